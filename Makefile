@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# synod: top-level build.  Everything we produce lands under $(B).
+#
+#   make            module (each installed Debian kernel, or KVER=...),
+#                   BPF objects and skeletons, userspace tools
+#   make deps       install the Debian packages the build and tests need
+#   make check      every test tier; ends with "N passed, N failed"
+#   make demo       the demo in a VM
+#   make kunit      KUnit suites on User Mode Linux
+#   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
+#   make clean      remove $(B)
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+B ?= $(TOP)/build
+export B
+
+# Kernel releases to build for: KVER=... picks one; default all installed.
+KVERS = $(or $(KVER),$(shell $(TOP)/scripts/kernels.sh 2>/dev/null))
+# Kernel series the VM tests boot.
+KERNELS ?= 6.1 6.12
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+
+.PHONY: all deps kmod bpf user check demo kunit vm-test unit-check clean
+
+all: kmod bpf user
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+# ---- kernel module ---------------------------------------------------------
+
+kmod: $(addprefix kmod-,$(KVERS))
+
+kmod-%:
+	+@$(TOP)/scripts/build-kmod.sh $* $(B)
+
+# ---- BPF ---------------------------------------------------------------------
+# vmlinux.h comes from the oldest supported kernel's BTF (CO-RE relocates
+# the rest); it is generated, never written by hand.
+
+BPF_SRCS := $(wildcard $(TOP)/bpf/*.bpf.c)
+BPF_OBJS := $(patsubst $(TOP)/bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_SKELS := $(patsubst $(TOP)/bpf/%.bpf.c,$(B)/bpf/%.skel.h,$(BPF_SRCS))
+BTF_KVER = $(firstword $(KVERS))
+
+bpf: $(BPF_OBJS) $(BPF_SKELS)
+
+$(B)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	@tree=$$($(TOP)/scripts/prepare-kernel.sh $(BTF_KVER) $(B)) && \
+	$(BPFTOOL) btf dump file $$tree/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/bpf/%.bpf.o: $(TOP)/bpf/%.bpf.c $(B)/bpf/vmlinux.h $(wildcard $(TOP)/bpf/*.h)
+	$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+		-I$(B)/bpf -I$(TOP)/bpf -I$(TOP)/kmod/uapi -c $< -o $@
+
+$(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# ---- userspace and tests -----------------------------------------------------
+
+USER_BINS :=
+UNIT_TESTS :=
+-include $(TOP)/user/user.mk
+-include $(TOP)/tests/sim/sim.mk
+
+user: $(USER_BINS)
+
+kunit:
+	@$(TOP)/scripts/kunit.sh $(B)
+
+vm-test: all
+	@for k in $(KERNELS); do \
+		$(TOP)/scripts/vm --kernel $$k -- bats --tap $(TOP)/tests/vm || exit 1; \
+	done
+
+check:
+	@$(TOP)/scripts/deps.sh >/dev/null
+	@$(TOP)/scripts/check.sh
+
+demo:
+	@$(TOP)/scripts/deps.sh >/dev/null
+	@$(MAKE) --no-print-directory all
+	@$(TOP)/scripts/vm --kernel $(firstword $(KERNELS)) -- $(TOP)/scripts/demo.sh
+
+clean:
+	rm -rf $(B)
