@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The backing block device: claiming it for a volume, and the synchronous
+ * superblock I/O done at create and attach time.  The data path (clones of
+ * the synod disk's bios) lives in blkdev.c.
+ */
+#include <linux/blkdev.h>
+#include <linux/bio.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#include "synod.h"
+#include "compat.h"
+
+/*
+ * Open @path read-write and exclusively with @holder, so that nobody can
+ * mount or claim it while a volume uses it, and check that it is big
+ * enough.  Errors: -ENOENT (no such path), -ENOTBLK (not a block device),
+ * -EBUSY (claimed or mounted elsewhere), -ENOSPC (too small).
+ */
+int synod_backing_open(struct synod_backing *b, const char *path,
+		       void *holder, struct netlink_ext_ack *extack)
+{
+	struct block_device *bdev;
+
+	bdev = synod_open_bdev_excl(path, holder, &b->handle);
+	if (IS_ERR(bdev)) {
+		int err = PTR_ERR(bdev);
+
+		/* The path is cut to fit the 80-byte extack buffer. */
+		if (err == -ENOENT)
+			SYNOD_ERR(extack, NULL, "backing device does not exist",
+				  ": %.32s", path);
+		else if (err == -ENOTBLK)
+			SYNOD_ERR(extack, NULL, "backing path is not a block device",
+				  ": %.32s", path);
+		else if (err == -EBUSY)
+			SYNOD_ERR(extack, NULL,
+				  "backing device in use (mounted or claimed)",
+				  ": %.32s", path);
+		else
+			SYNOD_ERR(extack, NULL, "cannot open backing device",
+				  ": %.32s", path);
+		return err;
+	}
+
+	b->bdev = bdev;
+	b->size_bytes = bdev_nr_bytes(bdev);
+	b->block_size = max_t(u32, bdev_logical_block_size(bdev), 512);
+	if (b->size_bytes < SYNOD_BACKING_MIN_BYTES) {
+		SYNOD_ERR(extack, NULL,
+			  "backing device too small (minimum 2 MiB)",
+			  ": %llu bytes", b->size_bytes);
+		synod_backing_close(b, holder);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Release the claim taken by synod_backing_open(). */
+void synod_backing_close(struct synod_backing *b, void *holder)
+{
+	if (!b->bdev)
+		return;
+	synod_close_bdev_excl(b->handle, holder);
+	b->bdev = NULL;
+	b->handle = NULL;
+}
+
+/*
+ * One synchronous 4 KiB transfer of a superblock copy.  Writes carry
+ * PREFLUSH and FUA: the superblock must be on stable media, and ordered
+ * after everything written before it, when this returns.
+ */
+static int sb_rw(struct synod_backing *b, struct page *page, u32 copy,
+		 blk_opf_t opf)
+{
+	struct bio *bio;
+	int err;
+
+	bio = bio_alloc(b->bdev, 1, opf, GFP_KERNEL);
+	bio->bi_iter.bi_sector = SYNOD_SB_OFFSET(copy) >> SECTOR_SHIFT;
+	__bio_add_page(bio, page, SYNOD_SB_SIZE, 0);
+	err = submit_bio_wait(bio);
+	bio_put(bio);
+	return err;
+}
+
+/*
+ * Read both superblock copies and pick the current one.  A device whose
+ * copies cannot be used is refused with the reason: not ours (-EINVAL),
+ * corrupt (-EUCLEAN), from a newer format (-EOPNOTSUPP), or a layout that
+ * no longer fits the device (-ENOSPC).
+ */
+int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
+			  struct netlink_ext_ack *extack)
+{
+	struct page *pages[SYNOD_SB_COPIES] = {};
+	enum synod_sb_status st;
+	u32 i, which;
+	int err = -ENOMEM;
+
+	/* One page per copy, and synod_sb_select() takes exactly two. */
+	BUILD_BUG_ON(SYNOD_SB_SIZE != PAGE_SIZE);
+	BUILD_BUG_ON(SYNOD_SB_COPIES != 2);
+	for (i = 0; i < SYNOD_SB_COPIES; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i])
+			goto out_free_pages;
+		err = sb_rw(b, pages[i], i, REQ_OP_READ | REQ_SYNC);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "reading the superblock failed");
+			goto out_free_pages;
+		}
+	}
+
+	st = synod_sb_select(page_address(pages[0]), page_address(pages[1]),
+			     sb, &which);
+	if (st == SYNOD_SB_OK)
+		st = synod_sb_check_fit(sb, b->size_bytes, b->block_size);
+
+	switch (st) {
+	case SYNOD_SB_OK:
+		err = 0;
+		break;
+	case SYNOD_SB_NO_MAGIC:
+		NL_SET_ERR_MSG(extack,
+			       "no synod superblock on backing device (foreign or blank)");
+		err = -EINVAL;
+		break;
+	case SYNOD_SB_BAD_CSUM:
+		NL_SET_ERR_MSG(extack,
+			       "superblock corrupt: both copies fail their checksum");
+		err = -EUCLEAN;
+		break;
+	case SYNOD_SB_BAD_VERSION:
+	case SYNOD_SB_BAD_FLAGS:
+		NL_SET_ERR_MSG(extack,
+			       "unsupported on-disk format version or features (this module reads 0)");
+		err = -EOPNOTSUPP;
+		break;
+	case SYNOD_SB_BAD_SIZES:
+		NL_SET_ERR_MSG(extack, "superblock corrupt: invalid layout");
+		err = -EUCLEAN;
+		break;
+	case SYNOD_SB_TOO_SMALL:
+		NL_SET_ERR_MSG(extack,
+			       "backing device smaller than the volume's data area");
+		err = -ENOSPC;
+		break;
+	}
+
+out_free_pages:
+	for (i = 0; i < SYNOD_SB_COPIES; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	return err;
+}
+
+/*
+ * Write @sb to both copies.  Both get the same sequence number: at
+ * creation there is no older state worth keeping, and later updates
+ * (which alternate copies) start from a device where both are valid.
+ */
+int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
+			   struct netlink_ext_ack *extack)
+{
+	struct page *page;
+	u32 i;
+	int err = 0;
+
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	synod_sb_encode(sb, page_address(page));
+	for (i = 0; i < SYNOD_SB_COPIES && !err; i++)
+		err = sb_rw(b, page, i, REQ_OP_WRITE | REQ_SYNC |
+					REQ_PREFLUSH | REQ_FUA);
+	if (err)
+		NL_SET_ERR_MSG(extack, "writing the superblock failed");
+	__free_page(page);
+	return err;
+}

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The synodN blk-mq disk of a single-replica volume.
+ *
+ * Every request is passed to the data area of the backing device as clones
+ * of its bios (the pages are shared, never copied), shifted by the data
+ * area's start.  The request completes when its last clone does, with the
+ * first error any clone saw.  Everything the I/O path needs (tags, per-
+ * request data, the bio_set for clones, the workqueue) is allocated when
+ * the volume is created, so dispatch allocates only from those reserves.
+ *
+ * queue_rq hands the request to a per-volume workqueue instead of
+ * submitting clones itself, as loop does: blk-mq calls queue_rq while it
+ * flushes the submitter's plug, and a clone submitted there would be added
+ * to that same plug in the middle of the flush (6.12 dereferences NULL in
+ * blk_add_rq_to_plug() when that happens).  The worker has no plug of
+ * ours and no current->bio_list, so clones go straight to the backing
+ * device, and it may sleep on the mempool.
+ */
+#include <linux/blkdev.h>
+#include <linux/blk-mq.h>
+#include <linux/bio.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/workqueue.h>
+
+#include "synod.h"
+#include "compat.h"
+
+/* Requests in flight per volume; the bio_set keeps one clone per tag. */
+#define SYNOD_QUEUE_DEPTH	64
+
+/*
+ * Per-request data (tag_set.cmd_size).  @pending counts clones still in
+ * flight plus one held by the worker while it submits, so the request
+ * cannot complete before all its clones exist.  @status keeps the first
+ * error.
+ */
+struct synod_rq {
+	struct work_struct work;	/* submits the clones */
+	atomic_t pending;		/* clones in flight + 1 while submitting */
+	blk_status_t status;		/* first error, or BLK_STS_OK */
+};
+
+/* Allocates N for synodN; freed when the volume is destroyed. */
+static DEFINE_IDA(synod_disk_ida);
+
+/* Drop one pending count; the last one completes the request. */
+static void cmd_put(struct request *rq)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	if (atomic_dec_and_test(&cmd->pending))
+		blk_mq_end_request(rq, READ_ONCE(cmd->status));
+}
+
+/*
+ * The backing device advertised write zeroes but cannot do them (a loop
+ * device over a file system without FALLOC_FL_ZERO_RANGE, for one).  Stop
+ * advertising it, as dm does, so that callers fall back to writing zero
+ * pages; and keep this expected refusal out of the kernel log.
+ */
+static void write_zeroes_unsupported(struct request *rq)
+{
+	WRITE_ONCE(rq->q->limits.max_write_zeroes_sectors, 0);
+	rq->rq_flags |= RQF_QUIET;
+}
+
+/* A clone finished: keep the first error, release our count. */
+static void clone_end_io(struct bio *clone)
+{
+	struct request *rq = clone->bi_private;
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	if (clone->bi_status == BLK_STS_NOTSUPP &&
+	    bio_op(clone) == REQ_OP_WRITE_ZEROES)
+		write_zeroes_unsupported(rq);
+	if (clone->bi_status)
+		cmpxchg(&cmd->status, BLK_STS_OK, clone->bi_status);
+	bio_put(clone);
+	cmd_put(rq);
+}
+
+/*
+ * Send one clone of @bio (or, for a flush request, an empty flush when
+ * @bio is NULL) to the backing device.  Durability flags come from the
+ * request, which the flush machinery has already decomposed: an empty
+ * REQ_OP_FLUSH becomes a PREFLUSH write, FUA stays on data writes.
+ */
+static blk_status_t submit_clone(struct synod_volume *vol,
+				 struct request *rq, struct bio *bio)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	struct block_device *backing = vol->backing.bdev;
+	struct bio *clone;
+
+	if (bio) {
+		clone = bio_alloc_clone(backing, bio, GFP_NOIO, &vol->bioset);
+		if (!clone)
+			return BLK_STS_RESOURCE;
+		clone->bi_opf &= ~(REQ_PREFLUSH | REQ_FUA);
+		clone->bi_opf |= rq->cmd_flags & (REQ_PREFLUSH | REQ_FUA);
+		clone->bi_iter.bi_sector += vol->data_start;
+	} else {
+		clone = bio_alloc_bioset(backing, 0,
+					 REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+					 GFP_NOIO, &vol->bioset);
+		if (!clone)
+			return BLK_STS_RESOURCE;
+	}
+	clone->bi_private = rq;
+	clone->bi_end_io = clone_end_io;
+	atomic_inc(&cmd->pending);
+	submit_bio_noacct(clone);
+	return BLK_STS_OK;
+}
+
+/*
+ * Send one started request to the backing device.  The request is ours to
+ * complete, so a failure to clone (not expected: GFP_NOIO from the
+ * bio_set's mempool waits rather than fails) fails the request rather
+ * than returning it to blk-mq half sent.
+ */
+static void synod_rq_work(struct work_struct *work)
+{
+	struct synod_rq *cmd = container_of(work, struct synod_rq, work);
+	struct request *rq = blk_mq_rq_from_pdu(cmd);
+	struct synod_volume *vol = rq->q->queuedata;
+	blk_status_t sts = BLK_STS_OK;
+	struct bio *bio;
+
+	if (req_op(rq) == REQ_OP_FLUSH) {
+		sts = submit_clone(vol, rq, NULL);
+	} else {
+		__rq_for_each_bio(bio, rq) {
+			sts = submit_clone(vol, rq, bio);
+			if (sts)
+				break;
+		}
+	}
+	if (sts)
+		cmpxchg(&cmd->status, BLK_STS_OK, sts);
+	cmd_put(rq);
+}
+
+/* Start a request and pass it to the volume's worker. */
+static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
+				   const struct blk_mq_queue_data *bd)
+{
+	struct request *rq = bd->rq;
+	struct synod_volume *vol = rq->q->queuedata;
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	atomic_set(&cmd->pending, 1);
+	cmd->status = BLK_STS_OK;
+	blk_mq_start_request(rq);
+	queue_work(vol->wq, &cmd->work);
+	return BLK_STS_OK;
+}
+
+/* Once per tag, at tag set allocation: nothing to do per request. */
+static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
+			      unsigned int hctx_idx, unsigned int numa_node)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	INIT_WORK(&cmd->work, synod_rq_work);
+	return 0;
+}
+
+static const struct blk_mq_ops synod_mq_ops = {
+	.queue_rq = synod_queue_rq,
+	.init_request = synod_init_request,
+};
+
+/*
+ * Refuse new opens once deletion has begun.  Called under the disk's
+ * open_mutex, the same lock synod_blkdev_claim_for_delete() checks the
+ * openers under, so a volume is deleted only if nobody has it open.
+ */
+static SYNOD_BDOPS_OPEN(synod_disk_open)
+{
+	struct synod_volume *vol = synod_open_disk->private_data;
+
+	return READ_ONCE(vol->dying) ? -ENXIO : 0;
+}
+
+static const struct block_device_operations synod_bdops = {
+	.owner = THIS_MODULE,
+	.open = synod_disk_open,
+};
+
+/* Queue limits of the disk: those of the backing device's data area. */
+static void limits_from_backing(struct synod_limits *l,
+				struct block_device *backing)
+{
+	struct request_queue *bq = bdev_get_queue(backing);
+
+	memset(l, 0, sizeof(*l));
+	l->logical_block_size = max(bdev_logical_block_size(backing), 512u);
+	l->physical_block_size = bdev_physical_block_size(backing);
+	l->io_min = bdev_io_min(backing);
+	l->io_opt = bdev_io_opt(backing);
+	l->max_hw_sectors = queue_max_hw_sectors(bq);
+	l->dma_alignment = bdev_dma_alignment(backing);
+	l->max_discard_sectors = bdev_max_discard_sectors(backing);
+	if (l->max_discard_sectors)
+		l->discard_granularity = max(bdev_discard_granularity(backing),
+					     l->logical_block_size);
+	l->max_write_zeroes_sectors = bdev_write_zeroes_sectors(backing);
+}
+
+/*
+ * Allocate everything the disk needs, in the order null_blk uses: index,
+ * bio_set, workqueue, tag set, disk.  The disk is not yet visible;
+ * synod_blkdev_add() makes it so once the superblock is in place.
+ */
+int synod_blkdev_create(struct synod_volume *vol)
+{
+	struct synod_limits lim;
+	struct gendisk *disk;
+	int err;
+
+	vol->index = ida_alloc(&synod_disk_ida, GFP_KERNEL);
+	if (vol->index < 0)
+		return vol->index;
+
+	err = bioset_init(&vol->bioset, SYNOD_QUEUE_DEPTH, 0, 0);
+	if (err)
+		goto out_free_index;
+
+	/* MEM_RECLAIM: the disk may be what memory reclaim writes back to. */
+	vol->wq = alloc_workqueue("synod%d", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0,
+				  vol->index);
+	if (!vol->wq) {
+		err = -ENOMEM;
+		goto out_exit_bioset;
+	}
+
+	vol->tag_set.ops = &synod_mq_ops;
+	vol->tag_set.nr_hw_queues = 1;
+	vol->tag_set.queue_depth = SYNOD_QUEUE_DEPTH;
+	vol->tag_set.numa_node = NUMA_NO_NODE;
+	vol->tag_set.cmd_size = sizeof(struct synod_rq);
+	vol->tag_set.flags = BLK_MQ_F_SHOULD_MERGE;
+	vol->tag_set.driver_data = vol;
+	err = blk_mq_alloc_tag_set(&vol->tag_set);
+	if (err)
+		goto out_destroy_wq;
+
+	limits_from_backing(&lim, vol->backing.bdev);
+	disk = synod_alloc_disk(&vol->tag_set, &lim, vol);
+	if (IS_ERR(disk)) {
+		err = PTR_ERR(disk);
+		goto out_free_tag_set;
+	}
+	disk->fops = &synod_bdops;
+	disk->private_data = vol;
+	disk->flags |= GENHD_FL_NO_PART;
+	snprintf(disk->disk_name, DISK_NAME_LEN, "synod%d", vol->index);
+	set_capacity(disk, vol->sb.data_size >> SECTOR_SHIFT);
+	vol->disk = disk;
+	return 0;
+
+out_free_tag_set:
+	blk_mq_free_tag_set(&vol->tag_set);
+out_destroy_wq:
+	destroy_workqueue(vol->wq);
+out_exit_bioset:
+	bioset_exit(&vol->bioset);
+out_free_index:
+	ida_free(&synod_disk_ida, vol->index);
+	return err;
+}
+
+/* Make the disk visible: /dev/synodN appears. */
+int synod_blkdev_add(struct synod_volume *vol)
+{
+	return add_disk(vol->disk);
+}
+
+/*
+ * Decide whether @vol may be deleted: only if nobody has its disk open
+ * (mounted, or held by a process).  On success, later opens fail.
+ */
+bool synod_blkdev_claim_for_delete(struct synod_volume *vol)
+{
+	bool idle;
+
+	mutex_lock(&vol->disk->open_mutex);
+	idle = disk_openers(vol->disk) == 0;
+	if (idle)
+		WRITE_ONCE(vol->dying, true);
+	mutex_unlock(&vol->disk->open_mutex);
+	return idle;
+}
+
+/*
+ * Tear down in reverse order of synod_blkdev_create().  @added says
+ * whether synod_blkdev_add() succeeded: del_gendisk() drains in-flight
+ * requests (so no work is queued any more) before the workqueue, tag set
+ * and bio_set go.
+ */
+void synod_blkdev_destroy(struct synod_volume *vol, bool added)
+{
+	if (added)
+		del_gendisk(vol->disk);
+	/* A worker may still be returning from the last request's work. */
+	drain_workqueue(vol->wq);
+	put_disk(vol->disk);
+	vol->disk = NULL;
+	blk_mq_free_tag_set(&vol->tag_set);
+	destroy_workqueue(vol->wq);
+	bioset_exit(&vol->bioset);
+	ida_free(&synod_disk_ida, vol->index);
+}

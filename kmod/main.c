@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * synod module init and exit, and nothing else: each subsystem's own file
+ * says what its init does.  Exit undoes init in exact reverse order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/mutex.h>
+
+#include "synod.h"
+
+/* Guards the volume list and every volume's lifecycle (volume.c). */
+DEFINE_MUTEX(synod_volumes_lock);
+
+/*
+ * Set by a failed core assertion (core/env.h).  Only read for now; the
+ * glue will fence volumes on it once the consensus core steps in the
+ * kernel.
+ */
+bool synod_core_assert_failed;
+
+/*
+ * kfuncs first: registering them cannot be undone, and they only touch a
+ * counter.  Netlink last, because once it is registered userspace can
+ * create volumes, so everything volumes need must exist before it.
+ */
+static int __init synod_init(void)
+{
+	int err;
+
+	err = synod_kfunc_init();
+	if (err) {
+		pr_err("cannot register XDP kfuncs (module BTF missing?): %d\n",
+		       err);
+		return err;
+	}
+	/* Nothing to unwind on failure: kfunc sets go with the module BTF. */
+	err = synod_netlink_init();
+	if (err)
+		return err;
+
+	pr_info("loaded, on-disk format %u\n", SYNOD_SB_FORMAT_V0);
+	return 0;
+}
+
+/*
+ * Netlink goes first so that no new volume can appear, then the volumes,
+ * newest first.
+ */
+static void __exit synod_exit(void)
+{
+	synod_netlink_exit();
+	synod_volume_delete_all();
+	pr_info("unloaded\n");
+}
+
+module_init(synod_init);
+module_exit(synod_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("synod: a block device replicated by Multi-Paxos");
+MODULE_AUTHOR("The synod authors");

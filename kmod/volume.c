@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The volume registry and lifecycle: create, attach, delete.
+ *
+ * Volumes live on one global list under synod_volumes_lock (per network
+ * namespace lists come with replication).  Every change to the list and
+ * every lookup happens under the lock; a volume is fully built before it
+ * goes on the list and off the list before it is torn down, so nothing
+ * else can see a half-made or half-destroyed volume.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uuid.h>
+
+#include "synod.h"
+#include "compat.h"
+
+static LIST_HEAD(synod_volumes);
+
+/*
+ * A name is what the administrator types and what may later name a node
+ * under /dev/synod/: non-empty, at most SYNOD_NAME_MAX bytes (the netlink
+ * policy enforces that), printable, no '/'.
+ */
+bool synod_volume_name_valid(const char *name, struct netlink_ext_ack *extack)
+{
+	const char *p;
+
+	if (!*name) {
+		NL_SET_ERR_MSG(extack, "invalid volume name: empty");
+		return false;
+	}
+	if (strlen(name) > SYNOD_NAME_MAX) {
+		NL_SET_ERR_MSG(extack, "invalid volume name: longer than 31 bytes");
+		return false;
+	}
+	for (p = name; *p; p++) {
+		if (*p == '/' || !isprint(*p) || *p == ' ') {
+			NL_SET_ERR_MSG(extack,
+				       "invalid volume name: contains '/', a space or a non-printable character");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Look @name up; the caller holds synod_volumes_lock. */
+struct synod_volume *synod_volume_find(const char *name)
+{
+	struct synod_volume *vol;
+
+	lockdep_assert_held(&synod_volumes_lock);
+	list_for_each_entry(vol, &synod_volumes, node)
+		if (!strcmp(vol->name, name))
+			return vol;
+	return NULL;
+}
+
+/* The @n-th volume in list order, for dumps; under synod_volumes_lock. */
+struct synod_volume *synod_volume_nth(unsigned long n)
+{
+	struct synod_volume *vol;
+
+	lockdep_assert_held(&synod_volumes_lock);
+	list_for_each_entry(vol, &synod_volumes, node)
+		if (!n--)
+			return vol;
+	return NULL;
+}
+
+/*
+ * Build a volume on @backing_path: claim the device, then either format it
+ * (@format) or read its superblock, then allocate the disk, write the
+ * superblock if formatting, and only then publish the disk.  Every step
+ * before the superblock write leaves the device untouched, so refusals
+ * change nothing.  Called with synod_volumes_lock held.
+ */
+static int volume_build(struct synod_volume *vol, const char *backing_path,
+			bool format, struct netlink_ext_ack *extack)
+{
+	enum synod_sb_status st;
+	u8 uuid[16];
+	int err;
+
+	err = synod_backing_open(&vol->backing, backing_path, vol, extack);
+	if (err)
+		return err;
+
+	if (format) {
+		generate_random_uuid(uuid);
+		st = synod_sb_init(&vol->sb, uuid, vol->backing.size_bytes,
+				   vol->backing.block_size);
+		if (st != SYNOD_SB_OK) {
+			NL_SET_ERR_MSG(extack,
+				       "cannot lay out a volume on this backing device");
+			err = -EINVAL;
+			goto out_close_backing;
+		}
+	} else {
+		err = synod_backing_sb_read(&vol->backing, &vol->sb, extack);
+		if (err)
+			goto out_close_backing;
+	}
+	vol->data_start = vol->sb.data_offset >> SECTOR_SHIFT;
+
+	err = synod_blkdev_create(vol);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot allocate the disk");
+		goto out_close_backing;
+	}
+	if (format) {
+		err = synod_backing_sb_write(&vol->backing, &vol->sb, extack);
+		if (err)
+			goto out_destroy_disk;
+	}
+	err = synod_blkdev_add(vol);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot add the disk");
+		goto out_destroy_disk;
+	}
+	return 0;
+
+out_destroy_disk:
+	synod_blkdev_destroy(vol, false);
+out_close_backing:
+	synod_backing_close(&vol->backing, vol);
+	return err;
+}
+
+/* Shared body of create and attach: check, build, publish. */
+static int volume_new(const char *name, const char *backing_path,
+		      bool format, struct netlink_ext_ack *extack)
+{
+	struct synod_volume *vol;
+	int err;
+
+	if (!synod_volume_name_valid(name, extack))
+		return -EINVAL;
+	if (!*backing_path) {
+		NL_SET_ERR_MSG(extack, "backing device path is empty");
+		return -EINVAL;
+	}
+
+	vol = kzalloc(sizeof(*vol), GFP_KERNEL);
+	if (!vol)
+		return -ENOMEM;
+	strscpy(vol->name, name, sizeof(vol->name));
+	strscpy(vol->backing_path, backing_path, sizeof(vol->backing_path));
+
+	mutex_lock(&synod_volumes_lock);
+	if (synod_volume_find(name)) {
+		SYNOD_ERR(extack, NULL, "a volume with this name exists",
+			  ": %s", name);
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	err = volume_build(vol, backing_path, format, extack);
+	if (err)
+		goto out_unlock;
+	list_add_tail(&vol->node, &synod_volumes);
+	/* Before unlocking: once unlocked, a delete may free @vol. */
+	pr_info("%s volume %s on %s as %s (%llu bytes)\n",
+		format ? "created" : "attached", vol->name, vol->backing_path,
+		vol->disk->disk_name, vol->sb.data_size);
+	mutex_unlock(&synod_volumes_lock);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&synod_volumes_lock);
+	kfree(vol);
+	return err;
+}
+
+int synod_volume_create(const char *name, const char *backing_path,
+			struct netlink_ext_ack *extack)
+{
+	return volume_new(name, backing_path, true, extack);
+}
+
+int synod_volume_attach(const char *name, const char *backing_path,
+			struct netlink_ext_ack *extack)
+{
+	return volume_new(name, backing_path, false, extack);
+}
+
+/* Undo volume_build() and free; @vol is already off the list. */
+static void volume_destroy(struct synod_volume *vol)
+{
+	pr_info("deleted volume %s (%s)\n", vol->name, vol->disk->disk_name);
+	synod_blkdev_destroy(vol, true);
+	synod_backing_close(&vol->backing, vol);
+	kfree(vol);
+}
+
+/*
+ * Delete @name unless its disk is open.  The superblock stays on the
+ * backing device, so the volume can be attached again.
+ */
+int synod_volume_delete(const char *name, struct netlink_ext_ack *extack)
+{
+	struct synod_volume *vol;
+
+	mutex_lock(&synod_volumes_lock);
+	vol = synod_volume_find(name);
+	if (!vol) {
+		mutex_unlock(&synod_volumes_lock);
+		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
+		return -ENOENT;
+	}
+	if (!synod_blkdev_claim_for_delete(vol)) {
+		mutex_unlock(&synod_volumes_lock);
+		SYNOD_ERR(extack, NULL, "volume in use (disk open or mounted)",
+			  ": %s", name);
+		return -EBUSY;
+	}
+	list_del(&vol->node);
+	mutex_unlock(&synod_volumes_lock);
+
+	volume_destroy(vol);
+	return 0;
+}
+
+/*
+ * Module exit: remove every volume, newest first.  The module cannot be
+ * unloaded while a disk is open (the disk holds a module reference), so
+ * each claim succeeds; a failure would mean a bug, and then the volume is
+ * leaked rather than freed under an opener.
+ */
+void synod_volume_delete_all(void)
+{
+	struct synod_volume *vol, *tmp;
+
+	mutex_lock(&synod_volumes_lock);
+	list_for_each_entry_safe_reverse(vol, tmp, &synod_volumes, node) {
+		if (WARN_ON_ONCE(!synod_blkdev_claim_for_delete(vol)))
+			continue;
+		list_del(&vol->node);
+		volume_destroy(vol);
+	}
+	mutex_unlock(&synod_volumes_lock);
+}

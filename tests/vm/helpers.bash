@@ -1,0 +1,206 @@
+# Shared helpers for the bats tests that run inside a scripts/vm guest, as
+# root, with the host's tree at the same paths.  Load with
+#	load helpers
+# and call synod_setup / synod_teardown from setup() and teardown().
+#
+# Every object a test makes (loop devices, mounts, volumes) is recorded so
+# that teardown removes it even when the test fails half way, and the
+# kernel log of the test is checked for warnings, BUGs and oopses.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+B=${B:-$TOP/build}
+KO=$B/kmod/$(uname -r)/synod.ko
+CTL=$B/user/synodctl
+
+SYNOD_LOOPS=()
+SYNOD_MOUNTS=()
+
+# Load loop and synod, and mark the kernel log so that the check at the
+# end only sees this test's lines.
+synod_setup() {
+	modprobe loop 2>/dev/null || true
+	lsmod | grep -q '^synod ' || insmod "$KO"
+	SYNOD_MARK="synod-test: start $BATS_TEST_NUMBER $$ $RANDOM"
+	echo "$SYNOD_MARK" > /dev/kmsg
+}
+
+# Kernel log lines since synod_setup().
+kernel_log_since_mark() {
+	dmesg | sed -n "/$SYNOD_MARK/,\$p"
+}
+
+# Undo everything, newest first, then fail if the kernel complained.
+synod_teardown() {
+	local i m
+	for ((i = ${#SYNOD_MOUNTS[@]} - 1; i >= 0; i--)); do
+		m=${SYNOD_MOUNTS[i]}
+		mountpoint -q "$m" && umount "$m"
+	done
+	if lsmod | grep -q '^synod '; then
+		for v in $(volume_names); do
+			"$CTL" volume delete "$v" || true
+		done
+		rmmod synod
+	fi
+	for ((i = ${#SYNOD_LOOPS[@]} - 1; i >= 0; i--)); do
+		losetup -d "${SYNOD_LOOPS[i]}" 2>/dev/null || true
+	done
+	if kernel_log_since_mark | grep -E 'WARNING:|BUG:|Oops|general protection|KASAN'; then
+		echo "kernel log has warnings (above)" >&2
+		return 1
+	fi
+}
+
+# Names of all volumes, one per line.
+volume_names() {
+	"$CTL" -j status | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/'
+}
+
+# new_loop SIZE: a loop device over a fresh sparse file of SIZE (truncate
+# syntax: 64M); prints the device.
+new_loop() {
+	local f dev
+	f=$(mktemp "$BATS_TEST_TMPDIR/backing.XXXXXX")
+	truncate -s "$1" "$f"
+	dev=$(losetup -f --show "$f")
+	SYNOD_LOOPS+=("$dev")
+	echo "$dev"
+}
+
+# mount_at DEV DIR [OPTS]: mount and remember to unmount.
+mount_at() {
+	mkdir -p "$2"
+	mount ${3:+-o "$3"} "$1" "$2"
+	SYNOD_MOUNTS+=("$2")
+}
+
+# One field of `synodctl -j status NAME`.
+status_field() {
+	"$CTL" -j status "$1" | grep -o "\"$2\": *[^,}]*" | sed 's/^[^:]*: *//; s/"//g'
+}
+
+# Checksum of a whole device (or file), to prove a refusal changed nothing.
+# synod writes with bios, past the loop device's page cache: drop it first.
+dev_sum() {
+	[ -b "$1" ] && blockdev --flushbufs "$1"
+	md5sum < "$1" | cut -d' ' -f1
+}
+
+# expect_refusal ERRNO_TEXT REASON_REGEX CMD...: CMD exits 1 and its error
+# names both the kernel's reason and the errno.
+expect_refusal() {
+	local errtext=$1 reason=$2
+	shift 2
+	run "$@"
+	echo "status=$status output=$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" =~ $reason ]]
+	[[ "$output" == *"$errtext"* ]]
+}
+
+# sb_patch DEV COPY FIELD_OFFSET VALUE: overwrite one little-endian u32 of
+# superblock COPY (0 or 1) and recompute its CRC-32C, as a newer (or
+# broken) writer would.  The checksum is the last 4 bytes of the 4 KiB
+# copy, over everything before it (Documentation/ondisk.rst).
+sb_patch() {
+	blockdev --flushbufs "$1"
+	python3 - "$@" <<'PY'
+import struct, sys
+dev, copy, off, val = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0), int(sys.argv[4], 0)
+def crc32c(data):
+    crc = 0xffffffff
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xffffffff
+with open(dev, 'r+b', buffering=0) as f:
+    f.seek(copy * 4096)
+    sb = bytearray(f.read(4096))
+    struct.pack_into('<I', sb, off, val)
+    struct.pack_into('<I', sb, 4092, crc32c(bytes(sb[:4092])))
+    f.seek(copy * 4096)
+    f.write(sb)
+    import os
+    os.fsync(f.fileno())
+PY
+}
+
+# flip_byte DEV OFFSET: invert one byte in place (a media error).
+flip_byte() {
+	blockdev --flushbufs "$1"
+	python3 - "$1" "$2" <<'PY'
+import os, sys
+dev, off = sys.argv[1], int(sys.argv[2], 0)
+with open(dev, 'r+b', buffering=0) as f:
+    f.seek(off)
+    b = f.read(1)
+    f.seek(off)
+    f.write(bytes([b[0] ^ 0xff]))
+    os.fsync(f.fileno())
+PY
+}
+
+# Is DEV free to be opened exclusively (nobody holds a claim on it)?
+can_open_excl() {
+	python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_RDWR | os.O_EXCL))' "$1"
+}
+
+# raw_volume_create NAME BACKING: send VOLUME_CREATE straight over generic
+# netlink, bypassing synodctl's own checks, so that the kernel's validation
+# is what answers.  Prints "errno=N msg=TEXT"; exits 0 if the kernel
+# accepted, 1 if it refused.
+raw_volume_create() {
+	python3 - "$@" <<'PY'
+import os, socket, struct, sys
+
+NETLINK_EXT_ACK, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK = 11, 2, 1, 4
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
+SYNOD_CMD_VOLUME_CREATE, SYNOD_A_VOLUME_NAME, SYNOD_A_VOLUME_BACKING = 1, 2, 3
+
+def attr(kind, payload):
+    a = struct.pack('HH', 4 + len(payload), kind) + payload
+    return a + b'\0' * (-len(a) % 4)
+
+def attrs(buf):
+    while len(buf) >= 4:
+        n, kind = struct.unpack_from('HH', buf)
+        yield kind & 0x3fff, buf[4:n]
+        buf = buf[(n + 3) & ~3:]
+
+def request(sock, family, cmd, body):
+    msg = struct.pack('BBH', cmd, 1, 0) + body
+    sock.send(struct.pack('IHHII', 16 + len(msg), family,
+                          NLM_F_REQUEST | NLM_F_ACK, 1, 0) + msg)
+    replies = []
+    while True:
+        data = sock.recv(65536)
+        while data:
+            n, kind, flags = struct.unpack_from('IHH', data)
+            if kind == NLMSG_ERROR:
+                err = -struct.unpack_from('i', data, 16)[0]
+                text = ''
+                if flags & 0x200:    # NLM_F_ACK_TLVS, after the echoed header
+                    for k, v in attrs(data[20 + 16:n]):
+                        if k == 1:   # NLMSGERR_ATTR_MSG
+                            text = v.rstrip(b'\0').decode()
+                return err, text, replies
+            replies.append(data[20:n])
+            data = data[(n + 3) & ~3:]
+
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)  # NETLINK_GENERIC
+s.setsockopt(270, NETLINK_EXT_ACK, 1)       # SOL_NETLINK
+s.setsockopt(270, 10, 1)                    # NETLINK_CAP_ACK: TLVs follow the header
+s.bind((0, 0))
+err, text, replies = request(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
+                             attr(CTRL_ATTR_FAMILY_NAME, b'synod\0'))
+family = [struct.unpack('H', v[:2])[0] for k, v in attrs(replies[0])
+          if k == CTRL_ATTR_FAMILY_ID][0]
+name, backing = (a.encode() for a in sys.argv[1:3])
+err, text, _ = request(s, family, SYNOD_CMD_VOLUME_CREATE,
+                       attr(SYNOD_A_VOLUME_NAME, name + b'\0') +
+                       attr(SYNOD_A_VOLUME_BACKING, backing + b'\0'))
+print('errno=%d msg=%s' % (err, text))
+sys.exit(1 if err else 0)
+PY
+}
