@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The proposer: elections and phase 1 (with recovery of accepted values,
+ * in chunks of SYNOD_P1_CHUNK slots), phase 2 with a bounded window of
+ * batched slots, commit counting over flexible quorums, heartbeats that
+ * carry the commit index and gather lease grants, and reads by lease or
+ * read-index.  A new leader serves only once a no-op in its own ballot is
+ * chosen: then every value chosen before it is in its log.
+ */
+#include "internal.h"
+
+static u32 q2_needed(const struct synod_config *c)
+{
+	synod_assert(c->q2 >= 1);
+	synod_assert(c->q2 <= SYNOD_NODES_MAX);
+	if (MUTANT_QUORUM_OFF_BY_ONE && c->q2 > 1)
+		return c->q2 - 1u;
+	return c->q2;
+}
+
+static void fail_all(struct synod_replica *r, struct synod_out *out)
+{
+	u32 i, k;
+
+	synod_assert(r->role == SYNOD_LEADER);
+	for (i = 0; i < r->npend; i++) {
+		const struct synod_wait_write *w =
+			&r->pend[(r->pend_head + i) % SYNOD_PENDING_MAX];
+		synod_out_done(out, w->req, SYNOD_OP_WRITE, SYNOD_FAILED,
+			       w->block, false);
+	}
+	r->npend = 0;
+	r->pend_head = 0;
+	for (i = 0; i < SYNOD_LOG_MAX; i++) {
+		struct synod_slot *sl = &r->log[i];
+
+		if (!sl->owned)
+			continue;
+		for (k = 0; k < sl->e.nwrites; k++)
+			synod_out_done(out, sl->req[k], SYNOD_OP_WRITE,
+				       SYNOD_UNKNOWN, sl->e.w[k].block, false);
+		sl->owned = false;
+	}
+	for (i = 0; i < r->nreads; i++)
+		synod_out_done(out, r->reads[i].req, SYNOD_OP_READ,
+			       SYNOD_FAILED, r->reads[i].block, false);
+	r->nreads = 0;
+	synod_assert(r->npend == 0 && r->nreads == 0);
+}
+
+static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	u32 i;
+
+	synod_assert(r->role != SYNOD_FOLLOWER);
+	if (r->role == SYNOD_LEADER)
+		fail_all(r, out);
+	r->role = SYNOD_FOLLOWER;
+	r->active = false;
+	r->cfg_pending = false;
+	r->leader = SYNOD_NODE_NONE;
+	r->last_contact_ns = now;
+	r->election_due_ns = now + synod_election_timeout(r);
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		r->ack_time[i] = 0;
+		r->ack_round[i] = 0;
+	}
+	r->hb_round = 0;
+	synod_assert(r->npend == 0 && r->nreads == 0);
+}
+
+/* Someone uses @ballot: if it beats ours, we are no longer in charge. */
+void synod_prop_observe(struct synod_replica *r, u64 now, u64 ballot,
+			struct synod_out *out)
+{
+	synod_assert(ballot != 0);
+	if (ballot > r->ballot_seen)
+		r->ballot_seen = ballot;
+	if (r->role != SYNOD_FOLLOWER && ballot > r->ballot)
+		step_down(r, now, out);
+	synod_assert(r->role == SYNOD_FOLLOWER || r->ballot >= ballot);
+}
+
+static void send_prepares(struct synod_replica *r, u64 now,
+			  struct synod_out *out)
+{
+	struct synod_msg *m;
+	u32 v;
+
+	synod_assert(r->role != SYNOD_FOLLOWER && !r->p1_done);
+	synod_assert(r->p1_from > r->chosen_upto || r->p1_from >= 1);
+	for (v = 0; v < SYNOD_NODES_MAX; v++) {
+		if (v == r->p.self || !is_voter(r, v) ||
+		    (r->p1_promised & node_bit(v)))
+			continue;
+		m = synod_out_msg(r, out, SYNOD_MSG_PREPARE, v, r->ballot);
+		if (m)
+			m->slot = r->p1_from;
+	}
+	r->p1_sent_ns = now;
+}
+
+/* Phase-1 recovery: keep, per slot, the value of the highest ballot. */
+static void merge_entry(struct synod_replica *r, const struct synod_entry *e)
+{
+	struct synod_entry *cur;
+	bool e_chosen = e->flags & SYNOD_ENTF_CHOSEN;
+
+	synod_assert(r->p1_from != 0);
+	if (e->slot < r->p1_from || e->slot - r->p1_from >= SYNOD_P1_CHUNK)
+		return;
+	cur = &r->recov[e->slot - r->p1_from];
+	if (cur->slot == 0 || (e_chosen && !(cur->flags & SYNOD_ENTF_CHOSEN)) ||
+	    (!(cur->flags & SYNOD_ENTF_CHOSEN) && e->ballot > cur->ballot))
+		*cur = *e;
+	if (e->slot > r->p1_max)
+		r->p1_max = e->slot;
+	synod_assert(cur->slot == e->slot);
+}
+
+static void note_last(struct synod_replica *r, u64 last_slot)
+{
+	synod_assert(r->p1_from != 0);
+	synod_assert(r->role != SYNOD_FOLLOWER);
+	if (last_slot >= r->p1_from + SYNOD_P1_CHUNK)
+		r->p1_more = true;
+}
+
+/* Our own promise counts once its journal record is durable. */
+static void self_promise(struct synod_replica *r)
+{
+	u64 s;
+
+	if ((r->p1_promised & node_bit(r->p.self)) ||
+	    r->p1_seq > r->durable_seq)
+		return;
+	if (r->p1_from < r->log_base)
+		return;		/* a state transfer overtook this round */
+	synod_assert(r->p1_from >= 1);
+	for (s = r->p1_from; s < r->p1_from + SYNOD_P1_CHUNK; s++) {
+		const struct synod_slot *sl = slot_get(r, s);
+		struct synod_entry e;
+
+		if (!sl || sl->faulty)
+			continue;
+		e = sl->e;
+		e.flags = sl->chosen ? SYNOD_ENTF_CHOSEN : 0;
+		merge_entry(r, &e);
+	}
+	note_last(r, r->last_slot);
+	r->p1_promised |= node_bit(r->p.self);
+	synod_assert(r->p1_max < r->p1_from + SYNOD_P1_CHUNK);
+}
+
+static void start_chunk(struct synod_replica *r, u64 now, u64 from,
+			struct synod_out *out)
+{
+	synod_assert(from == r->chosen_upto + 1);
+	synod_assert(r->role != SYNOD_FOLLOWER);
+	r->p1_from = from;
+	r->p1_max = from - 1;
+	r->p1_promised = 0;
+	r->p1_more = false;
+	r->p1_done = false;
+	synod_memset(r->recov, 0, sizeof(r->recov));
+	send_prepares(r, now, out);
+	self_promise(r);
+}
+
+/* Become a candidate with a ballot above every one we have heard of. */
+void synod_prop_campaign(struct synod_replica *r, u64 now,
+			 struct synod_out *out)
+{
+	u64 round, b;
+
+	synod_assert(r->role != SYNOD_LEADER);
+	r->election_due_ns = now + synod_election_timeout(r);
+	if (!is_voter(r, r->p.self) || r->cfg.epoch < r->epoch_seen)
+		return;		/* a learner, or behind a config change */
+	round = synod_ballot_round(r->promised);
+	if (synod_ballot_round(r->ballot_seen) > round)
+		round = synod_ballot_round(r->ballot_seen);
+	b = synod_ballot_make(round + 1, r->p.self);
+	if (!synod_acc_may_promise(r, now, b))
+		return;
+	r->role = SYNOD_CANDIDATE;
+	r->ballot = b;
+	r->promised = b;
+	r->p1_seq = synod_out_promise(r, out);
+	r->leader = SYNOD_NODE_NONE;
+	r->stats.elections++;
+	start_chunk(r, now, r->chosen_upto + 1, out);
+	synod_assert(r->ballot == r->promised);
+}
+
+static void propose_at(struct synod_replica *r, u64 s,
+		       const struct synod_entry *src, struct synod_out *out)
+{
+	struct synod_slot *sl = slot_at(r, s);
+
+	synod_assert(r->role == SYNOD_LEADER && s > r->chosen_upto);
+	synod_assert(!sl->owned);
+	if (sl->e.slot == s && sl->faulty)
+		r->nfaulty--;
+	synod_memset(sl, 0, sizeof(*sl));
+	sl->e = *src;
+	sl->e.slot = s;
+	sl->e.ballot = r->ballot;
+	sl->e.flags = 0;
+	synod_out_entry(r, out, sl);
+	if (synod_ack_durable(r, sl->seq))
+		sl->acks = node_bit(r->p.self);
+	if (s > r->last_slot)
+		r->last_slot = s;
+	if (s >= r->next_slot)
+		r->next_slot = s + 1;
+	if (src->kind == SYNOD_ENTRY_CONFIG) {
+		r->cfg_pending = true;
+		r->cfg_slot = s;
+		r->cfg_next = src->cfg;
+	}
+}
+
+/* Phase 2a to one peer: every slot in [lo, hi) it has not acked. */
+static void send_accepts(struct synod_replica *r, u64 now, u32 to, u64 lo,
+			 u64 hi, struct synod_out *out)
+{
+	struct synod_msg *m;
+	u64 s;
+
+	synod_assert(hi - lo <= SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(r->role == SYNOD_LEADER);
+	m = synod_out_msg(r, out, SYNOD_MSG_ACCEPT, to, r->ballot);
+	if (!m)
+		return;
+	m->time = now;
+	for (s = lo; s < hi; s++) {
+		const struct synod_slot *sl = slot_get(r, s);
+
+		if (!sl || sl->e.ballot != r->ballot ||
+		    (sl->acks & node_bit(to)))
+			continue;
+		m->e[m->count++] = sl->e;
+	}
+	if (m->count == 0)
+		out->nmsgs--;	/* nothing to say: take it back */
+}
+
+static void send_accepts_all(struct synod_replica *r, u64 now, u64 lo,
+			     struct synod_out *out)
+{
+	u32 v, peers = peer_mask(r);
+
+	synod_assert(!(peers & node_bit(r->p.self)));
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (peers & node_bit(v))
+			send_accepts(r, now, v, lo, r->next_slot, out);
+	synod_assert(r->next_slot >= lo);
+}
+
+static void become_leader(struct synod_replica *r, u64 now)
+{
+	u32 i;
+
+	synod_assert(r->role == SYNOD_CANDIDATE);
+	r->role = SYNOD_LEADER;
+	r->leader = r->p.self;
+	r->active = false;
+	r->next_slot = r->chosen_upto + 1;
+	r->hb_ns = 0;
+	r->retx_ns = now;
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		r->ack_time[i] = 0;
+		r->ack_round[i] = 0;
+	}
+	r->hb_round = 0;
+	synod_assert(r->npend == 0 && r->nreads == 0);
+}
+
+/*
+ * A phase-1 quorum answered for this chunk: propose, in our ballot, the
+ * highest-ballot value reported for each slot and a no-op for each gap;
+ * after the last chunk add the no-op that marks our reign.
+ */
+static void finish_chunk(struct synod_replica *r, u64 now,
+			 struct synod_out *out)
+{
+	struct synod_entry noop;
+	u64 s, lo = r->chosen_upto + 1;
+
+	if (r->p1_done || r->role == SYNOD_FOLLOWER ||
+	    !synod_quorum_reached(&r->cfg, r->p1_promised, r->cfg.q1))
+		return;
+	if (!synod_log_make_room(r, r->p1_max + 1) ||
+	    out->npersist + SYNOD_P1_CHUNK + 1 > SYNOD_OUT_PERSIST_MAX)
+		return;		/* retried at the next tick */
+	if (r->role == SYNOD_CANDIDATE)
+		become_leader(r, now);
+	r->p1_done = true;
+	synod_memset(&noop, 0, sizeof(noop));
+	noop.kind = SYNOD_ENTRY_NOOP;
+	for (s = lo > r->p1_from ? lo : r->p1_from; s <= r->p1_max; s++) {
+		const struct synod_entry *e = &r->recov[s - r->p1_from];
+
+		if (e->slot == s && !MUTANT_NO_RECOVERY)
+			propose_at(r, s, e, out);
+		else
+			propose_at(r, s, &noop, out);
+	}
+	if (!r->p1_more) {
+		r->noop_slot = r->next_slot;
+		propose_at(r, r->noop_slot, &noop, out);
+	}
+	send_accepts_all(r, now, lo, out);
+	synod_assert(r->next_slot > r->chosen_upto);
+	synod_assert(r->role == SYNOD_LEADER && r->p1_done);
+}
+
+void synod_prop_promise(struct synod_replica *r, u64 now,
+			const struct synod_msg *m, struct synod_out *out)
+{
+	u32 i;
+
+	synod_assert(m->type == SYNOD_MSG_PROMISE);
+	if (m->flags & SYNOD_MSGF_NACK) {
+		if (!(m->flags & (SYNOD_MSGF_LEASE | SYNOD_MSGF_EPOCH)) &&
+		    m->aux)
+			synod_prop_observe(r, now, m->aux, out);
+		return;
+	}
+	if (r->role == SYNOD_FOLLOWER || m->ballot != r->ballot ||
+	    r->p1_done || m->slot != r->p1_from || !is_voter(r, m->from) ||
+	    (r->p1_promised & node_bit(m->from)))
+		return;
+	if (m->flags & SYNOD_MSGF_TOO_FAR) {
+		/* Chosen slots we lack were trimmed there: a leader this far
+		 * behind cannot finish recovery, so it yields and catches up
+		 * (a leader ignores catch-up, see synod_acc_catchup()). */
+		if (r->role == SYNOD_LEADER)
+			step_down(r, now, out);
+		synod_send_fetch(r, now, m->from, out);
+		return;
+	}
+	for (i = 0; i < m->count; i++)
+		merge_entry(r, &m->e[i]);
+	note_last(r, m->slot_hi);
+	r->p1_promised |= node_bit(m->from);
+	synod_assert(r->p1_promised & node_bit(m->from));
+	finish_chunk(r, now, out);
+}
+
+static void try_commit(struct synod_replica *r, struct synod_slot *sl)
+{
+	bool ok;
+
+	synod_assert(r->role == SYNOD_LEADER);
+	synod_assert(sl->e.ballot == r->ballot);
+	if (sl->chosen)
+		return;
+	ok = synod_quorum_reached(&r->cfg, sl->acks, q2_needed(&r->cfg));
+	/* Past an uncommitted config change, both configurations must agree. */
+	if (ok && r->cfg_pending && sl->e.slot > r->cfg_slot)
+		ok = synod_quorum_reached(&r->cfg_next, sl->acks,
+					  q2_needed(&r->cfg_next));
+	if (ok) {
+		sl->chosen = true;
+		r->stats.commits++;
+	}
+}
+
+void synod_prop_accepted(struct synod_replica *r, u64 now,
+			 const struct synod_msg *m, struct synod_out *out)
+{
+	u64 s, lo, hi;
+
+	synod_assert(m->type == SYNOD_MSG_ACCEPTED);
+	if (m->flags & SYNOD_MSGF_NACK) {
+		if (m->aux)
+			synod_prop_observe(r, now, m->aux, out);
+		return;
+	}
+	if (r->role != SYNOD_LEADER || m->ballot != r->ballot)
+		return;
+	lo = m->slot > r->chosen_upto ? m->slot : r->chosen_upto + 1;
+	hi = m->slot_hi < r->next_slot ? m->slot_hi : r->next_slot - 1;
+	for (s = lo; s <= hi; s++) {
+		struct synod_slot *sl = slot_at(r, s);
+
+		if (sl->e.slot != s || sl->e.ballot != r->ballot)
+			continue;
+		sl->acks |= node_bit(m->from);
+		try_commit(r, sl);
+	}
+	synod_assert(r->next_slot > r->chosen_upto);
+}
+
+void synod_prop_hb_ack(struct synod_replica *r, u64 now,
+		       const struct synod_msg *m, struct synod_out *out)
+{
+	synod_assert(m->type == SYNOD_MSG_HEARTBEAT_ACK);
+	if (m->flags & SYNOD_MSGF_NACK) {
+		if (m->aux)
+			synod_prop_observe(r, now, m->aux, out);
+		return;
+	}
+	if (r->role != SYNOD_LEADER || m->ballot != r->ballot ||
+	    m->time > now)
+		return;
+	if (m->time > r->ack_time[m->from])
+		r->ack_time[m->from] = m->time;
+	if (m->slot > r->ack_round[m->from] && m->slot <= r->hb_round)
+		r->ack_round[m->from] = m->slot;
+	synod_assert(r->ack_time[m->from] <= now);
+}
+
+static void send_heartbeats(struct synod_replica *r, u64 now,
+			    struct synod_out *out)
+{
+	struct synod_msg *m;
+	u32 v, peers = peer_mask(r);
+
+	synod_assert(r->role == SYNOD_LEADER);
+	r->hb_round++;
+	for (v = 0; v < SYNOD_NODES_MAX; v++) {
+		if (!(peers & node_bit(v)))
+			continue;
+		m = synod_out_msg(r, out, SYNOD_MSG_HEARTBEAT, v, r->ballot);
+		if (m) {
+			m->time = now;
+			m->slot = r->hb_round;
+		}
+	}
+	r->hb_ns = now;
+	synod_assert(r->hb_ns == now);
+}
+
+void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	u32 v, peers;
+
+	synod_assert(now >= r->last_contact_ns || r->role != SYNOD_FOLLOWER);
+	synod_assert(r->role <= SYNOD_LEADER);
+	if (r->role != SYNOD_LEADER) {
+		if (now >= r->election_due_ns)
+			synod_prop_campaign(r, now, out);
+		else if (r->role == SYNOD_CANDIDATE &&
+			 now - r->p1_sent_ns >= r->p.retransmit_ns)
+			send_prepares(r, now, out);
+		return;
+	}
+	if (!r->p1_done) {
+		if (now - r->p1_sent_ns >= r->p.retransmit_ns)
+			send_prepares(r, now, out);
+		finish_chunk(r, now, out);
+	}
+	if (now - r->hb_ns >= r->p.heartbeat_ns || r->hb_ns == 0)
+		send_heartbeats(r, now, out);
+	if (now - r->retx_ns >= r->p.retransmit_ns) {
+		peers = peer_mask(r);
+		for (v = 0; v < SYNOD_NODES_MAX; v++)
+			if (peers & node_bit(v))
+				send_accepts(r, now, v, r->chosen_upto + 1,
+					     r->next_slot, out);
+		r->retx_ns = now;
+	}
+}
+
+void synod_prop_durable(struct synod_replica *r, u64 now,
+			struct synod_out *out)
+{
+	u64 s;
+
+	synod_assert(r->durable_seq <= r->persist_seq);
+	synod_assert(r->role != SYNOD_LEADER || r->ballot == r->promised);
+	if (r->role == SYNOD_FOLLOWER)
+		return;
+	if (!r->p1_done) {
+		self_promise(r);
+		finish_chunk(r, now, out);
+	}
+	if (r->role != SYNOD_LEADER)
+		return;
+	for (s = r->chosen_upto + 1; s < r->next_slot; s++) {
+		struct synod_slot *sl = slot_at(r, s);
+
+		if (sl->e.slot != s || sl->e.ballot != r->ballot ||
+		    sl->seq > r->durable_seq)
+			continue;
+		sl->acks |= node_bit(r->p.self);
+		try_commit(r, sl);
+	}
+}
+
+/* Form slots from waiting writes while the window has room. */
+static void propose_writes(struct synod_replica *r, u64 now,
+			   struct synod_out *out)
+{
+	struct synod_entry e;
+	u64 lo = r->next_slot;
+	u32 k;
+
+	synod_assert(r->active && !r->cfg_pending);
+	while (r->npend && r->next_slot < r->chosen_upto + 1 + SYNOD_WINDOW &&
+	       out->npersist < SYNOD_OUT_PERSIST_MAX &&
+	       synod_log_make_room(r, r->next_slot)) {
+		struct synod_slot *sl;
+
+		synod_memset(&e, 0, sizeof(e));
+		e.kind = SYNOD_ENTRY_WRITE;
+		for (k = 0; k < SYNOD_BATCH_MAX && k < r->npend; k++) {
+			const struct synod_wait_write *w =
+				&r->pend[(r->pend_head + k) % SYNOD_PENDING_MAX];
+
+			e.w[k].block = w->block;
+			e.w[k].ref = w->ref;
+			e.nwrites++;
+		}
+		sl = slot_at(r, r->next_slot);
+		propose_at(r, r->next_slot, &e, out);
+		for (k = 0; k < e.nwrites; k++) {
+			sl->req[k] = r->pend[r->pend_head].req;
+			r->pend_head = (r->pend_head + 1) % SYNOD_PENDING_MAX;
+			r->npend--;
+		}
+		sl->owned = true;
+	}
+	if (r->next_slot > lo)
+		send_accepts_all(r, now, lo, out);
+	synod_assert(r->next_slot <= r->chosen_upto + 1 + SYNOD_WINDOW ||
+		     r->next_slot == lo);
+}
+
+/*
+ * Called after every input while leader: move to the next phase-1 chunk,
+ * become active once our no-op is chosen, then propose waiting writes.
+ */
+void synod_prop_propose(struct synod_replica *r, u64 now,
+			struct synod_out *out)
+{
+	synod_assert(r->role == SYNOD_LEADER);
+	if (!r->p1_done)
+		return;
+	if (!r->active) {
+		if (r->p1_more && r->chosen_upto + 1 >= r->next_slot) {
+			start_chunk(r, now, r->chosen_upto + 1, out);
+			finish_chunk(r, now, out);
+			return;
+		}
+		if (r->p1_more || r->chosen_upto < r->noop_slot)
+			return;
+		r->active = true;
+	}
+	if (!r->cfg_pending)
+		propose_writes(r, now, out);
+	synod_assert(r->next_slot <= r->chosen_upto + 1 + SYNOD_MSG_ENTRIES_MAX);
+}
+
+void synod_prop_slot_applied(struct synod_replica *r, struct synod_slot *sl,
+			     struct synod_out *out)
+{
+	u32 k;
+
+	synod_assert(sl->chosen);
+	if (sl->owned) {
+		synod_assert(r->role == SYNOD_LEADER);
+		for (k = 0; k < sl->e.nwrites; k++)
+			synod_out_done(out, sl->req[k], SYNOD_OP_WRITE, SYNOD_OK,
+				       sl->e.w[k].block, false);
+		sl->owned = false;
+	}
+	if (r->role == SYNOD_LEADER && r->cfg_pending &&
+	    sl->e.slot == r->cfg_slot)
+		r->cfg_pending = false;
+	if (r->role == SYNOD_LEADER && !is_voter(r, r->p.self))
+		step_down(r, r->last_now, out);	/* we were removed */
+}
+
+/* Peers that answered heartbeat round @round or later, and ourselves. */
+static u32 acks_since(const struct synod_replica *r, u64 round)
+{
+	u32 v, acks = node_bit(r->p.self);
+
+	synod_assert(round >= 1);
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (r->ack_round[v] >= round)
+			acks |= node_bit(v);
+	synod_assert(acks & node_bit(r->p.self));
+	return acks;
+}
+
+/*
+ * The lease holds while a phase-2 quorum (which meets every phase-1
+ * quorum) granted it within lease_hold_ns of our clock: no other leader
+ * can have finished phase 1 since.  See quorum.c for the derivation.
+ */
+bool synod_replica_lease_valid(const struct synod_replica *r, u64 now)
+{
+	u32 v, acks;
+
+	synod_assert(r->lease_hold_ns <= r->p.lease_ns);
+	if (!r->p.leases || r->role != SYNOD_LEADER || !r->active ||
+	    r->lease_hold_ns == 0)
+		return false;
+	acks = node_bit(r->p.self);
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (r->ack_time[v] && now - r->ack_time[v] < r->lease_hold_ns)
+			acks |= node_bit(v);
+	synod_assert(acks & node_bit(r->p.self));
+	return synod_quorum_reached(&r->cfg, acks, r->cfg.q2);
+}
+
+/* Serve waiting reads whose leadership check and apply point are met. */
+void synod_prop_reads(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	u32 i, n = 0;
+	bool lease;
+
+	synod_assert(r->role == SYNOD_LEADER);
+	if (!r->active)
+		return;
+	lease = synod_replica_lease_valid(r, now);
+	for (i = 0; i < r->nreads; i++) {
+		struct synod_wait_read *rd = &r->reads[i];
+		bool confirmed;
+
+		if (rd->index == 0)
+			rd->index = r->chosen_upto;
+		confirmed = MUTANT_READ_NO_INDEX ||
+			    synod_quorum_reached(&r->cfg,
+						 acks_since(r, rd->round),
+						 r->cfg.q2);
+		if (r->applied >= rd->index && (confirmed || lease)) {
+			synod_out_done(out, rd->req, SYNOD_OP_READ, SYNOD_OK,
+				       rd->block, !confirmed);
+			if (confirmed)
+				r->stats.index_reads++;
+			else
+				r->stats.lease_reads++;
+			continue;
+		}
+		r->reads[n++] = *rd;
+	}
+	r->nreads = n;
+	synod_assert(r->nreads <= SYNOD_READS_MAX);
+}
+
+void synod_prop_heartbeat_now(struct synod_replica *r, u64 now,
+			      struct synod_out *out)
+{
+	u64 round = r->hb_round;
+
+	synod_assert(r->role == SYNOD_LEADER);
+	send_heartbeats(r, now, out);
+	synod_assert(r->hb_round == round + 1);
+}
+
+/* Propose @next in the next slot; the caller checked the change. */
+void synod_prop_config(struct synod_replica *r, u64 now,
+		       const struct synod_config *next, struct synod_out *out)
+{
+	struct synod_entry e;
+	u64 lo = r->next_slot;
+
+	synod_assert(r->active && !r->cfg_pending);
+	synod_assert(synod_config_change_check(&r->cfg, next) == 0);
+	synod_memset(&e, 0, sizeof(e));
+	e.kind = SYNOD_ENTRY_CONFIG;
+	e.cfg = *next;
+	propose_at(r, r->next_slot, &e, out);
+	send_accepts_all(r, now, lo, out);
+}

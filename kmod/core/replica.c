@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replica's inputs, its log ring and learner, and the invariants that
+ * are checked after every step.  Acceptor and proposer behaviour live in
+ * acceptor.c and proposer.c; this file only orders them.
+ */
+#include "internal.h"
+
+/* Settings the code relies on; a failed one is a build-time mistake. */
+static void check_build_constants(void)
+{
+	synod_assert((SYNOD_LOG_MAX & (SYNOD_LOG_MAX - 1)) == 0);
+	synod_assert(SYNOD_LOG_MAX >= 2 * SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(SYNOD_WINDOW >= 1 && SYNOD_WINDOW < SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(SYNOD_NODES_MAX <= 32);
+}
+
+static int check_params(const struct synod_params *p)
+{
+	synod_assert(p != NULL);
+	synod_assert(SYNOD_PPM / 2 > 0);
+	if (synod_config_check(&p->config))
+		return -1;	/* refuse q1 + q2 <= n and other nonsense */
+	/* A removed replica may restart outside the configuration: it then
+	 * neither votes nor campaigns until a leader adds it back. */
+	if (p->self >= SYNOD_NODES_MAX)
+		return -1;
+	if (!p->heartbeat_ns || !p->retransmit_ns || !p->jump_ns ||
+	    p->election_ns <= p->heartbeat_ns || p->election_ns >> 32)
+		return -1;
+	if (p->lease_ns >> 40 || p->rho_ppm >= SYNOD_PPM / 2)
+		return -1;
+	return 0;
+}
+
+/*
+ * Initialise @r at raw time @now.  Returns -1 (and leaves @r unusable)
+ * when the parameters are invalid, notably when q1 + q2 <= n.  A restart
+ * calls this and then the synod_replica_restore_*() functions with what
+ * the journal holds: applied first, then promise and entries.
+ */
+int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
+		       u64 now)
+{
+	check_build_constants();
+	synod_memset(r, 0, sizeof(*r));
+	if (check_params(p))
+		return -1;
+	r->p = *p;
+	r->cfg = p->config;
+	r->lease_hold_ns = synod_lease_hold_ns(p->lease_ns, p->rho_ppm,
+					       p->lease_margin_ns);
+	r->restart_wait_ns = synod_lease_restart_wait_ns(p->lease_ns,
+							 p->rho_ppm);
+	r->boot_ns = now;
+	r->last_now = now;
+	r->rng = (p->seed ^ ((u64)p->self * 0x9e3779b97f4a7c15ull)) | 1;
+	r->log_base = 1;
+	r->leader = SYNOD_NODE_NONE;
+	r->commit_from = SYNOD_NODE_NONE;
+	r->role = SYNOD_FOLLOWER;
+	r->last_contact_ns = now;
+	r->election_due_ns = now + synod_election_timeout(r);
+	synod_replica_check(r);
+	synod_assert(r->lease_hold_ns < p->lease_ns || p->lease_ns == 0);
+	synod_assert(r->role == SYNOD_FOLLOWER && r->promised == 0);
+	return 0;
+}
+
+void synod_replica_restore_promise(struct synod_replica *r, u64 ballot)
+{
+	synod_assert(r->role == SYNOD_FOLLOWER);
+	synod_assert(r->persist_seq == 0);
+	if (ballot > r->promised)
+		r->promised = ballot;
+}
+
+void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
+				   const struct synod_config *cfg)
+{
+	synod_assert(r->persist_seq == 0 && r->last_slot == 0);
+	synod_assert(!cfg || synod_config_check(cfg) == 0);
+	r->chosen_upto = slot;
+	r->applied = slot;
+	r->applied_durable = slot;
+	r->commit_hint = slot;
+	r->last_slot = slot;
+	r->log_base = slot + 1;
+	if (cfg)
+		r->cfg = *cfg;
+}
+
+/* Replay one journal record; later records of a slot replace earlier. */
+void synod_replica_restore_entry(struct synod_replica *r,
+				 const struct synod_entry *e)
+{
+	struct synod_slot *sl;
+
+	synod_assert(e->slot != 0 && e->kind >= SYNOD_ENTRY_NOOP);
+	synod_assert(r->persist_seq == 0);
+	if (e->slot <= r->chosen_upto || !synod_log_make_room(r, e->slot))
+		return;
+	sl = slot_at(r, e->slot);
+	if (sl->e.slot == e->slot && sl->faulty)
+		r->nfaulty--;
+	synod_memset(sl, 0, sizeof(*sl));
+	sl->e = *e;
+	sl->chosen = (e->flags & SYNOD_ENTF_CHOSEN) != 0;
+	if (e->slot > r->last_slot)
+		r->last_slot = e->slot;
+}
+
+/*
+ * Recovery found a checksum failure in the middle of the journal at @slot:
+ * we accepted something there and no longer know what.  Until a peer
+ * tells us (catch-up) or we accept it anew, we must not promise, or a new
+ * leader could miss a chosen value (protocol-aware recovery, FAST'18).
+ */
+void synod_replica_restore_corrupt(struct synod_replica *r, u64 slot)
+{
+	struct synod_slot *sl;
+
+	synod_assert(slot != 0);
+	synod_assert(r->persist_seq == 0);
+	if (slot <= r->chosen_upto || !synod_log_make_room(r, slot))
+		return;
+	sl = slot_at(r, slot);
+	if (sl->e.slot == slot && sl->faulty)
+		return;
+	synod_memset(sl, 0, sizeof(*sl));
+	sl->e.slot = slot;
+	sl->e.kind = SYNOD_ENTRY_NOOP;
+	sl->faulty = true;
+	r->nfaulty++;
+	if (slot > r->last_slot)
+		r->last_slot = slot;
+}
+
+void synod_out_reset(struct synod_out *out)
+{
+	synod_assert(out != NULL);
+	synod_assert(out->npersist <= SYNOD_OUT_PERSIST_MAX);
+	out->npersist = 0;
+	out->nmsgs = 0;
+	out->napply = 0;
+	out->ndone = 0;
+	out->dropped = 0;
+	out->transfer = false;
+	out->transfer_from = SYNOD_NODE_NONE;
+	out->transfer_slot = 0;
+}
+
+/* A fresh outgoing message, or NULL when the outbox is full (a loss). */
+struct synod_msg *synod_out_msg(struct synod_replica *r, struct synod_out *out,
+				u8 type, u32 to, u64 ballot)
+{
+	struct synod_msg *m;
+
+	synod_assert(synod_msg_type_valid(type));
+	synod_assert(to < SYNOD_NODES_MAX && to != r->p.self);
+	if (out->nmsgs >= SYNOD_OUT_MSGS_MAX) {
+		out->dropped++;
+		return NULL;
+	}
+	m = &out->msgs[out->nmsgs++];
+	synod_memset(m, 0, offsetof(struct synod_msg, e));
+	m->type = type;
+	m->from = (u16)r->p.self;
+	m->to = (u16)to;
+	m->volume = r->p.volume;
+	m->epoch = r->cfg.epoch;
+	m->ballot = ballot;
+	m->commit = r->chosen_upto;
+	return m;
+}
+
+u64 synod_out_promise(struct synod_replica *r, struct synod_out *out)
+{
+	struct synod_persist *ps;
+
+	synod_assert(out->npersist < SYNOD_OUT_PERSIST_MAX);
+	synod_assert(r->promised != 0);
+	ps = &out->persist[out->npersist++];
+	ps->kind = SYNOD_PERSIST_PROMISE;
+	ps->seq = ++r->persist_seq;
+	ps->ballot = r->promised;
+	r->promised_seq = ps->seq;
+	return ps->seq;
+}
+
+u64 synod_out_entry(struct synod_replica *r, struct synod_out *out,
+		    struct synod_slot *sl)
+{
+	struct synod_persist *ps;
+
+	synod_assert(out->npersist < SYNOD_OUT_PERSIST_MAX);
+	synod_assert(sl->e.slot != 0 && !sl->faulty);
+	ps = &out->persist[out->npersist++];
+	ps->kind = SYNOD_PERSIST_ENTRY;
+	ps->seq = ++r->persist_seq;
+	ps->e = sl->e;
+	ps->e.flags = sl->chosen ? SYNOD_ENTF_CHOSEN : 0;
+	sl->seq = ps->seq;
+	return ps->seq;
+}
+
+void synod_out_done(struct synod_out *out, u64 req, u8 op, u8 status,
+		    u64 block, bool lease)
+{
+	struct synod_done *d;
+
+	synod_assert(out->ndone < SYNOD_OUT_DONE_MAX);
+	synod_assert(op == SYNOD_OP_WRITE || op == SYNOD_OP_READ);
+	d = &out->done[out->ndone++];
+	d->req = req;
+	d->op = op;
+	d->status = status;
+	d->block = block;
+	d->lease = lease;
+}
+
+/*
+ * Make the ring able to hold @s by forgetting the oldest slots, which is
+ * allowed only for slots the data area already holds.  False when @s is
+ * below the ring or too far ahead of what has been applied.
+ */
+bool synod_log_make_room(struct synod_replica *r, u64 s)
+{
+	u64 new_base, i, n;
+
+	if (s < r->log_base)
+		return false;
+	if (in_ring(r, s))
+		return true;
+	new_base = s - SYNOD_LOG_MAX + 1;
+	if (new_base > r->applied_durable + 1 || new_base > r->applied + 1)
+		return false;
+	n = new_base - r->log_base;
+	if (n > SYNOD_LOG_MAX)
+		n = SYNOD_LOG_MAX;
+	for (i = 0; i < n; i++) {
+		struct synod_slot *sl = &r->log[(r->log_base + i) &
+						 (SYNOD_LOG_MAX - 1)];
+		synod_assert(!sl->faulty && !sl->owned);
+		synod_memset(sl, 0, sizeof(*sl));
+	}
+	r->log_base = new_base;
+	synod_assert(in_ring(r, s));
+	return true;
+}
+
+bool synod_ack_durable(const struct synod_replica *r, u64 seq)
+{
+	synod_assert(seq <= r->persist_seq);
+	synod_assert(r->durable_seq <= r->persist_seq);
+	return MUTANT_ACK_BEFORE_DURABLE || seq <= r->durable_seq;
+}
+
+/* Random in [election_ns, 2 election_ns): splits votes under contention. */
+u64 synod_election_timeout(struct synod_replica *r)
+{
+	u64 x = r->rng;
+
+	synod_assert(x != 0);
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	r->rng = x;
+	synod_assert(r->p.election_ns >> 32 == 0);
+	return r->p.election_ns + (((x >> 32) * r->p.election_ns) >> 32);
+}
+
+void synod_send_fetch(struct synod_replica *r, u64 now, u32 to,
+		      struct synod_out *out)
+{
+	struct synod_msg *m;
+
+	synod_assert(now >= r->fetch_ns);
+	if (to >= SYNOD_NODES_MAX || to == r->p.self)
+		return;
+	if (r->fetch_ns && now - r->fetch_ns < r->p.retransmit_ns)
+		return;
+	m = synod_out_msg(r, out, SYNOD_MSG_FETCH, to, r->promised);
+	if (!m)
+		return;
+	m->slot = r->chosen_upto + 1;
+	r->fetch_ns = now;
+	synod_assert(m->slot > r->applied);
+}
+
+static void apply_one(struct synod_replica *r, struct synod_slot *sl,
+		      struct synod_out *out)
+{
+	synod_assert(sl->chosen && sl->e.slot == r->applied + 1);
+	synod_assert(out->napply < SYNOD_OUT_APPLY_MAX);
+	out->apply[out->napply++] = sl->e;
+	r->applied++;
+	if (sl->e.kind == SYNOD_ENTRY_CONFIG &&
+	    sl->e.cfg.epoch > r->cfg.epoch) {
+		r->cfg = sl->e.cfg;
+		if (r->cfg.epoch > r->epoch_seen)
+			r->epoch_seen = r->cfg.epoch;
+	}
+	synod_prop_slot_applied(r, sl, out);
+}
+
+/*
+ * Learner: extend the chosen prefix over slots known chosen, then issue
+ * applies in slot order (as many as the outbox holds; the rest next step),
+ * then let the proposer react (activate, propose, serve reads).
+ */
+void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	const struct synod_slot *sl;
+
+	while ((sl = slot_get(r, r->chosen_upto + 1)) && sl->chosen) {
+		synod_assert(!sl->faulty);
+		r->chosen_upto++;
+	}
+	if (r->chosen_upto > r->commit_hint)
+		r->commit_hint = r->chosen_upto;
+	/* Slots learned chosen before we led may lie past our proposals. */
+	if (r->role == SYNOD_LEADER && r->next_slot <= r->chosen_upto)
+		r->next_slot = r->chosen_upto + 1;
+	while (r->applied < r->chosen_upto &&
+	       out->napply < SYNOD_OUT_APPLY_MAX)
+		apply_one(r, slot_at(r, r->applied + 1), out);
+	if (r->role == SYNOD_LEADER) {
+		synod_prop_propose(r, now, out);
+		synod_prop_reads(r, now, out);
+	}
+	synod_assert(r->applied <= r->chosen_upto);
+}
+
+/* Every input starts here: time only moves forward, gaps are jumps. */
+static void begin(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	synod_assert(now >= r->last_now);
+	synod_assert(out->npersist <= SYNOD_OUT_PERSIST_MAX);
+	if (now - r->last_now > r->p.jump_ns)
+		synod_replica_clock_disrupted(r, now);
+	r->last_now = now;
+}
+
+static void end(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	synod_assert(r->last_now == now);
+	synod_assert(out->nmsgs <= SYNOD_OUT_MSGS_MAX);
+	synod_acc_flush(r, out);
+	synod_log_advance(r, now, out);
+	synod_replica_check(r);
+}
+
+static bool msg_for_us(const struct synod_replica *r,
+		       const struct synod_msg *m)
+{
+	synod_assert(m->count <= SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(r->p.self < SYNOD_NODES_MAX);
+	return m->volume == r->p.volume && m->to == r->p.self &&
+	       m->from != r->p.self && m->from < SYNOD_NODES_MAX &&
+	       synod_msg_type_valid(m->type);
+}
+
+void synod_replica_step(struct synod_replica *r, u64 now,
+			const struct synod_msg *m, struct synod_out *out)
+{
+	synod_assert(m != NULL);
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (!msg_for_us(r, m)) {
+		r->stats.refused++;
+		return;
+	}
+	switch (m->type) {
+	case SYNOD_MSG_PREPARE:
+		synod_acc_prepare(r, now, m, out);
+		break;
+	case SYNOD_MSG_PROMISE:
+		synod_prop_promise(r, now, m, out);
+		break;
+	case SYNOD_MSG_ACCEPT:
+		synod_acc_accept(r, now, m, out);
+		break;
+	case SYNOD_MSG_ACCEPTED:
+		synod_prop_accepted(r, now, m, out);
+		break;
+	case SYNOD_MSG_HEARTBEAT:
+		synod_acc_heartbeat(r, now, m, out);
+		break;
+	case SYNOD_MSG_HEARTBEAT_ACK:
+		synod_prop_hb_ack(r, now, m, out);
+		break;
+	case SYNOD_MSG_FETCH:
+		synod_acc_fetch(r, m, out);
+		break;
+	case SYNOD_MSG_CATCHUP:
+		synod_acc_catchup(r, now, m, out);
+		break;
+	}
+	end(r, now, out);
+}
+
+void synod_replica_tick(struct synod_replica *r, u64 now,
+			struct synod_out *out)
+{
+	synod_assert(now >= r->boot_ns);
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	synod_prop_tick(r, now, out);
+	if (r->commit_hint > r->chosen_upto)
+		synod_send_fetch(r, now, r->commit_from, out);
+	end(r, now, out);
+}
+
+void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
+			   struct synod_out *out)
+{
+	begin(r, now, out);
+	synod_assert(seq <= r->persist_seq);
+	if (seq > r->durable_seq)
+		r->durable_seq = seq;
+	synod_assert(r->durable_seq >= seq);
+	synod_prop_durable(r, now, out);
+	end(r, now, out);
+}
+
+void synod_replica_applied(struct synod_replica *r, u64 slot)
+{
+	synod_assert(slot <= r->applied);
+	synod_assert(r->applied_durable <= r->applied);
+	if (slot > r->applied_durable)
+		r->applied_durable = slot;
+}
+
+/*
+ * The glue copied a peer's data area, which held every chosen slot up to
+ * @slot (DRBD-style checksum resync).  Forget the journal below it.
+ */
+void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
+				    u64 slot, const struct synod_config *cfg,
+				    struct synod_out *out)
+{
+	u32 i;
+
+	begin(r, now, out);
+	synod_assert(r->role != SYNOD_LEADER);
+	if (slot > r->chosen_upto) {
+		for (i = 0; i < SYNOD_LOG_MAX; i++) {
+			struct synod_slot *sl = &r->log[i];
+
+			if (sl->e.slot == 0 || sl->e.slot > slot)
+				continue;
+			if (sl->faulty)
+				r->nfaulty--;
+			synod_memset(sl, 0, sizeof(*sl));
+		}
+		r->chosen_upto = slot;
+		r->applied = slot;
+		r->applied_durable = slot;
+		r->log_base = slot + 1;
+		if (slot > r->last_slot)
+			r->last_slot = slot;
+		if (cfg && cfg->epoch > r->cfg.epoch)
+			r->cfg = *cfg;
+		r->stats.transfers++;
+	}
+	synod_assert(r->chosen_upto >= slot);
+	end(r, now, out);
+}
+
+/*
+ * The raw clock jumped or the host was suspended: intervals measured
+ * across the gap mean nothing.  As a leader drop every lease grant; as an
+ * acceptor keep refusing other leaders for a full D from now.
+ */
+void synod_replica_clock_disrupted(struct synod_replica *r, u64 now)
+{
+	u32 i;
+
+	synod_assert(now >= r->last_now);
+	r->stats.jumps++;
+	for (i = 0; i < SYNOD_NODES_MAX; i++)
+		r->ack_time[i] = 0;
+	if (r->lease_ballot && r->lease_until < now + r->p.lease_ns)
+		r->lease_until = now + r->p.lease_ns;
+	r->last_now = now;
+	/* With q2 == 1 the lease rests on our own grant alone: every phase-1
+	 * quorum needs our promise, and promising ends our reign. */
+	synod_assert(!synod_replica_lease_valid(r, now) || r->cfg.q2 == 1);
+}
+
+u32 synod_replica_leader(const struct synod_replica *r)
+{
+	synod_assert(r->leader <= SYNOD_NODE_NONE);
+	synod_assert(r->role != SYNOD_LEADER || r->leader == r->p.self);
+	return r->leader;
+}
+
+static void check_log(const struct synod_replica *r)
+{
+	u32 i, faulty = 0;
+
+	for (i = 0; i < SYNOD_LOG_MAX; i++) {
+		const struct synod_slot *sl = &r->log[i];
+
+		if (sl->e.slot == 0)
+			continue;
+		synod_assert((sl->e.slot & (SYNOD_LOG_MAX - 1)) == i);
+		synod_assert(in_ring(r, sl->e.slot));
+		synod_assert(sl->e.slot <= r->last_slot);
+		synod_assert(!sl->faulty || sl->e.slot > r->chosen_upto);
+		synod_assert(!sl->faulty || !sl->chosen);
+		synod_assert(sl->seq <= r->persist_seq);
+		synod_assert(!sl->owned || r->role == SYNOD_LEADER);
+		synod_assert(sl->e.kind >= SYNOD_ENTRY_NOOP &&
+			     sl->e.kind <= SYNOD_ENTRY_CONFIG);
+		faulty += sl->faulty;
+	}
+	synod_assert(faulty == r->nfaulty);
+}
+
+/* The invariants, checked after every input. */
+void synod_replica_check(const struct synod_replica *r)
+{
+	u64 s;
+
+	synod_assert(r->log_base >= 1);
+	synod_assert(r->applied_durable <= r->applied);
+	synod_assert(r->applied <= r->chosen_upto);
+	synod_assert(r->log_base <= r->applied + 1);
+	synod_assert(r->chosen_upto <= r->last_slot);
+	synod_assert(r->chosen_upto <= r->commit_hint);
+	synod_assert(r->durable_seq <= r->persist_seq);
+	synod_assert(r->promised_seq <= r->persist_seq);
+	synod_assert(r->nackq <= SYNOD_ACKQ_MAX);
+	synod_assert(r->npend <= SYNOD_PENDING_MAX);
+	synod_assert(r->nreads <= SYNOD_READS_MAX);
+	synod_assert(r->pend_head < SYNOD_PENDING_MAX);
+	synod_assert(synod_config_check(&r->cfg) == 0);
+	/* Everything chosen and not yet trimmed is held. */
+	for (s = r->log_base; s <= r->chosen_upto; s++)
+		synod_assert(slot_get(r, s) && slot_get(r, s)->chosen);
+	if (r->role == SYNOD_FOLLOWER) {
+		synod_assert(!r->active && r->npend == 0 && r->nreads == 0);
+	} else {
+		synod_assert(r->ballot != 0 && r->ballot == r->promised);
+		synod_assert(synod_ballot_node(r->ballot) == r->p.self);
+	}
+	if (r->role == SYNOD_LEADER) {
+		synod_assert(r->leader == r->p.self);
+		synod_assert(r->next_slot > r->chosen_upto);
+		synod_assert(r->next_slot - r->chosen_upto - 1 <=
+			     SYNOD_MSG_ENTRIES_MAX);
+		synod_assert(!r->active || r->chosen_upto >= r->noop_slot);
+	} else {
+		synod_assert(!r->active && !r->cfg_pending);
+	}
+	check_log(r);
+}
+
+/*
+ * A client write of one block.  SYNOD_OK means "accepted": a done[] entry
+ * will follow.  Anything else means it certainly did not happen.
+ */
+int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
+			u64 block, u64 ref, struct synod_out *out)
+{
+	struct synod_wait_write *w;
+
+	begin(r, now, out);
+	if (r->role != SYNOD_LEADER)
+		return SYNOD_NOT_LEADER;
+	if (r->npend == SYNOD_PENDING_MAX)
+		return SYNOD_BUSY;	/* the window is the backpressure */
+	w = &r->pend[(r->pend_head + r->npend) % SYNOD_PENDING_MAX];
+	w->req = req;
+	w->block = block;
+	w->ref = ref;
+	r->npend++;
+	synod_assert(r->npend <= SYNOD_PENDING_MAX);
+	end(r, now, out);
+	synod_assert(r->role == SYNOD_LEADER || r->npend == 0);
+	return SYNOD_OK;
+}
+
+/*
+ * A client read of one block: served after the leader has applied every
+ * slot chosen when the read arrived and has shown it is still leader,
+ * by a valid lease or by a heartbeat round sent after the read arrived.
+ */
+int synod_replica_read(struct synod_replica *r, u64 now, u64 req, u64 block,
+		       struct synod_out *out)
+{
+	struct synod_wait_read *rd;
+
+	begin(r, now, out);
+	if (r->role != SYNOD_LEADER)
+		return SYNOD_NOT_LEADER;
+	if (r->nreads == SYNOD_READS_MAX)
+		return SYNOD_BUSY;
+	rd = &r->reads[r->nreads++];
+	synod_assert(r->nreads <= SYNOD_READS_MAX);
+	rd->req = req;
+	rd->block = block;
+	rd->index = r->active ? r->chosen_upto : 0;
+	rd->round = r->hb_round + 1;
+	if (!synod_replica_lease_valid(r, now))
+		synod_prop_heartbeat_now(r, now, out);
+	end(r, now, out);
+	synod_assert(r->nreads <= SYNOD_READS_MAX);
+	return SYNOD_OK;
+}
+
+/*
+ * Propose a membership change through the log.  One at a time: refused
+ * while another is in flight or when @next is not a single-voter step
+ * whose quorums meet those of the current configuration.
+ */
+int synod_replica_change_config(struct synod_replica *r, u64 now,
+				const struct synod_config *next,
+				struct synod_out *out)
+{
+	begin(r, now, out);
+	if (r->role != SYNOD_LEADER || !r->active)
+		return SYNOD_NOT_LEADER;
+	if (r->cfg_pending || r->next_slot != r->chosen_upto + 1 ||
+	    !synod_log_make_room(r, r->next_slot))
+		return SYNOD_BUSY;
+	if (synod_config_change_check(&r->cfg, next))
+		return SYNOD_FAILED;
+	synod_prop_config(r, now, next, out);
+	synod_assert(r->cfg_pending);
+	end(r, now, out);
+	synod_assert(r->role != SYNOD_FOLLOWER || !r->cfg_pending);
+	return SYNOD_OK;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The synod replica: proposer, acceptor and learner of Multi-Paxos as a
+ * pure state machine, in the style of etcd's raft and TigerBeetle's replica.
+ *
+ * The caller (kernel glue, KUnit, the simulator) owns all I/O and time.
+ * It feeds inputs one at a time:
+ *
+ *	synod_replica_step()		a decoded message from a peer
+ *	synod_replica_tick()		timer; @now is the raw monotonic clock
+ *	synod_replica_write/read()	a client request
+ *	synod_replica_durable()		journal records up to seq are durable
+ *	synod_replica_applied()		data area holds applies up to slot
+ *	synod_replica_install_snapshot()	state transfer finished
+ *
+ * Each input appends to a struct synod_out which the caller then carries
+ * out in this order, and resets:
+ *
+ *	1. persist[]	journal records (promise, entries); write them in
+ *			order, report durability with synod_replica_durable()
+ *	2. msgs[]	send; losing some is fine, Paxos retransmits
+ *	3. apply[]	apply chosen entries to the data area, in order
+ *	4. done[]	complete client requests; a READ done with status OK
+ *			means "read the block from the data area now"
+ *	5. transfer	if set, start a state transfer from that peer
+ *
+ * Replies that depend on durability (promises, accepts) are held inside
+ * the core until synod_replica_durable() covers their records, so the glue
+ * may batch flushes freely.  Nothing here allocates; all arrays are bounded.
+ */
+#ifndef SYNOD_CORE_REPLICA_H
+#define SYNOD_CORE_REPLICA_H
+
+#include "env.h"
+#include "wire.h"
+
+/* In-memory log ring: slots [log_base, log_base + SYNOD_LOG_MAX). */
+#ifndef SYNOD_LOG_MAX
+#define SYNOD_LOG_MAX		128u	/* power of two */
+#endif
+/* Slots in flight for client writes: the backpressure window. */
+#ifndef SYNOD_WINDOW
+#define SYNOD_WINDOW		16u
+#endif
+#define SYNOD_PENDING_MAX	64u	/* client writes waiting for a slot */
+#define SYNOD_READS_MAX		32u	/* reads waiting for read-index */
+#define SYNOD_ACKQ_MAX		64u	/* accepts waiting for durability */
+#define SYNOD_OUT_MSGS_MAX	24u
+#define SYNOD_OUT_PERSIST_MAX	(2 * SYNOD_MSG_ENTRIES_MAX + 4)
+#define SYNOD_OUT_APPLY_MAX	SYNOD_MSG_ENTRIES_MAX
+#define SYNOD_OUT_DONE_MAX	(SYNOD_PENDING_MAX + SYNOD_READS_MAX + \
+				 2 * SYNOD_MSG_ENTRIES_MAX * SYNOD_BATCH_MAX)
+/* Slots recovered per phase-1 round; one more is left for the no-op. */
+#define SYNOD_P1_CHUNK		(SYNOD_MSG_ENTRIES_MAX - 1)
+#define SYNOD_NODE_NONE		SYNOD_NODES_MAX
+
+enum synod_role {
+	SYNOD_FOLLOWER = 0,
+	SYNOD_CANDIDATE,
+	SYNOD_LEADER,
+};
+
+/* Status of a completed or refused client request. */
+enum synod_status {
+	SYNOD_OK = 0,
+	SYNOD_NOT_LEADER,	/* certainly not done: ask the leader */
+	SYNOD_BUSY,		/* certainly not done: queue full */
+	SYNOD_FAILED,		/* certainly not done: lost leadership */
+	SYNOD_UNKNOWN,		/* write proposed, outcome unknown */
+};
+
+enum synod_op {
+	SYNOD_OP_WRITE = 1,
+	SYNOD_OP_READ,
+};
+
+struct synod_params {
+	u64 volume;		/* volume id carried by every message */
+	u32 self;		/* this node's id */
+	struct synod_config config;	/* initial membership */
+	u64 heartbeat_ns;	/* leader heartbeat period */
+	u64 election_ns;	/* base election timeout; random in [1x, 2x) */
+	u64 retransmit_ns;	/* resend unanswered requests after this */
+	u64 lease_ns;		/* D: acceptor refuses others for D after grant */
+	u64 lease_margin_ns;	/* delta: safety margin off the lease */
+	u64 jump_ns;		/* input gap taken as a clock jump/suspend */
+	u32 rho_ppm;		/* bound on clock rate error */
+	bool leases;		/* serve reads under a lease when valid */
+	u64 seed;		/* randomizes election timeouts */
+};
+
+/* One slot of the in-memory log ring. */
+struct synod_slot {
+	struct synod_entry e;	/* e.slot == 0: empty */
+	u64 seq;		/* journal record holding e */
+	u64 req[SYNOD_BATCH_MAX];	/* leader: client requests in e */
+	u32 acks;		/* leader: nodes that accepted e in ballot */
+	bool chosen;		/* value known chosen */
+	bool faulty;		/* journal copy corrupt: unknown, ask peers */
+	bool owned;		/* leader: req[] are ours to complete */
+};
+
+struct synod_persist {
+	u8 kind;		/* SYNOD_PERSIST_* */
+	u64 seq;		/* durability is reported by seq */
+	u64 ballot;		/* PROMISE: promised ballot */
+	struct synod_entry e;	/* ENTRY: the record */
+};
+
+#define SYNOD_PERSIST_PROMISE	1
+#define SYNOD_PERSIST_ENTRY	2
+
+struct synod_done {
+	u64 req;
+	u64 block;
+	u8 op;			/* enum synod_op */
+	u8 status;		/* enum synod_status */
+	bool lease;		/* READ served under a lease */
+};
+
+struct synod_out {
+	u32 npersist;
+	u32 nmsgs;
+	u32 napply;
+	u32 ndone;
+	u32 dropped;		/* messages dropped: outbox full */
+	bool transfer;		/* state transfer needed ... */
+	u32 transfer_from;	/* ... from this peer */
+	u64 transfer_slot;	/* ... which had chosen up to here */
+	struct synod_persist persist[SYNOD_OUT_PERSIST_MAX];
+	struct synod_msg msgs[SYNOD_OUT_MSGS_MAX];
+	struct synod_entry apply[SYNOD_OUT_APPLY_MAX];
+	struct synod_done done[SYNOD_OUT_DONE_MAX];
+};
+
+struct synod_wait_write {
+	u64 req;
+	u64 block;
+	u64 ref;
+};
+
+struct synod_wait_read {
+	u64 req;
+	u64 block;
+	u64 index;		/* must have applied this slot */
+	u64 round;		/* heartbeat round sent after arrival */
+};
+
+struct synod_ack {
+	u64 ballot;
+	u64 slot;
+	u64 seq;
+	u32 to;
+};
+
+struct synod_prom {
+	u64 ballot;
+	u64 from;
+	u64 seq;
+	bool valid;
+};
+
+struct synod_stats {
+	u64 elections;
+	u64 commits;
+	u64 lease_reads;
+	u64 index_reads;
+	u64 refused;
+	u64 transfers;
+	u64 jumps;
+};
+
+struct synod_replica {
+	struct synod_params p;
+	struct synod_config cfg;	/* in effect: latest applied */
+	u64 lease_hold_ns;
+	u64 restart_wait_ns;
+	u64 boot_ns;
+	u64 last_now;
+	u64 rng;
+
+	/* acceptor */
+	u64 promised;		/* highest ballot promised */
+	u64 promised_seq;	/* journal record of promised */
+	u64 lease_ballot;	/* whose lease we granted, 0 if none */
+	u64 lease_until;	/* refuse other leaders until then */
+	u32 epoch_seen;		/* highest epoch a leader used with us */
+	struct synod_prom promq[SYNOD_NODES_MAX];
+	struct synod_ack ackq[SYNOD_ACKQ_MAX];
+	u32 nackq;
+
+	/* log and learner */
+	u64 log_base;		/* lowest slot held */
+	u64 last_slot;		/* highest slot with an entry */
+	u64 chosen_upto;	/* every slot <= is chosen and held/applied */
+	u64 applied;		/* applies issued up to */
+	u64 applied_durable;	/* glue: data area holds up to */
+	u64 commit_hint;	/* highest commit index heard */
+	u32 commit_from;	/* who told us commit_hint */
+	u64 fetch_ns;		/* last FETCH sent */
+	u32 nfaulty;		/* slots with a corrupt journal copy */
+	u64 persist_seq;
+	u64 durable_seq;
+	struct synod_slot log[SYNOD_LOG_MAX];
+
+	/* proposer */
+	u8 role;		/* enum synod_role */
+	u32 leader;		/* hint, SYNOD_NODE_NONE if unknown */
+	u64 ballot;		/* own ballot as candidate or leader */
+	u64 ballot_seen;	/* highest ballot heard of, to outbid */
+	u64 last_contact_ns;	/* last heard from a leader */
+	u64 election_due_ns;	/* follower/candidate: when to (re)campaign */
+	u64 p1_from;		/* phase 1: first slot of this chunk */
+	u64 p1_max;		/* highest slot reported in this chunk */
+	u64 p1_sent_ns;
+	u64 p1_seq;		/* own promise record */
+	u32 p1_promised;	/* voters that promised for this chunk */
+	bool p1_more;		/* some acceptor holds slots past the chunk */
+	bool p1_done;		/* chunk quorum reached, values proposed */
+	struct synod_entry recov[SYNOD_P1_CHUNK];
+
+	/* leader */
+	bool active;		/* own no-op committed: may serve */
+	u64 noop_slot;
+	u64 next_slot;
+	u64 hb_ns;		/* last heartbeat sent */
+	u64 retx_ns;		/* last retransmission */
+	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
+	u64 hb_round;		/* heartbeat rounds sent in this ballot */
+	u64 ack_round[SYNOD_NODES_MAX];	/* newest echoed round */
+	bool cfg_pending;	/* a CONFIG entry is in flight ... */
+	u64 cfg_slot;		/* ... in this slot ... */
+	struct synod_config cfg_next;	/* ... and this is its value */
+	struct synod_wait_write pend[SYNOD_PENDING_MAX];
+	u32 pend_head;
+	u32 npend;
+	struct synod_wait_read reads[SYNOD_READS_MAX];
+	u32 nreads;
+
+	struct synod_stats stats;
+};
+
+/* replica.c: inputs and invariants */
+int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
+		       u64 now);
+void synod_replica_restore_promise(struct synod_replica *r, u64 ballot);
+void synod_replica_restore_entry(struct synod_replica *r,
+				 const struct synod_entry *e);
+void synod_replica_restore_corrupt(struct synod_replica *r, u64 slot);
+void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
+				   const struct synod_config *cfg);
+void synod_out_reset(struct synod_out *out);
+void synod_replica_step(struct synod_replica *r, u64 now,
+			const struct synod_msg *m, struct synod_out *out);
+void synod_replica_tick(struct synod_replica *r, u64 now,
+			struct synod_out *out);
+void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
+			   struct synod_out *out);
+void synod_replica_applied(struct synod_replica *r, u64 slot);
+void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
+				    u64 slot, const struct synod_config *cfg,
+				    struct synod_out *out);
+void synod_replica_clock_disrupted(struct synod_replica *r, u64 now);
+int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
+			u64 block, u64 ref, struct synod_out *out);
+int synod_replica_read(struct synod_replica *r, u64 now, u64 req, u64 block,
+		       struct synod_out *out);
+int synod_replica_change_config(struct synod_replica *r, u64 now,
+				const struct synod_config *next,
+				struct synod_out *out);
+void synod_replica_check(const struct synod_replica *r);
+u32 synod_replica_leader(const struct synod_replica *r);
+
+/* proposer.c */
+bool synod_replica_lease_valid(const struct synod_replica *r, u64 now);
+
+#endif /* SYNOD_CORE_REPLICA_H */

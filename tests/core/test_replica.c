@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the replica state machine: a small cluster in memory,
+ * messages delivered in order and journal writes made durable at once
+ * unless a test holds them back.  Section numbers refer to "Paxos Made
+ * Simple" (PMS) and Howard et al., "Flexible Paxos" (FP).
+ */
+#include "core_test.h"
+
+#include <string.h>
+
+#include "replica.h"
+
+#define N_MAX	4
+#define MS	1000000ull
+#define QMAX	512
+
+static struct {
+	struct synod_replica r[N_MAX];
+	struct synod_out out[N_MAX];
+	struct synod_msg q[QMAX];
+	int nq;
+	int n;
+	u64 now;
+	bool hold_durable[N_MAX];
+	u64 persisted[N_MAX];
+	u64 applied[N_MAX];
+	struct synod_done done[64];
+	int ndone;
+} T;
+
+static struct synod_params params(u32 self, int n, bool leases)
+{
+	struct synod_params p = {
+		.volume = 7, .self = self,
+		.config = { .epoch = 1, .voters = (1u << n) - 1,
+			    .q1 = (u8)(n / 2 + 1), .q2 = (u8)(n / 2 + 1) },
+		.heartbeat_ns = 2 * MS, .election_ns = 10 * MS,
+		.retransmit_ns = 5 * MS, .lease_ns = 8 * MS,
+		.lease_margin_ns = MS / 2, .jump_ns = 50 * MS,
+		.rho_ppm = 10000, .leases = leases, .seed = 1 + self,
+	};
+	return p;
+}
+
+static void setup_cluster(int n, bool leases)
+{
+	struct synod_params p;
+	int i;
+
+	memset(&T, 0, sizeof(T));
+	T.n = n;
+	T.now = 1000 * MS;
+	for (i = 0; i < n; i++) {
+		p = params((u32)i, n, leases);
+		assert_int_equal(synod_replica_init(&T.r[i], &p, T.now), 0);
+		synod_out_reset(&T.out[i]);
+	}
+}
+
+/* Carry out node i's actions; durability is reported at once. */
+static void drain(int i)
+{
+	struct synod_out *o = &T.out[i];
+	u32 k;
+
+	for (k = 0; k < o->npersist; k++)
+		T.persisted[i] = o->persist[k].seq;
+	for (k = 0; k < o->nmsgs; k++) {
+		assert_true(T.nq < QMAX);
+		T.q[T.nq++] = o->msgs[k];
+	}
+	for (k = 0; k < o->napply; k++)
+		T.applied[i] = o->apply[k].slot;
+	for (k = 0; k < o->ndone; k++)
+		T.done[T.ndone++] = o->done[k];
+	synod_out_reset(o);
+	if (T.applied[i])
+		synod_replica_applied(&T.r[i], T.applied[i]);
+	if (!T.hold_durable[i] && T.persisted[i] > T.r[i].durable_seq) {
+		synod_replica_durable(&T.r[i], T.now, T.persisted[i], o);
+		drain(i);
+	}
+}
+
+static void pump(void)
+{
+	int i, rounds = 0;
+
+	for (i = 0; i < T.n; i++)
+		drain(i);
+	while (T.nq && rounds++ < 10000) {
+		struct synod_msg m = T.q[0];
+
+		memmove(T.q, T.q + 1, (size_t)(T.nq - 1) * sizeof(T.q[0]));
+		T.nq--;
+		if (m.to >= T.n)
+			continue;
+		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);
+		drain(m.to);
+	}
+	assert_int_equal(T.nq, 0);
+}
+
+static void advance(u64 ns)
+{
+	int i;
+
+	T.now += ns;
+	for (i = 0; i < T.n; i++) {
+		synod_replica_tick(&T.r[i], T.now, &T.out[i]);
+		drain(i);
+	}
+	pump();
+}
+
+/* Run time forward until someone leads and is active. */
+static int elect(void)
+{
+	int i, step;
+
+	for (step = 0; step < 200; step++) {
+		advance(MS);
+		for (i = 0; i < T.n; i++)
+			if (T.r[i].role == SYNOD_LEADER && T.r[i].active)
+				return i;
+	}
+	fail_msg("no leader elected");
+	return -1;
+}
+
+static void test_refuses_bad_quorums(void **state)
+{
+	struct synod_params p = params(0, 3, false);
+	struct synod_replica *r = &T.r[0];
+
+	(void)state;
+	p.config.q1 = 1;
+	p.config.q2 = 2;	/* 1 + 2 = 3: not > n (FP section 3) */
+	assert_int_equal(synod_replica_init(r, &p, 1), -1);
+	p.config.q1 = 2;
+	assert_int_equal(synod_replica_init(r, &p, 1), 0);
+	p.self = SYNOD_NODES_MAX;	/* not a node id */
+	assert_int_equal(synod_replica_init(r, &p, 1), -1);
+}
+
+static void test_elect_and_commit(void **state)
+{
+	int l, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	T.ndone = 0;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 77, 3, 0xbeef,
+					     &T.out[l]), SYNOD_OK);
+	pump();
+	assert_int_equal(T.ndone, 1);
+	assert_int_equal(T.done[0].req, 77);
+	assert_int_equal(T.done[0].status, SYNOD_OK);
+	advance(3 * MS);	/* a heartbeat carries the commit index */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(T.applied[i], T.r[l].chosen_upto);
+	for (i = 0; i < 3; i++)
+		if (i != l)
+			assert_int_equal(synod_replica_write(&T.r[i], T.now, 1,
+							     1, 1, &T.out[i]),
+					 SYNOD_NOT_LEADER);
+}
+
+/* An acceptor acknowledges only what its journal holds (PMS 2.2). */
+static void test_no_ack_before_durable(void **state)
+{
+	int l, f, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	for (i = 0; i < 3; i++)
+		if (i != l)
+			T.hold_durable[i] = true;
+	T.ndone = 0;
+	synod_replica_write(&T.r[l], T.now, 5, 1, 0x55, &T.out[l]);
+	pump();
+	assert_int_equal(T.ndone, 0);	/* no quorum of durable accepts */
+	f = (l + 1) % 3;
+	T.hold_durable[f] = false;
+	drain(f);
+	pump();
+	assert_int_equal(T.ndone, 1);
+	assert_int_equal(T.done[0].status, SYNOD_OK);
+}
+
+static void test_read_index(void **state)
+{
+	int l;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	T.ndone = 0;
+	assert_int_equal(synod_replica_read(&T.r[l], T.now, 9, 2, &T.out[l]),
+			 SYNOD_OK);
+	drain(l);
+	assert_int_equal(T.ndone, 0);	/* waits for a heartbeat round */
+	pump();
+	assert_int_equal(T.ndone, 1);
+	assert_int_equal(T.done[0].status, SYNOD_OK);
+	assert_false(T.done[0].lease);
+}
+
+static void test_lease_read(void **state)
+{
+	int l;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);	/* past the restart wait */
+	l = elect();
+	advance(2 * MS);
+	assert_true(synod_replica_lease_valid(&T.r[l], T.now));
+	T.ndone = 0;
+	synod_replica_read(&T.r[l], T.now, 10, 2, &T.out[l]);
+	drain(l);
+	assert_int_equal(T.ndone, 1);	/* served at once */
+	assert_true(T.done[0].lease);
+	/* Without heartbeats the lease runs out before D (1-rho)/(1+rho). */
+	assert_false(synod_replica_lease_valid(&T.r[l], T.now + 8 * MS));
+	synod_replica_clock_disrupted(&T.r[l], T.now);
+	assert_false(synod_replica_lease_valid(&T.r[l], T.now));
+}
+
+/* A leader that sees a higher ballot steps down and says so. */
+static void test_step_down(void **state)
+{
+	int l, o;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	o = (l + 1) % 3;
+	T.ndone = 0;
+	T.hold_durable[(l + 2) % 3] = true;
+	T.hold_durable[o] = true;
+	synod_replica_write(&T.r[l], T.now, 31, 1, 0x31, &T.out[l]);
+	pump();
+	T.hold_durable[o] = false;
+	T.hold_durable[(l + 2) % 3] = false;
+	T.r[o].election_due_ns = T.now;
+	synod_replica_tick(&T.r[o], T.now, &T.out[o]);
+	assert_int_equal(T.r[o].role, SYNOD_CANDIDATE);
+	pump();
+	assert_int_equal(T.r[l].role, SYNOD_FOLLOWER);
+	assert_true(T.ndone >= 1);
+	assert_int_equal(T.done[0].req, 31);
+	assert_int_equal(T.done[0].status, SYNOD_UNKNOWN);
+}
+
+/* Membership through the log, one voter at a time. */
+static void test_add_voter(void **state)
+{
+	struct synod_config next;
+	struct synod_params p;
+	int l, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	next = T.r[l].cfg;
+	next.epoch++;
+	next.voters |= 1u << 3;
+	next.q1 = next.q2 = 3;
+	p = params(3, 3, false);
+	p.config = next;
+	assert_int_equal(synod_replica_init(&T.r[3], &p, T.now), 0);
+	T.n = 4;
+	next.voters |= 1u << 4 | 1u << 3;	/* two at once: refused */
+	assert_int_equal(synod_replica_change_config(&T.r[l], T.now, &next,
+						     &T.out[l]), SYNOD_FAILED);
+	next.voters &= ~(1u << 4);
+	assert_int_equal(synod_replica_change_config(&T.r[l], T.now, &next,
+						     &T.out[l]), SYNOD_OK);
+	pump();
+	advance(3 * MS);
+	advance(3 * MS);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(T.r[i].cfg.epoch, 2);
+	T.ndone = 0;
+	synod_replica_write(&T.r[l], T.now, 44, 0, 0x44, &T.out[l]);
+	pump();
+	assert_int_equal(T.ndone, 1);
+	assert_true(T.r[l].chosen_upto >= 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refuses_bad_quorums),
+		cmocka_unit_test(test_elect_and_commit),
+		cmocka_unit_test(test_no_ack_before_durable),
+		cmocka_unit_test(test_read_index),
+		cmocka_unit_test(test_lease_read),
+		cmocka_unit_test(test_step_down),
+		cmocka_unit_test(test_add_voter),
+	};
+
+	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);
+}

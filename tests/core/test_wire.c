@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the wire format (kmod/core/wire.c). */
+#include "core_test.h"
+
+#include <string.h>
+
+#include "crc32c.h"
+#include "wire.h"
+
+static struct synod_msg m, d;
+static u8 buf[SYNOD_WIRE_MAX_LEN];
+
+static void fill(struct synod_msg *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->type = SYNOD_MSG_ACCEPT;
+	x->from = 1;
+	x->to = 2;
+	x->epoch = 3;
+	x->volume = 0x1122334455667788ull;
+	x->ballot = synod_ballot_make(7, 1);
+	x->commit = 41;
+	x->time = 123456789;
+	x->count = 3;
+	x->e[0] = (struct synod_entry){ .slot = 42, .ballot = x->ballot,
+		.kind = SYNOD_ENTRY_WRITE, .nwrites = 2,
+		.w = { { 5, 0xabc }, { 6, 0xdef } } };
+	x->e[1] = (struct synod_entry){ .slot = 43, .ballot = x->ballot,
+		.kind = SYNOD_ENTRY_NOOP, .flags = SYNOD_ENTF_CHOSEN };
+	x->e[2] = (struct synod_entry){ .slot = 44, .ballot = x->ballot,
+		.kind = SYNOD_ENTRY_CONFIG,
+		.cfg = { .epoch = 4, .voters = 0xf, .q1 = 3, .q2 = 2 } };
+}
+
+static void reseal(u32 len)
+{
+	synod_put_le32(buf + 36, 0);
+	synod_put_le32(buf + 36, synod_crc32c(0, buf, len));
+}
+
+static void test_roundtrip(void **state)
+{
+	u32 len;
+
+	(void)state;
+	fill(&m);
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	assert_int_equal(len, synod_wire_size(&m));
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_OK);
+	assert_int_equal(d.type, m.type);
+	assert_int_equal(d.ballot, m.ballot);
+	assert_int_equal(d.count, 3);
+	assert_int_equal(d.e[0].w[1].ref, 0xdef);
+	assert_int_equal(d.e[1].flags, SYNOD_ENTF_CHOSEN);
+	assert_int_equal(d.e[2].cfg.voters, 0xf);
+	assert_int_equal(d.volume, m.volume);
+}
+
+static void test_little_endian(void **state)
+{
+	(void)state;
+	fill(&m);
+	synod_wire_encode(&m, buf, sizeof(buf));
+	assert_int_equal(buf[0], 0x53);		/* 'S' of "SYND" */
+	assert_int_equal(buf[8], 0x88);		/* volume, low byte first */
+	assert_int_equal(buf[16], 1);
+	assert_int_equal(buf[18], 2);
+}
+
+/* Every prefix of a valid message is refused, never read past. */
+static void test_truncated(void **state)
+{
+	u32 len, i;
+	u8 *copy;
+
+	(void)state;
+	fill(&m);
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	for (i = 0; i < len; i++) {
+		copy = malloc(i ? i : 1);
+		memcpy(copy, buf, i);
+		assert_int_not_equal(synod_wire_decode(copy, i, &d),
+				     SYNOD_WIRE_OK);
+		free(copy);
+	}
+}
+
+static void test_reasons(void **state)
+{
+	u32 len;
+
+	(void)state;
+	fill(&m);
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	assert_int_equal(synod_wire_decode(buf, 10, &d), SYNOD_WIRE_SHORT);
+	buf[0] ^= 1;
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_MAGIC_BAD);
+	buf[0] ^= 1;
+	buf[4] = 9;
+	assert_int_equal(synod_wire_decode(buf, len, &d),
+			 SYNOD_WIRE_VERSION_BAD);
+	buf[4] = SYNOD_WIRE_VERSION;
+	buf[6] = 0;
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_TYPE_BAD);
+	buf[6] = SYNOD_MSG_ACCEPT;
+	buf[7] = 0x80;
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_FLAGS_BAD);
+	buf[7] = 0;
+	assert_int_equal(synod_wire_decode(buf, len - 1, &d),
+			 SYNOD_WIRE_LENGTH_BAD);
+	buf[100] ^= 0x10;
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_CRC_BAD);
+	buf[100] ^= 0x10;
+	buf[18] = 1;		/* to == from */
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_NODE_BAD);
+	buf[18] = 2;
+	buf[82] = 1;		/* body padding */
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_BODY_BAD);
+	buf[82] = 0;
+	buf[6] = SYNOD_MSG_HEARTBEAT;	/* entries on a type without them */
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_COUNT_BAD);
+	buf[6] = SYNOD_MSG_ACCEPT;
+	buf[84 + 16] = 9;	/* first entry's kind */
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_ENTRY_BAD);
+	assert_string_equal(synod_wire_err_name(SYNOD_WIRE_CRC_BAD), "bad crc");
+}
+
+static void test_trailing(void **state)
+{
+	u32 len;
+
+	(void)state;
+	fill(&m);
+	m.count = 0;
+	m.type = SYNOD_MSG_HEARTBEAT;
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	buf[len] = 0;
+	synod_put_le32(buf + 32, len + 1);
+	reseal(len + 1);
+	assert_int_equal(synod_wire_decode(buf, len + 1, &d),
+			 SYNOD_WIRE_TRAILING);
+	assert_int_equal(synod_wire_encode(&m, buf, len - 1), 0);
+}
+
+static void test_bad_config_entry(void **state)
+{
+	u32 len;
+
+	(void)state;
+	fill(&m);
+	m.e[2].cfg.learners = 0x1;	/* a voter cannot also be a learner */
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_ENTRY_BAD);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_little_endian),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_trailing),
+		cmocka_unit_test(test_bad_config_entry),
+	};
+
+	return cmocka_run_group_tests_name("core_wire", tests, NULL, NULL);
+}

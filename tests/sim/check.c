@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulator's checkers:
+ *  1. agreement: every replica applies the same value in each slot;
+ *  2. no acknowledged write is lost: each is in the agreed log, and every
+ *     replica's data area equals the replay of that log;
+ *  3. per-block linearizability of the client history (wgl.c);
+ *  4. liveness: after the heal every request completes, requests made once
+ *     the cluster settled succeed, and all replicas converge;
+ *  5. lease safety: no replica serves a lease read after a higher ballot
+ *     finished phase 1 (so two leaders never serve lease reads at once).
+ */
+#include "sim.h"
+#include "wgl.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SETTLE_NS	(1000 * SIM_MS)
+#define WGL_BUDGET	(50 * 1000 * 1000ull)
+
+static bool same_value(const struct synod_entry *a, const struct synod_entry *b)
+{
+	int i;
+
+	if (a->kind != b->kind || a->nwrites != b->nwrites)
+		return false;
+	for (i = 0; i < a->nwrites; i++)
+		if (a->w[i].block != b->w[i].block || a->w[i].ref != b->w[i].ref)
+			return false;
+	if (a->kind == SYNOD_ENTRY_CONFIG)	/* field by field: padding */
+		return a->cfg.epoch == b->cfg.epoch &&
+		       a->cfg.voters == b->cfg.voters &&
+		       a->cfg.learners == b->cfg.learners &&
+		       a->cfg.q1 == b->cfg.q1 && a->cfg.q2 == b->cfg.q2;
+	return true;
+}
+
+static void chosen_grow(struct sim *s, uint64_t slot)
+{
+	uint64_t n = s->nchosen ? s->nchosen : 1024;
+
+	if (slot < s->nchosen)
+		return;
+	while (n <= slot)
+		n *= 2;
+	s->chosen = realloc(s->chosen, n * sizeof(*s->chosen));
+	memset(s->chosen + s->nchosen, 0, (n - s->nchosen) * sizeof(*s->chosen));
+	s->nchosen = n;
+}
+
+void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
+{
+	int i;
+
+	if (e->slot != nd->applied + 1) {
+		sim_fail(s, "node %d applied slot %" PRIu64 " after %" PRIu64,
+			 nd->id, e->slot, nd->applied);
+		return;
+	}
+	chosen_grow(s, e->slot);
+	if (s->chosen[e->slot].slot == 0) {
+		s->chosen[e->slot] = *e;
+	} else if (!same_value(&s->chosen[e->slot], e)) {
+		sim_fail(s, "agreement: node %d applied another value in slot %"
+			 PRIu64, nd->id, e->slot);
+		return;
+	}
+	for (i = 0; i < e->nwrites; i++) {
+		if (e->w[i].block >= SIM_BLOCKS) {
+			sim_fail(s, "node %d applied a write to block %" PRIu64,
+				 nd->id, e->w[i].block);
+			return;
+		}
+		nd->store[e->w[i].block] = e->w[i].ref;
+	}
+	if (e->kind == SYNOD_ENTRY_CONFIG)
+		nd->cfg = e->cfg;
+	nd->applied = e->slot;
+	sim_trace(s, "node %d: apply slot %" PRIu64 " kind %u n %u", nd->id,
+		  e->slot, e->kind, e->nwrites);
+}
+
+void check_leaders(struct sim *s)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct synod_replica *r = &s->nodes[i].r;
+
+		if (!s->nodes[i].up || r->role != SYNOD_LEADER ||
+		    r->ballot <= s->max_active_ballot)
+			continue;
+		s->max_active_ballot = r->ballot;
+		sim_trace(s, "node %d: phase 1 of ballot %#" PRIx64 " done",
+			  i, r->ballot);
+	}
+}
+
+/*
+ * A leader holds its lease only while no other proposer can have finished
+ * phase 1, so a lease read must never follow a higher ballot's phase 1.
+ */
+void check_lease_read(struct sim *s, struct node *nd)
+{
+	if (nd->r.ballot < s->max_active_ballot)
+		sim_fail(s, "lease safety: node %d served a lease read in ballot %#"
+			 PRIx64 " after ballot %#" PRIx64 " finished phase 1",
+			 nd->id, nd->r.ballot, s->max_active_ballot);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void check_acked_in_log(struct sim *s, uint64_t top)
+{
+	uint64_t *vals = malloc((top * SYNOD_BATCH_MAX + 1) * sizeof(*vals));
+	uint64_t slot, nv = 0;
+	int i, k;
+
+	for (slot = 1; slot <= top; slot++)
+		for (k = 0; k < s->chosen[slot].nwrites; k++)
+			vals[nv++] = s->chosen[slot].w[k].ref;
+	qsort(vals, nv, sizeof(*vals), cmp_u64);
+	for (i = 0; i < s->nhist && !s->failed; i++) {
+		const struct hop *h = &s->hist[i];
+
+		if (h->write && h->ok == OK_TRUE &&
+		    !bsearch(&h->value, vals, nv, sizeof(*vals), cmp_u64))
+			sim_fail(s, "acked write %#" PRIx64 " is not in the log",
+				 h->value);
+	}
+	free(vals);
+}
+
+static void check_replay(struct sim *s, struct node *nd)
+{
+	uint64_t store[SIM_BLOCKS] = { 0 }, slot;
+	int k;
+
+	for (slot = 1; slot <= nd->applied; slot++) {
+		if (s->chosen[slot].slot != slot) {
+			sim_fail(s, "slot %" PRIu64 " applied by node %d has no "
+				 "recorded value", slot, nd->id);
+			return;
+		}
+		for (k = 0; k < s->chosen[slot].nwrites; k++)
+			store[s->chosen[slot].w[k].block] =
+				s->chosen[slot].w[k].ref;
+	}
+	if (memcmp(store, nd->store, sizeof(store)))
+		sim_fail(s, "node %d data area differs from the agreed log",
+			 nd->id);
+}
+
+static void check_liveness(struct sim *s)
+{
+	uint64_t settled = s->fault_end + SETTLE_NS;
+	int i, good = 0;
+
+	for (i = 0; i < s->nhist && !s->failed; i++) {
+		const struct hop *h = &s->hist[i];
+
+		if (!h->done) {
+			sim_fail(s, "liveness: request %d from %" PRIu64
+				 " ns never completed", i, h->call);
+		} else if (h->call >= settled && h->ok != OK_TRUE &&
+			   h->ret != h->call) {
+			sim_fail(s, "liveness: request %d at %" PRIu64
+				 " ns failed after the cluster settled", i,
+				 h->call);
+		}
+		good += h->call >= settled && h->ok == OK_TRUE;
+	}
+	if (!s->failed && good == 0)
+		sim_fail(s, "liveness: nothing succeeded after the heal");
+}
+
+void check_final(struct sim *s)
+{
+	uint64_t top = 0;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		if (!s->nodes[i].up)
+			sim_fail(s, "node %d still down at the end", i);
+		if (s->nodes[i].applied > top)
+			top = s->nodes[i].applied;
+	}
+	for (i = 0; i < s->n && !s->failed; i++)
+		if (s->nodes[i].cfg.voters != (1u << s->n) - 1)
+			sim_fail(s, "liveness: node %d not a voter again "
+				 "(voters %#x)", i, s->nodes[i].cfg.voters);
+	for (i = 0; i < s->n && !s->failed; i++)
+		if (s->nodes[i].applied != top)
+			sim_fail(s, "liveness: node %d applied %" PRIu64
+				 " of %" PRIu64, i, s->nodes[i].applied, top);
+	chosen_grow(s, top);
+	for (i = 0; i < s->n && !s->failed; i++)
+		check_replay(s, &s->nodes[i]);
+	if (!s->failed)
+		check_acked_in_log(s, top);
+	if (!s->failed)
+		check_liveness(s);
+}
+
+static bool was_read(const struct sim *s, int block, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < s->nhist; i++)
+		if (!s->hist[i].write && s->hist[i].ok == OK_TRUE &&
+		    s->hist[i].block == block && s->hist[i].value == v)
+			return true;
+	return false;
+}
+
+/*
+ * Per-block linearizability.  Failed writes are left out; a write of
+ * unknown outcome whose value nobody read is left out too (omitting it is
+ * one of its allowed outcomes and it cannot explain any read); one that
+ * was read may take effect at any time after its call.
+ */
+void check_linearizable(struct sim *s)
+{
+	struct wgl_op *ops = malloc(((size_t)s->nhist + 1) * sizeof(*ops));
+	int b, i, n;
+
+	for (b = 0; b < SIM_BLOCKS && !s->failed; b++) {
+		enum wgl_result res;
+
+		n = 0;
+		for (i = 0; i < s->nhist; i++) {
+			const struct hop *h = &s->hist[i];
+
+			if (h->block != b || !h->done || h->ok == OK_FALSE)
+				continue;
+			if (h->ok == OK_UNKNOWN && !was_read(s, b, h->value))
+				continue;
+			ops[n++] = (struct wgl_op){
+				.write = h->write, .value = h->value,
+				.call = h->call,
+				.ret = h->ok == OK_UNKNOWN ? WGL_NEVER : h->ret,
+			};
+		}
+		res = wgl_check(ops, n, 0, WGL_BUDGET);
+		if (res == WGL_VIOLATION)
+			sim_fail(s, "linearizability: history of block %d (%d ops)"
+				 " has no linearization", b, n);
+		else if (res == WGL_GAVE_UP)
+			fprintf(stderr, "seed %" PRIu64 ": block %d: WGL search "
+				"budget exhausted, not checked\n", s->seed, b);
+	}
+	free(ops);
+}

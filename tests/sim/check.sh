@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The make-check stage of the consensus core (make sim-check): cmocka unit
+# tests of kmod/core, SEEDS simulator seeds on 3 and on 5 replicas (run
+# side by side), every mutant, and the wire fuzzer for FUZZ seconds.
+# One TAP line per check; exits non-zero when any check failed.
+#
+# usage: tests/sim/check.sh BUILD_DIR SEEDS MUTANT_SEEDS FUZZ_SECONDS
+set -u
+B=$1 seeds=$2 mseeds=$3 fuzz=$4
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+n=0 failed=0
+
+tap() {		# tap STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+# Re-number TAP lines of a sub-command; a silent non-zero exit fails too.
+retap() {		# retap PREFIX RC < output
+	local prefix=$1 rc=$2 line bad=0
+	while IFS= read -r line; do
+		case $line in
+		"not ok "*) tap 1 "$prefix${line#not ok * - }"; bad=1 ;;
+		"ok "*) tap 0 "$prefix${line#ok * - }" ;;
+		*) echo "# $line" ;;
+		esac
+	done
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		tap 1 "${prefix}exited with status $rc"
+	fi
+}
+
+for t in "$B"/tests/core/test_*; do
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1)
+	rc=$?
+	retap "core $(basename "$t"): " $rc <<< "$out"
+done
+
+sim=$B/sim/synod-sim
+"$sim" --seed 1 --seeds "$seeds" --replicas 3 > "$B/sim/check-3.log" 2>&1 &
+p3=$!
+"$sim" --seed 1000001 --seeds "$seeds" --replicas 5 > "$B/sim/check-5.log" 2>&1
+rc5=$?
+wait $p3
+rc3=$?
+for r in 3 5; do
+	rc=$rc3
+	[ $r = 5 ] && rc=$rc5
+	sed 's/^/# /' "$B/sim/check-$r.log" | grep -v '^# synod: assertion' | head -20
+	tap $rc "sim: $seeds seeds, $r replicas, full fault mix"
+done
+
+out=$("$here/mutants.sh" "$mseeds" "$B"/sim/synod-sim-* 2>&1)
+retap "sim-mutants: " $? <<< "$out"
+
+out=$("$top/tests/fuzz/run.sh" "$B/fuzz/fuzz_wire" "$fuzz" "$B/fuzz" 2>&1)
+rc=$?
+echo "$out" | tail -3 | sed 's/^/# /'
+tap $rc "fuzz: wire decoder under libFuzzer for $fuzz s"
+
+echo "1..$n"
+exit $failed

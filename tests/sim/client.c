@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Simulated clients and the history they leave.  Each client has one
+ * request outstanding, sends it to the replica it believes leads, follows
+ * leader hints, and gives up after a timeout.  Writes carry unique values
+ * and go to a few blocks, so that operations overlap.
+ */
+#include "sim.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#define CLIENT_TIMEOUT_NS	(300 * SIM_MS)
+
+static int new_op(struct sim *s)
+{
+	if (s->nhist == s->cap_hist) {
+		s->cap_hist = s->cap_hist ? s->cap_hist * 2 : 1024;
+		s->hist = realloc(s->hist, (size_t)s->cap_hist *
+				  sizeof(*s->hist));
+		if (!s->hist)
+			abort();
+	}
+	return s->nhist++;
+}
+
+static void retarget(struct sim *s, struct client *c, int from)
+{
+	uint32_t hint = SYNOD_NODE_NONE;
+
+	if (from >= 0 && s->nodes[from].up)
+		hint = synod_replica_leader(&s->nodes[from].r);
+	if (hint < (uint32_t)s->n && hint != (uint32_t)from)
+		c->target = (int)hint;
+	else
+		c->target = (int)sim_below(s, (uint64_t)s->n);
+}
+
+static void finish(struct sim *s, struct client *c, int idx, int ok)
+{
+	struct hop *h = &s->hist[idx];
+
+	h->ret = s->now;
+	h->ok = ok;
+	h->done = true;
+	c->cur = -1;
+	sim_schedule_client(s, c->id, s->now + sim_below(s, 3 * SIM_MS));
+}
+
+void client_start(struct sim *s, struct client *c)
+{
+	struct node *nd;
+	struct hop *h;
+	int idx, st;
+
+	if (s->now >= s->stop_clients || c->cur >= 0)
+		return;
+	idx = new_op(s);
+	h = &s->hist[idx];
+	*h = (struct hop){ .client = c->id, .call = s->now, .node = c->target,
+			   .block = (int)sim_below(s, SIM_BLOCKS) };
+	h->write = sim_chance(s, 550000);
+	if (h->write)
+		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
+	c->cur = idx;
+	nd = &s->nodes[c->target];
+	if (!nd->up) {
+		finish(s, c, idx, OK_FALSE);
+		retarget(s, c, -1);
+		return;
+	}
+	if (h->write)
+		st = synod_replica_write(&nd->r, sim_local(s, nd), (uint64_t)idx,
+					 (uint64_t)h->block, h->value, &nd->out);
+	else
+		st = synod_replica_read(&nd->r, sim_local(s, nd), (uint64_t)idx,
+					(uint64_t)h->block, &nd->out);
+	sim_process(s, nd);
+	if (s->hist[idx].done)
+		return;
+	if (st != SYNOD_OK) {
+		finish(s, c, idx, OK_FALSE);
+		retarget(s, c, nd->id);
+		return;
+	}
+	sim_schedule_timeout(s, c->id, idx, s->now + CLIENT_TIMEOUT_NS);
+}
+
+void client_done(struct sim *s, struct node *nd, const struct synod_done *d)
+{
+	struct client *c;
+	struct hop *h;
+	int ok;
+
+	if (d->req >= (uint64_t)s->nhist) {
+		sim_fail(s, "node %d completed unknown request %" PRIu64,
+			 nd->id, d->req);
+		return;
+	}
+	h = &s->hist[d->req];
+	if (h->done)
+		return;		/* the client gave up on it already */
+	if (h->node != nd->id || d->block != (uint64_t)h->block ||
+	    (d->op == SYNOD_OP_WRITE) != h->write) {
+		sim_fail(s, "node %d completed request %" PRIu64
+			 " it was not given", nd->id, d->req);
+		return;
+	}
+	c = &s->clients[h->client];
+	if (h->write) {
+		ok = d->status == SYNOD_OK ? OK_TRUE :
+		     d->status == SYNOD_UNKNOWN ? OK_UNKNOWN : OK_FALSE;
+		if (ok == OK_TRUE)
+			s->commits_ok++;
+	} else {
+		ok = d->status == SYNOD_OK ? OK_TRUE : OK_FALSE;
+		if (ok == OK_TRUE) {
+			h->value = nd->store[h->block];
+			h->lease = d->lease;
+			if (d->lease) {
+				s->lease_reads++;
+				check_lease_read(s, nd);
+			}
+		}
+	}
+	finish(s, c, (int)d->req, ok);
+	if (ok != OK_TRUE)
+		retarget(s, c, nd->id);
+}
+
+/* A request whose replica crashed or went silent: writes may yet happen. */
+static void abandon(struct sim *s, struct client *c)
+{
+	struct hop *h = &s->hist[c->cur];
+
+	finish(s, c, c->cur, h->write ? OK_UNKNOWN : OK_FALSE);
+	retarget(s, c, -1);
+}
+
+void client_node_crashed(struct sim *s, struct node *nd)
+{
+	int i;
+
+	for (i = 0; i < SIM_CLIENTS; i++) {
+		struct client *c = &s->clients[i];
+
+		if (c->cur >= 0 && s->hist[c->cur].node == nd->id)
+			abandon(s, c);
+	}
+}
+
+void client_timeout(struct sim *s, int client, uint64_t op)
+{
+	struct client *c = &s->clients[client];
+
+	if (c->cur >= 0 && (uint64_t)c->cur == op)
+		abandon(s, c);
+}
+
+/* JSON lines, one operation each; see the issue for the exact format. */
+int history_write(const struct sim *s, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	if (!f)
+		return -1;
+	for (i = 0; i < s->nhist; i++) {
+		const struct hop *h = &s->hist[i];
+		int ok = h->done ? h->ok : (h->write ? OK_UNKNOWN : OK_FALSE);
+
+		fprintf(f, "{\"client\":%d,\"op\":\"%s\",\"block\":%d,"
+			"\"value\":%" PRIu64 ",\"call\":%" PRIu64
+			",\"return\":%" PRIu64 ",\"ok\":%s}\n",
+			h->client, h->write ? "write" : "read", h->block,
+			h->value, h->call, h->done ? h->ret : s->end,
+			ok == OK_TRUE ? "true" :
+			ok == OK_UNKNOWN ? "\"unknown\"" : "false");
+	}
+	return fclose(f);
+}

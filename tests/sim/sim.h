@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The synod cluster simulator: shared declarations of sim.c (cluster,
+ * network, disks, clocks, faults), client.c (workload and history) and
+ * check.c (checkers).  One 64-bit seed decides everything.
+ */
+#ifndef SYNOD_SIM_H
+#define SYNOD_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "replica.h"
+
+#define SIM_NODES_MAX	7
+#define SIM_CLIENTS	4
+#define SIM_BLOCKS	3
+#define SIM_MS		1000000ull
+#define SIM_US		1000ull
+
+struct jrec {			/* one journal record not yet durable */
+	uint64_t seq;
+	struct synod_persist p;
+};
+
+struct jslot {			/* latest durable record of a slot */
+	bool present;
+	bool corrupt;
+	struct synod_entry e;
+};
+
+struct node {
+	int id;
+	bool up;
+	uint32_t incarnation;
+	struct synod_replica r;
+	struct synod_out out;
+	/* raw monotonic clock: base_local + elapsed * (1 + drift) */
+	uint64_t base_real, base_local;
+	int64_t drift_ppm;
+	/* journal */
+	uint64_t promise;	/* durable promised ballot */
+	struct jrec *pend;
+	int npend, cap_pend;
+	struct jslot *slots;
+	uint64_t nslots;
+	uint64_t disk_free_ns;	/* the disk completes writes in order */
+	uint64_t disk_slow_until;	/* a stalled disk: slow flushes */
+	/* data area, durable on apply */
+	uint64_t store[SIM_BLOCKS];
+	uint64_t applied;
+	struct synod_config cfg;
+};
+
+enum op_ok { OK_FALSE = 0, OK_TRUE = 1, OK_UNKNOWN = 2 };
+
+struct hop {			/* one client operation */
+	int client;
+	bool write;
+	int block;
+	uint64_t value;
+	uint64_t call, ret;
+	int ok;			/* enum op_ok */
+	bool done;
+	bool lease;
+	int node;
+};
+
+struct client {
+	int id;
+	int target;		/* node believed to be the leader */
+	int cur;		/* index in history of the pending op, or -1 */
+	uint64_t counter;
+};
+
+struct sim {
+	uint64_t seed;
+	uint64_t rng;
+	int n;
+	int verbose;
+	uint64_t now;		/* real time, ns */
+	uint64_t fault_end, stop_clients, end;
+	bool healed;
+	struct node nodes[SIM_NODES_MAX];
+	struct client clients[SIM_CLIENTS];
+	/* network */
+	bool blocked[SIM_NODES_MAX][SIM_NODES_MAX];
+	uint32_t loss_ppm, dup_ppm, slow_ppm;
+	/* history */
+	struct hop *hist;
+	int nhist, cap_hist;
+	/* checker state */
+	struct synod_entry *chosen;	/* global: first applied value per slot */
+	uint64_t nchosen;
+	uint64_t max_active_ballot;
+	int proposed_voters;	/* voters of the last proposed config */
+	char failure[256];
+	bool failed;
+	/* counters */
+	uint64_t msgs, events, lease_reads, commits_ok, transfers, crashes;
+	uint64_t corruptions, jumps;
+};
+
+extern struct synod_params sim_params_template;
+
+/* sim.c */
+uint64_t sim_rand(struct sim *s);
+uint64_t sim_below(struct sim *s, uint64_t n);
+bool sim_chance(struct sim *s, uint32_t ppm);
+uint64_t sim_local(const struct sim *s, const struct node *nd);
+void sim_fail(struct sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sim_trace(struct sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sim_process(struct sim *s, struct node *nd);
+void sim_schedule_client(struct sim *s, int client, uint64_t at);
+void sim_schedule_timeout(struct sim *s, int client, int op, uint64_t at);
+
+/* client.c */
+void client_start(struct sim *s, struct client *c);
+void client_done(struct sim *s, struct node *nd, const struct synod_done *d);
+void client_node_crashed(struct sim *s, struct node *nd);
+void client_timeout(struct sim *s, int client, uint64_t op);
+int history_write(const struct sim *s, const char *path);
+
+/* check.c */
+void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e);
+void check_leaders(struct sim *s);
+void check_lease_read(struct sim *s, struct node *nd);
+void check_final(struct sim *s);
+void check_linearizable(struct sim *s);
+
+#endif /* SYNOD_SIM_H */
