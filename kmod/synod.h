@@ -9,6 +9,7 @@
 #include <linux/blk-mq.h>
 #include <linux/bio.h>
 #include <linux/list.h>
+#include <linux/socket.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/workqueue.h>
@@ -49,17 +50,96 @@ struct synod_volume {
 	struct gendisk *disk;		/* the synodN disk */
 };
 
+/*
+ * What VOLUME_CREATE asks for a replicated volume; netlink.c fills it
+ * from the request (every value checked there, with an extended ACK),
+ * replica.c keeps it in the superblock.  Addresses are sockaddr_in or
+ * sockaddr_in6.
+ */
+struct synod_repl_cfg {
+	char cluster[SYNOD_NAME_MAX + 1];	/* name on the wire */
+	u32 node;				/* our node id, < 8 */
+	struct sockaddr_storage listen;		/* where peers reach us */
+	u32 peers;				/* bitmask of peer node ids */
+	struct sockaddr_storage peer_addr[8];	/* indexed by node id */
+	u8 secret[64];				/* shared secret ... */
+	u32 secret_len;				/* ... of this many bytes */
+	u32 q1, q2;				/* 0: majority */
+	u32 on_no_quorum;			/* enum synod_on_no_quorum */
+	bool auto_promote;			/* open for write promotes */
+};
+
+/* A peer as status reports it. */
+struct synod_peer_status {
+	u32 node;
+	struct sockaddr_storage addr;
+	u32 state;		/* enum synod_peer_state */
+	u64 match;		/* highest slot known accepted there */
+	u64 refused;		/* connections refused from it */
+	bool voter;
+};
+
+/* A replicated volume's state for VOLUME_GET (netlink.c puts it). */
+struct synod_repl_status {
+	char cluster[SYNOD_NAME_MAX + 1];
+	u32 node;
+	u32 role;		/* enum synod_role (uapi) */
+	u32 leader;		/* node id, or U32_MAX if unknown */
+	u64 ballot;
+	u64 commit;
+	u64 applied;
+	u32 epoch;
+	bool quorum;
+	u64 refused;		/* all refused connections */
+	u64 catchup;		/* slots behind the commit index */
+	u32 on_no_quorum;
+	bool auto_promote;
+	u32 npeers;
+	struct synod_peer_status peer[8];	/* every member but us */
+};
+
 /* main.c */
 extern struct mutex synod_volumes_lock;
 
-/* volume.c: the volume registry and lifecycle */
-int synod_volume_create(const char *name, const char *backing_path,
+/*
+ * volume.c: the volume registry and lifecycle.  Volumes belong to the
+ * network namespace they were created from; every lookup is by (net,
+ * name).  @repl NULL creates a single-replica volume (format 0).
+ */
+int synod_volume_create(struct net *net, const char *name,
+			const char *backing_path,
+			const struct synod_repl_cfg *repl,
 			struct netlink_ext_ack *extack);
-int synod_volume_attach(const char *name, const char *backing_path,
+int synod_volume_attach(struct net *net, const char *name,
+			const char *backing_path,
 			struct netlink_ext_ack *extack);
-int synod_volume_delete(const char *name, struct netlink_ext_ack *extack);
-struct synod_volume *synod_volume_find(const char *name);
-struct synod_volume *synod_volume_nth(unsigned long n);
+int synod_volume_delete(struct net *net, const char *name,
+			struct netlink_ext_ack *extack);
+struct synod_volume *synod_volume_find(struct net *net, const char *name);
+struct synod_volume *synod_volume_nth(struct net *net, unsigned long n);
+/* the volume's replicated state; false for a single-replica volume */
+bool synod_volume_repl_status(struct synod_volume *vol,
+			      struct synod_repl_status *st);
+
+/*
+ * replica.c: operations on a replicated volume, by (net, name); each
+ * takes synod_volumes_lock itself and refuses with an extended ACK
+ * (-ENOENT unknown volume, -EOPNOTSUPP single-replica volume, -EINVAL
+ * bad argument, -EBUSY a membership change already in flight).
+ */
+int synod_volume_up(struct net *net, const char *name,
+		    struct netlink_ext_ack *extack);
+int synod_volume_down(struct net *net, const char *name, bool force,
+		      struct netlink_ext_ack *extack);
+int synod_volume_promote(struct net *net, const char *name,
+			 struct netlink_ext_ack *extack);
+int synod_volume_demote(struct net *net, const char *name,
+			struct netlink_ext_ack *extack);
+int synod_peer_add(struct net *net, const char *name, u32 node,
+		   const struct sockaddr_storage *addr,
+		   struct netlink_ext_ack *extack);
+int synod_peer_remove(struct net *net, const char *name, u32 node,
+		      struct netlink_ext_ack *extack);
 bool synod_volume_name_valid(const char *name, struct netlink_ext_ack *extack);
 void synod_volume_delete_all(void);
 
@@ -83,6 +163,10 @@ int synod_netlink_init(void);
 void synod_netlink_exit(void);
 void synod_netlink_notify(struct net *net, enum synod_event event,
 			  const char *name);
+/* ROLE_CHANGED and PEER_* events carry these too (node: peer or -1) */
+void synod_netlink_notify_repl(struct net *net, enum synod_event event,
+			       const char *name, u32 role, u32 leader,
+			       u64 ballot, u32 node);
 
 /* kfunc.c: kfuncs for BPF programs (declared for sparse; BPF calls them) */
 u64 synod_xdp_ping(u32 len);

@@ -32,6 +32,48 @@ enum synod_event {
 	SYNOD_EVENT_VOLUME_CREATED,	/* a new volume and its disk exist */
 	SYNOD_EVENT_VOLUME_ATTACHED,	/* a volume came back from its superblock */
 	SYNOD_EVENT_VOLUME_DELETED,	/* the disk is gone, backing released */
+	SYNOD_EVENT_ROLE_CHANGED,	/* role, leader and ballot attributes follow */
+	SYNOD_EVENT_PEER_CONNECTED,	/* SYNOD_A_PEER_NODE: link up and authenticated */
+	SYNOD_EVENT_PEER_DISCONNECTED,	/* SYNOD_A_PEER_NODE: link lost */
+	SYNOD_EVENT_QUORUM_LOST,	/* the leader cannot reach a quorum */
+	SYNOD_EVENT_QUORUM_REGAINED,	/* the leader reaches a quorum again */
+	SYNOD_EVENT_VOLUME_UP,		/* the replica takes part */
+	SYNOD_EVENT_VOLUME_DOWN,	/* the replica stopped taking part */
+	SYNOD_EVENT_PEER_ADDED,		/* membership change committed */
+	SYNOD_EVENT_PEER_REMOVED,	/* membership change committed */
+};
+
+/* What a leader without quorum does with I/O (SYNOD_A_VOLUME_ON_NO_QUORUM). */
+enum synod_on_no_quorum {
+	SYNOD_NO_QUORUM_SUSPEND,	/* hold I/O until quorum returns (default) */
+	SYNOD_NO_QUORUM_ERROR,		/* fail I/O with EIO at once */
+};
+
+/* State of the link to one peer (SYNOD_A_PEER_STATE). */
+enum synod_peer_state {
+	SYNOD_PEER_DOWN,	/* no connection, not trying (volume down) */
+	SYNOD_PEER_CONNECTING,	/* connecting or retrying with backoff */
+	SYNOD_PEER_CONNECTED,	/* authenticated both ways */
+	SYNOD_PEER_SELF,	/* this entry is the replica itself */
+};
+
+/*
+ * Attributes of one peer, nested in SYNOD_A_VOLUME_PEER (one nest per
+ * peer, repeated).  Addresses are struct sockaddr_in or sockaddr_in6 in
+ * network byte order, exactly as sizeof() says.
+ */
+enum synod_peer_attr {
+	SYNOD_A_PEER_UNSPEC,
+	SYNOD_A_PEER_PAD,
+	SYNOD_A_PEER_NODE,	/* u32: node id, 0 .. 7 */
+	SYNOD_A_PEER_ADDR,	/* binary: sockaddr_in/in6 it listens on */
+	SYNOD_A_PEER_STATE,	/* u32: enum synod_peer_state */
+	SYNOD_A_PEER_MATCH,	/* u64: highest slot known accepted there */
+	SYNOD_A_PEER_VOTER,	/* flag: votes (absent: learner) */
+	SYNOD_A_PEER_REFUSED,	/* u64: connections refused from this peer */
+
+	__SYNOD_A_PEER_MAX,
+	SYNOD_A_PEER_MAX = __SYNOD_A_PEER_MAX - 1
 };
 
 enum synod_attr {
@@ -46,6 +88,25 @@ enum synod_attr {
 	SYNOD_A_VOLUME_FORMAT,	/* u32: on-disk format version */
 	SYNOD_A_STATS_XDP_KFUNC_CALLS,	/* u64: times the XDP kfunc ran */
 	SYNOD_A_EVENT,		/* u32: enum synod_event */
+	SYNOD_A_VOLUME_CLUSTER,	/* string: replicated volume's name on the wire */
+	SYNOD_A_VOLUME_NODE,	/* u32: this replica's node id, 0 .. 7 */
+	SYNOD_A_VOLUME_LISTEN,	/* binary: sockaddr_in/in6 to listen on */
+	SYNOD_A_VOLUME_PEER,	/* nested synod_peer_attr, repeated */
+	SYNOD_A_VOLUME_SECRET,	/* binary: shared secret, 16 .. 64 bytes */
+	SYNOD_A_VOLUME_Q1,	/* u32: phase-1 quorum size (0: majority) */
+	SYNOD_A_VOLUME_Q2,	/* u32: phase-2 quorum size (0: majority) */
+	SYNOD_A_VOLUME_ON_NO_QUORUM,	/* u32: enum synod_on_no_quorum */
+	SYNOD_A_VOLUME_AUTO_PROMOTE,	/* flag: opening for write promotes */
+	SYNOD_A_VOLUME_FORCE,	/* flag: "down --force", drop links at once */
+	SYNOD_A_VOLUME_LEADER,	/* u32: leader's node id; absent if unknown */
+	SYNOD_A_VOLUME_BALLOT,	/* u64: highest ballot seen (round << 8 | node) */
+	SYNOD_A_VOLUME_COMMIT,	/* u64: highest slot known chosen */
+	SYNOD_A_VOLUME_APPLIED,	/* u64: highest slot applied to the data area */
+	SYNOD_A_VOLUME_QUORUM,	/* u8: 1 if a quorum is reachable */
+	SYNOD_A_VOLUME_EPOCH,	/* u32: membership epoch */
+	SYNOD_A_VOLUME_REPLICATED,	/* flag: a replicated volume (else single) */
+	SYNOD_A_VOLUME_REFUSED,	/* u64: connections refused (auth, cluster, version, node) */
+	SYNOD_A_VOLUME_CATCHUP,	/* u64: slots still to catch up (0: current) */
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1
@@ -59,6 +120,12 @@ enum synod_cmd {
 	SYNOD_CMD_VOLUME_GET,		/* do with name, or dump all */
 	SYNOD_CMD_STATS_GET,		/* module-wide counters */
 	SYNOD_CMD_EVENT,		/* notification on the events group */
+	SYNOD_CMD_VOLUME_UP,		/* name: connect to peers, take part */
+	SYNOD_CMD_VOLUME_DOWN,		/* name [force]: leave, disconnect */
+	SYNOD_CMD_VOLUME_PROMOTE,	/* name: campaign to become leader now */
+	SYNOD_CMD_VOLUME_DEMOTE,	/* name: step down as leader */
+	SYNOD_CMD_PEER_ADD,		/* name, one peer nest: add via the log */
+	SYNOD_CMD_PEER_REMOVE,		/* name, one peer nest (node): remove */
 
 	__SYNOD_CMD_MAX,
 	SYNOD_CMD_MAX = __SYNOD_CMD_MAX - 1

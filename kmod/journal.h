@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The journal of a replicated volume: a ring of fixed-size records on the
+ * backing device, between the superblock copies and the data area (its
+ * place and size are in the superblock, format 1).  Each record holds one
+ * accepted log entry (struct synod_entry) with the payloads of its writes.
+ * The promised ballot and the applied index live in the superblock.
+ *
+ * Contract (kmod/replica.c relies on exactly this):
+ *  - synod_journal_write() writes @n records in order and returns once all
+ *    are durable (data written, then a cache flush / FUA), or an error.
+ *    It may sleep; it allocates nothing (pages come from init).
+ *  - A record is placed at the ring's head; it may overwrite the oldest
+ *    record only if that record's slot <= the reclaim point given by
+ *    synod_journal_reclaim() (applied and recorded in the superblock).
+ *    Otherwise synod_journal_write() returns -ENOSPC and writes nothing.
+ *  - synod_journal_recover() reads the whole ring at attach, and reports
+ *    in journal order every intact record (found), and every record that
+ *    is corrupt but followed by intact ones (corrupt: the slot it held, if
+ *    its header copy is readable, else the caller is told the slot is
+ *    unknown).  A broken record at the tail (a torn write at a crash, never
+ *    acknowledged) is dropped silently.  Payloads handed to found() live
+ *    only during the call.  Afterwards the head is after the last intact
+ *    record.
+ */
+#ifndef SYNOD_JOURNAL_H
+#define SYNOD_JOURNAL_H
+
+#include <linux/types.h>
+
+#include "core/wire.h"
+
+struct synod_backing;
+struct synod_sb;
+
+/* Largest payload of one write (one request); also the frame bound. */
+#define SYNOD_PAYLOAD_MAX	(16u * 1024)
+
+/* One record, to write or as recovered. */
+struct synod_jrec {
+	u64 seq;				/* core persist seq */
+	struct synod_entry e;			/* slot, ballot, kind, writes */
+	u32 len[SYNOD_BATCH_MAX];		/* payload bytes of e.w[i] */
+	/*
+	 * payload of e.w[i]: physically contiguous (a page block from
+	 * alloc_pages()), len[i] bytes, a multiple of 512
+	 */
+	const void *data[SYNOD_BATCH_MAX];
+};
+
+struct synod_journal;
+
+/* journal.c */
+struct synod_journal *synod_journal_create(struct synod_backing *b,
+					   const struct synod_sb *sb);
+void synod_journal_destroy(struct synod_journal *j);
+int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
+			unsigned int n);
+void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot);
+int synod_journal_recover(struct synod_journal *j,
+			  void (*found)(void *ctx, const struct synod_jrec *r),
+			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
+			  void *ctx);
+/* for status and tests: records in the ring, records written, errors */
+void synod_journal_counters(struct synod_journal *j, u64 *records,
+			    u64 *written, u64 *corrupt);
+
+#endif /* SYNOD_JOURNAL_H */

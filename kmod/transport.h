@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The transport between the replicas of one volume: opaque frames to and
+ * from peers by node id.  The replica glue (replica.c) decides what a
+ * frame holds; the transport carries it whole, in order per peer, checked
+ * by crc32c, between authenticated ends, or not at all.
+ *
+ * An ops table so that the UDP control path and the XDP fast path can sit
+ * beside TCP later; today there is one implementation, tcp.c.
+ *
+ * Contract:
+ *  - send() never sleeps and never allocates: it copies the frame into
+ *    the peer's bounded send queue (allocated at create) or returns
+ *    -ENOBUFS (queue full) / -ENOTCONN (no authenticated link).  Losing a
+ *    frame is fine: Paxos retransmits.  Frames to one peer leave in the
+ *    order they were queued.
+ *  - rx() is called in process context (a kthread or work item of the
+ *    transport), one frame at a time per transport, with the frame valid
+ *    only during the call; it may sleep (it takes the replica mutex and
+ *    may write the journal).  It is never called after stop() returns.
+ *  - link_event() is called in process context when a peer's link becomes
+ *    authenticated (up) or is lost (down).
+ */
+#ifndef SYNOD_TRANSPORT_H
+#define SYNOD_TRANSPORT_H
+
+#include <linux/socket.h>
+#include <linux/types.h>
+#include <linux/uio.h>
+#include <net/net_namespace.h>
+
+#include "core/wire.h"
+#include "uapi/synod.h"
+
+/* Largest frame a replica sends: a payload block or a consensus message. */
+#define SYNOD_FRAME_MAX		(20u * 1024)
+/* Bytes queued for one peer before send() refuses. */
+#define SYNOD_SENDQ_BYTES	(1024u * 1024)
+/* Longest shared secret, bytes. */
+#define SYNOD_SECRET_MAX	64u
+#define SYNOD_SECRET_MIN	16u
+/* Transport protocol version spoken in the handshake, and feature bits. */
+#define SYNOD_LINK_VERSION	1u
+#define SYNOD_LINK_FEATURES	0ull
+
+/* Why a connection was refused; counted per reason and per peer. */
+enum synod_refusal {
+	SYNOD_REFUSED_AUTH,	/* HMAC response wrong: secret differs */
+	SYNOD_REFUSED_CLUSTER,	/* peer serves another volume */
+	SYNOD_REFUSED_VERSION,	/* no common protocol version */
+	SYNOD_REFUSED_NODE,	/* node id not a configured peer */
+	SYNOD_REFUSED_MAX,
+};
+
+struct synod_transport_cfg {
+	struct net *net;		/* sockets live here */
+	u32 self;			/* our node id */
+	char cluster[SYNOD_NAME_MAX + 1];	/* volume name on the wire */
+	struct sockaddr_storage listen;	/* where we accept */
+	/* peers[n] valid if node n is a peer (not self) */
+	bool peer_valid[SYNOD_NODES_MAX];
+	struct sockaddr_storage peer_addr[SYNOD_NODES_MAX];
+	u8 secret[SYNOD_SECRET_MAX];
+	u32 secret_len;
+	/* upcalls, see the contract above */
+	void (*rx)(void *ctx, u32 from, const u8 *frame, u32 len);
+	void (*link_event)(void *ctx, u32 node, bool up);
+	void *ctx;
+};
+
+struct synod_transport;
+
+struct synod_transport_ops {
+	/* allocate everything (queues, buffers); no socket yet */
+	struct synod_transport *(*create)(const struct synod_transport_cfg *cfg);
+	/* listen and start connecting to peers, with backoff */
+	int (*start)(struct synod_transport *t);
+	/*
+	 * close every socket and stop all work; @force drops queued frames
+	 * at once, otherwise queued frames get a short bounded grace period.
+	 * After it returns no upcall runs.  start() may be called again.
+	 */
+	void (*stop)(struct synod_transport *t, bool force);
+	void (*destroy)(struct synod_transport *t);
+	int (*send)(struct synod_transport *t, u32 to, const struct kvec *iov,
+		    unsigned int niov);
+	/* membership change: add (addr) or remove (NULL) a peer */
+	int (*set_peer)(struct synod_transport *t, u32 node,
+			const struct sockaddr_storage *addr);
+	/* for status */
+	enum synod_peer_state (*peer_state)(struct synod_transport *t,
+					    u32 node);
+	u64 (*refused)(struct synod_transport *t, u32 node,
+		       enum synod_refusal why);
+};
+
+/* tcp.c */
+extern const struct synod_transport_ops synod_tcp_ops;
+
+#endif /* SYNOD_TRANSPORT_H */
