@@ -25,22 +25,11 @@
 #include <linux/workqueue.h>
 
 #include "synod.h"
+#include "replica.h"
 #include "compat.h"
 
 /* Requests in flight per volume; the bio_set keeps one clone per tag. */
 #define SYNOD_QUEUE_DEPTH	64
-
-/*
- * Per-request data (tag_set.cmd_size).  @pending counts clones still in
- * flight plus one held by the worker while it submits, so the request
- * cannot complete before all its clones exist.  @status keeps the first
- * error.
- */
-struct synod_rq {
-	struct work_struct work;	/* submits the clones */
-	atomic_t pending;		/* clones in flight + 1 while submitting */
-	blk_status_t status;		/* first error, or BLK_STS_OK */
-};
 
 /* Allocates N for synodN; freed when the volume is destroyed. */
 static DEFINE_IDA(synod_disk_ida);
@@ -121,11 +110,9 @@ static blk_status_t submit_clone(struct synod_volume *vol,
  * bio_set's mempool waits rather than fails) fails the request rather
  * than returning it to blk-mq half sent.
  */
-static void synod_rq_work(struct work_struct *work)
+static void pass_down(struct synod_volume *vol, struct request *rq)
 {
-	struct synod_rq *cmd = container_of(work, struct synod_rq, work);
-	struct request *rq = blk_mq_rq_from_pdu(cmd);
-	struct synod_volume *vol = rq->q->queuedata;
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	blk_status_t sts = BLK_STS_OK;
 	struct bio *bio;
 
@@ -141,6 +128,48 @@ static void synod_rq_work(struct work_struct *work)
 	if (sts)
 		cmpxchg(&cmd->status, BLK_STS_OK, sts);
 	cmd_put(rq);
+}
+
+/*
+ * A replicated volume's read, once the consensus core has said the data
+ * area is current (lease or read-index): read it like a single replica.
+ */
+void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	atomic_set(&cmd->pending, 1);
+	cmd->status = BLK_STS_OK;
+	cmd->first_ns = 0;
+	pass_down(vol, rq);
+}
+
+/* Complete a request the replica engine finished (or refused). */
+void synod_blkdev_end(struct request *rq, blk_status_t status)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	cmd->req = 0;
+	cmd->first_ns = 0;
+	if (status)
+		rq->rq_flags |= RQF_QUIET;	/* counted, not logged each */
+	blk_mq_end_request(rq, status);
+}
+
+/*
+ * The worker: a single-replica volume passes the request down at once; a
+ * replicated one hands it to the consensus engine.
+ */
+static void synod_rq_work(struct work_struct *work)
+{
+	struct synod_rq *cmd = container_of(work, struct synod_rq, work);
+	struct request *rq = blk_mq_rq_from_pdu(cmd);
+	struct synod_volume *vol = rq->q->queuedata;
+
+	if (vol->repl)
+		synod_repl_submit(vol->repl, rq);
+	else
+		pass_down(vol, rq);
 }
 
 /* Start a request and pass it to the volume's worker. */
@@ -165,6 +194,8 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
 	INIT_WORK(&cmd->work, synod_rq_work);
+	cmd->req = 0;
+	cmd->first_ns = 0;
 	return 0;
 }
 
@@ -182,7 +213,16 @@ static SYNOD_BDOPS_OPEN(synod_disk_open)
 {
 	struct synod_volume *vol = synod_open_disk->private_data;
 
-	return READ_ONCE(vol->dying) ? -ENXIO : 0;
+	if (READ_ONCE(vol->dying))
+		return -ENXIO;
+	/*
+	 * Single writer: only the leader may open a replicated disk for
+	 * writing (auto-promote campaigns first, for a bounded time).
+	 */
+	if (vol->repl && (synod_open_mode & SYNOD_OPEN_WRITE) &&
+	    !synod_repl_may_write(vol->repl, vol->repl->cfg.auto_promote))
+		return -EROFS;
+	return 0;
 }
 
 static const struct block_device_operations synod_bdops = {
@@ -208,6 +248,21 @@ static void limits_from_backing(struct synod_limits *l,
 		l->discard_granularity = max(bdev_discard_granularity(backing),
 					     l->logical_block_size);
 	l->max_write_zeroes_sectors = bdev_write_zeroes_sectors(backing);
+}
+
+/*
+ * A replicated volume carries each write whole in one log entry and one
+ * payload buffer, so requests are at most SYNOD_PAYLOAD_MAX; discard and
+ * write zeroes are not replicated yet, so not advertised.
+ */
+static void limits_replicated(struct synod_limits *l)
+{
+	l->logical_block_size = max(l->logical_block_size, 512u);
+	l->max_hw_sectors = min(l->max_hw_sectors,
+				SYNOD_PAYLOAD_MAX >> SECTOR_SHIFT);
+	l->max_discard_sectors = 0;
+	l->discard_granularity = 0;
+	l->max_write_zeroes_sectors = 0;
 }
 
 /*
@@ -249,6 +304,8 @@ int synod_blkdev_create(struct synod_volume *vol)
 		goto out_destroy_wq;
 
 	limits_from_backing(&lim, vol->backing.bdev);
+	if (synod_sb_replicated(&vol->sb))
+		limits_replicated(&lim);
 	disk = synod_alloc_disk(&vol->tag_set, &lim, vol);
 	if (IS_ERR(disk)) {
 		err = PTR_ERR(disk);

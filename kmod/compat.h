@@ -142,6 +142,13 @@ static inline void synod_close_bdev_excl(void *handle, void *holder)
 #define synod_open_disk (synod_open_bdev->bd_disk)
 #endif
 
+/* The open mode bit for writing: blk_mode_t from 6.5, fmode_t before. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define SYNOD_OPEN_WRITE	BLK_OPEN_WRITE
+#else
+#define SYNOD_OPEN_WRITE	FMODE_WRITE
+#endif
+
 /*
  * Formatted extended ACK messages arrived in 6.2 (NL_SET_ERR_MSG_FMT, a
  * buffer inside the extack).  6.1 can only point at a static string, so

@@ -36,9 +36,14 @@ static int __init synod_init(void)
 		return err;
 	}
 	/* Nothing to unwind on failure: kfunc sets go with the module BTF. */
-	err = synod_netlink_init();
+	err = synod_volume_init();
 	if (err)
 		return err;
+	err = synod_netlink_init();
+	if (err) {
+		synod_volume_exit();
+		return err;
+	}
 
 	pr_info("loaded, on-disk format %u\n", SYNOD_SB_FORMAT_V0);
 	return 0;
@@ -51,6 +56,7 @@ static int __init synod_init(void)
 static void __exit synod_exit(void)
 {
 	synod_netlink_exit();
+	synod_volume_exit();
 	synod_volume_delete_all();
 	pr_info("unloaded\n");
 }

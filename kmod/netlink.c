@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 
 #include "synod.h"
 #include "compat.h"
@@ -97,6 +98,13 @@ out_free:
 	nlmsg_free(skb);
 }
 
+void synod_netlink_notify_repl(struct net *net, enum synod_event event,
+			       const char *name, u32 role, u32 leader,
+			       u64 ballot, u32 node)
+{
+	synod_netlink_notify(net, event, name);
+}
+
 /* VOLUME_CREATE and VOLUME_ATTACH share parsing and reporting. */
 static int volume_new_doit(struct genl_info *info, bool format)
 {
@@ -111,9 +119,11 @@ static int volume_new_doit(struct genl_info *info, bool format)
 		return -EINVAL;
 
 	if (format)
-		err = synod_volume_create(name, backing, info->extack);
+		err = synod_volume_create(genl_info_net(info), name, backing,
+					  NULL, info->extack);
 	else
-		err = synod_volume_attach(name, backing, info->extack);
+		err = synod_volume_attach(genl_info_net(info), name, backing,
+					  info->extack);
 	if (err)
 		return err;
 	synod_netlink_notify(genl_info_net(info),
@@ -140,7 +150,7 @@ static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
 	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
 	if (!name)
 		return -EINVAL;
-	err = synod_volume_delete(name, info->extack);
+	err = synod_volume_delete(genl_info_net(info), name, info->extack);
 	if (err)
 		return err;
 	synod_netlink_notify(genl_info_net(info), SYNOD_EVENT_VOLUME_DELETED,
@@ -171,7 +181,7 @@ static int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&synod_volumes_lock);
-	vol = synod_volume_find(name);
+	vol = synod_volume_find(genl_info_net(info), name);
 	err = vol ? put_volume(msg, vol) : -ENOENT;
 	mutex_unlock(&synod_volumes_lock);
 	if (err == -ENOENT)
@@ -197,7 +207,7 @@ static int synod_nl_volume_dump(struct sk_buff *skb,
 	int err = 0;
 
 	mutex_lock(&synod_volumes_lock);
-	for (; (vol = synod_volume_nth(n)); n++) {
+	for (; (vol = synod_volume_nth(sock_net(cb->skb->sk), n)); n++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &synod_family,
 				  NLM_F_MULTI, SYNOD_CMD_VOLUME_GET);

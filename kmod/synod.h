@@ -18,6 +18,8 @@
 #include "uapi/synod.h"
 #include "core/ondisk.h"
 
+struct synod_repl;
+
 /*
  * An open backing device.  On 6.1 the block device itself is the handle;
  * from 6.8 on it is a struct file, and the block device hangs off it.
@@ -48,6 +50,26 @@ struct synod_volume {
 	struct workqueue_struct *wq;	/* submits each request's clones */
 	struct blk_mq_tag_set tag_set;	/* request tags and per-request data */
 	struct gendisk *disk;		/* the synodN disk */
+	struct net *net;		/* namespace it belongs to; no
+					 * reference: the pernet exit hook
+					 * unhooks it (NULL) first */
+	struct synod_repl *repl;	/* replicated volume; NULL: single */
+};
+
+/*
+ * Per-request data (tag_set.cmd_size).  @pending counts clones still in
+ * flight plus one held by the worker while it submits, so the request
+ * cannot complete before all its clones exist.  @status keeps the first
+ * error.  @req names the request to the consensus core while it waits
+ * there (0 otherwise); @first_ns is when it first arrived, to bound how
+ * long suspended I/O waits.
+ */
+struct synod_rq {
+	struct work_struct work;	/* submits the clones */
+	atomic_t pending;		/* clones in flight + 1 while submitting */
+	blk_status_t status;		/* first error, or BLK_STS_OK */
+	u64 req;			/* id given to the core, or 0 */
+	u64 first_ns;			/* raw clock at first dispatch */
 };
 
 /*
@@ -142,6 +164,8 @@ int synod_peer_remove(struct net *net, const char *name, u32 node,
 		      struct netlink_ext_ack *extack);
 bool synod_volume_name_valid(const char *name, struct netlink_ext_ack *extack);
 void synod_volume_delete_all(void);
+int synod_volume_init(void);
+void synod_volume_exit(void);
 
 /* backing.c: the backing block device and superblock I/O */
 int synod_backing_open(struct synod_backing *b, const char *path,
@@ -151,8 +175,19 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 			  struct netlink_ext_ack *extack);
 int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
 			   struct netlink_ext_ack *extack);
+int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
+			    struct page *page);
+
+/* replica_ctl.c: replicated settings in the superblock */
+bool synod_sb_replicated(const struct synod_sb *sb);
+void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
+			  struct synod_sb *sb);
+void synod_repl_cfg_from_sb(const struct synod_sb *sb,
+			    struct synod_repl_cfg *cfg);
 
 /* blkdev.c: the blk-mq disk */
+void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq);
+void synod_blkdev_end(struct request *rq, blk_status_t status);
 int synod_blkdev_create(struct synod_volume *vol);
 int synod_blkdev_add(struct synod_volume *vol);
 bool synod_blkdev_claim_for_delete(struct synod_volume *vol);

@@ -19,6 +19,7 @@
 #include <linux/uuid.h>
 
 #include "synod.h"
+#include "replica.h"
 #include "compat.h"
 
 static LIST_HEAD(synod_volumes);
@@ -50,28 +51,42 @@ bool synod_volume_name_valid(const char *name, struct netlink_ext_ack *extack)
 	return true;
 }
 
-/* Look @name up; the caller holds synod_volumes_lock. */
-struct synod_volume *synod_volume_find(const char *name)
+/*
+ * Look @name up in @net; the caller holds synod_volumes_lock.  Each
+ * network namespace sees only its own volumes, so three replicas of one
+ * cluster in three namespaces may even share a local name.
+ */
+struct synod_volume *synod_volume_find(struct net *net, const char *name)
 {
 	struct synod_volume *vol;
 
 	lockdep_assert_held(&synod_volumes_lock);
 	list_for_each_entry(vol, &synod_volumes, node)
-		if (!strcmp(vol->name, name))
+		if (vol->net == net && !strcmp(vol->name, name))
 			return vol;
 	return NULL;
 }
 
-/* The @n-th volume in list order, for dumps; under synod_volumes_lock. */
-struct synod_volume *synod_volume_nth(unsigned long n)
+/* The @n-th volume of @net in list order, for dumps; under the lock. */
+struct synod_volume *synod_volume_nth(struct net *net, unsigned long n)
 {
 	struct synod_volume *vol;
 
 	lockdep_assert_held(&synod_volumes_lock);
 	list_for_each_entry(vol, &synod_volumes, node)
-		if (!n--)
+		if (vol->net == net && !n--)
 			return vol;
 	return NULL;
+}
+
+/* A replicated volume's state; false for a single-replica volume. */
+bool synod_volume_repl_status(struct synod_volume *vol,
+			      struct synod_repl_status *st)
+{
+	if (!vol->repl)
+		return false;
+	synod_repl_status(vol->repl, st);
+	return true;
 }
 
 /*
@@ -82,8 +97,10 @@ struct synod_volume *synod_volume_nth(unsigned long n)
  * change nothing.  Called with synod_volumes_lock held.
  */
 static int volume_build(struct synod_volume *vol, const char *backing_path,
-			bool format, struct netlink_ext_ack *extack)
+			bool format, const struct synod_repl_cfg *repl,
+			struct netlink_ext_ack *extack)
 {
+	struct synod_repl_cfg *rc = NULL;
 	enum synod_sb_status st;
 	u8 uuid[16];
 	int err;
@@ -94,8 +111,23 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 
 	if (format) {
 		generate_random_uuid(uuid);
-		st = synod_sb_init(&vol->sb, uuid, vol->backing.size_bytes,
-				   vol->backing.block_size);
+		if (repl) {
+			st = synod_sb_init_v1(&vol->sb, uuid,
+					      vol->backing.size_bytes,
+					      vol->backing.block_size);
+			if (st == SYNOD_SB_OK)
+				synod_repl_cfg_to_sb(repl, &vol->sb);
+		} else {
+			st = synod_sb_init(&vol->sb, uuid,
+					   vol->backing.size_bytes,
+					   vol->backing.block_size);
+		}
+		if (st == SYNOD_SB_TOO_SMALL && repl) {
+			NL_SET_ERR_MSG(extack,
+				       "backing device too small for a replicated volume (journal + 1 MiB)");
+			err = -ENOSPC;
+			goto out_close_backing;
+		}
 		if (st != SYNOD_SB_OK) {
 			NL_SET_ERR_MSG(extack,
 				       "cannot lay out a volume on this backing device");
@@ -119,13 +151,33 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 		if (err)
 			goto out_destroy_disk;
 	}
+	if (synod_sb_replicated(&vol->sb)) {
+		rc = kzalloc(sizeof(*rc), GFP_KERNEL);
+		if (!rc) {
+			err = -ENOMEM;
+			goto out_destroy_disk;
+		}
+		synod_repl_cfg_from_sb(&vol->sb, rc);
+		vol->repl = synod_repl_create(vol, vol->net, rc, format,
+					      extack);
+		kfree(rc);
+		if (IS_ERR(vol->repl)) {
+			err = PTR_ERR(vol->repl);
+			vol->repl = NULL;
+			goto out_destroy_disk;
+		}
+	}
 	err = synod_blkdev_add(vol);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot add the disk");
-		goto out_destroy_disk;
+		goto out_destroy_repl;
 	}
 	return 0;
 
+out_destroy_repl:
+	if (vol->repl)
+		synod_repl_destroy(vol->repl);
+	vol->repl = NULL;
 out_destroy_disk:
 	synod_blkdev_destroy(vol, false);
 out_close_backing:
@@ -134,8 +186,10 @@ out_close_backing:
 }
 
 /* Shared body of create and attach: check, build, publish. */
-static int volume_new(const char *name, const char *backing_path,
-		      bool format, struct netlink_ext_ack *extack)
+static int volume_new(struct net *net, const char *name,
+		      const char *backing_path, bool format,
+		      const struct synod_repl_cfg *repl,
+		      struct netlink_ext_ack *extack)
 {
 	struct synod_volume *vol;
 	int err;
@@ -152,15 +206,16 @@ static int volume_new(const char *name, const char *backing_path,
 		return -ENOMEM;
 	strscpy(vol->name, name, sizeof(vol->name));
 	strscpy(vol->backing_path, backing_path, sizeof(vol->backing_path));
+	vol->net = net;
 
 	mutex_lock(&synod_volumes_lock);
-	if (synod_volume_find(name)) {
+	if (synod_volume_find(net, name)) {
 		SYNOD_ERR(extack, NULL, "a volume with this name exists",
 			  ": %s", name);
 		err = -EEXIST;
 		goto out_unlock;
 	}
-	err = volume_build(vol, backing_path, format, extack);
+	err = volume_build(vol, backing_path, format, repl, extack);
 	if (err)
 		goto out_unlock;
 	list_add_tail(&vol->node, &synod_volumes);
@@ -177,23 +232,30 @@ out_unlock:
 	return err;
 }
 
-int synod_volume_create(const char *name, const char *backing_path,
+int synod_volume_create(struct net *net, const char *name,
+			const char *backing_path,
+			const struct synod_repl_cfg *repl,
 			struct netlink_ext_ack *extack)
 {
-	return volume_new(name, backing_path, true, extack);
+	return volume_new(net, name, backing_path, true, repl, extack);
 }
 
-int synod_volume_attach(const char *name, const char *backing_path,
+int synod_volume_attach(struct net *net, const char *name,
+			const char *backing_path,
 			struct netlink_ext_ack *extack)
 {
-	return volume_new(name, backing_path, false, extack);
+	return volume_new(net, name, backing_path, false, NULL, extack);
 }
 
 /* Undo volume_build() and free; @vol is already off the list. */
 static void volume_destroy(struct synod_volume *vol)
 {
 	pr_info("deleted volume %s (%s)\n", vol->name, vol->disk->disk_name);
+	if (vol->repl)
+		synod_repl_down(vol->repl, true);
 	synod_blkdev_destroy(vol, true);
+	if (vol->repl)
+		synod_repl_destroy(vol->repl);
 	synod_backing_close(&vol->backing, vol);
 	kfree(vol);
 }
@@ -202,12 +264,13 @@ static void volume_destroy(struct synod_volume *vol)
  * Delete @name unless its disk is open.  The superblock stays on the
  * backing device, so the volume can be attached again.
  */
-int synod_volume_delete(const char *name, struct netlink_ext_ack *extack)
+int synod_volume_delete(struct net *net, const char *name,
+			struct netlink_ext_ack *extack)
 {
 	struct synod_volume *vol;
 
 	mutex_lock(&synod_volumes_lock);
-	vol = synod_volume_find(name);
+	vol = synod_volume_find(net, name);
 	if (!vol) {
 		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
@@ -244,4 +307,158 @@ void synod_volume_delete_all(void)
 		volume_destroy(vol);
 	}
 	mutex_unlock(&synod_volumes_lock);
+}
+
+/*
+ * Run @op on the replicated volume @name of @net, under the volume lock
+ * so that it cannot be deleted meanwhile.
+ */
+static int with_repl(struct net *net, const char *name,
+		     struct netlink_ext_ack *extack,
+		     int (*op)(struct synod_repl *r, void *arg,
+			       struct netlink_ext_ack *extack), void *arg)
+{
+	struct synod_volume *vol;
+	int err;
+
+	mutex_lock(&synod_volumes_lock);
+	vol = synod_volume_find(net, name);
+	if (!vol) {
+		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
+		err = -ENOENT;
+	} else if (!vol->repl) {
+		SYNOD_ERR(extack, NULL,
+			  "not a replicated volume (created without --node)",
+			  ": %s", name);
+		err = -EOPNOTSUPP;
+	} else {
+		err = op(vol->repl, arg, extack);
+	}
+	mutex_unlock(&synod_volumes_lock);
+	return err;
+}
+
+static int op_up(struct synod_repl *r, void *arg,
+		 struct netlink_ext_ack *extack)
+{
+	int err = synod_repl_up(r);
+
+	if (err == -EIO)
+		NL_SET_ERR_MSG(extack, "volume is fenced after an I/O error; delete and attach it");
+	else if (err)
+		NL_SET_ERR_MSG(extack, "cannot listen on the volume's address (in use?)");
+	return err;
+}
+
+static int op_down(struct synod_repl *r, void *arg,
+		   struct netlink_ext_ack *extack)
+{
+	synod_repl_down(r, *(bool *)arg);
+	return 0;
+}
+
+static int op_promote(struct synod_repl *r, void *arg,
+		      struct netlink_ext_ack *extack)
+{
+	int err = synod_repl_promote(r, *(bool *)arg);
+
+	if (err)
+		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
+	return err;
+}
+
+struct peer_arg {
+	u32 node;
+	const struct sockaddr_storage *addr;
+};
+
+static int op_peer(struct synod_repl *r, void *arg,
+		   struct netlink_ext_ack *extack)
+{
+	struct peer_arg *pa = arg;
+
+	return synod_repl_peer_change(r, pa->node, pa->addr, extack);
+}
+
+int synod_volume_up(struct net *net, const char *name,
+		    struct netlink_ext_ack *extack)
+{
+	return with_repl(net, name, extack, op_up, NULL);
+}
+
+int synod_volume_down(struct net *net, const char *name, bool force,
+		      struct netlink_ext_ack *extack)
+{
+	return with_repl(net, name, extack, op_down, &force);
+}
+
+int synod_volume_promote(struct net *net, const char *name,
+			 struct netlink_ext_ack *extack)
+{
+	bool promote = true;
+
+	return with_repl(net, name, extack, op_promote, &promote);
+}
+
+int synod_volume_demote(struct net *net, const char *name,
+			struct netlink_ext_ack *extack)
+{
+	bool promote = false;
+
+	return with_repl(net, name, extack, op_promote, &promote);
+}
+
+int synod_peer_add(struct net *net, const char *name, u32 node,
+		   const struct sockaddr_storage *addr,
+		   struct netlink_ext_ack *extack)
+{
+	struct peer_arg pa = { node, addr };
+
+	return with_repl(net, name, extack, op_peer, &pa);
+}
+
+int synod_peer_remove(struct net *net, const char *name, u32 node,
+		      struct netlink_ext_ack *extack)
+{
+	struct peer_arg pa = { node, NULL };
+
+	return with_repl(net, name, extack, op_peer, &pa);
+}
+
+/*
+ * A network namespace is going away: its replicas' sockets live there,
+ * so they stop now.  A volume nobody has open is deleted; one still open
+ * (mounted) stays, down and invisible, until the module is unloaded.
+ */
+static void __net_exit synod_net_exit(struct net *net)
+{
+	struct synod_volume *vol, *tmp;
+
+	mutex_lock(&synod_volumes_lock);
+	list_for_each_entry_safe(vol, tmp, &synod_volumes, node) {
+		if (vol->net != net)
+			continue;
+		if (vol->repl)
+			synod_repl_down(vol->repl, true);
+		vol->net = NULL;
+		if (!synod_blkdev_claim_for_delete(vol))
+			continue;
+		list_del(&vol->node);
+		volume_destroy(vol);
+	}
+	mutex_unlock(&synod_volumes_lock);
+}
+
+static struct pernet_operations synod_net_ops = {
+	.exit = synod_net_exit,
+};
+
+int synod_volume_init(void)
+{
+	return register_pernet_subsys(&synod_net_ops);
+}
+
+void synod_volume_exit(void)
+{
+	unregister_pernet_subsys(&synod_net_ops);
 }

@@ -89,6 +89,7 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 		       const struct synod_msg *m, struct synod_out *out);
 void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out);
+void synod_prop_resign(struct synod_replica *r, u64 now, struct synod_out *out);
 void synod_prop_durable(struct synod_replica *r, u64 now,
 			struct synod_out *out);
 void synod_prop_observe(struct synod_replica *r, u64 now, u64 ballot,

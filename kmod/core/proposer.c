@@ -69,6 +69,14 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(r->npend == 0 && r->nreads == 0);
 }
 
+/* Step down on request, as if a higher ballot had been seen. */
+void synod_prop_resign(struct synod_replica *r, u64 now, struct synod_out *out)
+{
+	synod_assert(r->role != SYNOD_FOLLOWER);
+	step_down(r, now, out);
+	synod_assert(r->role == SYNOD_FOLLOWER);
+}
+
 /* Someone uses @ballot: if it beats ours, we are no longer in charge. */
 void synod_prop_observe(struct synod_replica *r, u64 now, u64 ballot,
 			struct synod_out *out)

@@ -412,6 +412,40 @@ void synod_replica_tick(struct synod_replica *r, u64 now,
 	end(r, now, out);
 }
 
+/*
+ * The administrator asks this replica to lead ("volume promote"): campaign
+ * now with a ballot above every one seen, instead of waiting for the
+ * election timeout.  Acceptors still decide: a lease held for another
+ * leader delays the outcome, and a learner cannot campaign at all.
+ */
+void synod_replica_campaign(struct synod_replica *r, u64 now,
+			    struct synod_out *out)
+{
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (r->role != SYNOD_LEADER)
+		synod_prop_campaign(r, now, out);
+	synod_assert(r->election_due_ns > now);
+	end(r, now, out);
+}
+
+/*
+ * The administrator asks the leader to step aside ("volume demote"): fail
+ * its pending requests, become a follower, and stay quiet for @quiet_ns so
+ * that another replica wins the next election.
+ */
+void synod_replica_resign(struct synod_replica *r, u64 now, u64 quiet_ns,
+			  struct synod_out *out)
+{
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (r->role != SYNOD_FOLLOWER)
+		synod_prop_resign(r, now, out);
+	r->election_due_ns = now + quiet_ns;
+	synod_assert(r->role == SYNOD_FOLLOWER);
+	end(r, now, out);
+}
+
 void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
 			   struct synod_out *out)
 {

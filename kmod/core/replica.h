@@ -54,7 +54,7 @@
 #define SYNOD_P1_CHUNK		(SYNOD_MSG_ENTRIES_MAX - 1)
 #define SYNOD_NODE_NONE		SYNOD_NODES_MAX
 
-enum synod_role {
+enum synod_core_role {
 	SYNOD_FOLLOWER = 0,
 	SYNOD_CANDIDATE,
 	SYNOD_LEADER,
@@ -204,7 +204,7 @@ struct synod_replica {
 	struct synod_slot log[SYNOD_LOG_MAX];
 
 	/* proposer */
-	u8 role;		/* enum synod_role */
+	u8 role;		/* enum synod_core_role */
 	u32 leader;		/* hint, SYNOD_NODE_NONE if unknown */
 	u64 ballot;		/* own ballot as candidate or leader */
 	u64 ballot_seen;	/* highest ballot heard of, to outbid */
@@ -260,6 +260,10 @@ void synod_replica_applied(struct synod_replica *r, u64 slot);
 void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 				    u64 slot, const struct synod_config *cfg,
 				    struct synod_out *out);
+void synod_replica_campaign(struct synod_replica *r, u64 now,
+			    struct synod_out *out);
+void synod_replica_resign(struct synod_replica *r, u64 now, u64 quiet_ns,
+			  struct synod_out *out);
 void synod_replica_clock_disrupted(struct synod_replica *r, u64 now);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 			u64 block, u64 ref, struct synod_out *out);

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Payload store: see payload.h for why it exists and how refs are named.
+ */
+#include <linux/gfp.h>
+#include <linux/hash.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "payload.h"
+
+#define PAY_ORDER	get_order(SYNOD_PAYLOAD_MAX)
+
+static struct hlist_head *pay_bucket(struct synod_paystore *ps, u64 ref)
+{
+	return &ps->hash[hash_64(ref, SYNOD_PAY_HASH_BITS)];
+}
+
+/*
+ * Allocate every buffer now, so the write and receive paths never do.
+ * Buffers are physically contiguous because the journal adds them to bios
+ * as single pages runs.
+ */
+int synod_pay_init(struct synod_paystore *ps, u32 node)
+{
+	struct page *page;
+	u32 i;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->pay = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->pay), GFP_KERNEL);
+	ps->free = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->free), GFP_KERNEL);
+	if (!ps->pay || !ps->free)
+		goto fail;
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		page = alloc_pages(GFP_KERNEL, PAY_ORDER);
+		if (!page)
+			goto fail;
+		ps->pay[i].data = page_address(page);
+		ps->free[ps->nfree++] = SYNOD_PAY_COUNT - 1 - i;
+	}
+	/* Node in the top byte, a boot salt below: unique across restarts. */
+	ps->salt = ((u64)(node + 1) << 56) |
+		   ((get_random_u64() & 0xffffffull) << 32);
+	ps->gen = 1;
+	return 0;
+fail:
+	synod_pay_exit(ps);
+	return -ENOMEM;
+}
+
+void synod_pay_exit(struct synod_paystore *ps)
+{
+	u32 i;
+
+	if (ps->pay)
+		for (i = 0; i < SYNOD_PAY_COUNT; i++)
+			if (ps->pay[i].data)
+				free_pages((unsigned long)ps->pay[i].data,
+					   PAY_ORDER);
+	kvfree(ps->pay);
+	kvfree(ps->free);
+	ps->pay = NULL;
+	ps->free = NULL;
+}
+
+/* The buffer holding @ref, or NULL. */
+struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref)
+{
+	struct synod_pay *p;
+
+	hlist_for_each_entry(p, pay_bucket(ps, ref), hash)
+		if (p->ref == ref)
+			return p;
+	return NULL;
+}
+
+/* A ref nobody has used: this node, this boot, the next counter value. */
+u64 synod_pay_new_ref(struct synod_paystore *ps)
+{
+	if (++ps->next == 0)	/* 2^32 writes in one boot: new salt */
+		ps->salt = (ps->salt & (0xffull << 56)) |
+			   ((get_random_u64() & 0xffffffull) << 32);
+	return ps->salt | ps->next;
+}
+
+static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
+{
+	struct synod_pay *p;
+	u32 i;
+
+	if (e->kind != SYNOD_ENTRY_WRITE)
+		return;
+	for (i = 0; i < e->nwrites && i < SYNOD_BATCH_MAX; i++) {
+		p = synod_pay_find(ps, e->w[i].ref);
+		if (p)
+			p->mark = ps->gen;
+	}
+}
+
+/*
+ * Free every buffer the core no longer refers to and that was not stored
+ * since the last sweep.  Cost: one hash lookup per ref the core holds.
+ */
+void synod_pay_sweep(struct synod_paystore *ps,
+		     const struct synod_replica *core)
+{
+	struct synod_pay *p;
+	u32 i;
+
+	ps->gen++;
+	ps->sweeps++;
+	for (i = 0; i < SYNOD_LOG_MAX; i++)
+		if (core->log[i].e.slot)
+			mark_entry(ps, &core->log[i].e);
+	for (i = 0; i < SYNOD_P1_CHUNK; i++)
+		mark_entry(ps, &core->recov[i]);
+	for (i = 0; i < SYNOD_PENDING_MAX; i++) {
+		p = synod_pay_find(ps, core->pend[i].ref);
+		if (p)
+			p->mark = ps->gen;
+	}
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		p = &ps->pay[i];
+		if (!p->used || p->mark + 1 >= ps->gen)
+			continue;
+		hlist_del(&p->hash);
+		p->used = false;
+		ps->free[ps->nfree++] = i;
+		ps->swept++;
+	}
+	WARN_ON_ONCE(ps->nfree > SYNOD_PAY_COUNT);
+}
+
+/*
+ * A buffer for @ref: the existing one if @ref is known (the same ref is
+ * the same data), else a free one, sweeping first when few are left.
+ * NULL when the store is exhausted; the caller drops the frame or retries.
+ */
+struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
+				  const struct synod_replica *core)
+{
+	struct synod_pay *p = synod_pay_find(ps, ref);
+
+	if (p)
+		return p;
+	if (ps->nfree < SYNOD_PAY_COUNT / 4)
+		synod_pay_sweep(ps, core);
+	if (!ps->nfree) {
+		ps->exhausted++;
+		return NULL;
+	}
+	p = &ps->pay[ps->free[--ps->nfree]];
+	WARN_ON_ONCE(p->used);
+	p->used = true;
+	p->ref = ref;
+	p->len = 0;
+	p->mark = ps->gen;
+	hlist_add_head(&p->hash, pay_bucket(ps, ref));
+	return p;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Payload store of one replica: the data of block writes, by reference.
+ *
+ * The consensus core carries a write as (block, ref) and never sees its
+ * data.  The glue keeps the data here under a ref that is unique across
+ * the cluster (the proposing node, a per-boot salt and a counter), so the
+ * same ref names the same bytes on every replica: the leader stores a
+ * client's data under a fresh ref, followers store what arrives in payload
+ * frames under the sender's ref, recovery stores what the journal holds.
+ *
+ * Every buffer is allocated when the volume is created.  A buffer is
+ * reclaimed by a mark-and-sweep over the refs the core still holds (its
+ * log ring, phase-1 recovery and pending writes); buffers stored since the
+ * previous sweep survive one more, so payload frames that wait for their
+ * message are not lost in between.
+ */
+#ifndef SYNOD_PAYLOAD_H
+#define SYNOD_PAYLOAD_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+#include "journal.h"
+#include "core/replica.h"
+
+/*
+ * More than the core can reference at once: log ring and phase-1 recovery
+ * entries times writes per entry, plus pending client writes.
+ */
+#define SYNOD_PAY_COUNT		1024u
+#define SYNOD_PAY_HASH_BITS	8
+
+struct synod_pay {
+	struct hlist_node hash;	/* in the store's hash, if used */
+	u64 ref;		/* cluster-unique name of the data */
+	u32 len;		/* bytes of data, a multiple of 512 */
+	u32 mark;		/* sweep generation last seen live */
+	bool used;
+	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
+};
+
+struct synod_paystore {
+	struct synod_pay *pay;		/* SYNOD_PAY_COUNT of them */
+	u32 *free;			/* stack of free indexes */
+	u32 nfree;
+	u32 gen;			/* sweep generation */
+	u64 salt;			/* node and boot salt for new refs */
+	u32 next;			/* counter for new refs */
+	struct hlist_head hash[1 << SYNOD_PAY_HASH_BITS];
+	u64 sweeps, swept, exhausted;	/* counters for status and tests */
+};
+
+int synod_pay_init(struct synod_paystore *ps, u32 node);
+void synod_pay_exit(struct synod_paystore *ps);
+struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
+struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
+				  const struct synod_replica *core);
+u64 synod_pay_new_ref(struct synod_paystore *ps);
+void synod_pay_sweep(struct synod_paystore *ps,
+		     const struct synod_replica *core);
+
+#endif /* SYNOD_PAYLOAD_H */

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replica engine: feeds the consensus core its inputs (frames, ticks,
+ * client requests, administrator commands) and carries out its outputs in
+ * the order replica.h of the core prescribes: persist (journal records and
+ * the promised ballot, one group commit), send, apply to the data area,
+ * complete requests.  See kmod/replica.h for the locking rule.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "replica.h"
+#include "compat.h"
+
+static u64 repl_now(void)
+{
+	return ktime_get_raw_ns();
+}
+
+/* The volume id on the wire: FNV-1a of the cluster name. */
+u64 synod_cluster_id(const char *name)
+{
+	u64 h = 0xcbf29ce484222325ull;
+
+	while (*name) {
+		h ^= (u8)*name++;
+		h *= 0x100000001b3ull;
+	}
+	return h ?: 1;
+}
+
+/* ---- fencing ------------------------------------------------------------ */
+
+/*
+ * Something that must not happen did (a journal write failed, a payload
+ * the core refers to is gone, a core assertion fired): stop taking part,
+ * so that this replica can neither acknowledge nor serve anything more.
+ */
+static void repl_fence(struct synod_repl *r, const char *why)
+{
+	lockdep_assert_held(&r->lock);
+	if (r->fenced)
+		return;
+	r->fenced = true;
+	pr_err("%s: fenced: %s; I/O fails until the volume is attached again\n",
+	       r->vol->name, why);
+}
+
+/* ---- persist ------------------------------------------------------------ */
+
+/* Superblock update with the current promise and checkpoint; FUA. */
+static int repl_sb_write(struct synod_repl *r)
+{
+	struct synod_volume *vol = r->vol;
+
+	vol->sb.seq++;
+	return synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page);
+}
+
+/*
+ * Write every persist action of this batch: entries to the journal in one
+ * group commit, a new promise to the superblock.  Returns the highest
+ * persist seq now durable, or 0 if there was nothing; fences on error.
+ */
+static u64 repl_persist(struct synod_repl *r)
+{
+	struct synod_out *out = &r->out;
+	u64 promise = 0, maxseq = 0;
+	unsigned int n = 0;
+	u32 i, k;
+	int err;
+
+	for (i = 0; i < out->npersist; i++) {
+		const struct synod_persist *p = &out->persist[i];
+		struct synod_jrec *j;
+
+		maxseq = max(maxseq, p->seq);
+		if (p->kind == SYNOD_PERSIST_PROMISE) {
+			promise = max(promise, p->ballot);
+			continue;
+		}
+		j = &r->jrec[n++];
+		j->seq = p->seq;
+		j->e = p->e;
+		for (k = 0; k < SYNOD_BATCH_MAX; k++) {
+			struct synod_pay *pay = NULL;
+
+			j->len[k] = 0;
+			j->data[k] = NULL;
+			if (p->e.kind != SYNOD_ENTRY_WRITE || k >= p->e.nwrites)
+				continue;
+			pay = synod_pay_find(&r->pay, p->e.w[k].ref);
+			if (!pay || !pay->len) {
+				repl_fence(r, "payload of an accepted write missing");
+				return 0;
+			}
+			j->len[k] = pay->len;
+			j->data[k] = pay->data;
+		}
+	}
+	if (n) {
+		err = synod_journal_write(r->journal, r->jrec, n);
+		if (err == -ENOSPC) {
+			/* Free ring space by checkpointing, then once more. */
+			err = blkdev_issue_flush(r->vol->backing.bdev);
+			if (!err) {
+				r->vol->sb.applied_index = r->applied;
+				err = repl_sb_write(r);
+			}
+			if (!err) {
+				r->checkpointed = r->applied;
+				synod_journal_reclaim(r->journal, r->applied);
+				err = synod_journal_write(r->journal, r->jrec, n);
+			}
+		}
+		if (err) {
+			repl_fence(r, err == -ENOSPC ? "journal full" :
+						      "journal write failed");
+			return 0;
+		}
+	}
+	if (promise > r->vol->sb.promised_ballot) {
+		r->vol->sb.promised_ballot = promise;
+		if (repl_sb_write(r)) {
+			repl_fence(r, "superblock write failed");
+			return 0;
+		}
+	}
+	return maxseq;
+}
+
+/* ---- send --------------------------------------------------------------- */
+
+/* One payload frame per write of @e, ahead of the message naming it. */
+static int send_payloads(struct synod_repl *r, u32 to,
+			 const struct synod_entry *e)
+{
+	u8 hdr[SYNOD_PAYLOAD_HDR];
+	struct kvec iov[2];
+	struct synod_pay *pay;
+	u32 i;
+	int err;
+
+	if (e->kind != SYNOD_ENTRY_WRITE)
+		return 0;
+	for (i = 0; i < e->nwrites; i++) {
+		pay = synod_pay_find(&r->pay, e->w[i].ref);
+		if (!pay || !pay->len)
+			return -ENOENT;
+		memset(hdr, 0, sizeof(hdr));
+		hdr[0] = SYNOD_FRAME_PAYLOAD;
+		synod_put_le32(hdr + 4, pay->len);
+		synod_put_le64(hdr + 8, pay->ref);
+		iov[0] = (struct kvec){ hdr, sizeof(hdr) };
+		iov[1] = (struct kvec){ pay->data, pay->len };
+		err = r->tops->send(r->tp, to, iov, 2);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Send one message: the payloads its entries name, then the message.  A
+ * message that cannot go whole is dropped; the core retransmits.
+ */
+static void send_msg(struct synod_repl *r, struct synod_msg *m)
+{
+	struct kvec iov;
+	u32 len, i;
+
+	if (!r->tp || m->to >= SYNOD_NODES_MAX)
+		return;
+	m->volume = r->volume_id;
+	for (i = 0; i < m->count; i++)
+		if (send_payloads(r, m->to, &m->e[i]))
+			return;
+	r->txbuf[0] = SYNOD_FRAME_MSG;
+	len = synod_wire_encode(m, r->txbuf + 1, sizeof(r->txbuf) - 1);
+	if (WARN_ON_ONCE(!len))
+		return;
+	iov = (struct kvec){ r->txbuf, len + 1 };
+	r->tops->send(r->tp, m->to, &iov, 1);
+}
+
+/* ---- apply -------------------------------------------------------------- */
+
+/* Synchronous write of @len bytes at @data to the data area at @sector. */
+static int data_write(struct synod_repl *r, u64 sector, void *data, u32 len)
+{
+	struct synod_volume *vol = r->vol;
+	struct bio *bio;
+	u32 off;
+	int err;
+
+	if (sector + (len >> SECTOR_SHIFT) > get_capacity(vol->disk))
+		return -EINVAL;
+	bio = bio_alloc_bioset(vol->backing.bdev, DIV_ROUND_UP(len, PAGE_SIZE),
+			       REQ_OP_WRITE | REQ_SYNC, GFP_NOIO, &vol->bioset);
+	bio->bi_iter.bi_sector = vol->data_start + sector;
+	for (off = 0; off < len; off += PAGE_SIZE)
+		__bio_add_page(bio, virt_to_page(data + off),
+			       min_t(u32, PAGE_SIZE, len - off), 0);
+	err = submit_bio_wait(bio);
+	bio_put(bio);
+	return err;
+}
+
+static void apply_config(struct synod_repl *r, const struct synod_config *c)
+{
+	r->vol->sb.cfg = *c;
+	pr_info("%s: membership epoch %u, voters %#x, learners %#x\n",
+		r->vol->name, c->epoch, c->voters, c->learners);
+}
+
+/* Apply chosen entries in slot order; checkpoint now and then. */
+static void repl_apply(struct synod_repl *r)
+{
+	struct synod_out *out = &r->out;
+	struct synod_pay *pay;
+	u32 i, k;
+
+	for (i = 0; i < out->napply && !r->fenced; i++) {
+		const struct synod_entry *e = &out->apply[i];
+
+		if (e->kind == SYNOD_ENTRY_WRITE) {
+			for (k = 0; k < e->nwrites; k++) {
+				pay = synod_pay_find(&r->pay, e->w[k].ref);
+				if (!pay || !pay->len) {
+					repl_fence(r, "payload of a chosen write missing");
+					return;
+				}
+				if (data_write(r, e->w[k].block, pay->data,
+					       pay->len)) {
+					repl_fence(r, "data area write failed");
+					return;
+				}
+			}
+		} else if (e->kind == SYNOD_ENTRY_CONFIG) {
+			apply_config(r, &e->cfg);
+		}
+		r->applied = e->slot;
+	}
+	if (r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS &&
+	    !r->fenced) {
+		if (blkdev_issue_flush(r->vol->backing.bdev)) {
+			repl_fence(r, "flush of the data area failed");
+			return;
+		}
+		r->vol->sb.applied_index = r->applied;
+		r->vol->sb.cfg = r->core.cfg;
+		if (repl_sb_write(r)) {
+			repl_fence(r, "superblock write failed");
+			return;
+		}
+		r->checkpointed = r->applied;
+		synod_journal_reclaim(r->journal, r->applied);
+	}
+}
+
+/* ---- complete ------------------------------------------------------------ */
+
+/* The request @req names, if it is still the one waiting. */
+static struct request *req_lookup(struct synod_repl *r, u64 req)
+{
+	struct request *rq;
+	struct synod_rq *cmd;
+	u32 tag = req & 0xffff;
+
+	if (tag >= r->vol->tag_set.queue_depth)
+		return NULL;
+	rq = blk_mq_tag_to_rq(r->vol->tag_set.tags[0], tag);
+	if (!rq)
+		return NULL;
+	cmd = blk_mq_rq_to_pdu(rq);
+	return cmd->req == req ? rq : NULL;
+}
+
+/*
+ * A request the core could not carry out (certainly not done, or not
+ * known): suspend it until quorum returns, or fail it, as the volume says.
+ * Suspension is bounded: SYNOD_SUSPEND_MAX_NS after it first came.
+ */
+static void req_refused(struct synod_repl *r, struct request *rq, bool unknown)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	cmd->req = 0;
+	if (!unknown && !r->fenced && r->up &&
+	    r->cfg.on_no_quorum == SYNOD_NO_QUORUM_SUSPEND &&
+	    repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS) {
+		blk_mq_requeue_request(rq, false);
+		blk_mq_delay_kick_requeue_list(rq->q, 100);
+		return;
+	}
+	synod_blkdev_end(rq, BLK_STS_IOERR);
+}
+
+static void repl_done(struct synod_repl *r)
+{
+	struct synod_out *out = &r->out;
+	struct request *rq;
+	u32 i;
+
+	for (i = 0; i < out->ndone; i++) {
+		const struct synod_done *d = &out->done[i];
+
+		rq = req_lookup(r, d->req);
+		if (!rq)
+			continue;
+		if (d->status != SYNOD_OK) {
+			req_refused(r, rq, d->status == SYNOD_UNKNOWN);
+			continue;
+		}
+		((struct synod_rq *)blk_mq_rq_to_pdu(rq))->req = 0;
+		if (d->op == SYNOD_OP_READ)
+			synod_blkdev_pass_down(r->vol, rq);
+		else
+			synod_blkdev_end(rq, BLK_STS_OK);
+	}
+}
+
+/* ---- the output loop ------------------------------------------------------ */
+
+/*
+ * Carry out the core's outputs.  Durability of a persisted batch is an
+ * input that may produce more outputs, so loop until a batch persists
+ * nothing; each round persists only what the previous input produced, so
+ * the loop ends (the bound is a guard against a core bug).
+ */
+void synod_repl_execute(struct synod_repl *r)
+{
+	struct synod_out *out = &r->out;
+	u32 round, i;
+	u64 seq;
+
+	lockdep_assert_held(&r->lock);
+	for (round = 0; round < 64; round++) {
+		seq = r->fenced ? 0 : repl_persist(r);
+		if (!r->fenced) {
+			for (i = 0; i < out->nmsgs; i++)
+				send_msg(r, &out->msgs[i]);
+			repl_apply(r);
+		}
+		if (out->transfer && !r->transfers_needed++)
+			pr_warn("%s: too far behind node %u: needs a state transfer (not yet supported)\n",
+				r->vol->name, out->transfer_from);
+		repl_done(r);
+		synod_out_reset(out);
+		if (r->applied > r->core.applied_durable &&
+		    r->applied <= r->core.applied)
+			synod_replica_applied(&r->core, r->applied);
+		if (!seq || r->fenced)
+			break;
+		synod_replica_durable(&r->core, repl_now(), seq, out);
+	}
+	WARN_ON_ONCE(round == 64);
+	if (synod_core_assert_failed)
+		repl_fence(r, "consensus core assertion failed");
+}
+
+/* ---- status and events ---------------------------------------------------- */
+
+bool synod_repl_quorum(struct synod_repl *r, u64 now)
+{
+	const struct synod_replica *c = &r->core;
+	u32 n, acks = 1;
+
+	if (!r->up || r->fenced)
+		return false;
+	if (c->role != SYNOD_LEADER)
+		return c->leader != SYNOD_NODE_NONE &&
+		       now - c->last_contact_ns < 2 * SYNOD_ELECTION_NS;
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		if (n != c->p.self && (c->cfg.voters & BIT(n)) &&
+		    now - c->ack_time[n] < 3 * SYNOD_HEARTBEAT_NS + SYNOD_RETRANSMIT_NS)
+			acks++;
+	return acks >= c->cfg.q2;
+}
+
+u32 synod_repl_role(struct synod_repl *r)
+{
+	const struct synod_replica *c = &r->core;
+
+	if (!r->up || r->fenced)
+		return SYNOD_ROLE_DOWN;
+	if (!(c->cfg.voters & BIT(c->p.self)))
+		return SYNOD_ROLE_LEARNER;
+	if (c->role == SYNOD_LEADER)
+		return c->active ? SYNOD_ROLE_LEADER : SYNOD_ROLE_CANDIDATE;
+	return c->role == SYNOD_CANDIDATE ? SYNOD_ROLE_CANDIDATE :
+					    SYNOD_ROLE_FOLLOWER;
+}
+
+u32 synod_repl_leader(struct synod_repl *r)
+{
+	u32 l = synod_replica_leader(&r->core);
+
+	return l < SYNOD_NODES_MAX ? l : U32_MAX;
+}
+
+/* Tell the events group about role, leader and quorum changes. */
+void synod_repl_events(struct synod_repl *r, u64 now)
+{
+	u32 role = synod_repl_role(r), leader = synod_repl_leader(r);
+	bool q = synod_repl_quorum(r, now);
+
+	if (role != r->last_role || leader != r->last_leader) {
+		synod_netlink_notify_repl(r->net, SYNOD_EVENT_ROLE_CHANGED,
+					  r->vol->name, role, leader,
+					  r->core.ballot_seen, U32_MAX);
+		if (role == SYNOD_ROLE_LEADER)
+			pr_info("%s: node %u leads (ballot %llu.%u)\n",
+				r->vol->name, r->core.p.self,
+				synod_ballot_round(r->core.ballot),
+				synod_ballot_node(r->core.ballot));
+		r->last_role = role;
+		r->last_leader = leader;
+	}
+	if (role == SYNOD_ROLE_LEADER && q != r->last_quorum)
+		synod_netlink_notify_repl(r->net, q ? SYNOD_EVENT_QUORUM_REGAINED :
+						      SYNOD_EVENT_QUORUM_LOST,
+					  r->vol->name, role, leader,
+					  r->core.ballot_seen, U32_MAX);
+	r->last_quorum = q;
+}
+
+/* ---- inputs ----------------------------------------------------------- */
+
+void synod_repl_tick(struct work_struct *work)
+{
+	struct synod_repl *r = container_of(to_delayed_work(work),
+					    struct synod_repl, tick);
+	u64 now;
+
+	mutex_lock(&r->lock);
+	if (!r->up) {
+		mutex_unlock(&r->lock);
+		return;
+	}
+	now = repl_now();
+	if (!r->fenced) {
+		synod_replica_tick(&r->core, now, &r->out);
+		synod_repl_execute(r);
+		/* A leader cut off from its quorum stops serving. */
+		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
+			if (!r->no_quorum_since)
+				r->no_quorum_since = now;
+			else if (now - r->no_quorum_since > SYNOD_NO_QUORUM_NS) {
+				pr_warn("%s: leader without quorum, stepping down\n",
+					r->vol->name);
+				synod_replica_resign(&r->core, now, 0, &r->out);
+				synod_repl_execute(r);
+				r->no_quorum_since = 0;
+			}
+		} else {
+			r->no_quorum_since = 0;
+		}
+	}
+	synod_repl_events(r, now);
+	mutex_unlock(&r->lock);
+	queue_delayed_work(r->vol->wq, &r->tick,
+			   msecs_to_jiffies(SYNOD_TICK_MS));
+}
+
+/* A payload frame: keep the data under the sender's ref. */
+static void rx_payload(struct synod_repl *r, const u8 *f, u32 len)
+{
+	struct synod_pay *pay;
+	u32 plen;
+	u64 ref;
+
+	if (len < SYNOD_PAYLOAD_HDR)
+		goto drop;
+	plen = synod_get_le32(f + 4);
+	ref = synod_get_le64(f + 8);
+	if (plen != len - SYNOD_PAYLOAD_HDR || !plen ||
+	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE || !ref)
+		goto drop;
+	pay = synod_pay_store(&r->pay, ref, &r->core);
+	if (!pay)
+		goto drop;
+	if (!pay->len) {
+		memcpy(pay->data, f + SYNOD_PAYLOAD_HDR, plen);
+		pay->len = plen;
+	}
+	return;
+drop:
+	r->rx_dropped++;
+}
+
+/* Every write of @m must have its payload here before the core sees it. */
+static bool msg_payloads_present(struct synod_repl *r,
+				 const struct synod_msg *m)
+{
+	struct synod_pay *pay;
+	u32 i, k;
+
+	for (i = 0; i < m->count; i++) {
+		if (m->e[i].kind != SYNOD_ENTRY_WRITE)
+			continue;
+		for (k = 0; k < m->e[i].nwrites; k++) {
+			pay = synod_pay_find(&r->pay, m->e[i].w[k].ref);
+			if (!pay || !pay->len)
+				return false;
+			pay->mark = r->pay.gen;
+		}
+	}
+	return true;
+}
+
+/* Transport upcall: one frame from peer @from. */
+void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
+{
+	struct synod_repl *r = ctx;
+
+	if (!len)
+		return;
+	mutex_lock(&r->lock);
+	if (!r->up || r->fenced)
+		goto out;
+	if (f[0] == SYNOD_FRAME_PAYLOAD) {
+		rx_payload(r, f, len);
+		goto out;
+	}
+	if (f[0] != SYNOD_FRAME_MSG ||
+	    synod_wire_decode(f + 1, len - 1, &r->msg) ||
+	    r->msg.from != from || r->msg.volume != r->volume_id ||
+	    !msg_payloads_present(r, &r->msg)) {
+		r->rx_dropped++;
+		goto out;
+	}
+	synod_replica_step(&r->core, repl_now(), &r->msg, &r->out);
+	synod_repl_execute(r);
+out:
+	mutex_unlock(&r->lock);
+}
+
+void synod_repl_link_event(void *ctx, u32 node, bool up)
+{
+	struct synod_repl *r = ctx;
+
+	synod_netlink_notify_repl(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
+					       SYNOD_EVENT_PEER_DISCONNECTED,
+				  r->vol->name, U32_MAX, U32_MAX, 0, node);
+}
+
+/*
+ * A request from the disk's worker.  Writes: copy the data into the
+ * payload store under a fresh ref and propose it.  Reads: ask the core
+ * (lease or read-index); the data area is read once it says so.  Flushes
+ * complete at once: a completed write is already durable on a quorum.
+ */
+void synod_repl_submit(struct synod_repl *r, struct request *rq)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	struct req_iterator iter;
+	struct synod_pay *pay;
+	struct bio_vec bv;
+	u64 now, sector = blk_rq_pos(rq);
+	u32 len = blk_rq_bytes(rq), off = 0;
+	int st;
+
+	if (!cmd->first_ns)
+		cmd->first_ns = repl_now();
+	if (req_op(rq) == REQ_OP_FLUSH) {
+		synod_blkdev_end(rq, BLK_STS_OK);
+		return;
+	}
+	if (req_op(rq) != REQ_OP_READ && req_op(rq) != REQ_OP_WRITE) {
+		synod_blkdev_end(rq, BLK_STS_NOTSUPP);
+		return;
+	}
+	mutex_lock(&r->lock);
+	now = repl_now();
+	cmd->req = (++r->gen << 16) | rq->tag;
+	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
+		mutex_unlock(&r->lock);
+		req_refused(r, rq, false);
+		return;
+	}
+	if (req_op(rq) == REQ_OP_READ) {
+		st = synod_replica_read(&r->core, now, cmd->req, sector,
+					&r->out);
+	} else {
+		if (WARN_ON_ONCE(!len || len > SYNOD_PAYLOAD_MAX ||
+				 len % SECTOR_SIZE)) {
+			mutex_unlock(&r->lock);
+			synod_blkdev_end(rq, BLK_STS_IOERR);
+			return;
+		}
+		pay = synod_pay_store(&r->pay, synod_pay_new_ref(&r->pay),
+				      &r->core);
+		if (!pay) {
+			mutex_unlock(&r->lock);
+			cmd->req = 0;
+			blk_mq_requeue_request(rq, false);
+			blk_mq_delay_kick_requeue_list(rq->q, 10);
+			return;
+		}
+		rq_for_each_segment(bv, rq, iter) {
+			memcpy_from_bvec(pay->data + off, &bv);
+			off += bv.bv_len;
+		}
+		pay->len = len;
+		st = synod_replica_write(&r->core, now, cmd->req, sector,
+					 pay->ref, &r->out);
+	}
+	synod_repl_execute(r);
+	mutex_unlock(&r->lock);
+	if (st != SYNOD_OK)
+		req_refused(r, rq, false);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One replica of a replicated volume in the kernel: the consensus core,
+ * its journal, its transport to the peers, its payload store, and the
+ * requests of its blk-mq disk that wait on it.
+ *
+ * Concurrency: one mutex serialises the core and the execution of its
+ * outputs, whatever the input (a frame from the transport's worker, the
+ * tick work, a request from the disk's worker, netlink).  Outputs are
+ * carried out synchronously in the documented order (persist, send,
+ * apply, complete), so the journal write of a batch is one group commit.
+ * Nothing here allocates after creation.
+ */
+#ifndef SYNOD_REPLICA_H
+#define SYNOD_REPLICA_H
+
+#include <linux/blk-mq.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+
+#include "synod.h"
+#include "transport.h"
+#include "journal.h"
+#include "payload.h"
+#include "core/replica.h"
+
+/* Frame kinds: the first byte of every frame on the transport. */
+#define SYNOD_FRAME_MSG		1	/* a consensus message, wire.c form */
+#define SYNOD_FRAME_PAYLOAD	2	/* the data of one write */
+/*
+ * Payload frame header, little-endian: kind u8, pad u8[3], len u32,
+ * ref u64; then len bytes of data.
+ */
+#define SYNOD_PAYLOAD_HDR	16u
+
+/* Timing, on the raw monotonic clock. */
+#define SYNOD_TICK_MS		10
+#define SYNOD_HEARTBEAT_NS	(50ull * NSEC_PER_MSEC)
+#define SYNOD_ELECTION_NS	(400ull * NSEC_PER_MSEC)
+#define SYNOD_RETRANSMIT_NS	(100ull * NSEC_PER_MSEC)
+#define SYNOD_LEASE_NS		(1000ull * NSEC_PER_MSEC)
+#define SYNOD_LEASE_MARGIN_NS	(100ull * NSEC_PER_MSEC)
+#define SYNOD_JUMP_NS		(2000ull * NSEC_PER_MSEC)
+#define SYNOD_RHO_PPM		1000u
+/* A leader that hears from no quorum this long resigns (fails I/O). */
+#define SYNOD_NO_QUORUM_NS	(1500ull * NSEC_PER_MSEC)
+/* Suspended I/O waits at most this long for quorum, then fails. */
+#define SYNOD_SUSPEND_MAX_NS	(120ull * NSEC_PER_SEC)
+/* Checkpoint the applied index into the superblock this often (slots). */
+#define SYNOD_CHECKPOINT_SLOTS	64u
+
+struct synod_repl {
+	struct mutex lock;		/* serialises everything below */
+	struct synod_volume *vol;	/* owner */
+	struct net *net;		/* namespace it was created in */
+	struct synod_repl_cfg cfg;	/* as created (peers may change) */
+	u64 volume_id;			/* cluster name hashed, on the wire */
+	bool up;			/* taking part (volume up) */
+	bool fenced;			/* a fatal error: I/O fails */
+	u32 last_role;			/* for ROLE_CHANGED events */
+	u32 last_leader;
+	bool last_quorum;
+	u64 no_quorum_since;		/* leader: first tick without quorum */
+	u64 applied;			/* data area holds every slot <= */
+	u64 checkpointed;		/* applied index in the superblock */
+	u64 transfers_needed;		/* state transfers asked, not done */
+	u64 rx_dropped;			/* frames dropped: bad or unmatched */
+	u64 gen;			/* request id generation */
+
+	struct delayed_work tick;	/* the core's timer */
+	const struct synod_transport_ops *tops;
+	struct synod_transport *tp;
+	struct synod_journal *journal;
+	struct synod_paystore pay;
+	struct page *sb_page;		/* superblock updates */
+
+	struct synod_replica core;	/* the consensus core */
+	struct synod_out out;		/* its outputs, reused */
+	struct synod_msg msg;		/* decoded frame, reused */
+	struct synod_jrec jrec[SYNOD_OUT_PERSIST_MAX];
+	u8 txbuf[SYNOD_WIRE_MAX_LEN + 1];	/* encoded frame */
+};
+
+/* replica.c: the engine (under r->lock unless said otherwise) */
+u64 synod_cluster_id(const char *name);
+void synod_repl_execute(struct synod_repl *r);
+bool synod_repl_quorum(struct synod_repl *r, u64 now);
+u32 synod_repl_role(struct synod_repl *r);
+u32 synod_repl_leader(struct synod_repl *r);
+void synod_repl_events(struct synod_repl *r, u64 now);
+void synod_repl_tick(struct work_struct *work);		/* takes the lock */
+void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
+void synod_repl_link_event(void *ctx, u32 node, bool up);
+void synod_repl_submit(struct synod_repl *r, struct request *rq);
+
+/* replica_ctl.c: lifecycle and administration (take the lock) */
+struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
+				     const struct synod_repl_cfg *cfg,
+				     bool format,
+				     struct netlink_ext_ack *extack);
+void synod_repl_destroy(struct synod_repl *r);
+int synod_repl_up(struct synod_repl *r);
+void synod_repl_down(struct synod_repl *r, bool force);
+bool synod_repl_may_write(struct synod_repl *r, bool promote);
+void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
+int synod_repl_promote(struct synod_repl *r, bool promote);
+int synod_repl_peer_change(struct synod_repl *r, u32 node,
+			   const struct sockaddr_storage *addr,
+			   struct netlink_ext_ack *extack);
+
+#endif /* SYNOD_REPLICA_H */

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifecycle and administration of a replica: create (format or recover
+ * from the journal), up and down, promote and demote, membership change,
+ * status.  The engine that runs while the replica is up is replica.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "replica.h"
+#include "compat.h"
+
+/* Majority of the voters in @voters. */
+static u8 majority(u32 voters)
+{
+	return hweight32(voters) / 2 + 1;
+}
+
+static void params_from_cfg(struct synod_params *p,
+			    const struct synod_repl_cfg *cfg, u64 volume_id)
+{
+	u32 voters = cfg->peers | BIT(cfg->node);
+
+	memset(p, 0, sizeof(*p));
+	p->volume = volume_id;
+	p->self = cfg->node;
+	p->config.epoch = 1;
+	p->config.voters = voters;
+	p->config.q1 = cfg->q1 ?: majority(voters);
+	p->config.q2 = cfg->q2 ?: majority(voters);
+	p->heartbeat_ns = SYNOD_HEARTBEAT_NS;
+	p->election_ns = SYNOD_ELECTION_NS;
+	p->retransmit_ns = SYNOD_RETRANSMIT_NS;
+	p->lease_ns = SYNOD_LEASE_NS;
+	p->lease_margin_ns = SYNOD_LEASE_MARGIN_NS;
+	p->jump_ns = SYNOD_JUMP_NS;
+	p->rho_ppm = SYNOD_RHO_PPM;
+	p->leases = true;
+	p->seed = get_random_u64();
+}
+
+/* ---- recovery from the journal ------------------------------------------ */
+
+/* An intact journal record: its payloads to the store, its entry to the core. */
+static void recover_found(void *ctx, const struct synod_jrec *j)
+{
+	struct synod_repl *r = ctx;
+	struct synod_pay *pay;
+	u32 k;
+
+	if (j->e.slot <= r->applied)
+		return;		/* already in the data area */
+	if (j->e.kind == SYNOD_ENTRY_WRITE) {
+		for (k = 0; k < j->e.nwrites; k++) {
+			pay = synod_pay_store(&r->pay, j->e.w[k].ref, &r->core);
+			if (!pay || !j->len[k] || j->len[k] > SYNOD_PAYLOAD_MAX) {
+				pr_warn("%s: journal entry for slot %llu dropped: payload store full or bad length\n",
+					r->vol->name, j->e.slot);
+				synod_replica_restore_corrupt(&r->core, j->e.slot);
+				return;
+			}
+			memcpy(pay->data, j->data[k], j->len[k]);
+			pay->len = j->len[k];
+		}
+	}
+	synod_replica_restore_entry(&r->core, &j->e);
+}
+
+/* A record corrupt in the middle of the ring: ask the peers for it. */
+static void recover_corrupt(void *ctx, u64 slot, bool slot_known)
+{
+	struct synod_repl *r = ctx;
+
+	if (!slot_known) {
+		pr_warn("%s: journal record with unreadable slot skipped\n",
+			r->vol->name);
+		return;
+	}
+	pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
+		r->vol->name, slot);
+	if (slot > r->applied)
+		synod_replica_restore_corrupt(&r->core, slot);
+}
+
+/* ---- create and destroy ------------------------------------------------- */
+
+/*
+ * Everything the replica will ever need, allocated now.  @format: a new
+ * replica (empty journal); otherwise recover the journal's entries and the
+ * promise and applied index from the superblock.
+ */
+struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
+				     const struct synod_repl_cfg *cfg,
+				     bool format,
+				     struct netlink_ext_ack *extack)
+{
+	struct synod_transport_cfg *tcfg;
+	struct synod_params p;
+	struct synod_repl *r;
+	u32 n;
+	int err = -ENOMEM;
+
+	r = kvzalloc(sizeof(*r), GFP_KERNEL);
+	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
+	if (!r || !tcfg)
+		goto fail;
+	mutex_init(&r->lock);
+	INIT_DELAYED_WORK(&r->tick, NULL);
+	r->vol = vol;
+	r->net = net;
+	r->cfg = *cfg;
+	r->volume_id = synod_cluster_id(cfg->cluster);
+	r->last_role = SYNOD_ROLE_DOWN;
+	r->last_leader = U32_MAX;
+	r->tops = &synod_tcp_ops;
+
+	r->sb_page = alloc_page(GFP_KERNEL);
+	if (!r->sb_page || synod_pay_init(&r->pay, cfg->node))
+		goto fail;
+	r->journal = synod_journal_create(&vol->backing, &vol->sb);
+	if (IS_ERR(r->journal)) {
+		err = PTR_ERR(r->journal);
+		r->journal = NULL;
+		NL_SET_ERR_MSG(extack, "cannot set up the journal");
+		goto fail;
+	}
+
+	params_from_cfg(&p, cfg, r->volume_id);
+	if (!format)
+		p.config = vol->sb.cfg;
+	if (synod_replica_init(&r->core, &p, ktime_get_raw_ns())) {
+		NL_SET_ERR_MSG(extack, "invalid quorum configuration (q1 + q2 must exceed the voters)");
+		err = -EINVAL;
+		goto fail;
+	}
+	synod_out_reset(&r->out);
+	if (!format) {
+		r->applied = vol->sb.applied_index;
+		r->checkpointed = r->applied;
+		synod_replica_restore_applied(&r->core, r->applied,
+					      &vol->sb.cfg);
+		synod_replica_restore_promise(&r->core,
+					      vol->sb.promised_ballot);
+		err = synod_journal_recover(r->journal, recover_found,
+					    recover_corrupt, r);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "reading the journal failed");
+			goto fail;
+		}
+		synod_journal_reclaim(r->journal, r->applied);
+	}
+
+	tcfg->net = net;
+	tcfg->self = cfg->node;
+	strscpy(tcfg->cluster, cfg->cluster, sizeof(tcfg->cluster));
+	tcfg->listen = cfg->listen;
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		tcfg->peer_valid[n] = cfg->peers & BIT(n);
+		tcfg->peer_addr[n] = cfg->peer_addr[n];
+	}
+	memcpy(tcfg->secret, cfg->secret, sizeof(tcfg->secret));
+	tcfg->secret_len = cfg->secret_len;
+	tcfg->rx = synod_repl_rx;
+	tcfg->link_event = synod_repl_link_event;
+	tcfg->ctx = r;
+	r->tp = r->tops->create(tcfg);
+	if (IS_ERR(r->tp)) {
+		err = PTR_ERR(r->tp);
+		r->tp = NULL;
+		NL_SET_ERR_MSG(extack, "cannot set up the transport");
+		goto fail;
+	}
+	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
+	kfree(tcfg);
+	return r;
+
+fail:
+	kfree(tcfg);
+	if (r)
+		synod_repl_destroy(r);
+	return ERR_PTR(err);
+}
+
+/* Undo create; the replica is down (or never was up). */
+void synod_repl_destroy(struct synod_repl *r)
+{
+	synod_repl_down(r, true);
+	if (r->tp)
+		r->tops->destroy(r->tp);
+	if (r->journal)
+		synod_journal_destroy(r->journal);
+	synod_pay_exit(&r->pay);
+	if (r->sb_page)
+		__free_page(r->sb_page);
+	kvfree(r);
+}
+
+/* ---- up and down -------------------------------------------------------- */
+
+int synod_repl_up(struct synod_repl *r)
+{
+	int err;
+
+	mutex_lock(&r->lock);
+	if (r->up) {
+		mutex_unlock(&r->lock);
+		return 0;
+	}
+	if (r->fenced) {
+		mutex_unlock(&r->lock);
+		return -EIO;
+	}
+	mutex_unlock(&r->lock);
+	err = r->tops->start(r->tp);
+	if (err)
+		return err;
+	mutex_lock(&r->lock);
+	r->up = true;
+	mutex_unlock(&r->lock);
+	queue_delayed_work(r->vol->wq, &r->tick, 0);
+	return 0;
+}
+
+/*
+ * Leave: a leader fails its pending requests first (they cannot commit
+ * any more), then the timer and the links stop.
+ */
+void synod_repl_down(struct synod_repl *r, bool force)
+{
+	bool was_up;
+
+	mutex_lock(&r->lock);
+	was_up = r->up;
+	if (was_up && r->core.role != SYNOD_FOLLOWER) {
+		synod_replica_resign(&r->core, ktime_get_raw_ns(), 0, &r->out);
+		r->up = false;	/* requests fail rather than wait */
+		synod_repl_execute(r);
+	}
+	r->up = false;
+	mutex_unlock(&r->lock);
+	if (!was_up)
+		return;
+	/* Outside the lock: the tick and the rx worker take it. */
+	cancel_delayed_work_sync(&r->tick);
+	r->tops->stop(r->tp, force);
+	mutex_lock(&r->lock);
+	synod_repl_events(r, ktime_get_raw_ns());
+	mutex_unlock(&r->lock);
+}
+
+/* ---- roles -------------------------------------------------------------- */
+
+/* promote: campaign now; demote: step aside for two election timeouts. */
+int synod_repl_promote(struct synod_repl *r, bool promote)
+{
+	u64 now;
+
+	mutex_lock(&r->lock);
+	if (!r->up || r->fenced) {
+		mutex_unlock(&r->lock);
+		return -ENETDOWN;
+	}
+	now = ktime_get_raw_ns();
+	if (promote)
+		synod_replica_campaign(&r->core, now, &r->out);
+	else
+		synod_replica_resign(&r->core, now, 2 * SYNOD_ELECTION_NS,
+				     &r->out);
+	synod_repl_execute(r);
+	mutex_unlock(&r->lock);
+	return 0;
+}
+
+/*
+ * May the disk be opened for writing?  Only on the active leader.  With
+ * auto-promote (and @promote), campaign and wait a bounded time first.
+ */
+bool synod_repl_may_write(struct synod_repl *r, bool promote)
+{
+	int i;
+
+	for (i = 0; i < 250; i++) {
+		mutex_lock(&r->lock);
+		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
+		    r->core.active) {
+			mutex_unlock(&r->lock);
+			return true;
+		}
+		if (!promote || !r->up || r->fenced) {
+			mutex_unlock(&r->lock);
+			return false;
+		}
+		if (i == 0 && r->core.role == SYNOD_FOLLOWER) {
+			synod_replica_campaign(&r->core, ktime_get_raw_ns(),
+					       &r->out);
+			synod_repl_execute(r);
+		}
+		mutex_unlock(&r->lock);
+		msleep(20);
+	}
+	return false;
+}
+
+/* ---- membership ---------------------------------------------------------- */
+
+/*
+ * Add (@addr) or remove (NULL) voter @node through the log: the leader
+ * proposes the new configuration; the links follow at once.
+ */
+int synod_repl_peer_change(struct synod_repl *r, u32 node,
+			   const struct sockaddr_storage *addr,
+			   struct netlink_ext_ack *extack)
+{
+	struct synod_config next;
+	int err;
+
+	mutex_lock(&r->lock);
+	if (!r->up || r->fenced || r->core.role != SYNOD_LEADER ||
+	    !r->core.active) {
+		mutex_unlock(&r->lock);
+		NL_SET_ERR_MSG(extack, "membership changes are made on the leader");
+		return -EINVAL;
+	}
+	next = r->core.cfg;
+	next.epoch++;
+	if (addr) {
+		if ((next.voters | next.learners) & BIT(node)) {
+			mutex_unlock(&r->lock);
+			NL_SET_ERR_MSG(extack, "node is already a member");
+			return -EEXIST;
+		}
+		next.voters |= BIT(node);
+	} else {
+		if (!(next.voters & BIT(node)) || node == r->core.p.self) {
+			mutex_unlock(&r->lock);
+			NL_SET_ERR_MSG(extack, "node is not a removable member");
+			return -ENOENT;
+		}
+		next.voters &= ~BIT(node);
+	}
+	next.q1 = majority(next.voters);
+	next.q2 = majority(next.voters);
+	if (addr) {
+		err = r->tops->set_peer(r->tp, node, addr);
+		if (err) {
+			mutex_unlock(&r->lock);
+			NL_SET_ERR_MSG(extack, "cannot add the peer's link");
+			return err;
+		}
+		r->cfg.peers |= BIT(node);
+		r->cfg.peer_addr[node] = *addr;
+	}
+	err = synod_replica_change_config(&r->core, ktime_get_raw_ns(), &next,
+					  &r->out);
+	synod_repl_execute(r);
+	mutex_unlock(&r->lock);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "a membership change is already in flight");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* ---- status ------------------------------------------------------------- */
+
+/* Highest slot the leader knows @node accepted, from the log's ack sets. */
+static u64 peer_match(const struct synod_replica *c, u32 node)
+{
+	u64 s;
+
+	if (c->role != SYNOD_LEADER)
+		return 0;
+	for (s = c->last_slot; s >= c->log_base && s; s--) {
+		const struct synod_slot *sl = &c->log[s & (SYNOD_LOG_MAX - 1)];
+
+		if (sl->e.slot == s && (sl->acks & BIT(node)))
+			return s;
+	}
+	return 0;
+}
+
+void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
+{
+	const struct synod_replica *c = &r->core;
+	u64 now = ktime_get_raw_ns();
+	u32 n, members;
+
+	memset(st, 0, sizeof(*st));
+	mutex_lock(&r->lock);
+	strscpy(st->cluster, r->cfg.cluster, sizeof(st->cluster));
+	st->node = c->p.self;
+	st->role = synod_repl_role(r);
+	st->leader = st->role == SYNOD_ROLE_DOWN ? U32_MAX :
+		     synod_repl_leader(r);
+	st->ballot = c->ballot_seen > c->promised ? c->ballot_seen :
+						    c->promised;
+	st->commit = c->chosen_upto > c->commit_hint ? c->chosen_upto :
+						       c->commit_hint;
+	st->applied = r->applied;
+	st->epoch = c->cfg.epoch;
+	st->quorum = synod_repl_quorum(r, now);
+	st->catchup = st->commit > c->chosen_upto ?
+		      st->commit - c->chosen_upto : 0;
+	st->on_no_quorum = r->cfg.on_no_quorum;
+	st->auto_promote = r->cfg.auto_promote;
+	members = (c->cfg.voters | c->cfg.learners | r->cfg.peers) &
+		  ~BIT(c->p.self);
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		struct synod_peer_status *ps;
+		int why;
+
+		if (!(members & BIT(n)))
+			continue;
+		ps = &st->peer[st->npeers++];
+		ps->node = n;
+		ps->addr = r->cfg.peer_addr[n];
+		ps->state = r->up ? r->tops->peer_state(r->tp, n) :
+				    SYNOD_PEER_DOWN;
+		ps->match = peer_match(c, n);
+		ps->voter = c->cfg.voters & BIT(n);
+		for (why = 0; why < SYNOD_REFUSED_MAX; why++)
+			ps->refused += r->tops->refused(r->tp, n, why);
+		st->refused += ps->refused;
+	}
+	for (n = 0; n < SYNOD_REFUSED_MAX; n++)
+		st->refused += r->tops->refused(r->tp, SYNOD_NODES_MAX, n);
+	mutex_unlock(&r->lock);
+}
+
+/* ---- settings in the superblock -------------------------------------- */
+
+bool synod_sb_replicated(const struct synod_sb *sb)
+{
+	return sb->format == SYNOD_SB_FORMAT_V1;
+}
+
+static void addr_to_sb(const struct sockaddr_storage *ss,
+		       struct synod_sb_addr *a)
+{
+	const struct sockaddr_in *in4 = (const void *)ss;
+	const struct sockaddr_in6 *in6 = (const void *)ss;
+
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET) {
+		a->family = SYNOD_SB_AF_INET;
+		a->port = ntohs(in4->sin_port);
+		memcpy(a->addr, &in4->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		a->family = SYNOD_SB_AF_INET6;
+		a->port = ntohs(in6->sin6_port);
+		memcpy(a->addr, &in6->sin6_addr, 16);
+	}
+}
+
+static void addr_from_sb(const struct synod_sb_addr *a,
+			 struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (void *)ss;
+	struct sockaddr_in6 *in6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == SYNOD_SB_AF_INET) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(a->port);
+		memcpy(&in4->sin_addr, a->addr, 4);
+	} else if (a->family == SYNOD_SB_AF_INET6) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(a->port);
+		memcpy(&in6->sin6_addr, a->addr, 16);
+	}
+}
+
+/* A new replica's settings into its (format 1) superblock. */
+void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
+			  struct synod_sb *sb)
+{
+	struct synod_params p;
+	u32 n;
+
+	params_from_cfg(&p, cfg, 0);
+	strscpy(sb->cluster, cfg->cluster, sizeof(sb->cluster));
+	sb->node_id = cfg->node;
+	sb->cfg = p.config;
+	sb->on_no_quorum = cfg->on_no_quorum;
+	sb->opts = cfg->auto_promote ? SYNOD_SB_OPT_AUTO_PROMOTE : 0;
+	addr_to_sb(&cfg->listen, &sb->listen);
+	for (n = 0; n < SYNOD_SB_PEERS; n++)
+		if (cfg->peers & BIT(n))
+			addr_to_sb(&cfg->peer_addr[n], &sb->peer[n]);
+	sb->secret_len = min_t(u32, cfg->secret_len, sizeof(sb->secret));
+	memcpy(sb->secret, cfg->secret, sb->secret_len);
+}
+
+/* And back, at attach (and at create, from what was just written). */
+void synod_repl_cfg_from_sb(const struct synod_sb *sb,
+			    struct synod_repl_cfg *cfg)
+{
+	u32 n;
+
+	memset(cfg, 0, sizeof(*cfg));
+	strscpy(cfg->cluster, sb->cluster, sizeof(cfg->cluster));
+	cfg->node = sb->node_id;
+	cfg->q1 = sb->cfg.q1;
+	cfg->q2 = sb->cfg.q2;
+	cfg->on_no_quorum = sb->on_no_quorum;
+	cfg->auto_promote = sb->opts & SYNOD_SB_OPT_AUTO_PROMOTE;
+	addr_from_sb(&sb->listen, &cfg->listen);
+	for (n = 0; n < SYNOD_SB_PEERS; n++) {
+		if (n == sb->node_id || !sb->peer[n].family)
+			continue;
+		cfg->peers |= BIT(n);
+		addr_from_sb(&sb->peer[n], &cfg->peer_addr[n]);
+	}
+	cfg->secret_len = min_t(u32, sb->secret_len, sizeof(cfg->secret));
+	memcpy(cfg->secret, sb->secret, cfg->secret_len);
+}

@@ -1,0 +1,117 @@
+# Helpers for cluster tests: N replicas of one volume, each in its own
+# network namespace "synod-cN" (N = node id), joined by a bridge in the
+# VM's root namespace.  Node N has address 10.77.0.(N+1) on its eth0 and
+# listens on port 7790.  Load after helpers:
+#	load helpers
+#	load cluster
+
+SECRET_FILE=${BATS_TEST_TMPDIR:-/tmp}/secret
+CLUSTER_NODES=()
+
+# ns N: the namespace of node N
+ns() { echo "synod-c$1"; }
+# in_node N CMD...: run CMD in node N's namespace (and as root's /dev)
+in_node() { local n=$1; shift; ip netns exec "$(ns "$n")" "$@"; }
+ctl() { local n=$1; shift; in_node "$n" "$CTL" "$@"; }
+addr() { echo "10.77.0.$(($1 + 1))"; }
+
+# cluster_net N...: namespaces, veths and the bridge for these nodes
+cluster_net() {
+	local n
+	ip link add synbr type bridge
+	ip link set synbr up
+	for n in "$@"; do
+		ip netns add "$(ns "$n")"
+		ip link add "synv$n" type veth peer name eth0 netns "$(ns "$n")"
+		ip link set "synv$n" master synbr up
+		in_node "$n" ip addr add "$(addr "$n")/24" dev eth0
+		in_node "$n" ip link set eth0 up
+		in_node "$n" ip link set lo up
+	done
+}
+
+cluster_net_teardown() {
+	local n
+	for n in 0 1 2 3 4 5 6; do
+		ip netns del "$(ns "$n")" 2>/dev/null || true
+		ip link del "synv$n" 2>/dev/null || true
+	done
+	ip link del synbr 2>/dev/null || true
+}
+
+# cluster_create VOLUME "NODES" [extra create options...]: a replica on a
+# fresh 64 MiB loop device on every node, all up.
+cluster_create() {
+	local vol=$1 nodes=$2 n p peers l
+	shift 2
+	head -c 32 /dev/urandom | base64 > "$SECRET_FILE"
+	chmod 600 "$SECRET_FILE"
+	for n in $nodes; do
+		peers=()
+		for p in $nodes; do
+			[ "$p" = "$n" ] || peers+=(--peer "$p=$(addr "$p"):7790")
+		done
+		l=$(new_loop 64M)
+		eval "LOOP_$n=$l"
+		ctl "$n" volume create "$vol" --backing "$l" --node "$n" \
+			--listen "$(addr "$n"):7790" "${peers[@]}" \
+			--secret-file "$SECRET_FILE" --cluster "$vol" "$@"
+		CLUSTER_NODES+=("$n")
+	done
+	for n in $nodes; do
+		ctl "$n" volume up "$vol"
+	done
+}
+
+# field N VOLUME KEY: one top-level field of the volume's status -j
+field() {
+	ctl "$1" -j status "$2" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+if isinstance(d, list):
+    d = d[0]
+v = d.get(sys.argv[1])
+print("null" if v is None else (str(v).lower() if isinstance(v, bool) else v))
+' "$3"
+}
+
+dev_of() { echo "/dev/$(field "$1" "$2" device)"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
+wait_for() {
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 5; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	echo "timed out after ${t}s: $*" >&2
+	return 1
+}
+
+is_role() { [ "$(field "$1" "$2" role)" = "$3" ]; }
+
+# promote_and_wait N VOLUME: make node N the leader (bounded)
+promote_and_wait() {
+	local i
+	for ((i = 0; i < 10; i++)); do
+		ctl "$1" volume promote "$2" || true
+		wait_for 3 is_role "$1" "$2" leader && return 0
+	done
+	echo "node $1 did not become leader" >&2
+	ctl "$1" -j status "$2" >&2
+	return 1
+}
+
+cluster_teardown() {
+	local n
+	for m in /mnt/synod-*; do
+		mountpoint -q "$m" 2>/dev/null && umount -l "$m"
+	done
+	for n in "${CLUSTER_NODES[@]}"; do
+		ctl "$n" volume down "$VOL" --force 2>/dev/null || true
+		ctl "$n" volume delete "$VOL" 2>/dev/null || true
+	done
+	cluster_net_teardown
+	losetup -D 2>/dev/null || true
+}

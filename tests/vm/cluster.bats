@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# Three replicas of one volume in three network namespaces of one VM:
+# election, ext4 on the leader, failover when the leader is cut off, and
+# the old leader coming back as a follower that refuses writes.
+#
+#   synod-c0 10.77.0.1  \
+#   synod-c1 10.77.0.2  -- bridge synbr (root namespace)
+#   synod-c2 10.77.0.3  /
+
+load helpers
+load cluster
+
+VOL=r0
+
+setup() {
+	synod_setup
+	cluster_net 0 1 2
+}
+
+teardown() {
+	cluster_teardown
+	synod_teardown
+}
+
+@test "cluster: three replicas elect one leader; the others follow" {
+	cluster_create $VOL "0 1 2"
+	promote_and_wait 0 $VOL
+	wait_for 10 is_role 1 $VOL follower
+	wait_for 10 is_role 2 $VOL follower
+	[ "$(field 1 $VOL leader)" = 0 ]
+	[ "$(field 0 $VOL quorum)" = true ]
+	# followers refuse to open the disk for writing
+	run dd if=/dev/zero of="$(dev_of 1 $VOL)" bs=4k count=1 oflag=direct
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
+}
+
+@test "cluster: ext4 survives losing the leader; fsync'd files intact on the new leader" {
+	cluster_create $VOL "0 1 2" --on-no-quorum error
+	promote_and_wait 0 $VOL
+	d0=$(dev_of 0 $VOL)
+	mkfs.ext4 -q -F "$d0"
+	mkdir -p /mnt/synod-0 /mnt/synod-1
+	mount "$d0" /mnt/synod-0
+	for i in 1 2 3 4; do
+		head -c 300K /dev/urandom > /mnt/synod-0/f$i
+	done
+	sync
+	(cd /mnt/synod-0 && sha256sum f1 f2 f3 f4) > "$BATS_TEST_TMPDIR/sums"
+	# cut the leader off
+	in_node 0 ip link set eth0 down
+	umount -l /mnt/synod-0 || true
+	promote_and_wait 1 $VOL
+	d1=$(dev_of 1 $VOL)
+	run fsck.ext4 -fn "$d1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	mount "$d1" /mnt/synod-1
+	(cd /mnt/synod-1 && sha256sum -c "$BATS_TEST_TMPDIR/sums")
+	# writes go on with two of three
+	head -c 100K /dev/urandom > /mnt/synod-1/after
+	sync
+	umount /mnt/synod-1
+	# heal: the old leader comes back as a follower and refuses writes
+	in_node 0 ip link set eth0 up
+	wait_for 20 is_role 0 $VOL follower
+	[ "$(field 0 $VOL leader)" = 1 ]
+	run dd if=/dev/zero of="$d0" bs=4k count=1 oflag=direct
+	[ "$status" -ne 0 ]
+}
+
+@test "cluster: the minority side stops serving; the majority goes on" {
+	cluster_create $VOL "0 1 2" --on-no-quorum error
+	promote_and_wait 0 $VOL
+	d0=$(dev_of 0 $VOL)
+	exec 3<>"$d0"
+	in_node 0 ip link set eth0 down
+	# the cut-off leader steps down: I/O fails, it does not serve
+	wait_for 10 bash -c "! dd if=/dev/zero of=$d0 bs=4k count=1 oflag=direct 2>/dev/null"
+	exec 3>&-
+	wait_for 20 bash -c "[ \"\$(ip netns exec synod-c1 $CTL -j status $VOL | grep -o '\"role\": *\"leader\"')\" ] || [ \"\$(ip netns exec synod-c2 $CTL -j status $VOL | grep -o '\"role\": *\"leader\"')\" ]"
+	[ "$(field 0 $VOL role)" != leader ]
+}
+
+@test "cluster: a follower taken down catches up when it comes back" {
+	cluster_create $VOL "0 1 2"
+	promote_and_wait 0 $VOL
+	ctl 2 volume down $VOL
+	[ "$(field 2 $VOL role)" = down ]
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=4k count=64 oflag=direct
+	c=$(field 0 $VOL commit_index)
+	ctl 2 volume up $VOL
+	wait_for 20 bash -c "[ \$(ip netns exec synod-c2 $CTL -j status $VOL | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d[\"applied_index\"])') -ge $c ]"
+	[ "$(field 2 $VOL role)" = follower ]
+}
+
+@test "cluster: a wrong secret is refused and counted; nothing changes" {
+	cluster_create $VOL "0 1 2"
+	# node 2 comes back with another secret
+	ctl 2 volume down $VOL --force
+	ctl 2 volume delete $VOL
+	head -c 32 /dev/urandom | base64 > "$BATS_TEST_TMPDIR/bad"
+	ctl 2 volume create $VOL --backing "$LOOP_2" --node 2 \
+		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
+		--peer 1="$(addr 1):7790" --secret-file "$BATS_TEST_TMPDIR/bad"
+	ctl 2 volume up $VOL
+	promote_and_wait 0 $VOL
+	wait_for 15 bash -c "[ \$(ip netns exec synod-c0 $CTL -j status $VOL | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d[\"refused\"])') -gt 0 ]"
+	[ "$(field 2 $VOL quorum)" = false ]
+	[ "$(field 2 $VOL role)" != leader ]
+	[ "$(field 1 $VOL leader)" = 0 ]
+}
