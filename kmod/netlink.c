@@ -4,17 +4,28 @@
  *
  * Documentation/netlink/specs/synod.yaml is the specification; the policy
  * and op tables below are written by hand to match it.  Handlers parse,
- * call volume.c, and report; every refusal carries an extended ACK
- * message.  Every operation needs CAP_NET_ADMIN in the caller's network
- * namespace (GENL_ADMIN_PERM).
+ * call volume.c and replica.c, and report; every refusal carries an
+ * extended ACK message.  Every operation needs CAP_NET_ADMIN in the
+ * caller's network namespace (GENL_ADMIN_PERM), and acts on the volumes
+ * of that namespace only.
  */
+#include <linux/ctype.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
-#include <net/sock.h>
 
 #include "synod.h"
 #include "compat.h"
+
+/* Node ids are 0 .. 7: the core keeps membership in a u8 bitmask. */
+#define SYNOD_NODE_MAX		7
+#define SYNOD_SECRET_MIN	16
+#define SYNOD_SECRET_MAX	64
 
 static struct genl_family synod_family;
 
@@ -26,13 +37,38 @@ static const struct genl_multicast_group synod_mcgrps[] = {
 };
 
 /*
+ * One peer, nested in SYNOD_A_VOLUME_PEER.  Node ids are range checked
+ * by hand, not by the policy, so that the refusal names the bad id; the
+ * policy keeps addresses between the sizes of sockaddr_in and
+ * sockaddr_in6, and the family is checked by hand.
+ */
+static const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
+	/* the peer's node id; < 8, not ours, not repeated (by hand) */
+	[SYNOD_A_PEER_NODE] = { .type = NLA_U32 },
+	/* where the peer listens: sockaddr_in or sockaddr_in6, port != 0 */
+	[SYNOD_A_PEER_ADDR] = NLA_POLICY_RANGE(NLA_BINARY,
+					       sizeof(struct sockaddr_in),
+					       sizeof(struct sockaddr_in6)),
+	/* output only: link state, progress and counters */
+	[SYNOD_A_PEER_STATE] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_MATCH] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_VOTER] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_REFUSED] = { .type = NLA_REJECT },
+};
+
+/*
  * Input attributes.  Output-only attributes are listed as NLA_REJECT so
  * that a request carrying them is refused instead of silently ignored.
+ * Values whose refusal must name the value (node ids, secret length,
+ * quorum sizes against the member count) are checked by hand.
  */
 static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
+	/* every request names its volume; the name check is volume.c's */
 	[SYNOD_A_VOLUME_NAME] = { .type = NLA_NUL_STRING, .len = SYNOD_NAME_MAX },
+	/* create and attach: the device to claim */
 	[SYNOD_A_VOLUME_BACKING] = { .type = NLA_NUL_STRING,
 				     .len = SYNOD_PATH_MAX },
+	/* output only: what the volume is */
 	[SYNOD_A_VOLUME_DEVICE] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_SIZE] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_UUID] = { .type = NLA_REJECT },
@@ -40,6 +76,39 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_FORMAT] = { .type = NLA_REJECT },
 	[SYNOD_A_STATS_XDP_KFUNC_CALLS] = { .type = NLA_REJECT },
 	[SYNOD_A_EVENT] = { .type = NLA_REJECT },
+	/* create: the name peers must agree on; same rules as volume names */
+	[SYNOD_A_VOLUME_CLUSTER] = { .type = NLA_NUL_STRING,
+				     .len = SYNOD_NAME_MAX },
+	/* create: our node id; its presence makes the volume replicated */
+	[SYNOD_A_VOLUME_NODE] = { .type = NLA_U32 },
+	/* create: where we listen, sockaddr_in or sockaddr_in6 */
+	[SYNOD_A_VOLUME_LISTEN] = NLA_POLICY_RANGE(NLA_BINARY,
+						   sizeof(struct sockaddr_in),
+						   sizeof(struct sockaddr_in6)),
+	/* create: one nest per peer; peer add/remove: exactly one */
+	[SYNOD_A_VOLUME_PEER] = NLA_POLICY_NESTED(synod_peer_policy),
+	/* create: 16 .. 64 bytes, checked by hand to say which bound */
+	[SYNOD_A_VOLUME_SECRET] = { .type = NLA_BINARY },
+	/* create: quorum sizes; never more than 8 members, 0 is majority */
+	[SYNOD_A_VOLUME_Q1] = NLA_POLICY_MAX(NLA_U32, SYNOD_NODE_MAX + 1),
+	[SYNOD_A_VOLUME_Q2] = NLA_POLICY_MAX(NLA_U32, SYNOD_NODE_MAX + 1),
+	/* create: what a leader without quorum does with I/O */
+	[SYNOD_A_VOLUME_ON_NO_QUORUM] = NLA_POLICY_MAX(NLA_U32,
+						       SYNOD_NO_QUORUM_ERROR),
+	/* create: opening the disk for write campaigns for leadership */
+	[SYNOD_A_VOLUME_AUTO_PROMOTE] = { .type = NLA_FLAG },
+	/* down: drop links at once instead of handing over leadership */
+	[SYNOD_A_VOLUME_FORCE] = { .type = NLA_FLAG },
+	/* output only: replicated state */
+	[SYNOD_A_VOLUME_LEADER] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_BALLOT] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_COMMIT] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_APPLIED] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_QUORUM] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_EPOCH] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_REPLICATED] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_REFUSED] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_CATCHUP] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */
@@ -53,9 +122,353 @@ static const char *required_str(struct genl_info *info, int attr,
 	return nla_data(info->attrs[attr]);
 }
 
-/* Put one volume's attributes; under synod_volumes_lock. */
-static int put_volume(struct sk_buff *skb, const struct synod_volume *vol)
+/*
+ * A node id from a request: 0 .. 7, because membership is a bitmask of
+ * eight.  @what says whose id it is in the refusal.
+ */
+static bool node_ok(const struct nlattr *nla, u32 *node,
+		    struct netlink_ext_ack *extack)
 {
+	*node = nla_get_u32(nla);
+	if (*node > SYNOD_NODE_MAX) {
+		SYNOD_ERR(extack, nla, "node id out of range 0..7", ": %u",
+			  *node);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * An address to listen on or to connect to: exactly a sockaddr_in or a
+ * sockaddr_in6, with a port.  A peer address must also name a host
+ * (not the unspecified address), since we connect to it.
+ */
+static bool addr_ok(const struct nlattr *nla, bool peer,
+		    struct sockaddr_storage *ss,
+		    struct netlink_ext_ack *extack)
+{
+	const struct sockaddr_in6 *sin6 = nla_data(nla);
+	const struct sockaddr_in *sin = nla_data(nla);
+	int len = nla_len(nla);
+
+	if (!(len == sizeof(*sin) && sin->sin_family == AF_INET) &&
+	    !(len == sizeof(*sin6) && sin6->sin6_family == AF_INET6)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "address is not a sockaddr_in or sockaddr_in6");
+		return false;
+	}
+	/* sin_port and sin6_port sit at the same offset */
+	if (!sin->sin_port) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "address has port 0");
+		return false;
+	}
+	if (peer && ((sin->sin_family == AF_INET &&
+		      sin->sin_addr.s_addr == htonl(INADDR_ANY)) ||
+		     (sin6->sin6_family == AF_INET6 &&
+		      ipv6_addr_any(&sin6->sin6_addr)))) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "peer address is the unspecified address");
+		return false;
+	}
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, nla_data(nla), len);
+	return true;
+}
+
+/*
+ * Cluster names travel on the wire and must match between peers; they
+ * follow the rules of volume names (printable, no '/', no space).
+ */
+static bool cluster_ok(const struct nlattr *nla, const char *cluster,
+		       struct netlink_ext_ack *extack)
+{
+	const char *p;
+
+	if (!*cluster) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "invalid cluster name: empty");
+		return false;
+	}
+	for (p = cluster; *p; p++) {
+		if (*p == '/' || *p == ' ' || !isprint(*p)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "invalid cluster name: '/', space or non-printable");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One peer nest of VOLUME_CREATE: a node id not seen before, an address. */
+static int repl_parse_peer(const struct nlattr *nest,
+			   struct synod_repl_cfg *cfg,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SYNOD_A_PEER_MAX + 1];
+	u32 node;
+	int err;
+
+	err = nla_parse_nested(tb, SYNOD_A_PEER_MAX, nest, synod_peer_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[SYNOD_A_PEER_NODE] || !tb[SYNOD_A_PEER_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "peer needs a node id and an address");
+		return -EINVAL;
+	}
+	if (!node_ok(tb[SYNOD_A_PEER_NODE], &node, extack))
+		return -EINVAL;
+	if (node == cfg->node) {
+		SYNOD_ERR(extack, tb[SYNOD_A_PEER_NODE],
+			  "peer node id equals our own", ": %u", node);
+		return -EINVAL;
+	}
+	if (cfg->peers & BIT(node)) {
+		SYNOD_ERR(extack, tb[SYNOD_A_PEER_NODE],
+			  "peer node id given twice", ": %u", node);
+		return -EINVAL;
+	}
+	if (!addr_ok(tb[SYNOD_A_PEER_ADDR], true, &cfg->peer_addr[node],
+		     extack))
+		return -EINVAL;
+	cfg->peers |= BIT(node);
+	return 0;
+}
+
+/* Every SYNOD_A_VOLUME_PEER of the request (info->attrs keeps the last). */
+static int repl_parse_peers(struct genl_info *info, struct synod_repl_cfg *cfg)
+{
+	const struct nlattr *nla;
+	int rem, err;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) != SYNOD_A_VOLUME_PEER)
+			continue;
+		err = repl_parse_peer(nla, cfg, info->extack);
+		if (err)
+			return err;
+	}
+	if (!cfg->peers) {
+		NL_SET_ERR_MSG(info->extack,
+			       "replicated volume needs at least one peer");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Our identity: node id, listening address, cluster name. */
+static int repl_parse_self(struct genl_info *info, const char *name,
+			   struct synod_repl_cfg *cfg)
+{
+	struct nlattr *cluster = info->attrs[SYNOD_A_VOLUME_CLUSTER];
+
+	if (!node_ok(info->attrs[SYNOD_A_VOLUME_NODE], &cfg->node,
+		     info->extack))
+		return -EINVAL;
+	if (GENL_REQ_ATTR_CHECK(info, SYNOD_A_VOLUME_LISTEN)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "replicated volume needs a listen address");
+		return -EINVAL;
+	}
+	if (!addr_ok(info->attrs[SYNOD_A_VOLUME_LISTEN], false, &cfg->listen,
+		     info->extack))
+		return -EINVAL;
+	/* Without a cluster name the volume name is the name on the wire. */
+	strscpy(cfg->cluster, cluster ? nla_data(cluster) : name,
+		sizeof(cfg->cluster));
+	if (cluster && !cluster_ok(cluster, cfg->cluster, info->extack))
+		return -EINVAL;
+	return 0;
+}
+
+static int repl_parse_secret(struct genl_info *info,
+			     struct synod_repl_cfg *cfg)
+{
+	struct nlattr *nla = info->attrs[SYNOD_A_VOLUME_SECRET];
+	int len;
+
+	if (GENL_REQ_ATTR_CHECK(info, SYNOD_A_VOLUME_SECRET)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "replicated volume needs a shared secret");
+		return -EINVAL;
+	}
+	len = nla_len(nla);
+	if (len < SYNOD_SECRET_MIN) {
+		SYNOD_ERR(info->extack, nla, "secret shorter than 16 bytes",
+			  ": %d", len);
+		return -EINVAL;
+	}
+	if (len > SYNOD_SECRET_MAX) {
+		SYNOD_ERR(info->extack, nla, "secret longer than 64 bytes",
+			  ": %d", len);
+		return -EINVAL;
+	}
+	memcpy(cfg->secret, nla_data(nla), len);
+	cfg->secret_len = len;
+	return 0;
+}
+
+/*
+ * Flexible quorums: any phase-1 quorum must meet any phase-2 quorum, so
+ * q1 + q2 > n, and neither may exceed the n voters (self and peers) or
+ * nothing could ever be chosen.  0 stands for a majority.
+ */
+static int repl_parse_quorum(struct genl_info *info,
+			     struct synod_repl_cfg *cfg)
+{
+	u32 n = 1 + hweight32(cfg->peers);
+	u32 q1, q2;
+
+	if (info->attrs[SYNOD_A_VOLUME_Q1])
+		cfg->q1 = nla_get_u32(info->attrs[SYNOD_A_VOLUME_Q1]);
+	if (info->attrs[SYNOD_A_VOLUME_Q2])
+		cfg->q2 = nla_get_u32(info->attrs[SYNOD_A_VOLUME_Q2]);
+	q1 = cfg->q1 ?: n / 2 + 1;
+	q2 = cfg->q2 ?: n / 2 + 1;
+	if (q1 > n || q2 > n) {
+		SYNOD_ERR(info->extack, info->attrs[q1 > n ? SYNOD_A_VOLUME_Q1 :
+						    SYNOD_A_VOLUME_Q2],
+			  "quorum larger than the number of voters",
+			  ": q1 %u q2 %u n %u", q1, q2, n);
+		return -EINVAL;
+	}
+	if (q1 + q2 <= n) {
+		SYNOD_ERR(info->extack, info->attrs[SYNOD_A_VOLUME_Q1] ?:
+					info->attrs[SYNOD_A_VOLUME_Q2],
+			  "quorums may not intersect: need q1 + q2 > voters",
+			  ": %u + %u <= %u", q1, q2, n);
+		return -EINVAL;
+	}
+	if (info->attrs[SYNOD_A_VOLUME_ON_NO_QUORUM])
+		cfg->on_no_quorum =
+			nla_get_u32(info->attrs[SYNOD_A_VOLUME_ON_NO_QUORUM]);
+	cfg->auto_promote = nla_get_flag(info->attrs[SYNOD_A_VOLUME_AUTO_PROMOTE]);
+	return 0;
+}
+
+/* VOLUME_CREATE with SYNOD_A_VOLUME_NODE: fill and check all of @cfg. */
+static int repl_cfg_parse(struct genl_info *info, const char *name,
+			  struct synod_repl_cfg *cfg)
+{
+	int err;
+
+	err = repl_parse_self(info, name, cfg);
+	if (!err)
+		err = repl_parse_peers(info, cfg);
+	if (!err)
+		err = repl_parse_secret(info, cfg);
+	if (!err)
+		err = repl_parse_quorum(info, cfg);
+	return err;
+}
+
+/*
+ * Attributes that only mean something for VOLUME_CREATE of a replicated
+ * volume.  Given without a node id (or to attach, which reads them from
+ * the superblock) they would be silently dropped: refuse instead.
+ */
+static const int repl_only_attrs[] = {
+	SYNOD_A_VOLUME_NODE, SYNOD_A_VOLUME_CLUSTER, SYNOD_A_VOLUME_LISTEN, SYNOD_A_VOLUME_PEER,
+	SYNOD_A_VOLUME_SECRET, SYNOD_A_VOLUME_Q1, SYNOD_A_VOLUME_Q2,
+	SYNOD_A_VOLUME_ON_NO_QUORUM, SYNOD_A_VOLUME_AUTO_PROMOTE,
+};
+
+static bool no_repl_attrs(struct genl_info *info, bool attach)
+{
+	struct nlattr *nla;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(repl_only_attrs); i++) {
+		nla = info->attrs[repl_only_attrs[i]];
+		if (!nla)
+			continue;
+		if (attach)
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "attach takes replication options from disk");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "replication option given without node id");
+		return false;
+	}
+	return true;
+}
+
+static int put_addr(struct sk_buff *skb, int attr,
+		    const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return nla_put(skb, attr, sizeof(struct sockaddr_in), ss);
+	if (ss->ss_family == AF_INET6)
+		return nla_put(skb, attr, sizeof(struct sockaddr_in6), ss);
+	return 0;	/* no address known: leave it out */
+}
+
+/* One SYNOD_A_VOLUME_PEER nest of a VOLUME_GET reply. */
+static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, SYNOD_A_VOLUME_PEER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, SYNOD_A_PEER_NODE, p->node) ||
+	    put_addr(skb, SYNOD_A_PEER_ADDR, &p->addr) ||
+	    nla_put_u32(skb, SYNOD_A_PEER_STATE, p->state) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_MATCH, p->match,
+			      SYNOD_A_PEER_PAD) ||
+	    (p->voter && nla_put_flag(skb, SYNOD_A_PEER_VOTER)) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_REFUSED, p->refused,
+			      SYNOD_A_PEER_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The replicated part of a VOLUME_GET reply. */
+static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
+{
+	u32 i;
+
+	if (nla_put_flag(skb, SYNOD_A_VOLUME_REPLICATED) ||
+	    nla_put_string(skb, SYNOD_A_VOLUME_CLUSTER, st->cluster) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_NODE, st->node) ||
+	    (st->leader != U32_MAX &&
+	     nla_put_u32(skb, SYNOD_A_VOLUME_LEADER, st->leader)) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_BALLOT, st->ballot,
+			      SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_COMMIT, st->commit,
+			      SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_APPLIED, st->applied,
+			      SYNOD_A_PAD) ||
+	    nla_put_u8(skb, SYNOD_A_VOLUME_QUORUM, st->quorum) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_EPOCH, st->epoch) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_REFUSED, st->refused,
+			      SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_CATCHUP, st->catchup,
+			      SYNOD_A_PAD) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_ON_NO_QUORUM, st->on_no_quorum) ||
+	    (st->auto_promote &&
+	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)))
+		return -EMSGSIZE;
+	if (WARN_ON_ONCE(st->npeers > ARRAY_SIZE(st->peer)))
+		return -EIO;
+	for (i = 0; i < st->npeers; i++)
+		if (put_peer(skb, &st->peer[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Put one volume's attributes; under synod_volumes_lock.  @st is scratch
+ * space from the caller (too big for the stack); a single-replica volume
+ * is always the leader of itself.
+ */
+static int put_volume(struct sk_buff *skb, struct synod_volume *vol,
+		      struct synod_repl_status *st)
+{
+	bool repl = synod_volume_repl_status(vol, st);
+
 	if (nla_put_string(skb, SYNOD_A_VOLUME_NAME, vol->name) ||
 	    nla_put_string(skb, SYNOD_A_VOLUME_BACKING, vol->backing_path) ||
 	    nla_put_string(skb, SYNOD_A_VOLUME_DEVICE, vol->disk->disk_name) ||
@@ -63,10 +476,37 @@ static int put_volume(struct sk_buff *skb, const struct synod_volume *vol)
 			      SYNOD_A_PAD) ||
 	    nla_put(skb, SYNOD_A_VOLUME_UUID, sizeof(vol->sb.uuid),
 		    vol->sb.uuid) ||
-	    nla_put_u32(skb, SYNOD_A_VOLUME_ROLE, SYNOD_ROLE_LEADER) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_ROLE,
+			repl ? st->role : SYNOD_ROLE_LEADER) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_FORMAT, vol->sb.format))
 		return -EMSGSIZE;
-	return 0;
+	return repl ? put_repl(skb, st) : 0;
+}
+
+/* A new event message; NULL if out of memory or space. */
+static struct sk_buff *event_new(enum synod_event event, const char *name,
+				 void **hdr)
+{
+	struct sk_buff *skb;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	*hdr = genlmsg_put(skb, 0, 0, &synod_family, 0, SYNOD_CMD_EVENT);
+	if (!*hdr ||
+	    nla_put_u32(skb, SYNOD_A_EVENT, event) ||
+	    nla_put_string(skb, SYNOD_A_VOLUME_NAME, name)) {
+		nlmsg_free(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+static void event_send(struct net *net, struct sk_buff *skb, void *hdr)
+{
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&synod_family, net, skb, 0,
+				SYNOD_MCGRP_EVENTS_IDX, GFP_KERNEL);
 }
 
 /*
@@ -80,34 +520,77 @@ void synod_netlink_notify(struct net *net, enum synod_event event,
 	struct sk_buff *skb;
 	void *hdr;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = event_new(event, name, &hdr);
+	if (skb)
+		event_send(net, skb, hdr);
+}
+
+/*
+ * An event of a replicated volume: its role, the leader it knows (left
+ * out if unknown, U32_MAX), the highest ballot, and for PEER_* events
+ * the peer, as a SYNOD_A_VOLUME_PEER nest holding SYNOD_A_PEER_NODE
+ * (@node U32_MAX: no peer).  Best effort, as synod_netlink_notify().
+ */
+void synod_netlink_notify_repl(struct net *net, enum synod_event event,
+			       const char *name, u32 role, u32 leader,
+			       u64 ballot, u32 node)
+{
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = event_new(event, name, &hdr);
 	if (!skb)
 		return;
-	hdr = genlmsg_put(skb, 0, 0, &synod_family, 0, SYNOD_CMD_EVENT);
-	if (!hdr)
+	if (nla_put_u32(skb, SYNOD_A_VOLUME_ROLE, role) ||
+	    (leader != U32_MAX &&
+	     nla_put_u32(skb, SYNOD_A_VOLUME_LEADER, leader)) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_BALLOT, ballot, SYNOD_A_PAD))
 		goto out_free;
-	if (nla_put_u32(skb, SYNOD_A_EVENT, event) ||
-	    nla_put_string(skb, SYNOD_A_VOLUME_NAME, name))
-		goto out_free;
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&synod_family, net, skb, 0,
-				SYNOD_MCGRP_EVENTS_IDX, GFP_KERNEL);
+	if (node != U32_MAX) {
+		nest = nla_nest_start(skb, SYNOD_A_VOLUME_PEER);
+		if (!nest || nla_put_u32(skb, SYNOD_A_PEER_NODE, node))
+			goto out_free;
+		nla_nest_end(skb, nest);
+	}
+	event_send(net, skb, hdr);
 	return;
 
 out_free:
 	nlmsg_free(skb);
 }
 
-void synod_netlink_notify_repl(struct net *net, enum synod_event event,
-			       const char *name, u32 role, u32 leader,
-			       u64 ballot, u32 node)
+/*
+ * After an operation that changes a replicated volume, report its state
+ * as it is now.  The volume may be gone again by the time we look; then
+ * there is nothing to report.
+ */
+static void notify_repl_now(struct net *net, enum synod_event event,
+			    const char *name, u32 node)
 {
-	synod_netlink_notify(net, event, name);
+	struct synod_repl_status *st;
+	struct synod_volume *vol;
+	bool repl = false;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return;
+	mutex_lock(&synod_volumes_lock);
+	vol = synod_volume_find(net, name);
+	if (vol)
+		repl = synod_volume_repl_status(vol, st);
+	mutex_unlock(&synod_volumes_lock);
+	if (repl)
+		synod_netlink_notify_repl(net, event, name, st->role,
+					  st->leader, st->ballot, node);
+	kfree(st);
 }
 
 /* VOLUME_CREATE and VOLUME_ATTACH share parsing and reporting. */
 static int volume_new_doit(struct genl_info *info, bool format)
 {
+	struct net *net = genl_info_net(info);
+	struct synod_repl_cfg *repl = NULL;
 	const char *name, *backing;
 	int err;
 
@@ -118,17 +601,30 @@ static int volume_new_doit(struct genl_info *info, bool format)
 	if (!backing)
 		return -EINVAL;
 
-	if (format)
-		err = synod_volume_create(genl_info_net(info), name, backing,
-					  NULL, info->extack);
-	else
-		err = synod_volume_attach(genl_info_net(info), name, backing,
+	if (!format) {
+		if (!no_repl_attrs(info, true))
+			return -EINVAL;
+		err = synod_volume_attach(net, name, backing, info->extack);
+	} else if (info->attrs[SYNOD_A_VOLUME_NODE]) {
+		/* holds the secret: heap, and wiped on the way out */
+		repl = kzalloc(sizeof(*repl), GFP_KERNEL);
+		if (!repl)
+			return -ENOMEM;
+		err = repl_cfg_parse(info, name, repl);
+		if (!err)
+			err = synod_volume_create(net, name, backing, repl,
+						  info->extack);
+		kfree_sensitive(repl);
+	} else {
+		if (!no_repl_attrs(info, false))
+			return -EINVAL;
+		err = synod_volume_create(net, name, backing, NULL,
 					  info->extack);
+	}
 	if (err)
 		return err;
-	synod_netlink_notify(genl_info_net(info),
-			     format ? SYNOD_EVENT_VOLUME_CREATED :
-				      SYNOD_EVENT_VOLUME_ATTACHED, name);
+	synod_netlink_notify(net, format ? SYNOD_EVENT_VOLUME_CREATED :
+					   SYNOD_EVENT_VOLUME_ATTACHED, name);
 	return 0;
 }
 
@@ -144,23 +640,169 @@ static int synod_nl_volume_attach(struct sk_buff *skb, struct genl_info *info)
 
 static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
 {
+	struct net *net = genl_info_net(info);
 	const char *name;
 	int err;
 
 	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
 	if (!name)
 		return -EINVAL;
-	err = synod_volume_delete(genl_info_net(info), name, info->extack);
+	err = synod_volume_delete(net, name, info->extack);
 	if (err)
 		return err;
-	synod_netlink_notify(genl_info_net(info), SYNOD_EVENT_VOLUME_DELETED,
-			     name);
+	synod_netlink_notify(net, SYNOD_EVENT_VOLUME_DELETED, name);
 	return 0;
 }
 
-/* VOLUME_GET do: one volume by name. */
+static int synod_nl_volume_up(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	const char *name;
+	int err;
+
+	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
+	if (!name)
+		return -EINVAL;
+	err = synod_volume_up(net, name, info->extack);
+	if (err)
+		return err;
+	synod_netlink_notify(net, SYNOD_EVENT_VOLUME_UP, name);
+	return 0;
+}
+
+static int synod_nl_volume_down(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	const char *name;
+	bool force;
+	int err;
+
+	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
+	if (!name)
+		return -EINVAL;
+	force = nla_get_flag(info->attrs[SYNOD_A_VOLUME_FORCE]);
+	err = synod_volume_down(net, name, force, info->extack);
+	if (err)
+		return err;
+	synod_netlink_notify(net, SYNOD_EVENT_VOLUME_DOWN, name);
+	return 0;
+}
+
+/*
+ * PROMOTE and DEMOTE start a role change; the event reports the role the
+ * replica has once the call returns (a promote may still be a candidate).
+ */
+static int role_doit(struct genl_info *info, bool promote)
+{
+	struct net *net = genl_info_net(info);
+	const char *name;
+	int err;
+
+	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
+	if (!name)
+		return -EINVAL;
+	if (promote)
+		err = synod_volume_promote(net, name, info->extack);
+	else
+		err = synod_volume_demote(net, name, info->extack);
+	if (err)
+		return err;
+	notify_repl_now(net, SYNOD_EVENT_ROLE_CHANGED, name, U32_MAX);
+	return 0;
+}
+
+static int synod_nl_volume_promote(struct sk_buff *skb, struct genl_info *info)
+{
+	return role_doit(info, true);
+}
+
+static int synod_nl_volume_demote(struct sk_buff *skb, struct genl_info *info)
+{
+	return role_doit(info, false);
+}
+
+/*
+ * The single peer nest of PEER_ADD (node and address) or PEER_REMOVE
+ * (node only).  More than one nest would leave all but the last unread.
+ */
+static int peer_req_parse(struct genl_info *info, bool add, u32 *node,
+			  struct sockaddr_storage *addr)
+{
+	struct nlattr *tb[SYNOD_A_PEER_MAX + 1];
+	const struct nlattr *nla;
+	int rem, n = 0, err;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
+		n += nla_type(nla) == SYNOD_A_VOLUME_PEER;
+	if (n != 1) {
+		NL_SET_ERR_MSG(info->extack, "need exactly one peer attribute");
+		return -EINVAL;
+	}
+	nla = info->attrs[SYNOD_A_VOLUME_PEER];
+	err = nla_parse_nested(tb, SYNOD_A_PEER_MAX, nla, synod_peer_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[SYNOD_A_PEER_NODE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla, "peer needs a node id");
+		return -EINVAL;
+	}
+	if (!node_ok(tb[SYNOD_A_PEER_NODE], node, info->extack))
+		return -EINVAL;
+	if (!add) {
+		if (!tb[SYNOD_A_PEER_ADDR])
+			return 0;
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SYNOD_A_PEER_ADDR],
+				    "peer remove takes a node id only");
+		return -EINVAL;
+	}
+	if (!tb[SYNOD_A_PEER_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nla, "peer add needs an address");
+		return -EINVAL;
+	}
+	return addr_ok(tb[SYNOD_A_PEER_ADDR], true, addr, info->extack) ?
+	       0 : -EINVAL;
+}
+
+static int peer_doit(struct genl_info *info, bool add)
+{
+	struct net *net = genl_info_net(info);
+	struct sockaddr_storage addr;
+	const char *name;
+	u32 node;
+	int err;
+
+	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
+	if (!name)
+		return -EINVAL;
+	err = peer_req_parse(info, add, &node, &addr);
+	if (err)
+		return err;
+	if (add)
+		err = synod_peer_add(net, name, node, &addr, info->extack);
+	else
+		err = synod_peer_remove(net, name, node, info->extack);
+	if (err)
+		return err;
+	notify_repl_now(net, add ? SYNOD_EVENT_PEER_ADDED :
+				   SYNOD_EVENT_PEER_REMOVED, name, node);
+	return 0;
+}
+
+static int synod_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return peer_doit(info, true);
+}
+
+static int synod_nl_peer_remove(struct sk_buff *skb, struct genl_info *info)
+{
+	return peer_doit(info, false);
+}
+
+/* VOLUME_GET do: one volume of the caller's namespace, by name. */
 static int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct synod_repl_status *st;
 	struct synod_volume *vol;
 	struct sk_buff *msg;
 	const char *name;
@@ -170,9 +812,12 @@ static int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
 	if (!name)
 		return -EINVAL;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
+	if (!st || !msg) {
+		err = -ENOMEM;
+		goto out_free;
+	}
 	hdr = genlmsg_put_reply(msg, info, &synod_family, 0,
 				SYNOD_CMD_VOLUME_GET);
 	if (!hdr) {
@@ -182,32 +827,42 @@ static int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&synod_volumes_lock);
 	vol = synod_volume_find(genl_info_net(info), name);
-	err = vol ? put_volume(msg, vol) : -ENOENT;
+	err = vol ? put_volume(msg, vol, st) : -ENOENT;
 	mutex_unlock(&synod_volumes_lock);
 	if (err == -ENOENT)
 		SYNOD_ERR(info->extack, info->attrs[SYNOD_A_VOLUME_NAME],
 			  "no such volume", ": %s", name);
 	if (err)
 		goto out_free;
+	kfree(st);
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
 out_free:
+	kfree(st);
 	nlmsg_free(msg);
 	return err;
 }
 
-/* VOLUME_GET dump: every volume; cb->args[0] is the next list position. */
+/*
+ * VOLUME_GET dump: every volume of the dumping socket's namespace;
+ * cb->args[0] is the next list position.
+ */
 static int synod_nl_volume_dump(struct sk_buff *skb,
 				struct netlink_callback *cb)
 {
+	struct net *net = sock_net(cb->skb->sk);
+	struct synod_repl_status *st;
 	struct synod_volume *vol;
 	unsigned long n = cb->args[0];
 	void *hdr;
 	int err = 0;
 
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
 	mutex_lock(&synod_volumes_lock);
-	for (; (vol = synod_volume_nth(sock_net(cb->skb->sk), n)); n++) {
+	for (; (vol = synod_volume_nth(net, n)); n++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &synod_family,
 				  NLM_F_MULTI, SYNOD_CMD_VOLUME_GET);
@@ -215,7 +870,7 @@ static int synod_nl_volume_dump(struct sk_buff *skb,
 			err = -EMSGSIZE;
 			break;
 		}
-		err = put_volume(skb, vol);
+		err = put_volume(skb, vol, st);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -223,6 +878,7 @@ static int synod_nl_volume_dump(struct sk_buff *skb,
 		genlmsg_end(skb, hdr);
 	}
 	mutex_unlock(&synod_volumes_lock);
+	kfree(st);
 	cb->args[0] = n;
 	/* A full skb ends this part of the dump; netlink calls us again. */
 	if (err == -EMSGSIZE && skb->len)
@@ -251,37 +907,30 @@ static int synod_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+#define SYNOD_DOIT(_cmd, _fn) \
+	{ .cmd = (_cmd), .flags = GENL_ADMIN_PERM, .doit = (_fn) }
+
 static const struct genl_small_ops synod_ops[] = {
-	{
-		.cmd = SYNOD_CMD_VOLUME_CREATE,
-		.flags = GENL_ADMIN_PERM,
-		.doit = synod_nl_volume_create,
-	},
-	{
-		.cmd = SYNOD_CMD_VOLUME_ATTACH,
-		.flags = GENL_ADMIN_PERM,
-		.doit = synod_nl_volume_attach,
-	},
-	{
-		.cmd = SYNOD_CMD_VOLUME_DELETE,
-		.flags = GENL_ADMIN_PERM,
-		.doit = synod_nl_volume_delete,
-	},
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_CREATE, synod_nl_volume_create),
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_ATTACH, synod_nl_volume_attach),
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_DELETE, synod_nl_volume_delete),
 	{
 		.cmd = SYNOD_CMD_VOLUME_GET,
 		.flags = GENL_ADMIN_PERM,
 		.doit = synod_nl_volume_get,
 		.dumpit = synod_nl_volume_dump,
 	},
-	{
-		.cmd = SYNOD_CMD_STATS_GET,
-		.flags = GENL_ADMIN_PERM,
-		.doit = synod_nl_stats_get,
-	},
+	SYNOD_DOIT(SYNOD_CMD_STATS_GET, synod_nl_stats_get),
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_UP, synod_nl_volume_up),
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_DOWN, synod_nl_volume_down),
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_PROMOTE, synod_nl_volume_promote),
+	SYNOD_DOIT(SYNOD_CMD_VOLUME_DEMOTE, synod_nl_volume_demote),
+	SYNOD_DOIT(SYNOD_CMD_PEER_ADD, synod_nl_peer_add),
+	SYNOD_DOIT(SYNOD_CMD_PEER_REMOVE, synod_nl_peer_remove),
 };
 
 /*
- * netnsok: volumes will be bound to network namespaces (one replica per
+ * netnsok: volumes are bound to network namespaces (one replica per
  * namespace in tests); parallel_ops: handlers serialise on
  * synod_volumes_lock, not on the global genl mutex, because create and
  * attach do synchronous disk I/O.

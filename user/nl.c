@@ -335,9 +335,15 @@ int synod_nl_listen(struct synod_nl *nl, synod_nl_reply_fn fn, void *arg)
 	return t.fn_err;
 }
 
-/* "synodctl: <kernel's message, or what we did>: <strerror>" */
+/*
+ * "synodctl: <what we did>: <kernel's message>: <strerror>", the kernel's
+ * message left out if there is none.
+ */
 void synod_nl_perror(const struct synod_nl *nl, const char *what, int err)
 {
-	fprintf(stderr, "synodctl: %s: %s\n",
-		nl->ext_msg[0] ? nl->ext_msg : what, strerror(-err));
+	if (nl->ext_msg[0])
+		fprintf(stderr, "synodctl: %s: %s: %s\n", what, nl->ext_msg,
+			strerror(-err));
+	else
+		fprintf(stderr, "synodctl: %s: %s\n", what, strerror(-err));
 }

@@ -23,6 +23,10 @@
 #define F_NAME_OPT	(1u << 1)	/* NAME may be given */
 #define F_BACKING	(1u << 2)	/* --backing DEV is required */
 #define F_COUNT		(1u << 3)	/* --count N is allowed */
+#define F_REPL		(1u << 4)	/* replication options are allowed */
+#define F_FORCE		(1u << 5)	/* --force is allowed */
+#define F_PEER		(1u << 6)	/* ID[=ADDR:PORT] after NAME required */
+#define F_PEER_ADDR	(1u << 7)	/* ... and its address too */
 
 struct cmd_spec {
 	const char *object;
@@ -32,9 +36,17 @@ struct cmd_spec {
 };
 
 static const struct cmd_spec cmd_specs[] = {
-	{ "volume", "create", SYNODCTL_OP_VOLUME_CREATE, F_NAME | F_BACKING },
+	{ "volume", "create", SYNODCTL_OP_VOLUME_CREATE,
+	  F_NAME | F_BACKING | F_REPL },
 	{ "volume", "attach", SYNODCTL_OP_VOLUME_ATTACH, F_NAME | F_BACKING },
 	{ "volume", "delete", SYNODCTL_OP_VOLUME_DELETE, F_NAME },
+	{ "volume", "up", SYNODCTL_OP_VOLUME_UP, F_NAME },
+	{ "volume", "down", SYNODCTL_OP_VOLUME_DOWN, F_NAME | F_FORCE },
+	{ "volume", "promote", SYNODCTL_OP_VOLUME_PROMOTE, F_NAME },
+	{ "volume", "demote", SYNODCTL_OP_VOLUME_DEMOTE, F_NAME },
+	{ "peer", "add", SYNODCTL_OP_PEER_ADD, F_NAME | F_PEER | F_PEER_ADDR },
+	{ "peer", "remove", SYNODCTL_OP_PEER_REMOVE, F_NAME | F_PEER },
+	{ "peer", "help", SYNODCTL_OP_HELP, 0 },
 	{ "volume", "help", SYNODCTL_OP_HELP, 0 },
 	{ "status", NULL, SYNODCTL_OP_STATUS, F_NAME_OPT },
 	{ "stats", NULL, SYNODCTL_OP_STATS, 0 },
@@ -48,13 +60,20 @@ void synodctl_usage(FILE *fp)
 {
 	fputs("Usage: synodctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
 	      "       synodctl volume create NAME --backing DEV\n"
+	      "                [--node ID --listen ADDR:PORT --peer ID=ADDR:PORT...\n"
+	      "                 --secret-file FILE [--cluster NAME] [--q1 N] [--q2 N]\n"
+	      "                 [--on-no-quorum suspend|error] [--auto-promote]]\n"
 	      "       synodctl volume attach NAME --backing DEV\n"
-	      "       synodctl volume delete NAME\n"
+	      "       synodctl volume up|promote|demote|delete NAME\n"
+	      "       synodctl volume down NAME [--force]\n"
+	      "       synodctl peer add NAME ID=ADDR:PORT\n"
+	      "       synodctl peer remove NAME ID\n"
 	      "       synodctl status [NAME]\n"
 	      "       synodctl stats\n"
 	      "       synodctl events [--count N]\n"
 	      "       synodctl help | -h | --help\n"
 	      "       synodctl -V | --version\n"
+	      "ADDR:PORT is A.B.C.D:PORT or [IPv6]:PORT; node ids are 0 to 7.\n"
 	      "Options: -j, --json    JSON output\n"
 	      "         -p, --pretty  indent JSON output\n", fp);
 }
@@ -175,6 +194,137 @@ static int take_count(const char *value, struct synodctl_req *req,
 	return 0;
 }
 
+static int take_node(const char *value, struct synodctl_req *req,
+		     char *err, size_t err_len)
+{
+	struct synodctl_repl *r = &req->repl;
+
+	if (r->node_set)
+		return fail(err, err_len, "option '--node' given twice");
+	if (synod_node_parse(value, &r->node))
+		return fail(err, err_len,
+			    "invalid node id '%s' (want 0 to %d)", value,
+			    SYNOD_NODE_MAX);
+	r->node_set = true;
+	return 0;
+}
+
+static int take_listen(const char *value, struct synodctl_req *req,
+		       char *err, size_t err_len)
+{
+	struct synodctl_repl *r = &req->repl;
+
+	if (r->listen_set)
+		return fail(err, err_len, "option '--listen' given twice");
+	if (synod_addr_parse(value, &r->listen))
+		return fail(err, err_len,
+			    "invalid address '%s' (want A.B.C.D:PORT or [IPv6]:PORT, port 1 to 65535)",
+			    value);
+	r->listen_set = true;
+	return 0;
+}
+
+/* ID[=ADDR:PORT] into *p; the message names the part that is wrong. */
+static int take_peer_spec(const char *value, struct synodctl_peer *p,
+			  char *err, size_t err_len)
+{
+	int ret = synod_peer_parse(value, &p->node, &p->addr, &p->has_addr);
+
+	if (ret == -EADDRNOTAVAIL)
+		return fail(err, err_len,
+			    "invalid address in peer '%s' (want ID=A.B.C.D:PORT or ID=[IPv6]:PORT)",
+			    value);
+	if (ret)
+		return fail(err, err_len,
+			    "invalid peer node id in '%s' (want 0 to %d)",
+			    value, SYNOD_NODE_MAX);
+	return 0;
+}
+
+/* --peer ID=ADDR:PORT, repeated, each node once. */
+static int take_peer(const char *value, struct synodctl_req *req,
+		     char *err, size_t err_len)
+{
+	struct synodctl_repl *r = &req->repl;
+	struct synodctl_peer p;
+	uint32_t i;
+	int ret;
+
+	ret = take_peer_spec(value, &p, err, err_len);
+	if (ret)
+		return ret;
+	if (!p.has_addr)
+		return fail(err, err_len,
+			    "peer '%s' needs an address: --peer ID=ADDR:PORT",
+			    value);
+	for (i = 0; i < r->npeers; i++)
+		if (r->peer[i].node == p.node)
+			return fail(err, err_len, "peer %u given twice",
+				    p.node);
+	if (r->npeers > SYNOD_NODE_MAX)
+		return fail(err, err_len, "too many peers (at most %d)",
+			    SYNOD_NODE_MAX);
+	r->peer[r->npeers++] = p;
+	return 0;
+}
+
+static int take_secret_file(const char *value, struct synodctl_req *req,
+			    char *err, size_t err_len)
+{
+	if (req->repl.secret_file)
+		return fail(err, err_len, "option '--secret-file' given twice");
+	if (!value[0])
+		return fail(err, err_len, "empty secret file path");
+	req->repl.secret_file = value;
+	return 0;
+}
+
+static int take_cluster(const char *value, struct synodctl_req *req,
+			char *err, size_t err_len)
+{
+	if (req->repl.cluster)
+		return fail(err, err_len, "option '--cluster' given twice");
+	if (synod_name_check(value))
+		return fail(err, err_len,
+			    "invalid cluster name '%s' (1 to %d of A-Z a-z 0-9 . _ -, not starting with . or -)",
+			    value, SYNOD_NAME_MAX);
+	req->repl.cluster = value;
+	return 0;
+}
+
+/* --q1/--q2: 1 .. 8 here; against the voter count in check_repl(). */
+static int take_quorum(const char *opt, const char *value, uint32_t *q,
+		       char *err, size_t err_len)
+{
+	if (*q)
+		return fail(err, err_len, "option '%s' given twice", opt);
+	if (synod_parse_u32(value, q) || *q == 0 || *q > SYNOD_NODE_MAX + 1)
+		return fail(err, err_len,
+			    "invalid quorum size '%s' for '%s' (want 1 to %d)",
+			    value, opt, SYNOD_NODE_MAX + 1);
+	return 0;
+}
+
+static int take_on_no_quorum(const char *value, struct synodctl_req *req,
+			     char *err, size_t err_len)
+{
+	struct synodctl_repl *r = &req->repl;
+
+	if (r->on_no_quorum_set)
+		return fail(err, err_len,
+			    "option '--on-no-quorum' given twice");
+	if (!strcmp(value, "suspend"))
+		r->on_no_quorum = SYNOD_NO_QUORUM_SUSPEND;
+	else if (!strcmp(value, "error"))
+		r->on_no_quorum = SYNOD_NO_QUORUM_ERROR;
+	else
+		return fail(err, err_len,
+			    "invalid --on-no-quorum '%s' (want suspend or error)",
+			    value);
+	r->on_no_quorum_set = true;
+	return 0;
+}
+
 static int take_name(const char *value, unsigned int flags,
 		     struct synodctl_req *req, char *err, size_t err_len)
 {
@@ -195,12 +345,116 @@ static int take_name(const char *value, unsigned int flags,
 	return 0;
 }
 
+/* A word that is not an option: NAME, then for peer add/remove the peer. */
+static int take_positional(const char *value, unsigned int flags,
+			   struct synodctl_req *req, char *err,
+			   size_t err_len)
+{
+	int ret;
+
+	if (!req->name || !(flags & F_PEER) || req->peer_set)
+		return take_name(value, flags, req, err, err_len);
+	ret = take_peer_spec(value, &req->peer, err, err_len);
+	if (ret)
+		return ret;
+	req->peer_set = true;
+	return 0;
+}
+
+enum opt_id {
+	O_BACKING, O_COUNT, O_NODE, O_LISTEN, O_PEER, O_SECRET_FILE,
+	O_CLUSTER, O_Q1, O_Q2, O_ON_NO_QUORUM, O_AUTO_PROMOTE, O_FORCE,
+};
+
+struct opt_spec {
+	const char *name;
+	enum opt_id id;
+	unsigned int need;	/* the command must have this F_ flag */
+	bool value;		/* takes a value (next word or after '=') */
+};
+
+static const struct opt_spec opt_specs[] = {
+	{ "--backing", O_BACKING, F_BACKING, true },
+	{ "--count", O_COUNT, F_COUNT, true },
+	{ "--node", O_NODE, F_REPL, true },
+	{ "--listen", O_LISTEN, F_REPL, true },
+	{ "--peer", O_PEER, F_REPL, true },
+	{ "--secret-file", O_SECRET_FILE, F_REPL, true },
+	{ "--cluster", O_CLUSTER, F_REPL, true },
+	{ "--q1", O_Q1, F_REPL, true },
+	{ "--q2", O_Q2, F_REPL, true },
+	{ "--on-no-quorum", O_ON_NO_QUORUM, F_REPL, true },
+	{ "--auto-promote", O_AUTO_PROMOTE, F_REPL, false },
+	{ "--force", O_FORCE, F_FORCE, false },
+};
+
+#define N_OPTS (sizeof(opt_specs) / sizeof(opt_specs[0]))
+
+/* The option spelled by a ("--opt" or "--opt=value"), or NULL. */
+static const struct opt_spec *find_opt(const char *a, const char **value)
+{
+	size_t k, n;
+
+	for (k = 0; k < N_OPTS; k++) {
+		n = strlen(opt_specs[k].name);
+		if (strncmp(a, opt_specs[k].name, n))
+			continue;
+		if (a[n] == '\0') {
+			*value = NULL;
+			return &opt_specs[k];
+		}
+		if (a[n] == '=' && opt_specs[k].value) {
+			*value = a + n + 1;
+			return &opt_specs[k];
+		}
+	}
+	return NULL;
+}
+
+static int take_opt(const struct opt_spec *o, const char *value,
+		    struct synodctl_req *req, char *err, size_t err_len)
+{
+	if (o->need == F_REPL && !req->repl.first_opt && o->id != O_NODE)
+		req->repl.first_opt = o->name;
+	switch (o->id) {
+	case O_BACKING:
+		return take_backing(value, req, err, err_len);
+	case O_COUNT:
+		return take_count(value, req, err, err_len);
+	case O_NODE:
+		return take_node(value, req, err, err_len);
+	case O_LISTEN:
+		return take_listen(value, req, err, err_len);
+	case O_PEER:
+		return take_peer(value, req, err, err_len);
+	case O_SECRET_FILE:
+		return take_secret_file(value, req, err, err_len);
+	case O_CLUSTER:
+		return take_cluster(value, req, err, err_len);
+	case O_Q1:
+		return take_quorum(o->name, value, &req->repl.q1, err, err_len);
+	case O_Q2:
+		return take_quorum(o->name, value, &req->repl.q2, err, err_len);
+	case O_ON_NO_QUORUM:
+		return take_on_no_quorum(value, req, err, err_len);
+	case O_AUTO_PROMOTE:
+		req->repl.auto_promote = true;
+		return 0;
+	case O_FORCE:
+		req->force = true;
+		return 0;
+	}
+	return fail(err, err_len, "unknown option '%s'", o->name);
+}
+
 /* One argument after the command; returns how many argv words it used. */
 static int parse_arg(int argc, char **argv, int i, const struct cmd_spec *s,
 		     struct synodctl_req *req, char *err, size_t err_len)
 {
 	const char *a = argv[i];
-	int ret;
+	const struct opt_spec *o;
+	const char *value;
+	int used = 1, ret;
 
 	if (is_json_opt(a)) {
 		req->json = true;
@@ -210,25 +464,70 @@ static int parse_arg(int argc, char **argv, int i, const struct cmd_spec *s,
 		req->pretty = true;
 		return 1;
 	}
-	if ((s->flags & F_BACKING) && !strncmp(a, "--backing=", 10)) {
-		ret = take_backing(a + 10, req, err, err_len);
+	if (a[0] != '-' || !a[1]) {
+		ret = take_positional(a, s->flags, req, err, err_len);
 		return ret ? ret : 1;
 	}
-	if (((s->flags & F_BACKING) && !strcmp(a, "--backing")) ||
-	    ((s->flags & F_COUNT) && !strcmp(a, "--count"))) {
+	o = find_opt(a, &value);
+	if (!o)
+		return fail(err, err_len, "unknown option '%s'", a);
+	if (!(s->flags & o->need))
+		return fail(err, err_len, "option '%s' does not apply to '%s%s%s'",
+			    a, s->object, s->command ? " " : "",
+			    s->command ? s->command : "");
+	if (o->value && !value) {
 		if (i + 1 >= argc)
 			return fail(err, err_len, "option '%s' needs a value",
 				    a);
-		if (a[2] == 'b')
-			ret = take_backing(argv[i + 1], req, err, err_len);
-		else
-			ret = take_count(argv[i + 1], req, err, err_len);
-		return ret ? ret : 2;
+		value = argv[i + 1];
+		used = 2;
 	}
-	if (a[0] == '-' && a[1])
-		return fail(err, err_len, "unknown option '%s'", a);
-	ret = take_name(a, s->flags, req, err, err_len);
-	return ret ? ret : 1;
+	ret = take_opt(o, value, req, err, err_len);
+	return ret ? ret : used;
+}
+
+/*
+ * A replicated volume needs its own id and address, a peer and a
+ * secret; quorum sizes must fit the voters (self and peers) and
+ * intersect (q1 + q2 > n).  The kernel checks all of this again.
+ */
+static int check_repl(const struct synodctl_repl *r, char *err,
+		      size_t err_len)
+{
+	uint32_t n = 1 + r->npeers, q1, q2, i;
+
+	if (!r->node_set) {
+		if (r->first_opt)
+			return fail(err, err_len,
+				    "option '%s' needs '--node ID' (a replicated volume)",
+				    r->first_opt);
+		return 0;
+	}
+	if (!r->listen_set)
+		return fail(err, err_len,
+			    "missing '--listen ADDR:PORT' for a replicated volume");
+	if (!r->npeers)
+		return fail(err, err_len,
+			    "missing '--peer ID=ADDR:PORT' for a replicated volume");
+	if (!r->secret_file)
+		return fail(err, err_len,
+			    "missing '--secret-file FILE' for a replicated volume");
+	for (i = 0; i < r->npeers; i++)
+		if (r->peer[i].node == r->node)
+			return fail(err, err_len,
+				    "peer %u has this node's own id (--node %u)",
+				    r->peer[i].node, r->node);
+	q1 = r->q1 ? r->q1 : n / 2 + 1;
+	q2 = r->q2 ? r->q2 : n / 2 + 1;
+	if (q1 > n || q2 > n)
+		return fail(err, err_len,
+			    "quorum larger than the %u voters (--q1 %u --q2 %u)",
+			    n, q1, q2);
+	if (q1 + q2 <= n)
+		return fail(err, err_len,
+			    "quorums do not intersect: q1 + q2 = %u must exceed the %u voters",
+			    q1 + q2, n);
+	return 0;
 }
 
 /*
@@ -261,5 +560,15 @@ int synodctl_parse(int argc, char **argv, struct synodctl_req *req,
 	if ((s->flags & F_BACKING) && !req->backing)
 		return fail(err, err_len, "missing '--backing DEV' for '%s %s'",
 			    s->object, s->command);
+	if ((s->flags & F_PEER) && !req->peer_set)
+		return fail(err, err_len, "missing '%s' for '%s %s'",
+			    s->flags & F_PEER_ADDR ? "ID=ADDR:PORT" : "ID",
+			    s->object, s->command);
+	if ((s->flags & F_PEER_ADDR) && !req->peer.has_addr)
+		return fail(err, err_len,
+			    "'%s %s' needs the peer's address: ID=ADDR:PORT",
+			    s->object, s->command);
+	if (s->flags & F_REPL)
+		return check_repl(&req->repl, err, err_len);
 	return 0;
 }

@@ -27,6 +27,34 @@ static struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_FORMAT] = { .type = NLA_U32 },
 	[SYNOD_A_STATS_XDP_KFUNC_CALLS] = { .type = NLA_U64 },
 	[SYNOD_A_EVENT] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_CLUSTER] = { .type = NLA_STRING,
+				     .maxlen = SYNOD_NAME_MAX + 1 },
+	[SYNOD_A_VOLUME_NODE] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_PEER] = { .type = NLA_NESTED },
+	[SYNOD_A_VOLUME_Q1] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_Q2] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_ON_NO_QUORUM] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_AUTO_PROMOTE] = { .type = NLA_FLAG },
+	[SYNOD_A_VOLUME_LEADER] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_BALLOT] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_COMMIT] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_APPLIED] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_QUORUM] = { .type = NLA_U8 },
+	[SYNOD_A_VOLUME_EPOCH] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_REPLICATED] = { .type = NLA_FLAG },
+	[SYNOD_A_VOLUME_REFUSED] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_CATCHUP] = { .type = NLA_U64 },
+};
+
+static struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
+	[SYNOD_A_PEER_NODE] = { .type = NLA_U32 },
+	[SYNOD_A_PEER_ADDR] = { .type = NLA_UNSPEC,
+				.minlen = sizeof(struct sockaddr_in),
+				.maxlen = sizeof(struct sockaddr_in6) },
+	[SYNOD_A_PEER_STATE] = { .type = NLA_U32 },
+	[SYNOD_A_PEER_MATCH] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_VOTER] = { .type = NLA_FLAG },
+	[SYNOD_A_PEER_REFUSED] = { .type = NLA_U64 },
 };
 
 static int parse_attrs(struct nl_msg *msg, struct nlattr **tb)
@@ -72,6 +100,78 @@ static void volume_from_attrs(struct nlattr **tb, struct synod_volume *v)
 	}
 }
 
+static uint64_t get_u64(struct nlattr *nla)
+{
+	return nla ? nla_get_u64(nla) : 0;
+}
+
+static uint32_t get_u32(struct nlattr *nla)
+{
+	return nla ? nla_get_u32(nla) : 0;
+}
+
+/* One SYNOD_A_VOLUME_PEER nest; a peer without its node id is -EPROTO. */
+static int peer_from_nest(struct nlattr *nest, struct synod_peer_info *p)
+{
+	struct nlattr *tb[SYNOD_A_PEER_MAX + 1];
+	struct nlattr *addr;
+
+	memset(p, 0, sizeof(*p));
+	if (nla_parse_nested(tb, SYNOD_A_PEER_MAX, nest, synod_peer_policy) < 0 ||
+	    !tb[SYNOD_A_PEER_NODE])
+		return -EPROTO;
+	p->node = nla_get_u32(tb[SYNOD_A_PEER_NODE]);
+	addr = tb[SYNOD_A_PEER_ADDR];
+	if (addr) {
+		memcpy(&p->addr, nla_data(addr), (size_t)nla_len(addr));
+		p->has_addr = synod_addr_len(&p->addr) == (size_t)nla_len(addr);
+	}
+	p->state = get_u32(tb[SYNOD_A_PEER_STATE]);
+	p->match = get_u64(tb[SYNOD_A_PEER_MATCH]);
+	p->voter = tb[SYNOD_A_PEER_VOTER] != NULL;
+	p->refused = get_u64(tb[SYNOD_A_PEER_REFUSED]);
+	return 0;
+}
+
+/* Every peer nest (repeated attributes: genlmsg_parse keeps the last). */
+static int peers_from_msg(struct nl_msg *msg, struct synod_repl_info *r)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *nla;
+	int rem;
+
+	nla_for_each_attr(nla, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(nla) != SYNOD_A_VOLUME_PEER)
+			continue;
+		if (r->npeers >= sizeof(r->peer) / sizeof(r->peer[0]) ||
+		    peer_from_nest(nla, &r->peer[r->npeers]))
+			return -EPROTO;
+		r->npeers++;
+	}
+	return 0;
+}
+
+static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
+{
+	if (tb[SYNOD_A_VOLUME_CLUSTER])
+		nla_strlcpy(r->cluster, tb[SYNOD_A_VOLUME_CLUSTER],
+			    sizeof(r->cluster));
+	r->node = get_u32(tb[SYNOD_A_VOLUME_NODE]);
+	r->has_leader = tb[SYNOD_A_VOLUME_LEADER] != NULL;
+	r->leader = get_u32(tb[SYNOD_A_VOLUME_LEADER]);
+	r->ballot = get_u64(tb[SYNOD_A_VOLUME_BALLOT]);
+	r->commit = get_u64(tb[SYNOD_A_VOLUME_COMMIT]);
+	r->applied = get_u64(tb[SYNOD_A_VOLUME_APPLIED]);
+	r->quorum = tb[SYNOD_A_VOLUME_QUORUM] &&
+		    nla_get_u8(tb[SYNOD_A_VOLUME_QUORUM]);
+	r->epoch = get_u32(tb[SYNOD_A_VOLUME_EPOCH]);
+	r->refused = get_u64(tb[SYNOD_A_VOLUME_REFUSED]);
+	r->catchup = get_u64(tb[SYNOD_A_VOLUME_CATCHUP]);
+	r->on_no_quorum = get_u32(tb[SYNOD_A_VOLUME_ON_NO_QUORUM]);
+	r->auto_promote = tb[SYNOD_A_VOLUME_AUTO_PROMOTE] != NULL;
+}
+
 /* A volume reply (VOLUME_GET, or CREATE/ATTACH if the kernel echoes). */
 int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 {
@@ -85,7 +185,59 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 	if (!tb[SYNOD_A_VOLUME_NAME])
 		return -EPROTO;
 	volume_from_attrs(tb, v);
-	return 0;
+	if (!tb[SYNOD_A_VOLUME_REPLICATED])
+		return 0;
+	repl_from_attrs(tb, &v->repl);
+	v->have |= SYNOD_VOL_REPL;
+	return peers_from_msg(msg, &v->repl);
+}
+
+/* One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0" */
+static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
+{
+	char addr[SYNOD_ADDR_STR_MAX];
+
+	out_open_object(o, NULL);
+	out_u64(o, "node", "    peer %" PRIu64, p->node);
+	if (p->has_addr) {
+		synod_addr_format(&p->addr, addr, sizeof(addr));
+		out_string(o, "address", " %s", addr);
+	} else {
+		out_null(o, "address", " -");
+	}
+	out_string(o, "state", " %s", synod_peer_state_name(p->state));
+	out_u64(o, "match_index", " match %" PRIu64, p->match);
+	out_bool(o, "voter", NULL, p->voter);
+	out_text(o, p->voter ? " voter" : " learner");
+	out_u64(o, "refused", " refused %" PRIu64 "\n", p->refused);
+	out_close_object(o);
+}
+
+/* The replicated part of a volume's block (text) or object (JSON). */
+static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
+{
+	uint32_t i;
+
+	out_string(o, "cluster", "    cluster %s", r->cluster);
+	out_u64(o, "node", " node %" PRIu64, r->node);
+	if (r->has_leader)
+		out_u64(o, "leader", " leader %" PRIu64, r->leader);
+	else
+		out_null(o, "leader", " leader none");
+	out_u64(o, "ballot", " ballot %" PRIu64, r->ballot);
+	out_u64(o, "epoch", " epoch %" PRIu64, r->epoch);
+	out_bool(o, "quorum", " quorum %s\n", r->quorum);
+	out_u64(o, "commit_index", "    commit %" PRIu64, r->commit);
+	out_u64(o, "applied_index", " applied %" PRIu64, r->applied);
+	out_u64(o, "catchup", " catchup %" PRIu64, r->catchup);
+	out_u64(o, "refused", " refused %" PRIu64 "\n", r->refused);
+	out_string(o, "on_no_quorum", "    on-no-quorum %s",
+		   synod_on_no_quorum_name(r->on_no_quorum));
+	out_bool(o, "auto_promote", " auto-promote %s\n", r->auto_promote);
+	out_open_array(o, "peers");
+	for (i = 0; i < r->npeers; i++)
+		peer_print(o, &r->peer[i]);
+	out_close_array(o);
 }
 
 /*
@@ -93,6 +245,7 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
  *	r0: device /dev/synod0 role leader
  *	    backing /dev/loop0 size 1069547520 (1020 MiB)
  *	    uuid 8c4e...-... format 0
+ * and for a replicated volume, repl_print()'s lines after these.
  */
 void synod_volume_print(struct synod_out *o, const struct synod_volume *v)
 {
@@ -121,6 +274,8 @@ void synod_volume_print(struct synod_out *o, const struct synod_volume *v)
 	if (v->have & SYNOD_VOL_FORMAT)
 		out_u64(o, "format", " format %" PRIu64, v->format);
 	out_text(o, "\n");
+	if (v->have & SYNOD_VOL_REPL)
+		repl_print(o, &v->repl);
 	out_close_object(o);
 }
 
@@ -147,6 +302,30 @@ void synod_stats_print(struct synod_out *o, const struct synod_stats *st)
 	out_close_object(o);
 }
 
+/* Role, leader, ballot and the peer of replicated volumes' events. */
+static int event_repl_from_attrs(struct nlattr **tb,
+				 struct synod_event_msg *ev)
+{
+	struct synod_peer_info p;
+
+	if (tb[SYNOD_A_VOLUME_ROLE]) {
+		ev->has_role = true;
+		ev->role = nla_get_u32(tb[SYNOD_A_VOLUME_ROLE]);
+		ev->ballot = get_u64(tb[SYNOD_A_VOLUME_BALLOT]);
+	}
+	if (tb[SYNOD_A_VOLUME_LEADER]) {
+		ev->has_leader = true;
+		ev->leader = nla_get_u32(tb[SYNOD_A_VOLUME_LEADER]);
+	}
+	if (tb[SYNOD_A_VOLUME_PEER]) {
+		if (peer_from_nest(tb[SYNOD_A_VOLUME_PEER], &p))
+			return -EPROTO;
+		ev->has_node = true;
+		ev->node = p.node;
+	}
+	return 0;
+}
+
 /* Messages on the events group other than SYNOD_CMD_EVENT: -ENOMSG. */
 int synod_event_parse(struct nl_msg *msg, struct synod_event_msg *ev)
 {
@@ -165,16 +344,30 @@ int synod_event_parse(struct nl_msg *msg, struct synod_event_msg *ev)
 	if (tb[SYNOD_A_VOLUME_NAME])
 		nla_strlcpy(ev->name, tb[SYNOD_A_VOLUME_NAME],
 			    sizeof(ev->name));
-	return 0;
+	return event_repl_from_attrs(tb, ev);
 }
 
-/* One line per event: "created r0" or {"event":"created","name":"r0"}. */
+/*
+ * One line per event: "created r0" or {"event":"created","name":"r0"};
+ * replicated events add role, leader (null if unknown) and ballot, peer
+ * events the peer's node id.
+ */
 void synod_event_print(struct synod_out *o, const struct synod_event_msg *ev)
 {
 	out_open_object(o, NULL);
 	out_string(o, "event", "%s", synod_event_name(ev->event));
 	if (ev->name[0])
 		out_string(o, "name", " %s", ev->name);
+	if (ev->has_node)
+		out_u64(o, "node", " node %" PRIu64, ev->node);
+	if (ev->has_role) {
+		out_string(o, "role", " role %s", synod_role_name(ev->role));
+		if (ev->has_leader)
+			out_u64(o, "leader", " leader %" PRIu64, ev->leader);
+		else
+			out_null(o, "leader", " leader none");
+		out_u64(o, "ballot", " ballot %" PRIu64, ev->ballot);
+	}
 	out_text(o, "\n");
 	out_close_object(o);
 }

@@ -7,12 +7,15 @@
 #ifndef SYNODCTL_SHOW_H
 #define SYNODCTL_SHOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include <netlink/msg.h>
 
 #include <synod.h>
 
+#include "lib/addr.h"
 #include "lib/print.h"
 #include "lib/util.h"
 
@@ -23,6 +26,37 @@
 #define SYNOD_VOL_UUID		(1u << 3)
 #define SYNOD_VOL_ROLE		(1u << 4)
 #define SYNOD_VOL_FORMAT	(1u << 5)
+#define SYNOD_VOL_REPL		(1u << 6)	/* replicated: repl is valid */
+
+/* One peer of a replicated volume, from a SYNOD_A_VOLUME_PEER nest. */
+struct synod_peer_info {
+	uint32_t node;
+	bool has_addr;
+	struct sockaddr_storage addr;
+	uint32_t state;			/* enum synod_peer_state */
+	uint64_t match;			/* highest slot accepted there */
+	bool voter;
+	uint64_t refused;
+};
+
+/* The replicated state of a volume (absent attributes read as 0). */
+struct synod_repl_info {
+	char cluster[SYNOD_NAME_MAX + 1];
+	uint32_t node;
+	bool has_leader;		/* leader known */
+	uint32_t leader;
+	uint64_t ballot;
+	uint64_t commit;
+	uint64_t applied;
+	bool quorum;
+	uint32_t epoch;
+	uint64_t refused;
+	uint64_t catchup;
+	uint32_t on_no_quorum;		/* enum synod_on_no_quorum */
+	bool auto_promote;
+	uint32_t npeers;
+	struct synod_peer_info peer[SYNOD_NODE_MAX + 1];
+};
 
 struct synod_volume {
 	char name[SYNOD_NAME_MAX + 1];
@@ -33,6 +67,7 @@ struct synod_volume {
 	uint32_t role;			/* enum synod_role */
 	uint32_t format;		/* on-disk format version */
 	unsigned int have;		/* SYNOD_VOL_* */
+	struct synod_repl_info repl;	/* if have & SYNOD_VOL_REPL */
 };
 
 struct synod_stats {
@@ -42,6 +77,13 @@ struct synod_stats {
 struct synod_event_msg {
 	uint32_t event;			/* enum synod_event */
 	char name[SYNOD_NAME_MAX + 1];	/* "" if the event had none */
+	bool has_role;			/* replicated events: role, ballot */
+	uint32_t role;
+	bool has_leader;
+	uint32_t leader;
+	uint64_t ballot;
+	bool has_node;			/* peer events: which peer */
+	uint32_t node;
 };
 
 /* show.c */

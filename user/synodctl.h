@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
+#include "lib/addr.h"
 #include "lib/print.h"
 
 #define SYNODCTL_EXIT_OK	0
@@ -25,10 +28,44 @@ enum synodctl_op {
 	SYNODCTL_OP_VOLUME_CREATE,
 	SYNODCTL_OP_VOLUME_ATTACH,
 	SYNODCTL_OP_VOLUME_DELETE,
+	SYNODCTL_OP_VOLUME_UP,
+	SYNODCTL_OP_VOLUME_DOWN,
+	SYNODCTL_OP_VOLUME_PROMOTE,
+	SYNODCTL_OP_VOLUME_DEMOTE,
+	SYNODCTL_OP_PEER_ADD,
+	SYNODCTL_OP_PEER_REMOVE,
 	SYNODCTL_OP_STATUS,
 	SYNODCTL_OP_STATS,
 	SYNODCTL_OP_EVENTS,
 	SYNODCTL_OP_COUNT
+};
+
+/* A peer on the command line: --peer ID=ADDR:PORT, or peer add/remove. */
+struct synodctl_peer {
+	uint32_t node;			/* 0 .. SYNOD_NODE_MAX */
+	struct sockaddr_storage addr;	/* sockaddr_in/in6, if has_addr */
+	bool has_addr;
+};
+
+/*
+ * volume create options of a replicated volume; node_set decides whether
+ * the volume is replicated at all.  The secret file is read only when
+ * the request is sent (volume.c), not while parsing.
+ */
+struct synodctl_repl {
+	bool node_set;			/* --node given */
+	uint32_t node;
+	bool listen_set;		/* --listen given */
+	struct sockaddr_storage listen;
+	uint32_t npeers;		/* --peer, in command-line order */
+	struct synodctl_peer peer[SYNOD_NODE_MAX + 1];
+	const char *secret_file;	/* --secret-file FILE */
+	const char *cluster;		/* --cluster NAME, NULL: volume name */
+	uint32_t q1, q2;		/* --q1/--q2, 0: not given (majority) */
+	bool on_no_quorum_set;
+	uint32_t on_no_quorum;		/* enum synod_on_no_quorum */
+	bool auto_promote;		/* --auto-promote */
+	const char *first_opt;		/* first option seen, for messages */
 };
 
 /* One parsed command line.  Strings point into argv. */
@@ -39,6 +76,10 @@ struct synodctl_req {
 	uint32_t count;		/* events --count N; 0 means run forever */
 	bool json;		/* -j */
 	bool pretty;		/* -p */
+	bool force;		/* volume down --force */
+	bool peer_set;		/* peer add/remove: ID[=ADDR:PORT] given */
+	struct synodctl_peer peer;	/* ... and what it said */
+	struct synodctl_repl repl;	/* volume create, replicated */
 };
 
 struct synod_nl;
@@ -52,7 +93,16 @@ void synodctl_usage(FILE *fp);
 int synodctl_volume_create(struct synod_nl *nl, const struct synodctl_req *req);
 int synodctl_volume_attach(struct synod_nl *nl, const struct synodctl_req *req);
 int synodctl_volume_delete(struct synod_nl *nl, const struct synodctl_req *req);
+int synodctl_volume_up(struct synod_nl *nl, const struct synodctl_req *req);
+int synodctl_volume_down(struct synod_nl *nl, const struct synodctl_req *req);
+int synodctl_volume_promote(struct synod_nl *nl, const struct synodctl_req *req);
+int synodctl_volume_demote(struct synod_nl *nl, const struct synodctl_req *req);
+int synodctl_peer_add(struct synod_nl *nl, const struct synodctl_req *req);
+int synodctl_peer_remove(struct synod_nl *nl, const struct synodctl_req *req);
 int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req);
+struct nl_msg;
+int synodctl_put_repl(struct nl_msg *msg, const struct synodctl_repl *r,
+		      const uint8_t *secret, size_t secret_len);
 
 /* stats.c */
 int synodctl_stats(struct synod_nl *nl, const struct synodctl_req *req);

@@ -26,7 +26,7 @@ USER_NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
 USER_CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
 # The helper library that later daemons share.
-USER_LIB_SRCS := json.c print.c util.c
+USER_LIB_SRCS := json.c print.c util.c addr.c
 # synodctl without main(), so unit tests can link its parser and printers.
 SYNODCTL_SRCS := parse.c nl.c show.c volume.c stats.c events.c
 
@@ -36,7 +36,7 @@ USER_SAN_OBJS := $(USER_LIB_SRCS:%.c=$(B)/tests/unit/obj/lib/%.o) \
 	$(SYNODCTL_SRCS:%.c=$(B)/tests/unit/obj/%.o)
 
 USER_BINS += $(B)/user/synodctl
-UNIT_TEST_NAMES := test_json test_util test_parse test_show test_nl
+UNIT_TEST_NAMES := test_json test_util test_parse test_show test_nl test_repl
 UNIT_TESTS += $(UNIT_TEST_NAMES:%=$(B)/tests/unit/%)
 
 $(B)/user/%.o: $(TOP)/user/%.c

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * synodctl volume create|attach|delete and synodctl status: build the
- * request, run it, print what the kernel says the volume now is.
+ * synodctl volume create|attach|delete|up|down|promote|demote, peer
+ * add|remove and synodctl status: build the request, run it, print what
+ * the kernel says the volume now is.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <netlink/attr.h>
 
@@ -74,6 +76,102 @@ static void print_result(const struct synodctl_req *req,
 	       v->size_bytes);
 }
 
+/* One SYNOD_A_VOLUME_PEER nest: the node, and the address if given. */
+static int put_peer(struct nl_msg *msg, const struct synodctl_peer *p)
+{
+	struct nlattr *nest = nla_nest_start(msg, SYNOD_A_VOLUME_PEER);
+
+	if (!nest || nla_put_u32(msg, SYNOD_A_PEER_NODE, p->node) < 0)
+		return -ENOMEM;
+	if (p->has_addr &&
+	    nla_put(msg, SYNOD_A_PEER_ADDR, (int)synod_addr_len(&p->addr),
+		    &p->addr) < 0)
+		return -ENOMEM;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * The replication attributes of VOLUME_CREATE (none if --node was not
+ * given).  Optional values the user left out are not sent, so the
+ * kernel's defaults apply.
+ */
+int synodctl_put_repl(struct nl_msg *msg, const struct synodctl_repl *r,
+		      const uint8_t *secret, size_t secret_len)
+{
+	uint32_t i;
+
+	if (!r->node_set)
+		return 0;
+	if (nla_put_u32(msg, SYNOD_A_VOLUME_NODE, r->node) < 0 ||
+	    nla_put(msg, SYNOD_A_VOLUME_LISTEN, (int)synod_addr_len(&r->listen),
+		    &r->listen) < 0 ||
+	    nla_put(msg, SYNOD_A_VOLUME_SECRET, (int)secret_len, secret) < 0 ||
+	    (r->cluster &&
+	     nla_put_string(msg, SYNOD_A_VOLUME_CLUSTER, r->cluster) < 0) ||
+	    (r->q1 && nla_put_u32(msg, SYNOD_A_VOLUME_Q1, r->q1) < 0) ||
+	    (r->q2 && nla_put_u32(msg, SYNOD_A_VOLUME_Q2, r->q2) < 0) ||
+	    (r->on_no_quorum_set &&
+	     nla_put_u32(msg, SYNOD_A_VOLUME_ON_NO_QUORUM,
+			 r->on_no_quorum) < 0) ||
+	    (r->auto_promote &&
+	     nla_put_flag(msg, SYNOD_A_VOLUME_AUTO_PROMOTE) < 0))
+		return -ENOMEM;
+	for (i = 0; i < r->npeers; i++)
+		if (put_peer(msg, &r->peer[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Read --secret-file, saying what is wrong with it.  A file others can
+ * read still works (the administrator may have reasons) but earns a
+ * warning, since anyone holding the secret can join the cluster.
+ */
+static int secret_load(const char *path, uint8_t *secret, size_t *len)
+{
+	bool exposed = false;
+	int ret;
+
+	ret = synod_secret_read(path, secret, len, &exposed);
+	if (ret == -EMSGSIZE)
+		fprintf(stderr, "synodctl: volume create: secret file %s holds fewer than %d bytes\n",
+			path, SYNOD_SECRET_MIN);
+	else if (ret == -EFBIG)
+		fprintf(stderr, "synodctl: volume create: secret file %s is larger than %d bytes\n",
+			path, SYNOD_SECRET_FILE_MAX);
+	else if (ret)
+		fprintf(stderr, "synodctl: volume create: secret file %s: %s\n",
+			path, strerror(-ret));
+	else if (exposed)
+		fprintf(stderr, "synodctl: warning: secret file %s is readable by group or others (chmod 600)\n",
+			path);
+	return ret;
+}
+
+/* VOLUME_CREATE/ATTACH with everything the command line gave. */
+static struct nl_msg *bring_up_msg(struct synod_nl *nl,
+				   const struct synodctl_req *req, uint8_t cmd)
+{
+	uint8_t secret[SYNOD_SECRET_MAX];
+	struct nl_msg *msg;
+	size_t len = 0;
+
+	if (cmd == SYNOD_CMD_VOLUME_CREATE && req->repl.node_set &&
+	    secret_load(req->repl.secret_file, secret, &len))
+		return NULL;
+	msg = volume_msg(nl, cmd, 0, req->name, req->backing);
+	if (msg && cmd == SYNOD_CMD_VOLUME_CREATE &&
+	    synodctl_put_repl(msg, &req->repl, secret, len)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	explicit_bzero(secret, sizeof(secret));
+	if (!msg)
+		fprintf(stderr, "synodctl: volume create: out of memory\n");
+	return msg;
+}
+
 /*
  * Create and attach both bring a disk into existence.  If the kernel's
  * reply does not describe it, ask with VOLUME_GET, so that the user
@@ -84,16 +182,14 @@ static int volume_bring_up(struct synod_nl *nl,
 			   const char *verb, const char *done)
 {
 	struct volume_reply r = { .got = false };
-	char what[96];
+	char what[32];
 	struct nl_msg *msg;
 	int ret;
 
-	snprintf(what, sizeof(what), "volume %s %s", verb, req->name);
-	msg = volume_msg(nl, cmd, 0, req->name, req->backing);
-	if (!msg) {
-		synod_nl_perror(nl, what, -ENOMEM);
-		return -ENOMEM;
-	}
+	snprintf(what, sizeof(what), "volume %s", verb);
+	msg = bring_up_msg(nl, req, cmd);
+	if (!msg)
+		return -EINVAL;
 	ret = synod_nl_exec(nl, msg, volume_reply_cb, &r);
 	if (!ret && !(r.got && (r.vol.have & SYNOD_VOL_DEVICE)))
 		ret = volume_get_one(nl, req->name, &r);
@@ -117,27 +213,88 @@ int synodctl_volume_attach(struct synod_nl *nl, const struct synodctl_req *req)
 			       "attached");
 }
 
-/* Quiet in JSON mode, like `ip -j link del`; a line of text otherwise. */
-int synodctl_volume_delete(struct synod_nl *nl, const struct synodctl_req *req)
+/*
+ * A request that names a volume (and for peer add/remove one peer) and
+ * gets only an ACK.  Quiet in JSON mode, like `ip -j link del`; a line
+ * of text otherwise.
+ */
+static int volume_simple(struct synod_nl *nl, const struct synodctl_req *req,
+			 uint8_t cmd, const char *what, const char *done)
 {
-	char what[96];
 	struct nl_msg *msg;
+	struct synodctl_peer peer;
 	int ret;
 
-	snprintf(what, sizeof(what), "volume delete %s", req->name);
-	msg = volume_msg(nl, SYNOD_CMD_VOLUME_DELETE, 0, req->name, NULL);
-	if (!msg) {
-		synod_nl_perror(nl, what, -ENOMEM);
-		return -ENOMEM;
+	msg = volume_msg(nl, cmd, 0, req->name, NULL);
+	ret = msg ? 0 : -ENOMEM;
+	if (!ret && req->force &&
+	    nla_put_flag(msg, SYNOD_A_VOLUME_FORCE) < 0)
+		ret = -ENOMEM;
+	if (!ret && req->peer_set) {
+		/* remove identifies the peer by node id alone */
+		peer = req->peer;
+		peer.has_addr = cmd == SYNOD_CMD_PEER_ADD;
+		ret = put_peer(msg, &peer);
+	}
+	if (ret) {
+		nlmsg_free(msg);
+		synod_nl_perror(nl, what, ret);
+		return ret;
 	}
 	ret = synod_nl_exec(nl, msg, NULL, NULL);
 	if (ret) {
 		synod_nl_perror(nl, what, ret);
 		return ret;
 	}
-	if (!req->json)
-		printf("%s: deleted\n", req->name);
+	if (req->json)
+		return 0;
+	if (req->peer_set)
+		printf("%s: peer %u %s\n", req->name, req->peer.node, done);
+	else
+		printf("%s: %s\n", req->name, done);
 	return 0;
+}
+
+int synodctl_volume_delete(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_VOLUME_DELETE, "volume delete",
+			     "deleted");
+}
+
+int synodctl_volume_up(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_VOLUME_UP, "volume up", "up");
+}
+
+int synodctl_volume_down(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_VOLUME_DOWN, "volume down",
+			     "down");
+}
+
+int synodctl_volume_promote(struct synod_nl *nl,
+			    const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_VOLUME_PROMOTE,
+			     "volume promote", "promotion started");
+}
+
+int synodctl_volume_demote(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_VOLUME_DEMOTE, "volume demote",
+			     "demoted");
+}
+
+int synodctl_peer_add(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_PEER_ADD, "peer add",
+			     "being added");
+}
+
+int synodctl_peer_remove(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	return volume_simple(nl, req, SYNOD_CMD_PEER_REMOVE, "peer remove",
+			     "being removed");
 }
 
 static int status_cb(struct nl_msg *msg, void *arg)
@@ -181,7 +338,7 @@ int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req)
 	out_end(&o);
 	fclose(mem);
 	if (ret)
-		synod_nl_perror(nl, req->name ? req->name : "status", ret);
+		synod_nl_perror(nl, "status", ret);
 	else
 		fwrite(buf, 1, len, stdout);
 	free(buf);

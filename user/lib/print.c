@@ -101,6 +101,17 @@ void out_bool(struct synod_out *o, const char *key, const char *fmt,
 	}
 }
 
+/* JSON null (a value that is not known); text gets fmt as it is. */
+void out_null(struct synod_out *o, const char *key, const char *fmt)
+{
+	if (o->json) {
+		if (json_key(o, key))
+			jsonw_null(&o->jw);
+	} else if (fmt) {
+		fputs(fmt, o->fp);
+	}
+}
+
 /* Text-only decoration: separators, newlines, human-readable extras. */
 void out_text(struct synod_out *o, const char *fmt, ...)
 {

@@ -33,6 +33,7 @@ void out_u64(struct synod_out *o, const char *key, const char *fmt,
 	     uint64_t value);
 void out_bool(struct synod_out *o, const char *key, const char *fmt,
 	      bool value);
+void out_null(struct synod_out *o, const char *key, const char *fmt);
 void out_text(struct synod_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -62,11 +62,45 @@ const char *synod_event_name(uint32_t event)
 		[SYNOD_EVENT_VOLUME_CREATED] = "created",
 		[SYNOD_EVENT_VOLUME_ATTACHED] = "attached",
 		[SYNOD_EVENT_VOLUME_DELETED] = "deleted",
+		[SYNOD_EVENT_ROLE_CHANGED] = "role-changed",
+		[SYNOD_EVENT_PEER_CONNECTED] = "peer-connected",
+		[SYNOD_EVENT_PEER_DISCONNECTED] = "peer-disconnected",
+		[SYNOD_EVENT_QUORUM_LOST] = "quorum-lost",
+		[SYNOD_EVENT_QUORUM_REGAINED] = "quorum-regained",
+		[SYNOD_EVENT_VOLUME_UP] = "up",
+		[SYNOD_EVENT_VOLUME_DOWN] = "down",
+		[SYNOD_EVENT_PEER_ADDED] = "peer-added",
+		[SYNOD_EVENT_PEER_REMOVED] = "peer-removed",
 	};
 
 	if (event >= sizeof(names) / sizeof(names[0]) || !names[event])
 		return "unknown";
 	return names[event];
+}
+
+/* Names of enum synod_peer_state, as status prints them. */
+const char *synod_peer_state_name(uint32_t state)
+{
+	static const char *const names[] = {
+		[SYNOD_PEER_DOWN] = "down",
+		[SYNOD_PEER_CONNECTING] = "connecting",
+		[SYNOD_PEER_CONNECTED] = "connected",
+		[SYNOD_PEER_SELF] = "self",
+	};
+
+	if (state >= sizeof(names) / sizeof(names[0]) || !names[state])
+		return "unknown";
+	return names[state];
+}
+
+/* Names of enum synod_on_no_quorum, as on the command line. */
+const char *synod_on_no_quorum_name(uint32_t v)
+{
+	if (v == SYNOD_NO_QUORUM_SUSPEND)
+		return "suspend";
+	if (v == SYNOD_NO_QUORUM_ERROR)
+		return "error";
+	return "unknown";
 }
 
 static bool name_char_ok(char c)

@@ -21,6 +21,8 @@ void synod_uuid_format(const uint8_t uuid[SYNOD_UUID_LEN],
 		       char out[SYNOD_UUID_STR_LEN]);
 const char *synod_role_name(uint32_t role);
 const char *synod_event_name(uint32_t event);
+const char *synod_peer_state_name(uint32_t state);
+const char *synod_on_no_quorum_name(uint32_t v);
 int synod_name_check(const char *name);
 int synod_backing_check(const char *path);
 int synod_parse_u32(const char *s, uint32_t *out);
