@@ -689,8 +689,9 @@ static int synod_nl_volume_down(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * PROMOTE and DEMOTE start a role change; the event reports the role the
- * replica has once the call returns (a promote may still be a candidate).
+ * PROMOTE and DEMOTE start a role change.  No event here: the replica
+ * engine sends ROLE_CHANGED when the role actually changes (a promote
+ * wins only once a quorum promised), so listeners see each change once.
  */
 static int role_doit(struct genl_info *info, bool promote)
 {
@@ -705,10 +706,7 @@ static int role_doit(struct genl_info *info, bool promote)
 		err = synod_volume_promote(net, name, info->extack);
 	else
 		err = synod_volume_demote(net, name, info->extack);
-	if (err)
-		return err;
-	notify_repl_now(net, SYNOD_EVENT_ROLE_CHANGED, name, U32_MAX);
-	return 0;
+	return err;
 }
 
 static int synod_nl_volume_promote(struct sk_buff *skb, struct genl_info *info)

@@ -199,8 +199,8 @@ static int data_write(struct synod_repl *r, u64 sector, void *data, u32 len)
 
 	if (sector + (len >> SECTOR_SHIFT) > get_capacity(vol->disk))
 		return -EINVAL;
-	bio = bio_alloc_bioset(vol->backing.bdev, DIV_ROUND_UP(len, PAGE_SIZE),
-			       REQ_OP_WRITE | REQ_SYNC, GFP_NOIO, &vol->bioset);
+	bio = bio_alloc(vol->backing.bdev, DIV_ROUND_UP(len, PAGE_SIZE),
+			REQ_OP_WRITE | REQ_SYNC, GFP_NOIO);
 	bio->bi_iter.bi_sector = vol->data_start + sector;
 	for (off = 0; off < len; off += PAGE_SIZE)
 		__bio_add_page(bio, virt_to_page(data + off),
@@ -403,6 +403,19 @@ u32 synod_repl_leader(struct synod_repl *r)
 	return l < SYNOD_NODES_MAX ? l : U32_MAX;
 }
 
+/* Do our links reach enough voters (with us) for a phase-1 quorum? */
+static bool repl_links_quorum(struct synod_repl *r)
+{
+	const struct synod_replica *c = &r->core;
+	u32 n, up = 1;
+
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		if (n != c->p.self && (c->cfg.voters & BIT(n)) &&
+		    r->tops->peer_state(r->tp, n) == SYNOD_PEER_CONNECTED)
+			up++;
+	return up >= c->cfg.q1;
+}
+
 /* Tell the events group about role, leader and quorum changes. */
 void synod_repl_events(struct synod_repl *r, u64 now)
 {
@@ -444,6 +457,7 @@ void synod_repl_tick(struct work_struct *work)
 	}
 	now = repl_now();
 	if (!r->fenced) {
+		r->core.unreachable = !repl_links_quorum(r);
 		synod_replica_tick(&r->core, now, &r->out);
 		synod_repl_execute(r);
 		/* A leader cut off from its quorum stops serving. */

@@ -449,7 +449,9 @@ void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(now >= r->last_contact_ns || r->role != SYNOD_FOLLOWER);
 	synod_assert(r->role <= SYNOD_LEADER);
 	if (r->role != SYNOD_LEADER) {
-		if (now >= r->election_due_ns)
+		if (now >= r->election_due_ns && r->unreachable)
+			r->election_due_ns = now + synod_election_timeout(r);
+		else if (now >= r->election_due_ns)
 			synod_prop_campaign(r, now, out);
 		else if (r->role == SYNOD_CANDIDATE &&
 			 now - r->p1_sent_ns >= r->p.retransmit_ns)

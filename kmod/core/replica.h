@@ -203,6 +203,14 @@ struct synod_replica {
 	u64 durable_seq;
 	struct synod_slot log[SYNOD_LOG_MAX];
 
+	/*
+	 * Set by the glue when it knows no phase-1 quorum is reachable (its
+	 * links are down): do not campaign.  Like raft's pre-vote, this keeps
+	 * a cut-off replica from inflating its ballot and disturbing the
+	 * leader when it comes back.  Safety never depends on it.
+	 */
+	bool unreachable;
+
 	/* proposer */
 	u8 role;		/* enum synod_core_role */
 	u32 leader;		/* hint, SYNOD_NODE_NONE if unknown */

@@ -256,6 +256,57 @@ static void test_step_down(void **state)
 	assert_int_equal(T.done[0].status, SYNOD_UNKNOWN);
 }
 
+/*
+ * promote and demote: resign() hands leadership away and keeps the old
+ * leader quiet, campaign() on another node wins without waiting for the
+ * election timeout.
+ */
+static void test_promote_demote(void **state)
+{
+	int l, o, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	o = (l + 1) % 3;
+	synod_replica_resign(&T.r[l], T.now, 100 * MS, &T.out[l]);
+	assert_int_equal(T.r[l].role, SYNOD_FOLLOWER);
+	pump();
+	synod_replica_campaign(&T.r[o], T.now, &T.out[o]);
+	assert_int_equal(T.r[o].role, SYNOD_CANDIDATE);
+	pump();
+	for (i = 0; i < 20 && !T.r[o].active; i++)
+		advance(MS / 2);
+	assert_int_equal(T.r[o].role, SYNOD_LEADER);
+	assert_true(T.r[o].active);
+	assert_int_equal(synod_replica_leader(&T.r[l]), (u32)o);
+	/* campaigning while leading changes nothing */
+	synod_replica_campaign(&T.r[o], T.now, &T.out[o]);
+	assert_int_equal(T.r[o].role, SYNOD_LEADER);
+}
+
+/* A replica that knows it cannot reach a quorum does not campaign. */
+static void test_unreachable_holds_elections(void **state)
+{
+	u64 ballot;
+	int i;
+
+	(void)state;
+	setup_cluster(3, false);
+	for (i = 0; i < 3; i++)
+		T.r[i].unreachable = true;
+	ballot = T.r[0].ballot_seen;
+	for (i = 0; i < 100; i++)
+		advance(MS);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(T.r[i].role, SYNOD_FOLLOWER);
+		assert_int_equal(T.r[i].stats.elections, 0);
+	}
+	assert_int_equal(T.r[0].ballot_seen, ballot);
+	T.r[1].unreachable = false;
+	assert_int_equal(elect(), 1);
+}
+
 /* Membership through the log, one voter at a time. */
 static void test_add_voter(void **state)
 {
@@ -302,6 +353,8 @@ int main(void)
 		cmocka_unit_test(test_lease_read),
 		cmocka_unit_test(test_step_down),
 		cmocka_unit_test(test_add_voter),
+		cmocka_unit_test(test_promote_demote),
+		cmocka_unit_test(test_unreachable_holds_elections),
 	};
 
 	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);
