@@ -8,9 +8,9 @@
  *   client                              server
  *   HELLO(from=c, to=s, nonce_c)  --->
  *                                 <---  HELLO(from=s, to=c, nonce_s)
- *                                 <---  PROOF(hmac('S', ...))
  *   PROOF(hmac('C', ...))         --->
- *                                 <---  READY
+ *                                 <---  PROOF(hmac('S', ...))
+ *   READY                         --->
  *   frames                        --->
  *
  * Either side may send REFUSE(reason) instead of its next record and

@@ -69,7 +69,7 @@
 enum tcp_hs_type {
 	STCP_HS_HELLO = 1,	/* identities, versions and a fresh nonce */
 	STCP_HS_PROOF = 2,	/* HMAC over both hellos' contents */
-	STCP_HS_READY = 3,	/* server accepted the client's proof */
+	STCP_HS_READY = 3,	/* client accepted the server's proof */
 	STCP_HS_REFUSE = 4,	/* sender refuses; reason is enum synod_refusal */
 };
 
@@ -120,7 +120,8 @@ struct tcp_peer {
 enum tcp_in_state {
 	STCP_IN_FREE,
 	STCP_IN_HELLO,		/* waiting for the client's HELLO */
-	STCP_IN_PROOF,		/* sent HELLO + PROOF, waiting for its PROOF */
+	STCP_IN_PROOF,		/* sent our HELLO, waiting for its PROOF */
+	STCP_IN_READY,		/* sent our PROOF, waiting for READY */
 	STCP_IN_FRAMES,		/* authenticated: frames from c->node */
 };
 

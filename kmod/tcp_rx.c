@@ -127,11 +127,11 @@ static int in_refuse(struct synod_transport *t, struct tcp_in *c, u32 node,
 	return -ECONNREFUSED;
 }
 
-/* The client's HELLO: judge it, answer with our HELLO and PROOF. */
+/* The client's HELLO: judge it, answer with our HELLO. */
 static int in_hello(struct synod_transport *t, struct tcp_in *c,
 		    const struct tcp_hs *m)
 {
-	u8 rec[2 * STCP_HS_LEN];
+	u8 rec[STCP_HS_LEN];
 	struct tcp_hs r;
 	int why, err;
 
@@ -143,18 +143,8 @@ static int in_hello(struct synod_transport *t, struct tcp_in *c,
 	c->node = m->from;
 	memcpy(c->nonce_c, m->blob, STCP_NONCE_LEN);
 	get_random_bytes(c->nonce_s, STCP_NONCE_LEN);
-
 	synod_tcp_hello(t, &r, c->node, c->nonce_s);
 	synod_tcp_hs_encode(rec, &r);
-	memset(&r, 0, sizeof(r));
-	r.type = STCP_HS_PROOF;
-	r.from = t->cfg.self;
-	r.to = c->node;
-	err = synod_tcp_proof(t, r.blob, false, c->nonce_c, c->nonce_s,
-			      c->node, t->cfg.self);
-	if (err)
-		return err;
-	synod_tcp_hs_encode(rec + STCP_HS_LEN, &r);
 	err = in_send(c, rec, sizeof(rec));
 	if (err)
 		return err;
@@ -163,18 +153,21 @@ static int in_hello(struct synod_transport *t, struct tcp_in *c,
 }
 
 /*
- * The client's PROOF: check it, say READY, and make this the node's
- * incoming link.  An older link from the same node is closed: the peer
- * dials again only when it has given up on the old one.
+ * A record from the client after our HELLO: REFUSE if it did not like
+ * our HELLO, else its PROOF.  The client proves first, so a client
+ * without the secret learns no proof of ours and is counted here.
  */
 static int in_proof(struct synod_transport *t, struct tcp_in *c,
 		    const struct tcp_hs *m)
 {
-	struct tcp_hs r = { .type = STCP_HS_READY, .from = t->cfg.self };
+	struct tcp_hs r = { .type = STCP_HS_PROOF, .from = t->cfg.self };
 	u8 rec[STCP_HS_LEN];
-	unsigned int i;
 	int err;
 
+	if (m->type == STCP_HS_REFUSE) {
+		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
+		return -ECONNREFUSED;
+	}
 	if (m->type != STCP_HS_PROOF || m->from != c->node ||
 	    m->to != t->cfg.self)
 		return -EPROTO;
@@ -182,11 +175,35 @@ static int in_proof(struct synod_transport *t, struct tcp_in *c,
 				c->node, t->cfg.self))
 		return in_refuse(t, c, c->node, SYNOD_REFUSED_AUTH);
 	r.to = c->node;
+	err = synod_tcp_proof(t, r.blob, false, c->nonce_c, c->nonce_s,
+			      c->node, t->cfg.self);
+	if (err)
+		return err;
 	synod_tcp_hs_encode(rec, &r);
 	err = in_send(c, rec, sizeof(rec));
 	if (err)
 		return err;
+	c->state = STCP_IN_READY;
+	return 0;
+}
 
+/*
+ * READY: the client accepted our proof, frames follow.  This becomes
+ * the node's incoming link; an older one from the same node is closed,
+ * since the peer dials again only when it has given up on the old one.
+ */
+static int in_ready(struct synod_transport *t, struct tcp_in *c,
+		    const struct tcp_hs *m)
+{
+	unsigned int i;
+
+	if (m->type == STCP_HS_REFUSE) {
+		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
+		return -ECONNREFUSED;
+	}
+	if (m->type != STCP_HS_READY || m->from != c->node ||
+	    m->to != t->cfg.self)
+		return -EPROTO;
 	for (i = 0; i < STCP_IN_MAX; i++) {
 		struct tcp_in *o = &t->in[i];
 
@@ -262,7 +279,7 @@ static int in_parse(struct synod_transport *t, struct tcp_in *c,
 	struct tcp_hs m;
 	int err;
 
-	while (c->state == STCP_IN_HELLO || c->state == STCP_IN_PROOF) {
+	while (c->state != STCP_IN_FRAMES) {
 		if (c->have < STCP_HS_LEN)
 			return 0;
 		if (synod_tcp_hs_decode(c->buf, &m))
@@ -270,8 +287,10 @@ static int in_parse(struct synod_transport *t, struct tcp_in *c,
 		in_consume(c, STCP_HS_LEN);
 		if (c->state == STCP_IN_HELLO)
 			err = in_hello(t, c, &m);
-		else
+		else if (c->state == STCP_IN_PROOF)
 			err = in_proof(t, c, &m);
+		else
+			err = in_ready(t, c, &m);
 		if (err)
 			return err;
 	}

@@ -261,13 +261,6 @@ static int out_handshake(struct tcp_peer *p)
 		return out_refuse(p, why);
 	memcpy(nonce_s, m.blob, sizeof(nonce_s));
 
-	err = out_recv_hs(p, &m, STCP_HS_PROOF, deadline);
-	if (err)
-		return err;
-	if (!synod_tcp_proof_ok(t, m.blob, false, nonce_c, nonce_s,
-				t->cfg.self, p->node))
-		return out_refuse(p, SYNOD_REFUSED_AUTH);
-
 	memset(&m, 0, sizeof(m));
 	m.type = STCP_HS_PROOF;
 	m.from = t->cfg.self;
@@ -277,7 +270,18 @@ static int out_handshake(struct tcp_peer *p)
 	if (!err)
 		err = out_send_hs(p, &m);
 	if (!err)
-		err = out_recv_hs(p, &m, STCP_HS_READY, deadline);
+		err = out_recv_hs(p, &m, STCP_HS_PROOF, deadline);
+	if (err)
+		return err;
+	if (!synod_tcp_proof_ok(t, m.blob, false, nonce_c, nonce_s,
+				t->cfg.self, p->node))
+		return out_refuse(p, SYNOD_REFUSED_AUTH);
+
+	memset(&m, 0, sizeof(m));
+	m.type = STCP_HS_READY;
+	m.from = t->cfg.self;
+	m.to = p->node;
+	err = out_send_hs(p, &m);
 	return err;
 }
 
