@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TCP transport: synod_tcp_ops, its lifecycle (create, start, stop,
+ * destroy, set_peer), the send path into per-peer rings, and the socket
+ * plumbing both threads share.  tcp_rx.c receives, tcp_tx.c sends,
+ * tcp_link.c is the handshake; tcp_priv.h says who owns what.
+ *
+ * Every node dials each peer once and sends all its frames on that
+ * connection; it receives only on connections it accepted.  So a pair of
+ * nodes has two one-way connections and never has to decide which of two
+ * crossing connections survives.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat_net.h"
+#include "tcp_priv.h"
+
+/* Length of a sockaddr of @ss's family, or -EAFNOSUPPORT. */
+int synod_tcp_addr_len(const struct sockaddr_storage *ss)
+{
+	switch (ss->ss_family) {
+	case AF_INET:
+		return sizeof(struct sockaddr_in);
+	case AF_INET6:
+		return sizeof(struct sockaddr_in6);
+	default:
+		return -EAFNOSUPPORT;
+	}
+}
+
+/*
+ * A kernel TCP socket in the transport's namespace.  Kernel sockets hold
+ * no reference on the namespace: the owner must stop() before it dies.
+ * GFP_NOIO because the replica writes to the network on behalf of block
+ * I/O: reclaim must not recurse into it.
+ */
+int synod_tcp_sock_new(struct synod_transport *t, int family,
+		       struct socket **res)
+{
+	int err;
+
+	err = sock_create_kern(t->cfg.net, family, SOCK_STREAM, IPPROTO_TCP,
+			       res);
+	if (err)
+		return err;
+	(*res)->sk->sk_allocation = GFP_NOIO;
+	return 0;
+}
+
+/*
+ * Options of a connected socket: no Nagle delay for small consensus
+ * frames, and keepalive plus a user timeout so that a peer that vanished
+ * (cable, link down, crash) is noticed in about 4 s, idle or not.
+ */
+void synod_tcp_sock_tune(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	tcp_sock_set_nodelay(sk);
+	sock_set_keepalive(sk);
+	tcp_sock_set_keepidle(sk, STCP_KEEPIDLE_S);
+	tcp_sock_set_keepintvl(sk, STCP_KEEPINTVL_S);
+	tcp_sock_set_keepcnt(sk, STCP_KEEPCNT);
+	tcp_sock_set_user_timeout(sk, STCP_USER_TIMEOUT_MS);
+}
+
+/*
+ * Point the socket's data_ready and state_change at @wake, and its
+ * write_space at @write_space if not NULL (both find @owner in
+ * sk_user_data), remembering the ones to restore.  Under the callback
+ * lock so that a callback running on another CPU sees either the old
+ * pair or the new one.  An accepted socket inherits the listener's
+ * callbacks, so its "original" data_ready is the listener's.
+ */
+void synod_tcp_sock_attach(struct socket *sock, void *owner,
+			   struct tcp_cbs *saved,
+			   void (*wake)(struct sock *sk),
+			   void (*write_space)(struct sock *sk))
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_data_ready != synod_tcp_listen_ready)
+		saved->data_ready = sk->sk_data_ready;
+	saved->state_change = sk->sk_state_change;
+	saved->write_space = sk->sk_write_space;
+	sk->sk_user_data = owner;
+	sk->sk_data_ready = wake;
+	sk->sk_state_change = wake;
+	if (write_space)
+		sk->sk_write_space = write_space;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * Give back the callbacks, so that no packet arriving after this (the
+ * socket may linger in FIN_WAIT) runs our code or finds our data, then
+ * release.  Safe on NULL.
+ */
+void synod_tcp_sock_close(struct socket *sock, const struct tcp_cbs *saved)
+{
+	struct sock *sk;
+
+	if (!sock)
+		return;
+	sk = sock->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	if (sk->sk_user_data) {
+		sk->sk_user_data = NULL;
+		sk->sk_data_ready = saved->data_ready;
+		sk->sk_state_change = saved->state_change;
+		sk->sk_write_space = saved->write_space;
+	}
+	write_unlock_bh(&sk->sk_callback_lock);
+	sock_release(sock);
+}
+
+/*
+ * The send ring of one peer is allocated the first time the node becomes
+ * a peer (create or set_peer), never on the send path, and kept until
+ * destroy so that send() can read p->ring without a lock dance.
+ */
+static int peer_ring_alloc(struct tcp_peer *p)
+{
+	u8 *ring;
+
+	if (p->ring)
+		return 0;
+	ring = kvmalloc(SYNOD_SENDQ_BYTES, GFP_KERNEL);
+	if (!ring)
+		return -ENOMEM;
+	spin_lock_bh(&p->lock);
+	p->ring = ring;
+	spin_unlock_bh(&p->lock);
+	return 0;
+}
+
+/* Check a configuration before anything is allocated for it. */
+static int cfg_check(const struct synod_transport_cfg *cfg)
+{
+	u32 n;
+
+	if (!cfg->net || !cfg->rx || !cfg->link_event ||
+	    cfg->self >= SYNOD_NODES_MAX || !cfg->cluster[0] ||
+	    cfg->secret_len < SYNOD_SECRET_MIN ||
+	    cfg->secret_len > SYNOD_SECRET_MAX)
+		return -EINVAL;
+	if (strnlen(cfg->cluster, sizeof(cfg->cluster)) > SYNOD_NAME_MAX)
+		return -EINVAL;
+	if (synod_tcp_addr_len(&cfg->listen) < 0)
+		return -EAFNOSUPPORT;
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!cfg->peer_valid[n])
+			continue;
+		if (n == cfg->self)
+			return -EINVAL;
+		if (synod_tcp_addr_len(&cfg->peer_addr[n]) < 0)
+			return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+static void tcp_destroy(struct synod_transport *t);
+
+/*
+ * Allocate everything a running transport needs, so that nothing on the
+ * send or receive path allocates: the HMAC, one receive buffer per
+ * possible accepted connection (STCP_IN_MAX * ~20 KiB) and a 1 MiB send
+ * ring per configured peer.  Returns an ERR_PTR, never NULL.
+ */
+static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
+{
+	struct synod_transport *t;
+	int err;
+	u32 n;
+
+	err = cfg_check(cfg);
+	if (err)
+		return ERR_PTR(err);
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->cfg = *cfg;
+	mutex_init(&t->lock);
+	init_waitqueue_head(&t->rx_wq);
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		struct tcp_peer *p = &t->peers[n];
+
+		p->t = t;
+		p->node = n;
+		init_waitqueue_head(&p->wq);
+		spin_lock_init(&p->lock);
+		atomic_set(&p->link_gen, 0);
+	}
+
+	t->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(t->hmac)) {
+		err = PTR_ERR(t->hmac);
+		t->hmac = NULL;
+		goto out_destroy;
+	}
+	err = crypto_shash_setkey(t->hmac, cfg->secret, cfg->secret_len);
+	if (err)
+		goto out_destroy;
+
+	t->in_bufs = kvmalloc_array(STCP_IN_MAX, STCP_IN_BUF, GFP_KERNEL);
+	if (!t->in_bufs) {
+		err = -ENOMEM;
+		goto out_destroy;
+	}
+	for (n = 0; n < STCP_IN_MAX; n++)
+		t->in[n].buf = t->in_bufs + n * STCP_IN_BUF;
+
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!cfg->peer_valid[n])
+			continue;
+		err = peer_ring_alloc(&t->peers[n]);
+		if (err)
+			goto out_destroy;
+		t->peers[n].addr = cfg->peer_addr[n];
+		set_bit(n, &t->peer_mask);
+	}
+	return t;
+
+out_destroy:
+	tcp_destroy(t);
+	return ERR_PTR(err);
+}
+
+/* Start the tx thread of peer @p; t->lock held, transport started. */
+static int peer_start(struct tcp_peer *p)
+{
+	struct synod_transport *t = p->t;
+	struct task_struct *task;
+
+	task = kthread_run(synod_tcp_tx_thread, p, "synod-tx/%u-%u",
+			   t->cfg.self, p->node);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	p->task = task;
+	return 0;
+}
+
+/*
+ * Stop the tx thread of @p and wait for it: it closes its socket, marks
+ * the link down and empties the ring on its way out.  Bounded: every
+ * wait in the thread ends on kthread_should_stop().  t->lock held.
+ */
+static void peer_stop(struct tcp_peer *p)
+{
+	if (!p->task)
+		return;
+	kthread_stop(p->task);
+	p->task = NULL;
+}
+
+/* Socket, bind, listen, callbacks.  t->lock held. */
+static int listen_open(struct synod_transport *t)
+{
+	struct socket *sock;
+	int len = synod_tcp_addr_len(&t->cfg.listen);
+	int err;
+
+	err = synod_tcp_sock_new(t, t->cfg.listen.ss_family, &sock);
+	if (err)
+		return err;
+	sock_set_reuseaddr(sock->sk);
+	err = kernel_bind(sock, (struct sockaddr *)&t->cfg.listen, len);
+	if (!err)
+		err = kernel_listen(sock, STCP_LISTEN_BACKLOG);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	/*
+	 * Only data_ready: accepted sockets inherit the listener's callbacks,
+	 * and those never accepted must not keep more of ours than needed.
+	 */
+	write_lock_bh(&sock->sk->sk_callback_lock);
+	t->listen_cbs.data_ready = sock->sk->sk_data_ready;
+	t->listen_cbs.state_change = sock->sk->sk_state_change;
+	t->listen_cbs.write_space = sock->sk->sk_write_space;
+	sock->sk->sk_user_data = t;
+	sock->sk->sk_data_ready = synod_tcp_listen_ready;
+	write_unlock_bh(&sock->sk->sk_callback_lock);
+	t->listen = sock;
+	return 0;
+}
+
+/*
+ * Listen, then start the rx thread and one tx thread per peer.  Upcalls
+ * may begin before this returns.  Undoes everything on failure.
+ */
+static int tcp_start(struct synod_transport *t)
+{
+	struct task_struct *task;
+	int err = 0;
+	u32 n;
+
+	mutex_lock(&t->lock);
+	if (t->started) {
+		err = -EALREADY;
+		goto out_unlock;
+	}
+	err = listen_open(t);
+	if (err)
+		goto out_unlock;
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		t->reported_gen[n] = atomic_read(&t->peers[n].link_gen);
+	task = kthread_run(synod_tcp_rx_thread, t, "synod-rx/%u",
+			   t->cfg.self);
+	if (IS_ERR(task)) {
+		err = PTR_ERR(task);
+		goto out_close;
+	}
+	t->rx_task = task;
+	t->started = true;
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!test_bit(n, &t->peer_mask))
+			continue;
+		err = peer_start(&t->peers[n]);
+		if (err)
+			goto out_stop;
+	}
+	mutex_unlock(&t->lock);
+	return 0;
+
+out_stop:
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		peer_stop(&t->peers[n]);
+	kthread_stop(t->rx_task);
+	t->rx_task = NULL;
+	t->started = false;
+	synod_tcp_rx_close_all(t);
+out_close:
+	synod_tcp_sock_close(t->listen, &t->listen_cbs);
+	t->listen = NULL;
+out_unlock:
+	mutex_unlock(&t->lock);
+	if (err)
+		pr_warn("%s/%u: cannot start TCP transport: %d\n",
+			t->cfg.cluster, t->cfg.self, err);
+	return err;
+}
+
+/* Bytes queued to all peers; for the stop grace period. */
+static u32 queued_bytes(struct synod_transport *t)
+{
+	u32 n, sum = 0;
+
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		struct tcp_peer *p = &t->peers[n];
+
+		spin_lock_bh(&p->lock);
+		if (p->up)
+			sum += p->head - p->tail;
+		spin_unlock_bh(&p->lock);
+	}
+	return sum;
+}
+
+/*
+ * Upcalls end first (the rx thread is the only caller of rx() and
+ * link_event()), then the sockets and the tx threads.  Without @force,
+ * frames already queued get up to STCP_DRAIN_MS to leave.  Must not be
+ * called from an upcall or with a lock an upcall takes: it waits for
+ * the rx thread.  No link_event(false) is sent for links stop() closes.
+ */
+static void tcp_stop(struct synod_transport *t, bool force)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(STCP_DRAIN_MS);
+	u32 n;
+
+	mutex_lock(&t->lock);
+	if (!t->started)
+		goto out_unlock;
+	while (!force && queued_bytes(t) && time_before(jiffies, until))
+		msleep(10);
+	kthread_stop(t->rx_task);
+	t->rx_task = NULL;
+	synod_tcp_sock_close(t->listen, &t->listen_cbs);
+	t->listen = NULL;
+	synod_tcp_rx_close_all(t);
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		peer_stop(&t->peers[n]);
+	t->started = false;
+out_unlock:
+	mutex_unlock(&t->lock);
+}
+
+/* Stops if needed, then frees everything; secrets are wiped. */
+static void tcp_destroy(struct synod_transport *t)
+{
+	u32 n;
+
+	if (!t)
+		return;
+	tcp_stop(t, true);
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		kvfree(t->peers[n].ring);
+	kvfree(t->in_bufs);
+	if (t->hmac)
+		crypto_free_shash(t->hmac);
+	memzero_explicit(t->cfg.secret, sizeof(t->cfg.secret));
+	mutex_destroy(&t->lock);
+	kfree(t);
+}
+
+/* Copy @len bytes into the ring at free-running offset @pos. */
+static void ring_put(struct tcp_peer *p, u32 pos, const void *src, u32 len)
+{
+	u32 off = pos & (SYNOD_SENDQ_BYTES - 1);
+	u32 first = min(len, SYNOD_SENDQ_BYTES - off);
+
+	memcpy(p->ring + off, src, first);
+	memcpy(p->ring, src + first, len - first);
+}
+
+/*
+ * Queue one frame (the iovs back to back) for @to and wake its tx
+ * thread.  Never sleeps or allocates; takes only the peer's ring lock,
+ * which nothing holds across an upcall, so it is safe from rx() and
+ * link_event().  A record is a u32 length and the payload, padded to 4
+ * bytes so that a length never wraps around the ring's end.
+ */
+static int tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
+		    unsigned int niov)
+{
+	struct tcp_peer *p;
+	size_t total = 0;
+	u32 need, pos, i;
+	int err = 0;
+
+	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
+		return -EINVAL;
+	for (i = 0; i < niov; i++)
+		total += iov[i].iov_len;
+	if (total > SYNOD_FRAME_MAX)
+		return -EMSGSIZE;
+	if (!total)
+		return -EINVAL;
+	p = &t->peers[to];
+	need = sizeof(u32) + ALIGN((u32)total, 4);
+
+	spin_lock_bh(&p->lock);
+	if (!p->up) {
+		err = -ENOTCONN;
+	} else if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need) {
+		err = -ENOBUFS;
+	} else {
+		u32 len = total;
+
+		pos = p->head;
+		ring_put(p, pos, &len, sizeof(len));
+		pos += sizeof(len);
+		for (i = 0; i < niov; i++) {
+			ring_put(p, pos, iov[i].iov_base, iov[i].iov_len);
+			pos += iov[i].iov_len;
+		}
+		p->head += need;
+	}
+	spin_unlock_bh(&p->lock);
+
+	if (err == -ENOBUFS)
+		atomic64_inc(&p->tx_nobufs);
+	else if (err == -ENOTCONN)
+		atomic64_inc(&p->tx_notconn);
+	if (err)
+		return err;
+	set_bit(STCP_KICK, &p->flags);
+	wake_up(&p->wq);
+	return 0;
+}
+
+/*
+ * Membership change: add node @node at @addr (or move it there), or
+ * remove it with @addr NULL.  Sleeps (may allocate the ring, waits for
+ * the tx thread) but never waits for the rx thread, so the replica may
+ * call it from rx() or link_event().  The rx thread drops accepted
+ * connections of a removed node on its next round.
+ */
+static int tcp_set_peer(struct synod_transport *t, u32 node,
+			const struct sockaddr_storage *addr)
+{
+	struct tcp_peer *p;
+	int err = 0;
+
+	if (node >= SYNOD_NODES_MAX || node == t->cfg.self)
+		return -EINVAL;
+	if (addr && synod_tcp_addr_len(addr) < 0)
+		return -EAFNOSUPPORT;
+	p = &t->peers[node];
+
+	mutex_lock(&t->lock);
+	if (addr) {
+		err = peer_ring_alloc(p);
+		if (err)
+			goto out_unlock;
+		peer_stop(p);
+		p->addr = *addr;
+		t->cfg.peer_addr[node] = *addr;
+		t->cfg.peer_valid[node] = true;
+		set_bit(node, &t->peer_mask);
+		if (t->started)
+			err = peer_start(p);
+	} else {
+		clear_bit(node, &t->peer_mask);
+		t->cfg.peer_valid[node] = false;
+		peer_stop(p);
+		set_bit(STCP_KICK, &t->rx_flags);
+		wake_up(&t->rx_wq);
+	}
+out_unlock:
+	mutex_unlock(&t->lock);
+	return err;
+}
+
+/*
+ * CONNECTED when our outgoing link to @node is authenticated and so is
+ * an incoming one from it (both directions carry frames); CONNECTING
+ * while either is missing; DOWN when not started or not a peer.
+ */
+static enum synod_peer_state tcp_peer_state(struct synod_transport *t,
+					    u32 node)
+{
+	if (node >= SYNOD_NODES_MAX)
+		return SYNOD_PEER_DOWN;
+	if (node == t->cfg.self)
+		return SYNOD_PEER_SELF;
+	if (!READ_ONCE(t->started) || !test_bit(node, &t->peer_mask))
+		return SYNOD_PEER_DOWN;
+	if (READ_ONCE(t->peers[node].up) && test_bit(node, &t->in_up))
+		return SYNOD_PEER_CONNECTED;
+	return SYNOD_PEER_CONNECTING;
+}
+
+/* Refusals of @why from @node, or from unknown ids if SYNOD_NODES_MAX. */
+static u64 tcp_refused(struct synod_transport *t, u32 node,
+		       enum synod_refusal why)
+{
+	if (node > SYNOD_NODES_MAX || why >= SYNOD_REFUSED_MAX)
+		return 0;
+	return atomic64_read(&t->refused[node][why]);
+}
+
+/* Counters of one peer, for the debug hook and future status. */
+void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
+			  struct synod_tcp_peer_stats *s)
+{
+	struct tcp_peer *p = &t->peers[node];
+
+	s->tx_frames = atomic64_read(&p->tx_frames);
+	s->tx_bytes = atomic64_read(&p->tx_bytes);
+	s->tx_nobufs = atomic64_read(&p->tx_nobufs);
+	s->tx_notconn = atomic64_read(&p->tx_notconn);
+	s->links_up = atomic64_read(&p->links_up);
+	s->rx_frames = atomic64_read(&t->rx_frames[node]);
+	spin_lock_bh(&p->lock);
+	s->queued = p->head - p->tail;
+	spin_unlock_bh(&p->lock);
+}
+
+const struct synod_transport_ops synod_tcp_ops = {
+	.create = tcp_create,
+	.start = tcp_start,
+	.stop = tcp_stop,
+	.destroy = tcp_destroy,
+	.send = tcp_send,
+	.set_peer = tcp_set_peer,
+	.peer_state = tcp_peer_state,
+	.refused = tcp_refused,
+};

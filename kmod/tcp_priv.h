@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to the TCP transport (tcp*.c): the objects and the prototypes
+ * its files share.  Nothing outside tcp*.c includes this; the rest of the
+ * module sees only struct synod_transport_ops (transport.h).
+ *
+ * Threads and what they own:
+ *  - one rx thread per transport ("synod-rx/N") owns the listening socket
+ *    and every accepted connection: it accepts, runs the server side of
+ *    the handshake, reads frames and makes every upcall (rx() and
+ *    link_event()), so that upcalls of one transport never overlap;
+ *  - one tx thread per peer ("synod-tx/N-M") owns the one outgoing
+ *    connection to that peer: it connects with backoff, runs the client
+ *    side of the handshake and writes the peer's send ring to the socket.
+ * Socket callbacks (softirq) only set a bit and wake the owning thread.
+ *
+ * Locks: t->lock (mutex) serialises start/stop/set_peer/destroy and is
+ * never taken by the threads; peer->lock (spinlock, bh) guards the ring
+ * and peer->up and is never held across a socket call or an upcall.
+ */
+#ifndef SYNOD_TCP_PRIV_H
+#define SYNOD_TCP_PRIV_H
+
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <crypto/hash.h>
+#include <crypto/sha2.h>
+
+#include "transport.h"
+
+/* Accepted connections held at once: every peer, plus room for races. */
+#define STCP_IN_MAX		(2 * SYNOD_NODES_MAX)
+/* Index of the "unknown node" row of the refusal counters. */
+#define STCP_UNKNOWN		SYNOD_NODES_MAX
+
+/* Frame header: u32 payload length, u32 crc32c of the payload (LE). */
+#define STCP_FRAME_HDR		8u
+/* Receive buffer of one accepted connection: a whole largest frame. */
+#define STCP_IN_BUF		(STCP_FRAME_HDR + SYNOD_FRAME_MAX)
+
+/* Handshake records are fixed-size; see tcp_link.c for the layout. */
+#define STCP_HS_LEN		96u
+#define STCP_NONCE_LEN		32u
+#define STCP_PROOF_LEN		SHA256_DIGEST_SIZE
+#define STCP_HS_MAGIC		0x4c4e5953u	/* "SYNL" */
+
+/*
+ * Timing.  A peer cut off must be noticed within about 5 s: keepalive
+ * probes an idle link after 1 s, every 1 s, and TCP_USER_TIMEOUT kills a
+ * link whose sent data or probes stay unacknowledged for 3 s.
+ */
+#define STCP_BACKOFF_MIN_MS	50u
+#define STCP_BACKOFF_MAX_MS	2000u
+#define STCP_CONNECT_MS		2000u
+#define STCP_HANDSHAKE_MS	3000u
+#define STCP_USER_TIMEOUT_MS	3000u
+#define STCP_KEEPIDLE_S		1
+#define STCP_KEEPINTVL_S		1
+#define STCP_KEEPCNT		2
+#define STCP_STALL_MS		4000u	/* no byte of a frame left: drop */
+#define STCP_DRAIN_MS		500u	/* stop(force=false) grace period */
+#define STCP_RX_BUDGET		32u	/* frames per connection per round */
+#define STCP_LISTEN_BACKLOG	16
+
+/* Handshake record types. */
+enum tcp_hs_type {
+	STCP_HS_HELLO = 1,	/* identities, versions and a fresh nonce */
+	STCP_HS_PROOF = 2,	/* HMAC over both hellos' contents */
+	STCP_HS_READY = 3,	/* client accepted the server's proof */
+	STCP_HS_REFUSE = 4,	/* sender refuses; reason is enum synod_refusal */
+};
+
+/* A decoded handshake record (the wire form is only in tcp_link.c). */
+struct tcp_hs {
+	u8 type;			/* enum tcp_hs_type */
+	u8 reason;			/* REFUSE: enum synod_refusal */
+	u16 ver_min, ver_max;		/* HELLO: link versions spoken */
+	u32 from, to;			/* sender and intended receiver ids */
+	u64 features;			/* HELLO: SYNOD_LINK_FEATURES bits */
+	char cluster[SYNOD_NAME_MAX + 1];	/* HELLO: NUL-padded */
+	u8 blob[STCP_NONCE_LEN];		/* HELLO: nonce; PROOF: the HMAC */
+};
+
+/* Callbacks a socket had before we installed ours, restored at close. */
+struct tcp_cbs {
+	void (*data_ready)(struct sock *sk);
+	void (*state_change)(struct sock *sk);
+	void (*write_space)(struct sock *sk);
+};
+
+/* peer->flags and t->rx_flags bits */
+#define STCP_KICK		0	/* socket event or queued frame */
+
+/* The outgoing side of one peer: ring, link state, tx thread. */
+struct tcp_peer {
+	struct synod_transport *t;
+	u32 node;
+	struct sockaddr_storage addr;	/* t->lock */
+	struct task_struct *task;	/* tx thread; t->lock */
+	wait_queue_head_t wq;		/* tx thread sleeps here */
+	unsigned long flags;		/* STCP_KICK */
+	struct socket *sock;		/* tx thread only */
+	struct tcp_cbs cbs;		/* of sock */
+
+	spinlock_t lock;		/* ring, head, tail, up */
+	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
+	u32 head, tail;			/* free-running byte counters */
+	bool up;			/* authenticated: send() may queue */
+	/* odd while up; bumped at each up and down, read by the rx thread */
+	atomic_t link_gen;
+	unsigned long remote_logged;	/* refusal reasons the peer sent us */
+
+	atomic64_t tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up;
+};
+
+/* Handshake progress of an accepted connection. */
+enum tcp_in_state {
+	STCP_IN_FREE,
+	STCP_IN_HELLO,		/* waiting for the client's HELLO */
+	STCP_IN_PROOF,		/* sent our HELLO, waiting for its PROOF */
+	STCP_IN_READY,		/* sent our PROOF, waiting for READY */
+	STCP_IN_FRAMES,		/* authenticated: frames from c->node */
+};
+
+/* One accepted connection; rx thread only. */
+struct tcp_in {
+	enum tcp_in_state state;
+	struct socket *sock;
+	struct tcp_cbs cbs;
+	u32 node;			/* claimed in HELLO, proven in PROOF */
+	unsigned long deadline;		/* jiffies: handshake must end */
+	u8 nonce_c[STCP_NONCE_LEN];
+	u8 nonce_s[STCP_NONCE_LEN];
+	u8 *buf;			/* STCP_IN_BUF bytes, from t->in_bufs */
+	u32 have;			/* bytes in buf */
+};
+
+struct synod_transport {
+	struct synod_transport_cfg cfg;	/* copy; peer fields under lock */
+	struct crypto_shash *hmac;	/* keyed with cfg.secret at create */
+	struct mutex lock;		/* start/stop/set_peer/destroy */
+	bool started;			/* lock */
+	unsigned long peer_mask;	/* bit n: node n is a peer */
+
+	struct tcp_peer peers[SYNOD_NODES_MAX];
+
+	/* rx thread and everything it owns */
+	struct task_struct *rx_task;
+	wait_queue_head_t rx_wq;
+	unsigned long rx_flags;		/* STCP_KICK */
+	struct socket *listen;
+	struct tcp_cbs listen_cbs;
+	struct tcp_in in[STCP_IN_MAX];
+	u8 *in_bufs;			/* STCP_IN_MAX * STCP_IN_BUF */
+	unsigned long in_up;		/* bit n: authenticated conn from n */
+	int reported_gen[SYNOD_NODES_MAX];	/* link_gen last reported */
+
+	/* counters, read by refused() and the debug hook */
+	atomic64_t refused[SYNOD_NODES_MAX + 1][SYNOD_REFUSED_MAX];
+	unsigned long logged[SYNOD_NODES_MAX + 1];	/* reasons logged */
+	atomic64_t rx_frames[SYNOD_NODES_MAX];
+	atomic64_t rx_bad;		/* bad length or crc: link dropped */
+	atomic64_t in_overflow;		/* accepted with no free slot */
+	atomic64_t hs_failed;		/* handshake I/O error or timeout */
+};
+
+/* tcp.c: socket plumbing shared by both threads */
+int synod_tcp_sock_new(struct synod_transport *t, int family,
+		       struct socket **res);
+void synod_tcp_sock_tune(struct socket *sock);
+void synod_tcp_sock_attach(struct socket *sock, void *owner,
+			   struct tcp_cbs *saved,
+			   void (*wake)(struct sock *sk),
+			   void (*write_space)(struct sock *sk));
+void synod_tcp_sock_close(struct socket *sock, const struct tcp_cbs *saved);
+int synod_tcp_addr_len(const struct sockaddr_storage *ss);
+
+/* tcp_link.c: handshake records, proofs, refusals; no socket */
+void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m);
+int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m);
+void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,
+		     const u8 *nonce);
+int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
+			  u32 expect_from);
+int synod_tcp_proof(struct synod_transport *t, u8 *out, bool client,
+		    const u8 *nonce_c, const u8 *nonce_s, u32 id_c, u32 id_s);
+bool synod_tcp_proof_ok(struct synod_transport *t, const u8 *proof,
+			bool client, const u8 *nonce_c, const u8 *nonce_s,
+			u32 id_c, u32 id_s);
+void synod_tcp_refuse(struct synod_transport *t, u32 node,
+		      enum synod_refusal why, const char *dir);
+void synod_tcp_refused_by_peer(struct tcp_peer *p, u8 reason);
+void synod_tcp_logged_reset(struct synod_transport *t, u32 node);
+
+/* tcp_rx.c */
+int synod_tcp_rx_thread(void *arg);
+void synod_tcp_rx_close_all(struct synod_transport *t);
+void synod_tcp_listen_ready(struct sock *sk);
+
+/* tcp_tx.c */
+int synod_tcp_tx_thread(void *arg);
+
+/* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
+struct synod_tcp_peer_stats {
+	u64 tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up, rx_frames;
+	u32 queued;
+};
+void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
+			  struct synod_tcp_peer_stats *s);
+
+#endif /* SYNOD_TCP_PRIV_H */

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The receive side of the TCP transport: one kthread per transport that
+ * accepts connections, runs the server side of the handshake, reads
+ * frames and makes every upcall.  One thread, so that rx() and
+ * link_event() of a transport never run concurrently and may sleep.
+ *
+ * Everything is non-blocking: socket callbacks (softirq) set STCP_KICK
+ * and wake the thread, which then services every connection until each
+ * would block or has used its budget.  A connection that misbehaves (bad
+ * record, frame too long, crc mismatch, handshake too slow) is closed;
+ * the peer will dial again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat_net.h"
+#include "core/crc32c.h"
+#include "tcp_priv.h"
+
+/* Wake the rx thread of @t: any context. */
+static void rx_kick(struct synod_transport *t)
+{
+	set_bit(STCP_KICK, &t->rx_flags);
+	wake_up(&t->rx_wq);
+}
+
+/*
+ * data_ready of the listener.  Accepted sockets inherit it (and our
+ * sk_user_data) until rx_accept() installs in_wake, so it must ignore
+ * anything that is not the listener itself: such a child is serviced
+ * right after it is accepted anyway.
+ */
+void synod_tcp_listen_ready(struct sock *sk)
+{
+	struct synod_transport *t;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	t = sk->sk_user_data;
+	if (t && sk->sk_state == TCP_LISTEN)
+		rx_kick(t);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* data_ready and state_change of an accepted socket. */
+static void in_wake(struct sock *sk)
+{
+	struct synod_transport *t;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	t = sk->sk_user_data;
+	if (t)
+		rx_kick(t);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* Is another authenticated connection from @c's node open? */
+static bool in_other_link(struct synod_transport *t, struct tcp_in *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < STCP_IN_MAX; i++) {
+		struct tcp_in *o = &t->in[i];
+
+		if (o != c && o->state == STCP_IN_FRAMES && o->node == c->node)
+			return true;
+	}
+	return false;
+}
+
+/* Close an accepted connection and free its slot. */
+static void in_close(struct synod_transport *t, struct tcp_in *c)
+{
+	if (c->state == STCP_IN_FRAMES && !in_other_link(t, c))
+		clear_bit(c->node, &t->in_up);
+	synod_tcp_sock_close(c->sock, &c->cbs);
+	c->sock = NULL;
+	c->state = STCP_IN_FREE;
+	c->have = 0;
+}
+
+/* On stop, after the rx thread has exited: close every connection. */
+void synod_tcp_rx_close_all(struct synod_transport *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < STCP_IN_MAX; i++)
+		if (t->in[i].state != STCP_IN_FREE)
+			in_close(t, &t->in[i]);
+	t->in_up = 0;
+}
+
+/*
+ * Send a handshake record without blocking.  Records are small and the
+ * socket is fresh, so a short write means the peer is not reading: an
+ * error, the connection is closed.
+ */
+static int in_send(struct tcp_in *c, const u8 *buf, u32 len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec v = { .iov_base = (void *)buf, .iov_len = len };
+	int n;
+
+	n = kernel_sendmsg(c->sock, &msg, &v, 1, len);
+	if (n < 0)
+		return n;
+	return n == len ? 0 : -EAGAIN;
+}
+
+/* Count and log a refusal, and tell the client why (best effort). */
+static int in_refuse(struct synod_transport *t, struct tcp_in *c, u32 node,
+		     enum synod_refusal why)
+{
+	struct tcp_hs m = {
+		.type = STCP_HS_REFUSE, .reason = why,
+		.from = t->cfg.self, .to = node,
+	};
+	u8 rec[STCP_HS_LEN];
+
+	synod_tcp_refuse(t, node, why, "incoming");
+	synod_tcp_hs_encode(rec, &m);
+	in_send(c, rec, sizeof(rec));
+	return -ECONNREFUSED;
+}
+
+/* The client's HELLO: judge it, answer with our HELLO. */
+static int in_hello(struct synod_transport *t, struct tcp_in *c,
+		    const struct tcp_hs *m)
+{
+	u8 rec[STCP_HS_LEN];
+	struct tcp_hs r;
+	int why, err;
+
+	if (m->type != STCP_HS_HELLO)
+		return -EPROTO;
+	why = synod_tcp_hello_check(t, m, STCP_UNKNOWN);
+	if (why >= 0)
+		return in_refuse(t, c, m->from, why);
+	c->node = m->from;
+	memcpy(c->nonce_c, m->blob, STCP_NONCE_LEN);
+	get_random_bytes(c->nonce_s, STCP_NONCE_LEN);
+	synod_tcp_hello(t, &r, c->node, c->nonce_s);
+	synod_tcp_hs_encode(rec, &r);
+	err = in_send(c, rec, sizeof(rec));
+	if (err)
+		return err;
+	c->state = STCP_IN_PROOF;
+	return 0;
+}
+
+/*
+ * A record from the client after our HELLO: REFUSE if it did not like
+ * our HELLO, else its PROOF.  The client proves first, so a client
+ * without the secret learns no proof of ours and is counted here.
+ */
+static int in_proof(struct synod_transport *t, struct tcp_in *c,
+		    const struct tcp_hs *m)
+{
+	struct tcp_hs r = { .type = STCP_HS_PROOF, .from = t->cfg.self };
+	u8 rec[STCP_HS_LEN];
+	int err;
+
+	if (m->type == STCP_HS_REFUSE) {
+		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
+		return -ECONNREFUSED;
+	}
+	if (m->type != STCP_HS_PROOF || m->from != c->node ||
+	    m->to != t->cfg.self)
+		return -EPROTO;
+	if (!synod_tcp_proof_ok(t, m->blob, true, c->nonce_c, c->nonce_s,
+				c->node, t->cfg.self))
+		return in_refuse(t, c, c->node, SYNOD_REFUSED_AUTH);
+	r.to = c->node;
+	err = synod_tcp_proof(t, r.blob, false, c->nonce_c, c->nonce_s,
+			      c->node, t->cfg.self);
+	if (err)
+		return err;
+	synod_tcp_hs_encode(rec, &r);
+	err = in_send(c, rec, sizeof(rec));
+	if (err)
+		return err;
+	c->state = STCP_IN_READY;
+	return 0;
+}
+
+/*
+ * READY: the client accepted our proof, frames follow.  This becomes
+ * the node's incoming link; an older one from the same node is closed,
+ * since the peer dials again only when it has given up on the old one.
+ */
+static int in_ready(struct synod_transport *t, struct tcp_in *c,
+		    const struct tcp_hs *m)
+{
+	unsigned int i;
+
+	if (m->type == STCP_HS_REFUSE) {
+		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
+		return -ECONNREFUSED;
+	}
+	if (m->type != STCP_HS_READY || m->from != c->node ||
+	    m->to != t->cfg.self)
+		return -EPROTO;
+	for (i = 0; i < STCP_IN_MAX; i++) {
+		struct tcp_in *o = &t->in[i];
+
+		if (o != c && o->state == STCP_IN_FRAMES && o->node == c->node)
+			in_close(t, o);
+	}
+	c->state = STCP_IN_FRAMES;
+	set_bit(c->node, &t->in_up);
+	synod_tcp_logged_reset(t, c->node);
+	return 0;
+}
+
+/* Drop @n bytes from the front of the receive buffer. */
+static void in_consume(struct tcp_in *c, u32 n)
+{
+	if (!n)
+		return;
+	memmove(c->buf, c->buf + n, c->have - n);
+	c->have -= n;
+}
+
+/*
+ * Deliver the whole frames in the buffer, up to @budget of them.  A
+ * length over SYNOD_FRAME_MAX or a crc mismatch means the stream can no
+ * longer be trusted: the link is dropped and counted.  Stops early when
+ * the node stops being a peer (rx() may have removed it) or on stop.
+ */
+static int in_frames(struct synod_transport *t, struct tcp_in *c,
+		     unsigned int *budget)
+{
+	u32 off = 0;
+	int err = 0;
+
+	while (*budget && c->have - off >= STCP_FRAME_HDR) {
+		const u8 *hdr = c->buf + off;
+		u32 len = get_unaligned_le32(hdr);
+
+		if (!len || len > SYNOD_FRAME_MAX) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (c->have - off - STCP_FRAME_HDR < len)
+			break;
+		if (synod_crc32c(0, hdr + STCP_FRAME_HDR, len) !=
+		    get_unaligned_le32(hdr + 4)) {
+			err = -EBADMSG;
+			break;
+		}
+		if (!test_bit(c->node, &t->peer_mask)) {
+			err = -ECONNRESET;
+			break;
+		}
+		atomic64_inc(&t->rx_frames[c->node]);
+		t->cfg.rx(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR, len);
+		off += STCP_FRAME_HDR + len;
+		(*budget)--;
+		if (kthread_should_stop())
+			break;
+	}
+	if (err == -EMSGSIZE || err == -EBADMSG) {
+		atomic64_inc(&t->rx_bad);
+		pr_warn_ratelimited("%s/%u: bad frame from node %u (%d), dropping link\n",
+				    t->cfg.cluster, t->cfg.self, c->node, err);
+	}
+	in_consume(c, off);
+	return err;
+}
+
+/* Act on what is buffered: handshake records, then frames. */
+static int in_parse(struct synod_transport *t, struct tcp_in *c,
+		    unsigned int *budget)
+{
+	struct tcp_hs m;
+	int err;
+
+	while (c->state != STCP_IN_FRAMES) {
+		if (c->have < STCP_HS_LEN)
+			return 0;
+		if (synod_tcp_hs_decode(c->buf, &m))
+			return -EPROTO;
+		in_consume(c, STCP_HS_LEN);
+		if (c->state == STCP_IN_HELLO)
+			err = in_hello(t, c, &m);
+		else if (c->state == STCP_IN_PROOF)
+			err = in_proof(t, c, &m);
+		else
+			err = in_ready(t, c, &m);
+		if (err)
+			return err;
+	}
+	return in_frames(t, c, budget);
+}
+
+/*
+ * Read and act on one connection until it would block.  Returns true if
+ * it stopped on its budget and needs another round.
+ */
+static bool in_service(struct synod_transport *t, struct tcp_in *c)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	unsigned int budget = STCP_RX_BUDGET;
+	struct kvec v;
+	int n;
+
+	for (;;) {
+		n = in_parse(t, c, &budget);
+		if (n)
+			break;
+		if (!budget || kthread_should_stop())
+			return true;
+		if (WARN_ON_ONCE(c->have >= STCP_IN_BUF)) {
+			n = -EOVERFLOW;
+			break;
+		}
+		v.iov_base = c->buf + c->have;
+		v.iov_len = STCP_IN_BUF - c->have;
+		n = kernel_recvmsg(c->sock, &msg, &v, 1, v.iov_len,
+				   MSG_DONTWAIT);
+		if (n == -EAGAIN)
+			return false;
+		if (n <= 0) {
+			n = n ? n : -ECONNRESET;
+			break;
+		}
+		c->have += n;
+	}
+	if (c->state != STCP_IN_FRAMES && n != -ECONNREFUSED)
+		atomic64_inc(&t->hs_failed);
+	in_close(t, c);
+	return false;
+}
+
+/* Take every pending connection into a free slot, or turn it away. */
+static void rx_accept(struct synod_transport *t)
+{
+	struct tcp_cbs cbs = { .data_ready = t->listen_cbs.data_ready };
+	struct socket *sock;
+	unsigned int i;
+
+	while (!kernel_accept(t->listen, &sock, O_NONBLOCK)) {
+		struct tcp_in *c = NULL;
+
+		for (i = 0; i < STCP_IN_MAX && !c; i++)
+			if (t->in[i].state == STCP_IN_FREE)
+				c = &t->in[i];
+		if (!c) {
+			atomic64_inc(&t->in_overflow);
+			synod_tcp_sock_attach(sock, t, &cbs, in_wake, NULL);
+			synod_tcp_sock_close(sock, &cbs);
+			continue;
+		}
+		sock->sk->sk_allocation = GFP_NOIO;
+		synod_tcp_sock_tune(sock);
+		c->cbs = cbs;
+		synod_tcp_sock_attach(sock, t, &c->cbs, in_wake, NULL);
+		c->sock = sock;
+		c->state = STCP_IN_HELLO;
+		c->node = STCP_UNKNOWN;
+		c->have = 0;
+		c->deadline = jiffies + msecs_to_jiffies(STCP_HANDSHAKE_MS);
+	}
+}
+
+/* Close handshakes that took too long and links of removed nodes. */
+static void rx_reap(struct synod_transport *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < STCP_IN_MAX; i++) {
+		struct tcp_in *c = &t->in[i];
+
+		if (c->state == STCP_IN_FREE)
+			continue;
+		if (c->state != STCP_IN_FRAMES &&
+		    time_after(jiffies, c->deadline)) {
+			atomic64_inc(&t->hs_failed);
+			in_close(t, c);
+		} else if (c->state == STCP_IN_FRAMES &&
+			   !test_bit(c->node, &t->peer_mask)) {
+			in_close(t, c);
+		}
+	}
+}
+
+/*
+ * Report outgoing link changes.  A tx thread bumps its peer's link_gen
+ * at each up (to odd) and down (to even); comparing with what was last
+ * reported turns any sequence, even a flap we slept through, into a
+ * correct down/up pair.
+ */
+static void rx_report_links(struct synod_transport *t)
+{
+	u32 n;
+
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		int gen = atomic_read(&t->peers[n].link_gen);
+		int old = t->reported_gen[n];
+
+		if (gen == old)
+			continue;
+		t->reported_gen[n] = gen;
+		if (old & 1)
+			t->cfg.link_event(t->cfg.ctx, n, false);
+		if (gen & 1)
+			t->cfg.link_event(t->cfg.ctx, n, true);
+	}
+}
+
+/*
+ * The rx thread.  Wakes on any socket event or link change, and at
+ * least every 500 ms to enforce handshake deadlines.  Exits only on
+ * kthread_stop(); stop() then closes what it owned.
+ */
+int synod_tcp_rx_thread(void *arg)
+{
+	struct synod_transport *t = arg;
+	unsigned int i;
+	bool more;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible_timeout(t->rx_wq,
+			test_and_clear_bit(STCP_KICK, &t->rx_flags) ||
+			kthread_should_stop(), HZ / 2);
+		if (kthread_should_stop())
+			break;
+		rx_report_links(t);
+		rx_accept(t);
+		more = false;
+		for (i = 0; i < STCP_IN_MAX && !kthread_should_stop(); i++)
+			if (t->in[i].state != STCP_IN_FREE)
+				more |= in_service(t, &t->in[i]);
+		rx_reap(t);
+		if (more)
+			set_bit(STCP_KICK, &t->rx_flags);
+		cond_resched();
+	}
+	return 0;
+}

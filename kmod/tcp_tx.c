@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The send side of the TCP transport: one kthread per peer that dials
+ * it, runs the client side of the handshake, and then writes the peer's
+ * send ring to the socket, frame by frame, until the link fails; then it
+ * backs off (50 ms doubling to 2 s, jittered) and dials again.
+ *
+ * Socket calls never block: they use MSG_DONTWAIT / O_NONBLOCK and the
+ * thread sleeps on its own wait queue, woken by the socket callbacks, by
+ * send() and by kthread_stop().  So every wait is bounded by a deadline
+ * and ends at once when the transport stops.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat_net.h"
+#include "core/crc32c.h"
+#include "tcp_priv.h"
+
+/* data_ready and state_change of the outgoing socket: softirq. */
+static void out_wake(struct sock *sk)
+{
+	struct tcp_peer *p;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	p = sk->sk_user_data;
+	if (p) {
+		set_bit(STCP_KICK, &p->flags);
+		wake_up(&p->wq);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * write_space: wake the thread, and let the stock callback clear
+ * SOCK_NOSPACE so that TCP does not call us on every ACK.
+ */
+static void out_write_space(struct sock *sk)
+{
+	struct tcp_peer *p;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	p = sk->sk_user_data;
+	if (p) {
+		set_bit(STCP_KICK, &p->flags);
+		wake_up(&p->wq);
+		p->cbs.write_space(sk);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * Sleep until a socket event, a queued frame, stop, or @deadline.
+ * Returns -EINTR on stop, -ETIMEDOUT past the deadline, else 0.
+ */
+static int out_wait(struct tcp_peer *p, unsigned long deadline)
+{
+	long left = (long)(deadline - jiffies);
+
+	if (kthread_should_stop())
+		return -EINTR;
+	if (left <= 0)
+		return -ETIMEDOUT;
+	wait_event_interruptible_timeout(p->wq,
+		test_and_clear_bit(STCP_KICK, &p->flags) ||
+		kthread_should_stop(), left);
+	return kthread_should_stop() ? -EINTR : 0;
+}
+
+/* Skip @n sent bytes at the front of a kvec array. */
+static void kvec_skip(struct kvec **vec, unsigned int *nvec, size_t n)
+{
+	while (n && *nvec) {
+		size_t step = min(n, (*vec)->iov_len);
+
+		(*vec)->iov_base += step;
+		(*vec)->iov_len -= step;
+		n -= step;
+		if (!(*vec)->iov_len) {
+			(*vec)++;
+			(*nvec)--;
+		}
+	}
+}
+
+/*
+ * Write all of @vec (@len bytes).  A link where not one byte leaves for
+ * STCP_STALL_MS is dead even if TCP has not said so yet.
+ */
+static int out_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
+		     size_t len, int flags)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(STCP_STALL_MS);
+	int n, err;
+
+	while (len) {
+		struct msghdr msg = {
+			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | flags,
+		};
+
+		n = kernel_sendmsg(p->sock, &msg, vec, nvec, len);
+		if (n > 0) {
+			len -= n;
+			kvec_skip(&vec, &nvec, n);
+			deadline = jiffies + msecs_to_jiffies(STCP_STALL_MS);
+			continue;
+		}
+		if (n != -EAGAIN)
+			return n ? n : -EIO;
+		err = out_wait(p, deadline);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Read exactly @len bytes before @deadline. */
+static int out_recv(struct tcp_peer *p, u8 *buf, size_t len,
+		    unsigned long deadline)
+{
+	int n, err;
+
+	while (len) {
+		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+		struct kvec v = { .iov_base = buf, .iov_len = len };
+
+		n = kernel_recvmsg(p->sock, &msg, &v, 1, len, MSG_DONTWAIT);
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (!n)
+			return -ECONNRESET;
+		if (n != -EAGAIN)
+			return n;
+		err = out_wait(p, deadline);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Open a socket and connect it to the peer, within STCP_CONNECT_MS.
+ * The socket is left in p->sock even on failure, for the caller to close.
+ */
+static int out_connect(struct tcp_peer *p)
+{
+	struct sockaddr_storage addr = p->addr;	/* stable while we run */
+	unsigned long deadline;
+	struct sock *sk;
+	int err, state;
+
+	err = synod_tcp_sock_new(p->t, addr.ss_family, &p->sock);
+	if (err) {
+		p->sock = NULL;
+		return err;
+	}
+	synod_tcp_sock_tune(p->sock);
+	synod_tcp_sock_attach(p->sock, p, &p->cbs, out_wake, out_write_space);
+	clear_bit(STCP_KICK, &p->flags);
+	err = kernel_connect(p->sock, (struct sockaddr *)&addr,
+			     synod_tcp_addr_len(&addr), O_NONBLOCK);
+	if (err && err != -EINPROGRESS)
+		return err;
+
+	sk = p->sock->sk;
+	deadline = jiffies + msecs_to_jiffies(STCP_CONNECT_MS);
+	for (;;) {
+		state = READ_ONCE(sk->sk_state);
+		if (state == TCP_ESTABLISHED)
+			return 0;
+		err = READ_ONCE(sk->sk_err);
+		if (err)
+			return -err;
+		if (state == TCP_CLOSE)
+			return -ECONNREFUSED;
+		err = out_wait(p, deadline);
+		if (err)
+			return err;
+	}
+}
+
+/* Send one handshake record. */
+static int out_send_hs(struct tcp_peer *p, const struct tcp_hs *m)
+{
+	u8 rec[STCP_HS_LEN];
+	struct kvec v = { .iov_base = rec, .iov_len = sizeof(rec) };
+
+	synod_tcp_hs_encode(rec, m);
+	return out_sendv(p, &v, 1, sizeof(rec), 0);
+}
+
+/*
+ * Receive one handshake record of type @type.  A REFUSE from the server
+ * is logged (once per reason) and ends the attempt.
+ */
+static int out_recv_hs(struct tcp_peer *p, struct tcp_hs *m, u8 type,
+		       unsigned long deadline)
+{
+	u8 rec[STCP_HS_LEN];
+	int err;
+
+	err = out_recv(p, rec, sizeof(rec), deadline);
+	if (err)
+		return err;
+	if (synod_tcp_hs_decode(rec, m))
+		return -EPROTO;
+	if (m->type == STCP_HS_REFUSE) {
+		synod_tcp_refused_by_peer(p, m->reason);
+		return -ECONNREFUSED;
+	}
+	if (m->type != type)
+		return -EPROTO;
+	if (type != STCP_HS_HELLO &&
+	    (m->from != p->node || m->to != p->t->cfg.self))
+		return -EPROTO;
+	return 0;
+}
+
+/* We refuse the server: count, log, tell it why (best effort). */
+static int out_refuse(struct tcp_peer *p, enum synod_refusal why)
+{
+	struct tcp_hs m = {
+		.type = STCP_HS_REFUSE, .reason = why,
+		.from = p->t->cfg.self, .to = p->node,
+	};
+
+	synod_tcp_refuse(p->t, p->node, why, "outgoing");
+	out_send_hs(p, &m);
+	return -ECONNREFUSED;
+}
+
+/*
+ * Client side of the handshake (tcp_link.c has the picture), within
+ * STCP_HANDSHAKE_MS: both sides must show they know the secret before
+ * the link counts as up.
+ */
+static int out_handshake(struct tcp_peer *p)
+{
+	struct synod_transport *t = p->t;
+	unsigned long deadline = jiffies + msecs_to_jiffies(STCP_HANDSHAKE_MS);
+	u8 nonce_c[STCP_NONCE_LEN], nonce_s[STCP_NONCE_LEN];
+	struct tcp_hs m;
+	int why, err;
+
+	get_random_bytes(nonce_c, sizeof(nonce_c));
+	synod_tcp_hello(t, &m, p->node, nonce_c);
+	err = out_send_hs(p, &m);
+	if (!err)
+		err = out_recv_hs(p, &m, STCP_HS_HELLO, deadline);
+	if (err)
+		return err;
+	why = synod_tcp_hello_check(t, &m, p->node);
+	if (why >= 0)
+		return out_refuse(p, why);
+	memcpy(nonce_s, m.blob, sizeof(nonce_s));
+
+	memset(&m, 0, sizeof(m));
+	m.type = STCP_HS_PROOF;
+	m.from = t->cfg.self;
+	m.to = p->node;
+	err = synod_tcp_proof(t, m.blob, true, nonce_c, nonce_s, t->cfg.self,
+			      p->node);
+	if (!err)
+		err = out_send_hs(p, &m);
+	if (!err)
+		err = out_recv_hs(p, &m, STCP_HS_PROOF, deadline);
+	if (err)
+		return err;
+	if (!synod_tcp_proof_ok(t, m.blob, false, nonce_c, nonce_s,
+				t->cfg.self, p->node))
+		return out_refuse(p, SYNOD_REFUSED_AUTH);
+
+	memset(&m, 0, sizeof(m));
+	m.type = STCP_HS_READY;
+	m.from = t->cfg.self;
+	m.to = p->node;
+	err = out_send_hs(p, &m);
+	return err;
+}
+
+/*
+ * Send the oldest record of the ring (at @tail; @head is the end of
+ * what is queued) as one frame: header with length and crc32c, then the
+ * payload, which may wrap around the ring's end.  MSG_MORE while more
+ * frames wait, so that a burst leaves in full segments.
+ */
+static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
+{
+	const u32 mask = SYNOD_SENDQ_BYTES - 1;
+	u32 len, rec, start, first;
+	u8 hdr[STCP_FRAME_HDR];
+	struct kvec vec[3];
+	unsigned int nvec = 2;
+	u32 crc;
+	int err;
+
+	memcpy(&len, p->ring + (tail & mask), sizeof(len));
+	rec = sizeof(u32) + ALIGN(len, 4);
+	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX || rec > head - tail))
+		return -EIO;
+	start = (tail + sizeof(u32)) & mask;
+	first = min(len, SYNOD_SENDQ_BYTES - start);
+	vec[1].iov_base = p->ring + start;
+	vec[1].iov_len = first;
+	crc = synod_crc32c(0, vec[1].iov_base, first);
+	if (first < len) {
+		vec[2].iov_base = p->ring;
+		vec[2].iov_len = len - first;
+		crc = synod_crc32c(crc, vec[2].iov_base, len - first);
+		nvec = 3;
+	}
+	put_unaligned_le32(len, hdr);
+	put_unaligned_le32(crc, hdr + 4);
+	vec[0].iov_base = hdr;
+	vec[0].iov_len = sizeof(hdr);
+
+	err = out_sendv(p, vec, nvec, STCP_FRAME_HDR + len,
+			head - tail > rec ? MSG_MORE : 0);
+	if (err)
+		return err;
+	spin_lock_bh(&p->lock);
+	p->tail += rec;
+	spin_unlock_bh(&p->lock);
+	atomic64_inc(&p->tx_frames);
+	atomic64_add(len, &p->tx_bytes);
+	return 0;
+}
+
+/* Write queued frames until the link fails or the thread is stopped. */
+static int out_pump(struct tcp_peer *p)
+{
+	struct sock *sk = p->sock->sk;
+	u32 head, tail;
+	int err;
+
+	while (!kthread_should_stop()) {
+		err = READ_ONCE(sk->sk_err);
+		if (err)
+			return -err;
+		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
+			return -ECONNRESET;
+		spin_lock_bh(&p->lock);
+		head = p->head;
+		tail = p->tail;
+		spin_unlock_bh(&p->lock);
+		if (head == tail) {
+			wait_event_interruptible_timeout(p->wq,
+				test_and_clear_bit(STCP_KICK, &p->flags) ||
+				kthread_should_stop(), HZ);
+			continue;
+		}
+		err = out_frame(p, tail, head);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Tell the rx thread, which makes the link_event() upcalls. */
+static void out_report(struct tcp_peer *p)
+{
+	atomic_inc(&p->link_gen);
+	set_bit(STCP_KICK, &p->t->rx_flags);
+	wake_up(&p->t->rx_wq);
+}
+
+/* Authenticated: send() may queue from now on. */
+static void out_link_up(struct tcp_peer *p)
+{
+	struct synod_transport *t = p->t;
+
+	spin_lock_bh(&p->lock);
+	p->tail = p->head;
+	p->up = true;
+	spin_unlock_bh(&p->lock);
+	atomic64_inc(&p->links_up);
+	synod_tcp_logged_reset(t, p->node);
+	pr_info("%s/%u: link to node %u up\n", t->cfg.cluster, t->cfg.self,
+		p->node);
+	out_report(p);
+}
+
+/*
+ * Lost: refuse send() and drop what was queued; those frames may or may
+ * not have arrived, and the replica retransmits what matters.
+ */
+static void out_link_down(struct tcp_peer *p, int err)
+{
+	struct synod_transport *t = p->t;
+
+	spin_lock_bh(&p->lock);
+	p->up = false;
+	p->tail = p->head;
+	spin_unlock_bh(&p->lock);
+	if (!kthread_should_stop())
+		pr_info("%s/%u: link to node %u down (%d)\n", t->cfg.cluster,
+			t->cfg.self, p->node, err);
+	out_report(p);
+}
+
+/* Sleep the backoff (jittered by +-25%), then double it up to the cap. */
+static void out_backoff(struct tcp_peer *p, u32 *ms)
+{
+	u32 delay = *ms - *ms / 4 + get_random_u32_below(*ms / 2 + 1);
+
+	wait_event_interruptible_timeout(p->wq, kthread_should_stop(),
+					 msecs_to_jiffies(delay));
+	*ms = min(*ms * 2, STCP_BACKOFF_MAX_MS);
+}
+
+/* The tx thread of one peer; exits only on kthread_stop(). */
+int synod_tcp_tx_thread(void *arg)
+{
+	struct tcp_peer *p = arg;
+	u32 backoff = STCP_BACKOFF_MIN_MS;
+	int err;
+
+	while (!kthread_should_stop()) {
+		err = out_connect(p);
+		if (!err)
+			err = out_handshake(p);
+		if (!err) {
+			backoff = STCP_BACKOFF_MIN_MS;
+			out_link_up(p);
+			err = out_pump(p);
+			out_link_down(p, err);
+		}
+		synod_tcp_sock_close(p->sock, &p->cbs);
+		p->sock = NULL;
+		if (!kthread_should_stop())
+			out_backoff(p, &backoff);
+	}
+	return 0;
+}
