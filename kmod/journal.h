@@ -29,12 +29,17 @@
 #include <linux/types.h>
 
 #include "core/wire.h"
+#include "core/jrec.h"	/* SYNOD_PAYLOAD_MAX, record geometry */
 
 struct synod_backing;
 struct synod_sb;
 
-/* Largest payload of one write (one request); also the frame bound. */
-#define SYNOD_PAYLOAD_MAX	(16u * 1024)
+/*
+ * Records written with one set of header pages; a longer synod_journal_
+ * write() is done in chunks of this many, each made durable before the
+ * next is issued.  The core's slot window (16) fits in one chunk.
+ */
+#define SYNOD_JOURNAL_BATCH	16u
 
 /* One record, to write or as recovered. */
 struct synod_jrec {
@@ -50,7 +55,18 @@ struct synod_jrec {
 
 struct synod_journal;
 
-/* journal.c */
+/*
+ * journal.c
+ *
+ * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a format 1
+ * superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
+ * (the UUID, ring geometry and the applied index as the first reclaim
+ * point are copied).  synod_journal_write() returns 0, -ENOSPC (nothing
+ * written), -EINVAL (a malformed record; nothing written) or -EIO.
+ * synod_journal_recover() returns 0 or -EIO; it must have succeeded once
+ * before the first write (a write before it returns -EINVAL), also on a
+ * new volume, where it finds nothing and starts at journal sequence 1.
+ */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
 					   const struct synod_sb *sb);
 void synod_journal_destroy(struct synod_journal *j);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Encoding, decoding and selection of the synod superblock (format v0).
+ * Encoding, decoding and selection of the synod superblock (formats 0
+ * and 1).
  *
  * Pure code: no I/O, no allocation.  The glue reads the two copies from
  * the backing device into buffers, calls synod_sb_select(), and writes
@@ -33,7 +34,31 @@
 #define OFF_JOURNAL_OFFSET	0x060	/* le64   journal start (v0: 0) */
 #define OFF_JOURNAL_SIZE	0x068	/* le64   journal size (v0: 0) */
 #define OFF_APPLIED_INDEX	0x070	/* le64   applied index (v0: 0) */
-#define OFF_END_OF_FIELDS	0x078	/* zero from here up to the checksum */
+#define OFF_END_OF_FIELDS	0x078	/* v0: zero from here to the checksum */
+
+/*
+ * Format 1 keeps every offset above with one change of meaning: 0x058
+ * holds the whole promised ballot (round << 8 | node), 0x04c is zero, and
+ * 0x050 holds the membership epoch of cfg (a u32, zero-extended).
+ */
+#define OFF_PROMISED_BALLOT	0x058	/* le64   v1: promised ballot */
+#define OFF_V1_RSVD		0x04c	/* le32   v1: zero */
+#define OFF_JREC_SIZE		0x078	/* le32   v1: bytes per record */
+#define OFF_JREC_COUNT		0x07c	/* le32   v1: records in the ring */
+#define OFF_CLUSTER		0x080	/* u8[32] v1: cluster name, NUL pad */
+#define OFF_VOTERS		0x0a0	/* le32   v1: cfg.voters */
+#define OFF_LEARNERS		0x0a4	/* le32   v1: cfg.learners */
+#define OFF_Q1			0x0a8	/* u8     v1: cfg.q1 */
+#define OFF_Q2			0x0a9	/* u8     v1: cfg.q2 */
+#define OFF_CFG_RSVD		0x0aa	/* le16   v1: zero */
+#define OFF_ON_NO_QUORUM	0x0ac	/* le32   v1: enum synod_on_no_quorum */
+#define OFF_OPTS		0x0b0	/* le32   v1: SYNOD_SB_OPT_* */
+#define OFF_SECRET_LEN		0x0b4	/* le32   v1: secret bytes used */
+#define OFF_SECRET		0x0b8	/* u8[64] v1: secret, zero padded */
+#define OFF_LISTEN		0x0f8	/* addr   v1: listen address */
+#define OFF_PEERS		0x10c	/* addr[8] v1: peers by node id */
+#define ADDR_LEN		20u	/* le16 family, le16 port, u8[16] */
+#define OFF_END_OF_FIELDS_V1	(OFF_PEERS + SYNOD_SB_PEERS * ADDR_LEN)
 #define OFF_CSUM		(SYNOD_SB_SIZE - 4)	/* le32 crc32c */
 
 const char *synod_sb_status_str(enum synod_sb_status status)
@@ -50,7 +75,7 @@ const char *synod_sb_status_str(enum synod_sb_status status)
 	case SYNOD_SB_BAD_FLAGS:
 		return "unsupported on-disk feature flags";
 	case SYNOD_SB_BAD_SIZES:
-		return "invalid superblock layout";
+		return "invalid superblock layout or field";
 	case SYNOD_SB_TOO_SMALL:
 		return "backing device too small";
 	}
@@ -92,9 +117,98 @@ enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 	return SYNOD_SB_OK;
 }
 
+/* Where a new v1 volume's data area starts: after the ring, 1 MiB aligned. */
+static u64 v1_data_offset(void)
+{
+	u64 end = SYNOD_JOURNAL_OFFSET_BYTES +
+		  (u64)SYNOD_JOURNAL_RECORDS * SYNOD_JREC_SIZE;
+
+	return (end + SYNOD_DATA_ALIGN_V1_BYTES - 1) /
+	       SYNOD_DATA_ALIGN_V1_BYTES * SYNOD_DATA_ALIGN_V1_BYTES;
+}
+
+u64 synod_sb_min_bytes(u32 format)
+{
+	if (format == SYNOD_SB_FORMAT_V0)
+		return SYNOD_BACKING_MIN_BYTES;
+	return v1_data_offset() + SYNOD_DATA_MIN_BYTES;
+}
+
+enum synod_sb_status synod_sb_init_v1(struct synod_sb *sb, const u8 uuid[16],
+				      u64 backing_bytes, u32 block_size)
+{
+	u64 data_offset = v1_data_offset();
+
+	synod_memset(sb, 0, sizeof(*sb));
+	if (!block_size_ok(block_size))
+		return SYNOD_SB_BAD_SIZES;
+	if (backing_bytes < synod_sb_min_bytes(SYNOD_SB_FORMAT_V1))
+		return SYNOD_SB_TOO_SMALL;
+
+	sb->format = SYNOD_SB_FORMAT_V1;
+	sb->seq = 1;
+	synod_memcpy(sb->uuid, uuid, sizeof(sb->uuid));
+	sb->block_size = block_size;
+	sb->data_offset = data_offset;
+	sb->data_size = backing_bytes - data_offset;
+	sb->data_size -= sb->data_size % SYNOD_DATA_ALIGN_BYTES;
+	sb->backing_size = backing_bytes;
+	sb->journal_offset = SYNOD_JOURNAL_OFFSET_BYTES;
+	sb->jrec_size = SYNOD_JREC_SIZE;
+	sb->jrec_count = SYNOD_JOURNAL_RECORDS;
+	sb->journal_size = (u64)sb->jrec_size * sb->jrec_count;
+
+	synod_assert(sb->journal_offset + sb->journal_size <= data_offset);
+	synod_assert(sb->data_size >= SYNOD_DATA_MIN_BYTES);
+	synod_assert(sb->data_offset + sb->data_size <= backing_bytes);
+	return SYNOD_SB_OK;
+}
+
+/* One address table entry, 20 bytes at @p. */
+static void put_addr(u8 *p, const struct synod_sb_addr *a)
+{
+	synod_put_le16(p, a->family);
+	synod_put_le16(p + 2, a->port);
+	synod_memcpy(p + 4, a->addr, sizeof(a->addr));
+}
+
+static void get_addr(const u8 *p, struct synod_sb_addr *a)
+{
+	a->family = synod_get_le16(p);
+	a->port = synod_get_le16(p + 2);
+	synod_memcpy(a->addr, p + 4, sizeof(a->addr));
+}
+
+/* The format 1 fields; the shared prefix is already in @buf. */
+static void encode_v1(const struct synod_sb *sb, u8 *buf)
+{
+	u32 i, n;
+
+	synod_assert(sb->secret_len <= SYNOD_SB_SECRET_MAX);
+	synod_put_le32(buf + OFF_V1_RSVD, 0);
+	synod_put_le64(buf + OFF_EPOCH, sb->cfg.epoch);
+	synod_put_le64(buf + OFF_PROMISED_BALLOT, sb->promised_ballot);
+	synod_put_le32(buf + OFF_JREC_SIZE, sb->jrec_size);
+	synod_put_le32(buf + OFF_JREC_COUNT, sb->jrec_count);
+	for (n = 0; n < SYNOD_SB_CLUSTER_LEN && sb->cluster[n]; n++)
+		buf[OFF_CLUSTER + n] = (u8)sb->cluster[n];
+	synod_put_le32(buf + OFF_VOTERS, sb->cfg.voters);
+	synod_put_le32(buf + OFF_LEARNERS, sb->cfg.learners);
+	buf[OFF_Q1] = sb->cfg.q1;
+	buf[OFF_Q2] = sb->cfg.q2;
+	synod_put_le32(buf + OFF_ON_NO_QUORUM, sb->on_no_quorum);
+	synod_put_le32(buf + OFF_OPTS, sb->opts);
+	synod_put_le32(buf + OFF_SECRET_LEN, sb->secret_len);
+	synod_memcpy(buf + OFF_SECRET, sb->secret, sb->secret_len);
+	put_addr(buf + OFF_LISTEN, &sb->listen);
+	for (i = 0; i < SYNOD_SB_PEERS; i++)
+		put_addr(buf + OFF_PEERS + i * ADDR_LEN, &sb->peer[i]);
+}
+
 void synod_sb_encode(const struct synod_sb *sb, u8 *buf)
 {
-	synod_assert(sb->format == SYNOD_SB_FORMAT_V0);
+	synod_assert(sb->format == SYNOD_SB_FORMAT_V0 ||
+		     sb->format == SYNOD_SB_FORMAT_V1);
 	synod_assert(sb->seq != 0);
 
 	synod_memset(buf, 0, SYNOD_SB_SIZE);
@@ -115,6 +229,8 @@ void synod_sb_encode(const struct synod_sb *sb, u8 *buf)
 	synod_put_le64(buf + OFF_JOURNAL_OFFSET, sb->journal_offset);
 	synod_put_le64(buf + OFF_JOURNAL_SIZE, sb->journal_size);
 	synod_put_le64(buf + OFF_APPLIED_INDEX, sb->applied_index);
+	if (sb->format == SYNOD_SB_FORMAT_V1)
+		encode_v1(sb, buf);
 	synod_put_le32(buf + OFF_CSUM, synod_crc32c(0, buf, OFF_CSUM));
 }
 
@@ -144,8 +260,135 @@ static enum synod_sb_status check_layout(const u8 *buf,
 	return SYNOD_SB_OK;
 }
 
+/* True if @len bytes at @p are all zero. */
+static bool all_zero(const u8 *p, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Number of bits set in @v. */
+static u32 bits(u32 v)
+{
+	u32 n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/*
+ * A membership the replica can act on: voters and learners disjoint node
+ * sets, quorums that intersect (q1 + q2 > voters).  All zero means "not
+ * known yet" (a replica that learns its configuration from the log).
+ */
+static bool config_ok(const struct synod_config *c)
+{
+	u32 n = bits(c->voters);
+	u32 nodes = (1u << SYNOD_NODES_MAX) - 1;
+
+	if (!c->voters && !c->learners && !c->q1 && !c->q2)
+		return true;
+	if (!n || (c->voters & ~nodes) || (c->learners & ~nodes) ||
+	    (c->voters & c->learners))
+		return false;
+	return c->q1 >= 1 && c->q2 >= 1 && c->q1 <= n && c->q2 <= n &&
+	       (u32)c->q1 + c->q2 > n;
+}
+
+/* An address entry: a known family, every unused byte zero. */
+static bool addr_ok(const struct synod_sb_addr *a)
+{
+	switch (a->family) {
+	case SYNOD_SB_AF_UNUSED:
+		return !a->port && all_zero(a->addr, sizeof(a->addr));
+	case SYNOD_SB_AF_INET:
+		return all_zero(a->addr + 4, sizeof(a->addr) - 4);
+	case SYNOD_SB_AF_INET6:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The journal ring must be made of records this code knows, lie after
+ * both superblock copies and end before the data area begins.
+ */
+static bool journal_layout_ok(const struct synod_sb *sb)
+{
+	if (sb->journal_offset < SYNOD_SB_COPIES * SYNOD_SB_SIZE ||
+	    sb->journal_offset % SYNOD_DATA_ALIGN_BYTES)
+		return false;
+	if (sb->jrec_size != SYNOD_JREC_SIZE ||
+	    sb->jrec_count < SYNOD_JOURNAL_RECORDS_MIN ||
+	    sb->jrec_count > SYNOD_JOURNAL_RECORDS_MAX)
+		return false;
+	if (sb->journal_size != (u64)sb->jrec_size * sb->jrec_count)
+		return false;
+	return sb->journal_offset + sb->journal_size <= sb->data_offset;
+}
+
+/* Decode and check the format 1 fields. */
+static enum synod_sb_status decode_v1(const u8 *buf, struct synod_sb *sb)
+{
+	u64 epoch = synod_get_le64(buf + OFF_EPOCH);
+	u32 i;
+
+	sb->opts = synod_get_le32(buf + OFF_OPTS);
+	if (sb->opts & ~SYNOD_SB_OPT_ALL)
+		return SYNOD_SB_BAD_FLAGS;
+	sb->promised_ballot = synod_get_le64(buf + OFF_PROMISED_BALLOT);
+	sb->jrec_size = synod_get_le32(buf + OFF_JREC_SIZE);
+	sb->jrec_count = synod_get_le32(buf + OFF_JREC_COUNT);
+	synod_memcpy(sb->cluster, buf + OFF_CLUSTER, SYNOD_SB_CLUSTER_LEN);
+	sb->cfg.epoch = (u32)epoch;
+	sb->epoch = sb->cfg.epoch;
+	sb->cfg.voters = synod_get_le32(buf + OFF_VOTERS);
+	sb->cfg.learners = synod_get_le32(buf + OFF_LEARNERS);
+	sb->cfg.q1 = buf[OFF_Q1];
+	sb->cfg.q2 = buf[OFF_Q2];
+	sb->on_no_quorum = synod_get_le32(buf + OFF_ON_NO_QUORUM);
+	sb->secret_len = synod_get_le32(buf + OFF_SECRET_LEN);
+	get_addr(buf + OFF_LISTEN, &sb->listen);
+	for (i = 0; i < SYNOD_SB_PEERS; i++)
+		get_addr(buf + OFF_PEERS + i * ADDR_LEN, &sb->peer[i]);
+
+	if (epoch >> 32 || synod_get_le32(buf + OFF_V1_RSVD) ||
+	    synod_get_le16(buf + OFF_CFG_RSVD))
+		return SYNOD_SB_BAD_SIZES;
+	if (sb->node_id >= SYNOD_NODES_MAX || !config_ok(&sb->cfg))
+		return SYNOD_SB_BAD_SIZES;
+	if (sb->secret_len > SYNOD_SB_SECRET_MAX ||
+	    !all_zero(buf + OFF_SECRET + sb->secret_len,
+		      SYNOD_SB_SECRET_MAX - sb->secret_len))
+		return SYNOD_SB_BAD_SIZES;
+	synod_memcpy(sb->secret, buf + OFF_SECRET, sb->secret_len);
+	/* NUL padded: nothing but zeros after the first zero byte. */
+	for (i = 0; i < SYNOD_SB_CLUSTER_LEN && sb->cluster[i]; i++)
+		;
+	if (!all_zero((const u8 *)sb->cluster + i, SYNOD_SB_CLUSTER_LEN - i))
+		return SYNOD_SB_BAD_SIZES;
+	if (!addr_ok(&sb->listen))
+		return SYNOD_SB_BAD_SIZES;
+	for (i = 0; i < SYNOD_SB_PEERS; i++)
+		if (!addr_ok(&sb->peer[i]))
+			return SYNOD_SB_BAD_SIZES;
+	if (!all_zero(buf + OFF_END_OF_FIELDS_V1, OFF_CSUM -
+		      OFF_END_OF_FIELDS_V1))
+		return SYNOD_SB_BAD_SIZES;
+	if (!journal_layout_ok(sb))
+		return SYNOD_SB_BAD_SIZES;
+	return SYNOD_SB_OK;
+}
+
 enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 {
+	enum synod_sb_status st;
+
 	synod_memset(sb, 0, sizeof(*sb));
 	if (synod_memcmp(buf + OFF_MAGIC, SYNOD_SB_MAGIC, SYNOD_SB_MAGIC_LEN))
 		return SYNOD_SB_NO_MAGIC;
@@ -153,7 +396,8 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 		return SYNOD_SB_BAD_CSUM;
 
 	sb->format = synod_get_le32(buf + OFF_FORMAT);
-	if (sb->format != SYNOD_SB_FORMAT_V0)
+	if (sb->format != SYNOD_SB_FORMAT_V0 &&
+	    sb->format != SYNOD_SB_FORMAT_V1)
 		return SYNOD_SB_BAD_VERSION;
 	sb->flags = synod_get_le32(buf + OFF_FLAGS);
 	if (sb->flags)
@@ -166,15 +410,21 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 	sb->data_size = synod_get_le64(buf + OFF_DATA_SIZE);
 	sb->backing_size = synod_get_le64(buf + OFF_BACKING_SIZE);
 	sb->node_id = synod_get_le32(buf + OFF_NODE_ID);
-	sb->promised_node = synod_get_le32(buf + OFF_PROMISED_NODE);
-	sb->epoch = synod_get_le64(buf + OFF_EPOCH);
-	sb->promised_round = synod_get_le64(buf + OFF_PROMISED_ROUND);
 	sb->journal_offset = synod_get_le64(buf + OFF_JOURNAL_OFFSET);
 	sb->journal_size = synod_get_le64(buf + OFF_JOURNAL_SIZE);
 	sb->applied_index = synod_get_le64(buf + OFF_APPLIED_INDEX);
+	if (sb->format == SYNOD_SB_FORMAT_V0) {
+		sb->promised_node = synod_get_le32(buf + OFF_PROMISED_NODE);
+		sb->epoch = synod_get_le64(buf + OFF_EPOCH);
+		sb->promised_round = synod_get_le64(buf + OFF_PROMISED_ROUND);
+	}
 	if (!sb->seq)
-		return SYNOD_SB_BAD_SIZES;
-	return check_layout(buf, sb);
+		st = SYNOD_SB_BAD_SIZES;
+	else
+		st = check_layout(buf, sb);
+	if (st == SYNOD_SB_OK && sb->format == SYNOD_SB_FORMAT_V1)
+		st = decode_v1(buf, sb);
+	return st;
 }
 
 enum synod_sb_status synod_sb_check_fit(const struct synod_sb *sb,

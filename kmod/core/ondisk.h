@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * synod on-disk superblock, format version 0.
+ * synod on-disk superblock, format versions 0 and 1.
  *
  * Documentation/ondisk.rst describes the layout field by field; this file
  * and that document must agree.  The encoded form is little-endian and is
@@ -12,11 +12,19 @@
  * device.  Each copy carries a sequence number; an update writes the copy
  * that holds the older one, so a torn write can destroy at most one copy
  * and the other still names a complete state.
+ *
+ * Format 0 describes a single-replica volume: no journal, the replication
+ * fields zero.  Format 1 describes one replica of a replicated volume: its
+ * cluster, node id, membership, peers, secret, promised ballot, applied
+ * index and the journal ring (kmod/core/jrec.h) between the superblock
+ * copies and the data area.
  */
 #ifndef SYNOD_CORE_ONDISK_H
 #define SYNOD_CORE_ONDISK_H
 
 #include "env.h"
+#include "jrec.h"
+#include "wire.h"
 
 /* Size of one superblock copy: one page, the largest logical block. */
 #define SYNOD_SB_SIZE			4096u
@@ -28,8 +36,9 @@
 #define SYNOD_SB_MAGIC			"SYNODVOL"
 #define SYNOD_SB_MAGIC_LEN		8u
 
-/* The only format this code reads and writes. */
-#define SYNOD_SB_FORMAT_V0		0u
+/* The formats this code reads and writes. */
+#define SYNOD_SB_FORMAT_V0		0u	/* single replica */
+#define SYNOD_SB_FORMAT_V1		1u	/* replicated, with a journal */
 
 /*
  * Layout chosen at volume creation: the data area starts 1 MiB in, which
@@ -41,7 +50,49 @@
 #define SYNOD_DATA_ALIGN_BYTES		4096u
 #define SYNOD_BACKING_MIN_BYTES		(2u * 1024u * 1024u)
 
-/* Decoded superblock.  Fields marked v0: 0 are reserved and zero in v0. */
+/*
+ * Format 1 layout of a new volume: the journal ring at 1 MiB, then the
+ * data area from the next 1 MiB boundary, with at least 1 MiB of data.
+ */
+#define SYNOD_JOURNAL_OFFSET_BYTES	(1024u * 1024u)
+#define SYNOD_DATA_ALIGN_V1_BYTES	(1024u * 1024u)
+#define SYNOD_DATA_MIN_BYTES		(1024u * 1024u)
+/* Bounds a decoder accepts for the number of journal records. */
+#define SYNOD_JOURNAL_RECORDS_MIN	2u
+#define SYNOD_JOURNAL_RECORDS_MAX	65536u
+
+/* Bytes of the cluster name field; the name is NUL padded. */
+#define SYNOD_SB_CLUSTER_LEN		32u
+/* Entries of the peer address table, indexed by node id. */
+#define SYNOD_SB_PEERS			SYNOD_NODES_MAX
+/* Largest shared secret. */
+#define SYNOD_SB_SECRET_MAX		64u
+
+/* Address families as stored: Linux's AF_INET and AF_INET6 values. */
+#define SYNOD_SB_AF_UNUSED		0u
+#define SYNOD_SB_AF_INET		2u
+#define SYNOD_SB_AF_INET6		10u
+
+/* Format 1 option bits (behaviour, not layout). */
+#define SYNOD_SB_OPT_AUTO_PROMOTE	0x1u	/* open for write promotes */
+#define SYNOD_SB_OPT_ALL		0x1u
+
+/*
+ * A network address as stored, without the kernel's sockaddr: the glue
+ * converts.  An unused entry is all zero.
+ */
+struct synod_sb_addr {
+	u16 family;	/* SYNOD_SB_AF_*: 0 unused, 2 IPv4, 10 IPv6 */
+	u16 port;	/* host order */
+	u8 addr[16];	/* IPv4: addr[0..3] in network order, rest zero;
+			 * IPv6: the 16 bytes in network order */
+};
+
+/*
+ * Decoded superblock.  Fields marked "v0: 0" are reserved and zero in
+ * format 0; fields marked "v1" exist only in format 1 and are zero after
+ * decoding a format 0 copy.
+ */
 struct synod_sb {
 	u32 format;		/* on-disk format version */
 	u32 flags;		/* incompatible feature flags; none in v0 */
@@ -52,12 +103,26 @@ struct synod_sb {
 	u64 data_offset;	/* first byte of the data area on the backing */
 	u64 data_size;		/* bytes of the data area = disk capacity */
 	u64 backing_size;	/* backing device size at creation, bytes */
-	u64 epoch;		/* membership epoch (v0: 0) */
-	u64 promised_round;	/* highest promised ballot, round (v0: 0) */
-	u32 promised_node;	/* highest promised ballot, node (v0: 0) */
+	u64 epoch;		/* membership epoch (v0: 0; v1: = cfg.epoch,
+				 * set by decode, ignored by encode) */
+	u64 promised_round;	/* v0 only, always 0: see promised_ballot */
+	u32 promised_node;	/* v0 only, always 0: see promised_ballot */
 	u64 journal_offset;	/* journal ring start, bytes (v0: 0) */
 	u64 journal_size;	/* journal ring size, bytes (v0: 0) */
 	u64 applied_index;	/* last slot applied to the data area (v0: 0) */
+	/* format 1 only */
+	u64 promised_ballot;	/* v1: highest ballot promised, round<<8|node */
+	u32 jrec_size;		/* v1: bytes per journal record */
+	u32 jrec_count;		/* v1: records in the ring */
+	char cluster[SYNOD_SB_CLUSTER_LEN + 1];	/* v1: cluster name, NUL
+						 * terminated here */
+	struct synod_config cfg;	/* v1: membership at applied_index */
+	u32 on_no_quorum;	/* v1: enum synod_on_no_quorum (uapi) */
+	u32 opts;		/* v1: SYNOD_SB_OPT_* */
+	struct synod_sb_addr listen;	/* v1: where peers reach this node */
+	struct synod_sb_addr peer[SYNOD_SB_PEERS];	/* v1: by node id */
+	u32 secret_len;		/* v1: bytes of secret[] in use */
+	u8 secret[SYNOD_SB_SECRET_MAX];	/* v1: shared secret */
 };
 
 /* Result of checking a superblock; 0 means usable. */
@@ -82,6 +147,25 @@ const char *synod_sb_status_str(enum synod_sb_status status);
  */
 enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 				   u64 backing_bytes, u32 block_size);
+
+/*
+ * Fill @sb for a new replicated volume: format v1, sequence 1, the
+ * superblock copies at 0 and 4 KiB, a ring of SYNOD_JOURNAL_RECORDS
+ * records of SYNOD_JREC_SIZE bytes at 1 MiB, the data area from the next
+ * 1 MiB boundary after it to the end of the device (whole 4 KiB blocks).
+ * Everything else (cluster, node, membership, peers, secret) is zero for
+ * the caller to fill.  Returns SYNOD_SB_TOO_SMALL if the device cannot
+ * hold the journal and 1 MiB of data, SYNOD_SB_BAD_SIZES for an
+ * impossible block size.
+ */
+enum synod_sb_status synod_sb_init_v1(struct synod_sb *sb, const u8 uuid[16],
+				      u64 backing_bytes, u32 block_size);
+
+/*
+ * Smallest backing device a new volume of @format can be created on:
+ * SYNOD_BACKING_MIN_BYTES for v0, the journal plus 1 MiB of data for v1.
+ */
+u64 synod_sb_min_bytes(u32 format);
 
 /* Encode @sb into @buf (SYNOD_SB_SIZE bytes), checksum included. */
 void synod_sb_encode(const struct synod_sb *sb, u8 *buf);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "synod_ondisk": the superblock format v0 (kmod/core/ondisk.c)
+ * KUnit suite "synod_ondisk": the superblock formats 0 and 1
+ * (kmod/core/ondisk.c)
  * and its checksum (kmod/core/crc32c.c), as Documentation/ondisk.rst
  * specifies them.  Pure functions over buffers: no device is involved.
  */
@@ -22,6 +23,23 @@
 #define OFF_DATA_SIZE		0x038
 #define OFF_BACKING_SIZE	0x040
 #define OFF_CSUM		(SYNOD_SB_SIZE - 4)
+/* format 1 */
+#define OFF_V1_RSVD		0x04c
+#define OFF_EPOCH		0x050
+#define OFF_NODE_ID		0x048
+#define OFF_JOURNAL_OFFSET	0x060
+#define OFF_JOURNAL_SIZE	0x068
+#define OFF_JREC_SIZE		0x078
+#define OFF_JREC_COUNT		0x07c
+#define OFF_CLUSTER		0x080
+#define OFF_VOTERS		0x0a0
+#define OFF_LEARNERS		0x0a4
+#define OFF_Q1			0x0a8
+#define OFF_OPTS		0x0b0
+#define OFF_SECRET_LEN		0x0b4
+#define OFF_SECRET		0x0b8
+#define OFF_LISTEN		0x0f8
+#define OFF_PEERS		0x10c
 
 static const u8 test_uuid[16] = {
 	0x5e, 0x1f, 0x00, 0xd1, 0x2a, 0x3b, 0x4c, 0x5d,
@@ -186,7 +204,7 @@ static void unsupported_version_rejected(struct kunit *test)
 	u8 *buf = encoded_sb(test, 1);
 	struct synod_sb sb;
 
-	synod_put_le32(buf + OFF_FORMAT, 1);
+	synod_put_le32(buf + OFF_FORMAT, 2);
 	reseal(buf);
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_BAD_VERSION);
 	synod_put_le32(buf + OFF_FORMAT, 0xffffffff);
@@ -294,7 +312,7 @@ static void copy_selection(struct kunit *test)
 
 	/* A newer format is reported over corruption. */
 	new = encoded_sb(test, 6);
-	synod_put_le32(new + OFF_FORMAT, 1);
+	synod_put_le32(new + OFF_FORMAT, 2);
 	reseal(new);
 	KUNIT_EXPECT_EQ(test, synod_sb_select(old, new, &sb, &which),
 			SYNOD_SB_BAD_VERSION);
@@ -311,6 +329,229 @@ static void copy_for_seq_alternates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, synod_sb_copy_for_seq(2), 0u);
 	KUNIT_EXPECT_NE(test, synod_sb_copy_for_seq(41),
 			synod_sb_copy_for_seq(42));
+}
+
+/* A replicated volume with every format 1 field set. */
+static void fill_v1(struct kunit *test, struct synod_sb *sb)
+{
+	u32 i;
+
+	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(sb, test_uuid, 64 * TEST_MIB,
+					       4096), SYNOD_SB_OK);
+	sb->seq = 9;
+	sb->node_id = 2;
+	strscpy(sb->cluster, "prod-east", sizeof(sb->cluster));
+	sb->cfg = (struct synod_config){ .epoch = 0x0a0b0c0d, .voters = 0x0e,
+		.learners = 0x10, .q1 = 2, .q2 = 2 };
+	sb->promised_ballot = 0x0102030405060708ull;
+	sb->applied_index = 0x4142434445464748ull;
+	sb->on_no_quorum = 1;
+	sb->opts = SYNOD_SB_OPT_AUTO_PROMOTE;
+	sb->listen = (struct synod_sb_addr){ .family = SYNOD_SB_AF_INET,
+		.port = 7790, .addr = { 10, 0, 0, 2 } };
+	for (i = 1; i < 5; i++) {
+		sb->peer[i].family = SYNOD_SB_AF_INET6;
+		sb->peer[i].port = 7790 + i;
+		memset(sb->peer[i].addr, 0x20 + i, 16);
+	}
+	sb->secret_len = 37;
+	memset(sb->secret, 0xa5, sb->secret_len);
+}
+
+static u8 *encoded_v1(struct kunit *test)
+{
+	struct synod_sb sb;
+	u8 *buf = sb_buf(test);
+
+	fill_v1(test, &sb);
+	synod_sb_encode(&sb, buf);
+	return buf;
+}
+
+/* The default v1 layout: copies, a 17 MiB ring at 1 MiB, data at 18 MiB. */
+static void init_v1_layout(struct kunit *test)
+{
+	struct synod_sb sb;
+	u8 *buf;
+
+	KUNIT_EXPECT_EQ(test, SYNOD_JREC_SIZE, 68u * 1024);
+	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
+					       512), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V1);
+	KUNIT_EXPECT_EQ(test, sb.seq, 1ull);
+	KUNIT_EXPECT_EQ(test, sb.journal_offset, 1 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, sb.jrec_size, SYNOD_JREC_SIZE);
+	KUNIT_EXPECT_EQ(test, sb.jrec_count, SYNOD_JOURNAL_RECORDS);
+	KUNIT_EXPECT_EQ(test, sb.journal_size, 17 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, sb.data_offset, 18 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, sb.data_size, 46 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, sb.backing_size, 64 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, memcmp(sb.uuid, test_uuid, 16), 0);
+	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V1),
+			19 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V0),
+			2 * TEST_MIB);
+
+	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(&sb, test_uuid,
+					       19 * TEST_MIB + 4095, 4096),
+			SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, sb.data_size, 1 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid,
+					       19 * TEST_MIB - 1, 512),
+			SYNOD_SB_TOO_SMALL);
+	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 2 * TEST_MIB,
+					       512), SYNOD_SB_TOO_SMALL);
+	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
+					       8192), SYNOD_SB_BAD_SIZES);
+	/* A fresh v1 superblock, not yet configured, is still valid. */
+	buf = sb_buf(test);
+	synod_sb_encode(&sb, buf);
+	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
+}
+
+static void v1_round_trip(struct kunit *test)
+{
+	struct synod_sb in, out;
+	u8 *buf = sb_buf(test);
+	u32 i;
+
+	fill_v1(test, &in);
+	synod_sb_encode(&in, buf);
+	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &out), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, out.format, SYNOD_SB_FORMAT_V1);
+	KUNIT_EXPECT_EQ(test, out.seq, 9ull);
+	KUNIT_EXPECT_EQ(test, out.node_id, 2u);
+	KUNIT_EXPECT_STREQ(test, out.cluster, "prod-east");
+	KUNIT_EXPECT_EQ(test, out.cfg.epoch, 0x0a0b0c0du);
+	KUNIT_EXPECT_EQ(test, out.epoch, 0x0a0b0c0dull);
+	KUNIT_EXPECT_EQ(test, out.cfg.voters, 0x0eu);
+	KUNIT_EXPECT_EQ(test, out.cfg.learners, 0x10u);
+	KUNIT_EXPECT_EQ(test, out.cfg.q1, 2);
+	KUNIT_EXPECT_EQ(test, out.cfg.q2, 2);
+	KUNIT_EXPECT_EQ(test, out.promised_ballot, in.promised_ballot);
+	KUNIT_EXPECT_EQ(test, out.promised_round, 0ull);
+	KUNIT_EXPECT_EQ(test, out.applied_index, in.applied_index);
+	KUNIT_EXPECT_EQ(test, out.journal_offset, in.journal_offset);
+	KUNIT_EXPECT_EQ(test, out.journal_size, in.journal_size);
+	KUNIT_EXPECT_EQ(test, out.jrec_size, in.jrec_size);
+	KUNIT_EXPECT_EQ(test, out.jrec_count, in.jrec_count);
+	KUNIT_EXPECT_EQ(test, out.data_offset, in.data_offset);
+	KUNIT_EXPECT_EQ(test, out.on_no_quorum, 1u);
+	KUNIT_EXPECT_EQ(test, out.opts, SYNOD_SB_OPT_AUTO_PROMOTE);
+	KUNIT_EXPECT_EQ(test, out.secret_len, 37u);
+	KUNIT_EXPECT_EQ(test, memcmp(out.secret, in.secret, 64), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&out.listen, &in.listen,
+				     sizeof(in.listen)), 0);
+	for (i = 0; i < SYNOD_SB_PEERS; i++)
+		KUNIT_EXPECT_EQ(test, memcmp(&out.peer[i], &in.peer[i],
+					     sizeof(in.peer[i])), 0);
+
+	/* Little-endian at the documented offsets. */
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_FORMAT), 1u);
+	KUNIT_EXPECT_EQ(test, buf[0x058], 0x08);
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_JREC_SIZE), 69632u);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + OFF_CLUSTER, "prod-east\0", 10), 0);
+	KUNIT_EXPECT_EQ(test, synod_get_le16(buf + OFF_LISTEN), 2);
+	KUNIT_EXPECT_EQ(test, synod_get_le16(buf + OFF_LISTEN + 2), 7790);
+	KUNIT_EXPECT_EQ(test, buf[OFF_LISTEN + 4], 10);
+	KUNIT_EXPECT_EQ(test, synod_get_le16(buf + OFF_PEERS + 20), 10);
+	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET + 36], 0xa5);
+	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET + 37], 0);
+
+	/* A full 32-byte cluster name survives, NUL terminated in memory. */
+	memset(in.cluster, 'x', SYNOD_SB_CLUSTER_LEN);
+	in.cluster[SYNOD_SB_CLUSTER_LEN] = 0;
+	synod_sb_encode(&in, buf);
+	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &out), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, strlen(out.cluster), (size_t)SYNOD_SB_CLUSTER_LEN);
+}
+
+static void v1_flipped_bit_rejected(struct kunit *test)
+{
+	u8 *buf = encoded_v1(test);
+	struct synod_sb sb;
+	u32 off;
+
+	for (off = SYNOD_SB_MAGIC_LEN; off < SYNOD_SB_SIZE; off++) {
+		u8 bit = 1u << (off % 8);
+
+		buf[off] ^= bit;
+		KUNIT_EXPECT_EQ_MSG(test, synod_sb_decode(buf, &sb),
+				    SYNOD_SB_BAD_CSUM, "bit flipped at %u", off);
+		buf[off] ^= bit;
+	}
+	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
+}
+
+/* Edit one field of a valid v1 copy, reseal it, expect @want. */
+static void expect_v1(struct kunit *test, u32 off, u64 val, u32 width,
+		      enum synod_sb_status want)
+{
+	u8 *buf = encoded_v1(test);
+	struct synod_sb sb;
+
+	if (width == 1)
+		buf[off] = (u8)val;
+	else if (width == 2)
+		synod_put_le16(buf + off, (u16)val);
+	else if (width == 4)
+		synod_put_le32(buf + off, (u32)val);
+	else
+		synod_put_le64(buf + off, val);
+	reseal(buf);
+	KUNIT_EXPECT_EQ_MSG(test, synod_sb_decode(buf, &sb), want,
+			    "field at 0x%x = %llu", off, val);
+}
+
+static void v1_bad_fields_rejected(struct kunit *test)
+{
+	enum synod_sb_status bad = SYNOD_SB_BAD_SIZES;
+
+	expect_v1(test, OFF_NODE_ID, 8, 4, bad);
+	expect_v1(test, OFF_V1_RSVD, 1, 4, bad);
+	expect_v1(test, OFF_EPOCH, 1ull << 32, 8, bad);
+	expect_v1(test, OFF_VOTERS, 0, 4, bad);		/* quorums left */
+	expect_v1(test, OFF_VOTERS, 0x100, 4, bad);	/* node 8 */
+	expect_v1(test, OFF_VOTERS, 0x1e, 4, bad);	/* voter and learner */
+	expect_v1(test, OFF_LEARNERS, 0x200, 4, bad);
+	expect_v1(test, OFF_Q1, 1, 1, bad);		/* 1 + 2 <= 3 */
+	expect_v1(test, OFF_Q1, 4, 1, bad);		/* > voters */
+	expect_v1(test, OFF_Q1, 0, 1, bad);
+	expect_v1(test, OFF_SECRET_LEN, 65, 4, bad);
+	expect_v1(test, OFF_SECRET_LEN, 36, 4, bad);	/* junk after it */
+	expect_v1(test, OFF_CLUSTER + 12, 'y', 1, bad);	/* after the NUL */
+	expect_v1(test, OFF_LISTEN, 3, 2, bad);		/* family */
+	expect_v1(test, OFF_LISTEN + 10, 1, 1, bad);	/* IPv4 tail */
+	expect_v1(test, OFF_PEERS + 2, 1, 2, bad);	/* port, unused */
+	expect_v1(test, OFF_JREC_SIZE, 65536, 4, bad);
+	expect_v1(test, OFF_JREC_COUNT, 1, 4, bad);
+	expect_v1(test, OFF_JREC_COUNT, 257, 4, bad);	/* size disagrees */
+	expect_v1(test, OFF_JOURNAL_OFFSET, 4096, 8, bad);	/* on copy 1 */
+	expect_v1(test, OFF_JOURNAL_OFFSET, 1 * TEST_MIB + 512, 8, bad);
+	expect_v1(test, OFF_JOURNAL_OFFSET, 2 * TEST_MIB, 8, bad); /* overlap */
+	expect_v1(test, OFF_JOURNAL_SIZE, 0, 8, bad);
+	expect_v1(test, 0x1ac, 1, 1, bad);		/* reserved tail */
+	expect_v1(test, OFF_OPTS, 2, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v1(test, OFF_FLAGS, 1, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v1(test, OFF_SEQ, 0, 8, bad);
+}
+
+/* A v0 copy and a v1 copy: selection goes by sequence number only. */
+static void v0_still_read(struct kunit *test)
+{
+	u8 *v0 = encoded_sb(test, 3);
+	u8 *v1 = encoded_v1(test);
+	struct synod_sb sb;
+	u32 which;
+
+	KUNIT_EXPECT_EQ(test, synod_sb_select(v0, v1, &sb, &which),
+			SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, which, 1u);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V1);
+	KUNIT_EXPECT_EQ(test, synod_sb_decode(v0, &sb), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V0);
+	KUNIT_EXPECT_EQ(test, sb.jrec_count, 0u);
+	KUNIT_EXPECT_EQ(test, sb.journal_size, 0ull);
 }
 
 /* No test may trip a core assertion, even on hostile input. */
@@ -336,6 +577,11 @@ static struct kunit_case ondisk_cases[] = {
 	KUNIT_CASE(check_fit),
 	KUNIT_CASE(copy_selection),
 	KUNIT_CASE(copy_for_seq_alternates),
+	KUNIT_CASE(init_v1_layout),
+	KUNIT_CASE(v1_round_trip),
+	KUNIT_CASE(v1_flipped_bit_rejected),
+	KUNIT_CASE(v1_bad_fields_rejected),
+	KUNIT_CASE(v0_still_read),
 	{}
 };
 

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * synod journal record, format 1: the 4 KiB header block that starts every
+ * record of the journal ring, and the fixed record geometry.
+ *
+ * Documentation/ondisk.rst describes the layout field by field; this file
+ * and that document must agree.  As for the superblock and the wire, the
+ * encoded form is produced and parsed only here, byte by byte and
+ * little-endian: struct synod_jrec_hdr is the decoded, native form.
+ *
+ * A record is SYNOD_JREC_SIZE bytes of the ring: the header block, then
+ * the payloads of the entry's writes packed one after the other (payload i
+ * starts at SYNOD_JREC_HDR_SIZE + len[0] + ... + len[i-1]).  The header
+ * names the journal sequence number twice: once in the checksummed body,
+ * and once in a separately checksummed trailer in the block's last bytes,
+ * so that a header whose first sectors are torn still says which journal
+ * sequence and which slot it held.
+ */
+#ifndef SYNOD_CORE_JREC_H
+#define SYNOD_CORE_JREC_H
+
+#include "env.h"
+#include "wire.h"
+
+/* Size of the header block: one page, the largest logical block. */
+#define SYNOD_JREC_HDR_SIZE	4096u
+/* Largest payload of one write (one request); also the frame bound. */
+#define SYNOD_PAYLOAD_MAX	(16u * 1024)
+/*
+ * Writes a record has room for.  A format constant, independent of the
+ * build-time SYNOD_BATCH_MAX, which must not exceed it.
+ */
+#define SYNOD_JREC_WRITES	4u
+/* One record: header block and room for every payload at its maximum. */
+#define SYNOD_JREC_SIZE		(SYNOD_JREC_HDR_SIZE + \
+				 SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
+/* Records in the ring of a new volume. */
+#define SYNOD_JOURNAL_RECORDS	256u
+
+/* The first 4 bytes of a header and of its trailer. */
+#define SYNOD_JREC_MAGIC	0x524a5953u	/* "SYJR" */
+#define SYNOD_JREC_TMAGIC	0x544a5953u	/* "SYJT" */
+/* The only record format this code reads and writes. */
+#define SYNOD_JREC_FORMAT	1u
+
+/* Decoded header of one journal record. */
+struct synod_jrec_hdr {
+	u64 jseq;		/* journal sequence, 1, 2, ...: ring order */
+	u64 batch_first;	/* jseq of the first record of its batch */
+	u32 batch_n;		/* records in that batch (>= 1) */
+	u64 pseq;		/* the core's persist sequence number */
+	struct synod_entry e;	/* slot, ballot, kind, writes, config */
+	u32 len[SYNOD_JREC_WRITES];	/* payload bytes of e.w[i] */
+	u32 crc[SYNOD_JREC_WRITES];	/* CRC-32C of payload i */
+};
+
+/* Why a header block was refused; 0 means accepted. */
+enum synod_jrec_err {
+	SYNOD_JREC_OK = 0,
+	SYNOD_JREC_SHORT,	/* buffer smaller than a header block */
+	SYNOD_JREC_EMPTY,	/* no magic: never written, or zeroed */
+	SYNOD_JREC_CRC_BAD,	/* magic present, checksum fails: torn/corrupt */
+	SYNOD_JREC_VERSION_BAD,	/* intact, but a format this code can't read */
+	SYNOD_JREC_FOREIGN,	/* intact, but another volume's (other UUID) */
+	SYNOD_JREC_FIELD_BAD,	/* intact, but a field is impossible */
+	SYNOD_JREC_ERR_MAX,
+};
+
+/* jrec.c */
+const char *synod_jrec_err_name(int err);
+
+/*
+ * Offset of payload @i inside a record whose header is @h: the payloads
+ * are packed after the header block in write order.
+ */
+u32 synod_jrec_payload_off(const struct synod_jrec_hdr *h, u32 i);
+
+/* Bytes of the record actually used: header block plus payloads. */
+u32 synod_jrec_used(const struct synod_jrec_hdr *h);
+
+/*
+ * Encode @h for the volume @uuid into @buf (SYNOD_JREC_HDR_SIZE bytes),
+ * both checksums included.  The payload crcs must already be in @h.
+ */
+void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
+		       u8 *buf);
+
+/*
+ * Decode and check the header block at @buf, @len bytes long, for the
+ * volume @uuid.  Never reads outside the buffer; on refusal @h is zeroed.
+ */
+int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16],
+		      struct synod_jrec_hdr *h);
+
+/*
+ * Read only the trailer copy of (jseq, slot) from a header block that
+ * failed to decode.  Returns true if the trailer is intact and belongs to
+ * the volume @uuid.
+ */
+bool synod_jrec_trailer(const u8 *buf, u32 len, const u8 uuid[16],
+			u64 *jseq, u64 *slot);
+
+#endif /* SYNOD_CORE_JREC_H */

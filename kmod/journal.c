@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The journal ring on the backing device (contract: journal.h; format:
+ * Documentation/ondisk.rst and core/jrec.h).
+ *
+ * Record J (the journal sequence, 1, 2, ...) lives at ring index
+ * (J - 1) % count, so the ring always holds a window of consecutive
+ * sequence numbers and a missing number is a hole, never an ambiguity.
+ * Everything is allocated at creation: the header pages of one chunk of
+ * records, the bios and their vectors, the recovery read buffers and two
+ * arrays indexed by ring index.  The write path allocates nothing.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/completion.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "synod.h"
+#include "journal.h"
+#include "core/crc32c.h"
+
+/* slot[] value of a ring index whose record may be overwritten at will. */
+#define SLOT_FREE		U64_MAX
+#define PAYLOAD_ORDER		get_order(SYNOD_PAYLOAD_MAX)
+#define REC_VECS		(1 + SYNOD_JREC_WRITES)
+
+/* What the recovery scan found at one ring index. */
+enum jscan_state {
+	JS_EMPTY,	/* never written, zero, or another volume's */
+	JS_INTACT,	/* header and every payload check */
+	JS_BROKEN,	/* ours, but a checksum or field fails */
+};
+
+struct jscan {
+	u64 jseq;	/* journal sequence it holds; 0 if unreadable */
+	u64 slot;	/* log slot it holds, if slot_known */
+	u8 state;	/* enum jscan_state */
+	bool slot_known;
+};
+
+struct synod_journal {
+	struct block_device *bdev;	/* the backing device */
+	u8 uuid[16];			/* records of other volumes are empty */
+	sector_t start;			/* first sector of the ring */
+	u32 count;			/* records in the ring */
+	u32 rec_sectors;		/* sectors per record */
+	struct mutex lock;		/* serializes write and recover */
+	bool recovered;			/* recover() succeeded: head is known */
+	u64 next_jseq;			/* journal sequence of the next record */
+	atomic64_t reclaim;		/* slots <= this may be overwritten */
+	u64 *slot;			/* by ring index: slot held or FREE */
+	struct jscan *scan;		/* by ring index: recovery scan */
+	struct synod_jrec_hdr hdr;	/* decode scratch (recover) */
+	struct synod_jrec rec;		/* what found() is given */
+	struct page *hpage[SYNOD_JOURNAL_BATCH];	/* encoded headers */
+	struct page *pay[SYNOD_JREC_WRITES];	/* recovery payloads, 16 KiB */
+	struct bio bio[SYNOD_JOURNAL_BATCH];	/* one per record in flight */
+	struct bio_vec bvec[SYNOD_JOURNAL_BATCH][REC_VECS];
+	struct bio flush;		/* the empty PREFLUSH of a chunk */
+	atomic_t pending;		/* bios of a chunk not yet completed */
+	int io_err;			/* a bio of the chunk failed */
+	struct completion done;		/* the chunk's last bio completed */
+	u64 written;			/* records written since creation */
+	u64 corrupt;			/* corrupt records reported */
+};
+
+static u32 ring_index(const struct synod_journal *j, u64 jseq)
+{
+	return (u32)((jseq - 1) % j->count);
+}
+
+static sector_t rec_sector(const struct synod_journal *j, u32 idx)
+{
+	return j->start + (sector_t)idx * j->rec_sectors;
+}
+
+static void free_pages_of(struct synod_journal *j)
+{
+	u32 i;
+
+	for (i = 0; i < SYNOD_JOURNAL_BATCH; i++)
+		if (j->hpage[i])
+			__free_page(j->hpage[i]);
+	for (i = 0; i < SYNOD_JREC_WRITES; i++)
+		if (j->pay[i])
+			__free_pages(j->pay[i], PAYLOAD_ORDER);
+}
+
+/*
+ * Allocate everything the journal will ever use, at volume creation:
+ * later, under memory pressure, a write must not be able to fail for
+ * want of memory.  The ring geometry comes from a decoded (so checked)
+ * format 1 superblock.
+ */
+struct synod_journal *synod_journal_create(struct synod_backing *b,
+					   const struct synod_sb *sb)
+{
+	struct synod_journal *j;
+	u32 i;
+
+	if (sb->format != SYNOD_SB_FORMAT_V1 ||
+	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
+	    sb->journal_offset % SECTOR_SIZE)
+		return ERR_PTR(-EINVAL);
+
+	j = kzalloc(sizeof(*j), GFP_KERNEL);
+	if (!j)
+		return ERR_PTR(-ENOMEM);
+	j->bdev = b->bdev;
+	memcpy(j->uuid, sb->uuid, sizeof(j->uuid));
+	j->start = sb->journal_offset >> SECTOR_SHIFT;
+	j->count = sb->jrec_count;
+	j->rec_sectors = SYNOD_JREC_SIZE >> SECTOR_SHIFT;
+	j->next_jseq = 1;
+	atomic64_set(&j->reclaim, sb->applied_index);
+	mutex_init(&j->lock);
+	init_completion(&j->done);
+
+	j->slot = kvmalloc_array(j->count, sizeof(*j->slot), GFP_KERNEL);
+	j->scan = kvcalloc(j->count, sizeof(*j->scan), GFP_KERNEL);
+	if (!j->slot || !j->scan)
+		goto out_free;
+	for (i = 0; i < j->count; i++)
+		j->slot[i] = SLOT_FREE;
+	for (i = 0; i < SYNOD_JOURNAL_BATCH; i++) {
+		j->hpage[i] = alloc_page(GFP_KERNEL);
+		if (!j->hpage[i])
+			goto out_free_pages;
+	}
+	for (i = 0; i < SYNOD_JREC_WRITES; i++) {
+		j->pay[i] = alloc_pages(GFP_KERNEL, PAYLOAD_ORDER);
+		if (!j->pay[i])
+			goto out_free_pages;
+	}
+	return j;
+
+out_free_pages:
+	free_pages_of(j);
+out_free:
+	kvfree(j->scan);
+	kvfree(j->slot);
+	kfree(j);
+	return ERR_PTR(-ENOMEM);
+}
+
+/* Free the journal; no write or recover may be running. */
+void synod_journal_destroy(struct synod_journal *j)
+{
+	if (IS_ERR_OR_NULL(j))
+		return;
+	free_pages_of(j);
+	kvfree(j->scan);
+	kvfree(j->slot);
+	mutex_destroy(&j->lock);
+	kfree(j);
+}
+
+/*
+ * Ring space is reclaimed once the slots it holds are applied and no
+ * longer needed for catch-up; the caller says up to where.  Monotonic, and
+ * callable from any context: the write path reads it without the lock.
+ */
+void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot)
+{
+	s64 old = atomic64_read(&j->reclaim);
+
+	while ((u64)old < applied_slot) {
+		s64 seen = atomic64_cmpxchg(&j->reclaim, old, applied_slot);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+void synod_journal_counters(struct synod_journal *j, u64 *records,
+			    u64 *written, u64 *corrupt)
+{
+	u64 n = 0;
+	u32 i;
+
+	mutex_lock(&j->lock);
+	for (i = 0; i < j->count; i++)
+		n += j->slot[i] != SLOT_FREE;
+	*records = n;
+	*written = j->written;
+	*corrupt = j->corrupt;
+	mutex_unlock(&j->lock);
+}
+
+/* A record the caller may hand us: the format bounds every field. */
+static bool rec_ok(const struct synod_jrec *r)
+{
+	u32 i;
+
+	if (r->e.kind == SYNOD_ENTRY_WRITE ?
+	    (!r->e.nwrites || r->e.nwrites > SYNOD_BATCH_MAX) : r->e.nwrites)
+		return false;
+	for (i = 0; i < r->e.nwrites; i++) {
+		if (!r->data[i] || !r->len[i] || r->len[i] % SECTOR_SIZE ||
+		    r->len[i] > SYNOD_PAYLOAD_MAX)
+			return false;
+		/* One bio vector per payload: it must be one page block. */
+		if (WARN_ON_ONCE(is_vmalloc_addr(r->data[i])))
+			return false;
+	}
+	return r->e.kind >= SYNOD_ENTRY_NOOP && r->e.kind <= SYNOD_ENTRY_CONFIG;
+}
+
+static void journal_end_io(struct bio *bio)
+{
+	struct synod_journal *j = bio->bi_private;
+
+	if (bio->bi_status)
+		WRITE_ONCE(j->io_err, 1);
+	if (atomic_dec_and_test(&j->pending))
+		complete(&j->done);
+}
+
+/* Encode record @r as journal sequence @jseq and prepare its bio in @k. */
+static void prep_write(struct synod_journal *j, u32 k,
+		       const struct synod_jrec *r, u64 jseq, u64 first,
+		       u32 n)
+{
+	struct synod_jrec_hdr *h = &j->hdr;
+	struct bio *bio = &j->bio[k];
+	u32 i;
+
+	memset(h, 0, sizeof(*h));
+	h->jseq = jseq;
+	h->batch_first = first;
+	h->batch_n = n;
+	h->pseq = r->seq;
+	h->e = r->e;
+	for (i = 0; i < r->e.nwrites; i++) {
+		h->len[i] = r->len[i];
+		h->crc[i] = synod_crc32c(0, r->data[i], r->len[i]);
+	}
+	synod_jrec_encode(h, j->uuid, page_address(j->hpage[k]));
+
+	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
+	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
+	bio->bi_end_io = journal_end_io;
+	bio->bi_private = j;
+	__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
+	for (i = 0; i < r->e.nwrites; i++)
+		__bio_add_page(bio, virt_to_page(r->data[i]), r->len[i],
+			       offset_in_page(r->data[i]));
+}
+
+/* Issue an empty PREFLUSH: what completed before it is now durable. */
+static int flush_cache(struct synod_journal *j)
+{
+	int err;
+
+	bio_init(&j->flush, j->bdev, NULL, 0, REQ_OP_WRITE | REQ_PREFLUSH);
+	err = submit_bio_wait(&j->flush);
+	bio_uninit(&j->flush);
+	return err;
+}
+
+/*
+ * Write @n records (n <= SYNOD_JOURNAL_BATCH) as journal sequences
+ * next_jseq.., all in flight at once, then flush.  Only when everything
+ * is durable does the head move and the ring index learn its new slot.
+ */
+static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
+		       u32 n)
+{
+	u64 first = j->next_jseq;
+	u32 k;
+
+	atomic_set(&j->pending, 1);
+	j->io_err = 0;
+	reinit_completion(&j->done);
+	for (k = 0; k < n; k++) {
+		prep_write(j, k, &recs[k], first + k, first, n);
+		atomic_inc(&j->pending);
+		submit_bio(&j->bio[k]);
+	}
+	if (!atomic_dec_and_test(&j->pending))
+		wait_for_completion_io(&j->done);
+	for (k = 0; k < n; k++)
+		bio_uninit(&j->bio[k]);
+	if (READ_ONCE(j->io_err) || flush_cache(j))
+		return -EIO;
+
+	for (k = 0; k < n; k++)
+		j->slot[ring_index(j, first + k)] = recs[k].e.slot;
+	j->next_jseq += n;
+	j->written += n;
+	return 0;
+}
+
+int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
+			unsigned int n)
+{
+	u64 reclaim = atomic64_read(&j->reclaim);
+	unsigned int i;
+	int err = 0;
+
+	mutex_lock(&j->lock);
+	if (!j->recovered) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	for (i = 0; i < n; i++)
+		if (!rec_ok(&recs[i])) {
+			err = -EINVAL;
+			goto out_unlock;
+		}
+	/* Check the whole write first: -ENOSPC must mean nothing written. */
+	if (n > j->count) {
+		err = -ENOSPC;
+		goto out_unlock;
+	}
+	for (i = 0; i < n; i++) {
+		u64 held = j->slot[ring_index(j, j->next_jseq + i)];
+
+		if (held != SLOT_FREE && held > reclaim) {
+			err = -ENOSPC;
+			goto out_unlock;
+		}
+	}
+	for (i = 0; i < n && !err; i += SYNOD_JOURNAL_BATCH)
+		err = write_chunk(j, recs + i,
+				  min_t(u32, n - i, SYNOD_JOURNAL_BATCH));
+out_unlock:
+	mutex_unlock(&j->lock);
+	return err;
+}
+
+/* One synchronous read into the bio vectors already added to bio[0]. */
+static int read_submit(struct synod_journal *j)
+{
+	int err = submit_bio_wait(&j->bio[0]);
+
+	bio_uninit(&j->bio[0]);
+	return err;
+}
+
+/*
+ * Read and check the record at ring index @idx into j->hdr and the
+ * payload buffers.  Returns 0 and fills @sc; -EIO only if the device
+ * fails the read.
+ */
+static int read_record(struct synod_journal *j, u32 idx, struct jscan *sc)
+{
+	struct synod_jrec_hdr *h = &j->hdr;
+	struct bio *bio = &j->bio[0];
+	u8 *hbuf = page_address(j->hpage[0]);
+	u32 i, used;
+	int st;
+
+	memset(sc, 0, sizeof(*sc));
+	bio_init(bio, j->bdev, j->bvec[0], REC_VECS, REQ_OP_READ);
+	bio->bi_iter.bi_sector = rec_sector(j, idx);
+	__bio_add_page(bio, j->hpage[0], SYNOD_JREC_HDR_SIZE, 0);
+	if (read_submit(j))
+		return -EIO;
+
+	st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid, h);
+	if (st == SYNOD_JREC_EMPTY || st == SYNOD_JREC_FOREIGN)
+		return 0;		/* JS_EMPTY */
+	sc->state = JS_BROKEN;
+	if (st != SYNOD_JREC_OK) {
+		/* Trust the trailer only if it names this very index. */
+		if (synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid,
+				       &sc->jseq, &sc->slot) &&
+		    ring_index(j, sc->jseq) == idx)
+			sc->slot_known = true;
+		else
+			sc->jseq = 0;
+		return 0;
+	}
+	/* A record at an index not its own was misdirected: broken. */
+	if (ring_index(j, h->jseq) != idx)
+		return 0;
+	sc->jseq = h->jseq;
+	sc->slot = h->e.slot;
+	sc->slot_known = true;
+
+	used = synod_jrec_used(h) - SYNOD_JREC_HDR_SIZE;
+	if (used) {
+		bio_init(bio, j->bdev, j->bvec[0], REC_VECS, REQ_OP_READ);
+		bio->bi_iter.bi_sector = rec_sector(j, idx) +
+					 (SYNOD_JREC_HDR_SIZE >> SECTOR_SHIFT);
+		for (i = 0; i < h->e.nwrites; i++)
+			__bio_add_page(bio, j->pay[i], h->len[i], 0);
+		if (read_submit(j))
+			return -EIO;
+	}
+	for (i = 0; i < h->e.nwrites; i++)
+		if (synod_crc32c(0, page_address(j->pay[i]), h->len[i]) !=
+		    h->crc[i])
+			return 0;
+	sc->state = JS_INTACT;
+	return 0;
+}
+
+/* Pass 1: every ring index, in disk order; returns the highest intact. */
+static int scan_ring(struct synod_journal *j, u64 *max_jseq)
+{
+	u32 idx;
+	int err;
+
+	*max_jseq = 0;
+	for (idx = 0; idx < j->count; idx++) {
+		err = read_record(j, idx, &j->scan[idx]);
+		if (err)
+			return err;
+		if (j->scan[idx].state == JS_INTACT)
+			*max_jseq = max(*max_jseq, j->scan[idx].jseq);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Tell the caller about journal sequence @jseq, which is not intact. */
+static void report_corrupt(struct synod_journal *j, u64 jseq,
+			   void (*corrupt)(void *ctx, u64 slot, bool known),
+			   void *ctx)
+{
+	struct jscan *sc = &j->scan[ring_index(j, jseq)];
+	bool known = sc->jseq == jseq && sc->slot_known;
+
+	j->corrupt++;
+	j->slot[ring_index(j, jseq)] = known ? sc->slot : SLOT_FREE;
+	corrupt(ctx, known ? sc->slot : 0, known);
+}
+
+/*
+ * Pass 2: the window [lo, hi] of journal sequences, in order.  Intact
+ * records are read again (the scan kept no payloads) and handed to
+ * found(); a record that no longer checks is reported corrupt.
+ */
+static int replay(struct synod_journal *j, u64 lo, u64 hi,
+		  void (*found)(void *ctx, const struct synod_jrec *r),
+		  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
+		  void *ctx)
+{
+	struct synod_jrec *r = &j->rec;
+	struct jscan sc;
+	u64 jseq;
+	u32 i, idx;
+	int err;
+
+	for (jseq = lo; jseq <= hi; jseq++) {
+		idx = ring_index(j, jseq);
+		if (j->scan[idx].state != JS_INTACT ||
+		    j->scan[idx].jseq != jseq) {
+			report_corrupt(j, jseq, corrupt, ctx);
+			continue;
+		}
+		err = read_record(j, idx, &sc);
+		if (err)
+			return err;
+		if (sc.state != JS_INTACT || sc.jseq != jseq) {
+			j->scan[idx] = sc;
+			report_corrupt(j, jseq, corrupt, ctx);
+			continue;
+		}
+		memset(r, 0, sizeof(*r));
+		r->seq = j->hdr.pseq;
+		r->e = j->hdr.e;
+		for (i = 0; i < r->e.nwrites; i++) {
+			r->len[i] = j->hdr.len[i];
+			r->data[i] = page_address(j->pay[i]);
+		}
+		j->slot[idx] = r->e.slot;
+		found(ctx, r);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Read the whole ring at attach.  The highest intact journal sequence M
+ * ends the journal: the ring holds the window [M - count + 1, M], every
+ * sequence of which was written.  Within it, intact records are found()
+ * in order and anything else is corrupt() (a lost or damaged record that
+ * was durable, since later writes were issued only after it was flushed).
+ * Broken records after M are the torn tail of a crash: dropped.
+ */
+int synod_journal_recover(struct synod_journal *j,
+			  void (*found)(void *ctx, const struct synod_jrec *r),
+			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
+			  void *ctx)
+{
+	u64 max_jseq, lo;
+	u32 idx, torn = 0;
+	int err;
+
+	mutex_lock(&j->lock);
+	j->recovered = false;
+	for (idx = 0; idx < j->count; idx++)
+		j->slot[idx] = SLOT_FREE;
+	err = scan_ring(j, &max_jseq);
+	if (err)
+		goto out_unlock;
+
+	lo = max_jseq > j->count ? max_jseq - j->count + 1 : 1;
+	if (max_jseq) {
+		err = replay(j, lo, max_jseq, found, corrupt, ctx);
+		if (err)
+			goto out_unlock;
+	}
+	for (idx = 0; idx < j->count; idx++)
+		torn += j->scan[idx].state == JS_BROKEN &&
+			j->scan[idx].jseq > max_jseq;
+	if (torn)
+		pr_info("synod: journal: dropped %u torn record(s) after journal sequence %llu\n",
+			torn, max_jseq);
+	j->next_jseq = max_jseq + 1;
+	j->recovered = true;
+out_unlock:
+	mutex_unlock(&j->lock);
+	return err;
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A test hook for journal.c inside a VM, before anything else calls the
+ * journal.  Built only with -DSYNOD_JOURNAL_DEBUGFS; tests/vm/
+ * journal_debugfs.sh drives it against a loop device.
+ *
+ * The hook is a module parameter, not a debugfs file: module parameters
+ * are registered and removed by the module loader itself, so this file
+ * needs no code in main.c's init and exit, and nothing dangles after
+ * rmmod.  Write a command to /sys/module/synod/parameters/journal_test,
+ * read the parameter for the result of the last one:
+ *
+ *   format DEV                   lay out a format 1 superblock on DEV,
+ *                                with a new random volume UUID
+ *   write DEV FIRST N [RECLAIM]  recover, then write records for slots
+ *                                FIRST..FIRST+N-1, three per call, after
+ *                                reclaiming up to slot RECLAIM
+ *   recover DEV                  recover and check every record found
+ *
+ * Record contents are a function of the slot, so recover can check every
+ * payload byte without remembering what was written.
+ */
+#ifdef SYNOD_JOURNAL_DEBUGFS
+
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "synod.h"
+#include "journal.h"
+
+#define JT_PER_CALL	3u	/* records per synod_journal_write() */
+
+static char jt_result[256] = "idle";
+static int jt_holder;		/* our identity as the device's holder */
+
+/* Writes of slot @s: how many, and how long each is. */
+static u32 jt_nwrites(u64 s)
+{
+	return 1 + s % SYNOD_BATCH_MAX;
+}
+
+static u32 jt_len(u64 s, u32 i)
+{
+	return 512 * (1 + (s + i) % (SYNOD_PAYLOAD_MAX / 512));
+}
+
+/* The 32-bit word @w of write @i of slot @s. */
+static u32 jt_word(u64 s, u32 i, u32 w)
+{
+	return (u32)s * 2654435761u ^ (i << 24) ^ w;
+}
+
+static void jt_fill(struct synod_jrec *r, u64 s, void *const buf[])
+{
+	u32 i, w;
+
+	memset(r, 0, sizeof(*r));
+	r->seq = s + 1000;
+	r->e.slot = s;
+	r->e.ballot = synod_ballot_make(1, 1);
+	r->e.kind = SYNOD_ENTRY_WRITE;
+	r->e.nwrites = jt_nwrites(s);
+	for (i = 0; i < r->e.nwrites; i++) {
+		u32 *p = buf[i];
+
+		r->e.w[i].block = s * 4 + i;
+		r->len[i] = jt_len(s, i);
+		for (w = 0; w < r->len[i] / 4; w++)
+			p[w] = jt_word(s, i, w);
+		r->data[i] = buf[i];
+	}
+}
+
+struct jt_check {
+	u64 found, first, last, order_err, bad, corrupt, known;
+	u64 corrupt_slot[8];
+};
+
+/* found(): the record must be the next slot and hold its pattern. */
+static void jt_found(void *ctx, const struct synod_jrec *r)
+{
+	struct jt_check *c = ctx;
+	u64 s = r->e.slot;
+	u32 i, w;
+
+	if (c->found && s != c->last + 1)
+		c->order_err++;
+	if (!c->found)
+		c->first = s;
+	c->last = s;
+	c->found++;
+	if (r->seq != s + 1000 || r->e.nwrites != jt_nwrites(s)) {
+		c->bad++;
+		return;
+	}
+	for (i = 0; i < r->e.nwrites; i++) {
+		const u32 *p = r->data[i];
+
+		if (r->len[i] != jt_len(s, i) || r->e.w[i].block != s * 4 + i) {
+			c->bad++;
+			return;
+		}
+		for (w = 0; w < r->len[i] / 4; w++)
+			if (p[w] != jt_word(s, i, w)) {
+				c->bad++;
+				return;
+			}
+	}
+}
+
+static void jt_corrupt(void *ctx, u64 slot, bool known)
+{
+	struct jt_check *c = ctx;
+
+	if (known && c->known < ARRAY_SIZE(c->corrupt_slot))
+		c->corrupt_slot[c->known] = slot;
+	c->known += known;
+	c->corrupt++;
+}
+
+static int jt_recover(struct synod_journal *j, struct jt_check *c)
+{
+	memset(c, 0, sizeof(*c));
+	return synod_journal_recover(j, jt_found, jt_corrupt, c);
+}
+
+static int jt_format(struct synod_backing *b)
+{
+	struct synod_sb sb;
+	u8 uuid[16];
+
+	/* A new volume each time: the old ring's records become foreign. */
+	get_random_bytes(uuid, sizeof(uuid));
+	if (synod_sb_init_v1(&sb, uuid, b->size_bytes, b->block_size))
+		return -ENOSPC;
+	sb.node_id = 1;
+	sb.cfg = (struct synod_config){ .epoch = 1, .voters = 0x7,
+					.q1 = 2, .q2 = 2 };
+	return synod_backing_sb_write(b, &sb, NULL);
+}
+
+static int jt_write(struct synod_journal *j, u64 first, u64 n, u64 reclaim)
+{
+	struct synod_jrec *recs;
+	void *buf[JT_PER_CALL][SYNOD_BATCH_MAX] = {};
+	struct jt_check c;
+	u64 s = first;
+	u32 i, k, cnt;
+	int err = -ENOMEM;
+
+	recs = kcalloc(JT_PER_CALL, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return err;
+	for (k = 0; k < JT_PER_CALL; k++)
+		for (i = 0; i < SYNOD_BATCH_MAX; i++) {
+			buf[k][i] = (void *)__get_free_pages(GFP_KERNEL,
+					get_order(SYNOD_PAYLOAD_MAX));
+			if (!buf[k][i])
+				goto out_free;
+		}
+	err = jt_recover(j, &c);
+	if (err)
+		goto out_free;
+	synod_journal_reclaim(j, reclaim);
+	while (s < first + n) {
+		cnt = min_t(u64, JT_PER_CALL, first + n - s);
+		for (k = 0; k < cnt; k++)
+			jt_fill(&recs[k], s + k, buf[k]);
+		err = synod_journal_write(j, recs, cnt);
+		if (err)
+			break;
+		s += cnt;
+	}
+	scnprintf(jt_result, sizeof(jt_result),
+		  "write err=%d next=%llu recovered=%llu corrupt=%llu\n",
+		  err, s, c.found, c.corrupt);
+out_free:
+	for (k = 0; k < JT_PER_CALL; k++)
+		for (i = 0; i < SYNOD_BATCH_MAX; i++)
+			if (buf[k][i])
+				free_pages((unsigned long)buf[k][i],
+					   get_order(SYNOD_PAYLOAD_MAX));
+	kfree(recs);
+	return err;
+}
+
+static void jt_report(const struct jt_check *c)
+{
+	char slots[96] = "";
+	u32 i, off = 0;
+
+	for (i = 0; i < min_t(u64, c->known, ARRAY_SIZE(c->corrupt_slot)); i++)
+		off += scnprintf(slots + off, sizeof(slots) - off, "%s%llu",
+				 i ? "," : "", c->corrupt_slot[i]);
+	scnprintf(jt_result, sizeof(jt_result),
+		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s\n",
+		  c->found, c->first, c->last, c->order_err, c->bad,
+		  c->corrupt, c->known, slots[0] ? slots : "-");
+}
+
+/* Open @dev, run @cmd on its journal, close: one command per write. */
+static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
+{
+	struct synod_backing b = {};
+	struct synod_journal *j;
+	struct synod_sb sb;
+	struct jt_check c;
+	int err;
+
+	err = synod_backing_open(&b, dev, &jt_holder, NULL);
+	if (err)
+		return err;
+	if (!strcmp(cmd, "format")) {
+		err = jt_format(&b);
+		scnprintf(jt_result, sizeof(jt_result), "format err=%d\n", err);
+		goto out_close;
+	}
+	err = synod_backing_sb_read(&b, &sb, NULL);
+	if (err)
+		goto out_close;
+	j = synod_journal_create(&b, &sb);
+	if (IS_ERR(j)) {
+		err = PTR_ERR(j);
+		goto out_close;
+	}
+	if (!strcmp(cmd, "write")) {
+		err = jt_write(j, a, n, r);
+	} else {
+		err = jt_recover(j, &c);
+		if (!err)
+			jt_report(&c);
+	}
+	synod_journal_destroy(j);
+out_close:
+	synod_backing_close(&b, &jt_holder);
+	return err;
+}
+
+static int jt_set(const char *val, const struct kernel_param *kp)
+{
+	char cmd[16], dev[64];
+	unsigned long long a = 0, n = 0, r = 0;
+	int got, err;
+
+	got = sscanf(val, "%15s %63s %llu %llu %llu", cmd, dev, &a, &n, &r);
+	if (got < 2)
+		return -EINVAL;
+	if (strcmp(cmd, "format") && strcmp(cmd, "recover") &&
+	    (strcmp(cmd, "write") || got < 4))
+		return -EINVAL;
+	scnprintf(jt_result, sizeof(jt_result), "%s failed\n", cmd);
+	err = jt_run(cmd, dev, a, n, r);
+	pr_info("synod: journal_test %s %s: %d: %s", cmd, dev, err, jt_result);
+	return err == -ENOSPC ? 0 : err;
+}
+
+static int jt_get(char *buffer, const struct kernel_param *kp)
+{
+	return scnprintf(buffer, PAGE_SIZE, "%s", jt_result);
+}
+
+static const struct kernel_param_ops jt_ops = {
+	.set = jt_set,
+	.get = jt_get,
+};
+module_param_cb(journal_test, &jt_ops, NULL, 0600);
+MODULE_PARM_DESC(journal_test, "journal self-test command (debug builds)");
+
+#endif /* SYNOD_JOURNAL_DEBUGFS */

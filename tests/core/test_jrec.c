@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the journal record header (kmod/core/jrec.c), as
+ * Documentation/ondisk.rst specifies it.  kmod/kunit/jrec_kunit.c checks
+ * the same properties inside the kernel build.
+ */
+#include "core_test.h"
+
+#include <string.h>
+
+#include "crc32c.h"
+#include "jrec.h"
+
+#define OFF_JSEQ	0x008
+#define OFF_NWRITES	0x049
+#define OFF_WRITES	0x060
+#define OFF_T_JSEQ	0xfe8
+#define OFF_CSUM	0xffc
+
+static const u8 uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8,
+			     9, 10, 11, 12, 13, 14, 15, 16 };
+static const u8 other_uuid[16] = { 16, 15 };
+static u8 buf[SYNOD_JREC_HDR_SIZE];
+static struct synod_jrec_hdr h, d;
+
+/* A WRITE entry of @nw writes in batch [10, 13), as jseq 11. */
+static void fill_write(struct synod_jrec_hdr *x, u32 nw)
+{
+	u32 i;
+
+	memset(x, 0, sizeof(*x));
+	x->jseq = 11;
+	x->batch_first = 10;
+	x->batch_n = 3;
+	x->pseq = 0x0102030405060708ull;
+	x->e.slot = 0x1122334455667788ull;
+	x->e.ballot = synod_ballot_make(9, 2);
+	x->e.kind = SYNOD_ENTRY_WRITE;
+	x->e.nwrites = (u8)nw;
+	x->e.flags = SYNOD_ENTF_CHOSEN;
+	for (i = 0; i < nw; i++) {
+		x->e.w[i].block = 1000 + i;
+		x->e.w[i].ref = 0xabc0 + i;
+		x->len[i] = 512 * (i + 1);
+		x->crc[i] = 0xdead0000u + i;
+	}
+}
+
+static void reseal(void)
+{
+	synod_put_le32(buf + OFF_CSUM, synod_crc32c(0, buf, OFF_CSUM));
+}
+
+static void test_roundtrip_write(void **state)
+{
+	u32 i;
+
+	(void)state;
+	fill_write(&h, SYNOD_BATCH_MAX);
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(d.jseq, 11);
+	assert_int_equal(d.batch_first, 10);
+	assert_int_equal(d.batch_n, 3);
+	assert_int_equal(d.pseq, h.pseq);
+	assert_int_equal(d.e.slot, h.e.slot);
+	assert_int_equal(d.e.ballot, h.e.ballot);
+	assert_int_equal(d.e.kind, SYNOD_ENTRY_WRITE);
+	assert_int_equal(d.e.nwrites, SYNOD_BATCH_MAX);
+	assert_int_equal(d.e.flags, SYNOD_ENTF_CHOSEN);
+	for (i = 0; i < SYNOD_BATCH_MAX; i++) {
+		assert_int_equal(d.e.w[i].block, 1000 + i);
+		assert_int_equal(d.e.w[i].ref, 0xabc0 + i);
+		assert_int_equal(d.len[i], 512 * (i + 1));
+		assert_int_equal(d.crc[i], 0xdead0000u + i);
+	}
+	/* Payloads are packed after the header block. */
+	assert_int_equal(synod_jrec_payload_off(&d, 0), SYNOD_JREC_HDR_SIZE);
+	assert_int_equal(synod_jrec_payload_off(&d, 2),
+			 SYNOD_JREC_HDR_SIZE + 512 + 1024);
+	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC_HDR_SIZE + 5120);
+	/* Little-endian at the documented offsets. */
+	assert_int_equal(synod_get_le32(buf), SYNOD_JREC_MAGIC);
+	assert_int_equal(buf[OFF_JSEQ], 11);
+	assert_int_equal(synod_get_le64(buf + OFF_T_JSEQ), 11);
+}
+
+static void test_roundtrip_noop_config(void **state)
+{
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	h.jseq = h.batch_first = 1;
+	h.batch_n = 1;
+	h.e.slot = 7;
+	h.e.kind = SYNOD_ENTRY_NOOP;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(d.e.kind, SYNOD_ENTRY_NOOP);
+	assert_int_equal(d.e.nwrites, 0);
+	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC_HDR_SIZE);
+
+	h.e.kind = SYNOD_ENTRY_CONFIG;
+	h.e.cfg = (struct synod_config){ .epoch = 3, .voters = 0x7,
+		.learners = 0x8, .q1 = 2, .q2 = 2 };
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(d.e.cfg.epoch, 3);
+	assert_int_equal(d.e.cfg.voters, 0x7);
+	assert_int_equal(d.e.cfg.learners, 0x8);
+	assert_int_equal(d.e.cfg.q1, 2);
+	assert_int_equal(d.e.cfg.q2, 2);
+}
+
+/* Any single flipped bit anywhere in the block is caught. */
+static void test_every_bit_flip(void **state)
+{
+	u32 bit;
+
+	(void)state;
+	fill_write(&h, 2);
+	synod_jrec_encode(&h, uuid, buf);
+	for (bit = 0; bit < SYNOD_JREC_HDR_SIZE * 8; bit++) {
+		buf[bit / 8] ^= (u8)(1u << (bit % 8));
+		assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+				 SYNOD_JREC_CRC_BAD);
+		buf[bit / 8] ^= (u8)(1u << (bit % 8));
+	}
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_OK);
+}
+
+static void test_empty_short_foreign(void **state)
+{
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_EMPTY);
+	memset(buf, 0xff, sizeof(buf));
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_EMPTY);
+	fill_write(&h, 1);
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf) - 1, uuid, &d),
+			 SYNOD_JREC_SHORT);
+	assert_int_equal(synod_jrec_decode(buf, 0, uuid, &d),
+			 SYNOD_JREC_SHORT);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid, &d),
+			 SYNOD_JREC_FOREIGN);
+	assert_int_equal(d.e.slot, 0);
+	synod_put_le16(buf + 4, 2);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_VERSION_BAD);
+}
+
+/* Edit a resealed field of a valid WRITE header: expect FIELD_BAD. */
+static void expect_field_bad(u32 off, u32 val, u32 width)
+{
+	fill_write(&h, 2);
+	synod_jrec_encode(&h, uuid, buf);
+	if (width == 1)
+		buf[off] = (u8)val;
+	else if (width == 2)
+		synod_put_le16(buf + off, (u16)val);
+	else if (width == 4)
+		synod_put_le32(buf + off, val);
+	else
+		synod_put_le64(buf + off, val);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	assert_int_equal(d.jseq, 0);
+}
+
+static void test_bad_fields(void **state)
+{
+	(void)state;
+	expect_field_bad(OFF_WRITES + 16, 0, 4);		/* len 0 */
+	expect_field_bad(OFF_WRITES + 16, 513, 4);		/* not sectors */
+	expect_field_bad(OFF_WRITES + 16, SYNOD_PAYLOAD_MAX + 512, 4);
+	expect_field_bad(OFF_WRITES + 16, 0xfffffe00u, 4);	/* huge */
+	expect_field_bad(OFF_WRITES + 2 * 32 + 16, 512, 4);	/* unused w */
+	expect_field_bad(OFF_NWRITES, 0, 1);			/* WRITE, 0 */
+	expect_field_bad(OFF_NWRITES, SYNOD_BATCH_MAX + 1, 1);
+	expect_field_bad(OFF_NWRITES, 255, 1);
+	expect_field_bad(0x048, 0, 1);				/* kind */
+	expect_field_bad(0x048, 4, 1);
+	expect_field_bad(0x04a, 0x80, 1);			/* eflags */
+	expect_field_bad(0x006, 512, 2);			/* hdr size */
+	expect_field_bad(OFF_JSEQ, 0, 8);			/* jseq 0 */
+	expect_field_bad(OFF_JSEQ, 13, 8);			/* past batch */
+	expect_field_bad(OFF_JSEQ, 9, 8);			/* before */
+	expect_field_bad(0x018, 0, 4);				/* batch_n */
+	expect_field_bad(0x800, 1, 1);				/* reserved */
+	expect_field_bad(0x050, 1, 4);				/* cfg in W */
+	expect_field_bad(OFF_T_JSEQ, 12, 8);			/* trailer */
+}
+
+/* A torn header still names its journal sequence and slot. */
+static void test_trailer_recovers_slot(void **state)
+{
+	u64 jseq, slot;
+
+	(void)state;
+	fill_write(&h, 1);
+	synod_jrec_encode(&h, uuid, buf);
+	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
+	assert_int_equal(jseq, 11);
+	assert_int_equal(slot, h.e.slot);
+
+	/* First sector torn (zero, as a never-completed write leaves it). */
+	memset(buf, 0, 512);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_CRC_BAD);
+	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
+	assert_int_equal(jseq, 11);
+	assert_int_equal(slot, h.e.slot);
+	/* Everything but the last sector torn. */
+	memset(buf, 0x5a, SYNOD_JREC_HDR_SIZE - 512);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_CRC_BAD);
+	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
+	assert_int_equal(slot, h.e.slot);
+
+	/* Another volume's trailer, a broken one, a short buffer: no. */
+	assert_false(synod_jrec_trailer(buf, sizeof(buf), other_uuid, &jseq,
+					&slot));
+	assert_false(synod_jrec_trailer(buf, 100, uuid, &jseq, &slot));
+	buf[OFF_T_JSEQ + 3] ^= 4;
+	assert_false(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
+	assert_int_equal(slot, 0);
+	memset(buf, 0, sizeof(buf));
+	assert_false(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
+}
+
+/* Random bytes never crash the decoder and are never accepted. */
+static void test_garbage(void **state)
+{
+	u32 x = 12345, i, n;
+
+	(void)state;
+	for (n = 0; n < 200; n++) {
+		for (i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (u8)(x >> 16);
+		}
+		if (n & 1)
+			synod_put_le32(buf, SYNOD_JREC_MAGIC);
+		assert_int_not_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
+						       &d), SYNOD_JREC_OK);
+	}
+	assert_string_equal(synod_jrec_err_name(SYNOD_JREC_CRC_BAD),
+			    "checksum mismatch");
+	assert_string_equal(synod_jrec_err_name(-1), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_write),
+		cmocka_unit_test(test_roundtrip_noop_config),
+		cmocka_unit_test(test_every_bit_flip),
+		cmocka_unit_test(test_empty_short_foreign),
+		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_trailer_recovers_slot),
+		cmocka_unit_test(test_garbage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-VM check of the journal (kmod/journal.c) on a loop device, through
+# the test hook of kmod/journal_debugfs.c: write records, recover them,
+# and corrupt the ring with dd between runs to check that a torn tail is
+# dropped silently while damage in the middle is reported, with the slot
+# when the header's trailer copy survives.
+#
+#   make KCFLAGS='-Werror -DSYNOD_JOURNAL_DEBUGFS' kmod
+#   scripts/vm --kernel 6.1 --mem 1024 -- tests/vm/journal_debugfs.sh [KO]
+#
+# KO defaults to build/kmod/$(uname -r)/synod.ko.  Prints TAP; exits
+# non-zero if any check failed.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-$top/build}
+KO=${1:-$B/kmod/$(uname -r)/synod.ko}
+P=/sys/module/synod/parameters/journal_test
+MIB=1048576
+JREC=69632		# SYNOD_JREC_SIZE: 4 KiB header + 4 x 16 KiB payload
+n=0 failed=0
+
+ok() {			# ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
+}
+
+# run COMMAND...: give the hook one command, print its result line.
+run() {
+	echo "$*" > "$P" || echo "journal_test: '$*' refused" >&2
+	cat "$P"
+}
+
+# expect DESCRIPTION PATTERN COMMAND...: the result must contain PATTERN.
+expect() {
+	desc=$1 pat=$2
+	shift 2
+	out=$(run "$@")
+	echo "# $out"
+	case "$out" in *"$pat"*) ok 0 "$desc" ;; *) ok 1 "$desc (want '$pat')" ;; esac
+}
+
+# smash IMG INDEX OFFSET BYTES SOURCE: overwrite part of ring record INDEX
+# in the image file (the loop device reads it through the same page cache).
+smash() {
+	dd if="$5" of="$1" bs=1 seek=$((MIB + $2 * JREC + $3)) count="$4" \
+		conv=notrunc status=none
+}
+
+modprobe loop 2>/dev/null
+img=$(mktemp /tmp/journal.XXXXXX)
+truncate -s 32M "$img"
+dev=$(losetup -f --show "$img") || { echo "Bail out! no loop device"; exit 1; }
+insmod "$KO" || { echo "Bail out! insmod $KO"; losetup -d "$dev"; exit 1; }
+[ -e "$P" ] || { echo "Bail out! $KO built without SYNOD_JOURNAL_DEBUGFS"; exit 1; }
+echo "# $(uname -r), $dev"
+
+expect "format v1 superblock" "format err=0" format "$dev"
+expect "fresh ring recovers empty" "found=0 " recover "$dev"
+expect "write 20 records" "write err=0 next=21" write "$dev" 1 20
+expect "all 20 recovered in order, payloads intact" \
+	"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
+
+# Torn tail: the last record (slot 20, ring index 19) lost its first
+# sector, and the one before it (slot 19) a payload word.
+smash "$img" 19 0 512 /dev/zero
+smash "$img" 18 5000 4 /dev/zero
+expect "torn tail dropped silently" \
+	"found=18 first=1 last=18 order_err=0 bad=0 corrupt=0" recover "$dev"
+expect "writing resumes after the last intact record" \
+	"write err=0 next=31 recovered=18" write "$dev" 19 12
+expect "rewritten tail recovered" \
+	"found=30 first=1 last=30 order_err=0 bad=0 corrupt=0" recover "$dev"
+
+# Damage in the middle: slot 5 loses its header's first sector (the
+# trailer still names it), slot 10 a payload word (its header names it),
+# slot 7 its whole header (nothing names it).
+smash "$img" 4 0 512 /dev/zero
+smash "$img" 9 4096 4 /dev/zero
+smash "$img" 6 0 4096 /dev/zero
+expect "middle corruption reported, slots known where readable" \
+	"found=27 first=1 last=30 order_err=3 bad=0 corrupt=3 known=2 slots=5,10" \
+	recover "$dev"
+
+# Reclaim: a full ring refuses to overwrite unapplied slots.
+expect "format again" "format err=0" format "$dev"
+expect "fill the ring" "write err=0 next=257" write "$dev" 1 256
+expect "full ring refuses a write (ENOSPC)" "write err=-28 next=257" \
+	write "$dev" 257 1
+expect "ENOSPC wrote nothing" "found=256 first=1 last=256 order_err=0 bad=0 corrupt=0" \
+	recover "$dev"
+expect "reclaimed slot may be overwritten" "write err=0 next=258" \
+	write "$dev" 257 1 1
+expect "ring wraps, oldest record replaced" \
+	"found=256 first=2 last=257 order_err=0 bad=0 corrupt=0" recover "$dev"
+expect "write past reclaim point refused" "write err=-28 next=258" \
+	write "$dev" 258 2 2
+
+rmmod synod 2>/dev/null
+losetup -d "$dev"
+rm -f "$img"
+if dmesg | grep -E 'WARNING|BUG:|Oops|assertion failed' >/dev/null; then
+	dmesg | grep -E -A5 'WARNING|BUG:|Oops|assertion failed' | head -40
+	ok 1 "kernel log clean"
+else
+	ok 0 "kernel log clean"
+fi
+echo "1..$n"
+exit $failed
