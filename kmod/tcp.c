@@ -385,7 +385,7 @@ static void tcp_stop(struct synod_transport *t, bool force)
 	if (!t->started)
 		goto out_unlock;
 	while (!force && queued_bytes(t) && time_before(jiffies, until))
-		msleep(10);
+		usleep_range(10000, 20000);
 	kthread_stop(t->rx_task);
 	t->rx_task = NULL;
 	synod_tcp_sock_close(t->listen, &t->listen_cbs);
@@ -514,9 +514,9 @@ static int tcp_set_peer(struct synod_transport *t, u32 node,
 		if (t->started)
 			err = peer_start(p);
 	} else {
+		peer_stop(p);
 		clear_bit(node, &t->peer_mask);
 		t->cfg.peer_valid[node] = false;
-		peer_stop(p);
 		set_bit(STCP_KICK, &t->rx_flags);
 		wake_up(&t->rx_wq);
 	}

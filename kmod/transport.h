@@ -20,6 +20,19 @@
  *    may write the journal).  It is never called after stop() returns.
  *  - link_event() is called in process context when a peer's link becomes
  *    authenticated (up) or is lost (down).
+ *
+ * What the TCP implementation (tcp.c) adds to the contract:
+ *  - "Up" means our outgoing connection to the peer is authenticated, so
+ *    send() to it may succeed; link_event() reports exactly that.  Both
+ *    upcalls come from one transport thread, so rx() and link_event() of
+ *    one transport never overlap.  stop() reports no link as down.
+ *  - create() returns an ERR_PTR on failure, never NULL.
+ *  - send() and set_peer() may be called from inside rx()/link_event() and
+ *    with the replica mutex held.  stop() and destroy() wait for the
+ *    upcall thread: never call them from an upcall or holding a lock an
+ *    upcall takes.  start/stop/set_peer/destroy are serialised inside.
+ *  - peer_state() is SYNOD_PEER_CONNECTED when both our outgoing link and
+ *    an incoming authenticated link from the peer exist.
  */
 #ifndef SYNOD_TRANSPORT_H
 #define SYNOD_TRANSPORT_H
