@@ -403,6 +403,41 @@ u32 synod_repl_leader(struct synod_repl *r)
 	return l < SYNOD_NODES_MAX ? l : U32_MAX;
 }
 
+/*
+ * An administrator promoted this replica: keep campaigning (acceptors
+ * refuse while another leader's lease runs) and ask the current leader
+ * to step down, until we lead or the promotion times out.
+ */
+void synod_repl_promoting(struct synod_repl *r, u64 now)
+{
+	u32 leader = synod_replica_leader(&r->core);
+	struct kvec iov;
+	u8 f = SYNOD_FRAME_STEPDOWN;
+
+	if (!r->promote_until)
+		return;
+	if (now > r->promote_until ||
+	    (r->core.role == SYNOD_LEADER && r->core.active)) {
+		r->promote_until = 0;
+		return;
+	}
+	if (now - r->promote_last < SYNOD_PROMOTE_RETRY_NS)
+		return;
+	r->promote_last = now;
+	if (leader < SYNOD_NODES_MAX && leader != r->core.p.self) {
+		iov = (struct kvec){ &f, 1 };
+		r->tops->send(r->tp, leader, &iov, 1);
+	}
+	if (r->core.role == SYNOD_FOLLOWER ||
+	    (r->core.role == SYNOD_CANDIDATE &&
+	     now - r->core.p1_sent_ns > SYNOD_RETRANSMIT_NS)) {
+		if (r->core.role == SYNOD_CANDIDATE)
+			synod_replica_resign(&r->core, now, 0, &r->out);
+		synod_replica_campaign(&r->core, now, &r->out);
+	}
+	synod_repl_execute(r);
+}
+
 /* Do our links reach enough voters (with us) for a phase-1 quorum? */
 static bool repl_links_quorum(struct synod_repl *r)
 {
@@ -460,6 +495,7 @@ void synod_repl_tick(struct work_struct *work)
 		r->core.unreachable = !repl_links_quorum(r);
 		synod_replica_tick(&r->core, now, &r->out);
 		synod_repl_execute(r);
+		synod_repl_promoting(r, now);
 		/* A leader cut off from its quorum stops serving. */
 		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
 			if (!r->no_quorum_since)
@@ -539,6 +575,17 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		goto out;
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
 		rx_payload(r, f, len);
+		goto out;
+	}
+	if (f[0] == SYNOD_FRAME_STEPDOWN) {
+		/* Another replica was promoted: hand over, stay quiet. */
+		if (len == 1 && r->core.role == SYNOD_LEADER) {
+			pr_info("%s: node %u was promoted: stepping down\n",
+				r->vol->name, from);
+			synod_replica_resign(&r->core, repl_now(),
+					     SYNOD_STEPDOWN_QUIET_NS, &r->out);
+			synod_repl_execute(r);
+		}
 		goto out;
 	}
 	if (f[0] != SYNOD_FRAME_MSG ||

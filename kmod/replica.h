@@ -27,6 +27,7 @@
 /* Frame kinds: the first byte of every frame on the transport. */
 #define SYNOD_FRAME_MSG		1	/* a consensus message, wire.c form */
 #define SYNOD_FRAME_PAYLOAD	2	/* the data of one write */
+#define SYNOD_FRAME_STEPDOWN	3	/* "promote" elsewhere: leader, resign */
 /*
  * Payload frame header, little-endian: kind u8, pad u8[3], len u32,
  * ref u64; then len bytes of data.
@@ -46,6 +47,11 @@
 #define SYNOD_NO_QUORUM_NS	(1500ull * NSEC_PER_MSEC)
 /* Suspended I/O waits at most this long for quorum, then fails. */
 #define SYNOD_SUSPEND_MAX_NS	(120ull * NSEC_PER_SEC)
+/* How long a promote keeps campaigning, and how often. */
+#define SYNOD_PROMOTE_NS	(6000ull * NSEC_PER_MSEC)
+#define SYNOD_PROMOTE_RETRY_NS	(50ull * NSEC_PER_MSEC)
+/* A leader asked to step down stays quiet this long: past its lease. */
+#define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
 /* Checkpoint the applied index into the superblock this often (slots). */
 #define SYNOD_CHECKPOINT_SLOTS	64u
 
@@ -61,6 +67,8 @@ struct synod_repl {
 	u32 last_leader;
 	bool last_quorum;
 	u64 no_quorum_since;		/* leader: first tick without quorum */
+	u64 promote_until;		/* promote: campaign until then */
+	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */
 	u64 transfers_needed;		/* state transfers asked, not done */
@@ -92,6 +100,7 @@ void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
 void synod_repl_link_event(void *ctx, u32 node, bool up);
 void synod_repl_submit(struct synod_repl *r, struct request *rq);
+void synod_repl_promoting(struct synod_repl *r, u64 now);
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,

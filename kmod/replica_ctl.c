@@ -144,14 +144,19 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 					      &vol->sb.cfg);
 		synod_replica_restore_promise(&r->core,
 					      vol->sb.promised_ballot);
-		err = synod_journal_recover(r->journal, recover_found,
-					    recover_corrupt, r);
-		if (err) {
-			NL_SET_ERR_MSG(extack, "reading the journal failed");
-			goto fail;
-		}
-		synod_journal_reclaim(r->journal, r->applied);
 	}
+	/*
+	 * Also on a new volume: the scan finds no record of ours (records of
+	 * an earlier volume on the device carry another UUID) and positions
+	 * the ring's head.
+	 */
+	err = synod_journal_recover(r->journal, recover_found, recover_corrupt,
+				    r);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "reading the journal failed");
+		goto fail;
+	}
+	synod_journal_reclaim(r->journal, r->applied);
 
 	tcfg->net = net;
 	tcfg->self = cfg->node;
@@ -264,12 +269,17 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 		return -ENETDOWN;
 	}
 	now = ktime_get_raw_ns();
-	if (promote)
-		synod_replica_campaign(&r->core, now, &r->out);
-	else
-		synod_replica_resign(&r->core, now, 2 * SYNOD_ELECTION_NS,
-				     &r->out);
-	synod_repl_execute(r);
+	if (promote) {
+		r->promote_until = now + SYNOD_PROMOTE_NS;
+		r->promote_last = 0;
+		synod_repl_promoting(r, now);
+	} else {
+		r->promote_until = 0;
+		if (r->core.role != SYNOD_FOLLOWER)
+			synod_replica_resign(&r->core, now,
+					     2 * SYNOD_ELECTION_NS, &r->out);
+		synod_repl_execute(r);
+	}
 	mutex_unlock(&r->lock);
 	return 0;
 }

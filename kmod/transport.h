@@ -48,7 +48,7 @@
 /* Largest frame a replica sends: a payload block or a consensus message. */
 #define SYNOD_FRAME_MAX		(20u * 1024)
 /* Bytes queued for one peer before send() refuses. */
-#define SYNOD_SENDQ_BYTES	(1024u * 1024)
+#define SYNOD_SENDQ_BYTES	(4096u * 1024)
 /* Longest shared secret, bytes. */
 #define SYNOD_SECRET_MAX	64u
 #define SYNOD_SECRET_MIN	16u

@@ -62,7 +62,7 @@ done
 step "promote node 0; ext4 on its disk; write files"
 run in_node 0 "$ctl" volume promote r0
 wait_leader 0
-d0=/dev/$(field 0 device)
+d0=$(field 0 device)
 run mkfs.ext4 -q "$d0"
 mkdir -p /srv/r0
 run mount "$d0" /srv/r0
@@ -78,7 +78,7 @@ umount -l /srv/r0 || true
 step "promote node 1; check the files there"
 run in_node 1 "$ctl" volume promote r0
 wait_leader 1
-d1=/dev/$(field 1 device)
+d1=$(field 1 device)
 run fsck.ext4 -fn "$d1"
 run mount "$d1" /srv/r0
 (cd /srv/r0 && sha256sum -c /tmp/r0.sums)

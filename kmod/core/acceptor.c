@@ -41,6 +41,16 @@ bool synod_acc_may_promise(const struct synod_replica *r, u64 now, u64 ballot)
 	if (r->lease_ballot && now < r->lease_until &&
 	    synod_ballot_node(r->lease_ballot) != synod_ballot_node(ballot))
 		return false;
+	/*
+	 * A leader's own acceptor grants it no lease message, but while its
+	 * lease holds it must not help another proposer either: a replica
+	 * coming back from a partition would otherwise win with the leader's
+	 * own vote and depose it for nothing.
+	 */
+	if (r->role == SYNOD_LEADER && r->active &&
+	    synod_ballot_node(ballot) != r->p.self &&
+	    synod_replica_lease_valid(r, now))
+		return false;
 	return true;
 }
 

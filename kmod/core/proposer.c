@@ -449,8 +449,8 @@ void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(now >= r->last_contact_ns || r->role != SYNOD_FOLLOWER);
 	synod_assert(r->role <= SYNOD_LEADER);
 	if (r->role != SYNOD_LEADER) {
-		if (now >= r->election_due_ns && r->unreachable)
-			r->election_due_ns = now + synod_election_timeout(r);
+		if (r->unreachable)	/* wait a full timeout once back */
+			r->election_due_ns = now + r->p.election_ns;
 		else if (now >= r->election_due_ns)
 			synod_prop_campaign(r, now, out);
 		else if (r->role == SYNOD_CANDIDATE &&

@@ -63,19 +63,15 @@ cluster_create() {
 	done
 }
 
-# field N VOLUME KEY: one top-level field of the volume's status -j
+# field N VOLUME KEY: one top-level field of the volume's status -j (the
+# first occurrence: top-level fields come before the peers array).  No
+# python here: this is polled, and every process is slow under TCG.
 field() {
-	ctl "$1" -j status "$2" | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-if isinstance(d, list):
-    d = d[0]
-v = d.get(sys.argv[1])
-print("null" if v is None else (str(v).lower() if isinstance(v, bool) else v))
-' "$3"
+	ctl "$1" -j status "$2" | grep -o "\"$3\": *[^,}]*" | head -n 1 |
+		sed 's/^[^:]*: *//; s/"//g'
 }
 
-dev_of() { echo "/dev/$(field "$1" "$2" device)"; }
+dev_of() { field "$1" "$2" device; }
 
 # wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
 wait_for() {
@@ -90,6 +86,15 @@ wait_for() {
 }
 
 is_role() { [ "$(field "$1" "$2" role)" = "$3" ]; }
+# field_ge N VOLUME KEY VALUE: numeric field at least VALUE
+field_ge() { local v; v=$(field "$1" "$2" "$3"); [ -n "$v" ] && [ "$v" -ge "$4" ]; }
+# some_leader VOLUME NODES...: one of NODES leads
+some_leader() {
+	local vol=$1 n
+	shift
+	for n in "$@"; do is_role "$n" "$vol" leader && return 0; done
+	return 1
+}
 
 # promote_and_wait N VOLUME: make node N the leader (bounded)
 promote_and_wait() {
@@ -105,6 +110,14 @@ promote_and_wait() {
 
 cluster_teardown() {
 	local n
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		for n in "${CLUSTER_NODES[@]}"; do
+			echo "--- node $n status" >&2
+			ctl "$n" -j status "$VOL" >&2 || true
+		done
+		echo "--- kernel log (synod)" >&2
+		dmesg | grep -E 'synod|WARN|BUG|Oops' | tail -n 60 >&2
+	fi
 	for m in /mnt/synod-*; do
 		mountpoint -q "$m" 2>/dev/null && umount -l "$m"
 	done
