@@ -102,6 +102,11 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	struct synod_journal *j;
 	u32 i;
 
+	/* A header is one page; every write of an entry has a place. */
+	BUILD_BUG_ON(SYNOD_JREC_HDR_SIZE != PAGE_SIZE);
+	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
+	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
+
 	if (sb->format != SYNOD_SB_FORMAT_V1 ||
 	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
 	    sb->journal_offset % SECTOR_SIZE)
