@@ -205,6 +205,8 @@ static bool rec_ok(const struct synod_jrec *r)
 	if (r->e.kind == SYNOD_ENTRY_WRITE ?
 	    (!r->e.nwrites || r->e.nwrites > SYNOD_BATCH_MAX) : r->e.nwrites)
 		return false;
+	if (r->e.flags & ~SYNOD_ENTF_ALL)
+		return false;
 	for (i = 0; i < r->e.nwrites; i++) {
 		if (!r->data[i] || !r->len[i] || r->len[i] % SECTOR_SIZE ||
 		    r->len[i] > SYNOD_PAYLOAD_MAX)
@@ -241,6 +243,9 @@ static void prep_write(struct synod_journal *j, u32 k,
 	h->batch_n = n;
 	h->pseq = r->seq;
 	h->e = r->e;
+	/* Only a CONFIG entry carries a config: decode insists. */
+	if (h->e.kind != SYNOD_ENTRY_CONFIG)
+		memset(&h->e.cfg, 0, sizeof(h->e.cfg));
 	for (i = 0; i < r->e.nwrites; i++) {
 		h->len[i] = r->len[i];
 		h->crc[i] = synod_crc32c(0, r->data[i], r->len[i]);
