@@ -102,6 +102,11 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	struct synod_journal *j;
 	u32 i;
 
+	/* A header is one page; every write of an entry has a place. */
+	BUILD_BUG_ON(SYNOD_JREC_HDR_SIZE != PAGE_SIZE);
+	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
+	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
+
 	if (sb->format != SYNOD_SB_FORMAT_V1 ||
 	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
 	    sb->journal_offset % SECTOR_SIZE)
@@ -200,6 +205,8 @@ static bool rec_ok(const struct synod_jrec *r)
 	if (r->e.kind == SYNOD_ENTRY_WRITE ?
 	    (!r->e.nwrites || r->e.nwrites > SYNOD_BATCH_MAX) : r->e.nwrites)
 		return false;
+	if (r->e.flags & ~SYNOD_ENTF_ALL)
+		return false;
 	for (i = 0; i < r->e.nwrites; i++) {
 		if (!r->data[i] || !r->len[i] || r->len[i] % SECTOR_SIZE ||
 		    r->len[i] > SYNOD_PAYLOAD_MAX)
@@ -236,6 +243,9 @@ static void prep_write(struct synod_journal *j, u32 k,
 	h->batch_n = n;
 	h->pseq = r->seq;
 	h->e = r->e;
+	/* Only a CONFIG entry carries a config: decode insists. */
+	if (h->e.kind != SYNOD_ENTRY_CONFIG)
+		memset(&h->e.cfg, 0, sizeof(h->e.cfg));
 	for (i = 0; i < r->e.nwrites; i++) {
 		h->len[i] = r->len[i];
 		h->crc[i] = synod_crc32c(0, r->data[i], r->len[i]);

@@ -61,7 +61,8 @@ struct synod_journal;
  * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a format 1
  * superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
  * (the UUID, ring geometry and the applied index as the first reclaim
- * point are copied).  synod_journal_write() returns 0, -ENOSPC (nothing
+ * point are copied) but uses @b's block device, which must stay open
+ * until synod_journal_destroy().  synod_journal_write() returns 0, -ENOSPC (nothing
  * written), -EINVAL (a malformed record; nothing written) or -EIO.
  * synod_journal_recover() returns 0 or -EIO; it must have succeeded once
  * before the first write (a write before it returns -EINVAL), also on a
@@ -77,7 +78,10 @@ int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
 			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
 			  void *ctx);
-/* for status and tests: records in the ring, records written, errors */
+/*
+ * for status and tests: ring indexes holding a record, records written
+ * since creation, corrupt records reported by recovery
+ */
 void synod_journal_counters(struct synod_journal *j, u64 *records,
 			    u64 *written, u64 *corrupt);
 

@@ -208,7 +208,9 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 
 	if (synod_get_le16(buf + OFF_HDR_SIZE) != HDR_SIZE_UNITS)
 		return false;
-	if (!h->jseq || !h->batch_n || h->jseq < h->batch_first ||
+	/* Bounded so that a reader's jseq + count arithmetic cannot wrap. */
+	if (!h->jseq || h->jseq > SYNOD_JREC_JSEQ_MAX || !h->batch_n ||
+	    h->jseq < h->batch_first ||
 	    h->jseq - h->batch_first >= h->batch_n)
 		return false;
 	if (synod_get_le32(buf + OFF_RSVD0) || buf[OFF_RSVD1] ||

@@ -40,6 +40,8 @@
 /* The first 4 bytes of a header and of its trailer. */
 #define SYNOD_JREC_MAGIC	0x524a5953u	/* "SYJR" */
 #define SYNOD_JREC_TMAGIC	0x544a5953u	/* "SYJT" */
+/* Largest journal sequence a record may carry. */
+#define SYNOD_JREC_JSEQ_MAX	(1ull << 62)
 /* The only record format this code reads and writes. */
 #define SYNOD_JREC_FORMAT	1u
 

@@ -84,8 +84,7 @@
 struct synod_sb_addr {
 	u16 family;	/* SYNOD_SB_AF_*: 0 unused, 2 IPv4, 10 IPv6 */
 	u16 port;	/* host order */
-	u8 addr[16];	/* IPv4: addr[0..3] in network order, rest zero;
-			 * IPv6: the 16 bytes in network order */
+	u8 addr[16];	/* network order; IPv4 in [0..3], rest zero */
 };
 
 /*
@@ -103,10 +102,10 @@ struct synod_sb {
 	u64 data_offset;	/* first byte of the data area on the backing */
 	u64 data_size;		/* bytes of the data area = disk capacity */
 	u64 backing_size;	/* backing device size at creation, bytes */
-	u64 epoch;		/* membership epoch (v0: 0; v1: = cfg.epoch,
-				 * set by decode, ignored by encode) */
-	u64 promised_round;	/* v0 only, always 0: see promised_ballot */
-	u32 promised_node;	/* v0 only, always 0: see promised_ballot */
+	/* membership epoch (v0: 0); v1: cfg.epoch, set by decode only */
+	u64 epoch;
+	u64 promised_round;	/* promised ballot round (v0: 0; v1: unused) */
+	u32 promised_node;	/* promised ballot node (v0: 0; v1: unused) */
 	u64 journal_offset;	/* journal ring start, bytes (v0: 0) */
 	u64 journal_size;	/* journal ring size, bytes (v0: 0) */
 	u64 applied_index;	/* last slot applied to the data area (v0: 0) */
@@ -114,8 +113,8 @@ struct synod_sb {
 	u64 promised_ballot;	/* v1: highest ballot promised, round<<8|node */
 	u32 jrec_size;		/* v1: bytes per journal record */
 	u32 jrec_count;		/* v1: records in the ring */
-	char cluster[SYNOD_SB_CLUSTER_LEN + 1];	/* v1: cluster name, NUL
-						 * terminated here */
+	/* v1: cluster name; NUL terminated in memory, NUL padded on disk */
+	char cluster[SYNOD_SB_CLUSTER_LEN + 1];
 	struct synod_config cfg;	/* v1: membership at applied_index */
 	u32 on_no_quorum;	/* v1: enum synod_on_no_quorum (uapi) */
 	u32 opts;		/* v1: SYNOD_SB_OPT_* */

@@ -404,6 +404,8 @@ static void init_v1_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
 					       8192), SYNOD_SB_BAD_SIZES);
 	/* A fresh v1 superblock, not yet configured, is still valid. */
+	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
+					       512), SYNOD_SB_OK);
 	buf = sb_buf(test);
 	synod_sb_encode(&sb, buf);
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);

@@ -197,6 +197,17 @@ static void test_bad_fields(void **state)
 	expect_field_bad(0x800, 1, 1);				/* reserved */
 	expect_field_bad(0x050, 1, 4);				/* cfg in W */
 	expect_field_bad(OFF_T_JSEQ, 12, 8);			/* trailer */
+
+	/* Journal sequences stay far from wrapping. */
+	fill_write(&h, 1);
+	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_OK);
+	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX + 1;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_FIELD_BAD);
 }
 
 /* A torn header still names its journal sequence and slot. */
