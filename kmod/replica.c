@@ -503,7 +503,16 @@ void synod_repl_tick(struct work_struct *work)
 			else if (now - r->no_quorum_since > SYNOD_NO_QUORUM_NS) {
 				pr_warn("%s: leader without quorum, stepping down\n",
 					r->vol->name);
-				synod_replica_resign(&r->core, now, 0, &r->out);
+				/*
+				 * Stay quiet until the transport has noticed
+				 * the cut (then "unreachable" holds us):
+				 * campaigning now would only inflate our
+				 * ballot and depose the majority's leader
+				 * when we come back.
+				 */
+				synod_replica_resign(&r->core, now,
+						     2 * SYNOD_STEPDOWN_QUIET_NS,
+						     &r->out);
 				synod_repl_execute(r);
 				r->no_quorum_since = 0;
 			}

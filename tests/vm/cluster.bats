@@ -75,11 +75,10 @@ teardown() {
 	cluster_create $VOL "0 1 2" --on-no-quorum error
 	promote_and_wait 0 $VOL
 	d0=$(dev_of 0 $VOL)
-	exec 3<>"$d0"
+	dd if=/dev/urandom of="$d0" bs=4k count=16 oflag=direct
 	in_node 0 ip link set eth0 down
 	# the cut-off leader steps down: I/O fails, it does not serve
 	wait_for 10 bash -c "! dd if=/dev/zero of=$d0 bs=4k count=1 oflag=direct 2>/dev/null"
-	exec 3>&-
 	wait_for 20 some_leader $VOL 1 2
 	[ "$(field 0 $VOL role)" != leader ]
 }
