@@ -25,6 +25,9 @@
 #   SYNOD_BENCH_RUNTIME    seconds per fio run     (default 20)
 #   SYNOD_BENCH_RAMP       fio ramp_time, seconds  (default 2)
 #   SYNOD_BENCH_SIZE       region fio writes in    (default 96M)
+#   SYNOD_BENCH_DRBD_NET   extra drbdsetup-84 connect options, e.g.
+#                          "--tcp-cork=no"          (default none: DRBD's
+#                          own defaults, as users run it)
 #   SYNOD_BENCH_B          build directory         (default $B or TOP/build)
 #   SYNOD_BENCH_BUILD_RC   exit status of `make all`; non-zero skips synod
 set -u
@@ -202,7 +205,7 @@ target_drbd() {
 		try drbd "$DRBDSETUP" new-minor "$r" "$m" 0 || return 1
 		try drbd "$DRBDSETUP" attach "$m" "$dev" "$dev" internal || return 1
 		try drbd "$DRBDSETUP" connect "$r" "ipv4:127.0.0.1:$port" \
-			"ipv4:127.0.0.1:$peer" --protocol=C || return 1
+			"ipv4:127.0.0.1:$peer" --protocol=C ${SYNOD_BENCH_DRBD_NET:-} || return 1
 	done
 	if ! wait_until 60 drbd_connected; then
 		fail drbd "not connected after 60 s: $(tr '\n' ' ' < /proc/drbd)"
