@@ -89,16 +89,23 @@ demo:
 
 # The benchmark (Documentation/bench.rst).  A failed build does not stop it:
 # raw and DRBD still run, synod is reported as not run, and the exit status
-# is non-zero.
+# is non-zero.  The log is kept in $(B)/bench/last.log and the summary line
+# is printed again last (scripts/vm prints the guest's log after a failure).
 BENCH_KERNEL ?= $(firstword $(KERNELS))
 
 bench:
 	@$(TOP)/scripts/deps.sh >/dev/null
 	@rc=0; $(MAKE) --no-print-directory all || rc=$$?; \
 	[ $$rc = 0 ] || echo "bench: make all failed (exit $$rc); synod will not be run" >&2; \
-	SYNOD_BENCH_BUILD_RC=$$rc SYNOD_BENCH_B=$(B) \
+	mkdir -p $(B)/bench; \
+	{ SYNOD_BENCH_BUILD_RC=$$rc SYNOD_BENCH_B=$(B) \
 		$(TOP)/scripts/vm --kernel $(BENCH_KERNEL) --mem 2048 --timeout 1800 \
-		-- $(TOP)/scripts/bench.sh
+		-- $(TOP)/scripts/bench.sh; echo $$? > $(B)/bench/rc; } 2>&1 | \
+		tee $(B)/bench/last.log; \
+	echo "(full log: $(B)/bench/last.log)"; \
+	grep '^bench: .* | ' $(B)/bench/last.log | tail -n 1 | grep . || \
+		echo "bench: no summary line (the guest did not finish; see the log)"; \
+	exit $$(cat $(B)/bench/rc)
 
 clean:
 	rm -rf $(B)

@@ -353,16 +353,20 @@ def ratio(a, b, key):
     return a[key] / b[key]
 
 def fmt(v):
-    return '-' if v is None else '%.2f' % v
+    # two decimals, but keep three significant digits of small ratios
+    if v is None:
+        return '-'
+    return '%.2f' % v if v >= 0.1 else '%.3g' % v
 
-print('ratios (IOPS: higher is better for synod; p99 latency: lower is better)')
-print('%-12s %14s %14s %14s %14s' % ('workload', 'IOPS s/drbd', 'IOPS s/raw', 'p99 s/drbd', 'p99 s/raw'))
+print('ratios, s = synod, d = drbd (IOPS: higher is better; p99 latency: lower is better)')
+print('%-12s %12s %12s %12s %12s %12s' % ('workload', 'IOPS s/drbd', 'IOPS s/raw', 'p99 s/drbd', 'p99 s/raw', 'IOPS d/raw'))
 parts = []
 for wl in workloads:
     s, d, raw = r.get(('synod', wl)), r.get(('drbd', wl)), r.get(('raw', wl))
     sd, sr = ratio(s, d, 'iops'), ratio(s, raw, 'iops')
     pd, pr = ratio(s, d, 'p99'), ratio(s, raw, 'p99')
-    print('%-12s %14s %14s %14s %14s' % (wl, fmt(sd), fmt(sr), fmt(pd), fmt(pr)))
+    print('%-12s %12s %12s %12s %12s %12s' % (wl, fmt(sd), fmt(sr), fmt(pd), fmt(pr),
+          fmt(ratio(d, raw, 'iops'))))
     def iops(x):
         return '-' if x is None else '%.0f' % x['iops']
     parts.append('%s IOPS raw=%s drbd=%s synod=%s synod/drbd=%s synod/raw=%s' % (
