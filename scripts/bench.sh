@@ -282,17 +282,20 @@ target_synod() {
 		try synod ctl "$n" volume up r0 || return 1
 	done
 	# Promote, and again every 3 s, until node 0 says leader (30 s at most).
+	local out=
 	for ((i = 0; i < 10; i++)); do
-		try synod ctl 0 volume promote r0
+		out=$(ctl 0 volume promote r0 2>&1)
+		echo "# ctl 0 volume promote r0: exit $? ${out:-(no output)}"
 		wait_until 3 synod_is_leader && break
 	done
 	if ! synod_is_leader; then
-		fail synod "node 0 is not leader 30 s after 'volume promote r0'; status: $(ctl 0 -j status r0 2>&1 | tr '\n' ' ' | cut -c1-600)"
+		fail synod "node 0 is not leader 30 s after 'synodctl volume promote r0' (10 tries; last said: ${out:-nothing}); its status -j: $(ctl 0 -j status r0 2>&1 | tr '\n' ' ' | cut -c1-700)"
 		for n in 0 1 2; do ctl "$n" status r0; done
 		return 1
 	fi
 	for n in 0 1 2; do ctl "$n" status r0; done
-	dev=/dev/$(synod_field 0 device)
+	dev=$(synod_field 0 device)
+	case "$dev" in /*) ;; *) dev=/dev/$dev ;; esac
 	if [ ! -b "$dev" ]; then
 		fail synod "status of node 0 names device '$dev', which is not a block device"
 		return 1
