@@ -25,6 +25,8 @@
 #   SYNOD_BENCH_RUNTIME    seconds per fio run     (default 20)
 #   SYNOD_BENCH_RAMP       fio ramp_time, seconds  (default 2)
 #   SYNOD_BENCH_SIZE       region fio writes in    (default 96M)
+#   SYNOD_BENCH_BACKING    brd (ramdisks) or loop (loop devices over files
+#                          on the guest's tmpfs)   (default brd)
 #   SYNOD_BENCH_DRBD_NET   extra drbdsetup-84 connect options, e.g.
 #                          "--tcp-cork=no"          (default none: DRBD's
 #                          own defaults, as users run it)
@@ -45,8 +47,11 @@ SIZE=${SYNOD_BENCH_SIZE:-96M}
 # Every backing device is a brd ramdisk of this many KiB (fio's region,
 # synod's 1 MiB header and DRBD's internal metadata fit with room to spare).
 RD_KIB=$((160 * 1024))
-# brd minors: 0 raw, 1-3 synod nodes 0-2, 4-5 drbd resources 0-1.
+# Backing devices: DEVS[0] raw, DEVS[1..3] synod nodes 0-2, DEVS[4..5] drbd
+# resources 0-1.
 RD_NR=6
+BACKING=${SYNOD_BENCH_BACKING:-brd}
+DEVS=()
 
 W=/tmp/synod-bench
 RESULTS=$W/results.tsv
@@ -165,40 +170,41 @@ bench_target() {
 # ---- targets -------------------------------------------------------------------
 
 target_raw() {
-	say "raw: /dev/ram0"
-	bench_target raw /dev/ram0
+	say "raw: ${DEVS[0]}"
+	bench_target raw "${DEVS[0]}"
 }
 
 drbd_cstate() { timeout 10 "$DRBDSETUP" cstate "$1" 2>/dev/null; }
 drbd_dstate() { timeout 10 "$DRBDSETUP" dstate "$1" 2>/dev/null; }
 
-# wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+# wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds, for
+# SECONDS of wall time (CMD itself may be slow under TCG).
 wait_until() {
-	local t=$1 i
+	local end=$((SECONDS + $1))
 	shift
-	for ((i = 0; i < t * 5; i++)); do
+	while [ "$SECONDS" -lt "$end" ]; do
 		"$@" && return 0
 		sleep 0.2
 	done
-	return 1
+	"$@"
 }
 
 drbd_connected() { [ "$(drbd_cstate 0)" = Connected ] && [ "$(drbd_cstate 1)" = Connected ]; }
 drbd_uptodate() { [ "$(drbd_dstate 0)" = UpToDate/UpToDate ]; }
 
-# Two resources in one kernel, minor 0 on ram4 and minor 1 on ram5, each
+# Two resources in one kernel, minor 0 on DEVS[4] and minor 1 on DEVS[5], each
 # other's peer over 127.0.0.1 (ports 7788/7789), protocol C.  Both
-# ramdisks are all zeros, so the initial sync is skipped on purpose
+# backing devices are all zeros, so the initial sync is skipped on purpose
 # (new-current-uuid --clear-bitmap, the documented way for fresh disks).
 target_drbd() {
 	local r m dev port peer
-	say "drbd: 8.4 protocol C, r0 (ram4, primary) <-> r1 (ram5) over loopback"
+	say "drbd: 8.4 protocol C, r0 (${DEVS[4]}, primary) <-> r1 (${DEVS[5]}) over loopback"
 	[ -x "$DRBDSETUP" ] || { fail drbd "$DRBDSETUP missing (drbd-utils)"; return 1; }
 	try drbd modprobe drbd usermode_helper=/bin/true || return 1
 	echo "   $(head -n 1 /proc/drbd)"
 	mkdir -p /run/lock
 	for m in 0 1; do
-		r=r$m dev=/dev/ram$((4 + m))
+		r=r$m dev=${DEVS[4 + m]}
 		port=$((7788 + m)) peer=$((7789 - m))
 		try drbd drbdmeta --force "$m" v08 "$dev" internal create-md || return 1
 		try drbd "$DRBDSETUP" new-resource "$r" || return 1
@@ -233,23 +239,21 @@ drbd_teardown() {
 }
 
 # synod: nodes 0, 1, 2 in namespaces synod-c0..2 (as tests/vm/cluster.bash),
-# address 10.77.0.(N+1), port 7790, backing /dev/ram(N+1).  Node 0 leads.
+# address 10.77.0.(N+1), port 7790, backing DEVS[N+1].  Node 0 leads.
 in_node() { local n=$1; shift; ip netns exec "synod-c$n" "$@"; }
 ctl() { local n=$1; shift; in_node "$n" timeout -k 5 30 "$CTL" "$@"; }
 addr() { echo "10.77.0.$(($1 + 1))"; }
+# synod_field N KEY: the first "KEY": value of node N's status -j (top-level
+# keys come before the peers list); no python per poll, it is slow here.
 synod_field() {
-	ctl "$1" -j status r0 2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-d = d[0] if isinstance(d, list) else d
-v = d.get(sys.argv[1])
-print("" if v is None else v)' "$2" 2>/dev/null
+	ctl "$1" -j status r0 2>/dev/null | grep -o "\"$2\": *[^,}]*" | head -n 1 |
+		sed 's/^[^:]*: *//; s/"//g'
 }
 synod_is_leader() { [ "$(synod_field 0 role)" = leader ]; }
 
 target_synod() {
 	local n p peers i dev
-	say "synod: 3 replicas (nodes 0, 1, 2 on ram1-3) in network namespaces, node 0 leads"
+	say "synod: 3 replicas (nodes 0, 1, 2 on ${DEVS[*]:1:3}) in network namespaces, node 0 leads"
 	if [ "${SYNOD_BENCH_BUILD_RC:-0}" != 0 ]; then
 		fail synod "not run: 'make all' failed (exit $SYNOD_BENCH_BUILD_RC) before the VM started; see its output above"
 		return 1
@@ -274,7 +278,7 @@ target_synod() {
 		for p in 0 1 2; do
 			[ "$p" = "$n" ] || peers+=(--peer "$p=$(addr "$p"):7790")
 		done
-		try synod ctl "$n" volume create r0 --backing "/dev/ram$((n + 1))" \
+		try synod ctl "$n" volume create r0 --backing "${DEVS[n + 1]}" \
 			--node "$n" --listen "$(addr "$n"):7790" "${peers[@]}" \
 			--secret-file "$SECRET" || return 1
 	done
@@ -398,14 +402,28 @@ command -v fio >/dev/null || { echo "bench: fio missing (make deps)" >&2; exit 2
 
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$top" diff --quiet HEAD 2>/dev/null || commit="$commit+dirty"
-info="$(uname -r) $(nproc)cpu $commit fio=$(fio --version) ${RUNTIME}s/run brd"
+info="$(uname -r) $(nproc)cpu $commit fio=$(fio --version) ${RUNTIME}s/run ${SYNOD_BENCH_BACKING:-brd}"
 say "synod bench: $info; targets: $TARGETS; workloads: $WORKLOADS"
 
-trap 'drbd_teardown; synod_teardown; rmmod brd 2>/dev/null' EXIT
-if ! modprobe brd rd_nr=$RD_NR rd_size=$RD_KIB; then
-	echo "bench: modprobe brd failed; no target can run" >&2
-	exit 1
-fi
+trap 'drbd_teardown; synod_teardown; losetup -D 2>/dev/null; rmmod brd 2>/dev/null' EXIT
+case "$BACKING" in
+brd)
+	if ! modprobe brd rd_nr=$RD_NR rd_size=$RD_KIB; then
+		echo "bench: modprobe brd failed; no target can run" >&2
+		exit 1
+	fi
+	for ((i = 0; i < RD_NR; i++)); do DEVS+=("/dev/ram$i"); done
+	;;
+loop)
+	modprobe loop
+	for ((i = 0; i < RD_NR; i++)); do
+		truncate -s "${RD_KIB}K" "$W/backing$i.img"
+		d=$(losetup -f --show "$W/backing$i.img") || exit 1
+		DEVS+=("$d")
+	done
+	;;
+*) echo "bench: SYNOD_BENCH_BACKING must be brd or loop" >&2; exit 2 ;;
+esac
 
 for t in $TARGETS; do
 	case "$t" in
