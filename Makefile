@@ -9,6 +9,7 @@
 #   make demo       the demo in a VM
 #   make kunit      KUnit suites on User Mode Linux
 #   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
+#   make bench      fio on raw, DRBD and synod in one VM (BENCH_KERNEL=6.1)
 #   make clean      remove $(B)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -23,7 +24,7 @@ KERNELS ?= 6.1 6.12
 CLANG ?= clang
 BPFTOOL ?= bpftool
 
-.PHONY: all deps kmod bpf user check demo kunit vm-test unit-check clean
+.PHONY: all deps kmod bpf user check demo kunit vm-test unit-check bench clean
 
 all: kmod bpf user
 
@@ -85,6 +86,26 @@ demo:
 	@$(TOP)/scripts/deps.sh >/dev/null
 	@$(MAKE) --no-print-directory all
 	@$(TOP)/scripts/vm --kernel $(firstword $(KERNELS)) -- $(TOP)/scripts/demo.sh
+
+# The benchmark (Documentation/bench.rst).  A failed build does not stop it:
+# raw and DRBD still run, synod is reported as not run, and the exit status
+# is non-zero.  The log is kept in $(B)/bench/last.log and the summary line
+# is printed again last (scripts/vm prints the guest's log after a failure).
+BENCH_KERNEL ?= $(firstword $(KERNELS))
+
+bench:
+	@$(TOP)/scripts/deps.sh >/dev/null
+	@rc=0; $(MAKE) --no-print-directory all || rc=$$?; \
+	[ $$rc = 0 ] || echo "bench: make all failed (exit $$rc); synod will not be run" >&2; \
+	mkdir -p $(B)/bench; \
+	{ SYNOD_BENCH_BUILD_RC=$$rc SYNOD_BENCH_B=$(B) \
+		$(TOP)/scripts/vm --kernel $(BENCH_KERNEL) --mem 2048 --timeout 1800 \
+		-- $(TOP)/scripts/bench.sh; echo $$? > $(B)/bench/rc; } 2>&1 | \
+		tee $(B)/bench/last.log; \
+	echo "(full log: $(B)/bench/last.log)"; \
+	grep '^bench: .* | ' $(B)/bench/last.log | tail -n 1 | grep . || \
+		echo "bench: no summary line (the guest did not finish; see the log)"; \
+	exit $$(cat $(B)/bench/rc)
 
 clean:
 	rm -rf $(B)
