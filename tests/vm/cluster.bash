@@ -18,7 +18,7 @@ addr() { echo "10.77.0.$(($1 + 1))"; }
 # cluster_net N...: namespaces, veths and the bridge for these nodes
 cluster_net() {
 	local n
-	ip link add synbr type bridge
+	ip link show synbr >/dev/null 2>&1 || ip link add synbr type bridge
 	ip link set synbr up
 	for n in "$@"; do
 		ip netns add "$(ns "$n")"
@@ -86,6 +86,7 @@ wait_for() {
 }
 
 is_role() { [ "$(field "$1" "$2" role)" = "$3" ]; }
+is_field() { [ "$(field "$1" "$2" "$3")" = "$4" ]; }
 # field_ge N VOLUME KEY VALUE: numeric field at least VALUE
 field_ge() { local v; v=$(field "$1" "$2" "$3"); [ -n "$v" ] && [ "$v" -ge "$4" ]; }
 # some_leader VOLUME NODES...: one of NODES leads

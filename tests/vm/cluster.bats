@@ -27,7 +27,7 @@ teardown() {
 	promote_and_wait 0 $VOL
 	wait_for 10 is_role 1 $VOL follower
 	wait_for 10 is_role 2 $VOL follower
-	[ "$(field 1 $VOL leader)" = 0 ]
+	wait_for 10 is_field 1 $VOL leader 0
 	[ "$(field 0 $VOL quorum)" = true ]
 	# followers refuse to open the disk for writing
 	run dd if=/dev/zero of="$(dev_of 1 $VOL)" bs=4k count=1 oflag=direct
@@ -66,7 +66,7 @@ teardown() {
 	# heal: the old leader comes back as a follower and refuses writes
 	in_node 0 ip link set eth0 up
 	wait_for 20 is_role 0 $VOL follower
-	[ "$(field 0 $VOL leader)" = 1 ]
+	wait_for 10 is_field 0 $VOL leader 1
 	run dd if=/dev/zero of="$d0" bs=4k count=1 oflag=direct
 	[ "$status" -ne 0 ]
 }
@@ -110,5 +110,45 @@ teardown() {
 	wait_for 15 field_ge 0 $VOL refused 1
 	[ "$(field 2 $VOL quorum)" = false ]
 	[ "$(field 2 $VOL role)" != leader ]
-	[ "$(field 1 $VOL leader)" = 0 ]
+	wait_for 10 is_field 1 $VOL leader 0
+}
+
+@test "cluster: fio data written on one leader verifies on the next (crc32c)" {
+	cluster_create $VOL "0 1 2"
+	promote_and_wait 0 $VOL
+	d0=$(dev_of 0 $VOL)
+	fio --name=w --filename="$d0" --rw=randwrite --bs=4k --size=8M \
+		--direct=1 --ioengine=libaio --iodepth=16 --randseed=7 \
+		--verify=crc32c --do_verify=0 --output="$BATS_TEST_TMPDIR/w"
+	promote_and_wait 1 $VOL
+	d1=$(dev_of 1 $VOL)
+	run fio --name=w --filename="$d1" --rw=randwrite --bs=4k --size=8M \
+		--direct=1 --ioengine=libaio --iodepth=16 --randseed=7 \
+		--verify=crc32c --verify_only --output="$BATS_TEST_TMPDIR/v"
+	cat "$BATS_TEST_TMPDIR/v"
+	[ "$status" -eq 0 ]
+	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/v"
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/v"
+}
+
+@test "cluster: five replicas go on after losing two; bad quorum sizes are refused" {
+	cluster_net 3 4
+	l=$(new_loop 64M)
+	head -c 32 /dev/urandom | base64 > "$SECRET_FILE"
+	run ctl 0 volume create bad --backing "$l" --node 0 \
+		--listen "$(addr 0):7791" --peer 1="$(addr 1):7791" \
+		--peer 2="$(addr 2):7791" --secret-file "$SECRET_FILE" \
+		--q1 1 --q2 2
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *q1* ]]
+	cluster_create $VOL "0 1 2 3 4"
+	promote_and_wait 0 $VOL
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=4k count=32 oflag=direct
+	in_node 3 ip link set eth0 down
+	in_node 4 ip link set eth0 down
+	dd if=/dev/urandom of="$d0" bs=4k count=32 seek=32 oflag=direct
+	[ "$(field 0 $VOL role)" = leader ]
+	wait_for 10 is_field 0 $VOL quorum true
 }
