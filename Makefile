@@ -6,7 +6,8 @@
 #                   BPF objects and skeletons, userspace tools
 #   make deps       install the Debian packages the build and tests need
 #   make check      every test tier; ends with "N passed, N failed"
-#   make demo       the demo in a VM
+#   make demo       the demo in a VM: three replicas, ext4, a failover
+#   make demo-single   the single-replica demo
 #   make kunit      KUnit suites on User Mode Linux
 #   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
 #   make bench      fio on raw, DRBD and synod in one VM (BENCH_KERNEL=6.1)
@@ -24,7 +25,7 @@ KERNELS ?= 6.1 6.12
 CLANG ?= clang
 BPFTOOL ?= bpftool
 
-.PHONY: all deps kmod bpf user check demo kunit vm-test unit-check bench clean
+.PHONY: all deps kmod bpf user check demo demo-single kunit vm-test unit-check bench clean
 
 all: kmod bpf user
 
@@ -85,7 +86,7 @@ check:
 demo:
 	@$(TOP)/scripts/deps.sh >/dev/null
 	@$(MAKE) --no-print-directory all
-	@$(TOP)/scripts/vm --kernel $(firstword $(KERNELS)) -- $(TOP)/scripts/demo.sh
+	@$(TOP)/scripts/vm --kernel $(firstword $(KERNELS)) --mem 2048 -- $(TOP)/scripts/demo-cluster.sh
 
 # The benchmark (Documentation/bench.rst).  A failed build does not stop it:
 # raw and DRBD still run, synod is reported as not run, and the exit status
@@ -106,6 +107,11 @@ bench:
 	grep '^bench: .* | ' $(B)/bench/last.log | tail -n 1 | grep . || \
 		echo "bench: no summary line (the guest did not finish; see the log)"; \
 	exit $$(cat $(B)/bench/rc)
+
+demo-single:
+	@$(TOP)/scripts/deps.sh >/dev/null
+	@$(MAKE) --no-print-directory all
+	@$(TOP)/scripts/vm --kernel $(firstword $(KERNELS)) -- $(TOP)/scripts/demo.sh
 
 clean:
 	rm -rf $(B)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The demo, run inside a VM by `make demo`: load synod, create a volume on
 # a loop device, put ext4 on it, mount it, write a file, and print status.
-# (It grows into a three-replica failover demo with the replicated path.)
+# (make demo-single; make demo is the three-replica scripts/demo-cluster.sh.)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$top/build}
