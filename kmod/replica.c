@@ -176,15 +176,19 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 	if (!r->tp || m->to >= SYNOD_NODES_MAX)
 		return;
 	m->volume = r->volume_id;
-	for (i = 0; i < m->count; i++)
-		if (send_payloads(r, m->to, &m->e[i]))
+	for (i = 0; i < m->count; i++) {
+		if (send_payloads(r, m->to, &m->e[i])) {
+			r->tx_dropped++;
 			return;
+		}
+	}
 	r->txbuf[0] = SYNOD_FRAME_MSG;
 	len = synod_wire_encode(m, r->txbuf + 1, sizeof(r->txbuf) - 1);
 	if (WARN_ON_ONCE(!len))
 		return;
 	iov = (struct kvec){ r->txbuf, len + 1 };
-	r->tops->send(r->tp, m->to, &iov, 1);
+	if (r->tops->send(r->tp, m->to, &iov, 1))
+		r->tx_dropped++;
 }
 
 /* ---- apply -------------------------------------------------------------- */
@@ -365,6 +369,12 @@ void synod_repl_execute(struct synod_repl *r)
 
 /* ---- status and events ---------------------------------------------------- */
 
+/*
+ * Quorum as status reports it and as the no-quorum rule uses it: on the
+ * leader, enough voters answered a heartbeat within one lease period (a
+ * loaded follower answers late but answers; a tighter window made loaded
+ * leaders resign for nothing); elsewhere, the leader was heard recently.
+ */
 bool synod_repl_quorum(struct synod_repl *r, u64 now)
 {
 	const struct synod_replica *c = &r->core;
@@ -377,7 +387,7 @@ bool synod_repl_quorum(struct synod_repl *r, u64 now)
 		       now - c->last_contact_ns < 2 * SYNOD_ELECTION_NS;
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		if (n != c->p.self && (c->cfg.voters & BIT(n)) &&
-		    now - c->ack_time[n] < 3 * SYNOD_HEARTBEAT_NS + SYNOD_RETRANSMIT_NS)
+		    now - c->ack_time[n] < SYNOD_LEASE_NS)
 			acks++;
 	return acks >= c->cfg.q2;
 }

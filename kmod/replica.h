@@ -73,6 +73,7 @@ struct synod_repl {
 	u64 checkpointed;		/* applied index in the superblock */
 	u64 transfers_needed;		/* state transfers asked, not done */
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
+	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	u64 gen;			/* request id generation */
 
 	struct delayed_work tick;	/* the core's timer */

@@ -248,6 +248,8 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	mutex_unlock(&r->lock);
 	if (!was_up)
 		return;
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times\n",
+		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted);
 	/* Outside the lock: the tick and the rx worker take it. */
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);
