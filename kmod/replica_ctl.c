@@ -517,7 +517,9 @@ void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 	cfg->node = sb->node_id;
 	cfg->q1 = sb->cfg.q1;
 	cfg->q2 = sb->cfg.q2;
-	cfg->on_no_quorum = sb->on_no_quorum;
+	/* An unknown policy from a newer writer: the safe one, suspend. */
+	cfg->on_no_quorum = sb->on_no_quorum == SYNOD_NO_QUORUM_ERROR ?
+			    SYNOD_NO_QUORUM_ERROR : SYNOD_NO_QUORUM_SUSPEND;
 	cfg->auto_promote = sb->opts & SYNOD_SB_OPT_AUTO_PROMOTE;
 	addr_from_sb(&sb->listen, &cfg->listen);
 	for (n = 0; n < SYNOD_SB_PEERS; n++) {
