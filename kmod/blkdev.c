@@ -63,7 +63,8 @@ static void rq_account(struct request *rq, blk_status_t status)
 		return;
 	latency_ns = ktime_get_raw_ns() - cmd->first_ns;
 	cmd->first_ns = 0;
-	trace_synod_rq_completed(vol->name, cmd->trace_req, req_op(rq),
+	trace_synod_rq_completed(vol->name, cmd->trace_req,
+				 (__force u32)req_op(rq),
 				 blk_status_to_errno(status), latency_ns);
 	if (status)
 		return;

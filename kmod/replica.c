@@ -657,7 +657,8 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	now = repl_now();
 	cmd->req = (++r->gen << 16) | rq->tag;
 	cmd->trace_req = cmd->req;
-	trace_synod_rq_queued(r->vol->name, cmd->req, req_op(rq), sector, len);
+	trace_synod_rq_queued(r->vol->name, cmd->req,
+			      (__force u32)req_op(rq), sector, len);
 	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
 		mutex_unlock(&r->lock);
 		req_refused(r, rq, false);
@@ -690,7 +691,8 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		st = synod_replica_write(&r->core, now, cmd->req, sector,
 					 pay->ref, &r->out);
 	}
-	trace_synod_rq_proposed(cmd->req, req_op(rq), r->core.next_slot, st);
+	trace_synod_rq_proposed(cmd->req, (__force u32)req_op(rq),
+				r->core.next_slot, st);
 	synod_repl_execute(r);
 	mutex_unlock(&r->lock);
 	if (st != SYNOD_OK)
