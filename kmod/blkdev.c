@@ -66,6 +66,7 @@ static void rq_account(struct request *rq, blk_status_t status)
 	trace_synod_rq_completed(vol->name, cmd->trace_req,
 				 (__force u32)req_op(rq),
 				 blk_status_to_errno(status), latency_ns);
+	cmd->trace_req = 0;	/* a flush on this tag next has no id */
 	if (status)
 		return;
 	if (req_op(rq) == REQ_OP_WRITE)
