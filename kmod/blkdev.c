@@ -21,12 +21,16 @@
 #include <linux/blk-mq.h>
 #include <linux/bio.h>
 #include <linux/idr.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "synod.h"
 #include "replica.h"
 #include "compat.h"
+#include "trace.h"
 
 /* Requests in flight per volume; the bio_set keeps one clone per tag. */
 #define SYNOD_QUEUE_DEPTH	64
@@ -34,13 +38,54 @@
 /* Allocates N for synodN; freed when the volume is destroyed. */
 static DEFINE_IDA(synod_disk_ida);
 
+/* Count @latency_ns in its log2 bucket of microseconds. */
+static void lat_record(struct synod_lat_hist *h, u64 latency_ns)
+{
+	u64 us = div_u64(latency_ns, NSEC_PER_USEC);
+	u32 b = us ? min_t(u32, ilog2(us), SYNOD_LAT_BUCKETS - 1) : 0;
+
+	atomic64_inc(&h->bucket[b]);
+}
+
+/*
+ * A replicated request is about to complete: trace it and, if it
+ * succeeded, count its latency from first dispatch.  Single-replica
+ * requests (@first_ns 0) are not measured.  Runs in any context, the
+ * backing device's completion included, so it only does atomics.
+ */
+static void rq_account(struct request *rq, blk_status_t status)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	struct synod_volume *vol = rq->q->queuedata;
+	u64 latency_ns;
+
+	if (!cmd->first_ns)
+		return;
+	latency_ns = ktime_get_raw_ns() - cmd->first_ns;
+	cmd->first_ns = 0;
+	trace_synod_rq_completed(vol->name, cmd->trace_req,
+				 (__force u32)req_op(rq),
+				 blk_status_to_errno(status), latency_ns);
+	cmd->trace_req = 0;	/* a flush on this tag next has no id */
+	if (status)
+		return;
+	if (req_op(rq) == REQ_OP_WRITE)
+		lat_record(&vol->lat_write, latency_ns);
+	else if (req_op(rq) == REQ_OP_READ)
+		lat_record(&vol->lat_read, latency_ns);
+}
+
 /* Drop one pending count; the last one completes the request. */
 static void cmd_put(struct request *rq)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	blk_status_t status;
 
-	if (atomic_dec_and_test(&cmd->pending))
-		blk_mq_end_request(rq, READ_ONCE(cmd->status));
+	if (atomic_dec_and_test(&cmd->pending)) {
+		status = READ_ONCE(cmd->status);
+		rq_account(rq, status);
+		blk_mq_end_request(rq, status);
+	}
 }
 
 /*
@@ -133,6 +178,7 @@ static void pass_down(struct synod_volume *vol, struct request *rq)
 /*
  * A replicated volume's read, once the consensus core has said the data
  * area is current (lease or read-index): read it like a single replica.
+ * @first_ns stays set, so that cmd_put() measures the whole read.
  */
 void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq)
 {
@@ -140,7 +186,6 @@ void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq)
 
 	atomic_set(&cmd->pending, 1);
 	cmd->status = BLK_STS_OK;
-	cmd->first_ns = 0;
 	pass_down(vol, rq);
 }
 
@@ -150,7 +195,7 @@ void synod_blkdev_end(struct request *rq, blk_status_t status)
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
 	cmd->req = 0;
-	cmd->first_ns = 0;
+	rq_account(rq, status);
 	if (status)
 		rq->rq_flags |= RQF_QUIET;	/* counted, not logged each */
 	blk_mq_end_request(rq, status);
@@ -196,6 +241,7 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	INIT_WORK(&cmd->work, synod_rq_work);
 	cmd->req = 0;
 	cmd->first_ns = 0;
+	cmd->trace_req = 0;
 	return 0;
 }
 

@@ -185,4 +185,14 @@ static inline void synod_close_bdev_excl(void *handle, void *holder)
 #define BTF_KFUNCS_END(name) BTF_SET8_END(name)
 #endif
 
+/*
+ * 6.10 ("tracing/treewide: Remove second parameter of __assign_str()"):
+ * the source is taken from __string() in TP_STRUCT__entry.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define synod_assign_str(dst, src) __assign_str(dst)
+#else
+#define synod_assign_str(dst, src) __assign_str(dst, src)
+#endif
+
 #endif /* SYNOD_COMPAT_H */

@@ -109,6 +109,8 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_REPLICATED] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_REFUSED] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_CATCHUP] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_LAT_WRITE] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_LAT_READ] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */
@@ -426,6 +428,23 @@ static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
 }
 
 /* The replicated part of a VOLUME_GET reply. */
+/* A latency histogram as SYNOD_LAT_BUCKETS little-endian u64s. */
+static int put_lat(struct sk_buff *skb, int attr, const u64 *bucket)
+{
+	struct nlattr *nla;
+	__le64 *p;
+	u32 i;
+
+	nla = nla_reserve_64bit(skb, attr, SYNOD_LAT_BUCKETS * sizeof(*p),
+				SYNOD_A_PAD);
+	if (!nla)
+		return -EMSGSIZE;
+	p = nla_data(nla);
+	for (i = 0; i < SYNOD_LAT_BUCKETS; i++)
+		p[i] = cpu_to_le64(bucket[i]);
+	return 0;
+}
+
 static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 {
 	u32 i;
@@ -449,7 +468,9 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 			      SYNOD_A_PAD) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_ON_NO_QUORUM, st->on_no_quorum) ||
 	    (st->auto_promote &&
-	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)))
+	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)) ||
+	    put_lat(skb, SYNOD_A_VOLUME_LAT_WRITE, st->lat_write) ||
+	    put_lat(skb, SYNOD_A_VOLUME_LAT_READ, st->lat_read))
 		return -EMSGSIZE;
 	if (WARN_ON_ONCE(st->npeers > ARRAY_SIZE(st->peer)))
 		return -EIO;

@@ -15,6 +15,7 @@
 
 #include "replica.h"
 #include "compat.h"
+#include "trace.h"
 
 static u64 repl_now(void)
 {
@@ -69,7 +70,7 @@ static int repl_sb_write(struct synod_repl *r)
 static u64 repl_persist(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
-	u64 promise = 0, maxseq = 0;
+	u64 promise = 0, maxseq = 0, start_ns;
 	unsigned int n = 0;
 	u32 i, k;
 	int err;
@@ -103,6 +104,7 @@ static u64 repl_persist(struct synod_repl *r)
 		}
 	}
 	if (n) {
+		start_ns = repl_now();
 		err = synod_journal_write(r->journal, r->jrec, n);
 		if (err == -ENOSPC) {
 			/* Free ring space by checkpointing, then once more. */
@@ -122,6 +124,8 @@ static u64 repl_persist(struct synod_repl *r)
 						      "journal write failed");
 			return 0;
 		}
+		trace_synod_journal_durable(r->vol->name, n, maxseq,
+					    repl_now() - start_ns);
 	}
 	if (promise > r->vol->sb.promised_ballot) {
 		r->vol->sb.promised_ballot = promise;
@@ -248,6 +252,10 @@ static void repl_apply(struct synod_repl *r)
 			apply_config(r, &e->cfg);
 		}
 		r->applied = e->slot;
+		trace_synod_rq_applied(r->vol->name, e->slot,
+				       e->kind == SYNOD_ENTRY_WRITE ?
+				       e->nwrites : 0,
+				       r->core.role == SYNOD_LEADER);
 	}
 	if (r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS &&
 	    !r->fenced) {
@@ -658,6 +666,9 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	mutex_lock(&r->lock);
 	now = repl_now();
 	cmd->req = (++r->gen << 16) | rq->tag;
+	cmd->trace_req = cmd->req;
+	trace_synod_rq_queued(r->vol->name, cmd->req,
+			      (__force u32)req_op(rq), sector, len);
 	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
 		mutex_unlock(&r->lock);
 		req_refused(r, rq, false);
@@ -690,6 +701,8 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		st = synod_replica_write(&r->core, now, cmd->req, sector,
 					 pay->ref, &r->out);
 	}
+	trace_synod_rq_proposed(cmd->req, (__force u32)req_op(rq),
+				r->core.next_slot, st);
 	synod_repl_execute(r);
 	mutex_unlock(&r->lock);
 	if (st != SYNOD_OK)

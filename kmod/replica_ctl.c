@@ -440,6 +440,11 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 	for (n = 0; n < SYNOD_REFUSED_MAX; n++)
 		st->refused += r->tops->refused(r->tp, SYNOD_NODES_MAX, n);
 	mutex_unlock(&r->lock);
+	/* Counted at completion, outside the lock; each read is atomic. */
+	for (n = 0; n < SYNOD_LAT_BUCKETS; n++) {
+		st->lat_write[n] = atomic64_read(&r->vol->lat_write.bucket[n]);
+		st->lat_read[n] = atomic64_read(&r->vol->lat_read.bucket[n]);
+	}
 }
 
 /* ---- settings in the superblock -------------------------------------- */

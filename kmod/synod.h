@@ -32,6 +32,16 @@ struct synod_backing {
 };
 
 /*
+ * Completion latencies from first dispatch, log2 buckets of microseconds
+ * (as SYNOD_A_VOLUME_LAT_WRITE reports them).  Atomic because reads
+ * complete from the backing device's completion context, where the
+ * replica mutex cannot be taken.
+ */
+struct synod_lat_hist {
+	atomic64_t bucket[SYNOD_LAT_BUCKETS];
+};
+
+/*
  * One volume: a backing device, the superblock that describes it, and the
  * blk-mq disk that exposes its data area.  Found only through the volume
  * list, under synod_volumes_lock; the disk's I/O path reaches it through
@@ -54,6 +64,8 @@ struct synod_volume {
 					 * reference: the pernet exit hook
 					 * unhooks it (NULL) first */
 	struct synod_repl *repl;	/* replicated volume; NULL: single */
+	struct synod_lat_hist lat_write;	/* completed replicated I/O ... */
+	struct synod_lat_hist lat_read;		/* ... by latency */
 };
 
 /*
@@ -61,8 +73,10 @@ struct synod_volume {
  * flight plus one held by the worker while it submits, so the request
  * cannot complete before all its clones exist.  @status keeps the first
  * error.  @req names the request to the consensus core while it waits
- * there (0 otherwise); @first_ns is when it first arrived, to bound how
- * long suspended I/O waits.
+ * there (0 otherwise); @first_ns is when it first reached the replica
+ * engine (0: not a replicated request), to bound how long suspended I/O
+ * waits and to measure its latency at completion; @trace_req keeps the
+ * last @req past its clearing, for the completion tracepoint.
  */
 struct synod_rq {
 	struct work_struct work;	/* submits the clones */
@@ -70,6 +84,7 @@ struct synod_rq {
 	blk_status_t status;		/* first error, or BLK_STS_OK */
 	u64 req;			/* id given to the core, or 0 */
 	u64 first_ns;			/* raw clock at first dispatch */
+	u64 trace_req;			/* last @req, or 0 */
 };
 
 /*
@@ -118,6 +133,8 @@ struct synod_repl_status {
 	bool auto_promote;
 	u32 npeers;
 	struct synod_peer_status peer[8];	/* every member but us */
+	u64 lat_write[SYNOD_LAT_BUCKETS];	/* struct synod_lat_hist */
+	u64 lat_read[SYNOD_LAT_BUCKETS];
 };
 
 /* main.c */

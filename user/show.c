@@ -4,6 +4,7 @@
  * than this header are ignored; a malformed known attribute makes the
  * whole message -EPROTO, since printing half-checked data misleads.
  */
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -44,6 +45,12 @@ static struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_REPLICATED] = { .type = NLA_FLAG },
 	[SYNOD_A_VOLUME_REFUSED] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_CATCHUP] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_LAT_WRITE] = { .type = NLA_UNSPEC,
+				       .minlen = SYNOD_LAT_BUCKETS * 8,
+				       .maxlen = SYNOD_LAT_BUCKETS * 8 },
+	[SYNOD_A_VOLUME_LAT_READ] = { .type = NLA_UNSPEC,
+				      .minlen = SYNOD_LAT_BUCKETS * 8,
+				      .maxlen = SYNOD_LAT_BUCKETS * 8 },
 };
 
 static struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
@@ -152,6 +159,19 @@ static int peers_from_msg(struct nl_msg *msg, struct synod_repl_info *r)
 	return 0;
 }
 
+/* A histogram attribute: SYNOD_LAT_BUCKETS little-endian u64s. */
+static void lat_from_attr(const struct nlattr *nla, uint64_t *bucket)
+{
+	const uint8_t *p = nla_data(nla);
+	uint64_t le;
+	int i;
+
+	for (i = 0; i < SYNOD_LAT_BUCKETS; i++) {
+		memcpy(&le, p + i * sizeof(le), sizeof(le));
+		bucket[i] = le64toh(le);
+	}
+}
+
 static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 {
 	if (tb[SYNOD_A_VOLUME_CLUSTER])
@@ -170,6 +190,11 @@ static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 	r->catchup = get_u64(tb[SYNOD_A_VOLUME_CATCHUP]);
 	r->on_no_quorum = get_u32(tb[SYNOD_A_VOLUME_ON_NO_QUORUM]);
 	r->auto_promote = tb[SYNOD_A_VOLUME_AUTO_PROMOTE] != NULL;
+	r->has_lat = tb[SYNOD_A_VOLUME_LAT_WRITE] && tb[SYNOD_A_VOLUME_LAT_READ];
+	if (r->has_lat) {
+		lat_from_attr(tb[SYNOD_A_VOLUME_LAT_WRITE], r->lat_write);
+		lat_from_attr(tb[SYNOD_A_VOLUME_LAT_READ], r->lat_read);
+	}
 }
 
 /* A volume reply (VOLUME_GET, or CREATE/ATTACH if the kernel echoes). */
@@ -213,6 +238,34 @@ static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 	out_close_object(o);
 }
 
+/*
+ * A latency histogram, non-empty buckets only, each as its upper bound:
+ * bucket b holds [2^b, 2^(b+1)) us, so every latency in it is below
+ * le_us = 2^(b+1) (the last bucket also holds everything longer).
+ *	text:	"    latency write <=128us 3 <=256us 61"
+ *	JSON:	"latency_write_us":[{"le_us":128,"count":3},...]
+ */
+static void lat_print(struct synod_out *o, const char *key, const char *what,
+		      const uint64_t *bucket)
+{
+	bool any = false;
+	int b;
+
+	out_text(o, "    latency %s", what);
+	out_open_array(o, key);
+	for (b = 0; b < SYNOD_LAT_BUCKETS; b++) {
+		if (!bucket[b])
+			continue;
+		any = true;
+		out_open_object(o, NULL);
+		out_u64(o, "le_us", " <=%" PRIu64 "us", (uint64_t)2 << b);
+		out_u64(o, "count", " %" PRIu64, bucket[b]);
+		out_close_object(o);
+	}
+	out_close_array(o);
+	out_text(o, any ? "\n" : " none\n");
+}
+
 /* The replicated part of a volume's block (text) or object (JSON). */
 static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 {
@@ -234,6 +287,10 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 	out_string(o, "on_no_quorum", "    on-no-quorum %s",
 		   synod_on_no_quorum_name(r->on_no_quorum));
 	out_bool(o, "auto_promote", " auto-promote %s\n", r->auto_promote);
+	if (r->has_lat) {
+		lat_print(o, "latency_write_us", "write", r->lat_write);
+		lat_print(o, "latency_read_us", "read", r->lat_read);
+	}
 	out_open_array(o, "peers");
 	for (i = 0; i < r->npeers; i++)
 		peer_print(o, &r->peer[i]);

@@ -54,6 +54,13 @@ struct synod_repl_info {
 	uint64_t catchup;
 	uint32_t on_no_quorum;		/* enum synod_on_no_quorum */
 	bool auto_promote;
+	/*
+	 * Completion latency histograms (SYNOD_A_VOLUME_LAT_*), log2 buckets
+	 * of microseconds; has_lat: the kernel reported them.
+	 */
+	bool has_lat;
+	uint64_t lat_write[SYNOD_LAT_BUCKETS];
+	uint64_t lat_read[SYNOD_LAT_BUCKETS];
 	uint32_t npeers;
 	struct synod_peer_info peer[SYNOD_NODE_MAX + 1];
 };

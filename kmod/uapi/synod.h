@@ -16,6 +16,8 @@
 #define SYNOD_NAME_MAX		31
 /* Longest backing device path, without the terminating NUL. */
 #define SYNOD_PATH_MAX		255
+/* Buckets of SYNOD_A_VOLUME_LAT_WRITE and _READ. */
+#define SYNOD_LAT_BUCKETS	32
 
 /* Role of a replica, as reported in SYNOD_A_VOLUME_ROLE. */
 enum synod_role {
@@ -107,6 +109,14 @@ enum synod_attr {
 	SYNOD_A_VOLUME_REPLICATED,	/* flag: a replicated volume (else single) */
 	SYNOD_A_VOLUME_REFUSED,	/* u64: connections refused (auth, cluster, version, node) */
 	SYNOD_A_VOLUME_CATCHUP,	/* u64: slots still to catch up (0: current) */
+	/*
+	 * binary: SYNOD_LAT_BUCKETS little-endian u64 counters of completed
+	 * requests by latency from first dispatch, in microseconds: bucket
+	 * b counts latencies in [2^b, 2^(b+1)) us; bucket 0 also those
+	 * under 1 us, the last one also everything longer.
+	 */
+	SYNOD_A_VOLUME_LAT_WRITE,
+	SYNOD_A_VOLUME_LAT_READ,	/* binary: the same, for reads */
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -473,6 +474,66 @@ static void test_status_replicated(void **state)
 	free(v);
 }
 
+/* Put a histogram as the module does: little-endian u64 per bucket. */
+static void put_lat(struct nl_msg *msg, int attr, const uint64_t *bucket)
+{
+	uint64_t le[SYNOD_LAT_BUCKETS];
+	int i;
+
+	for (i = 0; i < SYNOD_LAT_BUCKETS; i++)
+		le[i] = htole64(bucket[i]);
+	assert_int_equal(nla_put(msg, attr, sizeof(le), le), 0);
+}
+
+/*
+ * Latency histograms: only non-empty buckets are printed, each with its
+ * upper bound 2^(b+1) us; an empty histogram is [] in JSON, "none" in
+ * text; the last bucket is bounded like the others.
+ */
+static void test_status_latency(void **state)
+{
+	struct nl_msg *msg = repl_volume_msg(true);
+	struct synod_volume *v = malloc(sizeof(*v));
+	uint64_t wr[SYNOD_LAT_BUCKETS] = { 0 }, rd[SYNOD_LAT_BUCKETS] = { 0 };
+	char *got;
+
+	(void)state;
+	assert_non_null(v);
+	wr[0] = 1;			/* under 2 us */
+	wr[7] = 3;			/* [128, 256) us */
+	wr[SYNOD_LAT_BUCKETS - 1] = 0x100000000ull;
+	put_lat(msg, SYNOD_A_VOLUME_LAT_WRITE, wr);
+	put_lat(msg, SYNOD_A_VOLUME_LAT_READ, rd);
+	assert_int_equal(synod_volume_parse(msg, v), 0);
+	assert_true(v->repl.has_lat);
+	assert_true(v->repl.lat_write[7] == 3);
+
+	got = print_volume(v, true);
+	assert_non_null(strstr(got,
+		"\"auto_promote\":false,\"latency_write_us\":["
+		"{\"le_us\":2,\"count\":1},"
+		"{\"le_us\":256,\"count\":3},"
+		"{\"le_us\":4294967296,\"count\":4294967296}],"
+		"\"latency_read_us\":[],\"peers\":["));
+	free(got);
+
+	got = print_volume(v, false);
+	assert_non_null(strstr(got,
+		"    on-no-quorum suspend auto-promote false\n"
+		"    latency write <=2us 1 <=256us 3 <=4294967296us 4294967296\n"
+		"    latency read none\n"
+		"    peer 2 "));
+	free(got);
+	nlmsg_free(msg);
+
+	/* a histogram of the wrong size makes the reply malformed */
+	msg = repl_volume_msg(true);
+	assert_int_equal(nla_put(msg, SYNOD_A_VOLUME_LAT_WRITE, 8, wr), 0);
+	assert_int_not_equal(synod_volume_parse(msg, v), 0);
+	nlmsg_free(msg);
+	free(v);
+}
+
 /* A peer nest without its node id makes the reply malformed. */
 static void test_status_bad_peer(void **state)
 {
@@ -614,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_parse_quorum_ok),
 		cmocka_unit_test(test_parse_up_down_peer),
 		cmocka_unit_test(test_status_replicated),
+		cmocka_unit_test(test_status_latency),
 		cmocka_unit_test(test_status_bad_peer),
 		cmocka_unit_test(test_events_replicated),
 		cmocka_unit_test(test_create_attrs),

@@ -178,3 +178,38 @@ teardown() {
 	d2=$(dev_of 2 $VOL)
 	cmp <(dd if="$d2" bs=4k count=32 iflag=direct 2>/dev/null) "$BATS_TEST_TMPDIR/data"
 }
+
+@test "cluster: latency histograms count the I/O; the tracepoints fire" {
+	local t=/sys/kernel/tracing st ev
+	cluster_create $VOL "0 1 2"
+	promote_and_wait 0 $VOL
+	mountpoint -q $t || mount -t tracefs nodev $t
+	[ -d $t/events/synod/synod_rq_completed ]
+	echo > $t/trace
+	echo 1 > $t/events/synod/enable
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=4k count=64 oflag=direct
+	dd if="$d0" of=/dev/null bs=4k count=8 iflag=direct
+	echo 0 > $t/events/synod/enable
+	# sum of "count" over a histogram's non-empty buckets (no python
+	# in the guest: grep and awk)
+	st=$(ctl 0 -j status $VOL | tr -d ' \n')
+	echo "$st"
+	lat_total() {
+		echo "$st" | grep -o "\"$1\":\[[^]]*\]" |
+			grep -o '"count":[0-9]*' | cut -d: -f2 |
+			awk '{ s += $1 } END { print s + 0 }'
+	}
+	[ "$(lat_total latency_write_us)" -ge 64 ]
+	[ "$(lat_total latency_read_us)" -ge 8 ]
+	# every le_us is a power of two
+	! echo "$st" | grep -o '"le_us":[0-9]*' | cut -d: -f2 |
+		awk '{ x = $1; while (x > 1 && x % 2 == 0) x /= 2; if (x != 1) bad = 1 }
+		     END { exit !bad }'
+	for ev in synod_rq_queued synod_rq_proposed synod_journal_durable \
+		  synod_rq_applied synod_rq_completed; do
+		grep -q " $ev: " $t/trace || { echo "no $ev"; false; }
+	done
+	grep " synod_rq_completed: " $t/trace | head -n 3
+	grep -q " synod_rq_completed: volume=$VOL req=.* op=1 status=0 latency_ns=[1-9]" $t/trace
+}
