@@ -109,6 +109,19 @@ promote_and_wait() {
 	return 1
 }
 
+# agreed_leader VOLUME NODES...: every node names the same leader, and
+# that node says it leads
+agreed_leader() {
+	local vol=$1 n l
+	shift
+	l=$(field "$1" "$vol" leader)
+	[ -n "$l" ] && [ "$l" != null ] || return 1
+	for n in "$@"; do
+		[ "$(field "$n" "$vol" leader)" = "$l" ] || return 1
+	done
+	is_role "$l" "$vol" leader
+}
+
 cluster_teardown() {
 	local n
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
