@@ -122,6 +122,21 @@ agreed_leader() {
 	is_role "$l" "$vol" leader
 }
 
+# settle_leader N VOLUME NODES...: node N leads and all NODES follow it.
+# Links form one by one after "up": a node that has heard of no leader
+# yet may campaign and win first, so promote again (bounded).
+settle_leader() {
+	local want=$1 vol=$2 i
+	shift 2
+	for i in 1 2 3; do
+		promote_and_wait "$want" "$vol" || continue
+		wait_for 15 agreed_leader "$vol" "$@" &&
+			[ "$(field "$1" "$vol" leader)" = "$want" ] && return 0
+	done
+	echo "node $want is not the agreed leader of $*" >&2
+	return 1
+}
+
 cluster_teardown() {
 	local n
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then

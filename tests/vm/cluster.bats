@@ -24,7 +24,7 @@ teardown() {
 
 @test "cluster: three replicas elect one leader; the others follow" {
 	cluster_create $VOL "0 1 2"
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	wait_for 10 is_role 1 $VOL follower
 	wait_for 10 is_role 2 $VOL follower
 	wait_for 10 is_field 1 $VOL leader 0
@@ -38,7 +38,7 @@ teardown() {
 
 @test "cluster: ext4 survives losing the leader; fsync'd files intact on the new leader" {
 	cluster_create $VOL "0 1 2" --on-no-quorum error
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
 	mkfs.ext4 -q -F "$d0"
 	mkdir -p /mnt/synod-0 /mnt/synod-1
@@ -73,7 +73,7 @@ teardown() {
 
 @test "cluster: the minority side stops serving; the majority goes on" {
 	cluster_create $VOL "0 1 2" --on-no-quorum error
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
 	dd if=/dev/urandom of="$d0" bs=4k count=16 oflag=direct
 	in_node 0 ip link set eth0 down
@@ -85,7 +85,7 @@ teardown() {
 
 @test "cluster: a follower taken down catches up when it comes back" {
 	cluster_create $VOL "0 1 2"
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	ctl 2 volume down $VOL
 	[ "$(field 2 $VOL role)" = down ]
 	d0=$(dev_of 0 $VOL)
@@ -108,7 +108,7 @@ teardown() {
 		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
 		--peer 1="$(addr 1):7790" --secret-file "$BATS_TEST_TMPDIR/bad"
 	ctl 2 volume up $VOL
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1
 	wait_for 15 field_ge 0 $VOL refused 1
 	[ "$(field 2 $VOL quorum)" = false ]
 	[ "$(field 2 $VOL role)" != leader ]
@@ -117,7 +117,7 @@ teardown() {
 
 @test "cluster: fio data written on one leader verifies on the next (crc32c)" {
 	cluster_create $VOL "0 1 2"
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
 	fio --name=w --filename="$d0" --rw=randwrite --bs=4k --size=8M \
 		--direct=1 --ioengine=libaio --iodepth=16 --randseed=7 \
@@ -145,7 +145,7 @@ teardown() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *q1* ]]
 	cluster_create $VOL "0 1 2 3 4"
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2 3 4
 	d0=$(dev_of 0 $VOL)
 	dd if=/dev/urandom of="$d0" bs=4k count=32 oflag=direct
 	in_node 3 ip link set eth0 down
@@ -157,7 +157,7 @@ teardown() {
 
 @test "cluster: a journal entry corrupted on a follower's disk is fetched again from peers" {
 	cluster_create $VOL "0 1 2"
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
 	head -c 128K /dev/urandom > "$BATS_TEST_TMPDIR/data"
 	dd if="$BATS_TEST_TMPDIR/data" of="$d0" bs=4k oflag=direct
@@ -184,7 +184,7 @@ teardown() {
 @test "cluster: latency histograms count the I/O; the tracepoints fire" {
 	local t=/sys/kernel/tracing st ev
 	cluster_create $VOL "0 1 2"
-	promote_and_wait 0 $VOL
+	settle_leader 0 $VOL 0 1 2
 	mountpoint -q $t || mount -t tracefs nodev $t
 	[ -d $t/events/synod/synod_rq_completed ]
 	echo > $t/trace
