@@ -510,7 +510,18 @@ void synod_repl_tick(struct work_struct *work)
 	}
 	now = repl_now();
 	if (!r->fenced) {
-		r->core.unreachable = !repl_links_quorum(r);
+		/*
+		 * Pre-vote, glue side: no campaign while our links reach no
+		 * quorum, nor for a while after they do, so that a live
+		 * leader's heartbeats (its link to us may come back up to
+		 * one reconnect backoff later) reach us before we compete.
+		 */
+		if (!repl_links_quorum(r))
+			r->reachable_since = 0;
+		else if (!r->reachable_since)
+			r->reachable_since = now;
+		r->core.unreachable = !r->reachable_since ||
+			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS;
 		synod_replica_tick(&r->core, now, &r->out);
 		synod_repl_execute(r);
 		synod_repl_promoting(r, now);

@@ -52,6 +52,8 @@
 #define SYNOD_PROMOTE_RETRY_NS	(50ull * NSEC_PER_MSEC)
 /* A leader asked to step down stays quiet this long: past its lease. */
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
+/* After our links reach a quorum again, wait this long before campaigning. */
+#define SYNOD_REJOIN_QUIET_NS	(3000ull * NSEC_PER_MSEC)
 /* Checkpoint the applied index into the superblock this often (slots). */
 #define SYNOD_CHECKPOINT_SLOTS	64u
 
@@ -68,6 +70,7 @@ struct synod_repl {
 	bool last_quorum;
 	u64 no_quorum_since;		/* leader: first tick without quorum */
 	u64 promote_until;		/* promote: campaign until then */
+	u64 reachable_since;		/* links reach a quorum since; 0: not */
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */
