@@ -88,4 +88,18 @@ static inline u64 synod_get_le64(const u8 *p)
 	return (u64)synod_get_le32(p) | ((u64)synod_get_le32(p + 4) << 32);
 }
 
+/*
+ * True if @len bytes at @p are all zero: decoders use it to refuse
+ * reserved bytes and padding that a newer or broken writer filled.
+ */
+static inline bool synod_all_zero(const u8 *p, u32 len)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
 #endif /* SYNOD_CORE_ENV_H */

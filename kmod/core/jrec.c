@@ -134,17 +134,6 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 	synod_put_le32(buf + OFF_CSUM, synod_crc32c(0, buf, OFF_CSUM));
 }
 
-/* True if @len bytes at @p are all zero. */
-static bool all_zero(const u8 *p, u32 len)
-{
-	u32 i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /*
  * The entry must make sense on its own: a known kind, writes only in a
  * WRITE entry, each payload a whole number of sectors that fits its place,
@@ -162,7 +151,7 @@ static bool entry_ok(const u8 *buf, const struct synod_jrec_hdr *h)
 	if (e->kind == SYNOD_ENTRY_WRITE ?
 	    (!e->nwrites || e->nwrites > SYNOD_BATCH_MAX) : e->nwrites)
 		return false;
-	if (e->kind != SYNOD_ENTRY_CONFIG && !all_zero(buf + OFF_CFG, 16))
+	if (e->kind != SYNOD_ENTRY_CONFIG && !synod_all_zero(buf + OFF_CFG, 16))
 		return false;
 	if (synod_get_le16(buf + OFF_CFG + 14))
 		return false;
@@ -170,10 +159,10 @@ static bool entry_ok(const u8 *buf, const struct synod_jrec_hdr *h)
 		if (!h->len[i] || h->len[i] > SYNOD_PAYLOAD_MAX ||
 		    h->len[i] % 512)
 			return false;
-		if (!all_zero(buf + OFF_WRITES + i * WRITE_LEN + 24, 8))
+		if (!synod_all_zero(buf + OFF_WRITES + i * WRITE_LEN + 24, 8))
 			return false;
 	}
-	return all_zero(buf + OFF_WRITES + e->nwrites * WRITE_LEN,
+	return synod_all_zero(buf + OFF_WRITES + e->nwrites * WRITE_LEN,
 			(SYNOD_JREC_WRITES - e->nwrites) * WRITE_LEN);
 }
 
@@ -216,7 +205,7 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 	if (synod_get_le32(buf + OFF_RSVD0) || buf[OFF_RSVD1] ||
 	    synod_get_le32(buf + OFF_RSVD1 + 1))
 		return false;
-	if (!all_zero(buf + OFF_END_OF_FIELDS, OFF_TRAILER - OFF_END_OF_FIELDS))
+	if (!synod_all_zero(buf + OFF_END_OF_FIELDS, OFF_TRAILER - OFF_END_OF_FIELDS))
 		return false;
 	/* The trailer must repeat what the body says. */
 	if (synod_get_le32(buf + OFF_T_MAGIC) != SYNOD_JREC_TMAGIC ||

@@ -260,17 +260,6 @@ static enum synod_sb_status check_layout(const u8 *buf,
 	return SYNOD_SB_OK;
 }
 
-/* True if @len bytes at @p are all zero. */
-static bool all_zero(const u8 *p, u32 len)
-{
-	u32 i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* Number of bits set in @v. */
 static u32 bits(u32 v)
 {
@@ -305,9 +294,9 @@ static bool addr_ok(const struct synod_sb_addr *a)
 {
 	switch (a->family) {
 	case SYNOD_SB_AF_UNUSED:
-		return !a->port && all_zero(a->addr, sizeof(a->addr));
+		return !a->port && synod_all_zero(a->addr, sizeof(a->addr));
 	case SYNOD_SB_AF_INET:
-		return all_zero(a->addr + 4, sizeof(a->addr) - 4);
+		return synod_all_zero(a->addr + 4, sizeof(a->addr) - 4);
 	case SYNOD_SB_AF_INET6:
 		return true;
 	}
@@ -363,21 +352,21 @@ static enum synod_sb_status decode_v1(const u8 *buf, struct synod_sb *sb)
 	if (sb->node_id >= SYNOD_NODES_MAX || !config_ok(&sb->cfg))
 		return SYNOD_SB_BAD_SIZES;
 	if (sb->secret_len > SYNOD_SB_SECRET_MAX ||
-	    !all_zero(buf + OFF_SECRET + sb->secret_len,
+	    !synod_all_zero(buf + OFF_SECRET + sb->secret_len,
 		      SYNOD_SB_SECRET_MAX - sb->secret_len))
 		return SYNOD_SB_BAD_SIZES;
 	synod_memcpy(sb->secret, buf + OFF_SECRET, sb->secret_len);
 	/* NUL padded: nothing but zeros after the first zero byte. */
 	for (i = 0; i < SYNOD_SB_CLUSTER_LEN && sb->cluster[i]; i++)
 		;
-	if (!all_zero((const u8 *)sb->cluster + i, SYNOD_SB_CLUSTER_LEN - i))
+	if (!synod_all_zero((const u8 *)sb->cluster + i, SYNOD_SB_CLUSTER_LEN - i))
 		return SYNOD_SB_BAD_SIZES;
 	if (!addr_ok(&sb->listen))
 		return SYNOD_SB_BAD_SIZES;
 	for (i = 0; i < SYNOD_SB_PEERS; i++)
 		if (!addr_ok(&sb->peer[i]))
 			return SYNOD_SB_BAD_SIZES;
-	if (!all_zero(buf + OFF_END_OF_FIELDS_V1, OFF_CSUM -
+	if (!synod_all_zero(buf + OFF_END_OF_FIELDS_V1, OFF_CSUM -
 		      OFF_END_OF_FIELDS_V1))
 		return SYNOD_SB_BAD_SIZES;
 	if (!journal_layout_ok(sb))
