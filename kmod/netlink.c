@@ -659,7 +659,14 @@ static int synod_nl_volume_attach(struct sk_buff *skb, struct genl_info *info)
 	return volume_new_doit(info, false);
 }
 
-static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
+/*
+ * The commands that name one volume and nothing else: run @op on it and,
+ * if it succeeded, tell the events group.
+ */
+static int name_doit(struct genl_info *info,
+		     int (*op)(struct net *net, const char *name,
+			       struct netlink_ext_ack *extack),
+		     enum synod_event event)
 {
 	struct net *net = genl_info_net(info);
 	const char *name;
@@ -668,27 +675,21 @@ static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
 	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
 	if (!name)
 		return -EINVAL;
-	err = synod_volume_delete(net, name, info->extack);
+	err = op(net, name, info->extack);
 	if (err)
 		return err;
-	synod_netlink_notify(net, SYNOD_EVENT_VOLUME_DELETED, name);
+	synod_netlink_notify(net, event, name);
 	return 0;
+}
+
+static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
+{
+	return name_doit(info, synod_volume_delete, SYNOD_EVENT_VOLUME_DELETED);
 }
 
 static int synod_nl_volume_up(struct sk_buff *skb, struct genl_info *info)
 {
-	struct net *net = genl_info_net(info);
-	const char *name;
-	int err;
-
-	name = required_str(info, SYNOD_A_VOLUME_NAME, "volume name");
-	if (!name)
-		return -EINVAL;
-	err = synod_volume_up(net, name, info->extack);
-	if (err)
-		return err;
-	synod_netlink_notify(net, SYNOD_EVENT_VOLUME_UP, name);
-	return 0;
+	return name_doit(info, synod_volume_up, SYNOD_EVENT_VOLUME_UP);
 }
 
 static int synod_nl_volume_down(struct sk_buff *skb, struct genl_info *info)
