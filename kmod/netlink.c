@@ -111,6 +111,11 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_CATCHUP] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_LAT_WRITE] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_LAT_READ] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_RESYNC] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_RESYNC_FROM] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_RESYNC_DONE] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_RESYNC_TOTAL] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */
@@ -470,7 +475,17 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 	    (st->auto_promote &&
 	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)) ||
 	    put_lat(skb, SYNOD_A_VOLUME_LAT_WRITE, st->lat_write) ||
-	    put_lat(skb, SYNOD_A_VOLUME_LAT_READ, st->lat_read))
+	    put_lat(skb, SYNOD_A_VOLUME_LAT_READ, st->lat_read) ||
+	    nla_put_u8(skb, SYNOD_A_VOLUME_RESYNC, st->resync) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_RESYNCS, st->resyncs,
+			      SYNOD_A_PAD))
+		return -EMSGSIZE;
+	if (st->resync_total &&
+	    (nla_put_u32(skb, SYNOD_A_VOLUME_RESYNC_FROM, st->resync_from) ||
+	     nla_put_u64_64bit(skb, SYNOD_A_VOLUME_RESYNC_DONE,
+			       st->resync_done, SYNOD_A_PAD) ||
+	     nla_put_u64_64bit(skb, SYNOD_A_VOLUME_RESYNC_TOTAL,
+			       st->resync_total, SYNOD_A_PAD)))
 		return -EMSGSIZE;
 	if (WARN_ON_ONCE(st->npeers > ARRAY_SIZE(st->peer)))
 		return -EIO;

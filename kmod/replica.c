@@ -41,7 +41,7 @@ u64 synod_cluster_id(const char *name)
  * the core refers to is gone, a core assertion fired): stop taking part,
  * so that this replica can neither acknowledge nor serve anything more.
  */
-static void repl_fence(struct synod_repl *r, const char *why)
+void synod_repl_fence(struct synod_repl *r, const char *why)
 {
 	lockdep_assert_held(&r->lock);
 	if (r->fenced)
@@ -54,7 +54,7 @@ static void repl_fence(struct synod_repl *r, const char *why)
 /* ---- persist ------------------------------------------------------------ */
 
 /* Superblock update with the current promise and checkpoint; FUA. */
-static int repl_sb_write(struct synod_repl *r)
+int synod_repl_sb_write(struct synod_repl *r)
 {
 	struct synod_volume *vol = r->vol;
 
@@ -96,7 +96,7 @@ static u64 repl_persist(struct synod_repl *r)
 				continue;
 			pay = synod_pay_find(&r->pay, p->e.w[k].ref);
 			if (!pay || !pay->len) {
-				repl_fence(r, "payload of an accepted write missing");
+				synod_repl_fence(r, "payload of an accepted write missing");
 				return 0;
 			}
 			j->len[k] = pay->len;
@@ -111,7 +111,7 @@ static u64 repl_persist(struct synod_repl *r)
 			err = blkdev_issue_flush(r->vol->backing.bdev);
 			if (!err) {
 				r->vol->sb.applied_index = r->applied;
-				err = repl_sb_write(r);
+				err = synod_repl_sb_write(r);
 			}
 			if (!err) {
 				r->checkpointed = r->applied;
@@ -120,7 +120,7 @@ static u64 repl_persist(struct synod_repl *r)
 			}
 		}
 		if (err) {
-			repl_fence(r, err == -ENOSPC ? "journal full" :
+			synod_repl_fence(r, err == -ENOSPC ? "journal full" :
 						      "journal write failed");
 			return 0;
 		}
@@ -129,8 +129,8 @@ static u64 repl_persist(struct synod_repl *r)
 	}
 	if (promise > r->vol->sb.promised_ballot) {
 		r->vol->sb.promised_ballot = promise;
-		if (repl_sb_write(r)) {
-			repl_fence(r, "superblock write failed");
+		if (synod_repl_sb_write(r)) {
+			synod_repl_fence(r, "superblock write failed");
 			return 0;
 		}
 	}
@@ -197,8 +197,12 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 
 /* ---- apply -------------------------------------------------------------- */
 
-/* Synchronous write of @len bytes at @data to the data area at @sector. */
-static int data_write(struct synod_repl *r, u64 sector, void *data, u32 len)
+/*
+ * Synchronous @op (REQ_OP_READ or REQ_OP_WRITE) of @len bytes at @data
+ * (linear memory) on the data area at @sector.
+ */
+int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
+		       void *data, u32 len)
 {
 	struct synod_volume *vol = r->vol;
 	struct bio *bio;
@@ -208,7 +212,7 @@ static int data_write(struct synod_repl *r, u64 sector, void *data, u32 len)
 	if (sector + (len >> SECTOR_SHIFT) > get_capacity(vol->disk))
 		return -EINVAL;
 	bio = bio_alloc(vol->backing.bdev, DIV_ROUND_UP(len, PAGE_SIZE),
-			REQ_OP_WRITE | REQ_SYNC, GFP_NOIO);
+			op | REQ_SYNC, GFP_NOIO);
 	bio->bi_iter.bi_sector = vol->data_start + sector;
 	for (off = 0; off < len; off += PAGE_SIZE)
 		__bio_add_page(bio, virt_to_page(data + off),
@@ -239,12 +243,13 @@ static void repl_apply(struct synod_repl *r)
 			for (k = 0; k < e->nwrites; k++) {
 				pay = synod_pay_find(&r->pay, e->w[k].ref);
 				if (!pay || !pay->len) {
-					repl_fence(r, "payload of a chosen write missing");
+					synod_repl_fence(r, "payload of a chosen write missing");
 					return;
 				}
-				if (data_write(r, e->w[k].block, pay->data,
-					       pay->len)) {
-					repl_fence(r, "data area write failed");
+				if (synod_repl_data_io(r, REQ_OP_WRITE,
+						       e->w[k].block, pay->data,
+						       pay->len)) {
+					synod_repl_fence(r, "data area write failed");
 					return;
 				}
 			}
@@ -260,13 +265,13 @@ static void repl_apply(struct synod_repl *r)
 	if (r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS &&
 	    !r->fenced) {
 		if (blkdev_issue_flush(r->vol->backing.bdev)) {
-			repl_fence(r, "flush of the data area failed");
+			synod_repl_fence(r, "flush of the data area failed");
 			return;
 		}
 		r->vol->sb.applied_index = r->applied;
 		r->vol->sb.cfg = r->core.cfg;
-		if (repl_sb_write(r)) {
-			repl_fence(r, "superblock write failed");
+		if (synod_repl_sb_write(r)) {
+			synod_repl_fence(r, "superblock write failed");
 			return;
 		}
 		r->checkpointed = r->applied;
@@ -358,9 +363,9 @@ void synod_repl_execute(struct synod_repl *r)
 				send_msg(r, &out->msgs[i]);
 			repl_apply(r);
 		}
-		if (out->transfer && !r->transfers_needed++)
-			pr_warn("%s: too far behind node %u: needs a state transfer (not yet supported)\n",
-				r->vol->name, out->transfer_from);
+		if (out->transfer)
+			synod_resync_wanted(r, out->transfer_from,
+					    out->transfer_slot);
 		repl_done(r);
 		synod_out_reset(out);
 		if (r->applied > r->core.applied_durable &&
@@ -372,7 +377,7 @@ void synod_repl_execute(struct synod_repl *r)
 	}
 	WARN_ON_ONCE(round == 64);
 	if (synod_core_assert_failed)
-		repl_fence(r, "consensus core assertion failed");
+		synod_repl_fence(r, "consensus core assertion failed");
 }
 
 /* ---- status and events ---------------------------------------------------- */
@@ -521,9 +526,11 @@ void synod_repl_tick(struct work_struct *work)
 		else if (!r->reachable_since)
 			r->reachable_since = now;
 		r->core.unreachable = !r->reachable_since ||
-			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS;
+			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS ||
+			synod_repl_resyncing(r);
 		synod_replica_tick(&r->core, now, &r->out);
 		synod_repl_execute(r);
+		synod_resync_tick(r, now);
 		synod_repl_promoting(r, now);
 		/* A leader cut off from its quorum stops serving. */
 		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
@@ -613,6 +620,14 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		goto out;
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
 		rx_payload(r, f, len);
+		goto out;
+	}
+	if (f[0] == SYNOD_FRAME_RESYNC_REQ) {
+		synod_resync_serve(r, from, f, len);
+		goto out;
+	}
+	if (f[0] == SYNOD_FRAME_RESYNC_REPLY) {
+		synod_resync_reply(r, from, f, len);
 		goto out;
 	}
 	if (f[0] == SYNOD_FRAME_STEPDOWN) {

@@ -22,6 +22,7 @@
 #include "transport.h"
 #include "journal.h"
 #include "payload.h"
+#include "resync.h"
 #include "core/replica.h"
 
 /* Frame kinds: the first byte of every frame on the transport. */
@@ -74,7 +75,6 @@ struct synod_repl {
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */
-	u64 transfers_needed;		/* state transfers asked, not done */
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	u64 gen;			/* request id generation */
@@ -84,6 +84,7 @@ struct synod_repl {
 	struct synod_transport *tp;
 	struct synod_journal *journal;
 	struct synod_paystore pay;
+	struct synod_resync resync;	/* state transfer, resync.c */
 	struct page *sb_page;		/* superblock updates */
 
 	struct synod_replica core;	/* the consensus core */
@@ -105,6 +106,17 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
 void synod_repl_link_event(void *ctx, u32 node, bool up);
 void synod_repl_submit(struct synod_repl *r, struct request *rq);
 void synod_repl_promoting(struct synod_repl *r, u64 now);
+void synod_repl_fence(struct synod_repl *r, const char *why);
+int synod_repl_sb_write(struct synod_repl *r);
+int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
+		       void *data, u32 len);
+
+/* The data area is suspect until a state transfer completes. */
+static inline bool synod_repl_resyncing(const struct synod_repl *r)
+{
+	return r->resync.active || r->resync.restart ||
+	       (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC);
+}
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,

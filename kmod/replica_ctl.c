@@ -118,7 +118,9 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->tops = &synod_tcp_ops;
 
 	r->sb_page = alloc_page(GFP_KERNEL);
-	if (!r->sb_page || synod_pay_init(&r->pay, cfg->node))
+	if (!r->sb_page || synod_pay_init(&r->pay, cfg->node) ||
+	    synod_resync_init(r, !format &&
+			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
 	r->journal = synod_journal_create(&vol->backing, &vol->sb);
 	if (IS_ERR(r->journal)) {
@@ -198,6 +200,7 @@ void synod_repl_destroy(struct synod_repl *r)
 	if (r->journal)
 		synod_journal_destroy(r->journal);
 	synod_pay_exit(&r->pay);
+	synod_resync_free(r);
 	if (r->sb_page)
 		__free_page(r->sb_page);
 	kvfree(r);
@@ -272,6 +275,10 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 		return -ENETDOWN;
 	}
 	now = ktime_get_raw_ns();
+	if (promote && synod_repl_resyncing(r)) {
+		mutex_unlock(&r->lock);
+		return -EAGAIN;
+	}
 	if (promote) {
 		r->promote_until = now + SYNOD_PROMOTE_NS;
 		r->promote_last = 0;
@@ -302,7 +309,8 @@ bool synod_repl_may_write(struct synod_repl *r, bool promote)
 			mutex_unlock(&r->lock);
 			return true;
 		}
-		if (!promote || !r->up || r->fenced) {
+		if (!promote || !r->up || r->fenced ||
+		    synod_repl_resyncing(r)) {
 			mutex_unlock(&r->lock);
 			return false;
 		}
@@ -417,6 +425,11 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 	st->quorum = synod_repl_quorum(r, now);
 	st->catchup = st->commit > c->chosen_upto ?
 		      st->commit - c->chosen_upto : 0;
+	st->resync = synod_repl_resyncing(r);
+	st->resync_from = r->resync.active ? r->resync.from : U32_MAX;
+	st->resync_done = r->resync.active ? r->resync.settled : 0;
+	st->resync_total = r->resync.active ? r->resync.nchunks : 0;
+	st->resyncs = r->resync.passes;
 	st->on_no_quorum = r->cfg.on_no_quorum;
 	st->auto_promote = r->cfg.auto_promote;
 	members = (c->cfg.voters | c->cfg.learners | r->cfg.peers) &

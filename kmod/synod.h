@@ -129,6 +129,11 @@ struct synod_repl_status {
 	bool quorum;
 	u64 refused;		/* all refused connections */
 	u64 catchup;		/* slots behind the commit index */
+	bool resync;		/* data area suspect: state transfer due/running */
+	u32 resync_from;	/* peer it copies from, U32_MAX if none yet */
+	u64 resync_done;	/* chunks settled in this pass */
+	u64 resync_total;	/* chunks in the data area (0: not running) */
+	u64 resyncs;		/* transfers completed since create/attach */
 	u32 on_no_quorum;
 	bool auto_promote;
 	u32 npeers;

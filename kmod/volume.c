@@ -362,7 +362,9 @@ static int op_promote(struct synod_repl *r, void *arg,
 {
 	int err = synod_repl_promote(r, *(bool *)arg);
 
-	if (err)
+	if (err == -EAGAIN)
+		NL_SET_ERR_MSG(extack, "a state transfer is running: its data area is not complete yet (see status)");
+	else if (err)
 		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
 	return err;
 }

@@ -45,6 +45,11 @@ static struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_REPLICATED] = { .type = NLA_FLAG },
 	[SYNOD_A_VOLUME_REFUSED] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_CATCHUP] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_RESYNC] = { .type = NLA_U8 },
+	[SYNOD_A_VOLUME_RESYNC_FROM] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_RESYNC_DONE] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_RESYNC_TOTAL] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_LAT_WRITE] = { .type = NLA_UNSPEC,
 				       .minlen = SYNOD_LAT_BUCKETS * 8,
 				       .maxlen = SYNOD_LAT_BUCKETS * 8 },
@@ -188,6 +193,13 @@ static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 	r->epoch = get_u32(tb[SYNOD_A_VOLUME_EPOCH]);
 	r->refused = get_u64(tb[SYNOD_A_VOLUME_REFUSED]);
 	r->catchup = get_u64(tb[SYNOD_A_VOLUME_CATCHUP]);
+	r->resync = tb[SYNOD_A_VOLUME_RESYNC] &&
+		    nla_get_u8(tb[SYNOD_A_VOLUME_RESYNC]);
+	r->has_resync_from = tb[SYNOD_A_VOLUME_RESYNC_FROM] != NULL;
+	r->resync_from = get_u32(tb[SYNOD_A_VOLUME_RESYNC_FROM]);
+	r->resync_done = get_u64(tb[SYNOD_A_VOLUME_RESYNC_DONE]);
+	r->resync_total = get_u64(tb[SYNOD_A_VOLUME_RESYNC_TOTAL]);
+	r->resyncs = get_u64(tb[SYNOD_A_VOLUME_RESYNCS]);
 	r->on_no_quorum = get_u32(tb[SYNOD_A_VOLUME_ON_NO_QUORUM]);
 	r->auto_promote = tb[SYNOD_A_VOLUME_AUTO_PROMOTE] != NULL;
 	r->has_lat = tb[SYNOD_A_VOLUME_LAT_WRITE] && tb[SYNOD_A_VOLUME_LAT_READ];
@@ -284,6 +296,19 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 	out_u64(o, "applied_index", " applied %" PRIu64, r->applied);
 	out_u64(o, "catchup", " catchup %" PRIu64, r->catchup);
 	out_u64(o, "refused", " refused %" PRIu64 "\n", r->refused);
+	/* "    resync from 2 done 100 of 4096 chunks, 1 completed" */
+	out_bool(o, "resync", NULL, r->resync);
+	out_text(o, r->resync ? "    resync" : "    resync none");
+	if (r->has_resync_from)
+		out_u64(o, "resync_from", " from %" PRIu64, r->resync_from);
+	else
+		out_null(o, "resync_from", r->resync ? " pending" : NULL);
+	out_u64(o, "resync_done", r->has_resync_from ? " done %" PRIu64 : NULL,
+		r->resync_done);
+	out_u64(o, "resync_total",
+		r->has_resync_from ? " of %" PRIu64 " chunks" : NULL,
+		r->resync_total);
+	out_u64(o, "resyncs", ", %" PRIu64 " completed\n", r->resyncs);
 	out_string(o, "on_no_quorum", "    on-no-quorum %s",
 		   synod_on_no_quorum_name(r->on_no_quorum));
 	out_bool(o, "auto_promote", " auto-promote %s\n", r->auto_promote);

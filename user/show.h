@@ -52,6 +52,13 @@ struct synod_repl_info {
 	uint32_t epoch;
 	uint64_t refused;
 	uint64_t catchup;
+	/* state transfer: data area suspect; peer, progress in chunks */
+	bool resync;
+	bool has_resync_from;
+	uint32_t resync_from;
+	uint64_t resync_done;
+	uint64_t resync_total;
+	uint64_t resyncs;		/* transfers completed */
 	uint32_t on_no_quorum;		/* enum synod_on_no_quorum */
 	bool auto_promote;
 	/*

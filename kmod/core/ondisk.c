@@ -389,7 +389,8 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 	    sb->format != SYNOD_SB_FORMAT_V1)
 		return SYNOD_SB_BAD_VERSION;
 	sb->flags = synod_get_le32(buf + OFF_FLAGS);
-	if (sb->flags)
+	if (sb->flags & ~(sb->format == SYNOD_SB_FORMAT_V1 ?
+			  SYNOD_SB_FLAGS_V1 : 0u))
 		return SYNOD_SB_BAD_FLAGS;
 
 	sb->seq = synod_get_le64(buf + OFF_SEQ);

@@ -73,6 +73,14 @@
 #define SYNOD_SB_AF_INET		2u
 #define SYNOD_SB_AF_INET6		10u
 
+/*
+ * Incompatible flags.  Format 1: RESYNC marks the data area suspect while
+ * a state transfer runs (kmod/resync.h); a reader that does not know it
+ * must not attach, since it would serve that data.
+ */
+#define SYNOD_SB_FLAG_RESYNC		0x1u
+#define SYNOD_SB_FLAGS_V1		SYNOD_SB_FLAG_RESYNC
+
 /* Format 1 option bits (behaviour, not layout). */
 #define SYNOD_SB_OPT_AUTO_PROMOTE	0x1u	/* open for write promotes */
 #define SYNOD_SB_OPT_ALL		0x1u
@@ -94,7 +102,7 @@ struct synod_sb_addr {
  */
 struct synod_sb {
 	u32 format;		/* on-disk format version */
-	u32 flags;		/* incompatible feature flags; none in v0 */
+	u32 flags;		/* incompatible flags: none in v0, v1 RESYNC */
 	u64 seq;		/* sequence number; higher copy wins */
 	u8 uuid[16];		/* volume UUID, the same on every replica */
 	u32 block_size;		/* logical block size at creation, bytes */

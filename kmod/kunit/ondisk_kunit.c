@@ -534,7 +534,10 @@ static void v1_bad_fields_rejected(struct kunit *test)
 	expect_v1(test, OFF_JOURNAL_SIZE, 0, 8, bad);
 	expect_v1(test, 0x1ac, 1, 1, bad);		/* reserved tail */
 	expect_v1(test, OFF_OPTS, 2, 4, SYNOD_SB_BAD_FLAGS);
-	expect_v1(test, OFF_FLAGS, 1, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v1(test, OFF_FLAGS, 2, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v1(test, OFF_FLAGS, 0x80000000, 4, SYNOD_SB_BAD_FLAGS);
+	/* RESYNC is the one format 1 flag: it decodes */
+	expect_v1(test, OFF_FLAGS, SYNOD_SB_FLAG_RESYNC, 4, SYNOD_SB_OK);
 	expect_v1(test, OFF_SEQ, 0, 8, bad);
 }
 

@@ -117,6 +117,18 @@ enum synod_attr {
 	 */
 	SYNOD_A_VOLUME_LAT_WRITE,
 	SYNOD_A_VOLUME_LAT_READ,	/* binary: the same, for reads */
+	/*
+	 * State transfer.  RESYNC (u8) is 1 while the data area is suspect
+	 * (a transfer is due or running; the replica neither campaigns nor
+	 * serves); while one runs, RESYNC_FROM (u32) is the peer copied
+	 * from and RESYNC_DONE/RESYNC_TOTAL (u64) count 16 KiB chunks.
+	 * RESYNCS (u64) counts transfers completed since create/attach.
+	 */
+	SYNOD_A_VOLUME_RESYNC,
+	SYNOD_A_VOLUME_RESYNC_FROM,
+	SYNOD_A_VOLUME_RESYNC_DONE,
+	SYNOD_A_VOLUME_RESYNC_TOTAL,
+	SYNOD_A_VOLUME_RESYNCS,
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

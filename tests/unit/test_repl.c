@@ -437,7 +437,9 @@ static void test_status_replicated(void **state)
 		"\"format\":1,\"cluster\":\"c0\",\"node\":1,\"leader\":2,"
 		"\"ballot\":770,\"epoch\":4,\"quorum\":true,"
 		"\"commit_index\":100,\"applied_index\":99,\"catchup\":1,"
-		"\"refused\":2,\"on_no_quorum\":\"suspend\","
+		"\"refused\":2,\"resync\":false,\"resync_from\":null,"
+		"\"resync_done\":0,\"resync_total\":0,\"resyncs\":0,"
+		"\"on_no_quorum\":\"suspend\","
 		"\"auto_promote\":false,\"peers\":["
 		"{\"node\":2,\"address\":\"10.0.0.2:7790\","
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
@@ -454,6 +456,7 @@ static void test_status_replicated(void **state)
 		"    uuid 8c4e0000-0000-0000-0000-000000000000 format 1\n"
 		"    cluster c0 node 1 leader 2 ballot 770 epoch 4 quorum true\n"
 		"    commit 100 applied 99 catchup 1 refused 2\n"
+		"    resync none, 0 completed\n"
 		"    on-no-quorum suspend auto-promote false\n"
 		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1\n"
 		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1\n");
@@ -469,6 +472,34 @@ static void test_status_replicated(void **state)
 	free(got);
 	got = print_volume(v, false);
 	assert_non_null(strstr(got, " leader none "));
+	free(got);
+	nlmsg_free(msg);
+
+	/* a state transfer running: source and progress */
+	msg = repl_volume_msg(true);
+	assert_int_equal(nla_put_u8(msg, SYNOD_A_VOLUME_RESYNC, 1), 0);
+	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_RESYNC_FROM, 2), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_RESYNC_DONE, 10), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_RESYNC_TOTAL, 64), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_RESYNCS, 1), 0);
+	assert_int_equal(synod_volume_parse(msg, v), 0);
+	got = print_volume(v, true);
+	assert_non_null(strstr(got, "\"resync\":true,\"resync_from\":2,"
+				    "\"resync_done\":10,\"resync_total\":64,"
+				    "\"resyncs\":1,"));
+	free(got);
+	got = print_volume(v, false);
+	assert_non_null(strstr(got,
+		"\n    resync from 2 done 10 of 64 chunks, 1 completed\n"));
+	free(got);
+	nlmsg_free(msg);
+
+	/* due but not running yet (found at attach): pending */
+	msg = repl_volume_msg(true);
+	assert_int_equal(nla_put_u8(msg, SYNOD_A_VOLUME_RESYNC, 1), 0);
+	assert_int_equal(synod_volume_parse(msg, v), 0);
+	got = print_volume(v, false);
+	assert_non_null(strstr(got, "\n    resync pending, 0 completed\n"));
 	free(got);
 	nlmsg_free(msg);
 	free(v);

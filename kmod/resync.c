@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * State transfer: see resync.h for the protocol and why a chunk read at
+ * slot A may be installed while we apply slots of our own.  Everything
+ * here runs under the replica mutex, like the rest of the engine, so an
+ * installed chunk and an applied slot never race on the data area.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "replica.h"
+#include "core/crc32c.h"
+
+/* Sectors of chunk @c, which may be short at the end of the data area. */
+static u32 chunk_len(struct synod_repl *r, u64 c)
+{
+	u64 cap = (u64)get_capacity(r->vol->disk) << SECTOR_SHIFT;
+	u64 off = c * SYNOD_RESYNC_CHUNK;
+
+	WARN_ON_ONCE(off >= cap);
+	return min_t(u64, SYNOD_RESYNC_CHUNK, cap - off);
+}
+
+static u64 chunk_sector(u64 c)
+{
+	return c * (SYNOD_RESYNC_CHUNK >> SECTOR_SHIFT);
+}
+
+/* Persist the flag (set or clear) with the applied index; fences on error. */
+static int resync_mark(struct synod_repl *r, bool on)
+{
+	struct synod_sb *sb = &r->vol->sb;
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	err = blkdev_issue_flush(r->vol->backing.bdev);
+	if (on)
+		sb->flags |= SYNOD_SB_FLAG_RESYNC;
+	else
+		sb->flags &= ~SYNOD_SB_FLAG_RESYNC;
+	sb->applied_index = r->applied;
+	if (!err)
+		err = synod_repl_sb_write(r);
+	if (err) {
+		synod_repl_fence(r, "superblock write failed");
+		return err;
+	}
+	r->checkpointed = r->applied;
+	return 0;
+}
+
+/* A new pass over every chunk, asking @from. */
+static void pass_start(struct synod_repl *r, u32 from, u64 now)
+{
+	struct synod_resync *rs = &r->resync;
+
+	WARN_ON_ONCE(from >= SYNOD_NODES_MAX || from == r->core.p.self);
+	memset(rs->win, 0, sizeof(rs->win));
+	rs->from = from;
+	rs->need = 0;
+	rs->next = 0;
+	rs->settled = 0;
+	rs->copied = 0;
+	rs->started_ns = now;
+	rs->nchunks = DIV_ROUND_UP((u64)get_capacity(r->vol->disk) <<
+				   SECTOR_SHIFT, SYNOD_RESYNC_CHUNK);
+	rs->active = true;
+	rs->restart = false;
+	pr_info("%s: state transfer from node %u: %llu chunks from slot %llu\n",
+		r->vol->name, from, rs->nchunks, r->applied);
+}
+
+/*
+ * Allocate the chunk buffer; @flagged: the superblock says a transfer was
+ * running when the replica last stopped, so run one again.
+ */
+int synod_resync_init(struct synod_repl *r, bool flagged)
+{
+	struct synod_resync *rs = &r->resync;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->buf = kmalloc(SYNOD_RESYNC_CHUNK, GFP_KERNEL);
+	if (!rs->buf)
+		return -ENOMEM;
+	rs->restart = flagged;
+	if (flagged)
+		pr_warn("%s: a state transfer was interrupted: its data area is suspect until it runs again\n",
+			r->vol->name);
+	return 0;
+}
+
+void synod_resync_free(struct synod_repl *r)
+{
+	kfree(r->resync.buf);
+	r->resync.buf = NULL;
+}
+
+/*
+ * The core learned that peer @from has chosen up to @slot and no longer
+ * holds the slots we miss.  Remember it; the tick installs the jump.
+ */
+void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot)
+{
+	struct synod_resync *rs = &r->resync;
+
+	lockdep_assert_held(&r->lock);
+	if (from >= SYNOD_NODES_MAX || slot <= r->core.chosen_upto)
+		return;
+	rs->pending_from = from;
+	rs->pending_slot = slot;
+}
+
+/*
+ * Jump the core to @slot: the flag goes to disk first, so that a crash
+ * after the jump finds the data area marked suspect.
+ */
+static void resync_jump(struct synod_repl *r, u64 now)
+{
+	struct synod_resync *rs = &r->resync;
+	u64 slot = rs->pending_slot;
+	u32 from = rs->pending_from;
+
+	rs->pending_slot = 0;
+	if (slot <= r->core.chosen_upto || r->core.role == SYNOD_LEADER)
+		return;
+	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
+		return;
+	synod_replica_install_snapshot(&r->core, now, slot, NULL, &r->out);
+	r->applied = slot;
+	r->vol->sb.applied_index = slot;
+	if (synod_repl_sb_write(r)) {
+		synod_repl_fence(r, "superblock write failed");
+		return;
+	}
+	r->checkpointed = slot;
+	synod_journal_reclaim(r->journal, slot);
+	synod_repl_execute(r);
+	/* Chunks of an earlier pass may predate the jump: start over. */
+	pass_start(r, from, now);
+}
+
+/* Synchronous read of chunk @c of our data area into the buffer. */
+static int chunk_read(struct synod_repl *r, u64 c, u32 len)
+{
+	return synod_repl_data_io(r, REQ_OP_READ, chunk_sector(c),
+				  r->resync.buf, len);
+}
+
+static u32 pick_source(struct synod_repl *r)
+{
+	u32 l = synod_replica_leader(&r->core);
+
+	if (l < SYNOD_NODES_MAX && l != r->core.p.self)
+		return l;
+	return r->resync.from;
+}
+
+/* Ask for every chunk the window has room for, and again for lost ones. */
+static void resync_pump(struct synod_repl *r, u64 now)
+{
+	struct synod_resync *rs = &r->resync;
+	u8 req[SYNOD_RESYNC_REQ_LEN];
+	struct kvec iov;
+	u32 i, len;
+
+	for (i = 0; i < SYNOD_RESYNC_WINDOW && !r->fenced; i++) {
+		struct synod_resync_req *w = &rs->win[i];
+
+		if (w->busy && w->sent_ns && now - w->sent_ns < SYNOD_RESYNC_RETRY_NS)
+			continue;
+		if (w->busy && w->sent_ns)	/* lost: maybe the source died */
+			rs->from = pick_source(r);
+		if (!w->busy) {
+			if (rs->next >= rs->nchunks)
+				continue;
+			w->chunk = rs->next++;
+			w->busy = true;
+		}
+		len = chunk_len(r, w->chunk);
+		if (chunk_read(r, w->chunk, len)) {
+			synod_repl_fence(r, "data area read failed");
+			return;
+		}
+		memset(req, 0, sizeof(req));
+		req[0] = SYNOD_FRAME_RESYNC_REQ;
+		synod_put_le32(req + 4, (u32)w->chunk);
+		synod_put_le32(req + 8, synod_crc32c(0, rs->buf, len));
+		synod_put_le64(req + 16, r->applied);
+		iov = (struct kvec){ req, sizeof(req) };
+		/* Not sent (queue full, no link): the retry timer asks again. */
+		r->tops->send(r->tp, rs->from, &iov, 1);
+		w->sent_ns = now;
+	}
+}
+
+/* Done when every chunk is settled and we applied past each installed one. */
+static void resync_finish(struct synod_repl *r, u64 now)
+{
+	struct synod_resync *rs = &r->resync;
+	u32 i;
+
+	if (rs->next < rs->nchunks || r->applied < rs->need)
+		return;
+	for (i = 0; i < SYNOD_RESYNC_WINDOW; i++)
+		if (rs->win[i].busy)
+			return;
+	if (resync_mark(r, false))
+		return;
+	rs->active = false;
+	rs->passes++;
+	pr_info("%s: state transfer from node %u done: %llu of %llu chunks copied in %llu ms, applied %llu\n",
+		r->vol->name, rs->from, rs->copied, rs->nchunks,
+		div_u64(now - rs->started_ns, NSEC_PER_MSEC), r->applied);
+}
+
+/* From the tick: start, jump, retransmit, finish. */
+void synod_resync_tick(struct synod_repl *r, u64 now)
+{
+	struct synod_resync *rs = &r->resync;
+	u32 l;
+
+	lockdep_assert_held(&r->lock);
+	if (r->fenced)
+		return;
+	if (rs->pending_slot)
+		resync_jump(r, now);
+	if (rs->restart && !rs->active) {
+		l = synod_replica_leader(&r->core);
+		if (l < SYNOD_NODES_MAX && l != r->core.p.self)
+			pass_start(r, l, now);
+	}
+	if (!rs->active || r->fenced)
+		return;
+	resync_pump(r, now);
+	resync_finish(r, now);
+}
+
+/* Source side: answer one request from @from with our copy or SAME. */
+void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
+{
+	struct synod_resync *rs = &r->resync;
+	u8 hdr[SYNOD_RESYNC_HDR];
+	struct kvec iov[2];
+	u64 c, want;
+	u32 clen, crc, theirs;
+	u8 st;
+
+	lockdep_assert_held(&r->lock);
+	if (len != SYNOD_RESYNC_REQ_LEN) {
+		r->rx_dropped++;
+		return;
+	}
+	c = synod_get_le32(f + 4);
+	theirs = synod_get_le32(f + 8);
+	want = synod_get_le64(f + 16);
+	if (c >= DIV_ROUND_UP((u64)get_capacity(r->vol->disk) << SECTOR_SHIFT,
+			      SYNOD_RESYNC_CHUNK)) {
+		r->rx_dropped++;
+		return;
+	}
+	clen = chunk_len(r, c);
+	memset(hdr, 0, sizeof(hdr));
+	hdr[0] = SYNOD_FRAME_RESYNC_REPLY;
+	synod_put_le32(hdr + 4, (u32)c);
+	synod_put_le64(hdr + 16, r->applied);
+	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
+	iov[1] = (struct kvec){ rs->buf, clen };
+	/* Our own copy is suspect, or older than theirs: they ask elsewhere. */
+	if (rs->active || (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) ||
+	    r->applied < want) {
+		hdr[1] = SYNOD_RESYNC_NOT_YET;
+		r->tops->send(r->tp, from, iov, 1);
+		return;
+	}
+	if (chunk_read(r, c, clen)) {
+		synod_repl_fence(r, "data area read failed");
+		return;
+	}
+	crc = synod_crc32c(0, rs->buf, clen);
+	st = crc == theirs ? SYNOD_RESYNC_SAME : SYNOD_RESYNC_DATA;
+	hdr[1] = st;
+	synod_put_le32(hdr + 8, crc);
+	synod_put_le32(hdr + 12, st == SYNOD_RESYNC_DATA ? clen : 0);
+	r->tops->send(r->tp, from, iov, st == SYNOD_RESYNC_DATA ? 2 : 1);
+}
+
+/* Requester side: one answer; install, settle, or ask again. */
+void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
+{
+	struct synod_resync *rs = &r->resync;
+	struct synod_resync_req *w = NULL;
+	u64 c, slot;
+	u32 i, dlen, crc, clen;
+	u8 st;
+
+	lockdep_assert_held(&r->lock);
+	if (len < SYNOD_RESYNC_HDR || !rs->active)
+		goto drop;
+	st = f[1];
+	c = synod_get_le32(f + 4);
+	crc = synod_get_le32(f + 8);
+	dlen = synod_get_le32(f + 12);
+	slot = synod_get_le64(f + 16);
+	for (i = 0; i < SYNOD_RESYNC_WINDOW; i++)
+		if (rs->win[i].busy && rs->win[i].chunk == c)
+			w = &rs->win[i];
+	if (!w)
+		goto drop;	/* a duplicate, or from an earlier pass */
+	clen = chunk_len(r, c);
+	if (st == SYNOD_RESYNC_NOT_YET) {
+		/* Ask the leader next time, after a pause. */
+		rs->from = pick_source(r);
+		return;
+	}
+	if (st == SYNOD_RESYNC_SAME) {
+		if (dlen || len != SYNOD_RESYNC_HDR)
+			goto drop;
+	} else if (st != SYNOD_RESYNC_DATA || dlen != clen ||
+		   len != SYNOD_RESYNC_HDR + dlen ||
+		   synod_crc32c(0, f + SYNOD_RESYNC_HDR, dlen) != crc) {
+		goto drop;
+	} else if (slot < r->applied) {
+		/* Read before slots we applied since: it would undo them. */
+		w->sent_ns = 0;
+		resync_pump(r, ktime_get_raw_ns());
+		return;
+	} else {
+		memcpy(rs->buf, f + SYNOD_RESYNC_HDR, dlen);
+		if (synod_repl_data_io(r, REQ_OP_WRITE, chunk_sector(c),
+				       rs->buf, dlen)) {
+			synod_repl_fence(r, "data area write failed");
+			return;
+		}
+		rs->copied++;
+	}
+	rs->need = max(rs->need, slot);
+	rs->settled++;
+	w->busy = false;
+	resync_pump(r, ktime_get_raw_ns());
+	resync_finish(r, ktime_get_raw_ns());
+	return;
+drop:
+	rs->dropped++;
+	r->rx_dropped++;
+}
