@@ -238,7 +238,10 @@ static void repl_apply(struct synod_repl *r)
 
 	for (i = 0; i < out->napply && !r->fenced; i++) {
 		const struct synod_entry *e = &out->apply[i];
+		u32 nw = e->kind == SYNOD_ENTRY_WRITE ? e->nwrites : 0;
+		bool leader = r->core.role == SYNOD_LEADER;
 
+		trace_synod_slot_chosen(r->vol->name, e->slot, nw, leader);
 		if (e->kind == SYNOD_ENTRY_WRITE) {
 			for (k = 0; k < e->nwrites; k++) {
 				pay = synod_pay_find(&r->pay, e->w[k].ref);
@@ -257,10 +260,7 @@ static void repl_apply(struct synod_repl *r)
 			apply_config(r, &e->cfg);
 		}
 		r->applied = e->slot;
-		trace_synod_rq_applied(r->vol->name, e->slot,
-				       e->kind == SYNOD_ENTRY_WRITE ?
-				       e->nwrites : 0,
-				       r->core.role == SYNOD_LEADER);
+		trace_synod_rq_applied(r->vol->name, e->slot, nw, leader);
 	}
 	if (r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS &&
 	    !r->fenced) {

@@ -9,10 +9,11 @@
  *   synod_rq_proposed      handed to the core (a write proposed, a read
  *                          waiting on its lease or read-index)
  *   synod_journal_durable  a group commit of journal records is durable
- *   synod_rq_applied       a chosen entry reached the data area; on the
- *                          leader this is where "quorum reached" is seen,
- *                          since the engine learns that an entry is chosen
- *                          only through the core's apply output
+ *   synod_slot_chosen      an entry is chosen and about to be applied; on
+ *                          the leader this is "quorum reached" (a phase-2
+ *                          quorum accepted it), on a follower the moment
+ *                          it learned so
+ *   synod_rq_applied       a chosen entry reached the data area
  *   synod_rq_completed     the request completed, with its latency from
  *                          first dispatch
  *
@@ -97,7 +98,8 @@ TRACE_EVENT(synod_journal_durable,
 		  __entry->ns)
 );
 
-TRACE_EVENT(synod_rq_applied,
+/* One log entry (@slot, carrying @writes writes) at a stage of its life. */
+DECLARE_EVENT_CLASS(synod_slot,
 	TP_PROTO(const char *volume, u64 slot, u32 writes, bool leader),
 	TP_ARGS(volume, slot, writes, leader),
 	TP_STRUCT__entry(
@@ -115,6 +117,16 @@ TRACE_EVENT(synod_rq_applied,
 	TP_printk("volume=%s slot=%llu writes=%u leader=%u",
 		  __get_str(volume), __entry->slot, __entry->writes,
 		  __entry->leader)
+);
+
+DEFINE_EVENT(synod_slot, synod_slot_chosen,
+	TP_PROTO(const char *volume, u64 slot, u32 writes, bool leader),
+	TP_ARGS(volume, slot, writes, leader)
+);
+
+DEFINE_EVENT(synod_slot, synod_rq_applied,
+	TP_PROTO(const char *volume, u64 slot, u32 writes, bool leader),
+	TP_ARGS(volume, slot, writes, leader)
 );
 
 /* @status: 0 or a negative errno; @op: REQ_OP_*. */

@@ -209,7 +209,7 @@ teardown() {
 		awk '{ x = $1; while (x > 1 && x % 2 == 0) x /= 2; if (x != 1) bad = 1 }
 		     END { exit !bad }'
 	for ev in synod_rq_queued synod_rq_proposed synod_journal_durable \
-		  synod_rq_applied synod_rq_completed; do
+		  synod_slot_chosen synod_rq_applied synod_rq_completed; do
 		grep -q " $ev: " $t/trace || { echo "no $ev"; false; }
 	done
 	grep " synod_rq_completed: " $t/trace | head -n 3
