@@ -65,6 +65,7 @@ static void pass_start(struct synod_repl *r, u32 from, u64 now)
 	rs->settled = 0;
 	rs->copied = 0;
 	rs->started_ns = now;
+	rs->pass++;
 	rs->nchunks = DIV_ROUND_UP((u64)get_capacity(r->vol->disk) <<
 				   SECTOR_SHIFT, SYNOD_RESYNC_CHUNK);
 	rs->active = true;
@@ -186,6 +187,7 @@ static void resync_pump(struct synod_repl *r, u64 now)
 		}
 		memset(req, 0, sizeof(req));
 		req[0] = SYNOD_FRAME_RESYNC_REQ;
+		synod_put_le16(req + 2, rs->pass);
 		synod_put_le32(req + 4, (u32)w->chunk);
 		synod_put_le32(req + 8, synod_crc32c(0, rs->buf, len));
 		synod_put_le64(req + 16, r->applied);
@@ -264,6 +266,7 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	clen = chunk_len(r, c);
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = SYNOD_FRAME_RESYNC_REPLY;
+	memcpy(hdr + 2, f + 2, 2);	/* the pass, echoed */
 	synod_put_le32(hdr + 4, (u32)c);
 	synod_put_le64(hdr + 16, r->applied);
 	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
@@ -297,7 +300,8 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	u8 st;
 
 	lockdep_assert_held(&r->lock);
-	if (len < SYNOD_RESYNC_HDR || !rs->active)
+	if (len < SYNOD_RESYNC_HDR || !rs->active ||
+	    synod_get_le16(f + 2) != rs->pass)
 		goto drop;
 	st = f[1];
 	c = synod_get_le32(f + 4);

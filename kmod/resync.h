@@ -19,9 +19,12 @@
  * While it is set the replica neither campaigns nor serves.
  *
  * Frames (little-endian), beside the kinds of replica.h:
- *   REQ   kind u8, pad u8[3], chunk u32, crc u32, pad u32, applied u64
- *   REPLY kind u8, status u8, pad u8[2], chunk u32, crc u32, len u32,
+ *   REQ   kind u8, pad u8, pass u16, chunk u32, crc u32, pad u32,
+ *         applied u64
+ *   REPLY kind u8, status u8, pass u16, chunk u32, crc u32, len u32,
  *         slot u64; then len bytes (status DATA only)
+ * The pass number, echoed, keeps answers from before a jump (which skips
+ * slots a SAME answer would rely on) out of the next pass.
  * All buffers are allocated at creation; requests in flight are bounded
  * by SYNOD_RESYNC_WINDOW.
  */
@@ -65,6 +68,7 @@ struct synod_resync {
 	u64 settled;		/* chunks answered SAME or installed */
 	u64 copied;		/* chunks installed in this pass */
 	u64 started_ns;
+	u16 pass;		/* bumped by every pass, echoed by replies */
 	u64 passes;		/* transfers completed since creation */
 	u64 pending_slot;	/* core asked for one up to this slot ... */
 	u32 pending_from;	/* ... from this peer; 0 slot: none */
