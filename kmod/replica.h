@@ -50,6 +50,8 @@
 /* How long a promote keeps campaigning, and how often. */
 #define SYNOD_PROMOTE_NS	(6000ull * NSEC_PER_MSEC)
 #define SYNOD_PROMOTE_RETRY_NS	(50ull * NSEC_PER_MSEC)
+/* auto-promote: how long an open for writing waits to lead */
+#define SYNOD_AUTO_PROMOTE_NS	(5000ull * NSEC_PER_MSEC)
 /* A leader asked to step down stays quiet this long: past its lease. */
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
 /* After our links reach a quorum again, wait this long before campaigning. */

@@ -289,32 +289,38 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 
 /*
  * May the disk be opened for writing?  Only on the active leader.  With
- * auto-promote (and @promote), campaign and wait a bounded time first.
+ * auto-promote (and @promote), promote first as "volume promote" does and
+ * wait for the outcome, at most SYNOD_AUTO_PROMOTE_NS.  A bare campaign
+ * is not enough: while a live leader renews its lease the acceptors
+ * refuse every other ballot, so ask that leader to step down too; the
+ * tick keeps campaigning until promote_until.
  */
 bool synod_repl_may_write(struct synod_repl *r, bool promote)
 {
-	int i;
+	u64 now, until = 0;
 
-	for (i = 0; i < 250; i++) {
+	for (;;) {
 		mutex_lock(&r->lock);
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
 			mutex_unlock(&r->lock);
 			return true;
 		}
-		if (!promote || !r->up || r->fenced) {
+		now = ktime_get_raw_ns();
+		if (!promote || !r->up || r->fenced || (until && now > until)) {
 			mutex_unlock(&r->lock);
 			return false;
 		}
-		if (i == 0 && r->core.role == SYNOD_FOLLOWER) {
-			synod_replica_campaign(&r->core, ktime_get_raw_ns(),
-					       &r->out);
-			synod_repl_execute(r);
+		if (!until) {
+			until = now + SYNOD_AUTO_PROMOTE_NS;
+			if (r->promote_until < until)	/* not a shorter one */
+				r->promote_until = until;
+			r->promote_last = 0;
+			synod_repl_promoting(r, now);
 		}
 		mutex_unlock(&r->lock);
 		msleep(20);
 	}
-	return false;
 }
 
 /* ---- membership ---------------------------------------------------------- */
