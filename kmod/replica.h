@@ -80,6 +80,8 @@ struct synod_repl {
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	u64 gen;			/* request id generation */
+	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
+	u64 peer_commit[SYNOD_NODES_MAX];	/* newest commit index heard */
 
 	struct delayed_work tick;	/* the core's timer */
 	const struct synod_transport_ops *tops;
@@ -122,5 +124,8 @@ int synod_repl_promote(struct synod_repl *r, bool promote);
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,
 			   struct netlink_ext_ack *extack);
+void synod_repl_peer_heard(struct synod_repl *r, u32 from,
+			   const struct synod_msg *m);	/* under the lock */
+void synod_repl_membership(struct synod_repl *r, u64 now);	/* same */
 
 #endif /* SYNOD_REPLICA_H */
