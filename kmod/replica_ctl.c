@@ -334,6 +334,10 @@ static int peer_link_add(struct synod_repl *r, u32 node,
 {
 	int err;
 
+	/* told again (peer add run twice): keep the link as it is */
+	if ((r->cfg.peers & BIT(node)) &&
+	    !memcmp(&r->cfg.peer_addr[node], addr, sizeof(*addr)))
+		return 0;
 	err = r->tops->set_peer(r->tp, node, addr);
 	if (err)
 		return err;
