@@ -467,6 +467,8 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 			      SYNOD_A_PAD) ||
 	    nla_put_u8(skb, SYNOD_A_VOLUME_QUORUM, st->quorum) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_EPOCH, st->epoch) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_Q1, st->q1) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_Q2, st->q2) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_REFUSED, st->refused,
 			      SYNOD_A_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_CATCHUP, st->catchup,

@@ -532,6 +532,7 @@ void synod_repl_tick(struct work_struct *work)
 		synod_repl_execute(r);
 		synod_resync_tick(r, now);
 		synod_repl_promoting(r, now);
+		synod_repl_membership(r, now);
 		/* A leader cut off from its quorum stops serving. */
 		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
 			if (!r->no_quorum_since)
@@ -648,6 +649,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		r->rx_dropped++;
 		goto out;
 	}
+	synod_repl_peer_heard(r, from, &r->msg);
 	synod_replica_step(&r->core, repl_now(), &r->msg, &r->out);
 	synod_repl_execute(r);
 out:

@@ -51,6 +51,8 @@
 /* How long a promote keeps campaigning, and how often. */
 #define SYNOD_PROMOTE_NS	(6000ull * NSEC_PER_MSEC)
 #define SYNOD_PROMOTE_RETRY_NS	(50ull * NSEC_PER_MSEC)
+/* auto-promote: how long an open for writing waits to lead */
+#define SYNOD_AUTO_PROMOTE_NS	(5000ull * NSEC_PER_MSEC)
 /* A leader asked to step down stays quiet this long: past its lease. */
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
 /* After our links reach a quorum again, wait this long before campaigning. */
@@ -78,6 +80,8 @@ struct synod_repl {
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	u64 gen;			/* request id generation */
+	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
+	u64 peer_commit[SYNOD_NODES_MAX];	/* newest commit index heard */
 
 	struct delayed_work tick;	/* the core's timer */
 	const struct synod_transport_ops *tops;
@@ -132,5 +136,8 @@ int synod_repl_promote(struct synod_repl *r, bool promote);
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,
 			   struct netlink_ext_ack *extack);
+void synod_repl_peer_heard(struct synod_repl *r, u32 from,
+			   const struct synod_msg *m);	/* under the lock */
+void synod_repl_membership(struct synod_repl *r, u64 now);	/* same */
 
 #endif /* SYNOD_REPLICA_H */

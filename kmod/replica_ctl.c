@@ -13,6 +13,9 @@
 #include "replica.h"
 #include "compat.h"
 
+static void addr_to_sb(const struct sockaddr_storage *ss,
+		       struct synod_sb_addr *a);
+
 /* Majority of the voters in @voters. */
 static u8 majority(u32 voters)
 {
@@ -296,93 +299,206 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 
 /*
  * May the disk be opened for writing?  Only on the active leader.  With
- * auto-promote (and @promote), campaign and wait a bounded time first.
+ * auto-promote (and @promote), promote first as "volume promote" does and
+ * wait for the outcome, at most SYNOD_AUTO_PROMOTE_NS.  A bare campaign
+ * is not enough: while a live leader renews its lease the acceptors
+ * refuse every other ballot, so ask that leader to step down too; the
+ * tick keeps campaigning until promote_until.
  */
 bool synod_repl_may_write(struct synod_repl *r, bool promote)
 {
-	int i;
+	u64 now, until = 0;
 
-	for (i = 0; i < 250; i++) {
+	for (;;) {
 		mutex_lock(&r->lock);
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
 			mutex_unlock(&r->lock);
 			return true;
 		}
+		now = ktime_get_raw_ns();
 		if (!promote || !r->up || r->fenced ||
-		    synod_repl_resyncing(r)) {
+		    synod_repl_resyncing(r) || (until && now > until)) {
 			mutex_unlock(&r->lock);
 			return false;
 		}
-		if (i == 0 && r->core.role == SYNOD_FOLLOWER) {
-			synod_replica_campaign(&r->core, ktime_get_raw_ns(),
-					       &r->out);
-			synod_repl_execute(r);
+		if (!until) {
+			until = now + SYNOD_AUTO_PROMOTE_NS;
+			if (r->promote_until < until)	/* not a shorter one */
+				r->promote_until = until;
+			r->promote_last = 0;
+			synod_repl_promoting(r, now);
 		}
 		mutex_unlock(&r->lock);
 		msleep(20);
 	}
-	return false;
 }
 
 /* ---- membership ---------------------------------------------------------- */
 
+/* Where @node listens: our link to it, and the superblock's peer table. */
+static int peer_link_add(struct synod_repl *r, u32 node,
+			 const struct sockaddr_storage *addr)
+{
+	int err;
+
+	/* told again (peer add run twice): keep the link as it is */
+	if ((r->cfg.peers & BIT(node)) &&
+	    !memcmp(&r->cfg.peer_addr[node], addr, sizeof(*addr)))
+		return 0;
+	err = r->tops->set_peer(r->tp, node, addr);
+	if (err)
+		return err;
+	r->cfg.peers |= BIT(node);
+	r->cfg.peer_addr[node] = *addr;
+	/* written with the next superblock update (promise, checkpoint) */
+	if (node < SYNOD_SB_PEERS)
+		addr_to_sb(addr, &r->vol->sb.peer[node]);
+	return 0;
+}
+
+/* Propose @next through the log; explain a refusal. */
+static int propose_config(struct synod_repl *r, const struct synod_config *next,
+			  struct netlink_ext_ack *extack)
+{
+	bool pending = r->core.cfg_pending;
+	int st;
+
+	st = synod_replica_change_config(&r->core, ktime_get_raw_ns(), next,
+					 &r->out);
+	synod_repl_execute(r);
+	if (st == SYNOD_OK)
+		return 0;
+	if (st == SYNOD_BUSY && pending) {
+		NL_SET_ERR_MSG(extack, "a membership change is already in flight");
+		return -EBUSY;
+	}
+	if (st == SYNOD_BUSY) {
+		NL_SET_ERR_MSG(extack, "writes are in flight; try again");
+		return -EBUSY;
+	}
+	if (st == SYNOD_NOT_LEADER) {
+		NL_SET_ERR_MSG(extack, "membership changes are made on the leader");
+		return -EINVAL;
+	}
+	NL_SET_ERR_MSG(extack, "membership change refused: quorums would not intersect");
+	return -EINVAL;
+}
+
 /*
- * Add (@addr) or remove (NULL) voter @node through the log: the leader
- * proposes the new configuration; the links follow at once.
+ * Add (@addr) or remove (NULL) @node.  On the leader, through the log: an
+ * added replica joins as a learner (not counted in any quorum), and
+ * synod_repl_membership() makes it a voter once it has caught up; a
+ * removed one leaves the voters (or the learners) and the quorums are
+ * majorities of the voters left.  On another replica, add only records
+ * where @node listens, so that our links to it are up when the change
+ * comes through the log and if we lead later; remove is refused there.
  */
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,
 			   struct netlink_ext_ack *extack)
 {
+	const struct synod_replica *c = &r->core;
 	struct synod_config next;
 	int err;
 
 	mutex_lock(&r->lock);
-	if (!r->up || r->fenced || r->core.role != SYNOD_LEADER ||
-	    !r->core.active) {
-		mutex_unlock(&r->lock);
-		NL_SET_ERR_MSG(extack, "membership changes are made on the leader");
-		return -EINVAL;
+	if (!r->up || r->fenced) {
+		err = -ENETDOWN;
+		NL_SET_ERR_MSG(extack, "replica is down");
+		goto out_unlock;
 	}
-	next = r->core.cfg;
+	if (node == c->p.self) {
+		err = -EINVAL;
+		NL_SET_ERR_MSG(extack, "node is this replica");
+		goto out_unlock;
+	}
+	if (c->role != SYNOD_LEADER || !c->active) {
+		err = -EINVAL;
+		if (!addr)
+			NL_SET_ERR_MSG(extack, "membership changes are made on the leader");
+		else if ((err = peer_link_add(r, node, addr)))
+			NL_SET_ERR_MSG(extack, "cannot add the peer's link");
+		goto out_unlock;
+	}
+	next = c->cfg;
 	next.epoch++;
 	if (addr) {
+		err = -EEXIST;
 		if ((next.voters | next.learners) & BIT(node)) {
-			mutex_unlock(&r->lock);
 			NL_SET_ERR_MSG(extack, "node is already a member");
-			return -EEXIST;
+			goto out_unlock;
 		}
-		next.voters |= BIT(node);
+		next.learners |= BIT(node);
 	} else {
-		if (!(next.voters & BIT(node)) || node == r->core.p.self) {
-			mutex_unlock(&r->lock);
-			NL_SET_ERR_MSG(extack, "node is not a removable member");
-			return -ENOENT;
+		err = -ENOENT;
+		if (!((next.voters | next.learners) & BIT(node))) {
+			NL_SET_ERR_MSG(extack, "node is not a member");
+			goto out_unlock;
 		}
 		next.voters &= ~BIT(node);
+		next.learners &= ~BIT(node);
+		next.q1 = majority(next.voters);
+		next.q2 = majority(next.voters);
 	}
+	if (addr && (err = peer_link_add(r, node, addr))) {
+		NL_SET_ERR_MSG(extack, "cannot add the peer's link");
+		goto out_unlock;
+	}
+	err = propose_config(r, &next, extack);
+out_unlock:
+	mutex_unlock(&r->lock);
+	return err;
+}
+
+/*
+ * Every message carries its sender's configuration epoch and commit
+ * index (the end of its chosen prefix): remember them, for the leader to
+ * tell when a learner has caught up.  Under r->lock.
+ */
+void synod_repl_peer_heard(struct synod_repl *r, u32 from,
+			   const struct synod_msg *m)
+{
+	if (from >= SYNOD_NODES_MAX)
+		return;
+	if (m->epoch > r->peer_epoch[from])
+		r->peer_epoch[from] = m->epoch;
+	if (m->commit > r->peer_commit[from])
+		r->peer_commit[from] = m->commit;
+}
+
+/*
+ * Leader, every tick: the lowest learner that has caught up becomes a
+ * voter, through the log.  Caught up: it runs our configuration (so it
+ * applied the entry that made it a learner) and its chosen prefix is
+ * within one write window of ours.  Writes in flight delay the change
+ * (the core takes one only with an empty pipeline); the next tick tries
+ * again.  Under r->lock.
+ */
+void synod_repl_membership(struct synod_repl *r, u64 now)
+{
+	const struct synod_replica *c = &r->core;
+	struct synod_config next;
+	u32 n;
+
+	if (r->fenced || c->role != SYNOD_LEADER || !c->active ||
+	    c->cfg_pending || !c->cfg.learners)
+		return;
+	n = __ffs(c->cfg.learners);
+	if (r->peer_epoch[n] < c->cfg.epoch ||
+	    r->peer_commit[n] + SYNOD_WINDOW < c->chosen_upto)
+		return;
+	next = c->cfg;
+	next.epoch++;
+	next.learners &= ~BIT(n);
+	next.voters |= BIT(n);
 	next.q1 = majority(next.voters);
 	next.q2 = majority(next.voters);
-	if (addr) {
-		err = r->tops->set_peer(r->tp, node, addr);
-		if (err) {
-			mutex_unlock(&r->lock);
-			NL_SET_ERR_MSG(extack, "cannot add the peer's link");
-			return err;
-		}
-		r->cfg.peers |= BIT(node);
-		r->cfg.peer_addr[node] = *addr;
-	}
-	err = synod_replica_change_config(&r->core, ktime_get_raw_ns(), &next,
-					  &r->out);
+	if (synod_replica_change_config(&r->core, now, &next, &r->out) ==
+	    SYNOD_OK)
+		pr_info("%s: learner %u caught up (commit %llu of %llu): proposing it as a voter\n",
+			r->vol->name, n, r->peer_commit[n], c->chosen_upto);
 	synod_repl_execute(r);
-	mutex_unlock(&r->lock);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "a membership change is already in flight");
-		return -EBUSY;
-	}
-	return 0;
 }
 
 /* ---- status ------------------------------------------------------------- */
@@ -422,6 +538,8 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 						       c->commit_hint;
 	st->applied = r->applied;
 	st->epoch = c->cfg.epoch;
+	st->q1 = c->cfg.q1;
+	st->q2 = c->cfg.q2;
 	st->quorum = synod_repl_quorum(r, now);
 	st->catchup = st->commit > c->chosen_upto ?
 		      st->commit - c->chosen_upto : 0;

@@ -126,6 +126,7 @@ struct synod_repl_status {
 	u64 commit;
 	u64 applied;
 	u32 epoch;
+	u32 q1, q2;		/* quorum sizes of the membership in effect */
 	bool quorum;
 	u64 refused;		/* all refused connections */
 	u64 catchup;		/* slots behind the commit index */

@@ -191,6 +191,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->cfg = *cfg;
+	t->link_version = synod_tcp_link_version();
 	mutex_init(&t->lock);
 	init_waitqueue_head(&t->rx_wq);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {

@@ -35,6 +35,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
@@ -48,6 +49,24 @@ static const char *const refusal_names[SYNOD_REFUSED_MAX] = {
 	[SYNOD_REFUSED_VERSION] = "no common link version",
 	[SYNOD_REFUSED_NODE] = "node id not configured",
 };
+
+/*
+ * TEST ONLY: the link version a transport created from now on speaks
+ * (0: SYNOD_LINK_VERSION).  Read once per transport, at volume create or
+ * attach, so that one replica among several in one kernel can be made to
+ * speak a version the others do not (tests/vm/cluster.bats).  Never set
+ * it in production: such a replica is refused by every peer.
+ */
+static ushort test_link_version;
+module_param(test_link_version, ushort, 0644);
+MODULE_PARM_DESC(test_link_version,
+		 "TEST ONLY: link version spoken by transports created later (0: normal)");
+
+/* The link version a new transport speaks. */
+u16 synod_tcp_link_version(void)
+{
+	return READ_ONCE(test_link_version) ?: SYNOD_LINK_VERSION;
+}
 
 /* Write @m as a record; fields the type does not use are zero. */
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m)
@@ -95,8 +114,8 @@ void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,
 {
 	memset(m, 0, sizeof(*m));
 	m->type = STCP_HS_HELLO;
-	m->ver_min = SYNOD_LINK_VERSION;
-	m->ver_max = SYNOD_LINK_VERSION;
+	m->ver_min = t->link_version;
+	m->ver_max = t->link_version;
 	m->from = t->cfg.self;
 	m->to = to;
 	m->features = SYNOD_LINK_FEATURES;
@@ -115,8 +134,8 @@ int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
 			  u32 expect_from)
 {
 	char ours[SYNOD_NAME_MAX + 1];
-	u16 lo = max_t(u16, m->ver_min, SYNOD_LINK_VERSION);
-	u16 hi = min_t(u16, m->ver_max, SYNOD_LINK_VERSION);
+	u16 lo = max_t(u16, m->ver_min, t->link_version);
+	u16 hi = min_t(u16, m->ver_max, t->link_version);
 
 	strscpy_pad(ours, t->cfg.cluster, sizeof(ours));
 	if (memcmp(ours, m->cluster, sizeof(ours)))

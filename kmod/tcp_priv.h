@@ -144,6 +144,7 @@ struct synod_transport {
 	struct mutex lock;		/* start/stop/set_peer/destroy */
 	bool started;			/* lock */
 	unsigned long peer_mask;	/* bit n: node n is a peer */
+	u16 link_version;		/* spoken in HELLO; fixed at create */
 
 	struct tcp_peer peers[SYNOD_NODES_MAX];
 
@@ -179,6 +180,7 @@ void synod_tcp_sock_close(struct socket *sock, const struct tcp_cbs *saved);
 int synod_tcp_addr_len(const struct sockaddr_storage *ss);
 
 /* tcp_link.c: handshake records, proofs, refusals; no socket */
+u16 synod_tcp_link_version(void);
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m);
 int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m);
 void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,

@@ -191,6 +191,8 @@ static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 	r->quorum = tb[SYNOD_A_VOLUME_QUORUM] &&
 		    nla_get_u8(tb[SYNOD_A_VOLUME_QUORUM]);
 	r->epoch = get_u32(tb[SYNOD_A_VOLUME_EPOCH]);
+	r->q1 = get_u32(tb[SYNOD_A_VOLUME_Q1]);
+	r->q2 = get_u32(tb[SYNOD_A_VOLUME_Q2]);
 	r->refused = get_u64(tb[SYNOD_A_VOLUME_REFUSED]);
 	r->catchup = get_u64(tb[SYNOD_A_VOLUME_CATCHUP]);
 	r->resync = tb[SYNOD_A_VOLUME_RESYNC] &&
@@ -291,6 +293,10 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 		out_null(o, "leader", " leader none");
 	out_u64(o, "ballot", " ballot %" PRIu64, r->ballot);
 	out_u64(o, "epoch", " epoch %" PRIu64, r->epoch);
+	if (r->q1 && r->q2) {
+		out_u64(o, "q1", " q1 %" PRIu64, r->q1);
+		out_u64(o, "q2", " q2 %" PRIu64, r->q2);
+	}
 	out_bool(o, "quorum", " quorum %s\n", r->quorum);
 	out_u64(o, "commit_index", "    commit %" PRIu64, r->commit);
 	out_u64(o, "applied_index", " applied %" PRIu64, r->applied);

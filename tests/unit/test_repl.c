@@ -391,6 +391,8 @@ static struct nl_msg *repl_volume_msg(bool leader_known)
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_APPLIED, 99), 0);
 	assert_int_equal(nla_put_u8(msg, SYNOD_A_VOLUME_QUORUM, 1), 0);
 	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_EPOCH, 4), 0);
+	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_Q1, 2), 0);
+	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_Q2, 3), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_REFUSED, 2), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_CATCHUP, 1), 0);
 	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_ON_NO_QUORUM,
@@ -435,7 +437,7 @@ static void test_status_replicated(void **state)
 		"\"size_bytes\":1048576,"
 		"\"uuid\":\"8c4e0000-0000-0000-0000-000000000000\","
 		"\"format\":1,\"cluster\":\"c0\",\"node\":1,\"leader\":2,"
-		"\"ballot\":770,\"epoch\":4,\"quorum\":true,"
+		"\"ballot\":770,\"epoch\":4,\"q1\":2,\"q2\":3,\"quorum\":true,"
 		"\"commit_index\":100,\"applied_index\":99,\"catchup\":1,"
 		"\"refused\":2,\"resync\":false,\"resync_from\":null,"
 		"\"resync_done\":0,\"resync_total\":0,\"resyncs\":0,"
@@ -454,7 +456,7 @@ static void test_status_replicated(void **state)
 		"r0: device /dev/synod0 role follower\n"
 		"    backing /dev/vdb size 1048576 (1 MiB)\n"
 		"    uuid 8c4e0000-0000-0000-0000-000000000000 format 1\n"
-		"    cluster c0 node 1 leader 2 ballot 770 epoch 4 quorum true\n"
+		"    cluster c0 node 1 leader 2 ballot 770 epoch 4 q1 2 q2 3 quorum true\n"
 		"    commit 100 applied 99 catchup 1 refused 2\n"
 		"    resync none, 0 completed\n"
 		"    on-no-quorum suspend auto-promote false\n"

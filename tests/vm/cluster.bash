@@ -39,24 +39,38 @@ cluster_net_teardown() {
 	ip link del synbr 2>/dev/null || true
 }
 
+# new_secret: a fresh shared secret in $SECRET_FILE
+new_secret() {
+	head -c 32 /dev/urandom | base64 > "$SECRET_FILE"
+	chmod 600 "$SECRET_FILE"
+}
+
+# replica_create VOLUME N "NODES" [extra create options...]: node N's
+# replica on a fresh 64 MiB loop device ($LOOP_N), naming the other
+# NODES as peers, with the secret of $SECRET_FILE and cluster name
+# VOLUME (extra options come after these).  Not up yet.
+replica_create() {
+	local vol=$1 n=$2 nodes=$3 p peers=() l
+	shift 3
+	for p in $nodes; do
+		[ "$p" = "$n" ] || peers+=(--peer "$p=$(addr "$p"):7790")
+	done
+	l=$(new_loop 64M)
+	eval "LOOP_$n=$l"
+	ctl "$n" volume create "$vol" --backing "$l" --node "$n" \
+		--listen "$(addr "$n"):7790" "${peers[@]}" \
+		--secret-file "$SECRET_FILE" --cluster "$vol" "$@"
+	CLUSTER_NODES+=("$n")
+}
+
 # cluster_create VOLUME "NODES" [extra create options...]: a replica on a
 # fresh 64 MiB loop device on every node, all up.
 cluster_create() {
-	local vol=$1 nodes=$2 n p peers l
+	local vol=$1 nodes=$2 n
 	shift 2
-	head -c 32 /dev/urandom | base64 > "$SECRET_FILE"
-	chmod 600 "$SECRET_FILE"
+	new_secret
 	for n in $nodes; do
-		peers=()
-		for p in $nodes; do
-			[ "$p" = "$n" ] || peers+=(--peer "$p=$(addr "$p"):7790")
-		done
-		l=$(new_loop 64M)
-		eval "LOOP_$n=$l"
-		ctl "$n" volume create "$vol" --backing "$l" --node "$n" \
-			--listen "$(addr "$n"):7790" "${peers[@]}" \
-			--secret-file "$SECRET_FILE" --cluster "$vol" "$@"
-		CLUSTER_NODES+=("$n")
+		replica_create "$vol" "$n" "$nodes" "$@"
 	done
 	for n in $nodes; do
 		ctl "$n" volume up "$vol"
@@ -72,6 +86,15 @@ field() {
 }
 
 dev_of() { field "$1" "$2" device; }
+
+# peer_field N VOLUME PEER KEY: KEY of PEER in node N's peers array
+# (numbers and booleans; peer objects start with "node")
+peer_field() {
+	ctl "$1" -j status "$2" | tr -d ' \n' |
+		grep -o "{\"node\":$3,[^}]*}" | grep -o "\"$4\":[^,}]*" |
+		head -n 1 | cut -d: -f2
+}
+peer_field_ge() { local v; v=$(peer_field "$@"); [ -n "$v" ] && [ "$v" -ge "$5" ]; }
 
 # wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
 wait_for() {

@@ -11,6 +11,7 @@ load helpers
 load cluster
 
 VOL=r0
+LINK_PARAM=/sys/module/synod/parameters/test_link_version
 
 setup() {
 	synod_setup
@@ -113,6 +114,123 @@ teardown() {
 	[ "$(field 2 $VOL quorum)" = false ]
 	[ "$(field 2 $VOL role)" != leader ]
 	wait_for 10 is_field 1 $VOL leader 0
+}
+
+# view N: what a misconfigured replica must not change on node N:
+# the leader it follows, the ballot and the commit index
+view() {
+	echo "leader $(field "$1" $VOL leader) ballot $(field "$1" $VOL ballot)" \
+		"commit $(field "$1" $VOL commit_index)"
+}
+
+# misfit OPTION...: node 2 comes back on its disk with the create
+# options OPTION... (the usual ones otherwise).  Nodes 0 and 1 must
+# refuse its links again and again, count each refusal against node 2,
+# log the reason ($WHY) once, and change nothing; node 2 must know no
+# leader and have promised nothing.  With $LINK_VERSION set, node 2 is
+# created speaking that link version (the test-only module parameter
+# test_link_version is read at create).
+misfit() {
+	local before0 before1 r try n
+	ctl 2 volume down $VOL --force
+	ctl 2 volume delete $VOL
+	[ -z "${LINK_VERSION:-}" ] || echo "$LINK_VERSION" > $LINK_PARAM
+	ctl 2 volume create $VOL --backing "$LOOP_2" --node 2 \
+		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
+		--peer 1="$(addr 1):7790" "$@"
+	[ -z "${LINK_VERSION:-}" ] || echo 0 > $LINK_PARAM
+	ctl 2 volume up $VOL
+	wait_for 20 peer_field_ge 0 $VOL 2 refused 1
+	wait_for 20 peer_field_ge 1 $VOL 2 refused 1
+	wait_for 20 agreed_leader $VOL 0 1
+	# Nothing changes while node 2 is refused twice more (it redials at
+	# least every 2 s).  Under TCG with other VMs on the host a late tick
+	# can cost the leader its lease on its own: then look at another
+	# window; node 2 cannot have caused that (see below).
+	for try in 1 2 3 4 5 6; do
+		before0=$(view 0)
+		before1=$(view 1)
+		r=$(peer_field 0 $VOL 2 refused)
+		wait_for 20 peer_field_ge 0 $VOL 2 refused $((r + 2))
+		[ "$(view 0)" = "$before0" ] && [ "$(view 1)" = "$before1" ] &&
+			break
+		echo "window $try: leadership moved under load: $before0 -> $(view 0)"
+	done
+	echo "node 0: $before0; node 1: $before1"
+	[ "$(view 0)" = "$before0" ]
+	[ "$(view 1)" = "$before1" ]
+	wait_for 20 peer_field_ge 1 $VOL 2 refused 3
+	for n in 0 1; do
+		# logged once, however often node 2 retried
+		kernel_log_since_mark | grep "$VOL/$n: refused" || true
+		[ "$(kernel_log_since_mark |
+		     grep -c "$VOL/$n: refused incoming link with node 2: $WHY")" -eq 1 ]
+		[ "$(peer_field $n $VOL 2 state)" != '"connected"' ]
+		# never a ballot of node 2 (ballot = round * 256 + node)
+		[ $(( $(field $n $VOL ballot) % 256 )) -ne 2 ]
+		[ "$(field $n $VOL leader)" != 2 ]
+	done
+	[ "$(field 2 $VOL leader)" = null ]
+	[ "$(field 2 $VOL ballot)" = 0 ]
+	[ "$(field 2 $VOL commit_index)" = 0 ]
+	[ "$(field 2 $VOL role)" != leader ]
+	[ "$(field 2 $VOL quorum)" = false ]
+}
+
+@test "cluster: a replica of another cluster is refused, counted, logged once; nothing changes" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	WHY="other cluster"
+	misfit --secret-file "$SECRET_FILE" --cluster other
+}
+
+@test "cluster: a replica speaking another protocol version is refused, counted, logged once; nothing changes" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	WHY="no common link version"
+	LINK_VERSION=99
+	misfit --secret-file "$SECRET_FILE" --cluster $VOL
+	[ "$(cat $LINK_PARAM)" = 0 ]
+	# node 2 refuses the good ones' links for the same reason
+	kernel_log_since_mark | grep -q "$VOL/2: refused incoming link with node 0: $WHY"
+}
+
+@test "cluster: --auto-promote: opening a follower's disk for writing makes it lead; without it, EROFS" {
+	local d1 d2 t
+	new_secret
+	replica_create $VOL 0 "0 1 2"
+	replica_create $VOL 1 "0 1 2" --auto-promote
+	replica_create $VOL 2 "0 1 2"
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	[ "$(field 1 $VOL auto_promote)" = true ]
+	[ "$(field 2 $VOL auto_promote)" = false ]
+	# without auto-promote: refused at once (not after the 5 s an
+	# auto-promote open may wait), the leader stays
+	d2=$(dev_of 2 $VOL)
+	SECONDS=0
+	run dd if=/dev/zero of="$d2" bs=4k count=1 oflag=direct
+	t=$SECONDS
+	echo "$output (${t}s)"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
+	[ "$t" -lt 5 ]
+	[ "$(field 0 $VOL role)" = leader ]
+	# with it: the open waits (the kernel bounds it to 5 s) until node
+	# 1 leads, then succeeds
+	head -c 64K /dev/urandom > "$BATS_TEST_TMPDIR/data"
+	d1=$(dev_of 1 $VOL)
+	SECONDS=0
+	dd if="$BATS_TEST_TMPDIR/data" of="$d1" bs=4k oflag=direct
+	echo "open and 16 writes took ${SECONDS}s"
+	[ "$(field 1 $VOL role)" = leader ]
+	wait_for 15 agreed_leader $VOL 0 1 2
+	[ "$(field 0 $VOL leader)" = 1 ]
+	cmp <(dd if="$d1" bs=4k count=16 iflag=direct 2>/dev/null) "$BATS_TEST_TMPDIR/data"
+	# the old leader, without auto-promote now a follower, refuses
+	run dd if=/dev/zero of="$(dev_of 0 $VOL)" bs=4k count=1 oflag=direct
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Read-only file system"* ]]
 }
 
 @test "cluster: fio data written on one leader verifies on the next (crc32c)" {
