@@ -7,11 +7,42 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "replica.h"
 #include "compat.h"
+
+/*
+ * Scale of every protocol timeout (replica.h), for slow hosts and TCG
+ * VMs: "insmod synod.ko time_scale=4".  Fixed once loaded, because the
+ * core copies the timeouts at create and attach while the engine reads
+ * the rest as it goes; it must be the same on every replica of a volume.
+ */
+unsigned int synod_time_scale = 1;
+
+static int time_scale_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err)
+		return err;
+	if (v < 1 || v > SYNOD_TIME_SCALE_MAX)
+		return -EINVAL;
+	synod_time_scale = v;
+	return 0;
+}
+
+static const struct kernel_param_ops time_scale_ops = {
+	.set = time_scale_set,
+	.get = param_get_uint,
+};
+module_param_cb(time_scale, &time_scale_ops, &synod_time_scale, 0444);
+MODULE_PARM_DESC(time_scale,
+		 "multiply every protocol timeout by this (1-20; the same on all replicas)");
 
 /* Majority of the voters in @voters. */
 static u8 majority(u32 voters)
