@@ -15,8 +15,9 @@
 #include "compat.h"
 
 /*
- * Scale of every protocol timeout (replica.h), for slow hosts and TCG
- * VMs: "insmod synod.ko time_scale=4".  Fixed once loaded, because the
+ * Scale of every protocol timeout (replica.h) and of the links' timeouts
+ * (the transport's time_scale), for slow hosts and TCG VMs:
+ * "insmod synod.ko time_scale=4".  Fixed once loaded, because the
  * core copies the timeouts at create and attach while the engine reads
  * the rest as it goes; it must be the same on every replica of a volume.
  */
@@ -199,6 +200,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	}
 	memcpy(tcfg->secret, cfg->secret, sizeof(tcfg->secret));
 	tcfg->secret_len = cfg->secret_len;
+	tcfg->time_scale = synod_time_scale;
 	tcfg->rx = synod_repl_rx;
 	tcfg->link_event = synod_repl_link_event;
 	tcfg->ctx = r;
