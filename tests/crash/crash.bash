@@ -186,6 +186,7 @@ wait_agreed() {
 # may win first: promote again, a bounded number of times.
 settle_leader() {
 	local l=$1 i
+	shift
 	for i in 1 2 3; do
 		on "$l" --timeout 60 promote_and_wait || continue
 		wait_agreed 10 "$l" "$@" && return 0
