@@ -77,8 +77,7 @@ teardown() {
 		umount "$MNT"
 		e2fsck -fn "$d"
 		mount "$d" "$MNT"
-		cd "$MNT/w"
-		sha256sum --quiet -c "$RUN/sums"
+		(cd "$MNT/w" && sha256sum --quiet -c "$RUN/sums")
 		echo "$(wc -l < "$RUN/sums") fsync'"'"'d files verified"
 		# writes go on with two of three (a few: the rejoining node
 		# must stay within the leader'"'"'s in-memory log, 128 slots)
