@@ -40,13 +40,18 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+bpid=
+trap '[ -n "$bpid" ] && kill "$bpid" 2>/dev/null; exit 130' INT TERM
 
 export SYNOD_CRASH_TIME_SCALE=${SYNOD_CRASH_TIME_SCALE:-4}
 export B SYNOD_CRASH_DIR=$dir SYNOD_CRASH_KERNEL=$kernel SYNOD_VM_OWNER=$$
 start=$SECONDS
-timeout -k 10 "$timeout" bats --tap "$top/tests/crash"
+# in the background: a trap runs during "wait", not during a foreground job
+timeout -k 10 "$timeout" bats --tap "$top/tests/crash" &
+bpid=$!
+wait "$bpid"
 rc=$?
+bpid=
 [ "$rc" = 124 ] && echo "crash: timed out after ${timeout}s" >&2
 echo "# crash tests on $kernel took $((SECONDS - start))s"
 exit "$rc"
