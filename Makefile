@@ -10,6 +10,7 @@
 #   make demo-single   the single-replica demo
 #   make kunit      KUnit suites on User Mode Linux
 #   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
+#   make crash-test three VMs, the leader killed (KERNEL=6.1, default all)
 #   make bench      fio on raw, DRBD and synod in one VM (BENCH_KERNEL=6.1)
 #   make clean      remove $(B)
 
@@ -25,7 +26,7 @@ KERNELS ?= 6.1 6.12
 CLANG ?= clang
 BPFTOOL ?= bpftool
 
-.PHONY: all deps kmod bpf user check demo demo-single kunit vm-test unit-check bench clean
+.PHONY: all deps kmod bpf user check demo demo-single kunit vm-test crash-test unit-check bench clean
 
 all: kmod bpf user
 
@@ -77,6 +78,12 @@ kunit:
 vm-test: all
 	@for k in $(KERNELS); do \
 		$(TOP)/scripts/vm --kernel $$k -- bats --tap $(TOP)/tests/vm || exit 1; \
+	done
+
+# Three VMs driven from the host (tests/crash, Documentation/build.rst).
+crash-test: all
+	@for k in $(or $(KERNEL),$(KERNELS)); do \
+		$(TOP)/tests/crash/run.sh --kernel $$k || exit 1; \
 	done
 
 check:

@@ -35,28 +35,38 @@
  */
 #define SYNOD_PAYLOAD_HDR	16u
 
-/* Timing, on the raw monotonic clock. */
+/*
+ * Timing, on the raw monotonic clock.  Every protocol timeout is scaled
+ * by the module parameter time_scale (replica_ctl.c; 1 by default, read
+ * only once loaded) for hosts, or emulated VMs, that stall for longer
+ * than an election timeout.  Leases are only safe if every replica of a
+ * volume uses the same scale.  The tick and the bound on suspended I/O
+ * are not scaled.
+ */
+extern unsigned int synod_time_scale;
+#define SYNOD_TIME_SCALE_MAX	20
+#define SYNOD_SCALED_NS(ms)	((u64)(ms) * synod_time_scale * NSEC_PER_MSEC)
 #define SYNOD_TICK_MS		10
-#define SYNOD_HEARTBEAT_NS	(50ull * NSEC_PER_MSEC)
-#define SYNOD_ELECTION_NS	(400ull * NSEC_PER_MSEC)
-#define SYNOD_RETRANSMIT_NS	(100ull * NSEC_PER_MSEC)
-#define SYNOD_LEASE_NS		(1000ull * NSEC_PER_MSEC)
-#define SYNOD_LEASE_MARGIN_NS	(100ull * NSEC_PER_MSEC)
-#define SYNOD_JUMP_NS		(2000ull * NSEC_PER_MSEC)
+#define SYNOD_HEARTBEAT_NS	SYNOD_SCALED_NS(50)
+#define SYNOD_ELECTION_NS	SYNOD_SCALED_NS(400)
+#define SYNOD_RETRANSMIT_NS	SYNOD_SCALED_NS(100)
+#define SYNOD_LEASE_NS		SYNOD_SCALED_NS(1000)
+#define SYNOD_LEASE_MARGIN_NS	SYNOD_SCALED_NS(100)
+#define SYNOD_JUMP_NS		SYNOD_SCALED_NS(2000)
 #define SYNOD_RHO_PPM		1000u
 /* A leader that hears from no quorum this long resigns (fails I/O). */
-#define SYNOD_NO_QUORUM_NS	(1500ull * NSEC_PER_MSEC)
+#define SYNOD_NO_QUORUM_NS	SYNOD_SCALED_NS(1500)
 /* Suspended I/O waits at most this long for quorum, then fails. */
 #define SYNOD_SUSPEND_MAX_NS	(120ull * NSEC_PER_SEC)
 /* How long a promote keeps campaigning, and how often. */
-#define SYNOD_PROMOTE_NS	(6000ull * NSEC_PER_MSEC)
-#define SYNOD_PROMOTE_RETRY_NS	(50ull * NSEC_PER_MSEC)
+#define SYNOD_PROMOTE_NS	SYNOD_SCALED_NS(6000)
+#define SYNOD_PROMOTE_RETRY_NS	SYNOD_SCALED_NS(50)
 /* auto-promote: how long an open for writing waits to lead */
-#define SYNOD_AUTO_PROMOTE_NS	(5000ull * NSEC_PER_MSEC)
+#define SYNOD_AUTO_PROMOTE_NS	SYNOD_SCALED_NS(5000)
 /* A leader asked to step down stays quiet this long: past its lease. */
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
 /* After our links reach a quorum again, wait this long before campaigning. */
-#define SYNOD_REJOIN_QUIET_NS	(3000ull * NSEC_PER_MSEC)
+#define SYNOD_REJOIN_QUIET_NS	SYNOD_SCALED_NS(3000)
 /* Checkpoint the applied index into the superblock this often (slots). */
 #define SYNOD_CHECKPOINT_SLOTS	64u
 

@@ -7,6 +7,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/delay.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
@@ -15,6 +16,37 @@
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
 		       struct synod_sb_addr *a);
+
+/*
+ * Scale of every protocol timeout (replica.h) and of the links' timeouts
+ * (the transport's time_scale), for slow hosts and TCG VMs:
+ * "insmod synod.ko time_scale=4".  Fixed once loaded, because the
+ * core copies the timeouts at create and attach while the engine reads
+ * the rest as it goes; it must be the same on every replica of a volume.
+ */
+unsigned int synod_time_scale = 1;
+
+static int time_scale_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err)
+		return err;
+	if (v < 1 || v > SYNOD_TIME_SCALE_MAX)
+		return -EINVAL;
+	synod_time_scale = v;
+	return 0;
+}
+
+static const struct kernel_param_ops time_scale_ops = {
+	.set = time_scale_set,
+	.get = param_get_uint,
+};
+module_param_cb(time_scale, &time_scale_ops, &synod_time_scale, 0444);
+MODULE_PARM_DESC(time_scale,
+		 "multiply every protocol timeout by this (1-20; the same on all replicas)");
 
 /* Majority of the voters in @voters. */
 static u8 majority(u32 voters)
@@ -173,6 +205,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	}
 	memcpy(tcfg->secret, cfg->secret, sizeof(tcfg->secret));
 	tcfg->secret_len = cfg->secret_len;
+	tcfg->time_scale = synod_time_scale;
 	tcfg->rx = synod_repl_rx;
 	tcfg->link_event = synod_repl_link_event;
 	tcfg->ctx = r;

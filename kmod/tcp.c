@@ -60,18 +60,20 @@ int synod_tcp_sock_new(struct synod_transport *t, int family,
 /*
  * Options of a connected socket: no Nagle delay for small consensus
  * frames, and keepalive plus a user timeout so that a peer that vanished
- * (cable, link down, crash) is noticed in about 4 s, idle or not.
+ * (cable, link down, crash) is noticed in about 4 s (times @time_scale),
+ * idle or not.
  */
-void synod_tcp_sock_tune(struct socket *sock)
+void synod_tcp_sock_tune(struct socket *sock, u32 time_scale)
 {
 	struct sock *sk = sock->sk;
+	u32 k = time_scale ?: 1;
 
 	tcp_sock_set_nodelay(sk);
 	sock_set_keepalive(sk);
-	tcp_sock_set_keepidle(sk, STCP_KEEPIDLE_S);
-	tcp_sock_set_keepintvl(sk, STCP_KEEPINTVL_S);
+	tcp_sock_set_keepidle(sk, STCP_KEEPIDLE_S * k);
+	tcp_sock_set_keepintvl(sk, STCP_KEEPINTVL_S * k);
 	tcp_sock_set_keepcnt(sk, STCP_KEEPCNT);
-	tcp_sock_set_user_timeout(sk, STCP_USER_TIMEOUT_MS);
+	tcp_sock_set_user_timeout(sk, STCP_USER_TIMEOUT_MS * k);
 }
 
 /*

@@ -41,6 +41,9 @@
 /* Receive buffer of one accepted connection: a whole largest frame. */
 #define STCP_IN_BUF		(STCP_FRAME_HDR + SYNOD_FRAME_MAX)
 
+/* A link timeout of @ms scaled by the transport's time_scale, in jiffies. */
+#define stcp_ms(t, ms)	msecs_to_jiffies((ms) * ((t)->cfg.time_scale ?: 1))
+
 /* Handshake records are fixed-size; see tcp_link.c for the layout. */
 #define STCP_HS_LEN		96u
 #define STCP_NONCE_LEN		32u
@@ -50,7 +53,9 @@
 /*
  * Timing.  A peer cut off must be noticed within about 5 s: keepalive
  * probes an idle link after 1 s, every 1 s, and TCP_USER_TIMEOUT kills a
- * link whose sent data or probes stay unacknowledged for 3 s.
+ * link whose sent data or probes stay unacknowledged for 3 s.  Connect,
+ * handshake, stall, keepalive and user timeout are multiplied by the
+ * configured time_scale (stcp_ms()), as the replica's timeouts are.
  */
 #define STCP_BACKOFF_MIN_MS	50u
 #define STCP_BACKOFF_MAX_MS	2000u
@@ -171,7 +176,7 @@ struct synod_transport {
 /* tcp.c: socket plumbing shared by both threads */
 int synod_tcp_sock_new(struct synod_transport *t, int family,
 		       struct socket **res);
-void synod_tcp_sock_tune(struct socket *sock);
+void synod_tcp_sock_tune(struct socket *sock, u32 time_scale);
 void synod_tcp_sock_attach(struct socket *sock, void *owner,
 			   struct tcp_cbs *saved,
 			   void (*wake)(struct sock *sk),

@@ -356,14 +356,14 @@ static void rx_accept(struct synod_transport *t)
 			continue;
 		}
 		sock->sk->sk_allocation = GFP_NOIO;
-		synod_tcp_sock_tune(sock);
+		synod_tcp_sock_tune(sock, t->cfg.time_scale);
 		c->cbs = cbs;
 		synod_tcp_sock_attach(sock, t, &c->cbs, in_wake, NULL);
 		c->sock = sock;
 		c->state = STCP_IN_HELLO;
 		c->node = STCP_UNKNOWN;
 		c->have = 0;
-		c->deadline = jiffies + msecs_to_jiffies(STCP_HANDSHAKE_MS);
+		c->deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
 	}
 }
 

@@ -94,7 +94,7 @@ static void kvec_skip(struct kvec **vec, unsigned int *nvec, size_t n)
 static int out_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		     size_t len, int flags)
 {
-	unsigned long deadline = jiffies + msecs_to_jiffies(STCP_STALL_MS);
+	unsigned long deadline = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 	int n, err;
 
 	while (len) {
@@ -106,7 +106,7 @@ static int out_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		if (n > 0) {
 			len -= n;
 			kvec_skip(&vec, &nvec, n);
-			deadline = jiffies + msecs_to_jiffies(STCP_STALL_MS);
+			deadline = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 			continue;
 		}
 		if (n != -EAGAIN)
@@ -161,7 +161,7 @@ static int out_connect(struct tcp_peer *p)
 		p->sock = NULL;
 		return err;
 	}
-	synod_tcp_sock_tune(p->sock);
+	synod_tcp_sock_tune(p->sock, p->t->cfg.time_scale);
 	synod_tcp_sock_attach(p->sock, p, &p->cbs, out_wake, out_write_space);
 	clear_bit(STCP_KICK, &p->flags);
 	err = kernel_connect(p->sock, (struct sockaddr *)&addr,
@@ -170,7 +170,7 @@ static int out_connect(struct tcp_peer *p)
 		return err;
 
 	sk = p->sock->sk;
-	deadline = jiffies + msecs_to_jiffies(STCP_CONNECT_MS);
+	deadline = jiffies + stcp_ms(p->t, STCP_CONNECT_MS);
 	for (;;) {
 		state = READ_ONCE(sk->sk_state);
 		if (state == TCP_ESTABLISHED)
@@ -244,7 +244,7 @@ static int out_refuse(struct tcp_peer *p, enum synod_refusal why)
 static int out_handshake(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
-	unsigned long deadline = jiffies + msecs_to_jiffies(STCP_HANDSHAKE_MS);
+	unsigned long deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
 	u8 nonce_c[STCP_NONCE_LEN], nonce_s[STCP_NONCE_LEN];
 	struct tcp_hs m;
 	int why, err;

@@ -75,6 +75,8 @@ struct synod_transport_cfg {
 	struct sockaddr_storage peer_addr[SYNOD_NODES_MAX];
 	u8 secret[SYNOD_SECRET_MAX];
 	u32 secret_len;
+	/* multiplies the link timeouts (tcp_priv.h); 0 is taken as 1 */
+	u32 time_scale;
 	/* upcalls, see the contract above */
 	void (*rx)(void *ctx, u32 from, const u8 *frame, u32 len);
 	void (*link_event)(void *ctx, u32 node, bool up);

@@ -52,6 +52,9 @@ for k in $KERNELS; do
 	stage "vm-$k" "$top/scripts/vm" --kernel "$k" --timeout 1500 -- \
 		bats --tap "$top/tests/vm"
 done
+for k in $KERNELS; do
+	stage "crash-$k" "$top/tests/crash/run.sh" --kernel "$k"
+done
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "Failed:"

@@ -24,6 +24,8 @@ run=
 for w in $(cat /proc/cmdline); do
 	case "$w" in synod_run=*) run=${w#synod_run=} ;; esac
 done
+# (mkdir: the host path may be hidden, e.g. under the guest's own /tmp)
+[ -n "$run" ] && mkdir -p "$run"
 if [ -z "$run" ] || ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 synodrun "$run"; then
 	echo "vm-guest: cannot mount the run directory '$run'"
 	poweroff -f

@@ -370,3 +370,17 @@ teardown() {
 	[ "$status" -ne 0 ]
 	lsmod | grep -q '^synod '
 }
+
+@test "volume: time_scale is 1 by default, 1 to 20 when given, read-only" {
+	[ "$(cat /sys/module/synod/parameters/time_scale)" = 1 ]
+	rmmod synod
+	run insmod "$KO" time_scale=0
+	[ "$status" -ne 0 ]
+	run insmod "$KO" time_scale=21
+	[ "$status" -ne 0 ]
+	insmod "$KO" time_scale=4
+	[ "$(cat /sys/module/synod/parameters/time_scale)" = 4 ]
+	! echo 2 > /sys/module/synod/parameters/time_scale
+	rmmod synod
+	insmod "$KO"
+}

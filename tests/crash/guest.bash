@@ -1,0 +1,173 @@
+# Guest side of the crash tests: sourced by every script that
+# tests/crash/crash.bash runs in a node's VM (through scripts/vmctl), so
+# polling loops run next to the kernel instead of one host round trip per
+# try.  The host passes SYNOD_NODE (this VM's node id) in the environment
+# and RUN (this VM's run directory, shared with the host) in the script.
+#
+# Node N has address 10.77.0.(N+1) on each of its point-to-point links;
+# its NIC towards node M has MAC 52:54:00:77:0N:0M (crash.bash picks the
+# UDP ports behind them).
+
+# (no subshells here: under TCG every fork costs, and this is sourced
+# by every script)
+TOP=${BASH_SOURCE[0]%/tests/crash/guest.bash}
+B=${B:-$TOP/build}
+CTL=$B/user/synodctl
+VOL=r0
+MNT=/mnt/synod
+NODES="0 1 2"
+N=${SYNOD_NODE:?the host sets SYNOD_NODE}
+
+addr() { echo "10.77.0.$(($1 + 1))"; }
+
+# The NIC whose MAC is $1
+nic_by_mac() {
+	local d
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address")" = "$1" ] && { echo "${d##*/}"; return 0; }
+	done
+	echo "no NIC with MAC $1" >&2
+	return 1
+}
+
+# node_boot: drivers, links and the module, once per boot.  Each link
+# is a /32 with the peer's address on the other end (ip addr ... peer),
+# so the same local address works on both NICs without a bridge (three
+# bridged links would make a loop).
+node_boot() {
+	local m nic
+	modprobe virtio_blk
+	modprobe virtio_net
+	wait_for 10 test -b /dev/vda
+	for m in $NODES; do
+		[ "$m" = "$N" ] && continue
+		wait_for 10 nic_by_mac "52:54:00:77:0$N:0$m" > /dev/null
+		nic=$(nic_by_mac "52:54:00:77:0$N:0$m")
+		ip link set "$nic" up
+		ip addr add "$(addr "$N")/32" peer "$(addr "$m")/32" dev "$nic"
+	done
+	# timeouts scaled: other VMs on the host stall ours for seconds
+	lsmod | grep -q '^synod ' ||
+		insmod "$B/kmod/$(uname -r)/synod.ko" \
+			time_scale="${SYNOD_CRASH_TIME_SCALE:-1}"
+	mkdir -p "$MNT"
+}
+
+# peers_reachable: one ping to every peer, a few tries (links come up
+# as the other VMs boot)
+peers_reachable() {
+	local m
+	for m in $NODES; do
+		[ "$m" = "$N" ] && continue
+		wait_for 30 ping -c 1 -W 1 "$(addr "$m")" > /dev/null || return 1
+	done
+}
+
+# volume_create SECRET_FILE: this node's replica on /dev/vda
+volume_create() {
+	local m peers=()
+	for m in $NODES; do
+		[ "$m" = "$N" ] || peers+=(--peer "$m=$(addr "$m"):7790")
+	done
+	"$CTL" volume create "$VOL" --backing /dev/vda --node "$N" \
+		--listen "$(addr "$N"):7790" "${peers[@]}" \
+		--secret-file "$1" --cluster "$VOL"
+}
+
+# field KEY: one top-level field of status -j (the first occurrence:
+# top-level fields come before the peers array); no python, every
+# process is slow under TCG
+field() {
+	"$CTL" -j status "$VOL" | grep -o "\"$1\": *[^,}]*" | head -n 1 |
+		sed 's/^[^:]*: *//; s/"//g'
+}
+dev() { field device; }
+# fields KEY...: several top-level fields from one status call, on one line
+fields() {
+	local st k out=()
+	st=$("$CTL" -j status "$VOL")
+	for k in "$@"; do
+		out+=("$(grep -o "\"$k\": *[^,}]*" <<< "$st" | head -n 1 |
+			 sed 's/^[^:]*: *//; s/"//g')")
+	done
+	echo "${out[*]}"
+}
+is_field() { [ "$(field "$1")" = "$2" ]; }
+# field_ge KEY N: numeric field at least N
+field_ge() { local v; v=$(field "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
+wait_for() {
+	local t=$1 i
+	shift
+	for ((i = 0; i < t * 5; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	echo "node $N: timed out after ${t}s: $*" >&2
+	return 1
+}
+
+# promote_and_wait: make this node the leader (bounded)
+promote_and_wait() {
+	local i
+	for ((i = 0; i < 8; i++)); do
+		"$CTL" volume promote "$VOL" || true
+		wait_for 4 is_field role leader && return 0
+	done
+	echo "node $N did not become leader" >&2
+	return 1
+}
+
+# writer_start LOG COUNT: a background writer on the mounted volume.  File
+# fN gets 64 KiB of random data; after fsync of the file and of its
+# directory, its "sha256  name" line is appended to LOG with one write,
+# so a complete line in LOG means the file was durable before (a file
+# whose write or fsync failed is not logged).  Between files, 16 KiB are
+# appended to a file that is never fsync'd, so that unsynced data is in
+# flight too.  COUNT bounds it.
+writer_start() {
+	local log=$1 count=$2
+	mkdir -p "$MNT/w"
+	: > "$log"
+	setsid bash -c '
+		cd "$1/w" || exit 1
+		for ((i = 1; i <= $3; i++)); do
+			head -c 64K /dev/urandom > "f$i" || continue
+			sync "f$i" . || continue
+			line=$(sha256sum "f$i") || continue
+			echo "$line" >> "$2"
+			head -c 16K /dev/urandom >> unsynced
+		done' writer "$MNT" "$log" "$count" > "$RUN/writer.log" 2>&1 < /dev/null &
+}
+
+# write_synced DIR PREFIX COUNT SUMS: COUNT fsync'd 64 KiB files, their
+# sums appended to SUMS
+write_synced() {
+	local i
+	mkdir -p "$1"
+	for ((i = 1; i <= $3; i++)); do
+		head -c 64K /dev/urandom > "$1/$2$i"
+		sync "$1/$2$i" "$1"
+		(cd "$1" && sha256sum "$2$i") >> "$4"
+	done
+}
+
+# refuses_writes: opening the disk for writing fails with EROFS
+refuses_writes() {
+	local out
+	if out=$(dd if=/dev/zero of="$(dev)" bs=4k count=1 oflag=direct 2>&1); then
+		echo "node $N accepted a write" >&2
+		return 1
+	fi
+	echo "$out"
+	[[ "$out" == *"Read-only file system"* ]]
+}
+
+# report: status and kernel log, for a failed test
+report() {
+	echo "--- node $N: status -j"
+	"$CTL" -j status 2>&1
+	echo "--- node $N: dmesg (tail)"
+	dmesg | tail -n 40
+}
