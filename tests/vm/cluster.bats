@@ -131,7 +131,7 @@ view() {
 # created speaking that link version (the test-only module parameter
 # test_link_version is read at create).
 misfit() {
-	local before0 before1 r try n
+	local before0 before1 after0 after1 quiet r try n
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
 	[ -z "${LINK_VERSION:-}" ] || echo "$LINK_VERSION" > $LINK_PARAM
@@ -147,18 +147,23 @@ misfit() {
 	# least every 2 s).  Under TCG with other VMs on the host a late tick
 	# can cost the leader its lease on its own: then look at another
 	# window; node 2 cannot have caused that (see below).
+	quiet=
 	for try in 1 2 3 4 5 6; do
 		before0=$(view 0)
 		before1=$(view 1)
 		r=$(peer_field 0 $VOL 2 refused)
 		wait_for 20 peer_field_ge 0 $VOL 2 refused $((r + 2))
-		[ "$(view 0)" = "$before0" ] && [ "$(view 1)" = "$before1" ] &&
+		after0=$(view 0)
+		after1=$(view 1)
+		echo "window $try: node 0: $before0 -> $after0;" \
+			"node 1: $before1 -> $after1"
+		if [ "$after0" = "$before0" ] && [ "$after1" = "$before1" ]; then
+			quiet=$try
 			break
-		echo "window $try: leadership moved under load: $before0 -> $(view 0)"
+		fi
 	done
-	echo "node 0: $before0; node 1: $before1"
-	[ "$(view 0)" = "$before0" ]
-	[ "$(view 1)" = "$before1" ]
+	# one window in which nothing changed
+	[ -n "$quiet" ]
 	wait_for 20 peer_field_ge 1 $VOL 2 refused 3
 	for n in 0 1; do
 		# logged once, however often node 2 retried
