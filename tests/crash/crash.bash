@@ -27,7 +27,7 @@ vmdir() { echo "$S/vm$1"; }
 # (other engineers' VMs share the machine); kept in $S/port_base
 pick_ports() {
 	local try base p used
-	for try in $(seq 1 20); do
+	for _ in $(seq 1 20); do
 		base=$(( (RANDOM % 300) * 100 + 20000 ))
 		used=$(ss -Huan 2>/dev/null | awk '{ print $4 }')
 		for ((p = base; p < base + 30; p++)); do
@@ -104,7 +104,7 @@ on() {
 		"$VMCTL" exec "$(vmdir "$n")" --timeout "$t" - || rc=$?
 	# a log of every step with its time, kept with SYNOD_CRASH_KEEP=1
 	printf '%s node %s %3ss rc %s: %s\n' "$(date +%T)" "$n" \
-		$((SECONDS - start)) "$rc" "$(echo $1)" >> "$S/on.log"
+		$((SECONDS - start)) "$rc" "$(tr -s '\n\t' '  ' <<< "$1")" >> "$S/on.log"
 	return $rc
 }
 
@@ -188,7 +188,7 @@ settle_leader() {
 	local l=$1 i
 	shift
 	for i in 1 2 3; do
-		on "$l" --timeout 60 promote_and_wait || continue
+		on "$l" --timeout 90 promote_and_wait || continue
 		wait_agreed 10 "$l" "$@" && return 0
 	done
 	echo "node $l is not the agreed leader of $*" >&2

@@ -67,7 +67,7 @@ teardown() {
 }
 
 @test "crash: a survivor takes over: fsck clean, every fsync'd file intact" {
-	on 1 --timeout 90 promote_and_wait
+	on 1 --timeout 120 promote_and_wait
 	wait_agreed 20 1 1 2
 	on 1 --timeout 120 '
 		d=$(dev)
@@ -122,7 +122,7 @@ teardown() {
 
 @test "crash: the rejoined replica, promoted, serves every file; fsck clean" {
 	cp "$S/sums" "$S/sums-after" "$(vmdir 0)/"
-	on 0 --timeout 90 promote_and_wait
+	on 0 --timeout 120 promote_and_wait
 	on 0 --timeout 120 '
 		d=$(dev)
 		e2fsck -fn "$d"

@@ -108,10 +108,11 @@ wait_for() {
 	return 1
 }
 
-# promote_and_wait: make this node the leader (bounded)
+# promote_and_wait: make this node the leader (bounded; long enough for
+# the old leader's lease to run out at time_scale 8)
 promote_and_wait() {
 	local i
-	for ((i = 0; i < 8; i++)); do
+	for ((i = 0; i < 12; i++)); do
 		"$CTL" volume promote "$VOL" || true
 		wait_for 4 is_field role leader && return 0
 	done
