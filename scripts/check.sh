@@ -49,7 +49,7 @@ if grep -q '^sim-check:' "$top/tests/sim/sim.mk" 2>/dev/null; then
 fi
 stage kunit "$top/scripts/kunit.sh" "$B"
 for k in $KERNELS; do
-	stage "vm-$k" "$top/scripts/vm" --kernel "$k" --timeout 1500 -- \
+	stage "vm-$k" "$top/scripts/vm" --kernel "$k" --timeout 2400 -- \
 		bats --tap "$top/tests/vm"
 done
 for k in $KERNELS; do
