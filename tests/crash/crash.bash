@@ -76,17 +76,23 @@ node_start() {
 		$(net_args "$n")
 }
 
+# wait_pids PID...: wait for every one; fail if any failed
+wait_pids() {
+	local p rc=0
+	for p in "$@"; do
+		wait "$p" || rc=1
+	done
+	return $rc
+}
+
 # nodes_start N...: boot several at once
 nodes_start() {
-	local n pids=() rc=0
+	local n pids=()
 	for n in "$@"; do
 		node_start "$n" &
 		pids+=($!)
 	done
-	for n in "${pids[@]}"; do
-		wait "$n" || rc=1
-	done
-	return $rc
+	wait_pids "${pids[@]}"
 }
 
 # on N [--timeout S] SCRIPT: run SCRIPT in node N's VM with the guest
@@ -132,16 +138,13 @@ hfield() { on "$1" --timeout 30 "field $2"; }
 # each node, all read at once (one round trip); then snap_of N KEY
 SNAP_KEYS="role leader quorum commit_index applied_index"
 snap() {
-	local n pids=() rc=0
+	local n pids=()
 	for n in "$@"; do
 		rm -f "$S/snap.$n"
 		on "$n" --timeout 30 "fields $SNAP_KEYS" > "$S/snap.$n" &
 		pids+=($!)
 	done
-	for n in "${pids[@]}"; do
-		wait "$n" || rc=1
-	done
-	return $rc
+	wait_pids "${pids[@]}"
 }
 snap_of() {
 	local k i=0

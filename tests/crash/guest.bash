@@ -96,17 +96,9 @@ is_field() { [ "$(field "$1")" = "$2" ]; }
 # field_ge KEY N: numeric field at least N
 field_ge() { local v; v=$(field "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 
-# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
-wait_for() {
-	local t=$1 i
-	shift
-	for ((i = 0; i < t * 5; i++)); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	echo "node $N: timed out after ${t}s: $*" >&2
-	return 1
-}
+# wait_for SECONDS CMD... (tests/lib/wait.bash), naming this node
+. "$TOP/tests/lib/wait.bash"
+WAIT_WHO="node $N"
 
 # promote_and_wait: make this node the leader (bounded; long enough for
 # the old leader's lease to run out at time_scale 8)

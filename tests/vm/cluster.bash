@@ -96,17 +96,8 @@ peer_field() {
 }
 peer_field_ge() { local v; v=$(peer_field "$@"); [ -n "$v" ] && [ "$v" -ge "$5" ]; }
 
-# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds
-wait_for() {
-	local t=$1 i
-	shift
-	for ((i = 0; i < t * 5; i++)); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	echo "timed out after ${t}s: $*" >&2
-	return 1
-}
+# wait_for SECONDS CMD...: bounded polling
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.bash"
 
 is_role() { [ "$(field "$1" "$2" role)" = "$3" ]; }
 is_field() { [ "$(field "$1" "$2" "$3")" = "$4" ]; }
