@@ -19,6 +19,10 @@ out=$B/kernel/$KVER
 stamp=$out/.synod-ready
 
 [ -d "$hdr" ] || { echo "prepare-kernel: $hdr missing (make deps)" >&2; exit 1; }
+# make -j runs this for the module and for vmlinux.h at once: one at a time.
+mkdir -p "$B/kernel"
+exec 9>"$B/kernel/.lock-$KVER"
+flock 9
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(stat -c %Y "$hdr/.config")" ]; then
 	echo "$out"
 	exit 0
