@@ -34,8 +34,14 @@ deps:
 	@$(TOP)/scripts/deps.sh
 
 # ---- kernel module ---------------------------------------------------------
+# Two builds per kernel: build/kmod/KVER/synod.ko for users, and
+# build/kmod-test/KVER/synod.ko with the test-only knobs (kmod/testing.h)
+# that the VM tests, crash tests and benchmark load.
 
-kmod: $(addprefix kmod-,$(KVERS))
+kmod: $(addprefix kmod-,$(KVERS)) $(addprefix kmod-test-,$(KVERS))
+
+kmod-test-%:
+	+@$(TOP)/scripts/build-kmod.sh --test $* $(B)
 
 kmod-%:
 	+@$(TOP)/scripts/build-kmod.sh $* $(B)

@@ -41,6 +41,7 @@
 #include <crypto/hash.h>
 
 #include "compat_net.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 static const char *const refusal_names[SYNOD_REFUSED_MAX] = {
@@ -51,16 +52,15 @@ static const char *const refusal_names[SYNOD_REFUSED_MAX] = {
 };
 
 /*
- * TEST ONLY: the link version a transport created from now on speaks
+ * Test build only (testing.h): the link version a transport created from now on speaks
  * (0: SYNOD_LINK_VERSION).  Read once per transport, at volume create or
  * attach, so that one replica among several in one kernel can be made to
  * speak a version the others do not (tests/vm/cluster.bats).  Never set
  * it in production: such a replica is refused by every peer.
  */
 static ushort test_link_version;
-module_param(test_link_version, ushort, 0644);
-MODULE_PARM_DESC(test_link_version,
-		 "TEST ONLY: link version spoken by transports created later (0: normal)");
+SYNOD_TEST_PARAM(test_link_version, ushort,
+		 "link version spoken by transports created later (0: normal)");
 
 /* The link version a new transport speaks. */
 u16 synod_tcp_link_version(void)

@@ -35,7 +35,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${SYNOD_BENCH_B:-${B:-$top/build}}
-KO=$B/kmod/$(uname -r)/synod.ko
+KO=$B/kmod-test/$(uname -r)/synod.ko
 CTL=$B/user/synodctl
 DRBDSETUP=/usr/lib/drbd/drbdsetup-84
 

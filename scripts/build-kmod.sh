@@ -6,19 +6,28 @@
 # BUILD_DIR/kmod/KVER (cp -as), refreshed on each run so that added and
 # removed files are seen.
 #
-# usage: scripts/build-kmod.sh KVER BUILD_DIR [make args...]
+# With --test the module goes to BUILD_DIR/kmod-test/KVER and is compiled
+# with -DSYNOD_TESTING: the build the tests load, with the test-only
+# module parameters of kmod/testing.h.  Users get the other one.
+#
+# usage: scripts/build-kmod.sh [--test] KVER BUILD_DIR [make args...]
 set -eu
-KVER=${1:?usage: build-kmod.sh KVER BUILD_DIR}
-B=${2:?usage: build-kmod.sh KVER BUILD_DIR}
+variant=kmod flags=
+if [ "${1:-}" = --test ]; then
+	variant=kmod-test flags=-DSYNOD_TESTING
+	shift
+fi
+KVER=${1:?usage: build-kmod.sh [--test] KVER BUILD_DIR}
+B=${2:?usage: build-kmod.sh [--test] KVER BUILD_DIR}
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$("$top/scripts/prepare-kernel.sh" "$KVER" "$B")
-out=$B/kmod/$KVER
+out=$B/$variant/$KVER
 
 mkdir -p "$out"
 find "$out" -type l -delete
 cp -as "$top/Kbuild" "$top/kmod" "$out/"
-make -C "$tree" M="$out" KCFLAGS="${KCFLAGS:--Werror}" "$@" modules
+make -C "$tree" M="$out" KCFLAGS="${KCFLAGS:--Werror} $flags" "$@" modules
 
 # Without a .BTF section the XDP kfuncs cannot be resolved: fail loudly.
 if ! objdump -h "$out/synod.ko" | grep -q '\.BTF'; then

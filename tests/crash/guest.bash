@@ -48,7 +48,7 @@ node_boot() {
 	done
 	# timeouts scaled: other VMs on the host stall ours for seconds
 	lsmod | grep -q '^synod ' ||
-		insmod "$B/kmod/$(uname -r)/synod.ko" \
+		insmod "$B/kmod-test/$(uname -r)/synod.ko" \
 			time_scale="${SYNOD_CRASH_TIME_SCALE:-1}"
 	mkdir -p "$MNT"
 }

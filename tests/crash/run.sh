@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 "$top/scripts/kernels.sh" "$kernel" > /dev/null || exit 2
-[ -f "$B/kmod/$("$top/scripts/kernels.sh" "$kernel")/synod.ko" ] ||
+[ -f "$B/kmod-test/$("$top/scripts/kernels.sh" "$kernel")/synod.ko" ] ||
 	{ echo "crash: no synod.ko for $kernel: run make first" >&2; exit 2; }
 
 mkdir -p "$B/crash"

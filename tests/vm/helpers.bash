@@ -9,7 +9,7 @@
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 B=${B:-$TOP/build}
-KO=$B/kmod/$(uname -r)/synod.ko
+KO=$B/kmod-test/$(uname -r)/synod.ko
 CTL=$B/user/synodctl
 
 SYNOD_LOOPS=()

@@ -8,7 +8,7 @@
 
 TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 B=${B:-$TOP/build}
-KO=$B/kmod/$(uname -r)/synod.ko
+KO=$B/kmod-test/$(uname -r)/synod.ko
 CTL=$B/user/synodctl
 PROG=$B/bpf/xdp_smoke.bpf.o
 PIN=/sys/fs/bpf/synod_xdp_smoke
