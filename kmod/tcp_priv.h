@@ -96,6 +96,19 @@ struct tcp_cbs {
 	void (*write_space)(struct sock *sk);
 };
 
+/* What tcp_forge.c may make a tx thread do (test build only). */
+enum stcp_forge {
+	STCP_FORGE_NONE,
+	STCP_FORGE_STEPDOWN,	/* a keyless one-byte STEPDOWN frame */
+	STCP_FORGE_REPLAY,	/* the last frame again, byte for byte */
+	STCP_FORGE_CORRUPT,	/* flip a payload bit of the next frame */
+	STCP_FORGE_SKIP,	/* skip a sequence number */
+	STCP_FORGE_MAX,
+};
+
+/* Longest frame (header included) kept for STCP_FORGE_REPLAY. */
+#define STCP_LAST_MAX		256u
+
 /* peer->flags and t->rx_flags bits */
 #define STCP_KICK		0	/* socket event or queued frame */
 
@@ -119,6 +132,11 @@ struct tcp_peer {
 	unsigned long remote_logged;	/* refusal reasons the peer sent us */
 
 	atomic64_t tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up;
+
+	/* test build only (tcp_forge.c); tx thread only */
+	bool forge_corrupt;		/* flip a bit of the next frame */
+	u32 last_len;			/* bytes in last, 0: none kept */
+	u8 last[STCP_LAST_MAX];		/* last small frame as sent */
 };
 
 /* Handshake progress of an accepted connection. */
@@ -209,6 +227,9 @@ void synod_tcp_listen_ready(struct sock *sk);
 
 /* tcp_tx.c */
 int synod_tcp_tx_thread(void *arg);
+
+/* tcp_forge.c: test build only */
+enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
 
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {

@@ -19,6 +19,7 @@
 
 #include "compat_net.h"
 #include "core/crc32c.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 /* data_ready and state_change of the outgoing socket: softirq. */
@@ -286,6 +287,61 @@ static int out_handshake(struct tcp_peer *p)
 }
 
 /*
+ * Test build only: remember a small frame as it leaves (for
+ * STCP_FORGE_REPLAY), and carry out STCP_FORGE_CORRUPT on it after its
+ * check value was computed.
+ */
+static void out_forge_keep(struct tcp_peer *p, struct kvec *vec,
+			   unsigned int nvec, u32 len)
+{
+	unsigned int i;
+	u32 off = 0;
+
+	if (p->forge_corrupt && nvec > 1) {
+		((u8 *)vec[1].iov_base)[0] ^= 0x80;
+		p->forge_corrupt = false;
+	}
+	if (len > STCP_LAST_MAX)
+		return;
+	for (i = 0; i < nvec; i++) {
+		memcpy(p->last + off, vec[i].iov_base, vec[i].iov_len);
+		off += vec[i].iov_len;
+	}
+	p->last_len = len;
+}
+
+/*
+ * Test build only: carry out a forgery tcp_forge.c asks for on this
+ * established link.  Returns what sending it returned.
+ */
+static int out_forge(struct tcp_peer *p)
+{
+	u8 f[STCP_FRAME_HDR + 1];
+	struct kvec v;
+
+	switch (synod_tcp_forge_take(p)) {
+	case STCP_FORGE_STEPDOWN:
+		/* What anyone who can reach the socket can compute. */
+		f[STCP_FRAME_HDR] = 3;	/* SYNOD_FRAME_STEPDOWN */
+		put_unaligned_le32(1, f);
+		put_unaligned_le32(synod_crc32c(0, f + STCP_FRAME_HDR, 1),
+				   f + 4);
+		v = (struct kvec){ f, sizeof(f) };
+		return out_sendv(p, &v, 1, sizeof(f), 0);
+	case STCP_FORGE_REPLAY:
+		if (!p->last_len)
+			return 0;
+		v = (struct kvec){ p->last, p->last_len };
+		return out_sendv(p, &v, 1, p->last_len, 0);
+	case STCP_FORGE_CORRUPT:
+		p->forge_corrupt = true;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Send the oldest record of the ring (at @tail; @head is the end of
  * what is queued) as one frame: header with length and crc32c, then the
  * payload, which may wrap around the ring's end.  MSG_MORE while more
@@ -321,6 +377,8 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
 	vec[0].iov_base = hdr;
 	vec[0].iov_len = sizeof(hdr);
 
+	if (SYNOD_TEST_BUILD)
+		out_forge_keep(p, vec, nvec, STCP_FRAME_HDR + len);
 	err = out_sendv(p, vec, nvec, STCP_FRAME_HDR + len,
 			head - tail > rec ? MSG_MORE : 0);
 	if (err)
@@ -346,6 +404,11 @@ static int out_pump(struct tcp_peer *p)
 			return -err;
 		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 			return -ECONNRESET;
+		if (SYNOD_TEST_BUILD) {
+			err = out_forge(p);
+			if (err)
+				return err;
+		}
 		spin_lock_bh(&p->lock);
 		head = p->head;
 		tail = p->tail;
@@ -376,6 +439,8 @@ static void out_link_up(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 
+	p->forge_corrupt = false;
+	p->last_len = 0;
 	spin_lock_bh(&p->lock);
 	p->tail = p->head;
 	p->up = true;
