@@ -22,7 +22,9 @@
  * or sends other bytes under a ref already held (a stale frame, a broken
  * or hostile member), changes nothing and is counted (replica.c).
  * Senders are needed rather than the proposer in the ref: in recovery
- * and catch-up a leader relays data proposed by an earlier leader.
+ * and catch-up a leader relays data proposed by an earlier leader.  The
+ * proposer still has the last word on its own refs: its bytes replace a
+ * copy that only other peers sent, and those peers are counted.
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H

@@ -564,9 +564,36 @@ void synod_repl_tick(struct work_struct *work)
 }
 
 /*
+ * Other bytes under a ref we hold, from @from.  The ref's proposer (the
+ * top byte of the ref, payload.c) defines its bytes: if @from is the
+ * proposer and the held copy came only from other peers, the proposer's
+ * bytes replace it and those peers are counted; otherwise @from is.
+ */
+static void rx_payload_conflict(struct synod_repl *r, u32 from,
+				struct synod_pay *pay, const u8 *data,
+				u32 plen)
+{
+	u32 n, liars = BIT(from);
+
+	if ((pay->ref >> 56) == from + 1 && pay->senders) {
+		liars = pay->senders;
+		memcpy(pay->data, data, plen);
+		pay->len = plen;
+		pay->senders = BIT(from);
+	}
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!(liars & BIT(n)))
+			continue;
+		r->rx_unbound[n]++;
+		pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
+				    r->vol->name, n, pay->ref);
+	}
+}
+
+/*
  * A payload frame from @from: keep the data under its ref, bound to
  * @from (payload.h).  Other bytes under a ref already held are refused
- * and counted: the first copy stays, and @from cannot use the ref.
+ * and counted (rx_payload_conflict()).
  */
 static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
@@ -592,9 +619,7 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	} else if (!(pay->senders & BIT(from)) &&
 		   (pay->len != plen ||
 		    memcmp(pay->data, f + SYNOD_PAYLOAD_HDR, plen))) {
-		r->rx_unbound[from]++;
-		pr_warn_ratelimited("%s: node %u sent other data under ref %llx: dropped\n",
-				    r->vol->name, from, ref);
+		rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR, plen);
 		return;
 	}
 	pay->senders |= BIT(from);

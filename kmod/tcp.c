@@ -24,6 +24,7 @@
 #include <net/tcp.h>
 
 #include "compat_net.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 /* Length of a sockaddr of @ss's family, or -EAFNOSUPPORT. */
@@ -320,6 +321,13 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	err = macs_alloc(t);
 	if (err)
 		goto out_destroy;
+	if (SYNOD_TEST_BUILD) {
+		t->plant = kvmalloc(SYNOD_FRAME_MAX, GFP_KERNEL);
+		if (!t->plant) {
+			err = -ENOMEM;
+			goto out_destroy;
+		}
+	}
 
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!cfg->peer_valid[n])
@@ -510,6 +518,7 @@ static void tcp_destroy(struct synod_transport *t)
 		kvfree(t->peers[n].ring);
 	kvfree(t->in_bufs);
 	macs_free(t);
+	kvfree(t->plant);
 	if (t->hmac)
 		crypto_free_shash(t->hmac);
 	memzero_explicit(t->cfg.secret, sizeof(t->cfg.secret));

@@ -15,12 +15,19 @@
  *   3  CORRUPT: the next queued frame leaves with one payload bit
  *      flipped after its checksum was computed;
  *   4  SKIP: the sender skips one sequence number, as if a frame had
- *      been lost (nothing is injected on a link without sequence).
+ *      been lost;
+ *   5  PLANT: the next PAYLOAD frame node FROM receives (from anyone)
+ *      is sent on to TO, properly authenticated (FROM is a member),
+ *      under the ref its proposer will use next (ref + 1) and with
+ *      its bytes inverted: a member planting data under a predictable
+ *      ref that it did not propose.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/moduleparam.h>
+#include <linux/slab.h>
 
+#include "compat_net.h"
 #include "testing.h"
 #include "tcp_priv.h"
 
@@ -46,5 +53,47 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 		return STCP_FORGE_NONE;
 	pr_info("%s/%u: TEST: forging frame kind %u to node %u\n",
 		p->t->cfg.cluster, p->t->cfg.self, kind, p->node);
+	if (kind == STCP_FORGE_PLANT && p->t->plant) {
+		p->t->plant_to = p->node;
+		atomic_set(&p->t->plant_state, 1);
+	}
 	return kind;
+}
+
+/*
+ * rx thread, before a frame from a peer is delivered: if a plant is
+ * armed and @f is a PAYLOAD frame (replica.h: type 2, u32 length at 4,
+ * u64 ref at 8, data at 16), keep a doctored copy for the tx thread.
+ */
+void synod_tcp_forge_rx(struct synod_transport *t, const u8 *f, u32 len)
+{
+	u32 i;
+
+	if (!SYNOD_TEST_BUILD || !t->plant ||
+	    atomic_read(&t->plant_state) != 1 || len <= 16 || f[0] != 2)
+		return;
+	memcpy(t->plant, f, len);
+	put_unaligned_le64(get_unaligned_le64(f + 8) + 1, t->plant + 8);
+	for (i = 16; i < len; i++)
+		t->plant[i] = ~f[i];
+	t->plant_len = len;
+	atomic_set_release(&t->plant_state, 2);
+	set_bit(STCP_KICK, &t->peers[t->plant_to].flags);
+	wake_up(&t->peers[t->plant_to].wq);
+}
+
+/* tx thread of @p: queue the doctored payload if it is ready for @p. */
+void synod_tcp_forge_plant(struct tcp_peer *p)
+{
+	struct synod_transport *t = p->t;
+	struct kvec v;
+
+	if (!SYNOD_TEST_BUILD || t->plant_to != p->node ||
+	    atomic_read_acquire(&t->plant_state) != 2)
+		return;
+	v = (struct kvec){ t->plant, t->plant_len };
+	pr_info("%s/%u: TEST: planting ref %llx at node %u\n", t->cfg.cluster,
+		t->cfg.self, get_unaligned_le64(t->plant + 8), p->node);
+	synod_tcp_ops.send(t, p->node, &v, 1);
+	atomic_set(&t->plant_state, 0);
 }

@@ -123,6 +123,7 @@ enum stcp_forge {
 	STCP_FORGE_REPLAY,	/* the last frame again, byte for byte */
 	STCP_FORGE_CORRUPT,	/* flip a payload bit of the next frame */
 	STCP_FORGE_SKIP,	/* skip a sequence number */
+	STCP_FORGE_PLANT,	/* relay a payload under its next ref */
 	STCP_FORGE_MAX,
 };
 
@@ -221,6 +222,11 @@ struct synod_transport {
 	atomic64_t rx_bad;		/* bad length or crc: link dropped */
 	atomic64_t in_overflow;		/* accepted with no free slot */
 	atomic64_t hs_failed;		/* handshake I/O error or timeout */
+
+	/* test build only (tcp_forge.c): STCP_FORGE_PLANT */
+	atomic_t plant_state;		/* 0 idle, 1 armed, 2 frame ready */
+	u32 plant_to, plant_len;	/* peer to plant on, frame bytes */
+	u8 *plant;			/* SYNOD_FRAME_MAX bytes, or NULL */
 };
 
 /* tcp.c: socket plumbing shared by both threads */
@@ -275,6 +281,8 @@ int synod_tcp_tx_thread(void *arg);
 
 /* tcp_forge.c: test build only */
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
+void synod_tcp_forge_rx(struct synod_transport *t, const u8 *f, u32 len);
+void synod_tcp_forge_plant(struct tcp_peer *p);
 
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {

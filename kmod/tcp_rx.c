@@ -21,6 +21,7 @@
 #include <crypto/algapi.h>
 
 #include "compat_net.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 /* Wake the rx thread of @t: any context. */
@@ -307,6 +308,8 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 			break;
 		}
 		atomic64_inc(&t->rx_frames[c->node]);
+		if (SYNOD_TEST_BUILD)
+			synod_tcp_forge_rx(t, hdr + STCP_FRAME_HDR, len);
 		t->cfg.rx(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR, len);
 		off += STCP_FRAME_HDR + len;
 		(*budget)--;

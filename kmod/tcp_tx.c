@@ -429,6 +429,7 @@ static int out_pump(struct tcp_peer *p)
 			err = out_forge(p);
 			if (err)
 				return err;
+			synod_tcp_forge_plant(p);
 		}
 		spin_lock_bh(&p->lock);
 		head = p->head;

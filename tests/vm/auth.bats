@@ -121,3 +121,28 @@ links_back() {
 	[ "$(peer_field 1 $VOL 0 rejected_mac)" = 0 ]
 	[ "$(peer_field 2 $VOL 0 rejected_mac)" = 0 ]
 }
+
+planted() { kernel_log_since_mark | grep -q "$VOL/1: TEST: planting ref"; }
+
+@test "auth: a member planting data under the leader's next ref changes nothing and is counted" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/b"
+	# node 1 will send node 2 the next payload it gets, inverted, under
+	# the ref the leader uses next
+	forge 5 1 2
+	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs=4k seek=10 count=1 oflag=direct status=none
+	wait_for 20 planted
+	sleep 1		# the planted frame reaches node 2 before the next write
+	dd if="$BATS_TEST_TMPDIR/b" of="$d0" bs=4k seek=11 count=1 oflag=direct status=none
+	# the proposer's bytes win; the planter is counted, the leader not
+	wait_for 20 peer_field_ge 2 $VOL 1 unbound 1
+	[ "$(peer_field 2 $VOL 0 unbound)" = 0 ]
+	# node 2 holds the leader's bytes: let it lead and read them back
+	settle_leader 2 $VOL 0 1 2
+	d2=$(dev_of 2 $VOL)
+	cmp <(dd if="$d2" bs=4k skip=10 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
+	cmp <(dd if="$d2" bs=4k skip=11 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/b"
+}
