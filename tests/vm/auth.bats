@@ -137,12 +137,13 @@ planted() { kernel_log_since_mark | grep -q "$VOL/1: TEST: planting ref"; }
 	wait_for 20 planted
 	sleep 1		# the planted frame reaches node 2 before the next write
 	dd if="$BATS_TEST_TMPDIR/b" of="$d0" bs=4k seek=11 count=1 oflag=direct status=none
-	# the proposer's bytes win; the planter is counted, the leader not
-	wait_for 20 peer_field_ge 2 $VOL 1 unbound 1
-	[ "$(peer_field 2 $VOL 0 unbound)" = 0 ]
+	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	# node 2 holds the leader's bytes: let it lead and read them back
 	settle_leader 2 $VOL 0 1 2
 	d2=$(dev_of 2 $VOL)
 	cmp <(dd if="$d2" bs=4k skip=10 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
 	cmp <(dd if="$d2" bs=4k skip=11 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/b"
+	# the proposer's bytes won; the planter is counted, the leader not
+	wait_for 20 peer_field_ge 2 $VOL 1 unbound 1
+	[ "$(peer_field 2 $VOL 0 unbound)" = 0 ]
 }
