@@ -138,13 +138,17 @@ events() {
 		replica_create $VOL $n "0 1 2"
 		events $n
 	done
-	# the stranger knocks before any replica listens, and holds on
+	# the stranger knocks before any replica listens, and holds on; node
+	# 0 listens first, so that its slots are the stranger's to take
+	# (they were, before: 16 for anyone, 3 s each) when the others dial
 	flood 100 "$(addr 0):7790" "$(addr 1):7790" "$(addr 2):7790"
-	for n in 0 1 2; do
+	ctl 0 volume up $VOL
+	wait_for 30 flooded 100
+	sleep 4
+	for n in 1 2; do
 		ctl $n volume up $VOL
 	done
 	echo "synod-test: all up" > /dev/kmsg
-	wait_for 30 flooded 100
 	# every link forms in spite of the stranger, as fast as without it:
 	# within 10 s of the last "up" by the kernel's clock (polls are slow
 	# under TCG; the log's timestamps are not)
