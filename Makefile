@@ -11,7 +11,7 @@
 #   make kunit      KUnit suites on User Mode Linux
 #   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
 #   make crash-test three VMs, the leader killed (KERNEL=6.1, default all)
-#   make bench      fio on raw, DRBD and synod in one VM (BENCH_KERNEL=6.1)
+#   make bench      fio on raw, DRBD, synod (MACs on and off) in one VM (BENCH_KERNEL=6.1)
 #   make clean      remove $(B)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -113,7 +113,7 @@ bench:
 	[ $$rc = 0 ] || echo "bench: make all failed (exit $$rc); synod will not be run" >&2; \
 	mkdir -p $(B)/bench; \
 	{ SYNOD_BENCH_BUILD_RC=$$rc SYNOD_BENCH_B=$(B) \
-		$(TOP)/scripts/vm --kernel $(BENCH_KERNEL) --mem 2048 --timeout 1800 \
+		$(TOP)/scripts/vm --kernel $(BENCH_KERNEL) --mem 2048 --timeout 2400 \
 		-- $(TOP)/scripts/bench.sh; echo $$? > $(B)/bench/rc; } 2>&1 | \
 		tee $(B)/bench/last.log; \
 	echo "(full log: $(B)/bench/last.log)"; \

@@ -54,6 +54,10 @@ static const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_MATCH] = { .type = NLA_REJECT },
 	[SYNOD_A_PEER_VOTER] = { .type = NLA_REJECT },
 	[SYNOD_A_PEER_REFUSED] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_REJECTED_MAC] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_REJECTED_REPLAY] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_REJECTED_ORDER] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_UNBOUND] = { .type = NLA_REJECT },
 };
 
 /*
@@ -116,6 +120,7 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_RESYNC_DONE] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_RESYNC_TOTAL] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_REJECTED] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */
@@ -424,6 +429,14 @@ static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
 			      SYNOD_A_PEER_PAD) ||
 	    (p->voter && nla_put_flag(skb, SYNOD_A_PEER_VOTER)) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_PEER_REFUSED, p->refused,
+			      SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_REJECTED_MAC,
+			      p->rejected_mac, SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_REJECTED_REPLAY,
+			      p->rejected_replay, SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_REJECTED_ORDER,
+			      p->rejected_order, SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_UNBOUND, p->unbound,
 			      SYNOD_A_PEER_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -470,6 +483,8 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 	    nla_put_u32(skb, SYNOD_A_VOLUME_Q1, st->q1) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_Q2, st->q2) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_REFUSED, st->refused,
+			      SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_REJECTED, st->rejected,
 			      SYNOD_A_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_CATCHUP, st->catchup,
 			      SYNOD_A_PAD) ||

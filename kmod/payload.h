@@ -14,6 +14,17 @@
  * log ring, phase-1 recovery and pending writes); buffers stored since the
  * previous sweep survive one more, so payload frames that wait for their
  * message are not lost in between.
+ *
+ * Refs are bound to the peers that sent them: a buffer records which
+ * peers delivered its bytes (a peer re-sending a ref we hold counts only
+ * if the bytes are the same), and a message from a peer may only name
+ * refs that peer delivered.  So a node that names data it did not send,
+ * or sends other bytes under a ref already held (a stale frame, a broken
+ * or hostile member), changes nothing and is counted (replica.c).
+ * Senders are needed rather than the proposer in the ref: in recovery
+ * and catch-up a leader relays data proposed by an earlier leader.  The
+ * proposer still has the last word on its own refs: its bytes replace a
+ * copy that only other peers sent, and those peers are counted.
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
@@ -37,6 +48,7 @@ struct synod_pay {
 	u32 len;		/* bytes of data, a multiple of 512 */
 	u32 mark;		/* sweep generation last seen live */
 	bool used;
+	u32 senders;		/* bit n: node n sent us these bytes */
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 

@@ -563,8 +563,39 @@ void synod_repl_tick(struct work_struct *work)
 			   msecs_to_jiffies(SYNOD_TICK_MS));
 }
 
-/* A payload frame: keep the data under the sender's ref. */
-static void rx_payload(struct synod_repl *r, const u8 *f, u32 len)
+/*
+ * Other bytes under a ref we hold, from @from.  The ref's proposer (the
+ * top byte of the ref, payload.c) defines its bytes: if @from is the
+ * proposer and the held copy came only from other peers, the proposer's
+ * bytes replace it and those peers are counted; otherwise @from is.
+ */
+static void rx_payload_conflict(struct synod_repl *r, u32 from,
+				struct synod_pay *pay, const u8 *data,
+				u32 plen)
+{
+	u32 n, liars = BIT(from);
+
+	if ((pay->ref >> 56) == from + 1 && pay->senders) {
+		liars = pay->senders;
+		memcpy(pay->data, data, plen);
+		pay->len = plen;
+		pay->senders = BIT(from);
+	}
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!(liars & BIT(n)))
+			continue;
+		r->rx_unbound[n]++;
+		pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
+				    r->vol->name, n, pay->ref);
+	}
+}
+
+/*
+ * A payload frame from @from: keep the data under its ref, bound to
+ * @from (payload.h).  Other bytes under a ref already held are refused
+ * and counted (rx_payload_conflict()).
+ */
+static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
 	struct synod_pay *pay;
 	u32 plen;
@@ -574,8 +605,10 @@ static void rx_payload(struct synod_repl *r, const u8 *f, u32 len)
 		goto drop;
 	plen = synod_get_le32(f + 4);
 	ref = synod_get_le64(f + 8);
+	/* refs carry their proposer + 1 in the top byte (payload.c) */
 	if (plen != len - SYNOD_PAYLOAD_HDR || !plen ||
-	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE || !ref)
+	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE ||
+	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
 		goto drop;
 	pay = synod_pay_store(&r->pay, ref, &r->core);
 	if (!pay)
@@ -583,13 +616,22 @@ static void rx_payload(struct synod_repl *r, const u8 *f, u32 len)
 	if (!pay->len) {
 		memcpy(pay->data, f + SYNOD_PAYLOAD_HDR, plen);
 		pay->len = plen;
+	} else if (!(pay->senders & BIT(from)) &&
+		   (pay->len != plen ||
+		    memcmp(pay->data, f + SYNOD_PAYLOAD_HDR, plen))) {
+		rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR, plen);
+		return;
 	}
+	pay->senders |= BIT(from);
 	return;
 drop:
 	r->rx_dropped++;
 }
 
-/* Every write of @m must have its payload here before the core sees it. */
+/*
+ * Every write of @m must have its payload here, delivered by @m's
+ * sender itself, before the core sees it.
+ */
 static bool msg_payloads_present(struct synod_repl *r,
 				 const struct synod_msg *m)
 {
@@ -603,6 +645,10 @@ static bool msg_payloads_present(struct synod_repl *r,
 			pay = synod_pay_find(&r->pay, m->e[i].w[k].ref);
 			if (!pay || !pay->len)
 				return false;
+			if (!(pay->senders & BIT(m->from))) {
+				r->rx_unbound[m->from]++;
+				return false;
+			}
 			pay->mark = r->pay.gen;
 		}
 	}
@@ -620,7 +666,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	if (!r->up || r->fenced)
 		goto out;
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
-		rx_payload(r, f, len);
+		rx_payload(r, from, f, len);
 		goto out;
 	}
 	if (f[0] == SYNOD_FRAME_RESYNC_REQ) {

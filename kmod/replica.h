@@ -92,6 +92,9 @@ struct synod_repl {
 	u64 gen;			/* request id generation */
 	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
 	u64 peer_commit[SYNOD_NODES_MAX];	/* newest commit index heard */
+	/* payloads from a peer that conflict with, or messages that name,
+	 * data the peer itself never sent us (payload.h) */
+	u64 rx_unbound[SYNOD_NODES_MAX];
 
 	struct delayed_work tick;	/* the core's timer */
 	const struct synod_transport_ops *tops;

@@ -601,6 +601,15 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 		for (why = 0; why < SYNOD_REFUSED_MAX; why++)
 			ps->refused += r->tops->refused(r->tp, n, why);
 		st->refused += ps->refused;
+		ps->rejected_mac = r->tops->rejected(r->tp, n,
+						     SYNOD_REJECT_MAC);
+		ps->rejected_replay = r->tops->rejected(r->tp, n,
+							SYNOD_REJECT_REPLAY);
+		ps->rejected_order = r->tops->rejected(r->tp, n,
+						       SYNOD_REJECT_ORDER);
+		ps->unbound = r->rx_unbound[n];
+		st->rejected += ps->rejected_mac + ps->rejected_replay +
+				ps->rejected_order + ps->unbound;
 	}
 	for (n = 0; n < SYNOD_REFUSED_MAX; n++)
 		st->refused += r->tops->refused(r->tp, SYNOD_NODES_MAX, n);

@@ -113,6 +113,9 @@ struct synod_peer_status {
 	u32 state;		/* enum synod_peer_state */
 	u64 match;		/* highest slot known accepted there */
 	u64 refused;		/* connections refused from it */
+	/* frames of it dropped by reason (enum synod_reject, transport.h) */
+	u64 rejected_mac, rejected_replay, rejected_order;
+	u64 unbound;		/* named data it did not send (payload.h) */
 	bool voter;
 };
 
@@ -129,6 +132,7 @@ struct synod_repl_status {
 	u32 q1, q2;		/* quorum sizes of the membership in effect */
 	bool quorum;
 	u64 refused;		/* all refused connections */
+	u64 rejected;		/* all rejected frames, unbound included */
 	u64 catchup;		/* slots behind the commit index */
 	bool resync;		/* data area suspect: state transfer due/running */
 	u32 resync_from;	/* peer it copies from, U32_MAX if none yet */

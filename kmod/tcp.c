@@ -19,10 +19,12 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
 #include "compat_net.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 /* Length of a sockaddr of @ss's family, or -EAFNOSUPPORT. */
@@ -36,6 +38,59 @@ int synod_tcp_addr_len(const struct sockaddr_storage *ss)
 	default:
 		return -EAFNOSUPPORT;
 	}
+}
+
+/*
+ * Do @a and @b name the same host (port ignored)?  An IPv4 address and
+ * its IPv4-mapped IPv6 form are the same (a dual-stack listener sees
+ * IPv4 peers that way).
+ */
+bool synod_tcp_same_host(const struct sockaddr_storage *a,
+			 const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+
+	if (a->ss_family == AF_INET6 && b->ss_family == AF_INET6)
+		return ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
+	if (a->ss_family == AF_INET && b->ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6 && b->ss_family == AF_INET)
+		return ipv6_addr_v4mapped(&a6->sin6_addr) &&
+		       a6->sin6_addr.s6_addr32[3] == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET && b->ss_family == AF_INET6)
+		return synod_tcp_same_host(b, a);
+	return false;
+}
+
+/*
+ * Make an outgoing socket leave from the address we listen on, when
+ * that is a specific address of @family: peers give listen slots only
+ * to the addresses they have configured for us (tcp_rx.c), and a
+ * multi-homed host would otherwise pick its source by route.
+ */
+int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
+			  int family)
+{
+	struct sockaddr_storage src = t->cfg.listen;
+	struct sockaddr_in6 *s6 = (void *)&src;
+	struct sockaddr_in *s4 = (void *)&src;
+
+	if (src.ss_family != family)
+		return 0;
+	if (family == AF_INET) {
+		if (s4->sin_addr.s_addr == htonl(INADDR_ANY))
+			return 0;
+		s4->sin_port = 0;
+	} else if (family == AF_INET6) {
+		if (ipv6_addr_any(&s6->sin6_addr))
+			return 0;
+		s6->sin6_port = 0;
+	} else {
+		return 0;
+	}
+	return kernel_bind(sock, (struct sockaddr *)&src,
+			   synod_tcp_addr_len(&src));
 }
 
 /*
@@ -175,6 +230,44 @@ static int cfg_check(const struct synod_transport_cfg *cfg)
 static void tcp_destroy(struct synod_transport *t);
 
 /*
+ * One hmac(sha256) transform per possible connection (the outgoing one
+ * of every possible peer, every accepted slot), allocated here so that
+ * a handshake only re-keys one and the frame path never allocates.
+ * Keys live only in them; crypto_free_shash() wipes them (the crypto
+ * API frees transforms with kfree_sensitive()).
+ */
+static int macs_alloc(struct synod_transport *t)
+{
+	struct crypto_shash *tfm;
+	u32 n;
+
+	for (n = 0; n < SYNOD_NODES_MAX + STCP_IN_MAX; n++) {
+		tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		if (n < SYNOD_NODES_MAX)
+			t->peers[n].mac = tfm;
+		else
+			t->in[n - SYNOD_NODES_MAX].mac = tfm;
+	}
+	return 0;
+}
+
+static void macs_free(struct synod_transport *t)
+{
+	u32 n;
+
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		crypto_free_shash(t->peers[n].mac);
+		t->peers[n].mac = NULL;
+	}
+	for (n = 0; n < STCP_IN_MAX; n++) {
+		crypto_free_shash(t->in[n].mac);
+		t->in[n].mac = NULL;
+	}
+}
+
+/*
  * Allocate everything a running transport needs, so that nothing on the
  * send or receive path allocates: the HMAC, one receive buffer per
  * possible accepted connection (STCP_IN_MAX * ~20 KiB) and a 1 MiB send
@@ -194,7 +287,9 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 		return ERR_PTR(-ENOMEM);
 	t->cfg = *cfg;
 	t->link_version = synod_tcp_link_version();
+	t->features = synod_tcp_link_features();
 	mutex_init(&t->lock);
+	spin_lock_init(&t->addr_lock);
 	init_waitqueue_head(&t->rx_wq);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		struct tcp_peer *p = &t->peers[n];
@@ -223,6 +318,16 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	}
 	for (n = 0; n < STCP_IN_MAX; n++)
 		t->in[n].buf = t->in_bufs + n * STCP_IN_BUF;
+	err = macs_alloc(t);
+	if (err)
+		goto out_destroy;
+	if (SYNOD_TEST_BUILD) {
+		t->plant = kvmalloc(SYNOD_FRAME_MAX, GFP_KERNEL);
+		if (!t->plant) {
+			err = -ENOMEM;
+			goto out_destroy;
+		}
+	}
 
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!cfg->peer_valid[n])
@@ -412,6 +517,8 @@ static void tcp_destroy(struct synod_transport *t)
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		kvfree(t->peers[n].ring);
 	kvfree(t->in_bufs);
+	macs_free(t);
+	kvfree(t->plant);
 	if (t->hmac)
 		crypto_free_shash(t->hmac);
 	memzero_explicit(t->cfg.secret, sizeof(t->cfg.secret));
@@ -510,7 +617,9 @@ static int tcp_set_peer(struct synod_transport *t, u32 node,
 		if (err)
 			goto out_unlock;
 		peer_stop(p);
+		spin_lock_bh(&t->addr_lock);
 		p->addr = *addr;
+		spin_unlock_bh(&t->addr_lock);
 		t->cfg.peer_addr[node] = *addr;
 		t->cfg.peer_valid[node] = true;
 		set_bit(node, &t->peer_mask);
@@ -556,6 +665,15 @@ static u64 tcp_refused(struct synod_transport *t, u32 node,
 	return atomic64_read(&t->refused[node][why]);
 }
 
+/* Frames from @node dropped for @why since create. */
+static u64 tcp_rejected(struct synod_transport *t, u32 node,
+			enum synod_reject why)
+{
+	if (node >= SYNOD_NODES_MAX || why >= SYNOD_REJECT_MAX)
+		return 0;
+	return atomic64_read(&t->rejected[node][why]);
+}
+
 /* Counters of one peer, for the debug hook and future status. */
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 			  struct synod_tcp_peer_stats *s)
@@ -582,4 +700,5 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.set_peer = tcp_set_peer,
 	.peer_state = tcp_peer_state,
 	.refused = tcp_refused,
+	.rejected = tcp_rejected,
 };

@@ -41,6 +41,7 @@
 #include <crypto/hash.h>
 
 #include "compat_net.h"
+#include "core/crc32c.h"
 #include "testing.h"
 #include "tcp_priv.h"
 
@@ -49,6 +50,7 @@ static const char *const refusal_names[SYNOD_REFUSED_MAX] = {
 	[SYNOD_REFUSED_CLUSTER] = "other cluster",
 	[SYNOD_REFUSED_VERSION] = "no common link version",
 	[SYNOD_REFUSED_NODE] = "node id not configured",
+	[SYNOD_REFUSED_ADDR] = "source address not a configured peer's",
 };
 
 /*
@@ -66,6 +68,69 @@ SYNOD_TEST_PARAM(test_link_version, ushort,
 u16 synod_tcp_link_version(void)
 {
 	return READ_ONCE(test_link_version) ?: SYNOD_LINK_VERSION;
+}
+
+/*
+ * Test build only: transports created from now on tag frames with a
+ * crc32c instead of a MAC, and offer (and require) no FRAME_MAC, so they
+ * talk only to each other.  For scripts/bench.sh, which measures what
+ * authentication costs; never anything else.
+ */
+static bool test_frame_mac_off;
+SYNOD_TEST_PARAM(test_frame_mac_off, bool,
+		 "transports created later send no frame MACs (benchmark only)");
+
+/* The feature bits a new transport offers and requires. */
+u64 synod_tcp_link_features(void)
+{
+	if (READ_ONCE(test_frame_mac_off))
+		return SYNOD_LINK_FEATURES & ~SYNOD_LINK_F_FRAME_MAC;
+	return SYNOD_LINK_FEATURES;
+}
+
+/*
+ * Key @mac, the transform of one connection, for the frames that flow
+ * on it (client to server), from the handshake's nonces and ids and
+ * the shared secret (linkkey.c).  The key exists only inside the
+ * transform; our copy is wiped.  Nothing to key without FRAME_MAC.
+ */
+int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
+		       const u8 *nonce_c, const u8 *nonce_s, u32 id_c,
+		       u32 id_s)
+{
+	u8 key[SYNOD_LINK_KEY_LEN];
+	int err;
+
+	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
+		return 0;
+	err = synod_link_key(mac, t->cfg.secret, t->cfg.secret_len, nonce_c,
+			     nonce_s, id_c, id_s, t->cfg.cluster, key);
+	if (!err)
+		err = crypto_shash_setkey(mac, key, sizeof(key));
+	memzero_explicit(key, sizeof(key));
+	return err;
+}
+
+/*
+ * The tag of a frame: its header's first STCP_TAGGED bytes at @hdr and
+ * its payload in @vec.  HMAC-SHA256-128 under the connection's key; in
+ * a test build without FRAME_MAC, the crc32c that version 1 carried.
+ */
+int synod_tcp_frame_tag(struct synod_transport *t, struct crypto_shash *mac,
+			const u8 *hdr, const struct kvec *vec,
+			unsigned int nvec, u8 *tag)
+{
+	unsigned int i;
+	u32 crc;
+
+	if (t->features & SYNOD_LINK_F_FRAME_MAC)
+		return synod_link_mac(mac, hdr, STCP_TAGGED, vec, nvec, tag);
+	crc = synod_crc32c(0, hdr, STCP_TAGGED);
+	for (i = 0; i < nvec; i++)
+		crc = synod_crc32c(crc, vec[i].iov_base, vec[i].iov_len);
+	memset(tag, 0, SYNOD_LINK_TAG_LEN);
+	put_unaligned_le32(crc, tag);
+	return 0;
 }
 
 /* Write @m as a record; fields the type does not use are zero. */
@@ -118,7 +183,7 @@ void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,
 	m->ver_max = t->link_version;
 	m->from = t->cfg.self;
 	m->to = to;
-	m->features = SYNOD_LINK_FEATURES;
+	m->features = t->features;
 	strscpy_pad(m->cluster, t->cfg.cluster, sizeof(m->cluster));
 	memcpy(m->blob, nonce, STCP_NONCE_LEN);
 }
@@ -140,7 +205,7 @@ int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
 	strscpy_pad(ours, t->cfg.cluster, sizeof(ours));
 	if (memcmp(ours, m->cluster, sizeof(ours)))
 		return SYNOD_REFUSED_CLUSTER;
-	if (lo > hi)
+	if (lo > hi || ((m->features ^ t->features) & SYNOD_LINK_F_FRAME_MAC))
 		return SYNOD_REFUSED_VERSION;
 	if (m->to != t->cfg.self || m->from >= SYNOD_NODES_MAX ||
 	    m->from == t->cfg.self || !test_bit(m->from, &t->peer_mask))
@@ -151,18 +216,22 @@ int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
 }
 
 /*
- * HMAC-SHA256 over everything both sides said about the link.  The tfm
+ * HMAC-SHA256 over everything both sides said about the link, including
+ * the version and features they agreed on (so that no one on the path
+ * can talk both ends out of frame MACs).  The tfm
  * is keyed once at create; a fresh descriptor per call makes concurrent
  * calls from the rx and tx threads safe.
  */
 int synod_tcp_proof(struct synod_transport *t, u8 *out, bool client,
 		    const u8 *nonce_c, const u8 *nonce_s, u32 id_c, u32 id_s)
 {
-	static const char label[] = "synod-link-v1";
+	static const char label[] = "synod-link-v2";
 	SHASH_DESC_ON_STACK(desc, t->hmac);
 	char cluster[SYNOD_NAME_MAX + 1];
 	u8 role = client ? 'C' : 'S';
 	__le32 ids[2] = { cpu_to_le32(id_c), cpu_to_le32(id_s) };
+	__le64 agreed[2] = { cpu_to_le64(t->link_version),
+			     cpu_to_le64(t->features) };
 	int err;
 
 	strscpy_pad(cluster, t->cfg.cluster, sizeof(cluster));
@@ -180,6 +249,8 @@ int synod_tcp_proof(struct synod_transport *t, u8 *out, bool client,
 		err = crypto_shash_update(desc, (u8 *)ids, sizeof(ids));
 	if (!err)
 		err = crypto_shash_update(desc, cluster, sizeof(cluster));
+	if (!err)
+		err = crypto_shash_update(desc, (u8 *)agreed, sizeof(agreed));
 	if (!err)
 		err = crypto_shash_final(desc, out);
 	shash_desc_zero(desc);
@@ -222,6 +293,30 @@ void synod_tcp_refuse(struct synod_transport *t, u32 node,
 		pr_warn("%s/%u: refused %s link with node %u: %s\n",
 			t->cfg.cluster, t->cfg.self, dir, node,
 			refusal_names[why]);
+}
+
+static const char *const reject_names[SYNOD_REJECT_MAX] = {
+	[SYNOD_REJECT_MAC] = "bad MAC",
+	[SYNOD_REJECT_REPLAY] = "replayed sequence",
+	[SYNOD_REJECT_ORDER] = "sequence gap",
+};
+
+/*
+ * A frame on the authenticated connection from @node failed its check:
+ * count it, and log the first of each reason per node for the life of
+ * the transport (an attacker must not be able to flood the log; the
+ * counters say how often).  The caller resets the connection.
+ */
+void synod_tcp_reject(struct synod_transport *t, u32 node,
+		      enum synod_reject why)
+{
+	if (WARN_ON_ONCE(node >= SYNOD_NODES_MAX || why >= SYNOD_REJECT_MAX))
+		return;
+	atomic64_inc(&t->rejected[node][why]);
+	if (test_and_set_bit(why, &t->rejected_logged[node]))
+		return;
+	pr_warn("%s/%u: dropped frame from node %u: %s; resetting the link\n",
+		t->cfg.cluster, t->cfg.self, node, reject_names[why]);
 }
 
 /* The peer we dialled refused us: log once per reason, count nothing. */

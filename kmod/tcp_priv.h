@@ -29,15 +29,27 @@
 #include <crypto/hash.h>
 #include <crypto/sha2.h>
 
+#include "linkkey.h"
 #include "transport.h"
 
-/* Accepted connections held at once: every peer, plus room for races. */
+/*
+ * Accepted connections held at once.  Only sources that are configured
+ * peers' addresses get one (tcp_rx.c), each address at most as many
+ * handshakes as peers live there, and each node one authenticated link:
+ * at most 2 * (SYNOD_NODES_MAX - 1), so every peer always finds a slot.
+ */
 #define STCP_IN_MAX		(2 * SYNOD_NODES_MAX)
 /* Index of the "unknown node" row of the refusal counters. */
 #define STCP_UNKNOWN		SYNOD_NODES_MAX
 
-/* Frame header: u32 payload length, u32 crc32c of the payload (LE). */
-#define STCP_FRAME_HDR		8u
+/*
+ * Frame header, little-endian: u32 payload length, u32 flags (zero),
+ * u64 sequence number, then the tag: HMAC-SHA256-128 under the
+ * connection's frame key over the 16 bytes before it and the payload
+ * (tcp_link.c; in a test build with test_frame_mac_off, a crc32c).
+ */
+#define STCP_FRAME_HDR		32u
+#define STCP_TAGGED		16u	/* header bytes the tag covers */
 /* Receive buffer of one accepted connection: a whole largest frame. */
 #define STCP_IN_BUF		(STCP_FRAME_HDR + SYNOD_FRAME_MAX)
 
@@ -46,7 +58,7 @@
 
 /* Handshake records are fixed-size; see tcp_link.c for the layout. */
 #define STCP_HS_LEN		96u
-#define STCP_NONCE_LEN		32u
+#define STCP_NONCE_LEN		SYNOD_LINK_NONCE_LEN
 #define STCP_PROOF_LEN		SHA256_DIGEST_SIZE
 #define STCP_HS_MAGIC		0x4c4e5953u	/* "SYNL" */
 
@@ -61,6 +73,14 @@
 #define STCP_BACKOFF_MAX_MS	2000u
 #define STCP_CONNECT_MS		2000u
 #define STCP_HANDSHAKE_MS	3000u
+/*
+ * An accepted connection must bring its HELLO within this (times
+ * time_scale): a peer sends it at once after connecting, so one round
+ * trip; 1 s leaves room for a TCG guest descheduled for hundreds of
+ * milliseconds on a loaded host (the tests' VMs) and is a third of the
+ * old whole-handshake slot.  Only peers' addresses get a slot at all.
+ */
+#define STCP_HELLO_MS		1000u
 #define STCP_USER_TIMEOUT_MS	3000u
 #define STCP_KEEPIDLE_S		1
 #define STCP_KEEPINTVL_S		1
@@ -96,6 +116,20 @@ struct tcp_cbs {
 	void (*write_space)(struct sock *sk);
 };
 
+/* What tcp_forge.c may make a tx thread do (test build only). */
+enum stcp_forge {
+	STCP_FORGE_NONE,
+	STCP_FORGE_STEPDOWN,	/* a keyless one-byte STEPDOWN frame */
+	STCP_FORGE_REPLAY,	/* the last frame again, byte for byte */
+	STCP_FORGE_CORRUPT,	/* flip a payload bit of the next frame */
+	STCP_FORGE_SKIP,	/* skip a sequence number */
+	STCP_FORGE_PLANT,	/* relay a payload under its next ref */
+	STCP_FORGE_MAX,
+};
+
+/* Longest frame (header included) kept for STCP_FORGE_REPLAY. */
+#define STCP_LAST_MAX		256u
+
 /* peer->flags and t->rx_flags bits */
 #define STCP_KICK		0	/* socket event or queued frame */
 
@@ -119,6 +153,15 @@ struct tcp_peer {
 	unsigned long remote_logged;	/* refusal reasons the peer sent us */
 
 	atomic64_t tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up;
+
+	/* frame MAC keyed at each handshake; tx thread only */
+	struct crypto_shash *mac;	/* hmac(sha256), allocated at create */
+	u64 tx_seq;			/* sequence number of the next frame */
+
+	/* test build only (tcp_forge.c); tx thread only */
+	bool forge_corrupt;		/* flip a bit of the next frame */
+	u32 last_len;			/* bytes in last, 0: none kept */
+	u8 last[STCP_LAST_MAX];		/* last small frame as sent */
 };
 
 /* Handshake progress of an accepted connection. */
@@ -136,11 +179,14 @@ struct tcp_in {
 	struct socket *sock;
 	struct tcp_cbs cbs;
 	u32 node;			/* claimed in HELLO, proven in PROOF */
+	u32 src_mask;			/* peers configured at its source */
 	unsigned long deadline;		/* jiffies: handshake must end */
 	u8 nonce_c[STCP_NONCE_LEN];
 	u8 nonce_s[STCP_NONCE_LEN];
 	u8 *buf;			/* STCP_IN_BUF bytes, from t->in_bufs */
 	u32 have;			/* bytes in buf */
+	struct crypto_shash *mac;	/* keyed when the client proved itself */
+	u64 rx_seq;			/* sequence number expected next */
 };
 
 struct synod_transport {
@@ -150,8 +196,11 @@ struct synod_transport {
 	bool started;			/* lock */
 	unsigned long peer_mask;	/* bit n: node n is a peer */
 	u16 link_version;		/* spoken in HELLO; fixed at create */
+	u64 features;			/* offered and required; fixed at create */
 
 	struct tcp_peer peers[SYNOD_NODES_MAX];
+	/* peers[].addr for the rx thread, which may not take t->lock */
+	spinlock_t addr_lock;
 
 	/* rx thread and everything it owns */
 	struct task_struct *rx_task;
@@ -167,10 +216,17 @@ struct synod_transport {
 	/* counters, read by refused() and the debug hook */
 	atomic64_t refused[SYNOD_NODES_MAX + 1][SYNOD_REFUSED_MAX];
 	unsigned long logged[SYNOD_NODES_MAX + 1];	/* reasons logged */
+	atomic64_t rejected[SYNOD_NODES_MAX][SYNOD_REJECT_MAX];
+	unsigned long rejected_logged[SYNOD_NODES_MAX];	/* reasons logged */
 	atomic64_t rx_frames[SYNOD_NODES_MAX];
 	atomic64_t rx_bad;		/* bad length or crc: link dropped */
 	atomic64_t in_overflow;		/* accepted with no free slot */
 	atomic64_t hs_failed;		/* handshake I/O error or timeout */
+
+	/* test build only (tcp_forge.c): STCP_FORGE_PLANT */
+	atomic_t plant_state;		/* 0 idle, 1 armed, 2 frame ready */
+	u32 plant_to, plant_len;	/* peer to plant on, frame bytes */
+	u8 *plant;			/* SYNOD_FRAME_MAX bytes, or NULL */
 };
 
 /* tcp.c: socket plumbing shared by both threads */
@@ -183,9 +239,22 @@ void synod_tcp_sock_attach(struct socket *sock, void *owner,
 			   void (*write_space)(struct sock *sk));
 void synod_tcp_sock_close(struct socket *sock, const struct tcp_cbs *saved);
 int synod_tcp_addr_len(const struct sockaddr_storage *ss);
+bool synod_tcp_same_host(const struct sockaddr_storage *a,
+			 const struct sockaddr_storage *b);
+int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
+			  int family);
 
 /* tcp_link.c: handshake records, proofs, refusals; no socket */
 u16 synod_tcp_link_version(void);
+u64 synod_tcp_link_features(void);
+int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
+		       const u8 *nonce_c, const u8 *nonce_s, u32 id_c,
+		       u32 id_s);
+int synod_tcp_frame_tag(struct synod_transport *t, struct crypto_shash *mac,
+			const u8 *hdr, const struct kvec *vec,
+			unsigned int nvec, u8 *tag);
+void synod_tcp_reject(struct synod_transport *t, u32 node,
+		      enum synod_reject why);
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m);
 int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m);
 void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,
@@ -209,6 +278,11 @@ void synod_tcp_listen_ready(struct sock *sk);
 
 /* tcp_tx.c */
 int synod_tcp_tx_thread(void *arg);
+
+/* tcp_forge.c: test build only */
+enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
+void synod_tcp_forge_rx(struct synod_transport *t, const u8 *f, u32 len);
+void synod_tcp_forge_plant(struct tcp_peer *p);
 
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {

@@ -18,8 +18,10 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 
+#include <crypto/algapi.h>
+
 #include "compat_net.h"
-#include "core/crc32c.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 /* Wake the rx thread of @t: any context. */
@@ -138,9 +140,13 @@ static int in_hello(struct synod_transport *t, struct tcp_in *c,
 	if (m->type != STCP_HS_HELLO)
 		return -EPROTO;
 	why = synod_tcp_hello_check(t, m, STCP_UNKNOWN);
+	/* the node it claims to be must live where it connects from */
+	if (why < 0 && !(c->src_mask & BIT(m->from)))
+		why = SYNOD_REFUSED_NODE;
 	if (why >= 0)
 		return in_refuse(t, c, m->from, why);
 	c->node = m->from;
+	c->deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
 	memcpy(c->nonce_c, m->blob, STCP_NONCE_LEN);
 	get_random_bytes(c->nonce_s, STCP_NONCE_LEN);
 	synod_tcp_hello(t, &r, c->node, c->nonce_s);
@@ -177,6 +183,13 @@ static int in_proof(struct synod_transport *t, struct tcp_in *c,
 	r.to = c->node;
 	err = synod_tcp_proof(t, r.blob, false, c->nonce_c, c->nonce_s,
 			      c->node, t->cfg.self);
+	/* The client proved itself: key its frames on this connection. */
+	if (!err)
+		err = synod_tcp_link_key(t, c->mac, c->nonce_c, c->nonce_s,
+					 c->node, t->cfg.self);
+	memzero_explicit(c->nonce_c, sizeof(c->nonce_c));
+	memzero_explicit(c->nonce_s, sizeof(c->nonce_s));
+	c->rx_seq = 0;
 	if (err)
 		return err;
 	synod_tcp_hs_encode(rec, &r);
@@ -226,10 +239,50 @@ static void in_consume(struct tcp_in *c, u32 n)
 }
 
 /*
+ * Check the frame at @hdr (whole in the buffer, payload @len bytes):
+ * its tag first, so that its sequence number can be trusted, then the
+ * sequence number.  0 if it may be delivered; -EKEYREJECTED, counted
+ * and logged, if it must be dropped and the connection reset.
+ */
+static int in_check(struct synod_transport *t, struct tcp_in *c,
+		    const u8 *hdr, u32 len)
+{
+	struct kvec v = { .iov_base = (void *)hdr + STCP_FRAME_HDR,
+			  .iov_len = len };
+	u8 want[SYNOD_LINK_TAG_LEN];
+	enum synod_reject why;
+	int err;
+
+	err = synod_tcp_frame_tag(t, c->mac, hdr, &v, 1, want);
+	if (err)
+		return err;
+	if (crypto_memneq(want, hdr + STCP_TAGGED, SYNOD_LINK_TAG_LEN)) {
+		why = SYNOD_REJECT_MAC;
+	} else {
+		switch (synod_link_seq(c->rx_seq, get_unaligned_le64(hdr + 8))) {
+		case SYNOD_SEQ_OK:
+			c->rx_seq++;
+			/* an authentic peer sends no flags we do not know */
+			return get_unaligned_le32(hdr + 4) ? -EPROTO : 0;
+		case SYNOD_SEQ_REPLAY:
+			why = SYNOD_REJECT_REPLAY;
+			break;
+		default:
+			why = SYNOD_REJECT_ORDER;
+			break;
+		}
+	}
+	synod_tcp_reject(t, c->node, why);
+	return -EKEYREJECTED;
+}
+
+/*
  * Deliver the whole frames in the buffer, up to @budget of them.  A
- * length over SYNOD_FRAME_MAX or a crc mismatch means the stream can no
- * longer be trusted: the link is dropped and counted.  Stops early when
- * the node stops being a peer (rx() may have removed it) or on stop.
+ * length over SYNOD_FRAME_MAX means the stream can no longer be
+ * trusted: the link is dropped and counted; so is a frame that fails
+ * its check (in_check()), before anything of it reaches the replica.
+ * Stops early when the node stops being a peer (rx() may have removed
+ * it) or on stop.
  */
 static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		     unsigned int *budget)
@@ -247,23 +300,23 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		}
 		if (c->have - off - STCP_FRAME_HDR < len)
 			break;
-		if (synod_crc32c(0, hdr + STCP_FRAME_HDR, len) !=
-		    get_unaligned_le32(hdr + 4)) {
-			err = -EBADMSG;
+		err = in_check(t, c, hdr, len);
+		if (err)
 			break;
-		}
 		if (!test_bit(c->node, &t->peer_mask)) {
 			err = -ECONNRESET;
 			break;
 		}
 		atomic64_inc(&t->rx_frames[c->node]);
+		if (SYNOD_TEST_BUILD)
+			synod_tcp_forge_rx(t, hdr + STCP_FRAME_HDR, len);
 		t->cfg.rx(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR, len);
 		off += STCP_FRAME_HDR + len;
 		(*budget)--;
 		if (kthread_should_stop())
 			break;
 	}
-	if (err == -EMSGSIZE || err == -EBADMSG) {
+	if (err == -EMSGSIZE || err == -EPROTO) {
 		atomic64_inc(&t->rx_bad);
 		pr_warn_ratelimited("%s/%u: bad frame from node %u (%d), dropping link\n",
 				    t->cfg.cluster, t->cfg.self, c->node, err);
@@ -332,27 +385,104 @@ static bool in_service(struct synod_transport *t, struct tcp_in *c)
 	}
 	if (c->state != STCP_IN_FRAMES && n != -ECONNREFUSED)
 		atomic64_inc(&t->hs_failed);
+	/* A rejected frame: reset (RST), so the sender notices at once. */
+	if (n == -EKEYREJECTED)
+		sock_no_linger(c->sock->sk);
 	in_close(t, c);
 	return false;
 }
 
-/* Take every pending connection into a free slot, or turn it away. */
+/*
+ * The configured peers whose address is @sock's source: a bitmask of
+ * node ids, 0 for a stranger.  Under addr_lock: set_peer() may move a
+ * peer meanwhile.
+ */
+static u32 in_src_peers(struct synod_transport *t, struct socket *sock)
+{
+	struct sockaddr_storage src;
+	u32 n, mask = 0;
+
+	memset(&src, 0, sizeof(src));
+	if (kernel_getpeername(sock, (struct sockaddr *)&src) < 0)
+		return 0;
+	spin_lock_bh(&t->addr_lock);
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		if (test_bit(n, &t->peer_mask) &&
+		    synod_tcp_same_host(&src, &t->peers[n].addr))
+			mask |= BIT(n);
+	spin_unlock_bh(&t->addr_lock);
+	return mask;
+}
+
+/*
+ * A slot for a connection from the peers @mask.  Each source address
+ * holds at most as many handshakes as peers live there: past that, the
+ * oldest of its handshakes is given up (a peer dials again only once it
+ * has given up on the last attempt).  So no address can take another's
+ * slot and, with one authenticated link per node, slots never run out.
+ */
+static struct tcp_in *in_slot(struct synod_transport *t, u32 mask)
+{
+	struct tcp_in *free = NULL, *oldest = NULL;
+	unsigned int i, held = 0;
+
+	for (i = 0; i < STCP_IN_MAX; i++) {
+		struct tcp_in *c = &t->in[i];
+
+		if (c->state == STCP_IN_FREE) {
+			free = free ?: c;
+			continue;
+		}
+		if (c->state == STCP_IN_FRAMES || !(c->src_mask & mask))
+			continue;
+		held++;
+		if (!oldest || time_before(c->deadline, oldest->deadline))
+			oldest = c;
+	}
+	if (oldest && held >= hweight32(mask)) {
+		atomic64_inc(&t->hs_failed);
+		in_close(t, oldest);
+		return oldest;
+	}
+	return free;
+}
+
+/* Turn an accepted socket away at once (RST), giving it nothing. */
+static void in_turn_away(struct synod_transport *t, struct socket *sock)
+{
+	struct tcp_cbs cbs = { .data_ready = t->listen_cbs.data_ready };
+
+	synod_tcp_sock_attach(sock, t, &cbs, in_wake, NULL);
+	sock_no_linger(sock->sk);
+	synod_tcp_sock_close(sock, &cbs);
+}
+
+/*
+ * Take every pending connection from a configured peer's address into
+ * a slot; turn every other source away at once, counted as a refusal
+ * from an unknown node (logged once), so that strangers cannot hold
+ * the slots peers need.
+ */
 static void rx_accept(struct synod_transport *t)
 {
 	struct tcp_cbs cbs = { .data_ready = t->listen_cbs.data_ready };
 	struct socket *sock;
-	unsigned int i;
+	u32 mask;
 
 	while (!kernel_accept(t->listen, &sock, O_NONBLOCK)) {
 		struct tcp_in *c = NULL;
 
-		for (i = 0; i < STCP_IN_MAX && !c; i++)
-			if (t->in[i].state == STCP_IN_FREE)
-				c = &t->in[i];
-		if (!c) {
+		mask = in_src_peers(t, sock);
+		if (!mask) {
+			synod_tcp_refuse(t, STCP_UNKNOWN, SYNOD_REFUSED_ADDR,
+					 "incoming");
+			in_turn_away(t, sock);
+			continue;
+		}
+		c = in_slot(t, mask);
+		if (WARN_ON_ONCE(!c)) {
 			atomic64_inc(&t->in_overflow);
-			synod_tcp_sock_attach(sock, t, &cbs, in_wake, NULL);
-			synod_tcp_sock_close(sock, &cbs);
+			in_turn_away(t, sock);
 			continue;
 		}
 		sock->sk->sk_allocation = GFP_NOIO;
@@ -362,8 +492,9 @@ static void rx_accept(struct synod_transport *t)
 		c->sock = sock;
 		c->state = STCP_IN_HELLO;
 		c->node = STCP_UNKNOWN;
+		c->src_mask = mask;
 		c->have = 0;
-		c->deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
+		c->deadline = jiffies + stcp_ms(t, STCP_HELLO_MS);
 	}
 }
 

@@ -18,7 +18,7 @@
 #include <net/tcp.h>
 
 #include "compat_net.h"
-#include "core/crc32c.h"
+#include "testing.h"
 #include "tcp_priv.h"
 
 /* data_ready and state_change of the outgoing socket: softirq. */
@@ -162,6 +162,9 @@ static int out_connect(struct tcp_peer *p)
 		return err;
 	}
 	synod_tcp_sock_tune(p->sock, p->t->cfg.time_scale);
+	err = synod_tcp_bind_source(p->t, p->sock, addr.ss_family);
+	if (err)
+		return err;
 	synod_tcp_sock_attach(p->sock, p, &p->cbs, out_wake, out_write_space);
 	clear_bit(STCP_KICK, &p->flags);
 	err = kernel_connect(p->sock, (struct sockaddr *)&addr,
@@ -276,6 +279,14 @@ static int out_handshake(struct tcp_peer *p)
 	if (!synod_tcp_proof_ok(t, m.blob, false, nonce_c, nonce_s,
 				t->cfg.self, p->node))
 		return out_refuse(p, SYNOD_REFUSED_AUTH);
+	/* The server proved itself: key our frames for this connection. */
+	err = synod_tcp_link_key(t, p->mac, nonce_c, nonce_s, t->cfg.self,
+				 p->node);
+	memzero_explicit(nonce_c, sizeof(nonce_c));
+	memzero_explicit(nonce_s, sizeof(nonce_s));
+	if (err)
+		return err;
+	p->tx_seq = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.type = STCP_HS_READY;
@@ -286,10 +297,74 @@ static int out_handshake(struct tcp_peer *p)
 }
 
 /*
+ * Test build only: remember a small frame as it leaves (for
+ * STCP_FORGE_REPLAY), and carry out STCP_FORGE_CORRUPT on it after its
+ * check value was computed.
+ */
+static void out_forge_keep(struct tcp_peer *p, struct kvec *vec,
+			   unsigned int nvec, u32 len)
+{
+	unsigned int i;
+	u32 off = 0;
+
+	if (p->forge_corrupt && nvec > 1) {
+		((u8 *)vec[1].iov_base)[0] ^= 0x80;
+		p->forge_corrupt = false;
+	}
+	if (len > STCP_LAST_MAX)
+		return;
+	for (i = 0; i < nvec; i++) {
+		memcpy(p->last + off, vec[i].iov_base, vec[i].iov_len);
+		off += vec[i].iov_len;
+	}
+	p->last_len = len;
+}
+
+/*
+ * Test build only: carry out a forgery tcp_forge.c asks for on this
+ * established link.  Returns what sending it returned.
+ */
+static int out_forge(struct tcp_peer *p)
+{
+	u8 f[STCP_FRAME_HDR + 1];
+	struct kvec v;
+
+	switch (synod_tcp_forge_take(p)) {
+	case STCP_FORGE_STEPDOWN:
+		/*
+		 * What anyone who can reach the socket can compute: the
+		 * right length and the very sequence number expected next,
+		 * but a tag made without the key.
+		 */
+		f[STCP_FRAME_HDR] = 3;	/* SYNOD_FRAME_STEPDOWN */
+		put_unaligned_le32(1, f);
+		put_unaligned_le32(0, f + 4);
+		put_unaligned_le64(p->tx_seq, f + 8);
+		get_random_bytes(f + STCP_TAGGED, SYNOD_LINK_TAG_LEN);
+		v = (struct kvec){ f, sizeof(f) };
+		return out_sendv(p, &v, 1, sizeof(f), 0);
+	case STCP_FORGE_REPLAY:
+		if (!p->last_len)
+			return 0;
+		v = (struct kvec){ p->last, p->last_len };
+		return out_sendv(p, &v, 1, p->last_len, 0);
+	case STCP_FORGE_CORRUPT:
+		p->forge_corrupt = true;
+		return 0;
+	case STCP_FORGE_SKIP:
+		p->tx_seq++;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
  * Send the oldest record of the ring (at @tail; @head is the end of
- * what is queued) as one frame: header with length and crc32c, then the
- * payload, which may wrap around the ring's end.  MSG_MORE while more
- * frames wait, so that a burst leaves in full segments.
+ * what is queued) as one frame: header with length, sequence number and
+ * tag, then the payload, which may wrap around the ring's end.
+ * MSG_MORE while more frames wait, so that a burst leaves in full
+ * segments.
  */
 static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
 {
@@ -298,7 +373,6 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
 	u8 hdr[STCP_FRAME_HDR];
 	struct kvec vec[3];
 	unsigned int nvec = 2;
-	u32 crc;
 	int err;
 
 	memcpy(&len, p->ring + (tail & mask), sizeof(len));
@@ -309,18 +383,23 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
 	first = min(len, SYNOD_SENDQ_BYTES - start);
 	vec[1].iov_base = p->ring + start;
 	vec[1].iov_len = first;
-	crc = synod_crc32c(0, vec[1].iov_base, first);
 	if (first < len) {
 		vec[2].iov_base = p->ring;
 		vec[2].iov_len = len - first;
-		crc = synod_crc32c(crc, vec[2].iov_base, len - first);
 		nvec = 3;
 	}
 	put_unaligned_le32(len, hdr);
-	put_unaligned_le32(crc, hdr + 4);
+	put_unaligned_le32(0, hdr + 4);
+	put_unaligned_le64(p->tx_seq++, hdr + 8);
+	err = synod_tcp_frame_tag(p->t, p->mac, hdr, vec + 1, nvec - 1,
+				  hdr + STCP_TAGGED);
+	if (err)
+		return err;
 	vec[0].iov_base = hdr;
 	vec[0].iov_len = sizeof(hdr);
 
+	if (SYNOD_TEST_BUILD)
+		out_forge_keep(p, vec, nvec, STCP_FRAME_HDR + len);
 	err = out_sendv(p, vec, nvec, STCP_FRAME_HDR + len,
 			head - tail > rec ? MSG_MORE : 0);
 	if (err)
@@ -346,6 +425,12 @@ static int out_pump(struct tcp_peer *p)
 			return -err;
 		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 			return -ECONNRESET;
+		if (SYNOD_TEST_BUILD) {
+			err = out_forge(p);
+			if (err)
+				return err;
+			synod_tcp_forge_plant(p);
+		}
 		spin_lock_bh(&p->lock);
 		head = p->head;
 		tail = p->tail;
@@ -376,6 +461,8 @@ static void out_link_up(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 
+	p->forge_corrupt = false;
+	p->last_len = 0;
 	spin_lock_bh(&p->lock);
 	p->tail = p->head;
 	p->up = true;

@@ -2,8 +2,9 @@
 /*
  * The transport between the replicas of one volume: opaque frames to and
  * from peers by node id.  The replica glue (replica.c) decides what a
- * frame holds; the transport carries it whole, in order per peer, checked
- * by crc32c, between authenticated ends, or not at all.
+ * frame holds; the transport carries it whole, in order per peer, each
+ * frame authenticated (a MAC under a key of its connection and a
+ * sequence number, Documentation/transport.rst), or not at all.
  *
  * An ops table so that the UDP control path and the XDP fast path can sit
  * beside TCP later; today there is one implementation, tcp.c.
@@ -52,9 +53,15 @@
 /* Longest shared secret, bytes. */
 #define SYNOD_SECRET_MAX	64u
 #define SYNOD_SECRET_MIN	16u
-/* Transport protocol version spoken in the handshake, and feature bits. */
-#define SYNOD_LINK_VERSION	1u
-#define SYNOD_LINK_FEATURES	0ull
+/*
+ * Transport protocol version spoken in the handshake, and feature bits.
+ * Version 2: every frame carries a sequence number and a MAC.  The
+ * feature FRAME_MAC is always offered and required; only the test build
+ * can turn it off (both ends must agree), to measure what it costs.
+ */
+#define SYNOD_LINK_VERSION	2u
+#define SYNOD_LINK_F_FRAME_MAC	(1ull << 0)
+#define SYNOD_LINK_FEATURES	SYNOD_LINK_F_FRAME_MAC
 
 /* Why a connection was refused; counted per reason and per peer. */
 enum synod_refusal {
@@ -62,7 +69,19 @@ enum synod_refusal {
 	SYNOD_REFUSED_CLUSTER,	/* peer serves another volume */
 	SYNOD_REFUSED_VERSION,	/* no common protocol version */
 	SYNOD_REFUSED_NODE,	/* node id not a configured peer */
+	SYNOD_REFUSED_ADDR,	/* source address not a configured peer's */
 	SYNOD_REFUSED_MAX,
+};
+
+/*
+ * Why a frame on an authenticated connection was dropped (and the
+ * connection reset); counted per reason and per peer.
+ */
+enum synod_reject {
+	SYNOD_REJECT_MAC,	/* MAC wrong: forged or corrupted */
+	SYNOD_REJECT_REPLAY,	/* good MAC, sequence number seen already */
+	SYNOD_REJECT_ORDER,	/* good MAC, sequence number skips ahead */
+	SYNOD_REJECT_MAX,
 };
 
 struct synod_transport_cfg {
@@ -107,6 +126,8 @@ struct synod_transport_ops {
 					    u32 node);
 	u64 (*refused)(struct synod_transport *t, u32 node,
 		       enum synod_refusal why);
+	u64 (*rejected)(struct synod_transport *t, u32 node,
+			enum synod_reject why);
 };
 
 /* tcp.c */

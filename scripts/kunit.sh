@@ -21,15 +21,20 @@ kb=$B/kunit
 rm -rf "$dst"
 mkdir -p "$dst"
 cp -as "$top/kmod/core" "$top/kmod/uapi" "$top/kmod/kunit" "$dst/"
+# the link keys (pure but for the crypto API) and the header they need
+cp -as "$top/kmod/linkkey.c" "$top/kmod/linkkey.h" "$top/kmod/compat_net.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
 config SYNOD_KUNIT_TEST
 	bool "KUnit tests for synod's pure core and on-disk format" if !KUNIT_ALL_TESTS
 	depends on KUNIT=y
+	select CRYPTO
+	select CRYPTO_HMAC
+	select CRYPTO_SHA256
 	default KUNIT_ALL_TESTS
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

@@ -67,6 +67,10 @@ static struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_MATCH] = { .type = NLA_U64 },
 	[SYNOD_A_PEER_VOTER] = { .type = NLA_FLAG },
 	[SYNOD_A_PEER_REFUSED] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_REJECTED_MAC] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_REJECTED_REPLAY] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_REJECTED_ORDER] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_UNBOUND] = { .type = NLA_U64 },
 };
 
 static int parse_attrs(struct nl_msg *msg, struct nlattr **tb)
@@ -142,6 +146,10 @@ static int peer_from_nest(struct nlattr *nest, struct synod_peer_info *p)
 	p->match = get_u64(tb[SYNOD_A_PEER_MATCH]);
 	p->voter = tb[SYNOD_A_PEER_VOTER] != NULL;
 	p->refused = get_u64(tb[SYNOD_A_PEER_REFUSED]);
+	p->rejected_mac = get_u64(tb[SYNOD_A_PEER_REJECTED_MAC]);
+	p->rejected_replay = get_u64(tb[SYNOD_A_PEER_REJECTED_REPLAY]);
+	p->rejected_order = get_u64(tb[SYNOD_A_PEER_REJECTED_ORDER]);
+	p->unbound = get_u64(tb[SYNOD_A_PEER_UNBOUND]);
 	return 0;
 }
 
@@ -194,6 +202,7 @@ static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 	r->q1 = get_u32(tb[SYNOD_A_VOLUME_Q1]);
 	r->q2 = get_u32(tb[SYNOD_A_VOLUME_Q2]);
 	r->refused = get_u64(tb[SYNOD_A_VOLUME_REFUSED]);
+	r->rejected = get_u64(tb[SYNOD_A_VOLUME_REJECTED]);
 	r->catchup = get_u64(tb[SYNOD_A_VOLUME_CATCHUP]);
 	r->resync = tb[SYNOD_A_VOLUME_RESYNC] &&
 		    nla_get_u8(tb[SYNOD_A_VOLUME_RESYNC]);
@@ -231,7 +240,10 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 	return peers_from_msg(msg, &v->repl);
 }
 
-/* One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0" */
+/*
+ * One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0"
+ * and "      rejected mac 0 replay 0 order 0 unbound 0".
+ */
 static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 {
 	char addr[SYNOD_ADDR_STR_MAX];
@@ -249,6 +261,11 @@ static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 	out_bool(o, "voter", NULL, p->voter);
 	out_text(o, p->voter ? " voter" : " learner");
 	out_u64(o, "refused", " refused %" PRIu64 "\n", p->refused);
+	out_u64(o, "rejected_mac", "      rejected mac %" PRIu64,
+		p->rejected_mac);
+	out_u64(o, "rejected_replay", " replay %" PRIu64, p->rejected_replay);
+	out_u64(o, "rejected_order", " order %" PRIu64, p->rejected_order);
+	out_u64(o, "unbound", " unbound %" PRIu64 "\n", p->unbound);
 	out_close_object(o);
 }
 
@@ -301,7 +318,8 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 	out_u64(o, "commit_index", "    commit %" PRIu64, r->commit);
 	out_u64(o, "applied_index", " applied %" PRIu64, r->applied);
 	out_u64(o, "catchup", " catchup %" PRIu64, r->catchup);
-	out_u64(o, "refused", " refused %" PRIu64 "\n", r->refused);
+	out_u64(o, "refused", " refused %" PRIu64, r->refused);
+	out_u64(o, "rejected", " rejected %" PRIu64 "\n", r->rejected);
 	/* "    resync from 2 done 100 of 4096 chunks, 1 completed" */
 	out_bool(o, "resync", NULL, r->resync);
 	out_text(o, r->resync ? "    resync" : "    resync none");

@@ -37,6 +37,9 @@ struct synod_peer_info {
 	uint64_t match;			/* highest slot accepted there */
 	bool voter;
 	uint64_t refused;
+	/* frames dropped on the authenticated link, by reason */
+	uint64_t rejected_mac, rejected_replay, rejected_order;
+	uint64_t unbound;		/* named data it did not send */
 };
 
 /* The replicated state of a volume (absent attributes read as 0). */
@@ -52,6 +55,7 @@ struct synod_repl_info {
 	uint32_t epoch;
 	uint32_t q1, q2;		/* quorum sizes in effect; 0: not reported */
 	uint64_t refused;
+	uint64_t rejected;		/* every peer's rejected and unbound */
 	uint64_t catchup;
 	/* state transfer: data area suspect; peer, progress in chunks */
 	bool resync;

@@ -73,6 +73,17 @@ enum synod_peer_attr {
 	SYNOD_A_PEER_MATCH,	/* u64: highest slot known accepted there */
 	SYNOD_A_PEER_VOTER,	/* flag: votes (absent: learner) */
 	SYNOD_A_PEER_REFUSED,	/* u64: connections refused from this peer */
+	/*
+	 * u64: frames from this peer dropped on an authenticated link (each
+	 * reset the link): MAC wrong (forged or corrupted), sequence number
+	 * seen already (replayed), sequence number skipping ahead (frames
+	 * removed); and payloads or messages naming data this peer did not
+	 * itself send (UNBOUND: nothing reset, the frame is dropped).
+	 */
+	SYNOD_A_PEER_REJECTED_MAC,
+	SYNOD_A_PEER_REJECTED_REPLAY,
+	SYNOD_A_PEER_REJECTED_ORDER,
+	SYNOD_A_PEER_UNBOUND,
 
 	__SYNOD_A_PEER_MAX,
 	SYNOD_A_PEER_MAX = __SYNOD_A_PEER_MAX - 1
@@ -129,6 +140,8 @@ enum synod_attr {
 	SYNOD_A_VOLUME_RESYNC_DONE,
 	SYNOD_A_VOLUME_RESYNC_TOTAL,
 	SYNOD_A_VOLUME_RESYNCS,
+	/* u64: sum over peers of every SYNOD_A_PEER_REJECTED_* and UNBOUND */
+	SYNOD_A_VOLUME_REJECTED,
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

@@ -362,6 +362,10 @@ static void put_peer(struct nl_msg *msg, uint32_t node, const char *addr,
 	if (voter)
 		assert_int_equal(nla_put_flag(msg, SYNOD_A_PEER_VOTER), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_REFUSED, 1), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_REJECTED_MAC, 3), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_REJECTED_REPLAY, 0), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_REJECTED_ORDER, 0), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_UNBOUND, 1), 0);
 	nla_nest_end(msg, nest);
 }
 
@@ -394,6 +398,7 @@ static struct nl_msg *repl_volume_msg(bool leader_known)
 	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_Q1, 2), 0);
 	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_Q2, 3), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_REFUSED, 2), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_REJECTED, 8), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_CATCHUP, 1), 0);
 	assert_int_equal(nla_put_u32(msg, SYNOD_A_VOLUME_ON_NO_QUORUM,
 				     SYNOD_NO_QUORUM_SUSPEND), 0);
@@ -439,16 +444,19 @@ static void test_status_replicated(void **state)
 		"\"format\":1,\"cluster\":\"c0\",\"node\":1,\"leader\":2,"
 		"\"ballot\":770,\"epoch\":4,\"q1\":2,\"q2\":3,\"quorum\":true,"
 		"\"commit_index\":100,\"applied_index\":99,\"catchup\":1,"
-		"\"refused\":2,\"resync\":false,\"resync_from\":null,"
+		"\"refused\":2,\"rejected\":8,\"resync\":false,"
+		"\"resync_from\":null,"
 		"\"resync_done\":0,\"resync_total\":0,\"resyncs\":0,"
 		"\"on_no_quorum\":\"suspend\","
 		"\"auto_promote\":false,\"peers\":["
 		"{\"node\":2,\"address\":\"10.0.0.2:7790\","
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
-		"\"refused\":1},"
+		"\"refused\":1,\"rejected_mac\":3,\"rejected_replay\":0,"
+		"\"rejected_order\":0,\"unbound\":1},"
 		"{\"node\":3,\"address\":\"[fd00::3]:7790\","
 		"\"state\":\"connecting\",\"match_index\":80,\"voter\":false,"
-		"\"refused\":1}]}]\n");
+		"\"refused\":1,\"rejected_mac\":3,\"rejected_replay\":0,"
+		"\"rejected_order\":0,\"unbound\":1}]}]\n");
 	free(got);
 
 	got = print_volume(v, false);
@@ -457,11 +465,13 @@ static void test_status_replicated(void **state)
 		"    backing /dev/vdb size 1048576 (1 MiB)\n"
 		"    uuid 8c4e0000-0000-0000-0000-000000000000 format 1\n"
 		"    cluster c0 node 1 leader 2 ballot 770 epoch 4 q1 2 q2 3 quorum true\n"
-		"    commit 100 applied 99 catchup 1 refused 2\n"
+		"    commit 100 applied 99 catchup 1 refused 2 rejected 8\n"
 		"    resync none, 0 completed\n"
 		"    on-no-quorum suspend auto-promote false\n"
 		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1\n"
-		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1\n");
+		"      rejected mac 3 replay 0 order 0 unbound 1\n"
+		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1\n"
+		"      rejected mac 3 replay 0 order 0 unbound 1\n");
 	free(got);
 	nlmsg_free(msg);
 

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "synod_linkkey": the frame keys and MACs of the TCP links
+ * (kmod/linkkey.c).  HKDF against RFC 5869's SHA-256 vectors; the key
+ * of one connection and the tag of one frame against values computed
+ * independently (Python's hmac and hashlib; info = label with its NUL,
+ * le32 id_c, le32 id_s, cluster NUL-padded to 32 bytes), so that a change of the
+ * wire's derivation cannot pass unnoticed; the sequence rule.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "compat_net.h"
+#include "linkkey.h"
+
+static struct crypto_shash *tfm(struct kunit *test)
+{
+	struct crypto_shash *h = crypto_alloc_shash("hmac(sha256)", 0, 0);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
+	return h;
+}
+
+/* RFC 5869 A.1 (basic) and A.3 (no salt, no info). */
+static void hkdf_rfc5869(struct kunit *test)
+{
+	static const u8 okm1[42] = {
+		0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43,
+		0x4f, 0x64, 0xd0, 0x36, 0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90,
+		0xcf, 0x1a, 0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56, 0xec, 0xc4,
+		0xc5, 0xbf, 0x34, 0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18,
+		0x58, 0x65,
+	};
+	static const u8 okm3[42] = {
+		0x8d, 0xa4, 0xe7, 0x75, 0xa5, 0x63, 0xc1, 0x8f, 0x71, 0x5f,
+		0x80, 0x2a, 0x06, 0x3c, 0x5a, 0x31, 0xb8, 0xa1, 0x1f, 0x5c,
+		0x5e, 0xe1, 0x87, 0x9e, 0xc3, 0x45, 0x4e, 0x5f, 0x3c, 0x73,
+		0x8d, 0x2d, 0x9d, 0x20, 0x13, 0x95, 0xfa, 0xa4, 0xb6, 0x1a,
+		0x96, 0xc8,
+	};
+	struct crypto_shash *h = tfm(test);
+	u8 ikm[22], salt[13], info[10], okm[42];
+	int i;
+
+	memset(ikm, 0x0b, sizeof(ikm));
+	for (i = 0; i < 13; i++)
+		salt[i] = i;
+	for (i = 0; i < 10; i++)
+		info[i] = 0xf0 + i;
+	KUNIT_EXPECT_EQ(test, 0, synod_hkdf_sha256(h, salt, sizeof(salt), ikm,
+						   sizeof(ikm), info,
+						   sizeof(info), okm,
+						   sizeof(okm)));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(okm, okm1, sizeof(okm)));
+	KUNIT_EXPECT_EQ(test, 0, synod_hkdf_sha256(h, NULL, 0, ikm,
+						   sizeof(ikm), NULL, 0, okm,
+						   sizeof(okm)));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(okm, okm3, sizeof(okm)));
+	crypto_free_shash(h);
+}
+
+/*
+ * The key of a connection from node 1 to node 0 of cluster "r0", and
+ * the tag of a 5-byte frame with sequence number 7 under it, the
+ * payload given in two pieces as a wrapping ring would.
+ */
+static void link_key_and_tag(struct kunit *test)
+{
+	static const u8 want_key[SYNOD_LINK_KEY_LEN] = {
+		0x3a, 0x59, 0x46, 0xb7, 0xe7, 0xd9, 0xa3, 0x66,
+		0x04, 0x74, 0x81, 0x2e, 0x1f, 0x58, 0x76, 0x82,
+		0x8a, 0xe6, 0xe6, 0x38, 0xb7, 0x49, 0x69, 0xd8,
+		0xcf, 0x6e, 0x73, 0x63, 0x66, 0x8b, 0xf6, 0x75,
+	};
+	static const u8 want_tag[SYNOD_LINK_TAG_LEN] = {
+		0x63, 0x2e, 0x40, 0xf9, 0xfa, 0x3e, 0x99, 0x78,
+		0xe9, 0xa1, 0x76, 0xf1, 0xae, 0x43, 0x91, 0x50,
+	};
+	static const u8 secret[] = "0123456789abcdef";
+	struct crypto_shash *h = tfm(test);
+	u8 nc[SYNOD_LINK_NONCE_LEN], ns[SYNOD_LINK_NONCE_LEN];
+	u8 key[SYNOD_LINK_KEY_LEN], hdr[16], tag[SYNOD_LINK_TAG_LEN];
+	struct kvec v[2] = {
+		{ .iov_base = "hel", .iov_len = 3 },
+		{ .iov_base = "lo", .iov_len = 2 },
+	};
+
+	memset(nc, 1, sizeof(nc));
+	memset(ns, 2, sizeof(ns));
+	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, nc, ns, 1, 0,
+						"r0", key));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(key, want_key, sizeof(key)));
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(h, key, sizeof(key)));
+	put_unaligned_le32(5, hdr);
+	put_unaligned_le32(0, hdr + 4);
+	put_unaligned_le64(7, hdr + 8);
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac(h, hdr, sizeof(hdr), v, 2,
+						tag));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(tag, want_tag, sizeof(tag)));
+	/* another sequence number, direction or node: another tag/key */
+	put_unaligned_le64(8, hdr + 8);
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac(h, hdr, sizeof(hdr), v, 2,
+						tag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_tag, sizeof(tag)));
+	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, nc, ns, 0, 1,
+						"r0", key));
+	KUNIT_EXPECT_NE(test, 0, memcmp(key, want_key, sizeof(key)));
+	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, ns, nc, 1, 0,
+						"r0", key));
+	KUNIT_EXPECT_NE(test, 0, memcmp(key, want_key, sizeof(key)));
+	crypto_free_shash(h);
+}
+
+/* Only the next sequence number passes; lower is a replay, higher a gap. */
+static void sequence_rule(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, SYNOD_SEQ_OK, synod_link_seq(0, 0));
+	KUNIT_EXPECT_EQ(test, SYNOD_SEQ_OK, synod_link_seq(41, 41));
+	KUNIT_EXPECT_EQ(test, SYNOD_SEQ_REPLAY, synod_link_seq(41, 40));
+	KUNIT_EXPECT_EQ(test, SYNOD_SEQ_REPLAY, synod_link_seq(41, 0));
+	KUNIT_EXPECT_EQ(test, SYNOD_SEQ_GAP, synod_link_seq(41, 42));
+	KUNIT_EXPECT_EQ(test, SYNOD_SEQ_GAP, synod_link_seq(0, U64_MAX));
+}
+
+static struct kunit_case linkkey_cases[] = {
+	KUNIT_CASE(hkdf_rfc5869),
+	KUNIT_CASE(link_key_and_tag),
+	KUNIT_CASE(sequence_rule),
+	{}
+};
+
+static struct kunit_suite linkkey_suite = {
+	.name = "synod_linkkey",
+	.test_cases = linkkey_cases,
+};
+
+kunit_test_suites(&linkkey_suite);
+MODULE_LICENSE("GPL");
