@@ -292,6 +292,18 @@ static void disk_write(struct sim *s, struct node *nd,
 	schedule(s, t, EV_DURABLE, nd->id, p->seq);
 }
 
+/*
+ * The glue's checkpoint: flush the data area, then write the applied index
+ * (and the membership) into the superblock.  Only now does a restart find
+ * the applies up to it; later ones are redone from the journal.
+ */
+static void checkpoint(struct node *nd)
+{
+	nd->ckpt = nd->applied;
+	memcpy(nd->ckpt_store, nd->store, sizeof(nd->store));
+	nd->ckpt_cfg = nd->cfg;
+}
+
 /* ---- state transfer (the glue's checksum resync, modelled whole) ---- */
 
 static void transfer(struct sim *s, struct node *nd, uint32_t from)
@@ -307,6 +319,7 @@ static void transfer(struct sim *s, struct node *nd, uint32_t from)
 	memcpy(nd->store, src->store, sizeof(nd->store));
 	nd->applied = src->applied;
 	nd->cfg = src->cfg;
+	checkpoint(nd);		/* the glue writes the superblock at once */
 	s->transfers++;
 	sim_trace(s, "node %d: state transfer from %u up to slot %" PRIu64,
 		  nd->id, from, nd->applied);
@@ -322,12 +335,15 @@ void sim_process(struct sim *s, struct node *nd)
 	bool xfer = out->transfer;
 	uint32_t i, xfrom = out->transfer_from;
 
+	check_acks_sent(s, nd);
 	for (i = 0; i < out->npersist; i++)
 		disk_write(s, nd, &out->persist[i]);
 	for (i = 0; i < out->nmsgs; i++)
 		net_send(s, nd->id, &out->msgs[i]);
 	for (i = 0; i < out->napply; i++)
 		check_apply(s, nd, &out->apply[i]);
+	if (nd->applied >= nd->ckpt + SIM_CHECKPOINT_SLOTS)
+		checkpoint(nd);
 	for (i = 0; i < out->ndone; i++)
 		client_done(s, nd, &out->done[i]);
 	synod_out_reset(out);
@@ -367,6 +383,7 @@ static void node_boot(struct sim *s, struct node *nd)
 						    &nd->slots[slot].e);
 	}
 	synod_replica_check(&nd->r);
+	check_restarted(s, nd);
 	synod_out_reset(&nd->out);
 	nd->up = true;
 	nd->disk_free_ns = s->now;
@@ -431,6 +448,10 @@ static void node_crash(struct sim *s, struct node *nd)
 	for (i = 0; i < survive; i++)
 		jrec_make_durable(nd, &nd->pend[i]);
 	nd->npend = 0;
+	/* Applies after the last checkpoint may not have reached the disk. */
+	nd->applied = nd->ckpt;
+	memcpy(nd->store, nd->ckpt_store, sizeof(nd->store));
+	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;
 	nd->incarnation++;
 	s->crashes++;
@@ -706,6 +727,7 @@ static void sim_free(struct sim *s)
 	for (i = 0; i < SIM_NODES_MAX; i++) {
 		free(s->nodes[i].pend);
 		free(s->nodes[i].slots);
+		free(s->nodes[i].acks);
 	}
 	free(s->hist);
 	free(s->chosen);
@@ -753,6 +775,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 
 		nd->id = i;
 		nd->cfg = cfg;
+		nd->ckpt_cfg = cfg;
 		nd->base_local = sim_below(s, 1000 * SIM_MS) + 1;
 		node_boot(s, nd);
 	}
