@@ -11,6 +11,7 @@
  */
 #include "sim.h"
 #include "wgl.h"
+#include "mutant.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -334,6 +335,7 @@ void sim_process(struct sim *s, struct node *nd)
 	struct synod_out *out = &nd->out;
 	bool xfer = out->transfer;
 	uint32_t i, xfrom = out->transfer_from;
+	uint64_t durable;
 
 	check_acks_sent(s, nd);
 	for (i = 0; i < out->npersist; i++)
@@ -347,9 +349,10 @@ void sim_process(struct sim *s, struct node *nd)
 	for (i = 0; i < out->ndone; i++)
 		client_done(s, nd, &out->done[i]);
 	synod_out_reset(out);
-	if (nd->applied > nd->r.applied_durable &&
-	    nd->applied <= nd->r.applied)
-		synod_replica_applied(&nd->r, nd->applied);
+	/* As the kernel glue: applies survive a crash once checkpointed. */
+	durable = MUTANT_APPLIED_UNFLUSHED ? nd->applied : nd->ckpt;
+	if (durable > nd->r.applied_durable && durable <= nd->r.applied)
+		synod_replica_applied(&nd->r, durable);
 	check_leaders(s);
 	if (xfer)
 		transfer(s, nd, xfrom);
