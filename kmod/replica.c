@@ -368,9 +368,10 @@ void synod_repl_execute(struct synod_repl *r)
 					    out->transfer_slot);
 		repl_done(r);
 		synod_out_reset(out);
-		if (r->applied > r->core.applied_durable &&
-		    r->applied <= r->core.applied)
-			synod_replica_applied(&r->core, r->applied);
+		/* Applies survive a restart only once checkpointed. */
+		if (r->checkpointed > r->core.applied_durable &&
+		    r->checkpointed <= r->core.applied)
+			synod_replica_applied(&r->core, r->checkpointed);
 		if (!seq || r->fenced)
 			break;
 		synod_replica_durable(&r->core, repl_now(), seq, out);

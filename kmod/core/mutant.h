@@ -12,7 +12,8 @@
 	defined(SYNOD_MUTANT_NO_RECOVERY) ||				 \
 	defined(SYNOD_MUTANT_ACK_BEFORE_DURABLE) ||			 \
 	defined(SYNOD_MUTANT_LEASE_NO_WAIT) ||				 \
-	defined(SYNOD_MUTANT_READ_NO_INDEX))
+	defined(SYNOD_MUTANT_READ_NO_INDEX) ||				 \
+	defined(SYNOD_MUTANT_APPLIED_UNFLUSHED))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -44,6 +45,16 @@
 #define MUTANT_READ_NO_INDEX		1	/* serve reads without a quorum */
 #else
 #define MUTANT_READ_NO_INDEX		0
+#endif
+
+/*
+ * Not in the core but in the simulator's glue (tests/sim/sim.c), which
+ * must keep synod_replica_applied()'s contract as kmod/replica.c does.
+ */
+#ifdef SYNOD_MUTANT_APPLIED_UNFLUSHED
+#define MUTANT_APPLIED_UNFLUSHED	1	/* report applies not yet checkpointed */
+#else
+#define MUTANT_APPLIED_UNFLUSHED	0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

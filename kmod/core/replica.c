@@ -90,6 +90,29 @@ void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 		r->cfg = *cfg;
 }
 
+/*
+ * Room in the ring for a restored record of slot @s > chosen_upto.  A glue
+ * that reports as applied only what a checkpoint made durable (see
+ * synod_replica_applied()) never journals a slot past the restored
+ * checkpoint + SYNOD_LOG_MAX, as acceptance needed room then too.  A
+ * journal written otherwise (by an older module) can: then we no longer
+ * know what we accepted up to @s, exactly as for a corrupt record, and
+ * refuse phase 1 until we have learned the slots up to @s as chosen.
+ */
+static bool restore_room(struct synod_replica *r, u64 s)
+{
+	synod_assert(s > r->chosen_upto);
+	if (synod_log_make_room(r, s))
+		return true;
+	/* Below the ring is impossible: it starts right after chosen_upto. */
+	synod_assert(s >= r->log_base);
+	if (!r->lost_slot)
+		r->nfaulty++;
+	if (s > r->lost_slot)
+		r->lost_slot = s;
+	return false;
+}
+
 /* Replay one journal record; later records of a slot replace earlier. */
 void synod_replica_restore_entry(struct synod_replica *r,
 				 const struct synod_entry *e)
@@ -98,7 +121,7 @@ void synod_replica_restore_entry(struct synod_replica *r,
 
 	synod_assert(e->slot != 0 && e->kind >= SYNOD_ENTRY_NOOP);
 	synod_assert(r->persist_seq == 0);
-	if (e->slot <= r->chosen_upto || !synod_log_make_room(r, e->slot))
+	if (e->slot <= r->chosen_upto || !restore_room(r, e->slot))
 		return;
 	sl = slot_at(r, e->slot);
 	if (sl->e.slot == e->slot && sl->faulty)
@@ -122,7 +145,7 @@ void synod_replica_restore_corrupt(struct synod_replica *r, u64 slot)
 
 	synod_assert(slot != 0);
 	synod_assert(r->persist_seq == 0);
-	if (slot <= r->chosen_upto || !synod_log_make_room(r, slot))
+	if (slot <= r->chosen_upto || !restore_room(r, slot))
 		return;
 	sl = slot_at(r, slot);
 	if (sl->e.slot == slot && sl->faulty)
@@ -317,6 +340,10 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 		synod_assert(!sl->faulty);
 		r->chosen_upto++;
 	}
+	if (r->lost_slot && r->chosen_upto >= r->lost_slot) {
+		r->lost_slot = 0;	/* learned again: the values are known */
+		r->nfaulty--;
+	}
 	if (r->chosen_upto > r->commit_hint)
 		r->commit_hint = r->chosen_upto;
 	/* Slots learned chosen before we led may lie past our proposals. */
@@ -458,6 +485,15 @@ void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
 	end(r, now, out);
 }
 
+/*
+ * The glue's promise that a restart will restore_applied() at least @slot:
+ * the data area holds those applies durably (flushed, and the index in the
+ * superblock).  The log ring is trimmed only up to here, so everything the
+ * acceptor journals stays within @slot + SYNOD_LOG_MAX and fits the ring
+ * again after a restart.  Reporting applies that a crash can undo (written
+ * but not flushed) would let a restarted acceptor drop journal records it
+ * had acknowledged.
+ */
 void synod_replica_applied(struct synod_replica *r, u64 slot)
 {
 	synod_assert(slot <= r->applied);
@@ -550,7 +586,8 @@ static void check_log(const struct synod_replica *r)
 			     sl->e.kind <= SYNOD_ENTRY_CONFIG);
 		faulty += sl->faulty;
 	}
-	synod_assert(faulty == r->nfaulty);
+	synod_assert(!r->lost_slot || r->lost_slot > r->chosen_upto);
+	synod_assert(faulty + (r->lost_slot != 0) == r->nfaulty);
 }
 
 /* The invariants, checked after every input. */

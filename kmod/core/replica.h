@@ -10,7 +10,7 @@
  *	synod_replica_tick()		timer; @now is the raw monotonic clock
  *	synod_replica_write/read()	a client request
  *	synod_replica_durable()		journal records up to seq are durable
- *	synod_replica_applied()		data area holds applies up to slot
+ *	synod_replica_applied()		a restart finds applies up to slot
  *	synod_replica_install_snapshot()	state transfer finished
  *
  * Each input appends to a struct synod_out which the caller then carries
@@ -194,11 +194,12 @@ struct synod_replica {
 	u64 last_slot;		/* highest slot with an entry */
 	u64 chosen_upto;	/* every slot <= is chosen and held/applied */
 	u64 applied;		/* applies issued up to */
-	u64 applied_durable;	/* glue: data area holds up to */
+	u64 applied_durable;	/* glue: a restart restores at least this */
 	u64 commit_hint;	/* highest commit index heard */
 	u32 commit_from;	/* who told us commit_hint */
 	u64 fetch_ns;		/* last FETCH sent */
-	u32 nfaulty;		/* slots with a corrupt journal copy */
+	u32 nfaulty;		/* slots with a corrupt journal copy, + lost */
+	u64 lost_slot;		/* restore: records up to here did not fit */
 	u64 persist_seq;
 	u64 durable_seq;
 	struct synod_slot log[SYNOD_LOG_MAX];

@@ -8,7 +8,8 @@
  *  4. liveness: after the heal every request completes, requests made once
  *     the cluster settled succeed, and all replicas converge;
  *  5. lease safety: no replica serves a lease read after a higher ballot
- *     finished phase 1 (so two leaders never serve lease reads at once).
+ *     finished phase 1 (so two leaders never serve lease reads at once);
+ *  6. an acceptor never forgets a value it acknowledged, across crashes.
  */
 #include "sim.h"
 #include "wgl.h"
@@ -80,6 +81,104 @@ void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 	nd->applied = e->slot;
 	sim_trace(s, "node %d: apply slot %" PRIu64 " kind %u n %u", nd->id,
 		  e->slot, e->kind, e->nwrites);
+}
+
+static void acks_grow(struct node *nd, uint64_t slot)
+{
+	uint64_t n = nd->nacks ? nd->nacks : 256;
+
+	if (slot < nd->nacks)
+		return;
+	while (n <= slot)
+		n *= 2;
+	nd->acks = realloc(nd->acks, n * sizeof(*nd->acks));
+	if (!nd->acks)
+		abort();
+	memset(nd->acks + nd->nacks, 0, (n - nd->nacks) * sizeof(*nd->acks));
+	nd->nacks = n;
+}
+
+/* The entry @r holds for @slot in its log ring, or NULL. */
+static const struct synod_slot *held(const struct synod_replica *r,
+				     uint64_t slot)
+{
+	const struct synod_slot *sl = &r->log[slot & (SYNOD_LOG_MAX - 1)];
+
+	if (slot < r->log_base || slot - r->log_base >= SYNOD_LOG_MAX ||
+	    sl->e.slot != slot)
+		return NULL;
+	return sl;
+}
+
+/*
+ * Remember every acknowledgement @nd is about to send: for each slot an
+ * ACCEPTED covers, the ballot and the value it vouches for.  An ack for a
+ * slot already trimmed from the ring vouches for the applied value.
+ */
+void check_acks_sent(struct sim *s, struct node *nd)
+{
+	const struct synod_out *out = &nd->out;
+	uint32_t i;
+	uint64_t slot;
+
+	for (i = 0; i < out->nmsgs; i++) {
+		const struct synod_msg *m = &out->msgs[i];
+
+		if (m->type != SYNOD_MSG_ACCEPTED ||
+		    (m->flags & SYNOD_MSGF_NACK))
+			continue;
+		for (slot = m->slot; slot <= m->slot_hi && slot; slot++) {
+			const struct synod_slot *sl = held(&nd->r, slot);
+			struct sent_ack *a;
+
+			acks_grow(nd, slot);
+			a = &nd->acks[slot];
+			if (a->ballot > m->ballot)
+				continue;
+			if (sl) {
+				a->e = sl->e;
+			} else if (slot < nd->r.log_base &&
+				   slot < s->nchosen &&
+				   s->chosen[slot].slot == slot) {
+				a->e = s->chosen[slot];
+			} else {
+				sim_fail(s, "node %d acked slot %" PRIu64
+					 " it does not hold", nd->id, slot);
+				return;
+			}
+			a->ballot = m->ballot;
+		}
+	}
+}
+
+/*
+ * An acceptor never forgets what it acknowledged, across any crash (PMS
+ * 2.2: a vote, once counted, must be reported in every later phase 1).
+ * Right after a restart, for every slot it acked and has not applied by
+ * the checkpoint it came back with, it must hold the same value, a value
+ * of a higher ballot, or know that its copy is damaged (faulty: it then
+ * promises nothing until repaired).
+ */
+void check_restarted(struct sim *s, struct node *nd)
+{
+	const struct synod_replica *r = &nd->r;
+	uint64_t slot;
+
+	for (slot = r->chosen_upto + 1; slot < nd->nacks && !s->failed;
+	     slot++) {
+		const struct sent_ack *a = &nd->acks[slot];
+		const struct synod_slot *sl = held(r, slot);
+
+		if (!a->ballot)
+			continue;
+		if (sl && (sl->faulty || sl->e.ballot > a->ballot ||
+			   same_value(&sl->e, &a->e)))
+			continue;
+		sim_fail(s, "node %d forgot slot %" PRIu64 " it acked in ballot %#"
+			 PRIx64 " (restarted at checkpoint %" PRIu64 ", holds %s)",
+			 nd->id, slot, a->ballot, r->chosen_upto,
+			 sl ? "another value" : "nothing");
+	}
 }
 
 void check_leaders(struct sim *s)

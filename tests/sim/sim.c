@@ -11,6 +11,7 @@
  */
 #include "sim.h"
 #include "wgl.h"
+#include "mutant.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -292,6 +293,18 @@ static void disk_write(struct sim *s, struct node *nd,
 	schedule(s, t, EV_DURABLE, nd->id, p->seq);
 }
 
+/*
+ * The glue's checkpoint: flush the data area, then write the applied index
+ * (and the membership) into the superblock.  Only now does a restart find
+ * the applies up to it; later ones are redone from the journal.
+ */
+static void checkpoint(struct node *nd)
+{
+	nd->ckpt = nd->applied;
+	memcpy(nd->ckpt_store, nd->store, sizeof(nd->store));
+	nd->ckpt_cfg = nd->cfg;
+}
+
 /* ---- state transfer (the glue's checksum resync, modelled whole) ---- */
 
 static void transfer(struct sim *s, struct node *nd, uint32_t from)
@@ -307,6 +320,7 @@ static void transfer(struct sim *s, struct node *nd, uint32_t from)
 	memcpy(nd->store, src->store, sizeof(nd->store));
 	nd->applied = src->applied;
 	nd->cfg = src->cfg;
+	checkpoint(nd);		/* the glue writes the superblock at once */
 	s->transfers++;
 	sim_trace(s, "node %d: state transfer from %u up to slot %" PRIu64,
 		  nd->id, from, nd->applied);
@@ -321,19 +335,24 @@ void sim_process(struct sim *s, struct node *nd)
 	struct synod_out *out = &nd->out;
 	bool xfer = out->transfer;
 	uint32_t i, xfrom = out->transfer_from;
+	uint64_t durable;
 
+	check_acks_sent(s, nd);
 	for (i = 0; i < out->npersist; i++)
 		disk_write(s, nd, &out->persist[i]);
 	for (i = 0; i < out->nmsgs; i++)
 		net_send(s, nd->id, &out->msgs[i]);
 	for (i = 0; i < out->napply; i++)
 		check_apply(s, nd, &out->apply[i]);
+	if (nd->applied >= nd->ckpt + SIM_CHECKPOINT_SLOTS)
+		checkpoint(nd);
 	for (i = 0; i < out->ndone; i++)
 		client_done(s, nd, &out->done[i]);
 	synod_out_reset(out);
-	if (nd->applied > nd->r.applied_durable &&
-	    nd->applied <= nd->r.applied)
-		synod_replica_applied(&nd->r, nd->applied);
+	/* As the kernel glue: applies survive a crash once checkpointed. */
+	durable = MUTANT_APPLIED_UNFLUSHED ? nd->applied : nd->ckpt;
+	if (durable > nd->r.applied_durable && durable <= nd->r.applied)
+		synod_replica_applied(&nd->r, durable);
 	check_leaders(s);
 	if (xfer)
 		transfer(s, nd, xfrom);
@@ -367,6 +386,7 @@ static void node_boot(struct sim *s, struct node *nd)
 						    &nd->slots[slot].e);
 	}
 	synod_replica_check(&nd->r);
+	check_restarted(s, nd);
 	synod_out_reset(&nd->out);
 	nd->up = true;
 	nd->disk_free_ns = s->now;
@@ -425,12 +445,27 @@ static void node_crash(struct sim *s, struct node *nd)
 
 	if (!nd->up)
 		return;
-	/* A prefix of the unflushed writes reached the disk; then a torn
-	 * record (dropped by recovery as a torn tail); the rest is lost. */
-	survive = (int)sim_below(s, (uint64_t)nd->npend + 1);
-	for (i = 0; i < survive; i++)
-		jrec_make_durable(nd, &nd->pend[i]);
+	/*
+	 * Half the time a prefix of the unflushed writes reached the disk;
+	 * then a torn record (dropped by recovery as a torn tail); the rest
+	 * is lost.  Otherwise any of them did, as when they were one journal
+	 * batch in flight at once (recovery drops the holes of the last
+	 * batch as its torn tail: Documentation/ondisk.rst).
+	 */
+	if (sim_chance(s, 500000)) {
+		survive = (int)sim_below(s, (uint64_t)nd->npend + 1);
+		for (i = 0; i < survive; i++)
+			jrec_make_durable(nd, &nd->pend[i]);
+	} else {
+		for (i = survive = 0; i < nd->npend; i++)
+			if (sim_chance(s, 500000) && ++survive)
+				jrec_make_durable(nd, &nd->pend[i]);
+	}
 	nd->npend = 0;
+	/* Applies after the last checkpoint may not have reached the disk. */
+	nd->applied = nd->ckpt;
+	memcpy(nd->store, nd->ckpt_store, sizeof(nd->store));
+	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;
 	nd->incarnation++;
 	s->crashes++;
@@ -706,6 +741,7 @@ static void sim_free(struct sim *s)
 	for (i = 0; i < SIM_NODES_MAX; i++) {
 		free(s->nodes[i].pend);
 		free(s->nodes[i].slots);
+		free(s->nodes[i].acks);
 	}
 	free(s->hist);
 	free(s->chosen);
@@ -753,6 +789,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 
 		nd->id = i;
 		nd->cfg = cfg;
+		nd->ckpt_cfg = cfg;
 		nd->base_local = sim_below(s, 1000 * SIM_MS) + 1;
 		node_boot(s, nd);
 	}

@@ -18,6 +18,8 @@
 #define SIM_BLOCKS	3
 #define SIM_MS		1000000ull
 #define SIM_US		1000ull
+/* The glue's checkpoint period, in proportion to the kernel's (64 of 128). */
+#define SIM_CHECKPOINT_SLOTS	(SYNOD_LOG_MAX / 2)
 
 struct jrec {			/* one journal record not yet durable */
 	uint64_t seq;
@@ -28,6 +30,11 @@ struct jslot {			/* latest durable record of a slot */
 	bool present;
 	bool corrupt;
 	struct synod_entry e;
+};
+
+struct sent_ack {		/* highest-ballot ACCEPTED sent for a slot */
+	uint64_t ballot;	/* 0: none */
+	struct synod_entry e;	/* the value it acknowledged */
 };
 
 struct node {
@@ -47,10 +54,21 @@ struct node {
 	uint64_t nslots;
 	uint64_t disk_free_ns;	/* the disk completes writes in order */
 	uint64_t disk_slow_until;	/* a stalled disk: slow flushes */
-	/* data area, durable on apply */
+	/*
+	 * Data area, written on apply but, as in the kernel glue, durable
+	 * only at a checkpoint (flush, then the applied index into the
+	 * superblock) every SIM_CHECKPOINT_SLOTS slots or at a transfer.
+	 * A crash leaves the checkpoint.
+	 */
 	uint64_t store[SIM_BLOCKS];
 	uint64_t applied;
 	struct synod_config cfg;
+	uint64_t ckpt;		/* applied index of the last checkpoint */
+	uint64_t ckpt_store[SIM_BLOCKS];
+	struct synod_config ckpt_cfg;
+	/* checker: what this acceptor acknowledged, by slot */
+	struct sent_ack *acks;
+	uint64_t nacks;
 };
 
 enum op_ok { OK_FALSE = 0, OK_TRUE = 1, OK_UNKNOWN = 2 };
@@ -128,6 +146,8 @@ int history_write(const struct sim *s, const char *path);
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_leaders(struct sim *s);
 void check_lease_read(struct sim *s, struct node *nd);
+void check_acks_sent(struct sim *s, struct node *nd);
+void check_restarted(struct sim *s, struct node *nd);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 
