@@ -110,8 +110,9 @@ static void recover_corrupt(void *ctx, u64 slot, bool slot_known)
 	struct synod_repl *r = ctx;
 
 	if (!slot_known) {
-		pr_warn("%s: journal record with unreadable slot skipped\n",
-			r->vol->name);
+		pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
+			r->vol->name, r->core.applied_durable + SYNOD_LOG_MAX);
+		synod_replica_restore_unknown(&r->core);
 		return;
 	}
 	pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",

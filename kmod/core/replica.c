@@ -113,6 +113,28 @@ static bool restore_room(struct synod_replica *r, u64 s)
 	return false;
 }
 
+/*
+ * Recovery found a damaged record in the middle of the journal whose slot
+ * cannot be read either: we accepted something in some slot and no longer
+ * know which.  It can only lie in the window a restored checkpoint allows
+ * (checkpoint + SYNOD_LOG_MAX, see restore_room()), so treat every slot of
+ * that window as lost: no phase-1 answer until all are learned chosen.
+ * Conservative (a quiet cluster may leave us unable to promise for a
+ * while), but an acknowledged vote is never silently dropped.
+ */
+void synod_replica_restore_unknown(struct synod_replica *r)
+{
+	u64 hi = r->applied_durable + SYNOD_LOG_MAX;
+
+	synod_assert(r->persist_seq == 0);
+	synod_assert(hi > r->chosen_upto);
+	if (!r->lost_slot)
+		r->nfaulty++;
+	if (hi > r->lost_slot)
+		r->lost_slot = hi;
+	synod_assert(r->lost_slot > r->chosen_upto && r->nfaulty > 0);
+}
+
 /* Replay one journal record; later records of a slot replace earlier. */
 void synod_replica_restore_entry(struct synod_replica *r,
 				 const struct synod_entry *e)

@@ -256,6 +256,7 @@ void synod_replica_restore_promise(struct synod_replica *r, u64 ballot);
 void synod_replica_restore_entry(struct synod_replica *r,
 				 const struct synod_entry *e);
 void synod_replica_restore_corrupt(struct synod_replica *r, u64 slot);
+void synod_replica_restore_unknown(struct synod_replica *r);
 void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 				   const struct synod_config *cfg);
 void synod_out_reset(struct synod_out *out);

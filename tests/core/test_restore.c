@@ -207,6 +207,27 @@ static void test_corrupt_beyond_window_not_forgotten(void **state)
 }
 
 /*
+ * A record in the middle of the journal so damaged that not even its slot
+ * can be read: it may have held any slot the window allowed, so the
+ * replica must promise nothing until it has learned all of them.
+ */
+static void test_unknown_slot_not_forgotten(void **state)
+{
+	u64 b = synod_ballot_make(3, 2), last = CKPT + SYNOD_LOG_MAX;
+
+	(void)state;
+	restart(CKPT + 1, CKPT + 10, b);
+	synod_replica_restore_unknown(&R);
+	synod_replica_check(&R);
+	assert_false(promises(5));
+	catch_up(CKPT + 1, last - 1, b);
+	assert_false(promises(6));	/* the last slot it may have held */
+	catch_up(last, last, b);
+	assert_int_equal(R.nfaulty, 0);
+	assert_true(promises(7));
+}
+
+/*
  * The contract that makes the case above impossible: with the glue
  * reporting only checkpoints as applied, an acceptor that has applied far
  * past its checkpoint still acknowledges nothing it could not restore at
@@ -253,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_beyond_window_not_forgotten),
 		cmocka_unit_test(test_corrupt_beyond_window_not_forgotten),
+		cmocka_unit_test(test_unknown_slot_not_forgotten),
 		cmocka_unit_test(test_acks_restorable_from_checkpoint),
 	};
 
