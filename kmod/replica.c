@@ -525,7 +525,7 @@ void synod_repl_tick(struct work_struct *work)
 			r->reachable_since = 0;
 		else if (!r->reachable_since)
 			r->reachable_since = now;
-		r->core.unreachable = !r->reachable_since ||
+		r->core.no_campaign = !r->reachable_since ||
 			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS ||
 			synod_repl_resyncing(r);
 		synod_replica_tick(&r->core, now, &r->out);

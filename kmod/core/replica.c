@@ -396,6 +396,12 @@ void synod_replica_step(struct synod_replica *r, u64 now,
 	case SYNOD_MSG_CATCHUP:
 		synod_acc_catchup(r, now, m, out);
 		break;
+	case SYNOD_MSG_PREVOTE:
+		synod_pv_answer(r, now, m, out);
+		break;
+	case SYNOD_MSG_PREVOTE_REPLY:
+		synod_pv_reply(r, now, m, out);
+		break;
 	}
 	end(r, now, out);
 }
@@ -553,6 +559,20 @@ static void check_log(const struct synod_replica *r)
 	synod_assert(faulty == r->nfaulty);
 }
 
+/* A pre-vote asks for a ballot of ours above our promise; never raises it. */
+static void check_prevote(const struct synod_replica *r)
+{
+	if (r->pv_ballot == 0) {
+		synod_assert(r->pv_yes == 0 && r->pv_answered == 0);
+		return;
+	}
+	synod_assert(r->role == SYNOD_FOLLOWER && r->pv_round != 0);
+	synod_assert(synod_ballot_node(r->pv_ballot) == r->p.self);
+	synod_assert(r->pv_ballot > r->promised);
+	synod_assert(r->pv_yes & node_bit(r->p.self));
+	synod_assert((r->pv_yes & ~r->pv_answered) == 0);
+}
+
 /* The invariants, checked after every input. */
 void synod_replica_check(const struct synod_replica *r)
 {
@@ -590,6 +610,7 @@ void synod_replica_check(const struct synod_replica *r)
 		synod_assert(!r->active && !r->cfg_pending);
 	}
 	check_log(r);
+	check_prevote(r);
 }
 
 /*
