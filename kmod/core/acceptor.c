@@ -65,6 +65,7 @@ static void leader_contact(struct synod_replica *r, u64 now,
 	synod_pv_cancel(r);	/* a leader is alive: no campaign */
 	r->leader = m->from;
 	r->last_contact_ns = now;
+	r->contact_run_ns = r->run_ns;
 	r->election_due_ns = now + synod_election_timeout(r);
 	if (m->epoch > r->epoch_seen)
 		r->epoch_seen = m->epoch;

@@ -25,14 +25,19 @@
  */
 #include "internal.h"
 
-/* A leader is live while a phase-2 quorum echoed a heartbeat lately. */
-static bool lead_is_live(const struct synod_replica *r, u64 now)
+/*
+ * A leader is live while a phase-2 quorum answered its heartbeats within
+ * an election timeout of its run time (replica.h: a stall of the host is
+ * not silence of the peers).
+ */
+static bool lead_is_live(const struct synod_replica *r)
 {
 	u32 v, acks = node_bit(r->p.self);
 
 	synod_assert(r->role == SYNOD_LEADER);
 	for (v = 0; v < SYNOD_NODES_MAX; v++)
-		if (r->ack_time[v] && now - r->ack_time[v] < r->p.election_ns)
+		if (r->ack_run[v] &&
+		    r->run_ns - r->ack_run[v] < r->p.election_ns)
 			acks |= node_bit(v);
 	synod_assert(acks & node_bit(r->p.self));
 	return synod_quorum_reached(&r->cfg, acks, r->cfg.q2);
@@ -40,19 +45,19 @@ static bool lead_is_live(const struct synod_replica *r, u64 now)
 
 /*
  * Would a live leader other than @asker lose by this pre-vote: are we
- * one, or did we hear from one within the election timeout?  A leader
- * asking for itself has stepped down, so its own followers may say yes.
+ * one, or did we hear from one within the election timeout of our run
+ * time?  A leader asking for itself has stepped down, so its own
+ * followers may say yes.
  */
-static bool live_leader_heard(const struct synod_replica *r, u64 now,
-			      u32 asker)
+static bool live_leader_heard(const struct synod_replica *r, u32 asker)
 {
 	synod_assert(asker != r->p.self);
 	synod_assert(r->role <= SYNOD_LEADER);
 	if (r->role == SYNOD_LEADER)
-		return lead_is_live(r, now);
+		return lead_is_live(r);
 	return r->role == SYNOD_FOLLOWER && r->leader < SYNOD_NODES_MAX &&
 	       r->leader != asker &&
-	       now - r->last_contact_ns < r->p.election_ns;
+	       r->run_ns - r->contact_run_ns < r->p.election_ns;
 }
 
 /* Voter: answer a PREVOTE; nothing here changes our state. */
@@ -73,7 +78,7 @@ void synod_pv_answer(struct synod_replica *r, u64 now,
 	else if (!MUTANT_PREVOTE_YES &&
 		 !synod_acc_may_promise(r, now, m->ballot))
 		why = SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE;
-	else if (!MUTANT_PREVOTE_YES && live_leader_heard(r, now, m->from))
+	else if (!MUTANT_PREVOTE_YES && live_leader_heard(r, m->from))
 		why = SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER;
 	a = synod_out_msg(r, out, SYNOD_MSG_PREVOTE_REPLY, m->from, m->ballot);
 	if (!a)

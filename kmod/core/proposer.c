@@ -60,9 +60,11 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 	r->cfg_pending = false;
 	r->leader = SYNOD_NODE_NONE;
 	r->last_contact_ns = now;
+	r->contact_run_ns = r->run_ns;
 	r->election_due_ns = now + synod_election_timeout(r);
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->ack_time[i] = 0;
+		r->ack_run[i] = 0;
 		r->ack_round[i] = 0;
 	}
 	r->hb_round = 0;
@@ -293,6 +295,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 	r->retx_ns = now;
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->ack_time[i] = 0;
+		r->ack_run[i] = 0;
 		r->ack_round[i] = 0;
 	}
 	r->hb_round = 0;
@@ -428,6 +431,7 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 	if (r->role != SYNOD_LEADER || m->ballot != r->ballot ||
 	    m->time > now)
 		return;
+	r->ack_run[m->from] = r->run_ns;
 	if (m->time > r->ack_time[m->from])
 		r->ack_time[m->from] = m->time;
 	if (m->slot > r->ack_round[m->from] && m->slot <= r->hb_round)

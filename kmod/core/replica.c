@@ -54,6 +54,8 @@ int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
 							 p->rho_ppm);
 	r->boot_ns = now;
 	r->last_now = now;
+	r->run_ns = 1;
+	r->contact_run_ns = 1;
 	r->rng = (p->seed ^ ((u64)p->self * 0x9e3779b97f4a7c15ull)) | 1;
 	r->log_base = 1;
 	r->leader = SYNOD_NODE_NONE;
@@ -332,12 +334,18 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(r->applied <= r->chosen_upto);
 }
 
-/* Every input starts here: time only moves forward, gaps are jumps. */
+/*
+ * Every input starts here: time only moves forward, large gaps are jumps,
+ * and run_ns counts each gap up to one heartbeat period.
+ */
 static void begin(struct synod_replica *r, u64 now, struct synod_out *out)
 {
+	u64 gap = now - r->last_now;
+
 	synod_assert(now >= r->last_now);
 	synod_assert(out->npersist <= SYNOD_OUT_PERSIST_MAX);
-	if (now - r->last_now > r->p.jump_ns)
+	r->run_ns += gap < r->p.heartbeat_ns ? gap : r->p.heartbeat_ns;
+	if (gap > r->p.jump_ns)
 		synod_replica_clock_disrupted(r, now);
 	r->last_now = now;
 }
@@ -586,6 +594,7 @@ void synod_replica_check(const struct synod_replica *r)
 	synod_assert(r->chosen_upto <= r->commit_hint);
 	synod_assert(r->durable_seq <= r->persist_seq);
 	synod_assert(r->promised_seq <= r->persist_seq);
+	synod_assert(r->contact_run_ns <= r->run_ns && r->run_ns != 0);
 	synod_assert(r->nackq <= SYNOD_ACKQ_MAX);
 	synod_assert(r->npend <= SYNOD_PENDING_MAX);
 	synod_assert(r->nreads <= SYNOD_READS_MAX);

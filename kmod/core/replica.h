@@ -178,6 +178,15 @@ struct synod_replica {
 	u64 restart_wait_ns;
 	u64 boot_ns;
 	u64 last_now;
+	/*
+	 * Time this replica has run: the sum of the gaps between its inputs,
+	 * each counted for at most heartbeat_ns, so that a stall of its host
+	 * (or of a VM holding every replica) counts as one missed heartbeat,
+	 * as ticks do in Raft.  Only the judgement "a live leader was heard
+	 * lately" (pre-vote) uses it; leases and every safety rule use the
+	 * raw clock.  Starts at 1, so that 0 means "never".
+	 */
+	u64 run_ns;
 	u64 rng;
 
 	/* acceptor */
@@ -223,6 +232,7 @@ struct synod_replica {
 	u64 ballot;		/* own ballot as candidate or leader */
 	u64 ballot_seen;	/* highest ballot heard of, to outbid */
 	u64 last_contact_ns;	/* last heard from a leader */
+	u64 contact_run_ns;	/* run_ns then */
 	u64 election_due_ns;	/* follower/candidate: when to (re)campaign */
 	/* pre-vote: a follower asks before it campaigns (Raft thesis 9.6) */
 	u64 pv_ballot;		/* ballot asked about; 0: no pre-vote running */
@@ -246,6 +256,7 @@ struct synod_replica {
 	u64 hb_ns;		/* last heartbeat sent */
 	u64 retx_ns;		/* last retransmission */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
+	u64 ack_run[SYNOD_NODES_MAX];	/* run_ns at its last answer; 0: none */
 	u64 hb_round;		/* heartbeat rounds sent in this ballot */
 	u64 ack_round[SYNOD_NODES_MAX];	/* newest echoed round */
 	bool cfg_pending;	/* a CONFIG entry is in flight ... */
