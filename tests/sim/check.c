@@ -24,8 +24,8 @@
  * How long the leader and a quorum around it must have gone untouched by
  * any fault before the leader counts as healthy: several election
  * timeouts (10-20 ms), above the longest message delay (30 ms), the lease
- * (8 ms) and the restart wait, so that whatever a fault set in motion
- * (a duel of candidates, answers in flight) has played out.
+ * (8 or 25 ms) and the restart wait, so that whatever a fault set in
+ * motion (a duel of candidates, answers in flight) has played out.
  */
 #define STABLE_NS	(50 * SIM_MS)
 #define WGL_BUDGET	(50 * 1000 * 1000ull)

@@ -347,6 +347,7 @@ static void node_boot(struct sim *s, struct node *nd)
 	uint64_t slot;
 
 	p.self = (uint32_t)nd->id;
+	p.lease_ns = s->lease_ns;
 	p.seed = s->seed * 31 + nd->incarnation * 7 + (uint64_t)nd->id;
 	p.config = nd->cfg;
 	nd->drift_ppm = (int64_t)sim_below(s, 2 * p.rho_ppm - 1) -
@@ -754,7 +755,15 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->stop_clients = s->end - 500 * SIM_MS;
 	ev_seq = 0;
 	cfg = initial_config(s, n);
-	sim_trace(s, "config: %d voters, q1 %u, q2 %u", n, cfg.q1, cfg.q2);
+	/*
+	 * Half the seeds take a lease above the election timeout, as the
+	 * module does (1 s against 0.4 s): then a voter's lease, not only
+	 * its "leader heard lately", must refuse a pre-vote.
+	 */
+	s->lease_ns = sim_chance(s, 500000) ? 25 * SIM_MS :
+					      sim_params_template.lease_ns;
+	sim_trace(s, "config: %d voters, q1 %u, q2 %u, lease %" PRIu64 " ms",
+		  n, cfg.q1, cfg.q2, (uint64_t)(s->lease_ns / SIM_MS));
 	for (i = 0; i < n; i++) {
 		struct node *nd = &s->nodes[i];
 

@@ -92,6 +92,7 @@ struct sim {
 	int verbose;
 	uint64_t now;		/* real time, ns */
 	uint64_t fault_end, stop_clients, end;
+	uint64_t lease_ns;	/* D of this seed, the same on every replica */
 	bool healed;
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
