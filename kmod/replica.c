@@ -462,19 +462,6 @@ void synod_repl_promoting(struct synod_repl *r, u64 now)
 	synod_repl_execute(r);
 }
 
-/* Do our links reach enough voters (with us) for a phase-1 quorum? */
-static bool repl_links_quorum(struct synod_repl *r)
-{
-	const struct synod_replica *c = &r->core;
-	u32 n, up = 1;
-
-	for (n = 0; n < SYNOD_NODES_MAX; n++)
-		if (n != c->p.self && (c->cfg.voters & BIT(n)) &&
-		    r->tops->peer_state(r->tp, n) == SYNOD_PEER_CONNECTED)
-			up++;
-	return up >= c->cfg.q1;
-}
-
 /* Tell the events group about role, leader and quorum changes. */
 void synod_repl_events(struct synod_repl *r, u64 now)
 {
@@ -516,19 +503,8 @@ void synod_repl_tick(struct work_struct *work)
 	}
 	now = repl_now();
 	if (!r->fenced) {
-		/*
-		 * Pre-vote, glue side: no campaign while our links reach no
-		 * quorum, nor for a while after they do, so that a live
-		 * leader's heartbeats (its link to us may come back up to
-		 * one reconnect backoff later) reach us before we compete.
-		 */
-		if (!repl_links_quorum(r))
-			r->reachable_since = 0;
-		else if (!r->reachable_since)
-			r->reachable_since = now;
-		r->core.unreachable = !r->reachable_since ||
-			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS ||
-			synod_repl_resyncing(r);
+		/* A data area being copied must not serve: do not lead. */
+		r->core.no_campaign = synod_repl_resyncing(r);
 		synod_replica_tick(&r->core, now, &r->out);
 		synod_repl_execute(r);
 		synod_resync_tick(r, now);
@@ -542,14 +518,13 @@ void synod_repl_tick(struct work_struct *work)
 				pr_warn("%s: leader without quorum, stepping down\n",
 					r->vol->name);
 				/*
-				 * Stay quiet until the transport has noticed
-				 * the cut (then "unreachable" holds us):
-				 * campaigning now would only inflate our
-				 * ballot and depose the majority's leader
-				 * when we come back.
+				 * We just failed to hear from a quorum: let a
+				 * replica that can lead first.  Coming back
+				 * later deposes nobody: our pre-votes are
+				 * refused while its followers hear it.
 				 */
 				synod_replica_resign(&r->core, now,
-						     2 * SYNOD_STEPDOWN_QUIET_NS,
+						     SYNOD_STEPDOWN_QUIET_NS,
 						     &r->out);
 				synod_repl_execute(r);
 				r->no_quorum_since = 0;

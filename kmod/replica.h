@@ -63,10 +63,11 @@ extern unsigned int synod_time_scale;
 #define SYNOD_PROMOTE_RETRY_NS	SYNOD_SCALED_NS(50)
 /* auto-promote: how long an open for writing waits to lead */
 #define SYNOD_AUTO_PROMOTE_NS	SYNOD_SCALED_NS(5000)
-/* A leader asked to step down stays quiet this long: past its lease. */
+/*
+ * A leader asked to step down, or that lost its quorum, stays quiet this
+ * long (past its lease) so that another replica leads first.
+ */
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
-/* After our links reach a quorum again, wait this long before campaigning. */
-#define SYNOD_REJOIN_QUIET_NS	SYNOD_SCALED_NS(3000)
 /* Checkpoint the applied index into the superblock this often (slots). */
 #define SYNOD_CHECKPOINT_SLOTS	64u
 
@@ -83,7 +84,6 @@ struct synod_repl {
 	bool last_quorum;
 	u64 no_quorum_since;		/* leader: first tick without quorum */
 	u64 promote_until;		/* promote: campaign until then */
-	u64 reachable_since;		/* links reach a quorum since; 0: not */
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */

@@ -267,7 +267,6 @@ int synod_repl_up(struct synod_repl *r)
 		return err;
 	mutex_lock(&r->lock);
 	r->up = true;
-	r->reachable_since = 0;	/* quiet again after links return */
 	mutex_unlock(&r->lock);
 	queue_delayed_work(r->vol->wq, &r->tick, 0);
 	return 0;

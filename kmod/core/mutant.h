@@ -13,7 +13,9 @@
 	defined(SYNOD_MUTANT_ACK_BEFORE_DURABLE) ||			 \
 	defined(SYNOD_MUTANT_LEASE_NO_WAIT) ||				 \
 	defined(SYNOD_MUTANT_READ_NO_INDEX) ||				 \
-	defined(SYNOD_MUTANT_APPLIED_UNFLUSHED))
+	defined(SYNOD_MUTANT_APPLIED_UNFLUSHED) ||			 \
+	defined(SYNOD_MUTANT_NO_PREVOTE) ||				 \
+	defined(SYNOD_MUTANT_PREVOTE_YES))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -55,6 +57,18 @@
 #define MUTANT_APPLIED_UNFLUSHED	1	/* report applies not yet checkpointed */
 #else
 #define MUTANT_APPLIED_UNFLUSHED	0
+#endif
+
+#ifdef SYNOD_MUTANT_NO_PREVOTE
+#define MUTANT_NO_PREVOTE		1	/* campaign without asking */
+#else
+#define MUTANT_NO_PREVOTE		0
+#endif
+
+#ifdef SYNOD_MUTANT_PREVOTE_YES
+#define MUTANT_PREVOTE_YES		1	/* pre-vote yes despite a leader */
+#else
+#define MUTANT_PREVOTE_YES		0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

@@ -54,6 +54,8 @@ int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
 							 p->rho_ppm);
 	r->boot_ns = now;
 	r->last_now = now;
+	r->run_ns = 1;
+	r->contact_run_ns = 1;
 	r->rng = (p->seed ^ ((u64)p->self * 0x9e3779b97f4a7c15ull)) | 1;
 	r->log_base = 1;
 	r->leader = SYNOD_NODE_NONE;
@@ -381,12 +383,18 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(r->applied <= r->chosen_upto);
 }
 
-/* Every input starts here: time only moves forward, gaps are jumps. */
+/*
+ * Every input starts here: time only moves forward, large gaps are jumps,
+ * and run_ns counts each gap up to one heartbeat period.
+ */
 static void begin(struct synod_replica *r, u64 now, struct synod_out *out)
 {
+	u64 gap = now - r->last_now;
+
 	synod_assert(now >= r->last_now);
 	synod_assert(out->npersist <= SYNOD_OUT_PERSIST_MAX);
-	if (now - r->last_now > r->p.jump_ns)
+	r->run_ns += gap < r->p.heartbeat_ns ? gap : r->p.heartbeat_ns;
+	if (gap > r->p.jump_ns)
 		synod_replica_clock_disrupted(r, now);
 	r->last_now = now;
 }
@@ -444,6 +452,12 @@ void synod_replica_step(struct synod_replica *r, u64 now,
 		break;
 	case SYNOD_MSG_CATCHUP:
 		synod_acc_catchup(r, now, m, out);
+		break;
+	case SYNOD_MSG_PREVOTE:
+		synod_pv_answer(r, now, m, out);
+		break;
+	case SYNOD_MSG_PREVOTE_REPLY:
+		synod_pv_reply(r, now, m, out);
 		break;
 	}
 	end(r, now, out);
@@ -612,6 +626,20 @@ static void check_log(const struct synod_replica *r)
 	synod_assert(faulty + (r->lost_slot != 0) == r->nfaulty);
 }
 
+/* A pre-vote asks for a ballot of ours above our promise; never raises it. */
+static void check_prevote(const struct synod_replica *r)
+{
+	if (r->pv_ballot == 0) {
+		synod_assert(r->pv_yes == 0 && r->pv_answered == 0);
+		return;
+	}
+	synod_assert(r->role == SYNOD_FOLLOWER && r->pv_round != 0);
+	synod_assert(synod_ballot_node(r->pv_ballot) == r->p.self);
+	synod_assert(r->pv_ballot > r->promised);
+	synod_assert(r->pv_yes & node_bit(r->p.self));
+	synod_assert((r->pv_yes & ~r->pv_answered) == 0);
+}
+
 /* The invariants, checked after every input. */
 void synod_replica_check(const struct synod_replica *r)
 {
@@ -625,6 +653,7 @@ void synod_replica_check(const struct synod_replica *r)
 	synod_assert(r->chosen_upto <= r->commit_hint);
 	synod_assert(r->durable_seq <= r->persist_seq);
 	synod_assert(r->promised_seq <= r->persist_seq);
+	synod_assert(r->contact_run_ns <= r->run_ns && r->run_ns != 0);
 	synod_assert(r->nackq <= SYNOD_ACKQ_MAX);
 	synod_assert(r->npend <= SYNOD_PENDING_MAX);
 	synod_assert(r->nreads <= SYNOD_READS_MAX);
@@ -649,6 +678,7 @@ void synod_replica_check(const struct synod_replica *r)
 		synod_assert(!r->active && !r->cfg_pending);
 	}
 	check_log(r);
+	check_prevote(r);
 }
 
 /*

@@ -161,7 +161,8 @@ struct synod_prom {
 };
 
 struct synod_stats {
-	u64 elections;
+	u64 prevotes;		/* pre-votes started by the election timer */
+	u64 elections;		/* campaigns: phase 1 in a new ballot */
 	u64 commits;
 	u64 lease_reads;
 	u64 index_reads;
@@ -177,6 +178,15 @@ struct synod_replica {
 	u64 restart_wait_ns;
 	u64 boot_ns;
 	u64 last_now;
+	/*
+	 * Time this replica has run: the sum of the gaps between its inputs,
+	 * each counted for at most heartbeat_ns, so that a stall of its host
+	 * (or of a VM holding every replica) counts as one missed heartbeat,
+	 * as ticks do in Raft.  Only the judgement "a live leader was heard
+	 * lately" (pre-vote) uses it; leases and every safety rule use the
+	 * raw clock.  Starts at 1, so that 0 means "never".
+	 */
+	u64 run_ns;
 	u64 rng;
 
 	/* acceptor */
@@ -205,12 +215,17 @@ struct synod_replica {
 	struct synod_slot log[SYNOD_LOG_MAX];
 
 	/*
-	 * Set by the glue when it knows no phase-1 quorum is reachable (its
-	 * links are down): do not campaign.  Like raft's pre-vote, this keeps
-	 * a cut-off replica from inflating its ballot and disturbing the
-	 * leader when it comes back.  Safety never depends on it.
+	 * Set by the glue while this replica must not lead on its own
+	 * initiative: its data area is being copied from a peer (state
+	 * transfer), and a leader serves reads from its data area.  The
+	 * election timer then starts neither a pre-vote nor a campaign; an
+	 * explicit synod_replica_campaign() ("volume promote") is the glue's
+	 * to refuse.  A replica cut off from its peers needs no such flag:
+	 * the pre-vote (proposer.c) keeps it from raising any ballot, so it
+	 * cannot disturb the leader when it comes back.  Safety never
+	 * depends on it.
 	 */
-	bool unreachable;
+	bool no_campaign;
 
 	/* proposer */
 	u8 role;		/* enum synod_core_role */
@@ -218,7 +233,14 @@ struct synod_replica {
 	u64 ballot;		/* own ballot as candidate or leader */
 	u64 ballot_seen;	/* highest ballot heard of, to outbid */
 	u64 last_contact_ns;	/* last heard from a leader */
+	u64 contact_run_ns;	/* run_ns then */
 	u64 election_due_ns;	/* follower/candidate: when to (re)campaign */
+	/* pre-vote: a follower asks before it campaigns (Raft thesis 9.6) */
+	u64 pv_ballot;		/* ballot asked about; 0: no pre-vote running */
+	u64 pv_round;		/* id of this pre-vote, echoed by the answers */
+	u64 pv_sent_ns;		/* last PREVOTE sent, for retransmission */
+	u32 pv_yes;		/* voters that would promise pv_ballot, us too */
+	u32 pv_answered;	/* voters that answered, yes or no */
 	u64 p1_from;		/* phase 1: first slot of this chunk */
 	u64 p1_max;		/* highest slot reported in this chunk */
 	u64 p1_sent_ns;
@@ -235,6 +257,7 @@ struct synod_replica {
 	u64 hb_ns;		/* last heartbeat sent */
 	u64 retx_ns;		/* last retransmission */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
+	u64 ack_run[SYNOD_NODES_MAX];	/* run_ns at its last answer; 0: none */
 	u64 hb_round;		/* heartbeat rounds sent in this ballot */
 	u64 ack_round[SYNOD_NODES_MAX];	/* newest echoed round */
 	bool cfg_pending;	/* a CONFIG entry is in flight ... */

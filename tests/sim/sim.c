@@ -366,6 +366,7 @@ static void node_boot(struct sim *s, struct node *nd)
 	uint64_t slot;
 
 	p.self = (uint32_t)nd->id;
+	p.lease_ns = s->lease_ns;
 	p.seed = s->seed * 31 + nd->incarnation * 7 + (uint64_t)nd->id;
 	p.config = nd->cfg;
 	nd->drift_ppm = (int64_t)sim_below(s, 2 * p.rho_ppm - 1) -
@@ -389,6 +390,8 @@ static void node_boot(struct sim *s, struct node *nd)
 	check_restarted(s, nd);
 	synod_out_reset(&nd->out);
 	nd->up = true;
+	nd->ok_since = s->now;
+	nd->last_ballot = 0;
 	nd->disk_free_ns = s->now;
 	schedule(s, s->now + sim_below(s, SIM_MS), EV_TICK, nd->id, 0);
 }
@@ -621,6 +624,7 @@ static void fault(struct sim *s)
 		nd->base_local = sim_local(s, nd) + 10 * SIM_MS +
 				 sim_below(s, 100 * SIM_MS);
 		nd->base_real = s->now;
+		nd->ok_since = s->now;
 		s->jumps++;
 		sim_trace(s, "fault: clock jump on node %d", nd->id);
 	} else if (k < 76) {
@@ -709,6 +713,7 @@ static void handle(struct sim *s, struct event *e)
 		if (s->now >= s->fault_end)
 			return;
 		fault(s);
+		check_faults_changed(s);
 		schedule(s, s->now + 5 * SIM_MS + sim_below(s, 60 * SIM_MS),
 			 EV_FAULT, -1, 0);
 		break;
@@ -718,6 +723,7 @@ static void handle(struct sim *s, struct event *e)
 		break;
 	case EV_HEAL:
 		heal(s);
+		check_faults_changed(s);
 		break;
 	case EV_MEMBER:		/* after the heal: every replica a voter */
 		membership_step(s, true);
@@ -745,6 +751,7 @@ static void sim_free(struct sim *s)
 	}
 	free(s->hist);
 	free(s->chosen);
+	free(s->camp);
 }
 
 /*
@@ -778,12 +785,21 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->rng = seed;
 	s->n = n;
 	s->verbose = verbose;
+	s->leader = -1;
 	s->fault_end = opt_fault_ms * SIM_MS;
 	s->end = s->fault_end + opt_heal_ms * SIM_MS;
 	s->stop_clients = s->end - 500 * SIM_MS;
 	ev_seq = 0;
 	cfg = initial_config(s, n);
-	sim_trace(s, "config: %d voters, q1 %u, q2 %u", n, cfg.q1, cfg.q2);
+	/*
+	 * Half the seeds take a lease above the election timeout, as the
+	 * module does (1 s against 0.4 s): then a voter's lease, not only
+	 * its "leader heard lately", must refuse a pre-vote.
+	 */
+	s->lease_ns = sim_chance(s, 500000) ? 25 * SIM_MS :
+					      sim_params_template.lease_ns;
+	sim_trace(s, "config: %d voters, q1 %u, q2 %u, lease %" PRIu64 " ms",
+		  n, cfg.q1, cfg.q2, (uint64_t)(s->lease_ns / SIM_MS));
 	for (i = 0; i < n; i++) {
 		struct node *nd = &s->nodes[i];
 
@@ -850,6 +866,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, nseeds = 1, k, failures = 0;
 	uint64_t tot_ev = 0, tot_msgs = 0, tot_crash = 0, tot_corrupt = 0;
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
+	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -896,15 +913,20 @@ int main(int argc, char **argv)
 		tot_lease += s.lease_reads;
 		tot_ok += s.commits_ok;
 		tot_xfer += s.transfers;
+		tot_changes += s.leader_changes;
+		tot_camp += (uint64_t)s.ncamp;
+		if (s.leader_changes > max_changes)
+			max_changes = s.leader_changes;
 	}
 	printf("synod-sim: %" PRIu64 " seeds from %" PRIu64 ", %" PRIu64
 	       " failed; events %" PRIu64 " msgs %" PRIu64 " crashes %" PRIu64
 	       " corruptions %" PRIu64 " transfers %" PRIu64
 	       " acked writes %" PRIu64 " lease reads %" PRIu64
-	       " cpu %.3f s\n",
+	       " campaigns %" PRIu64 " leader changes %" PRIu64
+	       " (at most %" PRIu64 " in one seed) cpu %.3f s\n",
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
-	       tot_crash, tot_corrupt, tot_xfer, tot_ok, tot_lease,
-	       (double)clock() / CLOCKS_PER_SEC);
+	       tot_crash, tot_corrupt, tot_xfer, tot_ok, tot_lease, tot_camp,
+	       tot_changes, max_changes, (double)clock() / CLOCKS_PER_SEC);
 	free(heap);
 	return failures ? 1 : 0;
 }
