@@ -15,7 +15,35 @@
 
 #include "replica.h"
 #include "compat.h"
+#include "testing.h"
 #include "trace.h"
+
+/*
+ * Test build only (testing.h): the leader proposes its next client write
+ * at this block instead of the request's, past its own range check, as a
+ * broken or hostile leader would; then the knob clears itself.  0: off.
+ * tests/vm/engine.bats shows that followers refuse such an entry.
+ */
+static unsigned long long test_bad_block;
+SYNOD_TEST_PARAM(test_bad_block, ullong,
+		 "propose the next write at this block, unchecked (0: off)");
+
+/*
+ * Test build only: the replica whose node id is this minus one fails a
+ * core assertion at its next tick; then the knob clears itself.  0: off.
+ */
+static unsigned int test_core_assert;
+SYNOD_TEST_PARAM(test_core_assert, uint,
+		 "node id + 1 whose core fails an assertion at its next tick (0: off)");
+
+/* What a failed assertion in the core looks like. */
+static void test_assert(struct synod_repl *r)
+{
+	if (likely(READ_ONCE(test_core_assert) != r->core.p.self + 1))
+		return;
+	WRITE_ONCE(test_core_assert, 0);
+	synod_assert(!"test_core_assert");
+}
 
 static u64 repl_now(void)
 {
@@ -528,6 +556,7 @@ void synod_repl_tick(struct work_struct *work)
 		r->core.unreachable = !r->reachable_since ||
 			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS ||
 			synod_repl_resyncing(r);
+		test_assert(r);
 		synod_replica_tick(&r->core, now, &r->out);
 		synod_repl_execute(r);
 		synod_resync_tick(r, now);
@@ -726,6 +755,8 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 			off += bv.bv_len;
 		}
 		pay->len = len;
+		if (READ_ONCE(test_bad_block))
+			sector = xchg(&test_bad_block, 0) ?: sector;
 		st = synod_replica_write(&r->core, now, cmd->req, sector,
 					 pay->ref, &r->out);
 	}

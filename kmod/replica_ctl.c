@@ -13,6 +13,7 @@
 
 #include "replica.h"
 #include "compat.h"
+#include "testing.h"
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
 		       struct synod_sb_addr *a);
@@ -48,6 +49,15 @@ module_param_cb(time_scale, &time_scale_ops, &synod_time_scale, 0444);
 MODULE_PARM_DESC(time_scale,
 		 "multiply every protocol timeout by this (1-20; the same on all replicas)");
 
+/*
+ * Test build only (testing.h): replicas created or attached from now on
+ * serve no read under a lease, so that every read waits for a
+ * read-index round (tests/vm/engine.bats piles reads up this way).
+ */
+static bool test_no_lease;
+SYNOD_TEST_PARAM(test_no_lease, bool,
+		 "replicas created later serve reads by read-index only");
+
 /* Majority of the voters in @voters. */
 static u8 majority(u32 voters)
 {
@@ -73,7 +83,7 @@ static void params_from_cfg(struct synod_params *p,
 	p->lease_margin_ns = SYNOD_LEASE_MARGIN_NS;
 	p->jump_ns = SYNOD_JUMP_NS;
 	p->rho_ppm = SYNOD_RHO_PPM;
-	p->leases = true;
+	p->leases = !READ_ONCE(test_no_lease);
 	p->seed = get_random_u64();
 }
 
