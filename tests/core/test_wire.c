@@ -157,6 +157,29 @@ static void test_bad_config_entry(void **state)
 	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_ENTRY_BAD);
 }
 
+/*
+ * Block ranges of writes from the wire (issue 8, item 2): the check must
+ * not wrap, so a block near 2^64 is refused however few sectors follow.
+ */
+static void test_write_range(void **state)
+{
+	const u64 cap = 131072;		/* 64 MiB in sectors */
+
+	(void)state;
+	assert_true(synod_block_range_ok(0, 8, cap));
+	assert_true(synod_block_range_ok(cap - 8, 8, cap));
+	assert_true(synod_block_range_ok(cap - 1, 1, cap));
+	assert_false(synod_block_range_ok(cap - 7, 8, cap));
+	assert_false(synod_block_range_ok(cap, 1, cap));
+	assert_false(synod_block_range_ok(0, 0, cap));
+	assert_false(synod_block_range_ok(0, cap + 1, cap));
+	/* block + sectors wraps to 0 or just above: still out of range */
+	assert_false(synod_block_range_ok(~0ull - 7, 8, cap));
+	assert_false(synod_block_range_ok(~0ull, 1, cap));
+	assert_false(synod_block_range_ok(~0ull - 6, 8, cap));
+	assert_false(synod_block_range_ok(8, ~0ull - 7, cap));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_bad_config_entry),
+		cmocka_unit_test(test_write_range),
 	};
 
 	return cmocka_run_group_tests_name("core_wire", tests, NULL, NULL);
