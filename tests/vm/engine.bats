@@ -18,11 +18,16 @@ load cluster
 
 VOL=r0
 PARAMS=/sys/module/synod/parameters
+# TCG VMs on a busy host stall for seconds, longer than an election
+# timeout: every protocol timeout times 8, as in the crash tests.  No
+# test here depends on a timeout being short, only on its order.
+TIME_SCALE=8
 HUNG=/proc/sys/kernel/hung_task_timeout_secs
 DM_DEVS=()
 
 setup() {
 	synod_setup
+	reload_synod time_scale=$TIME_SCALE
 	cluster_net 0 1 2
 	HUNG_WAS=$(cat $HUNG 2>/dev/null || true)
 }
@@ -82,8 +87,8 @@ remark_log() {
 	pid=$!
 	sleep 3
 	followers_clean
-	wait_for 10 field_ge 1 $VOL out_of_range 1
-	wait_for 10 field_ge 2 $VOL out_of_range 1
+	wait_for 30 field_ge 1 $VOL out_of_range 1
+	wait_for 30 field_ge 2 $VOL out_of_range 1
 	# never chosen: the write cannot complete ...
 	if pid_gone $pid; then
 		echo "the write completed" >&2
@@ -93,14 +98,14 @@ remark_log() {
 	# error: outcome unknown).  The new leader learns of it from node 0's
 	# promise, and refuses it there too.
 	promote_and_wait 1 $VOL
-	job_rc $pid 20; rc=$RC
+	job_rc $pid 60; rc=$RC
 	echo "dd: $rc"
 	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
 	d1=$(dev_of 1 $VOL)
 	head -c 64K /dev/urandom > "$BATS_TEST_TMPDIR/data"
 	dd if="$BATS_TEST_TMPDIR/data" of="$d1" bs=4k oflag=direct
 	cmp <(dd if="$d1" bs=4k count=16 iflag=direct 2>/dev/null) "$BATS_TEST_TMPDIR/data"
-	wait_for 10 field_ge 0 $VOL applied_index "$(field 1 $VOL commit_index)"
+	wait_for 60 field_ge 0 $VOL applied_index "$(field 1 $VOL commit_index)"
 	followers_clean
 }
 
@@ -123,14 +128,14 @@ followers_clean() {
 	settle_leader 0 $VOL 0 1 2
 	# node 1's core fails an assertion at its next tick
 	echo 2 > $PARAMS/test_core_assert
-	wait_for 10 is_role 1 $VOL down
+	wait_for 30 is_role 1 $VOL down
 	kernel_log_since_mark | grep -q "assertion failed"
 	remark_log
 	# node 0 still leads and commits with node 2
 	d0=$(dev_of 0 $VOL)
 	dd if=/dev/urandom of="$d0" bs=4k count=16 oflag=direct &
 	pid=$!
-	job_rc $pid 20; rc=$RC
+	job_rc $pid 60; rc=$RC
 	echo "dd: $rc"
 	[ "$rc" = 0 ]
 	[ "$(field 0 $VOL role)" = leader ]
@@ -141,8 +146,6 @@ followers_clean() {
 @test "engine: the leader's backing device fails under fio: EIO at once, umount works, another replica leads" {
 	local dm=synod-e0 l sz d0 pid rc t
 	export DM_DISABLE_UDEV=1
-	# a task blocked for 15 s is reported; none may be
-	echo 15 > $HUNG
 	new_secret
 	l=$(new_loop 64M)
 	sz=$(blockdev --getsz "$l")
@@ -154,13 +157,16 @@ followers_clean() {
 	for n in 0 1 2; do ctl $n volume up $VOL; done
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	mkfs.ext4 -q -F "$d0"
+	mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$d0"
 	mount_at "$d0" /mnt/synod-0
 	fio --name=w --filename=/mnt/synod-0/f --size=16M --rw=randwrite \
 		--bs=4k --direct=1 --ioengine=libaio --iodepth=8 \
 		--time_based --runtime=300 --output="$BATS_TEST_TMPDIR/fio" &
 	pid=$!
-	wait_for 20 field_ge 0 $VOL commit_index 200
+	wait_for 60 field_ge 0 $VOL commit_index 200
+	# from now on a task blocked for 15 s is reported; none may be
+	echo 15 > $HUNG
+	remark_log
 	# the disk under the leader fails: every I/O errors from now on
 	dmsetup suspend --noflush --noudevsync "$dm"
 	dmsetup load "$dm" --table "0 $sz error"
@@ -179,7 +185,7 @@ followers_clean() {
 	[ "$rc" = 0 ]
 	# the leader is fenced; the two others elect one of them
 	[ "$(field 0 $VOL role)" = down ]
-	wait_for 30 some_leader $VOL 1 2
+	wait_for 60 some_leader $VOL 1 2
 	kernel_log_since_mark | grep -q "fenced"
 	if kernel_log_since_mark | grep "blocked for more than"; then
 		false
@@ -195,20 +201,21 @@ followers_clean() {
 		--direct=1 --ioengine=libaio --iodepth=16 --randseed=11 \
 		--verify=crc32c --output="$BATS_TEST_TMPDIR/fio" &
 	pid=$!
-	wait_for 20 field_ge 0 $VOL commit_index 50
+	wait_for 60 field_ge 0 $VOL commit_index 50
 	if pid_gone $pid; then
 		echo "fio ended before the cut" >&2
 		false
 	fi
 	# cut off for longer than a leader keeps leading without quorum
-	# (1.5 s): it resigns with writes of unknown outcome in flight
+	# (1.5 s x time_scale): it resigns with writes of unknown outcome in
+	# flight
 	in_node 0 ip link set eth0 down
-	wait_for 20 is_role 0 $VOL follower
+	wait_for 90 is_role 0 $VOL follower
 	sleep 1
 	in_node 0 ip link set eth0 up
 	# back: it leads again, and what it held goes through
 	settle_leader 0 $VOL 0 1 2
-	job_rc $pid 120; rc=$RC
+	job_rc $pid 300; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
 	echo "fio: exit $rc"
 	[ "$rc" = 0 ]
@@ -229,7 +236,7 @@ followers_clean() {
 	fio --name=r --filename="$d0" --rw=randread --bs=4k --size=4M \
 		--direct=1 --ioengine=libaio --iodepth=64 --iodepth_batch_submit=64 \
 		--time_based --runtime=8 --output="$BATS_TEST_TMPDIR/fio" &
-	job_rc $! 60; rc=$RC
+	job_rc $! 120; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
 	echo "fio: exit $rc"
 	[ "$rc" = 0 ]
@@ -238,8 +245,7 @@ followers_clean() {
 
 @test "engine: an open waiting for auto-promote blocks neither status nor the delete of another volume" {
 	local d1 l opid dpid spid rc t
-	# auto-promote waits 5 s x time_scale: 20 s here
-	reload_synod time_scale=4
+	# auto-promote waits 5 s x time_scale: 40 s here
 	new_secret
 	replica_create $VOL 0 "0 1 2"
 	replica_create $VOL 1 "0 1 2" --auto-promote
@@ -248,7 +254,7 @@ followers_clean() {
 	settle_leader 0 $VOL 0 1 2
 	l=$(new_loop 8M)
 	"$CTL" volume create other --backing "$l"
-	# node 1 cut off: its open for writing waits the whole 20 s
+	# node 1 cut off: its open for writing waits the whole 40 s
 	d1=$(dev_of 1 $VOL)
 	in_node 1 ip link set eth0 down
 	dd if=/dev/zero of="$d1" bs=4k count=1 oflag=direct &
@@ -271,8 +277,8 @@ followers_clean() {
 	echo "status and delete of another volume: ${t}s"
 	[ "$t" -lt 5 ]
 	# the open gives up (EROFS); then the delete goes through
-	job_rc $opid 40; rc=$RC
+	job_rc $opid 90; rc=$RC
 	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
-	job_rc $dpid 40; rc=$RC
+	job_rc $dpid 90; rc=$RC
 	[ "$rc" = 0 ]
 }
