@@ -129,6 +129,7 @@ enum synod_attr {
 	SYNOD_A_VOLUME_RESYNC_DONE,
 	SYNOD_A_VOLUME_RESYNC_TOTAL,
 	SYNOD_A_VOLUME_RESYNCS,
+	SYNOD_A_VOLUME_OUT_OF_RANGE,	/* u64: writes refused, outside the data area */
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1
