@@ -70,7 +70,10 @@ void synod_backing_close(struct synod_backing *b, void *holder)
 /*
  * One synchronous 4 KiB transfer of a superblock copy.  Writes carry
  * PREFLUSH and FUA: the superblock must be on stable media, and ordered
- * after everything written before it, when this returns.
+ * after everything written before it, when this returns.  GFP_NOIO: a
+ * running replica updates its superblock under its lock, on the way of
+ * writes to its disk, where reclaim must not wait for that disk (the
+ * bio comes from a mempool, so it does not fail either).
  */
 static int sb_rw(struct synod_backing *b, struct page *page, u32 copy,
 		 blk_opf_t opf)
@@ -78,7 +81,7 @@ static int sb_rw(struct synod_backing *b, struct page *page, u32 copy,
 	struct bio *bio;
 	int err;
 
-	bio = bio_alloc(b->bdev, 1, opf, GFP_KERNEL);
+	bio = bio_alloc(b->bdev, 1, opf, GFP_NOIO);
 	bio->bi_iter.bi_sector = SYNOD_SB_OFFSET(copy) >> SECTOR_SHIFT;
 	__bio_add_page(bio, page, SYNOD_SB_SIZE, 0);
 	err = submit_bio_wait(bio);

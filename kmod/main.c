@@ -14,13 +14,6 @@
 DEFINE_MUTEX(synod_volumes_lock);
 
 /*
- * Set by a failed core assertion (core/env.h).  Only read for now; the
- * glue will fence volumes on it once the consensus core steps in the
- * kernel.
- */
-bool synod_core_assert_failed;
-
-/*
  * kfuncs first: registering them cannot be undone, and they only touch a
  * counter.  Netlink last, because once it is registered userspace can
  * create volumes, so everything volumes need must exist before it.

@@ -121,6 +121,7 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_RESYNC_TOTAL] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_REJECTED] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_OUT_OF_RANGE] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */
@@ -488,6 +489,8 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 			      SYNOD_A_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_CATCHUP, st->catchup,
 			      SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_OUT_OF_RANGE,
+			      st->out_of_range, SYNOD_A_PAD) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_ON_NO_QUORUM, st->on_no_quorum) ||
 	    (st->auto_promote &&
 	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)) ||

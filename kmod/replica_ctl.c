@@ -8,11 +8,14 @@
 
 #include <linux/delay.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "replica.h"
 #include "compat.h"
+#include "testing.h"
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
 		       struct synod_sb_addr *a);
@@ -48,6 +51,15 @@ module_param_cb(time_scale, &time_scale_ops, &synod_time_scale, 0444);
 MODULE_PARM_DESC(time_scale,
 		 "multiply every protocol timeout by this (1-20; the same on all replicas)");
 
+/*
+ * Test build only (testing.h): replicas created or attached from now on
+ * serve no read under a lease, so that every read waits for a
+ * read-index round (tests/vm/engine.bats piles reads up this way).
+ */
+static bool test_no_lease;
+SYNOD_TEST_PARAM(test_no_lease, bool,
+		 "replicas created later serve reads by read-index only");
+
 /* Majority of the voters in @voters. */
 static u8 majority(u32 voters)
 {
@@ -73,7 +85,7 @@ static void params_from_cfg(struct synod_params *p,
 	p->lease_margin_ns = SYNOD_LEASE_MARGIN_NS;
 	p->jump_ns = SYNOD_JUMP_NS;
 	p->rho_ppm = SYNOD_RHO_PPM;
-	p->leases = true;
+	p->leases = !READ_ONCE(test_no_lease);
 	p->seed = get_random_u64();
 }
 
@@ -135,6 +147,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 {
 	struct synod_transport_cfg *tcfg;
 	struct synod_params p;
+	int elsewhere = synod_core_asserts_elsewhere();
 	struct synod_repl *r;
 	u32 n;
 	int err = -ENOMEM;
@@ -198,6 +211,16 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module): no promises until they are learned from peers\n",
 			vol->name, r->core.lost_slot, r->applied);
 	synod_journal_reclaim(r->journal, r->applied);
+	/*
+	 * Recovery calls the core outside SYNOD_CORE() (it reads the journal
+	 * in between); creates and attaches run one at a time, under
+	 * synod_volumes_lock, so an assertion meanwhile is most likely ours.
+	 */
+	if (synod_core_asserts_elsewhere() != elsewhere) {
+		pr_err("%s: fenced: consensus core assertion failed during recovery\n",
+		       vol->name);
+		r->fenced = true;	/* "volume up" refuses with EIO */
+	}
 
 	tcfg->net = net;
 	tcfg->self = cfg->node;
@@ -274,16 +297,19 @@ int synod_repl_up(struct synod_repl *r)
 
 /*
  * Leave: a leader fails its pending requests first (they cannot commit
- * any more), then the timer and the links stop.
+ * any more), then the timer and the links stop.  A fenced replica's core
+ * is left alone (it may be what failed; the fence failed its requests).
  */
 void synod_repl_down(struct synod_repl *r, bool force)
 {
+	struct synod_repl_events ev = {};
 	bool was_up;
 
 	mutex_lock(&r->lock);
 	was_up = r->up;
-	if (was_up && r->core.role != SYNOD_FOLLOWER) {
-		synod_replica_resign(&r->core, ktime_get_raw_ns(), 0, &r->out);
+	if (was_up && !r->fenced && r->core.role != SYNOD_FOLLOWER) {
+		SYNOD_CORE(r, synod_replica_resign(&r->core, ktime_get_raw_ns(),
+						   0, &r->out));
 		r->up = false;	/* requests fail rather than wait */
 		synod_repl_execute(r);
 	}
@@ -297,8 +323,9 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);
 	mutex_lock(&r->lock);
-	synod_repl_events(r, ktime_get_raw_ns());
+	synod_repl_events(r, ktime_get_raw_ns(), &ev);
 	mutex_unlock(&r->lock);
+	synod_repl_events_send(r, &ev);
 }
 
 /* ---- roles -------------------------------------------------------------- */
@@ -325,8 +352,8 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 	} else {
 		r->promote_until = 0;
 		if (r->core.role != SYNOD_FOLLOWER)
-			synod_replica_resign(&r->core, now,
-					     2 * SYNOD_ELECTION_NS, &r->out);
+			SYNOD_CORE(r, synod_replica_resign(&r->core, now,
+					2 * SYNOD_ELECTION_NS, &r->out));
 		synod_repl_execute(r);
 	}
 	mutex_unlock(&r->lock);
@@ -334,14 +361,20 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 }
 
 /*
- * May the disk be opened for writing?  Only on the active leader.  With
- * auto-promote (and @promote), promote first as "volume promote" does and
- * wait for the outcome, at most SYNOD_AUTO_PROMOTE_NS.  A bare campaign
- * is not enough: while a live leader renews its lease the acceptors
- * refuse every other ballot, so ask that leader to step down too; the
- * tick keeps campaigning until promote_until.
+ * May the disk be opened for writing (0, else -EROFS)?  Only on the
+ * active leader.  With auto-promote (and @promote), promote first as
+ * "volume promote" does and wait for the outcome, at most
+ * SYNOD_AUTO_PROMOTE_NS.  A bare campaign is not enough: while a live
+ * leader renews its lease the acceptors refuse every other ballot, so ask
+ * that leader to step down too; the tick keeps campaigning until
+ * promote_until.
+ *
+ * The block layer holds the disk's open_mutex around ->open (6.1 and
+ * 6.12 alike), so other opens of this one disk wait with us; nothing
+ * global does (a delete waits for open_mutex without synod_volumes_lock,
+ * volume.c).  A signal ends the wait (-EINTR).
  */
-bool synod_repl_may_write(struct synod_repl *r, bool promote)
+int synod_repl_may_write(struct synod_repl *r, bool promote)
 {
 	u64 now, until = 0;
 
@@ -350,13 +383,13 @@ bool synod_repl_may_write(struct synod_repl *r, bool promote)
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
 			mutex_unlock(&r->lock);
-			return true;
+			return 0;
 		}
 		now = ktime_get_raw_ns();
 		if (!promote || !r->up || r->fenced ||
 		    synod_repl_resyncing(r) || (until && now > until)) {
 			mutex_unlock(&r->lock);
-			return false;
+			return -EROFS;
 		}
 		if (!until) {
 			until = now + SYNOD_AUTO_PROMOTE_NS;
@@ -366,23 +399,31 @@ bool synod_repl_may_write(struct synod_repl *r, bool promote)
 			synod_repl_promoting(r, now);
 		}
 		mutex_unlock(&r->lock);
-		msleep(20);
+		if (msleep_interruptible(20) || signal_pending(current))
+			return -EINTR;
 	}
 }
 
 /* ---- membership ---------------------------------------------------------- */
 
-/* Where @node listens: our link to it, and the superblock's peer table. */
+/*
+ * Where @node listens: our link to it, and the superblock's peer table.
+ * Under r->lock, so the link's send ring (allocated on first use) is
+ * allocated without I/O: reclaim must not wait for our own disk.
+ */
 static int peer_link_add(struct synod_repl *r, u32 node,
 			 const struct sockaddr_storage *addr)
 {
+	unsigned int noio;
 	int err;
 
 	/* told again (peer add run twice): keep the link as it is */
 	if ((r->cfg.peers & BIT(node)) &&
 	    !memcmp(&r->cfg.peer_addr[node], addr, sizeof(*addr)))
 		return 0;
+	noio = memalloc_noio_save();
 	err = r->tops->set_peer(r->tp, node, addr);
+	memalloc_noio_restore(noio);
 	if (err)
 		return err;
 	r->cfg.peers |= BIT(node);
@@ -400,8 +441,8 @@ static int propose_config(struct synod_repl *r, const struct synod_config *next,
 	bool pending = r->core.cfg_pending;
 	int st;
 
-	st = synod_replica_change_config(&r->core, ktime_get_raw_ns(), next,
-					 &r->out);
+	SYNOD_CORE(r, st = synod_replica_change_config(&r->core,
+					ktime_get_raw_ns(), next, &r->out));
 	synod_repl_execute(r);
 	if (st == SYNOD_OK)
 		return 0;
@@ -516,6 +557,7 @@ void synod_repl_membership(struct synod_repl *r, u64 now)
 	const struct synod_replica *c = &r->core;
 	struct synod_config next;
 	u32 n;
+	int st;
 
 	if (r->fenced || c->role != SYNOD_LEADER || !c->active ||
 	    c->cfg_pending || !c->cfg.learners)
@@ -530,8 +572,9 @@ void synod_repl_membership(struct synod_repl *r, u64 now)
 	next.voters |= BIT(n);
 	next.q1 = majority(next.voters);
 	next.q2 = majority(next.voters);
-	if (synod_replica_change_config(&r->core, now, &next, &r->out) ==
-	    SYNOD_OK)
+	SYNOD_CORE(r, st = synod_replica_change_config(&r->core, now, &next,
+						       &r->out));
+	if (st == SYNOD_OK)
 		pr_info("%s: learner %u caught up (commit %llu of %llu): proposing it as a voter\n",
 			r->vol->name, n, r->peer_commit[n], c->chosen_upto);
 	synod_repl_execute(r);
@@ -584,6 +627,7 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 	st->resync_done = r->resync.active ? r->resync.settled : 0;
 	st->resync_total = r->resync.active ? r->resync.nchunks : 0;
 	st->resyncs = r->resync.passes;
+	st->out_of_range = r->out_of_range;
 	st->on_no_quorum = r->cfg.on_no_quorum;
 	st->auto_promote = r->cfg.auto_promote;
 	members = (c->cfg.voters | c->cfg.learners | r->cfg.peers) &

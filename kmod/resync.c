@@ -129,7 +129,8 @@ static void resync_jump(struct synod_repl *r, u64 now)
 		return;
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
 		return;
-	synod_replica_install_snapshot(&r->core, now, slot, NULL, &r->out);
+	SYNOD_CORE(r, synod_replica_install_snapshot(&r->core, now, slot,
+						     NULL, &r->out));
 	r->applied = slot;
 	r->vol->sb.applied_index = slot;
 	if (synod_repl_sb_write(r)) {
@@ -152,9 +153,9 @@ static int chunk_read(struct synod_repl *r, u64 c, u32 len)
 
 static u32 pick_source(struct synod_repl *r)
 {
-	u32 l = synod_replica_leader(&r->core);
+	u32 l = synod_repl_leader(r);
 
-	if (l < SYNOD_NODES_MAX && l != r->core.p.self)
+	if (l != U32_MAX && l != r->core.p.self)
 		return l;
 	return r->resync.from;
 }
@@ -230,8 +231,8 @@ void synod_resync_tick(struct synod_repl *r, u64 now)
 	if (rs->pending_slot)
 		resync_jump(r, now);
 	if (rs->restart && !rs->active) {
-		l = synod_replica_leader(&r->core);
-		if (l < SYNOD_NODES_MAX && l != r->core.p.self)
+		l = synod_repl_leader(r);
+		if (l != U32_MAX && l != r->core.p.self)
 			pass_start(r, l, now);
 	}
 	if (!rs->active || r->fenced)

@@ -56,6 +56,9 @@ struct synod_volume {
 	sector_t data_start;		/* data area start, 512-byte sectors */
 	int index;			/* N in /dev/synodN */
 	bool dying;			/* set under open_mutex: refuse opens */
+	bool deleting;			/* under synod_volumes_lock: a delete
+					 * waits for the disk's openers
+					 * without that lock; @vol stays */
 	struct bio_set bioset;		/* clones and flushes to the backing */
 	struct workqueue_struct *wq;	/* submits each request's clones */
 	struct blk_mq_tag_set tag_set;	/* request tags and per-request data */
@@ -139,6 +142,7 @@ struct synod_repl_status {
 	u64 resync_done;	/* chunks settled in this pass */
 	u64 resync_total;	/* chunks in the data area (0: not running) */
 	u64 resyncs;		/* transfers completed since create/attach */
+	u64 out_of_range;	/* writes refused: outside the data area */
 	u32 on_no_quorum;
 	bool auto_promote;
 	u32 npeers;

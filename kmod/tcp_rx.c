@@ -15,6 +15,7 @@
 
 #include <linux/kthread.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -546,7 +547,10 @@ static void rx_report_links(struct synod_transport *t)
 /*
  * The rx thread.  Wakes on any socket event or link change, and at
  * least every 500 ms to enforce handshake deadlines.  Exits only on
- * kthread_stop(); stop() then closes what it owned.
+ * kthread_stop(); stop() then closes what it owned.  It brings the
+ * acknowledgements the disk's writes wait for, so whatever it allocates
+ * (accepted sockets, the replica's netlink events) must not wait for
+ * that disk's writeback.
  */
 int synod_tcp_rx_thread(void *arg)
 {
@@ -554,6 +558,7 @@ int synod_tcp_rx_thread(void *arg)
 	unsigned int i;
 	bool more;
 
+	memalloc_noio_save();	/* for the thread's life */
 	while (!kthread_should_stop()) {
 		wait_event_interruptible_timeout(t->rx_wq,
 			test_and_clear_bit(STCP_KICK, &t->rx_flags) ||

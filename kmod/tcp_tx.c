@@ -14,6 +14,7 @@
 
 #include <linux/kthread.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
@@ -502,13 +503,18 @@ static void out_backoff(struct tcp_peer *p, u32 *ms)
 	*ms = min(*ms * 2, STCP_BACKOFF_MAX_MS);
 }
 
-/* The tx thread of one peer; exits only on kthread_stop(). */
+/*
+ * The tx thread of one peer; exits only on kthread_stop().  It carries
+ * the writes of the replica's disk, so whatever it allocates (sockets on
+ * connect, handshake state) must not wait for that disk's writeback.
+ */
 int synod_tcp_tx_thread(void *arg)
 {
 	struct tcp_peer *p = arg;
 	u32 backoff = STCP_BACKOFF_MIN_MS;
 	int err;
 
+	memalloc_noio_save();	/* for the thread's life */
 	while (!kthread_should_stop()) {
 		err = out_connect(p);
 		if (!err)

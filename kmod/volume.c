@@ -263,11 +263,18 @@ static void volume_destroy(struct synod_volume *vol)
 /*
  * Delete @name unless its disk is open.  The superblock stays on the
  * backing device, so the volume can be attached again.
+ *
+ * Whether the disk is open is asked under its open_mutex, which an open
+ * holds for seconds while it waits for auto-promote (blkdev.c): wait for
+ * it without synod_volumes_lock, so that status and the other volumes do
+ * not wait with us.  Meanwhile @deleting keeps the volume on the list and
+ * alive: a second delete is refused, and the namespace exit skips it.
  */
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack)
 {
 	struct synod_volume *vol;
+	bool idle;
 
 	mutex_lock(&synod_volumes_lock);
 	vol = synod_volume_find(net, name);
@@ -276,7 +283,20 @@ int synod_volume_delete(struct net *net, const char *name,
 		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
 		return -ENOENT;
 	}
-	if (!synod_blkdev_claim_for_delete(vol)) {
+	if (vol->deleting) {
+		mutex_unlock(&synod_volumes_lock);
+		SYNOD_ERR(extack, NULL, "volume is being deleted already",
+			  ": %s", name);
+		return -EBUSY;
+	}
+	vol->deleting = true;
+	mutex_unlock(&synod_volumes_lock);
+
+	idle = synod_blkdev_claim_for_delete(vol);
+
+	mutex_lock(&synod_volumes_lock);
+	vol->deleting = false;
+	if (!idle) {
 		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "volume in use (disk open or mounted)",
 			  ": %s", name);
@@ -438,7 +458,7 @@ static void __net_exit synod_net_exit(struct net *net)
 
 	mutex_lock(&synod_volumes_lock);
 	list_for_each_entry_safe(vol, tmp, &synod_volumes, node) {
-		if (vol->net != net)
+		if (vol->net != net || vol->deleting)
 			continue;
 		if (vol->repl)
 			synod_repl_down(vol->repl, true);

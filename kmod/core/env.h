@@ -33,17 +33,19 @@ typedef int64_t s64;
 
 /*
  * synod_assert() states an invariant.  Userspace tests abort on failure so
- * that the failing seed or test stops at once.  In the kernel the caller of
- * the core checks synod_core_fenced() after each step: a failed assertion
- * warns once and the glue fences the volume (fails I/O with -EIO); it never
- * crashes the machine.
+ * that the failing seed or test stops at once.  In the kernel a failed
+ * assertion warns once and calls synod_core_assert_fail(), which the user
+ * of the core provides: the module records it against the replica whose
+ * core is running on this CPU and fences that volume alone (fails its I/O
+ * with -EIO, see kmod/replica.c); KUnit sets a flag the suites check.  It
+ * never crashes the machine.
  */
 #ifdef __KERNEL__
-extern bool synod_core_assert_failed;
+void synod_core_assert_fail(void);
 #define synod_assert(cond) do {						\
 	if (WARN_ONCE(!(cond), "synod: assertion failed: %s (%s:%d)",	\
 		      #cond, __FILE__, __LINE__))			\
-		synod_core_assert_failed = true;			\
+		synod_core_assert_fail();				\
 } while (0)
 #else
 void synod_assert_fail(const char *cond, const char *file, int line)

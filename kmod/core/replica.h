@@ -43,7 +43,8 @@
 #define SYNOD_WINDOW		16u
 #endif
 #define SYNOD_PENDING_MAX	64u	/* client writes waiting for a slot */
-#define SYNOD_READS_MAX		32u	/* reads waiting for read-index */
+#define SYNOD_READS_MAX		64u	/* reads waiting for read-index: the
+					 * glue's queue depth, so never full */
 #define SYNOD_ACKQ_MAX		64u	/* accepts waiting for durability */
 #define SYNOD_OUT_MSGS_MAX	24u
 #define SYNOD_OUT_PERSIST_MAX	(2 * SYNOD_MSG_ENTRIES_MAX + 4)

@@ -324,3 +324,19 @@ int synod_wire_decode(const u8 *buf, u32 len, struct synod_msg *m)
 	synod_assert(err || m->count <= SYNOD_MSG_ENTRIES_MAX);
 	return err;
 }
+
+/*
+ * Does a write of @sectors 512-byte sectors at sector @block lie inside a
+ * data area of @capacity sectors?  Block numbers come off the wire, so
+ * nothing here may wrap: "block + sectors <= capacity" would let a block
+ * near 2^64 through.  Empty writes are refused too.
+ */
+bool synod_block_range_ok(u64 block, u64 sectors, u64 capacity)
+{
+	bool ok;
+
+	synod_assert(capacity <= ~0ull >> 9);	/* a size in bytes / 512 */
+	ok = sectors != 0 && block < capacity && sectors <= capacity - block;
+	synod_assert(!ok || block + sectors <= capacity);
+	return ok;
+}

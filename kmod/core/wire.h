@@ -193,5 +193,6 @@ u8 synod_msg_flags_allowed(u32 type);
 u32 synod_wire_size(const struct synod_msg *m);
 u32 synod_wire_encode(const struct synod_msg *m, u8 *buf, u32 cap);
 int synod_wire_decode(const u8 *buf, u32 len, struct synod_msg *m);
+bool synod_block_range_ok(u64 block, u64 sectors, u64 capacity);
 
 #endif /* SYNOD_CORE_WIRE_H */

@@ -142,6 +142,7 @@ enum synod_attr {
 	SYNOD_A_VOLUME_RESYNCS,
 	/* u64: sum over peers of every SYNOD_A_PEER_REJECTED_* and UNBOUND */
 	SYNOD_A_VOLUME_REJECTED,
+	SYNOD_A_VOLUME_OUT_OF_RANGE,	/* u64: writes refused, outside the data area */
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

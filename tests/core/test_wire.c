@@ -255,6 +255,27 @@ static void test_flags_per_type(void **state)
 	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
 			 SYNOD_WIRE_FLAGS_BAD);
 	assert_int_equal(synod_msg_flags_allowed(SYNOD_MSG_PREPARE), 0);
+/*
+ * Block ranges of writes from the wire (issue 8, item 2): the check must
+ * not wrap, so a block near 2^64 is refused however few sectors follow.
+ */
+static void test_write_range(void **state)
+{
+	const u64 cap = 131072;		/* 64 MiB in sectors */
+
+	(void)state;
+	assert_true(synod_block_range_ok(0, 8, cap));
+	assert_true(synod_block_range_ok(cap - 8, 8, cap));
+	assert_true(synod_block_range_ok(cap - 1, 1, cap));
+	assert_false(synod_block_range_ok(cap - 7, 8, cap));
+	assert_false(synod_block_range_ok(cap, 1, cap));
+	assert_false(synod_block_range_ok(0, 0, cap));
+	assert_false(synod_block_range_ok(0, cap + 1, cap));
+	/* block + sectors wraps to 0 or just above: still out of range */
+	assert_false(synod_block_range_ok(~0ull - 7, 8, cap));
+	assert_false(synod_block_range_ok(~0ull, 1, cap));
+	assert_false(synod_block_range_ok(~0ull - 6, 8, cap));
+	assert_false(synod_block_range_ok(8, ~0ull - 7, cap));
 }
 
 int main(void)
@@ -268,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_bad_config_entry),
 		cmocka_unit_test(test_prevote),
 		cmocka_unit_test(test_flags_per_type),
+		cmocka_unit_test(test_write_range),
 	};
 
 	return cmocka_run_group_tests_name("core_wire", tests, NULL, NULL);
