@@ -5,9 +5,10 @@
  * Documentation/netlink/specs/synod.yaml is the specification; the policy
  * and op tables below are written by hand to match it.  Handlers parse,
  * call volume.c and replica.c, and report; every refusal carries an
- * extended ACK message.  Every operation needs CAP_NET_ADMIN in the
- * caller's network namespace (GENL_ADMIN_PERM), and acts on the volumes
- * of that namespace only.
+ * extended ACK message.  Every operation needs CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM), and acts on the volumes of the caller's network
+ * namespace only; create, attach and delete need CAP_SYS_ADMIN as well
+ * (sys_admin_ok()), since they open and overwrite block devices.
  */
 #include <linux/ctype.h>
 #include <linux/in.h>
@@ -624,6 +625,22 @@ static void notify_repl_now(struct net *net, enum synod_event event,
 	kfree(st);
 }
 
+/*
+ * Create, attach and delete open, claim and overwrite block devices (and
+ * delete releases them), which is what CAP_SYS_ADMIN guards, as for nbd's
+ * netlink commands: CAP_NET_ADMIN alone, or CAP_NET_ADMIN in a user
+ * namespace, must not be enough.  Checked against the initial user
+ * namespace, for both the opener of the socket and the sender.
+ */
+static bool sys_admin_ok(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return true;
+	NL_SET_ERR_MSG(info->extack,
+		       "needs CAP_SYS_ADMIN: the command opens and overwrites block devices");
+	return false;
+}
+
 /* VOLUME_CREATE and VOLUME_ATTACH share parsing and reporting. */
 static int volume_new_doit(struct genl_info *info, bool format)
 {
@@ -668,11 +685,15 @@ static int volume_new_doit(struct genl_info *info, bool format)
 
 static int synod_nl_volume_create(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!sys_admin_ok(skb, info))
+		return -EPERM;
 	return volume_new_doit(info, true);
 }
 
 static int synod_nl_volume_attach(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!sys_admin_ok(skb, info))
+		return -EPERM;
 	return volume_new_doit(info, false);
 }
 
@@ -701,6 +722,8 @@ static int name_doit(struct genl_info *info,
 
 static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!sys_admin_ok(skb, info))
+		return -EPERM;
 	return name_doit(info, synod_volume_delete, SYNOD_EVENT_VOLUME_DELETED);
 }
 
