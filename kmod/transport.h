@@ -52,8 +52,11 @@
 /* Longest shared secret, bytes. */
 #define SYNOD_SECRET_MAX	64u
 #define SYNOD_SECRET_MIN	16u
-/* Transport protocol version spoken in the handshake, and feature bits. */
-#define SYNOD_LINK_VERSION	1u
+/*
+ * Transport protocol version spoken in the handshake, and feature bits.
+ * Version 2: state transfer compares chunks by SHA-256 (resync.h).
+ */
+#define SYNOD_LINK_VERSION	2u
 #define SYNOD_LINK_FEATURES	0ull
 
 /* Why a connection was refused; counted per reason and per peer. */
