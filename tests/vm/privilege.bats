@@ -73,8 +73,8 @@ test_params() {
 	for p in $(test_params); do
 		# the test build has it (so this check can see one) ...
 		modinfo -p "$test" | grep -q "^$p:"
-		# ... the user build does not
-		! modinfo -p "$user" | grep -q "^$p:"
+		# ... the user build does not ("! cmd" would not fail a test)
+		if modinfo -p "$user" | grep "^$p:"; then false; fi
 	done
-	! modinfo -p "$user" | grep -q 'TEST BUILD ONLY'
+	if modinfo -p "$user" | grep 'TEST BUILD ONLY'; then false; fi
 }
