@@ -75,6 +75,17 @@ static void test_volume_attach_delete(void **state)
 	assert_string_equal(req.name, "r0");
 	assert_string_equal(req.backing, "/dev/loop1");
 
+	/* a replicated volume's secret (the superblock has a fingerprint) */
+	assert_int_equal(parse(ARGV("volume", "attach", "r0", "--backing",
+				    "/dev/loop1", "--secret-file", "/k"),
+			       &req), 0);
+	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_ATTACH);
+	assert_string_equal(req.repl.secret_file, "/k");
+	assert_int_equal(parse(ARGV("volume", "attach", "r0",
+				    "--secret-file=/k2", "--backing",
+				    "/dev/loop1"), &req), 0);
+	assert_string_equal(req.repl.secret_file, "/k2");
+
 	assert_int_equal(parse(ARGV("volume", "delete", "r0"), &req), 0);
 	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_DELETE);
 	assert_string_equal(req.name, "r0");

@@ -121,7 +121,7 @@ disk_md5() {
 	in_node 2 ip link set eth0 down
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
-	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	dmesg | grep -q "$VOL: a state transfer was interrupted"
 	[ "$(field 2 $VOL resync)" = true ]
 	ctl 2 volume up $VOL
@@ -153,7 +153,7 @@ disk_md5() {
 	[ "$(chunk_md5 "$LOOP_2" $c)" != "$(chunk_md5 "$LOOP_0" $c)" ]
 	sb_patch "$LOOP_2" 0 0x00c 1
 	sb_patch "$LOOP_2" 1 0x00c 1
-	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	[ "$(field 2 $VOL resync)" = true ]
 	ctl 2 volume up $VOL
 	wait_for 120 field_ge 2 $VOL resyncs 1
