@@ -38,7 +38,7 @@ struct cmd_spec {
 
 static const struct cmd_spec cmd_specs[] = {
 	{ "volume", "create", SYNODCTL_OP_VOLUME_CREATE,
-	  F_NAME | F_BACKING | F_REPL },
+	  F_NAME | F_BACKING | F_REPL | F_FORCE },
 	{ "volume", "attach", SYNODCTL_OP_VOLUME_ATTACH,
 	  F_NAME | F_BACKING | F_SECRET },
 	{ "volume", "delete", SYNODCTL_OP_VOLUME_DELETE, F_NAME },
@@ -61,7 +61,7 @@ static const struct cmd_spec cmd_specs[] = {
 void synodctl_usage(FILE *fp)
 {
 	fputs("Usage: synodctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
-	      "       synodctl volume create NAME --backing DEV\n"
+	      "       synodctl volume create NAME --backing DEV [--force]\n"
 	      "                [--node ID --listen ADDR:PORT --peer ID=ADDR:PORT...\n"
 	      "                 --secret-file FILE [--cluster NAME] [--q1 N] [--q2 N]\n"
 	      "                 [--on-no-quorum suspend|error] [--auto-promote]]\n"

@@ -76,7 +76,7 @@ struct synodctl_req {
 	uint32_t count;		/* events --count N; 0 means run forever */
 	bool json;		/* -j */
 	bool pretty;		/* -p */
-	bool force;		/* volume down --force */
+	bool force;		/* volume down --force; create --force */
 	bool peer_set;		/* peer add/remove: ID[=ADDR:PORT] given */
 	struct synodctl_peer peer;	/* ... and what it said */
 	struct synodctl_repl repl;	/* volume create, replicated */

@@ -14,6 +14,7 @@
 
 #include "synodctl.h"
 #include "nl.h"
+#include "probe.h"
 #include "show.h"
 
 struct volume_reply {
@@ -216,8 +217,39 @@ static int volume_bring_up(struct synod_nl *nl,
 	return 0;
 }
 
+/*
+ * create formats the backing device: refuse one that holds something
+ * (probe.c) unless --force.  A device that cannot be probed because it
+ * is missing, busy or not a block device goes to the kernel, whose
+ * refusal says that better.
+ */
+static int create_probe(const struct synodctl_req *req)
+{
+	struct synodctl_found f;
+	char msg[256];
+	int ret;
+
+	if (req->force)
+		return 0;
+	ret = synodctl_probe(req->backing, &f);
+	if (ret == -EIO) {
+		fprintf(stderr, "synodctl: volume create: cannot probe %s for existing data (libblkid failed); use --force to overwrite it anyway\n",
+			req->backing);
+		return ret;
+	}
+	if (ret || f.kind == SYNODCTL_FOUND_NOTHING)
+		return 0;
+	synodctl_found_describe(&f, req->backing, msg, sizeof(msg));
+	fprintf(stderr, "synodctl: volume create: %s\n", msg);
+	return -EEXIST;
+}
+
 int synodctl_volume_create(struct synod_nl *nl, const struct synodctl_req *req)
 {
+	int ret = create_probe(req);
+
+	if (ret)
+		return ret;
 	return volume_bring_up(nl, req, SYNOD_CMD_VOLUME_CREATE, "create",
 			       "created");
 }

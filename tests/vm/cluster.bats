@@ -105,7 +105,7 @@ teardown() {
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
 	head -c 32 /dev/urandom | base64 > "$BATS_TEST_TMPDIR/bad"
-	ctl 2 volume create $VOL --backing "$LOOP_2" --node 2 \
+	ctl 2 volume create $VOL --backing "$LOOP_2" --force --node 2 \
 		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
 		--peer 1="$(addr 1):7790" --secret-file "$BATS_TEST_TMPDIR/bad"
 	ctl 2 volume up $VOL
@@ -135,7 +135,7 @@ misfit() {
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
 	[ -z "${LINK_VERSION:-}" ] || echo "$LINK_VERSION" > $LINK_PARAM
-	ctl 2 volume create $VOL --backing "$LOOP_2" --node 2 \
+	ctl 2 volume create $VOL --backing "$LOOP_2" --force --node 2 \
 		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
 		--peer 1="$(addr 1):7790" "$@"
 	[ -z "${LINK_VERSION:-}" ] || echo 0 > $LINK_PARAM
