@@ -16,7 +16,8 @@
 user_saved_goal := $(.DEFAULT_GOAL)
 
 CFLAGS_USER ?= -O2 -g -Wall -Wextra -Werror -std=gnu11
-SYNOD_VERSION ?= 0.1.0
+# The synod release (Documentation/ondisk.rst names the one of each format).
+SYNOD_VERSION ?= 0.3.0
 USER_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 USER_CPPFLAGS := -I$(TOP)/kmod/uapi -I$(TOP)/user \
