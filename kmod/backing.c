@@ -151,6 +151,9 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 		break;
 	}
 
+	/* A refused format 1 copy must not leave its secret in @sb either. */
+	if (err)
+		memzero_explicit(sb, sizeof(*sb));
 out_free_pages:
 	/* A format 1 copy holds the shared secret: no trace in freed pages. */
 	for (i = 0; i < SYNOD_SB_COPIES; i++) {
