@@ -114,7 +114,7 @@ struct synod_sb {
 	u32 format;		/* on-disk format version */
 	u32 flags;		/* incompatible flags: none in v0, v1 RESYNC */
 	u64 seq;		/* sequence number; higher copy wins */
-	u8 uuid[16];		/* volume UUID, the same on every replica */
+	u8 uuid[16];		/* made at create; each replica its own */
 	u32 block_size;		/* logical block size at creation, bytes */
 	u32 node_id;		/* this replica's node id (v0: 0) */
 	u64 data_offset;	/* first byte of the data area on the backing */
