@@ -8,6 +8,7 @@
 #include <linux/bio.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/string.h>
 
 #include "synod.h"
 #include "compat.h"
@@ -139,7 +140,7 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 	case SYNOD_SB_BAD_VERSION:
 	case SYNOD_SB_BAD_FLAGS:
 		NL_SET_ERR_MSG(extack,
-			       "unsupported on-disk format version or features (this module reads 0 and 1)");
+			       "unsupported on-disk format version or features (this module reads 0 to 2)");
 		err = -EOPNOTSUPP;
 		break;
 	case SYNOD_SB_BAD_SIZES:
@@ -153,10 +154,17 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 		break;
 	}
 
+	/* A refused format 1 copy must not leave its secret in @sb either. */
+	if (err)
+		memzero_explicit(sb, sizeof(*sb));
 out_free_pages:
-	for (i = 0; i < SYNOD_SB_COPIES; i++)
-		if (pages[i])
-			__free_page(pages[i]);
+	/* A format 1 copy holds the shared secret: no trace in freed pages. */
+	for (i = 0; i < SYNOD_SB_COPIES; i++) {
+		if (!pages[i])
+			continue;
+		memzero_explicit(page_address(pages[i]), PAGE_SIZE);
+		__free_page(pages[i]);
+	}
 	return err;
 }
 

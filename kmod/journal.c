@@ -81,7 +81,7 @@ static void free_pages_of(struct synod_journal *j)
  * Allocate everything the journal will ever use, at volume creation:
  * later, under memory pressure, a write must not be able to fail for
  * want of memory.  The ring geometry comes from a decoded (so checked)
- * format 1 superblock.
+ * superblock of a replicated format (1 or 2).
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
 					   const struct synod_sb *sb)
@@ -94,7 +94,7 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
 	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
 
-	if (sb->format != SYNOD_SB_FORMAT_V1 ||
+	if (!synod_sb_is_repl(sb) ||
 	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
 	    sb->journal_offset % SECTOR_SIZE)
 		return ERR_PTR(-EINVAL);

@@ -61,8 +61,8 @@ struct synod_journal;
 /*
  * journal.c
  *
- * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a format 1
- * superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
+ * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a
+ * replicated (format 1 or 2) superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
  * (the UUID, ring geometry and the applied index as the first reclaim
  * point are copied) but uses @b's block device, which must stay open
  * until synod_journal_destroy().  synod_journal_write() returns 0, -ENOSPC (nothing

@@ -38,7 +38,10 @@ static int __init synod_init(void)
 		return err;
 	}
 
-	pr_info("loaded, on-disk format %u\n", SYNOD_SB_FORMAT_V0);
+	/* What synodctl -V tells users is what create writes. */
+	BUILD_BUG_ON(SYNOD_FORMAT_REPL != SYNOD_SB_FORMAT_V2);
+	pr_info("loaded; on-disk formats: reads 0 to %u, writes 0 and %u\n",
+		SYNOD_SB_FORMAT_V2, SYNOD_FORMAT_REPL);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "replica.h"
 #include "compat.h"
 #include "testing.h"
+#include "secret.h"
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
 		       struct synod_sb_addr *a);
@@ -244,11 +245,14 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		goto fail;
 	}
 	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
-	kfree(tcfg);
+	kfree_sensitive(tcfg);
+	/* The transport keeps the secret; nothing else here needs it. */
+	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));
+	r->cfg.secret_len = 0;
 	return r;
 
 fail:
-	kfree(tcfg);
+	kfree_sensitive(tcfg);
 	if (r)
 		synod_repl_destroy(r);
 	return ERR_PTR(err);
@@ -266,6 +270,7 @@ void synod_repl_destroy(struct synod_repl *r)
 	synod_resync_free(r);
 	if (r->sb_page)
 		__free_page(r->sb_page);
+	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));
 	kvfree(r);
 }
 
@@ -672,7 +677,7 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 
 bool synod_sb_replicated(const struct synod_sb *sb)
 {
-	return sb->format == SYNOD_SB_FORMAT_V1;
+	return synod_sb_is_repl(sb);
 }
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
@@ -711,7 +716,10 @@ static void addr_from_sb(const struct synod_sb_addr *a,
 	}
 }
 
-/* A new replica's settings into its (format 1) superblock. */
+/*
+ * A new replica's settings into its (format 2) superblock: the secret
+ * only as its fingerprint, under the UUID already in @sb.
+ */
 void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
 			  struct synod_sb *sb)
 {
@@ -728,11 +736,14 @@ void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
 	for (n = 0; n < SYNOD_SB_PEERS; n++)
 		if (cfg->peers & BIT(n))
 			addr_to_sb(&cfg->peer_addr[n], &sb->peer[n]);
-	sb->secret_len = min_t(u32, cfg->secret_len, sizeof(sb->secret));
-	memcpy(sb->secret, cfg->secret, sb->secret_len);
+	synod_secret_fingerprint(cfg->secret, cfg->secret_len, sb->uuid,
+				 sb->secret_fp);
 }
 
-/* And back, at attach (and at create, from what was just written). */
+/*
+ * And back, at attach (and at create, from what was just written); all
+ * but the secret, which the superblock does not hold: the caller adds it.
+ */
 void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 			    struct synod_repl_cfg *cfg)
 {
@@ -754,6 +765,4 @@ void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 		cfg->peers |= BIT(n);
 		addr_from_sb(&sb->peer[n], &cfg->peer_addr[n]);
 	}
-	cfg->secret_len = min_t(u32, sb->secret_len, sizeof(cfg->secret));
-	memcpy(cfg->secret, sb->secret, cfg->secret_len);
 }

@@ -102,7 +102,8 @@ struct synod_repl_cfg {
 	struct sockaddr_storage listen;		/* where peers reach us */
 	u32 peers;				/* bitmask of peer node ids */
 	struct sockaddr_storage peer_addr[8];	/* indexed by node id */
-	u8 secret[64];				/* shared secret ... */
+	/* shared secret (wiped once the transport has it) ... */
+	u8 secret[64];
 	u32 secret_len;				/* ... of this many bytes */
 	u32 q1, q2;				/* 0: majority */
 	u32 on_no_quorum;			/* enum synod_on_no_quorum */
@@ -157,15 +158,17 @@ extern struct mutex synod_volumes_lock;
 /*
  * volume.c: the volume registry and lifecycle.  Volumes belong to the
  * network namespace they were created from; every lookup is by (net,
- * name).  @repl NULL creates a single-replica volume (format 0).
+ * name).  @repl NULL creates a single-replica volume (format 0).  Attach
+ * takes the secret of a replicated volume (NULL, 0 for none), which must
+ * match the superblock's fingerprint (secret.h).
  */
 int synod_volume_create(struct net *net, const char *name,
 			const char *backing_path,
 			const struct synod_repl_cfg *repl,
 			struct netlink_ext_ack *extack);
 int synod_volume_attach(struct net *net, const char *name,
-			const char *backing_path,
-			struct netlink_ext_ack *extack);
+			const char *backing_path, const u8 *secret,
+			u32 secret_len, struct netlink_ext_ack *extack);
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack);
 struct synod_volume *synod_volume_find(struct net *net, const char *name);

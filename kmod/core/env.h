@@ -32,6 +32,17 @@ typedef int64_t s64;
 #define synod_memcmp(a, b, n)	__builtin_memcmp((a), (b), (n))
 
 /*
+ * Zero memory that held a secret, so that the compiler cannot drop the
+ * store as dead (memzero_explicit() and explicit_bzero() do the same: a
+ * barrier that claims to read the memory).
+ */
+static inline void synod_wipe(void *p, size_t n)
+{
+	__builtin_memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/*
  * synod_assert() states an invariant.  Userspace tests abort on failure so
  * that the failing seed or test stops at once.  In the kernel a failed
  * assertion warns once and calls synod_core_assert_fail(), which the user

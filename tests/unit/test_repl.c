@@ -273,9 +273,17 @@ static void test_parse_replicated_refusals(void **state)
 	expect_fail(ARGV(CREATE3, "--peer", "2=10.0.0.2:7790",
 			 "--peer", "3=10.0.0.3:7790", "--q1", "1"),
 		    "do not intersect");
-	/* replication options belong to create only */
+	/* replication options belong to create only, the secret to both */
 	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
 			 "--node", "1"), "'--node'");
+	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
+			 "--secret-file", "/k", "--secret-file", "/k"),
+		    "given twice");
+	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
+			 "--secret-file"), "needs a value");
+	/* without --node a create takes no secret */
+	expect_fail(ARGV("volume", "create", "r0", "--backing", "/dev/x",
+			 "--secret-file", "/k"), "needs '--node ID'");
 }
 
 static void test_parse_quorum_ok(void **state)

@@ -151,7 +151,7 @@ rejoin_ballots() {
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
 	head -c 32 /dev/urandom | base64 > "$BATS_TEST_TMPDIR/bad"
-	ctl 2 volume create $VOL --backing "$LOOP_2" --node 2 \
+	ctl 2 volume create $VOL --backing "$LOOP_2" --force --node 2 \
 		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
 		--peer 1="$(addr 1):7790" --secret-file "$BATS_TEST_TMPDIR/bad"
 	ctl 2 volume up $VOL
@@ -181,7 +181,7 @@ misfit() {
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
 	[ -z "${LINK_VERSION:-}" ] || echo "$LINK_VERSION" > $LINK_PARAM
-	ctl 2 volume create $VOL --backing "$LOOP_2" --node 2 \
+	ctl 2 volume create $VOL --backing "$LOOP_2" --force --node 2 \
 		--listen "$(addr 2):7790" --peer 0="$(addr 0):7790" \
 		--peer 1="$(addr 1):7790" "$@"
 	[ -z "${LINK_VERSION:-}" ] || echo 0 > $LINK_PARAM
@@ -339,7 +339,7 @@ misfit() {
 	ctl 2 volume delete $VOL
 	dd if=/dev/urandom of="$LOOP_2" bs=512 count=1 conv=notrunc \
 		seek=$(( (1048576 + 5 * 69632 + 4096) / 512 ))
-	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	dmesg | grep -q "is corrupt; it will be fetched from peers"
 	ctl 2 volume up $VOL
 	wait_for 20 field_ge 2 $VOL applied_index "$c"
