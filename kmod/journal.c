@@ -448,7 +448,14 @@ static void report_corrupt(struct synod_journal *j, u64 jseq,
 	corrupt(ctx, known ? sc->slot : 0, known);
 }
 
-/* Read the intact record @jseq again, with its payloads; 1 if no longer. */
+/*
+ * Read the intact record @jseq again, with its payloads; 1 if no longer.
+ * Nothing writes the ring during recovery, so a record that changed was
+ * read wrong once (media trouble).  It was whole at the scan and may have
+ * been acknowledged even in the last batch: it becomes UNSTABLE, which
+ * recovery reports corrupt (its slot known from the first read) and
+ * never voids as torn.
+ */
 static int reread(struct synod_journal *j, u64 jseq)
 {
 	u32 idx = ring_index(j, jseq);
@@ -460,7 +467,7 @@ static int reread(struct synod_journal *j, u64 jseq)
 		return err;
 	if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq)
 		return 0;
-	j->scan[idx] = sc;	/* changed since the scan: judge it again */
+	j->scan[idx].state = SYNOD_JS_UNSTABLE;
 	return 1;
 }
 

@@ -65,6 +65,9 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 			return SYNOD_JF_FOUND;
 		if (sc->state == SYNOD_JS_VOID)
 			return SYNOD_JF_VOID;
+		/* Read whole once: perhaps acknowledged, never torn. */
+		if (sc->state == SYNOD_JS_UNSTABLE)
+			return SYNOD_JF_CORRUPT;
 		/* Only a void record has slot 0: its trailer says so. */
 		if (sc->state == SYNOD_JS_BROKEN && sc->slot_known && !sc->slot)
 			return SYNOD_JF_VOID;

@@ -30,6 +30,13 @@ enum synod_jscan_state {
 	SYNOD_JS_INTACT,	/* header and every payload check */
 	SYNOD_JS_VOID,		/* an intact void record (SYNOD_JREC_F_VOID) */
 	SYNOD_JS_BROKEN,	/* ours, but a checksum or a field fails */
+	/*
+	 * Read intact by the scan, but not when read again to be replayed
+	 * (a transient read error, failing media).  It was written whole,
+	 * so it may have been acknowledged: never torn, always corrupt.
+	 * Set by kmod/journal.c, which keeps jseq and slot of the first read.
+	 */
+	SYNOD_JS_UNSTABLE,
 };
 
 /* One ring index, as the scan found it. */

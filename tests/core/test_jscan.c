@@ -190,6 +190,29 @@ static void test_implausible_batch(void **state)
 	assert_int_equal(fate(2), SYNOD_JF_CORRUPT);
 }
 
+/*
+ * A record of the last batch read intact by the scan but damaged when read
+ * again (replay) was written whole and may have been acknowledged: it is
+ * corrupt, never voided as torn.  Before, recovery took the second read's
+ * BROKEN state, which in the last batch is TORN (checked last).
+ */
+static void test_reread_damage_is_corrupt(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 2);
+	batch(3, 4);
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 6);
+	assert_int_equal(fate(4), SYNOD_JF_FOUND);
+	scan[synod_jscan_index(4, COUNT)].state = SYNOD_JS_UNSTABLE;
+	assert_int_equal(fate(4), SYNOD_JF_CORRUPT);
+	scan[synod_jscan_index(1, COUNT)].state = SYNOD_JS_UNSTABLE;
+	assert_int_equal(fate(1), SYNOD_JF_CORRUPT);
+	broken(5);	/* what the old glue put in the scan: torn */
+	assert_int_equal(fate(5), SYNOD_JF_TORN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_void_in_the_middle),
 		cmocka_unit_test(test_wrapped_ring),
 		cmocka_unit_test(test_implausible_batch),
+		cmocka_unit_test(test_reread_damage_is_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
