@@ -377,14 +377,17 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
  * The block layer holds the disk's open_mutex around ->open (6.1 and
  * 6.12 alike), so other opens of this one disk wait with us; nothing
  * global does (a delete waits for open_mutex without synod_volumes_lock,
- * volume.c).  A signal ends the wait (-EINTR).
+ * volume.c).  A signal ends the wait (-EINTR), also while r->lock is
+ * held by a replica stuck in disk I/O.
  */
 int synod_repl_may_write(struct synod_repl *r, bool promote)
 {
 	u64 now, until = 0;
 
 	for (;;) {
-		mutex_lock(&r->lock);
+		/* r->lock may be held across stalled disk I/O: stay killable */
+		if (mutex_lock_interruptible(&r->lock))
+			return -EINTR;
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
 			mutex_unlock(&r->lock);
