@@ -31,7 +31,12 @@ kernel_log_since_mark() {
 
 # Undo everything, newest first, then fail if the kernel complained.
 synod_teardown() {
-	local i m
+	local i m j
+	# What the test left running in the background would hold bats'
+	# output open (the VM would never finish) or the disks busy.
+	for j in $(jobs -p); do
+		kill -9 "$j" 2>/dev/null || true
+	done
 	for ((i = ${#SYNOD_MOUNTS[@]} - 1; i >= 0; i--)); do
 		m=${SYNOD_MOUNTS[i]}
 		mountpoint -q "$m" && umount "$m"
