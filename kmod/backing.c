@@ -8,6 +8,7 @@
 #include <linux/bio.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/string.h>
 
 #include "synod.h"
 #include "compat.h"
@@ -70,7 +71,10 @@ void synod_backing_close(struct synod_backing *b, void *holder)
 /*
  * One synchronous 4 KiB transfer of a superblock copy.  Writes carry
  * PREFLUSH and FUA: the superblock must be on stable media, and ordered
- * after everything written before it, when this returns.
+ * after everything written before it, when this returns.  GFP_NOIO: a
+ * running replica updates its superblock under its lock, on the way of
+ * writes to its disk, where reclaim must not wait for that disk (the
+ * bio comes from a mempool, so it does not fail either).
  */
 static int sb_rw(struct synod_backing *b, struct page *page, u32 copy,
 		 blk_opf_t opf)
@@ -78,7 +82,7 @@ static int sb_rw(struct synod_backing *b, struct page *page, u32 copy,
 	struct bio *bio;
 	int err;
 
-	bio = bio_alloc(b->bdev, 1, opf, GFP_KERNEL);
+	bio = bio_alloc(b->bdev, 1, opf, GFP_NOIO);
 	bio->bi_iter.bi_sector = SYNOD_SB_OFFSET(copy) >> SECTOR_SHIFT;
 	__bio_add_page(bio, page, SYNOD_SB_SIZE, 0);
 	err = submit_bio_wait(bio);
@@ -136,7 +140,7 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 	case SYNOD_SB_BAD_VERSION:
 	case SYNOD_SB_BAD_FLAGS:
 		NL_SET_ERR_MSG(extack,
-			       "unsupported on-disk format version or features (this module reads 0 and 1)");
+			       "unsupported on-disk format version or features (this module reads 0 to 2)");
 		err = -EOPNOTSUPP;
 		break;
 	case SYNOD_SB_BAD_SIZES:
@@ -150,10 +154,17 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 		break;
 	}
 
+	/* A refused format 1 copy must not leave its secret in @sb either. */
+	if (err)
+		memzero_explicit(sb, sizeof(*sb));
 out_free_pages:
-	for (i = 0; i < SYNOD_SB_COPIES; i++)
-		if (pages[i])
-			__free_page(pages[i]);
+	/* A format 1 copy holds the shared secret: no trace in freed pages. */
+	for (i = 0; i < SYNOD_SB_COPIES; i++) {
+		if (!pages[i])
+			continue;
+		memzero_explicit(page_address(pages[i]), PAGE_SIZE);
+		__free_page(pages[i]);
+	}
 	return err;
 }
 

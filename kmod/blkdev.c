@@ -24,6 +24,7 @@
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
@@ -32,8 +33,14 @@
 #include "compat.h"
 #include "trace.h"
 
-/* Requests in flight per volume; the bio_set keeps one clone per tag. */
+/*
+ * Requests in flight per volume; the bio_set keeps one clone per tag.
+ * The consensus core queues every one of them if need be (a full queue
+ * there would only mean a retry, never an error, but is not expected).
+ */
 #define SYNOD_QUEUE_DEPTH	64
+static_assert(SYNOD_QUEUE_DEPTH <= SYNOD_READS_MAX &&
+	      SYNOD_QUEUE_DEPTH <= SYNOD_PENDING_MAX);
 
 /* Allocates N for synodN; freed when the volume is destroyed. */
 static DEFINE_IDA(synod_disk_ida);
@@ -203,18 +210,21 @@ void synod_blkdev_end(struct request *rq, blk_status_t status)
 
 /*
  * The worker: a single-replica volume passes the request down at once; a
- * replicated one hands it to the consensus engine.
+ * replicated one hands it to the consensus engine.  It serves this disk,
+ * so nothing it allocates may wait for this disk's writeback.
  */
 static void synod_rq_work(struct work_struct *work)
 {
 	struct synod_rq *cmd = container_of(work, struct synod_rq, work);
 	struct request *rq = blk_mq_rq_from_pdu(cmd);
 	struct synod_volume *vol = rq->q->queuedata;
+	unsigned int noio = memalloc_noio_save();
 
 	if (vol->repl)
 		synod_repl_submit(vol->repl, rq);
 	else
 		pass_down(vol, rq);
+	memalloc_noio_restore(noio);
 }
 
 /* Start a request and pass it to the volume's worker. */
@@ -263,11 +273,12 @@ static SYNOD_BDOPS_OPEN(synod_disk_open)
 		return -ENXIO;
 	/*
 	 * Single writer: only the leader may open a replicated disk for
-	 * writing (auto-promote campaigns first, for a bounded time).
+	 * writing (auto-promote campaigns first, for a bounded time, which
+	 * a signal cuts short).
 	 */
-	if (vol->repl && (synod_open_mode & SYNOD_OPEN_WRITE) &&
-	    !synod_repl_may_write(vol->repl, vol->repl->cfg.auto_promote))
-		return -EROFS;
+	if (vol->repl && (synod_open_mode & SYNOD_OPEN_WRITE))
+		return synod_repl_may_write(vol->repl,
+					    vol->repl->cfg.auto_promote);
 	return 0;
 }
 

@@ -22,25 +22,12 @@
 #include "synod.h"
 #include "journal.h"
 #include "core/crc32c.h"
+#include "core/jscan.h"
 
 /* slot[] value of a ring index whose record may be overwritten at will. */
 #define SLOT_FREE		U64_MAX
 #define PAYLOAD_ORDER		get_order(SYNOD_PAYLOAD_MAX)
 #define REC_VECS		(1 + SYNOD_JREC_WRITES)
-
-/* What the recovery scan found at one ring index. */
-enum jscan_state {
-	JS_EMPTY,	/* never written, zero, or another volume's */
-	JS_INTACT,	/* header and every payload check */
-	JS_BROKEN,	/* ours, but a checksum or field fails */
-};
-
-struct jscan {
-	u64 jseq;	/* journal sequence it holds; 0 if unreadable */
-	u64 slot;	/* log slot it holds, if slot_known */
-	u8 state;	/* enum jscan_state */
-	bool slot_known;
-};
 
 struct synod_journal {
 	struct block_device *bdev;	/* the backing device */
@@ -53,7 +40,7 @@ struct synod_journal {
 	u64 next_jseq;			/* journal sequence of the next record */
 	atomic64_t reclaim;		/* slots <= this may be overwritten */
 	u64 *slot;			/* by ring index: slot held or FREE */
-	struct jscan *scan;		/* by ring index: recovery scan */
+	struct synod_jscan *scan;	/* by ring index: recovery scan */
 	struct synod_jrec_hdr hdr;	/* decode scratch (recover) */
 	struct synod_jrec rec;		/* what found() is given */
 	struct page *hpage[SYNOD_JOURNAL_BATCH];	/* encoded headers */
@@ -70,7 +57,7 @@ struct synod_journal {
 
 static u32 ring_index(const struct synod_journal *j, u64 jseq)
 {
-	return (u32)((jseq - 1) % j->count);
+	return synod_jscan_index(jseq, j->count);
 }
 
 static sector_t rec_sector(const struct synod_journal *j, u32 idx)
@@ -94,7 +81,7 @@ static void free_pages_of(struct synod_journal *j)
  * Allocate everything the journal will ever use, at volume creation:
  * later, under memory pressure, a write must not be able to fail for
  * want of memory.  The ring geometry comes from a decoded (so checked)
- * format 1 superblock.
+ * superblock of a replicated format (1 or 2).
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
 					   const struct synod_sb *sb)
@@ -107,7 +94,7 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
 	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
 
-	if (sb->format != SYNOD_SB_FORMAT_V1 ||
+	if (!synod_sb_is_repl(sb) ||
 	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
 	    sb->journal_offset % SECTOR_SIZE)
 		return ERR_PTR(-EINVAL);
@@ -274,6 +261,30 @@ static int flush_cache(struct synod_journal *j)
 }
 
 /*
+ * Submit the @n bios prepared in bio[0..n) all at once, wait for every
+ * one, then flush: 0 once all are durable, else -EIO.
+ */
+static int run_chunk(struct synod_journal *j, u32 n)
+{
+	u32 k;
+
+	atomic_set(&j->pending, 1);
+	j->io_err = 0;
+	reinit_completion(&j->done);
+	for (k = 0; k < n; k++) {
+		atomic_inc(&j->pending);
+		submit_bio(&j->bio[k]);
+	}
+	if (!atomic_dec_and_test(&j->pending))
+		wait_for_completion_io(&j->done);
+	for (k = 0; k < n; k++)
+		bio_uninit(&j->bio[k]);
+	if (READ_ONCE(j->io_err) || flush_cache(j))
+		return -EIO;
+	return 0;
+}
+
+/*
  * Write @n records (n <= SYNOD_JOURNAL_BATCH) as journal sequences
  * next_jseq.., all in flight at once, then flush.  Only when everything
  * is durable does the head move and the ring index learn its new slot.
@@ -284,19 +295,9 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	u64 first = j->next_jseq;
 	u32 k;
 
-	atomic_set(&j->pending, 1);
-	j->io_err = 0;
-	reinit_completion(&j->done);
-	for (k = 0; k < n; k++) {
-		prep_write(j, k, &recs[k], first + k, first, n);
-		atomic_inc(&j->pending);
-		submit_bio(&j->bio[k]);
-	}
-	if (!atomic_dec_and_test(&j->pending))
-		wait_for_completion_io(&j->done);
 	for (k = 0; k < n; k++)
-		bio_uninit(&j->bio[k]);
-	if (READ_ONCE(j->io_err) || flush_cache(j))
+		prep_write(j, k, &recs[k], first + k, first, n);
+	if (run_chunk(j, n))
 		return -EIO;
 
 	for (k = 0; k < n; k++)
@@ -358,7 +359,8 @@ static int read_submit(struct synod_journal *j)
  * payload buffers.  Returns 0 and fills @sc; -EIO only if the device
  * fails the read.
  */
-static int read_record(struct synod_journal *j, u32 idx, struct jscan *sc)
+static int read_record(struct synod_journal *j, u32 idx,
+		       struct synod_jscan *sc)
 {
 	struct synod_jrec_hdr *h = &j->hdr;
 	struct bio *bio = &j->bio[0];
@@ -375,8 +377,8 @@ static int read_record(struct synod_journal *j, u32 idx, struct jscan *sc)
 
 	st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid, h);
 	if (st == SYNOD_JREC_EMPTY || st == SYNOD_JREC_FOREIGN)
-		return 0;		/* JS_EMPTY */
-	sc->state = JS_BROKEN;
+		return 0;		/* SYNOD_JS_EMPTY */
+	sc->state = SYNOD_JS_BROKEN;
 	if (st != SYNOD_JREC_OK) {
 		/* Trust the trailer only if it names this very index. */
 		if (synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid,
@@ -393,6 +395,12 @@ static int read_record(struct synod_journal *j, u32 idx, struct jscan *sc)
 	sc->jseq = h->jseq;
 	sc->slot = h->e.slot;
 	sc->slot_known = true;
+	sc->batch_first = h->batch_first;
+	sc->batch_n = h->batch_n;
+	if (h->flags & SYNOD_JREC_F_VOID) {
+		sc->state = SYNOD_JS_VOID;
+		return 0;
+	}
 
 	used = synod_jrec_used(h) - SYNOD_JREC_HDR_SIZE;
 	if (used) {
@@ -408,34 +416,31 @@ static int read_record(struct synod_journal *j, u32 idx, struct jscan *sc)
 		if (synod_crc32c(0, page_address(j->pay[i]), h->len[i]) !=
 		    h->crc[i])
 			return 0;
-	sc->state = JS_INTACT;
+	sc->state = SYNOD_JS_INTACT;
 	return 0;
 }
 
-/* Pass 1: every ring index, in disk order; returns the highest intact. */
-static int scan_ring(struct synod_journal *j, u64 *max_jseq)
+/* Pass 1: every ring index, in disk order. */
+static int scan_ring(struct synod_journal *j)
 {
 	u32 idx;
 	int err;
 
-	*max_jseq = 0;
 	for (idx = 0; idx < j->count; idx++) {
 		err = read_record(j, idx, &j->scan[idx]);
 		if (err)
 			return err;
-		if (j->scan[idx].state == JS_INTACT)
-			*max_jseq = max(*max_jseq, j->scan[idx].jseq);
 		cond_resched();
 	}
 	return 0;
 }
 
-/* Tell the caller about journal sequence @jseq, which is not intact. */
+/* Tell the caller about journal sequence @jseq, damaged but durable. */
 static void report_corrupt(struct synod_journal *j, u64 jseq,
 			   void (*corrupt)(void *ctx, u64 slot, bool known),
 			   void *ctx)
 {
-	struct jscan *sc = &j->scan[ring_index(j, jseq)];
+	struct synod_jscan *sc = &j->scan[ring_index(j, jseq)];
 	bool known = sc->jseq == jseq && sc->slot_known;
 
 	j->corrupt++;
@@ -443,37 +448,53 @@ static void report_corrupt(struct synod_journal *j, u64 jseq,
 	corrupt(ctx, known ? sc->slot : 0, known);
 }
 
+/* Read the intact record @jseq again, with its payloads; 1 if no longer. */
+static int reread(struct synod_journal *j, u64 jseq)
+{
+	u32 idx = ring_index(j, jseq);
+	struct synod_jscan sc;
+	int err;
+
+	err = read_record(j, idx, &sc);
+	if (err)
+		return err;
+	if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq)
+		return 0;
+	j->scan[idx] = sc;	/* changed since the scan: judge it again */
+	return 1;
+}
+
 /*
- * Pass 2: the window [lo, hi] of journal sequences, in order.  Intact
- * records are read again (the scan kept no payloads) and handed to
- * found(); a record that no longer checks is reported corrupt.
+ * Pass 2: the window, in order.  Intact records are read again (the scan
+ * kept no payloads) and handed to found(); damaged ones before the last
+ * batch are reported corrupt().  Void, reclaimed and torn ones hold
+ * nothing that was acknowledged: skipped (the torn ones are voided after).
  */
-static int replay(struct synod_journal *j, u64 lo, u64 hi,
+static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		  void (*found)(void *ctx, const struct synod_jrec *r),
 		  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
 		  void *ctx)
 {
 	struct synod_jrec *r = &j->rec;
-	struct jscan sc;
+	enum synod_jscan_fate fate;
 	u64 jseq;
-	u32 i, idx;
+	u32 i;
 	int err;
 
-	for (jseq = lo; jseq <= hi; jseq++) {
-		idx = ring_index(j, jseq);
-		if (j->scan[idx].state != JS_INTACT ||
-		    j->scan[idx].jseq != jseq) {
-			report_corrupt(j, jseq, corrupt, ctx);
-			continue;
+	for (jseq = end->first; jseq <= end->last; jseq++) {
+		fate = synod_jscan_fate(j->scan, j->count, end, jseq);
+		if (fate == SYNOD_JF_FOUND) {
+			err = reread(j, jseq);
+			if (err < 0)
+				return err;
+			if (err)	/* changed since the scan */
+				fate = synod_jscan_fate(j->scan, j->count,
+							end, jseq);
 		}
-		err = read_record(j, idx, &sc);
-		if (err)
-			return err;
-		if (sc.state != JS_INTACT || sc.jseq != jseq) {
-			j->scan[idx] = sc;
+		if (fate == SYNOD_JF_CORRUPT)
 			report_corrupt(j, jseq, corrupt, ctx);
+		if (fate != SYNOD_JF_FOUND)
 			continue;
-		}
 		memset(r, 0, sizeof(*r));
 		r->seq = j->hdr.pseq;
 		r->e = j->hdr.e;
@@ -481,51 +502,113 @@ static int replay(struct synod_journal *j, u64 lo, u64 hi,
 			r->len[i] = j->hdr.len[i];
 			r->data[i] = page_address(j->pay[i]);
 		}
-		j->slot[idx] = r->e.slot;
+		j->slot[ring_index(j, jseq)] = r->e.slot;
 		found(ctx, r);
 		cond_resched();
 	}
 	return 0;
 }
 
+/* Encode a void record for @jseq, of the batch @end names, into bio @k. */
+static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
+		      const struct synod_jscan_end *end)
+{
+	struct synod_jrec_hdr *h = &j->hdr;
+	struct bio *bio = &j->bio[k];
+
+	memset(h, 0, sizeof(*h));
+	h->jseq = jseq;
+	h->batch_first = end->batch_first;
+	h->batch_n = end->batch_n;
+	h->flags = SYNOD_JREC_F_VOID;
+	h->e.kind = SYNOD_ENTRY_NOOP;
+	synod_jrec_encode(h, j->uuid, page_address(j->hpage[k]));
+	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
+	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
+	bio->bi_end_io = journal_end_io;
+	bio->bi_private = j;
+	__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
+}
+
+/*
+ * Rewrite every torn journal sequence of the last batch as a void record,
+ * durably, before anything is written after it: once a later batch
+ * exists, a damaged record there would be taken for corruption in the
+ * middle.  A crash while voiding leaves the same last batch, so the next
+ * recovery decides the same.  Returns the number voided or -EIO.
+ */
+static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
+{
+	struct synod_jscan *sc;
+	u32 k = 0, n = 0;
+	u64 jseq;
+
+	for (jseq = end->batch_first; jseq < end->last; jseq++) {
+		if (synod_jscan_fate(j->scan, j->count, end, jseq) !=
+		    SYNOD_JF_TORN)
+			continue;
+		prep_void(j, k++, jseq, end);
+		sc = &j->scan[ring_index(j, jseq)];
+		sc->jseq = jseq;	/* what the ring holds once written */
+		sc->state = SYNOD_JS_VOID;
+		n++;
+		if (k == SYNOD_JOURNAL_BATCH) {
+			if (run_chunk(j, k))
+				return -EIO;
+			k = 0;
+		}
+	}
+	if (k && run_chunk(j, k))
+		return -EIO;
+	return n;
+}
+
 /*
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
- * sequence of which was written.  Within it, intact records are found()
- * in order and anything else is corrupt() (a lost or damaged record that
- * was durable, since later writes were issued only after it was flushed).
- * Broken records after M are the torn tail of a crash: dropped.
+ * sequence of which was written, and M's header names the last batch.
+ * Within the window, intact records are found() in order.  A record
+ * missing or damaged in the last batch was never acknowledged (jscan.h):
+ * it is the torn tail, dropped and rewritten void.  Anything else missing
+ * is corrupt(): durable once, since later writes were issued only after
+ * it was flushed.  Broken records after M are the torn tail too: dropped.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
 			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
 			  void *ctx)
 {
-	u64 max_jseq, lo;
-	u32 idx, torn = 0;
+	struct synod_jscan_end end;
+	u32 idx, after = 0;
 	int err;
 
 	mutex_lock(&j->lock);
 	j->recovered = false;
 	for (idx = 0; idx < j->count; idx++)
 		j->slot[idx] = SLOT_FREE;
-	err = scan_ring(j, &max_jseq);
+	err = scan_ring(j);
 	if (err)
 		goto out_unlock;
-
-	lo = max_jseq > j->count ? max_jseq - j->count + 1 : 1;
-	if (max_jseq) {
-		err = replay(j, lo, max_jseq, found, corrupt, ctx);
+	synod_jscan_end(j->scan, j->count, &end);
+	if (end.last) {
+		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
 			goto out_unlock;
+		err = void_torn(j, &end);
+		if (err < 0)
+			goto out_unlock;
+		if (err)
+			pr_info("synod: journal: %d torn record(s) of the last batch (journal sequences %llu..%llu) dropped and voided\n",
+				err, end.batch_first, end.last);
+		err = 0;
 	}
 	for (idx = 0; idx < j->count; idx++)
-		torn += j->scan[idx].state == JS_BROKEN &&
-			j->scan[idx].jseq > max_jseq;
-	if (torn)
+		after += j->scan[idx].state == SYNOD_JS_BROKEN &&
+			 j->scan[idx].jseq > end.last;
+	if (after)
 		pr_info("synod: journal: dropped %u torn record(s) after journal sequence %llu\n",
-			torn, max_jseq);
-	j->next_jseq = max_jseq + 1;
+			after, end.last);
+	j->next_jseq = end.last + 1;
 	j->recovered = true;
 out_unlock:
 	mutex_unlock(&j->lock);

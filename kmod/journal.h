@@ -16,10 +16,13 @@
  *    Otherwise synod_journal_write() returns -ENOSPC and writes nothing.
  *  - synod_journal_recover() reads the whole ring at attach, and reports
  *    in journal order every intact record (found), and every record that
- *    is corrupt but followed by intact ones (corrupt: the slot it held, if
- *    its header copy is readable, else the caller is told the slot is
- *    unknown).  A broken record at the tail (a torn write at a crash, never
- *    acknowledged) is dropped silently.  Payloads handed to found() live
+ *    is corrupt and older than the last batch (corrupt: the slot it held,
+ *    if its header copy is readable, else the caller is told the slot is
+ *    unknown).  A missing or broken record of the last batch, or after the
+ *    last intact record, is the torn tail of a crash (never acknowledged:
+ *    the whole batch is acknowledged only after its flush) and is dropped;
+ *    holes of the last batch are rewritten as void records before recover
+ *    returns (Documentation/ondisk.rst).  Payloads handed to found() live
  *    only during the call.  Afterwards the head is after the last intact
  *    record.
  */
@@ -58,13 +61,14 @@ struct synod_journal;
 /*
  * journal.c
  *
- * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a format 1
- * superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
+ * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a
+ * replicated (format 1 or 2) superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
  * (the UUID, ring geometry and the applied index as the first reclaim
  * point are copied) but uses @b's block device, which must stay open
  * until synod_journal_destroy().  synod_journal_write() returns 0, -ENOSPC (nothing
  * written), -EINVAL (a malformed record; nothing written) or -EIO.
- * synod_journal_recover() returns 0 or -EIO; it must have succeeded once
+ * synod_journal_recover() returns 0 or -EIO (a read, or the write of a void
+ * record, failed); it must have succeeded once
  * before the first write (a write before it returns -EINVAL), also on a
  * new volume, where it finds nothing and starts at journal sequence 1.
  */

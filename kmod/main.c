@@ -14,13 +14,6 @@
 DEFINE_MUTEX(synod_volumes_lock);
 
 /*
- * Set by a failed core assertion (core/env.h).  Only read for now; the
- * glue will fence volumes on it once the consensus core steps in the
- * kernel.
- */
-bool synod_core_assert_failed;
-
-/*
  * kfuncs first: registering them cannot be undone, and they only touch a
  * counter.  Netlink last, because once it is registered userspace can
  * create volumes, so everything volumes need must exist before it.
@@ -45,7 +38,10 @@ static int __init synod_init(void)
 		return err;
 	}
 
-	pr_info("loaded, on-disk format %u\n", SYNOD_SB_FORMAT_V0);
+	/* What synodctl -V tells users is what create writes. */
+	BUILD_BUG_ON(SYNOD_FORMAT_REPL != SYNOD_SB_FORMAT_V2);
+	pr_info("loaded; on-disk formats: reads 0 to %u, writes 0 and %u\n",
+		SYNOD_SB_FORMAT_V2, SYNOD_FORMAT_REPL);
 	return 0;
 }
 

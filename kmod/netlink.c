@@ -5,9 +5,10 @@
  * Documentation/netlink/specs/synod.yaml is the specification; the policy
  * and op tables below are written by hand to match it.  Handlers parse,
  * call volume.c and replica.c, and report; every refusal carries an
- * extended ACK message.  Every operation needs CAP_NET_ADMIN in the
- * caller's network namespace (GENL_ADMIN_PERM), and acts on the volumes
- * of that namespace only.
+ * extended ACK message.  Every operation needs CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM), and acts on the volumes of the caller's network
+ * namespace only; create, attach and delete need CAP_SYS_ADMIN as well
+ * (sys_admin_ok()), since they open and overwrite block devices.
  */
 #include <linux/ctype.h>
 #include <linux/in.h>
@@ -91,7 +92,7 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 						   sizeof(struct sockaddr_in6)),
 	/* create: one nest per peer; peer add/remove: exactly one */
 	[SYNOD_A_VOLUME_PEER] = NLA_POLICY_NESTED(synod_peer_policy),
-	/* create: 16 .. 64 bytes, checked by hand to say which bound */
+	/* create, attach: 16 .. 64 bytes, checked by hand to say which bound */
 	[SYNOD_A_VOLUME_SECRET] = { .type = NLA_BINARY },
 	/* create: quorum sizes; never more than 8 members, 0 is majority */
 	[SYNOD_A_VOLUME_Q1] = NLA_POLICY_MAX(NLA_U32, SYNOD_NODE_MAX + 1),
@@ -121,6 +122,7 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_RESYNC_TOTAL] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_REJECTED] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_OUT_OF_RANGE] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */
@@ -292,31 +294,44 @@ static int repl_parse_self(struct genl_info *info, const char *name,
 	return 0;
 }
 
-static int repl_parse_secret(struct genl_info *info,
-			     struct synod_repl_cfg *cfg)
+/*
+ * The secret attribute, 16 .. 64 bytes, into @buf (SYNOD_SECRET_MAX
+ * bytes).  Its bytes in the request are wiped once copied, unless the
+ * buffer is shared with a clone (a netlink tap), so that the request,
+ * the error ACK echoing it and the freed skb hold no copy.
+ */
+static int parse_secret(struct sk_buff *skb, struct genl_info *info,
+			u8 *buf, u32 *len)
 {
 	struct nlattr *nla = info->attrs[SYNOD_A_VOLUME_SECRET];
-	int len;
+	int n = nla_len(nla);
 
+	if (n < SYNOD_SECRET_MIN) {
+		SYNOD_ERR(info->extack, nla, "secret shorter than 16 bytes",
+			  ": %d", n);
+		return -EINVAL;
+	}
+	if (n > SYNOD_SECRET_MAX) {
+		SYNOD_ERR(info->extack, nla, "secret longer than 64 bytes",
+			  ": %d", n);
+		return -EINVAL;
+	}
+	memcpy(buf, nla_data(nla), n);
+	*len = n;
+	if (!skb_cloned(skb))
+		memzero_explicit(nla_data(nla), n);
+	return 0;
+}
+
+static int repl_parse_secret(struct sk_buff *skb, struct genl_info *info,
+			     struct synod_repl_cfg *cfg)
+{
 	if (GENL_REQ_ATTR_CHECK(info, SYNOD_A_VOLUME_SECRET)) {
 		NL_SET_ERR_MSG(info->extack,
 			       "replicated volume needs a shared secret");
 		return -EINVAL;
 	}
-	len = nla_len(nla);
-	if (len < SYNOD_SECRET_MIN) {
-		SYNOD_ERR(info->extack, nla, "secret shorter than 16 bytes",
-			  ": %d", len);
-		return -EINVAL;
-	}
-	if (len > SYNOD_SECRET_MAX) {
-		SYNOD_ERR(info->extack, nla, "secret longer than 64 bytes",
-			  ": %d", len);
-		return -EINVAL;
-	}
-	memcpy(cfg->secret, nla_data(nla), len);
-	cfg->secret_len = len;
-	return 0;
+	return parse_secret(skb, info, cfg->secret, &cfg->secret_len);
 }
 
 /*
@@ -358,8 +373,8 @@ static int repl_parse_quorum(struct genl_info *info,
 }
 
 /* VOLUME_CREATE with SYNOD_A_VOLUME_NODE: fill and check all of @cfg. */
-static int repl_cfg_parse(struct genl_info *info, const char *name,
-			  struct synod_repl_cfg *cfg)
+static int repl_cfg_parse(struct sk_buff *skb, struct genl_info *info,
+			  const char *name, struct synod_repl_cfg *cfg)
 {
 	int err;
 
@@ -367,7 +382,7 @@ static int repl_cfg_parse(struct genl_info *info, const char *name,
 	if (!err)
 		err = repl_parse_peers(info, cfg);
 	if (!err)
-		err = repl_parse_secret(info, cfg);
+		err = repl_parse_secret(skb, info, cfg);
 	if (!err)
 		err = repl_parse_quorum(info, cfg);
 	return err;
@@ -376,7 +391,9 @@ static int repl_cfg_parse(struct genl_info *info, const char *name,
 /*
  * Attributes that only mean something for VOLUME_CREATE of a replicated
  * volume.  Given without a node id (or to attach, which reads them from
- * the superblock) they would be silently dropped: refuse instead.
+ * the superblock) they would be silently dropped: refuse instead.  The
+ * one exception: attach takes the secret, which the superblock does not
+ * hold (only its fingerprint).
  */
 static const int repl_only_attrs[] = {
 	SYNOD_A_VOLUME_NODE, SYNOD_A_VOLUME_CLUSTER, SYNOD_A_VOLUME_LISTEN, SYNOD_A_VOLUME_PEER,
@@ -391,7 +408,7 @@ static bool no_repl_attrs(struct genl_info *info, bool attach)
 
 	for (i = 0; i < ARRAY_SIZE(repl_only_attrs); i++) {
 		nla = info->attrs[repl_only_attrs[i]];
-		if (!nla)
+		if (!nla || (attach && repl_only_attrs[i] == SYNOD_A_VOLUME_SECRET))
 			continue;
 		if (attach)
 			NL_SET_ERR_MSG_ATTR(info->extack, nla,
@@ -488,6 +505,8 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 			      SYNOD_A_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_CATCHUP, st->catchup,
 			      SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_OUT_OF_RANGE,
+			      st->out_of_range, SYNOD_A_PAD) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_ON_NO_QUORUM, st->on_no_quorum) ||
 	    (st->auto_promote &&
 	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)) ||
@@ -639,8 +658,48 @@ static void notify_repl_now(struct net *net, enum synod_event event,
 	kfree(st);
 }
 
+/*
+ * Create, attach and delete open, claim and overwrite block devices (and
+ * delete releases them), which is what CAP_SYS_ADMIN guards, as for nbd's
+ * netlink commands: CAP_NET_ADMIN alone, or CAP_NET_ADMIN in a user
+ * namespace, must not be enough.  Checked against the initial user
+ * namespace, for both the opener of the socket and the sender.
+ */
+static bool sys_admin_ok(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return true;
+	NL_SET_ERR_MSG(info->extack,
+		       "needs CAP_SYS_ADMIN: the command opens and overwrites block devices");
+	return false;
+}
+
+/*
+ * VOLUME_ATTACH: the secret, if given, is checked against the superblock
+ * (secret.h); it lives on the stack only for the call and is wiped.
+ */
+static int volume_attach_doit(struct sk_buff *skb, struct genl_info *info,
+			      const char *name, const char *backing)
+{
+	struct net *net = genl_info_net(info);
+	u8 secret[SYNOD_SECRET_MAX];
+	u32 len = 0;
+	int err = 0;
+
+	if (!no_repl_attrs(info, true))
+		return -EINVAL;
+	if (info->attrs[SYNOD_A_VOLUME_SECRET])
+		err = parse_secret(skb, info, secret, &len);
+	if (!err)
+		err = synod_volume_attach(net, name, backing, secret, len,
+					  info->extack);
+	memzero_explicit(secret, sizeof(secret));
+	return err;
+}
+
 /* VOLUME_CREATE and VOLUME_ATTACH share parsing and reporting. */
-static int volume_new_doit(struct genl_info *info, bool format)
+static int volume_new_doit(struct sk_buff *skb, struct genl_info *info,
+			   bool format)
 {
 	struct net *net = genl_info_net(info);
 	struct synod_repl_cfg *repl = NULL;
@@ -655,15 +714,13 @@ static int volume_new_doit(struct genl_info *info, bool format)
 		return -EINVAL;
 
 	if (!format) {
-		if (!no_repl_attrs(info, true))
-			return -EINVAL;
-		err = synod_volume_attach(net, name, backing, info->extack);
+		err = volume_attach_doit(skb, info, name, backing);
 	} else if (info->attrs[SYNOD_A_VOLUME_NODE]) {
 		/* holds the secret: heap, and wiped on the way out */
 		repl = kzalloc(sizeof(*repl), GFP_KERNEL);
 		if (!repl)
 			return -ENOMEM;
-		err = repl_cfg_parse(info, name, repl);
+		err = repl_cfg_parse(skb, info, name, repl);
 		if (!err)
 			err = synod_volume_create(net, name, backing, repl,
 						  info->extack);
@@ -683,12 +740,16 @@ static int volume_new_doit(struct genl_info *info, bool format)
 
 static int synod_nl_volume_create(struct sk_buff *skb, struct genl_info *info)
 {
-	return volume_new_doit(info, true);
+	if (!sys_admin_ok(skb, info))
+		return -EPERM;
+	return volume_new_doit(skb, info, true);
 }
 
 static int synod_nl_volume_attach(struct sk_buff *skb, struct genl_info *info)
 {
-	return volume_new_doit(info, false);
+	if (!sys_admin_ok(skb, info))
+		return -EPERM;
+	return volume_new_doit(skb, info, false);
 }
 
 /*
@@ -716,6 +777,8 @@ static int name_doit(struct genl_info *info,
 
 static int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info)
 {
+	if (!sys_admin_ok(skb, info))
+		return -EPERM;
 	return name_doit(info, synod_volume_delete, SYNOD_EVENT_VOLUME_DELETED);
 }
 

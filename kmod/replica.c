@@ -10,12 +10,31 @@
 
 #include <linux/blkdev.h>
 #include <linux/highmem.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "replica.h"
 #include "compat.h"
+#include "testing.h"
 #include "trace.h"
+
+/*
+ * Test build only: the replica whose node id is this minus one fails a
+ * core assertion at its next tick; then the knob clears itself.  0: off.
+ */
+static unsigned int test_core_assert;
+SYNOD_TEST_PARAM(test_core_assert, uint,
+		 "node id + 1 whose core fails an assertion at its next tick (0: off)");
+
+/* Inside SYNOD_CORE(): what a failed assertion in the core looks like. */
+static void test_assert(struct synod_repl *r)
+{
+	if (likely(READ_ONCE(test_core_assert) != r->core.p.self + 1))
+		return;
+	WRITE_ONCE(test_core_assert, 0);
+	synod_assert(!"test_core_assert");
+}
 
 static u64 repl_now(void)
 {
@@ -32,23 +51,6 @@ u64 synod_cluster_id(const char *name)
 		h *= 0x100000001b3ull;
 	}
 	return h ?: 1;
-}
-
-/* ---- fencing ------------------------------------------------------------ */
-
-/*
- * Something that must not happen did (a journal write failed, a payload
- * the core refers to is gone, a core assertion fired): stop taking part,
- * so that this replica can neither acknowledge nor serve anything more.
- */
-void synod_repl_fence(struct synod_repl *r, const char *why)
-{
-	lockdep_assert_held(&r->lock);
-	if (r->fenced)
-		return;
-	r->fenced = true;
-	pr_err("%s: fenced: %s; I/O fails until the volume is attached again\n",
-	       r->vol->name, why);
 }
 
 /* ---- persist ------------------------------------------------------------ */
@@ -72,8 +74,8 @@ static u64 repl_persist(struct synod_repl *r)
 	struct synod_out *out = &r->out;
 	u64 promise = 0, maxseq = 0, start_ns;
 	unsigned int n = 0;
+	int err, elsewhere;
 	u32 i, k;
-	int err;
 
 	for (i = 0; i < out->npersist; i++) {
 		const struct synod_persist *p = &out->persist[i];
@@ -105,6 +107,7 @@ static u64 repl_persist(struct synod_repl *r)
 	}
 	if (n) {
 		start_ns = repl_now();
+		elsewhere = synod_core_asserts_elsewhere();
 		err = synod_journal_write(r->journal, r->jrec, n);
 		if (err == -ENOSPC) {
 			/* Free ring space by checkpointing, then once more. */
@@ -122,6 +125,12 @@ static u64 repl_persist(struct synod_repl *r)
 		if (err) {
 			synod_repl_fence(r, err == -ENOSPC ? "journal full" :
 						      "journal write failed");
+			return 0;
+		}
+		/* The record encoders assert outside SYNOD_CORE(): any
+		 * failure meanwhile may be in one of our records. */
+		if (synod_core_asserts_elsewhere() != elsewhere) {
+			synod_repl_fence(r, "journal record assertion failed");
 			return 0;
 		}
 		trace_synod_journal_durable(r->vol->name, n, maxseq,
@@ -187,7 +196,8 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 		}
 	}
 	r->txbuf[0] = SYNOD_FRAME_MSG;
-	len = synod_wire_encode(m, r->txbuf + 1, sizeof(r->txbuf) - 1);
+	SYNOD_CORE(r, len = synod_wire_encode(m, r->txbuf + 1,
+					      sizeof(r->txbuf) - 1));
 	if (WARN_ON_ONCE(!len))
 		return;
 	iov = (struct kvec){ r->txbuf, len + 1 };
@@ -199,7 +209,9 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 
 /*
  * Synchronous @op (REQ_OP_READ or REQ_OP_WRITE) of @len bytes at @data
- * (linear memory) on the data area at @sector.
+ * (linear memory) on the data area at @sector.  Whole sectors inside the
+ * data area only, checked without overflow: @sector may come from a
+ * peer, and a sum that wrapped would reach the journal ring.
  */
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 		       void *data, u32 len)
@@ -209,7 +221,9 @@ int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 	u32 off;
 	int err;
 
-	if (sector + (len >> SECTOR_SHIFT) > get_capacity(vol->disk))
+	if (len % SECTOR_SIZE ||
+	    !synod_block_range_ok(sector, len >> SECTOR_SHIFT,
+				  synod_repl_sectors(r)))
 		return -EINVAL;
 	bio = bio_alloc(vol->backing.bdev, DIV_ROUND_UP(len, PAGE_SIZE),
 			op | REQ_SYNC, GFP_NOIO);
@@ -279,68 +293,6 @@ static void repl_apply(struct synod_repl *r)
 	}
 }
 
-/* ---- complete ------------------------------------------------------------ */
-
-/* The request @req names, if it is still the one waiting. */
-static struct request *req_lookup(struct synod_repl *r, u64 req)
-{
-	struct request *rq;
-	struct synod_rq *cmd;
-	u32 tag = req & 0xffff;
-
-	if (tag >= r->vol->tag_set.queue_depth)
-		return NULL;
-	rq = blk_mq_tag_to_rq(r->vol->tag_set.tags[0], tag);
-	if (!rq)
-		return NULL;
-	cmd = blk_mq_rq_to_pdu(rq);
-	return cmd->req == req ? rq : NULL;
-}
-
-/*
- * A request the core could not carry out (certainly not done, or not
- * known): suspend it until quorum returns, or fail it, as the volume says.
- * Suspension is bounded: SYNOD_SUSPEND_MAX_NS after it first came.
- */
-static void req_refused(struct synod_repl *r, struct request *rq, bool unknown)
-{
-	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
-
-	cmd->req = 0;
-	if (!unknown && !r->fenced && r->up &&
-	    r->cfg.on_no_quorum == SYNOD_NO_QUORUM_SUSPEND &&
-	    repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS) {
-		blk_mq_requeue_request(rq, false);
-		blk_mq_delay_kick_requeue_list(rq->q, 100);
-		return;
-	}
-	synod_blkdev_end(rq, BLK_STS_IOERR);
-}
-
-static void repl_done(struct synod_repl *r)
-{
-	struct synod_out *out = &r->out;
-	struct request *rq;
-	u32 i;
-
-	for (i = 0; i < out->ndone; i++) {
-		const struct synod_done *d = &out->done[i];
-
-		rq = req_lookup(r, d->req);
-		if (!rq)
-			continue;
-		if (d->status != SYNOD_OK) {
-			req_refused(r, rq, d->status == SYNOD_UNKNOWN);
-			continue;
-		}
-		((struct synod_rq *)blk_mq_rq_to_pdu(rq))->req = 0;
-		if (d->op == SYNOD_OP_READ)
-			synod_blkdev_pass_down(r->vol, rq);
-		else
-			synod_blkdev_end(rq, BLK_STS_OK);
-	}
-}
-
 /* ---- the output loop ------------------------------------------------------ */
 
 /*
@@ -366,17 +318,20 @@ void synod_repl_execute(struct synod_repl *r)
 		if (out->transfer)
 			synod_resync_wanted(r, out->transfer_from,
 					    out->transfer_slot);
-		repl_done(r);
+		synod_repl_done(r);
 		synod_out_reset(out);
-		if (r->applied > r->core.applied_durable &&
-		    r->applied <= r->core.applied)
-			synod_replica_applied(&r->core, r->applied);
+		/* Applies survive a restart only once checkpointed. */
+		if (r->checkpointed > r->core.applied_durable &&
+		    r->checkpointed <= r->core.applied)
+			SYNOD_CORE(r, synod_replica_applied(&r->core,
+							    r->checkpointed));
 		if (!seq || r->fenced)
 			break;
-		synod_replica_durable(&r->core, repl_now(), seq, out);
+		SYNOD_CORE(r, synod_replica_durable(&r->core, repl_now(), seq,
+						    out));
 	}
 	WARN_ON_ONCE(round == 64);
-	if (synod_core_assert_failed)
+	if (READ_ONCE(r->core_failed))
 		synod_repl_fence(r, "consensus core assertion failed");
 }
 
@@ -421,7 +376,9 @@ u32 synod_repl_role(struct synod_repl *r)
 
 u32 synod_repl_leader(struct synod_repl *r)
 {
-	u32 l = synod_replica_leader(&r->core);
+	u32 l;
+
+	SYNOD_CORE(r, l = synod_replica_leader(&r->core));
 
 	return l < SYNOD_NODES_MAX ? l : U32_MAX;
 }
@@ -433,7 +390,7 @@ u32 synod_repl_leader(struct synod_repl *r)
  */
 void synod_repl_promoting(struct synod_repl *r, u64 now)
 {
-	u32 leader = synod_replica_leader(&r->core);
+	u32 leader = synod_repl_leader(r);
 	struct kvec iov;
 	u8 f = SYNOD_FRAME_STEPDOWN;
 
@@ -447,7 +404,7 @@ void synod_repl_promoting(struct synod_repl *r, u64 now)
 	if (now - r->promote_last < SYNOD_PROMOTE_RETRY_NS)
 		return;
 	r->promote_last = now;
-	if (leader < SYNOD_NODES_MAX && leader != r->core.p.self) {
+	if (leader != U32_MAX && leader != r->core.p.self) {
 		iov = (struct kvec){ &f, 1 };
 		r->tops->send(r->tp, leader, &iov, 1);
 	}
@@ -455,35 +412,39 @@ void synod_repl_promoting(struct synod_repl *r, u64 now)
 	    (r->core.role == SYNOD_CANDIDATE &&
 	     now - r->core.p1_sent_ns > SYNOD_RETRANSMIT_NS)) {
 		if (r->core.role == SYNOD_CANDIDATE)
-			synod_replica_resign(&r->core, now, 0, &r->out);
-		synod_replica_campaign(&r->core, now, &r->out);
+			SYNOD_CORE(r, synod_replica_resign(&r->core, now, 0,
+							   &r->out));
+		SYNOD_CORE(r, synod_replica_campaign(&r->core, now, &r->out));
 	}
 	synod_repl_execute(r);
 }
 
-/* Do our links reach enough voters (with us) for a phase-1 quorum? */
-static bool repl_links_quorum(struct synod_repl *r)
+/* One event for synod_repl_events_send(); the queue is sized for all. */
+static void event_add(struct synod_repl *r, struct synod_repl_events *ev,
+		      u32 event, u32 role, u32 leader)
 {
-	const struct synod_replica *c = &r->core;
-	u32 n, up = 1;
-
-	for (n = 0; n < SYNOD_NODES_MAX; n++)
-		if (n != c->p.self && (c->cfg.voters & BIT(n)) &&
-		    r->tops->peer_state(r->tp, n) == SYNOD_PEER_CONNECTED)
-			up++;
-	return up >= c->cfg.q1;
+	if (WARN_ON_ONCE(ev->n >= SYNOD_REPL_EVENTS_MAX))
+		return;
+	ev->ev[ev->n].event = event;
+	ev->ev[ev->n].role = role;
+	ev->ev[ev->n].leader = leader;
+	ev->ev[ev->n].ballot = r->core.ballot_seen;
+	ev->n++;
 }
 
-/* Tell the events group about role, leader and quorum changes. */
-void synod_repl_events(struct synod_repl *r, u64 now)
+/*
+ * Note role, leader and quorum changes in @ev, for the events group.
+ * Under the lock; the caller sends them with synod_repl_events_send()
+ * once it has dropped the lock.
+ */
+void synod_repl_events(struct synod_repl *r, u64 now,
+		       struct synod_repl_events *ev)
 {
 	u32 role = synod_repl_role(r), leader = synod_repl_leader(r);
 	bool q = synod_repl_quorum(r, now);
 
 	if (role != r->last_role || leader != r->last_leader) {
-		synod_netlink_notify_repl(r->net, SYNOD_EVENT_ROLE_CHANGED,
-					  r->vol->name, role, leader,
-					  r->core.ballot_seen, U32_MAX);
+		event_add(r, ev, SYNOD_EVENT_ROLE_CHANGED, role, leader);
 		if (role == SYNOD_ROLE_LEADER)
 			pr_info("%s: node %u leads (ballot %llu.%u)\n",
 				r->vol->name, r->core.p.self,
@@ -493,11 +454,25 @@ void synod_repl_events(struct synod_repl *r, u64 now)
 		r->last_leader = leader;
 	}
 	if (role == SYNOD_ROLE_LEADER && q != r->last_quorum)
-		synod_netlink_notify_repl(r->net, q ? SYNOD_EVENT_QUORUM_REGAINED :
-						      SYNOD_EVENT_QUORUM_LOST,
-					  r->vol->name, role, leader,
-					  r->core.ballot_seen, U32_MAX);
+		event_add(r, ev, q ? SYNOD_EVENT_QUORUM_REGAINED :
+				     SYNOD_EVENT_QUORUM_LOST, role, leader);
 	r->last_quorum = q;
+}
+
+/*
+ * Send what synod_repl_events() noted, without the lock: the multicast
+ * allocates and may sleep.  The caller serves the disk, so it runs in a
+ * memalloc_noio scope.
+ */
+void synod_repl_events_send(struct synod_repl *r,
+			    const struct synod_repl_events *ev)
+{
+	u32 i;
+
+	for (i = 0; i < ev->n; i++)
+		synod_netlink_notify_repl(r->net, ev->ev[i].event, r->vol->name,
+					  ev->ev[i].role, ev->ev[i].leader,
+					  ev->ev[i].ballot, U32_MAX);
 }
 
 /* ---- inputs ----------------------------------------------------------- */
@@ -506,29 +481,23 @@ void synod_repl_tick(struct work_struct *work)
 {
 	struct synod_repl *r = container_of(to_delayed_work(work),
 					    struct synod_repl, tick);
+	struct synod_repl_events ev = {};
+	unsigned int noio;
 	u64 now;
 
+	noio = memalloc_noio_save();	/* we serve the disk: replica.h */
 	mutex_lock(&r->lock);
 	if (!r->up) {
 		mutex_unlock(&r->lock);
+		memalloc_noio_restore(noio);
 		return;
 	}
 	now = repl_now();
 	if (!r->fenced) {
-		/*
-		 * Pre-vote, glue side: no campaign while our links reach no
-		 * quorum, nor for a while after they do, so that a live
-		 * leader's heartbeats (its link to us may come back up to
-		 * one reconnect backoff later) reach us before we compete.
-		 */
-		if (!repl_links_quorum(r))
-			r->reachable_since = 0;
-		else if (!r->reachable_since)
-			r->reachable_since = now;
-		r->core.unreachable = !r->reachable_since ||
-			now - r->reachable_since < SYNOD_REJOIN_QUIET_NS ||
-			synod_repl_resyncing(r);
-		synod_replica_tick(&r->core, now, &r->out);
+		/* A data area being copied must not serve: do not lead. */
+		r->core.no_campaign = synod_repl_resyncing(r);
+		SYNOD_CORE(r, test_assert(r));
+		SYNOD_CORE(r, synod_replica_tick(&r->core, now, &r->out));
 		synod_repl_execute(r);
 		synod_resync_tick(r, now);
 		synod_repl_promoting(r, now);
@@ -541,15 +510,14 @@ void synod_repl_tick(struct work_struct *work)
 				pr_warn("%s: leader without quorum, stepping down\n",
 					r->vol->name);
 				/*
-				 * Stay quiet until the transport has noticed
-				 * the cut (then "unreachable" holds us):
-				 * campaigning now would only inflate our
-				 * ballot and depose the majority's leader
-				 * when we come back.
+				 * We just failed to hear from a quorum: let a
+				 * replica that can lead first.  Coming back
+				 * later deposes nobody: our pre-votes are
+				 * refused while its followers hear it.
 				 */
-				synod_replica_resign(&r->core, now,
-						     2 * SYNOD_STEPDOWN_QUIET_NS,
-						     &r->out);
+				SYNOD_CORE(r, synod_replica_resign(&r->core,
+					now, SYNOD_STEPDOWN_QUIET_NS,
+					&r->out));
 				synod_repl_execute(r);
 				r->no_quorum_since = 0;
 			}
@@ -557,8 +525,10 @@ void synod_repl_tick(struct work_struct *work)
 			r->no_quorum_since = 0;
 		}
 	}
-	synod_repl_events(r, now);
+	synod_repl_events(r, now, &ev);
 	mutex_unlock(&r->lock);
+	synod_repl_events_send(r, &ev);
+	memalloc_noio_restore(noio);
 	queue_delayed_work(r->vol->wq, &r->tick,
 			   msecs_to_jiffies(SYNOD_TICK_MS));
 }
@@ -655,13 +625,55 @@ static bool msg_payloads_present(struct synod_repl *r,
 	return true;
 }
 
-/* Transport upcall: one frame from peer @from. */
+/*
+ * Every write of @m must lie inside our data area, whatever message
+ * carries it: an ACCEPT, the values a PROMISE reports for recovery, a
+ * CATCHUP.  Block numbers from the wire are trusted nowhere: a message
+ * with one outside is refused whole (counted in status, logged), so such
+ * an entry is never accepted, recovered or applied here.  The payloads
+ * are present (msg_payloads_present()), so their lengths are known.
+ */
+static bool msg_writes_in_range(struct synod_repl *r, u32 from,
+				const struct synod_msg *m)
+{
+	const struct synod_entry *e;
+	struct synod_pay *pay;
+	u32 i, k;
+
+	for (i = 0; i < m->count; i++) {
+		e = &m->e[i];
+		if (e->kind != SYNOD_ENTRY_WRITE)
+			continue;
+		for (k = 0; k < e->nwrites; k++) {
+			pay = synod_pay_find(&r->pay, e->w[k].ref);
+			if (pay && synod_block_range_ok(e->w[k].block,
+					pay->len >> SECTOR_SHIFT,
+					synod_repl_sectors(r)))
+				continue;
+			r->out_of_range++;
+			pr_warn_ratelimited("%s: node %u sent a write outside the data area (slot %llu, sector %llu): refused\n",
+					    r->vol->name, from, e->slot,
+					    e->w[k].block);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Transport upcall: one frame from peer @from.  The transport's thread
+ * serves the disk (it brings the acknowledgements writes wait for), so
+ * nothing it does here may wait for writeback: memalloc_noio.
+ */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 {
 	struct synod_repl *r = ctx;
+	unsigned int noio;
+	int err;
 
 	if (!len)
 		return;
+	noio = memalloc_noio_save();
 	mutex_lock(&r->lock);
 	if (!r->up || r->fenced)
 		goto out;
@@ -682,103 +694,38 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		if (len == 1 && r->core.role == SYNOD_LEADER) {
 			pr_info("%s: node %u was promoted: stepping down\n",
 				r->vol->name, from);
-			synod_replica_resign(&r->core, repl_now(),
-					     SYNOD_STEPDOWN_QUIET_NS, &r->out);
+			SYNOD_CORE(r, synod_replica_resign(&r->core, repl_now(),
+					SYNOD_STEPDOWN_QUIET_NS, &r->out));
 			synod_repl_execute(r);
 		}
 		goto out;
 	}
-	if (f[0] != SYNOD_FRAME_MSG ||
-	    synod_wire_decode(f + 1, len - 1, &r->msg) ||
-	    r->msg.from != from || r->msg.volume != r->volume_id ||
-	    !msg_payloads_present(r, &r->msg)) {
+	err = -EINVAL;
+	if (f[0] == SYNOD_FRAME_MSG)
+		SYNOD_CORE(r, err = synod_wire_decode(f + 1, len - 1, &r->msg));
+	if (err || r->msg.from != from || r->msg.volume != r->volume_id ||
+	    !msg_payloads_present(r, &r->msg) ||
+	    !msg_writes_in_range(r, from, &r->msg)) {
 		r->rx_dropped++;
 		goto out;
 	}
 	synod_repl_peer_heard(r, from, &r->msg);
-	synod_replica_step(&r->core, repl_now(), &r->msg, &r->out);
+	SYNOD_CORE(r, synod_replica_step(&r->core, repl_now(), &r->msg,
+					 &r->out));
 	synod_repl_execute(r);
 out:
 	mutex_unlock(&r->lock);
+	memalloc_noio_restore(noio);
 }
 
+/* Transport upcall, from the same thread as rx(): a link went up or down. */
 void synod_repl_link_event(void *ctx, u32 node, bool up)
 {
 	struct synod_repl *r = ctx;
+	unsigned int noio = memalloc_noio_save();
 
 	synod_netlink_notify_repl(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
 					       SYNOD_EVENT_PEER_DISCONNECTED,
 				  r->vol->name, U32_MAX, U32_MAX, 0, node);
-}
-
-/*
- * A request from the disk's worker.  Writes: copy the data into the
- * payload store under a fresh ref and propose it.  Reads: ask the core
- * (lease or read-index); the data area is read once it says so.  Flushes
- * complete at once: a completed write is already durable on a quorum.
- */
-void synod_repl_submit(struct synod_repl *r, struct request *rq)
-{
-	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
-	struct req_iterator iter;
-	struct synod_pay *pay;
-	struct bio_vec bv;
-	u64 now, sector = blk_rq_pos(rq);
-	u32 len = blk_rq_bytes(rq), off = 0;
-	int st;
-
-	if (!cmd->first_ns)
-		cmd->first_ns = repl_now();
-	if (req_op(rq) == REQ_OP_FLUSH) {
-		synod_blkdev_end(rq, BLK_STS_OK);
-		return;
-	}
-	if (req_op(rq) != REQ_OP_READ && req_op(rq) != REQ_OP_WRITE) {
-		synod_blkdev_end(rq, BLK_STS_NOTSUPP);
-		return;
-	}
-	mutex_lock(&r->lock);
-	now = repl_now();
-	cmd->req = (++r->gen << 16) | rq->tag;
-	cmd->trace_req = cmd->req;
-	trace_synod_rq_queued(r->vol->name, cmd->req,
-			      (__force u32)req_op(rq), sector, len);
-	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
-		mutex_unlock(&r->lock);
-		req_refused(r, rq, false);
-		return;
-	}
-	if (req_op(rq) == REQ_OP_READ) {
-		st = synod_replica_read(&r->core, now, cmd->req, sector,
-					&r->out);
-	} else {
-		if (WARN_ON_ONCE(!len || len > SYNOD_PAYLOAD_MAX ||
-				 len % SECTOR_SIZE)) {
-			mutex_unlock(&r->lock);
-			synod_blkdev_end(rq, BLK_STS_IOERR);
-			return;
-		}
-		pay = synod_pay_store(&r->pay, synod_pay_new_ref(&r->pay),
-				      &r->core);
-		if (!pay) {
-			mutex_unlock(&r->lock);
-			cmd->req = 0;
-			blk_mq_requeue_request(rq, false);
-			blk_mq_delay_kick_requeue_list(rq->q, 10);
-			return;
-		}
-		rq_for_each_segment(bv, rq, iter) {
-			memcpy_from_bvec(pay->data + off, &bv);
-			off += bv.bv_len;
-		}
-		pay->len = len;
-		st = synod_replica_write(&r->core, now, cmd->req, sector,
-					 pay->ref, &r->out);
-	}
-	trace_synod_rq_proposed(cmd->req, (__force u32)req_op(rq),
-				r->core.next_slot, st);
-	synod_repl_execute(r);
-	mutex_unlock(&r->lock);
-	if (st != SYNOD_OK)
-		req_refused(r, rq, false);
+	memalloc_noio_restore(noio);
 }

@@ -9,7 +9,15 @@
  * tick work, a request from the disk's worker, netlink).  Outputs are
  * carried out synchronously in the documented order (persist, send,
  * apply, complete), so the journal write of a batch is one group commit.
- * Nothing here allocates after creation.
+ * Nothing here allocates after creation; what the kernel allocates for us
+ * under the lock (bios) is GFP_NOIO, and the threads and work that serve
+ * the disk run in a memalloc_noio scope, because direct reclaim could
+ * wait for writeback to this very disk.  Netlink events are sent after
+ * the lock is dropped.
+ *
+ * Every call into the core goes through SYNOD_CORE(), which tells a
+ * failed core assertion which replica it belongs to: only that replica
+ * is fenced.
  */
 #ifndef SYNOD_REPLICA_H
 #define SYNOD_REPLICA_H
@@ -63,12 +71,28 @@ extern unsigned int synod_time_scale;
 #define SYNOD_PROMOTE_RETRY_NS	SYNOD_SCALED_NS(50)
 /* auto-promote: how long an open for writing waits to lead */
 #define SYNOD_AUTO_PROMOTE_NS	SYNOD_SCALED_NS(5000)
-/* A leader asked to step down stays quiet this long: past its lease. */
+/*
+ * A leader asked to step down, or that lost its quorum, stays quiet this
+ * long (past its lease) so that another replica leads first.
+ */
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
-/* After our links reach a quorum again, wait this long before campaigning. */
-#define SYNOD_REJOIN_QUIET_NS	SYNOD_SCALED_NS(3000)
 /* Checkpoint the applied index into the superblock this often (slots). */
 #define SYNOD_CHECKPOINT_SLOTS	64u
+
+/*
+ * Netlink events found under the lock, sent after it is dropped: at most
+ * a role change and a quorum change per look (synod_repl_events()).
+ */
+#define SYNOD_REPL_EVENTS_MAX	2
+struct synod_repl_events {
+	u32 n;
+	struct {
+		u32 event;		/* enum synod_event */
+		u32 role;		/* enum synod_role */
+		u32 leader;		/* node id, U32_MAX if unknown */
+		u64 ballot;		/* highest ballot seen */
+	} ev[SYNOD_REPL_EVENTS_MAX];
+};
 
 struct synod_repl {
 	struct mutex lock;		/* serialises everything below */
@@ -78,16 +102,17 @@ struct synod_repl {
 	u64 volume_id;			/* cluster name hashed, on the wire */
 	bool up;			/* taking part (volume up) */
 	bool fenced;			/* a fatal error: I/O fails */
+	bool core_failed;		/* a core assertion failed: fence */
 	u32 last_role;			/* for ROLE_CHANGED events */
 	u32 last_leader;
 	bool last_quorum;
 	u64 no_quorum_since;		/* leader: first tick without quorum */
 	u64 promote_until;		/* promote: campaign until then */
-	u64 reachable_since;		/* links reach a quorum since; 0: not */
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
+	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	u64 gen;			/* request id generation */
 	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
@@ -111,22 +136,46 @@ struct synod_repl {
 	u8 txbuf[SYNOD_WIRE_MAX_LEN + 1];	/* encoded frame */
 };
 
+/*
+ * Run @stmt, a call into the core of @r, with @r as this CPU's current
+ * replica (preemption off: the core never sleeps), so that a failed
+ * assertion inside fences @r and nothing else.
+ */
+#define SYNOD_CORE(r, stmt) do {					\
+	synod_core_enter(r);						\
+	stmt;								\
+	synod_core_leave(r);						\
+} while (0)
+
+/* fence.c: fencing, and the core's context for its assertions */
+void synod_core_enter(struct synod_repl *r);
+void synod_core_leave(struct synod_repl *r);
+int synod_core_asserts_elsewhere(void);
+void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
+
 /* replica.c: the engine (under r->lock unless said otherwise) */
 u64 synod_cluster_id(const char *name);
 void synod_repl_execute(struct synod_repl *r);
 bool synod_repl_quorum(struct synod_repl *r, u64 now);
 u32 synod_repl_role(struct synod_repl *r);
 u32 synod_repl_leader(struct synod_repl *r);
-void synod_repl_events(struct synod_repl *r, u64 now);
+void synod_repl_events(struct synod_repl *r, u64 now,
+		       struct synod_repl_events *ev);
+void synod_repl_events_send(struct synod_repl *r,
+			    const struct synod_repl_events *ev);	/* unlocked */
 void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
 void synod_repl_link_event(void *ctx, u32 node, bool up);
-void synod_repl_submit(struct synod_repl *r, struct request *rq);
 void synod_repl_promoting(struct synod_repl *r, u64 now);
-void synod_repl_fence(struct synod_repl *r, const char *why);
 int synod_repl_sb_write(struct synod_repl *r);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 		       void *data, u32 len);
+
+/* Sectors of the data area: every block number is checked against it. */
+static inline u64 synod_repl_sectors(const struct synod_repl *r)
+{
+	return r->vol->sb.data_size >> SECTOR_SHIFT;
+}
 
 /* The data area is suspect until a state transfer completes. */
 static inline bool synod_repl_resyncing(const struct synod_repl *r)
@@ -134,6 +183,10 @@ static inline bool synod_repl_resyncing(const struct synod_repl *r)
 	return r->resync.active || r->resync.restart ||
 	       (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC);
 }
+
+/* replica_io.c: client requests */
+void synod_repl_submit(struct synod_repl *r, struct request *rq);	/* locks */
+void synod_repl_done(struct synod_repl *r);
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
@@ -143,7 +196,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 void synod_repl_destroy(struct synod_repl *r);
 int synod_repl_up(struct synod_repl *r);
 void synod_repl_down(struct synod_repl *r, bool force);
-bool synod_repl_may_write(struct synod_repl *r, bool promote);
+int synod_repl_may_write(struct synod_repl *r, bool promote);
 void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
 int synod_repl_promote(struct synod_repl *r, bool promote);
 int synod_repl_peer_change(struct synod_repl *r, u32 node,

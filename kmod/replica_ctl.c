@@ -8,11 +8,15 @@
 
 #include <linux/delay.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "replica.h"
 #include "compat.h"
+#include "testing.h"
+#include "secret.h"
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
 		       struct synod_sb_addr *a);
@@ -48,6 +52,15 @@ module_param_cb(time_scale, &time_scale_ops, &synod_time_scale, 0444);
 MODULE_PARM_DESC(time_scale,
 		 "multiply every protocol timeout by this (1-20; the same on all replicas)");
 
+/*
+ * Test build only (testing.h): replicas created or attached from now on
+ * serve no read under a lease, so that every read waits for a
+ * read-index round (tests/vm/engine.bats piles reads up this way).
+ */
+static bool test_no_lease;
+SYNOD_TEST_PARAM(test_no_lease, bool,
+		 "replicas created later serve reads by read-index only");
+
 /* Majority of the voters in @voters. */
 static u8 majority(u32 voters)
 {
@@ -73,7 +86,7 @@ static void params_from_cfg(struct synod_params *p,
 	p->lease_margin_ns = SYNOD_LEASE_MARGIN_NS;
 	p->jump_ns = SYNOD_JUMP_NS;
 	p->rho_ppm = SYNOD_RHO_PPM;
-	p->leases = true;
+	p->leases = !READ_ONCE(test_no_lease);
 	p->seed = get_random_u64();
 }
 
@@ -110,8 +123,9 @@ static void recover_corrupt(void *ctx, u64 slot, bool slot_known)
 	struct synod_repl *r = ctx;
 
 	if (!slot_known) {
-		pr_warn("%s: journal record with unreadable slot skipped\n",
-			r->vol->name);
+		pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
+			r->vol->name, r->core.applied_durable + SYNOD_LOG_MAX);
+		synod_replica_restore_unknown(&r->core);
 		return;
 	}
 	pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
@@ -134,6 +148,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 {
 	struct synod_transport_cfg *tcfg;
 	struct synod_params p;
+	int elsewhere = synod_core_asserts_elsewhere();
 	struct synod_repl *r;
 	u32 n;
 	int err = -ENOMEM;
@@ -193,7 +208,20 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
 	}
+	if (r->core.lost_slot)
+		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module): no promises until they are learned from peers\n",
+			vol->name, r->core.lost_slot, r->applied);
 	synod_journal_reclaim(r->journal, r->applied);
+	/*
+	 * Recovery calls the core outside SYNOD_CORE() (it reads the journal
+	 * in between); creates and attaches run one at a time, under
+	 * synod_volumes_lock, so an assertion meanwhile is most likely ours.
+	 */
+	if (synod_core_asserts_elsewhere() != elsewhere) {
+		pr_err("%s: fenced: consensus core assertion failed during recovery\n",
+		       vol->name);
+		r->fenced = true;	/* "volume up" refuses with EIO */
+	}
 
 	tcfg->net = net;
 	tcfg->self = cfg->node;
@@ -217,11 +245,14 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		goto fail;
 	}
 	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
-	kfree(tcfg);
+	kfree_sensitive(tcfg);
+	/* The transport keeps the secret; nothing else here needs it. */
+	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));
+	r->cfg.secret_len = 0;
 	return r;
 
 fail:
-	kfree(tcfg);
+	kfree_sensitive(tcfg);
 	if (r)
 		synod_repl_destroy(r);
 	return ERR_PTR(err);
@@ -239,6 +270,7 @@ void synod_repl_destroy(struct synod_repl *r)
 	synod_resync_free(r);
 	if (r->sb_page)
 		__free_page(r->sb_page);
+	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));
 	kvfree(r);
 }
 
@@ -263,7 +295,6 @@ int synod_repl_up(struct synod_repl *r)
 		return err;
 	mutex_lock(&r->lock);
 	r->up = true;
-	r->reachable_since = 0;	/* quiet again after links return */
 	mutex_unlock(&r->lock);
 	queue_delayed_work(r->vol->wq, &r->tick, 0);
 	return 0;
@@ -271,16 +302,19 @@ int synod_repl_up(struct synod_repl *r)
 
 /*
  * Leave: a leader fails its pending requests first (they cannot commit
- * any more), then the timer and the links stop.
+ * any more), then the timer and the links stop.  A fenced replica's core
+ * is left alone (it may be what failed; the fence failed its requests).
  */
 void synod_repl_down(struct synod_repl *r, bool force)
 {
+	struct synod_repl_events ev = {};
 	bool was_up;
 
 	mutex_lock(&r->lock);
 	was_up = r->up;
-	if (was_up && r->core.role != SYNOD_FOLLOWER) {
-		synod_replica_resign(&r->core, ktime_get_raw_ns(), 0, &r->out);
+	if (was_up && !r->fenced && r->core.role != SYNOD_FOLLOWER) {
+		SYNOD_CORE(r, synod_replica_resign(&r->core, ktime_get_raw_ns(),
+						   0, &r->out));
 		r->up = false;	/* requests fail rather than wait */
 		synod_repl_execute(r);
 	}
@@ -294,8 +328,9 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);
 	mutex_lock(&r->lock);
-	synod_repl_events(r, ktime_get_raw_ns());
+	synod_repl_events(r, ktime_get_raw_ns(), &ev);
 	mutex_unlock(&r->lock);
+	synod_repl_events_send(r, &ev);
 }
 
 /* ---- roles -------------------------------------------------------------- */
@@ -322,8 +357,8 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 	} else {
 		r->promote_until = 0;
 		if (r->core.role != SYNOD_FOLLOWER)
-			synod_replica_resign(&r->core, now,
-					     2 * SYNOD_ELECTION_NS, &r->out);
+			SYNOD_CORE(r, synod_replica_resign(&r->core, now,
+					2 * SYNOD_ELECTION_NS, &r->out));
 		synod_repl_execute(r);
 	}
 	mutex_unlock(&r->lock);
@@ -331,14 +366,20 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 }
 
 /*
- * May the disk be opened for writing?  Only on the active leader.  With
- * auto-promote (and @promote), promote first as "volume promote" does and
- * wait for the outcome, at most SYNOD_AUTO_PROMOTE_NS.  A bare campaign
- * is not enough: while a live leader renews its lease the acceptors
- * refuse every other ballot, so ask that leader to step down too; the
- * tick keeps campaigning until promote_until.
+ * May the disk be opened for writing (0, else -EROFS)?  Only on the
+ * active leader.  With auto-promote (and @promote), promote first as
+ * "volume promote" does and wait for the outcome, at most
+ * SYNOD_AUTO_PROMOTE_NS.  A bare campaign is not enough: while a live
+ * leader renews its lease the acceptors refuse every other ballot, so ask
+ * that leader to step down too; the tick keeps campaigning until
+ * promote_until.
+ *
+ * The block layer holds the disk's open_mutex around ->open (6.1 and
+ * 6.12 alike), so other opens of this one disk wait with us; nothing
+ * global does (a delete waits for open_mutex without synod_volumes_lock,
+ * volume.c).  A signal ends the wait (-EINTR).
  */
-bool synod_repl_may_write(struct synod_repl *r, bool promote)
+int synod_repl_may_write(struct synod_repl *r, bool promote)
 {
 	u64 now, until = 0;
 
@@ -347,13 +388,13 @@ bool synod_repl_may_write(struct synod_repl *r, bool promote)
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
 			mutex_unlock(&r->lock);
-			return true;
+			return 0;
 		}
 		now = ktime_get_raw_ns();
 		if (!promote || !r->up || r->fenced ||
 		    synod_repl_resyncing(r) || (until && now > until)) {
 			mutex_unlock(&r->lock);
-			return false;
+			return -EROFS;
 		}
 		if (!until) {
 			until = now + SYNOD_AUTO_PROMOTE_NS;
@@ -363,23 +404,31 @@ bool synod_repl_may_write(struct synod_repl *r, bool promote)
 			synod_repl_promoting(r, now);
 		}
 		mutex_unlock(&r->lock);
-		msleep(20);
+		if (msleep_interruptible(20) || signal_pending(current))
+			return -EINTR;
 	}
 }
 
 /* ---- membership ---------------------------------------------------------- */
 
-/* Where @node listens: our link to it, and the superblock's peer table. */
+/*
+ * Where @node listens: our link to it, and the superblock's peer table.
+ * Under r->lock, so the link's send ring (allocated on first use) is
+ * allocated without I/O: reclaim must not wait for our own disk.
+ */
 static int peer_link_add(struct synod_repl *r, u32 node,
 			 const struct sockaddr_storage *addr)
 {
+	unsigned int noio;
 	int err;
 
 	/* told again (peer add run twice): keep the link as it is */
 	if ((r->cfg.peers & BIT(node)) &&
 	    !memcmp(&r->cfg.peer_addr[node], addr, sizeof(*addr)))
 		return 0;
+	noio = memalloc_noio_save();
 	err = r->tops->set_peer(r->tp, node, addr);
+	memalloc_noio_restore(noio);
 	if (err)
 		return err;
 	r->cfg.peers |= BIT(node);
@@ -397,8 +446,8 @@ static int propose_config(struct synod_repl *r, const struct synod_config *next,
 	bool pending = r->core.cfg_pending;
 	int st;
 
-	st = synod_replica_change_config(&r->core, ktime_get_raw_ns(), next,
-					 &r->out);
+	SYNOD_CORE(r, st = synod_replica_change_config(&r->core,
+					ktime_get_raw_ns(), next, &r->out));
 	synod_repl_execute(r);
 	if (st == SYNOD_OK)
 		return 0;
@@ -513,6 +562,7 @@ void synod_repl_membership(struct synod_repl *r, u64 now)
 	const struct synod_replica *c = &r->core;
 	struct synod_config next;
 	u32 n;
+	int st;
 
 	if (r->fenced || c->role != SYNOD_LEADER || !c->active ||
 	    c->cfg_pending || !c->cfg.learners)
@@ -527,8 +577,9 @@ void synod_repl_membership(struct synod_repl *r, u64 now)
 	next.voters |= BIT(n);
 	next.q1 = majority(next.voters);
 	next.q2 = majority(next.voters);
-	if (synod_replica_change_config(&r->core, now, &next, &r->out) ==
-	    SYNOD_OK)
+	SYNOD_CORE(r, st = synod_replica_change_config(&r->core, now, &next,
+						       &r->out));
+	if (st == SYNOD_OK)
 		pr_info("%s: learner %u caught up (commit %llu of %llu): proposing it as a voter\n",
 			r->vol->name, n, r->peer_commit[n], c->chosen_upto);
 	synod_repl_execute(r);
@@ -581,6 +632,7 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 	st->resync_done = r->resync.active ? r->resync.settled : 0;
 	st->resync_total = r->resync.active ? r->resync.nchunks : 0;
 	st->resyncs = r->resync.passes;
+	st->out_of_range = r->out_of_range;
 	st->on_no_quorum = r->cfg.on_no_quorum;
 	st->auto_promote = r->cfg.auto_promote;
 	members = (c->cfg.voters | c->cfg.learners | r->cfg.peers) &
@@ -625,7 +677,7 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 
 bool synod_sb_replicated(const struct synod_sb *sb)
 {
-	return sb->format == SYNOD_SB_FORMAT_V1;
+	return synod_sb_is_repl(sb);
 }
 
 static void addr_to_sb(const struct sockaddr_storage *ss,
@@ -664,7 +716,10 @@ static void addr_from_sb(const struct synod_sb_addr *a,
 	}
 }
 
-/* A new replica's settings into its (format 1) superblock. */
+/*
+ * A new replica's settings into its (format 2) superblock: the secret
+ * only as its fingerprint, under the UUID already in @sb.
+ */
 void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
 			  struct synod_sb *sb)
 {
@@ -681,11 +736,14 @@ void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
 	for (n = 0; n < SYNOD_SB_PEERS; n++)
 		if (cfg->peers & BIT(n))
 			addr_to_sb(&cfg->peer_addr[n], &sb->peer[n]);
-	sb->secret_len = min_t(u32, cfg->secret_len, sizeof(sb->secret));
-	memcpy(sb->secret, cfg->secret, sb->secret_len);
+	synod_secret_fingerprint(cfg->secret, cfg->secret_len, sb->uuid,
+				 sb->secret_fp);
 }
 
-/* And back, at attach (and at create, from what was just written). */
+/*
+ * And back, at attach (and at create, from what was just written); all
+ * but the secret, which the superblock does not hold: the caller adds it.
+ */
 void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 			    struct synod_repl_cfg *cfg)
 {
@@ -707,6 +765,4 @@ void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 		cfg->peers |= BIT(n);
 		addr_from_sb(&sb->peer[n], &cfg->peer_addr[n]);
 	}
-	cfg->secret_len = min_t(u32, sb->secret_len, sizeof(cfg->secret));
-	memcpy(cfg->secret, sb->secret, cfg->secret_len);
 }

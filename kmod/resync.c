@@ -7,12 +7,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/hash.h>
+#include <crypto/sha2.h>
 #include <linux/blkdev.h>
+#include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "replica.h"
-#include "core/crc32c.h"
 
 /* Sectors of chunk @c, which may be short at the end of the data area. */
 static u32 chunk_len(struct synod_repl *r, u64 c)
@@ -27,6 +29,21 @@ static u32 chunk_len(struct synod_repl *r, u64 c)
 static u64 chunk_sector(u64 c)
 {
 	return c * (SYNOD_RESYNC_CHUNK >> SECTOR_SHIFT);
+}
+
+/*
+ * SHA-256 of @len bytes at @data into @out.  The synchronous shash never
+ * sleeps or allocates; it fails only for a broken transform, which
+ * fences like a failed read would.
+ */
+static int chunk_hash(struct synod_repl *r, const u8 *data, u32 len,
+		      u8 out[SYNOD_RESYNC_HASH])
+{
+	int err = crypto_shash_tfm_digest(r->resync.sha, data, len, out);
+
+	if (err)
+		synod_repl_fence(r, "chunk hash failed");
+	return err;
 }
 
 /* Persist the flag (set or clear) with the applied index; fences on error. */
@@ -81,11 +98,19 @@ static void pass_start(struct synod_repl *r, u32 from, u64 now)
 int synod_resync_init(struct synod_repl *r, bool flagged)
 {
 	struct synod_resync *rs = &r->resync;
+	struct crypto_shash *sha;
 
+	/* A DATA reply, header and chunk, is one transport frame. */
+	BUILD_BUG_ON(SYNOD_RESYNC_HDR + SYNOD_RESYNC_CHUNK > SYNOD_FRAME_MAX);
+	BUILD_BUG_ON(SYNOD_RESYNC_HASH != SHA256_DIGEST_SIZE);
 	memset(rs, 0, sizeof(*rs));
+	sha = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(sha))
+		return PTR_ERR(sha);
+	rs->sha = sha;
 	rs->buf = kmalloc(SYNOD_RESYNC_CHUNK, GFP_KERNEL);
 	if (!rs->buf)
-		return -ENOMEM;
+		return -ENOMEM;	/* synod_resync_free() undoes the rest */
 	rs->restart = flagged;
 	if (flagged)
 		pr_warn("%s: a state transfer was interrupted: its data area is suspect until it runs again\n",
@@ -97,6 +122,8 @@ void synod_resync_free(struct synod_repl *r)
 {
 	kfree(r->resync.buf);
 	r->resync.buf = NULL;
+	crypto_free_shash(r->resync.sha);	/* NULL is fine */
+	r->resync.sha = NULL;
 }
 
 /*
@@ -129,7 +156,8 @@ static void resync_jump(struct synod_repl *r, u64 now)
 		return;
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
 		return;
-	synod_replica_install_snapshot(&r->core, now, slot, NULL, &r->out);
+	SYNOD_CORE(r, synod_replica_install_snapshot(&r->core, now, slot,
+						     NULL, &r->out));
 	r->applied = slot;
 	r->vol->sb.applied_index = slot;
 	if (synod_repl_sb_write(r)) {
@@ -152,9 +180,9 @@ static int chunk_read(struct synod_repl *r, u64 c, u32 len)
 
 static u32 pick_source(struct synod_repl *r)
 {
-	u32 l = synod_replica_leader(&r->core);
+	u32 l = synod_repl_leader(r);
 
-	if (l < SYNOD_NODES_MAX && l != r->core.p.self)
+	if (l != U32_MAX && l != r->core.p.self)
 		return l;
 	return r->resync.from;
 }
@@ -189,8 +217,9 @@ static void resync_pump(struct synod_repl *r, u64 now)
 		req[0] = SYNOD_FRAME_RESYNC_REQ;
 		synod_put_le16(req + 2, rs->pass);
 		synod_put_le32(req + 4, (u32)w->chunk);
-		synod_put_le32(req + 8, synod_crc32c(0, rs->buf, len));
-		synod_put_le64(req + 16, r->applied);
+		synod_put_le64(req + 8, r->applied);
+		if (chunk_hash(r, rs->buf, len, req + 16))
+			return;
 		iov = (struct kvec){ req, sizeof(req) };
 		/* Not sent (queue full, no link): the retry timer asks again. */
 		r->tops->send(r->tp, rs->from, &iov, 1);
@@ -230,8 +259,8 @@ void synod_resync_tick(struct synod_repl *r, u64 now)
 	if (rs->pending_slot)
 		resync_jump(r, now);
 	if (rs->restart && !rs->active) {
-		l = synod_replica_leader(&r->core);
-		if (l < SYNOD_NODES_MAX && l != r->core.p.self)
+		l = synod_repl_leader(r);
+		if (l != U32_MAX && l != r->core.p.self)
 			pass_start(r, l, now);
 	}
 	if (!rs->active || r->fenced)
@@ -246,8 +275,9 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	struct synod_resync *rs = &r->resync;
 	u8 hdr[SYNOD_RESYNC_HDR];
 	struct kvec iov[2];
+	const u8 *theirs;
 	u64 c, want;
-	u32 clen, crc, theirs;
+	u32 clen;
 	u8 st;
 
 	lockdep_assert_held(&r->lock);
@@ -256,8 +286,8 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	}
 	c = synod_get_le32(f + 4);
-	theirs = synod_get_le32(f + 8);
-	want = synod_get_le64(f + 16);
+	want = synod_get_le64(f + 8);
+	theirs = f + 16;
 	if (c >= DIV_ROUND_UP((u64)get_capacity(r->vol->disk) << SECTOR_SHIFT,
 			      SYNOD_RESYNC_CHUNK)) {
 		r->rx_dropped++;
@@ -282,11 +312,13 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		synod_repl_fence(r, "data area read failed");
 		return;
 	}
-	crc = synod_crc32c(0, rs->buf, clen);
-	st = crc == theirs ? SYNOD_RESYNC_SAME : SYNOD_RESYNC_DATA;
+	if (chunk_hash(r, rs->buf, clen, hdr + 24))
+		return;
+	/* Not secret: no need for a constant-time compare. */
+	st = memcmp(hdr + 24, theirs, SYNOD_RESYNC_HASH) ?
+	     SYNOD_RESYNC_DATA : SYNOD_RESYNC_SAME;
 	hdr[1] = st;
-	synod_put_le32(hdr + 8, crc);
-	synod_put_le32(hdr + 12, st == SYNOD_RESYNC_DATA ? clen : 0);
+	synod_put_le32(hdr + 8, st == SYNOD_RESYNC_DATA ? clen : 0);
 	r->tops->send(r->tp, from, iov, st == SYNOD_RESYNC_DATA ? 2 : 1);
 }
 
@@ -295,8 +327,9 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
 	struct synod_resync *rs = &r->resync;
 	struct synod_resync_req *w = NULL;
+	u8 hash[SYNOD_RESYNC_HASH];
 	u64 c, slot;
-	u32 i, dlen, crc, clen;
+	u32 i, dlen, clen;
 	u8 st;
 
 	lockdep_assert_held(&r->lock);
@@ -305,8 +338,7 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		goto drop;
 	st = f[1];
 	c = synod_get_le32(f + 4);
-	crc = synod_get_le32(f + 8);
-	dlen = synod_get_le32(f + 12);
+	dlen = synod_get_le32(f + 8);
 	slot = synod_get_le64(f + 16);
 	for (i = 0; i < SYNOD_RESYNC_WINDOW; i++)
 		if (rs->win[i].busy && rs->win[i].chunk == c)
@@ -323,9 +355,12 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		if (dlen || len != SYNOD_RESYNC_HDR)
 			goto drop;
 	} else if (st != SYNOD_RESYNC_DATA || dlen != clen ||
-		   len != SYNOD_RESYNC_HDR + dlen ||
-		   synod_crc32c(0, f + SYNOD_RESYNC_HDR, dlen) != crc) {
+		   len != SYNOD_RESYNC_HDR + dlen) {
 		goto drop;
+	} else if (chunk_hash(r, f + SYNOD_RESYNC_HDR, dlen, hash)) {
+		return;
+	} else if (memcmp(hash, f + 24, SYNOD_RESYNC_HASH)) {
+		goto drop;	/* not what the source hashed: ask again */
 	} else if (slot < r->applied) {
 		/* Read before slots we applied since: it would undo them. */
 		w->sent_ns = 0;

@@ -6,8 +6,9 @@
  *
  * The replica keeps taking part as an acceptor and keeps applying chosen
  * slots from where it stands.  Meanwhile it walks its data area in chunks:
- * for each it sends the crc32c of its own copy and the slot it has applied
- * (f); a peer whose data area holds at least f answers SAME, or with its
+ * for each it sends the SHA-256 of its own copy and the slot it has
+ * applied (f); a peer whose data area holds at least f answers SAME, or
+ * with its
  * copy of the chunk and the slot it was read at (A >= f).  A chunk read at
  * A is installed only if we have not applied past A; applying the slots
  * after A again then turns it into the current state, since every write
@@ -18,11 +19,21 @@
  * transfer to its end, so a crash in between restarts it on attach.
  * While it is set the replica neither campaigns nor serves.
  *
+ * "Same" must mean same: a 32-bit CRC (what this compared until link
+ * version 2) lets a stale chunk pass as current with a chance of 2^-32
+ * per chunk, which a large diverged disk (2^26 chunks per TiB) makes
+ * real, and collisions are trivial to make on purpose.  SHA-256 makes an
+ * accidental match as unlikely as a collision of the hash itself; the
+ * transform ("sha256", the fastest implementation the CPU has) is
+ * allocated at creation, never on the I/O path.
+ *
  * Frames (little-endian), beside the kinds of replica.h:
- *   REQ   kind u8, pad u8, pass u16, chunk u32, crc u32, pad u32,
- *         applied u64
- *   REPLY kind u8, status u8, pass u16, chunk u32, crc u32, len u32,
- *         slot u64; then len bytes (status DATA only)
+ *   REQ   kind u8, pad u8, pass u16, chunk u32, applied u64,
+ *         hash u8[32]                                     (48 bytes)
+ *   REPLY kind u8, status u8, pass u16, chunk u32, len u32, pad u32,
+ *         slot u64, hash u8[32]; then len bytes (status DATA only)
+ * REQ's hash is SHA-256 of the requester's chunk; REPLY's that of the
+ * source's (SAME, DATA: checked against the data) or zero (NOT_YET).
  * The pass number, echoed, keeps answers from before a jump (which skips
  * slots a SAME answer would rely on) out of the next pass.
  * All buffers are allocated at creation; requests in flight are bounded
@@ -33,12 +44,15 @@
 
 #include <linux/types.h>
 
+struct crypto_shash;
 struct synod_repl;
 
-#define SYNOD_FRAME_RESYNC_REQ		4	/* "my chunk N has crc C" */
+#define SYNOD_FRAME_RESYNC_REQ		4	/* "my chunk N hashes to H" */
 #define SYNOD_FRAME_RESYNC_REPLY	5	/* SAME, DATA or NOT_YET */
-#define SYNOD_RESYNC_REQ_LEN		24u
-#define SYNOD_RESYNC_HDR		24u
+/* Bytes of a chunk's hash: SHA-256. */
+#define SYNOD_RESYNC_HASH		32u
+#define SYNOD_RESYNC_REQ_LEN		(16u + SYNOD_RESYNC_HASH)
+#define SYNOD_RESYNC_HDR		(24u + SYNOD_RESYNC_HASH)
 /* Chunk size: fits one transport frame with its header. */
 #define SYNOD_RESYNC_CHUNK		(16u * 1024)
 #define SYNOD_RESYNC_WINDOW		8u
@@ -47,7 +61,7 @@ struct synod_repl;
 
 enum synod_resync_status {
 	SYNOD_RESYNC_DATA = 0,		/* chunk follows, read at slot */
-	SYNOD_RESYNC_SAME = 1,		/* crc matched at slot */
+	SYNOD_RESYNC_SAME = 1,		/* hash matched at slot */
 	SYNOD_RESYNC_NOT_YET = 2,	/* source behind, or itself resyncing */
 };
 
@@ -75,6 +89,7 @@ struct synod_resync {
 	u64 dropped;		/* replies not matching a request */
 	struct synod_resync_req win[SYNOD_RESYNC_WINDOW];
 	u8 *buf;		/* one chunk: our copy, or the one we serve */
+	struct crypto_shash *sha;	/* "sha256", for chunk hashes */
 };
 
 int synod_resync_init(struct synod_repl *r, bool flagged);

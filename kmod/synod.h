@@ -56,6 +56,9 @@ struct synod_volume {
 	sector_t data_start;		/* data area start, 512-byte sectors */
 	int index;			/* N in /dev/synodN */
 	bool dying;			/* set under open_mutex: refuse opens */
+	bool deleting;			/* under synod_volumes_lock: a delete
+					 * waits for the disk's openers
+					 * without that lock; @vol stays */
 	struct bio_set bioset;		/* clones and flushes to the backing */
 	struct workqueue_struct *wq;	/* submits each request's clones */
 	struct blk_mq_tag_set tag_set;	/* request tags and per-request data */
@@ -99,7 +102,8 @@ struct synod_repl_cfg {
 	struct sockaddr_storage listen;		/* where peers reach us */
 	u32 peers;				/* bitmask of peer node ids */
 	struct sockaddr_storage peer_addr[8];	/* indexed by node id */
-	u8 secret[64];				/* shared secret ... */
+	/* shared secret (wiped once the transport has it) ... */
+	u8 secret[64];
 	u32 secret_len;				/* ... of this many bytes */
 	u32 q1, q2;				/* 0: majority */
 	u32 on_no_quorum;			/* enum synod_on_no_quorum */
@@ -139,6 +143,7 @@ struct synod_repl_status {
 	u64 resync_done;	/* chunks settled in this pass */
 	u64 resync_total;	/* chunks in the data area (0: not running) */
 	u64 resyncs;		/* transfers completed since create/attach */
+	u64 out_of_range;	/* writes refused: outside the data area */
 	u32 on_no_quorum;
 	bool auto_promote;
 	u32 npeers;
@@ -153,15 +158,17 @@ extern struct mutex synod_volumes_lock;
 /*
  * volume.c: the volume registry and lifecycle.  Volumes belong to the
  * network namespace they were created from; every lookup is by (net,
- * name).  @repl NULL creates a single-replica volume (format 0).
+ * name).  @repl NULL creates a single-replica volume (format 0).  Attach
+ * takes the secret of a replicated volume (NULL, 0 for none), which must
+ * match the superblock's fingerprint (secret.h).
  */
 int synod_volume_create(struct net *net, const char *name,
 			const char *backing_path,
 			const struct synod_repl_cfg *repl,
 			struct netlink_ext_ack *extack);
 int synod_volume_attach(struct net *net, const char *name,
-			const char *backing_path,
-			struct netlink_ext_ack *extack);
+			const char *backing_path, const u8 *secret,
+			u32 secret_len, struct netlink_ext_ack *extack);
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack);
 struct synod_volume *synod_volume_find(struct net *net, const char *name);

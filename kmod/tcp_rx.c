@@ -751,16 +751,16 @@ static bool rx_round(struct synod_transport *t)
 /*
  * The rx thread.  Wakes on any socket event or link change, and at
  * least every 500 ms to enforce handshake deadlines.  Exits only on
- * kthread_stop(); stop() then closes what it owned.  It serves block
- * I/O (frames carry writes), so it allocates as GFP_NOIO throughout
- * (kernel_accept() allocates the new socket): reclaim must not wait on
- * writeback to a synod device.
+ * kthread_stop(); stop() then closes what it owned.  It brings the
+ * acknowledgements the disk's writes wait for, so whatever it allocates
+ * (accepted sockets, the replica's netlink events) must not wait for
+ * that disk's writeback.
  */
 int synod_tcp_rx_thread(void *arg)
 {
 	struct synod_transport *t = arg;
-	unsigned int noio = memalloc_noio_save();
 
+	memalloc_noio_save();	/* for the thread's life */
 	while (!kthread_should_stop()) {
 		wait_event_interruptible_timeout(t->rx_wq,
 			test_and_clear_bit(STCP_KICK, &t->rx_flags) ||
@@ -771,6 +771,5 @@ int synod_tcp_rx_thread(void *arg)
 			set_bit(STCP_KICK, &t->rx_flags);
 		cond_resched();
 	}
-	memalloc_noio_restore(noio);
 	return 0;
 }

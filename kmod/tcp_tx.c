@@ -590,18 +590,17 @@ static void out_backoff(struct tcp_peer *p, u32 *ms)
 
 /*
  * The tx thread of one peer; exits only on kthread_stop().  It carries
- * block I/O (writes go out as frames), so everything it allocates
- * (sock_create_kern(), the stack's buffers) is GFP_NOIO: reclaim must
- * not wait on writeback to a synod device.  The frame key is wiped from
- * p->mac as soon as its connection is over.
+ * the writes of the replica's disk, so whatever it allocates (sockets on
+ * connect, handshake state) must not wait for that disk's writeback.
+ * The frame key is wiped from p->mac as soon as its connection is over.
  */
 int synod_tcp_tx_thread(void *arg)
 {
 	struct tcp_peer *p = arg;
 	u32 backoff = STCP_BACKOFF_MIN_MS;
-	unsigned int noio = memalloc_noio_save();
 	int err;
 
+	memalloc_noio_save();	/* for the thread's life */
 	while (!kthread_should_stop()) {
 		err = out_connect(p);
 		if (!err) {
@@ -619,6 +618,5 @@ int synod_tcp_tx_thread(void *arg)
 		if (!kthread_should_stop())
 			out_backoff(p, &backoff);
 	}
-	memalloc_noio_restore(noio);
 	return 0;
 }

@@ -55,9 +55,10 @@
 #define SYNOD_SECRET_MIN	16u
 /*
  * Transport protocol version spoken in the handshake, and feature bits.
- * Version 2: every frame carries a sequence number and a MAC.  The
- * feature FRAME_MAC is always offered and required; only the test build
- * can turn it off (both ends must agree), to measure what it costs.
+ * Version 2: every frame carries a sequence number and a MAC, and state
+ * transfer compares chunks by SHA-256 (resync.h).  The feature FRAME_MAC
+ * is always offered and required; only the test build can turn it off
+ * (both ends must agree), to measure what it costs.
  */
 #define SYNOD_LINK_VERSION	2u
 #define SYNOD_LINK_F_FRAME_MAC	(1ull << 0)

@@ -21,6 +21,7 @@
 #include "synod.h"
 #include "replica.h"
 #include "compat.h"
+#include "secret.h"
 
 static LIST_HEAD(synod_volumes);
 
@@ -89,19 +90,63 @@ bool synod_volume_repl_status(struct synod_volume *vol,
 	return true;
 }
 
+/* Attach: the secret against the superblock (secret.h), with the reason. */
+static int secret_check(struct synod_volume *vol, const u8 *secret,
+			u32 secret_len, bool *convert,
+			struct netlink_ext_ack *extack)
+{
+	int err = synod_secret_check(&vol->sb, secret, secret_len, convert);
+
+	if (err == -ENOKEY)
+		NL_SET_ERR_MSG(extack,
+			       "replicated volume: attach needs its secret (--secret-file)");
+	else if (err == -EKEYREJECTED)
+		NL_SET_ERR_MSG(extack,
+			       "wrong secret: not the one this replica was created with");
+	else if (err)
+		NL_SET_ERR_MSG(extack,
+			       "not a replicated volume: it takes no secret");
+	return err;
+}
+
+/*
+ * A format 1 superblock that attach just converted to format 2 in memory
+ * (synod_secret_check()): write it to both copies with the next sequence
+ * number, so that neither copy keeps the secret.  Copy 0 goes first; a
+ * crash before copy 1 is written leaves copy 0 current (higher sequence)
+ * and the secret in copy 1, which the next attach converts again.
+ */
+static int sb_convert_write(struct synod_volume *vol,
+			    struct netlink_ext_ack *extack)
+{
+	int err;
+
+	vol->sb.seq++;
+	err = synod_backing_sb_write(&vol->backing, &vol->sb, extack);
+	if (!err)
+		pr_info("%s: superblock converted to format %u: the secret is no longer stored on %s, only its fingerprint\n",
+			vol->name, vol->sb.format, vol->backing_path);
+	return err;
+}
+
 /*
  * Build a volume on @backing_path: claim the device, then either format it
- * (@format) or read its superblock, then allocate the disk, write the
- * superblock if formatting, and only then publish the disk.  Every step
- * before the superblock write leaves the device untouched, so refusals
- * change nothing.  Called with synod_volumes_lock held.
+ * (@format) or read its superblock and check @secret against it, then
+ * allocate the disk, write the superblock if formatting (or converting
+ * format 1), and only then publish the disk.  Every step before the
+ * superblock write leaves the device untouched, so refusals change
+ * nothing.  @repl: create's settings of a replicated volume; @secret:
+ * attach's secret (create's is in @repl).  Called with
+ * synod_volumes_lock held.
  */
 static int volume_build(struct synod_volume *vol, const char *backing_path,
 			bool format, const struct synod_repl_cfg *repl,
+			const u8 *secret, u32 secret_len,
 			struct netlink_ext_ack *extack)
 {
 	struct synod_repl_cfg *rc = NULL;
 	enum synod_sb_status st;
+	bool convert = false;
 	u8 uuid[16];
 	int err;
 
@@ -112,11 +157,13 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 	if (format) {
 		generate_random_uuid(uuid);
 		if (repl) {
-			st = synod_sb_init_v1(&vol->sb, uuid,
-					      vol->backing.size_bytes,
-					      vol->backing.block_size);
+			st = synod_sb_init_repl(&vol->sb, uuid,
+						vol->backing.size_bytes,
+						vol->backing.block_size);
 			if (st == SYNOD_SB_OK)
 				synod_repl_cfg_to_sb(repl, &vol->sb);
+			secret = repl->secret;
+			secret_len = repl->secret_len;
 		} else {
 			st = synod_sb_init(&vol->sb, uuid,
 					   vol->backing.size_bytes,
@@ -136,6 +183,9 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 		}
 	} else {
 		err = synod_backing_sb_read(&vol->backing, &vol->sb, extack);
+		if (!err)
+			err = secret_check(vol, secret, secret_len, &convert,
+					   extack);
 		if (err)
 			goto out_close_backing;
 	}
@@ -158,14 +208,21 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 			goto out_destroy_disk;
 		}
 		synod_repl_cfg_from_sb(&vol->sb, rc);
+		memcpy(rc->secret, secret, secret_len);
+		rc->secret_len = secret_len;
 		vol->repl = synod_repl_create(vol, vol->net, rc, format,
 					      extack);
-		kfree(rc);
+		kfree_sensitive(rc);
 		if (IS_ERR(vol->repl)) {
 			err = PTR_ERR(vol->repl);
 			vol->repl = NULL;
 			goto out_destroy_disk;
 		}
+	}
+	if (convert) {
+		err = sb_convert_write(vol, extack);
+		if (err)
+			goto out_destroy_repl;
 	}
 	err = synod_blkdev_add(vol);
 	if (err) {
@@ -189,6 +246,7 @@ out_close_backing:
 static int volume_new(struct net *net, const char *name,
 		      const char *backing_path, bool format,
 		      const struct synod_repl_cfg *repl,
+		      const u8 *secret, u32 secret_len,
 		      struct netlink_ext_ack *extack)
 {
 	struct synod_volume *vol;
@@ -215,7 +273,8 @@ static int volume_new(struct net *net, const char *name,
 		err = -EEXIST;
 		goto out_unlock;
 	}
-	err = volume_build(vol, backing_path, format, repl, extack);
+	err = volume_build(vol, backing_path, format, repl, secret, secret_len,
+			   extack);
 	if (err)
 		goto out_unlock;
 	list_add_tail(&vol->node, &synod_volumes);
@@ -237,14 +296,16 @@ int synod_volume_create(struct net *net, const char *name,
 			const struct synod_repl_cfg *repl,
 			struct netlink_ext_ack *extack)
 {
-	return volume_new(net, name, backing_path, true, repl, extack);
+	return volume_new(net, name, backing_path, true, repl, NULL, 0,
+			  extack);
 }
 
 int synod_volume_attach(struct net *net, const char *name,
-			const char *backing_path,
-			struct netlink_ext_ack *extack)
+			const char *backing_path, const u8 *secret,
+			u32 secret_len, struct netlink_ext_ack *extack)
 {
-	return volume_new(net, name, backing_path, false, NULL, extack);
+	return volume_new(net, name, backing_path, false, NULL, secret,
+			  secret_len, extack);
 }
 
 /* Undo volume_build() and free; @vol is already off the list. */
@@ -263,11 +324,18 @@ static void volume_destroy(struct synod_volume *vol)
 /*
  * Delete @name unless its disk is open.  The superblock stays on the
  * backing device, so the volume can be attached again.
+ *
+ * Whether the disk is open is asked under its open_mutex, which an open
+ * holds for seconds while it waits for auto-promote (blkdev.c): wait for
+ * it without synod_volumes_lock, so that status and the other volumes do
+ * not wait with us.  Meanwhile @deleting keeps the volume on the list and
+ * alive: a second delete is refused, and the namespace exit skips it.
  */
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack)
 {
 	struct synod_volume *vol;
+	bool idle;
 
 	mutex_lock(&synod_volumes_lock);
 	vol = synod_volume_find(net, name);
@@ -276,7 +344,20 @@ int synod_volume_delete(struct net *net, const char *name,
 		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
 		return -ENOENT;
 	}
-	if (!synod_blkdev_claim_for_delete(vol)) {
+	if (vol->deleting) {
+		mutex_unlock(&synod_volumes_lock);
+		SYNOD_ERR(extack, NULL, "volume is being deleted already",
+			  ": %s", name);
+		return -EBUSY;
+	}
+	vol->deleting = true;
+	mutex_unlock(&synod_volumes_lock);
+
+	idle = synod_blkdev_claim_for_delete(vol);
+
+	mutex_lock(&synod_volumes_lock);
+	vol->deleting = false;
+	if (!idle) {
 		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "volume in use (disk open or mounted)",
 			  ": %s", name);
@@ -438,7 +519,7 @@ static void __net_exit synod_net_exit(struct net *net)
 
 	mutex_lock(&synod_volumes_lock);
 	list_for_each_entry_safe(vol, tmp, &synod_volumes, node) {
-		if (vol->net != net)
+		if (vol->net != net || vol->deleting)
 			continue;
 		if (vol->repl)
 			synod_repl_down(vol->repl, true);

@@ -53,7 +53,8 @@ RAMP=${SYNOD_BENCH_RAMP:-2}
 SIZE=${SYNOD_BENCH_SIZE:-96M}
 TIME_SCALE=${SYNOD_BENCH_TIME_SCALE:-4}
 # Every backing device is a brd ramdisk of this many KiB (fio's region,
-# synod's 1 MiB header and DRBD's internal metadata fit with room to spare).
+# synod's 18 MiB of superblocks and journal ahead of its data area, and
+# DRBD's internal metadata fit).
 RD_KIB=$((160 * 1024))
 # Backing devices: DEVS[0] raw, DEVS[1..3] synod nodes 0-2, DEVS[4..5] drbd
 # resources 0-1.

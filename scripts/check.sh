@@ -43,11 +43,14 @@ stage() {
 }
 
 stage build make -C "$top" --no-print-directory all
+stage docs "$top/tests/host/docs_check.sh"
 stage unit make -C "$top" --no-print-directory unit-check
 if grep -q '^sim-check:' "$top/tests/sim/sim.mk" 2>/dev/null; then
 	stage sim make -C "$top" --no-print-directory sim-check
 fi
 stage kunit "$top/scripts/kunit.sh" "$B"
+# scripts/vm itself, from a checkout under /tmp (one short boot)
+stage vm-tmp "$top/tests/host/vm_tmp.sh" "${KERNELS%% *}"
 for k in $KERNELS; do
 	stage "vm-$k" "$top/scripts/vm" --kernel "$k" --timeout 2400 -- \
 		bats --tap "$top/tests/vm"

@@ -9,10 +9,10 @@ linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-source-6.1
 clang llvm bpftool libbpf-dev
-libnl-3-dev libnl-genl-3-dev libcmocka-dev
+libnl-3-dev libnl-genl-3-dev libcmocka-dev libblkid-dev
 qemu-system-x86 busybox-static
 bats e2fsprogs xfsprogs fio iproute2 util-linux
-python3 valgrind drbd-utils sparse iputils-ping"
+python3 valgrind drbd-utils sparse iputils-ping libcap2-bin"
 
 missing=""
 for p in $PKGS; do

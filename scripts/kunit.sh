@@ -3,9 +3,11 @@
 #
 # Debian's kernels lack CONFIG_KUNIT, so we build a UML kernel from
 # Debian's linux-source-6.1 with kunit.py.  The module's pure sources
-# (kmod/core, kmod/uapi) and its suites (kmod/kunit) are linked, as a
-# symlink tree, into lib/synod of that source tree; the UML build directory
-# is cached under BUILD_DIR/kunit, so a rerun rebuilds only what changed.
+# (kmod/core, kmod/uapi), the secret's fingerprint (kmod/secret.c, which
+# needs only the kernel's SHA-256 library) and the suites (kmod/kunit) are
+# linked, as a symlink tree, into lib/synod of that source tree; the UML
+# build directory is cached under BUILD_DIR/kunit, so a rerun rebuilds
+# only what changed.
 #
 # Prints one TAP line per test case ("ok - kunit: suite.case") and exits
 # non-zero if any failed or the kernel did not build.
@@ -20,7 +22,8 @@ kb=$B/kunit
 
 rm -rf "$dst"
 mkdir -p "$dst"
-cp -as "$top/kmod/core" "$top/kmod/uapi" "$top/kmod/kunit" "$dst/"
+cp -as "$top/kmod/core" "$top/kmod/uapi" "$top/kmod/kunit" \
+	"$top/kmod/secret.c" "$top/kmod/secret.h" "$dst/"
 # the link keys (pure but for the crypto API) and the header they need
 cp -as "$top/kmod/linkkey.c" "$top/kmod/linkkey.h" "$top/kmod/compat_net.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
@@ -30,11 +33,12 @@ config SYNOD_KUNIT_TEST
 	select CRYPTO
 	select CRYPTO_HMAC
 	select CRYPTO_SHA256
+	select CRYPTO_LIB_SHA256
 	default KUNIT_ALL_TESTS
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

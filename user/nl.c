@@ -262,9 +262,24 @@ static int txn_run(struct txn *t)
 }
 
 /*
- * Send msg (consumed) and call fn on every reply until the kernel's ACK,
- * error or end of dump.  Returns 0, the kernel's -errno (with its message
- * in nl->ext_msg), or the first error fn returned.
+ * Free a request, wiping it first: a create or attach request carries
+ * the volume's shared secret.  NULL is fine.
+ */
+void synod_nl_msg_free(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+
+	if (!msg)
+		return;
+	nlh = nlmsg_hdr(msg);
+	explicit_bzero(nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
+/*
+ * Send msg (consumed, and wiped) and call fn on every reply until the
+ * kernel's ACK, error or end of dump.  Returns 0, the kernel's -errno
+ * (with its message in nl->ext_msg), or the first error fn returned.
  */
 int synod_nl_exec(struct synod_nl *nl, struct nl_msg *msg,
 		  synod_nl_reply_fn fn, void *arg)
@@ -274,7 +289,7 @@ int synod_nl_exec(struct synod_nl *nl, struct nl_msg *msg,
 
 	nl->ext_msg[0] = '\0';
 	ret = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
+	synod_nl_msg_free(msg);
 	if (ret < 0) {
 		snprintf(nl->ext_msg, sizeof(nl->ext_msg), "netlink send: %s",
 			 nl_geterror(ret));

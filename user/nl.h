@@ -28,6 +28,7 @@ void synod_nl_close(struct synod_nl *nl);
 struct nl_msg *synod_nl_msg(struct synod_nl *nl, uint8_t cmd, int flags);
 int synod_nl_exec(struct synod_nl *nl, struct nl_msg *msg,
 		  synod_nl_reply_fn fn, void *arg);
+void synod_nl_msg_free(struct nl_msg *msg);
 int synod_nl_subscribe(struct synod_nl *nl, const char *group);
 int synod_nl_listen(struct synod_nl *nl, synod_nl_reply_fn fn, void *arg);
 size_t synod_nl_ext_ack_msg(const struct nlmsghdr *nlh, char *buf, size_t len);

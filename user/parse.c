@@ -27,6 +27,7 @@
 #define F_FORCE		(1u << 5)	/* --force is allowed */
 #define F_PEER		(1u << 6)	/* ID[=ADDR:PORT] after NAME required */
 #define F_PEER_ADDR	(1u << 7)	/* ... and its address too */
+#define F_SECRET	(1u << 8)	/* --secret-file FILE is allowed */
 
 struct cmd_spec {
 	const char *object;
@@ -37,8 +38,9 @@ struct cmd_spec {
 
 static const struct cmd_spec cmd_specs[] = {
 	{ "volume", "create", SYNODCTL_OP_VOLUME_CREATE,
-	  F_NAME | F_BACKING | F_REPL },
-	{ "volume", "attach", SYNODCTL_OP_VOLUME_ATTACH, F_NAME | F_BACKING },
+	  F_NAME | F_BACKING | F_REPL | F_FORCE },
+	{ "volume", "attach", SYNODCTL_OP_VOLUME_ATTACH,
+	  F_NAME | F_BACKING | F_SECRET },
 	{ "volume", "delete", SYNODCTL_OP_VOLUME_DELETE, F_NAME },
 	{ "volume", "up", SYNODCTL_OP_VOLUME_UP, F_NAME },
 	{ "volume", "down", SYNODCTL_OP_VOLUME_DOWN, F_NAME | F_FORCE },
@@ -59,11 +61,11 @@ static const struct cmd_spec cmd_specs[] = {
 void synodctl_usage(FILE *fp)
 {
 	fputs("Usage: synodctl [-j] [-p] OBJECT COMMAND [ARGS]\n"
-	      "       synodctl volume create NAME --backing DEV\n"
+	      "       synodctl volume create NAME --backing DEV [--force]\n"
 	      "                [--node ID --listen ADDR:PORT --peer ID=ADDR:PORT...\n"
 	      "                 --secret-file FILE [--cluster NAME] [--q1 N] [--q2 N]\n"
 	      "                 [--on-no-quorum suspend|error] [--auto-promote]]\n"
-	      "       synodctl volume attach NAME --backing DEV\n"
+	      "       synodctl volume attach NAME --backing DEV [--secret-file FILE]\n"
 	      "       synodctl volume up|promote|demote|delete NAME\n"
 	      "       synodctl volume down NAME [--force]\n"
 	      "       synodctl peer add NAME ID=ADDR:PORT\n"
@@ -369,7 +371,7 @@ enum opt_id {
 struct opt_spec {
 	const char *name;
 	enum opt_id id;
-	unsigned int need;	/* the command must have this F_ flag */
+	unsigned int need;	/* the command must have one of these F_ flags */
 	bool value;		/* takes a value (next word or after '=') */
 };
 
@@ -379,7 +381,7 @@ static const struct opt_spec opt_specs[] = {
 	{ "--node", O_NODE, F_REPL, true },
 	{ "--listen", O_LISTEN, F_REPL, true },
 	{ "--peer", O_PEER, F_REPL, true },
-	{ "--secret-file", O_SECRET_FILE, F_REPL, true },
+	{ "--secret-file", O_SECRET_FILE, F_REPL | F_SECRET, true },
 	{ "--cluster", O_CLUSTER, F_REPL, true },
 	{ "--q1", O_Q1, F_REPL, true },
 	{ "--q2", O_Q2, F_REPL, true },
@@ -414,7 +416,7 @@ static const struct opt_spec *find_opt(const char *a, const char **value)
 static int take_opt(const struct opt_spec *o, const char *value,
 		    struct synodctl_req *req, char *err, size_t err_len)
 {
-	if (o->need == F_REPL && !req->repl.first_opt && o->id != O_NODE)
+	if ((o->need & F_REPL) && !req->repl.first_opt && o->id != O_NODE)
 		req->repl.first_opt = o->name;
 	switch (o->id) {
 	case O_BACKING:

@@ -50,6 +50,7 @@ static struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_RESYNC_DONE] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_RESYNC_TOTAL] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_OUT_OF_RANGE] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_LAT_WRITE] = { .type = NLA_UNSPEC,
 				       .minlen = SYNOD_LAT_BUCKETS * 8,
 				       .maxlen = SYNOD_LAT_BUCKETS * 8 },
@@ -203,6 +204,7 @@ static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 	r->q2 = get_u32(tb[SYNOD_A_VOLUME_Q2]);
 	r->refused = get_u64(tb[SYNOD_A_VOLUME_REFUSED]);
 	r->rejected = get_u64(tb[SYNOD_A_VOLUME_REJECTED]);
+	r->out_of_range = get_u64(tb[SYNOD_A_VOLUME_OUT_OF_RANGE]);
 	r->catchup = get_u64(tb[SYNOD_A_VOLUME_CATCHUP]);
 	r->resync = tb[SYNOD_A_VOLUME_RESYNC] &&
 		    nla_get_u8(tb[SYNOD_A_VOLUME_RESYNC]);
@@ -319,7 +321,9 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 	out_u64(o, "applied_index", " applied %" PRIu64, r->applied);
 	out_u64(o, "catchup", " catchup %" PRIu64, r->catchup);
 	out_u64(o, "refused", " refused %" PRIu64, r->refused);
-	out_u64(o, "rejected", " rejected %" PRIu64 "\n", r->rejected);
+	out_u64(o, "rejected", " rejected %" PRIu64, r->rejected);
+	out_u64(o, "out_of_range", " out-of-range %" PRIu64 "\n",
+		r->out_of_range);
 	/* "    resync from 2 done 100 of 4096 chunks, 1 completed" */
 	out_bool(o, "resync", NULL, r->resync);
 	out_text(o, r->resync ? "    resync" : "    resync none");

@@ -56,6 +56,7 @@ struct synod_repl_info {
 	uint32_t q1, q2;		/* quorum sizes in effect; 0: not reported */
 	uint64_t refused;
 	uint64_t rejected;		/* every peer's rejected and unbound */
+	uint64_t out_of_range;		/* writes refused outside the data area */
 	uint64_t catchup;
 	/* state transfer: data area suspect; peer, progress in chunks */
 	bool resync;

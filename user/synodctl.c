@@ -14,8 +14,9 @@
 #include "synodctl.h"
 #include "nl.h"
 
+/* The synod release, from user.mk; ondisk.rst's history names it. */
 #ifndef SYNOD_VERSION
-#define SYNOD_VERSION "0.1.0"
+#define SYNOD_VERSION "0.3.0"
 #endif
 
 typedef int (*synodctl_handler)(struct synod_nl *nl,
@@ -63,8 +64,9 @@ int main(int argc, char **argv)
 		return finish_stdout(SYNODCTL_EXIT_OK);
 	}
 	if (req.op == SYNODCTL_OP_VERSION) {
-		printf("synodctl %s (netlink family %s version %d)\n",
-		       SYNOD_VERSION, SYNOD_FAMILY_NAME, SYNOD_FAMILY_VERSION);
+		printf("synodctl %s (netlink family %s version %d, on-disk format %d)\n",
+		       SYNOD_VERSION, SYNOD_FAMILY_NAME, SYNOD_FAMILY_VERSION,
+		       SYNOD_FORMAT_REPL);
 		return finish_stdout(SYNODCTL_EXIT_OK);
 	}
 	if (synod_nl_open(&nl))

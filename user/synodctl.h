@@ -59,7 +59,7 @@ struct synodctl_repl {
 	struct sockaddr_storage listen;
 	uint32_t npeers;		/* --peer, in command-line order */
 	struct synodctl_peer peer[SYNOD_NODE_MAX + 1];
-	const char *secret_file;	/* --secret-file FILE */
+	const char *secret_file;	/* --secret-file FILE (also attach) */
 	const char *cluster;		/* --cluster NAME, NULL: volume name */
 	uint32_t q1, q2;		/* --q1/--q2, 0: not given (majority) */
 	bool on_no_quorum_set;
@@ -76,7 +76,7 @@ struct synodctl_req {
 	uint32_t count;		/* events --count N; 0 means run forever */
 	bool json;		/* -j */
 	bool pretty;		/* -p */
-	bool force;		/* volume down --force */
+	bool force;		/* volume down --force; create --force */
 	bool peer_set;		/* peer add/remove: ID[=ADDR:PORT] given */
 	struct synodctl_peer peer;	/* ... and what it said */
 	struct synodctl_repl repl;	/* volume create, replicated */

@@ -16,19 +16,23 @@
 user_saved_goal := $(.DEFAULT_GOAL)
 
 CFLAGS_USER ?= -O2 -g -Wall -Wextra -Werror -std=gnu11
-SYNOD_VERSION ?= 0.1.0
+# The synod release (Documentation/ondisk.rst names the one of each format).
+SYNOD_VERSION ?= 0.3.0
 USER_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 USER_CPPFLAGS := -I$(TOP)/kmod/uapi -I$(TOP)/user \
 	-DSYNOD_VERSION='"$(SYNOD_VERSION)"' \
-	$(shell pkg-config --cflags libnl-genl-3.0)
-USER_NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0)
+	$(shell pkg-config --cflags libnl-genl-3.0) \
+	$(shell pkg-config --cflags blkid)
+# libraries synodctl links: libnl, and libblkid for the probe before create
+USER_NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0) \
+	$(shell pkg-config --libs blkid)
 USER_CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 
 # The helper library that later daemons share.
 USER_LIB_SRCS := json.c print.c util.c addr.c
 # synodctl without main(), so unit tests can link its parser and printers.
-SYNODCTL_SRCS := parse.c nl.c show.c volume.c stats.c events.c
+SYNODCTL_SRCS := parse.c nl.c show.c volume.c stats.c events.c probe.c
 
 USER_LIB_OBJS := $(USER_LIB_SRCS:%.c=$(B)/user/lib/%.o)
 SYNODCTL_OBJS := $(SYNODCTL_SRCS:%.c=$(B)/user/%.o)
@@ -36,7 +40,8 @@ USER_SAN_OBJS := $(USER_LIB_SRCS:%.c=$(B)/tests/unit/obj/lib/%.o) \
 	$(SYNODCTL_SRCS:%.c=$(B)/tests/unit/obj/%.o)
 
 USER_BINS += $(B)/user/synodctl
-UNIT_TEST_NAMES := test_json test_util test_parse test_show test_nl test_repl
+UNIT_TEST_NAMES := test_json test_util test_parse test_show test_nl test_repl \
+	test_probe
 UNIT_TESTS += $(UNIT_TEST_NAMES:%=$(B)/tests/unit/%)
 
 $(B)/user/%.o: $(TOP)/user/%.c

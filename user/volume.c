@@ -14,6 +14,7 @@
 
 #include "synodctl.h"
 #include "nl.h"
+#include "probe.h"
 #include "show.h"
 
 struct volume_reply {
@@ -128,47 +129,62 @@ int synodctl_put_repl(struct nl_msg *msg, const struct synodctl_repl *r,
  * read still works (the administrator may have reasons) but earns a
  * warning, since anyone holding the secret can join the cluster.
  */
-static int secret_load(const char *path, uint8_t *secret, size_t *len)
+static int secret_load(const char *verb, const char *path, uint8_t *secret,
+		       size_t *len)
 {
 	bool exposed = false;
 	int ret;
 
 	ret = synod_secret_read(path, secret, len, &exposed);
 	if (ret == -EMSGSIZE)
-		fprintf(stderr, "synodctl: volume create: secret file %s holds fewer than %d bytes\n",
-			path, SYNOD_SECRET_MIN);
+		fprintf(stderr, "synodctl: volume %s: secret file %s holds fewer than %d bytes\n",
+			verb, path, SYNOD_SECRET_MIN);
 	else if (ret == -EFBIG)
-		fprintf(stderr, "synodctl: volume create: secret file %s is larger than %d bytes\n",
-			path, SYNOD_SECRET_FILE_MAX);
+		fprintf(stderr, "synodctl: volume %s: secret file %s is larger than %d bytes\n",
+			verb, path, SYNOD_SECRET_FILE_MAX);
 	else if (ret)
-		fprintf(stderr, "synodctl: volume create: secret file %s: %s\n",
-			path, strerror(-ret));
+		fprintf(stderr, "synodctl: volume %s: secret file %s: %s\n",
+			verb, path, strerror(-ret));
 	else if (exposed)
 		fprintf(stderr, "synodctl: warning: secret file %s is readable by group or others (chmod 600)\n",
 			path);
 	return ret;
 }
 
-/* VOLUME_CREATE/ATTACH with everything the command line gave. */
+/*
+ * VOLUME_CREATE/ATTACH with everything the command line gave.  The
+ * secret (create of a replicated volume; attach with --secret-file) is
+ * read only now, and wiped from our buffer here and from the message by
+ * synod_nl_exec().
+ */
 static struct nl_msg *bring_up_msg(struct synod_nl *nl,
-				   const struct synodctl_req *req, uint8_t cmd)
+				   const struct synodctl_req *req, uint8_t cmd,
+				   const char *verb)
 {
+	bool create = cmd == SYNOD_CMD_VOLUME_CREATE;
+	const char *file = req->repl.secret_file;
 	uint8_t secret[SYNOD_SECRET_MAX];
 	struct nl_msg *msg;
 	size_t len = 0;
+	int ret = 0;
 
-	if (cmd == SYNOD_CMD_VOLUME_CREATE && req->repl.node_set &&
-	    secret_load(req->repl.secret_file, secret, &len))
-		return NULL;
-	msg = volume_msg(nl, cmd, 0, req->name, req->backing);
-	if (msg && cmd == SYNOD_CMD_VOLUME_CREATE &&
-	    synodctl_put_repl(msg, &req->repl, secret, len)) {
-		nlmsg_free(msg);
-		msg = NULL;
+	if (create ? req->repl.node_set : file != NULL) {
+		if (secret_load(verb, file, secret, &len))
+			return NULL;
 	}
-	explicit_bzero(secret, sizeof(secret));
+	msg = volume_msg(nl, cmd, 0, req->name, req->backing);
 	if (!msg)
-		fprintf(stderr, "synodctl: volume create: out of memory\n");
+		ret = -ENOMEM;
+	else if (create)
+		ret = synodctl_put_repl(msg, &req->repl, secret, len);
+	else if (len)
+		ret = nla_put(msg, SYNOD_A_VOLUME_SECRET, (int)len, secret) < 0;
+	explicit_bzero(secret, sizeof(secret));
+	if (ret) {
+		synod_nl_msg_free(msg);
+		fprintf(stderr, "synodctl: volume %s: out of memory\n", verb);
+		return NULL;
+	}
 	return msg;
 }
 
@@ -187,7 +203,7 @@ static int volume_bring_up(struct synod_nl *nl,
 	int ret;
 
 	snprintf(what, sizeof(what), "volume %s", verb);
-	msg = bring_up_msg(nl, req, cmd);
+	msg = bring_up_msg(nl, req, cmd, verb);
 	if (!msg)
 		return -EINVAL;
 	ret = synod_nl_exec(nl, msg, volume_reply_cb, &r);
@@ -201,8 +217,39 @@ static int volume_bring_up(struct synod_nl *nl,
 	return 0;
 }
 
+/*
+ * create formats the backing device: refuse one that holds something
+ * (probe.c) unless --force.  A device that cannot be probed because it
+ * is missing, busy or not a block device goes to the kernel, whose
+ * refusal says that better.
+ */
+static int create_probe(const struct synodctl_req *req)
+{
+	struct synodctl_found f;
+	char msg[256];
+	int ret;
+
+	if (req->force)
+		return 0;
+	ret = synodctl_probe(req->backing, &f);
+	if (ret == -EIO) {
+		fprintf(stderr, "synodctl: volume create: cannot probe %s for existing data (libblkid failed); use --force to overwrite it anyway\n",
+			req->backing);
+		return ret;
+	}
+	if (ret || f.kind == SYNODCTL_FOUND_NOTHING)
+		return 0;
+	synodctl_found_describe(&f, req->backing, msg, sizeof(msg));
+	fprintf(stderr, "synodctl: volume create: %s\n", msg);
+	return -EEXIST;
+}
+
 int synodctl_volume_create(struct synod_nl *nl, const struct synodctl_req *req)
 {
+	int ret = create_probe(req);
+
+	if (ret)
+		return ret;
 	return volume_bring_up(nl, req, SYNOD_CMD_VOLUME_CREATE, "create",
 			       "created");
 }

@@ -62,8 +62,10 @@ static void leader_contact(struct synod_replica *r, u64 now,
 	synod_assert(synod_ballot_node(m->ballot) == m->from);
 	if (r->role != SYNOD_FOLLOWER)
 		return;
+	synod_pv_cancel(r);	/* a leader is alive: no campaign */
 	r->leader = m->from;
 	r->last_contact_ns = now;
+	r->contact_run_ns = r->run_ns;
 	r->election_due_ns = now + synod_election_timeout(r);
 	if (m->epoch > r->epoch_seen)
 		r->epoch_seen = m->epoch;
@@ -73,7 +75,9 @@ static void raise_promise(struct synod_replica *r, u64 now, u64 ballot,
 			  struct synod_out *out)
 {
 	synod_assert(ballot > r->promised);
+	synod_assert(synod_ballot_node(ballot) != r->p.self);
 	synod_prop_observe(r, now, ballot, out);
+	synod_pv_cancel(r);	/* we promised another: not our turn */
 	r->promised = ballot;
 	synod_out_promise(r, out);
 	synod_assert(r->role == SYNOD_FOLLOWER || r->ballot == r->promised);

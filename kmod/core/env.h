@@ -32,18 +32,31 @@ typedef int64_t s64;
 #define synod_memcmp(a, b, n)	__builtin_memcmp((a), (b), (n))
 
 /*
+ * Zero memory that held a secret, so that the compiler cannot drop the
+ * store as dead (memzero_explicit() and explicit_bzero() do the same: a
+ * barrier that claims to read the memory).
+ */
+static inline void synod_wipe(void *p, size_t n)
+{
+	__builtin_memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/*
  * synod_assert() states an invariant.  Userspace tests abort on failure so
- * that the failing seed or test stops at once.  In the kernel the caller of
- * the core checks synod_core_fenced() after each step: a failed assertion
- * warns once and the glue fences the volume (fails I/O with -EIO); it never
- * crashes the machine.
+ * that the failing seed or test stops at once.  In the kernel a failed
+ * assertion warns once and calls synod_core_assert_fail(), which the user
+ * of the core provides: the module records it against the replica whose
+ * core is running on this CPU and fences that volume alone (fails its I/O
+ * with -EIO, see kmod/replica.c); KUnit sets a flag the suites check.  It
+ * never crashes the machine.
  */
 #ifdef __KERNEL__
-extern bool synod_core_assert_failed;
+void synod_core_assert_fail(void);
 #define synod_assert(cond) do {						\
 	if (WARN_ONCE(!(cond), "synod: assertion failed: %s (%s:%d)",	\
 		      #cond, __FILE__, __LINE__))			\
-		synod_core_assert_failed = true;			\
+		synod_core_assert_fail();				\
 } while (0)
 #else
 void synod_assert_fail(const char *cond, const char *file, int line)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared between the files of the replica: replica.c (inputs, log, learner,
- * invariants), acceptor.c (phase 1b/2b, leases, catch-up service) and
- * proposer.c (elections, phase 1a/2a, commit, reads).  Not for the glue.
+ * invariants), acceptor.c (phase 1b/2b, leases, catch-up service),
+ * prevote.c (asking before campaigning, both sides) and proposer.c
+ * (elections, phase 1a/2a, commit, reads).  Not for the glue.
  */
 #ifndef SYNOD_CORE_INTERNAL_H
 #define SYNOD_CORE_INTERNAL_H
@@ -79,7 +80,17 @@ bool synod_acc_may_promise(const struct synod_replica *r, u64 now, u64 ballot);
 void synod_acc_learn_commit(struct synod_replica *r, u64 ballot, u64 commit,
 			    u32 from);
 
+/* prevote.c */
+void synod_pv_start(struct synod_replica *r, u64 now, struct synod_out *out);
+void synod_pv_send(struct synod_replica *r, u64 now, struct synod_out *out);
+void synod_pv_answer(struct synod_replica *r, u64 now,
+		     const struct synod_msg *m, struct synod_out *out);
+void synod_pv_reply(struct synod_replica *r, u64 now,
+		    const struct synod_msg *m, struct synod_out *out);
+void synod_pv_cancel(struct synod_replica *r);
+
 /* proposer.c */
+u64 synod_prop_next_ballot(const struct synod_replica *r);
 void synod_prop_campaign(struct synod_replica *r, u64 now,
 			 struct synod_out *out);
 void synod_prop_promise(struct synod_replica *r, u64 now,

@@ -19,7 +19,7 @@
 #define OFF_JSEQ		0x008	/* le64   journal sequence */
 #define OFF_BATCH_FIRST		0x010	/* le64   jseq of batch's first */
 #define OFF_BATCH_N		0x018	/* le32   records in the batch */
-#define OFF_RSVD0		0x01c	/* le32   zero */
+#define OFF_RFLAGS		0x01c	/* le32   SYNOD_JREC_F_* */
 #define OFF_PSEQ		0x020	/* le64   core persist seq */
 #define OFF_UUID		0x028	/* u8[16] volume UUID */
 #define OFF_SLOT		0x038	/* le64   log slot */
@@ -98,6 +98,9 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 		     h->jseq - h->batch_first < h->batch_n);
 	synod_assert(e->nwrites <= SYNOD_BATCH_MAX &&
 		     SYNOD_BATCH_MAX <= SYNOD_JREC_WRITES);
+	/* Slot 0 means "void": an entry always has a slot. */
+	synod_assert((h->flags & SYNOD_JREC_F_VOID) ? e->slot == 0 &&
+		     e->kind == SYNOD_ENTRY_NOOP : e->slot != 0);
 
 	synod_memset(buf, 0, SYNOD_JREC_HDR_SIZE);
 	synod_put_le32(buf + OFF_MAGIC, SYNOD_JREC_MAGIC);
@@ -106,6 +109,7 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 	synod_put_le64(buf + OFF_JSEQ, h->jseq);
 	synod_put_le64(buf + OFF_BATCH_FIRST, h->batch_first);
 	synod_put_le32(buf + OFF_BATCH_N, h->batch_n);
+	synod_put_le32(buf + OFF_RFLAGS, h->flags);
 	synod_put_le64(buf + OFF_PSEQ, h->pseq);
 	synod_memcpy(buf + OFF_UUID, uuid, 16);
 	synod_put_le64(buf + OFF_SLOT, e->slot);
@@ -175,6 +179,7 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 	h->jseq = synod_get_le64(buf + OFF_JSEQ);
 	h->batch_first = synod_get_le64(buf + OFF_BATCH_FIRST);
 	h->batch_n = synod_get_le32(buf + OFF_BATCH_N);
+	h->flags = synod_get_le32(buf + OFF_RFLAGS);
 	h->pseq = synod_get_le64(buf + OFF_PSEQ);
 	e->slot = synod_get_le64(buf + OFF_SLOT);
 	e->ballot = synod_get_le64(buf + OFF_BALLOT);
@@ -202,8 +207,13 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 	    h->jseq < h->batch_first ||
 	    h->jseq - h->batch_first >= h->batch_n)
 		return false;
-	if (synod_get_le32(buf + OFF_RSVD0) || buf[OFF_RSVD1] ||
+	if ((h->flags & ~SYNOD_JREC_F_ALL) || buf[OFF_RSVD1] ||
 	    synod_get_le32(buf + OFF_RSVD1 + 1))
+		return false;
+	/* A void record holds no entry; any other holds one, with a slot. */
+	if ((h->flags & SYNOD_JREC_F_VOID) ?
+	    e->slot || e->ballot || e->kind != SYNOD_ENTRY_NOOP || e->flags :
+	    !e->slot)
 		return false;
 	if (!synod_all_zero(buf + OFF_END_OF_FIELDS, OFF_TRAILER - OFF_END_OF_FIELDS))
 		return false;

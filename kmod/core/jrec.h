@@ -44,12 +44,22 @@
 #define SYNOD_JREC_JSEQ_MAX	(1ull << 62)
 /* The only record format this code reads and writes. */
 #define SYNOD_JREC_FORMAT	1u
+/*
+ * Record flags.  VOID: recovery found this journal sequence torn inside
+ * the last batch (never acknowledged) and rewrote it as holding nothing,
+ * so that later recoveries, when the batch is no longer the last, do not
+ * take it for a damaged record.  A void record carries a NOOP entry of
+ * slot 0, ballot 0, no flags.
+ */
+#define SYNOD_JREC_F_VOID	0x1u
+#define SYNOD_JREC_F_ALL	0x1u
 
 /* Decoded header of one journal record. */
 struct synod_jrec_hdr {
 	u64 jseq;		/* journal sequence, 1, 2, ...: ring order */
 	u64 batch_first;	/* jseq of the first record of its batch */
 	u32 batch_n;		/* records in that batch (>= 1) */
+	u32 flags;		/* SYNOD_JREC_F_* */
 	u64 pseq;		/* the core's persist sequence number */
 	struct synod_entry e;	/* slot, ballot, kind, writes, config */
 	u32 len[SYNOD_JREC_WRITES];	/* payload bytes of e.w[i] */

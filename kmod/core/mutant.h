@@ -12,7 +12,10 @@
 	defined(SYNOD_MUTANT_NO_RECOVERY) ||				 \
 	defined(SYNOD_MUTANT_ACK_BEFORE_DURABLE) ||			 \
 	defined(SYNOD_MUTANT_LEASE_NO_WAIT) ||				 \
-	defined(SYNOD_MUTANT_READ_NO_INDEX))
+	defined(SYNOD_MUTANT_READ_NO_INDEX) ||				 \
+	defined(SYNOD_MUTANT_APPLIED_UNFLUSHED) ||			 \
+	defined(SYNOD_MUTANT_NO_PREVOTE) ||				 \
+	defined(SYNOD_MUTANT_PREVOTE_YES))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -44,6 +47,28 @@
 #define MUTANT_READ_NO_INDEX		1	/* serve reads without a quorum */
 #else
 #define MUTANT_READ_NO_INDEX		0
+#endif
+
+/*
+ * Not in the core but in the simulator's glue (tests/sim/sim.c), which
+ * must keep synod_replica_applied()'s contract as kmod/replica.c does.
+ */
+#ifdef SYNOD_MUTANT_APPLIED_UNFLUSHED
+#define MUTANT_APPLIED_UNFLUSHED	1	/* report applies not yet checkpointed */
+#else
+#define MUTANT_APPLIED_UNFLUSHED	0
+#endif
+
+#ifdef SYNOD_MUTANT_NO_PREVOTE
+#define MUTANT_NO_PREVOTE		1	/* campaign without asking */
+#else
+#define MUTANT_NO_PREVOTE		0
+#endif
+
+#ifdef SYNOD_MUTANT_PREVOTE_YES
+#define MUTANT_PREVOTE_YES		1	/* pre-vote yes despite a leader */
+#else
+#define MUTANT_PREVOTE_YES		0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

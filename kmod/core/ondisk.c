@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Encoding, decoding and selection of the synod superblock (formats 0
- * and 1).
+ * Encoding, decoding and selection of the synod superblock (formats 0,
+ * 1 and 2).
  *
  * Pure code: no I/O, no allocation.  The glue reads the two copies from
  * the backing device into buffers, calls synod_sb_select(), and writes
@@ -39,7 +39,9 @@
 /*
  * Format 1 keeps every offset above with one change of meaning: 0x058
  * holds the whole promised ballot (round << 8 | node), 0x04c is zero, and
- * 0x050 holds the membership epoch of cfg (a u32, zero-extended).
+ * 0x050 holds the membership epoch of cfg (a u32, zero-extended).  Format
+ * 2 is format 1 with the secret's fingerprint in the first 32 bytes of
+ * the secret field, the length and the rest zero.
  */
 #define OFF_PROMISED_BALLOT	0x058	/* le64   v1: promised ballot */
 #define OFF_V1_RSVD		0x04c	/* le32   v1: zero */
@@ -55,6 +57,7 @@
 #define OFF_OPTS		0x0b0	/* le32   v1: SYNOD_SB_OPT_* */
 #define OFF_SECRET_LEN		0x0b4	/* le32   v1: secret bytes used */
 #define OFF_SECRET		0x0b8	/* u8[64] v1: secret, zero padded */
+#define OFF_SECRET_FP		0x0b8	/* u8[32] v2: fingerprint of it */
 #define OFF_LISTEN		0x0f8	/* addr   v1: listen address */
 #define OFF_PEERS		0x10c	/* addr[8] v1: peers by node id */
 #define ADDR_LEN		20u	/* le16 family, le16 port, u8[16] */
@@ -117,7 +120,7 @@ enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 	return SYNOD_SB_OK;
 }
 
-/* Where a new v1 volume's data area starts: after the ring, 1 MiB aligned. */
+/* Where a new replicated volume's data area starts: after the ring. */
 static u64 v1_data_offset(void)
 {
 	u64 end = SYNOD_JOURNAL_OFFSET_BYTES +
@@ -134,18 +137,18 @@ u64 synod_sb_min_bytes(u32 format)
 	return v1_data_offset() + SYNOD_DATA_MIN_BYTES;
 }
 
-enum synod_sb_status synod_sb_init_v1(struct synod_sb *sb, const u8 uuid[16],
-				      u64 backing_bytes, u32 block_size)
+enum synod_sb_status synod_sb_init_repl(struct synod_sb *sb, const u8 uuid[16],
+					u64 backing_bytes, u32 block_size)
 {
 	u64 data_offset = v1_data_offset();
 
 	synod_memset(sb, 0, sizeof(*sb));
 	if (!block_size_ok(block_size))
 		return SYNOD_SB_BAD_SIZES;
-	if (backing_bytes < synod_sb_min_bytes(SYNOD_SB_FORMAT_V1))
+	if (backing_bytes < synod_sb_min_bytes(SYNOD_SB_FORMAT_V2))
 		return SYNOD_SB_TOO_SMALL;
 
-	sb->format = SYNOD_SB_FORMAT_V1;
+	sb->format = SYNOD_SB_FORMAT_V2;
 	sb->seq = 1;
 	synod_memcpy(sb->uuid, uuid, sizeof(sb->uuid));
 	sb->block_size = block_size;
@@ -179,12 +182,16 @@ static void get_addr(const u8 *p, struct synod_sb_addr *a)
 	synod_memcpy(a->addr, p + 4, sizeof(a->addr));
 }
 
-/* The format 1 fields; the shared prefix is already in @buf. */
+/*
+ * The fields of the replicated formats; the shared prefix is already in
+ * @buf.  Format 1 stores the secret, format 2 its fingerprint.
+ */
 static void encode_v1(const struct synod_sb *sb, u8 *buf)
 {
 	u32 i, n;
 
 	synod_assert(sb->secret_len <= SYNOD_SB_SECRET_MAX);
+	synod_assert(sb->format == SYNOD_SB_FORMAT_V1 || !sb->secret_len);
 	synod_put_le32(buf + OFF_V1_RSVD, 0);
 	synod_put_le64(buf + OFF_EPOCH, sb->cfg.epoch);
 	synod_put_le64(buf + OFF_PROMISED_BALLOT, sb->promised_ballot);
@@ -198,8 +205,13 @@ static void encode_v1(const struct synod_sb *sb, u8 *buf)
 	buf[OFF_Q2] = sb->cfg.q2;
 	synod_put_le32(buf + OFF_ON_NO_QUORUM, sb->on_no_quorum);
 	synod_put_le32(buf + OFF_OPTS, sb->opts);
-	synod_put_le32(buf + OFF_SECRET_LEN, sb->secret_len);
-	synod_memcpy(buf + OFF_SECRET, sb->secret, sb->secret_len);
+	if (sb->format == SYNOD_SB_FORMAT_V1) {
+		synod_put_le32(buf + OFF_SECRET_LEN, sb->secret_len);
+		synod_memcpy(buf + OFF_SECRET, sb->secret, sb->secret_len);
+	} else {
+		synod_memcpy(buf + OFF_SECRET_FP, sb->secret_fp,
+			     SYNOD_SB_FP_LEN);
+	}
 	put_addr(buf + OFF_LISTEN, &sb->listen);
 	for (i = 0; i < SYNOD_SB_PEERS; i++)
 		put_addr(buf + OFF_PEERS + i * ADDR_LEN, &sb->peer[i]);
@@ -207,8 +219,7 @@ static void encode_v1(const struct synod_sb *sb, u8 *buf)
 
 void synod_sb_encode(const struct synod_sb *sb, u8 *buf)
 {
-	synod_assert(sb->format == SYNOD_SB_FORMAT_V0 ||
-		     sb->format == SYNOD_SB_FORMAT_V1);
+	synod_assert(sb->format == SYNOD_SB_FORMAT_V0 || synod_sb_is_repl(sb));
 	synod_assert(sb->seq != 0);
 
 	synod_memset(buf, 0, SYNOD_SB_SIZE);
@@ -229,7 +240,7 @@ void synod_sb_encode(const struct synod_sb *sb, u8 *buf)
 	synod_put_le64(buf + OFF_JOURNAL_OFFSET, sb->journal_offset);
 	synod_put_le64(buf + OFF_JOURNAL_SIZE, sb->journal_size);
 	synod_put_le64(buf + OFF_APPLIED_INDEX, sb->applied_index);
-	if (sb->format == SYNOD_SB_FORMAT_V1)
+	if (synod_sb_is_repl(sb))
 		encode_v1(sb, buf);
 	synod_put_le32(buf + OFF_CSUM, synod_crc32c(0, buf, OFF_CSUM));
 }
@@ -321,7 +332,33 @@ static bool journal_layout_ok(const struct synod_sb *sb)
 	return sb->journal_offset + sb->journal_size <= sb->data_offset;
 }
 
-/* Decode and check the format 1 fields. */
+/*
+ * The secret field: format 1's secret (length, bytes, zero padding), or
+ * format 2's fingerprint (length and the padding after it zero; a
+ * fingerprint of all zeros is not one HMAC-SHA256 gives).
+ */
+static bool decode_secret(const u8 *buf, struct synod_sb *sb)
+{
+	u32 len = synod_get_le32(buf + OFF_SECRET_LEN);
+
+	if (sb->format == SYNOD_SB_FORMAT_V2) {
+		if (len || synod_all_zero(buf + OFF_SECRET_FP, SYNOD_SB_FP_LEN) ||
+		    !synod_all_zero(buf + OFF_SECRET_FP + SYNOD_SB_FP_LEN,
+				    SYNOD_SB_SECRET_MAX - SYNOD_SB_FP_LEN))
+			return false;
+		synod_memcpy(sb->secret_fp, buf + OFF_SECRET_FP,
+			     SYNOD_SB_FP_LEN);
+		return true;
+	}
+	if (len > SYNOD_SB_SECRET_MAX ||
+	    !synod_all_zero(buf + OFF_SECRET + len, SYNOD_SB_SECRET_MAX - len))
+		return false;
+	sb->secret_len = len;
+	synod_memcpy(sb->secret, buf + OFF_SECRET, len);
+	return true;
+}
+
+/* Decode and check the fields of the replicated formats (1 and 2). */
 static enum synod_sb_status decode_v1(const u8 *buf, struct synod_sb *sb)
 {
 	u64 epoch = synod_get_le64(buf + OFF_EPOCH);
@@ -341,7 +378,6 @@ static enum synod_sb_status decode_v1(const u8 *buf, struct synod_sb *sb)
 	sb->cfg.q1 = buf[OFF_Q1];
 	sb->cfg.q2 = buf[OFF_Q2];
 	sb->on_no_quorum = synod_get_le32(buf + OFF_ON_NO_QUORUM);
-	sb->secret_len = synod_get_le32(buf + OFF_SECRET_LEN);
 	get_addr(buf + OFF_LISTEN, &sb->listen);
 	for (i = 0; i < SYNOD_SB_PEERS; i++)
 		get_addr(buf + OFF_PEERS + i * ADDR_LEN, &sb->peer[i]);
@@ -351,11 +387,8 @@ static enum synod_sb_status decode_v1(const u8 *buf, struct synod_sb *sb)
 		return SYNOD_SB_BAD_SIZES;
 	if (sb->node_id >= SYNOD_NODES_MAX || !config_ok(&sb->cfg))
 		return SYNOD_SB_BAD_SIZES;
-	if (sb->secret_len > SYNOD_SB_SECRET_MAX ||
-	    !synod_all_zero(buf + OFF_SECRET + sb->secret_len,
-		      SYNOD_SB_SECRET_MAX - sb->secret_len))
+	if (!decode_secret(buf, sb))
 		return SYNOD_SB_BAD_SIZES;
-	synod_memcpy(sb->secret, buf + OFF_SECRET, sb->secret_len);
 	/* NUL padded: nothing but zeros after the first zero byte. */
 	for (i = 0; i < SYNOD_SB_CLUSTER_LEN && sb->cluster[i]; i++)
 		;
@@ -385,12 +418,10 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 		return SYNOD_SB_BAD_CSUM;
 
 	sb->format = synod_get_le32(buf + OFF_FORMAT);
-	if (sb->format != SYNOD_SB_FORMAT_V0 &&
-	    sb->format != SYNOD_SB_FORMAT_V1)
+	if (sb->format != SYNOD_SB_FORMAT_V0 && !synod_sb_is_repl(sb))
 		return SYNOD_SB_BAD_VERSION;
 	sb->flags = synod_get_le32(buf + OFF_FLAGS);
-	if (sb->flags & ~(sb->format == SYNOD_SB_FORMAT_V1 ?
-			  SYNOD_SB_FLAGS_V1 : 0u))
+	if (sb->flags & ~(synod_sb_is_repl(sb) ? SYNOD_SB_FLAGS_V1 : 0u))
 		return SYNOD_SB_BAD_FLAGS;
 
 	sb->seq = synod_get_le64(buf + OFF_SEQ);
@@ -412,7 +443,7 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 		st = SYNOD_SB_BAD_SIZES;
 	else
 		st = check_layout(buf, sb);
-	if (st == SYNOD_SB_OK && sb->format == SYNOD_SB_FORMAT_V1)
+	if (st == SYNOD_SB_OK && synod_sb_is_repl(sb))
 		st = decode_v1(buf, sb);
 	return st;
 }
@@ -452,19 +483,25 @@ enum synod_sb_status synod_sb_select(const u8 *copy0, const u8 *copy1,
 	struct synod_sb s0, s1;
 	enum synod_sb_status st0, st1;
 
+	enum synod_sb_status st;
+
 	st0 = synod_sb_decode(copy0, &s0);
 	st1 = synod_sb_decode(copy1, &s1);
 
 	if (st0 == SYNOD_SB_OK && (st1 != SYNOD_SB_OK || s0.seq >= s1.seq)) {
 		*sb = s0;
 		*which = 0;
-		return SYNOD_SB_OK;
-	}
-	if (st1 == SYNOD_SB_OK) {
+		st = SYNOD_SB_OK;
+	} else if (st1 == SYNOD_SB_OK) {
 		*sb = s1;
 		*which = 1;
-		return SYNOD_SB_OK;
+		st = SYNOD_SB_OK;
+	} else {
+		synod_memset(sb, 0, sizeof(*sb));
+		st = failure_rank(st0) >= failure_rank(st1) ? st0 : st1;
 	}
-	synod_memset(sb, 0, sizeof(*sb));
-	return failure_rank(st0) >= failure_rank(st1) ? st0 : st1;
+	synod_wipe(&s0, sizeof(s0));
+	synod_wipe(&s1, sizeof(s1));
+	synod_assert(st != SYNOD_SB_OK || sb->seq != 0);
+	return st;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * synod on-disk superblock, format versions 0 and 1.
+ * synod on-disk superblock, format versions 0, 1 and 2.
  *
  * Documentation/ondisk.rst describes the layout field by field; this file
  * and that document must agree.  The encoded form is little-endian and is
@@ -17,7 +17,12 @@
  * fields zero.  Format 1 describes one replica of a replicated volume: its
  * cluster, node id, membership, peers, secret, promised ballot, applied
  * index and the journal ring (kmod/core/jrec.h) between the superblock
- * copies and the data area.
+ * copies and the data area.  Format 2 is format 1 with a fingerprint of
+ * the shared secret where format 1 kept the secret itself: whoever reads
+ * the disk (a stolen disk, a backup, a decommissioned drive) must not
+ * learn the key that authenticates the cluster.  New replicated volumes
+ * are format 2; format 1 is still read (and encoded, for tests), and
+ * attach converts it (kmod/secret.c).
  */
 #ifndef SYNOD_CORE_ONDISK_H
 #define SYNOD_CORE_ONDISK_H
@@ -38,7 +43,8 @@
 
 /* The formats this code reads and writes. */
 #define SYNOD_SB_FORMAT_V0		0u	/* single replica */
-#define SYNOD_SB_FORMAT_V1		1u	/* replicated, with a journal */
+#define SYNOD_SB_FORMAT_V1		1u	/* replicated, secret stored */
+#define SYNOD_SB_FORMAT_V2		2u	/* replicated, secret fingerprint */
 
 /*
  * Layout chosen at volume creation: the data area starts 1 MiB in, which
@@ -51,8 +57,9 @@
 #define SYNOD_BACKING_MIN_BYTES		(2u * 1024u * 1024u)
 
 /*
- * Format 1 layout of a new volume: the journal ring at 1 MiB, then the
- * data area from the next 1 MiB boundary, with at least 1 MiB of data.
+ * Layout of a new replicated volume (formats 1 and 2): the journal ring at
+ * 1 MiB, then the data area from the next 1 MiB boundary, with at least
+ * 1 MiB of data.
  */
 #define SYNOD_JOURNAL_OFFSET_BYTES	(1024u * 1024u)
 #define SYNOD_DATA_ALIGN_V1_BYTES	(1024u * 1024u)
@@ -65,8 +72,10 @@
 #define SYNOD_SB_CLUSTER_LEN		32u
 /* Entries of the peer address table, indexed by node id. */
 #define SYNOD_SB_PEERS			SYNOD_NODES_MAX
-/* Largest shared secret. */
+/* Largest shared secret (format 1 stored it). */
 #define SYNOD_SB_SECRET_MAX		64u
+/* Bytes of the secret's fingerprint (format 2): HMAC-SHA256. */
+#define SYNOD_SB_FP_LEN			32u
 
 /* Address families as stored: Linux's AF_INET and AF_INET6 values. */
 #define SYNOD_SB_AF_UNUSED		0u
@@ -74,14 +83,14 @@
 #define SYNOD_SB_AF_INET6		10u
 
 /*
- * Incompatible flags.  Format 1: RESYNC marks the data area suspect while
- * a state transfer runs (kmod/resync.h); a reader that does not know it
- * must not attach, since it would serve that data.
+ * Incompatible flags.  Formats 1 and 2: RESYNC marks the data area suspect
+ * while a state transfer runs (kmod/resync.h); a reader that does not know
+ * it must not attach, since it would serve that data.
  */
 #define SYNOD_SB_FLAG_RESYNC		0x1u
 #define SYNOD_SB_FLAGS_V1		SYNOD_SB_FLAG_RESYNC
 
-/* Format 1 option bits (behaviour, not layout). */
+/* Format 1 and 2 option bits (behaviour, not layout). */
 #define SYNOD_SB_OPT_AUTO_PROMOTE	0x1u	/* open for write promotes */
 #define SYNOD_SB_OPT_ALL		0x1u
 
@@ -97,14 +106,15 @@ struct synod_sb_addr {
 
 /*
  * Decoded superblock.  Fields marked "v0: 0" are reserved and zero in
- * format 0; fields marked "v1" exist only in format 1 and are zero after
- * decoding a format 0 copy.
+ * format 0; fields marked "v1" exist in formats 1 and 2 (replicated) and
+ * are zero after decoding a format 0 copy; "v1 only" and "v2 only" fields
+ * are zero in the other formats.
  */
 struct synod_sb {
 	u32 format;		/* on-disk format version */
 	u32 flags;		/* incompatible flags: none in v0, v1 RESYNC */
 	u64 seq;		/* sequence number; higher copy wins */
-	u8 uuid[16];		/* volume UUID, the same on every replica */
+	u8 uuid[16];		/* made at create; each replica its own */
 	u32 block_size;		/* logical block size at creation, bytes */
 	u32 node_id;		/* this replica's node id (v0: 0) */
 	u64 data_offset;	/* first byte of the data area on the backing */
@@ -128,8 +138,15 @@ struct synod_sb {
 	u32 opts;		/* v1: SYNOD_SB_OPT_* */
 	struct synod_sb_addr listen;	/* v1: where peers reach this node */
 	struct synod_sb_addr peer[SYNOD_SB_PEERS];	/* v1: by node id */
-	u32 secret_len;		/* v1: bytes of secret[] in use */
-	u8 secret[SYNOD_SB_SECRET_MAX];	/* v1: shared secret */
+	/*
+	 * v1 only: the shared secret format 1 stored, decoded so that attach
+	 * can check the secret it is given and convert the copy to format 2;
+	 * whoever holds a decoded format 1 copy wipes these when done.
+	 */
+	u32 secret_len;
+	u8 secret[SYNOD_SB_SECRET_MAX];
+	/* v2 only: fingerprint of the secret, see synod_secret_fingerprint() */
+	u8 secret_fp[SYNOD_SB_FP_LEN];
 };
 
 /* Result of checking a superblock; 0 means usable. */
@@ -156,25 +173,38 @@ enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 				   u64 backing_bytes, u32 block_size);
 
 /*
- * Fill @sb for a new replicated volume: format v1, sequence 1, the
+ * Fill @sb for a new replicated volume: format v2, sequence 1, the
  * superblock copies at 0 and 4 KiB, a ring of SYNOD_JOURNAL_RECORDS
  * records of SYNOD_JREC_SIZE bytes at 1 MiB, the data area from the next
  * 1 MiB boundary after it to the end of the device (whole 4 KiB blocks).
- * Everything else (cluster, node, membership, peers, secret) is zero for
- * the caller to fill.  Returns SYNOD_SB_TOO_SMALL if the device cannot
- * hold the journal and 1 MiB of data, SYNOD_SB_BAD_SIZES for an
- * impossible block size.
+ * Everything else (cluster, node, membership, peers, secret fingerprint)
+ * is zero for the caller to fill.  Returns SYNOD_SB_TOO_SMALL if the
+ * device cannot hold the journal and 1 MiB of data, SYNOD_SB_BAD_SIZES
+ * for an impossible block size.
  */
-enum synod_sb_status synod_sb_init_v1(struct synod_sb *sb, const u8 uuid[16],
-				      u64 backing_bytes, u32 block_size);
+enum synod_sb_status synod_sb_init_repl(struct synod_sb *sb, const u8 uuid[16],
+					u64 backing_bytes, u32 block_size);
+
+/* Formats 1 and 2: a replica of a replicated volume. */
+static inline bool synod_sb_is_repl(const struct synod_sb *sb)
+{
+	return sb->format == SYNOD_SB_FORMAT_V1 ||
+	       sb->format == SYNOD_SB_FORMAT_V2;
+}
 
 /*
  * Smallest backing device a new volume of @format can be created on:
- * SYNOD_BACKING_MIN_BYTES for v0, the journal plus 1 MiB of data for v1.
+ * SYNOD_BACKING_MIN_BYTES for v0, the journal plus 1 MiB of data for the
+ * replicated formats.
  */
 u64 synod_sb_min_bytes(u32 format);
 
-/* Encode @sb into @buf (SYNOD_SB_SIZE bytes), checksum included. */
+/*
+ * Encode @sb into @buf (SYNOD_SB_SIZE bytes), checksum included.  Any of
+ * the three formats; the module writes only 0 and 2 (format 1 is there
+ * to make old images in tests).  @buf holds a v1 secret afterwards: wipe
+ * it when done.
+ */
 void synod_sb_encode(const struct synod_sb *sb, u8 *buf);
 
 /* Decode and check one copy of SYNOD_SB_SIZE bytes at @buf. */
@@ -189,7 +219,8 @@ enum synod_sb_status synod_sb_check_fit(const struct synod_sb *sb,
  * the highest sequence number (copy 0 on a tie).  On success stores it in
  * @sb and its index in @which.  If neither copy is valid, returns the most
  * telling reason: an unreadable version or feature set over corruption,
- * corruption over a missing magic (which means "not ours").
+ * corruption over a missing magic (which means "not ours").  Its own
+ * decoded copies are wiped: a format 1 copy holds the secret.
  */
 enum synod_sb_status synod_sb_select(const u8 *copy0, const u8 *copy1,
 				     struct synod_sb *sb, u32 *which);

@@ -60,9 +60,11 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 	r->cfg_pending = false;
 	r->leader = SYNOD_NODE_NONE;
 	r->last_contact_ns = now;
+	r->contact_run_ns = r->run_ns;
 	r->election_due_ns = now + synod_election_timeout(r);
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->ack_time[i] = 0;
+		r->ack_run[i] = 0;
 		r->ack_round[i] = 0;
 	}
 	r->hb_round = 0;
@@ -175,20 +177,34 @@ static void start_chunk(struct synod_replica *r, u64 now, u64 from,
 	self_promise(r);
 }
 
-/* Become a candidate with a ballot above every one we have heard of. */
+/* Our ballot for a campaign now: above every one promised or heard of. */
+u64 synod_prop_next_ballot(const struct synod_replica *r)
+{
+	u64 round = synod_ballot_round(r->promised);
+
+	if (synod_ballot_round(r->ballot_seen) > round)
+		round = synod_ballot_round(r->ballot_seen);
+	synod_assert(synod_ballot_make(round + 1, r->p.self) > r->promised);
+	synod_assert(synod_ballot_make(round + 1, r->p.self) > r->ballot_seen);
+	return synod_ballot_make(round + 1, r->p.self);
+}
+
+/*
+ * Become a candidate with a ballot above every one we have heard of.
+ * Reached from a pre-vote that q1 voters granted (prevote.c), or directly
+ * from the administrator's promote (synod_replica_campaign()).
+ */
 void synod_prop_campaign(struct synod_replica *r, u64 now,
 			 struct synod_out *out)
 {
-	u64 round, b;
+	u64 b;
 
 	synod_assert(r->role != SYNOD_LEADER);
+	synod_pv_cancel(r);
 	r->election_due_ns = now + synod_election_timeout(r);
 	if (!is_voter(r, r->p.self) || r->cfg.epoch < r->epoch_seen)
 		return;		/* a learner, or behind a config change */
-	round = synod_ballot_round(r->promised);
-	if (synod_ballot_round(r->ballot_seen) > round)
-		round = synod_ballot_round(r->ballot_seen);
-	b = synod_ballot_make(round + 1, r->p.self);
+	b = synod_prop_next_ballot(r);
 	if (!synod_acc_may_promise(r, now, b))
 		return;
 	r->role = SYNOD_CANDIDATE;
@@ -279,6 +295,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 	r->retx_ns = now;
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->ack_time[i] = 0;
+		r->ack_run[i] = 0;
 		r->ack_round[i] = 0;
 	}
 	r->hb_round = 0;
@@ -414,6 +431,7 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 	if (r->role != SYNOD_LEADER || m->ballot != r->ballot ||
 	    m->time > now)
 		return;
+	r->ack_run[m->from] = r->run_ns;
 	if (m->time > r->ack_time[m->from])
 		r->ack_time[m->from] = m->time;
 	if (m->slot > r->ack_round[m->from] && m->slot <= r->hb_round)
@@ -449,13 +467,22 @@ void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(now >= r->last_contact_ns || r->role != SYNOD_FOLLOWER);
 	synod_assert(r->role <= SYNOD_LEADER);
 	if (r->role != SYNOD_LEADER) {
-		if (r->unreachable)	/* wait a full timeout once back */
+		if (r->no_campaign) {	/* wait a full timeout once allowed */
 			r->election_due_ns = now + r->p.election_ns;
-		else if (now >= r->election_due_ns)
-			synod_prop_campaign(r, now, out);
-		else if (r->role == SYNOD_CANDIDATE &&
-			 now - r->p1_sent_ns >= r->p.retransmit_ns)
+			synod_pv_cancel(r);
+		} else if (now >= r->election_due_ns) {
+			/* A candidate that got no phase-1 quorum in time asks
+			 * again, as a follower, before raising its ballot. */
+			if (r->role == SYNOD_CANDIDATE)
+				step_down(r, now, out);
+			synod_pv_start(r, now, out);
+		} else if (r->role == SYNOD_CANDIDATE &&
+			   now - r->p1_sent_ns >= r->p.retransmit_ns) {
 			send_prepares(r, now, out);
+		} else if (r->pv_ballot &&
+			   now - r->pv_sent_ns >= r->p.retransmit_ns) {
+			synod_pv_send(r, now, out);
+		}
 		return;
 	}
 	if (!r->p1_done) {

@@ -54,6 +54,8 @@ int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
 							 p->rho_ppm);
 	r->boot_ns = now;
 	r->last_now = now;
+	r->run_ns = 1;
+	r->contact_run_ns = 1;
 	r->rng = (p->seed ^ ((u64)p->self * 0x9e3779b97f4a7c15ull)) | 1;
 	r->log_base = 1;
 	r->leader = SYNOD_NODE_NONE;
@@ -90,6 +92,51 @@ void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 		r->cfg = *cfg;
 }
 
+/*
+ * Room in the ring for a restored record of slot @s > chosen_upto.  A glue
+ * that reports as applied only what a checkpoint made durable (see
+ * synod_replica_applied()) never journals a slot past the restored
+ * checkpoint + SYNOD_LOG_MAX, as acceptance needed room then too.  A
+ * journal written otherwise (by an older module) can: then we no longer
+ * know what we accepted up to @s, exactly as for a corrupt record, and
+ * refuse phase 1 until we have learned the slots up to @s as chosen.
+ */
+static bool restore_room(struct synod_replica *r, u64 s)
+{
+	synod_assert(s > r->chosen_upto);
+	if (synod_log_make_room(r, s))
+		return true;
+	/* Below the ring is impossible: it starts right after chosen_upto. */
+	synod_assert(s >= r->log_base);
+	if (!r->lost_slot)
+		r->nfaulty++;
+	if (s > r->lost_slot)
+		r->lost_slot = s;
+	return false;
+}
+
+/*
+ * Recovery found a damaged record in the middle of the journal whose slot
+ * cannot be read either: we accepted something in some slot and no longer
+ * know which.  It can only lie in the window a restored checkpoint allows
+ * (checkpoint + SYNOD_LOG_MAX, see restore_room()), so treat every slot of
+ * that window as lost: no phase-1 answer until all are learned chosen.
+ * Conservative (a quiet cluster may leave us unable to promise for a
+ * while), but an acknowledged vote is never silently dropped.
+ */
+void synod_replica_restore_unknown(struct synod_replica *r)
+{
+	u64 hi = r->applied_durable + SYNOD_LOG_MAX;
+
+	synod_assert(r->persist_seq == 0);
+	synod_assert(hi > r->chosen_upto);
+	if (!r->lost_slot)
+		r->nfaulty++;
+	if (hi > r->lost_slot)
+		r->lost_slot = hi;
+	synod_assert(r->lost_slot > r->chosen_upto && r->nfaulty > 0);
+}
+
 /* Replay one journal record; later records of a slot replace earlier. */
 void synod_replica_restore_entry(struct synod_replica *r,
 				 const struct synod_entry *e)
@@ -98,7 +145,7 @@ void synod_replica_restore_entry(struct synod_replica *r,
 
 	synod_assert(e->slot != 0 && e->kind >= SYNOD_ENTRY_NOOP);
 	synod_assert(r->persist_seq == 0);
-	if (e->slot <= r->chosen_upto || !synod_log_make_room(r, e->slot))
+	if (e->slot <= r->chosen_upto || !restore_room(r, e->slot))
 		return;
 	sl = slot_at(r, e->slot);
 	if (sl->e.slot == e->slot && sl->faulty)
@@ -122,7 +169,7 @@ void synod_replica_restore_corrupt(struct synod_replica *r, u64 slot)
 
 	synod_assert(slot != 0);
 	synod_assert(r->persist_seq == 0);
-	if (slot <= r->chosen_upto || !synod_log_make_room(r, slot))
+	if (slot <= r->chosen_upto || !restore_room(r, slot))
 		return;
 	sl = slot_at(r, slot);
 	if (sl->e.slot == slot && sl->faulty)
@@ -317,6 +364,10 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 		synod_assert(!sl->faulty);
 		r->chosen_upto++;
 	}
+	if (r->lost_slot && r->chosen_upto >= r->lost_slot) {
+		r->lost_slot = 0;	/* learned again: the values are known */
+		r->nfaulty--;
+	}
 	if (r->chosen_upto > r->commit_hint)
 		r->commit_hint = r->chosen_upto;
 	/* Slots learned chosen before we led may lie past our proposals. */
@@ -332,12 +383,18 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 	synod_assert(r->applied <= r->chosen_upto);
 }
 
-/* Every input starts here: time only moves forward, gaps are jumps. */
+/*
+ * Every input starts here: time only moves forward, large gaps are jumps,
+ * and run_ns counts each gap up to one heartbeat period.
+ */
 static void begin(struct synod_replica *r, u64 now, struct synod_out *out)
 {
+	u64 gap = now - r->last_now;
+
 	synod_assert(now >= r->last_now);
 	synod_assert(out->npersist <= SYNOD_OUT_PERSIST_MAX);
-	if (now - r->last_now > r->p.jump_ns)
+	r->run_ns += gap < r->p.heartbeat_ns ? gap : r->p.heartbeat_ns;
+	if (gap > r->p.jump_ns)
 		synod_replica_clock_disrupted(r, now);
 	r->last_now = now;
 }
@@ -395,6 +452,12 @@ void synod_replica_step(struct synod_replica *r, u64 now,
 		break;
 	case SYNOD_MSG_CATCHUP:
 		synod_acc_catchup(r, now, m, out);
+		break;
+	case SYNOD_MSG_PREVOTE:
+		synod_pv_answer(r, now, m, out);
+		break;
+	case SYNOD_MSG_PREVOTE_REPLY:
+		synod_pv_reply(r, now, m, out);
 		break;
 	}
 	end(r, now, out);
@@ -458,6 +521,15 @@ void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
 	end(r, now, out);
 }
 
+/*
+ * The glue's promise that a restart will restore_applied() at least @slot:
+ * the data area holds those applies durably (flushed, and the index in the
+ * superblock).  The log ring is trimmed only up to here, so everything the
+ * acceptor journals stays within @slot + SYNOD_LOG_MAX and fits the ring
+ * again after a restart.  Reporting applies that a crash can undo (written
+ * but not flushed) would let a restarted acceptor drop journal records it
+ * had acknowledged.
+ */
 void synod_replica_applied(struct synod_replica *r, u64 slot)
 {
 	synod_assert(slot <= r->applied);
@@ -550,7 +622,22 @@ static void check_log(const struct synod_replica *r)
 			     sl->e.kind <= SYNOD_ENTRY_CONFIG);
 		faulty += sl->faulty;
 	}
-	synod_assert(faulty == r->nfaulty);
+	synod_assert(!r->lost_slot || r->lost_slot > r->chosen_upto);
+	synod_assert(faulty + (r->lost_slot != 0) == r->nfaulty);
+}
+
+/* A pre-vote asks for a ballot of ours above our promise; never raises it. */
+static void check_prevote(const struct synod_replica *r)
+{
+	if (r->pv_ballot == 0) {
+		synod_assert(r->pv_yes == 0 && r->pv_answered == 0);
+		return;
+	}
+	synod_assert(r->role == SYNOD_FOLLOWER && r->pv_round != 0);
+	synod_assert(synod_ballot_node(r->pv_ballot) == r->p.self);
+	synod_assert(r->pv_ballot > r->promised);
+	synod_assert(r->pv_yes & node_bit(r->p.self));
+	synod_assert((r->pv_yes & ~r->pv_answered) == 0);
 }
 
 /* The invariants, checked after every input. */
@@ -566,6 +653,7 @@ void synod_replica_check(const struct synod_replica *r)
 	synod_assert(r->chosen_upto <= r->commit_hint);
 	synod_assert(r->durable_seq <= r->persist_seq);
 	synod_assert(r->promised_seq <= r->persist_seq);
+	synod_assert(r->contact_run_ns <= r->run_ns && r->run_ns != 0);
 	synod_assert(r->nackq <= SYNOD_ACKQ_MAX);
 	synod_assert(r->npend <= SYNOD_PENDING_MAX);
 	synod_assert(r->nreads <= SYNOD_READS_MAX);
@@ -590,6 +678,7 @@ void synod_replica_check(const struct synod_replica *r)
 		synod_assert(!r->active && !r->cfg_pending);
 	}
 	check_log(r);
+	check_prevote(r);
 }
 
 /*

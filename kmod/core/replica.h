@@ -10,7 +10,7 @@
  *	synod_replica_tick()		timer; @now is the raw monotonic clock
  *	synod_replica_write/read()	a client request
  *	synod_replica_durable()		journal records up to seq are durable
- *	synod_replica_applied()		data area holds applies up to slot
+ *	synod_replica_applied()		a restart finds applies up to slot
  *	synod_replica_install_snapshot()	state transfer finished
  *
  * Each input appends to a struct synod_out which the caller then carries
@@ -43,7 +43,8 @@
 #define SYNOD_WINDOW		16u
 #endif
 #define SYNOD_PENDING_MAX	64u	/* client writes waiting for a slot */
-#define SYNOD_READS_MAX		32u	/* reads waiting for read-index */
+#define SYNOD_READS_MAX		64u	/* reads waiting for read-index: the
+					 * glue's queue depth, so never full */
 #define SYNOD_ACKQ_MAX		64u	/* accepts waiting for durability */
 #define SYNOD_OUT_MSGS_MAX	24u
 #define SYNOD_OUT_PERSIST_MAX	(2 * SYNOD_MSG_ENTRIES_MAX + 4)
@@ -161,7 +162,8 @@ struct synod_prom {
 };
 
 struct synod_stats {
-	u64 elections;
+	u64 prevotes;		/* pre-votes started by the election timer */
+	u64 elections;		/* campaigns: phase 1 in a new ballot */
 	u64 commits;
 	u64 lease_reads;
 	u64 index_reads;
@@ -177,6 +179,15 @@ struct synod_replica {
 	u64 restart_wait_ns;
 	u64 boot_ns;
 	u64 last_now;
+	/*
+	 * Time this replica has run: the sum of the gaps between its inputs,
+	 * each counted for at most heartbeat_ns, so that a stall of its host
+	 * (or of a VM holding every replica) counts as one missed heartbeat,
+	 * as ticks do in Raft.  Only the judgement "a live leader was heard
+	 * lately" (pre-vote) uses it; leases and every safety rule use the
+	 * raw clock.  Starts at 1, so that 0 means "never".
+	 */
+	u64 run_ns;
 	u64 rng;
 
 	/* acceptor */
@@ -194,22 +205,28 @@ struct synod_replica {
 	u64 last_slot;		/* highest slot with an entry */
 	u64 chosen_upto;	/* every slot <= is chosen and held/applied */
 	u64 applied;		/* applies issued up to */
-	u64 applied_durable;	/* glue: data area holds up to */
+	u64 applied_durable;	/* glue: a restart restores at least this */
 	u64 commit_hint;	/* highest commit index heard */
 	u32 commit_from;	/* who told us commit_hint */
 	u64 fetch_ns;		/* last FETCH sent */
-	u32 nfaulty;		/* slots with a corrupt journal copy */
+	u32 nfaulty;		/* slots with a corrupt journal copy, + lost */
+	u64 lost_slot;		/* restore: records up to here did not fit */
 	u64 persist_seq;
 	u64 durable_seq;
 	struct synod_slot log[SYNOD_LOG_MAX];
 
 	/*
-	 * Set by the glue when it knows no phase-1 quorum is reachable (its
-	 * links are down): do not campaign.  Like raft's pre-vote, this keeps
-	 * a cut-off replica from inflating its ballot and disturbing the
-	 * leader when it comes back.  Safety never depends on it.
+	 * Set by the glue while this replica must not lead on its own
+	 * initiative: its data area is being copied from a peer (state
+	 * transfer), and a leader serves reads from its data area.  The
+	 * election timer then starts neither a pre-vote nor a campaign; an
+	 * explicit synod_replica_campaign() ("volume promote") is the glue's
+	 * to refuse.  A replica cut off from its peers needs no such flag:
+	 * the pre-vote (proposer.c) keeps it from raising any ballot, so it
+	 * cannot disturb the leader when it comes back.  Safety never
+	 * depends on it.
 	 */
-	bool unreachable;
+	bool no_campaign;
 
 	/* proposer */
 	u8 role;		/* enum synod_core_role */
@@ -217,7 +234,14 @@ struct synod_replica {
 	u64 ballot;		/* own ballot as candidate or leader */
 	u64 ballot_seen;	/* highest ballot heard of, to outbid */
 	u64 last_contact_ns;	/* last heard from a leader */
+	u64 contact_run_ns;	/* run_ns then */
 	u64 election_due_ns;	/* follower/candidate: when to (re)campaign */
+	/* pre-vote: a follower asks before it campaigns (Raft thesis 9.6) */
+	u64 pv_ballot;		/* ballot asked about; 0: no pre-vote running */
+	u64 pv_round;		/* id of this pre-vote, echoed by the answers */
+	u64 pv_sent_ns;		/* last PREVOTE sent, for retransmission */
+	u32 pv_yes;		/* voters that would promise pv_ballot, us too */
+	u32 pv_answered;	/* voters that answered, yes or no */
 	u64 p1_from;		/* phase 1: first slot of this chunk */
 	u64 p1_max;		/* highest slot reported in this chunk */
 	u64 p1_sent_ns;
@@ -234,6 +258,7 @@ struct synod_replica {
 	u64 hb_ns;		/* last heartbeat sent */
 	u64 retx_ns;		/* last retransmission */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
+	u64 ack_run[SYNOD_NODES_MAX];	/* run_ns at its last answer; 0: none */
 	u64 hb_round;		/* heartbeat rounds sent in this ballot */
 	u64 ack_round[SYNOD_NODES_MAX];	/* newest echoed round */
 	bool cfg_pending;	/* a CONFIG entry is in flight ... */
@@ -255,6 +280,7 @@ void synod_replica_restore_promise(struct synod_replica *r, u64 ballot);
 void synod_replica_restore_entry(struct synod_replica *r,
 				 const struct synod_entry *e);
 void synod_replica_restore_corrupt(struct synod_replica *r, u64 slot);
+void synod_replica_restore_unknown(struct synod_replica *r);
 void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 				   const struct synod_config *cfg);
 void synod_out_reset(struct synod_out *out);

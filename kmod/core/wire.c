@@ -36,8 +36,41 @@ const char *synod_wire_err_name(int err)
 bool synod_msg_type_valid(u32 type)
 {
 	synod_assert(SYNOD_MSG_PREPARE == 1);
-	synod_assert(SYNOD_MSG_TYPE_MAX == SYNOD_MSG_CATCHUP);
+	synod_assert(SYNOD_MSG_TYPE_MAX == SYNOD_MSG_PREVOTE_REPLY);
 	return type >= SYNOD_MSG_PREPARE && type <= SYNOD_MSG_TYPE_MAX;
+}
+
+/*
+ * The flags each type may carry; anything else is refused, so that a
+ * flag means one thing only and accepted bytes stay canonical.
+ */
+static const u8 type_flags[SYNOD_MSG_TYPE_MAX + 1] = {
+	[SYNOD_MSG_PROMISE] = SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR |
+			      SYNOD_MSGF_LEASE | SYNOD_MSGF_EPOCH,
+	[SYNOD_MSG_ACCEPTED] = SYNOD_MSGF_NACK,
+	[SYNOD_MSG_HEARTBEAT_ACK] = SYNOD_MSGF_NACK,
+	[SYNOD_MSG_CATCHUP] = SYNOD_MSGF_SNAPSHOT,
+	[SYNOD_MSG_PREVOTE_REPLY] = SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE |
+				    SYNOD_MSGF_EPOCH | SYNOD_MSGF_LEADER,
+};
+
+u8 synod_msg_flags_allowed(u32 type)
+{
+	synod_assert(synod_msg_type_valid(type));
+	synod_assert((type_flags[type] & ~SYNOD_MSGF_ALL) == 0);
+	return type_flags[type];
+}
+
+/* A refusal's reason (LEASE, EPOCH, LEADER) comes only with NACK. */
+static bool flags_valid(u32 type, u32 flags)
+{
+	const u32 why = SYNOD_MSGF_LEASE | SYNOD_MSGF_EPOCH | SYNOD_MSGF_LEADER;
+
+	synod_assert(synod_msg_type_valid(type));
+	synod_assert(!(why & SYNOD_MSGF_NACK));
+	if (flags & ~synod_msg_flags_allowed(type))
+		return false;
+	return !(flags & why) || (flags & SYNOD_MSGF_NACK);
 }
 
 /* Only these types carry entries; the others must have count == 0. */
@@ -114,7 +147,7 @@ u32 synod_wire_encode(const struct synod_msg *m, u8 *buf, u32 cap)
 	u8 *p = buf;
 
 	synod_assert(synod_msg_type_valid(m->type));
-	synod_assert((m->flags & ~SYNOD_MSGF_ALL) == 0);
+	synod_assert(flags_valid(m->type, m->flags));
 	if (len > cap)
 		return 0;
 	synod_put_le32(p, SYNOD_WIRE_MAGIC);
@@ -158,7 +191,7 @@ static int check_header(const u8 *buf, u32 len, struct synod_msg *m)
 		return SYNOD_WIRE_VERSION_BAD;
 	if (!synod_msg_type_valid(buf[6]))
 		return SYNOD_WIRE_TYPE_BAD;
-	if (buf[7] & ~SYNOD_MSGF_ALL)
+	if (!flags_valid(buf[6], buf[7]))
 		return SYNOD_WIRE_FLAGS_BAD;
 	if (synod_get_le32(buf + 32) != len || len > SYNOD_WIRE_MAX_LEN)
 		return SYNOD_WIRE_LENGTH_BAD;
@@ -290,4 +323,20 @@ int synod_wire_decode(const u8 *buf, u32 len, struct synod_msg *m)
 	err = get_body(buf + SYNOD_WIRE_HDR_LEN, len - SYNOD_WIRE_HDR_LEN, m);
 	synod_assert(err || m->count <= SYNOD_MSG_ENTRIES_MAX);
 	return err;
+}
+
+/*
+ * Does a write of @sectors 512-byte sectors at sector @block lie inside a
+ * data area of @capacity sectors?  Block numbers come off the wire, so
+ * nothing here may wrap: "block + sectors <= capacity" would let a block
+ * near 2^64 through.  Empty writes are refused too.
+ */
+bool synod_block_range_ok(u64 block, u64 sectors, u64 capacity)
+{
+	bool ok;
+
+	synod_assert(capacity <= ~0ull >> 9);	/* a size in bytes / 512 */
+	ok = sectors != 0 && block < capacity && sectors <= capacity - block;
+	synod_assert(!ok || block + sectors <= capacity);
+	return ok;
 }

@@ -97,7 +97,9 @@ enum synod_msg_type {
 	SYNOD_MSG_HEARTBEAT_ACK, /* lease grant / read-index ack; time echoed */
 	SYNOD_MSG_FETCH,	 /* catch-up request: chosen entries from slot */
 	SYNOD_MSG_CATCHUP,	 /* chosen entries; or NEED_SNAPSHOT */
-	SYNOD_MSG_TYPE_MAX = SYNOD_MSG_CATCHUP,
+	SYNOD_MSG_PREVOTE,	 /* would you promise ballot? slot = round id */
+	SYNOD_MSG_PREVOTE_REPLY, /* yes, or NACK + reason; ballot, slot echoed */
+	SYNOD_MSG_TYPE_MAX = SYNOD_MSG_PREVOTE_REPLY,
 };
 
 /* Message flags. */
@@ -106,7 +108,8 @@ enum synod_msg_type {
 #define SYNOD_MSGF_SNAPSHOT	0x04	/* CATCHUP: asked slots trimmed */
 #define SYNOD_MSGF_LEASE	0x08	/* PREPARE refused: lease in force */
 #define SYNOD_MSGF_EPOCH	0x10	/* refused: sender's epoch is stale */
-#define SYNOD_MSGF_ALL		0x1f
+#define SYNOD_MSGF_LEADER	0x20	/* PREVOTE refused: a leader is alive */
+#define SYNOD_MSGF_ALL		0x3f
 
 enum synod_entry_kind {
 	SYNOD_ENTRY_NOOP = 1,	/* fills a gap found by phase 1 */
@@ -186,8 +189,10 @@ enum synod_wire_err {
 /* wire.c */
 const char *synod_wire_err_name(int err);
 bool synod_msg_type_valid(u32 type);
+u8 synod_msg_flags_allowed(u32 type);
 u32 synod_wire_size(const struct synod_msg *m);
 u32 synod_wire_encode(const struct synod_msg *m, u8 *buf, u32 cap);
 int synod_wire_decode(const u8 *buf, u32 len, struct synod_msg *m);
+bool synod_block_range_ok(u64 block, u64 sectors, u64 capacity);
 
 #endif /* SYNOD_CORE_WIRE_H */

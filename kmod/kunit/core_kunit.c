@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "kunit_env.h"
 #include "selftest.h"
 #include "wire.h"
 

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "kunit_env.h"
 #include "jrec.h"
 #include "crc32c.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "synod_ondisk": the superblock formats 0 and 1
+ * KUnit suite "synod_ondisk": the superblock formats 0, 1 and 2
  * (kmod/core/ondisk.c)
  * and its checksum (kmod/core/crc32c.c), as Documentation/ondisk.rst
  * specifies them.  Pure functions over buffers: no device is involved.
@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "kunit_env.h"
 #include "ondisk.h"
 #include "crc32c.h"
 
@@ -38,6 +39,7 @@
 #define OFF_OPTS		0x0b0
 #define OFF_SECRET_LEN		0x0b4
 #define OFF_SECRET		0x0b8
+#define OFF_SECRET_FP		0x0b8
 #define OFF_LISTEN		0x0f8
 #define OFF_PEERS		0x10c
 
@@ -204,7 +206,7 @@ static void unsupported_version_rejected(struct kunit *test)
 	u8 *buf = encoded_sb(test, 1);
 	struct synod_sb sb;
 
-	synod_put_le32(buf + OFF_FORMAT, 2);
+	synod_put_le32(buf + OFF_FORMAT, 3);
 	reseal(buf);
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_BAD_VERSION);
 	synod_put_le32(buf + OFF_FORMAT, 0xffffffff);
@@ -312,7 +314,7 @@ static void copy_selection(struct kunit *test)
 
 	/* A newer format is reported over corruption. */
 	new = encoded_sb(test, 6);
-	synod_put_le32(new + OFF_FORMAT, 2);
+	synod_put_le32(new + OFF_FORMAT, 3);
 	reseal(new);
 	KUNIT_EXPECT_EQ(test, synod_sb_select(old, new, &sb, &which),
 			SYNOD_SB_BAD_VERSION);
@@ -331,13 +333,16 @@ static void copy_for_seq_alternates(struct kunit *test)
 			synod_sb_copy_for_seq(42));
 }
 
-/* A replicated volume with every format 1 field set. */
-static void fill_v1(struct kunit *test, struct synod_sb *sb)
+/*
+ * A replicated volume with every field of the current format (2) set,
+ * the secret's fingerprint a pattern.
+ */
+static void fill_v2(struct kunit *test, struct synod_sb *sb)
 {
 	u32 i;
 
-	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(sb, test_uuid, 64 * TEST_MIB,
-					       4096), SYNOD_SB_OK);
+	KUNIT_ASSERT_EQ(test, synod_sb_init_repl(sb, test_uuid, 64 * TEST_MIB,
+						 4096), SYNOD_SB_OK);
 	sb->seq = 9;
 	sb->node_id = 2;
 	strscpy(sb->cluster, "prod-east", sizeof(sb->cluster));
@@ -354,6 +359,16 @@ static void fill_v1(struct kunit *test, struct synod_sb *sb)
 		sb->peer[i].port = 7790 + i;
 		memset(sb->peer[i].addr, 0x20 + i, 16);
 	}
+	for (i = 0; i < SYNOD_SB_FP_LEN; i++)
+		sb->secret_fp[i] = 0xc0 + i;
+}
+
+/* The same as format 1 wrote it: with a 37-byte secret, no fingerprint. */
+static void fill_v1(struct kunit *test, struct synod_sb *sb)
+{
+	fill_v2(test, sb);
+	sb->format = SYNOD_SB_FORMAT_V1;
+	memset(sb->secret_fp, 0, sizeof(sb->secret_fp));
 	sb->secret_len = 37;
 	memset(sb->secret, 0xa5, sb->secret_len);
 }
@@ -368,16 +383,29 @@ static u8 *encoded_v1(struct kunit *test)
 	return buf;
 }
 
-/* The default v1 layout: copies, a 17 MiB ring at 1 MiB, data at 18 MiB. */
-static void init_v1_layout(struct kunit *test)
+static u8 *encoded_v2(struct kunit *test)
+{
+	struct synod_sb sb;
+	u8 *buf = sb_buf(test);
+
+	fill_v2(test, &sb);
+	synod_sb_encode(&sb, buf);
+	return buf;
+}
+
+/*
+ * The default layout of a new replicated volume (format 2, as format 1):
+ * copies, a 17 MiB ring at 1 MiB, data at 18 MiB.
+ */
+static void init_repl_layout(struct kunit *test)
 {
 	struct synod_sb sb;
 	u8 *buf;
 
 	KUNIT_EXPECT_EQ(test, SYNOD_JREC_SIZE, 68u * 1024);
-	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
-					       512), SYNOD_SB_OK);
-	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V1);
+	KUNIT_ASSERT_EQ(test, synod_sb_init_repl(&sb, test_uuid, 64 * TEST_MIB,
+						 512), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V2);
 	KUNIT_EXPECT_EQ(test, sb.seq, 1ull);
 	KUNIT_EXPECT_EQ(test, sb.journal_offset, 1 * TEST_MIB);
 	KUNIT_EXPECT_EQ(test, sb.jrec_size, SYNOD_JREC_SIZE);
@@ -389,28 +417,37 @@ static void init_v1_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(sb.uuid, test_uuid, 16), 0);
 	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V1),
 			19 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V2),
+			19 * TEST_MIB);
 	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V0),
 			2 * TEST_MIB);
 
-	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(&sb, test_uuid,
-					       19 * TEST_MIB + 4095, 4096),
+	KUNIT_ASSERT_EQ(test, synod_sb_init_repl(&sb, test_uuid,
+						 19 * TEST_MIB + 4095, 4096),
 			SYNOD_SB_OK);
 	KUNIT_EXPECT_EQ(test, sb.data_size, 1 * TEST_MIB);
-	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid,
-					       19 * TEST_MIB - 1, 512),
+	KUNIT_EXPECT_EQ(test, synod_sb_init_repl(&sb, test_uuid,
+						 19 * TEST_MIB - 1, 512),
 			SYNOD_SB_TOO_SMALL);
-	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 2 * TEST_MIB,
-					       512), SYNOD_SB_TOO_SMALL);
-	KUNIT_EXPECT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
-					       8192), SYNOD_SB_BAD_SIZES);
-	/* A fresh v1 superblock, not yet configured, is still valid. */
-	KUNIT_ASSERT_EQ(test, synod_sb_init_v1(&sb, test_uuid, 64 * TEST_MIB,
-					       512), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, synod_sb_init_repl(&sb, test_uuid, 2 * TEST_MIB,
+						 512), SYNOD_SB_TOO_SMALL);
+	KUNIT_EXPECT_EQ(test, synod_sb_init_repl(&sb, test_uuid, 64 * TEST_MIB,
+						 8192), SYNOD_SB_BAD_SIZES);
+	/*
+	 * A fresh superblock, not yet configured, has no fingerprint yet:
+	 * it is not a valid copy (the module fills it before writing).
+	 */
+	KUNIT_ASSERT_EQ(test, synod_sb_init_repl(&sb, test_uuid, 64 * TEST_MIB,
+						 512), SYNOD_SB_OK);
 	buf = sb_buf(test);
+	synod_sb_encode(&sb, buf);
+	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_BAD_SIZES);
+	sb.secret_fp[0] = 1;
 	synod_sb_encode(&sb, buf);
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
 }
 
+/* Format 1, as the module wrote it before format 2, still reads. */
 static void v1_round_trip(struct kunit *test)
 {
 	struct synod_sb in, out;
@@ -485,11 +522,10 @@ static void v1_flipped_bit_rejected(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
 }
 
-/* Edit one field of a valid v1 copy, reseal it, expect @want. */
-static void expect_v1(struct kunit *test, u32 off, u64 val, u32 width,
-		      enum synod_sb_status want)
+/* Edit one field of a valid copy @buf, reseal it, expect @want. */
+static void expect_at(struct kunit *test, u8 *buf, u32 off, u64 val,
+		      u32 width, enum synod_sb_status want)
 {
-	u8 *buf = encoded_v1(test);
 	struct synod_sb sb;
 
 	if (width == 1)
@@ -503,6 +539,18 @@ static void expect_v1(struct kunit *test, u32 off, u64 val, u32 width,
 	reseal(buf);
 	KUNIT_EXPECT_EQ_MSG(test, synod_sb_decode(buf, &sb), want,
 			    "field at 0x%x = %llu", off, val);
+}
+
+static void expect_v1(struct kunit *test, u32 off, u64 val, u32 width,
+		      enum synod_sb_status want)
+{
+	expect_at(test, encoded_v1(test), off, val, width, want);
+}
+
+static void expect_v2(struct kunit *test, u32 off, u64 val, u32 width,
+		      enum synod_sb_status want)
+{
+	expect_at(test, encoded_v2(test), off, val, width, want);
 }
 
 static void v1_bad_fields_rejected(struct kunit *test)
@@ -539,6 +587,93 @@ static void v1_bad_fields_rejected(struct kunit *test)
 	/* RESYNC is the one format 1 flag: it decodes */
 	expect_v1(test, OFF_FLAGS, SYNOD_SB_FLAG_RESYNC, 4, SYNOD_SB_OK);
 	expect_v1(test, OFF_SEQ, 0, 8, bad);
+}
+
+/*
+ * Format 2: format 1's fields, and where format 1 kept the secret, its
+ * fingerprint (32 bytes at 0x0b8); the length and the rest are zero.
+ */
+static void v2_round_trip(struct kunit *test)
+{
+	struct synod_sb in, out;
+	u8 *buf = sb_buf(test);
+
+	fill_v2(test, &in);
+	synod_sb_encode(&in, buf);
+	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &out), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, out.format, SYNOD_SB_FORMAT_V2);
+	KUNIT_EXPECT_EQ(test, out.seq, 9ull);
+	KUNIT_EXPECT_EQ(test, out.node_id, 2u);
+	KUNIT_EXPECT_STREQ(test, out.cluster, "prod-east");
+	KUNIT_EXPECT_EQ(test, out.cfg.voters, 0x0eu);
+	KUNIT_EXPECT_EQ(test, out.promised_ballot, in.promised_ballot);
+	KUNIT_EXPECT_EQ(test, out.applied_index, in.applied_index);
+	KUNIT_EXPECT_EQ(test, out.opts, SYNOD_SB_OPT_AUTO_PROMOTE);
+	KUNIT_EXPECT_EQ(test, memcmp(out.secret_fp, in.secret_fp,
+				     SYNOD_SB_FP_LEN), 0);
+	KUNIT_EXPECT_EQ(test, out.secret_len, 0u);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(out.secret, 0, sizeof(out.secret)));
+	KUNIT_EXPECT_EQ(test, memcmp(&out.peer[3], &in.peer[3],
+				     sizeof(in.peer[3])), 0);
+
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_FORMAT), 2u);
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_SECRET_LEN), 0u);
+	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET_FP], 0xc0);
+	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET_FP + 31], 0xdf);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + OFF_SECRET_FP + 32, 0, 32));
+	KUNIT_EXPECT_EQ(test, synod_get_le16(buf + OFF_LISTEN + 2), 7790);
+	/* A replicated format: same minimum size, the RESYNC flag decodes. */
+	expect_v2(test, OFF_FLAGS, SYNOD_SB_FLAG_RESYNC, 4, SYNOD_SB_OK);
+}
+
+static void v2_bad_fields_rejected(struct kunit *test)
+{
+	enum synod_sb_status bad = SYNOD_SB_BAD_SIZES;
+	u8 *buf = encoded_v2(test);
+	u32 i;
+
+	/* a length: format 1's secret in a format 2 copy */
+	expect_v2(test, OFF_SECRET_LEN, 16, 4, bad);
+	expect_v2(test, OFF_SECRET_FP + 32, 1, 1, bad);
+	expect_v2(test, OFF_SECRET_FP + 63, 0x80, 1, bad);
+	/* no fingerprint at all */
+	for (i = 0; i < SYNOD_SB_FP_LEN; i++)
+		buf[OFF_SECRET_FP + i] = 0;
+	expect_at(test, buf, OFF_SECRET_FP, 0, 1, bad);
+	/* the rest as in format 1 */
+	expect_v2(test, OFF_NODE_ID, 8, 4, bad);
+	expect_v2(test, OFF_Q1, 1, 1, bad);
+	expect_v2(test, 0x1ac, 1, 1, bad);
+	expect_v2(test, OFF_OPTS, 2, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v2(test, OFF_FLAGS, 2, 4, SYNOD_SB_BAD_FLAGS);
+}
+
+/*
+ * A format 1 copy and a format 2 copy, as after a crash between the two
+ * writes of a conversion: the higher sequence number wins, whichever
+ * format it is.
+ */
+static void v1_v2_selection(struct kunit *test)
+{
+	u8 *v1 = encoded_v1(test);
+	u8 *v2 = encoded_v2(test);
+	struct synod_sb sb;
+	u32 which;
+
+	synod_put_le64(v2 + OFF_SEQ, 10);
+	reseal(v2);
+	KUNIT_EXPECT_EQ(test, synod_sb_select(v1, v2, &sb, &which),
+			SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, which, 1u);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V2);
+	KUNIT_EXPECT_EQ(test, sb.secret_len, 0u);
+	synod_put_le64(v2 + OFF_SEQ, 8);
+	reseal(v2);
+	KUNIT_EXPECT_EQ(test, synod_sb_select(v1, v2, &sb, &which),
+			SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, which, 0u);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V1);
+	KUNIT_EXPECT_EQ(test, sb.secret_len, 37u);
 }
 
 /* A v0 copy and a v1 copy: selection goes by sequence number only. */
@@ -582,8 +717,11 @@ static struct kunit_case ondisk_cases[] = {
 	KUNIT_CASE(check_fit),
 	KUNIT_CASE(copy_selection),
 	KUNIT_CASE(copy_for_seq_alternates),
-	KUNIT_CASE(init_v1_layout),
+	KUNIT_CASE(init_repl_layout),
 	KUNIT_CASE(v1_round_trip),
+	KUNIT_CASE(v2_round_trip),
+	KUNIT_CASE(v2_bad_fields_rejected),
+	KUNIT_CASE(v1_v2_selection),
 	KUNIT_CASE(v1_flipped_bit_rejected),
 	KUNIT_CASE(v1_bad_fields_rejected),
 	KUNIT_CASE(v0_still_read),

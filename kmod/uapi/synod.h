@@ -11,6 +11,12 @@
 #define SYNOD_FAMILY_NAME	"synod"
 #define SYNOD_FAMILY_VERSION	1
 #define SYNOD_MCGRP_EVENTS	"events"
+/*
+ * The on-disk format (Documentation/ondisk.rst) volume create writes for a
+ * replicated volume (a single-replica volume is format 0), as volume-format
+ * reports it; synodctl -V names it beside the release.
+ */
+#define SYNOD_FORMAT_REPL	2
 
 /* Longest volume name, without the terminating NUL. */
 #define SYNOD_NAME_MAX		31
@@ -142,6 +148,7 @@ enum synod_attr {
 	SYNOD_A_VOLUME_RESYNCS,
 	/* u64: sum over peers of every SYNOD_A_PEER_REJECTED_* and UNBOUND */
 	SYNOD_A_VOLUME_REJECTED,
+	SYNOD_A_VOLUME_OUT_OF_RANGE,	/* u64: writes refused, outside the data area */
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

@@ -194,6 +194,7 @@ static void test_bad_fields(void **state)
 	expect_field_bad(OFF_JSEQ, 13, 8);			/* past batch */
 	expect_field_bad(OFF_JSEQ, 9, 8);			/* before */
 	expect_field_bad(0x018, 0, 4);				/* batch_n */
+	expect_field_bad(0x01c, 2, 4);				/* rflags */
 	expect_field_bad(0x800, 1, 1);				/* reserved */
 	expect_field_bad(0x050, 1, 4);				/* cfg in W */
 	expect_field_bad(OFF_T_JSEQ, 12, 8);			/* trailer */
@@ -206,6 +207,56 @@ static void test_bad_fields(void **state)
 			 SYNOD_JREC_OK);
 	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX + 1;
 	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_FIELD_BAD);
+}
+
+/*
+ * A void record (recovery rewrote a torn journal sequence of the last
+ * batch): flag VOID at 0x01c, a NOOP of slot 0, and only that.
+ */
+static void test_void_record(void **state)
+{
+	u64 jseq, slot;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	h.jseq = 12;
+	h.batch_first = 10;
+	h.batch_n = 4;
+	h.flags = SYNOD_JREC_F_VOID;
+	h.e.kind = SYNOD_ENTRY_NOOP;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(d.flags, SYNOD_JREC_F_VOID);
+	assert_int_equal(d.e.slot, 0);
+	assert_int_equal(d.batch_first, 10);
+	assert_int_equal(synod_get_le32(buf + 0x01c), SYNOD_JREC_F_VOID);
+	/* its trailer names slot 0, which no entry has */
+	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
+	assert_int_equal(jseq, 12);
+	assert_int_equal(slot, 0);
+	/* without the flag, slot 0 is no entry */
+	synod_put_le32(buf + 0x01c, 0);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	/* unknown record flags */
+	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID | 2);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	/* a void record holds no entry: no slot, ballot, kind or flags */
+	expect_field_bad(0x01c, SYNOD_JREC_F_VOID, 4);
+	memset(&h, 0, sizeof(h));
+	h.jseq = h.batch_first = 1;
+	h.batch_n = 1;
+	h.e.slot = 7;
+	h.e.kind = SYNOD_ENTRY_NOOP;
+	synod_jrec_encode(&h, uuid, buf);
+	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID);
+	reseal();
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
 			 SYNOD_JREC_FIELD_BAD);
 }
@@ -276,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_every_bit_flip),
 		cmocka_unit_test(test_empty_short_foreign),
 		cmocka_unit_test(test_bad_fields),
+		cmocka_unit_test(test_void_record),
 		cmocka_unit_test(test_trailer_recovers_slot),
 		cmocka_unit_test(test_garbage),
 	};

@@ -23,6 +23,7 @@ static struct {
 	int n;
 	u64 now;
 	bool hold_durable[N_MAX];
+	bool cut[N_MAX];	/* cut off: messages to and from it are lost */
 	u64 persisted[N_MAX];
 	u64 applied[N_MAX];
 	struct synod_done done[64];
@@ -94,7 +95,7 @@ static void pump(void)
 
 		memmove(T.q, T.q + 1, (size_t)(T.nq - 1) * sizeof(T.q[0]));
 		T.nq--;
-		if (m.to >= T.n)
+		if (m.to >= T.n || T.cut[m.to] || T.cut[m.from])
 			continue;
 		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);
 		drain(m.to);
@@ -246,8 +247,8 @@ static void test_step_down(void **state)
 	pump();
 	T.hold_durable[o] = false;
 	T.hold_durable[(l + 2) % 3] = false;
-	T.r[o].election_due_ns = T.now;
-	synod_replica_tick(&T.r[o], T.now, &T.out[o]);
+	/* a live leader: only a promote makes another replica campaign */
+	synod_replica_campaign(&T.r[o], T.now, &T.out[o]);
 	assert_int_equal(T.r[o].role, SYNOD_CANDIDATE);
 	pump();
 	assert_int_equal(T.r[l].role, SYNOD_FOLLOWER);
@@ -285,8 +286,8 @@ static void test_promote_demote(void **state)
 	assert_int_equal(T.r[o].role, SYNOD_LEADER);
 }
 
-/* A replica that knows it cannot reach a quorum does not campaign. */
-static void test_unreachable_holds_elections(void **state)
+/* A replica told not to campaign (a state transfer runs) does not. */
+static void test_no_campaign_holds_elections(void **state)
 {
 	u64 ballot;
 	int i;
@@ -294,7 +295,7 @@ static void test_unreachable_holds_elections(void **state)
 	(void)state;
 	setup_cluster(3, false);
 	for (i = 0; i < 3; i++)
-		T.r[i].unreachable = true;
+		T.r[i].no_campaign = true;
 	ballot = T.r[0].ballot_seen;
 	for (i = 0; i < 100; i++)
 		advance(MS);
@@ -303,8 +304,273 @@ static void test_unreachable_holds_elections(void **state)
 		assert_int_equal(T.r[i].stats.elections, 0);
 	}
 	assert_int_equal(T.r[0].ballot_seen, ballot);
-	T.r[1].unreachable = false;
+	T.r[1].no_campaign = false;
 	assert_int_equal(elect(), 1);
+}
+
+/*
+ * A follower cut off for ten election timeouts comes back.  It must not
+ * depose the healthy leader: while away it raised no promise (pre-vote,
+ * Raft thesis 9.6), so the leader's heartbeats meet no higher ballot, and
+ * the voters that follow the live leader refuse to help it campaign.
+ * With @leases the voters refuse for the lease; without, for having
+ * heard the leader within an election timeout.
+ */
+static void rejoin(bool leases)
+{
+	u64 ballot, elections, persisted;
+	int l, f, i;
+
+	setup_cluster(3, leases);
+	advance(20 * MS);	/* past the restart wait */
+	l = elect();
+	f = (l + 1) % 3;
+	advance(5 * MS);	/* every follower has heard the leader */
+	assert_int_equal(synod_replica_leader(&T.r[f]), (u32)l);
+	ballot = T.r[l].ballot;
+	elections = T.r[f].stats.elections;
+	persisted = T.persisted[f];
+	T.cut[f] = true;
+	for (i = 0; i < 100; i++)
+		advance(MS);
+	assert_true(T.r[f].stats.prevotes >= 4);	/* it asked, alone */
+	assert_true(T.r[f].promised <= ballot);	/* nothing raised away */
+	assert_int_equal(T.persisted[f], persisted);	/* nor persisted */
+	assert_int_equal(T.r[f].role, SYNOD_FOLLOWER);
+	T.cut[f] = false;
+	for (i = 0; i < 100; i++)
+		advance(MS);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	assert_true(T.r[l].active);
+	assert_int_equal(T.r[l].ballot, ballot);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(synod_replica_leader(&T.r[i]), (u32)l);
+		assert_true(T.r[i].promised <= ballot);
+	}
+	assert_int_equal(T.r[f].stats.elections, elections);
+}
+
+static void test_rejoin_keeps_leader_leases(void **state)
+{
+	(void)state;
+	rejoin(true);
+}
+
+static void test_rejoin_keeps_leader_no_leases(void **state)
+{
+	(void)state;
+	rejoin(false);
+}
+
+/* Run @ms milliseconds of ticks with every node cut off from the others. */
+static void run_alone(int ms)
+{
+	bool cut[N_MAX];
+	int i;
+
+	memcpy(cut, T.cut, sizeof(cut));
+	for (i = 0; i < T.n; i++)
+		T.cut[i] = true;
+	for (i = 0; i < ms; i++)
+		advance(MS);
+	memcpy(T.cut, cut, sizeof(cut));
+}
+
+/* Deliver @m to node @to now and take its single answer, if any. */
+static bool ask(int to, const struct synod_msg *m, struct synod_msg *reply)
+{
+	struct synod_out *o = &T.out[to];
+	bool got;
+
+	synod_replica_step(&T.r[to], T.now, m, o);
+	assert_int_equal(o->npersist, 0);	/* a pre-vote persists nothing */
+	got = o->nmsgs == 1;
+	if (got)
+		*reply = o->msgs[0];
+	assert_true(o->nmsgs <= 1);
+	synod_out_reset(o);
+	return got;
+}
+
+static struct synod_msg prevote_from(int from, int to, u64 ballot, u64 id)
+{
+	struct synod_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNOD_MSG_PREVOTE;
+	m.from = (u16)from;
+	m.to = (u16)to;
+	m.volume = 7;
+	m.epoch = 1;
+	m.ballot = ballot;
+	m.slot = id;
+	return m;
+}
+
+/*
+ * A voter answers a pre-vote without changing anything: no promise, no
+ * persist, no timer moved, the leader it follows kept.  It says no while
+ * it heard the leader within an election timeout, for a ballot not above
+ * its promise, for a stale epoch; yes once the leader has been silent.
+ */
+static void test_prevote_changes_nothing(void **state)
+{
+	struct synod_msg m, a;
+	struct synod_replica before;
+	u64 b;
+	int l, f, g;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	advance(3 * MS);
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	b = synod_ballot_make(synod_ballot_round(T.r[g].promised) + 1,
+			      (u32)g);
+	before = T.r[f];
+	m = prevote_from(g, f, b, 9);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.type, SYNOD_MSG_PREVOTE_REPLY);
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	assert_int_equal(a.ballot, b);
+	assert_int_equal(a.slot, 9);
+	assert_int_equal(a.aux, T.r[f].promised);
+	assert_int_equal(T.r[f].promised, before.promised);
+	assert_int_equal(T.r[f].election_due_ns, before.election_due_ns);
+	assert_int_equal(T.r[f].leader, (u32)l);
+	/* the leader itself: live, so no */
+	m = prevote_from(g, l, b, 9);
+	assert_true(ask(l, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	/* not above the promise; a stale epoch */
+	m = prevote_from(g, f, synod_ballot_make(synod_ballot_round(
+				 T.r[f].promised) - 1, (u32)g), 9);
+	assert_true(ask(f, &m, &a) && a.flags == SYNOD_MSGF_NACK);
+	m = prevote_from(g, f, b, 9);
+	m.epoch = 0;
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_EPOCH);
+	/* a ballot not of the sender, or no round id: no answer */
+	m = prevote_from(g, f, b, 0);
+	assert_false(ask(f, &m, &a));
+	m = prevote_from(g, f, synod_ballot_make(99, (u32)l), 9);
+	assert_false(ask(f, &m, &a));
+	/* an election timeout without the leader */
+	run_alone(11);
+	m = prevote_from(g, f, b, 10);
+	assert_true(ask(f, &m, &a) && a.flags == 0 && a.slot == 10);
+	m = prevote_from(g, l, b, 10);	/* no heartbeat echoed lately */
+	assert_true(ask(l, &m, &a) && a.flags == 0);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	assert_int_equal(T.r[f].promised, before.promised);
+}
+
+/*
+ * With leases, a voter that granted the leader's lease says no (LEASE)
+ * until it runs out, and so does a replica within its restart wait.
+ */
+static void test_prevote_refused_under_lease(void **state)
+{
+	struct synod_msg m, a;
+	struct synod_params p;
+	u64 b;
+	int l, f, g;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	advance(3 * MS);
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	b = synod_ballot_make(synod_ballot_round(T.r[g].promised) + 1,
+			      (u32)g);
+	m = prevote_from(g, f, b, 3);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE);
+	run_alone(9);	/* past D = 8 ms, not the election timeout */
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	run_alone(2);
+	assert_true(ask(f, &m, &a) && a.flags == 0);
+	/* f restarts: within its restart wait it promises nothing */
+	p = params((u32)f, 3, true);
+	assert_int_equal(synod_replica_init(&T.r[f], &p, T.now), 0);
+	synod_replica_restore_promise(&T.r[f], T.r[l].ballot);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE);
+}
+
+/*
+ * A stall of the whole host (every replica in one VM, as in the VM
+ * tests) longer than the lease but shorter than a clock jump is not the
+ * leader's silence: run time counts it as one heartbeat period, so the
+ * voters and the leader still say no (LEADER), although every lease ran
+ * out.  Seen on a loaded host: a 1.3 s stall of the test VM, and a
+ * replica back from a partition won the election that followed.
+ */
+static void test_prevote_stall_is_not_silence(void **state)
+{
+	struct synod_msg m, a;
+	u64 b;
+	int l, f, g;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	advance(3 * MS);
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	b = synod_ballot_make(synod_ballot_round(T.r[g].promised) + 1,
+			      (u32)g);
+	T.now += 11 * MS;	/* D = 8 ms < the stall < jump_ns = 50 ms */
+	m = prevote_from(g, f, b, 4);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	m = prevote_from(g, l, b, 4);
+	assert_true(ask(l, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	/* and the timers that ran out change nothing either */
+	advance(MS);
+	advance(5 * MS);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	assert_int_equal(T.r[f].promised, T.r[l].ballot);
+	assert_int_equal(T.r[g].promised, T.r[l].ballot);
+}
+
+/*
+ * When the leader is really gone the pre-vote succeeds and the others
+ * elect a new one; the old leader, back, follows it.
+ */
+static void test_prevote_elects_after_leader_loss(void **state)
+{
+	int l, n, i, other;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	T.cut[l] = true;
+	n = -1;
+	for (i = 0; i < 200 && n < 0; i++) {
+		advance(MS);
+		for (other = 0; other < 3; other++)
+			if (other != l && T.r[other].role == SYNOD_LEADER &&
+			    T.r[other].active)
+				n = other;
+	}
+	assert_true(n >= 0);
+	assert_true(T.r[n].stats.prevotes >= 1);
+	assert_true(T.r[n].ballot > T.r[l].ballot);
+	T.cut[l] = false;
+	for (i = 0; i < 20; i++)
+		advance(MS);
+	assert_int_equal(T.r[l].role, SYNOD_FOLLOWER);
+	assert_int_equal(synod_replica_leader(&T.r[l]), (u32)n);
+	assert_int_equal(T.r[n].role, SYNOD_LEADER);
 }
 
 /* Membership through the log, one voter at a time. */
@@ -354,7 +620,13 @@ int main(void)
 		cmocka_unit_test(test_step_down),
 		cmocka_unit_test(test_add_voter),
 		cmocka_unit_test(test_promote_demote),
-		cmocka_unit_test(test_unreachable_holds_elections),
+		cmocka_unit_test(test_no_campaign_holds_elections),
+		cmocka_unit_test(test_rejoin_keeps_leader_leases),
+		cmocka_unit_test(test_rejoin_keeps_leader_no_leases),
+		cmocka_unit_test(test_prevote_changes_nothing),
+		cmocka_unit_test(test_prevote_refused_under_lease),
+		cmocka_unit_test(test_prevote_stall_is_not_silence),
+		cmocka_unit_test(test_prevote_elects_after_leader_loss),
 	};
 
 	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);

@@ -157,6 +157,127 @@ static void test_bad_config_entry(void **state)
 	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_ENTRY_BAD);
 }
 
+/* Encode @x and decode it back with the flags byte replaced by @flags. */
+static int decode_with_flags(const struct synod_msg *x, u8 flags)
+{
+	u32 len = synod_wire_encode(x, buf, sizeof(buf));
+
+	buf[7] = flags;
+	reseal(len);
+	return synod_wire_decode(buf, len, &d);
+}
+
+/* The pre-vote pair: no entries, flags only where they mean something. */
+static void test_prevote(void **state)
+{
+	u32 len;
+
+	(void)state;
+	fill(&m);
+	m.count = 0;
+	m.type = SYNOD_MSG_PREVOTE;
+	m.slot = 17;		/* the pre-vote round id */
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	assert_int_equal(len, SYNOD_WIRE_HDR_LEN + SYNOD_WIRE_BODY_LEN);
+	assert_int_equal(buf[6], 9);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_OK);
+	assert_int_equal(d.type, SYNOD_MSG_PREVOTE);
+	assert_int_equal(d.slot, 17);
+	assert_int_equal(d.ballot, m.ballot);
+	/* a PREVOTE carries no flag at all */
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
+			 SYNOD_WIRE_FLAGS_BAD);
+	m.type = SYNOD_MSG_PREVOTE_REPLY;
+	m.flags = SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER;
+	m.aux = synod_ballot_make(9, 2);
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	assert_int_equal(buf[6], 10);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_OK);
+	assert_int_equal(d.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	assert_int_equal(d.aux, m.aux);
+	assert_int_equal(decode_with_flags(&m, 0), SYNOD_WIRE_OK);	/* yes */
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
+					   SYNOD_MSGF_LEASE), SYNOD_WIRE_OK);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
+					   SYNOD_MSGF_EPOCH), SYNOD_WIRE_OK);
+	/* a reason without NACK, or a flag of another type */
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_LEADER),
+			 SYNOD_WIRE_FLAGS_BAD);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
+					   SYNOD_MSGF_TOO_FAR),
+			 SYNOD_WIRE_FLAGS_BAD);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_SNAPSHOT),
+			 SYNOD_WIRE_FLAGS_BAD);
+	assert_int_equal(decode_with_flags(&m, 0x40), SYNOD_WIRE_FLAGS_BAD);
+	/* entries on either: refused */
+	len = synod_wire_encode(&m, buf, sizeof(buf));
+	buf[80] = 1;		/* count */
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_COUNT_BAD);
+	buf[6] = SYNOD_MSG_PREVOTE;
+	buf[7] = 0;
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_COUNT_BAD);
+	/* the type after the last is unknown */
+	buf[6] = SYNOD_MSG_TYPE_MAX + 1;
+	reseal(len);
+	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_TYPE_BAD);
+}
+
+/* Flags are checked per type: each means one thing on one type. */
+static void test_flags_per_type(void **state)
+{
+	(void)state;
+	fill(&m);
+	m.count = 0;
+	m.type = SYNOD_MSG_PROMISE;
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_TOO_FAR),
+			 SYNOD_WIRE_OK);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
+					   SYNOD_MSGF_LEASE), SYNOD_WIRE_OK);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_LEASE),
+			 SYNOD_WIRE_FLAGS_BAD);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
+					   SYNOD_MSGF_LEADER),
+			 SYNOD_WIRE_FLAGS_BAD);
+	m.type = SYNOD_MSG_CATCHUP;
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_SNAPSHOT),
+			 SYNOD_WIRE_OK);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
+			 SYNOD_WIRE_FLAGS_BAD);
+	m.type = SYNOD_MSG_ACCEPTED;
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
+			 SYNOD_WIRE_OK);
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
+					   SYNOD_MSGF_EPOCH),
+			 SYNOD_WIRE_FLAGS_BAD);
+	m.type = SYNOD_MSG_HEARTBEAT;
+	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
+			 SYNOD_WIRE_FLAGS_BAD);
+	assert_int_equal(synod_msg_flags_allowed(SYNOD_MSG_PREPARE), 0);
+/*
+ * Block ranges of writes from the wire (issue 8, item 2): the check must
+ * not wrap, so a block near 2^64 is refused however few sectors follow.
+ */
+static void test_write_range(void **state)
+{
+	const u64 cap = 131072;		/* 64 MiB in sectors */
+
+	(void)state;
+	assert_true(synod_block_range_ok(0, 8, cap));
+	assert_true(synod_block_range_ok(cap - 8, 8, cap));
+	assert_true(synod_block_range_ok(cap - 1, 1, cap));
+	assert_false(synod_block_range_ok(cap - 7, 8, cap));
+	assert_false(synod_block_range_ok(cap, 1, cap));
+	assert_false(synod_block_range_ok(0, 0, cap));
+	assert_false(synod_block_range_ok(0, cap + 1, cap));
+	/* block + sectors wraps to 0 or just above: still out of range */
+	assert_false(synod_block_range_ok(~0ull - 7, 8, cap));
+	assert_false(synod_block_range_ok(~0ull, 1, cap));
+	assert_false(synod_block_range_ok(~0ull - 6, 8, cap));
+	assert_false(synod_block_range_ok(8, ~0ull - 7, cap));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +287,9 @@ int main(void)
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_trailing),
 		cmocka_unit_test(test_bad_config_entry),
+		cmocka_unit_test(test_prevote),
+		cmocka_unit_test(test_flags_per_type),
+		cmocka_unit_test(test_write_range),
 	};
 
 	return cmocka_run_group_tests_name("core_wire", tests, NULL, NULL);

@@ -94,7 +94,8 @@ teardown() {
 	on 0 node_boot
 	on 0 --timeout 90 peers_reachable
 	# what node 0 recovered from its journal, before it hears anyone
-	out=$(on 0 '"$CTL" volume attach "$VOL" --backing /dev/vda > /dev/null
+	out=$(on 0 '"$CTL" volume attach "$VOL" --backing /dev/vda \
+			--secret-file "$RUN/secret" > /dev/null
 		echo "role, commit_index, applied_index: $(fields role commit_index applied_index)"
 		"$CTL" volume up "$VOL"') || { echo "$out"; false; }
 	echo "# node 0 attached; $out" >&3

@@ -8,7 +8,10 @@
  *  4. liveness: after the heal every request completes, requests made once
  *     the cluster settled succeed, and all replicas converge;
  *  5. lease safety: no replica serves a lease read after a higher ballot
- *     finished phase 1 (so two leaders never serve lease reads at once).
+ *     finished phase 1 (so two leaders never serve lease reads at once);
+ *  6. an acceptor never forgets a value it acknowledged, across crashes;
+ *  7. leadership stability: a healthy leader is never deposed by a ballot
+ *     that someone started while it was healthy (see leader_healthy()).
  */
 #include "sim.h"
 #include "wgl.h"
@@ -18,6 +21,14 @@
 #include <string.h>
 
 #define SETTLE_NS	(1000 * SIM_MS)
+/*
+ * How long the leader and a quorum around it must have gone untouched by
+ * any fault before the leader counts as healthy: several election
+ * timeouts (10-20 ms), above the longest message delay (30 ms), the lease
+ * (8 or 25 ms) and the restart wait, so that whatever a fault set in
+ * motion (a duel of candidates, answers in flight) has played out.
+ */
+#define STABLE_NS	(50 * SIM_MS)
 #define WGL_BUDGET	(50 * 1000 * 1000ull)
 
 static bool same_value(const struct synod_entry *a, const struct synod_entry *b)
@@ -82,10 +93,237 @@ void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 		  e->slot, e->kind, e->nwrites);
 }
 
-void check_leaders(struct sim *s)
+static void acks_grow(struct node *nd, uint64_t slot)
+{
+	uint64_t n = nd->nacks ? nd->nacks : 256;
+
+	if (slot < nd->nacks)
+		return;
+	while (n <= slot)
+		n *= 2;
+	nd->acks = realloc(nd->acks, n * sizeof(*nd->acks));
+	if (!nd->acks)
+		abort();
+	memset(nd->acks + nd->nacks, 0, (n - nd->nacks) * sizeof(*nd->acks));
+	nd->nacks = n;
+}
+
+/* The entry @r holds for @slot in its log ring, or NULL. */
+static const struct synod_slot *held(const struct synod_replica *r,
+				     uint64_t slot)
+{
+	const struct synod_slot *sl = &r->log[slot & (SYNOD_LOG_MAX - 1)];
+
+	if (slot < r->log_base || slot - r->log_base >= SYNOD_LOG_MAX ||
+	    sl->e.slot != slot)
+		return NULL;
+	return sl;
+}
+
+/*
+ * Remember every acknowledgement @nd is about to send: for each slot an
+ * ACCEPTED covers, the ballot and the value it vouches for.  An ack for a
+ * slot already trimmed from the ring vouches for the applied value.
+ */
+void check_acks_sent(struct sim *s, struct node *nd)
+{
+	const struct synod_out *out = &nd->out;
+	uint32_t i;
+	uint64_t slot;
+
+	for (i = 0; i < out->nmsgs; i++) {
+		const struct synod_msg *m = &out->msgs[i];
+
+		if (m->type != SYNOD_MSG_ACCEPTED ||
+		    (m->flags & SYNOD_MSGF_NACK))
+			continue;
+		for (slot = m->slot; slot <= m->slot_hi && slot; slot++) {
+			const struct synod_slot *sl = held(&nd->r, slot);
+			struct sent_ack *a;
+
+			acks_grow(nd, slot);
+			a = &nd->acks[slot];
+			if (a->ballot > m->ballot)
+				continue;
+			if (sl) {
+				a->e = sl->e;
+			} else if (slot < nd->r.log_base &&
+				   slot < s->nchosen &&
+				   s->chosen[slot].slot == slot) {
+				a->e = s->chosen[slot];
+			} else {
+				sim_fail(s, "node %d acked slot %" PRIu64
+					 " it does not hold", nd->id, slot);
+				return;
+			}
+			a->ballot = m->ballot;
+		}
+	}
+}
+
+/*
+ * An acceptor never forgets what it acknowledged, across any crash (PMS
+ * 2.2: a vote, once counted, must be reported in every later phase 1).
+ * Right after a restart, for every slot it acked and has not applied by
+ * the checkpoint it came back with, it must hold the same value, a value
+ * of a higher ballot, or know that its copy is damaged (faulty: it then
+ * promises nothing until repaired).
+ */
+void check_restarted(struct sim *s, struct node *nd)
+{
+	const struct synod_replica *r = &nd->r;
+	uint64_t slot;
+
+	for (slot = r->chosen_upto + 1; slot < nd->nacks && !s->failed;
+	     slot++) {
+		const struct sent_ack *a = &nd->acks[slot];
+		const struct synod_slot *sl = held(r, slot);
+
+		if (!a->ballot)
+			continue;
+		if (sl && (sl->faulty || sl->e.ballot > a->ballot ||
+			   same_value(&sl->e, &a->e)))
+			continue;
+		sim_fail(s, "node %d forgot slot %" PRIu64 " it acked in ballot %#"
+			 PRIx64 " (restarted at checkpoint %" PRIu64 ", holds %s)",
+			 nd->id, slot, a->ballot, r->chosen_upto,
+			 sl ? "another value" : "nothing");
+	}
+}
+
+/* The network model changed: note since when each link and loss is ok. */
+void check_faults_changed(struct sim *s)
+{
+	int i, j;
+
+	for (i = 0; i < s->n; i++) {
+		for (j = 0; j < s->n; j++) {
+			if (s->blocked[i][j])
+				s->link_ok_since[i][j] = SIM_NEVER;
+			else if (s->link_ok_since[i][j] == SIM_NEVER)
+				s->link_ok_since[i][j] = s->now;
+		}
+	}
+	if (s->loss_ppm || s->dup_ppm || s->slow_ppm)
+		s->net_ok_since = SIM_NEVER;
+	else if (s->net_ok_since == SIM_NEVER)
+		s->net_ok_since = s->now;
+}
+
+static bool ok_long(const struct sim *s, uint64_t since)
+{
+	return since != SIM_NEVER && since + STABLE_NS <= s->now;
+}
+
+/*
+ * Is the current leader healthy: active, and for STABLE_NS neither it nor
+ * enough voters around it were touched by a fault?  "Enough" is a set of
+ * voters, the leader included, reaching q2 (so its heartbeats gather a
+ * quorum) and meeting every phase-1 quorum (q1 + |set| > n), each up and
+ * without a clock jump, linked to the leader both ways without a break,
+ * with no loss, duplication or extra delay anywhere.  Then every phase-1
+ * quorum holds a voter that hears the leader, and a pre-vote must fail;
+ * faults elsewhere (a follower cut off, crashed, its clock jumped) must
+ * not cost the leader its place.
+ */
+static bool leader_healthy(const struct sim *s)
+{
+	const struct node *l;
+	uint32_t nv, good = 1;
+	int v;
+
+	if (s->leader < 0)
+		return false;
+	l = &s->nodes[s->leader];
+	if (!l->up || l->r.role != SYNOD_LEADER || !l->r.active ||
+	    l->r.ballot != s->lead_ballot || !ok_long(s, s->lead_since) ||
+	    !ok_long(s, l->ok_since) || !ok_long(s, s->net_ok_since))
+		return false;
+	for (v = 0; v < s->n; v++) {
+		const struct node *nd = &s->nodes[v];
+
+		if (v == s->leader || !(l->r.cfg.voters & (1u << v)))
+			continue;
+		good += nd->up && ok_long(s, nd->ok_since) &&
+			ok_long(s, s->link_ok_since[s->leader][v]) &&
+			ok_long(s, s->link_ok_since[v][s->leader]);
+	}
+	nv = (uint32_t)__builtin_popcount(l->r.cfg.voters);
+	return good >= l->r.cfg.q2 && good + l->r.cfg.q1 > nv;
+}
+
+/* A replica started a campaign: note whom it could depose for nothing. */
+static void note_campaign(struct sim *s, struct node *nd)
+{
+	struct campaign *c;
+
+	if (s->ncamp == s->cap_camp) {
+		s->cap_camp = s->cap_camp ? s->cap_camp * 2 : 256;
+		s->camp = realloc(s->camp, (size_t)s->cap_camp *
+				  sizeof(*s->camp));
+		if (!s->camp)
+			abort();
+	}
+	c = &s->camp[s->ncamp++];
+	c->ballot = nd->r.ballot;
+	c->t = s->now;
+	c->node = nd->id;
+	c->healthy = leader_healthy(s) ? s->lead_ballot : 0;
+	nd->last_ballot = nd->r.ballot;
+	sim_trace(s, "node %d: campaigns in ballot %#" PRIx64 "%s", nd->id,
+		  c->ballot, c->healthy ? " while the leader is healthy" : "");
+}
+
+/* The current leader lost its place to ballot @by: was it for nothing? */
+static void deposed(struct sim *s, uint64_t by)
 {
 	int i;
 
+	for (i = s->ncamp - 1; i >= 0; i--) {
+		const struct campaign *c = &s->camp[i];
+
+		if (c->ballot != by)
+			continue;
+		if (c->healthy && c->healthy == s->lead_ballot)
+			sim_fail(s, "stability: leader %d (ballot %#" PRIx64
+				 ") deposed by ballot %#" PRIx64 ", which node "
+				 "%d started at %" PRIu64 " ns while the leader "
+				 "and a quorum around it had been untouched by "
+				 "faults for %" PRIu64 " ms", s->leader,
+				 s->lead_ballot, by, c->node, c->t,
+				 (uint64_t)(STABLE_NS / SIM_MS));
+		return;
+	}
+}
+
+/*
+ * After every step: note campaigns, then leader changes.  The leader is
+ * the newest ballot that finished phase 1; it is deposed when it steps
+ * down while up (by the ballot it then knows of) or when a newer ballot
+ * finishes phase 1.  A crash is a fault, never a deposition.
+ */
+void check_leaders(struct sim *s)
+{
+	struct node *l;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		struct node *nd = &s->nodes[i];
+
+		if (nd->up && nd->r.role == SYNOD_CANDIDATE &&
+		    nd->r.ballot != nd->last_ballot)
+			note_campaign(s, nd);
+	}
+	if (s->leader >= 0) {
+		l = &s->nodes[s->leader];
+		if (!l->up || l->incarnation != s->leader_inc) {
+			s->leader = -1;
+		} else if (l->r.role != SYNOD_LEADER ||
+			   l->r.ballot != s->lead_ballot) {
+			deposed(s, l->r.ballot_seen);
+			s->leader = -1;
+		}
+	}
 	for (i = 0; i < s->n; i++) {
 		const struct synod_replica *r = &s->nodes[i].r;
 
@@ -93,9 +331,19 @@ void check_leaders(struct sim *s)
 		    r->ballot <= s->max_active_ballot)
 			continue;
 		s->max_active_ballot = r->ballot;
+		s->leader_changes++;
 		sim_trace(s, "node %d: phase 1 of ballot %#" PRIx64 " done",
 			  i, r->ballot);
+		if (s->leader >= 0)
+			deposed(s, r->ballot);
+		s->leader = i;
+		s->leader_inc = s->nodes[i].incarnation;
+		s->lead_ballot = r->ballot;
+		s->lead_since = SIM_NEVER;
 	}
+	if (s->leader >= 0 && s->lead_since == SIM_NEVER &&
+	    s->nodes[s->leader].r.active)
+		s->lead_since = s->now;
 }
 
 /*

@@ -55,7 +55,8 @@ for r in 3 5; do
 	rc=$rc3
 	[ $r = 5 ] && rc=$rc5
 	sed 's/^/# /' "$B/sim/check-$r.log" | grep -v '^# synod: assertion' | head -20
-	tap $rc "sim: $seeds seeds, $r replicas, full fault mix"
+	changes=$(grep -o 'leader changes [0-9]*' "$B/sim/check-$r.log" | tail -1)
+	tap $rc "sim: $seeds seeds, $r replicas, full fault mix${changes:+ ($changes)}"
 done
 
 out=$("$here/mutants.sh" "$mseeds" "$B"/sim/synod-sim-* 2>&1)

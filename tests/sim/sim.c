@@ -11,6 +11,7 @@
  */
 #include "sim.h"
 #include "wgl.h"
+#include "mutant.h"
 
 #include <getopt.h>
 #include <inttypes.h>
@@ -292,6 +293,18 @@ static void disk_write(struct sim *s, struct node *nd,
 	schedule(s, t, EV_DURABLE, nd->id, p->seq);
 }
 
+/*
+ * The glue's checkpoint: flush the data area, then write the applied index
+ * (and the membership) into the superblock.  Only now does a restart find
+ * the applies up to it; later ones are redone from the journal.
+ */
+static void checkpoint(struct node *nd)
+{
+	nd->ckpt = nd->applied;
+	memcpy(nd->ckpt_store, nd->store, sizeof(nd->store));
+	nd->ckpt_cfg = nd->cfg;
+}
+
 /* ---- state transfer (the glue's checksum resync, modelled whole) ---- */
 
 static void transfer(struct sim *s, struct node *nd, uint32_t from)
@@ -307,6 +320,7 @@ static void transfer(struct sim *s, struct node *nd, uint32_t from)
 	memcpy(nd->store, src->store, sizeof(nd->store));
 	nd->applied = src->applied;
 	nd->cfg = src->cfg;
+	checkpoint(nd);		/* the glue writes the superblock at once */
 	s->transfers++;
 	sim_trace(s, "node %d: state transfer from %u up to slot %" PRIu64,
 		  nd->id, from, nd->applied);
@@ -321,19 +335,24 @@ void sim_process(struct sim *s, struct node *nd)
 	struct synod_out *out = &nd->out;
 	bool xfer = out->transfer;
 	uint32_t i, xfrom = out->transfer_from;
+	uint64_t durable;
 
+	check_acks_sent(s, nd);
 	for (i = 0; i < out->npersist; i++)
 		disk_write(s, nd, &out->persist[i]);
 	for (i = 0; i < out->nmsgs; i++)
 		net_send(s, nd->id, &out->msgs[i]);
 	for (i = 0; i < out->napply; i++)
 		check_apply(s, nd, &out->apply[i]);
+	if (nd->applied >= nd->ckpt + SIM_CHECKPOINT_SLOTS)
+		checkpoint(nd);
 	for (i = 0; i < out->ndone; i++)
 		client_done(s, nd, &out->done[i]);
 	synod_out_reset(out);
-	if (nd->applied > nd->r.applied_durable &&
-	    nd->applied <= nd->r.applied)
-		synod_replica_applied(&nd->r, nd->applied);
+	/* As the kernel glue: applies survive a crash once checkpointed. */
+	durable = MUTANT_APPLIED_UNFLUSHED ? nd->applied : nd->ckpt;
+	if (durable > nd->r.applied_durable && durable <= nd->r.applied)
+		synod_replica_applied(&nd->r, durable);
 	check_leaders(s);
 	if (xfer)
 		transfer(s, nd, xfrom);
@@ -347,6 +366,7 @@ static void node_boot(struct sim *s, struct node *nd)
 	uint64_t slot;
 
 	p.self = (uint32_t)nd->id;
+	p.lease_ns = s->lease_ns;
 	p.seed = s->seed * 31 + nd->incarnation * 7 + (uint64_t)nd->id;
 	p.config = nd->cfg;
 	nd->drift_ppm = (int64_t)sim_below(s, 2 * p.rho_ppm - 1) -
@@ -367,8 +387,11 @@ static void node_boot(struct sim *s, struct node *nd)
 						    &nd->slots[slot].e);
 	}
 	synod_replica_check(&nd->r);
+	check_restarted(s, nd);
 	synod_out_reset(&nd->out);
 	nd->up = true;
+	nd->ok_since = s->now;
+	nd->last_ballot = 0;
 	nd->disk_free_ns = s->now;
 	schedule(s, s->now + sim_below(s, SIM_MS), EV_TICK, nd->id, 0);
 }
@@ -425,12 +448,27 @@ static void node_crash(struct sim *s, struct node *nd)
 
 	if (!nd->up)
 		return;
-	/* A prefix of the unflushed writes reached the disk; then a torn
-	 * record (dropped by recovery as a torn tail); the rest is lost. */
-	survive = (int)sim_below(s, (uint64_t)nd->npend + 1);
-	for (i = 0; i < survive; i++)
-		jrec_make_durable(nd, &nd->pend[i]);
+	/*
+	 * Half the time a prefix of the unflushed writes reached the disk;
+	 * then a torn record (dropped by recovery as a torn tail); the rest
+	 * is lost.  Otherwise any of them did, as when they were one journal
+	 * batch in flight at once (recovery drops the holes of the last
+	 * batch as its torn tail: Documentation/ondisk.rst).
+	 */
+	if (sim_chance(s, 500000)) {
+		survive = (int)sim_below(s, (uint64_t)nd->npend + 1);
+		for (i = 0; i < survive; i++)
+			jrec_make_durable(nd, &nd->pend[i]);
+	} else {
+		for (i = survive = 0; i < nd->npend; i++)
+			if (sim_chance(s, 500000) && ++survive)
+				jrec_make_durable(nd, &nd->pend[i]);
+	}
 	nd->npend = 0;
+	/* Applies after the last checkpoint may not have reached the disk. */
+	nd->applied = nd->ckpt;
+	memcpy(nd->store, nd->ckpt_store, sizeof(nd->store));
+	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;
 	nd->incarnation++;
 	s->crashes++;
@@ -586,6 +624,7 @@ static void fault(struct sim *s)
 		nd->base_local = sim_local(s, nd) + 10 * SIM_MS +
 				 sim_below(s, 100 * SIM_MS);
 		nd->base_real = s->now;
+		nd->ok_since = s->now;
 		s->jumps++;
 		sim_trace(s, "fault: clock jump on node %d", nd->id);
 	} else if (k < 76) {
@@ -674,6 +713,7 @@ static void handle(struct sim *s, struct event *e)
 		if (s->now >= s->fault_end)
 			return;
 		fault(s);
+		check_faults_changed(s);
 		schedule(s, s->now + 5 * SIM_MS + sim_below(s, 60 * SIM_MS),
 			 EV_FAULT, -1, 0);
 		break;
@@ -683,6 +723,7 @@ static void handle(struct sim *s, struct event *e)
 		break;
 	case EV_HEAL:
 		heal(s);
+		check_faults_changed(s);
 		break;
 	case EV_MEMBER:		/* after the heal: every replica a voter */
 		membership_step(s, true);
@@ -706,9 +747,11 @@ static void sim_free(struct sim *s)
 	for (i = 0; i < SIM_NODES_MAX; i++) {
 		free(s->nodes[i].pend);
 		free(s->nodes[i].slots);
+		free(s->nodes[i].acks);
 	}
 	free(s->hist);
 	free(s->chosen);
+	free(s->camp);
 }
 
 /*
@@ -742,17 +785,27 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->rng = seed;
 	s->n = n;
 	s->verbose = verbose;
+	s->leader = -1;
 	s->fault_end = opt_fault_ms * SIM_MS;
 	s->end = s->fault_end + opt_heal_ms * SIM_MS;
 	s->stop_clients = s->end - 500 * SIM_MS;
 	ev_seq = 0;
 	cfg = initial_config(s, n);
-	sim_trace(s, "config: %d voters, q1 %u, q2 %u", n, cfg.q1, cfg.q2);
+	/*
+	 * Half the seeds take a lease above the election timeout, as the
+	 * module does (1 s against 0.4 s): then a voter's lease, not only
+	 * its "leader heard lately", must refuse a pre-vote.
+	 */
+	s->lease_ns = sim_chance(s, 500000) ? 25 * SIM_MS :
+					      sim_params_template.lease_ns;
+	sim_trace(s, "config: %d voters, q1 %u, q2 %u, lease %" PRIu64 " ms",
+		  n, cfg.q1, cfg.q2, (uint64_t)(s->lease_ns / SIM_MS));
 	for (i = 0; i < n; i++) {
 		struct node *nd = &s->nodes[i];
 
 		nd->id = i;
 		nd->cfg = cfg;
+		nd->ckpt_cfg = cfg;
 		nd->base_local = sim_below(s, 1000 * SIM_MS) + 1;
 		node_boot(s, nd);
 	}
@@ -813,6 +866,7 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, nseeds = 1, k, failures = 0;
 	uint64_t tot_ev = 0, tot_msgs = 0, tot_crash = 0, tot_corrupt = 0;
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
+	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -859,15 +913,20 @@ int main(int argc, char **argv)
 		tot_lease += s.lease_reads;
 		tot_ok += s.commits_ok;
 		tot_xfer += s.transfers;
+		tot_changes += s.leader_changes;
+		tot_camp += (uint64_t)s.ncamp;
+		if (s.leader_changes > max_changes)
+			max_changes = s.leader_changes;
 	}
 	printf("synod-sim: %" PRIu64 " seeds from %" PRIu64 ", %" PRIu64
 	       " failed; events %" PRIu64 " msgs %" PRIu64 " crashes %" PRIu64
 	       " corruptions %" PRIu64 " transfers %" PRIu64
 	       " acked writes %" PRIu64 " lease reads %" PRIu64
-	       " cpu %.3f s\n",
+	       " campaigns %" PRIu64 " leader changes %" PRIu64
+	       " (at most %" PRIu64 " in one seed) cpu %.3f s\n",
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
-	       tot_crash, tot_corrupt, tot_xfer, tot_ok, tot_lease,
-	       (double)clock() / CLOCKS_PER_SEC);
+	       tot_crash, tot_corrupt, tot_xfer, tot_ok, tot_lease, tot_camp,
+	       tot_changes, max_changes, (double)clock() / CLOCKS_PER_SEC);
 	free(heap);
 	return failures ? 1 : 0;
 }

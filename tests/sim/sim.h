@@ -18,6 +18,9 @@
 #define SIM_BLOCKS	3
 #define SIM_MS		1000000ull
 #define SIM_US		1000ull
+/* The glue's checkpoint period, in proportion to the kernel's (64 of 128). */
+#define SIM_CHECKPOINT_SLOTS	(SYNOD_LOG_MAX / 2)
+#define SIM_NEVER	UINT64_MAX	/* an "ok since" that is not ok now */
 
 struct jrec {			/* one journal record not yet durable */
 	uint64_t seq;
@@ -30,10 +33,17 @@ struct jslot {			/* latest durable record of a slot */
 	struct synod_entry e;
 };
 
+struct sent_ack {		/* highest-ballot ACCEPTED sent for a slot */
+	uint64_t ballot;	/* 0: none */
+	struct synod_entry e;	/* the value it acknowledged */
+};
+
 struct node {
 	int id;
 	bool up;
 	uint32_t incarnation;
+	uint64_t ok_since;	/* up, and no clock jump, since then */
+	uint64_t last_ballot;	/* the newest ballot it campaigned in */
 	struct synod_replica r;
 	struct synod_out out;
 	/* raw monotonic clock: base_local + elapsed * (1 + drift) */
@@ -47,10 +57,21 @@ struct node {
 	uint64_t nslots;
 	uint64_t disk_free_ns;	/* the disk completes writes in order */
 	uint64_t disk_slow_until;	/* a stalled disk: slow flushes */
-	/* data area, durable on apply */
+	/*
+	 * Data area, written on apply but, as in the kernel glue, durable
+	 * only at a checkpoint (flush, then the applied index into the
+	 * superblock) every SIM_CHECKPOINT_SLOTS slots or at a transfer.
+	 * A crash leaves the checkpoint.
+	 */
 	uint64_t store[SIM_BLOCKS];
 	uint64_t applied;
 	struct synod_config cfg;
+	uint64_t ckpt;		/* applied index of the last checkpoint */
+	uint64_t ckpt_store[SIM_BLOCKS];
+	struct synod_config ckpt_cfg;
+	/* checker: what this acceptor acknowledged, by slot */
+	struct sent_ack *acks;
+	uint64_t nacks;
 };
 
 enum op_ok { OK_FALSE = 0, OK_TRUE = 1, OK_UNKNOWN = 2 };
@@ -67,6 +88,14 @@ struct hop {			/* one client operation */
 	int node;
 };
 
+/* A campaign: a replica promised itself a new ballot (check.c). */
+struct campaign {
+	uint64_t ballot;
+	uint64_t t;
+	int node;
+	uint64_t healthy;	/* ballot of the healthy leader then, or 0 */
+};
+
 struct client {
 	int id;
 	int target;		/* node believed to be the leader */
@@ -81,6 +110,7 @@ struct sim {
 	int verbose;
 	uint64_t now;		/* real time, ns */
 	uint64_t fault_end, stop_clients, end;
+	uint64_t lease_ns;	/* D of this seed, the same on every replica */
 	bool healed;
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
@@ -95,11 +125,21 @@ struct sim {
 	uint64_t nchosen;
 	uint64_t max_active_ballot;
 	int proposed_voters;	/* voters of the last proposed config */
+	/* leadership stability (check.c): what faults touched, and when */
+	uint64_t link_ok_since[SIM_NODES_MAX][SIM_NODES_MAX];
+	uint64_t net_ok_since;	/* no loss, duplication, delay since */
+	int leader;		/* node of the newest leader ballot, or -1 */
+	uint32_t leader_inc;	/* its incarnation */
+	uint64_t lead_ballot;	/* that ballot */
+	uint64_t lead_since;	/* it became active then; SIM_NEVER: not yet */
+	struct campaign *camp;
+	int ncamp, cap_camp;
 	char failure[256];
 	bool failed;
 	/* counters */
 	uint64_t msgs, events, lease_reads, commits_ok, transfers, crashes;
 	uint64_t corruptions, jumps;
+	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 };
 
 extern struct synod_params sim_params_template;
@@ -127,7 +167,10 @@ int history_write(const struct sim *s, const char *path);
 /* check.c */
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_leaders(struct sim *s);
+void check_faults_changed(struct sim *s);
 void check_lease_read(struct sim *s, struct node *nd);
+void check_acks_sent(struct sim *s, struct node *nd);
+void check_restarted(struct sim *s, struct node *nd);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 

@@ -41,10 +41,10 @@ SIM_SRCS := $(addprefix $(TOP)/tests/sim/,sim.c client.c check.c wgl.c)
 SIM_HDRS := $(wildcard $(TOP)/tests/sim/*.h)
 SIM_BIN := $(B)/sim/synod-sim
 SIM_MUTANTS := QUORUM_OFF_BY_ONE NO_RECOVERY ACK_BEFORE_DURABLE \
-	LEASE_NO_WAIT READ_NO_INDEX
+	LEASE_NO_WAIT READ_NO_INDEX APPLIED_UNFLUSHED NO_PREVOTE PREVOTE_YES
 SIM_MUTANT_BINS := $(SIM_MUTANTS:%=$(B)/sim/synod-sim-%)
 CORE_TEST_NAMES := test_wire test_quorum test_replica test_selftest
-CORE_TEST_NAMES += test_jrec
+CORE_TEST_NAMES += test_jrec test_restore test_jscan
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
 FUZZ_BIN := $(B)/fuzz/fuzz_wire
 

@@ -64,6 +64,21 @@ static void test_volume_create_backing_first(void **state)
 	assert_string_equal(req.backing, "/dev/vdb");
 }
 
+/* create --force: overwrite whatever the device holds (probe.c). */
+static void test_volume_create_force(void **state)
+{
+	struct synodctl_req req;
+
+	(void)state;
+	assert_int_equal(parse(ARGV("volume", "create", "r0", "--backing",
+				    "/dev/x"), &req), 0);
+	assert_false(req.force);
+	assert_int_equal(parse(ARGV("volume", "create", "r0", "--force",
+				    "--backing", "/dev/x"), &req), 0);
+	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_CREATE);
+	assert_true(req.force);
+}
+
 static void test_volume_attach_delete(void **state)
 {
 	struct synodctl_req req;
@@ -74,6 +89,17 @@ static void test_volume_attach_delete(void **state)
 	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_ATTACH);
 	assert_string_equal(req.name, "r0");
 	assert_string_equal(req.backing, "/dev/loop1");
+
+	/* a replicated volume's secret (the superblock has a fingerprint) */
+	assert_int_equal(parse(ARGV("volume", "attach", "r0", "--backing",
+				    "/dev/loop1", "--secret-file", "/k"),
+			       &req), 0);
+	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_ATTACH);
+	assert_string_equal(req.repl.secret_file, "/k");
+	assert_int_equal(parse(ARGV("volume", "attach", "r0",
+				    "--secret-file=/k2", "--backing",
+				    "/dev/loop1"), &req), 0);
+	assert_string_equal(req.repl.secret_file, "/k2");
 
 	assert_int_equal(parse(ARGV("volume", "delete", "r0"), &req), 0);
 	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_DELETE);
@@ -177,7 +203,8 @@ static void test_unknown_words(void **state)
 static void test_unknown_options(void **state)
 {
 	(void)state;
-	expect_fail(ARGV("volume", "create", "r0", "--backing", "/dev/x",
+	expect_fail(ARGV("volume", "up", "r0", "--force"), "'--force'");
+	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
 			 "--force"), "'--force'");
 	expect_fail(ARGV("volume", "delete", "r0", "--backing", "/dev/x"),
 		    "'--backing'");
@@ -263,6 +290,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_volume_create),
 		cmocka_unit_test(test_volume_create_backing_first),
+		cmocka_unit_test(test_volume_create_force),
 		cmocka_unit_test(test_volume_attach_delete),
 		cmocka_unit_test(test_json_pretty_positions),
 		cmocka_unit_test(test_status_stats_events),

@@ -273,9 +273,17 @@ static void test_parse_replicated_refusals(void **state)
 	expect_fail(ARGV(CREATE3, "--peer", "2=10.0.0.2:7790",
 			 "--peer", "3=10.0.0.3:7790", "--q1", "1"),
 		    "do not intersect");
-	/* replication options belong to create only */
+	/* replication options belong to create only, the secret to both */
 	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
 			 "--node", "1"), "'--node'");
+	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
+			 "--secret-file", "/k", "--secret-file", "/k"),
+		    "given twice");
+	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
+			 "--secret-file"), "needs a value");
+	/* without --node a create takes no secret */
+	expect_fail(ARGV("volume", "create", "r0", "--backing", "/dev/x",
+			 "--secret-file", "/k"), "needs '--node ID'");
 }
 
 static void test_parse_quorum_ok(void **state)
@@ -444,8 +452,8 @@ static void test_status_replicated(void **state)
 		"\"format\":1,\"cluster\":\"c0\",\"node\":1,\"leader\":2,"
 		"\"ballot\":770,\"epoch\":4,\"q1\":2,\"q2\":3,\"quorum\":true,"
 		"\"commit_index\":100,\"applied_index\":99,\"catchup\":1,"
-		"\"refused\":2,\"rejected\":8,\"resync\":false,"
-		"\"resync_from\":null,"
+		"\"refused\":2,\"rejected\":8,\"out_of_range\":0,"
+		"\"resync\":false,\"resync_from\":null,"
 		"\"resync_done\":0,\"resync_total\":0,\"resyncs\":0,"
 		"\"on_no_quorum\":\"suspend\","
 		"\"auto_promote\":false,\"peers\":["
@@ -465,7 +473,7 @@ static void test_status_replicated(void **state)
 		"    backing /dev/vdb size 1048576 (1 MiB)\n"
 		"    uuid 8c4e0000-0000-0000-0000-000000000000 format 1\n"
 		"    cluster c0 node 1 leader 2 ballot 770 epoch 4 q1 2 q2 3 quorum true\n"
-		"    commit 100 applied 99 catchup 1 refused 2 rejected 8\n"
+		"    commit 100 applied 99 catchup 1 refused 2 rejected 8 out-of-range 0\n"
 		"    resync none, 0 completed\n"
 		"    on-no-quorum suspend auto-promote false\n"
 		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1\n"
@@ -484,6 +492,18 @@ static void test_status_replicated(void **state)
 	free(got);
 	got = print_volume(v, false);
 	assert_non_null(strstr(got, " leader none "));
+	free(got);
+	nlmsg_free(msg);
+
+	/* writes refused outside the data area are counted */
+	msg = repl_volume_msg(true);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_OUT_OF_RANGE, 5), 0);
+	assert_int_equal(synod_volume_parse(msg, v), 0);
+	got = print_volume(v, true);
+	assert_non_null(strstr(got, "\"rejected\":8,\"out_of_range\":5,"));
+	free(got);
+	got = print_volume(v, false);
+	assert_non_null(strstr(got, " rejected 8 out-of-range 5\n"));
 	free(got);
 	nlmsg_free(msg);
 

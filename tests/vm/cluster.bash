@@ -50,12 +50,20 @@ new_secret() {
 # NODES as peers, with the secret of $SECRET_FILE and cluster name
 # VOLUME (extra options come after these).  Not up yet.
 replica_create() {
-	local vol=$1 n=$2 nodes=$3 p peers=() l
+	local vol=$1 n=$2 nodes=$3
 	shift 3
+	replica_create_on "$vol" "$n" "$nodes" "$(new_loop 64M)" "$@"
+}
+
+# replica_create_on VOLUME N "NODES" BACKING [extra create options...]:
+# the same on a backing device of the caller's (a device-mapper target
+# over a loop device, for one, to fail it later).
+replica_create_on() {
+	local vol=$1 n=$2 nodes=$3 l=$4 p peers=()
+	shift 4
 	for p in $nodes; do
 		[ "$p" = "$n" ] || peers+=(--peer "$p=$(addr "$p"):7790")
 	done
-	l=$(new_loop 64M)
 	eval "LOOP_$n=$l"
 	ctl "$n" volume create "$vol" --backing "$l" --node "$n" \
 		--listen "$(addr "$n"):7790" "${peers[@]}" \

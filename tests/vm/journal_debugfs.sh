@@ -3,9 +3,10 @@
 #
 # In-VM check of the journal (kmod/journal.c) on a loop device, through
 # the test hook of kmod/journal_debugfs.c: write records, recover them,
-# and corrupt the ring with dd between runs to check that a torn tail is
-# dropped silently while damage in the middle is reported, with the slot
-# when the header's trailer copy survives.
+# and corrupt the ring with dd between runs to check that a torn tail
+# (after the last intact record, or inside the last batch) is dropped
+# while damage in the middle is reported, with the slot when the header's
+# trailer copy survives.
 #
 #   make KCFLAGS='-Werror -DSYNOD_JOURNAL_DEBUGFS' kmod
 #   scripts/vm --kernel 6.1 --mem 1024 -- tests/vm/journal_debugfs.sh [KO]
@@ -81,6 +82,20 @@ smash "$img" 9 4096 4 /dev/zero
 smash "$img" 6 0 4096 /dev/zero
 expect "middle corruption reported, slots known where readable" \
 	"found=27 first=1 last=30 order_err=3 bad=0 corrupt=3 known=2 slots=5,10" \
+	recover "$dev"
+
+# A power cut inside the last batch (slots 28..30, one journal write):
+# slot 29 lost a payload word, 30 landed whole.  Nothing of that batch was
+# acknowledged: the hole is torn, not corrupt, and recovery voids it, so
+# that it is no corruption either once later batches follow.
+smash "$img" 28 4096 4 /dev/zero
+expect "hole in the last batch is torn, not corrupt" \
+	"found=26 first=1 last=30 order_err=4 bad=0 corrupt=3 known=2" \
+	recover "$dev"
+expect "writing goes on after the voided hole" \
+	"write err=0 next=34 recovered=26 corrupt=3" write "$dev" 31 3
+expect "the voided hole, now in the middle, is no corruption" \
+	"found=29 first=1 last=33 order_err=4 bad=0 corrupt=3 known=2" \
 	recover "$dev"
 
 # Reclaim: a full ring refuses to overwrite unapplied slots.

@@ -31,6 +31,61 @@ fall_behind() {
 	dd if=/dev/urandom of="$d0" bs=4k count=300 seek=100 oflag=direct
 }
 
+# forge_chunk DEV CHUNK: overwrite 16 KiB chunk CHUNK of DEV's data area
+# (its start read from the superblock) with different bytes of the same
+# CRC-32C: a text at its start, then 4 bytes chosen to restore the CRC.
+# CRC-32C is linear, so those 4 bytes follow from running the register
+# backwards over them.  Prints both CRCs.
+forge_chunk() {
+	blockdev --flushbufs "$1"
+	python3 - "$1" "$2" <<'PY'
+import os, struct, sys
+P = 0x82F63B78
+TABLE = []
+for i in range(256):
+    r = i
+    for _ in range(8):
+        r = (r >> 1) ^ (P if r & 1 else 0)
+    TABLE.append(r)
+def reg_update(reg, data):
+    for b in data:
+        reg = (reg >> 8) ^ TABLE[(reg ^ b) & 0xff]
+    return reg
+def crc32c(data):
+    return reg_update(0xffffffff, data) ^ 0xffffffff
+def unstep32(y):
+    for _ in range(32):
+        if y & 0x80000000:
+            y = (((y ^ P) << 1) | 1) & 0xffffffff
+        else:
+            y = (y << 1) & 0xffffffff
+    return y
+dev, chunk = sys.argv[1], int(sys.argv[2])
+with open(dev, 'r+b', buffering=0) as f:
+    data_offset = struct.unpack('<Q', f.read(0x38)[0x30:0x38])[0]
+    off = data_offset + chunk * 16384
+    f.seek(off)
+    orig = f.read(16384)
+    c = bytearray(orig)
+    c[:19] = b'synod: forged chunk'
+    state = reg_update(0xffffffff, bytes(c[:-4]))
+    w = unstep32(crc32c(orig) ^ 0xffffffff) ^ state
+    c[-4:] = w.to_bytes(4, 'little')
+    assert bytes(c) != orig and crc32c(bytes(c)) == crc32c(orig)
+    f.seek(off)
+    f.write(bytes(c))
+    os.fsync(f.fileno())
+    print('chunk %d at %d: crc32c %08x -> %08x' % (chunk, off, crc32c(orig), crc32c(bytes(c))))
+PY
+}
+
+# chunk_md5 DEV CHUNK: md5 of one 16 KiB chunk of DEV's data area (18 MiB
+# in: format 1 and later), read past the page cache
+chunk_md5() {
+	dd if="$1" bs=16k skip=$(((18 << 20) / 16384 + $2)) count=1 \
+		iflag=direct 2>/dev/null | md5sum
+}
+
 # md5 of node N's whole disk, read on the leader
 disk_md5() {
 	dd if="$(dev_of "$1" $VOL)" bs=1M iflag=direct 2>/dev/null | md5sum
@@ -66,7 +121,7 @@ disk_md5() {
 	in_node 2 ip link set eth0 down
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
-	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	dmesg | grep -q "$VOL: a state transfer was interrupted"
 	[ "$(field 2 $VOL resync)" = true ]
 	ctl 2 volume up $VOL
@@ -77,6 +132,33 @@ disk_md5() {
 	in_node 2 ip link set eth0 up
 	wait_for 120 field_ge 2 $VOL resyncs 1
 	[ "$(field 2 $VOL resync)" = false ]
+	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
+	sum=$(disk_md5 0)
+	promote_and_wait 2 $VOL
+	[ "$(disk_md5 2)" = "$sum" ]
+}
+
+@test "resync: a chunk that differs but has the same crc32c is copied" {
+	local c=2900 sum
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	dd if=/dev/urandom of="$(dev_of 0 $VOL)" bs=4k count=16 oflag=direct
+	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
+	ctl 2 volume down $VOL
+	ctl 2 volume delete $VOL
+	# node 2's chunk c now differs from the leader's, with the same CRC,
+	# and its superblock says its data area is suspect (flag RESYNC)
+	[ "$(chunk_md5 "$LOOP_2" $c)" = "$(chunk_md5 "$LOOP_0" $c)" ]
+	forge_chunk "$LOOP_2" $c
+	[ "$(chunk_md5 "$LOOP_2" $c)" != "$(chunk_md5 "$LOOP_0" $c)" ]
+	sb_patch "$LOOP_2" 0 0x00c 1
+	sb_patch "$LOOP_2" 1 0x00c 1
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
+	[ "$(field 2 $VOL resync)" = true ]
+	ctl 2 volume up $VOL
+	wait_for 120 field_ge 2 $VOL resyncs 1
+	dmesg | grep "$VOL: state transfer from node [01] done"
+	[ "$(chunk_md5 "$LOOP_2" $c)" = "$(chunk_md5 "$LOOP_0" $c)" ]
 	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	sum=$(disk_md5 0)
 	promote_and_wait 2 $VOL

@@ -291,9 +291,9 @@ teardown() {
 	L=$(new_loop 64M)
 	"$CTL" volume create r0 --backing "$L"
 	"$CTL" volume delete r0
-	# format version is the le32 at offset 8 of each copy; 2 is unknown
-	sb_patch "$L" 0 8 2
-	sb_patch "$L" 1 8 2
+	# format version is the le32 at offset 8 of each copy; 3 is unknown
+	sb_patch "$L" 0 8 3
+	sb_patch "$L" 1 8 3
 	sum=$(dev_sum "$L")
 	expect_refusal "Operation not supported" "unsupported on-disk format" \
 		"$CTL" volume attach r0 --backing "$L"

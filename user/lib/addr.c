@@ -177,8 +177,10 @@ int synod_secret_read(const char *path, uint8_t secret[SYNOD_SECRET_MAX],
 	*exposed = !fstat(fd, &st) && (st.st_mode & (S_IRWXG | S_IRWXO));
 	n = read_all(fd, buf, SYNOD_SECRET_FILE_MAX);
 	close(fd);
-	if (n < 0)
-		return (int)n;
+	if (n < 0) {
+		ret = (int)n;	/* a short read may have left part of it */
+		goto out_wipe;
+	}
 	if (n > SYNOD_SECRET_FILE_MAX) {
 		ret = -EFBIG;
 		goto out_wipe;

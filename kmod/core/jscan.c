@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Journal recovery's decisions (see jscan.h for the why): where the
+ * journal ends, and the fate of each journal sequence in its window.
+ * Pure code: the scan array comes from kmod/journal.c.
+ */
+#include "jscan.h"
+
+/*
+ * The end of the journal is the highest journal sequence held intact (a
+ * void record counts: it was written whole).  Its header names the last
+ * batch.  A batch never holds more records than the ring, so it lies in
+ * the window; a header claiming otherwise is not believed beyond the
+ * record itself.
+ */
+void synod_jscan_end(const struct synod_jscan *scan, u32 count,
+		     struct synod_jscan_end *end)
+{
+	const struct synod_jscan *sc;
+	u32 idx;
+
+	synod_assert(scan != NULL && count >= 1);
+	synod_memset(end, 0, sizeof(*end));
+	for (idx = 0; idx < count; idx++) {
+		sc = &scan[idx];
+		if ((sc->state == SYNOD_JS_INTACT || sc->state == SYNOD_JS_VOID) &&
+		    sc->jseq > end->last)
+			end->last = sc->jseq;
+	}
+	end->first = end->last > count ? end->last - count + 1 : 1;
+	if (!end->last)
+		return;
+	sc = &scan[synod_jscan_index(end->last, count)];
+	synod_assert(sc->jseq == end->last);
+	synod_assert(sc->batch_first <= end->last &&
+		     end->last - sc->batch_first < sc->batch_n);
+	end->batch_first = sc->batch_first;
+	end->batch_n = sc->batch_n;
+	if (sc->batch_n > count || end->batch_first < end->first) {
+		end->batch_first = end->last;	/* impossible: trust no more */
+		end->batch_n = 1;
+	}
+	synod_assert(end->batch_first >= end->first);
+}
+
+/*
+ * The fate of journal sequence @jseq, in the window of @end.  The ring
+ * index of @jseq holds either @jseq itself, an older record (the write of
+ * @jseq never landed), a later one (written past the end, so torn: the
+ * journal overwrites a record only once it is reclaimed), or nothing
+ * readable.
+ */
+enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
+				       u32 count,
+				       const struct synod_jscan_end *end,
+				       u64 jseq)
+{
+	const struct synod_jscan *sc = &scan[synod_jscan_index(jseq, count)];
+
+	synod_assert(end->last && jseq >= end->first && jseq <= end->last);
+	synod_assert(end->batch_first >= end->first &&
+		     end->batch_first <= end->last);
+	if (sc->jseq == jseq) {
+		if (sc->state == SYNOD_JS_INTACT)
+			return SYNOD_JF_FOUND;
+		if (sc->state == SYNOD_JS_VOID)
+			return SYNOD_JF_VOID;
+		/* Only a void record has slot 0: its trailer says so. */
+		if (sc->state == SYNOD_JS_BROKEN && sc->slot_known && !sc->slot)
+			return SYNOD_JF_VOID;
+	} else if (sc->jseq > jseq) {
+		synod_assert(sc->jseq > end->last &&
+			     sc->state == SYNOD_JS_BROKEN);
+		return SYNOD_JF_RECLAIMED;
+	}
+	/* The end itself, no longer intact when read again: be wary. */
+	if (jseq == end->last)
+		return SYNOD_JF_CORRUPT;
+	return jseq >= end->batch_first ? SYNOD_JF_TORN : SYNOD_JF_CORRUPT;
+}

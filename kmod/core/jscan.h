@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Journal recovery's decisions, as pure code: given what a scan of the
+ * ring found at every index, where does the journal end, and what is each
+ * journal sequence of the window: a record to replay, nothing (void), the
+ * torn tail of a crash, or a damaged record in the middle?
+ *
+ * kmod/journal.c does the I/O (reads every ring index, decodes it with
+ * jrec.c, fills one struct synod_jscan per index) and acts on the answers;
+ * the KUnit suite synod_jscan and tests/core/test_jscan.c check them on
+ * crafted scans.  Documentation/ondisk.rst, "Recovery", is the rule.
+ *
+ * Why the last batch is special: the records of one batch (group commit,
+ * the batch_first/batch_n fields of every record) are written all at once
+ * and acknowledged only after the flush that follows them, and the next
+ * batch is issued only after that flush.  After a power cut any record of
+ * the last batch may be missing or damaged, below intact ones too; none of
+ * them was acknowledged.  Before the last batch, everything was flushed
+ * before later writes were issued: a record missing there was durable and
+ * is damage.
+ */
+#ifndef SYNOD_CORE_JSCAN_H
+#define SYNOD_CORE_JSCAN_H
+
+#include "env.h"
+
+/* What the scan found at one ring index. */
+enum synod_jscan_state {
+	SYNOD_JS_EMPTY = 0,	/* never written, zero, or another volume's */
+	SYNOD_JS_INTACT,	/* header and every payload check */
+	SYNOD_JS_VOID,		/* an intact void record (SYNOD_JREC_F_VOID) */
+	SYNOD_JS_BROKEN,	/* ours, but a checksum or a field fails */
+};
+
+/* One ring index, as the scan found it. */
+struct synod_jscan {
+	u64 jseq;		/* journal sequence it holds; 0 if unreadable */
+	u64 slot;		/* log slot it holds, if slot_known (0: void) */
+	u64 batch_first;	/* INTACT, VOID: first jseq of its batch */
+	u32 batch_n;		/* INTACT, VOID: records in its batch */
+	u8 state;		/* enum synod_jscan_state */
+	bool slot_known;	/* header or trailer names jseq and slot */
+};
+
+/* Where the journal ends and what its window is. */
+struct synod_jscan_end {
+	u64 last;		/* highest intact (or void) jseq; 0: empty */
+	u64 first;		/* lowest jseq of the window [first, last] */
+	u64 batch_first;	/* first jseq of the last batch (last's) */
+	u32 batch_n;		/* records in the last batch */
+};
+
+/* The fate of one journal sequence of the window. */
+enum synod_jscan_fate {
+	SYNOD_JF_FOUND = 0,	/* intact: replay it */
+	SYNOD_JF_VOID,		/* holds nothing: skip */
+	SYNOD_JF_RECLAIMED,	/* overwritten by a later write: was reclaimed */
+	SYNOD_JF_TORN,		/* damaged in the last batch: never acked */
+	SYNOD_JF_CORRUPT,	/* damaged before the last batch: durable, lost */
+};
+
+/* jscan.c */
+void synod_jscan_end(const struct synod_jscan *scan, u32 count,
+		     struct synod_jscan_end *end);
+enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
+				       u32 count,
+				       const struct synod_jscan_end *end,
+				       u64 jseq);
+
+/* Ring index of journal sequence @jseq (>= 1) in a ring of @count. */
+static inline u32 synod_jscan_index(u64 jseq, u32 count)
+{
+	return (u32)((jseq - 1) % count);
+}
+
+#endif /* SYNOD_CORE_JSCAN_H */

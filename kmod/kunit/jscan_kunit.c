@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "synod_jscan": journal recovery's decisions (kmod/core/
+ * jscan.c) inside the kernel build, on scans crafted as a power cut in the
+ * middle of a batch leaves them.  tests/core/test_jscan.c has more cases
+ * in userspace; this suite proves the kernel's build decides the same.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "jscan.h"
+#include "jrec.h"
+
+#define COUNT	8u
+
+static void put(struct synod_jscan *scan, u64 jseq, u8 state, u64 first,
+		u32 n)
+{
+	struct synod_jscan *sc = &scan[synod_jscan_index(jseq, COUNT)];
+
+	memset(sc, 0, sizeof(*sc));
+	sc->jseq = jseq;
+	sc->state = state;
+	sc->slot = state == SYNOD_JS_VOID ? 0 : 100 + jseq;
+	sc->slot_known = true;
+	sc->batch_first = first;
+	sc->batch_n = n;
+}
+
+static void batch(struct synod_jscan *scan, u64 first, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		put(scan, first + i, SYNOD_JS_INTACT, first, n);
+}
+
+/* Batches [1, 3), [3, 7); in the last, 3 and 5 damaged: torn, not corrupt. */
+static void hole_in_last_batch_is_torn(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {};
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 2);
+	batch(scan, 3, 4);
+	put(scan, 3, SYNOD_JS_BROKEN, 0, 0);
+	put(scan, 5, SYNOD_JS_BROKEN, 0, 0);
+	synod_jscan_end(scan, COUNT, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 6ull);
+	KUNIT_EXPECT_EQ(test, end.batch_first, 3ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 2),
+			SYNOD_JF_FOUND);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 3),
+			SYNOD_JF_TORN);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 4),
+			SYNOD_JF_FOUND);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 5),
+			SYNOD_JF_TORN);
+}
+
+/* The same damage before the last batch was durable once: corrupt. */
+static void hole_before_last_batch_is_corrupt(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {};
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 4);
+	batch(scan, 5, 1);
+	put(scan, 3, SYNOD_JS_BROKEN, 0, 0);
+	synod_jscan_end(scan, COUNT, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 5ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 3),
+			SYNOD_JF_CORRUPT);
+}
+
+/* Voided holes, later in the middle, hold nothing; so does a torn write
+ * after the end over a reclaimed record. */
+static void void_and_reclaimed(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {};
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 4);
+	put(scan, 2, SYNOD_JS_VOID, 1, 4);
+	batch(scan, 5, 3);
+	put(scan, 9, SYNOD_JS_BROKEN, 0, 0);	/* over jseq 1 */
+	synod_jscan_end(scan, COUNT, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 7ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 2),
+			SYNOD_JF_VOID);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 1),
+			SYNOD_JF_RECLAIMED);
+}
+
+/* A void record as the format has it (ondisk.rst), decoded in-kernel. */
+static void void_record_decodes(struct kunit *test)
+{
+	static const u8 uuid[16] = { 7, 7, 7 };
+	struct synod_jrec_hdr h = {}, d;
+	u8 *buf = kunit_kzalloc(test, SYNOD_JREC_HDR_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	h.jseq = 4;
+	h.batch_first = 3;
+	h.batch_n = 4;
+	h.flags = SYNOD_JREC_F_VOID;
+	h.e.kind = SYNOD_ENTRY_NOOP;
+	synod_jrec_encode(&h, uuid, buf);
+	KUNIT_ASSERT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
+						uuid, &d), SYNOD_JREC_OK);
+	KUNIT_EXPECT_EQ(test, d.flags, SYNOD_JREC_F_VOID);
+	KUNIT_EXPECT_EQ(test, d.e.slot, 0ull);
+}
+
+static int jscan_test_init(struct kunit *test)
+{
+	synod_core_assert_failed = false;
+	return 0;
+}
+
+static void jscan_test_exit(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
+}
+
+static struct kunit_case jscan_cases[] = {
+	KUNIT_CASE(hole_in_last_batch_is_torn),
+	KUNIT_CASE(hole_before_last_batch_is_corrupt),
+	KUNIT_CASE(void_and_reclaimed),
+	KUNIT_CASE(void_record_decodes),
+	{}
+};
+
+static struct kunit_suite jscan_suite = {
+	.name = "synod_jscan",
+	.init = jscan_test_init,
+	.exit = jscan_test_exit,
+	.test_cases = jscan_cases,
+};
+kunit_test_suite(jscan_suite);

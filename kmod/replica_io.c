@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Client requests of a replicated volume: a request from the disk's
+ * worker goes to the consensus core, and comes back completed, or
+ * refused and then suspended (requeued) or failed, as the volume's
+ * --on-no-quorum says.  See kmod/replica.h for the locking rule.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/highmem.h>
+#include <linux/timekeeping.h>
+
+#include "replica.h"
+#include "compat.h"
+#include "testing.h"
+#include "trace.h"
+
+/*
+ * Test build only (testing.h): the leader proposes its next client write
+ * at this block instead of the request's, past its own range check, as a
+ * broken or hostile leader would; then the knob clears itself.  0: off.
+ * tests/vm/engine.bats shows that followers refuse such an entry.
+ */
+static unsigned long long test_bad_block;
+SYNOD_TEST_PARAM(test_bad_block, ullong,
+		 "propose the next write at this block, unchecked (0: off)");
+
+static u64 repl_now(void)
+{
+	return ktime_get_raw_ns();
+}
+
+/* The request @req names, if it is still the one waiting. */
+static struct request *req_lookup(struct synod_repl *r, u64 req)
+{
+	struct request *rq;
+	struct synod_rq *cmd;
+	u32 tag = req & 0xffff;
+
+	if (tag >= r->vol->tag_set.queue_depth)
+		return NULL;
+	rq = blk_mq_tag_to_rq(r->vol->tag_set.tags[0], tag);
+	if (!rq)
+		return NULL;
+	cmd = blk_mq_rq_to_pdu(rq);
+	return cmd->req == req ? rq : NULL;
+}
+
+/*
+ * A request the core did not carry out, with its status @st (enum
+ * synod_status): certainly not done (not leader, lost leadership, a full
+ * queue), or a write of unknown outcome.  A full queue is backpressure,
+ * never an error: try again shortly.  Otherwise suspend the request until
+ * this replica leads with a quorum again, or fail it, as the volume says
+ * (--on-no-quorum).  A write of unknown outcome may be proposed again:
+ * block writes are idempotent, and its data is still in the request's
+ * pages, which synod_repl_submit() copies anew.  Suspension is bounded:
+ * SYNOD_SUSPEND_MAX_NS after the request first came.  A fenced or
+ * stopped replica fails everything.  Under r->lock.
+ */
+static void req_refused(struct synod_repl *r, struct request *rq, int st)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	bool hold;
+
+	lockdep_assert_held(&r->lock);
+	cmd->req = 0;
+	if (r->fenced || !r->up)
+		hold = false;
+	else if (st == SYNOD_BUSY)
+		hold = true;
+	else
+		hold = r->cfg.on_no_quorum == SYNOD_NO_QUORUM_SUSPEND &&
+		       repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS;
+	if (!hold) {
+		synod_blkdev_end(rq, BLK_STS_IOERR);
+		return;
+	}
+	blk_mq_requeue_request(rq, false);
+	blk_mq_delay_kick_requeue_list(rq->q, st == SYNOD_BUSY ? 10 : 100);
+}
+
+/* Complete (or refuse) the requests the core is done with. */
+void synod_repl_done(struct synod_repl *r)
+{
+	struct synod_out *out = &r->out;
+	struct request *rq;
+	u32 i;
+
+	for (i = 0; i < out->ndone; i++) {
+		const struct synod_done *d = &out->done[i];
+
+		rq = req_lookup(r, d->req);
+		if (!rq)
+			continue;
+		if (d->status != SYNOD_OK) {
+			req_refused(r, rq, d->status);
+			continue;
+		}
+		((struct synod_rq *)blk_mq_rq_to_pdu(rq))->req = 0;
+		if (d->op == SYNOD_OP_READ)
+			synod_blkdev_pass_down(r->vol, rq);
+		else
+			synod_blkdev_end(rq, BLK_STS_OK);
+	}
+}
+
+/*
+ * Is @rq one the engine can carry: whole sectors inside the data area,
+ * a write no larger than a payload buffer?  Block numbers are checked on
+ * the leader too, not only where they arrive.  Under r->lock.
+ */
+static bool req_valid(struct synod_repl *r, struct request *rq)
+{
+	u32 len = blk_rq_bytes(rq);
+
+	if (WARN_ON_ONCE(!len || len % SECTOR_SIZE ||
+			 (req_op(rq) == REQ_OP_WRITE &&
+			  len > SYNOD_PAYLOAD_MAX)))
+		return false;
+	if (synod_block_range_ok(blk_rq_pos(rq), len >> SECTOR_SHIFT,
+				 synod_repl_sectors(r)))
+		return true;
+	r->out_of_range++;
+	return false;
+}
+
+/*
+ * Copy a write's data into the payload store under a fresh ref and
+ * propose it as @req.  A full store is backpressure (SYNOD_BUSY).
+ */
+static int submit_write(struct synod_repl *r, struct request *rq, u64 req,
+			u64 now)
+{
+	struct req_iterator iter;
+	struct synod_pay *pay;
+	struct bio_vec bv;
+	u64 sector = blk_rq_pos(rq);
+	u32 off = 0;
+	int st;
+
+	pay = synod_pay_store(&r->pay, synod_pay_new_ref(&r->pay), &r->core);
+	if (!pay)
+		return SYNOD_BUSY;
+	rq_for_each_segment(bv, rq, iter) {
+		memcpy_from_bvec(pay->data + off, &bv);
+		off += bv.bv_len;
+	}
+	pay->len = off;
+	if (READ_ONCE(test_bad_block))
+		sector = xchg(&test_bad_block, 0) ?: sector;
+	SYNOD_CORE(r, st = synod_replica_write(&r->core, now, req, sector,
+					       pay->ref, &r->out));
+	return st;
+}
+
+/*
+ * A request from the disk's worker.  Writes: copy the data into the
+ * payload store under a fresh ref and propose it.  Reads: ask the core
+ * (lease or read-index); the data area is read once it says so.  Flushes
+ * complete at once: a completed write is already durable on a quorum.
+ * The request carries its id (cmd->req) exactly while the core holds it,
+ * and that only changes under r->lock, so a fence can fail what the core
+ * holds (fence.c).
+ */
+void synod_repl_submit(struct synod_repl *r, struct request *rq)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	u64 now, req, sector = blk_rq_pos(rq);
+	u32 op = (__force u32)req_op(rq);
+	int st;
+
+	if (!cmd->first_ns)
+		cmd->first_ns = repl_now();
+	if (req_op(rq) == REQ_OP_FLUSH) {
+		synod_blkdev_end(rq, BLK_STS_OK);
+		return;
+	}
+	if (req_op(rq) != REQ_OP_READ && req_op(rq) != REQ_OP_WRITE) {
+		synod_blkdev_end(rq, BLK_STS_NOTSUPP);
+		return;
+	}
+	mutex_lock(&r->lock);
+	now = repl_now();
+	req = (++r->gen << 16) | rq->tag;
+	cmd->trace_req = req;
+	trace_synod_rq_queued(r->vol->name, req, op, sector, blk_rq_bytes(rq));
+	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
+		req_refused(r, rq, SYNOD_NOT_LEADER);
+		goto out_unlock;
+	}
+	if (!req_valid(r, rq)) {
+		synod_blkdev_end(rq, BLK_STS_IOERR);
+		goto out_unlock;
+	}
+	/* The core may complete it within the call (a read under a lease). */
+	cmd->req = req;
+	if (req_op(rq) == REQ_OP_READ)
+		SYNOD_CORE(r, st = synod_replica_read(&r->core, now, req,
+						      sector, &r->out));
+	else
+		st = submit_write(r, rq, req, now);
+	trace_synod_rq_proposed(req, op, r->core.next_slot, st);
+	if (st != SYNOD_OK)
+		req_refused(r, rq, st);
+	synod_repl_execute(r);	/* may complete @rq: not touched after */
+out_unlock:
+	mutex_unlock(&r->lock);
+}

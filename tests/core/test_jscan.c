@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of journal recovery's decisions (kmod/core/jscan.c): scans
+ * of a small ring crafted as a power cut leaves them, and the fate of
+ * every journal sequence (Documentation/ondisk.rst, "Recovery").  The
+ * KUnit suite synod_jscan runs the main cases inside the kernel build.
+ */
+#include "core_test.h"
+
+#include <string.h>
+
+#include "jscan.h"
+
+#define COUNT	8u	/* ring records: small, so that it wraps */
+
+static struct synod_jscan scan[COUNT];
+static struct synod_jscan_end end;
+
+static void put(u64 jseq, u8 state, u64 first, u32 n)
+{
+	struct synod_jscan *sc = &scan[synod_jscan_index(jseq, COUNT)];
+
+	memset(sc, 0, sizeof(*sc));
+	sc->jseq = jseq;
+	sc->state = state;
+	sc->slot = state == SYNOD_JS_VOID ? 0 : 100 + jseq;
+	sc->slot_known = true;
+	if (state == SYNOD_JS_INTACT || state == SYNOD_JS_VOID) {
+		sc->batch_first = first;
+		sc->batch_n = n;
+	}
+}
+
+/* A batch of @n intact records from @first, as write_chunk() leaves it. */
+static void batch(u64 first, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		put(first + i, SYNOD_JS_INTACT, first, n);
+}
+
+/* The record @jseq lost its payload (its header still names it). */
+static void broken(u64 jseq)
+{
+	put(jseq, SYNOD_JS_BROKEN, 0, 0);
+}
+
+static enum synod_jscan_fate fate(u64 jseq)
+{
+	return synod_jscan_fate(scan, COUNT, &end, jseq);
+}
+
+static void setup_empty(void)
+{
+	memset(scan, 0, sizeof(scan));
+	memset(&end, 0, sizeof(end));
+}
+
+static void test_empty_ring(void **state)
+{
+	(void)state;
+	setup_empty();
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 0);
+	assert_int_equal(end.first, 1);
+}
+
+static void test_clean_journal(void **state)
+{
+	u64 j;
+
+	(void)state;
+	setup_empty();
+	batch(1, 3);
+	batch(4, 2);
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 5);
+	assert_int_equal(end.first, 1);
+	assert_int_equal(end.batch_first, 4);
+	assert_int_equal(end.batch_n, 2);
+	for (j = 1; j <= 5; j++)
+		assert_int_equal(fate(j), SYNOD_JF_FOUND);
+}
+
+/*
+ * Issue 8 item 3: a power cut in the middle of the last batch.  Its first
+ * record lost its payload, its third never reached the disk, its fourth
+ * did: both holes are the torn tail, not corruption.
+ */
+static void test_hole_in_last_batch_is_torn(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 2);
+	batch(3, 5);
+	broken(3);
+	memset(&scan[synod_jscan_index(5, COUNT)], 0, sizeof(scan[0]));
+	broken(7);	/* after the end: torn tail as always */
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 6);
+	assert_int_equal(end.batch_first, 3);
+	assert_int_equal(fate(1), SYNOD_JF_FOUND);
+	assert_int_equal(fate(2), SYNOD_JF_FOUND);
+	assert_int_equal(fate(3), SYNOD_JF_TORN);
+	assert_int_equal(fate(4), SYNOD_JF_FOUND);
+	assert_int_equal(fate(5), SYNOD_JF_TORN);
+	assert_int_equal(fate(6), SYNOD_JF_FOUND);
+}
+
+/* Before the last batch, a hole was durable once: corruption. */
+static void test_hole_before_last_batch_is_corrupt(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 3);
+	batch(4, 1);
+	broken(2);
+	memset(&scan[synod_jscan_index(3, COUNT)], 0, sizeof(scan[0]));
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 4);
+	assert_int_equal(end.batch_first, 4);
+	assert_int_equal(fate(2), SYNOD_JF_CORRUPT);
+	assert_int_equal(fate(3), SYNOD_JF_CORRUPT);
+	assert_int_equal(fate(4), SYNOD_JF_FOUND);
+}
+
+/*
+ * After recovery voided the holes, later batches follow: the void records
+ * are now in the middle and hold nothing, even if damaged themselves (the
+ * trailer of a void record names slot 0).
+ */
+static void test_void_in_the_middle(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	put(2, SYNOD_JS_VOID, 1, 4);
+	put(3, SYNOD_JS_BROKEN, 0, 0);
+	scan[synod_jscan_index(3, COUNT)].slot = 0;	/* a damaged void */
+	batch(5, 2);
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 6);
+	assert_int_equal(fate(1), SYNOD_JF_FOUND);
+	assert_int_equal(fate(2), SYNOD_JF_VOID);
+	assert_int_equal(fate(3), SYNOD_JF_VOID);
+	assert_int_equal(fate(4), SYNOD_JF_FOUND);
+	/* a damaged record whose slot is unknown is still corruption */
+	scan[synod_jscan_index(3, COUNT)].slot_known = false;
+	assert_int_equal(fate(3), SYNOD_JF_CORRUPT);
+}
+
+/*
+ * The ring wrapped.  A torn write after the end overwrote an old record
+ * (allowed only once reclaimed): nothing lost.  A hole of the last batch
+ * where the old record is still intact: its write never landed.
+ */
+static void test_wrapped_ring(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	batch(5, 4);
+	batch(9, 3);	/* replaces 1..3 */
+	put(10, SYNOD_JS_INTACT, 1, 4);	/* jseq 2 still there: 10 lost */
+	scan[synod_jscan_index(10, COUNT)].jseq = 2;
+	broken(12);	/* torn after the end, over jseq 4 */
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 11);
+	assert_int_equal(end.first, 4);
+	assert_int_equal(end.batch_first, 9);
+	assert_int_equal(fate(4), SYNOD_JF_RECLAIMED);
+	assert_int_equal(fate(5), SYNOD_JF_FOUND);
+	assert_int_equal(fate(9), SYNOD_JF_FOUND);
+	assert_int_equal(fate(10), SYNOD_JF_TORN);
+	assert_int_equal(fate(11), SYNOD_JF_FOUND);
+}
+
+/* A header that claims a batch larger than the ring is not believed. */
+static void test_implausible_batch(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 3);
+	put(3, SYNOD_JS_INTACT, 1, COUNT + 1);
+	broken(2);
+	synod_jscan_end(scan, COUNT, &end);
+	assert_int_equal(end.last, 3);
+	assert_int_equal(end.batch_first, 3);
+	assert_int_equal(fate(2), SYNOD_JF_CORRUPT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_ring),
+		cmocka_unit_test(test_clean_journal),
+		cmocka_unit_test(test_hole_in_last_batch_is_torn),
+		cmocka_unit_test(test_hole_before_last_batch_is_corrupt),
+		cmocka_unit_test(test_void_in_the_middle),
+		cmocka_unit_test(test_wrapped_ring),
+		cmocka_unit_test(test_implausible_batch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

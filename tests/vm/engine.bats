@@ -1,0 +1,284 @@
+#!/usr/bin/env bats
+# The replica engine under faults: a write outside the data area, a
+# failed core assertion, a backing device that fails under the leader, a
+# leader cut off while writes are in flight, more reads in flight than
+# the core queues, and an open waiting for auto-promote.  Three replicas
+# in three network namespaces, as in cluster.bats:
+#
+#   synod-c0 10.77.0.1  \
+#   synod-c1 10.77.0.2  -- bridge synbr (root namespace)
+#   synod-c2 10.77.0.3  /
+#
+# Every wait is bounded: a request that hangs in the kernel makes the
+# test fail (and teardown's "volume down --force" releases it), never
+# makes it hang.
+
+load helpers
+load cluster
+
+VOL=r0
+PARAMS=/sys/module/synod/parameters
+# TCG VMs on a busy host stall for seconds, longer than an election
+# timeout: every protocol timeout times 8, as in the crash tests.  No
+# test here depends on a timeout being short, only on its order.
+TIME_SCALE=8
+HUNG=/proc/sys/kernel/hung_task_timeout_secs
+DM_DEVS=()
+
+setup() {
+	synod_setup
+	reload_synod time_scale=$TIME_SCALE
+	cluster_net 0 1 2
+	HUNG_WAS=$(cat $HUNG 2>/dev/null || true)
+}
+
+teardown() {
+	local d
+	cluster_teardown
+	for d in "${DM_DEVS[@]}"; do
+		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$d" || true
+	done
+	[ -z "$HUNG_WAS" ] || echo "$HUNG_WAS" > $HUNG
+	synod_teardown
+}
+
+# pid_gone PID: the background job PID has ended (bash reaps it).
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# job_rc PID SECONDS: wait at most SECONDS for background job PID and set
+# RC to its exit status; a job still running then (hung in the kernel)
+# sets 124, as timeout(1) would.  Not in a $(...): a subshell cannot wait
+# for its parent's jobs.
+job_rc() {
+	RC=0
+	if ! wait_for "$2" pid_gone "$1"; then
+		echo "job $1 still running after $2 s: hung?" >&2
+		RC=124
+		return 0
+	fi
+	wait "$1" || RC=$?
+}
+
+# Reload the module with PARAM=VALUE... (those of the test build).
+reload_synod() {
+	rmmod synod
+	insmod "$KO" "$@"
+}
+
+# A warning a test caused on purpose is not a kernel complaint: mark the
+# log again so that teardown only checks what comes after.
+remark_log() {
+	SYNOD_MARK="synod-test: again $BATS_TEST_NUMBER $$ $RANDOM"
+	echo "$SYNOD_MARK" > /dev/kmsg
+}
+
+@test "engine: a write outside the data area is refused by the followers, counted, never chosen" {
+	local pat=$BATS_TEST_TMPDIR/pattern d0 d1 pid rc
+	cluster_create $VOL "0 1 2" --on-no-quorum error
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	yes SYNOD-OUT-OF-RANGE | head -c 4096 > "$pat"
+	# The leader proposes its next write at block 2^64 - 8, past its own
+	# range check, as a broken or hostile leader would.  Unchecked, the
+	# sum block + 8 wraps to 0 and the apply writes 4 KiB before the
+	# data area: into the journal ring.
+	echo 18446744073709551608 > $PARAMS/test_bad_block
+	dd if="$pat" of="$d0" bs=4k count=1 oflag=direct &
+	pid=$!
+	sleep 3
+	followers_clean
+	wait_for 30 field_ge 1 $VOL out_of_range 1
+	wait_for 30 field_ge 2 $VOL out_of_range 1
+	# never chosen: the write cannot complete ...
+	if pid_gone $pid; then
+		echo "the write completed" >&2
+		false
+	fi
+	# ... until its leader gives up, and then it fails (--on-no-quorum
+	# error: outcome unknown).  The new leader learns of it from node 0's
+	# promise, and refuses it there too.
+	promote_and_wait 1 $VOL
+	job_rc $pid 60; rc=$RC
+	echo "dd: $rc"
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	d1=$(dev_of 1 $VOL)
+	head -c 64K /dev/urandom > "$BATS_TEST_TMPDIR/data"
+	dd if="$BATS_TEST_TMPDIR/data" of="$d1" bs=4k oflag=direct
+	cmp <(dd if="$d1" bs=4k count=16 iflag=direct 2>/dev/null) "$BATS_TEST_TMPDIR/data"
+	wait_for 60 field_ge 0 $VOL applied_index "$(field 1 $VOL commit_index)"
+	followers_clean
+}
+
+# Nothing of the pattern is anywhere on nodes 1 and 2, journal included.
+followers_clean() {
+	local n l
+	for n in 1 2; do
+		l=LOOP_$n
+		blockdev --flushbufs "${!l}"
+		if grep -q SYNOD-OUT-OF-RANGE "${!l}"; then
+			echo "node $n's disk holds the write" >&2
+			return 1
+		fi
+	done
+}
+
+@test "engine: a failed core assertion fences its own replica only" {
+	local d0 pid rc
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	# node 1's core fails an assertion at its next tick
+	echo 2 > $PARAMS/test_core_assert
+	wait_for 30 is_role 1 $VOL down
+	kernel_log_since_mark | grep -q "assertion failed"
+	remark_log
+	# node 0 still leads and commits with node 2
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=4k count=16 oflag=direct &
+	pid=$!
+	job_rc $pid 60; rc=$RC
+	echo "dd: $rc"
+	[ "$rc" = 0 ]
+	[ "$(field 0 $VOL role)" = leader ]
+	[ "$(field 2 $VOL role)" = follower ]
+	[ "$(field 1 $VOL role)" = down ]
+}
+
+@test "engine: the leader's backing device fails under fio: EIO at once, umount works, another replica leads" {
+	local dm=synod-e0 l sz d0 pid rc t
+	export DM_DISABLE_UDEV=1
+	new_secret
+	l=$(new_loop 64M)
+	sz=$(blockdev --getsz "$l")
+	dmsetup create "$dm" --noudevsync --table "0 $sz linear $l 0"
+	DM_DEVS+=("$dm")
+	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$dm"
+	replica_create $VOL 1 "0 1 2"
+	replica_create $VOL 2 "0 1 2"
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$d0"
+	mount_at "$d0" /mnt/synod-0
+	fio --name=w --filename=/mnt/synod-0/f --size=16M --rw=randwrite \
+		--bs=4k --direct=1 --ioengine=libaio --iodepth=8 \
+		--time_based --runtime=300 --output="$BATS_TEST_TMPDIR/fio" &
+	pid=$!
+	wait_for 60 field_ge 0 $VOL commit_index 200
+	# from now on a task blocked for 15 s is reported; none may be
+	echo 15 > $HUNG
+	remark_log
+	# the disk under the leader fails: every I/O errors from now on
+	dmsetup suspend --noflush --noudevsync "$dm"
+	dmsetup load "$dm" --table "0 $sz error"
+	dmsetup resume --noudevsync "$dm"
+	SECONDS=0
+	job_rc $pid 30; rc=$RC
+	t=$SECONDS
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc after ${t}s"
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	grep -q "Input/output error" "$BATS_TEST_TMPDIR/fio"
+	[ "$t" -lt 15 ]
+	# the file system can go
+	umount /mnt/synod-0 &
+	job_rc $! 30; rc=$RC
+	[ "$rc" = 0 ]
+	# the leader is fenced; the two others elect one of them
+	[ "$(field 0 $VOL role)" = down ]
+	wait_for 60 some_leader $VOL 1 2
+	kernel_log_since_mark | grep -q "fenced"
+	if kernel_log_since_mark | grep "blocked for more than"; then
+		false
+	fi
+}
+
+@test "engine: --on-no-quorum suspend: writes in flight while the leader is cut off complete after it heals" {
+	local d0 pid rc
+	cluster_create $VOL "0 1 2" --on-no-quorum suspend
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	fio --name=w --filename="$d0" --rw=randwrite --bs=4k --size=8M \
+		--direct=1 --ioengine=libaio --iodepth=16 --randseed=11 \
+		--verify=crc32c --output="$BATS_TEST_TMPDIR/fio" &
+	pid=$!
+	wait_for 60 field_ge 0 $VOL commit_index 50
+	if pid_gone $pid; then
+		echo "fio ended before the cut" >&2
+		false
+	fi
+	# cut off for longer than a leader keeps leading without quorum
+	# (1.5 s x time_scale): it resigns with writes of unknown outcome in
+	# flight
+	in_node 0 ip link set eth0 down
+	wait_for 90 is_role 0 $VOL follower
+	sleep 1
+	in_node 0 ip link set eth0 up
+	# back: it leads again, and what it held goes through
+	settle_leader 0 $VOL 0 1 2
+	job_rc $pid 300; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc"
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+	if grep -q "verify: bad" "$BATS_TEST_TMPDIR/fio"; then
+		false
+	fi
+}
+
+@test "engine: 64 reads in flight at once (read-index, no lease) all complete" {
+	local d0 rc
+	# no lease: every read waits for a heartbeat round, so they pile up
+	echo 1 > $PARAMS/test_no_lease
+	cluster_create $VOL "0 1 2" --on-no-quorum error
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=64k count=64 oflag=direct
+	fio --name=r --filename="$d0" --rw=randread --bs=4k --size=4M \
+		--direct=1 --ioengine=libaio --iodepth=64 --iodepth_batch_submit=64 \
+		--time_based --runtime=8 --output="$BATS_TEST_TMPDIR/fio" &
+	job_rc $! 120; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc"
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+}
+
+@test "engine: an open waiting for auto-promote blocks neither status nor the delete of another volume" {
+	local d1 l opid dpid spid rc t
+	# auto-promote waits 5 s x time_scale: 40 s here
+	new_secret
+	replica_create $VOL 0 "0 1 2"
+	replica_create $VOL 1 "0 1 2" --auto-promote
+	replica_create $VOL 2 "0 1 2"
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	l=$(new_loop 8M)
+	"$CTL" volume create other --backing "$l"
+	# node 1 cut off: its open for writing waits the whole 40 s
+	d1=$(dev_of 1 $VOL)
+	in_node 1 ip link set eth0 down
+	dd if=/dev/zero of="$d1" bs=4k count=1 oflag=direct &
+	opid=$!
+	sleep 2
+	# a delete of that volume has to wait for the open ...
+	ctl 1 volume delete $VOL &
+	dpid=$!
+	sleep 2
+	# ... but nothing else does
+	SECONDS=0
+	"$CTL" -j status > "$BATS_TEST_TMPDIR/status" &
+	spid=$!
+	job_rc $spid 30; rc=$RC
+	[ "$rc" = 0 ]
+	"$CTL" volume delete other &
+	job_rc $! 30; rc=$RC
+	[ "$rc" = 0 ]
+	t=$SECONDS
+	echo "status and delete of another volume: ${t}s"
+	[ "$t" -lt 5 ]
+	# the open gives up (EROFS); then the delete goes through
+	job_rc $opid 90; rc=$RC
+	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	job_rc $dpid 90; rc=$RC
+	[ "$rc" = 0 ]
+}

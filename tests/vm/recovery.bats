@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# What a replica's journal recovery makes of a power cut, on the real
+# module and a real ring (Documentation/ondisk.rst, "Recovery").
+#
+#   synod-c0 10.77.0.1  \
+#   synod-c1 10.77.0.2  -- bridge synbr (root namespace)
+#   synod-c2 10.77.0.3  /
+
+load helpers
+load cluster
+
+VOL=r0
+
+setup() {
+	# timeouts x4: a host loaded with other VMs stalls ours for longer
+	# than an election timeout, and elections would reshuffle the logs
+	lsmod | grep -q '^synod ' || insmod "$KO" time_scale=4
+	synod_setup
+	cluster_net 0 1 2
+}
+
+teardown() {
+	cluster_teardown
+	synod_teardown
+}
+
+# last_batch DEV: the journal's last batch as "first n last idx": its
+# first journal sequence and size (from the header of the highest record,
+# the end of the journal), that highest sequence, and the ring index of a
+# WRITE record of the batch below it (-1 if none).  Headers only, as
+# Documentation/ondisk.rst lays them out; checksums are not checked.
+last_batch() {
+	blockdev --flushbufs "$1"
+	python3 - "$1" <<'PY'
+import struct, sys
+MIB, JREC, COUNT = 1 << 20, 69632, 256
+recs = {}
+with open(sys.argv[1], 'rb') as f:
+    for idx in range(COUNT):
+        f.seek(MIB + idx * JREC)
+        h = f.read(4096)
+        if struct.unpack_from('<I', h, 0)[0] != 0x524a5953:
+            continue
+        jseq, first, n = struct.unpack_from('<QQI', h, 8)
+        recs[jseq] = (idx, first, n, h[0x48])
+last = max(recs)
+idx, first, n, _ = recs[last]
+below = [recs[j][0] for j in range(first, last)
+         if j in recs and recs[j][3] == 2]
+print(first, n, last, below[0] if below else -1)
+PY
+}
+
+# wait_wall SECONDS CMD...: poll CMD until it succeeds, for at most
+# SECONDS of wall-clock time (wait_for counts polls, and on a loaded host
+# each poll of status takes seconds).
+wait_wall() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "timed out: $*" >&2
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# smash_payload DEV IDX: zero the first payload sector of ring record IDX
+# (its header stays intact and names the slot), as a power cut that lets
+# the header reach the disk but not the data.
+smash_payload() {
+	dd if=/dev/zero of="$1" bs=512 count=1 conv=notrunc status=none \
+		seek=$(( (1048576 + $2 * 69632 + 4096) / 512 ))
+}
+
+@test "recovery: a hole in the last journal batch is a torn tail; the replica still promises" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	head -c 160K /dev/urandom > "$BATS_TEST_TMPDIR/data"
+	# node 2 misses 40 writes, then takes them by catch-up: CATCHUP
+	# messages of up to 32 chosen entries, each persisted as one
+	# journal write of several records (batches of up to 16)
+	ctl 2 volume down $VOL
+	dd if="$BATS_TEST_TMPDIR/data" of="$d0" bs=4k oflag=direct
+	c=$(field 0 $VOL commit_index)
+	ctl 2 volume up $VOL
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	ctl 2 volume down $VOL
+	ctl 2 volume delete $VOL
+	read -r first n last idx <<< "$(last_batch "$LOOP_2")"
+	echo "# node 2's last batch: jseq $first..$((first + n - 1)), end $last, record at index $idx" >&3
+	[ "$n" -ge 2 ]
+	[ "$idx" -ge 0 ]
+	# a record of that batch below its end never reached the disk whole:
+	# the batch was in flight when the power went, so nothing in it was
+	# acknowledged, and what did land is the journal's torn tail
+	smash_payload "$LOOP_2" "$idx"
+	# node 0 is gone for good: nodes 1 and 2 must elect without it
+	ctl 0 volume down $VOL
+	ctl 0 volume delete $VOL
+	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume up $VOL
+	# a replica that took the hole for corruption would promise nothing
+	# until a leader told it the slot: no leader, ever
+	wait_wall 90 some_leader $VOL 1 2
+	wait_wall 60 agreed_leader $VOL 1 2
+	kernel_log_since_mark | grep "torn record(s) of the last batch"
+	if kernel_log_since_mark | grep "is corrupt"; then false; fi
+	l=$(field 1 $VOL leader)
+	cmp <(dd if="$(dev_of "$l" $VOL)" bs=4k count=40 iflag=direct 2>/dev/null) \
+		"$BATS_TEST_TMPDIR/data"
+	# new batches follow the voided hole; at the next attach it is in
+	# the middle of the journal and must still not count as corruption
+	dd if=/dev/urandom of="$(dev_of "$l" $VOL)" bs=4k count=8 seek=40 oflag=direct
+	c=$(field "$l" $VOL commit_index)
+	wait_for 30 field_ge 2 $VOL applied_index "$c"
+	ctl 2 volume down $VOL
+	ctl 2 volume delete $VOL
+	echo "synod-test: reattach $$" > /dev/kmsg
+	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	if dmesg | sed -n "/synod-test: reattach $$/,\$p" | grep "is corrupt"; then
+		false
+	fi
+	ctl 2 volume up $VOL
+	# node 2 promises (it is needed for any election now): it can lead
+	promote_and_wait 2 $VOL
+}

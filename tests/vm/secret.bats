@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# The shared secret of a replicated volume on disk (issue 8, item 12).
+# The superblock keeps only a fingerprint of it (format 2, see
+# Documentation/ondisk.rst); attach takes the secret file again and
+# refuses a missing or wrong one; a format 1 superblock, which stored the
+# secret itself, is converted by the first attach with the right secret.
+#
+#   /dev/loopN  <- one replica (node 0) of a two-node volume whose peer
+#                  never comes up: no network needed, nothing is written
+#                  to the data area
+
+load helpers
+
+VOL=s0
+
+setup() {
+	synod_setup
+	L=$(new_loop 64M)
+	KEY=$BATS_TEST_TMPDIR/key
+	head -c 48 /dev/urandom | base64 -w 0 > "$KEY"
+	chmod 600 "$KEY"
+}
+
+teardown() {
+	synod_teardown
+}
+
+create() {
+	"$CTL" volume create $VOL --backing "$L" --node 0 \
+		--listen 127.0.0.1:7790 --peer 1=127.0.0.2:7790 \
+		--secret-file "$KEY"
+}
+
+# holds_secret DEV: does any byte range of DEV (read past the page cache)
+# equal the secret (the key file less one trailing newline, at most 64
+# bytes), or its first 16 bytes?
+holds_secret() {
+	blockdev --flushbufs "$1"
+	python3 - "$1" "$KEY" <<'PY'
+import sys
+dev, key = sys.argv[1], open(sys.argv[2], 'rb').read()
+if key.endswith(b'\n'):
+    key = key[:-1]
+key = key[:64]
+with open(dev, 'rb') as f:
+    data = f.read()
+found = key in data or key[:16] in data
+print('secret %s on %s' % ('found' if found else 'not found', dev))
+sys.exit(0 if found else 1)
+PY
+}
+
+# no_secret_on DEV: the secret is nowhere on DEV (a function, because a
+# bare "! cmd" never fails a bats test)
+no_secret_on() {
+	! holds_secret "$1"
+}
+
+# sb_format DEV COPY: the format version (le32 at 8) of superblock COPY
+sb_format() {
+	blockdev --flushbufs "$1"
+	python3 -c 'import struct, sys
+f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2]) * 4096 + 8)
+print(struct.unpack("<I", f.read(4))[0])' "$1" "$2"
+}
+
+# to_format1 DEV: rewrite both superblock copies as format 1 wrote them,
+# with the secret of $KEY in the secret field (length at 0x0b4, bytes at
+# 0x0b8, instead of the fingerprint), checksums recomputed.
+to_format1() {
+	blockdev --flushbufs "$1"
+	python3 - "$1" "$KEY" <<'PY'
+import os, struct, sys
+def crc32c(data):
+    crc = 0xffffffff
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xffffffff
+dev, key = sys.argv[1], open(sys.argv[2], 'rb').read()
+key = key[:-1] if key.endswith(b'\n') else key
+key = key[:64]
+with open(dev, 'r+b', buffering=0) as f:
+    for copy in (0, 1):
+        f.seek(copy * 4096)
+        sb = bytearray(f.read(4096))
+        assert struct.unpack_from('<I', sb, 8)[0] == 2
+        struct.pack_into('<I', sb, 8, 1)
+        struct.pack_into('<I', sb, 0xb4, len(key))
+        sb[0xb8:0xb8 + 64] = key + bytes(64 - len(key))
+        struct.pack_into('<I', sb, 4092, crc32c(bytes(sb[:4092])))
+        f.seek(copy * 4096)
+        f.write(sb)
+    os.fsync(f.fileno())
+PY
+}
+
+@test "secret: the superblock holds a fingerprint, not the secret" {
+	create
+	"$CTL" volume delete $VOL
+	no_secret_on "$L"
+	[ "$(sb_format "$L" 0)" = 2 ]
+	[ "$(sb_format "$L" 1)" = 2 ]
+	# and not after the replica ran (superblock updates) either
+	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
+	"$CTL" volume up $VOL
+	"$CTL" volume promote $VOL || true
+	sleep 2
+	"$CTL" volume down $VOL --force
+	"$CTL" volume delete $VOL
+	no_secret_on "$L"
+}
+
+@test "secret: attach without, with a wrong and with the right secret file" {
+	local sum
+	create
+	"$CTL" status $VOL | grep -q 'format 2'
+	"$CTL" volume delete $VOL
+	sum=$(dev_sum "$L")
+	expect_refusal "Required key not available" "needs its secret" \
+		"$CTL" volume attach $VOL --backing "$L"
+	head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/other"
+	expect_refusal "Key was rejected by service" "wrong secret" \
+		"$CTL" volume attach $VOL --backing "$L" \
+		--secret-file "$BATS_TEST_TMPDIR/other"
+	# the same bytes but one: still wrong
+	python3 -c 'import sys; k = bytearray(open(sys.argv[1], "rb").read()); k[5] ^= 1; open(sys.argv[2], "wb").write(k)' \
+		"$KEY" "$BATS_TEST_TMPDIR/near"
+	expect_refusal "Key was rejected by service" "wrong secret" \
+		"$CTL" volume attach $VOL --backing "$L" \
+		--secret-file "$BATS_TEST_TMPDIR/near"
+	[ -z "$(volume_names)" ]
+	[ "$(dev_sum "$L")" = "$sum" ]
+	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
+	[ "$(volume_names)" = $VOL ]
+	# a single-replica volume takes no secret
+	L2=$(new_loop 64M)
+	"$CTL" volume create r1 --backing "$L2"
+	"$CTL" volume delete r1
+	expect_refusal "Invalid argument" "takes no secret" \
+		"$CTL" volume attach r1 --backing "$L2" --secret-file "$KEY"
+}
+
+@test "secret: a format 1 superblock is converted by attach with the right secret" {
+	local sum
+	create
+	"$CTL" volume delete $VOL
+	to_format1 "$L"
+	holds_secret "$L"
+	sum=$(dev_sum "$L")
+	expect_refusal "Required key not available" "needs its secret" \
+		"$CTL" volume attach $VOL --backing "$L"
+	head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/other"
+	expect_refusal "Key was rejected by service" "wrong secret" \
+		"$CTL" volume attach $VOL --backing "$L" \
+		--secret-file "$BATS_TEST_TMPDIR/other"
+	[ "$(dev_sum "$L")" = "$sum" ]
+	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
+	kernel_log_since_mark | grep "$VOL: superblock converted to format 2"
+	"$CTL" status $VOL | grep -q 'format 2'
+	"$CTL" volume delete $VOL
+	no_secret_on "$L"
+	[ "$(sb_format "$L" 0)" = 2 ]
+	[ "$(sb_format "$L" 1)" = 2 ]
+	# and it attaches as format 2 from now on
+	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
+	[ "$(kernel_log_since_mark | grep -c 'superblock converted')" = 1 ]
+}
