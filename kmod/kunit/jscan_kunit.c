@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/string.h>
 
+#include "kunit_env.h"
 #include "jscan.h"
 #include "jrec.h"
 

@@ -11,6 +11,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 
+#include "kunit_env.h"
 #include "secret.h"
 #include "ondisk.h"
 

@@ -30,9 +30,17 @@ cluster_net() {
 	done
 }
 
+# Processes a test started in a namespace (in_node ... &) die with it: a
+# survivor would hold bats' output open and the VM would never finish.
 cluster_net_teardown() {
-	local n
+	local n pids
 	for n in 0 1 2 3 4 5 6; do
+		pids=$(ip netns pids "$(ns "$n")" 2>/dev/null)
+		if [ -n "$pids" ]; then
+			# shellcheck disable=SC2086
+			kill -9 $pids 2>/dev/null || true
+			sleep 0.2
+		fi
 		ip netns del "$(ns "$n")" 2>/dev/null || true
 		ip link del "synv$n" 2>/dev/null || true
 	done
