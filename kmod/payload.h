@@ -49,6 +49,12 @@ struct synod_pay {
 	u32 mark;		/* sweep generation last seen live */
 	bool used;
 	u32 senders;		/* bit n: node n sent us these bytes */
+	/*
+	 * A journal record of ours holds these bytes (replica.c sets it
+	 * when it hands them to the journal): they never change after,
+	 * since crash recovery replays what the journal holds.
+	 */
+	bool durable;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 

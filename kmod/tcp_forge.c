@@ -37,7 +37,12 @@
  *      writes that it receives (from the leader), rewritten as its own
  *      message to TO, and sends it when the next such message arrives
  *      (by then TO holds those writes' data, from the leader): a member
- *      naming payloads it never sent.
+ *      naming payloads it never sent;
+ *  11  REPAY_KEEP: the next PAYLOAD frame FROM sends TO is kept, its
+ *      bytes inverted, under the same ref;
+ *  12  REPAY: FROM sends TO (any peer) what REPAY_KEEP kept: a proposer
+ *      sending other bytes under a ref of its own (a ref collision, a
+ *      proposer gone wrong) after TO may have journaled the first ones.
  * A planted payload and a relayed message are logged when queued; a
  * planted payload is logged again by whichever transport of this
  * module receives it, so a test can wait for it to have arrived.
@@ -80,6 +85,11 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 		return STCP_FORGE_NONE;
 	pr_info("%s/%u: TEST: forging frame kind %u to node %u\n",
 		t->cfg.cluster, t->cfg.self, kind, p->node);
+	if (kind == STCP_FORGE_REPAY &&
+	    atomic_read_acquire(&t->plant_state) == STCP_PLANT_OWN) {
+		t->plant_to = p->node;
+		atomic_set_release(&t->plant_state, STCP_PLANT_READY);
+	}
 	if ((kind == STCP_FORGE_PLANT || kind == STCP_FORGE_UNBOUND) &&
 	    t->plant) {
 		/* plant_to before the state that publishes it */
@@ -171,6 +181,37 @@ void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 	atomic_set_release(&t->plant_state, STCP_PLANT_READY);
 	set_bit(STCP_KICK, &t->peers[t->plant_to].flags);
 	wake_up(&t->peers[t->plant_to].wq);
+}
+
+/*
+ * tx thread of @p, on a frame it is sending, payload in @vec: if
+ * REPAY_KEEP is armed and it is a PAYLOAD frame, keep a copy with its
+ * bytes inverted, under the same ref, for REPAY.
+ */
+void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
+				unsigned int nvec, u32 len)
+{
+	struct synod_transport *t = p->t;
+	unsigned int i;
+	u32 off = 0;
+
+	if (!SYNOD_TEST_BUILD || !p->repay_armed || !t->plant || !nvec ||
+	    len <= SYNOD_PAYLOAD_HDR || len > SYNOD_FRAME_MAX ||
+	    ((u8 *)vec[0].iov_base)[0] != SYNOD_FRAME_PAYLOAD ||
+	    atomic_read(&t->plant_state) != STCP_PLANT_IDLE)
+		return;
+	for (i = 0; i < nvec; i++) {
+		memcpy(t->plant + off, vec[i].iov_base, vec[i].iov_len);
+		off += vec[i].iov_len;
+	}
+	for (i = SYNOD_PAYLOAD_HDR; i < len; i++)
+		t->plant[i] = ~t->plant[i];
+	t->plant_len = len;
+	t->plant_to = p->node;
+	p->repay_armed = false;
+	pr_info("%s/%u: TEST: kept ref %llx for node %u\n", t->cfg.cluster,
+		t->cfg.self, get_unaligned_le64(t->plant + 8), p->node);
+	atomic_set_release(&t->plant_state, STCP_PLANT_OWN);
 }
 
 /* tx thread of @p: queue the doctored frame if it is ready for @p. */

@@ -154,6 +154,8 @@ enum stcp_forge {
 	STCP_FORGE_LEN,		/* next frame: header len - 1, byte dropped */
 	STCP_FORGE_PREV,	/* reconnect, replay a frame of the old link */
 	STCP_FORGE_UNBOUND,	/* relay a message naming others' refs */
+	STCP_FORGE_REPAY_KEEP,	/* keep our next payload, bytes inverted */
+	STCP_FORGE_REPAY,	/* send what REPAY_KEEP kept */
 	STCP_FORGE_MAX,
 };
 
@@ -167,6 +169,7 @@ enum stcp_plant {
 	STCP_PLANT_READY,	/* t->plant holds a frame for the tx thread */
 	STCP_PLANT_RELAY,	/* UNBOUND: keep the next message with writes */
 	STCP_PLANT_HELD,	/* UNBOUND: kept; send at the next such one */
+	STCP_PLANT_OWN,		/* REPAY_KEEP: kept; send on REPAY */
 };
 
 /* peer->flags and t->rx_flags bits */
@@ -200,6 +203,7 @@ struct tcp_peer {
 	/* test build only (tcp_forge.c); tx thread only */
 	u8 forge_mut;			/* CORRUPT/FLAGS/LEN for the next frame */
 	bool prev_armed;		/* PREV: inject prev at seq prev_seq */
+	bool repay_armed;		/* REPAY_KEEP: keep the next payload */
 	u32 last_len;			/* bytes in last, 0: none kept */
 	u8 last[STCP_LAST_MAX];		/* last small frame as sent */
 	u32 first_len;			/* first small frame of this link */
@@ -356,6 +360,8 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 			u32 len);
 void synod_tcp_forge_plant(struct tcp_peer *p);
+void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
+				unsigned int nvec, u32 len);
 
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {

@@ -350,6 +350,7 @@ static u32 out_forge_keep(struct tcp_peer *p, struct kvec *vec,
 	u8 *hdr = vec[0].iov_base;
 	u32 plen = len - STCP_FRAME_HDR;
 
+	synod_tcp_forge_repay_keep(p, vec + 1, nvec - 1, plen);
 	switch (p->forge_mut) {
 	case STCP_FORGE_CORRUPT:
 		((u8 *)vec[1].iov_base)[0] ^= 0x80;
@@ -428,6 +429,9 @@ static int out_forge(struct tcp_peer *p)
 		return 0;
 	case STCP_FORGE_SKIP:
 		p->tx_seq++;
+		return 0;
+	case STCP_FORGE_REPAY_KEEP:
+		p->repay_armed = true;
 		return 0;
 	case STCP_FORGE_PREV:
 		/* keep this link's first frame, then dial again */
