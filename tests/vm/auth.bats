@@ -220,3 +220,69 @@ relayed() { kernel_log_since_mark | grep -q "$VOL/1: TEST: relaying a message na
 	[ "$(peer_field 2 $VOL 1 rejected_mac)" = 0 ]
 	io_ok after
 }
+
+# rejected_mac_ge N: node 0 counted N frames of node 1 as bad MACs
+rejected_mac_ge() { peer_field_ge 0 $VOL 1 rejected_mac "$1"; }
+
+@test "auth: a frame renumbered, or with its flags or length changed after its MAC, or from the previous connection, is a bad MAC" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	forging_starts
+	ballot=$(field 0 $VOL ballot)
+	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
+
+	# the MAC covers the whole header, not only the payload: the last
+	# frame with the next sequence number and its old tag (a tag over
+	# the payload alone would pass it as in order), a flags bit and the
+	# length changed after tagging
+	forge 6 1 0	# RESEQ
+	wait_for 20 rejected_mac_ge 1
+	wait_for 20 links_back $((ups + 1))
+	forge 7 1 0	# FLAGS
+	wait_for 20 rejected_mac_ge 2
+	wait_for 20 links_back $((ups + 2))
+	forge 8 1 0	# LEN
+	wait_for 20 rejected_mac_ge 3
+	wait_for 20 links_back $((ups + 3))
+	# a frame of the previous connection, sent where its sequence number
+	# comes on the next one: only a key per connection catches it
+	forge 9 1 0	# PREV: the link is dropped on purpose, then comes back
+	wait_for 20 rejected_mac_ge 4
+	wait_for 20 links_back $((ups + 5))
+
+	[ "$(peer_field 0 $VOL 1 rejected_mac)" = 4 ]
+	[ "$(peer_field 0 $VOL 1 rejected_replay)" = 0 ]
+	[ "$(peer_field 0 $VOL 1 rejected_order)" = 0 ]
+	not_resigned
+	is_role 0 $VOL leader
+	[ "$(field 0 $VOL ballot)" = "$ballot" ]
+	io_ok after
+}
+
+MACOFF=/sys/module/synod/parameters/test_frame_mac_off
+
+@test "auth: a replica that sends no frame MACs is refused as another link version; no link forms" {
+	new_secret
+	for n in 0 1; do
+		replica_create $VOL $n "0 1 2"
+	done
+	# node 2 is created offering no FRAME_MAC (read at create)
+	echo 1 > $MACOFF
+	replica_create $VOL 2 "0 1 2"
+	echo 0 > $MACOFF
+	for n in 0 1 2; do
+		ctl $n volume up $VOL
+	done
+	wait_for 30 peer_field_ge 0 $VOL 2 refused 2
+	wait_for 30 peer_field_ge 1 $VOL 2 refused 2
+	for n in 0 1; do
+		kernel_log_since_mark | grep "$VOL/$n: refused" || true
+		kernel_log_since_mark |
+			grep -q "$VOL/$n: refused incoming link with node 2: no common link version"
+		# never "wrong secret": the secret is the same
+		! kernel_log_since_mark | grep -q "$VOL/$n: refused.*node 2: wrong secret" || false
+		[ "$(peer_field $n $VOL 2 state)" != '"connected"' ]
+		[ "$(peer_field 2 $VOL $n state)" != '"connected"' ]
+	done
+	[ "$(field 2 $VOL quorum)" = false ]
+}
