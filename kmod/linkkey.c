@@ -84,27 +84,34 @@ int synod_hkdf_sha256(struct crypto_shash *hmac, const u8 *salt,
  * HKDF with both handshake nonces as salt (fresh on both sides, so every
  * connection gets its own key and a frame recorded on one connection is
  * worthless on the next), the shared secret as input keying material,
- * and as info a label, the direction, both node ids and the cluster, so
- * that no two links, directions or volumes ever share a key even with
- * one secret.  Frames flow only from client to server on a connection
+ * and as info a label, the direction, both node ids, the cluster and
+ * the handshake's transcript hash @th (SHA-256 of both HELLO records as
+ * sent), so that no two links, directions or volumes ever share a key
+ * even with one secret, and the key exists only for the very HELLOs both
+ * ends saw.  Frames flow only from client to server on a connection
  * (tcp.c), so one direction is all a connection needs.
  */
 int synod_link_key(struct crypto_shash *hmac, const u8 *secret,
 		   u32 secret_len, const u8 *nonce_c, const u8 *nonce_s,
 		   u32 id_c, u32 id_s, const char *cluster,
-		   u8 key[SYNOD_LINK_KEY_LEN])
+		   const u8 th[SYNOD_LINK_TH_LEN], u8 key[SYNOD_LINK_KEY_LEN])
 {
 	static const char label[] = "synod frames v2 client to server";
 	u8 salt[2 * SYNOD_LINK_NONCE_LEN];
-	u8 info[sizeof(label) + 8 + SYNOD_NAME_MAX + 1];
+	u8 info[sizeof(label) + 8 + SYNOD_NAME_MAX + 1 + SYNOD_LINK_TH_LEN];
+	u8 *p = info;
 	int err;
 
 	memcpy(salt, nonce_c, SYNOD_LINK_NONCE_LEN);
 	memcpy(salt + SYNOD_LINK_NONCE_LEN, nonce_s, SYNOD_LINK_NONCE_LEN);
-	memcpy(info, label, sizeof(label));
-	put_unaligned_le32(id_c, info + sizeof(label));
-	put_unaligned_le32(id_s, info + sizeof(label) + 4);
-	strscpy_pad(info + sizeof(label) + 8, cluster, SYNOD_NAME_MAX + 1);
+	memcpy(p, label, sizeof(label));
+	p += sizeof(label);
+	put_unaligned_le32(id_c, p);
+	put_unaligned_le32(id_s, p + 4);
+	p += 8;
+	strscpy_pad(p, cluster, SYNOD_NAME_MAX + 1);
+	p += SYNOD_NAME_MAX + 1;
+	memcpy(p, th, SYNOD_LINK_TH_LEN);
 	err = synod_hkdf_sha256(hmac, salt, sizeof(salt), secret, secret_len,
 				info, sizeof(info), key, SYNOD_LINK_KEY_LEN);
 	memzero_explicit(salt, sizeof(salt));

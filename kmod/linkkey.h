@@ -17,6 +17,7 @@
 #define SYNOD_LINK_KEY_LEN	SHA256_DIGEST_SIZE	/* frame key, bytes */
 #define SYNOD_LINK_TAG_LEN	16u	/* MAC on the wire: HMAC-SHA256-128 */
 #define SYNOD_LINK_NONCE_LEN	32u	/* each side's handshake nonce */
+#define SYNOD_LINK_TH_LEN	SHA256_DIGEST_SIZE	/* transcript hash */
 
 /* What the sequence number of a frame with a good MAC says. */
 enum synod_seq_verdict {
@@ -31,7 +32,7 @@ int synod_hkdf_sha256(struct crypto_shash *hmac, const u8 *salt,
 int synod_link_key(struct crypto_shash *hmac, const u8 *secret,
 		   u32 secret_len, const u8 *nonce_c, const u8 *nonce_s,
 		   u32 id_c, u32 id_s, const char *cluster,
-		   u8 key[SYNOD_LINK_KEY_LEN]);
+		   const u8 th[SYNOD_LINK_TH_LEN], u8 key[SYNOD_LINK_KEY_LEN]);
 int synod_link_mac(struct crypto_shash *keyed, const u8 *hdr, u32 hdr_len,
 		   const struct kvec *vec, unsigned int nvec,
 		   u8 tag[SYNOD_LINK_TAG_LEN]);

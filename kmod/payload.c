@@ -156,6 +156,7 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 	p->ref = ref;
 	p->len = 0;
 	p->senders = 0;
+	p->durable = false;
 	p->mark = ps->gen;
 	hlist_add_head(&p->hash, pay_bucket(ps, ref));
 	return p;

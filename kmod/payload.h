@@ -24,7 +24,11 @@
  * Senders are needed rather than the proposer in the ref: in recovery
  * and catch-up a leader relays data proposed by an earlier leader.  The
  * proposer still has the last word on its own refs: its bytes replace a
- * copy that only other peers sent, and those peers are counted.
+ * copy that only other peers sent, and those peers are counted, unless
+ * a journal record of ours holds that copy (durable): those bytes never
+ * change.  This cannot stop a member that holds the secret from lying
+ * (crash-fault Paxos trusts its members); it guarantees that a proposer's
+ * bytes win wherever its frame arrives before the copy is journaled.
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
@@ -49,6 +53,12 @@ struct synod_pay {
 	u32 mark;		/* sweep generation last seen live */
 	bool used;
 	u32 senders;		/* bit n: node n sent us these bytes */
+	/*
+	 * A journal record of ours holds these bytes (replica.c sets it
+	 * when it hands them to the journal): they never change after,
+	 * since crash recovery replays what the journal holds.
+	 */
+	bool durable;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 

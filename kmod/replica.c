@@ -103,6 +103,8 @@ static u64 repl_persist(struct synod_repl *r)
 			}
 			j->len[k] = pay->len;
 			j->data[k] = pay->data;
+			/* from now on these bytes are the journal's */
+			pay->durable = true;
 		}
 	}
 	if (n) {
@@ -538,6 +540,10 @@ void synod_repl_tick(struct work_struct *work)
  * top byte of the ref, payload.c) defines its bytes: if @from is the
  * proposer and the held copy came only from other peers, the proposer's
  * bytes replace it and those peers are counted; otherwise @from is.
+ * Bytes a journal record of ours holds (pay->durable) are never
+ * replaced, not even by the proposer (a ref collision, or a proposer
+ * gone wrong): recovery would replay other data than we applied.  The
+ * sender is counted then.  A test build logs which way it went.
  */
 static void rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
@@ -545,18 +551,30 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 {
 	u32 n, liars = BIT(from);
 
-	if ((pay->ref >> 56) == from + 1 && pay->senders) {
+	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable) {
 		liars = pay->senders;
 		memcpy(pay->data, data, plen);
 		pay->len = plen;
 		pay->senders = BIT(from);
+		if (SYNOD_TEST_BUILD)
+			pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",
+				r->vol->name, pay->ref);
+	} else if (SYNOD_TEST_BUILD) {
+		pr_info("%s: TEST: ref %llx kept (%s), node %u's bytes refused\n",
+			r->vol->name, pay->ref,
+			pay->durable ? "in the journal" : "not its proposer",
+			from);
 	}
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!(liars & BIT(n)))
 			continue;
 		r->rx_unbound[n]++;
-		pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
-				    r->vol->name, n, pay->ref);
+		if (pay->durable && n == from && (pay->ref >> 56) == n + 1)
+			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than our journal holds: dropped\n",
+					    r->vol->name, n, pay->ref);
+		else
+			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
+					    r->vol->name, n, pay->ref);
 	}
 }
 

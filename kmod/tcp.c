@@ -15,6 +15,7 @@
 #include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/kmod.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -67,7 +68,10 @@ bool synod_tcp_same_host(const struct sockaddr_storage *a,
  * Make an outgoing socket leave from the address we listen on, when
  * that is a specific address of @family: peers give listen slots only
  * to the addresses they have configured for us (tcp_rx.c), and a
- * multi-homed host would otherwise pick its source by route.
+ * multi-homed host would otherwise pick its source by route.  With
+ * IP_BIND_ADDRESS_NO_PORT the port is chosen at connect(), as without a
+ * bind.  Nothing is bound when we listen on the wildcard or on the other
+ * family than the peer's address: the route picks the source then.
  */
 int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
 			  int family)
@@ -89,6 +93,7 @@ int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
 	} else {
 		return 0;
 	}
+	synod_sock_bind_no_port(sock->sk);
 	return kernel_bind(sock, (struct sockaddr *)&src,
 			   synod_tcp_addr_len(&src));
 }
@@ -230,6 +235,22 @@ static int cfg_check(const struct synod_transport_cfg *cfg)
 static void tcp_destroy(struct synod_transport *t);
 
 /*
+ * Have the fastest SHA-256 the CPU allows behind "hmac(sha256)": the
+ * SSSE3/AVX/AVX2/SHA-NI code (sha256_ssse3) is a module that nothing
+ * loads by itself, so without this every frame is hashed with the
+ * generic C code.  Once per module load, at the first transport; the
+ * crypto API prefers it by priority from then on.  Harmless if modprobe
+ * or the module is missing: the generic code stays.
+ */
+static void sha256_module_load(void)
+{
+	static atomic_t tried = ATOMIC_INIT(0);
+
+	if (!atomic_xchg(&tried, 1))
+		request_module("crypto-sha256");
+}
+
+/*
  * One hmac(sha256) transform per possible connection (the outgoing one
  * of every possible peer, every accepted slot), allocated here so that
  * a handshake only re-keys one and the frame path never allocates.
@@ -290,6 +311,10 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	t->features = synod_tcp_link_features();
 	mutex_init(&t->lock);
 	spin_lock_init(&t->addr_lock);
+	ratelimit_state_init(&t->stranger_rs, DEFAULT_RATELIMIT_INTERVAL,
+			     DEFAULT_RATELIMIT_BURST);
+	ratelimit_set_flags(&t->stranger_rs, RATELIMIT_MSG_ON_RELEASE);
+	t->stranger_why = SYNOD_REFUSED_MAX;
 	init_waitqueue_head(&t->rx_wq);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		struct tcp_peer *p = &t->peers[n];
@@ -301,6 +326,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 		atomic_set(&p->link_gen, 0);
 	}
 
+	sha256_module_load();
 	t->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(t->hmac)) {
 		err = PTR_ERR(t->hmac);
@@ -522,6 +548,7 @@ static void tcp_destroy(struct synod_transport *t)
 	if (t->hmac)
 		crypto_free_shash(t->hmac);
 	memzero_explicit(t->cfg.secret, sizeof(t->cfg.secret));
+	ratelimit_state_exit(&t->stranger_rs);
 	mutex_destroy(&t->lock);
 	kfree(t);
 }

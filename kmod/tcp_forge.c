@@ -2,25 +2,50 @@
 /*
  * Test build only (testing.h): make a tx thread put a frame on its
  * established, authenticated connection that the replica never queued,
- * as an attacker on the path (or a broken peer) would.  The VM test
- * tests/vm/auth.bats uses it to show what the receiver does with such
- * frames.  In a user's build test_forge stays 0 and this does nothing.
+ * as an attacker on the path (or a broken or hostile peer) would.  The
+ * VM test tests/vm/auth.bats uses it to show what the receiver does with
+ * such frames.  In a user's build test_forge stays 0 and this does
+ * nothing.
  *
  * test_forge = KIND << 16 | FROM << 8 | TO: the next time the tx thread
  * of node FROM's transport for peer TO runs, it takes the request (sets
  * the knob back to 0) and does KIND once:
  *   1  STEPDOWN: a one-byte STEPDOWN frame with a correct header and
- *      checksum but no knowledge of any key (anyone could make it);
+ *      sequence number but a random tag (no knowledge of any key);
  *   2  REPLAY: the last frame sent on this link again, byte for byte;
  *   3  CORRUPT: the next queued frame leaves with one payload bit
- *      flipped after its checksum was computed;
+ *      flipped after its tag was computed;
  *   4  SKIP: the sender skips one sequence number, as if a frame had
  *      been lost;
  *   5  PLANT: the next PAYLOAD frame node FROM receives (from anyone)
  *      is sent on to TO, properly authenticated (FROM is a member),
  *      under the ref its proposer will use next (ref + 1) and with
  *      its bytes inverted: a member planting data under a predictable
- *      ref that it did not propose.
+ *      ref that it did not propose;
+ *   6  RESEQ: the last frame again with the next sequence number written
+ *      into its header and its old tag: only a tag that covers the
+ *      header catches it;
+ *   7  FLAGS: the next frame leaves with a flags bit flipped after its
+ *      tag was computed;
+ *   8  LEN: the next frame of two bytes or more leaves with its length
+ *      one less than tagged, and without its last byte;
+ *   9  PREV: the tx thread keeps the first small frame of this link,
+ *      drops the link, and on the next one sends that frame again
+ *      where its sequence number comes (usually first): only a key
+ *      that differs per connection catches it;
+ *  10  UNBOUND: node FROM keeps the next consensus message naming
+ *      writes that it receives (from the leader), rewritten as its own
+ *      message to TO, and sends it when the next such message arrives
+ *      (by then TO holds those writes' data, from the leader): a member
+ *      naming payloads it never sent;
+ *  11  REPAY_KEEP: the next PAYLOAD frame FROM sends TO is kept, its
+ *      bytes inverted, under the same ref;
+ *  12  REPAY: FROM sends TO (any peer) what REPAY_KEEP kept: a proposer
+ *      sending other bytes under a ref of its own (a ref collision, a
+ *      proposer gone wrong) after TO may have journaled the first ones.
+ * A planted payload and a relayed message are logged when queued; a
+ * planted payload is logged again by whichever transport of this
+ * module receives it, so a test can wait for it to have arrived.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,6 +53,9 @@
 #include <linux/slab.h>
 
 #include "compat_net.h"
+#include "core/crc32c.h"
+#include "core/wire.h"
+#include "replica.h"
 #include "testing.h"
 #include "tcp_priv.h"
 
@@ -35,65 +63,177 @@ static uint test_forge;
 SYNOD_TEST_PARAM(test_forge, uint,
 		 "inject one frame: KIND<<16|FROM<<8|TO (see tcp_forge.c)");
 
+/* The last planted ref, for the receiver's log line; 0: none. */
+static u64 planted_ref;
+
 /*
  * The forgery requested for the link of @p, if any; the request is
  * consumed, so exactly one tx thread acts on it once.
  */
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 {
+	struct synod_transport *t = p->t;
 	uint want = READ_ONCE(test_forge);
 	uint kind = want >> 16;
 
 	if (!SYNOD_TEST_BUILD || !want)
 		return STCP_FORGE_NONE;
-	if (((want >> 8) & 0xff) != p->t->cfg.self ||
+	if (((want >> 8) & 0xff) != t->cfg.self ||
 	    (want & 0xff) != p->node || kind >= STCP_FORGE_MAX)
 		return STCP_FORGE_NONE;
 	if (cmpxchg(&test_forge, want, 0) != want)
 		return STCP_FORGE_NONE;
 	pr_info("%s/%u: TEST: forging frame kind %u to node %u\n",
-		p->t->cfg.cluster, p->t->cfg.self, kind, p->node);
-	if (kind == STCP_FORGE_PLANT && p->t->plant) {
-		p->t->plant_to = p->node;
-		atomic_set(&p->t->plant_state, 1);
+		t->cfg.cluster, t->cfg.self, kind, p->node);
+	if (kind == STCP_FORGE_REPAY &&
+	    atomic_read_acquire(&t->plant_state) == STCP_PLANT_OWN) {
+		t->plant_to = p->node;
+		atomic_set_release(&t->plant_state, STCP_PLANT_READY);
+	}
+	if ((kind == STCP_FORGE_PLANT || kind == STCP_FORGE_UNBOUND) &&
+	    t->plant) {
+		/* plant_to before the state that publishes it */
+		t->plant_to = p->node;
+		atomic_set_release(&t->plant_state,
+				   kind == STCP_FORGE_PLANT ? STCP_PLANT_ARMED :
+							      STCP_PLANT_RELAY);
 	}
 	return kind;
 }
 
 /*
- * rx thread, before a frame from a peer is delivered: if a plant is
- * armed and @f is a PAYLOAD frame (replica.h: type 2, u32 length at 4,
- * u64 ref at 8, data at 16), keep a doctored copy for the tx thread.
+ * A MSG frame (replica.h: type byte, then the wire message of
+ * core/wire.h) whose first entry is a WRITE with at least one write?
  */
-void synod_tcp_forge_rx(struct synod_transport *t, const u8 *f, u32 len)
+static bool msg_names_writes(const u8 *f, u32 len)
+{
+	const u8 *w = f + 1;
+
+	if (f[0] != SYNOD_FRAME_MSG ||
+	    len < 1 + SYNOD_WIRE_HDR_LEN + SYNOD_WIRE_BODY_LEN +
+		  SYNOD_WIRE_ENTRY_LEN)
+		return false;
+	return get_unaligned_le32(w) == SYNOD_WIRE_MAGIC &&
+	       get_unaligned_le32(w + 32) == len - 1 &&
+	       get_unaligned_le16(w + 80) >= 1 &&
+	       w[84 + 16] == SYNOD_ENTRY_WRITE && w[84 + 17] >= 1;
+}
+
+/*
+ * Keep @f (a MSG naming writes) in t->plant as node self's own message
+ * to t->plant_to: sender and receiver rewritten, CRC made again.
+ */
+static void relay_keep(struct synod_transport *t, const u8 *f, u32 len)
+{
+	u8 *w = t->plant + 1;
+
+	memcpy(t->plant, f, len);
+	put_unaligned_le16(t->cfg.self, w + 16);
+	put_unaligned_le16(t->plant_to, w + 18);
+	put_unaligned_le32(0, w + 36);
+	put_unaligned_le32(synod_crc32c(0, w, len - 1), w + 36);
+	t->plant_len = len;
+}
+
+/* Keep a doctored copy of PAYLOAD frame @f: next ref, bytes inverted. */
+static void plant_keep(struct synod_transport *t, const u8 *f, u32 len)
 {
 	u32 i;
 
-	if (!SYNOD_TEST_BUILD || !t->plant ||
-	    atomic_read(&t->plant_state) != 1 || len <= 16 || f[0] != 2)
-		return;
 	memcpy(t->plant, f, len);
 	put_unaligned_le64(get_unaligned_le64(f + 8) + 1, t->plant + 8);
-	for (i = 16; i < len; i++)
+	for (i = SYNOD_PAYLOAD_HDR; i < len; i++)
 		t->plant[i] = ~f[i];
 	t->plant_len = len;
-	atomic_set_release(&t->plant_state, 2);
+}
+
+/*
+ * rx thread, before a frame from peer @from is delivered: log the
+ * arrival of a planted payload; if a PLANT or UNBOUND is armed, keep
+ * a doctored copy for the tx thread, and hand it over when ready.
+ */
+void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
+			u32 len)
+{
+	u64 ref = READ_ONCE(planted_ref);
+	int state;
+
+	if (!SYNOD_TEST_BUILD)
+		return;
+	if (ref && len > SYNOD_PAYLOAD_HDR && f[0] == SYNOD_FRAME_PAYLOAD &&
+	    get_unaligned_le64(f + 8) == ref)
+		pr_info("%s/%u: TEST: received planted ref %llx from node %u\n",
+			t->cfg.cluster, t->cfg.self, ref, from);
+	if (!t->plant)
+		return;
+	state = atomic_read_acquire(&t->plant_state);
+	if (state == STCP_PLANT_ARMED && len > SYNOD_PAYLOAD_HDR &&
+	    f[0] == SYNOD_FRAME_PAYLOAD) {
+		plant_keep(t, f, len);
+	} else if (state == STCP_PLANT_RELAY && msg_names_writes(f, len)) {
+		relay_keep(t, f, len);
+		atomic_set(&t->plant_state, STCP_PLANT_HELD);
+		return;
+	} else if (state != STCP_PLANT_HELD || !msg_names_writes(f, len)) {
+		return;
+	}
+	/* t->plant and plant_len before the state that publishes them */
+	atomic_set_release(&t->plant_state, STCP_PLANT_READY);
 	set_bit(STCP_KICK, &t->peers[t->plant_to].flags);
 	wake_up(&t->peers[t->plant_to].wq);
 }
 
-/* tx thread of @p: queue the doctored payload if it is ready for @p. */
+/*
+ * tx thread of @p, on a frame it is sending, payload in @vec: if
+ * REPAY_KEEP is armed and it is a PAYLOAD frame, keep a copy with its
+ * bytes inverted, under the same ref, for REPAY.
+ */
+void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
+				unsigned int nvec, u32 len)
+{
+	struct synod_transport *t = p->t;
+	unsigned int i;
+	u32 off = 0;
+
+	if (!SYNOD_TEST_BUILD || !p->repay_armed || !t->plant || !nvec ||
+	    len <= SYNOD_PAYLOAD_HDR || len > SYNOD_FRAME_MAX ||
+	    ((u8 *)vec[0].iov_base)[0] != SYNOD_FRAME_PAYLOAD ||
+	    atomic_read(&t->plant_state) != STCP_PLANT_IDLE)
+		return;
+	for (i = 0; i < nvec; i++) {
+		memcpy(t->plant + off, vec[i].iov_base, vec[i].iov_len);
+		off += vec[i].iov_len;
+	}
+	for (i = SYNOD_PAYLOAD_HDR; i < len; i++)
+		t->plant[i] = ~t->plant[i];
+	t->plant_len = len;
+	t->plant_to = p->node;
+	p->repay_armed = false;
+	pr_info("%s/%u: TEST: kept ref %llx for node %u\n", t->cfg.cluster,
+		t->cfg.self, get_unaligned_le64(t->plant + 8), p->node);
+	atomic_set_release(&t->plant_state, STCP_PLANT_OWN);
+}
+
+/* tx thread of @p: queue the doctored frame if it is ready for @p. */
 void synod_tcp_forge_plant(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 	struct kvec v;
 
-	if (!SYNOD_TEST_BUILD || t->plant_to != p->node ||
-	    atomic_read_acquire(&t->plant_state) != 2)
+	if (!SYNOD_TEST_BUILD ||
+	    atomic_read_acquire(&t->plant_state) != STCP_PLANT_READY ||
+	    t->plant_to != p->node)
 		return;
 	v = (struct kvec){ t->plant, t->plant_len };
-	pr_info("%s/%u: TEST: planting ref %llx at node %u\n", t->cfg.cluster,
-		t->cfg.self, get_unaligned_le64(t->plant + 8), p->node);
+	if (t->plant[0] == SYNOD_FRAME_PAYLOAD) {
+		WRITE_ONCE(planted_ref, get_unaligned_le64(t->plant + 8));
+		pr_info("%s/%u: TEST: planting ref %llx at node %u\n",
+			t->cfg.cluster, t->cfg.self,
+			get_unaligned_le64(t->plant + 8), p->node);
+	} else {
+		pr_info("%s/%u: TEST: relaying a message naming others' writes to node %u\n",
+			t->cfg.cluster, t->cfg.self, p->node);
+	}
 	synod_tcp_ops.send(t, p->node, &v, 1);
-	atomic_set(&t->plant_state, 0);
+	atomic_set(&t->plant_state, STCP_PLANT_IDLE);
 }

@@ -6,19 +6,25 @@
  * move the records; Documentation/transport.rst shows the exchange:
  *
  *   client                              server
- *   HELLO(from=c, to=s, nonce_c)  --->
- *                                 <---  HELLO(from=s, to=c, nonce_s)
- *   PROOF(hmac('C', ...))         --->
- *                                 <---  PROOF(hmac('S', ...))
- *   READY                         --->
+ *   HELLO(from=c, to=s, nonce_c, tag) --->
+ *                                 <---  HELLO(from=s, to=c, nonce_s, tag)
+ *   PROOF(hmac('C', th))          --->
+ *                                 <---  PROOF(hmac('S', th))
+ *   READY(mac(frame key, label))  --->
  *   frames                        --->
  *
  * Either side may send REFUSE(reason) instead of its next record and
- * close.  A proof is HMAC-SHA256(secret, label, role, nonce_c, nonce_s,
- * id_c, id_s, cluster): both fresh nonces make it unreplayable, the role
- * byte keeps a server's proof from being reflected as a client's.
+ * close.  A HELLO's tag is HMAC-SHA256(secret, "synod-hello-v2" | its
+ * first 96 bytes): it shows the secret before the server gives the
+ * connection a slot (tcp_rx.c), but it can be replayed, so it proves
+ * nothing about who sent it.  th is SHA-256(client HELLO | server HELLO)
+ * as sent and received, so everything either side offered is bound;
+ * a proof is HMAC-SHA256(secret, "synod-link-v2" | role | th): the
+ * server's fresh nonce makes the client's unreplayable and the other
+ * way round, the role byte keeps a server's proof from being reflected
+ * as a client's.  READY confirms the frame key (HKDF over th too).
  *
- * Record layout, 96 bytes, integers little-endian:
+ * Record layout, 128 bytes, integers little-endian:
  *    0  magic     u32  STCP_HS_MAGIC, "SYNL"
  *    4  type      u8   enum tcp_hs_type
  *    5  reason    u8   REFUSE: enum synod_refusal; else 0
@@ -30,7 +36,9 @@
  *   20  pad       u32  zero
  *   24  features  u64  HELLO: feature bits offered
  *   32  cluster   32B  HELLO: volume name, NUL-padded
- *   64  blob      32B  HELLO: nonce; PROOF: HMAC; else zero
+ *   64  blob      32B  HELLO: nonce; PROOF: HMAC; READY: 16-byte key
+ *                      confirmation, then zero; else zero
+ *   96  tag       32B  HELLO: HMAC over bytes 0..95; else zero
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +47,7 @@
 #include <linux/string.h>
 #include <crypto/algapi.h>
 #include <crypto/hash.h>
+#include <crypto/sha2.h>
 
 #include "compat_net.h"
 #include "core/crc32c.h"
@@ -90,13 +99,14 @@ u64 synod_tcp_link_features(void)
 
 /*
  * Key @mac, the transform of one connection, for the frames that flow
- * on it (client to server), from the handshake's nonces and ids and
- * the shared secret (linkkey.c).  The key exists only inside the
- * transform; our copy is wiped.  Nothing to key without FRAME_MAC.
+ * on it (client to server), from the handshake's nonces, ids and
+ * transcript hash @th and the shared secret (linkkey.c).  The key exists
+ * only inside the transform; our copy is wiped.  Nothing to key without
+ * FRAME_MAC.
  */
 int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
 		       const u8 *nonce_c, const u8 *nonce_s, u32 id_c,
-		       u32 id_s)
+		       u32 id_s, const u8 *th)
 {
 	u8 key[SYNOD_LINK_KEY_LEN];
 	int err;
@@ -104,11 +114,44 @@ int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
 	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
 		return 0;
 	err = synod_link_key(mac, t->cfg.secret, t->cfg.secret_len, nonce_c,
-			     nonce_s, id_c, id_s, t->cfg.cluster, key);
+			     nonce_s, id_c, id_s, t->cfg.cluster, th, key);
 	if (!err)
 		err = crypto_shash_setkey(mac, key, sizeof(key));
 	memzero_explicit(key, sizeof(key));
 	return err;
+}
+
+/*
+ * The connection is closed: leave no session key in its transform (the
+ * pads HMAC derives from it), key it with zeros until the next one.
+ */
+void synod_tcp_link_unkey(struct crypto_shash *mac)
+{
+	static const u8 zero[SYNOD_LINK_KEY_LEN];
+
+	/* cannot fail for hmac: any key length is fine */
+	WARN_ON_ONCE(crypto_shash_setkey(mac, zero, sizeof(zero)));
+}
+
+/*
+ * Key confirmation carried by READY: the frame key's tag over a fixed
+ * 16-byte label, so that a key the two ends derived differently shows at
+ * once as a refused handshake, not as a frame with a bad MAC.  Read as a
+ * frame header, the label's first four bytes ("synod-re") would be a
+ * length over SYNOD_FRAME_MAX, so no frame's tag is ever this tag.
+ * @out gets STCP_NONCE_LEN bytes, zero after the tag; all zero without
+ * FRAME_MAC (no key).
+ */
+int synod_tcp_ready_tag(struct synod_transport *t, struct crypto_shash *mac,
+			u8 *out)
+{
+	static const u8 label[STCP_TAGGED] = "synod-ready-v2";
+
+	BUILD_BUG_ON(0x6f6e7973u <= SYNOD_FRAME_MAX);	/* "syno" LE */
+	memset(out, 0, STCP_NONCE_LEN);
+	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
+		return 0;
+	return synod_link_mac(mac, label, sizeof(label), NULL, 0, out);
 }
 
 /*
@@ -133,7 +176,10 @@ int synod_tcp_frame_tag(struct synod_transport *t, struct crypto_shash *mac,
 	return 0;
 }
 
-/* Write @m as a record; fields the type does not use are zero. */
+/*
+ * Write @m as a record; fields the type does not use are zero, and so
+ * is the HELLO tag (synod_tcp_hello() signs).
+ */
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m)
 {
 	memset(out, 0, STCP_HS_LEN);
@@ -173,40 +219,93 @@ int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m)
 	return 0;
 }
 
-/* Our HELLO to node @to, carrying @nonce. */
-void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,
-		     const u8 *nonce)
+/*
+ * HMAC-SHA256 with the secret over one label and one piece, into @out
+ * (SHA256_DIGEST_SIZE bytes).  t->hmac is keyed once at create and only
+ * read after; a descriptor per call makes the rx and tx threads' calls
+ * safe together.
+ */
+static int secret_mac(struct synod_transport *t, const char *label,
+		      u32 label_len, const u8 *a, u32 alen, const u8 *b,
+		      u32 blen, u8 *out)
 {
-	memset(m, 0, sizeof(*m));
-	m->type = STCP_HS_HELLO;
-	m->ver_min = t->link_version;
-	m->ver_max = t->link_version;
-	m->from = t->cfg.self;
-	m->to = to;
-	m->features = t->features;
-	strscpy_pad(m->cluster, t->cfg.cluster, sizeof(m->cluster));
-	memcpy(m->blob, nonce, STCP_NONCE_LEN);
+	SHASH_DESC_ON_STACK(desc, t->hmac);
+	int err;
+
+	desc->tfm = t->hmac;
+	err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, label, label_len);
+	if (!err)
+		err = crypto_shash_update(desc, a, alen);
+	if (!err && blen)
+		err = crypto_shash_update(desc, b, blen);
+	if (!err)
+		err = crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
+/* The tag of the HELLO record @rec: over everything before the tag. */
+static int hello_tag(struct synod_transport *t, const u8 *rec, u8 *out)
+{
+	static const char label[] = "synod-hello-v2";
+
+	return secret_mac(t, label, sizeof(label), rec, STCP_HS_SIGNED,
+			  NULL, 0, out);
+}
+
+/* Our HELLO to node @to, carrying @nonce, signed, as record @rec. */
+int synod_tcp_hello(struct synod_transport *t, u8 *rec, u32 to,
+		    const u8 *nonce)
+{
+	struct tcp_hs m = {
+		.type = STCP_HS_HELLO,
+		.ver_min = t->link_version,
+		.ver_max = t->link_version,
+		.from = t->cfg.self,
+		.to = to,
+		.features = t->features,
+	};
+
+	strscpy_pad(m.cluster, t->cfg.cluster, sizeof(m.cluster));
+	memcpy(m.blob, nonce, STCP_NONCE_LEN);
+	synod_tcp_hs_encode(rec, &m);
+	return hello_tag(t, rec, rec + STCP_HS_SIGNED);
 }
 
 /*
- * Judge a peer's HELLO.  Returns -1 if acceptable, else the enum
- * synod_refusal to refuse with.  @expect_from is the node we dialled
- * (client side) or STCP_UNKNOWN to accept any configured peer (server
- * side).  Cluster first: a node of another volume is "other cluster"
- * whatever its id.
+ * Judge a peer's HELLO, record @rec decoded as @m.  Returns -1 if
+ * acceptable, else the enum synod_refusal to refuse with.  @expect_from
+ * is the node we dialled (client side) or STCP_UNKNOWN to accept any
+ * configured peer (server side).  Cluster, version and features come
+ * before the tag: a node of another volume (which may have another
+ * secret) is "other cluster", and a later link version may sign its
+ * HELLO otherwise; these refusals only close a connection.  Features
+ * must be the very bits we offer: one we do not know, or FRAME_MAC on
+ * one side only, is "no common link version".  Ids are judged only once
+ * the tag showed the secret.
  */
-int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
-			  u32 expect_from)
+int synod_tcp_hello_check(struct synod_transport *t, const u8 *rec,
+			  const struct tcp_hs *m, u32 expect_from)
 {
 	char ours[SYNOD_NAME_MAX + 1];
 	u16 lo = max_t(u16, m->ver_min, t->link_version);
 	u16 hi = min_t(u16, m->ver_max, t->link_version);
+	u8 want[STCP_HELLO_TAG_LEN];
+	bool ok;
 
 	strscpy_pad(ours, t->cfg.cluster, sizeof(ours));
 	if (memcmp(ours, m->cluster, sizeof(ours)))
 		return SYNOD_REFUSED_CLUSTER;
-	if (lo > hi || ((m->features ^ t->features) & SYNOD_LINK_F_FRAME_MAC))
+	if (lo > hi || (m->features & ~SYNOD_LINK_FEATURES) ||
+	    m->features != t->features)
 		return SYNOD_REFUSED_VERSION;
+	ok = !hello_tag(t, rec, want) &&
+	     !crypto_memneq(want, rec + STCP_HS_SIGNED, sizeof(want));
+	memzero_explicit(want, sizeof(want));
+	if (!ok)
+		return SYNOD_REFUSED_AUTH;
 	if (m->to != t->cfg.self || m->from >= SYNOD_NODES_MAX ||
 	    m->from == t->cfg.self || !test_bit(m->from, &t->peer_mask))
 		return SYNOD_REFUSED_NODE;
@@ -216,56 +315,40 @@ int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
 }
 
 /*
- * HMAC-SHA256 over everything both sides said about the link, including
- * the version and features they agreed on (so that no one on the path
- * can talk both ends out of frame MACs).  The tfm
- * is keyed once at create; a fresh descriptor per call makes concurrent
- * calls from the rx and tx threads safe.
+ * The transcript hash: SHA-256 of the client's HELLO record and the
+ * server's, byte for byte as sent and received, so that the proofs and
+ * the frame key cover everything either side offered (versions, features,
+ * ids, cluster, nonces), not what each side believes was agreed.
  */
+void synod_tcp_transcript(const u8 *hello_c, const u8 *hello_s, u8 *th)
+{
+	struct sha256_state s;
+
+	sha256_init(&s);
+	sha256_update(&s, hello_c, STCP_HS_LEN);
+	sha256_update(&s, hello_s, STCP_HS_LEN);
+	sha256_final(&s, th);
+}
+
+/* A proof: HMAC-SHA256(secret, "synod-link-v2" | role | th). */
 int synod_tcp_proof(struct synod_transport *t, u8 *out, bool client,
-		    const u8 *nonce_c, const u8 *nonce_s, u32 id_c, u32 id_s)
+		    const u8 *th)
 {
 	static const char label[] = "synod-link-v2";
-	SHASH_DESC_ON_STACK(desc, t->hmac);
-	char cluster[SYNOD_NAME_MAX + 1];
 	u8 role = client ? 'C' : 'S';
-	__le32 ids[2] = { cpu_to_le32(id_c), cpu_to_le32(id_s) };
-	__le64 agreed[2] = { cpu_to_le64(t->link_version),
-			     cpu_to_le64(t->features) };
-	int err;
 
-	strscpy_pad(cluster, t->cfg.cluster, sizeof(cluster));
-	desc->tfm = t->hmac;
-	err = crypto_shash_init(desc);
-	if (!err)
-		err = crypto_shash_update(desc, label, sizeof(label));
-	if (!err)
-		err = crypto_shash_update(desc, &role, 1);
-	if (!err)
-		err = crypto_shash_update(desc, nonce_c, STCP_NONCE_LEN);
-	if (!err)
-		err = crypto_shash_update(desc, nonce_s, STCP_NONCE_LEN);
-	if (!err)
-		err = crypto_shash_update(desc, (u8 *)ids, sizeof(ids));
-	if (!err)
-		err = crypto_shash_update(desc, cluster, sizeof(cluster));
-	if (!err)
-		err = crypto_shash_update(desc, (u8 *)agreed, sizeof(agreed));
-	if (!err)
-		err = crypto_shash_final(desc, out);
-	shash_desc_zero(desc);
-	return err;
+	return secret_mac(t, label, sizeof(label), &role, 1, th, STCP_TH_LEN,
+			  out);
 }
 
 /* Check a received proof in constant time; a crypto error fails it. */
 bool synod_tcp_proof_ok(struct synod_transport *t, const u8 *proof,
-			bool client, const u8 *nonce_c, const u8 *nonce_s,
-			u32 id_c, u32 id_s)
+			bool client, const u8 *th)
 {
 	u8 want[STCP_PROOF_LEN];
 	bool ok;
 
-	if (synod_tcp_proof(t, want, client, nonce_c, nonce_s, id_c, id_s))
+	if (synod_tcp_proof(t, want, client, th))
 		return false;
 	ok = !crypto_memneq(want, proof, STCP_PROOF_LEN);
 	memzero_explicit(want, sizeof(want));
@@ -273,26 +356,72 @@ bool synod_tcp_proof_ok(struct synod_transport *t, const u8 *proof,
 }
 
 /*
- * Count a refusal against @node (STCP_UNKNOWN for ids not configured) and
- * log it the first time this reason is seen for this node since its last
- * successful handshake, so a misconfigured peer retrying every 2 s does
- * not flood the log.  @dir says which side of the link we were.
+ * Count a refusal against configured peer @node and log it the first
+ * time this reason is seen for this node since its last successful
+ * handshake, so a misconfigured peer retrying every 2 s does not flood
+ * the log.  @dir says which side of the link we were; @src, if known,
+ * is where the connection came from.  A node that stopped being a peer
+ * meanwhile (set_peer()) is only counted, as a stranger.
  */
 void synod_tcp_refuse(struct synod_transport *t, u32 node,
-		      enum synod_refusal why, const char *dir)
+		      enum synod_refusal why, const char *dir,
+		      const struct sockaddr_storage *src)
 {
-	if (node >= SYNOD_NODES_MAX || !test_bit(node, &t->peer_mask))
-		node = STCP_UNKNOWN;
+	if (node >= SYNOD_NODES_MAX || !test_bit(node, &t->peer_mask)) {
+		atomic64_inc(&t->refused[STCP_UNKNOWN][why]);
+		return;
+	}
 	atomic64_inc(&t->refused[node][why]);
 	if (test_and_set_bit(why, &t->logged[node]))
 		return;
-	if (node == STCP_UNKNOWN)
-		pr_warn("%s/%u: refused %s link from unknown node: %s\n",
-			t->cfg.cluster, t->cfg.self, dir, refusal_names[why]);
+	if (src)
+		pr_warn("%s/%u: refused %s link with node %u: %s (from %pISc)\n",
+			t->cfg.cluster, t->cfg.self, dir, node,
+			refusal_names[why], src);
 	else
 		pr_warn("%s/%u: refused %s link with node %u: %s\n",
 			t->cfg.cluster, t->cfg.self, dir, node,
 			refusal_names[why]);
+}
+
+/*
+ * Count a refusal of a connection that is no configured peer's: its
+ * source address is no peer's, or the node it claims (@claim, or
+ * STCP_UNKNOWN before any record) is not configured there.  Counted
+ * against STCP_UNKNOWN, never against the claimed node, whose own
+ * counters and log must stay its own.  Logged with the address when
+ * the source or reason differs from the last one logged, and then at
+ * most at the kernel's usual rate: one stranger knocking a thousand
+ * times is one line, a peer connecting from the wrong address is named.
+ * rx thread only (t->stranger_*).  @src is NULL if the address could
+ * not be read.
+ */
+void synod_tcp_refuse_stranger(struct synod_transport *t,
+			       enum synod_refusal why,
+			       const struct sockaddr_storage *src, u32 claim)
+{
+	bool same;
+
+	atomic64_inc(&t->refused[STCP_UNKNOWN][why]);
+	same = src && why == t->stranger_why &&
+	       synod_tcp_same_host(src, &t->stranger_src);
+	if (same || !__ratelimit(&t->stranger_rs))
+		return;
+	t->stranger_why = why;
+	if (!src) {
+		memset(&t->stranger_src, 0, sizeof(t->stranger_src));
+		pr_warn("%s/%u: refused incoming link from an unknown address: %s\n",
+			t->cfg.cluster, t->cfg.self, refusal_names[why]);
+		return;
+	}
+	t->stranger_src = *src;
+	if (claim < SYNOD_NODES_MAX)
+		pr_warn("%s/%u: refused incoming link from %pISc claiming node %u: %s\n",
+			t->cfg.cluster, t->cfg.self, src, claim,
+			refusal_names[why]);
+	else
+		pr_warn("%s/%u: refused incoming link from %pISc: %s\n",
+			t->cfg.cluster, t->cfg.self, src, refusal_names[why]);
 }
 
 static const char *const reject_names[SYNOD_REJECT_MAX] = {

@@ -6,23 +6,30 @@
  *
  * Threads and what they own:
  *  - one rx thread per transport ("synod-rx/N") owns the listening socket
- *    and every accepted connection: it accepts, runs the server side of
- *    the handshake, reads frames and makes every upcall (rx() and
+ *    and every accepted connection (t->wait[], t->in[]) with its hmac
+ *    transform c->mac: it accepts, runs the server side of the
+ *    handshake, reads frames and makes every upcall (rx() and
  *    link_event()), so that upcalls of one transport never overlap;
  *  - one tx thread per peer ("synod-tx/N-M") owns the one outgoing
- *    connection to that peer: it connects with backoff, runs the client
- *    side of the handshake and writes the peer's send ring to the socket.
+ *    connection to that peer and its transform p->mac: it connects with
+ *    backoff, runs the client side of the handshake and writes the
+ *    peer's send ring to the socket.
+ * t->hmac, keyed with the secret at create, is only read after that:
+ * every thread hashes with it through its own descriptor on the stack.
  * Socket callbacks (softirq) only set a bit and wake the owning thread.
  *
  * Locks: t->lock (mutex) serialises start/stop/set_peer/destroy and is
  * never taken by the threads; peer->lock (spinlock, bh) guards the ring
- * and peer->up and is never held across a socket call or an upcall.
+ * and peer->up and is never held across a socket call or an upcall;
+ * t->addr_lock (spinlock, bh) guards peers[].addr for the rx thread,
+ * which must not take t->lock (set_peer() waits for threads under it).
  */
 #ifndef SYNOD_TCP_PRIV_H
 #define SYNOD_TCP_PRIV_H
 
 #include <linux/mutex.h>
 #include <linux/net.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -33,12 +40,24 @@
 #include "transport.h"
 
 /*
- * Accepted connections held at once.  Only sources that are configured
- * peers' addresses get one (tcp_rx.c), each address at most as many
- * handshakes as peers live there, and each node one authenticated link:
- * at most 2 * (SYNOD_NODES_MAX - 1), so every peer always finds a slot.
+ * Accepted connections whose HELLO has shown the secret (tcp_rx.c), each
+ * with a receive buffer and a transform: each source address holds at
+ * most as many such handshakes as peers live there, and each node one
+ * authenticated link, so at most 2 * (SYNOD_NODES_MAX - 1) are in use.
  */
 #define STCP_IN_MAX		(2 * SYNOD_NODES_MAX)
+/*
+ * Accepted connections from peers' addresses whose HELLO has not been
+ * read yet: only a socket each.  STCP_WAIT_PER_PEER per peer living at
+ * the source address; the oldest of that address goes when a newer one
+ * needs room, so a process at a peer's address that connects in a loop
+ * must win that many races inside one round trip of the peer's to push
+ * the peer's connection out before its HELLO is read.
+ */
+#define STCP_WAIT_PER_PEER	4u
+#define STCP_WAIT_MAX		(STCP_WAIT_PER_PEER * SYNOD_NODES_MAX)
+/* Connections taken from the accept queue per round of the rx thread. */
+#define STCP_ACCEPT_BUDGET	16u
 /* Index of the "unknown node" row of the refusal counters. */
 #define STCP_UNKNOWN		SYNOD_NODES_MAX
 
@@ -47,6 +66,8 @@
  * u64 sequence number, then the tag: HMAC-SHA256-128 under the
  * connection's frame key over the 16 bytes before it and the payload
  * (tcp_link.c; in a test build with test_frame_mac_off, a crc32c).
+ * A READY record's key confirmation is a tag over 16 bytes that begin
+ * "synod-re", a length no frame has (tcp_link.c).
  */
 #define STCP_FRAME_HDR		32u
 #define STCP_TAGGED		16u	/* header bytes the tag covers */
@@ -57,9 +78,12 @@
 #define stcp_ms(t, ms)	msecs_to_jiffies((ms) * ((t)->cfg.time_scale ?: 1))
 
 /* Handshake records are fixed-size; see tcp_link.c for the layout. */
-#define STCP_HS_LEN		96u
+#define STCP_HS_LEN		128u
+#define STCP_HS_SIGNED		96u	/* bytes of a HELLO its tag covers */
 #define STCP_NONCE_LEN		SYNOD_LINK_NONCE_LEN
 #define STCP_PROOF_LEN		SHA256_DIGEST_SIZE
+#define STCP_HELLO_TAG_LEN	SHA256_DIGEST_SIZE
+#define STCP_TH_LEN		SHA256_DIGEST_SIZE	/* transcript hash */
 #define STCP_HS_MAGIC		0x4c4e5953u	/* "SYNL" */
 
 /*
@@ -92,9 +116,9 @@
 
 /* Handshake record types. */
 enum tcp_hs_type {
-	STCP_HS_HELLO = 1,	/* identities, versions and a fresh nonce */
-	STCP_HS_PROOF = 2,	/* HMAC over both hellos' contents */
-	STCP_HS_READY = 3,	/* client accepted the server's proof */
+	STCP_HS_HELLO = 1,	/* identities, versions, a nonce; tagged */
+	STCP_HS_PROOF = 2,	/* HMAC over the hash of both HELLOs */
+	STCP_HS_READY = 3,	/* client accepted; tag under the frame key */
 	STCP_HS_REFUSE = 4,	/* sender refuses; reason is enum synod_refusal */
 };
 
@@ -106,7 +130,8 @@ struct tcp_hs {
 	u32 from, to;			/* sender and intended receiver ids */
 	u64 features;			/* HELLO: SYNOD_LINK_FEATURES bits */
 	char cluster[SYNOD_NAME_MAX + 1];	/* HELLO: NUL-padded */
-	u8 blob[STCP_NONCE_LEN];		/* HELLO: nonce; PROOF: the HMAC */
+	/* HELLO: nonce; PROOF: the HMAC; READY: key confirmation tag */
+	u8 blob[STCP_NONCE_LEN];
 };
 
 /* Callbacks a socket had before we installed ours, restored at close. */
@@ -124,11 +149,28 @@ enum stcp_forge {
 	STCP_FORGE_CORRUPT,	/* flip a payload bit of the next frame */
 	STCP_FORGE_SKIP,	/* skip a sequence number */
 	STCP_FORGE_PLANT,	/* relay a payload under its next ref */
+	STCP_FORGE_RESEQ,	/* the last frame, seq rewritten, old tag */
+	STCP_FORGE_FLAGS,	/* flip a flags bit of the next frame */
+	STCP_FORGE_LEN,		/* next frame: header len - 1, byte dropped */
+	STCP_FORGE_PREV,	/* reconnect, replay a frame of the old link */
+	STCP_FORGE_UNBOUND,	/* relay a message naming others' refs */
+	STCP_FORGE_REPAY_KEEP,	/* keep our next payload, bytes inverted */
+	STCP_FORGE_REPAY,	/* send what REPAY_KEEP kept */
 	STCP_FORGE_MAX,
 };
 
-/* Longest frame (header included) kept for STCP_FORGE_REPLAY. */
+/* Longest frame (header included) kept for REPLAY, RESEQ and PREV. */
 #define STCP_LAST_MAX		256u
+
+/* tcp_forge.c's t->plant_state */
+enum stcp_plant {
+	STCP_PLANT_IDLE,
+	STCP_PLANT_ARMED,	/* PLANT: doctor the next payload received */
+	STCP_PLANT_READY,	/* t->plant holds a frame for the tx thread */
+	STCP_PLANT_RELAY,	/* UNBOUND: keep the next message with writes */
+	STCP_PLANT_HELD,	/* UNBOUND: kept; send at the next such one */
+	STCP_PLANT_OWN,		/* REPAY_KEEP: kept; send on REPAY */
+};
 
 /* peer->flags and t->rx_flags bits */
 #define STCP_KICK		0	/* socket event or queued frame */
@@ -159,30 +201,52 @@ struct tcp_peer {
 	u64 tx_seq;			/* sequence number of the next frame */
 
 	/* test build only (tcp_forge.c); tx thread only */
-	bool forge_corrupt;		/* flip a bit of the next frame */
+	u8 forge_mut;			/* CORRUPT/FLAGS/LEN for the next frame */
+	bool prev_armed;		/* PREV: inject prev at seq prev_seq */
+	bool repay_armed;		/* REPAY_KEEP: keep the next payload */
 	u32 last_len;			/* bytes in last, 0: none kept */
 	u8 last[STCP_LAST_MAX];		/* last small frame as sent */
+	u32 first_len;			/* first small frame of this link */
+	u64 first_seq;
+	u8 first[STCP_LAST_MAX];
+	u32 prev_len;			/* first[] of the previous link */
+	u64 prev_seq;
+	u8 prev[STCP_LAST_MAX];
+	bool bind_logged;		/* a bind failure was logged */
 };
 
-/* Handshake progress of an accepted connection. */
+/*
+ * An accepted connection from a peer's address whose HELLO has not been
+ * read; rx thread only.  No buffer: the HELLO is read whole from the
+ * socket once all of it is there (MSG_PEEK).
+ */
+struct tcp_wait {
+	struct socket *sock;		/* NULL: entry free */
+	struct tcp_cbs cbs;
+	u32 src_mask;			/* peers configured at its source */
+	unsigned long accepted_at;	/* jiffies; the oldest goes first */
+};
+
+/* Handshake progress of a connection whose HELLO showed the secret. */
 enum tcp_in_state {
 	STCP_IN_FREE,
-	STCP_IN_HELLO,		/* waiting for the client's HELLO */
 	STCP_IN_PROOF,		/* sent our HELLO, waiting for its PROOF */
 	STCP_IN_READY,		/* sent our PROOF, waiting for READY */
 	STCP_IN_FRAMES,		/* authenticated: frames from c->node */
 };
 
-/* One accepted connection; rx thread only. */
+/* One accepted connection past its HELLO; rx thread only. */
 struct tcp_in {
 	enum tcp_in_state state;
 	struct socket *sock;
 	struct tcp_cbs cbs;
-	u32 node;			/* claimed in HELLO, proven in PROOF */
+	u32 node;			/* tagged in HELLO, proven in PROOF */
 	u32 src_mask;			/* peers configured at its source */
+	unsigned long accepted_at;	/* jiffies; the oldest goes first */
 	unsigned long deadline;		/* jiffies: handshake must end */
 	u8 nonce_c[STCP_NONCE_LEN];
 	u8 nonce_s[STCP_NONCE_LEN];
+	u8 th[STCP_TH_LEN];		/* SHA-256 of both HELLOs */
 	u8 *buf;			/* STCP_IN_BUF bytes, from t->in_bufs */
 	u32 have;			/* bytes in buf */
 	struct crypto_shash *mac;	/* keyed when the client proved itself */
@@ -208,6 +272,7 @@ struct synod_transport {
 	unsigned long rx_flags;		/* STCP_KICK */
 	struct socket *listen;
 	struct tcp_cbs listen_cbs;
+	struct tcp_wait wait[STCP_WAIT_MAX];
 	struct tcp_in in[STCP_IN_MAX];
 	u8 *in_bufs;			/* STCP_IN_MAX * STCP_IN_BUF */
 	unsigned long in_up;		/* bit n: authenticated conn from n */
@@ -215,16 +280,20 @@ struct synod_transport {
 
 	/* counters, read by refused() and the debug hook */
 	atomic64_t refused[SYNOD_NODES_MAX + 1][SYNOD_REFUSED_MAX];
-	unsigned long logged[SYNOD_NODES_MAX + 1];	/* reasons logged */
+	unsigned long logged[SYNOD_NODES_MAX];	/* reasons logged */
+	/* refusals of sources that are no peer's: the last one logged */
+	struct sockaddr_storage stranger_src;
+	u32 stranger_why;
+	struct ratelimit_state stranger_rs;	/* other sources: rate */
 	atomic64_t rejected[SYNOD_NODES_MAX][SYNOD_REJECT_MAX];
 	unsigned long rejected_logged[SYNOD_NODES_MAX];	/* reasons logged */
 	atomic64_t rx_frames[SYNOD_NODES_MAX];
-	atomic64_t rx_bad;		/* bad length or crc: link dropped */
+	atomic64_t rx_bad;		/* bad length or flags: link dropped */
 	atomic64_t in_overflow;		/* accepted with no free slot */
 	atomic64_t hs_failed;		/* handshake I/O error or timeout */
 
-	/* test build only (tcp_forge.c): STCP_FORGE_PLANT */
-	atomic_t plant_state;		/* 0 idle, 1 armed, 2 frame ready */
+	/* test build only (tcp_forge.c): STCP_FORGE_PLANT and _UNBOUND */
+	atomic_t plant_state;		/* enum stcp_plant */
 	u32 plant_to, plant_len;	/* peer to plant on, frame bytes */
 	u8 *plant;			/* SYNOD_FRAME_MAX bytes, or NULL */
 };
@@ -249,7 +318,10 @@ u16 synod_tcp_link_version(void);
 u64 synod_tcp_link_features(void);
 int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
 		       const u8 *nonce_c, const u8 *nonce_s, u32 id_c,
-		       u32 id_s);
+		       u32 id_s, const u8 *th);
+void synod_tcp_link_unkey(struct crypto_shash *mac);
+int synod_tcp_ready_tag(struct synod_transport *t, struct crypto_shash *mac,
+			u8 *out);
 int synod_tcp_frame_tag(struct synod_transport *t, struct crypto_shash *mac,
 			const u8 *hdr, const struct kvec *vec,
 			unsigned int nvec, u8 *tag);
@@ -257,17 +329,21 @@ void synod_tcp_reject(struct synod_transport *t, u32 node,
 		      enum synod_reject why);
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m);
 int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m);
-void synod_tcp_hello(struct synod_transport *t, struct tcp_hs *m, u32 to,
-		     const u8 *nonce);
-int synod_tcp_hello_check(struct synod_transport *t, const struct tcp_hs *m,
-			  u32 expect_from);
+int synod_tcp_hello(struct synod_transport *t, u8 *rec, u32 to,
+		    const u8 *nonce);
+int synod_tcp_hello_check(struct synod_transport *t, const u8 *rec,
+			  const struct tcp_hs *m, u32 expect_from);
+void synod_tcp_transcript(const u8 *hello_c, const u8 *hello_s, u8 *th);
 int synod_tcp_proof(struct synod_transport *t, u8 *out, bool client,
-		    const u8 *nonce_c, const u8 *nonce_s, u32 id_c, u32 id_s);
+		    const u8 *th);
 bool synod_tcp_proof_ok(struct synod_transport *t, const u8 *proof,
-			bool client, const u8 *nonce_c, const u8 *nonce_s,
-			u32 id_c, u32 id_s);
+			bool client, const u8 *th);
 void synod_tcp_refuse(struct synod_transport *t, u32 node,
-		      enum synod_refusal why, const char *dir);
+		      enum synod_refusal why, const char *dir,
+		      const struct sockaddr_storage *src);
+void synod_tcp_refuse_stranger(struct synod_transport *t,
+			       enum synod_refusal why,
+			       const struct sockaddr_storage *src, u32 claim);
 void synod_tcp_refused_by_peer(struct tcp_peer *p, u8 reason);
 void synod_tcp_logged_reset(struct synod_transport *t, u32 node);
 
@@ -281,8 +357,11 @@ int synod_tcp_tx_thread(void *arg);
 
 /* tcp_forge.c: test build only */
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
-void synod_tcp_forge_rx(struct synod_transport *t, const u8 *f, u32 len);
+void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
+			u32 len);
 void synod_tcp_forge_plant(struct tcp_peer *p);
+void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
+				unsigned int nvec, u32 len);
 
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {

@@ -8,8 +8,15 @@
  * Everything is non-blocking: socket callbacks (softirq) set STCP_KICK
  * and wake the thread, which then services every connection until each
  * would block or has used its budget.  A connection that misbehaves (bad
- * record, frame too long, crc mismatch, handshake too slow) is closed;
- * the peer will dial again.
+ * record, frame too long, bad tag, handshake too slow) is closed; the
+ * peer will dial again.
+ *
+ * Admission, in two steps so that no one without the secret can hold
+ * what a peer needs: a connection from a peer's address first waits,
+ * as a bare socket (t->wait[]), for its HELLO; only a HELLO whose tag
+ * shows the secret moves it to a slot with a buffer (t->in[]).  A slot
+ * is given up only for another connection whose HELLO showed the secret
+ * too, never for one that has not.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -75,15 +82,31 @@ static bool in_other_link(struct synod_transport *t, struct tcp_in *c)
 	return false;
 }
 
-/* Close an accepted connection and free its slot. */
+/*
+ * Close a connection past its HELLO and free its slot.  A key made for
+ * it is wiped from its transform (tcp_link.c).
+ */
 static void in_close(struct synod_transport *t, struct tcp_in *c)
 {
 	if (c->state == STCP_IN_FRAMES && !in_other_link(t, c))
 		clear_bit(c->node, &t->in_up);
+	if (c->state == STCP_IN_READY || c->state == STCP_IN_FRAMES)
+		synod_tcp_link_unkey(c->mac);
 	synod_tcp_sock_close(c->sock, &c->cbs);
+	memzero_explicit(c->nonce_c, sizeof(c->nonce_c));
+	memzero_explicit(c->nonce_s, sizeof(c->nonce_s));
 	c->sock = NULL;
 	c->state = STCP_IN_FREE;
 	c->have = 0;
+}
+
+/* Close a connection still waiting for its HELLO; @rst: reset it. */
+static void wait_close(struct tcp_wait *w, bool rst)
+{
+	if (rst)
+		sock_no_linger(w->sock->sk);
+	synod_tcp_sock_close(w->sock, &w->cbs);
+	w->sock = NULL;
 }
 
 /* On stop, after the rx thread has exited: close every connection. */
@@ -91,6 +114,9 @@ void synod_tcp_rx_close_all(struct synod_transport *t)
 {
 	unsigned int i;
 
+	for (i = 0; i < STCP_WAIT_MAX; i++)
+		if (t->wait[i].sock)
+			wait_close(&t->wait[i], false);
 	for (i = 0; i < STCP_IN_MAX; i++)
 		if (t->in[i].state != STCP_IN_FREE)
 			in_close(t, &t->in[i]);
@@ -102,21 +128,31 @@ void synod_tcp_rx_close_all(struct synod_transport *t)
  * socket is fresh, so a short write means the peer is not reading: an
  * error, the connection is closed.
  */
-static int in_send(struct tcp_in *c, const u8 *buf, u32 len)
+static int sock_send_rec(struct socket *sock, const u8 *buf)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct kvec v = { .iov_base = (void *)buf, .iov_len = len };
+	struct kvec v = { .iov_base = (void *)buf, .iov_len = STCP_HS_LEN };
 	int n;
 
-	n = kernel_sendmsg(c->sock, &msg, &v, 1, len);
+	n = kernel_sendmsg(sock, &msg, &v, 1, STCP_HS_LEN);
 	if (n < 0)
 		return n;
-	return n == len ? 0 : -EAGAIN;
+	return n == STCP_HS_LEN ? 0 : -EAGAIN;
 }
 
-/* Count and log a refusal, and tell the client why (best effort). */
-static int in_refuse(struct synod_transport *t, struct tcp_in *c, u32 node,
-		     enum synod_refusal why)
+/* Where @sock comes from, for the log; NULL if it cannot be read. */
+static const struct sockaddr_storage *sock_src(struct socket *sock,
+					       struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (kernel_getpeername(sock, (struct sockaddr *)ss) < 0)
+		return NULL;
+	return ss;
+}
+
+/* Tell the client why it is refused (best effort). */
+static int send_refuse(struct synod_transport *t, struct socket *sock,
+		       u32 node, enum synod_refusal why)
 {
 	struct tcp_hs m = {
 		.type = STCP_HS_REFUSE, .reason = why,
@@ -124,45 +160,157 @@ static int in_refuse(struct synod_transport *t, struct tcp_in *c, u32 node,
 	};
 	u8 rec[STCP_HS_LEN];
 
-	synod_tcp_refuse(t, node, why, "incoming");
 	synod_tcp_hs_encode(rec, &m);
-	in_send(c, rec, sizeof(rec));
+	sock_send_rec(sock, rec);
 	return -ECONNREFUSED;
 }
 
-/* The client's HELLO: judge it, answer with our HELLO. */
-static int in_hello(struct synod_transport *t, struct tcp_in *c,
-		    const struct tcp_hs *m)
+/* Count and log a refusal of a connection past its HELLO, tell it why. */
+static int in_refuse(struct synod_transport *t, struct tcp_in *c,
+		     enum synod_refusal why)
 {
-	u8 rec[STCP_HS_LEN];
-	struct tcp_hs r;
+	struct sockaddr_storage ss;
+
+	synod_tcp_refuse(t, c->node, why, "incoming", sock_src(c->sock, &ss));
+	return send_refuse(t, c->sock, c->node, why);
+}
+
+/*
+ * A slot for a connection from the peers @mask whose HELLO showed the
+ * secret.  Each source address holds at most as many such handshakes as
+ * peers live there: past that, the one accepted first is given up (a
+ * peer dials again only once it has given up on its last attempt, and a
+ * replayed HELLO gets no further than PROOF).  Authenticated links are
+ * never given up here.  NULL if no slot is free, which the bound on
+ * handshakes per address and one link per node rule out unless peers
+ * moved between addresses while handshakes were under way.
+ */
+static struct tcp_in *in_slot(struct synod_transport *t, u32 mask)
+{
+	struct tcp_in *free = NULL, *oldest = NULL;
+	unsigned int i, held = 0;
+
+	for (i = 0; i < STCP_IN_MAX; i++) {
+		struct tcp_in *c = &t->in[i];
+
+		if (c->state == STCP_IN_FREE) {
+			free = free ?: c;
+			continue;
+		}
+		if (c->state == STCP_IN_FRAMES || !(c->src_mask & mask))
+			continue;
+		held++;
+		if (!oldest || time_before(c->accepted_at, oldest->accepted_at))
+			oldest = c;
+	}
+	if (oldest && held >= hweight32(mask)) {
+		atomic64_inc(&t->hs_failed);
+		in_close(t, oldest);
+		return oldest;
+	}
+	return free;
+}
+
+/*
+ * The client's HELLO, record @rec, arrived on waiting connection @w:
+ * judge it (synod_tcp_hello_check(); the node it claims must also live
+ * at the connection's source) and refuse it, or move the connection to
+ * a slot and answer with our HELLO.  Refusals of a node configured at
+ * this address are counted against it; anything else is a stranger's.
+ * Returns 0 when @w was moved, else an error and @w is to be closed.
+ */
+static int wait_hello(struct synod_transport *t, struct tcp_wait *w,
+		      const u8 *rec)
+{
+	struct sockaddr_storage ss;
+	struct tcp_hs m;
+	struct tcp_in *c;
+	u8 ours[STCP_HS_LEN];
 	int why, err;
 
-	if (m->type != STCP_HS_HELLO)
+	if (synod_tcp_hs_decode(rec, &m) || m.type != STCP_HS_HELLO)
 		return -EPROTO;
-	why = synod_tcp_hello_check(t, m, STCP_UNKNOWN);
-	/* the node it claims to be must live where it connects from */
-	if (why < 0 && !(c->src_mask & BIT(m->from)))
-		why = SYNOD_REFUSED_NODE;
-	if (why >= 0)
-		return in_refuse(t, c, m->from, why);
-	c->node = m->from;
-	c->deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
-	memcpy(c->nonce_c, m->blob, STCP_NONCE_LEN);
-	get_random_bytes(c->nonce_s, STCP_NONCE_LEN);
-	synod_tcp_hello(t, &r, c->node, c->nonce_s);
-	synod_tcp_hs_encode(rec, &r);
-	err = in_send(c, rec, sizeof(rec));
-	if (err)
-		return err;
+	why = synod_tcp_hello_check(t, rec, &m, STCP_UNKNOWN);
+	if (m.from >= SYNOD_NODES_MAX || !(w->src_mask & BIT(m.from))) {
+		/* a stranger's claim, however good its tag: not counted
+		 * against the node it names */
+		if (why < 0)
+			why = SYNOD_REFUSED_ADDR;
+		synod_tcp_refuse_stranger(t, why, sock_src(w->sock, &ss),
+					  m.from);
+		return send_refuse(t, w->sock, m.from, why);
+	}
+	if (why >= 0) {
+		synod_tcp_refuse(t, m.from, why, "incoming",
+				 sock_src(w->sock, &ss));
+		return send_refuse(t, w->sock, m.from, why);
+	}
+	c = in_slot(t, w->src_mask);
+	if (!c) {
+		atomic64_inc(&t->in_overflow);
+		pr_warn_ratelimited("%s/%u: no slot for node %u's connection\n",
+				    t->cfg.cluster, t->cfg.self, m.from);
+		return -ENOSPC;
+	}
+	c->sock = w->sock;
+	c->cbs = w->cbs;
+	c->src_mask = w->src_mask;
+	c->accepted_at = w->accepted_at;
+	c->node = m.from;
+	c->have = 0;
 	c->state = STCP_IN_PROOF;
+	w->sock = NULL;
+	c->deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
+	memcpy(c->nonce_c, m.blob, STCP_NONCE_LEN);
+	get_random_bytes(c->nonce_s, STCP_NONCE_LEN);
+	err = synod_tcp_hello(t, ours, c->node, c->nonce_s);
+	if (!err)
+		err = sock_send_rec(c->sock, ours);
+	if (err) {
+		atomic64_inc(&t->hs_failed);
+		in_close(t, c);
+		return 0;
+	}
+	synod_tcp_transcript(rec, ours, c->th);
 	return 0;
 }
 
 /*
- * A record from the client after our HELLO: REFUSE if it did not like
- * our HELLO, else its PROOF.  The client proves first, so a client
- * without the secret learns no proof of ours and is counted here.
+ * Read the HELLO of waiting connection @w once all of it is there
+ * (peeked first, so nothing is taken from the socket before), and act on
+ * it.  Closes @w on EOF, error or refusal.
+ */
+static void wait_service(struct synod_transport *t, struct tcp_wait *w)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u8 rec[STCP_HS_LEN];
+	struct kvec v = { .iov_base = rec, .iov_len = sizeof(rec) };
+	int n;
+
+	n = kernel_recvmsg(w->sock, &msg, &v, 1, sizeof(rec),
+			   MSG_DONTWAIT | MSG_PEEK);
+	if (n == -EAGAIN || (n > 0 && n < sizeof(rec)))
+		return;
+	if (n == sizeof(rec)) {
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_flags = MSG_DONTWAIT;
+		n = kernel_recvmsg(w->sock, &msg, &v, 1, sizeof(rec),
+				   MSG_DONTWAIT);
+	}
+	if (n == sizeof(rec)) {
+		n = wait_hello(t, w, rec);
+		if (!n)
+			return;
+	}
+	if (n != -ECONNREFUSED)
+		atomic64_inc(&t->hs_failed);
+	wait_close(w, n != -ECONNREFUSED);
+}
+
+/*
+ * The client's PROOF, after our HELLO (or REFUSE if it did not like
+ * our HELLO).  The client proves first, so a client without the secret
+ * learns no proof of ours and is counted here.
  */
 static int in_proof(struct synod_transport *t, struct tcp_in *c,
 		    const struct tcp_hs *m)
@@ -178,38 +326,36 @@ static int in_proof(struct synod_transport *t, struct tcp_in *c,
 	if (m->type != STCP_HS_PROOF || m->from != c->node ||
 	    m->to != t->cfg.self)
 		return -EPROTO;
-	if (!synod_tcp_proof_ok(t, m->blob, true, c->nonce_c, c->nonce_s,
-				c->node, t->cfg.self))
-		return in_refuse(t, c, c->node, SYNOD_REFUSED_AUTH);
+	if (!synod_tcp_proof_ok(t, m->blob, true, c->th))
+		return in_refuse(t, c, SYNOD_REFUSED_AUTH);
 	r.to = c->node;
-	err = synod_tcp_proof(t, r.blob, false, c->nonce_c, c->nonce_s,
-			      c->node, t->cfg.self);
+	err = synod_tcp_proof(t, r.blob, false, c->th);
 	/* The client proved itself: key its frames on this connection. */
 	if (!err)
 		err = synod_tcp_link_key(t, c->mac, c->nonce_c, c->nonce_s,
-					 c->node, t->cfg.self);
+					 c->node, t->cfg.self, c->th);
 	memzero_explicit(c->nonce_c, sizeof(c->nonce_c));
 	memzero_explicit(c->nonce_s, sizeof(c->nonce_s));
 	c->rx_seq = 0;
+	c->state = STCP_IN_READY;	/* keyed: in_close() wipes it */
 	if (err)
 		return err;
 	synod_tcp_hs_encode(rec, &r);
-	err = in_send(c, rec, sizeof(rec));
-	if (err)
-		return err;
-	c->state = STCP_IN_READY;
-	return 0;
+	return sock_send_rec(c->sock, rec);
 }
 
 /*
- * READY: the client accepted our proof, frames follow.  This becomes
- * the node's incoming link; an older one from the same node is closed,
- * since the peer dials again only when it has given up on the old one.
+ * READY: the client accepted our proof and shows the frame key it
+ * derived; frames follow.  This becomes the node's incoming link; an
+ * older one from the same node is closed, since the peer dials again
+ * only when it has given up on the old one.
  */
 static int in_ready(struct synod_transport *t, struct tcp_in *c,
 		    const struct tcp_hs *m)
 {
+	u8 want[STCP_NONCE_LEN];
 	unsigned int i;
+	bool ok;
 
 	if (m->type == STCP_HS_REFUSE) {
 		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
@@ -218,6 +364,11 @@ static int in_ready(struct synod_transport *t, struct tcp_in *c,
 	if (m->type != STCP_HS_READY || m->from != c->node ||
 	    m->to != t->cfg.self)
 		return -EPROTO;
+	ok = !synod_tcp_ready_tag(t, c->mac, want) &&
+	     !crypto_memneq(want, m->blob, sizeof(want));
+	memzero_explicit(want, sizeof(want));
+	if (!ok)
+		return in_refuse(t, c, SYNOD_REFUSED_AUTH);
 	for (i = 0; i < STCP_IN_MAX; i++) {
 		struct tcp_in *o = &t->in[i];
 
@@ -229,7 +380,6 @@ static int in_ready(struct synod_transport *t, struct tcp_in *c,
 	synod_tcp_logged_reset(t, c->node);
 	return 0;
 }
-
 /* Drop @n bytes from the front of the receive buffer. */
 static void in_consume(struct tcp_in *c, u32 n)
 {
@@ -310,7 +460,8 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		}
 		atomic64_inc(&t->rx_frames[c->node]);
 		if (SYNOD_TEST_BUILD)
-			synod_tcp_forge_rx(t, hdr + STCP_FRAME_HDR, len);
+			synod_tcp_forge_rx(t, c->node, hdr + STCP_FRAME_HDR,
+					   len);
 		t->cfg.rx(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR, len);
 		off += STCP_FRAME_HDR + len;
 		(*budget)--;
@@ -339,9 +490,7 @@ static int in_parse(struct synod_transport *t, struct tcp_in *c,
 		if (synod_tcp_hs_decode(c->buf, &m))
 			return -EPROTO;
 		in_consume(c, STCP_HS_LEN);
-		if (c->state == STCP_IN_HELLO)
-			err = in_hello(t, c, &m);
-		else if (c->state == STCP_IN_PROOF)
+		if (c->state == STCP_IN_PROOF)
 			err = in_proof(t, c, &m);
 		else
 			err = in_ready(t, c, &m);
@@ -394,55 +543,54 @@ static bool in_service(struct synod_transport *t, struct tcp_in *c)
 }
 
 /*
- * The configured peers whose address is @sock's source: a bitmask of
- * node ids, 0 for a stranger.  Under addr_lock: set_peer() may move a
- * peer meanwhile.
+ * The configured peers whose address is @src: a bitmask of node ids, 0
+ * for a stranger.  Under addr_lock: set_peer() may move a peer meanwhile.
  */
-static u32 in_src_peers(struct synod_transport *t, struct socket *sock)
+static u32 src_peers(struct synod_transport *t,
+		     const struct sockaddr_storage *src)
 {
-	struct sockaddr_storage src;
 	u32 n, mask = 0;
 
-	memset(&src, 0, sizeof(src));
-	if (kernel_getpeername(sock, (struct sockaddr *)&src) < 0)
-		return 0;
 	spin_lock_bh(&t->addr_lock);
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		if (test_bit(n, &t->peer_mask) &&
-		    synod_tcp_same_host(&src, &t->peers[n].addr))
+		    synod_tcp_same_host(src, &t->peers[n].addr))
 			mask |= BIT(n);
 	spin_unlock_bh(&t->addr_lock);
 	return mask;
 }
 
 /*
- * A slot for a connection from the peers @mask.  Each source address
- * holds at most as many handshakes as peers live there: past that, the
- * oldest of its handshakes is given up (a peer dials again only once it
- * has given up on the last attempt).  So no address can take another's
- * slot and, with one authenticated link per node, slots never run out.
+ * Room to wait for the HELLO of a connection from the peers @mask: each
+ * source address may have STCP_WAIT_PER_PEER waiting per peer living
+ * there; past that its oldest is closed, after a last look at whether
+ * its HELLO came meanwhile.  NULL only if every entry is taken, which
+ * the per-address bound rules out unless peers moved meanwhile.
  */
-static struct tcp_in *in_slot(struct synod_transport *t, u32 mask)
+static struct tcp_wait *wait_slot(struct synod_transport *t, u32 mask)
 {
-	struct tcp_in *free = NULL, *oldest = NULL;
+	struct tcp_wait *free = NULL, *oldest = NULL;
 	unsigned int i, held = 0;
 
-	for (i = 0; i < STCP_IN_MAX; i++) {
-		struct tcp_in *c = &t->in[i];
+	for (i = 0; i < STCP_WAIT_MAX; i++) {
+		struct tcp_wait *w = &t->wait[i];
 
-		if (c->state == STCP_IN_FREE) {
-			free = free ?: c;
+		if (!w->sock) {
+			free = free ?: w;
 			continue;
 		}
-		if (c->state == STCP_IN_FRAMES || !(c->src_mask & mask))
+		if (!(w->src_mask & mask))
 			continue;
 		held++;
-		if (!oldest || time_before(c->deadline, oldest->deadline))
-			oldest = c;
+		if (!oldest || time_before(w->accepted_at, oldest->accepted_at))
+			oldest = w;
 	}
-	if (oldest && held >= hweight32(mask)) {
-		atomic64_inc(&t->hs_failed);
-		in_close(t, oldest);
+	if (oldest && held >= STCP_WAIT_PER_PEER * hweight32(mask)) {
+		wait_service(t, oldest);
+		if (oldest->sock) {
+			atomic64_inc(&t->hs_failed);
+			wait_close(oldest, true);
+		}
 		return oldest;
 	}
 	return free;
@@ -459,51 +607,84 @@ static void in_turn_away(struct synod_transport *t, struct socket *sock)
 }
 
 /*
- * Take every pending connection from a configured peer's address into
- * a slot; turn every other source away at once, counted as a refusal
- * from an unknown node (logged once), so that strangers cannot hold
- * the slots peers need.
+ * Put accepted socket @sock from the peers @mask to wait for its HELLO,
+ * and look at once whether the HELLO is there.
+ */
+static void wait_add(struct synod_transport *t, struct socket *sock,
+		     u32 mask)
+{
+	struct tcp_wait *w = wait_slot(t, mask);
+
+	if (!w) {
+		atomic64_inc(&t->in_overflow);
+		pr_warn_ratelimited("%s/%u: no room for another incoming connection\n",
+				    t->cfg.cluster, t->cfg.self);
+		in_turn_away(t, sock);
+		return;
+	}
+	sock->sk->sk_allocation = GFP_NOIO;
+	synod_tcp_sock_tune(sock, t->cfg.time_scale);
+	w->cbs = (struct tcp_cbs){ .data_ready = t->listen_cbs.data_ready };
+	synod_tcp_sock_attach(sock, t, &w->cbs, in_wake, NULL);
+	w->sock = sock;
+	w->src_mask = mask;
+	w->accepted_at = jiffies;
+	wait_service(t, w);
+}
+
+/*
+ * Take pending connections, at most STCP_ACCEPT_BUDGET per round so
+ * that a full accept queue cannot keep the thread from peers' frames
+ * (another round follows at once).  A connection from a configured
+ * peer's address waits for its HELLO; every other source is turned away
+ * at once, counted as a stranger's refusal, so that strangers cannot
+ * hold anything peers need.  A connection whose address cannot be read
+ * (reset before we got to it) is turned away uncounted.
  */
 static void rx_accept(struct synod_transport *t)
 {
-	struct tcp_cbs cbs = { .data_ready = t->listen_cbs.data_ready };
+	struct sockaddr_storage src;
+	unsigned int budget = STCP_ACCEPT_BUDGET;
 	struct socket *sock;
 	u32 mask;
 
-	while (!kernel_accept(t->listen, &sock, O_NONBLOCK)) {
-		struct tcp_in *c = NULL;
-
-		mask = in_src_peers(t, sock);
+	while (budget--) {
+		if (kernel_accept(t->listen, &sock, O_NONBLOCK))
+			return;
+		if (!sock_src(sock, &src)) {
+			in_turn_away(t, sock);
+			continue;
+		}
+		mask = src_peers(t, &src);
 		if (!mask) {
-			synod_tcp_refuse(t, STCP_UNKNOWN, SYNOD_REFUSED_ADDR,
-					 "incoming");
+			synod_tcp_refuse_stranger(t, SYNOD_REFUSED_ADDR, &src,
+						  STCP_UNKNOWN);
 			in_turn_away(t, sock);
 			continue;
 		}
-		c = in_slot(t, mask);
-		if (WARN_ON_ONCE(!c)) {
-			atomic64_inc(&t->in_overflow);
-			in_turn_away(t, sock);
-			continue;
-		}
-		sock->sk->sk_allocation = GFP_NOIO;
-		synod_tcp_sock_tune(sock, t->cfg.time_scale);
-		c->cbs = cbs;
-		synod_tcp_sock_attach(sock, t, &c->cbs, in_wake, NULL);
-		c->sock = sock;
-		c->state = STCP_IN_HELLO;
-		c->node = STCP_UNKNOWN;
-		c->src_mask = mask;
-		c->have = 0;
-		c->deadline = jiffies + stcp_ms(t, STCP_HELLO_MS);
+		wait_add(t, sock, mask);
 	}
+	set_bit(STCP_KICK, &t->rx_flags);
 }
 
-/* Close handshakes that took too long and links of removed nodes. */
+/*
+ * Close what took too long: connections without a HELLO after
+ * STCP_HELLO_MS, handshakes after STCP_HANDSHAKE_MS; and links of
+ * removed nodes.
+ */
 static void rx_reap(struct synod_transport *t)
 {
+	unsigned long hello = stcp_ms(t, STCP_HELLO_MS);
 	unsigned int i;
 
+	for (i = 0; i < STCP_WAIT_MAX; i++) {
+		struct tcp_wait *w = &t->wait[i];
+
+		if (w->sock && time_after(jiffies, w->accepted_at + hello)) {
+			atomic64_inc(&t->hs_failed);
+			wait_close(w, true);
+		}
+	}
 	for (i = 0; i < STCP_IN_MAX; i++) {
 		struct tcp_in *c = &t->in[i];
 
@@ -545,6 +726,29 @@ static void rx_report_links(struct synod_transport *t)
 }
 
 /*
+ * One round: waiting connections first (a HELLO that arrived gets its
+ * slot before newcomers are looked at), then new connections, then the
+ * slots, then deadlines.  Returns true if a connection stopped on its
+ * budget and needs another round.
+ */
+static bool rx_round(struct synod_transport *t)
+{
+	unsigned int i;
+	bool more = false;
+
+	rx_report_links(t);
+	for (i = 0; i < STCP_WAIT_MAX; i++)
+		if (t->wait[i].sock)
+			wait_service(t, &t->wait[i]);
+	rx_accept(t);
+	for (i = 0; i < STCP_IN_MAX && !kthread_should_stop(); i++)
+		if (t->in[i].state != STCP_IN_FREE)
+			more |= in_service(t, &t->in[i]);
+	rx_reap(t);
+	return more;
+}
+
+/*
  * The rx thread.  Wakes on any socket event or link change, and at
  * least every 500 ms to enforce handshake deadlines.  Exits only on
  * kthread_stop(); stop() then closes what it owned.  It brings the
@@ -555,8 +759,6 @@ static void rx_report_links(struct synod_transport *t)
 int synod_tcp_rx_thread(void *arg)
 {
 	struct synod_transport *t = arg;
-	unsigned int i;
-	bool more;
 
 	memalloc_noio_save();	/* for the thread's life */
 	while (!kthread_should_stop()) {
@@ -565,14 +767,7 @@ int synod_tcp_rx_thread(void *arg)
 			kthread_should_stop(), HZ / 2);
 		if (kthread_should_stop())
 			break;
-		rx_report_links(t);
-		rx_accept(t);
-		more = false;
-		for (i = 0; i < STCP_IN_MAX && !kthread_should_stop(); i++)
-			if (t->in[i].state != STCP_IN_FREE)
-				more |= in_service(t, &t->in[i]);
-		rx_reap(t);
-		if (more)
+		if (rx_round(t))
 			set_bit(STCP_KICK, &t->rx_flags);
 		cond_resched();
 	}

@@ -164,8 +164,15 @@ static int out_connect(struct tcp_peer *p)
 	}
 	synod_tcp_sock_tune(p->sock, p->t->cfg.time_scale);
 	err = synod_tcp_bind_source(p->t, p->sock, addr.ss_family);
-	if (err)
+	if (err) {
+		/* e.g. the listen address is gone: say so once, retry */
+		if (!p->bind_logged)
+			pr_warn("%s/%u: cannot bind the link to node %u to our listen address: %d\n",
+				p->t->cfg.cluster, p->t->cfg.self, p->node,
+				err);
+		p->bind_logged = true;
 		return err;
+	}
 	synod_tcp_sock_attach(p->sock, p, &p->cbs, out_wake, out_write_space);
 	clear_bit(STCP_KICK, &p->flags);
 	err = kernel_connect(p->sock, (struct sockaddr *)&addr,
@@ -190,27 +197,34 @@ static int out_connect(struct tcp_peer *p)
 	}
 }
 
+/* Send one handshake record, encoded already. */
+static int out_send_rec(struct tcp_peer *p, const u8 *rec)
+{
+	struct kvec v = { .iov_base = (void *)rec, .iov_len = STCP_HS_LEN };
+
+	return out_sendv(p, &v, 1, STCP_HS_LEN, 0);
+}
+
 /* Send one handshake record. */
 static int out_send_hs(struct tcp_peer *p, const struct tcp_hs *m)
 {
 	u8 rec[STCP_HS_LEN];
-	struct kvec v = { .iov_base = rec, .iov_len = sizeof(rec) };
 
 	synod_tcp_hs_encode(rec, m);
-	return out_sendv(p, &v, 1, sizeof(rec), 0);
+	return out_send_rec(p, rec);
 }
 
 /*
- * Receive one handshake record of type @type.  A REFUSE from the server
- * is logged (once per reason) and ends the attempt.
+ * Receive one handshake record of type @type into @rec, decoded as @m.
+ * A REFUSE from the server is logged (once per reason) and ends the
+ * attempt.
  */
-static int out_recv_hs(struct tcp_peer *p, struct tcp_hs *m, u8 type,
-		       unsigned long deadline)
+static int out_recv_hs(struct tcp_peer *p, u8 *rec, struct tcp_hs *m,
+		       u8 type, unsigned long deadline)
 {
-	u8 rec[STCP_HS_LEN];
 	int err;
 
-	err = out_recv(p, rec, sizeof(rec), deadline);
+	err = out_recv(p, rec, STCP_HS_LEN, deadline);
 	if (err)
 		return err;
 	if (synod_tcp_hs_decode(rec, m))
@@ -235,7 +249,7 @@ static int out_refuse(struct tcp_peer *p, enum synod_refusal why)
 		.from = p->t->cfg.self, .to = p->node,
 	};
 
-	synod_tcp_refuse(p->t, p->node, why, "outgoing");
+	synod_tcp_refuse(p->t, p->node, why, "outgoing", NULL);
 	out_send_hs(p, &m);
 	return -ECONNREFUSED;
 }
@@ -243,93 +257,146 @@ static int out_refuse(struct tcp_peer *p, enum synod_refusal why)
 /*
  * Client side of the handshake (tcp_link.c has the picture), within
  * STCP_HANDSHAKE_MS: both sides must show they know the secret before
- * the link counts as up.
+ * the link counts as up, and the server must confirm the frame key.
+ * On success p->mac holds the key; on failure it may too, and the
+ * caller wipes it.
  */
 static int out_handshake(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 	unsigned long deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
-	u8 nonce_c[STCP_NONCE_LEN], nonce_s[STCP_NONCE_LEN];
+	u8 nonce_c[STCP_NONCE_LEN], th[STCP_TH_LEN];
+	u8 hello_c[STCP_HS_LEN], rec[STCP_HS_LEN];
 	struct tcp_hs m;
 	int why, err;
 
 	get_random_bytes(nonce_c, sizeof(nonce_c));
-	synod_tcp_hello(t, &m, p->node, nonce_c);
-	err = out_send_hs(p, &m);
+	err = synod_tcp_hello(t, hello_c, p->node, nonce_c);
 	if (!err)
-		err = out_recv_hs(p, &m, STCP_HS_HELLO, deadline);
+		err = out_send_rec(p, hello_c);
+	if (!err)
+		err = out_recv_hs(p, rec, &m, STCP_HS_HELLO, deadline);
 	if (err)
-		return err;
-	why = synod_tcp_hello_check(t, &m, p->node);
-	if (why >= 0)
-		return out_refuse(p, why);
-	memcpy(nonce_s, m.blob, sizeof(nonce_s));
+		goto out_wipe;
+	why = synod_tcp_hello_check(t, rec, &m, p->node);
+	if (why >= 0) {
+		err = out_refuse(p, why);
+		goto out_wipe;
+	}
+	synod_tcp_transcript(hello_c, rec, th);
+	/* m.blob is the server's nonce until m is reused below */
+	err = synod_tcp_link_key(t, p->mac, nonce_c, m.blob, t->cfg.self,
+				 p->node, th);
+	if (err)
+		goto out_wipe;
 
 	memset(&m, 0, sizeof(m));
 	m.type = STCP_HS_PROOF;
 	m.from = t->cfg.self;
 	m.to = p->node;
-	err = synod_tcp_proof(t, m.blob, true, nonce_c, nonce_s, t->cfg.self,
-			      p->node);
+	err = synod_tcp_proof(t, m.blob, true, th);
 	if (!err)
 		err = out_send_hs(p, &m);
 	if (!err)
-		err = out_recv_hs(p, &m, STCP_HS_PROOF, deadline);
+		err = out_recv_hs(p, rec, &m, STCP_HS_PROOF, deadline);
 	if (err)
-		return err;
-	if (!synod_tcp_proof_ok(t, m.blob, false, nonce_c, nonce_s,
-				t->cfg.self, p->node))
-		return out_refuse(p, SYNOD_REFUSED_AUTH);
-	/* The server proved itself: key our frames for this connection. */
-	err = synod_tcp_link_key(t, p->mac, nonce_c, nonce_s, t->cfg.self,
-				 p->node);
-	memzero_explicit(nonce_c, sizeof(nonce_c));
-	memzero_explicit(nonce_s, sizeof(nonce_s));
-	if (err)
-		return err;
+		goto out_wipe;
+	if (!synod_tcp_proof_ok(t, m.blob, false, th)) {
+		err = out_refuse(p, SYNOD_REFUSED_AUTH);
+		goto out_wipe;
+	}
+	/* The server proved itself: confirm the key our frames will use. */
 	p->tx_seq = 0;
-
 	memset(&m, 0, sizeof(m));
 	m.type = STCP_HS_READY;
 	m.from = t->cfg.self;
 	m.to = p->node;
-	err = out_send_hs(p, &m);
+	err = synod_tcp_ready_tag(t, p->mac, m.blob);
+	if (!err)
+		err = out_send_hs(p, &m);
+out_wipe:
+	memzero_explicit(nonce_c, sizeof(nonce_c));
+	memzero_explicit(th, sizeof(th));
+	memzero_explicit(&m, sizeof(m));
 	return err;
 }
 
-/*
- * Test build only: remember a small frame as it leaves (for
- * STCP_FORGE_REPLAY), and carry out STCP_FORGE_CORRUPT on it after its
- * check value was computed.
- */
-static void out_forge_keep(struct tcp_peer *p, struct kvec *vec,
-			   unsigned int nvec, u32 len)
+/* Test build only: keep a copy of a small frame of @len bytes in @buf. */
+static u32 out_forge_copy(u8 *buf, const struct kvec *vec, unsigned int nvec,
+			  u32 len)
 {
 	unsigned int i;
 	u32 off = 0;
 
-	if (p->forge_corrupt && nvec > 1) {
-		((u8 *)vec[1].iov_base)[0] ^= 0x80;
-		p->forge_corrupt = false;
-	}
 	if (len > STCP_LAST_MAX)
-		return;
+		return 0;
 	for (i = 0; i < nvec; i++) {
-		memcpy(p->last + off, vec[i].iov_base, vec[i].iov_len);
+		memcpy(buf + off, vec[i].iov_base, vec[i].iov_len);
 		off += vec[i].iov_len;
 	}
-	p->last_len = len;
+	return len;
+}
+
+/*
+ * Test build only, on a frame of @len bytes (header in vec[0]) whose tag
+ * was just computed: carry out a pending CORRUPT, FLAGS or LEN on it,
+ * and keep it as the link's last (REPLAY, RESEQ) and, if it is the
+ * link's first small one, first (PREV) frame.  Returns the bytes to
+ * send (LEN sends one less).
+ */
+static u32 out_forge_keep(struct tcp_peer *p, struct kvec *vec,
+			  unsigned int nvec, u32 len)
+{
+	u8 *hdr = vec[0].iov_base;
+	u32 plen = len - STCP_FRAME_HDR;
+
+	synod_tcp_forge_repay_keep(p, vec + 1, nvec - 1, plen);
+	switch (p->forge_mut) {
+	case STCP_FORGE_CORRUPT:
+		((u8 *)vec[1].iov_base)[0] ^= 0x80;
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
+	case STCP_FORGE_FLAGS:
+		hdr[4] ^= 0x01;
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
+	case STCP_FORGE_LEN:
+		if (plen < 2)	/* a zero length is refused unread */
+			break;
+		put_unaligned_le32(plen - 1, hdr);
+		p->forge_mut = STCP_FORGE_NONE;
+		return len - 1;
+	}
+	p->last_len = out_forge_copy(p->last, vec, nvec, len);
+	if (!p->first_len) {
+		p->first_len = out_forge_copy(p->first, vec, nvec, len);
+		p->first_seq = get_unaligned_le64(hdr + 8);
+	}
+	return len;
+}
+
+/* Test build only: send @len bytes at @buf as they are. */
+static int out_forge_send(struct tcp_peer *p, u8 *buf, u32 len)
+{
+	struct kvec v = { buf, len };
+
+	return out_sendv(p, &v, 1, len, 0);
 }
 
 /*
  * Test build only: carry out a forgery tcp_forge.c asks for on this
- * established link.  Returns what sending it returned.
+ * established link.  Returns what sending it returned; PREV ends the
+ * link on purpose (-ECONNABORTED).
  */
 static int out_forge(struct tcp_peer *p)
 {
 	u8 f[STCP_FRAME_HDR + 1];
-	struct kvec v;
 
+	/* PREV, armed on the link before: the old frame at its old place */
+	if (p->prev_armed && p->tx_seq == p->prev_seq) {
+		p->prev_armed = false;
+		return out_forge_send(p, p->prev, p->prev_len);
+	}
 	switch (synod_tcp_forge_take(p)) {
 	case STCP_FORGE_STEPDOWN:
 		/*
@@ -342,19 +409,39 @@ static int out_forge(struct tcp_peer *p)
 		put_unaligned_le32(0, f + 4);
 		put_unaligned_le64(p->tx_seq, f + 8);
 		get_random_bytes(f + STCP_TAGGED, SYNOD_LINK_TAG_LEN);
-		v = (struct kvec){ f, sizeof(f) };
-		return out_sendv(p, &v, 1, sizeof(f), 0);
+		return out_forge_send(p, f, sizeof(f));
 	case STCP_FORGE_REPLAY:
+		return p->last_len ? out_forge_send(p, p->last, p->last_len) : 0;
+	case STCP_FORGE_RESEQ:
+		/* the last frame renumbered as the next one, its tag kept */
 		if (!p->last_len)
 			return 0;
-		v = (struct kvec){ p->last, p->last_len };
-		return out_sendv(p, &v, 1, p->last_len, 0);
+		put_unaligned_le64(p->tx_seq, p->last + 8);
+		return out_forge_send(p, p->last, p->last_len);
 	case STCP_FORGE_CORRUPT:
-		p->forge_corrupt = true;
+		p->forge_mut = STCP_FORGE_CORRUPT;
+		return 0;
+	case STCP_FORGE_FLAGS:
+		p->forge_mut = STCP_FORGE_FLAGS;
+		return 0;
+	case STCP_FORGE_LEN:
+		p->forge_mut = STCP_FORGE_LEN;
 		return 0;
 	case STCP_FORGE_SKIP:
 		p->tx_seq++;
 		return 0;
+	case STCP_FORGE_REPAY_KEEP:
+		p->repay_armed = true;
+		return 0;
+	case STCP_FORGE_PREV:
+		/* keep this link's first frame, then dial again */
+		if (!p->first_len)
+			return 0;
+		memcpy(p->prev, p->first, p->first_len);
+		p->prev_len = p->first_len;
+		p->prev_seq = p->first_seq;
+		p->prev_armed = true;
+		return -ECONNABORTED;
 	default:
 		return 0;
 	}
@@ -370,7 +457,7 @@ static int out_forge(struct tcp_peer *p)
 static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
 {
 	const u32 mask = SYNOD_SENDQ_BYTES - 1;
-	u32 len, rec, start, first;
+	u32 len, rec, start, first, send;
 	u8 hdr[STCP_FRAME_HDR];
 	struct kvec vec[3];
 	unsigned int nvec = 2;
@@ -399,10 +486,10 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
 	vec[0].iov_base = hdr;
 	vec[0].iov_len = sizeof(hdr);
 
+	send = STCP_FRAME_HDR + len;
 	if (SYNOD_TEST_BUILD)
-		out_forge_keep(p, vec, nvec, STCP_FRAME_HDR + len);
-	err = out_sendv(p, vec, nvec, STCP_FRAME_HDR + len,
-			head - tail > rec ? MSG_MORE : 0);
+		send = out_forge_keep(p, vec, nvec, send);
+	err = out_sendv(p, vec, nvec, send, head - tail > rec ? MSG_MORE : 0);
 	if (err)
 		return err;
 	spin_lock_bh(&p->lock);
@@ -462,8 +549,10 @@ static void out_link_up(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 
-	p->forge_corrupt = false;
+	p->forge_mut = STCP_FORGE_NONE;
 	p->last_len = 0;
+	p->first_len = 0;
+	p->bind_logged = false;
 	spin_lock_bh(&p->lock);
 	p->tail = p->head;
 	p->up = true;
@@ -507,6 +596,7 @@ static void out_backoff(struct tcp_peer *p, u32 *ms)
  * The tx thread of one peer; exits only on kthread_stop().  It carries
  * the writes of the replica's disk, so whatever it allocates (sockets on
  * connect, handshake state) must not wait for that disk's writeback.
+ * The frame key is wiped from p->mac as soon as its connection is over.
  */
 int synod_tcp_tx_thread(void *arg)
 {
@@ -517,13 +607,15 @@ int synod_tcp_tx_thread(void *arg)
 	memalloc_noio_save();	/* for the thread's life */
 	while (!kthread_should_stop()) {
 		err = out_connect(p);
-		if (!err)
-			err = out_handshake(p);
 		if (!err) {
-			backoff = STCP_BACKOFF_MIN_MS;
-			out_link_up(p);
-			err = out_pump(p);
-			out_link_down(p, err);
+			err = out_handshake(p);
+			if (!err) {
+				backoff = STCP_BACKOFF_MIN_MS;
+				out_link_up(p);
+				err = out_pump(p);
+				out_link_down(p, err);
+			}
+			synod_tcp_link_unkey(p->mac);
 		}
 		synod_tcp_sock_close(p->sock, &p->cbs);
 		p->sock = NULL;

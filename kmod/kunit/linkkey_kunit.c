@@ -4,8 +4,11 @@
  * (kmod/linkkey.c).  HKDF against RFC 5869's SHA-256 vectors; the key
  * of one connection and the tag of one frame against values computed
  * independently (Python's hmac and hashlib; info = label with its NUL,
- * le32 id_c, le32 id_s, cluster NUL-padded to 32 bytes), so that a change of the
- * wire's derivation cannot pass unnoticed; the sequence rule.
+ * le32 id_c, le32 id_s, cluster NUL-padded to 32 bytes, the 32-byte
+ * transcript hash), so that a change of the wire's derivation cannot pass
+ * unnoticed; the sequence rule.  The transform is made in .init and freed
+ * in .exit, so that a failed assertion, which returns at once, leaks
+ * nothing.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -14,12 +17,20 @@
 #include "compat_net.h"
 #include "linkkey.h"
 
-static struct crypto_shash *tfm(struct kunit *test)
+/* test->priv: one hmac(sha256) transform per case */
+static int linkkey_init(struct kunit *test)
 {
 	struct crypto_shash *h = crypto_alloc_shash("hmac(sha256)", 0, 0);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h);
-	return h;
+	if (IS_ERR(h))
+		return PTR_ERR(h);
+	test->priv = h;
+	return 0;
+}
+
+static void linkkey_exit(struct kunit *test)
+{
+	crypto_free_shash(test->priv);
 }
 
 /* RFC 5869 A.1 (basic) and A.3 (no salt, no info). */
@@ -39,7 +50,7 @@ static void hkdf_rfc5869(struct kunit *test)
 		0x8d, 0x2d, 0x9d, 0x20, 0x13, 0x95, 0xfa, 0xa4, 0xb6, 0x1a,
 		0x96, 0xc8,
 	};
-	struct crypto_shash *h = tfm(test);
+	struct crypto_shash *h = test->priv;
 	u8 ikm[22], salt[13], info[10], okm[42];
 	int i;
 
@@ -57,30 +68,32 @@ static void hkdf_rfc5869(struct kunit *test)
 						   sizeof(ikm), NULL, 0, okm,
 						   sizeof(okm)));
 	KUNIT_EXPECT_EQ(test, 0, memcmp(okm, okm3, sizeof(okm)));
-	crypto_free_shash(h);
 }
 
 /*
- * The key of a connection from node 1 to node 0 of cluster "r0", and
+ * The key of a connection from node 1 to node 0 of cluster "r0" whose
+ * transcript hash is 32 bytes of 3 (any value: the test is the
+ * derivation), and
  * the tag of a 5-byte frame with sequence number 7 under it, the
  * payload given in two pieces as a wrapping ring would.
  */
 static void link_key_and_tag(struct kunit *test)
 {
 	static const u8 want_key[SYNOD_LINK_KEY_LEN] = {
-		0x3a, 0x59, 0x46, 0xb7, 0xe7, 0xd9, 0xa3, 0x66,
-		0x04, 0x74, 0x81, 0x2e, 0x1f, 0x58, 0x76, 0x82,
-		0x8a, 0xe6, 0xe6, 0x38, 0xb7, 0x49, 0x69, 0xd8,
-		0xcf, 0x6e, 0x73, 0x63, 0x66, 0x8b, 0xf6, 0x75,
+		0xb6, 0x1f, 0x82, 0x0d, 0x3d, 0x74, 0xb6, 0xbd,
+		0x35, 0x38, 0x1b, 0x9e, 0x47, 0xbc, 0x9e, 0x74,
+		0x11, 0x20, 0xc6, 0xb2, 0x46, 0x09, 0x4b, 0xc9,
+		0xf3, 0xab, 0xe0, 0x9c, 0x4b, 0x39, 0xbf, 0xdc,
 	};
 	static const u8 want_tag[SYNOD_LINK_TAG_LEN] = {
-		0x63, 0x2e, 0x40, 0xf9, 0xfa, 0x3e, 0x99, 0x78,
-		0xe9, 0xa1, 0x76, 0xf1, 0xae, 0x43, 0x91, 0x50,
+		0xba, 0x8d, 0xa3, 0x32, 0xa8, 0x2e, 0xb5, 0x80,
+		0x50, 0x1d, 0x8d, 0xb9, 0xb9, 0x84, 0x41, 0x6b,
 	};
 	static const u8 secret[] = "0123456789abcdef";
-	struct crypto_shash *h = tfm(test);
+	struct crypto_shash *h = test->priv;
 	u8 nc[SYNOD_LINK_NONCE_LEN], ns[SYNOD_LINK_NONCE_LEN];
 	u8 key[SYNOD_LINK_KEY_LEN], hdr[16], tag[SYNOD_LINK_TAG_LEN];
+	u8 th[SYNOD_LINK_TH_LEN];
 	struct kvec v[2] = {
 		{ .iov_base = "hel", .iov_len = 3 },
 		{ .iov_base = "lo", .iov_len = 2 },
@@ -88,8 +101,9 @@ static void link_key_and_tag(struct kunit *test)
 
 	memset(nc, 1, sizeof(nc));
 	memset(ns, 2, sizeof(ns));
+	memset(th, 3, sizeof(th));
 	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, nc, ns, 1, 0,
-						"r0", key));
+						"r0", th, key));
 	KUNIT_EXPECT_EQ(test, 0, memcmp(key, want_key, sizeof(key)));
 	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(h, key, sizeof(key)));
 	put_unaligned_le32(5, hdr);
@@ -104,12 +118,16 @@ static void link_key_and_tag(struct kunit *test)
 						tag));
 	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_tag, sizeof(tag)));
 	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, nc, ns, 0, 1,
-						"r0", key));
+						"r0", th, key));
 	KUNIT_EXPECT_NE(test, 0, memcmp(key, want_key, sizeof(key)));
 	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, ns, nc, 1, 0,
-						"r0", key));
+						"r0", th, key));
 	KUNIT_EXPECT_NE(test, 0, memcmp(key, want_key, sizeof(key)));
-	crypto_free_shash(h);
+	/* another transcript: another key */
+	th[0] ^= 1;
+	KUNIT_ASSERT_EQ(test, 0, synod_link_key(h, secret, 16, nc, ns, 1, 0,
+						"r0", th, key));
+	KUNIT_EXPECT_NE(test, 0, memcmp(key, want_key, sizeof(key)));
 }
 
 /* Only the next sequence number passes; lower is a replay, higher a gap. */
@@ -132,6 +150,8 @@ static struct kunit_case linkkey_cases[] = {
 
 static struct kunit_suite linkkey_suite = {
 	.name = "synod_linkkey",
+	.init = linkkey_init,
+	.exit = linkkey_exit,
 	.test_cases = linkkey_cases,
 };
 

@@ -35,8 +35,17 @@ forge() {
 }
 forge_taken() { [ "$(cat $FORGE)" = 0 ]; }
 
-# resigned: the leader stepped down since the test began
-resigned() { kernel_log_since_mark | grep -q "was promoted: stepping down"; }
+# forging_starts: from now on a step-down is the forgeries' doing (the
+# election that settle_leader waits out may step leaders down before)
+forging_starts() {
+	FORGE_MARK="synod-test: forging $BATS_TEST_NUMBER $RANDOM"
+	echo "$FORGE_MARK" > /dev/kmsg
+}
+
+# resigned: the leader stepped down since forging_starts
+resigned() {
+	dmesg | sed -n "/$FORGE_MARK/,\$p" | grep -q "was promoted: stepping down"
+}
 # (a plain "! cmd" never fails a bats test)
 not_resigned() { ! resigned; }
 
@@ -66,6 +75,7 @@ links_back() {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	io_ok before
+	forging_starts
 	ballot=$(field 0 $VOL ballot)
 	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
 	forge 1 1 0
@@ -89,6 +99,7 @@ links_back() {
 @test "auth: replayed, corrupted and out-of-sequence frames are dropped and counted by reason; I/O goes on" {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
+	forging_starts
 	ballot=$(field 0 $VOL ballot)
 	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
 
@@ -123,6 +134,10 @@ links_back() {
 }
 
 planted() { kernel_log_since_mark | grep -q "$VOL/1: TEST: planting ref"; }
+# planted_at_2 FROM: node 2 received the planted ref from node FROM
+planted_at_2() {
+	kernel_log_since_mark | grep -q "$VOL/2: TEST: received planted ref [0-9a-f]* from node $1"
+}
 
 @test "auth: a member planting data under the leader's next ref changes nothing and is counted" {
 	cluster_create $VOL "0 1 2"
@@ -135,7 +150,8 @@ planted() { kernel_log_since_mark | grep -q "$VOL/1: TEST: planting ref"; }
 	forge 5 1 2
 	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs=4k seek=10 count=1 oflag=direct status=none
 	wait_for 20 planted
-	sleep 1		# the planted frame reaches node 2 before the next write
+	# the planted frame reaches node 2 before the next write
+	wait_for 20 planted_at_2 1
 	dd if="$BATS_TEST_TMPDIR/b" of="$d0" bs=4k seek=11 count=1 oflag=direct status=none
 	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	# node 2 holds the leader's bytes: let it lead and read them back
@@ -143,7 +159,130 @@ planted() { kernel_log_since_mark | grep -q "$VOL/1: TEST: planting ref"; }
 	d2=$(dev_of 2 $VOL)
 	cmp <(dd if="$d2" bs=4k skip=10 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
 	cmp <(dd if="$d2" bs=4k skip=11 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/b"
-	# the proposer's bytes won; the planter is counted, the leader not
+	# the proposer's bytes won, by replacing the planted ones (not by
+	# arriving first); the planter is counted, the leader not
+	kernel_log_since_mark | grep -q "$VOL: TEST: ref [0-9a-f]* replaced by its proposer's bytes"
 	wait_for 20 peer_field_ge 2 $VOL 1 unbound 1
 	[ "$(peer_field 2 $VOL 0 unbound)" = 0 ]
+}
+
+kept_own() { kernel_log_since_mark | grep -q "$VOL/0: TEST: kept ref"; }
+
+# A ref's proposer has the last word on a copy only others sent
+# (rx_payload_conflict()), but not once that copy is in the journal:
+# node 2 gets the leader's (node 0's) write by catch-up from node 1,
+# leader by then, journals it, and node 0 then sends other bytes under
+# the same ref (a ref collision, a proposer gone wrong).
+@test "auth: a payload in a follower's journal is never replaced, even by its proposer" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	ctl 2 volume down $VOL
+	head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	# node 0 keeps the next payload it sends node 1, bytes inverted
+	forge 11 0 1
+	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs=4k seek=20 count=1 oflag=direct status=none
+	wait_for 20 kept_own
+	settle_leader 1 $VOL 0 1
+	ctl 2 volume up $VOL
+	# node 2 catches up from node 1 and journals the write
+	wait_for 30 field_ge 2 $VOL applied_index "$(field 1 $VOL commit_index)"
+	# then the write's proposer sends node 2 other bytes under its ref
+	forge 12 0 2
+	wait_for 20 planted_at_2 0
+	kernel_log_since_mark | grep "$VOL: TEST: ref\|other data" || true
+	kernel_log_since_mark | grep -q "$VOL: TEST: ref [0-9a-f]* kept (in the journal), node 0's bytes refused"
+	! kernel_log_since_mark | grep -q "$VOL: TEST: ref [0-9a-f]* replaced" || false
+	wait_for 20 peer_field_ge 2 $VOL 0 unbound 1
+	[ "$(peer_field 2 $VOL 1 unbound)" = 0 ]
+	# node 2 holds the bytes written
+	settle_leader 2 $VOL 0 1 2
+	d2=$(dev_of 2 $VOL)
+	cmp <(dd if="$d2" bs=4k skip=20 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
+}
+
+relayed() { kernel_log_since_mark | grep -q "$VOL/1: TEST: relaying a message naming others' writes to node 2"; }
+
+@test "auth: a member's message naming writes whose data it never sent is dropped and counted against it" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	# node 1 passes the leader's next message naming writes on to node 2
+	# as its own, once node 2 has those writes' data from the leader
+	forge 10 1 2
+	head -c 8192 /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs=4k seek=30 count=1 oflag=direct status=none
+	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs=4k seek=31 skip=1 count=1 oflag=direct status=none
+	wait_for 20 relayed
+	wait_for 20 peer_field_ge 2 $VOL 1 unbound 1
+	[ "$(peer_field 2 $VOL 0 unbound)" = 0 ]
+	# an authentic link: not reset for it
+	[ "$(peer_field 2 $VOL 1 rejected_mac)" = 0 ]
+	io_ok after
+}
+
+# rejected_mac_ge N: node 0 counted N frames of node 1 as bad MACs
+rejected_mac_ge() { peer_field_ge 0 $VOL 1 rejected_mac "$1"; }
+
+@test "auth: a frame renumbered, or with its flags or length changed after its MAC, or from the previous connection, is a bad MAC" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	forging_starts
+	ballot=$(field 0 $VOL ballot)
+	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
+
+	# the MAC covers the whole header, not only the payload: the last
+	# frame with the next sequence number and its old tag (a tag over
+	# the payload alone would pass it as in order), a flags bit and the
+	# length changed after tagging
+	forge 6 1 0	# RESEQ
+	wait_for 20 rejected_mac_ge 1
+	wait_for 20 links_back $((ups + 1))
+	forge 7 1 0	# FLAGS
+	wait_for 20 rejected_mac_ge 2
+	wait_for 20 links_back $((ups + 2))
+	forge 8 1 0	# LEN
+	wait_for 20 rejected_mac_ge 3
+	wait_for 20 links_back $((ups + 3))
+	# a frame of the previous connection, sent where its sequence number
+	# comes on the next one: only a key per connection catches it
+	forge 9 1 0	# PREV: the link is dropped on purpose, then comes back
+	wait_for 20 rejected_mac_ge 4
+	wait_for 20 links_back $((ups + 5))
+
+	[ "$(peer_field 0 $VOL 1 rejected_mac)" = 4 ]
+	[ "$(peer_field 0 $VOL 1 rejected_replay)" = 0 ]
+	[ "$(peer_field 0 $VOL 1 rejected_order)" = 0 ]
+	not_resigned
+	is_role 0 $VOL leader
+	[ "$(field 0 $VOL ballot)" = "$ballot" ]
+	io_ok after
+}
+
+MACOFF=/sys/module/synod/parameters/test_frame_mac_off
+
+@test "auth: a replica that sends no frame MACs is refused as another link version; no link forms" {
+	new_secret
+	for n in 0 1; do
+		replica_create $VOL $n "0 1 2"
+	done
+	# node 2 is created offering no FRAME_MAC (read at create)
+	echo 1 > $MACOFF
+	replica_create $VOL 2 "0 1 2"
+	echo 0 > $MACOFF
+	for n in 0 1 2; do
+		ctl $n volume up $VOL
+	done
+	wait_for 30 peer_field_ge 0 $VOL 2 refused 2
+	wait_for 30 peer_field_ge 1 $VOL 2 refused 2
+	for n in 0 1; do
+		kernel_log_since_mark | grep "$VOL/$n: refused" || true
+		kernel_log_since_mark |
+			grep -q "$VOL/$n: refused incoming link with node 2: no common link version"
+		# never "wrong secret": the secret is the same
+		! kernel_log_since_mark | grep -q "$VOL/$n: refused.*node 2: wrong secret" || false
+		[ "$(peer_field $n $VOL 2 state)" != '"connected"' ]
+		[ "$(peer_field 2 $VOL $n state)" != '"connected"' ]
+	done
+	[ "$(field 2 $VOL quorum)" = false ]
 }
