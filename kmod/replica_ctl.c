@@ -603,14 +603,20 @@ static u64 peer_match(const struct synod_replica *c, u32 node)
 	return 0;
 }
 
-void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
+/*
+ * Waits for the replica's lock, which a stalled backing device may hold
+ * in a journal or superblock write for long: interruptibly, so that a
+ * status of that volume can be given up (-EINTR).
+ */
+int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 {
 	const struct synod_replica *c = &r->core;
 	u64 now = ktime_get_raw_ns();
 	u32 n, members;
 
 	memset(st, 0, sizeof(*st));
-	mutex_lock(&r->lock);
+	if (mutex_lock_interruptible(&r->lock))
+		return -EINTR;
 	strscpy(st->cluster, r->cfg.cluster, sizeof(st->cluster));
 	st->node = c->p.self;
 	st->role = synod_repl_role(r);
@@ -671,6 +677,7 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 		st->lat_write[n] = atomic64_read(&r->vol->lat_write.bucket[n]);
 		st->lat_read[n] = atomic64_read(&r->vol->lat_read.bucket[n]);
 	}
+	return 0;
 }
 
 /* ---- settings in the superblock -------------------------------------- */
