@@ -150,7 +150,6 @@ struct synod_repl {
 /* fence.c: fencing, and the core's context for its assertions */
 void synod_core_enter(struct synod_repl *r);
 void synod_core_leave(struct synod_repl *r);
-int synod_core_asserts_elsewhere(void);
 void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
 
 /* replica.c: the engine (under r->lock unless said otherwise) */

@@ -44,8 +44,9 @@ struct synod_lat_hist {
 /*
  * One volume: a backing device, the superblock that describes it, and the
  * blk-mq disk that exposes its data area.  Found only through the volume
- * list, under synod_volumes_lock; the disk's I/O path reaches it through
- * queuedata and needs no reference because the volume outlives the disk.
+ * list, under synod_volumes_lock, and used past that lock only pinned
+ * (@users); the disk's I/O path reaches it through queuedata and needs no
+ * reference because the volume outlives the disk.
  */
 struct synod_volume {
 	struct list_head node;		/* on the global volume list */
