@@ -197,12 +197,13 @@ int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
  * Update the superblock in place while the volume runs (a new promise, a
  * checkpoint): write only the copy that holds the older sequence number,
  * so a torn write leaves the other copy intact.  @page is preallocated by
- * the caller; the caller has already bumped @sb->seq.
+ * the caller, who has bumped @sb->seq and encoded @sb into @page (inside
+ * its replica's assertion window, so that a failed assertion of the
+ * encoder fences that replica: synod_repl_sb_write()).
  */
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 			    struct page *page)
 {
-	synod_sb_encode(sb, page_address(page));
 	return sb_rw(b, page, synod_sb_copy_for_seq(sb->seq),
 		     REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA);
 }

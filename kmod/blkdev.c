@@ -409,6 +409,14 @@ bool synod_blkdev_claim_for_delete(struct synod_volume *vol)
 	return idle;
 }
 
+/* A delete that claimed @vol gives up after all: opens work again. */
+void synod_blkdev_unclaim(struct synod_volume *vol)
+{
+	mutex_lock(&vol->disk->open_mutex);
+	WRITE_ONCE(vol->dying, false);
+	mutex_unlock(&vol->disk->open_mutex);
+}
+
 /*
  * Tear down in reverse order of synod_blkdev_create().  @added says
  * whether synod_blkdev_add() succeeded: del_gendisk() drains in-flight

@@ -27,27 +27,20 @@
 static DEFINE_PER_CPU(struct synod_repl *, core_cur);
 
 /*
- * Assertions that failed outside any SYNOD_CORE() window: in the on-disk
- * encoders that the journal and superblock code call (they may sleep in
- * between, so they cannot run with preemption off).  The engine compares
- * this count around its journal writes; see synod_core_asserts_elsewhere().
+ * core/env.h: an assertion failed on this CPU; WARN_ONCE said which.
+ * Every call into the core on a replica's behalf is inside that
+ * replica's window, the on-disk encoders included (the journal's owner
+ * hooks, synod_repl_sb_write(), recovery), so the failure lands on that
+ * replica alone.  Outside any window the core runs for no replica (the
+ * superblock of a volume being created or attached): nobody to fence,
+ * and the operation's own checks refuse what it produced.
  */
-static atomic_t core_asserts_elsewhere = ATOMIC_INIT(0);
-
-/* core/env.h: an assertion failed on this CPU; WARN_ONCE said which. */
 void synod_core_assert_fail(void)
 {
 	struct synod_repl *r = this_cpu_read(core_cur);
 
 	if (r)
 		WRITE_ONCE(r->core_failed, true);
-	else
-		atomic_inc(&core_asserts_elsewhere);
-}
-
-int synod_core_asserts_elsewhere(void)
-{
-	return atomic_read(&core_asserts_elsewhere);
 }
 
 void synod_core_enter(struct synod_repl *r)

@@ -32,6 +32,8 @@
 struct synod_journal {
 	struct block_device *bdev;	/* the backing device */
 	u8 uuid[16];			/* records of other volumes are empty */
+	struct synod_journal_owner owner;	/* told around each encode;
+						 * all NULL: nobody */
 	sector_t start;			/* first sector of the ring */
 	u32 count;			/* records in the ring */
 	u32 rec_sectors;		/* sectors per record */
@@ -84,7 +86,8 @@ static void free_pages_of(struct synod_journal *j)
  * superblock of a replicated format (1 or 2).
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
-					   const struct synod_sb *sb)
+					   const struct synod_sb *sb,
+					   const struct synod_journal_owner *owner)
 {
 	struct synod_journal *j;
 	u32 i;
@@ -103,6 +106,8 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	if (!j)
 		return ERR_PTR(-ENOMEM);
 	j->bdev = b->bdev;
+	if (owner)
+		j->owner = *owner;
 	memcpy(j->uuid, sb->uuid, sizeof(j->uuid));
 	j->start = sb->journal_offset >> SECTOR_SHIFT;
 	j->count = sb->jrec_count;
@@ -137,6 +142,19 @@ out_free:
 	kvfree(j->slot);
 	kfree(j);
 	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Encode @h into header page @k inside the owner's assertion window: the
+ * encoder asserts, and only the owner may be fenced for it.
+ */
+static void encode_owned(struct synod_journal *j, u32 k)
+{
+	if (j->owner.enter)
+		j->owner.enter(j->owner.ctx);
+	synod_jrec_encode(&j->hdr, j->uuid, page_address(j->hpage[k]));
+	if (j->owner.leave)
+		j->owner.leave(j->owner.ctx);
 }
 
 /* Free the journal; no write or recover may be running. */
@@ -237,7 +255,7 @@ static void prep_write(struct synod_journal *j, u32 k,
 		h->len[i] = r->len[i];
 		h->crc[i] = synod_crc32c(0, r->data[i], r->len[i]);
 	}
-	synod_jrec_encode(h, j->uuid, page_address(j->hpage[k]));
+	encode_owned(j, k);
 
 	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
 	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
@@ -529,7 +547,7 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 	h->batch_n = end->batch_n;
 	h->flags = SYNOD_JREC_F_VOID;
 	h->e.kind = SYNOD_ENTRY_NOOP;
-	synod_jrec_encode(h, j->uuid, page_address(j->hpage[k]));
+	encode_owned(j, k);
 	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
 	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
 	bio->bi_end_io = journal_end_io;

@@ -59,9 +59,24 @@ struct synod_jrec {
 struct synod_journal;
 
 /*
+ * Who the journal works for, told around every record it encodes.  The
+ * record encoder is the consensus core's (pure, never sleeps): a failed
+ * assertion in it must be charged to the replica whose record it is, so
+ * the replica enters its own assertion window (replica.h, SYNOD_CORE())
+ * in @enter and leaves it in @leave.  No I/O and no sleep in between.
+ */
+struct synod_journal_owner {
+	void (*enter)(void *ctx);	/* before encoding one record */
+	void (*leave)(void *ctx);	/* right after it */
+	void *ctx;			/* the owner's, for both */
+};
+
+/*
  * journal.c
  *
- * synod_journal_create() returns ERR_PTR(-EINVAL) if @sb is not a
+ * synod_journal_create() copies @owner (NULL: nobody to tell, as for
+ * the journal's debugfs test harness) and returns ERR_PTR(-EINVAL) if @sb
+ * is not a
  * replicated (format 1 or 2) superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
  * (the UUID, ring geometry and the applied index as the first reclaim
  * point are copied) but uses @b's block device, which must stay open
@@ -73,7 +88,8 @@ struct synod_journal;
  * new volume, where it finds nothing and starts at journal sequence 1.
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
-					   const struct synod_sb *sb);
+					   const struct synod_sb *sb,
+					   const struct synod_journal_owner *owner);
 void synod_journal_destroy(struct synod_journal *j);
 int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 			unsigned int n);

@@ -223,7 +223,7 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 	err = synod_backing_sb_read(&b, &sb, NULL);
 	if (err)
 		goto out_close;
-	j = synod_journal_create(&b, &sb);
+	j = synod_journal_create(&b, &sb, NULL);
 	if (IS_ERR(j)) {
 		err = PTR_ERR(j);
 		goto out_close;

@@ -532,15 +532,18 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 }
 
 /*
- * Put one volume's attributes; under synod_volumes_lock.  @st is scratch
- * space from the caller (too big for the stack); a single-replica volume
- * is always the leader of itself.
+ * Put one volume's attributes; @vol pinned, synod_volumes_lock not held
+ * (the replica's status waits for its lock, see volume.c).  @st is
+ * scratch space from the caller (too big for the stack); a single-replica
+ * volume is always the leader of itself.
  */
 static int put_volume(struct sk_buff *skb, struct synod_volume *vol,
 		      struct synod_repl_status *st)
 {
-	bool repl = synod_volume_repl_status(vol, st);
+	int repl = synod_volume_repl_status(vol, st);
 
+	if (repl < 0)
+		return repl;
 	if (nla_put_string(skb, SYNOD_A_VOLUME_NAME, vol->name) ||
 	    nla_put_string(skb, SYNOD_A_VOLUME_BACKING, vol->backing_path) ||
 	    nla_put_string(skb, SYNOD_A_VOLUME_DEVICE, vol->disk->disk_name) ||
@@ -642,17 +645,17 @@ static void notify_repl_now(struct net *net, enum synod_event event,
 {
 	struct synod_repl_status *st;
 	struct synod_volume *vol;
-	bool repl = false;
+	int repl = 0;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return;
-	mutex_lock(&synod_volumes_lock);
-	vol = synod_volume_find(net, name);
-	if (vol)
+	vol = synod_volume_get(net, name);
+	if (vol) {
 		repl = synod_volume_repl_status(vol, st);
-	mutex_unlock(&synod_volumes_lock);
-	if (repl)
+		synod_volume_put(vol);
+	}
+	if (repl > 0)
 		synod_netlink_notify_repl(net, event, name, st->role,
 					  st->leader, st->ballot, node);
 	kfree(st);
@@ -940,10 +943,10 @@ static int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	}
 
-	mutex_lock(&synod_volumes_lock);
-	vol = synod_volume_find(genl_info_net(info), name);
+	vol = synod_volume_get(genl_info_net(info), name);
 	err = vol ? put_volume(msg, vol, st) : -ENOENT;
-	mutex_unlock(&synod_volumes_lock);
+	if (vol)
+		synod_volume_put(vol);
 	if (err == -ENOENT)
 		SYNOD_ERR(info->extack, info->attrs[SYNOD_A_VOLUME_NAME],
 			  "no such volume", ": %s", name);
@@ -976,23 +979,19 @@ static int synod_nl_volume_dump(struct sk_buff *skb,
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	mutex_lock(&synod_volumes_lock);
-	for (; (vol = synod_volume_nth(net, n)); n++) {
+	for (; (vol = synod_volume_get_nth(net, n)); n++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &synod_family,
 				  NLM_F_MULTI, SYNOD_CMD_VOLUME_GET);
-		if (!hdr) {
-			err = -EMSGSIZE;
-			break;
-		}
-		err = put_volume(skb, vol, st);
+		err = hdr ? put_volume(skb, vol, st) : -EMSGSIZE;
+		synod_volume_put(vol);
 		if (err) {
-			genlmsg_cancel(skb, hdr);
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
 			break;
 		}
 		genlmsg_end(skb, hdr);
 	}
-	mutex_unlock(&synod_volumes_lock);
 	kfree(st);
 	cb->args[0] = n;
 	/* A full skb ends this part of the dump; netlink calls us again. */
@@ -1047,8 +1046,9 @@ static const struct genl_small_ops synod_ops[] = {
 /*
  * netnsok: volumes are bound to network namespaces (one replica per
  * namespace in tests); parallel_ops: handlers serialise on
- * synod_volumes_lock, not on the global genl mutex, because create and
- * attach do synchronous disk I/O.
+ * synod_volumes_lock (briefly, see volume.c) and on the volume they pin,
+ * not on the global genl mutex, because create and attach do synchronous
+ * disk I/O.
  */
 static struct genl_family synod_family __ro_after_init = {
 	.name = SYNOD_FAMILY_NAME,

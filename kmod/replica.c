@@ -36,6 +36,23 @@ static void test_assert(struct synod_repl *r)
 	synod_assert(!"test_core_assert");
 }
 
+/*
+ * Test build only: the replica whose node id is this minus one fails an
+ * assertion where it encodes its next superblock (a promise, a
+ * checkpoint), as the core's encoder would; then the knob clears itself.
+ */
+static unsigned int test_sb_assert;
+SYNOD_TEST_PARAM(test_sb_assert, uint,
+		 "node id + 1 whose next superblock encode fails an assertion (0: off)");
+
+static void test_sb_encode_assert(struct synod_repl *r)
+{
+	if (likely(READ_ONCE(test_sb_assert) != r->core.p.self + 1))
+		return;
+	WRITE_ONCE(test_sb_assert, 0);
+	synod_assert(!"test_sb_assert");
+}
+
 static u64 repl_now(void)
 {
 	return ktime_get_raw_ns();
@@ -55,12 +72,29 @@ u64 synod_cluster_id(const char *name)
 
 /* ---- persist ------------------------------------------------------------ */
 
-/* Superblock update with the current promise and checkpoint; FUA. */
+/* The superblock into r->sb_page; in the window of @r (the core's). */
+static void sb_encode(struct synod_repl *r)
+{
+	test_sb_encode_assert(r);
+	synod_sb_encode(&r->vol->sb, page_address(r->sb_page));
+}
+
+/*
+ * Superblock update with the current promise and checkpoint; FUA.  The
+ * encoder is the core's: it runs in our assertion window (it does not
+ * sleep; the write after it does), and a failure there writes nothing.
+ */
 int synod_repl_sb_write(struct synod_repl *r)
 {
 	struct synod_volume *vol = r->vol;
 
+	lockdep_assert_held(&r->lock);
 	vol->sb.seq++;
+	SYNOD_CORE(r, sb_encode(r));
+	if (READ_ONCE(r->core_failed)) {
+		synod_repl_fence(r, "consensus core assertion failed (superblock)");
+		return -EINVAL;
+	}
 	return synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page);
 }
 
@@ -74,7 +108,7 @@ static u64 repl_persist(struct synod_repl *r)
 	struct synod_out *out = &r->out;
 	u64 promise = 0, maxseq = 0, start_ns;
 	unsigned int n = 0;
-	int err, elsewhere;
+	int err;
 	u32 i, k;
 
 	for (i = 0; i < out->npersist; i++) {
@@ -109,7 +143,6 @@ static u64 repl_persist(struct synod_repl *r)
 	}
 	if (n) {
 		start_ns = repl_now();
-		elsewhere = synod_core_asserts_elsewhere();
 		err = synod_journal_write(r->journal, r->jrec, n);
 		if (err == -ENOSPC) {
 			/* Free ring space by checkpointing, then once more. */
@@ -129,10 +162,11 @@ static u64 repl_persist(struct synod_repl *r)
 						      "journal write failed");
 			return 0;
 		}
-		/* The record encoders assert outside SYNOD_CORE(): any
-		 * failure meanwhile may be in one of our records. */
-		if (synod_core_asserts_elsewhere() != elsewhere) {
-			synod_repl_fence(r, "journal record assertion failed");
+		/* Our records were encoded in our assertion window (the
+		 * journal's owner hooks): a failure there is ours, and
+		 * nobody may hear that these records are durable. */
+		if (READ_ONCE(r->core_failed)) {
+			synod_repl_fence(r, "consensus core assertion failed (journal record)");
 			return 0;
 		}
 		trace_synod_journal_durable(r->vol->name, n, maxseq,

@@ -150,7 +150,6 @@ struct synod_repl {
 /* fence.c: fencing, and the core's context for its assertions */
 void synod_core_enter(struct synod_repl *r);
 void synod_core_leave(struct synod_repl *r);
-int synod_core_asserts_elsewhere(void);
 void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
 
 /* replica.c: the engine (under r->lock unless said otherwise) */
@@ -197,7 +196,7 @@ void synod_repl_destroy(struct synod_repl *r);
 int synod_repl_up(struct synod_repl *r);
 void synod_repl_down(struct synod_repl *r, bool force);
 int synod_repl_may_write(struct synod_repl *r, bool promote);
-void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
+int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
 int synod_repl_promote(struct synod_repl *r, bool promote);
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,

@@ -101,20 +101,23 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 
 	if (j->e.slot <= r->applied)
 		return;		/* already in the data area */
+	/* The core is called in our window (it does not sleep): its
+	 * assertions fence this replica (synod_repl_create()). */
 	if (j->e.kind == SYNOD_ENTRY_WRITE) {
 		for (k = 0; k < j->e.nwrites; k++) {
 			pay = synod_pay_store(&r->pay, j->e.w[k].ref, &r->core);
 			if (!pay || !j->len[k] || j->len[k] > SYNOD_PAYLOAD_MAX) {
 				pr_warn("%s: journal entry for slot %llu dropped: payload store full or bad length\n",
 					r->vol->name, j->e.slot);
-				synod_replica_restore_corrupt(&r->core, j->e.slot);
+				SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core,
+								j->e.slot));
 				return;
 			}
 			memcpy(pay->data, j->data[k], j->len[k]);
 			pay->len = j->len[k];
 		}
 	}
-	synod_replica_restore_entry(&r->core, &j->e);
+	SYNOD_CORE(r, synod_replica_restore_entry(&r->core, &j->e));
 }
 
 /* A record corrupt in the middle of the ring: ask the peers for it. */
@@ -125,13 +128,27 @@ static void recover_corrupt(void *ctx, u64 slot, bool slot_known)
 	if (!slot_known) {
 		pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
 			r->vol->name, r->core.applied_durable + SYNOD_LOG_MAX);
-		synod_replica_restore_unknown(&r->core);
+		SYNOD_CORE(r, synod_replica_restore_unknown(&r->core));
 		return;
 	}
 	pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
 		r->vol->name, slot);
 	if (slot > r->applied)
-		synod_replica_restore_corrupt(&r->core, slot);
+		SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core, slot));
+}
+
+/*
+ * The journal's owner hooks (journal.h): the core's record encoder runs
+ * in our assertion window, so its failure fences this replica only.
+ */
+static void journal_enter(void *ctx)
+{
+	synod_core_enter(ctx);
+}
+
+static void journal_leave(void *ctx)
+{
+	synod_core_leave(ctx);
 }
 
 /* ---- create and destroy ------------------------------------------------- */
@@ -146,9 +163,12 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 				     bool format,
 				     struct netlink_ext_ack *extack)
 {
+	struct synod_journal_owner jo = {
+		.enter = journal_enter,
+		.leave = journal_leave,
+	};
 	struct synod_transport_cfg *tcfg;
 	struct synod_params p;
-	int elsewhere = synod_core_asserts_elsewhere();
 	struct synod_repl *r;
 	u32 n;
 	int err = -ENOMEM;
@@ -172,7 +192,8 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
-	r->journal = synod_journal_create(&vol->backing, &vol->sb);
+	jo.ctx = r;
+	r->journal = synod_journal_create(&vol->backing, &vol->sb, &jo);
 	if (IS_ERR(r->journal)) {
 		err = PTR_ERR(r->journal);
 		r->journal = NULL;
@@ -212,12 +233,9 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module): no promises until they are learned from peers\n",
 			vol->name, r->core.lost_slot, r->applied);
 	synod_journal_reclaim(r->journal, r->applied);
-	/*
-	 * Recovery calls the core outside SYNOD_CORE() (it reads the journal
-	 * in between); creates and attaches run one at a time, under
-	 * synod_volumes_lock, so an assertion meanwhile is most likely ours.
-	 */
-	if (synod_core_asserts_elsewhere() != elsewhere) {
+	/* Recovery called the core (and the encoder of void records) in
+	 * our window: a failed assertion there is ours. */
+	if (READ_ONCE(r->core_failed)) {
 		pr_err("%s: fenced: consensus core assertion failed during recovery\n",
 		       vol->name);
 		r->fenced = true;	/* "volume up" refuses with EIO */
@@ -606,14 +624,20 @@ static u64 peer_match(const struct synod_replica *c, u32 node)
 	return 0;
 }
 
-void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
+/*
+ * Waits for the replica's lock, which a stalled backing device may hold
+ * in a journal or superblock write for long: interruptibly, so that a
+ * status of that volume can be given up (-EINTR).
+ */
+int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 {
 	const struct synod_replica *c = &r->core;
 	u64 now = ktime_get_raw_ns();
 	u32 n, members;
 
 	memset(st, 0, sizeof(*st));
-	mutex_lock(&r->lock);
+	if (mutex_lock_interruptible(&r->lock))
+		return -EINTR;
 	strscpy(st->cluster, r->cfg.cluster, sizeof(st->cluster));
 	st->node = c->p.self;
 	st->role = synod_repl_role(r);
@@ -674,6 +698,7 @@ void synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 		st->lat_write[n] = atomic64_read(&r->vol->lat_write.bucket[n]);
 		st->lat_read[n] = atomic64_read(&r->vol->lat_read.bucket[n]);
 	}
+	return 0;
 }
 
 /* ---- settings in the superblock -------------------------------------- */

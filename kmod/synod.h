@@ -44,8 +44,9 @@ struct synod_lat_hist {
 /*
  * One volume: a backing device, the superblock that describes it, and the
  * blk-mq disk that exposes its data area.  Found only through the volume
- * list, under synod_volumes_lock; the disk's I/O path reaches it through
- * queuedata and needs no reference because the volume outlives the disk.
+ * list, under synod_volumes_lock, and used past that lock only pinned
+ * (@users); the disk's I/O path reaches it through queuedata and needs no
+ * reference because the volume outlives the disk.
  */
 struct synod_volume {
 	struct list_head node;		/* on the global volume list */
@@ -59,6 +60,14 @@ struct synod_volume {
 	bool deleting;			/* under synod_volumes_lock: a delete
 					 * waits for the disk's openers
 					 * without that lock; @vol stays */
+	unsigned int users;		/* under synod_volumes_lock: commands
+					 * running on @vol without that lock
+					 * (synod_volume_get()); a delete
+					 * waits for none, bounded */
+	struct mutex ctl;		/* serializes up, down, promote,
+					 * demote and peer changes of @vol
+					 * (they ran under the global lock
+					 * once); outside r->lock */
 	struct bio_set bioset;		/* clones and flushes to the backing */
 	struct workqueue_struct *wq;	/* submits each request's clones */
 	struct blk_mq_tag_set tag_set;	/* request tags and per-request data */
@@ -172,14 +181,28 @@ int synod_volume_attach(struct net *net, const char *name,
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack);
 struct synod_volume *synod_volume_find(struct net *net, const char *name);
-struct synod_volume *synod_volume_nth(struct net *net, unsigned long n);
-/* the volume's replicated state; false for a single-replica volume */
-bool synod_volume_repl_status(struct synod_volume *vol,
-			      struct synod_repl_status *st);
+/*
+ * Pin a volume by name or by list position (dumps) so that it stays while
+ * the caller works on it without synod_volumes_lock: a replica's lock
+ * may be held across disk I/O that stalls, and no command may wait for
+ * that under the global lock.  NULL: no such volume.  Unpin with
+ * synod_volume_put().
+ */
+struct synod_volume *synod_volume_get(struct net *net, const char *name);
+struct synod_volume *synod_volume_get_nth(struct net *net, unsigned long n);
+void synod_volume_put(struct synod_volume *vol);
+/*
+ * The volume's replicated state, @vol pinned: 1 replicated, 0 a
+ * single-replica volume, -EINTR if a signal ended the wait for the
+ * replica's lock (held across that volume's disk I/O).
+ */
+int synod_volume_repl_status(struct synod_volume *vol,
+			     struct synod_repl_status *st);
 
 /*
  * replica.c: operations on a replicated volume, by (net, name); each
- * takes synod_volumes_lock itself and refuses with an extended ACK
+ * pins the volume (synod_volume_get()), runs without synod_volumes_lock
+ * under the volume's @ctl mutex, and refuses with an extended ACK
  * (-ENOENT unknown volume, -EOPNOTSUPP single-replica volume, -EINVAL
  * bad argument, -EBUSY a membership change already in flight).
  */
@@ -225,6 +248,7 @@ void synod_blkdev_end(struct request *rq, blk_status_t status);
 int synod_blkdev_create(struct synod_volume *vol);
 int synod_blkdev_add(struct synod_volume *vol);
 bool synod_blkdev_claim_for_delete(struct synod_volume *vol);
+void synod_blkdev_unclaim(struct synod_volume *vol);
 void synod_blkdev_destroy(struct synod_volume *vol, bool added);
 
 /* netlink.c: the "synod" generic netlink family */

@@ -7,6 +7,13 @@
  * every lookup happens under the lock; a volume is fully built before it
  * goes on the list and off the list before it is torn down, so nothing
  * else can see a half-made or half-destroyed volume.
+ *
+ * The global lock is never held while taking a replica's lock: that one
+ * is held across the replica's synchronous disk I/O, and a backing device
+ * that stalls (a suspended device-mapper table, multipath queueing with no
+ * path) would then stall every command on every volume.  A command on one
+ * volume pins it instead (@users, synod_volume_get()), drops the global
+ * lock, and works on it; a delete waits for the pins to go, bounded.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uuid.h>
+#include <linux/wait.h>
 
 #include "synod.h"
 #include "replica.h"
@@ -24,6 +32,16 @@
 #include "secret.h"
 
 static LIST_HEAD(synod_volumes);
+
+/* Woken when a volume's last pin goes (synod_volume_put()). */
+static DECLARE_WAIT_QUEUE_HEAD(synod_volume_unpinned);
+
+/*
+ * How long a delete waits for commands running on its volume.  Such a
+ * command may wait for the volume's stalled disk I/O without bound; the
+ * delete then refuses rather than wait with it.
+ */
+#define SYNOD_DELETE_PIN_WAIT	(5 * HZ)
 
 /*
  * A name is what the administrator types and what may later name a node
@@ -69,7 +87,7 @@ struct synod_volume *synod_volume_find(struct net *net, const char *name)
 }
 
 /* The @n-th volume of @net in list order, for dumps; under the lock. */
-struct synod_volume *synod_volume_nth(struct net *net, unsigned long n)
+static struct synod_volume *volume_nth(struct net *net, unsigned long n)
 {
 	struct synod_volume *vol;
 
@@ -80,14 +98,58 @@ struct synod_volume *synod_volume_nth(struct net *net, unsigned long n)
 	return NULL;
 }
 
-/* A replicated volume's state; false for a single-replica volume. */
-bool synod_volume_repl_status(struct synod_volume *vol,
-			      struct synod_repl_status *st)
+/* Pin @vol (may be NULL); under the lock. */
+static struct synod_volume *volume_pin(struct synod_volume *vol)
 {
+	lockdep_assert_held(&synod_volumes_lock);
+	if (vol)
+		vol->users++;
+	return vol;
+}
+
+struct synod_volume *synod_volume_get(struct net *net, const char *name)
+{
+	struct synod_volume *vol;
+
+	mutex_lock(&synod_volumes_lock);
+	vol = volume_pin(synod_volume_find(net, name));
+	mutex_unlock(&synod_volumes_lock);
+	return vol;
+}
+
+/*
+ * Dumps go by position and pin one volume at a time: the pinned one stays
+ * on the list while the dump reads it unlocked, and the next position is
+ * looked up again under the lock.
+ */
+struct synod_volume *synod_volume_get_nth(struct net *net, unsigned long n)
+{
+	struct synod_volume *vol;
+
+	mutex_lock(&synod_volumes_lock);
+	vol = volume_pin(volume_nth(net, n));
+	mutex_unlock(&synod_volumes_lock);
+	return vol;
+}
+
+void synod_volume_put(struct synod_volume *vol)
+{
+	mutex_lock(&synod_volumes_lock);
+	if (!WARN_ON_ONCE(!vol->users) && !--vol->users)
+		wake_up_all(&synod_volume_unpinned);
+	mutex_unlock(&synod_volumes_lock);
+}
+
+/* A replicated volume's state; 0 for a single-replica volume. */
+int synod_volume_repl_status(struct synod_volume *vol,
+			     struct synod_repl_status *st)
+{
+	int err;
+
 	if (!vol->repl)
-		return false;
-	synod_repl_status(vol->repl, st);
-	return true;
+		return 0;
+	err = synod_repl_status(vol->repl, st);
+	return err ?: 1;
 }
 
 /* Attach: the secret against the superblock (secret.h), with the reason. */
@@ -265,6 +327,7 @@ static int volume_new(struct net *net, const char *name,
 	strscpy(vol->name, name, sizeof(vol->name));
 	strscpy(vol->backing_path, backing_path, sizeof(vol->backing_path));
 	vol->net = net;
+	mutex_init(&vol->ctl);
 
 	mutex_lock(&synod_volumes_lock);
 	if (synod_volume_find(net, name)) {
@@ -330,6 +393,11 @@ static void volume_destroy(struct synod_volume *vol)
  * it without synod_volumes_lock, so that status and the other volumes do
  * not wait with us.  Meanwhile @deleting keeps the volume on the list and
  * alive: a second delete is refused, and the namespace exit skips it.
+ *
+ * Commands that pinned the volume (status, up, down, ...) may be waiting
+ * for its replica lock, which a stalled backing device can hold for
+ * good: wait for them at most SYNOD_DELETE_PIN_WAIT (a signal ends the
+ * wait too), then refuse and let opens in again.
  */
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack)
@@ -354,12 +422,24 @@ int synod_volume_delete(struct net *net, const char *name,
 	mutex_unlock(&synod_volumes_lock);
 
 	idle = synod_blkdev_claim_for_delete(vol);
+	if (idle)
+		wait_event_interruptible_timeout(synod_volume_unpinned,
+						 !READ_ONCE(vol->users),
+						 SYNOD_DELETE_PIN_WAIT);
 
 	mutex_lock(&synod_volumes_lock);
 	vol->deleting = false;
 	if (!idle) {
 		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "volume in use (disk open or mounted)",
+			  ": %s", name);
+		return -EBUSY;
+	}
+	if (vol->users) {
+		mutex_unlock(&synod_volumes_lock);
+		synod_blkdev_unclaim(vol);
+		SYNOD_ERR(extack, NULL,
+			  "volume busy: a command on it still waits (for its backing device?)",
 			  ": %s", name);
 		return -EBUSY;
 	}
@@ -382,7 +462,9 @@ void synod_volume_delete_all(void)
 
 	mutex_lock(&synod_volumes_lock);
 	list_for_each_entry_safe_reverse(vol, tmp, &synod_volumes, node) {
-		if (WARN_ON_ONCE(!synod_blkdev_claim_for_delete(vol)))
+		/* The netlink family is gone: no command pins a volume. */
+		if (WARN_ON_ONCE(vol->users) ||
+		    WARN_ON_ONCE(!synod_blkdev_claim_for_delete(vol)))
 			continue;
 		list_del(&vol->node);
 		volume_destroy(vol);
@@ -391,8 +473,12 @@ void synod_volume_delete_all(void)
 }
 
 /*
- * Run @op on the replicated volume @name of @net, under the volume lock
- * so that it cannot be deleted meanwhile.
+ * Run @op on the replicated volume @name of @net: pinned, so that it
+ * cannot be deleted meanwhile, and under its @ctl mutex, so that two
+ * commands on one volume do not interleave (up checks and starts the
+ * transport in two steps), but not under synod_volumes_lock: @op takes
+ * the replica's lock, which that volume's disk I/O may hold for long.
+ * A signal ends the wait for another command on the same volume.
  */
 static int with_repl(struct net *net, const char *name,
 		     struct netlink_ext_ack *extack,
@@ -402,20 +488,23 @@ static int with_repl(struct net *net, const char *name,
 	struct synod_volume *vol;
 	int err;
 
-	mutex_lock(&synod_volumes_lock);
-	vol = synod_volume_find(net, name);
+	vol = synod_volume_get(net, name);
 	if (!vol) {
 		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
-		err = -ENOENT;
-	} else if (!vol->repl) {
+		return -ENOENT;
+	}
+	if (!vol->repl) {
 		SYNOD_ERR(extack, NULL,
 			  "not a replicated volume (created without --node)",
 			  ": %s", name);
 		err = -EOPNOTSUPP;
+	} else if (mutex_lock_interruptible(&vol->ctl)) {
+		err = -EINTR;
 	} else {
 		err = op(vol->repl, arg, extack);
+		mutex_unlock(&vol->ctl);
 	}
-	mutex_unlock(&synod_volumes_lock);
+	synod_volume_put(vol);
 	return err;
 }
 
@@ -519,7 +608,10 @@ static void __net_exit synod_net_exit(struct net *net)
 
 	mutex_lock(&synod_volumes_lock);
 	list_for_each_entry_safe(vol, tmp, &synod_volumes, node) {
-		if (vol->net != net || vol->deleting)
+		/* A command pins a volume from a socket of the volume's
+		 * namespace, which keeps it alive: none can be pinned here. */
+		if (vol->net != net || vol->deleting ||
+		    WARN_ON_ONCE(vol->users))
 			continue;
 		if (vol->repl)
 			synod_repl_down(vol->repl, true);

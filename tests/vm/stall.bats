@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# A backing device that stalls must stall only its own volume.  A
+# replica holds its lock across synchronous disk I/O (journal writes, the
+# superblock's FUA write of a new promise); a command on that volume may
+# wait for it, but status, create, delete and down of every other volume
+# must not.  One network namespace, synod-c0 (cluster.bash), holding two
+# replicated volumes whose peers never come up:
+#
+#   sa  node 0 of {0, 1} on a device-mapper linear device we suspend
+#   sb  node 0 of {0, 1} on a loop device
+#
+# Every wait is bounded: a command that hangs in the kernel makes the test
+# fail, and teardown resumes the device, which releases it.
+
+load helpers
+load cluster
+
+DM=synod-stall
+DM_UP=
+# as in engine.bats: protocol timeouts scaled for a loaded TCG host
+TIME_SCALE=4
+
+setup() {
+	synod_setup
+	rmmod synod
+	insmod "$KO" time_scale=$TIME_SCALE
+	cluster_net 0
+	export DM_DISABLE_UDEV=1
+}
+
+teardown() {
+	local v
+	# first of all: whatever hangs on the stalled device goes on
+	[ -z "$DM_UP" ] || dmsetup resume --noudevsync "$DM" || true
+	for v in sa sb sc; do
+		ctl 0 volume down "$v" --force 2>/dev/null || true
+		ctl 0 volume delete "$v" 2>/dev/null || true
+	done
+	cluster_net_teardown
+	dmsetup remove --noudevsync "$DM" 2>/dev/null || true
+	synod_teardown
+}
+
+# pid_gone PID: the background job PID has ended (bash reaps it).
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# bounded SECONDS CMD...: run CMD in the background and wait at most
+# SECONDS for it; RC is its exit status, 124 if it still runs (blocked in
+# the kernel, where timeout(1)'s signals cannot reach it).
+bounded() {
+	local secs=$1 pid
+	shift
+	"$@" &
+	pid=$!
+	RC=0
+	if ! wait_for "$secs" pid_gone "$pid"; then
+		echo "still blocked after $secs s: $*" >&2
+		RC=124
+		return 0
+	fi
+	wait "$pid" || RC=$?
+}
+
+@test "stall: a volume whose backing device stalls blocks no command on other volumes" {
+	local l sz pa ps c
+	new_secret
+	l=$(new_loop 64M)
+	sz=$(blockdev --getsz "$l")
+	dmsetup create "$DM" --noudevsync --table "0 $sz linear $l 0"
+	replica_create_on sa 0 "0 1" "/dev/mapper/$DM"
+	# sb listens on another port than sa
+	ctl 0 volume create sb --backing "$(new_loop 64M)" --node 0 \
+		--listen "$(addr 0):7791" --peer "1=$(addr 1):7791" \
+		--secret-file "$SECRET_FILE" --cluster sb
+	ctl 0 volume up sa
+	ctl 0 volume up sb
+	c=$(new_loop 16M)
+
+	# sa's device queues every I/O from now on
+	dmsetup suspend --noudevsync "$DM"
+	DM_UP=1
+	# promote campaigns at once and writes the new promise to sa's
+	# superblock (FUA) under sa's replica lock: it blocks there ...
+	ctl 0 volume promote sa &
+	pa=$!
+	sleep 1
+	# ... and so does a status of sa, which needs that lock
+	ctl 0 status sa >/dev/null &
+	ps=$!
+	sleep 2
+	kill -0 $pa		# really stalled: still in the kernel
+	kill -0 $ps
+
+	# everything else goes on
+	bounded 10 ctl 0 status sb
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume create sc --backing "$c"
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume delete sc
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume down sb
+	[ "$RC" = 0 ]
+	# a delete of sa while a command holds it refuses, bounded, and says why
+	bounded 20 ctl 0 volume delete sa
+	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+
+	# the device comes back: sa's commands finish, sa answers again
+	dmsetup resume --noudevsync "$DM"
+	DM_UP=
+	wait_for 20 pid_gone $pa
+	wait_for 20 pid_gone $ps
+	bounded 10 ctl 0 status sa
+	[ "$RC" = 0 ]
+	[ "$(field 0 sa role)" != down ]
+}
