@@ -100,7 +100,7 @@ smash_payload() {
 	# node 0 is gone for good: nodes 1 and 2 must elect without it
 	ctl 0 volume down $VOL
 	ctl 0 volume delete $VOL
-	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	ctl 2 volume up $VOL
 	# a replica that took the hole for corruption would promise nothing
 	# until a leader told it the slot: no leader, ever
@@ -119,7 +119,7 @@ smash_payload() {
 	ctl 2 volume down $VOL
 	ctl 2 volume delete $VOL
 	echo "synod-test: reattach $$" > /dev/kmsg
-	ctl 2 volume attach $VOL --backing "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	if dmesg | sed -n "/synod-test: reattach $$/,\$p" | grep "is corrupt"; then
 		false
 	fi
