@@ -255,6 +255,8 @@ static void test_flags_per_type(void **state)
 	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
 			 SYNOD_WIRE_FLAGS_BAD);
 	assert_int_equal(synod_msg_flags_allowed(SYNOD_MSG_PREPARE), 0);
+}
+
 /*
  * Block ranges of writes from the wire (issue 8, item 2): the check must
  * not wrap, so a block near 2^64 is refused however few sectors follow.
