@@ -145,16 +145,23 @@ out_free:
 }
 
 /*
- * Encode @h into header page @k inside the owner's assertion window: the
- * encoder asserts, and only the owner may be fenced for it.
+ * Run @stmt, a call into the pure core (it asserts, never sleeps), inside
+ * the owner's assertion window: only the owner may be fenced for it.
+ * Never around I/O, nor around the owner's own callbacks (no nesting).
  */
+#define JCORE(j, stmt) do {						\
+	if ((j)->owner.enter)						\
+		(j)->owner.enter((j)->owner.ctx);			\
+	stmt;								\
+	if ((j)->owner.leave)						\
+		(j)->owner.leave((j)->owner.ctx);			\
+} while (0)
+
+/* Encode @h into header page @k, in the owner's window. */
 static void encode_owned(struct synod_journal *j, u32 k)
 {
-	if (j->owner.enter)
-		j->owner.enter(j->owner.ctx);
-	synod_jrec_encode(&j->hdr, j->uuid, page_address(j->hpage[k]));
-	if (j->owner.leave)
-		j->owner.leave(j->owner.ctx);
+	JCORE(j, synod_jrec_encode(&j->hdr, j->uuid,
+				   page_address(j->hpage[k])));
 }
 
 /* Free the journal; no write or recover may be running. */
@@ -393,15 +400,18 @@ static int read_record(struct synod_journal *j, u32 idx,
 	if (read_submit(j))
 		return -EIO;
 
-	st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid, h);
+	JCORE(j, st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid, h));
 	if (st == SYNOD_JREC_EMPTY || st == SYNOD_JREC_FOREIGN)
 		return 0;		/* SYNOD_JS_EMPTY */
 	sc->state = SYNOD_JS_BROKEN;
 	if (st != SYNOD_JREC_OK) {
 		/* Trust the trailer only if it names this very index. */
-		if (synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid,
-				       &sc->jseq, &sc->slot) &&
-		    ring_index(j, sc->jseq) == idx)
+		bool named;
+
+		JCORE(j, named = synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE,
+						    j->uuid, &sc->jseq,
+						    &sc->slot));
+		if (named && ring_index(j, sc->jseq) == idx)
 			sc->slot_known = true;
 		else
 			sc->jseq = 0;
@@ -420,7 +430,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 		return 0;
 	}
 
-	used = synod_jrec_used(h) - SYNOD_JREC_HDR_SIZE;
+	JCORE(j, used = synod_jrec_used(h) - SYNOD_JREC_HDR_SIZE);
 	if (used) {
 		bio_init(bio, j->bdev, j->bvec[0], REC_VECS, REQ_OP_READ);
 		bio->bi_iter.bi_sector = rec_sector(j, idx) +
@@ -507,14 +517,14 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 	int err;
 
 	for (jseq = end->first; jseq <= end->last; jseq++) {
-		fate = synod_jscan_fate(j->scan, j->count, end, jseq);
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
 		if (fate == SYNOD_JF_FOUND) {
 			err = reread(j, jseq);
 			if (err < 0)
 				return err;
 			if (err)	/* changed since the scan */
-				fate = synod_jscan_fate(j->scan, j->count,
-							end, jseq);
+				JCORE(j, fate = synod_jscan_fate(j->scan,
+						j->count, end, jseq));
 		}
 		if (fate == SYNOD_JF_CORRUPT)
 			report_corrupt(j, jseq, corrupt, ctx);
@@ -564,13 +574,14 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
  */
 static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 {
+	enum synod_jscan_fate fate;
 	struct synod_jscan *sc;
 	u32 k = 0, n = 0;
 	u64 jseq;
 
 	for (jseq = end->batch_first; jseq < end->last; jseq++) {
-		if (synod_jscan_fate(j->scan, j->count, end, jseq) !=
-		    SYNOD_JF_TORN)
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
+		if (fate != SYNOD_JF_TORN)
 			continue;
 		prep_void(j, k++, jseq, end);
 		sc = &j->scan[ring_index(j, jseq)];
@@ -614,7 +625,7 @@ int synod_journal_recover(struct synod_journal *j,
 	err = scan_ring(j);
 	if (err)
 		goto out_unlock;
-	synod_jscan_end(j->scan, j->count, &end);
+	JCORE(j, synod_jscan_end(j->scan, j->count, &end));
 	if (end.last) {
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)

@@ -115,6 +115,7 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 			}
 			memcpy(pay->data, j->data[k], j->len[k]);
 			pay->len = j->len[k];
+			pay->durable = true;	/* in our journal: never replaced */
 		}
 	}
 	SYNOD_CORE(r, synod_replica_restore_entry(&r->core, &j->e));

@@ -14,6 +14,11 @@
  * path) would then stall every command on every volume.  A command on one
  * volume pins it instead (@users, synod_volume_get()), drops the global
  * lock, and works on it; a delete waits for the pins to go, bounded.
+ *
+ * Not yet so: create and attach build the new volume (superblock, journal
+ * scan) under the global lock, and network-namespace exit and module
+ * exit stop and destroy volumes under it (synod_repl_down() takes the
+ * replica lock): a stalled device there still stalls every command.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -428,8 +433,8 @@ int synod_volume_delete(struct net *net, const char *name,
 						 SYNOD_DELETE_PIN_WAIT);
 
 	mutex_lock(&synod_volumes_lock);
-	vol->deleting = false;
 	if (!idle) {
+		vol->deleting = false;
 		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "volume in use (disk open or mounted)",
 			  ": %s", name);
@@ -437,7 +442,15 @@ int synod_volume_delete(struct net *net, const char *name,
 	}
 	if (vol->users) {
 		mutex_unlock(&synod_volumes_lock);
+		/*
+		 * Unclaim while still @deleting: a second delete must not
+		 * claim the disk in between, or our unclaim would let opens
+		 * in under its feet and it would free an open volume.
+		 */
 		synod_blkdev_unclaim(vol);
+		mutex_lock(&synod_volumes_lock);
+		vol->deleting = false;
+		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL,
 			  "volume busy: a command on it still waits (for its backing device?)",
 			  ": %s", name);
