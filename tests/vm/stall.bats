@@ -79,17 +79,17 @@ bounded() {
 	# sa's device queues every I/O from now on
 	dmsetup suspend --noudevsync "$DM"
 	DM_UP=1
-	# promote campaigns at once and writes the new promise to sa's
-	# superblock (FUA) under sa's replica lock: it blocks there ...
+	# promote campaigns and writes the new promise to sa's superblock
+	# (FUA) under sa's replica lock, in the command or in the next tick
+	# (whichever comes first): the writer blocks there ...
 	ctl 0 volume promote sa &
 	pa=$!
-	sleep 1
+	sleep 2
 	# ... and so does a status of sa, which needs that lock
 	ctl 0 status sa >/dev/null &
 	ps=$!
 	sleep 2
-	kill -0 $pa		# really stalled: still in the kernel
-	kill -0 $ps
+	kill -0 $ps		# really stalled: still in the kernel
 
 	# everything else goes on
 	bounded 10 ctl 0 status sb
