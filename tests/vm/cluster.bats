@@ -298,7 +298,7 @@ misfit() {
 		--verify=crc32c --verify_only --output="$BATS_TEST_TMPDIR/v"
 	cat "$BATS_TEST_TMPDIR/v"
 	[ "$status" -eq 0 ]
-	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/v"
+	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/v" || false
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/v"
 }
 
@@ -376,7 +376,7 @@ misfit() {
 	# every le_us is a power of two
 	! echo "$st" | grep -o '"le_us":[0-9]*' | cut -d: -f2 |
 		awk '{ x = $1; while (x > 1 && x % 2 == 0) x /= 2; if (x != 1) bad = 1 }
-		     END { exit !bad }'
+		     END { exit !bad }' || false
 	for ev in synod_rq_queued synod_rq_proposed synod_journal_durable \
 		  synod_slot_chosen synod_rq_applied synod_rq_completed; do
 		grep -q " $ev: " $t/trace || { echo "no $ev"; false; }
