@@ -240,6 +240,22 @@ static void journal_end_io(struct bio *bio)
 		complete(&j->done);
 }
 
+/*
+ * Encode j->hdr into header page @k and start bio @k: a write of that
+ * header at @jseq's ring index (the caller adds any payload pages).
+ */
+static void record_bio(struct synod_journal *j, u32 k, u64 jseq)
+{
+	struct bio *bio = &j->bio[k];
+
+	encode_owned(j, k);
+	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
+	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
+	bio->bi_end_io = journal_end_io;
+	bio->bi_private = j;
+	__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
+}
+
 /* Encode record @r as journal sequence @jseq and prepare its bio in @k. */
 static void prep_write(struct synod_journal *j, u32 k,
 		       const struct synod_jrec *r, u64 jseq, u64 first,
@@ -262,13 +278,7 @@ static void prep_write(struct synod_journal *j, u32 k,
 		h->len[i] = r->len[i];
 		h->crc[i] = synod_crc32c(0, r->data[i], r->len[i]);
 	}
-	encode_owned(j, k);
-
-	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
-	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
-	bio->bi_end_io = journal_end_io;
-	bio->bi_private = j;
-	__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
+	record_bio(j, k, jseq);
 	for (i = 0; i < r->e.nwrites; i++)
 		__bio_add_page(bio, virt_to_page(r->data[i]), r->len[i],
 			       offset_in_page(r->data[i]));
@@ -549,7 +559,6 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 		      const struct synod_jscan_end *end)
 {
 	struct synod_jrec_hdr *h = &j->hdr;
-	struct bio *bio = &j->bio[k];
 
 	memset(h, 0, sizeof(*h));
 	h->jseq = jseq;
@@ -557,12 +566,7 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 	h->batch_n = end->batch_n;
 	h->flags = SYNOD_JREC_F_VOID;
 	h->e.kind = SYNOD_ENTRY_NOOP;
-	encode_owned(j, k);
-	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
-	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
-	bio->bi_end_io = journal_end_io;
-	bio->bi_private = j;
-	__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
+	record_bio(j, k, jseq);
 }
 
 /*
