@@ -57,6 +57,9 @@ struct synod_volume {
 	sector_t data_start;		/* data area start, 512-byte sectors */
 	int index;			/* N in /dev/synodN */
 	bool dying;			/* set under open_mutex: refuse opens */
+	bool building;			/* under synod_volumes_lock: create
+					 * or attach builds @vol without
+					 * that lock; only its name counts */
 	bool deleting;			/* under synod_volumes_lock: a delete
 					 * waits for the disk's openers
 					 * without that lock; @vol stays */
@@ -180,12 +183,12 @@ int synod_volume_attach(struct net *net, const char *name,
 			u32 secret_len, struct netlink_ext_ack *extack);
 int synod_volume_delete(struct net *net, const char *name,
 			struct netlink_ext_ack *extack);
-struct synod_volume *synod_volume_find(struct net *net, const char *name);
 /*
  * Pin a volume by name or by list position (dumps) so that it stays while
  * the caller works on it without synod_volumes_lock: a replica's lock
  * may be held across disk I/O that stalls, and no command may wait for
- * that under the global lock.  NULL: no such volume.  Unpin with
+ * that under the global lock.  NULL: no such volume, or one being
+ * created, attached or deleted.  Unpin with
  * synod_volume_put().
  */
 struct synod_volume *synod_volume_get(struct net *net, const char *name);

@@ -15,10 +15,11 @@
  * volume pins it instead (@users, synod_volume_get()), drops the global
  * lock, and works on it; a delete waits for the pins to go, bounded.
  *
- * Not yet so: create and attach build the new volume (superblock, journal
- * scan) under the global lock, and network-namespace exit and module
- * exit stop and destroy volumes under it (synod_repl_down() takes the
- * replica lock): a stalled device there still stalls every command.
+ * Create and attach build a new volume without the global lock too: the
+ * name is reserved first by a placeholder on the list (@building), which
+ * lookups and dumps skip and delete refuses.  Namespace exit and module
+ * exit take their volumes off the list under the lock and stop and free
+ * them after dropping it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -78,9 +79,10 @@ bool synod_volume_name_valid(const char *name, struct netlink_ext_ack *extack)
 /*
  * Look @name up in @net; the caller holds synod_volumes_lock.  Each
  * network namespace sees only its own volumes, so three replicas of one
- * cluster in three namespaces may even share a local name.
+ * cluster in three namespaces may even share a local name.  Finds a
+ * volume being built or deleted too: its name is taken.
  */
-struct synod_volume *synod_volume_find(struct net *net, const char *name)
+static struct synod_volume *volume_find(struct net *net, const char *name)
 {
 	struct synod_volume *vol;
 
@@ -91,24 +93,36 @@ struct synod_volume *synod_volume_find(struct net *net, const char *name)
 	return NULL;
 }
 
-/* The @n-th volume of @net in list order, for dumps; under the lock. */
+/*
+ * Whether commands and dumps see @vol: not while it is being built (it is
+ * not whole yet) nor while a delete runs (a pin would make that delete
+ * wait, and a status polled in a loop would keep it from ever ending).
+ */
+static bool volume_visible(const struct synod_volume *vol)
+{
+	lockdep_assert_held(&synod_volumes_lock);
+	return !vol->building && !vol->deleting;
+}
+
+/* The @n-th visible volume of @net in list order, for dumps; locked. */
 static struct synod_volume *volume_nth(struct net *net, unsigned long n)
 {
 	struct synod_volume *vol;
 
 	lockdep_assert_held(&synod_volumes_lock);
 	list_for_each_entry(vol, &synod_volumes, node)
-		if (vol->net == net && !n--)
+		if (vol->net == net && volume_visible(vol) && !n--)
 			return vol;
 	return NULL;
 }
 
-/* Pin @vol (may be NULL); under the lock. */
+/* Pin @vol if there is one and it is visible; under the lock. */
 static struct synod_volume *volume_pin(struct synod_volume *vol)
 {
 	lockdep_assert_held(&synod_volumes_lock);
-	if (vol)
-		vol->users++;
+	if (!vol || !volume_visible(vol))
+		return NULL;
+	vol->users++;
 	return vol;
 }
 
@@ -117,7 +131,7 @@ struct synod_volume *synod_volume_get(struct net *net, const char *name)
 	struct synod_volume *vol;
 
 	mutex_lock(&synod_volumes_lock);
-	vol = volume_pin(synod_volume_find(net, name));
+	vol = volume_pin(volume_find(net, name));
 	mutex_unlock(&synod_volumes_lock);
 	return vol;
 }
@@ -203,8 +217,8 @@ static int sb_convert_write(struct synod_volume *vol,
  * format 1), and only then publish the disk.  Every step before the
  * superblock write leaves the device untouched, so refusals change
  * nothing.  @repl: create's settings of a replicated volume; @secret:
- * attach's secret (create's is in @repl).  Called with
- * synod_volumes_lock held.
+ * attach's secret (create's is in @repl).  Called without
+ * synod_volumes_lock: the reads and writes may stall with the device.
  */
 static int volume_build(struct synod_volume *vol, const char *backing_path,
 			bool format, const struct synod_repl_cfg *repl,
@@ -334,18 +348,29 @@ static int volume_new(struct net *net, const char *name,
 	vol->net = net;
 	mutex_init(&vol->ctl);
 
+	/* Reserve the name: a placeholder nobody else may use or delete. */
 	mutex_lock(&synod_volumes_lock);
-	if (synod_volume_find(net, name)) {
+	if (volume_find(net, name)) {
+		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "a volume with this name exists",
 			  ": %s", name);
 		err = -EEXIST;
-		goto out_unlock;
+		goto out_free;
 	}
+	vol->building = true;
+	list_add_tail(&vol->node, &synod_volumes);
+	mutex_unlock(&synod_volumes_lock);
+
 	err = volume_build(vol, backing_path, format, repl, secret, secret_len,
 			   extack);
-	if (err)
-		goto out_unlock;
-	list_add_tail(&vol->node, &synod_volumes);
+
+	mutex_lock(&synod_volumes_lock);
+	if (err) {
+		list_del(&vol->node);
+		mutex_unlock(&synod_volumes_lock);
+		goto out_free;
+	}
+	vol->building = false;
 	/* Before unlocking: once unlocked, a delete may free @vol. */
 	pr_info("%s volume %s on %s as %s (%llu bytes)\n",
 		format ? "created" : "attached", vol->name, vol->backing_path,
@@ -353,8 +378,8 @@ static int volume_new(struct net *net, const char *name,
 	mutex_unlock(&synod_volumes_lock);
 	return 0;
 
-out_unlock:
-	mutex_unlock(&synod_volumes_lock);
+out_free:
+	mutex_destroy(&vol->ctl);
 	kfree(vol);
 	return err;
 }
@@ -386,6 +411,7 @@ static void volume_destroy(struct synod_volume *vol)
 	if (vol->repl)
 		synod_repl_destroy(vol->repl);
 	synod_backing_close(&vol->backing, vol);
+	mutex_destroy(&vol->ctl);
 	kfree(vol);
 }
 
@@ -411,11 +437,18 @@ int synod_volume_delete(struct net *net, const char *name,
 	bool idle;
 
 	mutex_lock(&synod_volumes_lock);
-	vol = synod_volume_find(net, name);
+	vol = volume_find(net, name);
 	if (!vol) {
 		mutex_unlock(&synod_volumes_lock);
 		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
 		return -ENOENT;
+	}
+	if (vol->building) {
+		mutex_unlock(&synod_volumes_lock);
+		SYNOD_ERR(extack, NULL,
+			  "volume is being created or attached (is its backing device stalled?)",
+			  ": %s", name);
+		return -EBUSY;
 	}
 	if (vol->deleting) {
 		mutex_unlock(&synod_volumes_lock);
@@ -467,22 +500,26 @@ int synod_volume_delete(struct net *net, const char *name,
  * Module exit: remove every volume, newest first.  The module cannot be
  * unloaded while a disk is open (the disk holds a module reference), so
  * each claim succeeds; a failure would mean a bug, and then the volume is
- * leaked rather than freed under an opener.
+ * leaked rather than freed under an opener.  No command runs any more
+ * (the netlink family is gone): the list is taken whole, and the volumes
+ * are stopped without the lock, as everywhere else.
  */
 void synod_volume_delete_all(void)
 {
 	struct synod_volume *vol, *tmp;
+	LIST_HEAD(gone);
 
 	mutex_lock(&synod_volumes_lock);
-	list_for_each_entry_safe_reverse(vol, tmp, &synod_volumes, node) {
-		/* The netlink family is gone: no command pins a volume. */
-		if (WARN_ON_ONCE(vol->users) ||
+	list_splice_init(&synod_volumes, &gone);
+	mutex_unlock(&synod_volumes_lock);
+
+	list_for_each_entry_safe_reverse(vol, tmp, &gone, node) {
+		if (WARN_ON_ONCE(vol->users || vol->building) ||
 		    WARN_ON_ONCE(!synod_blkdev_claim_for_delete(vol)))
 			continue;
 		list_del(&vol->node);
 		volume_destroy(vol);
 	}
-	mutex_unlock(&synod_volumes_lock);
 }
 
 /*
@@ -614,27 +651,40 @@ int synod_peer_remove(struct net *net, const char *name, u32 node,
  * A network namespace is going away: its replicas' sockets live there,
  * so they stop now.  A volume nobody has open is deleted; one still open
  * (mounted) stays, down and invisible, until the module is unloaded.
+ *
+ * Stopping a replica takes its lock, which a stalled backing device may
+ * hold: take the namespace's volumes off the list under the global lock,
+ * stop them without it, and put back the ones that stay.  No command of
+ * this namespace runs (it would hold the namespace alive), so none of its
+ * volumes is pinned, being built or being deleted.
  */
 static void __net_exit synod_net_exit(struct net *net)
 {
 	struct synod_volume *vol, *tmp;
+	LIST_HEAD(gone);
 
 	mutex_lock(&synod_volumes_lock);
 	list_for_each_entry_safe(vol, tmp, &synod_volumes, node) {
-		/* A command pins a volume from a socket of the volume's
-		 * namespace, which keeps it alive: none can be pinned here. */
-		if (vol->net != net || vol->deleting ||
-		    WARN_ON_ONCE(vol->users))
+		if (vol->net != net ||
+		    WARN_ON_ONCE(vol->users || vol->building || vol->deleting))
 			continue;
-		if (vol->repl)
-			synod_repl_down(vol->repl, true);
 		vol->net = NULL;
-		if (!synod_blkdev_claim_for_delete(vol))
-			continue;
-		list_del(&vol->node);
-		volume_destroy(vol);
+		list_move_tail(&vol->node, &gone);
 	}
 	mutex_unlock(&synod_volumes_lock);
+
+	list_for_each_entry_safe(vol, tmp, &gone, node) {
+		if (vol->repl)
+			synod_repl_down(vol->repl, true);
+		if (synod_blkdev_claim_for_delete(vol)) {
+			list_del(&vol->node);
+			volume_destroy(vol);
+			continue;
+		}
+		mutex_lock(&synod_volumes_lock);
+		list_move_tail(&vol->node, &synod_volumes);
+		mutex_unlock(&synod_volumes_lock);
+	}
 }
 
 static struct pernet_operations synod_net_ops = {

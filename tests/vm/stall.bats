@@ -62,7 +62,7 @@ bounded() {
 }
 
 @test "stall: a volume whose backing device stalls blocks no command on other volumes" {
-	local l sz pa ps c i
+	local l sz pa ps pd c i
 	new_secret
 	l=$(new_loop 64M)
 	sz=$(blockdev --getsz "$l")
@@ -105,9 +105,18 @@ bounded() {
 	[ "$RC" = 0 ]
 	bounded 10 ctl 0 volume down sb
 	[ "$RC" = 0 ]
-	# a delete of sa while a command holds it refuses, bounded, and says why
-	bounded 20 ctl 0 volume delete sa
+	# a delete of sa while a command holds it refuses, bounded, and says
+	# why; while it waits, sa is gone for new commands: they fail at
+	# once instead of pinning sa and making the delete wait for them
+	ctl 0 volume delete sa &
+	pd=$!
+	sleep 1
+	bounded 3 ctl 0 status sa
 	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+	wait_for 20 pid_gone $pd
+	RC=0
+	wait $pd || RC=$?
+	[ "$RC" != 0 ]
 
 	# the device comes back: sa's commands finish, sa answers again
 	dmsetup resume --noudevsync "$DM"
@@ -117,4 +126,48 @@ bounded() {
 	bounded 10 ctl 0 status sa
 	[ "$RC" = 0 ]
 	[ "$(field 0 sa role)" != down ]
+}
+
+@test "stall: an attach on a stalled device blocks no command on other volumes" {
+	local l sz c pa
+	new_secret
+	l=$(new_loop 64M)
+	sz=$(blockdev --getsz "$l")
+	dmsetup create "$DM" --noudevsync --table "0 $sz linear $l 0"
+	replica_create_on sa 0 "0 1" "/dev/mapper/$DM"
+	ctl 0 volume delete sa
+	ctl 0 volume create sb --backing "$(new_loop 64M)"
+	c=$(new_loop 16M)
+
+	# attach reads sa's superblock and scans its journal: on a
+	# suspended device that read waits until the device comes back
+	dmsetup suspend --noudevsync "$DM"
+	DM_UP=1
+	ctl 0 volume attach sa --backing "/dev/mapper/$DM" \
+		--secret-file "$SECRET_FILE" &
+	pa=$!
+	sleep 3
+	kill -0 $pa		# really stalled: still in the kernel
+
+	# everything else goes on; the name sa is taken while it attaches
+	bounded 10 ctl 0 status
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 status sb
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume create sc --backing "$c"
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume delete sc
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume create sa --backing "$c"
+	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+	bounded 10 ctl 0 volume delete sa
+	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+
+	# the device comes back: the attach completes, sa is there
+	dmsetup resume --noudevsync "$DM"
+	DM_UP=
+	wait_for 20 pid_gone $pa
+	wait $pa
+	bounded 10 ctl 0 status sa
+	[ "$RC" = 0 ]
 }
