@@ -217,6 +217,12 @@ static struct tcp_in *in_slot(struct synod_transport *t, u32 mask)
  * at the connection's source) and refuse it, or move the connection to
  * a slot and answer with our HELLO.  Refusals of a node configured at
  * this address are counted against it; anything else is a stranger's.
+ * Also "other cluster" and "no common link version", which come before
+ * the tag is checked (another cluster may have another secret): the
+ * connection came from that node's own address, and what an unsigned
+ * claim from there can do is raise that node's refusal counters and log
+ * one line per reason, which decide nothing, while the administrator
+ * learns which peer is misconfigured and how.
  * Returns 0 when @w was moved, else an error and @w is to be closed.
  */
 static int wait_hello(struct synod_transport *t, struct tcp_wait *w,
