@@ -22,16 +22,12 @@
 
 #include "synod.h"
 #include "compat.h"
+#include "nl_priv.h"
 
 /* Node ids are 0 .. 7: the core keeps membership in a u8 bitmask. */
 #define SYNOD_NODE_MAX		7
 #define SYNOD_SECRET_MIN	16
 #define SYNOD_SECRET_MAX	64
-
-static struct genl_family synod_family;
-
-/* Index of the "events" group in synod_mcgrps. */
-enum synod_mcgrp { SYNOD_MCGRP_EVENTS_IDX };
 
 static const struct genl_multicast_group synod_mcgrps[] = {
 	[SYNOD_MCGRP_EVENTS_IDX] = { .name = SYNOD_MCGRP_EVENTS },
@@ -558,109 +554,6 @@ static int put_volume(struct sk_buff *skb, struct synod_volume *vol,
 	return repl ? put_repl(skb, st) : 0;
 }
 
-/* A new event message; NULL if out of memory or space. */
-static struct sk_buff *event_new(enum synod_event event, const char *name,
-				 void **hdr)
-{
-	struct sk_buff *skb;
-
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return NULL;
-	*hdr = genlmsg_put(skb, 0, 0, &synod_family, 0, SYNOD_CMD_EVENT);
-	if (!*hdr ||
-	    nla_put_u32(skb, SYNOD_A_EVENT, event) ||
-	    nla_put_string(skb, SYNOD_A_VOLUME_NAME, name)) {
-		nlmsg_free(skb);
-		return NULL;
-	}
-	return skb;
-}
-
-static void event_send(struct net *net, struct sk_buff *skb, void *hdr)
-{
-	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&synod_family, net, skb, 0,
-				SYNOD_MCGRP_EVENTS_IDX, GFP_KERNEL);
-}
-
-/*
- * Tell listeners on the events group in @net that @name changed.  Best
- * effort: nobody may be listening, and a lost event must not fail the
- * operation that caused it.
- */
-void synod_netlink_notify(struct net *net, enum synod_event event,
-			  const char *name)
-{
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = event_new(event, name, &hdr);
-	if (skb)
-		event_send(net, skb, hdr);
-}
-
-/*
- * An event of a replicated volume: its role, the leader it knows (left
- * out if unknown, U32_MAX), the highest ballot, and for PEER_* events
- * the peer, as a SYNOD_A_VOLUME_PEER nest holding SYNOD_A_PEER_NODE
- * (@node U32_MAX: no peer).  Best effort, as synod_netlink_notify().
- */
-void synod_netlink_notify_repl(struct net *net, enum synod_event event,
-			       const char *name, u32 role, u32 leader,
-			       u64 ballot, u32 node)
-{
-	struct nlattr *nest;
-	struct sk_buff *skb;
-	void *hdr;
-
-	skb = event_new(event, name, &hdr);
-	if (!skb)
-		return;
-	if (nla_put_u32(skb, SYNOD_A_VOLUME_ROLE, role) ||
-	    (leader != U32_MAX &&
-	     nla_put_u32(skb, SYNOD_A_VOLUME_LEADER, leader)) ||
-	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_BALLOT, ballot, SYNOD_A_PAD))
-		goto out_free;
-	if (node != U32_MAX) {
-		nest = nla_nest_start(skb, SYNOD_A_VOLUME_PEER);
-		if (!nest || nla_put_u32(skb, SYNOD_A_PEER_NODE, node))
-			goto out_free;
-		nla_nest_end(skb, nest);
-	}
-	event_send(net, skb, hdr);
-	return;
-
-out_free:
-	nlmsg_free(skb);
-}
-
-/*
- * After an operation that changes a replicated volume, report its state
- * as it is now.  The volume may be gone again by the time we look; then
- * there is nothing to report.
- */
-static void notify_repl_now(struct net *net, enum synod_event event,
-			    const char *name, u32 node)
-{
-	struct synod_repl_status *st;
-	struct synod_volume *vol;
-	int repl = 0;
-
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return;
-	vol = synod_volume_get(net, name);
-	if (vol) {
-		repl = synod_volume_repl_status(vol, st);
-		synod_volume_put(vol);
-	}
-	if (repl > 0)
-		synod_netlink_notify_repl(net, event, name, st->role,
-					  st->leader, st->ballot, node);
-	kfree(st);
-}
-
 /*
  * Create, attach and delete open, claim and overwrite block devices (and
  * delete releases them), which is what CAP_SYS_ADMIN guards, as for nbd's
@@ -902,8 +795,8 @@ static int peer_doit(struct genl_info *info, bool add)
 		err = synod_peer_remove(net, name, node, info->extack);
 	if (err)
 		return err;
-	notify_repl_now(net, add ? SYNOD_EVENT_PEER_ADDED :
-				   SYNOD_EVENT_PEER_REMOVED, name, node);
+	synod_nl_notify_repl_now(net, add ? SYNOD_EVENT_PEER_ADDED :
+					    SYNOD_EVENT_PEER_REMOVED, name, node);
 	return 0;
 }
 
@@ -1050,7 +943,7 @@ static const struct genl_small_ops synod_ops[] = {
  * not on the global genl mutex, because create and attach do synchronous
  * disk I/O.
  */
-static struct genl_family synod_family __ro_after_init = {
+struct genl_family synod_family __ro_after_init = {
 	.name = SYNOD_FAMILY_NAME,
 	.version = SYNOD_FAMILY_VERSION,
 	.maxattr = SYNOD_A_MAX,
