@@ -26,8 +26,6 @@
 
 /* Node ids are 0 .. 7: the core keeps membership in a u8 bitmask. */
 #define SYNOD_NODE_MAX		7
-#define SYNOD_SECRET_MIN	16
-#define SYNOD_SECRET_MAX	64
 
 static const struct genl_multicast_group synod_mcgrps[] = {
 	[SYNOD_MCGRP_EVENTS_IDX] = { .name = SYNOD_MCGRP_EVENTS },
@@ -39,7 +37,7 @@ static const struct genl_multicast_group synod_mcgrps[] = {
  * policy keeps addresses between the sizes of sockaddr_in and
  * sockaddr_in6, and the family is checked by hand.
  */
-static const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
+const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	/* the peer's node id; < 8, not ours, not repeated (by hand) */
 	[SYNOD_A_PEER_NODE] = { .type = NLA_U32 },
 	/* where the peer listens: sockaddr_in or sockaddr_in6, port != 0 */
@@ -136,8 +134,8 @@ const char *synod_nl_required_str(struct genl_info *info, int attr,
  * A node id from a request: 0 .. 7, because membership is a bitmask of
  * eight.  @what says whose id it is in the refusal.
  */
-static bool node_ok(const struct nlattr *nla, u32 *node,
-		    struct netlink_ext_ack *extack)
+bool synod_nl_node_ok(const struct nlattr *nla, u32 *node,
+		      struct netlink_ext_ack *extack)
 {
 	*node = nla_get_u32(nla);
 	if (*node > SYNOD_NODE_MAX) {
@@ -153,9 +151,9 @@ static bool node_ok(const struct nlattr *nla, u32 *node,
  * sockaddr_in6, with a port.  A peer address must also name a host
  * (not the unspecified address), since we connect to it.
  */
-static bool addr_ok(const struct nlattr *nla, bool peer,
-		    struct sockaddr_storage *ss,
-		    struct netlink_ext_ack *extack)
+bool synod_nl_addr_ok(const struct nlattr *nla, bool peer,
+		      struct sockaddr_storage *ss,
+		      struct netlink_ext_ack *extack)
 {
 	const struct sockaddr_in6 *sin6 = nla_data(nla);
 	const struct sockaddr_in *sin = nla_data(nla);
@@ -182,238 +180,6 @@ static bool addr_ok(const struct nlattr *nla, bool peer,
 	}
 	memset(ss, 0, sizeof(*ss));
 	memcpy(ss, nla_data(nla), len);
-	return true;
-}
-
-/*
- * Cluster names travel on the wire and must match between peers; they
- * follow the rules of volume names (printable, no '/', no space).
- */
-static bool cluster_ok(const struct nlattr *nla, const char *cluster,
-		       struct netlink_ext_ack *extack)
-{
-	const char *p;
-
-	if (!*cluster) {
-		NL_SET_ERR_MSG_ATTR(extack, nla, "invalid cluster name: empty");
-		return false;
-	}
-	for (p = cluster; *p; p++) {
-		if (*p == '/' || *p == ' ' || !isprint(*p)) {
-			NL_SET_ERR_MSG_ATTR(extack, nla,
-					    "invalid cluster name: '/', space or non-printable");
-			return false;
-		}
-	}
-	return true;
-}
-
-/* One peer nest of VOLUME_CREATE: a node id not seen before, an address. */
-static int repl_parse_peer(const struct nlattr *nest,
-			   struct synod_repl_cfg *cfg,
-			   struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[SYNOD_A_PEER_MAX + 1];
-	u32 node;
-	int err;
-
-	err = nla_parse_nested(tb, SYNOD_A_PEER_MAX, nest, synod_peer_policy,
-			       extack);
-	if (err)
-		return err;
-	if (!tb[SYNOD_A_PEER_NODE] || !tb[SYNOD_A_PEER_ADDR]) {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "peer needs a node id and an address");
-		return -EINVAL;
-	}
-	if (!node_ok(tb[SYNOD_A_PEER_NODE], &node, extack))
-		return -EINVAL;
-	if (node == cfg->node) {
-		SYNOD_ERR(extack, tb[SYNOD_A_PEER_NODE],
-			  "peer node id equals our own", ": %u", node);
-		return -EINVAL;
-	}
-	if (cfg->peers & BIT(node)) {
-		SYNOD_ERR(extack, tb[SYNOD_A_PEER_NODE],
-			  "peer node id given twice", ": %u", node);
-		return -EINVAL;
-	}
-	if (!addr_ok(tb[SYNOD_A_PEER_ADDR], true, &cfg->peer_addr[node],
-		     extack))
-		return -EINVAL;
-	cfg->peers |= BIT(node);
-	return 0;
-}
-
-/* Every SYNOD_A_VOLUME_PEER of the request (info->attrs keeps the last). */
-static int repl_parse_peers(struct genl_info *info, struct synod_repl_cfg *cfg)
-{
-	const struct nlattr *nla;
-	int rem, err;
-
-	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(nla) != SYNOD_A_VOLUME_PEER)
-			continue;
-		err = repl_parse_peer(nla, cfg, info->extack);
-		if (err)
-			return err;
-	}
-	if (!cfg->peers) {
-		NL_SET_ERR_MSG(info->extack,
-			       "replicated volume needs at least one peer");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Our identity: node id, listening address, cluster name. */
-static int repl_parse_self(struct genl_info *info, const char *name,
-			   struct synod_repl_cfg *cfg)
-{
-	struct nlattr *cluster = info->attrs[SYNOD_A_VOLUME_CLUSTER];
-
-	if (!node_ok(info->attrs[SYNOD_A_VOLUME_NODE], &cfg->node,
-		     info->extack))
-		return -EINVAL;
-	if (GENL_REQ_ATTR_CHECK(info, SYNOD_A_VOLUME_LISTEN)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "replicated volume needs a listen address");
-		return -EINVAL;
-	}
-	if (!addr_ok(info->attrs[SYNOD_A_VOLUME_LISTEN], false, &cfg->listen,
-		     info->extack))
-		return -EINVAL;
-	/* Without a cluster name the volume name is the name on the wire. */
-	strscpy(cfg->cluster, cluster ? nla_data(cluster) : name,
-		sizeof(cfg->cluster));
-	if (cluster && !cluster_ok(cluster, cfg->cluster, info->extack))
-		return -EINVAL;
-	return 0;
-}
-
-/*
- * The secret attribute, 16 .. 64 bytes, into @buf (SYNOD_SECRET_MAX
- * bytes).  Its bytes in the request are wiped once copied, unless the
- * buffer is shared with a clone (a netlink tap), so that the request,
- * the error ACK echoing it and the freed skb hold no copy.
- */
-static int parse_secret(struct sk_buff *skb, struct genl_info *info,
-			u8 *buf, u32 *len)
-{
-	struct nlattr *nla = info->attrs[SYNOD_A_VOLUME_SECRET];
-	int n = nla_len(nla);
-
-	if (n < SYNOD_SECRET_MIN) {
-		SYNOD_ERR(info->extack, nla, "secret shorter than 16 bytes",
-			  ": %d", n);
-		return -EINVAL;
-	}
-	if (n > SYNOD_SECRET_MAX) {
-		SYNOD_ERR(info->extack, nla, "secret longer than 64 bytes",
-			  ": %d", n);
-		return -EINVAL;
-	}
-	memcpy(buf, nla_data(nla), n);
-	*len = n;
-	if (!skb_cloned(skb))
-		memzero_explicit(nla_data(nla), n);
-	return 0;
-}
-
-static int repl_parse_secret(struct sk_buff *skb, struct genl_info *info,
-			     struct synod_repl_cfg *cfg)
-{
-	if (GENL_REQ_ATTR_CHECK(info, SYNOD_A_VOLUME_SECRET)) {
-		NL_SET_ERR_MSG(info->extack,
-			       "replicated volume needs a shared secret");
-		return -EINVAL;
-	}
-	return parse_secret(skb, info, cfg->secret, &cfg->secret_len);
-}
-
-/*
- * Flexible quorums: any phase-1 quorum must meet any phase-2 quorum, so
- * q1 + q2 > n, and neither may exceed the n voters (self and peers) or
- * nothing could ever be chosen.  0 stands for a majority.
- */
-static int repl_parse_quorum(struct genl_info *info,
-			     struct synod_repl_cfg *cfg)
-{
-	u32 n = 1 + hweight32(cfg->peers);
-	u32 q1, q2;
-
-	if (info->attrs[SYNOD_A_VOLUME_Q1])
-		cfg->q1 = nla_get_u32(info->attrs[SYNOD_A_VOLUME_Q1]);
-	if (info->attrs[SYNOD_A_VOLUME_Q2])
-		cfg->q2 = nla_get_u32(info->attrs[SYNOD_A_VOLUME_Q2]);
-	q1 = cfg->q1 ?: n / 2 + 1;
-	q2 = cfg->q2 ?: n / 2 + 1;
-	if (q1 > n || q2 > n) {
-		SYNOD_ERR(info->extack, info->attrs[q1 > n ? SYNOD_A_VOLUME_Q1 :
-						    SYNOD_A_VOLUME_Q2],
-			  "quorum larger than the number of voters",
-			  ": q1 %u q2 %u n %u", q1, q2, n);
-		return -EINVAL;
-	}
-	if (q1 + q2 <= n) {
-		SYNOD_ERR(info->extack, info->attrs[SYNOD_A_VOLUME_Q1] ?:
-					info->attrs[SYNOD_A_VOLUME_Q2],
-			  "quorums may not intersect: need q1 + q2 > voters",
-			  ": %u + %u <= %u", q1, q2, n);
-		return -EINVAL;
-	}
-	if (info->attrs[SYNOD_A_VOLUME_ON_NO_QUORUM])
-		cfg->on_no_quorum =
-			nla_get_u32(info->attrs[SYNOD_A_VOLUME_ON_NO_QUORUM]);
-	cfg->auto_promote = nla_get_flag(info->attrs[SYNOD_A_VOLUME_AUTO_PROMOTE]);
-	return 0;
-}
-
-/* VOLUME_CREATE with SYNOD_A_VOLUME_NODE: fill and check all of @cfg. */
-static int repl_cfg_parse(struct sk_buff *skb, struct genl_info *info,
-			  const char *name, struct synod_repl_cfg *cfg)
-{
-	int err;
-
-	err = repl_parse_self(info, name, cfg);
-	if (!err)
-		err = repl_parse_peers(info, cfg);
-	if (!err)
-		err = repl_parse_secret(skb, info, cfg);
-	if (!err)
-		err = repl_parse_quorum(info, cfg);
-	return err;
-}
-
-/*
- * Attributes that only mean something for VOLUME_CREATE of a replicated
- * volume.  Given without a node id (or to attach, which reads them from
- * the superblock) they would be silently dropped: refuse instead.  The
- * one exception: attach takes the secret, which the superblock does not
- * hold (only its fingerprint).
- */
-static const int repl_only_attrs[] = {
-	SYNOD_A_VOLUME_NODE, SYNOD_A_VOLUME_CLUSTER, SYNOD_A_VOLUME_LISTEN, SYNOD_A_VOLUME_PEER,
-	SYNOD_A_VOLUME_SECRET, SYNOD_A_VOLUME_Q1, SYNOD_A_VOLUME_Q2,
-	SYNOD_A_VOLUME_ON_NO_QUORUM, SYNOD_A_VOLUME_AUTO_PROMOTE,
-};
-
-static bool no_repl_attrs(struct genl_info *info, bool attach)
-{
-	struct nlattr *nla;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(repl_only_attrs); i++) {
-		nla = info->attrs[repl_only_attrs[i]];
-		if (!nla || (attach && repl_only_attrs[i] == SYNOD_A_VOLUME_SECRET))
-			continue;
-		if (attach)
-			NL_SET_ERR_MSG_ATTR(info->extack, nla,
-					    "attach takes replication options from disk");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack, nla,
-					    "replication option given without node id");
-		return false;
-	}
 	return true;
 }
 
@@ -445,10 +211,10 @@ static int volume_attach_doit(struct sk_buff *skb, struct genl_info *info,
 	u32 len = 0;
 	int err = 0;
 
-	if (!no_repl_attrs(info, true))
+	if (!synod_nl_no_repl_attrs(info, true))
 		return -EINVAL;
 	if (info->attrs[SYNOD_A_VOLUME_SECRET])
-		err = parse_secret(skb, info, secret, &len);
+		err = synod_nl_parse_secret(skb, info, secret, &len);
 	if (!err)
 		err = synod_volume_attach(net, name, backing, secret, len,
 					  info->extack);
@@ -480,13 +246,13 @@ static int volume_new_doit(struct sk_buff *skb, struct genl_info *info,
 		repl = kzalloc(sizeof(*repl), GFP_KERNEL);
 		if (!repl)
 			return -ENOMEM;
-		err = repl_cfg_parse(skb, info, name, repl);
+		err = synod_nl_repl_cfg_parse(skb, info, name, repl);
 		if (!err)
 			err = synod_volume_create(net, name, backing, repl,
 						  info->extack);
 		kfree_sensitive(repl);
 	} else {
-		if (!no_repl_attrs(info, false))
+		if (!synod_nl_no_repl_attrs(info, false))
 			return -EINVAL;
 		err = synod_volume_create(net, name, backing, NULL,
 					  info->extack);
@@ -622,7 +388,7 @@ static int peer_req_parse(struct genl_info *info, bool add, u32 *node,
 		NL_SET_ERR_MSG_ATTR(info->extack, nla, "peer needs a node id");
 		return -EINVAL;
 	}
-	if (!node_ok(tb[SYNOD_A_PEER_NODE], node, info->extack))
+	if (!synod_nl_node_ok(tb[SYNOD_A_PEER_NODE], node, info->extack))
 		return -EINVAL;
 	if (!add) {
 		if (!tb[SYNOD_A_PEER_ADDR])
@@ -635,8 +401,8 @@ static int peer_req_parse(struct genl_info *info, bool add, u32 *node,
 		NL_SET_ERR_MSG_ATTR(info->extack, nla, "peer add needs an address");
 		return -EINVAL;
 	}
-	return addr_ok(tb[SYNOD_A_PEER_ADDR], true, addr, info->extack) ?
-	       0 : -EINVAL;
+	return synod_nl_addr_ok(tb[SYNOD_A_PEER_ADDR], true, addr,
+				info->extack) ? 0 : -EINVAL;
 }
 
 static int peer_doit(struct genl_info *info, bool add)
@@ -659,8 +425,9 @@ static int peer_doit(struct genl_info *info, bool add)
 		err = synod_peer_remove(net, name, node, info->extack);
 	if (err)
 		return err;
-	synod_nl_notify_repl_now(net, add ? SYNOD_EVENT_PEER_ADDED :
-					    SYNOD_EVENT_PEER_REMOVED, name, node);
+	synod_nl_notify_repl_now(net,
+				 add ? SYNOD_EVENT_PEER_ADDED :
+				       SYNOD_EVENT_PEER_REMOVED, name, node);
 	return 0;
 }
 

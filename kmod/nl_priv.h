@@ -11,13 +11,30 @@
 
 #include "synod.h"
 
+/* A shared secret's length in bytes (VOLUME_CREATE, VOLUME_ATTACH) */
+#define SYNOD_SECRET_MIN	16
+#define SYNOD_SECRET_MAX	64
+
 /* Index of the "events" group in synod_mcgrps. */
 enum synod_mcgrp { SYNOD_MCGRP_EVENTS_IDX };
 
 /* netlink.c: the family, its policies, the op table */
 extern struct genl_family synod_family;
+extern const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1];
 const char *synod_nl_required_str(struct genl_info *info, int attr,
 				  const char *what);
+bool synod_nl_node_ok(const struct nlattr *nla, u32 *node,
+		      struct netlink_ext_ack *extack);
+bool synod_nl_addr_ok(const struct nlattr *nla, bool peer,
+		      struct sockaddr_storage *ss,
+		      struct netlink_ext_ack *extack);
+
+/* nl_repl_cfg.c: a replicated volume's options, the secret */
+int synod_nl_repl_cfg_parse(struct sk_buff *skb, struct genl_info *info,
+			    const char *name, struct synod_repl_cfg *cfg);
+int synod_nl_parse_secret(struct sk_buff *skb, struct genl_info *info,
+			  u8 *buf, u32 *len);
+bool synod_nl_no_repl_attrs(struct genl_info *info, bool attach);
 
 /* nl_status.c: VOLUME_GET and STATS_GET */
 int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info);
