@@ -18,7 +18,7 @@
 /* Index of the "events" group in synod_mcgrps. */
 enum synod_mcgrp { SYNOD_MCGRP_EVENTS_IDX };
 
-/* netlink.c: the family, its policies, the op table */
+/* netlink.c: the family, its policies, the shared attribute checks */
 extern struct genl_family synod_family;
 extern const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1];
 const char *synod_nl_required_str(struct genl_info *info, int attr,
@@ -35,6 +35,17 @@ int synod_nl_repl_cfg_parse(struct sk_buff *skb, struct genl_info *info,
 int synod_nl_parse_secret(struct sk_buff *skb, struct genl_info *info,
 			  u8 *buf, u32 *len);
 bool synod_nl_no_repl_attrs(struct genl_info *info, bool attach);
+
+/* nl_volume.c: the commands that change a volume */
+int synod_nl_volume_create(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_volume_attach(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_volume_delete(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_volume_up(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_volume_down(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_volume_promote(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_volume_demote(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_peer_add(struct sk_buff *skb, struct genl_info *info);
+int synod_nl_peer_remove(struct sk_buff *skb, struct genl_info *info);
 
 /* nl_status.c: VOLUME_GET and STATS_GET */
 int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info);
