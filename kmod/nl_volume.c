@@ -4,8 +4,9 @@
  * attach and delete (which need CAP_SYS_ADMIN, see sys_admin_ok()), up
  * and down, promote and demote, and peer add and remove.  Each parses
  * its request, calls volume.c, and on success tells the events group
- * (nl_events.c); a replicated volume's create options are parsed in
- * nl_repl_cfg.c.
+ * (nl_events.c), except promote and demote, whose event the replica
+ * engine sends once the role changes.  A replicated volume's create
+ * options are parsed in nl_repl_cfg.c.
  */
 #include <linux/slab.h>
 #include <linux/socket.h>
