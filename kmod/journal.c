@@ -241,8 +241,9 @@ static void journal_end_io(struct bio *bio)
 }
 
 /*
- * Encode j->hdr into header page @k and start bio @k: a write of that
- * header at @jseq's ring index (the caller adds any payload pages).
+ * Encode j->hdr into header page @k and prepare bio @k, not yet
+ * submitted: a write of that header at @jseq's ring index (the caller
+ * adds any payload pages).
  */
 static void record_bio(struct synod_journal *j, u32 k, u64 jseq)
 {

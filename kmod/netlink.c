@@ -137,7 +137,7 @@ const char *synod_nl_required_str(struct genl_info *info, int attr,
 
 /*
  * A node id from a request: 0 .. 7, because membership is a bitmask of
- * eight.  @what says whose id it is in the refusal.
+ * eight.
  */
 bool synod_nl_node_ok(const struct nlattr *nla, u32 *node,
 		      struct netlink_ext_ack *extack)

@@ -106,8 +106,8 @@ void synod_nl_notify_repl_now(struct net *net, enum synod_event event,
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return;
-	vol = synod_volume_get(net, name);
-	if (vol) {
+	vol = synod_volume_get(net, name, NULL);
+	if (!IS_ERR(vol)) {
 		repl = synod_volume_repl_status(vol, st);
 		synod_volume_put(vol);
 	}

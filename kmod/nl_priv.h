@@ -10,10 +10,7 @@
 #include <net/genetlink.h>
 
 #include "synod.h"
-
-/* A shared secret's length in bytes (VOLUME_CREATE, VOLUME_ATTACH) */
-#define SYNOD_SECRET_MIN	16
-#define SYNOD_SECRET_MAX	64
+#include "transport.h"	/* SYNOD_SECRET_MIN/MAX */
 
 /* Index of the "events" group in synod_mcgrps. */
 enum synod_mcgrp { SYNOD_MCGRP_EVENTS_IDX };

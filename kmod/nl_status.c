@@ -179,13 +179,13 @@ int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	}
 
-	vol = synod_volume_get(genl_info_net(info), name);
-	err = vol ? put_volume(msg, vol, st) : -ENOENT;
-	if (vol)
-		synod_volume_put(vol);
-	if (err == -ENOENT)
-		SYNOD_ERR(info->extack, info->attrs[SYNOD_A_VOLUME_NAME],
-			  "no such volume", ": %s", name);
+	vol = synod_volume_get(genl_info_net(info), name, info->extack);
+	if (IS_ERR(vol)) {
+		err = PTR_ERR(vol);
+		goto out_free;
+	}
+	err = put_volume(msg, vol, st);
+	synod_volume_put(vol);
 	if (err)
 		goto out_free;
 	kfree(st);
@@ -200,7 +200,10 @@ out_free:
 
 /*
  * VOLUME_GET dump: every volume of the dumping socket's namespace;
- * cb->args[0] is the next list position.
+ * cb->args[0] is the next list position.  A volume being created or
+ * deleted holds its position but is not shown; if a volume left the list
+ * between two parts of the dump, positions moved, and the dump is marked
+ * NLM_F_DUMP_INTR (cb->seq is the list's generation, never 0).
  */
 int synod_nl_volume_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -208,16 +211,22 @@ int synod_nl_volume_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct synod_repl_status *st;
 	struct synod_volume *vol;
 	unsigned long n = cb->args[0];
+	unsigned int gen;
 	void *hdr;
 	int err = 0;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	for (; (vol = synod_volume_get_nth(net, n)); n++) {
+	for (; (vol = synod_volume_get_nth(net, n, &gen)); n++) {
+		cb->seq = (gen << 1) | 1;
+		if (IS_ERR(vol))
+			continue;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &synod_family,
 				  NLM_F_MULTI, SYNOD_CMD_VOLUME_GET);
+		if (hdr)
+			genl_dump_check_consistent(cb, hdr);
 		err = hdr ? put_volume(skb, vol, st) : -EMSGSIZE;
 		synod_volume_put(vol);
 		if (err) {

@@ -59,10 +59,12 @@ struct synod_volume {
 	bool dying;			/* set under open_mutex: refuse opens */
 	bool building;			/* under synod_volumes_lock: create
 					 * or attach builds @vol without
-					 * that lock; only its name counts */
+					 * that lock; only its name counts,
+					 * lookups refuse it */
 	bool deleting;			/* under synod_volumes_lock: a delete
 					 * waits for the disk's openers
-					 * without that lock; @vol stays */
+					 * without that lock; @vol stays,
+					 * lookups refuse it */
 	unsigned int users;		/* under synod_volumes_lock: commands
 					 * running on @vol without that lock
 					 * (synod_volume_get()); a delete
@@ -103,7 +105,7 @@ struct synod_rq {
 };
 
 /*
- * What VOLUME_CREATE asks for a replicated volume; netlink.c fills it
+ * What VOLUME_CREATE asks for a replicated volume; nl_repl_cfg.c fills it
  * from the request (every value checked there, with an extended ACK),
  * replica.c keeps it in the superblock.  Addresses are sockaddr_in or
  * sockaddr_in6.
@@ -135,7 +137,7 @@ struct synod_peer_status {
 	bool voter;
 };
 
-/* A replicated volume's state for VOLUME_GET (netlink.c puts it). */
+/* A replicated volume's state for VOLUME_GET (nl_status.c puts it). */
 struct synod_repl_status {
 	char cluster[SYNOD_NAME_MAX + 1];
 	u32 node;
@@ -187,12 +189,15 @@ int synod_volume_delete(struct net *net, const char *name,
  * Pin a volume by name or by list position (dumps) so that it stays while
  * the caller works on it without synod_volumes_lock: a replica's lock
  * may be held across disk I/O that stalls, and no command may wait for
- * that under the global lock.  NULL: no such volume, or one being
- * created, attached or deleted.  Unpin with
+ * that under the global lock.  ERR_PTR(-ENOENT): no such volume;
+ * ERR_PTR(-EBUSY): one being created, attached or deleted (both with
+ * the reason in @extack); get_nth: NULL past the end.  Unpin with
  * synod_volume_put().
  */
-struct synod_volume *synod_volume_get(struct net *net, const char *name);
-struct synod_volume *synod_volume_get_nth(struct net *net, unsigned long n);
+struct synod_volume *synod_volume_get(struct net *net, const char *name,
+				      struct netlink_ext_ack *extack);
+struct synod_volume *synod_volume_get_nth(struct net *net, unsigned long n,
+					  unsigned int *gen);
 void synod_volume_put(struct synod_volume *vol);
 /*
  * The volume's replicated state, @vol pinned: 1 replicated, 0 a
@@ -254,7 +259,7 @@ bool synod_blkdev_claim_for_delete(struct synod_volume *vol);
 void synod_blkdev_unclaim(struct synod_volume *vol);
 void synod_blkdev_destroy(struct synod_volume *vol, bool added);
 
-/* netlink.c: the "synod" generic netlink family */
+/* netlink.c and nl_*.c: the "synod" generic netlink family */
 int synod_netlink_init(void);
 void synod_netlink_exit(void);
 void synod_netlink_notify(struct net *net, enum synod_event event,

@@ -4,8 +4,9 @@
  *
  * Volumes live on one global list under synod_volumes_lock (per network
  * namespace lists come with replication).  Every change to the list and
- * every lookup happens under the lock; a volume is fully built before it
- * goes on the list and off the list before it is torn down, so nothing
+ * every lookup happens under the lock.  A volume being built is on the
+ * list only to hold its name (@building) and one being deleted only
+ * until its delete commits (@deleting): lookups refuse both, so nothing
  * else can see a half-made or half-destroyed volume.
  *
  * The global lock is never held while taking a replica's lock: that one
@@ -38,6 +39,9 @@
 #include "secret.h"
 
 static LIST_HEAD(synod_volumes);
+
+/* Changes whenever a volume leaves synod_volumes; under its lock. */
+static unsigned int synod_volumes_gen;
 
 /* Woken when a volume's last pin goes (synod_volume_put()). */
 static DECLARE_WAIT_QUEUE_HEAD(synod_volume_unpinned);
@@ -94,44 +98,67 @@ static struct synod_volume *volume_find(struct net *net, const char *name)
 }
 
 /*
- * Whether commands and dumps see @vol: not while it is being built (it is
- * not whole yet) nor while a delete runs (a pin would make that delete
- * wait, and a status polled in a loop would keep it from ever ending).
+ * The @n-th volume of @net in list order, hidden or not, for dumps;
+ * locked.  Hidden ones count, so that a volume whose create or delete
+ * is under way does not shift the positions of the others mid-dump.
  */
-static bool volume_visible(const struct synod_volume *vol)
-{
-	lockdep_assert_held(&synod_volumes_lock);
-	return !vol->building && !vol->deleting;
-}
-
-/* The @n-th visible volume of @net in list order, for dumps; locked. */
 static struct synod_volume *volume_nth(struct net *net, unsigned long n)
 {
 	struct synod_volume *vol;
 
 	lockdep_assert_held(&synod_volumes_lock);
 	list_for_each_entry(vol, &synod_volumes, node)
-		if (vol->net == net && volume_visible(vol) && !n--)
+		if (vol->net == net && !n--)
 			return vol;
 	return NULL;
 }
 
-/* Pin @vol if there is one and it is visible; under the lock. */
-static struct synod_volume *volume_pin(struct synod_volume *vol)
+/*
+ * Take @vol off the list; locked.  Positions after it move, so the list's
+ * generation changes and a dump running across it is told (NLM_F_DUMP_INTR).
+ */
+static void volume_unlink(struct synod_volume *vol)
 {
 	lockdep_assert_held(&synod_volumes_lock);
-	if (!vol || !volume_visible(vol))
-		return NULL;
+	list_del_init(&vol->node);
+	synod_volumes_gen++;
+}
+
+/*
+ * Pin @vol; locked.  A volume being built or deleted is refused with
+ * -EBUSY and the reason (in @extack if not NULL), none with -ENOENT.
+ */
+static struct synod_volume *volume_pin(struct synod_volume *vol,
+				       const char *name,
+				       struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&synod_volumes_lock);
+	if (!vol) {
+		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
+		return ERR_PTR(-ENOENT);
+	}
+	if (vol->building) {
+		SYNOD_ERR(extack, NULL,
+			  "volume is being created or attached (is its backing device stalled?)",
+			  ": %s", name);
+		return ERR_PTR(-EBUSY);
+	}
+	if (vol->deleting) {
+		SYNOD_ERR(extack, NULL, "volume is being deleted", ": %s",
+			  name);
+		return ERR_PTR(-EBUSY);
+	}
 	vol->users++;
 	return vol;
 }
 
-struct synod_volume *synod_volume_get(struct net *net, const char *name)
+struct synod_volume *synod_volume_get(struct net *net, const char *name,
+				      struct netlink_ext_ack *extack)
 {
 	struct synod_volume *vol;
 
 	mutex_lock(&synod_volumes_lock);
-	vol = volume_pin(volume_find(net, name));
+	vol = volume_pin(volume_find(net, name), name, extack);
 	mutex_unlock(&synod_volumes_lock);
 	return vol;
 }
@@ -139,14 +166,20 @@ struct synod_volume *synod_volume_get(struct net *net, const char *name)
 /*
  * Dumps go by position and pin one volume at a time: the pinned one stays
  * on the list while the dump reads it unlocked, and the next position is
- * looked up again under the lock.
+ * looked up again under the lock.  NULL past the end; ERR_PTR(-EBUSY) for
+ * a position whose volume is being built or deleted (skip it).  @gen: the
+ * list's generation, for the dump's consistency check.
  */
-struct synod_volume *synod_volume_get_nth(struct net *net, unsigned long n)
+struct synod_volume *synod_volume_get_nth(struct net *net, unsigned long n,
+					  unsigned int *gen)
 {
 	struct synod_volume *vol;
 
 	mutex_lock(&synod_volumes_lock);
-	vol = volume_pin(volume_nth(net, n));
+	*gen = synod_volumes_gen;
+	vol = volume_nth(net, n);
+	if (vol)
+		vol = volume_pin(vol, vol->name, NULL);
 	mutex_unlock(&synod_volumes_lock);
 	return vol;
 }
@@ -230,6 +263,8 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 	bool convert = false;
 	u8 uuid[16];
 	int err;
+
+	lockdep_assert_not_held(&synod_volumes_lock);
 
 	err = synod_backing_open(&vol->backing, backing_path, vol, extack);
 	if (err)
@@ -366,7 +401,7 @@ static int volume_new(struct net *net, const char *name,
 
 	mutex_lock(&synod_volumes_lock);
 	if (err) {
-		list_del(&vol->node);
+		volume_unlink(vol);
 		mutex_unlock(&synod_volumes_lock);
 		goto out_free;
 	}
@@ -404,6 +439,7 @@ int synod_volume_attach(struct net *net, const char *name,
 /* Undo volume_build() and free; @vol is already off the list. */
 static void volume_destroy(struct synod_volume *vol)
 {
+	lockdep_assert_not_held(&synod_volumes_lock);
 	pr_info("deleted volume %s (%s)\n", vol->name, vol->disk->disk_name);
 	if (vol->repl)
 		synod_repl_down(vol->repl, true);
@@ -423,7 +459,9 @@ static void volume_destroy(struct synod_volume *vol)
  * holds for seconds while it waits for auto-promote (blkdev.c): wait for
  * it without synod_volumes_lock, so that status and the other volumes do
  * not wait with us.  Meanwhile @deleting keeps the volume on the list and
- * alive: a second delete is refused, and the namespace exit skips it.
+ * alive, and no new command pins it: they and a second delete are
+ * refused with the reason.  (A namespace exit cannot meet a delete: the
+ * delete's netlink socket holds the namespace.)
  *
  * Commands that pinned the volume (status, up, down, ...) may be waiting
  * for its replica lock, which a stalled backing device can hold for
@@ -489,7 +527,7 @@ int synod_volume_delete(struct net *net, const char *name,
 			  ": %s", name);
 		return -EBUSY;
 	}
-	list_del(&vol->node);
+	volume_unlink(vol);
 	mutex_unlock(&synod_volumes_lock);
 
 	volume_destroy(vol);
@@ -511,13 +549,15 @@ void synod_volume_delete_all(void)
 
 	mutex_lock(&synod_volumes_lock);
 	list_splice_init(&synod_volumes, &gone);
+	synod_volumes_gen++;
 	mutex_unlock(&synod_volumes_lock);
 
 	list_for_each_entry_safe_reverse(vol, tmp, &gone, node) {
+		/* leaked, off every list, on a bug */
+		list_del_init(&vol->node);
 		if (WARN_ON_ONCE(vol->users || vol->building) ||
 		    WARN_ON_ONCE(!synod_blkdev_claim_for_delete(vol)))
 			continue;
-		list_del(&vol->node);
 		volume_destroy(vol);
 	}
 }
@@ -538,11 +578,9 @@ static int with_repl(struct net *net, const char *name,
 	struct synod_volume *vol;
 	int err;
 
-	vol = synod_volume_get(net, name);
-	if (!vol) {
-		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
-		return -ENOENT;
-	}
+	vol = synod_volume_get(net, name, extack);
+	if (IS_ERR(vol))
+		return PTR_ERR(vol);
 	if (!vol->repl) {
 		SYNOD_ERR(extack, NULL,
 			  "not a replicated volume (created without --node)",
@@ -665,11 +703,14 @@ static void __net_exit synod_net_exit(struct net *net)
 
 	mutex_lock(&synod_volumes_lock);
 	list_for_each_entry_safe(vol, tmp, &synod_volumes, node) {
-		if (vol->net != net ||
-		    WARN_ON_ONCE(vol->users || vol->building || vol->deleting))
+		if (vol->net != net)
 			continue;
+		/* never seen; @net must not stay on a leaked volume */
 		vol->net = NULL;
+		if (WARN_ON_ONCE(vol->users || vol->building || vol->deleting))
+			continue;
 		list_move_tail(&vol->node, &gone);
+		synod_volumes_gen++;
 	}
 	mutex_unlock(&synod_volumes_lock);
 
@@ -677,7 +718,7 @@ static void __net_exit synod_net_exit(struct net *net)
 		if (vol->repl)
 			synod_repl_down(vol->repl, true);
 		if (synod_blkdev_claim_for_delete(vol)) {
-			list_del(&vol->node);
+			list_del_init(&vol->node);
 			volume_destroy(vol);
 			continue;
 		}

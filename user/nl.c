@@ -240,7 +240,12 @@ static struct nl_cb *txn_cb(struct txn *t)
 	return cb;
 }
 
-/* Receive until the transaction is done; libnl failures become -EIO. */
+/*
+ * Receive until the transaction is done; libnl failures become -EIO, a
+ * dump the kernel marked inconsistent (NLM_F_DUMP_INTR: an entry left
+ * the list between two parts) -EAGAIN: its output may miss or repeat
+ * entries, and the caller may dump again.
+ */
 static int txn_run(struct txn *t)
 {
 	struct nl_cb *cb = txn_cb(t);
@@ -250,6 +255,13 @@ static int txn_run(struct txn *t)
 		return -ENOMEM;
 	while (!t->done) {
 		ret = nl_recvmsgs(t->nl->sk, cb);
+		if (ret == -NLE_DUMP_INTR && !t->err) {
+			/* libnl read to the end of the dump, then said so */
+			snprintf(t->nl->ext_msg, sizeof(t->nl->ext_msg),
+				 "the volume list changed during the dump");
+			t->err = -EAGAIN;
+			break;
+		}
 		if (ret < 0 && !t->err && !t->done) {
 			snprintf(t->nl->ext_msg, sizeof(t->nl->ext_msg),
 				 "netlink: %s", nl_geterror(ret));

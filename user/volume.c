@@ -358,20 +358,19 @@ static int status_cb(struct nl_msg *msg, void *arg)
 }
 
 /*
- * One volume (do) or all (dump).  Output is collected in memory and
- * written only on success, so a failure never leaves half a JSON array
- * on stdout.
+ * One volume (do) or all (dump), into *@buf.  Output is collected in memory
+ * and written only on success, so a failure never leaves half a JSON
+ * array on stdout.
  */
-int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req)
+static int status_once(struct synod_nl *nl, const struct synodctl_req *req,
+		       char **buf, size_t *len)
 {
 	struct synod_out o;
 	struct nl_msg *msg;
-	size_t len = 0;
-	char *buf = NULL;
 	FILE *mem;
 	int ret;
 
-	mem = open_memstream(&buf, &len);
+	mem = open_memstream(buf, len);
 	if (!mem)
 		return -errno;
 	out_init(&o, mem, req->json, req->pretty);
@@ -384,6 +383,24 @@ int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req)
 	out_close_array(&o);
 	out_end(&o);
 	fclose(mem);
+	return ret;
+}
+
+/*
+ * A dump that raced with a volume leaving the list (-EAGAIN) may miss or
+ * repeat volumes: dump again, a few times, before giving up.
+ */
+int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int ret, tries = 3;
+
+	do {
+		free(buf);
+		buf = NULL;
+		ret = status_once(nl, req, &buf, &len);
+	} while (ret == -EAGAIN && --tries);
 	if (ret)
 		synod_nl_perror(nl, "status", ret);
 	else
