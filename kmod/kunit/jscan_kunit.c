@@ -11,30 +11,21 @@
 
 #include "kunit_env.h"
 #include "jscan.h"
+#include "jscan_fixture.h"
 #include "jrec.h"
 
 #define COUNT	8u
 
+/* Record @jseq found in @state (jscan_fixture.h, shared with cmocka). */
 static void put(struct synod_jscan *scan, u64 jseq, u8 state, u64 first,
 		u32 n)
 {
-	struct synod_jscan *sc = &scan[synod_jscan_index(jseq, COUNT)];
-
-	memset(sc, 0, sizeof(*sc));
-	sc->jseq = jseq;
-	sc->state = state;
-	sc->slot = state == SYNOD_JS_VOID ? 0 : 100 + jseq;
-	sc->slot_known = true;
-	sc->batch_first = first;
-	sc->batch_n = n;
+	jscan_fx_put(scan, COUNT, jseq, state, first, n);
 }
 
 static void batch(struct synod_jscan *scan, u64 first, u32 n)
 {
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		put(scan, first + i, SYNOD_JS_INTACT, first, n);
+	jscan_fx_batch(scan, COUNT, first, n);
 }
 
 /* Batches [1, 3), [3, 7); in the last, 3 and 5 damaged: torn, not corrupt. */

@@ -63,10 +63,13 @@ $(B)/sim/synod-sim-%: $(SIM_CORE_SRCS) $(SIM_SRCS) $(SIM_CORE_HDRS) \
 		-DSYNOD_MUTANT_$* \
 		$(SIM_CORE_SRCS) $(SIM_SRCS) -o $@
 
+# The core tests may include kmod/kunit's pure fixtures (jscan_fixture.h).
 $(B)/tests/core/test_%: $(TOP)/tests/core/test_%.c $(SIM_CORE_SRCS) \
-		$(SIM_CORE_HDRS) $(TOP)/tests/core/core_test.h
+		$(SIM_CORE_HDRS) $(TOP)/tests/core/core_test.h \
+		$(wildcard $(TOP)/kmod/kunit/*_fixture.h)
 	@mkdir -p $(@D)
-	$(SIM_CC) $(SIM_CFLAGS) $(SIM_SAN) $(SIM_CPPFLAGS) $< \
+	$(SIM_CC) $(SIM_CFLAGS) $(SIM_SAN) $(SIM_CPPFLAGS) \
+		-I$(TOP)/kmod/kunit $< \
 		$(SIM_CORE_SRCS) -o $@ $(shell pkg-config --libs cmocka)
 
 $(FUZZ_BIN): $(TOP)/tests/fuzz/fuzz_wire.c $(TOP)/kmod/core/wire.c \
