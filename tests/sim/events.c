@@ -104,5 +104,6 @@ void sim_schedule_client(struct sim *s, int client, uint64_t at)
 
 void sim_schedule_timeout(struct sim *s, int client, int op, uint64_t at)
 {
-	sim_schedule(s, at, EV_CTIMEOUT, -1, (uint64_t)op << 8 | (uint64_t)client);
+	sim_schedule(s, at, EV_CTIMEOUT, -1,
+		     (uint64_t)op << 8 | (uint64_t)client);
 }

@@ -113,7 +113,7 @@ struct sim {
 	uint64_t fault_end, stop_clients, end;
 	uint64_t lease_ns;	/* D of this seed, the same on every replica */
 	bool healed;
-	bool no_faults;		/* --no-faults: no fault phase, no bit flips */
+	bool no_faults;		/* --no-faults: no faults, no bit flips */
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -153,7 +153,7 @@ struct event {			/* one thing due to happen (events.c) */
 	uint64_t t, seq;	/* when; ties run in scheduling order */
 	int kind;		/* enum ev_kind */
 	int node;		/* the node it is for, or -1 */
-	uint32_t inc;		/* that node's incarnation when scheduled */
+	uint32_t inc;		/* the node's incarnation at scheduling */
 	uint64_t a;		/* kind's argument (sequence, client, op) */
 	uint8_t *buf;		/* EV_MSG: the encoded message, owned */
 	uint32_t len;		/* EV_MSG: its length */
