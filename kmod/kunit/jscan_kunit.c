@@ -105,17 +105,6 @@ static void void_record_decodes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.e.slot, 0ull);
 }
 
-static int jscan_test_init(struct kunit *test)
-{
-	synod_core_assert_failed = false;
-	return 0;
-}
-
-static void jscan_test_exit(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
-}
-
 static struct kunit_case jscan_cases[] = {
 	KUNIT_CASE(hole_in_last_batch_is_torn),
 	KUNIT_CASE(hole_before_last_batch_is_corrupt),
@@ -126,8 +115,8 @@ static struct kunit_case jscan_cases[] = {
 
 static struct kunit_suite jscan_suite = {
 	.name = "synod_jscan",
-	.init = jscan_test_init,
-	.exit = jscan_test_exit,
+	.init = synod_kunit_init,
+	.exit = synod_kunit_exit,
 	.test_cases = jscan_cases,
 };
 kunit_test_suite(jscan_suite);

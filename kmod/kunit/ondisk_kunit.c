@@ -698,18 +698,6 @@ static void v0_still_read(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sb.journal_size, 0ull);
 }
 
-/* No test may trip a core assertion, even on hostile input. */
-static int ondisk_test_init(struct kunit *test)
-{
-	synod_core_assert_failed = false;
-	return 0;
-}
-
-static void ondisk_test_exit(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
-}
-
 static struct kunit_case ondisk_cases[] = {
 	KUNIT_CASE(crc32c_check_value),
 	KUNIT_CASE(init_layout),
@@ -734,8 +722,8 @@ static struct kunit_case ondisk_cases[] = {
 
 static struct kunit_suite ondisk_suite = {
 	.name = "synod_ondisk",
-	.init = ondisk_test_init,
-	.exit = ondisk_test_exit,
+	.init = synod_kunit_init,
+	.exit = synod_kunit_exit,
 	.test_cases = ondisk_cases,
 };
 
