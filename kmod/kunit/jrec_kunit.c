@@ -164,17 +164,6 @@ static void slot_from_trailer(struct kunit *test)
 						test_uuid, &d), SYNOD_JREC_EMPTY);
 }
 
-static int jrec_test_init(struct kunit *test)
-{
-	synod_core_assert_failed = false;
-	return 0;
-}
-
-static void jrec_test_exit(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
-}
-
 static struct kunit_case jrec_cases[] = {
 	KUNIT_CASE(round_trip),
 	KUNIT_CASE(every_bit_flip_caught),
@@ -185,8 +174,8 @@ static struct kunit_case jrec_cases[] = {
 
 static struct kunit_suite jrec_suite = {
 	.name = "synod_jrec",
-	.init = jrec_test_init,
-	.exit = jrec_test_exit,
+	.init = synod_kunit_init,
+	.exit = synod_kunit_exit,
 	.test_cases = jrec_cases,
 };
 

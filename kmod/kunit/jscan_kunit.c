@@ -11,30 +11,21 @@
 
 #include "kunit_env.h"
 #include "jscan.h"
+#include "jscan_fixture.h"
 #include "jrec.h"
 
 #define COUNT	8u
 
+/* Record @jseq found in @state (jscan_fixture.h, shared with cmocka). */
 static void put(struct synod_jscan *scan, u64 jseq, u8 state, u64 first,
 		u32 n)
 {
-	struct synod_jscan *sc = &scan[synod_jscan_index(jseq, COUNT)];
-
-	memset(sc, 0, sizeof(*sc));
-	sc->jseq = jseq;
-	sc->state = state;
-	sc->slot = state == SYNOD_JS_VOID ? 0 : 100 + jseq;
-	sc->slot_known = true;
-	sc->batch_first = first;
-	sc->batch_n = n;
+	jscan_fx_put(scan, COUNT, jseq, state, first, n);
 }
 
 static void batch(struct synod_jscan *scan, u64 first, u32 n)
 {
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		put(scan, first + i, SYNOD_JS_INTACT, first, n);
+	jscan_fx_batch(scan, COUNT, first, n);
 }
 
 /* Batches [1, 3), [3, 7); in the last, 3 and 5 damaged: torn, not corrupt. */
@@ -114,17 +105,6 @@ static void void_record_decodes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.e.slot, 0ull);
 }
 
-static int jscan_test_init(struct kunit *test)
-{
-	synod_core_assert_failed = false;
-	return 0;
-}
-
-static void jscan_test_exit(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
-}
-
 static struct kunit_case jscan_cases[] = {
 	KUNIT_CASE(hole_in_last_batch_is_torn),
 	KUNIT_CASE(hole_before_last_batch_is_corrupt),
@@ -135,8 +115,8 @@ static struct kunit_case jscan_cases[] = {
 
 static struct kunit_suite jscan_suite = {
 	.name = "synod_jscan",
-	.init = jscan_test_init,
-	.exit = jscan_test_exit,
+	.init = synod_kunit_init,
+	.exit = synod_kunit_exit,
 	.test_cases = jscan_cases,
 };
 kunit_test_suite(jscan_suite);

@@ -3,6 +3,8 @@
  * What the module's glue provides to the pure core, for the KUnit build on
  * User Mode Linux, where the glue is absent.
  */
+#include <kunit/test.h>
+
 #include "kunit_env.h"
 
 /* Set by a failed synod_assert(); the suites clear and check it. */
@@ -12,4 +14,17 @@ bool synod_core_assert_failed;
 void synod_core_assert_fail(void)
 {
 	synod_core_assert_failed = true;
+}
+
+/* A suite's .init: no core assertion has failed yet in this case. */
+int synod_kunit_init(struct kunit *test)
+{
+	synod_core_assert_failed = false;
+	return 0;
+}
+
+/* A suite's .exit: no case may trip a core assertion, even on bad input. */
+void synod_kunit_exit(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
 }

@@ -11,4 +11,9 @@
 extern bool synod_core_assert_failed;
 void synod_core_assert_fail(void);
 
+struct kunit;
+/* .init and .exit of the suites that run the core: clear, then check it */
+int synod_kunit_init(struct kunit *test);
+void synod_kunit_exit(struct kunit *test);
+
 #endif /* SYNOD_KUNIT_ENV_H */

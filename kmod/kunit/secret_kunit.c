@@ -181,17 +181,6 @@ static void check_v1_wrong(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(sb.secret, 0, sizeof(sb.secret)));
 }
 
-static int secret_test_init(struct kunit *test)
-{
-	synod_core_assert_failed = false;
-	return 0;
-}
-
-static void secret_test_exit(struct kunit *test)
-{
-	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
-}
-
 static struct kunit_case secret_cases[] = {
 	KUNIT_CASE(fingerprint_known_answers),
 	KUNIT_CASE(check_v2),
@@ -203,8 +192,8 @@ static struct kunit_case secret_cases[] = {
 
 static struct kunit_suite secret_suite = {
 	.name = "synod_secret",
-	.init = secret_test_init,
-	.exit = secret_test_exit,
+	.init = synod_kunit_init,
+	.exit = synod_kunit_exit,
 	.test_cases = secret_cases,
 };
 kunit_test_suite(secret_suite);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* The core's assertions must never fire in these tests. */
 void synod_assert_fail(const char *cond, const char *file, int line)
 {

@@ -86,15 +86,21 @@ static void test_roundtrip_write(void **state)
 	assert_int_equal(synod_get_le64(buf + OFF_T_JSEQ), 11);
 }
 
-static void test_roundtrip_noop_config(void **state)
+/* Encode into buf a no-op for slot 7, jseq 1, alone in its batch. */
+static void encode_noop(void)
 {
-	(void)state;
 	memset(&h, 0, sizeof(h));
 	h.jseq = h.batch_first = 1;
 	h.batch_n = 1;
 	h.e.slot = 7;
 	h.e.kind = SYNOD_ENTRY_NOOP;
 	synod_jrec_encode(&h, uuid, buf);
+}
+
+static void test_roundtrip_noop_config(void **state)
+{
+	(void)state;
+	encode_noop();
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.e.kind, SYNOD_ENTRY_NOOP);
@@ -249,12 +255,7 @@ static void test_void_record(void **state)
 			 SYNOD_JREC_FIELD_BAD);
 	/* a void record holds no entry: no slot, ballot, kind or flags */
 	expect_field_bad(0x01c, SYNOD_JREC_F_VOID, 4);
-	memset(&h, 0, sizeof(h));
-	h.jseq = h.batch_first = 1;
-	h.batch_n = 1;
-	h.e.slot = 7;
-	h.e.kind = SYNOD_ENTRY_NOOP;
-	synod_jrec_encode(&h, uuid, buf);
+	encode_noop();
 	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID);
 	reseal();
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),

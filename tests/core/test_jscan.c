@@ -10,34 +10,22 @@
 #include <string.h>
 
 #include "jscan.h"
+#include "jscan_fixture.h"
 
 #define COUNT	8u	/* ring records: small, so that it wraps */
 
 static struct synod_jscan scan[COUNT];
 static struct synod_jscan_end end;
 
+/* Record @jseq found in @state (jscan_fixture.h, shared with KUnit). */
 static void put(u64 jseq, u8 state, u64 first, u32 n)
 {
-	struct synod_jscan *sc = &scan[synod_jscan_index(jseq, COUNT)];
-
-	memset(sc, 0, sizeof(*sc));
-	sc->jseq = jseq;
-	sc->state = state;
-	sc->slot = state == SYNOD_JS_VOID ? 0 : 100 + jseq;
-	sc->slot_known = true;
-	if (state == SYNOD_JS_INTACT || state == SYNOD_JS_VOID) {
-		sc->batch_first = first;
-		sc->batch_n = n;
-	}
+	jscan_fx_put(scan, COUNT, jseq, state, first, n);
 }
 
-/* A batch of @n intact records from @first, as write_chunk() leaves it. */
 static void batch(u64 first, u32 n)
 {
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		put(first + i, SYNOD_JS_INTACT, first, n);
+	jscan_fx_batch(scan, COUNT, first, n);
 }
 
 /* The record @jseq lost its payload (its header still names it). */

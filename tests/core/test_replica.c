@@ -408,6 +408,25 @@ static struct synod_msg prevote_from(int from, int to, u64 ballot, u64 id)
 }
 
 /*
+ * The pre-vote tests' cluster: three replicas (with leases, run past the
+ * restart wait first), a leader @l elected and heard by its followers for
+ * 3 ms; @g will ask @f (or @l) for a pre-vote of ballot @b, one round
+ * above g's promise.
+ */
+static void prevote_cluster(bool leases, int *l, int *f, int *g, u64 *b)
+{
+	setup_cluster(3, leases);
+	if (leases)
+		advance(20 * MS);
+	*l = elect();
+	advance(3 * MS);
+	*f = (*l + 1) % 3;
+	*g = (*l + 2) % 3;
+	*b = synod_ballot_make(synod_ballot_round(T.r[*g].promised) + 1,
+			       (u32)*g);
+}
+
+/*
  * A voter answers a pre-vote without changing anything: no promise, no
  * persist, no timer moved, the leader it follows kept.  It says no while
  * it heard the leader within an election timeout, for a ballot not above
@@ -421,13 +440,7 @@ static void test_prevote_changes_nothing(void **state)
 	int l, f, g;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	advance(3 * MS);
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	b = synod_ballot_make(synod_ballot_round(T.r[g].promised) + 1,
-			      (u32)g);
+	prevote_cluster(false, &l, &f, &g, &b);
 	before = T.r[f];
 	m = prevote_from(g, f, b, 9);
 	assert_true(ask(f, &m, &a));
@@ -479,14 +492,7 @@ static void test_prevote_refused_under_lease(void **state)
 	int l, f, g;
 
 	(void)state;
-	setup_cluster(3, true);
-	advance(20 * MS);
-	l = elect();
-	advance(3 * MS);
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	b = synod_ballot_make(synod_ballot_round(T.r[g].promised) + 1,
-			      (u32)g);
+	prevote_cluster(true, &l, &f, &g, &b);
 	m = prevote_from(g, f, b, 3);
 	assert_true(ask(f, &m, &a));
 	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE);
@@ -518,14 +524,7 @@ static void test_prevote_stall_is_not_silence(void **state)
 	int l, f, g;
 
 	(void)state;
-	setup_cluster(3, true);
-	advance(20 * MS);
-	l = elect();
-	advance(3 * MS);
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	b = synod_ballot_make(synod_ballot_round(T.r[g].promised) + 1,
-			      (u32)g);
+	prevote_cluster(true, &l, &f, &g, &b);
 	T.now += 11 * MS;	/* D = 8 ms < the stall < jump_ns = 50 ms */
 	m = prevote_from(g, f, b, 4);
 	assert_true(ask(f, &m, &a));

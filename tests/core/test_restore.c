@@ -122,21 +122,33 @@ static u32 settle(u8 type)
 	}
 }
 
+/* A message of @type from node @from to node 0 in @ballot, no entries. */
+static void msg_init(struct synod_msg *m, u8 type, u16 from, u64 ballot)
+{
+	memset(m, 0, offsetof(struct synod_msg, e));
+	m->type = type;
+	m->from = from;
+	m->to = 0;
+	m->volume = 7;
+	m->epoch = 1;
+	m->ballot = ballot;
+}
+
+/* Node 0 receives @m a millisecond later. */
+static void deliver(const struct synod_msg *m)
+{
+	now += MS;
+	synod_replica_step(&R, now, m, &O);
+}
+
 /* A PREPARE from node 1 in a ballot above every one seen: promised? */
 static bool promises(u64 round)
 {
 	struct synod_msg m;
 
-	memset(&m, 0, offsetof(struct synod_msg, e));
-	m.type = SYNOD_MSG_PREPARE;
-	m.from = 1;
-	m.to = 0;
-	m.volume = 7;
-	m.epoch = 1;
-	m.ballot = synod_ballot_make(round, 1);
+	msg_init(&m, SYNOD_MSG_PREPARE, 1, synod_ballot_make(round, 1));
 	m.slot = CKPT + 1;
-	now += MS;
-	synod_replica_step(&R, now, &m, &O);
+	deliver(&m);
 	return settle(SYNOD_MSG_PROMISE) > 0;
 }
 
@@ -147,13 +159,7 @@ static void catch_up(u64 from, u64 to, u64 ballot)
 	u64 s;
 
 	while (from <= to) {
-		memset(&m, 0, offsetof(struct synod_msg, e));
-		m.type = SYNOD_MSG_CATCHUP;
-		m.from = 2;
-		m.to = 0;
-		m.volume = 7;
-		m.epoch = 1;
-		m.ballot = ballot;
+		msg_init(&m, SYNOD_MSG_CATCHUP, 2, ballot);
 		m.slot = from;
 		m.commit = to;
 		for (s = from; s <= to && m.count < SYNOD_MSG_ENTRIES_MAX; s++) {
@@ -161,8 +167,7 @@ static void catch_up(u64 from, u64 to, u64 ballot)
 			m.e[m.count++].flags = SYNOD_ENTF_CHOSEN;
 		}
 		m.slot_hi = s - 1;
-		now += MS;
-		synod_replica_step(&R, now, &m, &O);
+		deliver(&m);
 		settle(0);
 		from = R.chosen_upto + 1;
 	}
@@ -246,17 +251,10 @@ static void test_acks_restorable_from_checkpoint(void **state)
 	assert_int_equal(R.applied, CKPT + CKPT_SLOTS / 2);
 	assert_int_equal(ckpt, CKPT);
 	for (s = R.chosen_upto + 1; s <= far; s++) {
-		memset(&m, 0, offsetof(struct synod_msg, e));
-		m.type = SYNOD_MSG_ACCEPT;
-		m.from = 2;
-		m.to = 0;
-		m.volume = 7;
-		m.epoch = 1;
-		m.ballot = b;
+		msg_init(&m, SYNOD_MSG_ACCEPT, 2, b);
 		m.count = 1;
 		m.e[0] = write_entry(s, b);
-		now += MS;
-		synod_replica_step(&R, now, &m, &O);
+		deliver(&m);
 		settle(0);
 	}
 	hi = acked_hi;

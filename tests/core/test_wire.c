@@ -32,6 +32,14 @@ static void fill(struct synod_msg *x)
 		.cfg = { .epoch = 4, .voters = 0xf, .q1 = 3, .q2 = 2 } };
 }
 
+/* The same header, as a message of @type that carries no entries. */
+static void fill_empty(struct synod_msg *x, u8 type)
+{
+	fill(x);
+	x->count = 0;
+	x->type = type;
+}
+
 static void reseal(u32 len)
 {
 	synod_put_le32(buf + 36, 0);
@@ -134,9 +142,7 @@ static void test_trailing(void **state)
 	u32 len;
 
 	(void)state;
-	fill(&m);
-	m.count = 0;
-	m.type = SYNOD_MSG_HEARTBEAT;
+	fill_empty(&m, SYNOD_MSG_HEARTBEAT);
 	len = synod_wire_encode(&m, buf, sizeof(buf));
 	buf[len] = 0;
 	synod_put_le32(buf + 32, len + 1);
@@ -167,15 +173,50 @@ static int decode_with_flags(const struct synod_msg *x, u8 flags)
 	return synod_wire_decode(buf, len, &d);
 }
 
+/* One flags byte on one type, and what the decoder must say of it. */
+struct flags_case {
+	u8 type;
+	u8 flags;
+	int want;	/* SYNOD_WIRE_OK or SYNOD_WIRE_FLAGS_BAD */
+};
+
+/* Decode m as each case's type with each case's flags byte, in order. */
+static void expect_flags(const struct flags_case *c, size_t n)
+{
+	size_t i;
+	int got;
+
+	for (i = 0; i < n; i++) {
+		m.type = c[i].type;
+		got = decode_with_flags(&m, c[i].flags);
+		if (got != c[i].want)
+			fail_msg("type %u flags %#x: %d, want %d", c[i].type,
+				 c[i].flags, got, c[i].want);
+	}
+}
+
 /* The pre-vote pair: no entries, flags only where they mean something. */
 static void test_prevote(void **state)
 {
+	static const struct flags_case reply_flags[] = {
+		{ SYNOD_MSG_PREVOTE_REPLY, 0, SYNOD_WIRE_OK },	/* yes */
+		{ SYNOD_MSG_PREVOTE_REPLY, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE,
+		  SYNOD_WIRE_OK },
+		{ SYNOD_MSG_PREVOTE_REPLY, SYNOD_MSGF_NACK | SYNOD_MSGF_EPOCH,
+		  SYNOD_WIRE_OK },
+		/* a reason without NACK, or a flag of another type */
+		{ SYNOD_MSG_PREVOTE_REPLY, SYNOD_MSGF_LEADER,
+		  SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_PREVOTE_REPLY, SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR,
+		  SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_PREVOTE_REPLY, SYNOD_MSGF_SNAPSHOT,
+		  SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_PREVOTE_REPLY, 0x40, SYNOD_WIRE_FLAGS_BAD },
+	};
 	u32 len;
 
 	(void)state;
-	fill(&m);
-	m.count = 0;
-	m.type = SYNOD_MSG_PREVOTE;
+	fill_empty(&m, SYNOD_MSG_PREVOTE);
 	m.slot = 17;		/* the pre-vote round id */
 	len = synod_wire_encode(&m, buf, sizeof(buf));
 	assert_int_equal(len, SYNOD_WIRE_HDR_LEN + SYNOD_WIRE_BODY_LEN);
@@ -195,20 +236,7 @@ static void test_prevote(void **state)
 	assert_int_equal(synod_wire_decode(buf, len, &d), SYNOD_WIRE_OK);
 	assert_int_equal(d.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
 	assert_int_equal(d.aux, m.aux);
-	assert_int_equal(decode_with_flags(&m, 0), SYNOD_WIRE_OK);	/* yes */
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
-					   SYNOD_MSGF_LEASE), SYNOD_WIRE_OK);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
-					   SYNOD_MSGF_EPOCH), SYNOD_WIRE_OK);
-	/* a reason without NACK, or a flag of another type */
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_LEADER),
-			 SYNOD_WIRE_FLAGS_BAD);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
-					   SYNOD_MSGF_TOO_FAR),
-			 SYNOD_WIRE_FLAGS_BAD);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_SNAPSHOT),
-			 SYNOD_WIRE_FLAGS_BAD);
-	assert_int_equal(decode_with_flags(&m, 0x40), SYNOD_WIRE_FLAGS_BAD);
+	expect_flags(reply_flags, ARRAY_SIZE(reply_flags));
 	/* entries on either: refused */
 	len = synod_wire_encode(&m, buf, sizeof(buf));
 	buf[80] = 1;		/* count */
@@ -227,33 +255,24 @@ static void test_prevote(void **state)
 /* Flags are checked per type: each means one thing on one type. */
 static void test_flags_per_type(void **state)
 {
+	static const struct flags_case cases[] = {
+		{ SYNOD_MSG_PROMISE, SYNOD_MSGF_TOO_FAR, SYNOD_WIRE_OK },
+		{ SYNOD_MSG_PROMISE, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE,
+		  SYNOD_WIRE_OK },
+		{ SYNOD_MSG_PROMISE, SYNOD_MSGF_LEASE, SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_PROMISE, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER,
+		  SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_CATCHUP, SYNOD_MSGF_SNAPSHOT, SYNOD_WIRE_OK },
+		{ SYNOD_MSG_CATCHUP, SYNOD_MSGF_NACK, SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_ACCEPTED, SYNOD_MSGF_NACK, SYNOD_WIRE_OK },
+		{ SYNOD_MSG_ACCEPTED, SYNOD_MSGF_NACK | SYNOD_MSGF_EPOCH,
+		  SYNOD_WIRE_FLAGS_BAD },
+		{ SYNOD_MSG_HEARTBEAT, SYNOD_MSGF_NACK, SYNOD_WIRE_FLAGS_BAD },
+	};
+
 	(void)state;
-	fill(&m);
-	m.count = 0;
-	m.type = SYNOD_MSG_PROMISE;
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_TOO_FAR),
-			 SYNOD_WIRE_OK);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
-					   SYNOD_MSGF_LEASE), SYNOD_WIRE_OK);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_LEASE),
-			 SYNOD_WIRE_FLAGS_BAD);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
-					   SYNOD_MSGF_LEADER),
-			 SYNOD_WIRE_FLAGS_BAD);
-	m.type = SYNOD_MSG_CATCHUP;
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_SNAPSHOT),
-			 SYNOD_WIRE_OK);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
-			 SYNOD_WIRE_FLAGS_BAD);
-	m.type = SYNOD_MSG_ACCEPTED;
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
-			 SYNOD_WIRE_OK);
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK |
-					   SYNOD_MSGF_EPOCH),
-			 SYNOD_WIRE_FLAGS_BAD);
-	m.type = SYNOD_MSG_HEARTBEAT;
-	assert_int_equal(decode_with_flags(&m, SYNOD_MSGF_NACK),
-			 SYNOD_WIRE_FLAGS_BAD);
+	fill_empty(&m, SYNOD_MSG_PROMISE);
+	expect_flags(cases, ARRAY_SIZE(cases));
 	assert_int_equal(synod_msg_flags_allowed(SYNOD_MSG_PREPARE), 0);
 }
 

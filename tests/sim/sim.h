@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The synod cluster simulator: shared declarations of sim.c (cluster,
- * network, disks, clocks, faults), client.c (workload and history) and
- * check.c (checkers).  One 64-bit seed decides everything.
+ * The synod cluster simulator: shared declarations of sim.c (the run and
+ * its event loop), events.c (event queue), net.c (network), node.c
+ * (replicas, disks, clocks), fault.c (faults and heal), client.c (workload
+ * and history) and check.c (checkers).  One 64-bit seed decides everything.
  */
 #ifndef SYNOD_SIM_H
 #define SYNOD_SIM_H
@@ -112,6 +113,7 @@ struct sim {
 	uint64_t fault_end, stop_clients, end;
 	uint64_t lease_ns;	/* D of this seed, the same on every replica */
 	bool healed;
+	bool no_faults;		/* --no-faults: no faults, no bit flips */
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -142,20 +144,61 @@ struct sim {
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 };
 
-extern struct synod_params sim_params_template;
+enum ev_kind {
+	EV_TICK, EV_MSG, EV_DURABLE, EV_CLIENT, EV_CTIMEOUT, EV_FAULT,
+	EV_RESTART, EV_HEAL, EV_MEMBER,
+};
+
+struct event {			/* one thing due to happen (events.c) */
+	uint64_t t, seq;	/* when; ties run in scheduling order */
+	int kind;		/* enum ev_kind */
+	int node;		/* the node it is for, or -1 */
+	uint32_t inc;		/* the node's incarnation at scheduling */
+	uint64_t a;		/* kind's argument (sequence, client, op) */
+	uint8_t *buf;		/* EV_MSG: the encoded message, owned */
+	uint32_t len;		/* EV_MSG: its length */
+};
 
 /* sim.c */
 uint64_t sim_rand(struct sim *s);
 uint64_t sim_below(struct sim *s, uint64_t n);
 bool sim_chance(struct sim *s, uint32_t ppm);
-uint64_t sim_local(const struct sim *s, const struct node *nd);
 void sim_fail(struct sim *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void sim_trace(struct sim *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void sim_process(struct sim *s, struct node *nd);
+
+/* events.c */
+void sim_push(struct event e);
+struct event sim_pop(void);
+size_t sim_pending(void);
+void sim_schedule(struct sim *s, uint64_t at, int kind, int node,
+		  uint64_t a);
 void sim_schedule_client(struct sim *s, int client, uint64_t at);
 void sim_schedule_timeout(struct sim *s, int client, int op, uint64_t at);
+void sim_events_reset(void);
+void sim_events_drain(void);
+void sim_events_release(void);
+
+/* net.c */
+void net_send(struct sim *s, int from, const struct synod_msg *m);
+void net_receive(struct sim *s, struct event *e);
+void net_heal(struct sim *s);
+
+/* node.c */
+extern struct synod_params sim_params_template;
+uint64_t sim_local(const struct sim *s, const struct node *nd);
+void sim_process(struct sim *s, struct node *nd);
+void node_durable(struct sim *s, struct node *nd, uint64_t seq);
+void node_boot(struct sim *s, struct node *nd);
+bool node_holds_corruption(const struct node *nd);
+void node_crash(struct sim *s, struct node *nd);
+void node_restart(struct sim *s, struct node *nd);
+
+/* fault.c */
+void fault_inject(struct sim *s);
+void fault_heal(struct sim *s);
+void fault_restore_members(struct sim *s);
 
 /* client.c */
 void client_start(struct sim *s, struct client *c);

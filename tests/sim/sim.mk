@@ -37,7 +37,8 @@ REPLICAS ?= 0
 
 SIM_CORE_SRCS := $(sort $(wildcard $(TOP)/kmod/core/*.c))
 SIM_CORE_HDRS := $(wildcard $(TOP)/kmod/core/*.h)
-SIM_SRCS := $(addprefix $(TOP)/tests/sim/,sim.c client.c check.c wgl.c)
+SIM_SRCS := $(addprefix $(TOP)/tests/sim/,sim.c events.c net.c node.c \
+	fault.c client.c check.c wgl.c)
 SIM_HDRS := $(wildcard $(TOP)/tests/sim/*.h)
 SIM_BIN := $(B)/sim/synod-sim
 SIM_MUTANTS := QUORUM_OFF_BY_ONE NO_RECOVERY ACK_BEFORE_DURABLE \
@@ -62,10 +63,13 @@ $(B)/sim/synod-sim-%: $(SIM_CORE_SRCS) $(SIM_SRCS) $(SIM_CORE_HDRS) \
 		-DSYNOD_MUTANT_$* \
 		$(SIM_CORE_SRCS) $(SIM_SRCS) -o $@
 
+# The core tests may include kmod/kunit's pure fixtures (jscan_fixture.h).
 $(B)/tests/core/test_%: $(TOP)/tests/core/test_%.c $(SIM_CORE_SRCS) \
-		$(SIM_CORE_HDRS) $(TOP)/tests/core/core_test.h
+		$(SIM_CORE_HDRS) $(TOP)/tests/core/core_test.h \
+		$(wildcard $(TOP)/kmod/kunit/*_fixture.h)
 	@mkdir -p $(@D)
-	$(SIM_CC) $(SIM_CFLAGS) $(SIM_SAN) $(SIM_CPPFLAGS) $< \
+	$(SIM_CC) $(SIM_CFLAGS) $(SIM_SAN) $(SIM_CPPFLAGS) \
+		-I$(TOP)/kmod/kunit $< \
 		$(SIM_CORE_SRCS) -o $@ $(shell pkg-config --libs cmocka)
 
 $(FUZZ_BIN): $(TOP)/tests/fuzz/fuzz_wire.c $(TOP)/kmod/core/wire.c \

@@ -95,6 +95,17 @@ static int image(char *path, const void *data, size_t len, off_t at)
 	return fd;
 }
 
+/*
+ * Probe the image file @path, open as @fd, into @f, and remove it, so that
+ * a failed check of @f leaves no image behind.
+ */
+static void probe_image(int fd, const char *path, struct synodctl_found *f)
+{
+	assert_int_equal(synodctl_probe_fd(fd, f), 0);
+	close(fd);
+	unlink(path);
+}
+
 static void test_probe_images(void **state)
 {
 	struct synodctl_found f;
@@ -104,17 +115,13 @@ static void test_probe_images(void **state)
 
 	(void)state;
 	fd = image(path, NULL, 0, 0);
-	assert_int_equal(synodctl_probe_fd(fd, &f), 0);
+	probe_image(fd, path, &f);
 	assert_int_equal(f.kind, SYNODCTL_FOUND_NOTHING);
-	close(fd);
-	unlink(path);
 
 	synod_sectors(buf, 0, 2);
 	fd = image(path, buf, sizeof(buf), 0);
-	assert_int_equal(synodctl_probe_fd(fd, &f), 0);
+	probe_image(fd, path, &f);
 	assert_int_equal(f.kind, SYNODCTL_FOUND_SYNOD);
-	close(fd);
-	unlink(path);
 
 	/* an MBR with one Linux partition at sector 2048 */
 	memset(mbr, 0, sizeof(mbr));
@@ -124,12 +131,10 @@ static void test_probe_images(void **state)
 	mbr[446 + 13] = 0x10;		/* 4096 sectors */
 	mbr[510] = 0x55, mbr[511] = 0xaa;
 	fd = image(path, mbr, sizeof(mbr), 0);
-	assert_int_equal(synodctl_probe_fd(fd, &f), 0);
+	probe_image(fd, path, &f);
 	assert_int_equal(f.kind, SYNODCTL_FOUND_PTABLE);
 	assert_string_equal(f.type, "dos");
 	assert_string_equal(f.uuid, "12345678");
-	close(fd);
-	unlink(path);
 }
 
 static void test_probe_ext4(void **state)
@@ -146,13 +151,11 @@ static void test_probe_ext4(void **state)
 		 "/sbin/mkfs.ext4 -q -F -U 0f6c6a04-1f7c-4a5e-9b1e-8f1c2f3d4e5f %s",
 		 path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(synodctl_probe_fd(fd, &f), 0);
+	probe_image(fd, path, &f);
 	assert_int_equal(f.kind, SYNODCTL_FOUND_SIGNATURE);
 	assert_string_equal(f.type, "ext4");
 	assert_string_equal(f.usage, "filesystem");
 	assert_string_equal(f.uuid, "0f6c6a04-1f7c-4a5e-9b1e-8f1c2f3d4e5f");
-	close(fd);
-	unlink(path);
 }
 
 /* Not a block device: left to the kernel, which says so. */

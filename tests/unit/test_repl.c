@@ -429,6 +429,24 @@ static char *print_volume(const struct synod_volume *v, bool json)
 	return capture_end(&c);
 }
 
+/* Print @v as JSON (unless @json is NULL) and as text: each holds its piece. */
+static void expect_printed(const struct synod_volume *v, const char *json,
+			   const char *text)
+{
+	char *got;
+
+	if (json) {
+		got = print_volume(v, true);
+		if (!strstr(got, json))
+			fail_msg("JSON lacks %s:\n%s", json, got);
+		free(got);
+	}
+	got = print_volume(v, false);
+	if (!strstr(got, text))
+		fail_msg("text lacks %s:\n%s", text, got);
+	free(got);
+}
+
 static void test_status_replicated(void **state)
 {
 	struct nl_msg *msg = repl_volume_msg(true);
@@ -487,24 +505,15 @@ static void test_status_replicated(void **state)
 	msg = repl_volume_msg(false);
 	assert_int_equal(synod_volume_parse(msg, v), 0);
 	assert_false(v->repl.has_leader);
-	got = print_volume(v, true);
-	assert_non_null(strstr(got, "\"leader\":null,"));
-	free(got);
-	got = print_volume(v, false);
-	assert_non_null(strstr(got, " leader none "));
-	free(got);
+	expect_printed(v, "\"leader\":null,", " leader none ");
 	nlmsg_free(msg);
 
 	/* writes refused outside the data area are counted */
 	msg = repl_volume_msg(true);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_OUT_OF_RANGE, 5), 0);
 	assert_int_equal(synod_volume_parse(msg, v), 0);
-	got = print_volume(v, true);
-	assert_non_null(strstr(got, "\"rejected\":8,\"out_of_range\":5,"));
-	free(got);
-	got = print_volume(v, false);
-	assert_non_null(strstr(got, " rejected 8 out-of-range 5\n"));
-	free(got);
+	expect_printed(v, "\"rejected\":8,\"out_of_range\":5,",
+		       " rejected 8 out-of-range 5\n");
 	nlmsg_free(msg);
 
 	/* a state transfer running: source and progress */
@@ -515,24 +524,16 @@ static void test_status_replicated(void **state)
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_RESYNC_TOTAL, 64), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_RESYNCS, 1), 0);
 	assert_int_equal(synod_volume_parse(msg, v), 0);
-	got = print_volume(v, true);
-	assert_non_null(strstr(got, "\"resync\":true,\"resync_from\":2,"
-				    "\"resync_done\":10,\"resync_total\":64,"
-				    "\"resyncs\":1,"));
-	free(got);
-	got = print_volume(v, false);
-	assert_non_null(strstr(got,
-		"\n    resync from 2 done 10 of 64 chunks, 1 completed\n"));
-	free(got);
+	expect_printed(v, "\"resync\":true,\"resync_from\":2,"
+		       "\"resync_done\":10,\"resync_total\":64,\"resyncs\":1,",
+		       "\n    resync from 2 done 10 of 64 chunks, 1 completed\n");
 	nlmsg_free(msg);
 
 	/* due but not running yet (found at attach): pending */
 	msg = repl_volume_msg(true);
 	assert_int_equal(nla_put_u8(msg, SYNOD_A_VOLUME_RESYNC, 1), 0);
 	assert_int_equal(synod_volume_parse(msg, v), 0);
-	got = print_volume(v, false);
-	assert_non_null(strstr(got, "\n    resync pending, 0 completed\n"));
-	free(got);
+	expect_printed(v, NULL, "\n    resync pending, 0 completed\n");
 	nlmsg_free(msg);
 	free(v);
 }

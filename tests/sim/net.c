@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simulated network: every message goes through the wire encoder and
+ * decoder, and may be lost, duplicated, delayed (and so reordered),
+ * corrupted in flight during the fault phase, or blocked by a partition
+ * (s->blocked, set by fault.c).  Delivery is an event for the receiving
+ * node's incarnation: a message to a crashed node is lost with it.
+ */
+#include "sim.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct synod_msg rx_msg;	/* large: keep off the stack */
+
+/* Deliver after 50-550 us, or (slow_ppm) up to 30 ms more. */
+static void net_deliver(struct sim *s, int to, uint8_t *buf, uint32_t len)
+{
+	uint64_t delay = 50 * SIM_US + sim_below(s, 500 * SIM_US);
+
+	if (sim_chance(s, s->slow_ppm))
+		delay += sim_below(s, 30 * SIM_MS);
+	sim_push((struct event){ .t = s->now + delay, .kind = EV_MSG,
+				 .node = to, .inc = s->nodes[to].incarnation,
+				 .buf = buf, .len = len });
+}
+
+/*
+ * Encode and send one message: dropped when the link is blocked or lost,
+ * maybe sent twice, and during the fault phase a byte may flip (the
+ * decoder's checksum must refuse it).
+ */
+void net_send(struct sim *s, int from, const struct synod_msg *m)
+{
+	uint8_t *buf = malloc(SYNOD_WIRE_MAX_LEN);
+	uint32_t len = synod_wire_encode(m, buf, SYNOD_WIRE_MAX_LEN);
+
+	s->msgs++;
+	if (!len)
+		sim_fail(s, "encode failed");
+	if (m->to >= s->n || s->blocked[from][m->to] ||
+	    sim_chance(s, s->loss_ppm)) {
+		free(buf);
+		return;
+	}
+	if (sim_chance(s, s->dup_ppm)) {
+		uint8_t *dup = malloc(len);
+
+		memcpy(dup, buf, len);
+		net_deliver(s, m->to, dup, len);
+	}
+	if (!s->healed && !s->no_faults && sim_chance(s, 1000))
+		buf[sim_below(s, len)] ^= (uint8_t)(1 + sim_below(s, 255));
+	net_deliver(s, m->to, buf, len);
+}
+
+/* Decode a delivered message and step its node with it. */
+void net_receive(struct sim *s, struct event *e)
+{
+	struct node *nd = &s->nodes[e->node];
+	int err;
+
+	if (!nd->up || e->inc != nd->incarnation) {
+		free(e->buf);
+		return;
+	}
+	err = synod_wire_decode(e->buf, e->len, &rx_msg);
+	free(e->buf);
+	if (err) {
+		sim_trace(s, "node %d: refused message: %s", nd->id,
+			  synod_wire_err_name(err));
+		return;
+	}
+	if (s->verbose > 1)
+		sim_trace(s, "node %d <- %u type %u ballot %#" PRIx64
+			  " slot %" PRIu64 "-%" PRIu64 " n %u flags %#x",
+			  nd->id, rx_msg.from, rx_msg.type, rx_msg.ballot,
+			  rx_msg.slot, rx_msg.slot_hi, rx_msg.count,
+			  rx_msg.flags);
+	synod_replica_step(&nd->r, sim_local(s, nd), &rx_msg, &nd->out);
+	sim_process(s, nd);
+}
+
+/* Every link carries messages again. */
+void net_heal(struct sim *s)
+{
+	memset(s->blocked, 0, sizeof(s->blocked));
+}
