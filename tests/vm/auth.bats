@@ -18,15 +18,8 @@ load cluster
 VOL=r0
 FORGE=/sys/module/synod/parameters/test_forge
 
-setup() {
-	synod_setup
-	cluster_net 0 1 2
-}
-
-teardown() {
-	cluster_teardown
-	synod_teardown
-}
+setup() { cluster_test_setup 0 1 2; }
+teardown() { cluster_test_teardown; }
 
 # forge KIND FROM TO: ask node FROM's tx thread for peer TO to forge
 forge() {

@@ -8,6 +8,21 @@
 SECRET_FILE=${BATS_TEST_TMPDIR:-/tmp}/secret
 CLUSTER_NODES=()
 
+# cluster_test_setup NODES...: setup() of a cluster test file: the module
+# loaded and the kernel log marked (synod_setup), and the network for
+# these nodes.
+cluster_test_setup() {
+	synod_setup
+	cluster_net "$@"
+}
+
+# cluster_test_teardown: teardown() of such a file: the replicas and the
+# network, then everything synod_setup and the helpers made.
+cluster_test_teardown() {
+	cluster_teardown
+	synod_teardown
+}
+
 # ns N: the namespace of node N
 ns() { echo "synod-c$1"; }
 # in_node N CMD...: run CMD in node N's namespace (and as root's /dev)

@@ -13,15 +13,8 @@ load cluster
 VOL=r0
 LINK_PARAM=/sys/module/synod/parameters/test_link_version
 
-setup() {
-	synod_setup
-	cluster_net 0 1 2
-}
-
-teardown() {
-	cluster_teardown
-	synod_teardown
-}
+setup() { cluster_test_setup 0 1 2; }
+teardown() { cluster_test_teardown; }
 
 @test "cluster: three replicas elect one leader; the others follow" {
 	cluster_create $VOL "0 1 2"
