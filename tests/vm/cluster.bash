@@ -97,11 +97,22 @@ replica_create_on() {
 # cluster_create VOLUME "NODES" [extra create options...]: a replica on a
 # fresh 64 MiB loop device on every node, all up.
 cluster_create() {
-	local vol=$1 nodes=$2 n
-	shift 2
+	cluster_create_opts_on all "$@"
+}
+
+# cluster_create_opts_on N VOLUME "NODES" [extra create options...]: the
+# same, but only node N's replica gets the extra options (N = all: every
+# replica does).
+cluster_create_opts_on() {
+	local only=$1 vol=$2 nodes=$3 n
+	shift 3
 	new_secret
 	for n in $nodes; do
-		replica_create "$vol" "$n" "$nodes" "$@"
+		if [ "$only" = all ] || [ "$only" = "$n" ]; then
+			replica_create "$vol" "$n" "$nodes" "$@"
+		else
+			replica_create "$vol" "$n" "$nodes"
+		fi
 	done
 	for n in $nodes; do
 		ctl "$n" volume up "$vol"

@@ -277,11 +277,7 @@ followers_clean() {
 @test "engine: an open waiting for auto-promote blocks neither status nor the delete of another volume" {
 	local d1 l opid dpid spid rc t
 	# auto-promote waits 5 s x time_scale: 40 s here
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	replica_create $VOL 1 "0 1 2" --auto-promote
-	replica_create $VOL 2 "0 1 2"
-	for n in 0 1 2; do ctl $n volume up $VOL; done
+	cluster_create_opts_on 1 $VOL "0 1 2" --auto-promote
 	settle_leader 0 $VOL 0 1 2
 	l=$(new_loop 8M)
 	"$CTL" volume create other --backing "$l"
