@@ -65,35 +65,19 @@ print(struct.unpack("<I", f.read(4))[0])' "$1" "$2"
 }
 
 # to_format1 DEV: rewrite both superblock copies as format 1 wrote them,
-# with the secret of $KEY in the secret field (length at 0x0b4, bytes at
-# 0x0b8, instead of the fingerprint), checksums recomputed.
+# with the secret of $KEY (the file less one trailing newline, at most 64
+# bytes) in the secret field (length at 0x0b4, bytes at 0x0b8, instead of
+# the fingerprint), checksums recomputed.
 to_format1() {
-	blockdev --flushbufs "$1"
-	python3 - "$1" "$KEY" <<'PY'
-import os, struct, sys
-def crc32c(data):
-    crc = 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xffffffff
-dev, key = sys.argv[1], open(sys.argv[2], 'rb').read()
-key = key[:-1] if key.endswith(b'\n') else key
-key = key[:64]
-with open(dev, 'r+b', buffering=0) as f:
-    for copy in (0, 1):
-        f.seek(copy * 4096)
-        sb = bytearray(f.read(4096))
-        assert struct.unpack_from('<I', sb, 8)[0] == 2
-        struct.pack_into('<I', sb, 8, 1)
-        struct.pack_into('<I', sb, 0xb4, len(key))
-        sb[0xb8:0xb8 + 64] = key + bytes(64 - len(key))
-        struct.pack_into('<I', sb, 4092, crc32c(bytes(sb[:4092])))
-        f.seek(copy * 4096)
-        f.write(sb)
-    os.fsync(f.fileno())
-PY
+	local copy key
+	key=$(od -An -v -tx1 "$KEY" | tr -d ' \n')
+	[[ "$key" != *0a ]] || key=${key%0a}
+	key=${key:0:128}
+	for copy in 0 1; do
+		[ "$(sb_format "$1" $copy)" = 2 ] || return 1
+		sb_write "$1" $copy 8 "$(le32 1)" 0xb4 "$(le32 $((${#key} / 2)))" \
+			0xb8 "$(printf '%-128s' "$key" | tr ' ' 0)"
+	done
 }
 
 @test "secret: the superblock holds a fingerprint, not the secret" {
