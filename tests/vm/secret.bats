@@ -17,12 +17,33 @@ setup() {
 	synod_setup
 	L=$(new_loop 64M)
 	KEY=$BATS_TEST_TMPDIR/key
-	head -c 48 /dev/urandom | base64 -w 0 > "$KEY"
+	new_key "$KEY"
 	chmod 600 "$KEY"
 }
 
 teardown() {
 	synod_teardown
+}
+
+# new_key FILE: a fresh random secret (64 base64 characters, no newline)
+new_key() {
+	head -c 48 /dev/urandom | base64 -w 0 > "$1"
+}
+
+# wrong_secret_refused FILE: attach of $L with this secret file is
+# refused as the wrong secret (EKEYREJECTED)
+wrong_secret_refused() {
+	expect_refusal "Key was rejected by service" "wrong secret" \
+		"$CTL" volume attach $VOL --backing "$L" --secret-file "$1"
+}
+
+# secret_required: attach of $L is refused without a secret file
+# (ENOKEY) and with another random one (EKEYREJECTED)
+secret_required() {
+	expect_refusal "Required key not available" "needs its secret" \
+		"$CTL" volume attach $VOL --backing "$L"
+	new_key "$BATS_TEST_TMPDIR/other"
+	wrong_secret_refused "$BATS_TEST_TMPDIR/other"
 }
 
 create() {
@@ -102,18 +123,11 @@ to_format1() {
 	"$CTL" status $VOL | grep -q 'format 2'
 	"$CTL" volume delete $VOL
 	sum=$(dev_sum "$L")
-	expect_refusal "Required key not available" "needs its secret" \
-		"$CTL" volume attach $VOL --backing "$L"
-	head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/other"
-	expect_refusal "Key was rejected by service" "wrong secret" \
-		"$CTL" volume attach $VOL --backing "$L" \
-		--secret-file "$BATS_TEST_TMPDIR/other"
+	secret_required
 	# the same bytes but one: still wrong
 	python3 -c 'import sys; k = bytearray(open(sys.argv[1], "rb").read()); k[5] ^= 1; open(sys.argv[2], "wb").write(k)' \
 		"$KEY" "$BATS_TEST_TMPDIR/near"
-	expect_refusal "Key was rejected by service" "wrong secret" \
-		"$CTL" volume attach $VOL --backing "$L" \
-		--secret-file "$BATS_TEST_TMPDIR/near"
+	wrong_secret_refused "$BATS_TEST_TMPDIR/near"
 	[ -z "$(volume_names)" ]
 	[ "$(dev_sum "$L")" = "$sum" ]
 	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
@@ -133,12 +147,7 @@ to_format1() {
 	to_format1 "$L"
 	holds_secret "$L"
 	sum=$(dev_sum "$L")
-	expect_refusal "Required key not available" "needs its secret" \
-		"$CTL" volume attach $VOL --backing "$L"
-	head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/other"
-	expect_refusal "Key was rejected by service" "wrong secret" \
-		"$CTL" volume attach $VOL --backing "$L" \
-		--secret-file "$BATS_TEST_TMPDIR/other"
+	secret_required
 	[ "$(dev_sum "$L")" = "$sum" ]
 	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
 	kernel_log_since_mark | grep "$VOL: superblock converted to format 2"
