@@ -231,6 +231,14 @@ events() {
 	EVENT_PIDS+=($!)
 }
 
+# node0_listens: node 0's replica of a three-node cluster, up (listening)
+# while nodes 1 and 2 have none
+node0_listens() {
+	new_secret
+	replica_create $VOL 0 "0 1 2"
+	ctl 0 volume up $VOL
+}
+
 # hello_answer FROM CLAIM FEATURES TAG: from node FROM's namespace (so
 # from its address), send node 0 one HELLO record (layout in
 # kmod/tcp_link.c): from node CLAIM to node 0, link versions 2 to 2,
@@ -361,9 +369,7 @@ PY
 }
 
 @test "listen: a connection from a peer's address that sends no HELLO is closed after STCP_HELLO_MS" {
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	ctl 0 volume up $VOL
+	node0_listens
 	# from node 1's address (a peer's, so it is let in to wait for its
 	# HELLO), connect and send nothing; time until node 0 closes it
 	t=$(in_node 1 python3 - "$(addr 0)" <<'PY'
@@ -387,9 +393,7 @@ PY
 }
 
 @test "listen: a HELLO offering a feature bit we do not know is refused as another link version, not as a wrong secret" {
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	ctl 0 volume up $VOL
+	node0_listens
 	# from node 1's address: a HELLO naming node 1, the cluster, version
 	# 2, frame MACs plus feature bit 1 (unknown), and a random tag; the
 	# answer must be REFUSE (type 4) with reason VERSION (2)
@@ -400,9 +404,7 @@ PY
 }
 
 @test "listen: a HELLO claiming a node that does not live at its address is a stranger's, not counted against that node" {
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	ctl 0 volume up $VOL
+	node0_listens
 	# from node 1's address, a HELLO that claims to be node 2, with a
 	# good tag (it knows the secret: a member at the wrong address)
 	r=$(hello_answer 1 2 1 good)
