@@ -16,17 +16,8 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
-n=0 failed=0
-
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+# tap STATUS DESCRIPTION; $n and $failed
+. "$top/tests/lib/tap.bash"
 
 echo "1..4"
 cd "$top" || exit 1
@@ -36,7 +27,7 @@ docs=(README.md Documentation/*.rst Documentation/synodctl.8
 # 1: paths that leave the repository
 bad=$(grep -nE '\.\./\.\.|\.\./shared|/work/|/home/|/root/' "${docs[@]}")
 [ -z "$bad" ] || echo "$bad" | sed 's/^/# outside the repository: /'
-result "$([ -z "$bad" ]; echo $?)" "documents link nothing outside the repository"
+tap "$([ -z "$bad" ]; echo $?)" "documents link nothing outside the repository"
 
 # 2: release and format agree
 v=$("$B/user/synodctl" -V 2>&1)
@@ -51,7 +42,7 @@ ok=1
 [ -n "$rel" ] && [ "$fmt" = "$newest" ] &&
 	[[ "$hist" == "Version $fmt (synod ${rel%.*},"* ||
 	   "$hist" == "Version $fmt (synod ${rel%.*})"* ]] && ok=0
-result $ok "synodctl -V names the release and format of ondisk.rst's history"
+tap $ok "synodctl -V names the release and format of ondisk.rst's history"
 
 # 3: test files and suites are in build.rst
 missing=()
@@ -63,12 +54,12 @@ for s in $(grep -ho '\.name = "synod_[a-z_]*"' kmod/kunit/*.c | cut -d'"' -f2); 
 	grep -q "$s" Documentation/build.rst || missing+=("$s")
 done
 [ ${#missing[@]} -eq 0 ] || echo "# not in build.rst: ${missing[*]}"
-result ${#missing[@]} "build.rst describes every VM test file and KUnit suite"
+tap ${#missing[@]} "build.rst describes every VM test file and KUnit suite"
 
 # 4: what README's "Not yet" must not list again
 bad=$(sed -n '/^\*\*State today\*\*/,/^$/p' README.md | tr '\n' ' ' |
       sed -n 's/.*Not yet://p' | grep -oiE 'state transfer|tracepoint|latency histogram')
 [ -z "$bad" ] || echo "# README lists as missing: $bad"
-result "$([ -z "$bad" ]; echo $?)" "README's 'Not yet' lists nothing that is built"
+tap "$([ -z "$bad" ]; echo $?)" "README's 'Not yet' lists nothing that is built"
 
 exit $failed

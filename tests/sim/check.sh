@@ -11,17 +11,8 @@ set -u
 B=$1 seeds=$2 mseeds=$3 fuzz=$4
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-n=0 failed=0
-
-tap() {		# tap STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
+# tap STATUS DESCRIPTION; $n and $failed
+. "$top/tests/lib/tap.bash"
 
 # Re-number TAP lines of a sub-command; a silent non-zero exit fails too.
 retap() {		# retap PREFIX RC < output

@@ -18,15 +18,8 @@ load cluster
 VOL=r0
 FORGE=/sys/module/synod/parameters/test_forge
 
-setup() {
-	synod_setup
-	cluster_net 0 1 2
-}
-
-teardown() {
-	cluster_teardown
-	synod_teardown
-}
+setup() { cluster_test_setup 0 1 2; }
+teardown() { cluster_test_teardown; }
 
 # forge KIND FROM TO: ask node FROM's tx thread for peer TO to forge
 forge() {
@@ -35,11 +28,19 @@ forge() {
 }
 forge_taken() { [ "$(cat $FORGE)" = 0 ]; }
 
+# link_ups: how often node 1's link to node 0 came up since the test
+# began (tcp_tx.c logs it)
+link_ups() { kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up"; }
+
 # forging_starts: from now on a step-down is the forgeries' doing (the
-# election that settle_leader waits out may step leaders down before)
+# election that settle_leader waits out may step leaders down before).
+# Notes node 0's ballot in $ballot and link_ups in $ups, for the test to
+# compare with later.
 forging_starts() {
 	FORGE_MARK="synod-test: forging $BATS_TEST_NUMBER $RANDOM"
 	echo "$FORGE_MARK" > /dev/kmsg
+	ballot=$(field 0 $VOL ballot)
+	ups=$(link_ups)
 }
 
 # resigned: the leader stepped down since forging_starts
@@ -64,10 +65,10 @@ io_ok() {
 	cmp <(timeout 60 dd if="$d" bs=64k count=16 iflag=direct status=none) "$f"
 }
 
-# links_back N: node 1's link to node 0 went down and up again N times
-# since the test began (tcp_tx.c logs both)
+# links_back N: node 1's link to node 0 came up N times since the test
+# began, and is up now
 links_back() {
-	[ "$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")" -ge "$1" ] &&
+	[ "$(link_ups)" -ge "$1" ] &&
 		[ "$(peer_field 0 $VOL 1 state)" = '"connected"' ]
 }
 
@@ -76,8 +77,6 @@ links_back() {
 	settle_leader 0 $VOL 0 1 2
 	io_ok before
 	forging_starts
-	ballot=$(field 0 $VOL ballot)
-	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
 	forge 1 1 0
 	wait_for 20 rejected_or_resigned mac 1
 	# the forged frame changed nothing in the replica
@@ -100,8 +99,6 @@ links_back() {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	forging_starts
-	ballot=$(field 0 $VOL ballot)
-	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
 
 	forge 2 1 0	# replay the last frame
 	wait_for 20 rejected_or_resigned replay 1
@@ -228,8 +225,6 @@ rejected_mac_ge() { peer_field_ge 0 $VOL 1 rejected_mac "$1"; }
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	forging_starts
-	ballot=$(field 0 $VOL ballot)
-	ups=$(kernel_log_since_mark | grep -c "$VOL/1: link to node 0 up")
 
 	# the MAC covers the whole header, not only the payload: the last
 	# frame with the next sequence number and its old tag (a tag over

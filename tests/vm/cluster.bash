@@ -8,6 +8,21 @@
 SECRET_FILE=${BATS_TEST_TMPDIR:-/tmp}/secret
 CLUSTER_NODES=()
 
+# cluster_test_setup NODES...: setup() of a cluster test file: the module
+# loaded and the kernel log marked (synod_setup), and the network for
+# these nodes.
+cluster_test_setup() {
+	synod_setup
+	cluster_net "$@"
+}
+
+# cluster_test_teardown: teardown() of such a file: the replicas and the
+# network, then everything synod_setup and the helpers made.
+cluster_test_teardown() {
+	cluster_teardown
+	synod_teardown
+}
+
 # ns N: the namespace of node N
 ns() { echo "synod-c$1"; }
 # in_node N CMD...: run CMD in node N's namespace (and as root's /dev)
@@ -82,11 +97,22 @@ replica_create_on() {
 # cluster_create VOLUME "NODES" [extra create options...]: a replica on a
 # fresh 64 MiB loop device on every node, all up.
 cluster_create() {
-	local vol=$1 nodes=$2 n
-	shift 2
+	cluster_create_opts_on all "$@"
+}
+
+# cluster_create_opts_on N VOLUME "NODES" [extra create options...]: the
+# same, but only node N's replica gets the extra options (N = all: every
+# replica does).
+cluster_create_opts_on() {
+	local only=$1 vol=$2 nodes=$3 n
+	shift 3
 	new_secret
 	for n in $nodes; do
-		replica_create "$vol" "$n" "$nodes" "$@"
+		if [ "$only" = all ] || [ "$only" = "$n" ]; then
+			replica_create "$vol" "$n" "$nodes" "$@"
+		else
+			replica_create "$vol" "$n" "$nodes"
+		fi
 	done
 	for n in $nodes; do
 		ctl "$n" volume up "$vol"

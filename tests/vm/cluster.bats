@@ -13,15 +13,8 @@ load cluster
 VOL=r0
 LINK_PARAM=/sys/module/synod/parameters/test_link_version
 
-setup() {
-	synod_setup
-	cluster_net 0 1 2
-}
-
-teardown() {
-	cluster_teardown
-	synod_teardown
-}
+setup() { cluster_test_setup 0 1 2; }
+teardown() { cluster_test_teardown; }
 
 @test "cluster: three replicas elect one leader; the others follow" {
 	cluster_create $VOL "0 1 2"
@@ -248,11 +241,7 @@ misfit() {
 
 @test "cluster: --auto-promote: opening a follower's disk for writing makes it lead; without it, EROFS" {
 	local d1 d2 t
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	replica_create $VOL 1 "0 1 2" --auto-promote
-	replica_create $VOL 2 "0 1 2"
-	for n in 0 1 2; do ctl $n volume up $VOL; done
+	cluster_create_opts_on 1 $VOL "0 1 2" --auto-promote
 	settle_leader 0 $VOL 0 1 2
 	[ "$(field 1 $VOL auto_promote)" = true ]
 	[ "$(field 2 $VOL auto_promote)" = false ]

@@ -123,19 +123,12 @@ followers_clean() {
 	done
 }
 
-@test "engine: a failed core assertion fences its own replica only" {
-	local d0 pid rc
-	cluster_create $VOL "0 1 2"
-	settle_leader 0 $VOL 0 1 2
-	# node 1's core fails an assertion at its next tick
-	echo 2 > $PARAMS/test_core_assert
-	wait_for 30 is_role 1 $VOL down
-	kernel_log_since_mark | grep -q "assertion failed"
-	remark_log
-	# node 1's promote asked node 0 to step down first: nodes 0 and 2
-	# elect one of them and commit without node 1
+# others_go_on_without_1: node 1 fenced itself, and its promote asked
+# node 0 to step down first: nodes 0 and 2 elect one of them, which
+# commits a write without node 1 (within 60 s), and node 1 stays down.
+others_go_on_without_1() {
+	local d l='' n pid rc
 	wait_for 60 some_leader $VOL 0 2
-	l=
 	for n in 0 2; do is_role $n $VOL leader && l=$n; done
 	[ -n "$l" ]
 	d=$(dev_of "$l" $VOL)
@@ -147,8 +140,18 @@ followers_clean() {
 	[ "$(field 1 $VOL role)" = down ]
 }
 
+@test "engine: a failed core assertion fences its own replica only" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	# node 1's core fails an assertion at its next tick
+	echo 2 > $PARAMS/test_core_assert
+	wait_for 30 is_role 1 $VOL down
+	kernel_log_since_mark | grep -q "assertion failed"
+	remark_log
+	others_go_on_without_1
+}
+
 @test "engine: a failed assertion in the superblock encoder fences that replica only" {
-	local d l n pid rc
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	# node 1's next superblock encode fails an assertion: promote it,
@@ -159,19 +162,7 @@ followers_clean() {
 	kernel_log_since_mark | grep -q "test_sb_assert"
 	kernel_log_since_mark | grep -q "fenced"
 	remark_log
-	# node 1's promote asked node 0 to step down first: nodes 0 and 2
-	# elect one of them and commit without node 1
-	wait_for 60 some_leader $VOL 0 2
-	l=
-	for n in 0 2; do is_role $n $VOL leader && l=$n; done
-	[ -n "$l" ]
-	d=$(dev_of "$l" $VOL)
-	dd if=/dev/urandom of="$d" bs=4k count=16 oflag=direct &
-	pid=$!
-	job_rc $pid 60; rc=$RC
-	echo "dd on node $l: $rc"
-	[ "$rc" = 0 ]
-	[ "$(field 1 $VOL role)" = down ]
+	others_go_on_without_1
 }
 
 @test "engine: the leader's backing device fails under fio: EIO at once, umount works, another replica leads" {
@@ -277,11 +268,7 @@ followers_clean() {
 @test "engine: an open waiting for auto-promote blocks neither status nor the delete of another volume" {
 	local d1 l opid dpid spid rc t
 	# auto-promote waits 5 s x time_scale: 40 s here
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	replica_create $VOL 1 "0 1 2" --auto-promote
-	replica_create $VOL 2 "0 1 2"
-	for n in 0 1 2; do ctl $n volume up $VOL; done
+	cluster_create_opts_on 1 $VOL "0 1 2" --auto-promote
 	settle_leader 0 $VOL 0 1 2
 	l=$(new_loop 8M)
 	"$CTL" volume create other --backing "$l"

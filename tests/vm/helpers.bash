@@ -103,15 +103,16 @@ expect_refusal() {
 	[[ "$output" == *"$errtext"* ]]
 }
 
-# sb_patch DEV COPY FIELD_OFFSET VALUE: overwrite one little-endian u32 of
-# superblock COPY (0 or 1) and recompute its CRC-32C, as a newer (or
-# broken) writer would.  The checksum is the last 4 bytes of the 4 KiB
-# copy, over everything before it (Documentation/ondisk.rst).
-sb_patch() {
+# sb_write DEV COPY OFFSET HEX [OFFSET HEX]...: overwrite bytes of
+# superblock COPY (0 or 1) from each OFFSET with HEX (the bytes, in hex)
+# and recompute the copy's CRC-32C, as a newer (or broken) writer would.
+# The checksum is the last 4 bytes of the 4 KiB copy, over everything
+# before it (Documentation/ondisk.rst).
+sb_write() {
 	blockdev --flushbufs "$1"
 	python3 - "$@" <<'PY'
-import struct, sys
-dev, copy, off, val = sys.argv[1], int(sys.argv[2]), int(sys.argv[3], 0), int(sys.argv[4], 0)
+import os, struct, sys
+dev, copy, edits = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 def crc32c(data):
     crc = 0xffffffff
     for b in data:
@@ -122,13 +123,28 @@ def crc32c(data):
 with open(dev, 'r+b', buffering=0) as f:
     f.seek(copy * 4096)
     sb = bytearray(f.read(4096))
-    struct.pack_into('<I', sb, off, val)
+    for off, data in zip(edits[0::2], edits[1::2]):
+        off, data = int(off, 0), bytes.fromhex(data)
+        assert off + len(data) <= 4092
+        sb[off:off + len(data)] = data
     struct.pack_into('<I', sb, 4092, crc32c(bytes(sb[:4092])))
     f.seek(copy * 4096)
     f.write(sb)
-    import os
     os.fsync(f.fileno())
 PY
+}
+
+# le32 VALUE: VALUE as a little-endian u32, in hex (for sb_write)
+le32() {
+	local h
+	h=$(printf '%08x' $(($1)))
+	echo "${h:6:2}${h:4:2}${h:2:2}${h:0:2}"
+}
+
+# sb_patch DEV COPY FIELD_OFFSET VALUE: overwrite one little-endian u32
+# of superblock COPY and recompute its CRC-32C (sb_write).
+sb_patch() {
+	sb_write "$1" "$2" "$3" "$(le32 "$4")"
 }
 
 # flip_byte DEV OFFSET: invert one byte in place (a media error).

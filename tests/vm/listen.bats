@@ -231,6 +231,50 @@ events() {
 	EVENT_PIDS+=($!)
 }
 
+# node0_listens: node 0's replica of a three-node cluster, up (listening)
+# while nodes 1 and 2 have none
+node0_listens() {
+	new_secret
+	replica_create $VOL 0 "0 1 2"
+	ctl 0 volume up $VOL
+}
+
+# hello_answer FROM CLAIM FEATURES TAG: from node FROM's namespace (so
+# from its address), send node 0 one HELLO record (layout in
+# kmod/tcp_link.c): from node CLAIM to node 0, link versions 2 to 2,
+# feature bits FEATURES, cluster $VOL, a random nonce, and as its tag
+# random bytes (TAG=random) or the HMAC with the secret of $SECRET_FILE
+# (TAG=good: the key file less one trailing newline, at most 64 bytes).
+# Prints the record node 0 answers with as "MAGIC TYPE REASON" (MAGIC in
+# hex; zeros for whatever did not come).
+hello_answer() {
+	in_node "$1" python3 - "$(addr 0)" "$VOL" "$2" "$3" "$4" "$SECRET_FILE" <<'PY'
+import hashlib, hmac, os, socket, struct, sys
+addr, cluster, claim, features, tag, keyfile = sys.argv[1:7]
+rec = (struct.pack('<IBBHHHIIIQ', 0x4c4e5953, 1, 0, 2, 2, 0, int(claim), 0,
+                   0, int(features)) +
+       cluster.encode().ljust(32, b'\0') + os.urandom(32))
+if tag == 'good':
+    secret = open(keyfile, 'rb').read()
+    if secret.endswith(b'\n'):
+        secret = secret[:-1]
+    secret = secret[:64]
+    rec += hmac.new(secret, b'synod-hello-v2\0' + rec, hashlib.sha256).digest()
+else:
+    rec += os.urandom(32)
+s = socket.create_connection((addr, 7790), timeout=30)
+s.sendall(rec)
+rec = b''
+while len(rec) < 128:
+    d = s.recv(128 - len(rec))
+    if not d:
+        break
+    rec += d
+magic, typ, reason = struct.unpack_from('<IBB', rec.ljust(6, b'\0'))
+print('%x %d %d' % (magic, typ, reason))
+PY
+}
+
 @test "listen: 100 idle connections from a non-peer while the cluster forms and writes: nothing disconnects" {
 	new_secret
 	for n in 0 1 2; do
@@ -325,9 +369,7 @@ events() {
 }
 
 @test "listen: a connection from a peer's address that sends no HELLO is closed after STCP_HELLO_MS" {
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	ctl 0 volume up $VOL
+	node0_listens
 	# from node 1's address (a peer's, so it is let in to wait for its
 	# HELLO), connect and send nothing; time until node 0 closes it
 	t=$(in_node 1 python3 - "$(addr 0)" <<'PY'
@@ -351,59 +393,21 @@ PY
 }
 
 @test "listen: a HELLO offering a feature bit we do not know is refused as another link version, not as a wrong secret" {
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	ctl 0 volume up $VOL
+	node0_listens
 	# from node 1's address: a HELLO naming node 1, the cluster, version
 	# 2, frame MACs plus feature bit 1 (unknown), and a random tag; the
 	# answer must be REFUSE (type 4) with reason VERSION (2)
-	r=$(in_node 1 python3 - "$(addr 0)" "$VOL" <<'PY'
-import os, socket, struct, sys
-s = socket.create_connection((sys.argv[1], 7790), timeout=30)
-s.sendall(struct.pack('<IBBHHHIIIQ', 0x4c4e5953, 1, 0, 2, 2, 0, 1, 0, 0, 3) +
-          sys.argv[2].encode().ljust(32, b'\0') + os.urandom(64))
-rec = b''
-while len(rec) < 128:
-    d = s.recv(128 - len(rec))
-    if not d:
-        break
-    rec += d
-magic, typ, reason = struct.unpack_from('<IBB', rec.ljust(6, b'\0'))
-print('%x %d %d' % (magic, typ, reason))
-PY
-)
+	r=$(hello_answer 1 1 3 random)
 	echo "# answer: $r" >&3
 	[ "$r" = "4c4e5953 4 2" ]
 	kernel_log_since_mark | grep -q "$VOL/0: refused incoming link with node 1: no common link version"
 }
 
 @test "listen: a HELLO claiming a node that does not live at its address is a stranger's, not counted against that node" {
-	new_secret
-	replica_create $VOL 0 "0 1 2"
-	ctl 0 volume up $VOL
+	node0_listens
 	# from node 1's address, a HELLO that claims to be node 2, with a
 	# good tag (it knows the secret: a member at the wrong address)
-	r=$(in_node 1 python3 - "$(addr 0)" "$VOL" "$SECRET_FILE" <<'PY'
-import hashlib, hmac, os, socket, struct, sys
-secret = open(sys.argv[3], 'rb').read()
-if secret.endswith(b'\n'):
-    secret = secret[:-1]
-secret = secret[:64]
-s = socket.create_connection((sys.argv[1], 7790), timeout=30)
-rec = (struct.pack('<IBBHHHIIIQ', 0x4c4e5953, 1, 0, 2, 2, 0, 2, 0, 0, 1) +
-       sys.argv[2].encode().ljust(32, b'\0') + os.urandom(32))
-rec += hmac.new(secret, b'synod-hello-v2\0' + rec, hashlib.sha256).digest()
-s.sendall(rec)
-rec = b''
-while len(rec) < 128:
-    d = s.recv(128 - len(rec))
-    if not d:
-        break
-    rec += d
-magic, typ, reason = struct.unpack_from('<IBB', rec.ljust(6, b'\0'))
-print('%x %d %d' % (magic, typ, reason))
-PY
-)
+	r=$(hello_answer 1 2 1 good)
 	echo "# answer: $r" >&3
 	# REFUSE (4), reason ADDR (4)
 	[ "$r" = "4c4e5953 4 4" ]

@@ -13,15 +13,8 @@ load cluster
 
 VOL=r0
 
-setup() {
-	synod_setup
-	cluster_net 0 1 2 3
-}
-
-teardown() {
-	cluster_teardown
-	synod_teardown
-}
+setup() { cluster_test_setup 0 1 2 3; }
+teardown() { cluster_test_teardown; }
 
 # write_at N FILE SEEK: write FILE on node N's disk at 4 KiB block
 # SEEK, O_DIRECT, so each block is a replicated write that completed

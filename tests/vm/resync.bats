@@ -9,15 +9,8 @@ load cluster
 
 VOL=r0
 
-setup() {
-	synod_setup
-	cluster_net 0 1 2
-}
-
-teardown() {
-	cluster_teardown
-	synod_teardown
-}
+setup() { cluster_test_setup 0 1 2; }
+teardown() { cluster_test_teardown; }
 
 # Node 2 down, then more single-slot writes than a log holds (O_DIRECT,
 # queue depth 1: one slot each), then node 2 up again.

@@ -17,12 +17,33 @@ setup() {
 	synod_setup
 	L=$(new_loop 64M)
 	KEY=$BATS_TEST_TMPDIR/key
-	head -c 48 /dev/urandom | base64 -w 0 > "$KEY"
+	new_key "$KEY"
 	chmod 600 "$KEY"
 }
 
 teardown() {
 	synod_teardown
+}
+
+# new_key FILE: a fresh random secret (64 base64 characters, no newline)
+new_key() {
+	head -c 48 /dev/urandom | base64 -w 0 > "$1"
+}
+
+# wrong_secret_refused FILE: attach of $L with this secret file is
+# refused as the wrong secret (EKEYREJECTED)
+wrong_secret_refused() {
+	expect_refusal "Key was rejected by service" "wrong secret" \
+		"$CTL" volume attach $VOL --backing "$L" --secret-file "$1"
+}
+
+# secret_required: attach of $L is refused without a secret file
+# (ENOKEY) and with another random one (EKEYREJECTED)
+secret_required() {
+	expect_refusal "Required key not available" "needs its secret" \
+		"$CTL" volume attach $VOL --backing "$L"
+	new_key "$BATS_TEST_TMPDIR/other"
+	wrong_secret_refused "$BATS_TEST_TMPDIR/other"
 }
 
 create() {
@@ -65,35 +86,19 @@ print(struct.unpack("<I", f.read(4))[0])' "$1" "$2"
 }
 
 # to_format1 DEV: rewrite both superblock copies as format 1 wrote them,
-# with the secret of $KEY in the secret field (length at 0x0b4, bytes at
-# 0x0b8, instead of the fingerprint), checksums recomputed.
+# with the secret of $KEY (the file less one trailing newline, at most 64
+# bytes) in the secret field (length at 0x0b4, bytes at 0x0b8, instead of
+# the fingerprint), checksums recomputed.
 to_format1() {
-	blockdev --flushbufs "$1"
-	python3 - "$1" "$KEY" <<'PY'
-import os, struct, sys
-def crc32c(data):
-    crc = 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xffffffff
-dev, key = sys.argv[1], open(sys.argv[2], 'rb').read()
-key = key[:-1] if key.endswith(b'\n') else key
-key = key[:64]
-with open(dev, 'r+b', buffering=0) as f:
-    for copy in (0, 1):
-        f.seek(copy * 4096)
-        sb = bytearray(f.read(4096))
-        assert struct.unpack_from('<I', sb, 8)[0] == 2
-        struct.pack_into('<I', sb, 8, 1)
-        struct.pack_into('<I', sb, 0xb4, len(key))
-        sb[0xb8:0xb8 + 64] = key + bytes(64 - len(key))
-        struct.pack_into('<I', sb, 4092, crc32c(bytes(sb[:4092])))
-        f.seek(copy * 4096)
-        f.write(sb)
-    os.fsync(f.fileno())
-PY
+	local copy key
+	key=$(od -An -v -tx1 "$KEY" | tr -d ' \n')
+	[[ "$key" != *0a ]] || key=${key%0a}
+	key=${key:0:128}
+	for copy in 0 1; do
+		[ "$(sb_format "$1" $copy)" = 2 ] || return 1
+		sb_write "$1" $copy 8 "$(le32 1)" 0xb4 "$(le32 $((${#key} / 2)))" \
+			0xb8 "$(printf '%-128s' "$key" | tr ' ' 0)"
+	done
 }
 
 @test "secret: the superblock holds a fingerprint, not the secret" {
@@ -118,18 +123,11 @@ PY
 	"$CTL" status $VOL | grep -q 'format 2'
 	"$CTL" volume delete $VOL
 	sum=$(dev_sum "$L")
-	expect_refusal "Required key not available" "needs its secret" \
-		"$CTL" volume attach $VOL --backing "$L"
-	head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/other"
-	expect_refusal "Key was rejected by service" "wrong secret" \
-		"$CTL" volume attach $VOL --backing "$L" \
-		--secret-file "$BATS_TEST_TMPDIR/other"
+	secret_required
 	# the same bytes but one: still wrong
 	python3 -c 'import sys; k = bytearray(open(sys.argv[1], "rb").read()); k[5] ^= 1; open(sys.argv[2], "wb").write(k)' \
 		"$KEY" "$BATS_TEST_TMPDIR/near"
-	expect_refusal "Key was rejected by service" "wrong secret" \
-		"$CTL" volume attach $VOL --backing "$L" \
-		--secret-file "$BATS_TEST_TMPDIR/near"
+	wrong_secret_refused "$BATS_TEST_TMPDIR/near"
 	[ -z "$(volume_names)" ]
 	[ "$(dev_sum "$L")" = "$sum" ]
 	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
@@ -149,12 +147,7 @@ PY
 	to_format1 "$L"
 	holds_secret "$L"
 	sum=$(dev_sum "$L")
-	expect_refusal "Required key not available" "needs its secret" \
-		"$CTL" volume attach $VOL --backing "$L"
-	head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/other"
-	expect_refusal "Key was rejected by service" "wrong secret" \
-		"$CTL" volume attach $VOL --backing "$L" \
-		--secret-file "$BATS_TEST_TMPDIR/other"
+	secret_required
 	[ "$(dev_sum "$L")" = "$sum" ]
 	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
 	kernel_log_since_mark | grep "$VOL: superblock converted to format 2"
