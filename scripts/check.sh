@@ -44,6 +44,7 @@ stage() {
 
 stage build make -C "$top" --no-print-directory all
 stage docs "$top/tests/host/docs_check.sh"
+stage lint "$top/tests/host/tests_lint.sh"
 stage unit make -C "$top" --no-print-directory unit-check
 if grep -q '^sim-check:' "$top/tests/sim/sim.mk" 2>/dev/null; then
 	stage sim make -C "$top" --no-print-directory sim-check

@@ -101,7 +101,8 @@ remark_log() {
 	promote_and_wait 1 $VOL
 	job_rc $pid 60; rc=$RC
 	echo "dd: $rc"
-	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]
 	d1=$(dev_of 1 $VOL)
 	head -c 64K /dev/urandom > "$BATS_TEST_TMPDIR/data"
 	dd if="$BATS_TEST_TMPDIR/data" of="$d1" bs=4k oflag=direct
@@ -198,7 +199,8 @@ others_go_on_without_1() {
 	t=$SECONDS
 	cat "$BATS_TEST_TMPDIR/fio"
 	echo "fio: exit $rc after ${t}s"
-	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]
 	grep -q "Input/output error" "$BATS_TEST_TMPDIR/fio"
 	[ "$t" -lt 15 ]
 	# the file system can go
@@ -296,7 +298,8 @@ others_go_on_without_1() {
 	[ "$t" -lt 5 ]
 	# the open gives up (EROFS); then the delete goes through
 	job_rc $opid 90; rc=$RC
-	[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]
+	[ "$rc" -ne 0 ]
+	[ "$rc" -ne 124 ]
 	job_rc $dpid 90; rc=$RC
 	[ "$rc" = 0 ]
 }

@@ -67,7 +67,8 @@ test_params() {
 
 @test "privilege: the user build has no test-only module parameter" {
 	local user=$B/kmod/$(uname -r)/synod.ko test=$B/kmod-test/$(uname -r)/synod.ko p
-	[ -f "$user" ] && [ -f "$test" ]
+	[ -f "$user" ]
+	[ -f "$test" ]
 	[ -n "$(test_params)" ]
 	modinfo -p "$user"
 	for p in $(test_params); do

@@ -112,7 +112,8 @@ bounded() {
 	pd=$!
 	sleep 1
 	bounded 3 ctl 0 status sa
-	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+	[ "$RC" != 0 ]
+	[ "$RC" != 124 ]
 	wait_for 20 pid_gone $pd
 	RC=0
 	wait $pd || RC=$?
@@ -159,9 +160,11 @@ bounded() {
 	bounded 10 ctl 0 volume delete sc
 	[ "$RC" = 0 ]
 	bounded 10 ctl 0 volume create sa --backing "$c"
-	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+	[ "$RC" != 0 ]
+	[ "$RC" != 124 ]
 	bounded 10 ctl 0 volume delete sa
-	[ "$RC" != 0 ] && [ "$RC" != 124 ]
+	[ "$RC" != 0 ]
+	[ "$RC" != 124 ]
 
 	# the device comes back: the attach completes, sa is there
 	dmsetup resume --noudevsync "$DM"
