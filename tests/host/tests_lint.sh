@@ -8,6 +8,9 @@
 #      is its return value.)
 #   2. No '! cmd' line ends a statement that is not a test's last
 #      (errexit ignores '!'): such lines end in '|| false'.
+#   3. VM tests grep the kernel log only since their own mark
+#      (kernel_log_since_mark): a bare 'dmesg | grep' also matches the
+#      lines of earlier tests in the same VM.
 #
 # usage: tests/host/tests_lint.sh
 set -u
@@ -15,7 +18,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # tap STATUS DESCRIPTION; $n and $failed
 . "$top/tests/lib/tap.bash"
 
-echo "1..2"
+echo "1..3"
 cd "$top" || exit 1
 files=(tests/vm/*.bats tests/vm/*.bash tests/crash/*.bats tests/crash/*.bash)
 
@@ -35,4 +38,8 @@ bad=$(awk '
 	}' "${files[@]}")
 [ -z "$bad" ] || echo "$bad" | sed 's/^/# a "!" that errexit ignores: /'
 tap "$([ -z "$bad" ]; echo $?)" "every '! cmd' that is not a test's last line ends in '|| false'"
+# 3: 'dmesg | grep' in a VM test
+bad=$(grep -nE '^[[:space:]]*dmesg \| grep' tests/vm/*.bats)
+[ -z "$bad" ] || echo "$bad" | sed 's/^/# reads the whole kernel log: /'
+tap "$([ -z "$bad" ]; echo $?)" "VM tests grep the kernel log since their own mark"
 exit "$failed"

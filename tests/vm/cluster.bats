@@ -329,7 +329,7 @@ misfit() {
 	dd if=/dev/urandom of="$LOOP_2" bs=512 count=1 conv=notrunc \
 		seek=$(( (1048576 + 5 * 69632 + 4096) / 512 ))
 	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
-	dmesg | grep -q "is corrupt; it will be fetched from peers"
+	kernel_log_since_mark | grep -q "is corrupt; it will be fetched from peers"
 	ctl 2 volume up $VOL
 	wait_for 20 field_ge 2 $VOL applied_index "$c"
 	# a replica with an unrepaired entry promises nothing, so leading

@@ -96,8 +96,8 @@ disk_md5() {
 	wait_for 120 field_ge 2 $VOL resyncs 1
 	ctl 2 status $VOL
 	[ "$(field 2 $VOL resync)" = false ]
-	dmesg | grep -q "$VOL: state transfer from node [01]: [0-9]* chunks"
-	dmesg | grep "$VOL: state transfer from node [01] done"
+	kernel_log_since_mark | grep -q "$VOL: state transfer from node [01]: [0-9]* chunks"
+	kernel_log_since_mark | grep "$VOL: state transfer from node [01] done"
 	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	sum=$(disk_md5 0)
 	promote_and_wait 2 $VOL
@@ -115,7 +115,7 @@ disk_md5() {
 	ctl 2 volume down $VOL --force
 	ctl 2 volume delete $VOL
 	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
-	dmesg | grep -q "$VOL: a state transfer was interrupted"
+	kernel_log_since_mark | grep -q "$VOL: a state transfer was interrupted"
 	[ "$(field 2 $VOL resync)" = true ]
 	ctl 2 volume up $VOL
 	run ctl 2 volume promote $VOL
@@ -150,7 +150,7 @@ disk_md5() {
 	[ "$(field 2 $VOL resync)" = true ]
 	ctl 2 volume up $VOL
 	wait_for 120 field_ge 2 $VOL resyncs 1
-	dmesg | grep "$VOL: state transfer from node [01] done"
+	kernel_log_since_mark | grep "$VOL: state transfer from node [01] done"
 	[ "$(chunk_md5 "$LOOP_2" $c)" = "$(chunk_md5 "$LOOP_0" $c)" ]
 	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	sum=$(disk_md5 0)
