@@ -61,6 +61,17 @@ bounded() {
 	wait "$pid" || RC=$?
 }
 
+# others_answer DEV: a status of sb, and a create of sc on DEV and its
+# delete, each complete (successfully) within 10 s.
+others_answer() {
+	bounded 10 ctl 0 status sb
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume create sc --backing "$1"
+	[ "$RC" = 0 ]
+	bounded 10 ctl 0 volume delete sc
+	[ "$RC" = 0 ]
+}
+
 @test "stall: a volume whose backing device stalls blocks no command on other volumes" {
 	local l sz pa ps pd c i
 	new_secret
@@ -97,12 +108,7 @@ bounded() {
 	kill -0 $ps		# really stalled: still in the kernel
 
 	# everything else goes on
-	bounded 10 ctl 0 status sb
-	[ "$RC" = 0 ]
-	bounded 10 ctl 0 volume create sc --backing "$c"
-	[ "$RC" = 0 ]
-	bounded 10 ctl 0 volume delete sc
-	[ "$RC" = 0 ]
+	others_answer "$c"
 	bounded 10 ctl 0 volume down sb
 	[ "$RC" = 0 ]
 	# a delete of sa while a command holds it refuses, bounded, and says
@@ -153,12 +159,7 @@ bounded() {
 	# everything else goes on; the name sa is taken while it attaches
 	bounded 10 ctl 0 status
 	[ "$RC" = 0 ]
-	bounded 10 ctl 0 status sb
-	[ "$RC" = 0 ]
-	bounded 10 ctl 0 volume create sc --backing "$c"
-	[ "$RC" = 0 ]
-	bounded 10 ctl 0 volume delete sc
-	[ "$RC" = 0 ]
+	others_answer "$c"
 	bounded 10 ctl 0 volume create sa --backing "$c"
 	[ "$RC" != 0 ]
 	[ "$RC" != 124 ]
