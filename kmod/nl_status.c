@@ -203,7 +203,9 @@ out_free:
  * cb->args[0] is the next list position.  A volume being created or
  * deleted holds its position but is not shown; if a volume left the list
  * between two parts of the dump, positions moved, and the dump is marked
- * NLM_F_DUMP_INTR (cb->seq is the list's generation, never 0).
+ * NLM_F_DUMP_INTR (cb->seq is the list's generation, never 0).  The
+ * generation is module-wide, so a volume leaving another namespace's
+ * list marks the dump too: harmless, synodctl dumps again.
  */
 int synod_nl_volume_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
@@ -225,8 +227,6 @@ int synod_nl_volume_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &synod_family,
 				  NLM_F_MULTI, SYNOD_CMD_VOLUME_GET);
-		if (hdr)
-			genl_dump_check_consistent(cb, hdr);
 		err = hdr ? put_volume(skb, vol, st) : -EMSGSIZE;
 		synod_volume_put(vol);
 		if (err) {
@@ -234,8 +234,16 @@ int synod_nl_volume_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				genlmsg_cancel(skb, hdr);
 			break;
 		}
+		/*
+		 * Only on a message that is sent: the check moves
+		 * cb->prev_seq, and a cancelled one would take the news of
+		 * a change with it.
+		 */
+		genl_dump_check_consistent(cb, hdr);
 		genlmsg_end(skb, hdr);
 	}
+	/* The generation of the last look, for the check on NLMSG_DONE. */
+	cb->seq = (gen << 1) | 1;
 	kfree(st);
 	cb->args[0] = n;
 	/* A full skb ends this part of the dump; netlink calls us again. */

@@ -553,7 +553,7 @@ void synod_volume_delete_all(void)
 	mutex_unlock(&synod_volumes_lock);
 
 	list_for_each_entry_safe_reverse(vol, tmp, &gone, node) {
-		/* leaked, off every list, on a bug */
+		/* off the list whatever comes; a bug below leaks it */
 		list_del_init(&vol->node);
 		if (WARN_ON_ONCE(vol->users || vol->building) ||
 		    WARN_ON_ONCE(!synod_blkdev_claim_for_delete(vol)))

@@ -260,6 +260,7 @@ static int txn_run(struct txn *t)
 			snprintf(t->nl->ext_msg, sizeof(t->nl->ext_msg),
 				 "the volume list changed during the dump");
 			t->err = -EAGAIN;
+			t->nl->dump_intr = true;
 			break;
 		}
 		if (ret < 0 && !t->err && !t->done) {
@@ -300,6 +301,7 @@ int synod_nl_exec(struct synod_nl *nl, struct nl_msg *msg,
 	int ret;
 
 	nl->ext_msg[0] = '\0';
+	nl->dump_intr = false;
 	ret = nl_send_auto(nl->sk, msg);
 	synod_nl_msg_free(msg);
 	if (ret < 0) {

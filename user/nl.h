@@ -7,6 +7,7 @@
 #ifndef SYNODCTL_NL_H
 #define SYNODCTL_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <netlink/genl/genl.h>
@@ -17,6 +18,8 @@ struct synod_nl {
 	struct nl_sock *sk;
 	int family;			/* resolved generic netlink family id */
 	char ext_msg[SYNOD_NL_MSG_MAX];	/* extended ACK message, or "" */
+	bool dump_intr;			/* last exec: the kernel marked its
+					 * dump NLM_F_DUMP_INTR (-EAGAIN) */
 };
 
 /* Called for each reply message; returns 0 or -errno. */

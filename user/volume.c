@@ -400,7 +400,7 @@ int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req)
 		free(buf);
 		buf = NULL;
 		ret = status_once(nl, req, &buf, &len);
-	} while (ret == -EAGAIN && --tries);
+	} while (ret == -EAGAIN && nl->dump_intr && --tries);
 	if (ret)
 		synod_nl_perror(nl, "status", ret);
 	else
