@@ -29,7 +29,6 @@
  * motion (a duel of candidates, answers in flight) has played out.
  */
 #define STABLE_NS	(50 * SIM_MS)
-#define WGL_BUDGET	(50 * 1000 * 1000ull)
 
 static bool same_value(const struct synod_entry *a, const struct synod_entry *b)
 {
@@ -496,13 +495,16 @@ void check_linearizable(struct sim *s)
 				.ret = h->ok == OK_UNKNOWN ? WGL_NEVER : h->ret,
 			};
 		}
-		res = wgl_check(ops, n, 0, WGL_BUDGET);
+		res = wgl_check(ops, n, 0, s->wgl_budget);
 		if (res == WGL_VIOLATION)
 			sim_fail(s, "linearizability: history of block %d (%d ops)"
 				 " has no linearization", b, n);
 		else if (res == WGL_GAVE_UP)
-			fprintf(stderr, "seed %" PRIu64 ": block %d: WGL search "
-				"budget exhausted, not checked\n", s->seed, b);
+			/* unchecked is not linearizable */
+			sim_fail(s, "linearizability: history of block %d "
+				 "(%d ops) not checked: search budget of %"
+				 PRIu64 " steps exhausted", b, n,
+				 s->wgl_budget);
 	}
 	free(ops);
 }

@@ -50,6 +50,13 @@ for r in 3 5; do
 	tap $rc "sim: $seeds seeds, $r replicas, full fault mix${changes:+ ($changes)}"
 done
 
+# a linearizability search that runs out of budget fails the seed
+out=$("$sim" --seed 1 --wgl-budget 1 2>&1)
+rc=$?
+echo "$out" | grep FAIL | head -2 | sed 's/^/# /'
+tap "$( [ $rc -ne 0 ] && grep -q "budget of 1 steps exhausted" <<< "$out"; echo $?)" \
+	"sim: a linearizability search out of budget is a failure, not a pass"
+
 out=$("$here/mutants.sh" "$mseeds" "$B"/sim/synod-sim-* 2>&1)
 retap "sim-mutants: " $? <<< "$out"
 

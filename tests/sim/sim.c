@@ -29,6 +29,10 @@ static const char *argv0 = "synod-sim";
 static uint64_t opt_fault_ms = 2000, opt_heal_ms = 2500;
 static const struct sim *current;
 static bool opt_no_faults;
+/* Steps the linearizability search may take per block (check.c) */
+static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
+/* The options above that differ from their defaults, for replay lines */
+static char opt_extra[64];
 
 /* The core's assertions abort the run; say how to replay it first. */
 void synod_assert_fail(const char *cond, const char *file, int line)
@@ -39,10 +43,10 @@ void synod_assert_fail(const char *cond, const char *file, int line)
 		printf("FAIL seed %" PRIu64 " replicas %d: assertion %s "
 		       "(%s:%d) at %" PRIu64 " ns\n"
 		       "  replay: %s --seed %" PRIu64 " --replicas %d "
-		       "--fault-ms %" PRIu64 " --heal-ms %" PRIu64 " -v\n",
+		       "--fault-ms %" PRIu64 " --heal-ms %" PRIu64 "%s -v\n",
 		       current->seed, current->n, cond, file, line,
 		       current->now, argv0, current->seed, current->n,
-		       opt_fault_ms, opt_heal_ms);
+		       opt_fault_ms, opt_heal_ms, opt_extra);
 		fflush(stdout);
 	}
 	abort();
@@ -194,6 +198,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->end = s->fault_end + opt_heal_ms * SIM_MS;
 	s->stop_clients = s->end - 500 * SIM_MS;
 	s->no_faults = opt_no_faults;
+	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
 	/*
@@ -249,8 +254,10 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s [--seed S] [--seeds N] [--replicas 3|5|7|0]\n"
 		"          [--history FILE] [--stop-on-fail] [--fault-ms MS]\n"
-		"          [--heal-ms MS] [--no-faults] [-v]\n"
-		"  --replicas 0 alternates 3 and 5 by seed\n", argv0);
+		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS] [-v]\n"
+		"  --replicas 0 alternates 3 and 5 by seed\n"
+		"  --wgl-budget: linearizability search steps per block; a\n"
+		"  search that runs out is a failure\n", argv0);
 }
 
 int main(int argc, char **argv)
@@ -264,6 +271,7 @@ int main(int argc, char **argv)
 		{ "fault-ms", required_argument, NULL, 'f' },
 		{ "heal-ms", required_argument, NULL, 'h' },
 		{ "no-faults", no_argument, NULL, 'q' },
+		{ "wgl-budget", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -286,6 +294,7 @@ int main(int argc, char **argv)
 		case 'f': opt_fault_ms = strtoull(optarg, NULL, 0); break;
 		case 'h': opt_heal_ms = strtoull(optarg, NULL, 0); break;
 		case 'q': opt_no_faults = true; break;
+		case 'w': opt_wgl_budget = strtoull(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -295,6 +304,12 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	snprintf(opt_extra, sizeof(opt_extra), "%s", opt_no_faults ?
+		 " --no-faults" : "");
+	if (opt_wgl_budget != 50 * 1000 * 1000ull)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --wgl-budget %" PRIu64, opt_wgl_budget);
 	for (k = 0; k < nseeds; k++) {
 		uint64_t sd = seed + k;
 		int n = replicas ? replicas : (sd & 1 ? 3 : 5);
@@ -304,9 +319,9 @@ int main(int argc, char **argv)
 			printf("FAIL seed %" PRIu64 " replicas %d: %s\n"
 			       "  replay: %s --seed %" PRIu64
 			       " --replicas %d --fault-ms %" PRIu64
-			       " --heal-ms %" PRIu64 " -v\n",
+			       " --heal-ms %" PRIu64 "%s -v\n",
 			       sd, n, s.failure, argv0, sd, n, opt_fault_ms,
-			       opt_heal_ms);
+			       opt_heal_ms, opt_extra);
 			fflush(stdout);
 			if (stop)
 				break;

@@ -112,6 +112,7 @@ struct sim {
 	uint64_t now;		/* real time, ns */
 	uint64_t fault_end, stop_clients, end;
 	uint64_t lease_ns;	/* D of this seed, the same on every replica */
+	uint64_t wgl_budget;	/* search steps per block; past it: failure */
 	bool healed;
 	bool no_faults;		/* --no-faults: no faults, no bit flips */
 	struct node nodes[SIM_NODES_MAX];
