@@ -125,29 +125,41 @@ static void volume_unlink(struct synod_volume *vol)
 }
 
 /*
- * Pin @vol; locked.  A volume being built or deleted is refused with
- * -EBUSY and the reason (in @extack if not NULL), none with -ENOENT.
+ * Whether @vol (found by @name, or NULL) may be used by a command: 0, or
+ * -ENOENT if there is none and -EBUSY while it is being built or
+ * deleted, with the reason in @extack (if not NULL).  Locked.
  */
-static struct synod_volume *volume_pin(struct synod_volume *vol,
-				       const char *name,
-				       struct netlink_ext_ack *extack)
+static int volume_usable(const struct synod_volume *vol, const char *name,
+			 struct netlink_ext_ack *extack)
 {
 	lockdep_assert_held(&synod_volumes_lock);
 	if (!vol) {
 		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
-		return ERR_PTR(-ENOENT);
+		return -ENOENT;
 	}
 	if (vol->building) {
 		SYNOD_ERR(extack, NULL,
 			  "volume is being created or attached (is its backing device stalled?)",
 			  ": %s", name);
-		return ERR_PTR(-EBUSY);
+		return -EBUSY;
 	}
 	if (vol->deleting) {
 		SYNOD_ERR(extack, NULL, "volume is being deleted", ": %s",
 			  name);
-		return ERR_PTR(-EBUSY);
+		return -EBUSY;
 	}
+	return 0;
+}
+
+/* Pin @vol if volume_usable(); locked. */
+static struct synod_volume *volume_pin(struct synod_volume *vol,
+				       const char *name,
+				       struct netlink_ext_ack *extack)
+{
+	int err = volume_usable(vol, name, extack);
+
+	if (err)
+		return ERR_PTR(err);
 	vol->users++;
 	return vol;
 }
@@ -473,26 +485,14 @@ int synod_volume_delete(struct net *net, const char *name,
 {
 	struct synod_volume *vol;
 	bool idle;
+	int err;
 
 	mutex_lock(&synod_volumes_lock);
 	vol = volume_find(net, name);
-	if (!vol) {
+	err = volume_usable(vol, name, extack);
+	if (err) {
 		mutex_unlock(&synod_volumes_lock);
-		SYNOD_ERR(extack, NULL, "no such volume", ": %s", name);
-		return -ENOENT;
-	}
-	if (vol->building) {
-		mutex_unlock(&synod_volumes_lock);
-		SYNOD_ERR(extack, NULL,
-			  "volume is being created or attached (is its backing device stalled?)",
-			  ": %s", name);
-		return -EBUSY;
-	}
-	if (vol->deleting) {
-		mutex_unlock(&synod_volumes_lock);
-		SYNOD_ERR(extack, NULL, "volume is being deleted already",
-			  ": %s", name);
-		return -EBUSY;
+		return err;
 	}
 	vol->deleting = true;
 	mutex_unlock(&synod_volumes_lock);
