@@ -26,9 +26,9 @@ KERNELS ?= 6.1 6.12
 CLANG ?= clang
 BPFTOOL ?= bpftool
 
-.PHONY: all deps kmod bpf user check demo demo-single kunit vm-test crash-test unit-check bench clean
+.PHONY: all deps kmod bpf user test-bins check demo demo-single kunit vm-test crash-test unit-check bench clean
 
-all: kmod bpf user
+all: kmod bpf user test-bins
 
 deps:
 	@$(TOP)/scripts/deps.sh
@@ -73,10 +73,19 @@ $(B)/bpf/%.skel.h: $(B)/bpf/%.bpf.o
 
 USER_BINS :=
 UNIT_TESTS :=
+# Test programs that `make all` builds (workload, checkers, fuzzers):
+# each tests/<dir>/<dir>.mk and scripts/mk/*.mk adds to TEST_BINS and may
+# define its own targets.  Its make-check stage lives beside it in
+# check-stage.bash (scripts/check.sh).
+TEST_BINS :=
 -include $(TOP)/user/user.mk
 -include $(TOP)/tests/sim/sim.mk
+-include $(sort $(filter-out $(TOP)/tests/sim/sim.mk,\
+	$(wildcard $(TOP)/tests/*/*.mk $(TOP)/scripts/mk/*.mk)))
 
 user: $(USER_BINS)
+
+test-bins: $(TEST_BINS)
 
 kunit:
 	@$(TOP)/scripts/kunit.sh $(B)

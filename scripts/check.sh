@@ -7,6 +7,8 @@
 # last line is the summary "N passed, N failed[, N skipped]".
 #
 # usage: scripts/check.sh            (KERNELS="6.1 6.12" by default)
+#        STAGES='^(lint|sim)$' scripts/check.sh   only stages whose name
+#                                    matches the extended regex
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$top/build}
@@ -18,13 +20,27 @@ mkdir -p "$B"
 pass=0 fail=0 skip=0
 failed_names=()
 
-# stage NAME COMMAND...: run, stream output, count results.
+# stage [--timeout S] NAME COMMAND...: run under a hard timeout (default
+# $STAGE_TIMEOUT s; the whole process group is killed 10 s after TERM),
+# stream output, count results, print the stage's time so that CI's
+# 90-minute budget can be read from every log.
+STAGE_TIMEOUT=${STAGE_TIMEOUT:-3000}
+start_all=$SECONDS
 stage() {
-	local name=$1 out rc p f s
+	local name out rc p f s t0 limit=$STAGE_TIMEOUT
+	if [ "$1" = --timeout ]; then
+		limit=$2
+		shift 2
+	fi
+	name=$1
 	shift
-	echo "=== $name: $*"
+	if [ -n "${STAGES:-}" ] && ! [[ $name =~ $STAGES ]]; then
+		return 0
+	fi
+	echo "=== $name: $* (timeout ${limit} s)"
 	out=$B/check-stage.out
-	"$@" 2>&1 | tee "$out" | tee -a "$log"
+	t0=$SECONDS
+	timeout -k 10 "$limit" "$@" 2>&1 | tee "$out" | tee -a "$log"
 	rc=${PIPESTATUS[0]}
 	s=$(grep -cE '^ok .*# *(skip|SKIP)' "$out")
 	p=$(grep -cE '^ok ' "$out")
@@ -32,7 +48,10 @@ stage() {
 	f=$(grep -cE '^not ok ' "$out")
 	while IFS= read -r l; do failed_names+=("$name: $l"); done \
 		< <(grep -E '^not ok ' "$out")
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		f=$((f + 1))
+		failed_names+=("$name: timed out after $limit s")
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		failed_names+=("$name: exited $rc")
 	elif [ "$rc" -eq 0 ] && [ $((p + f + s)) -eq 0 ]; then
@@ -40,6 +59,31 @@ stage() {
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	echo "=== $name: $p passed, $f failed, $s skipped (exit $rc)"
+	echo "=== $name: $((SECONDS - t0)) s" | tee -a "$log"
+}
+
+# Stages that live beside their tests: tests/*/check-stage.bash defines
+# host_stages (run after the simulator) and/or vm_stages KERNEL (run after
+# the crash tests, once per kernel), calling stage as above.
+# CHECK_STAGE_FILES (space-separated) replaces the list, for check.sh's own test.
+if [ -n "${CHECK_STAGE_FILES:-}" ]; then
+	read -ra stage_files <<< "$CHECK_STAGE_FILES"
+else
+	stage_files=("$top"/tests/*/check-stage.bash)
+fi
+run_stage_files() {
+	local fn=$1 f
+	shift
+	for f in "${stage_files[@]}"; do
+		[ -f "$f" ] || continue
+		unset -f host_stages vm_stages
+		# shellcheck source=/dev/null
+		. "$f"
+		if declare -F "$fn" >/dev/null; then
+			"$fn" "$@"
+		fi
+	done
+	unset -f host_stages vm_stages
 }
 
 stage build make -C "$top" --no-print-directory all
@@ -49,6 +93,7 @@ stage unit make -C "$top" --no-print-directory unit-check
 if grep -q '^sim-check:' "$top/tests/sim/sim.mk" 2>/dev/null; then
 	stage sim make -C "$top" --no-print-directory sim-check
 fi
+run_stage_files host_stages
 stage kunit "$top/scripts/kunit.sh" "$B"
 # scripts/vm itself, from a checkout under /tmp (one short boot)
 stage vm-tmp "$top/tests/host/vm_tmp.sh" "${KERNELS%% *}"
@@ -59,12 +104,16 @@ done
 for k in $KERNELS; do
 	stage "crash-$k" "$top/tests/crash/run.sh" --kernel "$k"
 done
+for k in $KERNELS; do
+	run_stage_files vm_stages "$k"
+done
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "Failed:"
 	printf '  %s\n' "${failed_names[@]}"
 fi
 echo "Full log: $log"
+echo "Total time: $((SECONDS - start_all)) s"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

@@ -1,0 +1,34 @@
+#!/bin/bash
+# scripts/check.sh's own test: a stage file is picked up, every stage
+# prints its time, and a stage that outlives its timeout counts as one
+# failure named "timed out after S s" (and is killed, not waited for).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/check-stage.bash" <<'EOS'
+host_stages() {
+	stage quick echo "ok 1 - quick"
+	stage --timeout 2 sleeper sleep 60
+}
+EOS
+n=0 bad=0
+check() {	# check DESCRIPTION COMMAND...
+	n=$((n + 1))
+	if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=1; fi
+}
+t0=$SECONDS
+B=$tmp/b STAGES='^(quick|sleeper)$' CHECK_STAGE_FILES="$tmp/check-stage.bash" \
+	"$top/scripts/check.sh" > "$tmp/out" 2>&1
+rc=$?
+sed 's/^/# /' "$tmp/out"
+check "check.sh fails when a stage times out" [ "$rc" -ne 0 ]
+check "the stage file's stage ran" grep -q '^ok 1 - quick' "$tmp/out"
+check "each stage prints its time" grep -qE '^=== quick: [0-9]+ s$' "$tmp/out"
+check "a timed-out stage is one named failure" \
+	grep -q 'sleeper: timed out after 2 s' "$tmp/out"
+check "the summary counts it" grep -qx '1 passed, 1 failed' "$tmp/out"
+check "the timed-out stage was killed, not waited for" [ $((SECONDS - t0)) -lt 30 ]
+check "the total time is printed" grep -qE '^Total time: [0-9]+ s$' "$tmp/out"
+echo "1..$n"
+exit $bad
