@@ -32,7 +32,7 @@ bool synod_acc_may_promise(const struct synod_replica *r, u64 now, u64 ballot)
 {
 	synod_assert(now >= r->boot_ns);
 	synod_assert(ballot != 0);
-	if (r->nfaulty)
+	if (r->nfaulty && !MUTANT_FAULTY_PROMISES)
 		return false;
 	if (!r->p.leases || MUTANT_LEASE_NO_WAIT)
 		return true;
@@ -92,7 +92,7 @@ void synod_acc_prepare(struct synod_replica *r, u64 now,
 	if (synod_ballot_node(m->ballot) != m->from || m->slot == 0)
 		return;
 	/* A corrupt record hides a vote: no phase-1 answer, in any ballot. */
-	if (r->nfaulty)
+	if (r->nfaulty && !MUTANT_FAULTY_PROMISES)
 		return;
 	if (m->epoch < r->epoch_seen) {
 		nack(r, SYNOD_MSG_PROMISE, m, SYNOD_MSGF_NACK | SYNOD_MSGF_EPOCH,
@@ -130,7 +130,7 @@ static void build_promise(struct synod_replica *r, u32 to,
 	u64 s, hi;
 
 	synod_assert(pq->valid && pq->from != 0);
-	if (r->nfaulty)
+	if (r->nfaulty && !MUTANT_FAULTY_PROMISES)
 		return;		/* corrupted since the promise: stay silent */
 	m = synod_out_msg(r, out, SYNOD_MSG_PROMISE, to, pq->ballot);
 	if (!m)

@@ -15,7 +15,14 @@
 	defined(SYNOD_MUTANT_READ_NO_INDEX) ||				 \
 	defined(SYNOD_MUTANT_APPLIED_UNFLUSHED) ||			 \
 	defined(SYNOD_MUTANT_NO_PREVOTE) ||				 \
-	defined(SYNOD_MUTANT_PREVOTE_YES))
+	defined(SYNOD_MUTANT_PREVOTE_YES) ||				 \
+	defined(SYNOD_MUTANT_PROMISE_NOT_PERSISTED) ||			 \
+	defined(SYNOD_MUTANT_CONFIG_UNSAFE) ||				 \
+	defined(SYNOD_MUTANT_FAULTY_PROMISES) ||			 \
+	defined(SYNOD_MUTANT_NO_DRIFT_MARGIN) ||			 \
+	defined(SYNOD_MUTANT_SNAPSHOT_STALE) ||				 \
+	defined(SYNOD_MUTANT_PAUSE_CLOCK_STOPS) ||			 \
+	defined(SYNOD_MUTANT_RESYNC_CANDIDATE))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -69,6 +76,52 @@
 #define MUTANT_PREVOTE_YES		1	/* pre-vote yes despite a leader */
 #else
 #define MUTANT_PREVOTE_YES		0
+#endif
+
+#ifdef SYNOD_MUTANT_PROMISE_NOT_PERSISTED
+#define MUTANT_PROMISE_NOT_PERSISTED	1	/* restart forgets the promise */
+#else
+#define MUTANT_PROMISE_NOT_PERSISTED	0
+#endif
+
+#ifdef SYNOD_MUTANT_CONFIG_UNSAFE
+#define MUTANT_CONFIG_UNSAFE		1	/* a second change in flight */
+#else
+#define MUTANT_CONFIG_UNSAFE		0
+#endif
+
+#ifdef SYNOD_MUTANT_FAULTY_PROMISES
+#define MUTANT_FAULTY_PROMISES		1	/* promise despite a corrupt record */
+#else
+#define MUTANT_FAULTY_PROMISES		0
+#endif
+
+#ifdef SYNOD_MUTANT_NO_DRIFT_MARGIN
+#define MUTANT_NO_DRIFT_MARGIN		1	/* lease held for all of D */
+#else
+#define MUTANT_NO_DRIFT_MARGIN		0
+#endif
+
+/*
+ * Also in the simulator's glue (tests/sim/node.c, fault.c), which models
+ * kmod/resync.c's chunk install and a host pause.
+ */
+#ifdef SYNOD_MUTANT_SNAPSHOT_STALE
+#define MUTANT_SNAPSHOT_STALE		1	/* install a chunk older than applied */
+#else
+#define MUTANT_SNAPSHOT_STALE		0
+#endif
+
+#ifdef SYNOD_MUTANT_PAUSE_CLOCK_STOPS
+#define MUTANT_PAUSE_CLOCK_STOPS	1	/* the clock stops while paused */
+#else
+#define MUTANT_PAUSE_CLOCK_STOPS	0
+#endif
+
+#ifdef SYNOD_MUTANT_RESYNC_CANDIDATE
+#define MUTANT_RESYNC_CANDIDATE		1	/* a candidate may jump, as kmod's */
+#else
+#define MUTANT_RESYNC_CANDIDATE		0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

@@ -698,7 +698,7 @@ void synod_prop_config(struct synod_replica *r, u64 now,
 	struct synod_entry e;
 	u64 lo = r->next_slot;
 
-	synod_assert(r->active && !r->cfg_pending);
+	synod_assert(r->active && (MUTANT_CONFIG_UNSAFE || !r->cfg_pending));
 	synod_assert(synod_config_change_check(&r->cfg, next) == 0);
 	synod_memset(&e, 0, sizeof(e));
 	e.kind = SYNOD_ENTRY_CONFIG;

@@ -50,6 +50,8 @@ int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
 	r->cfg = p->config;
 	r->lease_hold_ns = synod_lease_hold_ns(p->lease_ns, p->rho_ppm,
 					       p->lease_margin_ns);
+	if (MUTANT_NO_DRIFT_MARGIN && p->lease_ns)
+		r->lease_hold_ns = p->lease_ns - 1;
 	r->restart_wait_ns = synod_lease_restart_wait_ns(p->lease_ns,
 							 p->rho_ppm);
 	r->boot_ns = now;
@@ -73,7 +75,7 @@ void synod_replica_restore_promise(struct synod_replica *r, u64 ballot)
 {
 	synod_assert(r->role == SYNOD_FOLLOWER);
 	synod_assert(r->persist_seq == 0);
-	if (ballot > r->promised)
+	if (ballot > r->promised && !MUTANT_PROMISE_NOT_PERSISTED)
 		r->promised = ballot;
 }
 
@@ -746,7 +748,8 @@ int synod_replica_change_config(struct synod_replica *r, u64 now,
 	begin(r, now, out);
 	if (r->role != SYNOD_LEADER || !r->active)
 		return SYNOD_NOT_LEADER;
-	if (r->cfg_pending || r->next_slot != r->chosen_upto + 1 ||
+	if ((!MUTANT_CONFIG_UNSAFE &&
+	     (r->cfg_pending || r->next_slot != r->chosen_upto + 1)) ||
 	    !synod_log_make_room(r, r->next_slot))
 		return SYNOD_BUSY;
 	if (synod_config_change_check(&r->cfg, next))

@@ -8,10 +8,17 @@
  *  4. liveness: after the heal every request completes, requests made once
  *     the cluster settled succeed, and all replicas converge;
  *  5. lease safety: no replica serves a lease read after a higher ballot
- *     finished phase 1 (so two leaders never serve lease reads at once);
- *  6. an acceptor never forgets a value it acknowledged, across crashes;
+ *     finished phase 1 (so two leaders never serve lease reads at once),
+ *     nor without a q2 of voters bound by leases in real time;
+ *  6. an acceptor never forgets a value it acknowledged or a promise it
+ *     made, across crashes, and every promise reports its votes;
  *  7. leadership stability: a healthy leader is never deposed by a ballot
- *     that someone started while it was healthy (see leader_healthy()).
+ *     that someone started while it was healthy (see leader_healthy());
+ *  8. configuration safety: each applied configuration differs from the
+ *     one before by one voter at most, with quorums that meet across;
+ *  9. a replica whose state transfer is incomplete (RESYNC) neither
+ *     campaigns, nor leads, nor serves a read; its data area equals the
+ *     replay of the log when the transfer ends (or holds later values).
  */
 #include "sim.h"
 #include "wgl.h"
@@ -60,6 +67,30 @@ static void chosen_grow(struct sim *s, uint64_t slot)
 	s->nchosen = n;
 }
 
+/*
+ * Paxos with reconfiguration stays safe while every configuration the log
+ * installs has quorums meeting those of the one before (HMS'16): at most
+ * one voter in or out, q1 of each plus q2 of the other above the voters of
+ * both, and epochs one apart.  Written out here, apart from quorum.c.
+ */
+static void check_config_change(struct sim *s, struct node *nd,
+				const struct synod_config *to)
+{
+	const struct synod_config *from = &nd->cfg;
+	int n = __builtin_popcount(from->voters | to->voters);
+
+	if (to->epoch == from->epoch && to->voters == from->voters &&
+	    to->q1 == from->q1 && to->q2 == from->q2)
+		return;		/* applied again after a restart */
+	if (to->epoch != from->epoch + 1 ||
+	    __builtin_popcount(from->voters ^ to->voters) > 1 ||
+	    from->q1 + to->q2 <= n || to->q1 + from->q2 <= n)
+		sim_fail(s, "config safety: node %d applied epoch %u voters %#x "
+			 "q1 %u q2 %u after epoch %u voters %#x q1 %u q2 %u",
+			 nd->id, to->epoch, to->voters, to->q1, to->q2,
+			 from->epoch, from->voters, from->q1, from->q2);
+}
+
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 {
 	int i;
@@ -83,10 +114,12 @@ void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 				 nd->id, e->w[i].block);
 			return;
 		}
-		nd->store[e->w[i].block] = e->w[i].ref;
+		node_data_write(nd, (int)e->w[i].block, e->w[i].ref);
 	}
-	if (e->kind == SYNOD_ENTRY_CONFIG)
+	if (e->kind == SYNOD_ENTRY_CONFIG) {
+		check_config_change(s, nd, &e->cfg);
 		nd->cfg = e->cfg;
+	}
 	nd->applied = e->slot;
 	sim_trace(s, "node %d: apply slot %" PRIu64 " kind %u n %u", nd->id,
 		  e->slot, e->kind, e->nwrites);
@@ -120,9 +153,65 @@ static const struct synod_slot *held(const struct synod_replica *r,
 }
 
 /*
+ * A promise must report every vote its sender cast below its ballot in
+ * the slots it covers (PMS 2.2): a value of at least the acknowledged
+ * ballot, or one known chosen (also the same value of an older ballot if
+ * the acceptor knew it chosen when it acked: it acks such a value without
+ * journaling it again, and a chosen value is the only one any later
+ * ballot accepts).  A vote left out (a corrupt record, a forgotten one) lets the
+ * new leader choose another value.
+ */
+static void check_promise(struct sim *s, struct node *nd,
+			  const struct synod_msg *m)
+{
+	uint64_t slot, hi = m->slot + SYNOD_P1_CHUNK - 1;
+	uint32_t k;
+
+	if (m->flags & SYNOD_MSGF_NACK)
+		return;
+	if (m->ballot > nd->promised_sent)
+		nd->promised_sent = m->ballot;
+	if (m->flags & SYNOD_MSGF_TOO_FAR)
+		return;
+	for (slot = m->slot; slot <= hi && slot < nd->nacks; slot++) {
+		const struct sent_ack *a = &nd->acks[slot];
+		bool told = false;
+
+		if (!a->ballot || a->ballot >= m->ballot)
+			continue;
+		for (k = 0; k < m->count && !told; k++)
+			told = m->e[k].slot == slot &&
+			       ((m->e[k].flags & SYNOD_ENTF_CHOSEN) ||
+				m->e[k].ballot >= a->ballot ||
+				(a->chosen && same_value(&m->e[k], &a->e)));
+		if (!told) {
+			sim_fail(s, "node %d forgot slot %" PRIu64 " it acked "
+				 "in ballot %#" PRIx64 ": its promise for ballot "
+				 "%#" PRIx64 " to node %u leaves it out", nd->id,
+				 slot, a->ballot, m->ballot, m->to);
+			return;
+		}
+	}
+}
+
+/*
+ * A promise holds across crashes (its journal record is durable before
+ * the PROMISE goes out): no lease granted to a lower ballot afterwards.
+ */
+static void check_kept_promise(struct sim *s, struct node *nd,
+			       const struct synod_msg *m)
+{
+	if (m->ballot < nd->promised_sent)
+		sim_fail(s, "node %d forgot its promise of ballot %#" PRIx64
+			 ": it granted ballot %#" PRIx64 " a lease", nd->id,
+			 nd->promised_sent, m->ballot);
+}
+
+/*
  * Remember every acknowledgement @nd is about to send: for each slot an
  * ACCEPTED covers, the ballot and the value it vouches for.  An ack for a
- * slot already trimmed from the ring vouches for the applied value.
+ * slot already trimmed from the ring vouches for the applied value.  A
+ * heartbeat's ack is a lease granted now; a promise must report the votes.
  */
 void check_acks_sent(struct sim *s, struct node *nd)
 {
@@ -133,6 +222,13 @@ void check_acks_sent(struct sim *s, struct node *nd)
 	for (i = 0; i < out->nmsgs; i++) {
 		const struct synod_msg *m = &out->msgs[i];
 
+		if (m->type == SYNOD_MSG_HEARTBEAT_ACK &&
+		    !(m->flags & SYNOD_MSGF_NACK) && m->to < SIM_NODES_MAX) {
+			s->grant_t[nd->id][m->to] = s->now;
+			check_kept_promise(s, nd, m);
+		}
+		if (m->type == SYNOD_MSG_PROMISE)
+			check_promise(s, nd, m);
 		if (m->type != SYNOD_MSG_ACCEPTED ||
 		    (m->flags & SYNOD_MSGF_NACK))
 			continue;
@@ -144,6 +240,7 @@ void check_acks_sent(struct sim *s, struct node *nd)
 			a = &nd->acks[slot];
 			if (a->ballot > m->ballot)
 				continue;
+			a->chosen = !sl || sl->chosen;
 			if (sl) {
 				a->e = sl->e;
 			} else if (slot < nd->r.log_base &&
@@ -310,8 +407,17 @@ void check_leaders(struct sim *s)
 		struct node *nd = &s->nodes[i];
 
 		if (nd->up && nd->r.role == SYNOD_CANDIDATE &&
-		    nd->r.ballot != nd->last_ballot)
+		    nd->r.ballot != nd->last_ballot) {
+			if (node_resyncing(nd))
+				sim_fail(s, "resync: node %d campaigned in "
+					 "ballot %#" PRIx64 " during its state "
+					 "transfer", i, nd->r.ballot);
 			note_campaign(s, nd);
+		}
+		if (nd->up && nd->r.role == SYNOD_LEADER &&
+		    node_resyncing(nd))
+			sim_fail(s, "resync: node %d leads in ballot %#" PRIx64
+				 " during its state transfer", i, nd->r.ballot);
 	}
 	if (s->leader >= 0) {
 		l = &s->nodes[s->leader];
@@ -348,13 +454,35 @@ void check_leaders(struct sim *s)
 /*
  * A leader holds its lease only while no other proposer can have finished
  * phase 1, so a lease read must never follow a higher ballot's phase 1.
+ * Nor may it come before that by luck alone: at the read, a phase-2 quorum
+ * of voters must be bound to refuse other proposers, each by a lease it
+ * granted less than D / (1 + rho) of real time ago (the least an acceptor
+ * whose clock runs rho fast waits; a crash since only lengthens it, by the
+ * restart wait), the leader by its own.  Real time is the simulator's,
+ * which no replica sees: pauses, drift and jumps all count.
  */
 void check_lease_read(struct sim *s, struct node *nd)
 {
-	if (nd->r.ballot < s->max_active_ballot)
+	const struct synod_config *c = &nd->r.cfg;
+	uint64_t hold = s->lease_ns * 1000000 /
+			(1000000 + sim_params_template.rho_ppm);
+	uint32_t bound = 1u << nd->id;
+	int v;
+
+	if (nd->r.ballot < s->max_active_ballot) {
 		sim_fail(s, "lease safety: node %d served a lease read in ballot %#"
 			 PRIx64 " after ballot %#" PRIx64 " finished phase 1",
 			 nd->id, nd->r.ballot, s->max_active_ballot);
+		return;
+	}
+	for (v = 0; v < s->n; v++)
+		if (s->grant_t[v][nd->id] &&
+		    s->now < s->grant_t[v][nd->id] + hold)
+			bound |= 1u << v;
+	if (__builtin_popcount(bound & c->voters) < c->q2)
+		sim_fail(s, "lease safety: node %d served a lease read in ballot %#"
+			 PRIx64 " with only voters %#x bound by a lease (q2 %u)",
+			 nd->id, nd->r.ballot, bound & c->voters, c->q2);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -385,11 +513,34 @@ static void check_acked_in_log(struct sim *s, uint64_t top)
 	free(vals);
 }
 
-static void check_replay(struct sim *s, struct node *nd)
+/* Whether an agreed slot after @nd's applied one wrote @v to @block. */
+static bool written_later(const struct sim *s, const struct node *nd,
+			  int block, uint64_t v)
+{
+	uint64_t slot;
+	int k;
+
+	for (slot = nd->applied + 1; slot < s->nchosen; slot++)
+		for (k = 0; k < s->chosen[slot].nwrites; k++)
+			if (s->chosen[slot].w[k].block == (uint64_t)block &&
+			    s->chosen[slot].w[k].ref == v)
+				return true;
+	return false;
+}
+
+/*
+ * @nd's data area must equal the replay of the agreed log up to its
+ * applied slot.  With @ahead, a block may also hold a value of a later
+ * slot, as a data area does after a crash until the journal's redo, and
+ * a chunk copied from such a source; applying forward repairs that, while
+ * an older value (a chunk that undid our applies) it never would.
+ */
+void check_replay(struct sim *s, struct node *nd, bool ahead)
 {
 	uint64_t store[SIM_BLOCKS] = { 0 }, slot;
 	int k;
 
+	chosen_grow(s, nd->applied);
 	for (slot = 1; slot <= nd->applied; slot++) {
 		if (s->chosen[slot].slot != slot) {
 			sim_fail(s, "slot %" PRIu64 " applied by node %d has no "
@@ -400,9 +551,14 @@ static void check_replay(struct sim *s, struct node *nd)
 			store[s->chosen[slot].w[k].block] =
 				s->chosen[slot].w[k].ref;
 	}
-	if (memcmp(store, nd->store, sizeof(store)))
-		sim_fail(s, "node %d data area differs from the agreed log",
-			 nd->id);
+	for (k = 0; k < SIM_BLOCKS; k++) {
+		if (store[k] == nd->store[k] ||
+		    (ahead && written_later(s, nd, k, nd->store[k])))
+			continue;
+		sim_fail(s, "node %d data area differs from the agreed log in "
+			 "block %d at slot %" PRIu64, nd->id, k, nd->applied);
+		return;
+	}
 }
 
 static void check_liveness(struct sim *s)
@@ -449,7 +605,7 @@ void check_final(struct sim *s)
 				 " of %" PRIu64, i, s->nodes[i].applied, top);
 	chosen_grow(s, top);
 	for (i = 0; i < s->n && !s->failed; i++)
-		check_replay(s, &s->nodes[i]);
+		check_replay(s, &s->nodes[i], false);
 	if (!s->failed)
 		check_acked_in_log(s, top);
 	if (!s->failed)

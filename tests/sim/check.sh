@@ -3,12 +3,16 @@
 #
 # The make-check stage of the consensus core (make sim-check): cmocka unit
 # tests of kmod/core, SEEDS simulator seeds on 3 and on 5 replicas (run
-# side by side), every mutant, and the wire fuzzer for FUZZ seconds.
+# side by side), REAL seeds of the simulator built with the kernel's
+# window and ring (synod-sim-real), every mutant given (each must be caught
+# by its own checker: mutants.sh), and the wire fuzzer for FUZZ seconds.
 # One TAP line per check; exits non-zero when any check failed.
 #
-# usage: tests/sim/check.sh BUILD_DIR SEEDS MUTANT_SEEDS FUZZ_SECONDS
+# usage: tests/sim/check.sh BUILD_DIR SEEDS MUTANT_SEEDS FUZZ_SECONDS REAL
+#                           MUTANT_BIN...
 set -u
-B=$1 seeds=$2 mseeds=$3 fuzz=$4
+B=$1 seeds=$2 mseeds=$3 fuzz=$4 real=$5
+shift 5
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 # tap STATUS DESCRIPTION; $n and $failed
@@ -50,6 +54,13 @@ for r in 3 5; do
 	tap $rc "sim: $seeds seeds, $r replicas, full fault mix${changes:+ ($changes)}"
 done
 
+# the kernel's SYNOD_WINDOW and SYNOD_LOG_MAX, replicas alternating 3 and 5
+"$B/sim/synod-sim-real" --seed 2000001 --seeds "$real" --replicas 0 \
+	> "$B/sim/check-real.log" 2>&1
+rc=$?
+sed 's/^/# /' "$B/sim/check-real.log" | grep -v '^# synod: assertion' | head -20
+tap $rc "sim: $real seeds with the kernel's window and ring (synod-sim-real)"
+
 # a linearizability search that runs out of budget fails the seed
 out=$("$sim" --seed 1 --wgl-budget 1 2>&1)
 rc=$?
@@ -57,7 +68,7 @@ echo "$out" | grep FAIL | head -2 | sed 's/^/# /'
 tap "$( [ $rc -ne 0 ] && grep -q "budget of 1 steps exhausted" <<< "$out"; echo $?)" \
 	"sim: a linearizability search out of budget is a failure, not a pass"
 
-out=$("$here/mutants.sh" "$mseeds" "$B"/sim/synod-sim-* 2>&1)
+out=$("$here/mutants.sh" "$mseeds" "$@" 2>&1)
 retap "sim-mutants: " $? <<< "$out"
 
 out=$("$top/tests/fuzz/run.sh" "$B/fuzz/fuzz_wire" "$fuzz" "$B/fuzz" 2>&1)

@@ -47,23 +47,19 @@ static void finish(struct sim *s, struct client *c, int idx, int ok)
 	sim_schedule_client(s, c->id, s->now + sim_below(s, 3 * SIM_MS));
 }
 
-void client_start(struct sim *s, struct client *c)
+/*
+ * Hand request @idx to its replica; a paused replica gets it when it
+ * resumes (handle() holds the event), unless the client gave up first.
+ */
+void client_submit(struct sim *s, int idx)
 {
-	struct node *nd;
-	struct hop *h;
-	int idx, st;
+	struct hop *h = &s->hist[idx];
+	struct client *c = &s->clients[h->client];
+	struct node *nd = &s->nodes[h->node];
+	int st;
 
-	if (s->now >= s->stop_clients || c->cur >= 0)
+	if (h->done || c->cur != idx)
 		return;
-	idx = new_op(s);
-	h = &s->hist[idx];
-	*h = (struct hop){ .client = c->id, .call = s->now, .node = c->target,
-			   .block = (int)sim_below(s, SIM_BLOCKS) };
-	h->write = sim_chance(s, 550000);
-	if (h->write)
-		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
-	c->cur = idx;
-	nd = &s->nodes[c->target];
 	if (!nd->up) {
 		finish(s, c, idx, OK_FALSE);
 		retarget(s, c, -1);
@@ -83,7 +79,32 @@ void client_start(struct sim *s, struct client *c)
 		retarget(s, c, nd->id);
 		return;
 	}
-	sim_schedule_timeout(s, c->id, idx, s->now + CLIENT_TIMEOUT_NS);
+}
+
+void client_start(struct sim *s, struct client *c)
+{
+	struct node *nd;
+	struct hop *h;
+	int idx;
+
+	if (s->now >= s->stop_clients || c->cur >= 0)
+		return;
+	idx = new_op(s);
+	h = &s->hist[idx];
+	*h = (struct hop){ .client = c->id, .call = s->now, .node = c->target,
+			   .block = (int)sim_below(s, SIM_BLOCKS) };
+	h->write = sim_chance(s, 550000);
+	if (h->write)
+		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
+	c->cur = idx;
+	nd = &s->nodes[c->target];
+	if (nd->up && nd->paused)
+		sim_schedule(s, s->now, EV_SUBMIT, nd->id, (uint64_t)idx);
+	else
+		client_submit(s, idx);
+	if (!s->hist[idx].done)
+		sim_schedule_timeout(s, c->id, idx,
+				     s->now + CLIENT_TIMEOUT_NS);
 }
 
 void client_done(struct sim *s, struct node *nd, const struct synod_done *d)
@@ -115,6 +136,9 @@ void client_done(struct sim *s, struct node *nd, const struct synod_done *d)
 	} else {
 		ok = d->status == SYNOD_OK ? OK_TRUE : OK_FALSE;
 		if (ok == OK_TRUE) {
+			if (node_resyncing(nd))
+				sim_fail(s, "resync: node %d served a read "
+					 "during its state transfer", nd->id);
 			h->value = nd->store[h->block];
 			h->lease = d->lease;
 			if (d->lease) {

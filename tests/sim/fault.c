@@ -2,10 +2,12 @@
 /*
  * The fault phase: every few milliseconds one fault of the seed's mix (a
  * symmetric or one-way partition, an isolated leader, crashes one at a
- * time or several at once, a clock jump, a membership change, stalled
- * disks, a lossy network) or a quiet spell; then the heal, after which
- * every replica comes back as a voter and the cluster must finish every
- * request.
+ * time or several at once, a clock jump, a pause of a node whose clock
+ * runs on, a membership change (now and then two at once: the core must
+ * refuse the second), stalled disks, a lossy network) or a quiet spell;
+ * crashes aimed at state transfers come from node.c; then the heal, after
+ * which every replica comes back as a voter and the cluster must finish
+ * every request.
  */
 #include "sim.h"
 
@@ -45,7 +47,11 @@ static uint32_t all_nodes(const struct sim *s)
 /*
  * One membership change through the leader's log: a removed replica
  * comes back as a learner, a learner is promoted to voter, or (during
- * faults) a voter other than the leader is removed.  Majority quorums.
+ * faults) a voter other than the leader is removed, down to three voters
+ * (with two, a replica flagged by an unfinished state transfer, which may
+ * not lead, leaves the other alone: node.c, resync_jump()).  Majority
+ * quorums.  Proposed even while a change is in flight: the core must
+ * refuse it.
  */
 static bool membership_step(struct sim *s, bool restore_only)
 {
@@ -54,7 +60,7 @@ static bool membership_step(struct sim *s, bool restore_only)
 	uint32_t bit = 0, missing;
 	int l = find_leader(s), i, st;
 
-	if (l < 0 || !s->nodes[l].r.active || s->nodes[l].r.cfg_pending)
+	if (l < 0 || !s->nodes[l].r.active)
 		return false;
 	ld = &s->nodes[l];
 	next = ld->r.cfg;
@@ -67,7 +73,7 @@ static bool membership_step(struct sim *s, bool restore_only)
 	} else if (missing) {
 		bit = missing & -missing;
 		next.learners |= bit;
-	} else if (!restore_only && __builtin_popcount(next.voters) > 2 &&
+	} else if (!restore_only && __builtin_popcount(next.voters) > 3 &&
 		   !any_corruption(s)) {
 		do {
 			i = (int)sim_below(s, (uint64_t)s->n);
@@ -92,6 +98,8 @@ static bool membership_step(struct sim *s, bool restore_only)
 /* Crash node @i; it restarts 2-82 ms later unless the heal comes first. */
 static void crash_and_schedule(struct sim *s, int i)
 {
+	if (!node_may_crash(s, &s->nodes[i], false))
+		return;
 	node_crash(s, &s->nodes[i]);
 	sim_schedule(s, s->now + 2 * SIM_MS + sim_below(s, 80 * SIM_MS),
 		     EV_RESTART, i, 0);
@@ -149,7 +157,9 @@ void fault_inject(struct sim *s)
 		s->jumps++;
 		sim_trace(s, "fault: clock jump on node %d", nd->id);
 	} else if (k < 76) {
-		membership_step(s, false);
+		/* a second change at once, before the first is chosen */
+		if (membership_step(s, false) && sim_chance(s, 500000))
+			membership_step(s, false);
 	} else if (k < 78) {		/* disks stall, then maybe power fails */
 		for (i = 0; i < s->n; i++)
 			s->nodes[i].disk_slow_until = s->now + 20 * SIM_MS +
@@ -159,6 +169,12 @@ void fault_inject(struct sim *s)
 		s->loss_ppm = (uint32_t)sim_below(s, 200000);
 		s->dup_ppm = (uint32_t)sim_below(s, 50000);
 		s->slow_ppm = (uint32_t)sim_below(s, 100000);
+	} else if (k < 87) {		/* pause, often the leader, across D */
+		i = (int)sim_below(s, (uint64_t)s->n);
+		if ((l = find_leader(s)) >= 0 && sim_chance(s, 500000))
+			i = l;
+		node_pause(s, &s->nodes[i], s->lease_ns / 2 +
+			   sim_below(s, 2 * s->lease_ns));
 	}
 	/* else: quiet for a while */
 }

@@ -8,6 +8,7 @@
  * actions in the order the core documents.
  */
 #include "sim.h"
+#include "internal.h"	/* synod_pv_cancel(): see resync_jump() */
 #include "mutant.h"
 
 #include <inttypes.h>
@@ -107,6 +108,26 @@ static void disk_write(struct sim *s, struct node *nd,
 	sim_schedule(s, t, EV_DURABLE, nd->id, p->seq);
 }
 
+/* ---- data area ---- */
+
+/*
+ * A write to the data area (an apply or an installed chunk) without FUA:
+ * until the next flush, a power loss may leave it or any earlier
+ * unflushed write of the block, or the flushed value.
+ */
+void node_data_write(struct node *nd, int block, uint64_t value)
+{
+	int *n = &nd->nunfl[block];
+
+	nd->store[block] = value;
+	if (*n == SIM_UNFLUSHED) {	/* the oldest no longer counts */
+		memmove(nd->unfl[block], nd->unfl[block] + 1,
+			(SIM_UNFLUSHED - 1) * sizeof(uint64_t));
+		(*n)--;
+	}
+	nd->unfl[block][(*n)++] = value;
+}
+
 /*
  * The glue's checkpoint: flush the data area, then write the applied index
  * (and the membership) into the superblock.  Only now does a restart find
@@ -116,39 +137,312 @@ static void checkpoint(struct node *nd)
 {
 	nd->ckpt = nd->applied;
 	memcpy(nd->ckpt_store, nd->store, sizeof(nd->store));
+	memset(nd->nunfl, 0, sizeof(nd->nunfl));
 	nd->ckpt_cfg = nd->cfg;
 }
 
-/* ---- state transfer (the glue's checksum resync, modelled whole) ---- */
-
-static void transfer(struct sim *s, struct node *nd, uint32_t from)
+/* Power loss: each block keeps its flushed value or any write since. */
+static void data_area_crash(struct sim *s, struct node *nd)
 {
+	int b;
+
+	for (b = 0; b < SIM_BLOCKS; b++) {
+		uint64_t k = sim_below(s, (uint64_t)nd->nunfl[b] + 1);
+
+		if (k)
+			nd->ckpt_store[b] = nd->unfl[b][k - 1];
+	}
+	memset(nd->nunfl, 0, sizeof(nd->nunfl));
+	memcpy(nd->store, nd->ckpt_store, sizeof(nd->store));
+}
+
+/* ---- state transfer (kmod/resync.c, one chunk per block) ---- */
+
+/* The data area is suspect until a transfer completes (resync.h). */
+bool node_resyncing(const struct node *nd)
+{
+	return nd->rs.flag || nd->rs.active || nd->rs.restart;
+}
+
+/* Put a chunk request or answer on the network, as messages go. */
+static void chunk_send(struct sim *s, int from, int to,
+		       const struct chunk_msg *cm, uint64_t extra_ns)
+{
+	struct chunk_msg *buf;
+	uint64_t delay = 50 * SIM_US + sim_below(s, 500 * SIM_US) + extra_ns;
+
+	if (to < 0 || to >= s->n || to == from || s->blocked[from][to] ||
+	    sim_chance(s, s->loss_ppm))
+		return;
+	if (sim_chance(s, s->slow_ppm))
+		delay += sim_below(s, 30 * SIM_MS);
+	buf = malloc(sizeof(*buf));
+	if (!buf)
+		abort();
+	*buf = *cm;
+	buf->from = from;
+	sim_push((struct event){ .t = s->now + delay, .kind = EV_CHUNK,
+				 .node = to, .inc = s->nodes[to].incarnation,
+				 .buf = (uint8_t *)buf });
+}
+
+/* Ask the leader we know of, else the peer asked last. */
+static int pick_source(struct node *nd)
+{
+	uint32_t l = synod_replica_leader(&nd->r);
+
+	if (nd->up && l < SYNOD_NODE_NONE && l != (uint32_t)nd->id)
+		return (int)l;
+	return nd->rs.from;
+}
+
+/* A new pass over every chunk (resync.c pass_start). */
+static void pass_start(struct sim *s, struct node *nd, int from)
+{
+	struct resync *rs = &nd->rs;
+
+	memset(rs->state, 0, sizeof(rs->state));
+	memset(rs->sent, 0, sizeof(rs->sent));
+	rs->from = from;
+	rs->need = 0;
+	rs->pass++;
+	rs->active = true;
+	rs->restart = false;
+	sim_trace(s, "node %d: transfer pass %u from node %d at slot %" PRIu64,
+		  nd->id, rs->pass, from, nd->applied);
+}
+
+/* Flag on (with a flush and the applied index) or off: resync_mark(). */
+static void resync_mark(struct node *nd, bool on)
+{
+	checkpoint(nd);
+	nd->rs.flag = on;
+}
+
+/* Ask for every chunk the window has room for, again for lost ones. */
+static void resync_pump(struct sim *s, struct node *nd)
+{
+	struct resync *rs = &nd->rs;
+	int c, busy = 0;
+
+	for (c = 0; c < SIM_BLOCKS; c++)
+		busy += rs->state[c] == 1;
+	for (c = 0; c < SIM_BLOCKS; c++) {
+		struct chunk_msg cm = { .pass = rs->pass, .chunk = c,
+					.slot = nd->applied };
+
+		if (rs->state[c] == 2 ||
+		    (rs->state[c] == 0 && busy >= SIM_RESYNC_WINDOW))
+			continue;
+		if (rs->state[c] == 1 && rs->sent[c] &&
+		    s->now - rs->sent[c] < SIM_RESYNC_RETRY_NS)
+			continue;
+		if (rs->state[c] == 1 && rs->sent[c])	/* lost: the source died? */
+			rs->from = pick_source(nd);
+		if (rs->state[c] == 0)
+			busy++;
+		rs->state[c] = 1;
+		rs->sent[c] = s->now;
+		chunk_send(s, nd->id, rs->from, &cm, 0);
+	}
+}
+
+/* Done when every chunk settled and applied reached the newest read. */
+static void resync_finish(struct sim *s, struct node *nd)
+{
+	struct resync *rs = &nd->rs;
+	int c;
+
+	for (c = 0; c < SIM_BLOCKS; c++)
+		if (rs->state[c] != 2)
+			return;
+	if (nd->applied < rs->need)
+		return;
+	resync_mark(nd, false);
+	rs->active = false;
+	s->transfers++;
+	sim_trace(s, "node %d: transfer from node %d done at slot %" PRIu64,
+		  nd->id, rs->from, nd->applied);
+	check_replay(s, nd, true);	/* now, not only at the end */
+}
+
+/*
+ * The core asked for a transfer: jump it with the flag on disk first, then
+ * copy the chunks (resync_jump()).  Two differences from the module, each
+ * a finding of this model (Documentation/protocol.rst, "The simulator"):
+ *  - the jump goes to the source's checkpointed applied slot (with that
+ *    configuration), which the source can serve even after a crash; the
+ *    module jumps to the commit index the peer reported, and a source that
+ *    crashes loses its applies past its checkpoint, so that every replica
+ *    can end up flagged or behind every peer's trimmed log: no leader,
+ *    no pass, for ever;
+ *  - no jump from a source that is itself resyncing: it could not serve
+ *    the pass, and replicas jumping from each other all end up flagged;
+ *    another peer that can serve is asked instead;
+ *  - a candidate that jumps resigns and a pre-vote running is dropped;
+ *    in the module no_campaign stops neither a running phase 1 nor a
+ *    pre-vote, so a replica that jumps may yet campaign, finish phase 1
+ *    and lead, serving reads from a data area still being copied (the
+ *    mutant RESYNC_CANDIDATE does as the module does).
+ */
+/* Whether peer @from can serve a transfer that moves @nd forward. */
+static bool can_serve(const struct sim *s, const struct node *nd, int from)
+{
+	const struct node *src = &s->nodes[from];
+
+	return from != nd->id && src->up && !node_resyncing(src) &&
+	       src->ckpt > nd->r.chosen_upto;
+}
+
+static void resync_jump(struct sim *s, struct node *nd)
+{
+	struct resync *rs = &nd->rs;
+	int from = rs->want_from, i;
 	struct node *src;
 
-	if (from >= (uint32_t)s->n)
+	rs->want_slot = 0;
+	if (from < 0 || from >= s->n || nd->r.role == SYNOD_LEADER)
+		return;
+
+	for (i = 0; i < s->n && !can_serve(s, nd, from); i++)
+		from = (from + 1) % s->n;
+	if (!can_serve(s, nd, from))
 		return;
 	src = &s->nodes[from];
-	if (!src->up || src->applied <= nd->applied || nd->r.role ==
-	    SYNOD_LEADER)
-		return;
-	memcpy(nd->store, src->store, sizeof(nd->store));
-	nd->applied = src->applied;
-	nd->cfg = src->cfg;
-	checkpoint(nd);		/* the glue writes the superblock at once */
-	s->transfers++;
-	sim_trace(s, "node %d: state transfer from %u up to slot %" PRIu64,
+	if (!rs->flag)
+		resync_mark(nd, true);
+	nd->applied = src->ckpt;
+	nd->cfg = src->ckpt_cfg;
+	nd->ckpt = nd->applied;	/* the superblock's applied index, at once */
+	nd->ckpt_cfg = nd->cfg;
+	sim_trace(s, "node %d: state transfer from %d: jump to slot %" PRIu64,
 		  nd->id, from, nd->applied);
 	synod_replica_install_snapshot(&nd->r, sim_local(s, nd), nd->applied,
 				       &nd->cfg, &nd->out);
+	if (!MUTANT_RESYNC_CANDIDATE) {	/* no campaign of ours from now */
+		if (nd->r.role == SYNOD_CANDIDATE)
+			synod_replica_resign(&nd->r, sim_local(s, nd), 0,
+					     &nd->out);
+		synod_pv_cancel(&nd->r);
+		nd->r.no_campaign = true;
+	}
+	pass_start(s, nd, from);
+	/* Now and then the fault schedule crashes the source or the target. */
+	if (!s->healed && !s->no_faults && sim_chance(s, 300000))
+		sim_schedule(s, s->now + sim_below(s, 3 * SIM_MS), EV_XCRASH,
+			     sim_chance(s, 500000) ? from : nd->id, 0);
 	sim_process(s, nd);
+}
+
+/* Source: answer with our block and the slot it was read at, or not yet. */
+static void chunk_serve(struct sim *s, struct node *nd,
+			const struct chunk_msg *rq)
+{
+	struct chunk_msg a = { .reply = true, .pass = rq->pass,
+			       .chunk = rq->chunk, .slot = nd->applied };
+
+	if (rq->chunk < 0 || rq->chunk >= SIM_BLOCKS)
+		return;
+	a.not_yet = node_resyncing(nd) || nd->applied < rq->slot;
+	if (!a.not_yet)
+		a.value = nd->store[rq->chunk];
+	/* the source reads the chunk off its data area first */
+	chunk_send(s, nd->id, rq->from, &a, 20 * SIM_US +
+		   sim_below(s, 400 * SIM_US));
+}
+
+/* Target: install, settle, or ask again (resync.c synod_resync_reply). */
+void node_chunk(struct sim *s, struct node *nd, struct chunk_msg *cm)
+{
+	struct resync *rs = &nd->rs;
+
+	if (!cm->reply) {
+		chunk_serve(s, nd, cm);
+		return;
+	}
+	if (!rs->active || cm->pass != rs->pass || cm->chunk < 0 ||
+	    cm->chunk >= SIM_BLOCKS || rs->state[cm->chunk] != 1)
+		return;		/* a duplicate, or from an earlier pass */
+	s->chunks++;
+	if (cm->not_yet) {
+		rs->from = pick_source(nd);
+		return;		/* asked again after the retry time */
+	}
+	if (cm->slot < nd->applied && !MUTANT_SNAPSHOT_STALE) {
+		rs->sent[cm->chunk] = 0;	/* it would undo our applies */
+		resync_pump(s, nd);
+		return;
+	}
+	node_data_write(nd, cm->chunk, cm->value);
+	if (cm->slot > rs->need)
+		rs->need = cm->slot;
+	rs->state[cm->chunk] = 2;
+	resync_pump(s, nd);
+	resync_finish(s, nd);
+}
+
+/* The tick, as the module's: no campaign while resyncing, then the pass. */
+void node_tick(struct sim *s, struct node *nd)
+{
+	struct resync *rs = &nd->rs;
+	uint32_t l;
+
+	nd->r.no_campaign = node_resyncing(nd);
+	synod_replica_tick(&nd->r, sim_local(s, nd), &nd->out);
+	sim_process(s, nd);
+	if (!nd->up)
+		return;
+	if (rs->want_slot)
+		resync_jump(s, nd);
+	if (rs->restart && !rs->active) {
+		l = synod_replica_leader(&nd->r);
+		if (l < (uint32_t)s->n && l != (uint32_t)nd->id)
+			pass_start(s, nd, (int)l);
+	}
+	if (!rs->active)
+		return;
+	resync_pump(s, nd);
+	resync_finish(s, nd);
+}
+
+/* ---- pause: a stopped host whose clock runs on ---- */
+
+/*
+ * Stop handling the node's events for @ns: messages, disk completions,
+ * client requests and ticks wait (handle() holds them) while its clock
+ * runs on, as for a SIGSTOPped VM.
+ */
+void node_pause(struct sim *s, struct node *nd, uint64_t ns)
+{
+	if (!nd->up || nd->paused)
+		return;
+	nd->paused = true;
+	nd->paused_until = s->now + ns;
+	nd->pause_local = sim_local(s, nd);
+	nd->ok_since = SIM_NEVER;
+	s->pauses++;
+	sim_schedule(s, nd->paused_until, EV_RESUME, nd->id, 0);
+	sim_trace(s, "fault: pause node %d for %" PRIu64 " us", nd->id,
+		  (uint64_t)(ns / SIM_US));
+}
+
+void node_resume(struct sim *s, struct node *nd)
+{
+	nd->paused = false;
+	nd->ok_since = s->now;
+	/* The mutant: a clock that stood still, so leases seem to hold. */
+	if (MUTANT_PAUSE_CLOCK_STOPS) {
+		nd->base_local = nd->pause_local;
+		nd->base_real = s->now;
+	}
+	sim_trace(s, "node %d: resumes", nd->id);
 }
 
 /* Carry out a replica's actions in the documented order. */
 void sim_process(struct sim *s, struct node *nd)
 {
 	struct synod_out *out = &nd->out;
-	bool xfer = out->transfer;
-	uint32_t i, xfrom = out->transfer_from;
+	uint32_t i;
 	uint64_t durable;
 
 	check_acks_sent(s, nd);
@@ -162,14 +456,16 @@ void sim_process(struct sim *s, struct node *nd)
 		checkpoint(nd);
 	for (i = 0; i < out->ndone; i++)
 		client_done(s, nd, &out->done[i]);
+	if (out->transfer) {	/* the next tick jumps: synod_resync_wanted() */
+		nd->rs.want_from = (int)out->transfer_from;
+		nd->rs.want_slot = out->transfer_slot;
+	}
 	synod_out_reset(out);
 	/* As the kernel glue: applies survive a crash once checkpointed. */
 	durable = MUTANT_APPLIED_UNFLUSHED ? nd->applied : nd->ckpt;
 	if (durable > nd->r.applied_durable && durable <= nd->r.applied)
 		synod_replica_applied(&nd->r, durable);
 	check_leaders(s);
-	if (xfer)
-		transfer(s, nd, xfrom);
 }
 
 /* ---- node lifecycle ---- */
@@ -208,10 +504,47 @@ void node_boot(struct sim *s, struct node *nd)
 	check_restarted(s, nd);
 	synod_out_reset(&nd->out);
 	nd->up = true;
+	nd->paused = false;
 	nd->ok_since = s->now;
+	/* A transfer cut short runs again once a leader is known. */
+	memset(nd->rs.state, 0, sizeof(nd->rs.state));
+	nd->rs.active = false;
+	nd->rs.want_slot = 0;
+	nd->rs.restart = nd->rs.flag;
+	nd->r.no_campaign = node_resyncing(nd);
 	nd->last_ballot = 0;
 	nd->disk_free_ns = s->now;
 	sim_schedule(s, s->now + sim_below(s, SIM_MS), EV_TICK, nd->id, 0);
+}
+
+/*
+ * The fault budget of state transfers, as of corrupt records: a replica
+ * in a transfer is already one fault (its data area is suspect, its flag
+ * set, until a pass completes, which needs a leader and a source at least
+ * as far as the target).  So while one is, only the crash aimed at that
+ * transfer (node.c: resync_jump) crashes anything; and a transfer target
+ * is crashed only while no other replica holds a corrupt record and there
+ * are three voters or more (a flagged replica cannot lead: with two, the
+ * other must, and it may be behind the flagged one's trimmed log).
+ */
+bool node_may_crash(const struct sim *s, const struct node *nd, bool aimed)
+{
+	int i;
+
+	if (node_resyncing(nd) &&
+	    (__builtin_popcount(nd->cfg.voters) < 3 ||
+	     (s->proposed_voters && s->proposed_voters < 3)))
+		return false;
+	for (i = 0; i < s->n; i++) {
+		const struct node *o = &s->nodes[i];
+
+		if (i != nd->id && node_resyncing(o) && !aimed)
+			return false;
+		if (i != nd->id && node_resyncing(nd) &&
+		    (node_resyncing(o) || node_holds_corruption(o)))
+			return false;
+	}
+	return true;
 }
 
 /* Whether a corrupt journal record is on the node's disk or in its core. */
@@ -242,6 +575,7 @@ static void maybe_corrupt(struct sim *s, struct node *nd)
 		return;		/* a two-voter config may be coming */
 	for (i = 0; i < s->n; i++)
 		if (node_holds_corruption(&s->nodes[i]) ||
+		    node_resyncing(&s->nodes[i]) ||
 		    __builtin_popcount(s->nodes[i].cfg.voters) <=
 		    s->nodes[i].cfg.q1)
 			return;	/* the others could not elect a leader */
@@ -285,11 +619,15 @@ void node_crash(struct sim *s, struct node *nd)
 				jrec_make_durable(nd, &nd->pend[i]);
 	}
 	nd->npend = 0;
-	/* Applies after the last checkpoint may not have reached the disk. */
+	/*
+	 * The superblock's applied index is the last checkpoint's; the data
+	 * area holds, per block, that checkpoint's value or any later write.
+	 */
 	nd->applied = nd->ckpt;
-	memcpy(nd->store, nd->ckpt_store, sizeof(nd->store));
+	data_area_crash(s, nd);
 	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;
+	nd->paused = false;
 	nd->incarnation++;
 	s->crashes++;
 	sim_trace(s, "node %d: crash (%d unflushed records survive)", nd->id,

@@ -98,19 +98,61 @@ void sim_trace(struct sim *s, const char *fmt, ...)
 
 /* ---- the event loop ---- */
 
+/* Whether @e is input to a node that is paused: it waits for the resume. */
+static bool held_by_pause(struct sim *s, struct event *e)
+{
+	struct node *nd = e->node >= 0 ? &s->nodes[e->node] : NULL;
+
+	if (!nd || !nd->paused || e->inc != nd->incarnation)
+		return false;
+	switch (e->kind) {
+	case EV_TICK: case EV_MSG: case EV_DURABLE: case EV_SUBMIT:
+	case EV_CHUNK:
+		e->t = nd->paused_until;	/* in order, after EV_RESUME */
+		sim_push(*e);
+		return true;
+	}
+	return false;
+}
+
 /* Dispatch one event; node events of an older incarnation are stale. */
 static void handle(struct sim *s, struct event *e)
 {
 	struct node *nd = e->node >= 0 ? &s->nodes[e->node] : NULL;
 
+	if (held_by_pause(s, e))
+		return;
 	switch (e->kind) {
 	case EV_TICK:
 		if (!nd->up || e->inc != nd->incarnation)
 			return;
-		synod_replica_tick(&nd->r, sim_local(s, nd), &nd->out);
-		sim_process(s, nd);
+		node_tick(s, nd);
 		sim_schedule(s, s->now + SIM_MS + sim_below(s, 50 * SIM_US),
 			     EV_TICK, nd->id, 0);
+		break;
+	case EV_RESUME:
+		if (nd->up && e->inc == nd->incarnation)
+			node_resume(s, nd);
+		break;
+	case EV_SUBMIT:
+		client_submit(s, (int)e->a);
+		break;
+	case EV_CHUNK:
+		if (nd->up && e->inc == nd->incarnation)
+			node_chunk(s, nd, (struct chunk_msg *)e->buf);
+		free(e->buf);
+		break;
+	case EV_XCRASH:		/* a crash aimed at a state transfer */
+		if (!s->healed && nd->up && e->inc == nd->incarnation &&
+		    node_may_crash(s, nd, true)) {
+			s->xfer_crashes++;
+			sim_trace(s, "fault: crash node %d mid-transfer",
+				  nd->id);
+			node_crash(s, nd);
+			sim_schedule(s, s->now + 2 * SIM_MS +
+				     sim_below(s, 40 * SIM_MS), EV_RESTART,
+				     nd->id, 0);
+		}
 		break;
 	case EV_MSG:
 		net_receive(s, e);
@@ -280,6 +322,7 @@ int main(int argc, char **argv)
 	uint64_t tot_ev = 0, tot_msgs = 0, tot_crash = 0, tot_corrupt = 0;
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
+	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -335,17 +378,22 @@ int main(int argc, char **argv)
 		tot_xfer += s.transfers;
 		tot_changes += s.leader_changes;
 		tot_camp += (uint64_t)s.ncamp;
+		tot_pause += s.pauses;
+		tot_chunks += s.chunks;
+		tot_xcrash += s.xfer_crashes;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
 	printf("synod-sim: %" PRIu64 " seeds from %" PRIu64 ", %" PRIu64
 	       " failed; events %" PRIu64 " msgs %" PRIu64 " crashes %" PRIu64
-	       " corruptions %" PRIu64 " transfers %" PRIu64
+	       " corruptions %" PRIu64 " pauses %" PRIu64 " transfers %" PRIu64
+	       " (chunks %" PRIu64 ", crashes in one %" PRIu64 ")"
 	       " acked writes %" PRIu64 " lease reads %" PRIu64
 	       " campaigns %" PRIu64 " leader changes %" PRIu64
 	       " (at most %" PRIu64 " in one seed) cpu %.3f s\n",
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
-	       tot_crash, tot_corrupt, tot_xfer, tot_ok, tot_lease, tot_camp,
+	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_chunks,
+	       tot_xcrash, tot_ok, tot_lease, tot_camp,
 	       tot_changes, max_changes, (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();
 	return failures ? 1 : 0;

@@ -22,6 +22,11 @@
 /* The glue's checkpoint period, in proportion to the kernel's (64 of 128). */
 #define SIM_CHECKPOINT_SLOTS	(SYNOD_LOG_MAX / 2)
 #define SIM_NEVER	UINT64_MAX	/* an "ok since" that is not ok now */
+/* Values a block may have been written since its last flush (crash picks) */
+#define SIM_UNFLUSHED	8
+/* State transfer: chunks asked at once, and when to ask again */
+#define SIM_RESYNC_WINDOW	2
+#define SIM_RESYNC_RETRY_NS	(20 * SIM_MS)
 
 struct jrec {			/* one journal record not yet durable */
 	uint64_t seq;
@@ -34,16 +39,51 @@ struct jslot {			/* latest durable record of a slot */
 	struct synod_entry e;
 };
 
+/*
+ * The glue's chunked state transfer (kmod/resync.c, one chunk per block):
+ * a jump of the core to the source's applied slot with the RESYNC flag on
+ * disk, then a pass asking each chunk of the source, installing an answer
+ * read at slot A only if the target has not applied past A; done when
+ * every chunk is settled and applied reached the newest A installed.
+ */
+struct resync {
+	bool flag;		/* durable: the superblock's RESYNC flag */
+	bool active;		/* a pass is running */
+	bool restart;		/* flag found at boot: a pass once a leader is known */
+	int from;		/* the peer asked */
+	uint16_t pass;		/* echoed by answers; older ones are dropped */
+	uint64_t need;		/* consistent once applied reaches this */
+	uint8_t state[SIM_BLOCKS];	/* per chunk: 0 to ask, 1 asked, 2 settled */
+	uint64_t sent[SIM_BLOCKS];	/* when asked; 0: ask at the next pump */
+	uint64_t want_slot;	/* the core asked for a transfer ... */
+	int want_from;		/* ... from this peer */
+};
+
+/* A chunk request or answer in flight (the event's buffer). */
+struct chunk_msg {
+	int from;		/* sender */
+	uint16_t pass;
+	int chunk;
+	bool reply;
+	bool not_yet;		/* reply: the source is behind or resyncing */
+	uint64_t slot;		/* request: target's applied; reply: read at */
+	uint64_t value;		/* reply: the chunk (one block) */
+};
+
 struct sent_ack {		/* highest-ballot ACCEPTED sent for a slot */
 	uint64_t ballot;	/* 0: none */
 	struct synod_entry e;	/* the value it acknowledged */
+	bool chosen;		/* it knew that value chosen then */
 };
 
 struct node {
 	int id;
 	bool up;
 	uint32_t incarnation;
-	uint64_t ok_since;	/* up, and no clock jump, since then */
+	uint64_t ok_since;	/* up, and no clock jump or pause, since then */
+	bool paused;		/* stopped: events wait, the clock runs on */
+	uint64_t paused_until;	/* when it resumes */
+	uint64_t pause_local;	/* its clock when it stopped (a mutant's) */
 	uint64_t last_ballot;	/* the newest ballot it campaigned in */
 	struct synod_replica r;
 	struct synod_out out;
@@ -59,17 +99,24 @@ struct node {
 	uint64_t disk_free_ns;	/* the disk completes writes in order */
 	uint64_t disk_slow_until;	/* a stalled disk: slow flushes */
 	/*
-	 * Data area, written on apply but, as in the kernel glue, durable
-	 * only at a checkpoint (flush, then the applied index into the
-	 * superblock) every SIM_CHECKPOINT_SLOTS slots or at a transfer.
-	 * A crash leaves the checkpoint.
+	 * Data area, written on apply without FUA and flushed only at a
+	 * checkpoint (flush, then the applied index into the superblock)
+	 * every SIM_CHECKPOINT_SLOTS slots or at a transfer's start and end.
+	 * A crash leaves the applied index of the checkpoint and, in each
+	 * block, its flushed value or any value written since: the redo of
+	 * the journal after the checkpoint must repair it.
 	 */
 	uint64_t store[SIM_BLOCKS];
 	uint64_t applied;
 	struct synod_config cfg;
 	uint64_t ckpt;		/* applied index of the last checkpoint */
-	uint64_t ckpt_store[SIM_BLOCKS];
+	uint64_t ckpt_store[SIM_BLOCKS];	/* flushed content */
+	uint64_t unfl[SIM_BLOCKS][SIM_UNFLUSHED];	/* written since */
+	int nunfl[SIM_BLOCKS];
 	struct synod_config ckpt_cfg;
+	struct resync rs;
+	/* checker: the highest ballot it sent a promise for, across crashes */
+	uint64_t promised_sent;
 	/* checker: what this acceptor acknowledged, by slot */
 	struct sent_ack *acks;
 	uint64_t nacks;
@@ -130,6 +177,8 @@ struct sim {
 	int proposed_voters;	/* voters of the last proposed config */
 	/* leadership stability (check.c): what faults touched, and when */
 	uint64_t link_ok_since[SIM_NODES_MAX][SIM_NODES_MAX];
+	/* lease safety: when acceptor [v] last granted node [l] a lease */
+	uint64_t grant_t[SIM_NODES_MAX][SIM_NODES_MAX];
 	uint64_t net_ok_since;	/* no loss, duplication, delay since */
 	int leader;		/* node of the newest leader ballot, or -1 */
 	uint32_t leader_inc;	/* its incarnation */
@@ -141,13 +190,14 @@ struct sim {
 	bool failed;
 	/* counters */
 	uint64_t msgs, events, lease_reads, commits_ok, transfers, crashes;
-	uint64_t corruptions, jumps;
+	uint64_t corruptions, jumps, pauses, chunks, xfer_crashes;
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 };
 
 enum ev_kind {
 	EV_TICK, EV_MSG, EV_DURABLE, EV_CLIENT, EV_CTIMEOUT, EV_FAULT,
-	EV_RESTART, EV_HEAL, EV_MEMBER,
+	EV_RESTART, EV_HEAL, EV_MEMBER, EV_RESUME, EV_SUBMIT, EV_CHUNK,
+	EV_XCRASH,
 };
 
 struct event {			/* one thing due to happen (events.c) */
@@ -156,7 +206,7 @@ struct event {			/* one thing due to happen (events.c) */
 	int node;		/* the node it is for, or -1 */
 	uint32_t inc;		/* the node's incarnation at scheduling */
 	uint64_t a;		/* kind's argument (sequence, client, op) */
-	uint8_t *buf;		/* EV_MSG: the encoded message, owned */
+	uint8_t *buf;		/* EV_MSG, EV_CHUNK: the message, owned */
 	uint32_t len;		/* EV_MSG: its length */
 };
 
@@ -193,6 +243,13 @@ void sim_process(struct sim *s, struct node *nd);
 void node_durable(struct sim *s, struct node *nd, uint64_t seq);
 void node_boot(struct sim *s, struct node *nd);
 bool node_holds_corruption(const struct node *nd);
+bool node_resyncing(const struct node *nd);
+bool node_may_crash(const struct sim *s, const struct node *nd, bool aimed);
+void node_data_write(struct node *nd, int block, uint64_t value);
+void node_tick(struct sim *s, struct node *nd);
+void node_chunk(struct sim *s, struct node *nd, struct chunk_msg *cm);
+void node_pause(struct sim *s, struct node *nd, uint64_t ns);
+void node_resume(struct sim *s, struct node *nd);
 void node_crash(struct sim *s, struct node *nd);
 void node_restart(struct sim *s, struct node *nd);
 
@@ -203,6 +260,7 @@ void fault_restore_members(struct sim *s);
 
 /* client.c */
 void client_start(struct sim *s, struct client *c);
+void client_submit(struct sim *s, int idx);
 void client_done(struct sim *s, struct node *nd, const struct synod_done *d);
 void client_node_crashed(struct sim *s, struct node *nd);
 void client_timeout(struct sim *s, int client, uint64_t op);
@@ -215,6 +273,7 @@ void check_faults_changed(struct sim *s);
 void check_lease_read(struct sim *s, struct node *nd);
 void check_acks_sent(struct sim *s, struct node *nd);
 void check_restarted(struct sim *s, struct node *nd);
+void check_replay(struct sim *s, struct node *nd, bool ahead);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 

@@ -8,9 +8,11 @@
 #   sim          build the simulator and run it with $(ARGS)
 #                (make sim ARGS='--seed 5 --replicas 5')
 #   sim-check    the make-check stage: core unit tests, $(SIM_SEEDS) seeds
-#                on 3 and on 5 replicas, every mutant, the wire fuzzer for
+#                on 3 and on 5 replicas, $(SIM_REAL_SEEDS) seeds with the
+#                kernel's window and ring, every mutant, the wire fuzzer for
 #                $(FUZZ_SECONDS) s; TAP lines; fails on any failure
-#   sim-mutants  each deliberate bug must be found within $(MUTANT_SEEDS)
+#   sim-mutants  each deliberate bug must be found within $(MUTANT_SEEDS),
+#                by the checker message mutants.sh expects of it
 #   sim-long     seeds until stopped (or SEEDS=N), REPLICAS=0|3|5|7
 #   fuzz         the wire decoder under libFuzzer for $(FUZZ_SECONDS) s
 #   bench-core   committed writes/s and callgrind instructions per write
@@ -42,8 +44,14 @@ SIM_SRCS := $(addprefix $(TOP)/tests/sim/,sim.c events.c net.c node.c \
 SIM_HDRS := $(wildcard $(TOP)/tests/sim/*.h)
 SIM_BIN := $(B)/sim/synod-sim
 SIM_MUTANTS := QUORUM_OFF_BY_ONE NO_RECOVERY ACK_BEFORE_DURABLE \
-	LEASE_NO_WAIT READ_NO_INDEX APPLIED_UNFLUSHED NO_PREVOTE PREVOTE_YES
+	LEASE_NO_WAIT READ_NO_INDEX APPLIED_UNFLUSHED NO_PREVOTE PREVOTE_YES \
+	PROMISE_NOT_PERSISTED CONFIG_UNSAFE FAULTY_PROMISES NO_DRIFT_MARGIN \
+	SNAPSHOT_STALE PAUSE_CLOCK_STOPS RESYNC_CANDIDATE
 SIM_MUTANT_BINS := $(SIM_MUTANTS:%=$(B)/sim/synod-sim-%)
+# The kernel's own window and ring (replica.h's defaults), for one run
+SIM_REAL_DEFS := -DSYNOD_WINDOW=16 -DSYNOD_LOG_MAX=128
+SIM_REAL_BIN := $(B)/sim/synod-sim-real
+SIM_REAL_SEEDS ?= 200
 CORE_TEST_NAMES := test_wire test_quorum test_replica test_selftest
 CORE_TEST_NAMES += test_jrec test_restore test_jscan
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
@@ -61,6 +69,11 @@ $(B)/sim/synod-sim-%: $(SIM_CORE_SRCS) $(SIM_SRCS) $(SIM_CORE_HDRS) \
 	@mkdir -p $(@D)
 	$(SIM_CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) $(SIM_CORE_DEFS) \
 		-DSYNOD_MUTANT_$* \
+		$(SIM_CORE_SRCS) $(SIM_SRCS) -o $@
+
+$(SIM_REAL_BIN): $(SIM_CORE_SRCS) $(SIM_SRCS) $(SIM_CORE_HDRS) $(SIM_HDRS)
+	@mkdir -p $(@D)
+	$(SIM_CC) $(SIM_CFLAGS) $(SIM_CPPFLAGS) $(SIM_REAL_DEFS) \
 		$(SIM_CORE_SRCS) $(SIM_SRCS) -o $@
 
 # The core tests may include kmod/kunit's pure fixtures (jscan_fixture.h).
@@ -93,9 +106,10 @@ sim-long: $(SIM_BIN)
 fuzz: $(FUZZ_BIN)
 	@$(TOP)/tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS) $(B)/fuzz
 
-sim-check: $(CORE_TESTS) $(SIM_BIN) $(SIM_MUTANT_BINS) $(FUZZ_BIN)
+sim-check: $(CORE_TESTS) $(SIM_BIN) $(SIM_REAL_BIN) $(SIM_MUTANT_BINS) \
+		$(FUZZ_BIN)
 	@$(TOP)/tests/sim/check.sh $(B) $(SIM_SEEDS) $(MUTANT_SEEDS) \
-		$(FUZZ_SECONDS)
+		$(FUZZ_SECONDS) $(SIM_REAL_SEEDS) $(SIM_MUTANT_BINS)
 
 bench-core: $(SIM_BIN)
 	@$(TOP)/tests/sim/bench.sh $(SIM_BIN) $(B)/sim
