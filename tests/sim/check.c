@@ -195,16 +195,23 @@ static void check_promise(struct sim *s, struct node *nd,
 }
 
 /*
- * A promise holds across crashes (its journal record is durable before
- * the PROMISE goes out): no lease granted to a lower ballot afterwards.
+ * A promise holds across crashes once its journal record is durable (and
+ * before the PROMISE goes out): no lease granted to a lower ballot, no
+ * campaign or leadership in one, afterwards.
  */
+static uint64_t kept_promise(const struct node *nd)
+{
+	return nd->promise > nd->promised_sent ? nd->promise :
+						 nd->promised_sent;
+}
+
 static void check_kept_promise(struct sim *s, struct node *nd,
 			       const struct synod_msg *m)
 {
-	if (m->ballot < nd->promised_sent)
+	if (m->ballot < kept_promise(nd))
 		sim_fail(s, "node %d forgot its promise of ballot %#" PRIx64
 			 ": it granted ballot %#" PRIx64 " a lease", nd->id,
-			 nd->promised_sent, m->ballot);
+			 kept_promise(nd), m->ballot);
 }
 
 /*
@@ -414,6 +421,12 @@ void check_leaders(struct sim *s)
 					 "transfer", i, nd->r.ballot);
 			note_campaign(s, nd);
 		}
+		if (nd->up && nd->r.role != SYNOD_FOLLOWER &&
+		    nd->r.ballot < kept_promise(nd))
+			sim_fail(s, "node %d forgot its promise of ballot %#"
+				 PRIx64 ": it is %s in ballot %#" PRIx64, i,
+				 kept_promise(nd), nd->r.role == SYNOD_LEADER ?
+				 "leader" : "candidate", nd->r.ballot);
 		if (nd->up && nd->r.role == SYNOD_LEADER &&
 		    node_resyncing(nd))
 			sim_fail(s, "resync: node %d leads in ballot %#" PRIx64

@@ -5,8 +5,10 @@
  * (loss, duplication, delay and so reordering, symmetric and asymmetric
  * partitions, leader isolation), the disks (latency, crashes that lose
  * unflushed journal writes, torn tails, a corrupt journal record on one
- * replica at a time), the clocks (rate drift within rho, jumps) and the
- * clients.  After the fault phase everything heals and the cluster must
+ * replica at a time, data-area writes lost back to any point since the
+ * last flush), the clocks (rate drift within rho, jumps), pauses of a node
+ * whose clock runs on, chunked state transfers and crashes in their middle,
+ * and the clients.  After the fault phase everything heals and the cluster must
  * finish every request.  Checkers live in check.c.
  */
 /*
