@@ -522,15 +522,20 @@ void node_boot(struct sim *s, struct node *nd)
  * in a transfer is already one fault (its data area is suspect, its flag
  * set, until a pass completes, which needs a leader and a source at least
  * as far as the target).  So while one is, only the crash aimed at that
- * transfer (node.c: resync_jump) crashes anything; and a transfer target
+ * transfer (node.c: resync_jump) crashes anything, and nothing crashes
+ * while two or more are (a source may serve them all); a transfer target
  * is crashed only while no other replica holds a corrupt record and there
  * are three voters or more (a flagged replica cannot lead: with two, the
  * other must, and it may be behind the flagged one's trimmed log).
  */
 bool node_may_crash(const struct sim *s, const struct node *nd, bool aimed)
 {
-	int i;
+	int i, busy = 0;
 
+	for (i = 0; i < s->n; i++)
+		busy += i != nd->id && node_resyncing(&s->nodes[i]);
+	if (busy > 1)
+		return false;	/* a source serving several: not even aimed */
 	if (node_resyncing(nd) &&
 	    (__builtin_popcount(nd->cfg.voters) < 3 ||
 	     (s->proposed_voters && s->proposed_voters < 3)))
