@@ -16,6 +16,7 @@ shift 5
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 # tap STATUS DESCRIPTION; $n and $failed
+# shellcheck source=tests/lib/tap.bash
 . "$top/tests/lib/tap.bash"
 
 # Re-number TAP lines of a sub-command; a silent non-zero exit fails too.
