@@ -332,8 +332,6 @@ static bool parse_line(struct history *h, const char *line, struct h_op *op)
 		fail(&c, "an invoke line has a return or an outcome");
 	if (!c.err && !op->invoke && op->ret < op->call)
 		fail(&c, "return before call");
-	if (!c.err && op->clock == -1)
-		h->any_unnamed = true;
 	h->err_msg = c.err;
 	return !c.err;
 }

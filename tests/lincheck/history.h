@@ -49,7 +49,6 @@ struct history {
 	int nfiles;
 	char **clocks;		/* clock domain names seen */
 	int nclocks;
-	bool any_unnamed;	/* some op had no "clock" key */
 	size_t torn;		/* torn last lines skipped */
 	const char *err_msg;	/* why the last line did not parse */
 };
