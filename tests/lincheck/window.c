@@ -75,7 +75,8 @@ static void print_op(const struct history *h, const struct bop *b,
 		       (double)(int64_t)(op->ret - t0) / 1e6);
 	else
 		printf(" return -");
-	printf(" %s%s%s%s%s%s  %s:%d\n", ok,
+	printf(" %s%s%s%s%s%s%s  %s:%d\n", ok,
+	       op->final ? ", a final read placed after the cut" : "",
 	       b->pending ? ", pending at the window's end" : "",
 	       b->straddles ? ", called before the window" : "",
 	       op->corrupt ? ", corrupt" : "", *clk ? ", clock " : "", clk,
