@@ -73,6 +73,6 @@ teardown() {
 	[ "$status" -ne 0 ]
 	rm -f "$PIN"
 	# the program is freed after an RCU grace period
-	for i in $(seq 50); do rmmod synod 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 50); do rmmod synod 2>/dev/null && break; sleep 0.1; done
 	! lsmod | grep -q '^synod ' || false
 }
