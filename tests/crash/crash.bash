@@ -26,7 +26,7 @@ vmdir() { echo "$S/vm$1"; }
 # pick_ports: a base such that base..base+29 are free UDP ports here
 # (other engineers' VMs share the machine); kept in $S/port_base
 pick_ports() {
-	local try base p used
+	local base p used
 	for _ in $(seq 1 20); do
 		base=$(( (RANDOM % 300) * 100 + 20000 ))
 		used=$(ss -Huan 2>/dev/null | awk '{ print $4 }')

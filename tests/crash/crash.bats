@@ -48,7 +48,7 @@ teardown() {
 		writer_start "$RUN/synced" 2000'
 	# wait (bounded) for 12 durable files, then the next test pulls the
 	# plug while the writer is busy with file 13 or so
-	for i in $(seq 1 240); do
+	for _ in $(seq 1 240); do
 		[ "$(grep -c . "$(vmdir 0)/synced")" -ge 12 ] && break
 		sleep 0.5
 	done

@@ -4,4 +4,5 @@
 # shellcheck disable=SC2154
 host_stages() {
 	stage --timeout 120 check-sh "$top/tests/host/check_sh.sh"
+	stage --timeout 300 shellcheck "$top/tests/host/shellcheck.sh"
 }

@@ -4,6 +4,7 @@
 #
 # tap STATUS DESCRIPTION: the next TAP line, "ok" if STATUS is 0 and
 # "not ok" (setting failed=1) otherwise.
+# shellcheck disable=SC2034 # n and failed: read by the sourcing script
 n=0 failed=0
 tap() {
 	n=$((n + 1))

@@ -221,7 +221,9 @@ others_go_on_without_1() {
 	cluster_create $VOL "0 1 2" --on-no-quorum suspend
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	fio --name=w --filename="$d0" --rw=randwrite --bs=4k --size=8M \
+	# requests of 4 KiB to 1 MiB (split into 16 KiB payloads); 32 MiB,
+	# so that fio still writes when the cut comes
+	fio --name=w --filename="$d0" --rw=randwrite --bsrange=4k-1m --size=32M \
 		--direct=1 --ioengine=libaio --iodepth=16 --randseed=11 \
 		--verify=crc32c --output="$BATS_TEST_TMPDIR/fio" &
 	pid=$!

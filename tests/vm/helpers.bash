@@ -93,6 +93,7 @@ dev_sum() {
 
 # expect_refusal ERRNO_TEXT REASON_REGEX CMD...: CMD exits 1 and its error
 # names both the kernel's reason and the errno.
+# shellcheck disable=SC2154 # status and output: set by bats' run
 expect_refusal() {
 	local errtext=$1 reason=$2
 	shift 2

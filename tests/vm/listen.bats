@@ -303,9 +303,10 @@ PY
 	done
 	ballot=$(field 0 $VOL ballot)
 	d0=$(dev_of 0 $VOL)
-	run timeout 300 fio --name=w --filename="$d0" --rw=randwrite --bs=4k \
-		--size=4M --direct=1 --ioengine=libaio --iodepth=16 \
-		--randseed=11 --verify=crc32c --output="$BATS_TEST_TMPDIR/w"
+	run timeout 300 fio --name=w --filename="$d0" --rw=randwrite \
+		--bsrange=4k-1m --size=16M --direct=1 --ioengine=libaio \
+		--iodepth=16 --randseed=11 --verify=crc32c \
+		--output="$BATS_TEST_TMPDIR/w"
 	cat "$BATS_TEST_TMPDIR/w"
 	[ "$status" -eq 0 ]
 	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/w" || false

@@ -35,9 +35,9 @@ leader_now() {
 # leadership moved meanwhile (EROFS, or EIO for a write in flight),
 # write it all again on the new one.  Prints the node that took it.
 write_leader() {
-	local f=$1 seek=$2 i l
+	local f=$1 seek=$2 l
 	shift 2
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		l=$(leader_now "$@")
 		write_at "$l" "$f" "$seek" >&2 && { echo "$l"; return 0; }
 		echo "write on node $l failed; leadership moved?" >&2
@@ -46,7 +46,8 @@ write_leader() {
 }
 
 @test "membership: a replica joins as a learner, catches up, votes; a voter leaves; the quorum follows" {
-	local c i l l2 n a3="3=$(addr 3):7790"
+	local c l l2 n a3 up=()
+	a3="3=$(addr 3):7790"
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	head -c 64K /dev/urandom > "$BATS_TEST_TMPDIR/a"
@@ -68,7 +69,7 @@ write_leader() {
 	[[ "$output" == *"made on the leader"* || "$output" == *"not a member"* ]]
 	# (should leadership move just before, the add only records the
 	# address: then do it again on the new leader)
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		l=$(leader_now 0 1 2)
 		ctl $l peer add $VOL "$a3"
 		wait_for 10 is_field $l $VOL epoch 2 && break
@@ -108,7 +109,7 @@ write_leader() {
 
 	# remove node 2 on the leader: three voters, quorums of two, so
 	# losing node 1 as well leaves a quorum
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		l=$(leader_now 0 1 2 3)
 		[ "$l" != 2 ] || settle_leader 3 $VOL 0 1 2 3
 		l=$(leader_now 0 1 2 3)
@@ -129,8 +130,10 @@ write_leader() {
 	for n in 0 1 3; do
 		[ $n = $l ] || { ctl $n volume down $VOL --force; break; }
 	done
-	l2=$(write_leader "$BATS_TEST_TMPDIR/c" 32 $(for n in 0 1 3; do
-		[ "$(field $n $VOL role)" = down ] || echo $n; done))
+	for n in 0 1 3; do
+		[ "$(field $n $VOL role)" = down ] || up+=("$n")
+	done
+	l2=$(write_leader "$BATS_TEST_TMPDIR/c" 32 "${up[@]}")
 	wait_for 10 is_field $l2 $VOL quorum true
 	cmp <(dd if="$(dev_of $l2 $VOL)" bs=4k count=48 iflag=direct 2>/dev/null) \
 		<(cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/c")

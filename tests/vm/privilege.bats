@@ -66,7 +66,9 @@ test_params() {
 }
 
 @test "privilege: the user build has no test-only module parameter" {
-	local user=$B/kmod/$(uname -r)/synod.ko test=$B/kmod-test/$(uname -r)/synod.ko p
+	local user test p
+	user=$B/kmod/$(uname -r)/synod.ko
+	test=$B/kmod-test/$(uname -r)/synod.ko
 	[ -f "$user" ]
 	[ -f "$test" ]
 	[ -n "$(test_params)" ]

@@ -9,8 +9,39 @@ load cluster
 
 VOL=r0
 
+DM_DEVS=()
+
 setup() { cluster_test_setup 0 1 2; }
-teardown() { cluster_test_teardown; }
+teardown() {
+	local d
+	cluster_teardown
+	for d in "${DM_DEVS[@]}"; do
+		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$d" || true
+	done
+	synod_teardown
+}
+
+# cluster_slow_reads MS: the three replicas, node 2's on a dm-delay
+# device that delays every read by MS milliseconds (writes go straight
+# through).  The transfer's requester reads each chunk of its own data
+# area under its replica lock before it asks for it, so the transfer
+# takes at least chunks x MS, and only node 2, which the quorum does
+# not need, is slowed: the writes of the leader are not.
+cluster_slow_reads() {
+	local dm=synod-rs2 l sz n
+	new_secret
+	replica_create $VOL 0 "0 1 2"
+	replica_create $VOL 1 "0 1 2"
+	l=$(new_loop 64M)
+	sz=$(blockdev --getsz "$l")
+	DM_DISABLE_UDEV=1 dmsetup create "$dm" --noudevsync \
+		--table "0 $sz delay $l 0 $1 $l 0 0"
+	DM_DEVS+=("$dm")
+	replica_create_on $VOL 2 "0 1 2" "/dev/mapper/$dm"
+	for n in 0 1 2; do
+		ctl $n volume up $VOL
+	done
+}
 
 # Node 2 down, then more single-slot writes than a log holds (O_DIRECT,
 # queue depth 1: one slot each), then node 2 up again.
@@ -85,15 +116,29 @@ disk_md5() {
 }
 
 @test "resync: a follower behind every log copies the data area while writes go on" {
-	local d0 sum
-	cluster_create $VOL "0 1 2"
+	local d0 sum got total
+	# about 2900 chunks of 16 KiB at 10 ms or more each: 30 s or more
+	cluster_slow_reads 10
 	fall_behind
 	d0=$(dev_of 0 $VOL)
 	ctl 2 volume up $VOL
-	# writes during the transfer, into chunks it may have copied already
-	dd if=/dev/urandom of="$d0" bs=4k count=64 seek=2000 oflag=direct
-	dd if=/dev/urandom of="$d0" bs=4k count=64 seek=50 oflag=direct
-	wait_for 120 field_ge 2 $VOL resyncs 1
+	# once the transfer is past chunk 600 (9.4 MiB in), writes into
+	# chunks it has copied (4 KiB blocks 50 and 2000 are in chunks 12
+	# and 500) and into chunks it has not reached yet (block 10000:
+	# chunk 2500)
+	wait_for 90 field_ge 2 $VOL resync_done 600
+	# (96 single-slot writes: fewer than a log holds, so node 2 need
+	# not start over)
+	dd if=/dev/urandom of="$d0" bs=4k count=32 seek=2000 oflag=direct
+	dd if=/dev/urandom of="$d0" bs=4k count=32 seek=50 oflag=direct
+	dd if=/dev/urandom of="$d0" bs=4k count=32 seek=10000 oflag=direct
+	# ... and they all completed while it still ran: they overlapped it
+	got=$(field 2 $VOL resync_done)
+	total=$(field 2 $VOL resync_total)
+	echo "after the writes: resync $(field 2 $VOL resync), $got of $total chunks"
+	[ "$(field 2 $VOL resync)" = true ]
+	[ "$got" -lt "$total" ]
+	wait_for 180 field_ge 2 $VOL resyncs 1
 	ctl 2 status $VOL
 	[ "$(field 2 $VOL resync)" = false ]
 	kernel_log_since_mark | grep -q "$VOL: state transfer from node [01]: [0-9]* chunks"

@@ -243,6 +243,7 @@ teardown() {
 		"$CTL" volume delete r0
 	[ -b "$dev" ]
 	umount "$BATS_TEST_TMPDIR/mnt"
+	# shellcheck disable=SC2217 # sleep does not read $dev: it holds it open
 	sleep 600 < "$dev" &
 	holder=$!
 	expect_refusal "Device or resource busy" "in use" \
@@ -345,10 +346,10 @@ teardown() {
 	L2=$(new_loop 64M)
 	"$CTL" volume create r0 --backing "$L1"
 	"$CTL" volume create r1 --backing "$L2"
-	ls /sys/block | grep -q '^synod'
+	compgen -G '/sys/block/synod*' > /dev/null
 	rmmod synod
-	! ls /dev | grep -q '^synod' || false
-	! ls /sys/block | grep -q '^synod' || false
+	! compgen -G '/dev/synod*' > /dev/null || false
+	! compgen -G '/sys/block/synod*' > /dev/null || false
 	can_open_excl "$L1"
 	can_open_excl "$L2"
 	kernel_log_since_mark | grep -q 'deleted volume r0'

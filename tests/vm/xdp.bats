@@ -6,10 +6,10 @@
 #   ns "synod-xa"                 ns "synod-xb"
 #   veth xa0 192.0.2.1/24 <-----> veth xb0 192.0.2.2/24  [XDP: xdp_smoke]
 
-TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-B=${B:-$TOP/build}
-KO=$B/kmod-test/$(uname -r)/synod.ko
-CTL=$B/user/synodctl
+# TOP, B, KO, CTL; synod_setup marks the kernel log and synod_teardown
+# fails the test on a warning, BUG or oops logged since the mark
+load helpers
+
 PROG=$B/bpf/xdp_smoke.bpf.o
 PIN=/sys/fs/bpf/synod_xdp_smoke
 
@@ -24,7 +24,7 @@ calls() {
 }
 
 setup() {
-	lsmod | grep -q '^synod ' || insmod "$KO"
+	synod_setup
 	ip netns add synod-xa
 	ip netns add synod-xb
 	ip link add xa0 netns synod-xa type veth peer name xb0 netns synod-xb
@@ -41,7 +41,14 @@ teardown() {
 	rm -f "$PIN"
 	ip netns del synod-xa 2>/dev/null || true
 	ip netns del synod-xb 2>/dev/null || true
-	rmmod synod 2>/dev/null || true
+	# a detached program is freed after an RCU grace period; until then
+	# it holds the module
+	for _ in $(seq 50); do
+		lsmod | grep -q '^synod ' || break
+		rmmod synod 2>/dev/null && break
+		sleep 0.1
+	done
+	synod_teardown
 }
 
 @test "xdp: the program calling synod_xdp_ping() loads and attaches" {
@@ -73,6 +80,6 @@ teardown() {
 	[ "$status" -ne 0 ]
 	rm -f "$PIN"
 	# the program is freed after an RCU grace period
-	for i in $(seq 50); do rmmod synod 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 50); do rmmod synod 2>/dev/null && break; sleep 0.1; done
 	! lsmod | grep -q '^synod ' || false
 }
