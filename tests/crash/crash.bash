@@ -15,7 +15,8 @@
 # NIC carries the node's /32 with the peer's address as its other end
 # (tests/crash/guest.bash).
 
-TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# (from this file's path: bats files in subdirectories load it too)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMCTL=$TOP/scripts/vmctl
 : "${SYNOD_CRASH_DIR:?run through tests/crash/run.sh}"
 KERNEL=${SYNOD_CRASH_KERNEL:-6.1}
@@ -26,7 +27,7 @@ vmdir() { echo "$S/vm$1"; }
 # pick_ports: a base such that base..base+29 are free UDP ports here
 # (other engineers' VMs share the machine); kept in $S/port_base
 pick_ports() {
-	local try base p used
+	local base p used
 	for _ in $(seq 1 20); do
 		base=$(( (RANDOM % 300) * 100 + 20000 ))
 		used=$(ss -Huan 2>/dev/null | awk '{ print $4 }')
@@ -73,7 +74,7 @@ node_start() {
 	# shellcheck disable=SC2046  # net_args prints one word per line
 	SYNOD_NODE=$n "$VMCTL" start "$(vmdir "$n")" --kernel "$KERNEL" \
 		--mem 1024 --disk "$S/disk$n" --boot-timeout 240 \
-		$(net_args "$n")
+		--life "${SYNOD_CRASH_LIFE:-1200}" $(net_args "$n")
 }
 
 # wait_pids PID...: wait for every one; fail if any failed
@@ -129,6 +130,8 @@ on_all() {
 }
 
 node_kill() { "$VMCTL" kill "$(vmdir "$1")"; }
+node_pause() { "$VMCTL" pause "$(vmdir "$1")"; }
+node_resume() { "$VMCTL" resume "$(vmdir "$1")"; }
 node_alive() { "$VMCTL" alive "$(vmdir "$1")"; }
 
 # hfield N KEY: a status field of node N, read from the host
@@ -196,6 +199,24 @@ settle_leader() {
 	done
 	echo "node $l is not the agreed leader of $*" >&2
 	return 1
+}
+
+# klog_check_all [NODES...]: the kernel log of every live node (default
+# 0 1 2) since its boot mark is free of warnings (guest.bash klog_check);
+# every node is checked and each one's findings printed before failing.
+# SYNOD_CRASH_KLOG_INJECT=N first writes a WARNING line into node N's
+# log: the negative control of this check (it must then fail).
+klog_check_all() {
+	local n rc=0 nodes=("$@")
+	[ ${#nodes[@]} -gt 0 ] || nodes=(0 1 2)
+	if [ -n "${SYNOD_CRASH_KLOG_INJECT:-}" ]; then
+		on "$SYNOD_CRASH_KLOG_INJECT" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg'
+	fi
+	for n in "${nodes[@]}"; do
+		node_alive "$n" || continue
+		on "$n" --timeout 60 klog_check || rc=1
+	done
+	return $rc
 }
 
 # crash_report: every live node's status and kernel log (on failure)

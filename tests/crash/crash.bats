@@ -48,7 +48,7 @@ teardown() {
 		writer_start "$RUN/synced" 2000'
 	# wait (bounded) for 12 durable files, then the next test pulls the
 	# plug while the writer is busy with file 13 or so
-	for i in $(seq 1 240); do
+	for _ in $(seq 1 240); do
 		[ "$(grep -c . "$(vmdir 0)/synced")" -ge 12 ] && break
 		sleep 0.5
 	done
@@ -56,6 +56,8 @@ teardown() {
 }
 
 @test "crash: the leader's VM is killed mid-write (SIGKILL: power loss)" {
+	# its kernel log dies with it: check it first
+	klog_check_all 0
 	node_kill 0
 	! node_alive 0 || false
 	# only complete lines count: the writer may have died mid-line
@@ -131,4 +133,8 @@ teardown() {
 		(cd "$MNT/w" && sha256sum --quiet -c "$RUN/sums")
 		(cd "$MNT/after" && sha256sum --quiet -c "$RUN/sums-after")
 		umount "$MNT"'
+}
+
+@test "crash: no WARNING, BUG, lockup or stall in any node's kernel log" {
+	klog_check_all 0 1 2
 }

@@ -36,6 +36,7 @@ nic_by_mac() {
 # bridged links would make a loop).
 node_boot() {
 	local m nic
+	klog_mark
 	modprobe virtio_blk
 	modprobe virtio_net
 	wait_for 10 test -b /dev/vda
@@ -98,6 +99,7 @@ field_ge() { local v; v=$(field "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
 
 # wait_for SECONDS CMD... (tests/lib/wait.bash), naming this node
 . "$TOP/tests/lib/wait.bash"
+# shellcheck disable=SC2034  # read by wait_for (tests/lib/wait.bash)
 WAIT_WHO="node $N"
 
 # promote_and_wait: make this node the leader (bounded; long enough for
@@ -155,6 +157,35 @@ refuses_writes() {
 	fi
 	echo "$out"
 	[[ "$out" == *"Read-only file system"* ]]
+}
+
+# The kernel-log check (contract section 7): any of these since the mark
+# fails a run.
+KLOG_BAD='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|blocked for more than|soft lockup|rcu.*stall|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called|kmemleak'
+
+# klog_mark: a unique line in the kernel log, remembered in RUN/klog_mark
+# (on the host: it outlives this boot, and the next boot writes its own)
+klog_mark() {
+	local m="synod-crash: node $N mark $EPOCHREALTIME.$RANDOM"
+	echo "$m" > /dev/kmsg
+	echo "$m" > "$RUN/klog_mark"
+}
+
+# klog_check: no line matching KLOG_BAD since this boot's mark; a mark
+# missing from the log (ring overflowed, or not marked) is a failure too
+klog_check() {
+	local m log
+	m=$(cat "$RUN/klog_mark") || { echo "node $N: no kernel log mark" >&2; return 1; }
+	log=$(dmesg | awk -v m="$m" 'index($0, m) { on = 1 } on')
+	if [ -z "$log" ]; then
+		echo "node $N: mark '$m' is not in the kernel log" >&2
+		return 1
+	fi
+	if grep -E "$KLOG_BAD" <<< "$log"; then
+		echo "node $N: the kernel log since '$m' has the warnings above" >&2
+		return 1
+	fi
+	echo "node $N: kernel log clean since the mark ($(wc -l <<< "$log") lines)"
 }
 
 # report: status and kernel log, for a failed test
