@@ -201,19 +201,50 @@ settle_leader() {
 	return 1
 }
 
+# leader_of NODES...: the node among NODES that says it leads (none: fail)
+leader_of() {
+	local n
+	snap "$@" || return 1
+	for n in "$@"; do
+		[ "$(snap_of "$n" role)" = leader ] && { echo "$n"; return 0; }
+	done
+	return 1
+}
+
+# node_rejoin N OTHERS...: boot node N's VM again on its disk file,
+# attach its replica from its journal, up; then wait (bounded) until it
+# follows the leader among OTHERS and has applied that leader's
+# commit_index (from the in-memory log, or by a state transfer when it
+# is too far behind).  Prints "leader L commit_index C".
+node_rejoin() {
+	local n=$1 l c
+	shift
+	node_start "$n" || return 1
+	on "$n" node_boot || return 1
+	on "$n" --timeout 90 peers_reachable || return 1
+	on "$n" '"$CTL" volume attach "$VOL" --backing /dev/vda \
+			--secret-file "$RUN/secret" > /dev/null
+		"$CTL" volume up "$VOL"' || return 1
+	l=$(leader_of "$@") || { echo "no leader among $*" >&2; return 1; }
+	c=$(snap_of "$l" commit_index)
+	on "$n" --timeout 240 "
+		wait_for 120 is_field role follower
+		wait_for 180 field_ge applied_index $c" || return 1
+	echo "leader $l commit_index $c"
+}
+
 # klog_check_all [NODES...]: the kernel log of every live node (default
 # 0 1 2) since its boot mark is free of warnings (guest.bash klog_check);
 # every node is checked and each one's findings printed before failing.
-# SYNOD_CRASH_KLOG_INJECT=N first writes a WARNING line into node N's
-# log: the negative control of this check (it must then fail).
+# SYNOD_CRASH_KLOG_INJECT=N writes a WARNING line into node N's log
+# before checking it: the negative control of this check (it must fail).
 klog_check_all() {
 	local n rc=0 nodes=("$@")
 	[ ${#nodes[@]} -gt 0 ] || nodes=(0 1 2)
-	if [ -n "${SYNOD_CRASH_KLOG_INJECT:-}" ]; then
-		on "$SYNOD_CRASH_KLOG_INJECT" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg'
-	fi
 	for n in "${nodes[@]}"; do
 		node_alive "$n" || continue
+		[ "${SYNOD_CRASH_KLOG_INJECT:-}" = "$n" ] &&
+			on "$n" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg' 
 		on "$n" --timeout 60 klog_check || rc=1
 	done
 	return $rc
