@@ -11,6 +11,8 @@
  *       answer, host time after it (ns).  Reconnects when the VM dies or
  *       reboots; a line "# connect" marks each connection.  Exits when
  *       process PID is gone or after S seconds (default 3600).
+ *   clockprobe now
+ *       Print the host's CLOCK_MONOTONIC in ns (the clock of LOG).
  *   clockprobe map NAME LOG [FROM_NS TO_NS]
  *       Print the lincheck --clock-map line "NAME OFFSET_NS ERROR_NS" for
  *       the samples of LOG taken in [FROM_NS, TO_NS] host time (default
@@ -257,12 +259,17 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: clockprobe probe SOCKET LOG [--owner PID] "
 		"[--life S]\n"
+		"       clockprobe now\n"
 		"       clockprobe map NAME LOG [FROM_NS TO_NS]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "now")) {
+		printf("%" PRIu64 "\n", now_ns());
+		return 0;
+	}
 	if (argc >= 4 && !strcmp(argv[1], "probe")) {
 		pid_t owner = 0;
 		unsigned life = 3600;

@@ -54,6 +54,47 @@ net_args() {
 	done
 }
 
+# clock_args N: QEMU arguments of node N's clock port: a virtio-serial
+# port named synod.clock whose host end is the unix socket
+# DIR/clock.sock (QEMU listens; tests/crash/clockprobe connects)
+clock_args() {
+	local d
+	d=$(vmdir "$1")
+	echo --qemu-arg -device --qemu-arg virtio-serial-pci,id=vser
+	echo --qemu-arg -chardev --qemu-arg \
+		"socket,id=clk,path=$d/clock.sock,server=on,wait=off"
+	echo --qemu-arg -device --qemu-arg \
+		"virtserialport,bus=vser.0,chardev=clk,name=synod.clock"
+}
+
+# clock_probe_start N: the host's prober of node N's clock, once per run
+# (it reconnects across reboots); it ends with the runner (run.sh's pid)
+clock_probe_start() {
+	local d p
+	d=$(vmdir "$1")
+	p=$(cat "$d/clockprobe.pid" 2>/dev/null)
+	[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 0
+	setsid "$B/tests/clockprobe" probe "$d/clock.sock" "$d/clock.log" \
+		--owner "${SYNOD_VM_OWNER:-$$}" --life "${SYNOD_CRASH_LIFE:-1200}" \
+		> /dev/null 2>&1 < /dev/null 3>&- &
+	echo $! > "$d/clockprobe.pid"
+}
+
+# clock_map FROM_NS TO_NS NAME=N...: the lincheck --clock-map lines of
+# the named nodes' clocks over that host interval (each name is one
+# boot of node N)
+clock_map() {
+	local from=$1 to=$2 a
+	shift 2
+	for a in "$@"; do
+		"$B/tests/clockprobe" map "${a%%=*}" "$(vmdir "${a#*=}")/clock.log" \
+			"$from" "$to" || return 1
+	done
+}
+
+# host_now: the host's CLOCK_MONOTONIC in ns (the clock of clock.log)
+host_now() { "$B/tests/clockprobe" now; }
+
 # crash_init: ports, a secret, three sparse 128 MiB disk files
 crash_init() {
 	local n
@@ -74,7 +115,9 @@ node_start() {
 	# shellcheck disable=SC2046  # net_args prints one word per line
 	SYNOD_NODE=$n "$VMCTL" start "$(vmdir "$n")" --kernel "$KERNEL" \
 		--mem 1024 --disk "$S/disk$n" --boot-timeout 240 \
-		--life "${SYNOD_CRASH_LIFE:-1200}" $(net_args "$n")
+		--life "${SYNOD_CRASH_LIFE:-1200}" $(net_args "$n") \
+		$(clock_args "$n") || return 1
+	clock_probe_start "$n"
 }
 
 # wait_pids PID...: wait for every one; fail if any failed
@@ -244,7 +287,7 @@ klog_check_all() {
 	for n in "${nodes[@]}"; do
 		node_alive "$n" || continue
 		[ "${SYNOD_CRASH_KLOG_INJECT:-}" = "$n" ] &&
-			on "$n" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg' 
+			on "$n" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg'
 		on "$n" --timeout 60 klog_check || rc=1
 	done
 	return $rc

@@ -47,11 +47,34 @@ node_boot() {
 		ip link set "$nic" up
 		ip addr add "$(addr "$N")/32" peer "$(addr "$m")/32" dev "$nic"
 	done
+	# the clock port (tests/crash/clockprobe.c probes it from the host)
+	modprobe virtio_console 2>/dev/null || true
+	[ -x "$B/tests/synod-load" ] && clock_serve_start
 	# timeouts scaled: other VMs on the host stall ours for seconds
 	lsmod | grep -q '^synod ' ||
 		insmod "$B/kmod-test/$(uname -r)/synod.ko" \
 			time_scale="${SYNOD_CRASH_TIME_SCALE:-1}"
 	mkdir -p "$MNT"
+}
+
+# clock_port: the device of the virtio-serial port named synod.clock
+# (no udev here, so no /dev/virtio-ports/ link: look it up in sysfs)
+clock_port() {
+	local d
+	for d in /sys/class/virtio-ports/*; do
+		[ "$(cat "$d/name" 2>/dev/null)" = synod.clock ] &&
+			{ echo "/dev/${d##*/}"; return 0; }
+	done
+	return 1
+}
+
+# clock_serve_start: answer the host's clock probes for this boot
+clock_serve_start() {
+	local port
+	wait_for 10 clock_port > /dev/null || return 1
+	port=$(clock_port)
+	setsid "$B/tests/synod-load" clock-serve "$port" \
+		> "$RUN/clock-serve.log" 2>&1 < /dev/null &
 }
 
 # peers_reachable: one ping to every peer, a few tries (links come up

@@ -72,7 +72,7 @@ soak_check() {
 		out=$(fio $(soak_region_job "$j") --verify_only \
 			--verify_fatal=0 --continue_on_error=verify 2>&1) ||
 			{ echo "region $j: fio failed" >&2; errs=$((errs + 1)); }
-		bad=$(grep -cE 'verify failed|verify: bad' <<< "$out")
+		bad=$(grep -cE 'verify failed|verify: bad' <<< "$out" || true)
 		if [ "$bad" != 0 ]; then
 			grep -E 'verify failed|verify: bad' <<< "$out" | head -n 5 >&2
 			errs=$((errs + bad))

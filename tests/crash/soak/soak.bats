@@ -87,6 +87,7 @@ figure() {
 		node_kill "$l"
 		settle_leader "$s" "$s" "$o"
 		res=$(son "$s" --timeout 400 "soak_check $k") || {
+			echo "$res" >&2
 			res=${res##*$'\n'}
 			figure "round $k: FAILED on node $s: $res" \
 				"(reproduce: make crash-soak KERNEL=$KERNEL SOAK_ROUNDS=$SOAK_ROUNDS;" \
