@@ -18,11 +18,9 @@
  *       the samples of LOG taken in [FROM_NS, TO_NS] host time (default
  *       all): host = guest + OFFSET, within ERROR.
  *
- * Probe: the prober writes "SEQ\n"; the guest answers a line ending in
- * its CLOCK_MONOTONIC ns; a reply "SEQ NS" naming another SEQ is stale
- * and dropped.  A sample bounds the offset: the guest read its clock
- * between T1 and T2, so host - guest lies in [T1 - G, T2 - G], that is
- * (T1 + T2) / 2 - G within RTT / 2.
+ * Probe: see probe_once.  A sample bounds the offset: the guest read its
+ * clock between T1 and T2, so host - guest lies in [T1 - G, T2 - G],
+ * that is (T1 + T2) / 2 - G within RTT / 2.
  *
  * Map: per window of ten samples the one with the smallest RTT is the
  * best estimate of that window.  The offset is the median of the
@@ -89,24 +87,25 @@ static int drain(int fd)
 }
 
 /*
- * One probe on fd: 1 and *guest set if answered in time, 0 if lost or
- * stale, -1 if the connection is gone.
+ * One probe on fd (synod-load clock-serve's protocol): send an 8-byte
+ * token, read 16 bytes back, the token then the guest's CLOCK_MONOTONIC
+ * as a little-endian u64.  1 and *guest set if answered in time, 0 if
+ * lost or stale (another token), -1 if the connection is gone.
  */
-static int probe_once(int fd, unsigned long seq, uint64_t *guest)
+static int probe_once(int fd, uint64_t seq, uint64_t *guest)
 {
-	char req[32], line[128];
+	unsigned char req[8], ans[16];
 	size_t len = 0;
-	uint64_t deadline;
-	unsigned long long a, b;
-	int n;
+	uint64_t deadline, g = 0;
 
 	if (drain(fd))
 		return -1;
-	n = snprintf(req, sizeof(req), "%lu\n", seq);
-	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n)
+	for (int i = 0; i < 8; i++)
+		req[i] = (unsigned char)(seq >> (8 * i));
+	if (send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
 		return -1;
 	deadline = now_ns() + REPLY_MS * 1000000ull;
-	while (len < sizeof(line) - 1) {
+	while (len < sizeof(ans)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		uint64_t t = now_ns();
 		ssize_t r;
@@ -114,25 +113,17 @@ static int probe_once(int fd, unsigned long seq, uint64_t *guest)
 		if (t >= deadline ||
 		    poll(&p, 1, (int)((deadline - t) / 1000000) + 1) <= 0)
 			return 0;
-		r = recv(fd, line + len, 1, 0);
+		r = recv(fd, ans + len, sizeof(ans) - len, 0);
 		if (r <= 0)
 			return -1;
-		if (line[len++] == '\n')
-			break;
+		len += (size_t)r;
 	}
-	line[len] = '\0';
-	n = sscanf(line, "%llu %llu", &a, &b);
-	if (n == 2) {
-		if (a != seq)
-			return 0;
-		*guest = b;
-		return 1;
-	}
-	if (n == 1) {
-		*guest = a;
-		return 1;
-	}
-	return 0;
+	if (memcmp(ans, req, sizeof(req)))
+		return 0;
+	for (int i = 0; i < 8; i++)
+		g |= (uint64_t)ans[8 + i] << (8 * i);
+	*guest = g;
+	return 1;
 }
 
 static bool owner_alive(pid_t owner)
@@ -144,7 +135,7 @@ static int cmd_probe(const char *sock, const char *log, pid_t owner,
 		     unsigned life)
 {
 	uint64_t end = now_ns() + (uint64_t)life * 1000000000ull;
-	unsigned long seq = 0;
+	uint64_t seq = 0;
 	FILE *f = fopen(log, "a");
 	int fd = -1;
 
