@@ -72,7 +72,7 @@ clock_args() {
 clock_probe_start() {
 	local d p
 	d=$(vmdir "$1")
-	p=$(cat "$d/clockprobe.pid" 2>/dev/null)
+	p=$(cat "$d/clockprobe.pid" 2>/dev/null) || true
 	[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 0
 	setsid "$B/tests/clockprobe" probe "$d/clock.sock" "$d/clock.log" \
 		--owner "${SYNOD_VM_OWNER:-$$}" --life "${SYNOD_CRASH_LIFE:-1200}" \
