@@ -211,6 +211,59 @@ klog_check() {
 	echo "node $N: kernel log clean since the mark ($(wc -l <<< "$log") lines)"
 }
 
+# The workload (tests/workload, contract9 section 4) on 16 blocks at
+# LOAD_OFFSET, past what the earlier steps' ext4 used (the step zeroes
+# them first: value 0 is the initial content)
+LOAD_OFFSET=$((100 << 20))
+LOAD_BLOCKS=16
+
+# load_start BASE [ARGS...]: synod-load on this node's disk in the
+# background, clients from BASE, history in RUN/hist, clock domain vmN
+# (one boot: the guest's clock restarts at each boot); stops at
+# RUN/stop (bounded by --seconds)
+load_start() {
+	local base=$1
+	shift
+	rm -rf "$RUN/hist" "$RUN/stop"
+	setsid "$B/tests/synod-load" run --dev "$(dev)" --procs 3 \
+		--blocks "$LOAD_BLOCKS" --max-blocks 4 --read-pct 50 \
+		--seconds 300 --stop-file "$RUN/stop" --seed $((base + 1)) \
+		--out "$RUN/hist" --client-base "$base" --clock-name "vm$N" \
+		--node "$N" --offset "$LOAD_OFFSET" "$@" \
+		> "$RUN/load.log" 2>&1 < /dev/null &
+	echo $! > "$RUN/load.pid"
+}
+
+# load_stop: stop the workload, wait (bounded) for its summary line
+load_stop() {
+	: > "$RUN/stop"
+	wait_for 60 grep -q '^synod-load: run id' "$RUN/load.log" || {
+		cat "$RUN/load.log" >&2
+		return 1
+	}
+	cat "$RUN/load.log"
+}
+
+# load_zero: zero the workload's blocks through this (leading) node
+load_zero() {
+	dd if=/dev/zero of="$(dev)" bs=4k count="$LOAD_BLOCKS" \
+		seek=$((LOAD_OFFSET / 4096)) oflag=direct status=none
+}
+
+# promote_when FILE: in the background, wait (bounded) for FILE to
+# appear (the host makes it), then promote this node; RUN/promoted gets
+# "ok" or "failed" (a host round trip is seconds under load: too slow
+# inside a 12 s pause)
+promote_when() {
+	rm -f "$RUN/promoted" "$1"
+	setsid bash -c '. "$1"; RUN=$2
+		wait_for 120 test -e "$3" || exit 1
+		if promote_and_wait; then r=ok; else r=failed; fi
+		echo "$r $(fields role)" > "$RUN/promoted"' promote_when \
+		"$TOP/tests/crash/guest.bash" "$RUN" "$1" \
+		> "$RUN/promote_when.log" 2>&1 < /dev/null &
+}
+
 # report: status and kernel log, for a failed test
 report() {
 	echo "--- node $N: status -j"
