@@ -218,17 +218,19 @@ LOAD_OFFSET=$((100 << 20))
 LOAD_BLOCKS=16
 
 # load_start BASE [ARGS...]: synod-load on this node's disk in the
-# background, clients from BASE, history in RUN/hist, clock domain vmN
-# (one boot: the guest's clock restarts at each boot); stops at
+# background, clients from BASE, history in RUN/$LOAD_HIST (default
+# hist), clock domain vmN (vmN.bB with LOAD_BOOT=B: the guest's clock
+# restarts at each boot, so each boot is its own domain); stops at
 # RUN/stop (bounded by --seconds)
 load_start() {
-	local base=$1
+	local base=$1 hist=$RUN/${LOAD_HIST:-hist}
 	shift
-	rm -rf "$RUN/hist" "$RUN/stop"
+	rm -rf "$hist" "$RUN/stop" "$RUN/load.log"
 	setsid "$B/tests/synod-load" run --dev "$(dev)" --procs 3 \
 		--blocks "$LOAD_BLOCKS" --max-blocks 4 --read-pct 50 \
-		--seconds 300 --stop-file "$RUN/stop" --seed $((base + 1)) \
-		--out "$RUN/hist" --client-base "$base" --clock-name "vm$N" \
+		--seconds "${LOAD_SECONDS:-300}" --stop-file "$RUN/stop" --seed $((base + 1)) \
+		--out "$hist" --client-base "$base" \
+		--clock-name "vm$N${LOAD_BOOT:+.b$LOAD_BOOT}" \
 		--node "$N" --offset "$LOAD_OFFSET" "$@" \
 		> "$RUN/load.log" 2>&1 < /dev/null &
 	echo $! > "$RUN/load.pid"
