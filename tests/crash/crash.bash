@@ -267,7 +267,7 @@ node_rejoin() {
 	on "$n" --timeout 90 peers_reachable || return 1
 	on "$n" '"$CTL" volume attach "$VOL" --backing /dev/vda \
 			--secret-file "$RUN/secret" > /dev/null
-		"$CTL" volume up "$VOL"' || return 1
+		"$CTL" volume up "$VOL" > /dev/null' || return 1
 	l=$(leader_of "$@") || { echo "no leader among $*" >&2; return 1; }
 	c=$(snap_of "$l" commit_index)
 	on "$n" --timeout 240 "

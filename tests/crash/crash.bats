@@ -163,8 +163,8 @@ PAUSE_S=${SYNOD_CRASH_PAUSE_S:-12}
 	# the old leader's reader goes on through its fd while node 1 writes
 	hold=$(on 0 '"$B/tests/synod-load" now')
 	sleep 10
-	on 0 load_stop
-	on 1 load_stop
+	on 0 --timeout 120 load_stop
+	on 1 --timeout 120 load_stop
 	to=$(host_now)
 	clock_map "$from" "$to" vm0=0 vm1=1 > "$S/clock.map"
 	echo "# clock map: $(tr '\n' ';' < "$S/clock.map")" >&3

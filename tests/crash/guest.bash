@@ -50,10 +50,12 @@ node_boot() {
 	# the clock port (tests/crash/clockprobe.c probes it from the host)
 	modprobe virtio_console 2>/dev/null || true
 	[ -x "$B/tests/synod-load" ] && clock_serve_start
-	# timeouts scaled: other VMs on the host stall ours for seconds
+	# timeouts scaled: other VMs on the host stall ours for seconds;
+	# SYNOD_CRASH_MODPARAMS adds test knobs (negative controls)
 	lsmod | grep -q '^synod ' ||
 		insmod "$B/kmod-test/$(uname -r)/synod.ko" \
-			time_scale="${SYNOD_CRASH_TIME_SCALE:-1}"
+			time_scale="${SYNOD_CRASH_TIME_SCALE:-1}" \
+			${SYNOD_CRASH_MODPARAMS:-}
 	mkdir -p "$MNT"
 }
 
@@ -236,15 +238,23 @@ load_start() {
 	echo $! > "$RUN/load.pid"
 }
 
-# load_stop: stop the workload, wait (bounded) for its summary line
+# load_stop: stop the workload, wait (bounded) for its summary line.  A
+# replica that does not lead holds its requests (--on-no-quorum suspend,
+# the default: up to 120 s, admin-guide.rst), so a worker may sit in one:
+# taking the volume down fails what it holds, as a user would after a
+# failover; then it comes up again.
 load_stop() {
 	: > "$RUN/stop"
-	wait_for 60 grep -q '^synod-load: run id' "$RUN/load.log" || {
-		cat "$RUN/load.log" >&2
-		return 1
-	}
+	if ! wait_for 20 load_done; then
+		echo "node $N ($(fields role)): the workload waits on held requests; volume down, up"
+		"$CTL" volume down "$VOL"
+		wait_for 30 load_done || cat "$RUN/load.log" >&2
+		"$CTL" volume up "$VOL"
+		load_done || return 1
+	fi
 	cat "$RUN/load.log"
 }
+load_done() { grep -q '^synod-load: run id' "$RUN/load.log"; }
 
 # load_zero: zero the workload's blocks through this (leading) node
 load_zero() {

@@ -191,7 +191,7 @@ summary() {
 	ensure_leader
 	sleep 15
 	for n in 0 1 2; do
-		on "$n" load_stop > /dev/null
+		on "$n" --timeout 120 load_stop >&3
 		boot_end "$n"
 	done
 	# every replica applies what the leader committed
