@@ -6,7 +6,10 @@
 # and scripts/vm's watch on this shell's pid (SYNOD_VM_OWNER) if this
 # shell dies without running its trap.  The whole run is bounded.
 #
-# usage: tests/crash/run.sh [--kernel 6.1|6.12|KVER] [--timeout S] [BATS]
+# usage: tests/crash/run.sh [--kernel 6.1|6.12|KVER] [--timeout S]
+#                           [--filter REGEX] [BATS]
+#   --filter: only the tests whose names match (bats --filter), e.g.
+#     'form a volume|paused|kernel log' for the pause step alone
 #   BATS: a .bats file or a directory of them (default tests/crash:
 #     crash.bats; the nemesis and the soak live in subdirectories)
 #   SYNOD_CRASH_KEEP=1 keeps the state directory (consoles, logs, disks)
@@ -18,11 +21,12 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
-kernel=6.1 timeout=900 what=$top/tests/crash
+kernel=6.1 timeout=900 what=$top/tests/crash filter=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--timeout) timeout=${2:?}; shift 2 ;;
+	--filter) filter=(--filter "${2:?}"); shift 2 ;;
 	-*) sed -n '/^# usage:/,/^$/p' "$0" >&2; exit 2 ;;
 	*) what=$1; shift ;;
 	esac
@@ -56,7 +60,7 @@ export SYNOD_CRASH_LIFE=$((timeout + 60))
 export B SYNOD_CRASH_DIR=$dir SYNOD_CRASH_KERNEL=$kernel SYNOD_VM_OWNER=$$
 start=$SECONDS
 # in the background: a trap runs during "wait", not during a foreground job
-timeout -k 10 "$timeout" bats --tap "$what" &
+timeout -k 10 "$timeout" bats --tap "${filter[@]}" "$what" &
 bpid=$!
 wait "$bpid"
 rc=$?
