@@ -39,9 +39,14 @@ done
 mkdir -p "$B/crash"
 dir=$(mktemp -d "$B/crash/run.XXXXXX")
 cleanup() {
-	local d
+	local d p
 	for d in "$dir"/vm*; do
-		[ -d "$d" ] && "$top/scripts/vmctl" kill "$d"
+		[ -d "$d" ] || continue
+		"$top/scripts/vmctl" kill "$d"
+		# the clock prober (crash.bash clock_probe_start), if still there
+		p=$(cat "$d/clockprobe.pid" 2>/dev/null) &&
+			grep -qF clockprobe "/proc/$p/cmdline" 2>/dev/null &&
+			kill "$p"
 	done
 	if [ -n "${SYNOD_CRASH_KEEP:-}" ]; then
 		echo "crash: state kept in $dir" >&2
