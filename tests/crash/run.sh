@@ -21,7 +21,7 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
-kernel=6.1 timeout=900 what=$top/tests/crash filter=()
+kernel=6.1 timeout=1200 what=$top/tests/crash filter=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift 2 ;;
