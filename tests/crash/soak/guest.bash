@@ -16,7 +16,8 @@ SOAK_REGION=2M
 # and for the verify_only pass: fio rebuilds the expected blocks from them)
 soak_region_job() {
 	echo --name="r$1" --filename="$SOAK_DIR/r$1" --rw=write --bs=64k \
-		--size="$SOAK_REGION" --ioengine=psync --verify=crc32c
+		--size="$SOAK_REGION" --ioengine=psync --verify=crc32c \
+		--verify_state_save=0
 }
 
 # soak_mount: the volume's ext4 at MNT (mounting replays its journal)
@@ -41,7 +42,7 @@ soak_scratch_start() {
 	setsid fio --name=scratch --filename="$SOAK_DIR/scratch" \
 		--rw=randwrite --bsrange=4k-256k --size=16M --ioengine=libaio \
 		--iodepth=8 --direct=1 --fsync=16 --verify=crc32c \
-		--do_verify=0 --time_based --runtime=600 \
+		--do_verify=0 --verify_state_save=0 --time_based --runtime=600 \
 		> "$RUN/scratch.log" 2>&1 < /dev/null &
 }
 
