@@ -233,9 +233,18 @@ load_start() {
 		--seconds "${LOAD_SECONDS:-300}" --stop-file "$RUN/stop" --seed $((base + 1)) \
 		--out "$hist" --client-base "$base" \
 		--clock-name "vm$N${LOAD_BOOT:+.b$LOAD_BOOT}" \
-		--node "$N" --offset "$LOAD_OFFSET" "$@" \
+		--node "$N" --offset "$LOAD_OFFSET" --run "$(load_run_id)" "$@" \
 		> "$RUN/load.log" 2>&1 < /dev/null &
 	echo $! > "$RUN/load.pid"
+}
+
+# load_run_id: the run id every VM's workload writes into its blocks:
+# one run, so a block another VM wrote is not "of another run".  From
+# the run's secret, which every VM of the run has a copy of.
+load_run_id() {
+	local c
+	read -r c _ < <(cksum < "$RUN/secret")
+	echo "$((c + 1))"
 }
 
 # load_stop: stop the workload, wait (bounded) for its summary line.  A
