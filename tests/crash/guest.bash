@@ -89,15 +89,16 @@ peers_reachable() {
 	done
 }
 
-# volume_create SECRET_FILE: this node's replica on /dev/vda
+# volume_create SECRET_FILE [OPTION...]: this node's replica on /dev/vda
 volume_create() {
-	local m peers=()
+	local m peers=() secret=$1
+	shift
 	for m in $NODES; do
 		[ "$m" = "$N" ] || peers+=(--peer "$m=$(addr "$m"):7790")
 	done
 	"$CTL" volume create "$VOL" --backing /dev/vda --node "$N" \
 		--listen "$(addr "$N"):7790" "${peers[@]}" \
-		--secret-file "$1" --cluster "$VOL"
+		--secret-file "$secret" --cluster "$VOL" "$@"
 }
 
 # field KEY: one top-level field of status -j (the first occurrence:
