@@ -15,7 +15,8 @@
 # NIC carries the node's /32 with the peer's address as its other end
 # (tests/crash/guest.bash).
 
-TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+# (from this file's path: bats files in subdirectories load it too)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 VMCTL=$TOP/scripts/vmctl
 : "${SYNOD_CRASH_DIR:?run through tests/crash/run.sh}"
 KERNEL=${SYNOD_CRASH_KERNEL:-6.1}
@@ -53,6 +54,47 @@ net_args() {
 	done
 }
 
+# clock_args N: QEMU arguments of node N's clock port: a virtio-serial
+# port named synod.clock whose host end is the unix socket
+# DIR/clock.sock (QEMU listens; tests/crash/clockprobe connects)
+clock_args() {
+	local d
+	d=$(vmdir "$1")
+	echo --qemu-arg -device --qemu-arg virtio-serial-pci,id=vser
+	echo --qemu-arg -chardev --qemu-arg \
+		"socket,id=clk,path=$d/clock.sock,server=on,wait=off"
+	echo --qemu-arg -device --qemu-arg \
+		"virtserialport,bus=vser.0,chardev=clk,name=synod.clock"
+}
+
+# clock_probe_start N: the host's prober of node N's clock, once per run
+# (it reconnects across reboots); it ends with the runner (run.sh's pid)
+clock_probe_start() {
+	local d p
+	d=$(vmdir "$1")
+	p=$(cat "$d/clockprobe.pid" 2>/dev/null) || true
+	[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 0
+	setsid "$B/tests/clockprobe" probe "$d/clock.sock" "$d/clock.log" \
+		--owner "${SYNOD_VM_OWNER:-$$}" --life "${SYNOD_CRASH_LIFE:-1200}" \
+		> /dev/null 2>&1 < /dev/null 3>&- &
+	echo $! > "$d/clockprobe.pid"
+}
+
+# clock_map FROM_NS TO_NS NAME=N...: the lincheck --clock-map lines of
+# the named nodes' clocks over that host interval (each name is one
+# boot of node N)
+clock_map() {
+	local from=$1 to=$2 a
+	shift 2
+	for a in "$@"; do
+		"$B/tests/clockprobe" map "${a%%=*}" "$(vmdir "${a#*=}")/clock.log" \
+			"$from" "$to" || return 1
+	done
+}
+
+# host_now: the host's CLOCK_MONOTONIC in ns (the clock of clock.log)
+host_now() { "$B/tests/clockprobe" now; }
+
 # crash_init: ports, a secret, three sparse 128 MiB disk files
 crash_init() {
 	local n
@@ -73,7 +115,9 @@ node_start() {
 	# shellcheck disable=SC2046  # net_args prints one word per line
 	SYNOD_NODE=$n "$VMCTL" start "$(vmdir "$n")" --kernel "$KERNEL" \
 		--mem 1024 --disk "$S/disk$n" --boot-timeout 240 \
-		$(net_args "$n")
+		--life "${SYNOD_CRASH_LIFE:-1200}" $(net_args "$n") \
+		$(clock_args "$n") || return 1
+	clock_probe_start "$n"
 }
 
 # wait_pids PID...: wait for every one; fail if any failed
@@ -129,6 +173,8 @@ on_all() {
 }
 
 node_kill() { "$VMCTL" kill "$(vmdir "$1")"; }
+node_pause() { "$VMCTL" pause "$(vmdir "$1")"; }
+node_resume() { "$VMCTL" resume "$(vmdir "$1")"; }
 node_alive() { "$VMCTL" alive "$(vmdir "$1")"; }
 
 # hfield N KEY: a status field of node N, read from the host
@@ -196,6 +242,55 @@ settle_leader() {
 	done
 	echo "node $l is not the agreed leader of $*" >&2
 	return 1
+}
+
+# leader_of NODES...: the node among NODES that says it leads (none: fail)
+leader_of() {
+	local n
+	snap "$@" || return 1
+	for n in "$@"; do
+		[ "$(snap_of "$n" role)" = leader ] && { echo "$n"; return 0; }
+	done
+	return 1
+}
+
+# node_rejoin N OTHERS...: boot node N's VM again on its disk file,
+# attach its replica from its journal, up; then wait (bounded) until it
+# follows the leader among OTHERS and has applied that leader's
+# commit_index (from the in-memory log, or by a state transfer when it
+# is too far behind).  Prints "leader L commit_index C".
+node_rejoin() {
+	local n=$1 l c
+	shift
+	node_start "$n" || return 1
+	on "$n" node_boot || return 1
+	on "$n" --timeout 90 peers_reachable || return 1
+	on "$n" '"$CTL" volume attach "$VOL" --backing /dev/vda \
+			--secret-file "$RUN/secret" > /dev/null
+		"$CTL" volume up "$VOL" > /dev/null' || return 1
+	l=$(leader_of "$@") || { echo "no leader among $*" >&2; return 1; }
+	c=$(snap_of "$l" commit_index)
+	on "$n" --timeout 240 "
+		wait_for 120 is_field role follower
+		wait_for 180 field_ge applied_index $c" || return 1
+	echo "leader $l commit_index $c"
+}
+
+# klog_check_all [NODES...]: the kernel log of every live node (default
+# 0 1 2) since its boot mark is free of warnings (guest.bash klog_check);
+# every node is checked and each one's findings printed before failing.
+# SYNOD_CRASH_KLOG_INJECT=N writes a WARNING line into node N's log
+# before checking it: the negative control of this check (it must fail).
+klog_check_all() {
+	local n rc=0 nodes=("$@")
+	[ ${#nodes[@]} -gt 0 ] || nodes=(0 1 2)
+	for n in "${nodes[@]}"; do
+		node_alive "$n" || continue
+		[ "${SYNOD_CRASH_KLOG_INJECT:-}" = "$n" ] &&
+			on "$n" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg'
+		on "$n" --timeout 60 klog_check || rc=1
+	done
+	return $rc
 }
 
 # crash_report: every live node's status and kernel log (on failure)

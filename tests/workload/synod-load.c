@@ -350,10 +350,15 @@ static int cmd_run(struct args *a)
 	for (int i = 0; i < c->ndev; i++)
 		if (check_dev(c, c->devs[i]))
 			return 2;
-	/* < 2^53, so that JSON readers with doubles keep it exact */
-	c->run_id = (c->seed * 0x9E3779B97F4A7C15ull ^ start) &
-		    ((1ull << 53) - 1);
-	c->run_id += !c->run_id;
+	/*
+	 * < 2^53, so that JSON readers with doubles keep it exact.  --run
+	 * ID gives it instead: several processes (one per VM) in one run.
+	 */
+	if (!a->have_run) {
+		c->run_id = (c->seed * 0x9E3779B97F4A7C15ull ^ start) &
+			    ((1ull << 53) - 1);
+		c->run_id += !c->run_id;
+	}
 	if (a->seconds > 0)
 		c->end_ns = start + (uint64_t)(a->seconds * 1e9);
 	if (write_load_json(a, start))
