@@ -415,7 +415,9 @@ static int run(long count, int md5_every)
 			nfail++;
 			break;
 		}
-		if (o.kind == O_ACCEPTED && r.mutating) {
+		/* only a well-formed request that was done may change state */
+		if (o.kind == O_ACCEPTED && r.mutating &&
+		    r.expect == NLF_X_ANY) {
 			memcpy(base_digest, now, sizeof(now));
 			if (r.decoy >= 0)
 				decoy_md5_valid[r.decoy] = false;
