@@ -11,6 +11,7 @@
  *
  *   nlfuzz policy        the family as the kernel reports it
  *   nlfuzz templates     the attributes each handler reads
+ *   nlfuzz gen POLICY SEED COUNT   the requests only, from a saved policy
  *   nlfuzz run --seed S --count N --ns NAME... --live VOL
  *              [--live-backing NS:PATH]... [--decoy NS:NAME:BACKING]...
  *              [--md5-every N] [--repro TEXT] [--verbose]
@@ -471,6 +472,83 @@ static void stop_workers(void)
 		}
 }
 
+/*
+ * nlfuzz gen POLICY SEED COUNT: the requests of a run without sending
+ * them, from a saved `nlfuzz policy` (to look at the mix on a host
+ * without the module).
+ */
+static int gen_only(const char *path, unsigned long long s, long count)
+{
+	static struct nlf_req r;
+	char line[256];
+	FILE *f = fopen(path, "r");
+	long i, by_expect[8] = { 0 };
+	int c, dp, up, pidx, a;
+
+	if (!f)
+		return 2;
+	memset(&fam, 0, sizeof(fam));
+	for (c = 0; c < NLF_MAX_CMD; c++)
+		fam.do_pol[c] = fam.dump_pol[c] = -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int fl, mn, mx;
+		char type[32], maxs[32], nest[32];
+
+		if (sscanf(line, "family %hu maxattr %d", &fam.id,
+			   &fam.maxattr) == 2)
+			continue;
+		if (sscanf(line, "op %d flags %u do %d dump %d", &c, &fl, &dp,
+			   &up) == 4 && c < NLF_MAX_CMD) {
+			fam.has_op[c] = true;
+			fam.op_flags[c] = fl;
+			fam.do_pol[c] = dp;
+			fam.dump_pol[c] = up;
+		} else if (sscanf(line, "attr %d %d %31s min-len %u max-len %u max %31s nested %31s",
+				  &pidx, &a, type, &mn, &mx, maxs, nest) == 7 &&
+			   pidx < NLF_MAX_POL && a < NLF_MAXATTR) {
+			struct nlf_attr_pol *ap = &fam.pol[pidx].a[a];
+
+			ap->type = !strcmp(type, "u32") ? NL_ATTR_TYPE_U32 :
+				   !strcmp(type, "flag") ? NL_ATTR_TYPE_FLAG :
+				   !strcmp(type, "nul-string") ?
+				   NL_ATTR_TYPE_NUL_STRING :
+				   !strcmp(type, "nested") ? NL_ATTR_TYPE_NESTED :
+				   NL_ATTR_TYPE_BINARY;
+			ap->min_len = mn;
+			ap->max_len = mx;
+			ap->max_u = strcmp(maxs, "-") ? strtoull(maxs, NULL, 0) :
+							~0ULL;
+			ap->nested = strcmp(nest, "-") ? atoi(nest) : -1;
+			if (a > fam.pol[pidx].maxattr)
+				fam.pol[pidx].maxattr = a;
+			if (pidx >= fam.npol)
+				fam.npol = pidx + 1;
+		}
+	}
+	fclose(f);
+	tgt.nns = 3;
+	snprintf(tgt.live, sizeof(tgt.live), "r0");
+	for (i = 0; i < 6; i++) {
+		tgt.decoy_ns[i] = (int)(i / 2);
+		snprintf(tgt.decoy[i], sizeof(tgt.decoy[i]), "%c%ld",
+			 i % 2 ? 'e' : 'd', i / 2);
+		snprintf(tgt.decoy_backing[i], sizeof(tgt.decoy_backing[i]),
+			 "/dev/loop%ld", i + 3);
+	}
+	tgt.ndecoy = 6;
+	nlf_gen_seed(s);
+	for (i = 0; i < count; i++) {
+		nlf_gen(&fam, &tgt, 1000 + 2 * (uint32_t)i, &r);
+		by_expect[r.expect]++;
+		printf("%ld %s ns%d %s %s: %s\n", i, nlf_cmd_name(r.cmd), r.ns,
+		       nlf_priv_name[r.priv], nlf_expect_name[r.expect],
+		       r.what);
+	}
+	for (i = 0; i < 8; i++)
+		printf("# %s: %ld\n", nlf_expect_name[i], by_expect[i]);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -521,6 +599,9 @@ int main(int argc, char **argv)
 		nlf_family_print(&fam);
 		return 0;
 	}
+	if (!strcmp(argv[1], "gen") && argc == 5)
+		return gen_only(argv[2], strtoull(argv[3], NULL, 0),
+				atol(argv[4]));
 	if (strcmp(argv[1], "run"))
 		return usage();
 	for (i = 2; i < argc; i++) {
