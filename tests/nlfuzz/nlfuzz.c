@@ -416,9 +416,15 @@ static int run(long count, int md5_every)
 			nfail++;
 			break;
 		}
-		/* only a well-formed request that was done may change state */
-		if (o.kind == O_ACCEPTED && r.mutating &&
-		    r.expect == NLF_X_ANY) {
+		/*
+		 * Only a well-formed request that was done may change state;
+		 * without NLM_F_ACK, done is no answer at all.
+		 */
+		if ((o.kind == O_ACCEPTED ||
+		     (o.kind == O_NOTHING &&
+		      !(((struct nlmsghdr *)r.m.buf)->nlmsg_flags &
+			NLM_F_ACK))) &&
+		    r.mutating && r.expect == NLF_X_ANY) {
 			memcpy(base_digest, now, sizeof(now));
 			if (r.decoy >= 0)
 				decoy_md5_valid[r.decoy] = false;
