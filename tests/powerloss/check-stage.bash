@@ -8,3 +8,11 @@ host_stages() {
 	stage --timeout 60 lwreplay "$B/tests/lwreplay_test" \
 		"$B/tests/lwreplay" "$work"
 }
+
+# One VM per kernel: ext4 proof of lwreplay, then synod (3 marks x exact
+# and subset, 10 flush points per replica).  POWERLOSS_SEED fixes the
+# seed (default: today's date, printed with the command to reproduce).
+vm_stages() {
+	stage --timeout 420 "powerloss-$1" "$top/tests/powerloss/run.sh" \
+		--kernel "$1"
+}

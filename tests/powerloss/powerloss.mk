@@ -5,7 +5,7 @@
 # which defines B (build output) and TOP (repository root).
 #   $(B)/tests/lwreplay       replays dm-log-writes logs (host and guest)
 #   $(B)/tests/lwreplay_test  its host test (make check stage "lwreplay")
-#   make powerloss [KERNEL=6.1] [SEED=N] [SWEEP=all]   one VM run
+#   make powerloss [KERNEL=6.1] [SEED=N] [SWEEP=all] [KNOB=1]   one VM run
 #   make powerloss-ext4 [KERNEL=6.1]   the tool's own proof on ext4
 
 pl_saved_goal := $(.DEFAULT_GOAL)
@@ -26,7 +26,8 @@ $(B)/tests/lwreplay_test: $(TOP)/tests/powerloss/lwreplay_test.c
 
 powerloss: all
 	@$(TOP)/tests/powerloss/run.sh --kernel $(or $(KERNEL),6.1) \
-		$(if $(SEED),--seed $(SEED)) $(if $(SWEEP),--sweep $(SWEEP))
+		$(if $(SEED),--seed $(SEED)) $(if $(SWEEP),--sweep $(SWEEP)) \
+		$(if $(KNOB),--knob)
 
 powerloss-ext4: all
 	@$(TOP)/tests/powerloss/run.sh --kernel $(or $(KERNEL),6.1) --ext4-only
