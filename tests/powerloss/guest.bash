@@ -6,6 +6,8 @@
 #   guest.bash ext4-control OUT   (ext4 with and without barriers)
 #   guest.bash synod OUT KERNEL SEED SWEEP KNOB(0|1)
 #   guest.bash all OUT KERNEL SEED SWEEP KNOB     (ext4, then synod)
+#   guest.bash full OUT KERNEL SEED SWEEP         (ext4 and its control,
+#              synod, then synod with test_journal_no_flush: must fail)
 #
 # OUT is the writable run directory (results go there).  /dev/vda is a
 # scratch disk from the host (sparse): every loop file, log and replayed
@@ -177,6 +179,22 @@ synod|all)
 		mode_ext4 "$1" || rc=1
 	fi
 	mode_synod "$@" || rc=1
+	exit $rc
+	;;
+full)
+	# shellcheck source=synod.bash
+	. "$here/synod.bash"
+	rc=0
+	mode_ext4_control "$1" || rc=1
+	mode_synod "$1" "$2" "$3" "$4" 0 || rc=1
+	pl_cleanup
+	mkdir -p "$1/knob"
+	say "the control: test_journal_no_flush=1 (its lines follow, '#'-prefixed)"
+	mode_synod "$1/knob" "$2" "$3" "$4" 1 2>&1 | sed 's/^/# knob: /'
+	grep -q '"lincheck_violations":[1-9]' "$1/knob/summary.json" 2>/dev/null
+	tap $? "synod with test_journal_no_flush=1: a replay finds an acknowledged write lost" || rc=1
+	# shellcheck disable=SC2154 # tap.bash's
+	[ "$failed" -eq 0 ] || rc=1
 	exit $rc
 	;;
 *)

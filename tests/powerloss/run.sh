@@ -3,7 +3,7 @@
 # one VM, dm-log-writes under every disk, logs replayed afterwards.
 #
 # usage: tests/powerloss/run.sh [--kernel 6.1|6.12] [--seed N]
-#            [--sweep N|all] [--ext4-only] [--no-ext4] [--knob]
+#            [--sweep N|all] [--ext4-only] [--no-ext4] [--knob] [--full]
 #
 #   --seed N     the workload's seed and which marks are replayed
 #                (default: today's date, YYYYMMDD; printed)
@@ -15,6 +15,8 @@
 #   --knob       load synod with test_journal_no_flush=1 (journal writes
 #                without a flush): the run must FAIL, finding an
 #                acknowledged write lost
+#   --full       all of it in one boot: ext4 and its nobarrier control,
+#                synod, then synod with the knob (summary in SEED/knob/)
 #
 # Prints TAP lines; results and summary.json go to build/powerloss/SEED/.
 # Exit 0 only if every check passed.
@@ -23,7 +25,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
 export B
 kernel=6.1 seed=${POWERLOSS_SEED:-$(date +%Y%m%d)} sweep=10
-ext4=yes synod=yes knob=0
+ext4=yes synod=yes knob=0 full=no
 
 usage() { sed -n '/^# usage:/,/^$/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--ext4-only) synod=no; shift ;;
 	--no-ext4) ext4=no; shift ;;
 	--knob) knob=1; shift ;;
+	--full) full=yes; shift ;;
 	*) usage ;;
 	esac
 done
@@ -55,11 +58,22 @@ truncate -s 8G "$disk"
 trap 'rm -f "$disk"' EXIT
 
 vm() {
-	"$top/scripts/vm" --kernel "$kernel" --mem 2048 --timeout 600 \
+	"$top/scripts/vm" --kernel "$kernel" --mem 2048 --timeout "$vm_timeout" \
 		--disk "$disk" --run-dir "$out/vm" -- "$@"
 }
 
+vm_timeout=600
 # The guest prints its own TAP lines; a control run adds one here.
+if [ "$full" = yes ]; then
+	vm_timeout=1800
+	vm "$top/tests/powerloss/guest.bash" full "$out/vm" "$kernel" "$seed" "$sweep"
+	rc=$?
+	cp "$out/vm/summary.json" "$out/summary.json" 2>/dev/null
+	mkdir -p "$out/knob"
+	cp "$out/vm/knob/summary.json" "$out/knob/summary.json" 2>/dev/null
+	[ "$rc" -eq 0 ] || echo "# reproduce: $repro --full"
+	exit "$rc"
+fi
 if [ "$synod" = no ]; then
 	vm "$top/tests/powerloss/guest.bash" ext4-control "$out/vm"
 	exit $?
