@@ -10,6 +10,7 @@ cat > "$tmp/check-stage.bash" <<'EOS'
 host_stages() {
 	stage quick echo "ok 1 - quick"
 	stage --timeout 2 sleeper sleep 60
+	pending_stage "not ready" --timeout 5 later echo "ok 1 - later ran"
 }
 EOS
 n=0 bad=0
@@ -18,7 +19,7 @@ check() {	# check DESCRIPTION COMMAND...
 	if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=1; fi
 }
 t0=$SECONDS
-B=$tmp/b STAGES='^(quick|sleeper)$' CHECK_STAGE_FILES="$tmp/check-stage.bash" \
+B=$tmp/b STAGES='^(quick|sleeper|later)$' CHECK_STAGE_FILES="$tmp/check-stage.bash" \
 	"$top/scripts/check.sh" > "$tmp/out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/out"
@@ -27,7 +28,9 @@ check "the stage file's stage ran" grep -q '^ok 1 - quick' "$tmp/out"
 check "each stage prints its time" grep -qE '^=== quick: [0-9]+ s$' "$tmp/out"
 check "a timed-out stage is one named failure" \
 	grep -q 'sleeper: timed out after 2 s' "$tmp/out"
-check "the summary counts it" grep -qx '1 passed, 1 failed' "$tmp/out"
+check "a pending stage is a skip with its reason" \
+	grep -q '^ok 1 - later # SKIP pending: not ready' "$tmp/out"
+check "the summary counts them" grep -qx '1 passed, 1 failed, 1 skipped' "$tmp/out"
 check "the timed-out stage was killed, not waited for" [ $((SECONDS - t0)) -lt 30 ]
 check "the total time is printed" grep -qE '^Total time: [0-9]+ s$' "$tmp/out"
 echo "1..$n"
