@@ -136,8 +136,13 @@ struct frame {
 	uint64_t state;
 };
 
-enum wgl_result wgl_check(const struct wgl_op *ops, int n, uint64_t initial,
-			  uint64_t budget)
+/*
+ * One search from a single initial value; *steps counts the steps taken
+ * (the caller shares one budget between several searches).
+ */
+static enum wgl_result search(const struct wgl_op *ops, int n,
+			      uint64_t initial, uint64_t budget,
+			      uint64_t *steps_used)
 {
 	int nwords = (n + 63) / 64, nev = 0, sp = 0;
 	struct ev *evs = calloc((size_t)n * 2 + 1, sizeof(*evs));
@@ -148,6 +153,11 @@ enum wgl_result wgl_check(const struct wgl_op *ops, int n, uint64_t initial,
 	uint64_t state = initial, steps = 0;
 	enum wgl_result res = WGL_OK;
 	int *pos = calloc((size_t)n + 1, sizeof(int));
+
+	if (!evs || !stack || !key || !pos) {
+		res = WGL_GAVE_UP;	/* out of memory: unchecked */
+		goto out;
+	}
 
 	for (int i = 0; i < n; i++) {
 		evs[nev++] = (struct ev){ .op = i, .call = true, .t = ops[i].call };
@@ -205,6 +215,8 @@ enum wgl_result wgl_check(const struct wgl_op *ops, int n, uint64_t initial,
 			e = f.e->next;
 		}
 	}
+out:
+	*steps_used = steps;
 	free(evs);
 	free(stack);
 	free(key);
@@ -212,4 +224,57 @@ enum wgl_result wgl_check(const struct wgl_op *ops, int n, uint64_t initial,
 	free(c.keys);
 	free(c.used);
 	return res;
+}
+
+enum wgl_result wgl_check(const struct wgl_op *ops, int n, uint64_t initial,
+			  uint64_t budget)
+{
+	uint64_t steps;
+
+	return search(ops, n, initial, budget, &steps);
+}
+
+static bool is_read_value(const struct wgl_op *ops, int n, uint64_t v)
+{
+	for (int i = 0; i < n; i++)
+		if (!ops[i].write && ops[i].value == v)
+			return true;
+	return false;
+}
+
+/*
+ * The register starts at any one of @initial: linearizable when one start
+ * works.  Starts that no read returns behave alike (a read cannot return
+ * them and a write overwrites them), so only one of them is tried.
+ */
+enum wgl_result wgl_check_set(const struct wgl_op *ops, int n,
+			      const uint64_t *initial, int ninitial,
+			      uint64_t budget)
+{
+	bool gave_up = false, tried_unread = false;
+	uint64_t left = budget;
+
+	for (int i = 0; i < ninitial; i++) {
+		uint64_t steps = 0;
+		enum wgl_result res;
+
+		if (!is_read_value(ops, n, initial[i])) {
+			if (tried_unread)
+				continue;
+			tried_unread = true;
+		}
+		res = search(ops, n, initial[i], left, &steps);
+		if (res == WGL_OK)
+			return WGL_OK;
+		if (res == WGL_GAVE_UP) {
+			gave_up = true;
+			break;
+		}
+		left = steps < left ? left - steps : 0;
+		if (!left) {
+			gave_up = true;
+			break;
+		}
+	}
+	return gave_up ? WGL_GAVE_UP : WGL_VIOLATION;
 }

@@ -30,4 +30,13 @@ enum wgl_result {
 enum wgl_result wgl_check(const struct wgl_op *ops, int n, uint64_t initial,
 			  uint64_t budget);
 
+/*
+ * The same for a register that starts at any one of @ninitial values (a
+ * window of a longer history: "any value written before it"); @budget is
+ * shared by the searches.  @ninitial must be at least 1.
+ */
+enum wgl_result wgl_check_set(const struct wgl_op *ops, int n,
+			      const uint64_t *initial, int ninitial,
+			      uint64_t budget);
+
 #endif /* SYNOD_SIM_WGL_H */
