@@ -6,7 +6,7 @@
 # its time, then the end-of-run checks (checks.bash).  Also runs on the
 # host with --dry-run, which only prints the schedule.
 #
-# usage: guest.bash --seed N --out DIR [--scenario S[:ROUNDS]]...
+# usage: guest.bash --seed N --out DIR [--scenario S[:ROUNDS][@SEED]]...
 #                   [--rounds R] [--quiet S] [--stale-read] [--dry-run]
 #   DIR gets one directory per scenario: summary.json, nemesis.log (every
 #   injection and heal, with `synod-load now` times), hist/ (the
@@ -34,10 +34,23 @@ done
 case "$seed$rounds$quiet" in ''|*[!0-9]*) echo "nemesis: --seed, --rounds and --quiet take numbers" >&2; exit 2 ;; esac
 [ ${#scens[@]} -gt 0 ] || scens=(mix)
 
+# scen_spec NAME[:ROUNDS][@SEED]: SP_NAME, SP_ROUNDS, SP_SEED, SP_DIR (the
+# scenario's directory: NAME, or NAME-SEED when it names its own seed)
+scen_spec() {
+	local s=$1
+	SP_SEED=$seed SP_ROUNDS=$rounds
+	if [[ $s == *@* ]]; then SP_SEED=${s#*@}; s=${s%@*}; fi
+	if [[ $s == *:* ]]; then SP_ROUNDS=${s#*:}; s=${s%%:*}; fi
+	SP_NAME=$s SP_DIR=$s
+	[[ $1 == *@* ]] && SP_DIR=$s-$SP_SEED
+	case "$SP_SEED$SP_ROUNDS" in ''|*[!0-9]*) echo "nemesis: bad scenario '$1'" >&2; exit 2 ;; esac
+}
+
 if [ "$dry" = 1 ]; then
 	for s in "${scens[@]}"; do
-		echo "# seed $seed scenario ${s%%:*}"
-		nem_schedule "$seed" "${s%%:*}" "$( [ "$s" = "${s#*:}" ] && echo "$rounds" || echo "${s#*:}")" || exit 2
+		scen_spec "$s"
+		echo "# seed $SP_SEED scenario $SP_NAME"
+		nem_schedule "$SP_SEED" "$SP_NAME" "$SP_ROUNDS" || exit 2
 	done
 	exit 0
 fi
@@ -127,6 +140,7 @@ modules() {
 cluster_up() {
 	local n ko_args=(time_scale=8)
 	[ "$stale" = 1 ] && ko_args+=(test_stale_read=1)
+	modules
 	lsmod | grep -q '^synod ' && rmmod synod
 	insmod "$KO" "${ko_args[@]}" || return 1
 	synod_setup	# the kernel-log mark of this run (helpers.bash)
@@ -250,10 +264,10 @@ run_round() {
 
 # ------------------------------------------------------------------ main
 
-# run_scenario NAME ROUNDS: one whole run, its summary.json
+# run_scenario NAME ROUNDS DIR: one whole run, its summary.json in OUT/DIR
 run_scenario() {
 	local scen=$1 nr=$2 line
-	SCEN_DIR=$out/$scen
+	SCEN_DIR=$out/$3
 	rm -rf "$SCEN_DIR"
 	mkdir -p "$SCEN_DIR"
 	FAULTS=() REASONS=() DEFERRED=() VERDICT=ok LC_OPS=0 LC_UNKNOWN=0
@@ -283,8 +297,8 @@ run_scenario() {
 
 rc=0
 for s in "${scens[@]}"; do
-	n=$rounds
-	[ "$s" = "${s#*:}" ] || n=${s#*:}
-	run_scenario "${s%%:*}" "$n" || rc=1
+	scen_spec "$s"
+	seed=$SP_SEED	# the scenario's own, for everything drawn from it
+	run_scenario "$SP_NAME" "$SP_ROUNDS" "$SP_DIR" || rc=1
 done
 exit "$rc"

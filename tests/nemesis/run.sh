@@ -7,13 +7,15 @@
 # OUT/SCENARIO/summary.json each); a failure prints the command that
 # reproduces it (the schedule, not the TCG interleaving).
 #
-# usage: tests/nemesis/run.sh --seed N [--kernel 6.1|6.12] [--scenario S[:ROUNDS]]...
+# usage: tests/nemesis/run.sh --seed N [--kernel 6.1|6.12] [--scenario S[:ROUNDS][@SEED]]...
 #            [--rounds R] [--quiet S] [--stale-read] [--out DIR] [--timeout S]
 #        tests/nemesis/run.sh --seed N [--scenario S]... [--rounds R] --dry-run
 #        tests/nemesis/run.sh --long BUDGET_S [--kernels "6.1 6.12"] [--seed N]
 #        tests/nemesis/run.sh --self-test
 #   scenarios: net disk ops mix fs (drawn from the seed), short-net
 #   short-opsdisk (make check's fixed kinds); default mix, 8 rounds.
+#   Several scenarios run one after another in the same VM, each on a
+#   fresh cluster; @SEED gives one its own seed (then OUT/S-SEED/).
 #   --stale-read loads the module with test_stale_read=1 (the negative
 #   control: the run must fail).  OUT defaults to build/nemesis/SEED.
 #   --long runs seeds in a row (scenarios in turn, kernels in turn) until
@@ -139,7 +141,8 @@ nr=0
 a=()
 for s in "${scens[@]}"; do
 	a+=(--scenario "$s")
-	if [ "$s" = "${s#*:}" ]; then nr=$((nr + rounds)); else nr=$((nr + ${s#*:})); fi
+	r=${s%@*}
+	if [ "$r" = "${r#*:}" ]; then nr=$((nr + rounds)); else nr=$((nr + ${r#*:})); fi
 done
 [ "$stale" = 1 ] && a+=(--stale-read)
 # a round lasts at most 25 s plus its heal; setup, quiet and checks ~4 min
@@ -154,12 +157,14 @@ vmrc=$?
 # one TAP line per scenario, from its summary
 t=0 rc=0 sums=()
 for s in "${scens[@]}"; do
-	s=${s%%:*} t=$((t + 1))
-	f=$out/$s/summary.json
+	t=$((t + 1)) sd=$seed d=${s%%[:@]*}
+	[[ $s == *@* ]] && sd=${s#*@} d=$d-$sd
+	s=${s%%[:@]*}
+	f=$out/$d/summary.json
 	if [ -f "$f" ]; then
 		sums+=("$f")
 		v=$(jq -r .verdict "$f")
-		line="nemesis $s seed $seed on $kernel: $(jq -r '"\(.ops) ops, \(.unknown) unknown, faults \(.faults | to_entries | map("\(.key)=\(.value)") | join(" ")), verdict \(.verdict)"' "$f")"
+		line="nemesis $s seed $sd on $kernel: $(jq -r '"\(.ops) ops, \(.unknown) unknown, faults \(.faults | to_entries | map("\(.key)=\(.value)") | join(" ")), verdict \(.verdict)"' "$f")"
 		if [ "$v" = ok ]; then
 			echo "ok $t - $line"
 		else
@@ -169,8 +174,8 @@ for s in "${scens[@]}"; do
 			rc=1
 		fi
 	else
-		echo "not ok $t - nemesis $s seed $seed on $kernel: no summary (VM exit $vmrc)"
-		echo "#   reproduce: make nemesis SEED=$seed KERNEL=$kernel SCENARIO=$s"
+		echo "not ok $t - nemesis $s seed $sd on $kernel: no summary (VM exit $vmrc)"
+		echo "#   reproduce: make nemesis SEED=$sd KERNEL=$kernel SCENARIO=$s"
 		rc=1
 	fi
 done
