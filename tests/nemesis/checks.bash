@@ -151,10 +151,10 @@ history_check() {
 	nem_log "lincheck (exit $rc): $LC_LINE"
 	case "$rc" in
 	0) [ "${LC_OPS:-0}" -gt 0 ] || fail_reason "lincheck checked no ops" ;;
-	1) fail_reason --violation "lincheck: $LC_LINE"
+	1) fail_reason --violation "$LC_LINE"
 	   head -n 60 "$SCEN_DIR/lincheck.out" >&2 ;;
 	*) if [[ $LC_LINE == *GAVE-UP* ]]; then
-		fail_reason --gave-up "lincheck: $LC_LINE"
+		fail_reason --gave-up "$LC_LINE"
 	   else
 		fail_reason "lincheck exited $rc: $LC_LINE"
 	   fi ;;

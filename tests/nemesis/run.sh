@@ -12,8 +12,9 @@
 #        tests/nemesis/run.sh --seed N [--scenario S]... [--rounds R] --dry-run
 #        tests/nemesis/run.sh --long BUDGET_S [--kernels "6.1 6.12"] [--seed N]
 #        tests/nemesis/run.sh --self-test
-#   scenarios: net disk ops mix fs (drawn from the seed), short-net
-#   short-opsdisk (make check's fixed kinds); default mix, 8 rounds.
+#   scenarios: net disk ops mix fs (drawn from the seed), short (make
+#   check's 8 fixed kinds, shorter rounds), short-net short-opsdisk (its
+#   halves); default mix, 8 rounds.
 #   Several scenarios run one after another in the same VM, each on a
 #   fresh cluster; @SEED gives one its own seed (then OUT/S-SEED/).
 #   --stale-read loads the module with test_stale_read=1 (the negative
@@ -76,14 +77,15 @@ if [ "$selftest" = 1 ]; then
 		done
 	}
 	short_first() {
-		dry --seed 3 --scenario short-net:4 | grep -q '^round 1 kind link-down target leader .* dur 25 '
+		dry --seed 3 --scenario short-net:4 | grep -q '^round 1 kind link-down target leader .* dur 25 ' &&
+			dry --seed 3 --scenario short:8 | grep -q '^round 1 kind link-down target leader .* dur 25 '
 	}
 	fs_no_leader() { ! dry --seed 9 --scenario fs --rounds 100 | grep -q 'target leader'; }
 	bad_scenario() { ! dry --seed 1 --scenario nosuch 2>/dev/null; }
 	tap "dry-run: the same seed prints the same schedule twice" same_twice
 	tap "dry-run: two seeds give two schedules" seeds_differ
 	tap "dry-run: mix draws every fault kind" every_kind
-	tap "dry-run: short-net starts by cutting the leader off for 25 s" short_first
+	tap "dry-run: short-net and short start by cutting the leader off for 25 s" short_first
 	tap "dry-run: fs never targets the leader" fs_no_leader
 	tap "dry-run: an unknown scenario is refused" bad_scenario
 	exit "$bad"
