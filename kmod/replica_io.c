@@ -26,6 +26,17 @@ static unsigned long long test_bad_block;
 SYNOD_TEST_PARAM(test_bad_block, ullong,
 		 "propose the next write at this block, unchecked (0: off)");
 
+/*
+ * Test build only (testing.h): a replica that does not lead (a deposed
+ * leader among them) serves reads from its own data area at once, without
+ * a lease or a read-index round, as a broken read path would.  The
+ * negative control of the fault tier: tests/nemesis (`run.sh
+ * --stale-read`) must find the stale reads it lets through.
+ */
+static bool test_stale_read;
+SYNOD_TEST_PARAM(test_stale_read, bool,
+		 "replicas that do not lead serve reads without lease or read-index");
+
 static u64 repl_now(void)
 {
 	return ktime_get_raw_ns();
@@ -186,6 +197,13 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	req = (++r->gen << 16) | rq->tag;
 	cmd->trace_req = req;
 	trace_synod_rq_queued(r->vol->name, req, op, sector, blk_rq_bytes(rq));
+	if (READ_ONCE(test_stale_read) && req_op(rq) == REQ_OP_READ &&
+	    !r->fenced && r->up && r->core.role != SYNOD_LEADER &&
+	    req_valid(r, rq)) {
+		cmd->req = 0;
+		synod_blkdev_pass_down(r->vol, rq);	/* stale on purpose */
+		goto out_unlock;
+	}
 	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
 		req_refused(r, rq, SYNOD_NOT_LEADER);
 		goto out_unlock;
