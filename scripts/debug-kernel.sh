@@ -136,6 +136,8 @@ build() {
 	mkdir -p "$C"
 	exec 9>"$C/.lock"
 	flock -n 9 || { log "another build holds $C/.lock; waiting"; flock 9; }
+	# that other build may have finished the work
+	if kver=$(built_kver); then echo "$kver"; return 0; fi
 	unpack
 	configure
 	t0=$(date +%s)
