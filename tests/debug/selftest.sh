@@ -4,9 +4,11 @@
 # none before it, name synod's and others' (9p, overlay) apart, pass only
 # a splat its test declared expected (remark_log), and map a kmemleak
 # frame of an unloaded module back to synod.  TAP output (make check,
-# stage debug-splats).
+# stage debug-splats).  Also how scripts/debug-kernel.sh decides that
+# the debug kernel is built, on a fake cache.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
 f=$here/fixtures
 n=0 failed=0
 t() {	# t NAME COMMAND...: one TAP line per check
@@ -39,5 +41,19 @@ t "a 9p leak is not-synod and names p9_fid_create" \
 t "without the load map the unloaded leak is not-synod" \
 	bash -c "'$here/splats.sh' leaks '$f/kmemleak.txt' | grep -c '^leak: not-synod' | grep -qx 2"
 t "an empty kmemleak report passes" "$here/splats.sh" leaks /dev/null
+# The debug kernel counts as built only with stamp, image and modules;
+# scripts/kernels.sh debug (what scripts/vm --kernel debug asks) follows.
+fake=$(mktemp -d)
+trap 'rm -rf "$fake"' EXIT
+k=6.12.0-synod-debug
+t "no cache: not built" bash -c "SYNOD_DEBUG_CACHE='$fake' '$top/scripts/debug-kernel.sh' status | grep -qx 'not built'"
+t "no cache: kernels.sh debug fails" bash -c "! SYNOD_DEBUG_CACHE='$fake' '$top/scripts/kernels.sh' debug 2>/dev/null"
+echo "$k" > "$fake/stamp"
+touch "$fake/vmlinuz-$k"
+t "a stamp without modules is not built" bash -c "! SYNOD_DEBUG_CACHE='$fake' '$top/scripts/debug-kernel.sh' kver 2>/dev/null"
+mkdir -p "$fake/stage/lib/modules/$k"
+touch "$fake/stage/lib/modules/$k/modules.dep"
+t "stamp, image and modules: kernels.sh debug names it" \
+	bash -c "[ \"\$(SYNOD_DEBUG_CACHE='$fake' '$top/scripts/kernels.sh' debug)\" = '$k' ]"
 echo "1..$n"
 exit "$failed"
