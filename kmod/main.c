@@ -7,11 +7,36 @@
 
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
 
 #include "synod.h"
+#include "testing.h"
 
 /* Guards the volume list and every volume's lifecycle (volume.c). */
 DEFINE_MUTEX(synod_volumes_lock);
+
+/*
+ * Test build only: leak one small allocation per created volume, so that
+ * `make check-debug` can show that its kmemleak scan fails a run.  The
+ * pointer is dropped on purpose; the buffer carries a marker a reader of
+ * the kmemleak report can recognise ("synod-test-leak").
+ */
+static bool test_leak;
+SYNOD_TEST_PARAM(test_leak, bool,
+		 "leak one allocation per volume create (kmemleak check)");
+
+/* Called by volume create on success; a no-op unless test_leak is set. */
+void synod_test_leak(void)
+{
+	char *p;
+
+	if (likely(!READ_ONCE(test_leak)))
+		return;
+	p = kmalloc(64, GFP_KERNEL);
+	if (p)
+		strscpy(p, "synod-test-leak", 64);
+	/* p goes out of scope: the leak kmemleak must report. */
+}
 
 /*
  * kfuncs first: registering them cannot be undone, and they only touch a

@@ -230,6 +230,7 @@ int synod_peer_remove(struct net *net, const char *name, u32 node,
 bool synod_volume_name_valid(const char *name, struct netlink_ext_ack *extack);
 void synod_volume_delete_all(void);
 int synod_volume_init(void);
+void synod_test_leak(void);	/* main.c: test_leak knob */
 void synod_volume_exit(void);
 
 /* backing.c: the backing block device and superblock I/O */

@@ -436,8 +436,12 @@ int synod_volume_create(struct net *net, const char *name,
 			const struct synod_repl_cfg *repl,
 			struct netlink_ext_ack *extack)
 {
-	return volume_new(net, name, backing_path, true, repl, NULL, 0,
-			  extack);
+	int err = volume_new(net, name, backing_path, true, repl, NULL, 0,
+			     extack);
+
+	if (!err)
+		synod_test_leak();
+	return err;
 }
 
 int synod_volume_attach(struct net *net, const char *name,

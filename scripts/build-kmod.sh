@@ -10,6 +10,10 @@
 # with -DSYNOD_TESTING: the build the tests load, with the test-only
 # module parameters of kmod/testing.h.  Users get the other one.
 #
+# The debug kernel (KVER ending in -synod-debug, scripts/debug-kernel.sh)
+# is built against its own build tree in the cache: it has vmlinux (for
+# module BTF) and tools/bpf/resolve_btfids already.
+#
 # usage: scripts/build-kmod.sh [--test] KVER BUILD_DIR [make args...]
 set -eu
 variant=kmod flags=
@@ -21,7 +25,13 @@ KVER=${1:?usage: build-kmod.sh [--test] KVER BUILD_DIR}
 B=${2:?usage: build-kmod.sh [--test] KVER BUILD_DIR}
 shift 2
 top=$(cd "$(dirname "$0")/.." && pwd)
-tree=$("$top/scripts/prepare-kernel.sh" "$KVER" "$B")
+case "$KVER" in
+*-synod-debug)
+	tree=$("$top/scripts/debug-kernel.sh" dir)/linux-source-6.12
+	[ "$("$top/scripts/debug-kernel.sh" kver)" = "$KVER" ] || exit 1
+	;;
+*)	tree=$("$top/scripts/prepare-kernel.sh" "$KVER" "$B") ;;
+esac
 out=$B/$variant/$KVER
 
 mkdir -p "$out"

@@ -4,7 +4,11 @@
 # (a series such as 6.1 or 6.12, or a full release), print only the newest
 # match.  Versions move with Debian's updates, so never hard-code them.
 #
-# usage: scripts/kernels.sh [SERIES]
+# The argument "debug" prints the release of the debug kernel
+# (scripts/debug-kernel.sh) if it has been built; it is never listed,
+# because its build tree lives in a cache that may not exist.
+#
+# usage: scripts/kernels.sh [SERIES|debug]
 set -eu
 list() {
 	for v in /boot/vmlinuz-*; do
@@ -13,6 +17,9 @@ list() {
 		[ -d "/usr/src/linux-headers-$k" ] && echo "$k"
 	done | sort -V
 }
+if [ "${1:-}" = debug ]; then
+	exec "$(dirname "$0")/debug-kernel.sh" kver
+fi
 if [ $# -eq 0 ]; then
 	list
 	exit 0

@@ -16,10 +16,20 @@ mountpoint -q /proc || mount -t proc proc /proc
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/synod/host-tmp /run/synod/run
 mount --bind /tmp /run/synod/host-tmp
-run=
+run='' modules=''
 for w in $(cat /proc/cmdline); do
-	case "$w" in synod_run=*) run=${w#synod_run=} ;; esac
+	case "$w" in
+	synod_run=*) run=${w#synod_run=} ;;
+	synod_modules=*) modules=${w#synod_modules=} ;;
+	esac
 done
+# The debug kernel's modules are staged outside /lib/modules on the host
+# (scripts/debug-kernel.sh): bind them where modprobe looks.
+if [ -n "$modules" ]; then
+	mkdir -p "/lib/modules/$(uname -r)"
+	mount --bind "$modules" "/lib/modules/$(uname -r)" ||
+		echo "vm-guest: cannot bind the modules at $modules"
+fi
 # Mounted aside first: its host path may be under /tmp, hidden below.
 if [ -z "$run" ] || ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 synodrun /run/synod/run; then
 	echo "vm-guest: cannot mount the run directory '$run'"

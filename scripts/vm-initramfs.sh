@@ -3,14 +3,22 @@
 # kernel into the host's root filesystem shared read-only over virtio-9p,
 # with a writable overlay on tmpfs.  See scripts/vm.
 #
-# usage: scripts/vm-initramfs.sh KVER BUILD_DIR   -> prints the image path
+# MODROOT is the directory holding lib/modules/KVER: / for Debian's
+# kernels, the staging root for the debug kernel (which has 9p, virtio
+# and overlayfs built in, so its image carries no module).
+#
+# usage: scripts/vm-initramfs.sh KVER BUILD_DIR [MODROOT]  -> prints the image path
 set -eu
-KVER=${1:?usage: vm-initramfs.sh KVER BUILD_DIR}
-B=${2:?usage: vm-initramfs.sh KVER BUILD_DIR}
+KVER=${1:?usage: vm-initramfs.sh KVER BUILD_DIR [MODROOT]}
+B=${2:?usage: vm-initramfs.sh KVER BUILD_DIR [MODROOT]}
+MODROOT=${3:-/}
 here=$(cd "$(dirname "$0")" && pwd)
 img=$B/vm/initramfs-$KVER.cpio.gz
-if [ -f "$img" ] && [ "$img" -nt "$here/vm-initramfs.sh" ] &&
-   [ "$img" -nt "/lib/modules/$KVER/modules.dep" ]; then
+# Fresh when newer than this script and the kernel's module list (find
+# -newer, because test -nt is not POSIX).
+if [ -f "$img" ] && [ -f "$MODROOT/lib/modules/$KVER/modules.dep" ] &&
+   [ -n "$(find "$img" -newer "$here/vm-initramfs.sh" \
+	-newer "$MODROOT/lib/modules/$KVER/modules.dep")" ]; then
 	echo "$img"
 	exit 0
 fi
@@ -28,7 +36,7 @@ done
 # The modules 9p and overlayfs need, in dependency order.  On 6.12 virtio
 # is built in, so modprobe prints "builtin" for it and we skip those.
 for m in virtio_pci 9pnet_virtio 9p overlay; do
-	modprobe -S "$KVER" --show-depends "$m"
+	modprobe -d "$MODROOT" -S "$KVER" --show-depends "$m"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' > "$root/order.tmp"
 : > "$root/lib/modules/order"
 while read -r ko; do

@@ -286,8 +286,9 @@ klog_check_all() {
 	[ ${#nodes[@]} -gt 0 ] || nodes=(0 1 2)
 	for n in "${nodes[@]}"; do
 		node_alive "$n" || continue
-		[ "${SYNOD_CRASH_KLOG_INJECT:-}" = "$n" ] &&
+		if [ "${SYNOD_CRASH_KLOG_INJECT:-}" = "$n" ]; then
 			on "$n" 'echo "WARNING: injected by SYNOD_CRASH_KLOG_INJECT" > /dev/kmsg'
+		fi
 		on "$n" --timeout 60 klog_check || rc=1
 	done
 	return $rc

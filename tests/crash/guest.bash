@@ -64,8 +64,10 @@ node_boot() {
 clock_port() {
 	local d
 	for d in /sys/class/virtio-ports/*; do
-		[ "$(cat "$d/name" 2>/dev/null)" = synod.clock ] &&
-			{ echo "/dev/${d##*/}"; return 0; }
+		if [ "$(cat "$d/name" 2>/dev/null)" = synod.clock ]; then
+			echo "/dev/${d##*/}"
+			return 0
+		fi
 	done
 	return 1
 }
