@@ -382,8 +382,9 @@ void synod_acc_catchup(struct synod_replica *r, u64 now,
 			r->commit_hint = m->commit;
 			r->commit_from = m->from;
 		}
-		/* Jump to the peer's checkpoint (aux), never past it. */
-		if (m->slot > r->chosen_upto + 1 && m->aux > r->chosen_upto) {
+		/* Jump to the peer's checkpoint (aux), which it has chosen. */
+		if (m->slot > r->chosen_upto + 1 && m->aux > r->chosen_upto &&
+		    m->aux <= m->commit) {
 			out->transfer = true;
 			out->transfer_from = m->from;
 			out->transfer_slot = m->aux;

@@ -708,6 +708,11 @@ static void test_snapshot_names_checkpoint(void **state)
 	assert_true(ask(1, &f, &a));
 	assert_int_equal(a.aux, 100);
 
+	/* a checkpoint past what the peer has chosen is nonsense: ignored */
+	a = catchup_from(1, 2, 101, 150, 151);
+	synod_replica_step(&T.r[2], T.now, &a, &T.out[2]);
+	assert_false(T.out[2].transfer);
+	synod_out_reset(&T.out[2]);
 	/* asker: jumps to aux, not to commit */
 	a = catchup_from(1, 2, 101, 150, 100);
 	synod_replica_step(&T.r[2], T.now, &a, &T.out[2]);
