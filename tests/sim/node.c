@@ -279,7 +279,10 @@ static void resync_finish(struct sim *s, struct node *nd)
  * The configuration at the slot comes with the source's checkpoint: the
  * simulator takes it from the source's superblock.  If the source has
  * checkpointed again since its answer, the jump goes to that later
- * checkpoint, whose configuration is the one known.
+ * checkpoint, whose configuration is the one known.  Only a glue that
+ * reports unflushed applies durable (the mutant APPLIED_UNFLUSHED) names
+ * a slot past the source's checkpoint: the jump goes there, as the
+ * module's would, and the checkers judge the outcome.
  */
 static void resync_jump(struct sim *s, struct node *nd)
 {
@@ -293,12 +296,16 @@ static void resync_jump(struct sim *s, struct node *nd)
 	    slot <= nd->r.chosen_upto || nd->r.role == SYNOD_LEADER)
 		return;
 	src = &s->nodes[from];
-	if (src->ckpt < slot)
-		abort();	/* a checkpoint never goes back */
 	if (!rs->flag)
 		resync_mark(nd, true);
-	nd->applied = src->ckpt;
-	nd->cfg = src->ckpt_cfg;
+	if (src->ckpt >= slot) {	/* a checkpoint never goes back */
+		nd->applied = src->ckpt;
+		nd->cfg = src->ckpt_cfg;
+	} else {
+		/* APPLIED_UNFLUSHED: the source named applies it may lose */
+		nd->applied = slot;
+		nd->cfg = src->cfg;
+	}
 	nd->ckpt = nd->applied;	/* the superblock's applied index, at once */
 	nd->ckpt_cfg = nd->cfg;
 	sim_trace(s, "node %d: state transfer from %d: jump to slot %" PRIu64,
