@@ -432,7 +432,8 @@ void synod_repl_promoting(struct synod_repl *r, u64 now)
 
 	if (!r->promote_until)
 		return;
-	if (now > r->promote_until ||
+	/* A jump since (state transfer) ends it: a copy must not lead. */
+	if (now > r->promote_until || synod_repl_resyncing(r) ||
 	    (r->core.role == SYNOD_LEADER && r->core.active)) {
 		r->promote_until = 0;
 		return;

@@ -127,8 +127,10 @@ void synod_resync_free(struct synod_repl *r)
 }
 
 /*
- * The core learned that peer @from has chosen up to @slot and no longer
- * holds the slots we miss.  Remember it; the tick installs the jump.
+ * The core learned that peer @from no longer holds the slots we miss and
+ * can serve a transfer from its checkpoint @slot (which its data area
+ * holds even after a crash; a flagged peer names none, so no chain of
+ * flagged replicas).  Remember it; the tick installs the jump.
  */
 void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot)
 {
@@ -143,7 +145,10 @@ void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot)
 
 /*
  * Jump the core to @slot: the flag goes to disk first, so that a crash
- * after the jump finds the data area marked suspect.
+ * after the jump finds the data area marked suspect.  The core's
+ * install_snapshot() resigns a candidacy and drops a pre-vote, so no
+ * campaign of ours runs on while the copy does; its step-down answers,
+ * if any, go out through synod_repl_execute().
  */
 static void resync_jump(struct synod_repl *r, u64 now)
 {

@@ -313,8 +313,17 @@ void synod_acc_fetch(struct synod_replica *r, const struct synod_msg *m,
 		return;
 	c->slot = m->slot;
 	if (m->slot < r->log_base) {
-		c->flags = SYNOD_MSGF_SNAPSHOT;	/* journal trimmed: transfer */
+		/*
+		 * Journal trimmed: a transfer from us, jumping to our
+		 * checkpoint (aux), which our data area holds even after a
+		 * crash; the commit index may be applies a crash undoes.
+		 * While our own data area is being copied we cannot serve
+		 * one: aux 0 sends the asker elsewhere.
+		 */
+		c->flags = SYNOD_MSGF_SNAPSHOT;
 		c->slot = r->log_base;
+		c->aux = r->no_campaign ? 0 : r->applied_durable;
+		synod_assert(c->aux == 0 || c->aux + 1 >= r->log_base);
 		return;
 	}
 	hi = m->slot + SYNOD_MSG_ENTRIES_MAX - 1;
@@ -364,10 +373,26 @@ void synod_acc_catchup(struct synod_replica *r, u64 now,
 	if (r->role == SYNOD_LEADER)
 		return;		/* a leader's log comes from its own quorum */
 	if (m->flags & SYNOD_MSGF_SNAPSHOT) {
-		if (m->slot > r->chosen_upto + 1 && m->commit > r->chosen_upto) {
+		/*
+		 * Slots chosen past the jump are fetched from the peer after
+		 * it: they may be known nowhere else (a leader that applied
+		 * its own removal leads no more, and says it to no one).
+		 */
+		if (m->commit > r->commit_hint) {
+			r->commit_hint = m->commit;
+			r->commit_from = m->from;
+		}
+		/* Jump to the peer's checkpoint (aux), which it has chosen. */
+		if (m->slot > r->chosen_upto + 1 && m->aux > r->chosen_upto &&
+		    m->aux <= m->commit) {
 			out->transfer = true;
 			out->transfer_from = m->from;
-			out->transfer_slot = m->commit;
+			out->transfer_slot = m->aux;
+		} else if (m->slot > r->chosen_upto + 1 &&
+			   r->leader != SYNOD_NODE_NONE &&
+			   r->leader != r->p.self && r->leader != m->from) {
+			/* It cannot serve (its own copy runs): ask the leader. */
+			r->commit_from = r->leader;
 		}
 		return;
 	}

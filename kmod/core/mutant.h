@@ -119,7 +119,7 @@
 #endif
 
 #ifdef SYNOD_MUTANT_RESYNC_CANDIDATE
-#define MUTANT_RESYNC_CANDIDATE		1	/* a candidate may jump, as kmod's */
+#define MUTANT_RESYNC_CANDIDATE		1	/* a jump keeps a candidacy, pre-vote */
 #else
 #define MUTANT_RESYNC_CANDIDATE		0
 #endif

@@ -541,8 +541,16 @@ void synod_replica_applied(struct synod_replica *r, u64 slot)
 }
 
 /*
- * The glue copied a peer's data area, which held every chosen slot up to
- * @slot (DRBD-style checksum resync).  Forget the journal below it.
+ * The glue jumps to @slot for a state transfer (DRBD-style checksum
+ * resync): the peer's data area held every chosen slot up to @slot, and
+ * ours is copied from it from now on.  Forget the journal below it.
+ *
+ * Until the copy is complete our data area is not the state at any slot,
+ * and a leader serves reads from it: so stop campaigning here, not only
+ * at the glue's next tick.  A candidate resigns (its phase 1 could
+ * otherwise still complete) and a pre-vote running is dropped (its yes
+ * votes would start a campaign); no_campaign holds until the glue clears
+ * it when the transfer is done.
  */
 void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 				    u64 slot, const struct synod_config *cfg,
@@ -571,8 +579,17 @@ void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 		if (cfg && cfg->epoch > r->cfg.epoch)
 			r->cfg = *cfg;
 		r->stats.transfers++;
+		if (!MUTANT_RESYNC_CANDIDATE) {
+			if (r->role == SYNOD_CANDIDATE)
+				synod_prop_resign(r, now, out);
+			synod_pv_cancel(r);
+			r->no_campaign = true;
+			r->election_due_ns = now + r->p.election_ns;
+		}
 	}
 	synod_assert(r->chosen_upto >= slot);
+	synod_assert(MUTANT_RESYNC_CANDIDATE || !r->no_campaign ||
+		     (r->role == SYNOD_FOLLOWER && r->pv_ballot == 0));
 	end(r, now, out);
 }
 

@@ -127,7 +127,7 @@ struct synod_out {
 	u32 dropped;		/* messages dropped: outbox full */
 	bool transfer;		/* state transfer needed ... */
 	u32 transfer_from;	/* ... from this peer */
-	u64 transfer_slot;	/* ... which had chosen up to here */
+	u64 transfer_slot;	/* ... jumping to its checkpoint here */
 	struct synod_persist persist[SYNOD_OUT_PERSIST_MAX];
 	struct synod_msg msgs[SYNOD_OUT_MSGS_MAX];
 	struct synod_entry apply[SYNOD_OUT_APPLY_MAX];
@@ -218,8 +218,12 @@ struct synod_replica {
 	/*
 	 * Set by the glue while this replica must not lead on its own
 	 * initiative: its data area is being copied from a peer (state
-	 * transfer), and a leader serves reads from its data area.  The
-	 * election timer then starts neither a pre-vote nor a campaign; an
+	 * transfer), and a leader serves reads from its data area.
+	 * synod_replica_install_snapshot() sets it itself (and resigns a
+	 * candidacy, drops a pre-vote); while set, a FETCH below our log is
+	 * answered without a checkpoint to jump to (we cannot serve a
+	 * transfer).  The election timer then starts neither a pre-vote nor
+	 * a campaign; an
 	 * explicit synod_replica_campaign() ("volume promote") is the glue's
 	 * to refuse.  A replica cut off from its peers needs no such flag:
 	 * the pre-vote (proposer.c) keeps it from raising any ballot, so it

@@ -608,6 +608,139 @@ static void test_add_voter(void **state)
 	assert_true(T.r[l].chosen_upto >= 3);
 }
 
+/*
+ * A replica that jumps for a state transfer must not lead while its data
+ * area is copied (issue 9): no_campaign alone stopped neither a running
+ * phase 1 nor a pre-vote, so a candidate that jumped could still win.
+ */
+static void test_jump_ends_candidacy(void **state)
+{
+	int i;
+
+	(void)state;
+	setup_cluster(3, false);
+	synod_replica_campaign(&T.r[0], T.now, &T.out[0]);
+	assert_int_equal(T.r[0].role, SYNOD_CANDIDATE);
+	/* its PREPAREs are out; the jump comes before the promises */
+	synod_replica_install_snapshot(&T.r[0], T.now, 5, NULL, &T.out[0]);
+	assert_int_equal(T.r[0].role, SYNOD_FOLLOWER);
+	assert_true(T.r[0].no_campaign);
+	pump();
+	for (i = 0; i < 5; i++)
+		advance(MS);
+	assert_int_not_equal(T.r[0].role, SYNOD_LEADER);
+	assert_int_equal(T.r[0].chosen_upto, 5);
+}
+
+static void test_jump_drops_prevote(void **state)
+{
+	struct synod_msg m;
+	int i;
+
+	(void)state;
+	setup_cluster(3, false);
+	for (i = 0; i < 3; i++)
+		T.cut[i] = true;
+	for (i = 0; i < 40 && !T.r[0].pv_ballot; i++)
+		advance(MS);
+	assert_true(T.r[0].pv_ballot != 0);
+	synod_replica_install_snapshot(&T.r[0], T.now, 5, NULL, &T.out[0]);
+	assert_int_equal(T.r[0].pv_ballot, 0);
+	/* a yes to the dropped pre-vote starts no campaign */
+	memset(&m, 0, sizeof(m));
+	m.type = SYNOD_MSG_PREVOTE_REPLY;
+	m.from = 1;
+	m.volume = 7;
+	m.epoch = 1;
+	m.ballot = synod_ballot_make(1, 0);
+	m.slot = T.r[0].pv_round;
+	synod_replica_step(&T.r[0], T.now, &m, &T.out[0]);
+	assert_int_equal(T.r[0].role, SYNOD_FOLLOWER);
+	assert_int_equal(T.r[0].stats.elections, 0);
+}
+
+static struct synod_msg catchup_from(int from, int to, u64 base, u64 commit,
+				     u64 aux)
+{
+	struct synod_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNOD_MSG_CATCHUP;
+	m.flags = SYNOD_MSGF_SNAPSHOT;
+	m.from = (u16)from;
+	m.to = (u16)to;
+	m.volume = 7;
+	m.epoch = 1;
+	m.slot = base;
+	m.commit = commit;
+	m.aux = aux;
+	return m;
+}
+
+/*
+ * "Your slots are trimmed" names the source's checkpoint (aux) as the slot
+ * to jump to, not its commit index: a crash of the source undoes applies
+ * past its checkpoint, and replicas jumped past what any data area holds
+ * could never finish.  A source whose own copy runs names none (aux 0) and
+ * the asker turns to the leader.  The slots chosen after the jump are then
+ * fetched from the source (sim seed 7048, 5 replicas: a leader that
+ * applied its own removal was the only one to know them chosen).
+ */
+static void test_snapshot_names_checkpoint(void **state)
+{
+	struct synod_msg f, a;
+
+	(void)state;
+	setup_cluster(3, false);
+	synod_replica_install_snapshot(&T.r[1], T.now, 100, NULL, &T.out[1]);
+	synod_out_reset(&T.out[1]);
+	memset(&f, 0, sizeof(f));
+	f.type = SYNOD_MSG_FETCH;
+	f.from = 2;
+	f.to = 1;
+	f.volume = 7;
+	f.epoch = 1;
+	f.slot = 1;
+	assert_true(ask(1, &f, &a));	/* flagged: trimmed, but no slot */
+	assert_true(a.flags & SYNOD_MSGF_SNAPSHOT);
+	assert_int_equal(a.aux, 0);
+	T.r[1].no_campaign = false;	/* the glue: copy done */
+	assert_true(ask(1, &f, &a));
+	assert_int_equal(a.aux, 100);
+
+	/* a checkpoint past what the peer has chosen is nonsense: ignored */
+	a = catchup_from(1, 2, 101, 150, 151);
+	synod_replica_step(&T.r[2], T.now, &a, &T.out[2]);
+	assert_false(T.out[2].transfer);
+	synod_out_reset(&T.out[2]);
+	/* asker: jumps to aux, not to commit */
+	a = catchup_from(1, 2, 101, 150, 100);
+	synod_replica_step(&T.r[2], T.now, &a, &T.out[2]);
+	assert_true(T.out[2].transfer);
+	assert_int_equal(T.out[2].transfer_from, 1);
+	assert_int_equal(T.out[2].transfer_slot, 100);
+	synod_out_reset(&T.out[2]);
+	/* the slots after the jump: fetched from the source (seed 7048) */
+	synod_replica_install_snapshot(&T.r[2], T.now, 100, NULL, &T.out[2]);
+	synod_out_reset(&T.out[2]);
+	assert_int_equal(T.r[2].commit_hint, 150);
+	assert_int_equal(T.r[2].commit_from, 1);
+	T.now += 10 * MS;
+	synod_replica_tick(&T.r[2], T.now, &T.out[2]);
+	assert_int_equal(T.out[2].nmsgs, 1);
+	assert_int_equal(T.out[2].msgs[0].type, SYNOD_MSG_FETCH);
+	assert_int_equal(T.out[2].msgs[0].to, 1);
+	assert_int_equal(T.out[2].msgs[0].slot, 101);
+	synod_out_reset(&T.out[2]);
+	/* a source that cannot serve: no transfer, ask the leader */
+	T.r[2].leader = 0;
+	T.r[2].commit_from = 1;
+	a = catchup_from(1, 2, 120, 150, 0);
+	synod_replica_step(&T.r[2], T.now, &a, &T.out[2]);
+	assert_false(T.out[2].transfer);
+	assert_int_equal(T.r[2].commit_from, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +759,9 @@ int main(void)
 		cmocka_unit_test(test_prevote_refused_under_lease),
 		cmocka_unit_test(test_prevote_stall_is_not_silence),
 		cmocka_unit_test(test_prevote_elects_after_leader_loss),
+		cmocka_unit_test(test_jump_ends_candidacy),
+		cmocka_unit_test(test_jump_drops_prevote),
+		cmocka_unit_test(test_snapshot_names_checkpoint),
 	};
 
 	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);

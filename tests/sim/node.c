@@ -8,7 +8,6 @@
  * actions in the order the core documents.
  */
 #include "sim.h"
-#include "internal.h"	/* synod_pv_cancel(): see resync_jump() */
 #include "mutant.h"
 
 #include <inttypes.h>
@@ -268,64 +267,51 @@ static void resync_finish(struct sim *s, struct node *nd)
 
 /*
  * The core asked for a transfer: jump it with the flag on disk first, then
- * copy the chunks (resync_jump()).  Two differences from the module, each
- * a finding of this model (Documentation/protocol.rst, "The simulator"):
- *  - the jump goes to the source's checkpointed applied slot (with that
- *    configuration), which the source can serve even after a crash; the
- *    module jumps to the commit index the peer reported, and a source that
- *    crashes loses its applies past its checkpoint, so that every replica
- *    can end up flagged or behind every peer's trimmed log: no leader,
- *    no pass, for ever;
- *  - no jump from a source that is itself resyncing: it could not serve
- *    the pass, and replicas jumping from each other all end up flagged;
- *    another peer that can serve is asked instead;
- *  - a candidate that jumps resigns and a pre-vote running is dropped;
- *    in the module no_campaign stops neither a running phase 1 nor a
- *    pre-vote, so a replica that jumps may yet campaign, finish phase 1
- *    and lead, serving reads from a data area still being copied (the
- *    mutant RESYNC_CANDIDATE does as the module does).
+ * copy the chunks (resync_jump()).  As in the module, the core decides
+ * (Documentation/protocol.rst, "Catch-up and state transfer"): the slot is
+ * the source's checkpoint, which it serves even after a crash (its commit
+ * index may be applies a crash undoes, and every replica could end up
+ * flagged or behind every peer's trimmed log); a source whose own copy
+ * runs offers no slot, so replicas do not chain into the flag; and
+ * synod_replica_install_snapshot() resigns a candidacy and drops a
+ * pre-vote (the mutant RESYNC_CANDIDATE does not, and is caught).
+ *
+ * The configuration at the slot comes with the source's checkpoint: the
+ * simulator takes it from the source's superblock.  If the source has
+ * checkpointed again since its answer, the jump goes to that later
+ * checkpoint, whose configuration is the one known.  Only a glue that
+ * reports unflushed applies durable (the mutant APPLIED_UNFLUSHED) names
+ * a slot past the source's checkpoint: the jump goes there, as the
+ * module's would, and the checkers judge the outcome.
  */
-/* Whether peer @from can serve a transfer that moves @nd forward. */
-static bool can_serve(const struct sim *s, const struct node *nd, int from)
-{
-	const struct node *src = &s->nodes[from];
-
-	return from != nd->id && src->up && !node_resyncing(src) &&
-	       src->ckpt > nd->r.chosen_upto;
-}
-
 static void resync_jump(struct sim *s, struct node *nd)
 {
 	struct resync *rs = &nd->rs;
-	int from = rs->want_from, i;
+	int from = rs->want_from;
+	uint64_t slot = rs->want_slot;
 	struct node *src;
 
 	rs->want_slot = 0;
-	if (from < 0 || from >= s->n || nd->r.role == SYNOD_LEADER)
-		return;
-
-	for (i = 0; i < s->n && !can_serve(s, nd, from); i++)
-		from = (from + 1) % s->n;
-	if (!can_serve(s, nd, from))
+	if (from < 0 || from >= s->n || from == nd->id ||
+	    slot <= nd->r.chosen_upto || nd->r.role == SYNOD_LEADER)
 		return;
 	src = &s->nodes[from];
 	if (!rs->flag)
 		resync_mark(nd, true);
-	nd->applied = src->ckpt;
-	nd->cfg = src->ckpt_cfg;
+	if (src->ckpt >= slot) {	/* a checkpoint never goes back */
+		nd->applied = src->ckpt;
+		nd->cfg = src->ckpt_cfg;
+	} else {
+		/* APPLIED_UNFLUSHED: the source named applies it may lose */
+		nd->applied = slot;
+		nd->cfg = src->cfg;
+	}
 	nd->ckpt = nd->applied;	/* the superblock's applied index, at once */
 	nd->ckpt_cfg = nd->cfg;
 	sim_trace(s, "node %d: state transfer from %d: jump to slot %" PRIu64,
 		  nd->id, from, nd->applied);
 	synod_replica_install_snapshot(&nd->r, sim_local(s, nd), nd->applied,
 				       &nd->cfg, &nd->out);
-	if (!MUTANT_RESYNC_CANDIDATE) {	/* no campaign of ours from now */
-		if (nd->r.role == SYNOD_CANDIDATE)
-			synod_replica_resign(&nd->r, sim_local(s, nd), 0,
-					     &nd->out);
-		synod_pv_cancel(&nd->r);
-		nd->r.no_campaign = true;
-	}
 	pass_start(s, nd, from);
 	/* Now and then the fault schedule crashes the source or the target. */
 	if (!s->healed && !s->no_faults && sim_chance(s, 300000))

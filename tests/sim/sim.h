@@ -41,7 +41,7 @@ struct jslot {			/* latest durable record of a slot */
 
 /*
  * The glue's chunked state transfer (kmod/resync.c, one chunk per block):
- * a jump of the core to the source's applied slot with the RESYNC flag on
+ * a jump of the core to the source's checkpointed slot with the RESYNC flag on
  * disk, then a pass asking each chunk of the source, installing an answer
  * read at slot A only if the target has not applied past A; done when
  * every chunk is settled and applied reached the newest A installed.
