@@ -34,6 +34,15 @@ say() { echo "# $*"; }
 
 # scratch: the host's sparse disk as ext4 at $WORK
 scratch() {
+	local i
+	# the initramfs loads no drivers: the disk appears once virtio_blk
+	# is loaded (within 10 s)
+	modprobe virtio_blk
+	for ((i = 0; i < 50; i++)); do
+		if [ -b /dev/vda ]; then break; fi
+		sleep 0.2
+	done
+	[ -b /dev/vda ] || { echo "powerloss: no /dev/vda" >&2; return 1; }
 	modprobe loop
 	modprobe dm-log-writes
 	mountpoint -q "$WORK" && umount -l "$WORK"
