@@ -9,10 +9,14 @@ host_stages() {
 		"$B/tests/lwreplay" "$work"
 }
 
-# One VM per kernel: ext4 proof of lwreplay, then synod (3 marks x exact
-# and subset, 10 flush points per replica).  POWERLOSS_SEED fixes the
-# seed (default: today's date, printed with the command to reproduce).
+# One VM, on the newest kernel of KERNELS only (make powerloss KERNEL=6.1
+# runs the other): the ext4 proof of lwreplay (8 marks, 5 flush points),
+# then synod (3 marks x exact and subset, 10 flush points per replica).
+# About 8 to 10 minutes under TCG; on every kernel it would take make
+# check past its 90-minute CI budget.  POWERLOSS_SEED fixes the seed
+# (default: today's date, printed with the command to reproduce).
 vm_stages() {
-	pending_stage "not yet run in a VM" --timeout 420 "powerloss-$1" "$top/tests/powerloss/run.sh" \
+	[ "$1" = "${KERNELS##* }" ] || return 0
+	stage --timeout 900 "powerloss-$1" "$top/tests/powerloss/run.sh" \
 		--kernel "$1"
 }
