@@ -153,6 +153,7 @@ static u64 repl_persist(struct synod_repl *r)
 			}
 			if (!err) {
 				r->checkpointed = r->applied;
+				r->ckpt_cfg = r->vol->sb.cfg;
 				synod_journal_reclaim(r->journal, r->applied);
 				err = synod_journal_write(r->journal, r->jrec, n);
 			}
@@ -325,6 +326,7 @@ static void repl_apply(struct synod_repl *r)
 			return;
 		}
 		r->checkpointed = r->applied;
+		r->ckpt_cfg = r->vol->sb.cfg;
 		synod_journal_reclaim(r->journal, r->applied);
 	}
 }
@@ -353,14 +355,17 @@ void synod_repl_execute(struct synod_repl *r)
 		}
 		if (out->transfer)
 			synod_resync_wanted(r, out->transfer_from,
-					    out->transfer_slot);
+					    out->transfer_slot,
+					    &out->transfer_cfg);
 		synod_repl_done(r);
 		synod_out_reset(out);
-		/* Applies survive a restart only once checkpointed. */
+		/* Applies survive a restart only once checkpointed; a peer
+		 * jumping to our checkpoint gets its configuration. */
 		if (r->checkpointed > r->core.applied_durable &&
 		    r->checkpointed <= r->core.applied)
 			SYNOD_CORE(r, synod_replica_applied(&r->core,
-							    r->checkpointed));
+							    r->checkpointed,
+							    &r->ckpt_cfg));
 		if (!seq || r->fenced)
 			break;
 		SYNOD_CORE(r, synod_replica_durable(&r->core, repl_now(), seq,
@@ -531,8 +536,10 @@ void synod_repl_tick(struct work_struct *work)
 	}
 	now = repl_now();
 	if (!r->fenced) {
-		/* A data area being copied must not serve: do not lead. */
+		/* A data area being copied must not serve: do not lead,
+		 * and offer no transfer from it. */
 		r->core.no_campaign = synod_repl_resyncing(r);
+		r->core.data_suspect = synod_repl_resyncing(r);
 		SYNOD_CORE(r, test_assert(r));
 		SYNOD_CORE(r, synod_replica_tick(&r->core, now, &r->out));
 		synod_repl_execute(r);

@@ -111,6 +111,7 @@ struct synod_repl {
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */
+	struct synod_config ckpt_cfg;	/* configuration written with it */
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
