@@ -12,7 +12,7 @@
  *	synod_replica_durable()		journal records up to seq are durable
  *	synod_replica_applied()		a restart finds applies up to slot,
  *					and this configuration
- *	synod_replica_install_snapshot()	state transfer finished
+ *	synod_replica_install_snapshot()	jump for a state transfer
  *
  * Each input appends to a struct synod_out which the caller then carries
  * out in this order, and resets:
