@@ -304,8 +304,8 @@ void synod_acc_heartbeat(struct synod_replica *r, u64 now,
  * commit index may be applies a crash undoes), with the configuration in
  * effect there as one CONFIG entry: the asker skips the CONFIG entries up
  * to it.  While our own data area is suspect we cannot serve one:
- * SYNOD_CKPT_NONE sends the asker elsewhere.  (Receivers older than these
- * rules ignore aux and the entries of a CATCHUP|SNAPSHOT.)
+ * SYNOD_CKPT_NONE sends the asker elsewhere.  (Receivers from before this
+ * release ignore aux and the entries of a CATCHUP|SNAPSHOT.)
  */
 static void snapshot_answer(struct synod_replica *r, struct synod_msg *c)
 {
@@ -390,23 +390,33 @@ static void install_chosen(struct synod_replica *r,
  * the commit hint, and aux and commit are two fields of the same message,
  * so "aux <= commit" alone proves nothing.  The sender's log starts after
  * its checkpoint at most (aux + 1 >= slot, and so commit + 1 >= slot);
- * a checkpoint comes with its configuration, valid.  aux 0 (an older
- * sender) and SYNOD_CKPT_NONE name no checkpoint.
+ * a checkpoint comes with exactly its configuration, valid, not flagged
+ * chosen.  SYNOD_CKPT_NONE and aux 0 name no checkpoint and carry no entry.
+ *
+ * aux 0 is the released predecessor (the modules before this release):
+ * its synod_acc_fetch() left aux zero and sent no entry in every
+ * CATCHUP|SNAPSHOT.  No module of ours gives aux 0 another meaning: this
+ * one sends its applied_durable, never 0 under a trimmed log
+ * (log_base <= applied_durable + 1), or SYNOD_CKPT_NONE; the development
+ * modules between the two that used aux 0 for "cannot serve" were never
+ * released.
  */
 static bool snapshot_sane(const struct synod_msg *m)
 {
 	const u64 top = SYNOD_CKPT_NONE - SYNOD_LOG_MAX;
 	bool ckpt = m->aux != 0 && m->aux != SYNOD_CKPT_NONE;
+	const struct synod_entry *e = &m->e[0];
 
 	synod_assert(m->flags & SYNOD_MSGF_SNAPSHOT);
 	synod_assert(m->count <= SYNOD_MSG_ENTRIES_MAX);
 	if (m->slot < 2 || m->commit >= top || m->commit + 1 < m->slot)
 		return false;
 	if (!ckpt)
-		return true;
+		return m->count == 0;
 	return m->aux <= m->commit && m->aux + 1 >= m->slot &&
-	       m->count == 1 && m->e[0].kind == SYNOD_ENTRY_CONFIG &&
-	       m->e[0].slot == m->aux && synod_config_check(&m->e[0].cfg) == 0;
+	       m->count == 1 && e->kind == SYNOD_ENTRY_CONFIG &&
+	       e->slot == m->aux && e->flags == 0 &&
+	       synod_config_check(&e->cfg) == 0;
 }
 
 /*
@@ -414,8 +424,8 @@ static bool snapshot_sane(const struct synod_msg *m)
  * checkpoint with the configuration in effect there (the glue then copies
  * its data area), or, if it cannot serve a transfer, ask the leader.
  *
- * A peer older than these rules names no checkpoint (aux 0) and sends no
- * configuration: as that module did, jump to its commit index keeping our
+ * A peer from before this release names no checkpoint (aux 0) and sends
+ * no configuration: as that module did, jump to its commit index keeping our
  * configuration (stats.old_snapshots counts it, the glue warns).  Refusing
  * would leave a replica upgraded first unable to catch up from any peer
  * until the others are upgraded too; the old way loses nothing the old

@@ -122,9 +122,9 @@ enum synod_entry_kind {
  * which its data area holds even after a crash), with one CONFIG entry
  * (slot = aux, not flagged chosen) carrying the configuration in effect
  * there.  SYNOD_CKPT_NONE: the sender cannot serve a transfer (its own
- * data area is being copied); no entry.  0: the sender predates these
- * rules (it left aux zero and sent no entry): Documentation/protocol.rst,
- * "Catch-up and state transfer".
+ * data area is being copied); no entry.  0: the sender is a module from
+ * before this release (it left aux zero and sent no entry):
+ * Documentation/protocol.rst, "Catch-up and state transfer".
  */
 #define SYNOD_CKPT_NONE		(~0ull)
 

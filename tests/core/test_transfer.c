@@ -290,6 +290,44 @@ static void test_old_source_fallback(void **state)
 	assert_int_equal(R[2].stats.old_snapshots, 1);
 }
 
+/*
+ * Review 2, item 1: snapshot_answer() sends exactly one entry, unflagged,
+ * with a checkpoint, and none without (SYNOD_CKPT_NONE, and the released
+ * predecessor's aux 0).  Anything else is no sender's answer and
+ * changes nothing.
+ */
+static void test_snapshot_extras_refused(void **state)
+{
+	struct synod_msg m[4];
+	u64 refused;
+	u32 i;
+
+	(void)state;
+	m[0] = snapshot(101, 150, 0, &cfg2);	/* aux 0 with an entry */
+	m[0].e[0].slot = 100;
+	m[1] = snapshot(101, 150, TOP, &cfg2);	/* none, with an entry */
+	m[1].e[0].slot = 100;
+	m[2] = snapshot(101, 150, 100, &cfg2);	/* flagged chosen */
+	m[2].epoch = 2;
+	m[2].e[0].flags = SYNOD_ENTF_CHOSEN;
+	m[3] = snapshot(101, 150, 100, &cfg2);	/* the same, sane */
+	m[3].epoch = 2;
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		boot(2, 0, NULL);
+		refused = R[2].stats.refused;
+		synod_replica_step(&R[2], NOW, &m[i], &O[2]);
+		if (i == 3) {
+			assert_true(O[2].transfer);
+			assert_int_equal(R[2].stats.refused, refused);
+			continue;
+		}
+		assert_false(O[2].transfer);
+		assert_int_equal(R[2].commit_hint, 0);
+		assert_int_equal(R[2].stats.refused, refused + 1);
+		synod_out_reset(&O[2]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_snapshot_ignored),
 		cmocka_unit_test(test_suspect_source_names_none),
 		cmocka_unit_test(test_old_source_fallback),
+		cmocka_unit_test(test_snapshot_extras_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
