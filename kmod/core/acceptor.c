@@ -391,7 +391,9 @@ static void install_chosen(struct synod_replica *r,
  * so "aux <= commit" alone proves nothing.  The sender's log starts after
  * its checkpoint at most (aux + 1 >= slot, and so commit + 1 >= slot);
  * a checkpoint comes with exactly its configuration, valid, not flagged
- * chosen.  SYNOD_CKPT_NONE and aux 0 name no checkpoint and carry no entry.
+ * chosen, and no newer than the one the sender runs (m->epoch is its
+ * cfg.epoch, and its cfg_durable is never ahead of its cfg).
+ * SYNOD_CKPT_NONE and aux 0 name no checkpoint and carry no entry.
  *
  * aux 0 is the released predecessor (the modules before this release):
  * its synod_acc_fetch() left aux zero and sent no entry in every
@@ -416,7 +418,7 @@ static bool snapshot_sane(const struct synod_msg *m)
 	return m->aux <= m->commit && m->aux + 1 >= m->slot &&
 	       m->count == 1 && e->kind == SYNOD_ENTRY_CONFIG &&
 	       e->slot == m->aux && e->flags == 0 &&
-	       synod_config_check(&e->cfg) == 0;
+	       synod_config_check(&e->cfg) == 0 && e->cfg.epoch <= m->epoch;
 }
 
 /*

@@ -596,7 +596,14 @@ void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 		r->log_base = slot + 1;
 		if (slot > r->last_slot)
 			r->last_slot = slot;
-		if (cfg->epoch > r->cfg.epoch)
+		/*
+		 * Equal epochs too: ours may be the one "volume create"
+		 * implies (epoch 1, every listed peer a voter), which no
+		 * slot chose; two chosen configurations of one epoch are
+		 * the same.  Kept, it would go into cfg_durable and the
+		 * superblock with @slot, and a restart would restore it.
+		 */
+		if (cfg->epoch >= r->cfg.epoch)
 			r->cfg = *cfg;
 		if (r->cfg.epoch > r->epoch_seen)
 			r->epoch_seen = r->cfg.epoch;

@@ -293,12 +293,13 @@ static void test_old_source_fallback(void **state)
 /*
  * Review 2, item 1: snapshot_answer() sends exactly one entry, unflagged,
  * with a checkpoint, and none without (SYNOD_CKPT_NONE, and the released
- * predecessor's aux 0).  Anything else is no sender's answer and
- * changes nothing.
+ * predecessor's aux 0); the configuration at the sender's checkpoint is
+ * never newer than the one it runs (m->epoch, its cfg.epoch; item 3).
+ * Anything else is no sender's answer and changes nothing.
  */
 static void test_snapshot_extras_refused(void **state)
 {
-	struct synod_msg m[4];
+	struct synod_msg m[5];
 	u64 refused;
 	u32 i;
 
@@ -310,13 +311,15 @@ static void test_snapshot_extras_refused(void **state)
 	m[2] = snapshot(101, 150, 100, &cfg2);	/* flagged chosen */
 	m[2].epoch = 2;
 	m[2].e[0].flags = SYNOD_ENTF_CHOSEN;
-	m[3] = snapshot(101, 150, 100, &cfg2);	/* the same, sane */
-	m[3].epoch = 2;
+	m[3] = snapshot(101, 150, 100, &cfg2);	/* newer than the sender's */
+	m[3].epoch = 1;
+	m[4] = snapshot(101, 150, 100, &cfg2);	/* the same, sane */
+	m[4].epoch = 2;
 	for (i = 0; i < ARRAY_SIZE(m); i++) {
 		boot(2, 0, NULL);
 		refused = R[2].stats.refused;
 		synod_replica_step(&R[2], NOW, &m[i], &O[2]);
-		if (i == 3) {
+		if (i == 4) {
 			assert_true(O[2].transfer);
 			assert_int_equal(R[2].stats.refused, refused);
 			continue;
@@ -328,6 +331,35 @@ static void test_snapshot_extras_refused(void **state)
 	}
 }
 
+/*
+ * Review 2, item 3: a replica made by "volume create" starts at epoch 1
+ * with every listed peer and itself voters, a membership the log never
+ * chose.  The configuration at a checkpoint of the same epoch is the one
+ * chosen there and beats it; keeping ours put the invented membership
+ * into cfg_durable (and the superblock, with the slot), and a crash
+ * before the next CONFIG entry applied restored it.
+ */
+static void test_equal_epoch_checkpoint_config(void **state)
+{
+	/* the volume as created on nodes 0 and 1 only */
+	static const struct synod_config two = {
+		.epoch = 1, .voters = 0x3, .q1 = 2, .q2 = 2,
+	};
+	struct synod_msg m;
+
+	(void)state;
+	boot(2, 0, NULL);			/* invented: voters 0x7 */
+	m = snapshot(101, 150, 100, &two);
+	synod_replica_step(&R[2], NOW, &m, &O[2]);
+	assert_true(O[2].transfer);
+	assert_cfg(&O[2].transfer_cfg, &two);
+	synod_replica_install_snapshot(&R[2], NOW, O[2].transfer_slot,
+				       &O[2].transfer_cfg, &O[2]);
+	assert_cfg(&R[2].cfg, &two);
+	assert_cfg(&R[2].cfg_durable, &two);
+	synod_replica_check(&R[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_suspect_source_names_none),
 		cmocka_unit_test(test_old_source_fallback),
 		cmocka_unit_test(test_snapshot_extras_refused),
+		cmocka_unit_test(test_equal_epoch_checkpoint_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
