@@ -356,7 +356,8 @@ void synod_repl_execute(struct synod_repl *r)
 		if (out->transfer)
 			synod_resync_wanted(r, out->transfer_from,
 					    out->transfer_slot,
-					    &out->transfer_cfg);
+					    &out->transfer_cfg,
+					    out->transfer_old);
 		synod_repl_done(r);
 		synod_out_reset(out);
 		/* Applies survive a restart only once checkpointed; a peer

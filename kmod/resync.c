@@ -132,11 +132,13 @@ void synod_resync_free(struct synod_repl *r)
  * can serve a transfer from its checkpoint @slot (which its data area
  * holds even after a crash; a flagged peer names none, so no chain of
  * flagged replicas), where configuration @cfg is in effect.  Remember
- * them; the tick installs the jump.  A peer older than these rules named
- * its commit index and no configuration (the core keeps ours): say so once.
+ * them; the tick installs the jump.  @old: the peer runs a module from
+ * before this release, which named its commit index and no configuration
+ * (the core keeps ours): say so once per volume, that is per create or
+ * attach (the flag lives in the replica, made by either).
  */
 void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
-			 const struct synod_config *cfg)
+			 const struct synod_config *cfg, bool old)
 {
 	struct synod_resync *rs = &r->resync;
 
@@ -146,7 +148,7 @@ void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
 	rs->pending_from = from;
 	rs->pending_slot = slot;
 	rs->pending_cfg = *cfg;
-	if (r->core.stats.old_snapshots && !rs->old_peer_warned) {
+	if (old && !rs->old_peer_warned) {
 		rs->old_peer_warned = true;
 		pr_warn("%s: node %u runs an older module: state transfer to its commit index %llu, membership not carried (upgrade every replica)\n",
 			r->vol->name, from, slot);

@@ -428,7 +428,8 @@ static bool snapshot_sane(const struct synod_msg *m)
  *
  * A peer from before this release names no checkpoint (aux 0) and sends
  * no configuration: as that module did, jump to its commit index keeping our
- * configuration (stats.old_snapshots counts it, the glue warns).  Refusing
+ * configuration (out->transfer_old says so to the glue, which warns;
+ * stats.old_snapshots counts it).  Refusing
  * would leave a replica upgraded first unable to catch up from any peer
  * until the others are upgraded too; the old way loses nothing the old
  * cluster did not.  Upgrade every replica (protocol.rst).
@@ -456,6 +457,7 @@ static void snapshot_catchup(struct synod_replica *r,
 	if (behind && m->aux == 0) {
 		slot = m->commit;
 		out->transfer_cfg = r->cfg;
+		out->transfer_old = true;
 		r->stats.old_snapshots++;
 	} else if (behind && m->aux != SYNOD_CKPT_NONE) {
 		slot = m->aux;

@@ -200,6 +200,7 @@ void synod_out_reset(struct synod_out *out)
 	out->transfer_from = SYNOD_NODE_NONE;
 	out->transfer_slot = 0;
 	synod_memset(&out->transfer_cfg, 0, sizeof(out->transfer_cfg));
+	out->transfer_old = false;
 }
 
 /* A fresh outgoing message, or NULL when the outbox is full (a loss). */

@@ -130,6 +130,8 @@ struct synod_out {
 	u32 transfer_from;	/* ... from this peer */
 	u64 transfer_slot;	/* ... jumping to its checkpoint here ... */
 	struct synod_config transfer_cfg;	/* ... in effect at that slot */
+	bool transfer_old;	/* ... a peer from before this release: its
+				 * commit index, our own configuration */
 	struct synod_persist persist[SYNOD_OUT_PERSIST_MAX];
 	struct synod_msg msgs[SYNOD_OUT_MSGS_MAX];
 	struct synod_entry apply[SYNOD_OUT_APPLY_MAX];

@@ -148,6 +148,7 @@ static void test_jump_takes_checkpoint_config(void **state)
 
 	synod_replica_step(&R[2], NOW, &d, &O[2]);
 	assert_true(O[2].transfer);
+	assert_false(O[2].transfer_old);
 	assert_int_equal(O[2].transfer_slot, 100);
 	assert_cfg(&O[2].transfer_cfg, &cfg2);
 	synod_replica_install_snapshot(&R[2], NOW, O[2].transfer_slot,
@@ -287,7 +288,37 @@ static void test_old_source_fallback(void **state)
 	assert_int_equal(O[2].transfer_from, 1);
 	assert_int_equal(O[2].transfer_slot, 150);
 	assert_cfg(&O[2].transfer_cfg, &cfg1);
+	assert_true(O[2].transfer_old);
 	assert_int_equal(R[2].stats.old_snapshots, 1);
+}
+
+/*
+ * Review 2, item 4: the glue warned when the running count
+ * stats.old_snapshots was non-zero, not when this transfer came from an
+ * older peer.  out->transfer_old says it per transfer: after one from an
+ * older peer, one from a current peer is not one, although the count
+ * stays; and an output reset forgets it.
+ */
+static void test_transfer_old_per_transfer(void **state)
+{
+	struct synod_msg m;
+
+	(void)state;
+	boot(2, 0, NULL);
+	m = snapshot(101, 150, 0, NULL);
+	synod_replica_step(&R[2], NOW, &m, &O[2]);
+	assert_true(O[2].transfer && O[2].transfer_old);
+	synod_out_reset(&O[2]);
+	assert_false(O[2].transfer_old);
+	/* not installed: still behind, a current peer answers */
+	m = snapshot(201, 250, 200, &cfg2);
+	m.epoch = 2;
+	synod_replica_step(&R[2], NOW, &m, &O[2]);
+	assert_true(O[2].transfer);
+	assert_false(O[2].transfer_old);
+	assert_int_equal(O[2].transfer_slot, 200);
+	assert_int_equal(R[2].stats.old_snapshots, 1);
+	synod_out_reset(&O[2]);
 }
 
 /*
@@ -368,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_snapshot_ignored),
 		cmocka_unit_test(test_suspect_source_names_none),
 		cmocka_unit_test(test_old_source_fallback),
+		cmocka_unit_test(test_transfer_old_per_transfer),
 		cmocka_unit_test(test_snapshot_extras_refused),
 		cmocka_unit_test(test_equal_epoch_checkpoint_config),
 	};
