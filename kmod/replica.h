@@ -168,6 +168,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
 void synod_repl_link_event(void *ctx, u32 node, bool up);
 void synod_repl_promoting(struct synod_repl *r, u64 now);
 int synod_repl_sb_write(struct synod_repl *r);
+int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 		       void *data, u32 len);
 

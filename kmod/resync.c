@@ -167,6 +167,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	struct synod_resync *rs = &r->resync;
 	u64 slot = rs->pending_slot;
 	u32 from = rs->pending_from;
+	struct synod_sb sb;
 
 	rs->pending_slot = 0;
 	if (slot <= r->core.chosen_upto || r->core.role == SYNOD_LEADER)
@@ -179,11 +180,13 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	 * The membership at the slot goes with it (the CONFIG entries up to
 	 * there are skipped), and a restart restores both.  cfg_durable, not
 	 * cfg: the core may already have issued applies past the slot.
+	 * Built in a copy: vol->sb takes them only once they are on disk.
 	 */
 	r->applied = slot;
-	r->vol->sb.applied_index = slot;
-	r->vol->sb.cfg = r->core.cfg_durable;
-	if (synod_repl_sb_write(r)) {
+	sb = r->vol->sb;
+	sb.applied_index = slot;
+	sb.cfg = r->core.cfg_durable;
+	if (synod_repl_sb_commit(r, &sb)) {
 		synod_repl_fence(r, "superblock write failed");
 		return;
 	}
