@@ -31,11 +31,12 @@ static DEFINE_PER_CPU(struct synod_repl *, core_cur);
  * Calls into the core on a replica's behalf run inside that replica's
  * window: the consensus core, the journal's record encoder and its
  * recovery decisions (decode, scan end and fates; the journal's owner
- * hooks), synod_repl_sb_write(), and the restores of recovery, so the
- * failure lands on that replica alone.  Outside any window the core runs
- * for no replica (the superblock of a volume being created or attached,
- * synod_block_range_ok()'s self-checks, which cannot fail): nobody to
- * fence, and the operation's own checks refuse what it produced.
+ * hooks), synod_repl_sb_write() and _commit(), and the restores of
+ * recovery, so the failure lands on that replica alone.  Outside any
+ * window the core runs for no replica (the superblock of a volume being
+ * created or attached, synod_block_range_ok()'s self-checks, which
+ * cannot fail): nobody to fence, and the operation's own checks refuse
+ * what it produced.
  */
 void synod_core_assert_fail(void)
 {

@@ -72,17 +72,42 @@ u64 synod_cluster_id(const char *name)
 
 /* ---- persist ------------------------------------------------------------ */
 
-/* The superblock into r->sb_page; in the window of @r (the core's). */
-static void sb_encode(struct synod_repl *r)
+/* Superblock @sb into r->sb_page; in the window of @r (the core's). */
+static void sb_encode(struct synod_repl *r, const struct synod_sb *sb)
 {
 	test_sb_encode_assert(r);
-	synod_sb_encode(&r->vol->sb, page_address(r->sb_page));
+	synod_sb_encode(sb, page_address(r->sb_page));
 }
 
 /*
- * Superblock update with the current promise and checkpoint; FUA.  The
- * encoder is the core's: it runs in our assertion window (it does not
- * sleep; the write after it does), and a failure there writes nothing.
+ * Write @next, a copy of the superblock with changes, as the next copy
+ * (seq + 1); FUA.  It becomes vol->sb only once it is on disk, so that
+ * what the replica holds (and later writes start from) is never a
+ * superblock the disk does not have.  The encoder is the core's: it runs
+ * in our assertion window (it does not sleep; the write after it does),
+ * and a failure there writes nothing.
+ */
+int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
+{
+	struct synod_volume *vol = r->vol;
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	next->seq = vol->sb.seq + 1;
+	SYNOD_CORE(r, sb_encode(r, next));
+	if (READ_ONCE(r->core_failed)) {
+		synod_repl_fence(r, "consensus core assertion failed (superblock)");
+		return -EINVAL;
+	}
+	err = synod_backing_sb_update(&vol->backing, next, r->sb_page);
+	if (!err)
+		vol->sb = *next;
+	return err;
+}
+
+/*
+ * Superblock update with the current promise and checkpoint, changed in
+ * vol->sb in place; FUA.  See synod_repl_sb_commit().
  */
 int synod_repl_sb_write(struct synod_repl *r)
 {
@@ -90,7 +115,7 @@ int synod_repl_sb_write(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	vol->sb.seq++;
-	SYNOD_CORE(r, sb_encode(r));
+	SYNOD_CORE(r, sb_encode(r, &vol->sb));
 	if (READ_ONCE(r->core_failed)) {
 		synod_repl_fence(r, "consensus core assertion failed (superblock)");
 		return -EINVAL;
@@ -153,6 +178,7 @@ static u64 repl_persist(struct synod_repl *r)
 			}
 			if (!err) {
 				r->checkpointed = r->applied;
+				r->ckpt_cfg = r->vol->sb.cfg;
 				synod_journal_reclaim(r->journal, r->applied);
 				err = synod_journal_write(r->journal, r->jrec, n);
 			}
@@ -325,6 +351,7 @@ static void repl_apply(struct synod_repl *r)
 			return;
 		}
 		r->checkpointed = r->applied;
+		r->ckpt_cfg = r->vol->sb.cfg;
 		synod_journal_reclaim(r->journal, r->applied);
 	}
 }
@@ -353,14 +380,18 @@ void synod_repl_execute(struct synod_repl *r)
 		}
 		if (out->transfer)
 			synod_resync_wanted(r, out->transfer_from,
-					    out->transfer_slot);
+					    out->transfer_slot,
+					    &out->transfer_cfg,
+					    out->transfer_old);
 		synod_repl_done(r);
 		synod_out_reset(out);
-		/* Applies survive a restart only once checkpointed. */
+		/* Applies survive a restart only once checkpointed; a peer
+		 * jumping to our checkpoint gets its configuration. */
 		if (r->checkpointed > r->core.applied_durable &&
 		    r->checkpointed <= r->core.applied)
 			SYNOD_CORE(r, synod_replica_applied(&r->core,
-							    r->checkpointed));
+							    r->checkpointed,
+							    &r->ckpt_cfg));
 		if (!seq || r->fenced)
 			break;
 		SYNOD_CORE(r, synod_replica_durable(&r->core, repl_now(), seq,
@@ -531,8 +562,10 @@ void synod_repl_tick(struct work_struct *work)
 	}
 	now = repl_now();
 	if (!r->fenced) {
-		/* A data area being copied must not serve: do not lead. */
+		/* A data area being copied must not serve: do not lead,
+		 * and offer no transfer from it. */
 		r->core.no_campaign = synod_repl_resyncing(r);
+		r->core.data_suspect = synod_repl_resyncing(r);
 		SYNOD_CORE(r, test_assert(r));
 		SYNOD_CORE(r, synod_replica_tick(&r->core, now, &r->out));
 		synod_repl_execute(r);

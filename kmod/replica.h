@@ -111,6 +111,7 @@ struct synod_repl {
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
 	u64 checkpointed;		/* applied index in the superblock */
+	struct synod_config ckpt_cfg;	/* configuration written with it */
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
@@ -167,6 +168,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
 void synod_repl_link_event(void *ctx, u32 node, bool up);
 void synod_repl_promoting(struct synod_repl *r, u64 now);
 int synod_repl_sb_write(struct synod_repl *r);
+int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 		       void *data, u32 len);
 

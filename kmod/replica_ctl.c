@@ -214,11 +214,21 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	if (!format) {
 		r->applied = vol->sb.applied_index;
 		r->checkpointed = r->applied;
+		r->ckpt_cfg = vol->sb.cfg;
 		synod_replica_restore_applied(&r->core, r->applied,
 					      &vol->sb.cfg);
 		synod_replica_restore_promise(&r->core,
 					      vol->sb.promised_ballot);
+	} else {
+		r->ckpt_cfg = p.config;
 	}
+	/*
+	 * A transfer cut short by a crash leaves the data area suspect: from
+	 * the first message on (rx may run before the first tick), neither
+	 * campaign nor offer a transfer from it.
+	 */
+	r->core.no_campaign = synod_repl_resyncing(r);
+	r->core.data_suspect = synod_repl_resyncing(r);
 	/*
 	 * Also on a new volume: the scan finds no record of ours (records of
 	 * an earlier volume on the device carry another UUID) and positions

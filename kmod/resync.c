@@ -66,6 +66,7 @@ static int resync_mark(struct synod_repl *r, bool on)
 		return err;
 	}
 	r->checkpointed = r->applied;
+	r->ckpt_cfg = sb->cfg;
 	return 0;
 }
 
@@ -130,9 +131,14 @@ void synod_resync_free(struct synod_repl *r)
  * The core learned that peer @from no longer holds the slots we miss and
  * can serve a transfer from its checkpoint @slot (which its data area
  * holds even after a crash; a flagged peer names none, so no chain of
- * flagged replicas).  Remember it; the tick installs the jump.
+ * flagged replicas), where configuration @cfg is in effect.  Remember
+ * them; the tick installs the jump.  @old: the peer runs a module from
+ * before this release, which named its commit index and no configuration
+ * (the core keeps ours): say so once per volume, that is per create or
+ * attach (the flag lives in the replica, made by either).
  */
-void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot)
+void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
+			 const struct synod_config *cfg, bool old)
 {
 	struct synod_resync *rs = &r->resync;
 
@@ -141,6 +147,12 @@ void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot)
 		return;
 	rs->pending_from = from;
 	rs->pending_slot = slot;
+	rs->pending_cfg = *cfg;
+	if (old && !rs->old_peer_warned) {
+		rs->old_peer_warned = true;
+		pr_warn("%s: node %u runs an older module: state transfer to its commit index %llu, membership not carried (upgrade every replica)\n",
+			r->vol->name, from, slot);
+	}
 }
 
 /*
@@ -155,6 +167,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	struct synod_resync *rs = &r->resync;
 	u64 slot = rs->pending_slot;
 	u32 from = rs->pending_from;
+	struct synod_sb sb;
 
 	rs->pending_slot = 0;
 	if (slot <= r->core.chosen_upto || r->core.role == SYNOD_LEADER)
@@ -162,14 +175,23 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
 		return;
 	SYNOD_CORE(r, synod_replica_install_snapshot(&r->core, now, slot,
-						     NULL, &r->out));
+						     &rs->pending_cfg, &r->out));
+	/*
+	 * The membership at the slot goes with it (the CONFIG entries up to
+	 * there are skipped), and a restart restores both.  cfg_durable, not
+	 * cfg: the core may already have issued applies past the slot.
+	 * Built in a copy: vol->sb takes them only once they are on disk.
+	 */
 	r->applied = slot;
-	r->vol->sb.applied_index = slot;
-	if (synod_repl_sb_write(r)) {
+	sb = r->vol->sb;
+	sb.applied_index = slot;
+	sb.cfg = r->core.cfg_durable;
+	if (synod_repl_sb_commit(r, &sb)) {
 		synod_repl_fence(r, "superblock write failed");
 		return;
 	}
 	r->checkpointed = slot;
+	r->ckpt_cfg = r->vol->sb.cfg;
 	synod_journal_reclaim(r->journal, slot);
 	synod_repl_execute(r);
 	/* Chunks of an earlier pass may predate the jump: start over. */

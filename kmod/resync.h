@@ -85,7 +85,11 @@ struct synod_resync {
 	u16 pass;		/* bumped by every pass, echoed by replies */
 	u64 passes;		/* transfers completed since creation */
 	u64 pending_slot;	/* core asked for one up to this slot ... */
-	u32 pending_from;	/* ... from this peer; 0 slot: none */
+	u32 pending_from;	/* ... from this peer; 0 slot: none ... */
+	struct synod_config pending_cfg;	/* ... in this configuration */
+	bool old_peer_warned;	/* warned once (per create or attach): a
+				 * transfer came from a module before this
+				 * release */
 	u64 dropped;		/* replies not matching a request */
 	struct synod_resync_req win[SYNOD_RESYNC_WINDOW];
 	u8 *buf;		/* one chunk: our copy, or the one we serve */
@@ -94,7 +98,8 @@ struct synod_resync {
 
 int synod_resync_init(struct synod_repl *r, bool flagged);
 void synod_resync_free(struct synod_repl *r);
-void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot);
+void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
+			 const struct synod_config *cfg, bool old);
 void synod_resync_tick(struct synod_repl *r, u64 now);
 void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len);
 void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len);

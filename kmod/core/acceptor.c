@@ -298,6 +298,37 @@ void synod_acc_heartbeat(struct synod_replica *r, u64 now,
 		     r->ballot == m->ballot);
 }
 
+/*
+ * Journal trimmed below the asked slot: a transfer from us, jumping to our
+ * checkpoint (aux), which our data area holds even after a crash (the
+ * commit index may be applies a crash undoes), with the configuration in
+ * effect there as one CONFIG entry: the asker skips the CONFIG entries up
+ * to it.  While our own data area is suspect we cannot serve one:
+ * SYNOD_CKPT_NONE sends the asker elsewhere.  (Receivers from before this
+ * release ignore aux and the entries of a CATCHUP|SNAPSHOT.)
+ */
+static void snapshot_answer(struct synod_replica *r, struct synod_msg *c)
+{
+	struct synod_entry *e = &c->e[0];
+
+	synod_assert(c->type == SYNOD_MSG_CATCHUP && c->count == 0);
+	c->flags = SYNOD_MSGF_SNAPSHOT;
+	c->slot = r->log_base;
+	if (r->data_suspect) {
+		c->aux = SYNOD_CKPT_NONE;
+		return;
+	}
+	c->aux = r->applied_durable;
+	synod_memset(e, 0, sizeof(*e));
+	e->slot = c->aux;
+	e->kind = SYNOD_ENTRY_CONFIG;
+	e->cfg = r->cfg_durable;
+	c->count = 1;
+	/* Our log starts right after our checkpoint at most: it is chosen. */
+	synod_assert(c->aux != 0 && c->aux + 1 >= c->slot);
+	synod_assert(c->aux <= c->commit);
+}
+
 /* Catch-up service: chosen entries from the asked slot, or "too old". */
 void synod_acc_fetch(struct synod_replica *r, const struct synod_msg *m,
 		     struct synod_out *out)
@@ -313,17 +344,7 @@ void synod_acc_fetch(struct synod_replica *r, const struct synod_msg *m,
 		return;
 	c->slot = m->slot;
 	if (m->slot < r->log_base) {
-		/*
-		 * Journal trimmed: a transfer from us, jumping to our
-		 * checkpoint (aux), which our data area holds even after a
-		 * crash; the commit index may be applies a crash undoes.
-		 * While our own data area is being copied we cannot serve
-		 * one: aux 0 sends the asker elsewhere.
-		 */
-		c->flags = SYNOD_MSGF_SNAPSHOT;
-		c->slot = r->log_base;
-		c->aux = r->no_campaign ? 0 : r->applied_durable;
-		synod_assert(c->aux == 0 || c->aux + 1 >= r->log_base);
+		snapshot_answer(r, c);
 		return;
 	}
 	hi = m->slot + SYNOD_MSG_ENTRIES_MAX - 1;
@@ -363,6 +384,100 @@ static void install_chosen(struct synod_replica *r,
 		r->last_slot = e->slot;
 }
 
+/*
+ * Is a CATCHUP|SNAPSHOT possible as a peer sends it (snapshot_answer())?
+ * Its fields come off the wire: a slot near 2^64 would wrap log_base and
+ * the commit hint, and aux and commit are two fields of the same message,
+ * so "aux <= commit" alone proves nothing.  The sender's log starts after
+ * its checkpoint at most (aux + 1 >= slot, and so commit + 1 >= slot);
+ * a checkpoint comes with exactly its configuration, valid, not flagged
+ * chosen, and no newer than the one the sender runs (m->epoch is its
+ * cfg.epoch, and its cfg_durable is never ahead of its cfg).
+ * SYNOD_CKPT_NONE and aux 0 name no checkpoint and carry no entry.
+ *
+ * aux 0 is the released predecessor (the modules before this release):
+ * its synod_acc_fetch() left aux zero and sent no entry in every
+ * CATCHUP|SNAPSHOT.  No module of ours gives aux 0 another meaning: this
+ * one sends its applied_durable, never 0 under a trimmed log
+ * (log_base <= applied_durable + 1), or SYNOD_CKPT_NONE; the development
+ * modules between the two that used aux 0 for "cannot serve" were never
+ * released.
+ */
+static bool snapshot_sane(const struct synod_msg *m)
+{
+	const u64 top = SYNOD_CKPT_NONE - SYNOD_LOG_MAX;
+	bool ckpt = m->aux != 0 && m->aux != SYNOD_CKPT_NONE;
+	const struct synod_entry *e = &m->e[0];
+
+	synod_assert(m->flags & SYNOD_MSGF_SNAPSHOT);
+	synod_assert(m->count <= SYNOD_MSG_ENTRIES_MAX);
+	if (m->slot < 2 || m->commit >= top || m->commit + 1 < m->slot)
+		return false;
+	if (!ckpt)
+		return m->count == 0;
+	return m->aux <= m->commit && m->aux + 1 >= m->slot &&
+	       m->count == 1 && e->kind == SYNOD_ENTRY_CONFIG &&
+	       e->slot == m->aux && e->flags == 0 &&
+	       synod_config_check(&e->cfg) == 0 && e->cfg.epoch <= m->epoch;
+}
+
+/*
+ * The peer's journal no longer holds the slots we miss.  Jump to its
+ * checkpoint with the configuration in effect there (the glue then copies
+ * its data area), or, if it cannot serve a transfer, ask the leader.
+ *
+ * A peer from before this release names no checkpoint (aux 0) and sends
+ * no configuration: as that module did, jump to its commit index keeping our
+ * configuration (out->transfer_old says so to the glue, which warns;
+ * stats.old_snapshots counts it).  Refusing
+ * would leave a replica upgraded first unable to catch up from any peer
+ * until the others are upgraded too; the old way loses nothing the old
+ * cluster did not.  Upgrade every replica (protocol.rst).
+ */
+static void snapshot_catchup(struct synod_replica *r,
+			     const struct synod_msg *m, struct synod_out *out)
+{
+	bool behind = m->slot > r->chosen_upto + 1;
+	u64 slot = 0;
+
+	synod_assert(r->role != SYNOD_LEADER);
+	if (!snapshot_sane(m)) {
+		r->stats.refused++;
+		return;
+	}
+	/*
+	 * Slots chosen past the jump are fetched from the peer after it:
+	 * they may be known nowhere else (a leader that applied its own
+	 * removal leads no more, and says it to no one).
+	 */
+	if (m->commit > r->commit_hint) {
+		r->commit_hint = m->commit;
+		r->commit_from = m->from;
+	}
+	if (behind && m->aux == 0) {
+		slot = m->commit;
+		out->transfer_cfg = r->cfg;
+		out->transfer_old = true;
+		r->stats.old_snapshots++;
+	} else if (behind && m->aux != SYNOD_CKPT_NONE) {
+		slot = m->aux;
+		out->transfer_cfg = m->e[0].cfg;
+	} else if (behind && r->leader != SYNOD_NODE_NONE &&
+		   r->leader != r->p.self && r->leader != m->from) {
+		/* It cannot serve (its own copy runs): ask the leader. */
+		r->commit_from = r->leader;
+	}
+	if (!slot)
+		return;
+	/* A jump moves us forward, to a slot the peer has chosen. */
+	synod_assert(slot > r->chosen_upto && slot <= m->commit);
+	synod_assert(slot < SYNOD_CKPT_NONE - SYNOD_LOG_MAX &&
+		     synod_config_check(&out->transfer_cfg) == 0);
+	out->transfer = true;
+	out->transfer_from = m->from;
+	out->transfer_slot = slot;
+}
+
 void synod_acc_catchup(struct synod_replica *r, u64 now,
 		       const struct synod_msg *m, struct synod_out *out)
 {
@@ -373,27 +488,7 @@ void synod_acc_catchup(struct synod_replica *r, u64 now,
 	if (r->role == SYNOD_LEADER)
 		return;		/* a leader's log comes from its own quorum */
 	if (m->flags & SYNOD_MSGF_SNAPSHOT) {
-		/*
-		 * Slots chosen past the jump are fetched from the peer after
-		 * it: they may be known nowhere else (a leader that applied
-		 * its own removal leads no more, and says it to no one).
-		 */
-		if (m->commit > r->commit_hint) {
-			r->commit_hint = m->commit;
-			r->commit_from = m->from;
-		}
-		/* Jump to the peer's checkpoint (aux), which it has chosen. */
-		if (m->slot > r->chosen_upto + 1 && m->aux > r->chosen_upto &&
-		    m->aux <= m->commit) {
-			out->transfer = true;
-			out->transfer_from = m->from;
-			out->transfer_slot = m->aux;
-		} else if (m->slot > r->chosen_upto + 1 &&
-			   r->leader != SYNOD_NODE_NONE &&
-			   r->leader != r->p.self && r->leader != m->from) {
-			/* It cannot serve (its own copy runs): ask the leader. */
-			r->commit_from = r->leader;
-		}
+		snapshot_catchup(r, m, out);
 		return;
 	}
 	for (i = 0; i < m->count; i++) {

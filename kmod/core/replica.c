@@ -48,6 +48,7 @@ int synod_replica_init(struct synod_replica *r, const struct synod_params *p,
 		return -1;
 	r->p = *p;
 	r->cfg = p->config;
+	r->cfg_durable = p->config;
 	r->lease_hold_ns = synod_lease_hold_ns(p->lease_ns, p->rho_ppm,
 					       p->lease_margin_ns);
 	if (MUTANT_NO_DRIFT_MARGIN && p->lease_ns)
@@ -92,6 +93,7 @@ void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 	r->log_base = slot + 1;
 	if (cfg)
 		r->cfg = *cfg;
+	r->cfg_durable = r->cfg;
 }
 
 /*
@@ -197,6 +199,8 @@ void synod_out_reset(struct synod_out *out)
 	out->transfer = false;
 	out->transfer_from = SYNOD_NODE_NONE;
 	out->transfer_slot = 0;
+	synod_memset(&out->transfer_cfg, 0, sizeof(out->transfer_cfg));
+	out->transfer_old = false;
 }
 
 /* A fresh outgoing message, or NULL when the outbox is full (a loss). */
@@ -531,13 +535,22 @@ void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
  * again after a restart.  Reporting applies that a crash can undo (written
  * but not flushed) would let a restarted acceptor drop journal records it
  * had acknowledged.
+ *
+ * @cfg is the configuration in effect at @slot, as the superblock holds it
+ * with @slot: a peer that jumps to our checkpoint (state transfer) gets it
+ * with the slot, since the CONFIG entries up to there are trimmed.
  */
-void synod_replica_applied(struct synod_replica *r, u64 slot)
+void synod_replica_applied(struct synod_replica *r, u64 slot,
+			   const struct synod_config *cfg)
 {
 	synod_assert(slot <= r->applied);
 	synod_assert(r->applied_durable <= r->applied);
-	if (slot > r->applied_durable)
+	synod_assert(cfg && synod_config_check(cfg) == 0);
+	synod_assert(cfg->epoch <= r->cfg.epoch);
+	if (slot > r->applied_durable) {
 		r->applied_durable = slot;
+		r->cfg_durable = *cfg;
+	}
 }
 
 /*
@@ -545,12 +558,19 @@ void synod_replica_applied(struct synod_replica *r, u64 slot)
  * resync): the peer's data area held every chosen slot up to @slot, and
  * ours is copied from it from now on.  Forget the journal below it.
  *
+ * @cfg is the configuration in effect at @slot, which came with it
+ * (out->transfer_cfg): the CONFIG entries up to @slot are not replayed, so
+ * without it we would keep an older membership for ever (and the glue
+ * would write it into the superblock with the new slot).  The glue
+ * writes r->cfg_durable with the slot afterwards (r->cfg may have moved
+ * on already, if chosen slots past @slot were held and applied).
+ *
  * Until the copy is complete our data area is not the state at any slot,
  * and a leader serves reads from it: so stop campaigning here, not only
  * at the glue's next tick.  A candidate resigns (its phase 1 could
  * otherwise still complete) and a pre-vote running is dropped (its yes
- * votes would start a campaign); no_campaign holds until the glue clears
- * it when the transfer is done.
+ * votes would start a campaign); no_campaign and data_suspect hold until
+ * the glue clears them when the transfer is done.
  */
 void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 				    u64 slot, const struct synod_config *cfg,
@@ -560,6 +580,7 @@ void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 
 	begin(r, now, out);
 	synod_assert(r->role != SYNOD_LEADER);
+	synod_assert(cfg && synod_config_check(cfg) == 0);
 	if (slot > r->chosen_upto) {
 		for (i = 0; i < SYNOD_LOG_MAX; i++) {
 			struct synod_slot *sl = &r->log[i];
@@ -576,8 +597,19 @@ void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 		r->log_base = slot + 1;
 		if (slot > r->last_slot)
 			r->last_slot = slot;
-		if (cfg && cfg->epoch > r->cfg.epoch)
+		/*
+		 * Equal epochs too: ours may be the one "volume create"
+		 * implies (epoch 1, every listed peer a voter), which no
+		 * slot chose; two chosen configurations of one epoch are
+		 * the same.  Kept, it would go into cfg_durable and the
+		 * superblock with @slot, and a restart would restore it.
+		 */
+		if (cfg->epoch >= r->cfg.epoch)
 			r->cfg = *cfg;
+		if (r->cfg.epoch > r->epoch_seen)
+			r->epoch_seen = r->cfg.epoch;
+		r->cfg_durable = r->cfg;
+		r->data_suspect = true;
 		r->stats.transfers++;
 		if (!MUTANT_RESYNC_CANDIDATE) {
 			if (r->role == SYNOD_CANDIDATE)
@@ -668,6 +700,9 @@ void synod_replica_check(const struct synod_replica *r)
 	synod_assert(r->applied_durable <= r->applied);
 	synod_assert(r->applied <= r->chosen_upto);
 	synod_assert(r->log_base <= r->applied + 1);
+	/* Trimmed only what a restart restores: restore_room() needs it. */
+	synod_assert(r->log_base <= r->applied_durable + 1);
+	synod_assert(r->cfg_durable.epoch <= r->cfg.epoch);
 	synod_assert(r->chosen_upto <= r->last_slot);
 	synod_assert(r->chosen_upto <= r->commit_hint);
 	synod_assert(r->durable_seq <= r->persist_seq);

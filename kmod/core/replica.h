@@ -10,8 +10,9 @@
  *	synod_replica_tick()		timer; @now is the raw monotonic clock
  *	synod_replica_write/read()	a client request
  *	synod_replica_durable()		journal records up to seq are durable
- *	synod_replica_applied()		a restart finds applies up to slot
- *	synod_replica_install_snapshot()	state transfer finished
+ *	synod_replica_applied()		a restart finds applies up to slot,
+ *					and this configuration
+ *	synod_replica_install_snapshot()	jump for a state transfer
  *
  * Each input appends to a struct synod_out which the caller then carries
  * out in this order, and resets:
@@ -127,7 +128,10 @@ struct synod_out {
 	u32 dropped;		/* messages dropped: outbox full */
 	bool transfer;		/* state transfer needed ... */
 	u32 transfer_from;	/* ... from this peer */
-	u64 transfer_slot;	/* ... jumping to its checkpoint here */
+	u64 transfer_slot;	/* ... jumping to its checkpoint here ... */
+	struct synod_config transfer_cfg;	/* ... in effect at that slot */
+	bool transfer_old;	/* ... a peer from before this release: its
+				 * commit index, our own configuration */
 	struct synod_persist persist[SYNOD_OUT_PERSIST_MAX];
 	struct synod_msg msgs[SYNOD_OUT_MSGS_MAX];
 	struct synod_entry apply[SYNOD_OUT_APPLY_MAX];
@@ -169,6 +173,7 @@ struct synod_stats {
 	u64 index_reads;
 	u64 refused;
 	u64 transfers;
+	u64 old_snapshots;	/* jumps on a CATCHUP|SNAPSHOT of an older peer */
 	u64 jumps;
 };
 
@@ -206,6 +211,9 @@ struct synod_replica {
 	u64 chosen_upto;	/* every slot <= is chosen and held/applied */
 	u64 applied;		/* applies issued up to */
 	u64 applied_durable;	/* glue: a restart restores at least this */
+	/* The configuration in effect at applied_durable: the one a restart
+	 * restores with it, and the one a transfer from us jumps into. */
+	struct synod_config cfg_durable;
 	u64 commit_hint;	/* highest commit index heard */
 	u32 commit_from;	/* who told us commit_hint */
 	u64 fetch_ns;		/* last FETCH sent */
@@ -220,17 +228,25 @@ struct synod_replica {
 	 * initiative: its data area is being copied from a peer (state
 	 * transfer), and a leader serves reads from its data area.
 	 * synod_replica_install_snapshot() sets it itself (and resigns a
-	 * candidacy, drops a pre-vote); while set, a FETCH below our log is
-	 * answered without a checkpoint to jump to (we cannot serve a
-	 * transfer).  The election timer then starts neither a pre-vote nor
-	 * a campaign; an
-	 * explicit synod_replica_campaign() ("volume promote") is the glue's
-	 * to refuse.  A replica cut off from its peers needs no such flag:
-	 * the pre-vote (proposer.c) keeps it from raising any ballot, so it
+	 * candidacy, drops a pre-vote).  The election timer then starts
+	 * neither a pre-vote nor a campaign; an explicit
+	 * synod_replica_campaign() ("volume promote") is the glue's to
+	 * refuse.  A replica cut off from its peers needs no such flag: the
+	 * pre-vote (proposer.c) keeps it from raising any ballot, so it
 	 * cannot disturb the leader when it comes back.  Safety never
 	 * depends on it.
 	 */
 	bool no_campaign;
+	/*
+	 * Set by the glue while our data area is not the state at any slot
+	 * (a state transfer into it runs, or was cut short by a crash: set
+	 * it right after the restore, before any message is handled), and
+	 * by synod_replica_install_snapshot() itself.  While set we cannot
+	 * serve a transfer: a FETCH below our log is answered with aux
+	 * SYNOD_CKPT_NONE, so that replicas do not jump from each other into
+	 * the flag.  Liveness only, like no_campaign.
+	 */
+	bool data_suspect;
 
 	/* proposer */
 	u8 role;		/* enum synod_core_role */
@@ -294,7 +310,8 @@ void synod_replica_tick(struct synod_replica *r, u64 now,
 			struct synod_out *out);
 void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
 			   struct synod_out *out);
-void synod_replica_applied(struct synod_replica *r, u64 slot);
+void synod_replica_applied(struct synod_replica *r, u64 slot,
+			   const struct synod_config *cfg);
 void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 				    u64 slot, const struct synod_config *cfg,
 				    struct synod_out *out);

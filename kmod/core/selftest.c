@@ -70,7 +70,8 @@ static void drain(struct synod_selftest *t, u32 i)
 		}
 		synod_out_reset(o);
 		if (t->applied[i] > t->r[i].applied_durable)
-			synod_replica_applied(&t->r[i], t->applied[i]);
+			synod_replica_applied(&t->r[i], t->applied[i],
+					      &t->r[i].cfg);
 		if (t->persisted[i] <= t->r[i].durable_seq)
 			break;
 		synod_replica_durable(&t->r[i], t->now, t->persisted[i], o);

@@ -117,6 +117,17 @@ enum synod_entry_kind {
 	SYNOD_ENTRY_CONFIG,	/* a membership change */
 };
 
+/*
+ * aux of a CATCHUP|SNAPSHOT: the sender's checkpoint (its applied_durable,
+ * which its data area holds even after a crash), with one CONFIG entry
+ * (slot = aux, not flagged chosen) carrying the configuration in effect
+ * there.  SYNOD_CKPT_NONE: the sender cannot serve a transfer (its own
+ * data area is being copied); no entry.  0: the sender is a module from
+ * before this release (it left aux zero and sent no entry):
+ * Documentation/protocol.rst, "Catch-up and state transfer".
+ */
+#define SYNOD_CKPT_NONE		(~0ull)
+
 /* Entry flags. */
 #define SYNOD_ENTF_CHOSEN	0x01	/* sender knows this value is chosen */
 #define SYNOD_ENTF_ALL		0x01

@@ -77,7 +77,7 @@ static void drain(int i)
 		T.done[T.ndone++] = o->done[k];
 	synod_out_reset(o);
 	if (T.applied[i])
-		synod_replica_applied(&T.r[i], T.applied[i]);
+		synod_replica_applied(&T.r[i], T.applied[i], &T.r[i].cfg);
 	if (!T.hold_durable[i] && T.persisted[i] > T.r[i].durable_seq) {
 		synod_replica_durable(&T.r[i], T.now, T.persisted[i], o);
 		drain(i);
@@ -622,7 +622,8 @@ static void test_jump_ends_candidacy(void **state)
 	synod_replica_campaign(&T.r[0], T.now, &T.out[0]);
 	assert_int_equal(T.r[0].role, SYNOD_CANDIDATE);
 	/* its PREPAREs are out; the jump comes before the promises */
-	synod_replica_install_snapshot(&T.r[0], T.now, 5, NULL, &T.out[0]);
+	synod_replica_install_snapshot(&T.r[0], T.now, 5, &T.r[0].cfg,
+				       &T.out[0]);
 	assert_int_equal(T.r[0].role, SYNOD_FOLLOWER);
 	assert_true(T.r[0].no_campaign);
 	pump();
@@ -644,7 +645,8 @@ static void test_jump_drops_prevote(void **state)
 	for (i = 0; i < 40 && !T.r[0].pv_ballot; i++)
 		advance(MS);
 	assert_true(T.r[0].pv_ballot != 0);
-	synod_replica_install_snapshot(&T.r[0], T.now, 5, NULL, &T.out[0]);
+	synod_replica_install_snapshot(&T.r[0], T.now, 5, &T.r[0].cfg,
+				       &T.out[0]);
 	assert_int_equal(T.r[0].pv_ballot, 0);
 	/* a yes to the dropped pre-vote starts no campaign */
 	memset(&m, 0, sizeof(m));
@@ -659,6 +661,7 @@ static void test_jump_drops_prevote(void **state)
 	assert_int_equal(T.r[0].stats.elections, 0);
 }
 
+/* A CATCHUP|SNAPSHOT; a checkpoint in aux comes with its configuration. */
 static struct synod_msg catchup_from(int from, int to, u64 base, u64 commit,
 				     u64 aux)
 {
@@ -674,6 +677,12 @@ static struct synod_msg catchup_from(int from, int to, u64 base, u64 commit,
 	m.slot = base;
 	m.commit = commit;
 	m.aux = aux;
+	if (aux && aux != SYNOD_CKPT_NONE) {
+		m.count = 1;
+		m.e[0].slot = aux;
+		m.e[0].kind = SYNOD_ENTRY_CONFIG;
+		m.e[0].cfg = T.r[from].cfg;
+	}
 	return m;
 }
 
@@ -681,8 +690,8 @@ static struct synod_msg catchup_from(int from, int to, u64 base, u64 commit,
  * "Your slots are trimmed" names the source's checkpoint (aux) as the slot
  * to jump to, not its commit index: a crash of the source undoes applies
  * past its checkpoint, and replicas jumped past what any data area holds
- * could never finish.  A source whose own copy runs names none (aux 0) and
- * the asker turns to the leader.  The slots chosen after the jump are then
+ * could never finish.  A source whose own copy runs names none
+ * (SYNOD_CKPT_NONE) and the asker turns to the leader.  The slots chosen after the jump are then
  * fetched from the source (sim seed 7048, 5 replicas: a leader that
  * applied its own removal was the only one to know them chosen).
  */
@@ -692,7 +701,8 @@ static void test_snapshot_names_checkpoint(void **state)
 
 	(void)state;
 	setup_cluster(3, false);
-	synod_replica_install_snapshot(&T.r[1], T.now, 100, NULL, &T.out[1]);
+	synod_replica_install_snapshot(&T.r[1], T.now, 100, &T.r[1].cfg,
+				       &T.out[1]);
 	synod_out_reset(&T.out[1]);
 	memset(&f, 0, sizeof(f));
 	f.type = SYNOD_MSG_FETCH;
@@ -703,8 +713,9 @@ static void test_snapshot_names_checkpoint(void **state)
 	f.slot = 1;
 	assert_true(ask(1, &f, &a));	/* flagged: trimmed, but no slot */
 	assert_true(a.flags & SYNOD_MSGF_SNAPSHOT);
-	assert_int_equal(a.aux, 0);
+	assert_true(a.aux == SYNOD_CKPT_NONE);
 	T.r[1].no_campaign = false;	/* the glue: copy done */
+	T.r[1].data_suspect = false;
 	assert_true(ask(1, &f, &a));
 	assert_int_equal(a.aux, 100);
 
@@ -721,7 +732,8 @@ static void test_snapshot_names_checkpoint(void **state)
 	assert_int_equal(T.out[2].transfer_slot, 100);
 	synod_out_reset(&T.out[2]);
 	/* the slots after the jump: fetched from the source (seed 7048) */
-	synod_replica_install_snapshot(&T.r[2], T.now, 100, NULL, &T.out[2]);
+	synod_replica_install_snapshot(&T.r[2], T.now, 100, &T.r[2].cfg,
+				       &T.out[2]);
 	synod_out_reset(&T.out[2]);
 	assert_int_equal(T.r[2].commit_hint, 150);
 	assert_int_equal(T.r[2].commit_from, 1);
@@ -735,7 +747,7 @@ static void test_snapshot_names_checkpoint(void **state)
 	/* a source that cannot serve: no transfer, ask the leader */
 	T.r[2].leader = 0;
 	T.r[2].commit_from = 1;
-	a = catchup_from(1, 2, 120, 150, 0);
+	a = catchup_from(1, 2, 120, 150, SYNOD_CKPT_NONE);
 	synod_replica_step(&T.r[2], T.now, &a, &T.out[2]);
 	assert_false(T.out[2].transfer);
 	assert_int_equal(T.r[2].commit_from, 0);

@@ -91,7 +91,7 @@ static void glue_applied(void)
 {
 	if (R.applied >= ckpt + CKPT_SLOTS)
 		ckpt = R.applied;
-	synod_replica_applied(&R, ckpt);
+	synod_replica_applied(&R, ckpt, &R.cfg);
 }
 
 /*

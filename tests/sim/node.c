@@ -276,42 +276,31 @@ static void resync_finish(struct sim *s, struct node *nd)
  * synod_replica_install_snapshot() resigns a candidacy and drops a
  * pre-vote (the mutant RESYNC_CANDIDATE does not, and is caught).
  *
- * The configuration at the slot comes with the source's checkpoint: the
- * simulator takes it from the source's superblock.  If the source has
- * checkpointed again since its answer, the jump goes to that later
- * checkpoint, whose configuration is the one known.  Only a glue that
- * reports unflushed applies durable (the mutant APPLIED_UNFLUSHED) names
- * a slot past the source's checkpoint: the jump goes there, as the
- * module's would, and the checkers judge the outcome.
+ * Like the module's, the jump uses only what came on the wire: the slot
+ * and the configuration in effect there (out->transfer_cfg, from the
+ * source's checkpoint), which go into the superblock at once.  Nothing is
+ * read from the source's state here.
  */
 static void resync_jump(struct sim *s, struct node *nd)
 {
 	struct resync *rs = &nd->rs;
 	int from = rs->want_from;
 	uint64_t slot = rs->want_slot;
-	struct node *src;
 
 	rs->want_slot = 0;
 	if (from < 0 || from >= s->n || from == nd->id ||
 	    slot <= nd->r.chosen_upto || nd->r.role == SYNOD_LEADER)
 		return;
-	src = &s->nodes[from];
 	if (!rs->flag)
 		resync_mark(nd, true);
-	if (src->ckpt >= slot) {	/* a checkpoint never goes back */
-		nd->applied = src->ckpt;
-		nd->cfg = src->ckpt_cfg;
-	} else {
-		/* APPLIED_UNFLUSHED: the source named applies it may lose */
-		nd->applied = slot;
-		nd->cfg = src->cfg;
-	}
+	sim_trace(s, "node %d: state transfer from %d: jump to slot %" PRIu64
+		  " epoch %u", nd->id, from, slot, rs->want_cfg.epoch);
+	synod_replica_install_snapshot(&nd->r, sim_local(s, nd), slot,
+				       &rs->want_cfg, &nd->out);
+	nd->applied = slot;
+	nd->cfg = nd->r.cfg_durable;	/* at the slot: applies may follow */
 	nd->ckpt = nd->applied;	/* the superblock's applied index, at once */
 	nd->ckpt_cfg = nd->cfg;
-	sim_trace(s, "node %d: state transfer from %d: jump to slot %" PRIu64,
-		  nd->id, from, nd->applied);
-	synod_replica_install_snapshot(&nd->r, sim_local(s, nd), nd->applied,
-				       &nd->cfg, &nd->out);
 	pass_start(s, nd, from);
 	/* Now and then the fault schedule crashes the source or the target. */
 	if (!s->healed && !s->no_faults && sim_chance(s, 300000))
@@ -374,6 +363,7 @@ void node_tick(struct sim *s, struct node *nd)
 	uint32_t l;
 
 	nd->r.no_campaign = node_resyncing(nd);
+	nd->r.data_suspect = node_resyncing(nd);
 	synod_replica_tick(&nd->r, sim_local(s, nd), &nd->out);
 	sim_process(s, nd);
 	if (!nd->up)
@@ -445,12 +435,19 @@ void sim_process(struct sim *s, struct node *nd)
 	if (out->transfer) {	/* the next tick jumps: synod_resync_wanted() */
 		nd->rs.want_from = (int)out->transfer_from;
 		nd->rs.want_slot = out->transfer_slot;
+		nd->rs.want_cfg = out->transfer_cfg;
 	}
 	synod_out_reset(out);
-	/* As the kernel glue: applies survive a crash once checkpointed. */
+	/*
+	 * As the kernel glue: applies survive a crash once checkpointed,
+	 * with the configuration the superblock holds.  The mutant reports
+	 * applies not yet flushed (as a glue that did would, at nd->cfg).
+	 */
 	durable = MUTANT_APPLIED_UNFLUSHED ? nd->applied : nd->ckpt;
 	if (durable > nd->r.applied_durable && durable <= nd->r.applied)
-		synod_replica_applied(&nd->r, durable);
+		synod_replica_applied(&nd->r, durable,
+				      MUTANT_APPLIED_UNFLUSHED ? &nd->cfg :
+								 &nd->ckpt_cfg);
 	check_leaders(s);
 }
 
@@ -498,6 +495,7 @@ void node_boot(struct sim *s, struct node *nd)
 	nd->rs.want_slot = 0;
 	nd->rs.restart = nd->rs.flag;
 	nd->r.no_campaign = node_resyncing(nd);
+	nd->r.data_suspect = node_resyncing(nd);
 	nd->last_ballot = 0;
 	nd->disk_free_ns = s->now;
 	sim_schedule(s, s->now + sim_below(s, SIM_MS), EV_TICK, nd->id, 0);

@@ -56,7 +56,8 @@ struct resync {
 	uint8_t state[SIM_BLOCKS];	/* per chunk: 0 to ask, 1 asked, 2 settled */
 	uint64_t sent[SIM_BLOCKS];	/* when asked; 0: ask at the next pump */
 	uint64_t want_slot;	/* the core asked for a transfer ... */
-	int want_from;		/* ... from this peer */
+	int want_from;		/* ... from this peer ... */
+	struct synod_config want_cfg;	/* ... into this configuration */
 };
 
 /* A chunk request or answer in flight (the event's buffer). */

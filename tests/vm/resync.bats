@@ -202,3 +202,41 @@ disk_md5() {
 	promote_and_wait 2 $VOL
 	[ "$(disk_md5 2)" = "$sum" ]
 }
+
+# Review of fix-resync, item 1: a jump past a CONFIG entry skips it, so
+# the membership at the slot must come with the slot.  The jump used to
+# keep the old membership in the core and in the superblock (with the
+# newer applied index): node 2 stayed at epoch 1 for ever, and a restart
+# restored epoch 1 too.
+@test "resync: a jump past a membership change takes the membership at the slot" {
+	local l c e
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	dd if=/dev/urandom of="$(dev_of 0 $VOL)" bs=4k count=16 oflag=direct
+	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
+	ctl 2 volume down $VOL
+	# epoch 2: node 3 a learner (it never comes: it stays one), then
+	# more slots than a log holds, so node 2 jumps past that entry
+	l=$(field 0 $VOL leader)
+	ctl "$l" peer add $VOL "3=$(addr 3):7790"
+	wait_for 20 is_field 0 $VOL epoch 2
+	wait_for 20 is_field 1 $VOL epoch 2
+	dd if=/dev/urandom of="$(dev_of "$l" $VOL)" bs=4k count=300 seek=100 \
+		oflag=direct
+	[ "$(field 2 $VOL epoch)" = 1 ]
+	ctl 2 volume up $VOL
+	wait_for 120 field_ge 2 $VOL resyncs 1
+	kernel_log_since_mark | grep "$VOL: state transfer from node [01] done"
+	c=$(field "$l" $VOL commit_index)
+	wait_for 20 field_ge 2 $VOL applied_index "$c"
+	ctl 2 status $VOL
+	e=$(field "$l" $VOL epoch)
+	[ "$e" -ge 2 ]
+	[ "$(field 2 $VOL epoch)" = "$e" ]
+	# and the superblock holds it with the applied index
+	ctl 2 volume down $VOL
+	ctl 2 volume delete $VOL
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
+	ctl 2 status $VOL
+	[ "$(field 2 $VOL epoch)" = "$e" ]
+}
