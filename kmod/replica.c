@@ -4,7 +4,8 @@
  * client requests, administrator commands) and carries out its outputs in
  * the order replica.h of the core prescribes: persist (journal records and
  * the promised ballot, one group commit), send, apply to the data area,
- * complete requests.  See kmod/replica.h for the locking rule.
+ * complete requests.  Frames from peers come in through replica_rx.c.
+ * See kmod/replica.h for the locking rule.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -51,11 +52,6 @@ static void test_sb_encode_assert(struct synod_repl *r)
 		return;
 	WRITE_ONCE(test_sb_assert, 0);
 	synod_assert(!"test_sb_assert");
-}
-
-static u64 repl_now(void)
-{
-	return ktime_get_raw_ns();
 }
 
 /* The volume id on the wire: FNV-1a of the cluster name. */
@@ -167,7 +163,7 @@ static u64 repl_persist(struct synod_repl *r)
 		}
 	}
 	if (n) {
-		start_ns = repl_now();
+		start_ns = synod_repl_now();
 		err = synod_journal_write(r->journal, r->jrec, n);
 		if (err == -ENOSPC) {
 			/* Free ring space by checkpointing, then once more. */
@@ -196,7 +192,7 @@ static u64 repl_persist(struct synod_repl *r)
 			return 0;
 		}
 		trace_synod_journal_durable(r->vol->name, n, maxseq,
-					    repl_now() - start_ns);
+					    synod_repl_now() - start_ns);
 	}
 	if (promise > r->vol->sb.promised_ballot) {
 		r->vol->sb.promised_ballot = promise;
@@ -394,7 +390,7 @@ void synod_repl_execute(struct synod_repl *r)
 							    &r->ckpt_cfg));
 		if (!seq || r->fenced)
 			break;
-		SYNOD_CORE(r, synod_replica_durable(&r->core, repl_now(), seq,
+		SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(), seq,
 						    out));
 	}
 	WARN_ON_ONCE(round == 64);
@@ -560,7 +556,7 @@ void synod_repl_tick(struct work_struct *work)
 		memalloc_noio_restore(noio);
 		return;
 	}
-	now = repl_now();
+	now = synod_repl_now();
 	if (!r->fenced) {
 		/* A data area being copied must not serve: do not lead,
 		 * and offer no transfer from it. */
@@ -601,217 +597,4 @@ void synod_repl_tick(struct work_struct *work)
 	memalloc_noio_restore(noio);
 	queue_delayed_work(r->vol->wq, &r->tick,
 			   msecs_to_jiffies(SYNOD_TICK_MS));
-}
-
-/*
- * Other bytes under a ref we hold, from @from.  The ref's proposer (the
- * top byte of the ref, payload.c) defines its bytes: if @from is the
- * proposer and the held copy came only from other peers, the proposer's
- * bytes replace it and those peers are counted; otherwise @from is.
- * Bytes a journal record of ours holds (pay->durable) are never
- * replaced, not even by the proposer (a ref collision, or a proposer
- * gone wrong): recovery would replay other data than we applied.  The
- * sender is counted then.  A test build logs which way it went.
- */
-static void rx_payload_conflict(struct synod_repl *r, u32 from,
-				struct synod_pay *pay, const u8 *data,
-				u32 plen)
-{
-	u32 n, liars = BIT(from);
-
-	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable) {
-		liars = pay->senders;
-		memcpy(pay->data, data, plen);
-		pay->len = plen;
-		pay->senders = BIT(from);
-		if (SYNOD_TEST_BUILD)
-			pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",
-				r->vol->name, pay->ref);
-	} else if (SYNOD_TEST_BUILD) {
-		pr_info("%s: TEST: ref %llx kept (%s), node %u's bytes refused\n",
-			r->vol->name, pay->ref,
-			pay->durable ? "in the journal" : "not its proposer",
-			from);
-	}
-	for (n = 0; n < SYNOD_NODES_MAX; n++) {
-		if (!(liars & BIT(n)))
-			continue;
-		r->rx_unbound[n]++;
-		if (pay->durable && n == from && (pay->ref >> 56) == n + 1)
-			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than our journal holds: dropped\n",
-					    r->vol->name, n, pay->ref);
-		else
-			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
-					    r->vol->name, n, pay->ref);
-	}
-}
-
-/*
- * A payload frame from @from: keep the data under its ref, bound to
- * @from (payload.h).  Other bytes under a ref already held are refused
- * and counted (rx_payload_conflict()).
- */
-static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
-{
-	struct synod_pay *pay;
-	u32 plen;
-	u64 ref;
-
-	if (len < SYNOD_PAYLOAD_HDR)
-		goto drop;
-	plen = synod_get_le32(f + 4);
-	ref = synod_get_le64(f + 8);
-	/* refs carry their proposer + 1 in the top byte (payload.c) */
-	if (plen != len - SYNOD_PAYLOAD_HDR || !plen ||
-	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE ||
-	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
-		goto drop;
-	pay = synod_pay_store(&r->pay, ref, &r->core);
-	if (!pay)
-		goto drop;
-	if (!pay->len) {
-		memcpy(pay->data, f + SYNOD_PAYLOAD_HDR, plen);
-		pay->len = plen;
-	} else if (!(pay->senders & BIT(from)) &&
-		   (pay->len != plen ||
-		    memcmp(pay->data, f + SYNOD_PAYLOAD_HDR, plen))) {
-		rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR, plen);
-		return;
-	}
-	pay->senders |= BIT(from);
-	return;
-drop:
-	r->rx_dropped++;
-}
-
-/*
- * Every write of @m must have its payload here, delivered by @m's
- * sender itself, before the core sees it.
- */
-static bool msg_payloads_present(struct synod_repl *r,
-				 const struct synod_msg *m)
-{
-	struct synod_pay *pay;
-	u32 i, k;
-
-	for (i = 0; i < m->count; i++) {
-		if (m->e[i].kind != SYNOD_ENTRY_WRITE)
-			continue;
-		for (k = 0; k < m->e[i].nwrites; k++) {
-			pay = synod_pay_find(&r->pay, m->e[i].w[k].ref);
-			if (!pay || !pay->len)
-				return false;
-			if (!(pay->senders & BIT(m->from))) {
-				r->rx_unbound[m->from]++;
-				return false;
-			}
-			pay->mark = r->pay.gen;
-		}
-	}
-	return true;
-}
-
-/*
- * Every write of @m must lie inside our data area, whatever message
- * carries it: an ACCEPT, the values a PROMISE reports for recovery, a
- * CATCHUP.  Block numbers from the wire are trusted nowhere: a message
- * with one outside is refused whole (counted in status, logged), so such
- * an entry is never accepted, recovered or applied here.  The payloads
- * are present (msg_payloads_present()), so their lengths are known.
- */
-static bool msg_writes_in_range(struct synod_repl *r, u32 from,
-				const struct synod_msg *m)
-{
-	const struct synod_entry *e;
-	struct synod_pay *pay;
-	u32 i, k;
-
-	for (i = 0; i < m->count; i++) {
-		e = &m->e[i];
-		if (e->kind != SYNOD_ENTRY_WRITE)
-			continue;
-		for (k = 0; k < e->nwrites; k++) {
-			pay = synod_pay_find(&r->pay, e->w[k].ref);
-			if (pay && synod_block_range_ok(e->w[k].block,
-					pay->len >> SECTOR_SHIFT,
-					synod_repl_sectors(r)))
-				continue;
-			r->out_of_range++;
-			pr_warn_ratelimited("%s: node %u sent a write outside the data area (slot %llu, sector %llu): refused\n",
-					    r->vol->name, from, e->slot,
-					    e->w[k].block);
-			return false;
-		}
-	}
-	return true;
-}
-
-/*
- * Transport upcall: one frame from peer @from.  The transport's thread
- * serves the disk (it brings the acknowledgements writes wait for), so
- * nothing it does here may wait for writeback: memalloc_noio.
- */
-void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
-{
-	struct synod_repl *r = ctx;
-	unsigned int noio;
-	int err;
-
-	if (!len)
-		return;
-	noio = memalloc_noio_save();
-	mutex_lock(&r->lock);
-	if (!r->up || r->fenced)
-		goto out;
-	if (f[0] == SYNOD_FRAME_PAYLOAD) {
-		rx_payload(r, from, f, len);
-		goto out;
-	}
-	if (f[0] == SYNOD_FRAME_RESYNC_REQ) {
-		synod_resync_serve(r, from, f, len);
-		goto out;
-	}
-	if (f[0] == SYNOD_FRAME_RESYNC_REPLY) {
-		synod_resync_reply(r, from, f, len);
-		goto out;
-	}
-	if (f[0] == SYNOD_FRAME_STEPDOWN) {
-		/* Another replica was promoted: hand over, stay quiet. */
-		if (len == 1 && r->core.role == SYNOD_LEADER) {
-			pr_info("%s: node %u was promoted: stepping down\n",
-				r->vol->name, from);
-			SYNOD_CORE(r, synod_replica_resign(&r->core, repl_now(),
-					SYNOD_STEPDOWN_QUIET_NS, &r->out));
-			synod_repl_execute(r);
-		}
-		goto out;
-	}
-	err = -EINVAL;
-	if (f[0] == SYNOD_FRAME_MSG)
-		SYNOD_CORE(r, err = synod_wire_decode(f + 1, len - 1, &r->msg));
-	if (err || r->msg.from != from || r->msg.volume != r->volume_id ||
-	    !msg_payloads_present(r, &r->msg) ||
-	    !msg_writes_in_range(r, from, &r->msg)) {
-		r->rx_dropped++;
-		goto out;
-	}
-	synod_repl_peer_heard(r, from, &r->msg);
-	SYNOD_CORE(r, synod_replica_step(&r->core, repl_now(), &r->msg,
-					 &r->out));
-	synod_repl_execute(r);
-out:
-	mutex_unlock(&r->lock);
-	memalloc_noio_restore(noio);
-}
-
-/* Transport upcall, from the same thread as rx(): a link went up or down. */
-void synod_repl_link_event(void *ctx, u32 node, bool up)
-{
-	struct synod_repl *r = ctx;
-	unsigned int noio = memalloc_noio_save();
-
-	synod_netlink_notify_repl(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
-					       SYNOD_EVENT_PEER_DISCONNECTED,
-				  r->vol->name, U32_MAX, U32_MAX, 0, node);
-	memalloc_noio_restore(noio);
 }

@@ -24,6 +24,7 @@
 
 #include <linux/blk-mq.h>
 #include <linux/mutex.h>
+#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "synod.h"
@@ -138,6 +139,15 @@ struct synod_repl {
 };
 
 /*
+ * The core's clock: raw monotonic nanoseconds, which NTP does not slew,
+ * so that lease and election timeouts measure what the hardware counted.
+ */
+static inline u64 synod_repl_now(void)
+{
+	return ktime_get_raw_ns();
+}
+
+/*
  * Run @stmt, a call into the core of @r, with @r as this CPU's current
  * replica (preemption off: the core never sleeps), so that a failed
  * assertion inside fences @r and nothing else.
@@ -190,6 +200,8 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq);	/* locks */
 void synod_repl_done(struct synod_repl *r);
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */
+void synod_repl_params_from_cfg(struct synod_params *p,
+				const struct synod_repl_cfg *cfg, u64 volume_id);
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 				     const struct synod_repl_cfg *cfg,
 				     bool format,

@@ -37,11 +37,6 @@ static bool test_stale_read;
 SYNOD_TEST_PARAM(test_stale_read, bool,
 		 "replicas that do not lead serve reads without lease or read-index");
 
-static u64 repl_now(void)
-{
-	return ktime_get_raw_ns();
-}
-
 /* The request @req names, if it is still the one waiting. */
 static struct request *req_lookup(struct synod_repl *r, u64 req)
 {
@@ -83,7 +78,7 @@ static void req_refused(struct synod_repl *r, struct request *rq, int st)
 		hold = true;
 	else
 		hold = r->cfg.on_no_quorum == SYNOD_NO_QUORUM_SUSPEND &&
-		       repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS;
+		       synod_repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS;
 	if (!hold) {
 		synod_blkdev_end(rq, BLK_STS_IOERR);
 		return;
@@ -183,7 +178,7 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	int st;
 
 	if (!cmd->first_ns)
-		cmd->first_ns = repl_now();
+		cmd->first_ns = synod_repl_now();
 	if (req_op(rq) == REQ_OP_FLUSH) {
 		synod_blkdev_end(rq, BLK_STS_OK);
 		return;
@@ -193,7 +188,7 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		return;
 	}
 	mutex_lock(&r->lock);
-	now = repl_now();
+	now = synod_repl_now();
 	req = (++r->gen << 16) | rq->tag;
 	cmd->trace_req = req;
 	trace_synod_rq_queued(r->vol->name, req, op, sector, blk_rq_bytes(rq));

@@ -244,8 +244,10 @@ int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 			    struct page *page);
 
-/* replica_ctl.c: replicated settings in the superblock */
+/* replica_sb.c: replicated settings in the superblock */
 bool synod_sb_replicated(const struct synod_sb *sb);
+void synod_repl_addr_to_sb(const struct sockaddr_storage *ss,
+			   struct synod_sb_addr *a);
 void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
 			  struct synod_sb *sb);
 void synod_repl_cfg_from_sb(const struct synod_sb *sb,
