@@ -6,6 +6,7 @@
  * Simple" (PMS) and Howard et al., "Flexible Paxos" (FP).
  */
 #include "core_test.h"
+#include "core_msg.h"
 
 #include <string.h>
 
@@ -394,14 +395,8 @@ static bool ask(int to, const struct synod_msg *m, struct synod_msg *reply)
 
 static struct synod_msg prevote_from(int from, int to, u64 ballot, u64 id)
 {
-	struct synod_msg m;
+	struct synod_msg m = core_msg(SYNOD_MSG_PREVOTE, from, to);
 
-	memset(&m, 0, sizeof(m));
-	m.type = SYNOD_MSG_PREVOTE;
-	m.from = (u16)from;
-	m.to = (u16)to;
-	m.volume = 7;
-	m.epoch = 1;
 	m.ballot = ballot;
 	m.slot = id;
 	return m;
@@ -649,11 +644,7 @@ static void test_jump_drops_prevote(void **state)
 				       &T.out[0]);
 	assert_int_equal(T.r[0].pv_ballot, 0);
 	/* a yes to the dropped pre-vote starts no campaign */
-	memset(&m, 0, sizeof(m));
-	m.type = SYNOD_MSG_PREVOTE_REPLY;
-	m.from = 1;
-	m.volume = 7;
-	m.epoch = 1;
+	m = core_msg(SYNOD_MSG_PREVOTE_REPLY, 1, 0);
 	m.ballot = synod_ballot_make(1, 0);
 	m.slot = T.r[0].pv_round;
 	synod_replica_step(&T.r[0], T.now, &m, &T.out[0]);
@@ -665,25 +656,10 @@ static void test_jump_drops_prevote(void **state)
 static struct synod_msg catchup_from(int from, int to, u64 base, u64 commit,
 				     u64 aux)
 {
-	struct synod_msg m;
+	bool ckpt = aux && aux != SYNOD_CKPT_NONE;
 
-	memset(&m, 0, sizeof(m));
-	m.type = SYNOD_MSG_CATCHUP;
-	m.flags = SYNOD_MSGF_SNAPSHOT;
-	m.from = (u16)from;
-	m.to = (u16)to;
-	m.volume = 7;
-	m.epoch = 1;
-	m.slot = base;
-	m.commit = commit;
-	m.aux = aux;
-	if (aux && aux != SYNOD_CKPT_NONE) {
-		m.count = 1;
-		m.e[0].slot = aux;
-		m.e[0].kind = SYNOD_ENTRY_CONFIG;
-		m.e[0].cfg = T.r[from].cfg;
-	}
-	return m;
+	return core_snapshot(from, to, base, commit, aux,
+			     ckpt ? &T.r[from].cfg : NULL);
 }
 
 /*

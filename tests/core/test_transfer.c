@@ -9,6 +9,7 @@
  * hand: no cluster runs.
  */
 #include "core_test.h"
+#include "core_msg.h"
 
 #include <string.h>
 
@@ -49,14 +50,8 @@ static void boot(int i, u64 slot, const struct synod_config *cfg)
 
 static struct synod_msg fetch(int from, int to, u64 slot)
 {
-	struct synod_msg m;
+	struct synod_msg m = core_msg(SYNOD_MSG_FETCH, from, to);
 
-	memset(&m, 0, sizeof(m));
-	m.type = SYNOD_MSG_FETCH;
-	m.from = (u16)from;
-	m.to = (u16)to;
-	m.volume = 7;
-	m.epoch = 1;
 	m.slot = slot;
 	return m;
 }
@@ -75,29 +70,11 @@ static bool answer(int to, const struct synod_msg *m, struct synod_msg *a)
 	return got;
 }
 
-/* A CATCHUP|SNAPSHOT as a source sends it; @cfg NULL: no entry. */
+/* A CATCHUP|SNAPSHOT from node 1 to node 2; @cfg NULL: no entry. */
 static struct synod_msg snapshot(u64 base, u64 commit, u64 aux,
 				 const struct synod_config *cfg)
 {
-	struct synod_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = SYNOD_MSG_CATCHUP;
-	m.flags = SYNOD_MSGF_SNAPSHOT;
-	m.from = 1;
-	m.to = 2;
-	m.volume = 7;
-	m.epoch = 1;
-	m.slot = base;
-	m.commit = commit;
-	m.aux = aux;
-	if (cfg) {
-		m.count = 1;
-		m.e[0].slot = aux;
-		m.e[0].kind = SYNOD_ENTRY_CONFIG;
-		m.e[0].cfg = *cfg;
-	}
-	return m;
+	return core_snapshot(1, 2, base, commit, aux, cfg);
 }
 
 /* The answer goes through the version-1 codec unchanged. */
