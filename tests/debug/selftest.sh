@@ -10,50 +10,46 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 f=$here/fixtures
-n=0 failed=0
-t() {	# t NAME COMMAND...: one TAP line per check
-	local name=$1; shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; failed=1; fi
-}
+# shellcheck source=../lib/tap.bash
+. "$top/tests/lib/tap.bash"
 log=$("$here/splats.sh" log "$f/dmesg.txt" "synod-check-debug: start 100"); rc=$?
-t "a log with splats fails" test "$rc" = 1
-t "three splats after the mark, the boot one before it ignored" \
+tap_run "a log with splats fails" test "$rc" = 1
+tap_run "three splats after the mark, the boot one before it ignored" \
 	test "$(grep -c '^splat: ' <<< "$log")" = 3
-t "a WARN its test remarked is listed as expected" \
+tap_run "a WARN its test remarked is listed as expected" \
 	grep -q '^splat: expected: WARNING: CPU: 1 PID: 77 .*test_assert' <<< "$log"
-t "a lockdep report from 9p is named not-synod with its frames" \
+tap_run "a lockdep report from 9p is named not-synod with its frames" \
 	grep -q '^splat: not-synod: WARNING: possible circular locking.*v9fs_vfs_rename' <<< "$log"
-t "a KASAN report in synod is synod's" \
+tap_run "a KASAN report in synod is synod's" \
 	grep -q '^splat: synod: BUG: KASAN: slab-use-after-free in synod_journal_put' <<< "$log"
-t "a clean log passes" "$here/splats.sh" log <(printf '%s\n' 'x' 'synod-check-debug: start 1' 'synod: loaded') "synod-check-debug: start 1"
-t "a WARNING after the last test mark fails" \
+tap_run "a clean log passes" "$here/splats.sh" log <(printf '%s\n' 'x' 'synod-check-debug: start 1' 'synod: loaded') "synod-check-debug: start 1"
+tap_run "a WARNING after the last test mark fails" \
 	bash -c "! '$here/splats.sh' log <(printf '%s\n' 'synod-check-debug: start 1' 'synod-test: start 1 2 3' 'WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2' 'synod-test: start 2 2 3') 'synod-check-debug: start 1' >/dev/null"
 
 leaks=$("$here/splats.sh" leaks "$f/kmemleak.txt" "$f/loads.txt"); rc=$?
-t "a kmemleak report fails" test "$rc" = 1
-t "a leak with the module loaded is synod's" \
+tap_run "a kmemleak report fails" test "$rc" = 1
+tap_run "a leak with the module loaded is synod's" \
 	grep -q '^leak: synod: size 64, comm synodctl | frames: synod_test_leak' <<< "$leaks"
-t "a leak of an unloaded module is mapped to synod by its load address" \
+tap_run "a leak of an unloaded module is mapped to synod by its load address" \
 	grep -q '^leak: synod: size 64, comm synodctl | frames: .text+0x312e \[synod, unloaded\]' <<< "$leaks"
-t "a 9p leak is not-synod and names p9_fid_create" \
+tap_run "a 9p leak is not-synod and names p9_fid_create" \
 	grep -q '^leak: not-synod: size 128, comm mount | frames: p9_fid_create' <<< "$leaks"
-t "without the load map the unloaded leak is not-synod" \
+tap_run "without the load map the unloaded leak is not-synod" \
 	bash -c "'$here/splats.sh' leaks '$f/kmemleak.txt' | grep -c '^leak: not-synod' | grep -qx 2"
-t "an empty kmemleak report passes" "$here/splats.sh" leaks /dev/null
+tap_run "an empty kmemleak report passes" "$here/splats.sh" leaks /dev/null
 # The debug kernel counts as built only with stamp, image and modules;
 # scripts/kernels.sh debug (what scripts/vm --kernel debug asks) follows.
 fake=$(mktemp -d)
 trap 'rm -rf "$fake"' EXIT
 k=6.12.0-synod-debug
-t "no cache: not built" bash -c "SYNOD_DEBUG_CACHE='$fake' '$top/scripts/debug-kernel.sh' status | grep -qx 'not built'"
-t "no cache: kernels.sh debug fails" bash -c "! SYNOD_DEBUG_CACHE='$fake' '$top/scripts/kernels.sh' debug 2>/dev/null"
+tap_run "no cache: not built" bash -c "SYNOD_DEBUG_CACHE='$fake' '$top/scripts/debug-kernel.sh' status | grep -qx 'not built'"
+tap_run "no cache: kernels.sh debug fails" bash -c "! SYNOD_DEBUG_CACHE='$fake' '$top/scripts/kernels.sh' debug 2>/dev/null"
 echo "$k" > "$fake/stamp"
 touch "$fake/vmlinuz-$k"
-t "a stamp without modules is not built" bash -c "! SYNOD_DEBUG_CACHE='$fake' '$top/scripts/debug-kernel.sh' kver 2>/dev/null"
+tap_run "a stamp without modules is not built" bash -c "! SYNOD_DEBUG_CACHE='$fake' '$top/scripts/debug-kernel.sh' kver 2>/dev/null"
 mkdir -p "$fake/stage/lib/modules/$k"
 touch "$fake/stage/lib/modules/$k/modules.dep"
-t "stamp, image and modules: kernels.sh debug names it" \
+tap_run "stamp, image and modules: kernels.sh debug names it" \
 	bash -c "[ \"\$(SYNOD_DEBUG_CACHE='$fake' '$top/scripts/kernels.sh' debug)\" = '$k' ]"
 echo "1..$n"
 exit "$failed"

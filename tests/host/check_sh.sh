@@ -13,25 +13,22 @@ host_stages() {
 	pending_stage "not ready" --timeout 5 later echo "ok 1 - later ran"
 }
 EOS
-n=0 bad=0
-check() {	# check DESCRIPTION COMMAND...
-	n=$((n + 1))
-	if "${@:2}"; then echo "ok $n - $1"; else echo "not ok $n - $1"; bad=1; fi
-}
+# shellcheck source=../lib/tap.bash
+. "$top/tests/lib/tap.bash"
 t0=$SECONDS
 B=$tmp/b STAGES='^(quick|sleeper|later)$' CHECK_STAGE_FILES="$tmp/check-stage.bash" \
 	"$top/scripts/check.sh" > "$tmp/out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/out"
-check "check.sh fails when a stage times out" [ "$rc" -ne 0 ]
-check "the stage file's stage ran" grep -q '^ok 1 - quick' "$tmp/out"
-check "each stage prints its time" grep -qE '^=== quick: [0-9]+ s$' "$tmp/out"
-check "a timed-out stage is one named failure" \
+tap_run "check.sh fails when a stage times out" [ "$rc" -ne 0 ]
+tap_run "the stage file's stage ran" grep -q '^ok 1 - quick' "$tmp/out"
+tap_run "each stage prints its time" grep -qE '^=== quick: [0-9]+ s$' "$tmp/out"
+tap_run "a timed-out stage is one named failure" \
 	grep -q 'sleeper: timed out after 2 s' "$tmp/out"
-check "a pending stage is a skip with its reason" \
+tap_run "a pending stage is a skip with its reason" \
 	grep -q '^ok 1 - later # SKIP pending: not ready' "$tmp/out"
-check "the summary counts them" grep -qx '1 passed, 1 failed, 1 skipped' "$tmp/out"
-check "the timed-out stage was killed, not waited for" [ $((SECONDS - t0)) -lt 30 ]
-check "the total time is printed" grep -qE '^Total time: [0-9]+ s$' "$tmp/out"
+tap_run "the summary counts them" grep -qx '1 passed, 1 failed, 1 skipped' "$tmp/out"
+tap_run "the timed-out stage was killed, not waited for" [ $((SECONDS - t0)) -lt 30 ]
+tap_run "the total time is printed" grep -qE '^Total time: [0-9]+ s$' "$tmp/out"
 echo "1..$n"
-exit $bad
+exit $failed

@@ -4,6 +4,7 @@
 #
 # tap STATUS DESCRIPTION: the next TAP line, "ok" if STATUS is 0 and
 # "not ok" (setting failed=1) otherwise.
+# tap_run DESCRIPTION COMMAND...: run COMMAND, then tap its status.
 # shellcheck disable=SC2034 # n and failed: read by the sourcing script
 n=0 failed=0
 tap() {
@@ -14,4 +15,12 @@ tap() {
 		echo "not ok $n - $2"
 		failed=1
 	fi
+}
+
+tap_run() {
+	local desc=$1
+
+	shift
+	"$@"
+	tap $? "$desc"
 }

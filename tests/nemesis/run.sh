@@ -52,11 +52,8 @@ done
 
 # ---- --self-test: the schedule is a function of the seed alone (TAP)
 if [ "$selftest" = 1 ]; then
-	t=0 bad=0
-	tap() {
-		t=$((t + 1))
-		if "${@:2}"; then echo "ok $t - $1"; else echo "not ok $t - $1"; bad=1; fi
-	}
+	# shellcheck source=../lib/tap.bash
+	. "$top/tests/lib/tap.bash"
 	dry() { "$here/guest.bash" --dry-run "$@"; }
 	same_twice() {
 		local a b
@@ -82,13 +79,13 @@ if [ "$selftest" = 1 ]; then
 	}
 	fs_no_leader() { ! dry --seed 9 --scenario fs --rounds 100 | grep -q 'target leader'; }
 	bad_scenario() { ! dry --seed 1 --scenario nosuch 2>/dev/null; }
-	tap "dry-run: the same seed prints the same schedule twice" same_twice
-	tap "dry-run: two seeds give two schedules" seeds_differ
-	tap "dry-run: mix draws every fault kind" every_kind
-	tap "dry-run: short-net and short start by cutting the leader off for 25 s" short_first
-	tap "dry-run: fs never targets the leader" fs_no_leader
-	tap "dry-run: an unknown scenario is refused" bad_scenario
-	exit "$bad"
+	tap_run "dry-run: the same seed prints the same schedule twice" same_twice
+	tap_run "dry-run: two seeds give two schedules" seeds_differ
+	tap_run "dry-run: mix draws every fault kind" every_kind
+	tap_run "dry-run: short-net and short start by cutting the leader off for 25 s" short_first
+	tap_run "dry-run: fs never targets the leader" fs_no_leader
+	tap_run "dry-run: an unknown scenario is refused" bad_scenario
+	exit "$failed"
 fi
 
 [ -n "$seed" ] || seed=${NEMESIS_SEED:-$(date +%Y%m%d)}
