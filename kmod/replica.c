@@ -81,7 +81,8 @@ static void sb_encode(struct synod_repl *r, const struct synod_sb *sb)
  * what the replica holds (and later writes start from) is never a
  * superblock the disk does not have.  The encoder is the core's: it runs
  * in our assertion window (it does not sleep; the write after it does),
- * and a failure there writes nothing.
+ * and a failure there writes nothing.  On an I/O error the caller fences
+ * the replica: nothing more is written until the next attach.
  */
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 {
@@ -108,6 +109,7 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 int synod_repl_sb_write(struct synod_repl *r)
 {
 	struct synod_volume *vol = r->vol;
+	int err;
 
 	lockdep_assert_held(&r->lock);
 	vol->sb.seq++;
@@ -116,7 +118,12 @@ int synod_repl_sb_write(struct synod_repl *r)
 		synod_repl_fence(r, "consensus core assertion failed (superblock)");
 		return -EINVAL;
 	}
-	return synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page);
+	err = synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page);
+	/* The copy aimed at may be torn: the next write aims at it again,
+	 * never at the other, which is the last good one. */
+	if (err)
+		vol->sb.seq--;
+	return err;
 }
 
 /*

@@ -174,8 +174,6 @@ void synod_repl_events(struct synod_repl *r, u64 now,
 void synod_repl_events_send(struct synod_repl *r,
 			    const struct synod_repl_events *ev);	/* unlocked */
 void synod_repl_tick(struct work_struct *work);		/* takes the lock */
-void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* takes it */
-void synod_repl_link_event(void *ctx, u32 node, bool up);
 void synod_repl_promoting(struct synod_repl *r, u64 now);
 int synod_repl_sb_write(struct synod_repl *r);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
@@ -195,12 +193,16 @@ static inline bool synod_repl_resyncing(const struct synod_repl *r)
 	       (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC);
 }
 
+/* replica_rx.c: from the transport's receive context, nothing held */
+void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
+void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
+
 /* replica_io.c: client requests */
 void synod_repl_submit(struct synod_repl *r, struct request *rq);	/* locks */
 void synod_repl_done(struct synod_repl *r);
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */
-void synod_repl_params_from_cfg(struct synod_params *p,
+void synod_repl_params_from_cfg(struct synod_params *p,		/* pure */
 				const struct synod_repl_cfg *cfg, u64 volume_id);
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 				     const struct synod_repl_cfg *cfg,

@@ -206,7 +206,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	synod_repl_params_from_cfg(&p, cfg, r->volume_id);
 	if (!format)
 		p.config = vol->sb.cfg;
-	if (synod_replica_init(&r->core, &p, ktime_get_raw_ns())) {
+	if (synod_replica_init(&r->core, &p, synod_repl_now())) {
 		NL_SET_ERR_MSG(extack, "invalid quorum configuration (q1 + q2 must exceed the voters)");
 		err = -EINVAL;
 		goto fail;
@@ -343,7 +343,7 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	mutex_lock(&r->lock);
 	was_up = r->up;
 	if (was_up && !r->fenced && r->core.role != SYNOD_FOLLOWER) {
-		SYNOD_CORE(r, synod_replica_resign(&r->core, ktime_get_raw_ns(),
+		SYNOD_CORE(r, synod_replica_resign(&r->core, synod_repl_now(),
 						   0, &r->out));
 		r->up = false;	/* requests fail rather than wait */
 		synod_repl_execute(r);
@@ -358,7 +358,7 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);
 	mutex_lock(&r->lock);
-	synod_repl_events(r, ktime_get_raw_ns(), &ev);
+	synod_repl_events(r, synod_repl_now(), &ev);
 	mutex_unlock(&r->lock);
 	synod_repl_events_send(r, &ev);
 }
@@ -375,7 +375,7 @@ int synod_repl_promote(struct synod_repl *r, bool promote)
 		mutex_unlock(&r->lock);
 		return -ENETDOWN;
 	}
-	now = ktime_get_raw_ns();
+	now = synod_repl_now();
 	if (promote && synod_repl_resyncing(r)) {
 		mutex_unlock(&r->lock);
 		return -EAGAIN;
@@ -423,7 +423,7 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 			mutex_unlock(&r->lock);
 			return 0;
 		}
-		now = ktime_get_raw_ns();
+		now = synod_repl_now();
 		if (!promote || !r->up || r->fenced ||
 		    synod_repl_resyncing(r) || (until && now > until)) {
 			mutex_unlock(&r->lock);
@@ -480,7 +480,7 @@ static int propose_config(struct synod_repl *r, const struct synod_config *next,
 	int st;
 
 	SYNOD_CORE(r, st = synod_replica_change_config(&r->core,
-					ktime_get_raw_ns(), next, &r->out));
+					synod_repl_now(), next, &r->out));
 	synod_repl_execute(r);
 	if (st == SYNOD_OK)
 		return 0;
@@ -644,7 +644,7 @@ static u64 peer_match(const struct synod_replica *c, u32 node)
 int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 {
 	const struct synod_replica *c = &r->core;
-	u64 now = ktime_get_raw_ns();
+	u64 now = synod_repl_now();
 	u32 n, members;
 
 	memset(st, 0, sizeof(*st));

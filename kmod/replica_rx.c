@@ -2,9 +2,10 @@
 /*
  * The replica's receive path: a frame from a peer's link is decoded,
  * its payloads checked against the payload store (kmod/payload.c) and the
- * volume's range, and the message stepped into the core; link up and down
- * events go the same way.  Called from the transport's receive context
- * with nothing held; takes the replica's lock (kmod/replica.h).
+ * volume's range, and the message stepped into the core under the
+ * replica's lock (kmod/replica.h).  A link going up or down is only told
+ * to userspace (a netlink event), without the lock.  Both are called
+ * from the transport's receive context with nothing held.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -182,7 +182,6 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	 * cfg: the core may already have issued applies past the slot.
 	 * Built in a copy: vol->sb takes them only once they are on disk.
 	 */
-	r->applied = slot;
 	sb = r->vol->sb;
 	sb.applied_index = slot;
 	sb.cfg = r->core.cfg_durable;
@@ -190,6 +189,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 		synod_repl_fence(r, "superblock write failed");
 		return;
 	}
+	r->applied = slot;
 	r->checkpointed = slot;
 	r->ckpt_cfg = r->vol->sb.cfg;
 	synod_journal_reclaim(r->journal, slot);
@@ -391,7 +391,7 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	} else if (slot < r->applied) {
 		/* Read before slots we applied since: it would undo them. */
 		w->sent_ns = 0;
-		resync_pump(r, ktime_get_raw_ns());
+		resync_pump(r, synod_repl_now());
 		return;
 	} else {
 		memcpy(rs->buf, f + SYNOD_RESYNC_HDR, dlen);
@@ -405,8 +405,8 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	rs->need = max(rs->need, slot);
 	rs->settled++;
 	w->busy = false;
-	resync_pump(r, ktime_get_raw_ns());
-	resync_finish(r, ktime_get_raw_ns());
+	resync_pump(r, synod_repl_now());
+	resync_finish(r, synod_repl_now());
 	return;
 drop:
 	rs->dropped++;
