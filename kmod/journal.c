@@ -619,6 +619,25 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 }
 
 /*
+ * Records after the end that recovery will not replay: broken ones whose
+ * trailer names a later jseq, and (with no end at all) every record of
+ * ours that is not intact.
+ */
+static u32 count_after(const struct synod_journal *j,
+		       const struct synod_jscan_end *end)
+{
+	const struct synod_jscan *sc;
+	u32 idx, after = 0;
+
+	for (idx = 0; idx < j->count; idx++) {
+		sc = &j->scan[idx];
+		after += sc->state == SYNOD_JS_BROKEN &&
+			 (sc->jseq > end->last || !end->last);
+	}
+	return after;
+}
+
+/*
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
@@ -626,7 +645,13 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * missing or damaged in the last batch was never acknowledged (jscan.h):
  * it is the torn tail, dropped and rewritten void.  Anything else missing
  * is corrupt(): durable once, since later writes were issued only after
- * it was flushed.  Broken records after M are the torn tail too: dropped.
+ * it was flushed.  Broken records after M are the torn tail too, dropped,
+ * if the one batch in flight at a crash can hold them all.  If not, they
+ * are damage (end.damaged): durable records, perhaps accepted entries,
+ * are lost and their slots unknown, so corrupt() is told once without a
+ * slot (the replica then promises nothing until its peers supply the
+ * window), and writing resumes after the highest jseq any header names,
+ * never over the sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -634,7 +659,7 @@ int synod_journal_recover(struct synod_journal *j,
 			  void *ctx)
 {
 	struct synod_jscan_end end;
-	u32 idx, after = 0;
+	u32 idx, after;
 	int err;
 
 	mutex_lock(&j->lock);
@@ -644,7 +669,8 @@ int synod_journal_recover(struct synod_journal *j,
 	err = scan_ring(j);
 	if (err)
 		goto out_unlock;
-	JCORE(j, synod_jscan_end(j->scan, j->count, &end));
+	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
+				 &end));
 	if (end.last) {
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
@@ -657,13 +683,17 @@ int synod_journal_recover(struct synod_journal *j,
 				err, end.batch_first, end.last);
 		err = 0;
 	}
-	for (idx = 0; idx < j->count; idx++)
-		after += j->scan[idx].state == SYNOD_JS_BROKEN &&
-			 j->scan[idx].jseq > end.last;
-	if (after)
+	after = count_after(j, &end);
+	if (end.damaged) {
+		pr_warn("synod: journal: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
+			after, end.last, end.seen, end.next);
+		j->corrupt += after;
+		corrupt(ctx, 0, false);
+	} else if (after) {
 		pr_info("synod: journal: dropped %u torn record(s) after journal sequence %llu\n",
 			after, end.last);
-	j->next_jseq = end.last + 1;
+	}
+	j->next_jseq = end.next;
 	j->recovered = true;
 out_unlock:
 	mutex_unlock(&j->lock);

@@ -18,6 +18,15 @@
  * them was acknowledged.  Before the last batch, everything was flushed
  * before later writes were issued: a record missing there was durable and
  * is damage.
+ *
+ * The same bound applies after the end: only one batch, of at most
+ * batch_max records (SYNOD_JOURNAL_BATCH), can have been in flight, and it
+ * started at most just after the end.  Broken records that name later
+ * sequences than that (or, with no intact record at all, lie at ring
+ * indexes the first batch cannot reach) were flushed once: the ring is
+ * damaged, not torn, and its lost records may have been acknowledged.
+ * The unavoidable blind spot: a journal that only ever held one batch, all
+ * of it damaged, looks exactly like a torn first batch.
  */
 #ifndef SYNOD_CORE_JSCAN_H
 #define SYNOD_CORE_JSCAN_H
@@ -51,10 +60,29 @@ struct synod_jscan {
 
 /* Where the journal ends and what its window is. */
 struct synod_jscan_end {
-	u64 last;		/* highest intact (or void) jseq; 0: empty */
+	u64 last;		/* highest intact (or void) jseq; 0: none */
 	u64 first;		/* lowest jseq of the window [first, last] */
 	u64 batch_first;	/* first jseq of the last batch (last's) */
 	u32 batch_n;		/* records in the last batch */
+	/*
+	 * Highest jseq named by any readable header or trailer (intact,
+	 * void or broken); >= last.  Writing resumes after it when damaged,
+	 * never over the sequences of records the ring still holds.
+	 */
+	u64 seen;
+	/*
+	 * Records after last are damage, not a torn tail: they cannot all
+	 * be the one batch in flight at the crash, so some were flushed
+	 * (durable, perhaps acknowledged) and are lost.  Then nothing is
+	 * torn: every hole of the window is corrupt too.
+	 */
+	bool damaged;
+	/*
+	 * Journal sequence to write next: last + 1, over the torn tail; if
+	 * damaged, seen + 1, so that the damaged sequences stay in the
+	 * middle of the journal and the next recovery reports them again.
+	 */
+	u64 next;
 };
 
 /* The fate of one journal sequence of the window. */
@@ -68,7 +96,7 @@ enum synod_jscan_fate {
 
 /* jscan.c */
 void synod_jscan_end(const struct synod_jscan *scan, u32 count,
-		     struct synod_jscan_end *end);
+		     u32 batch_max, struct synod_jscan_end *end);
 enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 				       u32 count,
 				       const struct synod_jscan_end *end,
