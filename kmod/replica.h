@@ -122,6 +122,10 @@ struct synod_repl {
 	/* payloads from a peer that conflict with, or messages that name,
 	 * data the peer itself never sent us (payload.h) */
 	u64 rx_unbound[SYNOD_NODES_MAX];
+	/* journal recovery: corrupt records reported with and without a
+	 * known slot, so that the log gets one line each and a count */
+	u32 rec_corrupt_known;
+	u32 rec_corrupt_unknown;
 
 	struct delayed_work tick;	/* the core's timer */
 	const struct synod_transport_ops *tops;

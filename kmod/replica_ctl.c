@@ -122,19 +122,26 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 	SYNOD_CORE(r, synod_replica_restore_entry(&r->core, &j->e));
 }
 
-/* A record corrupt in the middle of the ring: ask the peers for it. */
+/*
+ * A record corrupt in the middle of the ring: ask the peers for it.  A
+ * damaged ring reports many at once (a flaky disk corrupts every read):
+ * the first of each kind is logged, synod_repl_create() logs the count.
+ */
 static void recover_corrupt(void *ctx, u64 slot, bool slot_known)
 {
 	struct synod_repl *r = ctx;
 
 	if (!slot_known) {
-		pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
-			r->vol->name, r->core.applied_durable + SYNOD_LOG_MAX);
+		if (!r->rec_corrupt_unknown++)
+			pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
+				r->vol->name,
+				r->core.applied_durable + SYNOD_LOG_MAX);
 		SYNOD_CORE(r, synod_replica_restore_unknown(&r->core));
 		return;
 	}
-	pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
-		r->vol->name, slot);
+	if (!r->rec_corrupt_known++)
+		pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
+			r->vol->name, slot);
 	if (slot > r->applied)
 		SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core, slot));
 }
@@ -241,6 +248,10 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
 	}
+	if (r->rec_corrupt_known + r->rec_corrupt_unknown > 1)
+		pr_warn("%s: journal recovery: %u corrupt record(s) with a known slot, %u with an unreadable one, to be fetched from peers\n",
+			vol->name, r->rec_corrupt_known,
+			r->rec_corrupt_unknown);
 	if (r->core.lost_slot)
 		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module): no promises until they are learned from peers\n",
 			vol->name, r->core.lost_slot, r->applied);
