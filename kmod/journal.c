@@ -671,6 +671,18 @@ int synod_journal_recover(struct synod_journal *j,
 		goto out_unlock;
 	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
 				 &end));
+	after = count_after(j, &end);
+	/*
+	 * Told first, once: the slots of the lost records are unknown, so
+	 * the core refuses to promise for its whole window past the
+	 * checkpoint it was restored to, whatever the replay then adds.
+	 */
+	if (end.damaged) {
+		pr_warn("synod: journal: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
+			after, end.last, end.seen, end.next);
+		j->corrupt += after;
+		corrupt(ctx, 0, false);
+	}
 	if (end.last) {
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
@@ -683,16 +695,9 @@ int synod_journal_recover(struct synod_journal *j,
 				err, end.batch_first, end.last);
 		err = 0;
 	}
-	after = count_after(j, &end);
-	if (end.damaged) {
-		pr_warn("synod: journal: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
-			after, end.last, end.seen, end.next);
-		j->corrupt += after;
-		corrupt(ctx, 0, false);
-	} else if (after) {
+	if (!end.damaged && after)
 		pr_info("synod: journal: dropped %u torn record(s) after journal sequence %llu\n",
 			after, end.last);
-	}
 	j->next_jseq = end.next;
 	j->recovered = true;
 out_unlock:
