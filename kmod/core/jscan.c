@@ -62,8 +62,15 @@ void synod_jscan_end(const struct synod_jscan *scan, u32 count,
 	end->first = end->last > count ? end->last - count + 1 : 1;
 	end->damaged = damaged_after(scan, count, batch_max, end);
 	end->next = end->last + 1;
+	/*
+	 * Damaged: resume past every jseq a header names and past the ring
+	 * size, so that the window of the next recovery spans the whole
+	 * ring and every record not yet rewritten lies in it, before its
+	 * last batch: corrupt again, never a torn tail, even if its jseq
+	 * was unreadable (seen alone may be 0 then).
+	 */
 	if (end->damaged)
-		end->next = end->seen + 1;	/* seen >= last */
+		end->next = (end->seen > count ? end->seen : count) + 1;
 	synod_assert(end->next > end->last &&
 		     (!end->damaged || end->next > end->seen));
 	if (!end->last)

@@ -79,8 +79,9 @@ struct synod_jscan_end {
 	bool damaged;
 	/*
 	 * Journal sequence to write next: last + 1, over the torn tail; if
-	 * damaged, seen + 1, so that the damaged sequences stay in the
-	 * middle of the journal and the next recovery reports them again.
+	 * damaged, max(seen, count) + 1, so that the damaged records stay
+	 * in the middle of the journal and the next recovery reports them
+	 * again, named or not.
 	 */
 	u64 next;
 };

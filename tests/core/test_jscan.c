@@ -328,6 +328,32 @@ static void test_all_unreadable_beyond_first_batch_is_damage(void **state)
 	assert_true(end.damaged);
 }
 
+/*
+ * Damage whose jseqs are unreadable, then a crash after the first batch
+ * written on resume: the next recovery must still see every record not
+ * rewritten as corrupt.  Resuming at jseq 1 made them a torn tail after
+ * the new batch, dropped without a word: the loss forgotten.
+ */
+static void test_damage_reported_again_after_resume(void **state)
+{
+	u64 j, corrupt = 0;
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	for (idx = 0; idx < COUNT; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_true(end.damaged);
+	batch(end.next, 2);
+	scan_end();
+	assert_false(end.damaged);
+	assert_int_equal(end.last - end.first + 1, COUNT);
+	for (j = end.first; j <= end.last; j++)
+		corrupt += fate(j) == SYNOD_JF_CORRUPT;
+	assert_int_equal(corrupt, COUNT - 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_broken_within_a_batch_after_end_is_torn),
 		cmocka_unit_test(test_torn_first_batch_is_torn),
 		cmocka_unit_test(test_all_unreadable_beyond_first_batch_is_damage),
+		cmocka_unit_test(test_damage_reported_again_after_resume),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
