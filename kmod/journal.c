@@ -29,7 +29,9 @@
  * Test build only (testing.h): journal records are written without the
  * PREFLUSH after them, so they sit in the disk's volatile cache when the
  * write is acknowledged.  tests/powerloss must then find an acknowledged
- * write lost after a replayed power loss (its fail-before control).
+ * write lost after a replayed power loss (its fail-before control).  It
+ * also voids recovery's bound of one batch in flight (jscan.h): a power
+ * cut may then leave damage where a healthy disk leaves a torn tail.
  */
 static bool test_journal_no_flush;
 SYNOD_TEST_PARAM(test_journal_no_flush, bool,
@@ -108,8 +110,13 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
 	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
 
+	/*
+	 * A ring no bigger than one batch could be torn whole, and then
+	 * recovery could not tell a crash from damage (jscan.h).
+	 */
 	if (!synod_sb_is_repl(sb) ||
-	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
+	    sb->jrec_size != SYNOD_JREC_SIZE ||
+	    sb->jrec_count <= SYNOD_JOURNAL_BATCH ||
 	    sb->journal_offset % SECTOR_SIZE)
 		return ERR_PTR(-EINVAL);
 
@@ -436,14 +443,18 @@ static int read_record(struct synod_journal *j, u32 idx,
 		JCORE(j, named = synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE,
 						    j->uuid, &sc->jseq,
 						    &sc->slot));
-		if (named && ring_index(j, sc->jseq) == idx)
+		if (named && sc->jseq <= SYNOD_JSEQ_MAX &&
+		    ring_index(j, sc->jseq) == idx)
 			sc->slot_known = true;
 		else
 			sc->jseq = 0;
 		return 0;
 	}
-	/* A record at an index not its own was misdirected: broken. */
-	if (ring_index(j, h->jseq) != idx)
+	/*
+	 * A record at an index not its own was misdirected, one naming an
+	 * impossible sequence crafted or colliding: broken, naming nothing.
+	 */
+	if (h->jseq > SYNOD_JSEQ_MAX || ring_index(j, h->jseq) != idx)
 		return 0;
 	sc->jseq = h->jseq;
 	sc->slot = h->e.slot;
@@ -620,8 +631,8 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 
 /*
  * Records after the end that recovery will not replay: broken ones whose
- * trailer names a later jseq, and (with no end at all) every record of
- * ours that is not intact.
+ * trailer names a later jseq, and, on the ring's first lap, broken ones
+ * naming nothing at indexes past the window (all of them with no end).
  */
 static u32 count_after(const struct synod_journal *j,
 		       const struct synod_jscan_end *end)
@@ -631,8 +642,10 @@ static u32 count_after(const struct synod_journal *j,
 
 	for (idx = 0; idx < j->count; idx++) {
 		sc = &j->scan[idx];
-		after += sc->state == SYNOD_JS_BROKEN &&
-			 (sc->jseq > end->last || !end->last);
+		if (sc->state != SYNOD_JS_BROKEN)
+			continue;
+		after += sc->jseq > end->last ||
+			 (!sc->jseq && end->last < j->count && idx >= end->last);
 	}
 	return after;
 }
@@ -650,8 +663,9 @@ static u32 count_after(const struct synod_journal *j,
  * are damage (end.damaged): durable records, perhaps accepted entries,
  * are lost and their slots unknown, so corrupt() is told once without a
  * slot (the replica then promises nothing until its peers supply the
- * window), and writing resumes after the highest jseq any header names,
- * never over the sequences of records the ring still holds.
+ * window), and writing resumes past any jseq ever issued (the highest
+ * any header names, plus the ring, plus a batch), never over the
+ * sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -677,9 +691,14 @@ int synod_journal_recover(struct synod_journal *j,
 	 * the core refuses to promise for its whole window past the
 	 * checkpoint it was restored to, whatever the replay then adds.
 	 */
-	if (end.damaged) {
-		pr_warn("synod: journal: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
-			after, end.last, end.seen, end.next);
+	if (end.damaged && end.seen) {
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
+			j->bdev, after, end.last, end.seen, end.next);
+		j->corrupt += after;
+		corrupt(ctx, 0, false);
+	} else if (end.damaged) {
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, none naming its sequence, at ring indexes one batch cannot reach: durable records are lost; writing resumes at %llu\n",
+			j->bdev, after, end.last, end.next);
 		j->corrupt += after;
 		corrupt(ctx, 0, false);
 	}
@@ -696,8 +715,8 @@ int synod_journal_recover(struct synod_journal *j,
 		err = 0;
 	}
 	if (!end.damaged && after)
-		pr_info("synod: journal: dropped %u torn record(s) after journal sequence %llu\n",
-			after, end.last);
+		pr_info("synod: journal on %pg: dropped %u torn record(s) after journal sequence %llu\n",
+			j->bdev, after, end.last);
 	j->next_jseq = end.next;
 	j->recovered = true;
 out_unlock:

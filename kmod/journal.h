@@ -24,12 +24,13 @@
  *    holes of the last batch are rewritten as void records before recover
  *    returns (Documentation/ondisk.rst).  Unless broken records after the
  *    last intact one name sequences more than SYNOD_JOURNAL_BATCH past it
- *    (or, with none intact, lie beyond the first batch's ring indexes):
+ *    (or, on the ring's first lap, lie past the next batch's reach):
  *    then they are damage, not a torn tail; corrupt is told once with the
- *    slot unknown, nothing counts as torn, and the head moves after the
- *    highest sequence any header names.  Payloads handed to found() live
- *    only during the call.  Afterwards the head is after the last intact
- *    record (after the highest named one, if damaged).
+ *    slot unknown, nothing counts as torn, and the head moves past any
+ *    sequence ever issued (the highest named, plus the ring, plus a
+ *    batch).  Payloads handed to found() live only during the call.
+ *    Afterwards the head is after the last intact record (past all, if
+ *    damaged).
  */
 #ifndef SYNOD_JOURNAL_H
 #define SYNOD_JOURNAL_H

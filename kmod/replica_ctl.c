@@ -252,8 +252,9 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		pr_warn("%s: journal recovery: %u corrupt record(s) with a known slot, %u with an unreadable one, to be fetched from peers\n",
 			vol->name, r->rec_corrupt_known,
 			r->rec_corrupt_unknown);
-	if (r->core.lost_slot)
-		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module): no promises until they are learned from peers\n",
+	/* (damage with unknown slots sets lost_slot too: said above) */
+	if (r->core.lost_slot && !r->rec_corrupt_unknown)
+		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module, or a disk that lost its cache): no promises until they are learned from peers\n",
 			vol->name, r->core.lost_slot, r->applied);
 	synod_journal_reclaim(r->journal, r->applied);
 	/* Recovery called the core (and the encoder of void records) in

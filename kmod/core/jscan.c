@@ -13,22 +13,24 @@
  * last + 1 would then have been flushed, so intact or damaged, never
  * torn.  So a torn record names a jseq <= last + batch_max; a broken one
  * naming a later jseq was durable, perhaps acknowledged, and is lost:
- * damage.  With no intact record (last = 0) only the first batch, at ring
- * indexes below @batch_max, can have been in flight: a record of ours,
- * named or not, at any higher index was durable once.
+ * damage.  A broken record naming nothing is judged by its ring index:
+ * on the ring's first lap (last < count) the batch after last's reaches
+ * indexes below last + batch_max only, so a record of ours, named or not,
+ * at any higher index was durable once.  (After the first lap every index
+ * is in the window, and the replay judges it.)
  */
 static bool damaged_after(const struct synod_jscan *scan, u32 count,
 			  u32 batch_max, const struct synod_jscan_end *end)
 {
-	u32 idx;
+	u64 idx;
 
 	synod_assert(end->seen >= end->last);
-	synod_assert(batch_max >= 1);
+	synod_assert(batch_max >= 1 && count >= 1);
 	if (end->seen - end->last > batch_max)
 		return true;
-	if (end->last)
+	if (end->last >= count)
 		return false;
-	for (idx = batch_max; idx < count; idx++)
+	for (idx = end->last + batch_max; idx < count; idx++)
 		if (scan[idx].state != SYNOD_JS_EMPTY)
 			return true;
 	return false;
@@ -63,14 +65,17 @@ void synod_jscan_end(const struct synod_jscan *scan, u32 count,
 	end->damaged = damaged_after(scan, count, batch_max, end);
 	end->next = end->last + 1;
 	/*
-	 * Damaged: resume past every jseq a header names and past the ring
-	 * size, so that the window of the next recovery spans the whole
-	 * ring and every record not yet rewritten lies in it, before its
-	 * last batch: corrupt again, never a torn tail, even if its jseq
-	 * was unreadable (seen alone may be 0 then).
+	 * Damaged: resume past every jseq that can ever have been issued.
+	 * A record naming seen is still in the ring, so seen + count never
+	 * became durable, and no batch after its own was issued: nothing
+	 * beyond seen + count + batch_max exists, named or not, that could
+	 * read back whole later and pass for the journal's end.  And being
+	 * past count, the next recovery's window spans the whole ring: every
+	 * record not rewritten by then is in it, before its last batch, so
+	 * corrupt again, never a torn tail.
 	 */
 	if (end->damaged)
-		end->next = (end->seen > count ? end->seen : count) + 1;
+		end->next = end->seen + count + batch_max + 1;
 	synod_assert(end->next > end->last &&
 		     (!end->damaged || end->next > end->seen));
 	if (!end->last)
@@ -117,8 +122,10 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 		if (sc->state == SYNOD_JS_BROKEN && sc->slot_known && !sc->slot)
 			return SYNOD_JF_VOID;
 	} else if (sc->jseq > jseq) {
+		/* same index, in a window of count: necessarily past last */
 		synod_assert(sc->jseq > end->last &&
-			     sc->state == SYNOD_JS_BROKEN);
+			     sc->state != SYNOD_JS_INTACT &&
+			     sc->state != SYNOD_JS_VOID);
 		return SYNOD_JF_RECLAIMED;
 	}
 	/* The end itself, no longer intact when read again: be wary. */

@@ -22,16 +22,25 @@
  * The same bound applies after the end: only one batch, of at most
  * batch_max records (SYNOD_JOURNAL_BATCH), can have been in flight, and it
  * started at most just after the end.  Broken records that name later
- * sequences than that (or, with no intact record at all, lie at ring
- * indexes the first batch cannot reach) were flushed once: the ring is
- * damaged, not torn, and its lost records may have been acknowledged.
- * The unavoidable blind spot: a journal that only ever held one batch, all
- * of it damaged, looks exactly like a torn first batch.
+ * sequences than that (or, on the ring's first lap, lie at ring indexes
+ * that batch cannot reach) were flushed once: the ring is damaged, not
+ * torn, and its lost records may have been acknowledged.  The blind spot:
+ * damage confined to the batch_max sequences after the end (a journal that
+ * only ever held one batch, all of it damaged, say) looks exactly like a
+ * torn tail.
  */
 #ifndef SYNOD_CORE_JSCAN_H
 #define SYNOD_CORE_JSCAN_H
 
 #include "env.h"
+
+/*
+ * Highest journal sequence believed from disk: far beyond any real one (a
+ * record per nanosecond for a century), low enough that the arithmetic of
+ * recovery (seen + count + batch_max + 1) cannot wrap.  A higher one is a
+ * crafted or colliding record: it names nothing.
+ */
+#define SYNOD_JSEQ_MAX	(1ull << 62)
 
 /* What the scan found at one ring index. */
 enum synod_jscan_state {
@@ -50,7 +59,7 @@ enum synod_jscan_state {
 
 /* One ring index, as the scan found it. */
 struct synod_jscan {
-	u64 jseq;		/* journal sequence it holds; 0 if unreadable */
+	u64 jseq;		/* its journal sequence; 0: none believed */
 	u64 slot;		/* log slot it holds, if slot_known (0: void) */
 	u64 batch_first;	/* INTACT, VOID: first jseq of its batch */
 	u32 batch_n;		/* INTACT, VOID: records in its batch */
@@ -79,9 +88,10 @@ struct synod_jscan_end {
 	bool damaged;
 	/*
 	 * Journal sequence to write next: last + 1, over the torn tail; if
-	 * damaged, max(seen, count) + 1, so that the damaged records stay
-	 * in the middle of the journal and the next recovery reports them
-	 * again, named or not.
+	 * damaged, seen + count + batch_max + 1, past anything ever issued,
+	 * so that no stale record can pass for the end later, and the
+	 * damaged records stay in the middle of the journal, where the next
+	 * recovery reports them again, named or not.
 	 */
 	u64 next;
 };

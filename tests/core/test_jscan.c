@@ -232,7 +232,8 @@ static void test_all_broken_is_damage(void **state)
 	assert_int_equal(end.last, 0);
 	assert_int_equal(end.seen, 40);
 	assert_true(end.damaged);
-	assert_int_equal(end.next, 41);	/* never 1, over 33..40 */
+	/* never 1, over 33..40; past anything ever issued */
+	assert_int_equal(end.next, 40 + COUNT + BATCH_MAX + 1);
 }
 
 /*
@@ -255,7 +256,7 @@ static void test_broken_after_end_beyond_a_batch_is_damage(void **state)
 	assert_int_equal(end.last, 4);
 	assert_int_equal(end.seen, 4 + BATCH_MAX + 1);
 	assert_true(end.damaged);
-	assert_int_equal(end.next, 4 + BATCH_MAX + 2);
+	assert_int_equal(end.next, 4 + BATCH_MAX + 1 + COUNT + BATCH_MAX + 1);
 	assert_int_equal(fate(3), SYNOD_JF_CORRUPT);
 	assert_int_equal(fate(4), SYNOD_JF_FOUND);
 }
@@ -329,6 +330,30 @@ static void test_all_unreadable_beyond_first_batch_is_damage(void **state)
 }
 
 /*
+ * Review of issue 9's fix: intact records on the ring's first lap, then
+ * broken ones naming nothing past the reach of one batch.  They were
+ * flushed once; before, only an all-broken ring looked at indexes, and
+ * these were dropped without a word, writing resuming over them.
+ */
+static void test_unnamed_past_a_batch_on_first_lap_is_damage(void **state)
+{
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	batch(1, 2);	/* indexes 0, 1 */
+	for (idx = 2; idx < 2 + BATCH_MAX; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 2);
+	assert_false(end.damaged);	/* one batch after 2's: torn */
+	scan[2 + BATCH_MAX].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_true(end.damaged);
+	assert_true(end.next > 2 + COUNT);
+}
+
+/*
  * Damage whose jseqs are unreadable, then a crash after the first batch
  * written on resume: the next recovery must still see every record not
  * rewritten as corrupt.  Resuming at jseq 1 made them a torn tail after
@@ -371,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_torn_first_batch_is_torn),
 		cmocka_unit_test(test_all_unreadable_beyond_first_batch_is_damage),
 		cmocka_unit_test(test_damage_reported_again_after_resume),
+		cmocka_unit_test(test_unnamed_past_a_batch_on_first_lap_is_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
