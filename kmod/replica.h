@@ -217,7 +217,8 @@ int synod_repl_up(struct synod_repl *r);
 void synod_repl_down(struct synod_repl *r, bool force);
 int synod_repl_may_write(struct synod_repl *r, bool promote);
 int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
-int synod_repl_promote(struct synod_repl *r, bool promote);
+int synod_repl_promote(struct synod_repl *r, bool promote,
+		       struct netlink_ext_ack *extack);
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,
 			   struct netlink_ext_ack *extack);

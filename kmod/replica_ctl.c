@@ -377,20 +377,37 @@ void synod_repl_down(struct synod_repl *r, bool force)
 
 /* ---- roles -------------------------------------------------------------- */
 
-/* promote: campaign now; demote: step aside for two election timeouts. */
-int synod_repl_promote(struct synod_repl *r, bool promote)
+/*
+ * promote: campaign now; demote: step aside for two election timeouts.
+ * A replica that cannot win is refused with the reason rather than let
+ * ask the leader to step down for nothing: one in a state transfer, and
+ * one whose journal lost accepted entries (it promises nothing, not even
+ * to itself, until the slots it may have voted in are learned chosen).
+ */
+int synod_repl_promote(struct synod_repl *r, bool promote,
+		       struct netlink_ext_ack *extack)
 {
 	u64 now;
 
 	mutex_lock(&r->lock);
 	if (!r->up || r->fenced) {
 		mutex_unlock(&r->lock);
+		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
 		return -ENETDOWN;
 	}
 	now = synod_repl_now();
 	if (promote && synod_repl_resyncing(r)) {
 		mutex_unlock(&r->lock);
+		NL_SET_ERR_MSG(extack, "a state transfer is running: its data area is not complete yet (see status)");
 		return -EAGAIN;
+	}
+	if (promote && r->core.lost_slot) {
+		SYNOD_ERR(extack, NULL,
+			  "journal lost votes: no promise until slots are learned",
+			  " (to %llu, at %llu)", r->core.lost_slot,
+			  r->core.chosen_upto);
+		mutex_unlock(&r->lock);
+		return -EBUSY;
 	}
 	if (promote) {
 		r->promote_until = now + SYNOD_PROMOTE_NS;

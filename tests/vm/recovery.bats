@@ -198,5 +198,17 @@ PY
 	ctl 2 volume up $VOL
 	c=$(field 0 $VOL commit_index)
 	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+	# it may have voted in any slot of its window (128 past its
+	# checkpoint) and no longer knows which: it promises nothing, so a
+	# promotion is refused with the reason, leaving the leader alone
+	run ctl 2 volume promote $VOL
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"journal lost votes"* ]]
+	# once the volume has chosen past that window, node 2 has learned
+	# every slot it may have voted in: it promises again and can lead
+	dd if=/dev/urandom of="$d0" bs=4k count=140 seek=100 oflag=direct
+	c=$(field 0 $VOL commit_index)
+	wait_wall 90 field_ge 2 $VOL applied_index "$c"
 	promote_and_wait 2 $VOL
 }
