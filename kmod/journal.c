@@ -110,13 +110,11 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
 	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
 
-	/*
-	 * A ring no bigger than one batch could be torn whole, and then
-	 * recovery could not tell a crash from damage (jscan.h).
-	 */
+	/* A ring of one batch could be torn whole (jscan.h) */
+	BUILD_BUG_ON(SYNOD_JOURNAL_RECORDS_MIN <= SYNOD_JOURNAL_BATCH);
 	if (!synod_sb_is_repl(sb) ||
 	    sb->jrec_size != SYNOD_JREC_SIZE ||
-	    sb->jrec_count <= SYNOD_JOURNAL_BATCH ||
+	    sb->jrec_count < SYNOD_JOURNAL_RECORDS_MIN ||
 	    sb->journal_offset % SECTOR_SIZE)
 		return ERR_PTR(-EINVAL);
 
@@ -687,17 +685,29 @@ int synod_journal_recover(struct synod_journal *j,
 				 &end));
 	after = count_after(j, &end);
 	/*
+	 * Sequences are believed up to SYNOD_JSEQ_MAX only: writing past it
+	 * would make our own records unbelievable at the next scan.  No
+	 * honest journal gets near; a record naming one is crafted or a
+	 * checksum collision.
+	 */
+	if (end.next > SYNOD_JSEQ_MAX) {
+		pr_err("synod: journal on %pg: journal sequence %llu is implausible (a crafted or colliding record): refusing to attach\n",
+		       j->bdev, end.seen);
+		err = -EUCLEAN;
+		goto out_unlock;
+	}
+	/*
 	 * Told first, once: the slots of the lost records are unknown, so
 	 * the core refuses to promise for its whole window past the
 	 * checkpoint it was restored to, whatever the replay then adds.
 	 */
-	if (end.damaged && end.seen) {
+	if (end.damaged && end.seen > end.last + SYNOD_JOURNAL_BATCH) {
 		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
 			j->bdev, after, end.last, end.seen, end.next);
 		j->corrupt += after;
 		corrupt(ctx, 0, false);
 	} else if (end.damaged) {
-		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, none naming its sequence, at ring indexes one batch cannot reach: durable records are lost; writing resumes at %llu\n",
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, some naming no sequence, at ring indexes one batch cannot reach: durable records are lost; writing resumes at %llu\n",
 			j->bdev, after, end.last, end.next);
 		j->corrupt += after;
 		corrupt(ctx, 0, false);

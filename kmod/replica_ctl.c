@@ -404,8 +404,8 @@ int synod_repl_promote(struct synod_repl *r, bool promote,
 	if (promote && r->core.lost_slot) {
 		SYNOD_ERR(extack, NULL,
 			  "journal lost votes: no promise until slots are learned",
-			  " (to %llu, at %llu)", r->core.lost_slot,
-			  r->core.chosen_upto);
+			  " (%llu to go)",
+			  r->core.lost_slot - r->core.chosen_upto);
 		mutex_unlock(&r->lock);
 		return -EBUSY;
 	}
@@ -453,7 +453,8 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 			return 0;
 		}
 		now = synod_repl_now();
-		if (!promote || !r->up || r->fenced ||
+		/* (lost_slot: it cannot win, see synod_repl_promote()) */
+		if (!promote || !r->up || r->fenced || r->core.lost_slot ||
 		    synod_repl_resyncing(r) || (until && now > until)) {
 			mutex_unlock(&r->lock);
 			return -EROFS;

@@ -122,10 +122,8 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 		if (sc->state == SYNOD_JS_BROKEN && sc->slot_known && !sc->slot)
 			return SYNOD_JF_VOID;
 	} else if (sc->jseq > jseq) {
-		/* same index, in a window of count: necessarily past last */
 		synod_assert(sc->jseq > end->last &&
-			     sc->state != SYNOD_JS_INTACT &&
-			     sc->state != SYNOD_JS_VOID);
+			     sc->state == SYNOD_JS_BROKEN);
 		return SYNOD_JF_RECLAIMED;
 	}
 	/* The end itself, no longer intact when read again: be wary. */
