@@ -29,7 +29,9 @@
  * Test build only (testing.h): journal records are written without the
  * PREFLUSH after them, so they sit in the disk's volatile cache when the
  * write is acknowledged.  tests/powerloss must then find an acknowledged
- * write lost after a replayed power loss (its fail-before control).
+ * write lost after a replayed power loss (its fail-before control).  It
+ * also voids recovery's bound of one batch in flight (jscan.h): a power
+ * cut may then leave damage where a healthy disk leaves a torn tail.
  */
 static bool test_journal_no_flush;
 SYNOD_TEST_PARAM(test_journal_no_flush, bool,
@@ -108,8 +110,11 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
 	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
 
+	/* A ring of one batch could be torn whole (jscan.h) */
+	BUILD_BUG_ON(SYNOD_JOURNAL_RECORDS_MIN <= SYNOD_JOURNAL_BATCH);
 	if (!synod_sb_is_repl(sb) ||
-	    sb->jrec_size != SYNOD_JREC_SIZE || sb->jrec_count < 2 ||
+	    sb->jrec_size != SYNOD_JREC_SIZE ||
+	    sb->jrec_count < SYNOD_JOURNAL_RECORDS_MIN ||
 	    sb->journal_offset % SECTOR_SIZE)
 		return ERR_PTR(-EINVAL);
 
@@ -436,14 +441,18 @@ static int read_record(struct synod_journal *j, u32 idx,
 		JCORE(j, named = synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE,
 						    j->uuid, &sc->jseq,
 						    &sc->slot));
-		if (named && ring_index(j, sc->jseq) == idx)
+		if (named && sc->jseq <= SYNOD_JSEQ_MAX &&
+		    ring_index(j, sc->jseq) == idx)
 			sc->slot_known = true;
 		else
 			sc->jseq = 0;
 		return 0;
 	}
-	/* A record at an index not its own was misdirected: broken. */
-	if (ring_index(j, h->jseq) != idx)
+	/*
+	 * A record at an index not its own was misdirected, one naming an
+	 * impossible sequence crafted or colliding: broken, naming nothing.
+	 */
+	if (h->jseq > SYNOD_JSEQ_MAX || ring_index(j, h->jseq) != idx)
 		return 0;
 	sc->jseq = h->jseq;
 	sc->slot = h->e.slot;
@@ -619,6 +628,27 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 }
 
 /*
+ * Records after the end that recovery will not replay: broken ones whose
+ * trailer names a later jseq, and, on the ring's first lap, broken ones
+ * naming nothing at indexes past the window (all of them with no end).
+ */
+static u32 count_after(const struct synod_journal *j,
+		       const struct synod_jscan_end *end)
+{
+	const struct synod_jscan *sc;
+	u32 idx, after = 0;
+
+	for (idx = 0; idx < j->count; idx++) {
+		sc = &j->scan[idx];
+		if (sc->state != SYNOD_JS_BROKEN)
+			continue;
+		after += sc->jseq > end->last ||
+			 (!sc->jseq && end->last < j->count && idx >= end->last);
+	}
+	return after;
+}
+
+/*
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
@@ -626,7 +656,14 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * missing or damaged in the last batch was never acknowledged (jscan.h):
  * it is the torn tail, dropped and rewritten void.  Anything else missing
  * is corrupt(): durable once, since later writes were issued only after
- * it was flushed.  Broken records after M are the torn tail too: dropped.
+ * it was flushed.  Broken records after M are the torn tail too, dropped,
+ * if the one batch in flight at a crash can hold them all.  If not, they
+ * are damage (end.damaged): durable records, perhaps accepted entries,
+ * are lost and their slots unknown, so corrupt() is told once without a
+ * slot (the replica then promises nothing until its peers supply the
+ * window), and writing resumes past any jseq ever issued (the highest
+ * any header names, plus the ring, plus a batch), never over the
+ * sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -634,7 +671,7 @@ int synod_journal_recover(struct synod_journal *j,
 			  void *ctx)
 {
 	struct synod_jscan_end end;
-	u32 idx, after = 0;
+	u32 idx, after;
 	int err;
 
 	mutex_lock(&j->lock);
@@ -644,7 +681,37 @@ int synod_journal_recover(struct synod_journal *j,
 	err = scan_ring(j);
 	if (err)
 		goto out_unlock;
-	JCORE(j, synod_jscan_end(j->scan, j->count, &end));
+	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
+				 &end));
+	after = count_after(j, &end);
+	/*
+	 * Sequences are believed up to SYNOD_JSEQ_MAX only: writing past it
+	 * would make our own records unbelievable at the next scan.  No
+	 * honest journal gets near; a record naming one is crafted or a
+	 * checksum collision.
+	 */
+	if (end.next > SYNOD_JSEQ_MAX) {
+		pr_err("synod: journal on %pg: journal sequence %llu is implausible (a crafted or colliding record): refusing to attach\n",
+		       j->bdev, end.seen);
+		err = -EUCLEAN;
+		goto out_unlock;
+	}
+	/*
+	 * Told first, once: the slots of the lost records are unknown, so
+	 * the core refuses to promise for its whole window past the
+	 * checkpoint it was restored to, whatever the replay then adds.
+	 */
+	if (end.damaged && end.seen > end.last + SYNOD_JOURNAL_BATCH) {
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
+			j->bdev, after, end.last, end.seen, end.next);
+		j->corrupt += after;
+		corrupt(ctx, 0, false);
+	} else if (end.damaged) {
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, some naming no sequence, at ring indexes one batch cannot reach: durable records are lost; writing resumes at %llu\n",
+			j->bdev, after, end.last, end.next);
+		j->corrupt += after;
+		corrupt(ctx, 0, false);
+	}
 	if (end.last) {
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
@@ -657,13 +724,10 @@ int synod_journal_recover(struct synod_journal *j,
 				err, end.batch_first, end.last);
 		err = 0;
 	}
-	for (idx = 0; idx < j->count; idx++)
-		after += j->scan[idx].state == SYNOD_JS_BROKEN &&
-			 j->scan[idx].jseq > end.last;
-	if (after)
-		pr_info("synod: journal: dropped %u torn record(s) after journal sequence %llu\n",
-			after, end.last);
-	j->next_jseq = end.last + 1;
+	if (!end.damaged && after)
+		pr_info("synod: journal on %pg: dropped %u torn record(s) after journal sequence %llu\n",
+			j->bdev, after, end.last);
+	j->next_jseq = end.next;
 	j->recovered = true;
 out_unlock:
 	mutex_unlock(&j->lock);

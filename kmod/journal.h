@@ -22,9 +22,15 @@
  *    last intact record, is the torn tail of a crash (never acknowledged:
  *    the whole batch is acknowledged only after its flush) and is dropped;
  *    holes of the last batch are rewritten as void records before recover
- *    returns (Documentation/ondisk.rst).  Payloads handed to found() live
- *    only during the call.  Afterwards the head is after the last intact
- *    record.
+ *    returns (Documentation/ondisk.rst).  Unless broken records after the
+ *    last intact one name sequences more than SYNOD_JOURNAL_BATCH past it
+ *    (or, on the ring's first lap, lie past the next batch's reach):
+ *    then they are damage, not a torn tail; corrupt is told once with the
+ *    slot unknown, nothing counts as torn, and the head moves past any
+ *    sequence ever issued (the highest named, plus the ring, plus a
+ *    batch).  Payloads handed to found() live only during the call.
+ *    Afterwards the head is after the last intact record (past all, if
+ *    damaged).
  */
 #ifndef SYNOD_JOURNAL_H
 #define SYNOD_JOURNAL_H
@@ -40,7 +46,9 @@ struct synod_sb;
 /*
  * Records written with one set of header pages; a longer synod_journal_
  * write() is done in chunks of this many, each made durable before the
- * next is issued.  The core's slot window (16) fits in one chunk.
+ * next is issued.  The core's slot window (16) fits in one chunk.  So no
+ * more than this many records are ever in flight between two flushes
+ * (void_torn() too): recovery's bound on a crash's torn tail (jscan.h).
  */
 #define SYNOD_JOURNAL_BATCH	16u
 

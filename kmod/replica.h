@@ -122,6 +122,10 @@ struct synod_repl {
 	/* payloads from a peer that conflict with, or messages that name,
 	 * data the peer itself never sent us (payload.h) */
 	u64 rx_unbound[SYNOD_NODES_MAX];
+	/* journal recovery: corrupt records reported with and without a
+	 * known slot, so that the log gets one line each and a count */
+	u32 rec_corrupt_known;
+	u32 rec_corrupt_unknown;
 
 	struct delayed_work tick;	/* the core's timer */
 	const struct synod_transport_ops *tops;
@@ -213,7 +217,8 @@ int synod_repl_up(struct synod_repl *r);
 void synod_repl_down(struct synod_repl *r, bool force);
 int synod_repl_may_write(struct synod_repl *r, bool promote);
 int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
-int synod_repl_promote(struct synod_repl *r, bool promote);
+int synod_repl_promote(struct synod_repl *r, bool promote,
+		       struct netlink_ext_ack *extack);
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,
 			   struct netlink_ext_ack *extack);

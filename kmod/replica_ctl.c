@@ -122,19 +122,26 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 	SYNOD_CORE(r, synod_replica_restore_entry(&r->core, &j->e));
 }
 
-/* A record corrupt in the middle of the ring: ask the peers for it. */
+/*
+ * A record corrupt in the middle of the ring: ask the peers for it.  A
+ * damaged ring reports many at once (a flaky disk corrupts every read):
+ * the first of each kind is logged, synod_repl_create() logs the count.
+ */
 static void recover_corrupt(void *ctx, u64 slot, bool slot_known)
 {
 	struct synod_repl *r = ctx;
 
 	if (!slot_known) {
-		pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
-			r->vol->name, r->core.applied_durable + SYNOD_LOG_MAX);
+		if (!r->rec_corrupt_unknown++)
+			pr_warn("%s: journal record with unreadable slot: no promise until slots up to %llu are fetched from peers\n",
+				r->vol->name,
+				r->core.applied_durable + SYNOD_LOG_MAX);
 		SYNOD_CORE(r, synod_replica_restore_unknown(&r->core));
 		return;
 	}
-	pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
-		r->vol->name, slot);
+	if (!r->rec_corrupt_known++)
+		pr_warn("%s: journal entry for slot %llu is corrupt; it will be fetched from peers\n",
+			r->vol->name, slot);
 	if (slot > r->applied)
 		SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core, slot));
 }
@@ -241,8 +248,13 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
 	}
-	if (r->core.lost_slot)
-		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module): no promises until they are learned from peers\n",
+	if (r->rec_corrupt_known + r->rec_corrupt_unknown > 1)
+		pr_warn("%s: journal recovery: %u corrupt record(s) with a known slot, %u with an unreadable one, to be fetched from peers\n",
+			vol->name, r->rec_corrupt_known,
+			r->rec_corrupt_unknown);
+	/* (damage with unknown slots sets lost_slot too: said above) */
+	if (r->core.lost_slot && !r->rec_corrupt_unknown)
+		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module, or a disk that lost its cache): no promises until they are learned from peers\n",
 			vol->name, r->core.lost_slot, r->applied);
 	synod_journal_reclaim(r->journal, r->applied);
 	/* Recovery called the core (and the encoder of void records) in
@@ -365,20 +377,37 @@ void synod_repl_down(struct synod_repl *r, bool force)
 
 /* ---- roles -------------------------------------------------------------- */
 
-/* promote: campaign now; demote: step aside for two election timeouts. */
-int synod_repl_promote(struct synod_repl *r, bool promote)
+/*
+ * promote: campaign now; demote: step aside for two election timeouts.
+ * A replica that cannot win is refused with the reason rather than let
+ * ask the leader to step down for nothing: one in a state transfer, and
+ * one whose journal lost accepted entries (it promises nothing, not even
+ * to itself, until the slots it may have voted in are learned chosen).
+ */
+int synod_repl_promote(struct synod_repl *r, bool promote,
+		       struct netlink_ext_ack *extack)
 {
 	u64 now;
 
 	mutex_lock(&r->lock);
 	if (!r->up || r->fenced) {
 		mutex_unlock(&r->lock);
+		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
 		return -ENETDOWN;
 	}
 	now = synod_repl_now();
 	if (promote && synod_repl_resyncing(r)) {
 		mutex_unlock(&r->lock);
+		NL_SET_ERR_MSG(extack, "a state transfer is running: its data area is not complete yet (see status)");
 		return -EAGAIN;
+	}
+	if (promote && r->core.lost_slot) {
+		SYNOD_ERR(extack, NULL,
+			  "journal lost votes: no promise until slots are learned",
+			  " (%llu to go)",
+			  r->core.lost_slot - r->core.chosen_upto);
+		mutex_unlock(&r->lock);
+		return -EBUSY;
 	}
 	if (promote) {
 		r->promote_until = now + SYNOD_PROMOTE_NS;
@@ -424,7 +453,8 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 			return 0;
 		}
 		now = synod_repl_now();
-		if (!promote || !r->up || r->fenced ||
+		/* (lost_slot: it cannot win, see synod_repl_promote()) */
+		if (!promote || !r->up || r->fenced || r->core.lost_slot ||
 		    synod_repl_resyncing(r) || (until && now > until)) {
 			mutex_unlock(&r->lock);
 			return -EROFS;

@@ -622,13 +622,7 @@ static int op_down(struct synod_repl *r, void *arg,
 static int op_promote(struct synod_repl *r, void *arg,
 		      struct netlink_ext_ack *extack)
 {
-	int err = synod_repl_promote(r, *(bool *)arg);
-
-	if (err == -EAGAIN)
-		NL_SET_ERR_MSG(extack, "a state transfer is running: its data area is not complete yet (see status)");
-	else if (err)
-		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
-	return err;
+	return synod_repl_promote(r, *(bool *)arg, extack);
 }
 
 struct peer_arg {

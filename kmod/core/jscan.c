@@ -7,27 +7,77 @@
 #include "jscan.h"
 
 /*
+ * Whether the broken records after the end can all be one torn batch.
+ * Only one batch is ever in flight (the next is issued after its flush),
+ * of at most @batch_max records, and it cannot start after last + 1:
+ * last + 1 would then have been flushed, so intact or damaged, never
+ * torn.  So a torn record names a jseq <= last + batch_max; a broken one
+ * naming a later jseq was durable, perhaps acknowledged, and is lost:
+ * damage.  A broken record naming nothing is judged by its ring index:
+ * on the ring's first lap (last < count) the batch after last's reaches
+ * indexes below last + batch_max only, so a record of ours, named or not,
+ * at any higher index was durable once.  (After the first lap every index
+ * is in the window, and the replay judges it.)
+ */
+static bool damaged_after(const struct synod_jscan *scan, u32 count,
+			  u32 batch_max, const struct synod_jscan_end *end)
+{
+	u64 idx;
+
+	synod_assert(end->seen >= end->last);
+	synod_assert(batch_max >= 1 && count >= 1);
+	if (end->seen - end->last > batch_max)
+		return true;
+	if (end->last >= count)
+		return false;
+	for (idx = end->last + batch_max; idx < count; idx++)
+		if (scan[idx].state != SYNOD_JS_EMPTY)
+			return true;
+	return false;
+}
+
+/*
  * The end of the journal is the highest journal sequence held intact (a
  * void record counts: it was written whole).  Its header names the last
  * batch.  A batch never holds more records than the ring, so it lies in
  * the window; a header claiming otherwise is not believed beyond the
- * record itself.
+ * record itself.  @batch_max is the most records the writer has in flight
+ * between two flushes (SYNOD_JOURNAL_BATCH): it bounds the torn tail.
  */
 void synod_jscan_end(const struct synod_jscan *scan, u32 count,
-		     struct synod_jscan_end *end)
+		     u32 batch_max, struct synod_jscan_end *end)
 {
 	const struct synod_jscan *sc;
 	u32 idx;
 
-	synod_assert(scan != NULL && count >= 1);
+	synod_assert(scan != NULL && count >= 1 && batch_max >= 1);
 	synod_memset(end, 0, sizeof(*end));
 	for (idx = 0; idx < count; idx++) {
 		sc = &scan[idx];
 		if ((sc->state == SYNOD_JS_INTACT || sc->state == SYNOD_JS_VOID) &&
 		    sc->jseq > end->last)
 			end->last = sc->jseq;
+		/* A broken record's jseq is 0 unless its trailer names it. */
+		if (sc->state != SYNOD_JS_EMPTY && sc->jseq > end->seen)
+			end->seen = sc->jseq;
 	}
 	end->first = end->last > count ? end->last - count + 1 : 1;
+	end->damaged = damaged_after(scan, count, batch_max, end);
+	end->next = end->last + 1;
+	/*
+	 * Damaged: resume past every jseq that can ever have been issued.
+	 * A record naming seen is still in the ring, so seen + count never
+	 * became durable, and no batch after its own was issued: nothing
+	 * beyond seen + count + batch_max exists, named or not, that could
+	 * read back whole later and pass for the journal's end.  And being
+	 * past count, the next recovery's window spans the whole ring: every
+	 * record not rewritten by then is in it, before its last batch, so
+	 * corrupt again, never a torn tail.
+	 */
+	if (end->damaged)
+		end->next = end->seen + count + batch_max + 1;
+	synod_assert(end->next > end->last &&
+		     (!end->damaged || end->next > end->seen));
 	if (!end->last)
 		return;
 	sc = &scan[synod_jscan_index(end->last, count)];
@@ -78,6 +128,9 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 	}
 	/* The end itself, no longer intact when read again: be wary. */
 	if (jseq == end->last)
+		return SYNOD_JF_CORRUPT;
+	/* Batches after last's were issued: last's was flushed whole. */
+	if (end->damaged)
 		return SYNOD_JF_CORRUPT;
 	return jseq >= end->batch_first ? SYNOD_JF_TORN : SYNOD_JF_CORRUPT;
 }

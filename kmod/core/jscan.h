@@ -18,11 +18,29 @@
  * them was acknowledged.  Before the last batch, everything was flushed
  * before later writes were issued: a record missing there was durable and
  * is damage.
+ *
+ * The same bound applies after the end: only one batch, of at most
+ * batch_max records (SYNOD_JOURNAL_BATCH), can have been in flight, and it
+ * started at most just after the end.  Broken records that name later
+ * sequences than that (or, on the ring's first lap, lie at ring indexes
+ * that batch cannot reach) were flushed once: the ring is damaged, not
+ * torn, and its lost records may have been acknowledged.  The blind spot:
+ * damage confined to the batch_max sequences after the end (a journal that
+ * only ever held one batch, all of it damaged, say) looks exactly like a
+ * torn tail.
  */
 #ifndef SYNOD_CORE_JSCAN_H
 #define SYNOD_CORE_JSCAN_H
 
 #include "env.h"
+
+/*
+ * Highest journal sequence believed from disk: far beyond any real one (a
+ * record per nanosecond for a century), low enough that the arithmetic of
+ * recovery (seen + count + batch_max + 1) cannot wrap.  A higher one is a
+ * crafted or colliding record: it names nothing.
+ */
+#define SYNOD_JSEQ_MAX	(1ull << 62)
 
 /* What the scan found at one ring index. */
 enum synod_jscan_state {
@@ -41,7 +59,7 @@ enum synod_jscan_state {
 
 /* One ring index, as the scan found it. */
 struct synod_jscan {
-	u64 jseq;		/* journal sequence it holds; 0 if unreadable */
+	u64 jseq;		/* its journal sequence; 0: none believed */
 	u64 slot;		/* log slot it holds, if slot_known (0: void) */
 	u64 batch_first;	/* INTACT, VOID: first jseq of its batch */
 	u32 batch_n;		/* INTACT, VOID: records in its batch */
@@ -51,10 +69,31 @@ struct synod_jscan {
 
 /* Where the journal ends and what its window is. */
 struct synod_jscan_end {
-	u64 last;		/* highest intact (or void) jseq; 0: empty */
+	u64 last;		/* highest intact (or void) jseq; 0: none */
 	u64 first;		/* lowest jseq of the window [first, last] */
 	u64 batch_first;	/* first jseq of the last batch (last's) */
 	u32 batch_n;		/* records in the last batch */
+	/*
+	 * Highest jseq named by any readable header or trailer (intact,
+	 * void or broken); >= last.  Writing resumes after it when damaged,
+	 * never over the sequences of records the ring still holds.
+	 */
+	u64 seen;
+	/*
+	 * Records after last are damage, not a torn tail: they cannot all
+	 * be the one batch in flight at the crash, so some were flushed
+	 * (durable, perhaps acknowledged) and are lost.  Then nothing is
+	 * torn: every hole of the window is corrupt too.
+	 */
+	bool damaged;
+	/*
+	 * Journal sequence to write next: last + 1, over the torn tail; if
+	 * damaged, seen + count + batch_max + 1, past anything ever issued,
+	 * so that no stale record can pass for the end later, and the
+	 * damaged records stay in the middle of the journal, where the next
+	 * recovery reports them again, named or not.
+	 */
+	u64 next;
 };
 
 /* The fate of one journal sequence of the window. */
@@ -68,7 +107,7 @@ enum synod_jscan_fate {
 
 /* jscan.c */
 void synod_jscan_end(const struct synod_jscan *scan, u32 count,
-		     struct synod_jscan_end *end);
+		     u32 batch_max, struct synod_jscan_end *end);
 enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 				       u32 count,
 				       const struct synod_jscan_end *end,

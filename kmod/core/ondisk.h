@@ -64,8 +64,12 @@
 #define SYNOD_JOURNAL_OFFSET_BYTES	(1024u * 1024u)
 #define SYNOD_DATA_ALIGN_V1_BYTES	(1024u * 1024u)
 #define SYNOD_DATA_MIN_BYTES		(1024u * 1024u)
-/* Bounds a decoder accepts for the number of journal records. */
-#define SYNOD_JOURNAL_RECORDS_MIN	2u
+/*
+ * Bounds a decoder accepts for the number of journal records: more than
+ * one batch of the writer (SYNOD_JOURNAL_BATCH, 16), which a crash could
+ * otherwise tear whole, leaving recovery unable to tell it from damage.
+ */
+#define SYNOD_JOURNAL_RECORDS_MIN	17u
 #define SYNOD_JOURNAL_RECORDS_MAX	65536u
 
 /* Bytes of the cluster name field; the name is NUL padded. */

@@ -15,6 +15,7 @@
 #include "jrec.h"
 
 #define COUNT	8u
+#define BATCH_MAX	4u	/* records in flight at most: < COUNT */
 
 /* Record @jseq found in @state (jscan_fixture.h, shared with cmocka). */
 static void put(struct synod_jscan *scan, u64 jseq, u8 state, u64 first,
@@ -38,7 +39,7 @@ static void hole_in_last_batch_is_torn(struct kunit *test)
 	batch(scan, 3, 4);
 	put(scan, 3, SYNOD_JS_BROKEN, 0, 0);
 	put(scan, 5, SYNOD_JS_BROKEN, 0, 0);
-	synod_jscan_end(scan, COUNT, &end);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
 	KUNIT_EXPECT_EQ(test, end.last, 6ull);
 	KUNIT_EXPECT_EQ(test, end.batch_first, 3ull);
 	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 2),
@@ -60,7 +61,7 @@ static void hole_before_last_batch_is_corrupt(struct kunit *test)
 	batch(scan, 1, 4);
 	batch(scan, 5, 1);
 	put(scan, 3, SYNOD_JS_BROKEN, 0, 0);
-	synod_jscan_end(scan, COUNT, &end);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
 	KUNIT_EXPECT_EQ(test, end.last, 5ull);
 	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 3),
 			SYNOD_JF_CORRUPT);
@@ -77,12 +78,39 @@ static void void_and_reclaimed(struct kunit *test)
 	put(scan, 2, SYNOD_JS_VOID, 1, 4);
 	batch(scan, 5, 3);
 	put(scan, 9, SYNOD_JS_BROKEN, 0, 0);	/* over jseq 1 */
-	synod_jscan_end(scan, COUNT, &end);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
 	KUNIT_EXPECT_EQ(test, end.last, 7ull);
 	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 2),
 			SYNOD_JF_VOID);
 	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 1),
 			SYNOD_JF_RECLAIMED);
+}
+
+/*
+ * Every record broken, trailers naming jseqs 1..20 (the ring holds
+ * 13..20): more than one batch, so damage, not an empty journal; writing
+ * resumes after 20, never at 1.  The first batch alone broken is torn.
+ */
+static void all_broken_is_damage(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {};
+	struct synod_jscan_end end;
+	u64 j;
+
+	for (j = 1; j <= 20; j++)
+		put(scan, j, SYNOD_JS_BROKEN, 0, 0);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 0ull);
+	KUNIT_EXPECT_EQ(test, end.seen, 20ull);
+	KUNIT_EXPECT_TRUE(test, end.damaged);
+	KUNIT_EXPECT_EQ(test, end.next, 20ull + COUNT + BATCH_MAX + 1);
+
+	memset(scan, 0, sizeof(scan));
+	for (j = 1; j <= BATCH_MAX; j++)
+		put(scan, j, SYNOD_JS_BROKEN, 0, 0);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_FALSE(test, end.damaged);
+	KUNIT_EXPECT_EQ(test, end.next, 1ull);
 }
 
 /* A void record as the format has it (ondisk.rst), decoded in-kernel. */
@@ -109,6 +137,7 @@ static struct kunit_case jscan_cases[] = {
 	KUNIT_CASE(hole_in_last_batch_is_torn),
 	KUNIT_CASE(hole_before_last_batch_is_corrupt),
 	KUNIT_CASE(void_and_reclaimed),
+	KUNIT_CASE(all_broken_is_damage),
 	KUNIT_CASE(void_record_decodes),
 	{}
 };

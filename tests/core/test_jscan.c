@@ -13,6 +13,12 @@
 #include "jscan_fixture.h"
 
 #define COUNT	8u	/* ring records: small, so that it wraps */
+/*
+ * Records the writer has in flight between two flushes (the kernel's is
+ * SYNOD_JOURNAL_BATCH): smaller than the ring, so that damage after the
+ * end can span more than one batch.
+ */
+#define BATCH_MAX	5u
 
 static struct synod_jscan scan[COUNT];
 static struct synod_jscan_end end;
@@ -39,6 +45,11 @@ static enum synod_jscan_fate fate(u64 jseq)
 	return synod_jscan_fate(scan, COUNT, &end, jseq);
 }
 
+static void scan_end(void)
+{
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+}
+
 static void setup_empty(void)
 {
 	memset(scan, 0, sizeof(scan));
@@ -49,7 +60,7 @@ static void test_empty_ring(void **state)
 {
 	(void)state;
 	setup_empty();
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 0);
 	assert_int_equal(end.first, 1);
 }
@@ -62,7 +73,7 @@ static void test_clean_journal(void **state)
 	setup_empty();
 	batch(1, 3);
 	batch(4, 2);
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 5);
 	assert_int_equal(end.first, 1);
 	assert_int_equal(end.batch_first, 4);
@@ -85,7 +96,7 @@ static void test_hole_in_last_batch_is_torn(void **state)
 	broken(3);
 	memset(&scan[synod_jscan_index(5, COUNT)], 0, sizeof(scan[0]));
 	broken(7);	/* after the end: torn tail as always */
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 6);
 	assert_int_equal(end.batch_first, 3);
 	assert_int_equal(fate(1), SYNOD_JF_FOUND);
@@ -105,7 +116,7 @@ static void test_hole_before_last_batch_is_corrupt(void **state)
 	batch(4, 1);
 	broken(2);
 	memset(&scan[synod_jscan_index(3, COUNT)], 0, sizeof(scan[0]));
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 4);
 	assert_int_equal(end.batch_first, 4);
 	assert_int_equal(fate(2), SYNOD_JF_CORRUPT);
@@ -127,7 +138,7 @@ static void test_void_in_the_middle(void **state)
 	put(3, SYNOD_JS_BROKEN, 0, 0);
 	scan[synod_jscan_index(3, COUNT)].slot = 0;	/* a damaged void */
 	batch(5, 2);
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 6);
 	assert_int_equal(fate(1), SYNOD_JF_FOUND);
 	assert_int_equal(fate(2), SYNOD_JF_VOID);
@@ -153,7 +164,7 @@ static void test_wrapped_ring(void **state)
 	put(10, SYNOD_JS_INTACT, 1, 4);	/* jseq 2 still there: 10 lost */
 	scan[synod_jscan_index(10, COUNT)].jseq = 2;
 	broken(12);	/* torn after the end, over jseq 4 */
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 11);
 	assert_int_equal(end.first, 4);
 	assert_int_equal(end.batch_first, 9);
@@ -172,7 +183,7 @@ static void test_implausible_batch(void **state)
 	batch(1, 3);
 	put(3, SYNOD_JS_INTACT, 1, COUNT + 1);
 	broken(2);
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 3);
 	assert_int_equal(end.batch_first, 3);
 	assert_int_equal(fate(2), SYNOD_JF_CORRUPT);
@@ -190,7 +201,7 @@ static void test_reread_damage_is_corrupt(void **state)
 	setup_empty();
 	batch(1, 2);
 	batch(3, 4);
-	synod_jscan_end(scan, COUNT, &end);
+	scan_end();
 	assert_int_equal(end.last, 6);
 	assert_int_equal(fate(4), SYNOD_JF_FOUND);
 	scan[synod_jscan_index(4, COUNT)].state = SYNOD_JS_UNSTABLE;
@@ -199,6 +210,173 @@ static void test_reread_damage_is_corrupt(void **state)
 	assert_int_equal(fate(1), SYNOD_JF_CORRUPT);
 	broken(5);	/* what the old glue put in the scan: torn */
 	assert_int_equal(fate(5), SYNOD_JF_TORN);
+}
+
+/*
+ * Issue 9 (nemesis, seed 43, flakey-corrupt): every record of the ring
+ * fails its checksum, but its trailer still names its jseq.  Jseqs 1..40
+ * were written in batches of 4; the ring holds 33..40.  No record is
+ * intact, yet they span more than one batch: flushed records are lost.
+ * Before, the end was 0 and all of them were dropped as a torn tail, and
+ * writing restarted at jseq 1: an acceptor that forgot what it accepted.
+ */
+static void test_all_broken_is_damage(void **state)
+{
+	u64 j;
+
+	(void)state;
+	setup_empty();
+	for (j = 1; j <= 40; j++)
+		broken(j);
+	scan_end();
+	assert_int_equal(end.last, 0);
+	assert_int_equal(end.seen, 40);
+	assert_true(end.damaged);
+	/* never 1, over 33..40; past anything ever issued */
+	assert_int_equal(end.next, 40 + COUNT + BATCH_MAX + 1);
+}
+
+/*
+ * Intact up to M = 4, then broken records named up to M + BATCH_MAX + 1:
+ * more than the one batch that may follow M's.  Damage, and so M's batch
+ * was not the last one: its hole is corrupt, not torn.
+ */
+static void test_broken_after_end_beyond_a_batch_is_damage(void **state)
+{
+	u64 j;
+
+	(void)state;
+	setup_empty();
+	batch(1, 2);
+	batch(3, 2);
+	broken(3);
+	for (j = 5; j <= 4 + BATCH_MAX + 1; j++)
+		broken(j);
+	scan_end();
+	assert_int_equal(end.last, 4);
+	assert_int_equal(end.seen, 4 + BATCH_MAX + 1);
+	assert_true(end.damaged);
+	assert_int_equal(end.next, 4 + BATCH_MAX + 1 + COUNT + BATCH_MAX + 1);
+	assert_int_equal(fate(3), SYNOD_JF_CORRUPT);
+	assert_int_equal(fate(4), SYNOD_JF_FOUND);
+}
+
+/*
+ * The same with broken records only up to M + BATCH_MAX: one batch after
+ * M's could hold them all, so they are the torn tail, as before; and so
+ * is a hole in M's own batch.
+ */
+static void test_broken_within_a_batch_after_end_is_torn(void **state)
+{
+	u64 j;
+
+	(void)state;
+	setup_empty();
+	batch(1, 2);
+	batch(3, 2);
+	broken(3);
+	for (j = 5; j <= 4 + BATCH_MAX; j++)
+		broken(j);
+	scan_end();
+	assert_int_equal(end.last, 4);
+	assert_int_equal(end.seen, 4 + BATCH_MAX);
+	assert_false(end.damaged);
+	assert_int_equal(end.next, 5);	/* over the torn tail */
+	assert_int_equal(fate(3), SYNOD_JF_TORN);
+	assert_int_equal(fate(4), SYNOD_JF_FOUND);
+}
+
+/*
+ * A brand-new journal whose very first batch is torn: nothing intact,
+ * broken jseqs 1..3.  Nothing was acknowledged: torn, not damage, or a
+ * new cluster that loses power in its first batch could never elect.
+ */
+static void test_torn_first_batch_is_torn(void **state)
+{
+	u64 j;
+
+	(void)state;
+	setup_empty();
+	for (j = 1; j <= 3; j++)
+		broken(j);
+	scan_end();
+	assert_int_equal(end.last, 0);
+	assert_int_equal(end.seen, 3);
+	assert_false(end.damaged);
+	assert_int_equal(end.next, 1);
+}
+
+/*
+ * Nothing intact and no trailer readable either (jseq unknown), but a
+ * record of ours at a ring index the first batch cannot reach: the ring
+ * held more than one batch, so this is damage too.  The same broken
+ * records within the first batch's reach are a torn first batch.
+ */
+static void test_all_unreadable_beyond_first_batch_is_damage(void **state)
+{
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	for (idx = 0; idx < BATCH_MAX; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.seen, 0);
+	assert_false(end.damaged);
+	scan[BATCH_MAX].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.seen, 0);
+	assert_true(end.damaged);
+}
+
+/*
+ * Review of issue 9's fix: intact records on the ring's first lap, then
+ * broken ones naming nothing past the reach of one batch.  They were
+ * flushed once; before, only an all-broken ring looked at indexes, and
+ * these were dropped without a word, writing resuming over them.
+ */
+static void test_unnamed_past_a_batch_on_first_lap_is_damage(void **state)
+{
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	batch(1, 2);	/* indexes 0, 1 */
+	for (idx = 2; idx < 2 + BATCH_MAX; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 2);
+	assert_false(end.damaged);	/* one batch after 2's: torn */
+	scan[2 + BATCH_MAX].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_true(end.damaged);
+	assert_true(end.next > 2 + COUNT);
+}
+
+/*
+ * Damage whose jseqs are unreadable, then a crash after the first batch
+ * written on resume: the next recovery must still see every record not
+ * rewritten as corrupt.  Resuming at jseq 1 made them a torn tail after
+ * the new batch, dropped without a word: the loss forgotten.
+ */
+static void test_damage_reported_again_after_resume(void **state)
+{
+	u64 j, corrupt = 0;
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	for (idx = 0; idx < COUNT; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_true(end.damaged);
+	batch(end.next, 2);
+	scan_end();
+	assert_false(end.damaged);
+	assert_int_equal(end.last - end.first + 1, COUNT);
+	for (j = end.first; j <= end.last; j++)
+		corrupt += fate(j) == SYNOD_JF_CORRUPT;
+	assert_int_equal(corrupt, COUNT - 2);
 }
 
 int main(void)
@@ -212,6 +390,13 @@ int main(void)
 		cmocka_unit_test(test_wrapped_ring),
 		cmocka_unit_test(test_implausible_batch),
 		cmocka_unit_test(test_reread_damage_is_corrupt),
+		cmocka_unit_test(test_all_broken_is_damage),
+		cmocka_unit_test(test_broken_after_end_beyond_a_batch_is_damage),
+		cmocka_unit_test(test_broken_within_a_batch_after_end_is_torn),
+		cmocka_unit_test(test_torn_first_batch_is_torn),
+		cmocka_unit_test(test_all_unreadable_beyond_first_batch_is_damage),
+		cmocka_unit_test(test_damage_reported_again_after_resume),
+		cmocka_unit_test(test_unnamed_past_a_batch_on_first_lap_is_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

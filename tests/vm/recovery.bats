@@ -127,3 +127,88 @@ smash_payload() {
 	# node 2 promises (it is needed for any election now): it can lead
 	promote_and_wait 2 $VOL
 }
+
+# flip_every_record DEV: flip byte 1865 of every record of our ring, as
+# the nemesis' flakey-corrupt did to every read (issue 9, seed 43): a
+# reserved header byte, so each header fails its checksum while its
+# trailer (last sector) still names its journal sequence and slot.
+flip_every_record() {
+	blockdev --flushbufs "$1"
+	python3 - "$1" <<'PY'
+import struct, sys
+MIB, JREC, COUNT = 1 << 20, 69632, 256
+with open(sys.argv[1], 'r+b') as f:
+    for idx in range(COUNT):
+        f.seek(MIB + idx * JREC)
+        if struct.unpack('<I', f.read(4))[0] != 0x524a5953:
+            continue
+        f.seek(MIB + idx * JREC + 1865)
+        b = f.read(1)[0]
+        f.seek(MIB + idx * JREC + 1865)
+        f.write(bytes([b ^ 0xff]))
+PY
+	blockdev --flushbufs "$1"
+}
+
+# Issue 9 (nemesis, 6.12, seed 43): every record of a follower's journal
+# unreadable.  More than one batch of records cannot be a torn tail:
+# recovery must report damage (no promise until the peers supply the
+# window), not attach with an empty journal, and must not restart its
+# journal sequences at 1 beside the old records.
+@test "recovery: a journal damaged in every record is damage, not an empty journal" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=4k count=40 oflag=direct
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	ctl 2 volume down $VOL
+	ctl 2 volume delete $VOL
+	read -r _ _ old _ <<< "$(last_batch "$LOOP_2")"
+	echo "# node 2's journal ends at jseq $old" >&3
+	[ "$old" -gt 16 ]
+	flip_every_record "$LOOP_2"
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
+	kernel_log_since_mark | grep "damaged record(s) after journal sequence"
+	kernel_log_since_mark | grep "unreadable slot"
+	if kernel_log_since_mark | grep "torn record(s) after"; then false; fi
+	# one line per kind, not one per record
+	[ "$(kernel_log_since_mark | grep -c "unreadable slot")" -eq 1 ]
+	ctl 2 volume up $VOL
+	# node 2 catches up from its peers and journals again, after the
+	# old sequences: never from 1, under records the ring still holds
+	dd if=/dev/urandom of="$d0" bs=4k count=8 seek=40 oflag=direct
+	c=$(field 0 $VOL commit_index)
+	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+	ctl 2 volume down $VOL
+	ctl 2 volume delete $VOL
+	read -r _ _ new _ <<< "$(last_batch "$LOOP_2")"
+	echo "# node 2's journal now ends at jseq $new" >&3
+	# past anything the old ring can have issued: its named jseqs, the
+	# ring (256 records) and a batch (16)
+	[ "$new" -gt "$((old + 256 + 16))" ]
+	# attached again before the ring has been written round: the old
+	# records are still damaged and reported again (never a torn tail);
+	# the peers supply the window once more and node 2 can lead
+	SYNOD_MARK="synod-test: reattach $$ $RANDOM"
+	echo "$SYNOD_MARK" > /dev/kmsg
+	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
+	kernel_log_since_mark | grep "unreadable slot"
+	if kernel_log_since_mark | grep "torn record(s) after"; then false; fi
+	ctl 2 volume up $VOL
+	c=$(field 0 $VOL commit_index)
+	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+	# it may have voted in any slot of its window (128 past its
+	# checkpoint) and no longer knows which: it promises nothing, so a
+	# promotion is refused with the reason, leaving the leader alone
+	run ctl 2 volume promote $VOL
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"journal lost votes"* ]]
+	# once the volume has chosen past that window, node 2 has learned
+	# every slot it may have voted in: it promises again and can lead
+	dd if=/dev/urandom of="$d0" bs=4k count=140 seek=100 oflag=direct
+	c=$(field 0 $VOL commit_index)
+	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+	promote_and_wait 2 $VOL
+}
