@@ -16,7 +16,7 @@
 #     pass.  The nemesis runner's own kernel-log check (contract9
 #     section 7) is its splat check; it does not scan kmemleak.
 #
-# Logs and reports: $B/debug/ (vm.log, run/bats.tap, run/dmesg.txt,
+# Logs and reports: $OUT, default $B/debug/ (vm.log, run/bats.tap, run/dmesg.txt,
 # run/splats.txt, run/kmemleak.txt, run/leaks.txt, nemesis.log, summary).
 #
 # Environment (make check-debug VAR=...):
@@ -27,13 +27,15 @@
 #   NEMESIS=0    skip the nemesis run (reported as not run: no pass)
 #   KERNEL       kernel to boot (default debug)
 #   VM_TIMEOUT   seconds for the suite's VM (default 10800)
+#   OUT          where logs and reports go (default $B/debug), so that
+#                parts of the suite (TESTS=) can run side by side
 #
 # usage: tests/debug/check-debug.sh
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
 export B
-out=$B/debug
+out=${OUT:-$B/debug}
 kernel=${KERNEL:-debug}
 seed=${SEED:-$(( $(date +%s) % 100000 ))}
 t0=$SECONDS
