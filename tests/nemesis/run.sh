@@ -144,8 +144,12 @@ for s in "${scens[@]}"; do
 	if [ "$r" = "${r#*:}" ]; then nr=$((nr + rounds)); else nr=$((nr + ${r#*:})); fi
 done
 [ "$stale" = 1 ] && a+=(--stale-read)
-# a round lasts at most 25 s plus its heal; setup, quiet and checks ~4 min
-timeout=${timeout:-$((nr * 60 + ${#scens[@]} * (quiet + 240) + 120))}
+# a round lasts at most 25 s plus its heal; setup, quiet and checks ~4 min;
+# four times that on the debug kernel (KASAN, lockdep, one TCG thread:
+# rounds took about 105 s there)
+slow=1
+case "$kernel" in debug|*-synod-debug) slow=4 ;; esac
+timeout=${timeout:-$(((nr * 60 + ${#scens[@]} * (quiet + 240) + 120) * slow))}
 
 echo "nemesis: seed $seed kernel $kernel scenarios ${scens[*]} (NEMESIS_SEED=$seed reproduces the schedule)"
 "$top/scripts/vm" --kernel "$kernel" --mem 3072 --timeout "$timeout" --run-dir "$out" \
