@@ -21,6 +21,10 @@
 #
 # Environment (make check-debug VAR=...):
 #   TESTS        bats files or directories (default tests/vm)
+#   TIME_SCALE   time_scale= of every load of synod.ko in the suite that
+#                names none itself (default 4: the debug kernel on one TCG
+#                thread runs several times slower, and a leader that cannot
+#                hear its quorum in time steps down)
 #   INSMOD_ARGS  added to every load of synod.ko in the suite, e.g.
 #                test_leak=1 or test_core_assert=1 (the fail-before runs)
 #   SEED         nemesis seed (default: from the clock, printed)
@@ -62,6 +66,7 @@ rm -rf "$out/run"
 mkdir -p "$out/run"
 SYNOD_DEBUG_OUT=$out/run SYNOD_DEBUG_TESTS=${TESTS:-} \
 SYNOD_DEBUG_INSMOD_ARGS=${INSMOD_ARGS:-} \
+SYNOD_DEBUG_TIME_SCALE=${TIME_SCALE:-4} \
 	"$top/scripts/vm" --kernel "$kernel" --mem 3072 \
 	--timeout "${VM_TIMEOUT:-10800}" --run-dir "$out/run" \
 	-- "$top/tests/debug/guest.sh" run 2>&1 | tee "$out/vm.log"

@@ -43,7 +43,7 @@ run() {
 	[ -f "$ko" ] || { echo "check-debug: FAIL: no $ko"; exit 1; }
 	ko_sections "$ko" > "$out/ko-sections"
 	: > "$out/loads"
-	echo "check-debug: kernel $(uname -r), module $ko${SYNOD_DEBUG_INSMOD_ARGS:+, insmod args: $SYNOD_DEBUG_INSMOD_ARGS}"
+	echo "check-debug: kernel $(uname -r), module $ko${SYNOD_DEBUG_INSMOD_ARGS:+, insmod args: $SYNOD_DEBUG_INSMOD_ARGS}, time_scale ${SYNOD_DEBUG_TIME_SCALE:-1} unless a test names one"
 
 	if [ -w "$KL" ]; then
 		echo scan > "$KL"
