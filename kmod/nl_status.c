@@ -186,6 +186,8 @@ int synod_nl_volume_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = put_volume(msg, vol, st);
 	synod_volume_put(vol);
+	if (err == -EINTR)
+		NL_SET_ERR_MSG(info->extack, "interrupted while waiting for the volume's replica (its backing device may be stalled)");
 	if (err)
 		goto out_free;
 	kfree(st);

@@ -591,6 +591,7 @@ static int with_repl(struct net *net, const char *name,
 			  ": %s", name);
 		err = -EOPNOTSUPP;
 	} else if (mutex_lock_interruptible(&vol->ctl)) {
+		NL_SET_ERR_MSG(extack, "interrupted while waiting for another command on this volume");
 		err = -EINTR;
 	} else {
 		err = op(vol->repl, arg, extack);
