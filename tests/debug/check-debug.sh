@@ -25,6 +25,8 @@
 #                names none itself (default 4: the debug kernel on one TCG
 #                thread runs several times slower, and a leader that cannot
 #                hear its quorum in time steps down)
+#   FILTER       only the tests whose names match this regex (bats
+#                --filter), to run again the ones a part failed
 #   INSMOD_ARGS  added to every load of synod.ko in the suite, e.g.
 #                test_leak=1 or test_core_assert=1 (the fail-before runs)
 #   SEED         nemesis seed (default: from the clock, printed)
@@ -67,6 +69,7 @@ mkdir -p "$out/run"
 SYNOD_DEBUG_OUT=$out/run SYNOD_DEBUG_TESTS=${TESTS:-} \
 SYNOD_DEBUG_INSMOD_ARGS=${INSMOD_ARGS:-} \
 SYNOD_DEBUG_TIME_SCALE=${TIME_SCALE:-4} \
+SYNOD_DEBUG_FILTER=${FILTER:-} \
 	"$top/scripts/vm" --kernel "$kernel" --mem 3072 \
 	--timeout "${VM_TIMEOUT:-10800}" --run-dir "$out/run" \
 	-- "$top/tests/debug/guest.sh" run 2>&1 | tee "$out/vm.log"

@@ -57,7 +57,9 @@ run() {
 	# shellcheck disable=SC2086  # a list of files and directories
 	tests=${SYNOD_DEBUG_TESTS:-$top/tests/vm}
 	# shellcheck disable=SC2086
-	PATH=$here/bin:$PATH bats --tap $tests 2>&1 | tee "$out/bats.tap"
+	PATH=$here/bin:$PATH bats --tap \
+		${SYNOD_DEBUG_FILTER:+--filter "$SYNOD_DEBUG_FILTER"} $tests 2>&1 |
+		tee "$out/bats.tap"
 	rc_bats=${PIPESTATUS[0]}
 	record_load
 	echo "synod-check-debug: end of the suite" > /dev/kmsg
