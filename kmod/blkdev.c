@@ -255,8 +255,26 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	return 0;
 }
 
+/*
+ * Our requests complete from the backing device's completion.  For a
+ * flush, that is inside the backing queue's flush_end_io, which holds its
+ * fq->mq_flush_lock, and ours then takes our own: another instance of the
+ * same lock class unless we name a class of ours, so lockdep reported
+ * "possible recursive locking" (tests/debug, volume.bats under ext4), as
+ * blk-flush.c explains for nvme-loop, which does the same.
+ */
+static struct lock_class_key synod_fq_lock_key;
+
+static int synod_init_hctx(struct blk_mq_hw_ctx *hctx, void *data,
+			   unsigned int hctx_idx)
+{
+	blk_mq_hctx_set_fq_lock_class(hctx, &synod_fq_lock_key);
+	return 0;
+}
+
 static const struct blk_mq_ops synod_mq_ops = {
 	.queue_rq = synod_queue_rq,
+	.init_hctx = synod_init_hctx,
 	.init_request = synod_init_request,
 };
 
