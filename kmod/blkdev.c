@@ -257,11 +257,13 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 
 /*
  * Our requests complete from the backing device's completion.  For a
- * flush, that is inside the backing queue's flush_end_io, which holds its
- * fq->mq_flush_lock, and ours then takes our own: another instance of the
- * same lock class unless we name a class of ours, so lockdep reported
- * "possible recursive locking" (tests/debug, volume.bats under ext4), as
- * blk-flush.c explains for nvme-loop, which does the same.
+ * flush, or a write with PREFLUSH/FUA, that can run under the backing
+ * queue's fq->mq_flush_lock (flush_end_io, mq_flush_data_end_io), and
+ * ours then takes our own: another instance of the same lock class unless
+ * we name a class of ours, so lockdep reported "possible recursive
+ * locking" (tests/vm/volume.bats under ext4, run by check-debug), as
+ * blk-flush.c explains for nvme-loop, which does the same.  (One class
+ * for the driver: a synod volume on another would still be reported.)
  */
 static struct lock_class_key synod_fq_lock_key;
 
