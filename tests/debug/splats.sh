@@ -122,7 +122,7 @@ in_loads() {
 
 # leaks REPORT [LOADS]
 leaks() {
-	local file=$1 rec who size comm fr a s
+	local file=$1 rec who size comm fr a s bt
 	loads=${2:-}
 	[ -s "$file" ] || return 0
 	awk '/^unreferenced object/ && NR > 1 { printf "\036" } { print }
@@ -133,15 +133,19 @@ leaks() {
 		size=$(sed -n 's/^unreferenced object [^ ]* (size \([0-9]*\)).*/\1/p' <<< "$rec")
 		comm=$(sed -n 's/^ *comm "\([^"]*\)".*/\1/p' <<< "$rec")
 		who=not-synod fr=
-		if grep -q '\[synod\]' <<< "$rec"; then
+		# the backtrace's frames, with or without "[<address>] " in
+		# front (6.12's kmemleak prints none: "    0xffffffffc02e906a")
+		bt=$(sed -n '/^ *backtrace/,$p' <<< "$rec" | tail -n +2 |
+			sed 's/^ *//; s/^\[<[0-9a-f]*>\] //')
+		if grep -q '\[synod\]' <<< "$bt"; then
 			who=synod
 		else
-			for a in $(grep -oE '\] 0x[0-9a-f]+$' <<< "$rec" | sed 's/.*0x//'); do
+			for a in $(grep -oE '^0x[0-9a-f]+$' <<< "$bt" | sed 's/^0x//'); do
 				if s=$(in_loads "$a"); then who=synod fr=$s; break; fi
 			done
 		fi
-		[ -n "$fr" ] || fr=$(grep -E '^ *\[<' <<< "$rec" | grep -vE "$ALLOC" | frames)
-		[ -n "$fr" ] || fr=$(grep -E '^ *\[<' <<< "$rec" | head -n 3 | sed 's/^ *\[<[0-9a-f]*>\] //' | paste -sd '<')
+		[ -n "$fr" ] || fr=$(grep -vE "$ALLOC" <<< "$bt" | frames)
+		[ -n "$fr" ] || fr=$(head -n 3 <<< "$bt" | paste -sd '<')
 		echo "leak: $who: size ${size:-?}, comm ${comm:-?} | frames: $fr"
 	done
 	# the pipeline's last command decides the status
