@@ -237,22 +237,31 @@ static void test_all_broken_is_damage(void **state)
 }
 
 /*
+ * Intact up to M = 4 in batches of two, a hole at 3 (in M's batch), then
+ * broken records naming M + 1 .. @upto: the ring the next two cases read.
+ */
+static void end_4_then_broken_to(u64 upto)
+{
+	u64 j;
+
+	setup_empty();
+	batch(1, 2);
+	batch(3, 2);
+	broken(3);
+	for (j = 5; j <= upto; j++)
+		broken(j);
+	scan_end();
+}
+
+/*
  * Intact up to M = 4, then broken records named up to M + BATCH_MAX + 1:
  * more than the one batch that may follow M's.  Damage, and so M's batch
  * was not the last one: its hole is corrupt, not torn.
  */
 static void test_broken_after_end_beyond_a_batch_is_damage(void **state)
 {
-	u64 j;
-
 	(void)state;
-	setup_empty();
-	batch(1, 2);
-	batch(3, 2);
-	broken(3);
-	for (j = 5; j <= 4 + BATCH_MAX + 1; j++)
-		broken(j);
-	scan_end();
+	end_4_then_broken_to(4 + BATCH_MAX + 1);
 	assert_int_equal(end.last, 4);
 	assert_int_equal(end.seen, 4 + BATCH_MAX + 1);
 	assert_true(end.damaged);
@@ -268,16 +277,8 @@ static void test_broken_after_end_beyond_a_batch_is_damage(void **state)
  */
 static void test_broken_within_a_batch_after_end_is_torn(void **state)
 {
-	u64 j;
-
 	(void)state;
-	setup_empty();
-	batch(1, 2);
-	batch(3, 2);
-	broken(3);
-	for (j = 5; j <= 4 + BATCH_MAX; j++)
-		broken(j);
-	scan_end();
+	end_4_then_broken_to(4 + BATCH_MAX);
 	assert_int_equal(end.last, 4);
 	assert_int_equal(end.seen, 4 + BATCH_MAX);
 	assert_false(end.damaged);
