@@ -150,6 +150,25 @@ PY
 	blockdev --flushbufs "$1"
 }
 
+# write_applied COUNT SEEK: COUNT single-slot 4 KiB writes on node 0 from
+# block SEEK, then wait until node 2 has applied them
+write_applied() {
+	local c
+	dd if=/dev/urandom of="$d0" bs=4k count="$1" seek="$2" oflag=direct
+	c=$(field 0 $VOL commit_index)
+	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+}
+
+# node2_journal_end: take node 2 down and delete it, then print the jseq
+# its journal ends at
+node2_journal_end() {
+	local j
+	ctl 2 volume down $VOL >&2
+	ctl 2 volume delete $VOL >&2
+	read -r _ _ j _ <<< "$(last_batch "$LOOP_2")"
+	echo "$j"
+}
+
 # Issue 9 (nemesis, 6.12, seed 43): every record of a follower's journal
 # unreadable.  More than one batch of records cannot be a torn tail:
 # recovery must report damage (no promise until the peers supply the
@@ -159,12 +178,8 @@ PY
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	dd if=/dev/urandom of="$d0" bs=4k count=40 oflag=direct
-	c=$(field 0 $VOL commit_index)
-	wait_for 60 field_ge 2 $VOL applied_index "$c"
-	ctl 2 volume down $VOL
-	ctl 2 volume delete $VOL
-	read -r _ _ old _ <<< "$(last_batch "$LOOP_2")"
+	write_applied 40 0
+	old=$(node2_journal_end)
 	echo "# node 2's journal ends at jseq $old" >&3
 	[ "$old" -gt 16 ]
 	flip_every_record "$LOOP_2"
@@ -177,12 +192,8 @@ PY
 	ctl 2 volume up $VOL
 	# node 2 catches up from its peers and journals again, after the
 	# old sequences: never from 1, under records the ring still holds
-	dd if=/dev/urandom of="$d0" bs=4k count=8 seek=40 oflag=direct
-	c=$(field 0 $VOL commit_index)
-	wait_wall 90 field_ge 2 $VOL applied_index "$c"
-	ctl 2 volume down $VOL
-	ctl 2 volume delete $VOL
-	read -r _ _ new _ <<< "$(last_batch "$LOOP_2")"
+	write_applied 8 40
+	new=$(node2_journal_end)
 	echo "# node 2's journal now ends at jseq $new" >&3
 	# past anything the old ring can have issued: its named jseqs, the
 	# ring (256 records) and a batch (16)
@@ -196,8 +207,7 @@ PY
 	kernel_log_since_mark | grep "unreadable slot"
 	if kernel_log_since_mark | grep "torn record(s) after"; then false; fi
 	ctl 2 volume up $VOL
-	c=$(field 0 $VOL commit_index)
-	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+	write_applied 0 0
 	# it may have voted in any slot of its window (128 past its
 	# checkpoint) and no longer knows which: it promises nothing, so a
 	# promotion is refused with the reason, leaving the leader alone
@@ -207,8 +217,6 @@ PY
 	[[ "$output" == *"journal lost votes"* ]]
 	# once the volume has chosen past that window, node 2 has learned
 	# every slot it may have voted in: it promises again and can lead
-	dd if=/dev/urandom of="$d0" bs=4k count=140 seek=100 oflag=direct
-	c=$(field 0 $VOL commit_index)
-	wait_wall 90 field_ge 2 $VOL applied_index "$c"
+	write_applied 140 100
 	promote_and_wait 2 $VOL
 }
