@@ -409,25 +409,24 @@ void synod_repl_execute(struct synod_repl *r)
 
 /*
  * Quorum as status reports it and as the no-quorum rule uses it: on the
- * leader, enough voters answered a heartbeat within one lease period (a
- * loaded follower answers late but answers; a tighter window made loaded
- * leaders resign for nothing); elsewhere, the leader was heard recently.
+ * leader, a quorum of voters answered in our ballot (a heartbeat echo or
+ * a phase-2 ack) within one lease period of local time.  A loaded link
+ * delays every heartbeat echo behind queued payloads while the followers
+ * go on accepting; such a leader is not cut off (synod_replica_heard()).
+ * Elsewhere: the leader was heard recently.
  */
 bool synod_repl_quorum(struct synod_repl *r, u64 now)
 {
 	const struct synod_replica *c = &r->core;
-	u32 n, acks = 1;
+	bool q = false;
 
 	if (!r->up || r->fenced)
 		return false;
 	if (c->role != SYNOD_LEADER)
 		return c->leader != SYNOD_NODE_NONE &&
 		       now - c->last_contact_ns < 2 * SYNOD_ELECTION_NS;
-	for (n = 0; n < SYNOD_NODES_MAX; n++)
-		if (n != c->p.self && (c->cfg.voters & BIT(n)) &&
-		    now - c->ack_time[n] < SYNOD_LEASE_NS)
-			acks++;
-	return acks >= c->cfg.q2;
+	SYNOD_CORE(r, q = synod_replica_heard(c, now, SYNOD_LEASE_NS));
+	return q;
 }
 
 u32 synod_repl_role(struct synod_repl *r)
@@ -548,6 +547,25 @@ void synod_repl_events_send(struct synod_repl *r,
 
 /* ---- inputs ----------------------------------------------------------- */
 
+/*
+ * Tell the core of the links that came up since the last tick (noted by
+ * synod_repl_link_event() without the lock): it resends what those peers
+ * have not acked.  Called with r->lock held.
+ */
+static void tell_links_up(struct synod_repl *r)
+{
+	u32 n;
+
+	lockdep_assert_held(&r->lock);
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!test_and_clear_bit(n, &r->links_up))
+			continue;
+		SYNOD_CORE(r, synod_replica_peer_up(&r->core,
+				synod_repl_now(), n, &r->out));
+		synod_repl_execute(r);
+	}
+}
+
 void synod_repl_tick(struct work_struct *work)
 {
 	struct synod_repl *r = container_of(to_delayed_work(work),
@@ -570,8 +588,12 @@ void synod_repl_tick(struct work_struct *work)
 		r->core.no_campaign = synod_repl_resyncing(r);
 		r->core.data_suspect = synod_repl_resyncing(r);
 		SYNOD_CORE(r, test_assert(r));
+		tell_links_up(r);
+		now = synod_repl_now();	/* not before what that stepped */
 		SYNOD_CORE(r, synod_replica_tick(&r->core, now, &r->out));
 		synod_repl_execute(r);
+		/* execute may have stepped the core past the tick's time */
+		now = synod_repl_now();
 		synod_resync_tick(r, now);
 		synod_repl_promoting(r, now);
 		synod_repl_membership(r, now);

@@ -116,6 +116,8 @@ struct synod_repl {
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
+	/* peers whose link came up since the last tick (link_event, atomic) */
+	unsigned long links_up;
 	u64 gen;			/* request id generation */
 	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
 	u64 peer_commit[SYNOD_NODES_MAX];	/* newest commit index heard */

@@ -364,8 +364,9 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	mutex_unlock(&r->lock);
 	if (!was_up)
 		return;
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times\n",
-		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted);
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu\n",
+		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
+		r->core.stats.resends);
 	/* Outside the lock: the tick and the rx worker take it. */
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);

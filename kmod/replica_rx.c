@@ -3,9 +3,10 @@
  * The replica's receive path: a frame from a peer's link is decoded,
  * its payloads checked against the payload store (kmod/payload.c) and the
  * volume's range, and the message stepped into the core under the
- * replica's lock (kmod/replica.h).  A link going up or down is only told
- * to userspace (a netlink event), without the lock.  Both are called
- * from the transport's receive context with nothing held.
+ * replica's lock (kmod/replica.h).  A link going up or down is told to
+ * userspace (a netlink event) and, going up, noted for the next tick to
+ * tell the core (r->links_up), without the lock.  Both are called from
+ * the transport's receive context with nothing held.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -216,12 +217,19 @@ out:
 	memalloc_noio_restore(noio);
 }
 
-/* Transport upcall, from the same thread as rx(): a link went up or down. */
+/*
+ * Transport upcall, from the same thread as rx(): a link went up or down.
+ * Up: frames queued on the old connection may be lost, so the next tick
+ * tells the core to resend what the peer has not acked (r->links_up); not
+ * here under the lock, which a stalled disk may hold for long.
+ */
 void synod_repl_link_event(void *ctx, u32 node, bool up)
 {
 	struct synod_repl *r = ctx;
 	unsigned int noio = memalloc_noio_save();
 
+	if (up && node < SYNOD_NODES_MAX)
+		set_bit(node, &r->links_up);
 	synod_netlink_notify_repl(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
 					       SYNOD_EVENT_PEER_DISCONNECTED,
 				  r->vol->name, U32_MAX, U32_MAX, 0, node);

@@ -26,9 +26,10 @@
 #include "internal.h"
 
 /*
- * A leader is live while a phase-2 quorum answered its heartbeats within
- * an election timeout of its run time (replica.h: a stall of the host is
- * not silence of the peers).
+ * A leader is live while a phase-2 quorum answered it (a heartbeat echo or
+ * a slot ack: on a loaded link the echoes come late, the acks keep coming)
+ * within an election timeout of its run time (replica.h: a stall of the
+ * host is not silence of the peers).
  */
 static bool lead_is_live(const struct synod_replica *r)
 {

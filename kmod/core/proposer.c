@@ -65,6 +65,7 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->ack_time[i] = 0;
 		r->ack_run[i] = 0;
+		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
 	}
 	r->hb_round = 0;
@@ -245,9 +246,27 @@ static void propose_at(struct synod_replica *r, u64 s,
 	}
 }
 
-/* Phase 2a to one peer: every slot in [lo, hi) it has not acked. */
-static void send_accepts(struct synod_replica *r, u64 now, u32 to, u64 lo,
-			 u64 hi, struct synod_out *out)
+/*
+ * The first wait before resending to @v (replica.h, retx_ns): twice its
+ * heartbeat round trip, so that a queue that drains is not refilled with
+ * copies, within [1, SYNOD_RETX_BACKOFF_MAX] retransmission periods.
+ */
+static u64 retx_base(const struct synod_replica *r, u32 v)
+{
+	u64 lo = r->p.retransmit_ns, hi = SYNOD_RETX_BACKOFF_MAX * lo;
+	u64 w = 2 * r->srtt_ns[v];
+
+	synod_assert(v < SYNOD_NODES_MAX);
+	synod_assert(lo > 0);
+	return w < lo ? lo : w > hi ? hi : w;
+}
+
+/*
+ * Phase 2a to one peer: every slot in [lo, hi) it has not acked.  Returns
+ * how many slots went out.
+ */
+static u32 send_accepts(struct synod_replica *r, u64 now, u32 to, u64 lo,
+			u64 hi, struct synod_out *out)
 {
 	struct synod_msg *m;
 	u64 s;
@@ -256,7 +275,7 @@ static void send_accepts(struct synod_replica *r, u64 now, u32 to, u64 lo,
 	synod_assert(r->role == SYNOD_LEADER);
 	m = synod_out_msg(r, out, SYNOD_MSG_ACCEPT, to, r->ballot);
 	if (!m)
-		return;
+		return 0;
 	m->time = now;
 	for (s = lo; s < hi; s++) {
 		const struct synod_slot *sl = slot_get(r, s);
@@ -268,6 +287,23 @@ static void send_accepts(struct synod_replica *r, u64 now, u32 to, u64 lo,
 	}
 	if (m->count == 0)
 		out->nmsgs--;	/* nothing to say: take it back */
+	return m->count;
+}
+
+/* Does @v owe us an ack for a slot of our ballot in [lo, hi)? */
+static bool owes(const struct synod_replica *r, u32 v, u64 lo, u64 hi)
+{
+	u64 s;
+
+	synod_assert(v < SYNOD_NODES_MAX);
+	synod_assert(r->role == SYNOD_LEADER);
+	for (s = lo; s < hi; s++) {
+		const struct synod_slot *sl = slot_get(r, s);
+
+		if (sl && sl->e.ballot == r->ballot && !(sl->acks & node_bit(v)))
+			return true;
+	}
+	return false;
 }
 
 static void send_accepts_all(struct synod_replica *r, u64 now, u64 lo,
@@ -276,9 +312,15 @@ static void send_accepts_all(struct synod_replica *r, u64 now, u64 lo,
 	u32 v, peers = peer_mask(r);
 
 	synod_assert(!(peers & node_bit(r->p.self)));
-	for (v = 0; v < SYNOD_NODES_MAX; v++)
-		if (peers & node_bit(v))
-			send_accepts(r, now, v, lo, r->next_slot, out);
+	for (v = 0; v < SYNOD_NODES_MAX; v++) {
+		if (!(peers & node_bit(v)))
+			continue;
+		/* A peer that owed nothing was not waited on: its wait
+		 * starts with this send, not with its last idle tick. */
+		if (!owes(r, v, r->chosen_upto + 1, lo))
+			r->retx_ns[v] = now;
+		send_accepts(r, now, v, lo, r->next_slot, out);
+	}
 	synod_assert(r->next_slot >= lo);
 }
 
@@ -292,10 +334,13 @@ static void become_leader(struct synod_replica *r, u64 now)
 	r->active = false;
 	r->next_slot = r->chosen_upto + 1;
 	r->hb_ns = 0;
-	r->retx_ns = now;
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		r->retx_ns[i] = now;
+		r->retx_rto_ns[i] = r->p.retransmit_ns;
+		r->srtt_ns[i] = 0;
 		r->ack_time[i] = 0;
 		r->ack_run[i] = 0;
+		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
 	}
 	r->hb_round = 0;
@@ -406,6 +451,8 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 	}
 	if (r->role != SYNOD_LEADER || m->ballot != r->ballot)
 		return;
+	r->ack_run[m->from] = r->run_ns;
+	r->answer_ns[m->from] = now;
 	lo = m->slot > r->chosen_upto ? m->slot : r->chosen_upto + 1;
 	hi = m->slot_hi < r->next_slot ? m->slot_hi : r->next_slot - 1;
 	for (s = lo; s <= hi; s++) {
@@ -413,15 +460,23 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 
 		if (sl->e.slot != s || sl->e.ballot != r->ballot)
 			continue;
+		if (!(sl->acks & node_bit(m->from))) {
+			/* progress: what it still owes is on its way */
+			r->retx_ns[m->from] = now;
+			r->retx_rto_ns[m->from] = retx_base(r, m->from);
+		}
 		sl->acks |= node_bit(m->from);
 		try_commit(r, sl);
 	}
 	synod_assert(r->next_slot > r->chosen_upto);
+	synod_assert(r->retx_ns[m->from] <= now);
 }
 
 void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 		       const struct synod_msg *m, struct synod_out *out)
 {
+	u64 rtt;
+
 	synod_assert(m->type == SYNOD_MSG_HEARTBEAT_ACK);
 	if (m->flags & SYNOD_MSGF_NACK) {
 		if (m->aux)
@@ -432,6 +487,10 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 	    m->time > now)
 		return;
 	r->ack_run[m->from] = r->run_ns;
+	r->answer_ns[m->from] = now;
+	rtt = now - m->time;
+	r->srtt_ns[m->from] = r->srtt_ns[m->from] ?
+		(7 * r->srtt_ns[m->from] + rtt) >> 3 : rtt;
 	if (m->time > r->ack_time[m->from])
 		r->ack_time[m->from] = m->time;
 	if (m->slot > r->ack_round[m->from] && m->slot <= r->hb_round)
@@ -458,6 +517,32 @@ static void send_heartbeats(struct synod_replica *r, u64 now,
 	}
 	r->hb_ns = now;
 	synod_assert(r->hb_ns == now);
+}
+
+/*
+ * Resend @v what it has not acked once it has been silent for its current
+ * wait (replica.h, retx_ns): a peer that acks is draining a queue, and
+ * copies would only lengthen it.  The wait doubles while nothing comes
+ * back, so a dead peer costs a resend every few periods, not every one.
+ */
+static void resend_silent(struct synod_replica *r, u64 now, u32 v,
+			  struct synod_out *out)
+{
+	u64 max = SYNOD_RETX_BACKOFF_MAX * r->p.retransmit_ns;
+	u32 n;
+
+	synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns);
+	synod_assert(r->retx_ns[v] <= now);
+	if (now - r->retx_ns[v] < r->retx_rto_ns[v] ||
+	    out->nmsgs >= SYNOD_OUT_MSGS_MAX)
+		return;		/* not due, or no room: the next tick */
+	r->retx_ns[v] = now;
+	n = send_accepts(r, now, v, r->chosen_upto + 1, r->next_slot, out);
+	if (!n)
+		return;		/* nothing owed: no backoff */
+	r->stats.resends += n;
+	r->retx_rto_ns[v] = r->retx_rto_ns[v] * 2 < max ?
+			    r->retx_rto_ns[v] * 2 : max;
 }
 
 void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out)
@@ -492,14 +577,10 @@ void synod_prop_tick(struct synod_replica *r, u64 now, struct synod_out *out)
 	}
 	if (now - r->hb_ns >= r->p.heartbeat_ns || r->hb_ns == 0)
 		send_heartbeats(r, now, out);
-	if (now - r->retx_ns >= r->p.retransmit_ns) {
-		peers = peer_mask(r);
-		for (v = 0; v < SYNOD_NODES_MAX; v++)
-			if (peers & node_bit(v))
-				send_accepts(r, now, v, r->chosen_upto + 1,
-					     r->next_slot, out);
-		r->retx_ns = now;
-	}
+	peers = peer_mask(r);
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (peers & node_bit(v))
+			resend_silent(r, now, v, out);
 }
 
 void synod_prop_durable(struct synod_replica *r, u64 now,

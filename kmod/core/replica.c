@@ -29,7 +29,9 @@ static int check_params(const struct synod_params *p)
 	if (!p->heartbeat_ns || !p->retransmit_ns || !p->jump_ns ||
 	    p->election_ns <= p->heartbeat_ns || p->election_ns >> 32)
 		return -1;
-	if (p->lease_ns >> 40 || p->rho_ppm >= SYNOD_PPM / 2)
+	/* retransmit_ns: the resend wait doubles up to 8x, without wrapping */
+	if (p->lease_ns >> 40 || p->retransmit_ns >> 40 ||
+	    p->rho_ppm >= SYNOD_PPM / 2)
 		return -1;
 	return 0;
 }
@@ -522,14 +524,63 @@ void synod_replica_clock_disrupted(struct synod_replica *r, u64 now)
 
 	synod_assert(now >= r->last_now);
 	r->stats.jumps++;
-	for (i = 0; i < SYNOD_NODES_MAX; i++)
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->ack_time[i] = 0;
+		/* an echo from before the gap is no round trip */
+		r->srtt_ns[i] = 0;
+		if (r->role == SYNOD_LEADER)
+			r->retx_rto_ns[i] = r->p.retransmit_ns;
+	}
 	if (r->lease_ballot && r->lease_until < now + r->p.lease_ns)
 		r->lease_until = now + r->p.lease_ns;
 	r->last_now = now;
 	/* With q2 == 1 the lease rests on our own grant alone: every phase-1
 	 * quorum needs our promise, and promising ends our reign. */
 	synod_assert(!synod_replica_lease_valid(r, now) || r->cfg.q2 == 1);
+}
+
+/*
+ * The transport says @node's link came up again: frames queued on the old
+ * connection may be gone, so a leader resends what @node has not acked at
+ * the next tick instead of after its backed-off wait.
+ */
+void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
+			   struct synod_out *out)
+{
+	synod_assert(node < SYNOD_NODES_MAX);
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (r->role == SYNOD_LEADER && node != r->p.self) {
+		r->retx_rto_ns[node] = r->p.retransmit_ns;
+		r->srtt_ns[node] = 0;	/* a new connection: a new queue */
+		r->retx_ns[node] = now >= r->p.retransmit_ns ?
+				   now - r->p.retransmit_ns : 0;
+	}
+	end(r, now, out);
+}
+
+/*
+ * Leader: did a quorum of voters answer in our ballot (a heartbeat echo
+ * or a phase-2 ack) within @window_ns of local time?  This is liveness,
+ * not a lease: a link loaded with payloads delays every echo past a lease
+ * while the followers still accept each slot, and such a leader is not
+ * cut off.  Leases keep measuring from the echoed send time (ack_time).
+ */
+bool synod_replica_heard(const struct synod_replica *r, u64 now,
+			 u64 window_ns)
+{
+	u32 v, acks = node_bit(r->p.self);
+
+	synod_assert(r->role == SYNOD_LEADER);
+	synod_assert(window_ns > 0);
+	/* status and the tick may pass a now taken before the last input:
+	 * an answer stamped later than it is recent */
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (v != r->p.self && r->answer_ns[v] &&
+		    (now <= r->answer_ns[v] ||
+		     now - r->answer_ns[v] < window_ns))
+			acks |= node_bit(v);
+	return synod_quorum_reached(&r->cfg, acks, r->cfg.q2);
 }
 
 u32 synod_replica_leader(const struct synod_replica *r)
@@ -581,6 +632,7 @@ static void check_prevote(const struct synod_replica *r)
 void synod_replica_check(const struct synod_replica *r)
 {
 	u64 s;
+	u32 v;
 
 	synod_assert(r->log_base >= 1);
 	synod_assert(r->applied_durable <= r->applied);
@@ -609,6 +661,13 @@ void synod_replica_check(const struct synod_replica *r)
 		synod_assert(synod_ballot_node(r->ballot) == r->p.self);
 	}
 	if (r->role == SYNOD_LEADER) {
+		for (v = 0; v < SYNOD_NODES_MAX; v++) {
+			synod_assert(r->answer_ns[v] <= r->last_now);
+			synod_assert(r->retx_ns[v] <= r->last_now);
+			synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns &&
+				     r->retx_rto_ns[v] <= SYNOD_RETX_BACKOFF_MAX *
+				     r->p.retransmit_ns);
+		}
 		synod_assert(r->leader == r->p.self);
 		synod_assert(r->next_slot > r->chosen_upto);
 		synod_assert(r->next_slot - r->chosen_upto - 1 <=

@@ -44,6 +44,11 @@
 #define SYNOD_WINDOW		16u
 #endif
 #define SYNOD_PENDING_MAX	64u	/* client writes waiting for a slot */
+/*
+ * A silent peer is resent its unacked slots after at most 8 retransmission
+ * periods (struct synod_replica, retx_ns).
+ */
+#define SYNOD_RETX_BACKOFF_MAX	8u
 #define SYNOD_READS_MAX		64u	/* reads waiting for read-index: the
 					 * glue's queue depth, so never full */
 #define SYNOD_ACKQ_MAX		64u	/* accepts waiting for durability */
@@ -175,6 +180,7 @@ struct synod_stats {
 	u64 transfers;
 	u64 old_snapshots;	/* jumps on a CATCHUP|SNAPSHOT of an older peer */
 	u64 jumps;
+	u64 resends;		/* leader: slots resent to a silent peer */
 };
 
 struct synod_replica {
@@ -276,9 +282,30 @@ struct synod_replica {
 	u64 noop_slot;
 	u64 next_slot;
 	u64 hb_ns;		/* last heartbeat sent */
-	u64 retx_ns;		/* last retransmission */
+	/*
+	 * Phase-2 retransmission, per peer.  Links are reliable and in
+	 * order while they stay up, so an unanswered ACCEPT is usually
+	 * queued, not lost: resending it every period while a slow link
+	 * drains only fills the link with copies (on a 2 MB/s link that
+	 * starved every slot).  So a peer is sent again what it has not
+	 * acked only after retx_rto_ns[] without progress from it (a new
+	 * ack): first twice the smoothed heartbeat round trip (an echo
+	 * waits in the same queue as the payloads, so it measures the
+	 * queue), at least one period; doubling while it stays silent, up
+	 * to SYNOD_RETX_BACKOFF_MAX periods; and at once when its link
+	 * comes up again (synod_replica_peer_up()).
+	 */
+	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
+	u64 retx_rto_ns[SYNOD_NODES_MAX];	/* current wait */
+	u64 srtt_ns[SYNOD_NODES_MAX];	/* heartbeat round trip, 7/8 old */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
 	u64 ack_run[SYNOD_NODES_MAX];	/* run_ns at its last answer; 0: none */
+	/*
+	 * Local time of its last answer in our ballot (heartbeat or phase
+	 * 2); 0: none.  A loaded link delays echoes past a lease while the
+	 * peer still accepts: it is with us (synod_replica_heard()).
+	 */
+	u64 answer_ns[SYNOD_NODES_MAX];
 	u64 hb_round;		/* heartbeat rounds sent in this ballot */
 	u64 ack_round[SYNOD_NODES_MAX];	/* newest echoed round */
 	bool cfg_pending;	/* a CONFIG entry is in flight ... */
@@ -320,6 +347,10 @@ void synod_replica_campaign(struct synod_replica *r, u64 now,
 void synod_replica_resign(struct synod_replica *r, u64 now, u64 quiet_ns,
 			  struct synod_out *out);
 void synod_replica_clock_disrupted(struct synod_replica *r, u64 now);
+void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
+			   struct synod_out *out);
+bool synod_replica_heard(const struct synod_replica *r, u64 now,
+			 u64 window_ns);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 			u64 block, u64 ref, struct synod_out *out);
 int synod_replica_read(struct synod_replica *r, u64 now, u64 req, u64 block,

@@ -25,6 +25,9 @@ static struct {
 	u64 now;
 	bool hold_durable[N_MAX];
 	bool cut[N_MAX];	/* cut off: messages to and from it are lost */
+	bool drop_hb;		/* heartbeats and their echoes are lost */
+	int accepts[N_MAX][N_MAX];	/* ACCEPTs sent, [from][to], lost too */
+	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
 	u64 persisted[N_MAX];
 	u64 applied[N_MAX];
 	struct synod_done done[64];
@@ -96,6 +99,14 @@ static void pump(void)
 
 		memmove(T.q, T.q + 1, (size_t)(T.nq - 1) * sizeof(T.q[0]));
 		T.nq--;
+		if (m.type == SYNOD_MSG_ACCEPT && m.to < N_MAX &&
+		    m.from < N_MAX) {
+			T.accepts[m.from][m.to]++;
+			T.accept_at[m.from][m.to] = T.now;
+		}
+		if (T.drop_hb && (m.type == SYNOD_MSG_HEARTBEAT ||
+				  m.type == SYNOD_MSG_HEARTBEAT_ACK))
+			continue;
 		if (m.to >= T.n || T.cut[m.to] || T.cut[m.from])
 			continue;
 		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);
@@ -652,6 +663,96 @@ static void test_jump_drops_prevote(void **state)
 	assert_int_equal(T.r[0].stats.elections, 0);
 }
 
+/*
+ * Links are reliable while up: an unacked ACCEPT is usually queued, not
+ * lost.  A silent peer is resent what it owes after 1, 2, 4, 8, 8...
+ * retransmission periods, not every period (which filled a slow link with
+ * copies until no slot got through); it is resent at the next tick when
+ * its link comes up again, and an ack from it resets the wait.
+ */
+static void test_retransmit_backs_off_while_silent(void **state)
+{
+	u64 gaps[16], last, t0;
+	int l, f, g, n = 0, sent;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	T.cut[f] = true;
+	T.cut[g] = true;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
+					     &T.out[l]), SYNOD_OK);
+	pump();
+	sent = T.accepts[l][f];
+	last = t0 = T.now;
+	while (T.now - t0 < 200 * MS) {
+		advance(MS);
+		if (T.accepts[l][f] != sent) {
+			assert_true(n < 16);
+			gaps[n++] = T.now - last;
+			last = T.now;
+			sent = T.accepts[l][f];
+		}
+	}
+	/* 5, 10, 20, 40, 40, 40, 40 ms: not 40 resends of every 5 ms */
+	assert_true(n >= 5 && n <= 8);
+	assert_int_equal(gaps[0], 5 * MS);
+	assert_int_equal(gaps[1], 10 * MS);
+	assert_int_equal(gaps[2], 20 * MS);
+	assert_int_equal(gaps[3], 40 * MS);
+	assert_int_equal(gaps[4], 40 * MS);
+	assert_int_equal(T.r[l].retx_rto_ns[f], 40 * MS);
+
+	/* f's link comes back: resent at the next tick, not 40 ms later */
+	T.cut[f] = false;
+	synod_replica_peer_up(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	pump();
+	sent = T.accepts[l][f];
+	advance(MS);
+	assert_int_equal(T.accepts[l][f], sent + 1);
+	/* f acks: chosen, and f's wait is back to one period */
+	assert_true(T.r[l].chosen_upto >= 1);
+	assert_int_equal(T.r[l].retx_rto_ns[f], 5 * MS);
+	assert_int_equal(T.r[l].retx_rto_ns[g], 40 * MS);
+}
+
+/*
+ * The no-quorum rule: a leader whose heartbeat echoes are all late (a link
+ * full of payloads) but whose followers ack every slot has heard a quorum;
+ * one that hears nothing for the window has not.
+ */
+static void test_heard_counts_phase2_answers(void **state)
+{
+	int l, f, i;
+	u64 t0;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	T.drop_hb = true;
+	t0 = T.now;
+	for (i = 0; i < 30; i++) {
+		assert_int_equal(synod_replica_write(&T.r[l], T.now,
+						     (u64)100 + i, 3, i,
+						     &T.out[l]), SYNOD_OK);
+		advance(MS);
+	}
+	/* no echo for 30 ms, far past the 8 ms window ... */
+	assert_true(T.r[l].ack_time[f] <= t0);
+	/* ... yet both followers acked slots within it */
+	assert_true(synod_replica_heard(&T.r[l], T.now, 8 * MS));
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	T.cut[(l + 1) % 3] = true;
+	T.cut[(l + 2) % 3] = true;
+	for (i = 0; i < 9; i++)
+		advance(MS);
+	assert_false(synod_replica_heard(&T.r[l], T.now, 8 * MS));
+}
+
 /* A CATCHUP|SNAPSHOT; a checkpoint in aux comes with its configuration. */
 static struct synod_msg catchup_from(int from, int to, u64 base, u64 commit,
 				     u64 aux)
@@ -750,6 +851,8 @@ int main(void)
 		cmocka_unit_test(test_jump_ends_candidacy),
 		cmocka_unit_test(test_jump_drops_prevote),
 		cmocka_unit_test(test_snapshot_names_checkpoint),
+		cmocka_unit_test(test_retransmit_backs_off_while_silent),
+		cmocka_unit_test(test_heard_counts_phase2_answers),
 	};
 
 	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);

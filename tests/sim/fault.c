@@ -200,8 +200,10 @@ void fault_heal(struct sim *s)
 void fault_restore_members(struct sim *s)
 {
 	membership_step(s, true);
+	/* a change still pending at the leader may yet remove one */
 	if (s->nodes[0].r.cfg.voters != all_nodes(s) ||
 	    find_leader(s) < 0 ||
-	    s->nodes[find_leader(s)].r.cfg.voters != all_nodes(s))
+	    s->nodes[find_leader(s)].r.cfg.voters != all_nodes(s) ||
+	    s->nodes[find_leader(s)].r.cfg_pending)
 		sim_schedule(s, s->now + 20 * SIM_MS, EV_MEMBER, -1, 0);
 }
