@@ -50,7 +50,7 @@ for bin in "$@"; do
 	# Seed after seed until its checker fires: a seed that fails some
 	# other way (the mutant's damage is also a liveness or agreement
 	# failure there) is noted and passed over.
-	start=1 other=0 first_other= line=
+	start=1 other=0 first_other='' line=''
 	while [ "$start" -le "$seeds" ]; do
 		out=$("$bin" --seed "$start" --seeds $((seeds - start + 1)) \
 			--replicas 0 --stop-on-fail 2>/dev/null)
