@@ -54,12 +54,18 @@ static int __init synod_init(void)
 		return err;
 	}
 	/* Nothing to unwind on failure: kfunc sets go with the module BTF. */
-	err = synod_volume_init();
+	err = synod_crc_init();	/* never fails: falls back to the table */
 	if (err)
 		return err;
+	err = synod_volume_init();
+	if (err) {
+		synod_crc_exit();
+		return err;
+	}
 	err = synod_netlink_init();
 	if (err) {
 		synod_volume_exit();
+		synod_crc_exit();
 		return err;
 	}
 
@@ -79,6 +85,7 @@ static void __exit synod_exit(void)
 	synod_netlink_exit();
 	synod_volume_exit();
 	synod_volume_delete_all();
+	synod_crc_exit();
 	pr_info("unloaded\n");
 }
 

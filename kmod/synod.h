@@ -275,6 +275,10 @@ void synod_netlink_notify_repl(struct net *net, enum synod_event event,
 /* kfunc.c: kfuncs for BPF programs (declared for sparse; BPF calls them) */
 u64 synod_xdp_ping(u32 len);
 int synod_kfunc_init(void);
+
+/* crc.c: the kernel's CRC-32C behind the core's synod_crc32c() */
+int synod_crc_init(void);
+void synod_crc_exit(void);
 u64 synod_kfunc_xdp_calls(void);
 
 #endif /* SYNOD_H */
