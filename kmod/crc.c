@@ -5,98 +5,118 @@
  * synod_crc32c() the core calls.  The core's table-driven version
  * (kmod/core/crc32c.c, built here as synod_crc32c_sw()) stays the
  * reference: the userspace tests, KUnit and the simulator use it, and the
- * module falls back to it if the transform cannot be had, after checking
- * at load that both agree.  Payloads, journal records and frames are
- * checksummed several times per write, one byte per table lookup was a
- * measurable share of a 16 KiB request (issue 10).
+ * load-time check below compares the transform with it.  Without a usable
+ * transform the module uses the kernel's built-in __crc32c_le()
+ * (slice-by-8).  Payloads, journal records and frames are checksummed
+ * several times per write; one byte per table lookup was a measurable
+ * share of a 16 KiB request (issue 10).
  *
- * One transform for the module, allocated at load and only read after:
- * every call hashes through its own descriptor on the stack, as
- * lib/libcrc32c.c does.  Not libcrc32c itself: that is a module of its
- * own, which insmod does not load; the crypto API loads the driver.
+ * One transform for the module: set at load before netlink is registered
+ * (so before any volume exists), freed at unload after every volume is
+ * gone; only read in between.  Every call hashes through its own
+ * descriptor on the stack.  Not libcrc32c: that is a module of its own,
+ * which insmod does not load for us; the crypto API loads the driver.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/hash.h>
+#include <linux/crc32.h>
 #include <linux/err.h>
-#include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/stddef.h>
 
 #include "core/crc32c.h"
 #include "synod.h"
 
-u32 synod_crc32c_sw(u32 crc, const void *buf, size_t len);
-
-static struct crypto_shash *crc_tfm;	/* NULL: the table-driven one */
+static struct crypto_shash *crc_tfm;	/* NULL: __crc32c_le() */
 
 /*
  * The core's contract (core/crc32c.h): start with 0, chain by passing the
- * result.  The transform keeps its state inverted in a u32 (the
- * descriptor context of crc32c, which the libcrc32c library relies on
- * too), so the state is ~crc going in and coming out.
+ * result.  Both crc32c drivers keep their running value, inverted, in a
+ * 4-byte descriptor context (synod_crc_init() checks the size and the
+ * results), so the state is ~crc going in and coming out.  A descriptor
+ * of exactly that size, not SHASH_DESC_ON_STACK: most calls cover a few
+ * bytes, and zeroing a 376-byte frame each time cost as much as the CRC.
  */
 u32 synod_crc32c(u32 crc, const void *buf, size_t len)
 {
-	struct crypto_shash *tfm = READ_ONCE(crc_tfm);
-	SHASH_DESC_ON_STACK(desc, tfm);
-	u32 *state = (u32 *)shash_desc_ctx(desc);
+	struct {
+		struct shash_desc shash;
+		u32 ctx;
+	} desc;
 
-	if (!tfm)
-		return synod_crc32c_sw(crc, buf, len);
-	desc->tfm = tfm;
-	*state = ~crc;
-	if (WARN_ON_ONCE(crypto_shash_update(desc, buf, len)))
-		return synod_crc32c_sw(crc, buf, len);
-	return ~*state;
+	BUILD_BUG_ON(offsetof(typeof(desc), ctx) != sizeof(struct shash_desc));
+	if (!crc_tfm || unlikely(len > UINT_MAX))
+		return ~__crc32c_le(~crc, buf, len);
+	desc.shash.tfm = crc_tfm;
+	desc.ctx = ~crc;
+	if (WARN_ON_ONCE(crypto_shash_update(&desc.shash, buf, len)))
+		return ~__crc32c_le(~crc, buf, len);
+	return ~desc.ctx;
 }
 
 /*
- * Load: take the transform and check it against the table on the standard
- * vector and on a buffer longer than the drivers' SIMD threshold, chained
- * in two parts; any difference keeps the table (and says so), since an
- * on-disk checksum that changes with the CPU would make disks unreadable.
+ * Does the transform compute CRC-32C with our chaining?  The standard
+ * vector, then 1 KiB in two parts (100 bytes: the crc32 instruction; the
+ * rest: the PCLMUL path of crc32c-intel), against the core's table.
  */
-int synod_crc_init(void)
+static bool crc_tfm_agrees(struct crypto_shash *tfm, u8 *buf, u32 len)
 {
 	static const char check[] = "123456789";
+	struct {
+		struct shash_desc shash;
+		u32 ctx;
+	} desc = { .shash.tfm = tfm };
+	u32 i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(i * 7 + 3);
+	desc.ctx = ~0u;
+	if (crypto_shash_update(&desc.shash, check, 9) ||
+	    ~desc.ctx != SYNOD_CRC32C_CHECK)
+		return false;
+	desc.ctx = ~0u;
+	if (crypto_shash_update(&desc.shash, buf, 100) ||
+	    crypto_shash_update(&desc.shash, buf + 100, len - 100))
+		return false;
+	return ~desc.ctx == synod_crc32c_sw(0, buf, len) &&
+	       ~__crc32c_le(~0u, buf, len) == ~desc.ctx;
+}
+
+/*
+ * Load: take the transform if it keeps 4 bytes of state and agrees with
+ * the table; otherwise say why and use __crc32c_le().  An on-disk
+ * checksum that changed with the CPU would make disks unreadable.
+ */
+void synod_crc_init(void)
+{
 	struct crypto_shash *tfm;
-	u8 buf[1024];
-	u32 i, a, b;
+	const u32 len = 1024;
+	u8 *buf;
 
 	tfm = crypto_alloc_shash("crc32c", 0, 0);
 	if (IS_ERR(tfm)) {
-		pr_warn("no crc32c transform (%ld): using the table-driven CRC-32C\n",
+		pr_warn("no crc32c transform (%ld): CRC-32C by the kernel's library\n",
 			PTR_ERR(tfm));
-		return 0;
+		return;
 	}
-	if (crypto_shash_descsize(tfm) != sizeof(u32)) {
-		pr_warn("crc32c transform %s keeps %u bytes of state, not 4: using the table-driven CRC-32C\n",
+	buf = kmalloc(len, GFP_KERNEL);
+	if (crypto_shash_descsize(tfm) != sizeof(u32) || !buf ||
+	    !crc_tfm_agrees(tfm, buf, len)) {
+		pr_warn("crc32c transform %s not usable (state %u bytes%s): CRC-32C by the kernel's library\n",
 			crypto_shash_driver_name(tfm),
-			crypto_shash_descsize(tfm));
+			crypto_shash_descsize(tfm), buf ? "" : ", no memory");
+		kfree(buf);
 		crypto_free_shash(tfm);
-		return 0;
+		return;
 	}
-	WRITE_ONCE(crc_tfm, tfm);
-	for (i = 0; i < sizeof(buf); i++)
-		buf[i] = (u8)(i * 7 + 3);
-	a = synod_crc32c(synod_crc32c(0, buf, 100), buf + 100,
-			 sizeof(buf) - 100);
-	b = synod_crc32c_sw(0, buf, sizeof(buf));
-	if (synod_crc32c(0, check, 9) != SYNOD_CRC32C_CHECK || a != b) {
-		pr_warn("crc32c transform %s disagrees with CRC-32C: using the table-driven one\n",
-			crypto_shash_driver_name(tfm));
-		WRITE_ONCE(crc_tfm, NULL);
-		crypto_free_shash(tfm);
-		return 0;
-	}
+	kfree(buf);
+	crc_tfm = tfm;
 	pr_info("CRC-32C by %s\n", crypto_shash_driver_name(tfm));
-	return 0;
 }
 
 void synod_crc_exit(void)
 {
-	struct crypto_shash *tfm = crc_tfm;
-
-	WRITE_ONCE(crc_tfm, NULL);
-	if (tfm)
-		crypto_free_shash(tfm);
+	crypto_free_shash(crc_tfm);	/* NULL is fine */
+	crc_tfm = NULL;
 }

@@ -54,9 +54,7 @@ static int __init synod_init(void)
 		return err;
 	}
 	/* Nothing to unwind on failure: kfunc sets go with the module BTF. */
-	err = synod_crc_init();	/* never fails: falls back to the table */
-	if (err)
-		return err;
+	synod_crc_init();	/* never fails: falls back to the library */
 	err = synod_volume_init();
 	if (err) {
 		synod_crc_exit();

@@ -276,9 +276,14 @@ void synod_netlink_notify_repl(struct net *net, enum synod_event event,
 u64 synod_xdp_ping(u32 len);
 int synod_kfunc_init(void);
 
-/* crc.c: the kernel's CRC-32C behind the core's synod_crc32c() */
-int synod_crc_init(void);
-void synod_crc_exit(void);
 u64 synod_kfunc_xdp_calls(void);
+
+/*
+ * crc.c: the kernel's CRC-32C behind the core's synod_crc32c(); the
+ * core's table is built as synod_crc32c_sw() (Kbuild) for reference.
+ */
+void synod_crc_init(void);
+void synod_crc_exit(void);
+u32 synod_crc32c_sw(u32 crc, const void *buf, size_t len);
 
 #endif /* SYNOD_H */

@@ -3,10 +3,10 @@
  * CRC-32C (Castagnoli), the checksum of synod's on-disk structures.
  *
  * A table-driven software implementation so that the core stays free of
- * kernel and libc calls: the same code checks superblocks in the module,
- * in KUnit and in the userspace tests.  Superblocks are read rarely, so
- * speed is not a concern; journal entries may later use the kernel's
- * accelerated crc32c() in the glue, which gives identical results.
+ * kernel and libc calls: the userspace tests, KUnit and the simulator use
+ * it.  The module builds it as synod_crc32c_sw() and defines
+ * synod_crc32c() with the kernel's accelerated crc32c (kmod/crc.c), which
+ * it checks against this one at load.
  */
 #ifndef SYNOD_CORE_CRC32C_H
 #define SYNOD_CORE_CRC32C_H
