@@ -52,7 +52,7 @@ SIM_MUTANT_BINS := $(SIM_MUTANTS:%=$(B)/sim/synod-sim-%)
 SIM_REAL_DEFS := -DSYNOD_WINDOW=16 -DSYNOD_LOG_MAX=128
 SIM_REAL_BIN := $(B)/sim/synod-sim-real
 SIM_REAL_SEEDS ?= 200
-CORE_TEST_NAMES := test_wire test_quorum test_replica test_selftest
+CORE_TEST_NAMES := test_wire test_quorum test_replica test_leader test_selftest
 CORE_TEST_NAMES += test_jrec test_restore test_jscan test_transfer
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
 FUZZ_BIN := $(B)/fuzz/fuzz_wire
@@ -79,6 +79,7 @@ $(SIM_REAL_BIN): $(SIM_CORE_SRCS) $(SIM_SRCS) $(SIM_CORE_HDRS) $(SIM_HDRS)
 # The core tests may include kmod/kunit's pure fixtures (jscan_fixture.h).
 $(B)/tests/core/test_%: $(TOP)/tests/core/test_%.c $(SIM_CORE_SRCS) \
 		$(SIM_CORE_HDRS) $(TOP)/tests/core/core_test.h \
+		$(TOP)/tests/core/core_cluster.h $(TOP)/tests/core/core_msg.h \
 		$(wildcard $(TOP)/kmod/kunit/*_fixture.h)
 	@mkdir -p $(@D)
 	$(SIM_CC) $(SIM_CFLAGS) $(SIM_SAN) $(SIM_CPPFLAGS) \

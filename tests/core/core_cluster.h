@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The cmocka tests' cluster of kmod/core replicas in memory (test_replica.c,
+ * test_leader.c): messages delivered in order, journal writes durable at
+ * once unless a test holds them back, a node cut off loses what it sends
+ * and is sent.  One static instance T per test program.
+ */
+#ifndef SYNOD_CORE_CLUSTER_H
+#define SYNOD_CORE_CLUSTER_H
+
+#include <string.h>
+
+#include "core_test.h"
+#include "replica.h"
+
+#define N_MAX	4
+#define MS	1000000ull
+#define QMAX	512
+
+static struct {
+	struct synod_replica r[N_MAX];
+	struct synod_out out[N_MAX];
+	struct synod_msg q[QMAX];
+	int nq;
+	int n;
+	u64 now;
+	bool hold_durable[N_MAX];
+	bool cut[N_MAX];	/* cut off: messages to and from it are lost */
+	bool drop_hb;		/* heartbeats and their echoes are lost */
+	int accepts[N_MAX][N_MAX];	/* ACCEPTs sent, [from][to], lost too */
+	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
+	u64 persisted[N_MAX];
+	u64 applied[N_MAX];
+	struct synod_done done[64];
+	int ndone;
+} T;
+
+static inline struct synod_params params(u32 self, int n, bool leases)
+{
+	struct synod_params p = {
+		.volume = 7, .self = self,
+		.config = { .epoch = 1, .voters = (1u << n) - 1,
+			    .q1 = (u8)(n / 2 + 1), .q2 = (u8)(n / 2 + 1) },
+		.heartbeat_ns = 2 * MS, .election_ns = 10 * MS,
+		.retransmit_ns = 5 * MS, .lease_ns = 8 * MS,
+		.lease_margin_ns = MS / 2, .jump_ns = 50 * MS,
+		.rho_ppm = 10000, .leases = leases, .seed = 1 + self,
+	};
+	return p;
+}
+
+static inline void setup_cluster(int n, bool leases)
+{
+	struct synod_params p;
+	int i;
+
+	memset(&T, 0, sizeof(T));
+	T.n = n;
+	T.now = 1000 * MS;
+	for (i = 0; i < n; i++) {
+		p = params((u32)i, n, leases);
+		assert_int_equal(synod_replica_init(&T.r[i], &p, T.now), 0);
+		synod_out_reset(&T.out[i]);
+	}
+}
+
+/* Carry out node i's actions; durability is reported at once. */
+static inline void drain(int i)
+{
+	struct synod_out *o = &T.out[i];
+	u32 k;
+
+	for (k = 0; k < o->npersist; k++)
+		T.persisted[i] = o->persist[k].seq;
+	for (k = 0; k < o->nmsgs; k++) {
+		assert_true(T.nq < QMAX);
+		T.q[T.nq++] = o->msgs[k];
+	}
+	for (k = 0; k < o->napply; k++)
+		T.applied[i] = o->apply[k].slot;
+	for (k = 0; k < o->ndone; k++)
+		T.done[T.ndone++] = o->done[k];
+	synod_out_reset(o);
+	if (T.applied[i])
+		synod_replica_applied(&T.r[i], T.applied[i], &T.r[i].cfg);
+	if (!T.hold_durable[i] && T.persisted[i] > T.r[i].durable_seq) {
+		synod_replica_durable(&T.r[i], T.now, T.persisted[i], o);
+		drain(i);
+	}
+}
+
+static inline void pump(void)
+{
+	int i, rounds = 0;
+
+	for (i = 0; i < T.n; i++)
+		drain(i);
+	while (T.nq && rounds++ < 10000) {
+		struct synod_msg m = T.q[0];
+
+		memmove(T.q, T.q + 1, (size_t)(T.nq - 1) * sizeof(T.q[0]));
+		T.nq--;
+		if (m.type == SYNOD_MSG_ACCEPT && m.to < N_MAX &&
+		    m.from < N_MAX) {
+			T.accepts[m.from][m.to]++;
+			T.accept_at[m.from][m.to] = T.now;
+		}
+		if (T.drop_hb && (m.type == SYNOD_MSG_HEARTBEAT ||
+				  m.type == SYNOD_MSG_HEARTBEAT_ACK))
+			continue;
+		if (m.to >= T.n || T.cut[m.to] || T.cut[m.from])
+			continue;
+		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);
+		drain(m.to);
+	}
+	assert_int_equal(T.nq, 0);
+}
+
+static inline void advance(u64 ns)
+{
+	int i;
+
+	T.now += ns;
+	for (i = 0; i < T.n; i++) {
+		synod_replica_tick(&T.r[i], T.now, &T.out[i]);
+		drain(i);
+	}
+	pump();
+}
+
+/* Run time forward until someone leads and is active. */
+static inline int elect(void)
+{
+	int i, step;
+
+	for (step = 0; step < 200; step++) {
+		advance(MS);
+		for (i = 0; i < T.n; i++)
+			if (T.r[i].role == SYNOD_LEADER && T.r[i].active)
+				return i;
+	}
+	fail_msg("no leader elected");
+	return -1;
+}
+
+/* Run @ms milliseconds of ticks with every node cut off from the others. */
+static inline void run_alone(int ms)
+{
+	bool cut[N_MAX];
+	int i;
+
+	memcpy(cut, T.cut, sizeof(cut));
+	for (i = 0; i < T.n; i++)
+		T.cut[i] = true;
+	for (i = 0; i < ms; i++)
+		advance(MS);
+	memcpy(T.cut, cut, sizeof(cut));
+}
+/*
+ * Deliver @m to node @to now and take its single answer, if any; a
+ * question that is answered persists nothing.
+ */
+static inline bool ask(int to, const struct synod_msg *m, struct synod_msg *reply)
+{
+	struct synod_out *o = &T.out[to];
+	bool got;
+
+	synod_replica_step(&T.r[to], T.now, m, o);
+	assert_int_equal(o->npersist, 0);
+	got = o->nmsgs == 1;
+	if (got)
+		*reply = o->msgs[0];
+	assert_true(o->nmsgs <= 1);
+	synod_out_reset(o);
+	return got;
+}
+
+#endif /* SYNOD_CORE_CLUSTER_H */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of how a leader stays and goes: the pre-vote (a live leader
+ * is not deposed by a replica that merely lost touch), resends of phase 2
+ * only to a silent peer, and the quorum a leader must hear to keep
+ * serving.  The cluster is core_cluster.h's.
+ */
+#include "core_test.h"
+#include "core_msg.h"
+#include "core_cluster.h"
+
+static struct synod_msg prevote_from(int from, int to, u64 ballot, u64 id)
+{
+	struct synod_msg m = core_msg(SYNOD_MSG_PREVOTE, from, to);
+
+	m.ballot = ballot;
+	m.slot = id;
+	return m;
+}
+
+/*
+ * The pre-vote tests' cluster: three replicas (with leases, run past the
+ * restart wait first), a leader @l elected and heard by its followers for
+ * 3 ms; @g will ask @f (or @l) for a pre-vote of ballot @b, one round
+ * above g's promise.
+ */
+static void prevote_cluster(bool leases, int *l, int *f, int *g, u64 *b)
+{
+	setup_cluster(3, leases);
+	if (leases)
+		advance(20 * MS);
+	*l = elect();
+	advance(3 * MS);
+	*f = (*l + 1) % 3;
+	*g = (*l + 2) % 3;
+	*b = synod_ballot_make(synod_ballot_round(T.r[*g].promised) + 1,
+			       (u32)*g);
+}
+
+/*
+ * A voter answers a pre-vote without changing anything: no promise, no
+ * persist, no timer moved, the leader it follows kept.  It says no while
+ * it heard the leader within an election timeout, for a ballot not above
+ * its promise, for a stale epoch; yes once the leader has been silent.
+ */
+static void test_prevote_changes_nothing(void **state)
+{
+	struct synod_msg m, a;
+	struct synod_replica before;
+	u64 b;
+	int l, f, g;
+
+	(void)state;
+	prevote_cluster(false, &l, &f, &g, &b);
+	before = T.r[f];
+	m = prevote_from(g, f, b, 9);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.type, SYNOD_MSG_PREVOTE_REPLY);
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	assert_int_equal(a.ballot, b);
+	assert_int_equal(a.slot, 9);
+	assert_int_equal(a.aux, T.r[f].promised);
+	assert_int_equal(T.r[f].promised, before.promised);
+	assert_int_equal(T.r[f].election_due_ns, before.election_due_ns);
+	assert_int_equal(T.r[f].leader, (u32)l);
+	/* the leader itself: live, so no */
+	m = prevote_from(g, l, b, 9);
+	assert_true(ask(l, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	/* not above the promise; a stale epoch */
+	m = prevote_from(g, f, synod_ballot_make(synod_ballot_round(
+				 T.r[f].promised) - 1, (u32)g), 9);
+	assert_true(ask(f, &m, &a) && a.flags == SYNOD_MSGF_NACK);
+	m = prevote_from(g, f, b, 9);
+	m.epoch = 0;
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_EPOCH);
+	/* a ballot not of the sender, or no round id: no answer */
+	m = prevote_from(g, f, b, 0);
+	assert_false(ask(f, &m, &a));
+	m = prevote_from(g, f, synod_ballot_make(99, (u32)l), 9);
+	assert_false(ask(f, &m, &a));
+	/* an election timeout without the leader */
+	run_alone(11);
+	m = prevote_from(g, f, b, 10);
+	assert_true(ask(f, &m, &a) && a.flags == 0 && a.slot == 10);
+	m = prevote_from(g, l, b, 10);	/* no heartbeat echoed lately */
+	assert_true(ask(l, &m, &a) && a.flags == 0);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	assert_int_equal(T.r[f].promised, before.promised);
+}
+
+/*
+ * With leases, a voter that granted the leader's lease says no (LEASE)
+ * until it runs out, and so does a replica within its restart wait.
+ */
+static void test_prevote_refused_under_lease(void **state)
+{
+	struct synod_msg m, a;
+	struct synod_params p;
+	u64 b;
+	int l, f, g;
+
+	(void)state;
+	prevote_cluster(true, &l, &f, &g, &b);
+	m = prevote_from(g, f, b, 3);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE);
+	run_alone(9);	/* past D = 8 ms, not the election timeout */
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	run_alone(2);
+	assert_true(ask(f, &m, &a) && a.flags == 0);
+	/* f restarts: within its restart wait it promises nothing */
+	p = params((u32)f, 3, true);
+	assert_int_equal(synod_replica_init(&T.r[f], &p, T.now), 0);
+	synod_replica_restore_promise(&T.r[f], T.r[l].ballot);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEASE);
+}
+
+/*
+ * A stall of the whole host (every replica in one VM, as in the VM
+ * tests) longer than the lease but shorter than a clock jump is not the
+ * leader's silence: run time counts it as one heartbeat period, so the
+ * voters and the leader still say no (LEADER), although every lease ran
+ * out.  Seen on a loaded host: a 1.3 s stall of the test VM, and a
+ * replica back from a partition won the election that followed.
+ */
+static void test_prevote_stall_is_not_silence(void **state)
+{
+	struct synod_msg m, a;
+	u64 b;
+	int l, f, g;
+
+	(void)state;
+	prevote_cluster(true, &l, &f, &g, &b);
+	T.now += 11 * MS;	/* D = 8 ms < the stall < jump_ns = 50 ms */
+	m = prevote_from(g, f, b, 4);
+	assert_true(ask(f, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	m = prevote_from(g, l, b, 4);
+	assert_true(ask(l, &m, &a));
+	assert_int_equal(a.flags, SYNOD_MSGF_NACK | SYNOD_MSGF_LEADER);
+	/* and the timers that ran out change nothing either */
+	advance(MS);
+	advance(5 * MS);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	assert_int_equal(T.r[f].promised, T.r[l].ballot);
+	assert_int_equal(T.r[g].promised, T.r[l].ballot);
+}
+
+/*
+ * When the leader is really gone the pre-vote succeeds and the others
+ * elect a new one; the old leader, back, follows it.
+ */
+static void test_prevote_elects_after_leader_loss(void **state)
+{
+	int l, n, i, other;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	T.cut[l] = true;
+	n = -1;
+	for (i = 0; i < 200 && n < 0; i++) {
+		advance(MS);
+		for (other = 0; other < 3; other++)
+			if (other != l && T.r[other].role == SYNOD_LEADER &&
+			    T.r[other].active)
+				n = other;
+	}
+	assert_true(n >= 0);
+	assert_true(T.r[n].stats.prevotes >= 1);
+	assert_true(T.r[n].ballot > T.r[l].ballot);
+	T.cut[l] = false;
+	for (i = 0; i < 20; i++)
+		advance(MS);
+	assert_int_equal(T.r[l].role, SYNOD_FOLLOWER);
+	assert_int_equal(synod_replica_leader(&T.r[l]), (u32)n);
+	assert_int_equal(T.r[n].role, SYNOD_LEADER);
+}
+
+static void test_jump_drops_prevote(void **state)
+{
+	struct synod_msg m;
+	int i;
+
+	(void)state;
+	setup_cluster(3, false);
+	for (i = 0; i < 3; i++)
+		T.cut[i] = true;
+	for (i = 0; i < 40 && !T.r[0].pv_ballot; i++)
+		advance(MS);
+	assert_true(T.r[0].pv_ballot != 0);
+	synod_replica_install_snapshot(&T.r[0], T.now, 5, &T.r[0].cfg,
+				       &T.out[0]);
+	assert_int_equal(T.r[0].pv_ballot, 0);
+	/* a yes to the dropped pre-vote starts no campaign */
+	m = core_msg(SYNOD_MSG_PREVOTE_REPLY, 1, 0);
+	m.ballot = synod_ballot_make(1, 0);
+	m.slot = T.r[0].pv_round;
+	synod_replica_step(&T.r[0], T.now, &m, &T.out[0]);
+	assert_int_equal(T.r[0].role, SYNOD_FOLLOWER);
+	assert_int_equal(T.r[0].stats.elections, 0);
+}
+
+/*
+ * Links are reliable while up: an unacked ACCEPT is usually queued, not
+ * lost.  A silent peer is resent what it owes after 1, 2, 4, 8, 8...
+ * retransmission periods, not every period (which filled a slow link with
+ * copies until no slot got through); it is resent at the next tick when
+ * its link comes up again, and an ack from it resets the wait.
+ */
+static void test_retransmit_backs_off_while_silent(void **state)
+{
+	u64 gaps[16], last, t0;
+	int l, f, g, n = 0, sent;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	T.cut[f] = true;
+	T.cut[g] = true;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
+					     &T.out[l]), SYNOD_OK);
+	pump();
+	sent = T.accepts[l][f];
+	last = t0 = T.now;
+	while (T.now - t0 < 200 * MS) {
+		advance(MS);
+		if (T.accepts[l][f] != sent) {
+			assert_true(n < 16);
+			gaps[n++] = T.now - last;
+			last = T.now;
+			sent = T.accepts[l][f];
+		}
+	}
+	/* 5, 10, 20, 40, 40, 40, 40 ms: not 40 resends of every 5 ms */
+	assert_true(n >= 5 && n <= 8);
+	assert_int_equal(gaps[0], 5 * MS);
+	assert_int_equal(gaps[1], 10 * MS);
+	assert_int_equal(gaps[2], 20 * MS);
+	assert_int_equal(gaps[3], 40 * MS);
+	assert_int_equal(gaps[4], 40 * MS);
+	assert_int_equal(T.r[l].retx_rto_ns[f], 40 * MS);
+
+	/* f's link comes back: resent at the next tick, not 40 ms later */
+	T.cut[f] = false;
+	synod_replica_peer_up(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	pump();
+	sent = T.accepts[l][f];
+	advance(MS);
+	assert_int_equal(T.accepts[l][f], sent + 1);
+	/* f acks: chosen, and f's wait is back to one period */
+	assert_true(T.r[l].chosen_upto >= 1);
+	assert_int_equal(T.r[l].retx_rto_ns[f], 5 * MS);
+	assert_int_equal(T.r[l].retx_rto_ns[g], 40 * MS);
+}
+
+/*
+ * The no-quorum rule: a leader whose heartbeat echoes are all late (a link
+ * full of payloads) but whose followers ack every slot has heard a quorum;
+ * one that hears nothing for the window has not.
+ */
+static void test_heard_counts_phase2_answers(void **state)
+{
+	int l, f, i;
+	u64 t0;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	T.drop_hb = true;
+	t0 = T.now;
+	for (i = 0; i < 30; i++) {
+		assert_int_equal(synod_replica_write(&T.r[l], T.now,
+						     (u64)100 + i, 3, i,
+						     &T.out[l]), SYNOD_OK);
+		advance(MS);
+	}
+	/* no echo for 30 ms, far past the 8 ms window ... */
+	assert_true(T.r[l].ack_time[f] <= t0);
+	/* ... yet both followers acked slots within it */
+	assert_true(synod_replica_heard(&T.r[l], T.now, 8 * MS));
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	T.cut[(l + 1) % 3] = true;
+	T.cut[(l + 2) % 3] = true;
+	for (i = 0; i < 9; i++)
+		advance(MS);
+	assert_false(synod_replica_heard(&T.r[l], T.now, 8 * MS));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prevote_changes_nothing),
+		cmocka_unit_test(test_prevote_refused_under_lease),
+		cmocka_unit_test(test_prevote_stall_is_not_silence),
+		cmocka_unit_test(test_prevote_elects_after_leader_loss),
+		cmocka_unit_test(test_jump_drops_prevote),
+		cmocka_unit_test(test_retransmit_backs_off_while_silent),
+		cmocka_unit_test(test_heard_counts_phase2_answers),
+	};
+
+	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);
+}
