@@ -31,21 +31,27 @@
 static struct crypto_shash *crc_tfm;	/* NULL: __crc32c_le() */
 
 /*
+ * A crc32c descriptor of exactly its size, not SHASH_DESC_ON_STACK: most
+ * calls cover a few bytes, and zeroing a 376-byte frame each time (Debian
+ * builds with INIT_STACK_ALL_ZERO) cost as much as the CRC.
+ */
+struct crc_desc {
+	struct shash_desc shash;
+	u32 ctx;	/* the running CRC, inverted (synod_crc_init checks) */
+};
+
+/*
  * The core's contract (core/crc32c.h): start with 0, chain by passing the
  * result.  Both crc32c drivers keep their running value, inverted, in a
  * 4-byte descriptor context (synod_crc_init() checks the size and the
- * results), so the state is ~crc going in and coming out.  A descriptor
- * of exactly that size, not SHASH_DESC_ON_STACK: most calls cover a few
- * bytes, and zeroing a 376-byte frame each time cost as much as the CRC.
+ * results), so the state is ~crc going in and coming out.
  */
 u32 synod_crc32c(u32 crc, const void *buf, size_t len)
 {
-	struct {
-		struct shash_desc shash;
-		u32 ctx;
-	} desc;
+	struct crc_desc desc;
 
-	BUILD_BUG_ON(offsetof(typeof(desc), ctx) != sizeof(struct shash_desc));
+	BUILD_BUG_ON(offsetof(struct crc_desc, ctx) !=
+		     sizeof(struct shash_desc));
 	if (!crc_tfm || unlikely(len > UINT_MAX))
 		return ~__crc32c_le(~crc, buf, len);
 	desc.shash.tfm = crc_tfm;
@@ -63,10 +69,7 @@ u32 synod_crc32c(u32 crc, const void *buf, size_t len)
 static bool crc_tfm_agrees(struct crypto_shash *tfm, u8 *buf, u32 len)
 {
 	static const char check[] = "123456789";
-	struct {
-		struct shash_desc shash;
-		u32 ctx;
-	} desc = { .shash.tfm = tfm };
+	struct crc_desc desc = { .shash.tfm = tfm };
 	u32 i;
 
 	for (i = 0; i < len; i++)

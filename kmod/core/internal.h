@@ -38,6 +38,12 @@ static inline const struct synod_slot *slot_get(const struct synod_replica *r,
 	return &r->log[s & (SYNOD_LOG_MAX - 1)];
 }
 
+/* The longest a leader waits before resending to a silent peer. */
+static inline u64 retx_max(const struct synod_replica *r)
+{
+	return SYNOD_RETX_BACKOFF_MAX * r->p.retransmit_ns;
+}
+
 static inline bool is_voter(const struct synod_replica *r, u32 node)
 {
 	return (r->cfg.voters & node_bit(node)) != 0;

@@ -253,12 +253,19 @@ static void propose_at(struct synod_replica *r, u64 s,
  */
 static u64 retx_base(const struct synod_replica *r, u32 v)
 {
-	u64 lo = r->p.retransmit_ns, hi = SYNOD_RETX_BACKOFF_MAX * lo;
+	u64 lo = r->p.retransmit_ns, hi = retx_max(r);
 	u64 w = 2 * r->srtt_ns[v];
 
 	synod_assert(v < SYNOD_NODES_MAX);
 	synod_assert(lo > 0);
 	return w < lo ? lo : w > hi ? hi : w;
+}
+
+/* A slot of our ballot that @v has not acked: phase 2a owes it to @v. */
+static bool unacked(const struct synod_replica *r,
+		    const struct synod_slot *sl, u32 v)
+{
+	return sl && sl->e.ballot == r->ballot && !(sl->acks & node_bit(v));
 }
 
 /*
@@ -280,10 +287,8 @@ static u32 send_accepts(struct synod_replica *r, u64 now, u32 to, u64 lo,
 	for (s = lo; s < hi; s++) {
 		const struct synod_slot *sl = slot_get(r, s);
 
-		if (!sl || sl->e.ballot != r->ballot ||
-		    (sl->acks & node_bit(to)))
-			continue;
-		m->e[m->count++] = sl->e;
+		if (unacked(r, sl, to))
+			m->e[m->count++] = sl->e;
 	}
 	if (m->count == 0)
 		out->nmsgs--;	/* nothing to say: take it back */
@@ -297,12 +302,9 @@ static bool owes(const struct synod_replica *r, u32 v, u64 lo, u64 hi)
 
 	synod_assert(v < SYNOD_NODES_MAX);
 	synod_assert(r->role == SYNOD_LEADER);
-	for (s = lo; s < hi; s++) {
-		const struct synod_slot *sl = slot_get(r, s);
-
-		if (sl && sl->e.ballot == r->ballot && !(sl->acks & node_bit(v)))
+	for (s = lo; s < hi; s++)
+		if (unacked(r, slot_get(r, s), v))
 			return true;
-	}
 	return false;
 }
 
@@ -315,8 +317,10 @@ static void send_accepts_all(struct synod_replica *r, u64 now, u64 lo,
 	for (v = 0; v < SYNOD_NODES_MAX; v++) {
 		if (!(peers & node_bit(v)))
 			continue;
-		/* A peer that owed nothing was not waited on: its wait
-		 * starts with this send, not with its last idle tick. */
+		/*
+		 * A peer that owed nothing was not waited on: its wait
+		 * starts with this send, not with its last idle tick.
+		 */
 		if (!owes(r, v, r->chosen_upto + 1, lo))
 			r->retx_ns[v] = now;
 		send_accepts(r, now, v, lo, r->next_slot, out);
@@ -528,7 +532,7 @@ static void send_heartbeats(struct synod_replica *r, u64 now,
 static void resend_silent(struct synod_replica *r, u64 now, u32 v,
 			  struct synod_out *out)
 {
-	u64 max = SYNOD_RETX_BACKOFF_MAX * r->p.retransmit_ns;
+	u64 max = retx_max(r);
 	u32 n;
 
 	synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns);

@@ -665,8 +665,7 @@ void synod_replica_check(const struct synod_replica *r)
 			synod_assert(r->answer_ns[v] <= r->last_now);
 			synod_assert(r->retx_ns[v] <= r->last_now);
 			synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns &&
-				     r->retx_rto_ns[v] <= SYNOD_RETX_BACKOFF_MAX *
-				     r->p.retransmit_ns);
+				     r->retx_rto_ns[v] <= retx_max(r));
 		}
 		synod_assert(r->leader == r->p.self);
 		synod_assert(r->next_slot > r->chosen_upto);
