@@ -392,6 +392,18 @@ void synod_repl_execute(struct synod_repl *r)
 					    out->transfer_old);
 		synod_repl_done(r);
 		synod_out_reset(out);
+		if (r->fenced || READ_ONCE(r->core_failed))
+			break;
+		/*
+		 * Landed before the checkpoint below, which counts as landed
+		 * too but serves no waiting read until the next input.
+		 */
+		if (r->applied > r->core.landed) {
+			SYNOD_CORE(r, synod_replica_landed(&r->core,
+							   synod_repl_now(),
+							   r->applied, out));
+			continue;
+		}
 		/* Applies survive a restart only once checkpointed; a peer
 		 * jumping to our checkpoint gets its configuration. */
 		if (r->checkpointed > r->core.applied_durable &&
@@ -399,14 +411,6 @@ void synod_repl_execute(struct synod_repl *r)
 			SYNOD_CORE(r, synod_replica_applied(&r->core,
 							    r->checkpointed,
 							    &r->ckpt_cfg));
-		if (r->fenced)
-			break;
-		if (r->applied > r->core.landed) {
-			SYNOD_CORE(r, synod_replica_landed(&r->core,
-							   synod_repl_now(),
-							   r->applied, out));
-			continue;
-		}
 		if (!durable)
 			break;
 		SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(),

@@ -89,9 +89,9 @@ static inline void drain(int i)
 		synod_replica_landed(&T.r[i], T.now, T.applied[i], o);
 		drain(i);
 	}
-	/* a checkpoint covers only what landed */
-	if (T.r[i].landed)
-		synod_replica_applied(&T.r[i], T.r[i].landed, &T.r[i].cfg);
+	/* a checkpoint of everything applied, once it has landed */
+	if (!T.hold_land[i] && T.applied[i])
+		synod_replica_applied(&T.r[i], T.applied[i], &T.r[i].cfg);
 	if (!T.hold_durable[i] && T.persisted[i] > T.r[i].durable_seq) {
 		synod_replica_durable(&T.r[i], T.now, T.persisted[i], o);
 		drain(i);

@@ -123,6 +123,8 @@ static void apply_issue(struct sim *s, struct node *nd,
 			 nd->id, e->slot, nd->issued);
 		return;
 	}
+	if (!check_chosen(s, nd, e))
+		return;
 	if (nd->nlandq == nd->cap_landq) {
 		nd->cap_landq = nd->cap_landq ? nd->cap_landq * 2 : 64;
 		nd->landq = realloc(nd->landq,
@@ -530,6 +532,7 @@ void node_boot(struct sim *s, struct node *nd)
 		sim_fail(s, "node %d: init refused", nd->id);
 	synod_replica_restore_applied(&nd->r, nd->applied, &nd->cfg);
 	nd->issued = nd->applied;
+	nd->land_free_ns = 0;
 	synod_replica_restore_promise(&nd->r, nd->promise);
 	for (slot = nd->applied + 1; slot < nd->nslots; slot++) {
 		if (!nd->slots[slot].present)
@@ -644,7 +647,8 @@ static void maybe_corrupt(struct sim *s, struct node *nd)
 /* Power loss: keep some unflushed records, fall back to the checkpoint. */
 void node_crash(struct sim *s, struct node *nd)
 {
-	int i, survive;
+	int i, survive, reached;
+	uint32_t k;
 
 	if (!nd->up)
 		return;
@@ -670,7 +674,17 @@ void node_crash(struct sim *s, struct node *nd)
 	 * area holds, per block, that checkpoint's value or any later write.
 	 */
 	nd->applied = nd->ckpt;
-	nd->nlandq = 0;		/* writes in flight: lost, or in unfl[] */
+	/* of the applies in flight, a prefix reached the disk unflushed */
+	reached = (int)sim_below(s, (uint64_t)nd->nlandq + 1);
+	for (i = 0; i < reached; i++) {
+		const struct synod_entry *e = &nd->landq[i];
+
+		for (k = 0; e->kind == SYNOD_ENTRY_WRITE && k < e->nwrites; k++)
+			if (e->w[k].block < SIM_BLOCKS)
+				node_data_write(nd, (int)e->w[k].block,
+						e->w[k].ref);
+	}
+	nd->nlandq = 0;
 	data_area_crash(s, nd);
 	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;

@@ -280,6 +280,7 @@ void client_timeout(struct sim *s, int client, uint64_t op);
 int history_write(const struct sim *s, const char *path);
 
 /* check.c */
+bool check_chosen(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_leaders(struct sim *s);
 void check_faults_changed(struct sim *s);
