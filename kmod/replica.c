@@ -362,20 +362,24 @@ static void repl_apply(struct synod_repl *r)
 /* ---- the output loop ------------------------------------------------------ */
 
 /*
- * Carry out the core's outputs.  Durability of a persisted batch is an
- * input that may produce more outputs, so loop until a batch persists
- * nothing; each round persists only what the previous input produced, so
- * the loop ends (the bound is a guard against a core bug).
+ * Carry out the core's outputs.  The landing of applies and the
+ * durability of a persisted batch are inputs that may produce more
+ * outputs (reads served, replies released), so loop until a round lands
+ * and persists nothing new; each round carries out only what the
+ * previous input produced, so the loop ends (the bound is a guard
+ * against a core bug).  Applies are written synchronously here, so they
+ * have landed when repl_apply() returns.
  */
 void synod_repl_execute(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
 	u32 round, i;
-	u64 seq;
+	u64 seq, durable = 0;
 
 	lockdep_assert_held(&r->lock);
 	for (round = 0; round < 64; round++) {
 		seq = r->fenced ? 0 : repl_persist(r);
+		durable = max(durable, seq);
 		if (!r->fenced) {
 			for (i = 0; i < out->nmsgs; i++)
 				send_msg(r, &out->msgs[i]);
@@ -388,6 +392,18 @@ void synod_repl_execute(struct synod_repl *r)
 					    out->transfer_old);
 		synod_repl_done(r);
 		synod_out_reset(out);
+		if (r->fenced || READ_ONCE(r->core_failed))
+			break;
+		/*
+		 * Landed before the checkpoint below, which counts as landed
+		 * too but serves no waiting read until the next input.
+		 */
+		if (r->applied > r->core.landed) {
+			SYNOD_CORE(r, synod_replica_landed(&r->core,
+							   synod_repl_now(),
+							   r->applied, out));
+			continue;
+		}
 		/* Applies survive a restart only once checkpointed; a peer
 		 * jumping to our checkpoint gets its configuration. */
 		if (r->checkpointed > r->core.applied_durable &&
@@ -395,10 +411,11 @@ void synod_repl_execute(struct synod_repl *r)
 			SYNOD_CORE(r, synod_replica_applied(&r->core,
 							    r->checkpointed,
 							    &r->ckpt_cfg));
-		if (!seq || r->fenced)
+		if (!durable)
 			break;
-		SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(), seq,
-						    out));
+		SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(),
+						    durable, out));
+		durable = 0;
 	}
 	WARN_ON_ONCE(round == 64);
 	if (READ_ONCE(r->core_failed))

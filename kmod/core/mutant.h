@@ -22,7 +22,8 @@
 	defined(SYNOD_MUTANT_NO_DRIFT_MARGIN) ||			 \
 	defined(SYNOD_MUTANT_SNAPSHOT_STALE) ||				 \
 	defined(SYNOD_MUTANT_PAUSE_CLOCK_STOPS) ||			 \
-	defined(SYNOD_MUTANT_RESYNC_CANDIDATE))
+	defined(SYNOD_MUTANT_RESYNC_CANDIDATE) ||			 \
+	defined(SYNOD_MUTANT_READ_UNLANDED))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -122,6 +123,16 @@
 #define MUTANT_RESYNC_CANDIDATE		1	/* a jump keeps a candidacy, pre-vote */
 #else
 #define MUTANT_RESYNC_CANDIDATE		0
+#endif
+
+/*
+ * Reads served over applies issued rather than landed: with applies in
+ * flight, a read returns the value from before a completed write.
+ */
+#ifdef SYNOD_MUTANT_READ_UNLANDED
+#define MUTANT_READ_UNLANDED		1	/* read before the apply landed */
+#else
+#define MUTANT_READ_UNLANDED		0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

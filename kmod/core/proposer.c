@@ -751,7 +751,8 @@ void synod_prop_reads(struct synod_replica *r, u64 now, struct synod_out *out)
 			    synod_quorum_reached(&r->cfg,
 						 acks_since(r, rd->round),
 						 r->cfg.q2);
-		if (r->applied >= rd->index && (confirmed || lease)) {
+		if ((MUTANT_READ_UNLANDED ? r->applied : r->landed) >=
+		    rd->index && (confirmed || lease)) {
 			synod_out_done(out, rd->req, SYNOD_OP_READ, SYNOD_OK,
 				       rd->block, !confirmed);
 			if (confirmed)

@@ -416,6 +416,26 @@ void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
 }
 
 /*
+ * The glue's report that the applies up to @slot are in the data area
+ * (written, flushed or not): a read of a block now returns them.  Writes
+ * complete when chosen (apply_one()), so an apply may land after its
+ * client saw the write done; a read must wait for every apply up to its
+ * read index to land (synod_prop_reads()), or it could return the value
+ * from before a write that already completed.  Reported as a prefix, in
+ * slot order; a report at or below what was reported is a no-op.
+ */
+void synod_replica_landed(struct synod_replica *r, u64 now, u64 slot,
+			  struct synod_out *out)
+{
+	begin(r, now, out);
+	synod_assert(slot <= r->applied);
+	synod_assert(r->landed <= r->applied);
+	if (slot > r->landed)
+		r->landed = slot;
+	end(r, now, out);
+}
+
+/*
  * The glue's promise that a restart will restore_applied() at least @slot:
  * the data area holds those applies durably (flushed, and the index in the
  * superblock).  The log ring is trimmed only up to here, so everything the
@@ -439,6 +459,9 @@ void synod_replica_applied(struct synod_replica *r, u64 slot,
 		r->applied_durable = slot;
 		r->cfg_durable = *cfg;
 	}
+	/* Durable in the data area is landed there; served at next input. */
+	if (slot > r->landed)
+		r->landed = slot;
 }
 
 /*
@@ -481,6 +504,7 @@ void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 		}
 		r->chosen_upto = slot;
 		r->applied = slot;
+		r->landed = slot;
 		r->applied_durable = slot;
 		r->log_base = slot + 1;
 		if (slot > r->last_slot)
@@ -635,7 +659,8 @@ void synod_replica_check(const struct synod_replica *r)
 	u32 v;
 
 	synod_assert(r->log_base >= 1);
-	synod_assert(r->applied_durable <= r->applied);
+	synod_assert(r->applied_durable <= r->landed);
+	synod_assert(r->landed <= r->applied);
 	synod_assert(r->applied <= r->chosen_upto);
 	synod_assert(r->log_base <= r->applied + 1);
 	/* Trimmed only what a restart restores: restore_room() needs it. */

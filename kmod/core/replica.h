@@ -10,6 +10,7 @@
  *	synod_replica_tick()		timer; @now is the raw monotonic clock
  *	synod_replica_write/read()	a client request
  *	synod_replica_durable()		journal records up to seq are durable
+ *	synod_replica_landed()		applies up to slot are in the data area
  *	synod_replica_applied()		a restart finds applies up to slot,
  *					and this configuration
  *	synod_replica_install_snapshot()	jump for a state transfer
@@ -21,8 +22,12 @@
  *			order, report durability with synod_replica_durable()
  *	2. msgs[]	send; losing some is fine, Paxos retransmits
  *	3. apply[]	apply chosen entries to the data area, in order
- *	4. done[]	complete client requests; a READ done with status OK
- *			means "read the block from the data area now"
+ *			(asynchronously if it likes: report each prefix that
+ *			has landed with synod_replica_landed())
+ *	4. done[]	complete client requests; a WRITE done with status
+ *			OK is chosen and may complete before its apply lands;
+ *			a READ done with status OK means "read the block from
+ *			the data area now": every apply it must see landed
  *	5. transfer	if set, start a state transfer from that peer
  *
  * Replies that depend on durability (promises, accepts) are held inside
@@ -216,6 +221,13 @@ struct synod_replica {
 	u64 last_slot;		/* highest slot with an entry */
 	u64 chosen_upto;	/* every slot <= is chosen and held/applied */
 	u64 applied;		/* applies issued up to */
+	/*
+	 * Applies the glue reported in the data area (synod_replica_landed):
+	 * reads are served only over these.  A write completes when chosen,
+	 * so its apply may still be in flight when the client reads it back.
+	 * applied_durable <= landed <= applied.
+	 */
+	u64 landed;
 	u64 applied_durable;	/* glue: a restart restores at least this */
 	/* The configuration in effect at applied_durable: the one a restart
 	 * restores with it, and the one a transfer from us jumps into. */
@@ -337,6 +349,8 @@ void synod_replica_tick(struct synod_replica *r, u64 now,
 			struct synod_out *out);
 void synod_replica_durable(struct synod_replica *r, u64 now, u64 seq,
 			   struct synod_out *out);
+void synod_replica_landed(struct synod_replica *r, u64 now, u64 slot,
+			  struct synod_out *out);
 void synod_replica_applied(struct synod_replica *r, u64 slot,
 			   const struct synod_config *cfg);
 void synod_replica_install_snapshot(struct synod_replica *r, u64 now,

@@ -24,6 +24,7 @@ void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 	synod_assert(!cfg || synod_config_check(cfg) == 0);
 	r->chosen_upto = slot;
 	r->applied = slot;
+	r->landed = slot;
 	r->applied_durable = slot;
 	r->commit_hint = slot;
 	r->last_slot = slot;

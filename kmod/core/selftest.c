@@ -46,14 +46,17 @@ static void enqueue(struct synod_selftest *t, u32 from,
 	t->qlen++;
 }
 
-/* Carry out node @i's actions; its journal is durable at once. */
+/*
+ * Carry out node @i's actions; its applies land and its journal is
+ * durable at once.
+ */
 static void drain(struct synod_selftest *t, u32 i)
 {
 	struct synod_out *o = &t->out[i];
 	u32 k, round;
 
 	synod_assert(i < ST_N);
-	for (round = 0; round < 8; round++) {
+	for (round = 0; round < 16; round++) {
 		for (k = 0; k < o->npersist; k++)
 			t->persisted[i] = o->persist[k].seq;
 		for (k = 0; k < o->nmsgs; k++)
@@ -69,6 +72,11 @@ static void drain(struct synod_selftest *t, u32 i)
 				t->reads_ok++;
 		}
 		synod_out_reset(o);
+		if (t->applied[i] > t->r[i].landed) {
+			synod_replica_landed(&t->r[i], t->now, t->applied[i],
+					     o);
+			continue;
+		}
 		if (t->applied[i] > t->r[i].applied_durable)
 			synod_replica_applied(&t->r[i], t->applied[i],
 					      &t->r[i].cfg);

@@ -25,6 +25,7 @@ static struct {
 	int n;
 	u64 now;
 	bool hold_durable[N_MAX];
+	bool hold_land[N_MAX];	/* applies issued, not yet landed */
 	bool cut[N_MAX];	/* cut off: messages to and from it are lost */
 	bool drop_hb;		/* heartbeats and their echoes are lost */
 	int accepts[N_MAX][N_MAX];	/* ACCEPTs sent, [from][to], lost too */
@@ -64,7 +65,10 @@ static inline void setup_cluster(int n, bool leases)
 	}
 }
 
-/* Carry out node i's actions; durability is reported at once. */
+/*
+ * Carry out node i's actions; applies land and durability is reported at
+ * once unless a test holds them back.
+ */
 static inline void drain(int i)
 {
 	struct synod_out *o = &T.out[i];
@@ -81,7 +85,12 @@ static inline void drain(int i)
 	for (k = 0; k < o->ndone; k++)
 		T.done[T.ndone++] = o->done[k];
 	synod_out_reset(o);
-	if (T.applied[i])
+	if (!T.hold_land[i] && T.applied[i] > T.r[i].landed) {
+		synod_replica_landed(&T.r[i], T.now, T.applied[i], o);
+		drain(i);
+	}
+	/* a checkpoint of everything applied, once it has landed */
+	if (!T.hold_land[i] && T.applied[i])
 		synod_replica_applied(&T.r[i], T.applied[i], &T.r[i].cfg);
 	if (!T.hold_durable[i] && T.persisted[i] > T.r[i].durable_seq) {
 		synod_replica_durable(&T.r[i], T.now, T.persisted[i], o);

@@ -89,6 +89,56 @@ static void test_read_index(void **state)
 	assert_false(T.done[0].lease);
 }
 
+/*
+ * A write completes when chosen, before its apply lands in the data area;
+ * a read of the block, by read index or under a lease, waits until it
+ * has landed, or it would return the value from before a completed write.
+ */
+static void read_waits_for_landing(bool leases)
+{
+	int l;
+
+	setup_cluster(3, leases);
+	advance(20 * MS);	/* past the restart wait */
+	l = elect();
+	advance(2 * MS);
+	T.hold_land[l] = true;
+	T.ndone = 0;
+	synod_replica_write(&T.r[l], T.now, 21, 4, 0x44, &T.out[l]);
+	pump();
+	assert_int_equal(T.ndone, 1);	/* chosen: done, not yet landed */
+	assert_int_equal(T.done[0].status, SYNOD_OK);
+	assert_true(T.r[l].landed < T.r[l].applied);
+	synod_replica_read(&T.r[l], T.now, 22, 4, &T.out[l]);
+	drain(l);
+	if (leases) {
+		assert_true(synod_replica_lease_valid(&T.r[l], T.now));
+	} else {
+		pump();
+		advance(3 * MS);	/* heartbeats confirm the index */
+	}
+	assert_int_equal(T.ndone, 1);	/* the read waits for the apply */
+	T.hold_land[l] = false;
+	drain(l);
+	assert_int_equal(T.r[l].landed, T.r[l].applied);
+	assert_int_equal(T.ndone, 2);
+	assert_int_equal(T.done[1].req, 22);
+	assert_int_equal(T.done[1].status, SYNOD_OK);
+	assert_int_equal(T.done[1].lease, leases);
+}
+
+static void test_read_waits_for_landing_index(void **state)
+{
+	(void)state;
+	read_waits_for_landing(false);
+}
+
+static void test_read_waits_for_landing_lease(void **state)
+{
+	(void)state;
+	read_waits_for_landing(true);
+}
+
 static void test_lease_read(void **state)
 {
 	int l;
@@ -387,6 +437,8 @@ int main(void)
 		cmocka_unit_test(test_no_ack_before_durable),
 		cmocka_unit_test(test_read_index),
 		cmocka_unit_test(test_lease_read),
+		cmocka_unit_test(test_read_waits_for_landing_index),
+		cmocka_unit_test(test_read_waits_for_landing_lease),
 		cmocka_unit_test(test_step_down),
 		cmocka_unit_test(test_add_voter),
 		cmocka_unit_test(test_promote_demote),

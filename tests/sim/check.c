@@ -91,6 +91,26 @@ static void check_config_change(struct sim *s, struct node *nd,
 			 from->epoch, from->voters, from->q1, from->q2);
 }
 
+/*
+ * Agreement, when @nd issues the apply of @e: the first value applied in
+ * a slot is recorded as the agreed one, and every later one must equal
+ * it.  Recorded at issue, not at landing: an apply in flight at a crash
+ * may reach the disk before any replica's landed.
+ */
+bool check_chosen(struct sim *s, struct node *nd, const struct synod_entry *e)
+{
+	chosen_grow(s, e->slot);
+	if (s->chosen[e->slot].slot == 0) {
+		s->chosen[e->slot] = *e;
+	} else if (!same_value(&s->chosen[e->slot], e)) {
+		sim_fail(s, "agreement: node %d applied another value in slot %"
+			 PRIu64, nd->id, e->slot);
+		return false;
+	}
+	return true;
+}
+
+/* @nd's apply of @e lands in its data area. */
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 {
 	int i;
@@ -100,14 +120,8 @@ void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 			 nd->id, e->slot, nd->applied);
 		return;
 	}
-	chosen_grow(s, e->slot);
-	if (s->chosen[e->slot].slot == 0) {
-		s->chosen[e->slot] = *e;
-	} else if (!same_value(&s->chosen[e->slot], e)) {
-		sim_fail(s, "agreement: node %d applied another value in slot %"
-			 PRIu64, nd->id, e->slot);
+	if (!check_chosen(s, nd, e))
 		return;
-	}
 	for (i = 0; i < e->nwrites; i++) {
 		if (e->w[i].block >= SIM_BLOCKS) {
 			sim_fail(s, "node %d applied a write to block %" PRIu64,

@@ -34,6 +34,7 @@ expect() {
 	SNAPSHOT_STALE) echo 'data area differs' ;;
 	PAUSE_CLOCK_STOPS) echo 'lease safety' ;;
 	RESYNC_CANDIDATE) echo 'resync: node [0-9]+ (leads|campaigned|served)' ;;
+	READ_UNLANDED) echo 'linearizability: history of block' ;;
 	*) return 1 ;;
 	esac
 }

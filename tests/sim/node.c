@@ -110,6 +110,61 @@ static void disk_write(struct sim *s, struct node *nd,
 /* ---- data area ---- */
 
 /*
+ * The engine issues an apply's data-area write; it lands after a write's
+ * latency, after every apply issued before it (node_land()).
+ */
+static void apply_issue(struct sim *s, struct node *nd,
+			const struct synod_entry *e)
+{
+	uint64_t t;
+
+	if (e->slot != nd->issued + 1) {
+		sim_fail(s, "node %d applied slot %" PRIu64 " after %" PRIu64,
+			 nd->id, e->slot, nd->issued);
+		return;
+	}
+	if (!check_chosen(s, nd, e))
+		return;
+	if (nd->nlandq == nd->cap_landq) {
+		nd->cap_landq = nd->cap_landq ? nd->cap_landq * 2 : 64;
+		nd->landq = realloc(nd->landq,
+				    nd->cap_landq * sizeof(*nd->landq));
+		if (!nd->landq)
+			abort();
+	}
+	nd->landq[nd->nlandq++] = *e;
+	nd->issued = e->slot;
+	t = s->now + 20 * SIM_US + sim_below(s, 300 * SIM_US);
+	if (t < nd->land_free_ns)
+		t = nd->land_free_ns;
+	nd->land_free_ns = t;
+	sim_schedule(s, t, EV_LAND, nd->id, e->slot);
+}
+
+/* Write the queued applies up to @slot into the data area, in order. */
+static void land_upto(struct sim *s, struct node *nd, uint64_t slot)
+{
+	int i;
+
+	for (i = 0; i < nd->nlandq && nd->landq[i].slot <= slot; i++)
+		check_apply(s, nd, &nd->landq[i]);
+	memmove(nd->landq, nd->landq + i,
+		(size_t)(nd->nlandq - i) * sizeof(*nd->landq));
+	nd->nlandq -= i;
+}
+
+/* Applies up to @slot landed: tell the replica, which may serve reads. */
+void node_land(struct sim *s, struct node *nd, uint64_t slot)
+{
+	land_upto(s, nd, slot);
+	if (nd->applied <= nd->r.landed)
+		return;
+	synod_replica_landed(&nd->r, sim_local(s, nd), nd->applied,
+			     &nd->out);
+	sim_process(s, nd);
+}
+
+/*
  * A write to the data area (an apply or an installed chunk) without FUA:
  * until the next flush, a power loss may leave it or any earlier
  * unflushed write of the block, or the flushed value.
@@ -291,6 +346,8 @@ static void resync_jump(struct sim *s, struct node *nd)
 	if (from < 0 || from >= s->n || from == nd->id ||
 	    slot <= nd->r.chosen_upto || nd->r.role == SYNOD_LEADER)
 		return;
+	/* the applies in flight land before the copy writes over them */
+	land_upto(s, nd, UINT64_MAX);
 	if (!rs->flag)
 		resync_mark(nd, true);
 	sim_trace(s, "node %d: state transfer from %d: jump to slot %" PRIu64
@@ -298,6 +355,7 @@ static void resync_jump(struct sim *s, struct node *nd)
 	synod_replica_install_snapshot(&nd->r, sim_local(s, nd), slot,
 				       &rs->want_cfg, &nd->out);
 	nd->applied = slot;
+	nd->issued = slot;
 	nd->cfg = nd->r.cfg_durable;	/* at the slot: applies may follow */
 	nd->ckpt = nd->applied;	/* the superblock's applied index, at once */
 	nd->ckpt_cfg = nd->cfg;
@@ -427,7 +485,7 @@ void sim_process(struct sim *s, struct node *nd)
 	for (i = 0; i < out->nmsgs; i++)
 		net_send(s, nd->id, &out->msgs[i]);
 	for (i = 0; i < out->napply; i++)
-		check_apply(s, nd, &out->apply[i]);
+		apply_issue(s, nd, &out->apply[i]);
 	if (nd->applied >= nd->ckpt + SIM_CHECKPOINT_SLOTS)
 		checkpoint(nd);
 	for (i = 0; i < out->ndone; i++)
@@ -473,6 +531,8 @@ void node_boot(struct sim *s, struct node *nd)
 	if (synod_replica_init(&nd->r, &p, sim_local(s, nd)))
 		sim_fail(s, "node %d: init refused", nd->id);
 	synod_replica_restore_applied(&nd->r, nd->applied, &nd->cfg);
+	nd->issued = nd->applied;
+	nd->land_free_ns = 0;
 	synod_replica_restore_promise(&nd->r, nd->promise);
 	for (slot = nd->applied + 1; slot < nd->nslots; slot++) {
 		if (!nd->slots[slot].present)
@@ -587,7 +647,8 @@ static void maybe_corrupt(struct sim *s, struct node *nd)
 /* Power loss: keep some unflushed records, fall back to the checkpoint. */
 void node_crash(struct sim *s, struct node *nd)
 {
-	int i, survive;
+	int i, survive, reached;
+	uint32_t k;
 
 	if (!nd->up)
 		return;
@@ -613,6 +674,17 @@ void node_crash(struct sim *s, struct node *nd)
 	 * area holds, per block, that checkpoint's value or any later write.
 	 */
 	nd->applied = nd->ckpt;
+	/* of the applies in flight, a prefix reached the disk unflushed */
+	reached = (int)sim_below(s, (uint64_t)nd->nlandq + 1);
+	for (i = 0; i < reached; i++) {
+		const struct synod_entry *e = &nd->landq[i];
+
+		for (k = 0; e->kind == SYNOD_ENTRY_WRITE && k < e->nwrites; k++)
+			if (e->w[k].block < SIM_BLOCKS)
+				node_data_write(nd, (int)e->w[k].block,
+						e->w[k].ref);
+	}
+	nd->nlandq = 0;
 	data_area_crash(s, nd);
 	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;

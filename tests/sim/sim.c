@@ -109,7 +109,7 @@ static bool held_by_pause(struct sim *s, struct event *e)
 		return false;
 	switch (e->kind) {
 	case EV_TICK: case EV_MSG: case EV_DURABLE: case EV_SUBMIT:
-	case EV_CHUNK:
+	case EV_CHUNK: case EV_LAND:
 		e->t = nd->paused_until;	/* in order, after EV_RESUME */
 		sim_push(*e);
 		return true;
@@ -163,6 +163,10 @@ static void handle(struct sim *s, struct event *e)
 		if (nd->up && e->inc == nd->incarnation)
 			node_durable(s, nd, e->a);
 		break;
+	case EV_LAND:
+		if (nd->up && e->inc == nd->incarnation)
+			node_land(s, nd, e->a);
+		break;
 	case EV_CLIENT:
 		client_start(s, &s->clients[e->a]);
 		break;
@@ -198,6 +202,7 @@ static void sim_free(struct sim *s)
 	sim_events_drain();
 	for (i = 0; i < SIM_NODES_MAX; i++) {
 		free(s->nodes[i].pend);
+		free(s->nodes[i].landq);
 		free(s->nodes[i].slots);
 		free(s->nodes[i].acks);
 	}

@@ -108,7 +108,18 @@ struct node {
 	 * the journal after the checkpoint must repair it.
 	 */
 	uint64_t store[SIM_BLOCKS];
-	uint64_t applied;
+	uint64_t applied;	/* landed: the data area holds it */
+	/*
+	 * Applies issued and not yet landed, in slot order, as the engine's
+	 * data-area writes in flight: each lands (node_land) after a write's
+	 * latency, in order, and then the replica is told
+	 * (synod_replica_landed).  Writes complete when chosen, before their
+	 * apply lands; a crash loses what has not landed.
+	 */
+	uint64_t issued;
+	struct synod_entry *landq;
+	int nlandq, cap_landq;
+	uint64_t land_free_ns;	/* applies land in order */
 	struct synod_config cfg;
 	uint64_t ckpt;		/* applied index of the last checkpoint */
 	uint64_t ckpt_store[SIM_BLOCKS];	/* flushed content */
@@ -198,7 +209,7 @@ struct sim {
 enum ev_kind {
 	EV_TICK, EV_MSG, EV_DURABLE, EV_CLIENT, EV_CTIMEOUT, EV_FAULT,
 	EV_RESTART, EV_HEAL, EV_MEMBER, EV_RESUME, EV_SUBMIT, EV_CHUNK,
-	EV_XCRASH,
+	EV_XCRASH, EV_LAND,
 };
 
 struct event {			/* one thing due to happen (events.c) */
@@ -242,6 +253,7 @@ extern struct synod_params sim_params_template;
 uint64_t sim_local(const struct sim *s, const struct node *nd);
 void sim_process(struct sim *s, struct node *nd);
 void node_durable(struct sim *s, struct node *nd, uint64_t seq);
+void node_land(struct sim *s, struct node *nd, uint64_t slot);
 void node_boot(struct sim *s, struct node *nd);
 bool node_holds_corruption(const struct node *nd);
 bool node_resyncing(const struct node *nd);
@@ -268,6 +280,7 @@ void client_timeout(struct sim *s, int client, uint64_t op);
 int history_write(const struct sim *s, const char *path);
 
 /* check.c */
+bool check_chosen(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_leaders(struct sim *s);
 void check_faults_changed(struct sim *s);
