@@ -13,6 +13,15 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * One test function run twice, with a flag off and on, under the names
+ * FN_OFF and FN_ON; it reads the flag with core_test_flag(state).
+ */
+#define cmocka_unit_test_flag(fn, off, on)				\
+	{ #fn "_" off, fn, NULL, NULL, &(_Bool){ 0 } },			\
+	{ #fn "_" on, fn, NULL, NULL, &(_Bool){ 1 } }
+#define core_test_flag(state)	(*(const _Bool *)*(state))
+
 /* The core's assertions must never fire in these tests. */
 void synod_assert_fail(const char *cond, const char *file, int line)
 {

@@ -94,8 +94,9 @@ static void test_read_index(void **state)
  * a read of the block, by read index or under a lease, waits until it
  * has landed, or it would return the value from before a completed write.
  */
-static void read_waits_for_landing(bool leases)
+static void test_read_waits_for_landing(void **state)
 {
+	bool leases = core_test_flag(state);
 	int l;
 
 	setup_cluster(3, leases);
@@ -125,18 +126,6 @@ static void read_waits_for_landing(bool leases)
 	assert_int_equal(T.done[1].req, 22);
 	assert_int_equal(T.done[1].status, SYNOD_OK);
 	assert_int_equal(T.done[1].lease, leases);
-}
-
-static void test_read_waits_for_landing_index(void **state)
-{
-	(void)state;
-	read_waits_for_landing(false);
-}
-
-static void test_read_waits_for_landing_lease(void **state)
-{
-	(void)state;
-	read_waits_for_landing(true);
 }
 
 static void test_lease_read(void **state)
@@ -242,11 +231,12 @@ static void test_no_campaign_holds_elections(void **state)
  * depose the healthy leader: while away it raised no promise (pre-vote,
  * Raft thesis 9.6), so the leader's heartbeats meet no higher ballot, and
  * the voters that follow the live leader refuse to help it campaign.
- * With @leases the voters refuse for the lease; without, for having
+ * With leases the voters refuse for the lease; without, for having
  * heard the leader within an election timeout.
  */
-static void rejoin(bool leases)
+static void test_rejoin_keeps_leader(void **state)
 {
+	bool leases = core_test_flag(state);
 	u64 ballot, elections, persisted;
 	int l, f, i;
 
@@ -277,18 +267,6 @@ static void rejoin(bool leases)
 		assert_true(T.r[i].promised <= ballot);
 	}
 	assert_int_equal(T.r[f].stats.elections, elections);
-}
-
-static void test_rejoin_keeps_leader_leases(void **state)
-{
-	(void)state;
-	rejoin(true);
-}
-
-static void test_rejoin_keeps_leader_no_leases(void **state)
-{
-	(void)state;
-	rejoin(false);
 }
 
 /* Membership through the log, one voter at a time. */
@@ -437,14 +415,14 @@ int main(void)
 		cmocka_unit_test(test_no_ack_before_durable),
 		cmocka_unit_test(test_read_index),
 		cmocka_unit_test(test_lease_read),
-		cmocka_unit_test(test_read_waits_for_landing_index),
-		cmocka_unit_test(test_read_waits_for_landing_lease),
+		cmocka_unit_test_flag(test_read_waits_for_landing, "index",
+				      "lease"),
 		cmocka_unit_test(test_step_down),
 		cmocka_unit_test(test_add_voter),
 		cmocka_unit_test(test_promote_demote),
 		cmocka_unit_test(test_no_campaign_holds_elections),
-		cmocka_unit_test(test_rejoin_keeps_leader_leases),
-		cmocka_unit_test(test_rejoin_keeps_leader_no_leases),
+		cmocka_unit_test_flag(test_rejoin_keeps_leader, "no_leases",
+				      "leases"),
 		cmocka_unit_test(test_jump_ends_candidacy),
 		cmocka_unit_test(test_snapshot_names_checkpoint),
 	};

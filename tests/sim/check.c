@@ -92,13 +92,28 @@ static void check_config_change(struct sim *s, struct node *nd,
 }
 
 /*
- * Agreement, when @nd issues the apply of @e: the first value applied in
- * a slot is recorded as the agreed one, and every later one must equal
- * it.  Recorded at issue, not at landing: an apply in flight at a crash
- * may reach the disk before any replica's landed.
+ * @nd issues the apply of @e: in slot order, to blocks that exist, and
+ * agreement: the first value applied in a slot is recorded as the agreed
+ * one, and every later one must equal it.  Checked at issue, not at
+ * landing (applies land in the order issued): an apply in flight at a
+ * crash may reach the disk before any replica's has landed.
  */
-bool check_chosen(struct sim *s, struct node *nd, const struct synod_entry *e)
+bool check_issue(struct sim *s, struct node *nd, const struct synod_entry *e)
 {
+	int i;
+
+	if (e->slot != nd->issued + 1) {
+		sim_fail(s, "node %d applied slot %" PRIu64 " after %" PRIu64,
+			 nd->id, e->slot, nd->issued);
+		return false;
+	}
+	for (i = 0; i < e->nwrites; i++) {
+		if (e->w[i].block >= SIM_BLOCKS) {
+			sim_fail(s, "node %d applied a write to block %" PRIu64,
+				 nd->id, e->w[i].block);
+			return false;
+		}
+	}
 	chosen_grow(s, e->slot);
 	if (s->chosen[e->slot].slot == 0) {
 		s->chosen[e->slot] = *e;
@@ -110,26 +125,10 @@ bool check_chosen(struct sim *s, struct node *nd, const struct synod_entry *e)
 	return true;
 }
 
-/* @nd's apply of @e lands in its data area. */
+/* @nd's apply of @e, checked at issue, lands in its data area. */
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e)
 {
-	int i;
-
-	if (e->slot != nd->applied + 1) {
-		sim_fail(s, "node %d applied slot %" PRIu64 " after %" PRIu64,
-			 nd->id, e->slot, nd->applied);
-		return;
-	}
-	if (!check_chosen(s, nd, e))
-		return;
-	for (i = 0; i < e->nwrites; i++) {
-		if (e->w[i].block >= SIM_BLOCKS) {
-			sim_fail(s, "node %d applied a write to block %" PRIu64,
-				 nd->id, e->w[i].block);
-			return;
-		}
-		node_data_write(nd, (int)e->w[i].block, e->w[i].ref);
-	}
+	node_data_write_entry(nd, e);
 	if (e->kind == SYNOD_ENTRY_CONFIG) {
 		check_config_change(s, nd, &e->cfg);
 		nd->cfg = e->cfg;

@@ -99,10 +99,8 @@ static void disk_write(struct sim *s, struct node *nd,
 	if (t < nd->disk_free_ns)
 		t = nd->disk_free_ns;
 	nd->disk_free_ns = t;
-	if (nd->npend == nd->cap_pend) {
-		nd->cap_pend = nd->cap_pend ? nd->cap_pend * 2 : 64;
-		nd->pend = realloc(nd->pend, nd->cap_pend * sizeof(*nd->pend));
-	}
+	nd->pend = sim_grow(nd->pend, nd->npend, &nd->cap_pend,
+			    sizeof(*nd->pend));
 	nd->pend[nd->npend++] = (struct jrec){ .seq = p->seq, .p = *p };
 	sim_schedule(s, t, EV_DURABLE, nd->id, p->seq);
 }
@@ -118,20 +116,10 @@ static void apply_issue(struct sim *s, struct node *nd,
 {
 	uint64_t t;
 
-	if (e->slot != nd->issued + 1) {
-		sim_fail(s, "node %d applied slot %" PRIu64 " after %" PRIu64,
-			 nd->id, e->slot, nd->issued);
+	if (!check_issue(s, nd, e))
 		return;
-	}
-	if (!check_chosen(s, nd, e))
-		return;
-	if (nd->nlandq == nd->cap_landq) {
-		nd->cap_landq = nd->cap_landq ? nd->cap_landq * 2 : 64;
-		nd->landq = realloc(nd->landq,
-				    nd->cap_landq * sizeof(*nd->landq));
-		if (!nd->landq)
-			abort();
-	}
+	nd->landq = sim_grow(nd->landq, nd->nlandq, &nd->cap_landq,
+			     sizeof(*nd->landq));
 	nd->landq[nd->nlandq++] = *e;
 	nd->issued = e->slot;
 	t = s->now + 20 * SIM_US + sim_below(s, 300 * SIM_US);
@@ -180,6 +168,15 @@ void node_data_write(struct node *nd, int block, uint64_t value)
 		(*n)--;
 	}
 	nd->unfl[block][(*n)++] = value;
+}
+
+/* The writes of one apply, in order (blocks checked at issue). */
+void node_data_write_entry(struct node *nd, const struct synod_entry *e)
+{
+	int i;
+
+	for (i = 0; i < e->nwrites; i++)
+		node_data_write(nd, (int)e->w[i].block, e->w[i].ref);
 }
 
 /*
@@ -648,7 +645,6 @@ static void maybe_corrupt(struct sim *s, struct node *nd)
 void node_crash(struct sim *s, struct node *nd)
 {
 	int i, survive, reached;
-	uint32_t k;
 
 	if (!nd->up)
 		return;
@@ -676,14 +672,8 @@ void node_crash(struct sim *s, struct node *nd)
 	nd->applied = nd->ckpt;
 	/* of the applies in flight, a prefix reached the disk unflushed */
 	reached = (int)sim_below(s, (uint64_t)nd->nlandq + 1);
-	for (i = 0; i < reached; i++) {
-		const struct synod_entry *e = &nd->landq[i];
-
-		for (k = 0; e->kind == SYNOD_ENTRY_WRITE && k < e->nwrites; k++)
-			if (e->w[k].block < SIM_BLOCKS)
-				node_data_write(nd, (int)e->w[k].block,
-						e->w[k].ref);
-	}
+	for (i = 0; i < reached; i++)
+		node_data_write_entry(nd, &nd->landq[i]);
 	nd->nlandq = 0;
 	data_area_crash(s, nd);
 	nd->cfg = nd->ckpt_cfg;

@@ -98,6 +98,21 @@ void sim_trace(struct sim *s, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * Room for one more element in the array @p of @n elements of @size
+ * bytes, @cap allocated: doubled when full (64 at first).
+ */
+void *sim_grow(void *p, int n, int *cap, size_t size)
+{
+	if (n < *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 64;
+	p = realloc(p, (size_t)*cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
 /* ---- the event loop ---- */
 
 /* Whether @e is input to a node that is paused: it waits for the resume. */

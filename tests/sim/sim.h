@@ -224,6 +224,7 @@ struct event {			/* one thing due to happen (events.c) */
 
 /* sim.c */
 uint64_t sim_rand(struct sim *s);
+void *sim_grow(void *p, int n, int *cap, size_t size);
 uint64_t sim_below(struct sim *s, uint64_t n);
 bool sim_chance(struct sim *s, uint32_t ppm);
 void sim_fail(struct sim *s, const char *fmt, ...)
@@ -259,6 +260,7 @@ bool node_holds_corruption(const struct node *nd);
 bool node_resyncing(const struct node *nd);
 bool node_may_crash(const struct sim *s, const struct node *nd, bool aimed);
 void node_data_write(struct node *nd, int block, uint64_t value);
+void node_data_write_entry(struct node *nd, const struct synod_entry *e);
 void node_tick(struct sim *s, struct node *nd);
 void node_chunk(struct sim *s, struct node *nd, struct chunk_msg *cm);
 void node_pause(struct sim *s, struct node *nd, uint64_t ns);
@@ -280,7 +282,7 @@ void client_timeout(struct sim *s, int client, uint64_t op);
 int history_write(const struct sim *s, const char *path);
 
 /* check.c */
-bool check_chosen(struct sim *s, struct node *nd, const struct synod_entry *e);
+bool check_issue(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_apply(struct sim *s, struct node *nd, const struct synod_entry *e);
 void check_leaders(struct sim *s);
 void check_faults_changed(struct sim *s);
