@@ -12,6 +12,10 @@ host_stages() {
 	stage --timeout 2 sleeper sleep 60
 	pending_stage "not ready" --timeout 5 later echo "ok 1 - later ran"
 }
+vm_stages() {
+	on_kernel last "$1" && stage "once-$1" echo "ok 1 - once on $1"
+	return 0
+}
 EOS
 # shellcheck source=../lib/tap.bash
 . "$top/tests/lib/tap.bash"
@@ -30,5 +34,20 @@ tap_run "a pending stage is a skip with its reason" \
 tap_run "the summary counts them" grep -qx '1 passed, 1 failed, 1 skipped' "$tmp/out"
 tap_run "the timed-out stage was killed, not waited for" [ $((SECONDS - t0)) -lt 30 ]
 tap_run "the total time is printed" grep -qE '^Total time: [0-9]+ s$' "$tmp/out"
+
+# A stage for one kernel runs on the last of KERNELS only, and on each
+# with VM_FULL=1.
+for full in 0 1; do
+	B=$tmp/b STAGES='^once-' KERNELS="ka kb" VM_FULL=$full \
+		CHECK_STAGE_FILES="$tmp/check-stage.bash" \
+		"$top/scripts/check.sh" > "$tmp/out$full" 2>&1
+	sed 's/^/# /' "$tmp/out$full"
+done
+tap_run "a one-kernel stage runs on the last kernel" \
+	grep -q '^ok 1 - once on kb' "$tmp/out0"
+not_on_ka() { ! grep -q 'once on ka' "$tmp/out0"; }
+on_both() { grep -q 'once on ka' "$tmp/out1" && grep -q 'once on kb' "$tmp/out1"; }
+tap_run "and not on the others" not_on_ka
+tap_run "VM_FULL=1 runs it on every kernel" on_both
 echo "1..$n"
 exit $failed

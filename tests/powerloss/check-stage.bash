@@ -16,7 +16,7 @@ host_stages() {
 # check past its 90-minute CI budget.  POWERLOSS_SEED fixes the seed
 # (default: today's date, printed with the command to reproduce).
 vm_stages() {
-	[ "$1" = "${KERNELS##* }" ] || return 0
+	on_kernel last "$1" || return 0
 	stage --timeout 900 "powerloss-$1" "$top/tests/powerloss/run.sh" \
 		--kernel "$1"
 }
