@@ -195,7 +195,7 @@ void synod_blkdev_end(struct request *rq, blk_status_t status)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
-	WARN_ON_ONCE(cmd->held);	/* replica_held.c frees it first */
+	WARN_ON_ONCE(synod_held_busy(&cmd->held));	/* dropped first */
 	cmd->req = 0;
 	rq_account(rq, status);
 	if (status)
@@ -248,7 +248,8 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	cmd->first_ns = 0;
 	cmd->trace_req = 0;
 	cmd->ref = 0;
-	cmd->held = 0;
+	cmd->held.state = SYNOD_HELD_FREE;
+	INIT_LIST_HEAD(&cmd->held.node);
 	return 0;
 }
 

@@ -95,21 +95,6 @@ struct synod_repl_events {
 	} ev[SYNOD_REPL_EVENTS_MAX];
 };
 
-/* A write of unknown outcome waiting for its slot (replica_held.c). */
-enum synod_held_state {
-	SYNOD_HELD_FREE = 0,
-	SYNOD_HELD_WAIT,	/* its slot not applied here yet */
-	SYNOD_HELD_CHOSEN,	/* the slot applied it: done, once */
-	SYNOD_HELD_NOT_CHOSEN,	/* the slot applied another value */
-	SYNOD_HELD_LOST,	/* the slot was skipped: unknown for good */
-};
-
-struct synod_held {
-	u64 ref;		/* payload ref of the proposal */
-	u64 slot;		/* the only slot it can be chosen in */
-	u8 state;		/* enum synod_held_state */
-};
-
 struct synod_repl {
 	struct mutex lock;		/* serialises everything below */
 	struct synod_volume *vol;	/* owner */
@@ -135,7 +120,7 @@ struct synod_repl {
 	unsigned long links_up;
 	u64 gen;			/* request id generation */
 	/* writes of unknown outcome held until their slot applies */
-	struct synod_held held[SYNOD_QUEUE_DEPTH];
+	struct synod_held_set held;
 	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
 	u64 peer_commit[SYNOD_NODES_MAX];	/* newest commit index heard */
 	/* payloads from a peer that conflict with, or messages that name,
@@ -153,6 +138,10 @@ struct synod_repl {
 	struct synod_paystore pay;
 	struct synod_resync resync;	/* state transfer, resync.c */
 	struct page *sb_page;		/* superblock updates */
+	/* a superblock being built for synod_repl_sb_commit(): hundreds of bytes,
+	 * too many for the stack of a work item that calls into the block
+	 * layer */
+	struct synod_sb sb_next;
 
 	struct synod_replica core;	/* the consensus core */
 	struct synod_out out;		/* its outputs, reused */
@@ -219,12 +208,6 @@ static inline bool synod_repl_resyncing(const struct synod_repl *r)
 /* replica_rx.c: from the transport's receive context, nothing held */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
-
-/* replica_held.c: writes of unknown outcome (under the lock) */
-bool synod_held_add(struct synod_repl *r, struct synod_rq *cmd, u64 slot);
-void synod_held_applied(struct synod_repl *r, const struct synod_entry *e);
-int synod_held_take(struct synod_repl *r, struct synod_rq *cmd);
-void synod_held_drop(struct synod_repl *r, struct synod_rq *cmd);
 
 /* replica_io.c: client requests */
 void synod_repl_submit(struct synod_repl *r, struct request *rq);	/* locks */

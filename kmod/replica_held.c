@@ -17,55 +17,58 @@
  * the slot (a state transfer jumps past it) cannot tell: the request
  * fails with EIO, as an unknown outcome does under --on-no-quorum error.
  *
- * One entry per request held this way, so the table has a slot per tag;
- * the request keeps its entry's index (synod_rq.held).  Under r->lock.
+ * The entry lives in the request (synod_rq.held), linked into the
+ * replica's set while held, so the set is as large as the requests in
+ * flight, whatever the scheduler allows.  The caller holds r->lock.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/bug.h>
 
-#include "replica.h"
+#include "replica_held.h"
+
+void synod_held_init(struct synod_held_set *set)
+{
+	INIT_LIST_HEAD(&set->list);
+	set->waiting = 0;
+}
 
 /*
- * Hold @cmd's write of unknown outcome, proposed in @slot under its
- * ref.  False when it cannot be held (no slot named, table full): the
- * caller fails the request.
+ * Hold @h, a write of unknown outcome proposed in @slot under @ref, on a
+ * replica that applied every slot up to @applied.  False when it cannot
+ * be held and its outcome stays unknown: no slot named, already held, or
+ * its slot already applied (the engine registers an outcome before it
+ * applies more, so that would be a bug).
  */
-bool synod_held_add(struct synod_repl *r, struct synod_rq *cmd, u64 slot)
+bool synod_held_add(struct synod_held_set *set, struct synod_held *h,
+		    u64 ref, u64 slot, u64 applied)
 {
-	struct synod_held *h;
-	u32 i;
-
-	lockdep_assert_held(&r->lock);
-	if (WARN_ON_ONCE(cmd->held || !cmd->ref || !slot))
+	if (WARN_ON_ONCE(synod_held_busy(h) || !ref || !slot ||
+			 slot <= applied))
 		return false;
-	for (i = 0; i < ARRAY_SIZE(r->held); i++) {
-		h = &r->held[i];
-		if (h->state != SYNOD_HELD_FREE)
-			continue;
-		h->ref = cmd->ref;
-		h->slot = slot;
-		h->state = SYNOD_HELD_WAIT;
-		cmd->held = i + 1;
-		return true;
-	}
-	WARN_ON_ONCE(1);	/* one entry per tag: cannot be full */
-	return false;
+	h->ref = ref;
+	h->slot = slot;
+	h->state = SYNOD_HELD_WAIT;
+	list_add_tail(&h->node, &set->list);
+	set->waiting++;
+	return true;
 }
 
 /*
  * @e, a chosen entry, is being applied: held writes proposed in its slot
- * learn their outcome.  Called before r->applied moves past @e.
+ * learn their outcome.  Called before the applied index moves past @e.
  */
-void synod_held_applied(struct synod_repl *r, const struct synod_entry *e)
+void synod_held_applied(struct synod_held_set *set,
+			const struct synod_entry *e)
 {
 	struct synod_held *h;
-	u32 i, k;
+	u32 k;
 
-	lockdep_assert_held(&r->lock);
-	for (i = 0; i < ARRAY_SIZE(r->held); i++) {
-		h = &r->held[i];
+	if (!set->waiting)
+		return;
+	list_for_each_entry(h, &set->list, node) {
 		if (h->state != SYNOD_HELD_WAIT || h->slot != e->slot)
 			continue;
 		h->state = SYNOD_HELD_NOT_CHOSEN;
+		set->waiting--;
 		if (e->kind != SYNOD_ENTRY_WRITE)
 			continue;
 		for (k = 0; k < e->nwrites && k < SYNOD_BATCH_MAX; k++)
@@ -75,35 +78,33 @@ void synod_held_applied(struct synod_repl *r, const struct synod_entry *e)
 }
 
 /*
- * What became of @cmd's held write (enum synod_held_state): WAIT while
- * its slot is still ahead of what this replica applied, then CHOSEN,
- * NOT_CHOSEN or LOST (the slot was skipped), and the entry is freed.
+ * What became of @h (enum synod_held_state) on a replica that applied
+ * every slot up to @applied: WAIT while its slot is still ahead, then
+ * CHOSEN, NOT_CHOSEN or LOST (the slot was skipped, never applied
+ * here), and @h is no longer held.
  */
-int synod_held_take(struct synod_repl *r, struct synod_rq *cmd)
+int synod_held_take(struct synod_held_set *set, struct synod_held *h,
+		    u64 applied)
 {
-	struct synod_held *h;
-	int st;
+	int st = h->state;
 
-	lockdep_assert_held(&r->lock);
-	if (WARN_ON_ONCE(!cmd->held || cmd->held > ARRAY_SIZE(r->held)))
+	if (WARN_ON_ONCE(!synod_held_busy(h)))
 		return SYNOD_HELD_LOST;
-	h = &r->held[cmd->held - 1];
-	st = h->state;
-	if (st == SYNOD_HELD_WAIT && r->applied < h->slot)
+	if (st == SYNOD_HELD_WAIT && applied < h->slot)
 		return st;
 	if (st == SYNOD_HELD_WAIT)
 		st = SYNOD_HELD_LOST;
-	h->state = SYNOD_HELD_FREE;
-	cmd->held = 0;
+	synod_held_drop(set, h);
 	return st;
 }
 
-/* Free @cmd's entry, if any: the request ends some other way. */
-void synod_held_drop(struct synod_repl *r, struct synod_rq *cmd)
+/* Stop holding @h, whatever its state: its request ends. */
+void synod_held_drop(struct synod_held_set *set, struct synod_held *h)
 {
-	lockdep_assert_held(&r->lock);
-	if (!cmd->held || WARN_ON_ONCE(cmd->held > ARRAY_SIZE(r->held)))
+	if (!synod_held_busy(h))
 		return;
-	r->held[cmd->held - 1].state = SYNOD_HELD_FREE;
-	cmd->held = 0;
+	if (h->state == SYNOD_HELD_WAIT)
+		set->waiting--;
+	list_del_init(&h->node);
+	h->state = SYNOD_HELD_FREE;
 }

@@ -53,9 +53,16 @@ static struct request *req_lookup(struct synod_repl *r, u64 req)
 	return cmd->req == req ? rq : NULL;
 }
 
-/* Back into the requeue list, to be dispatched again in @ms. */
+/*
+ * Back into the requeue list, to be dispatched again in @ms.  A held
+ * write must come back as it was proposed: with RQF_DONTPREP it goes to
+ * the dispatch list, where no new bio can be merged into it (it would
+ * complete with the write's outcome without being written).
+ */
 static void req_requeue(struct request *rq, unsigned long ms)
 {
+	if (synod_held_busy(&((struct synod_rq *)blk_mq_rq_to_pdu(rq))->held))
+		rq->rq_flags |= RQF_DONTPREP;
 	blk_mq_requeue_request(rq, false);
 	blk_mq_delay_kick_requeue_list(rq->q, ms);
 }
@@ -94,8 +101,12 @@ static void req_refused(struct synod_repl *r, struct request *rq, int st,
 		hold = true;
 	else
 		hold = req_may_wait(r, cmd);
-	if (hold && st == SYNOD_UNKNOWN)
-		hold = synod_held_add(r, cmd, slot);
+	if (hold && st == SYNOD_UNKNOWN) {
+		hold = synod_held_add(&r->held, &cmd->held, cmd->ref, slot,
+				      r->applied);
+		cmd->held_pos = blk_rq_pos(rq);
+		cmd->held_bytes = blk_rq_bytes(rq);
+	}
 	if (!hold) {
 		synod_blkdev_end(rq, BLK_STS_IOERR);
 		return;
@@ -112,7 +123,14 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
-	switch (synod_held_take(r, cmd)) {
+	lockdep_assert_held(&r->lock);
+	/* RQF_DONTPREP kept bios from merging in: this is what was proposed */
+	if (WARN_ON_ONCE(blk_rq_pos(rq) != cmd->held_pos ||
+			 blk_rq_bytes(rq) != cmd->held_bytes)) {
+		synod_held_drop(&r->held, &cmd->held);
+		goto fail;
+	}
+	switch (synod_held_take(&r->held, &cmd->held, r->applied)) {
 	case SYNOD_HELD_CHOSEN:
 		synod_blkdev_end(rq, BLK_STS_OK);
 		return true;
@@ -123,11 +141,12 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 			req_requeue(rq, 100);
 			return true;
 		}
-		synod_held_drop(r, cmd);
+		synod_held_drop(&r->held, &cmd->held);
 		break;
 	default:	/* LOST: its slot was skipped by a state transfer */
 		break;
 	}
+fail:
 	synod_blkdev_end(rq, BLK_STS_IOERR);
 	return true;
 }
@@ -221,9 +240,11 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	u64 now, req, sector = blk_rq_pos(rq);
 	u32 op = (__force u32)req_op(rq);
+	bool fresh;
 	int st;
 
-	if (!cmd->first_ns) {		/* a new request, not a requeued one */
+	fresh = !cmd->first_ns;		/* not a requeued one */
+	if (fresh) {
 		cmd->first_ns = synod_repl_now();
 		cmd->ref = 0;
 	}
@@ -236,7 +257,10 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		return;
 	}
 	mutex_lock(&r->lock);
-	if (cmd->held && req_held(r, rq))
+	/* never another request's outcome (synod_blkdev_end warns too) */
+	if (fresh && WARN_ON_ONCE(synod_held_busy(&cmd->held)))
+		synod_held_drop(&r->held, &cmd->held);
+	if (synod_held_busy(&cmd->held) && req_held(r, rq))
 		goto out_unlock;
 	now = synod_repl_now();
 	req = (++r->gen << 16) | rq->tag;

@@ -17,6 +17,7 @@
 
 #include "uapi/synod.h"
 #include "core/ondisk.h"
+#include "replica_held.h"
 
 struct synod_repl;
 
@@ -95,7 +96,8 @@ struct synod_volume {
  * waits and to measure its latency at completion; @trace_req keeps the
  * last @req past its clearing, for the completion tracepoint.  @ref is
  * the payload ref of a write's last proposal; @held, while a write of
- * unknown outcome waits to learn it (replica_held.c), its entry + 1.
+ * unknown outcome waits to learn it, its entry in the replica's set
+ * (replica_held.c), with what was proposed (@held_pos, @held_bytes).
  */
 struct synod_rq {
 	struct work_struct work;	/* submits the clones */
@@ -105,7 +107,9 @@ struct synod_rq {
 	u64 first_ns;			/* raw clock at first dispatch */
 	u64 trace_req;			/* last @req, or 0 */
 	u64 ref;			/* write: ref of its last proposal */
-	u32 held;			/* entry in synod_repl.held + 1, or 0 */
+	struct synod_held held;		/* write of unknown outcome, held */
+	u64 held_pos;			/* sector it was proposed at */
+	u32 held_bytes;			/* and its length */
 };
 
 /*
