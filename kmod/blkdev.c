@@ -33,12 +33,6 @@
 #include "compat.h"
 #include "trace.h"
 
-/*
- * Requests in flight per volume; the bio_set keeps one clone per tag.
- * The consensus core queues every one of them if need be (a full queue
- * there would only mean a retry, never an error, but is not expected).
- */
-#define SYNOD_QUEUE_DEPTH	64
 static_assert(SYNOD_QUEUE_DEPTH <= SYNOD_READS_MAX &&
 	      SYNOD_QUEUE_DEPTH <= SYNOD_PENDING_MAX);
 
@@ -201,6 +195,7 @@ void synod_blkdev_end(struct request *rq, blk_status_t status)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
+	WARN_ON_ONCE(synod_held_busy(&cmd->held));	/* dropped first */
 	cmd->req = 0;
 	rq_account(rq, status);
 	if (status)
@@ -252,6 +247,9 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	cmd->req = 0;
 	cmd->first_ns = 0;
 	cmd->trace_req = 0;
+	cmd->ref = 0;
+	cmd->held.state = SYNOD_HELD_FREE;
+	INIT_LIST_HEAD(&cmd->held.node);
 	return 0;
 }
 

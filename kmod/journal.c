@@ -628,27 +628,6 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 }
 
 /*
- * Records after the end that recovery will not replay: broken ones whose
- * trailer names a later jseq, and, on the ring's first lap, broken ones
- * naming nothing at indexes past the window (all of them with no end).
- */
-static u32 count_after(const struct synod_journal *j,
-		       const struct synod_jscan_end *end)
-{
-	const struct synod_jscan *sc;
-	u32 idx, after = 0;
-
-	for (idx = 0; idx < j->count; idx++) {
-		sc = &j->scan[idx];
-		if (sc->state != SYNOD_JS_BROKEN)
-			continue;
-		after += sc->jseq > end->last ||
-			 (!sc->jseq && end->last < j->count && idx >= end->last);
-	}
-	return after;
-}
-
-/*
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
@@ -671,7 +650,7 @@ int synod_journal_recover(struct synod_journal *j,
 			  void *ctx)
 {
 	struct synod_jscan_end end;
-	u32 idx, after;
+	u32 idx;
 	int err;
 
 	mutex_lock(&j->lock);
@@ -683,7 +662,6 @@ int synod_journal_recover(struct synod_journal *j,
 		goto out_unlock;
 	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
 				 &end));
-	after = count_after(j, &end);
 	/*
 	 * Sequences are believed up to SYNOD_JSEQ_MAX only: writing past it
 	 * would make our own records unbelievable at the next scan.  No
@@ -703,13 +681,13 @@ int synod_journal_recover(struct synod_journal *j,
 	 */
 	if (end.damaged && end.seen > end.last + SYNOD_JOURNAL_BATCH) {
 		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
-			j->bdev, after, end.last, end.seen, end.next);
-		j->corrupt += after;
+			j->bdev, end.after, end.last, end.seen, end.next);
+		j->corrupt += end.after;
 		corrupt(ctx, 0, false);
 	} else if (end.damaged) {
 		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, some naming no sequence, at ring indexes one batch cannot reach: durable records are lost; writing resumes at %llu\n",
-			j->bdev, after, end.last, end.next);
-		j->corrupt += after;
+			j->bdev, end.after, end.last, end.next);
+		j->corrupt += end.after;
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
@@ -724,9 +702,9 @@ int synod_journal_recover(struct synod_journal *j,
 				err, end.batch_first, end.last);
 		err = 0;
 	}
-	if (!end.damaged && after)
+	if (!end.damaged && end.after)
 		pr_info("synod: journal on %pg: dropped %u torn record(s) after journal sequence %llu\n",
-			j->bdev, after, end.last);
+			j->bdev, end.after, end.last);
 	j->next_jseq = end.next;
 	j->recovered = true;
 out_unlock:

@@ -338,6 +338,7 @@ static void repl_apply(struct synod_repl *r)
 		} else if (e->kind == SYNOD_ENTRY_CONFIG) {
 			apply_config(r, &e->cfg);
 		}
+		synod_held_applied(&r->held, e);
 		r->applied = e->slot;
 		trace_synod_rq_applied(r->vol->name, e->slot, nw, leader);
 	}

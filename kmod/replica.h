@@ -119,6 +119,8 @@ struct synod_repl {
 	/* peers whose link came up since the last tick (link_event, atomic) */
 	unsigned long links_up;
 	u64 gen;			/* request id generation */
+	/* writes of unknown outcome held until their slot applies */
+	struct synod_held_set held;
 	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
 	u64 peer_commit[SYNOD_NODES_MAX];	/* newest commit index heard */
 	/* payloads from a peer that conflict with, or messages that name,
@@ -136,6 +138,10 @@ struct synod_repl {
 	struct synod_paystore pay;
 	struct synod_resync resync;	/* state transfer, resync.c */
 	struct page *sb_page;		/* superblock updates */
+	/* a superblock being built for synod_repl_sb_commit(): hundreds of bytes,
+	 * too many for the stack of a work item that calls into the block
+	 * layer */
+	struct synod_sb sb_next;
 
 	struct synod_replica core;	/* the consensus core */
 	struct synod_out out;		/* its outputs, reused */

@@ -187,6 +187,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	if (!r || !tcfg)
 		goto fail;
 	mutex_init(&r->lock);
+	synod_held_init(&r->held);
 	INIT_DELAYED_WORK(&r->tick, NULL);
 	r->vol = vol;
 	r->net = net;

@@ -54,18 +54,41 @@ static struct request *req_lookup(struct synod_repl *r, u64 req)
 }
 
 /*
+ * Back into the requeue list, to be dispatched again in @ms.  A held
+ * write must come back as it was proposed: with RQF_DONTPREP it goes to
+ * the dispatch list, where no new bio can be merged into it (it would
+ * complete with the write's outcome without being written).
+ */
+static void req_requeue(struct request *rq, unsigned long ms)
+{
+	if (synod_held_busy(&((struct synod_rq *)blk_mq_rq_to_pdu(rq))->held))
+		rq->rq_flags |= RQF_DONTPREP;
+	blk_mq_requeue_request(rq, false);
+	blk_mq_delay_kick_requeue_list(rq->q, ms);
+}
+
+/* May a request refused for want of a leader wait for one (suspend)? */
+static bool req_may_wait(struct synod_repl *r, struct synod_rq *cmd)
+{
+	return !r->fenced && r->up &&
+	       r->cfg.on_no_quorum == SYNOD_NO_QUORUM_SUSPEND &&
+	       synod_repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS;
+}
+
+/*
  * A request the core did not carry out, with its status @st (enum
  * synod_status): certainly not done (not leader, lost leadership, a full
- * queue), or a write of unknown outcome.  A full queue is backpressure,
- * never an error: try again shortly.  Otherwise suspend the request until
- * this replica leads with a quorum again, or fail it, as the volume says
- * (--on-no-quorum).  A write of unknown outcome may be proposed again:
- * block writes are idempotent, and its data is still in the request's
- * pages, which synod_repl_submit() copies anew.  Suspension is bounded:
- * SYNOD_SUSPEND_MAX_NS after the request first came.  A fenced or
- * stopped replica fails everything.  Under r->lock.
+ * queue), or a write of unknown outcome proposed in @slot.  A full queue
+ * is backpressure, never an error: try again shortly.  Otherwise suspend
+ * the request until this replica leads with a quorum again, or fail it,
+ * as the volume says (--on-no-quorum).  A write of unknown outcome is
+ * never simply proposed again: it waits to learn its outcome from its
+ * slot (replica_held.c).  Suspension is bounded: SYNOD_SUSPEND_MAX_NS
+ * after the request first came.  A fenced or stopped replica fails
+ * everything.  Under r->lock.
  */
-static void req_refused(struct synod_repl *r, struct request *rq, int st)
+static void req_refused(struct synod_repl *r, struct request *rq, int st,
+			u64 slot)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	bool hold;
@@ -77,14 +100,55 @@ static void req_refused(struct synod_repl *r, struct request *rq, int st)
 	else if (st == SYNOD_BUSY)
 		hold = true;
 	else
-		hold = r->cfg.on_no_quorum == SYNOD_NO_QUORUM_SUSPEND &&
-		       synod_repl_now() - cmd->first_ns < SYNOD_SUSPEND_MAX_NS;
+		hold = req_may_wait(r, cmd);
+	if (hold && st == SYNOD_UNKNOWN) {
+		hold = synod_held_add(&r->held, &cmd->held, cmd->ref, slot,
+				      r->applied);
+		cmd->held_pos = blk_rq_pos(rq);
+		cmd->held_bytes = blk_rq_bytes(rq);
+	}
 	if (!hold) {
 		synod_blkdev_end(rq, BLK_STS_IOERR);
 		return;
 	}
-	blk_mq_requeue_request(rq, false);
-	blk_mq_delay_kick_requeue_list(rq->q, st == SYNOD_BUSY ? 10 : 100);
+	req_requeue(rq, st == SYNOD_BUSY ? 10 : 100);
+}
+
+/*
+ * @rq is a held write of unknown outcome, back from the requeue list.
+ * True when it is dealt with (completed, failed or held again); false
+ * when it was certainly never chosen and goes on as a new request.
+ */
+static bool req_held(struct synod_repl *r, struct request *rq)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	lockdep_assert_held(&r->lock);
+	/* RQF_DONTPREP kept bios from merging in: this is what was proposed */
+	if (WARN_ON_ONCE(blk_rq_pos(rq) != cmd->held_pos ||
+			 blk_rq_bytes(rq) != cmd->held_bytes)) {
+		synod_held_drop(&r->held, &cmd->held);
+		goto fail;
+	}
+	switch (synod_held_take(&r->held, &cmd->held, r->applied)) {
+	case SYNOD_HELD_CHOSEN:
+		synod_blkdev_end(rq, BLK_STS_OK);
+		return true;
+	case SYNOD_HELD_NOT_CHOSEN:
+		return false;
+	case SYNOD_HELD_WAIT:
+		if (req_may_wait(r, cmd)) {
+			req_requeue(rq, 100);
+			return true;
+		}
+		synod_held_drop(&r->held, &cmd->held);
+		break;
+	default:	/* LOST: its slot was skipped by a state transfer */
+		break;
+	}
+fail:
+	synod_blkdev_end(rq, BLK_STS_IOERR);
+	return true;
 }
 
 /* Complete (or refuse) the requests the core is done with. */
@@ -101,7 +165,7 @@ void synod_repl_done(struct synod_repl *r)
 		if (!rq)
 			continue;
 		if (d->status != SYNOD_OK) {
-			req_refused(r, rq, d->status);
+			req_refused(r, rq, d->status, d->slot);
 			continue;
 		}
 		((struct synod_rq *)blk_mq_rq_to_pdu(rq))->req = 0;
@@ -154,6 +218,7 @@ static int submit_write(struct synod_repl *r, struct request *rq, u64 req,
 		off += bv.bv_len;
 	}
 	pay->len = off;
+	((struct synod_rq *)blk_mq_rq_to_pdu(rq))->ref = pay->ref;
 	if (READ_ONCE(test_bad_block))
 		sector = xchg(&test_bad_block, 0) ?: sector;
 	SYNOD_CORE(r, st = synod_replica_write(&r->core, now, req, sector,
@@ -175,10 +240,14 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	u64 now, req, sector = blk_rq_pos(rq);
 	u32 op = (__force u32)req_op(rq);
+	bool fresh;
 	int st;
 
-	if (!cmd->first_ns)
+	fresh = !cmd->first_ns;		/* not a requeued one */
+	if (fresh) {
 		cmd->first_ns = synod_repl_now();
+		cmd->ref = 0;
+	}
 	if (req_op(rq) == REQ_OP_FLUSH) {
 		synod_blkdev_end(rq, BLK_STS_OK);
 		return;
@@ -188,6 +257,11 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		return;
 	}
 	mutex_lock(&r->lock);
+	/* never another request's outcome (synod_blkdev_end warns too) */
+	if (fresh && WARN_ON_ONCE(synod_held_busy(&cmd->held)))
+		synod_held_drop(&r->held, &cmd->held);
+	if (synod_held_busy(&cmd->held) && req_held(r, rq))
+		goto out_unlock;
 	now = synod_repl_now();
 	req = (++r->gen << 16) | rq->tag;
 	cmd->trace_req = req;
@@ -200,7 +274,7 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		goto out_unlock;
 	}
 	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
-		req_refused(r, rq, SYNOD_NOT_LEADER);
+		req_refused(r, rq, SYNOD_NOT_LEADER, 0);
 		goto out_unlock;
 	}
 	if (!req_valid(r, rq)) {
@@ -216,7 +290,7 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		st = submit_write(r, rq, req, now);
 	trace_synod_rq_proposed(req, op, r->core.next_slot, st);
 	if (st != SYNOD_OK)
-		req_refused(r, rq, st);
+		req_refused(r, rq, st, 0);
 	synod_repl_execute(r);	/* may complete @rq: not touched after */
 out_unlock:
 	mutex_unlock(&r->lock);

@@ -134,8 +134,8 @@ void synod_resync_free(struct synod_repl *r)
  * flagged replicas), where configuration @cfg is in effect.  Remember
  * them; the tick installs the jump.  @old: the peer runs a module from
  * before this release, which named its commit index and no configuration
- * (the core keeps ours): say so once per volume, that is per create or
- * attach (the flag lives in the replica, made by either).
+ * (the core keeps ours): the jump says so, once per volume, that is per
+ * create or attach (the flag lives in the replica, made by either).
  */
 void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
 			 const struct synod_config *cfg, bool old)
@@ -148,11 +148,7 @@ void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
 	rs->pending_from = from;
 	rs->pending_slot = slot;
 	rs->pending_cfg = *cfg;
-	if (old && !rs->old_peer_warned) {
-		rs->old_peer_warned = true;
-		pr_warn("%s: node %u runs an older module: state transfer to its commit index %llu, membership not carried (upgrade every replica)\n",
-			r->vol->name, from, slot);
-	}
+	rs->pending_old = old;
 }
 
 /*
@@ -167,7 +163,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	struct synod_resync *rs = &r->resync;
 	u64 slot = rs->pending_slot;
 	u32 from = rs->pending_from;
-	struct synod_sb sb;
+	struct synod_sb *sb = &r->sb_next;
 
 	rs->pending_slot = 0;
 	if (slot <= r->core.chosen_upto || r->core.role == SYNOD_LEADER)
@@ -182,10 +178,10 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	 * cfg: the core may already have issued applies past the slot.
 	 * Built in a copy: vol->sb takes them only once they are on disk.
 	 */
-	sb = r->vol->sb;
-	sb.applied_index = slot;
-	sb.cfg = r->core.cfg_durable;
-	if (synod_repl_sb_commit(r, &sb)) {
+	*sb = r->vol->sb;
+	sb->applied_index = slot;
+	sb->cfg = r->core.cfg_durable;
+	if (synod_repl_sb_commit(r, sb)) {
 		synod_repl_fence(r, "superblock write failed");
 		return;
 	}
@@ -193,6 +189,12 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	r->checkpointed = slot;
 	r->ckpt_cfg = r->vol->sb.cfg;
 	synod_journal_reclaim(r->journal, slot);
+	/* said when the jump is made, not when it was asked for */
+	if (rs->pending_old && !rs->old_peer_warned) {
+		rs->old_peer_warned = true;
+		pr_warn("%s: node %u runs an older module: state transfer to its commit index %llu, membership not carried (upgrade every replica)\n",
+			r->vol->name, from, slot);
+	}
 	synod_repl_execute(r);
 	/* Chunks of an earlier pass may predate the jump: start over. */
 	pass_start(r, from, now);

@@ -87,6 +87,7 @@ struct synod_resync {
 	u64 pending_slot;	/* core asked for one up to this slot ... */
 	u32 pending_from;	/* ... from this peer; 0 slot: none ... */
 	struct synod_config pending_cfg;	/* ... in this configuration */
+	bool pending_old;	/* ... offered by a peer of an older release */
 	bool old_peer_warned;	/* warned once (per create or attach): a
 				 * transfer came from a module before this
 				 * release */

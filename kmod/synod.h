@@ -17,6 +17,7 @@
 
 #include "uapi/synod.h"
 #include "core/ondisk.h"
+#include "replica_held.h"
 
 struct synod_repl;
 
@@ -93,7 +94,10 @@ struct synod_volume {
  * there (0 otherwise); @first_ns is when it first reached the replica
  * engine (0: not a replicated request), to bound how long suspended I/O
  * waits and to measure its latency at completion; @trace_req keeps the
- * last @req past its clearing, for the completion tracepoint.
+ * last @req past its clearing, for the completion tracepoint.  @ref is
+ * the payload ref of a write's last proposal; @held, while a write of
+ * unknown outcome waits to learn it, its entry in the replica's set
+ * (replica_held.c), with what was proposed (@held_pos, @held_bytes).
  */
 struct synod_rq {
 	struct work_struct work;	/* submits the clones */
@@ -102,7 +106,18 @@ struct synod_rq {
 	u64 req;			/* id given to the core, or 0 */
 	u64 first_ns;			/* raw clock at first dispatch */
 	u64 trace_req;			/* last @req, or 0 */
+	u64 ref;			/* write: ref of its last proposal */
+	struct synod_held held;		/* write of unknown outcome, held */
+	u64 held_pos;			/* sector it was proposed at */
+	u32 held_bytes;			/* and its length */
 };
+
+/*
+ * Requests in flight per volume; the bio_set keeps one clone per tag.
+ * The consensus core queues every one of them if need be (a full queue
+ * there would only mean a retry, never an error, but is not expected).
+ */
+#define SYNOD_QUEUE_DEPTH	64
 
 /*
  * What VOLUME_CREATE asks for a replicated volume; nl_repl_cfg.c fills it

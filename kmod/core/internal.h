@@ -62,7 +62,7 @@ u64 synod_out_promise(struct synod_replica *r, struct synod_out *out);
 u64 synod_out_entry(struct synod_replica *r, struct synod_out *out,
 		    struct synod_slot *sl);
 void synod_out_done(struct synod_out *out, u64 req, u8 op, u8 status,
-		    u64 block, bool lease);
+		    u64 slot, u64 block, bool lease);
 bool synod_log_make_room(struct synod_replica *r, u64 s);
 void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out);
 bool synod_ack_durable(const struct synod_replica *r, u64 seq);

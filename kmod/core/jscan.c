@@ -36,6 +36,24 @@ static bool damaged_after(const struct synod_jscan *scan, u32 count,
 	return false;
 }
 
+/* end->after: the broken records past the end (jscan.h). */
+static u32 count_after(const struct synod_jscan *scan, u32 count,
+		       const struct synod_jscan_end *end)
+{
+	u32 idx, after = 0;
+
+	synod_assert(scan != NULL && count >= 1);
+	for (idx = 0; idx < count; idx++) {
+		if (scan[idx].state != SYNOD_JS_BROKEN)
+			continue;
+		after += scan[idx].jseq > end->last ||
+			 (!scan[idx].jseq && end->last < count &&
+			  idx >= end->last);
+	}
+	synod_assert(after <= count);
+	return after;
+}
+
 /*
  * The end of the journal is the highest journal sequence held intact (a
  * void record counts: it was written whole).  Its header names the last
@@ -63,6 +81,7 @@ void synod_jscan_end(const struct synod_jscan *scan, u32 count,
 	}
 	end->first = end->last > count ? end->last - count + 1 : 1;
 	end->damaged = damaged_after(scan, count, batch_max, end);
+	end->after = count_after(scan, count, end);
 	end->next = end->last + 1;
 	/*
 	 * Damaged: resume past every jseq that can ever have been issued.

@@ -87,6 +87,13 @@ struct synod_jscan_end {
 	 */
 	bool damaged;
 	/*
+	 * Broken records after last, the ones the replay never sees: those
+	 * whose trailer names a later jseq and, on the ring's first lap
+	 * (last < count), nameless ones at ring indexes past last.  Told
+	 * and counted as corrupt when damaged.
+	 */
+	u32 after;
+	/*
 	 * Journal sequence to write next: last + 1, over the torn tail; if
 	 * damaged, seen + count + batch_max + 1, past anything ever issued,
 	 * so that no stale record can pass for the end later, and the

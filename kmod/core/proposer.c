@@ -27,7 +27,7 @@ static void fail_all(struct synod_replica *r, struct synod_out *out)
 		const struct synod_wait_write *w =
 			&r->pend[(r->pend_head + i) % SYNOD_PENDING_MAX];
 		synod_out_done(out, w->req, SYNOD_OP_WRITE, SYNOD_FAILED,
-			       w->block, false);
+			       0, w->block, false);
 	}
 	r->npend = 0;
 	r->pend_head = 0;
@@ -38,12 +38,13 @@ static void fail_all(struct synod_replica *r, struct synod_out *out)
 			continue;
 		for (k = 0; k < sl->e.nwrites; k++)
 			synod_out_done(out, sl->req[k], SYNOD_OP_WRITE,
-				       SYNOD_UNKNOWN, sl->e.w[k].block, false);
+				       SYNOD_UNKNOWN, sl->e.slot,
+				       sl->e.w[k].block, false);
 		sl->owned = false;
 	}
 	for (i = 0; i < r->nreads; i++)
 		synod_out_done(out, r->reads[i].req, SYNOD_OP_READ,
-			       SYNOD_FAILED, r->reads[i].block, false);
+			       SYNOD_FAILED, 0, r->reads[i].block, false);
 	r->nreads = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
 }
@@ -687,7 +688,7 @@ void synod_prop_slot_applied(struct synod_replica *r, struct synod_slot *sl,
 		synod_assert(r->role == SYNOD_LEADER);
 		for (k = 0; k < sl->e.nwrites; k++)
 			synod_out_done(out, sl->req[k], SYNOD_OP_WRITE, SYNOD_OK,
-				       sl->e.w[k].block, false);
+				       sl->e.slot, sl->e.w[k].block, false);
 		sl->owned = false;
 	}
 	if (r->role == SYNOD_LEADER && r->cfg_pending &&
@@ -754,7 +755,7 @@ void synod_prop_reads(struct synod_replica *r, u64 now, struct synod_out *out)
 		if ((MUTANT_READ_UNLANDED ? r->applied : r->landed) >=
 		    rd->index && (confirmed || lease)) {
 			synod_out_done(out, rd->req, SYNOD_OP_READ, SYNOD_OK,
-				       rd->block, !confirmed);
+				       0, rd->block, !confirmed);
 			if (confirmed)
 				r->stats.index_reads++;
 			else

@@ -146,16 +146,18 @@ u64 synod_out_entry(struct synod_replica *r, struct synod_out *out,
 }
 
 void synod_out_done(struct synod_out *out, u64 req, u8 op, u8 status,
-		    u64 block, bool lease)
+		    u64 slot, u64 block, bool lease)
 {
 	struct synod_done *d;
 
 	synod_assert(out->ndone < SYNOD_OUT_DONE_MAX);
 	synod_assert(op == SYNOD_OP_WRITE || op == SYNOD_OP_READ);
+	synod_assert(status != SYNOD_UNKNOWN || slot != 0);
 	d = &out->done[out->ndone++];
 	d->req = req;
 	d->op = op;
 	d->status = status;
+	d->slot = slot;
 	d->block = block;
 	d->lease = lease;
 }

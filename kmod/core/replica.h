@@ -125,6 +125,12 @@ struct synod_persist {
 struct synod_done {
 	u64 req;
 	u64 block;
+	/*
+	 * WRITE, OK or UNKNOWN: the slot it was proposed in, and the only
+	 * one it can ever be chosen in, so that whoever holds a write of
+	 * unknown outcome learns it from what that slot applies.  0 else.
+	 */
+	u64 slot;
 	u8 op;			/* enum synod_op */
 	u8 status;		/* enum synod_status */
 	bool lease;		/* READ served under a lease */

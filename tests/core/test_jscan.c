@@ -232,6 +232,7 @@ static void test_all_broken_is_damage(void **state)
 	assert_int_equal(end.last, 0);
 	assert_int_equal(end.seen, 40);
 	assert_true(end.damaged);
+	assert_int_equal(end.after, COUNT);	/* what the ring still holds */
 	/* never 1, over 33..40; past anything ever issued */
 	assert_int_equal(end.next, 40 + COUNT + BATCH_MAX + 1);
 }
@@ -265,6 +266,7 @@ static void test_broken_after_end_beyond_a_batch_is_damage(void **state)
 	assert_int_equal(end.last, 4);
 	assert_int_equal(end.seen, 4 + BATCH_MAX + 1);
 	assert_true(end.damaged);
+	assert_int_equal(end.after, BATCH_MAX + 1);
 	assert_int_equal(end.next, 4 + BATCH_MAX + 1 + COUNT + BATCH_MAX + 1);
 	assert_int_equal(fate(3), SYNOD_JF_CORRUPT);
 	assert_int_equal(fate(4), SYNOD_JF_FOUND);
@@ -351,6 +353,7 @@ static void test_unnamed_past_a_batch_on_first_lap_is_damage(void **state)
 	scan[2 + BATCH_MAX].state = SYNOD_JS_BROKEN;
 	scan_end();
 	assert_true(end.damaged);
+	assert_int_equal(end.after, BATCH_MAX + 1);
 	assert_true(end.next > 2 + COUNT);
 }
 

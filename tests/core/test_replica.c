@@ -149,10 +149,14 @@ static void test_lease_read(void **state)
 	assert_false(synod_replica_lease_valid(&T.r[l], T.now));
 }
 
-/* A leader that sees a higher ballot steps down and says so. */
+/*
+ * A leader that sees a higher ballot steps down and says so, naming the
+ * slot of each write whose outcome it cannot know.
+ */
 static void test_step_down(void **state)
 {
 	int l, o;
+	u64 s;
 
 	(void)state;
 	setup_cluster(3, false);
@@ -161,6 +165,7 @@ static void test_step_down(void **state)
 	T.ndone = 0;
 	T.hold_durable[(l + 2) % 3] = true;
 	T.hold_durable[o] = true;
+	s = T.r[l].next_slot;
 	synod_replica_write(&T.r[l], T.now, 31, 1, 0x31, &T.out[l]);
 	pump();
 	T.hold_durable[o] = false;
@@ -173,6 +178,8 @@ static void test_step_down(void **state)
 	assert_true(T.ndone >= 1);
 	assert_int_equal(T.done[0].req, 31);
 	assert_int_equal(T.done[0].status, SYNOD_UNKNOWN);
+	/* the only slot it can be chosen in: its holder watches that one */
+	assert_int_equal(T.done[0].slot, s);
 }
 
 /*

@@ -2,7 +2,7 @@
 # The replica engine under faults: a write outside the data area, a
 # failed core assertion (in a tick, in the superblock encoder), a backing
 # device that fails under the leader, a leader cut off while writes are
-# in flight, 1 MiB writes over a slow link, more reads in flight than the core queues, and an open
+# in flight, a held write that was chosen, 1 MiB writes over a slow link, more reads in flight than the core queues, and an open
 # waiting for auto-promote.  Three replicas in three network namespaces,
 # as in cluster.bats:
 #
@@ -249,6 +249,95 @@ others_go_on_without_1() {
 	if grep -q "verify: bad" "$BATS_TEST_TMPDIR/fio"; then
 		false
 	fi
+}
+
+# block4k N DEV: 4 KiB block N of DEV (O_DIRECT, past any cache)
+block4k() {
+	dd if="$2" bs=4096 skip="$1" count=1 iflag=direct status=none
+}
+
+# new_leader_of VOLUME NODES...: wait for one of NODES to lead, agreed by
+# all of them; print it
+new_leader_of() {
+	local vol=$1 l
+	shift
+	wait_for 60 some_leader "$vol" "$@" >&2 || return 1
+	for l in "$@"; do is_role "$l" "$vol" leader && break; done
+	wait_for 30 agreed_leader "$vol" "$@" >&2 || return 1
+	echo "$l"
+}
+
+@test "engine: --on-no-quorum suspend: a held write completes if its slot chose it, and is proposed again only if it did not" {
+	local d0 dl l pid rc v
+	cluster_create $VOL "0 1 2" --on-no-quorum suspend
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	for v in x y z w; do
+		head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/$v"
+	done
+	# 1. Chosen.  Node 0 hears no frame more: its accept of X reaches
+	# the followers, their acks do not come back.  A node sends its
+	# frames on the connection it made to the peer's port 7790, so
+	# dropping what arrives for node 0's own port cuts only the frames
+	# to it, not the TCP acks of its own connections.  It resigns with
+	# X of unknown outcome and holds it; the followers elect, and
+	# recover X.  (Each wait stays well inside the 120 s of the hold.)
+	in_node 0 nft -f - <<-EOF
+		table inet cut {
+			chain in {
+				type filter hook input priority 0;
+				iifname "eth0" tcp dport 7790 drop;
+			}
+		}
+	EOF
+	dd if="$BATS_TEST_TMPDIR/x" of="$d0" bs=4096 seek=7 count=1 \
+		oflag=direct conv=notrunc status=none &
+	pid=$!
+	l=$(new_leader_of $VOL 1 2)
+	dl=$(dev_of "$l" $VOL)
+	if ! block4k 7 "$dl" | cmp -s - "$BATS_TEST_TMPDIR/x"; then
+		echo "setup: node $l's new log does not hold X" >&2
+		false
+	fi
+	if pid_gone $pid; then
+		echo "setup: the write to node 0 was not held" >&2
+		false
+	fi
+	# Y over X on the new leader, acknowledged by a quorum
+	dd if="$BATS_TEST_TMPDIR/y" of="$dl" bs=4096 seek=7 count=1 \
+		oflag=direct conv=notrunc status=none
+	# node 0 hears again, follows, and learns that X was chosen: its
+	# held write completes.  Leading again, it must not write X again.
+	in_node 0 nft delete table inet cut
+	settle_leader 0 $VOL 0 1 2
+	job_rc $pid 60; rc=$RC
+	echo "held write, chosen: exit $rc"
+	[ "$rc" = 0 ]
+	block4k 7 "$d0" | cmp - "$BATS_TEST_TMPDIR/y"
+
+	# 2. Not chosen.  Node 0 cut off both ways: Z reaches nobody, the
+	# new leader fills Z's slot with something else and writes W.  Back
+	# and leading, node 0 learns that Z never happened and proposes it
+	# now: Z lands after W, once, and the write completes.
+	in_node 0 ip link set eth0 down
+	dd if="$BATS_TEST_TMPDIR/z" of="$d0" bs=4096 seek=9 count=1 \
+		oflag=direct conv=notrunc status=none &
+	pid=$!
+	l=$(new_leader_of $VOL 1 2)
+	dl=$(dev_of "$l" $VOL)
+	dd if="$BATS_TEST_TMPDIR/w" of="$dl" bs=4096 seek=9 count=1 \
+		oflag=direct conv=notrunc status=none
+	if pid_gone $pid; then
+		echo "setup: the write to node 0 was not held" >&2
+		false
+	fi
+	in_node 0 ip link set eth0 up
+	settle_leader 0 $VOL 0 1 2
+	job_rc $pid 60; rc=$RC
+	echo "held write, not chosen: exit $rc"
+	[ "$rc" = 0 ]
+	block4k 9 "$d0" | cmp - "$BATS_TEST_TMPDIR/z"
+	block4k 7 "$d0" | cmp - "$BATS_TEST_TMPDIR/y"
 }
 
 @test "engine: 1 MiB writes over a slow link keep their leader: heartbeats queued behind payloads are not silence" {
