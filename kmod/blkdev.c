@@ -232,6 +232,13 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	atomic_set(&cmd->pending, 1);
 	cmd->status = BLK_STS_OK;
+	/*
+	 * A requeued request (replica_io.c) goes straight back to dispatch,
+	 * where no bio merges into it: a held write must come back as it
+	 * was proposed.  Set before the start, while nothing else can touch
+	 * rq_flags (the timeout handler may once the request is started).
+	 */
+	rq->rq_flags |= RQF_DONTPREP;
 	blk_mq_start_request(rq);
 	queue_work(vol->wq, &cmd->work);
 	return BLK_STS_OK;

@@ -381,6 +381,7 @@ void synod_repl_execute(struct synod_repl *r)
 	for (round = 0; round < 64; round++) {
 		seq = r->fenced ? 0 : repl_persist(r);
 		durable = max(durable, seq);
+		synod_repl_done(r, true);	/* held before any apply */
 		if (!r->fenced) {
 			for (i = 0; i < out->nmsgs; i++)
 				send_msg(r, &out->msgs[i]);
@@ -391,7 +392,7 @@ void synod_repl_execute(struct synod_repl *r)
 					    out->transfer_slot,
 					    &out->transfer_cfg,
 					    out->transfer_old);
-		synod_repl_done(r);
+		synod_repl_done(r, false);
 		synod_out_reset(out);
 		if (r->fenced || READ_ONCE(r->core_failed))
 			break;

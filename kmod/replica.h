@@ -126,8 +126,9 @@ struct synod_repl {
 	/* payloads from a peer that conflict with, or messages that name,
 	 * data the peer itself never sent us (payload.h) */
 	u64 rx_unbound[SYNOD_NODES_MAX];
-	/* journal recovery: corrupt records reported with and without a
-	 * known slot, so that the log gets one line each and a count */
+	/* journal recovery: reports of corrupt records with and without a
+	 * known slot, so that the log gets the first of each kind (the
+	 * journal counts the records) */
 	u32 rec_corrupt_known;
 	u32 rec_corrupt_unknown;
 
@@ -211,7 +212,7 @@ void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
 
 /* replica_io.c: client requests */
 void synod_repl_submit(struct synod_repl *r, struct request *rq);	/* locks */
-void synod_repl_done(struct synod_repl *r);
+void synod_repl_done(struct synod_repl *r, bool unknown);
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */
 void synod_repl_params_from_cfg(struct synod_params *p,		/* pure */

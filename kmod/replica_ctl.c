@@ -179,6 +179,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	struct synod_transport_cfg *tcfg;
 	struct synod_params p;
 	struct synod_repl *r;
+	u64 nrec, nwritten, ncorrupt;
 	u32 n;
 	int err = -ENOMEM;
 
@@ -249,10 +250,15 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
 	}
-	if (r->rec_corrupt_known + r->rec_corrupt_unknown > 1)
-		pr_warn("%s: journal recovery: %u corrupt record(s) with a known slot, %u with an unreadable one, to be fetched from peers\n",
-			vol->name, r->rec_corrupt_known,
-			r->rec_corrupt_unknown);
+	/*
+	 * Records, not reports: damage past the end is reported once for
+	 * all its records, which the journal counts (a new journal: all of
+	 * its count is this recovery's).
+	 */
+	synod_journal_counters(r->journal, &nrec, &nwritten, &ncorrupt);
+	if (ncorrupt > 1)
+		pr_warn("%s: journal recovery: %llu corrupt record(s), %u of them with a known slot, to be fetched from peers\n",
+			vol->name, ncorrupt, r->rec_corrupt_known);
 	/* (damage with unknown slots sets lost_slot too: said above) */
 	if (r->core.lost_slot && !r->rec_corrupt_unknown)
 		pr_warn("%s: journal holds slots up to %llu, past the log window from checkpoint %llu (written by an older module, or a disk that lost its cache): no promises until they are learned from peers\n",

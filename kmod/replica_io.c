@@ -54,15 +54,11 @@ static struct request *req_lookup(struct synod_repl *r, u64 req)
 }
 
 /*
- * Back into the requeue list, to be dispatched again in @ms.  A held
- * write must come back as it was proposed: with RQF_DONTPREP it goes to
- * the dispatch list, where no new bio can be merged into it (it would
- * complete with the write's outcome without being written).
+ * Back into the requeue list, to be dispatched again in @ms; straight to
+ * dispatch, with nothing merged into it (RQF_DONTPREP, synod_queue_rq()).
  */
 static void req_requeue(struct request *rq, unsigned long ms)
 {
-	if (synod_held_busy(&((struct synod_rq *)blk_mq_rq_to_pdu(rq))->held))
-		rq->rq_flags |= RQF_DONTPREP;
 	blk_mq_requeue_request(rq, false);
 	blk_mq_delay_kick_requeue_list(rq->q, ms);
 }
@@ -124,7 +120,7 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
 	lockdep_assert_held(&r->lock);
-	/* RQF_DONTPREP kept bios from merging in: this is what was proposed */
+	/* nothing merged into it (RQF_DONTPREP): what was proposed */
 	if (WARN_ON_ONCE(blk_rq_pos(rq) != cmd->held_pos ||
 			 blk_rq_bytes(rq) != cmd->held_bytes)) {
 		synod_held_drop(&r->held, &cmd->held);
@@ -151,8 +147,16 @@ fail:
 	return true;
 }
 
-/* Complete (or refuse) the requests the core is done with. */
-void synod_repl_done(struct synod_repl *r)
+/*
+ * Complete (or refuse) the requests the core is done with: those of
+ * unknown outcome only (@unknown), or all the others.  The engine
+ * registers the unknown ones before it applies anything of the same
+ * output (synod_repl_execute()): a leader can step down while applying a
+ * run of chosen slots (a configuration that removes it) and learn in the
+ * same step that a write of a later slot of that run is chosen; held
+ * after that apply, its slot would look skipped.
+ */
+void synod_repl_done(struct synod_repl *r, bool unknown)
 {
 	struct synod_out *out = &r->out;
 	struct request *rq;
@@ -161,6 +165,8 @@ void synod_repl_done(struct synod_repl *r)
 	for (i = 0; i < out->ndone; i++) {
 		const struct synod_done *d = &out->done[i];
 
+		if ((d->status == SYNOD_UNKNOWN) != unknown)
+			continue;
 		rq = req_lookup(r, d->req);
 		if (!rq)
 			continue;
