@@ -422,6 +422,24 @@ static bool snapshot_sane(const struct synod_msg *m)
 }
 
 /*
+ * The member after @from in node-id order (voters and learners, never
+ * ourselves), wrapping: where to ask next when @from cannot serve.
+ */
+static u32 next_member(const struct synod_replica *r, u32 from)
+{
+	u32 members = r->cfg.voters | r->cfg.learners, i, n;
+
+	synod_assert(from < SYNOD_NODES_MAX);
+	synod_assert(r->p.self < SYNOD_NODES_MAX);
+	for (i = 1; i <= SYNOD_NODES_MAX; i++) {
+		n = (from + i) % SYNOD_NODES_MAX;
+		if (n != r->p.self && (members & node_bit(n)))
+			return n;
+	}
+	return from;
+}
+
+/*
  * The peer's journal no longer holds the slots we miss.  Jump to its
  * checkpoint with the configuration in effect there (the glue then copies
  * its data area), or, if it cannot serve a transfer, ask the leader.
@@ -466,6 +484,15 @@ static void snapshot_catchup(struct synod_replica *r,
 		   r->leader != r->p.self && r->leader != m->from) {
 		/* It cannot serve (its own copy runs): ask the leader. */
 		r->commit_from = r->leader;
+	} else if (behind) {
+		/*
+		 * No leader to ask (it may be us, stuck in phase 1 behind
+		 * this very log): ask the next member.  Else a candidate
+		 * whose promisers all trimmed past it, and hold only copies
+		 * that run, asks the same one for ever, while the replica
+		 * that could serve it waits for a leader.
+		 */
+		r->commit_from = next_member(r, m->from);
 	}
 	if (!slot)
 		return;

@@ -610,6 +610,31 @@ static void check_liveness(struct sim *s)
 		sim_fail(s, "liveness: nothing succeeded after the heal");
 }
 
+/* -v: each node's state at a failed end, to see why nothing moves. */
+static void dump_nodes(struct sim *s)
+{
+	int i, c, settled;
+
+	for (i = 0; i < s->n; i++) {
+		const struct node *nd = &s->nodes[i];
+		const struct synod_replica *r = &nd->r;
+
+		for (c = 0, settled = 0; c < SIM_BLOCKS; c++)
+			settled += nd->rs.state[c] == 2;
+		sim_trace(s, "end: node %d role %u ballot %#" PRIx64
+			  " promised %#" PRIx64 " leader %u chosen_upto %"
+			  PRIu64 " applied %" PRIu64 " log_base %" PRIu64
+			  " nfaulty %u no_campaign %d data_suspect %d"
+			  " resync flag %d active %d restart %d from %d"
+			  " need %" PRIu64 " chunks %d/%d", i, r->role,
+			  r->ballot, r->promised, r->leader, r->chosen_upto,
+			  nd->applied, r->log_base, r->nfaulty,
+			  r->no_campaign, r->data_suspect, nd->rs.flag,
+			  nd->rs.active, nd->rs.restart, nd->rs.from,
+			  nd->rs.need, settled, SIM_BLOCKS);
+	}
+}
+
 void check_final(struct sim *s)
 {
 	uint64_t top = 0;
@@ -636,6 +661,8 @@ void check_final(struct sim *s)
 		check_acked_in_log(s, top);
 	if (!s->failed)
 		check_liveness(s);
+	if (s->failed)
+		dump_nodes(s);
 }
 
 static bool was_read(const struct sim *s, int block, uint64_t v)

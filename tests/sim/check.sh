@@ -62,6 +62,16 @@ rc=$?
 sed 's/^/# /' "$B/sim/check-real.log" | grep -v '^# synod: assertion' | head -20
 tap $rc "sim: $real seeds with the kernel's window and ring (synod-sim-real)"
 
+# seeds that once failed (regressions.txt)
+while read -r seed r fms hms; do
+	case $seed in '' | '#'*) continue ;; esac
+	out=$("$sim" --seed "$seed" --replicas "$r" --fault-ms "$fms" \
+		--heal-ms "$hms" 2>&1)
+	rc=$?
+	echo "$out" | grep -E 'FAIL|replay' | head -2 | sed 's/^/# /'
+	tap $rc "sim: seed $seed ($r replicas), a regression"
+done < "$here/regressions.txt"
+
 # a linearizability search that runs out of budget fails the seed
 out=$("$sim" --seed 1 --wgl-budget 1 2>&1)
 rc=$?
