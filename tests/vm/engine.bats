@@ -256,6 +256,30 @@ block4k() {
 	dd if="$2" bs=4096 skip="$1" count=1 iflag=direct status=none
 }
 
+# put4k N FILE DEV: write FILE (4 KiB) as block N of DEV, O_DIRECT
+put4k() {
+	dd if="$2" of="$3" bs=4096 seek="$1" count=1 oflag=direct \
+		conv=notrunc status=none
+}
+
+# still_held PID: the background write PID has not completed (a setup
+# check: the cut did leave its outcome unknown)
+still_held() {
+	if pid_gone "$1"; then
+		echo "setup: the write to node 0 was not held" >&2
+		return 1
+	fi
+}
+
+# lead_and_finish PID WHAT: node 0 leads again; the held write PID
+# completes, successfully
+lead_and_finish() {
+	settle_leader 0 $VOL 0 1 2
+	job_rc "$1" 60
+	echo "held write, $2: exit $RC"
+	[ "$RC" = 0 ]
+}
+
 # new_leader_of VOLUME NODES...: wait for one of NODES to lead, agreed by
 # all of them; print it
 new_leader_of() {
@@ -268,7 +292,7 @@ new_leader_of() {
 }
 
 @test "engine: --on-no-quorum suspend: a held write completes if its slot chose it, and is proposed again only if it did not" {
-	local d0 dl l pid rc v
+	local d0 dl l pid v
 	cluster_create $VOL "0 1 2" --on-no-quorum suspend
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
@@ -290,8 +314,7 @@ new_leader_of() {
 			}
 		}
 	EOF
-	dd if="$BATS_TEST_TMPDIR/x" of="$d0" bs=4096 seek=7 count=1 \
-		oflag=direct conv=notrunc status=none &
+	put4k 7 "$BATS_TEST_TMPDIR/x" "$d0" &
 	pid=$!
 	l=$(new_leader_of $VOL 1 2)
 	dl=$(dev_of "$l" $VOL)
@@ -299,20 +322,13 @@ new_leader_of() {
 		echo "setup: node $l's new log does not hold X" >&2
 		false
 	fi
-	if pid_gone $pid; then
-		echo "setup: the write to node 0 was not held" >&2
-		false
-	fi
+	still_held $pid
 	# Y over X on the new leader, acknowledged by a quorum
-	dd if="$BATS_TEST_TMPDIR/y" of="$dl" bs=4096 seek=7 count=1 \
-		oflag=direct conv=notrunc status=none
+	put4k 7 "$BATS_TEST_TMPDIR/y" "$dl"
 	# node 0 hears again, follows, and learns that X was chosen: its
 	# held write completes.  Leading again, it must not write X again.
 	in_node 0 nft delete table inet cut
-	settle_leader 0 $VOL 0 1 2
-	job_rc $pid 60; rc=$RC
-	echo "held write, chosen: exit $rc"
-	[ "$rc" = 0 ]
+	lead_and_finish $pid chosen
 	block4k 7 "$d0" | cmp - "$BATS_TEST_TMPDIR/y"
 
 	# 2. Not chosen.  Node 0 cut off both ways: Z reaches nobody, the
@@ -320,22 +336,14 @@ new_leader_of() {
 	# and leading, node 0 learns that Z never happened and proposes it
 	# now: Z lands after W, once, and the write completes.
 	in_node 0 ip link set eth0 down
-	dd if="$BATS_TEST_TMPDIR/z" of="$d0" bs=4096 seek=9 count=1 \
-		oflag=direct conv=notrunc status=none &
+	put4k 9 "$BATS_TEST_TMPDIR/z" "$d0" &
 	pid=$!
 	l=$(new_leader_of $VOL 1 2)
 	dl=$(dev_of "$l" $VOL)
-	dd if="$BATS_TEST_TMPDIR/w" of="$dl" bs=4096 seek=9 count=1 \
-		oflag=direct conv=notrunc status=none
-	if pid_gone $pid; then
-		echo "setup: the write to node 0 was not held" >&2
-		false
-	fi
+	put4k 9 "$BATS_TEST_TMPDIR/w" "$dl"
+	still_held $pid
 	in_node 0 ip link set eth0 up
-	settle_leader 0 $VOL 0 1 2
-	job_rc $pid 60; rc=$RC
-	echo "held write, not chosen: exit $rc"
-	[ "$rc" = 0 ]
+	lead_and_finish $pid "not chosen"
 	block4k 9 "$d0" | cmp - "$BATS_TEST_TMPDIR/z"
 	block4k 7 "$d0" | cmp - "$BATS_TEST_TMPDIR/y"
 }
