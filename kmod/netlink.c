@@ -122,6 +122,7 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_REJECTED] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_OUT_OF_RANGE] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_OLD_SNAPSHOTS] = { .type = NLA_REJECT },
 };
 
 /* Fetch a required string attribute, or refuse naming the missing one. */

@@ -710,6 +710,7 @@ int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 	st->resync_total = r->resync.active ? r->resync.nchunks : 0;
 	st->resyncs = r->resync.passes;
 	st->out_of_range = r->out_of_range;
+	st->old_snapshots = c->stats.old_snapshots;
 	st->on_no_quorum = r->cfg.on_no_quorum;
 	st->auto_promote = r->cfg.auto_promote;
 	members = (c->cfg.voters | c->cfg.learners | r->cfg.peers) &

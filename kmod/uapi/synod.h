@@ -149,6 +149,12 @@ enum synod_attr {
 	/* u64: sum over peers of every SYNOD_A_PEER_REJECTED_* and UNBOUND */
 	SYNOD_A_VOLUME_REJECTED,
 	SYNOD_A_VOLUME_OUT_OF_RANGE,	/* u64: writes refused, outside the data area */
+	/*
+	 * u64: state-transfer jumps taken on a snapshot offered by a peer of
+	 * a release before the entries of a snapshot (protocol.rst): the
+	 * jump kept this replica's own membership.
+	 */
+	SYNOD_A_VOLUME_OLD_SNAPSHOTS,
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

@@ -473,7 +473,7 @@ static void test_status_replicated(void **state)
 		"\"refused\":2,\"rejected\":8,\"out_of_range\":0,"
 		"\"resync\":false,\"resync_from\":null,"
 		"\"resync_done\":0,\"resync_total\":0,\"resyncs\":0,"
-		"\"on_no_quorum\":\"suspend\","
+		"\"old_snapshots\":0,\"on_no_quorum\":\"suspend\","
 		"\"auto_promote\":false,\"peers\":["
 		"{\"node\":2,\"address\":\"10.0.0.2:7790\","
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
@@ -527,6 +527,15 @@ static void test_status_replicated(void **state)
 	expect_printed(v, "\"resync\":true,\"resync_from\":2,"
 		       "\"resync_done\":10,\"resync_total\":64,\"resyncs\":1,",
 		       "\n    resync from 2 done 10 of 64 chunks, 1 completed\n");
+	nlmsg_free(msg);
+
+	/* jumps on an older release's snapshot: shown in text only if any */
+	msg = repl_volume_msg(true);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_RESYNCS, 3), 0);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_OLD_SNAPSHOTS, 2), 0);
+	assert_int_equal(synod_volume_parse(msg, v), 0);
+	expect_printed(v, "\"resyncs\":3,\"old_snapshots\":2,",
+		       "\n    resync none, 3 completed, 2 from an older release\n");
 	nlmsg_free(msg);
 
 	/* due but not running yet (found at attach): pending */

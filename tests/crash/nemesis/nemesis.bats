@@ -115,14 +115,13 @@ summary() {
 
 @test "nemesis-vm: three VMs form a volume; workloads on every node (seed $SEED)" {
 	echo "# seed $SEED, $ROUNDS rounds; reproduce: $REPRO" >&3
-	# --on-no-quorum error: a deposed leader fails what it holds at once
-	# (writes of unknown outcome).  With suspend (the default) it holds
-	# them and proposes them again if it leads again, so they land after
-	# the other leader's acknowledged writes (admin-guide.rst): not
-	# linearizable by design, and seed 1 showed it.
+	# --on-no-quorum suspend (the default): a deposed leader holds what
+	# it had in flight; a held write of unknown outcome waits for its
+	# slot and is proposed again only if that slot chose another value
+	# (admin-guide.rst).  Seed 1 caught the double apply this replaced.
 	on_all --timeout 120 'node_boot
 		peers_reachable
-		volume_create "$RUN/secret" --on-no-quorum error
+		volume_create "$RUN/secret" --on-no-quorum suspend
 		"$CTL" volume up "$VOL"'
 	settle_leader 0 0 1 2
 	on 0 load_zero
