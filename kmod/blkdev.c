@@ -204,9 +204,9 @@ void synod_blkdev_end(struct request *rq, blk_status_t status)
 }
 
 /*
- * The worker: a single-replica volume passes the request down at once; a
- * replicated one hands it to the consensus engine.  It serves this disk,
- * so nothing it allocates may wait for this disk's writeback.
+ * The worker of a single-replica volume: pass the request down.  It
+ * serves this disk, so nothing it allocates may wait for this disk's
+ * writeback.
  */
 static void synod_rq_work(struct work_struct *work)
 {
@@ -215,10 +215,29 @@ static void synod_rq_work(struct work_struct *work)
 	struct synod_volume *vol = rq->q->queuedata;
 	unsigned int noio = memalloc_noio_save();
 
-	if (vol->repl)
-		synod_repl_submit(vol->repl, rq);
-	else
-		pass_down(vol, rq);
+	pass_down(vol, rq);
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * The submission pass of a replicated volume: every request queued since
+ * the last pass goes to the engine at once, in the order they came, so
+ * that the engine takes its lock once and writes them in one group
+ * commit instead of one journal write and flush each behind a convoy of
+ * workers.  Requests queued while a pass runs queue the work again; a
+ * pass takes at most the queue depth.  Serves the disk: noio.
+ */
+static void synod_sub_work(struct work_struct *work)
+{
+	struct synod_volume *vol = container_of(work, struct synod_volume,
+						sub_work);
+	struct llist_node *list = llist_del_all(&vol->subq);
+	unsigned int noio;
+
+	if (!list)
+		return;
+	noio = memalloc_noio_save();
+	synod_repl_submit(vol->repl, llist_reverse_order(list));
 	memalloc_noio_restore(noio);
 }
 
@@ -240,7 +259,12 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	 */
 	rq->rq_flags |= RQF_DONTPREP;
 	blk_mq_start_request(rq);
-	queue_work(vol->wq, &cmd->work);
+	if (vol->repl) {
+		llist_add(&cmd->sub, &vol->subq);
+		queue_work(vol->wq, &vol->sub_work);
+	} else {
+		queue_work(vol->wq, &cmd->work);
+	}
 	return BLK_STS_OK;
 }
 
@@ -358,6 +382,8 @@ int synod_blkdev_create(struct synod_volume *vol)
 	struct gendisk *disk;
 	int err;
 
+	init_llist_head(&vol->subq);
+	INIT_WORK(&vol->sub_work, synod_sub_work);
 	vol->index = ida_alloc(&synod_disk_ida, GFP_KERNEL);
 	if (vol->index < 0)
 		return vol->index;

@@ -59,6 +59,12 @@ struct synod_pay {
 	 * since crash recovery replays what the journal holds.
 	 */
 	bool durable;
+	/*
+	 * A submission pass (replica_io.c) stored it for a write it has not
+	 * given to the core yet: no sweep may free it, though the core does
+	 * not refer to it (a pass can sweep more than once).
+	 */
+	bool pinned;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 

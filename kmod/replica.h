@@ -148,6 +148,9 @@ struct synod_repl {
 	struct synod_out out;		/* its outputs, reused */
 	struct synod_msg msg;		/* decoded frame, reused */
 	struct synod_jrec jrec[SYNOD_OUT_PERSIST_MAX];
+	/* one submission pass: its writes, given to the core together */
+	struct synod_wait_write subw[SYNOD_QUEUE_DEPTH];
+	struct request *subrq[SYNOD_QUEUE_DEPTH];
 	u8 txbuf[SYNOD_WIRE_MAX_LEN + 1];	/* encoded frame */
 };
 
@@ -211,7 +214,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
 
 /* replica_io.c: client requests */
-void synod_repl_submit(struct synod_repl *r, struct request *rq);	/* locks */
+void synod_repl_submit(struct synod_repl *r, struct llist_node *list); /* locks */
 void synod_repl_done(struct synod_repl *r, bool unknown);
 
 /* replica_ctl.c: lifecycle and administration (take the lock) */

@@ -203,18 +203,17 @@ static bool req_valid(struct synod_repl *r, struct request *rq)
 }
 
 /*
- * Copy a write's data into the payload store under a fresh ref and
- * propose it as @req.  A full store is backpressure (SYNOD_BUSY).
+ * Copy a write's data into the payload store under a fresh ref, for the
+ * core as @w.  A full store is backpressure (SYNOD_BUSY).
  */
-static int submit_write(struct synod_repl *r, struct request *rq, u64 req,
-			u64 now)
+static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
+			 struct synod_wait_write *w)
 {
 	struct req_iterator iter;
 	struct synod_pay *pay;
 	struct bio_vec bv;
 	u64 sector = blk_rq_pos(rq);
 	u32 off = 0;
-	int st;
 
 	pay = synod_pay_store(&r->pay, synod_pay_new_ref(&r->pay), &r->core);
 	if (!pay)
@@ -224,24 +223,76 @@ static int submit_write(struct synod_repl *r, struct request *rq, u64 req,
 		off += bv.bv_len;
 	}
 	pay->len = off;
+	pay->pinned = true;	/* until submit_writes() */
 	((struct synod_rq *)blk_mq_rq_to_pdu(rq))->ref = pay->ref;
 	if (READ_ONCE(test_bad_block))
 		sector = xchg(&test_bad_block, 0) ?: sector;
-	SYNOD_CORE(r, st = synod_replica_write(&r->core, now, req, sector,
-					       pay->ref, &r->out));
-	return st;
+	*w = (struct synod_wait_write){ .req = req, .block = sector,
+					.ref = pay->ref };
+	return SYNOD_OK;
 }
 
 /*
- * A request from the disk's worker.  Writes: copy the data into the
- * payload store under a fresh ref and propose it.  Reads: ask the core
- * (lease or read-index); the data area is read once it says so.  Flushes
- * complete at once: a completed write is already durable on a quorum.
- * The request carries its id (cmd->req) exactly while the core holds it,
- * and that only changes under r->lock, so a fence can fail what the core
- * holds (fence.c).
+ * Give the writes gathered in this pass to the core together: they share
+ * slots, and execute writes their records in one group commit.  Those
+ * the core's queue had no room for are refused (backpressure).
  */
-void synod_repl_submit(struct synod_repl *r, struct request *rq)
+static void submit_writes(struct synod_repl *r, u32 *n)
+{
+	struct synod_pay *pay;
+	struct synod_rq *cmd;
+	u32 done = 0, i;
+	int st = SYNOD_OK;
+
+	if (!*n)
+		return;
+	SYNOD_CORE(r, done = synod_replica_writes(&r->core, synod_repl_now(),
+						  r->subw, *n, &st, &r->out));
+	for (i = 0; i < *n; i++) {
+		/* the core's queue refers to it now, or nothing does */
+		pay = synod_pay_find(&r->pay, r->subw[i].ref);
+		if (!WARN_ON_ONCE(!pay))
+			pay->pinned = false;
+		cmd = blk_mq_rq_to_pdu(r->subrq[i]);
+		trace_synod_rq_proposed(cmd->trace_req, SYNOD_OP_WRITE,
+					r->core.next_slot,
+					i < done ? SYNOD_OK : st);
+		if (i >= done)
+			req_refused(r, r->subrq[i], st, 0);
+	}
+	*n = 0;
+}
+
+/*
+ * The outputs of one pass accumulate until it ends; a read without a
+ * lease sends a heartbeat round to every peer, and a full outbox would
+ * drop messages (the accepts of the pass among them) until a resend.
+ * When one more call could fill it (heartbeats and accepts to every
+ * peer), give the core the writes gathered so far and carry out the
+ * outputs now: the pass is then more than one group commit.  Gathered
+ * writes go first, so that nothing the pass holds in r->subw can be
+ * failed by a fence in between (fence.c fails what carries an id) and
+ * then touched again.  Called before a request is checked or timed.
+ */
+static void make_room(struct synod_repl *r, u32 *n)
+{
+	if (r->out.nmsgs + 2 * SYNOD_NODES_MAX <= SYNOD_OUT_MSGS_MAX)
+		return;
+	submit_writes(r, n);
+	synod_repl_execute(r);
+}
+
+/*
+ * One request of a submission pass, under r->lock.  Writes: copied into
+ * the payload store under a fresh ref and gathered in r->subw for
+ * submit_writes().  Reads: given to the core (lease or read-index); the
+ * data area is read once it says so.  Flushes complete at once: a
+ * completed write is already durable on a quorum.  The request carries
+ * its id (cmd->req) exactly while the core holds it, and that only
+ * changes under r->lock, so a fence can fail what the core holds
+ * (fence.c).
+ */
+static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	u64 now, req, sector = blk_rq_pos(rq);
@@ -249,6 +300,7 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	bool fresh;
 	int st;
 
+	lockdep_assert_held(&r->lock);
 	fresh = !cmd->first_ns;		/* not a requeued one */
 	if (fresh) {
 		cmd->first_ns = synod_repl_now();
@@ -262,12 +314,16 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 		synod_blkdev_end(rq, BLK_STS_NOTSUPP);
 		return;
 	}
-	mutex_lock(&r->lock);
+	/*
+	 * Before anything is checked or timed: carrying out outputs may
+	 * fence, and steps the core past any time taken earlier.
+	 */
+	make_room(r, n);
 	/* never another request's outcome (synod_blkdev_end warns too) */
 	if (fresh && WARN_ON_ONCE(synod_held_busy(&cmd->held)))
 		synod_held_drop(&r->held, &cmd->held);
 	if (synod_held_busy(&cmd->held) && req_held(r, rq))
-		goto out_unlock;
+		return;
 	now = synod_repl_now();
 	req = (++r->gen << 16) | rq->tag;
 	cmd->trace_req = req;
@@ -277,27 +333,57 @@ void synod_repl_submit(struct synod_repl *r, struct request *rq)
 	    req_valid(r, rq)) {
 		cmd->req = 0;
 		synod_blkdev_pass_down(r->vol, rq);	/* stale on purpose */
-		goto out_unlock;
+		return;
 	}
-	if (r->fenced || !r->up || r->core.role != SYNOD_LEADER) {
+	/* a failed core takes nothing more: execute fences it */
+	if (r->fenced || !r->up || READ_ONCE(r->core_failed) ||
+	    r->core.role != SYNOD_LEADER) {
 		req_refused(r, rq, SYNOD_NOT_LEADER, 0);
-		goto out_unlock;
+		return;
 	}
 	if (!req_valid(r, rq)) {
 		synod_blkdev_end(rq, BLK_STS_IOERR);
-		goto out_unlock;
+		return;
 	}
-	/* The core may complete it within the call (a read under a lease). */
-	cmd->req = req;
-	if (req_op(rq) == REQ_OP_READ)
+	if (req_op(rq) == REQ_OP_WRITE) {
+		if (WARN_ON_ONCE(*n >= ARRAY_SIZE(r->subw)))
+			submit_writes(r, n);
+		st = write_prepare(r, rq, req, &r->subw[*n]);
+		if (st == SYNOD_OK) {
+			cmd->req = req;
+			r->subrq[(*n)++] = rq;
+			return;
+		}
+	} else {
+		/* The core may complete it within the call (a lease). */
+		cmd->req = req;
 		SYNOD_CORE(r, st = synod_replica_read(&r->core, now, req,
 						      sector, &r->out));
-	else
-		st = submit_write(r, rq, req, now);
+	}
 	trace_synod_rq_proposed(req, op, r->core.next_slot, st);
 	if (st != SYNOD_OK)
 		req_refused(r, rq, st, 0);
-	synod_repl_execute(r);	/* may complete @rq: not touched after */
-out_unlock:
+}
+
+/*
+ * A submission pass from the disk's worker (blkdev.c): @list, the
+ * requests queued since the last pass in the order they came.  The lock
+ * is taken once; writes go to the core together and the outputs are
+ * carried out once, so the whole pass is one journal write and flush
+ * (unless reads without a lease fill the outbox first: make_room()).
+ * Each request may be completed (and its tag reused and queued again)
+ * as soon as it is dealt with: the next one is read first.
+ */
+void synod_repl_submit(struct synod_repl *r, struct llist_node *list)
+{
+	struct synod_rq *cmd, *next;
+	u32 n = 0;
+
+	mutex_lock(&r->lock);
+	llist_for_each_entry_safe(cmd, next, list, sub)
+		submit_one(r, blk_mq_rq_from_pdu(cmd), &n);
+	make_room(r, &n);
+	submit_writes(r, &n);
+	synod_repl_execute(r);	/* may complete them: not touched after */
 	mutex_unlock(&r->lock);
 }

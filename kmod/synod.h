@@ -9,6 +9,7 @@
 #include <linux/blk-mq.h>
 #include <linux/bio.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/socket.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -75,7 +76,13 @@ struct synod_volume {
 					 * (they ran under the global lock
 					 * once); outside r->lock */
 	struct bio_set bioset;		/* clones and flushes to the backing */
-	struct workqueue_struct *wq;	/* submits each request's clones */
+	struct workqueue_struct *wq;	/* submission passes, clones of a
+					 * single volume's requests, and
+					 * the replica's tick */
+	/* replicated: requests started and not yet handed to the engine,
+	 * which takes them all in one pass (one group commit) */
+	struct llist_head subq;
+	struct work_struct sub_work;	/* that pass */
 	struct blk_mq_tag_set tag_set;	/* request tags and per-request data */
 	struct gendisk *disk;		/* the synodN disk */
 	struct net *net;		/* namespace it belongs to; no
@@ -101,6 +108,7 @@ struct synod_volume {
  */
 struct synod_rq {
 	struct work_struct work;	/* submits the clones */
+	struct llist_node sub;		/* on vol->subq (replicated) */
 	atomic_t pending;		/* clones in flight + 1 while submitting */
 	blk_status_t status;		/* first error, or BLK_STS_OK */
 	u64 req;			/* id given to the core, or 0 */

@@ -713,22 +713,48 @@ void synod_replica_check(const struct synod_replica *r)
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 			u64 block, u64 ref, struct synod_out *out)
 {
-	struct synod_wait_write *w;
+	const struct synod_wait_write w = { req, block, ref };
+	int st = SYNOD_OK;
 
+	synod_assert(out != NULL);
+	if (synod_replica_writes(r, now, &w, 1, &st, out) == 1)
+		st = SYNOD_OK;
+	/* OK even if the leader stepped down within: done says FAILED */
+	synod_assert(st == SYNOD_OK || st == SYNOD_NOT_LEADER ||
+		     st == SYNOD_BUSY);
+	return st;
+}
+
+/*
+ * Client writes that arrived together (one pass of the engine's
+ * submission queue): all queued first, slots formed once at the end, so
+ * that up to SYNOD_BATCH_MAX of them share a slot, its journal record
+ * and its accept, and the whole pass is one group commit.  Returns how
+ * many were queued, always a prefix of @w; *@st is the status of the
+ * others (meaningless when there are none): SYNOD_NOT_LEADER, or
+ * SYNOD_BUSY when the queue is full (backpressure).
+ */
+u32 synod_replica_writes(struct synod_replica *r, u64 now,
+			 const struct synod_wait_write *w, u32 n, int *st,
+			 struct synod_out *out)
+{
+	u32 i;
+
+	synod_assert(n == 0 || w != NULL);
 	begin(r, now, out);
-	if (r->role != SYNOD_LEADER)
-		return SYNOD_NOT_LEADER;
-	if (r->npend == SYNOD_PENDING_MAX)
-		return SYNOD_BUSY;	/* the window is the backpressure */
-	w = &r->pend[(r->pend_head + r->npend) % SYNOD_PENDING_MAX];
-	w->req = req;
-	w->block = block;
-	w->ref = ref;
-	r->npend++;
+	if (r->role != SYNOD_LEADER) {
+		*st = SYNOD_NOT_LEADER;
+		return 0;
+	}
+	*st = SYNOD_BUSY;	/* the window is the backpressure */
+	for (i = 0; i < n && r->npend < SYNOD_PENDING_MAX; i++) {
+		r->pend[(r->pend_head + r->npend) % SYNOD_PENDING_MAX] = w[i];
+		r->npend++;
+	}
 	synod_assert(r->npend <= SYNOD_PENDING_MAX);
 	end(r, now, out);
 	synod_assert(r->role == SYNOD_LEADER || r->npend == 0);
-	return SYNOD_OK;
+	return i;
 }
 
 /*

@@ -9,6 +9,7 @@
  *	synod_replica_step()		a decoded message from a peer
  *	synod_replica_tick()		timer; @now is the raw monotonic clock
  *	synod_replica_write/read()	a client request
+ *	synod_replica_writes()		client writes that came together
  *	synod_replica_durable()		journal records up to seq are durable
  *	synod_replica_landed()		applies up to slot are in the data area
  *	synod_replica_applied()		a restart finds applies up to slot,
@@ -373,6 +374,9 @@ bool synod_replica_heard(const struct synod_replica *r, u64 now,
 			 u64 window_ns);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 			u64 block, u64 ref, struct synod_out *out);
+u32 synod_replica_writes(struct synod_replica *r, u64 now,
+			 const struct synod_wait_write *w, u32 n, int *st,
+			 struct synod_out *out);
 int synod_replica_read(struct synod_replica *r, u64 now, u64 req, u64 block,
 		       struct synod_out *out);
 int synod_replica_change_config(struct synod_replica *r, u64 now,

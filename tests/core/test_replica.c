@@ -48,6 +48,50 @@ static void test_elect_and_commit(void **state)
 					 SYNOD_NOT_LEADER);
 }
 
+/*
+ * Writes that came together share slots (SYNOD_BATCH_MAX per slot) and
+ * all complete; a pass larger than the queue is cut at the queue's
+ * size, the rest refused as backpressure, never dropped silently; a
+ * replica that does not lead queues none.
+ */
+static void test_writes_batch(void **state)
+{
+	struct synod_wait_write w[SYNOD_PENDING_MAX + 36];
+	u64 slot0;
+	int l, f, st, i;
+	u32 n;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	for (i = 0; i < (int)ARRAY_SIZE(w); i++)
+		w[i] = (struct synod_wait_write){ 200 + i, 10 + i, 0x1000 + i };
+	T.ndone = 0;
+	slot0 = T.r[l].next_slot;
+	st = -1;
+	assert_int_equal(synod_replica_writes(&T.r[l], T.now, w, 6, &st,
+					      &T.out[l]), 6);
+	assert_int_equal(T.r[l].next_slot - slot0, 2);	/* 4 + 2 */
+	pump();
+	assert_int_equal(T.ndone, 6);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(T.done[i].status, SYNOD_OK);
+		assert_int_equal(T.done[i].req, 200 + i);
+	}
+	f = (l + 1) % 3;
+	st = -1;
+	assert_int_equal(synod_replica_writes(&T.r[f], T.now, w, 6, &st,
+					      &T.out[f]), 0);
+	assert_int_equal(st, SYNOD_NOT_LEADER);
+	/* followers hold their acks: nothing commits, the queue fills */
+	for (i = 0; i < 3; i++)
+		T.hold_durable[i] = i != l;
+	n = synod_replica_writes(&T.r[l], T.now, w, ARRAY_SIZE(w), &st,
+				 &T.out[l]);
+	assert_int_equal(n, SYNOD_PENDING_MAX);
+	assert_int_equal(st, SYNOD_BUSY);
+}
+
 /* An acceptor acknowledges only what its journal holds (PMS 2.2). */
 static void test_no_ack_before_durable(void **state)
 {
@@ -419,6 +463,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refuses_bad_quorums),
 		cmocka_unit_test(test_elect_and_commit),
+		cmocka_unit_test(test_writes_batch),
 		cmocka_unit_test(test_no_ack_before_durable),
 		cmocka_unit_test(test_read_index),
 		cmocka_unit_test(test_lease_read),

@@ -63,10 +63,11 @@ sed 's/^/# /' "$B/sim/check-real.log" | grep -v '^# synod: assertion' | head -20
 tap $rc "sim: $real seeds with the kernel's window and ring (synod-sim-real)"
 
 # seeds that once failed (regressions.txt)
-while read -r seed r fms hms; do
+while read -r seed r fms hms opts; do
 	case $seed in '' | '#'*) continue ;; esac
+	# shellcheck disable=SC2086 # OPTION... are words
 	out=$("$sim" --seed "$seed" --replicas "$r" --fault-ms "$fms" \
-		--heal-ms "$hms" 2>&1)
+		--heal-ms "$hms" $opts 2>&1)
 	rc=$?
 	echo "$out" | grep -E 'FAIL|replay' | head -2 | sed 's/^/# /'
 	tap $rc "sim: seed $seed ($r replicas), a regression"

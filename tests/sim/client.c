@@ -65,6 +65,14 @@ void client_submit(struct sim *s, int idx)
 		retarget(s, c, -1);
 		return;
 	}
+	if (h->write && s->batch_ppm && nd->nbatch < SIM_CLIENTS &&
+	    sim_chance(s, s->batch_ppm)) {
+		if (!nd->nbatch)
+			sim_schedule(s, s->now + sim_below(s, 200 * SIM_US),
+				     EV_BATCH, nd->id, 0);
+		nd->batch[nd->nbatch++] = idx;
+		return;
+	}
 	if (h->write)
 		st = synod_replica_write(&nd->r, sim_local(s, nd), (uint64_t)idx,
 					 (uint64_t)h->block, h->value, &nd->out);
@@ -78,6 +86,57 @@ void client_submit(struct sim *s, int idx)
 		finish(s, c, idx, OK_FALSE);
 		retarget(s, c, nd->id);
 		return;
+	}
+}
+
+/*
+ * The node's submission pass: the writes queued since the last one go to
+ * the core in one synod_replica_writes(), in the order they came, as the
+ * engine hands them over (replica_io.c).  Those the client gave up on
+ * meanwhile (a crash abandoned them) are left out; a node that is down
+ * never saw the rest, which therefore certainly did not happen.  Those
+ * the core had no room for, or refused as a follower, fail the same way.
+ */
+void client_submit_batch(struct sim *s, struct node *nd)
+{
+	struct synod_wait_write w[SIM_CLIENTS];
+	int idx[SIM_CLIENTS];
+	uint32_t n = 0, done = 0, i;
+	int st = SYNOD_OK, k;
+
+	for (k = 0; k < nd->nbatch; k++) {
+		struct hop *h = &s->hist[nd->batch[k]];
+
+		if (h->done || s->clients[h->client].cur != nd->batch[k])
+			continue;
+		if (!nd->up) {
+			finish(s, &s->clients[h->client], nd->batch[k],
+			       OK_FALSE);
+			retarget(s, &s->clients[h->client], -1);
+			continue;
+		}
+		idx[n] = nd->batch[k];
+		w[n] = (struct synod_wait_write){ .req = (uint64_t)idx[n],
+			.block = (uint64_t)h->block, .ref = h->value };
+		n++;
+	}
+	nd->nbatch = 0;
+	if (!n)
+		return;
+	done = synod_replica_writes(&nd->r, sim_local(s, nd), w, n, &st,
+				    &nd->out);
+	if (n > 1)
+		s->batched += n;
+	if (done > n)
+		sim_fail(s, "node %d queued %u of %u writes", nd->id, done, n);
+	sim_process(s, nd);
+	for (i = done; i < n; i++) {
+		struct hop *h = &s->hist[idx[i]];
+
+		if (h->done)
+			continue;
+		finish(s, &s->clients[h->client], idx[i], OK_FALSE);
+		retarget(s, &s->clients[h->client], nd->id);
 	}
 }
 

@@ -31,6 +31,8 @@ static const char *argv0 = "synod-sim";
 static uint64_t opt_fault_ms = 2000, opt_heal_ms = 2500;
 static const struct sim *current;
 static bool opt_no_faults;
+/* Writes, in ppm, that wait for the node's next submission pass */
+static uint32_t opt_batch_ppm = 500000;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
@@ -124,7 +126,7 @@ static bool held_by_pause(struct sim *s, struct event *e)
 		return false;
 	switch (e->kind) {
 	case EV_TICK: case EV_MSG: case EV_DURABLE: case EV_SUBMIT:
-	case EV_CHUNK: case EV_LAND:
+	case EV_CHUNK: case EV_LAND: case EV_BATCH:
 		e->t = nd->paused_until;	/* in order, after EV_RESUME */
 		sim_push(*e);
 		return true;
@@ -153,6 +155,9 @@ static void handle(struct sim *s, struct event *e)
 		break;
 	case EV_SUBMIT:
 		client_submit(s, (int)e->a);
+		break;
+	case EV_BATCH:
+		client_submit_batch(s, nd);
 		break;
 	case EV_CHUNK:
 		if (nd->up && e->inc == nd->incarnation)
@@ -262,6 +267,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->end = s->fault_end + opt_heal_ms * SIM_MS;
 	s->stop_clients = s->end - 500 * SIM_MS;
 	s->no_faults = opt_no_faults;
+	s->batch_ppm = opt_batch_ppm;
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
@@ -318,10 +324,14 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s [--seed S] [--seeds N] [--replicas 3|5|7|0]\n"
 		"          [--history FILE] [--stop-on-fail] [--fault-ms MS]\n"
-		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS] [-v]\n"
+		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
+		"          [--batch-ppm PPM] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
-		"  search that runs out is a failure\n", argv0);
+		"  search that runs out is a failure\n"
+		"  --batch-ppm: writes (ppm, default 500000) that wait up to\n"
+		"  0.2 ms for their node's next submission pass, given to the\n"
+		"  core together (0: each at once)\n", argv0);
 }
 
 int main(int argc, char **argv)
@@ -336,6 +346,7 @@ int main(int argc, char **argv)
 		{ "heal-ms", required_argument, NULL, 'h' },
 		{ "no-faults", no_argument, NULL, 'q' },
 		{ "wgl-budget", required_argument, NULL, 'w' },
+		{ "batch-ppm", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -344,7 +355,7 @@ int main(int argc, char **argv)
 	uint64_t tot_ev = 0, tot_msgs = 0, tot_crash = 0, tot_corrupt = 0;
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
-	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0;
+	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -360,6 +371,7 @@ int main(int argc, char **argv)
 		case 'h': opt_heal_ms = strtoull(optarg, NULL, 0); break;
 		case 'q': opt_no_faults = true; break;
 		case 'w': opt_wgl_budget = strtoull(optarg, NULL, 0); break;
+		case 'b': opt_batch_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -371,6 +383,10 @@ int main(int argc, char **argv)
 	}
 	snprintf(opt_extra, sizeof(opt_extra), "%s", opt_no_faults ?
 		 " --no-faults" : "");
+	if (opt_batch_ppm != 500000)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --batch-ppm %" PRIu32, opt_batch_ppm);
 	if (opt_wgl_budget != 50 * 1000 * 1000ull)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
@@ -403,6 +419,7 @@ int main(int argc, char **argv)
 		tot_pause += s.pauses;
 		tot_chunks += s.chunks;
 		tot_xcrash += s.xfer_crashes;
+		tot_batch += s.batched;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -410,12 +427,13 @@ int main(int argc, char **argv)
 	       " failed; events %" PRIu64 " msgs %" PRIu64 " crashes %" PRIu64
 	       " corruptions %" PRIu64 " pauses %" PRIu64 " transfers %" PRIu64
 	       " (chunks %" PRIu64 ", crashes in one %" PRIu64 ")"
-	       " acked writes %" PRIu64 " lease reads %" PRIu64
+	       " acked writes %" PRIu64 " (%" PRIu64 " given together)"
+	       " lease reads %" PRIu64
 	       " campaigns %" PRIu64 " leader changes %" PRIu64
 	       " (at most %" PRIu64 " in one seed) cpu %.3f s\n",
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
 	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_chunks,
-	       tot_xcrash, tot_ok, tot_lease, tot_camp,
+	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_camp,
 	       tot_changes, max_changes, (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();
 	return failures ? 1 : 0;

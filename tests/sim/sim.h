@@ -132,6 +132,13 @@ struct node {
 	/* checker: what this acceptor acknowledged, by slot */
 	struct sent_ack *acks;
 	uint64_t nacks;
+	/*
+	 * The engine's submission queue (blkdev.c): writes that came while
+	 * a pass was due go to the core together (synod_replica_writes),
+	 * as hist indexes.  One per client at most.
+	 */
+	int batch[SIM_CLIENTS];
+	int nbatch;
 };
 
 enum op_ok { OK_FALSE = 0, OK_TRUE = 1, OK_UNKNOWN = 2 };
@@ -174,6 +181,7 @@ struct sim {
 	uint64_t wgl_budget;	/* search steps per block; past it: failure */
 	bool healed;
 	bool no_faults;		/* --no-faults: no faults, no bit flips */
+	uint32_t batch_ppm;	/* --batch-ppm: writes that wait for a pass */
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -204,12 +212,13 @@ struct sim {
 	uint64_t msgs, events, lease_reads, commits_ok, transfers, crashes;
 	uint64_t corruptions, jumps, pauses, chunks, xfer_crashes;
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
+	uint64_t batched;	/* writes given to a core two or more at once */
 };
 
 enum ev_kind {
 	EV_TICK, EV_MSG, EV_DURABLE, EV_CLIENT, EV_CTIMEOUT, EV_FAULT,
 	EV_RESTART, EV_HEAL, EV_MEMBER, EV_RESUME, EV_SUBMIT, EV_CHUNK,
-	EV_XCRASH, EV_LAND,
+	EV_XCRASH, EV_LAND, EV_BATCH,
 };
 
 struct event {			/* one thing due to happen (events.c) */
@@ -276,6 +285,7 @@ void fault_restore_members(struct sim *s);
 /* client.c */
 void client_start(struct sim *s, struct client *c);
 void client_submit(struct sim *s, int idx);
+void client_submit_batch(struct sim *s, struct node *nd);
 void client_done(struct sim *s, struct node *nd, const struct synod_done *d);
 void client_node_crashed(struct sim *s, struct node *nd);
 void client_timeout(struct sim *s, int client, uint64_t op);
