@@ -91,6 +91,30 @@ void synod_out_reset(struct synod_out *out)
 	out->transfer_old = false;
 }
 
+/*
+ * May one more input be stepped into @out before its outputs are
+ * carried out?  Inputs that come together (a submission pass, a run of
+ * frames) may share one carrying out, so that their journal records are
+ * one write and one flush; the outbox is bounded, so each input must
+ * find room for the most one input can add: a message's entries (and a
+ * promise) to persist, heartbeats and accepts to every peer, the
+ * completions of a full run of applies plus every queued request.
+ * Applies the core bounds itself (SYNOD_OUT_APPLY_MAX).  A transfer to
+ * start is carried out first.  An empty outbox always has room.
+ */
+bool synod_out_room(const struct synod_out *out)
+{
+	synod_assert(out->npersist <= SYNOD_OUT_PERSIST_MAX);
+	synod_assert(out->ndone <= SYNOD_OUT_DONE_MAX);
+	return out->npersist + SYNOD_MSG_ENTRIES_MAX + 2 <=
+		       SYNOD_OUT_PERSIST_MAX &&
+	       out->nmsgs + 2 * SYNOD_NODES_MAX <= SYNOD_OUT_MSGS_MAX &&
+	       out->ndone + SYNOD_PENDING_MAX + SYNOD_READS_MAX +
+		       SYNOD_OUT_APPLY_MAX * SYNOD_BATCH_MAX <=
+		       SYNOD_OUT_DONE_MAX &&
+	       !out->transfer;
+}
+
 /* A fresh outgoing message, or NULL when the outbox is full (a loss). */
 struct synod_msg *synod_out_msg(struct synod_replica *r, struct synod_out *out,
 				u8 type, u32 to, u64 ballot)

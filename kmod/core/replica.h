@@ -17,7 +17,8 @@
  *	synod_replica_install_snapshot()	jump for a state transfer
  *
  * Each input appends to a struct synod_out which the caller then carries
- * out in this order, and resets:
+ * out in this order, and resets (several inputs may append before one
+ * carrying out, while synod_out_room() says one more fits):
  *
  *	1. persist[]	journal records (promise, entries); write them in
  *			order, report durability with synod_replica_durable()
@@ -32,8 +33,12 @@
  *	5. transfer	if set, start a state transfer from that peer
  *
  * Replies that depend on durability (promises, accepts) are held inside
- * the core until synod_replica_durable() covers their records, so the glue
- * may batch flushes freely.  Nothing here allocates; all arrays are bounded.
+ * the core until synod_replica_durable() covers their records, and a
+ * leader counts its own vote for a slot only then, so the glue may batch
+ * flushes freely, and may send msgs[] before persist[] is durable (the
+ * module sends first: a leader's ACCEPT and its own journal write then
+ * overlap).  Nothing in msgs[] ever depends on persist[] of the same
+ * output.  Nothing here allocates; all arrays are bounded.
  */
 #ifndef SYNOD_CORE_REPLICA_H
 #define SYNOD_CORE_REPLICA_H
@@ -374,6 +379,7 @@ bool synod_replica_heard(const struct synod_replica *r, u64 now,
 			 u64 window_ns);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 			u64 block, u64 ref, struct synod_out *out);
+bool synod_out_room(const struct synod_out *out);
 u32 synod_replica_writes(struct synod_replica *r, u64 now,
 			 const struct synod_wait_write *w, u32 n, int *st,
 			 struct synod_out *out);

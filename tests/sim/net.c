@@ -78,7 +78,24 @@ void net_receive(struct sim *s, struct event *e)
 			  nd->id, rx_msg.from, rx_msg.type, rx_msg.ballot,
 			  rx_msg.slot, rx_msg.slot_hi, rx_msg.count,
 			  rx_msg.flags);
+	/* room for this message's outputs, as the module makes it */
+	if (!synod_out_room(&nd->out))
+		sim_process(s, nd);
 	synod_replica_step(&nd->r, sim_local(s, nd), &rx_msg, &nd->out);
+	/*
+	 * A run of frames: the module carries out what they left once the
+	 * run is over (synod_repl_rx_done()); meanwhile any other input of
+	 * the node carries it out with its own.
+	 */
+	if (s->rx_defer_ppm && synod_out_room(&nd->out) &&
+	    sim_chance(s, s->rx_defer_ppm)) {
+		if (!nd->flush_due) {
+			nd->flush_due = true;
+			sim_schedule(s, s->now + sim_below(s, 100 * SIM_US),
+				     EV_FLUSH, nd->id, 0);
+		}
+		return;
+	}
 	sim_process(s, nd);
 }
 

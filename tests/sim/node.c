@@ -648,6 +648,7 @@ void node_crash(struct sim *s, struct node *nd)
 
 	if (!nd->up)
 		return;
+	nd->flush_due = false;	/* its EV_FLUSH is stale: a new one may come */
 	/*
 	 * Half the time a prefix of the unflushed writes reached the disk;
 	 * then a torn record (dropped by recovery as a torn tail); the rest

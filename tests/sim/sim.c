@@ -33,10 +33,12 @@ static const struct sim *current;
 static bool opt_no_faults;
 /* Writes, in ppm, that wait for the node's next submission pass */
 static uint32_t opt_batch_ppm = 500000;
+/* Messages, in ppm, whose outputs wait for the end of a run of frames */
+static uint32_t opt_rx_defer_ppm = 300000;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
-static char opt_extra[64];
+static char opt_extra[160];
 
 /* The core's assertions abort the run; say how to replay it first. */
 void synod_assert_fail(const char *cond, const char *file, int line)
@@ -126,7 +128,7 @@ static bool held_by_pause(struct sim *s, struct event *e)
 		return false;
 	switch (e->kind) {
 	case EV_TICK: case EV_MSG: case EV_DURABLE: case EV_SUBMIT:
-	case EV_CHUNK: case EV_LAND: case EV_BATCH:
+	case EV_CHUNK: case EV_LAND: case EV_BATCH: case EV_FLUSH:
 		e->t = nd->paused_until;	/* in order, after EV_RESUME */
 		sim_push(*e);
 		return true;
@@ -158,6 +160,11 @@ static void handle(struct sim *s, struct event *e)
 		break;
 	case EV_BATCH:
 		client_submit_batch(s, nd);
+		break;
+	case EV_FLUSH:		/* the end of a run of frames */
+		nd->flush_due = false;
+		if (nd->up && e->inc == nd->incarnation)
+			sim_process(s, nd);
 		break;
 	case EV_CHUNK:
 		if (nd->up && e->inc == nd->incarnation)
@@ -268,6 +275,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->stop_clients = s->end - 500 * SIM_MS;
 	s->no_faults = opt_no_faults;
 	s->batch_ppm = opt_batch_ppm;
+	s->rx_defer_ppm = opt_rx_defer_ppm;
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
@@ -325,13 +333,15 @@ static void usage(void)
 		"usage: %s [--seed S] [--seeds N] [--replicas 3|5|7|0]\n"
 		"          [--history FILE] [--stop-on-fail] [--fault-ms MS]\n"
 		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
-		"          [--batch-ppm PPM] [-v]\n"
+		"          [--batch-ppm PPM] [--rx-defer-ppm PPM] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
 		"  search that runs out is a failure\n"
 		"  --batch-ppm: writes (ppm, default 500000) that wait up to\n"
 		"  0.2 ms for their node's next submission pass, given to the\n"
-		"  core together (0: each at once)\n", argv0);
+		"  core together (0: each at once)\n"
+		"  --rx-defer-ppm: messages (ppm, default 300000) whose outputs\n"
+		"  wait up to 0.1 ms, for the end of a run of frames\n", argv0);
 }
 
 int main(int argc, char **argv)
@@ -347,6 +357,7 @@ int main(int argc, char **argv)
 		{ "no-faults", no_argument, NULL, 'q' },
 		{ "wgl-budget", required_argument, NULL, 'w' },
 		{ "batch-ppm", required_argument, NULL, 'b' },
+		{ "rx-defer-ppm", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -372,6 +383,7 @@ int main(int argc, char **argv)
 		case 'q': opt_no_faults = true; break;
 		case 'w': opt_wgl_budget = strtoull(optarg, NULL, 0); break;
 		case 'b': opt_batch_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'd': opt_rx_defer_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -383,6 +395,10 @@ int main(int argc, char **argv)
 	}
 	snprintf(opt_extra, sizeof(opt_extra), "%s", opt_no_faults ?
 		 " --no-faults" : "");
+	if (opt_rx_defer_ppm != 300000)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --rx-defer-ppm %" PRIu32, opt_rx_defer_ppm);
 	if (opt_batch_ppm != 500000)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),

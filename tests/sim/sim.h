@@ -139,6 +139,7 @@ struct node {
 	 */
 	int batch[SIM_CLIENTS];
 	int nbatch;
+	bool flush_due;		/* an EV_FLUSH will carry out its outbox */
 };
 
 enum op_ok { OK_FALSE = 0, OK_TRUE = 1, OK_UNKNOWN = 2 };
@@ -182,6 +183,7 @@ struct sim {
 	bool healed;
 	bool no_faults;		/* --no-faults: no faults, no bit flips */
 	uint32_t batch_ppm;	/* --batch-ppm: writes that wait for a pass */
+	uint32_t rx_defer_ppm;	/* --rx-defer-ppm: messages whose outputs wait */
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -218,7 +220,7 @@ struct sim {
 enum ev_kind {
 	EV_TICK, EV_MSG, EV_DURABLE, EV_CLIENT, EV_CTIMEOUT, EV_FAULT,
 	EV_RESTART, EV_HEAL, EV_MEMBER, EV_RESUME, EV_SUBMIT, EV_CHUNK,
-	EV_XCRASH, EV_LAND, EV_BATCH,
+	EV_XCRASH, EV_LAND, EV_BATCH, EV_FLUSH,
 };
 
 struct event {			/* one thing due to happen (events.c) */
