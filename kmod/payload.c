@@ -115,6 +115,10 @@ void synod_pay_sweep(struct synod_paystore *ps,
 			mark_entry(ps, &core->log[i].e);
 	for (i = 0; i < SYNOD_P1_CHUNK; i++)
 		mark_entry(ps, &core->recov[i]);
+	for (i = 0; ps->outbox && i < ps->outbox->npersist &&
+		    i < SYNOD_OUT_PERSIST_MAX; i++)
+		if (ps->outbox->persist[i].kind == SYNOD_PERSIST_ENTRY)
+			mark_entry(ps, &ps->outbox->persist[i].e);
 	for (i = 0; i < SYNOD_PENDING_MAX; i++) {
 		p = synod_pay_find(ps, core->pend[i].ref);
 		if (p)

@@ -70,6 +70,13 @@ struct synod_pay {
 
 struct synod_paystore {
 	struct synod_pay *pay;		/* SYNOD_PAY_COUNT of them */
+	/*
+	 * The replica's outbox: records it holds are still to be written
+	 * (a run of frames defers them, replica_rx.c), and the core's log
+	 * may no longer name their data (a later ACCEPT took the slot), so
+	 * the sweep keeps what they name too.  NULL: none.
+	 */
+	const struct synod_out *outbox;
 	u32 *free;			/* stack of free indexes */
 	u32 nfree;
 	u32 gen;			/* sweep generation */

@@ -6,9 +6,10 @@
  *
  * Concurrency: one mutex serialises the core and the execution of its
  * outputs, whatever the input (a frame from the transport's worker, the
- * tick work, a request from the disk's worker, netlink).  Outputs are
- * carried out synchronously in the documented order (persist, send,
- * apply, complete), so the journal write of a batch is one group commit.
+ * tick work, a submission pass of the disk, netlink).  Outputs are
+ * carried out synchronously in the order send, persist, apply, complete
+ * (replica.c says why messages may go first), so the journal write of a
+ * batch is one group commit.
  * Nothing here allocates after creation; what the kernel allocates for us
  * under the lock (bios) is GFP_NOIO, and the threads and work that serve
  * the disk run in a memalloc_noio scope, because direct reclaim could
@@ -119,6 +120,9 @@ struct synod_repl {
 	/* peers whose link came up since the last tick (link_event, atomic) */
 	unsigned long links_up;
 	u64 gen;			/* request id generation */
+	/* rx() left outputs in @out for rx_done() (set under the lock,
+	 * read without it by rx_done(), which the same thread calls) */
+	bool rx_deferred;
 	/* writes of unknown outcome held until their slot applies */
 	struct synod_held_set held;
 	u32 peer_epoch[SYNOD_NODES_MAX];	/* newest config epoch heard */
@@ -180,6 +184,8 @@ void synod_core_leave(struct synod_repl *r);
 void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
 
 /* replica.c: the engine (under r->lock unless said otherwise) */
+extern unsigned int synod_group_writes;		/* module parameters */
+extern unsigned int synod_group_records;
 u64 synod_cluster_id(const char *name);
 void synod_repl_execute(struct synod_repl *r);
 bool synod_repl_quorum(struct synod_repl *r, u64 now);
@@ -211,6 +217,7 @@ static inline bool synod_repl_resyncing(const struct synod_repl *r)
 
 /* replica_rx.c: from the transport's receive context, nothing held */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
+void synod_repl_rx_done(void *ctx);				/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
 
 /* replica_io.c: client requests */

@@ -203,6 +203,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
+	r->pay.outbox = &r->out;
 	jo.ctx = r;
 	r->journal = synod_journal_create(&vol->backing, &vol->sb, &jo);
 	if (IS_ERR(r->journal)) {
@@ -284,6 +285,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	tcfg->secret_len = cfg->secret_len;
 	tcfg->time_scale = synod_time_scale;
 	tcfg->rx = synod_repl_rx;
+	tcfg->rx_done = synod_repl_rx_done;
 	tcfg->link_event = synod_repl_link_event;
 	tcfg->ctx = r;
 	r->tp = r->tops->create(tcfg);
@@ -365,6 +367,9 @@ void synod_repl_down(struct synod_repl *r, bool force)
 		SYNOD_CORE(r, synod_replica_resign(&r->core, synod_repl_now(),
 						   0, &r->out));
 		r->up = false;	/* requests fail rather than wait */
+		synod_repl_execute(r);
+	} else if (was_up && !r->fenced) {
+		/* what a run of frames left for rx_done(), which stops */
 		synod_repl_execute(r);
 	}
 	r->up = false;

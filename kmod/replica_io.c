@@ -267,16 +267,19 @@ static void submit_writes(struct synod_repl *r, u32 *n)
  * The outputs of one pass accumulate until it ends; a read without a
  * lease sends a heartbeat round to every peer, and a full outbox would
  * drop messages (the accepts of the pass among them) until a resend.
- * When one more call could fill it (heartbeats and accepts to every
- * peer), give the core the writes gathered so far and carry out the
- * outputs now: the pass is then more than one group commit.  Gathered
+ * When one more call could fill it (synod_out_room()), or a group of
+ * group_writes writes is gathered, give the core the writes gathered so
+ * far and carry out the outputs now: one group commit each.  Gathered
  * writes go first, so that nothing the pass holds in r->subw can be
  * failed by a fence in between (fence.c fails what carries an id) and
  * then touched again.  Called before a request is checked or timed.
  */
 static void make_room(struct synod_repl *r, u32 *n)
 {
-	if (r->out.nmsgs + 2 * SYNOD_NODES_MAX <= SYNOD_OUT_MSGS_MAX)
+	u32 group = max(1u, READ_ONCE(synod_group_writes));
+
+	if (synod_out_room(&r->out) &&
+	    *n < min_t(u32, group, ARRAY_SIZE(r->subw)))
 		return;
 	submit_writes(r, n);
 	synod_repl_execute(r);
@@ -346,8 +349,6 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 		return;
 	}
 	if (req_op(rq) == REQ_OP_WRITE) {
-		if (WARN_ON_ONCE(*n >= ARRAY_SIZE(r->subw)))
-			submit_writes(r, n);
 		st = write_prepare(r, rq, req, &r->subw[*n]);
 		if (st == SYNOD_OK) {
 			cmd->req = req;
@@ -368,9 +369,10 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 /*
  * A submission pass from the disk's worker (blkdev.c): @list, the
  * requests queued since the last pass in the order they came.  The lock
- * is taken once; writes go to the core together and the outputs are
- * carried out once, so the whole pass is one journal write and flush
- * (unless reads without a lease fill the outbox first: make_room()).
+ * is taken once; writes go to the core in groups of group_writes and the
+ * outputs of each group are carried out once, so that each group is one
+ * journal write and flush (reads without a lease can end a group early
+ * when they fill the outbox: make_room()).
  * Each request may be completed (and its tag reused and queued again)
  * as soon as it is dealt with: the next one is read first.
  */

@@ -209,10 +209,47 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		goto out;
 	}
 	synod_repl_peer_heard(r, from, &r->msg);
+	/* room for this frame's outputs, taken before its time is */
+	if (!synod_out_room(&r->out)) {
+		synod_repl_execute(r);
+		if (r->fenced)
+			goto out;
+	}
 	SYNOD_CORE(r, synod_replica_step(&r->core, synod_repl_now(), &r->msg,
 					 &r->out));
-	synod_repl_execute(r);
+	/*
+	 * The outputs wait for the run's end (synod_repl_rx_done()), so that
+	 * the journal records of every frame that came together are one
+	 * write and one flush; the lock is never left with an outbox that
+	 * another input could overflow.
+	 */
+	if (!synod_out_room(&r->out) || READ_ONCE(r->core_failed) ||
+	    r->out.npersist >= max(1u, READ_ONCE(synod_group_records)))
+		synod_repl_execute(r);
+	else
+		WRITE_ONCE(r->rx_deferred, true);
 out:
+	mutex_unlock(&r->lock);
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * Transport upcall: the run of frames that had arrived is over.  Carry
+ * out what they left in r->out (their records in one group commit,
+ * then the acknowledgements that waited for it).
+ */
+void synod_repl_rx_done(void *ctx)
+{
+	struct synod_repl *r = ctx;
+	unsigned int noio;
+
+	/* a round of handshakes or reaping only: not the lock */
+	if (!READ_ONCE(r->rx_deferred))
+		return;
+	noio = memalloc_noio_save();
+	mutex_lock(&r->lock);
+	WRITE_ONCE(r->rx_deferred, false);
+	synod_repl_execute(r);
 	mutex_unlock(&r->lock);
 	memalloc_noio_restore(noio);
 }

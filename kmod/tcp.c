@@ -212,7 +212,7 @@ static int cfg_check(const struct synod_transport_cfg *cfg)
 {
 	u32 n;
 
-	if (!cfg->net || !cfg->rx || !cfg->link_event ||
+	if (!cfg->net || !cfg->rx || !cfg->rx_done || !cfg->link_event ||
 	    cfg->self >= SYNOD_NODES_MAX || !cfg->cluster[0] ||
 	    cfg->secret_len < SYNOD_SECRET_MIN ||
 	    cfg->secret_len > SYNOD_SECRET_MAX)

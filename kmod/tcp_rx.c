@@ -750,6 +750,8 @@ static bool rx_round(struct synod_transport *t)
 	for (i = 0; i < STCP_IN_MAX && !kthread_should_stop(); i++)
 		if (t->in[i].state != STCP_IN_FREE)
 			more |= in_service(t, &t->in[i]);
+	/* every frame that had come is given: their effects are due */
+	t->cfg.rx_done(t->cfg.ctx);
 	rx_reap(t);
 	return more;
 }

@@ -19,6 +19,11 @@
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
  *    may write the journal).  It is never called after stop() returns.
+ *  - rx_done() follows a run of rx() calls, once every frame that had
+ *    arrived has been given (the transport would block for more): the
+ *    receiver may let the effects of a run of frames wait until then
+ *    (one journal write for all of them) and must not let them wait
+ *    longer.  Same context as rx().
  *  - link_event() is called in process context when a peer's link becomes
  *    authenticated (up) or is lost (down).
  *
@@ -99,6 +104,7 @@ struct synod_transport_cfg {
 	u32 time_scale;
 	/* upcalls, see the contract above */
 	void (*rx)(void *ctx, u32 from, const u8 *frame, u32 len);
+	void (*rx_done)(void *ctx);
 	void (*link_event)(void *ctx, u32 node, bool up);
 	void *ctx;
 };

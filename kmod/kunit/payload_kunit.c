@@ -6,7 +6,9 @@
  * its message); a buffer a submission pass pinned for a write it has not
  * given to the core yet stays through any number of sweeps, since one
  * pass can sweep more than once: freeing it would leave the core a ref
- * without data, and the replica fenced at the journal write.
+ * without data, and the replica fenced at the journal write.  A buffer
+ * that only a record in the outbox names (its journal write deferred to
+ * the end of a run of frames) stays as long.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -93,10 +95,43 @@ static void payload_pass_fills_store(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * Named only by a record still in the outbox (a run of frames deferred
+ * its journal write and a later ACCEPT took the slot in the log): kept
+ * while the outbox holds it.
+ */
+static void payload_outbox_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	struct synod_out *out = kunit_kzalloc(test, sizeof(*out), GFP_KERNEL);
+	u64 ref = synod_pay_new_ref(ps);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, ref, core));
+	out->persist[0].kind = SYNOD_PERSIST_ENTRY;
+	out->persist[0].e.slot = 7;
+	out->persist[0].e.kind = SYNOD_ENTRY_WRITE;
+	out->persist[0].e.nwrites = 1;
+	out->persist[0].e.w[0].ref = ref;
+	out->npersist = 1;
+	ps->outbox = out;
+	for (i = 0; i < 4; i++)
+		synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, ref));
+	out->npersist = 0;	/* written: the outbox is reset */
+	synod_pay_sweep(ps, core);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	synod_pay_exit(ps);
+}
+
 static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_unreferenced_swept),
 	KUNIT_CASE(payload_pinned_kept),
 	KUNIT_CASE(payload_pass_fills_store),
+	KUNIT_CASE(payload_outbox_kept),
 	{}
 };
 
