@@ -124,9 +124,14 @@ void synod_pay_sweep(struct synod_paystore *ps,
 		if (p)
 			p->mark = ps->gen;
 	}
+	for (i = 0; ps->gathered && i < *ps->ngathered; i++) {
+		p = synod_pay_find(ps, ps->gathered[i].ref);
+		if (p)
+			p->mark = ps->gen;
+	}
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		p = &ps->pay[i];
-		if (!p->used || p->pinned || p->mark + 1 >= ps->gen)
+		if (!p->used || p->mark + 1 >= ps->gen)
 			continue;
 		hlist_del(&p->hash);
 		p->used = false;
@@ -161,7 +166,6 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 	p->len = 0;
 	p->senders = 0;
 	p->durable = false;
-	p->pinned = false;
 	p->mark = ps->gen;
 	hlist_add_head(&p->hash, pay_bucket(ps, ref));
 	return p;

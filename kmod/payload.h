@@ -59,12 +59,6 @@ struct synod_pay {
 	 * since crash recovery replays what the journal holds.
 	 */
 	bool durable;
-	/*
-	 * A submission pass (replica_io.c) stored it for a write it has not
-	 * given to the core yet: no sweep may free it, though the core does
-	 * not refer to it (a pass can sweep more than once).
-	 */
-	bool pinned;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 
@@ -77,6 +71,14 @@ struct synod_paystore {
 	 * the sweep keeps what they name too.  NULL: none.
 	 */
 	const struct synod_out *outbox;
+	/*
+	 * The writes a submission pass has gathered and not given to the
+	 * core yet (replica_io.c), *@ngathered of them: their data is
+	 * stored, nothing else names it, and a pass can sweep more than
+	 * once.  NULL: none.
+	 */
+	const struct synod_wait_write *gathered;
+	const u32 *ngathered;
 	u32 *free;			/* stack of free indexes */
 	u32 nfree;
 	u32 gen;			/* sweep generation */

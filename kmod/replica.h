@@ -155,6 +155,7 @@ struct synod_repl {
 	/* one submission pass: its writes, given to the core together */
 	struct synod_wait_write subw[SYNOD_QUEUE_DEPTH];
 	struct request *subrq[SYNOD_QUEUE_DEPTH];
+	u32 nsub;			/* of them gathered, 0 between passes */
 	u8 txbuf[SYNOD_WIRE_MAX_LEN + 1];	/* encoded frame */
 };
 

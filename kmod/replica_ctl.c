@@ -204,6 +204,8 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
 	r->pay.outbox = &r->out;
+	r->pay.gathered = r->subw;
+	r->pay.ngathered = &r->nsub;
 	jo.ctx = r;
 	r->journal = synod_journal_create(&vol->backing, &vol->sb, &jo);
 	if (IS_ERR(r->journal)) {

@@ -223,7 +223,6 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
 		off += bv.bv_len;
 	}
 	pay->len = off;
-	pay->pinned = true;	/* until submit_writes() */
 	((struct synod_rq *)blk_mq_rq_to_pdu(rq))->ref = pay->ref;
 	if (READ_ONCE(test_bad_block))
 		sector = xchg(&test_bad_block, 0) ?: sector;
@@ -239,7 +238,6 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
  */
 static void submit_writes(struct synod_repl *r, u32 *n)
 {
-	struct synod_pay *pay;
 	struct synod_rq *cmd;
 	u32 done = 0, i;
 	int st = SYNOD_OK;
@@ -249,10 +247,6 @@ static void submit_writes(struct synod_repl *r, u32 *n)
 	SYNOD_CORE(r, done = synod_replica_writes(&r->core, synod_repl_now(),
 						  r->subw, *n, &st, &r->out));
 	for (i = 0; i < *n; i++) {
-		/* the core's queue refers to it now, or nothing does */
-		pay = synod_pay_find(&r->pay, r->subw[i].ref);
-		if (!WARN_ON_ONCE(!pay))
-			pay->pinned = false;
 		cmd = blk_mq_rq_to_pdu(r->subrq[i]);
 		trace_synod_rq_proposed(cmd->trace_req, SYNOD_OP_WRITE,
 					r->core.next_slot,
@@ -379,13 +373,14 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 void synod_repl_submit(struct synod_repl *r, struct llist_node *list)
 {
 	struct synod_rq *cmd, *next;
-	u32 n = 0;
 
 	mutex_lock(&r->lock);
+	/* the payload store's sweep keeps what r->subw names (payload.h) */
+	r->nsub = 0;
 	llist_for_each_entry_safe(cmd, next, list, sub)
-		submit_one(r, blk_mq_rq_from_pdu(cmd), &n);
-	make_room(r, &n);
-	submit_writes(r, &n);
+		submit_one(r, blk_mq_rq_from_pdu(cmd), &r->nsub);
+	make_room(r, &r->nsub);
+	submit_writes(r, &r->nsub);
 	synod_repl_execute(r);	/* may complete them: not touched after */
 	mutex_unlock(&r->lock);
 }

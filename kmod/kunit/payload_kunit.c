@@ -3,8 +3,8 @@
  * KUnit suite "synod_payload": what the payload store's sweep may free
  * (kmod/payload.c).  A buffer the core refers to stays; a buffer stored
  * since the last sweep survives one more (a payload frame waiting for
- * its message); a buffer a submission pass pinned for a write it has not
- * given to the core yet stays through any number of sweeps, since one
+ * its message); a buffer a submission pass gathered for a write it has
+ * not given to the core yet stays through any number of sweeps, since one
  * pass can sweep more than once: freeing it would leave the core a ref
  * without data, and the replica fenced at the journal write.  A buffer
  * that only a record in the outbox names (its journal write deferred to
@@ -30,7 +30,7 @@ static struct synod_paystore *store_new(struct kunit *test,
 	return ps;
 }
 
-/* Unreferenced and unpinned: gone after two sweeps, not after one. */
+/* Named by nothing: gone after two sweeps, not after one. */
 static void payload_unreferenced_swept(struct kunit *test)
 {
 	struct synod_replica *core;
@@ -45,21 +45,25 @@ static void payload_unreferenced_swept(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
-/* Pinned: kept through many sweeps; unpinned, swept like the rest. */
-static void payload_pinned_kept(struct kunit *test)
+/* Gathered by a pass: kept through many sweeps; handed over, swept. */
+static void payload_gathered_kept(struct kunit *test)
 {
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
 	struct synod_pay *p = synod_pay_store(ps, ref, core);
+	struct synod_wait_write w = { .req = 1, .block = 8, .ref = ref };
+	u32 n = 1;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	p->pinned = true;
+	ps->gathered = &w;
+	ps->ngathered = &n;
 	for (i = 0; i < 5; i++)
 		synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
-	p->pinned = false;
+	n = 0;		/* given to the core, which dropped it */
+	synod_pay_sweep(ps, core);	/* live at the last one: kept once */
 	synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
 	synod_pay_exit(ps);
@@ -67,19 +71,20 @@ static void payload_pinned_kept(struct kunit *test)
 
 /*
  * A pass that fills the store: every store past three quarters sweeps.
- * The first buffer, pinned, outlives them all; a reused buffer starts
- * unpinned.
+ * The first buffer, gathered, outlives them all; the others are reused.
  */
 static void payload_pass_fills_store(struct kunit *test)
 {
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 first = synod_pay_new_ref(ps), ref;
-	struct synod_pay *p = synod_pay_store(ps, first, core);
-	u32 i, sweeps;
+	struct synod_pay *p0 = synod_pay_store(ps, first, core), *p;
+	struct synod_wait_write w = { .req = 1, .block = 8, .ref = first };
+	u32 i, sweeps, n = 1;
 
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	p->pinned = true;
+	KUNIT_ASSERT_NOT_NULL(test, p0);
+	ps->gathered = &w;
+	ps->ngathered = &n;
 	/* expectations only from here: the store is freed at the end */
 	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
 		ref = synod_pay_new_ref(ps);
@@ -87,7 +92,7 @@ static void payload_pass_fills_store(struct kunit *test)
 		KUNIT_EXPECT_NOT_NULL(test, p);
 		if (!p)
 			break;
-		KUNIT_EXPECT_FALSE(test, p->pinned);
+		KUNIT_EXPECT_PTR_NE(test, p, p0);	/* never its buffer */
 	}
 	sweeps = ps->sweeps;
 	KUNIT_EXPECT_GT(test, sweeps, 2u);
@@ -129,7 +134,7 @@ static void payload_outbox_kept(struct kunit *test)
 
 static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_unreferenced_swept),
-	KUNIT_CASE(payload_pinned_kept),
+	KUNIT_CASE(payload_gathered_kept),
 	KUNIT_CASE(payload_pass_fills_store),
 	KUNIT_CASE(payload_outbox_kept),
 	{}
