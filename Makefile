@@ -11,7 +11,7 @@
 #   make kunit      KUnit suites on User Mode Linux
 #   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
 #   make crash-test three VMs, the leader killed (KERNEL=6.1, default all)
-#   make bench      fio on raw, DRBD, synod (MACs on and off) in one VM (BENCH_KERNEL=6.1)
+#   make bench      fio on raw, DRBD, synod-2 and synod-3 in one VM, 3 rounds (BENCH_KERNEL=6.1)
 #   make clean      remove $(B)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -120,12 +120,15 @@ bench:
 	@$(TOP)/scripts/deps.sh >/dev/null
 	@rc=0; $(MAKE) --no-print-directory all || rc=$$?; \
 	[ $$rc = 0 ] || echo "bench: make all failed (exit $$rc); synod will not be run" >&2; \
-	mkdir -p $(B)/bench; \
+	mkdir -p $(B)/bench/vm; rm -f $(B)/bench/vm/last.json $(B)/bench/last.json; \
 	{ SYNOD_BENCH_BUILD_RC=$$rc SYNOD_BENCH_B=$(B) \
-		$(TOP)/scripts/vm --kernel $(BENCH_KERNEL) --mem 2048 --timeout 2400 \
-		-- $(TOP)/scripts/bench.sh; echo $$? > $(B)/bench/rc; } 2>&1 | \
+		SYNOD_BENCH_JSON=$(B)/bench/vm/last.json \
+		$(TOP)/scripts/vm --kernel $(BENCH_KERNEL) --mem 3072 --timeout 3600 \
+		--run-dir $(B)/bench/vm -- $(TOP)/scripts/bench.sh; \
+		echo $$? > $(B)/bench/rc; } 2>&1 | \
 		tee $(B)/bench/last.log; \
-	echo "(full log: $(B)/bench/last.log)"; \
+	cp $(B)/bench/vm/last.json $(B)/bench/last.json 2>/dev/null; \
+	echo "(full log: $(B)/bench/last.log; figures: $(B)/bench/last.json)"; \
 	grep '^bench: .* | ' $(B)/bench/last.log | tail -n 1 | grep . || \
 		echo "bench: no summary line (the guest did not finish; see the log)"; \
 	exit $$(cat $(B)/bench/rc)

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The numbers of scripts/bench.sh (Documentation/bench.rst).
+
+  bench-report.py fio ROUND TARGET LABEL FIO_JSON CPU_TICKS HZ
+      one fio run as a tab-separated line for results.tsv: round, target,
+      label, IOPS, bytes/s, lat_ns mean, p50, p99, p99.9, CPU-seconds per
+      I/O, I/Os, fsync lat_ns mean (0 without fsync)
+
+  bench-report.py report --results F --failures F --targets "..."
+      --workloads "..." --slow "..." --slow-delay D --info "..."
+      --traces DIR --json FILE
+      medians of the rounds, ratios, the issue's goals, the time per stage
+      from the traced runs (DIR/trace-WORKLOAD.txt); a table on stdout,
+      everything in FILE as JSON, and one "bench: ..." line for notes.
+
+Latency is fio's lat_ns (submission to completion), not clat_ns.
+"""
+import argparse
+import json
+import re
+import statistics
+import sys
+
+FIELDS = ['iops', 'bw', 'lat_mean', 'lat_p50', 'lat_p99', 'lat_p999',
+          'cpu_per_io', 'ios', 'fsync_mean']
+
+
+def fio_line(a):
+    """One run: fio's JSON (unified_rw_reporting=mixed) to a TSV line."""
+    rnd, target, label, path, ticks, hz = a
+    with open(path) as f:
+        text = f.read()
+    d = json.loads(text[text.index('{'):])	# fio may print notes first
+    job = d['jobs'][0]
+    if job.get('error'):
+        raise SystemExit('fio job error %d' % job['error'])
+    m = job['mixed']
+    lat = m['lat_ns']
+    pct = lat.get('percentile', {})
+    ios = m['total_ios']
+    cpu = int(ticks) / float(hz) / ios if ios else 0.0
+    fsync = job.get('sync', {}).get('lat_ns', {}).get('mean', 0) or 0
+    print('\t'.join([rnd, target, label, '%.1f' % m['iops'],
+                     str(m['bw_bytes']), '%.0f' % lat['mean'],
+                     str(pct.get('50.000000', 0)), str(pct.get('99.000000', 0)),
+                     str(pct.get('99.900000', 0)), '%.3e' % cpu, str(ios),
+                     '%.0f' % fsync]))
+
+
+def load(path):
+    """results.tsv -> {(target, label): [run dict per round]}"""
+    runs = {}
+    for line in open(path):
+        p = line.rstrip('\n').split('\t')
+        if len(p) != 3 + len(FIELDS):
+            continue
+        x = dict(zip(FIELDS, map(float, p[3:])))
+        x['round'] = p[0]
+        runs.setdefault((p[1], p[2]), []).append(x)
+    return runs
+
+
+def median_of(rs):
+    return {k: statistics.median(r[k] for r in rs) for k in FIELDS}
+
+
+def ratio(a, b, key):
+    if a is None or b is None or not b.get(key):
+        return None
+    return a[key] / b[key]
+
+
+def fmt(v):
+    if v is None:
+        return '-'
+    return '%.2f' % v if v >= 0.1 else '%.3g' % v
+
+
+def pctl(xs, p):
+    if not xs:
+        return 0.0
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(p / 100.0 * len(xs)))]
+
+
+LINE = re.compile(r'\s(\d+\.\d+): (synod_\w+): (.*)$')
+
+
+def stages(path, leader, fio_lat_mean):
+    """Time per stage of the leader's writes in one traced run.
+
+    The join: synod_rq_completed names the slot a write was chosen in;
+    synod_slot_chosen and synod_rq_applied of that slot on the leader
+    give the two middle stages; synod_rq_queued and synod_rq_proposed
+    (by request id) the first two.
+    """
+    queued, proposed, chosen, applied, done = {}, {}, {}, {}, []
+    durable, per_slot = {}, []
+    for line in open(path, errors='replace'):
+        m = LINE.search(line)
+        if not m:
+            continue
+        t = float(m.group(1)) * 1e6		# us
+        kv = dict(x.split('=', 1) for x in m.group(3).split() if '=' in x)
+        ev = m.group(2)
+        vol = kv.get('volume')
+        if ev == 'synod_rq_queued' and vol == leader:
+            queued[kv['req']] = t
+        elif ev == 'synod_rq_proposed' and kv.get('status') == '0':
+            proposed[kv['req']] = t
+        elif ev == 'synod_slot_chosen' and vol == leader and kv.get('leader') == '1':
+            chosen[kv['slot']] = t
+            if int(kv.get('writes', 0)):
+                per_slot.append(int(kv['writes']))
+        elif ev == 'synod_rq_applied' and vol == leader and kv.get('leader') == '1':
+            applied[kv['slot']] = t
+        elif ev == 'synod_rq_completed' and vol == leader and \
+                kv.get('op') == '1' and kv.get('status') == '0' and kv.get('slot', '0') != '0':
+            done.append((kv['req'], kv['slot'], t, int(kv['latency_ns']) / 1000.0))
+        elif ev == 'synod_journal_durable' and vol:
+            durable.setdefault(vol, []).append((int(kv['ns']) / 1000.0, int(kv['records'])))
+    st = {k: [] for k in ('submit', 'commit', 'complete', 'apply', 'engine')}
+    joined = 0
+    for req, slot, tc, eng in done:
+        if req not in queued or req not in proposed or slot not in chosen:
+            continue
+        joined += 1
+        tq, tp, tch = queued[req], proposed[req], chosen[slot]
+        st['submit'].append(tp - tq)
+        st['commit'].append(tch - tp)
+        st['complete'].append(tc - tch)
+        if slot in applied:
+            st['apply'].append(applied[slot] - tch)
+        st['engine'].append(eng)
+    out = {'writes': len(done), 'joined': joined,
+           'writes_per_slot': statistics.mean(per_slot) if per_slot else 0,
+           'fio_lat_mean_us': fio_lat_mean / 1000.0 if fio_lat_mean else None}
+    for k, xs in st.items():
+        out[k] = {'mean_us': statistics.mean(xs) if xs else 0,
+                  'p50_us': pctl(xs, 50), 'p99_us': pctl(xs, 99), 'n': len(xs)}
+    out['journal'] = {}
+    for vol, xs in sorted(durable.items()):
+        out['journal'][vol] = {
+            'groups': len(xs),
+            'mean_us': statistics.mean(x[0] for x in xs),
+            'p50_us': pctl([x[0] for x in xs], 50),
+            'records_per_group': statistics.mean(x[1] for x in xs)}
+    return out
+
+
+STAGE_NAMES = [
+    ('submit', 'queued -> proposed (the submission pass hands it to the core)'),
+    ('commit', 'proposed -> chosen (accept round, quorum durable, window)'),
+    ('apply', 'chosen -> applied (data area write; off the path if it completes first)'),
+    ('complete', 'chosen -> completed'),
+    ('engine', 'first dispatch -> completed (what status histograms count)'),
+]
+
+
+def print_stages(name, s):
+    print('stages of %s: %d writes traced, %d joined; %.2f writes per slot' % (
+        name, s['writes'], s['joined'], s['writes_per_slot']))
+    for k, what in STAGE_NAMES:
+        x = s[k]
+        print('  %-9s %9.1f %9.1f %9.1f  %s' % (k, x['mean_us'], x['p50_us'], x['p99_us'], what))
+    if s['fio_lat_mean_us'] is not None:
+        print('  %-9s %9.1f %9s %9s  fio lat mean - engine mean (block layer, fio, completion)' % (
+            'outside', s['fio_lat_mean_us'] - s['engine']['mean_us'], '', ''))
+    for vol, j in s['journal'].items():
+        print('  journal %s: %d group commits, mean %.1f us, p50 %.1f us, %.2f records each' % (
+            vol, j['groups'], j['mean_us'], j['p50_us'], j['records_per_group']))
+
+
+def report(a):
+    targets, workloads = a.targets.split(), a.workloads.split()
+    slow = a.slow.split()
+    runs = load(a.results)
+    med = {k: median_of(v) for k, v in runs.items()}
+    fails = [l.rstrip('\n').split('\t', 1) for l in open(a.failures) if l.strip()]
+
+    def get(t, wl):
+        return med.get((t, wl))
+
+    print()
+    print('medians of %s rounds; latency is fio lat_ns (submit to complete)' %
+          (max((len(v) for v in runs.values()), default=0)))
+    hdr = '%-22s %-7s %9s %8s %9s %9s %9s %9s %8s'
+    print(hdr % ('workload', 'target', 'IOPS', 'MiB/s', 'lat mean', 'p50', 'p99', 'p99.9', 'CPU/IO'))
+    print(hdr % ('', '', '', '', 'us', 'us', 'us', 'us', 'us'))
+    print('-' * 98)
+    labels = workloads + ['%s-slowpeer' % w for w in slow]
+    for wl in labels:
+        for t in targets:
+            x = get(t, wl)
+            if x is None:
+                continue
+            print('%-22s %-7s %9.0f %8.1f %9.1f %9.1f %9.1f %9.1f %8.1f' % (
+                wl, t, x['iops'], x['bw'] / 1048576, x['lat_mean'] / 1e3,
+                x['lat_p50'] / 1e3, x['lat_p99'] / 1e3, x['lat_p999'] / 1e3,
+                x['cpu_per_io'] * 1e6))
+        print()
+
+    ratios = {}
+    print('ratios of medians (IOPS, MB/s: higher is better; latency, CPU: lower is better)')
+    rh = '%-16s %9s %9s %9s %9s %9s %9s %9s %9s'
+    print(rh % ('workload', 'IOPS s2/d', 'IOPS s3/d', 'IOPS s3/r', 'p50 s2/d',
+                'p50 s3/d', 'p99 s3/d', 'CPU s3/d', 'IOPS d/r'))
+    for wl in workloads:
+        s2, s3, d, r = get('synod2', wl), get('synod3', wl), get('drbd', wl), get('raw', wl)
+        x = {'iops_s2_drbd': ratio(s2, d, 'iops'), 'iops_s3_drbd': ratio(s3, d, 'iops'),
+             'iops_s3_raw': ratio(s3, r, 'iops'), 'iops_s2_raw': ratio(s2, r, 'iops'),
+             'p50_s2_drbd': ratio(s2, d, 'lat_p50'), 'p50_s3_drbd': ratio(s3, d, 'lat_p50'),
+             'p99_s2_drbd': ratio(s2, d, 'lat_p99'), 'p99_s3_drbd': ratio(s3, d, 'lat_p99'),
+             'cpu_s3_drbd': ratio(s3, d, 'cpu_per_io'), 'cpu_s2_drbd': ratio(s2, d, 'cpu_per_io'),
+             'iops_drbd_raw': ratio(d, r, 'iops'),
+             'iops_s3_nomac': ratio(s3, get('nomac', wl), 'iops')}
+        ratios[wl] = x
+        print(rh % (wl, fmt(x['iops_s2_drbd']), fmt(x['iops_s3_drbd']), fmt(x['iops_s3_raw']),
+                    fmt(x['p50_s2_drbd']), fmt(x['p50_s3_drbd']), fmt(x['p99_s3_drbd']),
+                    fmt(x['cpu_s3_drbd']), fmt(x['iops_drbd_raw'])))
+    if 'nomac' in targets:
+        print('frame MACs: synod3 / nomac IOPS: ' + ' '.join(
+            '%s=%s' % (wl, fmt(ratios[wl]['iops_s3_nomac'])) for wl in workloads))
+
+    slowpeer = {}
+    if slow:
+        print()
+        print('slow follower (%s on one follower\'s packets): p99 and IOPS, with / without' % a.slow_delay)
+        for wl in slow:
+            for t in targets:
+                x, y = get(t, wl + '-slowpeer'), get(t, wl)
+                if x is None:
+                    continue
+                slowpeer.setdefault(wl, {})[t] = {
+                    'p99_ratio': ratio(x, y, 'lat_p99'), 'iops_ratio': ratio(x, y, 'iops'),
+                    'p99_us': x['lat_p99'] / 1e3}
+                print('  %-14s %-7s p99 %9.1f us = %sx its own, IOPS %sx' % (
+                    wl, t, x['lat_p99'] / 1e3, fmt(ratio(x, y, 'lat_p99')),
+                    fmt(ratio(x, y, 'iops'))))
+
+    def goal(name, value, op, limit):
+        met = None if value is None else (value <= limit if op == '<=' else value >= limit)
+        return {'goal': name, 'value': value, 'op': op, 'limit': limit, 'met': met}
+
+    r = lambda wl, k: ratios.get(wl, {}).get(k)
+    sp = slowpeer.get('rand4k-qd32', {}).get('synod3', {})
+    goals = [
+        goal('4k QD1 median latency synod3/DRBD', r('rand4k-qd1', 'p50_s3_drbd'), '<=', 1.0),
+        goal('4k QD32 IOPS synod3/DRBD', r('rand4k-qd32', 'iops_s3_drbd'), '>=', 1.2),
+        goal('1M seq MB/s synod2/DRBD', r('seq1m-qd4', 'iops_s2_drbd'), '>=', 1.0),
+        goal('1M seq MB/s synod3/DRBD', r('seq1m-qd4', 'iops_s3_drbd'), '>=', 0.8),
+        goal('slow follower: synod3 4k QD32 p99 / its own', sp.get('p99_ratio'), '<=', 1.2),
+        goal('CPU per 4k write (QD32) synod3/DRBD', r('rand4k-qd32', 'cpu_s3_drbd'), '<=', 1.5),
+    ]
+    print()
+    print('goals (issue 10), as ratios in this run:')
+    for g in goals:
+        state = 'not measured' if g['met'] is None else ('met' if g['met'] else 'NOT met')
+        print('  %-46s %6s  goal %s %.1f  %s' % (g['goal'], fmt(g['value']), g['op'], g['limit'], state))
+
+    st = {}
+    for wl in workloads:
+        path = '%s/trace-%s.txt' % (a.traces, wl)
+        try:
+            x = get('synod3', wl + '-traced')
+            st[wl] = stages(path, 's3n0', x['lat_mean'] if x else None)
+        except OSError:
+            continue
+        print()
+        print_stages('synod3 %s (traced run; us: mean, p50, p99)' % wl, st[wl])
+
+    if fails:
+        print()
+        print('failures:')
+        for f in fails:
+            print('  %s: %s' % (f[0], f[1] if len(f) > 1 else ''))
+    failed = sorted(set(f[0] for f in fails))
+    met = sum(1 for g in goals if g['met'])
+    parts = []
+    for wl in workloads:
+        x = ratios[wl]
+        parts.append('%s s2/d=%s s3/d=%s p50 s3/d=%s' % (
+            wl, fmt(x['iops_s2_drbd']), fmt(x['iops_s3_drbd']), fmt(x['p50_s3_drbd'])))
+    print()
+    print('bench: %s | %s | goals met %d/%d | %s' % (
+        a.info, ' | '.join(parts), met, len(goals),
+        'FAILED: ' + ','.join(failed) if failed else 'all targets ran'))
+
+    doc = {'info': a.info, 'targets': targets, 'workloads': workloads,
+           'slow_delay': a.slow_delay,
+           'runs': [dict(target=t, workload=wl, **x) for (t, wl), v in sorted(runs.items()) for x in v],
+           'median': {'%s/%s' % k: v for k, v in sorted(med.items())},
+           'ratios': ratios, 'slow_follower': slowpeer, 'goals': goals,
+           'stages': st, 'failures': [dict(target=f[0], why=f[1] if len(f) > 1 else '') for f in fails]}
+    with open(a.json, 'w') as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+    print('(JSON: %s)' % a.json)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == 'fio':
+        if len(sys.argv) != 8:
+            raise SystemExit(__doc__)
+        fio_line(sys.argv[2:])
+        return
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('cmd', choices=['report'])
+    for o in ('results', 'failures', 'targets', 'workloads', 'slow', 'slow_delay',
+              'info', 'traces', 'json'):
+        p.add_argument('--' + o.replace('_', '-'), required=True)
+    report(p.parse_args())
+
+
+if __name__ == '__main__':
+    main()
