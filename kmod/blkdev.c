@@ -66,8 +66,10 @@ static void rq_account(struct request *rq, blk_status_t status)
 	cmd->first_ns = 0;
 	trace_synod_rq_completed(vol->name, cmd->trace_req,
 				 (__force u32)req_op(rq),
-				 blk_status_to_errno(status), latency_ns);
+				 blk_status_to_errno(status), latency_ns,
+				 cmd->slot);
 	cmd->trace_req = 0;	/* a flush on this tag next has no id */
+	cmd->slot = 0;
 	if (status)
 		return;
 	if (req_op(rq) == REQ_OP_WRITE)
@@ -278,6 +280,7 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	cmd->req = 0;
 	cmd->first_ns = 0;
 	cmd->trace_req = 0;
+	cmd->slot = 0;
 	cmd->ref = 0;
 	cmd->held.state = SYNOD_HELD_FREE;
 	INIT_LIST_HEAD(&cmd->held.node);

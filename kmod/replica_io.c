@@ -128,6 +128,7 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 	}
 	switch (synod_held_take(&r->held, &cmd->held, r->applied)) {
 	case SYNOD_HELD_CHOSEN:
+		cmd->slot = cmd->held.slot;
 		synod_blkdev_end(rq, BLK_STS_OK);
 		return true;
 	case SYNOD_HELD_NOT_CHOSEN:
@@ -159,6 +160,7 @@ fail:
 void synod_repl_done(struct synod_repl *r, bool unknown)
 {
 	struct synod_out *out = &r->out;
+	struct synod_rq *cmd;
 	struct request *rq;
 	u32 i;
 
@@ -174,7 +176,9 @@ void synod_repl_done(struct synod_repl *r, bool unknown)
 			req_refused(r, rq, d->status, d->slot);
 			continue;
 		}
-		((struct synod_rq *)blk_mq_rq_to_pdu(rq))->req = 0;
+		cmd = blk_mq_rq_to_pdu(rq);
+		cmd->req = 0;
+		cmd->slot = d->slot;
 		if (d->op == SYNOD_OP_READ)
 			synod_blkdev_pass_down(r->vol, rq);
 		else

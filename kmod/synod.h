@@ -114,6 +114,7 @@ struct synod_rq {
 	u64 req;			/* id given to the core, or 0 */
 	u64 first_ns;			/* raw clock at first dispatch */
 	u64 trace_req;			/* last @req, or 0 */
+	u64 slot;			/* write: slot chosen in (trace), or 0 */
 	u64 ref;			/* write: ref of its last proposal */
 	struct synod_held held;		/* write of unknown outcome, held */
 	u64 held_pos;			/* sector it was proposed at */

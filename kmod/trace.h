@@ -129,15 +129,21 @@ DEFINE_EVENT(synod_slot, synod_rq_applied,
 	TP_ARGS(volume, slot, writes, leader)
 );
 
-/* @status: 0 or a negative errno; @op: REQ_OP_*. */
+/*
+ * @status: 0 or a negative errno; @op: REQ_OP_*.  @slot: for a write
+ * that completed because its slot was chosen, that slot (the join with
+ * synod_slot_chosen and synod_rq_applied that attributes its time to a
+ * stage); 0 for reads, refusals and writes of a single-replica volume.
+ */
 TRACE_EVENT(synod_rq_completed,
 	TP_PROTO(const char *volume, u64 req, u32 op, int status,
-		 u64 latency_ns),
-	TP_ARGS(volume, req, op, status, latency_ns),
+		 u64 latency_ns, u64 slot),
+	TP_ARGS(volume, req, op, status, latency_ns, slot),
 	TP_STRUCT__entry(
 		__string(volume, volume)
 		__field(u64, req)
 		__field(u64, latency_ns)
+		__field(u64, slot)
 		__field(u32, op)
 		__field(int, status)
 	),
@@ -145,12 +151,13 @@ TRACE_EVENT(synod_rq_completed,
 		synod_assign_str(volume, volume);
 		__entry->req = req;
 		__entry->latency_ns = latency_ns;
+		__entry->slot = slot;
 		__entry->op = op;
 		__entry->status = status;
 	),
-	TP_printk("volume=%s req=%#llx op=%u status=%d latency_ns=%llu",
+	TP_printk("volume=%s req=%#llx op=%u status=%d latency_ns=%llu slot=%llu",
 		  __get_str(volume), __entry->req, __entry->op,
-		  __entry->status, __entry->latency_ns)
+		  __entry->status, __entry->latency_ns, __entry->slot)
 );
 
 #endif /* SYNOD_TRACE_H */

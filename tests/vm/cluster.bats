@@ -358,7 +358,7 @@ misfit() {
 }
 
 @test "cluster: latency histograms count the I/O; the tracepoints fire" {
-	local t=/sys/kernel/tracing st ev
+	local t=/sys/kernel/tracing st ev s
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	mountpoint -q $t || mount -t tracefs nodev $t
@@ -390,4 +390,11 @@ misfit() {
 	done
 	grep " synod_rq_completed: " $t/trace | head -n 3
 	grep -q " synod_rq_completed: volume=$VOL req=.* op=1 status=0 latency_ns=[1-9]" $t/trace
+	# a completed write names its slot, one the leader saw chosen with
+	# writes in it (the join make bench's stage attribution relies on)
+	s=$(grep -o " synod_rq_completed: volume=$VOL req=[^ ]* op=1 status=0 latency_ns=[0-9]* slot=[1-9][0-9]*" $t/trace |
+		head -n 1 | sed 's/.*slot=//')
+	echo "first completed write: slot ${s:-none}"
+	[ -n "$s" ]
+	grep -q " synod_slot_chosen: volume=$VOL slot=$s writes=[1-9][0-9]* leader=1" $t/trace
 }
