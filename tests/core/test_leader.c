@@ -264,6 +264,45 @@ static void test_retransmit_backs_off_while_silent(void **state)
 }
 
 /*
+ * A follower whose acks always arrive after the other follower's (its
+ * journal is slower) is not silent: each ack it sends is progress, is
+ * recorded on its slot (the "match" of status) and resets its wait.
+ * Acks for slots already chosen were once ignored, so such a follower
+ * looked silent: it was resent every slot in flight each period, and
+ * status showed it at match 0 while it kept up.
+ */
+static void test_late_acks_are_progress(void **state)
+{
+	const struct synod_slot *sl;
+	int l, f, g, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	for (i = 0; i < 40; i++) {
+		T.hold_durable[g] = true;
+		assert_int_equal(synod_replica_write(&T.r[l], T.now,
+						     (u64)100 + i, 3, i,
+						     &T.out[l]), SYNOD_OK);
+		pump();
+		/* chosen with f alone; g's ack is held in its core */
+		assert_true(T.r[l].chosen_upto >= T.r[l].next_slot - 1);
+		T.hold_durable[g] = false;
+		drain(g);
+		pump();
+		advance(MS);
+	}
+	sl = &T.r[l].log[(T.r[l].next_slot - 1) & (SYNOD_LOG_MAX - 1)];
+	assert_int_equal(sl->e.slot, T.r[l].next_slot - 1);
+	assert_true(sl->acks & (1u << f));
+	assert_true(sl->acks & (1u << g));
+	assert_int_equal(T.r[l].stats.resends, 0);
+	assert_int_equal(T.r[l].retx_rto_ns[g], 5 * MS);
+}
+
+/*
  * The no-quorum rule: a leader whose heartbeat echoes are all late (a link
  * full of payloads) but whose followers ack every slot has heard a quorum;
  * one that hears nothing for the window has not.
@@ -307,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_jump_drops_prevote),
 		cmocka_unit_test(test_retransmit_backs_off_while_silent),
 		cmocka_unit_test(test_heard_counts_phase2_answers),
+		cmocka_unit_test(test_late_acks_are_progress),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);
