@@ -42,7 +42,6 @@ int synod_pay_init(struct synod_paystore *ps, u32 node)
 	/* Node in the top byte, a boot salt below: unique across restarts. */
 	ps->salt = ((u64)(node + 1) << 56) |
 		   ((get_random_u64() & 0xffffffull) << 32);
-	ps->gen = 1;
 	return 0;
 fail:
 	synod_pay_exit(ps);
@@ -84,23 +83,33 @@ u64 synod_pay_new_ref(struct synod_paystore *ps)
 	return ps->salt | ps->next;
 }
 
+/* @p is held (or announced) now: its age starts again. */
+void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p)
+{
+	p->seen = ps->stores;
+}
+
+static void mark_ref(struct synod_paystore *ps, u64 ref)
+{
+	struct synod_pay *p = synod_pay_find(ps, ref);
+
+	if (p)
+		synod_pay_seen(ps, p);
+}
+
 static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
 {
-	struct synod_pay *p;
 	u32 i;
 
 	if (e->kind != SYNOD_ENTRY_WRITE)
 		return;
-	for (i = 0; i < e->nwrites && i < SYNOD_BATCH_MAX; i++) {
-		p = synod_pay_find(ps, e->w[i].ref);
-		if (p)
-			p->mark = ps->gen;
-	}
+	for (i = 0; i < e->nwrites && i < SYNOD_BATCH_MAX; i++)
+		mark_ref(ps, e->w[i].ref);
 }
 
 /*
- * Free every buffer the core no longer refers to and that was not stored
- * since the last sweep.  Cost: one hash lookup per ref the core holds.
+ * Free every buffer the core no longer refers to and that is older than
+ * SYNOD_PAY_FRESH stores.  Cost: one hash lookup per ref the core holds.
  */
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core)
@@ -108,8 +117,8 @@ void synod_pay_sweep(struct synod_paystore *ps,
 	struct synod_pay *p;
 	u32 i;
 
-	ps->gen++;
 	ps->sweeps++;
+	ps->swept_at = ps->stores;
 	for (i = 0; i < SYNOD_LOG_MAX; i++)
 		if (core->log[i].e.slot)
 			mark_entry(ps, &core->log[i].e);
@@ -119,19 +128,13 @@ void synod_pay_sweep(struct synod_paystore *ps,
 		    i < SYNOD_OUT_PERSIST_MAX; i++)
 		if (ps->outbox->persist[i].kind == SYNOD_PERSIST_ENTRY)
 			mark_entry(ps, &ps->outbox->persist[i].e);
-	for (i = 0; i < SYNOD_PENDING_MAX; i++) {
-		p = synod_pay_find(ps, core->pend[i].ref);
-		if (p)
-			p->mark = ps->gen;
-	}
-	for (i = 0; ps->gathered && i < *ps->ngathered; i++) {
-		p = synod_pay_find(ps, ps->gathered[i].ref);
-		if (p)
-			p->mark = ps->gen;
-	}
+	for (i = 0; i < SYNOD_PENDING_MAX; i++)
+		mark_ref(ps, core->pend[i].ref);
+	for (i = 0; ps->gathered && i < *ps->ngathered; i++)
+		mark_ref(ps, ps->gathered[i].ref);
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		p = &ps->pay[i];
-		if (!p->used || p->mark + 1 >= ps->gen)
+		if (!p->used || ps->stores - p->seen < SYNOD_PAY_FRESH)
 			continue;
 		hlist_del(&p->hash);
 		p->used = false;
@@ -151,9 +154,17 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 {
 	struct synod_pay *p = synod_pay_find(ps, ref);
 
-	if (p)
+	if (p) {
+		synod_pay_seen(ps, p);	/* announced again: fresh again */
 		return p;
-	if (ps->nfree < SYNOD_PAY_COUNT / 4)
+	}
+	/*
+	 * Sweep when a quarter is left, but not at every store: a sweep
+	 * frees only what has aged since, so one right after another costs
+	 * a pass over the store and frees nothing new.
+	 */
+	if (!ps->nfree || (ps->nfree < SYNOD_PAY_COUNT / 4 &&
+			   ps->stores - ps->swept_at >= SYNOD_PAY_FRESH / 4))
 		synod_pay_sweep(ps, core);
 	if (!ps->nfree) {
 		ps->exhausted++;
@@ -166,7 +177,8 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 	p->len = 0;
 	p->senders = 0;
 	p->durable = false;
-	p->mark = ps->gen;
+	ps->stores++;
+	synod_pay_seen(ps, p);
 	hlist_add_head(&p->hash, pay_bucket(ps, ref));
 	return p;
 }

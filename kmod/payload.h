@@ -11,9 +11,12 @@
  *
  * Every buffer is allocated when the volume is created.  A buffer is
  * reclaimed by a mark-and-sweep over the refs the core still holds (its
- * log ring, phase-1 recovery and pending writes); buffers stored since the
- * previous sweep survive one more, so payload frames that wait for their
- * message are not lost in between.
+ * log ring, phase-1 recovery and pending writes); a buffer nothing holds
+ * is freed only once SYNOD_PAY_FRESH more buffers have been stored since
+ * it was stored, announced again or last held, so payload frames that
+ * wait for their message are not lost in between, however often the
+ * store sweeps (ages counted in sweeps were not enough: a sweep that
+ * frees little is followed by another at the next store).
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -45,12 +48,18 @@
  */
 #define SYNOD_PAY_COUNT		1024u
 #define SYNOD_PAY_HASH_BITS	8
+/*
+ * A buffer nothing refers to is kept until this many more buffers have
+ * been stored: twice what one message can name (its payload frames come
+ * just before it), so a frame's data is there when its message comes.
+ */
+#define SYNOD_PAY_FRESH		(2 * SYNOD_MSG_ENTRIES_MAX * SYNOD_BATCH_MAX)
 
 struct synod_pay {
 	struct hlist_node hash;	/* in the store's hash, if used */
 	u64 ref;		/* cluster-unique name of the data */
 	u32 len;		/* bytes of data, a multiple of 512 */
-	u32 mark;		/* sweep generation last seen live */
+	u64 seen;		/* ps->stores when stored, announced or held */
 	bool used;
 	u32 senders;		/* bit n: node n sent us these bytes */
 	/*
@@ -81,7 +90,8 @@ struct synod_paystore {
 	const u32 *ngathered;
 	u32 *free;			/* stack of free indexes */
 	u32 nfree;
-	u32 gen;			/* sweep generation */
+	u64 stores;			/* buffers stored so far: the clock of ages */
+	u64 swept_at;			/* ->stores at the last sweep */
 	u64 salt;			/* node and boot salt for new refs */
 	u32 next;			/* counter for new refs */
 	struct hlist_head hash[1 << SYNOD_PAY_HASH_BITS];
@@ -94,6 +104,7 @@ struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 				  const struct synod_replica *core);
 u64 synod_pay_new_ref(struct synod_paystore *ps);
+void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core);
 

@@ -118,7 +118,7 @@ static bool msg_payloads_present(struct synod_repl *r,
 				r->rx_unbound[m->from]++;
 				return false;
 			}
-			pay->mark = r->pay.gen;
+			synod_pay_seen(&r->pay, pay);
 		}
 	}
 	return true;
