@@ -58,18 +58,17 @@ static void rq_account(struct request *rq, blk_status_t status)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	struct synod_volume *vol = rq->q->queuedata;
-	u64 latency_ns;
+	u64 latency_ns, slot = cmd->slot;
 
+	cmd->slot = 0;		/* whatever happens next, never traced twice */
 	if (!cmd->first_ns)
 		return;
 	latency_ns = ktime_get_raw_ns() - cmd->first_ns;
 	cmd->first_ns = 0;
 	trace_synod_rq_completed(vol->name, cmd->trace_req,
 				 (__force u32)req_op(rq),
-				 blk_status_to_errno(status), latency_ns,
-				 cmd->slot);
+				 blk_status_to_errno(status), latency_ns, slot);
 	cmd->trace_req = 0;	/* a flush on this tag next has no id */
-	cmd->slot = 0;
 	if (status)
 		return;
 	if (req_op(rq) == REQ_OP_WRITE)

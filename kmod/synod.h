@@ -101,7 +101,9 @@ struct synod_volume {
  * there (0 otherwise); @first_ns is when it first reached the replica
  * engine (0: not a replicated request), to bound how long suspended I/O
  * waits and to measure its latency at completion; @trace_req keeps the
- * last @req past its clearing, for the completion tracepoint.  @ref is
+ * last @req past its clearing, for the completion tracepoint, and @slot
+ * the slot a write completed as chosen (directly or as a held write) was
+ * chosen in, for the same tracepoint (0 otherwise).  @ref is
  * the payload ref of a write's last proposal; @held, while a write of
  * unknown outcome waits to learn it, its entry in the replica's set
  * (replica_held.c), with what was proposed (@held_pos, @held_bytes).

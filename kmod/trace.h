@@ -133,7 +133,8 @@ DEFINE_EVENT(synod_slot, synod_rq_applied,
  * @status: 0 or a negative errno; @op: REQ_OP_*.  @slot: for a write
  * that completed because its slot was chosen, that slot (the join with
  * synod_slot_chosen and synod_rq_applied that attributes its time to a
- * stage); 0 for reads, refusals and writes of a single-replica volume.
+ * stage); 0 for reads, flushes, refusals and failed writes.  Requests of
+ * single-replica volumes do not fire it.
  */
 TRACE_EVENT(synod_rq_completed,
 	TP_PROTO(const char *volume, u64 req, u32 op, int status,
