@@ -89,12 +89,33 @@ void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p)
 	p->seen = ps->stores;
 }
 
+/* @ref is held by the core or a pass: kept by this sweep, aged anew. */
 static void mark_ref(struct synod_paystore *ps, u64 ref)
 {
 	struct synod_pay *p = synod_pay_find(ps, ref);
 
-	if (p)
+	if (p) {
 		synod_pay_seen(ps, p);
+		p->held = ps->sweeps;
+	}
+}
+
+/* Free the buffers this sweep found unheld, only the old ones unless @all. */
+static void free_unheld(struct synod_paystore *ps, bool all)
+{
+	struct synod_pay *p;
+	u32 i;
+
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		p = &ps->pay[i];
+		if (!p->used || p->held == ps->sweeps ||
+		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH))
+			continue;
+		hlist_del(&p->hash);
+		p->used = false;
+		ps->free[ps->nfree++] = i;
+		ps->swept++;
+	}
 }
 
 static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
@@ -109,12 +130,13 @@ static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
 
 /*
  * Free every buffer the core no longer refers to and that is older than
- * SYNOD_PAY_FRESH stores.  Cost: one hash lookup per ref the core holds.
+ * SYNOD_PAY_FRESH stores; if that frees nothing and nothing is free,
+ * every buffer nothing holds (payload.h).  Cost: one hash lookup per ref
+ * the core holds.
  */
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core)
 {
-	struct synod_pay *p;
 	u32 i;
 
 	ps->sweeps++;
@@ -132,15 +154,9 @@ void synod_pay_sweep(struct synod_paystore *ps,
 		mark_ref(ps, core->pend[i].ref);
 	for (i = 0; ps->gathered && i < *ps->ngathered; i++)
 		mark_ref(ps, ps->gathered[i].ref);
-	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
-		p = &ps->pay[i];
-		if (!p->used || ps->stores - p->seen < SYNOD_PAY_FRESH)
-			continue;
-		hlist_del(&p->hash);
-		p->used = false;
-		ps->free[ps->nfree++] = i;
-		ps->swept++;
-	}
+	free_unheld(ps, false);
+	if (!ps->nfree)
+		free_unheld(ps, true);
 	WARN_ON_ONCE(ps->nfree > SYNOD_PAY_COUNT);
 }
 
@@ -154,10 +170,8 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 {
 	struct synod_pay *p = synod_pay_find(ps, ref);
 
-	if (p) {
-		synod_pay_seen(ps, p);	/* announced again: fresh again */
-		return p;
-	}
+	if (p)
+		return p;	/* the caller says whether it is fresh again */
 	/*
 	 * Sweep when a quarter is left, but not at every store: a sweep
 	 * frees only what has aged since, so one right after another costs

@@ -16,7 +16,10 @@
  * it was stored, announced again or last held, so payload frames that
  * wait for their message are not lost in between, however often the
  * store sweeps (ages counted in sweeps were not enough: a sweep that
- * frees little is followed by another at the next store).
+ * frees little is followed by another at the next store).  Only when a
+ * sweep would leave nothing free does it free every buffer nothing holds,
+ * young or not: a store that can never fill again would stop the
+ * replica, where a lost frame only costs a resend.
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -60,6 +63,7 @@ struct synod_pay {
 	u64 ref;		/* cluster-unique name of the data */
 	u32 len;		/* bytes of data, a multiple of 512 */
 	u64 seen;		/* ps->stores when stored, announced or held */
+	u64 held;		/* ps->sweeps of the last sweep that found it held */
 	bool used;
 	u32 senders;		/* bit n: node n sent us these bytes */
 	/*

@@ -92,6 +92,8 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	}
 	pay->senders |= BIT(from);
+	/* sent again (a resend): its message follows, as for a new one */
+	synod_pay_seen(&r->pay, pay);
 	return;
 drop:
 	r->rx_dropped++;

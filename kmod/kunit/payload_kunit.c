@@ -81,8 +81,10 @@ static void payload_back_to_back_sweeps_keep_fresh(struct kunit *test)
 		synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
 	store_some(test, ps, core, SYNOD_PAY_FRESH - 1);
-	/* the frame comes again (a resend): as fresh as a new one */
+	/* the frame comes again (a resend; rx_payload accepts it): as
+	 * fresh as a new one */
 	KUNIT_EXPECT_PTR_EQ(test, synod_pay_store(ps, ref, core), p);
+	synod_pay_seen(ps, p);
 	store_some(test, ps, core, SYNOD_PAY_FRESH - 1);
 	synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
@@ -114,8 +116,9 @@ static void payload_gathered_kept(struct kunit *test)
 }
 
 /*
- * A pass that fills the store: every store past three quarters sweeps.
- * The first buffer, gathered, outlives them all; the others are reused.
+ * A pass that fills the store twice over: below a quarter free it sweeps
+ * every SYNOD_PAY_FRESH / 4 stores.  The first buffer, gathered, outlives
+ * them all; the others are reused.
  */
 static void payload_pass_fills_store(struct kunit *test)
 {
@@ -141,6 +144,35 @@ static void payload_pass_fills_store(struct kunit *test)
 	sweeps = ps->sweeps;
 	KUNIT_EXPECT_GT(test, sweeps, 2u);
 	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, first));
+	synod_pay_exit(ps);
+}
+
+/*
+ * Every buffer held at once, then none: the next store gets one at the
+ * first try, even though every buffer is young (no store has aged them
+ * since).  A store whose clock only moves when a store succeeds must not
+ * stay exhausted for ever.
+ */
+static void payload_exhausted_recovers(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	struct synod_wait_write *w;
+	u32 i, n = 0;
+
+	w = kunit_kcalloc(test, SYNOD_PAY_COUNT, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	ps->gathered = w;
+	ps->ngathered = &n;
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		w[i].ref = synod_pay_new_ref(ps);
+		KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, w[i].ref, core));
+		n = i + 1;
+	}
+	KUNIT_EXPECT_EQ(test, ps->nfree, 0u);
+	KUNIT_EXPECT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps), core));
+	n = 0;		/* all given to the core, which dropped them */
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps), core));
 	synod_pay_exit(ps);
 }
 
@@ -181,6 +213,7 @@ static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_back_to_back_sweeps_keep_fresh),
 	KUNIT_CASE(payload_gathered_kept),
 	KUNIT_CASE(payload_pass_fills_store),
+	KUNIT_CASE(payload_exhausted_recovers),
 	KUNIT_CASE(payload_outbox_kept),
 	{}
 };
