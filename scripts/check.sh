@@ -113,6 +113,7 @@ run_stage_files() {
 stage build make -C "$top" --no-print-directory all
 stage docs "$top/tests/host/docs_check.sh"
 stage lint "$top/tests/host/tests_lint.sh"
+stage bench-report "$top/tests/host/bench_report.sh"
 stage unit make -C "$top" --no-print-directory unit-check
 if grep -q '^sim-check:' "$top/tests/sim/sim.mk" 2>/dev/null; then
 	stage sim make -C "$top" --no-print-directory sim-check

@@ -1,0 +1,69 @@
+#!/bin/bash
+# scripts/bench-report.py on made-up input: what `make bench` reports
+# must be the medians of the rounds, the goals computed from them, and
+# the stage of each traced write joined by request id and slot.  The
+# benchmark itself takes 20 minutes in a VM and is not part of make
+# check; its arithmetic is.  Prints TAP.
+#
+# usage: tests/host/bench_report.sh
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# tap STATUS DESCRIPTION; $n and $failed
+. "$top/tests/lib/tap.bash"
+d=$(mktemp -d) || exit 1
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$d"' EXIT
+R=$top/scripts/bench-report.py
+
+# results.tsv: round target workload IOPS bytes/s lat_mean p50 p99 p99.9
+# cpu/IO ios fsync_mean.  DRBD's rand4k-qd1 p50 is 600 us in every round;
+# synod3's 900, 1200 (the median) and 3000; QD32 IOPS 5000 and 6500 / 6000.
+{
+	printf '1\tdrbd\trand4k-qd1\t1000\t4096000\t700000\t600000\t2000000\t3000000\t7.0e-04\t10000\t0\n'
+	printf '2\tdrbd\trand4k-qd1\t1000\t4096000\t700000\t600000\t2000000\t3000000\t7.0e-04\t10000\t0\n'
+	printf '3\tdrbd\trand4k-qd1\t1000\t4096000\t700000\t600000\t2000000\t3000000\t7.0e-04\t10000\t0\n'
+	printf '1\tsynod3\trand4k-qd1\t500\t2048000\t1300000\t900000\t3000000\t4000000\t2.0e-03\t5000\t0\n'
+	printf '2\tsynod3\trand4k-qd1\t400\t2048000\t1300000\t3000000\t3000000\t4000000\t2.0e-03\t5000\t0\n'
+	printf '3\tsynod3\trand4k-qd1\t600\t2048000\t1300000\t1200000\t3000000\t4000000\t2.0e-03\t5000\t0\n'
+	printf '1\tdrbd\trand4k-qd32\t5000\t20480000\t6000000\t5900000\t14000000\t18000000\t3.0e-04\t50000\t0\n'
+	printf '1\tsynod3\trand4k-qd32\t6500\t26624000\t5000000\t4900000\t9000000\t12000000\t4.0e-04\t65000\t0\n'
+	printf '2\tsynod3\trand4k-qd32\t6000\t24576000\t5000000\t4900000\t9000000\t12000000\t4.0e-04\t60000\t0\n'
+} > "$d/results.tsv"
+: > "$d/failures"
+# A trace of two writes of s3n0: req 0x1 chosen in slot 7, req 0x2 in 8;
+# 0x3 completes but was never seen queued (left out of the join).
+cat > "$d/trace-rand4k-qd1.txt" <<'EOF'
+# tracer: nop
+  kworker/0:1H-9  [000] .....  10.000100: synod_rq_queued: volume=s3n0 req=0x1 op=1 sector=8 bytes=4096
+  kworker/0:1H-9  [000] .....  10.000120: synod_rq_proposed: req=0x1 op=1 next_slot=8 status=0
+  synod-rx/0-4    [001] .....  10.001120: synod_journal_durable: volume=s3n1 records=1 seq=5 ns=250000
+  synod-rx/0-4    [001] .....  10.001220: synod_slot_chosen: volume=s3n0 slot=7 writes=1 leader=1
+  synod-rx/0-4    [001] .....  10.001260: synod_rq_applied: volume=s3n0 slot=7 writes=1 leader=1
+  synod-rx/0-4    [001] .....  10.001300: synod_rq_completed: volume=s3n0 req=0x1 op=1 status=0 latency_ns=1200000 slot=7
+  kworker/0:1H-9  [000] .....  10.002000: synod_rq_queued: volume=s3n0 req=0x2 op=1 sector=16 bytes=4096
+  kworker/0:1H-9  [000] .....  10.002040: synod_rq_proposed: req=0x2 op=1 next_slot=9 status=0
+  synod-rx/0-4    [001] .....  10.003040: synod_slot_chosen: volume=s3n0 slot=8 writes=1 leader=1
+  synod-rx/0-4    [001] .....  10.003100: synod_rq_applied: volume=s3n0 slot=8 writes=1 leader=1
+  synod-rx/0-4    [001] .....  10.003140: synod_rq_completed: volume=s3n0 req=0x2 op=1 status=0 latency_ns=1140000 slot=8
+  synod-rx/0-4    [001] .....  10.004000: synod_rq_completed: volume=s3n0 req=0x3 op=1 status=0 latency_ns=1000000 slot=9
+EOF
+
+out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
+	--targets "drbd synod3" --workloads "rand4k-qd1 rand4k-qd32" \
+	--slow "" --slow-delay 5ms --info test --traces "$d" --json "$d/last.json" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+echo "1..5"
+tap "$rc" "the report runs"
+
+# jq-free checks: python reads the JSON back
+q() { python3 -c "import json, sys; d = json.load(open('$d/last.json')); print($1)"; }
+[ "$(q "d['median']['synod3/rand4k-qd1']['lat_p50']")" = 1200000.0 ]
+tap $? "medians are of the rounds (p50 900, 3000, 1200 us -> 1200)"
+[ "$(q "round(d['goals'][0]['value'], 3), d['goals'][0]['met']")" = "2.0 False" ]
+tap $? "the QD1 latency goal is synod3's median p50 over DRBD's (2.0, not met)"
+[ "$(q "round(d['goals'][1]['value'], 3), d['goals'][1]['met']")" = "1.25 True" ]
+tap $? "the QD32 IOPS goal is the ratio of medians (6250 / 5000 = 1.25, met)"
+s="d['stages']['rand4k-qd1']"
+[ "$(q "${s}['joined'], round(${s}['commit']['mean_us'], 1), round(${s}['submit']['mean_us'], 1)")" = "2 1050.0 30.0" ]
+tap $? "stages join by request and slot: 2 of 3 writes, commit (1100 + 1000) / 2 us, submit 30 us"
+exit "$failed"
