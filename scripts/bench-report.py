@@ -9,7 +9,7 @@
 
   bench-report.py report --results F --failures F --targets "..."
       --workloads "..." --slow "..." --slow-delay D --info "..."
-      --traces DIR --json FILE
+      --traces DIR [--counters FILE] --json FILE
       medians of the rounds, ratios, the issue's goals, the time per stage
       from the traced runs (DIR/trace-WORKLOAD.txt); a table on stdout,
       everything in FILE as JSON, and one "bench: ..." line for notes.
@@ -287,7 +287,17 @@ def report(a):
         a.info, ' | '.join(parts), met, len(goals),
         'FAILED: ' + ','.join(failed) if failed else 'all targets ran'))
 
-    doc = {'info': a.info, 'targets': targets, 'workloads': workloads,
+    counters = {}
+    pat = re.compile(r'synod: (\S+): down; frames dropped: (\d+) received, (\d+) not sent; '
+                     r'payload store full (\d+) times; slots resent (\d+)')
+    for line in open(a.counters) if a.counters else []:
+        m = pat.search(line)
+        if m:
+            counters[m.group(1)] = dict(zip(
+                ('rx_dropped', 'tx_dropped', 'store_full', 'resent'),
+                map(int, m.group(2, 3, 4, 5))))
+
+    doc = {'info': a.info, 'counters': counters, 'targets': targets, 'workloads': workloads,
            'slow_delay': a.slow_delay,
            'runs': [dict(target=t, workload=wl, **x) for (t, wl), v in sorted(runs.items()) for x in v],
            'median': {'%s/%s' % k: v for k, v in sorted(med.items())},
@@ -309,6 +319,8 @@ def main():
     for o in ('results', 'failures', 'targets', 'workloads', 'slow', 'slow_delay',
               'info', 'traces', 'json'):
         p.add_argument('--' + o.replace('_', '-'), required=True)
+    # the volumes' counters printed at volume down (drops, resends)
+    p.add_argument('--counters', default='')
     report(p.parse_args())
 
 

@@ -87,6 +87,7 @@ rm -f "$W/tick"
 mkfifo "$W/tick" && exec 7<> "$W/tick"
 : > "$RESULTS"
 : > "$FAILURES"
+: > "$W/counters.txt"
 
 say() { printf '\n== %s\n' "$*"; }
 
@@ -310,12 +311,14 @@ fi
 if [ -d /sys/module/synod ]; then
 	synod_teardown
 	say "synod's counters at volume down (dmesg)"
-	dmesg | grep -E ': down; frames dropped' | sed 's/^\[[^]]*\] //'
+	dmesg | grep -E ': down; frames dropped' | sed 's/^\[[^]]*\] //' |
+		tee "$W/counters.txt"
 fi
 
 python3 "$top/scripts/bench-report.py" report --results "$RESULTS" \
 	--failures "$FAILURES" --targets "$TARGETS" --workloads "$WORKLOADS" \
 	--slow "$SLOW" --slow-delay "$SLOW_DELAY" --info "$info" \
-	--traces "$W" --json "$JSON" || echo "bench: the report failed" >&2
+	--traces "$W" --counters "$W/counters.txt" --json "$JSON" ||
+	echo "bench: the report failed" >&2
 [ -s "$FAILURES" ] && exit 1
 exit 0
