@@ -458,11 +458,8 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 		return;
 	r->ack_run[m->from] = r->run_ns;
 	r->answer_ns[m->from] = now;
-	/*
-	 * Slots already chosen count too: a follower whose acks always come
-	 * second is keeping up, and must neither look silent (resent every
-	 * slot in flight each period) nor show as matching nothing.
-	 */
+	/* Chosen slots count too: a follower whose acks come second keeps
+	 * up; it must not look silent nor show as matching nothing. */
 	lo = m->slot > r->log_base ? m->slot : r->log_base;
 	hi = m->slot_hi < r->next_slot ? m->slot_hi : r->next_slot - 1;
 	synod_assert(hi < lo || hi - lo < SYNOD_LOG_MAX);
