@@ -360,6 +360,7 @@ int synod_repl_up(struct synod_repl *r)
  */
 void synod_repl_down(struct synod_repl *r, bool force)
 {
+	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
 	bool was_up;
 
@@ -378,9 +379,11 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	mutex_unlock(&r->lock);
 	if (!was_up)
 		return;
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu\n",
+	if (r->tp)
+		r->tops->tx_counts(r->tp, &tx);
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over\n",
 		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
-		r->core.stats.resends);
+		r->core.stats.resends, tx.frames, tx.pushed, tx.handed);
 	/* Outside the lock: the tick and the rx worker take it. */
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);

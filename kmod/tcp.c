@@ -114,6 +114,7 @@ int synod_tcp_sock_new(struct synod_transport *t, int family,
 	if (err)
 		return err;
 	(*res)->sk->sk_allocation = GFP_NOIO;
+	synod_sock_no_task_frag((*res)->sk);
 	return 0;
 }
 
@@ -322,6 +323,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 		p->t = t;
 		p->node = n;
 		init_waitqueue_head(&p->wq);
+		mutex_init(&p->send_mutex);
 		spin_lock_init(&p->lock);
 		atomic_set(&p->link_gen, 0);
 	}
@@ -540,8 +542,10 @@ static void tcp_destroy(struct synod_transport *t)
 	if (!t)
 		return;
 	tcp_stop(t, true);
-	for (n = 0; n < SYNOD_NODES_MAX; n++)
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		kvfree(t->peers[n].ring);
+		mutex_destroy(&t->peers[n].send_mutex);
+	}
 	kvfree(t->in_bufs);
 	macs_free(t);
 	kvfree(t->plant);
@@ -551,72 +555,6 @@ static void tcp_destroy(struct synod_transport *t)
 	ratelimit_state_exit(&t->stranger_rs);
 	mutex_destroy(&t->lock);
 	kfree(t);
-}
-
-/* Copy @len bytes into the ring at free-running offset @pos. */
-static void ring_put(struct tcp_peer *p, u32 pos, const void *src, u32 len)
-{
-	u32 off = pos & (SYNOD_SENDQ_BYTES - 1);
-	u32 first = min(len, SYNOD_SENDQ_BYTES - off);
-
-	memcpy(p->ring + off, src, first);
-	memcpy(p->ring, src + first, len - first);
-}
-
-/*
- * Queue one frame (the iovs back to back) for @to and wake its tx
- * thread.  Never sleeps or allocates; takes only the peer's ring lock,
- * which nothing holds across an upcall, so it is safe from rx() and
- * link_event().  A record is a u32 length and the payload, padded to 4
- * bytes so that a length never wraps around the ring's end.
- */
-static int tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
-		    unsigned int niov)
-{
-	struct tcp_peer *p;
-	size_t total = 0;
-	u32 need, pos, i;
-	int err = 0;
-
-	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
-		return -EINVAL;
-	for (i = 0; i < niov; i++)
-		total += iov[i].iov_len;
-	if (total > SYNOD_FRAME_MAX)
-		return -EMSGSIZE;
-	if (!total)
-		return -EINVAL;
-	p = &t->peers[to];
-	need = sizeof(u32) + ALIGN((u32)total, 4);
-
-	spin_lock_bh(&p->lock);
-	if (!p->up) {
-		err = -ENOTCONN;
-	} else if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need) {
-		err = -ENOBUFS;
-	} else {
-		u32 len = total;
-
-		pos = p->head;
-		ring_put(p, pos, &len, sizeof(len));
-		pos += sizeof(len);
-		for (i = 0; i < niov; i++) {
-			ring_put(p, pos, iov[i].iov_base, iov[i].iov_len);
-			pos += iov[i].iov_len;
-		}
-		p->head += need;
-	}
-	spin_unlock_bh(&p->lock);
-
-	if (err == -ENOBUFS)
-		atomic64_inc(&p->tx_nobufs);
-	else if (err == -ENOTCONN)
-		atomic64_inc(&p->tx_notconn);
-	if (err)
-		return err;
-	set_bit(STCP_KICK, &p->flags);
-	wake_up(&p->wq);
-	return 0;
 }
 
 /*
@@ -701,6 +639,20 @@ static u64 tcp_rejected(struct synod_transport *t, u32 node,
 	return atomic64_read(&t->rejected[node][why]);
 }
 
+/* Frames written to all peers (transport.h). */
+static void tcp_tx_counts(struct synod_transport *t,
+			  struct synod_tx_counts *c)
+{
+	u32 n;
+
+	memset(c, 0, sizeof(*c));
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		c->frames += atomic64_read(&t->peers[n].tx_frames);
+		c->pushed += atomic64_read(&t->peers[n].tx_inline);
+		c->handed += atomic64_read(&t->peers[n].tx_handed);
+	}
+}
+
 /* Counters of one peer, for the debug hook and future status. */
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 			  struct synod_tcp_peer_stats *s)
@@ -712,6 +664,8 @@ void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 	s->tx_nobufs = atomic64_read(&p->tx_nobufs);
 	s->tx_notconn = atomic64_read(&p->tx_notconn);
 	s->links_up = atomic64_read(&p->links_up);
+	s->tx_inline = atomic64_read(&p->tx_inline);
+	s->tx_handed = atomic64_read(&p->tx_handed);
 	s->rx_frames = atomic64_read(&t->rx_frames[node]);
 	spin_lock_bh(&p->lock);
 	s->queued = p->head - p->tail;
@@ -723,9 +677,12 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.start = tcp_start,
 	.stop = tcp_stop,
 	.destroy = tcp_destroy,
-	.send = tcp_send,
+	.send = synod_tcp_send,
+	.queue = synod_tcp_queue,
+	.push = synod_tcp_push,
 	.set_peer = tcp_set_peer,
 	.peer_state = tcp_peer_state,
 	.refused = tcp_refused,
 	.rejected = tcp_rejected,
+	.tx_counts = tcp_tx_counts,
 };

@@ -102,6 +102,23 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 }
 
 /*
+ * Must push() leave the frames of @p to the tx thread now?  Yes while a
+ * forgery waits for it (a request, a PREV frame to put back at its
+ * sequence number, a planted frame ready for @p): the tx thread puts
+ * those between the frames it writes, where the tests expect them.
+ */
+bool synod_tcp_forge_busy(struct tcp_peer *p)
+{
+	struct synod_transport *t = p->t;
+
+	if (!SYNOD_TEST_BUILD)
+		return false;
+	return READ_ONCE(test_forge) || p->prev_armed ||
+	       (atomic_read_acquire(&t->plant_state) == STCP_PLANT_READY &&
+		t->plant_to == p->node);
+}
+
+/*
  * A MSG frame (replica.h: type byte, then the wire message of
  * core/wire.h) whose first entry is a WRITE with at least one write?
  */

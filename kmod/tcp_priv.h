@@ -12,15 +12,23 @@
  *    link_event()), so that upcalls of one transport never overlap;
  *  - one tx thread per peer ("synod-tx/N-M") owns the one outgoing
  *    connection to that peer and its transform p->mac: it connects with
- *    backoff, runs the client side of the handshake and writes the
- *    peer's send ring to the socket.
+ *    backoff, runs the client side of the handshake and, while the link
+ *    is up, writes the peer's send ring to the socket;
+ *  - while the link is up, push() (tcp_tx.c) may write the ring from
+ *    the caller's context instead, as far as the socket takes it without
+ *    waiting, which saves the wake-up of the tx thread on every frame.
+ *    Whoever writes frames holds p->send_mutex (push() only tries it),
+ *    so frames leave whole and in ring order; a frame push() leaves half
+ *    written is finished by the tx thread (p->cur_*).
  * t->hmac, keyed with the secret at create, is only read after that:
  * every thread hashes with it through its own descriptor on the stack.
  * Socket callbacks (softirq) only set a bit and wake the owning thread.
  *
  * Locks: t->lock (mutex) serialises start/stop/set_peer/destroy and is
- * never taken by the threads; peer->lock (spinlock, bh) guards the ring
- * and peer->up and is never held across a socket call or an upcall;
+ * never taken by the threads; peer->send_mutex (outer) is held to write
+ * frames and to take a link down, so no writer sees the socket close;
+ * peer->lock (spinlock, bh) guards the ring and peer->up and is never
+ * held across a socket call or an upcall;
  * t->addr_lock (spinlock, bh) guards peers[].addr for the rx thread,
  * which must not take t->lock (set_peer() waits for threads under it).
  */
@@ -174,6 +182,7 @@ enum stcp_plant {
 
 /* peer->flags and t->rx_flags bits */
 #define STCP_KICK		0	/* socket event or queued frame */
+#define STCP_BROKEN		1	/* push() failed mid-stream: drop link */
 
 /* The outgoing side of one peer: ring, link state, tx thread. */
 struct tcp_peer {
@@ -186,6 +195,8 @@ struct tcp_peer {
 	struct socket *sock;		/* tx thread only */
 	struct tcp_cbs cbs;		/* of sock */
 
+	/* frame writers: the tx thread, or push() (tcp_tx.c); outer */
+	struct mutex send_mutex;
 	spinlock_t lock;		/* ring, head, tail, up */
 	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
 	u32 head, tail;			/* free-running byte counters */
@@ -195,12 +206,21 @@ struct tcp_peer {
 	unsigned long remote_logged;	/* refusal reasons the peer sent us */
 
 	atomic64_t tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up;
+	/* frames push() wrote whole; frames it left half written */
+	atomic64_t tx_inline, tx_handed;
 
-	/* frame MAC keyed at each handshake; tx thread only */
+	/*
+	 * Frame MAC keyed at each handshake, the sequence number and the
+	 * frame being written: the tx thread during the handshake, then
+	 * whoever holds send_mutex.
+	 */
 	struct crypto_shash *mac;	/* hmac(sha256), allocated at create */
 	u64 tx_seq;			/* sequence number of the next frame */
+	u8 cur_hdr[STCP_FRAME_HDR];	/* header of the frame at tail */
+	u32 cur_len;			/* its bytes to write; 0: not begun */
+	u32 cur_sent;			/* of which written */
 
-	/* test build only (tcp_forge.c); tx thread only */
+	/* test build only (tcp_forge.c); under send_mutex */
 	u8 forge_mut;			/* CORRUPT/FLAGS/LEN for the next frame */
 	bool prev_armed;		/* PREV: inject prev at seq prev_seq */
 	bool repay_armed;		/* REPAY_KEEP: keep the next payload */
@@ -352,11 +372,20 @@ int synod_tcp_rx_thread(void *arg);
 void synod_tcp_rx_close_all(struct synod_transport *t);
 void synod_tcp_listen_ready(struct sock *sk);
 
+/* tcp_queue.c */
+int synod_tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
+		   unsigned int niov);
+int synod_tcp_queue(struct synod_transport *t, u32 to,
+		    const struct kvec *iov, unsigned int niov);
+void synod_tcp_push(struct synod_transport *t);
+
 /* tcp_tx.c */
 int synod_tcp_tx_thread(void *arg);
+bool synod_tcp_tx_inline(struct tcp_peer *p);
 
 /* tcp_forge.c: test build only */
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
+bool synod_tcp_forge_busy(struct tcp_peer *p);
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 			u32 len);
 void synod_tcp_forge_plant(struct tcp_peer *p);
@@ -366,6 +395,7 @@ void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {
 	u64 tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up, rx_frames;
+	u64 tx_inline, tx_handed;
 	u32 queued;
 };
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,

@@ -448,56 +448,195 @@ static int out_forge(struct tcp_peer *p)
 }
 
 /*
- * Send the oldest record of the ring (at @tail; @head is the end of
- * what is queued) as one frame: header with length, sequence number and
- * tag, then the payload, which may wrap around the ring's end.
- * MSG_MORE while more frames wait, so that a burst leaves in full
- * segments.
+ * Test build only (testing.h): push() writes at most this many bytes of
+ * a frame longer than that and leaves the rest to the tx thread, as a
+ * full socket would, so that every test run exercises the hand-over of
+ * a half-written frame.  0: off.
  */
-static int out_frame(struct tcp_peer *p, u32 tail, u32 head)
+static uint test_inline_split;
+SYNOD_TEST_PARAM(test_inline_split, uint,
+		 "push() writes this many bytes of a longer frame, the tx thread the rest (0: off)");
+
+/*
+ * Begin the oldest record of the ring, at @tail (@head is the end of
+ * what is queued): its frame header, with length, sequence number and
+ * tag over header and payload, goes to p->cur_hdr, and the bytes to
+ * write to p->cur_len.  send_mutex held.
+ */
+static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 {
 	const u32 mask = SYNOD_SENDQ_BYTES - 1;
-	u32 len, rec, start, first, send;
-	u8 hdr[STCP_FRAME_HDR];
+	u32 len, start, first;
 	struct kvec vec[3];
 	unsigned int nvec = 2;
 	int err;
 
 	memcpy(&len, p->ring + (tail & mask), sizeof(len));
-	rec = sizeof(u32) + ALIGN(len, 4);
-	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX || rec > head - tail))
+	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX ||
+			 sizeof(u32) + ALIGN(len, 4) > head - tail))
 		return -EIO;
 	start = (tail + sizeof(u32)) & mask;
 	first = min(len, SYNOD_SENDQ_BYTES - start);
-	vec[1].iov_base = p->ring + start;
-	vec[1].iov_len = first;
+	vec[0] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
+	vec[1] = (struct kvec){ p->ring + start, first };
 	if (first < len) {
-		vec[2].iov_base = p->ring;
-		vec[2].iov_len = len - first;
+		vec[2] = (struct kvec){ p->ring, len - first };
 		nvec = 3;
 	}
-	put_unaligned_le32(len, hdr);
-	put_unaligned_le32(0, hdr + 4);
-	put_unaligned_le64(p->tx_seq++, hdr + 8);
-	err = synod_tcp_frame_tag(p->t, p->mac, hdr, vec + 1, nvec - 1,
-				  hdr + STCP_TAGGED);
+	put_unaligned_le32(len, p->cur_hdr);
+	put_unaligned_le32(0, p->cur_hdr + 4);
+	put_unaligned_le64(p->tx_seq++, p->cur_hdr + 8);
+	err = synod_tcp_frame_tag(p->t, p->mac, p->cur_hdr, vec + 1, nvec - 1,
+				  p->cur_hdr + STCP_TAGGED);
 	if (err)
 		return err;
-	vec[0].iov_base = hdr;
-	vec[0].iov_len = sizeof(hdr);
-
-	send = STCP_FRAME_HDR + len;
+	p->cur_len = STCP_FRAME_HDR + len;
 	if (SYNOD_TEST_BUILD)
-		send = out_forge_keep(p, vec, nvec, send);
-	err = out_sendv(p, vec, nvec, send, head - tail > rec ? MSG_MORE : 0);
+		p->cur_len = out_forge_keep(p, vec, nvec, p->cur_len);
+	p->cur_sent = 0;
+	return 0;
+}
+
+/*
+ * The begun frame at @tail as @vec (header, payload that may wrap around
+ * the ring's end), less what is written already.  Returns the number of
+ * kvecs left in *@v; *@rec is the record's size in the ring.
+ */
+static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail,
+				  struct kvec *vec, struct kvec **v, u32 *rec)
+{
+	const u32 mask = SYNOD_SENDQ_BYTES - 1;
+	u32 len = get_unaligned_le32(p->cur_hdr), start, first;
+	unsigned int nvec = 2;
+
+	*rec = sizeof(u32) + ALIGN(len, 4);
+	start = (tail + sizeof(u32)) & mask;
+	first = min(len, SYNOD_SENDQ_BYTES - start);
+	vec[0] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
+	vec[1] = (struct kvec){ p->ring + start, first };
+	if (first < len) {
+		vec[2] = (struct kvec){ p->ring, len - first };
+		nvec = 3;
+	}
+	*v = vec;
+	kvec_skip(v, &nvec, p->cur_sent);
+	return nvec;
+}
+
+/*
+ * push(): write what the socket takes now, never waiting; p->cur_sent
+ * counts what left.  -EAGAIN when the socket is full (or the test split
+ * is reached): the tx thread writes the rest.
+ */
+static int out_sendv_now(struct tcp_peer *p, struct kvec *vec,
+			 unsigned int nvec, size_t len, int flags)
+{
+	size_t cap = READ_ONCE(test_inline_split);
+	bool split = SYNOD_TEST_BUILD && cap && len > cap;
+	int n;
+
+	if (split)
+		len = cap;
+	while (len) {
+		struct msghdr msg = {
+			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | flags,
+		};
+
+		n = kernel_sendmsg(p->sock, &msg, vec, nvec, len);
+		if (n <= 0)
+			return n ? n : -EIO;
+		p->cur_sent += n;
+		len -= n;
+		kvec_skip(&vec, &nvec, n);
+	}
+	return split ? -EAGAIN : 0;
+}
+
+/*
+ * Write the oldest record of the ring, at @tail (@head is the end of
+ * what is queued), as one frame, beginning it if nobody has.  The tx
+ * thread waits for room (@nowait false); push() does not, and leaves a
+ * frame the socket would not take whole in p->cur_* (-EAGAIN).
+ * MSG_MORE while more frames wait, so that a burst leaves in full
+ * segments.  send_mutex held.
+ */
+static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
+{
+	struct kvec vec[3], *v;
+	unsigned int nvec;
+	u32 rec, len;
+	int flags, err;
+
+	if (!p->cur_len) {
+		err = out_frame_begin(p, tail, head);
+		if (err)
+			return err;
+	}
+	nvec = out_frame_vec(p, tail, vec, &v, &rec);
+	flags = head - tail > rec ? MSG_MORE : 0;
+	if (nowait)
+		err = out_sendv_now(p, v, nvec, p->cur_len - p->cur_sent,
+				    flags);
+	else
+		err = out_sendv(p, v, nvec, p->cur_len - p->cur_sent, flags);
 	if (err)
 		return err;
+	len = get_unaligned_le32(p->cur_hdr);
+	p->cur_len = 0;
+	p->cur_sent = 0;
 	spin_lock_bh(&p->lock);
 	p->tail += rec;
 	spin_unlock_bh(&p->lock);
 	atomic64_inc(&p->tx_frames);
 	atomic64_add(len, &p->tx_bytes);
 	return 0;
+}
+
+/*
+ * push() for one peer, send_mutex held, in the caller's (process)
+ * context: write queued frames while the link is up and the socket takes
+ * them without waiting.  Returns true if the ring is empty after, false
+ * if the tx thread must go on (socket full, a frame half written, link
+ * not up, or a failed write: then STCP_BROKEN makes it drop the link,
+ * whose byte stream may end mid-frame).
+ */
+bool synod_tcp_tx_inline(struct tcp_peer *p)
+{
+	unsigned int noio = memalloc_noio_save();
+	bool up, begun, empty = false;
+	u32 head, tail;
+	int err;
+
+	lockdep_assert_held(&p->send_mutex);
+	while (!test_bit(STCP_BROKEN, &p->flags)) {
+		if (SYNOD_TEST_BUILD && synod_tcp_forge_busy(p))
+			break;
+		spin_lock_bh(&p->lock);
+		up = p->up;
+		head = p->head;
+		tail = p->tail;
+		spin_unlock_bh(&p->lock);
+		if (!up)
+			break;
+		if (head == tail) {
+			empty = true;
+			break;
+		}
+		begun = p->cur_len;
+		err = out_frame(p, tail, head, true);
+		if (!err) {
+			if (!begun)
+				atomic64_inc(&p->tx_inline);
+			continue;
+		}
+		if (p->cur_sent)
+			atomic64_inc(&p->tx_handed);
+		if (err != -EAGAIN)
+			set_bit(STCP_BROKEN, &p->flags);
+		break;
+	}
+	memalloc_noio_restore(noio);
+	return empty;
 }
 
 /* Write queued frames until the link fails or the thread is stopped. */
@@ -513,25 +652,30 @@ static int out_pump(struct tcp_peer *p)
 			return -err;
 		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 			return -ECONNRESET;
-		if (SYNOD_TEST_BUILD) {
+		if (test_bit(STCP_BROKEN, &p->flags))
+			return -EIO;
+		mutex_lock(&p->send_mutex);
+		/* forged frames go between frames, not into a half-sent one */
+		if (SYNOD_TEST_BUILD && !p->cur_len) {
 			err = out_forge(p);
-			if (err)
+			if (err) {
+				mutex_unlock(&p->send_mutex);
 				return err;
+			}
 			synod_tcp_forge_plant(p);
 		}
 		spin_lock_bh(&p->lock);
 		head = p->head;
 		tail = p->tail;
 		spin_unlock_bh(&p->lock);
-		if (head == tail) {
+		err = head == tail ? 0 : out_frame(p, tail, head, false);
+		mutex_unlock(&p->send_mutex);
+		if (err)
+			return err;
+		if (head == tail)
 			wait_event_interruptible_timeout(p->wq,
 				test_and_clear_bit(STCP_KICK, &p->flags) ||
 				kthread_should_stop(), HZ);
-			continue;
-		}
-		err = out_frame(p, tail, head);
-		if (err)
-			return err;
 	}
 	return 0;
 }
@@ -553,6 +697,9 @@ static void out_link_up(struct tcp_peer *p)
 	p->last_len = 0;
 	p->first_len = 0;
 	p->bind_logged = false;
+	p->cur_len = 0;
+	p->cur_sent = 0;
+	clear_bit(STCP_BROKEN, &p->flags);
 	spin_lock_bh(&p->lock);
 	p->tail = p->head;
 	p->up = true;
@@ -566,16 +713,21 @@ static void out_link_up(struct tcp_peer *p)
 
 /*
  * Lost: refuse send() and drop what was queued; those frames may or may
- * not have arrived, and the replica retransmits what matters.
+ * not have arrived, and the replica retransmits what matters.  Under
+ * send_mutex, so that no push() still writes when the socket closes.
  */
 static void out_link_down(struct tcp_peer *p, int err)
 {
 	struct synod_transport *t = p->t;
 
+	mutex_lock(&p->send_mutex);
 	spin_lock_bh(&p->lock);
 	p->up = false;
 	p->tail = p->head;
 	spin_unlock_bh(&p->lock);
+	p->cur_len = 0;
+	p->cur_sent = 0;
+	mutex_unlock(&p->send_mutex);
 	if (!kthread_should_stop())
 		pr_info("%s/%u: link to node %u down (%d)\n", t->cfg.cluster,
 			t->cfg.self, p->node, err);

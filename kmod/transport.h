@@ -12,9 +12,18 @@
  * Contract:
  *  - send() never sleeps and never allocates: it copies the frame into
  *    the peer's bounded send queue (allocated at create) or returns
- *    -ENOBUFS (queue full) / -ENOTCONN (no authenticated link).  Losing a
- *    frame is fine: Paxos retransmits.  Frames to one peer leave in the
- *    order they were queued.
+ *    -ENOBUFS (queue full) / -ENOTCONN (no authenticated link), and the
+ *    transport's own thread writes it.  Losing a frame is fine: Paxos
+ *    retransmits.  Frames to one peer leave in the order they were
+ *    queued.
+ *  - queue() is send() without waking anyone: frames wait for the next
+ *    push(), which the caller must make before it waits for anything.
+ *    push() writes queued frames from the caller's context, as far as
+ *    the sockets take them without waiting, and leaves the rest to the
+ *    transport's thread.  Process context only: it may sleep on a socket
+ *    lock but never waits for the network or for memory reclaim.  A run
+ *    of frames queued and then pushed leaves with no thread woken, which
+ *    at queue depth 1 is most of a round trip's hops.
  *  - rx() is called in process context (a kthread or work item of the
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
@@ -111,6 +120,13 @@ struct synod_transport_cfg {
 
 struct synod_transport;
 
+/* Frames written to all peers since create, for the volume's counters. */
+struct synod_tx_counts {
+	u64 frames;	/* written whole */
+	u64 pushed;	/* of those, written by push() in the caller */
+	u64 handed;	/* begun by push(), finished by the thread */
+};
+
 struct synod_transport_ops {
 	/* allocate everything (queues, buffers); no socket yet */
 	struct synod_transport *(*create)(const struct synod_transport_cfg *cfg);
@@ -125,6 +141,10 @@ struct synod_transport_ops {
 	void (*destroy)(struct synod_transport *t);
 	int (*send)(struct synod_transport *t, u32 to, const struct kvec *iov,
 		    unsigned int niov);
+	/* send() without a wake-up; push() writes it (contract above) */
+	int (*queue)(struct synod_transport *t, u32 to,
+		     const struct kvec *iov, unsigned int niov);
+	void (*push)(struct synod_transport *t);
 	/* membership change: add (addr) or remove (NULL) a peer */
 	int (*set_peer)(struct synod_transport *t, u32 node,
 			const struct sockaddr_storage *addr);
@@ -135,6 +155,8 @@ struct synod_transport_ops {
 		       enum synod_refusal why);
 	u64 (*rejected)(struct synod_transport *t, u32 node,
 			enum synod_reject why);
+	void (*tx_counts)(struct synod_transport *t,
+			  struct synod_tx_counts *c);
 };
 
 /* tcp.c */

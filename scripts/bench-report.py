@@ -289,13 +289,15 @@ def report(a):
 
     counters = {}
     pat = re.compile(r'synod: (\S+): down; frames dropped: (\d+) received, (\d+) not sent; '
-                     r'payload store full (\d+) times; slots resent (\d+)')
+                     r'payload store full (\d+) times; slots resent (\d+)'
+                     r'(?:; frames sent (\d+), (\d+) pushed, (\d+) handed over)?')
     for line in open(a.counters) if a.counters else []:
         m = pat.search(line)
         if m:
-            counters[m.group(1)] = dict(zip(
-                ('rx_dropped', 'tx_dropped', 'store_full', 'resent'),
-                map(int, m.group(2, 3, 4, 5))))
+            keys = ('rx_dropped', 'tx_dropped', 'store_full', 'resent',
+                    'frames_sent', 'frames_pushed', 'frames_handed')
+            counters[m.group(1)] = {k: int(v) for k, v in zip(keys, m.groups()[1:])
+                                    if v is not None}
 
     doc = {'info': a.info, 'counters': counters, 'targets': targets, 'workloads': workloads,
            'slow_delay': a.slow_delay,

@@ -47,7 +47,10 @@ cat > "$d/trace-rand4k-qd1.txt" <<'EOF'
   synod-rx/0-4    [001] .....  10.004000: synod_rq_completed: volume=s3n0 req=0x3 op=1 status=0 latency_ns=1000000 slot=9
 EOF
 
-echo 'synod: s3n1: down; frames dropped: 3 received, 0 not sent; payload store full 0 times; slots resent 0' > "$d/counters.txt"
+{
+	echo 'synod: s3n1: down; frames dropped: 3 received, 0 not sent; payload store full 0 times; slots resent 0; frames sent 900, 850 pushed, 4 handed over'
+	echo 'synod: s3n2: down; frames dropped: 0 received, 0 not sent; payload store full 0 times; slots resent 2'
+} > "$d/counters.txt"
 out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
 	--targets "drbd synod3" --workloads "rand4k-qd1 rand4k-qd32" \
 	--slow "" --slow-delay 5ms --info test --traces "$d" \
@@ -68,6 +71,6 @@ tap $? "the QD32 IOPS goal is the ratio of medians (6250 / 5000 = 1.25, met)"
 s="d['stages']['rand4k-qd1']"
 [ "$(q "${s}['joined'], round(${s}['commit']['mean_us'], 1), round(${s}['submit']['mean_us'], 1)")" = "2 1050.0 30.0" ]
 tap $? "stages join by request and slot: 2 of 3 writes, commit (1100 + 1000) / 2 us, submit 30 us"
-[ "$(q "d['counters']['s3n1']['rx_dropped'], d['counters']['s3n1']['resent']")" = "3 0" ]
-tap $? "the volumes' counters at volume down are in the JSON"
+[ "$(q "d['counters']['s3n1']['rx_dropped'], d['counters']['s3n1']['resent'], d['counters']['s3n1']['frames_pushed'], d['counters']['s3n2']['resent']")" = "3 0 850 2" ]
+tap $? "the volumes' counters at volume down are in the JSON (with and without the frame counts)"
 exit "$failed"
