@@ -38,19 +38,4 @@ static inline void synod_sock_bind_no_port(struct sock *sk)
 #endif
 }
 
-/*
- * A socket of ours takes its page fragments from the socket, not from
- * the task that writes (push() writes from the disk's worker and the
- * upcall thread, which may be anywhere in a socket call of their own).
- * 6.2 ("net: introduce sk_use_task_frag in struct sock") added the flag;
- * before it a GFP_NOIO socket used the task's fragment too, which is
- * safe here because no task of ours writes from inside another write.
- */
-static inline void synod_sock_no_task_frag(struct sock *sk)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	sk->sk_use_task_frag = false;
-#endif
-}
-
 #endif /* SYNOD_COMPAT_NET_H */

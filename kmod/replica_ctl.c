@@ -379,14 +379,14 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	mutex_unlock(&r->lock);
 	if (!was_up)
 		return;
-	if (r->tp)
-		r->tops->tx_counts(r->tp, &tx);
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over\n",
-		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
-		r->core.stats.resends, tx.frames, tx.pushed, tx.handed);
 	/* Outside the lock: the tick and the rx worker take it. */
 	cancel_delayed_work_sync(&r->tick);
 	r->tops->stop(r->tp, force);
+	/* after stop: the frames written while it drained count too */
+	r->tops->tx_counts(r->tp, &tx);
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over\n",
+		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
+		r->core.stats.resends, tx.frames, tx.pushed, tx.handed);
 	mutex_lock(&r->lock);
 	synod_repl_events(r, synod_repl_now(), &ev);
 	mutex_unlock(&r->lock);

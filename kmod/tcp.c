@@ -102,7 +102,9 @@ int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
  * A kernel TCP socket in the transport's namespace.  Kernel sockets hold
  * no reference on the namespace: the owner must stop() before it dies.
  * GFP_NOIO because the replica writes to the network on behalf of block
- * I/O: reclaim must not recurse into it.
+ * I/O: reclaim must not recurse into it.  Without __GFP_FS it also keeps
+ * sk_page_frag() on the socket's own fragment, never the writing task's,
+ * so push() may write from any thread of ours.
  */
 int synod_tcp_sock_new(struct synod_transport *t, int family,
 		       struct socket **res)
@@ -114,7 +116,6 @@ int synod_tcp_sock_new(struct synod_transport *t, int family,
 	if (err)
 		return err;
 	(*res)->sk->sk_allocation = GFP_NOIO;
-	synod_sock_no_task_frag((*res)->sk);
 	return 0;
 }
 
@@ -292,7 +293,7 @@ static void macs_free(struct synod_transport *t)
 /*
  * Allocate everything a running transport needs, so that nothing on the
  * send or receive path allocates: the HMAC, one receive buffer per
- * possible accepted connection (STCP_IN_MAX * ~20 KiB) and a 1 MiB send
+ * possible accepted connection (STCP_IN_MAX * ~20 KiB) and a 4 MiB send
  * ring per configured peer.  Returns an ERR_PTR, never NULL.
  */
 static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)

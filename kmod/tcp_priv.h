@@ -18,8 +18,8 @@
  *    the caller's context instead, as far as the socket takes it without
  *    waiting, which saves the wake-up of the tx thread on every frame.
  *    Whoever writes frames holds p->send_mutex (push() only tries it),
- *    so frames leave whole and in ring order; a frame push() leaves half
- *    written is finished by the tx thread (p->cur_*).
+ *    so frames leave whole and in ring order; a frame left half written
+ *    (p->cur_*) is finished by the next writer, before any other.
  * t->hmac, keyed with the secret at create, is only read after that:
  * every thread hashes with it through its own descriptor on the stack.
  * Socket callbacks (softirq) only set a bit and wake the owning thread.
@@ -182,7 +182,8 @@ enum stcp_plant {
 
 /* peer->flags and t->rx_flags bits */
 #define STCP_KICK		0	/* socket event or queued frame */
-#define STCP_BROKEN		1	/* push() failed mid-stream: drop link */
+/* peer->flags only: a write failed mid-stream, the link must drop */
+#define STCP_BROKEN		1
 
 /* The outgoing side of one peer: ring, link state, tx thread. */
 struct tcp_peer {
@@ -191,8 +192,9 @@ struct tcp_peer {
 	struct sockaddr_storage addr;	/* t->lock */
 	struct task_struct *task;	/* tx thread; t->lock */
 	wait_queue_head_t wq;		/* tx thread sleeps here */
-	unsigned long flags;		/* STCP_KICK */
-	struct socket *sock;		/* tx thread only */
+	unsigned long flags;		/* STCP_KICK, STCP_BROKEN */
+	/* tx thread; push() uses it only while up, under send_mutex */
+	struct socket *sock;
 	struct tcp_cbs cbs;		/* of sock */
 
 	/* frame writers: the tx thread, or push() (tcp_tx.c); outer */
@@ -217,10 +219,14 @@ struct tcp_peer {
 	struct crypto_shash *mac;	/* hmac(sha256), allocated at create */
 	u64 tx_seq;			/* sequence number of the next frame */
 	u8 cur_hdr[STCP_FRAME_HDR];	/* header of the frame at tail */
+	u32 cur_plen;			/* its payload length in the ring */
 	u32 cur_len;			/* its bytes to write; 0: not begun */
 	u32 cur_sent;			/* of which written */
 
-	/* test build only (tcp_forge.c); under send_mutex */
+	/*
+	 * Test build only (tcp_forge.c): under send_mutex, or by the tx
+	 * thread while the link is not up (no push() then).
+	 */
 	u8 forge_mut;			/* CORRUPT/FLAGS/LEN for the next frame */
 	bool prev_armed;		/* PREV: inject prev at seq prev_seq */
 	bool repay_armed;		/* REPAY_KEEP: keep the next payload */

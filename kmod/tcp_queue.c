@@ -24,14 +24,15 @@ static void ring_put(struct tcp_peer *p, u32 pos, const void *src, u32 len)
 }
 
 /*
- * Queue one frame (the iovs back to back) for @to.  Never sleeps or
+ * queue(): one frame (the iovs back to back) for @to, for the next
+ * push() or the tx thread's next round.  Never sleeps or
  * allocates; takes only the peer's ring lock, which nothing holds across
  * an upcall, so it is safe from rx() and link_event().  A record is a
  * u32 length and the payload, padded to 4 bytes so that a length never
  * wraps around the ring's end.
  */
-static int tcp_enqueue(struct synod_transport *t, u32 to,
-		       const struct kvec *iov, unsigned int niov)
+int synod_tcp_queue(struct synod_transport *t, u32 to,
+		    const struct kvec *iov, unsigned int niov)
 {
 	struct tcp_peer *p;
 	size_t total = 0;
@@ -86,18 +87,11 @@ static void peer_kick(struct tcp_peer *p)
 int synod_tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
 		   unsigned int niov)
 {
-	int err = tcp_enqueue(t, to, iov, niov);
+	int err = synod_tcp_queue(t, to, iov, niov);
 
 	if (!err)
 		peer_kick(&t->peers[to]);
 	return err;
-}
-
-/* Queue one frame for @to; a push() must follow (transport.h). */
-int synod_tcp_queue(struct synod_transport *t, u32 to,
-		    const struct kvec *iov, unsigned int niov)
-{
-	return tcp_enqueue(t, to, iov, niov);
 }
 
 /*

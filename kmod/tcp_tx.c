@@ -3,12 +3,15 @@
  * The send side of the TCP transport: one kthread per peer that dials
  * it, runs the client side of the handshake, and then writes the peer's
  * send ring to the socket, frame by frame, until the link fails; then it
- * backs off (50 ms doubling to 2 s, jittered) and dials again.
+ * backs off (50 ms doubling to 2 s, jittered) and dials again.  While
+ * the link is up, push() (tcp_queue.c) may write frames from its
+ * caller's context through synod_tcp_tx_inline() below, under the same
+ * send_mutex, and wakes the thread for what it leaves.
  *
  * Socket calls never block: they use MSG_DONTWAIT / O_NONBLOCK and the
  * thread sleeps on its own wait queue, woken by the socket callbacks, by
- * send() and by kthread_stop().  So every wait is bounded by a deadline
- * and ends at once when the transport stops.
+ * send(), by push() and by kthread_stop().  So every wait is bounded by
+ * a deadline and ends at once when the transport stops.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -460,8 +463,10 @@ SYNOD_TEST_PARAM(test_inline_split, uint,
 /*
  * Begin the oldest record of the ring, at @tail (@head is the end of
  * what is queued): its frame header, with length, sequence number and
- * tag over header and payload, goes to p->cur_hdr, and the bytes to
- * write to p->cur_len.  send_mutex held.
+ * tag over header and payload, goes to p->cur_hdr, the record's payload
+ * length to p->cur_plen, and the bytes to write to p->cur_len (the test
+ * build's LEN forgery writes one less and says so in the header).
+ * send_mutex held.
  */
 static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 {
@@ -471,6 +476,7 @@ static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 	unsigned int nvec = 2;
 	int err;
 
+	lockdep_assert_held(&p->send_mutex);
 	memcpy(&len, p->ring + (tail & mask), sizeof(len));
 	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX ||
 			 sizeof(u32) + ALIGN(len, 4) > head - tail))
@@ -490,6 +496,7 @@ static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 				  p->cur_hdr + STCP_TAGGED);
 	if (err)
 		return err;
+	p->cur_plen = len;
 	p->cur_len = STCP_FRAME_HDR + len;
 	if (SYNOD_TEST_BUILD)
 		p->cur_len = out_forge_keep(p, vec, nvec, p->cur_len);
@@ -506,7 +513,7 @@ static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail,
 				  struct kvec *vec, struct kvec **v, u32 *rec)
 {
 	const u32 mask = SYNOD_SENDQ_BYTES - 1;
-	u32 len = get_unaligned_le32(p->cur_hdr), start, first;
+	u32 len = p->cur_plen, start, first;
 	unsigned int nvec = 2;
 
 	*rec = sizeof(u32) + ALIGN(len, 4);
@@ -567,6 +574,7 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 	u32 rec, len;
 	int flags, err;
 
+	lockdep_assert_held(&p->send_mutex);
 	if (!p->cur_len) {
 		err = out_frame_begin(p, tail, head);
 		if (err)
@@ -581,7 +589,7 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 		err = out_sendv(p, v, nvec, p->cur_len - p->cur_sent, flags);
 	if (err)
 		return err;
-	len = get_unaligned_le32(p->cur_hdr);
+	len = p->cur_plen;
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	spin_lock_bh(&p->lock);
@@ -604,7 +612,7 @@ bool synod_tcp_tx_inline(struct tcp_peer *p)
 {
 	unsigned int noio = memalloc_noio_save();
 	bool up, begun, empty = false;
-	u32 head, tail;
+	u32 head, tail, sent;
 	int err;
 
 	lockdep_assert_held(&p->send_mutex);
@@ -623,16 +631,17 @@ bool synod_tcp_tx_inline(struct tcp_peer *p)
 			break;
 		}
 		begun = p->cur_len;
+		sent = p->cur_sent;
 		err = out_frame(p, tail, head, true);
 		if (!err) {
 			if (!begun)
 				atomic64_inc(&p->tx_inline);
 			continue;
 		}
-		if (p->cur_sent)
-			atomic64_inc(&p->tx_handed);
 		if (err != -EAGAIN)
 			set_bit(STCP_BROKEN, &p->flags);
+		else if (p->cur_len && p->cur_sent > sent)
+			atomic64_inc(&p->tx_handed);
 		break;
 	}
 	memalloc_noio_restore(noio);
@@ -652,23 +661,27 @@ static int out_pump(struct tcp_peer *p)
 			return -err;
 		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 			return -ECONNRESET;
-		if (test_bit(STCP_BROKEN, &p->flags))
-			return -EIO;
 		mutex_lock(&p->send_mutex);
+		/* push() failed mid-stream: nothing more on this link */
+		err = test_bit(STCP_BROKEN, &p->flags) ? -EIO : 0;
 		/* forged frames go between frames, not into a half-sent one */
-		if (SYNOD_TEST_BUILD && !p->cur_len) {
+		if (!err && SYNOD_TEST_BUILD && !p->cur_len) {
 			err = out_forge(p);
-			if (err) {
-				mutex_unlock(&p->send_mutex);
-				return err;
-			}
-			synod_tcp_forge_plant(p);
+			if (!err)
+				synod_tcp_forge_plant(p);
 		}
 		spin_lock_bh(&p->lock);
 		head = p->head;
 		tail = p->tail;
 		spin_unlock_bh(&p->lock);
-		err = head == tail ? 0 : out_frame(p, tail, head, false);
+		if (!err && head != tail)
+			err = out_frame(p, tail, head, false);
+		/*
+		 * A failed write may have left part of a frame: no push() may
+		 * go on with it before out_link_down() takes the link down.
+		 */
+		if (err)
+			set_bit(STCP_BROKEN, &p->flags);
 		mutex_unlock(&p->send_mutex);
 		if (err)
 			return err;

@@ -21,7 +21,8 @@
  *    push() writes queued frames from the caller's context, as far as
  *    the sockets take them without waiting, and leaves the rest to the
  *    transport's thread.  Process context only: it may sleep on a socket
- *    lock but never waits for the network or for memory reclaim.  A run
+ *    lock, never waits for the network, and allocates only as the
+ *    transport's own thread would (GFP_NOIO: never waits for I/O).  A run
  *    of frames queued and then pushed leaves with no thread woken, which
  *    at queue depth 1 is most of a round trip's hops.
  *  - rx() is called in process context (a kthread or work item of the
@@ -42,8 +43,8 @@
  *    upcalls come from one transport thread, so rx() and link_event() of
  *    one transport never overlap.  stop() reports no link as down.
  *  - create() returns an ERR_PTR on failure, never NULL.
- *  - send() and set_peer() may be called from inside rx()/link_event() and
- *    with the replica mutex held.  stop() and destroy() wait for the
+ *  - send(), queue(), push() and set_peer() may be called from inside
+ *    rx()/link_event() and with the replica mutex held.  stop() and destroy() wait for the
  *    upcall thread: never call them from an upcall or holding a lock an
  *    upcall takes.  start/stop/set_peer/destroy are serialised inside.
  *  - peer_state() is SYNOD_PEER_CONNECTED when both our outgoing link and
