@@ -315,7 +315,7 @@ misfit() {
 		if ($i == "pushed,") p += $(i - 1)
 		if ($i == "handed") h += $(i - 1)
 		if ($i == "received,") d += $(i - 1) } }
-	     END { print p, h, d; exit !(p > 100 && h > 100 && d == 0) }' \
+	     END { print p, h, d; exit !(p >= 20 && h >= 20 && d == 0) }' \
 		"$BATS_TEST_TMPDIR/down"
 }
 
