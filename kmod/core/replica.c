@@ -438,6 +438,15 @@ void synod_replica_install_snapshot(struct synod_replica *r, u64 now,
 		r->cfg_durable = r->cfg;
 		r->data_suspect = true;
 		r->stats.transfers++;
+		/*
+		 * The slots after the jump come from the peer's log, which
+		 * moves on: ask for them at the next tick, not a
+		 * retransmission period after the FETCH that got us here.
+		 * A loaded leader trims past the jump in that time (800 ms
+		 * at time_scale 8), the next FETCH is answered with another
+		 * jump, and every jump starts the copy over.
+		 */
+		r->fetch_ns = 0;
 		if (!MUTANT_RESYNC_CANDIDATE) {
 			if (r->role == SYNOD_CANDIDATE)
 				synod_prop_resign(r, now, out);

@@ -368,6 +368,52 @@ static void test_equal_epoch_checkpoint_config(void **state)
 	synod_replica_check(&R[2]);
 }
 
+/*
+ * nemesis seed 20261212 (disk, 6.1): after a jump, the first FETCH of the
+ * slots past it waited a retransmission period from the FETCH that got
+ * the jump; a loaded leader had trimmed past the jump again by then, so
+ * the follower jumped every period and its state transfer restarted 611
+ * times in 500 s.  Now the FETCH goes at the next tick.
+ */
+static void test_jump_fetches_at_once(void **state)
+{
+	struct synod_msg d;
+	u32 i, nfetch = 0;
+
+	(void)state;
+	boot(2, 0, NULL);
+	R[2].commit_hint = 150;
+	R[2].commit_from = 1;
+	synod_replica_tick(&R[2], NOW, &O[2]);
+	for (i = 0; i < O[2].nmsgs; i++)
+		nfetch += O[2].msgs[i].type == SYNOD_MSG_FETCH;
+	assert_int_equal(nfetch, 1);
+	synod_out_reset(&O[2]);
+
+	d = snapshot(101, 200, 100, &cfg1);
+	synod_replica_step(&R[2], NOW + MS, &d, &O[2]);
+	assert_true(O[2].transfer);
+	assert_int_equal(O[2].transfer_slot, 100);
+	synod_replica_install_snapshot(&R[2], NOW + MS, O[2].transfer_slot,
+				       &O[2].transfer_cfg, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(R[2].chosen_upto, 100);
+	assert_true(R[2].commit_hint > R[2].chosen_upto);
+
+	/* 2 ms later, well inside the 5 ms retransmission period */
+	synod_replica_tick(&R[2], NOW + 2 * MS, &O[2]);
+	nfetch = 0;
+	for (i = 0; i < O[2].nmsgs; i++) {
+		if (O[2].msgs[i].type != SYNOD_MSG_FETCH)
+			continue;
+		nfetch++;
+		assert_int_equal(O[2].msgs[i].slot, 101);
+		assert_int_equal(O[2].msgs[i].to, 1);
+	}
+	assert_int_equal(nfetch, 1);
+	synod_out_reset(&O[2]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_transfer_old_per_transfer),
 		cmocka_unit_test(test_snapshot_extras_refused),
 		cmocka_unit_test(test_equal_epoch_checkpoint_config),
+		cmocka_unit_test(test_jump_fetches_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
