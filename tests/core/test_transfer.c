@@ -412,6 +412,26 @@ static void test_jump_fetches_at_once(void **state)
 	}
 	assert_int_equal(nfetch, 1);
 	synod_out_reset(&O[2]);
+
+	/* then paced again: none while that one is out, one after 5 ms */
+	synod_replica_tick(&R[2], NOW + 3 * MS, &O[2]);
+	for (i = 0; i < O[2].nmsgs; i++)
+		assert_int_not_equal(O[2].msgs[i].type, SYNOD_MSG_FETCH);
+	synod_out_reset(&O[2]);
+	/* an install that jumps nowhere keeps the wait */
+	synod_replica_install_snapshot(&R[2], NOW + 4 * MS, 100, &cfg1,
+				       &O[2]);
+	synod_out_reset(&O[2]);
+	synod_replica_tick(&R[2], NOW + 5 * MS, &O[2]);
+	for (i = 0; i < O[2].nmsgs; i++)
+		assert_int_not_equal(O[2].msgs[i].type, SYNOD_MSG_FETCH);
+	synod_out_reset(&O[2]);
+	synod_replica_tick(&R[2], NOW + 7 * MS, &O[2]);
+	nfetch = 0;
+	for (i = 0; i < O[2].nmsgs; i++)
+		nfetch += O[2].msgs[i].type == SYNOD_MSG_FETCH;
+	assert_int_equal(nfetch, 1);
+	synod_out_reset(&O[2]);
 }
 
 int main(void)
