@@ -79,6 +79,8 @@
  */
 #define STCP_FRAME_HDR		32u
 #define STCP_TAGGED		16u	/* header bytes the tag covers */
+/* Bytes a frame of @len payload bytes takes in a send ring (tcp_queue.c). */
+#define stcp_rec_len(len)	(sizeof(u32) + ALIGN((u32)(len), 4))
 /* Receive buffer of one accepted connection: a whole largest frame. */
 #define STCP_IN_BUF		(STCP_FRAME_HDR + SYNOD_FRAME_MAX)
 

@@ -48,7 +48,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	if (!total)
 		return -EINVAL;
 	p = &t->peers[to];
-	need = sizeof(u32) + ALIGN((u32)total, 4);
+	need = stcp_rec_len(total);
 
 	spin_lock_bh(&p->lock);
 	if (!p->up) {

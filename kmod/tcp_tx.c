@@ -92,11 +92,13 @@ static void kvec_skip(struct kvec **vec, unsigned int *nvec, size_t n)
 }
 
 /*
- * Write all of @vec (@len bytes).  A link where not one byte leaves for
- * STCP_STALL_MS is dead even if TCP has not said so yet.
+ * Write the first @len bytes of @vec, counting what leaves in *@sent if it is
+ * not NULL.  A link where not one byte leaves for STCP_STALL_MS is dead
+ * even if TCP has not said so yet.  @nowait (push()): never wait, return
+ * -EAGAIN when the socket takes no more.
  */
 static int out_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
-		     size_t len, int flags)
+		     size_t len, int flags, u32 *sent, bool nowait)
 {
 	unsigned long deadline = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 	int n, err;
@@ -109,11 +111,13 @@ static int out_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		n = kernel_sendmsg(p->sock, &msg, vec, nvec, len);
 		if (n > 0) {
 			len -= n;
+			if (sent)
+				*sent += n;
 			kvec_skip(&vec, &nvec, n);
 			deadline = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 			continue;
 		}
-		if (n != -EAGAIN)
+		if (n != -EAGAIN || nowait)
 			return n ? n : -EIO;
 		err = out_wait(p, deadline);
 		if (err)
@@ -205,7 +209,7 @@ static int out_send_rec(struct tcp_peer *p, const u8 *rec)
 {
 	struct kvec v = { .iov_base = (void *)rec, .iov_len = STCP_HS_LEN };
 
-	return out_sendv(p, &v, 1, STCP_HS_LEN, 0);
+	return out_sendv(p, &v, 1, STCP_HS_LEN, 0, NULL, false);
 }
 
 /* Send one handshake record. */
@@ -383,7 +387,7 @@ static int out_forge_send(struct tcp_peer *p, u8 *buf, u32 len)
 {
 	struct kvec v = { buf, len };
 
-	return out_sendv(p, &v, 1, len, 0);
+	return out_sendv(p, &v, 1, len, 0, NULL, false);
 }
 
 /*
@@ -461,6 +465,25 @@ SYNOD_TEST_PARAM(test_inline_split, uint,
 		 "push() writes this many bytes of a longer frame, the tx thread the rest (0: off)");
 
 /*
+ * The frame of the record at @tail, payload @len bytes, as @vec: the
+ * header p->cur_hdr, then the payload, which may wrap around the ring's
+ * end.  Returns the number of kvecs (2 or 3).
+ */
+static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail, u32 len,
+				  struct kvec *vec)
+{
+	u32 start = (tail + sizeof(u32)) & (SYNOD_SENDQ_BYTES - 1);
+	u32 first = min(len, SYNOD_SENDQ_BYTES - start);
+
+	vec[0] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
+	vec[1] = (struct kvec){ p->ring + start, first };
+	if (first == len)
+		return 2;
+	vec[2] = (struct kvec){ p->ring, len - first };
+	return 3;
+}
+
+/*
  * Begin the oldest record of the ring, at @tail (@head is the end of
  * what is queued): its frame header, with length, sequence number and
  * tag over header and payload, goes to p->cur_hdr, the record's payload
@@ -470,25 +493,17 @@ SYNOD_TEST_PARAM(test_inline_split, uint,
  */
 static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 {
-	const u32 mask = SYNOD_SENDQ_BYTES - 1;
-	u32 len, start, first;
 	struct kvec vec[3];
-	unsigned int nvec = 2;
+	unsigned int nvec;
+	u32 len;
 	int err;
 
 	lockdep_assert_held(&p->send_mutex);
-	memcpy(&len, p->ring + (tail & mask), sizeof(len));
+	memcpy(&len, p->ring + (tail & (SYNOD_SENDQ_BYTES - 1)), sizeof(len));
 	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX ||
-			 sizeof(u32) + ALIGN(len, 4) > head - tail))
+			 stcp_rec_len(len) > head - tail))
 		return -EIO;
-	start = (tail + sizeof(u32)) & mask;
-	first = min(len, SYNOD_SENDQ_BYTES - start);
-	vec[0] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
-	vec[1] = (struct kvec){ p->ring + start, first };
-	if (first < len) {
-		vec[2] = (struct kvec){ p->ring, len - first };
-		nvec = 3;
-	}
+	nvec = out_frame_vec(p, tail, len, vec);
 	put_unaligned_le32(len, p->cur_hdr);
 	put_unaligned_le32(0, p->cur_hdr + 4);
 	put_unaligned_le64(p->tx_seq++, p->cur_hdr + 8);
@@ -505,61 +520,6 @@ static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 }
 
 /*
- * The begun frame at @tail as @vec (header, payload that may wrap around
- * the ring's end), less what is written already.  Returns the number of
- * kvecs left in *@v; *@rec is the record's size in the ring.
- */
-static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail,
-				  struct kvec *vec, struct kvec **v, u32 *rec)
-{
-	const u32 mask = SYNOD_SENDQ_BYTES - 1;
-	u32 len = p->cur_plen, start, first;
-	unsigned int nvec = 2;
-
-	*rec = sizeof(u32) + ALIGN(len, 4);
-	start = (tail + sizeof(u32)) & mask;
-	first = min(len, SYNOD_SENDQ_BYTES - start);
-	vec[0] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
-	vec[1] = (struct kvec){ p->ring + start, first };
-	if (first < len) {
-		vec[2] = (struct kvec){ p->ring, len - first };
-		nvec = 3;
-	}
-	*v = vec;
-	kvec_skip(v, &nvec, p->cur_sent);
-	return nvec;
-}
-
-/*
- * push(): write what the socket takes now, never waiting; p->cur_sent
- * counts what left.  -EAGAIN when the socket is full (or the test split
- * is reached): the tx thread writes the rest.
- */
-static int out_sendv_now(struct tcp_peer *p, struct kvec *vec,
-			 unsigned int nvec, size_t len, int flags)
-{
-	size_t cap = READ_ONCE(test_inline_split);
-	bool split = SYNOD_TEST_BUILD && cap && len > cap;
-	int n;
-
-	if (split)
-		len = cap;
-	while (len) {
-		struct msghdr msg = {
-			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | flags,
-		};
-
-		n = kernel_sendmsg(p->sock, &msg, vec, nvec, len);
-		if (n <= 0)
-			return n ? n : -EIO;
-		p->cur_sent += n;
-		len -= n;
-		kvec_skip(&vec, &nvec, n);
-	}
-	return split ? -EAGAIN : 0;
-}
-
-/*
  * Write the oldest record of the ring, at @tail (@head is the end of
  * what is queued), as one frame, beginning it if nobody has.  The tx
  * thread waits for room (@nowait false); push() does not, and leaves a
@@ -569,10 +529,10 @@ static int out_sendv_now(struct tcp_peer *p, struct kvec *vec,
  */
 static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 {
-	struct kvec vec[3], *v;
+	struct kvec vec[3], *v = vec;
 	unsigned int nvec;
-	u32 rec, len;
-	int flags, err;
+	u32 rec, want, cap;
+	int err;
 
 	lockdep_assert_held(&p->send_mutex);
 	if (!p->cur_len) {
@@ -580,23 +540,26 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 		if (err)
 			return err;
 	}
-	nvec = out_frame_vec(p, tail, vec, &v, &rec);
-	flags = head - tail > rec ? MSG_MORE : 0;
-	if (nowait)
-		err = out_sendv_now(p, v, nvec, p->cur_len - p->cur_sent,
-				    flags);
-	else
-		err = out_sendv(p, v, nvec, p->cur_len - p->cur_sent, flags);
+	rec = stcp_rec_len(p->cur_plen);
+	nvec = out_frame_vec(p, tail, p->cur_plen, vec);
+	kvec_skip(&v, &nvec, p->cur_sent);
+	want = p->cur_len - p->cur_sent;
+	cap = nowait ? READ_ONCE(test_inline_split) : 0;
+	if (SYNOD_TEST_BUILD && cap && want > cap)
+		want = cap;
+	err = out_sendv(p, v, nvec, want, head - tail > rec ? MSG_MORE : 0,
+			&p->cur_sent, nowait);
+	if (!err && p->cur_sent < p->cur_len)
+		err = -EAGAIN;	/* the test split: the tx thread goes on */
 	if (err)
 		return err;
-	len = p->cur_plen;
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	spin_lock_bh(&p->lock);
 	p->tail += rec;
 	spin_unlock_bh(&p->lock);
 	atomic64_inc(&p->tx_frames);
-	atomic64_add(len, &p->tx_bytes);
+	atomic64_add(p->cur_plen, &p->tx_bytes);	/* kept till the next */
 	return 0;
 }
 
