@@ -292,6 +292,8 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 	iov = (struct kvec){ r->txbuf, len + 1 };
 	if (r->tops->queue(r->tp, m->to, &iov, 1))
 		r->tx_dropped++;
+	else
+		trace_synod_msg_out(r->vol->name, m, m->to);
 }
 
 /* ---- apply -------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include "replica.h"
 #include "compat.h"
 #include "testing.h"
+#include "trace.h"
 
 /*
  * Other bytes under a ref we hold, from @from.  The ref's proposer (the
@@ -210,6 +211,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		r->rx_dropped++;
 		goto out;
 	}
+	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	synod_repl_peer_heard(r, from, &r->msg);
 	/* room for this frame's outputs, taken before its time is */
 	if (!synod_out_room(&r->out)) {

@@ -31,6 +31,7 @@
 #include "compat_net.h"
 #include "testing.h"
 #include "tcp_priv.h"
+#include "trace.h"
 
 /* Wake the rx thread of @t: any context. */
 static void rx_kick(struct synod_transport *t)
@@ -445,6 +446,7 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		     unsigned int *budget)
 {
 	u32 off = 0;
+	u64 t0 = 0;
 	int err = 0;
 
 	while (*budget && c->have - off >= STCP_FRAME_HDR) {
@@ -457,9 +459,15 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		}
 		if (c->have - off - STCP_FRAME_HDR < len)
 			break;
+		t0 = trace_synod_link_rx_enabled() ? ktime_get_ns() : 0;
 		err = in_check(t, c, hdr, len);
 		if (err)
 			break;
+		if (t0)	/* the tag check's time, only when traced */
+			trace_synod_link_rx(t->cfg.cluster, c->node,
+					    t->cfg.self,
+					    get_unaligned_le64(hdr + 8), len,
+					    ktime_get_ns() - t0);
 		if (!test_bit(c->node, &t->peer_mask)) {
 			err = -ECONNRESET;
 			break;

@@ -23,6 +23,7 @@
 
 #include "compat_net.h"
 #include "testing.h"
+#include "trace.h"
 #include "tcp_priv.h"
 
 /* data_ready and state_change of the outgoing socket: softirq. */
@@ -553,6 +554,9 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 		err = -EAGAIN;	/* the test split: the tx thread goes on */
 	if (err)
 		return err;
+	trace_synod_link_tx(p->t->cfg.cluster, p->t->cfg.self, p->node,
+			    get_unaligned_le64(p->cur_hdr + 8), p->cur_plen,
+			    nowait);
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	spin_lock_bh(&p->lock);
