@@ -211,7 +211,6 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		r->rx_dropped++;
 		goto out;
 	}
-	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	synod_repl_peer_heard(r, from, &r->msg);
 	/* room for this frame's outputs, taken before its time is */
 	if (!synod_out_room(&r->out)) {
@@ -219,6 +218,8 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		if (r->fenced)
 			goto out;
 	}
+	/* after the flush above: its journal write is older records' */
+	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	SYNOD_CORE(r, synod_replica_step(&r->core, synod_repl_now(), &r->msg,
 					 &r->out));
 	/*

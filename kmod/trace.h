@@ -21,13 +21,13 @@
  *
  *   synod_msg_out          the engine queued a consensus message to a peer
  *   synod_msg_in           the engine took one from a peer, decoded
- *   synod_link_tx          a frame's last byte went into the peer's socket
+ *   synod_link_tx          a frame is about to be written to the socket
  *   synod_link_rx          a frame was read, its tag checked, and handed
  *                          to the replica (joined with synod_link_tx by
  *                          cluster, the two nodes and the sequence number)
  *
- * Fields are plain integers and the volume name so that tools need no
- * synod headers.
+ * Fields are plain integers and the volume (or cluster) name so that
+ * tools need no synod headers.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM synod
@@ -175,7 +175,8 @@ TRACE_EVENT(synod_rq_completed,
  * One consensus message between the engine and the transport.  @lo and
  * @hi are the slots it is about: an ACCEPT's first and last entry, an
  * ACCEPTED's acknowledged range, otherwise its slot field (0 for
- * messages about no slot).  @peer is the node it goes to or came from.
+ * messages about no slot).  @peer is the node it goes to or came from;
+ * @flags the message's SYNOD_MSGF_* (1: a refusal, not an answer).
  */
 DECLARE_EVENT_CLASS(synod_msg,
 	TP_PROTO(const char *volume, const struct synod_msg *m, u32 peer),
@@ -186,6 +187,7 @@ DECLARE_EVENT_CLASS(synod_msg,
 		__field(u64, hi)
 		__field(u32, peer)
 		__field(u32, type)
+		__field(u32, flags)
 		__field(u32, count)
 	),
 	TP_fast_assign(
@@ -195,11 +197,12 @@ DECLARE_EVENT_CLASS(synod_msg,
 			      max(m->slot, m->slot_hi);
 		__entry->peer = peer;
 		__entry->type = m->type;
+		__entry->flags = m->flags;
 		__entry->count = m->count;
 	),
-	TP_printk("volume=%s peer=%u type=%u lo=%llu hi=%llu count=%u",
+	TP_printk("volume=%s peer=%u type=%u lo=%llu hi=%llu count=%u flags=%#x",
 		  __get_str(volume), __entry->peer, __entry->type,
-		  __entry->lo, __entry->hi, __entry->count)
+		  __entry->lo, __entry->hi, __entry->count, __entry->flags)
 );
 
 DEFINE_EVENT(synod_msg, synod_msg_out,
@@ -215,9 +218,13 @@ DEFINE_EVENT(synod_msg, synod_msg_in,
 /*
  * One frame of link @from -> @to of @cluster, by its sequence number on
  * that link (@seq: the same on both ends while the link stays up).
- * @len: payload bytes.  synod_link_tx: @how is 1 if the engine wrote it
- * itself (push), 0 if the transport's thread did.  synod_link_rx: @how
- * is the ns its tag check took.
+ * Sequence numbers start over at each connection: pair a frame received
+ * with the last one sent before it under the same key.  @len: payload
+ * bytes.  synod_link_tx fires as the frame's first byte is about to be
+ * written (so before the receiver can see it); @how is 1 if the engine
+ * began it itself (push), 0 if the transport's thread did.
+ * synod_link_rx fires as the checked frame is handed to the replica;
+ * @how is the ns its tag check took.
  */
 DECLARE_EVENT_CLASS(synod_link,
 	TP_PROTO(const char *cluster, u32 from, u32 to, u64 seq, u32 len,

@@ -88,7 +88,7 @@ def pctl(xs, p):
 LINE = re.compile(r'\s(\d+\.\d+): (synod_\w+): (.*)$')
 
 
-def stages(path, leader, fio_lat_mean):
+def stages(path, leader, fio_lat_mean, cluster=None):
     """Time per stage of the leader's writes in one traced run.
 
     The join: synod_rq_completed names the slot a write was chosen in;
@@ -100,11 +100,18 @@ def stages(path, leader, fio_lat_mean):
     durable, per_slot = {}, []
     ev_lists = {'msg_out': {}, 'msg_in': {}, 'jdone': {}}
     link = {'tx': {}, 'rx': {}}
+    first_on_cpu, wrapped = {}, False
     for line in open(path, errors='replace'):
         m = LINE.search(line)
         if not m:
+            w = WRAPPED.search(line)
+            if w:
+                wrapped = int(w.group(1)) < int(w.group(2))
             continue
         t = float(m.group(1)) * 1e6		# us
+        c = CPU.search(line)
+        if c and c.group(1) not in first_on_cpu:
+            first_on_cpu[c.group(1)] = t
         kv = dict(x.split('=', 1) for x in m.group(3).split() if '=' in x)
         ev = m.group(2)
         vol = kv.get('volume')
@@ -124,13 +131,15 @@ def stages(path, leader, fio_lat_mean):
         elif ev == 'synod_journal_durable' and vol:
             durable.setdefault(vol, []).append((int(kv['ns']) / 1000.0, int(kv['records'])))
             ev_lists['jdone'].setdefault(vol, []).append((t, t - int(kv['ns']) / 1000.0))
-        elif ev in ('synod_msg_out', 'synod_msg_in') and vol:
+        elif ev in ('synod_msg_out', 'synod_msg_in') and vol and \
+                not int(kv.get('flags', '0'), 0) & MSGF_NACK:
             key = (vol, int(kv['peer']), int(kv['type']))
             ev_lists[ev[6:]].setdefault(key, []).append(
                 (t, int(kv['lo']), int(kv['hi'])))
-        elif ev in ('synod_link_tx', 'synod_link_rx'):
-            key = (kv['cluster'], kv['from'], kv['to'], kv['seq'])
-            link[ev[11:]][key] = (t, int(kv['how']))
+        elif ev in ('synod_link_tx', 'synod_link_rx') and \
+                (cluster is None or kv['cluster'] == cluster):
+            key = (kv['cluster'], kv['from'], kv['to'], kv['seq'], kv['len'])
+            link[ev[11:]].setdefault(key, []).append((t, int(kv['how'])))
     st = {k: [] for k in ('submit', 'commit', 'complete', 'apply', 'engine')}
     joined = 0
     for req, slot, tc, eng in done:
@@ -150,9 +159,12 @@ def stages(path, leader, fio_lat_mean):
     for k, xs in st.items():
         out[k] = {'mean_us': statistics.mean(xs) if xs else 0,
                   'p50_us': pctl(xs, 50), 'p99_us': pctl(xs, 99), 'n': len(xs)}
+    # A buffer that wrapped kept each CPU's last events: only the time
+    # after every CPU's first kept event is whole.
+    whole = max(first_on_cpu.values()) if wrapped and first_on_cpu else 0
     out['hops'] = hops(ev_lists, leader, [
         (proposed[req], chosen[slot], int(slot)) for req, slot, _, _ in done
-        if req in proposed and slot in chosen])
+        if req in proposed and slot in chosen and proposed[req] >= whole])
     out['link'] = link_times(link)
     out['journal'] = {}
     for vol, xs in sorted(durable.items()):
@@ -165,6 +177,9 @@ def stages(path, leader, fio_lat_mean):
 
 
 MSG_ACCEPT, MSG_ACCEPTED = 3, 4	# enum synod_msg_type (kmod/core/wire.h)
+MSGF_NACK = 0x01			# a refusal (SYNOD_MSGF_NACK)
+CPU = re.compile(r'\[(\d+)\]')
+WRAPPED = re.compile(r'entries-in-buffer/entries-written: (\d+)/(\d+)')
 NODE_OF = re.compile(r'^(.*\D)(\d+)$')	# the bench names volumes <cluster>n<node>
 
 
@@ -192,13 +207,14 @@ def hops(ev, leader, writes):
       net_back  -> the leader's engine took it
       quorum    -> chosen (the leader's own record, the core)
 
-    The seven add up to the commit stage.  'leader_journal' is the
+    The seven add up to 'commit' (of these writes: a write whose path is
+    not whole in the trace is left out).  'leader_journal' is the
     leader's own record from proposed to durable, which runs beside them.
     Needs the msg and link tracepoints (kernels from 2026-12).
     """
     m = NODE_OF.match(leader)
     names = ('send', 'net_out', 'f_wait', 'f_journal', 'f_ack', 'net_back', 'quorum')
-    res = {k: [] for k in names + ('leader_journal',)}
+    res = {k: [] for k in names + ('leader_journal', 'commit')}
     if not m or not ev['msg_out']:
         return None
     prefix, lid = m.group(1), int(m.group(2))
@@ -223,6 +239,7 @@ def hops(ev, leader, writes):
         t = best + (tch,)
         for i, k in enumerate(names):
             res[k].append(t[i + 1] - t[i])
+        res['commit'].append(tch - tp)
         lj = first_after(jstart.get(leader, []), tp)
         if lj:
             res['leader_journal'].append(lj[1] - tp)
@@ -232,17 +249,21 @@ def hops(ev, leader, writes):
 
 
 def link_times(link):
-    """Frames seen at both ends of a link: time from the last byte into
-    the socket to the receiver handing the frame to its replica, the tag
-    check's share, and how many the engine wrote itself (push)."""
+    """Frames seen at both ends of a link: time from the sender beginning
+    to write it to the receiver handing it to its replica, the tag
+    check's share, and how many the engine wrote itself (push).  A
+    frame received pairs with the last one sent before it under the
+    same key (sequence numbers start over at each connection)."""
     wire, mac, pushed = [], [], 0
-    for key, (trx, mac_ns) in link['rx'].items():
-        tx = link['tx'].get(key)
-        if tx is None:
-            continue
-        wire.append(trx - tx[0])
-        mac.append(mac_ns / 1000.0)
-        pushed += tx[1]
+    for key, rxs in link['rx'].items():
+        txs = sorted(link['tx'].get(key, []))
+        for trx, mac_ns in rxs:
+            i = bisect.bisect_right(txs, (trx, float('inf'))) - 1
+            if i < 0:
+                continue
+            wire.append(trx - txs[i][0])
+            mac.append(mac_ns / 1000.0)
+            pushed += txs[i][1]
     if not wire:
         return None
     return {'frames': len(wire), 'pushed': pushed,
@@ -282,13 +303,14 @@ def print_stages(name, s):
             'outside', s['fio_lat_mean_us'] - s['engine']['mean_us'], '', ''))
     h = s.get('hops')
     if h and h['send']['n']:
-        print('  commit split into hops (%d writes):' % h['send']['n'])
+        print('  commit split into hops (%d writes, their commit mean %.1f us p50 %.1f us):' % (
+            h['send']['n'], h['commit']['mean_us'], h['commit']['p50_us']))
         for k, what in HOP_NAMES:
             x = h[k]
             print('    %-14s %9.1f %9.1f %9.1f  %s' % (k, x['mean_us'], x['p50_us'], x['p99_us'], what))
     lk = s.get('link')
     if lk:
-        print('  frames: %d seen at both ends, %d pushed; last byte sent -> handed over p50 %.1f us, p99 %.1f us; tag check p50 %.1f us' % (
+        print('  frames: %d seen at both ends, %d pushed; write begun -> handed over p50 %.1f us, p99 %.1f us; tag check p50 %.1f us' % (
             lk['frames'], lk['pushed'], lk['wire_p50_us'], lk['wire_p99_us'], lk['mac_p50_us']))
     for vol, j in s['journal'].items():
         print('  journal %s: %d group commits, mean %.1f us, p50 %.1f us, %.2f records each' % (
@@ -387,7 +409,8 @@ def report(a):
         path = '%s/trace-%s.txt' % (a.traces, wl)
         try:
             x = get('synod3', wl + '-traced')
-            st[wl] = stages(path, 's3n0', x['lat_mean'] if x else None)
+            st[wl] = stages(path, 's3n0', x['lat_mean'] if x else None,
+                            'bench-synod3')
         except OSError:
             continue
         print()
