@@ -290,6 +290,8 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 	if (WARN_ON_ONCE(!len))
 		return;
 	iov = (struct kvec){ r->txbuf, len + 1 };
+	/* before queue(): the tx thread may write it at once */
+	trace_synod_msg_out(r->vol->name, m, m->to);
 	if (r->tops->queue(r->tp, m->to, &iov, 1))
 		r->tx_dropped++;
 }

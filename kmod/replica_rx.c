@@ -15,6 +15,7 @@
 #include "replica.h"
 #include "compat.h"
 #include "testing.h"
+#include "trace.h"
 
 /*
  * Other bytes under a ref we hold, from @from.  The ref's proposer (the
@@ -217,6 +218,8 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		if (r->fenced)
 			goto out;
 	}
+	/* after the flush above: its journal write is older records' */
+	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	SYNOD_CORE(r, synod_replica_step(&r->core, synod_repl_now(), &r->msg,
 					 &r->out));
 	/*

@@ -31,6 +31,7 @@
 #include "compat_net.h"
 #include "testing.h"
 #include "tcp_priv.h"
+#include "trace.h"
 
 /* Wake the rx thread of @t: any context. */
 static void rx_kick(struct synod_transport *t)
@@ -450,6 +451,7 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 	while (*budget && c->have - off >= STCP_FRAME_HDR) {
 		const u8 *hdr = c->buf + off;
 		u32 len = get_unaligned_le32(hdr);
+		u64 t0;
 
 		if (!len || len > SYNOD_FRAME_MAX) {
 			err = -EMSGSIZE;
@@ -457,13 +459,19 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		}
 		if (c->have - off - STCP_FRAME_HDR < len)
 			break;
+		/* the tag check's time, read only while traced */
+		t0 = trace_synod_link_rx_enabled() ? ktime_get_ns() : 0;
 		err = in_check(t, c, hdr, len);
 		if (err)
 			break;
+		if (t0)
+			t0 = ktime_get_ns() - t0;
 		if (!test_bit(c->node, &t->peer_mask)) {
 			err = -ECONNRESET;
 			break;
 		}
+		trace_synod_link_rx(t->cfg.cluster, c->node, t->cfg.self,
+				    get_unaligned_le64(hdr + 8), len, t0);
 		atomic64_inc(&t->rx_frames[c->node]);
 		if (SYNOD_TEST_BUILD)
 			synod_tcp_forge_rx(t, c->node, hdr + STCP_FRAME_HDR,

@@ -23,6 +23,7 @@
 
 #include "compat_net.h"
 #include "testing.h"
+#include "trace.h"
 #include "tcp_priv.h"
 
 /* data_ready and state_change of the outgoing socket: softirq. */
@@ -489,9 +490,11 @@ static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail, u32 len,
  * tag over header and payload, goes to p->cur_hdr, the record's payload
  * length to p->cur_plen, and the bytes to write to p->cur_len (the test
  * build's LEN forgery writes one less and says so in the header).
+ * @nowait: push() begins it, not the tx thread (for the trace only).
  * send_mutex held.
  */
-static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
+static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head,
+			   bool nowait)
 {
 	struct kvec vec[3];
 	unsigned int nvec;
@@ -516,6 +519,8 @@ static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head)
 	if (SYNOD_TEST_BUILD)
 		p->cur_len = out_forge_keep(p, vec, nvec, p->cur_len);
 	p->cur_sent = 0;
+	trace_synod_link_tx(p->t->cfg.cluster, p->t->cfg.self, p->node,
+			    get_unaligned_le64(p->cur_hdr + 8), len, nowait);
 	return 0;
 }
 
@@ -536,7 +541,7 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 
 	lockdep_assert_held(&p->send_mutex);
 	if (!p->cur_len) {
-		err = out_frame_begin(p, tail, head);
+		err = out_frame_begin(p, tail, head, nowait);
 		if (err)
 			return err;
 	}

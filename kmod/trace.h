@@ -17,8 +17,17 @@
  *   synod_rq_completed     the request completed, with its latency from
  *                          first dispatch
  *
- * Fields are plain integers and the volume name so that tools need no
- * synod headers.
+ * and, to split the accept round (proposed -> chosen) into its hops:
+ *
+ *   synod_msg_out          the engine queued a consensus message to a peer
+ *   synod_msg_in           the engine took one from a peer, decoded
+ *   synod_link_tx          a frame is about to be written to the socket
+ *   synod_link_rx          a frame was read, its tag checked, and handed
+ *                          to the replica (joined with synod_link_tx by
+ *                          cluster, the two nodes and the sequence number)
+ *
+ * Fields are plain integers and the volume (or cluster) name so that
+ * tools need no synod headers.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM synod
@@ -29,6 +38,7 @@
 #include <linux/tracepoint.h>
 
 #include "compat.h"
+#include "core/wire.h"
 
 TRACE_EVENT(synod_rq_queued,
 	TP_PROTO(const char *volume, u64 req, u32 op, u64 sector, u32 bytes),
@@ -159,6 +169,98 @@ TRACE_EVENT(synod_rq_completed,
 	TP_printk("volume=%s req=%#llx op=%u status=%d latency_ns=%llu slot=%llu",
 		  __get_str(volume), __entry->req, __entry->op,
 		  __entry->status, __entry->latency_ns, __entry->slot)
+);
+
+/*
+ * One consensus message between the engine and the transport.  @lo and
+ * @hi are the slots it is about: an ACCEPT's first and last entry, an
+ * ACCEPTED's acknowledged range, otherwise its slot field (0 for
+ * messages about no slot).  @peer is the node it goes to or came from;
+ * @flags the message's SYNOD_MSGF_* (1: a refusal, not an answer).
+ */
+DECLARE_EVENT_CLASS(synod_msg,
+	TP_PROTO(const char *volume, const struct synod_msg *m, u32 peer),
+	TP_ARGS(volume, m, peer),
+	TP_STRUCT__entry(
+		__string(volume, volume)
+		__field(u64, lo)
+		__field(u64, hi)
+		__field(u32, peer)
+		__field(u32, type)
+		__field(u32, flags)
+		__field(u32, count)
+	),
+	TP_fast_assign(
+		synod_assign_str(volume, volume);
+		__entry->lo = m->count ? m->e[0].slot : m->slot;
+		__entry->hi = m->count ? m->e[m->count - 1].slot :
+			      max(m->slot, m->slot_hi);
+		__entry->peer = peer;
+		__entry->type = m->type;
+		__entry->flags = m->flags;
+		__entry->count = m->count;
+	),
+	TP_printk("volume=%s peer=%u type=%u lo=%llu hi=%llu count=%u flags=%#x",
+		  __get_str(volume), __entry->peer, __entry->type,
+		  __entry->lo, __entry->hi, __entry->count, __entry->flags)
+);
+
+DEFINE_EVENT(synod_msg, synod_msg_out,
+	TP_PROTO(const char *volume, const struct synod_msg *m, u32 peer),
+	TP_ARGS(volume, m, peer)
+);
+
+DEFINE_EVENT(synod_msg, synod_msg_in,
+	TP_PROTO(const char *volume, const struct synod_msg *m, u32 peer),
+	TP_ARGS(volume, m, peer)
+);
+
+/*
+ * One frame of link @from -> @to of @cluster, by its sequence number on
+ * that link (@seq: the same on both ends while the link stays up).
+ * Sequence numbers start over at each connection: pair a frame received
+ * with the last one sent before it under the same key.  @len: payload
+ * bytes.  synod_link_tx fires as the frame's first byte is about to be
+ * written (so before the receiver can see it); @how is 1 if the engine
+ * began it itself (push), 0 if the transport's thread did.
+ * synod_link_rx fires as the checked frame is handed to the replica;
+ * @how is the ns its tag check took.
+ */
+DECLARE_EVENT_CLASS(synod_link,
+	TP_PROTO(const char *cluster, u32 from, u32 to, u64 seq, u32 len,
+		 u64 how),
+	TP_ARGS(cluster, from, to, seq, len, how),
+	TP_STRUCT__entry(
+		__string(cluster, cluster)
+		__field(u64, seq)
+		__field(u64, how)
+		__field(u32, from)
+		__field(u32, to)
+		__field(u32, len)
+	),
+	TP_fast_assign(
+		synod_assign_str(cluster, cluster);
+		__entry->seq = seq;
+		__entry->how = how;
+		__entry->from = from;
+		__entry->to = to;
+		__entry->len = len;
+	),
+	TP_printk("cluster=%s from=%u to=%u seq=%llu len=%u how=%llu",
+		  __get_str(cluster), __entry->from, __entry->to,
+		  __entry->seq, __entry->len, __entry->how)
+);
+
+DEFINE_EVENT(synod_link, synod_link_tx,
+	TP_PROTO(const char *cluster, u32 from, u32 to, u64 seq, u32 len,
+		 u64 how),
+	TP_ARGS(cluster, from, to, seq, len, how)
+);
+
+DEFINE_EVENT(synod_link, synod_link_rx,
+	TP_PROTO(const char *cluster, u32 from, u32 to, u64 seq, u32 len,
+		 u64 how),
+	TP_ARGS(cluster, from, to, seq, len, how)
 );
 
 #endif /* SYNOD_TRACE_H */

@@ -17,6 +17,7 @@
 Latency is fio's lat_ns (submission to completion), not clat_ns.
 """
 import argparse
+import bisect
 import json
 import re
 import statistics
@@ -87,7 +88,7 @@ def pctl(xs, p):
 LINE = re.compile(r'\s(\d+\.\d+): (synod_\w+): (.*)$')
 
 
-def stages(path, leader, fio_lat_mean):
+def stages(path, leader, fio_lat_mean, cluster=None):
     """Time per stage of the leader's writes in one traced run.
 
     The join: synod_rq_completed names the slot a write was chosen in;
@@ -97,11 +98,20 @@ def stages(path, leader, fio_lat_mean):
     """
     queued, proposed, chosen, applied, done = {}, {}, {}, {}, []
     durable, per_slot = {}, []
+    ev_lists = {'msg_out': {}, 'msg_in': {}, 'jdone': {}}
+    link = {'tx': {}, 'rx': {}}
+    first_on_cpu, wrapped = {}, False
     for line in open(path, errors='replace'):
         m = LINE.search(line)
         if not m:
+            w = WRAPPED.search(line)
+            if w:
+                wrapped = int(w.group(1)) < int(w.group(2))
             continue
         t = float(m.group(1)) * 1e6		# us
+        c = CPU.search(line)
+        if c and c.group(1) not in first_on_cpu:
+            first_on_cpu[c.group(1)] = t
         kv = dict(x.split('=', 1) for x in m.group(3).split() if '=' in x)
         ev = m.group(2)
         vol = kv.get('volume')
@@ -120,6 +130,16 @@ def stages(path, leader, fio_lat_mean):
             done.append((kv['req'], kv['slot'], t, int(kv['latency_ns']) / 1000.0))
         elif ev == 'synod_journal_durable' and vol:
             durable.setdefault(vol, []).append((int(kv['ns']) / 1000.0, int(kv['records'])))
+            ev_lists['jdone'].setdefault(vol, []).append((t, t - int(kv['ns']) / 1000.0))
+        elif ev in ('synod_msg_out', 'synod_msg_in') and vol and \
+                not int(kv.get('flags', '0'), 0) & MSGF_NACK:
+            key = (vol, int(kv['peer']), int(kv['type']))
+            ev_lists[ev[6:]].setdefault(key, []).append(
+                (t, int(kv['lo']), int(kv['hi'])))
+        elif ev in ('synod_link_tx', 'synod_link_rx') and \
+                (cluster is None or kv['cluster'] == cluster):
+            key = (kv['cluster'], kv['from'], kv['to'], kv['seq'], kv['len'])
+            link[ev[11:]].setdefault(key, []).append((t, int(kv['how'])))
     st = {k: [] for k in ('submit', 'commit', 'complete', 'apply', 'engine')}
     joined = 0
     for req, slot, tc, eng in done:
@@ -139,6 +159,13 @@ def stages(path, leader, fio_lat_mean):
     for k, xs in st.items():
         out[k] = {'mean_us': statistics.mean(xs) if xs else 0,
                   'p50_us': pctl(xs, 50), 'p99_us': pctl(xs, 99), 'n': len(xs)}
+    # A buffer that wrapped kept each CPU's last events: only the time
+    # after every CPU's first kept event is whole.
+    whole = max(first_on_cpu.values()) if wrapped and first_on_cpu else 0
+    out['hops'] = hops(ev_lists, leader, [
+        (proposed[req], chosen[slot], int(slot)) for req, slot, _, _ in done
+        if req in proposed and slot in chosen and proposed[req] >= whole])
+    out['link'] = link_times(link)
     out['journal'] = {}
     for vol, xs in sorted(durable.items()):
         out['journal'][vol] = {
@@ -147,6 +174,113 @@ def stages(path, leader, fio_lat_mean):
             'p50_us': pctl([x[0] for x in xs], 50),
             'records_per_group': statistics.mean(x[1] for x in xs)}
     return out
+
+
+MSG_ACCEPT, MSG_ACCEPTED = 3, 4	# enum synod_msg_type (kmod/core/wire.h)
+MSGF_NACK = 0x01			# a refusal (SYNOD_MSGF_NACK)
+CPU = re.compile(r'\[(\d+)\]')
+WRAPPED = re.compile(r'entries-in-buffer/entries-written: (\d+)/(\d+)')
+NODE_OF = re.compile(r'^(.*\D)(\d+)$')	# the bench names volumes <cluster>n<node>
+
+
+def first_after(xs, t, slot=None, limit=256):
+    """The first (time, lo, hi) of time-sorted @xs at or after @t whose
+    [lo, hi] holds @slot (any if None); None if none in @limit steps."""
+    i = bisect.bisect_left(xs, (t, -1, -1))
+    for x in xs[i:i + limit]:
+        if slot is None or x[1] <= slot <= x[2]:
+            return x
+    return None
+
+
+def hops(ev, leader, writes):
+    """The accept round of each write (proposed -> chosen on the leader)
+    split into its hops, along the follower whose acknowledgement came
+    back first (with three replicas, the one that made the quorum):
+
+      send      proposed -> the leader queued the ACCEPT to that follower
+      net_out   -> the follower's engine took it (push, wire, receive
+                   thread, tag check, the replica's lock)
+      f_wait    -> the follower's journal write began
+      f_journal -> that write was durable
+      f_ack     -> the follower queued its ACCEPTED
+      net_back  -> the leader's engine took it
+      quorum    -> chosen (the leader's own record, the core)
+
+    The seven add up to 'commit' (of these writes: a write whose path is
+    not whole in the trace is left out).  'leader_journal' is the
+    leader's own record from proposed to durable, which runs beside them.
+    Needs the msg and link tracepoints (kernels from 2026-12).
+    """
+    m = NODE_OF.match(leader)
+    names = ('send', 'net_out', 'f_wait', 'f_journal', 'f_ack', 'net_back', 'quorum')
+    res = {k: [] for k in names + ('leader_journal', 'commit')}
+    if not m or not ev['msg_out']:
+        return None
+    prefix, lid = m.group(1), int(m.group(2))
+    for xs in list(ev['msg_out'].values()) + list(ev['msg_in'].values()) + \
+            list(ev['jdone'].values()):
+        xs.sort()
+    jstart = {v: sorted((s0, t1, 0) for t1, s0 in xs) for v, xs in ev['jdone'].items()}
+    followers = sorted(set(p for (v, p, ty) in ev['msg_out'] if v == leader and p != lid))
+    for tp, tch, slot in writes:
+        best = None
+        for f in followers:
+            fv = '%s%d' % (prefix, f)
+            ao = first_after(ev['msg_out'].get((leader, f, MSG_ACCEPT), []), tp, slot)
+            ai = ao and first_after(ev['msg_in'].get((fv, lid, MSG_ACCEPT), []), ao[0], slot)
+            js = ai and first_after(jstart.get(fv, []), ai[0])
+            ko = js and first_after(ev['msg_out'].get((fv, lid, MSG_ACCEPTED), []), js[1], slot)
+            ki = ko and first_after(ev['msg_in'].get((leader, f, MSG_ACCEPTED), []), ko[0], slot)
+            if ki and ki[0] <= tch and (best is None or ki[0] < best[-1]):
+                best = (tp, ao[0], ai[0], js[0], js[1], ko[0], ki[0])
+        if best is None:
+            continue
+        t = best + (tch,)
+        for i, k in enumerate(names):
+            res[k].append(t[i + 1] - t[i])
+        res['commit'].append(tch - tp)
+        lj = first_after(jstart.get(leader, []), tp)
+        if lj:
+            res['leader_journal'].append(lj[1] - tp)
+    return {k: {'mean_us': statistics.mean(xs) if xs else 0,
+                'p50_us': pctl(xs, 50), 'p99_us': pctl(xs, 99), 'n': len(xs)}
+            for k, xs in res.items()}
+
+
+def link_times(link):
+    """Frames seen at both ends of a link: time from the sender beginning
+    to write it to the receiver handing it to its replica, the tag
+    check's share, and how many the engine wrote itself (push).  A
+    frame received pairs with the last one sent before it under the
+    same key (sequence numbers start over at each connection)."""
+    wire, mac, pushed = [], [], 0
+    for key, rxs in link['rx'].items():
+        txs = sorted(link['tx'].get(key, []))
+        for trx, mac_ns in rxs:
+            i = bisect.bisect_right(txs, (trx, float('inf'))) - 1
+            if i < 0:
+                continue
+            wire.append(trx - txs[i][0])
+            mac.append(mac_ns / 1000.0)
+            pushed += txs[i][1]
+    if not wire:
+        return None
+    return {'frames': len(wire), 'pushed': pushed,
+            'wire_p50_us': pctl(wire, 50), 'wire_p99_us': pctl(wire, 99),
+            'mac_p50_us': pctl(mac, 50), 'mac_mean_us': statistics.mean(mac)}
+
+
+HOP_NAMES = [
+    ('send', 'proposed -> ACCEPT queued to the follower that acked first'),
+    ('net_out', '-> its engine took it (push, wire, rx thread, tag, lock)'),
+    ('f_wait', '-> its journal write began'),
+    ('f_journal', '-> its record durable'),
+    ('f_ack', '-> its ACCEPTED queued'),
+    ('net_back', '-> the leader\'s engine took it'),
+    ('quorum', '-> chosen (own record, core)'),
+    ('leader_journal', 'proposed -> the leader\'s own record durable (beside)'),
+]
 
 
 STAGE_NAMES = [
@@ -167,6 +301,17 @@ def print_stages(name, s):
     if s['fio_lat_mean_us'] is not None:
         print('  %-9s %9.1f %9s %9s  fio lat mean - engine mean (block layer, fio, completion)' % (
             'outside', s['fio_lat_mean_us'] - s['engine']['mean_us'], '', ''))
+    h = s.get('hops')
+    if h and h['send']['n']:
+        print('  commit split into hops (%d writes, their commit mean %.1f us p50 %.1f us):' % (
+            h['send']['n'], h['commit']['mean_us'], h['commit']['p50_us']))
+        for k, what in HOP_NAMES:
+            x = h[k]
+            print('    %-14s %9.1f %9.1f %9.1f  %s' % (k, x['mean_us'], x['p50_us'], x['p99_us'], what))
+    lk = s.get('link')
+    if lk:
+        print('  frames: %d seen at both ends, %d pushed; write begun -> handed over p50 %.1f us, p99 %.1f us; tag check p50 %.1f us' % (
+            lk['frames'], lk['pushed'], lk['wire_p50_us'], lk['wire_p99_us'], lk['mac_p50_us']))
     for vol, j in s['journal'].items():
         print('  journal %s: %d group commits, mean %.1f us, p50 %.1f us, %.2f records each' % (
             vol, j['groups'], j['mean_us'], j['p50_us'], j['records_per_group']))
@@ -264,7 +409,8 @@ def report(a):
         path = '%s/trace-%s.txt' % (a.traces, wl)
         try:
             x = get('synod3', wl + '-traced')
-            st[wl] = stages(path, 's3n0', x['lat_mean'] if x else None)
+            st[wl] = stages(path, 's3n0', x['lat_mean'] if x else None,
+                            'bench-synod3')
         except OSError:
             continue
         print()

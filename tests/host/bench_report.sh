@@ -35,6 +35,23 @@ cat > "$d/trace-rand4k-qd1.txt" <<'EOF'
 # tracer: nop
   kworker/0:1H-9  [000] .....  10.000100: synod_rq_queued: volume=s3n0 req=0x1 op=1 sector=8 bytes=4096
   kworker/0:1H-9  [000] .....  10.000120: synod_rq_proposed: req=0x1 op=1 next_slot=8 status=0
+  kworker/0:1H-9  [000] .....  10.000150: synod_msg_out: volume=s3n0 peer=1 type=3 lo=7 hi=7 count=1
+  kworker/0:1H-9  [000] .....  10.000160: synod_msg_out: volume=s3n0 peer=2 type=3 lo=7 hi=7 count=1
+  kworker/0:1H-9  [000] .....  10.000170: synod_link_tx: cluster=bench-synod3 from=0 to=1 seq=5 len=4096 how=1
+  kworker/0:1H-9  [000] .....  10.000180: synod_link_tx: cluster=bench-synod3 from=0 to=2 seq=5 len=4096 how=0
+  synod-rx/1-5    [001] .....  10.000290: synod_link_rx: cluster=bench-synod3 from=0 to=1 seq=5 len=4096 how=20000
+  synod-rx/1-5    [001] .....  10.000300: synod_msg_in: volume=s3n1 peer=0 type=3 lo=7 hi=7 count=1
+  synod-rx/2-6    [001] .....  10.000400: synod_msg_in: volume=s3n2 peer=0 type=3 lo=7 hi=7 count=1
+  kworker/0:1H-9  [000] .....  10.000600: synod_journal_durable: volume=s3n0 records=1 seq=9 ns=400000
+  synod-rx/1-5    [001] .....  10.000650: synod_journal_durable: volume=s3n1 records=1 seq=4 ns=300000
+  synod-rx/1-5    [001] .....  10.000700: synod_msg_out: volume=s3n1 peer=0 type=4 lo=7 hi=7 count=0
+  synod-rx/1-5    [001] .....  10.000660: synod_msg_out: volume=s3n1 peer=0 type=4 lo=7 hi=7 count=0 flags=0x1
+  synod-rx/0-4    [001] .....  10.000680: synod_msg_in: volume=s3n0 peer=1 type=4 lo=7 hi=7 count=0 flags=0x1
+  kworker/0:1H-9  [000] .....  10.000500: synod_link_tx: cluster=bench-synod3 from=0 to=1 seq=5 len=4096 how=0
+  synod-rx/2-6    [001] .....  10.000900: synod_journal_durable: volume=s3n2 records=1 seq=4 ns=400000
+  synod-rx/0-4    [001] .....  10.000900: synod_msg_in: volume=s3n0 peer=1 type=4 lo=7 hi=7 count=0
+  synod-rx/2-6    [001] .....  10.000950: synod_msg_out: volume=s3n2 peer=0 type=4 lo=7 hi=7 count=0
+  synod-rx/0-4    [001] .....  10.001000: synod_msg_in: volume=s3n0 peer=2 type=4 lo=7 hi=7 count=0
   synod-rx/0-4    [001] .....  10.001120: synod_journal_durable: volume=s3n1 records=1 seq=5 ns=250000
   synod-rx/0-4    [001] .....  10.001220: synod_slot_chosen: volume=s3n0 slot=7 writes=1 leader=1
   synod-rx/0-4    [001] .....  10.001260: synod_rq_applied: volume=s3n0 slot=7 writes=1 leader=1
@@ -57,7 +74,7 @@ out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
 	--counters "$d/counters.txt" --json "$d/last.json" 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
-echo "1..6"
+echo "1..8"
 tap "$rc" "the report runs"
 
 # jq-free checks: python reads the JSON back
@@ -71,6 +88,12 @@ tap $? "the QD32 IOPS goal is the ratio of medians (6250 / 5000 = 1.25, met)"
 s="d['stages']['rand4k-qd1']"
 [ "$(q "${s}['joined'], round(${s}['commit']['mean_us'], 1), round(${s}['submit']['mean_us'], 1)")" = "2 1050.0 30.0" ]
 tap $? "stages join by request and slot: 2 of 3 writes, commit (1100 + 1000) / 2 us, submit 30 us"
+h="d['stages']['rand4k-qd1']['hops']"
+[ "$(q "[round(${h}[k]['mean_us']) for k in ('send', 'net_out', 'f_wait', 'f_journal', 'f_ack', 'net_back', 'quorum', 'leader_journal')], ${h}['send']['n']")" = "[30, 150, 50, 300, 50, 200, 320, 480] 1" ]
+tap $? "the commit of write 0x1 splits into hops along node 1, whose ACCEPTED came back first (a refusal is no ACCEPTED); they add up to its 1100 us"
+l="d['stages']['rand4k-qd1']['link']"
+[ "$(q "${l}['frames'], ${l}['pushed'], round(${l}['wire_p50_us']), round(${l}['mac_p50_us'])")" = "1 1 120 20" ]
+tap $? "frames join by link, sequence number and length, with the last sent before (not the next connection's): 1 seen at both ends, pushed, 120 us, tag check 20 us"
 [ "$(q "d['counters']['s3n1']['rx_dropped'], d['counters']['s3n1']['resent'], d['counters']['s3n1']['frames_pushed'], d['counters']['s3n2']['resent']")" = "3 0 850 2" ]
 tap $? "the volumes' counters at volume down are in the JSON (with and without the frame counts)"
 exit "$failed"
