@@ -554,7 +554,9 @@ void synod_replica_clock_disrupted(struct synod_replica *r, u64 now)
 /*
  * The transport says @node's link came up again: frames queued on the old
  * connection may be gone, so a leader resends what @node has not acked at
- * the next tick instead of after its backed-off wait.
+ * the next tick instead of after its backed-off wait, and a FETCH out to
+ * @node is asked again at the next tick (its round trip is kept: the new
+ * queue is no longer than the old one).
  */
 void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 			   struct synod_out *out)
@@ -568,6 +570,8 @@ void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 		r->retx_ns[node] = now >= r->p.retransmit_ns ?
 				   now - r->p.retransmit_ns : 0;
 	}
+	if (r->fetch_ns && r->fetch_to == node)
+		r->fetch_ns = 0;
 	end(r, now, out);
 }
 

@@ -582,6 +582,28 @@ static void test_stale_catchup_keeps_wait(void **state)
 	assert_int_equal(tick_fetches(NOW + 8 * MS + MS / 4, 151), 1);
 }
 
+/*
+ * A link that comes up again lost what was queued on the old one: the
+ * FETCH out to that peer, or its CATCHUP.  Ask it again at the next
+ * tick, as a leader resends its ACCEPTs (synod_replica_peer_up()); a
+ * FETCH out to another peer keeps its wait.
+ */
+static void test_link_up_asks_again(void **state)
+{
+	(void)state;
+	boot(2, 100, &cfg1);
+	R[2].commit_hint = 150;
+	R[2].commit_from = 1;
+	assert_int_equal(tick_fetches(NOW, 101), 1);
+	synod_replica_peer_up(&R[2], NOW + MS / 2, 0, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(tick_fetches(NOW + MS, 101), 0);
+	synod_replica_peer_up(&R[2], NOW + MS, 1, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(tick_fetches(NOW + MS + MS / 4, 101), 1);
+	assert_int_equal(tick_fetches(NOW + 2 * MS, 101), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_jump_fetches_at_once),
 		cmocka_unit_test(test_lost_fetch_asked_again_soon),
 		cmocka_unit_test(test_stale_catchup_keeps_wait),
+		cmocka_unit_test(test_link_up_asks_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
