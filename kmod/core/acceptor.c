@@ -343,6 +343,7 @@ void synod_acc_fetch(struct synod_replica *r, const struct synod_msg *m,
 	if (!c)
 		return;
 	c->slot = m->slot;
+	c->time = m->time;	/* the asker's round trip */
 	if (m->slot < r->log_base) {
 		snapshot_answer(r, c);
 		return;
@@ -508,12 +509,15 @@ static void snapshot_catchup(struct synod_replica *r,
 void synod_acc_catchup(struct synod_replica *r, u64 now,
 		       const struct synod_msg *m, struct synod_out *out)
 {
+	const struct synod_slot *next;
+	bool newest;
 	u32 i;
 
 	synod_assert(m->type == SYNOD_MSG_CATCHUP);
 	synod_assert(now >= r->boot_ns);
 	if (r->role == SYNOD_LEADER)
 		return;		/* a leader's log comes from its own quorum */
+	newest = synod_fetch_answered(r, now, m);
 	if (m->flags & SYNOD_MSGF_SNAPSHOT) {
 		snapshot_catchup(r, m, out);
 		return;
@@ -527,7 +531,13 @@ void synod_acc_catchup(struct synod_replica *r, u64 now,
 		r->commit_hint = m->commit;
 		r->commit_from = m->from;
 	}
-	r->fetch_ns = 0;	/* more may follow at the next tick */
+	/*
+	 * More may follow at the next tick: after the answer to the newest
+	 * FETCH, or any that brings the slot we lack.
+	 */
+	next = slot_get(r, r->chosen_upto + 1);
+	if (newest || (next && next->chosen))
+		r->fetch_ns = 0;
 }
 
 static bool ack_valid(const struct synod_replica *r, const struct synod_ack *a)

@@ -44,6 +44,23 @@ static inline u64 retx_max(const struct synod_replica *r)
 	return SYNOD_RETX_BACKOFF_MAX * r->p.retransmit_ns;
 }
 
+/*
+ * The shortest wait before an unanswered FETCH is asked again, however
+ * short the round trip: a quarter of a heartbeat period (12.5 ms times
+ * time_scale in the module, about a tick), so that scheduling delays on
+ * a fast link do not pass for a loss; never above retransmit_ns.
+ */
+#define SYNOD_FETCH_RTO_DIV	4u
+
+static inline u64 fetch_rto_min(const struct synod_replica *r)
+{
+	u64 lo = r->p.heartbeat_ns / SYNOD_FETCH_RTO_DIV;
+
+	if (lo > r->p.retransmit_ns)
+		lo = r->p.retransmit_ns;
+	return lo ? lo : 1;
+}
+
 static inline bool is_voter(const struct synod_replica *r, u32 node)
 {
 	return (r->cfg.voters & node_bit(node)) != 0;
@@ -69,6 +86,8 @@ bool synod_ack_durable(const struct synod_replica *r, u64 seq);
 u64 synod_election_timeout(struct synod_replica *r);
 void synod_send_fetch(struct synod_replica *r, u64 now, u32 to,
 		      struct synod_out *out);
+bool synod_fetch_answered(struct synod_replica *r, u64 now,
+			  const struct synod_msg *m);
 
 /* acceptor.c */
 void synod_acc_prepare(struct synod_replica *r, u64 now,

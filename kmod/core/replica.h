@@ -246,7 +246,24 @@ struct synod_replica {
 	struct synod_config cfg_durable;
 	u64 commit_hint;	/* highest commit index heard */
 	u32 commit_from;	/* who told us commit_hint */
-	u64 fetch_ns;		/* last FETCH sent */
+	/*
+	 * Catch-up pacing (synod_send_fetch()).  One FETCH is out at a time;
+	 * its CATCHUP clears fetch_ns, and the next goes at the next tick.
+	 * Unanswered (lost with a link, a full send ring, a frame dropped
+	 * for want of payload room), it is asked again after fetch_rto_ns:
+	 * first twice the round trip measured with that peer, so that a
+	 * follower that has just jumped asks again before a loaded leader
+	 * trims past the jump (which would mean another jump, and another
+	 * copy of the data area), yet never before the answer could be
+	 * back; then doubling, up to retransmit_ns.  The round trip is the
+	 * FETCH's send time, which its CATCHUP echoes: the CATCHUP waits in
+	 * the peer's queue behind its ACCEPTs, so it measures that queue.
+	 */
+	u64 fetch_ns;		/* last FETCH sent, 0: none unanswered */
+	u32 fetch_to;		/* ... to this peer */
+	u64 fetch_rto_ns;	/* ... asked again if unanswered this long */
+	/* FETCH round trip, 7/8 old; 0: none measured */
+	u64 fetch_srtt_ns[SYNOD_NODES_MAX];
 	u32 nfaulty;		/* slots with a corrupt journal copy, + lost */
 	u64 lost_slot;		/* restore: records up to here did not fit */
 	u64 persist_seq;

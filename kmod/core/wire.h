@@ -28,7 +28,8 @@
  *    40  slot     u64  type-specific (first slot)
  *    48  slot_hi  u64  type-specific (last slot)
  *    56  commit   u64  sender's contiguous chosen prefix
- *    64  time     u64  lease/read-index send time, sender's raw clock (ns)
+ *    64  time     u64  send time, sender's raw clock (ns): HEARTBEAT,
+ *                       ACCEPT, FETCH; echoed by HEARTBEAT_ACK, CATCHUP
  *    72  aux      u64  type-specific (promised ballot in a refusal)
  *    80  count    u16  number of entries that follow
  *    82  pad      u16  zero
@@ -96,7 +97,7 @@ enum synod_msg_type {
 	SYNOD_MSG_HEARTBEAT,	 /* leader alive; commit; time = send time */
 	SYNOD_MSG_HEARTBEAT_ACK, /* lease grant / read-index ack; time echoed */
 	SYNOD_MSG_FETCH,	 /* catch-up request: chosen entries from slot */
-	SYNOD_MSG_CATCHUP,	 /* chosen entries; or NEED_SNAPSHOT */
+	SYNOD_MSG_CATCHUP,	 /* chosen entries, or SNAPSHOT; time echoed */
 	SYNOD_MSG_PREVOTE,	 /* would you promise ballot? slot = round id */
 	SYNOD_MSG_PREVOTE_REPLY, /* yes, or NACK + reason; ballot, slot echoed */
 	SYNOD_MSG_TYPE_MAX = SYNOD_MSG_PREVOTE_REPLY,

@@ -29,6 +29,10 @@ static struct {
 	bool cut[N_MAX];	/* cut off: messages to and from it are lost */
 	bool drop_hb;		/* heartbeats and their echoes are lost */
 	int accepts[N_MAX][N_MAX];	/* ACCEPTs sent, [from][to], lost too */
+	int drop_catchup[N_MAX];	/* lose the next CATCHUPs with entries */
+	bool install[N_MAX];	/* jump when the core asks for a transfer */
+	u64 ckpt_slots;		/* checkpoint period; 0: every apply */
+	int jumps[N_MAX];	/* ... and how many times it did */
 	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
 	u64 persisted[N_MAX];
 	u64 applied[N_MAX];
@@ -65,6 +69,31 @@ static inline void setup_cluster(int n, bool leases)
 	}
 }
 
+/* The newest slot node @i checkpoints at: all applied, or T.ckpt_slots'. */
+static inline u64 ckpt_slot(int i)
+{
+	u64 s = T.applied[i];
+
+	return T.ckpt_slots ? s - s % T.ckpt_slots : s;
+}
+
+/*
+ * The glue's jump for a state transfer the core of node @i asks for, if
+ * the test lets it (T.install): the data area is taken as copied at once.
+ */
+static inline void jump(int i, struct synod_out *o)
+{
+	struct synod_config cfg = o->transfer_cfg;
+	u64 slot = o->transfer_slot;
+
+	if (!o->transfer || !T.install[i])
+		return;
+	synod_out_reset(o);
+	synod_replica_install_snapshot(&T.r[i], T.now, slot, &cfg, o);
+	T.applied[i] = slot;
+	T.jumps[i]++;
+}
+
 /*
  * Carry out node i's actions; applies land and durability is reported at
  * once unless a test holds them back.
@@ -82,16 +111,26 @@ static inline void drain(int i)
 	}
 	for (k = 0; k < o->napply; k++)
 		T.applied[i] = o->apply[k].slot;
-	for (k = 0; k < o->ndone; k++)
+	for (k = 0; k < o->ndone; k++) {
+		assert_true(T.ndone < (int)ARRAY_SIZE(T.done));
 		T.done[T.ndone++] = o->done[k];
+	}
+	if (o->transfer && T.install[i]) {
+		jump(i, o);
+		drain(i);
+		return;
+	}
 	synod_out_reset(o);
 	if (!T.hold_land[i] && T.applied[i] > T.r[i].landed) {
 		synod_replica_landed(&T.r[i], T.now, T.applied[i], o);
 		drain(i);
 	}
-	/* a checkpoint of everything applied, once it has landed */
-	if (!T.hold_land[i] && T.applied[i])
-		synod_replica_applied(&T.r[i], T.applied[i], &T.r[i].cfg);
+	/*
+	 * a checkpoint of everything applied, once it has landed, or only
+	 * every T.ckpt_slots slots, as the module's and the simulator's
+	 */
+	if (!T.hold_land[i] && ckpt_slot(i))
+		synod_replica_applied(&T.r[i], ckpt_slot(i), &T.r[i].cfg);
 	if (!T.hold_durable[i] && T.persisted[i] > T.r[i].durable_seq) {
 		synod_replica_durable(&T.r[i], T.now, T.persisted[i], o);
 		drain(i);
@@ -117,6 +156,12 @@ static inline void pump(void)
 		if (T.drop_hb && (m.type == SYNOD_MSG_HEARTBEAT ||
 				  m.type == SYNOD_MSG_HEARTBEAT_ACK))
 			continue;
+		if (m.type == SYNOD_MSG_CATCHUP && m.count && m.to < N_MAX &&
+		    !(m.flags & SYNOD_MSGF_SNAPSHOT) &&
+		    T.drop_catchup[m.to] > 0) {
+			T.drop_catchup[m.to]--;
+			continue;
+		}
 		if (m.to >= T.n || T.cut[m.to] || T.cut[m.from])
 			continue;
 		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);

@@ -458,6 +458,61 @@ static void test_snapshot_names_checkpoint(void **state)
 	assert_int_equal(T.r[2].commit_from, 0);
 }
 
+/* The leader @l takes @n writes, one slot each (the window permitting). */
+static void write_slots(int l, int n)
+{
+	static u64 req = 1000;
+	int i;
+
+	T.ndone = 0;
+	for (i = 0; i < n; i++, req++)
+		assert_int_equal(synod_replica_write(&T.r[l], T.now, req,
+						     req % 8, req, &T.out[l]),
+				 SYNOD_OK);
+	pump();
+}
+
+/*
+ * A loaded leader, a follower that comes back behind its trimmed log and
+ * jumps to its checkpoint, and the first CATCHUP of the slots past the
+ * jump lost.  The follower asked again a retransmission period later
+ * (5 ms here, 800 ms in the nemesis runs), when the leader, writing 32
+ * slots a millisecond, had trimmed past the jump: a second jump, and in
+ * the module a second copy of the whole data area from the start (each
+ * one lost CATCHUP another; under steady loss, maybe no end).  Now it
+ * asks again after twice the round trip it measured with that peer, and
+ * catches up from the one jump.
+ */
+static void test_lost_catchup_no_second_jump(void **state)
+{
+	int l, f, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	T.install[f] = true;
+	T.ckpt_slots = 64;	/* the jump lands up to 64 slots back */
+	T.cut[f] = true;
+	for (i = 0; i < 40; i++) {	/* 320 slots, trimmed past 1 */
+		write_slots(l, 8);
+		advance(MS / 4);
+	}
+	assert_true(T.r[l].log_base > 1);
+	T.cut[f] = false;
+	T.drop_catchup[f] = 1;
+	for (i = 0; i < 120; i++) {	/* 30 ms more at that rate */
+		write_slots(l, 8);
+		advance(MS / 4);
+	}
+	assert_int_equal(T.drop_catchup[f], 0);	/* one was lost */
+	for (i = 0; i < 20; i++)
+		advance(MS);
+	assert_int_equal(T.r[f].chosen_upto, T.r[l].chosen_upto);
+	assert_int_equal(T.jumps[f], 1);
+	assert_int_equal(T.r[f].stats.transfers, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +532,7 @@ int main(void)
 				      "leases"),
 		cmocka_unit_test(test_jump_ends_candidacy),
 		cmocka_unit_test(test_snapshot_names_checkpoint),
+		cmocka_unit_test(test_lost_catchup_no_second_jump),
 	};
 
 	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);

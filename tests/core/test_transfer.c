@@ -434,6 +434,176 @@ static void test_jump_fetches_at_once(void **state)
 	synod_out_reset(&O[2]);
 }
 
+/* Tick node 2 at @t; how many FETCHes went out (all to node 1, for @slot). */
+static u32 tick_fetches(u64 t, u64 slot)
+{
+	u32 i, n = 0;
+
+	synod_replica_tick(&R[2], t, &O[2]);
+	for (i = 0; i < O[2].nmsgs; i++) {
+		if (O[2].msgs[i].type != SYNOD_MSG_FETCH)
+			continue;
+		assert_int_equal(O[2].msgs[i].to, 1);
+		assert_int_equal(O[2].msgs[i].slot, slot);
+		n++;
+	}
+	synod_out_reset(&O[2]);
+	return n;
+}
+
+/*
+ * The risk left open by test_jump_fetches_at_once (nemesis.rst): after a
+ * jump, the FETCH of the slots past it is lost (a link blip, a full send
+ * ring, a CATCHUP dropped for want of payload room).  It was asked again
+ * only a retransmission period later (800 ms at time_scale 8), by when a
+ * loaded leader has trimmed past the jump: another jump, and the copy
+ * starts over.  Now an unanswered FETCH is asked again after twice the
+ * round trip measured with that peer (the FETCH that got the jump:
+ * 1 ms here), never sooner, and doubling up to the period while nothing
+ * comes back: no FETCH per tick, no flood on a slow link.
+ */
+static void test_lost_fetch_asked_again_soon(void **state)
+{
+	struct synod_msg f, a;
+	u64 t0, t, sent[3];
+	u32 n = 0;
+
+	(void)state;
+	boot(1, 100, &cfg1);
+	boot(2, 0, NULL);
+	R[2].commit_hint = 150;
+	R[2].commit_from = 1;
+	synod_replica_tick(&R[2], NOW, &O[2]);
+	assert_int_equal(O[2].nmsgs, 1);
+	f = O[2].msgs[0];
+	synod_out_reset(&O[2]);
+	/*
+	 * the source answers half a millisecond later, the asker hears it
+	 * after 1 ms: the round trip it measures
+	 */
+	synod_replica_step(&R[1], NOW + MS / 2, &f, &O[1]);
+	assert_int_equal(O[1].nmsgs, 1);
+	a = O[1].msgs[0];
+	synod_out_reset(&O[1]);
+	assert_true(a.flags & SYNOD_MSGF_SNAPSHOT);
+	synod_replica_step(&R[2], NOW + MS, &a, &O[2]);
+	assert_true(O[2].transfer);
+	synod_replica_install_snapshot(&R[2], NOW + MS, O[2].transfer_slot,
+				       &O[2].transfer_cfg, &O[2]);
+	synod_out_reset(&O[2]);
+
+	/* the FETCH past the jump goes at the next tick, and is lost */
+	t0 = NOW + 2 * MS;
+	assert_int_equal(tick_fetches(t0, 101), 1);
+	/* ticks every 0.25 ms: which of them ask again, for 12 ms */
+	for (t = t0 + MS / 4; t <= t0 + 12 * MS; t += MS / 4) {
+		u32 k = tick_fetches(t, 101);
+
+		assert_true(k <= 1);
+		if (k && n < ARRAY_SIZE(sent))
+			sent[n] = t;
+		n += k;
+	}
+	/* asked again well inside the 5 ms period ... */
+	assert_true(n >= 1);
+	assert_true(sent[0] - t0 <= 5 * MS / 2);
+	/* ... but not before the round trip has passed twice */
+	assert_true(sent[0] - t0 >= 2 * MS);
+	/* then backing off: 4 ms, then the period, never more */
+	assert_int_equal(n, 3);
+	assert_true(sent[1] - sent[0] >= 4 * MS);
+	assert_true(sent[2] - sent[1] >= 5 * MS);
+	assert_true(sent[2] - sent[1] <= 5 * MS + MS / 4);
+}
+
+/*
+ * A CATCHUP from node 1 (commit index 200) to node 2 with slots [@lo, @hi]
+ * chosen (no-ops), echoing the FETCH sent at @echo.
+ */
+static struct synod_msg catchup(u64 lo, u64 hi, u64 echo)
+{
+	struct synod_msg m = core_msg(SYNOD_MSG_CATCHUP, 1, 2);
+	u64 s;
+
+	m.slot = lo;
+	m.slot_hi = hi;
+	m.commit = 200;
+	m.time = echo;
+	for (s = lo; s <= hi; s++) {
+		struct synod_entry *e = &m.e[m.count++];
+
+		e->slot = s;
+		e->ballot = synod_ballot_make(1, 0);
+		e->kind = SYNOD_ENTRY_NOOP;
+		e->flags = SYNOD_ENTF_CHOSEN;
+	}
+	return m;
+}
+
+/*
+ * Asking again makes two answers: the one to the FETCH asked first
+ * (the peer was slow, not silent) and the one to the newest.  Each
+ * CATCHUP used to clear the wait, so the older one sent one more FETCH
+ * at once, whose answer was a copy of the other's (32 entries and their
+ * payloads), and so on for the rest of the catch-up.  Now only the
+ * answer to the newest FETCH, or one that brings the slot we lack, lets
+ * the next go at the next tick; a stale copy leaves the wait running.
+ */
+static void test_stale_catchup_keeps_wait(void **state)
+{
+	struct synod_msg c;
+	u64 t;
+
+	(void)state;
+	boot(2, 100, &cfg1);
+	R[2].commit_hint = 150;
+	R[2].commit_from = 1;
+	assert_int_equal(tick_fetches(NOW, 101), 1);
+	/* no round trip known yet: the period, then once more */
+	assert_int_equal(tick_fetches(NOW + 4 * MS, 101), 0);
+	assert_int_equal(tick_fetches(NOW + 5 * MS, 101), 1);
+	/* the first one's answer: it brings 101, so on at the next tick */
+	c = catchup(101, 132, NOW);
+	synod_replica_step(&R[2], NOW + 5 * MS + MS / 2, &c, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(R[2].chosen_upto, 132);
+	assert_int_equal(tick_fetches(NOW + 6 * MS, 133), 1);
+	/* the second one's: a copy, old news; the FETCH of 133 waits on */
+	c = catchup(101, 132, NOW + 5 * MS);
+	synod_replica_step(&R[2], NOW + 6 * MS + MS / 4, &c, &O[2]);
+	synod_out_reset(&O[2]);
+	for (t = NOW + 6 * MS + MS / 2; t < NOW + 8 * MS; t += MS / 4)
+		assert_int_equal(tick_fetches(t, 133), 0);
+	/* the answer to the newest: on at the next tick */
+	c = catchup(133, 150, NOW + 6 * MS);
+	synod_replica_step(&R[2], NOW + 8 * MS, &c, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(R[2].chosen_upto, 150);
+	assert_int_equal(tick_fetches(NOW + 8 * MS + MS / 4, 151), 1);
+}
+
+/*
+ * A link that comes up again lost what was queued on the old one: the
+ * FETCH out to that peer, or its CATCHUP.  Ask it again at the next
+ * tick, as a leader resends its ACCEPTs (synod_replica_peer_up()); a
+ * FETCH out to another peer keeps its wait.
+ */
+static void test_link_up_asks_again(void **state)
+{
+	(void)state;
+	boot(2, 100, &cfg1);
+	R[2].commit_hint = 150;
+	R[2].commit_from = 1;
+	assert_int_equal(tick_fetches(NOW, 101), 1);
+	synod_replica_peer_up(&R[2], NOW + MS / 2, 0, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(tick_fetches(NOW + MS, 101), 0);
+	synod_replica_peer_up(&R[2], NOW + MS, 1, &O[2]);
+	synod_out_reset(&O[2]);
+	assert_int_equal(tick_fetches(NOW + MS + MS / 4, 101), 1);
+	assert_int_equal(tick_fetches(NOW + 2 * MS, 101), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +616,9 @@ int main(void)
 		cmocka_unit_test(test_snapshot_extras_refused),
 		cmocka_unit_test(test_equal_epoch_checkpoint_config),
 		cmocka_unit_test(test_jump_fetches_at_once),
+		cmocka_unit_test(test_lost_fetch_asked_again_soon),
+		cmocka_unit_test(test_stale_catchup_keeps_wait),
+		cmocka_unit_test(test_link_up_asks_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,8 +4,9 @@
 # The make-check stage of the consensus core (make sim-check): cmocka unit
 # tests of kmod/core, SEEDS simulator seeds on 3 and on 5 replicas (run
 # side by side), REAL seeds of the simulator built with the kernel's
-# window and ring (synod-sim-real), every mutant given (each must be caught
-# by its own checker: mutants.sh), and the wire fuzzer for FUZZ seconds.
+# window and ring (synod-sim-real), a lossy catch-up (--lossy-catchup),
+# every mutant given (each must be caught by its own checker:
+# mutants.sh), and the wire fuzzer for FUZZ seconds.
 # One TAP line per check; exits non-zero when any check failed.
 #
 # usage: tests/sim/check.sh BUILD_DIR SEEDS MUTANT_SEEDS FUZZ_SECONDS REAL
@@ -61,6 +62,16 @@ done
 rc=$?
 sed 's/^/# /' "$B/sim/check-real.log" | grep -v '^# synod: assertion' | head -20
 tap $rc "sim: $real seeds with the kernel's window and ring (synod-sim-real)"
+
+# a follower catching up by a state transfer over links that lose 5% of
+# its messages, under the kernel's ratio of retransmission period to the
+# time a loaded leader keeps its log (--retransmit-ms 100, 64-slot ring):
+# each FETCH or CATCHUP lost used to cost another jump
+out=$("$sim" --seed 1 --seeds 50 --replicas 0 --lossy-catchup 50000 \
+	--retransmit-ms 100 2>&1)
+rc=$?
+echo "$out" | grep -E 'FAIL|replay' | head -2 | sed 's/^/# /'
+tap $rc "sim: 50 seeds, a follower catches up over 5% loss in one transfer"
 
 # seeds that once failed (regressions.txt)
 while read -r seed r fms hms opts; do

@@ -194,6 +194,28 @@ void fault_heal(struct sim *s)
 }
 
 /*
+ * --lossy-catchup: once a leader leads, cut off a follower for the rest
+ * of the fault phase, so that it comes back behind every trimmed log and
+ * must catch up by a state transfer over its lossy links
+ * (net_lossy_drop()) while the clients keep the leader writing.
+ */
+void fault_lossy_cut(struct sim *s)
+{
+	int l = find_leader(s), i;
+
+	if (l < 0 || !s->nodes[l].r.active) {
+		sim_schedule(s, s->now + 10 * SIM_MS, EV_LOSSY, -1, 0);
+		return;
+	}
+	s->lossy = (l + 1) % s->n;
+	for (i = 0; i < s->n; i++)
+		s->blocked[i][s->lossy] = s->blocked[s->lossy][i] =
+			i != s->lossy;
+	sim_trace(s, "lossy catch-up: node %d cut off until the heal, then "
+		  "%u ppm of its messages lost", s->lossy, s->lossy_ppm);
+}
+
+/*
  * After the heal: one membership step at a time until every replica is a
  * voter in the leader's configuration and in node 0's.
  */

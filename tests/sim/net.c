@@ -27,6 +27,18 @@ static void net_deliver(struct sim *s, int to, uint8_t *buf, uint32_t len)
 }
 
 /*
+ * --lossy-catchup, after the heal: a message or chunk on a link of the
+ * lossy node is lost with lossy_ppm.  Draws no random number otherwise,
+ * so that every other run keeps its schedule.
+ */
+bool net_lossy_drop(struct sim *s, int from, int to)
+{
+	if (s->lossy < 0 || !s->healed || (from != s->lossy && to != s->lossy))
+		return false;
+	return sim_chance(s, s->lossy_ppm);
+}
+
+/*
  * Encode and send one message: dropped when the link is blocked or lost,
  * maybe sent twice, and during the fault phase a byte may flip (the
  * decoder's checksum must refuse it).
@@ -40,7 +52,7 @@ void net_send(struct sim *s, int from, const struct synod_msg *m)
 	if (!len)
 		sim_fail(s, "encode failed");
 	if (m->to >= s->n || s->blocked[from][m->to] ||
-	    sim_chance(s, s->loss_ppm)) {
+	    sim_chance(s, s->loss_ppm) || net_lossy_drop(s, from, m->to)) {
 		free(buf);
 		return;
 	}

@@ -223,7 +223,7 @@ static void chunk_send(struct sim *s, int from, int to,
 	uint64_t delay = 50 * SIM_US + sim_below(s, 500 * SIM_US) + extra_ns;
 
 	if (to < 0 || to >= s->n || to == from || s->blocked[from][to] ||
-	    sim_chance(s, s->loss_ppm))
+	    sim_chance(s, s->loss_ppm) || net_lossy_drop(s, from, to))
 		return;
 	if (sim_chance(s, s->slow_ppm))
 		delay += sim_below(s, 30 * SIM_MS);
@@ -351,6 +351,8 @@ static void resync_jump(struct sim *s, struct node *nd)
 		  " epoch %u", nd->id, from, slot, rs->want_cfg.epoch);
 	synod_replica_install_snapshot(&nd->r, sim_local(s, nd), slot,
 				       &rs->want_cfg, &nd->out);
+	s->xfer_jumps++;
+	check_lossy_jump(s, nd);
 	nd->applied = slot;
 	nd->issued = slot;
 	nd->cfg = nd->r.cfg_durable;	/* at the slot: applies may follow */

@@ -35,6 +35,10 @@ static bool opt_no_faults;
 static uint32_t opt_batch_ppm = 500000;
 /* Messages, in ppm, whose outputs wait for the end of a run of frames */
 static uint32_t opt_rx_defer_ppm = 300000;
+/* --lossy-catchup: loss (ppm) on a follower's links while it catches up */
+static uint32_t opt_lossy_ppm;
+/* --retransmit-ms: every replica's retransmit_ns (node.c's template) */
+static uint64_t opt_retransmit_ms;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
@@ -219,6 +223,11 @@ static void handle(struct sim *s, struct event *e)
 	case EV_MEMBER:		/* after the heal: every replica a voter */
 		fault_restore_members(s);
 		break;
+	case EV_LOSSY:
+		if (!s->healed)
+			fault_lossy_cut(s);
+		check_faults_changed(s);
+		break;
 	}
 }
 
@@ -270,6 +279,8 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->n = n;
 	s->verbose = verbose;
 	s->leader = -1;
+	s->lossy = -1;
+	s->lossy_ppm = opt_lossy_ppm;
 	s->fault_end = opt_fault_ms * SIM_MS;
 	s->end = s->fault_end + opt_heal_ms * SIM_MS;
 	s->stop_clients = s->end - 500 * SIM_MS;
@@ -279,6 +290,8 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
+	if (opt_lossy_ppm)	/* the lossy node is needed in no quorum */
+		cfg.q1 = cfg.q2 = (uint8_t)(n / 2 + 1);
 	/*
 	 * Half the seeds take a lease above the election timeout, as the
 	 * module does (1 s against 0.4 s): then a voter's lease, not only
@@ -304,6 +317,8 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	}
 	if (!s->no_faults)
 		sim_schedule(s, 20 * SIM_MS, EV_FAULT, -1, 0);
+	if (opt_lossy_ppm)
+		sim_schedule(s, 20 * SIM_MS, EV_LOSSY, -1, 0);
 	sim_schedule(s, s->fault_end, EV_HEAL, -1, 0);
 	while (sim_pending() && !s->failed) {
 		struct event e = sim_pop();
@@ -333,7 +348,8 @@ static void usage(void)
 		"usage: %s [--seed S] [--seeds N] [--replicas 3|5|7|0]\n"
 		"          [--history FILE] [--stop-on-fail] [--fault-ms MS]\n"
 		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
-		"          [--batch-ppm PPM] [--rx-defer-ppm PPM] [-v]\n"
+		"          [--batch-ppm PPM] [--rx-defer-ppm PPM]\n"
+		"          [--lossy-catchup PPM] [--retransmit-ms MS] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
 		"  search that runs out is a failure\n"
@@ -341,7 +357,12 @@ static void usage(void)
 		"  0.2 ms for their node's next submission pass, given to the\n"
 		"  core together (0: each at once)\n"
 		"  --rx-defer-ppm: messages (ppm, default 300000) whose outputs\n"
-		"  wait up to 0.1 ms, for the end of a run of frames\n", argv0);
+		"  wait up to 0.1 ms, for the end of a run of frames\n"
+		"  --lossy-catchup: no faults but one: a follower cut off for\n"
+		"  the fault phase, then catching up by a state transfer while\n"
+		"  PPM of the messages and chunks on its links are lost\n"
+		"  --retransmit-ms: the replicas' retransmission period (5)\n",
+		argv0);
 }
 
 int main(int argc, char **argv)
@@ -358,6 +379,8 @@ int main(int argc, char **argv)
 		{ "wgl-budget", required_argument, NULL, 'w' },
 		{ "batch-ppm", required_argument, NULL, 'b' },
 		{ "rx-defer-ppm", required_argument, NULL, 'd' },
+		{ "lossy-catchup", required_argument, NULL, 'L' },
+		{ "retransmit-ms", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -367,6 +390,7 @@ int main(int argc, char **argv)
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
+	uint64_t tot_xjumps = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -384,6 +408,8 @@ int main(int argc, char **argv)
 		case 'w': opt_wgl_budget = strtoull(optarg, NULL, 0); break;
 		case 'b': opt_batch_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'd': opt_rx_defer_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'L': opt_lossy_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'R': opt_retransmit_ms = strtoull(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -393,6 +419,8 @@ int main(int argc, char **argv)
 		usage();
 		return 2;
 	}
+	if (opt_lossy_ppm)
+		opt_no_faults = true;	/* the cut is its one fault */
 	snprintf(opt_extra, sizeof(opt_extra), "%s", opt_no_faults ?
 		 " --no-faults" : "");
 	if (opt_rx_defer_ppm != 300000)
@@ -403,6 +431,16 @@ int main(int argc, char **argv)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
 			 " --batch-ppm %" PRIu32, opt_batch_ppm);
+	if (opt_lossy_ppm)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --lossy-catchup %" PRIu32, opt_lossy_ppm);
+	if (opt_retransmit_ms) {
+		sim_params_template.retransmit_ns = opt_retransmit_ms * SIM_MS;
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --retransmit-ms %" PRIu64, opt_retransmit_ms);
+	}
 	if (opt_wgl_budget != 50 * 1000 * 1000ull)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
@@ -435,6 +473,7 @@ int main(int argc, char **argv)
 		tot_pause += s.pauses;
 		tot_chunks += s.chunks;
 		tot_xcrash += s.xfer_crashes;
+		tot_xjumps += s.xfer_jumps;
 		tot_batch += s.batched;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
@@ -442,13 +481,15 @@ int main(int argc, char **argv)
 	printf("synod-sim: %" PRIu64 " seeds from %" PRIu64 ", %" PRIu64
 	       " failed; events %" PRIu64 " msgs %" PRIu64 " crashes %" PRIu64
 	       " corruptions %" PRIu64 " pauses %" PRIu64 " transfers %" PRIu64
-	       " (chunks %" PRIu64 ", crashes in one %" PRIu64 ")"
+	       " (jumps %" PRIu64 ", chunks %" PRIu64
+	       ", crashes in one %" PRIu64 ")"
 	       " acked writes %" PRIu64 " (%" PRIu64 " given together)"
 	       " lease reads %" PRIu64
 	       " campaigns %" PRIu64 " leader changes %" PRIu64
 	       " (at most %" PRIu64 " in one seed) cpu %.3f s\n",
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
-	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_chunks,
+	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_xjumps,
+	       tot_chunks,
 	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_camp,
 	       tot_changes, max_changes, (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();

@@ -189,6 +189,14 @@ struct sim {
 	/* network */
 	bool blocked[SIM_NODES_MAX][SIM_NODES_MAX];
 	uint32_t loss_ppm, dup_ppm, slow_ppm;
+	/*
+	 * --lossy-catchup: node lossy is cut off for the fault phase, and
+	 * after the heal its links lose lossy_ppm of messages and chunks
+	 * (s->healed: the cut is over) while it catches up by a transfer.
+	 */
+	int lossy;		/* -1: none */
+	uint32_t lossy_ppm;
+	int lossy_jumps;	/* its jumps since the heal */
 	/* history */
 	struct hop *hist;
 	int nhist, cap_hist;
@@ -213,6 +221,7 @@ struct sim {
 	/* counters */
 	uint64_t msgs, events, lease_reads, commits_ok, transfers, crashes;
 	uint64_t corruptions, jumps, pauses, chunks, xfer_crashes;
+	uint64_t xfer_jumps;	/* jumps into a state transfer (passes) */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
 };
@@ -220,7 +229,7 @@ struct sim {
 enum ev_kind {
 	EV_TICK, EV_MSG, EV_DURABLE, EV_CLIENT, EV_CTIMEOUT, EV_FAULT,
 	EV_RESTART, EV_HEAL, EV_MEMBER, EV_RESUME, EV_SUBMIT, EV_CHUNK,
-	EV_XCRASH, EV_LAND, EV_BATCH, EV_FLUSH,
+	EV_XCRASH, EV_LAND, EV_BATCH, EV_FLUSH, EV_LOSSY,
 };
 
 struct event {			/* one thing due to happen (events.c) */
@@ -256,6 +265,7 @@ void sim_events_drain(void);
 void sim_events_release(void);
 
 /* net.c */
+bool net_lossy_drop(struct sim *s, int from, int to);
 void net_send(struct sim *s, int from, const struct synod_msg *m);
 void net_receive(struct sim *s, struct event *e);
 void net_heal(struct sim *s);
@@ -283,6 +293,7 @@ void node_restart(struct sim *s, struct node *nd);
 void fault_inject(struct sim *s);
 void fault_heal(struct sim *s);
 void fault_restore_members(struct sim *s);
+void fault_lossy_cut(struct sim *s);
 
 /* client.c */
 void client_start(struct sim *s, struct client *c);
@@ -302,6 +313,7 @@ void check_lease_read(struct sim *s, struct node *nd);
 void check_acks_sent(struct sim *s, struct node *nd);
 void check_restarted(struct sim *s, struct node *nd);
 void check_replay(struct sim *s, struct node *nd, bool ahead);
+void check_lossy_jump(struct sim *s, struct node *nd);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 

@@ -9,8 +9,9 @@
 #                (make sim ARGS='--seed 5 --replicas 5')
 #   sim-check    the make-check stage: core unit tests, $(SIM_SEEDS) seeds
 #                on 3 and on 5 replicas, $(SIM_REAL_SEEDS) seeds with the
-#                kernel's window and ring, every mutant, the wire fuzzer for
-#                $(FUZZ_SECONDS) s; TAP lines; fails on any failure
+#                kernel's window and ring, a lossy catch-up, every mutant,
+#                the wire fuzzer for $(FUZZ_SECONDS) s; TAP lines; fails on
+#                any failure
 #   sim-mutants  each deliberate bug must be found within $(MUTANT_SEEDS),
 #                by the checker message mutants.sh expects of it
 #   sim-long     seeds until stopped (or SEEDS=N), REPLICAS=0|3|5|7
