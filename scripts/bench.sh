@@ -48,6 +48,10 @@
 #   SYNOD_BENCH_SLOW_DELAY netem delay           (default 5ms)
 #   SYNOD_BENCH_STAGES     traced workloads on synod3 ("" skips;
 #                          default "rand4k-qd1 rand4k-qd32")
+#   SYNOD_BENCH_PROFILE    profiled runs, TARGET:WORKLOAD each ("" skips,
+#                          the default; e.g. "drbd:rand4k-qd32
+#                          synod3:rand4k-qd32"): perf samples every CPU
+#                          during one more run, not counted in the medians
 #   SYNOD_BENCH_JSON       where the JSON goes   (default $W/last.json)
 #   SYNOD_BENCH_DRBD_NET   extra drbdsetup-84 connect options
 #   SYNOD_BENCH_B          build directory       (default $B or TOP/build)
@@ -74,6 +78,7 @@ SLOW=${SYNOD_BENCH_SLOW-rand4k-qd32}
 SLOW_TARGETS=${SYNOD_BENCH_SLOW_TARGETS:-drbd synod3}
 SLOW_DELAY=${SYNOD_BENCH_SLOW_DELAY:-5ms}
 STAGES=${SYNOD_BENCH_STAGES-rand4k-qd1 rand4k-qd32}
+PROFILE=${SYNOD_BENCH_PROFILE-}
 TIME_SCALE=${SYNOD_BENCH_TIME_SCALE:-4}
 
 W=/tmp/synod-bench
@@ -247,6 +252,36 @@ trace_run() {
 	echo 1408 > "$TRACE/buffer_size_kb"
 }
 
+# ---- profile -------------------------------------------------------------------
+
+# profile_run TARGET WORKLOAD: one more run with perf sampling every CPU
+# (cpu-clock: TCG has no PMU; kernel and module symbols from kallsyms).
+# Where the CPU of a write goes, by module and by function, is left in
+# $W/perf-TARGET-WORKLOAD.txt, beside the JSON, and its head printed.
+profile_run() {
+	local t=$1 wl=$2 data=$W/perf-$1-$2.data txt=$W/perf-$1-$2.txt pid
+	perf --version >/dev/null 2>&1 || { say "profile: no perf for $(uname -r) (make deps; Debian 12 packages perf for 6.1)"; return 0; }
+	case " $TARGETS " in *" $t "*) ;; *) say "profile: $t is not a target"; return 0 ;; esac
+	failed "$t" && return 0
+	perf record -q -a -g -F 499 -e cpu-clock -o "$data" 2>"$W/perf.err" &
+	pid=$!
+	bench_run profile "$t" "$wl" "$wl-profiled"
+	kill -INT "$pid"
+	wait "$pid"
+	{
+		echo "# perf: $t $wl, every CPU, cpu-clock at 499 Hz, during the fio run"
+		perf report -i "$data" --no-children --sort dso --stdio -g none \
+			--percent-limit 0.5 2>/dev/null | grep -v '^#' | grep -v '^$'
+		echo
+		perf report -i "$data" --no-children --sort dso,sym --stdio -g none \
+			--percent-limit 0.4 2>/dev/null | grep -v '^#' | grep -v '^$'
+	} > "$txt"
+	cp "$txt" "$(dirname "$JSON")/" 2>/dev/null
+	say "profile of $t $wl (share of all samples; also $(basename "$txt"))"
+	head -n 45 "$txt"
+	rm -f "$data"
+}
+
 # ---- main ----------------------------------------------------------------------
 
 [ "$(id -u)" = 0 ] || { echo "bench: run as root inside a VM (make bench)" >&2; exit 2; }
@@ -303,6 +338,10 @@ if [ -n "$STAGES" ] && [[ " $TARGETS " == *" synod3 "* ]]; then
 		trace_run "$wl"
 	done
 fi
+
+for p in $PROFILE; do
+	profile_run "${p%%:*}" "${p#*:}"
+done
 
 if [[ " $TARGETS " == *" synod"* ]] && [ -d /sys/module/synod ]; then
 	say "synod after the runs"

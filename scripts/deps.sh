@@ -13,7 +13,7 @@ libnl-3-dev libnl-genl-3-dev libcmocka-dev libblkid-dev
 qemu-system-x86 busybox-static
 bats e2fsprogs xfsprogs fio iproute2 util-linux
 python3 valgrind drbd-utils sparse iputils-ping libcap2-bin dmsetup
-nftables shellcheck jq python3-yaml"
+nftables shellcheck jq python3-yaml linux-perf"
 
 missing=""
 for p in $PKGS; do
