@@ -192,11 +192,13 @@ run_fio() {
 		if [ -z "$c0" ] && [ "$i" -ge $((RAMP * 10)) ]; then
 			busy_jiffies
 			c0=$JIF
+			perf_ctl enable
 		fi
 		tick 0.1
 	done
 	busy_jiffies
 	c1=$JIF
+	perf_ctl disable
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -9 "$pid" 2>/dev/null
 		fail "$t" "fio $label on $dev did not finish within ${limit}s (I/O stuck?); see dmesg"
@@ -254,20 +256,41 @@ trace_run() {
 
 # ---- profile -------------------------------------------------------------------
 
+# perf_ctl enable|disable: while a profiled run is on (fds 8 and 9 open
+# on perf's control and ack fifos), sample or stop; run_fio samples from
+# the ramp's end to fio's exit, the window CPU per I/O counts.
+PERF_ON=
+perf_ctl() {
+	[ -n "$PERF_ON" ] || return 0
+	echo "$1" >&8
+	read -r -t 30 _ <&9 || say "profile: perf did not ack $1"
+}
+
 # profile_run TARGET WORKLOAD: one more run with perf sampling every CPU
-# (cpu-clock: TCG has no PMU; kernel and module symbols from kallsyms).
-# Where the CPU of a write goes, by module and by function, is left in
-# $W/perf-TARGET-WORKLOAD.txt, beside the JSON, and its head printed.
+# (cpu-clock: TCG has no PMU; kernel and module symbols from kallsyms)
+# while fio runs past its ramp.  Where the CPU of a write goes, by module
+# and by function, is left in $W/perf-TARGET-WORKLOAD.txt, beside the
+# JSON, and its head printed.
 profile_run() {
 	local t=$1 wl=$2 data=$W/perf-$1-$2.data txt=$W/perf-$1-$2.txt pid
 	perf --version >/dev/null 2>&1 || { say "profile: no perf for $(uname -r) (make deps; Debian 12 packages perf for 6.1)"; return 0; }
 	case " $TARGETS " in *" $t "*) ;; *) say "profile: $t is not a target"; return 0 ;; esac
 	failed "$t" && return 0
-	perf record -q -a -g -F 499 -e cpu-clock -o "$data" 2>"$W/perf.err" &
+	rm -f "$W/perf.ctl" "$W/perf.ack"
+	mkfifo "$W/perf.ctl" "$W/perf.ack" || return 0
+	exec 8<> "$W/perf.ctl" 9<> "$W/perf.ack"
+	# -D -1: disabled until run_fio enables it
+	perf record -q -a -g -F 499 -e cpu-clock -D -1 \
+		--control "fifo:$W/perf.ctl,$W/perf.ack" -o "$data" 2>"$W/perf.err" &
 	pid=$!
+	PERF_ON=1
+	# perf takes seconds to start under TCG: its first ack says it is ready
+	perf_ctl disable
 	bench_run profile "$t" "$wl" "$wl-profiled"
+	PERF_ON=
 	kill -INT "$pid"
 	wait "$pid"
+	exec 8>&- 9>&-
 	{
 		echo "# perf: $t $wl, every CPU, cpu-clock at 499 Hz, during the fio run"
 		perf report -i "$data" --no-children --sort dso --stdio -g none \
