@@ -19,7 +19,8 @@
  * frees little is followed by another at the next store).  Only when a
  * sweep would leave nothing free does it free every buffer nothing holds,
  * young or not: a store that can never fill again would stop the
- * replica, where a lost frame only costs a resend.
+ * replica, where a lost frame only costs a resend.  Neither sweep frees
+ * a buffer a journal record still to be written names (pinned).
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -39,6 +40,7 @@
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
 
+#include <linux/bug.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -72,6 +74,13 @@ struct synod_pay {
 	 * since crash recovery replays what the journal holds.
 	 */
 	bool durable;
+	/*
+	 * Journal records still to be written name these bytes: a bio
+	 * that reads them without the replica's lock may outlive the
+	 * core's ref, so the sweep never frees a pinned buffer.  One pin
+	 * per record.
+	 */
+	u32 pins;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 
@@ -111,5 +120,18 @@ u64 synod_pay_new_ref(struct synod_paystore *ps);
 void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core);
+
+/* A journal record names @p until it is written or dropped. */
+static inline void synod_pay_pin(struct synod_pay *p)
+{
+	p->pins++;
+}
+
+static inline void synod_pay_unpin(struct synod_pay *p)
+{
+	WARN_ON_ONCE(!p->pins);
+	if (p->pins)
+		p->pins--;
+}
 
 #endif /* SYNOD_PAYLOAD_H */
