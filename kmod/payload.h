@@ -69,16 +69,17 @@ struct synod_pay {
 	bool used;
 	u32 senders;		/* bit n: node n sent us these bytes */
 	/*
-	 * A journal record of ours holds these bytes (replica.c sets it
-	 * when it hands them to the journal): they never change after,
-	 * since crash recovery replays what the journal holds.
+	 * A journal record of ours holds these bytes, or will once its
+	 * group is written (replica_jq.c sets it when it queues them):
+	 * they never change after, since crash recovery replays what the
+	 * journal holds.
 	 */
 	bool durable;
 	/*
-	 * Journal records still to be written name these bytes: a bio
-	 * that reads them without the replica's lock may outlive the
-	 * core's ref, so the sweep never frees a pinned buffer.  One pin
-	 * per record.
+	 * Journal records queued or being written name these bytes
+	 * (replica_jq.c): a bio may read them with the replica's lock
+	 * dropped, after the core has let go of the ref, so the sweep
+	 * never frees a pinned buffer.  One pin per record.
 	 */
 	u32 pins;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
@@ -87,10 +88,11 @@ struct synod_pay {
 struct synod_paystore {
 	struct synod_pay *pay;		/* SYNOD_PAY_COUNT of them */
 	/*
-	 * The replica's outbox: records it holds are still to be written
-	 * (a run of frames defers them, replica_rx.c), and the core's log
-	 * may no longer name their data (a later ACCEPT took the slot), so
-	 * the sweep keeps what they name too.  NULL: none.
+	 * The replica's outbox: records it holds are still to be queued
+	 * for the journal (a run of frames defers them, replica_rx.c;
+	 * once queued they are pinned), and the core's log may no longer
+	 * name their data (a later ACCEPT took the slot), so the sweep
+	 * keeps what they name too.  NULL: none.
 	 */
 	const struct synod_out *outbox;
 	/*

@@ -177,6 +177,14 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		return;
 	noio = memalloc_noio_save();
 	mutex_lock(&r->lock);
+	/*
+	 * Room in the journal's next group for what the message's step
+	 * queues, before anything of it is checked: the lock may be
+	 * dropped meanwhile, and a sweep then (a submission pass) could
+	 * free payloads found present.
+	 */
+	if (f[0] == SYNOD_FRAME_MSG)
+		synod_jq_reserve(r, SYNOD_JQ_RESERVE);
 	if (!r->up || r->fenced)
 		goto out;
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
@@ -218,15 +226,16 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		if (r->fenced)
 			goto out;
 	}
-	/* after the flush above: its journal write is older records' */
+	/* after the outputs carried out above, which are older frames' */
 	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	SYNOD_CORE(r, synod_replica_step(&r->core, synod_repl_now(), &r->msg,
 					 &r->out));
 	/*
 	 * The outputs wait for the run's end (synod_repl_rx_done()), so that
 	 * the journal records of every frame that came together are one
-	 * write and one flush; the lock is never left with an outbox that
-	 * another input could overflow.
+	 * group, one write and one flush, unless group_records of them
+	 * gathered (then they go at this input's end); the lock is never
+	 * left with an outbox that another input could overflow.
 	 */
 	if (!synod_out_room(&r->out) || READ_ONCE(r->core_failed) ||
 	    r->out.npersist >= max(1u, READ_ONCE(synod_group_records)))
@@ -234,14 +243,17 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	else
 		WRITE_ONCE(r->rx_deferred, true);
 out:
-	mutex_unlock(&r->lock);
+	synod_repl_unlock_rx(r);
 	memalloc_noio_restore(noio);
 }
 
 /*
  * Transport upcall: the run of frames that had arrived is over.  Carry
- * out what they left in r->out (their records in one group commit,
- * then the acknowledgements that waited for it).
+ * out what they left in r->out: their records go to the journal in one
+ * group commit (on a follower written here, unless a write is in
+ * flight: synod_repl_unlock_rx()), and the acknowledgements follow once
+ * it is durable.  The room for them was made before each frame's step
+ * (synod_jq_reserve()).
  */
 void synod_repl_rx_done(void *ctx)
 {
@@ -255,7 +267,7 @@ void synod_repl_rx_done(void *ctx)
 	mutex_lock(&r->lock);
 	WRITE_ONCE(r->rx_deferred, false);
 	synod_repl_execute(r);
-	mutex_unlock(&r->lock);
+	synod_repl_unlock_rx(r);
 	memalloc_noio_restore(noio);
 }
 
