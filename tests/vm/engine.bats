@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # The replica engine under faults: a write outside the data area, a
 # failed core assertion (in a tick, in the superblock encoder), a backing
-# device that fails under the leader, a leader cut off while writes are
-# in flight, a held write that was chosen, 1 MiB writes over a slow link, more reads in flight than the core queues, and an open
-# waiting for auto-promote.  Three replicas in three network namespaces,
-# as in cluster.bats:
+# device that fails under the leader, a leader whose journal writes are
+# slow, a leader cut off while writes are in flight, a held write that
+# was chosen, 1 MiB writes over a slow link, more reads in flight than
+# the core queues, and an open waiting for auto-promote.  Three replicas
+# in three network namespaces, as in cluster.bats:
 #
 #   synod-c0 10.77.0.1  \
 #   synod-c1 10.77.0.2  -- bridge synbr (root namespace)
@@ -214,6 +215,106 @@ others_go_on_without_1() {
 	if kernel_log_since_mark | grep "blocked for more than"; then
 		false
 	fi
+}
+
+# journal_ring DEV: "START SECTORS" of the journal ring on DEV, from its
+# superblock (journal_offset at 0x60, journal_size at 0x68, in bytes;
+# Documentation/ondisk.rst), read past the page cache.
+journal_ring() {
+	dd if="$1" bs=4096 count=1 iflag=direct status=none |
+		od -An -t u8 -j 96 -N 16 |
+		awk '{ print $1 / 512, $2 / 512 }'
+}
+
+# slow_journal DM LOOP START SECTORS MS: DM (a linear map of LOOP) delays
+# every write to the journal ring by MS ms from now on; reads and flushes
+# of the ring, and everything outside it, go straight through.
+slow_journal() {
+	local dm=$1 l=$2 s=$3 n=$4 sz
+	sz=$(blockdev --getsz "$l")
+	dmsetup suspend --noudevsync "$dm"
+	printf '%s\n' "0 $s linear $l 0" \
+		"$s $n delay $l $s 0 $l $s $5 $l $s 0" \
+		"$((s + n)) $((sz - s - n)) linear $l $((s + n))" |
+		dmsetup load "$dm"
+	dmsetup resume --noudevsync "$dm"
+}
+
+# delayed_writes DM: writes the delay target of DM holds right now
+delayed_writes() {
+	dmsetup status "$1" | awk '$3 == "delay" { print $5 }'
+}
+
+# status_ms N: how long a status of node N's volume takes, in ms
+status_ms() {
+	local t0=$EPOCHREALTIME t1
+	ctl "$1" status $VOL >/dev/null
+	t1=$EPOCHREALTIME
+	echo $(((${t1/./} - ${t0/./}) / 1000))
+}
+
+@test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
+	local dm=synod-j0 l ring d0 pid rc ballot i ms w max=0 busy=0
+	# Each journal write of node 0 takes 6 s.  Before journal writes
+	# left the replica's lock, a status waited for the write in
+	# progress and those queued before it; now it must answer in half
+	# of one, also under TCG (where a status takes up to 1.5 s on any
+	# node of a busy host).  Writes come at 2 a second: a journal slowed
+	# this much takes 16 records per 6 s (one chunk), so its groups stay
+	# one chunk and the test measures the lock, not a backlog.
+	local delay_ms=6000 limit_ms=3000
+	export DM_DISABLE_UDEV=1
+	new_secret
+	l=$(new_loop 64M)
+	dmsetup create "$dm" --noudevsync \
+		--table "0 $(blockdev --getsz "$l") linear $l 0"
+	DM_DEVS+=("$dm")
+	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$dm"
+	replica_create $VOL 1 "0 1 2"
+	replica_create $VOL 2 "0 1 2"
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	ring=$(journal_ring "$l")
+	echo "journal ring (sectors): $ring"
+	# writes go on all along: two followers are a quorum without the
+	# leader's own journal
+	fio --name=w --filename="$d0" --rw=randwrite --bs=4k --size=16M \
+		--direct=1 --ioengine=libaio --iodepth=2 --rate_iops=2 \
+		--time_based --runtime=60 --output="$BATS_TEST_TMPDIR/fio" &
+	pid=$!
+	wait_for 60 field_ge 0 $VOL commit_index 10
+	for ((i = 0; i < 3; i++)); do
+		echo "status, journal not delayed: $(status_ms 0) ms"
+	done
+	# shellcheck disable=SC2086
+	slow_journal "$dm" "$l" $ring $delay_ms
+	ballot=$(field 0 $VOL ballot)
+	for ((i = 0; i < 10; i++)); do
+		w=$(delayed_writes "$dm")
+		ms=$(status_ms 0)
+		# a follower's, for comparison: what TCG alone costs
+		echo "status: $ms ms ($w journal writes held in the delay; node 1: $(status_ms 1) ms)"
+		[ "$ms" -le "$max" ] || max=$ms
+		[ "${w:-0}" = 0 ] || busy=$((busy + 1))
+		sleep 1
+	done
+	job_rc $pid 180; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc; slowest status $max ms; $busy of 10 during a write"
+	echo "# slow journal: slowest status $max ms with journal writes of $delay_ms ms" >&3
+	# the delay did hold the leader's journal writes
+	[ "$busy" -ge 3 ]
+	[ "$max" -lt "$limit_ms" ]
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+	# nobody campaigned: the same leader in the same ballot
+	[ "$(field 0 $VOL role)" = leader ]
+	[ "$(field 0 $VOL ballot)" = "$ballot" ]
+	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	# quick teardown: the journal as fast as the rest again
+	# shellcheck disable=SC2086
+	slow_journal "$dm" "$l" $ring 0
 }
 
 @test "engine: --on-no-quorum suspend: writes in flight while the leader is cut off complete after it heals" {
