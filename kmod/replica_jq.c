@@ -232,7 +232,7 @@ static u64 jq_write(struct synod_repl *r)
 	WARN_ON_ONCE(!r->jbusy || g->n || g->seq);
 	swap(r->jq, r->jw);
 	/* the filling group is empty again: inputs waiting for room go on */
-	r->jgen++;
+	WRITE_ONCE(r->jgen, r->jgen + 1);	/* jq_wait() reads it unlocked */
 	wake_up_all(&r->jwait);
 	if (!g->n)
 		goto out;
