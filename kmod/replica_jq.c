@@ -85,11 +85,15 @@ static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 	g->seq = 0;
 }
 
-/* At destroy, after synod_repl_down(): no writer, nothing queued. */
+/*
+ * At destroy, after synod_repl_down(): no writer, nothing queued.  The
+ * groups are allocated only after synod_jq_init(): without them there
+ * is nothing to wait for.
+ */
 void synod_jq_free(struct synod_repl *r)
 {
-	cancel_work_sync(&r->jwork);	/* never queued now: a guard */
 	if (r->jq.rec) {
+		cancel_work_sync(&r->jwork);	/* never queued now: a guard */
 		mutex_lock(&r->lock);
 		WARN_ON_ONCE(r->jbusy || r->jw.n || r->jq.n);
 		synod_jq_drop(r);
