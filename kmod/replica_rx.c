@@ -167,6 +167,33 @@ static bool msg_writes_in_range(struct synod_repl *r, u32 from,
  * serves the disk (it brings the acknowledgements writes wait for), so
  * nothing it does here may wait for writeback: memalloc_noio.
  */
+/*
+ * Journal records the step of message frame @f may queue.  Messages that
+ * carry entries to persist (an ACCEPT, a CATCHUP, a PROMISE whose values
+ * a new leader proposes again) leave room like the rest of the traffic;
+ * the rest (acknowledgements, heartbeats, a PREPARE's promise) only as
+ * much as an input that proposes into the window (replica.h).  So on a
+ * leader whose journal is slow the receive thread still brings the
+ * followers' acknowledgements, which commit without its record, while
+ * the submission pass alone waits for room.  The type is read before
+ * the frame is decoded (the decode goes into r->msg, which the lock
+ * guards, and the lock may be dropped here); a frame too short for it
+ * is refused by the decoder after.
+ */
+static u32 rx_reserve(const u8 *f, u32 len)
+{
+	u8 type = len > 1 + SYNOD_WIRE_TYPE_OFF ? f[1 + SYNOD_WIRE_TYPE_OFF] : 0;
+
+	switch (type) {
+	case SYNOD_MSG_ACCEPT:
+	case SYNOD_MSG_CATCHUP:
+	case SYNOD_MSG_PROMISE:
+		return SYNOD_JQ_RESERVE;
+	default:
+		return SYNOD_JQ_RESERVE_LOCAL;
+	}
+}
+
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 {
 	struct synod_repl *r = ctx;
@@ -184,7 +211,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	 * free payloads found present.
 	 */
 	if (f[0] == SYNOD_FRAME_MSG)
-		synod_jq_reserve(r, SYNOD_JQ_RESERVE);
+		synod_jq_reserve(r, rx_reserve(f, len));
 	if (!r->up || r->fenced)
 		goto out;
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
