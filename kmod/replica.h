@@ -131,10 +131,12 @@ struct synod_jgroup {
  * command, a durability report) persists only its proposals into that
  * window, plus a promise per campaign: a durability report may move the
  * chosen prefix by a window's worth first, so at most two windows, under
- * one outbox's worth (SYNOD_JQ_RESERVE_LOCAL).  Frames and submission
- * passes, the traffic, leave more than they need (SYNOD_JQ_RESERVE):
- * whatever they queue, the tick (which keeps the followers), commands
- * and the writer's reports still find their room without waiting.
+ * one outbox's worth (SYNOD_JQ_RESERVE_LOCAL).  Frames that carry
+ * entries and submission passes, the traffic, leave more than they need
+ * (SYNOD_JQ_RESERVE): whatever they queue, the tick (which keeps the
+ * followers), acknowledgements, commands and the writer's reports still
+ * find their room without waiting.  synod_jq_init() checks these bounds
+ * at build time.
  */
 #define SYNOD_JQ_RESERVE	(3 * SYNOD_OUT_PERSIST_MAX)	/* traffic */
 #define SYNOD_JQ_RESERVE_LOCAL	SYNOD_OUT_PERSIST_MAX		/* others */
@@ -243,13 +245,13 @@ void synod_core_leave(struct synod_repl *r);
 void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
 
 /* replica_jq.c: journal group commit (under r->lock unless said otherwise) */
-void synod_jq_init(struct synod_repl *r);		/* at create */
-int synod_jq_alloc(struct synod_repl *r);		/* at create */
+int synod_jq_init(struct synod_repl *r);		/* at create */
 void synod_jq_free(struct synod_repl *r);		/* idle: no writer */
 bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p);
 void synod_jq_promise(struct synod_repl *r, u64 seq);
 bool synod_jq_room(const struct synod_repl *r, u32 need);
 void synod_jq_reserve(struct synod_repl *r, u32 need);	/* may drop the lock */
+int synod_jq_reserve_killable(struct synod_repl *r, u32 need);
 void synod_jq_drop(struct synod_repl *r);
 void synod_jq_drain(struct synod_repl *r);		/* takes the lock */
 void synod_repl_unlock(struct synod_repl *r);	/* ends an input */

@@ -185,10 +185,13 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
-	if (!r || !tcfg)
-		goto fail;
+	if (!r || !tcfg) {
+		/* not set up enough for synod_repl_destroy() */
+		kfree(tcfg);
+		kvfree(r);
+		return ERR_PTR(-ENOMEM);
+	}
 	mutex_init(&r->lock);
-	synod_jq_init(r);
 	synod_held_init(&r->held);
 	INIT_DELAYED_WORK(&r->tick, NULL);
 	r->vol = vol;
@@ -200,7 +203,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->tops = &synod_tcp_ops;
 
 	r->sb_page = alloc_page(GFP_KERNEL);
-	if (!r->sb_page || synod_jq_alloc(r) ||
+	if (synod_jq_init(r) || !r->sb_page ||
 	    synod_pay_init(&r->pay, cfg->node) ||
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
@@ -425,9 +428,12 @@ int synod_repl_promote(struct synod_repl *r, bool promote,
 {
 	u64 now;
 
-	mutex_lock(&r->lock);
+	/* a stalled journal must not leave the command unkillable */
+	if (mutex_lock_killable(&r->lock))
+		return -EINTR;
 	/* for a campaign's promise, or what a resign leaves */
-	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	if (synod_jq_reserve_killable(r, SYNOD_JQ_RESERVE_LOCAL))
+		return -EINTR;
 	if (!r->up || r->fenced) {
 		synod_repl_unlock(r);
 		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
@@ -485,8 +491,10 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 		/* r->lock may be held across stalled disk I/O: stay killable */
 		if (mutex_lock_interruptible(&r->lock))
 			return -EINTR;
-		if (!until)	/* it may campaign below */
-			synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+		/* it may campaign below; a signal ends a wait for room */
+		if (!until &&
+		    synod_jq_reserve_killable(r, SYNOD_JQ_RESERVE_LOCAL))
+			return -EINTR;
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
 			synod_repl_unlock(r);
@@ -587,8 +595,11 @@ int synod_repl_peer_change(struct synod_repl *r, u32 node,
 	struct synod_config next;
 	int err;
 
-	mutex_lock(&r->lock);
-	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);	/* a config entry */
+	if (mutex_lock_killable(&r->lock))
+		return -EINTR;
+	/* a config entry; a stalled journal leaves the command killable */
+	if (synod_jq_reserve_killable(r, SYNOD_JQ_RESERVE_LOCAL))
+		return -EINTR;
 	if (!r->up || r->fenced) {
 		err = -ENETDOWN;
 		NL_SET_ERR_MSG(extack, "replica is down");

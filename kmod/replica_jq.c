@@ -52,13 +52,6 @@
 #include "replica.h"
 #include "trace.h"
 
-/* The two groups, at create (synod_jq_init() came first: destroy waits). */
-int synod_jq_alloc(struct synod_repl *r)
-{
-	r->jq.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jq.rec), GFP_KERNEL);
-	r->jw.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jw.rec), GFP_KERNEL);
-	return r->jq.rec && r->jw.rec ? 0 : -ENOMEM;
-}
 
 /* Writes of @e that carry a payload. */
 static u32 entry_writes(const struct synod_entry *e)
@@ -86,14 +79,18 @@ static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 }
 
 /*
- * At destroy, after synod_repl_down(): no writer, nothing queued.  The
- * groups are allocated only after synod_jq_init(): without them there
- * is nothing to wait for.
+ * At destroy, after synod_repl_down(): no writer, nothing queued.
+ * Without the groups (a create that failed) there is nothing to wait for.
  */
 void synod_jq_free(struct synod_repl *r)
 {
 	if (r->jq.rec) {
-		cancel_work_sync(&r->jwork);	/* never queued now: a guard */
+		/*
+		 * Not cancelled: the disk's workqueue may be gone already
+		 * (volume.c destroys the disk first), and synod_jq_drain()
+		 * returned with the work idle.
+		 */
+		WARN_ON_ONCE(work_pending(&r->jwork));
 		mutex_lock(&r->lock);
 		WARN_ON_ONCE(r->jbusy || r->jw.n || r->jq.n);
 		synod_jq_drop(r);
@@ -243,8 +240,18 @@ static u64 jq_write(struct synod_repl *r)
 	mutex_unlock(&r->lock);
 	err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
-	if (err == -ENOSPC)
+	/*
+	 * Each checkpoint frees what is applied; a group may need several
+	 * (its own records fill the ring), and one that frees nothing for
+	 * the next piece (no progress) means the ring is too small.
+	 */
+	while (err == -ENOSPC) {
+		u32 before = done;
+
 		err = group_enospc(r, g, &done);
+		if (done == before)
+			break;
+	}
 	r->jgroups++;
 	if (err) {
 		synod_repl_fence(r, err == -ENOSPC ? "journal full" :
@@ -309,15 +316,45 @@ static void jq_release(struct synod_repl *r)
 	wake_up_all(&r->jwait);
 }
 
-/* Wait, the lock dropped, until the writer empties the group or stops. */
-static void jq_wait(struct synod_repl *r)
+/*
+ * Wait, the lock dropped, until the writer empties the group or stops.
+ * @killable: a fatal signal ends the wait, -EINTR and the lock not held
+ * (a command's caller); else 0 and the lock held again.
+ */
+static int jq_wait(struct synod_repl *r, bool killable)
 {
 	u64 gen = r->jgen;
 
 	mutex_unlock(&r->lock);
-	wait_event(r->jwait, !READ_ONCE(r->jbusy) ||
-			     READ_ONCE(r->jgen) != gen);
-	mutex_lock(&r->lock);
+	if (!killable) {
+		wait_event(r->jwait, !READ_ONCE(r->jbusy) ||
+				     READ_ONCE(r->jgen) != gen);
+		mutex_lock(&r->lock);
+		return 0;
+	}
+	if (wait_event_killable(r->jwait, !READ_ONCE(r->jbusy) ||
+					  READ_ONCE(r->jgen) != gen))
+		return -EINTR;
+	return mutex_lock_killable(&r->lock);
+}
+
+/*
+ * The writer's role is taken but the writer work has not started: take
+ * the role over from it and write here.  Waiting for it instead could
+ * wait for ever when the caller is itself a work item of the disk's
+ * workqueue (the submission pass, the tick) running on its rescuer under
+ * memory pressure: no other worker would ever run the writer, and the
+ * disk's writeback would stop.  Under the lock, so a work item that has
+ * started is past its own check of the role (it waits for the lock).
+ */
+static bool jq_take_over(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!r->jbusy || !cancel_work(&r->jwork))
+		return false;
+	jq_flush(r);
+	jq_release(r);
+	return true;
 }
 
 /*
@@ -344,22 +381,35 @@ static void jq_work(struct work_struct *work)
 	memalloc_noio_restore(noio);
 }
 
-void synod_jq_init(struct synod_repl *r)
+/*
+ * At create, before anything that may fail (destroy then finds the
+ * work and the wait queue set up): the two groups, allocated now.
+ */
+int synod_jq_init(struct synod_repl *r)
 {
+	/* the bounds that replica.h argues for */
+	BUILD_BUG_ON(SYNOD_JQ_RESERVE + SYNOD_JQ_RESERVE_LOCAL > SYNOD_JQ_MAX);
+	BUILD_BUG_ON(2 * SYNOD_WINDOW + 1 > SYNOD_JQ_RESERVE_LOCAL);
+	BUILD_BUG_ON(SYNOD_OUT_PERSIST_MAX > SYNOD_JQ_RESERVE_LOCAL);
 	init_waitqueue_head(&r->jwait);
 	INIT_WORK(&r->jwork, jq_work);
+	r->jq.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jq.rec), GFP_KERNEL);
+	r->jw.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jw.rec), GFP_KERNEL);
+	return r->jq.rec && r->jw.rec ? 0 : -ENOMEM;
 }
 
 /*
  * Before an input that may step the core: make sure the filling group
- * has room for the @need records it can queue (SYNOD_JQ_RESERVE or
- * SYNOD_JQ_RESERVE_LOCAL).  If not, wait for the writer at work with
- * the lock dropped, or, if there is none, write the group ourselves.
- * The caller must look again at anything the lock guards.
+ * has room for the @need records it can queue (SYNOD_JQ_RESERVE...).  If
+ * not, take over a writer that has not started, or wait for the one at
+ * work with the lock dropped, or, if there is none, write the group
+ * ourselves.  The caller must look again at anything the lock guards.
+ * @killable: see jq_wait().
  */
-void synod_jq_reserve(struct synod_repl *r, u32 need)
+static int jq_reserve(struct synod_repl *r, u32 need, bool killable)
 {
 	bool counted = false;
+	int err;
 
 	lockdep_assert_held(&r->lock);
 	while (!r->fenced && !synod_jq_room(r, need)) {
@@ -367,14 +417,30 @@ void synod_jq_reserve(struct synod_repl *r, u32 need)
 			r->jwaits++;
 			counted = true;
 		}
+		if (jq_take_over(r))
+			continue;
 		if (r->jbusy) {
-			jq_wait(r);
+			err = jq_wait(r, killable);
+			if (err)
+				return err;
 			continue;
 		}
 		jq_claim(r);
 		jq_flush(r);
 		jq_release(r);
 	}
+	return 0;
+}
+
+void synod_jq_reserve(struct synod_repl *r, u32 need)
+{
+	jq_reserve(r, need, false);
+}
+
+/* As synod_jq_reserve(); -EINTR on a fatal signal, the lock released. */
+int synod_jq_reserve_killable(struct synod_repl *r, u32 need)
+{
+	return jq_reserve(r, need, true);
 }
 
 /*
@@ -431,8 +497,10 @@ void synod_jq_drain(struct synod_repl *r)
 
 	mutex_lock(&r->lock);
 	for (;;) {
+		if (jq_take_over(r))
+			continue;
 		if (r->jbusy) {
-			jq_wait(r);
+			jq_wait(r, false);
 			continue;
 		}
 		if (r->fenced || !jq_pending(r))
