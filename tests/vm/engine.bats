@@ -259,8 +259,39 @@ status_ms() {
 	echo $(((t1 - t0) / 1000000))
 }
 
+# slow_journal_cluster: volume $VOL on three nodes, node 0's backing
+# device a device-mapper map synod-j0 of a loop device (so that its
+# journal ring can be slowed), node 0 leading.  Sets SJ_DM, SJ_LOOP,
+# SJ_RING ("START SECTORS") and SJ_DEV (node 0's disk).
+slow_journal_cluster() {
+	export DM_DISABLE_UDEV=1
+	SJ_DM=synod-j0
+	new_secret
+	SJ_LOOP=$(new_loop 64M)
+	dmsetup create "$SJ_DM" --noudevsync \
+		--table "0 $(blockdev --getsz "$SJ_LOOP") linear $SJ_LOOP 0"
+	DM_DEVS+=("$SJ_DM")
+	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$SJ_DM"
+	replica_create $VOL 1 "0 1 2"
+	replica_create $VOL 2 "0 1 2"
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	SJ_DEV=$(dev_of 0 $VOL)
+	SJ_RING=$(journal_ring "$SJ_LOOP")
+	echo "journal ring (sectors): $SJ_RING"
+}
+
+# slow_journal_on MS: from now on node 0's journal writes take MS ms
+# (undone by teardown)
+slow_journal_on() {
+	# shellcheck disable=SC2086
+	slow_journal "$SJ_DM" "$SJ_LOOP" $SJ_RING "$1"
+	# shellcheck disable=SC2206
+	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" $SJ_RING)
+}
+
 @test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
-	local dm=synod-j0 l ring d0 pid rc ballot i ms w max=0 busy=0 c0 c1
+	local pid rc ballot i ms w max=0 busy=0 c0 c1
 	# Each journal write of node 0 takes 10 s.  Before journal writes
 	# left the replica's lock, a status waited for the write in
 	# progress and those queued before it; now it must answer in half
@@ -269,23 +300,10 @@ status_ms() {
 	# this much takes 16 records per 10 s (one chunk), so its groups
 	# stay one chunk and the test measures the lock, not a backlog.
 	local delay_ms=10000 limit_ms=5000
-	export DM_DISABLE_UDEV=1
-	new_secret
-	l=$(new_loop 64M)
-	dmsetup create "$dm" --noudevsync \
-		--table "0 $(blockdev --getsz "$l") linear $l 0"
-	DM_DEVS+=("$dm")
-	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$dm"
-	replica_create $VOL 1 "0 1 2"
-	replica_create $VOL 2 "0 1 2"
-	for n in 0 1 2; do ctl $n volume up $VOL; done
-	settle_leader 0 $VOL 0 1 2
-	d0=$(dev_of 0 $VOL)
-	ring=$(journal_ring "$l")
-	echo "journal ring (sectors): $ring"
+	slow_journal_cluster
 	# writes go on all along: two followers are a quorum without the
 	# leader's own journal
-	fio --name=w --filename="$d0" --rw=randwrite --bs=4k --size=16M \
+	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
 		--direct=1 --ioengine=libaio --iodepth=2 --rate_iops=1 \
 		--time_based --runtime=60 --output="$BATS_TEST_TMPDIR/fio" &
 	pid=$!
@@ -293,14 +311,11 @@ status_ms() {
 	for ((i = 0; i < 3; i++)); do
 		echo "status, journal not delayed: $(status_ms 0) ms"
 	done
-	# shellcheck disable=SC2086
-	slow_journal "$dm" "$l" $ring $delay_ms
-	# shellcheck disable=SC2206
-	SLOW_JOURNAL=("$dm" "$l" $ring)
+	slow_journal_on $delay_ms
 	ballot=$(field 0 $VOL ballot)
 	c0=$(field 0 $VOL commit_index)
 	for ((i = 0; i < 10; i++)); do
-		w=$(delayed_writes "$dm")
+		w=$(delayed_writes "$SJ_DM")
 		ms=$(status_ms 0)
 		# a follower's, for comparison: what TCG alone costs
 		echo "status: $ms ms ($w journal writes held in the delay; node 1: $(status_ms 1) ms)"
@@ -325,6 +340,44 @@ status_ms() {
 	# followers' records)
 	[ "$c1" -ge $((c0 + 5)) ]
 	[ "$max" -lt "$limit_ms" ]
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+}
+
+@test "engine: a slow journal under the leader at full queue depth: acknowledgements still arrive, the leader keeps its quorum" {
+	local pid rc ballot i c0 c1 role
+	# Each journal write of node 0 takes 2 s while fio keeps 32 writes
+	# in flight: the leader's next journal group fills far past what a
+	# submission pass may add.  Its receive thread must still take the
+	# followers' acknowledgements and heartbeat echoes (they queue at
+	# most a window of records): a receive thread that waited for room
+	# like a submission pass brought none for seconds, and the leader,
+	# hearing no quorum, resigned.
+	local delay_ms=2000
+	slow_journal_cluster
+	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
+		--direct=1 --ioengine=libaio --iodepth=32 \
+		--time_based --runtime=40 --output="$BATS_TEST_TMPDIR/fio" &
+	pid=$!
+	wait_for 60 field_ge 0 $VOL commit_index 64
+	slow_journal_on $delay_ms
+	ballot=$(field 0 $VOL ballot)
+	c0=$(field 0 $VOL commit_index)
+	for ((i = 0; i < 15; i++)); do
+		sleep 2
+		role=$(field 0 $VOL role)
+		echo "$((2 * i + 2)) s: role $role commit_index $(field 0 $VOL commit_index), $(delayed_writes "$SJ_DM") journal writes held"
+		[ "$role" = leader ] || break
+	done
+	c1=$(field 0 $VOL commit_index)
+	job_rc $pid 240; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc; commit_index $c0 -> $c1"
+	[ "$(field 0 $VOL role)" = leader ]
+	[ "$(field 0 $VOL ballot)" = "$ballot" ]
+	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	# it went on committing, at the pace of its own journal's groups
+	[ "$c1" -gt "$c0" ]
 	[ "$rc" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
