@@ -345,15 +345,17 @@ slow_journal_on() {
 }
 
 @test "engine: a slow journal under the leader at full queue depth: acknowledgements still arrive, the leader keeps its quorum" {
-	local pid rc ballot i c0 c1 role
-	# Each journal write of node 0 takes 2 s while fio keeps 32 writes
-	# in flight: the leader's next journal group fills far past what a
-	# submission pass may add.  Its receive thread must still take the
-	# followers' acknowledgements and heartbeat echoes (they queue at
-	# most a window of records): a receive thread that waited for room
-	# like a submission pass brought none for seconds, and the leader,
-	# hearing no quorum, resigned.
-	local delay_ms=2000
+	local pid rc ballot i c0 c1 role q lost=0
+	# Each journal write of node 0 takes 6 s while fio keeps 32 writes
+	# in flight: the leader's next journal group fills past what a
+	# submission pass may add, and a group takes tens of seconds.  Its
+	# receive thread must still take the followers' acknowledgements
+	# and heartbeat echoes (they queue at most a window of records), so
+	# status shows a quorum all along (heard within a lease, 8 s at
+	# time_scale 8).  A receive thread that waited for room like a
+	# submission pass heard nothing for a whole group: no quorum, and
+	# after 12 s more the leader resigned.
+	local delay_ms=6000
 	slow_journal_cluster
 	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
 		--direct=1 --ioengine=libaio --iodepth=32 \
@@ -366,13 +368,16 @@ slow_journal_on() {
 	for ((i = 0; i < 15; i++)); do
 		sleep 2
 		role=$(field 0 $VOL role)
-		echo "$((2 * i + 2)) s: role $role commit_index $(field 0 $VOL commit_index), $(delayed_writes "$SJ_DM") journal writes held"
+		q=$(field 0 $VOL quorum)
+		echo "$((2 * i + 2)) s: role $role quorum $q commit_index $(field 0 $VOL commit_index), $(delayed_writes "$SJ_DM") journal writes held"
+		[ "$q" = true ] || lost=$((lost + 1))
 		[ "$role" = leader ] || break
 	done
 	c1=$(field 0 $VOL commit_index)
-	job_rc $pid 240; rc=$RC
+	job_rc $pid 300; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc; commit_index $c0 -> $c1"
+	echo "fio: exit $rc; commit_index $c0 -> $c1; $lost samples without quorum"
+	[ "$lost" = 0 ]
 	[ "$(field 0 $VOL role)" = leader ]
 	[ "$(field 0 $VOL ballot)" = "$ballot" ]
 	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
