@@ -209,6 +209,7 @@ struct synod_repl {
 	bool jbusy;
 	struct work_struct jwork;	/* the writer work */
 	u64 jgen;			/* groups taken to write so far */
+	u64 jhand;			/* hand-offs of the role to jwork */
 	wait_queue_head_t jwait;	/* woken on a group taken, jbusy clear */
 	u64 jgroups;			/* groups written, for the down line */
 	u64 jwaits;			/* inputs that waited for group room */
@@ -251,7 +252,7 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p);
 void synod_jq_promise(struct synod_repl *r, u64 seq);
 bool synod_jq_room(const struct synod_repl *r, u32 need);
 void synod_jq_reserve(struct synod_repl *r, u32 need);	/* may drop the lock */
-int synod_jq_reserve_killable(struct synod_repl *r, u32 need);
+int synod_jq_reserve_intr(struct synod_repl *r, u32 need);
 void synod_jq_drop(struct synod_repl *r);
 void synod_jq_drain(struct synod_repl *r);		/* takes the lock */
 void synod_repl_unlock(struct synod_repl *r);	/* ends an input */

@@ -428,11 +428,11 @@ int synod_repl_promote(struct synod_repl *r, bool promote,
 {
 	u64 now;
 
-	/* a stalled journal must not leave the command unkillable */
-	if (mutex_lock_killable(&r->lock))
+	/* a stalled journal must not hold the command: Ctrl-C ends it */
+	if (mutex_lock_interruptible(&r->lock))
 		return -EINTR;
 	/* for a campaign's promise, or what a resign leaves */
-	if (synod_jq_reserve_killable(r, SYNOD_JQ_RESERVE_LOCAL))
+	if (synod_jq_reserve_intr(r, SYNOD_JQ_RESERVE_LOCAL))
 		return -EINTR;
 	if (!r->up || r->fenced) {
 		synod_repl_unlock(r);
@@ -488,12 +488,12 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 	u64 now, until = 0;
 
 	for (;;) {
-		/* r->lock may be held across stalled disk I/O: stay killable */
+		/* r->lock may be held across stalled disk I/O: a signal ends the wait */
 		if (mutex_lock_interruptible(&r->lock))
 			return -EINTR;
 		/* it may campaign below; a signal ends a wait for room */
 		if (!until &&
-		    synod_jq_reserve_killable(r, SYNOD_JQ_RESERVE_LOCAL))
+		    synod_jq_reserve_intr(r, SYNOD_JQ_RESERVE_LOCAL))
 			return -EINTR;
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
@@ -595,10 +595,10 @@ int synod_repl_peer_change(struct synod_repl *r, u32 node,
 	struct synod_config next;
 	int err;
 
-	if (mutex_lock_killable(&r->lock))
+	if (mutex_lock_interruptible(&r->lock))
 		return -EINTR;
-	/* a config entry; a stalled journal leaves the command killable */
-	if (synod_jq_reserve_killable(r, SYNOD_JQ_RESERVE_LOCAL))
+	/* a config entry; a stalled journal: Ctrl-C ends the wait */
+	if (synod_jq_reserve_intr(r, SYNOD_JQ_RESERVE_LOCAL))
 		return -EINTR;
 	if (!r->up || r->fenced) {
 		err = -ENETDOWN;

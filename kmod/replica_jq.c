@@ -241,17 +241,14 @@ static u64 jq_write(struct synod_repl *r)
 	err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
 	/*
-	 * Each checkpoint frees what is applied; a group may need several
-	 * (its own records fill the ring), and one that frees nothing for
-	 * the next piece (no progress) means the ring is too small.
+	 * One checkpoint frees what is applied; applies do not move while
+	 * we hold the lock, so a second could free nothing more.  A group
+	 * whose records past the applied index still do not fit the ring
+	 * fences "journal full".  Not bounded yet: a group may hold up to
+	 * SYNOD_JQ_MAX records, a small ring fewer (a known limit).
 	 */
-	while (err == -ENOSPC) {
-		u32 before = done;
-
+	if (err == -ENOSPC)
 		err = group_enospc(r, g, &done);
-		if (done == before)
-			break;
-	}
 	r->jgroups++;
 	if (err) {
 		synod_repl_fence(r, err == -ENOSPC ? "journal full" :
@@ -317,25 +314,43 @@ static void jq_release(struct synod_repl *r)
 }
 
 /*
- * Wait, the lock dropped, until the writer empties the group or stops.
- * @killable: a fatal signal ends the wait, -EINTR and the lock not held
- * (a command's caller); else 0 and the lock held again.
+ * Wait, the lock dropped, until the writer empties the group or stops,
+ * or the role passes to a writer work item that has not started (which
+ * the waiter takes over, jq_take_over(): a role released and claimed
+ * again under one hold of the lock changes neither jbusy nor jgen).
+ * @intr: a signal ends the wait, -EINTR and the lock not held (a
+ * command's caller); else 0 and the lock held again.
  */
-static int jq_wait(struct synod_repl *r, bool killable)
+static int jq_wait(struct synod_repl *r, bool intr)
 {
-	u64 gen = r->jgen;
+	u64 gen = r->jgen, hand = r->jhand;
 
 	mutex_unlock(&r->lock);
-	if (!killable) {
+	if (!intr) {
 		wait_event(r->jwait, !READ_ONCE(r->jbusy) ||
-				     READ_ONCE(r->jgen) != gen);
+				     READ_ONCE(r->jgen) != gen ||
+				     READ_ONCE(r->jhand) != hand);
 		mutex_lock(&r->lock);
 		return 0;
 	}
-	if (wait_event_killable(r->jwait, !READ_ONCE(r->jbusy) ||
-					  READ_ONCE(r->jgen) != gen))
+	if (wait_event_interruptible(r->jwait, !READ_ONCE(r->jbusy) ||
+					       READ_ONCE(r->jgen) != gen ||
+					       READ_ONCE(r->jhand) != hand))
 		return -EINTR;
-	return mutex_lock_killable(&r->lock);
+	return mutex_lock_interruptible(&r->lock);
+}
+
+/*
+ * Hand the writer's role (held) to the writer work: a waiter may take it
+ * over while it has not started, so wake the waiters.
+ */
+static void jq_hand_to_work(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(!r->jbusy);
+	queue_work(r->vol->wq, &r->jwork);
+	WRITE_ONCE(r->jhand, r->jhand + 1);	/* jq_wait() reads it unlocked */
+	wake_up_all(&r->jwait);
 }
 
 /*
@@ -374,7 +389,7 @@ static void jq_work(struct work_struct *work)
 	for (n = 0; n < 64 && !r->fenced && jq_pending(r); n++)
 		jq_flush(r);
 	if (!r->fenced && jq_pending(r))
-		queue_work(r->vol->wq, &r->jwork);
+		jq_hand_to_work(r);
 	else
 		jq_release(r);
 	mutex_unlock(&r->lock);
@@ -404,9 +419,9 @@ int synod_jq_init(struct synod_repl *r)
  * not, take over a writer that has not started, or wait for the one at
  * work with the lock dropped, or, if there is none, write the group
  * ourselves.  The caller must look again at anything the lock guards.
- * @killable: see jq_wait().
+ * @intr: see jq_wait().
  */
-static int jq_reserve(struct synod_repl *r, u32 need, bool killable)
+static int jq_reserve(struct synod_repl *r, u32 need, bool intr)
 {
 	bool counted = false;
 	int err;
@@ -420,7 +435,7 @@ static int jq_reserve(struct synod_repl *r, u32 need, bool killable)
 		if (jq_take_over(r))
 			continue;
 		if (r->jbusy) {
-			err = jq_wait(r, killable);
+			err = jq_wait(r, intr);
 			if (err)
 				return err;
 			continue;
@@ -437,8 +452,8 @@ void synod_jq_reserve(struct synod_repl *r, u32 need)
 	jq_reserve(r, need, false);
 }
 
-/* As synod_jq_reserve(); -EINTR on a fatal signal, the lock released. */
-int synod_jq_reserve_killable(struct synod_repl *r, u32 need)
+/* As synod_jq_reserve(); -EINTR on a signal, the lock released. */
+int synod_jq_reserve_intr(struct synod_repl *r, u32 need)
 {
 	return jq_reserve(r, need, true);
 }
@@ -456,7 +471,7 @@ void synod_repl_unlock(struct synod_repl *r)
 	lockdep_assert_held(&r->lock);
 	if (!r->jbusy && !r->fenced && jq_pending(r)) {
 		jq_claim(r);
-		queue_work(r->vol->wq, &r->jwork);
+		jq_hand_to_work(r);
 	}
 	mutex_unlock(&r->lock);
 }

@@ -163,11 +163,6 @@ static bool msg_writes_in_range(struct synod_repl *r, u32 from,
 }
 
 /*
- * Transport upcall: one frame from peer @from.  The transport's thread
- * serves the disk (it brings the acknowledgements writes wait for), so
- * nothing it does here may wait for writeback: memalloc_noio.
- */
-/*
  * Journal records the step of message frame @f may queue.  Messages that
  * carry entries to persist (an ACCEPT, a CATCHUP, a PROMISE whose values
  * a new leader proposes again) leave room like the rest of the traffic;
@@ -194,6 +189,11 @@ static u32 rx_reserve(const u8 *f, u32 len)
 	}
 }
 
+/*
+ * Transport upcall: one frame from peer @from.  The transport's thread
+ * serves the disk (it brings the acknowledgements writes wait for), so
+ * nothing it does here may wait for writeback: memalloc_noio.
+ */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 {
 	struct synod_repl *r = ctx;
