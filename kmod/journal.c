@@ -632,7 +632,7 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * missing or damaged in the last batch was never acknowledged (jscan.h):
  * it is the torn tail, dropped and rewritten void.  Anything else missing
  * is corrupt(): durable once, since later writes were issued only after
- * it was flushed.  Broken records after M are the torn tail too, dropped,
+ * it was durable.  Broken records after M are the torn tail too, dropped,
  * if the one batch in flight at a crash can hold them all.  If not, they
  * are damage (end.damaged): durable records, perhaps accepted entries,
  * are lost and their slots unknown, so corrupt() is told once without a
