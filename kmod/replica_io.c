@@ -369,7 +369,7 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
  * requests queued since the last pass in the order they came.  The lock
  * is taken once; writes go to the core in groups of group_writes and the
  * outputs of each group are carried out once, so that each group is one
- * journal write and flush (reads without a lease can end a group early
+ * journal write (reads without a lease can end a group early
  * when they fill the outbox: make_room()).
  * Each request may be completed (and its tag reused and queued again)
  * as soon as it is dealt with: the next one is read first.

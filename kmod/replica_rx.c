@@ -225,7 +225,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	/*
 	 * The outputs wait for the run's end (synod_repl_rx_done()), so that
 	 * the journal records of every frame that came together are one
-	 * write and one flush; the lock is never left with an outbox that
+	 * journal write; the lock is never left with an outbox that
 	 * another input could overflow.
 	 */
 	if (!synod_out_room(&r->out) || READ_ONCE(r->core_failed) ||
