@@ -66,6 +66,16 @@ enum synod_peer_state {
 };
 
 /*
+ * What authenticates the frames of the link to one peer, decided by
+ * the link version the two ends negotiated (Documentation/transport.rst).
+ */
+enum synod_link_mac {
+	SYNOD_LINK_MAC_NONE,		/* CRC-32C only: test build, benchmark */
+	SYNOD_LINK_MAC_HMAC_SHA256,	/* link v2: HMAC-SHA256, first 16 bytes */
+	SYNOD_LINK_MAC_BLAKE2B,		/* link v3: keyed BLAKE2b-256, first 16 */
+};
+
+/*
  * Attributes of one peer, nested in SYNOD_A_VOLUME_PEER (one nest per
  * peer, repeated).  Addresses are struct sockaddr_in or sockaddr_in6 in
  * network byte order, exactly as sizeof() says.
