@@ -126,8 +126,10 @@ u64 synod_tcp_link_features(void)
  * version).  Version 3 and up tag frames with keyed BLAKE2b (versions
  * past SYNOD_LINK_VERSION exist only pinned by the test knob), 2 with
  * HMAC-SHA256; the frame key is the same 32 bytes, which BLAKE2b takes
- * as its key (up to 64).  The key exists only inside the transform; our
- * copy is wiped.  Nothing to key without FRAME_MAC.
+ * as its key (up to 64).  The key exists only inside the transforms; our
+ * copy is wiped.  Nothing to key without FRAME_MAC.  A test build also
+ * keys the other algorithm's transform, only for tcp_forge.c's
+ * STCP_FORGE_ALG (a frame tagged with the wrong MAC).
  */
 int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
 		       u16 version, const u8 *nonce_c, const u8 *nonce_s,
@@ -135,6 +137,7 @@ int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
 {
 	bool b2 = version >= SYNOD_LINK_V_BLAKE2B;
 	struct crypto_shash *use = b2 ? mac->b2 : mac->hmac;
+	struct crypto_shash *other = b2 ? mac->hmac : mac->b2;
 	u8 key[SYNOD_LINK_KEY_LEN];
 	int err;
 
@@ -151,6 +154,8 @@ int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
 			     key);
 	if (!err)
 		err = crypto_shash_setkey(use, key, sizeof(key));
+	if (!err && SYNOD_TEST_BUILD && other)
+		err = crypto_shash_setkey(other, key, sizeof(key));
 	memzero_explicit(key, sizeof(key));
 	if (err)
 		return err;
@@ -226,6 +231,31 @@ int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 	memset(tag, 0, SYNOD_LINK_TAG_LEN);
 	put_unaligned_le32(crc, tag);
 	return 0;
+}
+
+/*
+ * Test build only (STCP_FORGE_ALG): tag the frame whose header is at
+ * @hdr (payload in @vec) again, in place, with the other link version's
+ * MAC under the same frame key (synod_tcp_link_key() keyed it in a test
+ * build), as a peer mistaken about the version would.  The receiver must
+ * take it for a bad MAC.  Does nothing, and says so, on a link with
+ * nothing to confuse: no FRAME_MAC, or no blake2b-256.
+ */
+int synod_tcp_forge_alg_tag(struct synod_transport *t, struct tcp_mac *mac,
+			    u8 *hdr, const struct kvec *vec,
+			    unsigned int nvec)
+{
+	struct crypto_shash *other = mac->keyed == mac->hmac ? mac->b2 :
+							       mac->hmac;
+
+	if (!SYNOD_TEST_BUILD || !(t->features & SYNOD_LINK_F_FRAME_MAC) ||
+	    !mac->keyed || !other) {
+		pr_info("%s/%u: TEST: no other frame MAC to tag with\n",
+			t->cfg.cluster, t->cfg.self);
+		return 0;
+	}
+	return synod_link_mac(other, hdr, STCP_TAGGED, vec, nvec,
+			      hdr + STCP_TAGGED);
 }
 
 /*

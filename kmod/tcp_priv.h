@@ -170,6 +170,7 @@ enum stcp_forge {
 	STCP_FORGE_UNBOUND,	/* relay a message naming others' refs */
 	STCP_FORGE_REPAY_KEEP,	/* keep our next payload, bytes inverted */
 	STCP_FORGE_REPAY,	/* send what REPAY_KEEP kept */
+	STCP_FORGE_ALG,		/* tag the next frame with the other MAC */
 	STCP_FORGE_MAX,
 };
 
@@ -373,6 +374,9 @@ int synod_tcp_ready_tag(struct synod_transport *t, struct tcp_mac *mac,
 int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 			const u8 *hdr, const struct kvec *vec,
 			unsigned int nvec, u8 *tag);
+int synod_tcp_forge_alg_tag(struct synod_transport *t, struct tcp_mac *mac,
+			    u8 *hdr, const struct kvec *vec,
+			    unsigned int nvec);
 void synod_tcp_reject(struct synod_transport *t, u32 node,
 		      enum synod_reject why);
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m);

@@ -361,6 +361,10 @@ static u32 out_forge_keep(struct tcp_peer *p, struct kvec *vec,
 
 	synod_tcp_forge_repay_keep(p, vec + 1, nvec - 1, plen);
 	switch (p->forge_mut) {
+	case STCP_FORGE_ALG:
+		synod_tcp_forge_alg_tag(p->t, &p->mac, hdr, vec + 1, nvec - 1);
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
 	case STCP_FORGE_CORRUPT:
 		((u8 *)vec[1].iov_base)[0] ^= 0x80;
 		p->forge_mut = STCP_FORGE_NONE;
@@ -435,6 +439,9 @@ static int out_forge(struct tcp_peer *p)
 		return 0;
 	case STCP_FORGE_LEN:
 		p->forge_mut = STCP_FORGE_LEN;
+		return 0;
+	case STCP_FORGE_ALG:
+		p->forge_mut = STCP_FORGE_ALG;
 		return 0;
 	case STCP_FORGE_SKIP:
 		p->tx_seq++;
