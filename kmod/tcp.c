@@ -697,6 +697,25 @@ static void tcp_tx_counts(struct synod_transport *t,
 	}
 }
 
+/*
+ * The link version and frame MAC our link to @node runs, version 0
+ * while it is not up (transport.h).
+ */
+static void tcp_link_info(struct synod_transport *t, u32 node,
+			  struct synod_link_info *li)
+{
+	struct tcp_peer *p;
+
+	memset(li, 0, sizeof(*li));
+	if (node >= SYNOD_NODES_MAX)
+		return;
+	p = &t->peers[node];
+	spin_lock_bh(&p->lock);
+	if (p->up)
+		*li = p->link;
+	spin_unlock_bh(&p->lock);
+}
+
 /* Counters of one peer, for the debug hook and future status. */
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 			  struct synod_tcp_peer_stats *s)
@@ -729,4 +748,5 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.refused = tcp_refused,
 	.rejected = tcp_rejected,
 	.tx_counts = tcp_tx_counts,
+	.link_info = tcp_link_info,
 };

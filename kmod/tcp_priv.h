@@ -220,10 +220,11 @@ struct tcp_peer {
 
 	/* frame writers: the tx thread, or push() (tcp_tx.c); outer */
 	struct mutex send_mutex;
-	spinlock_t lock;		/* ring, head, tail, up */
+	spinlock_t lock;		/* ring, head, tail, up, link */
 	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
 	u32 head, tail;			/* free-running byte counters */
 	bool up;			/* authenticated: send() may queue */
+	struct synod_link_info link;	/* what it runs while up; lock */
 	/* odd while up; bumped at each up and down, read by the rx thread */
 	atomic_t link_gen;
 	unsigned long remote_logged;	/* refusal reasons the peer sent us */

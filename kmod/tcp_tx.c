@@ -692,6 +692,8 @@ static void out_link_up(struct tcp_peer *p)
 	spin_lock_bh(&p->lock);
 	p->tail = p->head;
 	p->up = true;
+	p->link.version = p->mac.version;
+	p->link.mac = p->mac.alg;
 	spin_unlock_bh(&p->lock);
 	atomic64_inc(&p->links_up);
 	synod_tcp_logged_reset(t, p->node);

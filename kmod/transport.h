@@ -129,6 +129,12 @@ struct synod_transport_cfg {
 
 struct synod_transport;
 
+/* What the link to one peer runs, for status. */
+struct synod_link_info {
+	u16 version;	/* negotiated link version; 0: our link is not up */
+	u8 mac;		/* enum synod_link_mac (uapi) of its frames */
+};
+
 /* Frames written to all peers since create, for the volume's counters. */
 struct synod_tx_counts {
 	u64 frames;	/* written whole */
@@ -166,6 +172,9 @@ struct synod_transport_ops {
 			enum synod_reject why);
 	void (*tx_counts)(struct synod_transport *t,
 			  struct synod_tx_counts *c);
+	/* version and frame MAC of our link to @node, while it is up */
+	void (*link_info)(struct synod_transport *t, u32 node,
+			  struct synod_link_info *li);
 };
 
 /* tcp.c */

@@ -66,8 +66,9 @@ enum synod_peer_state {
 };
 
 /*
- * What authenticates the frames of the link to one peer, decided by
- * the link version the two ends negotiated (Documentation/transport.rst).
+ * What authenticates the frames of the link to one peer
+ * (SYNOD_A_PEER_LINK_MAC), decided by the link version the two ends
+ * negotiated (Documentation/transport.rst).
  */
 enum synod_link_mac {
 	SYNOD_LINK_MAC_NONE,		/* CRC-32C only: test build, benchmark */
@@ -100,6 +101,13 @@ enum synod_peer_attr {
 	SYNOD_A_PEER_REJECTED_REPLAY,
 	SYNOD_A_PEER_REJECTED_ORDER,
 	SYNOD_A_PEER_UNBOUND,
+	/*
+	 * Our authenticated link to this peer, absent while it is not up:
+	 * u32 link version negotiated in its handshake, u32 enum
+	 * synod_link_mac of its frames.
+	 */
+	SYNOD_A_PEER_LINK_VERSION,
+	SYNOD_A_PEER_LINK_MAC,
 
 	__SYNOD_A_PEER_MAX,
 	SYNOD_A_PEER_MAX = __SYNOD_A_PEER_MAX - 1
