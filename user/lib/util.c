@@ -93,6 +93,20 @@ const char *synod_peer_state_name(uint32_t state)
 	return names[state];
 }
 
+/* Names of enum synod_link_mac, as status prints them. */
+const char *synod_link_mac_name(uint32_t mac)
+{
+	static const char *const names[] = {
+		[SYNOD_LINK_MAC_NONE] = "none",
+		[SYNOD_LINK_MAC_HMAC_SHA256] = "hmac-sha256",
+		[SYNOD_LINK_MAC_BLAKE2B] = "blake2b",
+	};
+
+	if (mac >= sizeof(names) / sizeof(names[0]) || !names[mac])
+		return "unknown";
+	return names[mac];
+}
+
 /* Names of enum synod_on_no_quorum, as on the command line. */
 const char *synod_on_no_quorum_name(uint32_t v)
 {
