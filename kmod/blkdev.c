@@ -224,7 +224,7 @@ static void synod_rq_work(struct work_struct *work)
  * The submission pass of a replicated volume: every request queued since
  * the last pass goes to the engine at once, in the order they came, so
  * that the engine takes its lock once and writes them in one group
- * commit instead of one journal write and flush each behind a convoy of
+ * commit instead of one journal write each behind a convoy of
  * workers.  Requests queued while a pass runs queue the work again; a
  * pass takes at most the queue depth.  Serves the disk: noio.
  */

@@ -26,16 +26,16 @@
 #include "testing.h"
 
 /*
- * Test build only (testing.h): journal records are written without the
- * PREFLUSH after them, so they sit in the disk's volatile cache when the
- * write is acknowledged.  tests/powerloss must then find an acknowledged
+ * Test build only (testing.h): journal records are written without FUA,
+ * so they sit in the disk's volatile cache when the write is
+ * acknowledged.  tests/powerloss must then find an acknowledged
  * write lost after a replayed power loss (its fail-before control).  It
  * also voids recovery's bound of one batch in flight (jscan.h): a power
  * cut may then leave damage where a healthy disk leaves a torn tail.
  */
 static bool test_journal_no_flush;
 SYNOD_TEST_PARAM(test_journal_no_flush, bool,
-		 "journal writes are not flushed (a lying disk)");
+		 "journal writes are not FUA (a lying disk)");
 
 /* slot[] value of a ring index whose record may be overwritten at will. */
 #define SLOT_FREE		U64_MAX
@@ -62,7 +62,6 @@ struct synod_journal {
 	struct page *pay[SYNOD_JREC_WRITES];	/* recovery payloads, 16 KiB */
 	struct bio bio[SYNOD_JOURNAL_BATCH];	/* one per record in flight */
 	struct bio_vec bvec[SYNOD_JOURNAL_BATCH][REC_VECS];
-	struct bio flush;		/* the empty PREFLUSH of a chunk */
 	atomic_t pending;		/* bios of a chunk not yet completed */
 	int io_err;			/* a bio of the chunk failed */
 	struct completion done;		/* the chunk's last bio completed */
@@ -259,14 +258,25 @@ static void journal_end_io(struct bio *bio)
 /*
  * Encode j->hdr into header page @k and prepare bio @k, not yet
  * submitted: a write of that header at @jseq's ring index (the caller
- * adds any payload pages).
+ * adds any payload pages).  FUA: the record is on stable media when the
+ * bio completes.  That is all a record needs; nothing else has to be
+ * durable before it (the data area is made durable by the checkpoint's
+ * own flush before any record is reclaimed), so no PREFLUSH, and no
+ * flush after the batch: one trip to the disk per batch instead of two,
+ * and a disk with a write cache writes the record through rather than
+ * emptying its whole cache (the block layer turns FUA into a flush after
+ * the write where the disk cannot do FUA, and drops it where there is
+ * no volatile cache).
  */
 static void record_bio(struct synod_journal *j, u32 k, u64 jseq)
 {
 	struct bio *bio = &j->bio[k];
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | REQ_FUA;
 
+	if (READ_ONCE(test_journal_no_flush))
+		opf &= ~REQ_FUA;
 	encode_owned(j, k);
-	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, REQ_OP_WRITE | REQ_SYNC);
+	bio_init(bio, j->bdev, j->bvec[k], REC_VECS, opf);
 	bio->bi_iter.bi_sector = rec_sector(j, ring_index(j, jseq));
 	bio->bi_end_io = journal_end_io;
 	bio->bi_private = j;
@@ -301,21 +311,10 @@ static void prep_write(struct synod_journal *j, u32 k,
 			       offset_in_page(r->data[i]));
 }
 
-/* Issue an empty PREFLUSH: what completed before it is now durable. */
-static int flush_cache(struct synod_journal *j)
-{
-	int err;
-
-	bio_init(&j->flush, j->bdev, NULL, 0, REQ_OP_WRITE | REQ_PREFLUSH);
-	err = submit_bio_wait(&j->flush);
-	bio_uninit(&j->flush);
-	return err;
-}
-
 /*
- * Submit the @n bios prepared in bio[0..n) all at once, wait for every
- * one, then flush: 0 once all are durable, else -EIO.  (The test knob
- * test_journal_no_flush skips the flush.)
+ * Submit the @n bios prepared in bio[0..n) (FUA writes, record_bio())
+ * all at once and wait for every one: 0 once all are durable, else
+ * -EIO.  (The test knob test_journal_no_flush drops the FUA.)
  */
 static int run_chunk(struct synod_journal *j, u32 n)
 {
@@ -334,15 +333,13 @@ static int run_chunk(struct synod_journal *j, u32 n)
 		bio_uninit(&j->bio[k]);
 	if (READ_ONCE(j->io_err))
 		return -EIO;
-	if (!READ_ONCE(test_journal_no_flush) && flush_cache(j))
-		return -EIO;
 	return 0;
 }
 
 /*
  * Write @n records (n <= SYNOD_JOURNAL_BATCH) as journal sequences
- * next_jseq.., all in flight at once, then flush.  Only when everything
- * is durable does the head move and the ring index learn its new slot.
+ * next_jseq.., all in flight at once (FUA).  Only when everything is
+ * durable does the head move and the ring index learn its new slot.
  */
 static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		       u32 n)
@@ -635,7 +632,7 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * missing or damaged in the last batch was never acknowledged (jscan.h):
  * it is the torn tail, dropped and rewritten void.  Anything else missing
  * is corrupt(): durable once, since later writes were issued only after
- * it was flushed.  Broken records after M are the torn tail too, dropped,
+ * it was durable.  Broken records after M are the torn tail too, dropped,
  * if the one batch in flight at a crash can hold them all.  If not, they
  * are damage (end.damaged): durable records, perhaps accepted entries,
  * are lost and their slots unknown, so corrupt() is told once without a

@@ -8,7 +8,7 @@
  *
  * Contract (kmod/replica.c relies on exactly this):
  *  - synod_journal_write() writes @n records in order and returns once all
- *    are durable (data written, then a cache flush / FUA), or an error.
+ *    are durable (each written FUA, and all completed), or an error.
  *    It may sleep; it allocates nothing (pages come from init).
  *  - A record is placed at the ring's head; it may overwrite the oldest
  *    record only if that record's slot <= the reclaim point given by
@@ -20,7 +20,8 @@
  *    if its header copy is readable, else the caller is told the slot is
  *    unknown).  A missing or broken record of the last batch, or after the
  *    last intact record, is the torn tail of a crash (never acknowledged:
- *    the whole batch is acknowledged only after its flush) and is dropped;
+ *    a batch is acknowledged only once all its records are durable) and
+ *    is dropped;
  *    holes of the last batch are rewritten as void records before recover
  *    returns (Documentation/ondisk.rst).  Unless broken records after the
  *    last intact one name sequences more than SYNOD_JOURNAL_BATCH past it
@@ -47,8 +48,8 @@ struct synod_sb;
  * Records written with one set of header pages; a longer synod_journal_
  * write() is done in chunks of this many, each made durable before the
  * next is issued.  The core's slot window (16) fits in one chunk.  So no
- * more than this many records are ever in flight between two flushes
- * (void_torn() too): recovery's bound on a crash's torn tail (jscan.h).
+ * more than this many records are ever in flight at once (void_torn()
+ * too): recovery's bound on a crash's torn tail (jscan.h).
  */
 #define SYNOD_JOURNAL_BATCH	16u
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Session keys and frame MACs of the TCP links (linkkey.h).  Every
- * function takes the hmac(sha256) transform it works with from the
- * caller, which allocated it when the transport was created, so nothing
- * here allocates: a descriptor lives on the stack, and re-keying an HMAC
- * transform only computes its inner and outer pads.  Intermediate keys
- * are wiped before returning.
+ * function takes the transform it works with from the caller, which
+ * allocated it when the transport was created, so nothing here
+ * allocates: a descriptor lives on the stack, and re-keying a transform
+ * only computes HMAC's inner and outer pads or copies BLAKE2b's key.
+ * Intermediate keys are wiped before returning.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -119,20 +119,27 @@ int synod_link_key(struct crypto_shash *hmac, const u8 *secret,
 }
 
 /*
- * The tag of one frame: HMAC-SHA256 with the connection's frame key
+ * The tag of one frame: the keyed transform @keyed (hmac(sha256) on link
+ * version 2, blake2b-256 on 3, keyed with the connection's frame key)
  * over the header fields before the tag (length, flags, sequence) and
  * the payload, which may come in pieces (the send ring wraps),
- * truncated to SYNOD_LINK_TAG_LEN bytes (RFC 2104, section 5).
+ * truncated to SYNOD_LINK_TAG_LEN bytes (RFC 2104, section 5; for
+ * BLAKE2b-256 the first 16 bytes of its 32-byte output, which differ
+ * from BLAKE2b with a 16-byte output: BLAKE2b's parameter block holds
+ * the output length).
  */
 int synod_link_mac(struct crypto_shash *keyed, const u8 *hdr, u32 hdr_len,
 		   const struct kvec *vec, unsigned int nvec,
 		   u8 tag[SYNOD_LINK_TAG_LEN])
 {
 	SHASH_DESC_ON_STACK(desc, keyed);
-	u8 full[SHA256_DIGEST_SIZE];
+	u8 full[HASH_MAX_DIGESTSIZE];
 	unsigned int i;
 	int err;
 
+	if (WARN_ON_ONCE(crypto_shash_digestsize(keyed) > sizeof(full) ||
+			 crypto_shash_digestsize(keyed) < SYNOD_LINK_TAG_LEN))
+		return -EINVAL;
 	desc->tfm = keyed;
 	err = crypto_shash_init(desc);
 	if (!err)

@@ -2,7 +2,8 @@
 /*
  * The keys and checks of an authenticated link, without sockets: HKDF
  * (RFC 5869) over the kernel's HMAC-SHA256, the frame key of one TCP
- * connection, the MAC of one frame and the sequence rule.  Used by
+ * connection, the MAC of one frame (HMAC-SHA256 or keyed BLAKE2b-256,
+ * whichever transform the caller keyed) and the sequence rule.  Used by
  * tcp_link.c, tcp_tx.c and tcp_rx.c; tested alone by KUnit
  * (kmod/kunit/linkkey_kunit.c) against RFC 5869's vectors.
  */
@@ -15,7 +16,7 @@
 #include <crypto/sha2.h>
 
 #define SYNOD_LINK_KEY_LEN	SHA256_DIGEST_SIZE	/* frame key, bytes */
-#define SYNOD_LINK_TAG_LEN	16u	/* MAC on the wire: HMAC-SHA256-128 */
+#define SYNOD_LINK_TAG_LEN	16u	/* MAC on the wire: first 128 bits */
 #define SYNOD_LINK_NONCE_LEN	32u	/* each side's handshake nonce */
 #define SYNOD_LINK_TH_LEN	SHA256_DIGEST_SIZE	/* transcript hash */
 

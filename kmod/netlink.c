@@ -58,6 +58,8 @@ const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_REJECTED_REPLAY] = { .type = NLA_REJECT },
 	[SYNOD_A_PEER_REJECTED_ORDER] = { .type = NLA_REJECT },
 	[SYNOD_A_PEER_UNBOUND] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_LINK_VERSION] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_LINK_MAC] = { .type = NLA_REJECT },
 };
 
 /*

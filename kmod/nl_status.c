@@ -26,6 +26,17 @@ static int put_addr(struct sk_buff *skb, int attr,
 	return 0;	/* no address known: leave it out */
 }
 
+/* What our link to a peer runs; nothing while it is not up. */
+static int put_link(struct sk_buff *skb, const struct synod_peer_status *p)
+{
+	if (!p->link_version)
+		return 0;
+	if (nla_put_u32(skb, SYNOD_A_PEER_LINK_VERSION, p->link_version) ||
+	    nla_put_u32(skb, SYNOD_A_PEER_LINK_MAC, p->link_mac))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* One SYNOD_A_VOLUME_PEER nest of a VOLUME_GET reply. */
 static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
 {
@@ -49,7 +60,8 @@ static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
 	    nla_put_u64_64bit(skb, SYNOD_A_PEER_REJECTED_ORDER,
 			      p->rejected_order, SYNOD_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_PEER_UNBOUND, p->unbound,
-			      SYNOD_A_PEER_PAD)) {
+			      SYNOD_A_PEER_PAD) ||
+	    put_link(skb, p)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -60,9 +60,9 @@ static void test_sb_encode_assert(struct synod_repl *r)
  * How large a group commit grows.  A submission pass gives the core at
  * most group_writes writes before it carries out their outputs, and a
  * run of frames gathers at most group_records journal records: one
- * journal write and flush per group instead of per request, while a
- * stream of large writes still flows through leader and followers in
- * pieces (a whole pass of 64 x 16 KiB at once halved 1 MiB sequential
+ * journal write per group instead of per request, while a stream of
+ * large writes still flows through leader and followers in pieces (a
+ * whole pass of 64 x 16 KiB at once halved 1 MiB sequential
  * throughput in make bench: nothing moved on while a megabyte was
  * written at each hop in turn).  Read at each use; 0 counts as 1: every
  * write its own group, every record written with its frame (outputs

@@ -770,6 +770,13 @@ int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 		ps->addr = r->cfg.peer_addr[n];
 		ps->state = r->up ? r->tops->peer_state(r->tp, n) :
 				    SYNOD_PEER_DOWN;
+		if (r->up) {
+			struct synod_link_info li;
+
+			r->tops->link_info(r->tp, n, &li);
+			ps->link_version = li.version;
+			ps->link_mac = li.mac;
+		}
 		ps->match = peer_match(c, n);
 		ps->voter = c->cfg.voters & BIT(n);
 		for (why = 0; why < SYNOD_REFUSED_MAX; why++)

@@ -260,9 +260,9 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	/*
 	 * The outputs wait for the run's end (synod_repl_rx_done()), so that
 	 * the journal records of every frame that came together are one
-	 * group, one write and one flush, unless group_records of them
-	 * gathered (then they go at this input's end); the lock is never
-	 * left with an outbox that another input could overflow.
+	 * group and one (FUA) write, unless group_records of them gathered
+	 * (then they go at this input's end); the lock is never left with
+	 * an outbox that another input could overflow.
 	 */
 	if (!synod_out_room(&r->out) || READ_ONCE(r->core_failed) ||
 	    r->out.npersist >= max(1u, READ_ONCE(synod_group_records)))

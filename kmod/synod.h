@@ -161,6 +161,9 @@ struct synod_peer_status {
 	u64 rejected_mac, rejected_replay, rejected_order;
 	u64 unbound;		/* named data it did not send (payload.h) */
 	bool voter;
+	/* our link to it: version (0: not up) and enum synod_link_mac */
+	u16 link_version;
+	u8 link_mac;
 };
 
 /* A replicated volume's state for VOLUME_GET (nl_status.c puts it). */

@@ -252,15 +252,48 @@ static void sha256_module_load(void)
 		request_module("crypto-sha256");
 }
 
-/*
- * One hmac(sha256) transform per possible connection (the outgoing one
- * of every possible peer, every accepted slot), allocated here so that
- * a handshake only re-keys one and the frame path never allocates.
- * Keys live only in them; crypto_free_shash() wipes them (the crypto
- * API frees transforms with kfree_sensitive()).
- */
-static int macs_alloc(struct synod_transport *t)
+/* The frame MAC transforms of possible connection @n (macs_alloc()). */
+static struct tcp_mac *conn_mac(struct synod_transport *t, u32 n)
 {
+	return n < SYNOD_NODES_MAX ? &t->peers[n].mac :
+				     &t->in[n - SYNOD_NODES_MAX].mac;
+}
+
+/*
+ * Allocate one blake2b-256 transform for link version 3 (the crypto API
+ * loads blake2b_generic if it is a module).  A kernel without it (a
+ * kernel configured with localmodconfig may lack it) makes a transport
+ * that offers link versions up to 2 only, unless the test knob pinned
+ * them: said once per module load.  NULL then; an ERR_PTR on any other
+ * error.
+ */
+static struct crypto_shash *b2_alloc(struct synod_transport *t, bool pinned)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash(STCP_B2_ALG, 0, 0);
+
+	if (!IS_ERR(tfm) || PTR_ERR(tfm) != -ENOENT)
+		return tfm;
+	if (!pinned) {
+		pr_notice_once("no %s in this kernel (%ld): links offer version %u at most, HMAC-SHA256 frame MACs\n",
+			       STCP_B2_ALG, PTR_ERR(tfm),
+			       SYNOD_LINK_V_BLAKE2B - 1);
+		t->ver_max = min_t(u16, t->ver_max, SYNOD_LINK_V_BLAKE2B - 1);
+	}
+	return NULL;
+}
+
+/*
+ * The frame MAC transforms of every possible connection (the outgoing
+ * one of every possible peer, every accepted slot): one hmac(sha256)
+ * each, and one blake2b-256 each if the transport offers link version
+ * 3, allocated here so that a handshake only re-keys one and the frame
+ * path never allocates.  Decides t->ver_max when the kernel lacks
+ * blake2b-256 (b2_alloc()).  Keys live only in them; crypto_free_shash()
+ * wipes them (the crypto API frees transforms with kfree_sensitive()).
+ */
+static int macs_alloc(struct synod_transport *t, bool pinned)
+{
+	bool b2 = t->ver_max >= SYNOD_LINK_V_BLAKE2B;
 	struct crypto_shash *tfm;
 	u32 n;
 
@@ -268,37 +301,47 @@ static int macs_alloc(struct synod_transport *t)
 		tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
 		if (IS_ERR(tfm))
 			return PTR_ERR(tfm);
-		if (n < SYNOD_NODES_MAX)
-			t->peers[n].mac = tfm;
-		else
-			t->in[n - SYNOD_NODES_MAX].mac = tfm;
+		conn_mac(t, n)->hmac = tfm;
+		if (!b2)
+			continue;
+		tfm = b2_alloc(t, pinned);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		/* missing for the first: for all */
+		b2 = tfm != NULL;
+		conn_mac(t, n)->b2 = tfm;
 	}
 	return 0;
 }
 
+/* Free what macs_alloc() allocated, even half of it (NULL is fine). */
 static void macs_free(struct synod_transport *t)
 {
+	struct tcp_mac *m;
 	u32 n;
 
-	for (n = 0; n < SYNOD_NODES_MAX; n++) {
-		crypto_free_shash(t->peers[n].mac);
-		t->peers[n].mac = NULL;
-	}
-	for (n = 0; n < STCP_IN_MAX; n++) {
-		crypto_free_shash(t->in[n].mac);
-		t->in[n].mac = NULL;
+	for (n = 0; n < SYNOD_NODES_MAX + STCP_IN_MAX; n++) {
+		m = conn_mac(t, n);
+		crypto_free_shash(m->hmac);
+		crypto_free_shash(m->b2);
+		m->hmac = NULL;
+		m->b2 = NULL;
+		m->keyed = NULL;
 	}
 }
 
 /*
  * Allocate everything a running transport needs, so that nothing on the
- * send or receive path allocates: the HMAC, one receive buffer per
- * possible accepted connection (STCP_IN_MAX * ~20 KiB) and a 4 MiB send
- * ring per configured peer.  Returns an ERR_PTR, never NULL.
+ * send or receive path allocates: the HMAC of the secret, one receive
+ * buffer per possible accepted connection (STCP_IN_MAX * ~20 KiB), the
+ * frame MAC transforms of every possible connection and a 4 MiB send
+ * ring per configured peer.  Fixes the link versions the transport
+ * offers.  Returns an ERR_PTR, never NULL.
  */
 static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 {
 	struct synod_transport *t;
+	bool pinned;
 	int err;
 	u32 n;
 
@@ -309,7 +352,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->cfg = *cfg;
-	t->link_version = synod_tcp_link_version();
+	pinned = synod_tcp_link_versions(&t->ver_min, &t->ver_max);
 	t->features = synod_tcp_link_features();
 	mutex_init(&t->lock);
 	spin_lock_init(&t->addr_lock);
@@ -347,7 +390,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	}
 	for (n = 0; n < STCP_IN_MAX; n++)
 		t->in[n].buf = t->in_bufs + n * STCP_IN_BUF;
-	err = macs_alloc(t);
+	err = macs_alloc(t, pinned);
 	if (err)
 		goto out_destroy;
 	if (SYNOD_TEST_BUILD) {
@@ -654,6 +697,25 @@ static void tcp_tx_counts(struct synod_transport *t,
 	}
 }
 
+/*
+ * The link version and frame MAC our link to @node runs, version 0
+ * while it is not up (transport.h).
+ */
+static void tcp_link_info(struct synod_transport *t, u32 node,
+			  struct synod_link_info *li)
+{
+	struct tcp_peer *p;
+
+	memset(li, 0, sizeof(*li));
+	if (node >= SYNOD_NODES_MAX)
+		return;
+	p = &t->peers[node];
+	spin_lock_bh(&p->lock);
+	if (p->up)
+		*li = p->link;
+	spin_unlock_bh(&p->lock);
+}
+
 /* Counters of one peer, for the debug hook and future status. */
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 			  struct synod_tcp_peer_stats *s)
@@ -686,4 +748,5 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.refused = tcp_refused,
 	.rejected = tcp_rejected,
 	.tx_counts = tcp_tx_counts,
+	.link_info = tcp_link_info,
 };

@@ -22,7 +22,17 @@
  * a proof is HMAC-SHA256(secret, "synod-link-v2" | role | th): the
  * server's fresh nonce makes the client's unreplayable and the other
  * way round, the role byte keeps a server's proof from being reflected
- * as a client's.  READY confirms the frame key (HKDF over th too).
+ * as a client's.  READY confirms the frame key (HKDF over th too) and
+ * the frame MAC: it is the tag of a fixed label under both.
+ *
+ * Link versions: each HELLO offers a range [ver_min, ver_max]; both
+ * ends run the highest version in both ranges, min(ver_max, ver_max'),
+ * if it is at least max(ver_min, ver_min'), and refuse otherwise.  Both
+ * compute it from the same two records, and the HELLO tag and th cover
+ * both ranges, so nobody without the secret can make an end believe
+ * the other offered less (a replayed older HELLO fails at PROOF, whose
+ * th holds the fresh nonces).  The version picks the frame MAC: 2
+ * HMAC-SHA256, 3 keyed BLAKE2b-256, both cut to SYNOD_LINK_TAG_LEN.
  *
  * Record layout, 128 bytes, integers little-endian:
  *    0  magic     u32  STCP_HS_MAGIC, "SYNL"
@@ -46,6 +56,7 @@
 #include <linux/moduleparam.h>
 #include <linux/string.h>
 #include <crypto/algapi.h>
+#include <crypto/blake2b.h>
 #include <crypto/hash.h>
 #include <crypto/sha2.h>
 
@@ -63,20 +74,30 @@ static const char *const refusal_names[SYNOD_REFUSED_MAX] = {
 };
 
 /*
- * Test build only (testing.h): the link version a transport created from now on speaks
- * (0: SYNOD_LINK_VERSION).  Read once per transport, at volume create or
- * attach, so that one replica among several in one kernel can be made to
- * speak a version the others do not (tests/vm/cluster.bats).  Never set
- * it in production: such a replica is refused by every peer.
+ * Test build only (testing.h): the one link version a transport created
+ * from now on offers, as both ver_min and ver_max (0: the normal range).
+ * Read once per transport, at volume create or attach, so that one
+ * replica among several in one kernel can be made to speak only an older
+ * version (2: it must still interoperate) or one nobody else speaks (1,
+ * 99: it is refused; tests/vm/cluster.bats).  Never set it in production.
  */
 static ushort test_link_version;
 SYNOD_TEST_PARAM(test_link_version, ushort,
-		 "link version spoken by transports created later (0: normal)");
+		 "the only link version transports created later offer (0: normal)");
 
-/* The link version a new transport speaks. */
-u16 synod_tcp_link_version(void)
+/*
+ * The link versions a new transport offers, into *@min and *@max:
+ * SYNOD_LINK_VERSION_MIN to SYNOD_LINK_VERSION, which tcp.c lowers to 2
+ * if the kernel has no blake2b-256, or the one version the test knob
+ * pins.  Returns true if pinned (then nothing is lowered).
+ */
+bool synod_tcp_link_versions(u16 *min, u16 *max)
 {
-	return READ_ONCE(test_link_version) ?: SYNOD_LINK_VERSION;
+	u16 pin = READ_ONCE(test_link_version);
+
+	*min = pin ?: SYNOD_LINK_VERSION_MIN;
+	*max = pin ?: SYNOD_LINK_VERSION;
+	return pin;
 }
 
 /*
@@ -98,51 +119,80 @@ u64 synod_tcp_link_features(void)
 }
 
 /*
- * Key @mac, the transform of one connection, for the frames that flow
- * on it (client to server), from the handshake's nonces, ids and
- * transcript hash @th and the shared secret (linkkey.c).  The key exists
- * only inside the transform; our copy is wiped.  Nothing to key without
- * FRAME_MAC.
+ * Key @mac, the transforms of one connection, for the frames that flow
+ * on it (client to server) under link @version, from the handshake's
+ * nonces, ids and transcript hash @th and the shared secret (linkkey.c;
+ * the HKDF runs on the connection's hmac transform whatever the
+ * version).  Version 3 and up tag frames with keyed BLAKE2b (versions
+ * past SYNOD_LINK_VERSION exist only pinned by the test knob), 2 with
+ * HMAC-SHA256; the frame key is the same 32 bytes, which BLAKE2b takes
+ * as its key (up to 64).  The key exists only inside the transforms; our
+ * copy is wiped.  Nothing to key without FRAME_MAC.  A test build also
+ * keys the other algorithm's transform, only for tcp_forge.c's
+ * STCP_FORGE_ALG (a frame tagged with the wrong MAC).
  */
-int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
-		       const u8 *nonce_c, const u8 *nonce_s, u32 id_c,
-		       u32 id_s, const u8 *th)
+int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
+		       u16 version, const u8 *nonce_c, const u8 *nonce_s,
+		       u32 id_c, u32 id_s, const u8 *th)
 {
+	bool b2 = version >= SYNOD_LINK_V_BLAKE2B;
+	struct crypto_shash *use = b2 ? mac->b2 : mac->hmac;
+	struct crypto_shash *other = b2 ? mac->hmac : mac->b2;
 	u8 key[SYNOD_LINK_KEY_LEN];
 	int err;
 
+	BUILD_BUG_ON(SYNOD_LINK_KEY_LEN > BLAKE2B_KEY_SIZE);
+	mac->version = version;
+	mac->keyed = NULL;
+	mac->alg = SYNOD_LINK_MAC_NONE;
 	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
 		return 0;
-	err = synod_link_key(mac, t->cfg.secret, t->cfg.secret_len, nonce_c,
-			     nonce_s, id_c, id_s, t->cfg.cluster, th, key);
+	if (!use)	/* v3 pinned by the test knob without blake2b-256 */
+		return -ENOPKG;
+	err = synod_link_key(mac->hmac, t->cfg.secret, t->cfg.secret_len,
+			     nonce_c, nonce_s, id_c, id_s, t->cfg.cluster, th,
+			     key);
 	if (!err)
-		err = crypto_shash_setkey(mac, key, sizeof(key));
+		err = crypto_shash_setkey(use, key, sizeof(key));
+	if (!err && SYNOD_TEST_BUILD && other)
+		err = crypto_shash_setkey(other, key, sizeof(key));
 	memzero_explicit(key, sizeof(key));
-	return err;
+	if (err)
+		return err;
+	mac->keyed = use;
+	mac->alg = b2 ? SYNOD_LINK_MAC_BLAKE2B : SYNOD_LINK_MAC_HMAC_SHA256;
+	return 0;
 }
 
 /*
- * The connection is closed: leave no session key in its transform (the
- * pads HMAC derives from it), key it with zeros until the next one.
+ * The connection is closed: leave no session key in its transforms (the
+ * pads HMAC derives from it, the key BLAKE2b keeps), key them with zeros
+ * until the next one.
  */
-void synod_tcp_link_unkey(struct crypto_shash *mac)
+void synod_tcp_link_unkey(struct tcp_mac *mac)
 {
 	static const u8 zero[SYNOD_LINK_KEY_LEN];
 
-	/* cannot fail for hmac: any key length is fine */
-	WARN_ON_ONCE(crypto_shash_setkey(mac, zero, sizeof(zero)));
+	/* cannot fail: hmac takes any length, blake2b 1 to 64 bytes */
+	WARN_ON_ONCE(crypto_shash_setkey(mac->hmac, zero, sizeof(zero)));
+	if (mac->b2)
+		WARN_ON_ONCE(crypto_shash_setkey(mac->b2, zero, sizeof(zero)));
+	mac->keyed = NULL;
+	mac->version = 0;
+	mac->alg = SYNOD_LINK_MAC_NONE;
 }
 
 /*
  * Key confirmation carried by READY: the frame key's tag over a fixed
- * 16-byte label, so that a key the two ends derived differently shows at
- * once as a refused handshake, not as a frame with a bad MAC.  Read as a
+ * 16-byte label with the connection's frame MAC, so that a key or an
+ * algorithm the two ends chose differently shows at once as a refused
+ * handshake, not as a frame with a bad MAC.  Read as a
  * frame header, the label's first four bytes ("synod-re") would be a
  * length over SYNOD_FRAME_MAX, so no frame's tag is ever this tag.
  * @out gets STCP_NONCE_LEN bytes, zero after the tag; all zero without
  * FRAME_MAC (no key).
  */
-int synod_tcp_ready_tag(struct synod_transport *t, struct crypto_shash *mac,
+int synod_tcp_ready_tag(struct synod_transport *t, struct tcp_mac *mac,
 			u8 *out)
 {
 	static const u8 label[STCP_TAGGED] = "synod-ready-v2";
@@ -151,29 +201,61 @@ int synod_tcp_ready_tag(struct synod_transport *t, struct crypto_shash *mac,
 	memset(out, 0, STCP_NONCE_LEN);
 	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
 		return 0;
-	return synod_link_mac(mac, label, sizeof(label), NULL, 0, out);
+	if (WARN_ON_ONCE(!mac->keyed))
+		return -ENOKEY;
+	return synod_link_mac(mac->keyed, label, sizeof(label), NULL, 0, out);
 }
 
 /*
  * The tag of a frame: its header's first STCP_TAGGED bytes at @hdr and
- * its payload in @vec.  HMAC-SHA256-128 under the connection's key; in
- * a test build without FRAME_MAC, the crc32c that version 1 carried.
+ * its payload in @vec.  The connection's frame MAC under its key, cut
+ * to 128 bits (HMAC-SHA256 on link v2, keyed BLAKE2b-256 on v3); in a
+ * test build without FRAME_MAC, the crc32c that version 1 carried.
  */
-int synod_tcp_frame_tag(struct synod_transport *t, struct crypto_shash *mac,
+int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 			const u8 *hdr, const struct kvec *vec,
 			unsigned int nvec, u8 *tag)
 {
 	unsigned int i;
 	u32 crc;
 
-	if (t->features & SYNOD_LINK_F_FRAME_MAC)
-		return synod_link_mac(mac, hdr, STCP_TAGGED, vec, nvec, tag);
+	if (t->features & SYNOD_LINK_F_FRAME_MAC) {
+		if (WARN_ON_ONCE(!mac->keyed))
+			return -ENOKEY;
+		return synod_link_mac(mac->keyed, hdr, STCP_TAGGED, vec, nvec,
+				      tag);
+	}
 	crc = synod_crc32c(0, hdr, STCP_TAGGED);
 	for (i = 0; i < nvec; i++)
 		crc = synod_crc32c(crc, vec[i].iov_base, vec[i].iov_len);
 	memset(tag, 0, SYNOD_LINK_TAG_LEN);
 	put_unaligned_le32(crc, tag);
 	return 0;
+}
+
+/*
+ * Test build only (STCP_FORGE_ALG): tag the frame whose header is at
+ * @hdr (payload in @vec) again, in place, with the other link version's
+ * MAC under the same frame key (synod_tcp_link_key() keyed it in a test
+ * build), as a peer mistaken about the version would.  The receiver must
+ * take it for a bad MAC.  Does nothing, and says so, on a link with
+ * nothing to confuse: no FRAME_MAC, or no blake2b-256.
+ */
+int synod_tcp_forge_alg_tag(struct synod_transport *t, struct tcp_mac *mac,
+			    u8 *hdr, const struct kvec *vec,
+			    unsigned int nvec)
+{
+	struct crypto_shash *other = mac->keyed == mac->hmac ? mac->b2 :
+							       mac->hmac;
+
+	if (!SYNOD_TEST_BUILD || !(t->features & SYNOD_LINK_F_FRAME_MAC) ||
+	    !mac->keyed || !other) {
+		pr_info("%s/%u: TEST: no other frame MAC to tag with\n",
+			t->cfg.cluster, t->cfg.self);
+		return 0;
+	}
+	return synod_link_mac(other, hdr, STCP_TAGGED, vec, nvec,
+			      hdr + STCP_TAGGED);
 }
 
 /*
@@ -261,8 +343,8 @@ int synod_tcp_hello(struct synod_transport *t, u8 *rec, u32 to,
 {
 	struct tcp_hs m = {
 		.type = STCP_HS_HELLO,
-		.ver_min = t->link_version,
-		.ver_max = t->link_version,
+		.ver_min = t->ver_min,
+		.ver_max = t->ver_max,
 		.from = t->cfg.self,
 		.to = to,
 		.features = t->features,
@@ -284,14 +366,17 @@ int synod_tcp_hello(struct synod_transport *t, u8 *rec, u32 to,
  * HELLO otherwise; these refusals only close a connection.  Features
  * must be the very bits we offer: one we do not know, or FRAME_MAC on
  * one side only, is "no common link version".  Ids are judged only once
- * the tag showed the secret.
+ * the tag showed the secret.  If acceptable, *@version is the link version
+ * the connection runs: the highest both ranges hold, which the peer
+ * computes alike from the same two records (the file's head comment).
  */
 int synod_tcp_hello_check(struct synod_transport *t, const u8 *rec,
-			  const struct tcp_hs *m, u32 expect_from)
+			  const struct tcp_hs *m, u32 expect_from,
+			  u16 *version)
 {
 	char ours[SYNOD_NAME_MAX + 1];
-	u16 lo = max_t(u16, m->ver_min, t->link_version);
-	u16 hi = min_t(u16, m->ver_max, t->link_version);
+	u16 lo = max_t(u16, m->ver_min, t->ver_min);
+	u16 hi = min_t(u16, m->ver_max, t->ver_max);
 	u8 want[STCP_HELLO_TAG_LEN];
 	bool ok;
 
@@ -311,6 +396,7 @@ int synod_tcp_hello_check(struct synod_transport *t, const u8 *rec,
 		return SYNOD_REFUSED_NODE;
 	if (expect_from != STCP_UNKNOWN && m->from != expect_from)
 		return SYNOD_REFUSED_NODE;
+	*version = hi;
 	return -1;
 }
 

@@ -6,12 +6,12 @@
  *
  * Threads and what they own:
  *  - one rx thread per transport ("synod-rx/N") owns the listening socket
- *    and every accepted connection (t->wait[], t->in[]) with its hmac
- *    transform c->mac: it accepts, runs the server side of the
+ *    and every accepted connection (t->wait[], t->in[]) with its frame
+ *    MAC transforms c->mac: it accepts, runs the server side of the
  *    handshake, reads frames and makes every upcall (rx() and
  *    link_event()), so that upcalls of one transport never overlap;
  *  - one tx thread per peer ("synod-tx/N-M") owns the one outgoing
- *    connection to that peer and its transform p->mac: it connects with
+ *    connection to that peer and its transforms p->mac: it connects with
  *    backoff, runs the client side of the handshake and, while the link
  *    is up, writes the peer's send ring to the socket;
  *  - while the link is up, push() (tcp_tx.c) may write the ring from
@@ -71,9 +71,10 @@
 
 /*
  * Frame header, little-endian: u32 payload length, u32 flags (zero),
- * u64 sequence number, then the tag: HMAC-SHA256-128 under the
- * connection's frame key over the 16 bytes before it and the payload
- * (tcp_link.c; in a test build with test_frame_mac_off, a crc32c).
+ * u64 sequence number, then the tag: the connection's frame MAC (link
+ * v2 HMAC-SHA256, v3 keyed BLAKE2b-256, either cut to 16 bytes) under
+ * its frame key over the 16 bytes before it and the payload (tcp_link.c;
+ * in a test build with test_frame_mac_off, a crc32c).
  * A READY record's key confirmation is a tag over 16 bytes that begin
  * "synod-re", a length no frame has (tcp_link.c).
  */
@@ -86,6 +87,9 @@
 
 /* A link timeout of @ms scaled by the transport's time_scale, in jiffies. */
 #define stcp_ms(t, ms)	msecs_to_jiffies((ms) * ((t)->cfg.time_scale ?: 1))
+
+/* The crypto API's name of the link v3 frame MAC, keyed with the frame key. */
+#define STCP_B2_ALG		"blake2b-256"
 
 /* Handshake records are fixed-size; see tcp_link.c for the layout. */
 #define STCP_HS_LEN		128u
@@ -166,6 +170,7 @@ enum stcp_forge {
 	STCP_FORGE_UNBOUND,	/* relay a message naming others' refs */
 	STCP_FORGE_REPAY_KEEP,	/* keep our next payload, bytes inverted */
 	STCP_FORGE_REPAY,	/* send what REPAY_KEEP kept */
+	STCP_FORGE_ALG,		/* tag the next frame with the other MAC */
 	STCP_FORGE_MAX,
 };
 
@@ -180,6 +185,20 @@ enum stcp_plant {
 	STCP_PLANT_RELAY,	/* UNBOUND: keep the next message with writes */
 	STCP_PLANT_HELD,	/* UNBOUND: kept; send at the next such one */
 	STCP_PLANT_OWN,		/* REPAY_KEEP: kept; send on REPAY */
+};
+
+/*
+ * The frame MAC of one connection: one transform per algorithm, all
+ * allocated at create (tcp.c), and which one its handshake keyed for the
+ * link version both ends agreed on (tcp_link.c).  Owned like the
+ * connection: by the tx thread (p->mac) or the rx thread (c->mac).
+ */
+struct tcp_mac {
+	struct crypto_shash *hmac;	/* hmac(sha256): link version 2 */
+	struct crypto_shash *b2;	/* STCP_B2_ALG: v3; NULL if unavailable */
+	struct crypto_shash *keyed;	/* keyed for this connection, or NULL */
+	u16 version;			/* its link version; 0: not keyed */
+	u8 alg;				/* enum synod_link_mac of its frames */
 };
 
 /* peer->flags and t->rx_flags bits */
@@ -201,10 +220,11 @@ struct tcp_peer {
 
 	/* frame writers: the tx thread, or push() (tcp_tx.c); outer */
 	struct mutex send_mutex;
-	spinlock_t lock;		/* ring, head, tail, up */
+	spinlock_t lock;		/* ring, head, tail, up, link */
 	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
 	u32 head, tail;			/* free-running byte counters */
 	bool up;			/* authenticated: send() may queue */
+	struct synod_link_info link;	/* what it runs while up; lock */
 	/* odd while up; bumped at each up and down, read by the rx thread */
 	atomic_t link_gen;
 	unsigned long remote_logged;	/* refusal reasons the peer sent us */
@@ -218,7 +238,7 @@ struct tcp_peer {
 	 * frame being written: the tx thread during the handshake, then
 	 * whoever holds send_mutex.
 	 */
-	struct crypto_shash *mac;	/* hmac(sha256), allocated at create */
+	struct tcp_mac mac;
 	u64 tx_seq;			/* sequence number of the next frame */
 	u8 cur_hdr[STCP_FRAME_HDR];	/* header of the frame at tail */
 	u32 cur_plen;			/* its payload length in the ring */
@@ -275,9 +295,10 @@ struct tcp_in {
 	u8 nonce_c[STCP_NONCE_LEN];
 	u8 nonce_s[STCP_NONCE_LEN];
 	u8 th[STCP_TH_LEN];		/* SHA-256 of both HELLOs */
+	u16 version;			/* link version both HELLOs agree on */
 	u8 *buf;			/* STCP_IN_BUF bytes, from t->in_bufs */
 	u32 have;			/* bytes in buf */
-	struct crypto_shash *mac;	/* keyed when the client proved itself */
+	struct tcp_mac mac;		/* keyed when the client proved itself */
 	u64 rx_seq;			/* sequence number expected next */
 };
 
@@ -287,7 +308,8 @@ struct synod_transport {
 	struct mutex lock;		/* start/stop/set_peer/destroy */
 	bool started;			/* lock */
 	unsigned long peer_mask;	/* bit n: node n is a peer */
-	u16 link_version;		/* spoken in HELLO; fixed at create */
+	/* link versions offered in HELLO; fixed at create (tcp.c) */
+	u16 ver_min, ver_max;
 	u64 features;			/* offered and required; fixed at create */
 
 	struct tcp_peer peers[SYNOD_NODES_MAX];
@@ -342,17 +364,20 @@ int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
 			  int family);
 
 /* tcp_link.c: handshake records, proofs, refusals; no socket */
-u16 synod_tcp_link_version(void);
+bool synod_tcp_link_versions(u16 *min, u16 *max);
 u64 synod_tcp_link_features(void);
-int synod_tcp_link_key(struct synod_transport *t, struct crypto_shash *mac,
-		       const u8 *nonce_c, const u8 *nonce_s, u32 id_c,
-		       u32 id_s, const u8 *th);
-void synod_tcp_link_unkey(struct crypto_shash *mac);
-int synod_tcp_ready_tag(struct synod_transport *t, struct crypto_shash *mac,
+int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
+		       u16 version, const u8 *nonce_c, const u8 *nonce_s,
+		       u32 id_c, u32 id_s, const u8 *th);
+void synod_tcp_link_unkey(struct tcp_mac *mac);
+int synod_tcp_ready_tag(struct synod_transport *t, struct tcp_mac *mac,
 			u8 *out);
-int synod_tcp_frame_tag(struct synod_transport *t, struct crypto_shash *mac,
+int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 			const u8 *hdr, const struct kvec *vec,
 			unsigned int nvec, u8 *tag);
+int synod_tcp_forge_alg_tag(struct synod_transport *t, struct tcp_mac *mac,
+			    u8 *hdr, const struct kvec *vec,
+			    unsigned int nvec);
 void synod_tcp_reject(struct synod_transport *t, u32 node,
 		      enum synod_reject why);
 void synod_tcp_hs_encode(u8 *out, const struct tcp_hs *m);
@@ -360,7 +385,8 @@ int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m);
 int synod_tcp_hello(struct synod_transport *t, u8 *rec, u32 to,
 		    const u8 *nonce);
 int synod_tcp_hello_check(struct synod_transport *t, const u8 *rec,
-			  const struct tcp_hs *m, u32 expect_from);
+			  const struct tcp_hs *m, u32 expect_from,
+			  u16 *version);
 void synod_tcp_transcript(const u8 *hello_c, const u8 *hello_s, u8 *th);
 int synod_tcp_proof(struct synod_transport *t, u8 *out, bool client,
 		    const u8 *th);

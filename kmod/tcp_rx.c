@@ -92,7 +92,7 @@ static void in_close(struct synod_transport *t, struct tcp_in *c)
 	if (c->state == STCP_IN_FRAMES && !in_other_link(t, c))
 		clear_bit(c->node, &t->in_up);
 	if (c->state == STCP_IN_READY || c->state == STCP_IN_FRAMES)
-		synod_tcp_link_unkey(c->mac);
+		synod_tcp_link_unkey(&c->mac);
 	synod_tcp_sock_close(c->sock, &c->cbs);
 	memzero_explicit(c->nonce_c, sizeof(c->nonce_c));
 	memzero_explicit(c->nonce_s, sizeof(c->nonce_s));
@@ -233,11 +233,12 @@ static int wait_hello(struct synod_transport *t, struct tcp_wait *w,
 	struct tcp_hs m;
 	struct tcp_in *c;
 	u8 ours[STCP_HS_LEN];
+	u16 version = 0;
 	int why, err;
 
 	if (synod_tcp_hs_decode(rec, &m) || m.type != STCP_HS_HELLO)
 		return -EPROTO;
-	why = synod_tcp_hello_check(t, rec, &m, STCP_UNKNOWN);
+	why = synod_tcp_hello_check(t, rec, &m, STCP_UNKNOWN, &version);
 	if (m.from >= SYNOD_NODES_MAX || !(w->src_mask & BIT(m.from))) {
 		/* a stranger's claim, however good its tag: not counted
 		 * against the node it names */
@@ -264,6 +265,7 @@ static int wait_hello(struct synod_transport *t, struct tcp_wait *w,
 	c->src_mask = w->src_mask;
 	c->accepted_at = w->accepted_at;
 	c->node = m.from;
+	c->version = version;
 	c->have = 0;
 	c->state = STCP_IN_PROOF;
 	w->sock = NULL;
@@ -339,8 +341,9 @@ static int in_proof(struct synod_transport *t, struct tcp_in *c,
 	err = synod_tcp_proof(t, r.blob, false, c->th);
 	/* The client proved itself: key its frames on this connection. */
 	if (!err)
-		err = synod_tcp_link_key(t, c->mac, c->nonce_c, c->nonce_s,
-					 c->node, t->cfg.self, c->th);
+		err = synod_tcp_link_key(t, &c->mac, c->version, c->nonce_c,
+					 c->nonce_s, c->node, t->cfg.self,
+					 c->th);
 	memzero_explicit(c->nonce_c, sizeof(c->nonce_c));
 	memzero_explicit(c->nonce_s, sizeof(c->nonce_s));
 	c->rx_seq = 0;
@@ -371,7 +374,7 @@ static int in_ready(struct synod_transport *t, struct tcp_in *c,
 	if (m->type != STCP_HS_READY || m->from != c->node ||
 	    m->to != t->cfg.self)
 		return -EPROTO;
-	ok = !synod_tcp_ready_tag(t, c->mac, want) &&
+	ok = !synod_tcp_ready_tag(t, &c->mac, want) &&
 	     !crypto_memneq(want, m->blob, sizeof(want));
 	memzero_explicit(want, sizeof(want));
 	if (!ok)
@@ -411,7 +414,7 @@ static int in_check(struct synod_transport *t, struct tcp_in *c,
 	enum synod_reject why;
 	int err;
 
-	err = synod_tcp_frame_tag(t, c->mac, hdr, &v, 1, want);
+	err = synod_tcp_frame_tag(t, &c->mac, hdr, &v, 1, want);
 	if (err)
 		return err;
 	if (crypto_memneq(want, hdr + STCP_TAGGED, SYNOD_LINK_TAG_LEN)) {

@@ -266,8 +266,8 @@ static int out_refuse(struct tcp_peer *p, enum synod_refusal why)
  * Client side of the handshake (tcp_link.c has the picture), within
  * STCP_HANDSHAKE_MS: both sides must show they know the secret before
  * the link counts as up, and the server must confirm the frame key.
- * On success p->mac holds the key; on failure it may too, and the
- * caller wipes it.
+ * On success p->mac holds the key for the link version both HELLOs
+ * agree on; on failure it may too, and the caller wipes it.
  */
 static int out_handshake(struct tcp_peer *p)
 {
@@ -276,6 +276,7 @@ static int out_handshake(struct tcp_peer *p)
 	u8 nonce_c[STCP_NONCE_LEN], th[STCP_TH_LEN];
 	u8 hello_c[STCP_HS_LEN], rec[STCP_HS_LEN];
 	struct tcp_hs m;
+	u16 version;
 	int why, err;
 
 	get_random_bytes(nonce_c, sizeof(nonce_c));
@@ -286,15 +287,15 @@ static int out_handshake(struct tcp_peer *p)
 		err = out_recv_hs(p, rec, &m, STCP_HS_HELLO, deadline);
 	if (err)
 		goto out_wipe;
-	why = synod_tcp_hello_check(t, rec, &m, p->node);
+	why = synod_tcp_hello_check(t, rec, &m, p->node, &version);
 	if (why >= 0) {
 		err = out_refuse(p, why);
 		goto out_wipe;
 	}
 	synod_tcp_transcript(hello_c, rec, th);
 	/* m.blob is the server's nonce until m is reused below */
-	err = synod_tcp_link_key(t, p->mac, nonce_c, m.blob, t->cfg.self,
-				 p->node, th);
+	err = synod_tcp_link_key(t, &p->mac, version, nonce_c, m.blob,
+				 t->cfg.self, p->node, th);
 	if (err)
 		goto out_wipe;
 
@@ -319,7 +320,7 @@ static int out_handshake(struct tcp_peer *p)
 	m.type = STCP_HS_READY;
 	m.from = t->cfg.self;
 	m.to = p->node;
-	err = synod_tcp_ready_tag(t, p->mac, m.blob);
+	err = synod_tcp_ready_tag(t, &p->mac, m.blob);
 	if (!err)
 		err = out_send_hs(p, &m);
 out_wipe:
@@ -360,6 +361,10 @@ static u32 out_forge_keep(struct tcp_peer *p, struct kvec *vec,
 
 	synod_tcp_forge_repay_keep(p, vec + 1, nvec - 1, plen);
 	switch (p->forge_mut) {
+	case STCP_FORGE_ALG:
+		synod_tcp_forge_alg_tag(p->t, &p->mac, hdr, vec + 1, nvec - 1);
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
 	case STCP_FORGE_CORRUPT:
 		((u8 *)vec[1].iov_base)[0] ^= 0x80;
 		p->forge_mut = STCP_FORGE_NONE;
@@ -434,6 +439,9 @@ static int out_forge(struct tcp_peer *p)
 		return 0;
 	case STCP_FORGE_LEN:
 		p->forge_mut = STCP_FORGE_LEN;
+		return 0;
+	case STCP_FORGE_ALG:
+		p->forge_mut = STCP_FORGE_ALG;
 		return 0;
 	case STCP_FORGE_SKIP:
 		p->tx_seq++;
@@ -510,8 +518,8 @@ static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head,
 	put_unaligned_le32(len, p->cur_hdr);
 	put_unaligned_le32(0, p->cur_hdr + 4);
 	put_unaligned_le64(p->tx_seq++, p->cur_hdr + 8);
-	err = synod_tcp_frame_tag(p->t, p->mac, p->cur_hdr, vec + 1, nvec - 1,
-				  p->cur_hdr + STCP_TAGGED);
+	err = synod_tcp_frame_tag(p->t, &p->mac, p->cur_hdr, vec + 1,
+				  nvec - 1, p->cur_hdr + STCP_TAGGED);
 	if (err)
 		return err;
 	p->cur_plen = len;
@@ -684,11 +692,13 @@ static void out_link_up(struct tcp_peer *p)
 	spin_lock_bh(&p->lock);
 	p->tail = p->head;
 	p->up = true;
+	p->link.version = p->mac.version;
+	p->link.mac = p->mac.alg;
 	spin_unlock_bh(&p->lock);
 	atomic64_inc(&p->links_up);
 	synod_tcp_logged_reset(t, p->node);
-	pr_info("%s/%u: link to node %u up\n", t->cfg.cluster, t->cfg.self,
-		p->node);
+	pr_info("%s/%u: link to node %u up (link v%u)\n", t->cfg.cluster,
+		t->cfg.self, p->node, p->mac.version);
 	out_report(p);
 }
 
@@ -748,7 +758,7 @@ int synod_tcp_tx_thread(void *arg)
 				err = out_pump(p);
 				out_link_down(p, err);
 			}
-			synod_tcp_link_unkey(p->mac);
+			synod_tcp_link_unkey(&p->mac);
 		}
 		synod_tcp_sock_close(p->sock, &p->cbs);
 		p->sock = NULL;

@@ -37,6 +37,7 @@ config SYNOD_KUNIT_TEST
 	select CRYPTO
 	select CRYPTO_HMAC
 	select CRYPTO_SHA256
+	select CRYPTO_BLAKE2B
 	select CRYPTO_LIB_SHA256
 	default KUNIT_ALL_TESTS
 KC

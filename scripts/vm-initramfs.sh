@@ -76,6 +76,8 @@ exec switch_root /newroot /bin/bash "$stage2"
 INIT
 chmod +x "$root/init"
 mkdir -p "$B/vm"
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$img.tmp"
-mv "$img.tmp" "$img"
+# A name of our own, renamed into place: the multi-VM harness boots
+# several VMs at once, and each may find the image stale and build it.
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$img.tmp.$$"
+mv -f "$img.tmp.$$" "$img"
 echo "$img"

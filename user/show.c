@@ -73,6 +73,8 @@ static struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_REJECTED_REPLAY] = { .type = NLA_U64 },
 	[SYNOD_A_PEER_REJECTED_ORDER] = { .type = NLA_U64 },
 	[SYNOD_A_PEER_UNBOUND] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_LINK_VERSION] = { .type = NLA_U32 },
+	[SYNOD_A_PEER_LINK_MAC] = { .type = NLA_U32 },
 };
 
 static int parse_attrs(struct nl_msg *msg, struct nlattr **tb)
@@ -152,6 +154,8 @@ static int peer_from_nest(struct nlattr *nest, struct synod_peer_info *p)
 	p->rejected_replay = get_u64(tb[SYNOD_A_PEER_REJECTED_REPLAY]);
 	p->rejected_order = get_u64(tb[SYNOD_A_PEER_REJECTED_ORDER]);
 	p->unbound = get_u64(tb[SYNOD_A_PEER_UNBOUND]);
+	p->link_version = get_u32(tb[SYNOD_A_PEER_LINK_VERSION]);
+	p->link_mac = get_u32(tb[SYNOD_A_PEER_LINK_MAC]);
 	return 0;
 }
 
@@ -245,8 +249,9 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 }
 
 /*
- * One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0"
- * and "      rejected mac 0 replay 0 order 0 unbound 0".
+ * One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0",
+ * "      rejected mac 0 replay 0 order 0 unbound 0" and, while our link to
+ * it is up, "      link v3 mac blake2b" (JSON: null while it is not).
  */
 static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 {
@@ -270,6 +275,15 @@ static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 	out_u64(o, "rejected_replay", " replay %" PRIu64, p->rejected_replay);
 	out_u64(o, "rejected_order", " order %" PRIu64, p->rejected_order);
 	out_u64(o, "unbound", " unbound %" PRIu64 "\n", p->unbound);
+	if (p->link_version) {
+		out_u64(o, "link_version", "      link v%" PRIu64,
+			p->link_version);
+		out_string(o, "link_mac", " mac %s\n",
+			   synod_link_mac_name(p->link_mac));
+	} else {
+		out_null(o, "link_version", NULL);
+		out_null(o, "link_mac", NULL);
+	}
 	out_close_object(o);
 }
 

@@ -8,10 +8,10 @@
 
 /*
  * Whether the broken records after the end can all be one torn batch.
- * Only one batch is ever in flight (the next is issued after its flush),
- * of at most @batch_max records, and it cannot start after last + 1:
- * last + 1 would then have been flushed, so intact or damaged, never
- * torn.  So a torn record names a jseq <= last + batch_max; a broken one
+ * Only one batch is ever in flight (the next is issued once it is
+ * durable), of at most @batch_max records, and it cannot start after
+ * last + 1: last + 1 would then have been durable, so intact or damaged,
+ * never torn.  So a torn record names a jseq <= last + batch_max; a broken one
  * naming a later jseq was durable, perhaps acknowledged, and is lost:
  * damage.  A broken record naming nothing is judged by its ring index:
  * on the ring's first lap (last < count) the batch after last's reaches
@@ -60,7 +60,7 @@ static u32 count_after(const struct synod_jscan *scan, u32 count,
  * batch.  A batch never holds more records than the ring, so it lies in
  * the window; a header claiming otherwise is not believed beyond the
  * record itself.  @batch_max is the most records the writer has in flight
- * between two flushes (SYNOD_JOURNAL_BATCH): it bounds the torn tail.
+ * at once (SYNOD_JOURNAL_BATCH): it bounds the torn tail.
  */
 void synod_jscan_end(const struct synod_jscan *scan, u32 count,
 		     u32 batch_max, struct synod_jscan_end *end)
@@ -148,7 +148,7 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 	/* The end itself, no longer intact when read again: be wary. */
 	if (jseq == end->last)
 		return SYNOD_JF_CORRUPT;
-	/* Batches after last's were issued: last's was flushed whole. */
+	/* Batches after last's were issued: last's was durable whole. */
 	if (end->damaged)
 		return SYNOD_JF_CORRUPT;
 	return jseq >= end->batch_first ? SYNOD_JF_TORN : SYNOD_JF_CORRUPT;

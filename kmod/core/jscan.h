@@ -12,18 +12,18 @@
  *
  * Why the last batch is special: the records of one batch (group commit,
  * the batch_first/batch_n fields of every record) are written all at once
- * and acknowledged only after the flush that follows them, and the next
- * batch is issued only after that flush.  After a power cut any record of
- * the last batch may be missing or damaged, below intact ones too; none of
- * them was acknowledged.  Before the last batch, everything was flushed
- * before later writes were issued: a record missing there was durable and
- * is damage.
+ * (each FUA) and acknowledged only once every one of them has completed,
+ * durable, and the next batch is issued only then.  After a
+ * power cut any record of the last batch may be missing or damaged, below
+ * intact ones too; none of them was acknowledged.  Before the last batch,
+ * everything was durable before later writes were issued: a record
+ * missing there was durable and is damage.
  *
  * The same bound applies after the end: only one batch, of at most
  * batch_max records (SYNOD_JOURNAL_BATCH), can have been in flight, and it
  * started at most just after the end.  Broken records that name later
  * sequences than that (or, on the ring's first lap, lie at ring indexes
- * that batch cannot reach) were flushed once: the ring is damaged, not
+ * that batch cannot reach) were durable once: the ring is damaged, not
  * torn, and its lost records may have been acknowledged.  The blind spot:
  * damage confined to the batch_max sequences after the end (a journal that
  * only ever held one batch, all of it damaged, say) looks exactly like a
@@ -81,7 +81,7 @@ struct synod_jscan_end {
 	u64 seen;
 	/*
 	 * Records after last are damage, not a torn tail: they cannot all
-	 * be the one batch in flight at the crash, so some were flushed
+	 * be the one batch in flight at the crash, so some were durable
 	 * (durable, perhaps acknowledged) and are lost.  Then nothing is
 	 * torn: every hole of the window is corrupt too.
 	 */

@@ -6,9 +6,10 @@
  * independently (Python's hmac and hashlib; info = label with its NUL,
  * le32 id_c, le32 id_s, cluster NUL-padded to 32 bytes, the 32-byte
  * transcript hash), so that a change of the wire's derivation cannot pass
- * unnoticed; the sequence rule.  The transform is made in .init and freed
- * in .exit, so that a failed assertion, which returns at once, leaks
- * nothing.
+ * unnoticed; the link v3 frame tag (keyed BLAKE2b-256, first 16 bytes)
+ * against Python's hashlib.blake2b; the sequence rule.  The transforms
+ * are made in .init and freed in .exit, so that a failed assertion,
+ * which returns at once, leaks nothing.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -17,20 +18,39 @@
 #include "compat_net.h"
 #include "linkkey.h"
 
-/* test->priv: one hmac(sha256) transform per case */
+/* test->priv: the transforms of one case */
+struct linkkey_tfms {
+	struct crypto_shash *hmac;	/* hmac(sha256) */
+	struct crypto_shash *b2;	/* blake2b-256 */
+};
+
 static int linkkey_init(struct kunit *test)
 {
-	struct crypto_shash *h = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	struct linkkey_tfms *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct crypto_shash *h;
 
+	if (!t)
+		return -ENOMEM;
+	h = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
-	test->priv = h;
+	t->hmac = h;
+	h = crypto_alloc_shash("blake2b-256", 0, 0);
+	if (IS_ERR(h)) {
+		crypto_free_shash(t->hmac);
+		return PTR_ERR(h);
+	}
+	t->b2 = h;
+	test->priv = t;
 	return 0;
 }
 
 static void linkkey_exit(struct kunit *test)
 {
-	crypto_free_shash(test->priv);
+	struct linkkey_tfms *t = test->priv;
+
+	crypto_free_shash(t->b2);
+	crypto_free_shash(t->hmac);
 }
 
 /* RFC 5869 A.1 (basic) and A.3 (no salt, no info). */
@@ -50,7 +70,7 @@ static void hkdf_rfc5869(struct kunit *test)
 		0x8d, 0x2d, 0x9d, 0x20, 0x13, 0x95, 0xfa, 0xa4, 0xb6, 0x1a,
 		0x96, 0xc8,
 	};
-	struct crypto_shash *h = test->priv;
+	struct crypto_shash *h = ((struct linkkey_tfms *)test->priv)->hmac;
 	u8 ikm[22], salt[13], info[10], okm[42];
 	int i;
 
@@ -90,7 +110,7 @@ static void link_key_and_tag(struct kunit *test)
 		0x50, 0x1d, 0x8d, 0xb9, 0xb9, 0x84, 0x41, 0x6b,
 	};
 	static const u8 secret[] = "0123456789abcdef";
-	struct crypto_shash *h = test->priv;
+	struct crypto_shash *h = ((struct linkkey_tfms *)test->priv)->hmac;
 	u8 nc[SYNOD_LINK_NONCE_LEN], ns[SYNOD_LINK_NONCE_LEN];
 	u8 key[SYNOD_LINK_KEY_LEN], hdr[16], tag[SYNOD_LINK_TAG_LEN];
 	u8 th[SYNOD_LINK_TH_LEN];
@@ -130,6 +150,51 @@ static void link_key_and_tag(struct kunit *test)
 	KUNIT_EXPECT_NE(test, 0, memcmp(key, want_key, sizeof(key)));
 }
 
+/*
+ * Link version 3: the tag of the same frame as link_key_and_tag()'s under
+ * the same frame key with keyed BLAKE2b-256, its first 16 bytes
+ * (hashlib.blake2b(hdr + b"hello", digest_size=32, key=key).digest()[:16];
+ * not digest_size=16, which is another function).  It differs from the
+ * HMAC-SHA256 tag, so a frame tagged for the other version fails.
+ */
+static void blake2b_tag(struct kunit *test)
+{
+	static const u8 key[SYNOD_LINK_KEY_LEN] = {
+		0xb6, 0x1f, 0x82, 0x0d, 0x3d, 0x74, 0xb6, 0xbd,
+		0x35, 0x38, 0x1b, 0x9e, 0x47, 0xbc, 0x9e, 0x74,
+		0x11, 0x20, 0xc6, 0xb2, 0x46, 0x09, 0x4b, 0xc9,
+		0xf3, 0xab, 0xe0, 0x9c, 0x4b, 0x39, 0xbf, 0xdc,
+	};
+	static const u8 want_tag[SYNOD_LINK_TAG_LEN] = {
+		0x56, 0xee, 0xef, 0x9b, 0x2f, 0xb8, 0x4a, 0xe9,
+		0xb6, 0x7b, 0x3d, 0xd7, 0xfa, 0x02, 0xad, 0x33,
+	};
+	struct linkkey_tfms *t = test->priv;
+	u8 hdr[16], tag[SYNOD_LINK_TAG_LEN], htag[SYNOD_LINK_TAG_LEN];
+	struct kvec v[2] = {
+		{ .iov_base = "hel", .iov_len = 3 },
+		{ .iov_base = "lo", .iov_len = 2 },
+	};
+
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->b2, key, sizeof(key)));
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->hmac, key,
+						     sizeof(key)));
+	put_unaligned_le32(5, hdr);
+	put_unaligned_le32(0, hdr + 4);
+	put_unaligned_le64(7, hdr + 8);
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac(t->b2, hdr, sizeof(hdr), v, 2,
+						tag));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(tag, want_tag, sizeof(tag)));
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac(t->hmac, hdr, sizeof(hdr), v,
+						2, htag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, htag, sizeof(tag)));
+	/* another sequence number: another tag */
+	put_unaligned_le64(8, hdr + 8);
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac(t->b2, hdr, sizeof(hdr), v, 2,
+						tag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_tag, sizeof(tag)));
+}
+
 /* Only the next sequence number passes; lower is a replay, higher a gap. */
 static void sequence_rule(struct kunit *test)
 {
@@ -144,6 +209,7 @@ static void sequence_rule(struct kunit *test)
 static struct kunit_case linkkey_cases[] = {
 	KUNIT_CASE(hkdf_rfc5869),
 	KUNIT_CASE(link_key_and_tag),
+	KUNIT_CASE(blake2b_tag),
 	KUNIT_CASE(sequence_rule),
 	{}
 };

@@ -66,6 +66,17 @@ enum synod_peer_state {
 };
 
 /*
+ * What authenticates the frames of the link to one peer
+ * (SYNOD_A_PEER_LINK_MAC), decided by the link version the two ends
+ * negotiated (Documentation/transport.rst).
+ */
+enum synod_link_mac {
+	SYNOD_LINK_MAC_NONE,		/* CRC-32C only: test build, benchmark */
+	SYNOD_LINK_MAC_HMAC_SHA256,	/* link v2: HMAC-SHA256, first 16 bytes */
+	SYNOD_LINK_MAC_BLAKE2B,		/* link v3: keyed BLAKE2b-256, first 16 */
+};
+
+/*
  * Attributes of one peer, nested in SYNOD_A_VOLUME_PEER (one nest per
  * peer, repeated).  Addresses are struct sockaddr_in or sockaddr_in6 in
  * network byte order, exactly as sizeof() says.
@@ -90,6 +101,13 @@ enum synod_peer_attr {
 	SYNOD_A_PEER_REJECTED_REPLAY,
 	SYNOD_A_PEER_REJECTED_ORDER,
 	SYNOD_A_PEER_UNBOUND,
+	/*
+	 * Our authenticated link to this peer, absent while it is not up:
+	 * u32 link version negotiated in its handshake, u32 enum
+	 * synod_link_mac of its frames.
+	 */
+	SYNOD_A_PEER_LINK_VERSION,
+	SYNOD_A_PEER_LINK_MAC,
 
 	__SYNOD_A_PEER_MAX,
 	SYNOD_A_PEER_MAX = __SYNOD_A_PEER_MAX - 1

@@ -294,6 +294,22 @@ klog_check_all() {
 	return $rc
 }
 
+# crash_console FILE N: what a VM that is not running printed last; from
+# its first oops or panic on, whole (up to 200 lines), so that the call
+# trace reaches the log: the run directory is gone once the test ends.
+crash_console() {
+	local at
+	at=$(grep -n -m1 -E 'cut here|BUG:|Oops|general protection|Kernel panic' \
+		"$1" 2>/dev/null | cut -d: -f1)
+	if [ -n "$at" ]; then
+		echo "--- node $2: VM not running; console from its first oops"
+		tail -n +"$(( at > 5 ? at - 5 : 1 ))" "$1" | head -n 200
+	else
+		echo "--- node $2: VM not running; console tail"
+		tail -n 15 "$1" 2>/dev/null || true
+	fi
+}
+
 # crash_report: every live node's status and kernel log (on failure)
 crash_report() {
 	local n
@@ -301,8 +317,7 @@ crash_report() {
 		if node_alive "$n"; then
 			on "$n" --timeout 30 report || true
 		else
-			echo "--- node $n: VM not running; console tail"
-			tail -n 15 "$(vmdir "$n")/console" 2>/dev/null || true
+			crash_console "$(vmdir "$n")/console" "$n"
 		fi
 	done
 }

@@ -374,6 +374,13 @@ static void put_peer(struct nl_msg *msg, uint32_t node, const char *addr,
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_REJECTED_REPLAY, 0), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_REJECTED_ORDER, 0), 0);
 	assert_int_equal(nla_put_u64(msg, SYNOD_A_PEER_UNBOUND, 1), 0);
+	/* the kernel says what our link runs only while it is up */
+	if (st == SYNOD_PEER_CONNECTED) {
+		assert_int_equal(nla_put_u32(msg, SYNOD_A_PEER_LINK_VERSION,
+					     3), 0);
+		assert_int_equal(nla_put_u32(msg, SYNOD_A_PEER_LINK_MAC,
+					     SYNOD_LINK_MAC_BLAKE2B), 0);
+	}
 	nla_nest_end(msg, nest);
 }
 
@@ -478,11 +485,13 @@ static void test_status_replicated(void **state)
 		"{\"node\":2,\"address\":\"10.0.0.2:7790\","
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
 		"\"refused\":1,\"rejected_mac\":3,\"rejected_replay\":0,"
-		"\"rejected_order\":0,\"unbound\":1},"
+		"\"rejected_order\":0,\"unbound\":1,"
+		"\"link_version\":3,\"link_mac\":\"blake2b\"},"
 		"{\"node\":3,\"address\":\"[fd00::3]:7790\","
 		"\"state\":\"connecting\",\"match_index\":80,\"voter\":false,"
 		"\"refused\":1,\"rejected_mac\":3,\"rejected_replay\":0,"
-		"\"rejected_order\":0,\"unbound\":1}]}]\n");
+		"\"rejected_order\":0,\"unbound\":1,"
+		"\"link_version\":null,\"link_mac\":null}]}]\n");
 	free(got);
 
 	got = print_volume(v, false);
@@ -496,6 +505,7 @@ static void test_status_replicated(void **state)
 		"    on-no-quorum suspend auto-promote false\n"
 		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1\n"
 		"      rejected mac 3 replay 0 order 0 unbound 1\n"
+		"      link v3 mac blake2b\n"
 		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1\n"
 		"      rejected mac 3 replay 0 order 0 unbound 1\n");
 	free(got);

@@ -141,6 +141,28 @@ peer_field_ge() { local v; v=$(peer_field "$@"); [ -n "$v" ] && [ "$v" -ge "$5" 
 # wait_for SECONDS CMD...: bounded polling
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/wait.bash"
 
+# have_blake2b: the kernel has blake2b-256 (loaded here if a module), so
+# that links between current modules run link version 3 with BLAKE2b
+# frame MACs; a kernel without it (the debug kernel's localmodconfig)
+# runs version 2 with HMAC-SHA256.  Sets DEFAULT_LINK to "VERSION MAC".
+# shellcheck disable=SC2034 # DEFAULT_LINK is for the tests
+have_blake2b() {
+	modprobe -q blake2b_generic 2>/dev/null || true
+	if grep -q '^name *: blake2b-256$' /proc/crypto; then
+		DEFAULT_LINK="3 blake2b"
+		return 0
+	fi
+	DEFAULT_LINK="2 hmac-sha256"
+	return 1
+}
+
+# link_is N VOLUME PEER VERSION MAC: node N's link to PEER is up and
+# runs link VERSION with frame MAC MAC (as status names it)
+link_is() {
+	[ "$(peer_field "$1" "$2" "$3" link_version)" = "$4" ] &&
+		[ "$(peer_field "$1" "$2" "$3" link_mac)" = "\"$5\"" ]
+}
+
 is_role() { [ "$(field "$1" "$2" role)" = "$3" ]; }
 is_field() { [ "$(field "$1" "$2" "$3")" = "$4" ]; }
 # field_ge N VOLUME KEY VALUE: numeric field at least VALUE

@@ -167,7 +167,7 @@ view() {
 # refuse its links again and again, count each refusal against node 2,
 # log the reason ($WHY) once, and change nothing; node 2 must know no
 # leader and have promised nothing.  With $LINK_VERSION set, node 2 is
-# created speaking that link version (the test-only module parameter
+# created offering that link version alone (the test-only module parameter
 # test_link_version is read at create).
 misfit() {
 	local before0 before1 after0 after1 quiet r try n
@@ -228,15 +228,25 @@ misfit() {
 	misfit --secret-file "$SECRET_FILE" --cluster other
 }
 
-@test "cluster: a replica speaking another protocol version is refused, counted, logged once; nothing changes" {
+# A node 2 whose module offers only link version $1: refused by the
+# others, counted, logged once, nothing changes (misfit); and node 2
+# refuses the good ones' links for the same reason.
+version_misfit() {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	WHY="no common link version"
-	LINK_VERSION=99
+	LINK_VERSION=$1
 	misfit --secret-file "$SECRET_FILE" --cluster $VOL
 	[ "$(cat $LINK_PARAM)" = 0 ]
-	# node 2 refuses the good ones' links for the same reason
 	kernel_log_since_mark | grep -q "$VOL/2: refused incoming link with node 0: $WHY"
+}
+
+@test "cluster: a replica speaking another protocol version is refused, counted, logged once; nothing changes" {
+	version_misfit 99
+}
+
+@test "cluster: a replica offering only a protocol version below ours (1) is refused alike" {
+	version_misfit 1
 }
 
 @test "cluster: --auto-promote: opening a follower's disk for writing makes it lead; without it, EROFS" {

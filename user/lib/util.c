@@ -37,9 +37,15 @@ void synod_uuid_format(const uint8_t uuid[SYNOD_UUID_LEN],
 }
 
 /*
- * Names of enum synod_role.  A value from a newer module is shown as
- * "unknown" rather than refused, so an old synodctl still lists volumes.
+ * names[v] of a table indexed by a uapi enum.  A value from a newer
+ * module (past the table, or a hole in it) is "unknown" rather than
+ * refused, so an old synodctl still lists volumes.
  */
+#define ENUM_NAME(names, v)						\
+	((v) < sizeof(names) / sizeof((names)[0]) && (names)[v] ?	\
+	 (names)[v] : "unknown")
+
+/* Names of enum synod_role. */
 const char *synod_role_name(uint32_t role)
 {
 	static const char *const names[] = {
@@ -50,9 +56,7 @@ const char *synod_role_name(uint32_t role)
 		[SYNOD_ROLE_LEARNER] = "learner",
 	};
 
-	if (role >= sizeof(names) / sizeof(names[0]) || !names[role])
-		return "unknown";
-	return names[role];
+	return ENUM_NAME(names, role);
 }
 
 /* Names of enum synod_event, the verbs printed by `synodctl events`. */
@@ -73,9 +77,7 @@ const char *synod_event_name(uint32_t event)
 		[SYNOD_EVENT_PEER_REMOVED] = "peer-removed",
 	};
 
-	if (event >= sizeof(names) / sizeof(names[0]) || !names[event])
-		return "unknown";
-	return names[event];
+	return ENUM_NAME(names, event);
 }
 
 /* Names of enum synod_peer_state, as status prints them. */
@@ -88,9 +90,19 @@ const char *synod_peer_state_name(uint32_t state)
 		[SYNOD_PEER_SELF] = "self",
 	};
 
-	if (state >= sizeof(names) / sizeof(names[0]) || !names[state])
-		return "unknown";
-	return names[state];
+	return ENUM_NAME(names, state);
+}
+
+/* Names of enum synod_link_mac, as status prints them. */
+const char *synod_link_mac_name(uint32_t mac)
+{
+	static const char *const names[] = {
+		[SYNOD_LINK_MAC_NONE] = "none",
+		[SYNOD_LINK_MAC_HMAC_SHA256] = "hmac-sha256",
+		[SYNOD_LINK_MAC_BLAKE2B] = "blake2b",
+	};
+
+	return ENUM_NAME(names, mac);
 }
 
 /* Names of enum synod_on_no_quorum, as on the command line. */

@@ -22,6 +22,7 @@ void synod_uuid_format(const uint8_t uuid[SYNOD_UUID_LEN],
 const char *synod_role_name(uint32_t role);
 const char *synod_event_name(uint32_t event);
 const char *synod_peer_state_name(uint32_t state);
+const char *synod_link_mac_name(uint32_t mac);
 const char *synod_on_no_quorum_name(uint32_t v);
 int synod_name_check(const char *name);
 int synod_backing_check(const char *path);

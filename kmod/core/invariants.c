@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The replica's invariants, checked after every input (synod_replica_
+ * check()): what must hold between the indexes, the log ring, the roles
+ * and the timers whatever the input was.  Apart from the code that steps
+ * the replica so that a step can be read for what it does and this for
+ * what must stay true.
+ */
+#include "internal.h"
+
+static void check_log(const struct synod_replica *r)
+{
+	u32 i, faulty = 0;
+
+	for (i = 0; i < SYNOD_LOG_MAX; i++) {
+		const struct synod_slot *sl = &r->log[i];
+
+		if (sl->e.slot == 0)
+			continue;
+		synod_assert((sl->e.slot & (SYNOD_LOG_MAX - 1)) == i);
+		synod_assert(in_ring(r, sl->e.slot));
+		synod_assert(sl->e.slot <= r->last_slot);
+		synod_assert(!sl->faulty || sl->e.slot > r->chosen_upto);
+		synod_assert(!sl->faulty || !sl->chosen);
+		synod_assert(sl->seq <= r->persist_seq);
+		synod_assert(!sl->owned || r->role == SYNOD_LEADER);
+		synod_assert(sl->e.kind >= SYNOD_ENTRY_NOOP &&
+			     sl->e.kind <= SYNOD_ENTRY_CONFIG);
+		faulty += sl->faulty;
+	}
+	synod_assert(!r->lost_slot || r->lost_slot > r->chosen_upto);
+	synod_assert(faulty + (r->lost_slot != 0) == r->nfaulty);
+}
+
+/* A pre-vote asks for a ballot of ours above our promise; never raises it. */
+static void check_prevote(const struct synod_replica *r)
+{
+	if (r->pv_ballot == 0) {
+		synod_assert(r->pv_yes == 0 && r->pv_answered == 0);
+		return;
+	}
+	synod_assert(r->role == SYNOD_FOLLOWER && r->pv_round != 0);
+	synod_assert(synod_ballot_node(r->pv_ballot) == r->p.self);
+	synod_assert(r->pv_ballot > r->promised);
+	synod_assert(r->pv_yes & node_bit(r->p.self));
+	synod_assert((r->pv_yes & ~r->pv_answered) == 0);
+}
+
+/* The invariants, checked after every input. */
+void synod_replica_check(const struct synod_replica *r)
+{
+	u64 s;
+	u32 v;
+
+	synod_assert(r->log_base >= 1);
+	synod_assert(r->applied_durable <= r->landed);
+	synod_assert(r->landed <= r->applied);
+	synod_assert(r->applied <= r->chosen_upto);
+	synod_assert(r->log_base <= r->applied + 1);
+	/* Trimmed only what a restart restores: restore_room() needs it. */
+	synod_assert(r->log_base <= r->applied_durable + 1);
+	synod_assert(r->cfg_durable.epoch <= r->cfg.epoch);
+	synod_assert(r->chosen_upto <= r->last_slot);
+	synod_assert(r->chosen_upto <= r->commit_hint);
+	synod_assert(r->fetch_ns <= r->last_now);
+	synod_assert(!r->fetch_ns || (r->fetch_to < SYNOD_NODES_MAX &&
+				      r->fetch_rto_ns >= fetch_rto_min(r) &&
+				      r->fetch_rto_ns <= r->p.retransmit_ns));
+	synod_assert(r->durable_seq <= r->persist_seq);
+	synod_assert(r->promised_seq <= r->persist_seq);
+	synod_assert(r->contact_run_ns <= r->run_ns && r->run_ns != 0);
+	synod_assert(r->nackq <= SYNOD_ACKQ_MAX);
+	synod_assert(r->npend <= SYNOD_PENDING_MAX);
+	synod_assert(r->nreads <= SYNOD_READS_MAX);
+	synod_assert(r->pend_head < SYNOD_PENDING_MAX);
+	synod_assert(synod_config_check(&r->cfg) == 0);
+	/* Everything chosen and not yet trimmed is held. */
+	for (s = r->log_base; s <= r->chosen_upto; s++)
+		synod_assert(slot_get(r, s) && slot_get(r, s)->chosen);
+	if (r->role == SYNOD_FOLLOWER) {
+		synod_assert(!r->active && r->npend == 0 && r->nreads == 0);
+	} else {
+		synod_assert(r->ballot != 0 && r->ballot == r->promised);
+		synod_assert(synod_ballot_node(r->ballot) == r->p.self);
+	}
+	if (r->role == SYNOD_LEADER) {
+		for (v = 0; v < SYNOD_NODES_MAX; v++) {
+			synod_assert(r->answer_ns[v] <= r->last_now);
+			synod_assert(r->retx_ns[v] <= r->last_now);
+			synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns &&
+				     r->retx_rto_ns[v] <= retx_max(r));
+		}
+		synod_assert(r->leader == r->p.self);
+		synod_assert(r->next_slot > r->chosen_upto);
+		synod_assert(r->next_slot - r->chosen_upto - 1 <=
+			     SYNOD_MSG_ENTRIES_MAX);
+		synod_assert(!r->active || r->chosen_upto >= r->noop_slot);
+	} else {
+		synod_assert(!r->active && !r->cfg_pending);
+	}
+	check_log(r);
+	check_prevote(r);
+}
