@@ -80,7 +80,10 @@ static bool fail_held(struct request *rq, void *data)
  * so that this replica can neither acknowledge nor serve anything more.
  * The core is not asked to resign: it may be what failed.  Requests that
  * wait in the requeue list come back to synod_repl_submit(), which fails
- * them; kick them now rather than at their delay.
+ * them; kick them now rather than at their delay.  Journal records still
+ * queued are dropped: nothing was acknowledged on them, and nothing will
+ * be reported durable again (a journal write in flight ends on its own,
+ * and its writer lets go of it).
  */
 void synod_repl_fence(struct synod_repl *r, const char *why)
 {
@@ -88,6 +91,7 @@ void synod_repl_fence(struct synod_repl *r, const char *why)
 	if (r->fenced)
 		return;
 	r->fenced = true;
+	synod_jq_drop(r);
 	pr_err("%s: fenced: %s; I/O fails until the volume is attached again\n",
 	       r->vol->name, why);
 	blk_mq_tagset_busy_iter(&r->vol->tag_set, fail_held, NULL);

@@ -100,7 +100,10 @@ static void mark_ref(struct synod_paystore *ps, u64 ref)
 	}
 }
 
-/* Free the buffers this sweep found unheld, only the old ones unless @all. */
+/*
+ * Free the buffers this sweep found unheld and unpinned, only the old
+ * ones unless @all.
+ */
 static void free_unheld(struct synod_paystore *ps, bool all)
 {
 	struct synod_pay *p;
@@ -108,7 +111,7 @@ static void free_unheld(struct synod_paystore *ps, bool all)
 
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		p = &ps->pay[i];
-		if (!p->used || p->held == ps->sweeps ||
+		if (!p->used || p->held == ps->sweeps || p->pins ||
 		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH))
 			continue;
 		hlist_del(&p->hash);
@@ -191,6 +194,7 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 	p->len = 0;
 	p->senders = 0;
 	p->durable = false;
+	WARN_ON_ONCE(p->pins);
 	ps->stores++;
 	synod_pay_seen(ps, p);
 	hlist_add_head(&p->hash, pay_bucket(ps, ref));

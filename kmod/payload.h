@@ -19,7 +19,8 @@
  * frees little is followed by another at the next store).  Only when a
  * sweep would leave nothing free does it free every buffer nothing holds,
  * young or not: a store that can never fill again would stop the
- * replica, where a lost frame only costs a resend.
+ * replica, where a lost frame only costs a resend.  Neither sweep frees
+ * a buffer a journal record still to be written names (pinned).
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -39,6 +40,7 @@
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
 
+#include <linux/bug.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -67,21 +69,30 @@ struct synod_pay {
 	bool used;
 	u32 senders;		/* bit n: node n sent us these bytes */
 	/*
-	 * A journal record of ours holds these bytes (replica.c sets it
-	 * when it hands them to the journal): they never change after,
-	 * since crash recovery replays what the journal holds.
+	 * A journal record of ours holds these bytes, or will once its
+	 * group is written (replica_jq.c sets it when it queues them):
+	 * they never change after, since crash recovery replays what the
+	 * journal holds.
 	 */
 	bool durable;
+	/*
+	 * Journal records queued or being written name these bytes
+	 * (replica_jq.c): a bio may read them with the replica's lock
+	 * dropped, after the core has let go of the ref, so the sweep
+	 * never frees a pinned buffer.  One pin per record.
+	 */
+	u32 pins;
 	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
 };
 
 struct synod_paystore {
 	struct synod_pay *pay;		/* SYNOD_PAY_COUNT of them */
 	/*
-	 * The replica's outbox: records it holds are still to be written
-	 * (a run of frames defers them, replica_rx.c), and the core's log
-	 * may no longer name their data (a later ACCEPT took the slot), so
-	 * the sweep keeps what they name too.  NULL: none.
+	 * The replica's outbox: records it holds are still to be queued
+	 * for the journal (a run of frames defers them, replica_rx.c;
+	 * once queued they are pinned), and the core's log may no longer
+	 * name their data (a later ACCEPT took the slot), so the sweep
+	 * keeps what they name too.  NULL: none.
 	 */
 	const struct synod_out *outbox;
 	/*
@@ -111,5 +122,18 @@ u64 synod_pay_new_ref(struct synod_paystore *ps);
 void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core);
+
+/* A journal record names @p until it is written or dropped. */
+static inline void synod_pay_pin(struct synod_pay *p)
+{
+	p->pins++;
+}
+
+static inline void synod_pay_unpin(struct synod_pay *p)
+{
+	WARN_ON_ONCE(!p->pins);
+	if (p->pins)
+		p->pins--;
+}
 
 #endif /* SYNOD_PAYLOAD_H */

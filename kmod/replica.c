@@ -2,10 +2,11 @@
 /*
  * The replica engine: feeds the consensus core its inputs (frames, ticks,
  * client requests, administrator commands) and carries out its outputs:
- * send, persist (journal records and the promised ballot, one group
- * commit), apply to the data area, complete requests; core/replica.h says
- * why messages may leave before the journal write.  Frames from peers
- * come in through replica_rx.c.
+ * send, persist (journal records queued for the next group commit,
+ * replica_jq.c; a new promise to the superblock), apply to the data
+ * area, complete requests; core/replica.h says why messages may leave
+ * before the journal write.  Frames from peers come in through
+ * replica_rx.c.
  * See kmod/replica.h for the locking rule.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -150,88 +151,39 @@ int synod_repl_sb_write(struct synod_repl *r)
 }
 
 /*
- * Write every persist action of this batch: entries to the journal in one
- * group commit, a new promise to the superblock.  Returns the highest
- * persist seq now durable, or 0 if there was nothing; fences on error.
+ * Carry out every persist action of this round: queue the journal
+ * records for the next group commit (replica_jq.c, which reports them
+ * durable once written), write a new promise to the superblock now.
+ * The promise is durable once written, but its seq is reported with the
+ * group it is queued in: the report is cumulative, and records queued
+ * before it may still be on their way.  Fences on error.
  */
-static u64 repl_persist(struct synod_repl *r)
+static void repl_persist(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
-	u64 promise = 0, maxseq = 0, start_ns;
-	unsigned int n = 0;
-	int err;
-	u32 i, k;
+	u64 promise = 0, pseq = 0;
+	u32 i;
 
 	for (i = 0; i < out->npersist; i++) {
 		const struct synod_persist *p = &out->persist[i];
-		struct synod_jrec *j;
 
-		maxseq = max(maxseq, p->seq);
-		if (p->kind == SYNOD_PERSIST_PROMISE) {
-			promise = max(promise, p->ballot);
+		if (p->kind != SYNOD_PERSIST_PROMISE) {
+			if (!synod_jq_queue(r, p))
+				return;
 			continue;
 		}
-		j = &r->jrec[n++];
-		j->seq = p->seq;
-		j->e = p->e;
-		for (k = 0; k < SYNOD_BATCH_MAX; k++) {
-			struct synod_pay *pay = NULL;
-
-			j->len[k] = 0;
-			j->data[k] = NULL;
-			if (p->e.kind != SYNOD_ENTRY_WRITE || k >= p->e.nwrites)
-				continue;
-			pay = synod_pay_find(&r->pay, p->e.w[k].ref);
-			if (!pay || !pay->len) {
-				synod_repl_fence(r, "payload of an accepted write missing");
-				return 0;
-			}
-			j->len[k] = pay->len;
-			j->data[k] = pay->data;
-			/* from now on these bytes are the journal's */
-			pay->durable = true;
-		}
-	}
-	if (n) {
-		start_ns = synod_repl_now();
-		err = synod_journal_write(r->journal, r->jrec, n);
-		if (err == -ENOSPC) {
-			/* Free ring space by checkpointing, then once more. */
-			err = blkdev_issue_flush(r->vol->backing.bdev);
-			if (!err) {
-				r->vol->sb.applied_index = r->applied;
-				err = synod_repl_sb_write(r);
-			}
-			if (!err) {
-				r->checkpointed = r->applied;
-				r->ckpt_cfg = r->vol->sb.cfg;
-				synod_journal_reclaim(r->journal, r->applied);
-				err = synod_journal_write(r->journal, r->jrec, n);
-			}
-		}
-		if (err) {
-			synod_repl_fence(r, err == -ENOSPC ? "journal full" :
-						      "journal write failed");
-			return 0;
-		}
-		/* Our records were encoded in our assertion window (the
-		 * journal's owner hooks): a failure there is ours, and
-		 * nobody may hear that these records are durable. */
-		if (READ_ONCE(r->core_failed)) {
-			synod_repl_fence(r, "consensus core assertion failed (journal record)");
-			return 0;
-		}
-		trace_synod_journal_durable(r->vol->name, n, maxseq,
-					    synod_repl_now() - start_ns);
+		promise = max(promise, p->ballot);
+		pseq = max(pseq, p->seq);
 	}
 	if (promise > r->vol->sb.promised_ballot) {
 		r->vol->sb.promised_ballot = promise;
 		if (synod_repl_sb_write(r)) {
 			synod_repl_fence(r, "superblock write failed");
-			return 0;
+			return;
 		}
 	}
-	return maxseq;
+	if (pseq)
+		synod_jq_promise(r, pseq);
 }
 
 /* ---- send --------------------------------------------------------------- */
@@ -334,7 +286,13 @@ static void apply_config(struct synod_repl *r, const struct synod_config *c)
 		r->vol->name, c->epoch, c->voters, c->learners);
 }
 
-/* Apply chosen entries in slot order; checkpoint now and then. */
+/*
+ * Apply chosen entries in slot order; checkpoint now and then.  Both
+ * synchronously, under the lock (a later step may move them out of it,
+ * as replica_jq.c did for the journal).  An entry may be applied before
+ * our own record of it is durable: it is chosen, so a quorum holds it,
+ * and a crash before the checkpoint finds it again through the peers.
+ */
 static void repl_apply(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
@@ -389,13 +347,14 @@ static void repl_apply(struct synod_repl *r)
 /* ---- the output loop ------------------------------------------------------ */
 
 /*
- * Carry out the core's outputs.  The landing of applies and the
- * durability of a persisted batch are inputs that may produce more
- * outputs (reads served, replies released), so loop until a round lands
- * and persists nothing new; each round carries out only what the
- * previous input produced, so the loop ends (the bound is a guard
- * against a core bug).  Applies are written synchronously here, so they
- * have landed when repl_apply() returns.
+ * Carry out the core's outputs.  The landing of applies is an input that
+ * may produce more outputs (reads served), so loop until a round lands
+ * nothing new; each round carries out only what the previous input
+ * produced, so the loop ends (the bound is a guard against a core bug).
+ * Applies are written synchronously here, under the lock, so they have
+ * landed when repl_apply() returns.  Journal records are only queued:
+ * the input's end writes them (synod_repl_unlock()) and reports them
+ * durable, another input.
  *
  * Messages leave before the round's journal write, not after it: the
  * core holds back every reply that rests on our journal (a promise, an
@@ -411,7 +370,6 @@ void synod_repl_execute(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
 	u32 round, i;
-	u64 seq, durable = 0;
 
 	lockdep_assert_held(&r->lock);
 	for (round = 0; round < 64; round++) {
@@ -421,8 +379,8 @@ void synod_repl_execute(struct synod_repl *r)
 			if (r->tp)
 				r->tops->push(r->tp);
 		}
-		seq = r->fenced ? 0 : repl_persist(r);
-		durable = max(durable, seq);
+		if (!r->fenced)
+			repl_persist(r);
 		synod_repl_done(r, true);	/* held before any apply */
 		if (!r->fenced)
 			repl_apply(r);
@@ -452,11 +410,7 @@ void synod_repl_execute(struct synod_repl *r)
 			SYNOD_CORE(r, synod_replica_applied(&r->core,
 							    r->checkpointed,
 							    &r->ckpt_cfg));
-		if (!durable)
-			break;
-		SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(),
-						    durable, out));
-		durable = 0;
+		break;
 	}
 	WARN_ON_ONCE(round == 64);
 	if (READ_ONCE(r->core_failed))
@@ -634,8 +588,14 @@ void synod_repl_tick(struct work_struct *work)
 
 	noio = memalloc_noio_save();	/* we serve the disk: replica.h */
 	mutex_lock(&r->lock);
+	/*
+	 * Room for everything below at once: without a message, its steps
+	 * only propose into the write window and campaign (replica.h).
+	 * Rarely a wait: the tick keeps the followers.
+	 */
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	if (!r->up) {
-		mutex_unlock(&r->lock);
+		synod_repl_unlock(r);
 		memalloc_noio_restore(noio);
 		return;
 	}
@@ -679,7 +639,7 @@ void synod_repl_tick(struct work_struct *work)
 		}
 	}
 	synod_repl_events(r, now, &ev);
-	mutex_unlock(&r->lock);
+	synod_repl_unlock(r);
 	synod_repl_events_send(r, &ev);
 	memalloc_noio_restore(noio);
 	queue_delayed_work(r->vol->wq, &r->tick,

@@ -7,9 +7,18 @@
  * Concurrency: one mutex serialises the core and the execution of its
  * outputs, whatever the input (a frame from the transport's worker, the
  * tick work, a submission pass of the disk, netlink).  Outputs are
- * carried out synchronously in the order send, persist, apply, complete
- * (replica.c says why messages may go first), so the journal write of a
- * batch is one group commit.
+ * carried out in the order send, persist, apply, complete (replica.c
+ * says why messages may go first).  Persist only queues the journal
+ * records in a filling group (replica_jq.c); a writer (the writer work,
+ * or a follower's receive thread) writes that group with the lock
+ * dropped (the journal has its own mutex), then takes the lock again to
+ * report it durable to the core, so one group is in flight while the
+ * next fills (group commit).  An input waits for the writer, without
+ * the lock, only when the filling group is short of room.  Everything
+ * else runs synchronously under the lock for now: the superblock write
+ * of a new promise (and every other superblock update: vol->sb and the
+ * superblock page change only under the lock), applies to the data
+ * area, checkpoints, the reads and writes of a state transfer.
  * Nothing here allocates after creation; what the kernel allocates for us
  * under the lock (bios) is GFP_NOIO, and the threads and work that serve
  * the disk run in a memalloc_noio scope, because direct reclaim could
@@ -26,6 +35,7 @@
 #include <linux/blk-mq.h>
 #include <linux/mutex.h>
 #include <linux/timekeeping.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "synod.h"
@@ -96,6 +106,42 @@ struct synod_repl_events {
 	} ev[SYNOD_REPL_EVENTS_MAX];
 };
 
+/*
+ * Journal records of one group commit (replica_jq.c).  @seq is the
+ * highest persist seq the group makes durable once written: its records'
+ * and those of the promises queued with them, which the superblock
+ * already holds but which the core may count only once every record
+ * before them is durable too.
+ */
+struct synod_jgroup {
+	struct synod_jrec *rec;		/* SYNOD_JQ_MAX, allocated at create */
+	u32 n;				/* records in rec[] */
+	u64 seq;			/* 0: nothing queued, not even a promise */
+};
+
+/*
+ * Bounds of the filling group.  Before an input steps the core, the group
+ * and the outbox must leave room for what the input can queue, or the
+ * input waits (synod_jq_reserve()).  A message can add an outbox's worth
+ * (SYNOD_OUT_PERSIST_MAX: an ACCEPT or CATCHUP of many entries, the
+ * values a phase-1 round recovered), and the later rounds of its
+ * execution (applies landed) propose into the write window: at most
+ * SYNOD_MSG_ENTRIES_MAX slots past the chosen prefix, which those rounds
+ * do not move.  Every other input (the tick, a submission pass, a
+ * command, a durability report) persists only its proposals into that
+ * window, plus a promise per campaign: a durability report may move the
+ * chosen prefix by a window's worth first, so at most two windows, under
+ * one outbox's worth (SYNOD_JQ_RESERVE_LOCAL).  Frames that carry
+ * entries and submission passes, the traffic, leave more than they need
+ * (SYNOD_JQ_RESERVE): whatever they queue, the tick (which keeps the
+ * followers), acknowledgements, commands and the writer's reports still
+ * find their room without waiting.  synod_jq_init() checks these bounds
+ * at build time.
+ */
+#define SYNOD_JQ_RESERVE	(3 * SYNOD_OUT_PERSIST_MAX)	/* traffic */
+#define SYNOD_JQ_RESERVE_LOCAL	SYNOD_OUT_PERSIST_MAX		/* others */
+#define SYNOD_JQ_MAX		(5 * SYNOD_OUT_PERSIST_MAX)
+
 struct synod_repl {
 	struct mutex lock;		/* serialises everything below */
 	struct synod_volume *vol;	/* owner */
@@ -151,7 +197,22 @@ struct synod_repl {
 	struct synod_replica core;	/* the consensus core */
 	struct synod_out out;		/* its outputs, reused */
 	struct synod_msg msg;		/* decoded frame, reused */
-	struct synod_jrec jrec[SYNOD_OUT_PERSIST_MAX];
+	/* journal group commit (replica_jq.c) */
+	struct synod_jgroup jq;		/* filling, under the lock */
+	/* being written: the writer's alone, empty otherwise */
+	struct synod_jgroup jw;
+	/*
+	 * The writer's role is taken: an input writes, or jwork is queued
+	 * or runs; nobody else writes the journal.  Read without the lock
+	 * by waiters only.
+	 */
+	bool jbusy;
+	struct work_struct jwork;	/* the writer work */
+	u64 jgen;			/* groups taken to write so far */
+	u64 jhand;			/* hand-offs of the role to jwork */
+	wait_queue_head_t jwait;	/* woken on a group taken, jbusy clear */
+	u64 jgroups;			/* groups written, for the down line */
+	u64 jwaits;			/* inputs that waited for group room */
 	/* one submission pass: its writes, given to the core together */
 	struct synod_wait_write subw[SYNOD_QUEUE_DEPTH];
 	struct request *subrq[SYNOD_QUEUE_DEPTH];
@@ -183,6 +244,19 @@ static inline u64 synod_repl_now(void)
 void synod_core_enter(struct synod_repl *r);
 void synod_core_leave(struct synod_repl *r);
 void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
+
+/* replica_jq.c: journal group commit (under r->lock unless said otherwise) */
+int synod_jq_init(struct synod_repl *r);		/* at create */
+void synod_jq_free(struct synod_repl *r);		/* idle: no writer */
+bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p);
+void synod_jq_promise(struct synod_repl *r, u64 seq);
+bool synod_jq_room(const struct synod_repl *r, u32 need);
+void synod_jq_reserve(struct synod_repl *r, u32 need);	/* may drop the lock */
+int synod_jq_reserve_intr(struct synod_repl *r, u32 need);
+void synod_jq_drop(struct synod_repl *r);
+void synod_jq_drain(struct synod_repl *r);		/* takes the lock */
+void synod_repl_unlock(struct synod_repl *r);	/* ends an input */
+void synod_repl_unlock_rx(struct synod_repl *r);	/* ends a receive */
 
 /* replica.c: the engine (under r->lock unless said otherwise) */
 extern unsigned int synod_group_writes;		/* module parameters */

@@ -185,8 +185,12 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
-	if (!r || !tcfg)
-		goto fail;
+	if (!r || !tcfg) {
+		/* not set up enough for synod_repl_destroy() */
+		kfree(tcfg);
+		kvfree(r);
+		return ERR_PTR(-ENOMEM);
+	}
 	mutex_init(&r->lock);
 	synod_held_init(&r->held);
 	INIT_DELAYED_WORK(&r->tick, NULL);
@@ -199,7 +203,8 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->tops = &synod_tcp_ops;
 
 	r->sb_page = alloc_page(GFP_KERNEL);
-	if (!r->sb_page || synod_pay_init(&r->pay, cfg->node) ||
+	if (synod_jq_init(r) || !r->sb_page ||
+	    synod_pay_init(&r->pay, cfg->node) ||
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
@@ -311,7 +316,10 @@ fail:
 	return ERR_PTR(err);
 }
 
-/* Undo create; the replica is down (or never was up). */
+/*
+ * Undo create; the replica is down (or never was up), so no journal
+ * write is in flight and nothing is queued (synod_jq_drain()).
+ */
 void synod_repl_destroy(struct synod_repl *r)
 {
 	synod_repl_down(r, true);
@@ -319,6 +327,7 @@ void synod_repl_destroy(struct synod_repl *r)
 		r->tops->destroy(r->tp);
 	if (r->journal)
 		synod_journal_destroy(r->journal);
+	synod_jq_free(r);	/* unpins: before the payload store goes */
 	synod_pay_exit(&r->pay);
 	synod_resync_free(r);
 	if (r->sb_page)
@@ -355,8 +364,10 @@ int synod_repl_up(struct synod_repl *r)
 
 /*
  * Leave: a leader fails its pending requests first (they cannot commit
- * any more), then the timer and the links stop.  A fenced replica's core
- * is left alone (it may be what failed; the fence failed its requests).
+ * any more), then the timer stops, the journal write in flight ends and
+ * what is queued is written (synod_jq_drain()), then the links stop.  A
+ * fenced replica's core is left alone (it may be what failed; the fence
+ * failed its requests).
  */
 void synod_repl_down(struct synod_repl *r, bool force)
 {
@@ -365,6 +376,7 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	bool was_up;
 
 	mutex_lock(&r->lock);
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	was_up = r->up;
 	if (was_up && !r->fenced && r->core.role != SYNOD_FOLLOWER) {
 		SYNOD_CORE(r, synod_replica_resign(&r->core, synod_repl_now(),
@@ -376,17 +388,26 @@ void synod_repl_down(struct synod_repl *r, bool force)
 		synod_repl_execute(r);
 	}
 	r->up = false;
-	mutex_unlock(&r->lock);
+	synod_repl_unlock(r);
 	if (!was_up)
 		return;
 	/* Outside the lock: the tick and the rx worker take it. */
 	cancel_delayed_work_sync(&r->tick);
+	/*
+	 * Nothing queues records now (not up): write what is queued while
+	 * the links are still there for the acknowledgements that follow,
+	 * and once more after the rx worker is gone (it may have been the
+	 * writer; then this only waits for it).
+	 */
+	synod_jq_drain(r);
 	r->tops->stop(r->tp, force);
+	synod_jq_drain(r);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over\n",
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over; journal groups %llu, waits for room %llu\n",
 		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
-		r->core.stats.resends, tx.frames, tx.pushed, tx.handed);
+		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
+		r->jgroups, r->jwaits);
 	mutex_lock(&r->lock);
 	synod_repl_events(r, synod_repl_now(), &ev);
 	mutex_unlock(&r->lock);
@@ -407,15 +428,20 @@ int synod_repl_promote(struct synod_repl *r, bool promote,
 {
 	u64 now;
 
-	mutex_lock(&r->lock);
+	/* a stalled journal must not hold the command: Ctrl-C ends it */
+	if (mutex_lock_interruptible(&r->lock))
+		return -EINTR;
+	/* for a campaign's promise, or what a resign leaves */
+	if (synod_jq_reserve_intr(r, SYNOD_JQ_RESERVE_LOCAL))
+		return -EINTR;
 	if (!r->up || r->fenced) {
-		mutex_unlock(&r->lock);
+		synod_repl_unlock(r);
 		NL_SET_ERR_MSG(extack, "volume is down: run 'synodctl volume up' first");
 		return -ENETDOWN;
 	}
 	now = synod_repl_now();
 	if (promote && synod_repl_resyncing(r)) {
-		mutex_unlock(&r->lock);
+		synod_repl_unlock(r);
 		NL_SET_ERR_MSG(extack, "a state transfer is running: its data area is not complete yet (see status)");
 		return -EAGAIN;
 	}
@@ -424,7 +450,7 @@ int synod_repl_promote(struct synod_repl *r, bool promote,
 			  "journal lost votes: no promise until slots are learned",
 			  " (%llu to go)",
 			  r->core.lost_slot - r->core.chosen_upto);
-		mutex_unlock(&r->lock);
+		synod_repl_unlock(r);
 		return -EBUSY;
 	}
 	if (promote) {
@@ -438,7 +464,7 @@ int synod_repl_promote(struct synod_repl *r, bool promote,
 					2 * SYNOD_ELECTION_NS, &r->out));
 		synod_repl_execute(r);
 	}
-	mutex_unlock(&r->lock);
+	synod_repl_unlock(r);
 	return 0;
 }
 
@@ -462,19 +488,23 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 	u64 now, until = 0;
 
 	for (;;) {
-		/* r->lock may be held across stalled disk I/O: stay killable */
+		/* r->lock may be held across stalled disk I/O: a signal ends the wait */
 		if (mutex_lock_interruptible(&r->lock))
+			return -EINTR;
+		/* it may campaign below; a signal ends a wait for room */
+		if (!until &&
+		    synod_jq_reserve_intr(r, SYNOD_JQ_RESERVE_LOCAL))
 			return -EINTR;
 		if (r->up && !r->fenced && r->core.role == SYNOD_LEADER &&
 		    r->core.active) {
-			mutex_unlock(&r->lock);
+			synod_repl_unlock(r);
 			return 0;
 		}
 		now = synod_repl_now();
 		/* (lost_slot: it cannot win, see synod_repl_promote()) */
 		if (!promote || !r->up || r->fenced || r->core.lost_slot ||
 		    synod_repl_resyncing(r) || (until && now > until)) {
-			mutex_unlock(&r->lock);
+			synod_repl_unlock(r);
 			return -EROFS;
 		}
 		if (!until) {
@@ -484,7 +514,7 @@ int synod_repl_may_write(struct synod_repl *r, bool promote)
 			r->promote_last = 0;
 			synod_repl_promoting(r, now);
 		}
-		mutex_unlock(&r->lock);
+		synod_repl_unlock(r);
 		if (msleep_interruptible(20) || signal_pending(current))
 			return -EINTR;
 	}
@@ -565,7 +595,11 @@ int synod_repl_peer_change(struct synod_repl *r, u32 node,
 	struct synod_config next;
 	int err;
 
-	mutex_lock(&r->lock);
+	if (mutex_lock_interruptible(&r->lock))
+		return -EINTR;
+	/* a config entry; a stalled journal: Ctrl-C ends the wait */
+	if (synod_jq_reserve_intr(r, SYNOD_JQ_RESERVE_LOCAL))
+		return -EINTR;
 	if (!r->up || r->fenced) {
 		err = -ENETDOWN;
 		NL_SET_ERR_MSG(extack, "replica is down");
@@ -610,7 +644,7 @@ int synod_repl_peer_change(struct synod_repl *r, u32 node,
 	}
 	err = propose_config(r, &next, extack);
 out_unlock:
-	mutex_unlock(&r->lock);
+	synod_repl_unlock(r);
 	return err;
 }
 

@@ -237,7 +237,7 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
 
 /*
  * Give the writes gathered in this pass to the core together: they share
- * slots, and execute writes their records in one group commit.  Those
+ * slots, and execute queues their records for one group commit.  Those
  * the core's queue had no room for are refused (backpressure).
  */
 static void submit_writes(struct synod_repl *r, u32 *n)
@@ -266,21 +266,24 @@ static void submit_writes(struct synod_repl *r, u32 *n)
  * lease sends a heartbeat round to every peer, and a full outbox would
  * drop messages (the accepts of the pass among them) until a resend.
  * When one more call could fill it (synod_out_room()), or a group of
- * group_writes writes is gathered, give the core the writes gathered so
- * far and carry out the outputs now: one group commit each.  Gathered
- * writes go first, so that nothing the pass holds in r->subw can be
- * failed by a fence in between (fence.c fails what carries an id) and
- * then touched again.  Called before a request is checked or timed.
+ * group_writes writes is gathered, or the journal's next group is short
+ * of room (replica_jq.c), give the core the writes gathered so far and
+ * carry out the outputs now: their records join the next group commit.
+ * Gathered writes go first, so that nothing the pass holds in r->subw
+ * can be failed by a fence in between (fence.c fails what carries an
+ * id) and then touched again; only then may the lock be dropped to wait
+ * for room.  Called before a request is checked or timed.
  */
 static void make_room(struct synod_repl *r, u32 *n)
 {
 	u32 group = max(1u, READ_ONCE(synod_group_writes));
 
-	if (synod_out_room(&r->out) &&
+	if (synod_out_room(&r->out) && synod_jq_room(r, SYNOD_JQ_RESERVE) &&
 	    *n < min_t(u32, group, ARRAY_SIZE(r->subw)))
 		return;
 	submit_writes(r, n);
 	synod_repl_execute(r);
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE);
 }
 
 /*
@@ -367,10 +370,12 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 /*
  * A submission pass from the disk's worker (blkdev.c): @list, the
  * requests queued since the last pass in the order they came.  The lock
- * is taken once; writes go to the core in groups of group_writes and the
- * outputs of each group are carried out once, so that each group is one
- * journal write (reads without a lease can end a group early
- * when they fill the outbox: make_room()).
+ * is taken once (and dropped only to wait for room in the journal's next
+ * group); writes go to the core in groups of group_writes and the
+ * outputs of each group are carried out once, so that their records go
+ * to the journal together (reads without a lease can end a group early
+ * when they fill the outbox: make_room()).  The pass's end hands what
+ * it queued to the journal's writer (synod_repl_unlock()).
  * Each request may be completed (and its tag reused and queued again)
  * as soon as it is dealt with: the next one is read first.
  */
@@ -381,10 +386,11 @@ void synod_repl_submit(struct synod_repl *r, struct llist_node *list)
 	mutex_lock(&r->lock);
 	/* the payload store's sweep keeps what r->subw names (payload.h) */
 	r->nsub = 0;
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE);
 	llist_for_each_entry_safe(cmd, next, list, sub)
 		submit_one(r, blk_mq_rq_from_pdu(cmd), &r->nsub);
 	make_room(r, &r->nsub);
 	submit_writes(r, &r->nsub);
 	synod_repl_execute(r);	/* may complete them: not touched after */
-	mutex_unlock(&r->lock);
+	synod_repl_unlock(r);
 }

@@ -163,6 +163,33 @@ static bool msg_writes_in_range(struct synod_repl *r, u32 from,
 }
 
 /*
+ * Journal records the step of message frame @f may queue.  Messages that
+ * carry entries to persist (an ACCEPT, a CATCHUP, a PROMISE whose values
+ * a new leader proposes again) leave room like the rest of the traffic;
+ * the rest (acknowledgements, heartbeats, a PREPARE's promise) only as
+ * much as an input that proposes into the window (replica.h).  So on a
+ * leader whose journal is slow the receive thread still brings the
+ * followers' acknowledgements, which commit without its record, while
+ * the submission pass alone waits for room.  The type is read before
+ * the frame is decoded (the decode goes into r->msg, which the lock
+ * guards, and the lock may be dropped here); a frame too short for it
+ * is refused by the decoder after.
+ */
+static u32 rx_reserve(const u8 *f, u32 len)
+{
+	u8 type = len > 1 + SYNOD_WIRE_TYPE_OFF ? f[1 + SYNOD_WIRE_TYPE_OFF] : 0;
+
+	switch (type) {
+	case SYNOD_MSG_ACCEPT:
+	case SYNOD_MSG_CATCHUP:
+	case SYNOD_MSG_PROMISE:
+		return SYNOD_JQ_RESERVE;
+	default:
+		return SYNOD_JQ_RESERVE_LOCAL;
+	}
+}
+
+/*
  * Transport upcall: one frame from peer @from.  The transport's thread
  * serves the disk (it brings the acknowledgements writes wait for), so
  * nothing it does here may wait for writeback: memalloc_noio.
@@ -177,6 +204,14 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		return;
 	noio = memalloc_noio_save();
 	mutex_lock(&r->lock);
+	/*
+	 * Room in the journal's next group for what the message's step
+	 * queues, before anything of it is checked: the lock may be
+	 * dropped meanwhile, and a sweep then (a submission pass) could
+	 * free payloads found present.
+	 */
+	if (f[0] == SYNOD_FRAME_MSG)
+		synod_jq_reserve(r, rx_reserve(f, len));
 	if (!r->up || r->fenced)
 		goto out;
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
@@ -218,15 +253,16 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		if (r->fenced)
 			goto out;
 	}
-	/* after the flush above: its journal write is older records' */
+	/* after the outputs carried out above, which are older frames' */
 	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	SYNOD_CORE(r, synod_replica_step(&r->core, synod_repl_now(), &r->msg,
 					 &r->out));
 	/*
 	 * The outputs wait for the run's end (synod_repl_rx_done()), so that
 	 * the journal records of every frame that came together are one
-	 * journal write; the lock is never left with an outbox that
-	 * another input could overflow.
+	 * group and one (FUA) write, unless group_records of them gathered
+	 * (then they go at this input's end); the lock is never left with
+	 * an outbox that another input could overflow.
 	 */
 	if (!synod_out_room(&r->out) || READ_ONCE(r->core_failed) ||
 	    r->out.npersist >= max(1u, READ_ONCE(synod_group_records)))
@@ -234,14 +270,17 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	else
 		WRITE_ONCE(r->rx_deferred, true);
 out:
-	mutex_unlock(&r->lock);
+	synod_repl_unlock_rx(r);
 	memalloc_noio_restore(noio);
 }
 
 /*
  * Transport upcall: the run of frames that had arrived is over.  Carry
- * out what they left in r->out (their records in one group commit,
- * then the acknowledgements that waited for it).
+ * out what they left in r->out: their records go to the journal in one
+ * group commit (on a follower written here, unless a write is in
+ * flight: synod_repl_unlock_rx()), and the acknowledgements follow once
+ * it is durable.  The room for them was made before each frame's step
+ * (synod_jq_reserve()).
  */
 void synod_repl_rx_done(void *ctx)
 {
@@ -255,7 +294,7 @@ void synod_repl_rx_done(void *ctx)
 	mutex_lock(&r->lock);
 	WRITE_ONCE(r->rx_deferred, false);
 	synod_repl_execute(r);
-	mutex_unlock(&r->lock);
+	synod_repl_unlock_rx(r);
 	memalloc_noio_restore(noio);
 }
 

@@ -152,7 +152,7 @@ u32 synod_wire_encode(const struct synod_msg *m, u8 *buf, u32 cap)
 		return 0;
 	synod_put_le32(p, SYNOD_WIRE_MAGIC);
 	synod_put_le16(p + 4, SYNOD_WIRE_VERSION);
-	p[6] = m->type;
+	p[SYNOD_WIRE_TYPE_OFF] = m->type;
 	p[7] = m->flags;
 	synod_put_le64(p + 8, m->volume);
 	synod_put_le16(p + 16, m->from);
@@ -189,9 +189,9 @@ static int check_header(const u8 *buf, u32 len, struct synod_msg *m)
 		return SYNOD_WIRE_MAGIC_BAD;
 	if (synod_get_le16(buf + 4) != SYNOD_WIRE_VERSION)
 		return SYNOD_WIRE_VERSION_BAD;
-	if (!synod_msg_type_valid(buf[6]))
+	if (!synod_msg_type_valid(buf[SYNOD_WIRE_TYPE_OFF]))
 		return SYNOD_WIRE_TYPE_BAD;
-	if (!flags_valid(buf[6], buf[7]))
+	if (!flags_valid(buf[SYNOD_WIRE_TYPE_OFF], buf[7]))
 		return SYNOD_WIRE_FLAGS_BAD;
 	if (synod_get_le32(buf + 32) != len || len > SYNOD_WIRE_MAX_LEN)
 		return SYNOD_WIRE_LENGTH_BAD;
@@ -201,7 +201,7 @@ static int check_header(const u8 *buf, u32 len, struct synod_msg *m)
 			    buf + SYNOD_WIRE_HDR_LEN, len - SYNOD_WIRE_HDR_LEN);
 	if (crc != 0)
 		return SYNOD_WIRE_CRC_BAD;
-	m->type = buf[6];
+	m->type = buf[SYNOD_WIRE_TYPE_OFF];
 	m->flags = buf[7];
 	m->volume = synod_get_le64(buf + 8);
 	m->from = synod_get_le16(buf + 16);

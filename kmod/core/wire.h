@@ -52,6 +52,7 @@
 #define SYNOD_WIRE_MAGIC	0x444e5953u	/* "SYND" */
 #define SYNOD_WIRE_VERSION	1u
 #define SYNOD_WIRE_HDR_LEN	40u
+#define SYNOD_WIRE_TYPE_OFF	6u	/* the type byte, read before decoding */
 #define SYNOD_WIRE_BODY_LEN	44u
 #define SYNOD_WIRE_ENTRY_LEN	20u
 #define SYNOD_WIRE_WRITE_LEN	16u

@@ -10,7 +10,8 @@
  * more than once: freeing it would leave the core a ref without data,
  * and the replica fenced at the journal write.  A buffer that only a
  * record in the outbox names (its journal write deferred to the end of a
- * run of frames) stays as long.
+ * run of frames) stays as long, and one a journal record queued or being
+ * written names (pinned) as long as it is.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -208,6 +209,40 @@ static void payload_outbox_kept(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * Named only by a journal record queued or being written (replica_jq.c):
+ * the core may have let go of the ref while a bio still reads the bytes
+ * with the replica's lock dropped.  Kept by every sweep, also while the
+ * store fills twice over (the sweeps that free young buffers when none
+ * is free among them), and never handed out again; swept once unpinned.
+ */
+static void payload_pinned_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	u64 ref = synod_pay_new_ref(ps);
+	struct synod_pay *p = synod_pay_store(ps, ref, core), *q;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	synod_pay_pin(p);
+	/* expectations only from here: the store is freed at the end */
+	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
+		q = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+		KUNIT_EXPECT_NOT_NULL(test, q);
+		if (!q)
+			break;
+		KUNIT_EXPECT_PTR_NE(test, q, p);
+	}
+	KUNIT_EXPECT_GT(test, ps->sweeps, 2u);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	synod_pay_unpin(p);
+	store_some(test, ps, core, SYNOD_PAY_FRESH);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	synod_pay_exit(ps);
+}
+
 static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_unreferenced_swept),
 	KUNIT_CASE(payload_back_to_back_sweeps_keep_fresh),
@@ -215,6 +250,7 @@ static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_pass_fills_store),
 	KUNIT_CASE(payload_exhausted_recovers),
 	KUNIT_CASE(payload_outbox_kept),
+	KUNIT_CASE(payload_pinned_kept),
 	{}
 };
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # The replica engine under faults: a write outside the data area, a
 # failed core assertion (in a tick, in the superblock encoder), a backing
-# device that fails under the leader, a leader cut off while writes are
-# in flight, a held write that was chosen, 1 MiB writes over a slow link, more reads in flight than the core queues, and an open
-# waiting for auto-promote.  Three replicas in three network namespaces,
-# as in cluster.bats:
+# device that fails under the leader, a leader whose journal writes are
+# slow, a leader cut off while writes are in flight, a held write that
+# was chosen, 1 MiB writes over a slow link, more reads in flight than
+# the core queues, and an open waiting for auto-promote.  Three replicas
+# in three network namespaces, as in cluster.bats:
 #
 #   synod-c0 10.77.0.1  \
 #   synod-c1 10.77.0.2  -- bridge synbr (root namespace)
@@ -25,6 +26,7 @@ PARAMS=/sys/module/synod/parameters
 TIME_SCALE=8
 HUNG=/proc/sys/kernel/hung_task_timeout_secs
 DM_DEVS=()
+SLOW_JOURNAL=()
 
 setup() {
 	synod_setup
@@ -35,6 +37,10 @@ setup() {
 
 teardown() {
 	local d
+	# a journal still slowed would make the teardown's drain crawl
+	if [ -n "${SLOW_JOURNAL[*]:-}" ]; then
+		slow_journal "${SLOW_JOURNAL[@]}" 0 || true
+	fi
 	cluster_teardown
 	for d in "${DM_DEVS[@]}"; do
 		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$d" || true
@@ -214,6 +220,171 @@ others_go_on_without_1() {
 	if kernel_log_since_mark | grep "blocked for more than"; then
 		false
 	fi
+}
+
+# journal_ring DEV: "START SECTORS" of the journal ring on DEV, from its
+# superblock (journal_offset at 0x60, journal_size at 0x68, in bytes;
+# Documentation/ondisk.rst), read past the page cache.
+journal_ring() {
+	dd if="$1" bs=4096 count=1 iflag=direct status=none |
+		od -An -t u8 -j 96 -N 16 |
+		awk '{ print $1 / 512, $2 / 512 }'
+}
+
+# slow_journal DM LOOP START SECTORS MS: DM (a linear map of LOOP) delays
+# every write to the journal ring by MS ms from now on; reads and flushes
+# of the ring, and everything outside it, go straight through.
+slow_journal() {
+	local dm=$1 l=$2 s=$3 n=$4 sz
+	sz=$(blockdev --getsz "$l")
+	dmsetup suspend --noudevsync "$dm"
+	printf '%s\n' "0 $s linear $l 0" \
+		"$s $n delay $l $s 0 $l $s $5 $l $s 0" \
+		"$((s + n)) $((sz - s - n)) linear $l $((s + n))" |
+		dmsetup load "$dm"
+	dmsetup resume --noudevsync "$dm"
+}
+
+# delayed_writes DM: writes the delay target of DM holds right now
+delayed_writes() {
+	dmsetup status "$1" | awk '$3 == "delay" { print $5 }'
+}
+
+# status_ms N: how long a status of node N's volume takes, in ms
+status_ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	ctl "$1" status $VOL >/dev/null
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+# slow_journal_cluster: volume $VOL on three nodes, node 0's backing
+# device a device-mapper map synod-j0 of a loop device (so that its
+# journal ring can be slowed), node 0 leading.  Sets SJ_DM, SJ_LOOP,
+# SJ_RING ("START SECTORS") and SJ_DEV (node 0's disk).
+slow_journal_cluster() {
+	export DM_DISABLE_UDEV=1
+	SJ_DM=synod-j0
+	new_secret
+	SJ_LOOP=$(new_loop 64M)
+	dmsetup create "$SJ_DM" --noudevsync \
+		--table "0 $(blockdev --getsz "$SJ_LOOP") linear $SJ_LOOP 0"
+	DM_DEVS+=("$SJ_DM")
+	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$SJ_DM"
+	replica_create $VOL 1 "0 1 2"
+	replica_create $VOL 2 "0 1 2"
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	SJ_DEV=$(dev_of 0 $VOL)
+	SJ_RING=$(journal_ring "$SJ_LOOP")
+	echo "journal ring (sectors): $SJ_RING"
+}
+
+# slow_journal_on MS: from now on node 0's journal writes take MS ms
+# (undone by teardown)
+slow_journal_on() {
+	# shellcheck disable=SC2086
+	slow_journal "$SJ_DM" "$SJ_LOOP" $SJ_RING "$1"
+	# shellcheck disable=SC2206
+	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" $SJ_RING)
+}
+
+@test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
+	local pid rc ballot i ms w max=0 busy=0 c0 c1
+	# Each journal write of node 0 takes 10 s.  Before journal writes
+	# left the replica's lock, a status waited for the write in
+	# progress and those queued before it; now it must answer in half
+	# of one, also under TCG (where a status takes up to 2.5 s on any
+	# node of a busy host).  Writes come at 1 a second: a journal slowed
+	# this much takes 16 records per 10 s (one chunk), so its groups
+	# stay one chunk and the test measures the lock, not a backlog.
+	local delay_ms=10000 limit_ms=5000
+	slow_journal_cluster
+	# writes go on all along: two followers are a quorum without the
+	# leader's own journal
+	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
+		--direct=1 --ioengine=libaio --iodepth=2 --rate_iops=1 \
+		--time_based --runtime=60 --output="$BATS_TEST_TMPDIR/fio" &
+	pid=$!
+	wait_for 60 field_ge 0 $VOL commit_index 10
+	for ((i = 0; i < 3; i++)); do
+		echo "status, journal not delayed: $(status_ms 0) ms"
+	done
+	slow_journal_on $delay_ms
+	ballot=$(field 0 $VOL ballot)
+	c0=$(field 0 $VOL commit_index)
+	for ((i = 0; i < 10; i++)); do
+		w=$(delayed_writes "$SJ_DM")
+		ms=$(status_ms 0)
+		# a follower's, for comparison: what TCG alone costs
+		echo "status: $ms ms ($w journal writes held in the delay; node 1: $(status_ms 1) ms)"
+		[ "$ms" -le "$max" ] || max=$ms
+		[ "${w:-0}" = 0 ] || busy=$((busy + 1))
+		sleep 1
+	done
+	c1=$(field 0 $VOL commit_index)
+	job_rc $pid 180; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc; slowest status $max ms; $busy of 10 during a write; commit_index $c0 -> $c1"
+	echo "# slow journal: slowest status $max ms with journal writes of $delay_ms ms" >&3
+	# nobody campaigned: the same leader in the same ballot (a leader
+	# that holds its lock across a journal write this slow sends no
+	# heartbeat meanwhile, and is deposed within seconds)
+	[ "$(field 0 $VOL role)" = leader ]
+	[ "$(field 0 $VOL ballot)" = "$ballot" ]
+	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	# the delay did hold the leader's journal writes
+	[ "$busy" -ge 3 ]
+	# and writes went on committing meanwhile (1 a second, on the
+	# followers' records)
+	[ "$c1" -ge $((c0 + 5)) ]
+	[ "$max" -lt "$limit_ms" ]
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+}
+
+@test "engine: a slow journal under the leader at full queue depth: acknowledgements still arrive, the leader keeps its quorum" {
+	local pid rc ballot i c0 c1 role q lost=0
+	# Each journal write of node 0 takes 6 s while fio keeps 32 writes
+	# in flight: the leader's next journal group fills past what a
+	# submission pass may add, and a group takes tens of seconds.  Its
+	# receive thread must still take the followers' acknowledgements
+	# and heartbeat echoes (they queue at most a window of records), so
+	# status shows a quorum all along (heard within a lease, 8 s at
+	# time_scale 8).  A receive thread that waited for room like a
+	# submission pass heard nothing for a whole group: no quorum, and
+	# after 12 s more the leader resigned.
+	local delay_ms=6000
+	slow_journal_cluster
+	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
+		--direct=1 --ioengine=libaio --iodepth=32 \
+		--time_based --runtime=40 --output="$BATS_TEST_TMPDIR/fio" &
+	pid=$!
+	wait_for 60 field_ge 0 $VOL commit_index 64
+	slow_journal_on $delay_ms
+	ballot=$(field 0 $VOL ballot)
+	c0=$(field 0 $VOL commit_index)
+	for ((i = 0; i < 15; i++)); do
+		sleep 2
+		role=$(field 0 $VOL role)
+		q=$(field 0 $VOL quorum)
+		echo "$((2 * i + 2)) s: role $role quorum $q commit_index $(field 0 $VOL commit_index), $(delayed_writes "$SJ_DM") journal writes held"
+		[ "$q" = true ] || lost=$((lost + 1))
+		[ "$role" = leader ] || break
+	done
+	c1=$(field 0 $VOL commit_index)
+	job_rc $pid 300; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc; commit_index $c0 -> $c1; $lost samples without quorum"
+	[ "$lost" = 0 ]
+	[ "$(field 0 $VOL role)" = leader ]
+	[ "$(field 0 $VOL ballot)" = "$ballot" ]
+	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	# it went on committing, at the pace of its own journal's groups
+	[ "$c1" -gt "$c0" ]
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
 
 @test "engine: --on-no-quorum suspend: writes in flight while the leader is cut off complete after it heals" {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # A backing device that stalls must stall only its own volume.  A
-# replica holds its lock across synchronous disk I/O (journal writes, the
-# superblock's FUA write of a new promise); a command on that volume may
-# wait for it, but status, create, delete and down of every other volume
-# must not.  One network namespace, synod-c0 (cluster.bash), holding two
+# replica holds its lock across synchronous disk I/O (the superblock's
+# FUA write of a new promise, data area writes; journal writes only once
+# its next journal group is full); a command on that volume may wait for
+# it, but status, create, delete and down of every other volume must
+# not.  One network namespace, synod-c0 (cluster.bash), holding two
 # replicated volumes whose peers never come up:
 #
 #   sa  node 0 of {0, 1} on a device-mapper linear device we suspend

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Journal group commit: the replica's journal records are written with
+ * its lock dropped, one group in flight while the next fills.
+ *
+ * The engine (replica.c) carries out a round's persist actions under the
+ * lock by queuing its records in the filling group r->jq, with their
+ * payload buffers pinned (payload.h), and writing a new promise to the
+ * superblock at once (rare: elections).  Every input that may have run
+ * the engine ends in synod_repl_unlock(): if a group is queued and
+ * nobody has the writer's role (r->jbusy), it takes the role and hands
+ * it to the writer work.  The writer takes the filling group as the
+ * group in flight (r->jw), drops the lock around synod_journal_write()
+ * (the journal has its own mutex, and its reclaim point is atomic),
+ * takes the lock again, tells the core that the group is durable
+ * (synod_replica_durable(), cumulative) and carries out what that
+ * releases; then the next group, while one queues.  Meanwhile other
+ * inputs take the lock, step the core and fill the next group.  Every
+ * input that may queue a record ends so: whenever records are queued
+ * and the lock is free, somebody has the writer's role.
+ *
+ * Why a work item and not the input itself: a submission pass that
+ * wrote would hold up the next one (the disk's work item does not run
+ * twice at once), and with it every new client write, behind our own
+ * journal; the tick would send no heartbeat meanwhile.  One exception: a
+ * follower's receive thread writes what it queued itself
+ * (synod_repl_unlock_rx()), since the acknowledgements it owes wait for
+ * exactly that write, and a hop less is what a commit waits for.
+ *
+ * The core allows exactly this: durability may be reported later, after
+ * other inputs, and until it is, every reply that rests on our journal
+ * (a promise, an ACCEPTED) stays in the core, and a leader does not
+ * count its own vote (core/replica.h; tests/sim/node.c has always
+ * modelled it so).  Groups are written in persist order, one at a time,
+ * so a report covers every record before it.  A promise's seq is
+ * reported with the group it was queued in (r->jq.seq): the superblock
+ * holds it already, but a cumulative report of it would cover the
+ * records queued before it too.
+ *
+ * Records queued but never written are dropped only when nothing will be
+ * reported durable after them: the replica is fenced, or goes away.  A
+ * replica that goes down writes what is queued first (synod_jq_drain()):
+ * it may come up again with the same core, and a later report would
+ * cover the dropped records too.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+
+#include "replica.h"
+#include "trace.h"
+
+
+/* Writes of @e that carry a payload. */
+static u32 entry_writes(const struct synod_entry *e)
+{
+	return e->kind == SYNOD_ENTRY_WRITE ?
+	       min_t(u32, e->nwrites, SYNOD_BATCH_MAX) : 0;
+}
+
+/* Let go of @g's payload buffers, and of @g. */
+static void group_release(struct synod_repl *r, struct synod_jgroup *g)
+{
+	struct synod_pay *pay;
+	u32 i, k;
+
+	for (i = 0; i < g->n; i++) {
+		for (k = 0; k < entry_writes(&g->rec[i].e); k++) {
+			pay = synod_pay_find(&r->pay, g->rec[i].e.w[k].ref);
+			/* pinned, so never swept */
+			if (!WARN_ON_ONCE(!pay))
+				synod_pay_unpin(pay);
+		}
+	}
+	g->n = 0;
+	g->seq = 0;
+}
+
+/*
+ * At destroy, after synod_repl_down(): no writer, nothing queued.
+ * Without the groups (a create that failed) there is nothing to wait for.
+ */
+void synod_jq_free(struct synod_repl *r)
+{
+	if (r->jq.rec) {
+		/*
+		 * Not cancelled: the disk's workqueue may be gone already
+		 * (volume.c destroys the disk first), and synod_jq_drain()
+		 * returned with the work idle.
+		 */
+		WARN_ON_ONCE(work_pending(&r->jwork));
+		mutex_lock(&r->lock);
+		WARN_ON_ONCE(r->jbusy || r->jw.n || r->jq.n);
+		synod_jq_drop(r);
+		mutex_unlock(&r->lock);
+	}
+	kvfree(r->jq.rec);
+	kvfree(r->jw.rec);
+	r->jq.rec = NULL;
+	r->jw.rec = NULL;
+}
+
+/*
+ * Queue the record of persist action @p (an entry) in the filling group,
+ * its payloads pinned and marked durable: from now on these bytes are
+ * the journal's.  False if the replica was fenced instead.
+ */
+bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
+{
+	struct synod_pay *pay[SYNOD_BATCH_MAX];
+	struct synod_jrec *j;
+	u32 k, nw = entry_writes(&p->e);
+
+	lockdep_assert_held(&r->lock);
+	/* synod_jq_reserve() before every input makes this impossible */
+	if (WARN_ON_ONCE(r->jq.n >= SYNOD_JQ_MAX)) {
+		synod_repl_fence(r, "journal group overflow");
+		return false;
+	}
+	for (k = 0; k < nw; k++) {
+		pay[k] = synod_pay_find(&r->pay, p->e.w[k].ref);
+		if (!pay[k] || !pay[k]->len) {
+			synod_repl_fence(r, "payload of an accepted write missing");
+			return false;
+		}
+	}
+	j = &r->jq.rec[r->jq.n++];
+	j->seq = p->seq;
+	j->e = p->e;
+	for (k = 0; k < SYNOD_BATCH_MAX; k++) {
+		j->len[k] = k < nw ? pay[k]->len : 0;
+		j->data[k] = k < nw ? pay[k]->data : NULL;
+		if (k >= nw)
+			continue;
+		pay[k]->durable = true;
+		synod_pay_pin(pay[k]);
+	}
+	r->jq.seq = max(r->jq.seq, p->seq);
+	return true;
+}
+
+/* Promises up to persist seq @seq are in the superblock (see above). */
+void synod_jq_promise(struct synod_repl *r, u64 seq)
+{
+	lockdep_assert_held(&r->lock);
+	r->jq.seq = max(r->jq.seq, seq);
+}
+
+/* Drop the filling group: the replica is fenced or going away. */
+void synod_jq_drop(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	group_release(r, &r->jq);
+}
+
+static bool jq_pending(const struct synod_repl *r)
+{
+	return r->jq.n || r->jq.seq;
+}
+
+/* Room for an input that may queue @need records (SYNOD_JQ_RESERVE...). */
+bool synod_jq_room(const struct synod_repl *r, u32 need)
+{
+	return r->jq.n + r->out.npersist + need <= SYNOD_JQ_MAX;
+}
+
+/*
+ * Records *@done.. of @g, in pieces that even the smallest ring takes
+ * (SYNOD_JOURNAL_BATCH, which is also how the journal chunks a longer
+ * write, so the I/O is the same), so that -ENOSPC only ever means one
+ * piece was not written.
+ */
+static int group_write(struct synod_repl *r, const struct synod_jgroup *g,
+		       u32 *done)
+{
+	u32 k;
+	int err;
+
+	while (*done < g->n) {
+		k = min_t(u32, g->n - *done, SYNOD_JOURNAL_BATCH);
+		err = synod_journal_write(r->journal, g->rec + *done, k);
+		if (err)
+			return err;
+		*done += k;
+	}
+	return 0;
+}
+
+/*
+ * The ring is full of records not yet checkpointed: free ring space by
+ * checkpointing the applied index (a flush of the data area, then the
+ * superblock), then write the rest of @g.  Under the lock, since the
+ * superblock changes only under it; rare, so synchronously.
+ */
+static int group_enospc(struct synod_repl *r, const struct synod_jgroup *g,
+			u32 *done)
+{
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	if (r->fenced)
+		return -EIO;
+	err = blkdev_issue_flush(r->vol->backing.bdev);
+	if (!err) {
+		r->vol->sb.applied_index = r->applied;
+		err = synod_repl_sb_write(r);
+	}
+	if (err)
+		return err;
+	r->checkpointed = r->applied;
+	r->ckpt_cfg = r->vol->sb.cfg;
+	synod_journal_reclaim(r->journal, r->applied);
+	return group_write(r, g, done);
+}
+
+/*
+ * Write the filling group as the group in flight, the lock dropped
+ * around the I/O.  Returns the persist seq it made durable, 0 if it
+ * made none (the replica is fenced now).  Called and returns with the
+ * lock held, by the holder of the writer's role (r->jbusy).  A group
+ * of promises alone is durable already.
+ */
+static u64 jq_write(struct synod_repl *r)
+{
+	struct synod_jgroup *g = &r->jw;
+	u64 start_ns = synod_repl_now(), seq;
+	u32 done = 0;
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(!r->jbusy || g->n || g->seq);
+	swap(r->jq, r->jw);
+	/* the filling group is empty again: inputs waiting for room go on */
+	WRITE_ONCE(r->jgen, r->jgen + 1);	/* jq_wait() reads it unlocked */
+	wake_up_all(&r->jwait);
+	if (!g->n)
+		goto out;
+	mutex_unlock(&r->lock);
+	err = group_write(r, g, &done);
+	mutex_lock(&r->lock);
+	/*
+	 * One checkpoint frees what is applied; applies do not move while
+	 * we hold the lock, so a second could free nothing more.  A group
+	 * whose records past the applied index still do not fit the ring
+	 * fences "journal full".  Not bounded yet: a group may hold up to
+	 * SYNOD_JQ_MAX records, a small ring fewer (a known limit).
+	 */
+	if (err == -ENOSPC)
+		err = group_enospc(r, g, &done);
+	r->jgroups++;
+	if (err) {
+		synod_repl_fence(r, err == -ENOSPC ? "journal full" :
+					       "journal write failed");
+	} else if (READ_ONCE(r->core_failed)) {
+		/*
+		 * Our records were encoded in our assertion window (the
+		 * journal's owner hooks, which need no lock): a failure
+		 * there is ours, and nobody may hear that these records
+		 * are durable.
+		 */
+		synod_repl_fence(r, "consensus core assertion failed (journal record)");
+	} else if (!r->fenced) {
+		trace_synod_journal_durable(r->vol->name, g->n, g->seq,
+					    synod_repl_now() - start_ns);
+	}
+out:
+	seq = r->fenced ? 0 : g->seq;
+	group_release(r, g);
+	return seq;
+}
+
+/*
+ * Write the filling group, then tell the core what is durable and carry
+ * out what that releases.  That report is one more input: if others
+ * filled the next group meanwhile past the room it needs, write that one
+ * too first (a report covers both).  Promises queued meanwhile with no
+ * record after them are durable now too.
+ */
+static void jq_flush(struct synod_repl *r)
+{
+	u64 seq = 0;
+
+	do {
+		seq = max(seq, jq_write(r));
+		if (r->fenced)
+			return;
+	} while (!synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL));
+	if (!r->jq.n && r->jq.seq) {
+		seq = max(seq, r->jq.seq);
+		r->jq.seq = 0;
+	}
+	if (!seq)
+		return;
+	SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(), seq,
+					    &r->out));
+	synod_repl_execute(r);
+}
+
+/* Take the writer's role: nobody else writes the journal meanwhile. */
+static void jq_claim(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(r->jbusy);
+	WRITE_ONCE(r->jbusy, true);
+}
+
+static void jq_release(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	WRITE_ONCE(r->jbusy, false);
+	wake_up_all(&r->jwait);
+}
+
+/*
+ * Wait, the lock dropped, until the writer empties the group or stops,
+ * or the role passes to a writer work item that has not started (which
+ * the waiter takes over, jq_take_over(): a role released and claimed
+ * again under one hold of the lock changes neither jbusy nor jgen).
+ * @intr: a signal ends the wait, -EINTR and the lock not held (a
+ * command's caller); else 0 and the lock held again.
+ */
+static int jq_wait(struct synod_repl *r, bool intr)
+{
+	u64 gen = r->jgen, hand = r->jhand;
+
+	mutex_unlock(&r->lock);
+	if (!intr) {
+		wait_event(r->jwait, !READ_ONCE(r->jbusy) ||
+				     READ_ONCE(r->jgen) != gen ||
+				     READ_ONCE(r->jhand) != hand);
+		mutex_lock(&r->lock);
+		return 0;
+	}
+	if (wait_event_interruptible(r->jwait, !READ_ONCE(r->jbusy) ||
+					       READ_ONCE(r->jgen) != gen ||
+					       READ_ONCE(r->jhand) != hand))
+		return -EINTR;
+	return mutex_lock_interruptible(&r->lock);
+}
+
+/*
+ * Hand the writer's role (held) to the writer work: a waiter may take it
+ * over while it has not started, so wake the waiters.
+ */
+static void jq_hand_to_work(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(!r->jbusy);
+	queue_work(r->vol->wq, &r->jwork);
+	WRITE_ONCE(r->jhand, r->jhand + 1);	/* jq_wait() reads it unlocked */
+	wake_up_all(&r->jwait);
+}
+
+/*
+ * The writer's role is taken but the writer work has not started: take
+ * the role over from it and write here.  Waiting for it instead could
+ * wait for ever when the caller is itself a work item of the disk's
+ * workqueue (the submission pass, the tick) running on its rescuer under
+ * memory pressure: no other worker would ever run the writer, and the
+ * disk's writeback would stop.  Under the lock, so a work item that has
+ * started is past its own check of the role (it waits for the lock).
+ */
+static bool jq_take_over(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!r->jbusy || !cancel_work(&r->jwork))
+		return false;
+	jq_flush(r);
+	jq_release(r);
+	return true;
+}
+
+/*
+ * The writer work (r->jwork): write groups while they queue.  It has
+ * nothing else to do, unlike an input that writes; after a bounded run
+ * it queues itself again, keeping the role, so as not to hold a worker
+ * of the disk's workqueue for ever under a steady load.
+ */
+static void jq_work(struct work_struct *work)
+{
+	struct synod_repl *r = container_of(work, struct synod_repl, jwork);
+	unsigned int noio = memalloc_noio_save();	/* serves the disk */
+	u32 n;
+
+	mutex_lock(&r->lock);
+	WARN_ON_ONCE(!r->jbusy);
+	for (n = 0; n < 64 && !r->fenced && jq_pending(r); n++)
+		jq_flush(r);
+	if (!r->fenced && jq_pending(r))
+		jq_hand_to_work(r);
+	else
+		jq_release(r);
+	mutex_unlock(&r->lock);
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * At create, before anything that may fail (destroy then finds the
+ * work and the wait queue set up): the two groups, allocated now.
+ */
+int synod_jq_init(struct synod_repl *r)
+{
+	/* the bounds that replica.h argues for */
+	BUILD_BUG_ON(SYNOD_JQ_RESERVE + SYNOD_JQ_RESERVE_LOCAL > SYNOD_JQ_MAX);
+	BUILD_BUG_ON(2 * SYNOD_WINDOW + 1 > SYNOD_JQ_RESERVE_LOCAL);
+	BUILD_BUG_ON(SYNOD_OUT_PERSIST_MAX > SYNOD_JQ_RESERVE_LOCAL);
+	init_waitqueue_head(&r->jwait);
+	INIT_WORK(&r->jwork, jq_work);
+	r->jq.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jq.rec), GFP_KERNEL);
+	r->jw.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jw.rec), GFP_KERNEL);
+	return r->jq.rec && r->jw.rec ? 0 : -ENOMEM;
+}
+
+/*
+ * Before an input that may step the core: make sure the filling group
+ * has room for the @need records it can queue (SYNOD_JQ_RESERVE...).  If
+ * not, take over a writer that has not started, or wait for the one at
+ * work with the lock dropped, or, if there is none, write the group
+ * ourselves.  The caller must look again at anything the lock guards.
+ * @intr: see jq_wait().
+ */
+static int jq_reserve(struct synod_repl *r, u32 need, bool intr)
+{
+	bool counted = false;
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	while (!r->fenced && !synod_jq_room(r, need)) {
+		if (!counted) {
+			r->jwaits++;
+			counted = true;
+		}
+		if (jq_take_over(r))
+			continue;
+		if (r->jbusy) {
+			err = jq_wait(r, intr);
+			if (err)
+				return err;
+			continue;
+		}
+		jq_claim(r);
+		jq_flush(r);
+		jq_release(r);
+	}
+	return 0;
+}
+
+void synod_jq_reserve(struct synod_repl *r, u32 need)
+{
+	jq_reserve(r, need, false);
+}
+
+/* As synod_jq_reserve(); -EINTR on a signal, the lock released. */
+int synod_jq_reserve_intr(struct synod_repl *r, u32 need)
+{
+	return jq_reserve(r, need, true);
+}
+
+/*
+ * End an input that may have run the engine, instead of mutex_unlock():
+ * unless a writer is at work already (it takes this group next), start
+ * the writer work on what the input queued.  The input goes back to its
+ * own work at once: a submission pass to the next client requests (its
+ * work item could not run again while it wrote), the tick to keep the
+ * followers, a command to its caller.
+ */
+void synod_repl_unlock(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!r->jbusy && !r->fenced && jq_pending(r)) {
+		jq_claim(r);
+		jq_hand_to_work(r);
+	}
+	mutex_unlock(&r->lock);
+}
+
+/*
+ * End an input of the receive thread.  On a follower, or a candidate,
+ * what it queued is what the acknowledgements it owes wait for: write it
+ * here, one group, without waking the writer work (a hop less).  A
+ * leader's own record is off the path of a commit while its followers
+ * make a quorum, and its receive thread brings their acknowledgements:
+ * it hands the write over (synod_repl_unlock()).
+ */
+void synod_repl_unlock_rx(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (r->core.role != SYNOD_LEADER && !r->jbusy && !r->fenced &&
+	    jq_pending(r)) {
+		jq_claim(r);
+		jq_flush(r);
+		jq_release(r);
+	}
+	synod_repl_unlock(r);
+}
+
+/*
+ * The replica is down (r->up clear: no input queues records any more):
+ * wait for the writer at work, then write what is queued, so that the
+ * core may be reported durable past it after the next "volume up".  A
+ * fenced replica drops it instead.  Takes the lock.  Bounded: each round
+ * is one journal write, which the disk's own timeout bounds, and a
+ * replica that no longer leads queues nothing more after a report;
+ * should one still, it is fenced rather than left with records it could
+ * report durable unwritten.  The writer work has returned after.
+ */
+void synod_jq_drain(struct synod_repl *r)
+{
+	u32 rounds = 0;
+
+	mutex_lock(&r->lock);
+	for (;;) {
+		if (jq_take_over(r))
+			continue;
+		if (r->jbusy) {
+			jq_wait(r, false);
+			continue;
+		}
+		if (r->fenced || !jq_pending(r))
+			break;
+		if (WARN_ON_ONCE(++rounds > 16)) {
+			synod_repl_fence(r, "journal still queued after going down");
+			break;
+		}
+		jq_claim(r);
+		jq_flush(r);
+		jq_release(r);
+	}
+	if (r->fenced)
+		synod_jq_drop(r);
+	mutex_unlock(&r->lock);
+	/* its last unlock may still be on its way out */
+	flush_work(&r->jwork);
+}
