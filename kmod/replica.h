@@ -245,6 +245,12 @@ void synod_core_enter(struct synod_repl *r);
 void synod_core_leave(struct synod_repl *r);
 void synod_repl_fence(struct synod_repl *r, const char *why);	/* locked */
 
+/* Majority of the voters in @voters: the default quorum sizes. */
+static inline u8 synod_majority(u32 voters)
+{
+	return hweight32(voters) / 2 + 1;
+}
+
 /* replica_jq.c: journal group commit (under r->lock unless said otherwise) */
 int synod_jq_init(struct synod_repl *r);		/* at create */
 void synod_jq_free(struct synod_repl *r);		/* idle: no writer */
@@ -313,6 +319,8 @@ int synod_repl_may_write(struct synod_repl *r, bool promote);
 int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
 int synod_repl_promote(struct synod_repl *r, bool promote,
 		       struct netlink_ext_ack *extack);
+
+/* replica_member.c: membership changes */
 int synod_repl_peer_change(struct synod_repl *r, u32 node,
 			   const struct sockaddr_storage *addr,
 			   struct netlink_ext_ack *extack);
