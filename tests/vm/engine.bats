@@ -172,20 +172,30 @@ others_go_on_without_1() {
 	others_go_on_without_1
 }
 
-@test "engine: the leader's backing device fails under fio: EIO at once, umount works, another replica leads" {
-	local dm=synod-e0 l sz d0 pid rc t
+# dm_cluster DM: volume $VOL on three nodes, node 0's backing device a
+# device-mapper linear map DM of a new loop device (so that a test can
+# swap its table), node 0 leading.  Sets DMC_LOOP and DMC_DEV (node 0's
+# disk).
+dm_cluster() {
 	export DM_DISABLE_UDEV=1
 	new_secret
-	l=$(new_loop 64M)
-	sz=$(blockdev --getsz "$l")
-	dmsetup create "$dm" --noudevsync --table "0 $sz linear $l 0"
-	DM_DEVS+=("$dm")
-	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$dm"
+	DMC_LOOP=$(new_loop 64M)
+	dmsetup create "$1" --noudevsync \
+		--table "0 $(blockdev --getsz "$DMC_LOOP") linear $DMC_LOOP 0"
+	DM_DEVS+=("$1")
+	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$1"
 	replica_create $VOL 1 "0 1 2"
 	replica_create $VOL 2 "0 1 2"
 	for n in 0 1 2; do ctl $n volume up $VOL; done
 	settle_leader 0 $VOL 0 1 2
-	d0=$(dev_of 0 $VOL)
+	DMC_DEV=$(dev_of 0 $VOL)
+}
+
+@test "engine: the leader's backing device fails under fio: EIO at once, umount works, another replica leads" {
+	local dm=synod-e0 sz d0 pid rc t
+	dm_cluster $dm
+	sz=$(blockdev --getsz "$DMC_LOOP")
+	d0=$DMC_DEV
 	mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$d0"
 	mount_at "$d0" /mnt/synod-0
 	fio --name=w --filename=/mnt/synod-0/f --size=16M --rw=randwrite \
@@ -264,19 +274,10 @@ status_ms() {
 # journal ring can be slowed), node 0 leading.  Sets SJ_DM, SJ_LOOP,
 # SJ_RING ("START SECTORS") and SJ_DEV (node 0's disk).
 slow_journal_cluster() {
-	export DM_DISABLE_UDEV=1
 	SJ_DM=synod-j0
-	new_secret
-	SJ_LOOP=$(new_loop 64M)
-	dmsetup create "$SJ_DM" --noudevsync \
-		--table "0 $(blockdev --getsz "$SJ_LOOP") linear $SJ_LOOP 0"
-	DM_DEVS+=("$SJ_DM")
-	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$SJ_DM"
-	replica_create $VOL 1 "0 1 2"
-	replica_create $VOL 2 "0 1 2"
-	for n in 0 1 2; do ctl $n volume up $VOL; done
-	settle_leader 0 $VOL 0 1 2
-	SJ_DEV=$(dev_of 0 $VOL)
+	dm_cluster $SJ_DM
+	SJ_LOOP=$DMC_LOOP
+	SJ_DEV=$DMC_DEV
 	SJ_RING=$(journal_ring "$SJ_LOOP")
 	echo "journal ring (sectors): $SJ_RING"
 }
