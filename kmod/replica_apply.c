@@ -2,7 +2,9 @@
 /*
  * Applies to the data area, asynchronous: a chosen entry's writes go to
  * the backing device as bios of their own, and nothing waits for them
- * while it holds the replica's lock.
+ * to end while it holds the replica's lock.  (Submitting may still wait
+ * for a free request of a busy device, with the lock held: a known
+ * limit, since up to SYNOD_LOG_MAX entries' writes may go at once.)
  *
  * The engine (replica.c) hands each chosen entry over in slot order
  * (synod_apply_entry()): its writes are queued in a ring indexed by
@@ -163,7 +165,7 @@ static void apply_land(struct synod_repl *r)
 			break;
 		r->applied = ent->slot;
 		/* a checkpoint writes it with the applied index */
-		if (ent->config) {
+		if (ent->config && ent->cfg.epoch >= r->applied_cfg.epoch) {
 			r->applied_cfg = ent->cfg;
 			pr_info("%s: membership epoch %u, voters %#x, learners %#x\n",
 				r->vol->name, ent->cfg.epoch, ent->cfg.voters,
@@ -333,7 +335,8 @@ void synod_apply_drain(struct synod_repl *r)
 	mutex_lock(&r->lock);
 	synod_apply_quiesce(r);
 	mutex_unlock(&r->lock);
-	wait_var_event(&r->aq.inflight, !atomic_read(&r->aq.inflight));
+	wait_var_event(&r->aq.inflight,
+		       !atomic_read_acquire(&r->aq.inflight));
 	flush_work(&r->aq.work);
 	memalloc_noio_restore(noio);
 }

@@ -244,7 +244,8 @@ static void resync_pump(struct synod_repl *r, u64 now)
 		req[0] = SYNOD_FRAME_RESYNC_REQ;
 		synod_put_le16(req + 2, rs->pass);
 		synod_put_le32(req + 4, (u32)w->chunk);
-		synod_put_le64(req + 8, r->applied);
+		/* what we will have applied: older chunks are refused */
+		synod_put_le64(req + 8, r->aq.issued);
 		if (chunk_hash(r, rs->buf, len, req + 16))
 			return;
 		iov = (struct kvec){ req, sizeof(req) };
