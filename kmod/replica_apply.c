@@ -24,13 +24,15 @@
  * nothing: applies past the checkpoint are replayed from the journal or
  * the peers, and a checkpoint covers only landed slots.
  *
- * Whatever reads or rewrites the data area behind the engine's back (a
- * state transfer serving a chunk or installing one, the jump before it)
- * first waits for every apply in flight to land (synod_apply_quiesce()),
- * as do a replica going down (synod_apply_drain()) and a checkpoint that
- * must free journal ring space.  They wait for the disk with the lock
- * held; its own timeouts bound them.  (The requester hashes its own
- * chunks without waiting: a read torn by an apply only costs a copy.)
+ * Whatever reads or rewrites the data area behind the engine's back
+ * first waits for the applies that cover what it touches: a state
+ * transfer serving or installing a chunk, for those covering the chunk
+ * (synod_apply_quiesce_range()); the jump before a transfer, a replica
+ * going down (synod_apply_drain()) and a checkpoint that must free
+ * journal ring space, for all of them (synod_apply_quiesce()).  They
+ * wait for the disk with the lock held; its own timeouts bound them.
+ * (The requester hashes its own chunks without waiting: a read torn by
+ * an apply only costs a copy.)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -94,7 +96,9 @@ static void apply_end_io(struct bio *bio)
 	struct synod_repl *r = bio->bi_private;
 
 	w->status = bio->bi_status;
+	/* llist_add()'s cmpxchg orders it before the waiter check */
 	llist_add(&w->done, &r->aq.done);
+	wake_up_var(&r->aq.done);	/* synod_apply_quiesce_range() */
 	queue_work(r->vol->wq, &r->aq.work);
 	if (atomic_dec_and_test(&r->aq.inflight))
 		wake_up_var(&r->aq.inflight);
@@ -319,6 +323,57 @@ void synod_apply_quiesce(struct synod_repl *r)
 			continue;
 		}
 		wait_var_event(&aq->inflight, !atomic_read(&aq->inflight));
+	}
+}
+
+/* Does a write queued or in flight cover a sector of [sector, +nsect)? */
+static bool range_busy(struct synod_repl *r, u64 sector, u32 nsect)
+{
+	struct synod_aent *ent;
+	struct synod_aw *w;
+	u64 s;
+	u32 k;
+
+	for (s = r->applied + 1; s <= r->aq.issued; s++) {
+		ent = aent(r, s);
+		for (k = 0; k < ent->nw; k++) {
+			w = &ent->w[k];
+			if (w->state != SYNOD_AW_FREE &&
+			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
+					   sector, nsect))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Under the lock: wait until no apply queued or in flight covers a
+ * sector of [@sector, @sector + @nsect) of the data area; then that
+ * range holds the state at r->aq.issued, and no apply is submitted to
+ * it while the lock is held (nothing is issued meanwhile).  What a state transfer needs for one
+ * chunk, without waiting for the applies elsewhere (a slow data area
+ * would otherwise hold the lock for every apply in flight, per chunk).
+ * Each round waits for some bio to end and reaps it; aq.issued does not
+ * move under the lock, so the writes to wait for are at most the
+ * ring's, and it ends.  False if the replica is fenced.
+ */
+bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
+{
+	struct synod_applyq *aq = &r->aq;
+
+	lockdep_assert_held(&r->lock);
+	for (;;) {
+		apply_reap(r);
+		if (r->fenced)
+			return false;
+		if (!range_busy(r, sector, nsect))
+			return true;
+		if (WARN_ON_ONCE(!aq->flight)) {
+			synod_repl_fence(r, "applies stuck");
+			return false;
+		}
+		wait_var_event(&aq->done, !llist_empty(&aq->done));
 	}
 }
 

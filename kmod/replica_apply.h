@@ -76,6 +76,7 @@ void synod_apply_free(struct synod_repl *r);		/* nothing in flight */
 void synod_apply_reset(struct synod_repl *r, u64 slot);	/* nothing in flight */
 void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e);
 void synod_apply_quiesce(struct synod_repl *r);		/* waits for the disk */
+bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
 void synod_apply_drain(struct synod_repl *r);		/* takes the lock */
 
 #endif /* SYNOD_REPLICA_APPLY_H */

@@ -323,27 +323,26 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	}
 	clen = chunk_len(r, c);
 	/*
-	 * Answered NOT_YET below without waiting when it will be anyway;
-	 * else the chunk goes out labelled with our applied index: it
-	 * must hold exactly the slots up to it, so no apply may be in
-	 * flight (the ones issued land first).
+	 * The chunk goes out labelled with the applies we issued: it must
+	 * hold exactly the slots up to there, so no apply covering it may
+	 * be queued or in flight (applies elsewhere go on).  Not waited
+	 * for where the answer is NOT_YET anyway.
 	 */
 	if (!rs->active && !(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) &&
-	    r->aq.issued >= want) {
-		synod_apply_quiesce(r);
-		if (r->fenced)
-			return;
-	}
+	    r->aq.issued >= want &&
+	    !synod_apply_quiesce_range(r, chunk_sector(c),
+				       clen >> SECTOR_SHIFT))
+		return;		/* fenced */
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = SYNOD_FRAME_RESYNC_REPLY;
 	memcpy(hdr + 2, f + 2, 2);	/* the pass, echoed */
 	synod_put_le32(hdr + 4, (u32)c);
-	synod_put_le64(hdr + 16, r->applied);
+	synod_put_le64(hdr + 16, r->aq.issued);
 	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
 	iov[1] = (struct kvec){ rs->buf, clen };
 	/* Our own copy is suspect, or older than theirs: they ask elsewhere. */
 	if (rs->active || (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) ||
-	    r->applied < want) {
+	    r->aq.issued < want) {
 		hdr[1] = SYNOD_RESYNC_NOT_YET;
 		r->tops->send(r->tp, from, iov, 1);
 		return;
@@ -364,9 +363,11 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 
 /*
  * Write @dlen bytes of chunk @w->chunk, read at the source when it had
- * applied up to @slot, over ours.  Only with no apply of ours in flight
- * (it would land on the copy), and only if we applied nothing past
- * @slot (the copy would undo it: ask again).  False when not settled.
+ * issued applies up to @slot, over ours.  Only with no apply of ours covering
+ * the chunk queued or in flight (it would land on the copy), and only
+ * if we issued nothing past @slot (the copy would undo it: ask again).
+ * Applies issued later go out after this synchronous write.  False
+ * when not settled.
  */
 static bool chunk_install(struct synod_repl *r, struct synod_resync_req *w,
 			  const u8 *data, u32 dlen, u64 slot)
@@ -379,9 +380,9 @@ static bool chunk_install(struct synod_repl *r, struct synod_resync_req *w,
 		resync_pump(r, synod_repl_now());
 		return false;
 	}
-	synod_apply_quiesce(r);
-	if (r->fenced)
-		return false;
+	if (!synod_apply_quiesce_range(r, chunk_sector(w->chunk),
+				       dlen >> SECTOR_SHIFT))
+		return false;	/* fenced */
 	memcpy(rs->buf, data, dlen);
 	if (synod_repl_data_io(r, REQ_OP_WRITE, chunk_sector(w->chunk),
 			       rs->buf, dlen)) {
