@@ -279,69 +279,50 @@ int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 	return err;
 }
 
-static void apply_config(struct synod_repl *r, const struct synod_config *c)
-{
-	r->vol->sb.cfg = *c;
-	pr_info("%s: membership epoch %u, voters %#x, learners %#x\n",
-		r->vol->name, c->epoch, c->voters, c->learners);
-}
-
 /*
- * Apply chosen entries in slot order; checkpoint now and then.  Both
- * synchronously, under the lock (a later step may move them out of it,
- * as replica_jq.c did for the journal).  An entry may be applied before
- * our own record of it is durable: it is chosen, so a quorum holds it,
- * and a crash before the checkpoint finds it again through the peers.
+ * Queue the round's chosen entries for the data area, in slot order
+ * (replica_apply.c: they land asynchronously), and checkpoint now and
+ * then what has landed.  An entry may be applied before our own record
+ * of it is durable: it is chosen, so a quorum holds it, and a crash
+ * before the checkpoint finds it again through the peers.
  */
 static void repl_apply(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
-	struct synod_pay *pay;
-	u32 i, k;
+	u32 i;
 
-	for (i = 0; i < out->napply && !r->fenced; i++) {
-		const struct synod_entry *e = &out->apply[i];
-		u32 nw = e->kind == SYNOD_ENTRY_WRITE ? e->nwrites : 0;
-		bool leader = r->core.role == SYNOD_LEADER;
-
-		trace_synod_slot_chosen(r->vol->name, e->slot, nw, leader);
-		if (e->kind == SYNOD_ENTRY_WRITE) {
-			for (k = 0; k < e->nwrites; k++) {
-				pay = synod_pay_find(&r->pay, e->w[k].ref);
-				if (!pay || !pay->len) {
-					synod_repl_fence(r, "payload of a chosen write missing");
-					return;
-				}
-				if (synod_repl_data_io(r, REQ_OP_WRITE,
-						       e->w[k].block, pay->data,
-						       pay->len)) {
-					synod_repl_fence(r, "data area write failed");
-					return;
-				}
-			}
-		} else if (e->kind == SYNOD_ENTRY_CONFIG) {
-			apply_config(r, &e->cfg);
-		}
-		synod_held_applied(&r->held, e);
-		r->applied = e->slot;
-		trace_synod_rq_applied(r->vol->name, e->slot, nw, leader);
-	}
+	for (i = 0; i < out->napply && !r->fenced; i++)
+		synod_apply_entry(r, &out->apply[i]);
 	if (r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS &&
-	    !r->fenced) {
-		if (blkdev_issue_flush(r->vol->backing.bdev)) {
-			synod_repl_fence(r, "flush of the data area failed");
-			return;
-		}
-		r->vol->sb.applied_index = r->applied;
-		r->vol->sb.cfg = r->core.cfg;
-		if (synod_repl_sb_write(r)) {
-			synod_repl_fence(r, "superblock write failed");
-			return;
-		}
-		r->checkpointed = r->applied;
-		r->ckpt_cfg = r->vol->sb.cfg;
-		synod_journal_reclaim(r->journal, r->applied);
-	}
+	    !r->fenced && synod_repl_checkpoint(r))
+		synod_repl_fence(r, "checkpoint failed");
+}
+
+/*
+ * Make what has landed durable: a flush of the data area, then the
+ * applied index and the configuration in effect there into the
+ * superblock (they always go together: a restart restores both), and
+ * the journal ring is free up to it.  Synchronous, under the lock: once
+ * per SYNOD_CHECKPOINT_SLOTS slots, when the ring is full, and around a
+ * state transfer.  The caller fences on error.
+ */
+int synod_repl_checkpoint(struct synod_repl *r)
+{
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	err = blkdev_issue_flush(r->vol->backing.bdev);
+	if (err)
+		return err;
+	r->vol->sb.applied_index = r->applied;
+	r->vol->sb.cfg = r->applied_cfg;
+	err = synod_repl_sb_write(r);
+	if (err)
+		return err;
+	r->checkpointed = r->applied;
+	r->ckpt_cfg = r->applied_cfg;
+	synod_journal_reclaim(r->journal, r->applied);
+	return 0;
 }
 
 /* ---- the output loop ------------------------------------------------------ */
@@ -351,10 +332,10 @@ static void repl_apply(struct synod_repl *r)
  * may produce more outputs (reads served), so loop until a round lands
  * nothing new; each round carries out only what the previous input
  * produced, so the loop ends (the bound is a guard against a core bug).
- * Applies are written synchronously here, under the lock, so they have
- * landed when repl_apply() returns.  Journal records are only queued:
- * the input's end writes them (synod_repl_unlock()) and reports them
- * durable, another input.
+ * Applies and journal records are only queued: the applies land
+ * asynchronously (replica_apply.c, whose work runs the engine again to
+ * report them), and the input's end writes the records
+ * (synod_repl_unlock()) and reports them durable, another input.
  *
  * Messages leave before the round's journal write, not after it: the
  * core holds back every reply that rests on our journal (a promise, an

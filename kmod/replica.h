@@ -14,11 +14,14 @@
  * dropped (the journal has its own mutex), then takes the lock again to
  * report it durable to the core, so one group is in flight while the
  * next fills (group commit).  An input waits for the writer, without
- * the lock, only when the filling group is short of room.  Everything
- * else runs synchronously under the lock for now: the superblock write
- * of a new promise (and every other superblock update: vol->sb and the
- * superblock page change only under the lock), applies to the data
- * area, checkpoints, the reads and writes of a state transfer.
+ * the lock, only when the filling group is short of room.  Apply only
+ * submits the data area's writes as bios (replica_apply.c); their ends
+ * come back through a work item that takes the lock and reports them
+ * landed.  Everything else runs synchronously under the lock for now:
+ * the superblock write of a new promise (and every other superblock
+ * update: vol->sb and the superblock page change only under the lock),
+ * checkpoints, the reads and writes of a state transfer (which first
+ * wait for the applies in flight to land).
  * Nothing here allocates after creation; what the kernel allocates for us
  * under the lock (bios) is GFP_NOIO, and the threads and work that serve
  * the disk run in a memalloc_noio scope, because direct reclaim could
@@ -43,6 +46,7 @@
 #include "journal.h"
 #include "payload.h"
 #include "resync.h"
+#include "replica_apply.h"
 #include "core/replica.h"
 
 /* Frame kinds: the first byte of every frame on the transport. */
@@ -158,6 +162,8 @@ struct synod_repl {
 	u64 promote_until;		/* promote: campaign until then */
 	u64 promote_last;		/* last campaign or step-down request */
 	u64 applied;			/* data area holds every slot <= */
+	struct synod_config applied_cfg;	/* in effect at @applied */
+	struct synod_applyq aq;		/* applies past it (replica_apply.c) */
 	u64 checkpointed;		/* applied index in the superblock */
 	struct synod_config ckpt_cfg;	/* configuration written with it */
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
@@ -279,6 +285,7 @@ void synod_repl_events_send(struct synod_repl *r,
 void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_promoting(struct synod_repl *r, u64 now);
 int synod_repl_sb_write(struct synod_repl *r);
+int synod_repl_checkpoint(struct synod_repl *r);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 		       void *data, u32 len);

@@ -175,7 +175,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	struct synod_repl *r;
 	u64 nrec, nwritten, ncorrupt;
 	u32 n;
-	int err = -ENOMEM;
+	int err = -ENOMEM, apply_err;
 
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
@@ -197,7 +197,9 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->tops = &synod_tcp_ops;
 
 	r->sb_page = alloc_page(GFP_KERNEL);
-	if (synod_jq_init(r) || !r->sb_page ||
+	/* both set up what destroy needs before they may fail */
+	apply_err = synod_apply_init(r);
+	if (synod_jq_init(r) || apply_err || !r->sb_page ||
 	    synod_pay_init(&r->pay, cfg->node) ||
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
@@ -224,14 +226,16 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	}
 	synod_out_reset(&r->out);
 	if (!format) {
-		r->applied = vol->sb.applied_index;
+		synod_apply_reset(r, vol->sb.applied_index);	/* r->applied */
 		r->checkpointed = r->applied;
+		r->applied_cfg = vol->sb.cfg;
 		r->ckpt_cfg = vol->sb.cfg;
 		synod_replica_restore_applied(&r->core, r->applied,
 					      &vol->sb.cfg);
 		synod_replica_restore_promise(&r->core,
 					      vol->sb.promised_ballot);
 	} else {
+		r->applied_cfg = p.config;
 		r->ckpt_cfg = p.config;
 	}
 	/*
@@ -321,6 +325,7 @@ void synod_repl_destroy(struct synod_repl *r)
 		r->tops->destroy(r->tp);
 	if (r->journal)
 		synod_journal_destroy(r->journal);
+	synod_apply_free(r);	/* down drained the applies */
 	synod_jq_free(r);	/* unpins: before the payload store goes */
 	synod_pay_exit(&r->pay);
 	synod_resync_free(r);
@@ -396,12 +401,14 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	synod_jq_drain(r);
 	r->tops->stop(r->tp, force);
 	synod_jq_drain(r);
+	/* no input runs now: the applies in flight land */
+	synod_apply_drain(r);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over; journal groups %llu, waits for room %llu\n",
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over; journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap\n",
 		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
-		r->jgroups, r->jwaits);
+		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked);
 	mutex_lock(&r->lock);
 	synod_repl_events(r, synod_repl_now(), &ev);
 	mutex_unlock(&r->lock);

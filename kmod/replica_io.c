@@ -99,7 +99,7 @@ static void req_refused(struct synod_repl *r, struct request *rq, int st,
 		hold = req_may_wait(r, cmd);
 	if (hold && st == SYNOD_UNKNOWN) {
 		hold = synod_held_add(&r->held, &cmd->held, cmd->ref, slot,
-				      r->applied);
+				      r->aq.issued);
 		cmd->held_pos = blk_rq_pos(rq);
 		cmd->held_bytes = blk_rq_bytes(rq);
 	}
@@ -126,7 +126,7 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 		synod_held_drop(&r->held, &cmd->held);
 		goto fail;
 	}
-	switch (synod_held_take(&r->held, &cmd->held, r->applied)) {
+	switch (synod_held_take(&r->held, &cmd->held, r->aq.issued)) {
 	case SYNOD_HELD_CHOSEN:
 		cmd->slot = cmd->held.slot;
 		synod_blkdev_end(rq, BLK_STS_OK);

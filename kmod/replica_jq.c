@@ -189,10 +189,10 @@ static int group_write(struct synod_repl *r, const struct synod_jgroup *g,
 }
 
 /*
- * The ring is full of records not yet checkpointed: free ring space by
- * checkpointing the applied index (a flush of the data area, then the
- * superblock), then write the rest of @g.  Under the lock, since the
- * superblock changes only under it; rare, so synchronously.
+ * The ring is full of records not yet checkpointed: let the applies in
+ * flight land, free ring space by checkpointing them, then write the
+ * rest of @g.  Under the lock, since the superblock changes only under
+ * it; rare, so synchronously.
  */
 static int group_enospc(struct synod_repl *r, const struct synod_jgroup *g,
 			u32 *done)
@@ -200,18 +200,12 @@ static int group_enospc(struct synod_repl *r, const struct synod_jgroup *g,
 	int err;
 
 	lockdep_assert_held(&r->lock);
+	synod_apply_quiesce(r);
 	if (r->fenced)
 		return -EIO;
-	err = blkdev_issue_flush(r->vol->backing.bdev);
-	if (!err) {
-		r->vol->sb.applied_index = r->applied;
-		err = synod_repl_sb_write(r);
-	}
+	err = synod_repl_checkpoint(r);
 	if (err)
 		return err;
-	r->checkpointed = r->applied;
-	r->ckpt_cfg = r->vol->sb.cfg;
-	synod_journal_reclaim(r->journal, r->applied);
 	return group_write(r, g, done);
 }
 
@@ -241,8 +235,9 @@ static u64 jq_write(struct synod_repl *r)
 	err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
 	/*
-	 * One checkpoint frees what is applied; applies do not move while
-	 * we hold the lock, so a second could free nothing more.  A group
+	 * One checkpoint frees what is applied, once the applies in flight
+	 * have landed; nothing more is issued while we hold the lock, so a
+	 * second could free nothing more.  A group
 	 * whose records past the applied index still do not fit the ring
 	 * fences "journal full".  Not bounded yet: a group may hold up to
 	 * SYNOD_JQ_MAX records, a small ring fewer (a known limit).

@@ -24,8 +24,9 @@
  * bytes replace it and those peers are counted; otherwise @from is.
  * Bytes a journal record of ours holds (pay->durable) are never
  * replaced, not even by the proposer (a ref collision, or a proposer
- * gone wrong): recovery would replay other data than we applied.  The
- * sender is counted then.  A test build logs which way it went.
+ * gone wrong): recovery would replay other data than we applied.  Nor
+ * are pinned bytes: a bio of the journal or the data area may be
+ * reading them.  The sender is counted then.  A test build logs which way it went.
  */
 static void rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
@@ -33,7 +34,8 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 {
 	u32 n, liars = BIT(from);
 
-	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable) {
+	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable &&
+	    !pay->pins) {
 		liars = pay->senders;
 		memcpy(pay->data, data, plen);
 		pay->len = plen;
@@ -44,7 +46,8 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 	} else if (SYNOD_TEST_BUILD) {
 		pr_info("%s: TEST: ref %llx kept (%s), node %u's bytes refused\n",
 			r->vol->name, pay->ref,
-			pay->durable ? "in the journal" : "not its proposer",
+			pay->durable ? "in the journal" :
+			pay->pins ? "being written" : "not its proposer",
 			from);
 	}
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
@@ -53,6 +56,9 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 		r->rx_unbound[n]++;
 		if (pay->durable && n == from && (pay->ref >> 56) == n + 1)
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than our journal holds: dropped\n",
+					    r->vol->name, n, pay->ref);
+		else if (pay->pins && n == from && (pay->ref >> 56) == n + 1)
+			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than we are writing: dropped\n",
 					    r->vol->name, n, pay->ref);
 		else
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",

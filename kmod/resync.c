@@ -53,21 +53,14 @@ static int resync_mark(struct synod_repl *r, bool on)
 	int err;
 
 	lockdep_assert_held(&r->lock);
-	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (on)
 		sb->flags |= SYNOD_SB_FLAG_RESYNC;
 	else
 		sb->flags &= ~SYNOD_SB_FLAG_RESYNC;
-	sb->applied_index = r->applied;
-	if (!err)
-		err = synod_repl_sb_write(r);
-	if (err) {
+	err = synod_repl_checkpoint(r);
+	if (err)
 		synod_repl_fence(r, "superblock write failed");
-		return err;
-	}
-	r->checkpointed = r->applied;
-	r->ckpt_cfg = sb->cfg;
-	return 0;
+	return err;
 }
 
 /* A new pass over every chunk, asking @from. */
@@ -168,6 +161,10 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	rs->pending_slot = 0;
 	if (slot <= r->core.chosen_upto || r->core.role == SYNOD_LEADER)
 		return;
+	/* applies still in flight would land on the copy */
+	synod_apply_quiesce(r);
+	if (r->fenced)
+		return;
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
 		return;
 	SYNOD_CORE(r, synod_replica_install_snapshot(&r->core, now, slot,
@@ -185,7 +182,8 @@ static void resync_jump(struct synod_repl *r, u64 now)
 		synod_repl_fence(r, "superblock write failed");
 		return;
 	}
-	r->applied = slot;
+	synod_apply_reset(r, slot);	/* r->applied */
+	r->applied_cfg = r->vol->sb.cfg;
 	r->checkpointed = slot;
 	r->ckpt_cfg = r->vol->sb.cfg;
 	synod_journal_reclaim(r->journal, slot);
@@ -246,7 +244,8 @@ static void resync_pump(struct synod_repl *r, u64 now)
 		req[0] = SYNOD_FRAME_RESYNC_REQ;
 		synod_put_le16(req + 2, rs->pass);
 		synod_put_le32(req + 4, (u32)w->chunk);
-		synod_put_le64(req + 8, r->applied);
+		/* what we will have applied: older chunks are refused */
+		synod_put_le64(req + 8, r->aq.issued);
 		if (chunk_hash(r, rs->buf, len, req + 16))
 			return;
 		iov = (struct kvec){ req, sizeof(req) };
@@ -323,16 +322,27 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	}
 	clen = chunk_len(r, c);
+	/*
+	 * The chunk goes out labelled with the applies we issued: it must
+	 * hold exactly the slots up to there, so no apply covering it may
+	 * be queued or in flight (applies elsewhere go on).  Not waited
+	 * for where the answer is NOT_YET anyway.
+	 */
+	if (!rs->active && !(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) &&
+	    r->aq.issued >= want &&
+	    !synod_apply_quiesce_range(r, chunk_sector(c),
+				       clen >> SECTOR_SHIFT))
+		return;		/* fenced */
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = SYNOD_FRAME_RESYNC_REPLY;
 	memcpy(hdr + 2, f + 2, 2);	/* the pass, echoed */
 	synod_put_le32(hdr + 4, (u32)c);
-	synod_put_le64(hdr + 16, r->applied);
+	synod_put_le64(hdr + 16, r->aq.issued);
 	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
 	iov[1] = (struct kvec){ rs->buf, clen };
 	/* Our own copy is suspect, or older than theirs: they ask elsewhere. */
 	if (rs->active || (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) ||
-	    r->applied < want) {
+	    r->aq.issued < want) {
 		hdr[1] = SYNOD_RESYNC_NOT_YET;
 		r->tops->send(r->tp, from, iov, 1);
 		return;
@@ -349,6 +359,38 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	hdr[1] = st;
 	synod_put_le32(hdr + 8, st == SYNOD_RESYNC_DATA ? clen : 0);
 	r->tops->send(r->tp, from, iov, st == SYNOD_RESYNC_DATA ? 2 : 1);
+}
+
+/*
+ * Write @dlen bytes of chunk @w->chunk, read at the source when it had
+ * issued applies up to @slot, over ours.  Only with no apply of ours covering
+ * the chunk queued or in flight (it would land on the copy), and only
+ * if we issued nothing past @slot (the copy would undo it: ask again).
+ * Applies issued later go out after this synchronous write.  False
+ * when not settled.
+ */
+static bool chunk_install(struct synod_repl *r, struct synod_resync_req *w,
+			  const u8 *data, u32 dlen, u64 slot)
+{
+	struct synod_resync *rs = &r->resync;
+
+	/* what applied will be once the applies in flight land */
+	if (slot < r->aq.issued) {
+		w->sent_ns = 0;
+		resync_pump(r, synod_repl_now());
+		return false;
+	}
+	if (!synod_apply_quiesce_range(r, chunk_sector(w->chunk),
+				       dlen >> SECTOR_SHIFT))
+		return false;	/* fenced */
+	memcpy(rs->buf, data, dlen);
+	if (synod_repl_data_io(r, REQ_OP_WRITE, chunk_sector(w->chunk),
+			       rs->buf, dlen)) {
+		synod_repl_fence(r, "data area write failed");
+		return false;
+	}
+	rs->copied++;
+	return true;
 }
 
 /* Requester side: one answer; install, settle, or ask again. */
@@ -390,19 +432,8 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	} else if (memcmp(hash, f + 24, SYNOD_RESYNC_HASH)) {
 		goto drop;	/* not what the source hashed: ask again */
-	} else if (slot < r->applied) {
-		/* Read before slots we applied since: it would undo them. */
-		w->sent_ns = 0;
-		resync_pump(r, synod_repl_now());
+	} else if (!chunk_install(r, w, f + SYNOD_RESYNC_HDR, dlen, slot)) {
 		return;
-	} else {
-		memcpy(rs->buf, f + SYNOD_RESYNC_HDR, dlen);
-		if (synod_repl_data_io(r, REQ_OP_WRITE, chunk_sector(c),
-				       rs->buf, dlen)) {
-			synod_repl_fence(r, "data area write failed");
-			return;
-		}
-		rs->copied++;
 	}
 	rs->need = max(rs->need, slot);
 	rs->settled++;

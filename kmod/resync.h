@@ -6,13 +6,14 @@
  *
  * The replica keeps taking part as an acceptor and keeps applying chosen
  * slots from where it stands.  Meanwhile it walks its data area in chunks:
- * for each it sends the SHA-256 of its own copy and the slot it has
- * applied (f); a peer whose data area holds at least f answers SAME, or
- * with its
- * copy of the chunk and the slot it was read at (A >= f).  A chunk read at
- * A is installed only if we have not applied past A; applying the slots
- * after A again then turns it into the current state, since every write
- * overwrites whole sectors.  When every chunk is settled and we applied
+ * for each it sends the SHA-256 of its own copy and the last slot whose
+ * apply it issued (f); a peer that issued applies at least up to f
+ * answers SAME, or with its copy of the chunk and the slot it was read
+ * at (A >= f: no apply covering the chunk queued or in flight, the state
+ * at its last slot issued).  A chunk read at A is installed only if we
+ * have not issued past A, once no apply of ours covers it; applying the
+ * slots after A again then turns it into the current state, since every
+ * write overwrites whole sectors.  When every chunk is settled and we applied
  * every slot up to the newest A installed, the data area is consistent.
  *
  * The superblock carries SYNOD_SB_FLAG_RESYNC from the start of a

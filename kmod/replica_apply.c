@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Applies to the data area, asynchronous: a chosen entry's writes go to
+ * the backing device as bios of their own, and nothing waits for them
+ * to end while it holds the replica's lock.  (Submitting may still wait
+ * for a free request of a busy device, with the lock held: a known
+ * limit, since up to SYNOD_LOG_MAX entries' writes may go at once.)
+ *
+ * The engine (replica.c) hands each chosen entry over in slot order
+ * (synod_apply_entry()): its writes are queued in a ring indexed by
+ * slot, their payload buffers pinned (payload.h), and submitted in
+ * order.  A write that overlaps an earlier one still in flight waits for
+ * it: the block layer does not order concurrent writes, and the later
+ * slot's bytes must be the ones that stay.  Writes queue behind a
+ * waiting one too, so the check only looks back.  A bio's end puts its
+ * write on a lock-free list and queues the work; the work takes the
+ * lock, reaps what ended (apply_reap()), lands the prefix of
+ * entries whose writes all ended (r->applied), submits what waited, and
+ * runs the engine, which reports the landing to the core
+ * (synod_replica_landed()) and checkpoints.
+ *
+ * The core allows this: a write completes once chosen, and a read is
+ * served only over slots that landed (core/replica.h).  A crash loses
+ * nothing: applies past the checkpoint are replayed from the journal or
+ * the peers, and a checkpoint covers only landed slots.
+ *
+ * Whatever reads or rewrites the data area behind the engine's back
+ * first waits for the applies that cover what it touches: a state
+ * transfer serving or installing a chunk, for those covering the chunk
+ * (synod_apply_quiesce_range()); the jump before a transfer, a replica
+ * going down (synod_apply_drain()) and a checkpoint that must free
+ * journal ring space, for all of them (synod_apply_quiesce()).  They
+ * wait for the disk with the lock held; its own timeouts bound them.
+ * (The requester hashes its own chunks without waiting: a read torn by
+ * an apply only costs a copy.)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/blkdev.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+
+#include "replica.h"
+#include "trace.h"
+
+static struct synod_aent *aent(struct synod_repl *r, u64 slot)
+{
+	return &r->aq.ring[slot & (SYNOD_LOG_MAX - 1)];
+}
+
+/* Sectors [a, a + an) and [b, b + bn) share one. */
+static bool ranges_overlap(u64 a, u32 an, u64 b, u32 bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+/*
+ * @x waits to be submitted: does an earlier write still in flight cover
+ * one of its sectors?  Only earlier ones can be in flight (writes are
+ * submitted in order), so the scan stops at @x.
+ */
+static bool aw_overlaps(struct synod_repl *r, const struct synod_aw *x)
+{
+	struct synod_applyq *aq = &r->aq;
+	struct synod_aent *ent;
+	struct synod_aw *w;
+	u64 s;
+	u32 k;
+
+	if (!aq->flight)
+		return false;
+	for (s = r->applied + 1; s <= aq->next; s++) {
+		ent = aent(r, s);
+		for (k = 0; k < ent->nw; k++) {
+			w = &ent->w[k];
+			if (w == x)
+				return false;
+			if (w->state == SYNOD_AW_FLIGHT &&
+			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
+					   x->sector, x->len >> SECTOR_SHIFT))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * From the block layer, any context: hand @bio's write to the work.  The
+ * work is queued before the count drops: once it reaches zero a drain
+ * may go on to free the replica, after flushing the work.
+ */
+static void apply_end_io(struct bio *bio)
+{
+	struct synod_aw *w = container_of(bio, struct synod_aw, bio);
+	struct synod_repl *r = bio->bi_private;
+
+	w->status = bio->bi_status;
+	/* llist_add()'s cmpxchg orders it before the waiter check */
+	llist_add(&w->done, &r->aq.done);
+	wake_up_var(&r->aq.done);	/* synod_apply_quiesce_range() */
+	queue_work(r->vol->wq, &r->aq.work);
+	if (atomic_dec_and_test(&r->aq.inflight))
+		wake_up_var(&r->aq.inflight);
+}
+
+/* Submit @w, a queued write whose earlier overlaps have landed. */
+static void aw_submit(struct synod_repl *r, struct synod_aw *w)
+{
+	struct bio *bio = &w->bio;
+	u32 off;
+
+	/* as O_DIRECT writes: not throttled as background writeback */
+	bio_init(bio, r->vol->backing.bdev, w->bvec, ARRAY_SIZE(w->bvec),
+		 REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
+	bio->bi_iter.bi_sector = r->vol->data_start + w->sector;
+	for (off = 0; off < w->len; off += PAGE_SIZE)
+		__bio_add_page(bio, virt_to_page(w->pay->data + off),
+			       min_t(u32, PAGE_SIZE, w->len - off), 0);
+	bio->bi_end_io = apply_end_io;
+	bio->bi_private = r;
+	w->state = SYNOD_AW_FLIGHT;
+	r->aq.flight++;
+	r->aq.writes++;
+	atomic_inc(&r->aq.inflight);
+	submit_bio(bio);
+}
+
+/* Submit queued writes in order, up to the first that must wait. */
+static void apply_submit(struct synod_repl *r)
+{
+	struct synod_applyq *aq = &r->aq;
+	struct synod_aent *ent;
+	struct synod_aw *w;
+	struct blk_plug plug;
+
+	lockdep_assert_held(&r->lock);
+	if (r->fenced || aq->next > aq->issued)
+		return;
+	blk_start_plug(&plug);
+	while (aq->next <= aq->issued) {
+		ent = aent(r, aq->next);
+		if (aq->next_w >= ent->nw) {
+			aq->next++;
+			aq->next_w = 0;
+			continue;
+		}
+		w = &ent->w[aq->next_w];
+		if (aw_overlaps(r, w)) {
+			if (w->state == SYNOD_AW_QUEUED)
+				aq->blocked++;
+			w->state = SYNOD_AW_BLOCKED;
+			break;
+		}
+		aw_submit(r, w);
+		aq->next_w++;
+	}
+	blk_finish_plug(&plug);
+}
+
+/* Move r->applied over the entries whose writes have all ended. */
+static void apply_land(struct synod_repl *r)
+{
+	struct synod_aent *ent;
+
+	while (!r->fenced && r->applied < r->aq.issued) {
+		ent = aent(r, r->applied + 1);
+		if (WARN_ON_ONCE(ent->slot != r->applied + 1) || ent->left)
+			break;
+		r->applied = ent->slot;
+		/* a checkpoint writes it with the applied index */
+		if (ent->config && ent->cfg.epoch >= r->applied_cfg.epoch) {
+			r->applied_cfg = ent->cfg;
+			pr_info("%s: membership epoch %u, voters %#x, learners %#x\n",
+				r->vol->name, ent->cfg.epoch, ent->cfg.voters,
+				ent->cfg.learners);
+		}
+		trace_synod_rq_applied(r->vol->name, ent->slot, ent->nw,
+				       r->core.role == SYNOD_LEADER);
+	}
+}
+
+/*
+ * Queue @e, the next chosen entry, and submit what may go.  Its writes
+ * were checked against the data area when their message came in
+ * (replica_rx.c) or their request was taken (replica_io.c); checked
+ * again here, where a bad one would reach the journal ring.  Held
+ * writes proposed in its slot learn their outcome now: chosen is done.
+ */
+void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
+{
+	struct synod_applyq *aq = &r->aq;
+	u32 nw = e->kind == SYNOD_ENTRY_WRITE ? e->nwrites : 0;
+	struct synod_aent *ent;
+	struct synod_aw *w;
+	struct synod_pay *pay;
+	u32 k;
+
+	lockdep_assert_held(&r->lock);
+	trace_synod_slot_chosen(r->vol->name, e->slot, nw,
+				r->core.role == SYNOD_LEADER);
+	if (r->fenced)
+		return;
+	if (WARN_ON_ONCE(e->slot != aq->issued + 1 ||
+			 e->slot - r->applied > SYNOD_LOG_MAX ||
+			 nw > SYNOD_BATCH_MAX)) {
+		synod_repl_fence(r, "apply out of order");
+		return;
+	}
+	ent = aent(r, e->slot);
+	for (k = 0; k < nw; k++) {
+		pay = synod_pay_find(&r->pay, e->w[k].ref);
+		if (!pay || !pay->len) {
+			synod_repl_fence(r, "payload of a chosen write missing");
+			return;
+		}
+		if (!synod_block_range_ok(e->w[k].block,
+					  pay->len >> SECTOR_SHIFT,
+					  synod_repl_sectors(r))) {
+			synod_repl_fence(r, "chosen write outside the data area");
+			return;
+		}
+	}
+	if (WARN_ON_ONCE(ent->left)) {	/* the ring bound above */
+		synod_repl_fence(r, "apply ring overrun");
+		return;
+	}
+	ent->slot = e->slot;
+	ent->nw = nw;
+	ent->left = nw;
+	for (k = 0; k < nw; k++) {
+		w = &ent->w[k];
+		w->pay = synod_pay_find(&r->pay, e->w[k].ref);
+		synod_pay_pin(w->pay);
+		w->slot = e->slot;
+		w->sector = e->w[k].block;
+		w->len = w->pay->len;
+		w->state = SYNOD_AW_QUEUED;
+	}
+	ent->config = e->kind == SYNOD_ENTRY_CONFIG;
+	if (ent->config)
+		ent->cfg = e->cfg;
+	synod_held_applied(&r->held, e);
+	aq->issued = e->slot;
+	apply_submit(r);
+	apply_land(r);
+}
+
+/*
+ * Take the writes whose bios ended: unpin their data, fence on an error,
+ * land what is complete, and submit what waited for them.
+ */
+static void apply_reap(struct synod_repl *r)
+{
+	struct llist_node *list = llist_del_all(&r->aq.done);
+	struct synod_aw *w, *tmp;
+
+	lockdep_assert_held(&r->lock);
+	llist_for_each_entry_safe(w, tmp, list, done) {
+		bio_uninit(&w->bio);
+		if (!WARN_ON_ONCE(w->state != SYNOD_AW_FLIGHT)) {
+			r->aq.flight--;
+			aent(r, w->slot)->left--;
+		}
+		synod_pay_unpin(w->pay);
+		w->pay = NULL;
+		w->state = SYNOD_AW_FREE;
+		if (w->status && !r->fenced) {
+			pr_err("%s: data area write of slot %llu at sector %llu failed: %d\n",
+			       r->vol->name, w->slot, w->sector,
+			       blk_status_to_errno(w->status));
+			synod_repl_fence(r, "data area write failed");
+		}
+	}
+	apply_land(r);
+	apply_submit(r);
+}
+
+/*
+ * A fenced replica writes no more: let go of the writes that were never
+ * submitted.  Their slots never land.
+ */
+static void apply_drop_queued(struct synod_repl *r)
+{
+	struct synod_applyq *aq = &r->aq;
+	struct synod_aent *ent;
+	struct synod_aw *w;
+
+	for (; aq->next <= aq->issued; aq->next++, aq->next_w = 0) {
+		ent = aent(r, aq->next);
+		for (; aq->next_w < ent->nw; aq->next_w++) {
+			w = &ent->w[aq->next_w];
+			if (WARN_ON_ONCE(w->state == SYNOD_AW_FLIGHT))
+				continue;
+			synod_pay_unpin(w->pay);
+			w->pay = NULL;
+			w->state = SYNOD_AW_FREE;
+		}
+	}
+}
+
+/*
+ * Under the lock: wait until every queued apply has landed (a fenced
+ * replica: until every bio has ended), so that the data area can be
+ * read or written around the engine.  Waits for the disk with the lock
+ * held; nothing queues meanwhile, so each round submits what the last
+ * one unblocked and the loop ends.  Who calls it runs in a noio scope
+ * (replica.h).
+ */
+void synod_apply_quiesce(struct synod_repl *r)
+{
+	struct synod_applyq *aq = &r->aq;
+
+	lockdep_assert_held(&r->lock);
+	for (;;) {
+		apply_reap(r);
+		if (r->fenced && !aq->flight)
+			apply_drop_queued(r);
+		if (r->fenced ? !aq->flight : r->applied == aq->issued)
+			break;
+		if (WARN_ON_ONCE(!aq->flight)) {
+			synod_repl_fence(r, "applies stuck");
+			continue;
+		}
+		wait_var_event(&aq->inflight, !atomic_read(&aq->inflight));
+	}
+}
+
+/* Does a write queued or in flight cover a sector of [sector, +nsect)? */
+static bool range_busy(struct synod_repl *r, u64 sector, u32 nsect)
+{
+	struct synod_aent *ent;
+	struct synod_aw *w;
+	u64 s;
+	u32 k;
+
+	for (s = r->applied + 1; s <= r->aq.issued; s++) {
+		ent = aent(r, s);
+		for (k = 0; k < ent->nw; k++) {
+			w = &ent->w[k];
+			if (w->state != SYNOD_AW_FREE &&
+			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
+					   sector, nsect))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Under the lock: wait until no apply queued or in flight covers a
+ * sector of [@sector, @sector + @nsect) of the data area; then that
+ * range holds the state at r->aq.issued, and no apply is submitted to
+ * it while the lock is held (nothing is issued meanwhile).  What a state transfer needs for one
+ * chunk, without waiting for the applies elsewhere (a slow data area
+ * would otherwise hold the lock for every apply in flight, per chunk).
+ * Each round waits for some bio to end and reaps it; aq.issued does not
+ * move under the lock, so the writes to wait for are at most the
+ * ring's, and it ends.  False if the replica is fenced.
+ */
+bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
+{
+	struct synod_applyq *aq = &r->aq;
+
+	lockdep_assert_held(&r->lock);
+	for (;;) {
+		apply_reap(r);
+		if (r->fenced)
+			return false;
+		if (!range_busy(r, sector, nsect))
+			return true;
+		if (WARN_ON_ONCE(!aq->flight)) {
+			synod_repl_fence(r, "applies stuck");
+			return false;
+		}
+		wait_var_event(&aq->done, !llist_empty(&aq->done));
+	}
+}
+
+/*
+ * Going down: every apply lands (or, fenced, ends), and the work has run
+ * its last.  Takes the lock.  A write reaped is not yet a bio whose end
+ * has returned (its end queues the work, then drops the count): wait
+ * for the count too, then for the work, before the replica may go.
+ */
+void synod_apply_drain(struct synod_repl *r)
+{
+	unsigned int noio = memalloc_noio_save();
+
+	mutex_lock(&r->lock);
+	synod_apply_quiesce(r);
+	mutex_unlock(&r->lock);
+	wait_var_event(&r->aq.inflight,
+		       !atomic_read_acquire(&r->aq.inflight));
+	flush_work(&r->aq.work);
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * The work: reap, then let the engine report the landing (it serves the
+ * reads that waited for it, and checkpoints).  Like every input it makes
+ * room in the journal's filling group first (replica.h).
+ */
+static void apply_work(struct work_struct *work)
+{
+	struct synod_repl *r = container_of(work, struct synod_repl, aq.work);
+	unsigned int noio = memalloc_noio_save();	/* serves the disk */
+
+	mutex_lock(&r->lock);
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	apply_reap(r);
+	if (r->up && !r->fenced && r->applied > r->core.landed)
+		synod_repl_execute(r);
+	synod_repl_unlock(r);
+	memalloc_noio_restore(noio);
+}
+
+/* After a restore or a jump to @slot: nothing queued, nothing in flight. */
+void synod_apply_reset(struct synod_repl *r, u64 slot)
+{
+	struct synod_applyq *aq = &r->aq;
+
+	WARN_ON_ONCE(aq->flight || aq->next <= aq->issued);
+	aq->issued = slot;
+	aq->next = slot + 1;
+	aq->next_w = 0;
+	r->applied = slot;
+}
+
+/* At create, before anything that may fail: destroy finds it set up. */
+int synod_apply_init(struct synod_repl *r)
+{
+	struct synod_applyq *aq = &r->aq;
+
+	BUILD_BUG_ON(!is_power_of_2(SYNOD_LOG_MAX));
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX % SECTOR_SIZE);
+	INIT_WORK(&aq->work, apply_work);
+	init_llist_head(&aq->done);
+	atomic_set(&aq->inflight, 0);
+	aq->next = 1;
+	aq->ring = kvcalloc(SYNOD_LOG_MAX, sizeof(*aq->ring), GFP_KERNEL);
+	return aq->ring ? 0 : -ENOMEM;
+}
+
+/*
+ * The replica goes away.  Only a replica that is up applies, and going
+ * down drained it (synod_apply_drain()), before the volume's workqueue
+ * went: nothing is in flight, no work queued.
+ */
+void synod_apply_free(struct synod_repl *r)
+{
+	WARN_ON_ONCE(atomic_read(&r->aq.inflight) || r->aq.flight);
+	kvfree(r->aq.ring);
+	r->aq.ring = NULL;
+}

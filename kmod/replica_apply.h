@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Applies to the data area in flight (replica_apply.c): chosen entries
+ * queued by slot, their writes submitted as bios of their own, landed in
+ * slot order when they end.  Under r->lock, except the bios' end.
+ */
+#ifndef SYNOD_REPLICA_APPLY_H
+#define SYNOD_REPLICA_APPLY_H
+
+#include <linux/atomic.h>
+#include <linux/bio.h>
+#include <linux/llist.h>
+#include <linux/workqueue.h>
+
+#include "core/jrec.h"
+#include "core/replica.h"
+
+struct synod_repl;
+struct synod_pay;
+
+enum synod_aw_state {
+	SYNOD_AW_FREE = 0,	/* not queued, or landed */
+	SYNOD_AW_QUEUED,	/* chosen, not submitted yet */
+	SYNOD_AW_BLOCKED,	/* waits for an earlier write it overlaps */
+	SYNOD_AW_FLIGHT,	/* submitted; ended only once reaped */
+};
+
+/*
+ * One write of a chosen entry.  Its bio and vector live here, allocated
+ * with the volume: applying allocates nothing.  The bio's inline vector
+ * (a flexible array) stays empty: bio_init() is given bvec[].
+ */
+struct synod_aw {
+	struct bio bio;
+	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, PAGE_SIZE)];
+	struct llist_node done;		/* on aq.done once the bio ended */
+	struct synod_pay *pay;		/* its data, pinned while queued */
+	u64 slot;			/* of its entry */
+	u64 sector;			/* in the data area, checked */
+	u32 len;			/* bytes, whole sectors */
+	u8 state;			/* enum synod_aw_state, under the lock */
+	blk_status_t status;		/* set by the bio's end */
+};
+
+/* A chosen entry between issued and landed; ring[slot % SYNOD_LOG_MAX]. */
+struct synod_aent {
+	u64 slot;			/* 0: none */
+	u32 nw;				/* writes in w[] */
+	u32 left;			/* of them not landed yet */
+	bool config;			/* a membership change: cfg */
+	struct synod_config cfg;	/* in effect once it lands */
+	struct synod_aw w[SYNOD_BATCH_MAX];
+};
+
+/*
+ * The applies of one replica.  Slots up to r->applied have landed; those
+ * in (r->applied, issued] are in the ring, and their writes up to (next,
+ * next_w) submitted.  The core never has more than SYNOD_LOG_MAX slots
+ * past its durable applied index, so the ring indexed by slot is enough.
+ */
+struct synod_applyq {
+	struct synod_aent *ring;	/* SYNOD_LOG_MAX of them, at create */
+	u64 issued;			/* entries queued up to this slot */
+	u64 next;			/* first slot with a write not submitted */
+	u32 next_w;			/* its first write not submitted */
+	u32 flight;			/* submitted, not reaped (the lock) */
+	atomic_t inflight;		/* submitted, bio not ended */
+	struct llist_head done;		/* ended, not reaped */
+	struct work_struct work;	/* reaps, then runs the engine */
+	u64 writes;			/* submitted, for the down line */
+	u64 blocked;			/* writes that waited for an overlap */
+};
+
+int synod_apply_init(struct synod_repl *r);		/* at create */
+void synod_apply_free(struct synod_repl *r);		/* nothing in flight */
+void synod_apply_reset(struct synod_repl *r, u64 slot);	/* nothing in flight */
+void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e);
+void synod_apply_quiesce(struct synod_repl *r);		/* waits for the disk */
+bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
+void synod_apply_drain(struct synod_repl *r);		/* takes the lock */
+
+#endif /* SYNOD_REPLICA_APPLY_H */
