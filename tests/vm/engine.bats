@@ -296,6 +296,14 @@ slow_journal_cluster() {
 	echo "journal ring (sectors): $SJ_RING"
 }
 
+# leader_kept BALLOT: node 0 still leads, in BALLOT, and nodes 1 and 2
+# follow it: nobody campaigned
+leader_kept() {
+	[ "$(field 0 $VOL role)" = leader ] || return 1
+	[ "$(field 0 $VOL ballot)" = "$1" ] || return 1
+	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ] || return 1; done
+}
+
 # slow_journal_on MS: from now on node 0's journal writes take MS ms
 # (undone by teardown)
 slow_journal_on() {
@@ -346,9 +354,7 @@ slow_journal_on() {
 	# nobody campaigned: the same leader in the same ballot (a leader
 	# that holds its lock across a journal write this slow sends no
 	# heartbeat meanwhile, and is deposed within seconds)
-	[ "$(field 0 $VOL role)" = leader ]
-	[ "$(field 0 $VOL ballot)" = "$ballot" ]
-	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	leader_kept "$ballot"
 	# the delay did hold the leader's journal writes
 	[ "$busy" -ge 3 ]
 	# and writes went on committing meanwhile (1 a second, on the
@@ -393,9 +399,7 @@ slow_journal_on() {
 	cat "$BATS_TEST_TMPDIR/fio"
 	echo "fio: exit $rc; commit_index $c0 -> $c1; $lost samples without quorum"
 	[ "$lost" = 0 ]
-	[ "$(field 0 $VOL role)" = leader ]
-	[ "$(field 0 $VOL ballot)" = "$ballot" ]
-	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	leader_kept "$ballot"
 	# it went on committing, at the pace of its own journal's groups
 	[ "$c1" -gt "$c0" ]
 	[ "$rc" = 0 ]
@@ -444,9 +448,7 @@ slow_data_on() {
 	cat "$BATS_TEST_TMPDIR/fio"
 	echo "fio: exit $rc; commit_index $c0 -> $c1 in 10 s; $busy samples with writes held"
 	echo "# slow data area: $((c1 - c0)) commits in 10 s with data area writes of $delay_ms ms" >&3
-	[ "$(field 0 $VOL role)" = leader ]
-	[ "$(field 0 $VOL ballot)" = "$ballot" ]
-	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ]; done
+	leader_kept "$ballot"
 	# the delay did hold the applies
 	[ "$busy" -ge 3 ]
 	# at least 6 commits a second, where one apply at a time allowed
