@@ -192,8 +192,8 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 	struct synod_applyq *aq = &r->aq;
 	u32 nw = e->kind == SYNOD_ENTRY_WRITE ? e->nwrites : 0;
 	struct synod_aent *ent;
+	struct synod_pay *pay[SYNOD_BATCH_MAX];
 	struct synod_aw *w;
-	struct synod_pay *pay;
 	u32 k;
 
 	lockdep_assert_held(&r->lock);
@@ -209,13 +209,13 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 	}
 	ent = aent(r, e->slot);
 	for (k = 0; k < nw; k++) {
-		pay = synod_pay_find(&r->pay, e->w[k].ref);
-		if (!pay || !pay->len) {
+		pay[k] = synod_pay_find(&r->pay, e->w[k].ref);
+		if (!pay[k] || !pay[k]->len) {
 			synod_repl_fence(r, "payload of a chosen write missing");
 			return;
 		}
 		if (!synod_block_range_ok(e->w[k].block,
-					  pay->len >> SECTOR_SHIFT,
+					  pay[k]->len >> SECTOR_SHIFT,
 					  synod_repl_sectors(r))) {
 			synod_repl_fence(r, "chosen write outside the data area");
 			return;
@@ -230,7 +230,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 	ent->left = nw;
 	for (k = 0; k < nw; k++) {
 		w = &ent->w[k];
-		w->pay = synod_pay_find(&r->pay, e->w[k].ref);
+		w->pay = pay[k];
 		synod_pay_pin(w->pay);
 		w->slot = e->slot;
 		w->sector = e->w[k].block;
