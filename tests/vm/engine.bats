@@ -296,6 +296,17 @@ slow_journal_cluster() {
 	echo "journal ring (sectors): $SJ_RING"
 }
 
+# slow_fio DEPTH SECONDS [FIO OPTION...]: 4 KiB random writes to node 0's
+# disk in the background, DEPTH in flight, for SECONDS; sets FIO_PID
+slow_fio() {
+	local depth=$1 secs=$2
+	shift 2
+	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
+		--direct=1 --ioengine=libaio --iodepth="$depth" "$@" \
+		--time_based --runtime="$secs" --output="$BATS_TEST_TMPDIR/fio" &
+	FIO_PID=$!
+}
+
 # leader_kept BALLOT: node 0 still leads, in BALLOT, and nodes 1 and 2
 # follow it: nobody campaigned
 leader_kept() {
@@ -326,10 +337,8 @@ slow_journal_on() {
 	slow_journal_cluster
 	# writes go on all along: two followers are a quorum without the
 	# leader's own journal
-	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
-		--direct=1 --ioengine=libaio --iodepth=2 --rate_iops=1 \
-		--time_based --runtime=60 --output="$BATS_TEST_TMPDIR/fio" &
-	pid=$!
+	slow_fio 2 60 --rate_iops=1
+	pid=$FIO_PID
 	wait_for 60 field_ge 0 $VOL commit_index 10
 	for ((i = 0; i < 3; i++)); do
 		echo "status, journal not delayed: $(status_ms 0) ms"
@@ -378,10 +387,8 @@ slow_journal_on() {
 	# after 12 s more the leader resigned.
 	local delay_ms=6000
 	slow_journal_cluster
-	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
-		--direct=1 --ioengine=libaio --iodepth=32 \
-		--time_based --runtime=40 --output="$BATS_TEST_TMPDIR/fio" &
-	pid=$!
+	slow_fio 32 40
+	pid=$FIO_PID
 	wait_for 60 field_ge 0 $VOL commit_index 64
 	slow_journal_on $delay_ms
 	ballot=$(field 0 $VOL ballot)
@@ -427,10 +434,8 @@ slow_data_on() {
 	# 3 s: a handful of commits in 10 s, and no heartbeat meanwhile.
 	local delay_ms=3000
 	slow_journal_cluster
-	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
-		--direct=1 --ioengine=libaio --iodepth=8 \
-		--time_based --runtime=40 --output="$BATS_TEST_TMPDIR/fio" &
-	pid=$!
+	slow_fio 8 40
+	pid=$FIO_PID
 	wait_for 60 field_ge 0 $VOL commit_index 64
 	slow_data_on $delay_ms
 	ballot=$(field 0 $VOL ballot)
