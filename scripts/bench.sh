@@ -299,7 +299,12 @@ profile_run() {
 		perf report -i "$data" --no-children --sort dso,sym --stdio -g none \
 			--percent-limit 0.4 2>/dev/null | grep -v '^#' | grep -v '^$'
 	} > "$txt"
-	cp "$txt" "$(dirname "$JSON")/" 2>/dev/null
+	# who calls the hottest functions (mutex spinning, MACs, copies):
+	# call chains of every symbol above 2 %, not printed
+	perf report -i "$data" --no-children --sort sym --stdio \
+		-g caller,2,callee,function,percent --percent-limit 2 \
+		2>/dev/null | grep -v '^#' | grep -v '^$' > "${txt%.txt}-callers.txt"
+	cp "$txt" "${txt%.txt}-callers.txt" "$(dirname "$JSON")/" 2>/dev/null
 	say "profile of $t $wl (share of all samples; also $(basename "$txt"))"
 	head -n 45 "$txt"
 	rm -f "$data"
