@@ -7,9 +7,11 @@
  * le32 id_c, le32 id_s, cluster NUL-padded to 32 bytes, the 32-byte
  * transcript hash), so that a change of the wire's derivation cannot pass
  * unnoticed; the link v3 frame tag (keyed BLAKE2b-256, first 16 bytes)
- * against Python's hashlib.blake2b; the sequence rule.  The transforms
- * are made in .init and freed in .exit, so that a failed assertion,
- * which returns at once, leaks nothing.
+ * against Python's hashlib.blake2b; the link v4 tag (Poly1305 under a
+ * one-time key, keyed BLAKE2b-256 of the header) against Python
+ * (tests/host/link_tag_vectors.py prints the expected values); the
+ * sequence rule.  The transforms are made in .init and freed in .exit,
+ * so that a failed assertion, which returns at once, leaks nothing.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -22,6 +24,7 @@
 struct linkkey_tfms {
 	struct crypto_shash *hmac;	/* hmac(sha256) */
 	struct crypto_shash *b2;	/* blake2b-256 */
+	struct crypto_shash *poly;	/* poly1305 */
 };
 
 static int linkkey_init(struct kunit *test)
@@ -36,19 +39,28 @@ static int linkkey_init(struct kunit *test)
 		return PTR_ERR(h);
 	t->hmac = h;
 	h = crypto_alloc_shash("blake2b-256", 0, 0);
-	if (IS_ERR(h)) {
-		crypto_free_shash(t->hmac);
-		return PTR_ERR(h);
-	}
+	if (IS_ERR(h))
+		goto out_free_hmac;
 	t->b2 = h;
+	h = crypto_alloc_shash("poly1305", 0, 0);
+	if (IS_ERR(h))
+		goto out_free_b2;
+	t->poly = h;
 	test->priv = t;
 	return 0;
+
+out_free_b2:
+	crypto_free_shash(t->b2);
+out_free_hmac:
+	crypto_free_shash(t->hmac);
+	return PTR_ERR(h);
 }
 
 static void linkkey_exit(struct kunit *test)
 {
 	struct linkkey_tfms *t = test->priv;
 
+	crypto_free_shash(t->poly);
 	crypto_free_shash(t->b2);
 	crypto_free_shash(t->hmac);
 }
@@ -195,6 +207,103 @@ static void blake2b_tag(struct kunit *test)
 	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_tag, sizeof(tag)));
 }
 
+/*
+ * Link version 4: Poly1305 under the one-time key BLAKE2b-256(frame
+ * key, header), over header and payload, with the frame key of
+ * link_key_and_tag().  Expected values from tests/host/link_tag_vectors.py
+ * (hashlib.blake2b for the one-time key, Poly1305 written out from RFC
+ * 8439 and checked against OpenSSL's): the 5-byte frame "hello" with
+ * sequence number 7 in two pieces, a 1000-byte one in three pieces that
+ * split Poly1305's 16-byte blocks, and READY's label alone.  Changing a
+ * byte of the header (which also picks the key) or of the payload must
+ * change the tag, and the tag must differ from v3's of the same frame.
+ */
+static void poly1305_tag(struct kunit *test)
+{
+	static const u8 key[SYNOD_LINK_KEY_LEN] = {
+		0xb6, 0x1f, 0x82, 0x0d, 0x3d, 0x74, 0xb6, 0xbd,
+		0x35, 0x38, 0x1b, 0x9e, 0x47, 0xbc, 0x9e, 0x74,
+		0x11, 0x20, 0xc6, 0xb2, 0x46, 0x09, 0x4b, 0xc9,
+		0xf3, 0xab, 0xe0, 0x9c, 0x4b, 0x39, 0xbf, 0xdc,
+	};
+	static const u8 want_small[SYNOD_LINK_TAG_LEN] = {
+		0xc5, 0x7f, 0x41, 0xdd, 0xec, 0xb0, 0x10, 0x31,
+		0xfc, 0xb0, 0x9b, 0x14, 0x8d, 0xa8, 0xaf, 0xcc,
+	};
+	static const u8 want_big[SYNOD_LINK_TAG_LEN] = {
+		0x79, 0x21, 0x43, 0xa2, 0x4f, 0xa1, 0x8c, 0xc0,
+		0xc4, 0x25, 0x6a, 0x53, 0x40, 0x1d, 0x03, 0xc2,
+	};
+	static const u8 want_ready[SYNOD_LINK_TAG_LEN] = {
+		0x23, 0x3e, 0x7f, 0x22, 0xbd, 0x5e, 0xb1, 0x5c,
+		0x5d, 0xf5, 0x3d, 0x21, 0x7c, 0xc2, 0x84, 0x8c,
+	};
+	static const u8 label[SYNOD_LINK_HDR_LEN] = "synod-ready-v2";
+	struct linkkey_tfms *t = test->priv;
+	u8 hdr[SYNOD_LINK_HDR_LEN], tag[SYNOD_LINK_TAG_LEN];
+	u8 v3tag[SYNOD_LINK_TAG_LEN];
+	char hello[] = "hello";
+	struct kvec v[3] = {
+		{ .iov_base = hello, .iov_len = 3 },
+		{ .iov_base = hello + 3, .iov_len = 2 },
+	};
+	u8 *big;
+	int i;
+
+	big = kunit_kzalloc(test, 1000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	for (i = 0; i < 1000; i++)
+		big[i] = i * 7;
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->b2, key, sizeof(key)));
+	put_unaligned_le32(5, hdr);
+	put_unaligned_le32(0, hdr + 4);
+	put_unaligned_le64(7, hdr + 8);
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly, hdr, v, 2,
+						    tag));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(tag, want_small, sizeof(tag)));
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac(t->b2, hdr, sizeof(hdr), v, 2,
+						v3tag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, v3tag, sizeof(tag)));
+	/* a payload byte */
+	hello[4] ^= 1;
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly, hdr, v, 2,
+						    tag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_small, sizeof(tag)));
+	hello[4] ^= 1;
+	/* each byte of the header: length, flags, sequence number */
+	for (i = 0; i < SYNOD_LINK_HDR_LEN; i++) {
+		hdr[i] ^= 0x10;
+		KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly,
+							    hdr, v, 2, tag));
+		KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_small, sizeof(tag)));
+		hdr[i] ^= 0x10;
+	}
+	/* another frame key */
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->b2, key, 31));
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly, hdr, v, 2,
+						    tag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_small, sizeof(tag)));
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->b2, key, sizeof(key)));
+
+	/* 1000 bytes in pieces of 3, 500 and 497 */
+	put_unaligned_le32(1000, hdr);
+	put_unaligned_le64(1ull << 40, hdr + 8);
+	v[0] = (struct kvec){ .iov_base = big, .iov_len = 3 };
+	v[1] = (struct kvec){ .iov_base = big + 3, .iov_len = 500 };
+	v[2] = (struct kvec){ .iov_base = big + 503, .iov_len = 497 };
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly, hdr, v, 3,
+						    tag));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(tag, want_big, sizeof(tag)));
+	big[999] ^= 0x80;
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly, hdr, v, 3,
+						    tag));
+	KUNIT_EXPECT_NE(test, 0, memcmp(tag, want_big, sizeof(tag)));
+
+	KUNIT_ASSERT_EQ(test, 0, synod_link_mac_otk(t->b2, t->poly, label,
+						    NULL, 0, tag));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(tag, want_ready, sizeof(tag)));
+}
+
 /* Only the next sequence number passes; lower is a replay, higher a gap. */
 static void sequence_rule(struct kunit *test)
 {
@@ -210,6 +319,7 @@ static struct kunit_case linkkey_cases[] = {
 	KUNIT_CASE(hkdf_rfc5869),
 	KUNIT_CASE(link_key_and_tag),
 	KUNIT_CASE(blake2b_tag),
+	KUNIT_CASE(poly1305_tag),
 	KUNIT_CASE(sequence_rule),
 	{}
 };
