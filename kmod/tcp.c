@@ -237,19 +237,26 @@ static int cfg_check(const struct synod_transport_cfg *cfg)
 static void tcp_destroy(struct synod_transport *t);
 
 /*
- * Have the fastest SHA-256 the CPU allows behind "hmac(sha256)": the
- * SSSE3/AVX/AVX2/SHA-NI code (sha256_ssse3) is a module that nothing
- * loads by itself, so without this every frame is hashed with the
- * generic C code.  Once per module load, at the first transport; the
- * crypto API prefers it by priority from then on.  Harmless if modprobe
- * or the module is missing: the generic code stays.
+ * Have the fastest code the CPU allows behind the algorithms frames are
+ * hashed with.  SHA-256's SSSE3/AVX/AVX2/SHA-NI code (sha256_ssse3) is a
+ * module that nothing loads by itself, so without this every frame of a
+ * v2 link is hashed with the generic C code.  Poly1305's AVX/AVX2 code
+ * (poly1305_x86_64, "poly1305-simd") comes with poly1305_generic when
+ * the crypto API asks modprobe for "poly1305" (both carry the alias),
+ * but not if poly1305_generic alone was loaded before.  Once per module
+ * load, at the first transport; the crypto API prefers them by priority
+ * from then on.  Harmless if modprobe or a module is missing: the
+ * generic code stays (or, with no poly1305 at all, link version 3:
+ * poly_alloc()).
  */
-static void sha256_module_load(void)
+static void crypto_modules_load(void)
 {
 	static atomic_t tried = ATOMIC_INIT(0);
 
-	if (!atomic_xchg(&tried, 1))
-		request_module("crypto-sha256");
+	if (atomic_xchg(&tried, 1))
+		return;
+	request_module("crypto-sha256");
+	request_module("crypto-" STCP_POLY_ALG);
 }
 
 /* The frame MAC transforms of possible connection @n (macs_alloc()). */
@@ -260,12 +267,12 @@ static struct tcp_mac *conn_mac(struct synod_transport *t, u32 n)
 }
 
 /*
- * Allocate one blake2b-256 transform for link version 3 (the crypto API
- * loads blake2b_generic if it is a module).  A kernel without it (a
- * kernel configured with localmodconfig may lack it) makes a transport
- * that offers link versions up to 2 only, unless the test knob pinned
- * them: said once per module load.  NULL then; an ERR_PTR on any other
- * error.
+ * Allocate one blake2b-256 transform for link versions 3 and 4 (the
+ * crypto API loads blake2b_generic if it is a module).  A kernel without
+ * it (a kernel configured with localmodconfig may lack it) makes a
+ * transport that offers link versions up to 2 only, unless the test
+ * knob pinned them: said once per module load.  NULL then; an ERR_PTR
+ * on any other error.
  */
 static struct crypto_shash *b2_alloc(struct synod_transport *t, bool pinned)
 {
@@ -283,17 +290,44 @@ static struct crypto_shash *b2_alloc(struct synod_transport *t, bool pinned)
 }
 
 /*
+ * Allocate one poly1305 transform for link version 4, as b2_alloc()
+ * does blake2b-256: a kernel without it (poly1305_generic and the x86
+ * glue are modules in Debian's 6.1 and 6.12; a localmodconfig kernel may
+ * have neither) makes a transport that offers link versions up to 3
+ * only, unless the test knob pinned them: said once per module load.
+ * NULL then; an ERR_PTR on any other error.
+ */
+static struct crypto_shash *poly_alloc(struct synod_transport *t,
+				       bool pinned)
+{
+	struct crypto_shash *tfm = crypto_alloc_shash(STCP_POLY_ALG, 0, 0);
+
+	if (!IS_ERR(tfm) || PTR_ERR(tfm) != -ENOENT)
+		return tfm;
+	if (!pinned) {
+		pr_notice_once("no %s in this kernel (%ld): links offer version %u at most, BLAKE2b frame MACs\n",
+			       STCP_POLY_ALG, PTR_ERR(tfm),
+			       SYNOD_LINK_V_POLY1305 - 1);
+		t->ver_max = min_t(u16, t->ver_max, SYNOD_LINK_V_POLY1305 - 1);
+	}
+	return NULL;
+}
+
+/*
  * The frame MAC transforms of every possible connection (the outgoing
  * one of every possible peer, every accepted slot): one hmac(sha256)
- * each, and one blake2b-256 each if the transport offers link version
- * 3, allocated here so that a handshake only re-keys one and the frame
- * path never allocates.  Decides t->ver_max when the kernel lacks
- * blake2b-256 (b2_alloc()).  Keys live only in them; crypto_free_shash()
- * wipes them (the crypto API frees transforms with kfree_sensitive()).
+ * each, one blake2b-256 each if the transport offers link version 3 or
+ * 4, and one poly1305 each if it offers 4, allocated here so that a
+ * handshake only re-keys one and the frame path never allocates.
+ * Decides t->ver_max when the kernel lacks blake2b-256 or poly1305
+ * (b2_alloc(), poly_alloc()); version 4 needs both, its one-time keys
+ * being BLAKE2b's.  Keys live only in them; crypto_free_shash() wipes
+ * them (the crypto API frees transforms with kfree_sensitive()).
  */
 static int macs_alloc(struct synod_transport *t, bool pinned)
 {
 	bool b2 = t->ver_max >= SYNOD_LINK_V_BLAKE2B;
+	bool poly = t->ver_max >= SYNOD_LINK_V_POLY1305;
 	struct crypto_shash *tfm;
 	u32 n;
 
@@ -307,9 +341,17 @@ static int macs_alloc(struct synod_transport *t, bool pinned)
 		tfm = b2_alloc(t, pinned);
 		if (IS_ERR(tfm))
 			return PTR_ERR(tfm);
-		/* missing for the first: for all */
+		/* missing for the first: for all, and no version 4 */
 		b2 = tfm != NULL;
+		poly = poly && b2;
 		conn_mac(t, n)->b2 = tfm;
+		if (!poly)
+			continue;
+		tfm = poly_alloc(t, pinned);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		poly = tfm != NULL;
+		conn_mac(t, n)->poly = tfm;
 	}
 	return 0;
 }
@@ -324,9 +366,11 @@ static void macs_free(struct synod_transport *t)
 		m = conn_mac(t, n);
 		crypto_free_shash(m->hmac);
 		crypto_free_shash(m->b2);
+		crypto_free_shash(m->poly);
 		m->hmac = NULL;
 		m->b2 = NULL;
-		m->keyed = NULL;
+		m->poly = NULL;
+		m->alg = SYNOD_LINK_MAC_NONE;
 	}
 }
 
@@ -372,7 +416,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 		atomic_set(&p->link_gen, 0);
 	}
 
-	sha256_module_load();
+	crypto_modules_load();
 	t->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(t->hmac)) {
 		err = PTR_ERR(t->hmac);

@@ -43,9 +43,10 @@
  *  12  REPAY: FROM sends TO (any peer) what REPAY_KEEP kept: a proposer
  *      sending other bytes under a ref of its own (a ref collision, a
  *      proposer gone wrong) after TO may have journaled the first ones;
- *  13  ALG: the next frame leaves tagged with the other link version's
- *      MAC (HMAC-SHA256 on a v3 link, keyed BLAKE2b on a v2 one) under
- *      the right frame key, as a peer wrong about the version would.
+ *  13  ALG: the next frame leaves tagged with another link version's
+ *      MAC (keyed BLAKE2b on a v4 link, HMAC-SHA256 on a v3 one, keyed
+ *      BLAKE2b on a v2 one) under the right frame key, as a peer wrong
+ *      about the version would.
  * A planted payload and a relayed message are logged when queued; a
  * planted payload is logged again by whichever transport of this
  * module receives it, so a test can wait for it to have arrived.

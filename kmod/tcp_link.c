@@ -32,7 +32,9 @@
  * both ranges, so nobody without the secret can make an end believe
  * the other offered less (a replayed older HELLO fails at PROOF, whose
  * th holds the fresh nonces).  The version picks the frame MAC: 2
- * HMAC-SHA256, 3 keyed BLAKE2b-256, both cut to SYNOD_LINK_TAG_LEN.
+ * HMAC-SHA256, 3 keyed BLAKE2b-256, both cut to SYNOD_LINK_TAG_LEN, 4
+ * Poly1305 under a one-time key per frame, keyed BLAKE2b-256 of its
+ * header (linkkey.c says why that is sound).
  *
  * Record layout, 128 bytes, integers little-endian:
  *    0  magic     u32  STCP_HS_MAGIC, "SYNL"
@@ -78,8 +80,9 @@ static const char *const refusal_names[SYNOD_REFUSED_MAX] = {
  * from now on offers, as both ver_min and ver_max (0: the normal range).
  * Read once per transport, at volume create or attach, so that one
  * replica among several in one kernel can be made to speak only an older
- * version (2: it must still interoperate) or one nobody else speaks (1,
- * 99: it is refused; tests/vm/cluster.bats).  Never set it in production.
+ * version (2 or 3: it must still interoperate) or one nobody else speaks
+ * (1, 99: it is refused; tests/vm/cluster.bats).  Never set it in
+ * production.
  */
 static ushort test_link_version;
 SYNOD_TEST_PARAM(test_link_version, ushort,
@@ -87,9 +90,10 @@ SYNOD_TEST_PARAM(test_link_version, ushort,
 
 /*
  * The link versions a new transport offers, into *@min and *@max:
- * SYNOD_LINK_VERSION_MIN to SYNOD_LINK_VERSION, which tcp.c lowers to 2
- * if the kernel has no blake2b-256, or the one version the test knob
- * pins.  Returns true if pinned (then nothing is lowered).
+ * SYNOD_LINK_VERSION_MIN to SYNOD_LINK_VERSION, which tcp.c lowers to 3
+ * if the kernel has no poly1305 and to 2 if it has no blake2b-256, or
+ * the one version the test knob pins.  Returns true if pinned (then
+ * nothing is lowered).
  */
 bool synod_tcp_link_versions(u16 *min, u16 *max)
 {
@@ -118,36 +122,50 @@ u64 synod_tcp_link_features(void)
 	return SYNOD_LINK_FEATURES;
 }
 
+/* The frame MAC of link @version (past SYNOD_LINK_VERSION: pinned). */
+static u8 version_mac(u16 version)
+{
+	if (version >= SYNOD_LINK_V_POLY1305)
+		return SYNOD_LINK_MAC_POLY1305;
+	if (version >= SYNOD_LINK_V_BLAKE2B)
+		return SYNOD_LINK_MAC_BLAKE2B;
+	return SYNOD_LINK_MAC_HMAC_SHA256;
+}
+
 /*
  * Key @mac, the transforms of one connection, for the frames that flow
  * on it (client to server) under link @version, from the handshake's
  * nonces, ids and transcript hash @th and the shared secret (linkkey.c;
  * the HKDF runs on the connection's hmac transform whatever the
- * version).  Version 3 and up tag frames with keyed BLAKE2b (versions
- * past SYNOD_LINK_VERSION exist only pinned by the test knob), 2 with
- * HMAC-SHA256; the frame key is the same 32 bytes, which BLAKE2b takes
- * as its key (up to 64).  The key exists only inside the transforms; our
- * copy is wiped.  Nothing to key without FRAME_MAC.  A test build also
- * keys the other algorithm's transform, only for tcp_forge.c's
- * STCP_FORGE_ALG (a frame tagged with the wrong MAC).
+ * version).  Version 2 keys HMAC-SHA256 with the frame key, 3 and 4
+ * keyed BLAKE2b, which takes the same 32 bytes as its key (up to 64): it
+ * is 3's MAC and makes 4's one-time Poly1305 keys; the poly1305
+ * transform takes each of those with the frame's data and has no key of
+ * its own.  th, which the key is derived over, holds both HELLOs and so
+ * the version, which makes a frame key one version's only.  The key
+ * exists only inside the transforms; our copy is wiped.  Nothing to key
+ * without FRAME_MAC.  A test build also keys the transform that is not
+ * used (HMAC's or BLAKE2b's), only for tcp_forge.c's STCP_FORGE_ALG (a
+ * frame tagged with the wrong MAC).
  */
 int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
 		       u16 version, const u8 *nonce_c, const u8 *nonce_s,
 		       u32 id_c, u32 id_s, const u8 *th)
 {
-	bool b2 = version >= SYNOD_LINK_V_BLAKE2B;
-	struct crypto_shash *use = b2 ? mac->b2 : mac->hmac;
-	struct crypto_shash *other = b2 ? mac->hmac : mac->b2;
+	u8 alg = version_mac(version);
+	bool hmac = alg == SYNOD_LINK_MAC_HMAC_SHA256;
+	struct crypto_shash *use = hmac ? mac->hmac : mac->b2;
+	struct crypto_shash *other = hmac ? mac->b2 : mac->hmac;
 	u8 key[SYNOD_LINK_KEY_LEN];
 	int err;
 
 	BUILD_BUG_ON(SYNOD_LINK_KEY_LEN > BLAKE2B_KEY_SIZE);
 	mac->version = version;
-	mac->keyed = NULL;
 	mac->alg = SYNOD_LINK_MAC_NONE;
 	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
 		return 0;
-	if (!use)	/* v3 pinned by the test knob without blake2b-256 */
+	/* v3 or v4 pinned by the test knob on a kernel without them */
+	if (!use || (alg == SYNOD_LINK_MAC_POLY1305 && !mac->poly))
 		return -ENOPKG;
 	err = synod_link_key(mac->hmac, t->cfg.secret, t->cfg.secret_len,
 			     nonce_c, nonce_s, id_c, id_s, t->cfg.cluster, th,
@@ -159,15 +177,15 @@ int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
 	memzero_explicit(key, sizeof(key));
 	if (err)
 		return err;
-	mac->keyed = use;
-	mac->alg = b2 ? SYNOD_LINK_MAC_BLAKE2B : SYNOD_LINK_MAC_HMAC_SHA256;
+	mac->alg = alg;
 	return 0;
 }
 
 /*
  * The connection is closed: leave no session key in its transforms (the
  * pads HMAC derives from it, the key BLAKE2b keeps), key them with zeros
- * until the next one.
+ * until the next one.  poly1305 keeps no key: each frame's goes in with
+ * its data, and linkkey.c wipes it and the descriptor.
  */
 void synod_tcp_link_unkey(struct tcp_mac *mac)
 {
@@ -177,9 +195,37 @@ void synod_tcp_link_unkey(struct tcp_mac *mac)
 	WARN_ON_ONCE(crypto_shash_setkey(mac->hmac, zero, sizeof(zero)));
 	if (mac->b2)
 		WARN_ON_ONCE(crypto_shash_setkey(mac->b2, zero, sizeof(zero)));
-	mac->keyed = NULL;
 	mac->version = 0;
 	mac->alg = SYNOD_LINK_MAC_NONE;
+}
+
+/*
+ * The tag with frame MAC @alg (enum synod_link_mac) under @mac's key of
+ * the STCP_TAGGED bytes at @hdr and the payload in @vec, into @tag
+ * (SYNOD_LINK_TAG_LEN bytes).  synod_tcp_link_key() keyed what @alg
+ * uses (in a test build, both HMAC and BLAKE2b).
+ */
+static int mac_tag(struct tcp_mac *mac, u8 alg, const u8 *hdr,
+		   const struct kvec *vec, unsigned int nvec, u8 *tag)
+{
+	BUILD_BUG_ON(STCP_TAGGED != SYNOD_LINK_HDR_LEN);
+	switch (alg) {
+	case SYNOD_LINK_MAC_POLY1305:
+		if (WARN_ON_ONCE(!mac->b2 || !mac->poly))
+			return -ENOKEY;
+		return synod_link_mac_otk(mac->b2, mac->poly, hdr, vec, nvec,
+					  tag);
+	case SYNOD_LINK_MAC_BLAKE2B:
+		if (WARN_ON_ONCE(!mac->b2))
+			return -ENOKEY;
+		return synod_link_mac(mac->b2, hdr, STCP_TAGGED, vec, nvec,
+				      tag);
+	case SYNOD_LINK_MAC_HMAC_SHA256:
+		return synod_link_mac(mac->hmac, hdr, STCP_TAGGED, vec, nvec,
+				      tag);
+	}
+	WARN_ON_ONCE(1);	/* not keyed */
+	return -ENOKEY;
 }
 
 /*
@@ -188,7 +234,9 @@ void synod_tcp_link_unkey(struct tcp_mac *mac)
  * algorithm the two ends chose differently shows at once as a refused
  * handshake, not as a frame with a bad MAC.  Read as a
  * frame header, the label's first four bytes ("synod-re") would be a
- * length over SYNOD_FRAME_MAX, so no frame's tag is ever this tag.
+ * length over SYNOD_FRAME_MAX, so no frame's tag is ever this tag, and
+ * on link v4, where the header picks the one-time key, no frame's
+ * one-time key is READY's.
  * @out gets STCP_NONCE_LEN bytes, zero after the tag; all zero without
  * FRAME_MAC (no key).
  */
@@ -198,19 +246,19 @@ int synod_tcp_ready_tag(struct synod_transport *t, struct tcp_mac *mac,
 	static const u8 label[STCP_TAGGED] = "synod-ready-v2";
 
 	BUILD_BUG_ON(0x6f6e7973u <= SYNOD_FRAME_MAX);	/* "syno" LE */
+	BUILD_BUG_ON(SYNOD_LINK_TAG_LEN > STCP_NONCE_LEN);
 	memset(out, 0, STCP_NONCE_LEN);
 	if (!(t->features & SYNOD_LINK_F_FRAME_MAC))
 		return 0;
-	if (WARN_ON_ONCE(!mac->keyed))
-		return -ENOKEY;
-	return synod_link_mac(mac->keyed, label, sizeof(label), NULL, 0, out);
+	return mac_tag(mac, mac->alg, label, NULL, 0, out);
 }
 
 /*
  * The tag of a frame: its header's first STCP_TAGGED bytes at @hdr and
- * its payload in @vec.  The connection's frame MAC under its key, cut
- * to 128 bits (HMAC-SHA256 on link v2, keyed BLAKE2b-256 on v3); in a
- * test build without FRAME_MAC, the crc32c that version 1 carried.
+ * its payload in @vec.  The connection's frame MAC under its key
+ * (HMAC-SHA256 on link v2, keyed BLAKE2b-256 on v3, both cut to 128
+ * bits; Poly1305 under the frame's one-time key on v4); in a test
+ * build without FRAME_MAC, the crc32c that version 1 carried.
  */
 int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 			const u8 *hdr, const struct kvec *vec,
@@ -219,12 +267,8 @@ int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 	unsigned int i;
 	u32 crc;
 
-	if (t->features & SYNOD_LINK_F_FRAME_MAC) {
-		if (WARN_ON_ONCE(!mac->keyed))
-			return -ENOKEY;
-		return synod_link_mac(mac->keyed, hdr, STCP_TAGGED, vec, nvec,
-				      tag);
-	}
+	if (t->features & SYNOD_LINK_F_FRAME_MAC)
+		return mac_tag(mac, mac->alg, hdr, vec, nvec, tag);
 	crc = synod_crc32c(0, hdr, STCP_TAGGED);
 	for (i = 0; i < nvec; i++)
 		crc = synod_crc32c(crc, vec[i].iov_base, vec[i].iov_len);
@@ -235,27 +279,40 @@ int synod_tcp_frame_tag(struct synod_transport *t, struct tcp_mac *mac,
 
 /*
  * Test build only (STCP_FORGE_ALG): tag the frame whose header is at
- * @hdr (payload in @vec) again, in place, with the other link version's
+ * @hdr (payload in @vec) again, in place, with another link version's
  * MAC under the same frame key (synod_tcp_link_key() keyed it in a test
- * build), as a peer mistaken about the version would.  The receiver must
- * take it for a bad MAC.  Does nothing, and says so, on a link with
- * nothing to confuse: no FRAME_MAC, or no blake2b-256.
+ * build), as a peer mistaken about the version would: v4's frame with
+ * v3's keyed BLAKE2b, v3's with v2's HMAC-SHA256, v2's with v3's.  The
+ * receiver must take it for a bad MAC.  Does nothing, and says so, on
+ * a link with nothing to confuse: no FRAME_MAC, or v2 without
+ * blake2b-256.
  */
 int synod_tcp_forge_alg_tag(struct synod_transport *t, struct tcp_mac *mac,
 			    u8 *hdr, const struct kvec *vec,
 			    unsigned int nvec)
 {
-	struct crypto_shash *other = mac->keyed == mac->hmac ? mac->b2 :
-							       mac->hmac;
+	u8 other;
 
+	switch (mac->alg) {
+	case SYNOD_LINK_MAC_POLY1305:
+		other = SYNOD_LINK_MAC_BLAKE2B;
+		break;
+	case SYNOD_LINK_MAC_BLAKE2B:
+		other = SYNOD_LINK_MAC_HMAC_SHA256;
+		break;
+	case SYNOD_LINK_MAC_HMAC_SHA256:
+		other = mac->b2 ? SYNOD_LINK_MAC_BLAKE2B : SYNOD_LINK_MAC_NONE;
+		break;
+	default:
+		other = SYNOD_LINK_MAC_NONE;
+	}
 	if (!SYNOD_TEST_BUILD || !(t->features & SYNOD_LINK_F_FRAME_MAC) ||
-	    !mac->keyed || !other) {
+	    other == SYNOD_LINK_MAC_NONE) {
 		pr_info("%s/%u: TEST: no other frame MAC to tag with\n",
 			t->cfg.cluster, t->cfg.self);
 		return 0;
 	}
-	return synod_link_mac(other, hdr, STCP_TAGGED, vec, nvec,
-			      hdr + STCP_TAGGED);
+	return mac_tag(mac, other, hdr, vec, nvec, hdr + STCP_TAGGED);
 }
 
 /*

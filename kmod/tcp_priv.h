@@ -72,9 +72,11 @@
 /*
  * Frame header, little-endian: u32 payload length, u32 flags (zero),
  * u64 sequence number, then the tag: the connection's frame MAC (link
- * v2 HMAC-SHA256, v3 keyed BLAKE2b-256, either cut to 16 bytes) under
- * its frame key over the 16 bytes before it and the payload (tcp_link.c;
- * in a test build with test_frame_mac_off, a crc32c).
+ * v2 HMAC-SHA256, v3 keyed BLAKE2b-256, either cut to 16 bytes; v4
+ * Poly1305 under a one-time key, keyed BLAKE2b-256 of the 16 bytes)
+ * under its frame key over the 16 bytes before it and the payload
+ * (tcp_link.c, linkkey.c; in a test build with test_frame_mac_off, a
+ * crc32c).
  * A READY record's key confirmation is a tag over 16 bytes that begin
  * "synod-re", a length no frame has (tcp_link.c).
  */
@@ -88,8 +90,12 @@
 /* A link timeout of @ms scaled by the transport's time_scale, in jiffies. */
 #define stcp_ms(t, ms)	msecs_to_jiffies((ms) * ((t)->cfg.time_scale ?: 1))
 
-/* The crypto API's name of the link v3 frame MAC, keyed with the frame key. */
+/*
+ * The crypto API's names of the link v3 frame MAC, keyed with the frame
+ * key (on v4 it makes the one-time keys), and of the v4 one, keyless.
+ */
 #define STCP_B2_ALG		"blake2b-256"
+#define STCP_POLY_ALG		"poly1305"
 
 /* Handshake records are fixed-size; see tcp_link.c for the layout. */
 #define STCP_HS_LEN		128u
@@ -189,16 +195,19 @@ enum stcp_plant {
 
 /*
  * The frame MAC of one connection: one transform per algorithm, all
- * allocated at create (tcp.c), and which one its handshake keyed for the
+ * allocated at create (tcp.c), and the MAC its handshake keyed for the
  * link version both ends agreed on (tcp_link.c).  Owned like the
  * connection: by the tx thread (p->mac) or the rx thread (c->mac).
  */
 struct tcp_mac {
 	struct crypto_shash *hmac;	/* hmac(sha256): link version 2 */
-	struct crypto_shash *b2;	/* STCP_B2_ALG: v3; NULL if unavailable */
-	struct crypto_shash *keyed;	/* keyed for this connection, or NULL */
+	/* STCP_B2_ALG: v3's MAC, v4's one-time keys; NULL if unavailable */
+	struct crypto_shash *b2;
+	/* STCP_POLY_ALG: v4, never keyed; NULL if unavailable or unused */
+	struct crypto_shash *poly;
 	u16 version;			/* its link version; 0: not keyed */
-	u8 alg;				/* enum synod_link_mac of its frames */
+	/* enum synod_link_mac of its frames; NONE: not keyed (or no MAC) */
+	u8 alg;
 };
 
 /* peer->flags and t->rx_flags bits */

@@ -251,7 +251,7 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 /*
  * One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0",
  * "      rejected mac 0 replay 0 order 0 unbound 0" and, while our link to
- * it is up, "      link v3 mac blake2b" (JSON: null while it is not).
+ * it is up, "      link v4 mac poly1305" (JSON: null while it is not).
  */
 static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 {

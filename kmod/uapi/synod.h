@@ -74,6 +74,7 @@ enum synod_link_mac {
 	SYNOD_LINK_MAC_NONE,		/* CRC-32C only: test build, benchmark */
 	SYNOD_LINK_MAC_HMAC_SHA256,	/* link v2: HMAC-SHA256, first 16 bytes */
 	SYNOD_LINK_MAC_BLAKE2B,		/* link v3: keyed BLAKE2b-256, first 16 */
+	SYNOD_LINK_MAC_POLY1305,	/* link v4: Poly1305, one-time keys */
 };
 
 /*

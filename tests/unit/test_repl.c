@@ -377,9 +377,9 @@ static void put_peer(struct nl_msg *msg, uint32_t node, const char *addr,
 	/* the kernel says what our link runs only while it is up */
 	if (st == SYNOD_PEER_CONNECTED) {
 		assert_int_equal(nla_put_u32(msg, SYNOD_A_PEER_LINK_VERSION,
-					     3), 0);
+					     4), 0);
 		assert_int_equal(nla_put_u32(msg, SYNOD_A_PEER_LINK_MAC,
-					     SYNOD_LINK_MAC_BLAKE2B), 0);
+					     SYNOD_LINK_MAC_POLY1305), 0);
 	}
 	nla_nest_end(msg, nest);
 }
@@ -486,7 +486,7 @@ static void test_status_replicated(void **state)
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
 		"\"refused\":1,\"rejected_mac\":3,\"rejected_replay\":0,"
 		"\"rejected_order\":0,\"unbound\":1,"
-		"\"link_version\":3,\"link_mac\":\"blake2b\"},"
+		"\"link_version\":4,\"link_mac\":\"poly1305\"},"
 		"{\"node\":3,\"address\":\"[fd00::3]:7790\","
 		"\"state\":\"connecting\",\"match_index\":80,\"voter\":false,"
 		"\"refused\":1,\"rejected_mac\":3,\"rejected_replay\":0,"
@@ -505,7 +505,7 @@ static void test_status_replicated(void **state)
 		"    on-no-quorum suspend auto-promote false\n"
 		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1\n"
 		"      rejected mac 3 replay 0 order 0 unbound 1\n"
-		"      link v3 mac blake2b\n"
+		"      link v4 mac poly1305\n"
 		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1\n"
 		"      rejected mac 3 replay 0 order 0 unbound 1\n");
 	free(got);

@@ -100,6 +100,7 @@ const char *synod_link_mac_name(uint32_t mac)
 		[SYNOD_LINK_MAC_NONE] = "none",
 		[SYNOD_LINK_MAC_HMAC_SHA256] = "hmac-sha256",
 		[SYNOD_LINK_MAC_BLAKE2B] = "blake2b",
+		[SYNOD_LINK_MAC_POLY1305] = "poly1305",
 	};
 
 	return ENUM_NAME(names, mac);
