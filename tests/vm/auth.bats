@@ -7,10 +7,12 @@
 # frame, a frame corrupted after its MAC, a skipped sequence number.
 # The receiver must drop it, count it by reason, log it once, reset the
 # connection, and change nothing; the link comes back and I/O goes on.
-# These links run link version 3 (keyed BLAKE2b frame MACs) unless the
-# kernel lacks blake2b-256; the tests on link versions say which runs
-# where, that a replica offering only version 2 still interoperates, and
-# that a frame tagged with the other version's MAC is a bad MAC.
+# These links run link version 4 (Poly1305 frame MACs under one-time
+# keys) unless the kernel lacks poly1305 (then 3, keyed BLAKE2b) or
+# blake2b-256 (then 2, HMAC-SHA256); the tests on link versions say
+# which runs where, that a replica offering only version 3 or 2 still
+# interoperates, and that a frame tagged with another version's MAC is a
+# bad MAC.
 #
 #   synod-c0 10.77.0.1 (leader)  \
 #   synod-c1 10.77.0.2 (forger)  -- bridge synbr (root namespace)
@@ -78,9 +80,9 @@ links_back() {
 }
 
 # default_link N P: node N's link to node P runs what links between
-# current modules run on this kernel (have_blake2b)
+# current modules run on this kernel (have_poly1305)
 default_link() {
-	have_blake2b || true
+	have_poly1305 || true
 	# shellcheck disable=SC2086 # DEFAULT_LINK is "VERSION MAC"
 	wait_for 20 link_is "$1" $VOL "$2" $DEFAULT_LINK
 }
@@ -298,13 +300,14 @@ MACOFF=/sys/module/synod/parameters/test_frame_mac_off
 	[ "$(field 2 $VOL quorum)" = false ]
 }
 
-# create_with_v2_node: nodes 0 and 1 as usual, node 2 offering only link
-# version 2 (test_link_version, read at create), all up, node 0 leading
-create_with_v2_node() {
+# create_with_pinned_node V: nodes 0 and 1 as usual, node 2 offering
+# only link version V (test_link_version, read at create), all up, node 0
+# leading
+create_with_pinned_node() {
 	new_secret
 	replica_create $VOL 0 "0 1 2"
 	replica_create $VOL 1 "0 1 2"
-	echo 2 > $LINK_PARAM
+	echo "$1" > $LINK_PARAM
 	replica_create $VOL 2 "0 1 2"
 	echo 0 > $LINK_PARAM
 	for n in 0 1 2; do
@@ -313,10 +316,10 @@ create_with_v2_node() {
 	settle_leader 0 $VOL 0 1 2
 }
 
-@test "auth: links between current modules run the highest link version, 3 with BLAKE2b MACs; status shows it" {
+@test "auth: links between current modules run the highest link version, 4 with Poly1305 MACs; status shows it" {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
-	have_blake2b || true
+	have_poly1305 || true
 	echo "expected on every link: $DEFAULT_LINK"
 	for n in 0 1 2; do
 		for p in 0 1 2; do
@@ -330,6 +333,11 @@ create_with_v2_node() {
 	[ "$(ctl 0 status $VOL | grep -c "^      link v$1 mac $2\$")" -eq 2 ]
 	# the log says which version each link came up with
 	kernel_log_since_mark | grep -q "$VOL/1: link to node 0 up (link v$1)"
+	if [ "$1" = 3 ]; then
+		# a kernel without poly1305 says so, once
+		[ "$(kernel_log_since_mark |
+		     grep -c "no poly1305 in this kernel")" -eq 1 ]
+	fi
 	if [ "$1" = 2 ]; then
 		# a kernel without blake2b-256 says so, once
 		[ "$(kernel_log_since_mark |
@@ -341,13 +349,17 @@ create_with_v2_node() {
 	io_ok after
 }
 
-@test "auth: a replica offering only link version 2 interoperates; its links run HMAC-SHA256, the others' their best" {
+# pinned_interop V MAC: a node 2 offering only link version V
+# interoperates: its links both ways run V with frame MAC MAC, the link
+# between nodes 0 and 1 what current modules run, writes reach node 2 and
+# read back there, nothing is refused or rejected
+pinned_interop() {
 	local d0 d2 c
-	create_with_v2_node
-	have_blake2b || true
+	create_with_pinned_node "$1"
+	have_poly1305 || true
 	for p in 0 1; do
-		wait_for 20 link_is 2 $VOL $p 2 hmac-sha256
-		wait_for 20 link_is $p $VOL 2 2 hmac-sha256
+		wait_for 20 link_is 2 $VOL $p "$1" "$2"
+		wait_for 20 link_is $p $VOL 2 "$1" "$2"
 	done
 	# shellcheck disable=SC2086 # "VERSION MAC"
 	wait_for 20 link_is 0 $VOL 1 $DEFAULT_LINK
@@ -369,22 +381,22 @@ create_with_v2_node() {
 	done
 }
 
-@test "auth: a frame tagged with the other link version's MAC under the right key is a bad MAC, on v3 and on v2" {
-	have_blake2b || skip "no blake2b-256 in this kernel: every link runs version 2"
-	create_with_v2_node
-	wait_for 20 link_is 1 $VOL 0 3 blake2b
-	wait_for 20 link_is 0 $VOL 2 2 hmac-sha256
-	forging_starts
-	# node 1's link to node 0 runs v3: a frame tagged with HMAC-SHA256
-	forge 13 1 0
-	wait_for 20 rejected_or_resigned mac 1
-	wait_for 20 links_back $((ups + 1))
-	# node 0's link to node 2 runs v2 (node 0 has both MACs, node 2
-	# offers only v2): a frame tagged with keyed BLAKE2b
-	forge 13 0 2
-	wait_for 20 peer_field_ge 2 $VOL 0 rejected_mac 1
-	wait_for 20 link_is 0 $VOL 2 2 hmac-sha256
-	for np in "0 1" "2 0"; do
+@test "auth: a replica offering only link version 2 interoperates; its links run HMAC-SHA256, the others' their best" {
+	pinned_interop 2 hmac-sha256
+}
+
+@test "auth: a replica offering only link version 3 interoperates; its links run BLAKE2b, the others' their best" {
+	have_blake2b || skip "no blake2b-256 in this kernel: version 3 cannot run"
+	pinned_interop 3 blake2b
+}
+
+# forged_alg_counted "N P"...: each node N counted one bad MAC from node
+# P (forge 13 P N) and nothing else, logged once; every forger had
+# another MAC to tag with; the leader stayed, I/O goes on
+forged_alg_counted() {
+	local np
+	for np in "$@"; do
+		# shellcheck disable=SC2086 # "N P"
 		set -- $np
 		[ "$(peer_field $1 $VOL $2 rejected_mac)" = 1 ]
 		[ "$(peer_field $1 $VOL $2 rejected_replay)" = 0 ]
@@ -396,4 +408,39 @@ create_with_v2_node() {
 	not_resigned
 	is_role 0 $VOL leader
 	io_ok after
+}
+
+@test "auth: a frame tagged with another link version's MAC under the right key is a bad MAC, on v4 and on v2" {
+	have_blake2b || skip "no blake2b-256 in this kernel: every link runs version 2"
+	create_with_pinned_node 2
+	have_poly1305 || true
+	echo "node 1 to node 0 runs: $DEFAULT_LINK"
+	# shellcheck disable=SC2086 # "VERSION MAC"
+	wait_for 20 link_is 1 $VOL 0 $DEFAULT_LINK
+	wait_for 20 link_is 0 $VOL 2 2 hmac-sha256
+	forging_starts
+	# node 1's link to node 0 runs v4: a frame tagged with v3's keyed
+	# BLAKE2b (on a kernel without poly1305 it runs v3: HMAC-SHA256)
+	forge 13 1 0
+	wait_for 20 rejected_or_resigned mac 1
+	wait_for 20 links_back $((ups + 1))
+	# node 0's link to node 2 runs v2 (node 0 has every MAC, node 2
+	# offers only v2): a frame tagged with keyed BLAKE2b
+	forge 13 0 2
+	wait_for 20 peer_field_ge 2 $VOL 0 rejected_mac 1
+	wait_for 20 link_is 0 $VOL 2 2 hmac-sha256
+	forged_alg_counted "0 1" "2 0"
+}
+
+@test "auth: a frame tagged with another link version's MAC under the right key is a bad MAC, on v3" {
+	have_blake2b || skip "no blake2b-256 in this kernel: version 3 cannot run"
+	create_with_pinned_node 3
+	wait_for 20 link_is 0 $VOL 2 3 blake2b
+	forging_starts
+	# node 0's link to node 2 runs v3 (node 2 offers only v3): a frame
+	# tagged with v2's HMAC-SHA256
+	forge 13 0 2
+	wait_for 20 peer_field_ge 2 $VOL 0 rejected_mac 1
+	wait_for 20 link_is 0 $VOL 2 3 blake2b
+	forged_alg_counted "2 0"
 }

@@ -143,8 +143,9 @@ peer_field_ge() { local v; v=$(peer_field "$@"); [ -n "$v" ] && [ "$v" -ge "$5" 
 
 # have_blake2b: the kernel has blake2b-256 (loaded here if a module), so
 # that links between current modules run link version 3 with BLAKE2b
-# frame MACs; a kernel without it (the debug kernel's localmodconfig)
-# runs version 2 with HMAC-SHA256.  Sets DEFAULT_LINK to "VERSION MAC".
+# frame MACs at least; a kernel without it (the debug kernel's
+# localmodconfig) runs version 2 with HMAC-SHA256.  Sets DEFAULT_LINK to
+# "VERSION MAC" as if version 3 were the highest: have_poly1305 raises it.
 # shellcheck disable=SC2034 # DEFAULT_LINK is for the tests
 have_blake2b() {
 	modprobe -q blake2b_generic 2>/dev/null || true
@@ -153,6 +154,23 @@ have_blake2b() {
 		return 0
 	fi
 	DEFAULT_LINK="2 hmac-sha256"
+	return 1
+}
+
+# have_poly1305: the kernel has poly1305 and blake2b-256 (loaded here if
+# modules: the alias loads poly1305_generic and the x86 glue, as the
+# module's own request does), so that links between current modules run
+# link version 4 with Poly1305 frame MACs under one-time keys; without
+# poly1305 they run 3, without blake2b-256 2 (have_blake2b).  Sets
+# DEFAULT_LINK to "VERSION MAC" of the highest version this kernel has.
+# shellcheck disable=SC2034 # DEFAULT_LINK is for the tests
+have_poly1305() {
+	have_blake2b || return 1
+	modprobe -q crypto-poly1305 2>/dev/null || true
+	if grep -q '^name *: poly1305$' /proc/crypto; then
+		DEFAULT_LINK="4 poly1305"
+		return 0
+	fi
 	return 1
 }
 
