@@ -311,6 +311,7 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	int err;
 
 	lockdep_assert_held(&r->lock);
+	synod_repl_push(r);
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
 		return err;
@@ -323,6 +324,46 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	r->ckpt_cfg = r->applied_cfg;
 	synod_journal_reclaim(r->journal, r->applied);
 	return 0;
+}
+
+/*
+ * Let go of the replica's lock, then carry out what the engine left for
+ * after it: push the frames its rounds queued (a MAC over each and a
+ * socket write, transport.h) and submit the data-area writes it issued
+ * (synod_apply_kick()).  Neither needs the lock.  Done under it, they
+ * kept every other input of the replica spinning or asleep behind the
+ * CPU of a MAC per frame per peer and, on a device that completes in
+ * its submitter (null_blk, a RAM disk), the copies of the writes.  Every
+ * holder lets go through here, directly or through synod_repl_unlock(),
+ * so nothing the engine queued waits longer than the critical section
+ * that queued it.  The transport lives until the replica is destroyed,
+ * after its last input has returned.
+ */
+void synod_repl_release(struct synod_repl *r)
+{
+	bool push = r->tx_push;
+
+	lockdep_assert_held(&r->lock);
+	r->tx_push = false;
+	mutex_unlock(&r->lock);
+	if (push && r->tp)
+		r->tops->push(r->tp);
+	synod_apply_kick(r);
+}
+
+/*
+ * Under the lock, before a wait for the disk that keeps it (a checkpoint,
+ * a quiesce): push what the engine queued now, as push() wants before
+ * any wait (transport.h), rather than after the wait.
+ */
+void synod_repl_push(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!r->tx_push)
+		return;
+	r->tx_push = false;
+	if (r->tp)
+		r->tops->push(r->tp);
 }
 
 /* ---- the output loop ------------------------------------------------------ */
@@ -344,8 +385,9 @@ int synod_repl_checkpoint(struct synod_repl *r)
  * early claims durability.  A leader's ACCEPT then reaches the followers
  * while it writes its own record, and the two journal writes of a
  * commit overlap instead of following each other.  The round's messages
- * are queued, then pushed from this thread (transport.h): they leave
- * without waking the transport's thread, one hop less each way.
+ * are queued, then pushed from this thread once it lets go of the lock
+ * (synod_repl_release(), transport.h): they leave without waking the
+ * transport's thread, one hop less each way.
  */
 void synod_repl_execute(struct synod_repl *r)
 {
@@ -357,8 +399,7 @@ void synod_repl_execute(struct synod_repl *r)
 		if (!r->fenced && out->nmsgs) {
 			for (i = 0; i < out->nmsgs; i++)
 				send_msg(r, &out->msgs[i]);
-			if (r->tp)
-				r->tops->push(r->tp);
+			r->tx_push = true;
 		}
 		if (!r->fenced)
 			repl_persist(r);

@@ -219,6 +219,11 @@ struct synod_repl {
 	wait_queue_head_t jwait;	/* woken on a group taken, jbusy clear */
 	u64 jgroups;			/* groups written, for the down line */
 	u64 jwaits;			/* inputs that waited for group room */
+	/*
+	 * The engine queued frames for the peers that nobody pushed yet:
+	 * whoever releases the lock pushes them (synod_repl_release()).
+	 */
+	bool tx_push;
 	/* one submission pass: its writes, given to the core together */
 	struct synod_wait_write subw[SYNOD_QUEUE_DEPTH];
 	struct request *subrq[SYNOD_QUEUE_DEPTH];
@@ -275,6 +280,8 @@ extern unsigned int synod_group_writes;		/* module parameters */
 extern unsigned int synod_group_records;
 u64 synod_cluster_id(const char *name);
 void synod_repl_execute(struct synod_repl *r);
+void synod_repl_release(struct synod_repl *r);	/* drops the lock */
+void synod_repl_push(struct synod_repl *r);
 bool synod_repl_quorum(struct synod_repl *r, u64 now);
 u32 synod_repl_role(struct synod_repl *r);
 u32 synod_repl_leader(struct synod_repl *r);
