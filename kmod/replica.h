@@ -15,9 +15,13 @@
  * report it durable to the core, so one group is in flight while the
  * next fills (group commit).  An input waits for the writer, without
  * the lock, only when the filling group is short of room.  Apply only
- * submits the data area's writes as bios (replica_apply.c); their ends
+ * issues the data area's writes as bios (replica_apply.c); their ends
  * come back through a work item that takes the lock and reports them
- * landed.  Everything else runs synchronously under the lock for now:
+ * landed.  Frames the engine queues and writes it issues leave once the
+ * lock is let go (synod_repl_release()), or just before one of the
+ * synchronous waits below (synod_repl_push()): a MAC per frame, the
+ * socket writes and the submission of bios never hold up the other
+ * inputs.  Everything else runs synchronously under the lock for now:
  * the superblock write of a new promise (and every other superblock
  * update: vol->sb and the superblock page change only under the lock),
  * checkpoints, the reads and writes of a state transfer (which first

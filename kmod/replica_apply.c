@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Applies to the data area, asynchronous: a chosen entry's writes go to
- * the backing device as bios of their own, and nothing waits for them
- * to end, or submits them, while it holds the replica's lock: writes
- * are issued under it and submitted once it is let go
- * (synod_apply_kick() from synod_repl_release()), since submitting may
- * wait for a free request of a busy device, and a device that completes
- * in its submitter (null_blk, a RAM disk) copies the data right there.
+ * the backing device as bios of their own.  Writes are issued under the
+ * replica's lock and submitted once it is let go (synod_apply_kick()
+ * from synod_repl_release()), since submitting may wait for a free
+ * request of a busy device, and a device that completes in its
+ * submitter (null_blk, a RAM disk) copies the data right there; only
+ * the waits below, which need the applies to end, submit and wait with
+ * the lock held.
  *
  * The engine (replica.c) hands each chosen entry over in slot order
  * (synod_apply_entry()): its writes are queued in a ring indexed by
- * slot, their payload buffers pinned (payload.h), and submitted in
+ * slot, their payload buffers pinned (payload.h), and issued in
  * order.  A write that overlaps an earlier one still in flight waits for
  * it: the block layer does not order concurrent writes, and the later
  * slot's bytes must be the ones that stay.  Writes queue behind a
  * waiting one too, so the check only looks back.  A bio's end puts its
  * write on a lock-free list and queues the work; the work takes the
  * lock, reaps what ended (apply_reap()), lands the prefix of
- * entries whose writes all ended (r->applied), submits what waited, and
+ * entries whose writes all ended (r->applied), issues what waited, and
  * runs the engine, which reports the landing to the core
  * (synod_replica_landed()) and checkpoints.
  *
@@ -39,6 +40,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
+#include <linux/ioprio.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
@@ -120,6 +122,12 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	bio_init(bio, r->vol->backing.bdev, w->bvec, ARRAY_SIZE(w->bvec),
 		 REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
 	bio->bi_iter.bi_sector = r->vol->data_start + w->sector;
+	/*
+	 * Whoever lets go of the lock submits it (synod_apply_kick()), a
+	 * "synodctl status" run under ionice -c3 too: the block layer would
+	 * give it that task's I/O priority, so it gets the default here.
+	 */
+	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
 	for (off = 0; off < w->len; off += PAGE_SIZE)
 		__bio_add_page(bio, virt_to_page(w->pay->data + off),
 			       min_t(u32, PAGE_SIZE, w->len - off), 0);
@@ -352,8 +360,7 @@ void synod_apply_quiesce(struct synod_repl *r)
 			synod_repl_fence(r, "applies stuck");
 			continue;
 		}
-		synod_repl_push(r);
-		synod_apply_kick(r);	/* what we issued ourselves */
+		synod_repl_push(r);	/* and what we issued ourselves */
 		wait_var_event(&aq->inflight, !atomic_read(&aq->inflight));
 	}
 }
@@ -405,8 +412,7 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 			synod_repl_fence(r, "applies stuck");
 			return false;
 		}
-		synod_repl_push(r);
-		synod_apply_kick(r);	/* what we issued ourselves */
+		synod_repl_push(r);	/* and what we issued ourselves */
 		wait_var_event(&aq->done, !llist_empty(&aq->done));
 	}
 }

@@ -62,14 +62,14 @@ struct synod_aent {
 struct synod_applyq {
 	struct synod_aent *ring;	/* SYNOD_LOG_MAX of them, at create */
 	u64 issued;			/* entries queued up to this slot */
-	u64 next;			/* first slot with a write not submitted */
-	u32 next_w;			/* its first write not submitted */
-	u32 flight;			/* submitted, not reaped (the lock) */
+	u64 next;			/* first slot with a write not issued */
+	u32 next_w;			/* its first write not issued */
+	u32 flight;			/* issued, not reaped (the lock) */
 	atomic_t inflight;		/* issued, bio not ended */
 	struct llist_head tosubmit;	/* issued, not submitted yet */
 	struct llist_head done;		/* ended, not reaped */
 	struct work_struct work;	/* reaps, then runs the engine */
-	u64 writes;			/* submitted, for the down line */
+	u64 writes;			/* issued, for the down line */
 	u64 blocked;			/* writes that waited for an overlap */
 };
 

@@ -323,7 +323,6 @@ void synod_repl_destroy(struct synod_repl *r)
 	synod_repl_down(r, true);
 	if (r->tp)
 		r->tops->destroy(r->tp);
-	r->tp = NULL;	/* synod_repl_release() pushes to it no more */
 	if (r->journal)
 		synod_journal_destroy(r->journal);
 	synod_apply_free(r);	/* down drained the applies */
