@@ -114,6 +114,7 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 	int err;
 
 	lockdep_assert_held(&r->lock);
+	synod_repl_push(r);	/* before the wait */
 	next->seq = vol->sb.seq + 1;
 	SYNOD_CORE(r, sb_encode(r, next));
 	if (READ_ONCE(r->core_failed)) {
@@ -136,6 +137,7 @@ int synod_repl_sb_write(struct synod_repl *r)
 	int err;
 
 	lockdep_assert_held(&r->lock);
+	synod_repl_push(r);	/* before the wait */
 	vol->sb.seq++;
 	SYNOD_CORE(r, sb_encode(r, &vol->sb));
 	if (READ_ONCE(r->core_failed)) {
@@ -252,7 +254,7 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 
 /*
  * Synchronous @op (REQ_OP_READ or REQ_OP_WRITE) of @len bytes at @data
- * (linear memory) on the data area at @sector.  Whole sectors inside the
+ * (linear memory) on the data area at @sector, under the lock.  Whole sectors inside the
  * data area only, checked without overflow: @sector may come from a
  * peer, and a sum that wrapped would reach the journal ring.
  */
@@ -264,6 +266,8 @@ int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 	u32 off;
 	int err;
 
+	lockdep_assert_held(&r->lock);
+	synod_repl_push(r);	/* before the wait */
 	if (len % SECTOR_SIZE ||
 	    !synod_block_range_ok(sector, len >> SECTOR_SHIFT,
 				  synod_repl_sectors(r)))
@@ -311,6 +315,7 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	int err;
 
 	lockdep_assert_held(&r->lock);
+	synod_repl_push(r);
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
 		return err;
@@ -323,6 +328,52 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	r->ckpt_cfg = r->applied_cfg;
 	synod_journal_reclaim(r->journal, r->applied);
 	return 0;
+}
+
+/*
+ * Let go of the replica's lock, then carry out what the engine left for
+ * after it: push the frames its rounds queued (a MAC over each and a
+ * socket write, transport.h) and submit the data-area writes it issued
+ * (synod_apply_kick()).  Neither needs the lock.  Done under it, they
+ * kept every other input of the replica spinning or asleep behind the
+ * CPU of a MAC per frame per peer and, on a device that completes in
+ * its submitter (null_blk, a RAM disk), the copies of the writes.  Every
+ * holder lets go through here, directly or through synod_repl_unlock(),
+ * and pushes and submits before any synchronous wait for the disk that
+ * keeps the lock (synod_repl_push()), so nothing the engine queued waits
+ * for more than the CPU work of the section that queued it.  The
+ * transport lives until the replica is destroyed, after its last input
+ * has returned.
+ */
+void synod_repl_release(struct synod_repl *r)
+{
+	bool push = r->tx_push;
+
+	lockdep_assert_held(&r->lock);
+	r->tx_push = false;
+	mutex_unlock(&r->lock);
+	if (push && r->tp)
+		r->tops->push(r->tp);
+	synod_apply_kick(r);
+}
+
+/*
+ * Under the lock, before every synchronous wait for the disk that keeps
+ * it (a superblock write, a checkpoint's flush, a state transfer's chunk,
+ * a quiesce): push the frames the engine queued and submit the writes it
+ * issued now, rather than after the wait.  push() wants that before any
+ * wait (transport.h), a campaign's PREPAREs should not wait for the
+ * promise's superblock write, nor the applies for a checkpoint.
+ */
+void synod_repl_push(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (r->tx_push) {
+		r->tx_push = false;
+		if (r->tp)
+			r->tops->push(r->tp);
+	}
+	synod_apply_kick(r);
 }
 
 /* ---- the output loop ------------------------------------------------------ */
@@ -344,8 +395,9 @@ int synod_repl_checkpoint(struct synod_repl *r)
  * early claims durability.  A leader's ACCEPT then reaches the followers
  * while it writes its own record, and the two journal writes of a
  * commit overlap instead of following each other.  The round's messages
- * are queued, then pushed from this thread (transport.h): they leave
- * without waking the transport's thread, one hop less each way.
+ * are queued, then pushed from this thread once it lets go of the lock
+ * (synod_repl_release(), transport.h): they leave without waking the
+ * transport's thread, one hop less each way.
  */
 void synod_repl_execute(struct synod_repl *r)
 {
@@ -357,8 +409,7 @@ void synod_repl_execute(struct synod_repl *r)
 		if (!r->fenced && out->nmsgs) {
 			for (i = 0; i < out->nmsgs; i++)
 				send_msg(r, &out->msgs[i]);
-			if (r->tp)
-				r->tops->push(r->tp);
+			r->tx_push = true;
 		}
 		if (!r->fenced)
 			repl_persist(r);

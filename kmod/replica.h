@@ -15,9 +15,13 @@
  * report it durable to the core, so one group is in flight while the
  * next fills (group commit).  An input waits for the writer, without
  * the lock, only when the filling group is short of room.  Apply only
- * submits the data area's writes as bios (replica_apply.c); their ends
+ * issues the data area's writes as bios (replica_apply.c); their ends
  * come back through a work item that takes the lock and reports them
- * landed.  Everything else runs synchronously under the lock for now:
+ * landed.  Frames the engine queues and writes it issues leave once the
+ * lock is let go (synod_repl_release()), or just before one of the
+ * synchronous waits below (synod_repl_push()): a MAC per frame, the
+ * socket writes and the submission of bios never hold up the other
+ * inputs.  Everything else runs synchronously under the lock for now:
  * the superblock write of a new promise (and every other superblock
  * update: vol->sb and the superblock page change only under the lock),
  * checkpoints, the reads and writes of a state transfer (which first
@@ -219,6 +223,11 @@ struct synod_repl {
 	wait_queue_head_t jwait;	/* woken on a group taken, jbusy clear */
 	u64 jgroups;			/* groups written, for the down line */
 	u64 jwaits;			/* inputs that waited for group room */
+	/*
+	 * The engine queued frames for the peers that nobody pushed yet:
+	 * whoever releases the lock pushes them (synod_repl_release()).
+	 */
+	bool tx_push;
 	/* one submission pass: its writes, given to the core together */
 	struct synod_wait_write subw[SYNOD_QUEUE_DEPTH];
 	struct request *subrq[SYNOD_QUEUE_DEPTH];
@@ -275,6 +284,8 @@ extern unsigned int synod_group_writes;		/* module parameters */
 extern unsigned int synod_group_records;
 u64 synod_cluster_id(const char *name);
 void synod_repl_execute(struct synod_repl *r);
+void synod_repl_release(struct synod_repl *r);	/* drops the lock */
+void synod_repl_push(struct synod_repl *r);
 bool synod_repl_quorum(struct synod_repl *r, u64 now);
 u32 synod_repl_role(struct synod_repl *r);
 u32 synod_repl_leader(struct synod_repl *r);

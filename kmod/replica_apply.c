@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Applies to the data area, asynchronous: a chosen entry's writes go to
- * the backing device as bios of their own, and nothing waits for them
- * to end while it holds the replica's lock.  (Submitting may still wait
- * for a free request of a busy device, with the lock held: a known
- * limit, since up to SYNOD_LOG_MAX entries' writes may go at once.)
+ * the backing device as bios of their own.  Writes are issued under the
+ * replica's lock and submitted once it is let go (synod_apply_kick()
+ * from synod_repl_release()), since submitting may wait for a free
+ * request of a busy device, and a device that completes in its
+ * submitter (null_blk, a RAM disk) copies the data right there; only
+ * the waits below, which need the applies to end, submit and wait with
+ * the lock held.
  *
  * The engine (replica.c) hands each chosen entry over in slot order
  * (synod_apply_entry()): its writes are queued in a ring indexed by
- * slot, their payload buffers pinned (payload.h), and submitted in
+ * slot, their payload buffers pinned (payload.h), and issued in
  * order.  A write that overlaps an earlier one still in flight waits for
  * it: the block layer does not order concurrent writes, and the later
  * slot's bytes must be the ones that stay.  Writes queue behind a
  * waiting one too, so the check only looks back.  A bio's end puts its
  * write on a lock-free list and queues the work; the work takes the
  * lock, reaps what ended (apply_reap()), lands the prefix of
- * entries whose writes all ended (r->applied), submits what waited, and
+ * entries whose writes all ended (r->applied), issues what waited, and
  * runs the engine, which reports the landing to the core
  * (synod_replica_landed()) and checkpoints.
  *
@@ -37,6 +40,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
+#include <linux/ioprio.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
@@ -104,7 +108,11 @@ static void apply_end_io(struct bio *bio)
 		wake_up_var(&r->aq.inflight);
 }
 
-/* Submit @w, a queued write whose earlier overlaps have landed. */
+/*
+ * Issue @w, a queued write whose earlier overlaps have landed: its bio
+ * is ready and counted in flight, and goes to the device at the next
+ * synod_apply_kick().
+ */
 static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 {
 	struct bio *bio = &w->bio;
@@ -114,6 +122,12 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	bio_init(bio, r->vol->backing.bdev, w->bvec, ARRAY_SIZE(w->bvec),
 		 REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
 	bio->bi_iter.bi_sector = r->vol->data_start + w->sector;
+	/*
+	 * Whoever lets go of the lock submits it (synod_apply_kick()), a
+	 * "synodctl status" run under ionice -c3 too: the block layer would
+	 * give it that task's I/O priority, so it gets the default here.
+	 */
+	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
 	for (off = 0; off < w->len; off += PAGE_SIZE)
 		__bio_add_page(bio, virt_to_page(w->pay->data + off),
 			       min_t(u32, PAGE_SIZE, w->len - off), 0);
@@ -123,21 +137,46 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	r->aq.flight++;
 	r->aq.writes++;
 	atomic_inc(&r->aq.inflight);
-	submit_bio(bio);
+	/* llist_add()'s cmpxchg publishes the bio to the kick */
+	llist_add(&w->sub, &r->aq.tosubmit);
 }
 
-/* Submit queued writes in order, up to the first that must wait. */
+/*
+ * Submit the writes issued so far (aw_submit()), in the order they were
+ * issued, with the lock held or not: whoever lets go of the lock calls
+ * it (synod_repl_release()), and so does a wait for the applies under
+ * the lock (its own writes would otherwise never end).  Several may run
+ * at once, each with the writes it took: two writes in flight never
+ * overlap (aw_overlaps()), so their order does not matter.  A write
+ * taken here is counted in flight, so nothing reaps or reuses it before
+ * its bio ends, and a drain waits for it.
+ */
+void synod_apply_kick(struct synod_repl *r)
+{
+	struct synod_aw *w, *tmp;
+	struct llist_node *list;
+	struct blk_plug plug;
+
+	if (llist_empty(&r->aq.tosubmit))
+		return;
+	list = llist_reverse_order(llist_del_all(&r->aq.tosubmit));
+	blk_start_plug(&plug);
+	/* _safe: once submitted, a write may end and be reaped at once */
+	llist_for_each_entry_safe(w, tmp, list, sub)
+		submit_bio(&w->bio);
+	blk_finish_plug(&plug);
+}
+
+/* Issue queued writes in order, up to the first that must wait. */
 static void apply_submit(struct synod_repl *r)
 {
 	struct synod_applyq *aq = &r->aq;
 	struct synod_aent *ent;
 	struct synod_aw *w;
-	struct blk_plug plug;
 
 	lockdep_assert_held(&r->lock);
 	if (r->fenced || aq->next > aq->issued)
 		return;
-	blk_start_plug(&plug);
 	while (aq->next <= aq->issued) {
 		ent = aent(r, aq->next);
 		if (aq->next_w >= ent->nw) {
@@ -155,7 +194,6 @@ static void apply_submit(struct synod_repl *r)
 		aw_submit(r, w);
 		aq->next_w++;
 	}
-	blk_finish_plug(&plug);
 }
 
 /* Move r->applied over the entries whose writes have all ended. */
@@ -322,6 +360,7 @@ void synod_apply_quiesce(struct synod_repl *r)
 			synod_repl_fence(r, "applies stuck");
 			continue;
 		}
+		synod_repl_push(r);	/* and what we issued ourselves */
 		wait_var_event(&aq->inflight, !atomic_read(&aq->inflight));
 	}
 }
@@ -373,6 +412,7 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 			synod_repl_fence(r, "applies stuck");
 			return false;
 		}
+		synod_repl_push(r);	/* and what we issued ourselves */
 		wait_var_event(&aq->done, !llist_empty(&aq->done));
 	}
 }
@@ -389,7 +429,7 @@ void synod_apply_drain(struct synod_repl *r)
 
 	mutex_lock(&r->lock);
 	synod_apply_quiesce(r);
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	wait_var_event(&r->aq.inflight,
 		       !atomic_read_acquire(&r->aq.inflight));
 	flush_work(&r->aq.work);
@@ -420,7 +460,8 @@ void synod_apply_reset(struct synod_repl *r, u64 slot)
 {
 	struct synod_applyq *aq = &r->aq;
 
-	WARN_ON_ONCE(aq->flight || aq->next <= aq->issued);
+	WARN_ON_ONCE(aq->flight || aq->next <= aq->issued ||
+		     !llist_empty(&aq->tosubmit));
 	aq->issued = slot;
 	aq->next = slot + 1;
 	aq->next_w = 0;
@@ -436,6 +477,7 @@ int synod_apply_init(struct synod_repl *r)
 	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX % SECTOR_SIZE);
 	INIT_WORK(&aq->work, apply_work);
 	init_llist_head(&aq->done);
+	init_llist_head(&aq->tosubmit);
 	atomic_set(&aq->inflight, 0);
 	aq->next = 1;
 	aq->ring = kvcalloc(SYNOD_LOG_MAX, sizeof(*aq->ring), GFP_KERNEL);
@@ -449,7 +491,8 @@ int synod_apply_init(struct synod_repl *r)
  */
 void synod_apply_free(struct synod_repl *r)
 {
-	WARN_ON_ONCE(atomic_read(&r->aq.inflight) || r->aq.flight);
+	WARN_ON_ONCE(atomic_read(&r->aq.inflight) || r->aq.flight ||
+		     !llist_empty(&r->aq.tosubmit));
 	kvfree(r->aq.ring);
 	r->aq.ring = NULL;
 }

@@ -33,6 +33,7 @@ enum synod_aw_state {
 struct synod_aw {
 	struct bio bio;
 	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, PAGE_SIZE)];
+	struct llist_node sub;		/* on aq.tosubmit once issued */
 	struct llist_node done;		/* on aq.done once the bio ended */
 	struct synod_pay *pay;		/* its data, pinned while queued */
 	u64 slot;			/* of its entry */
@@ -61,13 +62,14 @@ struct synod_aent {
 struct synod_applyq {
 	struct synod_aent *ring;	/* SYNOD_LOG_MAX of them, at create */
 	u64 issued;			/* entries queued up to this slot */
-	u64 next;			/* first slot with a write not submitted */
-	u32 next_w;			/* its first write not submitted */
-	u32 flight;			/* submitted, not reaped (the lock) */
-	atomic_t inflight;		/* submitted, bio not ended */
+	u64 next;			/* first slot with a write not issued */
+	u32 next_w;			/* its first write not issued */
+	u32 flight;			/* issued, not reaped (the lock) */
+	atomic_t inflight;		/* issued, bio not ended */
+	struct llist_head tosubmit;	/* issued, not submitted yet */
 	struct llist_head done;		/* ended, not reaped */
 	struct work_struct work;	/* reaps, then runs the engine */
-	u64 writes;			/* submitted, for the down line */
+	u64 writes;			/* issued, for the down line */
 	u64 blocked;			/* writes that waited for an overlap */
 };
 
@@ -75,6 +77,7 @@ int synod_apply_init(struct synod_repl *r);		/* at create */
 void synod_apply_free(struct synod_repl *r);		/* nothing in flight */
 void synod_apply_reset(struct synod_repl *r, u64 slot);	/* nothing in flight */
 void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e);
+void synod_apply_kick(struct synod_repl *r);		/* lock or not */
 void synod_apply_quiesce(struct synod_repl *r);		/* waits for the disk */
 bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
 void synod_apply_drain(struct synod_repl *r);		/* takes the lock */

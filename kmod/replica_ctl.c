@@ -343,20 +343,20 @@ int synod_repl_up(struct synod_repl *r)
 
 	mutex_lock(&r->lock);
 	if (r->up) {
-		mutex_unlock(&r->lock);
+		synod_repl_release(r);
 		return 0;
 	}
 	if (r->fenced) {
-		mutex_unlock(&r->lock);
+		synod_repl_release(r);
 		return -EIO;
 	}
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	err = r->tops->start(r->tp);
 	if (err)
 		return err;
 	mutex_lock(&r->lock);
 	r->up = true;
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	queue_delayed_work(r->vol->wq, &r->tick, 0);
 	return 0;
 }
@@ -411,7 +411,7 @@ void synod_repl_down(struct synod_repl *r, bool force)
 		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked);
 	mutex_lock(&r->lock);
 	synod_repl_events(r, synod_repl_now(), &ev);
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	synod_repl_events_send(r, &ev);
 }
 
@@ -615,7 +615,7 @@ int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 	}
 	for (n = 0; n < SYNOD_REFUSED_MAX; n++)
 		st->refused += r->tops->refused(r->tp, SYNOD_NODES_MAX, n);
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	/* Counted at completion, outside the lock; each read is atomic. */
 	for (n = 0; n < SYNOD_LAT_BUCKETS; n++) {
 		st->lat_write[n] = atomic64_read(&r->vol->lat_write.bucket[n]);

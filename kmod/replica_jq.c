@@ -94,7 +94,7 @@ void synod_jq_free(struct synod_repl *r)
 		mutex_lock(&r->lock);
 		WARN_ON_ONCE(r->jbusy || r->jw.n || r->jq.n);
 		synod_jq_drop(r);
-		mutex_unlock(&r->lock);
+		mutex_unlock(&r->lock);	/* the transport is gone */
 	}
 	kvfree(r->jq.rec);
 	kvfree(r->jw.rec);
@@ -231,7 +231,7 @@ static u64 jq_write(struct synod_repl *r)
 	wake_up_all(&r->jwait);
 	if (!g->n)
 		goto out;
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
 	/*
@@ -320,7 +320,7 @@ static int jq_wait(struct synod_repl *r, bool intr)
 {
 	u64 gen = r->jgen, hand = r->jhand;
 
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	if (!intr) {
 		wait_event(r->jwait, !READ_ONCE(r->jbusy) ||
 				     READ_ONCE(r->jgen) != gen ||
@@ -387,7 +387,7 @@ static void jq_work(struct work_struct *work)
 		jq_hand_to_work(r);
 	else
 		jq_release(r);
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	memalloc_noio_restore(noio);
 }
 
@@ -468,7 +468,7 @@ void synod_repl_unlock(struct synod_repl *r)
 		jq_claim(r);
 		jq_hand_to_work(r);
 	}
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 }
 
 /*
@@ -525,7 +525,7 @@ void synod_jq_drain(struct synod_repl *r)
 	}
 	if (r->fenced)
 		synod_jq_drop(r);
-	mutex_unlock(&r->lock);
+	synod_repl_release(r);
 	/* its last unlock may still be on its way out */
 	flush_work(&r->jwork);
 }

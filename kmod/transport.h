@@ -17,7 +17,9 @@
  *    retransmits.  Frames to one peer leave in the order they were
  *    queued.
  *  - queue() is send() without waking anyone: frames wait for the next
- *    push(), which the caller must make before it waits for anything.
+ *    push(), which the caller must make before it waits for anything
+ *    (the replica: when it lets go of its lock, or before a synchronous
+ *    disk wait that keeps it, replica.c).
  *    push() writes queued frames from the caller's context, as far as
  *    the sockets take them without waiting, and leaves the rest to the
  *    transport's thread.  Process context only: it may sleep on a socket
