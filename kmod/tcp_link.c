@@ -233,7 +233,7 @@ static int mac_tag(struct tcp_mac *mac, u8 alg, const u8 *hdr,
  * 16-byte label with the connection's frame MAC, so that a key or an
  * algorithm the two ends chose differently shows at once as a refused
  * handshake, not as a frame with a bad MAC.  Read as a
- * frame header, the label's first four bytes ("synod-re") would be a
+ * frame header, the label's first four bytes ("syno") would be a
  * length over SYNOD_FRAME_MAX, so no frame's tag is ever this tag, and
  * on link v4, where the header picks the one-time key, no frame's
  * one-time key is READY's.

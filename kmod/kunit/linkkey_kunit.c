@@ -42,15 +42,12 @@ static int linkkey_init(struct kunit *test)
 	if (IS_ERR(h))
 		goto out_free_hmac;
 	t->b2 = h;
+	/* without poly1305 only the v4 case is skipped (kernels >= 6.16) */
 	h = crypto_alloc_shash("poly1305", 0, 0);
-	if (IS_ERR(h))
-		goto out_free_b2;
-	t->poly = h;
+	t->poly = IS_ERR(h) ? NULL : h;
 	test->priv = t;
 	return 0;
 
-out_free_b2:
-	crypto_free_shash(t->b2);
 out_free_hmac:
 	crypto_free_shash(t->hmac);
 	return PTR_ERR(h);
@@ -60,7 +57,8 @@ static void linkkey_exit(struct kunit *test)
 {
 	struct linkkey_tfms *t = test->priv;
 
-	crypto_free_shash(t->poly);
+	if (t->poly)
+		crypto_free_shash(t->poly);
 	crypto_free_shash(t->b2);
 	crypto_free_shash(t->hmac);
 }
@@ -249,6 +247,9 @@ static void poly1305_tag(struct kunit *test)
 	};
 	u8 *big;
 	int i;
+
+	if (!t->poly)
+		kunit_skip(test, "no poly1305 in this kernel: links offer v3 at most");
 
 	big = kunit_kzalloc(test, 1000, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, big);
