@@ -120,6 +120,19 @@ int synod_link_key(struct crypto_shash *hmac, const u8 *secret,
 	return err;
 }
 
+/* Feed a frame to @desc: @hdr_len bytes of header, then @vec's pieces. */
+static int update_frame(struct shash_desc *desc, const u8 *hdr, u32 hdr_len,
+			const struct kvec *vec, unsigned int nvec)
+{
+	unsigned int i;
+	int err = crypto_shash_update(desc, hdr, hdr_len);
+
+	for (i = 0; !err && i < nvec; i++)
+		err = crypto_shash_update(desc, vec[i].iov_base,
+					  vec[i].iov_len);
+	return err;
+}
+
 /*
  * The tag of one frame on link versions 2 and 3: the keyed transform
  * @keyed (hmac(sha256) on 2, blake2b-256 on 3, keyed with the
@@ -137,7 +150,6 @@ int synod_link_mac(struct crypto_shash *keyed, const u8 *hdr, u32 hdr_len,
 {
 	SHASH_DESC_ON_STACK(desc, keyed);
 	u8 full[HASH_MAX_DIGESTSIZE];
-	unsigned int i;
 	int err;
 
 	if (WARN_ON_ONCE(crypto_shash_digestsize(keyed) > sizeof(full) ||
@@ -146,10 +158,7 @@ int synod_link_mac(struct crypto_shash *keyed, const u8 *hdr, u32 hdr_len,
 	desc->tfm = keyed;
 	err = crypto_shash_init(desc);
 	if (!err)
-		err = crypto_shash_update(desc, hdr, hdr_len);
-	for (i = 0; !err && i < nvec; i++)
-		err = crypto_shash_update(desc, vec[i].iov_base,
-					  vec[i].iov_len);
+		err = update_frame(desc, hdr, hdr_len, vec, nvec);
 	if (!err)
 		err = crypto_shash_final(desc, full);
 	shash_desc_zero(desc);
@@ -192,7 +201,6 @@ static noinline_for_stack int link_poly1305(struct crypto_shash *poly,
 					    unsigned int nvec, u8 *tag)
 {
 	SHASH_DESC_ON_STACK(desc, poly);
-	unsigned int i;
 	int err;
 
 	desc->tfm = poly;
@@ -200,10 +208,7 @@ static noinline_for_stack int link_poly1305(struct crypto_shash *poly,
 	if (!err)
 		err = crypto_shash_update(desc, otk, POLY1305_KEY_SIZE);
 	if (!err)
-		err = crypto_shash_update(desc, hdr, SYNOD_LINK_HDR_LEN);
-	for (i = 0; !err && i < nvec; i++)
-		err = crypto_shash_update(desc, vec[i].iov_base,
-					  vec[i].iov_len);
+		err = update_frame(desc, hdr, SYNOD_LINK_HDR_LEN, vec, nvec);
 	if (!err)
 		err = crypto_shash_final(desc, tag);
 	shash_desc_zero(desc);

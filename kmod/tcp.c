@@ -247,7 +247,7 @@ static void tcp_destroy(struct synod_transport *t);
  * load, at the first transport; the crypto API prefers them by priority
  * from then on.  Harmless if modprobe or a module is missing: the
  * generic code stays (or, with no poly1305 at all, link version 3:
- * poly_alloc()).
+ * opt_alloc()).
  */
 static void crypto_modules_load(void)
 {
@@ -267,48 +267,27 @@ static struct tcp_mac *conn_mac(struct synod_transport *t, u32 n)
 }
 
 /*
- * Allocate one blake2b-256 transform for link versions 3 and 4 (the
- * crypto API loads blake2b_generic if it is a module).  A kernel without
- * it (a kernel configured with localmodconfig may lack it) makes a
- * transport that offers link versions up to 2 only, unless the test
- * knob pinned them: said once per module load.  NULL then; an ERR_PTR
- * on any other error.
+ * Allocate one transform of @alg, which link versions from @ver on need
+ * (blake2b-256 from 3, poly1305 from 4; the crypto API loads the module
+ * if there is one).  A kernel without it (a localmodconfig kernel may
+ * lack either; 6.16 has no poly1305 shash) makes a transport that offers
+ * versions below @ver only, whose MACs are @below's, unless the test
+ * knob pinned them: said once per module load.  NULL
+ * then; an ERR_PTR on any other error.
  */
-static struct crypto_shash *b2_alloc(struct synod_transport *t, bool pinned)
+static struct crypto_shash *opt_alloc(struct synod_transport *t,
+				      const char *alg, u16 ver,
+				      const char *below, bool pinned)
 {
-	struct crypto_shash *tfm = crypto_alloc_shash(STCP_B2_ALG, 0, 0);
+	struct crypto_shash *tfm = crypto_alloc_shash(alg, 0, 0);
 
 	if (!IS_ERR(tfm) || PTR_ERR(tfm) != -ENOENT)
 		return tfm;
 	if (!pinned) {
-		pr_notice_once("no %s in this kernel (%ld): links offer version %u at most, HMAC-SHA256 frame MACs\n",
-			       STCP_B2_ALG, PTR_ERR(tfm),
-			       SYNOD_LINK_V_BLAKE2B - 1);
-		t->ver_max = min_t(u16, t->ver_max, SYNOD_LINK_V_BLAKE2B - 1);
-	}
-	return NULL;
-}
-
-/*
- * Allocate one poly1305 transform for link version 4, as b2_alloc()
- * does blake2b-256: a kernel without it (poly1305_generic and the x86
- * glue are modules in Debian's 6.1 and 6.12; a localmodconfig kernel may
- * have neither) makes a transport that offers link versions up to 3
- * only, unless the test knob pinned them: said once per module load.
- * NULL then; an ERR_PTR on any other error.
- */
-static struct crypto_shash *poly_alloc(struct synod_transport *t,
-				       bool pinned)
-{
-	struct crypto_shash *tfm = crypto_alloc_shash(STCP_POLY_ALG, 0, 0);
-
-	if (!IS_ERR(tfm) || PTR_ERR(tfm) != -ENOENT)
-		return tfm;
-	if (!pinned) {
-		pr_notice_once("no %s in this kernel (%ld): links offer version %u at most, BLAKE2b frame MACs\n",
-			       STCP_POLY_ALG, PTR_ERR(tfm),
-			       SYNOD_LINK_V_POLY1305 - 1);
-		t->ver_max = min_t(u16, t->ver_max, SYNOD_LINK_V_POLY1305 - 1);
+		/* one notice a load: without blake2b, poly1305 is not tried */
+		pr_notice_once("no %s in this kernel (%ld): links offer version %u at most, %s frame MACs\n",
+			       alg, PTR_ERR(tfm), ver - 1, below);
+		t->ver_max = min_t(u16, t->ver_max, ver - 1);
 	}
 	return NULL;
 }
@@ -320,7 +299,7 @@ static struct crypto_shash *poly_alloc(struct synod_transport *t,
  * 4, and one poly1305 each if it offers 4, allocated here so that a
  * handshake only re-keys one and the frame path never allocates.
  * Decides t->ver_max when the kernel lacks blake2b-256 or poly1305
- * (b2_alloc(), poly_alloc()); version 4 needs both, its one-time keys
+ * (opt_alloc()); version 4 needs both, its one-time keys
  * being BLAKE2b's.  Keys live only in them; crypto_free_shash() wipes
  * them (the crypto API frees transforms with kfree_sensitive()).
  */
@@ -338,7 +317,8 @@ static int macs_alloc(struct synod_transport *t, bool pinned)
 		conn_mac(t, n)->hmac = tfm;
 		if (!b2)
 			continue;
-		tfm = b2_alloc(t, pinned);
+		tfm = opt_alloc(t, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B,
+				"HMAC-SHA256", pinned);
 		if (IS_ERR(tfm))
 			return PTR_ERR(tfm);
 		/* missing for the first: for all, and no version 4 */
@@ -347,7 +327,8 @@ static int macs_alloc(struct synod_transport *t, bool pinned)
 		conn_mac(t, n)->b2 = tfm;
 		if (!poly)
 			continue;
-		tfm = poly_alloc(t, pinned);
+		tfm = opt_alloc(t, STCP_POLY_ALG, SYNOD_LINK_V_POLY1305,
+				"BLAKE2b", pinned);
 		if (IS_ERR(tfm))
 			return PTR_ERR(tfm);
 		poly = tfm != NULL;
