@@ -273,14 +273,20 @@ static struct tcp_mac *conn_mac(struct synod_transport *t, u32 n)
  * lack either; 6.16 has no poly1305 shash) makes a transport that offers
  * versions below @ver only, whose MACs are @below's, unless the test
  * knob pinned them: said once per module load.  NULL
- * then; an ERR_PTR on any other error.
+ * then; an ERR_PTR on any other error.  A transport that the test knob
+ * test_hide_mac_alg told to lack @alg (t->hide_from) gets -ENOENT
+ * without asking and goes on the same way.
  */
 static struct crypto_shash *opt_alloc(struct synod_transport *t,
 				      const char *alg, u16 ver,
 				      const char *below, bool pinned)
 {
-	struct crypto_shash *tfm = crypto_alloc_shash(alg, 0, 0);
+	struct crypto_shash *tfm;
 
+	if (t->hide_from && ver >= t->hide_from)
+		tfm = ERR_PTR(-ENOENT);
+	else
+		tfm = crypto_alloc_shash(alg, 0, 0);
 	if (!IS_ERR(tfm) || PTR_ERR(tfm) != -ENOENT)
 		return tfm;
 	if (!pinned) {
@@ -379,6 +385,12 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	t->cfg = *cfg;
 	pinned = synod_tcp_link_versions(&t->ver_min, &t->ver_max);
 	t->features = synod_tcp_link_features();
+	t->hide_from = synod_tcp_link_hidden();
+	if (t->hide_from)
+		pr_info("%s/%u: TEST: acting as if the kernel had no %s\n",
+			cfg->cluster, cfg->self,
+			t->hide_from > SYNOD_LINK_V_BLAKE2B ? STCP_POLY_ALG :
+			STCP_B2_ALG " nor " STCP_POLY_ALG);
 	mutex_init(&t->lock);
 	spin_lock_init(&t->addr_lock);
 	ratelimit_state_init(&t->stranger_rs, DEFAULT_RATELIMIT_INTERVAL,

@@ -91,9 +91,9 @@ SYNOD_TEST_PARAM(test_link_version, ushort,
 /*
  * The link versions a new transport offers, into *@min and *@max:
  * SYNOD_LINK_VERSION_MIN to SYNOD_LINK_VERSION, which tcp.c lowers to 3
- * if the kernel has no poly1305 and to 2 if it has no blake2b-256, or
- * the one version the test knob pins.  Returns true if pinned (then
- * nothing is lowered).
+ * if the kernel has no poly1305 and to 2 if it has no blake2b-256 (or
+ * test_hide_mac_alg below says so), or the one version the test knob
+ * pins.  Returns true if pinned (then nothing is lowered).
  */
 bool synod_tcp_link_versions(u16 *min, u16 *max)
 {
@@ -102,6 +102,37 @@ bool synod_tcp_link_versions(u16 *min, u16 *max)
 	*min = pin ?: SYNOD_LINK_VERSION_MIN;
 	*max = pin ?: SYNOD_LINK_VERSION;
 	return pin;
+}
+
+/*
+ * Test build only: transports created from now on find no poly1305
+ * transform (1), or neither poly1305 nor blake2b-256 (2 or more), as on a
+ * kernel without them (6.16 has no poly1305 shash, a localmodconfig
+ * kernel may lack either), so that the fallback to link version 3 or 2
+ * runs on kernels that have both (tests/vm/auth.bats).  Read once per
+ * transport, like test_link_version; tcp.c's opt_alloc() then fails
+ * the allocation with -ENOENT where it would have asked the crypto API,
+ * and everything after that is what a kernel without the algorithm
+ * does.  Never set it in production.
+ */
+static uint test_hide_mac_alg;
+SYNOD_TEST_PARAM(test_hide_mac_alg, uint,
+		 "transports created later act as if the kernel had no poly1305 (1), nor blake2b-256 (2) (0: normal)");
+
+/*
+ * The lowest link version whose MAC transform a new transport is to act
+ * as if the kernel lacked (the test knob above), or 0: none.
+ */
+u16 synod_tcp_link_hidden(void)
+{
+	switch (READ_ONCE(test_hide_mac_alg)) {
+	case 0:
+		return 0;
+	case 1:
+		return SYNOD_LINK_V_POLY1305;
+	default:
+		return SYNOD_LINK_V_BLAKE2B;
+	}
 }
 
 /*

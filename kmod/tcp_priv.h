@@ -320,6 +320,8 @@ struct synod_transport {
 	/* link versions offered in HELLO; fixed at create (tcp.c) */
 	u16 ver_min, ver_max;
 	u64 features;			/* offered and required; fixed at create */
+	/* test build: versions from this on find no MAC transform; 0 none */
+	u16 hide_from;
 
 	struct tcp_peer peers[SYNOD_NODES_MAX];
 	/* peers[].addr for the rx thread, which may not take t->lock */
@@ -374,6 +376,7 @@ int synod_tcp_bind_source(struct synod_transport *t, struct socket *sock,
 
 /* tcp_link.c: handshake records, proofs, refusals; no socket */
 bool synod_tcp_link_versions(u16 *min, u16 *max);
+u16 synod_tcp_link_hidden(void);
 u64 synod_tcp_link_features(void);
 int synod_tcp_link_key(struct synod_transport *t, struct tcp_mac *mac,
 		       u16 version, const u8 *nonce_c, const u8 *nonce_s,

@@ -12,7 +12,14 @@
 # blake2b-256 (then 2, HMAC-SHA256); the tests on link versions say
 # which runs where, that a replica offering only version 3 or 2 still
 # interoperates, and that a frame tagged with another version's MAC is a
-# bad MAC.
+# bad MAC.  Debian's 6.1 and 6.12 have both poly1305 and blake2b-256, so
+# the test build's knob test_hide_mac_alg (kmod/tcp_link.c; 1: as if the
+# kernel had no poly1305, 2: no blake2b-256 either, read at create) makes
+# one replica take the fallback a kernel without them takes (tcp.c's
+# opt_alloc(), the same branch): it must still link, at version 3 or 2,
+# and a replica pinned to version 4 must refuse it, and it that one, as
+# no common link version.  The have_poly1305 and have_blake2b skips stay
+# for kernels that really lack them.
 #
 #   synod-c0 10.77.0.1 (leader)  \
 #   synod-c1 10.77.0.2 (forger)  -- bridge synbr (root namespace)
@@ -24,6 +31,7 @@ load cluster
 VOL=r0
 FORGE=/sys/module/synod/parameters/test_forge
 LINK_PARAM=/sys/module/synod/parameters/test_link_version
+HIDE_PARAM=/sys/module/synod/parameters/test_hide_mac_alg
 
 setup() { cluster_test_setup 0 1 2; }
 teardown() { cluster_test_teardown; }
@@ -300,21 +308,25 @@ MACOFF=/sys/module/synod/parameters/test_frame_mac_off
 	[ "$(field 2 $VOL quorum)" = false ]
 }
 
-# create_with_pinned_node V: nodes 0 and 1 as usual, node 2 offering
-# only link version V (test_link_version, read at create), all up, node 0
-# leading
-create_with_pinned_node() {
+# create_with_odd_node PARAM V: nodes 0 and 1 as usual, node 2 created
+# while the test knob PARAM (a file in /sys/module/synod/parameters, read
+# at create) is V, all up, node 0 leading
+create_with_odd_node() {
 	new_secret
 	replica_create $VOL 0 "0 1 2"
 	replica_create $VOL 1 "0 1 2"
-	echo "$1" > $LINK_PARAM
+	echo "$2" > "$1"
 	replica_create $VOL 2 "0 1 2"
-	echo 0 > $LINK_PARAM
+	echo 0 > "$1"
 	for n in 0 1 2; do
 		ctl $n volume up $VOL
 	done
 	settle_leader 0 $VOL 0 1 2
 }
+
+# create_with_pinned_node V: the same with node 2 offering only link
+# version V (test_link_version)
+create_with_pinned_node() { create_with_odd_node $LINK_PARAM "$1"; }
 
 @test "auth: links between current modules run the highest link version, 4 with Poly1305 MACs; status shows it" {
 	cluster_create $VOL "0 1 2"
@@ -350,12 +362,18 @@ create_with_pinned_node() {
 }
 
 # pinned_interop V MAC: a node 2 offering only link version V
-# interoperates: its links both ways run V with frame MAC MAC, the link
-# between nodes 0 and 1 what current modules run, writes reach node 2 and
-# read back there, nothing is refused or rejected
+# interoperates (odd_node_interop)
 pinned_interop() {
-	local d0 d2 c
 	create_with_pinned_node "$1"
+	odd_node_interop "$1" "$2"
+}
+
+# odd_node_interop V MAC: node 2 (create_with_odd_node) interoperates:
+# its links both ways run V with frame MAC MAC, the link between nodes 0
+# and 1 what current modules run, writes reach node 2 and read back
+# there, nothing is refused or rejected
+odd_node_interop() {
+	local d0 d2 c
 	have_poly1305 || true
 	for p in 0 1; do
 		wait_for 20 link_is 2 $VOL $p "$1" "$2"
@@ -443,4 +461,95 @@ forged_alg_counted() {
 	wait_for 20 peer_field_ge 2 $VOL 0 rejected_mac 1
 	wait_for 20 link_is 0 $VOL 2 3 blake2b
 	forged_alg_counted "2 0"
+}
+
+# status_links N COUNT V MAC: node N's status shows COUNT links running
+# link version V with frame MAC MAC
+status_links() {
+	[ "$(ctl "$1" status $VOL | grep -c "^      link v$3 mac $4\$")" -eq "$2" ]
+}
+
+# On a kernel without poly1305 (6.16), here faked by test_hide_mac_alg 1
+# on node 2 alone: node 2 offers [2, 3] and its links run version 3.
+@test "auth: a replica without poly1305 (test_hide_mac_alg 1) offers version 3 at most; its links run BLAKE2b, writes reach it" {
+	have_blake2b || skip "no blake2b-256 in this kernel: version 3 cannot run"
+	create_with_odd_node $HIDE_PARAM 1
+	kernel_log_since_mark | grep -q "$VOL/2: TEST: acting as if the kernel had no poly1305\$"
+	wait_for 20 status_links 2 2 3 blake2b
+	ctl 2 status $VOL
+	kernel_log_since_mark | grep -q "$VOL/2: link to node 0 up (link v3)"
+	# what a kernel without poly1305 says, once a load (a kernel that
+	# really lacks it said so at node 0's create already)
+	[ "$(kernel_log_since_mark |
+	     grep -c "no poly1305 in this kernel (-2): links offer version 3 at most, BLAKE2b frame MACs")" -eq 1 ]
+	odd_node_interop 3 blake2b
+}
+
+# The same without blake2b-256 either (test_hide_mac_alg 2): version 2.
+@test "auth: a replica without blake2b-256 and poly1305 (test_hide_mac_alg 2) offers version 2 at most; its links run HMAC-SHA256, writes reach it" {
+	create_with_odd_node $HIDE_PARAM 2
+	kernel_log_since_mark | grep -q "$VOL/2: TEST: acting as if the kernel had no blake2b-256 nor poly1305\$"
+	wait_for 20 status_links 2 2 2 hmac-sha256
+	ctl 2 status $VOL
+	kernel_log_since_mark | grep -q "$VOL/2: link to node 0 up (link v2)"
+	# once a load, and the first transport to miss something says it:
+	# node 2 only if nodes 0 and 1 missed nothing
+	if have_poly1305; then
+		[ "$(kernel_log_since_mark |
+		     grep -c "no blake2b-256 in this kernel (-2): links offer version 2 at most, HMAC-SHA256 frame MACs")" -eq 1 ]
+	fi
+	odd_node_interop 2 hmac-sha256
+}
+
+# refused_both_ways A B: A and B refused each other's links as no common
+# link version (each counts and logs the refusal once, each logs the
+# other's), never as a wrong secret, and no link between them is up
+refused_both_ways() {
+	local n p pair
+	for pair in "$1 $2" "$2 $1"; do
+		read -r n p <<< "$pair"
+		kernel_log_since_mark | grep "$VOL/$n: .*node $p" || true
+		[ "$(kernel_log_since_mark |
+		     grep -c "$VOL/$n: refused incoming link with node $p: no common link version")" -eq 1 ]
+		kernel_log_since_mark |
+			grep -q "$VOL/$n: node $p refused our link: no common link version"
+		! kernel_log_since_mark | grep -q "$VOL/$n: .*node $p.*wrong secret" || false
+		[ "$(peer_field "$n" $VOL "$p" state)" != '"connected"' ]
+		[ "$(peer_field "$n" $VOL "$p" link_version)" = null ]
+	done
+}
+
+# A replica pinned to version 4 (test_link_version) and one without
+# poly1305 (test_hide_mac_alg 1) share no version: each refuses the
+# other, while node 1, which speaks both, links with each.
+@test "auth: a replica pinned to version 4 and one without poly1305 refuse each other as no common link version; both link with a third" {
+	have_poly1305 || skip "no poly1305 in this kernel: version 4 cannot run"
+	new_secret
+	echo 4 > $LINK_PARAM
+	replica_create $VOL 0 "0 1 2"
+	echo 0 > $LINK_PARAM
+	replica_create $VOL 1 "0 1 2"
+	echo 1 > $HIDE_PARAM
+	replica_create $VOL 2 "0 1 2"
+	echo 0 > $HIDE_PARAM
+	for n in 0 1 2; do
+		ctl $n volume up $VOL
+	done
+	wait_for 30 peer_field_ge 0 $VOL 2 refused 1
+	wait_for 30 peer_field_ge 2 $VOL 0 refused 1
+	# node 1 links with both, each at the best version they share
+	for n in 0 1; do
+		wait_for 20 link_is $n $VOL $((1 - n)) 4 poly1305
+	done
+	wait_for 20 link_is 1 $VOL 2 3 blake2b
+	wait_for 20 link_is 2 $VOL 1 3 blake2b
+	refused_both_ways 0 2
+	# node 1 refused nothing; nothing was rejected anywhere
+	[ "$(field 1 $VOL refused)" = 0 ]
+	for n in 0 1 2; do
+		[ "$(field $n $VOL rejected)" = 0 ]
+	done
+	# nodes 0 and 1 are a quorum: node 0 leads them and writes complete
+	settle_leader 0 $VOL 0 1
+	io_ok after
 }
