@@ -20,7 +20,9 @@ static struct hlist_head *pay_bucket(struct synod_paystore *ps, u64 ref)
 /*
  * Allocate every buffer now, so the write and receive paths never do.
  * Buffers are physically contiguous because the journal adds them to bios
- * as single pages runs.
+ * as single pages runs, and compound pages because the transport sends
+ * them by reference: a reference taken on any of its pages counts on the
+ * buffer's first, which synod_pay_busy() reads.
  */
 int synod_pay_init(struct synod_paystore *ps, u32 node)
 {
@@ -33,7 +35,7 @@ int synod_pay_init(struct synod_paystore *ps, u32 node)
 	if (!ps->pay || !ps->free)
 		goto fail;
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
-		page = alloc_pages(GFP_KERNEL, PAY_ORDER);
+		page = alloc_pages(GFP_KERNEL | __GFP_COMP, PAY_ORDER);
 		if (!page)
 			goto fail;
 		ps->pay[i].data = page_address(page);
@@ -52,11 +54,14 @@ void synod_pay_exit(struct synod_paystore *ps)
 {
 	u32 i;
 
+	/*
+	 * Only our reference: a socket that still holds a page (one lost
+	 * peer's, closing) frees it when it lets go.
+	 */
 	if (ps->pay)
 		for (i = 0; i < SYNOD_PAY_COUNT; i++)
 			if (ps->pay[i].data)
-				free_pages((unsigned long)ps->pay[i].data,
-					   PAY_ORDER);
+				put_page(virt_to_page(ps->pay[i].data));
 	kvfree(ps->pay);
 	kvfree(ps->free);
 	ps->pay = NULL;
@@ -101,8 +106,8 @@ static void mark_ref(struct synod_paystore *ps, u64 ref)
 }
 
 /*
- * Free the buffers this sweep found unheld and unpinned, only the old
- * ones unless @all.
+ * Free the buffers this sweep found unheld, unpinned and not on their way
+ * to a peer (synod_pay_busy()), only the old ones unless @all.
  */
 static void free_unheld(struct synod_paystore *ps, bool all)
 {
@@ -112,7 +117,8 @@ static void free_unheld(struct synod_paystore *ps, bool all)
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		p = &ps->pay[i];
 		if (!p->used || p->held == ps->sweeps || p->pins ||
-		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH))
+		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH) ||
+		    synod_pay_busy(p))
 			continue;
 		hlist_del(&p->hash);
 		p->used = false;

@@ -20,7 +20,13 @@
  * sweep would leave nothing free does it free every buffer nothing holds,
  * young or not: a store that can never fill again would stop the
  * replica, where a lost frame only costs a resend.  Neither sweep frees
- * a buffer a journal record still to be written names (pinned).
+ * a buffer a journal record still to be written names (pinned), nor one
+ * the network still holds (busy): the transport sends a buffer's pages
+ * by reference (transport.h, queue_page()), and its queue and the
+ * socket each hold page references until the bytes are written, or
+ * acknowledged by the peer's TCP, or the link is reset; TCP reads them
+ * again to retransmit, so they must not change before.  So the store
+ * never changes the bytes of a busy buffer either.
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -42,6 +48,7 @@
 
 #include <linux/bug.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 
 #include "journal.h"
@@ -116,6 +123,17 @@ struct synod_paystore {
 int synod_pay_init(struct synod_paystore *ps, u32 node);
 void synod_pay_exit(struct synod_paystore *ps);
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
+
+/*
+ * The network holds @p's pages (payload.h): page references other than
+ * the store's own, counted on the compound page's head.  May turn false
+ * at any time (a softirq frees an acknowledged skb), never true while
+ * the replica's lock is held and nothing sends @p.
+ */
+static inline bool synod_pay_busy(const struct synod_pay *p)
+{
+	return page_ref_count(virt_to_head_page(p->data)) > 1;
+}
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 				  const struct synod_replica *core);
 u64 synod_pay_new_ref(struct synod_paystore *ps);

@@ -190,13 +190,17 @@ static void repl_persist(struct synod_repl *r)
 
 /* ---- send --------------------------------------------------------------- */
 
-/* One payload frame per write of @e, ahead of the message naming it. */
+/*
+ * One payload frame per write of @e, ahead of the message naming it.
+ * The bytes go by reference (queue_page()): they stay in the store,
+ * which keeps them as they are while the network holds them (payload.h).
+ */
 static int send_payloads(struct synod_repl *r, u32 to,
 			 const struct synod_entry *e)
 {
 	u8 hdr[SYNOD_PAYLOAD_HDR];
-	struct kvec iov[2];
 	struct synod_pay *pay;
+	struct kvec iov;
 	u32 i;
 	int err;
 
@@ -210,9 +214,10 @@ static int send_payloads(struct synod_repl *r, u32 to,
 		hdr[0] = SYNOD_FRAME_PAYLOAD;
 		synod_put_le32(hdr + 4, pay->len);
 		synod_put_le64(hdr + 8, pay->ref);
-		iov[0] = (struct kvec){ hdr, sizeof(hdr) };
-		iov[1] = (struct kvec){ pay->data, pay->len };
-		err = r->tops->queue(r->tp, to, iov, 2);
+		iov = (struct kvec){ hdr, sizeof(hdr) };
+		err = r->tops->queue_page(r->tp, to, &iov,
+					  virt_to_head_page(pay->data),
+					  offset_in_page(pay->data), pay->len);
 		if (err)
 			return err;
 	}

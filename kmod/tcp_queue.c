@@ -10,6 +10,7 @@
 
 #include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 
 #include "tcp_priv.h"
 
@@ -21,6 +22,118 @@ static void ring_put(struct tcp_peer *p, u32 pos, const void *src, u32 len)
 
 	memcpy(p->ring + off, src, first);
 	memcpy(p->ring, src + first, len - first);
+}
+
+/* Copy @len bytes out of the ring at free-running offset @pos. */
+void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len)
+{
+	u32 off = pos & (SYNOD_SENDQ_BYTES - 1);
+	u32 first = min(len, SYNOD_SENDQ_BYTES - off);
+
+	memcpy(dst, p->ring + off, first);
+	memcpy(dst + first, p->ring, len - first);
+}
+
+/*
+ * Drop every record of @p's ring, giving back the page references of
+ * those that hold some (the link is gone: the replica resends what
+ * matters).  p->lock held; the frame being written, if any, is the
+ * oldest record and goes too, so its writer must forget it (p->cur_*).
+ */
+void synod_tcp_ring_drop(struct tcp_peer *p)
+{
+	struct stcp_ref ref;
+	u32 word, held;
+
+	lockdep_assert_held(&p->lock);
+	while (p->tail != p->head) {
+		synod_tcp_ring_get(p, p->tail, &word, sizeof(word));
+		if (!(word & STCP_REC_REF)) {
+			p->tail += stcp_rec_len(word);
+			continue;
+		}
+		synod_tcp_ring_get(p, p->tail + sizeof(u32), &held,
+				   sizeof(held));
+		synod_tcp_ring_get(p, p->tail + 2 * sizeof(u32), &ref,
+				   sizeof(ref));
+		put_page(ref.page);
+		p->ref_bytes -= ref.len;
+		p->tail += stcp_ref_rec_len(held);
+	}
+	WARN_ON_ONCE(p->ref_bytes);
+	p->ref_bytes = 0;
+}
+
+/*
+ * Room check and counting shared by queue() and queue_page(): 0 if a
+ * record of @need ring bytes referring to @ref_len more may go in now,
+ * else why not.  p->lock held.
+ */
+static int ring_room(struct tcp_peer *p, u32 need, u32 ref_len)
+{
+	lockdep_assert_held(&p->lock);
+	if (!p->up)
+		return -ENOTCONN;
+	if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need ||
+	    SYNOD_SENDQ_BYTES - p->ref_bytes < ref_len)
+		return -ENOBUFS;
+	return 0;
+}
+
+/* Count a refusal of ring_room(), outside the lock. */
+static void ring_refused(struct tcp_peer *p, int err)
+{
+	if (err == -ENOBUFS)
+		atomic64_inc(&p->tx_nobufs);
+	else if (err == -ENOTCONN)
+		atomic64_inc(&p->tx_notconn);
+}
+
+/*
+ * queue_page() (transport.h): one frame for @to, @hdr's bytes copied
+ * into the ring, then @len bytes at @off in @page, which the ring only
+ * refers to: it takes a page reference, given back when the frame has
+ * been written (the socket then holds its own on what it still needs)
+ * or dropped.  So a payload leaves the leader without being copied.
+ * Same rules as queue(): never sleeps, never allocates.
+ */
+int synod_tcp_queue_page(struct synod_transport *t, u32 to,
+			 const struct kvec *hdr, struct page *page, u32 off,
+			 u32 len)
+{
+	struct stcp_ref ref = { .page = page, .off = off, .len = len };
+	struct tcp_peer *p;
+	u32 word, held, need;
+	int err;
+
+	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
+		return -EINVAL;
+	if (!hdr->iov_len || !len ||
+	    hdr->iov_len + len > SYNOD_FRAME_MAX ||
+	    WARN_ON_ONCE(PageSlab(page) || !page_count(page)))
+		return -EINVAL;
+	p = &t->peers[to];
+	held = hdr->iov_len;
+	word = (held + len) | STCP_REC_REF;
+	need = stcp_ref_rec_len(held);
+
+	spin_lock_bh(&p->lock);
+	err = ring_room(p, need, len);
+	if (!err) {
+		get_page(page);
+		ring_put(p, p->head, &word, sizeof(word));
+		ring_put(p, p->head + sizeof(u32), &held,
+				   sizeof(held));
+		ring_put(p, p->head + 2 * sizeof(u32), &ref,
+				   sizeof(ref));
+		ring_put(p, p->head + 2 * sizeof(u32) + sizeof(ref),
+				   hdr->iov_base, held);
+		p->head += need;
+		p->ref_bytes += len;
+	}
+	spin_unlock_bh(&p->lock);
+	ring_refused(p, err);
+	return err;
 }
 
 /*
@@ -37,7 +150,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	struct tcp_peer *p;
 	size_t total = 0;
 	u32 need, pos, i;
-	int err = 0;
+	int err;
 
 	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
 		return -EINVAL;
@@ -51,28 +164,22 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	need = stcp_rec_len(total);
 
 	spin_lock_bh(&p->lock);
-	if (!p->up) {
-		err = -ENOTCONN;
-	} else if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need) {
-		err = -ENOBUFS;
-	} else {
+	err = ring_room(p, need, 0);
+	if (!err) {
 		u32 len = total;
 
 		pos = p->head;
 		ring_put(p, pos, &len, sizeof(len));
 		pos += sizeof(len);
 		for (i = 0; i < niov; i++) {
-			ring_put(p, pos, iov[i].iov_base, iov[i].iov_len);
+			ring_put(p, pos, iov[i].iov_base,
+					   iov[i].iov_len);
 			pos += iov[i].iov_len;
 		}
 		p->head += need;
 	}
 	spin_unlock_bh(&p->lock);
-
-	if (err == -ENOBUFS)
-		atomic64_inc(&p->tx_nobufs);
-	else if (err == -ENOTCONN)
-		atomic64_inc(&p->tx_notconn);
+	ring_refused(p, err);
 	return err;
 }
 
