@@ -26,8 +26,11 @@
  * replaced, not even by the proposer (a ref collision, or a proposer
  * gone wrong): recovery would replay other data than we applied.  Nor
  * are pinned bytes: a bio of the journal or the data area may be
- * reading them, nor busy ones: a socket may be sending (and resending)
- * them to another peer (payload.h).  The sender is counted then.  A test build logs which way it went.
+ * reading them, nor busy ones: a socket or a send ring may be sending
+ * (and resending) them to another peer (payload.h); a buffer lent but
+ * no longer busy has no reader, and none can come while we hold the
+ * replica's lock.  The sender is counted then.  A test build logs
+ * which way it went.
  */
 static void rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,

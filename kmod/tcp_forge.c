@@ -262,7 +262,7 @@ void synod_tcp_forge_plant(struct tcp_peer *p)
 
 /* Test build only: keep a copy of a small frame of @len bytes in @buf. */
 static u32 forge_copy(u8 *buf, const struct kvec *vec, unsigned int nvec,
-			  u32 len)
+		      u32 len)
 {
 	unsigned int i;
 	u32 off = 0;

@@ -257,8 +257,9 @@ struct tcp_peer {
 	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
 	u32 head, tail;			/* free-running byte counters */
 	/*
-	 * Bytes the ring's records refer to (STCP_REC_REF), bounded like
-	 * the bytes it holds: SYNOD_SENDQ_BYTES of each.
+	 * Bytes of the pages the ring's records refer to (STCP_REC_REF),
+	 * whole pages (a reference keeps all of one), bounded like the
+	 * bytes it holds: SYNOD_SENDQ_BYTES of each.
 	 */
 	u32 ref_bytes;
 	bool up;			/* authenticated: send() may queue */

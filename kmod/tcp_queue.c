@@ -37,46 +37,57 @@ void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len)
 /*
  * Drop every record of @p's ring, giving back the page references of
  * those that hold some (the link is gone: the replica resends what
- * matters).  p->lock held; the frame being written, if any, is the
- * oldest record and goes too, so its writer must forget it (p->cur_*).
+ * matters): a walk only while some do (ref_bytes), else O(1).  p->lock
+ * held; the frame being written, if any, is the oldest record and goes
+ * too, so its writer must forget it (p->cur_*).
  */
 void synod_tcp_ring_drop(struct tcp_peer *p)
 {
 	struct stcp_ref ref;
-	u32 word, held;
+	u32 word, held, rec;
 
 	lockdep_assert_held(&p->lock);
-	while (p->tail != p->head) {
+	while (p->ref_bytes && p->head - p->tail >= sizeof(word)) {
 		synod_tcp_ring_get(p, p->tail, &word, sizeof(word));
-		if (!(word & STCP_REC_REF)) {
-			p->tail += stcp_rec_len(word);
-			continue;
+		rec = stcp_rec_len(word & ~STCP_REC_REF);
+		if (word & STCP_REC_REF) {
+			synod_tcp_ring_get(p, p->tail + sizeof(u32), &held,
+					   sizeof(held));
+			synod_tcp_ring_get(p, p->tail + 2 * sizeof(u32), &ref,
+					   sizeof(ref));
+			if (WARN_ON_ONCE(held >= (word & ~STCP_REC_REF)))
+				break;	/* a bug: leak the pages, not worse */
+			rec = stcp_ref_rec_len(held);
 		}
-		synod_tcp_ring_get(p, p->tail + sizeof(u32), &held,
-				   sizeof(held));
-		synod_tcp_ring_get(p, p->tail + 2 * sizeof(u32), &ref,
-				   sizeof(ref));
-		put_page(ref.page);
-		p->ref_bytes -= ref.len;
-		p->tail += stcp_ref_rec_len(held);
+		if (WARN_ON_ONCE(rec > p->head - p->tail))
+			break;	/* a bug: leak the pages, not worse */
+		if (word & STCP_REC_REF) {
+			put_page(ref.page);
+			p->ref_bytes -= page_size(ref.page);
+		}
+		p->tail += rec;
 	}
 	WARN_ON_ONCE(p->ref_bytes);
 	p->ref_bytes = 0;
+	p->tail = p->head;
 }
 
 /*
- * Room check and counting shared by queue() and queue_page(): 0 if a
- * record of @need ring bytes referring to @ref_len more may go in now,
- * else why not.  p->lock held.
+ * Room check shared by queue() and queue_page(): 0 if a record of @need
+ * ring bytes referring to a page of @ref_size bytes (0: none) may go in
+ * now, else why not: -ENOTCONN, -ENOBUFS (ring full), -ENOSPC (ring
+ * not full, but its budget of pages is spent: a copy may go in; not
+ * counted as a refusal).  p->lock held.
  */
-static int ring_room(struct tcp_peer *p, u32 need, u32 ref_len)
+static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 {
 	lockdep_assert_held(&p->lock);
 	if (!p->up)
 		return -ENOTCONN;
-	if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need ||
-	    SYNOD_SENDQ_BYTES - p->ref_bytes < ref_len)
+	if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need)
 		return -ENOBUFS;
+	if (SYNOD_SENDQ_BYTES - p->ref_bytes < ref_size)
+		return -ENOSPC;	/* only the budget of pages: copy instead */
 	return 0;
 }
 
@@ -110,7 +121,8 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 		return -EINVAL;
 	if (!hdr->iov_len || !len ||
 	    hdr->iov_len + len > SYNOD_FRAME_MAX ||
-	    WARN_ON_ONCE(PageSlab(page) || !page_count(page)))
+	    WARN_ON_ONCE(PageSlab(page) || !page_count(page) ||
+			 (size_t)off + len > page_size(page)))
 		return -EINVAL;
 	p = &t->peers[to];
 	held = hdr->iov_len;
@@ -118,18 +130,16 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 	need = stcp_ref_rec_len(held);
 
 	spin_lock_bh(&p->lock);
-	err = ring_room(p, need, len);
+	err = ring_room(p, need, page_size(page));
 	if (!err) {
 		get_page(page);
 		ring_put(p, p->head, &word, sizeof(word));
-		ring_put(p, p->head + sizeof(u32), &held,
-				   sizeof(held));
-		ring_put(p, p->head + 2 * sizeof(u32), &ref,
-				   sizeof(ref));
+		ring_put(p, p->head + sizeof(u32), &held, sizeof(held));
+		ring_put(p, p->head + 2 * sizeof(u32), &ref, sizeof(ref));
 		ring_put(p, p->head + 2 * sizeof(u32) + sizeof(ref),
-				   hdr->iov_base, held);
+			 hdr->iov_base, held);
 		p->head += need;
-		p->ref_bytes += len;
+		p->ref_bytes += page_size(page);
 	}
 	spin_unlock_bh(&p->lock);
 	ring_refused(p, err);
@@ -172,8 +182,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 		ring_put(p, pos, &len, sizeof(len));
 		pos += sizeof(len);
 		for (i = 0; i < niov; i++) {
-			ring_put(p, pos, iov[i].iov_base,
-					   iov[i].iov_len);
+			ring_put(p, pos, iov[i].iov_base, iov[i].iov_len);
 			pos += iov[i].iov_len;
 		}
 		p->head += need;

@@ -485,8 +485,8 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 		nvec = out_frame_vec(p, tail, vec);
 		kvec_skip(&v, &nvec, p->cur_sent);
 		err = synod_tcp_sendv(p, v, nvec, stop - p->cur_sent,
-				stop < p->cur_len ? MSG_MORE : more,
-				&p->cur_sent, nowait, splice);
+				      stop < p->cur_len ? MSG_MORE : more,
+				      &p->cur_sent, nowait, splice);
 		if (err)
 			return err;
 	}
@@ -497,7 +497,8 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 	p->cur_sent = 0;
 	spin_lock_bh(&p->lock);
 	p->tail += p->cur_rec;
-	p->ref_bytes -= p->cur_ref.len;
+	if (page)
+		p->ref_bytes -= page_size(page);
 	spin_unlock_bh(&p->lock);
 	if (page)
 		put_page(page);
@@ -688,12 +689,14 @@ int synod_tcp_tx_thread(void *arg)
 				err = out_pump(p);
 				out_link_down(p, err);
 				/*
-				 * The stream is broken: reset it, so that the
-				 * socket does not hold the pages of frames it
-				 * can no longer deliver (payload.h) while it
-				 * retransmits to a lost peer for minutes.
+				 * The peer is lost: reset the stream, so that
+				 * the socket does not hold the pages of frames
+				 * it cannot deliver (payload.h) while it
+				 * retransmits for minutes.  Not on stop or
+				 * on purpose: frames still owed may arrive.
 				 */
-				if (err)
+				if (err && err != -EINTR &&
+				    err != -ECONNABORTED)
 					sock_no_linger(p->sock->sk);
 			}
 			synod_tcp_link_unkey(&p->mac);

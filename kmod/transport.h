@@ -32,11 +32,14 @@
  *    takes a reference on @page while its queue holds the frame, and
  *    the socket takes its own on what it has not had acknowledged (or
  *    the transport copies them, where the socket cannot take the page).
- *    @page is the caller's, from the page allocator (compound if the
- *    bytes cross a page), never slab; the caller must not change those
+ *    @page is the caller's, from the page allocator, never slab, and
+ *    the head of a compound page if the bytes cross a page (@off is
+ *    from the head, the whole page counts against the queue's budget); the caller must not change those
  *    bytes while anyone else holds a reference (page_ref_count() > 1,
  *    payload.c), and only frees its own reference: the last one frees
- *    the page.  This is how a payload leaves the leader uncopied.
+ *    the page.  -ENOSPC: the queue's budget of such pages is spent,
+ *    not its room (queue() may still take a copy).  This is how a
+ *    payload leaves the leader uncopied.
  *  - rx() is called in process context (a kthread or work item of the
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
@@ -70,10 +73,10 @@
 #include <linux/uio.h>
 #include <net/net_namespace.h>
 
-struct page;
-
 #include "core/wire.h"
 #include "uapi/synod.h"
+
+struct page;
 
 /* Largest frame a replica sends: a payload block or a consensus message. */
 #define SYNOD_FRAME_MAX		(20u * 1024)
