@@ -20,20 +20,25 @@ static struct hlist_head *pay_bucket(struct synod_paystore *ps, u64 ref)
 /*
  * Allocate every buffer now, so the write and receive paths never do.
  * Buffers are physically contiguous because the journal adds them to bios
- * as single pages runs.
+ * as single pages runs, and compound pages because the transport sends
+ * them by reference: a reference taken on any of its pages counts on the
+ * buffer's first, which synod_pay_busy() reads.
  */
 int synod_pay_init(struct synod_paystore *ps, u32 node)
 {
 	struct page *page;
 	u32 i;
 
+	BUILD_BUG_ON((SYNOD_LOG_MAX + SYNOD_P1_CHUNK) * SYNOD_BATCH_MAX +
+		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX >= SYNOD_PAY_COUNT);
 	memset(ps, 0, sizeof(*ps));
+	ps->reclaimed_at = U64_MAX;
 	ps->pay = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->pay), GFP_KERNEL);
 	ps->free = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->free), GFP_KERNEL);
 	if (!ps->pay || !ps->free)
 		goto fail;
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
-		page = alloc_pages(GFP_KERNEL, PAY_ORDER);
+		page = alloc_pages(GFP_KERNEL | __GFP_COMP, PAY_ORDER);
 		if (!page)
 			goto fail;
 		ps->pay[i].data = page_address(page);
@@ -52,11 +57,14 @@ void synod_pay_exit(struct synod_paystore *ps)
 {
 	u32 i;
 
+	/*
+	 * Only our reference: a socket that still holds a page (one lost
+	 * peer's, closing) frees it when it lets go.
+	 */
 	if (ps->pay)
 		for (i = 0; i < SYNOD_PAY_COUNT; i++)
 			if (ps->pay[i].data)
-				free_pages((unsigned long)ps->pay[i].data,
-					   PAY_ORDER);
+				put_page(virt_to_page(ps->pay[i].data));
 	kvfree(ps->pay);
 	kvfree(ps->free);
 	ps->pay = NULL;
@@ -101,8 +109,8 @@ static void mark_ref(struct synod_paystore *ps, u64 ref)
 }
 
 /*
- * Free the buffers this sweep found unheld and unpinned, only the old
- * ones unless @all.
+ * Free the buffers this sweep found unheld, unpinned and not lent (nor
+ * held by anyone else, synod_pay_busy()), only the old ones unless @all.
  */
 static void free_unheld(struct synod_paystore *ps, bool all)
 {
@@ -112,13 +120,62 @@ static void free_unheld(struct synod_paystore *ps, bool all)
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		p = &ps->pay[i];
 		if (!p->used || p->held == ps->sweeps || p->pins ||
-		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH))
+		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH) ||
+		    p->lent || synod_pay_busy(p))
 			continue;
 		hlist_del(&p->hash);
 		p->used = false;
 		ps->free[ps->nfree++] = i;
 		ps->swept++;
 	}
+}
+
+/*
+ * Take back every lent buffer the network no longer holds: its sockets
+ * have had the bytes acknowledged, or were reset.  O(SYNOD_PAY_LEND_MAX).
+ */
+static void reclaim_lent(struct synod_paystore *ps)
+{
+	struct synod_pay *p;
+	u32 i, kept = 0;
+
+	for (i = 0; i < ps->nlent; i++) {
+		p = &ps->pay[ps->lent_idx[i]];
+		if (WARN_ON_ONCE(!p->lent) || !synod_pay_busy(p))
+			p->lent = false;
+		else
+			ps->lent_idx[kept++] = ps->lent_idx[i];
+	}
+	ps->nlent = kept;
+}
+
+/*
+ * May @p be sent by reference (queue_page())?  Yes if it is lent already
+ * or can be now: fewer than SYNOD_PAY_LEND_MAX are, perhaps after taking
+ * back those the network let go of.  No for small payloads (a copy is
+ * cheaper) and at the cap: the caller copies then.  The replica's lock
+ * held, as for every store call.
+ */
+bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p)
+{
+	if (p->len < SYNOD_PAY_LEND_MIN)
+		return false;
+	if (p->lent)
+		return true;
+	/* at the cap, look again once per buffer stored, not per send */
+	if (ps->nlent == SYNOD_PAY_LEND_MAX && ps->reclaimed_at != ps->stores) {
+		reclaim_lent(ps);
+		ps->reclaimed_at = ps->stores;
+	}
+	if (ps->nlent == SYNOD_PAY_LEND_MAX) {
+		ps->lend_full++;
+		return false;
+	}
+	WARN_ON_ONCE(!p->used);
+	p->lent = true;
+	ps->lent_idx[ps->nlent++] = p - ps->pay;
+	ps->lends++;
+	return true;
 }
 
 static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
@@ -144,6 +201,7 @@ void synod_pay_sweep(struct synod_paystore *ps,
 
 	ps->sweeps++;
 	ps->swept_at = ps->stores;
+	reclaim_lent(ps);
 	for (i = 0; i < SYNOD_LOG_MAX; i++)
 		if (core->log[i].e.slot)
 			mark_entry(ps, &core->log[i].e);
@@ -194,7 +252,7 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 	p->len = 0;
 	p->senders = 0;
 	p->durable = false;
-	WARN_ON_ONCE(p->pins);
+	WARN_ON_ONCE(p->pins || p->lent);
 	ps->stores++;
 	synod_pay_seen(ps, p);
 	hlist_add_head(&p->hash, pay_bucket(ps, ref));

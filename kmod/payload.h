@@ -20,7 +20,17 @@
  * sweep would leave nothing free does it free every buffer nothing holds,
  * young or not: a store that can never fill again would stop the
  * replica, where a lost frame only costs a resend.  Neither sweep frees
- * a buffer a journal record still to be written names (pinned).
+ * a buffer a journal record still to be written names (pinned), nor one
+ * the network may still hold (lent): the transport sends a buffer's
+ * pages by reference (transport.h, queue_page()), and its queue and the
+ * socket each hold page references until the bytes are written, or
+ * acknowledged by the peer's TCP, or the link is reset; TCP reads them
+ * again to retransmit, so they must not change before.  So the store
+ * never changes the bytes of a lent buffer either.  A buffer is lent
+ * from its first send by reference until a reclaim sees no reference
+ * but the store's (synod_pay_busy()); at most SYNOD_PAY_LEND_MAX are
+ * lent at once, so a lost peer whose socket holds pages for seconds
+ * costs the store at most that many, and later payloads go by copy.
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -35,13 +45,17 @@
  * a journal record of ours holds that copy (durable): those bytes never
  * change.  This cannot stop a member that holds the secret from lying
  * (crash-fault Paxos trusts its members); it guarantees that a proposer's
- * bytes win wherever its frame arrives before the copy is journaled.
+ * bytes win wherever its frame arrives before the copy is journaled or
+ * being sent on to another peer (busy); otherwise the proposer is
+ * counted, and its resend, once no socket or send ring holds the copy,
+ * wins.
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
 
 #include <linux/bug.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/types.h>
 
 #include "journal.h"
@@ -49,9 +63,23 @@
 
 /*
  * More than the core can reference at once: log ring and phase-1 recovery
- * entries times writes per entry, plus pending client writes.
+ * entries times writes per entry, plus pending client writes (700), plus
+ * SYNOD_PAY_LEND_MAX lent (64), a hard reserve (lent buffers are never
+ * freed), plus SYNOD_PAY_FRESH young ones (256), a soft one (a sweep
+ * that would leave nothing free frees young buffers too) that also
+ * covers what only the outbox, a submission pass or a journal record
+ * still names.  synod_pay_init() checks the hard part.
  */
 #define SYNOD_PAY_COUNT		1024u
+/*
+ * Buffers lent to the network at once (sent by reference, synod_pay_lend()):
+ * so many at most are kept from reuse by sockets, whatever the number of
+ * peers, their socket buffers or a lost peer's retransmissions; beyond
+ * that, payloads leave by copy.  1 MiB of 16 KiB buffers.
+ */
+#define SYNOD_PAY_LEND_MAX	64u
+/* Smallest payload sent by reference: below, a copy costs less. */
+#define SYNOD_PAY_LEND_MIN	4096u
 #define SYNOD_PAY_HASH_BITS	8
 /*
  * A buffer nothing refers to is kept until this many more buffers have
@@ -67,6 +95,12 @@ struct synod_pay {
 	u64 seen;		/* ps->stores when stored, announced or held */
 	u64 held;		/* ps->sweeps of the last sweep that found it held */
 	bool used;
+	/*
+	 * Lent to the network (synod_pay_lend()): sent by reference, and
+	 * not yet seen back (synod_pay_busy() false) by a reclaim.  Never
+	 * freed, reused or overwritten while set.
+	 */
+	bool lent;
 	u32 senders;		/* bit n: node n sent us these bytes */
 	/*
 	 * A journal record of ours holds these bytes, or will once its
@@ -111,11 +145,31 @@ struct synod_paystore {
 	u32 next;			/* counter for new refs */
 	struct hlist_head hash[1 << SYNOD_PAY_HASH_BITS];
 	u64 sweeps, swept, exhausted;	/* counters for status and tests */
+	u32 lent_idx[SYNOD_PAY_LEND_MAX];	/* the buffers lent */
+	u32 nlent;
+	u64 reclaimed_at;		/* ->stores at the last full reclaim */
+	u64 lends, lend_full;		/* lent; refused (cap reached) */
 };
 
 int synod_pay_init(struct synod_paystore *ps, u32 node);
 void synod_pay_exit(struct synod_paystore *ps);
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
+
+
+/*
+ * Something besides the store holds @p's pages (payload.h): page
+ * references other than the store's own, counted on the compound page's
+ * head.  A socket's go away at any time (a softirq frees an acknowledged
+ * skb); a transient one (a speculative page-cache lookup) may show up,
+ * which only delays.  Acquire: whoever sees it false and then reuses
+ * the bytes comes after the last reader's put_page().
+ */
+static inline bool synod_pay_busy(const struct synod_pay *p)
+{
+	return atomic_read_acquire(&virt_to_head_page(p->data)->_refcount) > 1;
+}
+
+bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p);
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 				  const struct synod_replica *core);
 u64 synod_pay_new_ref(struct synod_paystore *ps);

@@ -190,12 +190,38 @@ static void repl_persist(struct synod_repl *r)
 
 /* ---- send --------------------------------------------------------------- */
 
+/*
+ * One payload frame for @to of the bytes of @pay: by reference
+ * (queue_page()) if the store lends the buffer (payload.h: it then keeps
+ * the bytes as they are while the network holds them), else, or if the
+ * ring's budget of pages is spent (-ENOSPC), by copy.
+ */
+static int send_payload(struct synod_repl *r, u32 to, struct synod_pay *pay)
+{
+	struct page *head = virt_to_head_page(pay->data);
+	u8 hdr[SYNOD_PAYLOAD_HDR];
+	struct kvec iov[2];
+	int err = -ENOSPC;
+
+	memset(hdr, 0, sizeof(hdr));
+	hdr[0] = SYNOD_FRAME_PAYLOAD;
+	synod_put_le32(hdr + 4, pay->len);
+	synod_put_le64(hdr + 8, pay->ref);
+	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
+	iov[1] = (struct kvec){ pay->data, pay->len };
+	if (synod_pay_lend(&r->pay, pay))
+		err = r->tops->queue_page(r->tp, to, iov, head,
+					  pay->data - page_address(head),
+					  pay->len);
+	if (err == -ENOSPC)
+		err = r->tops->queue(r->tp, to, iov, 2);
+	return err;
+}
+
 /* One payload frame per write of @e, ahead of the message naming it. */
 static int send_payloads(struct synod_repl *r, u32 to,
 			 const struct synod_entry *e)
 {
-	u8 hdr[SYNOD_PAYLOAD_HDR];
-	struct kvec iov[2];
 	struct synod_pay *pay;
 	u32 i;
 	int err;
@@ -206,13 +232,7 @@ static int send_payloads(struct synod_repl *r, u32 to,
 		pay = synod_pay_find(&r->pay, e->w[i].ref);
 		if (!pay || !pay->len)
 			return -ENOENT;
-		memset(hdr, 0, sizeof(hdr));
-		hdr[0] = SYNOD_FRAME_PAYLOAD;
-		synod_put_le32(hdr + 4, pay->len);
-		synod_put_le64(hdr + 8, pay->ref);
-		iov[0] = (struct kvec){ hdr, sizeof(hdr) };
-		iov[1] = (struct kvec){ pay->data, pay->len };
-		err = r->tops->queue(r->tp, to, iov, 2);
+		err = send_payload(r, to, pay);
 		if (err)
 			return err;
 	}

@@ -26,16 +26,21 @@
  * replaced, not even by the proposer (a ref collision, or a proposer
  * gone wrong): recovery would replay other data than we applied.  Nor
  * are pinned bytes: a bio of the journal or the data area may be
- * reading them.  The sender is counted then.  A test build logs which way it went.
+ * reading them, nor busy ones: a socket or a send ring may be sending
+ * (and resending) them to another peer (payload.h); a buffer lent but
+ * no longer busy has no reader, and none can come while we hold the
+ * replica's lock.  The sender is counted then.  A test build logs
+ * which way it went.
  */
 static void rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
 				u32 plen)
 {
+	bool busy = synod_pay_busy(pay);	/* read once: it may change */
 	u32 n, liars = BIT(from);
 
 	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable &&
-	    !pay->pins) {
+	    !pay->pins && !busy) {
 		liars = pay->senders;
 		memcpy(pay->data, data, plen);
 		pay->len = plen;
@@ -47,7 +52,8 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 		pr_info("%s: TEST: ref %llx kept (%s), node %u's bytes refused\n",
 			r->vol->name, pay->ref,
 			pay->durable ? "in the journal" :
-			pay->pins ? "being written" : "not its proposer",
+			pay->pins ? "being written" :
+			busy ? "being sent" : "not its proposer",
 			from);
 	}
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
@@ -59,6 +65,9 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 					    r->vol->name, n, pay->ref);
 		else if (pay->pins && n == from && (pay->ref >> 56) == n + 1)
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than we are writing: dropped\n",
+					    r->vol->name, n, pay->ref);
+		else if (busy && n == from && (pay->ref >> 56) == n + 1)
+			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than we are sending: dropped\n",
 					    r->vol->name, n, pay->ref);
 		else
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",

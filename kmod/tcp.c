@@ -624,7 +624,14 @@ static void tcp_destroy(struct synod_transport *t)
 		return;
 	tcp_stop(t, true);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
-		kvfree(t->peers[n].ring);
+		struct tcp_peer *p = &t->peers[n];
+
+		/* the tx thread dropped them; nothing may keep a page */
+		spin_lock_bh(&p->lock);
+		if (p->ring)
+			synod_tcp_ring_drop(p);
+		spin_unlock_bh(&p->lock);
+		kvfree(p->ring);
 		mutex_destroy(&t->peers[n].send_mutex);
 	}
 	kvfree(t->in_bufs);
@@ -731,6 +738,7 @@ static void tcp_tx_counts(struct synod_transport *t,
 		c->frames += atomic64_read(&t->peers[n].tx_frames);
 		c->pushed += atomic64_read(&t->peers[n].tx_inline);
 		c->handed += atomic64_read(&t->peers[n].tx_handed);
+		c->spliced += atomic64_read(&t->peers[n].tx_spliced);
 	}
 }
 
@@ -766,6 +774,7 @@ void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 	s->links_up = atomic64_read(&p->links_up);
 	s->tx_inline = atomic64_read(&p->tx_inline);
 	s->tx_handed = atomic64_read(&p->tx_handed);
+	s->tx_spliced = atomic64_read(&p->tx_spliced);
 	s->rx_frames = atomic64_read(&t->rx_frames[node]);
 	spin_lock_bh(&p->lock);
 	s->queued = p->head - p->tail;
@@ -779,6 +788,7 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.destroy = tcp_destroy,
 	.send = synod_tcp_send,
 	.queue = synod_tcp_queue,
+	.queue_page = synod_tcp_queue_page,
 	.push = synod_tcp_push,
 	.set_peer = tcp_set_peer,
 	.peer_state = tcp_peer_state,

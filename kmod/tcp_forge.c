@@ -54,6 +54,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "compat_net.h"
@@ -257,4 +258,137 @@ void synod_tcp_forge_plant(struct tcp_peer *p)
 	}
 	synod_tcp_ops.send(t, p->node, &v, 1);
 	atomic_set(&t->plant_state, STCP_PLANT_IDLE);
+}
+
+/* Test build only: keep a copy of a small frame of @len bytes in @buf. */
+static u32 forge_copy(u8 *buf, const struct kvec *vec, unsigned int nvec,
+		      u32 len)
+{
+	unsigned int i;
+	u32 off = 0;
+
+	if (len > STCP_LAST_MAX)
+		return 0;
+	for (i = 0; i < nvec; i++) {
+		memcpy(buf + off, vec[i].iov_base, vec[i].iov_len);
+		off += vec[i].iov_len;
+	}
+	return len;
+}
+
+/*
+ * Test build only, on a frame of @len bytes (header in vec[0]) whose tag
+ * was just computed: carry out a pending CORRUPT, FLAGS or LEN on it,
+ * and keep it as the link's last (REPLAY, RESEQ) and, if it is the
+ * link's first small one, first (PREV) frame.  Returns the bytes to
+ * send (LEN sends one less).
+ */
+u32 synod_tcp_forge_keep(struct tcp_peer *p, struct kvec *vec,
+			 unsigned int nvec, u32 len)
+{
+	u8 *hdr = vec[0].iov_base;
+	u32 plen = len - STCP_FRAME_HDR;
+
+	synod_tcp_forge_repay_keep(p, vec + 1, nvec - 1, plen);
+	switch (p->forge_mut) {
+	case STCP_FORGE_ALG:
+		synod_tcp_forge_alg_tag(p->t, &p->mac, hdr, vec + 1, nvec - 1);
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
+	case STCP_FORGE_CORRUPT:
+		((u8 *)vec[1].iov_base)[0] ^= 0x80;
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
+	case STCP_FORGE_FLAGS:
+		hdr[4] ^= 0x01;
+		p->forge_mut = STCP_FORGE_NONE;
+		break;
+	case STCP_FORGE_LEN:
+		if (plen < 2)	/* a zero length is refused unread */
+			break;
+		put_unaligned_le32(plen - 1, hdr);
+		p->forge_mut = STCP_FORGE_NONE;
+		return len - 1;
+	}
+	p->last_len = forge_copy(p->last, vec, nvec, len);
+	if (!p->first_len) {
+		p->first_len = forge_copy(p->first, vec, nvec, len);
+		p->first_seq = get_unaligned_le64(hdr + 8);
+	}
+	return len;
+}
+
+/* Test build only: send @len bytes at @buf as they are. */
+static int forge_send(struct tcp_peer *p, u8 *buf, u32 len)
+{
+	struct kvec v = { buf, len };
+
+	return synod_tcp_sendv(p, &v, 1, len, 0, NULL, false, false);
+}
+
+/*
+ * Test build only: carry out a forgery tcp_forge.c asks for on this
+ * established link.  Returns what sending it returned; PREV ends the
+ * link on purpose (-ECONNABORTED).
+ */
+int synod_tcp_forge_run(struct tcp_peer *p)
+{
+	u8 f[STCP_FRAME_HDR + 1];
+
+	/* PREV, armed on the link before: the old frame at its old place */
+	if (p->prev_armed && p->tx_seq == p->prev_seq) {
+		p->prev_armed = false;
+		return forge_send(p, p->prev, p->prev_len);
+	}
+	switch (synod_tcp_forge_take(p)) {
+	case STCP_FORGE_STEPDOWN:
+		/*
+		 * What anyone who can reach the socket can compute: the
+		 * right length and the very sequence number expected next,
+		 * but a tag made without the key.
+		 */
+		f[STCP_FRAME_HDR] = 3;	/* SYNOD_FRAME_STEPDOWN */
+		put_unaligned_le32(1, f);
+		put_unaligned_le32(0, f + 4);
+		put_unaligned_le64(p->tx_seq, f + 8);
+		get_random_bytes(f + STCP_TAGGED, SYNOD_LINK_TAG_LEN);
+		return forge_send(p, f, sizeof(f));
+	case STCP_FORGE_REPLAY:
+		return p->last_len ? forge_send(p, p->last, p->last_len) : 0;
+	case STCP_FORGE_RESEQ:
+		/* the last frame renumbered as the next one, its tag kept */
+		if (!p->last_len)
+			return 0;
+		put_unaligned_le64(p->tx_seq, p->last + 8);
+		return forge_send(p, p->last, p->last_len);
+	case STCP_FORGE_CORRUPT:
+		p->forge_mut = STCP_FORGE_CORRUPT;
+		return 0;
+	case STCP_FORGE_FLAGS:
+		p->forge_mut = STCP_FORGE_FLAGS;
+		return 0;
+	case STCP_FORGE_LEN:
+		p->forge_mut = STCP_FORGE_LEN;
+		return 0;
+	case STCP_FORGE_ALG:
+		p->forge_mut = STCP_FORGE_ALG;
+		return 0;
+	case STCP_FORGE_SKIP:
+		p->tx_seq++;
+		return 0;
+	case STCP_FORGE_REPAY_KEEP:
+		p->repay_armed = true;
+		return 0;
+	case STCP_FORGE_PREV:
+		/* keep this link's first frame, then dial again */
+		if (!p->first_len)
+			return 0;
+		memcpy(p->prev, p->first, p->first_len);
+		p->prev_len = p->first_len;
+		p->prev_seq = p->first_seq;
+		p->prev_armed = true;
+		return -ECONNABORTED;
+	default:
+		return 0;
+	}
 }

@@ -84,6 +84,30 @@
 #define STCP_TAGGED		16u	/* header bytes the tag covers */
 /* Bytes a frame of @len payload bytes takes in a send ring (tcp_queue.c). */
 #define stcp_rec_len(len)	(sizeof(u32) + ALIGN((u32)(len), 4))
+/*
+ * A send ring record whose frame ends in bytes the ring only refers to
+ * (queue_page(), tcp_queue.c) has this bit in its first word, the
+ * frame's payload length; a length never has it (SYNOD_FRAME_MAX).  Its
+ * second word is the number of bytes it holds itself (the frame's
+ * first), then comes a struct stcp_ref, then those bytes, padded to 4.
+ */
+#define STCP_REC_REF		BIT(31)
+
+/*
+ * The referred-to tail of a frame in a send ring: bytes of a page the
+ * caller owns (never slab), which the ring keeps a reference on until
+ * the frame is written or dropped; the socket takes its own references
+ * on what it has not yet had acknowledged (transport.h, queue_page()).
+ */
+struct stcp_ref {
+	struct page *page;	/* the caller's page; one reference ours */
+	u32 off;		/* offset of the bytes from page_address() */
+	u32 len;		/* bytes, inside the (compound) page */
+};
+
+/* Bytes a record of @inl held bytes and a reference takes in a ring. */
+#define stcp_ref_rec_len(inl)	(2 * sizeof(u32) + sizeof(struct stcp_ref) + \
+				 ALIGN((u32)(inl), 4))
 /* Receive buffer of one accepted connection: a whole largest frame. */
 #define STCP_IN_BUF		(STCP_FRAME_HDR + SYNOD_FRAME_MAX)
 
@@ -232,6 +256,12 @@ struct tcp_peer {
 	spinlock_t lock;		/* ring, head, tail, up, link */
 	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
 	u32 head, tail;			/* free-running byte counters */
+	/*
+	 * Bytes of the pages the ring's records refer to (STCP_REC_REF),
+	 * whole pages (a reference keeps all of one), bounded like the
+	 * bytes it holds: SYNOD_SENDQ_BYTES of each.
+	 */
+	u32 ref_bytes;
 	bool up;			/* authenticated: send() may queue */
 	struct synod_link_info link;	/* what it runs while up; lock */
 	/* odd while up; bumped at each up and down, read by the rx thread */
@@ -241,6 +271,8 @@ struct tcp_peer {
 	atomic64_t tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up;
 	/* frames push() wrote whole; frames it left half written */
 	atomic64_t tx_inline, tx_handed;
+	/* bytes the socket took by reference (pages spliced, not copied) */
+	atomic64_t tx_spliced;
 
 	/*
 	 * Frame MAC keyed at each handshake, the sequence number and the
@@ -250,9 +282,18 @@ struct tcp_peer {
 	struct tcp_mac mac;
 	u64 tx_seq;			/* sequence number of the next frame */
 	u8 cur_hdr[STCP_FRAME_HDR];	/* header of the frame at tail */
-	u32 cur_plen;			/* its payload length in the ring */
+	u32 cur_plen;			/* its payload length */
 	u32 cur_len;			/* its bytes to write; 0: not begun */
 	u32 cur_sent;			/* of which written */
+	u32 cur_rec;			/* bytes its record takes in the ring */
+	u32 cur_held;			/* payload bytes the record holds */
+	/*
+	 * Where in the frame the referred-to bytes begin (sent by
+	 * reference from there on); cur_len if it has none or they go by
+	 * copy (not sendpage_ok()).
+	 */
+	u32 cur_splice;
+	struct stcp_ref cur_ref;	/* its referred-to bytes; len 0: none */
 
 	/*
 	 * Test build only (tcp_forge.c): under send_mutex, or by the tx
@@ -421,6 +462,11 @@ void synod_tcp_listen_ready(struct sock *sk);
 /* tcp_queue.c */
 int synod_tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
 		   unsigned int niov);
+int synod_tcp_queue_page(struct synod_transport *t, u32 to,
+			 const struct kvec *hdr, struct page *page, u32 off,
+			 u32 len);
+void synod_tcp_ring_drop(struct tcp_peer *p);
+void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len);
 int synod_tcp_queue(struct synod_transport *t, u32 to,
 		    const struct kvec *iov, unsigned int niov);
 void synod_tcp_push(struct synod_transport *t);
@@ -428,6 +474,8 @@ void synod_tcp_push(struct synod_transport *t);
 /* tcp_tx.c */
 int synod_tcp_tx_thread(void *arg);
 bool synod_tcp_tx_inline(struct tcp_peer *p);
+int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
+		    size_t len, int flags, u32 *sent, bool nowait, bool splice);
 
 /* tcp_forge.c: test build only */
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
@@ -435,13 +483,16 @@ bool synod_tcp_forge_busy(struct tcp_peer *p);
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 			u32 len);
 void synod_tcp_forge_plant(struct tcp_peer *p);
+u32 synod_tcp_forge_keep(struct tcp_peer *p, struct kvec *vec,
+			 unsigned int nvec, u32 len);
+int synod_tcp_forge_run(struct tcp_peer *p);
 void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
 				unsigned int nvec, u32 len);
 
 /* tcp_debugfs.c, only in a -DSYNOD_TCP_DEBUGFS build */
 struct synod_tcp_peer_stats {
 	u64 tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up, rx_frames;
-	u64 tx_inline, tx_handed;
+	u64 tx_inline, tx_handed, tx_spliced;
 	u32 queued;
 };
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,

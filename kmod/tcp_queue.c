@@ -10,6 +10,7 @@
 
 #include <linux/bitops.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 
 #include "tcp_priv.h"
 
@@ -21,6 +22,128 @@ static void ring_put(struct tcp_peer *p, u32 pos, const void *src, u32 len)
 
 	memcpy(p->ring + off, src, first);
 	memcpy(p->ring, src + first, len - first);
+}
+
+/* Copy @len bytes out of the ring at free-running offset @pos. */
+void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len)
+{
+	u32 off = pos & (SYNOD_SENDQ_BYTES - 1);
+	u32 first = min(len, SYNOD_SENDQ_BYTES - off);
+
+	memcpy(dst, p->ring + off, first);
+	memcpy(dst + first, p->ring, len - first);
+}
+
+/*
+ * Drop every record of @p's ring, giving back the page references of
+ * those that hold some (the link is gone: the replica resends what
+ * matters): a walk only while some do (ref_bytes), else O(1).  p->lock
+ * held; the frame being written, if any, is the oldest record and goes
+ * too, so its writer must forget it (p->cur_*).
+ */
+void synod_tcp_ring_drop(struct tcp_peer *p)
+{
+	struct stcp_ref ref;
+	u32 word, held, rec;
+
+	lockdep_assert_held(&p->lock);
+	while (p->ref_bytes && p->head - p->tail >= sizeof(word)) {
+		synod_tcp_ring_get(p, p->tail, &word, sizeof(word));
+		rec = stcp_rec_len(word & ~STCP_REC_REF);
+		if (word & STCP_REC_REF) {
+			synod_tcp_ring_get(p, p->tail + sizeof(u32), &held,
+					   sizeof(held));
+			synod_tcp_ring_get(p, p->tail + 2 * sizeof(u32), &ref,
+					   sizeof(ref));
+			if (WARN_ON_ONCE(held >= (word & ~STCP_REC_REF)))
+				break;	/* a bug: leak the pages, not worse */
+			rec = stcp_ref_rec_len(held);
+		}
+		if (WARN_ON_ONCE(rec > p->head - p->tail))
+			break;	/* a bug: leak the pages, not worse */
+		if (word & STCP_REC_REF) {
+			put_page(ref.page);
+			p->ref_bytes -= page_size(ref.page);
+		}
+		p->tail += rec;
+	}
+	WARN_ON_ONCE(p->ref_bytes);
+	p->ref_bytes = 0;
+	p->tail = p->head;
+}
+
+/*
+ * Room check shared by queue() and queue_page(): 0 if a record of @need
+ * ring bytes referring to a page of @ref_size bytes (0: none) may go in
+ * now, else why not: -ENOTCONN, -ENOBUFS (ring full), -ENOSPC (ring
+ * not full, but its budget of pages is spent: a copy may go in; not
+ * counted as a refusal).  p->lock held.
+ */
+static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
+{
+	lockdep_assert_held(&p->lock);
+	if (!p->up)
+		return -ENOTCONN;
+	if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need)
+		return -ENOBUFS;
+	if (SYNOD_SENDQ_BYTES - p->ref_bytes < ref_size)
+		return -ENOSPC;	/* only the budget of pages: copy instead */
+	return 0;
+}
+
+/* Count a refusal of ring_room(), outside the lock. */
+static void ring_refused(struct tcp_peer *p, int err)
+{
+	if (err == -ENOBUFS)
+		atomic64_inc(&p->tx_nobufs);
+	else if (err == -ENOTCONN)
+		atomic64_inc(&p->tx_notconn);
+}
+
+/*
+ * queue_page() (transport.h): one frame for @to, @hdr's bytes copied
+ * into the ring, then @len bytes at @off in @page, which the ring only
+ * refers to: it takes a page reference, given back when the frame has
+ * been written (the socket then holds its own on what it still needs)
+ * or dropped.  So a payload leaves the leader without being copied.
+ * Same rules as queue(): never sleeps, never allocates.
+ */
+int synod_tcp_queue_page(struct synod_transport *t, u32 to,
+			 const struct kvec *hdr, struct page *page, u32 off,
+			 u32 len)
+{
+	struct stcp_ref ref = { .page = page, .off = off, .len = len };
+	struct tcp_peer *p;
+	u32 word, held, need;
+	int err;
+
+	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
+		return -EINVAL;
+	if (!hdr->iov_len || !len ||
+	    hdr->iov_len + len > SYNOD_FRAME_MAX ||
+	    WARN_ON_ONCE(PageSlab(page) || !page_count(page) ||
+			 (size_t)off + len > page_size(page)))
+		return -EINVAL;
+	p = &t->peers[to];
+	held = hdr->iov_len;
+	word = (held + len) | STCP_REC_REF;
+	need = stcp_ref_rec_len(held);
+
+	spin_lock_bh(&p->lock);
+	err = ring_room(p, need, page_size(page));
+	if (!err) {
+		get_page(page);
+		ring_put(p, p->head, &word, sizeof(word));
+		ring_put(p, p->head + sizeof(u32), &held, sizeof(held));
+		ring_put(p, p->head + 2 * sizeof(u32), &ref, sizeof(ref));
+		ring_put(p, p->head + 2 * sizeof(u32) + sizeof(ref),
+			 hdr->iov_base, held);
+		p->head += need;
+		p->ref_bytes += page_size(page);
+	}
+	spin_unlock_bh(&p->lock);
+	ring_refused(p, err);
+	return err;
 }
 
 /*
@@ -37,7 +160,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	struct tcp_peer *p;
 	size_t total = 0;
 	u32 need, pos, i;
-	int err = 0;
+	int err;
 
 	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
 		return -EINVAL;
@@ -51,11 +174,8 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	need = stcp_rec_len(total);
 
 	spin_lock_bh(&p->lock);
-	if (!p->up) {
-		err = -ENOTCONN;
-	} else if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need) {
-		err = -ENOBUFS;
-	} else {
+	err = ring_room(p, need, 0);
+	if (!err) {
 		u32 len = total;
 
 		pos = p->head;
@@ -68,11 +188,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 		p->head += need;
 	}
 	spin_unlock_bh(&p->lock);
-
-	if (err == -ENOBUFS)
-		atomic64_inc(&p->tx_nobufs);
-	else if (err == -ENOTCONN)
-		atomic64_inc(&p->tx_notconn);
+	ring_refused(p, err);
 	return err;
 }
 

@@ -94,26 +94,34 @@ static void kvec_skip(struct kvec **vec, unsigned int *nvec, size_t n)
 
 /*
  * Write the first @len bytes of @vec, counting what leaves in *@sent if it is
- * not NULL.  A link where not one byte leaves for STCP_STALL_MS is dead
- * even if TCP has not said so yet.  @nowait (push()): never wait, return
- * -EAGAIN when the socket takes no more.
+ * not NULL.  @splice: @vec is one run of bytes in pages the socket may
+ * take by reference (out_frame()), not by copy.  A link where not one
+ * byte leaves for STCP_STALL_MS is dead even if TCP has not said so yet.
+ * @nowait (push()): never wait, return -EAGAIN when the socket takes no
+ * more.
  */
-static int out_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
-		     size_t len, int flags, u32 *sent, bool nowait)
+int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
+		    size_t len, int flags, u32 *sent, bool nowait, bool splice)
 {
 	unsigned long deadline = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 	int n, err;
 
+	flags |= MSG_DONTWAIT | MSG_NOSIGNAL;
 	while (len) {
-		struct msghdr msg = {
-			.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL | flags,
-		};
+		struct msghdr msg = { .msg_flags = flags };
 
-		n = kernel_sendmsg(p->sock, &msg, vec, nvec, len);
+		if (splice)
+			n = synod_sock_send_pages(p->sock, vec->iov_base,
+						  min(len, vec->iov_len),
+						  flags);
+		else
+			n = kernel_sendmsg(p->sock, &msg, vec, nvec, len);
 		if (n > 0) {
 			len -= n;
 			if (sent)
 				*sent += n;
+			if (splice)
+				atomic64_add(n, &p->tx_spliced);
 			kvec_skip(&vec, &nvec, n);
 			deadline = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 			continue;
@@ -210,7 +218,7 @@ static int out_send_rec(struct tcp_peer *p, const u8 *rec)
 {
 	struct kvec v = { .iov_base = (void *)rec, .iov_len = STCP_HS_LEN };
 
-	return out_sendv(p, &v, 1, STCP_HS_LEN, 0, NULL, false);
+	return synod_tcp_sendv(p, &v, 1, STCP_HS_LEN, 0, NULL, false, false);
 }
 
 /* Send one handshake record. */
@@ -330,139 +338,6 @@ out_wipe:
 	return err;
 }
 
-/* Test build only: keep a copy of a small frame of @len bytes in @buf. */
-static u32 out_forge_copy(u8 *buf, const struct kvec *vec, unsigned int nvec,
-			  u32 len)
-{
-	unsigned int i;
-	u32 off = 0;
-
-	if (len > STCP_LAST_MAX)
-		return 0;
-	for (i = 0; i < nvec; i++) {
-		memcpy(buf + off, vec[i].iov_base, vec[i].iov_len);
-		off += vec[i].iov_len;
-	}
-	return len;
-}
-
-/*
- * Test build only, on a frame of @len bytes (header in vec[0]) whose tag
- * was just computed: carry out a pending CORRUPT, FLAGS or LEN on it,
- * and keep it as the link's last (REPLAY, RESEQ) and, if it is the
- * link's first small one, first (PREV) frame.  Returns the bytes to
- * send (LEN sends one less).
- */
-static u32 out_forge_keep(struct tcp_peer *p, struct kvec *vec,
-			  unsigned int nvec, u32 len)
-{
-	u8 *hdr = vec[0].iov_base;
-	u32 plen = len - STCP_FRAME_HDR;
-
-	synod_tcp_forge_repay_keep(p, vec + 1, nvec - 1, plen);
-	switch (p->forge_mut) {
-	case STCP_FORGE_ALG:
-		synod_tcp_forge_alg_tag(p->t, &p->mac, hdr, vec + 1, nvec - 1);
-		p->forge_mut = STCP_FORGE_NONE;
-		break;
-	case STCP_FORGE_CORRUPT:
-		((u8 *)vec[1].iov_base)[0] ^= 0x80;
-		p->forge_mut = STCP_FORGE_NONE;
-		break;
-	case STCP_FORGE_FLAGS:
-		hdr[4] ^= 0x01;
-		p->forge_mut = STCP_FORGE_NONE;
-		break;
-	case STCP_FORGE_LEN:
-		if (plen < 2)	/* a zero length is refused unread */
-			break;
-		put_unaligned_le32(plen - 1, hdr);
-		p->forge_mut = STCP_FORGE_NONE;
-		return len - 1;
-	}
-	p->last_len = out_forge_copy(p->last, vec, nvec, len);
-	if (!p->first_len) {
-		p->first_len = out_forge_copy(p->first, vec, nvec, len);
-		p->first_seq = get_unaligned_le64(hdr + 8);
-	}
-	return len;
-}
-
-/* Test build only: send @len bytes at @buf as they are. */
-static int out_forge_send(struct tcp_peer *p, u8 *buf, u32 len)
-{
-	struct kvec v = { buf, len };
-
-	return out_sendv(p, &v, 1, len, 0, NULL, false);
-}
-
-/*
- * Test build only: carry out a forgery tcp_forge.c asks for on this
- * established link.  Returns what sending it returned; PREV ends the
- * link on purpose (-ECONNABORTED).
- */
-static int out_forge(struct tcp_peer *p)
-{
-	u8 f[STCP_FRAME_HDR + 1];
-
-	/* PREV, armed on the link before: the old frame at its old place */
-	if (p->prev_armed && p->tx_seq == p->prev_seq) {
-		p->prev_armed = false;
-		return out_forge_send(p, p->prev, p->prev_len);
-	}
-	switch (synod_tcp_forge_take(p)) {
-	case STCP_FORGE_STEPDOWN:
-		/*
-		 * What anyone who can reach the socket can compute: the
-		 * right length and the very sequence number expected next,
-		 * but a tag made without the key.
-		 */
-		f[STCP_FRAME_HDR] = 3;	/* SYNOD_FRAME_STEPDOWN */
-		put_unaligned_le32(1, f);
-		put_unaligned_le32(0, f + 4);
-		put_unaligned_le64(p->tx_seq, f + 8);
-		get_random_bytes(f + STCP_TAGGED, SYNOD_LINK_TAG_LEN);
-		return out_forge_send(p, f, sizeof(f));
-	case STCP_FORGE_REPLAY:
-		return p->last_len ? out_forge_send(p, p->last, p->last_len) : 0;
-	case STCP_FORGE_RESEQ:
-		/* the last frame renumbered as the next one, its tag kept */
-		if (!p->last_len)
-			return 0;
-		put_unaligned_le64(p->tx_seq, p->last + 8);
-		return out_forge_send(p, p->last, p->last_len);
-	case STCP_FORGE_CORRUPT:
-		p->forge_mut = STCP_FORGE_CORRUPT;
-		return 0;
-	case STCP_FORGE_FLAGS:
-		p->forge_mut = STCP_FORGE_FLAGS;
-		return 0;
-	case STCP_FORGE_LEN:
-		p->forge_mut = STCP_FORGE_LEN;
-		return 0;
-	case STCP_FORGE_ALG:
-		p->forge_mut = STCP_FORGE_ALG;
-		return 0;
-	case STCP_FORGE_SKIP:
-		p->tx_seq++;
-		return 0;
-	case STCP_FORGE_REPAY_KEEP:
-		p->repay_armed = true;
-		return 0;
-	case STCP_FORGE_PREV:
-		/* keep this link's first frame, then dial again */
-		if (!p->first_len)
-			return 0;
-		memcpy(p->prev, p->first, p->first_len);
-		p->prev_len = p->first_len;
-		p->prev_seq = p->first_seq;
-		p->prev_armed = true;
-		return -ECONNABORTED;
-	default:
-		return 0;
-	}
-}
-
 /*
  * Test build only (testing.h): push() writes at most this many bytes of
  * a frame longer than that and leaves the rest to the tx thread, as a
@@ -474,78 +349,123 @@ SYNOD_TEST_PARAM(test_inline_split, uint,
 		 "push() writes this many bytes of a longer frame, the tx thread the rest (0: off)");
 
 /*
- * The frame of the record at @tail, payload @len bytes, as @vec: the
- * header p->cur_hdr, then the payload, which may wrap around the ring's
- * end.  Returns the number of kvecs (2 or 3).
+ * The frame of the record at @tail (out_frame_begin() read it into
+ * p->cur_*) as @vec: the header p->cur_hdr, then the payload bytes the
+ * record holds, which may wrap around the ring's end, then the bytes it
+ * refers to, if any.  Returns the number of kvecs (2 to 4).
  */
-static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail, u32 len,
+static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail,
 				  struct kvec *vec)
 {
-	u32 start = (tail + sizeof(u32)) & (SYNOD_SENDQ_BYTES - 1);
-	u32 first = min(len, SYNOD_SENDQ_BYTES - start);
+	u32 at = tail + (p->cur_ref.len ? stcp_ref_rec_len(0) : sizeof(u32));
+	u32 start = at & (SYNOD_SENDQ_BYTES - 1);
+	u32 first = min(p->cur_held, SYNOD_SENDQ_BYTES - start);
+	unsigned int n = 0;
 
-	vec[0] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
-	vec[1] = (struct kvec){ p->ring + start, first };
-	if (first == len)
-		return 2;
-	vec[2] = (struct kvec){ p->ring, len - first };
-	return 3;
+	vec[n++] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
+	vec[n++] = (struct kvec){ p->ring + start, first };
+	if (first < p->cur_held)
+		vec[n++] = (struct kvec){ p->ring, p->cur_held - first };
+	if (p->cur_ref.len)
+		vec[n++] = (struct kvec){
+			page_address(p->cur_ref.page) + p->cur_ref.off,
+			p->cur_ref.len };
+	return n;
+}
+
+/*
+ * Read the record at @tail (@head is the end of what is queued) into
+ * p->cur_*: payload length, bytes held, bytes referred to, ring bytes.
+ * -EIO if it makes no sense (a bug: the ring is ours alone).
+ */
+static int out_frame_read(struct tcp_peer *p, u32 tail, u32 head)
+{
+	u32 word, len;
+
+	synod_tcp_ring_get(p, tail, &word, sizeof(word));
+	len = word & ~STCP_REC_REF;
+	memset(&p->cur_ref, 0, sizeof(p->cur_ref));
+	p->cur_held = len;
+	p->cur_rec = stcp_rec_len(len);
+	if (word & STCP_REC_REF) {
+		synod_tcp_ring_get(p, tail + sizeof(u32), &p->cur_held,
+				   sizeof(u32));
+		synod_tcp_ring_get(p, tail + 2 * sizeof(u32), &p->cur_ref,
+				   sizeof(p->cur_ref));
+		p->cur_rec = stcp_ref_rec_len(p->cur_held);
+		if (WARN_ON_ONCE(!p->cur_ref.len ||
+				 p->cur_held + p->cur_ref.len != len))
+			return -EIO;
+	}
+	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX ||
+			 p->cur_rec > head - tail))
+		return -EIO;
+	p->cur_plen = len;
+	return 0;
 }
 
 /*
  * Begin the oldest record of the ring, at @tail (@head is the end of
  * what is queued): its frame header, with length, sequence number and
- * tag over header and payload, goes to p->cur_hdr, the record's payload
- * length to p->cur_plen, and the bytes to write to p->cur_len (the test
- * build's LEN forgery writes one less and says so in the header).
+ * tag over header and payload, goes to p->cur_hdr, the record to
+ * p->cur_* (out_frame_read()), and the bytes to write to p->cur_len
+ * (the test build's LEN forgery writes one less and says so in the
+ * header).  Referred-to bytes go by reference if the socket may take
+ * their page (sendpage_ok()), else by copy.
  * @nowait: push() begins it, not the tx thread (for the trace only).
  * send_mutex held.
  */
 static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head,
 			   bool nowait)
 {
-	struct kvec vec[3];
+	struct kvec vec[4];
 	unsigned int nvec;
-	u32 len;
 	int err;
 
 	lockdep_assert_held(&p->send_mutex);
-	memcpy(&len, p->ring + (tail & (SYNOD_SENDQ_BYTES - 1)), sizeof(len));
-	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX ||
-			 stcp_rec_len(len) > head - tail))
-		return -EIO;
-	nvec = out_frame_vec(p, tail, len, vec);
-	put_unaligned_le32(len, p->cur_hdr);
+	err = out_frame_read(p, tail, head);
+	if (err)
+		return err;
+	nvec = out_frame_vec(p, tail, vec);
+	put_unaligned_le32(p->cur_plen, p->cur_hdr);
 	put_unaligned_le32(0, p->cur_hdr + 4);
 	put_unaligned_le64(p->tx_seq++, p->cur_hdr + 8);
 	err = synod_tcp_frame_tag(p->t, &p->mac, p->cur_hdr, vec + 1,
 				  nvec - 1, p->cur_hdr + STCP_TAGGED);
 	if (err)
 		return err;
-	p->cur_plen = len;
-	p->cur_len = STCP_FRAME_HDR + len;
+	p->cur_len = STCP_FRAME_HDR + p->cur_plen;
 	if (SYNOD_TEST_BUILD)
-		p->cur_len = out_forge_keep(p, vec, nvec, p->cur_len);
+		p->cur_len = synod_tcp_forge_keep(p, vec, nvec, p->cur_len);
+	p->cur_splice = p->cur_len;
+	if (p->cur_ref.len && sendpage_ok(p->cur_ref.page))
+		p->cur_splice = min(p->cur_len, STCP_FRAME_HDR + p->cur_held);
 	p->cur_sent = 0;
 	trace_synod_link_tx(p->t->cfg.cluster, p->t->cfg.self, p->node,
-			    get_unaligned_le64(p->cur_hdr + 8), len, nowait);
+			    get_unaligned_le64(p->cur_hdr + 8), p->cur_plen,
+			    nowait);
 	return 0;
 }
 
 /*
  * Write the oldest record of the ring, at @tail (@head is the end of
- * what is queued), as one frame, beginning it if nobody has.  The tx
- * thread waits for room (@nowait false); push() does not, and leaves a
- * frame the socket would not take whole in p->cur_* (-EAGAIN).
- * MSG_MORE while more frames wait, so that a burst leaves in full
- * segments.  send_mutex held.
+ * what is queued), as one frame, beginning it if nobody has: what the
+ * record holds by copy, what it refers to by reference.  The tx thread
+ * waits for room (@nowait false); push() does not, and leaves a frame
+ * the socket would not take whole in p->cur_* (-EAGAIN).  MSG_MORE
+ * while more of the frame or more frames wait, so that a burst leaves
+ * in full segments.  Written whole, the record leaves the ring and its
+ * page reference goes: the socket holds its own on what it took.
+ * send_mutex held.
  */
 static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 {
-	struct kvec vec[3], *v = vec;
+	struct kvec vec[4], *v;
+	struct page *page;
 	unsigned int nvec;
-	u32 rec, want, cap;
-	int err;
+	u32 end, stop, cap;
+	bool splice;
+	int more, err;
 
 	lockdep_assert_held(&p->send_mutex);
 	if (!p->cur_len) {
@@ -553,24 +473,35 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 		if (err)
 			return err;
 	}
-	rec = stcp_rec_len(p->cur_plen);
-	nvec = out_frame_vec(p, tail, p->cur_plen, vec);
-	kvec_skip(&v, &nvec, p->cur_sent);
-	want = p->cur_len - p->cur_sent;
+	more = head - tail > p->cur_rec ? MSG_MORE : 0;
+	end = p->cur_len;
 	cap = nowait ? READ_ONCE(test_inline_split) : 0;
-	if (SYNOD_TEST_BUILD && cap && want > cap)
-		want = cap;
-	err = out_sendv(p, v, nvec, want, head - tail > rec ? MSG_MORE : 0,
-			&p->cur_sent, nowait);
-	if (!err && p->cur_sent < p->cur_len)
-		err = -EAGAIN;	/* the test split: the tx thread goes on */
-	if (err)
-		return err;
+	if (SYNOD_TEST_BUILD && cap && end - p->cur_sent > cap)
+		end = p->cur_sent + cap;
+	while (p->cur_sent < end) {
+		splice = p->cur_sent >= p->cur_splice;
+		stop = splice ? end : min(end, p->cur_splice);
+		v = vec;
+		nvec = out_frame_vec(p, tail, vec);
+		kvec_skip(&v, &nvec, p->cur_sent);
+		err = synod_tcp_sendv(p, v, nvec, stop - p->cur_sent,
+				      stop < p->cur_len ? MSG_MORE : more,
+				      &p->cur_sent, nowait, splice);
+		if (err)
+			return err;
+	}
+	if (p->cur_sent < p->cur_len)
+		return -EAGAIN;	/* the test split: the tx thread goes on */
+	page = p->cur_ref.len ? p->cur_ref.page : NULL;
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	spin_lock_bh(&p->lock);
-	p->tail += rec;
+	p->tail += p->cur_rec;
+	if (page)
+		p->ref_bytes -= page_size(page);
 	spin_unlock_bh(&p->lock);
+	if (page)
+		put_page(page);
 	atomic64_inc(&p->tx_frames);
 	atomic64_add(p->cur_plen, &p->tx_bytes);	/* kept till the next */
 	return 0;
@@ -642,7 +573,7 @@ static int out_pump(struct tcp_peer *p)
 		err = test_bit(STCP_BROKEN, &p->flags) ? -EIO : 0;
 		/* forged frames go between frames, not into a half-sent one */
 		if (!err && SYNOD_TEST_BUILD && !p->cur_len) {
-			err = out_forge(p);
+			err = synod_tcp_forge_run(p);
 			if (!err)
 				synod_tcp_forge_plant(p);
 		}
@@ -690,7 +621,7 @@ static void out_link_up(struct tcp_peer *p)
 	p->cur_sent = 0;
 	clear_bit(STCP_BROKEN, &p->flags);
 	spin_lock_bh(&p->lock);
-	p->tail = p->head;
+	synod_tcp_ring_drop(p);
 	p->up = true;
 	p->link.version = p->mac.version;
 	p->link.mac = p->mac.alg;
@@ -714,7 +645,7 @@ static void out_link_down(struct tcp_peer *p, int err)
 	mutex_lock(&p->send_mutex);
 	spin_lock_bh(&p->lock);
 	p->up = false;
-	p->tail = p->head;
+	synod_tcp_ring_drop(p);
 	spin_unlock_bh(&p->lock);
 	p->cur_len = 0;
 	p->cur_sent = 0;
@@ -757,6 +688,16 @@ int synod_tcp_tx_thread(void *arg)
 				out_link_up(p);
 				err = out_pump(p);
 				out_link_down(p, err);
+				/*
+				 * The peer is lost: reset the stream, so that
+				 * the socket does not hold the pages of frames
+				 * it cannot deliver (payload.h) while it
+				 * retransmits for minutes.  Not on stop or
+				 * on purpose: frames still owed may arrive.
+				 */
+				if (err && err != -EINTR &&
+				    err != -ECONNABORTED)
+					sock_no_linger(p->sock->sk);
 			}
 			synod_tcp_link_unkey(&p->mac);
 		}

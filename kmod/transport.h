@@ -27,6 +27,19 @@
  *    transport's own thread would (GFP_NOIO: never waits for I/O).  A run
  *    of frames queued and then pushed leaves with no thread woken, which
  *    at queue depth 1 is most of a round trip's hops.
+ *  - queue_page() is queue() of a frame that ends in @len bytes at @off
+ *    from page_address(@page), which the transport does not copy: it
+ *    takes a reference on @page while its queue holds the frame, and
+ *    the socket takes its own on what it has not had acknowledged (or
+ *    the transport copies them, where the socket cannot take the page).
+ *    @page is the caller's, from the page allocator, never slab, and
+ *    the head of a compound page if the bytes cross a page (@off is
+ *    from the head, the whole page counts against the queue's budget); the caller must not change those
+ *    bytes while anyone else holds a reference (page_ref_count() > 1,
+ *    payload.c), and only frees its own reference: the last one frees
+ *    the page.  -ENOSPC: the queue's budget of such pages is spent,
+ *    not its room (queue() may still take a copy).  This is how a
+ *    payload leaves the leader uncopied.
  *  - rx() is called in process context (a kthread or work item of the
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
@@ -62,6 +75,8 @@
 
 #include "core/wire.h"
 #include "uapi/synod.h"
+
+struct page;
 
 /* Largest frame a replica sends: a payload block or a consensus message. */
 #define SYNOD_FRAME_MAX		(20u * 1024)
@@ -146,6 +161,7 @@ struct synod_tx_counts {
 	u64 frames;	/* written whole */
 	u64 pushed;	/* of those, written by push() in the caller */
 	u64 handed;	/* begun by push(), finished by the thread */
+	u64 spliced;	/* bytes the sockets took by reference */
 };
 
 struct synod_transport_ops {
@@ -165,6 +181,10 @@ struct synod_transport_ops {
 	/* send() without a wake-up; push() writes it (contract above) */
 	int (*queue)(struct synod_transport *t, u32 to,
 		     const struct kvec *iov, unsigned int niov);
+	/* queue() of @hdr then @len bytes at @off in @page, by reference */
+	int (*queue_page)(struct synod_transport *t, u32 to,
+			  const struct kvec *hdr, struct page *page, u32 off,
+			  u32 len);
 	void (*push)(struct synod_transport *t);
 	/* membership change: add (addr) or remove (NULL) a peer */
 	int (*set_peer)(struct synod_transport *t, u32 node,

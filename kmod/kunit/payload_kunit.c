@@ -11,9 +11,11 @@
  * and the replica fenced at the journal write.  A buffer that only a
  * record in the outbox names (its journal write deferred to the end of a
  * run of frames) stays as long, and one a journal record queued or being
- * written names (pinned) as long as it is.
+ * written names (pinned) as long as it is, and one whose pages the
+ * network holds (busy) as long as it does.
  */
 #include <kunit/test.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -243,6 +245,107 @@ static void payload_pinned_kept(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * A buffer the network holds: the transport sent its pages by reference
+ * (queue_page()), and a socket keeps page references until the peer's TCP
+ * acknowledges the bytes and reads them again to retransmit.  Here the
+ * reference is on the buffer's last page, as when a socket holds the
+ * tail of a 16 KiB payload: it counts on the compound page's head.  Kept
+ * by every sweep and never handed out again while the store fills twice
+ * over; swept once the reference is gone.
+ */
+static void payload_busy_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	u64 ref = synod_pay_new_ref(ps);
+	struct synod_pay *p = synod_pay_store(ps, ref, core), *q;
+	struct page *tail;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_FALSE(test, synod_pay_busy(p));
+	tail = virt_to_page(p->data + SYNOD_PAYLOAD_MAX - 1);
+	get_page(tail);
+	KUNIT_EXPECT_TRUE(test, synod_pay_busy(p));
+	/* expectations only from here: the store is freed at the end */
+	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
+		q = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+		KUNIT_EXPECT_NOT_NULL(test, q);
+		if (!q)
+			break;
+		KUNIT_EXPECT_PTR_NE(test, q, p);
+	}
+	KUNIT_EXPECT_GT(test, ps->sweeps, 2u);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	put_page(tail);
+	KUNIT_EXPECT_FALSE(test, synod_pay_busy(p));
+	store_some(test, ps, core, SYNOD_PAY_FRESH);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	synod_pay_exit(ps);
+}
+
+/*
+ * Lending (sent by reference): at most SYNOD_PAY_LEND_MAX buffers at
+ * once, so a lost peer whose socket holds pages costs the store no more;
+ * payloads past the cap, and small ones, go by copy (lend says no).  A
+ * lent buffer stays lent while a socket holds it and is never freed
+ * then, even unheld and old; once let go it is taken back, at the cap
+ * or by a sweep, and may be swept.
+ */
+static void payload_lend_capped(struct kunit *test)
+{
+	struct synod_pay *lent[SYNOD_PAY_LEND_MAX], *p;
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	u32 i;
+
+	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++) {
+		lent[i] = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+		KUNIT_ASSERT_NOT_NULL(test, lent[i]);
+		lent[i]->len = SYNOD_PAYLOAD_MAX;
+		KUNIT_ASSERT_TRUE(test, synod_pay_lend(ps, lent[i]));
+		/* the socket's reference, on the last page */
+		get_page(virt_to_page(lent[i]->data + SYNOD_PAYLOAD_MAX - 1));
+	}
+	/* expectations only from here: the store is freed at the end */
+	p = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	if (!p)
+		goto out;
+	p->len = SYNOD_PAY_LEND_MIN / 2;
+	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, p));	/* small */
+	p->len = SYNOD_PAYLOAD_MAX;
+	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, p));	/* cap */
+	KUNIT_EXPECT_EQ(test, ps->lend_full, 1u);
+	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, lent[3]));	/* still */
+	/* unheld and old: kept while the socket holds them */
+	for (i = 0; i < SYNOD_PAY_FRESH; i++)
+		KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps,
+					synod_pay_new_ref(ps), core));
+	synod_pay_sweep(ps, core);
+	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++)
+		KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, lent[i]->ref),
+				    lent[i]);
+	/* one let go: taken back at the cap, and the new one is lent */
+	put_page(virt_to_page(lent[3]->data + SYNOD_PAYLOAD_MAX - 1));
+	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, p));
+	KUNIT_EXPECT_FALSE(test, lent[3]->lent);
+	KUNIT_EXPECT_EQ(test, ps->nlent, SYNOD_PAY_LEND_MAX);
+	/* taken back, it is lent again only within the cap: not now */
+	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, lent[3]));
+	KUNIT_EXPECT_FALSE(test, lent[3]->lent);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, lent[3]->ref));
+out:
+	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++)
+		if (i != 3)
+			put_page(virt_to_page(lent[i]->data +
+					      SYNOD_PAYLOAD_MAX - 1));
+	synod_pay_exit(ps);
+}
+
 static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_unreferenced_swept),
 	KUNIT_CASE(payload_back_to_back_sweeps_keep_fresh),
@@ -251,6 +354,8 @@ static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_exhausted_recovers),
 	KUNIT_CASE(payload_outbox_kept),
 	KUNIT_CASE(payload_pinned_kept),
+	KUNIT_CASE(payload_busy_kept),
+	KUNIT_CASE(payload_lend_capped),
 	{}
 };
 
