@@ -212,6 +212,30 @@ static void payload_outbox_kept(struct kunit *test)
 }
 
 /*
+ * Store twice the store's size over @p, which something keeps: every
+ * store succeeds (sweeps free the rest), none hands out @p, and @p is
+ * still found under its ref.  Expectations only: the caller frees.
+ */
+static void fill_twice_keeping(struct kunit *test, struct synod_paystore *ps,
+			       struct synod_replica *core,
+			       struct synod_pay *p)
+{
+	u64 ref = p->ref;
+	struct synod_pay *q;
+	u32 i;
+
+	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
+		q = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+		KUNIT_EXPECT_NOT_NULL(test, q);
+		if (!q)
+			break;
+		KUNIT_EXPECT_PTR_NE(test, q, p);
+	}
+	KUNIT_EXPECT_GT(test, ps->sweeps, 2u);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+}
+
+/*
  * Named only by a journal record queued or being written (replica_jq.c):
  * the core may have let go of the ref while a bio still reads the bytes
  * with the replica's lock dropped.  Kept by every sweep, also while the
@@ -223,21 +247,12 @@ static void payload_pinned_kept(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
-	struct synod_pay *p = synod_pay_store(ps, ref, core), *q;
-	u32 i;
+	struct synod_pay *p = synod_pay_store(ps, ref, core);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	synod_pay_pin(p);
 	/* expectations only from here: the store is freed at the end */
-	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
-		q = synod_pay_store(ps, synod_pay_new_ref(ps), core);
-		KUNIT_EXPECT_NOT_NULL(test, q);
-		if (!q)
-			break;
-		KUNIT_EXPECT_PTR_NE(test, q, p);
-	}
-	KUNIT_EXPECT_GT(test, ps->sweeps, 2u);
-	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	fill_twice_keeping(test, ps, core, p);
 	synod_pay_unpin(p);
 	store_some(test, ps, core, SYNOD_PAY_FRESH);
 	synod_pay_sweep(ps, core);
@@ -259,9 +274,8 @@ static void payload_busy_kept(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
-	struct synod_pay *p = synod_pay_store(ps, ref, core), *q;
+	struct synod_pay *p = synod_pay_store(ps, ref, core);
 	struct page *tail;
-	u32 i;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_ASSERT_FALSE(test, synod_pay_busy(p));
@@ -269,15 +283,7 @@ static void payload_busy_kept(struct kunit *test)
 	get_page(tail);
 	KUNIT_EXPECT_TRUE(test, synod_pay_busy(p));
 	/* expectations only from here: the store is freed at the end */
-	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
-		q = synod_pay_store(ps, synod_pay_new_ref(ps), core);
-		KUNIT_EXPECT_NOT_NULL(test, q);
-		if (!q)
-			break;
-		KUNIT_EXPECT_PTR_NE(test, q, p);
-	}
-	KUNIT_EXPECT_GT(test, ps->sweeps, 2u);
-	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	fill_twice_keeping(test, ps, core, p);
 	put_page(tail);
 	KUNIT_EXPECT_FALSE(test, synod_pay_busy(p));
 	store_some(test, ps, core, SYNOD_PAY_FRESH);
