@@ -105,6 +105,14 @@ struct stcp_ref {
 	u32 len;		/* bytes, inside the (compound) page */
 };
 
+/* A send ring record as read back (synod_tcp_rec_read(), tcp_queue.c). */
+struct stcp_rec {
+	u32 len;		/* the frame's payload length */
+	u32 held;		/* of which the record holds, at its start */
+	u32 rec;		/* bytes the record takes in the ring */
+	struct stcp_ref ref;	/* the rest, by reference; len 0: none */
+};
+
 /* Bytes a record of @inl held bytes and a reference takes in a ring. */
 #define stcp_ref_rec_len(inl)	(2 * sizeof(u32) + sizeof(struct stcp_ref) + \
 				 ALIGN((u32)(inl), 4))
@@ -466,6 +474,8 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 			 const struct kvec *hdr, struct page *page, u32 off,
 			 u32 len);
 void synod_tcp_ring_drop(struct tcp_peer *p);
+int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
+		       struct stcp_rec *r);
 void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len);
 int synod_tcp_queue(struct synod_transport *t, u32 to,
 		    const struct kvec *iov, unsigned int niov);

@@ -35,37 +35,61 @@ void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len)
 }
 
 /*
+ * Read the record at free-running offset @pos of @p's ring, of which
+ * @head is the end, into @r: its frame's payload length, the bytes it
+ * holds, the bytes it takes in the ring and, if it refers to some, its
+ * page reference.  -EIO if it makes no sense (a bug: the ring is ours
+ * alone, its writers are queue() and queue_page()).  The caller owns
+ * [@pos, @head): it holds p->lock, or send_mutex for the oldest record.
+ */
+int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
+		       struct stcp_rec *r)
+{
+	u32 word;
+
+	memset(r, 0, sizeof(*r));
+	if (WARN_ON_ONCE(head - pos < sizeof(word)))
+		return -EIO;
+	synod_tcp_ring_get(p, pos, &word, sizeof(word));
+	r->len = word & ~STCP_REC_REF;
+	r->held = r->len;
+	r->rec = stcp_rec_len(r->len);
+	if (word & STCP_REC_REF) {
+		synod_tcp_ring_get(p, pos + sizeof(u32), &r->held,
+				   sizeof(r->held));
+		synod_tcp_ring_get(p, pos + 2 * sizeof(u32), &r->ref,
+				   sizeof(r->ref));
+		if (WARN_ON_ONCE(!r->ref.len || r->held >= r->len ||
+				 r->held + r->ref.len != r->len))
+			return -EIO;
+		r->rec = stcp_ref_rec_len(r->held);
+	}
+	if (WARN_ON_ONCE(!r->len || r->len > SYNOD_FRAME_MAX ||
+			 r->rec > head - pos))
+		return -EIO;
+	return 0;
+}
+
+/*
  * Drop every record of @p's ring, giving back the page references of
  * those that hold some (the link is gone: the replica resends what
  * matters): a walk only while some do (ref_bytes), else O(1).  p->lock
  * held; the frame being written, if any, is the oldest record and goes
- * too, so its writer must forget it (p->cur_*).
+ * too, so its writer must forget it (p->cur_*).  A record that makes no
+ * sense ends the walk: its pages leak, nothing worse.
  */
 void synod_tcp_ring_drop(struct tcp_peer *p)
 {
-	struct stcp_ref ref;
-	u32 word, held, rec;
+	struct stcp_rec r;
 
 	lockdep_assert_held(&p->lock);
-	while (p->ref_bytes && p->head - p->tail >= sizeof(word)) {
-		synod_tcp_ring_get(p, p->tail, &word, sizeof(word));
-		rec = stcp_rec_len(word & ~STCP_REC_REF);
-		if (word & STCP_REC_REF) {
-			synod_tcp_ring_get(p, p->tail + sizeof(u32), &held,
-					   sizeof(held));
-			synod_tcp_ring_get(p, p->tail + 2 * sizeof(u32), &ref,
-					   sizeof(ref));
-			if (WARN_ON_ONCE(held >= (word & ~STCP_REC_REF)))
-				break;	/* a bug: leak the pages, not worse */
-			rec = stcp_ref_rec_len(held);
+	while (p->ref_bytes && p->tail != p->head &&
+	       !synod_tcp_rec_read(p, p->tail, p->head, &r)) {
+		if (r.ref.len) {
+			put_page(r.ref.page);
+			p->ref_bytes -= page_size(r.ref.page);
 		}
-		if (WARN_ON_ONCE(rec > p->head - p->tail))
-			break;	/* a bug: leak the pages, not worse */
-		if (word & STCP_REC_REF) {
-			put_page(ref.page);
-			p->ref_bytes -= page_size(ref.page);
-		}
-		p->tail += rec;
+		p->tail += r.rec;
 	}
 	WARN_ON_ONCE(p->ref_bytes);
 	p->ref_bytes = 0;

@@ -380,27 +380,15 @@ static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail,
  */
 static int out_frame_read(struct tcp_peer *p, u32 tail, u32 head)
 {
-	u32 word, len;
+	struct stcp_rec r;
+	int err = synod_tcp_rec_read(p, tail, head, &r);
 
-	synod_tcp_ring_get(p, tail, &word, sizeof(word));
-	len = word & ~STCP_REC_REF;
-	memset(&p->cur_ref, 0, sizeof(p->cur_ref));
-	p->cur_held = len;
-	p->cur_rec = stcp_rec_len(len);
-	if (word & STCP_REC_REF) {
-		synod_tcp_ring_get(p, tail + sizeof(u32), &p->cur_held,
-				   sizeof(u32));
-		synod_tcp_ring_get(p, tail + 2 * sizeof(u32), &p->cur_ref,
-				   sizeof(p->cur_ref));
-		p->cur_rec = stcp_ref_rec_len(p->cur_held);
-		if (WARN_ON_ONCE(!p->cur_ref.len ||
-				 p->cur_held + p->cur_ref.len != len))
-			return -EIO;
-	}
-	if (WARN_ON_ONCE(!len || len > SYNOD_FRAME_MAX ||
-			 p->cur_rec > head - tail))
-		return -EIO;
-	p->cur_plen = len;
+	if (err)
+		return err;
+	p->cur_plen = r.len;
+	p->cur_held = r.held;
+	p->cur_rec = r.rec;
+	p->cur_ref = r.ref;
 	return 0;
 }
 
