@@ -288,12 +288,8 @@ MACOFF=/sys/module/synod/parameters/test_frame_mac_off
 		replica_create $VOL $n "0 1 2"
 	done
 	# node 2 is created offering no FRAME_MAC (read at create)
-	echo 1 > $MACOFF
-	replica_create $VOL 2 "0 1 2"
-	echo 0 > $MACOFF
-	for n in 0 1 2; do
-		ctl $n volume up $VOL
-	done
+	create_knobbed 2 $MACOFF 1
+	all_up
 	wait_for 30 peer_field_ge 0 $VOL 2 refused 2
 	wait_for 30 peer_field_ge 1 $VOL 2 refused 2
 	for n in 0 1; do
@@ -308,6 +304,22 @@ MACOFF=/sys/module/synod/parameters/test_frame_mac_off
 	[ "$(field 2 $VOL quorum)" = false ]
 }
 
+# create_knobbed N PARAM V: create node N's replica of $VOL with the
+# test knob PARAM at V (read at create), then set PARAM back to 0
+create_knobbed() {
+	echo "$3" > "$2"
+	replica_create $VOL "$1" "0 1 2"
+	echo 0 > "$2"
+}
+
+# all_up: bring $VOL up on nodes 0, 1 and 2
+all_up() {
+	local n
+	for n in 0 1 2; do
+		ctl $n volume up $VOL
+	done
+}
+
 # create_with_odd_node PARAM V: nodes 0 and 1 as usual, node 2 created
 # while the test knob PARAM (a file in /sys/module/synod/parameters, read
 # at create) is V, all up, node 0 leading
@@ -315,12 +327,8 @@ create_with_odd_node() {
 	new_secret
 	replica_create $VOL 0 "0 1 2"
 	replica_create $VOL 1 "0 1 2"
-	echo "$2" > "$1"
-	replica_create $VOL 2 "0 1 2"
-	echo 0 > "$1"
-	for n in 0 1 2; do
-		ctl $n volume up $VOL
-	done
+	create_knobbed 2 "$1" "$2"
+	all_up
 	settle_leader 0 $VOL 0 1 2
 }
 
@@ -525,16 +533,10 @@ refused_both_ways() {
 @test "auth: a replica pinned to version 4 and one without poly1305 refuse each other as no common link version; both link with a third" {
 	have_poly1305 || skip "no poly1305 in this kernel: version 4 cannot run"
 	new_secret
-	echo 4 > $LINK_PARAM
-	replica_create $VOL 0 "0 1 2"
-	echo 0 > $LINK_PARAM
+	create_knobbed 0 $LINK_PARAM 4
 	replica_create $VOL 1 "0 1 2"
-	echo 1 > $HIDE_PARAM
-	replica_create $VOL 2 "0 1 2"
-	echo 0 > $HIDE_PARAM
-	for n in 0 1 2; do
-		ctl $n volume up $VOL
-	done
+	create_knobbed 2 $HIDE_PARAM 1
+	all_up
 	wait_for 30 peer_field_ge 0 $VOL 2 refused 1
 	wait_for 30 peer_field_ge 2 $VOL 0 refused 1
 	# node 1 links with both, each at the best version they share
