@@ -105,6 +105,39 @@ bool synod_log_make_room(struct synod_replica *r, u64 s)
 	return true;
 }
 
+/*
+ * Forget the slots at the low end of the log that the data area holds
+ * durably (applied and checkpointed here): make_room forgets those at
+ * any time when it needs the room, so the protocol never relies on them;
+ * a peer that asks for one is answered that it must catch up by state
+ * transfer.  The glue calls this when the replica has been idle a while,
+ * so that an idle log names no payloads and their buffers can go back to
+ * the host (kmod/payload.c): on a leader too, since a follower whose
+ * acknowledgement of a slot never came (it learned the slot by catch-up)
+ * would otherwise pin a window of payloads for good.  Returns how many
+ * slots were forgotten.
+ */
+u64 synod_replica_forget(struct synod_replica *r)
+{
+	u64 upto = r->applied_durable < r->applied ? r->applied_durable :
+						     r->applied;
+	u64 s, n;
+
+	synod_assert(r->log_base >= 1);
+	for (s = r->log_base; s <= upto; s++) {
+		const struct synod_slot *sl = &r->log[s & (SYNOD_LOG_MAX - 1)];
+
+		if (sl->faulty || sl->owned)
+			break;
+	}
+	n = s - r->log_base;
+	if (n && !synod_log_make_room(r, s - 1 + SYNOD_LOG_MAX))
+		n = 0;
+	synod_assert(r->log_base <= r->applied_durable + 1);
+	synod_replica_check(r);
+	return n;
+}
+
 bool synod_ack_durable(const struct synod_replica *r, u64 seq)
 {
 	synod_assert(seq <= r->persist_seq);
