@@ -118,7 +118,8 @@ void synod_pay_exit(struct synod_paystore *ps)
 		return;
 	if (ps->pay)
 		for (i = 0; i < SYNOD_PAY_COUNT; i++)
-			if (ps->pay[i].data)
+			if (ps->pay[i].data &&
+			    !WARN_ON_ONCE(ps->pay[i].pins))
 				unback_slot(ps, i);
 	WARN_ON_ONCE(ps->backed);
 	synod_paypool_unreserve(ps->pool, SYNOD_PAY_COUNT);
@@ -271,8 +272,10 @@ static void sweep(struct synod_paystore *ps, const struct synod_replica *core,
 		    i < SYNOD_OUT_PERSIST_MAX; i++)
 		if (ps->outbox->persist[i].kind == SYNOD_PERSIST_ENTRY)
 			mark_entry(ps, &ps->outbox->persist[i].e);
-	for (i = 0; i < SYNOD_PENDING_MAX; i++)
-		mark_ref(ps, core->pend[i].ref);
+	/* the queued ones only: the ring keeps refs of writes long gone */
+	for (i = 0; i < core->npend && i < SYNOD_PENDING_MAX; i++)
+		mark_ref(ps, core->pend[(core->pend_head + i) %
+				       SYNOD_PENDING_MAX].ref);
 	for (i = 0; ps->gathered && i < *ps->ngathered; i++)
 		mark_ref(ps, ps->gathered[i].ref);
 	free_unheld(ps, all);

@@ -86,8 +86,11 @@
  * needs before the first growth (512 KiB; payload_pool_mb bounds the rest).
  */
 #define SYNOD_PAY_FLOOR		32u
-/* Grow when fewer than this many are free, by this many at once. */
-#define SYNOD_PAY_LOW		64u
+/*
+ * Grow when fewer than this many are free, by this many at once: a
+ * store at its floor serves half of it before it takes from the pool.
+ */
+#define SYNOD_PAY_LOW		16u
 #define SYNOD_PAY_GROW		32u
 /*
  * Ticks (SYNOD_TICK_MS each, 2 s) without a store before the store gives

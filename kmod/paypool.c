@@ -32,44 +32,55 @@ void synod_paypool_free(void *data)
 }
 
 /*
- * Allocate spares up to @want, one at a time with the lock dropped.
- * GFP_NOIO and no retrying: the writeback that memory pressure starts
- * may be ours, and a failed refill only delays the stores (they retry).
- * Called by the work item, and by tests that want a full pool now.
+ * Allocate spares up to @want with @gfp, one at a time with the lock
+ * dropped.  false if an allocation failed.  The work item refills with
+ * GFP_NOIO (the writeback that memory pressure starts may be ours) and
+ * tries again later when that fails, so that stores waiting for a
+ * buffer go on once memory is freed; tests and init fill at once.
  */
-void synod_paypool_fill(struct synod_paypool *pool)
+static bool fill(struct synod_paypool *pool, gfp_t gfp)
 {
 	void *data;
 
 	for (;;) {
-		spin_lock_bh(&pool->lock);
+		spin_lock(&pool->lock);
 		if (pool->dying || pool->nspare >= pool->want) {
-			spin_unlock_bh(&pool->lock);
-			return;
+			spin_unlock(&pool->lock);
+			return true;
 		}
-		spin_unlock_bh(&pool->lock);
-		data = synod_paypool_alloc(GFP_NOIO | __GFP_NORETRY |
-					   __GFP_NOWARN);
-		spin_lock_bh(&pool->lock);
+		spin_unlock(&pool->lock);
+		data = synod_paypool_alloc(gfp | __GFP_NOWARN);
+		spin_lock(&pool->lock);
 		if (!data) {
 			pool->failed++;
-			spin_unlock_bh(&pool->lock);
-			return;
+			spin_unlock(&pool->lock);
+			return false;
 		}
 		if (pool->nspare < pool->want && !pool->dying) {
 			pool->spare[pool->nspare++] = data;
 			pool->allocated++;
 			data = NULL;
 		}
-		spin_unlock_bh(&pool->lock);
+		spin_unlock(&pool->lock);
 		/* someone gave one back meanwhile: not needed */
 		synod_paypool_free(data);
 	}
 }
 
+void synod_paypool_fill(struct synod_paypool *pool)
+{
+	fill(pool, GFP_KERNEL);
+}
+
 static void refill_work(struct work_struct *work)
 {
-	synod_paypool_fill(container_of(work, struct synod_paypool, refill));
+	struct synod_paypool *pool = container_of(to_delayed_work(work),
+						  struct synod_paypool,
+						  refill);
+
+	if (!fill(pool, GFP_NOIO) && !READ_ONCE(pool->dying))
+		queue_delayed_work(pool->wq, &pool->refill,
+				   msecs_to_jiffies(SYNOD_PAYPOOL_RETRY_MS));
 }
 
 /*
@@ -83,11 +94,12 @@ int synod_paypool_init(struct synod_paypool *pool, u64 bound, u32 want)
 		return -EINVAL;
 	memset(pool, 0, sizeof(*pool));
 	spin_lock_init(&pool->lock);
-	INIT_WORK(&pool->refill, refill_work);
+	INIT_DELAYED_WORK(&pool->refill, refill_work);
 	pool->bound = bound;
 	pool->want = want;
-	synod_paypool_fill(pool);
-	if (pool->nspare < want) {
+	pool->wq = alloc_workqueue("synod-paypool", WQ_MEM_RECLAIM | WQ_UNBOUND,
+				   1);
+	if (!pool->wq || !fill(pool, GFP_KERNEL)) {
 		synod_paypool_exit(pool);
 		return -ENOMEM;
 	}
@@ -100,10 +112,13 @@ int synod_paypool_init(struct synod_paypool *pool, u64 bound, u32 want)
  */
 void synod_paypool_exit(struct synod_paypool *pool)
 {
-	spin_lock_bh(&pool->lock);
-	pool->dying = true;
-	spin_unlock_bh(&pool->lock);
-	cancel_work_sync(&pool->refill);
+	spin_lock(&pool->lock);
+	WRITE_ONCE(pool->dying, true);
+	spin_unlock(&pool->lock);
+	cancel_delayed_work_sync(&pool->refill);
+	if (pool->wq)
+		destroy_workqueue(pool->wq);
+	pool->wq = NULL;
 	WARN_ON_ONCE(pool->reserved);
 	while (pool->nspare)
 		synod_paypool_free(pool->spare[--pool->nspare]);
@@ -117,45 +132,48 @@ int synod_paypool_reserve(struct synod_paypool *pool, u32 n)
 {
 	int err = 0;
 
-	spin_lock_bh(&pool->lock);
+	spin_lock(&pool->lock);
 	if (pool->reserved + n > pool->bound)
 		err = -ENOSPC;
 	else
 		pool->reserved += n;
-	spin_unlock_bh(&pool->lock);
+	spin_unlock(&pool->lock);
 	return err;
 }
 
 void synod_paypool_unreserve(struct synod_paypool *pool, u32 n)
 {
-	spin_lock_bh(&pool->lock);
+	spin_lock(&pool->lock);
 	if (!WARN_ON_ONCE(pool->reserved < n))
 		pool->reserved -= n;
-	spin_unlock_bh(&pool->lock);
+	spin_unlock(&pool->lock);
 }
 
 /*
- * A buffer for a store, or NULL: a spare, or with @gfp (creation and
- * recovery, which may sleep; 0 on the I/O and receive paths) a new one
- * if none is spare.  The store's reservation covers it.  Wakes the
- * refill when fewer than three quarters of the spares are left.
+ * A buffer for a store, or NULL: with @gfp (creation and recovery, which
+ * may sleep) a new one, else (the I/O and receive paths) a spare, if any
+ * is left.  The store's reservation covers it.  Wakes the refill when
+ * fewer than three quarters of the spares are left.
  */
 void *synod_paypool_take(struct synod_paypool *pool, gfp_t gfp)
 {
 	void *data = NULL;
 	bool kick;
 
-	spin_lock_bh(&pool->lock);
+	if (gfp) {	/* the spares are for those that cannot wait */
+		data = synod_paypool_alloc(gfp | __GFP_NOWARN);
+		if (data)
+			return data;
+	}
+	spin_lock(&pool->lock);
 	if (pool->nspare)
 		data = pool->spare[--pool->nspare];
 	else
 		pool->empty++;
 	kick = !pool->dying && pool->nspare < pool->want - pool->want / 4;
-	spin_unlock_bh(&pool->lock);
+	spin_unlock(&pool->lock);
 	if (kick)
-		queue_work(system_unbound_wq, &pool->refill);
-	if (!data && gfp)
-		data = synod_paypool_alloc(gfp);
+		queue_delayed_work(pool->wq, &pool->refill, 0);
 	return data;
 }
 
@@ -167,13 +185,13 @@ void *synod_paypool_take(struct synod_paypool *pool, gfp_t gfp)
  */
 void synod_paypool_give(struct synod_paypool *pool, void *data)
 {
-	spin_lock_bh(&pool->lock);
+	spin_lock(&pool->lock);
 	if (pool->nspare < pool->want && !pool->dying) {
 		pool->spare[pool->nspare++] = data;
 		data = NULL;
 	} else {
 		pool->freed++;
 	}
-	spin_unlock_bh(&pool->lock);
+	spin_unlock(&pool->lock);
 	synod_paypool_free(data);
 }

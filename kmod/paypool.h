@@ -22,8 +22,8 @@
  *    full load.
  *  - is allocated ahead of the I/O path: a few spare buffers (@want)
  *    wait here, refilled by a work item (GFP_NOIO: the refill must not
- *    recurse into the disks we serve) whenever a take leaves fewer than
- *    three quarters of them.  A store takes under its replica's lock,
+ *    recurse into the disks we serve; retried while memory is short)
+ *    whenever a take leaves fewer than three quarters of them.  A store takes under its replica's lock,
  *    never allocating: an empty pool is backpressure (the write is
  *    requeued, the frame resent), never a wait.
  *  - gives memory back: buffers returned beyond @want are freed.
@@ -40,16 +40,25 @@
 
 /* Spare buffers a pool keeps at most: 8 MiB, a burst of a few volumes. */
 #define SYNOD_PAYPOOL_SPARE_MAX	512u
+/* A refill whose allocation failed tries again after this long. */
+#define SYNOD_PAYPOOL_RETRY_MS	100u
 
 struct synod_paypool {
-	spinlock_t lock;	/* everything below but @refill */
+	spinlock_t lock;	/* everything below but @wq and @refill */
 	void *spare[SYNOD_PAYPOOL_SPARE_MAX];	/* ready buffers, a stack */
 	u32 nspare;
 	u32 want;		/* spares the refill keeps, <= SPARE_MAX */
 	u64 bound;		/* buffers the stores may hold in all */
 	u64 reserved;		/* sum of the stores' reservations */
 	bool dying;		/* exit: the refill stops */
-	struct work_struct refill;
+	/*
+	 * The refill runs on a workqueue of its own with a rescuer
+	 * (WQ_MEM_RECLAIM): under memory pressure it must run without a
+	 * new worker thread, since our disks may be what reclaim waits for.
+	 * It retries every SYNOD_PAYPOOL_RETRY_MS while an allocation fails.
+	 */
+	struct workqueue_struct *wq;
+	struct delayed_work refill;
 	/* counters, for status and tests */
 	u64 allocated;		/* buffers the refill allocated */
 	u64 freed;		/* buffers freed (returned past @want) */

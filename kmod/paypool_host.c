@@ -9,21 +9,23 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 
+#include "payload.h"
 #include "paypool.h"
-#include "core/jrec.h"
 
 /*
  * Spares kept ready for every volume of the host: 4 MiB, what a burst
  * on a few volumes takes before the refill (a work item) catches up.
  */
 #define HOST_SPARE	256u
-/* Smallest bound: a handful of replicas (16 MiB each at full load). */
-#define HOST_BOUND_MIN_MB	64u
+/* A replica's reservation: its store at full size (payload.c). */
+#define HOST_REPLICA_MB		(SYNOD_PAY_COUNT * SYNOD_PAYLOAD_MAX >> 20)
+/* Smallest default bound: a handful of replicas. */
+#define HOST_BOUND_MIN_MB	(4 * HOST_REPLICA_MB)
 
 static unsigned int payload_pool_mb;
 module_param(payload_pool_mb, uint, 0444);
 MODULE_PARM_DESC(payload_pool_mb,
-		 "MiB of payload buffers all replicas may hold at once, 16 per replica at full load (0: half the RAM, at least 64)");
+		 "MiB of payload buffers all replicas may hold at once, 16 per replica at full load (0: half the RAM, at least 64; shows the bound in effect)");
 
 struct synod_paypool synod_host_paypool;
 
@@ -38,9 +40,16 @@ int synod_host_paypool_init(void)
 	u64 mb = payload_pool_mb;
 	int err;
 
-	if (!mb)
+	if (!mb) {
 		mb = max_t(u64, HOST_BOUND_MIN_MB,
 			   (totalram_pages() << PAGE_SHIFT) >> 21);
+	} else if (mb < HOST_REPLICA_MB) {
+		pr_warn("payload_pool_mb=%llu holds no replica: %u MiB instead\n",
+			mb, HOST_REPLICA_MB);
+		mb = HOST_REPLICA_MB;
+	}
+	/* what sysfs shows is the bound in effect */
+	payload_pool_mb = min_t(u64, mb, UINT_MAX);
 	err = synod_paypool_init(&synod_host_paypool,
 				 (mb << 20) / SYNOD_PAYLOAD_MAX, HOST_SPARE);
 	if (err)

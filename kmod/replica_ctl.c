@@ -206,7 +206,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	err = synod_pay_init(&r->pay, cfg->node, &synod_host_paypool);
 	if (err) {
 		if (err == -ENOSPC)
-			NL_SET_ERR_MSG(extack, "the host's payload pool has no room for another replica: raise the module parameter payload_pool_mb");
+			NL_SET_ERR_MSG(extack, "the host's payload pool has no room for another replica (16 MiB each): load synod with a larger payload_pool_mb");
 		goto fail;
 	}
 	err = -ENOMEM;

@@ -381,6 +381,38 @@ out:
 	synod_pay_exit(ps);
 }
 
+/*
+ * The core's pending queue is a ring: a write that left it (proposed,
+ * or failed) leaves its ref behind in the array.  Only the queued ones
+ * hold a buffer; a stale one kept the last 64 writes' buffers of every
+ * idle leader from going back to the pool.
+ */
+static void payload_stale_pending_swept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	u64 queued = synod_pay_new_ref(ps), gone = synod_pay_new_ref(ps);
+
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, queued, core));
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, gone, core));
+	/* a queue that wraps: its head in the last slot, then slot 0 */
+	core->pend[SYNOD_PENDING_MAX - 1].ref = gone;
+	core->pend[0].ref = queued;
+	core->pend_head = SYNOD_PENDING_MAX - 1;
+	core->npend = 2;	/* both queued */
+	store_some(test, ps, core, SYNOD_PAY_FRESH);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, queued));
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, gone));
+	core->pend_head = 0;
+	core->npend = 1;	/* "gone" left the queue; its ref stays */
+	store_some(test, ps, core, SYNOD_PAY_FRESH);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, queued));
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, gone));
+	synod_pay_exit(ps);
+}
+
 /* Hold @n fresh buffers, as writes gathered by a pass, in @w. */
 static void hold_some(struct kunit *test, struct synod_paystore *ps,
 		      struct synod_replica *core, struct synod_wait_write *w,
@@ -519,6 +551,7 @@ static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_pinned_kept),
 	KUNIT_CASE(payload_busy_kept),
 	KUNIT_CASE(payload_lend_capped),
+	KUNIT_CASE(payload_stale_pending_swept),
 	KUNIT_CASE(payload_grows_and_trims),
 	KUNIT_CASE(payload_pool_empty_backpressure),
 	KUNIT_CASE(payload_pool_bounded),

@@ -432,7 +432,7 @@ void node_tick(struct sim *s, struct node *nd)
 	 * for catch-up and recovery.
 	 */
 	if (++nd->ticks % SIM_FORGET_TICKS == 0)
-		synod_replica_forget(&nd->r);
+		synod_replica_forget(&nd->r, sim_local(s, nd));
 	if (rs->want_slot)
 		resync_jump(s, nd);
 	if (rs->restart && !rs->active) {
