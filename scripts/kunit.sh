@@ -29,7 +29,8 @@ cp -as "$top/kmod/core" "$top/kmod/uapi" "$top/kmod/kunit" \
 cp -as "$top/kmod/linkkey.c" "$top/kmod/linkkey.h" "$top/kmod/compat_net.h" "$dst/"
 cp -as "$top/kmod/replica_held.c" "$top/kmod/replica_held.h" "$dst/"
 # the payload store (pure but for page allocation) and its headers
-cp -as "$top/kmod/payload.c" "$top/kmod/payload.h" "$top/kmod/journal.h" "$dst/"
+cp -as "$top/kmod/payload.c" "$top/kmod/payload.h" "$top/kmod/journal.h" \
+	"$top/kmod/paypool.c" "$top/kmod/paypool.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
 config SYNOD_KUNIT_TEST
 	bool "KUnit tests for synod's pure core and on-disk format" if !KUNIT_ALL_TESTS
@@ -44,7 +45,7 @@ config SYNOD_KUNIT_TEST
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||
