@@ -120,9 +120,13 @@ def scale_figures(path):
         out['mem_pinned_mib'] = d / 1024.0
         out['mem_per_replica_mib'] = d / 1024.0 / rep
         out['mem_per_volume_mib'] = d / 1024.0 / made
-        out['mem_delta_per_replica_mib'] = {
-            f: (mem['after'].get(f, 0) - mem['before'].get(f, 0)) / 1024.0 / rep
-            for f in MEM_FIELDS if f in mem['after'] and f in mem['before']}
+        dm = {f: (mem['after'][f] - mem['before'][f]) / 1024.0 / rep
+              for f in MEM_FIELDS if f in mem['after'] and f in mem['before']}
+        # what no meminfo field names: pages taken from the page
+        # allocator directly (alloc_pages) and user memory
+        dm['other'] = d / 1024.0 / rep - sum(dm.get(f, 0) for f in (
+            'SUnreclaim', 'VmallocUsed', 'KernelStack', 'PageTables', 'Percpu'))
+        out['mem_delta_per_replica_mib'] = dm
     else:
         out['mem_pinned_mib'] = out['mem_per_replica_mib'] = out['mem_per_volume_mib'] = None
         out['mem_delta_per_replica_mib'] = {}
@@ -173,7 +177,9 @@ def print_scale(sc):
         print('  memory pinned, idle (delta of MemTotal-MemFree-Buffers-Cached-SReclaimable):')
         print('    %.1f MiB in all, %.2f MiB per replica, %.2f MiB per 3-replica volume' % (
             sc['mem_pinned_mib'], sc['mem_per_replica_mib'], sc['mem_per_volume_mib']))
-        print('    per replica, deltas (MiB): ' + ' '.join(
+        print('    per replica, deltas (MiB; other = pinned - SUnreclaim - VmallocUsed'
+              ' - KernelStack - PageTables - Percpu: alloc_pages and user memory):')
+        print('      ' + ' '.join(
             '%s=%.2f' % (k, v) for k, v in sc['mem_delta_per_replica_mib'].items()))
     t = sc['threads']
     if t['tasks']['per_replica'] is not None:
