@@ -12,6 +12,7 @@
 #   make vm-test    bats tests in VMs on every kernel (KERNELS="6.1 6.12")
 #   make crash-test three VMs, the leader killed (KERNEL=6.1, default all)
 #   make bench      fio on raw, DRBD, synod-2 and synod-3 in one VM, 3 rounds (BENCH_KERNEL=6.1)
+#                   then 64 three-replica volumes at once (the scale run)
 #   make clean      remove $(B)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
