@@ -109,6 +109,8 @@ def scale_figures(path):
            'replicas': 3 * made, 'stopped': kv.get('stopped'),
            'backing': kv.get('backing'), 'leaders_lost': num('leaders_lost'),
            'seconds': num('seconds'),
+           'idle_cpu_pct': {'before': num('idle_cpu_pct_before'),
+                            'after': num('idle_cpu_pct_after')},
            'errors': {k: v for k, v in kv.items() if k.endswith('error')}}
     mem = {}
     for tag in ('before', 'after'):
@@ -195,6 +197,10 @@ def print_scale(sc):
     if u['n']:
         print('  create -> node 0 leads, per volume: median %.2f s, max %.2f s; '
               'first %.2f s, last %.2f s' % (u['median'], u['max'], u['first'], u['last']))
+    ic = sc['idle_cpu_pct']
+    if ic['after'] is not None:
+        print('  VM CPU busy while idle: %s%% before the volumes, %.1f%% with them (of all CPUs)' % (
+            '-' if ic['before'] is None else '%.1f' % ic['before'], ic['after']))
     if sc['leaders_lost'] is not None:
         print('  leaders lost while idle (before fio): %d' % sc['leaders_lost'])
     f = sc['fio']

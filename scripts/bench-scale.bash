@@ -12,6 +12,7 @@
 #   threads  tasks (/proc/*/task) before, after the first volume and
 #            after the last, by name
 #   time     from a volume's first `volume create` to its node 0 leading
+#   CPU      the VM's busy share while idle, before and with the volumes
 #   IOPS     fio 4k random writes, iodepth 32 (bench.sh's rand4k-qd32) on
 #            one volume's leader, then on SCALE_FIO leaders at once
 #
@@ -68,6 +69,19 @@ scale_tasks() {
 	scale_put "tasks_synod_$1" "$(printf '%s\n' "$comms" | grep -c '^synod')"
 	printf '%s\n' "$comms" | grep '^synod' | sed 's/[0-9]\+/N/g' | sort |
 		uniq -c | while read -r c name; do scale_put "tasks_kind_$1_$name" "$c"; done
+}
+
+# scale_idle_cpu TAG SECONDS: the VM's busy CPU share while nothing but
+# the volumes runs (their heartbeats and timers), in percent of all CPUs.
+scale_idle_cpu() {
+	local c0 c1
+	busy_jiffies
+	c0=$JIF
+	tick "$2"
+	busy_jiffies
+	c1=$JIF
+	scale_put "idle_cpu_pct_$1" "$(awk -v j=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+		-v s="$2" -v n="$(nproc)" 'BEGIN { printf "%.1f", 100 * j / hz / s / n }')"
 }
 
 scale_addr() { echo "127.1.$1.$(($2 + 1))"; }
@@ -203,6 +217,7 @@ scale_run() {
 	sleep 2
 	scale_mem before
 	scale_tasks before
+	scale_idle_cpu before 5
 	for ((v = 1; v <= n; v++)); do
 		avail=$(mem_avail_mb)
 		if [ "$avail" -lt "$SCALE_MIN_AVAIL_MB" ]; then
@@ -229,7 +244,7 @@ scale_run() {
 	[ -n "$why" ] && scale_put stopped "stopped at $made of $n volumes: $why"
 	[ "$made" -gt 0 ] || return 1
 	say "scale: $made volumes up; idle 10 s, then memory and threads"
-	sleep 10
+	scale_idle_cpu after 10
 	scale_mem after
 	scale_tasks after
 	for ((v = 1; v <= made; v++)); do

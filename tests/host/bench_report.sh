@@ -118,6 +118,7 @@ tap $? "the volumes' counters at volume down are in the JSON (with and without t
 	printf 'tasks_kind_after_synod-rx/N\t120\ntasks_kind_after_synod-tx/N-N\t240\n'
 	for v in $(seq 1 40); do printf 'up_s\t%d %d.%d\n' "$v" $((1 + v / 10)) $((v % 10)); done
 	printf 'leaders_lost\t1\n'
+	printf 'idle_cpu_pct_before\t2.5\nidle_cpu_pct_after\t61.0\n'
 	printf 'fio_single_jobs\t1\nfio_single_iops\t1000.0\nfio_single_cpu_per_io\t1.0e-03\n'
 	printf 'fio_many_jobs\t16\nfio_many_iops\t1200.0\nfio_many_cpu_per_io\t1.2e-03\n'
 	printf 'seconds\t1234\n'
@@ -134,8 +135,9 @@ qs() { python3 -c "import json, sys; d = json.load(open('$d/scale.json')); s = d
 tap $? "memory pinned per idle replica leaves out Cached (the tmpfs backing store): 2880 MiB / 120 replicas = 24 MiB, 72 per volume; VmallocUsed 16 per replica, and 7.02 of it in no field (24 - SUnreclaim 0.97 - vmalloc 16 - stacks 0.02)"
 [ "$(qs "round(s['threads']['tasks_nokw']['per_added_replica'], 2), round(s['threads']['tasks']['per_replica'], 2), s['threads']['synod_kinds_per_replica']['synod-tx/N-N']")" = "4.0 4.0 2.0" ]
 tap $? "tasks per replica: 4 past the first volume (the slope), 4 in all, 2 synod-tx each"
-[ "$(qs "round(s['up_s']['median'], 2), round(s['up_s']['first'], 2), round(s['up_s']['last'], 2), s['up_s']['n']")" = "3.05 1.1 5.0 40" ]
-tap $? "create-to-leader: median, first and last over the volumes made"
+[ "$(qs "round(s['up_s']['median'], 2), round(s['up_s']['first'], 2), round(s['up_s']['last'], 2), s['up_s']['n'], s['idle_cpu_pct']['after']")" = "3.05 1.1 5.0 40 61.0" ] &&
+	echo "$out" | grep -q 'CPU busy while idle: 2.5% before the volumes, 61.0% with them'
+tap $? "create-to-leader: median, first and last over the volumes made; the idle CPU before and with them"
 [ "$(qs "[(g['goal'][:7], round(g['value'], 2), g['met']) for g in d['goals'][6:]], len(d['goals'])")" = "[('scale: ', 24.0, False), ('scale: ', 4.0, False), ('scale: ', 1.2, False)] 9" ] &&
 	echo "$out" | grep -q '^bench: .* | scale 40/64 vols: 24.00 MiB/replica, .* IOPS 16/1=1.20 | goals met 2/9 |' &&
 	echo "$out" | grep -q 'stopped at 40 of 64 volumes: MemAvailable'
