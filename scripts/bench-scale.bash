@@ -269,15 +269,18 @@ scale_run() {
 
 # scale_teardown: every scale volume down and deleted, the module out,
 # the loop devices and the tmpfs gone.  Quiet; bounded by ctl's timeouts.
+# Eight volumes' replicas at a time: one by one, a down took 1.3 s with
+# 64 volumes up under TCG (8 minutes for 192).
 scale_teardown() {
 	local v k dev
 	if [ -d /sys/module/synod ]; then
 		for ((v = 1; v <= SCALE_MADE; v++)); do
-			for k in 0 1 2; do ctl volume down "sc${v}n$k" --force >/dev/null 2>&1; done
+			for k in 0 1 2; do
+				{ ctl volume down "sc${v}n$k" --force; ctl volume delete "sc${v}n$k"; } >/dev/null 2>&1 &
+			done
+			((v % 8 == 0)) && wait
 		done
-		for ((v = 1; v <= SCALE_MADE; v++)); do
-			for k in 0 1 2; do ctl volume delete "sc${v}n$k" >/dev/null 2>&1; done
-		done
+		wait
 		rmmod synod 2>/dev/null
 	fi
 	SCALE_MADE=0
