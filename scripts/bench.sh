@@ -28,7 +28,8 @@
 # Then one traced run per STAGES workload on synod3, whose tracepoints
 # give the time per stage.  Last, with every target torn down, the scale
 # run: SCALE three-replica synod volumes side by side (their memory,
-# threads, time to lead, and fio on one and on SCALE_FIO of them).  Reported per target and workload: medians of
+# threads, time to lead, and fio on one and on SCALE_FIO of them).
+# Reported per target and workload: medians of
 # the rounds of IOPS, MB/s, total latency (fio's lat_ns) mean, p50, p99
 # and p99.9, and CPU-seconds per I/O (/proc/stat of the VM, all CPUs,
 # over the measured part of the run); the ratios and the goals
