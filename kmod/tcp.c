@@ -713,6 +713,9 @@ static void tcp_tx_counts(struct synod_transport *t,
 		c->pushed += atomic64_read(&t->peers[n].tx_inline);
 		c->handed += atomic64_read(&t->peers[n].tx_handed);
 		c->spliced += atomic64_read(&t->peers[n].tx_spliced);
+		c->ring_bytes += READ_ONCE(t->peers[n].ring_size);
+		c->ring_grows += atomic64_read(&t->peers[n].ring_grows);
+		c->ring_shrinks += atomic64_read(&t->peers[n].ring_shrinks);
 	}
 }
 

@@ -54,7 +54,7 @@ int synod_tcp_ring_alloc(struct tcp_peer *p)
 		return -ENOMEM;
 	spin_lock_bh(&p->lock);
 	p->ring = ring;
-	p->ring_size = STCP_RING_MIN;
+	WRITE_ONCE(p->ring_size, STCP_RING_MIN);
 	p->ring_peak = 0;
 	spin_unlock_bh(&p->lock);
 	p->ring_since = jiffies;
@@ -74,7 +74,7 @@ void synod_tcp_ring_free(struct tcp_peer *p)
 	spin_unlock_bh(&p->lock);
 	kvfree(p->ring);
 	p->ring = NULL;
-	p->ring_size = 0;
+	WRITE_ONCE(p->ring_size, 0);
 }
 
 /* Copy @len bytes into the ring at free-running offset @pos. */
@@ -220,7 +220,7 @@ int synod_tcp_ring_swap(struct tcp_peer *p, u8 **ring, u32 size)
 	ring_copy(p, *ring, size, head, p->head);
 	old = p->ring;
 	p->ring = *ring;
-	p->ring_size = size;
+	WRITE_ONCE(p->ring_size, size);	/* tx_counts() reads it unlocked */
 	spin_unlock_bh(&p->lock);
 	*ring = old;
 	return 0;

@@ -645,10 +645,12 @@ static void out_link_down(struct tcp_peer *p, int err)
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	mutex_unlock(&p->send_mutex);
-	synod_tcp_ring_reset(p);	/* empty, nothing queues: small */
 	if (!kthread_should_stop())
-		pr_info("%s/%u: link to node %u down (%d)\n", t->cfg.cluster,
-			t->cfg.self, p->node, err);
+		pr_info("%s/%u: link to node %u down (%d); send ring %u KiB, grown %lld, shrunk %lld times\n",
+			t->cfg.cluster, t->cfg.self, p->node, err,
+			p->ring_size >> 10, atomic64_read(&p->ring_grows),
+			atomic64_read(&p->ring_shrinks));
+	synod_tcp_ring_reset(p);	/* empty, nothing queues: small */
 	out_report(p);
 }
 

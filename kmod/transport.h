@@ -169,6 +169,9 @@ struct synod_tx_counts {
 	u64 pushed;	/* of those, written by push() in the caller */
 	u64 handed;	/* begun by push(), finished by the thread */
 	u64 spliced;	/* bytes the sockets took by reference */
+	u64 ring_bytes;	/* bytes the send rings pin now (they follow load) */
+	u64 ring_grows;	/* times a send ring grew, shrank */
+	u64 ring_shrinks;
 };
 
 struct synod_transport_ops {
