@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 
+#include "paypool.h"
 #include "synod.h"
 #include "testing.h"
 
@@ -55,14 +56,21 @@ static int __init synod_init(void)
 	}
 	/* Nothing to unwind on failure: kfunc sets go with the module BTF. */
 	synod_crc_init();	/* never fails: falls back to the library */
+	err = synod_host_paypool_init();	/* before any volume */
+	if (err) {
+		synod_crc_exit();
+		return err;
+	}
 	err = synod_volume_init();
 	if (err) {
+		synod_host_paypool_exit();
 		synod_crc_exit();
 		return err;
 	}
 	err = synod_netlink_init();
 	if (err) {
 		synod_volume_exit();
+		synod_host_paypool_exit();
 		synod_crc_exit();
 		return err;
 	}
@@ -83,6 +91,7 @@ static void __exit synod_exit(void)
 	synod_netlink_exit();
 	synod_volume_exit();
 	synod_volume_delete_all();
+	synod_host_paypool_exit();
 	synod_crc_exit();
 	pr_info("unloaded\n");
 }

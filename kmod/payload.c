@@ -10,40 +10,96 @@
 
 #include "payload.h"
 
-#define PAY_ORDER	get_order(SYNOD_PAYLOAD_MAX)
-
 static struct hlist_head *pay_bucket(struct synod_paystore *ps, u64 ref)
 {
 	return &ps->hash[hash_64(ref, SYNOD_PAY_HASH_BITS)];
 }
 
 /*
- * Allocate every buffer now, so the write and receive paths never do.
- * Buffers are physically contiguous because the journal adds them to bios
- * as single pages runs, and compound pages because the transport sends
- * them by reference: a reference taken on any of its pages counts on the
- * buffer's first, which synod_pay_busy() reads.
+ * Back the top bare slot with @data (a buffer of ours) and make it free.
+ * false if @data is NULL.
  */
-int synod_pay_init(struct synod_paystore *ps, u32 node)
+static bool back_slot(struct synod_paystore *ps, void *data)
 {
-	struct page *page;
 	u32 i;
+
+	if (!data || WARN_ON_ONCE(!ps->nbare)) {
+		synod_paypool_free(data);
+		return false;
+	}
+	i = ps->bare[--ps->nbare];
+	WARN_ON_ONCE(ps->pay[i].data || ps->pay[i].used);
+	ps->pay[i].data = data;
+	ps->free[ps->nfree++] = i;
+	ps->backed++;
+	ps->peak = max(ps->peak, ps->backed);
+	return true;
+}
+
+/*
+ * Take slot @i's memory away: back to the pool, or only our reference
+ * dropped if something still refers to its pages (a socket letting go
+ * late frees them; the pool never hands such pages out).
+ */
+static void unback_slot(struct synod_paystore *ps, u32 i)
+{
+	struct synod_pay *p = &ps->pay[i];
+
+	WARN_ON_ONCE(!p->data || !ps->backed);
+	if (synod_pay_busy(p))
+		synod_paypool_free(p->data);
+	else
+		synod_paypool_give(ps->pool, p->data);
+	p->data = NULL;
+	ps->backed--;
+}
+
+/*
+ * Up to @n more free buffers from the pool, fewer if it has none to
+ * spare now (then the store sweeps, and is backpressure when that frees
+ * nothing: the refill is on its way).
+ */
+static void grow(struct synod_paystore *ps, u32 n)
+{
+	while (n-- && ps->nbare &&
+	       back_slot(ps, synod_paypool_take(ps->pool, ps->gfp)))
+		ps->grown++;
+}
+
+/*
+ * A store with SYNOD_PAY_FLOOR buffers, which may grow to SYNOD_PAY_COUNT
+ * from @pool, where it reserves as many: -ENOSPC if the host's bound
+ * leaves no room for that (too many volumes for payload_pool_mb),
+ * -ENOMEM.  The floor is allocated now (may sleep), not on the I/O path.
+ */
+int synod_pay_init(struct synod_paystore *ps, u32 node,
+		   struct synod_paypool *pool)
+{
+	u32 i;
+	int err;
 
 	BUILD_BUG_ON((SYNOD_LOG_MAX + SYNOD_P1_CHUNK) * SYNOD_BATCH_MAX +
 		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX >= SYNOD_PAY_COUNT);
+	BUILD_BUG_ON(SYNOD_PAY_FLOOR > SYNOD_PAY_COUNT ||
+		     SYNOD_PAY_LOW + SYNOD_PAY_GROW > SYNOD_PAY_COUNT);
 	memset(ps, 0, sizeof(*ps));
+	err = synod_paypool_reserve(pool, SYNOD_PAY_COUNT);
+	if (err)
+		return err;
+	ps->pool = pool;
 	ps->reclaimed_at = U64_MAX;
 	ps->pay = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->pay), GFP_KERNEL);
 	ps->free = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->free), GFP_KERNEL);
-	if (!ps->pay || !ps->free)
+	ps->bare = kvcalloc(SYNOD_PAY_COUNT, sizeof(*ps->bare), GFP_KERNEL);
+	if (!ps->pay || !ps->free || !ps->bare)
 		goto fail;
-	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
-		page = alloc_pages(GFP_KERNEL | __GFP_COMP, PAY_ORDER);
-		if (!page)
+	/* the lowest slots first, so a small store is a dense one */
+	for (i = 0; i < SYNOD_PAY_COUNT; i++)
+		ps->bare[ps->nbare++] = SYNOD_PAY_COUNT - 1 - i;
+	/* the floor is ours: allocated now, the spares left for bursts */
+	for (i = 0; i < SYNOD_PAY_FLOOR; i++)
+		if (!back_slot(ps, synod_paypool_alloc(GFP_KERNEL)))
 			goto fail;
-		ps->pay[i].data = page_address(page);
-		ps->free[ps->nfree++] = SYNOD_PAY_COUNT - 1 - i;
-	}
 	/* Node in the top byte, a boot salt below: unique across restarts. */
 	ps->salt = ((u64)(node + 1) << 56) |
 		   ((get_random_u64() & 0xffffffull) << 32);
@@ -53,22 +109,27 @@ fail:
 	return -ENOMEM;
 }
 
+/* Every buffer back to the pool, and the reservation. */
 void synod_pay_exit(struct synod_paystore *ps)
 {
 	u32 i;
 
-	/*
-	 * Only our reference: a socket that still holds a page (one lost
-	 * peer's, closing) frees it when it lets go.
-	 */
+	if (!ps->pool)
+		return;
 	if (ps->pay)
 		for (i = 0; i < SYNOD_PAY_COUNT; i++)
-			if (ps->pay[i].data)
-				put_page(virt_to_page(ps->pay[i].data));
+			if (ps->pay[i].data &&
+			    !WARN_ON_ONCE(ps->pay[i].pins))
+				unback_slot(ps, i);
+	WARN_ON_ONCE(ps->backed);
+	synod_paypool_unreserve(ps->pool, SYNOD_PAY_COUNT);
+	ps->pool = NULL;
 	kvfree(ps->pay);
 	kvfree(ps->free);
+	kvfree(ps->bare);
 	ps->pay = NULL;
 	ps->free = NULL;
+	ps->bare = NULL;
 }
 
 /* The buffer holding @ref, or NULL. */
@@ -190,12 +251,12 @@ static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
 
 /*
  * Free every buffer the core no longer refers to and that is older than
- * SYNOD_PAY_FRESH stores; if that frees nothing and nothing is free,
- * every buffer nothing holds (payload.h).  Cost: one hash lookup per ref
- * the core holds.
+ * SYNOD_PAY_FRESH stores (or young too, if @all); if that frees nothing
+ * and nothing is free, every buffer nothing holds (payload.h).  Cost:
+ * one hash lookup per ref the core holds.
  */
-void synod_pay_sweep(struct synod_paystore *ps,
-		     const struct synod_replica *core)
+static void sweep(struct synod_paystore *ps, const struct synod_replica *core,
+		  bool all)
 {
 	u32 i;
 
@@ -211,14 +272,64 @@ void synod_pay_sweep(struct synod_paystore *ps,
 		    i < SYNOD_OUT_PERSIST_MAX; i++)
 		if (ps->outbox->persist[i].kind == SYNOD_PERSIST_ENTRY)
 			mark_entry(ps, &ps->outbox->persist[i].e);
-	for (i = 0; i < SYNOD_PENDING_MAX; i++)
-		mark_ref(ps, core->pend[i].ref);
+	/* the queued ones only: the ring keeps refs of writes long gone */
+	for (i = 0; i < core->npend && i < SYNOD_PENDING_MAX; i++)
+		mark_ref(ps, core->pend[(core->pend_head + i) %
+				       SYNOD_PENDING_MAX].ref);
 	for (i = 0; ps->gathered && i < *ps->ngathered; i++)
 		mark_ref(ps, ps->gathered[i].ref);
-	free_unheld(ps, false);
+	free_unheld(ps, all);
 	if (!ps->nfree)
 		free_unheld(ps, true);
-	WARN_ON_ONCE(ps->nfree > SYNOD_PAY_COUNT);
+	WARN_ON_ONCE(ps->nfree > ps->backed);
+}
+
+void synod_pay_sweep(struct synod_paystore *ps,
+		     const struct synod_replica *core)
+{
+	sweep(ps, core, false);
+}
+
+/*
+ * Called at every tick of the replica, its lock held: true once the
+ * store has stored nothing for SYNOD_PAY_IDLE_TRIMS ticks and holds more
+ * than its floor, and then again every SYNOD_PAY_IDLE_TRIMS ticks while
+ * it stays idle.  The caller lets the core forget what it no longer
+ * needs (its log names the payloads of the last slots) and trims.
+ */
+bool synod_pay_trim_due(struct synod_paystore *ps)
+{
+	if (ps->stores != ps->trim_stores) {
+		ps->trim_stores = ps->stores;
+		ps->idle = 0;
+		return false;
+	}
+	if (++ps->idle < SYNOD_PAY_IDLE_TRIMS || ps->backed <= SYNOD_PAY_FLOOR)
+		return false;
+	ps->idle = 0;
+	return true;
+}
+
+/*
+ * Give the pool every buffer beyond the floor that nothing needs: a
+ * sweep that frees young buffers too (payload frames do not wait
+ * seconds for their message; a resend brings them), then free buffers
+ * off the stack.  Idle volumes pin only their floors; the next burst
+ * grows again.  The replica's lock held.
+ */
+void synod_pay_trim(struct synod_paystore *ps,
+		    const struct synod_replica *core)
+{
+	u32 i;
+
+	sweep(ps, core, true);
+	while (ps->backed > SYNOD_PAY_FLOOR && ps->nfree) {
+		i = ps->free[--ps->nfree];
+		unback_slot(ps, i);
+		ps->bare[ps->nbare++] = i;
+		ps->trimmed++;
+	}
+	WARN_ON_ONCE(ps->nfree + ps->nbare > SYNOD_PAY_COUNT);
 }
 
 /*
@@ -234,19 +345,25 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 	if (p)
 		return p;	/* the caller says whether it is fresh again */
 	/*
-	 * Sweep when a quarter is left, but not at every store: a sweep
-	 * frees only what has aged since, so one right after another costs
-	 * a pass over the store and frees nothing new.
+	 * When few are free: sweep first (what has aged is reused, so a
+	 * steady load keeps a steady store), but not at every store: a
+	 * sweep frees only what has aged since, so one right after another
+	 * costs a pass over the store and frees nothing new.  Then grow.
+	 * Empty after both: sweep the young ones too (synod_pay_sweep()).
 	 */
-	if (!ps->nfree || (ps->nfree < SYNOD_PAY_COUNT / 4 &&
-			   ps->stores - ps->swept_at >= SYNOD_PAY_FRESH / 4))
+	if (ps->nfree < SYNOD_PAY_LOW &&
+	    ps->stores - ps->swept_at >= SYNOD_PAY_FRESH / 4)
+		synod_pay_sweep(ps, core);
+	if (ps->nfree < SYNOD_PAY_LOW)
+		grow(ps, SYNOD_PAY_GROW);
+	if (!ps->nfree)
 		synod_pay_sweep(ps, core);
 	if (!ps->nfree) {
 		ps->exhausted++;
 		return NULL;
 	}
 	p = &ps->pay[ps->free[--ps->nfree]];
-	WARN_ON_ONCE(p->used);
+	WARN_ON_ONCE(p->used || !p->data);
 	p->used = true;
 	p->ref = ref;
 	p->len = 0;

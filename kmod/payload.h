@@ -9,7 +9,16 @@
  * client's data under a fresh ref, followers store what arrives in payload
  * frames under the sender's ref, recovery stores what the journal holds.
  *
- * Every buffer is allocated when the volume is created.  A buffer is
+ * The store has SYNOD_PAY_COUNT buffer slots; a slot has memory (is
+ * backed) only while the load needs it.  SYNOD_PAY_FLOOR buffers are
+ * allocated when the volume is created and always kept; more come from
+ * the host's pool (paypool.h) when fewer than SYNOD_PAY_LOW are free,
+ * SYNOD_PAY_GROW at a time and without allocating, and go back to it
+ * when the replica has stored nothing for SYNOD_PAY_IDLE_TRIMS ticks
+ * (synod_pay_trim_due(); the core forgets the applied slots of its log
+ * first, which name the last payloads, synod_replica_forget()).  The
+ * store reserves SYNOD_PAY_COUNT buffers' quota in the pool (paypool.h
+ * says why), so it can always grow that far.  A buffer is
  * reclaimed by a mark-and-sweep over the refs the core still holds (its
  * log ring, phase-1 recovery and pending writes); a buffer nothing holds
  * is freed only once SYNOD_PAY_FRESH more buffers have been stored since
@@ -59,6 +68,7 @@
 #include <linux/types.h>
 
 #include "journal.h"
+#include "paypool.h"
 #include "core/replica.h"
 
 /*
@@ -71,6 +81,22 @@
  * still names.  synod_pay_init() checks the hard part.
  */
 #define SYNOD_PAY_COUNT		1024u
+/*
+ * Buffers a store keeps even when idle: what a burst of small writes
+ * needs before the first growth (512 KiB; payload_pool_mb bounds the rest).
+ */
+#define SYNOD_PAY_FLOOR		32u
+/*
+ * Grow when fewer than this many are free, by this many at once: a
+ * store at its floor serves half of it before it takes from the pool.
+ */
+#define SYNOD_PAY_LOW		16u
+#define SYNOD_PAY_GROW		32u
+/*
+ * Ticks (SYNOD_TICK_MS each, 2 s) without a store before the store gives
+ * back to the pool what it holds beyond its floor and does not need.
+ */
+#define SYNOD_PAY_IDLE_TRIMS	200u
 /*
  * Buffers lent to the network at once (sent by reference, synod_pay_lend()):
  * so many at most are kept from reuse by sockets, whatever the number of
@@ -116,7 +142,7 @@ struct synod_pay {
 	 * never frees a pinned buffer.  One pin per record.
 	 */
 	u32 pins;
-	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous */
+	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous; NULL: unbacked */
 };
 
 struct synod_paystore {
@@ -137,8 +163,22 @@ struct synod_paystore {
 	 */
 	const struct synod_wait_write *gathered;
 	const u32 *ngathered;
-	u32 *free;			/* stack of free indexes */
+	u32 *free;			/* stack of free, backed indexes */
 	u32 nfree;
+	u32 *bare;			/* stack of unbacked indexes */
+	u32 nbare;
+	u32 backed;			/* slots with memory */
+	u32 peak;			/* most backed at once */
+	struct synod_paypool *pool;	/* where growth comes from */
+	/*
+	 * Growth may allocate with these flags when the pool has no spare:
+	 * set while the volume is created and its journal recovered (may
+	 * sleep), 0 on the I/O and receive paths.
+	 */
+	gfp_t gfp;
+	u64 trim_stores;		/* ->stores at the last trim tick */
+	u32 idle;			/* trim ticks since then without a store */
+	u64 grown, trimmed;		/* buffers taken from, given to the pool */
 	u64 stores;			/* buffers stored so far: the clock of ages */
 	u64 swept_at;			/* ->stores at the last sweep */
 	u64 salt;			/* node and boot salt for new refs */
@@ -151,7 +191,8 @@ struct synod_paystore {
 	u64 lends, lend_full;		/* lent; refused (cap reached) */
 };
 
-int synod_pay_init(struct synod_paystore *ps, u32 node);
+int synod_pay_init(struct synod_paystore *ps, u32 node,
+		   struct synod_paypool *pool);
 void synod_pay_exit(struct synod_paystore *ps);
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
 
@@ -176,6 +217,9 @@ u64 synod_pay_new_ref(struct synod_paystore *ps);
 void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core);
+bool synod_pay_trim_due(struct synod_paystore *ps);
+void synod_pay_trim(struct synod_paystore *ps,
+		    const struct synod_replica *core);
 
 /* A journal record names @p until it is written or dropped. */
 static inline void synod_pay_pin(struct synod_pay *p)

@@ -667,6 +667,26 @@ void synod_repl_tick(struct work_struct *work)
 		synod_resync_tick(r, now);
 		synod_repl_promoting(r, now);
 		synod_repl_membership(r, now);
+		/*
+		 * Idle a while: checkpoint what has landed since the last
+		 * checkpoint (a flush and a superblock write, with no I/O
+		 * to wait behind it), so that the core may forget every
+		 * slot nobody needs from it, their payloads with them; then
+		 * the store gives back what it took beyond its floor.
+		 */
+		if (!r->fenced && synod_pay_trim_due(&r->pay)) {
+			if (r->applied > r->checkpointed &&
+			    synod_repl_checkpoint(r))
+				synod_repl_fence(r, "checkpoint failed");
+			synod_repl_execute(r);	/* the checkpoint, to the core */
+			if (!r->fenced)
+				SYNOD_CORE(r, synod_replica_forget(&r->core,
+							synod_repl_now()));
+			if (READ_ONCE(r->core_failed))
+				synod_repl_fence(r, "consensus core assertion failed");
+			if (!r->fenced)
+				synod_pay_trim(&r->pay, &r->core);
+		}
 		/* A leader cut off from its quorum stops serving. */
 		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
 			if (!r->no_quorum_since)

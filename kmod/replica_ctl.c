@@ -200,10 +200,16 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	/* both set up what destroy needs before they may fail */
 	apply_err = synod_apply_init(r);
 	if (synod_jq_init(r) || apply_err || !r->sb_page ||
-	    synod_pay_init(&r->pay, cfg->node) ||
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
+	err = synod_pay_init(&r->pay, cfg->node, &synod_host_paypool);
+	if (err) {
+		if (err == -ENOSPC)
+			NL_SET_ERR_MSG(extack, "the host's payload pool has no room for another replica (16 MiB each): load synod with a larger payload_pool_mb");
+		goto fail;
+	}
+	err = -ENOMEM;
 	r->pay.outbox = &r->out;
 	r->pay.gathered = r->subw;
 	r->pay.ngathered = &r->nsub;
@@ -250,8 +256,11 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	 * an earlier volume on the device carry another UUID) and positions
 	 * the ring's head.
 	 */
+	/* what the journal holds may need more than the floor: allocate */
+	r->pay.gfp = GFP_KERNEL;
 	err = synod_journal_recover(r->journal, recover_found, recover_corrupt,
 				    r);
+	r->pay.gfp = 0;
 	if (err) {
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
@@ -405,10 +414,12 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	synod_apply_drain(r);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap\n",
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap\n",
 		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
-		tx.spliced >> 10, r->pay.lends, r->pay.lend_full, r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked);
+		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
+		r->pay.peak, r->pay.grown, r->pay.trimmed,
+		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked);
 	mutex_lock(&r->lock);
 	synod_repl_events(r, synod_repl_now(), &ev);
 	synod_repl_release(r);

@@ -9,10 +9,18 @@
 
   bench-report.py report --results F --failures F --targets "..."
       --workloads "..." --slow "..." --slow-delay D --info "..."
-      --traces DIR [--counters FILE] --json FILE
+      --traces DIR [--counters FILE] [--scale FILE] --json FILE
       medians of the rounds, ratios, the issue's goals, the time per stage
       from the traced runs (DIR/trace-WORKLOAD.txt); a table on stdout,
       everything in FILE as JSON, and one "bench: ..." line for notes.
+
+  bench-report.py fiosum LABEL FIO_JSON CPU_TICKS HZ
+      one fio run of several jobs (the scale run) summed, as scale.tsv
+      lines fio_LABEL_KEY, tab, value
+
+With --scale FILE (scripts/bench-scale.bash's scale.tsv) the report adds
+the scale run: memory and threads per idle replica, create-to-leader
+times, IOPS of one volume and of several at once, and three more goals.
 
 Latency is fio's lat_ns (submission to completion), not clat_ns.
 """
@@ -47,6 +55,169 @@ def fio_line(a):
                      str(pct.get('50.000000', 0)), str(pct.get('99.000000', 0)),
                      str(pct.get('99.900000', 0)), '%.3e' % cpu, str(ios),
                      '%.0f' % fsync]))
+
+
+def fio_sum(a):
+    """One fio run of one job per device: the sum of their IOPS."""
+    label, path, ticks, hz = a
+    with open(path) as f:
+        text = f.read()
+    d = json.loads(text[text.index('{'):])
+    jobs = d['jobs']
+    errs = [j['error'] for j in jobs if j.get('error')]
+    if errs:
+        raise SystemExit('fio job error %d' % errs[0])
+    iops = [j['mixed']['iops'] for j in jobs]
+    ios = sum(j['mixed']['total_ios'] for j in jobs)
+    lat = sum(j['mixed']['lat_ns']['mean'] * j['mixed']['total_ios'] for j in jobs)
+    p99 = max(j['mixed']['lat_ns'].get('percentile', {}).get('99.000000', 0) for j in jobs)
+    for k, v in (('jobs', len(jobs)), ('iops', '%.1f' % sum(iops)),
+                 ('iops_min', '%.1f' % min(iops)), ('iops_max', '%.1f' % max(iops)),
+                 ('ios', ios), ('lat_mean', '%.0f' % (lat / ios if ios else 0)),
+                 ('lat_p99_max', p99),
+                 ('cpu_per_io', '%.3e' % (int(ticks) / float(hz) / ios if ios else 0))):
+        print('fio_%s_%s\t%s' % (label, k, v))
+
+
+# meminfo fields whose deltas the scale report shows (kB in scale.tsv)
+MEM_FIELDS = ['Slab', 'SUnreclaim', 'SReclaimable', 'VmallocUsed', 'KernelStack',
+              'PageTables', 'Percpu', 'Shmem', 'Cached', 'MemAvailable']
+
+
+def pinned_kb(m):
+    """What nothing can reclaim: not free, not page cache (Cached holds
+    tmpfs, the scale run's backing store), not reclaimable slab."""
+    return (m['MemTotal'] - m['MemFree'] - m.get('Buffers', 0) -
+            m.get('Cached', 0) - m.get('SReclaimable', 0))
+
+
+def scale_figures(path):
+    """scale.tsv -> the scale run's figures (None where not measured)."""
+    kv, up = {}, []
+    for line in open(path):
+        if '\t' not in line:
+            continue
+        k, v = line.rstrip('\n').split('\t', 1)
+        if k == 'up_s':
+            vol, sec = v.split()
+            up.append((int(vol), float(sec)))
+        else:
+            kv[k] = v
+    num = lambda k: float(kv[k]) if k in kv else None
+    made = int(kv.get('made', 0))
+    out = {'requested': int(kv.get('requested', 0)), 'made': made,
+           'replicas': 3 * made, 'stopped': kv.get('stopped'),
+           'backing': kv.get('backing'), 'leaders_lost': num('leaders_lost'),
+           'seconds': num('seconds'),
+           'idle_cpu_pct': {'before': num('idle_cpu_pct_before'),
+                            'after': num('idle_cpu_pct_after')},
+           'errors': {k: v for k, v in kv.items() if k.endswith('error')}}
+    mem = {}
+    for tag in ('before', 'after'):
+        mem[tag] = {k[len('mem_%s_' % tag):]: int(v) for k, v in kv.items()
+                    if k.startswith('mem_%s_' % tag)}
+    rep = 3 * made
+    if made and mem['before'].get('MemTotal') and mem['after'].get('MemTotal'):
+        d = pinned_kb(mem['after']) - pinned_kb(mem['before'])
+        out['mem_pinned_mib'] = d / 1024.0
+        out['mem_per_replica_mib'] = d / 1024.0 / rep
+        out['mem_per_volume_mib'] = d / 1024.0 / made
+        dm = {f: (mem['after'][f] - mem['before'][f]) / 1024.0 / rep
+              for f in MEM_FIELDS if f in mem['after'] and f in mem['before']}
+        # what no meminfo field names: pages taken from the page
+        # allocator directly (alloc_pages) and user memory
+        dm['other'] = d / 1024.0 / rep - sum(dm.get(f, 0) for f in (
+            'SUnreclaim', 'VmallocUsed', 'KernelStack', 'PageTables', 'Percpu'))
+        out['mem_delta_per_replica_mib'] = dm
+    else:
+        out['mem_pinned_mib'] = out['mem_per_replica_mib'] = out['mem_per_volume_mib'] = None
+        out['mem_delta_per_replica_mib'] = {}
+    out['mem_before_kb'], out['mem_after_kb'] = mem['before'], mem['after']
+    th = {}
+    for k in ('tasks', 'tasks_nokw', 'tasks_synod'):
+        b, f, a = num(k + '_before'), num(k + '_first'), num(k + '_after')
+        th[k] = {'before': b, 'first': f, 'after': a,
+                 'per_replica': (a - b) / rep if rep and a is not None and b is not None else None,
+                 # the slope: what each replica after the first volume's adds
+                 'per_added_replica': (a - f) / (rep - 3)
+                 if rep > 3 and a is not None and f is not None else None}
+    kinds = {}
+    for k, v in kv.items():
+        for tag in ('before', 'after'):
+            pre = 'tasks_kind_%s_' % tag
+            if k.startswith(pre):
+                kinds.setdefault(k[len(pre):], {})[tag] = int(v)
+    th['synod_kinds_per_replica'] = {
+        n: (x.get('after', 0) - x.get('before', 0)) / rep if rep else None
+        for n, x in sorted(kinds.items())}
+    out['threads'] = th
+    up.sort()
+    secs = [x[1] for x in up]
+    out['up_s'] = {'n': len(secs), 'median': statistics.median(secs) if secs else None,
+                   'max': max(secs) if secs else None, 'first': secs[0] if secs else None,
+                   'last': secs[-1] if secs else None, 'each': secs}
+    single, many = num('fio_single_iops'), num('fio_many_iops')
+    out['fio'] = {'single_iops': single, 'many_iops': many,
+                  'many_jobs': num('fio_many_jobs'),
+                  'many_iops_min': num('fio_many_iops_min'),
+                  'many_iops_max': num('fio_many_iops_max'),
+                  'single_cpu_per_io': num('fio_single_cpu_per_io'),
+                  'many_cpu_per_io': num('fio_many_cpu_per_io'),
+                  'single_lat_mean': num('fio_single_lat_mean'),
+                  'many_lat_mean': num('fio_many_lat_mean'),
+                  'ratio': many / single if single and many is not None else None}
+    return out
+
+
+def print_scale(sc):
+    print()
+    print('scale run: %d of %d three-replica volumes (%d replicas) in this VM; %s' % (
+        sc['made'], sc['requested'], sc['replicas'], sc['backing'] or 'no backing'))
+    if sc['stopped']:
+        print('  %s' % sc['stopped'])
+    if sc['mem_per_replica_mib'] is not None:
+        print('  memory pinned, idle (delta of MemTotal-MemFree-Buffers-Cached-SReclaimable):')
+        print('    %.1f MiB in all, %.2f MiB per replica, %.2f MiB per 3-replica volume' % (
+            sc['mem_pinned_mib'], sc['mem_per_replica_mib'], sc['mem_per_volume_mib']))
+        print('    per replica, deltas (MiB; other = pinned - SUnreclaim - VmallocUsed'
+              ' - KernelStack - PageTables - Percpu: alloc_pages and user memory):')
+        print('      ' + ' '.join(
+            '%s=%.2f' % (k, v) for k, v in sc['mem_delta_per_replica_mib'].items()))
+    t = sc['threads']
+    if t['tasks']['per_replica'] is not None:
+        print('  tasks per replica: %.2f (%.2f without kworkers, %.2f named synod*); '
+              'each replica after the first volume\'s adds %s (%s without kworkers)' % (
+                  t['tasks']['per_replica'], t['tasks_nokw']['per_replica'],
+                  t['tasks_synod']['per_replica'], fmt(t['tasks']['per_added_replica']),
+                  fmt(t['tasks_nokw']['per_added_replica'])))
+        if t['synod_kinds_per_replica']:
+            print('    synod tasks per replica by name: ' + ' '.join(
+                '%s=%.2f' % (k, v) for k, v in t['synod_kinds_per_replica'].items()))
+    u = sc['up_s']
+    if u['n']:
+        print('  create -> node 0 leads, per volume: median %.2f s, max %.2f s; '
+              'first %.2f s, last %.2f s' % (u['median'], u['max'], u['first'], u['last']))
+    ic = sc['idle_cpu_pct']
+    if ic['after'] is not None:
+        print('  VM CPU busy while idle: %s%% before the volumes, %.1f%% with them (of all CPUs)' % (
+            '-' if ic['before'] is None else '%.1f' % ic['before'], ic['after']))
+    if sc['leaders_lost'] is not None:
+        print('  leaders lost while idle (before fio): %d' % sc['leaders_lost'])
+    f = sc['fio']
+    if f['single_iops'] is not None:
+        print('  4k QD32 random writes: one volume %.0f IOPS (%.1f us CPU/IO); '
+              '%s at once %s IOPS in all (%s each, %s us CPU/IO): %sx' % (
+                  f['single_iops'], (f['single_cpu_per_io'] or 0) * 1e6,
+                  '-' if f['many_jobs'] is None else '%d' % f['many_jobs'],
+                  '-' if f['many_iops'] is None else '%.0f' % f['many_iops'],
+                  '-' if f['many_iops_min'] is None else '%.0f-%.0f' % (
+                      f['many_iops_min'], f['many_iops_max']),
+                  '-' if f['many_cpu_per_io'] is None else '%.1f' % (f['many_cpu_per_io'] * 1e6),
+                  fmt(f['ratio'])))
+    for k, v in sorted(sc['errors'].items()):
+        print('  %s: %s' % (k, v))
+    if sc['seconds'] is not None:
+        print('  the scale run took %d s' % sc['seconds'])
 
 
 def load(path):
@@ -398,8 +569,19 @@ def report(a):
         goal('slow follower: synod3 4k QD32 p99 / its own', sp.get('p99_ratio'), '<=', 1.2),
         goal('CPU per 4k write (QD32) synod3/DRBD', r('rand4k-qd32', 'cpu_s3_drbd'), '<=', 1.5),
     ]
+    sc = scale_figures(a.scale) if a.scale else None
+    if sc:
+        print_scale(sc)
+        goals += [
+            goal('scale: memory pinned per idle replica, MiB', sc['mem_per_replica_mib'], '<=', 2.0),
+            goal('scale: tasks per replica added past volume 1',
+                 sc['threads']['tasks_nokw']['per_added_replica'], '<=', 0.1),
+            goal('scale: 4k QD32 IOPS %s volumes / one' % (
+                '-' if sc['fio']['many_jobs'] is None else '%d' % sc['fio']['many_jobs']),
+                sc['fio']['ratio'], '>=', 1.5),
+        ]
     print()
-    print('goals (issue 10), as ratios in this run:')
+    print('goals (issue 10), in this run:')
     for g in goals:
         state = 'not measured' if g['met'] is None else ('met' if g['met'] else 'NOT met')
         print('  %-46s %6s  goal %s %.1f  %s' % (g['goal'], fmt(g['value']), g['op'], g['limit'], state))
@@ -428,6 +610,12 @@ def report(a):
         x = ratios[wl]
         parts.append('%s s2/d=%s s3/d=%s p50 s3/d=%s' % (
             wl, fmt(x['iops_s2_drbd']), fmt(x['iops_s3_drbd']), fmt(x['p50_s3_drbd'])))
+    if sc:
+        parts.append('scale %d/%d vols: %s MiB/replica, +%s tasks/replica, up p50 %ss, IOPS %s/1=%s' % (
+            sc['made'], sc['requested'], fmt(sc['mem_per_replica_mib']),
+            fmt(sc['threads']['tasks_nokw']['per_replica']), fmt(sc['up_s']['median']),
+            '-' if sc['fio']['many_jobs'] is None else '%d' % sc['fio']['many_jobs'],
+            fmt(sc['fio']['ratio'])))
     print()
     print('bench: %s | %s | goals met %d/%d | %s' % (
         a.info, ' | '.join(parts), met, len(goals),
@@ -450,7 +638,7 @@ def report(a):
            'runs': [dict(target=t, workload=wl, **x) for (t, wl), v in sorted(runs.items()) for x in v],
            'median': {'%s/%s' % k: v for k, v in sorted(med.items())},
            'ratios': ratios, 'slow_follower': slowpeer, 'goals': goals,
-           'stages': st, 'failures': [dict(target=f[0], why=f[1] if len(f) > 1 else '') for f in fails]}
+           'stages': st, 'scale': sc, 'failures': [dict(target=f[0], why=f[1] if len(f) > 1 else '') for f in fails]}
     with open(a.json, 'w') as f:
         json.dump(doc, f, indent=1, sort_keys=True)
     print('(JSON: %s)' % a.json)
@@ -462,6 +650,11 @@ def main():
             raise SystemExit(__doc__)
         fio_line(sys.argv[2:])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == 'fiosum':
+        if len(sys.argv) != 6:
+            raise SystemExit(__doc__)
+        fio_sum(sys.argv[2:])
+        return
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('cmd', choices=['report'])
     for o in ('results', 'failures', 'targets', 'workloads', 'slow', 'slow_delay',
@@ -469,6 +662,8 @@ def main():
         p.add_argument('--' + o.replace('_', '-'), required=True)
     # the volumes' counters printed at volume down (drops, resends)
     p.add_argument('--counters', default='')
+    # the scale run's figures (scripts/bench-scale.bash)
+    p.add_argument('--scale', default='')
     report(p.parse_args())
 
 

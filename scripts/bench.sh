@@ -26,7 +26,10 @@
 # order rotates by round), then the slow-follower runs: one follower's
 # packets delayed (netem on lo) for SLOW_TARGETS on the SLOW workloads.
 # Then one traced run per STAGES workload on synod3, whose tracepoints
-# give the time per stage.  Reported per target and workload: medians of
+# give the time per stage.  Last, with every target torn down, the scale
+# run: SCALE three-replica synod volumes side by side (their memory,
+# threads, time to lead, and fio on one and on SCALE_FIO of them).
+# Reported per target and workload: medians of
 # the rounds of IOPS, MB/s, total latency (fio's lat_ns) mean, p50, p99
 # and p99.9, and CPU-seconds per I/O (/proc/stat of the VM, all CPUs,
 # over the measured part of the run); the ratios and the issue's goals
@@ -59,6 +62,14 @@
 #   SYNOD_BENCH_TIME_SCALE synod's time_scale    (default 4): stretches
 #                          election and lease timeouts so that a TCG guest
 #                          on a busy host keeps its leader; no cost per write
+#   SYNOD_BENCH_SCALE      volumes of the scale run (default 64; "" or 0
+#                          skips): three-replica volumes in this VM after
+#                          everything above, on loop devices over tmpfs
+#                          (scripts/bench-scale.bash): memory pinned and
+#                          threads per idle replica, create-to-leader time,
+#                          aggregate 4k QD32 IOPS
+#   SYNOD_BENCH_SCALE_FIO  volumes the scale run's second fio run writes
+#                          to at once (default 16; the first writes to one)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${SYNOD_BENCH_B:-${B:-$top/build}}
@@ -80,6 +91,8 @@ SLOW_DELAY=${SYNOD_BENCH_SLOW_DELAY:-5ms}
 STAGES=${SYNOD_BENCH_STAGES-rand4k-qd1 rand4k-qd32}
 PROFILE=${SYNOD_BENCH_PROFILE-}
 TIME_SCALE=${SYNOD_BENCH_TIME_SCALE:-4}
+SCALE=${SYNOD_BENCH_SCALE-64}
+SCALE_FIO=${SYNOD_BENCH_SCALE_FIO:-16}
 
 W=/tmp/synod-bench
 JSON=${SYNOD_BENCH_JSON:-$W/last.json}
@@ -138,6 +151,8 @@ wait_until() {
 
 # shellcheck source=scripts/bench-targets.bash
 . "$top/scripts/bench-targets.bash"
+# shellcheck source=scripts/bench-scale.bash
+. "$top/scripts/bench-scale.bash"
 
 # ---- fio -----------------------------------------------------------------------
 
@@ -327,7 +342,7 @@ info="$(uname -r) $(nproc)cpu $commit fio=$(fio --version) ${ROUNDS}x${RUNTIME}s
 [ "$BACKING" = nullb ] && info="$info(cache ${CACHE_MB}M)"
 say "synod bench: $info; targets: $TARGETS; workloads: $WORKLOADS"
 
-trap 'slow_off; drbd_teardown; synod_teardown; backing_teardown' EXIT
+trap 'slow_off; drbd_teardown; scale_teardown; synod_teardown; backing_teardown' EXIT
 ip link set lo up
 ndev=0
 for t in $TARGETS; do
@@ -385,10 +400,27 @@ if [ -d /sys/module/synod ]; then
 		tee "$W/counters.txt"
 fi
 
+# The scale run, on its own: the targets above are gone (their null_blk
+# pages would count as memory otherwise), the module loaded afresh.
+scale_args=()
+if [ -n "$SCALE" ] && [ "$SCALE" != 0 ]; then
+	drbd_teardown
+	backing_teardown
+	say "scale: $SCALE three-replica synod volumes, fio on 1 then $SCALE_FIO"
+	scale_start=$SECONDS
+	scale_run "$SCALE" "$SCALE_FIO" || fail scale "$(grep -E '^(stopped|fio_[a-z]*_?error)' "$SCALE_TSV" | cut -f2 | tr '\n' ' ' | cut -c1-400)"
+	say "scale: tearing down"
+	scale_teardown
+	scale_put seconds $((SECONDS - scale_start))
+	echo "   scale run took $((SECONDS - scale_start)) s"
+	scale_args=(--scale "$SCALE_TSV")
+fi
+
 python3 "$top/scripts/bench-report.py" report --results "$RESULTS" \
 	--failures "$FAILURES" --targets "$TARGETS" --workloads "$WORKLOADS" \
 	--slow "$SLOW" --slow-delay "$SLOW_DELAY" --info "$info" \
-	--traces "$W" --counters "$W/counters.txt" --json "$JSON" ||
+	--traces "$W" --counters "$W/counters.txt" --json "$JSON" \
+	"${scale_args[@]}" ||
 	echo "bench: the report failed" >&2
 [ -s "$FAILURES" ] && exit 1
 exit 0

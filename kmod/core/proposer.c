@@ -68,6 +68,7 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 		r->ack_run[i] = 0;
 		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
+		r->peer_chosen[i] = 0;
 	}
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
@@ -347,6 +348,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 		r->ack_run[i] = 0;
 		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
+		r->peer_chosen[i] = 0;
 	}
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
@@ -503,6 +505,8 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 		r->ack_time[m->from] = m->time;
 	if (m->slot > r->ack_round[m->from] && m->slot <= r->hb_round)
 		r->ack_round[m->from] = m->slot;
+	/* its chosen prefix now (less after a restart that lost some) */
+	r->peer_chosen[m->from] = m->commit;
 	synod_assert(r->ack_time[m->from] <= now);
 }
 

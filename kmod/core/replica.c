@@ -105,6 +105,50 @@ bool synod_log_make_room(struct synod_replica *r, u64 s)
 	return true;
 }
 
+/*
+ * Forget the slots at the low end of the log that the data area holds
+ * durably (applied and checkpointed here): make_room forgets those at
+ * any time when it needs the room, so the protocol never relies on them;
+ * a peer that asks for one is answered that it must catch up by state
+ * transfer.  So keep what a peer may still want from us: on a leader,
+ * every slot past the chosen prefix of some voter (a follower down for
+ * a while catches up from our log when it comes back), and anywhere,
+ * the slots from the one a peer fetched in the last four election
+ * timeouts (it is catching up from us).  The glue calls this when the
+ * replica has been idle a while, so that an idle log names no payloads
+ * and their buffers can go back to the host (kmod/payload.c).  Returns
+ * how many slots were forgotten.
+ */
+u64 synod_replica_forget(struct synod_replica *r, u64 now)
+{
+	u64 upto = r->applied_durable, s, n;
+	u32 i;
+
+	synod_assert(r->log_base >= 1);
+	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		if (r->role == SYNOD_LEADER && i != r->p.self &&
+		    is_voter(r, i) && r->peer_chosen[i] < upto)
+			upto = r->peer_chosen[i];
+		if (r->fetch_seen_ns[i] &&
+		    now - r->fetch_seen_ns[i] < 4 * r->p.election_ns &&
+		    r->fetch_seen_slot[i] <= upto)
+			upto = r->fetch_seen_slot[i] ? r->fetch_seen_slot[i] - 1 : 0;
+	}
+	for (s = r->log_base; s <= upto; s++) {
+		const struct synod_slot *sl = &r->log[s & (SYNOD_LOG_MAX - 1)];
+
+		if (sl->faulty || sl->owned)
+			break;
+	}
+	n = s - r->log_base;
+	if (n && !synod_log_make_room(r, s - 1 + SYNOD_LOG_MAX))
+		n = 0;
+	synod_assert(r->log_base <= r->applied_durable + 1);
+	synod_replica_check(r);
+	return n;
+}
+
 bool synod_ack_durable(const struct synod_replica *r, u64 seq)
 {
 	synod_assert(seq <= r->persist_seq);
@@ -320,6 +364,8 @@ void synod_replica_step(struct synod_replica *r, u64 now,
 		synod_prop_hb_ack(r, now, m, out);
 		break;
 	case SYNOD_MSG_FETCH:
+		r->fetch_seen_slot[m->from] = m->slot;
+		r->fetch_seen_ns[m->from] = now;
 		synod_acc_fetch(r, m, out);
 		break;
 	case SYNOD_MSG_CATCHUP:

@@ -264,6 +264,22 @@ struct synod_replica {
 	u64 fetch_rto_ns;	/* ... asked again if unanswered this long */
 	/* FETCH round trip, 7/8 old; 0: none measured */
 	u64 fetch_srtt_ns[SYNOD_NODES_MAX];
+	/*
+	 * Catch-up served: the slot each peer last asked for in a FETCH,
+	 * and when (0: never).  synod_replica_forget() keeps what a peer
+	 * still fetches, so an idle leader does not push a follower that
+	 * is catching up into a state transfer.
+	 */
+	u64 fetch_seen_slot[SYNOD_NODES_MAX];
+	u64 fetch_seen_ns[SYNOD_NODES_MAX];
+	/*
+	 * Leader: each peer's contiguous chosen prefix, as its last
+	 * heartbeat answer in our ballot said (0: none yet).  Slots a voter
+	 * may still lack are not forgotten (synod_replica_forget()): a
+	 * follower down for a while catches up from our log, not by a
+	 * state transfer.
+	 */
+	u64 peer_chosen[SYNOD_NODES_MAX];
 	u32 nfaulty;		/* slots with a corrupt journal copy, + lost */
 	u64 lost_slot;		/* restore: records up to here did not fit */
 	u64 persist_seq;
@@ -406,6 +422,7 @@ int synod_replica_change_config(struct synod_replica *r, u64 now,
 				const struct synod_config *next,
 				struct synod_out *out);
 void synod_replica_check(const struct synod_replica *r);
+u64 synod_replica_forget(struct synod_replica *r, u64 now);
 u32 synod_replica_leader(const struct synod_replica *r);
 
 /* proposer.c */

@@ -21,9 +21,30 @@
 
 #include "payload.h"
 
-/* A store of node 0 and an empty core; both freed by the test's end. */
-static struct synod_paystore *store_new(struct kunit *test,
-					struct synod_replica **core)
+/*
+ * A pool for one test (freed by the suite's exit): bound to @bound
+ * buffers, @want spares, allocated now.
+ */
+static struct synod_paypool *pool_new(struct kunit *test, u64 bound, u32 want)
+{
+	struct synod_paypool *pool = kunit_kzalloc(test, sizeof(*pool),
+						   GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, synod_paypool_init(pool, bound, want), 0);
+	test->priv = pool;
+	return pool;
+}
+
+/*
+ * A store of node 0 on @pool and an empty core; both freed by the test's
+ * end.  The store may allocate when the pool has no spare (as during
+ * recovery), so that tests of the sweep see a store that can always
+ * grow to its full size.
+ */
+static struct synod_paystore *store_on(struct kunit *test,
+				       struct synod_paypool *pool,
+				       struct synod_replica **core)
 {
 	struct synod_paystore *ps = kunit_kzalloc(test, sizeof(*ps),
 						  GFP_KERNEL);
@@ -31,8 +52,16 @@ static struct synod_paystore *store_new(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, ps);
 	*core = kunit_kzalloc(test, sizeof(**core), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, *core);
-	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0), 0);
+	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0, pool), 0);
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	ps->gfp = GFP_KERNEL;
 	return ps;
+}
+
+static struct synod_paystore *store_new(struct kunit *test,
+					struct synod_replica **core)
+{
+	return store_on(test, pool_new(test, 2 * SYNOD_PAY_COUNT, 64), core);
 }
 
 /* Store @n buffers under fresh refs, named by nothing. */
@@ -119,8 +148,8 @@ static void payload_gathered_kept(struct kunit *test)
 }
 
 /*
- * A pass that fills the store twice over: below a quarter free it sweeps
- * every SYNOD_PAY_FRESH / 4 stores.  The first buffer, gathered, outlives
+ * A pass that fills the store twice over: below SYNOD_PAY_LOW free it
+ * sweeps every SYNOD_PAY_FRESH / 4 stores.  The first buffer, gathered, outlives
  * them all; the others are reused.
  */
 static void payload_pass_fills_store(struct kunit *test)
@@ -352,6 +381,166 @@ out:
 	synod_pay_exit(ps);
 }
 
+/*
+ * The core's pending queue is a ring: a write that left it (proposed,
+ * or failed) leaves its ref behind in the array.  Only the queued ones
+ * hold a buffer; a stale one kept the last 64 writes' buffers of every
+ * idle leader from going back to the pool.
+ */
+static void payload_stale_pending_swept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	u64 queued = synod_pay_new_ref(ps), gone = synod_pay_new_ref(ps);
+
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, queued, core));
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, gone, core));
+	/* a queue that wraps: its head in the last slot, then slot 0 */
+	core->pend[SYNOD_PENDING_MAX - 1].ref = gone;
+	core->pend[0].ref = queued;
+	core->pend_head = SYNOD_PENDING_MAX - 1;
+	core->npend = 2;	/* both queued */
+	store_some(test, ps, core, SYNOD_PAY_FRESH);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, queued));
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, gone));
+	core->pend_head = 0;
+	core->npend = 1;	/* "gone" left the queue; its ref stays */
+	store_some(test, ps, core, SYNOD_PAY_FRESH);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, queued));
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, gone));
+	synod_pay_exit(ps);
+}
+
+/* Hold @n fresh buffers, as writes gathered by a pass, in @w. */
+static void hold_some(struct kunit *test, struct synod_paystore *ps,
+		      struct synod_replica *core, struct synod_wait_write *w,
+		      u32 *n, u32 more)
+{
+	ps->gathered = w;
+	ps->ngathered = n;
+	while (more--) {
+		w[*n].ref = synod_pay_new_ref(ps);
+		KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, w[*n].ref,
+							    core));
+		(*n)++;
+	}
+}
+
+/*
+ * Sized by load: a store starts with its floor, takes spares from the
+ * pool (without allocating) as writes are held, and after
+ * SYNOD_PAY_IDLE_TRIMS ticks without a store (a trim is due then, not
+ * before) gives back everything beyond the floor that nothing holds.  A held buffer keeps its bytes
+ * and its place through the trim; the pool has its spares back and
+ * nothing charged.
+ */
+static void payload_grows_and_trims(struct kunit *test)
+{
+	struct synod_paypool *pool = pool_new(test, 2 * SYNOD_PAY_COUNT, 256);
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_on(test, pool, &core);
+	struct synod_wait_write *w;
+	struct synod_pay *kept;
+	u32 i, n = 0;
+
+	ps->gfp = 0;		/* the I/O path: spares only */
+	w = kunit_kcalloc(test, SYNOD_PAY_COUNT, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	hold_some(test, ps, core, w, &n, 3 * SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_GE(test, ps->backed, 3 * SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_EQ(test, ps->grown, (u64)ps->backed - SYNOD_PAY_FLOOR);
+	kept = synod_pay_find(ps, w[5].ref);
+	KUNIT_ASSERT_NOT_NULL(test, kept);
+	memset(kept->data, 0x5a, SYNOD_PAYLOAD_MAX);
+	/* all but one handed to the core, which dropped them */
+	w[0] = w[5];
+	n = 1;
+	/* the first tick notes the last store, then it counts */
+	for (i = 0; i < SYNOD_PAY_IDLE_TRIMS; i++)
+		KUNIT_EXPECT_FALSE(test, synod_pay_trim_due(ps));
+	KUNIT_EXPECT_TRUE(test, synod_pay_trim_due(ps));
+	KUNIT_EXPECT_GT(test, ps->backed, SYNOD_PAY_FLOOR);
+	synod_pay_trim(ps, core);
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_EQ(test, ps->trimmed, ps->grown);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, w[0].ref), kept);
+	KUNIT_EXPECT_EQ(test, ((u8 *)kept->data)[SYNOD_PAYLOAD_MAX - 1], 0x5a);
+	KUNIT_EXPECT_EQ(test, pool->nspare, 256u);	/* all back */
+	/* at its floor, no more trims are due */
+	for (i = 0; i < 2 * SYNOD_PAY_IDLE_TRIMS; i++)
+		KUNIT_EXPECT_FALSE(test, synod_pay_trim_due(ps));
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	ps->gathered = NULL;
+	synod_pay_exit(ps);
+	KUNIT_EXPECT_EQ(test, pool->reserved, 0u);
+}
+
+/*
+ * An empty pool is backpressure, not an allocation on the I/O path: the
+ * store says exhausted and stores again once the pool is refilled.
+ */
+static void payload_pool_empty_backpressure(struct kunit *test)
+{
+	struct synod_paypool *pool = pool_new(test, 2 * SYNOD_PAY_COUNT, 0);
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_on(test, pool, &core);
+	struct synod_wait_write *w;
+	u32 n = 0;
+
+	ps->gfp = 0;
+	w = kunit_kcalloc(test, SYNOD_PAY_COUNT, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	hold_some(test, ps, core, w, &n, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps),
+						core));
+	KUNIT_EXPECT_EQ(test, ps->exhausted, 1u);
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_GT(test, pool->empty, 0u);
+	pool->want = SYNOD_PAY_GROW;
+	synod_paypool_fill(pool);
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps),
+						    core));
+	ps->gathered = NULL;
+	synod_pay_exit(ps);
+}
+
+/*
+ * The host's bound: a store reserves its whole size (SYNOD_PAY_COUNT)
+ * when created, whatever it holds, and a store that would pass the bound
+ * is refused (-ENOSPC) until another is gone; a refused one reserves
+ * nothing.
+ */
+static void payload_pool_bounded(struct kunit *test)
+{
+	struct synod_paypool *pool = pool_new(test, 2 * SYNOD_PAY_COUNT + 100,
+					      64);
+	struct synod_paystore *ps[3];
+	u32 i;
+
+	for (i = 0; i < 3; i++) {
+		ps[i] = kunit_kzalloc(test, sizeof(*ps[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, ps[i]);
+	}
+	KUNIT_ASSERT_EQ(test, synod_pay_init(ps[0], 0, pool), 0);
+	KUNIT_ASSERT_EQ(test, synod_pay_init(ps[1], 1, pool), 0);
+	KUNIT_EXPECT_EQ(test, ps[1]->backed, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_EQ(test, synod_pay_init(ps[2], 2, pool), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, pool->reserved, 2ull * SYNOD_PAY_COUNT);
+	synod_pay_exit(ps[1]);
+	KUNIT_EXPECT_EQ(test, synod_pay_init(ps[2], 2, pool), 0);
+	synod_pay_exit(ps[2]);
+	synod_pay_exit(ps[0]);
+	KUNIT_EXPECT_EQ(test, pool->reserved, 0u);
+}
+
+static void payload_test_exit(struct kunit *test)
+{
+	if (test->priv)
+		synod_paypool_exit(test->priv);
+}
+
 static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_unreferenced_swept),
 	KUNIT_CASE(payload_back_to_back_sweeps_keep_fresh),
@@ -362,11 +551,16 @@ static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_pinned_kept),
 	KUNIT_CASE(payload_busy_kept),
 	KUNIT_CASE(payload_lend_capped),
+	KUNIT_CASE(payload_stale_pending_swept),
+	KUNIT_CASE(payload_grows_and_trims),
+	KUNIT_CASE(payload_pool_empty_backpressure),
+	KUNIT_CASE(payload_pool_bounded),
 	{}
 };
 
 static struct kunit_suite payload_suite = {
 	.name = "synod_payload",
+	.exit = payload_test_exit,
 	.test_cases = payload_cases,
 };
 

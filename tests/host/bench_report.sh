@@ -74,7 +74,7 @@ out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
 	--counters "$d/counters.txt" --json "$d/last.json" 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
-echo "1..8"
+echo "1..14"
 tap "$rc" "the report runs"
 
 # jq-free checks: python reads the JSON back
@@ -96,4 +96,63 @@ l="d['stages']['rand4k-qd1']['link']"
 tap $? "frames join by link, sequence number and length, with the last sent before (not the next connection's): 1 seen at both ends, pushed, 120 us, tag check 20 us"
 [ "$(q "d['counters']['s3n1']['rx_dropped'], d['counters']['s3n1']['resent'], d['counters']['s3n1']['frames_pushed'], d['counters']['s3n2']['resent']")" = "3 0 850 2" ]
 tap $? "the volumes' counters at volume down are in the JSON (with and without the frame counts)"
+# The scale run (scripts/bench-scale.bash): 40 of 64 volumes made, the
+# rest stopped by the memory guard.  Pinned memory (MemTotal - MemFree -
+# Buffers - Cached - SReclaimable) goes from 779000 to 3728120 kB: 2880
+# MiB, 24 MiB for each of 120 replicas, though Cached (the tmpfs backing
+# store) grew too.  Tasks: 12 a volume (4 a replica), also past the
+# first.  Volume V leads 1 + V/10 s after its first create.
+{
+	printf 'requested\t64\nmade\t40\n'
+	printf 'stopped\tstopped at 40 of 64 volumes: MemAvailable 350 MiB < 400 MiB before volume 41\n'
+	printf 'backing\tloop on tmpfs, 64 MiB sparse, direct-io off\n'
+	printf 'mem_before_%s\t%s\n' MemTotal 8000000 MemFree 7000000 Buffers 1000 \
+		Cached 200000 SReclaimable 20000 Shmem 100000 Slab 50000 SUnreclaim 30000 \
+		VmallocUsed 10000 KernelStack 2000 PageTables 3000 MemAvailable 7100000
+	printf 'mem_after_%s\t%s\n' MemTotal 8000000 MemFree 3945880 Buffers 1000 \
+		Cached 300000 SReclaimable 25000 Shmem 200000 Slab 173880 SUnreclaim 148880 \
+		VmallocUsed 1976080 KernelStack 3920 PageTables 3000 MemAvailable 4100000
+	printf 'tasks_before\t100\ntasks_nokw_before\t80\ntasks_synod_before\t0\n'
+	printf 'tasks_first\t112\ntasks_nokw_first\t92\ntasks_synod_first\t9\n'
+	printf 'tasks_after\t580\ntasks_nokw_after\t560\ntasks_synod_after\t360\n'
+	printf 'tasks_kind_after_synod-rx/N\t120\ntasks_kind_after_synod-tx/N-N\t240\n'
+	for v in $(seq 1 40); do printf 'up_s\t%d %d.%d\n' "$v" $((1 + v / 10)) $((v % 10)); done
+	printf 'leaders_lost\t1\n'
+	printf 'idle_cpu_pct_before\t2.5\nidle_cpu_pct_after\t61.0\n'
+	printf 'fio_single_jobs\t1\nfio_single_iops\t1000.0\nfio_single_cpu_per_io\t1.0e-03\n'
+	printf 'fio_many_jobs\t16\nfio_many_iops\t1200.0\nfio_many_cpu_per_io\t1.2e-03\n'
+	printf 'seconds\t1234\n'
+} > "$d/scale.tsv"
+out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
+	--targets "drbd synod3" --workloads "rand4k-qd1 rand4k-qd32" \
+	--slow "" --slow-delay 5ms --info test --traces "$d" \
+	--counters "$d/counters.txt" --scale "$d/scale.tsv" --json "$d/scale.json" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+tap "$rc" "the report runs with --scale"
+qs() { python3 -c "import json, sys; d = json.load(open('$d/scale.json')); s = d['scale']; print($1)"; }
+[ "$(qs "round(s['mem_per_replica_mib'], 2), round(s['mem_per_volume_mib'], 2), round(s['mem_delta_per_replica_mib']['VmallocUsed'], 2), round(s['mem_delta_per_replica_mib']['other'], 2), s['made'], s['replicas']")" = "24.0 72.0 16.0 7.02 40 120" ]
+tap $? "memory pinned per idle replica leaves out Cached (the tmpfs backing store): 2880 MiB / 120 replicas = 24 MiB, 72 per volume; VmallocUsed 16 per replica, and 7.02 of it in no field (24 - SUnreclaim 0.97 - vmalloc 16 - stacks 0.02)"
+[ "$(qs "round(s['threads']['tasks_nokw']['per_added_replica'], 2), round(s['threads']['tasks']['per_replica'], 2), s['threads']['synod_kinds_per_replica']['synod-tx/N-N']")" = "4.0 4.0 2.0" ]
+tap $? "tasks per replica: 4 past the first volume (the slope), 4 in all, 2 synod-tx each"
+[ "$(qs "round(s['up_s']['median'], 2), round(s['up_s']['first'], 2), round(s['up_s']['last'], 2), s['up_s']['n'], s['idle_cpu_pct']['after']")" = "3.05 1.1 5.0 40 61.0" ] &&
+	echo "$out" | grep -q 'CPU busy while idle: 2.5% before the volumes, 61.0% with them'
+tap $? "create-to-leader: median, first and last over the volumes made; the idle CPU before and with them"
+[ "$(qs "[(g['goal'][:7], round(g['value'], 2), g['met']) for g in d['goals'][6:]], len(d['goals'])")" = "[('scale: ', 24.0, False), ('scale: ', 4.0, False), ('scale: ', 1.2, False)] 9" ] &&
+	echo "$out" | grep -q '^bench: .* | scale 40/64 vols: 24.00 MiB/replica, .* IOPS 16/1=1.20 | goals met 2/9 |' &&
+	echo "$out" | grep -q 'stopped at 40 of 64 volumes: MemAvailable'
+tap $? "three scale goals (24 MiB <= 2, 4 tasks <= 0.1, IOPS 1.2x >= 1.5: none met) count with the others, in the summary line; the early stop is printed"
+
+# fiosum: one fio run, two jobs (devices): IOPS summed, latency weighted by I/Os
+cat > "$d/many.json" <<'EOF'
+note: fio may print something first
+{"jobs": [
+ {"jobname": "sd0", "error": 0, "mixed": {"iops": 100.0, "total_ios": 1000, "lat_ns": {"mean": 2000000.0, "percentile": {"99.000000": 5000000}}}},
+ {"jobname": "sd1", "error": 0, "mixed": {"iops": 300.0, "total_ios": 3000, "lat_ns": {"mean": 1000000.0, "percentile": {"99.000000": 3000000}}}}
+]}
+EOF
+out=$(python3 "$R" fiosum many "$d/many.json" 400 100)
+echo "$out" | sed 's/^/# /'
+[ "$(echo "$out" | grep -E '^fio_many_(jobs|iops|lat_mean|lat_p99_max|cpu_per_io)\s' | cut -f2 | tr '\n' ' ')" = "2 400.0 1250000 5000000 1.000e-03 " ]
+tap $? "fiosum: 2 jobs, 400 IOPS in all, latency mean weighted by I/Os, worst p99, 4 CPU-s over 4000 I/Os"
 exit "$failed"

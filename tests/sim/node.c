@@ -425,6 +425,14 @@ void node_tick(struct sim *s, struct node *nd)
 	sim_process(s, nd);
 	if (!nd->up)
 		return;
+	/*
+	 * The module forgets what its data area holds once its payload
+	 * store has been idle a while; here at a fixed rate (no draw from
+	 * the seed's random stream), busy or not, which is the harder case
+	 * for catch-up and recovery.
+	 */
+	if (++nd->ticks % SIM_FORGET_TICKS == 0)
+		synod_replica_forget(&nd->r, sim_local(s, nd));
 	if (rs->want_slot)
 		resync_jump(s, nd);
 	if (rs->restart && !rs->active) {

@@ -21,6 +21,8 @@
 #define SIM_US		1000ull
 /* The glue's checkpoint period, in proportion to the kernel's (64 of 128). */
 #define SIM_CHECKPOINT_SLOTS	(SYNOD_LOG_MAX / 2)
+/* A node forgets its applied log every this many of its ticks. */
+#define SIM_FORGET_TICKS	64
 #define SIM_NEVER	UINT64_MAX	/* an "ok since" that is not ok now */
 /* Values a block may have been written since its last flush (crash picks) */
 #define SIM_UNFLUSHED	8
@@ -86,6 +88,9 @@ struct node {
 	uint64_t paused_until;	/* when it resumes */
 	uint64_t pause_local;	/* its clock when it stopped (a mutant's) */
 	uint64_t last_ballot;	/* the newest ballot it campaigned in */
+	/* ticks so far: every SIM_FORGET_TICKS-th forgets the applied log,
+	 * as the module's idle payload store does (kmod/payload.c) */
+	uint64_t ticks;
 	struct synod_replica r;
 	struct synod_out out;
 	/* raw monotonic clock: base_local + elapsed * (1 + drift) */

@@ -377,6 +377,47 @@ version_misfit() {
 	[ "$sum0" = "$sum2" ]
 }
 
+@test "cluster: replicas borrow payload buffers from the host's pool under load, give them back when idle; a replica past the pool's bound is refused" {
+	# payload_pool_mb=48: 3072 buffers of 16 KiB for the host, each
+	# replica reserving 1024 of them (16 MiB, what its store holds at
+	# most) when it is created: three fit, a fourth is refused with the
+	# reason.
+	rmmod synod
+	insmod "$KO" time_scale=4 payload_pool_mb=48
+	[ "$(cat /sys/module/synod/parameters/payload_pool_mb)" = 48 ]
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	run ctl 0 volume create r9 --backing "$(new_loop 64M)" --node 0 \
+		--listen "$(addr 0):7791" --peer "1=$(addr 1):7791" \
+		--peer "2=$(addr 2):7791" --secret-file "$SECRET_FILE" --cluster r9
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"payload pool has no room"*"payload_pool_mb"* ]]
+	# 16 MiB in 1 MiB requests, 4 deep: more than an idle store's 32
+	# buffers at once on every replica
+	fio --name=w --filename="$(dev_of 0 $VOL)" --rw=write --bs=1M \
+		--size=16M --direct=1 --ioengine=libaio --iodepth=4 \
+		--output="$BATS_TEST_TMPDIR/w"
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/w"
+	c=$(field 0 $VOL commit_index)
+	wait_for 30 field_ge 1 $VOL applied_index "$c"
+	wait_for 30 field_ge 2 $VOL applied_index "$c"
+	# idle: after 200 ticks without a store (2 s, more under TCG) each
+	# store gives back what it took beyond its floor
+	sleep 10
+	for n in 0 1 2; do ctl $n volume down $VOL; done
+	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/down")" -eq 3 ]
+	# "payload buffers N at most (G taken from the host pool, T given back)"
+	sed -n 's/.*payload buffers \([0-9]*\) at most (\([0-9]*\) taken from the host pool, \([0-9]*\) given back).*/\1 \2 \3/p' \
+		"$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/pool"
+	cat "$BATS_TEST_TMPDIR/pool"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/pool")" -eq 3 ]
+	awk '{ if (!($1 > 32 && $2 > 0 && $3 == $2)) bad = 1 }
+	     END { exit bad || NR != 3 }' "$BATS_TEST_TMPDIR/pool"
+}
+
 @test "cluster: five replicas go on after losing two; bad quorum sizes are refused" {
 	cluster_net 3 4
 	l=$(new_loop 64M)
