@@ -245,7 +245,12 @@ int synod_tcp_ring_resize(struct tcp_peer *p, u32 size)
 		return -EINVAL;
 	if (size == p->ring_size)
 		return 0;
-	ring = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * May fail rather than retry for ever: the tx thread runs in a
+	 * NOIO scope, where the OOM killer never runs, and the writeback
+	 * that would free memory may wait for this very link's frames.
+	 */
+	ring = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
 	if (!ring) {
 		atomic64_inc(&p->ring_nomem);
 		return -ENOMEM;

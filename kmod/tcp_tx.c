@@ -650,8 +650,11 @@ static void out_link_down(struct tcp_peer *p, int err)
 			t->cfg.cluster, t->cfg.self, p->node, err,
 			p->ring_size >> 10, atomic64_read(&p->ring_grows),
 			atomic64_read(&p->ring_shrinks));
-	synod_tcp_ring_reset(p);	/* empty, nothing queues: small */
-	out_report(p);
+	out_report(p);		/* first: the replica hears at once */
+	/* empty, nothing queues: small, unless we are being stopped (the
+	 * stop may come from an upcall, which must not wait for memory) */
+	if (!kthread_should_stop())
+		synod_tcp_ring_reset(p);
 }
 
 /* Sleep the backoff (jittered by +-25%), then double it up to the cap. */
