@@ -189,26 +189,6 @@ void synod_tcp_sock_close(struct socket *sock, const struct tcp_cbs *saved)
 	sock_release(sock);
 }
 
-/*
- * The send ring of one peer is allocated the first time the node becomes
- * a peer (create or set_peer), never on the send path, and kept until
- * destroy so that send() can read p->ring without a lock dance.
- */
-static int peer_ring_alloc(struct tcp_peer *p)
-{
-	u8 *ring;
-
-	if (p->ring)
-		return 0;
-	ring = kvmalloc(SYNOD_SENDQ_BYTES, GFP_KERNEL);
-	if (!ring)
-		return -ENOMEM;
-	spin_lock_bh(&p->lock);
-	p->ring = ring;
-	spin_unlock_bh(&p->lock);
-	return 0;
-}
-
 /* Check a configuration before anything is allocated for it. */
 static int cfg_check(const struct synod_transport_cfg *cfg)
 {
@@ -365,9 +345,10 @@ static void macs_free(struct synod_transport *t)
  * Allocate everything a running transport needs, so that nothing on the
  * send or receive path allocates: the HMAC of the secret, one receive
  * buffer per possible accepted connection (STCP_IN_MAX * ~20 KiB), the
- * frame MAC transforms of every possible connection and a 4 MiB send
- * ring per configured peer.  Fixes the link versions the transport
- * offers.  Returns an ERR_PTR, never NULL.
+ * frame MAC transforms of every possible connection and a send ring
+ * per configured peer, STCP_RING_MIN bytes to begin with (tcp_ring.c).
+ * Fixes the link versions the transport offers.  Returns an ERR_PTR,
+ * never NULL.
  */
 static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 {
@@ -441,7 +422,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!cfg->peer_valid[n])
 			continue;
-		err = peer_ring_alloc(&t->peers[n]);
+		err = synod_tcp_ring_alloc(&t->peers[n]);
 		if (err)
 			goto out_destroy;
 		t->peers[n].addr = cfg->peer_addr[n];
@@ -624,14 +605,7 @@ static void tcp_destroy(struct synod_transport *t)
 		return;
 	tcp_stop(t, true);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
-		struct tcp_peer *p = &t->peers[n];
-
-		/* the tx thread dropped them; nothing may keep a page */
-		spin_lock_bh(&p->lock);
-		if (p->ring)
-			synod_tcp_ring_drop(p);
-		spin_unlock_bh(&p->lock);
-		kvfree(p->ring);
+		synod_tcp_ring_free(&t->peers[n]);
 		mutex_destroy(&t->peers[n].send_mutex);
 	}
 	kvfree(t->in_bufs);
@@ -666,7 +640,7 @@ static int tcp_set_peer(struct synod_transport *t, u32 node,
 
 	mutex_lock(&t->lock);
 	if (addr) {
-		err = peer_ring_alloc(p);
+		err = synod_tcp_ring_alloc(p);
 		if (err)
 			goto out_unlock;
 		peer_stop(p);
@@ -739,6 +713,9 @@ static void tcp_tx_counts(struct synod_transport *t,
 		c->pushed += atomic64_read(&t->peers[n].tx_inline);
 		c->handed += atomic64_read(&t->peers[n].tx_handed);
 		c->spliced += atomic64_read(&t->peers[n].tx_spliced);
+		c->ring_bytes += READ_ONCE(t->peers[n].ring_size);
+		c->ring_grows += atomic64_read(&t->peers[n].ring_grows);
+		c->ring_shrinks += atomic64_read(&t->peers[n].ring_shrinks);
 	}
 }
 
@@ -776,8 +753,12 @@ void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 	s->tx_handed = atomic64_read(&p->tx_handed);
 	s->tx_spliced = atomic64_read(&p->tx_spliced);
 	s->rx_frames = atomic64_read(&t->rx_frames[node]);
+	s->ring_grows = atomic64_read(&p->ring_grows);
+	s->ring_shrinks = atomic64_read(&p->ring_shrinks);
+	s->ring_nomem = atomic64_read(&p->ring_nomem);
 	spin_lock_bh(&p->lock);
 	s->queued = p->head - p->tail;
+	s->ring_size = p->ring_size;
 	spin_unlock_bh(&p->lock);
 }
 

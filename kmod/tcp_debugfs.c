@@ -17,7 +17,8 @@
  *   send ID TO COUNT SIZE        COUNT frames of SIZE bytes, numbered
  * ADDR is 10.0.0.1:7000 or [fd00::1]:7000.  Reading prints counters: per
  * node frames sent and received, sequence gaps and reorderings seen by
- * rx(), link events, peer state and refusals.
+ * rx(), link events, peer state and refusals, and the send ring: its
+ * size now, and how often it grew, shrank or could not be allocated.
  */
 #ifdef SYNOD_TCP_DEBUGFS
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -317,9 +318,11 @@ static int dbg_show(struct dbg_t *d, unsigned int id, char *buf, int len)
 		    !s.rx_frames)
 			continue;
 		n += scnprintf(buf + n, len - n,
-			       "t%u n%u state %d sent %llu q %u nobufs %llu notconn %llu links %llu rx %lld gaps %lld reorder %lld corrupt %lld up %lld down %lld refused %llu/%llu/%llu/%llu\n",
+			       "t%u n%u state %d sent %llu q %u ring %u grows %llu shrinks %llu nomem %llu nobufs %llu notconn %llu links %llu rx %lld gaps %lld reorder %lld corrupt %lld up %lld down %lld refused %llu/%llu/%llu/%llu\n",
 			       id, i, synod_tcp_ops.peer_state(t, i),
-			       s.tx_frames, s.queued, s.tx_nobufs,
+			       s.tx_frames, s.queued, s.ring_size,
+			       s.ring_grows, s.ring_shrinks, s.ring_nomem,
+			       s.tx_nobufs,
 			       s.tx_notconn, s.links_up,
 			       atomic64_read(&dn->rx), atomic64_read(&dn->gaps),
 			       atomic64_read(&dn->reorder),

@@ -28,7 +28,9 @@
  * never taken by the threads; peer->send_mutex (outer) is held to write
  * frames and to take a link down, so no writer sees the socket close;
  * peer->lock (spinlock, bh) guards the ring and peer->up and is never
- * held across a socket call or an upcall;
+ * held across a socket call or an upcall; the ring's memory and size
+ * change (tcp_ring.c, by the tx thread) only under both send_mutex and
+ * peer->lock, so whoever holds either may read them;
  * t->addr_lock (spinlock, bh) guards peers[].addr for the rx thread,
  * which must not take t->lock (set_peer() waits for threads under it).
  */
@@ -82,7 +84,25 @@
  */
 #define STCP_FRAME_HDR		32u
 #define STCP_TAGGED		16u	/* header bytes the tag covers */
-/* Bytes a frame of @len payload bytes takes in a send ring (tcp_queue.c). */
+/*
+ * Send ring sizes (tcp_ring.c): a power of two from STCP_RING_MIN to
+ * SYNOD_SENDQ_BYTES.  A ring starts at the least: three largest frames
+ * by copy or hundreds of records by reference, more than a link holds
+ * between two push()es at queue depth 1, and below its half (the grow
+ * mark) one largest frame always fits, so the frame that passes the
+ * mark is never refused for want of room; a 3-replica volume's two
+ * rings per node pin 128 KiB, not 8 MiB.  Past the mark the tx thread
+ * doubles the ring before it fills.  A ring whose fill stayed at most
+ * a quarter of a smaller size for STCP_RING_IDLE_MS shrinks to that
+ * size: longer than the replica's resends (~100 ms) and heartbeats, so
+ * a bursty load does not allocate and free megabytes at each pause,
+ * short enough that a finished burst gives them back within seconds.
+ * After a failed allocation no growth is tried for STCP_RING_RETRY_MS.
+ */
+#define STCP_RING_MIN		(64u * 1024)
+#define STCP_RING_IDLE_MS	5000u
+#define STCP_RING_RETRY_MS	1000u
+/* Bytes a frame of @len payload bytes takes in a send ring (tcp_ring.c). */
 #define stcp_rec_len(len)	(sizeof(u32) + ALIGN((u32)(len), 4))
 /*
  * A send ring record whose frame ends in bytes the ring only refers to
@@ -105,7 +125,7 @@ struct stcp_ref {
 	u32 len;		/* bytes, inside the (compound) page */
 };
 
-/* A send ring record as read back (synod_tcp_rec_read(), tcp_queue.c). */
+/* A send ring record as read back (synod_tcp_rec_read(), tcp_ring.c). */
 struct stcp_rec {
 	u32 len;		/* the frame's payload length */
 	u32 held;		/* of which the record holds, at its start */
@@ -246,6 +266,8 @@ struct tcp_mac {
 #define STCP_KICK		0	/* socket event or queued frame */
 /* peer->flags only: a write failed mid-stream, the link must drop */
 #define STCP_BROKEN		1
+/* peer->flags only: the ring passed its grow mark (tcp_ring.c) */
+#define STCP_GROW		2
 
 /* The outgoing side of one peer: ring, link state, tx thread. */
 struct tcp_peer {
@@ -254,7 +276,7 @@ struct tcp_peer {
 	struct sockaddr_storage addr;	/* t->lock */
 	struct task_struct *task;	/* tx thread; t->lock */
 	wait_queue_head_t wq;		/* tx thread sleeps here */
-	unsigned long flags;		/* STCP_KICK, STCP_BROKEN */
+	unsigned long flags;		/* STCP_KICK, STCP_BROKEN, STCP_GROW */
 	/* tx thread; push() uses it only while up, under send_mutex */
 	struct socket *sock;
 	struct tcp_cbs cbs;		/* of sock */
@@ -262,14 +284,20 @@ struct tcp_peer {
 	/* frame writers: the tx thread, or push() (tcp_tx.c); outer */
 	struct mutex send_mutex;
 	spinlock_t lock;		/* ring, head, tail, up, link */
-	u8 *ring;			/* SYNOD_SENDQ_BYTES, kept till destroy */
+	/* ring_size bytes from the first time the node is a peer to destroy */
+	u8 *ring;
+	/* a power of two, STCP_RING_MIN..SYNOD_SENDQ_BYTES (tcp_ring.c) */
+	u32 ring_size;
 	u32 head, tail;			/* free-running byte counters */
 	/*
 	 * Bytes of the pages the ring's records refer to (STCP_REC_REF),
-	 * whole pages (a reference keeps all of one), bounded like the
-	 * bytes it holds: SYNOD_SENDQ_BYTES of each.
+	 * whole pages (a reference keeps all of one), bounded by the
+	 * largest ring: SYNOD_SENDQ_BYTES, whatever the ring's size now.
 	 */
 	u32 ref_bytes;
+	u32 ring_peak;			/* most bytes queued since ring_since */
+	/* tx thread: jiffies the shrink window began, no growth before */
+	unsigned long ring_since, ring_retry;
 	bool up;			/* authenticated: send() may queue */
 	struct synod_link_info link;	/* what it runs while up; lock */
 	/* odd while up; bumped at each up and down, read by the rx thread */
@@ -281,6 +309,8 @@ struct tcp_peer {
 	atomic64_t tx_inline, tx_handed;
 	/* bytes the socket took by reference (pages spliced, not copied) */
 	atomic64_t tx_spliced;
+	/* ring resizes, and allocations for one that failed (tcp_ring.c) */
+	atomic64_t ring_grows, ring_shrinks, ring_nomem;
 
 	/*
 	 * Frame MAC keyed at each handshake, the sequence number and the
@@ -467,16 +497,27 @@ int synod_tcp_rx_thread(void *arg);
 void synod_tcp_rx_close_all(struct synod_transport *t);
 void synod_tcp_listen_ready(struct sock *sk);
 
+/* tcp_ring.c: a peer's ring, its records and its size */
+int synod_tcp_ring_alloc(struct tcp_peer *p);
+void synod_tcp_ring_free(struct tcp_peer *p);
+void synod_tcp_ring_put(struct tcp_peer *p, u32 pos, const void *src,
+			u32 len);
+void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len);
+int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
+		       struct stcp_rec *r);
+void synod_tcp_ring_drop(struct tcp_peer *p);
+bool synod_tcp_ring_mark(struct tcp_peer *p, bool refused);
+int synod_tcp_ring_swap(struct tcp_peer *p, u8 **ring, u32 size);
+int synod_tcp_ring_resize(struct tcp_peer *p, u32 size);
+void synod_tcp_ring_adjust(struct tcp_peer *p);
+void synod_tcp_ring_reset(struct tcp_peer *p);
+
 /* tcp_queue.c */
 int synod_tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
 		   unsigned int niov);
 int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 			 const struct kvec *hdr, struct page *page, u32 off,
 			 u32 len);
-void synod_tcp_ring_drop(struct tcp_peer *p);
-int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
-		       struct stcp_rec *r);
-void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len);
 int synod_tcp_queue(struct synod_transport *t, u32 to,
 		    const struct kvec *iov, unsigned int niov);
 void synod_tcp_push(struct synod_transport *t);
@@ -503,7 +544,9 @@ void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
 struct synod_tcp_peer_stats {
 	u64 tx_frames, tx_bytes, tx_nobufs, tx_notconn, links_up, rx_frames;
 	u64 tx_inline, tx_handed, tx_spliced;
+	u64 ring_grows, ring_shrinks, ring_nomem;
 	u32 queued;
+	u32 ring_size;		/* bytes the ring pins now */
 };
 void synod_tcp_peer_stats(struct synod_transport *t, u32 node,
 			  struct synod_tcp_peer_stats *s);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The send side's queue: each peer's ring of frames waiting to be
- * written (send() and queue() put them there, never sleeping), and
- * push(), which writes them from the caller's context when the socket
- * takes them at once (tcp_tx.c), waking the peer's tx thread only for
- * what is left.  tcp_priv.h has the locking rule.
+ * written (send() and queue() put them there, never sleeping, and ask
+ * the tx thread to grow the ring when it passes half full, tcp_ring.c),
+ * and push(), which writes them from the caller's context when the
+ * socket takes them at once (tcp_tx.c), waking the peer's tx thread only
+ * for what is left.  tcp_priv.h has the locking rule.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,114 +15,56 @@
 
 #include "tcp_priv.h"
 
-/* Copy @len bytes into the ring at free-running offset @pos. */
-static void ring_put(struct tcp_peer *p, u32 pos, const void *src, u32 len)
-{
-	u32 off = pos & (SYNOD_SENDQ_BYTES - 1);
-	u32 first = min(len, SYNOD_SENDQ_BYTES - off);
-
-	memcpy(p->ring + off, src, first);
-	memcpy(p->ring, src + first, len - first);
-}
-
-/* Copy @len bytes out of the ring at free-running offset @pos. */
-void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len)
-{
-	u32 off = pos & (SYNOD_SENDQ_BYTES - 1);
-	u32 first = min(len, SYNOD_SENDQ_BYTES - off);
-
-	memcpy(dst, p->ring + off, first);
-	memcpy(dst + first, p->ring, len - first);
-}
-
-/*
- * Read the record at free-running offset @pos of @p's ring, of which
- * @head is the end, into @r: its frame's payload length, the bytes it
- * holds, the bytes it takes in the ring and, if it refers to some, its
- * page reference.  -EIO if it makes no sense (a bug: the ring is ours
- * alone, its writers are queue() and queue_page()).  The caller owns
- * [@pos, @head): it holds p->lock, or send_mutex for the oldest record.
- */
-int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
-		       struct stcp_rec *r)
-{
-	u32 word;
-
-	memset(r, 0, sizeof(*r));
-	if (WARN_ON_ONCE(head - pos < sizeof(word)))
-		return -EIO;
-	synod_tcp_ring_get(p, pos, &word, sizeof(word));
-	r->len = word & ~STCP_REC_REF;
-	r->held = r->len;
-	r->rec = stcp_rec_len(r->len);
-	if (word & STCP_REC_REF) {
-		synod_tcp_ring_get(p, pos + sizeof(u32), &r->held,
-				   sizeof(r->held));
-		synod_tcp_ring_get(p, pos + 2 * sizeof(u32), &r->ref,
-				   sizeof(r->ref));
-		if (WARN_ON_ONCE(!r->ref.len || r->held >= r->len ||
-				 r->held + r->ref.len != r->len))
-			return -EIO;
-		r->rec = stcp_ref_rec_len(r->held);
-	}
-	if (WARN_ON_ONCE(!r->len || r->len > SYNOD_FRAME_MAX ||
-			 r->rec > head - pos))
-		return -EIO;
-	return 0;
-}
-
-/*
- * Drop every record of @p's ring, giving back the page references of
- * those that hold some (the link is gone: the replica resends what
- * matters): a walk only while some do (ref_bytes), else O(1).  p->lock
- * held; the frame being written, if any, is the oldest record and goes
- * too, so its writer must forget it (p->cur_*).  A record that makes no
- * sense ends the walk: its pages leak, nothing worse.
- */
-void synod_tcp_ring_drop(struct tcp_peer *p)
-{
-	struct stcp_rec r;
-
-	lockdep_assert_held(&p->lock);
-	while (p->ref_bytes && p->tail != p->head &&
-	       !synod_tcp_rec_read(p, p->tail, p->head, &r)) {
-		if (r.ref.len) {
-			put_page(r.ref.page);
-			p->ref_bytes -= page_size(r.ref.page);
-		}
-		p->tail += r.rec;
-	}
-	WARN_ON_ONCE(p->ref_bytes);
-	p->ref_bytes = 0;
-	p->tail = p->head;
-}
-
 /*
  * Room check shared by queue() and queue_page(): 0 if a record of @need
  * ring bytes referring to a page of @ref_size bytes (0: none) may go in
- * now, else why not: -ENOTCONN, -ENOBUFS (ring full), -ENOSPC (ring
- * not full, but its budget of pages is spent: a copy may go in; not
- * counted as a refusal).  p->lock held.
+ * now, else why not: -ENOTCONN, -ENOBUFS (ring full at its present
+ * size), -ENOSPC (ring not full, but its budget of pages, which does not
+ * follow the ring's size, is spent: a copy may go in; not counted as a
+ * refusal).  p->lock held.
  */
 static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 {
 	lockdep_assert_held(&p->lock);
 	if (!p->up)
 		return -ENOTCONN;
-	if (SYNOD_SENDQ_BYTES - (p->head - p->tail) < need)
+	if (p->ring_size - (p->head - p->tail) < need)
 		return -ENOBUFS;
 	if (SYNOD_SENDQ_BYTES - p->ref_bytes < ref_size)
 		return -ENOSPC;	/* only the budget of pages: copy instead */
 	return 0;
 }
 
-/* Count a refusal of ring_room(), outside the lock. */
-static void ring_refused(struct tcp_peer *p, int err)
+/* Wake the tx thread of @p: it has frames to write, or a ring to grow. */
+static void peer_kick(struct tcp_peer *p)
+{
+	set_bit(STCP_KICK, &p->flags);
+	wake_up(&p->wq);
+}
+
+/*
+ * After a queuer's ring_room() and put, under p->lock: whether the tx
+ * thread must be woken to grow the ring (synod_tcp_ring_mark()).
+ */
+static bool ring_marked(struct tcp_peer *p, int err)
+{
+	if (err && err != -ENOBUFS)
+		return false;	/* no link, or the page budget: not room */
+	return synod_tcp_ring_mark(p, err == -ENOBUFS);
+}
+
+/*
+ * Outside the lock: count a refusal of ring_room(), and wake the tx
+ * thread if the ring is to grow (@grow, from ring_marked()).
+ */
+static void ring_refused(struct tcp_peer *p, int err, bool grow)
 {
 	if (err == -ENOBUFS)
 		atomic64_inc(&p->tx_nobufs);
 	else if (err == -ENOTCONN)
 		atomic64_inc(&p->tx_notconn);
+	if (grow)
+		peer_kick(p);
 }
 
 /*
@@ -139,6 +82,7 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 	struct stcp_ref ref = { .page = page, .off = off, .len = len };
 	struct tcp_peer *p;
 	u32 word, held, need;
+	bool grow;
 	int err;
 
 	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
@@ -157,16 +101,19 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 	err = ring_room(p, need, page_size(page));
 	if (!err) {
 		get_page(page);
-		ring_put(p, p->head, &word, sizeof(word));
-		ring_put(p, p->head + sizeof(u32), &held, sizeof(held));
-		ring_put(p, p->head + 2 * sizeof(u32), &ref, sizeof(ref));
-		ring_put(p, p->head + 2 * sizeof(u32) + sizeof(ref),
-			 hdr->iov_base, held);
+		synod_tcp_ring_put(p, p->head, &word, sizeof(word));
+		synod_tcp_ring_put(p, p->head + sizeof(u32), &held,
+				   sizeof(held));
+		synod_tcp_ring_put(p, p->head + 2 * sizeof(u32), &ref,
+				   sizeof(ref));
+		synod_tcp_ring_put(p, p->head + 2 * sizeof(u32) + sizeof(ref),
+				   hdr->iov_base, held);
 		p->head += need;
 		p->ref_bytes += page_size(page);
 	}
+	grow = ring_marked(p, err);
 	spin_unlock_bh(&p->lock);
-	ring_refused(p, err);
+	ring_refused(p, err, grow);
 	return err;
 }
 
@@ -184,6 +131,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	struct tcp_peer *p;
 	size_t total = 0;
 	u32 need, pos, i;
+	bool grow;
 	int err;
 
 	if (to >= SYNOD_NODES_MAX || to == t->cfg.self)
@@ -203,24 +151,19 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 		u32 len = total;
 
 		pos = p->head;
-		ring_put(p, pos, &len, sizeof(len));
+		synod_tcp_ring_put(p, pos, &len, sizeof(len));
 		pos += sizeof(len);
 		for (i = 0; i < niov; i++) {
-			ring_put(p, pos, iov[i].iov_base, iov[i].iov_len);
+			synod_tcp_ring_put(p, pos, iov[i].iov_base,
+					   iov[i].iov_len);
 			pos += iov[i].iov_len;
 		}
 		p->head += need;
 	}
+	grow = ring_marked(p, err);
 	spin_unlock_bh(&p->lock);
-	ring_refused(p, err);
+	ring_refused(p, err, grow);
 	return err;
-}
-
-/* Wake the tx thread of @p: it has frames to write. */
-static void peer_kick(struct tcp_peer *p)
-{
-	set_bit(STCP_KICK, &p->flags);
-	wake_up(&p->wq);
 }
 
 /* Queue one frame for @to and wake its tx thread (transport.h). */

@@ -352,14 +352,15 @@ SYNOD_TEST_PARAM(test_inline_split, uint,
  * The frame of the record at @tail (out_frame_begin() read it into
  * p->cur_*) as @vec: the header p->cur_hdr, then the payload bytes the
  * record holds, which may wrap around the ring's end, then the bytes it
- * refers to, if any.  Returns the number of kvecs (2 to 4).
+ * refers to, if any.  Returns the number of kvecs (2 to 4), which point
+ * into the ring only until send_mutex is let go (a resize, tcp_ring.c).
  */
 static unsigned int out_frame_vec(struct tcp_peer *p, u32 tail,
 				  struct kvec *vec)
 {
 	u32 at = tail + (p->cur_ref.len ? stcp_ref_rec_len(0) : sizeof(u32));
-	u32 start = at & (SYNOD_SENDQ_BYTES - 1);
-	u32 first = min(p->cur_held, SYNOD_SENDQ_BYTES - start);
+	u32 start = at & (p->ring_size - 1);
+	u32 first = min(p->cur_held, p->ring_size - start);
 	unsigned int n = 0;
 
 	vec[n++] = (struct kvec){ p->cur_hdr, STCP_FRAME_HDR };
@@ -543,7 +544,10 @@ bool synod_tcp_tx_inline(struct tcp_peer *p)
 	return empty;
 }
 
-/* Write queued frames until the link fails or the thread is stopped. */
+/*
+ * Write queued frames until the link fails or the thread is stopped,
+ * resizing the ring between them as its load asks (tcp_ring.c).
+ */
 static int out_pump(struct tcp_peer *p)
 {
 	struct sock *sk = p->sock->sk;
@@ -556,6 +560,8 @@ static int out_pump(struct tcp_peer *p)
 			return -err;
 		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 			return -ECONNRESET;
+		/* between frames: grow or shrink the ring (tcp_ring.c) */
+		synod_tcp_ring_adjust(p);
 		mutex_lock(&p->send_mutex);
 		/* push() failed mid-stream: nothing more on this link */
 		err = test_bit(STCP_BROKEN, &p->flags) ? -EIO : 0;
@@ -625,6 +631,7 @@ static void out_link_up(struct tcp_peer *p)
  * Lost: refuse send() and drop what was queued; those frames may or may
  * not have arrived, and the replica retransmits what matters.  Under
  * send_mutex, so that no push() still writes when the socket closes.
+ * The empty ring goes back to its least size.
  */
 static void out_link_down(struct tcp_peer *p, int err)
 {
@@ -639,9 +646,15 @@ static void out_link_down(struct tcp_peer *p, int err)
 	p->cur_sent = 0;
 	mutex_unlock(&p->send_mutex);
 	if (!kthread_should_stop())
-		pr_info("%s/%u: link to node %u down (%d)\n", t->cfg.cluster,
-			t->cfg.self, p->node, err);
-	out_report(p);
+		pr_info("%s/%u: link to node %u down (%d); send ring %u KiB, grown %lld, shrunk %lld times\n",
+			t->cfg.cluster, t->cfg.self, p->node, err,
+			p->ring_size >> 10, atomic64_read(&p->ring_grows),
+			atomic64_read(&p->ring_shrinks));
+	out_report(p);		/* first: the replica hears at once */
+	/* empty, nothing queues: small, unless we are being stopped (the
+	 * stop may come from an upcall, which must not wait for memory) */
+	if (!kthread_should_stop())
+		synod_tcp_ring_reset(p);
 }
 
 /* Sleep the backoff (jittered by +-25%), then double it up to the cap. */

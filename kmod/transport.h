@@ -11,9 +11,10 @@
  *
  * Contract:
  *  - send() never sleeps and never allocates: it copies the frame into
- *    the peer's bounded send queue (allocated at create) or returns
- *    -ENOBUFS (queue full) / -ENOTCONN (no authenticated link), and the
- *    transport's own thread writes it.  Losing a frame is fine: Paxos
+ *    the peer's bounded send queue (allocated at create, resized only by
+ *    the transport's own thread) or returns -ENOBUFS (queue full) /
+ *    -ENOTCONN (no authenticated link), and the transport's own thread
+ *    writes it.  Losing a frame is fine: Paxos
  *    retransmits.  Frames to one peer leave in the order they were
  *    queued.
  *  - queue() is send() without waking anyone: frames wait for the next
@@ -80,7 +81,13 @@ struct page;
 
 /* Largest frame a replica sends: a payload block or a consensus message. */
 #define SYNOD_FRAME_MAX		(20u * 1024)
-/* Bytes queued for one peer before send() refuses. */
+/*
+ * Bytes queued for one peer before send() refuses, at most.  The TCP
+ * transport's ring starts far smaller and grows toward this ahead of
+ * the load, and shrinks back when idle (tcp_ring.c), so an idle peer
+ * pins little; while it grows, a burst may be refused (-ENOBUFS) with
+ * fewer bytes queued, as a full queue would be.
+ */
 #define SYNOD_SENDQ_BYTES	(4096u * 1024)
 /* Longest shared secret, bytes. */
 #define SYNOD_SECRET_MAX	64u
@@ -162,6 +169,9 @@ struct synod_tx_counts {
 	u64 pushed;	/* of those, written by push() in the caller */
 	u64 handed;	/* begun by push(), finished by the thread */
 	u64 spliced;	/* bytes the sockets took by reference */
+	u64 ring_bytes;	/* bytes the send rings pin now (they follow load) */
+	u64 ring_grows;	/* times a send ring grew, shrank */
+	u64 ring_shrinks;
 };
 
 struct synod_transport_ops {

@@ -4,7 +4,8 @@
 # Debian's kernels lack CONFIG_KUNIT, so we build a UML kernel from
 # Debian's linux-source-6.1 with kunit.py.  The module's pure sources
 # (kmod/core, kmod/uapi), the secret's fingerprint (kmod/secret.c, which
-# needs only the kernel's SHA-256 library) and the suites (kmod/kunit) are
+# needs only the kernel's SHA-256 library), the TCP transport's send
+# rings (kmod/tcp_ring.c) and the suites (kmod/kunit) are
 # linked, as a symlink tree, into lib/synod of that source tree; the UML
 # build directory is cached under BUILD_DIR/kunit, so a rerun rebuilds
 # only what changed.
@@ -31,6 +32,8 @@ cp -as "$top/kmod/replica_held.c" "$top/kmod/replica_held.h" "$dst/"
 # the payload store (pure but for page allocation) and its headers
 cp -as "$top/kmod/payload.c" "$top/kmod/payload.h" "$top/kmod/journal.h" \
 	"$top/kmod/paypool.c" "$top/kmod/paypool.h" "$dst/"
+# the TCP transport's send rings (no socket) and the headers they need
+cp -as "$top/kmod/tcp_ring.c" "$top/kmod/tcp_priv.h" "$top/kmod/transport.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
 config SYNOD_KUNIT_TEST
 	bool "KUnit tests for synod's pure core and on-disk format" if !KUNIT_ALL_TESTS
@@ -45,7 +48,7 @@ config SYNOD_KUNIT_TEST
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/tcp_ring.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

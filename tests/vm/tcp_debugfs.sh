@@ -140,11 +140,17 @@ for a in 0 1 2; do for b in 0 1 2; do
 		fail "t$a link events for n$b: up $(val $a $b up) down $(val $a $b down)"
 done; done
 cmd n0 "send 0 1 1 20496" 2>/dev/null && fail "oversize frame accepted" || ok "oversize frame refused"
-# flood node 1 with 4 MiB: the 1 MiB ring must refuse some, and no loss of order
+# flood node 1 with 4 MiB: the ring, 64 KiB while idle, must grow (it may
+# refuse some meanwhile), and no loss of order
 cmd n0 "send 0 1 200 20480" 2>/dev/null
-log "flood: nobufs=$(val 0 1 nobufs) sent=$(val 0 1 sent)"
+log "flood: nobufs=$(val 0 1 nobufs) sent=$(val 0 1 sent) ring=$(val 0 1 ring) grows=$(val 0 1 grows)"
 wait_for 30 delivered > /dev/null || fail "flood not delivered"
 check_clean && ok "flood in order"
+[ "$(val 0 1 grows)" -gt 0 ] && ok "ring grew under the flood ($(val 0 1 grows) times)" ||
+	fail "ring never grew: $(val 0 1 ring) bytes"
+# idle for its shrink window (5 s): back to 64 KiB
+ring_small() { [ "$(val 0 1 ring)" = 65536 ]; }
+if t=$(wait_for 20 ring_small); then ok "idle ring shrank back in ${t}s ($(val 0 1 shrinks) shrinks)"; else fail "idle ring still $(val 0 1 ring) bytes"; fi
 
 # ---- 3. refusals ------------------------------------------------------------
 impostor() {	# impostor SELF ARGS...: t3 in n2 dialling node 0

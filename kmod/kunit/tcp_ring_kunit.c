@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "synod_tcp_ring": a peer's send ring resized under load
+ * (kmod/tcp_ring.c).  A ring that grows keeps its records' order and
+ * bytes, also when they wrapped around the small ring's end and the
+ * free-running positions wrap around 2^32; a shrink happens only when
+ * the live bytes fit, and then keeps them too; records that refer to a
+ * page keep their reference through a resize and give it back on drop;
+ * a queuer asks for growth once past half, and the tx thread's look
+ * doubles the ring.  The test stands in for the queuers (records put as
+ * queue() and queue_page() put them) and for the writer (records read
+ * back oldest first, as the tx thread reads them).
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "tcp_priv.h"
+
+/* Free-running start: 40000 bytes short of 2^32, so positions wrap. */
+#define RING_T_START	(0u - 40000u)
+
+/* A peer with a STCP_RING_MIN ring, up, head and tail at @start. */
+static struct tcp_peer *peer_new(struct kunit *test, u32 start)
+{
+	struct tcp_peer *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mutex_init(&p->send_mutex);
+	spin_lock_init(&p->lock);
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_alloc(p), 0);
+	KUNIT_ASSERT_EQ(test, p->ring_size, STCP_RING_MIN);
+	p->head = start;
+	p->tail = start;
+	p->up = true;
+	return p;
+}
+
+/* The byte @i of record @seq's payload: differs by record and offset. */
+static u8 rec_byte(u32 seq, u32 i)
+{
+	return (u8)(seq * 131 + i * 7 + (i >> 8));
+}
+
+/* Record @seq's payload length: 100 to ~20 KiB, not a multiple of 4. */
+static u32 rec_len(u32 seq)
+{
+	return 101 + (seq * 4099) % (SYNOD_FRAME_MAX - 200);
+}
+
+/* Put record @seq as queue() would; false if the ring has no room. */
+static bool rec_put(struct tcp_peer *p, u32 seq)
+{
+	u32 len = rec_len(seq), need = stcp_rec_len(len), i;
+	u8 *buf = kmalloc(len, GFP_KERNEL);
+	bool ok;
+
+	if (!buf)
+		return false;
+	for (i = 0; i < len; i++)
+		buf[i] = rec_byte(seq, i);
+	spin_lock_bh(&p->lock);
+	ok = p->ring_size - (p->head - p->tail) >= need;
+	if (ok) {
+		synod_tcp_ring_put(p, p->head, &len, sizeof(len));
+		synod_tcp_ring_put(p, p->head + sizeof(len), buf, len);
+		p->head += need;
+		synod_tcp_ring_mark(p, false);
+	}
+	spin_unlock_bh(&p->lock);
+	kfree(buf);
+	return ok;
+}
+
+/*
+ * Read the oldest record as the writer would, under send_mutex, check
+ * it is record @seq, byte for byte, and take it off the ring.
+ */
+static void rec_take(struct kunit *test, struct tcp_peer *p, u32 seq)
+{
+	struct stcp_rec r;
+	u32 len = rec_len(seq), i, bad = 0;
+	u8 *buf = kunit_kmalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	mutex_lock(&p->send_mutex);
+	KUNIT_ASSERT_EQ(test, synod_tcp_rec_read(p, p->tail, p->head, &r), 0);
+	KUNIT_ASSERT_EQ(test, r.len, len);
+	KUNIT_EXPECT_EQ(test, r.held, len);
+	KUNIT_EXPECT_EQ(test, r.ref.len, 0u);
+	synod_tcp_ring_get(p, p->tail + sizeof(u32), buf, len);
+	for (i = 0; i < len; i++)
+		bad += buf[i] != rec_byte(seq, i);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0u, "record %u: %u bytes wrong", seq,
+			    bad);
+	spin_lock_bh(&p->lock);
+	p->tail += r.rec;
+	spin_unlock_bh(&p->lock);
+	mutex_unlock(&p->send_mutex);
+	kunit_kfree(test, buf);
+}
+
+/* Put records from *@seq on until the ring has no room for the next. */
+static u32 fill(struct tcp_peer *p, u32 *seq)
+{
+	u32 n = 0;
+
+	while (rec_put(p, *seq)) {
+		(*seq)++;
+		n++;
+	}
+	return n;
+}
+
+/* Whether [tail, head) wraps around the end of the ring as it is now. */
+static bool live_wraps(const struct tcp_peer *p)
+{
+	return p->head != p->tail &&
+	       (p->tail & (p->ring_size - 1)) >=
+	       ((p->head - 1) & (p->ring_size - 1));
+}
+
+/*
+ * Records that wrap around the small ring's end, with free-running
+ * positions about to wrap around 2^32, come back in order and intact
+ * after the ring doubled twice, and the grown ring goes on taking and
+ * wrapping records at the same positions.
+ */
+static void ring_grow_keeps_order_across_wrap(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, RING_T_START);
+	u32 put = 0, took = 0, head, tail, n;
+
+	/* move the live bytes to straddle the ring's end */
+	fill(p, &put);
+	for (n = 0; n < 16 && !live_wraps(p); n++) {
+		rec_take(test, p, took++);
+		fill(p, &put);
+	}
+	KUNIT_ASSERT_TRUE(test, live_wraps(p));
+	KUNIT_ASSERT_GT(test, put - took, 1u);
+	head = p->head;
+	tail = p->tail;
+
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, 2 * STCP_RING_MIN), 0);
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, 4 * STCP_RING_MIN), 0);
+	KUNIT_EXPECT_EQ(test, p->ring_size, 4 * STCP_RING_MIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&p->ring_grows), 2);
+	/* positions are free-running: the resize leaves them as they were */
+	KUNIT_EXPECT_EQ(test, p->head, head);
+	KUNIT_EXPECT_EQ(test, p->tail, tail);
+
+	/* the grown ring takes about four times as many, past its end */
+	n = fill(p, &put);
+	KUNIT_EXPECT_GT(test, n, 4u);
+	while (took < put)
+		rec_take(test, p, took++);
+	for (n = 0; n < 3; n++) {
+		fill(p, &put);
+		while (took < put - 2)
+			rec_take(test, p, took++);
+	}
+	while (took < put)
+		rec_take(test, p, took++);
+	KUNIT_EXPECT_EQ(test, p->head, p->tail);
+	/* the positions went round 2^32 on the way */
+	KUNIT_EXPECT_LT(test, p->head, RING_T_START);
+	synod_tcp_ring_free(p);
+}
+
+/*
+ * A shrink is refused while the live bytes do not fit the smaller ring,
+ * leaving ring, size and bytes alone, and made once they do, keeping
+ * the records at their positions.
+ */
+static void ring_shrink_only_when_fits(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, RING_T_START);
+	u32 put = 0, took = 0;
+	u8 *ring;
+
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, 4 * STCP_RING_MIN), 0);
+	fill(p, &put);
+	KUNIT_ASSERT_GT(test, p->head - p->tail, STCP_RING_MIN);
+	ring = p->ring;
+	KUNIT_EXPECT_EQ(test, synod_tcp_ring_resize(p, STCP_RING_MIN),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, synod_tcp_ring_resize(p, 2 * STCP_RING_MIN),
+			-EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, p->ring, ring);
+	KUNIT_EXPECT_EQ(test, p->ring_size, 4 * STCP_RING_MIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&p->ring_shrinks), 0);
+
+	/* the writer takes the oldest until what is left fits */
+	while (p->head - p->tail > STCP_RING_MIN - 4096)
+		rec_take(test, p, took++);
+	KUNIT_ASSERT_LT(test, took, put);
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, STCP_RING_MIN), 0);
+	KUNIT_EXPECT_EQ(test, p->ring_size, STCP_RING_MIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&p->ring_shrinks), 1);
+	while (took < put)
+		rec_take(test, p, took++);
+	/* and the small ring goes on as before */
+	fill(p, &put);
+	while (took < put)
+		rec_take(test, p, took++);
+	synod_tcp_ring_free(p);
+}
+
+/*
+ * A record that refers to a page (queue_page()) keeps its reference
+ * through a grow and a shrink, reads back the same, and the drop of a
+ * link gives the reference back.
+ */
+static void ring_ref_moves_with_bytes(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, RING_T_START);
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct stcp_ref ref = { .off = 100, .len = 3000 };
+	u32 put = 0, took = 0, held = 16, word, need;
+	u8 hdr[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	u8 back[16];
+	struct stcp_rec r;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	ref.page = page;
+	/* some copied records first, so the reference sits past the end */
+	fill(p, &put);
+	while (p->ring_size - (p->head - p->tail) < 8 * 1024)
+		rec_take(test, p, took++);
+	word = (held + ref.len) | STCP_REC_REF;
+	need = stcp_ref_rec_len(held);
+	get_page(page);
+	spin_lock_bh(&p->lock);
+	synod_tcp_ring_put(p, p->head, &word, sizeof(word));
+	synod_tcp_ring_put(p, p->head + sizeof(u32), &held, sizeof(held));
+	synod_tcp_ring_put(p, p->head + 2 * sizeof(u32), &ref, sizeof(ref));
+	synod_tcp_ring_put(p, p->head + 2 * sizeof(u32) + sizeof(ref), hdr,
+			   held);
+	p->head += need;
+	p->ref_bytes += page_size(page);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_EQ(test, page_count(page), 2);
+
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, 8 * STCP_RING_MIN), 0);
+	while (took < put)
+		rec_take(test, p, took++);
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, STCP_RING_MIN), 0);
+	KUNIT_EXPECT_EQ(test, page_count(page), 2);
+	KUNIT_ASSERT_EQ(test, synod_tcp_rec_read(p, p->tail, p->head, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.len, held + ref.len);
+	KUNIT_EXPECT_EQ(test, r.held, held);
+	KUNIT_EXPECT_EQ(test, r.rec, need);
+	KUNIT_EXPECT_PTR_EQ(test, r.ref.page, page);
+	KUNIT_EXPECT_EQ(test, r.ref.off, ref.off);
+	KUNIT_EXPECT_EQ(test, r.ref.len, ref.len);
+	synod_tcp_ring_get(p, p->tail + 2 * sizeof(u32) + sizeof(ref), back,
+			   held);
+	KUNIT_EXPECT_EQ(test, memcmp(back, hdr, held), 0);
+
+	/* the link goes down: the drop gives the reference back */
+	spin_lock_bh(&p->lock);
+	synod_tcp_ring_drop(p);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
+	KUNIT_EXPECT_EQ(test, p->ref_bytes, 0u);
+	KUNIT_EXPECT_EQ(test, p->head, p->tail);
+	synod_tcp_ring_free(p);
+	__free_page(page);
+}
+
+/*
+ * A queuer asks for growth once the ring is past half full, once per
+ * request, or when it is full; the tx thread's look then doubles the
+ * ring, and does not go past SYNOD_SENDQ_BYTES.
+ */
+static void ring_grows_past_half(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, 0);
+	u32 put = 0, took = 0;
+	bool asked;
+
+	while (p->head - p->tail <= STCP_RING_MIN / 2) {
+		KUNIT_EXPECT_FALSE(test, test_bit(STCP_GROW, &p->flags));
+		KUNIT_ASSERT_TRUE(test, rec_put(p, put++));
+	}
+	KUNIT_EXPECT_TRUE(test, test_bit(STCP_GROW, &p->flags));
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, false);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_FALSE(test, asked);	/* asked already */
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, 2 * STCP_RING_MIN);
+	KUNIT_EXPECT_FALSE(test, test_bit(STCP_GROW, &p->flags));
+
+	/* a refusal asks too */
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, true);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_TRUE(test, asked);
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, 4 * STCP_RING_MIN);
+	while (took < put)
+		rec_take(test, p, took++);
+
+	/* never past the largest */
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, SYNOD_SENDQ_BYTES), 0);
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, true);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_FALSE(test, asked);
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, SYNOD_SENDQ_BYTES);
+	/* a link down takes it back to the least */
+	synod_tcp_ring_reset(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, STCP_RING_MIN);
+	synod_tcp_ring_free(p);
+}
+
+static struct kunit_case tcp_ring_cases[] = {
+	KUNIT_CASE(ring_grow_keeps_order_across_wrap),
+	KUNIT_CASE(ring_shrink_only_when_fits),
+	KUNIT_CASE(ring_ref_moves_with_bytes),
+	KUNIT_CASE(ring_grows_past_half),
+	{}
+};
+
+static struct kunit_suite tcp_ring_suite = {
+	.name = "synod_tcp_ring",
+	.test_cases = tcp_ring_cases,
+};
+
+kunit_test_suites(&tcp_ring_suite);
+MODULE_LICENSE("GPL");
