@@ -716,6 +716,7 @@ static void tcp_tx_counts(struct synod_transport *t,
 		c->ring_bytes += READ_ONCE(t->peers[n].ring_size);
 		c->ring_grows += atomic64_read(&t->peers[n].ring_grows);
 		c->ring_shrinks += atomic64_read(&t->peers[n].ring_shrinks);
+		c->ring_nomem += atomic64_read(&t->peers[n].ring_nomem);
 	}
 }
 

@@ -287,7 +287,9 @@ static u32 ring_fit(u32 peak)
 /*
  * The tx thread's look at its ring before each frame, and at least once
  * a second while idle: grow it if a queuer asked (STCP_GROW), to the
- * first doubling the live bytes fill at most half of; else, once a
+ * first doubling the live bytes fill at most half of (after a failed
+ * allocation, not before STCP_RING_RETRY_MS, the request standing so
+ * that queuers do not wake this thread meanwhile); else, once a
  * shrink window of STCP_RING_IDLE_MS is over, shrink it to the smallest
  * size the window's peak fills at most a quarter of (so it does not pass
  * the grow mark again at the same load).  Each resize starts a window.
@@ -301,8 +303,14 @@ void synod_tcp_ring_adjust(struct tcp_peer *p)
 	used = p->head - p->tail;
 	peak = p->ring_peak;
 	spin_unlock_bh(&p->lock);
-	if (test_and_clear_bit(STCP_GROW, &p->flags) &&
-	    size < SYNOD_SENDQ_BYTES && time_after_eq(jiffies, p->ring_retry)) {
+	if (test_bit(STCP_GROW, &p->flags) && size < SYNOD_SENDQ_BYTES) {
+		/*
+		 * After a failed allocation the request stands until the
+		 * wait is over: queuers, seeing the bit, wake nobody.
+		 */
+		if (time_before(jiffies, p->ring_retry))
+			return;
+		clear_bit(STCP_GROW, &p->flags);
 		want = size * 2;
 		while (want < SYNOD_SENDQ_BYTES && used > want / 2)
 			want *= 2;
@@ -313,6 +321,8 @@ void synod_tcp_ring_adjust(struct tcp_peer *p)
 		window_restart(p);
 		return;
 	}
+	if (size >= SYNOD_SENDQ_BYTES)	/* nothing to grow, none to ask */
+		clear_bit(STCP_GROW, &p->flags);
 	if (time_before(jiffies, p->ring_since +
 			msecs_to_jiffies(STCP_RING_IDLE_MS)))
 		return;

@@ -172,6 +172,7 @@ struct synod_tx_counts {
 	u64 ring_bytes;	/* bytes the send rings pin now (they follow load) */
 	u64 ring_grows;	/* times a send ring grew, shrank */
 	u64 ring_shrinks;
+	u64 ring_nomem;	/* resizes that found no memory (ring kept) */
 };
 
 struct synod_transport_ops {

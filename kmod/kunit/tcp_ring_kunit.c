@@ -318,11 +318,45 @@ static void ring_grows_past_half(struct kunit *test)
 	synod_tcp_ring_free(p);
 }
 
+/*
+ * A growth that failed for memory waits STCP_RING_RETRY_MS before it is
+ * tried again; meanwhile the request stands, so queuers do not wake the
+ * tx thread for every frame they put, and it is carried out once the
+ * wait is over.
+ */
+static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, 0);
+	bool asked;
+
+	/* as synod_tcp_ring_adjust() leaves it after -ENOMEM */
+	p->ring_retry = jiffies + msecs_to_jiffies(STCP_RING_RETRY_MS);
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, true);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_TRUE(test, asked);
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, STCP_RING_MIN);
+	/* the next refusals within the wait wake nobody */
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, true);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_FALSE(test, asked);
+	KUNIT_EXPECT_TRUE(test, test_bit(STCP_GROW, &p->flags));
+	/* once it is over, the standing request grows the ring */
+	p->ring_retry = jiffies;
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, 2 * STCP_RING_MIN);
+	KUNIT_EXPECT_FALSE(test, test_bit(STCP_GROW, &p->flags));
+	synod_tcp_ring_free(p);
+}
+
 static struct kunit_case tcp_ring_cases[] = {
 	KUNIT_CASE(ring_grow_keeps_order_across_wrap),
 	KUNIT_CASE(ring_shrink_only_when_fits),
 	KUNIT_CASE(ring_ref_moves_with_bytes),
 	KUNIT_CASE(ring_grows_past_half),
+	KUNIT_CASE(ring_grow_waits_quietly_after_nomem),
 	{}
 };
 
