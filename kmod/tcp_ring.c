@@ -306,9 +306,13 @@ void synod_tcp_ring_adjust(struct tcp_peer *p)
 	if (test_bit(STCP_GROW, &p->flags) && size < SYNOD_SENDQ_BYTES) {
 		/*
 		 * After a failed allocation the request stands until the
-		 * wait is over: queuers, seeing the bit, wake nobody.
+		 * wait is over: queuers, seeing the bit, wake nobody.  A
+		 * range, not time_before(), so that a ring_retry left from
+		 * long ago (jiffies wrap on 32-bit) never looks ahead.
 		 */
-		if (time_before(jiffies, p->ring_retry))
+		if (time_in_range_open(jiffies, p->ring_retry -
+				       msecs_to_jiffies(STCP_RING_RETRY_MS),
+				       p->ring_retry))
 			return;
 		clear_bit(STCP_GROW, &p->flags);
 		want = size * 2;

@@ -329,7 +329,10 @@ static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
 	struct tcp_peer *p = peer_new(test, 0);
 	bool asked;
 
-	/* as synod_tcp_ring_adjust() leaves it after -ENOMEM */
+	/*
+	 * As synod_tcp_ring_adjust() leaves it after -ENOMEM: the wait
+	 * set, the request bit clear (so this first refusal wakes).
+	 */
 	p->ring_retry = jiffies + msecs_to_jiffies(STCP_RING_RETRY_MS);
 	spin_lock_bh(&p->lock);
 	asked = synod_tcp_ring_mark(p, true);
@@ -351,12 +354,36 @@ static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
 	synod_tcp_ring_free(p);
 }
 
+/*
+ * A request left standing when the ring reached its largest (a queuer
+ * marked just before the swap) is dropped by the tx thread's look: else
+ * no queuer would ever wake it to grow again once the ring has shrunk.
+ */
+static void ring_grow_request_dropped_at_largest(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, 0);
+	bool asked;
+
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, SYNOD_SENDQ_BYTES), 0);
+	set_bit(STCP_GROW, &p->flags);
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size, SYNOD_SENDQ_BYTES);
+	KUNIT_EXPECT_FALSE(test, test_bit(STCP_GROW, &p->flags));
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, STCP_RING_MIN), 0);
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, true);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_TRUE(test, asked);
+	synod_tcp_ring_free(p);
+}
+
 static struct kunit_case tcp_ring_cases[] = {
 	KUNIT_CASE(ring_grow_keeps_order_across_wrap),
 	KUNIT_CASE(ring_shrink_only_when_fits),
 	KUNIT_CASE(ring_ref_moves_with_bytes),
 	KUNIT_CASE(ring_grows_past_half),
 	KUNIT_CASE(ring_grow_waits_quietly_after_nomem),
+	KUNIT_CASE(ring_grow_request_dropped_at_largest),
 	{}
 };
 
