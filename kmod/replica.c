@@ -240,6 +240,23 @@ static int send_payloads(struct synod_repl *r, u32 to,
 }
 
 /*
+ * A message to @to was not sent (@err): count it, and if the peer's
+ * queue was full only because it is still growing (-EAGAIN), have the
+ * next tick resend what @to has not acked.  The core would resend only
+ * after its backoff, which assumes a link loses nothing while it stays
+ * up (core/replica.h, retx_ns): a burst meeting a small queue would
+ * otherwise stall its slots for a period or more.
+ */
+static void send_dropped(struct synod_repl *r, u32 to, int err)
+{
+	r->tx_dropped++;
+	if (err == -EAGAIN) {
+		set_bit(to, &r->tx_again);
+		r->tx_again_count++;
+	}
+}
+
+/*
  * Queue one message: the payloads its entries name, then the message;
  * synod_repl_execute() pushes a round's messages out together.  A
  * message that cannot go whole is dropped; the core retransmits.
@@ -248,13 +265,15 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 {
 	struct kvec iov;
 	u32 len, i;
+	int err;
 
 	if (!r->tp || m->to >= SYNOD_NODES_MAX)
 		return;
 	m->volume = r->volume_id;
 	for (i = 0; i < m->count; i++) {
-		if (send_payloads(r, m->to, &m->e[i])) {
-			r->tx_dropped++;
+		err = send_payloads(r, m->to, &m->e[i]);
+		if (err) {
+			send_dropped(r, m->to, err);
 			return;
 		}
 	}
@@ -266,8 +285,9 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 	iov = (struct kvec){ r->txbuf, len + 1 };
 	/* before queue(): the tx thread may write it at once */
 	trace_synod_msg_out(r->vol->name, m, m->to);
-	if (r->tops->queue(r->tp, m->to, &iov, 1))
-		r->tx_dropped++;
+	err = r->tops->queue(r->tp, m->to, &iov, 1);
+	if (err)
+		send_dropped(r, m->to, err);
 }
 
 /* ---- apply -------------------------------------------------------------- */
@@ -613,16 +633,20 @@ void synod_repl_events_send(struct synod_repl *r,
 
 /*
  * Tell the core of the links that came up since the last tick (noted by
- * synod_repl_link_event() without the lock): it resends what those peers
- * have not acked.  Called with r->lock held.
+ * synod_repl_link_event() without the lock), and of the peers a message
+ * was refused to while their queue grows (send_dropped()): it resends
+ * what those peers have not acked.  Called with r->lock held.
  */
 static void tell_links_up(struct synod_repl *r)
 {
+	bool up, again;
 	u32 n;
 
 	lockdep_assert_held(&r->lock);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
-		if (!test_and_clear_bit(n, &r->links_up))
+		up = test_and_clear_bit(n, &r->links_up);
+		again = test_and_clear_bit(n, &r->tx_again);
+		if (!up && !again)
 			continue;
 		SYNOD_CORE(r, synod_replica_peer_up(&r->core,
 				synod_repl_now(), n, &r->out));

@@ -173,8 +173,15 @@ struct synod_repl {
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
+	u64 tx_again_count;		/* of those, to a queue still growing */
 	/* peers whose link came up since the last tick (link_event, atomic) */
 	unsigned long links_up;
+	/*
+	 * peers a message was refused to since the last tick because their
+	 * send queue was full while it grows (-EAGAIN): resent to at the
+	 * next tick, as after a link up, not after the core's backoff
+	 */
+	unsigned long tx_again;
 	u64 gen;			/* request id generation */
 	/* rx() left outputs in @out for rx_done() (set under the lock,
 	 * read without it by rx_done(), which the same thread calls) */

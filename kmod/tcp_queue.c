@@ -18,10 +18,12 @@
 /*
  * Room check shared by queue() and queue_page(): 0 if a record of @need
  * ring bytes referring to a page of @ref_size bytes (0: none) may go in
- * now, else why not: -ENOTCONN, -ENOBUFS (ring full at its present
- * size), -ENOSPC (ring not full, but its budget of pages, which does not
- * follow the ring's size, is spent: a copy may go in; not counted as a
- * refusal).  p->lock held.
+ * now, else why not: -ENOTCONN, -EAGAIN (ring full, but smaller than
+ * its largest: the tx thread is asked to grow it, so the caller may
+ * queue again soon), -ENOBUFS (ring full at its largest), -ENOSPC (ring
+ * not full, but its budget of pages, which does not follow the ring's
+ * size, is spent: a copy may go in; not counted as a refusal).  p->lock
+ * held.
  */
 static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 {
@@ -29,7 +31,7 @@ static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 	if (!p->up)
 		return -ENOTCONN;
 	if (p->ring_size - (p->head - p->tail) < need)
-		return -ENOBUFS;
+		return p->ring_size < SYNOD_SENDQ_BYTES ? -EAGAIN : -ENOBUFS;
 	if (SYNOD_SENDQ_BYTES - p->ref_bytes < ref_size)
 		return -ENOSPC;	/* only the budget of pages: copy instead */
 	return 0;
@@ -48,9 +50,9 @@ static void peer_kick(struct tcp_peer *p)
  */
 static bool ring_marked(struct tcp_peer *p, int err)
 {
-	if (err && err != -ENOBUFS)
+	if (err && err != -ENOBUFS && err != -EAGAIN)
 		return false;	/* no link, or the page budget: not room */
-	return synod_tcp_ring_mark(p, err == -ENOBUFS);
+	return synod_tcp_ring_mark(p, err != 0);
 }
 
 /*
@@ -59,7 +61,7 @@ static bool ring_marked(struct tcp_peer *p, int err)
  */
 static void ring_refused(struct tcp_peer *p, int err, bool grow)
 {
-	if (err == -ENOBUFS)
+	if (err == -ENOBUFS || err == -EAGAIN)
 		atomic64_inc(&p->tx_nobufs);
 	else if (err == -ENOTCONN)
 		atomic64_inc(&p->tx_notconn);

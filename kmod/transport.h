@@ -13,9 +13,9 @@
  *  - send() never sleeps and never allocates: it copies the frame into
  *    the peer's bounded send queue (allocated at create, resized only by
  *    the transport's own thread) or returns -ENOBUFS (queue full) /
- *    -ENOTCONN (no authenticated link), and the transport's own thread
- *    writes it.  Losing a frame is fine: Paxos
- *    retransmits.  Frames to one peer leave in the order they were
+ *    -EAGAIN (queue full at a size it is growing from: queue again
+ *    soon) / -ENOTCONN (no authenticated link), and the transport's own
+ *    thread writes it.  Losing a frame is fine: Paxos retransmits.  Frames to one peer leave in the order they were
  *    queued.
  *  - queue() is send() without waking anyone: frames wait for the next
  *    push(), which the caller must make before it waits for anything
@@ -85,8 +85,8 @@ struct page;
  * Bytes queued for one peer before send() refuses, at most.  The TCP
  * transport's ring starts far smaller and grows toward this ahead of
  * the load, and shrinks back when idle (tcp_ring.c), so an idle peer
- * pins little; while it grows, a burst may be refused (-ENOBUFS) with
- * fewer bytes queued, as a full queue would be.
+ * pins little; while it grows, a burst may be refused with fewer bytes
+ * queued (-EAGAIN: the caller resends soon, not after its backoff).
  */
 #define SYNOD_SENDQ_BYTES	(4096u * 1024)
 /* Longest shared secret, bytes. */
