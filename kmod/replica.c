@@ -242,10 +242,11 @@ static int send_payloads(struct synod_repl *r, u32 to,
 /*
  * A message to @to was not sent (@err): count it, and if the peer's
  * queue was full only because it is still growing (-EAGAIN), have the
- * next tick resend what @to has not acked.  The core would resend only
- * after its backoff, which assumes a link loses nothing while it stays
- * up (core/replica.h, retx_ns): a burst meeting a small queue would
- * otherwise stall its slots for a period or more.
+ * next tick tell the core (synod_replica_peer_refused()), which resends
+ * what @to has not acked then, at most once per period.  It would
+ * otherwise resend only after its wait, which assumes a link loses
+ * nothing while it stays up (core/replica.h, retx_ns): a burst meeting
+ * a small queue stalled its slots for a period or more.
  */
 static void send_dropped(struct synod_repl *r, u32 to, int err)
 {
@@ -634,8 +635,9 @@ void synod_repl_events_send(struct synod_repl *r,
 /*
  * Tell the core of the links that came up since the last tick (noted by
  * synod_repl_link_event() without the lock), and of the peers a message
- * was refused to while their queue grows (send_dropped()): it resends
- * what those peers have not acked.  Called with r->lock held.
+ * was refused to while their queue grows (send_dropped()): a leader
+ * resends what those peers have not acked (for a refusal, at most once
+ * per retransmission period).  Called with r->lock held.
  */
 static void tell_links_up(struct synod_repl *r)
 {
@@ -646,10 +648,14 @@ static void tell_links_up(struct synod_repl *r)
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		up = test_and_clear_bit(n, &r->links_up);
 		again = test_and_clear_bit(n, &r->tx_again);
-		if (!up && !again)
+		if (up)
+			SYNOD_CORE(r, synod_replica_peer_up(&r->core,
+					synod_repl_now(), n, &r->out));
+		else if (again)
+			SYNOD_CORE(r, synod_replica_peer_refused(&r->core,
+					synod_repl_now(), n, &r->out));
+		else
 			continue;
-		SYNOD_CORE(r, synod_replica_peer_up(&r->core,
-				synod_repl_now(), n, &r->out));
 		synod_repl_execute(r);
 	}
 }

@@ -507,6 +507,7 @@ int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
 		       struct stcp_rec *r);
 void synod_tcp_ring_drop(struct tcp_peer *p);
 bool synod_tcp_ring_mark(struct tcp_peer *p, bool refused);
+bool synod_tcp_ring_growing(const struct tcp_peer *p);
 int synod_tcp_ring_swap(struct tcp_peer *p, u8 **ring, u32 size);
 int synod_tcp_ring_resize(struct tcp_peer *p, u32 size);
 void synod_tcp_ring_adjust(struct tcp_peer *p);

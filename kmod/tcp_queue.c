@@ -18,12 +18,12 @@
 /*
  * Room check shared by queue() and queue_page(): 0 if a record of @need
  * ring bytes referring to a page of @ref_size bytes (0: none) may go in
- * now, else why not: -ENOTCONN, -EAGAIN (ring full, but smaller than
- * its largest: the tx thread is asked to grow it, so the caller may
- * queue again soon), -ENOBUFS (ring full at its largest), -ENOSPC (ring
- * not full, but its budget of pages, which does not follow the ring's
- * size, is spent: a copy may go in; not counted as a refusal).  p->lock
- * held.
+ * now, else why not: -ENOTCONN, -EAGAIN (ring full, but it will grow
+ * soon: the tx thread is asked to, so the caller may queue again soon),
+ * -ENOBUFS (ring full at its largest, or growth waits after a failed
+ * allocation), -ENOSPC (ring not full, but its budget of pages, which
+ * does not follow the ring's size, is spent: a copy may go in; not
+ * counted as a refusal).  p->lock held.
  */
 static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 {
@@ -31,7 +31,7 @@ static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 	if (!p->up)
 		return -ENOTCONN;
 	if (p->ring_size - (p->head - p->tail) < need)
-		return p->ring_size < SYNOD_SENDQ_BYTES ? -EAGAIN : -ENOBUFS;
+		return synod_tcp_ring_growing(p) ? -EAGAIN : -ENOBUFS;
 	if (SYNOD_SENDQ_BYTES - p->ref_bytes < ref_size)
 		return -ENOSPC;	/* only the budget of pages: copy instead */
 	return 0;

@@ -265,6 +265,30 @@ int synod_tcp_ring_resize(struct tcp_peer *p, u32 size)
 	return err;
 }
 
+/*
+ * Whether a failed allocation is waiting out its STCP_RING_RETRY_MS.  A
+ * range, not time_before(), so that a ring_retry left from long ago
+ * (jiffies wrap on 32-bit) never looks ahead.  Read by queuers too.
+ */
+static bool ring_retry_waits(const struct tcp_peer *p)
+{
+	unsigned long retry = READ_ONCE(p->ring_retry);
+
+	return time_in_range_open(jiffies, retry -
+				  msecs_to_jiffies(STCP_RING_RETRY_MS), retry);
+}
+
+/*
+ * Whether @p's ring, full, will grow soon: it is below its largest and
+ * no failed allocation is waiting out its retry.  Queuers tell their
+ * callers so (-EAGAIN rather than -ENOBUFS, tcp_queue.c).  p->lock held.
+ */
+bool synod_tcp_ring_growing(const struct tcp_peer *p)
+{
+	lockdep_assert_held(&p->lock);
+	return p->ring_size < SYNOD_SENDQ_BYTES && !ring_retry_waits(p);
+}
+
 /* Begin a new shrink window: from now, with what is queued now. */
 static void window_restart(struct tcp_peer *p)
 {
@@ -306,22 +330,18 @@ void synod_tcp_ring_adjust(struct tcp_peer *p)
 	if (test_bit(STCP_GROW, &p->flags) && size < SYNOD_SENDQ_BYTES) {
 		/*
 		 * After a failed allocation the request stands until the
-		 * wait is over: queuers, seeing the bit, wake nobody.  A
-		 * range, not time_before(), so that a ring_retry left from
-		 * long ago (jiffies wrap on 32-bit) never looks ahead.
+		 * wait is over: queuers, seeing the bit, wake nobody.
 		 */
-		if (time_in_range_open(jiffies, p->ring_retry -
-				       msecs_to_jiffies(STCP_RING_RETRY_MS),
-				       p->ring_retry))
+		if (ring_retry_waits(p))
 			return;
 		clear_bit(STCP_GROW, &p->flags);
 		want = size * 2;
 		while (want < SYNOD_SENDQ_BYTES && used > want / 2)
 			want *= 2;
 		err = synod_tcp_ring_resize(p, want);
-		if (err == -ENOMEM)
-			p->ring_retry = jiffies +
-					msecs_to_jiffies(STCP_RING_RETRY_MS);
+		if (err == -ENOMEM)	/* queuers read it */
+			WRITE_ONCE(p->ring_retry, jiffies +
+				   msecs_to_jiffies(STCP_RING_RETRY_MS));
 		window_restart(p);
 		return;
 	}

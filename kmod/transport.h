@@ -12,10 +12,11 @@
  * Contract:
  *  - send() never sleeps and never allocates: it copies the frame into
  *    the peer's bounded send queue (allocated at create, resized only by
- *    the transport's own thread) or returns -ENOBUFS (queue full) /
- *    -EAGAIN (queue full at a size it is growing from: queue again
- *    soon) / -ENOTCONN (no authenticated link), and the transport's own
- *    thread writes it.  Losing a frame is fine: Paxos retransmits.  Frames to one peer leave in the order they were
+ *    the transport's own thread) or returns -ENOBUFS (queue full at
+ *    its largest, or unable to grow for now) / -EAGAIN (queue full at
+ *    a size it is about to grow from: the caller may resend soon) /
+ *    -ENOTCONN (no authenticated link), and the transport's own thread
+ *    writes it.  Losing a frame is fine: Paxos retransmits.  Frames to one peer leave in the order they were
  *    queued.
  *  - queue() is send() without waking anyone: frames wait for the next
  *    push(), which the caller must make before it waits for anything

@@ -87,6 +87,7 @@ void synod_replica_check(const struct synod_replica *r)
 		for (v = 0; v < SYNOD_NODES_MAX; v++) {
 			synod_assert(r->answer_ns[v] <= r->last_now);
 			synod_assert(r->retx_ns[v] <= r->last_now);
+			synod_assert(r->refused_ns[v] <= r->last_now);
 			synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns &&
 				     r->retx_rto_ns[v] <= retx_max(r));
 		}

@@ -622,6 +622,32 @@ void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 }
 
 /*
+ * The local send queue refused a message to @node while its link stayed
+ * up (a queue that was still growing): @node never gets it, though a
+ * link that stays up is taken to lose nothing (replica.h, retx_ns).  A
+ * leader resends what @node has not acked at the next tick rather than
+ * after its wait, but at most once per retransmission period, since
+ * refusals come in runs while a queue grows and each resend refills it;
+ * the wait's backoff and the round trip estimate stay as they are (the
+ * queue is the same queue, unlike synod_replica_peer_up()'s).
+ */
+void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
+				struct synod_out *out)
+{
+	synod_assert(node < SYNOD_NODES_MAX);
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (r->role == SYNOD_LEADER && node != r->p.self &&
+	    (!r->refused_ns[node] ||
+	     now - r->refused_ns[node] >= r->p.retransmit_ns)) {
+		r->refused_ns[node] = now;
+		r->retx_ns[node] = now >= r->retx_rto_ns[node] ?
+				   now - r->retx_rto_ns[node] : 0;
+	}
+	end(r, now, out);
+}
+
+/*
  * Leader: did a quorum of voters answer in our ballot (a heartbeat echo
  * or a phase-2 ack) within @window_ns of local time?  This is liveness,
  * not a lease: a link loaded with payloads delays every echo past a lease

@@ -350,9 +350,12 @@ struct synod_replica {
 	 * waits in the same queue as the payloads, so it measures the
 	 * queue), at least one period; doubling while it stays silent, up
 	 * to SYNOD_RETX_BACKOFF_MAX periods; and at once when its link
-	 * comes up again (synod_replica_peer_up()).
+	 * comes up again (synod_replica_peer_up()), or when the local send
+	 * queue refused a message to it (synod_replica_peer_refused(), at
+	 * most once per period: refused_ns).
 	 */
 	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
+	u64 refused_ns[SYNOD_NODES_MAX];	/* last early resend for a refusal */
 	u64 retx_rto_ns[SYNOD_NODES_MAX];	/* current wait */
 	u64 srtt_ns[SYNOD_NODES_MAX];	/* heartbeat round trip, 7/8 old */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
@@ -408,6 +411,8 @@ void synod_replica_resign(struct synod_replica *r, u64 now, u64 quiet_ns,
 void synod_replica_clock_disrupted(struct synod_replica *r, u64 now);
 void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 			   struct synod_out *out);
+void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
+				struct synod_out *out);
 bool synod_replica_heard(const struct synod_replica *r, u64 now,
 			 u64 window_ns);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,

@@ -333,8 +333,14 @@ static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
 	 * As synod_tcp_ring_adjust() leaves it after -ENOMEM: the wait
 	 * set, the request bit clear (so this first refusal wakes).
 	 */
+	spin_lock_bh(&p->lock);
+	/* full, it would refuse with -EAGAIN: it grows soon */
+	KUNIT_EXPECT_TRUE(test, synod_tcp_ring_growing(p));
+	spin_unlock_bh(&p->lock);
 	p->ring_retry = jiffies + msecs_to_jiffies(STCP_RING_RETRY_MS);
 	spin_lock_bh(&p->lock);
+	/* not while the growth waits: -ENOBUFS, the core's backoff */
+	KUNIT_EXPECT_FALSE(test, synod_tcp_ring_growing(p));
 	asked = synod_tcp_ring_mark(p, true);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_TRUE(test, asked);
@@ -365,6 +371,10 @@ static void ring_grow_request_dropped_at_largest(struct kunit *test)
 	bool asked;
 
 	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, SYNOD_SENDQ_BYTES), 0);
+	spin_lock_bh(&p->lock);
+	/* full at its largest: -ENOBUFS, a slow peer */
+	KUNIT_EXPECT_FALSE(test, synod_tcp_ring_growing(p));
+	spin_unlock_bh(&p->lock);
 	set_bit(STCP_GROW, &p->flags);
 	synod_tcp_ring_adjust(p);
 	KUNIT_EXPECT_EQ(test, p->ring_size, SYNOD_SENDQ_BYTES);

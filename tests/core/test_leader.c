@@ -264,6 +264,72 @@ static void test_retransmit_backs_off_while_silent(void **state)
 }
 
 /*
+ * The local send queue refused an ACCEPT to a peer whose link stayed up
+ * (a queue still growing): the leader resends what the peer has not
+ * acked at the next tick, not after its backed-off wait; but at most
+ * once per retransmission period, however many refusals come (a run of
+ * them while the queue grows would otherwise refill it every tick), and
+ * its backoff and round trip estimate stay (unlike a link up).  A
+ * follower has nothing to resend.
+ */
+static void test_refused_resends_once_per_period(void **state)
+{
+	u64 rto, srtt, fetch;
+	int l, f, g, sent;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	T.cut[f] = true;
+	T.cut[g] = true;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
+					     &T.out[l]), SYNOD_OK);
+	pump();
+	/* resent at least once: f's wait has backed off past a period */
+	advance(16 * MS);
+	rto = T.r[l].retx_rto_ns[f];
+	assert_true(rto >= 10 * MS && rto <= 20 * MS);
+	srtt = T.r[l].srtt_ns[f];
+
+	sent = T.accepts[l][f];
+	synod_replica_peer_refused(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	pump();
+	advance(MS);
+	assert_int_equal(T.accepts[l][f], sent + 1);	/* the next tick */
+	assert_int_equal(T.r[l].retx_rto_ns[f], 2 * rto);	/* kept, doubled */
+	assert_int_equal(T.r[l].srtt_ns[f], srtt);
+
+	/* more refusals within the period bring nothing forward */
+	sent = T.accepts[l][f];
+	synod_replica_peer_refused(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	pump();
+	advance(2 * MS);
+	synod_replica_peer_refused(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	pump();
+	advance(MS);
+	assert_int_equal(T.accepts[l][f], sent);
+
+	/* a period after the first, a refusal does again */
+	advance(2 * MS);
+	synod_replica_peer_refused(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	pump();
+	advance(MS);
+	assert_int_equal(T.accepts[l][f], sent + 1);
+
+	/* a follower: nothing resent, its fetch left alone */
+	fetch = T.r[f].fetch_ns;
+	synod_replica_peer_refused(&T.r[f], T.now, (u32)l, &T.out[f]);
+	assert_int_equal(T.r[f].fetch_ns, fetch);
+	assert_int_equal(T.r[f].refused_ns[l], 0);
+}
+
+/*
  * A follower whose acks always arrive after the other follower's (its
  * journal is slower) is not silent: each ack it sends is progress, is
  * recorded on its slot (the "match" of status) and resets its wait.
@@ -345,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_prevote_elects_after_leader_loss),
 		cmocka_unit_test(test_jump_drops_prevote),
 		cmocka_unit_test(test_retransmit_backs_off_while_silent),
+		cmocka_unit_test(test_refused_resends_once_per_period),
 		cmocka_unit_test(test_heard_counts_phase2_answers),
 		cmocka_unit_test(test_late_acks_are_progress),
 	};

@@ -41,7 +41,9 @@ bool net_lossy_drop(struct sim *s, int from, int to)
 /*
  * Encode and send one message: dropped when the link is blocked or lost,
  * maybe sent twice, and during the fault phase a byte may flip (the
- * decoder's checksum must refuse it).
+ * decoder's checksum must refuse it).  A message lost at random is also
+ * one the sender is told of, as the module is of a send queue that
+ * refused it while growing: its next tick tells the core.
  */
 void net_send(struct sim *s, int from, const struct synod_msg *m)
 {
@@ -51,8 +53,12 @@ void net_send(struct sim *s, int from, const struct synod_msg *m)
 	s->msgs++;
 	if (!len)
 		sim_fail(s, "encode failed");
-	if (m->to >= s->n || s->blocked[from][m->to] ||
-	    sim_chance(s, s->loss_ppm) || net_lossy_drop(s, from, m->to)) {
+	if (m->to >= s->n || s->blocked[from][m->to]) {
+		free(buf);
+		return;
+	}
+	if (sim_chance(s, s->loss_ppm) || net_lossy_drop(s, from, m->to)) {
+		s->nodes[from].refused |= 1u << m->to;
 		free(buf);
 		return;
 	}

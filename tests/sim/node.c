@@ -421,6 +421,13 @@ void node_tick(struct sim *s, struct node *nd)
 
 	nd->r.no_campaign = node_resyncing(nd);
 	nd->r.data_suspect = node_resyncing(nd);
+	for (l = 0; nd->refused && l < (uint32_t)s->n; l++) {
+		if (!(nd->refused & (1u << l)))
+			continue;
+		nd->refused &= ~(1u << l);
+		synod_replica_peer_refused(&nd->r, sim_local(s, nd), l,
+					   &nd->out);
+	}
 	synod_replica_tick(&nd->r, sim_local(s, nd), &nd->out);
 	sim_process(s, nd);
 	if (!nd->up)
@@ -691,6 +698,7 @@ void node_crash(struct sim *s, struct node *nd)
 	nd->up = false;
 	nd->paused = false;
 	nd->incarnation++;
+	nd->refused = 0;	/* told to a core that is gone */
 	s->crashes++;
 	sim_trace(s, "node %d: crash (%d unflushed records survive)", nd->id,
 		  survive);

@@ -91,6 +91,10 @@ struct node {
 	/* ticks so far: every SIM_FORGET_TICKS-th forgets the applied log,
 	 * as the module's idle payload store does (kmod/payload.c) */
 	uint64_t ticks;
+	/* peers a message to was lost at random since the last tick: the
+	 * module learns of a refusal by a send queue still growing, and
+	 * tells its core at the tick (synod_replica_peer_refused()) */
+	uint32_t refused;
 	struct synod_replica r;
 	struct synod_out out;
 	/* raw monotonic clock: base_local + elapsed * (1 + drift) */
