@@ -178,8 +178,8 @@ struct synod_repl {
 	unsigned long links_up;
 	/*
 	 * peers a message was refused to since the last tick because their
-	 * send queue was full while it grows (-EAGAIN): resent to at the
-	 * next tick, as after a link up, not after the core's backoff
+	 * send queue was full while it grows (-EAGAIN): the tick tells the
+	 * core (synod_replica_peer_refused(): one early resend per period)
 	 */
 	unsigned long tx_again;
 	u64 gen;			/* request id generation */

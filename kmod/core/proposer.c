@@ -343,6 +343,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		r->retx_ns[i] = now;
 		r->retx_rto_ns[i] = r->p.retransmit_ns;
+		r->refused_ns[i] = 0;	/* a refusal of the last reign */
 		r->srtt_ns[i] = 0;
 		r->ack_time[i] = 0;
 		r->ack_run[i] = 0;
