@@ -208,6 +208,28 @@ static void test_jump_drops_prevote(void **state)
 }
 
 /*
+ * Three replicas, a leader elected, both followers (*@f, *@g) cut off,
+ * one write proposed: the leader owes each of them an ACCEPT.  Returns
+ * the leader.
+ */
+static int write_to_silent_peers(int *f, int *g)
+{
+	int l;
+
+	setup_cluster(3, false);
+	l = elect();
+	*f = (l + 1) % 3;
+	*g = (l + 2) % 3;
+	T.cut[*f] = true;
+	T.cut[*g] = true;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
+					     &T.out[l]), SYNOD_OK);
+	pump();
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	return l;
+}
+
+/*
  * Links are reliable while up: an unacked ACCEPT is usually queued, not
  * lost.  A silent peer is resent what it owes after 1, 2, 4, 8, 8...
  * retransmission periods, not every period (which filled a slow link with
@@ -220,15 +242,7 @@ static void test_retransmit_backs_off_while_silent(void **state)
 	int l, f, g, n = 0, sent;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	T.cut[f] = true;
-	T.cut[g] = true;
-	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
-					     &T.out[l]), SYNOD_OK);
-	pump();
+	l = write_to_silent_peers(&f, &g);
 	sent = T.accepts[l][f];
 	last = t0 = T.now;
 	while (T.now - t0 < 200 * MS) {
@@ -279,15 +293,7 @@ static void test_refused_resends_once_per_period(void **state)
 	int l, f, g, sent;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	T.cut[f] = true;
-	T.cut[g] = true;
-	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
-					     &T.out[l]), SYNOD_OK);
-	pump();
+	l = write_to_silent_peers(&f, &g);
 	/* resent at least once: f's wait has backed off past a period */
 	advance(16 * MS);
 	rto = T.r[l].retx_rto_ns[f];
