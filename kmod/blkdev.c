@@ -32,6 +32,7 @@
 #include "replica.h"
 #include "compat.h"
 #include "trace.h"
+#include "workers.h"
 
 static_assert(SYNOD_QUEUE_DEPTH <= SYNOD_READS_MAX &&
 	      SYNOD_QUEUE_DEPTH <= SYNOD_PENDING_MAX);
@@ -394,13 +395,8 @@ int synod_blkdev_create(struct synod_volume *vol)
 	if (err)
 		goto out_free_index;
 
-	/* MEM_RECLAIM: the disk may be what memory reclaim writes back to. */
-	vol->wq = alloc_workqueue("synod%d", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0,
-				  vol->index);
-	if (!vol->wq) {
-		err = -ENOMEM;
-		goto out_exit_bioset;
-	}
+	/* the host's (workers.c): no queue and no rescuer per volume */
+	vol->wq = synod_io_wq;
 
 	vol->tag_set.ops = &synod_mq_ops;
 	vol->tag_set.nr_hw_queues = 1;
@@ -411,7 +407,7 @@ int synod_blkdev_create(struct synod_volume *vol)
 	vol->tag_set.driver_data = vol;
 	err = blk_mq_alloc_tag_set(&vol->tag_set);
 	if (err)
-		goto out_destroy_wq;
+		goto out_exit_bioset;
 
 	limits_from_backing(&lim, vol->backing.bdev);
 	if (synod_sb_replicated(&vol->sb))
@@ -431,8 +427,6 @@ int synod_blkdev_create(struct synod_volume *vol)
 
 out_free_tag_set:
 	blk_mq_free_tag_set(&vol->tag_set);
-out_destroy_wq:
-	destroy_workqueue(vol->wq);
 out_exit_bioset:
 	bioset_exit(&vol->bioset);
 out_free_index:
@@ -473,19 +467,20 @@ void synod_blkdev_unclaim(struct synod_volume *vol)
 /*
  * Tear down in reverse order of synod_blkdev_create().  @added says
  * whether synod_blkdev_add() succeeded: del_gendisk() drains in-flight
- * requests (so no work is queued any more) before the workqueue, tag set
- * and bio_set go.
+ * requests (so no work is queued any more) before the tag set and
+ * bio_set go.  The workqueue is the host's: a request's work may still
+ * be returning from its last cmd_put(), which touches nothing of ours
+ * after it, and the queue lives till unload; the submission pass may
+ * still be in the engine, so it is waited for.
  */
 void synod_blkdev_destroy(struct synod_volume *vol, bool added)
 {
 	if (added)
 		del_gendisk(vol->disk);
-	/* A worker may still be returning from the last request's work. */
-	drain_workqueue(vol->wq);
+	flush_work(&vol->sub_work);
 	put_disk(vol->disk);
 	vol->disk = NULL;
 	blk_mq_free_tag_set(&vol->tag_set);
-	destroy_workqueue(vol->wq);
 	bioset_exit(&vol->bioset);
 	ida_free(&synod_disk_ida, vol->index);
 }

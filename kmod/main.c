@@ -12,6 +12,7 @@
 #include "paypool.h"
 #include "synod.h"
 #include "testing.h"
+#include "workers.h"
 
 /* Guards the volume list and every volume's lifecycle (volume.c). */
 DEFINE_MUTEX(synod_volumes_lock);
@@ -56,30 +57,34 @@ static int __init synod_init(void)
 	}
 	/* Nothing to unwind on failure: kfunc sets go with the module BTF. */
 	synod_crc_init();	/* never fails: falls back to the library */
+	err = synod_workers_init();	/* before any volume */
+	if (err)
+		goto out_crc_exit;
 	err = synod_host_paypool_init();	/* before any volume */
-	if (err) {
-		synod_crc_exit();
-		return err;
-	}
+	if (err)
+		goto out_workers_exit;
 	err = synod_volume_init();
-	if (err) {
-		synod_host_paypool_exit();
-		synod_crc_exit();
-		return err;
-	}
+	if (err)
+		goto out_paypool_exit;
 	err = synod_netlink_init();
-	if (err) {
-		synod_volume_exit();
-		synod_host_paypool_exit();
-		synod_crc_exit();
-		return err;
-	}
+	if (err)
+		goto out_volume_exit;
 
 	/* What synodctl -V tells users is what create writes. */
 	BUILD_BUG_ON(SYNOD_FORMAT_REPL != SYNOD_SB_FORMAT_V2);
 	pr_info("loaded; on-disk formats: reads 0 to %u, writes 0 and %u\n",
 		SYNOD_SB_FORMAT_V2, SYNOD_FORMAT_REPL);
 	return 0;
+
+out_volume_exit:
+	synod_volume_exit();
+out_paypool_exit:
+	synod_host_paypool_exit();
+out_workers_exit:
+	synod_workers_exit();
+out_crc_exit:
+	synod_crc_exit();
+	return err;
 }
 
 /*
@@ -92,6 +97,7 @@ static void __exit synod_exit(void)
 	synod_volume_exit();
 	synod_volume_delete_all();
 	synod_host_paypool_exit();
+	synod_workers_exit();
 	synod_crc_exit();
 	pr_info("unloaded\n");
 }

@@ -76,9 +76,10 @@ struct synod_volume {
 					 * (they ran under the global lock
 					 * once); outside r->lock */
 	struct bio_set bioset;		/* clones and flushes to the backing */
-	struct workqueue_struct *wq;	/* submission passes, clones of a
-					 * single volume's requests, and
-					 * the replica's tick */
+	struct workqueue_struct *wq;	/* the host's synod_io_wq: submission
+					 * passes, clones of a single
+					 * volume's requests, the replica's
+					 * tick, journal and applies */
 	/* replicated: requests started and not yet handed to the engine,
 	 * which takes them all in one pass (one group commit) */
 	struct llist_head subq;
