@@ -284,7 +284,7 @@ static void send_msg(struct synod_repl *r, struct synod_msg *m)
 	if (WARN_ON_ONCE(!len))
 		return;
 	iov = (struct kvec){ r->txbuf, len + 1 };
-	/* before queue(): the tx thread may write it at once */
+	/* before queue(): the tx work may write it at once */
 	trace_synod_msg_out(r->vol->name, m, m->to);
 	err = r->tops->queue(r->tp, m->to, &iov, 1);
 	if (err)

@@ -2,7 +2,7 @@
 /*
  * The TCP transport: synod_tcp_ops, its lifecycle (create, start, stop,
  * destroy, set_peer), the send path into per-peer rings, and the socket
- * plumbing both threads share.  tcp_rx.c receives, tcp_tx.c sends,
+ * plumbing both works share.  tcp_rx.c receives, tcp_tx.c sends,
  * tcp_link.c is the handshake; tcp_priv.h says who owns what.
  *
  * Every node dials each peer once and sends all its frames on that
@@ -16,7 +16,6 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/kmod.h>
-#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -27,6 +26,7 @@
 #include "compat_net.h"
 #include "testing.h"
 #include "tcp_priv.h"
+#include "workers.h"
 
 /* Length of a sockaddr of @ss's family, or -EAFNOSUPPORT. */
 int synod_tcp_addr_len(const struct sockaddr_storage *ss)
@@ -378,13 +378,17 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 			     DEFAULT_RATELIMIT_BURST);
 	ratelimit_set_flags(&t->stranger_rs, RATELIMIT_MSG_ON_RELEASE);
 	t->stranger_why = SYNOD_REFUSED_MAX;
-	init_waitqueue_head(&t->rx_wq);
+	/* stopped until start(): kicks queue nothing */
+	INIT_DELAYED_WORK(&t->rx_work, synod_tcp_rx_work);
+	set_bit(STCP_STOP, &t->rx_flags);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		struct tcp_peer *p = &t->peers[n];
 
 		p->t = t;
 		p->node = n;
 		init_waitqueue_head(&p->wq);
+		INIT_DELAYED_WORK(&p->tx_work, synod_tcp_tx_work);
+		set_bit(STCP_STOP, &p->flags);
 		mutex_init(&p->send_mutex);
 		spin_lock_init(&p->lock);
 		atomic_set(&p->link_gen, 0);
@@ -435,31 +439,28 @@ out_destroy:
 	return ERR_PTR(err);
 }
 
-/* Start the tx thread of peer @p; t->lock held, transport started. */
-static int peer_start(struct tcp_peer *p)
+/* Start the tx work of peer @p: it dials at once.  t->lock held. */
+static void peer_start(struct tcp_peer *p)
 {
-	struct synod_transport *t = p->t;
-	struct task_struct *task;
-
-	task = kthread_run(synod_tcp_tx_thread, p, "synod-tx/%u-%u",
-			   t->cfg.self, p->node);
-	if (IS_ERR(task))
-		return PTR_ERR(task);
-	p->task = task;
-	return 0;
+	p->tx_state = STCP_TX_IDLE;
+	p->backoff_ms = STCP_BACKOFF_MIN_MS;
+	clear_bit(STCP_KICK, &p->flags);
+	clear_bit(STCP_STOP, &p->flags);
+	queue_delayed_work(synod_net_wq, &p->tx_work, 0);
 }
 
 /*
- * Stop the tx thread of @p and wait for it: it closes its socket, marks
- * the link down and empties the ring on its way out.  Bounded: every
- * wait in the thread ends on kthread_should_stop().  t->lock held.
+ * Stop the tx work of @p and wait for it, then close its socket, mark
+ * the link down and empty the ring.  Bounded: the only wait in the work,
+ * the handshake's, ends on STCP_STOP.  t->lock held.
  */
 static void peer_stop(struct tcp_peer *p)
 {
-	if (!p->task)
-		return;
-	kthread_stop(p->task);
-	p->task = NULL;
+	if (test_and_set_bit(STCP_STOP, &p->flags))
+		return;		/* not started */
+	wake_up(&p->wq);
+	cancel_delayed_work_sync(&p->tx_work);
+	synod_tcp_tx_end(p);
 }
 
 /* Socket, bind, listen, callbacks.  t->lock held. */
@@ -496,12 +497,11 @@ static int listen_open(struct synod_transport *t)
 }
 
 /*
- * Listen, then start the rx thread and one tx thread per peer.  Upcalls
- * may begin before this returns.  Undoes everything on failure.
+ * Listen, then start the rx work and one tx work per peer.  Upcalls may
+ * begin before this returns.  Undoes everything on failure.
  */
 static int tcp_start(struct synod_transport *t)
 {
-	struct task_struct *task;
 	int err = 0;
 	u32 n;
 
@@ -515,34 +515,13 @@ static int tcp_start(struct synod_transport *t)
 		goto out_unlock;
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		t->reported_gen[n] = atomic_read(&t->peers[n].link_gen);
-	task = kthread_run(synod_tcp_rx_thread, t, "synod-rx/%u",
-			   t->cfg.self);
-	if (IS_ERR(task)) {
-		err = PTR_ERR(task);
-		goto out_close;
-	}
-	t->rx_task = task;
+	clear_bit(STCP_KICK, &t->rx_flags);
+	clear_bit(STCP_STOP, &t->rx_flags);
+	queue_delayed_work(synod_net_wq, &t->rx_work, 0);
 	t->started = true;
-	for (n = 0; n < SYNOD_NODES_MAX; n++) {
-		if (!test_bit(n, &t->peer_mask))
-			continue;
-		err = peer_start(&t->peers[n]);
-		if (err)
-			goto out_stop;
-	}
-	mutex_unlock(&t->lock);
-	return 0;
-
-out_stop:
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
-		peer_stop(&t->peers[n]);
-	kthread_stop(t->rx_task);
-	t->rx_task = NULL;
-	t->started = false;
-	synod_tcp_rx_close_all(t);
-out_close:
-	synod_tcp_sock_close(t->listen, &t->listen_cbs);
-	t->listen = NULL;
+		if (test_bit(n, &t->peer_mask))
+			peer_start(&t->peers[n]);
 out_unlock:
 	mutex_unlock(&t->lock);
 	if (err)
@@ -568,11 +547,14 @@ static u32 queued_bytes(struct synod_transport *t)
 }
 
 /*
- * Upcalls end first (the rx thread is the only caller of rx() and
- * link_event()), then the sockets and the tx threads.  Without @force,
+ * Upcalls end first (the rx work is the only caller of rx() and
+ * link_event()), then the sockets and the tx works.  Without @force,
  * frames already queued get up to STCP_DRAIN_MS to leave.  Must not be
  * called from an upcall or with a lock an upcall takes: it waits for
- * the rx thread.  No link_event(false) is sent for links stop() closes.
+ * the rx work.  No link_event(false) is sent for links stop() closes.
+ * Last, the rx work is cancelled once more: a kick that saw it running
+ * just before STCP_STOP may have queued it since (that run does
+ * nothing, but must not outlive the transport).
  */
 static void tcp_stop(struct synod_transport *t, bool force)
 {
@@ -584,13 +566,14 @@ static void tcp_stop(struct synod_transport *t, bool force)
 		goto out_unlock;
 	while (!force && queued_bytes(t) && time_before(jiffies, until))
 		usleep_range(10000, 20000);
-	kthread_stop(t->rx_task);
-	t->rx_task = NULL;
+	set_bit(STCP_STOP, &t->rx_flags);
+	cancel_delayed_work_sync(&t->rx_work);
 	synod_tcp_sock_close(t->listen, &t->listen_cbs);
 	t->listen = NULL;
 	synod_tcp_rx_close_all(t);
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		peer_stop(&t->peers[n]);
+	cancel_delayed_work_sync(&t->rx_work);
 	t->started = false;
 out_unlock:
 	mutex_unlock(&t->lock);
@@ -605,6 +588,8 @@ static void tcp_destroy(struct synod_transport *t)
 		return;
 	tcp_stop(t, true);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		/* a stray kick's run, after stop (it did nothing) */
+		cancel_delayed_work_sync(&t->peers[n].tx_work);
 		synod_tcp_ring_free(&t->peers[n]);
 		mutex_destroy(&t->peers[n].send_mutex);
 	}
@@ -622,9 +607,9 @@ static void tcp_destroy(struct synod_transport *t)
 /*
  * Membership change: add node @node at @addr (or move it there), or
  * remove it with @addr NULL.  Sleeps (may allocate the ring, waits for
- * the tx thread) but never waits for the rx thread, so the replica may
- * call it from rx() or link_event().  The rx thread drops accepted
- * connections of a removed node on its next round.
+ * the tx work) but never waits for the rx work, so the replica may call
+ * it from rx() or link_event().  The rx work drops accepted connections
+ * of a removed node on its next round.
  */
 static int tcp_set_peer(struct synod_transport *t, u32 node,
 			const struct sockaddr_storage *addr)
@@ -651,13 +636,12 @@ static int tcp_set_peer(struct synod_transport *t, u32 node,
 		t->cfg.peer_valid[node] = true;
 		set_bit(node, &t->peer_mask);
 		if (t->started)
-			err = peer_start(p);
+			peer_start(p);
 	} else {
 		peer_stop(p);
 		clear_bit(node, &t->peer_mask);
 		t->cfg.peer_valid[node] = false;
-		set_bit(STCP_KICK, &t->rx_flags);
-		wake_up(&t->rx_wq);
+		synod_tcp_rx_kick(t);
 	}
 out_unlock:
 	mutex_unlock(&t->lock);

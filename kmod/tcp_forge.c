@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test build only (testing.h): make a tx thread put a frame on its
+ * Test build only (testing.h): make a tx work put a frame on its
  * established, authenticated connection that the replica never queued,
  * as an attacker on the path (or a broken or hostile peer) would.  The
  * VM test tests/vm/auth.bats uses it to show what the receiver does with
  * such frames.  In a user's build test_forge stays 0 and this does
  * nothing.
  *
- * test_forge = KIND << 16 | FROM << 8 | TO: the next time the tx thread
+ * test_forge = KIND << 16 | FROM << 8 | TO: the next time the tx work
  * of node FROM's transport for peer TO runs, it takes the request (sets
  * the knob back to 0) and does KIND once:
  *   1  STEPDOWN: a one-byte STEPDOWN frame with a correct header and
@@ -29,7 +29,7 @@
  *      tag was computed;
  *   8  LEN: the next frame of two bytes or more leaves with its length
  *      one less than tagged, and without its last byte;
- *   9  PREV: the tx thread keeps the first small frame of this link,
+ *   9  PREV: the tx work keeps the first small frame of this link,
  *      drops the link, and on the next one sends that frame again
  *      where its sequence number comes (usually first): only a key
  *      that differs per connection catches it;
@@ -73,7 +73,7 @@ static u64 planted_ref;
 
 /*
  * The forgery requested for the link of @p, if any; the request is
- * consumed, so exactly one tx thread acts on it once.
+ * consumed, so exactly one tx work acts on it once.
  */
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 {
@@ -107,9 +107,9 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 }
 
 /*
- * Must push() leave the frames of @p to the tx thread now?  Yes while a
+ * Must push() leave the frames of @p to the tx work now?  Yes while a
  * forgery waits for it (a request, a PREV frame to put back at its
- * sequence number, a planted frame ready for @p): the tx thread puts
+ * sequence number, a planted frame ready for @p): the tx work puts
  * those between the frames it writes, where the tests expect them.
  */
 bool synod_tcp_forge_busy(struct tcp_peer *p)
@@ -170,9 +170,9 @@ static void plant_keep(struct synod_transport *t, const u8 *f, u32 len)
 }
 
 /*
- * rx thread, before a frame from peer @from is delivered: log the
+ * rx work, before a frame from peer @from is delivered: log the
  * arrival of a planted payload; if a PLANT or UNBOUND is armed, keep
- * a doctored copy for the tx thread, and hand it over when ready.
+ * a doctored copy for the tx work, and hand it over when ready.
  */
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 			u32 len)
@@ -201,12 +201,11 @@ void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 	}
 	/* t->plant and plant_len before the state that publishes them */
 	atomic_set_release(&t->plant_state, STCP_PLANT_READY);
-	set_bit(STCP_KICK, &t->peers[t->plant_to].flags);
-	wake_up(&t->peers[t->plant_to].wq);
+	synod_tcp_tx_kick(&t->peers[t->plant_to]);
 }
 
 /*
- * tx thread of @p, on a frame it is sending, payload in @vec: if
+ * tx work of @p, on a frame it is sending, payload in @vec: if
  * REPAY_KEEP is armed and it is a PAYLOAD frame, keep a copy with its
  * bytes inverted, under the same ref, for REPAY.
  */
@@ -236,7 +235,7 @@ void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
 	atomic_set_release(&t->plant_state, STCP_PLANT_OWN);
 }
 
-/* tx thread of @p: queue the doctored frame if it is ready for @p. */
+/* tx work of @p: queue the doctored frame if it is ready for @p. */
 void synod_tcp_forge_plant(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;

@@ -392,7 +392,7 @@ int synod_tcp_hs_decode(const u8 *in, struct tcp_hs *m)
 /*
  * HMAC-SHA256 with the secret over one label and one piece, into @out
  * (SHA256_DIGEST_SIZE bytes).  t->hmac is keyed once at create and only
- * read after; a descriptor per call makes the rx and tx threads' calls
+ * read after; a descriptor per call makes the rx and tx works' calls
  * safe together.
  */
 static int secret_mac(struct synod_transport *t, const char *label,
@@ -567,7 +567,7 @@ void synod_tcp_refuse(struct synod_transport *t, u32 node,
  * the source or reason differs from the last one logged, and then at
  * most at the kernel's usual rate: one stranger knocking a thousand
  * times is one line, a peer connecting from the wrong address is named.
- * rx thread only (t->stranger_*).  @src is NULL if the address could
+ * rx work only (t->stranger_*).  @src is NULL if the address could
  * not be read.
  */
 void synod_tcp_refuse_stranger(struct synod_transport *t,

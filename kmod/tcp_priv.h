@@ -4,35 +4,38 @@
  * its files share.  Nothing outside tcp*.c includes this; the rest of the
  * module sees only struct synod_transport_ops (transport.h).
  *
- * Threads and what they own:
- *  - one rx thread per transport ("synod-rx/N") owns the listening socket
+ * Works and what they own (work items on the host's synod_net_wq,
+ * workers.h; no thread of their own, so an idle volume adds none):
+ *  - one rx work per transport (t->rx_work) owns the listening socket
  *    and every accepted connection (t->wait[], t->in[]) with its frame
  *    MAC transforms c->mac: it accepts, runs the server side of the
  *    handshake, reads frames and makes every upcall (rx() and
  *    link_event()), so that upcalls of one transport never overlap;
- *  - one tx thread per peer ("synod-tx/N-M") owns the one outgoing
+ *  - one tx work per peer (p->tx_work) owns the one outgoing
  *    connection to that peer and its transforms p->mac: it connects with
  *    backoff, runs the client side of the handshake and, while the link
  *    is up, writes the peer's send ring to the socket;
  *  - while the link is up, push() (tcp_tx.c) may write the ring from
  *    the caller's context instead, as far as the socket takes it without
- *    waiting, which saves the wake-up of the tx thread on every frame.
+ *    waiting, which saves the wake-up of the tx work on every frame.
  *    Whoever writes frames holds p->send_mutex (push() only tries it),
  *    so frames leave whole and in ring order; a frame left half written
  *    (p->cur_*) is finished by the next writer, before any other.
  * t->hmac, keyed with the secret at create, is only read after that:
- * every thread hashes with it through its own descriptor on the stack.
- * Socket callbacks (softirq) only set a bit and wake the owning thread.
+ * every work hashes with it through its own descriptor on the stack.
+ * Socket callbacks (softirq) only set a bit and queue the owning work.
+ * A work item never runs twice at once; stop() sets STCP_STOP, so that
+ * kicks queue it no more, then cancels it and waits.
  *
  * Locks: t->lock (mutex) serialises start/stop/set_peer/destroy and is
- * never taken by the threads; peer->send_mutex (outer) is held to write
+ * never taken by the works; peer->send_mutex (outer) is held to write
  * frames and to take a link down, so no writer sees the socket close;
  * peer->lock (spinlock, bh) guards the ring and peer->up and is never
  * held across a socket call or an upcall; the ring's memory and size
- * change (tcp_ring.c, by the tx thread) only under both send_mutex and
+ * change (tcp_ring.c, by the tx work) only under both send_mutex and
  * peer->lock, so whoever holds either may read them;
- * t->addr_lock (spinlock, bh) guards peers[].addr for the rx thread,
- * which must not take t->lock (set_peer() waits for threads under it).
+ * t->addr_lock (spinlock, bh) guards peers[].addr for the rx work,
+ * which must not take t->lock (set_peer() waits for tx works under it).
  */
 #ifndef SYNOD_TCP_PRIV_H
 #define SYNOD_TCP_PRIV_H
@@ -66,7 +69,7 @@
  */
 #define STCP_WAIT_PER_PEER	4u
 #define STCP_WAIT_MAX		(STCP_WAIT_PER_PEER * SYNOD_NODES_MAX)
-/* Connections taken from the accept queue per round of the rx thread. */
+/* Connections taken from the accept queue per round of the rx work. */
 #define STCP_ACCEPT_BUDGET	16u
 /* Index of the "unknown node" row of the refusal counters. */
 #define STCP_UNKNOWN		SYNOD_NODES_MAX
@@ -91,7 +94,7 @@
  * between two push()es at queue depth 1, and below its half (the grow
  * mark) one largest frame always fits, so the frame that passes the
  * mark is never refused for want of room; a 3-replica volume's two
- * rings per node pin 128 KiB, not 8 MiB.  Past the mark the tx thread
+ * rings per node pin 128 KiB, not 8 MiB.  Past the mark the tx work
  * doubles the ring before it fills.  A ring whose fill stayed at most
  * a quarter of a smaller size for STCP_RING_IDLE_MS shrinks to that
  * size: longer than the replica's resends (~100 ms) and heartbeats, so
@@ -184,6 +187,7 @@ struct stcp_rec {
 #define STCP_STALL_MS		4000u	/* no byte of a frame left: drop */
 #define STCP_DRAIN_MS		500u	/* stop(force=false) grace period */
 #define STCP_RX_BUDGET		32u	/* frames per connection per round */
+#define STCP_TX_BUDGET		64u	/* frames per run of a tx work */
 #define STCP_LISTEN_BACKLOG	16
 
 /* Handshake record types. */
@@ -213,7 +217,7 @@ struct tcp_cbs {
 	void (*write_space)(struct sock *sk);
 };
 
-/* What tcp_forge.c may make a tx thread do (test build only). */
+/* What tcp_forge.c may make a tx work do (test build only). */
 enum stcp_forge {
 	STCP_FORGE_NONE,
 	STCP_FORGE_STEPDOWN,	/* a keyless one-byte STEPDOWN frame */
@@ -239,7 +243,7 @@ enum stcp_forge {
 enum stcp_plant {
 	STCP_PLANT_IDLE,
 	STCP_PLANT_ARMED,	/* PLANT: doctor the next payload received */
-	STCP_PLANT_READY,	/* t->plant holds a frame for the tx thread */
+	STCP_PLANT_READY,	/* t->plant holds a frame for the tx work */
 	STCP_PLANT_RELAY,	/* UNBOUND: keep the next message with writes */
 	STCP_PLANT_HELD,	/* UNBOUND: kept; send at the next such one */
 	STCP_PLANT_OWN,		/* REPAY_KEEP: kept; send on REPAY */
@@ -249,7 +253,7 @@ enum stcp_plant {
  * The frame MAC of one connection: one transform per algorithm, all
  * allocated at create (tcp.c), and the MAC its handshake keyed for the
  * link version both ends agreed on (tcp_link.c).  Owned like the
- * connection: by the tx thread (p->mac) or the rx thread (c->mac).
+ * connection: by the tx work (p->mac) or the rx work (c->mac).
  */
 struct tcp_mac {
 	struct crypto_shash *hmac;	/* hmac(sha256): link version 2 */
@@ -264,24 +268,49 @@ struct tcp_mac {
 
 /* peer->flags and t->rx_flags bits */
 #define STCP_KICK		0	/* socket event or queued frame */
+/* stopping: kicks queue the work no more, and a queued run does nothing */
+#define STCP_STOP		3
 /* peer->flags only: a write failed mid-stream, the link must drop */
 #define STCP_BROKEN		1
 /* peer->flags only: the ring passed its grow mark (tcp_ring.c) */
 #define STCP_GROW		2
 
-/* The outgoing side of one peer: ring, link state, tx thread. */
+/* Where a peer's tx work is (tcp_tx.c); its own, or stop()'s once it is cancelled. */
+enum stcp_tx_state {
+	STCP_TX_IDLE,		/* no socket: dial when the work runs */
+	STCP_TX_DIAL,		/* connecting, until tx_deadline */
+	STCP_TX_UP,		/* authenticated: frames go out */
+};
+
+/* The outgoing side of one peer: ring, link state, tx work. */
 struct tcp_peer {
 	struct synod_transport *t;
 	u32 node;
 	struct sockaddr_storage addr;	/* t->lock */
-	struct task_struct *task;	/* tx thread; t->lock */
-	wait_queue_head_t wq;		/* tx thread sleeps here */
-	unsigned long flags;		/* STCP_KICK, STCP_BROKEN, STCP_GROW */
-	/* tx thread; push() uses it only while up, under send_mutex */
+	/*
+	 * The tx work, on the host's synod_net_wq (workers.h): dials,
+	 * runs the client handshake, writes the ring.  Never runs twice
+	 * at once (one work item); kicked by socket callbacks, queuers
+	 * and push(); at least once a second while up.
+	 */
+	struct delayed_work tx_work;
+	u8 tx_state;			/* enum stcp_tx_state; the tx work */
+	u32 backoff_ms;			/* the tx work: the next redial wait */
+	unsigned long tx_deadline;	/* the tx work: DIAL ends (jiffies) */
+	/*
+	 * jiffies after which a link whose socket took no byte of a frame
+	 * is dead (STCP_STALL_MS); moved on by every byte sent, and while
+	 * nothing waits.  send_mutex.
+	 */
+	unsigned long stall_at;
+	wait_queue_head_t wq;		/* the handshake's waits */
+	/* STCP_KICK, STCP_BROKEN, STCP_GROW, STCP_STOP */
+	unsigned long flags;
+	/* tx work; push() uses it only while up, under send_mutex */
 	struct socket *sock;
 	struct tcp_cbs cbs;		/* of sock */
 
-	/* frame writers: the tx thread, or push() (tcp_tx.c); outer */
+	/* frame writers: the tx work, or push() (tcp_tx.c); outer */
 	struct mutex send_mutex;
 	spinlock_t lock;		/* ring, head, tail, up, link */
 	/* ring_size bytes from the first time the node is a peer to destroy */
@@ -296,11 +325,11 @@ struct tcp_peer {
 	 */
 	u32 ref_bytes;
 	u32 ring_peak;			/* most bytes queued since ring_since */
-	/* tx thread: jiffies the shrink window began, no growth before */
+	/* tx work: jiffies the shrink window began, no growth before */
 	unsigned long ring_since, ring_retry;
 	bool up;			/* authenticated: send() may queue */
 	struct synod_link_info link;	/* what it runs while up; lock */
-	/* odd while up; bumped at each up and down, read by the rx thread */
+	/* odd while up; bumped at each up and down, read by the rx work */
 	atomic_t link_gen;
 	unsigned long remote_logged;	/* refusal reasons the peer sent us */
 
@@ -314,7 +343,7 @@ struct tcp_peer {
 
 	/*
 	 * Frame MAC keyed at each handshake, the sequence number and the
-	 * frame being written: the tx thread during the handshake, then
+	 * frame being written: the tx work during the handshake, then
 	 * whoever holds send_mutex.
 	 */
 	struct tcp_mac mac;
@@ -335,7 +364,7 @@ struct tcp_peer {
 
 	/*
 	 * Test build only (tcp_forge.c): under send_mutex, or by the tx
-	 * thread while the link is not up (no push() then).
+	 * work while the link is not up (no push() then).
 	 */
 	u8 forge_mut;			/* CORRUPT/FLAGS/LEN for the next frame */
 	bool prev_armed;		/* PREV: inject prev at seq prev_seq */
@@ -353,7 +382,7 @@ struct tcp_peer {
 
 /*
  * An accepted connection from a peer's address whose HELLO has not been
- * read; rx thread only.  No buffer: the HELLO is read whole from the
+ * read; rx work only.  No buffer: the HELLO is read whole from the
  * socket once all of it is there (MSG_PEEK).
  */
 struct tcp_wait {
@@ -371,7 +400,7 @@ enum tcp_in_state {
 	STCP_IN_FRAMES,		/* authenticated: frames from c->node */
 };
 
-/* One accepted connection past its HELLO; rx thread only. */
+/* One accepted connection past its HELLO; rx work only. */
 struct tcp_in {
 	enum tcp_in_state state;
 	struct socket *sock;
@@ -403,13 +432,17 @@ struct synod_transport {
 	u16 hide_from;
 
 	struct tcp_peer peers[SYNOD_NODES_MAX];
-	/* peers[].addr for the rx thread, which may not take t->lock */
+	/* peers[].addr for the rx work, which may not take t->lock */
 	spinlock_t addr_lock;
 
-	/* rx thread and everything it owns */
-	struct task_struct *rx_task;
-	wait_queue_head_t rx_wq;
-	unsigned long rx_flags;		/* STCP_KICK */
+	/*
+	 * The rx work, on the host's synod_net_wq, and everything it owns.
+	 * One work item, so rounds never overlap: upcalls never run
+	 * concurrently.  Kicked by socket callbacks and link changes, and
+	 * runs at least every 500 ms while started.
+	 */
+	struct delayed_work rx_work;
+	unsigned long rx_flags;		/* STCP_KICK, STCP_STOP */
 	struct socket *listen;
 	struct tcp_cbs listen_cbs;
 	struct tcp_wait wait[STCP_WAIT_MAX];
@@ -438,7 +471,7 @@ struct synod_transport {
 	u8 *plant;			/* SYNOD_FRAME_MAX bytes, or NULL */
 };
 
-/* tcp.c: socket plumbing shared by both threads */
+/* tcp.c: socket plumbing shared by both works */
 int synod_tcp_sock_new(struct synod_transport *t, int family,
 		       struct socket **res);
 void synod_tcp_sock_tune(struct socket *sock, u32 time_scale);
@@ -493,7 +526,8 @@ void synod_tcp_refused_by_peer(struct tcp_peer *p, u8 reason);
 void synod_tcp_logged_reset(struct synod_transport *t, u32 node);
 
 /* tcp_rx.c */
-int synod_tcp_rx_thread(void *arg);
+void synod_tcp_rx_work(struct work_struct *work);
+void synod_tcp_rx_kick(struct synod_transport *t);
 void synod_tcp_rx_close_all(struct synod_transport *t);
 void synod_tcp_listen_ready(struct sock *sk);
 
@@ -524,7 +558,9 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 void synod_tcp_push(struct synod_transport *t);
 
 /* tcp_tx.c */
-int synod_tcp_tx_thread(void *arg);
+void synod_tcp_tx_work(struct work_struct *work);
+void synod_tcp_tx_kick(struct tcp_peer *p);
+void synod_tcp_tx_end(struct tcp_peer *p);
 bool synod_tcp_tx_inline(struct tcp_peer *p);
 int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		    size_t len, int flags, u32 *sent, bool nowait, bool splice);

@@ -2,9 +2,9 @@
 /*
  * The send side's queue: each peer's ring of frames waiting to be
  * written (send() and queue() put them there, never sleeping, and ask
- * the tx thread to grow the ring when it passes half full, tcp_ring.c),
+ * the tx work to grow the ring when it passes half full, tcp_ring.c),
  * and push(), which writes them from the caller's context when the
- * socket takes them at once (tcp_tx.c), waking the peer's tx thread only
+ * socket takes them at once (tcp_tx.c), waking the peer's tx work only
  * for what is left.  tcp_priv.h has the locking rule.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,7 +19,7 @@
  * Room check shared by queue() and queue_page(): 0 if a record of @need
  * ring bytes referring to a page of @ref_size bytes (0: none) may go in
  * now, else why not: -ENOTCONN, -EAGAIN (ring full, but it will grow
- * soon: the tx thread is asked to, so the caller may queue again soon),
+ * soon: the tx work is asked to, so the caller may queue again soon),
  * -ENOBUFS (ring full at its largest, or growth waits after a failed
  * allocation), -ENOSPC (ring not full, but its budget of pages, which
  * does not follow the ring's size, is spent: a copy may go in; not
@@ -37,16 +37,10 @@ static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 	return 0;
 }
 
-/* Wake the tx thread of @p: it has frames to write, or a ring to grow. */
-static void peer_kick(struct tcp_peer *p)
-{
-	set_bit(STCP_KICK, &p->flags);
-	wake_up(&p->wq);
-}
 
 /*
  * After a queuer's ring_room() and put, under p->lock: whether the tx
- * thread must be woken to grow the ring (synod_tcp_ring_mark()).
+ * work must be kicked to grow the ring (synod_tcp_ring_mark()).
  */
 static bool ring_marked(struct tcp_peer *p, int err)
 {
@@ -57,7 +51,7 @@ static bool ring_marked(struct tcp_peer *p, int err)
 
 /*
  * Outside the lock: count a refusal of ring_room(), and wake the tx
- * thread if the ring is to grow (@grow, from ring_marked()).
+ * work if the ring is to grow (@grow, from ring_marked()).
  */
 static void ring_refused(struct tcp_peer *p, int err, bool grow)
 {
@@ -66,7 +60,7 @@ static void ring_refused(struct tcp_peer *p, int err, bool grow)
 	else if (err == -ENOTCONN)
 		atomic64_inc(&p->tx_notconn);
 	if (grow)
-		peer_kick(p);
+		synod_tcp_tx_kick(p);
 }
 
 /*
@@ -121,7 +115,7 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 
 /*
  * queue(): one frame (the iovs back to back) for @to, for the next
- * push() or the tx thread's next round.  Never sleeps or
+ * push() or the tx work's next round.  Never sleeps or
  * allocates; takes only the peer's ring lock, which nothing holds across
  * an upcall, so it is safe from rx() and link_event().  A record is a
  * u32 length and the payload, padded to 4 bytes so that a length never
@@ -168,22 +162,22 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 	return err;
 }
 
-/* Queue one frame for @to and wake its tx thread (transport.h). */
+/* Queue one frame for @to and kick its tx work (transport.h). */
 int synod_tcp_send(struct synod_transport *t, u32 to, const struct kvec *iov,
 		   unsigned int niov)
 {
 	int err = synod_tcp_queue(t, to, iov, niov);
 
 	if (!err)
-		peer_kick(&t->peers[to]);
+		synod_tcp_tx_kick(&t->peers[to]);
 	return err;
 }
 
 /*
  * Write what queue() left for each peer from the caller's context, as
  * far as each socket takes it without waiting (tcp_tx.c), so that a
- * frame leaves without waking a thread; the tx thread writes the rest.
- * Only tries each peer's send_mutex: if the tx thread is writing, it
+ * frame leaves without queueing a work; the tx work writes the rest.
+ * Only tries each peer's send_mutex: if the tx work is writing, it
  * goes on with our frames, behind its own.
  */
 void synod_tcp_push(struct synod_transport *t)
@@ -205,6 +199,6 @@ void synod_tcp_push(struct synod_transport *t)
 			mutex_unlock(&p->send_mutex);
 		}
 		if (queued)
-			peer_kick(p);
+			synod_tcp_tx_kick(p);
 	}
 }

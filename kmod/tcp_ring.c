@@ -5,17 +5,17 @@
  *
  * A ring starts at STCP_RING_MIN (tcp_priv.h says why).  When queue()
  * or queue_page() leaves it more than half full, or finds it full, they
- * set STCP_GROW and wake the peer's tx thread, which doubles the ring
+ * set STCP_GROW and wake the peer's tx work, which doubles the ring
  * (or more, until the live bytes fill at most half) up to
  * SYNOD_SENDQ_BYTES, between two frames: so it grows ahead of need, in
  * a context that may sleep, and the queuers, which hold the replica
  * mutex and p->lock, never allocate.  Once the ring's fill stayed at
- * most a quarter of a smaller size for STCP_RING_IDLE_MS, the tx thread
+ * most a quarter of a smaller size for STCP_RING_IDLE_MS, the tx work
  * shrinks it to that size, and to STCP_RING_MIN when the link goes down
  * (the ring is then empty).  An idle volume so pins STCP_RING_MIN per
  * peer and a busy one what its load needs.
  *
- * A resize allocates the new ring outside every lock (the tx thread's
+ * A resize allocates the new ring outside every lock (the tx work's
  * NOIO scope makes GFP_KERNEL there GFP_NOIO), then swaps it under
  * send_mutex (no writer reads [tail, head) or moves tail) and p->lock
  * (no queuer writes past head), and frees the old ring after both.  The
@@ -63,8 +63,8 @@ int synod_tcp_ring_alloc(struct tcp_peer *p)
 }
 
 /*
- * Destroy: drop what is left (the tx thread did, at its link's end;
- * nothing may keep a page) and free the ring.  No thread runs.
+ * Destroy: drop what is left (the tx work did, at its link's end;
+ * nothing may keep a page) and free the ring.  No work runs.
  */
 void synod_tcp_ring_free(struct tcp_peer *p)
 {
@@ -163,7 +163,7 @@ void synod_tcp_ring_drop(struct tcp_peer *p)
 /*
  * A queuer's note, p->lock held, after it put a record (@refused false)
  * or found no room for one (@refused true): keep the window's peak and
- * say whether the tx thread must be woken to grow the ring, which it
+ * say whether the tx work must be woken to grow the ring, which it
  * must once the ring is more than half full (or full) and not at its
  * largest, once per request (STCP_GROW).
  */
@@ -230,7 +230,7 @@ int synod_tcp_ring_swap(struct tcp_peer *p, u8 **ring, u32 size)
  * Resize @p's ring to @size bytes, a power of two from STCP_RING_MIN to
  * SYNOD_SENDQ_BYTES: allocate, swap, free the old one, each step bounded.
  * 0; -ENOMEM, counted, the ring keeping its size; -EBUSY if the live
- * bytes do not fit.  Only the tx thread resizes (a test may, standing in
+ * bytes do not fit.  Only the tx work resizes (a test may, standing in
  * for it): it may sleep, and send_mutex must not be held.
  */
 int synod_tcp_ring_resize(struct tcp_peer *p, u32 size)
@@ -246,7 +246,7 @@ int synod_tcp_ring_resize(struct tcp_peer *p, u32 size)
 	if (size == p->ring_size)
 		return 0;
 	/*
-	 * May fail rather than retry for ever: the tx thread runs in a
+	 * May fail rather than retry for ever: the tx work runs in a
 	 * NOIO scope, where the OOM killer never runs, and the writeback
 	 * that would free memory may wait for this very link's frames.
 	 */
@@ -309,11 +309,11 @@ static u32 ring_fit(u32 peak)
 }
 
 /*
- * The tx thread's look at its ring before each frame, and at least once
+ * The tx work's look at its ring before each frame, and at least once
  * a second while idle: grow it if a queuer asked (STCP_GROW), to the
  * first doubling the live bytes fill at most half of (after a failed
  * allocation, not before STCP_RING_RETRY_MS, the request standing so
- * that queuers do not wake this thread meanwhile); else, once a
+ * that queuers do not kick this work meanwhile); else, once a
  * shrink window of STCP_RING_IDLE_MS is over, shrink it to the smallest
  * size the window's peak fills at most a quarter of (so it does not pass
  * the grow mark again at the same load).  Each resize starts a window.

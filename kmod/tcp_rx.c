@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The receive side of the TCP transport: one kthread per transport that
- * accepts connections, runs the server side of the handshake, reads
- * frames and makes every upcall.  One thread, so that rx() and
- * link_event() of a transport never run concurrently and may sleep.
+ * The receive side of the TCP transport: one work item per transport,
+ * on the host's synod_net_wq (workers.h), that accepts connections, runs
+ * the server side of the handshake, reads frames and makes every upcall.
+ * One work item, so that rx() and link_event() of a transport never run
+ * concurrently, and may sleep.
  *
  * Everything is non-blocking: socket callbacks (softirq) set STCP_KICK
- * and wake the thread, which then services every connection until each
+ * and queue the work, which then services every connection until each
  * would block or has used its budget.  A connection that misbehaves (bad
  * record, frame too long, bad tag, handshake too slow) is closed; the
  * peer will dial again.
@@ -20,7 +21,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <net/sock.h>
@@ -32,12 +32,24 @@
 #include "testing.h"
 #include "tcp_priv.h"
 #include "trace.h"
+#include "workers.h"
 
-/* Wake the rx thread of @t: any context. */
-static void rx_kick(struct synod_transport *t)
+/* Is @t's transport stopping?  Then the rx work ends its round early. */
+static bool rx_stopping(struct synod_transport *t)
 {
-	set_bit(STCP_KICK, &t->rx_flags);
-	wake_up(&t->rx_wq);
+	return test_bit(STCP_STOP, &t->rx_flags);
+}
+
+/*
+ * Queue the rx work of @t now: any context.  A kick that finds STCP_KICK
+ * set already has a run queued that has not begun (the run clears it
+ * first), so it queues nothing; nor does one after stop() began.
+ */
+void synod_tcp_rx_kick(struct synod_transport *t)
+{
+	if (test_and_set_bit(STCP_KICK, &t->rx_flags) || rx_stopping(t))
+		return;
+	mod_delayed_work(synod_net_wq, &t->rx_work, 0);
 }
 
 /*
@@ -53,7 +65,7 @@ void synod_tcp_listen_ready(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	t = sk->sk_user_data;
 	if (t && sk->sk_state == TCP_LISTEN)
-		rx_kick(t);
+		synod_tcp_rx_kick(t);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -65,7 +77,7 @@ static void in_wake(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	t = sk->sk_user_data;
 	if (t)
-		rx_kick(t);
+		synod_tcp_rx_kick(t);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -110,7 +122,7 @@ static void wait_close(struct tcp_wait *w, bool rst)
 	w->sock = NULL;
 }
 
-/* On stop, after the rx thread has exited: close every connection. */
+/* On stop, after the rx work is cancelled: close every connection. */
 void synod_tcp_rx_close_all(struct synod_transport *t)
 {
 	unsigned int i;
@@ -482,7 +494,7 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		t->cfg.rx(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR, len);
 		off += STCP_FRAME_HDR + len;
 		(*budget)--;
-		if (kthread_should_stop())
+		if (rx_stopping(t))
 			break;
 	}
 	if (err == -EMSGSIZE || err == -EPROTO) {
@@ -532,7 +544,7 @@ static bool in_service(struct synod_transport *t, struct tcp_in *c)
 		n = in_parse(t, c, &budget);
 		if (n)
 			break;
-		if (!budget || kthread_should_stop())
+		if (!budget || rx_stopping(t))
 			return true;
 		if (WARN_ON_ONCE(c->have >= STCP_IN_BUF)) {
 			n = -EOVERFLOW;
@@ -651,14 +663,14 @@ static void wait_add(struct synod_transport *t, struct socket *sock,
 
 /*
  * Take pending connections, at most STCP_ACCEPT_BUDGET per round so
- * that a full accept queue cannot keep the thread from peers' frames
+ * that a full accept queue cannot keep the work from peers' frames
  * (another round follows at once).  A connection from a configured
  * peer's address waits for its HELLO; every other source is turned away
  * at once, counted as a stranger's refusal, so that strangers cannot
  * hold anything peers need.  A connection whose address cannot be read
  * (reset before we got to it) is turned away uncounted.
  */
-static void rx_accept(struct synod_transport *t)
+static bool rx_accept(struct synod_transport *t)
 {
 	struct sockaddr_storage src;
 	unsigned int budget = STCP_ACCEPT_BUDGET;
@@ -667,7 +679,7 @@ static void rx_accept(struct synod_transport *t)
 
 	while (budget--) {
 		if (kernel_accept(t->listen, &sock, O_NONBLOCK))
-			return;
+			return false;
 		if (!sock_src(sock, &src)) {
 			in_turn_away(t, sock);
 			continue;
@@ -681,7 +693,7 @@ static void rx_accept(struct synod_transport *t)
 		}
 		wait_add(t, sock, mask);
 	}
-	set_bit(STCP_KICK, &t->rx_flags);
+	return true;	/* budget spent: another round */
 }
 
 /*
@@ -719,7 +731,7 @@ static void rx_reap(struct synod_transport *t)
 }
 
 /*
- * Report outgoing link changes.  A tx thread bumps its peer's link_gen
+ * Report outgoing link changes.  A tx work bumps its peer's link_gen
  * at each up (to odd) and down (to even); comparing with what was last
  * reported turns any sequence, even a flap we slept through, into a
  * correct down/up pair.
@@ -746,7 +758,7 @@ static void rx_report_links(struct synod_transport *t)
  * One round: waiting connections first (a HELLO that arrived gets its
  * slot before newcomers are looked at), then new connections, then the
  * slots, then deadlines.  Returns true if a connection stopped on its
- * budget and needs another round.
+ * budget, or accepting did, and needs another round.
  */
 static bool rx_round(struct synod_transport *t)
 {
@@ -757,8 +769,8 @@ static bool rx_round(struct synod_transport *t)
 	for (i = 0; i < STCP_WAIT_MAX; i++)
 		if (t->wait[i].sock)
 			wait_service(t, &t->wait[i]);
-	rx_accept(t);
-	for (i = 0; i < STCP_IN_MAX && !kthread_should_stop(); i++)
+	more = rx_accept(t);
+	for (i = 0; i < STCP_IN_MAX && !rx_stopping(t); i++)
 		if (t->in[i].state != STCP_IN_FREE)
 			more |= in_service(t, &t->in[i]);
 	/* every frame that had come is given: their effects are due */
@@ -768,27 +780,32 @@ static bool rx_round(struct synod_transport *t)
 }
 
 /*
- * The rx thread.  Wakes on any socket event or link change, and at
- * least every 500 ms to enforce handshake deadlines.  Exits only on
- * kthread_stop(); stop() then closes what it owned.  It brings the
- * acknowledgements the disk's writes wait for, so whatever it allocates
- * (accepted sockets, the replica's netlink events) must not wait for
- * that disk's writeback.
+ * The rx work: one round, then again at once if a connection used its
+ * budget or more connections wait to be accepted, else within 500 ms
+ * (handshake deadlines) unless a kick comes first.  stop() cancels it.
+ * It brings the acknowledgements the disk's writes wait for, so
+ * whatever it allocates (accepted sockets, the replica's netlink
+ * events) must not wait for that disk's writeback.
  */
-int synod_tcp_rx_thread(void *arg)
+void synod_tcp_rx_work(struct work_struct *work)
 {
-	struct synod_transport *t = arg;
+	struct synod_transport *t = container_of(to_delayed_work(work),
+						 struct synod_transport,
+						 rx_work);
+	unsigned int noio;
+	bool more;
 
-	memalloc_noio_save();	/* for the thread's life */
-	while (!kthread_should_stop()) {
-		wait_event_interruptible_timeout(t->rx_wq,
-			test_and_clear_bit(STCP_KICK, &t->rx_flags) ||
-			kthread_should_stop(), HZ / 2);
-		if (kthread_should_stop())
-			break;
-		if (rx_round(t))
-			set_bit(STCP_KICK, &t->rx_flags);
-		cond_resched();
-	}
-	return 0;
+	/* kicks from now on queue another run */
+	clear_bit(STCP_KICK, &t->rx_flags);
+	if (rx_stopping(t))
+		return;
+	noio = memalloc_noio_save();
+	more = rx_round(t);
+	memalloc_noio_restore(noio);
+	if (rx_stopping(t))
+		return;
+	if (more)
+		mod_delayed_work(synod_net_wq, &t->rx_work, 0);
+	else
+		queue_delayed_work(synod_net_wq, &t->rx_work, HZ / 2);
 }

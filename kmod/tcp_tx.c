@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The send side of the TCP transport: one kthread per peer that dials
- * it, runs the client side of the handshake, and then writes the peer's
- * send ring to the socket, frame by frame, until the link fails; then it
- * backs off (50 ms doubling to 2 s, jittered) and dials again.  While
- * the link is up, push() (tcp_queue.c) may write frames from its
- * caller's context through synod_tcp_tx_inline() below, under the same
- * send_mutex, and wakes the thread for what it leaves.
+ * The send side of the TCP transport: one work item per peer, on the
+ * host's synod_net_wq (workers.h), that dials the peer, runs the client
+ * side of the handshake, and then writes the peer's send ring to the
+ * socket, frame by frame, until the link fails; then it backs off (50 ms
+ * doubling to 2 s, jittered) and dials again.  While the link is up,
+ * push() (tcp_queue.c) may write frames from its caller's context
+ * through synod_tcp_tx_inline() below, under the same send_mutex, and
+ * kicks the work for what it leaves.
  *
- * Socket calls never block: they use MSG_DONTWAIT / O_NONBLOCK and the
- * thread sleeps on its own wait queue, woken by the socket callbacks, by
- * send(), by push() and by kthread_stop().  So every wait is bounded by
- * a deadline and ends at once when the transport stops.
+ * The work holds a worker only while it has something to do: a connect
+ * in progress, a full socket or an empty ring end the run, and the
+ * socket's callbacks, queuers and push() queue it again (and a timer,
+ * once a second while up, for the ring's shrink and a stalled link).
+ * Only the handshake waits in the work, for the peer's few records,
+ * within STCP_HANDSHAKE_MS and ended at once by stop().
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <net/sock.h>
@@ -25,6 +27,34 @@
 #include "testing.h"
 #include "trace.h"
 #include "tcp_priv.h"
+#include "workers.h"
+
+/* Is @p's tx work being stopped?  Then it ends what it does at once. */
+static bool tx_stopping(struct tcp_peer *p)
+{
+	return test_bit(STCP_STOP, &p->flags);
+}
+
+/* Queue @p's tx work in @delay jiffies, or sooner if it is queued so. */
+static void tx_queue(struct tcp_peer *p, unsigned long delay)
+{
+	if (!tx_stopping(p))
+		queue_delayed_work(synod_net_wq, &p->tx_work, delay);
+}
+
+/*
+ * Wake the handshake's wait and queue @p's tx work now: any context.
+ * A kick that finds STCP_KICK set has a run queued already that has not
+ * begun (a run clears it first), or a handshake about to see it.
+ */
+void synod_tcp_tx_kick(struct tcp_peer *p)
+{
+	if (test_and_set_bit(STCP_KICK, &p->flags))
+		return;
+	wake_up(&p->wq);
+	if (!tx_stopping(p))
+		mod_delayed_work(synod_net_wq, &p->tx_work, 0);
+}
 
 /* data_ready and state_change of the outgoing socket: softirq. */
 static void out_wake(struct sock *sk)
@@ -33,15 +63,13 @@ static void out_wake(struct sock *sk)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	p = sk->sk_user_data;
-	if (p) {
-		set_bit(STCP_KICK, &p->flags);
-		wake_up(&p->wq);
-	}
+	if (p)
+		synod_tcp_tx_kick(p);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 /*
- * write_space: wake the thread, and let the stock callback clear
+ * write_space: kick the work, and let the stock callback clear
  * SOCK_NOSPACE so that TCP does not call us on every ACK.
  */
 static void out_write_space(struct sock *sk)
@@ -51,29 +79,28 @@ static void out_write_space(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	p = sk->sk_user_data;
 	if (p) {
-		set_bit(STCP_KICK, &p->flags);
-		wake_up(&p->wq);
+		synod_tcp_tx_kick(p);
 		p->cbs.write_space(sk);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 /*
- * Sleep until a socket event, a queued frame, stop, or @deadline.
+ * The handshake's wait: until a socket event, stop, or @deadline.
  * Returns -EINTR on stop, -ETIMEDOUT past the deadline, else 0.
  */
 static int out_wait(struct tcp_peer *p, unsigned long deadline)
 {
 	long left = (long)(deadline - jiffies);
 
-	if (kthread_should_stop())
+	if (tx_stopping(p))
 		return -EINTR;
 	if (left <= 0)
 		return -ETIMEDOUT;
 	wait_event_interruptible_timeout(p->wq,
 		test_and_clear_bit(STCP_KICK, &p->flags) ||
-		kthread_should_stop(), left);
-	return kthread_should_stop() ? -EINTR : 0;
+		tx_stopping(p), left);
+	return tx_stopping(p) ? -EINTR : 0;
 }
 
 /* Skip @n sent bytes at the front of a kvec array. */
@@ -96,9 +123,10 @@ static void kvec_skip(struct kvec **vec, unsigned int *nvec, size_t n)
  * Write the first @len bytes of @vec, counting what leaves in *@sent if it is
  * not NULL.  @splice: @vec is one run of bytes in pages the socket may
  * take by reference (out_frame()), not by copy.  A link where not one
- * byte leaves for STCP_STALL_MS is dead even if TCP has not said so yet.
- * @nowait (push()): never wait, return -EAGAIN when the socket takes no
- * more.
+ * byte leaves for STCP_STALL_MS is dead even if TCP has not said so yet
+ * (every byte moves p->stall_at on, for the tx work's own check).
+ * @nowait (frames): never wait, return -EAGAIN when the socket takes no
+ * more; else (handshake records) wait for room, within that limit.
  */
 int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		    size_t len, int flags, u32 *sent, bool nowait, bool splice)
@@ -120,6 +148,7 @@ int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 			len -= n;
 			if (sent)
 				*sent += n;
+			p->stall_at = jiffies + stcp_ms(p->t, STCP_STALL_MS);
 			if (splice)
 				atomic64_add(n, &p->tx_spliced);
 			kvec_skip(&vec, &nvec, n);
@@ -163,15 +192,37 @@ static int out_recv(struct tcp_peer *p, u8 *buf, size_t len,
 }
 
 /*
- * Open a socket and connect it to the peer, within STCP_CONNECT_MS.
- * The socket is left in p->sock even on failure, for the caller to close.
+ * Where the connect out_connect() began is: 0 connected, -EINPROGRESS
+ * not yet (the socket's state_change kicks the work), else why not:
+ * -ETIMEDOUT once STCP_CONNECT_MS has passed.
+ */
+static int out_dialed(struct tcp_peer *p)
+{
+	struct sock *sk = p->sock->sk;
+	int state = READ_ONCE(sk->sk_state);
+	int err;
+
+	if (state == TCP_ESTABLISHED)
+		return 0;
+	err = READ_ONCE(sk->sk_err);
+	if (err)
+		return -err;
+	if (state == TCP_CLOSE)
+		return -ECONNREFUSED;
+	if (time_after_eq(jiffies, p->tx_deadline))
+		return -ETIMEDOUT;
+	return -EINPROGRESS;
+}
+
+/*
+ * Open a socket and begin to connect it to the peer; then as
+ * out_dialed().  The socket is left in p->sock even on failure, for the
+ * caller to close.
  */
 static int out_connect(struct tcp_peer *p)
 {
 	struct sockaddr_storage addr = p->addr;	/* stable while we run */
-	unsigned long deadline;
-	struct sock *sk;
-	int err, state;
+	int err;
 
 	err = synod_tcp_sock_new(p->t, addr.ss_family, &p->sock);
 	if (err) {
@@ -190,27 +241,12 @@ static int out_connect(struct tcp_peer *p)
 		return err;
 	}
 	synod_tcp_sock_attach(p->sock, p, &p->cbs, out_wake, out_write_space);
-	clear_bit(STCP_KICK, &p->flags);
 	err = kernel_connect(p->sock, (struct sockaddr *)&addr,
 			     synod_tcp_addr_len(&addr), O_NONBLOCK);
 	if (err && err != -EINPROGRESS)
 		return err;
-
-	sk = p->sock->sk;
-	deadline = jiffies + stcp_ms(p->t, STCP_CONNECT_MS);
-	for (;;) {
-		state = READ_ONCE(sk->sk_state);
-		if (state == TCP_ESTABLISHED)
-			return 0;
-		err = READ_ONCE(sk->sk_err);
-		if (err)
-			return -err;
-		if (state == TCP_CLOSE)
-			return -ECONNREFUSED;
-		err = out_wait(p, deadline);
-		if (err)
-			return err;
-	}
+	p->tx_deadline = jiffies + stcp_ms(p->t, STCP_CONNECT_MS);
+	return out_dialed(p);
 }
 
 /* Send one handshake record, encoded already. */
@@ -340,13 +376,13 @@ out_wipe:
 
 /*
  * Test build only (testing.h): push() writes at most this many bytes of
- * a frame longer than that and leaves the rest to the tx thread, as a
+ * a frame longer than that and leaves the rest to the tx work, as a
  * full socket would, so that every test run exercises the hand-over of
  * a half-written frame.  0: off.
  */
 static uint test_inline_split;
 SYNOD_TEST_PARAM(test_inline_split, uint,
-		 "push() writes this many bytes of a longer frame, the tx thread the rest (0: off)");
+		 "push() writes this many bytes of a longer frame, the tx work the rest (0: off)");
 
 /*
  * The frame of the record at @tail (out_frame_begin() read it into
@@ -401,11 +437,11 @@ static int out_frame_read(struct tcp_peer *p, u32 tail, u32 head)
  * (the test build's LEN forgery writes one less and says so in the
  * header).  Referred-to bytes go by reference if the socket may take
  * their page (sendpage_ok()), else by copy.
- * @nowait: push() begins it, not the tx thread (for the trace only).
+ * @inl: push() begins it, not the tx work (for the trace only).
  * send_mutex held.
  */
 static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head,
-			   bool nowait)
+			   bool inl)
 {
 	struct kvec vec[4];
 	unsigned int nvec;
@@ -432,22 +468,22 @@ static int out_frame_begin(struct tcp_peer *p, u32 tail, u32 head,
 	p->cur_sent = 0;
 	trace_synod_link_tx(p->t->cfg.cluster, p->t->cfg.self, p->node,
 			    get_unaligned_le64(p->cur_hdr + 8), p->cur_plen,
-			    nowait);
+			    inl);
 	return 0;
 }
 
 /*
  * Write the oldest record of the ring, at @tail (@head is the end of
  * what is queued), as one frame, beginning it if nobody has: what the
- * record holds by copy, what it refers to by reference.  The tx thread
- * waits for room (@nowait false); push() does not, and leaves a frame
- * the socket would not take whole in p->cur_* (-EAGAIN).  MSG_MORE
+ * record holds by copy, what it refers to by reference.  Never waits:
+ * a frame the socket would not take whole stays in p->cur_* (-EAGAIN),
+ * for push() (@inl) or the tx work to go on with.  MSG_MORE
  * while more of the frame or more frames wait, so that a burst leaves
  * in full segments.  Written whole, the record leaves the ring and its
  * page reference goes: the socket holds its own on what it took.
  * send_mutex held.
  */
-static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
+static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool inl)
 {
 	struct kvec vec[4], *v;
 	struct page *page;
@@ -458,13 +494,13 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 
 	lockdep_assert_held(&p->send_mutex);
 	if (!p->cur_len) {
-		err = out_frame_begin(p, tail, head, nowait);
+		err = out_frame_begin(p, tail, head, inl);
 		if (err)
 			return err;
 	}
 	more = head - tail > p->cur_rec ? MSG_MORE : 0;
 	end = p->cur_len;
-	cap = nowait ? READ_ONCE(test_inline_split) : 0;
+	cap = inl ? READ_ONCE(test_inline_split) : 0;
 	if (SYNOD_TEST_BUILD && cap && end - p->cur_sent > cap)
 		end = p->cur_sent + cap;
 	while (p->cur_sent < end) {
@@ -475,12 +511,12 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
 		kvec_skip(&v, &nvec, p->cur_sent);
 		err = synod_tcp_sendv(p, v, nvec, stop - p->cur_sent,
 				      stop < p->cur_len ? MSG_MORE : more,
-				      &p->cur_sent, nowait, splice);
+				      &p->cur_sent, true, splice);
 		if (err)
 			return err;
 	}
 	if (p->cur_sent < p->cur_len)
-		return -EAGAIN;	/* the test split: the tx thread goes on */
+		return -EAGAIN;	/* the test split: the tx work goes on */
 	page = p->cur_ref.len ? p->cur_ref.page : NULL;
 	p->cur_len = 0;
 	p->cur_sent = 0;
@@ -500,7 +536,7 @@ static int out_frame(struct tcp_peer *p, u32 tail, u32 head, bool nowait)
  * push() for one peer, send_mutex held, in the caller's (process)
  * context: write queued frames while the link is up and the socket takes
  * them without waiting.  Returns true if the ring is empty after, false
- * if the tx thread must go on (socket full, a frame half written, link
+ * if the tx work must go on (socket full, a frame half written, link
  * not up, or a failed write: then STCP_BROKEN makes it drop the link,
  * whose byte stream may end mid-frame).
  */
@@ -545,21 +581,31 @@ bool synod_tcp_tx_inline(struct tcp_peer *p)
 }
 
 /*
- * Write queued frames until the link fails or the thread is stopped,
- * resizing the ring between them as its load asks (tcp_ring.c).
+ * Write queued frames while the socket takes them, resizing the ring
+ * between them as its load asks (tcp_ring.c).  Returns 0 when the ring
+ * is empty, the socket full (its write_space kicks the work) or, with
+ * *@more set, after STCP_TX_BUDGET frames; else the error that ends the
+ * link: the socket's, or -ETIMEDOUT when not one byte has left for
+ * STCP_STALL_MS while frames waited.
  */
-static int out_pump(struct tcp_peer *p)
+static int out_pump(struct tcp_peer *p, bool *more)
 {
 	struct sock *sk = p->sock->sk;
+	unsigned int budget = STCP_TX_BUDGET;
+	bool idle, full;
 	u32 head, tail;
 	int err;
 
-	while (!kthread_should_stop()) {
+	for (*more = false; !tx_stopping(p); budget--) {
 		err = READ_ONCE(sk->sk_err);
 		if (err)
 			return -err;
 		if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED)
 			return -ECONNRESET;
+		if (!budget) {
+			*more = true;
+			return 0;
+		}
 		/* between frames: grow or shrink the ring (tcp_ring.c) */
 		synod_tcp_ring_adjust(p);
 		mutex_lock(&p->send_mutex);
@@ -575,8 +621,16 @@ static int out_pump(struct tcp_peer *p)
 		head = p->head;
 		tail = p->tail;
 		spin_unlock_bh(&p->lock);
-		if (!err && head != tail)
+		idle = !err && head == tail;
+		full = false;
+		if (idle)	/* nothing waits: nothing stalls */
+			p->stall_at = jiffies + stcp_ms(p->t, STCP_STALL_MS);
+		else if (!err)
 			err = out_frame(p, tail, head, false);
+		if (err == -EAGAIN) {
+			full = true;
+			err = time_after(jiffies, p->stall_at) ? -ETIMEDOUT : 0;
+		}
 		/*
 		 * A failed write may have left part of a frame: no push() may
 		 * go on with it before out_link_down() takes the link down.
@@ -584,22 +638,17 @@ static int out_pump(struct tcp_peer *p)
 		if (err)
 			set_bit(STCP_BROKEN, &p->flags);
 		mutex_unlock(&p->send_mutex);
-		if (err)
+		if (err || idle || full)
 			return err;
-		if (head == tail)
-			wait_event_interruptible_timeout(p->wq,
-				test_and_clear_bit(STCP_KICK, &p->flags) ||
-				kthread_should_stop(), HZ);
 	}
 	return 0;
 }
 
-/* Tell the rx thread, which makes the link_event() upcalls. */
+/* Tell the rx work, which makes the link_event() upcalls. */
 static void out_report(struct tcp_peer *p)
 {
 	atomic_inc(&p->link_gen);
-	set_bit(STCP_KICK, &p->t->rx_flags);
-	wake_up(&p->t->rx_wq);
+	synod_tcp_rx_kick(p->t);
 }
 
 /* Authenticated: send() may queue from now on. */
@@ -613,6 +662,7 @@ static void out_link_up(struct tcp_peer *p)
 	p->bind_logged = false;
 	p->cur_len = 0;
 	p->cur_sent = 0;
+	p->stall_at = jiffies + stcp_ms(t, STCP_STALL_MS);
 	clear_bit(STCP_BROKEN, &p->flags);
 	spin_lock_bh(&p->lock);
 	synod_tcp_ring_drop(p);
@@ -645,7 +695,7 @@ static void out_link_down(struct tcp_peer *p, int err)
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	mutex_unlock(&p->send_mutex);
-	if (!kthread_should_stop())
+	if (!tx_stopping(p))
 		pr_info("%s/%u: link to node %u down (%d); send ring %u KiB, grown %lld, shrunk %lld times\n",
 			t->cfg.cluster, t->cfg.self, p->node, err,
 			p->ring_size >> 10, atomic64_read(&p->ring_grows),
@@ -653,59 +703,119 @@ static void out_link_down(struct tcp_peer *p, int err)
 	out_report(p);		/* first: the replica hears at once */
 	/* empty, nothing queues: small, unless we are being stopped (the
 	 * stop may come from an upcall, which must not wait for memory) */
-	if (!kthread_should_stop())
+	if (!tx_stopping(p))
 		synod_tcp_ring_reset(p);
 }
 
-/* Sleep the backoff (jittered by +-25%), then double it up to the cap. */
-static void out_backoff(struct tcp_peer *p, u32 *ms)
+/*
+ * No link: wipe the frame key, close the socket, and dial again after
+ * the backoff (jittered by +-25%), which then doubles up to the cap.
+ */
+static void out_close(struct tcp_peer *p)
 {
-	u32 delay = *ms - *ms / 4 + get_random_u32_below(*ms / 2 + 1);
+	u32 ms = p->backoff_ms;
+	u32 delay = ms - ms / 4 + get_random_u32_below(ms / 2 + 1);
 
-	wait_event_interruptible_timeout(p->wq, kthread_should_stop(),
-					 msecs_to_jiffies(delay));
-	*ms = min(*ms * 2, STCP_BACKOFF_MAX_MS);
+	synod_tcp_link_unkey(&p->mac);
+	synod_tcp_sock_close(p->sock, &p->cbs);
+	p->sock = NULL;
+	p->tx_state = STCP_TX_IDLE;
+	p->backoff_ms = min(ms * 2, STCP_BACKOFF_MAX_MS);
+	tx_queue(p, msecs_to_jiffies(delay));
 }
 
 /*
- * The tx thread of one peer; exits only on kthread_stop().  It carries
- * the writes of the replica's disk, so whatever it allocates (sockets on
+ * The link is lost (@err) or stopped (0): down, then closed.  A lost
+ * peer's stream is reset, so that the socket does not hold the pages of
+ * frames it cannot deliver (payload.h) while it retransmits for
+ * minutes.  Not on stop or on purpose: frames still owed may arrive.
+ */
+static void out_drop(struct tcp_peer *p, int err)
+{
+	out_link_down(p, err);
+	if (err && err != -EINTR && err != -ECONNABORTED)
+		sock_no_linger(p->sock->sk);
+	out_close(p);
+}
+
+/*
+ * Up: write what is queued; come back at once if the budget ran out,
+ * else within a second (the ring's shrink, a stalled link) or when
+ * kicked.
+ */
+static void out_up(struct tcp_peer *p)
+{
+	bool more;
+	int err = out_pump(p, &more);
+
+	if (err) {
+		out_drop(p, err);
+		return;
+	}
+	tx_queue(p, more ? 0 : HZ);
+}
+
+/*
+ * The tx work of one peer: one step of dial, handshake and send, as
+ * p->tx_state says, until something must be waited for; the socket's
+ * callbacks, queuers, push() or a timer queue it again.  stop()
+ * cancels it, then ends the link (synod_tcp_tx_end()).  It carries the
+ * writes of the replica's disk, so whatever it allocates (sockets on
  * connect, handshake state) must not wait for that disk's writeback.
  * The frame key is wiped from p->mac as soon as its connection is over.
  */
-int synod_tcp_tx_thread(void *arg)
+void synod_tcp_tx_work(struct work_struct *work)
 {
-	struct tcp_peer *p = arg;
-	u32 backoff = STCP_BACKOFF_MIN_MS;
+	struct tcp_peer *p = container_of(to_delayed_work(work),
+					  struct tcp_peer, tx_work);
+	unsigned int noio;
 	int err;
 
-	memalloc_noio_save();	/* for the thread's life */
-	while (!kthread_should_stop()) {
-		err = out_connect(p);
-		if (!err) {
-			err = out_handshake(p);
-			if (!err) {
-				backoff = STCP_BACKOFF_MIN_MS;
-				out_link_up(p);
-				err = out_pump(p);
-				out_link_down(p, err);
-				/*
-				 * The peer is lost: reset the stream, so that
-				 * the socket does not hold the pages of frames
-				 * it cannot deliver (payload.h) while it
-				 * retransmits for minutes.  Not on stop or
-				 * on purpose: frames still owed may arrive.
-				 */
-				if (err && err != -EINTR &&
-				    err != -ECONNABORTED)
-					sock_no_linger(p->sock->sk);
-			}
-			synod_tcp_link_unkey(&p->mac);
-		}
-		synod_tcp_sock_close(p->sock, &p->cbs);
-		p->sock = NULL;
-		if (!kthread_should_stop())
-			out_backoff(p, &backoff);
+	/* kicks from now on queue another run */
+	clear_bit(STCP_KICK, &p->flags);
+	if (tx_stopping(p))
+		return;
+	noio = memalloc_noio_save();
+	if (p->tx_state == STCP_TX_UP) {
+		out_up(p);
+		goto out;
 	}
-	return 0;
+	if (p->tx_state == STCP_TX_IDLE) {
+		p->tx_state = STCP_TX_DIAL;
+		err = out_connect(p);
+	} else {
+		err = out_dialed(p);
+	}
+	if (err == -EINPROGRESS) {
+		tx_queue(p, max_t(long, (long)(p->tx_deadline - jiffies), 1));
+		goto out;
+	}
+	if (!err)
+		err = out_handshake(p);
+	if (err) {
+		out_close(p);
+		goto out;
+	}
+	p->backoff_ms = STCP_BACKOFF_MIN_MS;
+	p->tx_state = STCP_TX_UP;
+	out_link_up(p);
+	out_up(p);
+out:
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * stop(), after it cancelled the work (STCP_STOP set, so none runs
+ * again): end the link as the work would have, without a word in the
+ * log or a wait for memory (stop may come from an upcall).
+ */
+void synod_tcp_tx_end(struct tcp_peer *p)
+{
+	WARN_ON_ONCE(!tx_stopping(p));
+	if (p->tx_state == STCP_TX_UP)
+		out_link_down(p, 0);
+	synod_tcp_link_unkey(&p->mac);
+	synod_tcp_sock_close(p->sock, &p->cbs);
+	p->sock = NULL;
+	p->tx_state = STCP_TX_IDLE;
 }

@@ -12,22 +12,22 @@
  * Contract:
  *  - send() never sleeps and never allocates: it copies the frame into
  *    the peer's bounded send queue (allocated at create, resized only by
- *    the transport's own thread) or returns -ENOBUFS (queue full at
+ *    the transport's own work) or returns -ENOBUFS (queue full at
  *    its largest, or unable to grow for now) / -EAGAIN (queue full at
  *    a size it is about to grow from: the caller may resend soon) /
- *    -ENOTCONN (no authenticated link), and the transport's own thread
- *    writes it.  Losing a frame is fine: Paxos retransmits.  Frames to one peer leave in the order they were
- *    queued.
+ *    -ENOTCONN (no authenticated link), and the transport's own work
+ *    writes it.  Losing a frame is fine: Paxos retransmits.  Frames to
+ *    one peer leave in the order they were queued.
  *  - queue() is send() without waking anyone: frames wait for the next
  *    push(), which the caller must make before it waits for anything
  *    (the replica: when it lets go of its lock, or before a synchronous
  *    disk wait that keeps it, replica.c).
  *    push() writes queued frames from the caller's context, as far as
  *    the sockets take them without waiting, and leaves the rest to the
- *    transport's thread.  Process context only: it may sleep on a socket
+ *    transport's work.  Process context only: it may sleep on a socket
  *    lock, never waits for the network, and allocates only as the
- *    transport's own thread would (GFP_NOIO: never waits for I/O).  A run
- *    of frames queued and then pushed leaves with no thread woken, which
+ *    transport's own work would (GFP_NOIO: never waits for I/O).  A run
+ *    of frames queued and then pushed leaves with no work queued, which
  *    at queue depth 1 is most of a round trip's hops.
  *  - queue_page() is queue() of a frame that ends in @len bytes at @off
  *    from page_address(@page), which the transport does not copy: it
@@ -42,7 +42,7 @@
  *    the page.  -ENOSPC: the queue's budget of such pages is spent,
  *    not its room (queue() may still take a copy).  This is how a
  *    payload leaves the leader uncopied.
- *  - rx() is called in process context (a kthread or work item of the
+ *  - rx() is called in process context (a work item of the
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
  *    may write the journal).  It is never called after stop() returns.
@@ -57,12 +57,12 @@
  * What the TCP implementation (tcp.c) adds to the contract:
  *  - "Up" means our outgoing connection to the peer is authenticated, so
  *    send() to it may succeed; link_event() reports exactly that.  Both
- *    upcalls come from one transport thread, so rx() and link_event() of
+ *    upcalls come from one transport work, so rx() and link_event() of
  *    one transport never overlap.  stop() reports no link as down.
  *  - create() returns an ERR_PTR on failure, never NULL.
  *  - send(), queue(), push() and set_peer() may be called from inside
  *    rx()/link_event() and with the replica mutex held.  stop() and destroy() wait for the
- *    upcall thread: never call them from an upcall or holding a lock an
+ *    upcall work: never call them from an upcall or holding a lock an
  *    upcall takes.  start/stop/set_peer/destroy are serialised inside.
  *  - peer_state() is SYNOD_PEER_CONNECTED when both our outgoing link and
  *    an incoming authenticated link from the peer exist.
@@ -168,7 +168,7 @@ struct synod_link_info {
 struct synod_tx_counts {
 	u64 frames;	/* written whole */
 	u64 pushed;	/* of those, written by push() in the caller */
-	u64 handed;	/* begun by push(), finished by the thread */
+	u64 handed;	/* begun by push(), finished by the tx work */
 	u64 spliced;	/* bytes the sockets took by reference */
 	u64 ring_bytes;	/* bytes the send rings pin now (they follow load) */
 	u64 ring_grows;	/* times a send ring grew, shrank */

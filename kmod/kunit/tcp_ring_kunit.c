@@ -6,10 +6,10 @@
  * free-running positions wrap around 2^32; a shrink happens only when
  * the live bytes fit, and then keeps them too; records that refer to a
  * page keep their reference through a resize and give it back on drop;
- * a queuer asks for growth once past half, and the tx thread's look
+ * a queuer asks for growth once past half, and the tx work's look
  * doubles the ring.  The test stands in for the queuers (records put as
  * queue() and queue_page() put them) and for the writer (records read
- * back oldest first, as the tx thread reads them).
+ * back oldest first, as the tx work reads them).
  */
 #include <kunit/test.h>
 #include <linux/mm.h>
@@ -272,7 +272,7 @@ static void ring_ref_moves_with_bytes(struct kunit *test)
 
 /*
  * A queuer asks for growth once the ring is past half full, once per
- * request, or when it is full; the tx thread's look then doubles the
+ * request, or when it is full; the tx work's look then doubles the
  * ring, and does not go past SYNOD_SENDQ_BYTES.
  */
 static void ring_grows_past_half(struct kunit *test)
@@ -321,7 +321,7 @@ static void ring_grows_past_half(struct kunit *test)
 /*
  * A growth that failed for memory waits STCP_RING_RETRY_MS before it is
  * tried again; meanwhile the request stands, so queuers do not wake the
- * tx thread for every frame they put, and it is carried out once the
+ * tx work for every frame they put, and it is carried out once the
  * wait is over.
  */
 static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
@@ -362,7 +362,7 @@ static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
 
 /*
  * A request left standing when the ring reached its largest (a queuer
- * marked just before the swap) is dropped by the tx thread's look: else
+ * marked just before the swap) is dropped by the tx work's look: else
  * no queuer would ever wake it to grow again once the ring has shrunk.
  */
 static void ring_grow_request_dropped_at_largest(struct kunit *test)

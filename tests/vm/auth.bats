@@ -36,7 +36,7 @@ HIDE_PARAM=/sys/module/synod/parameters/test_hide_mac_alg
 setup() { cluster_test_setup 0 1 2; }
 teardown() { cluster_test_teardown; }
 
-# forge KIND FROM TO: ask node FROM's tx thread for peer TO to forge
+# forge KIND FROM TO: ask node FROM's tx work for peer TO to forge
 forge() {
 	echo $(( ($1 << 16) | ($2 << 8) | $3 )) > $FORGE
 	wait_for 10 forge_taken

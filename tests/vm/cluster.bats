@@ -289,7 +289,7 @@ version_misfit() {
 	# moves on its own (fio sees EIO), failing this test for the wrong
 	# reason.  time_scale=4 stretches the protocol's timeouts, as in
 	# listen.bats.  test_inline_split=600: the engine's push() writes
-	# only 600 bytes of each longer frame and the tx thread the rest, as
+	# only 600 bytes of each longer frame and the tx work the rest, as
 	# when a socket is full, so the hand-over of half-written frames
 	# carries every payload here.
 	rmmod synod
@@ -312,7 +312,7 @@ version_misfit() {
 	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/v" || false
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/v"
 	# Frames left the engine's own thread (pushed) and half-written ones
-	# were finished by the tx threads (handed over), on links that never
+	# were finished by the tx works (handed over), on links that never
 	# dropped a frame.
 	kernel_log_since_mark > "$BATS_TEST_TMPDIR/klog"
 	run grep 'link to node .* down' "$BATS_TEST_TMPDIR/klog"
@@ -545,4 +545,35 @@ version_misfit() {
 	echo "frames sent $(wc -l < "$BATS_TEST_TMPDIR/tx"), received $(wc -l < "$BATS_TEST_TMPDIR/rx")"
 	[ "$(comm -12 "$BATS_TEST_TMPDIR/tx" "$BATS_TEST_TMPDIR/rx" | wc -l)" -gt 64 ]
 	grep -q " synod_link_rx: .* how=[1-9]" $t/trace
+}
+
+# synod_kthreads: kernel threads (children of kthreadd) named synod*:
+# the transport's threads once (synod-rx/N, synod-tx/N-M) and the rescuers
+# of workqueues, which take the queue's name (synod-io, synod-net, and
+# once synodN per volume).  kworkers are a shared pool and not counted.
+synod_kthreads() {
+	ps -e -o ppid=,comm= | awk '$1 == 2 && $2 ~ /^synod/' | sort
+}
+# is_connected N VOLUME PEER: node N's links with PEER are up both ways
+is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
+
+@test "cluster: a volume starts no thread of its own; its work runs on the host's shared workqueues" {
+	synod_kthreads > "$BATS_TEST_TMPDIR/before"
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	# links up both ways, writes replicated: every work has run
+	wait_for 20 is_connected 0 $VOL 1
+	wait_for 20 is_connected 0 $VOL 2
+	d0=$(dev_of 0 $VOL)
+	dd if=/dev/urandom of="$d0" bs=64k count=64 oflag=direct
+	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
+	synod_kthreads > "$BATS_TEST_TMPDIR/after"
+	echo "synod kernel threads before the volume:"
+	cat "$BATS_TEST_TMPDIR/before"
+	echo "after three replicas, up and written to:"
+	cat "$BATS_TEST_TMPDIR/after"
+	echo "kworkers now: $(ps -e -o comm= | grep -c '^kworker/')"
+	grep -qx "2 synod-io" "$BATS_TEST_TMPDIR/before"
+	grep -qx "2 synod-net" "$BATS_TEST_TMPDIR/before"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
 }
