@@ -376,7 +376,7 @@ static void limits_replicated(struct synod_limits *l)
 
 /*
  * Allocate everything the disk needs, in the order null_blk uses: index,
- * bio_set, workqueue, tag set, disk.  The disk is not yet visible;
+ * bio_set, tag set, disk (the workqueue is the host's).  Not yet visible;
  * synod_blkdev_add() makes it so once the superblock is in place.
  */
 int synod_blkdev_create(struct synod_volume *vol)

@@ -10,7 +10,7 @@
  * carried out in the order send, persist, apply, complete (replica.c
  * says why messages may go first).  Persist only queues the journal
  * records in a filling group (replica_jq.c); a writer (the writer work,
- * or a follower's receive thread) writes that group with the lock
+ * or a follower's receive work) writes that group with the lock
  * dropped (the journal has its own mutex), then takes the lock again to
  * report it durable to the core, so one group is in flight while the
  * next fills (group commit).  An input waits for the writer, without

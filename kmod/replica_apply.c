@@ -486,8 +486,8 @@ int synod_apply_init(struct synod_repl *r)
 
 /*
  * The replica goes away.  Only a replica that is up applies, and going
- * down drained it (synod_apply_drain()), before the volume's workqueue
- * went: nothing is in flight, no work queued.
+ * down drained it (synod_apply_drain()); destroy waited for the work:
+ * nothing is in flight, no work queued.
  */
 void synod_apply_free(struct synod_repl *r)
 {

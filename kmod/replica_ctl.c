@@ -325,11 +325,17 @@ fail:
 
 /*
  * Undo create; the replica is down (or never was up), so no journal
- * write is in flight and nothing is queued (synod_jq_drain()).
+ * write is in flight and nothing is queued (synod_jq_drain()).  Its
+ * works ran on the host's workqueue, which outlives it: each is waited
+ * for here (all three are set up before create may fail), where the
+ * volume's own queue was once drained.
  */
 void synod_repl_destroy(struct synod_repl *r)
 {
 	synod_repl_down(r, true);
+	cancel_delayed_work_sync(&r->tick);
+	flush_work(&r->jwork);
+	flush_work(&r->aq.work);
 	if (r->tp)
 		r->tops->destroy(r->tp);
 	if (r->journal)

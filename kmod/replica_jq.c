@@ -23,7 +23,7 @@
  * wrote would hold up the next one (the disk's work item does not run
  * twice at once), and with it every new client write, behind our own
  * journal; the tick would send no heartbeat meanwhile.  One exception: a
- * follower's receive thread writes what it queued itself
+ * follower's receive work writes what it queued itself
  * (synod_repl_unlock_rx()), since the acknowledgements it owes wait for
  * exactly that write, and a hop less is what a commit waits for.
  *
@@ -85,11 +85,7 @@ static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 void synod_jq_free(struct synod_repl *r)
 {
 	if (r->jq.rec) {
-		/*
-		 * Not cancelled: the disk's workqueue may be gone already
-		 * (volume.c destroys the disk first), and synod_jq_drain()
-		 * returned with the work idle.
-		 */
+		/* synod_repl_destroy() waited for the work */
 		WARN_ON_ONCE(work_pending(&r->jwork));
 		mutex_lock(&r->lock);
 		WARN_ON_ONCE(r->jbusy || r->jw.n || r->jq.n);
@@ -351,10 +347,10 @@ static void jq_hand_to_work(struct synod_repl *r)
 /*
  * The writer's role is taken but the writer work has not started: take
  * the role over from it and write here.  Waiting for it instead could
- * wait for ever when the caller is itself a work item of the disk's
- * workqueue (the submission pass, the tick) running on its rescuer under
- * memory pressure: no other worker would ever run the writer, and the
- * disk's writeback would stop.  Under the lock, so a work item that has
+ * wait for ever when the caller is itself a work item of the host's
+ * synod-io workqueue (the submission pass, the tick) running on its
+ * rescuer under memory pressure: no other worker would ever run the
+ * writer, and the disk's writeback would stop.  Under the lock, so a work item that has
  * started is past its own check of the role (it waits for the lock).
  */
 static bool jq_take_over(struct synod_repl *r)
@@ -472,11 +468,11 @@ void synod_repl_unlock(struct synod_repl *r)
 }
 
 /*
- * End an input of the receive thread.  On a follower, or a candidate,
+ * End an input of the receive work.  On a follower, or a candidate,
  * what it queued is what the acknowledgements it owes wait for: write it
  * here, one group, without waking the writer work (a hop less).  A
  * leader's own record is off the path of a commit while its followers
- * make a quorum, and its receive thread brings their acknowledgements:
+ * make a quorum, and its receive work brings their acknowledgements:
  * it hands the write over (synod_repl_unlock()).
  */
 void synod_repl_unlock_rx(struct synod_repl *r)

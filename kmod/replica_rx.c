@@ -183,7 +183,7 @@ static bool msg_writes_in_range(struct synod_repl *r, u32 from,
  * a new leader proposes again) leave room like the rest of the traffic;
  * the rest (acknowledgements, heartbeats, a PREPARE's promise) only as
  * much as an input that proposes into the window (replica.h).  So on a
- * leader whose journal is slow the receive thread still brings the
+ * leader whose journal is slow the receive work still brings the
  * followers' acknowledgements, which commit without its record, while
  * the submission pass alone waits for room.  The type is read before
  * the frame is decoded (the decode goes into r->msg, which the lock

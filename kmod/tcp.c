@@ -17,6 +17,7 @@
 #include <linux/in6.h>
 #include <linux/kmod.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/ipv6.h>
@@ -444,6 +445,7 @@ static void peer_start(struct tcp_peer *p)
 {
 	p->tx_state = STCP_TX_IDLE;
 	p->backoff_ms = STCP_BACKOFF_MIN_MS;
+	p->redial_at = jiffies;
 	clear_bit(STCP_KICK, &p->flags);
 	clear_bit(STCP_STOP, &p->flags);
 	queue_delayed_work(synod_net_wq, &p->tx_work, 0);
@@ -559,9 +561,12 @@ static u32 queued_bytes(struct synod_transport *t)
 static void tcp_stop(struct synod_transport *t, bool force)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(STCP_DRAIN_MS);
+	unsigned int noio;
 	u32 n;
 
 	mutex_lock(&t->lock);
+	/* closing sockets allocates, as the works did under noio */
+	noio = memalloc_noio_save();
 	if (!t->started)
 		goto out_unlock;
 	while (!force && queued_bytes(t) && time_before(jiffies, until))
@@ -576,6 +581,7 @@ static void tcp_stop(struct synod_transport *t, bool force)
 	cancel_delayed_work_sync(&t->rx_work);
 	t->started = false;
 out_unlock:
+	memalloc_noio_restore(noio);
 	mutex_unlock(&t->lock);
 }
 
@@ -587,6 +593,8 @@ static void tcp_destroy(struct synod_transport *t)
 	if (!t)
 		return;
 	tcp_stop(t, true);
+	/* a stray kick's run, after stop (it did nothing) */
+	cancel_delayed_work_sync(&t->rx_work);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		/* a stray kick's run, after stop (it did nothing) */
 		cancel_delayed_work_sync(&t->peers[n].tx_work);

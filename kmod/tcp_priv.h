@@ -296,11 +296,13 @@ struct tcp_peer {
 	struct delayed_work tx_work;
 	u8 tx_state;			/* enum stcp_tx_state; the tx work */
 	u32 backoff_ms;			/* the tx work: the next redial wait */
+	unsigned long redial_at;	/* the tx work: IDLE dials from then */
 	unsigned long tx_deadline;	/* the tx work: DIAL ends (jiffies) */
 	/*
 	 * jiffies after which a link whose socket took no byte of a frame
-	 * is dead (STCP_STALL_MS); moved on by every byte sent, and while
-	 * nothing waits.  send_mutex.
+	 * is dead (STCP_STALL_MS); moved on by every byte sent (under
+	 * send_mutex) and by a queuer that finds the ring empty (under
+	 * lock): WRITE_ONCE/READ_ONCE.
 	 */
 	unsigned long stall_at;
 	wait_queue_head_t wq;		/* the handshake's waits */
@@ -556,6 +558,18 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 int synod_tcp_queue(struct synod_transport *t, u32 to,
 		    const struct kvec *iov, unsigned int niov);
 void synod_tcp_push(struct synod_transport *t);
+
+/* Is @p's tx work being stopped?  Then it ends what it does at once. */
+static inline bool stcp_tx_stopping(const struct tcp_peer *p)
+{
+	return test_bit(STCP_STOP, &p->flags);
+}
+
+/* tcp_dial.c: the client side of a link, for the tx work */
+int synod_tcp_dial(struct tcp_peer *p);
+int synod_tcp_dialed(struct tcp_peer *p);
+int synod_tcp_dial_wait(struct tcp_peer *p, unsigned long deadline);
+int synod_tcp_dial_handshake(struct tcp_peer *p);
 
 /* tcp_tx.c */
 void synod_tcp_tx_work(struct work_struct *work);

@@ -34,6 +34,10 @@ static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
 		return synod_tcp_ring_growing(p) ? -EAGAIN : -ENOBUFS;
 	if (SYNOD_SENDQ_BYTES - p->ref_bytes < ref_size)
 		return -ENOSPC;	/* only the budget of pages: copy instead */
+	/* the first frame to wait: the stall clock starts now (tcp_tx.c) */
+	if (p->head == p->tail)
+		WRITE_ONCE(p->stall_at,
+			   jiffies + stcp_ms(p->t, STCP_STALL_MS));
 	return 0;
 }
 

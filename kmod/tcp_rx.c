@@ -699,11 +699,13 @@ static bool rx_accept(struct synod_transport *t)
 /*
  * Close what took too long: connections without a HELLO after
  * STCP_HELLO_MS, handshakes after STCP_HANDSHAKE_MS; and links of
- * removed nodes.
+ * removed nodes.  Returns whether a deadline is still ahead (a
+ * connection waits for its HELLO or is in its handshake).
  */
-static void rx_reap(struct synod_transport *t)
+static bool rx_reap(struct synod_transport *t)
 {
 	unsigned long hello = stcp_ms(t, STCP_HELLO_MS);
+	bool ahead = false;
 	unsigned int i;
 
 	for (i = 0; i < STCP_WAIT_MAX; i++) {
@@ -713,6 +715,7 @@ static void rx_reap(struct synod_transport *t)
 			atomic64_inc(&t->hs_failed);
 			wait_close(w, true);
 		}
+		ahead |= !!w->sock;
 	}
 	for (i = 0; i < STCP_IN_MAX; i++) {
 		struct tcp_in *c = &t->in[i];
@@ -727,7 +730,9 @@ static void rx_reap(struct synod_transport *t)
 			   !test_bit(c->node, &t->peer_mask)) {
 			in_close(t, c);
 		}
+		ahead |= c->state != STCP_IN_FREE && c->state != STCP_IN_FRAMES;
 	}
+	return ahead;
 }
 
 /*
@@ -758,9 +763,10 @@ static void rx_report_links(struct synod_transport *t)
  * One round: waiting connections first (a HELLO that arrived gets its
  * slot before newcomers are looked at), then new connections, then the
  * slots, then deadlines.  Returns true if a connection stopped on its
- * budget, or accepting did, and needs another round.
+ * budget, or accepting did, and needs another round; *@ahead: a
+ * handshake deadline is ahead (rx_reap()).
  */
-static bool rx_round(struct synod_transport *t)
+static bool rx_round(struct synod_transport *t, bool *ahead)
 {
 	unsigned int i;
 	bool more = false;
@@ -775,14 +781,15 @@ static bool rx_round(struct synod_transport *t)
 			more |= in_service(t, &t->in[i]);
 	/* every frame that had come is given: their effects are due */
 	t->cfg.rx_done(t->cfg.ctx);
-	rx_reap(t);
+	*ahead = rx_reap(t);
 	return more;
 }
 
 /*
  * The rx work: one round, then again at once if a connection used its
  * budget or more connections wait to be accepted, else within 500 ms
- * (handshake deadlines) unless a kick comes first.  stop() cancels it.
+ * while a handshake deadline is ahead, else when kicked: an idle
+ * transport's work does not run at all.  stop() cancels it.
  * It brings the acknowledgements the disk's writes wait for, so
  * whatever it allocates (accepted sockets, the replica's netlink
  * events) must not wait for that disk's writeback.
@@ -793,19 +800,24 @@ void synod_tcp_rx_work(struct work_struct *work)
 						 struct synod_transport,
 						 rx_work);
 	unsigned int noio;
-	bool more;
+	bool more, ahead;
 
-	/* kicks from now on queue another run */
+	/*
+	 * Kicks from now on queue another run.  Ordered before what the
+	 * round reads unlocked (link_gen, sockets' states), against a
+	 * kicker that changes it and then finds the bit still set.
+	 */
 	clear_bit(STCP_KICK, &t->rx_flags);
+	smp_mb__after_atomic();
 	if (rx_stopping(t))
 		return;
 	noio = memalloc_noio_save();
-	more = rx_round(t);
+	more = rx_round(t, &ahead);
 	memalloc_noio_restore(noio);
 	if (rx_stopping(t))
 		return;
 	if (more)
 		mod_delayed_work(synod_net_wq, &t->rx_work, 0);
-	else
+	else if (ahead)
 		queue_delayed_work(synod_net_wq, &t->rx_work, HZ / 2);
 }

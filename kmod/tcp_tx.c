@@ -11,10 +11,10 @@
  *
  * The work holds a worker only while it has something to do: a connect
  * in progress, a full socket or an empty ring end the run, and the
- * socket's callbacks, queuers and push() queue it again (and a timer,
- * once a second while up, for the ring's shrink and a stalled link).
- * Only the handshake waits in the work, for the peer's few records,
- * within STCP_HANDSHAKE_MS and ended at once by stop().
+ * socket's callbacks, queuers and push() queue it again; a timer too,
+ * once a second while frames wait or the ring is above its least size
+ * (the stall check, the ring's shrink), and for the redial after the
+ * backoff.  Only the handshake waits in the work (tcp_dial.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -29,17 +29,24 @@
 #include "tcp_priv.h"
 #include "workers.h"
 
-/* Is @p's tx work being stopped?  Then it ends what it does at once. */
-static bool tx_stopping(struct tcp_peer *p)
-{
-	return test_bit(STCP_STOP, &p->flags);
-}
-
 /* Queue @p's tx work in @delay jiffies, or sooner if it is queued so. */
 static void tx_queue(struct tcp_peer *p, unsigned long delay)
 {
-	if (!tx_stopping(p))
+	if (!stcp_tx_stopping(p))
 		queue_delayed_work(synod_net_wq, &p->tx_work, delay);
+}
+
+/*
+ * Run @p's tx work at p->redial_at, even if a kick queued it sooner: a
+ * kick that came during the failed attempt (the server's REFUSE, say)
+ * must not cut the backoff short.  A run before then waits again.
+ */
+static void tx_queue_redial(struct tcp_peer *p)
+{
+	long left = (long)(p->redial_at - jiffies);
+
+	if (!stcp_tx_stopping(p))
+		mod_delayed_work(synod_net_wq, &p->tx_work, max(left, 0L));
 }
 
 /*
@@ -52,55 +59,8 @@ void synod_tcp_tx_kick(struct tcp_peer *p)
 	if (test_and_set_bit(STCP_KICK, &p->flags))
 		return;
 	wake_up(&p->wq);
-	if (!tx_stopping(p))
+	if (!stcp_tx_stopping(p))
 		mod_delayed_work(synod_net_wq, &p->tx_work, 0);
-}
-
-/* data_ready and state_change of the outgoing socket: softirq. */
-static void out_wake(struct sock *sk)
-{
-	struct tcp_peer *p;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	p = sk->sk_user_data;
-	if (p)
-		synod_tcp_tx_kick(p);
-	read_unlock_bh(&sk->sk_callback_lock);
-}
-
-/*
- * write_space: kick the work, and let the stock callback clear
- * SOCK_NOSPACE so that TCP does not call us on every ACK.
- */
-static void out_write_space(struct sock *sk)
-{
-	struct tcp_peer *p;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	p = sk->sk_user_data;
-	if (p) {
-		synod_tcp_tx_kick(p);
-		p->cbs.write_space(sk);
-	}
-	read_unlock_bh(&sk->sk_callback_lock);
-}
-
-/*
- * The handshake's wait: until a socket event, stop, or @deadline.
- * Returns -EINTR on stop, -ETIMEDOUT past the deadline, else 0.
- */
-static int out_wait(struct tcp_peer *p, unsigned long deadline)
-{
-	long left = (long)(deadline - jiffies);
-
-	if (tx_stopping(p))
-		return -EINTR;
-	if (left <= 0)
-		return -ETIMEDOUT;
-	wait_event_interruptible_timeout(p->wq,
-		test_and_clear_bit(STCP_KICK, &p->flags) ||
-		tx_stopping(p), left);
-	return tx_stopping(p) ? -EINTR : 0;
 }
 
 /* Skip @n sent bytes at the front of a kvec array. */
@@ -148,7 +108,8 @@ int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 			len -= n;
 			if (sent)
 				*sent += n;
-			p->stall_at = jiffies + stcp_ms(p->t, STCP_STALL_MS);
+			WRITE_ONCE(p->stall_at,
+				   jiffies + stcp_ms(p->t, STCP_STALL_MS));
 			if (splice)
 				atomic64_add(n, &p->tx_spliced);
 			kvec_skip(&vec, &nvec, n);
@@ -157,222 +118,13 @@ int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		}
 		if (n != -EAGAIN || nowait)
 			return n ? n : -EIO;
-		err = out_wait(p, deadline);
+		err = synod_tcp_dial_wait(p, deadline);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
-/* Read exactly @len bytes before @deadline. */
-static int out_recv(struct tcp_peer *p, u8 *buf, size_t len,
-		    unsigned long deadline)
-{
-	int n, err;
-
-	while (len) {
-		struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
-		struct kvec v = { .iov_base = buf, .iov_len = len };
-
-		n = kernel_recvmsg(p->sock, &msg, &v, 1, len, MSG_DONTWAIT);
-		if (n > 0) {
-			buf += n;
-			len -= n;
-			continue;
-		}
-		if (!n)
-			return -ECONNRESET;
-		if (n != -EAGAIN)
-			return n;
-		err = out_wait(p, deadline);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/*
- * Where the connect out_connect() began is: 0 connected, -EINPROGRESS
- * not yet (the socket's state_change kicks the work), else why not:
- * -ETIMEDOUT once STCP_CONNECT_MS has passed.
- */
-static int out_dialed(struct tcp_peer *p)
-{
-	struct sock *sk = p->sock->sk;
-	int state = READ_ONCE(sk->sk_state);
-	int err;
-
-	if (state == TCP_ESTABLISHED)
-		return 0;
-	err = READ_ONCE(sk->sk_err);
-	if (err)
-		return -err;
-	if (state == TCP_CLOSE)
-		return -ECONNREFUSED;
-	if (time_after_eq(jiffies, p->tx_deadline))
-		return -ETIMEDOUT;
-	return -EINPROGRESS;
-}
-
-/*
- * Open a socket and begin to connect it to the peer; then as
- * out_dialed().  The socket is left in p->sock even on failure, for the
- * caller to close.
- */
-static int out_connect(struct tcp_peer *p)
-{
-	struct sockaddr_storage addr = p->addr;	/* stable while we run */
-	int err;
-
-	err = synod_tcp_sock_new(p->t, addr.ss_family, &p->sock);
-	if (err) {
-		p->sock = NULL;
-		return err;
-	}
-	synod_tcp_sock_tune(p->sock, p->t->cfg.time_scale);
-	err = synod_tcp_bind_source(p->t, p->sock, addr.ss_family);
-	if (err) {
-		/* e.g. the listen address is gone: say so once, retry */
-		if (!p->bind_logged)
-			pr_warn("%s/%u: cannot bind the link to node %u to our listen address: %d\n",
-				p->t->cfg.cluster, p->t->cfg.self, p->node,
-				err);
-		p->bind_logged = true;
-		return err;
-	}
-	synod_tcp_sock_attach(p->sock, p, &p->cbs, out_wake, out_write_space);
-	err = kernel_connect(p->sock, (struct sockaddr *)&addr,
-			     synod_tcp_addr_len(&addr), O_NONBLOCK);
-	if (err && err != -EINPROGRESS)
-		return err;
-	p->tx_deadline = jiffies + stcp_ms(p->t, STCP_CONNECT_MS);
-	return out_dialed(p);
-}
-
-/* Send one handshake record, encoded already. */
-static int out_send_rec(struct tcp_peer *p, const u8 *rec)
-{
-	struct kvec v = { .iov_base = (void *)rec, .iov_len = STCP_HS_LEN };
-
-	return synod_tcp_sendv(p, &v, 1, STCP_HS_LEN, 0, NULL, false, false);
-}
-
-/* Send one handshake record. */
-static int out_send_hs(struct tcp_peer *p, const struct tcp_hs *m)
-{
-	u8 rec[STCP_HS_LEN];
-
-	synod_tcp_hs_encode(rec, m);
-	return out_send_rec(p, rec);
-}
-
-/*
- * Receive one handshake record of type @type into @rec, decoded as @m.
- * A REFUSE from the server is logged (once per reason) and ends the
- * attempt.
- */
-static int out_recv_hs(struct tcp_peer *p, u8 *rec, struct tcp_hs *m,
-		       u8 type, unsigned long deadline)
-{
-	int err;
-
-	err = out_recv(p, rec, STCP_HS_LEN, deadline);
-	if (err)
-		return err;
-	if (synod_tcp_hs_decode(rec, m))
-		return -EPROTO;
-	if (m->type == STCP_HS_REFUSE) {
-		synod_tcp_refused_by_peer(p, m->reason);
-		return -ECONNREFUSED;
-	}
-	if (m->type != type)
-		return -EPROTO;
-	if (type != STCP_HS_HELLO &&
-	    (m->from != p->node || m->to != p->t->cfg.self))
-		return -EPROTO;
-	return 0;
-}
-
-/* We refuse the server: count, log, tell it why (best effort). */
-static int out_refuse(struct tcp_peer *p, enum synod_refusal why)
-{
-	struct tcp_hs m = {
-		.type = STCP_HS_REFUSE, .reason = why,
-		.from = p->t->cfg.self, .to = p->node,
-	};
-
-	synod_tcp_refuse(p->t, p->node, why, "outgoing", NULL);
-	out_send_hs(p, &m);
-	return -ECONNREFUSED;
-}
-
-/*
- * Client side of the handshake (tcp_link.c has the picture), within
- * STCP_HANDSHAKE_MS: both sides must show they know the secret before
- * the link counts as up, and the server must confirm the frame key.
- * On success p->mac holds the key for the link version both HELLOs
- * agree on; on failure it may too, and the caller wipes it.
- */
-static int out_handshake(struct tcp_peer *p)
-{
-	struct synod_transport *t = p->t;
-	unsigned long deadline = jiffies + stcp_ms(t, STCP_HANDSHAKE_MS);
-	u8 nonce_c[STCP_NONCE_LEN], th[STCP_TH_LEN];
-	u8 hello_c[STCP_HS_LEN], rec[STCP_HS_LEN];
-	struct tcp_hs m;
-	u16 version;
-	int why, err;
-
-	get_random_bytes(nonce_c, sizeof(nonce_c));
-	err = synod_tcp_hello(t, hello_c, p->node, nonce_c);
-	if (!err)
-		err = out_send_rec(p, hello_c);
-	if (!err)
-		err = out_recv_hs(p, rec, &m, STCP_HS_HELLO, deadline);
-	if (err)
-		goto out_wipe;
-	why = synod_tcp_hello_check(t, rec, &m, p->node, &version);
-	if (why >= 0) {
-		err = out_refuse(p, why);
-		goto out_wipe;
-	}
-	synod_tcp_transcript(hello_c, rec, th);
-	/* m.blob is the server's nonce until m is reused below */
-	err = synod_tcp_link_key(t, &p->mac, version, nonce_c, m.blob,
-				 t->cfg.self, p->node, th);
-	if (err)
-		goto out_wipe;
-
-	memset(&m, 0, sizeof(m));
-	m.type = STCP_HS_PROOF;
-	m.from = t->cfg.self;
-	m.to = p->node;
-	err = synod_tcp_proof(t, m.blob, true, th);
-	if (!err)
-		err = out_send_hs(p, &m);
-	if (!err)
-		err = out_recv_hs(p, rec, &m, STCP_HS_PROOF, deadline);
-	if (err)
-		goto out_wipe;
-	if (!synod_tcp_proof_ok(t, m.blob, false, th)) {
-		err = out_refuse(p, SYNOD_REFUSED_AUTH);
-		goto out_wipe;
-	}
-	/* The server proved itself: confirm the key our frames will use. */
-	p->tx_seq = 0;
-	memset(&m, 0, sizeof(m));
-	m.type = STCP_HS_READY;
-	m.from = t->cfg.self;
-	m.to = p->node;
-	err = synod_tcp_ready_tag(t, &p->mac, m.blob);
-	if (!err)
-		err = out_send_hs(p, &m);
-out_wipe:
-	memzero_explicit(nonce_c, sizeof(nonce_c));
-	memzero_explicit(th, sizeof(th));
-	memzero_explicit(&m, sizeof(m));
-	return err;
-}
 
 /*
  * Test build only (testing.h): push() writes at most this many bytes of
@@ -583,20 +335,22 @@ bool synod_tcp_tx_inline(struct tcp_peer *p)
 /*
  * Write queued frames while the socket takes them, resizing the ring
  * between them as its load asks (tcp_ring.c).  Returns 0 when the ring
- * is empty, the socket full (its write_space kicks the work) or, with
- * *@more set, after STCP_TX_BUDGET frames; else the error that ends the
- * link: the socket's, or -ETIMEDOUT when not one byte has left for
- * STCP_STALL_MS while frames waited.
+ * is empty (*@idle set), the socket full (its write_space kicks the
+ * work) or, with *@more set, after STCP_TX_BUDGET frames; else the error
+ * that ends the link: the socket's, or -ETIMEDOUT when not one byte has
+ * left for STCP_STALL_MS while frames waited (p->stall_at: moved on by
+ * every byte sent, and by the queuer that found the ring empty).
  */
-static int out_pump(struct tcp_peer *p, bool *more)
+static int out_pump(struct tcp_peer *p, bool *more, bool *idle)
 {
 	struct sock *sk = p->sock->sk;
 	unsigned int budget = STCP_TX_BUDGET;
-	bool idle, full;
+	bool full;
 	u32 head, tail;
 	int err;
 
-	for (*more = false; !tx_stopping(p); budget--) {
+	*idle = false;
+	for (*more = false; !stcp_tx_stopping(p); budget--) {
 		err = READ_ONCE(sk->sk_err);
 		if (err)
 			return -err;
@@ -621,15 +375,14 @@ static int out_pump(struct tcp_peer *p, bool *more)
 		head = p->head;
 		tail = p->tail;
 		spin_unlock_bh(&p->lock);
-		idle = !err && head == tail;
+		*idle = !err && head == tail;
 		full = false;
-		if (idle)	/* nothing waits: nothing stalls */
-			p->stall_at = jiffies + stcp_ms(p->t, STCP_STALL_MS);
-		else if (!err)
+		if (!*idle && !err)
 			err = out_frame(p, tail, head, false);
 		if (err == -EAGAIN) {
 			full = true;
-			err = time_after(jiffies, p->stall_at) ? -ETIMEDOUT : 0;
+			err = time_after(jiffies, READ_ONCE(p->stall_at)) ?
+			      -ETIMEDOUT : 0;
 		}
 		/*
 		 * A failed write may have left part of a frame: no push() may
@@ -638,7 +391,7 @@ static int out_pump(struct tcp_peer *p, bool *more)
 		if (err)
 			set_bit(STCP_BROKEN, &p->flags);
 		mutex_unlock(&p->send_mutex);
-		if (err || idle || full)
+		if (err || *idle || full)
 			return err;
 	}
 	return 0;
@@ -662,7 +415,7 @@ static void out_link_up(struct tcp_peer *p)
 	p->bind_logged = false;
 	p->cur_len = 0;
 	p->cur_sent = 0;
-	p->stall_at = jiffies + stcp_ms(t, STCP_STALL_MS);
+	WRITE_ONCE(p->stall_at, jiffies + stcp_ms(t, STCP_STALL_MS));
 	clear_bit(STCP_BROKEN, &p->flags);
 	spin_lock_bh(&p->lock);
 	synod_tcp_ring_drop(p);
@@ -695,7 +448,7 @@ static void out_link_down(struct tcp_peer *p, int err)
 	p->cur_len = 0;
 	p->cur_sent = 0;
 	mutex_unlock(&p->send_mutex);
-	if (!tx_stopping(p))
+	if (!stcp_tx_stopping(p))
 		pr_info("%s/%u: link to node %u down (%d); send ring %u KiB, grown %lld, shrunk %lld times\n",
 			t->cfg.cluster, t->cfg.self, p->node, err,
 			p->ring_size >> 10, atomic64_read(&p->ring_grows),
@@ -703,7 +456,7 @@ static void out_link_down(struct tcp_peer *p, int err)
 	out_report(p);		/* first: the replica hears at once */
 	/* empty, nothing queues: small, unless we are being stopped (the
 	 * stop may come from an upcall, which must not wait for memory) */
-	if (!tx_stopping(p))
+	if (!stcp_tx_stopping(p))
 		synod_tcp_ring_reset(p);
 }
 
@@ -721,7 +474,8 @@ static void out_close(struct tcp_peer *p)
 	p->sock = NULL;
 	p->tx_state = STCP_TX_IDLE;
 	p->backoff_ms = min(ms * 2, STCP_BACKOFF_MAX_MS);
-	tx_queue(p, msecs_to_jiffies(delay));
+	p->redial_at = jiffies + msecs_to_jiffies(delay);
+	tx_queue_redial(p);
 }
 
 /*
@@ -740,19 +494,24 @@ static void out_drop(struct tcp_peer *p, int err)
 
 /*
  * Up: write what is queued; come back at once if the budget ran out,
- * else within a second (the ring's shrink, a stalled link) or when
- * kicked.
+ * within a second while frames wait (a stalled link) or the ring is
+ * above its least size (its shrink), else only when kicked: an idle
+ * link's work does not run at all.  A socket error kicks it too
+ * (state_change).
  */
 static void out_up(struct tcp_peer *p)
 {
-	bool more;
-	int err = out_pump(p, &more);
+	bool more, idle;
+	int err = out_pump(p, &more, &idle);
 
 	if (err) {
 		out_drop(p, err);
 		return;
 	}
-	tx_queue(p, more ? 0 : HZ);
+	if (more)
+		tx_queue(p, 0);
+	else if (!idle || p->ring_size > STCP_RING_MIN)
+		tx_queue(p, HZ);
 }
 
 /*
@@ -771,10 +530,21 @@ void synod_tcp_tx_work(struct work_struct *work)
 	unsigned int noio;
 	int err;
 
-	/* kicks from now on queue another run */
+	/*
+	 * Kicks from now on queue another run.  Ordered before what the
+	 * run reads unlocked (the socket's state), against a kicker that
+	 * changes it and then finds the bit still set.
+	 */
 	clear_bit(STCP_KICK, &p->flags);
-	if (tx_stopping(p))
+	smp_mb__after_atomic();
+	if (stcp_tx_stopping(p))
 		return;
+	/* early: a kick, not the backoff's end (tx_queue_redial()) */
+	if (p->tx_state == STCP_TX_IDLE &&
+	    time_before(jiffies, p->redial_at)) {
+		tx_queue_redial(p);
+		return;
+	}
 	noio = memalloc_noio_save();
 	if (p->tx_state == STCP_TX_UP) {
 		out_up(p);
@@ -782,16 +552,16 @@ void synod_tcp_tx_work(struct work_struct *work)
 	}
 	if (p->tx_state == STCP_TX_IDLE) {
 		p->tx_state = STCP_TX_DIAL;
-		err = out_connect(p);
+		err = synod_tcp_dial(p);
 	} else {
-		err = out_dialed(p);
+		err = synod_tcp_dialed(p);
 	}
 	if (err == -EINPROGRESS) {
 		tx_queue(p, max_t(long, (long)(p->tx_deadline - jiffies), 1));
 		goto out;
 	}
 	if (!err)
-		err = out_handshake(p);
+		err = synod_tcp_dial_handshake(p);
 	if (err) {
 		out_close(p);
 		goto out;
@@ -811,7 +581,7 @@ out:
  */
 void synod_tcp_tx_end(struct tcp_peer *p)
 {
-	WARN_ON_ONCE(!tx_stopping(p));
+	WARN_ON_ONCE(!stcp_tx_stopping(p));
 	if (p->tx_state == STCP_TX_UP)
 		out_link_down(p, 0);
 	synod_tcp_link_unkey(&p->mac);

@@ -6,11 +6,20 @@
  * the transport's kthreads added one receive thread per volume and one
  * send thread per peer: four tasks per replica of a three-node volume,
  * idle or not.  Now a volume adds none; workers run only while there is
- * work.
+ * work, and an idle volume's transport has none (its replica's tick
+ * still runs).
  *
  * Both queues are WQ_MEM_RECLAIM: they carry the writes of disks that
  * memory reclaim may write back to, so each keeps a rescuer that makes
- * progress when no new worker can be made.
+ * progress when no new worker can be made.  The trade-off: the rescuer
+ * is now one for all volumes, so under memory pressure a work that
+ * waits (a receive round's journal write on a slow disk, a handshake
+ * waiting for a silent server, at most STCP_HANDSHAKE_MS) holds up the
+ * other volumes' works behind it on the rescuer until it is done; with
+ * a queue per volume only its own waited.  Each such wait is bounded,
+ * and no work waits for another volume's.  synod_net_wq allows
+ * WQ_MAX_ACTIVE works at once, so that hundreds of volumes' receive
+ * rounds in journal writes do not hold back the rest.
  *
  * synod_io_wq is bound and high priority, as the volumes' queues were:
  * its works are short (a submission pass, a journal group, an apply).
@@ -36,7 +45,7 @@ int synod_workers_init(void)
 	if (!synod_io_wq)
 		return -ENOMEM;
 	synod_net_wq = alloc_workqueue("synod-net", WQ_MEM_RECLAIM |
-				       WQ_HIGHPRI | WQ_UNBOUND, 0);
+				       WQ_HIGHPRI | WQ_UNBOUND, WQ_MAX_ACTIVE);
 	if (!synod_net_wq) {
 		destroy_workqueue(synod_io_wq);
 		synod_io_wq = NULL;
