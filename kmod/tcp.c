@@ -20,6 +20,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <linux/vmalloc.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -240,7 +241,7 @@ static void crypto_modules_load(void)
 	request_module("crypto-" STCP_POLY_ALG);
 }
 
-/* The frame MAC transforms of possible connection @n (macs_alloc()). */
+/* The frame MAC transforms of possible connection @n (macs_free()). */
 static struct tcp_mac *conn_mac(struct synod_transport *t, u32 n)
 {
 	return n < SYNOD_NODES_MAX ? &t->peers[n].mac :
@@ -280,56 +281,113 @@ static struct crypto_shash *opt_alloc(struct synod_transport *t,
 }
 
 /*
- * The frame MAC transforms of every possible connection (the outgoing
- * one of every possible peer, every accepted slot): one hmac(sha256)
- * each, one blake2b-256 each if the transport offers link version 3 or
- * 4, and one poly1305 each if it offers 4, allocated here so that a
- * handshake only re-keys one and the frame path never allocates.
- * Decides t->ver_max when the kernel lacks blake2b-256 or poly1305
- * (opt_alloc()); version 4 needs both, its one-time keys
- * being BLAKE2b's.  Keys live only in them; crypto_free_shash() wipes
- * them (the crypto API frees transforms with kfree_sensitive()).
+ * The frame MAC transforms of one connection, @m: one hmac(sha256), one
+ * blake2b-256 if the transport offers link version 3 or 4, and one
+ * poly1305 if it offers 4, allocated with the connection's slot (at
+ * create or set_peer) so that a handshake only re-keys them and the
+ * frame path never allocates.  The first connection's decide
+ * t->ver_max when the kernel lacks blake2b-256 or poly1305
+ * (opt_alloc()), and whether later ones get them (t->mac_b2,
+ * t->mac_poly); version 4 needs both, its one-time keys being
+ * BLAKE2b's.  Keys live only in them; crypto_free_shash() wipes them
+ * (the crypto API frees transforms with kfree_sensitive()).  Set up
+ * already: nothing to do.
  */
-static int macs_alloc(struct synod_transport *t, bool pinned)
+static int conn_mac_alloc(struct synod_transport *t, struct tcp_mac *m)
 {
-	bool b2 = t->ver_max >= SYNOD_LINK_V_BLAKE2B;
-	bool poly = t->ver_max >= SYNOD_LINK_V_POLY1305;
 	struct crypto_shash *tfm;
-	u32 n;
 
-	for (n = 0; n < SYNOD_NODES_MAX + STCP_IN_MAX; n++) {
-		tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
-		if (IS_ERR(tfm))
-			return PTR_ERR(tfm);
-		conn_mac(t, n)->hmac = tfm;
-		if (!b2)
-			continue;
-		tfm = opt_alloc(t, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B,
-				"HMAC-SHA256", pinned);
-		if (IS_ERR(tfm))
-			return PTR_ERR(tfm);
-		/* missing for the first: for all, and no version 4 */
-		b2 = tfm != NULL;
-		poly = poly && b2;
-		conn_mac(t, n)->b2 = tfm;
-		if (!poly)
-			continue;
-		tfm = opt_alloc(t, STCP_POLY_ALG, SYNOD_LINK_V_POLY1305,
-				"BLAKE2b", pinned);
-		if (IS_ERR(tfm))
-			return PTR_ERR(tfm);
-		poly = tfm != NULL;
-		conn_mac(t, n)->poly = tfm;
+	if (m->hmac)
+		return 0;
+	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	m->hmac = tfm;
+	if (!t->mac_b2)
+		return 0;
+	tfm = opt_alloc(t, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B, "HMAC-SHA256",
+			t->pinned);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	/* missing for the first: for all, and no version 4 */
+	m->b2 = tfm;
+	t->mac_b2 = tfm != NULL;
+	t->mac_poly &= t->mac_b2;
+	if (!t->mac_poly)
+		return 0;
+	tfm = opt_alloc(t, STCP_POLY_ALG, SYNOD_LINK_V_POLY1305, "BLAKE2b",
+			t->pinned);
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	m->poly = tfm;
+	t->mac_poly = tfm != NULL;
+	return 0;
+}
+
+/*
+ * Receive slots for @peers peers: two each (a link, and its successor
+ * while the old one is reaped), at least two, each with its buffer
+ * (a pair of buffers per vmalloc, 41 KiB; a whole array for the largest
+ * cluster was 328 KiB a volume) and transforms, set up before the rx
+ * work may use them: t->in_ready is published last.  A removed peer's
+ * slots stay.  Create, or t->lock held.
+ */
+static int in_slots_grow(struct synod_transport *t, u32 peers)
+{
+	u32 want = min_t(u32, 2 * max(peers, 1u), STCP_IN_MAX);
+	u32 i;
+	int err;
+
+	for (i = t->in_ready; i < want; i += 2) {
+		u8 *pair = vmalloc(2 * STCP_IN_BUF);
+
+		if (!pair)
+			return -ENOMEM;
+		t->in_pairs[i / 2] = pair;
+		t->in[i].buf = pair;
+		t->in[i + 1].buf = pair + STCP_IN_BUF;
+		err = conn_mac_alloc(t, &t->in[i].mac);
+		if (!err)
+			err = conn_mac_alloc(t, &t->in[i + 1].mac);
+		if (err)
+			return err;
+		smp_store_release(&t->in_ready, i + 2);
 	}
 	return 0;
 }
 
-/* Free what macs_alloc() allocated, even half of it (NULL is fine). */
+/*
+ * What a peer needs before it is one, at create or set_peer: its send
+ * ring, the transforms of its outgoing link, and two more receive
+ * slots.  Kept if it is removed.  Create, or t->lock held.
+ */
+static int peer_alloc(struct synod_transport *t, u32 node)
+{
+	struct tcp_peer *p = &t->peers[node];
+	int err;
+
+	err = synod_tcp_ring_alloc(p);
+	if (!err)
+		err = conn_mac_alloc(t, &p->mac);
+	if (!err)
+		err = in_slots_grow(t, hweight_long(t->peer_mask |
+						    BIT(node)));
+	return err;
+}
+
+/*
+ * Free what conn_mac_alloc() and in_slots_grow() allocated, even half
+ * of it (NULL is fine).
+ */
 static void macs_free(struct synod_transport *t)
 {
 	struct tcp_mac *m;
 	u32 n;
 
+	for (n = 0; n < STCP_IN_MAX / 2; n++) {
+		vfree(t->in_pairs[n]);
+		t->in_pairs[n] = NULL;
+	}
 	for (n = 0; n < SYNOD_NODES_MAX + STCP_IN_MAX; n++) {
 		m = conn_mac(t, n);
 		crypto_free_shash(m->hmac);
@@ -344,17 +402,17 @@ static void macs_free(struct synod_transport *t)
 
 /*
  * Allocate everything a running transport needs, so that nothing on the
- * send or receive path allocates: the HMAC of the secret, one receive
- * buffer per possible accepted connection (STCP_IN_MAX * ~20 KiB), the
- * frame MAC transforms of every possible connection and a send ring
- * per configured peer, STCP_RING_MIN bytes to begin with (tcp_ring.c).
- * Fixes the link versions the transport offers.  Returns an ERR_PTR,
+ * send or receive path allocates: the HMAC of the secret, and for each
+ * configured peer (peer_alloc()) a send ring, STCP_RING_MIN bytes to
+ * begin with (tcp_ring.c), the transforms of its link, and two receive
+ * slots with a buffer (~20 KiB) and transforms each; set_peer() does
+ * the same for a peer added later.  Fixes the link versions the
+ * transport offers (the first transforms decide).  Returns an ERR_PTR,
  * never NULL.
  */
 static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 {
 	struct synod_transport *t;
-	bool pinned;
 	int err;
 	u32 n;
 
@@ -365,7 +423,9 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->cfg = *cfg;
-	pinned = synod_tcp_link_versions(&t->ver_min, &t->ver_max);
+	t->pinned = synod_tcp_link_versions(&t->ver_min, &t->ver_max);
+	t->mac_b2 = t->ver_max >= SYNOD_LINK_V_BLAKE2B;
+	t->mac_poly = t->ver_max >= SYNOD_LINK_V_POLY1305;
 	t->features = synod_tcp_link_features();
 	t->hide_from = synod_tcp_link_hidden();
 	if (t->hide_from)
@@ -381,6 +441,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	t->stranger_why = SYNOD_REFUSED_MAX;
 	/* stopped until start(): kicks queue nothing */
 	INIT_DELAYED_WORK(&t->rx_work, synod_tcp_rx_work);
+	INIT_LIST_HEAD(&t->forge_node);
 	set_bit(STCP_STOP, &t->rx_flags);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		struct tcp_peer *p = &t->peers[n];
@@ -406,14 +467,8 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	if (err)
 		goto out_destroy;
 
-	t->in_bufs = kvmalloc_array(STCP_IN_MAX, STCP_IN_BUF, GFP_KERNEL);
-	if (!t->in_bufs) {
-		err = -ENOMEM;
-		goto out_destroy;
-	}
-	for (n = 0; n < STCP_IN_MAX; n++)
-		t->in[n].buf = t->in_bufs + n * STCP_IN_BUF;
-	err = macs_alloc(t, pinned);
+	/* the first transforms decide the link versions offered */
+	err = in_slots_grow(t, 0);
 	if (err)
 		goto out_destroy;
 	if (SYNOD_TEST_BUILD) {
@@ -427,7 +482,7 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!cfg->peer_valid[n])
 			continue;
-		err = synod_tcp_ring_alloc(&t->peers[n]);
+		err = peer_alloc(t, n);
 		if (err)
 			goto out_destroy;
 		t->peers[n].addr = cfg->peer_addr[n];
@@ -524,6 +579,7 @@ static int tcp_start(struct synod_transport *t)
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		if (test_bit(n, &t->peer_mask))
 			peer_start(&t->peers[n]);
+	synod_tcp_forge_started(t, true);
 out_unlock:
 	mutex_unlock(&t->lock);
 	if (err)
@@ -571,6 +627,7 @@ static void tcp_stop(struct synod_transport *t, bool force)
 		goto out_unlock;
 	while (!force && queued_bytes(t) && time_before(jiffies, until))
 		usleep_range(10000, 20000);
+	synod_tcp_forge_started(t, false);
 	set_bit(STCP_STOP, &t->rx_flags);
 	cancel_delayed_work_sync(&t->rx_work);
 	synod_tcp_sock_close(t->listen, &t->listen_cbs);
@@ -601,7 +658,6 @@ static void tcp_destroy(struct synod_transport *t)
 		synod_tcp_ring_free(&t->peers[n]);
 		mutex_destroy(&t->peers[n].send_mutex);
 	}
-	kvfree(t->in_bufs);
 	macs_free(t);
 	kvfree(t->plant);
 	if (t->hmac)
@@ -633,7 +689,7 @@ static int tcp_set_peer(struct synod_transport *t, u32 node,
 
 	mutex_lock(&t->lock);
 	if (addr) {
-		err = synod_tcp_ring_alloc(p);
+		err = peer_alloc(t, node);
 		if (err)
 			goto out_unlock;
 		peer_stop(p);

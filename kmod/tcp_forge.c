@@ -65,8 +65,51 @@
 #include "tcp_priv.h"
 
 static uint test_forge;
-SYNOD_TEST_PARAM(test_forge, uint,
-		 "inject one frame: KIND<<16|FROM<<8|TO (see tcp_forge.c)");
+
+/* Started transports, for forge_set() (test build only). */
+static LIST_HEAD(forge_list);
+static DEFINE_MUTEX(forge_list_lock);
+
+/*
+ * Setting test_forge kicks every started transport's tx works: a link
+ * with nothing to send runs no work, and the forgery is taken by a run
+ * of the work of the link it names.
+ */
+static int forge_set(const char *val, const struct kernel_param *kp)
+{
+	struct synod_transport *t;
+	int err = param_set_uint(val, kp);
+	u32 n;
+
+	if (err)
+		return err;
+	mutex_lock(&forge_list_lock);
+	list_for_each_entry(t, &forge_list, forge_node)
+		for_each_set_bit(n, &t->peer_mask, SYNOD_NODES_MAX)
+			synod_tcp_tx_kick(&t->peers[n]);
+	mutex_unlock(&forge_list_lock);
+	return 0;
+}
+
+static const struct kernel_param_ops forge_ops = {
+	.set = forge_set,
+	.get = param_get_uint,
+};
+SYNOD_TEST_PARAM_CB(test_forge, &forge_ops,
+		    "inject one frame: KIND<<16|FROM<<8|TO (see tcp_forge.c)");
+
+/* start() and stop(): @t is found by forge_set() while started. */
+void synod_tcp_forge_started(struct synod_transport *t, bool started)
+{
+	if (!SYNOD_TEST_BUILD)
+		return;
+	mutex_lock(&forge_list_lock);
+	if (started)
+		list_add(&t->forge_node, &forge_list);
+	else
+		list_del_init(&t->forge_node);
+	mutex_unlock(&forge_list_lock);
+}
 
 /* The last planted ref, for the receiver's log line; 0: none. */
 static u64 planted_ref;

@@ -432,6 +432,9 @@ struct synod_transport {
 	u64 features;			/* offered and required; fixed at create */
 	/* test build: versions from this on find no MAC transform; 0 none */
 	u16 hide_from;
+	bool pinned;		/* the test knob fixed the versions (create) */
+	/* connections' transforms include blake2b-256, poly1305 (tcp.c) */
+	bool mac_b2, mac_poly;
 
 	struct tcp_peer peers[SYNOD_NODES_MAX];
 	/* peers[].addr for the rx work, which may not take t->lock */
@@ -449,7 +452,13 @@ struct synod_transport {
 	struct tcp_cbs listen_cbs;
 	struct tcp_wait wait[STCP_WAIT_MAX];
 	struct tcp_in in[STCP_IN_MAX];
-	u8 *in_bufs;			/* STCP_IN_MAX * STCP_IN_BUF */
+	/*
+	 * in[0..in_ready) have their buffers and transforms (tcp.c,
+	 * in_slots_grow(): two per peer, at create or set_peer); the rx work
+	 * uses no other.  Grows only, under t->lock; read with acquire.
+	 */
+	u32 in_ready;
+	u8 *in_pairs[STCP_IN_MAX / 2];	/* vmalloc: two slots' buffers each */
 	unsigned long in_up;		/* bit n: authenticated conn from n */
 	int reported_gen[SYNOD_NODES_MAX];	/* link_gen last reported */
 
@@ -467,6 +476,8 @@ struct synod_transport {
 	atomic64_t in_overflow;		/* accepted with no free slot */
 	atomic64_t hs_failed;		/* handshake I/O error or timeout */
 
+	/* test build only (tcp_forge.c): on its list while started */
+	struct list_head forge_node;
 	/* test build only (tcp_forge.c): STCP_FORGE_PLANT and _UNBOUND */
 	atomic_t plant_state;		/* enum stcp_plant */
 	u32 plant_to, plant_len;	/* peer to plant on, frame bytes */
@@ -580,6 +591,7 @@ int synod_tcp_sendv(struct tcp_peer *p, struct kvec *vec, unsigned int nvec,
 		    size_t len, int flags, u32 *sent, bool nowait, bool splice);
 
 /* tcp_forge.c: test build only */
+void synod_tcp_forge_started(struct synod_transport *t, bool started);
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
 bool synod_tcp_forge_busy(struct tcp_peer *p);
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,

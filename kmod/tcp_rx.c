@@ -201,9 +201,9 @@ static int in_refuse(struct synod_transport *t, struct tcp_in *c,
 static struct tcp_in *in_slot(struct synod_transport *t, u32 mask)
 {
 	struct tcp_in *free = NULL, *oldest = NULL;
-	unsigned int i, held = 0;
+	unsigned int i, held = 0, ready = smp_load_acquire(&t->in_ready);
 
-	for (i = 0; i < STCP_IN_MAX; i++) {
+	for (i = 0; i < ready; i++) {
 		struct tcp_in *c = &t->in[i];
 
 		if (c->state == STCP_IN_FREE) {

@@ -20,10 +20,17 @@
 #define SYNOD_TEST_PARAM(name, type, desc)			\
 	module_param(name, type, 0644);				\
 	MODULE_PARM_DESC(name, "TEST BUILD ONLY: " desc)
+/* the same, with a kernel_param_ops of its own (@ops, on &@name) */
+#define SYNOD_TEST_PARAM_CB(name, ops, desc)			\
+	module_param_cb(name, ops, &name, 0644);		\
+	MODULE_PARM_DESC(name, "TEST BUILD ONLY: " desc)
 #else
 #define SYNOD_TEST_BUILD	false
 #define SYNOD_TEST_PARAM(name, type, desc)			\
 	static_assert(sizeof(name) > 0, "test knob " #name)
+#define SYNOD_TEST_PARAM_CB(name, ops, desc)			\
+	static_assert(sizeof(name) > 0 && sizeof(ops) > 0,	\
+		      "test knob " #name)
 #endif
 
 #endif /* SYNOD_TESTING_H */
