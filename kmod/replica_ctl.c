@@ -187,7 +187,8 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	}
 	mutex_init(&r->lock);
 	synod_held_init(&r->held);
-	INIT_DELAYED_WORK(&r->tick, NULL);
+	/* now: destroy cancels it, and a work without a function warns */
+	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
 	r->vol = vol;
 	r->net = net;
 	r->cfg = *cfg;
@@ -309,7 +310,6 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		NL_SET_ERR_MSG(extack, "cannot set up the transport");
 		goto fail;
 	}
-	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
 	kfree_sensitive(tcfg);
 	/* The transport keeps the secret; nothing else here needs it. */
 	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));

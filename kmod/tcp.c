@@ -290,37 +290,45 @@ static struct crypto_shash *opt_alloc(struct synod_transport *t,
  * (opt_alloc()), and whether later ones get them (t->mac_b2,
  * t->mac_poly); version 4 needs both, its one-time keys being
  * BLAKE2b's.  Keys live only in them; crypto_free_shash() wipes them
- * (the crypto API frees transforms with kfree_sensitive()).  Set up
- * already: nothing to do.
+ * (the crypto API frees transforms with kfree_sensitive()).  What is
+ * set up already stays: a call after a failed one (set_peer() tried
+ * again) allocates only what is missing.  Once the versions are decided
+ * (t->in_ready: the first slots are up), a missing algorithm is an
+ * error, not a lower version.
  */
 static int conn_mac_alloc(struct synod_transport *t, struct tcp_mac *m)
 {
+	bool deciding = !t->in_ready;
 	struct crypto_shash *tfm;
 
-	if (m->hmac)
-		return 0;
-	tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	m->hmac = tfm;
-	if (!t->mac_b2)
-		return 0;
-	tfm = opt_alloc(t, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B, "HMAC-SHA256",
-			t->pinned);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	/* missing for the first: for all, and no version 4 */
-	m->b2 = tfm;
-	t->mac_b2 = tfm != NULL;
-	t->mac_poly &= t->mac_b2;
-	if (!t->mac_poly)
-		return 0;
-	tfm = opt_alloc(t, STCP_POLY_ALG, SYNOD_LINK_V_POLY1305, "BLAKE2b",
-			t->pinned);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	m->poly = tfm;
-	t->mac_poly = tfm != NULL;
+	if (!m->hmac) {
+		tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		m->hmac = tfm;
+	}
+	if (t->mac_b2 && !m->b2) {
+		tfm = opt_alloc(t, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B,
+				"HMAC-SHA256", t->pinned);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		if (!tfm && !deciding)
+			return -ENOPKG;
+		/* missing for the first: for all, and no version 4 */
+		m->b2 = tfm;
+		t->mac_b2 = tfm != NULL;
+		t->mac_poly &= t->mac_b2;
+	}
+	if (t->mac_poly && !m->poly) {
+		tfm = opt_alloc(t, STCP_POLY_ALG, SYNOD_LINK_V_POLY1305,
+				"BLAKE2b", t->pinned);
+		if (IS_ERR(tfm))
+			return PTR_ERR(tfm);
+		if (!tfm && !deciding)
+			return -ENOPKG;
+		m->poly = tfm;
+		t->mac_poly = tfm != NULL;
+	}
 	return 0;
 }
 
@@ -339,7 +347,8 @@ static int in_slots_grow(struct synod_transport *t, u32 peers)
 	int err;
 
 	for (i = t->in_ready; i < want; i += 2) {
-		u8 *pair = vmalloc(2 * STCP_IN_BUF);
+		/* a pair from a call that failed after it is kept */
+		u8 *pair = t->in_pairs[i / 2] ?: vmalloc(2 * STCP_IN_BUF);
 
 		if (!pair)
 			return -ENOMEM;

@@ -56,7 +56,8 @@
  * Accepted connections whose HELLO has shown the secret (tcp_rx.c), each
  * with a receive buffer and a transform: each source address holds at
  * most as many such handshakes as peers live there, and each node one
- * authenticated link, so at most 2 * (SYNOD_NODES_MAX - 1) are in use.
+ * authenticated link, so at most two per peer are in use: t->in_ready
+ * of them are set up (two per configured peer, tcp.c).
  */
 #define STCP_IN_MAX		(2 * SYNOD_NODES_MAX)
 /*
@@ -251,9 +252,9 @@ enum stcp_plant {
 
 /*
  * The frame MAC of one connection: one transform per algorithm, all
- * allocated at create (tcp.c), and the MAC its handshake keyed for the
- * link version both ends agreed on (tcp_link.c).  Owned like the
- * connection: by the tx work (p->mac) or the rx work (c->mac).
+ * allocated with its peer or slot (tcp.c), and the MAC its handshake
+ * keyed for the link version both ends agreed on (tcp_link.c).  Owned
+ * like the connection: by the tx work (p->mac) or the rx work (c->mac).
  */
 struct tcp_mac {
 	struct crypto_shash *hmac;	/* hmac(sha256): link version 2 */
@@ -291,7 +292,8 @@ struct tcp_peer {
 	 * The tx work, on the host's synod_net_wq (workers.h): dials,
 	 * runs the client handshake, writes the ring.  Never runs twice
 	 * at once (one work item); kicked by socket callbacks, queuers
-	 * and push(); at least once a second while up.
+	 * and push(); once a second while frames wait or the ring is
+	 * above its least size (tcp_tx.c, out_up()).
 	 */
 	struct delayed_work tx_work;
 	u8 tx_state;			/* enum stcp_tx_state; the tx work */
@@ -415,7 +417,7 @@ struct tcp_in {
 	u8 nonce_s[STCP_NONCE_LEN];
 	u8 th[STCP_TH_LEN];		/* SHA-256 of both HELLOs */
 	u16 version;			/* link version both HELLOs agree on */
-	u8 *buf;			/* STCP_IN_BUF bytes, from t->in_bufs */
+	u8 *buf;			/* STCP_IN_BUF bytes, t->in_pairs[] */
 	u32 have;			/* bytes in buf */
 	struct tcp_mac mac;		/* keyed when the client proved itself */
 	u64 rx_seq;			/* sequence number expected next */
@@ -444,7 +446,7 @@ struct synod_transport {
 	 * The rx work, on the host's synod_net_wq, and everything it owns.
 	 * One work item, so rounds never overlap: upcalls never run
 	 * concurrently.  Kicked by socket callbacks and link changes, and
-	 * runs at least every 500 ms while started.
+	 * runs every 500 ms while a handshake deadline is ahead.
 	 */
 	struct delayed_work rx_work;
 	unsigned long rx_flags;		/* STCP_KICK, STCP_STOP */

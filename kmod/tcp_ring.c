@@ -309,8 +309,9 @@ static u32 ring_fit(u32 peak)
 }
 
 /*
- * The tx work's look at its ring before each frame, and at least once
- * a second while idle: grow it if a queuer asked (STCP_GROW), to the
+ * The tx work's look at its ring before each frame, and once a second
+ * while the ring is above its least size or a growth request stands
+ * (tcp_tx.c, out_up()): grow it if a queuer asked (STCP_GROW), to the
  * first doubling the live bytes fill at most half of (after a failed
  * allocation, not before STCP_RING_RETRY_MS, the request standing so
  * that queuers do not kick this work meanwhile); else, once a

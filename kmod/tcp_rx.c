@@ -670,7 +670,7 @@ static void wait_add(struct synod_transport *t, struct socket *sock,
  * hold anything peers need.  A connection whose address cannot be read
  * (reset before we got to it) is turned away uncounted.
  */
-static bool rx_accept(struct synod_transport *t)
+static bool rx_accept(struct synod_transport *t, bool *ahead)
 {
 	struct sockaddr_storage src;
 	unsigned int budget = STCP_ACCEPT_BUDGET;
@@ -678,8 +678,13 @@ static bool rx_accept(struct synod_transport *t)
 	u32 mask;
 
 	while (budget--) {
-		if (kernel_accept(t->listen, &sock, O_NONBLOCK))
+		int err = kernel_accept(t->listen, &sock, O_NONBLOCK);
+
+		/* not for want of one: look again within 500 ms */
+		if (err) {
+			*ahead |= err != -EAGAIN;
 			return false;
+		}
 		if (!sock_src(sock, &src)) {
 			in_turn_away(t, sock);
 			continue;
@@ -726,8 +731,8 @@ static bool rx_reap(struct synod_transport *t)
 		    time_after(jiffies, c->deadline)) {
 			atomic64_inc(&t->hs_failed);
 			in_close(t, c);
-		} else if (c->state == STCP_IN_FRAMES &&
-			   !test_bit(c->node, &t->peer_mask)) {
+		} else if (!test_bit(c->node, &t->peer_mask)) {
+			/* removed: its slots are for the peers there are */
 			in_close(t, c);
 		}
 		ahead |= c->state != STCP_IN_FREE && c->state != STCP_IN_FRAMES;
@@ -769,19 +774,19 @@ static void rx_report_links(struct synod_transport *t)
 static bool rx_round(struct synod_transport *t, bool *ahead)
 {
 	unsigned int i;
-	bool more = false;
+	bool more = false, retry = false;
 
 	rx_report_links(t);
 	for (i = 0; i < STCP_WAIT_MAX; i++)
 		if (t->wait[i].sock)
 			wait_service(t, &t->wait[i]);
-	more = rx_accept(t);
+	more = rx_accept(t, &retry);
 	for (i = 0; i < STCP_IN_MAX && !rx_stopping(t); i++)
 		if (t->in[i].state != STCP_IN_FREE)
 			more |= in_service(t, &t->in[i]);
 	/* every frame that had come is given: their effects are due */
 	t->cfg.rx_done(t->cfg.ctx);
-	*ahead = rx_reap(t);
+	*ahead = rx_reap(t) || retry;
 	return more;
 }
 

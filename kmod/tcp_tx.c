@@ -494,9 +494,10 @@ static void out_drop(struct tcp_peer *p, int err)
 
 /*
  * Up: write what is queued; come back at once if the budget ran out,
- * within a second while frames wait (a stalled link) or the ring is
- * above its least size (its shrink), else only when kicked: an idle
- * link's work does not run at all.  A socket error kicks it too
+ * within a second while frames wait (a stalled link), the ring is
+ * above its least size (its shrink) or a growth waits out a failed
+ * allocation (queuers do not kick meanwhile, tcp_ring.c), else only when
+ * kicked: an idle link's work does not run at all.  A socket error kicks it too
  * (state_change).
  */
 static void out_up(struct tcp_peer *p)
@@ -510,7 +511,8 @@ static void out_up(struct tcp_peer *p)
 	}
 	if (more)
 		tx_queue(p, 0);
-	else if (!idle || p->ring_size > STCP_RING_MIN)
+	else if (!idle || p->ring_size > STCP_RING_MIN ||
+		 test_bit(STCP_GROW, &p->flags))
 		tx_queue(p, HZ);
 }
 
