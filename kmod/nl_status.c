@@ -61,6 +61,8 @@ static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
 			      p->rejected_order, SYNOD_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_PEER_UNBOUND, p->unbound,
 			      SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_TX_AGAIN, p->tx_again,
+			      SYNOD_A_PEER_PAD) ||
 	    put_link(skb, p)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -251,9 +251,9 @@ static int send_payloads(struct synod_repl *r, u32 to,
 static void send_dropped(struct synod_repl *r, u32 to, int err)
 {
 	r->tx_dropped++;
-	if (err == -EAGAIN) {
+	if (err == -EAGAIN && !WARN_ON_ONCE(to >= SYNOD_NODES_MAX)) {
 		set_bit(to, &r->tx_again);
-		r->tx_again_count++;
+		r->tx_again_count[to]++;
 	}
 }
 

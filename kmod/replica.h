@@ -173,7 +173,8 @@ struct synod_repl {
 	u64 rx_dropped;			/* frames dropped: bad or unmatched */
 	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
-	u64 tx_again_count;		/* of those, to a queue still growing */
+	/* of those, by peer: to a send ring still growing (status shows it) */
+	u64 tx_again_count[SYNOD_NODES_MAX];
 	/* peers whose link came up since the last tick (link_event, atomic) */
 	unsigned long links_up;
 	/*

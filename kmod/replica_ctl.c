@@ -387,7 +387,9 @@ void synod_repl_down(struct synod_repl *r, bool force)
 {
 	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
+	u64 again = 0;
 	bool was_up;
+	u32 n;
 
 	mutex_lock(&r->lock);
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
@@ -420,14 +422,15 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	synod_apply_drain(r);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		again += r->tx_again_count[n];
 	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
 		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
 		r->pay.peak, r->pay.grown, r->pay.trimmed,
 		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked,
-		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem,
-		r->tx_again_count);
+		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem, again);
 	mutex_lock(&r->lock);
 	synod_repl_events(r, synod_repl_now(), &ev);
 	synod_repl_release(r);
@@ -629,6 +632,7 @@ int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 		ps->rejected_order = r->tops->rejected(r->tp, n,
 						       SYNOD_REJECT_ORDER);
 		ps->unbound = r->rx_unbound[n];
+		ps->tx_again = r->tx_again_count[n];
 		st->rejected += ps->rejected_mac + ps->rejected_replay +
 				ps->rejected_order + ps->unbound;
 	}

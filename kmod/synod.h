@@ -161,6 +161,7 @@ struct synod_peer_status {
 	/* frames of it dropped by reason (enum synod_reject, transport.h) */
 	u64 rejected_mac, rejected_replay, rejected_order;
 	u64 unbound;		/* named data it did not send (payload.h) */
+	u64 tx_again;		/* messages our growing send ring refused */
 	bool voter;
 	/* our link to it: version (0: not up) and enum synod_link_mac */
 	u16 link_version;

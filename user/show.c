@@ -75,6 +75,7 @@ static struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_UNBOUND] = { .type = NLA_U64 },
 	[SYNOD_A_PEER_LINK_VERSION] = { .type = NLA_U32 },
 	[SYNOD_A_PEER_LINK_MAC] = { .type = NLA_U32 },
+	[SYNOD_A_PEER_TX_AGAIN] = { .type = NLA_U64 },
 };
 
 static int parse_attrs(struct nl_msg *msg, struct nlattr **tb)
@@ -156,6 +157,7 @@ static int peer_from_nest(struct nlattr *nest, struct synod_peer_info *p)
 	p->unbound = get_u64(tb[SYNOD_A_PEER_UNBOUND]);
 	p->link_version = get_u32(tb[SYNOD_A_PEER_LINK_VERSION]);
 	p->link_mac = get_u32(tb[SYNOD_A_PEER_LINK_MAC]);
+	p->tx_again = get_u64(tb[SYNOD_A_PEER_TX_AGAIN]);
 	return 0;
 }
 
@@ -249,9 +251,11 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 }
 
 /*
- * One peer: "    peer 2 10.0.0.2:7790 connected match 9 voter refused 0",
- * "      rejected mac 0 replay 0 order 0 unbound 0" and, while our link to
- * it is up, "      link v4 mac poly1305" (JSON: null while it is not).
+ * One peer:
+ *	"    peer 2 10.0.0.2:7790 connected match 9 voter refused 0 tx-again 0"
+ *	"      rejected mac 0 replay 0 order 0 unbound 0"
+ * and, while our link to it is up, "      link v4 mac poly1305" (JSON:
+ * null while it is not).
  */
 static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 {
@@ -269,7 +273,9 @@ static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 	out_u64(o, "match_index", " match %" PRIu64, p->match);
 	out_bool(o, "voter", NULL, p->voter);
 	out_text(o, p->voter ? " voter" : " learner");
-	out_u64(o, "refused", " refused %" PRIu64 "\n", p->refused);
+	out_u64(o, "refused", " refused %" PRIu64, p->refused);
+	/* messages to it our send ring refused while growing (resent) */
+	out_u64(o, "tx_again", " tx-again %" PRIu64 "\n", p->tx_again);
 	out_u64(o, "rejected_mac", "      rejected mac %" PRIu64,
 		p->rejected_mac);
 	out_u64(o, "rejected_replay", " replay %" PRIu64, p->rejected_replay);

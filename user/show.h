@@ -40,6 +40,7 @@ struct synod_peer_info {
 	/* frames dropped on the authenticated link, by reason */
 	uint64_t rejected_mac, rejected_replay, rejected_order;
 	uint64_t unbound;		/* named data it did not send */
+	uint64_t tx_again;		/* sent to it: refused by our growing ring */
 	/* our link to it, while up: version (0: not up), enum synod_link_mac */
 	uint32_t link_version;
 	uint32_t link_mac;

@@ -109,6 +109,13 @@ enum synod_peer_attr {
 	 */
 	SYNOD_A_PEER_LINK_VERSION,
 	SYNOD_A_PEER_LINK_MAC,
+	/*
+	 * u64: messages to this peer that our own send ring refused while
+	 * it was growing (-EAGAIN); the replica resends what the peer has
+	 * not acked at its next tick.  Many: the ring is too small for the
+	 * load, or memory to grow it is short.
+	 */
+	SYNOD_A_PEER_TX_AGAIN,
 
 	__SYNOD_A_PEER_MAX,
 	SYNOD_A_PEER_MAX = __SYNOD_A_PEER_MAX - 1

@@ -23,6 +23,8 @@ teardown() { cluster_test_teardown; }
 	wait_for 10 is_role 2 $VOL follower
 	wait_for 10 is_field 1 $VOL leader 0
 	[ "$(field 0 $VOL quorum)" = true ]
+	# per peer, what our growing send ring refused (resent)
+	[[ "$(peer_field 0 $VOL 1 tx_again)" =~ ^[0-9]+$ ]]
 	# followers refuse to open the disk for writing
 	run dd if=/dev/zero of="$(dev_of 1 $VOL)" bs=4k count=1 oflag=direct
 	echo "$output"
