@@ -82,6 +82,9 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX >= SYNOD_PAY_COUNT);
 	BUILD_BUG_ON(SYNOD_PAY_FLOOR > SYNOD_PAY_COUNT ||
 		     SYNOD_PAY_LOW + SYNOD_PAY_GROW > SYNOD_PAY_COUNT);
+	/* a store at its floor lends some; a full one, the whole cap */
+	BUILD_BUG_ON(SYNOD_PAY_FLOOR / 2 == 0 ||
+		     2 * SYNOD_PAY_LEND_MAX > SYNOD_PAY_COUNT);
 	memset(ps, 0, sizeof(*ps));
 	err = synod_paypool_reserve(pool, SYNOD_PAY_COUNT);
 	if (err)
@@ -211,9 +214,20 @@ static void reclaim_lent(struct synod_paystore *ps)
 }
 
 /*
+ * Buffers that may be lent at once: half the store's backed ones, at
+ * most SYNOD_PAY_LEND_MAX (payload.h says why).  A trim may leave more
+ * lent than that (it gives back free buffers only): nothing more is
+ * lent until the network lets go of enough.
+ */
+static u32 lend_cap(const struct synod_paystore *ps)
+{
+	return min(SYNOD_PAY_LEND_MAX, ps->backed / 2);
+}
+
+/*
  * May @p be sent by reference (queue_page())?  Yes if it is lent already
- * or can be now: fewer than SYNOD_PAY_LEND_MAX are, perhaps after taking
- * back those the network let go of.  No for small payloads (a copy is
+ * or can be now: fewer than lend_cap() are, perhaps after taking back
+ * those the network let go of.  No for small payloads (a copy is
  * cheaper) and at the cap: the caller copies then.  The replica's lock
  * held, as for every store call.
  */
@@ -224,11 +238,11 @@ bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p)
 	if (p->lent)
 		return true;
 	/* at the cap, look again once per buffer stored, not per send */
-	if (ps->nlent == SYNOD_PAY_LEND_MAX && ps->reclaimed_at != ps->stores) {
+	if (ps->nlent >= lend_cap(ps) && ps->reclaimed_at != ps->stores) {
 		reclaim_lent(ps);
 		ps->reclaimed_at = ps->stores;
 	}
-	if (ps->nlent == SYNOD_PAY_LEND_MAX) {
+	if (ps->nlent >= lend_cap(ps)) {
 		ps->lend_full++;
 		return false;
 	}

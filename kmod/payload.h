@@ -37,9 +37,10 @@
  * again to retransmit, so they must not change before.  So the store
  * never changes the bytes of a lent buffer either.  A buffer is lent
  * from its first send by reference until a reclaim sees no reference
- * but the store's (synod_pay_busy()); at most SYNOD_PAY_LEND_MAX are
- * lent at once, so a lost peer whose socket holds pages for seconds
- * costs the store at most that many, and later payloads go by copy.
+ * but the store's (synod_pay_busy()); at most half the store's backed
+ * buffers, and never more than SYNOD_PAY_LEND_MAX, are lent at once, so
+ * a lost peer whose socket holds pages for seconds costs the store at
+ * most that many, and later payloads go by copy.
  *
  * Refs are bound to the peers that sent them: a buffer records which
  * peers delivered its bytes (a peer re-sending a ref we hold counts only
@@ -102,6 +103,16 @@
  * so many at most are kept from reuse by sockets, whatever the number of
  * peers, their socket buffers or a lost peer's retransmissions; beyond
  * that, payloads leave by copy.  1 MiB of 16 KiB buffers.
+ *
+ * The cap in force is half what the store has backed, up to this: lent
+ * buffers are a hard reserve (never freed, reused or given back), and a
+ * fixed cap above the floor let a store at its floor lend all of it to
+ * a lost peer's socket, then take from the host's pool for every store
+ * and stay above its floor however long it idled.  Raising the floor to
+ * the cap instead would pin 1 MiB more per idle volume, what the pool
+ * exists to avoid; lending matters under load, and a store under load
+ * grows (SYNOD_PAY_GROW at a time), so the cap grows with it: 16 at the
+ * floor, the full 64 from 128 backed.
  */
 #define SYNOD_PAY_LEND_MAX	64u
 /* Smallest payload sent by reference: below, a copy costs less. */

@@ -327,7 +327,8 @@ static void payload_busy_kept(struct kunit *test)
  * payloads past the cap, and small ones, go by copy (lend says no).  A
  * lent buffer stays lent while a socket holds it and is never freed
  * then, even unheld and old; once let go it is taken back, at the cap
- * or by a sweep, and may be swept.
+ * or by a sweep, and may be swept.  The store is grown first, so that
+ * the cap is SYNOD_PAY_LEND_MAX and not half its size.
  */
 static void payload_lend_capped(struct kunit *test)
 {
@@ -336,6 +337,8 @@ static void payload_lend_capped(struct kunit *test)
 	struct synod_paystore *ps = store_new(test, &core);
 	u32 i;
 
+	store_some(test, ps, core, 2 * SYNOD_PAY_LEND_MAX);
+	KUNIT_ASSERT_GE(test, ps->backed, 2 * SYNOD_PAY_LEND_MAX);
 	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++) {
 		lent[i] = synod_pay_store(ps, synod_pay_new_ref(ps), core);
 		KUNIT_ASSERT_NOT_NULL(test, lent[i]);
@@ -378,6 +381,69 @@ out:
 		if (i != 3)
 			put_page(virt_to_page(lent[i]->data +
 					      SYNOD_PAYLOAD_MAX - 1));
+	synod_pay_exit(ps);
+}
+
+/* Store a buffer of @len bytes under a fresh ref; NULL if full. */
+static struct synod_pay *store_len(struct synod_paystore *ps,
+				   struct synod_replica *core, u32 len)
+{
+	struct synod_pay *p = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+
+	if (p)
+		p->len = len;
+	return p;
+}
+
+/*
+ * The cap on lending follows the store's size: at most half of what it
+ * has backed.  Lent buffers are a hard reserve (never freed, nor given
+ * back by a trim), and a cap above the floor let a store at its floor
+ * (SYNOD_PAY_FLOOR, 32) lend every buffer to a lost peer's socket: it
+ * had to take from the host's pool to store anything, and could not
+ * shrink back.  A store that grows under load lends more.
+ */
+static void payload_lend_follows_size(struct kunit *test)
+{
+	struct synod_pay *lent[SYNOD_PAY_FLOOR], *p;
+	struct synod_replica *core;
+	struct synod_paystore *ps = store_new(test, &core);
+	u32 i, n = 0;
+
+	/* half the floor: stored without growing (SYNOD_PAY_LOW free left) */
+	for (i = 0; i < SYNOD_PAY_FLOOR / 2; i++) {
+		lent[n] = store_len(ps, core, SYNOD_PAYLOAD_MAX);
+		KUNIT_ASSERT_NOT_NULL(test, lent[n]);
+		KUNIT_ASSERT_TRUE(test, synod_pay_lend(ps, lent[n]));
+		/* the socket's reference, on the last page */
+		get_page(virt_to_page(lent[n]->data + SYNOD_PAYLOAD_MAX - 1));
+		n++;
+	}
+	KUNIT_ASSERT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	/* expectations only from here: the store is freed at the end */
+	p = store_len(ps, core, SYNOD_PAYLOAD_MAX);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	if (!p)
+		goto out;
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, p));	/* half the floor */
+	KUNIT_EXPECT_EQ(test, ps->lend_full, 1u);
+	KUNIT_EXPECT_EQ(test, ps->nlent, SYNOD_PAY_FLOOR / 2);
+	/* the next store grows the store: it may lend more */
+	KUNIT_EXPECT_NOT_NULL(test, store_len(ps, core, SYNOD_PAYLOAD_MAX));
+	KUNIT_EXPECT_GT(test, ps->backed, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, p));
+	if (p->lent)
+		get_page(virt_to_page(p->data + SYNOD_PAYLOAD_MAX - 1));
+	/* what is lent is never given back, even when idle */
+	synod_pay_trim(ps, core);
+	KUNIT_EXPECT_GE(test, ps->backed, ps->nlent);
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	if (p->lent)
+		put_page(virt_to_page(p->data + SYNOD_PAYLOAD_MAX - 1));
+out:
+	for (i = 0; i < n; i++)
+		put_page(virt_to_page(lent[i]->data + SYNOD_PAYLOAD_MAX - 1));
 	synod_pay_exit(ps);
 }
 
@@ -551,6 +617,7 @@ static struct kunit_case payload_cases[] = {
 	KUNIT_CASE(payload_pinned_kept),
 	KUNIT_CASE(payload_busy_kept),
 	KUNIT_CASE(payload_lend_capped),
+	KUNIT_CASE(payload_lend_follows_size),
 	KUNIT_CASE(payload_stale_pending_swept),
 	KUNIT_CASE(payload_grows_and_trims),
 	KUNIT_CASE(payload_pool_empty_backpressure),

@@ -335,7 +335,8 @@ version_misfit() {
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/down")" -eq 3 ]
 	# Payloads left the leaders by reference (pages spliced into the
 	# sockets, not copied, buffers lent by the store): at least 1 MiB
-	# of the 8 MiB written (past 64 lent buffers they go by copy).
+	# of the 8 MiB written (past the cap, half the store and at most 64
+	# lent buffers, they go by copy).
 	awk '{ for (i = 1; i < NF; i++) {
 		if ($i == "pushed,") p += $(i - 1)
 		if ($i == "handed") h += $(i - 1)
