@@ -455,8 +455,8 @@ struct synod_transport {
 	struct tcp_wait wait[STCP_WAIT_MAX];
 	struct tcp_in in[STCP_IN_MAX];
 	/*
-	 * in[0..in_ready) have their buffers and transforms (tcp.c,
-	 * in_slots_grow(): two per peer, at create or set_peer); the rx work
+	 * in[0..in_ready) have their buffers and transforms
+	 * (tcp_alloc.c: two per peer, at create or set_peer); the rx work
 	 * uses no other.  Grows only, under t->lock; read with acquire.
 	 */
 	u32 in_ready;
@@ -539,6 +539,12 @@ void synod_tcp_refuse_stranger(struct synod_transport *t,
 			       const struct sockaddr_storage *src, u32 claim);
 void synod_tcp_refused_by_peer(struct tcp_peer *p, u8 reason);
 void synod_tcp_logged_reset(struct synod_transport *t, u32 node);
+
+/* tcp_alloc.c: transforms, receive slots, a peer's needs */
+void synod_tcp_crypto_load(void);
+int synod_tcp_slots_grow(struct synod_transport *t, u32 peers);
+int synod_tcp_peer_alloc(struct synod_transport *t, u32 node);
+void synod_tcp_macs_free(struct synod_transport *t);
 
 /* tcp_rx.c */
 void synod_tcp_rx_work(struct work_struct *work);

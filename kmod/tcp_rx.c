@@ -201,6 +201,7 @@ static int in_refuse(struct synod_transport *t, struct tcp_in *c,
 static struct tcp_in *in_slot(struct synod_transport *t, u32 mask)
 {
 	struct tcp_in *free = NULL, *oldest = NULL;
+	/* pairs with the release in synod_tcp_slots_grow() */
 	unsigned int i, held = 0, ready = smp_load_acquire(&t->in_ready);
 
 	for (i = 0; i < ready; i++) {
@@ -813,7 +814,7 @@ void synod_tcp_rx_work(struct work_struct *work)
 	 * kicker that changes it and then finds the bit still set.
 	 */
 	clear_bit(STCP_KICK, &t->rx_flags);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* against a kicker's test_and_set_bit() */
 	if (rx_stopping(t))
 		return;
 	noio = memalloc_noio_save();

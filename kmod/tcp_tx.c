@@ -538,7 +538,7 @@ void synod_tcp_tx_work(struct work_struct *work)
 	 * changes it and then finds the bit still set.
 	 */
 	clear_bit(STCP_KICK, &p->flags);
-	smp_mb__after_atomic();
+	smp_mb__after_atomic();	/* against a kicker's test_and_set_bit() */
 	if (stcp_tx_stopping(p))
 		return;
 	/* early: a kick, not the backoff's end (tx_queue_redial()) */
