@@ -77,6 +77,25 @@ static struct crypto_shash *opt_alloc(struct synod_transport *t,
 }
 
 /*
+ * One optional transform of a connection into *@slot (opt_alloc()): 0
+ * with it, or without it while the first slots decide the versions
+ * offered (t->in_ready still 0: *@slot stays NULL); -ENOPKG without it
+ * once they are decided.
+ */
+static int opt_add(struct synod_transport *t, struct crypto_shash **slot,
+		   const char *alg, u16 ver, const char *below)
+{
+	struct crypto_shash *tfm = opt_alloc(t, alg, ver, below, t->pinned);
+
+	if (IS_ERR(tfm))
+		return PTR_ERR(tfm);
+	if (!tfm && t->in_ready)
+		return -ENOPKG;
+	*slot = tfm;
+	return 0;
+}
+
+/*
  * The frame MAC transforms of one connection, @m: one hmac(sha256), one
  * blake2b-256 if the transport offers link version 3 or 4, and one
  * poly1305 if it offers 4, allocated with the connection's slot (at
@@ -94,8 +113,8 @@ static struct crypto_shash *opt_alloc(struct synod_transport *t,
  */
 static int conn_mac_alloc(struct synod_transport *t, struct tcp_mac *m)
 {
-	bool deciding = !t->in_ready;
 	struct crypto_shash *tfm;
+	int err;
 
 	if (!m->hmac) {
 		tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
@@ -104,26 +123,20 @@ static int conn_mac_alloc(struct synod_transport *t, struct tcp_mac *m)
 		m->hmac = tfm;
 	}
 	if (t->mac_b2 && !m->b2) {
-		tfm = opt_alloc(t, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B,
-				"HMAC-SHA256", t->pinned);
-		if (IS_ERR(tfm))
-			return PTR_ERR(tfm);
-		if (!tfm && !deciding)
-			return -ENOPKG;
+		err = opt_add(t, &m->b2, STCP_B2_ALG, SYNOD_LINK_V_BLAKE2B,
+			      "HMAC-SHA256");
+		if (err)
+			return err;
 		/* missing for the first: for all, and no version 4 */
-		m->b2 = tfm;
-		t->mac_b2 = tfm != NULL;
+		t->mac_b2 = m->b2;
 		t->mac_poly &= t->mac_b2;
 	}
 	if (t->mac_poly && !m->poly) {
-		tfm = opt_alloc(t, STCP_POLY_ALG, SYNOD_LINK_V_POLY1305,
-				"BLAKE2b", t->pinned);
-		if (IS_ERR(tfm))
-			return PTR_ERR(tfm);
-		if (!tfm && !deciding)
-			return -ENOPKG;
-		m->poly = tfm;
-		t->mac_poly = tfm != NULL;
+		err = opt_add(t, &m->poly, STCP_POLY_ALG,
+			      SYNOD_LINK_V_POLY1305, "BLAKE2b");
+		if (err)
+			return err;
+		t->mac_poly = m->poly;
 	}
 	return 0;
 }
