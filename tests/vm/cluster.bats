@@ -325,10 +325,20 @@ version_misfit() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/v"
 	# Frames left the engine's own thread (pushed) and half-written ones
 	# were finished by the tx works (handed over), on links that never
-	# dropped a frame.
+	# dropped: a frame torn in the hand-over fails its MAC, which takes
+	# the link down and is counted; nor did a write refer to a payload
+	# another node sent or to blocks outside the data area.
 	kernel_log_since_mark > "$BATS_TEST_TMPDIR/klog"
 	run grep 'link to node .* down' "$BATS_TEST_TMPDIR/klog"
 	[ "$status" -eq 1 ]
+	for n in 0 1 2; do
+		[ "$(field $n $VOL out_of_range)" = 0 ]
+		for p in 0 1 2; do
+			[ $p = $n ] && continue
+			[ "$(peer_field $n $VOL $p rejected_mac)" = 0 ]
+			[ "$(peer_field $n $VOL $p unbound)" = 0 ]
+		done
+	done
 	for n in 0 1 2; do ctl $n volume down $VOL; done
 	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
@@ -336,15 +346,19 @@ version_misfit() {
 	# Payloads left the leaders by reference (pages spliced into the
 	# sockets, not copied, buffers lent by the store): at least 1 MiB
 	# of the 8 MiB written (past the cap, half the store and at most 64
-	# lent buffers, they go by copy).
+	# lent buffers, they go by copy).  Frames received may have been
+	# dropped, and resent by the leader: the three replicas share this
+	# VM's one payload pool, 4 MiB ahead, and 16 requests of up to 1
+	# MiB in flight can outrun it; a follower whose store cannot grow
+	# drops the payload frame (payload.h, admin-guide.rst).  Three runs
+	# in eight on 6.1 dropped 5 to 35 so, with data that verified.
 	awk '{ for (i = 1; i < NF; i++) {
 		if ($i == "pushed,") p += $(i - 1)
 		if ($i == "handed") h += $(i - 1)
 		if ($i == "KiB" && $(i + 1) == "by") k += $(i - 1)
-		if ($i == "lent") l += $(i + 1)
-		if ($i == "received,") d += $(i - 1) } }
-	     END { print p, h, d, k, l
-		   exit !(p >= 20 && h >= 20 && d == 0 && k >= 1024 && l > 0) }' \
+		if ($i == "lent") l += $(i + 1) } }
+	     END { print p, h, k, l
+		   exit !(p >= 20 && h >= 20 && k >= 1024 && l > 0) }' \
 		"$BATS_TEST_TMPDIR/down"
 }
 
