@@ -16,7 +16,10 @@
  * SYNOD_PAY_GROW at a time and without allocating, and go back to it
  * when the replica has stored nothing for SYNOD_PAY_IDLE_TRIMS ticks
  * (synod_pay_trim_due(); the core forgets the applied slots of its log
- * first, which name the last payloads, synod_replica_forget()).  The
+ * first, which name the last payloads, synod_replica_forget()), and
+ * when the volume goes down, after which no tick runs
+ * (synod_repl_trim(): a fenced replica's store sweeps without the
+ * core forgetting anything).  The
  * store reserves SYNOD_PAY_COUNT buffers' quota in the pool (paypool.h
  * says why), so it can always grow that far.  A buffer is
  * reclaimed by a mark-and-sweep over the refs the core still holds (its

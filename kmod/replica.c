@@ -660,6 +660,39 @@ static void tell_links_up(struct synod_repl *r)
 	}
 }
 
+/*
+ * Give the host's pool what the payload store holds beyond its floor
+ * and no longer needs (payload.h): checkpoint what has landed since the
+ * last checkpoint (a flush and a superblock write), so that the core may
+ * forget every slot nobody needs from it, their payloads with them; then
+ * the store sweeps and gives back its free buffers.  From the tick once
+ * the replica has been idle a while, and going down, when no tick will
+ * come (synod_repl_down()).
+ *
+ * A fenced replica's core is left alone: it may be what failed, and
+ * forgetting is one of its steps.  Its store still sweeps, which reads
+ * the core and never changes it, and gives back: a fenced replica takes
+ * no input and sends nothing until attach builds a new one, so its
+ * buffers are read only by the bios that pin them (journal records,
+ * applies in flight) and by the sockets that hold them (lent, busy), and
+ * the sweep keeps those besides all that the core names.  Called with
+ * r->lock held.
+ */
+void synod_repl_trim(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!r->fenced) {
+		if (r->applied > r->checkpointed && synod_repl_checkpoint(r))
+			synod_repl_fence(r, "checkpoint failed");
+		synod_repl_execute(r);	/* the checkpoint, to the core */
+	}
+	if (!r->fenced)
+		SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now()));
+	if (READ_ONCE(r->core_failed))
+		synod_repl_fence(r, "consensus core assertion failed");
+	synod_pay_trim(&r->pay, &r->core);
+}
+
 void synod_repl_tick(struct work_struct *work)
 {
 	struct synod_repl *r = container_of(to_delayed_work(work),
@@ -697,26 +730,9 @@ void synod_repl_tick(struct work_struct *work)
 		synod_resync_tick(r, now);
 		synod_repl_promoting(r, now);
 		synod_repl_membership(r, now);
-		/*
-		 * Idle a while: checkpoint what has landed since the last
-		 * checkpoint (a flush and a superblock write, with no I/O
-		 * to wait behind it), so that the core may forget every
-		 * slot nobody needs from it, their payloads with them; then
-		 * the store gives back what it took beyond its floor.
-		 */
-		if (!r->fenced && synod_pay_trim_due(&r->pay)) {
-			if (r->applied > r->checkpointed &&
-			    synod_repl_checkpoint(r))
-				synod_repl_fence(r, "checkpoint failed");
-			synod_repl_execute(r);	/* the checkpoint, to the core */
-			if (!r->fenced)
-				SYNOD_CORE(r, synod_replica_forget(&r->core,
-							synod_repl_now()));
-			if (READ_ONCE(r->core_failed))
-				synod_repl_fence(r, "consensus core assertion failed");
-			if (!r->fenced)
-				synod_pay_trim(&r->pay, &r->core);
-		}
+		/* idle a while, with no I/O to wait behind the checkpoint */
+		if (!r->fenced && synod_pay_trim_due(&r->pay))
+			synod_repl_trim(r);
 		/* A leader cut off from its quorum stops serving. */
 		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
 			if (!r->no_quorum_since)
@@ -739,6 +755,8 @@ void synod_repl_tick(struct work_struct *work)
 		} else {
 			r->no_quorum_since = 0;
 		}
+	} else if (synod_pay_trim_due(&r->pay)) {
+		synod_repl_trim(r);	/* fenced: the store, not the core */
 	}
 	synod_repl_events(r, now, &ev);
 	synod_repl_unlock(r);

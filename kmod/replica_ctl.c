@@ -377,17 +377,43 @@ int synod_repl_up(struct synod_repl *r)
 }
 
 /*
+ * Going down: no tick runs until the volume is up again, and a fenced
+ * one never is, so the idle trim would not come and the store would hold
+ * what its last burst took until the volume is deleted.  Give the pool
+ * what is beyond the floor now (synod_repl_trim()): every input has
+ * stopped and every apply has landed, so the checkpoint covers all that
+ * was applied.  Returns how many buffers went back.
+ */
+static u64 trim_going_down(struct synod_repl *r)
+{
+	/* the checkpoint's flush and superblock write: replica.h */
+	unsigned int noio = memalloc_noio_save();
+	u64 given;
+
+	mutex_lock(&r->lock);
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	given = r->pay.trimmed;
+	synod_repl_trim(r);
+	given = r->pay.trimmed - given;
+	synod_repl_unlock(r);
+	memalloc_noio_restore(noio);
+	/* a checkpoint queues no record; should anything, it is written */
+	synod_jq_drain(r);
+	return given;
+}
+
+/*
  * Leave: a leader fails its pending requests first (they cannot commit
  * any more), then the timer stops, the journal write in flight ends and
- * what is queued is written (synod_jq_drain()), then the links stop.  A
- * fenced replica's core is left alone (it may be what failed; the fence
- * failed its requests).
+ * what is queued is written (synod_jq_drain()), then the links stop,
+ * and the payload store shrinks to its floor.  A fenced replica's core
+ * is left alone (it may be what failed; the fence failed its requests).
  */
 void synod_repl_down(struct synod_repl *r, bool force)
 {
 	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
-	u64 again = 0;
+	u64 again = 0, given;
 	bool was_up;
 	u32 n;
 
@@ -420,15 +446,16 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	synod_jq_drain(r);
 	/* no input runs now: the applies in flight land */
 	synod_apply_drain(r);
+	given = trim_going_down(r);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		again += r->tx_again_count[n];
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
+	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
 		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
-		r->pay.peak, r->pay.grown, r->pay.trimmed,
+		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
 		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked,
 		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem, again);
 	mutex_lock(&r->lock);
