@@ -663,11 +663,19 @@ static void tell_links_up(struct synod_repl *r)
 /*
  * Give the host's pool what the payload store holds beyond its floor
  * and no longer needs (payload.h): checkpoint what has landed since the
- * last checkpoint (a flush and a superblock write), so that the core may
- * forget every slot nobody needs from it, their payloads with them; then
- * the store sweeps and gives back its free buffers.  From the tick once
- * the replica has been idle a while, and going down, when no tick will
- * come (synod_repl_down()).
+ * last checkpoint (a flush and a superblock write; only if @write), so
+ * that the core may forget every slot nobody needs from it, their
+ * payloads with them; then the store sweeps and gives back its free
+ * buffers.  From the tick once the replica has been idle a while, and
+ * going down, when no tick will come (synod_repl_down()).  Without
+ * @write (a forced down, a delete) nothing goes to the disk, which may
+ * be the one that stalls: the core forgets only what an earlier
+ * checkpoint covers.  A checkpoint that fails fences the replica, as
+ * any failed write of its disk does.
+ *
+ * Going down (not up), the core hears of the checkpoint only, not of
+ * the applies that landed since down began: told those, it would hand
+ * out more chosen slots to apply, bios nothing would wait for.
  *
  * A fenced replica's core is left alone: it may be what failed, and
  * forgetting is one of its steps.  Its store still sweeps, which reads
@@ -678,13 +686,20 @@ static void tell_links_up(struct synod_repl *r)
  * the sweep keeps those besides all that the core names.  Called with
  * r->lock held.
  */
-void synod_repl_trim(struct synod_repl *r)
+void synod_repl_trim(struct synod_repl *r, bool write)
 {
 	lockdep_assert_held(&r->lock);
-	if (!r->fenced) {
+	if (!r->fenced && write) {
 		if (r->applied > r->checkpointed && synod_repl_checkpoint(r))
 			synod_repl_fence(r, "checkpoint failed");
-		synod_repl_execute(r);	/* the checkpoint, to the core */
+		if (r->up)
+			synod_repl_execute(r);	/* the checkpoint, to the core */
+		else if (!r->fenced &&
+			 r->checkpointed > r->core.applied_durable &&
+			 r->checkpointed <= r->core.applied)
+			SYNOD_CORE(r, synod_replica_applied(&r->core,
+							    r->checkpointed,
+							    &r->ckpt_cfg));
 	}
 	if (!r->fenced)
 		SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now()));
@@ -732,7 +747,7 @@ void synod_repl_tick(struct work_struct *work)
 		synod_repl_membership(r, now);
 		/* idle a while, with no I/O to wait behind the checkpoint */
 		if (!r->fenced && synod_pay_trim_due(&r->pay))
-			synod_repl_trim(r);
+			synod_repl_trim(r, true);
 		/* A leader cut off from its quorum stops serving. */
 		if (r->core.role == SYNOD_LEADER && !synod_repl_quorum(r, now)) {
 			if (!r->no_quorum_since)
@@ -756,7 +771,7 @@ void synod_repl_tick(struct work_struct *work)
 			r->no_quorum_since = 0;
 		}
 	} else if (synod_pay_trim_due(&r->pay)) {
-		synod_repl_trim(r);	/* fenced: the store, not the core */
+		synod_repl_trim(r, false);	/* fenced: the store only */
 	}
 	synod_repl_events(r, now, &ev);
 	synod_repl_unlock(r);

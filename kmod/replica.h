@@ -305,7 +305,7 @@ void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_promoting(struct synod_repl *r, u64 now);
 int synod_repl_sb_write(struct synod_repl *r);
 int synod_repl_checkpoint(struct synod_repl *r);
-void synod_repl_trim(struct synod_repl *r);
+void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 		       void *data, u32 len);
@@ -341,7 +341,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 				     struct netlink_ext_ack *extack);
 void synod_repl_destroy(struct synod_repl *r);
 int synod_repl_up(struct synod_repl *r);
-void synod_repl_down(struct synod_repl *r, bool force);
+int synod_repl_down(struct synod_repl *r, bool force);
 int synod_repl_may_write(struct synod_repl *r, bool promote);
 int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st);
 int synod_repl_promote(struct synod_repl *r, bool promote,

@@ -381,19 +381,22 @@ int synod_repl_up(struct synod_repl *r)
  * one never is, so the idle trim would not come and the store would hold
  * what its last burst took until the volume is deleted.  Give the pool
  * what is beyond the floor now (synod_repl_trim()): every input has
- * stopped and every apply has landed, so the checkpoint covers all that
- * was applied.  Returns how many buffers went back.
+ * stopped and every apply has landed, so a checkpoint covers all that
+ * was applied.  Not when @force: a forced down, a delete and a
+ * namespace's exit write nothing of their own (they still wait for the
+ * writes in flight), so they give back what earlier checkpoints let go.
+ * Returns how many buffers went back.
  */
-static u64 trim_going_down(struct synod_repl *r)
+static u64 trim_going_down(struct synod_repl *r, bool force)
 {
-	/* the checkpoint's flush and superblock write: replica.h */
+	/* for the checkpoint's flush and superblock write (replica.h) */
 	unsigned int noio = memalloc_noio_save();
 	u64 given;
 
 	mutex_lock(&r->lock);
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	given = r->pay.trimmed;
-	synod_repl_trim(r);
+	synod_repl_trim(r, !force);
 	given = r->pay.trimmed - given;
 	synod_repl_unlock(r);
 	memalloc_noio_restore(noio);
@@ -408,18 +411,24 @@ static u64 trim_going_down(struct synod_repl *r)
  * what is queued is written (synod_jq_drain()), then the links stop,
  * and the payload store shrinks to its floor.  A fenced replica's core
  * is left alone (it may be what failed; the fence failed its requests).
+ * The replica is down whatever this returns: -EIO says that a write of
+ * its disk failed going down (a journal write, the checkpoint) and
+ * fenced it.  With @force that is not looked at: it writes nothing of
+ * its own, and its callers (delete, a namespace's exit) go on anyway.
  */
-void synod_repl_down(struct synod_repl *r, bool force)
+int synod_repl_down(struct synod_repl *r, bool force)
 {
 	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
 	u64 again = 0, given;
-	bool was_up;
+	bool was_up, was_fenced;
+	int err = 0;
 	u32 n;
 
 	mutex_lock(&r->lock);
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	was_up = r->up;
+	was_fenced = r->fenced;
 	if (was_up && !r->fenced && r->core.role != SYNOD_FOLLOWER) {
 		SYNOD_CORE(r, synod_replica_resign(&r->core, synod_repl_now(),
 						   0, &r->out));
@@ -432,7 +441,7 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	r->up = false;
 	synod_repl_unlock(r);
 	if (!was_up)
-		return;
+		return 0;
 	/* Outside the lock: the tick and the rx worker take it. */
 	cancel_delayed_work_sync(&r->tick);
 	/*
@@ -446,7 +455,7 @@ void synod_repl_down(struct synod_repl *r, bool force)
 	synod_jq_drain(r);
 	/* no input runs now: the applies in flight land */
 	synod_apply_drain(r);
-	given = trim_going_down(r);
+	given = trim_going_down(r, force);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
@@ -459,9 +468,12 @@ void synod_repl_down(struct synod_repl *r, bool force)
 		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked,
 		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem, again);
 	mutex_lock(&r->lock);
+	if (!force && !was_fenced && r->fenced)
+		err = -EIO;
 	synod_repl_events(r, synod_repl_now(), &ev);
 	synod_repl_release(r);
 	synod_repl_events_send(r, &ev);
+	return err;
 }
 
 /* ---- roles -------------------------------------------------------------- */

@@ -616,8 +616,11 @@ static int op_up(struct synod_repl *r, void *arg,
 static int op_down(struct synod_repl *r, void *arg,
 		   struct netlink_ext_ack *extack)
 {
-	synod_repl_down(r, *(bool *)arg);
-	return 0;
+	int err = synod_repl_down(r, *(bool *)arg);
+
+	if (err == -EIO)
+		NL_SET_ERR_MSG(extack, "volume is down, but a write to its backing device failed going down and fenced it; delete and attach it");
+	return err;
 }
 
 static int op_promote(struct synod_repl *r, void *arg,

@@ -19,6 +19,17 @@ cluster_test_setup() {
 # cluster_test_teardown: teardown() of such a file: the replicas and the
 # network, then everything synod_setup and the helpers made.
 cluster_test_teardown() {
+	local j i
+	# a writer a failed test left in the background holds a volume
+	# open, and its delete would fail: it goes first (at most 10 s for
+	# each, should it wait in the kernel for I/O that never ends)
+	for j in $(jobs -p); do
+		kill -9 "$j" 2>/dev/null || true
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$j" 2>/dev/null || break
+			sleep 0.2
+		done
+	done
 	cluster_teardown
 	synod_teardown
 }

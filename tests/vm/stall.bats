@@ -37,6 +37,9 @@ teardown() {
 		ctl 0 volume down "$v" --force 2>/dev/null || true
 		ctl 0 volume delete "$v" 2>/dev/null || true
 	done
+	for v in 1 2; do
+		ctl $v volume delete sa 2>/dev/null || true
+	done
 	cluster_net_teardown
 	dmsetup remove --noudevsync "$DM" 2>/dev/null || true
 	synod_teardown
@@ -175,4 +178,40 @@ others_answer() {
 	wait $pa
 	bounded 10 ctl 0 status sa
 	[ "$RC" = 0 ]
+}
+
+@test "stall: a forced down of a replica with applies not yet checkpointed ends on a stalled disk" {
+	# A forced down (and a delete) writes nothing of its own, so that
+	# it ends even if the disk stalls.  Going down, the payload store
+	# gives back what it took beyond its floor, which needs a
+	# checkpoint (a flush and a superblock write) to let the core
+	# forget: a plain down writes one, a forced one must not.  Node 0,
+	# a follower on the device we suspend, applies a few writes, fewer
+	# than a periodic checkpoint's 64 slots and within its store's
+	# floor (so no idle trim checkpoints them either), and then its
+	# disk stalls.
+	local l sz n
+	cluster_net 1 2
+	new_secret
+	l=$(new_loop 64M)
+	sz=$(blockdev --getsz "$l")
+	dmsetup create "$DM" --noudevsync --table "0 $sz linear $l 0"
+	replica_create_on sa 0 "0 1 2" "/dev/mapper/$DM"
+	replica_create_on sa 1 "0 1 2" "$(new_loop 64M)"
+	replica_create_on sa 2 "0 1 2" "$(new_loop 64M)"
+	for n in 0 1 2; do ctl $n volume up sa; done
+	settle_leader 1 sa 0 1 2
+	dd if=/dev/urandom of="$(dev_of 1 sa)" bs=64k count=3 oflag=direct \
+		2>/dev/null
+	n=$(field 1 sa commit_index)
+	wait_for 20 field_ge 0 sa applied_index "$n"
+	dmsetup suspend --noudevsync "$DM"
+	DM_UP=1
+	bounded 10 ctl 0 volume down sa --force
+	[ "$RC" = 0 ]
+	[ "$(field 0 sa role)" = down ]
+	dmsetup resume --noudevsync "$DM"
+	DM_UP=
+	# the others go on writing without it
+	dd if=/dev/urandom of="$(dev_of 1 sa)" bs=4k count=16 oflag=direct
 }
