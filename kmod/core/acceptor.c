@@ -289,6 +289,9 @@ void synod_acc_heartbeat(struct synod_replica *r, u64 now,
 		r->lease_until = now + r->p.lease_ns;
 	}
 	synod_acc_learn_commit(r, m->ballot, m->commit, m->from);
+	/* what every voter had chosen, as our leader knows (a bound) */
+	if (m->aux <= m->commit)
+		r->all_chosen = m->aux;
 	a = synod_out_msg(r, out, SYNOD_MSG_HEARTBEAT_ACK, m->from, m->ballot);
 	if (a) {
 		a->time = m->time;

@@ -511,11 +511,31 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 	synod_assert(r->ack_time[m->from] <= now);
 }
 
+/*
+ * The slot every voter has chosen up to, as far as we know: the least of
+ * our own chosen prefix and each other voter's (peer_chosen, 0 until it
+ * answers a heartbeat in our ballot).  Heartbeats carry it, so that
+ * followers keep what a voter that lags may still fetch.
+ */
+static u64 voters_chosen(const struct synod_replica *r)
+{
+	u64 low = r->chosen_upto;
+	u32 v;
+
+	synod_assert(r->role == SYNOD_LEADER);
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (v != r->p.self && is_voter(r, v) && r->peer_chosen[v] < low)
+			low = r->peer_chosen[v];
+	synod_assert(low <= r->chosen_upto);
+	return low;
+}
+
 static void send_heartbeats(struct synod_replica *r, u64 now,
 			    struct synod_out *out)
 {
 	struct synod_msg *m;
 	u32 v, peers = peer_mask(r);
+	u64 low = voters_chosen(r);
 
 	synod_assert(r->role == SYNOD_LEADER);
 	r->hb_round++;
@@ -526,6 +546,7 @@ static void send_heartbeats(struct synod_replica *r, u64 now,
 		if (m) {
 			m->time = now;
 			m->slot = r->hb_round;
+			m->aux = low;
 		}
 	}
 	r->hb_ns = now;

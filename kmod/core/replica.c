@@ -112,9 +112,12 @@ bool synod_log_make_room(struct synod_replica *r, u64 s)
  * a peer that asks for one is answered that it must catch up by state
  * transfer.  So keep what a peer may still want from us: on a leader,
  * every slot past the chosen prefix of some voter (a follower down for
- * a while catches up from our log when it comes back), and anywhere,
- * the slots from the one a peer fetched in the last four election
- * timeouts (it is catching up from us).  The glue calls this when the
+ * a while catches up from our log when it comes back); on any other
+ * replica, every slot past the one the leader last said every voter had
+ * chosen (all_chosen: a voter cut off, perhaps the leader itself, comes
+ * back fetching from us or campaigning, and its phase 1 asks us for
+ * them); and anywhere, the slots from the one a peer fetched in the last
+ * four election timeouts (it is catching up from us).  The glue calls this when the
  * replica has been idle a while, so that an idle log names no payloads
  * and their buffers can go back to the host (kmod/payload.c).  Returns
  * how many slots were forgotten.
@@ -126,6 +129,8 @@ u64 synod_replica_forget(struct synod_replica *r, u64 now)
 
 	synod_assert(r->log_base >= 1);
 	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
+	if (r->role != SYNOD_LEADER && r->all_chosen < upto)
+		upto = r->all_chosen;
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		if (r->role == SYNOD_LEADER && i != r->p.self &&
 		    is_voter(r, i) && r->peer_chosen[i] < upto)

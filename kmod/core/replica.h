@@ -280,6 +280,16 @@ struct synod_replica {
 	 * state transfer.
 	 */
 	u64 peer_chosen[SYNOD_NODES_MAX];
+	/*
+	 * Not leading: a slot every voter had chosen up to, as the leader
+	 * last said in a heartbeat (aux; 0: never said, or a leader from
+	 * before this release).  A follower forgets no slot past it
+	 * (synod_replica_forget()): a voter cut off for a while, perhaps
+	 * the old leader, comes back catching up from any replica's log,
+	 * or campaigning, and a state transfer would fail the writes it
+	 * holds of unknown outcome.
+	 */
+	u64 all_chosen;
 	u32 nfaulty;		/* slots with a corrupt journal copy, + lost */
 	u64 lost_slot;		/* restore: records up to here did not fit */
 	u64 persist_seq;

@@ -30,7 +30,9 @@
  *    56  commit   u64  sender's contiguous chosen prefix
  *    64  time     u64  send time, sender's raw clock (ns): HEARTBEAT,
  *                       ACCEPT, FETCH; echoed by HEARTBEAT_ACK, CATCHUP
- *    72  aux      u64  type-specific (promised ballot in a refusal)
+ *    72  aux      u64  type-specific (promised ballot in a refusal;
+ *                       HEARTBEAT: the slot every voter had chosen up to,
+ *                       as the leader knows, 0 from older modules)
  *    80  count    u16  number of entries that follow
  *    82  pad      u16  zero
  *   entries, count times

@@ -407,6 +407,75 @@ static void test_heard_counts_phase2_answers(void **state)
 	assert_false(synod_replica_heard(&T.r[l], T.now, 8 * MS));
 }
 
+/* Run time forward until a replica other than @not leads, active. */
+static int elect_other(int not)
+{
+	int i, step;
+
+	for (step = 0; step < 500; step++) {
+		advance(MS);
+		for (i = 0; i < T.n; i++)
+			if (i != not && T.r[i].role == SYNOD_LEADER &&
+			    T.r[i].active)
+				return i;
+	}
+	fail_msg("no other leader elected");
+	return -1;
+}
+
+/*
+ * A leader cut off with slots its followers went on to choose without it
+ * comes back to replicas whose idle forget ran meanwhile (the module's
+ * payload store lets go of an idle log, kmod/payload.c), and one of them
+ * no longer leads: they kept the slots it lacks, so it catches up from
+ * their logs, never by a state transfer, which would fail the writes it
+ * held of unknown outcome (--on-no-quorum suspend).  Without the bound
+ * the leader sends in its heartbeats (all_chosen), a follower forgot
+ * everything its data area held.
+ */
+static void test_idle_forget_keeps_what_a_cut_voter_lacks(void **state)
+{
+	int l, m, f, i;
+	u64 had;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	for (i = 0; i < 8; i++)
+		assert_int_equal(synod_replica_write(&T.r[l], T.now, 100 + i,
+						     (u64)i, 0x100 + i,
+						     &T.out[l]), SYNOD_OK);
+	pump();
+	advance(5 * MS);	/* heartbeats: every voter's prefix known */
+	had = T.r[l].chosen_upto;
+	assert_true(had >= 8);
+	T.cut[l] = true;
+	m = elect_other(l);
+	f = 3 - l - m;
+	for (i = 0; i < 8; i++)
+		assert_int_equal(synod_replica_write(&T.r[m], T.now, 200 + i,
+						     (u64)i, 0x200 + i,
+						     &T.out[m]), SYNOD_OK);
+	pump();
+	advance(5 * MS);
+	assert_true(T.r[f].chosen_upto > had + 8);
+	/* the new leader steps aside: neither of them leads now */
+	synod_replica_resign(&T.r[m], T.now, 0, &T.out[m]);
+	drain(m);
+	synod_replica_forget(&T.r[m], T.now);
+	synod_replica_forget(&T.r[f], T.now);
+	/* both still hold every slot past what l had chosen */
+	assert_true(T.r[m].log_base <= had + 1);
+	assert_true(T.r[f].log_base <= had + 1);
+	/* back: l catches up from the logs, without a jump */
+	T.install[l] = true;
+	T.cut[l] = false;
+	for (i = 0; i < 300; i++)
+		advance(MS);
+	assert_int_equal(T.jumps[l], 0);
+	assert_int_equal(T.r[l].chosen_upto, T.r[f].chosen_upto);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_refused_resends_once_per_period),
 		cmocka_unit_test(test_heard_counts_phase2_answers),
 		cmocka_unit_test(test_late_acks_are_progress),
+		cmocka_unit_test(test_idle_forget_keeps_what_a_cut_voter_lacks),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);
