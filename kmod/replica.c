@@ -675,7 +675,9 @@ static void tell_links_up(struct synod_repl *r)
  *
  * Going down (not up), the core hears of the checkpoint only, not of
  * the applies that landed since down began: told those, it would hand
- * out more chosen slots to apply, bios nothing would wait for.
+ * out more chosen slots to apply, bios nothing would wait for.  And it
+ * forgets what a lagging voter may still lack too (leaving): a replica
+ * that is down serves no catch-up.
  *
  * A fenced replica's core is left alone: it may be what failed, and
  * forgetting is one of its steps.  Its store still sweeps, which reads
@@ -702,7 +704,8 @@ void synod_repl_trim(struct synod_repl *r, bool write)
 							    &r->ckpt_cfg));
 	}
 	if (!r->fenced)
-		SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now()));
+		SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now(),
+						   !r->up));
 	if (READ_ONCE(r->core_failed))
 		synod_repl_fence(r, "consensus core assertion failed");
 	synod_pay_trim(&r->pay, &r->core);

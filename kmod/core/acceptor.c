@@ -290,8 +290,7 @@ void synod_acc_heartbeat(struct synod_replica *r, u64 now,
 	}
 	synod_acc_learn_commit(r, m->ballot, m->commit, m->from);
 	/* what every voter had chosen, as our leader knows (a bound) */
-	if (m->aux <= m->commit)
-		r->all_chosen = m->aux;
+	r->all_chosen = m->aux <= m->commit ? m->aux : 0;
 	a = synod_out_msg(r, out, SYNOD_MSG_HEARTBEAT_ACK, m->from, m->ballot);
 	if (a) {
 		a->time = m->time;

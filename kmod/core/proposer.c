@@ -49,13 +49,35 @@ static void fail_all(struct synod_replica *r, struct synod_out *out)
 	synod_assert(r->npend == 0 && r->nreads == 0);
 }
 
+/*
+ * The slot every voter has chosen up to, as far as we know: the least of
+ * our own chosen prefix and each other voter's (peer_chosen, 0 until it
+ * answers a heartbeat in our ballot).  Heartbeats carry it, so that
+ * followers keep what a voter that lags may still fetch.
+ */
+static u64 voters_chosen(const struct synod_replica *r)
+{
+	u64 low = r->chosen_upto;
+	u32 v;
+
+	synod_assert(r->role == SYNOD_LEADER);
+	for (v = 0; v < SYNOD_NODES_MAX; v++)
+		if (v != r->p.self && is_voter(r, v) && r->peer_chosen[v] < low)
+			low = r->peer_chosen[v];
+	synod_assert(low <= r->chosen_upto);
+	return low;
+}
+
 static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 {
 	u32 i;
 
 	synod_assert(r->role != SYNOD_FOLLOWER);
-	if (r->role == SYNOD_LEADER)
+	if (r->role == SYNOD_LEADER) {
+		/* what we knew leading bounds our forget from now on */
+		r->all_chosen = voters_chosen(r);
 		fail_all(r, out);
+	}
 	r->role = SYNOD_FOLLOWER;
 	r->active = false;
 	r->cfg_pending = false;
@@ -509,25 +531,6 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 	/* its chosen prefix now (less after a restart that lost some) */
 	r->peer_chosen[m->from] = m->commit;
 	synod_assert(r->ack_time[m->from] <= now);
-}
-
-/*
- * The slot every voter has chosen up to, as far as we know: the least of
- * our own chosen prefix and each other voter's (peer_chosen, 0 until it
- * answers a heartbeat in our ballot).  Heartbeats carry it, so that
- * followers keep what a voter that lags may still fetch.
- */
-static u64 voters_chosen(const struct synod_replica *r)
-{
-	u64 low = r->chosen_upto;
-	u32 v;
-
-	synod_assert(r->role == SYNOD_LEADER);
-	for (v = 0; v < SYNOD_NODES_MAX; v++)
-		if (v != r->p.self && is_voter(r, v) && r->peer_chosen[v] < low)
-			low = r->peer_chosen[v];
-	synod_assert(low <= r->chosen_upto);
-	return low;
 }
 
 static void send_heartbeats(struct synod_replica *r, u64 now,

@@ -116,20 +116,22 @@ bool synod_log_make_room(struct synod_replica *r, u64 s)
  * replica, every slot past the one the leader last said every voter had
  * chosen (all_chosen: a voter cut off, perhaps the leader itself, comes
  * back fetching from us or campaigning, and its phase 1 asks us for
- * them); and anywhere, the slots from the one a peer fetched in the last
- * four election timeouts (it is catching up from us).  The glue calls this when the
+ * them), unless @leaving (going down: we serve nobody until we are up
+ * again, and then we are behind); and anywhere, the slots from the one a
+ * peer fetched in the last four election timeouts (it is catching up
+ * from us).  The glue calls this when the
  * replica has been idle a while, so that an idle log names no payloads
  * and their buffers can go back to the host (kmod/payload.c).  Returns
  * how many slots were forgotten.
  */
-u64 synod_replica_forget(struct synod_replica *r, u64 now)
+u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving)
 {
 	u64 upto = r->applied_durable, s, n;
 	u32 i;
 
 	synod_assert(r->log_base >= 1);
 	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
-	if (r->role != SYNOD_LEADER && r->all_chosen < upto)
+	if (!leaving && r->role != SYNOD_LEADER && r->all_chosen < upto)
 		upto = r->all_chosen;
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		if (r->role == SYNOD_LEADER && i != r->p.self &&

@@ -437,7 +437,7 @@ int synod_replica_change_config(struct synod_replica *r, u64 now,
 				const struct synod_config *next,
 				struct synod_out *out);
 void synod_replica_check(const struct synod_replica *r);
-u64 synod_replica_forget(struct synod_replica *r, u64 now);
+u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving);
 u32 synod_replica_leader(const struct synod_replica *r);
 
 /* proposer.c */

@@ -423,57 +423,101 @@ static int elect_other(int not)
 	return -1;
 }
 
+/* Ten heartbeat periods: answers in, their bound out and back. */
+static void beat(void)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		advance(MS);
+}
+
+/* Eight writes through leader @l, all chosen. */
+static void write8(int l, u64 req)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		assert_int_equal(synod_replica_write(&T.r[l], T.now, req + i,
+						     (u64)i, req + i,
+						     &T.out[l]), SYNOD_OK);
+	pump();
+}
+
 /*
  * A leader cut off with slots its followers went on to choose without it
  * comes back to replicas whose idle forget ran meanwhile (the module's
  * payload store lets go of an idle log, kmod/payload.c), and one of them
  * no longer leads: they kept the slots it lacks, so it catches up from
  * their logs, never by a state transfer, which would fail the writes it
- * held of unknown outcome (--on-no-quorum suspend).  Without the bound
- * the leader sends in its heartbeats (all_chosen), a follower forgot
- * everything its data area held.
+ * held of unknown outcome (--on-no-quorum suspend).  Before the bound a
+ * leader sends in its heartbeats (all_chosen), a follower forgot all
+ * that its data area held.
  */
 static void test_idle_forget_keeps_what_a_cut_voter_lacks(void **state)
 {
-	int l, m, f, i;
+	int l, m, f;
 	u64 had;
 
 	(void)state;
 	setup_cluster(3, false);
 	l = elect();
-	for (i = 0; i < 8; i++)
-		assert_int_equal(synod_replica_write(&T.r[l], T.now, 100 + i,
-						     (u64)i, 0x100 + i,
-						     &T.out[l]), SYNOD_OK);
-	pump();
-	advance(5 * MS);	/* heartbeats: every voter's prefix known */
+	write8(l, 0x100);
+	beat();
 	had = T.r[l].chosen_upto;
 	assert_true(had >= 8);
+	/* every voter answered: the followers were told all of it */
+	assert_int_equal(T.r[(l + 1) % 3].all_chosen, had);
+	assert_int_equal(T.r[(l + 2) % 3].all_chosen, had);
 	T.cut[l] = true;
 	m = elect_other(l);
 	f = 3 - l - m;
-	for (i = 0; i < 8; i++)
-		assert_int_equal(synod_replica_write(&T.r[m], T.now, 200 + i,
-						     (u64)i, 0x200 + i,
-						     &T.out[m]), SYNOD_OK);
-	pump();
-	advance(5 * MS);
-	assert_true(T.r[f].chosen_upto > had + 8);
-	/* the new leader steps aside: neither of them leads now */
+	write8(m, 0x200);
+	beat();
+	assert_true(T.r[f].chosen_upto >= had + 8);
+	/* l never answered m: m says nobody is sure of anything */
+	assert_int_equal(T.r[f].all_chosen, 0);
+	/* m steps aside: neither of them leads now, both idle */
 	synod_replica_resign(&T.r[m], T.now, 0, &T.out[m]);
 	drain(m);
-	synod_replica_forget(&T.r[m], T.now);
-	synod_replica_forget(&T.r[f], T.now);
+	assert_int_equal(T.r[m].all_chosen, 0);
+	synod_replica_forget(&T.r[m], T.now, false);
+	synod_replica_forget(&T.r[f], T.now, false);
 	/* both still hold every slot past what l had chosen */
 	assert_true(T.r[m].log_base <= had + 1);
 	assert_true(T.r[f].log_base <= had + 1);
 	/* back: l catches up from the logs, without a jump */
 	T.install[l] = true;
 	T.cut[l] = false;
-	for (i = 0; i < 300; i++)
+	for (int i = 0; i < 300; i++)
 		advance(MS);
 	assert_int_equal(T.jumps[l], 0);
 	assert_int_equal(T.r[l].chosen_upto, T.r[f].chosen_upto);
+	/* going down, a replica serves nobody: it may forget it all */
+	synod_replica_forget(&T.r[f], T.now, true);
+	assert_int_equal(T.r[f].log_base, T.r[f].applied_durable + 1);
+}
+
+/*
+ * With every voter up and caught up, an idle forget drops everything the
+ * data area holds durably, on every replica (the module's idle payload
+ * store gives all its buffers back then, tests/vm/cluster.bats).
+ */
+static void test_idle_forget_all_up_forgets_all(void **state)
+{
+	int l, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	write8(l, 0x300);
+	beat();
+	for (i = 0; i < 3; i++) {
+		assert_true(T.r[i].applied_durable >= 8);
+		synod_replica_forget(&T.r[i], T.now, false);
+		assert_int_equal(T.r[i].log_base,
+				 T.r[i].applied_durable + 1);
+	}
 }
 
 int main(void)
@@ -489,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_heard_counts_phase2_answers),
 		cmocka_unit_test(test_late_acks_are_progress),
 		cmocka_unit_test(test_idle_forget_keeps_what_a_cut_voter_lacks),
+		cmocka_unit_test(test_idle_forget_all_up_forgets_all),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);

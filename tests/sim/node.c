@@ -439,7 +439,7 @@ void node_tick(struct sim *s, struct node *nd)
 	 * for catch-up and recovery.
 	 */
 	if (++nd->ticks % SIM_FORGET_TICKS == 0)
-		synod_replica_forget(&nd->r, sim_local(s, nd));
+		synod_replica_forget(&nd->r, sim_local(s, nd), false);
 	if (rs->want_slot)
 		resync_jump(s, nd);
 	if (rs->restart && !rs->active) {
