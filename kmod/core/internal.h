@@ -137,6 +137,7 @@ void synod_prop_config(struct synod_replica *r, u64 now,
 void synod_prop_heartbeat_now(struct synod_replica *r, u64 now,
 			      struct synod_out *out);
 void synod_prop_reads(struct synod_replica *r, u64 now, struct synod_out *out);
+u64 synod_prop_voters_chosen(const struct synod_replica *r);
 void synod_prop_slot_applied(struct synod_replica *r, struct synod_slot *sl,
 			     struct synod_out *out);
 
