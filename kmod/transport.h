@@ -60,10 +60,14 @@
  *    upcalls come from one transport work, so rx() and link_event() of
  *    one transport never overlap.  stop() reports no link as down.
  *  - create() returns an ERR_PTR on failure, never NULL.
- *  - send(), queue(), push() and set_peer() may be called from inside
- *    rx()/link_event() and with the replica mutex held.  stop() and destroy() wait for the
- *    upcall work: never call them from an upcall or holding a lock an
- *    upcall takes.  start/stop/set_peer/destroy are serialised inside.
+ *  - send(), queue() and push() may be called from inside
+ *    rx()/link_event() and with the replica mutex held.  stop() and
+ *    destroy() wait for the upcall work: never call them from an upcall
+ *    or holding a lock an upcall takes.  start/stop/set_peer/destroy are
+ *    serialised inside, by a mutex that stop() holds while it waits for
+ *    the upcall work: so set_peer() (which may be called with the
+ *    replica mutex held) must not be called from an upcall either; the
+ *    replica calls it from netlink only (membership changes).
  *  - peer_state() is SYNOD_PEER_CONNECTED when both our outgoing link and
  *    an incoming authenticated link from the peer exist.
  */
