@@ -278,7 +278,8 @@ PERF_ON=
 perf_ctl() {
 	[ -n "$PERF_ON" ] || return 0
 	echo "$1" >&8
-	read -r -t 30 _ <&9 || say "profile: perf did not ack $1"
+	# perf's start under TCG on a busy host took over 30 s once
+	read -r -t 150 _ <&9 || say "profile: perf did not ack $1 within 150 s"
 }
 
 # profile_run TARGET WORKLOAD: one more run with perf sampling every CPU
@@ -320,6 +321,13 @@ profile_run() {
 		-g caller,2,callee,function,percent --percent-limit 2 \
 		2>/dev/null | grep -v '^#' | grep -v '^$' > "${txt%.txt}-callers.txt"
 	cp "$txt" "${txt%.txt}-callers.txt" "$(dirname "$JSON")/" 2>/dev/null
+	# a profile of a handful of samples says nothing: perf was not
+	# sampling during the run (it started late, or failed)
+	if [ "$(grep -c '%' "$txt")" -lt 5 ]; then
+		say "profile of $t $wl: FAILED, perf recorded (almost) no samples during the run (see $W/perf.err)"
+		rm -f "$data"
+		return 0
+	fi
 	say "profile of $t $wl (share of all samples; also $(basename "$txt"))"
 	head -n 45 "$txt"
 	rm -f "$data"
