@@ -182,19 +182,29 @@ static inline void advance(u64 ns)
 	pump();
 }
 
-/* Run time forward until someone leads and is active. */
-static inline int elect(void)
+/*
+ * Run time forward until a node other than @not (-1: any) leads and is
+ * active; at most 500 ms (a cut-off leader is deposed in fewer).
+ */
+static inline int elect_except(int not)
 {
 	int i, step;
 
-	for (step = 0; step < 200; step++) {
+	for (step = 0; step < 500; step++) {
 		advance(MS);
 		for (i = 0; i < T.n; i++)
-			if (T.r[i].role == SYNOD_LEADER && T.r[i].active)
+			if (i != not && T.r[i].role == SYNOD_LEADER &&
+			    T.r[i].active)
 				return i;
 	}
 	fail_msg("no leader elected");
 	return -1;
+}
+
+/* Run time forward until someone leads and is active. */
+static inline int elect(void)
+{
+	return elect_except(-1);
 }
 
 /* Run @ms milliseconds of ticks with every node cut off from the others. */

@@ -407,22 +407,6 @@ static void test_heard_counts_phase2_answers(void **state)
 	assert_false(synod_replica_heard(&T.r[l], T.now, 8 * MS));
 }
 
-/* Run time forward until a replica other than @not leads, active. */
-static int elect_other(int not)
-{
-	int i, step;
-
-	for (step = 0; step < 500; step++) {
-		advance(MS);
-		for (i = 0; i < T.n; i++)
-			if (i != not && T.r[i].role == SYNOD_LEADER &&
-			    T.r[i].active)
-				return i;
-	}
-	fail_msg("no other leader elected");
-	return -1;
-}
-
 /* Ten heartbeat periods: answers in, their bound out and back. */
 static void beat(void)
 {
@@ -470,7 +454,7 @@ static void test_idle_forget_keeps_what_a_cut_voter_lacks(void **state)
 	assert_int_equal(T.r[(l + 1) % 3].all_chosen, had);
 	assert_int_equal(T.r[(l + 2) % 3].all_chosen, had);
 	T.cut[l] = true;
-	m = elect_other(l);
+	m = elect_except(l);
 	f = 3 - l - m;
 	write8(m, 0x200);
 	beat();
