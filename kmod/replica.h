@@ -63,6 +63,15 @@
  */
 #define SYNOD_PAYLOAD_HDR	16u
 
+/* Why a frame received was dropped: struct synod_repl's rx_drop[] counts. */
+enum synod_rx_drop {
+	SYNOD_RXD_NOBUF,	/* payload frame: store full, no buffer for it */
+	SYNOD_RXD_NOPAY,	/* message: a payload it names is not here */
+	SYNOD_RXD_LATE,		/* state-transfer answer of an earlier ask */
+	SYNOD_RXD_BAD,		/* malformed, foreign or failing its hash */
+	SYNOD_RXD_MAX,
+};
+
 /*
  * Timing, on the raw monotonic clock.  Every protocol timeout is scaled
  * by the module parameter time_scale (replica_ctl.c; 1 by default, read
@@ -170,7 +179,13 @@ struct synod_repl {
 	struct synod_applyq aq;		/* applies past it (replica_apply.c) */
 	u64 checkpointed;		/* applied index in the superblock */
 	struct synod_config ckpt_cfg;	/* configuration written with it */
-	u64 rx_dropped;			/* frames dropped: bad or unmatched */
+	/*
+	 * Frames received and dropped, by why (enum synod_rx_drop): the
+	 * first two are the payload store's backpressure (the sender
+	 * resends), the third a state transfer's stale answers, only the
+	 * last a fault.  The down line prints them.
+	 */
+	u64 rx_drop[SYNOD_RXD_MAX];
 	u64 out_of_range;		/* writes refused: outside the data area */
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	/* of those, by peer: to a send ring still growing (status shows it) */

@@ -420,7 +420,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 {
 	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
-	u64 again = 0, given;
+	u64 again = 0, rx = 0, given;
 	bool was_up, was_fenced;
 	int err = 0;
 	u32 n;
@@ -460,8 +460,12 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	r->tops->tx_counts(r->tp, &tx);
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
 		again += r->tx_again_count[n];
-	pr_info("%s: down; frames dropped: %llu received, %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
-		r->vol->name, r->rx_dropped, r->tx_dropped, r->pay.exhausted,
+	for (n = 0; n < SYNOD_RXD_MAX; n++)
+		rx += r->rx_drop[n];
+	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
+		r->vol->name, rx, r->rx_drop[SYNOD_RXD_NOBUF],
+		r->rx_drop[SYNOD_RXD_NOPAY], r->rx_drop[SYNOD_RXD_LATE],
+		r->rx_drop[SYNOD_RXD_BAD], r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,

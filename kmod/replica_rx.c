@@ -96,8 +96,11 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
 		goto drop;
 	pay = synod_pay_store(&r->pay, ref, &r->core);
-	if (!pay)
-		goto drop;
+	if (!pay) {
+		/* backpressure: the sender resends it with its message */
+		r->rx_drop[SYNOD_RXD_NOBUF]++;
+		return;
+	}
 	if (!pay->len) {
 		memcpy(pay->data, f + SYNOD_PAYLOAD_HDR, plen);
 		pay->len = plen;
@@ -112,15 +115,19 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	synod_pay_seen(&r->pay, pay);
 	return;
 drop:
-	r->rx_dropped++;
+	r->rx_drop[SYNOD_RXD_BAD]++;
 }
 
 /*
  * Every write of @m must have its payload here, delivered by @m's
- * sender itself, before the core sees it.
+ * sender itself, before the core sees it.  One not here at all sets
+ * *@why to SYNOD_RXD_NOPAY: its frame was dropped for want of a buffer,
+ * or a sweep let it go, and the sender resends both.  One here but
+ * from another sender leaves *@why as it is (a fault, counted by peer).
  */
 static bool msg_payloads_present(struct synod_repl *r,
-				 const struct synod_msg *m)
+				 const struct synod_msg *m,
+				 enum synod_rx_drop *why)
 {
 	struct synod_pay *pay;
 	u32 i, k;
@@ -130,8 +137,10 @@ static bool msg_payloads_present(struct synod_repl *r,
 			continue;
 		for (k = 0; k < m->e[i].nwrites; k++) {
 			pay = synod_pay_find(&r->pay, m->e[i].w[k].ref);
-			if (!pay || !pay->len)
+			if (!pay || !pay->len) {
+				*why = SYNOD_RXD_NOPAY;
 				return false;
+			}
 			if (!(pay->senders & BIT(m->from))) {
 				r->rx_unbound[m->from]++;
 				return false;
@@ -212,6 +221,7 @@ static u32 rx_reserve(const u8 *f, u32 len)
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 {
 	struct synod_repl *r = ctx;
+	enum synod_rx_drop why;
 	unsigned int noio;
 	int err;
 
@@ -253,12 +263,13 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		goto out;
 	}
 	err = -EINVAL;
+	why = SYNOD_RXD_BAD;
 	if (f[0] == SYNOD_FRAME_MSG)
 		SYNOD_CORE(r, err = synod_wire_decode(f + 1, len - 1, &r->msg));
 	if (err || r->msg.from != from || r->msg.volume != r->volume_id ||
-	    !msg_payloads_present(r, &r->msg) ||
+	    !msg_payloads_present(r, &r->msg, &why) ||
 	    !msg_writes_in_range(r, from, &r->msg)) {
-		r->rx_dropped++;
+		r->rx_drop[why]++;
 		goto out;
 	}
 	synod_repl_peer_heard(r, from, &r->msg);

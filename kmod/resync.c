@@ -310,7 +310,7 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 
 	lockdep_assert_held(&r->lock);
 	if (len != SYNOD_RESYNC_REQ_LEN) {
-		r->rx_dropped++;
+		r->rx_drop[SYNOD_RXD_BAD]++;
 		return;
 	}
 	c = synod_get_le32(f + 4);
@@ -318,7 +318,7 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	theirs = f + 16;
 	if (c >= DIV_ROUND_UP((u64)get_capacity(r->vol->disk) << SECTOR_SHIFT,
 			      SYNOD_RESYNC_CHUNK)) {
-		r->rx_dropped++;
+		r->rx_drop[SYNOD_RXD_BAD]++;
 		return;
 	}
 	clen = chunk_len(r, c);
@@ -404,9 +404,10 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	u8 st;
 
 	lockdep_assert_held(&r->lock);
-	if (len < SYNOD_RESYNC_HDR || !rs->active ||
-	    synod_get_le16(f + 2) != rs->pass)
+	if (len < SYNOD_RESYNC_HDR)
 		goto drop;
+	if (!rs->active || synod_get_le16(f + 2) != rs->pass)
+		goto late;
 	st = f[1];
 	c = synod_get_le32(f + 4);
 	dlen = synod_get_le32(f + 8);
@@ -415,7 +416,7 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		if (rs->win[i].busy && rs->win[i].chunk == c)
 			w = &rs->win[i];
 	if (!w)
-		goto drop;	/* a duplicate, or from an earlier pass */
+		goto late;	/* a duplicate, or from an earlier pass */
 	clen = chunk_len(r, c);
 	if (st == SYNOD_RESYNC_NOT_YET) {
 		/* Ask the leader next time, after a pause. */
@@ -441,7 +442,12 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	resync_pump(r, synod_repl_now());
 	resync_finish(r, synod_repl_now());
 	return;
+late:
+	/* an answer resent, or one to an ask given up: not a fault */
+	rs->dropped++;
+	r->rx_drop[SYNOD_RXD_LATE]++;
+	return;
 drop:
 	rs->dropped++;
-	r->rx_dropped++;
+	r->rx_drop[SYNOD_RXD_BAD]++;
 }

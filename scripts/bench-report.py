@@ -622,13 +622,18 @@ def report(a):
         'FAILED: ' + ','.join(failed) if failed else 'all targets ran'))
 
     counters = {}
-    pat = re.compile(r'synod: (\S+): down; frames dropped: (\d+) received, (\d+) not sent; '
+    # Received drops by why (for want of a payload buffer, naming a
+    # payload not here, late state-transfer answers, bad) since 0.3.
+    pat = re.compile(r'synod: (\S+): down; frames dropped: (\d+) received'
+                     r'(?: \((\d+) for want of a payload buffer, (\d+) naming a payload not here, '
+                     r'(\d+) late state-transfer answers, (\d+) bad\))?, (\d+) not sent; '
                      r'payload store full (\d+) times; slots resent (\d+)'
                      r'(?:; frames sent (\d+), (\d+) pushed, (\d+) handed over)?')
     for line in open(a.counters) if a.counters else []:
         m = pat.search(line)
         if m:
-            keys = ('rx_dropped', 'tx_dropped', 'store_full', 'resent',
+            keys = ('rx_dropped', 'rx_nobuf', 'rx_nopay', 'rx_late', 'rx_bad',
+                    'tx_dropped', 'store_full', 'resent',
                     'frames_sent', 'frames_pushed', 'frames_handed')
             counters[m.group(1)] = {k: int(v) for k, v in zip(keys, m.groups()[1:])
                                     if v is not None}

@@ -67,6 +67,7 @@ EOF
 {
 	echo 'synod: s3n1: down; frames dropped: 3 received, 0 not sent; payload store full 0 times; slots resent 0; frames sent 900, 850 pushed, 4 handed over'
 	echo 'synod: s3n2: down; frames dropped: 0 received, 0 not sent; payload store full 0 times; slots resent 2'
+	echo 'synod: s3n0: down; frames dropped: 9 received (5 for want of a payload buffer, 3 naming a payload not here, 1 late state-transfer answers, 0 bad), 1 not sent; payload store full 5 times; slots resent 4; frames sent 700, 600 pushed, 2 handed over'
 } > "$d/counters.txt"
 out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
 	--targets "drbd synod3" --workloads "rand4k-qd1 rand4k-qd32" \
@@ -74,7 +75,7 @@ out=$(python3 "$R" report --results "$d/results.tsv" --failures "$d/failures" \
 	--counters "$d/counters.txt" --json "$d/last.json" 2>&1)
 rc=$?
 echo "$out" | sed 's/^/# /'
-echo "1..14"
+echo "1..15"
 tap "$rc" "the report runs"
 
 # jq-free checks: python reads the JSON back
@@ -96,6 +97,9 @@ l="d['stages']['rand4k-qd1']['link']"
 tap $? "frames join by link, sequence number and length, with the last sent before (not the next connection's): 1 seen at both ends, pushed, 120 us, tag check 20 us"
 [ "$(q "d['counters']['s3n1']['rx_dropped'], d['counters']['s3n1']['resent'], d['counters']['s3n1']['frames_pushed'], d['counters']['s3n2']['resent']")" = "3 0 850 2" ]
 tap $? "the volumes' counters at volume down are in the JSON (with and without the frame counts)"
+[ "$(q "[d['counters']['s3n0'][k] for k in ('rx_dropped', 'rx_nobuf', 'rx_nopay', 'rx_late', 'rx_bad', 'tx_dropped', 'resent')], 'rx_bad' in d['counters']['s3n1']")" = "[9, 5, 3, 1, 0, 1, 4] False" ]
+tap $? "received drops by why are in the JSON when the line has them"
+
 # The scale run (scripts/bench-scale.bash): 40 of 64 volumes made, the
 # rest stopped by the memory guard.  Pinned memory (MemTotal - MemFree -
 # Buffers - Cached - SReclaimable) goes from 779000 to 3728120 kB: 2880

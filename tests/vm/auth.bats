@@ -241,6 +241,15 @@ relayed() { kernel_log_since_mark | grep -q "$VOL/1: TEST: relaying a message na
 	# an authentic link: not reset for it
 	[ "$(peer_field 2 $VOL 1 rejected_mac)" = 0 ]
 	io_ok after
+	# node 2's down line counts the message among the bad frames, not
+	# among the store's backpressure ("naming a payload not here")
+	ctl 2 volume down $VOL
+	kernel_log_since_mark | grep "$VOL: down; frames dropped" > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	sed -n 's/.* received ([0-9]* for want of a payload buffer, [0-9]* naming a payload not here, [0-9]* late state-transfer answers, \([0-9]*\) bad).*/\1/p' \
+		"$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/bad"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/bad")" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/bad")" -ge 1 ]
 }
 
 # rejected_mac_ge N: node 0 counted N frames of node 1 as bad MACs
