@@ -62,6 +62,14 @@ void synod_replica_check(const struct synod_replica *r)
 	synod_assert(r->cfg_durable.epoch <= r->cfg.epoch);
 	synod_assert(r->chosen_upto <= r->last_slot);
 	synod_assert(r->chosen_upto <= r->commit_hint);
+	/*
+	 * The forget bound is what some leader knew chosen: a heartbeat's
+	 * aux is taken only at or under the commit it carries, which
+	 * commit_hint already covers, and a leader stepping down keeps its
+	 * voters' minimum, at most its own chosen_upto.  commit_hint only
+	 * grows, but at a restore, before any bound is known.
+	 */
+	synod_assert(r->all_chosen <= r->commit_hint);
 	synod_assert(r->fetch_ns <= r->last_now);
 	synod_assert(!r->fetch_ns || (r->fetch_to < SYNOD_NODES_MAX &&
 				      r->fetch_rto_ns >= fetch_rto_min(r) &&
