@@ -30,17 +30,19 @@
  * (and resending) them to another peer (payload.h); a buffer lent but
  * no longer busy has no reader, and none can come while we hold the
  * replica's lock.  The sender is counted then.  A test build logs
- * which way it went.
+ * which way it went.  Returns whether the frame's bytes were taken.
  */
-static void rx_payload_conflict(struct synod_repl *r, u32 from,
+static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
 				u32 plen)
 {
 	bool busy = synod_pay_busy(pay);	/* read once: it may change */
 	u32 n, liars = BIT(from);
+	bool replaced = false;
 
 	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable &&
 	    !pay->pins && !busy) {
+		replaced = true;
 		liars = pay->senders;
 		memcpy(pay->data, data, plen);
 		pay->len = plen;
@@ -73,6 +75,25 @@ static void rx_payload_conflict(struct synod_repl *r, u32 from,
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
 					    r->vol->name, n, pay->ref);
 	}
+	return replaced;
+}
+
+/*
+ * Test build: every Nth payload frame received (by any replica of the
+ * module) is dropped as if the store were full, so that a test sees
+ * that backpressure resent and counted as such.  0, the default: never.
+ */
+static uint test_rx_nobuf;
+SYNOD_TEST_PARAM(test_rx_nobuf, uint,
+		 "drop every Nth payload frame received as if the payload store were full (0: never)");
+static atomic_t test_rx_nobuf_seen = ATOMIC_INIT(0);
+
+static bool test_nobuf_now(void)
+{
+	uint n = READ_ONCE(test_rx_nobuf);
+
+	return SYNOD_TEST_BUILD && n &&
+	       atomic_inc_return(&test_rx_nobuf_seen) % n == 0;
 }
 
 /*
@@ -95,7 +116,7 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE ||
 	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
 		goto drop;
-	pay = synod_pay_store(&r->pay, ref, &r->core);
+	pay = test_nobuf_now() ? NULL : synod_pay_store(&r->pay, ref, &r->core);
 	if (!pay) {
 		/* backpressure: the sender resends it with its message */
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
@@ -107,7 +128,9 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	} else if (!(pay->senders & BIT(from)) &&
 		   (pay->len != plen ||
 		    memcmp(pay->data, f + SYNOD_PAYLOAD_HDR, plen))) {
-		rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR, plen);
+		if (!rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR,
+					 plen))
+			r->rx_drop[SYNOD_RXD_BAD]++;
 		return;
 	}
 	pay->senders |= BIT(from);
@@ -122,8 +145,9 @@ drop:
  * Every write of @m must have its payload here, delivered by @m's
  * sender itself, before the core sees it.  One not here at all sets
  * *@why to SYNOD_RXD_NOPAY: its frame was dropped for want of a buffer,
- * or a sweep let it go, and the sender resends both.  One here but
- * from another sender leaves *@why as it is (a fault, counted by peer).
+ * or a sweep let it go, and the sender resends both (a peer naming a
+ * ref nobody ever sent looks the same from here).  One here but from
+ * another sender leaves *@why as it is (a fault, counted by peer).
  */
 static bool msg_payloads_present(struct synod_repl *r,
 				 const struct synod_msg *m,
@@ -225,10 +249,12 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	unsigned int noio;
 	int err;
 
-	if (!len)
-		return;
 	noio = memalloc_noio_save();
 	mutex_lock(&r->lock);
+	if (!len) {
+		r->rx_drop[SYNOD_RXD_BAD]++;	/* not even a kind */
+		goto out;
+	}
 	/*
 	 * Room in the journal's next group for what the message's step
 	 * queues, before anything of it is checked: the lock may be
@@ -252,8 +278,12 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		goto out;
 	}
 	if (f[0] == SYNOD_FRAME_STEPDOWN) {
+		if (len != 1) {
+			r->rx_drop[SYNOD_RXD_BAD]++;
+			goto out;
+		}
 		/* Another replica was promoted: hand over, stay quiet. */
-		if (len == 1 && r->core.role == SYNOD_LEADER) {
+		if (r->core.role == SYNOD_LEADER) {
 			pr_info("%s: node %u was promoted: stepping down\n",
 				r->vol->name, from);
 			SYNOD_CORE(r, synod_replica_resign(&r->core, synod_repl_now(),

@@ -401,22 +401,31 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	u8 hash[SYNOD_RESYNC_HASH];
 	u64 c, slot;
 	u32 i, dlen, clen;
+	u16 pass;
 	u8 st;
 
 	lockdep_assert_held(&r->lock);
 	if (len < SYNOD_RESYNC_HDR)
 		goto drop;
-	if (!rs->active || synod_get_le16(f + 2) != rs->pass)
+	pass = synod_get_le16(f + 2);
+	c = synod_get_le32(f + 4);
+	/* a pass we never ran, or none at all: never asked */
+	if (!rs->pass || (s16)(pass - rs->pass) > 0)
+		goto drop;
+	if (!rs->active || pass != rs->pass)
 		goto late;
 	st = f[1];
-	c = synod_get_le32(f + 4);
 	dlen = synod_get_le32(f + 8);
 	slot = synod_get_le64(f + 16);
 	for (i = 0; i < SYNOD_RESYNC_WINDOW; i++)
 		if (rs->win[i].busy && rs->win[i].chunk == c)
 			w = &rs->win[i];
-	if (!w)
-		goto late;	/* a duplicate, or from an earlier pass */
+	if (!w) {
+		/* asked this pass and settled: a retry's second answer */
+		if (c < rs->next)
+			goto late;
+		goto drop;	/* a chunk not asked for yet */
+	}
 	clen = chunk_len(r, c);
 	if (st == SYNOD_RESYNC_NOT_YET) {
 		/* Ask the leader next time, after a pause. */
@@ -443,11 +452,9 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	resync_finish(r, synod_repl_now());
 	return;
 late:
-	/* an answer resent, or one to an ask given up: not a fault */
-	rs->dropped++;
+	/* a second answer to an ask retried, or to an earlier pass */
 	r->rx_drop[SYNOD_RXD_LATE]++;
 	return;
 drop:
-	rs->dropped++;
 	r->rx_drop[SYNOD_RXD_BAD]++;
 }

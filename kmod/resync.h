@@ -92,7 +92,6 @@ struct synod_resync {
 	bool old_peer_warned;	/* warned once (per create or attach): a
 				 * transfer came from a module before this
 				 * release */
-	u64 dropped;		/* replies not matching a request */
 	struct synod_resync_req win[SYNOD_RESYNC_WINDOW];
 	u8 *buf;		/* one chunk: our copy, or the one we serve */
 	struct crypto_shash *sha;	/* "sha256", for chunk hashes */

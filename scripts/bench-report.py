@@ -623,7 +623,8 @@ def report(a):
 
     counters = {}
     # Received drops by why (for want of a payload buffer, naming a
-    # payload not here, late state-transfer answers, bad) since 0.3.
+    # payload not here, late state-transfer answers, bad) in lines of
+    # modules after 0.3.0; older lines have the total only.
     pat = re.compile(r'synod: (\S+): down; frames dropped: (\d+) received'
                      r'(?: \((\d+) for want of a payload buffer, (\d+) naming a payload not here, '
                      r'(\d+) late state-transfer answers, (\d+) bad\))?, (\d+) not sent; '

@@ -22,6 +22,8 @@ void synod_replica_restore_applied(struct synod_replica *r, u64 slot,
 {
 	synod_assert(r->persist_seq == 0 && r->last_slot == 0);
 	synod_assert(!cfg || synod_config_check(cfg) == 0);
+	/* no forget bound yet: commit_hint may start anywhere below */
+	synod_assert(r->all_chosen == 0);
 	r->chosen_upto = slot;
 	r->applied = slot;
 	r->landed = slot;

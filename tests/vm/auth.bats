@@ -221,6 +221,13 @@ kept_own() { kernel_log_since_mark | grep -q "$VOL/0: TEST: kept ref"; }
 	settle_leader 2 $VOL 0 1 2
 	d2=$(dev_of 2 $VOL)
 	cmp <(dd if="$d2" bs=4k skip=20 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
+	# and its last down line (it went down once at the start too)
+	# files the refused frame under bad ones
+	ctl 2 volume down $VOL
+	kernel_log_since_mark | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	bad=$(sed -n 's/.* late state-transfer answers, \([0-9]*\) bad).*/\1/p' "$BATS_TEST_TMPDIR/down")
+	[ "$bad" -ge 1 ]
 }
 
 relayed() { kernel_log_since_mark | grep -q "$VOL/1: TEST: relaying a message naming others' writes to node 2"; }

@@ -147,6 +147,13 @@ disk_md5() {
 	sum=$(disk_md5 0)
 	promote_and_wait 2 $VOL
 	[ "$(disk_md5 2)" = "$sum" ]
+	# every answer node 2 dropped in the transfer was a late one (a
+	# chunk asked again, answered twice), none bad
+	ctl 2 volume down $VOL
+	# (the last down line: fall_behind took node 2 down once before)
+	kernel_log_since_mark | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	grep -q " late state-transfer answers, 0 bad)" "$BATS_TEST_TMPDIR/down"
 }
 
 @test "resync: an interrupted transfer restarts on attach; meanwhile no promote" {
