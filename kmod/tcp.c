@@ -2,8 +2,9 @@
 /*
  * The TCP transport: synod_tcp_ops, its lifecycle (create, start, stop,
  * destroy, set_peer), the send path into per-peer rings, and the socket
- * plumbing both works share.  tcp_rx.c receives, tcp_tx.c sends,
- * tcp_link.c is the handshake; tcp_priv.h says who owns what.
+ * plumbing both works share.  tcp_rx.c receives, tcp_accept.c admits,
+ * tcp_tx.c sends, tcp_link.c is the handshake; tcp_priv.h says who owns
+ * what.
  *
  * Every node dials each peer once and sends all its frames on that
  * connection; it receives only on connections it accepted.  So a pair of
@@ -69,7 +70,7 @@ bool synod_tcp_same_host(const struct sockaddr_storage *a,
 /*
  * Make an outgoing socket leave from the address we listen on, when
  * that is a specific address of @family: peers give listen slots only
- * to the addresses they have configured for us (tcp_rx.c), and a
+ * to the addresses they have configured for us (tcp_accept.c), and a
  * multi-homed host would otherwise pick its source by route.  With
  * IP_BIND_ADDRESS_NO_PORT the port is chosen at connect(), as without a
  * bind.  Nothing is bound when we listen on the wildcard or on the other

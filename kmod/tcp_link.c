@@ -2,8 +2,8 @@
 /*
  * The TCP link handshake, without sockets: encoding and checking the
  * fixed-size handshake records, the HMAC proofs, and the counting and
- * logging of refusals.  tcp_tx.c (client side) and tcp_rx.c (server side)
- * move the records; Documentation/transport.rst shows the exchange:
+ * logging of refusals.  tcp_tx.c (client side) and tcp_accept.c (server
+ * side) move the records; Documentation/transport.rst shows the exchange:
  *
  *   client                              server
  *   HELLO(from=c, to=s, nonce_c, tag) --->
@@ -16,7 +16,7 @@
  * Either side may send REFUSE(reason) instead of its next record and
  * close.  A HELLO's tag is HMAC-SHA256(secret, "synod-hello-v2" | its
  * first 96 bytes): it shows the secret before the server gives the
- * connection a slot (tcp_rx.c), but it can be replayed, so it proves
+ * connection a slot (tcp_accept.c), but it can be replayed, so it proves
  * nothing about who sent it.  th is SHA-256(client HELLO | server HELLO)
  * as sent and received, so everything either side offered is bound;
  * a proof is HMAC-SHA256(secret, "synod-link-v2" | role | th): the

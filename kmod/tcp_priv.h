@@ -53,9 +53,9 @@
 #include "transport.h"
 
 /*
- * Accepted connections whose HELLO has shown the secret (tcp_rx.c), each
- * with a receive buffer and a transform: each source address holds at
- * most as many such handshakes as peers live there, and each node one
+ * Accepted connections whose HELLO has shown the secret (tcp_accept.c),
+ * each with a receive buffer and a transform: each source address holds
+ * at most as many such handshakes as peers live there, and each node one
  * authenticated link, so at most two per peer are in use: t->in_ready
  * of them are set up (two per configured peer, tcp.c).
  */
@@ -550,7 +550,17 @@ void synod_tcp_macs_free(struct synod_transport *t);
 void synod_tcp_rx_work(struct work_struct *work);
 void synod_tcp_rx_kick(struct synod_transport *t);
 void synod_tcp_rx_close_all(struct synod_transport *t);
+void synod_tcp_in_close(struct synod_transport *t, struct tcp_in *c);
+
+/* tcp_accept.c: the server side of a link, for the rx work */
 void synod_tcp_listen_ready(struct sock *sk);
+bool synod_tcp_accept(struct synod_transport *t, bool *ahead);
+void synod_tcp_wait_service(struct synod_transport *t, struct tcp_wait *w);
+void synod_tcp_wait_close(struct tcp_wait *w, bool rst);
+int synod_tcp_in_proof(struct synod_transport *t, struct tcp_in *c,
+		       const struct tcp_hs *m);
+int synod_tcp_in_ready(struct synod_transport *t, struct tcp_in *c,
+		       const struct tcp_hs *m);
 
 /* tcp_ring.c: a peer's ring, its records and its size */
 int synod_tcp_ring_alloc(struct tcp_peer *p);
