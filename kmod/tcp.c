@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The TCP transport: synod_tcp_ops, its lifecycle (create, start, stop,
- * destroy, set_peer), the send path into per-peer rings, and the socket
- * plumbing both works share.  tcp_rx.c receives, tcp_accept.c admits,
- * tcp_tx.c sends, tcp_link.c is the handshake; tcp_priv.h says who owns
- * what.
+ * destroy, set_peer), and the socket plumbing both works share.
+ * tcp_queue.c queues, tcp_tx.c sends, tcp_dial.c dials, tcp_rx.c
+ * receives, tcp_accept.c admits, tcp_link.c is the handshake;
+ * tcp_priv.h says who owns what.
  *
  * Every node dials each peer once and sends all its frames on that
  * connection; it receives only on connections it accepted.  So a pair of

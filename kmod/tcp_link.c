@@ -2,7 +2,7 @@
 /*
  * The TCP link handshake, without sockets: encoding and checking the
  * fixed-size handshake records, the HMAC proofs, and the counting and
- * logging of refusals.  tcp_tx.c (client side) and tcp_accept.c (server
+ * logging of refusals.  tcp_dial.c (client side) and tcp_accept.c (server
  * side) move the records; Documentation/transport.rst shows the exchange:
  *
  *   client                              server
