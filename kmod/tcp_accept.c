@@ -4,10 +4,10 @@
  * of the listener and of accepted sockets, which kick the rx work;
  * taking connections from the accept queue and admitting them; and the
  * server side of the handshake (tcp_link.c has the picture), one record
- * at a time as the rx work reads them, never waiting.  Apart from the
- * reading of frames so that what a connection may hold before it has
- * proved the secret is decided in one place, and the frame path stays
- * short.
+ * at a time as the rx work reads them, never waiting.  It is kept apart
+ * from the reading of frames, so that what a connection may hold before
+ * it has proved the secret is decided in one place and the frame path
+ * stays short.
  *
  * Admission, in two steps so that no one without the secret can hold
  * what a peer needs: a connection from a peer's address first waits,
@@ -262,8 +262,8 @@ void synod_tcp_wait_service(struct synod_transport *t, struct tcp_wait *w)
  * our HELLO).  The client proves first, so a client without the secret
  * learns no proof of ours and is counted here.
  */
-int synod_tcp_in_proof(struct synod_transport *t, struct tcp_in *c,
-		       const struct tcp_hs *m)
+int synod_tcp_accept_proof(struct synod_transport *t, struct tcp_in *c,
+			   const struct tcp_hs *m)
 {
 	struct tcp_hs r = { .type = STCP_HS_PROOF, .from = t->cfg.self };
 	u8 rec[STCP_HS_LEN];
@@ -302,8 +302,8 @@ int synod_tcp_in_proof(struct synod_transport *t, struct tcp_in *c,
  * older one from the same node is closed, since the peer dials again
  * only when it has given up on the old one.
  */
-int synod_tcp_in_ready(struct synod_transport *t, struct tcp_in *c,
-		       const struct tcp_hs *m)
+int synod_tcp_accept_ready(struct synod_transport *t, struct tcp_in *c,
+			   const struct tcp_hs *m)
 {
 	u8 want[STCP_NONCE_LEN];
 	unsigned int i;

@@ -546,7 +546,7 @@ int synod_tcp_slots_grow(struct synod_transport *t, u32 peers);
 int synod_tcp_peer_alloc(struct synod_transport *t, u32 node);
 void synod_tcp_macs_free(struct synod_transport *t);
 
-/* tcp_rx.c */
+/* tcp_rx.c: the rx work, frames on authenticated links */
 void synod_tcp_rx_work(struct work_struct *work);
 void synod_tcp_rx_kick(struct synod_transport *t);
 void synod_tcp_rx_close_all(struct synod_transport *t);
@@ -557,10 +557,10 @@ void synod_tcp_listen_ready(struct sock *sk);
 bool synod_tcp_accept(struct synod_transport *t, bool *ahead);
 void synod_tcp_wait_service(struct synod_transport *t, struct tcp_wait *w);
 void synod_tcp_wait_close(struct tcp_wait *w, bool rst);
-int synod_tcp_in_proof(struct synod_transport *t, struct tcp_in *c,
-		       const struct tcp_hs *m);
-int synod_tcp_in_ready(struct synod_transport *t, struct tcp_in *c,
-		       const struct tcp_hs *m);
+int synod_tcp_accept_proof(struct synod_transport *t, struct tcp_in *c,
+			   const struct tcp_hs *m);
+int synod_tcp_accept_ready(struct synod_transport *t, struct tcp_in *c,
+			   const struct tcp_hs *m);
 
 /* tcp_ring.c: a peer's ring, its records and its size */
 int synod_tcp_ring_alloc(struct tcp_peer *p);

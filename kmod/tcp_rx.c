@@ -14,7 +14,8 @@
  *
  * This file holds the work and its rounds, and the connections past
  * their HELLO (t->in[]): reading them, checking and delivering their
- * frames, their deadlines and their closing.  Their handshake records
+ * frames; and the deadlines and closing of every accepted connection,
+ * waiting ones (t->wait[]) included.  Their handshake records
  * it hands to tcp_accept.c, which decides who gets in; what happens to
  * frames once a link is authenticated is decided here alone.
  */
@@ -214,9 +215,9 @@ static int in_parse(struct synod_transport *t, struct tcp_in *c,
 			return -EPROTO;
 		in_consume(c, STCP_HS_LEN);
 		if (c->state == STCP_IN_PROOF)
-			err = synod_tcp_in_proof(t, c, &m);
+			err = synod_tcp_accept_proof(t, c, &m);
 		else
-			err = synod_tcp_in_ready(t, c, &m);
+			err = synod_tcp_accept_ready(t, c, &m);
 		if (err)
 			return err;
 	}
