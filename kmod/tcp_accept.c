@@ -258,6 +258,23 @@ void synod_tcp_wait_service(struct synod_transport *t, struct tcp_wait *w)
 }
 
 /*
+ * A handshake record on connection @c must be of @type, from the node
+ * the connection named and to us; a REFUSE instead is the client's
+ * answer to our HELLO and is counted for that node.
+ */
+static int in_expect(struct synod_transport *t, struct tcp_in *c,
+		     const struct tcp_hs *m, u8 type)
+{
+	if (m->type == STCP_HS_REFUSE) {
+		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
+		return -ECONNREFUSED;
+	}
+	if (m->type != type || m->from != c->node || m->to != t->cfg.self)
+		return -EPROTO;
+	return 0;
+}
+
+/*
  * The client's PROOF, after our HELLO (or REFUSE if it did not like
  * our HELLO).  The client proves first, so a client without the secret
  * learns no proof of ours and is counted here.
@@ -269,13 +286,9 @@ int synod_tcp_accept_proof(struct synod_transport *t, struct tcp_in *c,
 	u8 rec[STCP_HS_LEN];
 	int err;
 
-	if (m->type == STCP_HS_REFUSE) {
-		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
-		return -ECONNREFUSED;
-	}
-	if (m->type != STCP_HS_PROOF || m->from != c->node ||
-	    m->to != t->cfg.self)
-		return -EPROTO;
+	err = in_expect(t, c, m, STCP_HS_PROOF);
+	if (err)
+		return err;
 	if (!synod_tcp_proof_ok(t, m->blob, true, c->th))
 		return in_refuse(t, c, SYNOD_REFUSED_AUTH);
 	r.to = c->node;
@@ -308,14 +321,11 @@ int synod_tcp_accept_ready(struct synod_transport *t, struct tcp_in *c,
 	u8 want[STCP_NONCE_LEN];
 	unsigned int i;
 	bool ok;
+	int err;
 
-	if (m->type == STCP_HS_REFUSE) {
-		synod_tcp_refused_by_peer(&t->peers[c->node], m->reason);
-		return -ECONNREFUSED;
-	}
-	if (m->type != STCP_HS_READY || m->from != c->node ||
-	    m->to != t->cfg.self)
-		return -EPROTO;
+	err = in_expect(t, c, m, STCP_HS_READY);
+	if (err)
+		return err;
 	ok = !synod_tcp_ready_tag(t, &c->mac, want) &&
 	     !crypto_memneq(want, m->blob, sizeof(want));
 	memzero_explicit(want, sizeof(want));
