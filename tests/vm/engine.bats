@@ -426,7 +426,7 @@ slow_data_on() {
 }
 
 @test "engine: a slow data area under the leader holds up no write: writes complete once chosen, the leader keeps its ballot" {
-	local pid rc ballot i c0 c1 w busy=0 role
+	local pid rc ballot i c0 c1 w busy=0 role t0 secs
 	# Each write of node 0 to its data area takes 3 s while fio keeps
 	# 8 writes in flight.  A write completes once chosen; its apply
 	# lands later, and only reads wait for it.  When applies ran under
@@ -440,25 +440,31 @@ slow_data_on() {
 	slow_data_on $delay_ms
 	ballot=$(field 0 $VOL ballot)
 	c0=$(field 0 $VOL commit_index)
+	t0=$SECONDS
+	# Ten samples, each taken while fio still writes: on a slow kernel
+	# (KASAN under TCG) one round of status calls takes seconds, and a
+	# sample after fio's end finds an idle volume, which says nothing.
 	for ((i = 0; i < 10; i++)); do
 		sleep 1
+		kill -0 "$pid" 2>/dev/null || break
 		w=$(delayed_writes "$SJ_DM")
 		role=$(field 0 $VOL role)
-		echo "$((i + 1)) s: role $role commit_index $(field 0 $VOL commit_index) applied $(field 0 $VOL applied_index), $w data area writes held"
+		echo "$((SECONDS - t0)) s: role $role commit_index $(field 0 $VOL commit_index) applied $(field 0 $VOL applied_index), $w data area writes held"
 		[ "${w:-0}" = 0 ] || busy=$((busy + 1))
 		[ "$role" = leader ] || break
 	done
 	c1=$(field 0 $VOL commit_index)
+	secs=$((SECONDS - t0))
 	job_rc $pid 300; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc; commit_index $c0 -> $c1 in 10 s; $busy samples with writes held"
-	echo "# slow data area: $((c1 - c0)) commits in 10 s with data area writes of $delay_ms ms" >&3
+	echo "fio: exit $rc; commit_index $c0 -> $c1 in $secs s; $busy of $i samples with writes held"
+	echo "# slow data area: $((c1 - c0)) commits in $secs s with data area writes of $delay_ms ms" >&3
 	leader_kept "$ballot"
-	# the delay did hold the applies
+	# the delay did hold the applies, in samples taken while fio ran
 	[ "$busy" -ge 3 ]
-	# at least 6 commits a second, where one apply at a time allowed
+	# at least 3 commits a second, where one apply at a time allowed
 	# one per 3 s
-	[ "$c1" -ge $((c0 + 60)) ]
+	[ "$c1" -ge $((c0 + 3 * secs)) ]
 	[ "$rc" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
