@@ -299,7 +299,10 @@ slow_journal_cluster() {
 # slow_fio DEPTH SECONDS [FIO OPTION...]: 4 KiB random writes to node 0's
 # disk in the background, DEPTH in flight, for SECONDS; sets FIO_PID
 slow_fio() {
-	local depth=$1 secs=$2
+	# the debug kernel (tests/debug) runs several times slower: the
+	# setup after fio starts (a quorum, commits, the delay switched on)
+	# took longer than 40 s there, and the samples found fio gone
+	local depth=$1 secs=$(($2 * ${SYNOD_DEBUG_TIME_SCALE:-1}))
 	shift 2
 	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
 		--direct=1 --ioengine=libaio --iodepth="$depth" "$@" \
