@@ -71,9 +71,9 @@ static int __init synod_init(void)
 		goto out_volume_exit;
 
 	/* What synodctl -V tells users is what create writes. */
-	BUILD_BUG_ON(SYNOD_FORMAT_REPL != SYNOD_SB_FORMAT_V2);
+	BUILD_BUG_ON(SYNOD_FORMAT_REPL != SYNOD_SB_FORMAT_V3);
 	pr_info("loaded; on-disk formats: reads 0 to %u, writes 0 and %u\n",
-		SYNOD_SB_FORMAT_V2, SYNOD_FORMAT_REPL);
+		SYNOD_SB_FORMAT_V3, SYNOD_FORMAT_REPL);
 	return 0;
 
 out_volume_exit:

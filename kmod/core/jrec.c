@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Encoding and decoding of a journal record's header block (format 1).
+ * Encoding and decoding of a journal record's header block (formats 1
+ * and 3).
  *
  * Pure code: no I/O, no allocation.  kmod/journal.c reads header blocks
  * from the ring into buffers and asks this file what they hold.  Every
@@ -14,7 +15,7 @@
 
 /* Byte offsets inside the header block; Documentation/ondisk.rst. */
 #define OFF_MAGIC		0x000	/* le32   SYNOD_JREC_MAGIC */
-#define OFF_FORMAT		0x004	/* le16   SYNOD_JREC_FORMAT */
+#define OFF_FORMAT		0x004	/* le16   SYNOD_JREC_FORMAT_V1 or _V3 */
 #define OFF_HDR_SIZE		0x006	/* le16   SYNOD_JREC_HDR_SIZE / 16 */
 #define OFF_JSEQ		0x008	/* le64   journal sequence */
 #define OFF_BATCH_FIRST		0x010	/* le64   jseq of batch's first */
@@ -31,7 +32,9 @@
 #define OFF_CFG			0x050	/* 16 B   struct synod_config */
 #define OFF_WRITES		0x060	/* 4 x 32 B  writes */
 #define WRITE_LEN		32u	/* block, ref, len, crc, reserved */
+#define OFF_POFF		0x0e0	/* le64   v3 PRING: payload ring byte */
 #define OFF_END_OF_FIELDS	(OFF_WRITES + SYNOD_JREC_WRITES * WRITE_LEN)
+#define OFF_END_OF_FIELDS_V3	(OFF_POFF + 8)
 #define OFF_TRAILER		0xfe0	/* trailer, its own crc */
 #define OFF_T_MAGIC		0xfe0	/* le32   SYNOD_JREC_TMAGIC */
 #define OFF_T_RSVD		0xfe4	/* le32   zero */
@@ -72,12 +75,25 @@ u32 synod_jrec_payload_off(const struct synod_jrec_hdr *h, u32 i)
 	return off;
 }
 
+u32 synod_jrec_paylen(const struct synod_jrec_hdr *h)
+{
+	u32 len = synod_jrec_payload_off(h, SYNOD_JREC_WRITES - 1) +
+		  h->len[SYNOD_JREC_WRITES - 1] - SYNOD_JREC_HDR_SIZE;
+
+	synod_assert(len <= SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX);
+	synod_assert(len % 512 == 0);
+	return len;
+}
+
 u32 synod_jrec_used(const struct synod_jrec_hdr *h)
 {
-	u32 used = synod_jrec_payload_off(h, SYNOD_JREC_WRITES - 1) +
-		   h->len[SYNOD_JREC_WRITES - 1];
+	u32 used = SYNOD_JREC_HDR_SIZE;
 
+	if (!(h->flags & SYNOD_JREC_F_PRING))
+		used += synod_jrec_paylen(h);
 	synod_assert(used <= SYNOD_JREC_SIZE);
+	synod_assert(h->format == SYNOD_JREC_FORMAT_V1 ||
+		     used <= SYNOD_JREC3_SLOT);
 	return used;
 }
 
@@ -101,10 +117,16 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 	/* Slot 0 means "void": an entry always has a slot. */
 	synod_assert((h->flags & SYNOD_JREC_F_VOID) ? e->slot == 0 &&
 		     e->kind == SYNOD_ENTRY_NOOP : e->slot != 0);
+	/* The payload ring is format 3's, and only for payloads. */
+	synod_assert(h->format == SYNOD_JREC_FORMAT_V3 ||
+		     (h->format == SYNOD_JREC_FORMAT_V1 &&
+		      !(h->flags & ~SYNOD_JREC_F_ALL_V1)));
+	synod_assert((h->flags & SYNOD_JREC_F_PRING) ?
+		     e->nwrites && h->poff % 512 == 0 : !h->poff);
 
 	synod_memset(buf, 0, SYNOD_JREC_HDR_SIZE);
 	synod_put_le32(buf + OFF_MAGIC, SYNOD_JREC_MAGIC);
-	synod_put_le16(buf + OFF_FORMAT, SYNOD_JREC_FORMAT);
+	synod_put_le16(buf + OFF_FORMAT, (u16)h->format);
 	synod_put_le16(buf + OFF_HDR_SIZE, HDR_SIZE_UNITS);
 	synod_put_le64(buf + OFF_JSEQ, h->jseq);
 	synod_put_le64(buf + OFF_BATCH_FIRST, h->batch_first);
@@ -131,6 +153,8 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 		synod_put_le32(w + 16, h->len[i]);
 		synod_put_le32(w + 20, h->crc[i]);
 	}
+	if (h->format == SYNOD_JREC_FORMAT_V3)
+		synod_put_le64(buf + OFF_POFF, h->poff);
 	synod_put_le32(buf + OFF_T_MAGIC, SYNOD_JREC_TMAGIC);
 	synod_put_le64(buf + OFF_T_JSEQ, h->jseq);
 	synod_put_le64(buf + OFF_T_SLOT, e->slot);
@@ -170,11 +194,32 @@ static bool entry_ok(const u8 *buf, const struct synod_jrec_hdr *h)
 			(SYNOD_JREC_WRITES - e->nwrites) * WRITE_LEN);
 }
 
+/*
+ * Format 3's payload ring fields: PRING only on a record with payloads,
+ * poff sector-aligned and bounded (so that poff + a record's payloads
+ * cannot wrap), zero otherwise.  Format 1 has neither.
+ */
+static bool pring_ok(const u8 *buf, struct synod_jrec_hdr *h)
+{
+	synod_assert(h->format == SYNOD_JREC_FORMAT_V1 ||
+		     h->format == SYNOD_JREC_FORMAT_V3);
+	if (h->format == SYNOD_JREC_FORMAT_V1)
+		return !(h->flags & ~SYNOD_JREC_F_ALL_V1);
+	h->poff = synod_get_le64(buf + OFF_POFF);
+	if (h->flags & ~SYNOD_JREC_F_ALL_V3)
+		return false;
+	if (!(h->flags & SYNOD_JREC_F_PRING))
+		return !h->poff;
+	synod_assert(h->flags & SYNOD_JREC_F_PRING);
+	return h->e.nwrites && !(h->flags & SYNOD_JREC_F_VOID) &&
+	       h->poff % 512 == 0 && h->poff <= SYNOD_JREC_JSEQ_MAX;
+}
+
 /* Fill @h from a checksummed block; returns false if a field is bad. */
 static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 {
 	struct synod_entry *e = &h->e;
-	u32 i;
+	u32 i, end;
 
 	h->jseq = synod_get_le64(buf + OFF_JSEQ);
 	h->batch_first = synod_get_le64(buf + OFF_BATCH_FIRST);
@@ -207,15 +252,16 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 	    h->jseq < h->batch_first ||
 	    h->jseq - h->batch_first >= h->batch_n)
 		return false;
-	if ((h->flags & ~SYNOD_JREC_F_ALL) || buf[OFF_RSVD1] ||
-	    synod_get_le32(buf + OFF_RSVD1 + 1))
+	if (buf[OFF_RSVD1] || synod_get_le32(buf + OFF_RSVD1 + 1))
 		return false;
 	/* A void record holds no entry; any other holds one, with a slot. */
 	if ((h->flags & SYNOD_JREC_F_VOID) ?
 	    e->slot || e->ballot || e->kind != SYNOD_ENTRY_NOOP || e->flags :
 	    !e->slot)
 		return false;
-	if (!synod_all_zero(buf + OFF_END_OF_FIELDS, OFF_TRAILER - OFF_END_OF_FIELDS))
+	end = h->format == SYNOD_JREC_FORMAT_V3 ? OFF_END_OF_FIELDS_V3 :
+						  OFF_END_OF_FIELDS;
+	if (!synod_all_zero(buf + end, OFF_TRAILER - end))
 		return false;
 	/* The trailer must repeat what the body says. */
 	if (synod_get_le32(buf + OFF_T_MAGIC) != SYNOD_JREC_TMAGIC ||
@@ -223,10 +269,15 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 	    synod_get_le64(buf + OFF_T_JSEQ) != h->jseq ||
 	    synod_get_le64(buf + OFF_T_SLOT) != e->slot)
 		return false;
-	return entry_ok(buf, h);
+	if (!entry_ok(buf, h) || !pring_ok(buf, h))
+		return false;
+	/* Payloads kept in a format 3 slot must fit it. */
+	return h->format == SYNOD_JREC_FORMAT_V1 ||
+	       (h->flags & SYNOD_JREC_F_PRING) ||
+	       synod_jrec_paylen(h) <= SYNOD_JREC3_SLOT - SYNOD_JREC_HDR_SIZE;
 }
 
-int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16],
+int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
 		      struct synod_jrec_hdr *h)
 {
 	int err = SYNOD_JREC_OK;
@@ -242,7 +293,10 @@ int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16],
 	}
 	if (synod_crc32c(0, buf, OFF_CSUM) != synod_get_le32(buf + OFF_CSUM))
 		return SYNOD_JREC_CRC_BAD;
-	if (synod_get_le16(buf + OFF_FORMAT) != SYNOD_JREC_FORMAT)
+	synod_assert(format == SYNOD_JREC_FORMAT_V1 ||
+		     format == SYNOD_JREC_FORMAT_V3);
+	h->format = format;
+	if (synod_get_le16(buf + OFF_FORMAT) != format)
 		err = SYNOD_JREC_VERSION_BAD;
 	else if (synod_memcmp(buf + OFF_UUID, uuid, 16))
 		err = SYNOD_JREC_FOREIGN;

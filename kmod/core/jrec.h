@@ -1,20 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * synod journal record, format 1: the 4 KiB header block that starts every
- * record of the journal ring, and the fixed record geometry.
+ * synod journal record, formats 1 and 3: the 4 KiB header block that
+ * starts every record of the journal ring, and the record geometry.
  *
  * Documentation/ondisk.rst describes the layout field by field; this file
  * and that document must agree.  As for the superblock and the wire, the
  * encoded form is produced and parsed only here, byte by byte and
  * little-endian: struct synod_jrec_hdr is the decoded, native form.
  *
- * A record is SYNOD_JREC_SIZE bytes of the ring: the header block, then
- * the payloads of the entry's writes packed one after the other (payload i
- * starts at SYNOD_JREC_HDR_SIZE + len[0] + ... + len[i-1]).  The header
- * names the journal sequence number twice: once in the checksummed body,
- * and once in a separately checksummed trailer in the block's last bytes,
- * so that a header whose first sectors are torn still says which journal
- * sequence and which slot it held.
+ * The ring is an array of fixed-size slots, one record each, record J in
+ * slot (J - 1) % count, so that recovery finds every record where it
+ * must be (core/jscan.h).  A slot starts with the header block and has
+ * room after it for payloads: the payloads of the entry's writes packed
+ * one after the other (payload i starts at SYNOD_JREC_HDR_SIZE + len[0]
+ * + ... + len[i-1]).  Format 1 slots (superblock formats 1 and 2) have
+ * room for every payload at its maximum, SYNOD_JREC_SIZE bytes, so a
+ * record is one write but a batch is one write per record.  Format 3
+ * slots (superblock format 3) are small, SYNOD_JREC3_SLOT, so that the
+ * slots of a batch are written as one: a record whose payloads fit its
+ * slot keeps them there, a larger one puts them in the payload ring that
+ * follows the slots (flag PRING, its place in poff), written with one
+ * more write for the whole batch.  The header names the journal sequence
+ * number twice: once in the checksummed body, and once in a separately
+ * checksummed trailer in the block's last bytes, so that a header whose
+ * first sectors are torn still says which journal sequence and which
+ * slot it held.
  */
 #ifndef SYNOD_CORE_JREC_H
 #define SYNOD_CORE_JREC_H
@@ -31,9 +41,23 @@
  * build-time SYNOD_BATCH_MAX, which must not exceed it.
  */
 #define SYNOD_JREC_WRITES	4u
-/* One record: header block and room for every payload at its maximum. */
+/* Format 1 slot: header block and room for every payload at its maximum. */
 #define SYNOD_JREC_SIZE		(SYNOD_JREC_HDR_SIZE + \
 				 SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
+/*
+ * Format 3 slot: header block and room for one largest payload, or four
+ * 4 KiB ones.  Small, since the slots of a batch are written whole, as
+ * one write, the room a record does not use too.
+ */
+#define SYNOD_JREC3_SLOT	(SYNOD_JREC_HDR_SIZE + SYNOD_PAYLOAD_MAX)
+/*
+ * Format 3 payload ring of a new volume, and the least a superblock may
+ * name: room for a whole batch (16 records, kmod/journal.h) of records
+ * with every payload at its maximum, so that a batch always fits once
+ * what it would overwrite is reclaimed.
+ */
+#define SYNOD_PRING_BYTES	(12u * 1024 * 1024)
+#define SYNOD_PRING_MIN		(16u * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
 /* Records in the ring of a new volume. */
 #define SYNOD_JOURNAL_RECORDS	256u
 
@@ -42,20 +66,26 @@
 #define SYNOD_JREC_TMAGIC	0x544a5953u	/* "SYJT" */
 /* Largest journal sequence a record may carry. */
 #define SYNOD_JREC_JSEQ_MAX	(1ull << 62)
-/* The only record format this code reads and writes. */
-#define SYNOD_JREC_FORMAT	1u
+/* The record formats this code reads and writes (superblock 1, 2 and 3). */
+#define SYNOD_JREC_FORMAT_V1	1u
+#define SYNOD_JREC_FORMAT_V3	3u
 /*
  * Record flags.  VOID: recovery found this journal sequence torn inside
  * the last batch (never acknowledged) and rewrote it as holding nothing,
  * so that later recoveries, when the batch is no longer the last, do not
  * take it for a damaged record.  A void record carries a NOOP entry of
- * slot 0, ballot 0, no flags.
+ * slot 0, ballot 0, no flags.  PRING (format 3 only): the payloads are
+ * not in the record's slot but in the payload ring, packed from byte
+ * poff of it.
  */
 #define SYNOD_JREC_F_VOID	0x1u
-#define SYNOD_JREC_F_ALL	0x1u
+#define SYNOD_JREC_F_PRING	0x2u
+#define SYNOD_JREC_F_ALL_V1	0x1u
+#define SYNOD_JREC_F_ALL_V3	0x3u
 
 /* Decoded header of one journal record. */
 struct synod_jrec_hdr {
+	u32 format;		/* SYNOD_JREC_FORMAT_V1 or _V3 */
 	u64 jseq;		/* journal sequence, 1, 2, ...: ring order */
 	u64 batch_first;	/* jseq of the first record of its batch */
 	u32 batch_n;		/* records in that batch (>= 1) */
@@ -64,6 +94,7 @@ struct synod_jrec_hdr {
 	struct synod_entry e;	/* slot, ballot, kind, writes, config */
 	u32 len[SYNOD_JREC_WRITES];	/* payload bytes of e.w[i] */
 	u32 crc[SYNOD_JREC_WRITES];	/* CRC-32C of payload i */
+	u64 poff;		/* PRING: payload 0's byte in the ring */
 };
 
 /* Why a header block was refused; 0 means accepted. */
@@ -83,25 +114,37 @@ const char *synod_jrec_err_name(int err);
 
 /*
  * Offset of payload @i inside a record whose header is @h: the payloads
- * are packed after the header block in write order.
+ * are packed after the header block in write order (in the slot, or
+ * from poff - SYNOD_JREC_HDR_SIZE in the payload ring if PRING).
  */
 u32 synod_jrec_payload_off(const struct synod_jrec_hdr *h, u32 i);
 
-/* Bytes of the record actually used: header block plus payloads. */
+/* Bytes of all the record's payloads. */
+u32 synod_jrec_paylen(const struct synod_jrec_hdr *h);
+
+/*
+ * Bytes of the record's slot actually used: header block plus payloads,
+ * or the header block alone if they are in the payload ring.
+ */
 u32 synod_jrec_used(const struct synod_jrec_hdr *h);
 
 /*
  * Encode @h for the volume @uuid into @buf (SYNOD_JREC_HDR_SIZE bytes),
- * both checksums included.  The payload crcs must already be in @h.
+ * both checksums included, in the format h->format.  The payload crcs
+ * must already be in @h.
  */
 void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 		       u8 *buf);
 
 /*
  * Decode and check the header block at @buf, @len bytes long, for the
- * volume @uuid.  Never reads outside the buffer; on refusal @h is zeroed.
+ * volume @uuid, whose journal holds records of @format only (another
+ * format is SYNOD_JREC_VERSION_BAD).  Never reads outside the buffer; on
+ * refusal @h is zeroed.  A PRING record's poff is a multiple of 512 and
+ * no more than SYNOD_JREC_JSEQ_MAX; whether it lies in the ring is the
+ * reader's to check.
  */
-int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16],
+int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
 		      struct synod_jrec_hdr *h);
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Encoding, decoding and selection of the synod superblock (formats 0,
- * 1 and 2).
+ * 1, 2 and 3).
  *
  * Pure code: no I/O, no allocation.  The glue reads the two copies from
  * the backing device into buffers, calls synod_sb_select(), and writes
@@ -120,11 +120,20 @@ enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 	return SYNOD_SB_OK;
 }
 
-/* Where a new replicated volume's data area starts: after the ring. */
+/*
+ * Bytes of the journal of a new replicated volume: format 3's header
+ * slots and payload ring (17 MiB, like format 1's ring of 68 KiB slots).
+ */
+static u64 v3_journal_size(void)
+{
+	return (u64)SYNOD_JOURNAL_RECORDS * SYNOD_JREC3_SLOT +
+	       SYNOD_PRING_BYTES;
+}
+
+/* Where a new replicated volume's data area starts: after the journal. */
 static u64 v1_data_offset(void)
 {
-	u64 end = SYNOD_JOURNAL_OFFSET_BYTES +
-		  (u64)SYNOD_JOURNAL_RECORDS * SYNOD_JREC_SIZE;
+	u64 end = SYNOD_JOURNAL_OFFSET_BYTES + v3_journal_size();
 
 	return (end + SYNOD_DATA_ALIGN_V1_BYTES - 1) /
 	       SYNOD_DATA_ALIGN_V1_BYTES * SYNOD_DATA_ALIGN_V1_BYTES;
@@ -145,10 +154,10 @@ enum synod_sb_status synod_sb_init_repl(struct synod_sb *sb, const u8 uuid[16],
 	synod_memset(sb, 0, sizeof(*sb));
 	if (!block_size_ok(block_size))
 		return SYNOD_SB_BAD_SIZES;
-	if (backing_bytes < synod_sb_min_bytes(SYNOD_SB_FORMAT_V2))
+	if (backing_bytes < synod_sb_min_bytes(SYNOD_SB_FORMAT_V3))
 		return SYNOD_SB_TOO_SMALL;
 
-	sb->format = SYNOD_SB_FORMAT_V2;
+	sb->format = SYNOD_SB_FORMAT_V3;
 	sb->seq = 1;
 	synod_memcpy(sb->uuid, uuid, sizeof(sb->uuid));
 	sb->block_size = block_size;
@@ -157,10 +166,11 @@ enum synod_sb_status synod_sb_init_repl(struct synod_sb *sb, const u8 uuid[16],
 	sb->data_size -= sb->data_size % SYNOD_DATA_ALIGN_BYTES;
 	sb->backing_size = backing_bytes;
 	sb->journal_offset = SYNOD_JOURNAL_OFFSET_BYTES;
-	sb->jrec_size = SYNOD_JREC_SIZE;
+	sb->jrec_size = SYNOD_JREC3_SLOT;
 	sb->jrec_count = SYNOD_JOURNAL_RECORDS;
-	sb->journal_size = (u64)sb->jrec_size * sb->jrec_count;
+	sb->journal_size = v3_journal_size();
 
+	synod_assert(synod_sb_pring_size(sb) == SYNOD_PRING_BYTES);
 	synod_assert(sb->journal_offset + sb->journal_size <= data_offset);
 	synod_assert(sb->data_size >= SYNOD_DATA_MIN_BYTES);
 	synod_assert(sb->data_offset + sb->data_size <= backing_bytes);
@@ -315,21 +325,32 @@ static bool addr_ok(const struct synod_sb_addr *a)
 }
 
 /*
- * The journal ring must be made of records this code knows, lie after
- * both superblock copies and end before the data area begins.
+ * The journal must be made of slots of the size its record format has,
+ * lie after both superblock copies and end before the data area begins.
+ * Format 3's payload ring (the rest of journal_size after the slots)
+ * holds at least a batch of the largest records, in whole 4 KiB blocks;
+ * formats 1 and 2 have none.
  */
 static bool journal_layout_ok(const struct synod_sb *sb)
 {
+	bool v3 = sb->format == SYNOD_SB_FORMAT_V3;
+	u64 slots = (u64)sb->jrec_size * sb->jrec_count;
+
 	if (sb->journal_offset < SYNOD_SB_COPIES * SYNOD_SB_SIZE ||
 	    sb->journal_offset % SYNOD_DATA_ALIGN_BYTES)
 		return false;
-	if (sb->jrec_size != SYNOD_JREC_SIZE ||
+	if (sb->jrec_size != (v3 ? SYNOD_JREC3_SLOT : SYNOD_JREC_SIZE) ||
 	    sb->jrec_count < SYNOD_JOURNAL_RECORDS_MIN ||
 	    sb->jrec_count > SYNOD_JOURNAL_RECORDS_MAX)
 		return false;
-	if (sb->journal_size != (u64)sb->jrec_size * sb->jrec_count)
+	if (v3 ? sb->journal_size < slots + SYNOD_PRING_MIN ||
+		 (sb->journal_size - slots) % SYNOD_DATA_ALIGN_BYTES ||
+		 sb->journal_size - slots > SYNOD_JREC_JSEQ_MAX :
+	    sb->journal_size != slots)
 		return false;
-	return sb->journal_offset + sb->journal_size <= sb->data_offset;
+	synod_assert(sb->journal_size >= slots);
+	return sb->journal_offset + sb->journal_size <= sb->data_offset &&
+	       sb->journal_offset + sb->journal_size > sb->journal_offset;
 }
 
 /*
@@ -341,7 +362,8 @@ static bool decode_secret(const u8 *buf, struct synod_sb *sb)
 {
 	u32 len = synod_get_le32(buf + OFF_SECRET_LEN);
 
-	if (sb->format == SYNOD_SB_FORMAT_V2) {
+	if (sb->format == SYNOD_SB_FORMAT_V2 ||
+	    sb->format == SYNOD_SB_FORMAT_V3) {
 		if (len || synod_all_zero(buf + OFF_SECRET_FP, SYNOD_SB_FP_LEN) ||
 		    !synod_all_zero(buf + OFF_SECRET_FP + SYNOD_SB_FP_LEN,
 				    SYNOD_SB_SECRET_MAX - SYNOD_SB_FP_LEN))

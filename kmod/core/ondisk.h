@@ -21,8 +21,13 @@
  * the shared secret where format 1 kept the secret itself: whoever reads
  * the disk (a stolen disk, a backup, a decommissioned drive) must not
  * learn the key that authenticates the cluster.  New replicated volumes
- * are format 2; format 1 is still read (and encoded, for tests), and
- * attach converts it (kmod/secret.c).
+ * were format 2 until 2026-12; format 1 is still read (and encoded, for
+ * tests), and attach converts it to format 2 (kmod/secret.c).  Format 3
+ * is format 2 whose journal holds format 3 records: a ring of header
+ * slots, each with room for a small record's payloads, and after it a
+ * payload ring for the larger ones (core/jrec.h), so that a group of
+ * records is one write.  New replicated volumes are format 3; formats 1
+ * and 2 keep their format 1 records.
  */
 #ifndef SYNOD_CORE_ONDISK_H
 #define SYNOD_CORE_ONDISK_H
@@ -45,6 +50,7 @@
 #define SYNOD_SB_FORMAT_V0		0u	/* single replica */
 #define SYNOD_SB_FORMAT_V1		1u	/* replicated, secret stored */
 #define SYNOD_SB_FORMAT_V2		2u	/* replicated, secret fingerprint */
+#define SYNOD_SB_FORMAT_V3		3u	/* v2, journal records format 3 */
 
 /*
  * Layout chosen at volume creation: the data area starts 1 MiB in, which
@@ -177,10 +183,11 @@ enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 				   u64 backing_bytes, u32 block_size);
 
 /*
- * Fill @sb for a new replicated volume: format v2, sequence 1, the
+ * Fill @sb for a new replicated volume: format v3, sequence 1, the
  * superblock copies at 0 and 4 KiB, a ring of SYNOD_JOURNAL_RECORDS
- * records of SYNOD_JREC_SIZE bytes at 1 MiB, the data area from the next
- * 1 MiB boundary after it to the end of the device (whole 4 KiB blocks).
+ * header slots of SYNOD_JREC3_SLOT bytes at 1 MiB and a payload ring of
+ * SYNOD_PRING_BYTES after it, the data area from the next 1 MiB boundary
+ * after them to the end of the device (whole 4 KiB blocks).
  * Everything else (cluster, node, membership, peers, secret fingerprint)
  * is zero for the caller to fill.  Returns SYNOD_SB_TOO_SMALL if the
  * device cannot hold the journal and 1 MiB of data, SYNOD_SB_BAD_SIZES
@@ -189,11 +196,31 @@ enum synod_sb_status synod_sb_init(struct synod_sb *sb, const u8 uuid[16],
 enum synod_sb_status synod_sb_init_repl(struct synod_sb *sb, const u8 uuid[16],
 					u64 backing_bytes, u32 block_size);
 
-/* Formats 1 and 2: a replica of a replicated volume. */
+/* Formats 1, 2 and 3: a replica of a replicated volume. */
 static inline bool synod_sb_is_repl(const struct synod_sb *sb)
 {
 	return sb->format == SYNOD_SB_FORMAT_V1 ||
-	       sb->format == SYNOD_SB_FORMAT_V2;
+	       sb->format == SYNOD_SB_FORMAT_V2 ||
+	       sb->format == SYNOD_SB_FORMAT_V3;
+}
+
+/* The format of the records in @sb's journal: 3 in format 3, else 1. */
+static inline u32 synod_sb_jrec_format(const struct synod_sb *sb)
+{
+	return sb->format == SYNOD_SB_FORMAT_V3 ? SYNOD_JREC_FORMAT_V3 :
+						  SYNOD_JREC_FORMAT_V1;
+}
+
+/*
+ * Bytes of the payload ring, which follows the header slots in the
+ * journal (format 3); 0 in the other formats, where every record holds
+ * its payloads in its own slot.
+ */
+static inline u64 synod_sb_pring_size(const struct synod_sb *sb)
+{
+	if (sb->format != SYNOD_SB_FORMAT_V3)
+		return 0;
+	return sb->journal_size - (u64)sb->jrec_size * sb->jrec_count;
 }
 
 /*

@@ -16,7 +16,7 @@
  * replicated volume (a single-replica volume is format 0), as volume-format
  * reports it; synodctl -V names it beside the release.
  */
-#define SYNOD_FORMAT_REPL	2
+#define SYNOD_FORMAT_REPL	3
 
 /* Longest volume name, without the terminating NUL. */
 #define SYNOD_NAME_MAX		31

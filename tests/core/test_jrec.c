@@ -22,6 +22,11 @@ static const u8 uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8,
 static const u8 other_uuid[16] = { 16, 15 };
 static u8 buf[SYNOD_JREC_HDR_SIZE];
 static struct synod_jrec_hdr h, d;
+/* The record format under test: every test runs for both (main()). */
+static u32 fmt = SYNOD_JREC_FORMAT_V1;
+
+#define OFF_RFLAGS	0x01c
+#define OFF_POFF	0x0e0
 
 /* A WRITE entry of @nw writes in batch [10, 13), as jseq 11. */
 static void fill_write(struct synod_jrec_hdr *x, u32 nw)
@@ -29,6 +34,7 @@ static void fill_write(struct synod_jrec_hdr *x, u32 nw)
 	u32 i;
 
 	memset(x, 0, sizeof(*x));
+	x->format = fmt;
 	x->jseq = 11;
 	x->batch_first = 10;
 	x->batch_n = 3;
@@ -58,7 +64,7 @@ static void test_roundtrip_write(void **state)
 	(void)state;
 	fill_write(&h, SYNOD_BATCH_MAX);
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.jseq, 11);
 	assert_int_equal(d.batch_first, 10);
@@ -90,6 +96,7 @@ static void test_roundtrip_write(void **state)
 static void encode_noop(void)
 {
 	memset(&h, 0, sizeof(h));
+	h.format = fmt;
 	h.jseq = h.batch_first = 1;
 	h.batch_n = 1;
 	h.e.slot = 7;
@@ -101,7 +108,7 @@ static void test_roundtrip_noop_config(void **state)
 {
 	(void)state;
 	encode_noop();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.e.kind, SYNOD_ENTRY_NOOP);
 	assert_int_equal(d.e.nwrites, 0);
@@ -111,7 +118,7 @@ static void test_roundtrip_noop_config(void **state)
 	h.e.cfg = (struct synod_config){ .epoch = 3, .voters = 0x7,
 		.learners = 0x8, .q1 = 2, .q2 = 2 };
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.e.cfg.epoch, 3);
 	assert_int_equal(d.e.cfg.voters, 0x7);
@@ -130,11 +137,11 @@ static void test_every_bit_flip(void **state)
 	synod_jrec_encode(&h, uuid, buf);
 	for (bit = 0; bit < SYNOD_JREC_HDR_SIZE * 8; bit++) {
 		buf[bit / 8] ^= (u8)(1u << (bit % 8));
-		assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+		assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 				 SYNOD_JREC_CRC_BAD);
 		buf[bit / 8] ^= (u8)(1u << (bit % 8));
 	}
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 }
 
@@ -142,23 +149,23 @@ static void test_empty_short_foreign(void **state)
 {
 	(void)state;
 	memset(buf, 0, sizeof(buf));
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_EMPTY);
 	memset(buf, 0xff, sizeof(buf));
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_EMPTY);
 	fill_write(&h, 1);
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf) - 1, uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf) - 1, uuid, fmt, &d),
 			 SYNOD_JREC_SHORT);
-	assert_int_equal(synod_jrec_decode(buf, 0, uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, 0, uuid, fmt, &d),
 			 SYNOD_JREC_SHORT);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid, fmt, &d),
 			 SYNOD_JREC_FOREIGN);
 	assert_int_equal(d.e.slot, 0);
 	synod_put_le16(buf + 4, 2);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_VERSION_BAD);
 }
 
@@ -176,7 +183,7 @@ static void expect_field_bad(u32 off, u32 val, u32 width)
 	else
 		synod_put_le64(buf + off, val);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	assert_int_equal(d.jseq, 0);
 }
@@ -200,7 +207,8 @@ static void test_bad_fields(void **state)
 	expect_field_bad(OFF_JSEQ, 13, 8);			/* past batch */
 	expect_field_bad(OFF_JSEQ, 9, 8);			/* before */
 	expect_field_bad(0x018, 0, 4);				/* batch_n */
-	expect_field_bad(0x01c, 2, 4);				/* rflags */
+	/* rflags: PRING is format 3's */
+	expect_field_bad(OFF_RFLAGS, fmt == SYNOD_JREC_FORMAT_V3 ? 4 : 2, 4);
 	expect_field_bad(0x800, 1, 1);				/* reserved */
 	expect_field_bad(0x050, 1, 4);				/* cfg in W */
 	expect_field_bad(OFF_T_JSEQ, 12, 8);			/* trailer */
@@ -209,11 +217,11 @@ static void test_bad_fields(void **state)
 	fill_write(&h, 1);
 	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX + 1;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_FIELD_BAD);
 }
 
@@ -227,13 +235,14 @@ static void test_void_record(void **state)
 
 	(void)state;
 	memset(&h, 0, sizeof(h));
+	h.format = fmt;
 	h.jseq = 12;
 	h.batch_first = 10;
 	h.batch_n = 4;
 	h.flags = SYNOD_JREC_F_VOID;
 	h.e.kind = SYNOD_ENTRY_NOOP;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.flags, SYNOD_JREC_F_VOID);
 	assert_int_equal(d.e.slot, 0);
@@ -246,19 +255,19 @@ static void test_void_record(void **state)
 	/* without the flag, slot 0 is no entry */
 	synod_put_le32(buf + 0x01c, 0);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* unknown record flags */
 	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID | 2);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* a void record holds no entry: no slot, ballot, kind or flags */
 	expect_field_bad(0x01c, SYNOD_JREC_F_VOID, 4);
 	encode_noop();
 	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_FIELD_BAD);
 }
 
@@ -276,14 +285,14 @@ static void test_trailer_recovers_slot(void **state)
 
 	/* First sector torn (zero, as a never-completed write leaves it). */
 	memset(buf, 0, 512);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_CRC_BAD);
 	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
 	assert_int_equal(jseq, 11);
 	assert_int_equal(slot, h.e.slot);
 	/* Everything but the last sector torn. */
 	memset(buf, 0x5a, SYNOD_JREC_HDR_SIZE - 512);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_CRC_BAD);
 	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
 	assert_int_equal(slot, h.e.slot);
@@ -312,12 +321,106 @@ static void test_garbage(void **state)
 		}
 		if (n & 1)
 			synod_put_le32(buf, SYNOD_JREC_MAGIC);
-		assert_int_not_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
+		assert_int_not_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
 						       &d), SYNOD_JREC_OK);
 	}
 	assert_string_equal(synod_jrec_err_name(SYNOD_JREC_CRC_BAD),
 			    "checksum mismatch");
 	assert_string_equal(synod_jrec_err_name(-1), "unknown");
+}
+
+/*
+ * Format 3: a record whose payloads are in the payload ring says so
+ * (PRING) and where (poff, sector-aligned); one that keeps them in its
+ * slot must fit the slot.  Format 1 knows neither, and each format
+ * refuses the other's records.
+ */
+static void test_v3_payload_ring(void **state)
+{
+	(void)state;
+	fmt = SYNOD_JREC_FORMAT_V3;
+	fill_write(&h, 2);
+	h.flags = SYNOD_JREC_F_PRING;
+	h.poff = 7 * 512;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(d.format, SYNOD_JREC_FORMAT_V3);
+	assert_int_equal(d.flags, SYNOD_JREC_F_PRING);
+	assert_int_equal(d.poff, 7 * 512);
+	assert_int_equal(synod_get_le64(buf + OFF_POFF), 7 * 512);
+	assert_int_equal(synod_jrec_paylen(&d), 512 + 1024);
+	/* its slot holds the header alone */
+	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC_HDR_SIZE);
+	/* the other format's reader refuses it, whole */
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
+					   SYNOD_JREC_FORMAT_V1, &d),
+			 SYNOD_JREC_VERSION_BAD);
+
+	expect_field_bad(OFF_POFF, 7 * 512 + 1, 8);	/* not a sector */
+	/* beyond any ring: poff + payloads could wrap */
+	fill_write(&h, 1);
+	h.flags = SYNOD_JREC_F_PRING;
+	h.poff = SYNOD_JREC_JSEQ_MAX + 512;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	/* poff without PRING */
+	fill_write(&h, 1);
+	synod_jrec_encode(&h, uuid, buf);
+	synod_put_le64(buf + OFF_POFF, 4096);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	/* PRING on an entry without payloads */
+	encode_noop();
+	synod_put_le32(buf + OFF_RFLAGS, SYNOD_JREC_F_PRING);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+
+	/* Payloads in the slot: 16 KiB fit, 16.5 KiB do not. */
+	fill_write(&h, 2);
+	h.len[0] = SYNOD_PAYLOAD_MAX - 512;
+	h.len[1] = 512;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC3_SLOT);
+	synod_put_le32(buf + OFF_WRITES + 32 + 16, 1024);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	/* which format 1's larger slot holds */
+	fmt = SYNOD_JREC_FORMAT_V1;
+	fill_write(&h, 2);
+	h.len[0] = SYNOD_PAYLOAD_MAX;
+	h.len[1] = 1024;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
+					   SYNOD_JREC_FORMAT_V3, &d),
+			 SYNOD_JREC_VERSION_BAD);
+	/* and a format 1 record with bytes at poff's place is refused */
+	synod_put_le64(buf + OFF_POFF, 4096);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+}
+
+static int use_v1(void **state)
+{
+	(void)state;
+	fmt = SYNOD_JREC_FORMAT_V1;
+	return 0;
+}
+
+static int use_v3(void **state)
+{
+	(void)state;
+	fmt = SYNOD_JREC_FORMAT_V3;
+	return 0;
 }
 
 int main(void)
@@ -332,6 +435,14 @@ int main(void)
 		cmocka_unit_test(test_trailer_recovers_slot),
 		cmocka_unit_test(test_garbage),
 	};
+	const struct CMUnitTest v3[] = {
+		cmocka_unit_test(test_v3_payload_ring),
+	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* every property of format 1 holds for format 3 too */
+	failed = cmocka_run_group_tests_name("format 1", tests, use_v1, NULL);
+	failed += cmocka_run_group_tests_name("format 3", tests, use_v3, NULL);
+	failed += cmocka_run_group_tests_name("format 3 only", v3, NULL, NULL);
+	return failed;
 }

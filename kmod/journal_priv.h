@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What journal.c (the write path) and journal_recover.c (recovery at
+ * attach) share: the journal's state and the bios of one chunk.  Nothing
+ * outside those two files includes it; the contract is journal.h.
+ */
+#ifndef SYNOD_JOURNAL_PRIV_H
+#define SYNOD_JOURNAL_PRIV_H
+
+#include <linux/blk_types.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
+
+#include "journal.h"
+#include "core/jscan.h"
+
+/* slot[] value of a ring index whose record may be overwritten at will. */
+#define SLOT_FREE		U64_MAX
+#define PAYLOAD_ORDER		get_order(SYNOD_PAYLOAD_MAX)
+/*
+ * Bios of one chunk: format 1 writes one per record; format 3 one for
+ * the slots and one for the payload ring, each two where its ring wraps.
+ */
+#define JBIOS			SYNOD_JOURNAL_BATCH
+/*
+ * Vectors of one chunk, over all its bios: per record its header, a
+ * vector per payload, and in format 3 the zero pages that fill the rest
+ * of its slot (at most SYNOD_PAYLOAD_MAX / PAGE_SIZE), payloads in the
+ * payload ring counted once more for the ring's own bio.
+ */
+#define JVECS			(SYNOD_JOURNAL_BATCH * \
+				 (1 + 2 * SYNOD_JREC_WRITES + \
+				  SYNOD_PAYLOAD_MAX / PAGE_SIZE))
+
+/* The payload ring bytes a format 3 record holds (len 0: none). */
+struct synod_jext {
+	u64 off;			/* first byte, in the payload ring */
+	u32 len;			/* bytes: all its payloads */
+};
+
+struct synod_journal {
+	struct block_device *bdev;	/* the backing device */
+	u8 uuid[16];			/* records of other volumes are empty */
+	struct synod_journal_owner owner;	/* told around each encode;
+						 * all NULL: nobody */
+	u32 format;			/* SYNOD_JREC_FORMAT_V1 or _V3 */
+	sector_t start;			/* first sector of the slots */
+	u32 count;			/* slots in the ring */
+	u32 slot_bytes;			/* bytes per slot */
+	sector_t pstart;		/* first sector of the payload ring */
+	u64 psize;			/* its bytes; 0: none (format 1) */
+	u64 phead;			/* its byte the next payloads go to */
+	u64 applied0;			/* applied index of the superblock */
+	struct mutex lock;		/* serializes write and recover */
+	bool recovered;			/* recover() succeeded: head is known */
+	u64 next_jseq;			/* journal sequence of the next record */
+	atomic64_t reclaim;		/* slots <= this may be overwritten */
+	u64 *slot;			/* by ring index: slot held or FREE */
+	struct synod_jext *ext;		/* by ring index: payload ring held */
+	struct synod_jext *plan;	/* by record of a write: where to */
+	struct synod_jscan *scan;	/* by ring index: recovery scan */
+	struct synod_jrec_hdr hdr;	/* decode scratch (recover) */
+	struct synod_jrec rec;		/* what found() is given */
+	struct page *hpage[SYNOD_JOURNAL_BATCH];	/* encoded headers */
+	struct page *pay[SYNOD_JREC_WRITES];	/* recovery payloads, 16 KiB */
+	struct bio bio[JBIOS];		/* the bios of a chunk */
+	struct bio_vec *bvec;		/* JVECS, shared by them */
+	u32 nbio;			/* bios of the chunk being built */
+	u32 nvec;			/* vectors they use */
+	atomic_t pending;		/* bios of a chunk not yet completed */
+	int io_err;			/* a bio of the chunk failed */
+	struct completion done;		/* the chunk's last bio completed */
+	u64 written;			/* records written since creation */
+	u64 corrupt;			/* corrupt records reported */
+};
+
+static inline u32 synod_journal_index(const struct synod_journal *j,
+				      u64 jseq)
+{
+	return synod_jscan_index(jseq, j->count);
+}
+
+/* First sector of ring slot @idx. */
+static inline sector_t synod_journal_slot_sector(const struct synod_journal *j,
+						 u32 idx)
+{
+	return j->start + (((sector_t)idx * j->slot_bytes) >> SECTOR_SHIFT);
+}
+
+/* The sector of byte @off of the payload ring (sector-aligned). */
+static inline sector_t synod_journal_pring_sector(const struct synod_journal *j,
+						  u64 off)
+{
+	return j->pstart + (off >> SECTOR_SHIFT);
+}
+
+/*
+ * Run @stmt, a call into the pure core (it asserts, never sleeps), inside
+ * the owner's assertion window: only the owner may be fenced for it.
+ * Never around I/O, nor around the owner's own callbacks (no nesting).
+ */
+#define JCORE(j, stmt) do {						\
+	if ((j)->owner.enter)						\
+		(j)->owner.enter((j)->owner.ctx);			\
+	stmt;								\
+	if ((j)->owner.leave)						\
+		(j)->owner.leave((j)->owner.ctx);			\
+} while (0)
+
+/* journal.c */
+struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
+				     u64 jseq);
+int synod_journal_run(struct synod_journal *j);
+
+#endif /* SYNOD_JOURNAL_PRIV_H */

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Journal recovery at attach (contract: journal.h; the rules:
+ * Documentation/ondisk.rst, "Recovery", and core/jscan.h, which decides).
+ *
+ * Pass 1 reads every ring slot and checks its record: header, and the
+ * payloads wherever they are (in the slot, or in format 3's payload ring).
+ * Pass 2 replays the window in journal order, reports what is corrupt,
+ * and rewrites the torn tail void.  Afterwards the write path (journal.c)
+ * knows the head, which slot holds which log slot, and which payload
+ * ring bytes are held.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+
+#include "synod.h"
+#include "journal_priv.h"
+#include "core/crc32c.h"
+
+/* One synchronous read into the bio vectors already added to bio[0]. */
+static int read_submit(struct synod_journal *j)
+{
+	int err = submit_bio_wait(&j->bio[0]);
+
+	bio_uninit(&j->bio[0]);
+	return err;
+}
+
+/*
+ * Read and check the record at ring slot @idx into j->hdr and the
+ * payload buffers.  Returns 0 and fills @sc; -EIO only if the device
+ * fails the read.
+ */
+static int read_record(struct synod_journal *j, u32 idx,
+		       struct synod_jscan *sc)
+{
+	struct synod_jrec_hdr *h = &j->hdr;
+	struct bio *bio = &j->bio[0];
+	u8 *hbuf = page_address(j->hpage[0]);
+	sector_t psector;
+	u32 i, paylen;
+	int st;
+
+	memset(sc, 0, sizeof(*sc));
+	bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+	bio->bi_iter.bi_sector = synod_journal_slot_sector(j, idx);
+	__bio_add_page(bio, j->hpage[0], SYNOD_JREC_HDR_SIZE, 0);
+	if (read_submit(j))
+		return -EIO;
+
+	JCORE(j, st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid,
+					j->format, h));
+	if (st == SYNOD_JREC_EMPTY || st == SYNOD_JREC_FOREIGN)
+		return 0;		/* SYNOD_JS_EMPTY */
+	sc->state = SYNOD_JS_BROKEN;
+	if (st != SYNOD_JREC_OK) {
+		/* Trust the trailer only if it names this very index. */
+		bool named;
+
+		JCORE(j, named = synod_jrec_trailer(hbuf, SYNOD_JREC_HDR_SIZE,
+						    j->uuid, &sc->jseq,
+						    &sc->slot));
+		if (named && sc->jseq <= SYNOD_JSEQ_MAX &&
+		    synod_journal_index(j, sc->jseq) == idx)
+			sc->slot_known = true;
+		else
+			sc->jseq = 0;
+		return 0;
+	}
+	JCORE(j, paylen = synod_jrec_paylen(h));
+	/*
+	 * A record at an index not its own was misdirected, one naming an
+	 * impossible sequence or payload ring bytes outside the ring
+	 * crafted or colliding: broken, naming nothing.
+	 */
+	if (h->jseq > SYNOD_JSEQ_MAX || synod_journal_index(j, h->jseq) != idx)
+		return 0;
+	if ((h->flags & SYNOD_JREC_F_PRING) &&
+	    (h->poff > j->psize || paylen > j->psize - h->poff))
+		return 0;
+	sc->jseq = h->jseq;
+	sc->slot = h->e.slot;
+	sc->slot_known = true;
+	sc->batch_first = h->batch_first;
+	sc->batch_n = h->batch_n;
+	if (h->flags & SYNOD_JREC_F_VOID) {
+		sc->state = SYNOD_JS_VOID;
+		return 0;
+	}
+
+	if (paylen) {
+		psector = (h->flags & SYNOD_JREC_F_PRING) ?
+			  synod_journal_pring_sector(j, h->poff) :
+			  synod_journal_slot_sector(j, idx) +
+			  (SYNOD_JREC_HDR_SIZE >> SECTOR_SHIFT);
+		bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+		bio->bi_iter.bi_sector = psector;
+		for (i = 0; i < h->e.nwrites; i++)
+			__bio_add_page(bio, j->pay[i], h->len[i], 0);
+		if (read_submit(j))
+			return -EIO;
+	}
+	for (i = 0; i < h->e.nwrites; i++)
+		if (synod_crc32c(0, page_address(j->pay[i]), h->len[i]) !=
+		    h->crc[i])
+			goto bad_payload;
+	sc->state = SYNOD_JS_INTACT;
+	return 0;
+
+bad_payload:
+	/*
+	 * The payload ring is reused once the records holding it are
+	 * reclaimed, which their slots need not be yet: a record applied
+	 * and checkpointed (at or below the superblock's applied index, the
+	 * highest reclaim point ever given) whose payloads were overwritten
+	 * holds nothing anyone needs.  It counts as void: written whole,
+	 * replayed never.
+	 */
+	if ((h->flags & SYNOD_JREC_F_PRING) && h->e.slot <= j->applied0)
+		sc->state = SYNOD_JS_VOID;
+	return 0;
+}
+
+/* Pass 1: every ring index, in disk order. */
+static int scan_ring(struct synod_journal *j)
+{
+	u32 idx;
+	int err;
+
+	for (idx = 0; idx < j->count; idx++) {
+		err = read_record(j, idx, &j->scan[idx]);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Tell the caller about journal sequence @jseq, damaged but durable. */
+static void report_corrupt(struct synod_journal *j, u64 jseq,
+			   void (*corrupt)(void *ctx, u64 slot, bool known),
+			   void *ctx)
+{
+	struct synod_jscan *sc = &j->scan[synod_journal_index(j, jseq)];
+	bool known = sc->jseq == jseq && sc->slot_known;
+
+	j->corrupt++;
+	j->slot[synod_journal_index(j, jseq)] = known ? sc->slot : SLOT_FREE;
+	corrupt(ctx, known ? sc->slot : 0, known);
+}
+
+/*
+ * Read the intact record @jseq again, with its payloads; 1 if no longer.
+ * Nothing writes the ring during recovery, so a record that changed was
+ * read wrong once (media trouble).  It was whole at the scan and may have
+ * been acknowledged even in the last batch: it becomes UNSTABLE, which
+ * recovery reports corrupt (its slot known from the first read) and
+ * never voids as torn.
+ */
+static int reread(struct synod_journal *j, u64 jseq)
+{
+	u32 idx = synod_journal_index(j, jseq);
+	struct synod_jscan sc;
+	int err;
+
+	err = read_record(j, idx, &sc);
+	if (err)
+		return err;
+	if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq)
+		return 0;
+	j->scan[idx].state = SYNOD_JS_UNSTABLE;
+	return 1;
+}
+
+/*
+ * Pass 2: the window, in order.  Intact records are read again (the scan
+ * kept no payloads) and handed to found(); damaged ones before the last
+ * batch are reported corrupt().  Void, reclaimed and torn ones hold
+ * nothing that was acknowledged: skipped (the torn ones are voided after).
+ */
+static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
+		  void (*found)(void *ctx, const struct synod_jrec *r),
+		  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
+		  void *ctx)
+{
+	struct synod_jrec *r = &j->rec;
+	enum synod_jscan_fate fate;
+	u64 jseq;
+	u32 i, idx;
+	int err;
+
+	for (jseq = end->first; jseq <= end->last; jseq++) {
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
+		if (fate == SYNOD_JF_FOUND) {
+			err = reread(j, jseq);
+			if (err < 0)
+				return err;
+			if (err)	/* changed since the scan */
+				JCORE(j, fate = synod_jscan_fate(j->scan,
+						j->count, end, jseq));
+		}
+		if (fate == SYNOD_JF_CORRUPT)
+			report_corrupt(j, jseq, corrupt, ctx);
+		if (fate != SYNOD_JF_FOUND)
+			continue;
+		memset(r, 0, sizeof(*r));
+		r->seq = j->hdr.pseq;
+		r->e = j->hdr.e;
+		for (i = 0; i < r->e.nwrites; i++) {
+			r->len[i] = j->hdr.len[i];
+			r->data[i] = page_address(j->pay[i]);
+		}
+		idx = synod_journal_index(j, jseq);
+		j->slot[idx] = r->e.slot;
+		if (j->hdr.flags & SYNOD_JREC_F_PRING) {
+			j->ext[idx].off = j->hdr.poff;
+			j->ext[idx].len = synod_jrec_paylen(&j->hdr);
+			j->phead = j->ext[idx].off + j->ext[idx].len;
+		}
+		found(ctx, r);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Encode a void record for @jseq, of the batch @end names, into header
+ * page @k and a bio of its own: a header alone, in any format.
+ */
+static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
+		      const struct synod_jscan_end *end)
+{
+	struct synod_jrec_hdr *h = &j->hdr;
+
+	memset(h, 0, sizeof(*h));
+	h->format = j->format;
+	h->jseq = jseq;
+	h->batch_first = end->batch_first;
+	h->batch_n = end->batch_n;
+	h->flags = SYNOD_JREC_F_VOID;
+	h->e.kind = SYNOD_ENTRY_NOOP;
+	synod_journal_header_bio(j, k, jseq);
+}
+
+/*
+ * Rewrite every torn journal sequence of the last batch as a void record,
+ * durably, before anything is written after it: once a later batch
+ * exists, a damaged record there would be taken for corruption in the
+ * middle.  A crash while voiding leaves the same last batch, so the next
+ * recovery decides the same.  Returns the number voided or -EIO.
+ */
+static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
+{
+	enum synod_jscan_fate fate;
+	struct synod_jscan *sc;
+	u32 k = 0, n = 0;
+	u64 jseq;
+
+	for (jseq = end->batch_first; jseq < end->last; jseq++) {
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
+		if (fate != SYNOD_JF_TORN)
+			continue;
+		prep_void(j, k++, jseq, end);
+		sc = &j->scan[synod_journal_index(j, jseq)];
+		sc->jseq = jseq;	/* what the ring holds once written */
+		sc->state = SYNOD_JS_VOID;
+		n++;
+		if (k == SYNOD_JOURNAL_BATCH) {
+			if (synod_journal_run(j))
+				return -EIO;
+			k = 0;
+		}
+	}
+	if (k && synod_journal_run(j))
+		return -EIO;
+	return n;
+}
+
+/*
+ * Read the whole ring at attach.  The highest intact journal sequence M
+ * ends the journal: the ring holds the window [M - count + 1, M], every
+ * sequence of which was written, and M's header names the last batch.
+ * Within the window, intact records are found() in order.  A record
+ * missing or damaged in the last batch was never acknowledged (jscan.h):
+ * it is the torn tail, dropped and rewritten void.  Anything else missing
+ * is corrupt(): durable once, since later writes were issued only after
+ * it was durable.  Broken records after M are the torn tail too, dropped,
+ * if the one batch in flight at a crash can hold them all.  If not, they
+ * are damage (end.damaged): durable records, perhaps accepted entries,
+ * are lost and their slots unknown, so corrupt() is told once without a
+ * slot (the replica then promises nothing until its peers supply the
+ * window), and writing resumes past any jseq ever issued (the highest
+ * any header names, plus the ring, plus a batch), never over the
+ * sequences of records the ring still holds.
+ */
+int synod_journal_recover(struct synod_journal *j,
+			  void (*found)(void *ctx, const struct synod_jrec *r),
+			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
+			  void *ctx)
+{
+	struct synod_jscan_end end;
+	u32 idx;
+	int err;
+
+	mutex_lock(&j->lock);
+	j->recovered = false;
+	for (idx = 0; idx < j->count; idx++) {
+		j->slot[idx] = SLOT_FREE;
+		j->ext[idx].off = 0;
+		j->ext[idx].len = 0;
+	}
+	/* replay() moves it after the last payloads it finds held */
+	j->phead = 0;
+	err = scan_ring(j);
+	if (err)
+		goto out_unlock;
+	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
+				 &end));
+	/*
+	 * Sequences are believed up to SYNOD_JSEQ_MAX only: writing past it
+	 * would make our own records unbelievable at the next scan.  No
+	 * honest journal gets near; a record naming one is crafted or a
+	 * checksum collision.
+	 */
+	if (end.next > SYNOD_JSEQ_MAX) {
+		pr_err("synod: journal on %pg: journal sequence %llu is implausible (a crafted or colliding record): refusing to attach\n",
+		       j->bdev, end.seen);
+		err = -EUCLEAN;
+		goto out_unlock;
+	}
+	/*
+	 * Told first, once: the slots of the lost records are unknown, so
+	 * the core refuses to promise for its whole window past the
+	 * checkpoint it was restored to, whatever the replay then adds.
+	 */
+	if (end.damaged && end.seen > end.last + SYNOD_JOURNAL_BATCH) {
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, named up to %llu: more than the one batch a crash can tear, so durable records are lost; writing resumes at %llu\n",
+			j->bdev, end.after, end.last, end.seen, end.next);
+		j->corrupt += end.after;
+		corrupt(ctx, 0, false);
+	} else if (end.damaged) {
+		pr_warn("synod: journal on %pg: %u damaged record(s) after journal sequence %llu, some naming no sequence, at ring indexes one batch cannot reach: durable records are lost; writing resumes at %llu\n",
+			j->bdev, end.after, end.last, end.next);
+		j->corrupt += end.after;
+		corrupt(ctx, 0, false);
+	}
+	if (end.last) {
+		err = replay(j, &end, found, corrupt, ctx);
+		if (err)
+			goto out_unlock;
+		err = void_torn(j, &end);
+		if (err < 0)
+			goto out_unlock;
+		if (err)
+			pr_info("synod: journal: %d torn record(s) of the last batch (journal sequences %llu..%llu) dropped and voided\n",
+				err, end.batch_first, end.last);
+		err = 0;
+	}
+	if (!end.damaged && end.after)
+		pr_info("synod: journal on %pg: dropped %u torn record(s) after journal sequence %llu\n",
+			j->bdev, end.after, end.last);
+	j->next_jseq = end.next;
+	j->recovered = true;
+out_unlock:
+	mutex_unlock(&j->lock);
+	return err;
+}
