@@ -558,13 +558,15 @@ down_drops() {
 	dd if="$BATS_TEST_TMPDIR/data" of="$d0" bs=4k oflag=direct
 	c=$(field 0 $VOL commit_index)
 	wait_for 10 field_ge 2 $VOL applied_index "$c"
-	# node 2 goes away; its journal record 5 gets a bad payload sector
-	# (journal ring at 1 MiB, records of 68 KiB, 4 KiB header first:
-	# Documentation/ondisk.rst)
+	# node 2 goes away; the record in its journal slot 5 gets a bad
+	# payload sector (where the superblock and the record's header say
+	# its payloads are: Documentation/ondisk.rst, tests/vm/jring.py)
 	ctl 2 volume down $VOL
 	ctl 2 volume delete $VOL
+	blockdev --flushbufs "$LOOP_2"
+	off=$(python3 "$BATS_TEST_DIRNAME/jring.py" payload "$LOOP_2" 5)
 	dd if=/dev/urandom of="$LOOP_2" bs=512 count=1 conv=notrunc \
-		seek=$(( (1048576 + 5 * 69632 + 4096) / 512 ))
+		seek=$((off / 512))
 	ctl 2 volume attach $VOL --backing "$LOOP_2" --secret-file "$SECRET_FILE"
 	kernel_log_since_mark | grep -q "is corrupt; it will be fetched from peers"
 	ctl 2 volume up $VOL

@@ -69,7 +69,7 @@ PY
 	"$CTL" volume delete r0
 	refused "found a synod superblock (format 0, UUID $uuid)"
 	forced
-	# a replicated one (format 2), even with its first copy destroyed
+	# a replicated one (format 3), even with its first copy destroyed
 	key=$BATS_TEST_TMPDIR/key
 	head -c 32 /dev/urandom | base64 > "$key"
 	"$CTL" volume create r0 --backing "$L" --force --node 0 \
@@ -77,7 +77,7 @@ PY
 	uuid=$(status_field r0 uuid)
 	"$CTL" volume delete r0
 	dd if=/dev/zero of="$L" bs=4k count=1 conv=notrunc oflag=direct
-	refused "found a synod superblock (format 2, UUID $uuid)"
+	refused "found a synod superblock (format 3, UUID $uuid)"
 	forced
 }
 

@@ -26,29 +26,12 @@ teardown() {
 
 # last_batch DEV: the journal's last batch as "first n last idx": its
 # first journal sequence and size (from the header of the highest record,
-# the end of the journal), that highest sequence, and the ring index of a
-# WRITE record of the batch below it (-1 if none).  Headers only, as
-# Documentation/ondisk.rst lays them out; checksums are not checked.
+# the end of the journal), that highest sequence, and the ring slot of a
+# WRITE record of the batch below it (-1 if none).  Headers only, where
+# the superblock says the ring is (tests/vm/jring.py).
 last_batch() {
 	blockdev --flushbufs "$1"
-	python3 - "$1" <<'PY'
-import struct, sys
-MIB, JREC, COUNT = 1 << 20, 69632, 256
-recs = {}
-with open(sys.argv[1], 'rb') as f:
-    for idx in range(COUNT):
-        f.seek(MIB + idx * JREC)
-        h = f.read(4096)
-        if struct.unpack_from('<I', h, 0)[0] != 0x524a5953:
-            continue
-        jseq, first, n = struct.unpack_from('<QQI', h, 8)
-        recs[jseq] = (idx, first, n, h[0x48])
-last = max(recs)
-idx, first, n, _ = recs[last]
-below = [recs[j][0] for j in range(first, last)
-         if j in recs and recs[j][3] == 2]
-print(first, n, last, below[0] if below else -1)
-PY
+	python3 "$BATS_TEST_DIRNAME/jring.py" last-batch "$1"
 }
 
 # wait_wall SECONDS CMD...: poll CMD until it succeeds, for at most
@@ -66,12 +49,15 @@ wait_wall() {
 	done
 }
 
-# smash_payload DEV IDX: zero the first payload sector of ring record IDX
-# (its header stays intact and names the slot), as a power cut that lets
-# the header reach the disk but not the data.
+# smash_payload DEV IDX: zero the first payload sector of the record in
+# ring slot IDX, in its slot or in the payload ring (format 3), while its
+# header stays intact and names the slot: a power cut that lets the
+# header reach the disk but not the data.
 smash_payload() {
+	local off
+	off=$(python3 "$BATS_TEST_DIRNAME/jring.py" payload "$1" "$2")
 	dd if=/dev/zero of="$1" bs=512 count=1 conv=notrunc status=none \
-		seek=$(( (1048576 + $2 * 69632 + 4096) / 512 ))
+		seek=$((off / 512))
 }
 
 @test "recovery: a hole in the last journal batch is a torn tail; the replica still promises" {
@@ -134,19 +120,7 @@ smash_payload() {
 # trailer (last sector) still names its journal sequence and slot.
 flip_every_record() {
 	blockdev --flushbufs "$1"
-	python3 - "$1" <<'PY'
-import struct, sys
-MIB, JREC, COUNT = 1 << 20, 69632, 256
-with open(sys.argv[1], 'r+b') as f:
-    for idx in range(COUNT):
-        f.seek(MIB + idx * JREC)
-        if struct.unpack('<I', f.read(4))[0] != 0x524a5953:
-            continue
-        f.seek(MIB + idx * JREC + 1865)
-        b = f.read(1)[0]
-        f.seek(MIB + idx * JREC + 1865)
-        f.write(bytes([b ^ 0xff]))
-PY
+	python3 "$BATS_TEST_DIRNAME/jring.py" flip "$1" 1865
 	blockdev --flushbufs "$1"
 }
 

@@ -94,9 +94,12 @@ to_format1() {
 	key=$(od -An -v -tx1 "$KEY" | tr -d ' \n')
 	[[ "$key" != *0a ]] || key=${key%0a}
 	key=${key:0:128}
+	# a new volume is format 3; format 1 has 68 KiB journal slots
+	# (0x78) and no payload ring, in a journal of the same 17 MiB
 	for copy in 0 1; do
-		[ "$(sb_format "$1" $copy)" = 2 ] || return 1
-		sb_write "$1" $copy 8 "$(le32 1)" 0xb4 "$(le32 $((${#key} / 2)))" \
+		[ "$(sb_format "$1" $copy)" = 3 ] || return 1
+		sb_write "$1" $copy 8 "$(le32 1)" 0x78 "$(le32 69632)" \
+			0xb4 "$(le32 $((${#key} / 2)))" \
 			0xb8 "$(printf '%-128s' "$key" | tr ' ' 0)"
 	done
 }
@@ -105,8 +108,8 @@ to_format1() {
 	create
 	"$CTL" volume delete $VOL
 	no_secret_on "$L"
-	[ "$(sb_format "$L" 0)" = 2 ]
-	[ "$(sb_format "$L" 1)" = 2 ]
+	[ "$(sb_format "$L" 0)" = 3 ]
+	[ "$(sb_format "$L" 1)" = 3 ]
 	# and not after the replica ran (superblock updates) either
 	"$CTL" volume attach $VOL --backing "$L" --secret-file "$KEY"
 	"$CTL" volume up $VOL
@@ -120,7 +123,7 @@ to_format1() {
 @test "secret: attach without, with a wrong and with the right secret file" {
 	local sum
 	create
-	"$CTL" status $VOL | grep -q 'format 2'
+	"$CTL" status $VOL | grep -q 'format 3'
 	"$CTL" volume delete $VOL
 	sum=$(dev_sum "$L")
 	secret_required

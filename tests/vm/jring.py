@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Read and damage a replica's journal ring the way the VM tests need.
+
+The geometry comes from the superblock (Documentation/ondisk.rst), never
+from constants: formats 1 and 2 have slots of 68 KiB holding every
+payload, format 3 slots of 20 KiB and a payload ring after them, where a
+record with flag PRING keeps its payloads from byte poff.  Headers only:
+checksums are not checked (the module's recovery does that).
+
+  jring.py last-batch DEV   "first n last idx": the journal's last batch
+                            (from the header of the highest record), its
+                            size, that highest sequence, and the ring
+                            slot of a WRITE record of the batch below it
+                            (-1 if none)
+  jring.py payload DEV IDX  byte offset on DEV of the first payload
+                            sector of the record in slot IDX
+  jring.py flip DEV OFF     flip header byte OFF of every record of the
+                            ring (XOR 0xff)
+"""
+import struct
+import sys
+
+SB_MAGIC = b"SYNODVOL"
+JREC_MAGIC = 0x524A5953
+F_PRING = 0x2
+
+
+def geometry(f):
+    """(slot start, slot size, count, payload ring start) from copy 0 or 1."""
+    best = None
+    for copy in (0, 1):
+        f.seek(copy * 4096)
+        sb = f.read(4096)
+        if sb[:8] != SB_MAGIC:
+            continue
+        seq = struct.unpack_from("<Q", sb, 0x10)[0]
+        if best is None or seq > best[0]:
+            best = (seq, sb)
+    if best is None:
+        sys.exit("jring: no superblock")
+    sb = best[1]
+    joff = struct.unpack_from("<Q", sb, 0x60)[0]
+    size, count = struct.unpack_from("<II", sb, 0x78)
+    return joff, size, count, joff + size * count
+
+
+def header(f, geo, idx):
+    joff, size, _, _ = geo
+    f.seek(joff + idx * size)
+    h = f.read(4096)
+    if struct.unpack_from("<I", h, 0)[0] != JREC_MAGIC:
+        return None
+    return h
+
+
+def payload_offset(f, geo, idx):
+    h = header(f, geo, idx)
+    if h is None or h[0x49] == 0:
+        sys.exit("jring: slot %d holds no record with payloads" % idx)
+    flags = struct.unpack_from("<I", h, 0x1C)[0]
+    if flags & F_PRING:
+        return geo[3] + struct.unpack_from("<Q", h, 0xE0)[0]
+    return geo[0] + idx * geo[1] + 4096
+
+
+def last_batch(f, geo):
+    recs = {}
+    for idx in range(geo[2]):
+        h = header(f, geo, idx)
+        if h is None:
+            continue
+        jseq, first, n = struct.unpack_from("<QQI", h, 8)
+        recs[jseq] = (idx, first, n, h[0x48])
+    last = max(recs)
+    _, first, n, _ = recs[last]
+    below = [recs[j][0] for j in range(first, last)
+             if j in recs and recs[j][3] == 2]
+    return "%d %d %d %d" % (first, n, last, below[0] if below else -1)
+
+
+def flip(f, geo, off):
+    joff, size, count, _ = geo
+    for idx in range(count):
+        if header(f, geo, idx) is None:
+            continue
+        f.seek(joff + idx * size + off)
+        b = f.read(1)[0]
+        f.seek(joff + idx * size + off)
+        f.write(bytes([b ^ 0xFF]))
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    cmd, dev = sys.argv[1], sys.argv[2]
+    with open(dev, "r+b" if cmd == "flip" else "rb") as f:
+        geo = geometry(f)
+        if cmd == "last-batch":
+            print(last_batch(f, geo))
+        elif cmd == "payload":
+            print(payload_offset(f, geo, int(sys.argv[3])))
+        elif cmd == "flip":
+            flip(f, geo, int(sys.argv[3]))
+        else:
+            sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
