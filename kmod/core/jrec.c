@@ -296,10 +296,15 @@ int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
 	synod_assert(format == SYNOD_JREC_FORMAT_V1 ||
 		     format == SYNOD_JREC_FORMAT_V3);
 	h->format = format;
-	if (synod_get_le16(buf + OFF_FORMAT) != format)
-		err = SYNOD_JREC_VERSION_BAD;
-	else if (synod_memcmp(buf + OFF_UUID, uuid, 16))
+	/*
+	 * Another volume's record is empty space, whatever its format: a
+	 * volume created over an older one, with slots of another size,
+	 * finds that one's headers at some of its slots.
+	 */
+	if (synod_memcmp(buf + OFF_UUID, uuid, 16))
 		err = SYNOD_JREC_FOREIGN;
+	else if (synod_get_le16(buf + OFF_FORMAT) != format)
+		err = SYNOD_JREC_VERSION_BAD;
 	else if (!fields_ok(buf, h) ||
 		 synod_get_le32(buf + OFF_T_CSUM) != trailer_csum(buf, uuid))
 		err = SYNOD_JREC_FIELD_BAD;

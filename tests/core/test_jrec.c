@@ -402,6 +402,14 @@ static void test_v3_payload_ring(void **state)
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
 					   SYNOD_JREC_FORMAT_V3, &d),
 			 SYNOD_JREC_VERSION_BAD);
+	/*
+	 * Another volume's record is empty space whatever its format: a
+	 * format 3 volume made over a format 2 one finds old headers at
+	 * some of its slots, and they must not look like damage.
+	 */
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid,
+					   SYNOD_JREC_FORMAT_V3, &d),
+			 SYNOD_JREC_FOREIGN);
 	/* and a format 1 record with bytes at poff's place is refused */
 	synod_put_le64(buf + OFF_POFF, 4096);
 	reseal();
