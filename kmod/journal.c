@@ -184,7 +184,7 @@ void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot)
 }
 
 void synod_journal_counters(struct synod_journal *j, u64 *records,
-			    u64 *written, u64 *corrupt)
+			    u64 *written, u64 *bios, u64 *corrupt)
 {
 	u64 n = 0;
 	u32 i;
@@ -194,6 +194,7 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
 		n += j->slot[i] != SLOT_FREE;
 	*records = n;
 	*written = j->written;
+	*bios = j->bios;
 	*corrupt = j->corrupt;
 	mutex_unlock(&j->lock);
 }
@@ -381,7 +382,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 {
 	u64 first = j->next_jseq, pend = 0;
 	struct bio *bio = NULL;
-	u32 k, idx, used = 0;
+	u32 k, idx, nbio, used = 0;
 
 	for (k = 0; k < n; k++) {
 		idx = synod_journal_index(j, first + k);
@@ -411,6 +412,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		add_payloads(bio, &recs[k]);
 		pend = plan[k].off + plan[k].len;
 	}
+	nbio = j->nbio;
 	if (synod_journal_run(j))
 		return -EIO;
 
@@ -423,6 +425,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	}
 	j->next_jseq += n;
 	j->written += n;
+	j->bios += nbio;
 	return 0;
 }
 

@@ -108,10 +108,11 @@ int synod_journal_recover(struct synod_journal *j,
 			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),
 			  void *ctx);
 /*
- * for status and tests: ring indexes holding a record, records written
- * since creation, corrupt records reported by recovery
+ * for status and tests: ring slots holding a record, records written
+ * since creation and the bios that took (one each in format 1, a few
+ * per batch in format 3), corrupt records reported by recovery
  */
 void synod_journal_counters(struct synod_journal *j, u64 *records,
-			    u64 *written, u64 *corrupt);
+			    u64 *written, u64 *bios, u64 *corrupt);
 
 #endif /* SYNOD_JOURNAL_H */

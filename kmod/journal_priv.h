@@ -71,6 +71,7 @@ struct synod_journal {
 	int io_err;			/* a bio of the chunk failed */
 	struct completion done;		/* the chunk's last bio completed */
 	u64 written;			/* records written since creation */
+	u64 bios;			/* the bios they took */
 	u64 corrupt;			/* corrupt records reported */
 };
 

@@ -173,7 +173,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	struct synod_transport_cfg *tcfg;
 	struct synod_params p;
 	struct synod_repl *r;
-	u64 nrec, nwritten, ncorrupt;
+	u64 nrec, nwritten, nbios, ncorrupt;
 	u32 n;
 	int err = -ENOMEM, apply_err;
 
@@ -271,7 +271,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	 * all its records, which the journal counts (a new journal: all of
 	 * its count is this recovery's).
 	 */
-	synod_journal_counters(r->journal, &nrec, &nwritten, &ncorrupt);
+	synod_journal_counters(r->journal, &nrec, &nwritten, &nbios, &ncorrupt);
 	if (ncorrupt > 1)
 		pr_warn("%s: journal recovery: %llu corrupt record(s), %u of them with a known slot, to be fetched from peers\n",
 			vol->name, ncorrupt, r->rec_corrupt_known);
@@ -421,6 +421,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
 	u64 again = 0, rx = 0, given;
+	u64 jheld, jrecords, jbios, jcorrupt;
 	bool was_up, was_fenced;
 	int err = 0;
 	u32 n;
@@ -462,14 +463,17 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		again += r->tx_again_count[n];
 	for (n = 0; n < SYNOD_RXD_MAX; n++)
 		rx += r->rx_drop[n];
-	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu, waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
+	synod_journal_counters(r->journal, &jheld, &jrecords, &jbios,
+			       &jcorrupt);
+	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu (%llu records in %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
 		r->vol->name, rx, r->rx_drop[SYNOD_RXD_NOBUF],
 		r->rx_drop[SYNOD_RXD_NOPAY], r->rx_drop[SYNOD_RXD_LATE],
 		r->rx_drop[SYNOD_RXD_BAD], r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
-		r->jgroups, r->jwaits, r->aq.writes, r->aq.blocked,
+		r->jgroups, jrecords, jbios, r->jwaits, r->aq.writes,
+		r->aq.blocked,
 		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem, again);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)
