@@ -310,15 +310,18 @@ static void add_payloads(struct bio *bio, const struct synod_jrec *r)
  */
 int synod_journal_run(struct synod_journal *j)
 {
+	struct blk_plug plug;
 	u32 k;
 
 	atomic_set(&j->pending, 1);
 	j->io_err = 0;
 	reinit_completion(&j->done);
+	blk_start_plug(&plug);
 	for (k = 0; k < j->nbio; k++) {
 		atomic_inc(&j->pending);
 		submit_bio(&j->bio[k]);
 	}
+	blk_finish_plug(&plug);
 	if (!atomic_dec_and_test(&j->pending))
 		wait_for_completion_io(&j->done);
 	for (k = 0; k < j->nbio; k++)
@@ -387,6 +390,10 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	for (k = 0; k < n; k++) {
 		idx = synod_journal_index(j, first + k);
 		prep_header(j, &recs[k], first + k, first, n, &plan[k]);
+		/*
+		 * used <= slot_bytes: plan_pring() keeps payloads in the
+		 * slot only where they fit.
+		 */
 		if (bio && j->format == SYNOD_JREC_FORMAT_V3 &&
 		    idx == synod_journal_index(j, first + k - 1) + 1) {
 			add_zeros(bio, j->slot_bytes - used);
@@ -400,7 +407,6 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 			add_payloads(bio, &recs[k]);
 			used += rec_paylen(&recs[k]);
 		}
-		WARN_ON_ONCE(used > j->slot_bytes);
 	}
 	bio = NULL;
 	for (k = 0; k < n; k++) {
@@ -410,6 +416,8 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 			bio = chunk_bio(j, synod_journal_pring_sector(j,
 							plan[k].off));
 		add_payloads(bio, &recs[k]);
+		/* the rest of its last block, so the next one is adjacent */
+		add_zeros(bio, plan[k].len - rec_paylen(&recs[k]));
 		pend = plan[k].off + plan[k].len;
 	}
 	nbio = j->nbio;
@@ -438,8 +446,9 @@ static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)
 /*
  * Place the payloads of the @n records that do not fit their slot in
  * the payload ring (format 3), in plan[0..n): packed from the head, each
- * record's payloads together, starting over at 0 where a record would
- * pass the ring's end.  Returns -ENOSPC if the ring cannot take them
+ * record's payloads together on whole blocks of SYNOD_PRING_ALIGN of its
+ * own (plan[].len counts them), starting over at 0 where a record would
+ * pass the ring's end.  The head stays aligned.  Returns -ENOSPC if the ring cannot take them
  * without overwriting payloads still held (a record's slot above the
  * reclaim point @reclaim): nothing is written then.
  */
@@ -456,6 +465,8 @@ static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 		if (j->format == SYNOD_JREC_FORMAT_V1 ||
 		    SYNOD_JREC_HDR_SIZE + len <= j->slot_bytes)
 			continue;
+		/* whole blocks: a torn write must not reach the record before */
+		len = round_up(len, SYNOD_PRING_ALIGN);
 		if (head + len > j->psize) {
 			taken += j->psize - head;
 			head = 0;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The journal of a replicated volume: a ring of fixed-size records on the
- * backing device, between the superblock copies and the data area (its
- * place and size are in the superblock, format 1).  Each record holds one
- * accepted log entry (struct synod_entry) with the payloads of its writes.
- * The promised ballot and the applied index live in the superblock.
+ * The journal of a replicated volume: a ring of fixed-size record slots on
+ * the backing device, between the superblock copies and the data area (its
+ * place and size are in the superblock, formats 1 to 3), and in format 3
+ * a payload ring after the slots.  Each record holds one accepted log
+ * entry (struct synod_entry) with the payloads of its writes, in its slot
+ * or (format 3, larger ones) in the payload ring.  The promised ballot and
+ * the applied index live in the superblock.
  *
  * Contract (kmod/replica.c relies on exactly this):
  *  - synod_journal_write() writes @n records in order and returns once all
@@ -12,8 +14,13 @@
  *    It may sleep; it allocates nothing (pages come from init).
  *  - A record is placed at the ring's head; it may overwrite the oldest
  *    record only if that record's slot <= the reclaim point given by
- *    synod_journal_reclaim() (applied and recorded in the superblock).
- *    Otherwise synod_journal_write() returns -ENOSPC and writes nothing.
+ *    synod_journal_reclaim(), and payload ring bytes only if every record
+ *    holding them is so.  The reclaim point is a log slot applied and
+ *    recorded in a superblock that is durable already: recovery counts on
+ *    every record whose payload ring bytes may have been reused having a
+ *    slot at or below the superblock's applied index.  Otherwise (and if
+ *    the write's own payloads exceed the payload ring) synod_journal_
+ *    write() returns -ENOSPC and writes nothing.
  *  - synod_journal_recover() reads the whole ring at attach, and reports
  *    in journal order every intact record (found), and every record that
  *    is corrupt and older than the last batch (corrupt: the slot it held,
@@ -86,7 +93,7 @@ struct synod_journal_owner {
  * synod_journal_create() copies @owner (NULL: nobody to tell, as for
  * the journal's debugfs test harness) and returns ERR_PTR(-EINVAL) if @sb
  * is not a
- * replicated (format 1 or 2) superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
+ * replicated (format 1, 2 or 3) superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
  * (the UUID, ring geometry and the applied index as the first reclaim
  * point are copied) but uses @b's block device, which must stay open
  * until synod_journal_destroy().  synod_journal_write() returns 0, -ENOSPC (nothing

@@ -25,8 +25,9 @@
 /*
  * Vectors of one chunk, over all its bios: per record its header, a
  * vector per payload, and in format 3 the zero pages that fill the rest
- * of its slot (at most SYNOD_PAYLOAD_MAX / PAGE_SIZE), payloads in the
- * payload ring counted once more for the ring's own bio.
+ * of its slot (at most SYNOD_PAYLOAD_MAX / PAGE_SIZE) and, for payloads
+ * in the payload ring, the zeros to the end of their last block (one):
+ * at most 10 of the 13 counted here.
  */
 #define JVECS			(SYNOD_JOURNAL_BATCH * \
 				 (1 + 2 * SYNOD_JREC_WRITES + \

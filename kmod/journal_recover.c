@@ -215,8 +215,10 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;
 		if (j->hdr.flags & SYNOD_JREC_F_PRING) {
+			/* as plan_pring() placed it: whole blocks */
 			j->ext[idx].off = j->hdr.poff;
-			j->ext[idx].len = synod_jrec_paylen(&j->hdr);
+			j->ext[idx].len = round_up(synod_jrec_paylen(&j->hdr),
+						   SYNOD_PRING_ALIGN);
 			j->phead = j->ext[idx].off + j->ext[idx].len;
 		}
 		found(ctx, r);

@@ -122,7 +122,7 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 		     (h->format == SYNOD_JREC_FORMAT_V1 &&
 		      !(h->flags & ~SYNOD_JREC_F_ALL_V1)));
 	synod_assert((h->flags & SYNOD_JREC_F_PRING) ?
-		     e->nwrites && h->poff % 512 == 0 : !h->poff);
+		     e->nwrites && h->poff % SYNOD_PRING_ALIGN == 0 : !h->poff);
 
 	synod_memset(buf, 0, SYNOD_JREC_HDR_SIZE);
 	synod_put_le32(buf + OFF_MAGIC, SYNOD_JREC_MAGIC);
@@ -196,8 +196,9 @@ static bool entry_ok(const u8 *buf, const struct synod_jrec_hdr *h)
 
 /*
  * Format 3's payload ring fields: PRING only on a record with payloads,
- * poff sector-aligned and bounded (so that poff + a record's payloads
- * cannot wrap), zero otherwise.  Format 1 has neither.
+ * poff on a block of its own (SYNOD_PRING_ALIGN) and bounded (so that
+ * poff + a record's payloads cannot wrap), zero otherwise.  Format 1 has
+ * neither.
  */
 static bool pring_ok(const u8 *buf, struct synod_jrec_hdr *h)
 {
@@ -212,7 +213,8 @@ static bool pring_ok(const u8 *buf, struct synod_jrec_hdr *h)
 		return !h->poff;
 	synod_assert(h->flags & SYNOD_JREC_F_PRING);
 	return h->e.nwrites && !(h->flags & SYNOD_JREC_F_VOID) &&
-	       h->poff % 512 == 0 && h->poff <= SYNOD_JREC_JSEQ_MAX;
+	       h->poff % SYNOD_PRING_ALIGN == 0 &&
+	       h->poff <= SYNOD_JREC_JSEQ_MAX;
 }
 
 /* Fill @h from a checksummed block; returns false if a field is bad. */

@@ -53,11 +53,20 @@
 /*
  * Format 3 payload ring of a new volume, and the least a superblock may
  * name: room for a whole batch (16 records, kmod/journal.h) of records
- * with every payload at its maximum, so that a batch always fits once
- * what it would overwrite is reclaimed.
+ * with every payload at its maximum, and the most a wrap can skip (just
+ * less than one such record), so that a batch always fits once what it
+ * would overwrite is reclaimed.
  */
 #define SYNOD_PRING_BYTES	(12u * 1024 * 1024)
-#define SYNOD_PRING_MIN		(16u * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
+#define SYNOD_PRING_MIN		((16u + 1) * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
+/*
+ * Each record's payloads in the payload ring start on a boundary of this
+ * many bytes and own the blocks up to the next: a disk writes a physical
+ * block (4 KiB on most, 512e included) whole or not at all, and a torn
+ * write must damage only the batch in flight, never the tail of a record
+ * of the batch before that shares its block (core/jscan.h).
+ */
+#define SYNOD_PRING_ALIGN	4096u
 /* Records in the ring of a new volume. */
 #define SYNOD_JOURNAL_RECORDS	256u
 
@@ -114,8 +123,9 @@ const char *synod_jrec_err_name(int err);
 
 /*
  * Offset of payload @i inside a record whose header is @h: the payloads
- * are packed after the header block in write order (in the slot, or
- * from poff - SYNOD_JREC_HDR_SIZE in the payload ring if PRING).
+ * are packed after the header block in write order, so payload i is at
+ * this offset of the slot, or (PRING) at poff + this - SYNOD_JREC_HDR_SIZE
+ * of the payload ring.
  */
 u32 synod_jrec_payload_off(const struct synod_jrec_hdr *h, u32 i);
 
@@ -140,9 +150,9 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
  * Decode and check the header block at @buf, @len bytes long, for the
  * volume @uuid, whose journal holds records of @format only (another
  * format is SYNOD_JREC_VERSION_BAD).  Never reads outside the buffer; on
- * refusal @h is zeroed.  A PRING record's poff is a multiple of 512 and
- * no more than SYNOD_JREC_JSEQ_MAX; whether it lies in the ring is the
- * reader's to check.
+ * refusal @h is zeroed.  A PRING record's poff is a multiple of
+ * SYNOD_PRING_ALIGN and no more than SYNOD_JREC_JSEQ_MAX; whether it lies
+ * in the ring is the reader's to check.
  */
 int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
 		      struct synod_jrec_hdr *h);

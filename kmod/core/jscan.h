@@ -5,8 +5,9 @@
  * journal sequence of the window: a record to replay, nothing (void), the
  * torn tail of a crash, or a damaged record in the middle?
  *
- * kmod/journal.c does the I/O (reads every ring index, decodes it with
- * jrec.c, fills one struct synod_jscan per index) and acts on the answers;
+ * kmod/journal_recover.c does the I/O (reads every ring index, decodes it
+ * with jrec.c, fills one struct synod_jscan per index) and acts on the
+ * answers;
  * the KUnit suite synod_jscan and tests/core/test_jscan.c check them on
  * crafted scans.  Documentation/ondisk.rst, "Recovery", is the rule.
  *
@@ -52,7 +53,8 @@ enum synod_jscan_state {
 	 * Read intact by the scan, but not when read again to be replayed
 	 * (a transient read error, failing media).  It was written whole,
 	 * so it may have been acknowledged: never torn, always corrupt.
-	 * Set by kmod/journal.c, which keeps jseq and slot of the first read.
+	 * Set by kmod/journal_recover.c, which keeps jseq and slot of the
+	 * first read.
 	 */
 	SYNOD_JS_UNSTABLE,
 };

@@ -331,8 +331,8 @@ static void test_garbage(void **state)
 
 /*
  * Format 3: a record whose payloads are in the payload ring says so
- * (PRING) and where (poff, sector-aligned); one that keeps them in its
- * slot must fit the slot.  Format 1 knows neither, and each format
+ * (PRING) and where (poff, on a 4 KiB block of its own); one that keeps
+ * them in its slot must fit the slot.  Format 1 knows neither, and each format
  * refuses the other's records.
  */
 static void test_v3_payload_ring(void **state)
@@ -341,14 +341,14 @@ static void test_v3_payload_ring(void **state)
 	fmt = SYNOD_JREC_FORMAT_V3;
 	fill_write(&h, 2);
 	h.flags = SYNOD_JREC_F_PRING;
-	h.poff = 7 * 512;
+	h.poff = 7 * 4096;
 	synod_jrec_encode(&h, uuid, buf);
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.format, SYNOD_JREC_FORMAT_V3);
 	assert_int_equal(d.flags, SYNOD_JREC_F_PRING);
-	assert_int_equal(d.poff, 7 * 512);
-	assert_int_equal(synod_get_le64(buf + OFF_POFF), 7 * 512);
+	assert_int_equal(d.poff, 7 * 4096);
+	assert_int_equal(synod_get_le64(buf + OFF_POFF), 7 * 4096);
 	assert_int_equal(synod_jrec_paylen(&d), 512 + 1024);
 	/* its slot holds the header alone */
 	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC_HDR_SIZE);
@@ -357,11 +357,23 @@ static void test_v3_payload_ring(void **state)
 					   SYNOD_JREC_FORMAT_V1, &d),
 			 SYNOD_JREC_VERSION_BAD);
 
-	expect_field_bad(OFF_POFF, 7 * 512 + 1, 8);	/* not a sector */
+	/* poff starts a block of its own (SYNOD_PRING_ALIGN) */
+	synod_put_le64(buf + OFF_POFF, 7 * 4096 + 512);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	synod_put_le64(buf + OFF_POFF, 7 * 4096 + 1);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	synod_put_le64(buf + OFF_POFF, 0);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+			 SYNOD_JREC_OK);
 	/* beyond any ring: poff + payloads could wrap */
 	fill_write(&h, 1);
 	h.flags = SYNOD_JREC_F_PRING;
-	h.poff = SYNOD_JREC_JSEQ_MAX + 512;
+	h.poff = SYNOD_JREC_JSEQ_MAX + 4096;
 	synod_jrec_encode(&h, uuid, buf);
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
 			 SYNOD_JREC_FIELD_BAD);
