@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "synod_ondisk": the superblock formats 0, 1 and 2
- * (kmod/core/ondisk.c)
- * and its checksum (kmod/core/crc32c.c), as Documentation/ondisk.rst
+ * KUnit suite "synod_ondisk": the superblock formats 0, 1, 2 and 3
+ * (kmod/core/ondisk.c) and its checksum (kmod/core/crc32c.c), as Documentation/ondisk.rst
  * specifies them.  Pure functions over buffers: no device is involved.
  */
 #include <kunit/test.h>
@@ -12,7 +11,9 @@
 
 #include "kunit_env.h"
 #include "ondisk.h"
+#include "jrec.h"
 #include "crc32c.h"
+#include "uapi/synod.h"
 
 #define TEST_MIB			(1024ull * 1024)
 #define OFF_FORMAT		0x008
@@ -206,7 +207,7 @@ static void unsupported_version_rejected(struct kunit *test)
 	u8 *buf = encoded_sb(test, 1);
 	struct synod_sb sb;
 
-	synod_put_le32(buf + OFF_FORMAT, 3);
+	synod_put_le32(buf + OFF_FORMAT, SYNOD_SB_FORMAT_V3 + 1);
 	reseal(buf);
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_BAD_VERSION);
 	synod_put_le32(buf + OFF_FORMAT, 0xffffffff);
@@ -314,7 +315,7 @@ static void copy_selection(struct kunit *test)
 
 	/* A newer format is reported over corruption. */
 	new = encoded_sb(test, 6);
-	synod_put_le32(new + OFF_FORMAT, 3);
+	synod_put_le32(new + OFF_FORMAT, SYNOD_SB_FORMAT_V3 + 1);
 	reseal(new);
 	KUNIT_EXPECT_EQ(test, synod_sb_select(old, new, &sb, &which),
 			SYNOD_SB_BAD_VERSION);
@@ -334,10 +335,11 @@ static void copy_for_seq_alternates(struct kunit *test)
 }
 
 /*
- * A replicated volume with every field of the current format (2) set,
- * the secret's fingerprint a pattern.
+ * A replicated volume with every field of the current format (3) set,
+ * the secret's fingerprint a pattern: the layout synod_sb_init_repl()
+ * gives, a ring of 20 KiB slots and a payload ring.
  */
-static void fill_v2(struct kunit *test, struct synod_sb *sb)
+static void fill_v3(struct kunit *test, struct synod_sb *sb)
 {
 	u32 i;
 
@@ -363,6 +365,18 @@ static void fill_v2(struct kunit *test, struct synod_sb *sb)
 		sb->secret_fp[i] = 0xc0 + i;
 }
 
+/*
+ * The same as format 2 wrote it: a ring of 256 format 1 slots of 68 KiB
+ * (17 MiB, as format 3's journal), no payload ring.
+ */
+static void fill_v2(struct kunit *test, struct synod_sb *sb)
+{
+	fill_v3(test, sb);
+	sb->format = SYNOD_SB_FORMAT_V2;
+	sb->jrec_size = SYNOD_JREC_SIZE;
+	sb->journal_size = (u64)sb->jrec_size * sb->jrec_count;
+}
+
 /* The same as format 1 wrote it: with a 37-byte secret, no fingerprint. */
 static void fill_v1(struct kunit *test, struct synod_sb *sb)
 {
@@ -373,13 +387,15 @@ static void fill_v1(struct kunit *test, struct synod_sb *sb)
 	memset(sb->secret, 0xa5, sb->secret_len);
 }
 
-/* The sample superblock of @format (1 or 2). */
+/* The sample superblock of @format (1, 2 or 3). */
 static void fill_sample(struct kunit *test, u32 format, struct synod_sb *sb)
 {
 	if (format == SYNOD_SB_FORMAT_V1)
 		fill_v1(test, sb);
-	else
+	else if (format == SYNOD_SB_FORMAT_V2)
 		fill_v2(test, sb);
+	else
+		fill_v3(test, sb);
 }
 
 /* The sample superblock of @format, encoded in a test buffer. */
@@ -414,8 +430,10 @@ static void round_trip(struct kunit *test, u32 format, struct synod_sb *in,
 }
 
 /*
- * The default layout of a new replicated volume (format 2, as format 1):
- * copies, a 17 MiB ring at 1 MiB, data at 18 MiB.
+ * The default layout of a new replicated volume (format 3): copies, a
+ * 17 MiB journal at 1 MiB (256 slots of 20 KiB and a 12 MiB payload
+ * ring, as large as format 1 and 2's ring of 68 KiB slots), data at
+ * 18 MiB, where it was in formats 1 and 2.
  */
 static void init_repl_layout(struct kunit *test)
 {
@@ -423,13 +441,19 @@ static void init_repl_layout(struct kunit *test)
 	u8 *buf;
 
 	KUNIT_EXPECT_EQ(test, SYNOD_JREC_SIZE, 68u * 1024);
+	KUNIT_EXPECT_EQ(test, SYNOD_JREC3_SLOT, 20u * 1024);
 	KUNIT_ASSERT_EQ(test, synod_sb_init_repl(&sb, test_uuid, 64 * TEST_MIB,
 						 512), SYNOD_SB_OK);
-	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V2);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V3);
+	KUNIT_EXPECT_EQ(test, sb.format, (u32)SYNOD_FORMAT_REPL);
+	KUNIT_EXPECT_EQ(test, synod_sb_jrec_format(&sb), SYNOD_JREC_FORMAT_V3);
 	KUNIT_EXPECT_EQ(test, sb.seq, 1ull);
 	KUNIT_EXPECT_EQ(test, sb.journal_offset, 1 * TEST_MIB);
-	KUNIT_EXPECT_EQ(test, sb.jrec_size, SYNOD_JREC_SIZE);
+	KUNIT_EXPECT_EQ(test, sb.jrec_size, SYNOD_JREC3_SLOT);
+	KUNIT_EXPECT_EQ(test, sb.jrec_count, 256u);
 	KUNIT_EXPECT_EQ(test, sb.jrec_count, SYNOD_JOURNAL_RECORDS);
+	KUNIT_EXPECT_EQ(test, synod_sb_pring_size(&sb), 12 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_sb_pring_size(&sb), (u64)SYNOD_PRING_BYTES);
 	KUNIT_EXPECT_EQ(test, sb.journal_size, 17 * TEST_MIB);
 	KUNIT_EXPECT_EQ(test, sb.data_offset, 18 * TEST_MIB);
 	KUNIT_EXPECT_EQ(test, sb.data_size, 46 * TEST_MIB);
@@ -438,6 +462,8 @@ static void init_repl_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V1),
 			19 * TEST_MIB);
 	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V2),
+			19 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V3),
 			19 * TEST_MIB);
 	KUNIT_EXPECT_EQ(test, synod_sb_min_bytes(SYNOD_SB_FORMAT_V0),
 			2 * TEST_MIB);
@@ -465,6 +491,7 @@ static void init_repl_layout(struct kunit *test)
 	sb.secret_fp[0] = 1;
 	synod_sb_encode(&sb, buf);
 	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V3);
 }
 
 /* Format 1, as the module wrote it before format 2, still reads. */
@@ -515,21 +542,28 @@ static void v1_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, strlen(out.cluster), (size_t)SYNOD_SB_CLUSTER_LEN);
 }
 
+/* In every replicated format (1, 2 and 3). */
 static void v1_flipped_bit_rejected(struct kunit *test)
 {
-	u8 *buf = encoded(test, SYNOD_SB_FORMAT_V1);
 	struct synod_sb sb;
-	u32 off;
+	u32 off, format;
 
-	for (off = SYNOD_SB_MAGIC_LEN; off < SYNOD_SB_SIZE; off++) {
-		u8 bit = 1u << (off % 8);
+	for (format = SYNOD_SB_FORMAT_V1; format <= SYNOD_SB_FORMAT_V3;
+	     format++) {
+		u8 *buf = encoded(test, format);
 
-		buf[off] ^= bit;
-		KUNIT_EXPECT_EQ_MSG(test, synod_sb_decode(buf, &sb),
-				    SYNOD_SB_BAD_CSUM, "bit flipped at %u", off);
-		buf[off] ^= bit;
+		for (off = SYNOD_SB_MAGIC_LEN; off < SYNOD_SB_SIZE; off++) {
+			u8 bit = 1u << (off % 8);
+
+			buf[off] ^= bit;
+			KUNIT_EXPECT_EQ_MSG(test, synod_sb_decode(buf, &sb),
+					    SYNOD_SB_BAD_CSUM,
+					    "format %u, bit flipped at %u",
+					    format, off);
+			buf[off] ^= bit;
+		}
+		KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
 	}
-	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
 }
 
 /* Edit one field of a valid copy @buf, reseal it, expect @want. */
@@ -562,6 +596,13 @@ static void expect_v2(struct kunit *test, u32 off, u64 val, u32 width,
 		      enum synod_sb_status want)
 {
 	expect_at(test, encoded(test, SYNOD_SB_FORMAT_V2), off, val, width,
+		  want);
+}
+
+static void expect_v3(struct kunit *test, u32 off, u64 val, u32 width,
+		      enum synod_sb_status want)
+{
+	expect_at(test, encoded(test, SYNOD_SB_FORMAT_V3), off, val, width,
 		  want);
 }
 
@@ -618,7 +659,16 @@ static void v2_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(&out.peer[3], &in.peer[3],
 				     sizeof(in.peer[3])), 0);
 
+	/* its ring of 68 KiB format 1 slots, no payload ring */
+	KUNIT_EXPECT_EQ(test, out.jrec_size, SYNOD_JREC_SIZE);
+	KUNIT_EXPECT_EQ(test, out.jrec_count, SYNOD_JOURNAL_RECORDS);
+	KUNIT_EXPECT_EQ(test, out.journal_size, 17 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, out.data_offset, 18 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_sb_jrec_format(&out), SYNOD_JREC_FORMAT_V1);
+	KUNIT_EXPECT_EQ(test, synod_sb_pring_size(&out), 0ull);
+
 	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_FORMAT), 2u);
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_JREC_SIZE), 69632u);
 	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_SECRET_LEN), 0u);
 	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET_FP], 0xc0);
 	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET_FP + 31], 0xdf);
@@ -628,26 +678,192 @@ static void v2_round_trip(struct kunit *test)
 	expect_v2(test, OFF_FLAGS, SYNOD_SB_FLAG_RESYNC, 4, SYNOD_SB_OK);
 }
 
-static void v2_bad_fields_rejected(struct kunit *test)
+/* The fingerprint rules and the rest, in format 2 and in format 3. */
+static void fp_bad_fields_rejected(struct kunit *test, u32 format)
 {
 	enum synod_sb_status bad = SYNOD_SB_BAD_SIZES;
-	u8 *buf = encoded(test, SYNOD_SB_FORMAT_V2);
+	u8 *buf = encoded(test, format);
 	u32 i;
 
-	/* a length: format 1's secret in a format 2 copy */
-	expect_v2(test, OFF_SECRET_LEN, 16, 4, bad);
-	expect_v2(test, OFF_SECRET_FP + 32, 1, 1, bad);
-	expect_v2(test, OFF_SECRET_FP + 63, 0x80, 1, bad);
+	/* a length: format 1's secret in a format 2 or 3 copy */
+	expect_at(test, encoded(test, format), OFF_SECRET_LEN, 16, 4, bad);
+	expect_at(test, encoded(test, format), OFF_SECRET_LEN, 32, 4, bad);
+	expect_at(test, encoded(test, format), OFF_SECRET_FP + 32, 1, 1, bad);
+	expect_at(test, encoded(test, format), OFF_SECRET_FP + 63, 0x80, 1,
+		  bad);
 	/* no fingerprint at all */
 	for (i = 0; i < SYNOD_SB_FP_LEN; i++)
 		buf[OFF_SECRET_FP + i] = 0;
 	expect_at(test, buf, OFF_SECRET_FP, 0, 1, bad);
+	/* one byte of one is enough */
+	expect_at(test, buf, OFF_SECRET_FP + 31, 1, 1, SYNOD_SB_OK);
 	/* the rest as in format 1 */
-	expect_v2(test, OFF_NODE_ID, 8, 4, bad);
-	expect_v2(test, OFF_Q1, 1, 1, bad);
-	expect_v2(test, 0x1ac, 1, 1, bad);
-	expect_v2(test, OFF_OPTS, 2, 4, SYNOD_SB_BAD_FLAGS);
-	expect_v2(test, OFF_FLAGS, 2, 4, SYNOD_SB_BAD_FLAGS);
+	expect_at(test, encoded(test, format), OFF_NODE_ID, 8, 4, bad);
+	expect_at(test, encoded(test, format), OFF_Q1, 1, 1, bad);
+	expect_at(test, encoded(test, format), 0x1ac, 1, 1, bad);
+	expect_at(test, encoded(test, format), OFF_OPTS, 2, 4,
+		  SYNOD_SB_BAD_FLAGS);
+	expect_at(test, encoded(test, format), OFF_FLAGS, 2, 4,
+		  SYNOD_SB_BAD_FLAGS);
+	expect_at(test, encoded(test, format), OFF_FLAGS,
+		  SYNOD_SB_FLAG_RESYNC, 4, SYNOD_SB_OK);
+}
+
+static void v2_bad_fields_rejected(struct kunit *test)
+{
+	fp_bad_fields_rejected(test, SYNOD_SB_FORMAT_V2);
+}
+
+/*
+ * Format 3 is format 2 but for its journal: the fingerprint (and every
+ * other field) follows format 2's rules.
+ */
+static void v3_bad_fields_rejected(struct kunit *test)
+{
+	fp_bad_fields_rejected(test, SYNOD_SB_FORMAT_V3);
+}
+
+/*
+ * Format 3: format 2's fields, and a journal of 20 KiB slots followed by
+ * a payload ring (journal_size - jrec_count * jrec_size).
+ */
+static void v3_round_trip(struct kunit *test)
+{
+	struct synod_sb in, out;
+	u8 *buf = sb_buf(test);
+	u32 i;
+
+	round_trip(test, SYNOD_SB_FORMAT_V3, &in, &out, buf);
+	KUNIT_EXPECT_EQ(test, out.cfg.epoch, 0x0a0b0c0du);
+	KUNIT_EXPECT_EQ(test, out.cfg.learners, 0x10u);
+	KUNIT_EXPECT_EQ(test, out.on_no_quorum, 1u);
+	KUNIT_EXPECT_EQ(test, memcmp(out.secret_fp, in.secret_fp,
+				     SYNOD_SB_FP_LEN), 0);
+	KUNIT_EXPECT_EQ(test, out.secret_len, 0u);
+	KUNIT_EXPECT_EQ(test, memcmp(&out.listen, &in.listen,
+				     sizeof(in.listen)), 0);
+	for (i = 0; i < SYNOD_SB_PEERS; i++)
+		KUNIT_EXPECT_EQ(test, memcmp(&out.peer[i], &in.peer[i],
+					     sizeof(in.peer[i])), 0);
+	KUNIT_EXPECT_EQ(test, out.journal_offset, 1 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, out.jrec_size, SYNOD_JREC3_SLOT);
+	KUNIT_EXPECT_EQ(test, out.jrec_count, SYNOD_JOURNAL_RECORDS);
+	KUNIT_EXPECT_EQ(test, out.journal_size, 17 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, out.data_offset, 18 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, out.data_size, in.data_size);
+	KUNIT_EXPECT_TRUE(test, synod_sb_is_repl(&out));
+	KUNIT_EXPECT_EQ(test, synod_sb_jrec_format(&out), SYNOD_JREC_FORMAT_V3);
+	KUNIT_EXPECT_EQ(test, synod_sb_pring_size(&out), 12 * TEST_MIB);
+
+	/* Little-endian at the documented offsets. */
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_FORMAT), 3u);
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_JREC_SIZE), 20480u);
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_JREC_COUNT), 256u);
+	KUNIT_EXPECT_EQ(test, synod_get_le64(buf + OFF_JOURNAL_SIZE),
+			17 * TEST_MIB);
+	KUNIT_EXPECT_EQ(test, synod_get_le32(buf + OFF_SECRET_LEN), 0u);
+	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET_FP], 0xc0);
+	KUNIT_EXPECT_EQ(test, buf[OFF_SECRET_FP + 31], 0xdf);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(buf + OFF_SECRET_FP + 32, 0, 32));
+
+	/* Re-encoding what was decoded gives the same bytes. */
+	synod_sb_encode(&out, buf);
+	KUNIT_EXPECT_EQ(test, synod_sb_decode(buf, &in), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, memcmp(&in, &out, sizeof(in)), 0);
+}
+
+/* Bytes of @slots slots of @size and a payload ring of @pring. */
+static u64 jbytes(u32 slots, u32 size, u64 pring)
+{
+	return (u64)slots * size + pring;
+}
+
+/*
+ * Format 3's journal layout: slots of format 3's size only, a payload
+ * ring of at least SYNOD_PRING_MIN in whole 4 KiB blocks, all of it
+ * before the data area.
+ */
+static void v3_bad_layout_rejected(struct kunit *test)
+{
+	enum synod_sb_status bad = SYNOD_SB_BAD_SIZES;
+	u8 *buf;
+
+	/* format 1's slot size, in a layout otherwise format 3's */
+	buf = encoded(test, SYNOD_SB_FORMAT_V3);
+	synod_put_le32(buf + OFF_JREC_SIZE, SYNOD_JREC_SIZE);
+	expect_at(test, buf, OFF_JREC_COUNT, SYNOD_JOURNAL_RECORDS_MIN, 4,
+		  bad);
+	/* ...the same with format 3's slot size decodes */
+	expect_v3(test, OFF_JREC_COUNT, SYNOD_JOURNAL_RECORDS_MIN, 4,
+		  SYNOD_SB_OK);
+	expect_v3(test, OFF_JREC_SIZE, SYNOD_JREC_SIZE, 4, bad);
+	expect_v3(test, OFF_JREC_SIZE, SYNOD_JREC3_SLOT + 4096, 4, bad);
+	expect_v3(test, OFF_JREC_SIZE, SYNOD_JREC3_SLOT - 4096, 4, bad);
+
+	/* the payload ring: at least SYNOD_PRING_MIN */
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_MIN), 8, SYNOD_SB_OK);
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_MIN - 4096), 8, bad);
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT, 0),
+		  8, bad);
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(255, SYNOD_JREC3_SLOT, 0),
+		  8, bad);	/* less than the slots: no wrap to huge */
+	expect_v3(test, OFF_JOURNAL_SIZE, 0, 8, bad);
+	/* in whole 4 KiB blocks */
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_BYTES - 512), 8, bad);
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_MIN + 2048), 8, bad);
+	/* before the data area: 4 KiB more reaches into it */
+	expect_v3(test, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_BYTES + 4096), 8, bad);
+	expect_v3(test, OFF_JOURNAL_SIZE, ~0ull - 4095, 8, bad);
+	/* more slots in the same journal leave too small a ring */
+	expect_v3(test, OFF_JREC_COUNT, (17 * TEST_MIB - SYNOD_PRING_MIN) /
+		  SYNOD_JREC3_SLOT + 1, 4, bad);
+	expect_v3(test, OFF_JREC_COUNT, (17 * TEST_MIB - SYNOD_PRING_MIN) /
+		  SYNOD_JREC3_SLOT, 4, SYNOD_SB_OK);
+	expect_v3(test, OFF_JREC_COUNT, SYNOD_JOURNAL_RECORDS_MIN - 1, 4, bad);
+}
+
+/*
+ * Formats 1 and 2 keep their ring of 68 KiB format 1 slots: no payload
+ * ring (journal_size is count * size) and not format 3's slots.
+ */
+static void v2_layout_is_v1(struct kunit *test)
+{
+	enum synod_sb_status bad = SYNOD_SB_BAD_SIZES;
+	u32 format;
+	u8 *buf;
+
+	for (format = SYNOD_SB_FORMAT_V1; format <= SYNOD_SB_FORMAT_V2;
+	     format++) {
+		/* 200 slots of 68 KiB and 3.5 MiB of ring in 17 MiB */
+		buf = encoded(test, format);
+		synod_put_le32(buf + OFF_JREC_COUNT, 200);
+		expect_at(test, buf, OFF_JOURNAL_SIZE, 17 * TEST_MIB, 8, bad);
+		buf = encoded(test, format);
+		synod_put_le32(buf + OFF_JREC_COUNT, 200);
+		expect_at(test, buf, OFF_JOURNAL_SIZE,
+			  jbytes(200, SYNOD_JREC_SIZE, 0), 8, SYNOD_SB_OK);
+		/* the default ring with a payload ring after it */
+		buf = encoded(test, format);
+		synod_put_le64(buf + OFF_DATA_OFFSET, 30 * TEST_MIB);
+		synod_put_le64(buf + OFF_DATA_SIZE, 34 * TEST_MIB);
+		expect_at(test, buf, OFF_JOURNAL_SIZE, jbytes(256,
+			  SYNOD_JREC_SIZE, SYNOD_PRING_BYTES), 8, bad);
+		/* format 3's layout, as a format 1 or 2 superblock */
+		buf = encoded(test, format);
+		synod_put_le32(buf + OFF_JREC_SIZE, SYNOD_JREC3_SLOT);
+		expect_at(test, buf, OFF_JOURNAL_SIZE, jbytes(256,
+			  SYNOD_JREC3_SLOT, SYNOD_PRING_BYTES), 8, bad);
+		/* and its slots without a payload ring */
+		buf = encoded(test, format);
+		synod_put_le32(buf + OFF_JREC_SIZE, SYNOD_JREC3_SLOT);
+		expect_at(test, buf, OFF_JOURNAL_SIZE, jbytes(256,
+			  SYNOD_JREC3_SLOT, 0), 8, bad);
+	}
 }
 
 /*
@@ -713,6 +929,10 @@ static struct kunit_case ondisk_cases[] = {
 	KUNIT_CASE(v1_round_trip),
 	KUNIT_CASE(v2_round_trip),
 	KUNIT_CASE(v2_bad_fields_rejected),
+	KUNIT_CASE(v2_layout_is_v1),
+	KUNIT_CASE(v3_round_trip),
+	KUNIT_CASE(v3_bad_fields_rejected),
+	KUNIT_CASE(v3_bad_layout_rejected),
 	KUNIT_CASE(v1_v2_selection),
 	KUNIT_CASE(v1_flipped_bit_rejected),
 	KUNIT_CASE(v1_bad_fields_rejected),
