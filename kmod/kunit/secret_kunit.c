@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "synod_secret": the secret's fingerprint in a format 2
+ * KUnit suite "synod_secret": the secret's fingerprint in a format 2 or 3
  * superblock and the check attach makes (kmod/secret.c), as
  * Documentation/ondisk.rst specifies them: the fingerprint against known
  * answers (computed independently, with Python's hmac module), a right,
- * wrong and missing secret, and the conversion of a format 1 superblock,
- * after which the encoded copy holds no byte of the secret.
+ * wrong and missing secret, and the conversion of a format 1 superblock
+ * to format 2 (its journal keeps format 1 records), after which the
+ * encoded copy holds no byte of the secret.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
@@ -14,6 +15,7 @@
 #include "kunit_env.h"
 #include "secret.h"
 #include "ondisk.h"
+#include "jrec.h"
 
 static const u8 test_uuid[16] = {
 	0x5e, 0x1f, 0x00, 0xd1, 0x2a, 0x3b, 0x4c, 0x5d,
@@ -72,35 +74,73 @@ static void fingerprint_known_answers(struct kunit *test)
 	KUNIT_EXPECT_NE(test, memcmp(fp, fp_secret32, sizeof(fp)), 0);
 }
 
-/* A format 2 superblock created with secret32. */
-static void v2_sb(struct kunit *test, struct synod_sb *sb)
+/* A new replicated volume's superblock (format 3) created with secret32. */
+static void new_sb(struct kunit *test, struct synod_sb *sb)
 {
 	KUNIT_ASSERT_EQ(test, synod_sb_init_repl(sb, test_uuid, 64ull << 20,
 						 4096), SYNOD_SB_OK);
 	synod_secret_fingerprint(secret32, 32, sb->uuid, sb->secret_fp);
 }
 
-static void check_v2(struct kunit *test)
+/*
+ * The same volume as format 2 created it: a ring of 68 KiB format 1
+ * slots as large as format 3's journal, no payload ring.
+ */
+static void v2_sb(struct kunit *test, struct synod_sb *sb)
+{
+	new_sb(test, sb);
+	sb->format = SYNOD_SB_FORMAT_V2;
+	sb->jrec_size = SYNOD_JREC_SIZE;
+	sb->journal_size = (u64)sb->jrec_size * sb->jrec_count;
+}
+
+/* Right, wrong and missing secrets for a fingerprint; nothing to convert. */
+static void check_fp(struct kunit *test, struct synod_sb *sb, u32 format)
 {
 	u8 wrong[32];
-	struct synod_sb sb;
 	bool convert = true;
 
-	v2_sb(test, &sb);
-	KUNIT_EXPECT_EQ(test, synod_secret_check(&sb, secret32, 32, &convert),
+	KUNIT_EXPECT_EQ(test, synod_secret_check(sb, secret32, 32, &convert),
 			0);
 	KUNIT_EXPECT_FALSE(test, convert);
-	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V2);
+	KUNIT_EXPECT_EQ(test, sb->format, format);
 
 	memcpy(wrong, secret32, sizeof(wrong));
 	wrong[7] ^= 0x20;
-	KUNIT_EXPECT_EQ(test, synod_secret_check(&sb, wrong, 32, &convert),
+	KUNIT_EXPECT_EQ(test, synod_secret_check(sb, wrong, 32, &convert),
 			-EKEYREJECTED);
-	KUNIT_EXPECT_EQ(test, synod_secret_check(&sb, secret32, 16, &convert),
+	KUNIT_EXPECT_EQ(test, synod_secret_check(sb, secret32, 16, &convert),
 			-EKEYREJECTED);
-	KUNIT_EXPECT_EQ(test, synod_secret_check(&sb, NULL, 0, &convert),
+	KUNIT_EXPECT_EQ(test, synod_secret_check(sb, NULL, 0, &convert),
 			-ENOKEY);
 	KUNIT_EXPECT_FALSE(test, convert);
+	KUNIT_EXPECT_EQ(test, sb->format, format);
+}
+
+static void check_v2(struct kunit *test)
+{
+	struct synod_sb sb;
+
+	v2_sb(test, &sb);
+	check_fp(test, &sb, SYNOD_SB_FORMAT_V2);
+}
+
+/* A new volume is format 3, whose fingerprint checks as format 2's. */
+static void check_v3(struct kunit *test)
+{
+	u8 *buf = kunit_kzalloc(test, SYNOD_SB_SIZE, GFP_KERNEL);
+	struct synod_sb sb;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
+	new_sb(test, &sb);
+	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V3);
+	KUNIT_EXPECT_EQ(test, memcmp(sb.secret_fp, fp_secret32,
+				     SYNOD_SB_FP_LEN), 0);
+	synod_sb_encode(&sb, buf);
+	KUNIT_EXPECT_FALSE(test, holds(buf, SYNOD_SB_SIZE, secret32, 8));
+	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
+	check_fp(test, &sb, SYNOD_SB_FORMAT_V3);
+	KUNIT_EXPECT_EQ(test, sb.jrec_size, SYNOD_JREC3_SLOT);
 }
 
 /* Format 0 (one replica) has no secret and takes none. */
@@ -117,7 +157,10 @@ static void check_v0(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, convert);
 }
 
-/* A format 1 superblock as older modules wrote it: the secret inside. */
+/*
+ * A format 1 superblock as older modules wrote it: the secret inside, a
+ * ring of format 1 slots.
+ */
 static void v1_sb(struct kunit *test, struct synod_sb *sb)
 {
 	v2_sb(test, sb);
@@ -146,7 +189,11 @@ static void check_v1_converts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, synod_secret_check(&sb, secret32, 32, &convert),
 			0);
 	KUNIT_EXPECT_TRUE(test, convert);
+	/* format 2, not 3: the journal on disk holds format 1 records */
 	KUNIT_EXPECT_EQ(test, sb.format, SYNOD_SB_FORMAT_V2);
+	KUNIT_EXPECT_EQ(test, synod_sb_jrec_format(&sb), SYNOD_JREC_FORMAT_V1);
+	KUNIT_EXPECT_EQ(test, sb.jrec_size, SYNOD_JREC_SIZE);
+	KUNIT_EXPECT_EQ(test, synod_sb_pring_size(&sb), 0ull);
 	KUNIT_EXPECT_EQ(test, sb.secret_len, 0u);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(sb.secret, 0, sizeof(sb.secret)));
 	KUNIT_EXPECT_EQ(test, memcmp(sb.secret_fp, fp_secret32,
@@ -158,6 +205,8 @@ static void check_v1_converts(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, holds(buf, SYNOD_SB_SIZE, secret32, 8));
 	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &out), SYNOD_SB_OK);
 	KUNIT_EXPECT_EQ(test, out.format, SYNOD_SB_FORMAT_V2);
+	KUNIT_EXPECT_EQ(test, out.jrec_size, SYNOD_JREC_SIZE);
+	KUNIT_EXPECT_EQ(test, out.journal_size, sb.journal_size);
 	KUNIT_EXPECT_EQ(test, synod_secret_check(&out, secret32, 32, &convert),
 			0);
 	KUNIT_EXPECT_FALSE(test, convert);
@@ -184,6 +233,7 @@ static void check_v1_wrong(struct kunit *test)
 static struct kunit_case secret_cases[] = {
 	KUNIT_CASE(fingerprint_known_answers),
 	KUNIT_CASE(check_v2),
+	KUNIT_CASE(check_v3),
 	KUNIT_CASE(check_v0),
 	KUNIT_CASE(check_v1_converts),
 	KUNIT_CASE(check_v1_wrong),
