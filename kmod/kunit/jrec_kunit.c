@@ -248,6 +248,36 @@ static void formats_refuse_each_other(struct kunit *test)
 }
 
 /*
+ * Another volume's record is empty space whatever its format: a format 3
+ * volume created over a format 1 or 2 one finds that one's headers at
+ * some of its slots, and they must not look like damage.
+ */
+static void foreign_whatever_format(struct kunit *test)
+{
+	static const u8 other_uuid[16] = { 0x5e, 0x1f };
+	struct synod_jrec_hdr h, d;
+	u8 *buf = hdr_buf(test);
+	u32 w, r;
+
+	for (w = SYNOD_JREC_FORMAT_V1; w <= SYNOD_JREC_FORMAT_V3; w += 2) {
+		fill(&h, 2, w);
+		synod_jrec_encode(&h, other_uuid, buf);
+		for (r = SYNOD_JREC_FORMAT_V1; r <= SYNOD_JREC_FORMAT_V3;
+		     r += 2)
+			KUNIT_EXPECT_EQ_MSG(test, synod_jrec_decode(buf,
+					SYNOD_JREC_HDR_SIZE, test_uuid, r, &d),
+					SYNOD_JREC_FOREIGN,
+					"written %u, read as %u", w, r);
+		/* a format nobody writes, too */
+		synod_put_le16(buf + OFF_FORMAT, 2);
+		reseal(buf);
+		KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf,
+				SYNOD_JREC_HDR_SIZE, test_uuid,
+				SYNOD_JREC_FORMAT_V3, &d), SYNOD_JREC_FOREIGN);
+	}
+}
+
+/*
  * Format 3 keeps payloads in the slot when they fit it: one largest
  * payload, or four of 4 KiB, exactly fill it; 512 bytes more do not fit
  * and need the payload ring.
@@ -383,6 +413,7 @@ static struct kunit_case jrec_cases[] = {
 	KUNIT_CASE(slot_from_trailer_v1),
 	KUNIT_CASE(slot_from_trailer_v3),
 	KUNIT_CASE(formats_refuse_each_other),
+	KUNIT_CASE(foreign_whatever_format),
 	KUNIT_CASE(v3_payloads_in_slot),
 	KUNIT_CASE(v3_pring_fields),
 	{}
