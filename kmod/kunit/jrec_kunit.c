@@ -25,7 +25,7 @@
 #define OFF_CSUM	0xffc
 
 /* A payload ring byte for the PRING records: sector-aligned, not 0. */
-#define TEST_POFF	(12345u * 512)
+#define TEST_POFF	(12345ull * SYNOD_PRING_ALIGN)
 
 static const u8 test_uuid[16] = {
 	0x5e, 0x1f, 0x00, 0xd1, 0x2a, 0x3b, 0x4c, 0x5d,
@@ -350,8 +350,8 @@ static int edited(struct kunit *test, const struct synod_jrec_hdr *h,
 
 /*
  * PRING and poff: format 3 only, only on a record with payloads (not a
- * void one), poff a multiple of 512 and far from wrapping, zero without
- * PRING.
+ * void one), poff on a 4 KiB block of its own (SYNOD_PRING_ALIGN) and far
+ * from wrapping, zero without PRING.
  */
 static void v3_pring_fields(struct kunit *test)
 {
@@ -367,6 +367,8 @@ static void v3_pring_fields(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, edited(test, &h, OFF_POFF, TEST_POFF + 1, true),
 			bad);
 	KUNIT_EXPECT_EQ(test, edited(test, &h, OFF_POFF, TEST_POFF + 256,
+				     true), bad);
+	KUNIT_EXPECT_EQ(test, edited(test, &h, OFF_POFF, TEST_POFF + 512,
 				     true), bad);
 	KUNIT_EXPECT_EQ(test, edited(test, &h, OFF_POFF,
 				     SYNOD_JREC_JSEQ_MAX + 512, true), bad);
