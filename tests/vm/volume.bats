@@ -292,9 +292,10 @@ teardown() {
 	L=$(new_loop 64M)
 	"$CTL" volume create r0 --backing "$L"
 	"$CTL" volume delete r0
-	# format version is the le32 at offset 8 of each copy; 3 is unknown
-	sb_patch "$L" 0 8 3
-	sb_patch "$L" 1 8 3
+	# format version is the le32 at offset 8 of each copy; 4 is unknown
+	# (3 is the replicated format of new volumes)
+	sb_patch "$L" 0 8 4
+	sb_patch "$L" 1 8 4
 	sum=$(dev_sum "$L")
 	expect_refusal "Operation not supported" "unsupported on-disk format" \
 		"$CTL" volume attach r0 --backing "$L"
