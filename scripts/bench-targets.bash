@@ -17,7 +17,7 @@
 # and addresses), so the three replicas of one cluster live side by side.
 #
 # Uses from bench.sh: try, fail, wait_until, $W, $KO, $CTL, $DRBDSETUP,
-# $TIME_SCALE, $BACKING, $CACHE_MB.
+# $TIME_SCALE, $BACKING, $CACHE_MB, $NULLB_IRQ, $NULLB_NSEC.
 
 # ---- backing devices ------------------------------------------------------------
 
@@ -53,7 +53,9 @@ backing_new() {
 		mkdir "$d" && echo "$RD_MB" > "$d/size" &&
 			echo 1 > "$d/memory_backed" &&
 			echo "$CACHE_MB" > "$d/cache_size" &&
-			echo 0 > "$d/irqmode" && echo 1 > "$d/power" || return 1
+			echo "$NULLB_IRQ" > "$d/irqmode" &&
+			echo "$NULLB_NSEC" > "$d/completion_nsec" &&
+			echo 1 > "$d/power" || return 1
 		BK=/dev/nullb$NBK
 		wait_until 10 test -b "$BK" || return 1
 		;;

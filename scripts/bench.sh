@@ -46,6 +46,10 @@
 #   SYNOD_BENCH_SIZE       region fio uses       (default 96M)
 #   SYNOD_BENCH_BACKING    nullb or brd          (default nullb)
 #   SYNOD_BENCH_CACHE_MB   null_blk cache, MiB   (default 32)
+#   SYNOD_BENCH_NULLB_IRQ  null_blk irqmode      (default 0: a bio ends
+#                          inside its submission; 2: from a timer
+#                          SYNOD_BENCH_NULLB_NSEC later, default 10000,
+#                          as a disk ends it from its interrupt)
 #   SYNOD_BENCH_SLOW       slow-follower workloads ("" skips; default rand4k-qd32)
 #   SYNOD_BENCH_SLOW_TARGETS  targets slowed     (default "drbd synod3")
 #   SYNOD_BENCH_SLOW_DELAY netem delay           (default 5ms)
@@ -85,6 +89,8 @@ RAMP=${SYNOD_BENCH_RAMP:-2}
 SIZE=${SYNOD_BENCH_SIZE:-96M}
 BACKING=${SYNOD_BENCH_BACKING:-nullb}
 CACHE_MB=${SYNOD_BENCH_CACHE_MB:-32}
+NULLB_IRQ=${SYNOD_BENCH_NULLB_IRQ:-0}
+NULLB_NSEC=${SYNOD_BENCH_NULLB_NSEC:-10000}
 SLOW=${SYNOD_BENCH_SLOW-rand4k-qd32}
 SLOW_TARGETS=${SYNOD_BENCH_SLOW_TARGETS:-drbd synod3}
 SLOW_DELAY=${SYNOD_BENCH_SLOW_DELAY:-5ms}
@@ -347,7 +353,7 @@ command -v fio >/dev/null || { echo "bench: fio missing (make deps)" >&2; exit 2
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$top" diff --quiet HEAD 2>/dev/null || commit="$commit+dirty"
 info="$(uname -r) $(nproc)cpu $commit fio=$(fio --version) ${ROUNDS}x${RUNTIME}s $BACKING"
-[ "$BACKING" = nullb ] && info="$info(cache ${CACHE_MB}M)"
+[ "$BACKING" = nullb ] && info="$info(cache ${CACHE_MB}M, irqmode $NULLB_IRQ)"
 say "synod bench: $info; targets: $TARGETS; workloads: $WORKLOADS"
 
 trap 'slow_off; drbd_teardown; scale_teardown; synod_teardown; backing_teardown' EXIT
