@@ -375,18 +375,28 @@ int synod_repl_checkpoint(struct synod_repl *r)
  * Let go of the replica's lock, then carry out what the engine left for
  * after it: push the frames its rounds queued (a MAC over each and a
  * socket write, transport.h) and submit the data-area writes it issued
- * (synod_apply_kick()).  Neither needs the lock.  Done under it, they
- * kept every other input of the replica spinning or asleep behind the
- * CPU of a MAC per frame per peer and, on a device that completes in
- * its submitter (null_blk, a RAM disk), the copies of the writes.  Every
- * holder lets go through here, directly or through synod_repl_unlock(),
- * and pushes and submits before any synchronous wait for the disk that
- * keeps the lock (synod_repl_push()), so nothing the engine queued waits
- * for more than the CPU work of the section that queued it.  The
- * transport lives until the replica is destroyed, after its last input
- * has returned.
+ * (synod_apply_kick(), which reaps those that end meanwhile).  Neither
+ * needs the lock.  Done under it, they kept every other input of the
+ * replica spinning or asleep behind the CPU of a MAC per frame per peer
+ * and, on a device that completes in its submitter (null_blk, a RAM
+ * disk), the copies of the writes.  Every holder lets go through here,
+ * directly or through synod_repl_unlock(), and pushes and submits
+ * before any synchronous wait for the disk that keeps the lock
+ * (synod_repl_push()), so nothing the engine queued waits for more than
+ * the CPU work of the section that queued it.  The transport lives
+ * until the replica is destroyed, after its last input has returned.
  */
 void synod_repl_release(struct synod_repl *r)
+{
+	__synod_repl_release(r);
+	synod_apply_kick(r);
+}
+
+/*
+ * synod_repl_release() without the kick: for the kick itself, which
+ * reaps under the lock and submits next (a loop, not a recursion).
+ */
+void __synod_repl_release(struct synod_repl *r)
 {
 	bool push = r->tx_push;
 
@@ -395,7 +405,6 @@ void synod_repl_release(struct synod_repl *r)
 	mutex_unlock(&r->lock);
 	if (push && r->tp)
 		r->tops->push(r->tp);
-	synod_apply_kick(r);
 }
 
 /*
@@ -414,7 +423,7 @@ void synod_repl_push(struct synod_repl *r)
 		if (r->tp)
 			r->tops->push(r->tp);
 	}
-	synod_apply_kick(r);
+	synod_apply_kick_locked(r);
 }
 
 /* ---- the output loop ------------------------------------------------------ */

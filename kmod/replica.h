@@ -300,6 +300,7 @@ int synod_jq_reserve_intr(struct synod_repl *r, u32 need);
 void synod_jq_drop(struct synod_repl *r);
 void synod_jq_drain(struct synod_repl *r);		/* takes the lock */
 void synod_repl_unlock(struct synod_repl *r);	/* ends an input */
+void __synod_repl_unlock(struct synod_repl *r);	/* the same, no kick */
 void synod_repl_unlock_rx(struct synod_repl *r);	/* ends a receive */
 
 /* replica.c: the engine (under r->lock unless said otherwise) */
@@ -308,6 +309,7 @@ extern unsigned int synod_group_records;
 u64 synod_cluster_id(const char *name);
 void synod_repl_execute(struct synod_repl *r);
 void synod_repl_release(struct synod_repl *r);	/* drops the lock */
+void __synod_repl_release(struct synod_repl *r);	/* the same, no kick */
 void synod_repl_push(struct synod_repl *r);
 bool synod_repl_quorum(struct synod_repl *r, u64 now);
 u32 synod_repl_role(struct synod_repl *r);

@@ -16,11 +16,13 @@
  * it: the block layer does not order concurrent writes, and the later
  * slot's bytes must be the ones that stay.  Writes queue behind a
  * waiting one too, so the check only looks back.  A bio's end puts its
- * write on a lock-free list and queues the work; the work takes the
- * lock, reaps what ended (apply_reap()), lands the prefix of
- * entries whose writes all ended (r->applied), issues what waited, and
- * runs the engine, which reports the landing to the core
- * (synod_replica_landed()) and checkpoints.
+ * write on a lock-free list for whoever reaps it: the kick that
+ * submitted it, if it ended meanwhile (as on a device that completes in
+ * its submitter), else the work.  The reaper takes the lock, reaps what
+ * ended (apply_reap()), lands the prefix of entries whose writes all
+ * ended (r->applied), issues what waited, and runs the engine, which
+ * reports the landing to the core (synod_replica_landed()) and
+ * checkpoints.
  *
  * The core allows this: a write completes once chosen, and a read is
  * served only over slots that landed (core/replica.h).  A crash loses
@@ -47,6 +49,12 @@
 
 #include "replica.h"
 #include "trace.h"
+
+/*
+ * Rounds of synod_apply_kick() that reap before it leaves the rest to
+ * the work: under a steady load every round finds new writes to submit.
+ */
+#define KICK_ROUNDS	4u
 
 static struct synod_aent *aent(struct synod_repl *r, u64 slot)
 {
@@ -90,9 +98,15 @@ static bool aw_overlaps(struct synod_repl *r, const struct synod_aw *x)
 }
 
 /*
- * From the block layer, any context: hand @bio's write to the work.  The
- * work is queued before the count drops: once it reaches zero a drain
- * may go on to free the replica, after flushing the work.
+ * From the block layer, any context: hand @bio's write to a kick at
+ * work, or else to the work.  A kick looks at aq.done once it is no
+ * longer counted in aq.kicking (kick_round()): we store to aq.done, then
+ * load aq.kicking; it stores to aq.kicking, then loads aq.done, each
+ * with a full barrier between (llist_add()'s cmpxchg here,
+ * smp_mb__after_atomic() there).  So either we see the kick and it sees
+ * our write, or we queue the work.  The work is queued before the count
+ * drops: once it reaches zero a drain may go on to free the replica,
+ * after flushing the work.
  */
 static void apply_end_io(struct bio *bio)
 {
@@ -100,10 +114,11 @@ static void apply_end_io(struct bio *bio)
 	struct synod_repl *r = bio->bi_private;
 
 	w->status = bio->bi_status;
-	/* llist_add()'s cmpxchg orders it before the waiter check */
+	/* a full barrier before the waiter check and the kicking load */
 	llist_add(&w->done, &r->aq.done);
 	wake_up_var(&r->aq.done);	/* synod_apply_quiesce_range() */
-	queue_work(r->vol->wq, &r->aq.work);
+	if (!atomic_read(&r->aq.kicking))
+		queue_work(r->vol->wq, &r->aq.work);
 	if (atomic_dec_and_test(&r->aq.inflight))
 		wake_up_var(&r->aq.inflight);
 }
@@ -143,28 +158,34 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 
 /*
  * Submit the writes issued so far (aw_submit()), in the order they were
- * issued, with the lock held or not: whoever lets go of the lock calls
- * it (synod_repl_release()), and so does a wait for the applies under
- * the lock (its own writes would otherwise never end).  Several may run
- * at once, each with the writes it took: two writes in flight never
- * overlap (aw_overlaps()), so their order does not matter.  A write
- * taken here is counted in flight, so nothing reaps or reuses it before
- * its bio ends, and a drain waits for it.
+ * issued.  Several may run at once, each with the writes it took: two
+ * writes in flight never overlap (aw_overlaps()), so their order does
+ * not matter.  A write taken here is counted in flight, so nothing reaps
+ * or reuses it before its bio ends, and a drain waits for it.
  */
-void synod_apply_kick(struct synod_repl *r)
+static void submit_issued(struct synod_repl *r)
 {
+	struct llist_node *list = llist_del_all(&r->aq.tosubmit);
 	struct synod_aw *w, *tmp;
-	struct llist_node *list;
 	struct blk_plug plug;
 
-	if (llist_empty(&r->aq.tosubmit))
-		return;
-	list = llist_reverse_order(llist_del_all(&r->aq.tosubmit));
 	blk_start_plug(&plug);
 	/* _safe: once submitted, a write may end and be reaped at once */
-	llist_for_each_entry_safe(w, tmp, list, sub)
+	llist_for_each_entry_safe(w, tmp, llist_reverse_order(list), sub)
 		submit_bio(&w->bio);
 	blk_finish_plug(&plug);
+}
+
+/*
+ * Under the lock, by a wait for the applies (synod_repl_push()): its own
+ * writes would otherwise never end.  Their ends queue the work, unless a
+ * kick at work takes them; the wait reaps them itself anyway.
+ */
+void synod_apply_kick_locked(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!llist_empty(&r->aq.tosubmit))
+		submit_issued(r);
 }
 
 /* Issue queued writes in order, up to the first that must wait. */
@@ -420,8 +441,9 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 /*
  * Going down: every apply lands (or, fenced, ends), and the work has run
  * its last.  Takes the lock.  A write reaped is not yet a bio whose end
- * has returned (its end queues the work, then drops the count): wait
- * for the count too, then for the work, before the replica may go.
+ * has returned (its end queues the work, then drops the count), nor is
+ * a kick done when its writes are (kick_round()): wait for the count
+ * too, then for the work, before the replica may go.
  */
 void synod_apply_drain(struct synod_repl *r)
 {
@@ -448,11 +470,92 @@ static void apply_work(struct work_struct *work)
 
 	mutex_lock(&r->lock);
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	r->aq.work_runs++;
 	apply_reap(r);
 	if (r->up && !r->fenced && r->applied > r->core.landed)
 		synod_repl_execute(r);
 	synod_repl_unlock(r);
 	memalloc_noio_restore(noio);
+}
+
+/*
+ * What apply_work() does, by a kick that took the lock with
+ * mutex_trylock(), in the same noio scope; it lets go without a kick of
+ * its own (its caller submits next).  Like the work, the engine may wait
+ * for the disk (a checkpoint), but never for another thread: not for
+ * the journal's writer, which may be our caller itself (jq_write() lets
+ * go of the lock with the writer's role held), so with the filling
+ * group short of room (synod_jq_reserve() would wait) the work does it.
+ */
+static void kick_reap(struct synod_repl *r)
+{
+	unsigned int noio = memalloc_noio_save();	/* serves the disk */
+
+	if (!synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL)) {
+		queue_work(r->vol->wq, &r->aq.work);
+	} else {
+		r->aq.kick_reaps++;
+		apply_reap(r);
+		if (r->up && !r->fenced && r->applied > r->core.landed)
+			synod_repl_execute(r);
+	}
+	__synod_repl_unlock(r);
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * One round of synod_apply_kick(): submit what was issued, counted in
+ * aq.kicking meanwhile, so that a write that ends in the meantime (on a
+ * device that completes in its submitter, inside submit_bio() or the
+ * plug's finish) is left to us rather than to the work.  Then, no
+ * longer counted, look at aq.done (apply_end_io() says why that misses
+ * nothing): true if something is to be reaped and we hold the lock for
+ * it; otherwise the work reaps it (@last round, or the lock is taken).
+ * The round counts itself in aq.inflight, as a bio until its end has
+ * queued the work: the count stays up until the writes left to us are
+ * the work's or under our lock, so a drain waits for the round, and no
+ * kick queues the work once a drain has flushed it.
+ */
+static bool kick_round(struct synod_repl *r, bool last)
+{
+	struct synod_applyq *aq = &r->aq;
+	bool reap = false;
+
+	if (llist_empty(&aq->tosubmit))
+		return false;
+	atomic_inc(&aq->inflight);
+	atomic_inc(&aq->kicking);
+	submit_issued(r);
+	atomic_dec(&aq->kicking);
+	smp_mb__after_atomic();	/* pairs with llist_add() in apply_end_io() */
+	if (!llist_empty(&aq->done)) {
+		reap = !last && mutex_trylock(&r->lock);
+		if (!reap)
+			queue_work(r->vol->wq, &aq->work);
+	}
+	/* not held while we reap: the engine may wait for the count */
+	if (atomic_dec_and_test(&aq->inflight))
+		wake_up_var(&aq->inflight);
+	return reap;
+}
+
+/*
+ * Whoever lets go of the lock submits the writes issued meanwhile
+ * (synod_repl_release()), and reaps those that end while it does: on a
+ * device that completes in its submitter (null_blk, a RAM disk) that is
+ * most of them, and the work would be woken only to take the lock just
+ * let go.  Reaping issues more writes (those that waited for an
+ * overlap) and the engine more applies, so the kick goes round again:
+ * a bounded loop, not a recursion through the unlock, and never a wait
+ * for the lock (a wait for the applies holds it and submits with
+ * synod_apply_kick_locked()).  Process context, the lock not held.
+ */
+void synod_apply_kick(struct synod_repl *r)
+{
+	u32 round;
+
+	for (round = 0; kick_round(r, round == KICK_ROUNDS - 1); round++)
+		kick_reap(r);
 }
 
 /* After a restore or a jump to @slot: nothing queued, nothing in flight. */
@@ -479,6 +582,7 @@ int synod_apply_init(struct synod_repl *r)
 	init_llist_head(&aq->done);
 	init_llist_head(&aq->tosubmit);
 	atomic_set(&aq->inflight, 0);
+	atomic_set(&aq->kicking, 0);
 	aq->next = 1;
 	aq->ring = kvcalloc(SYNOD_LOG_MAX, sizeof(*aq->ring), GFP_KERNEL);
 	return aq->ring ? 0 : -ENOMEM;

@@ -459,12 +459,19 @@ int synod_jq_reserve_intr(struct synod_repl *r, u32 need)
  */
 void synod_repl_unlock(struct synod_repl *r)
 {
+	__synod_repl_unlock(r);
+	synod_apply_kick(r);
+}
+
+/* synod_repl_unlock() without the kick: __synod_repl_release() says why. */
+void __synod_repl_unlock(struct synod_repl *r)
+{
 	lockdep_assert_held(&r->lock);
 	if (!r->jbusy && !r->fenced && jq_pending(r)) {
 		jq_claim(r);
 		jq_hand_to_work(r);
 	}
-	synod_repl_release(r);
+	__synod_repl_release(r);
 }
 
 /*
