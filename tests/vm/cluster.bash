@@ -263,4 +263,5 @@ cluster_teardown() {
 	done
 	cluster_net_teardown
 	losetup -D 2>/dev/null || true
+	rmmod brd 2>/dev/null || true	# RAM disks a test backed replicas with
 }
