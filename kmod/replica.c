@@ -329,7 +329,10 @@ int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
  * (replica_apply.c: they land asynchronously), and checkpoint now and
  * then what has landed.  An entry may be applied before our own record
  * of it is durable: it is chosen, so a quorum holds it, and a crash
- * before the checkpoint finds it again through the peers.
+ * before the checkpoint finds it again through the peers.  The
+ * checkpoint waits for the disk: in a kick (a thread that only let go
+ * of the lock, replica_apply.c) the apply work does it instead; the
+ * replica is up there, so a drain has not flushed the work yet.
  */
 static void repl_apply(struct synod_repl *r)
 {
@@ -338,8 +341,11 @@ static void repl_apply(struct synod_repl *r)
 
 	for (i = 0; i < out->napply && !r->fenced; i++)
 		synod_apply_entry(r, &out->apply[i]);
-	if (r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS &&
-	    !r->fenced && synod_repl_checkpoint(r))
+	if (!synod_repl_ckpt_due(r) || r->fenced)
+		return;
+	if (r->aq.in_kick)
+		queue_work(r->vol->wq, &r->aq.work);	/* apply_work() */
+	else if (synod_repl_checkpoint(r))
 		synod_repl_fence(r, "checkpoint failed");
 }
 
@@ -394,7 +400,8 @@ void synod_repl_release(struct synod_repl *r)
 
 /*
  * synod_repl_release() without the kick: for the kick itself, which
- * reaps under the lock and submits next (a loop, not a recursion).
+ * reaps under the lock and submits next (a loop, not a recursion), and
+ * for the journal's writer, which submits without reaping (jq_write()).
  */
 void __synod_repl_release(struct synod_repl *r)
 {
@@ -423,7 +430,7 @@ void synod_repl_push(struct synod_repl *r)
 		if (r->tp)
 			r->tops->push(r->tp);
 	}
-	synod_apply_kick_locked(r);
+	synod_apply_submit(r);
 }
 
 /* ---- the output loop ------------------------------------------------------ */

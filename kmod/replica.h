@@ -16,7 +16,8 @@
  * next fills (group commit).  An input waits for the writer, without
  * the lock, only when the filling group is short of room.  Apply only
  * issues the data area's writes as bios (replica_apply.c); their ends
- * come back through a work item that takes the lock and reports them
+ * come back to the thread that submitted them, if they ended while it
+ * did, or else to a work item, which takes the lock and reports them
  * landed.  Frames the engine queues and writes it issues leave once the
  * lock is let go (synod_repl_release()), or just before one of the
  * synchronous waits below (synod_repl_push()): a MAC per frame, the
@@ -257,6 +258,12 @@ struct synod_repl {
 	u32 nsub;			/* of them gathered, 0 between passes */
 	u8 txbuf[SYNOD_WIRE_MAX_LEN + 1];	/* encoded frame */
 };
+
+/* Has enough landed since the last checkpoint to write another? */
+static inline bool synod_repl_ckpt_due(const struct synod_repl *r)
+{
+	return r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS;
+}
 
 /*
  * The core's clock: raw monotonic nanoseconds, which NTP does not slew,

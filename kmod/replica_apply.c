@@ -51,8 +51,9 @@
 #include "trace.h"
 
 /*
- * Rounds of synod_apply_kick() that reap before it leaves the rest to
- * the work: under a steady load every round finds new writes to submit.
+ * Rounds of synod_apply_kick(): each submits, then reaps what ended; the
+ * last leaves what ended to the work, since under a steady load every
+ * round finds new writes to submit and the kick must end.
  */
 #define KICK_ROUNDS	4u
 
@@ -177,13 +178,15 @@ static void submit_issued(struct synod_repl *r)
 }
 
 /*
- * Under the lock, by a wait for the applies (synod_repl_push()): its own
- * writes would otherwise never end.  Their ends queue the work, unless a
- * kick at work takes them; the wait reaps them itself anyway.
+ * Submit what was issued and reap nothing, the lock held or not: by a
+ * wait for the applies under the lock (synod_repl_push(): its own
+ * writes would otherwise never end, and it reaps them itself), and by
+ * the journal's writer (jq_write()), whose FUA write must not wait
+ * behind the engine that a reap runs.  Their ends queue the work,
+ * unless a kick at work takes them.
  */
-void synod_apply_kick_locked(struct synod_repl *r)
+void synod_apply_submit(struct synod_repl *r)
 {
-	lockdep_assert_held(&r->lock);
 	if (!llist_empty(&r->aq.tosubmit))
 		submit_issued(r);
 }
@@ -460,8 +463,9 @@ void synod_apply_drain(struct synod_repl *r)
 
 /*
  * The work: reap, then let the engine report the landing (it serves the
- * reads that waited for it, and checkpoints).  Like every input it makes
- * room in the journal's filling group first (replica.h).
+ * reads that waited for it) and checkpoint, also when a kick landed the
+ * writes and left the checkpoint to us (repl_apply()).  Like every input
+ * it makes room in the journal's filling group first (replica.h).
  */
 static void apply_work(struct work_struct *work)
 {
@@ -472,32 +476,32 @@ static void apply_work(struct work_struct *work)
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	r->aq.work_runs++;
 	apply_reap(r);
-	if (r->up && !r->fenced && r->applied > r->core.landed)
+	if (r->up && !r->fenced &&
+	    (r->applied > r->core.landed || synod_repl_ckpt_due(r)))
 		synod_repl_execute(r);
 	synod_repl_unlock(r);
 	memalloc_noio_restore(noio);
 }
 
 /*
- * What apply_work() does, by a kick that took the lock with
- * mutex_trylock(), in the same noio scope; it lets go without a kick of
- * its own (its caller submits next).  Like the work, the engine may wait
- * for the disk (a checkpoint), but never for another thread: not for
- * the journal's writer, which may be our caller itself (jq_write() lets
- * go of the lock with the writer's role held), so with the filling
- * group short of room (synod_jq_reserve() would wait) the work does it.
+ * The CPU part of apply_work(), by a kick that holds the lock
+ * (kick_round()), in the same noio scope: reap, land, and let the
+ * engine report the landing, which may send frames and issue more
+ * applies.  The kick runs in whatever thread let go of the lock (a
+ * submitter, a receiver, a netlink request), so it never waits for the
+ * disk: a checkpoint due goes to the work (repl_apply()).  It lets go
+ * without a kick of its own: its caller submits next.
  */
 static void kick_reap(struct synod_repl *r)
 {
 	unsigned int noio = memalloc_noio_save();	/* serves the disk */
 
-	if (!synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL)) {
-		queue_work(r->vol->wq, &r->aq.work);
-	} else {
-		r->aq.kick_reaps++;
-		apply_reap(r);
-		if (r->up && !r->fenced && r->applied > r->core.landed)
-			synod_repl_execute(r);
+	r->aq.kick_reaps++;
+	apply_reap(r);
+	if (r->up && !r->fenced && r->applied > r->core.landed) {
+		r->aq.in_kick = true;
+		synod_repl_execute(r);
+		r->aq.in_kick = false;
 	}
 	__synod_repl_unlock(r);
 	memalloc_noio_restore(noio);
@@ -510,11 +514,15 @@ static void kick_reap(struct synod_repl *r)
  * plug's finish) is left to us rather than to the work.  Then, no
  * longer counted, look at aq.done (apply_end_io() says why that misses
  * nothing): true if something is to be reaped and we hold the lock for
- * it; otherwise the work reaps it (@last round, or the lock is taken).
- * The round counts itself in aq.inflight, as a bio until its end has
- * queued the work: the count stays up until the writes left to us are
- * the work's or under our lock, so a drain waits for the round, and no
- * kick queues the work once a drain has flushed it.
+ * it; otherwise the work reaps it: on the @last round, when the lock is
+ * taken, or when the journal's filling group is short of room (every
+ * input makes room first, and synod_jq_reserve() may wait for the
+ * journal's writer, which may be our caller: jq_write() lets go of the
+ * lock with the writer's role held).  The round counts itself in
+ * aq.inflight, as a bio until its end has queued the work: the count
+ * stays up until the writes left to us are the work's or under our
+ * lock, so a drain waits for the round, and no round queues the work
+ * once a drain has flushed it.
  */
 static bool kick_round(struct synod_repl *r, bool last)
 {
@@ -530,6 +538,10 @@ static bool kick_round(struct synod_repl *r, bool last)
 	smp_mb__after_atomic();	/* pairs with llist_add() in apply_end_io() */
 	if (!llist_empty(&aq->done)) {
 		reap = !last && mutex_trylock(&r->lock);
+		if (reap && !synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL)) {
+			mutex_unlock(&r->lock);	/* nothing done under it */
+			reap = false;
+		}
 		if (!reap)
 			queue_work(r->vol->wq, &aq->work);
 	}
@@ -548,12 +560,14 @@ static bool kick_round(struct synod_repl *r, bool last)
  * overlap) and the engine more applies, so the kick goes round again:
  * a bounded loop, not a recursion through the unlock, and never a wait
  * for the lock (a wait for the applies holds it and submits with
- * synod_apply_kick_locked()).  Process context, the lock not held.
+ * synod_apply_submit()).  Process context, the lock not held.
  */
 void synod_apply_kick(struct synod_repl *r)
 {
 	u32 round;
 
+	might_sleep();
+	lockdep_assert_not_held(&r->lock);
 	for (round = 0; kick_round(r, round == KICK_ROUNDS - 1); round++)
 		kick_reap(r);
 }

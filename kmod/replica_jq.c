@@ -227,7 +227,9 @@ static u64 jq_write(struct synod_repl *r)
 	wake_up_all(&r->jwait);
 	if (!g->n)
 		goto out;
-	synod_repl_release(r);
+	/* submit our applies, but reap none: the group's write goes first */
+	__synod_repl_release(r);
+	synod_apply_submit(r);
 	err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
 	/*

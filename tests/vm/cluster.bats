@@ -384,11 +384,11 @@ down_drops() {
 		   exit !(NR == 3 && w > 0 && r > w) }' "$BATS_TEST_TMPDIR/jw" >&3
 }
 
-# down_reaps FILE: "WORK KICK" for each volume down line in FILE: how
-# many times the work reaped ended data-area writes, and how many times
-# the thread that submitted them did (synod_apply_kick())
+# down_reaps FILE: "WORK INLINE" for each volume down line in FILE: how
+# many times the apply work ran, and how many times a thread that had
+# just submitted data-area writes reaped them itself (synod_apply_kick())
 down_reaps() {
-	sed -n 's/.* reaped \([0-9]*\) times by the work and \([0-9]*\) by their submitter.*/\1 \2/p' "$1"
+	sed -n 's/.* apply work runs \([0-9]*\), reaps inline \([0-9]*\);.*/\1 \2/p' "$1"
 }
 
 @test "cluster: 4 KiB writes on RAM disks are reaped by their submitter, not a work item; fio verifies" {
