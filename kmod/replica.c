@@ -362,6 +362,7 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	int err;
 
 	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(r->aq.in_kick);	/* a kick waits for no disk */
 	synod_repl_push(r);
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
