@@ -362,7 +362,6 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	int err;
 
 	lockdep_assert_held(&r->lock);
-	WARN_ON_ONCE(r->aq.in_kick);	/* a kick waits for no disk */
 	synod_repl_push(r);
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
@@ -426,6 +425,7 @@ void __synod_repl_release(struct synod_repl *r)
 void synod_repl_push(struct synod_repl *r)
 {
 	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(r->aq.in_kick);	/* a kick waits for no disk */
 	if (r->tx_push) {
 		r->tx_push = false;
 		if (r->tp)

@@ -41,6 +41,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/blk-cgroup.h>
 #include <linux/blkdev.h>
 #include <linux/ioprio.h>
 #include <linux/sched/mm.h>
@@ -141,9 +142,11 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	/*
 	 * Whoever lets go of the lock submits it (synod_apply_kick()), a
 	 * "synodctl status" run under ionice -c3 too: the block layer would
-	 * give it that task's I/O priority, so it gets the default here.
+	 * give it that task's I/O priority, so it gets the default here,
 	 */
 	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
+	/* and a kick may issue it too: no caller's cgroup pays or throttles */
+	bio_associate_blkg_from_css(bio, blkcg_root_css);
 	for (off = 0; off < w->len; off += PAGE_SIZE)
 		__bio_add_page(bio, virt_to_page(w->pay->data + off),
 			       min_t(u32, PAGE_SIZE, w->len - off), 0);
@@ -178,17 +181,37 @@ static void submit_issued(struct synod_repl *r)
 }
 
 /*
- * Submit what was issued and reap nothing, the lock held or not: by a
- * wait for the applies under the lock (synod_repl_push(): its own
- * writes would otherwise never end, and it reaps them itself), and by
- * the journal's writer (jq_write()), whose FUA write must not wait
- * behind the engine that a reap runs.  Their ends queue the work,
- * unless a kick at work takes them.
+ * Submit what was issued and reap nothing, the lock held: before every
+ * synchronous wait for the disk under the lock (synod_repl_push(): the
+ * writes it waits for, if any, would otherwise never end, and a wait
+ * for the applies reaps them itself).  Their ends queue the work,
+ * unless a kick or the journal's writer is counted in aq.kicking.
  */
 void synod_apply_submit(struct synod_repl *r)
 {
 	if (!llist_empty(&r->aq.tosubmit))
 		submit_issued(r);
+}
+
+/*
+ * For the journal's writer (jq_write()), which lets go of the lock for
+ * its FUA write: submit what was issued, counted in aq.kicking while it
+ * does, so that writes ending meanwhile (a RAM disk ends them inside
+ * submit_bio()) are left to it rather than waking the work.  No longer
+ * counted, it sees them in aq.done (apply_end_io() says why) and reaps
+ * them once it holds the lock again (synod_apply_writer_reap()), after
+ * its write: the engine a reap runs must not delay the journal.  Writes
+ * that end later queue the work, as they would without the writer.
+ */
+void synod_apply_writer_submit(struct synod_repl *r)
+{
+	lockdep_assert_not_held(&r->lock);
+	if (llist_empty(&r->aq.tosubmit))
+		return;
+	atomic_inc(&r->aq.kicking);
+	submit_issued(r);
+	atomic_dec(&r->aq.kicking);
+	smp_mb__after_atomic();	/* pairs with llist_add() in apply_end_io() */
 }
 
 /* Issue queued writes in order, up to the first that must wait. */
@@ -312,7 +335,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
  * Take the writes whose bios ended: unpin their data, fence on an error,
  * land what is complete, and submit what waited for them.
  */
-static void apply_reap(struct synod_repl *r)
+static bool apply_reap(struct synod_repl *r)
 {
 	struct llist_node *list = llist_del_all(&r->aq.done);
 	struct synod_aw *w, *tmp;
@@ -336,6 +359,19 @@ static void apply_reap(struct synod_repl *r)
 	}
 	apply_land(r);
 	apply_submit(r);
+	return list != NULL;
+}
+
+/*
+ * The writer holds the lock again: reap what ended while it submitted.
+ * CPU work only; the writer's report to the core runs the engine, which
+ * lands them (jq_flush()).
+ */
+void synod_apply_writer_reap(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (apply_reap(r))
+		r->aq.kick_reaps++;
 }
 
 /*
@@ -489,15 +525,16 @@ static void apply_work(struct work_struct *work)
  * engine report the landing, which may send frames and issue more
  * applies.  The kick runs in whatever thread let go of the lock (a
  * submitter, a receiver, a netlink request), so it never waits for the
- * disk: a checkpoint due goes to the work (repl_apply()).  It lets go
+ * disk: a checkpoint due goes to the work (repl_apply()), and the
+ * engine runs only on an empty output (kick_may_run()).  It lets go
  * without a kick of its own: its caller submits next.
  */
 static void kick_reap(struct synod_repl *r)
 {
 	unsigned int noio = memalloc_noio_save();	/* serves the disk */
 
-	r->aq.kick_reaps++;
-	apply_reap(r);
+	if (apply_reap(r))
+		r->aq.kick_reaps++;
 	if (r->up && !r->fenced && r->applied > r->core.landed) {
 		r->aq.in_kick = true;
 		synod_repl_execute(r);
@@ -508,6 +545,24 @@ static void kick_reap(struct synod_repl *r)
 }
 
 /*
+ * May a kick, holding the lock, reap and run the engine?  Not when the
+ * journal's filling group is short of room: every input makes room
+ * first, and synod_jq_reserve() may write the journal itself (a FUA
+ * write) or wait for its writer.  Not when the engine's output holds
+ * what a run of received frames left for later (a receive lets go of
+ * the lock with its group's records and a PREPARE's promise pending,
+ * replica_rx.c): carrying that out writes the superblock for a promise,
+ * and splits the receiver's group commit.  The work does it then.
+ */
+static bool kick_may_run(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	return synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL) &&
+	       !READ_ONCE(r->rx_deferred) && !r->out.npersist &&
+	       !r->out.nmsgs;
+}
+
+/*
  * One round of synod_apply_kick(): submit what was issued, counted in
  * aq.kicking meanwhile, so that a write that ends in the meantime (on a
  * device that completes in its submitter, inside submit_bio() or the
@@ -515,10 +570,8 @@ static void kick_reap(struct synod_repl *r)
  * longer counted, look at aq.done (apply_end_io() says why that misses
  * nothing): true if something is to be reaped and we hold the lock for
  * it; otherwise the work reaps it: on the @last round, when the lock is
- * taken, or when the journal's filling group is short of room (every
- * input makes room first, and synod_jq_reserve() may wait for the
- * journal's writer, which may be our caller: jq_write() lets go of the
- * lock with the writer's role held).  The round counts itself in
+ * taken, or when the kick may not run the engine (kick_may_run()).
+ * The round counts itself in
  * aq.inflight, as a bio until its end has queued the work: the count
  * stays up until the writes left to us are the work's or under our
  * lock, so a drain waits for the round, and no round queues the work
@@ -538,7 +591,7 @@ static bool kick_round(struct synod_repl *r, bool last)
 	smp_mb__after_atomic();	/* pairs with llist_add() in apply_end_io() */
 	if (!llist_empty(&aq->done)) {
 		reap = !last && mutex_trylock(&r->lock);
-		if (reap && !synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL)) {
+		if (reap && !kick_may_run(r)) {
 			mutex_unlock(&r->lock);	/* nothing done under it */
 			reap = false;
 		}

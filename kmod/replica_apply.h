@@ -67,14 +67,14 @@ struct synod_applyq {
 	u32 flight;			/* issued, not reaped (the lock) */
 	/* issued, bio not ended; and kicks at work (synod_apply_kick()) */
 	atomic_t inflight;
-	atomic_t kicking;		/* kicks submitting: they reap */
+	atomic_t kicking;		/* kicks, journal writer: they reap */
 	struct llist_head tosubmit;	/* issued, not submitted yet */
 	struct llist_head done;		/* ended, not reaped */
 	struct work_struct work;	/* reaps, then runs the engine */
 	u64 writes;			/* issued, for the down line */
 	u64 blocked;			/* writes that waited for an overlap */
 	u64 work_runs;			/* of the work, empty or not */
-	u64 kick_reaps;			/* reaps by a kick, not the work */
+	u64 kick_reaps;			/* reaps by a kick or the writer */
 	/*
 	 * The engine runs in a kick (the lock): a thread that only let go
 	 * of the lock, so no disk waits; a due checkpoint goes to the work.
@@ -87,7 +87,9 @@ void synod_apply_free(struct synod_repl *r);		/* nothing in flight */
 void synod_apply_reset(struct synod_repl *r, u64 slot);	/* nothing in flight */
 void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e);
 void synod_apply_kick(struct synod_repl *r);		/* lock not held */
-void synod_apply_submit(struct synod_repl *r);		/* lock or not */
+void synod_apply_submit(struct synod_repl *r);		/* lock held */
+void synod_apply_writer_submit(struct synod_repl *r);	/* lock not held */
+void synod_apply_writer_reap(struct synod_repl *r);	/* lock held */
 void synod_apply_quiesce(struct synod_repl *r);		/* waits for the disk */
 bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
 void synod_apply_drain(struct synod_repl *r);		/* takes the lock */

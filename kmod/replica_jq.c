@@ -227,11 +227,12 @@ static u64 jq_write(struct synod_repl *r)
 	wake_up_all(&r->jwait);
 	if (!g->n)
 		goto out;
-	/* submit our applies, but reap none: the group's write goes first */
+	/* submit our applies, but reap them after the group's write */
 	__synod_repl_release(r);
-	synod_apply_submit(r);
+	synod_apply_writer_submit(r);
 	err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
+	synod_apply_writer_reap(r);
 	/*
 	 * One checkpoint frees what is applied, once the applies in flight
 	 * have landed; nothing more is issued while we hold the lock, so a
@@ -284,11 +285,12 @@ static void jq_flush(struct synod_repl *r)
 		seq = max(seq, r->jq.seq);
 		r->jq.seq = 0;
 	}
-	if (!seq)
-		return;
-	SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(), seq,
-					    &r->out));
-	synod_repl_execute(r);
+	/* and what the writer reaped after its write lands */
+	if (seq)
+		SYNOD_CORE(r, synod_replica_durable(&r->core, synod_repl_now(),
+						    seq, &r->out));
+	if (seq || (r->up && r->applied > r->core.landed))
+		synod_repl_execute(r);
 }
 
 /* Take the writer's role: nobody else writes the journal meanwhile. */
