@@ -27,6 +27,7 @@ TIME_SCALE=8
 HUNG=/proc/sys/kernel/hung_task_timeout_secs
 DM_DEVS=()
 SLOW_JOURNAL=()
+NB_DIR=
 
 setup() {
 	synod_setup
@@ -41,10 +42,16 @@ teardown() {
 	if [ -n "${SLOW_JOURNAL[*]:-}" ]; then
 		slow_journal "${SLOW_JOURNAL[@]}" 0 || true
 	fi
+	if [ -n "$NB_DIR" ]; then slow_flush synod-f0 "$NB_DEV" 0 || true; fi
 	cluster_teardown
 	for d in "${DM_DEVS[@]}"; do
 		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$d" || true
 	done
+	if [ -n "$NB_DIR" ]; then
+		echo 0 > "$NB_DIR/power" || true
+		rmdir "$NB_DIR" || true
+		rmmod null_blk || true
+	fi
 	[ -z "$HUNG_WAS" ] || echo "$HUNG_WAS" > $HUNG
 	synod_teardown
 }
@@ -172,14 +179,14 @@ others_go_on_without_1() {
 	others_go_on_without_1
 }
 
-# dm_cluster DM: volume $VOL on three nodes, node 0's backing device a
-# device-mapper linear map DM of a new loop device (so that a test can
-# swap its table), node 0 leading.  Sets DMC_LOOP and DMC_DEV (node 0's
-# disk).
+# dm_cluster DM [DEV]: volume $VOL on three nodes, node 0's backing
+# device a device-mapper linear map DM of DEV or a new loop device (so
+# that a test can swap its table), node 0 leading.  Sets DMC_LOOP (what
+# DM maps) and DMC_DEV (node 0's disk).
 dm_cluster() {
 	export DM_DISABLE_UDEV=1
 	new_secret
-	DMC_LOOP=$(new_loop 64M)
+	DMC_LOOP=${2:-$(new_loop 64M)}
 	dmsetup create "$1" --noudevsync \
 		--table "0 $(blockdev --getsz "$DMC_LOOP") linear $DMC_LOOP 0"
 	DM_DEVS+=("$1")
@@ -372,6 +379,88 @@ slow_journal_on() {
 	# and writes went on committing meanwhile (1 a second, on the
 	# followers' records)
 	[ "$c1" -ge $((c0 + 5)) ]
+	[ "$max" -lt "$limit_ms" ]
+	[ "$rc" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+}
+
+# nullb_cached: a memory-backed null_blk disk of 64 MiB with a volatile
+# write cache of 16 MiB (written back on a flush, FUA honoured); sets
+# NB_DIR (its configfs directory, undone by teardown) and NB_DEV.  Not
+# a loop device: that has a cache but no FUA, so the block layer above
+# it turns each FUA write into a write and a flush, and a delay on
+# flushes would slow every journal write too.
+nullb_cached() {
+	modprobe null_blk nr_devices=0
+	mountpoint -q /sys/kernel/config ||
+		mount -t configfs none /sys/kernel/config
+	NB_DIR=/sys/kernel/config/nullb/synodf0
+	mkdir "$NB_DIR"
+	echo 64 > "$NB_DIR/size"
+	echo 1 > "$NB_DIR/memory_backed"
+	echo 16 > "$NB_DIR/cache_size"
+	echo 1 > "$NB_DIR/power"
+	NB_DEV=/dev/nullb$(cat "$NB_DIR/index")
+	wait_for 10 test -b "$NB_DEV"
+}
+
+# slow_flush DM DEV MS: DM (a map of all of DEV) delays every cache
+# flush by MS ms from now on (0: none); reads and writes, FUA ones too,
+# go straight through.
+slow_flush() {
+	local rc=0 sz
+	sz=$(blockdev --getsz "$2")
+	dmsetup suspend --noudevsync "$1"
+	echo "0 $sz delay $2 0 0 $2 0 0 $2 0 $3" | dmsetup load "$1" || rc=$?
+	dmsetup resume --noudevsync "$1"
+	return $rc
+}
+
+# delayed_flushes DM: flushes the delay target of DM holds right now
+delayed_flushes() {
+	dmsetup status "$1" | awk '$3 == "delay" { print $6 }'
+}
+
+@test "engine: a slow cache flush under the leader holds up no command: checkpoints flush with the lock dropped" {
+	local pid rc ballot i ms f max=0 busy=0 c0 c1
+	# Every cache flush of node 0's disk takes 6 s; its writes, FUA
+	# ones included, do not wait.  A checkpoint (every 64 slots)
+	# flushes the disk, then writes the superblock.  Both ran under
+	# the replica's lock, the superblock write with a flush of its
+	# own, so a status (and every acknowledgement, heartbeat and
+	# write) waited up to two flushes.  Now the checkpoint's flush
+	# runs with the lock dropped and the superblock write after it
+	# needs none: a status must answer in half a flush.  Writes come
+	# at 10 a second, so that the journal ring (256 records) outlasts
+	# a checkpoint of 6 s and no full ring forces one under the lock.
+	local delay_ms=6000 limit_ms=3000
+	nullb_cached
+	dm_cluster synod-f0 "$NB_DEV"
+	SJ_DEV=$DMC_DEV
+	slow_fio 2 60 --rate_iops=10
+	pid=$FIO_PID
+	wait_for 60 field_ge 0 $VOL commit_index 10
+	slow_flush synod-f0 "$NB_DEV" $delay_ms
+	ballot=$(field 0 $VOL ballot)
+	c0=$(field 0 $VOL commit_index)
+	for ((i = 0; i < 12; i++)); do
+		f=$(delayed_flushes synod-f0)
+		ms=$(status_ms 0)
+		echo "status: $ms ms ($f flushes held in the delay; node 1: $(status_ms 1) ms)"
+		[ "$ms" -le "$max" ] || max=$ms
+		[ "${f:-0}" = 0 ] || busy=$((busy + 1))
+		sleep 1
+	done
+	c1=$(field 0 $VOL commit_index)
+	job_rc $pid 180; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc; slowest status $max ms; $busy of 12 during a flush; commit_index $c0 -> $c1"
+	echo "# slow flush: slowest status $max ms with flushes of $delay_ms ms" >&3
+	leader_kept "$ballot"
+	# the checkpoints did flush meanwhile
+	[ "$busy" -ge 3 ]
+	# and writes went on committing (10 a second)
+	[ "$c1" -ge $((c0 + 50)) ]
 	[ "$max" -lt "$limit_ms" ]
 	[ "$rc" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
