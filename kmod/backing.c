@@ -199,11 +199,17 @@ int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
  * so a torn write leaves the other copy intact.  @page is preallocated by
  * the caller, who has bumped @sb->seq and encoded @sb into @page (inside
  * its replica's assertion window, so that a failed assertion of the
- * encoder fences that replica: synod_repl_sb_write()).
+ * encoder fences that replica: synod_repl_sb_write()).  FUA always; a
+ * flush first if @preflush, which a caller that has just flushed what
+ * the new copy speaks for (a checkpoint) leaves out: a second flush of
+ * a disk's whole cache would buy nothing.
  */
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
-			    struct page *page)
+			    struct page *page, bool preflush)
 {
-	return sb_rw(b, page, synod_sb_copy_for_seq(sb->seq),
-		     REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA);
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | REQ_FUA;
+
+	if (preflush)
+		opf |= REQ_PREFLUSH;
+	return sb_rw(b, page, synod_sb_copy_for_seq(sb->seq), opf);
 }

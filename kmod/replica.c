@@ -121,7 +121,7 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 		synod_repl_fence(r, "consensus core assertion failed (superblock)");
 		return -EINVAL;
 	}
-	err = synod_backing_sb_update(&vol->backing, next, r->sb_page);
+	err = synod_backing_sb_update(&vol->backing, next, r->sb_page, true);
 	if (!err)
 		vol->sb = *next;
 	return err;
@@ -129,9 +129,11 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 
 /*
  * Superblock update with the current promise and checkpoint, changed in
- * vol->sb in place; FUA.  See synod_repl_sb_commit().
+ * vol->sb in place; FUA, and a flush before it unless the caller has
+ * just flushed what the update depends on (@flushed: a checkpoint).
+ * See synod_repl_sb_commit().
  */
-int synod_repl_sb_write(struct synod_repl *r)
+int __synod_repl_sb_write(struct synod_repl *r, bool flushed)
 {
 	struct synod_volume *vol = r->vol;
 	int err;
@@ -144,7 +146,8 @@ int synod_repl_sb_write(struct synod_repl *r)
 		synod_repl_fence(r, "consensus core assertion failed (superblock)");
 		return -EINVAL;
 	}
-	err = synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page);
+	err = synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page,
+				      !flushed);
 	/* The copy aimed at may be torn: the next write aims at it again,
 	 * never at the other, which is the last good one. */
 	if (err)
@@ -326,13 +329,11 @@ int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
 
 /*
  * Queue the round's chosen entries for the data area, in slot order
- * (replica_apply.c: they land asynchronously), and checkpoint now and
- * then what has landed.  An entry may be applied before our own record
- * of it is durable: it is chosen, so a quorum holds it, and a crash
- * before the checkpoint finds it again through the peers.  The
- * checkpoint waits for the disk: in a kick (a thread that only let go
- * of the lock, replica_apply.c) the apply work does it instead; the
- * replica is up there, so a drain has not flushed the work yet.
+ * (replica_apply.c: they land asynchronously), and now and then a
+ * checkpoint of what has landed (replica_ckpt.c: a work item, which
+ * flushes with the lock dropped).  An entry may be applied before our
+ * own record of it is durable: it is chosen, so a quorum holds it, and
+ * a crash before the checkpoint finds it again through the peers.
  */
 static void repl_apply(struct synod_repl *r)
 {
@@ -341,40 +342,8 @@ static void repl_apply(struct synod_repl *r)
 
 	for (i = 0; i < out->napply && !r->fenced; i++)
 		synod_apply_entry(r, &out->apply[i]);
-	if (!synod_repl_ckpt_due(r) || r->fenced)
-		return;
-	if (r->aq.in_kick)
-		queue_work(r->vol->wq, &r->aq.work);	/* apply_work() */
-	else if (synod_repl_checkpoint(r))
-		synod_repl_fence(r, "checkpoint failed");
-}
-
-/*
- * Make what has landed durable: a flush of the data area, then the
- * applied index and the configuration in effect there into the
- * superblock (they always go together: a restart restores both), and
- * the journal ring is free up to it.  Synchronous, under the lock: once
- * per SYNOD_CHECKPOINT_SLOTS slots, when the ring is full, and around a
- * state transfer.  The caller fences on error.
- */
-int synod_repl_checkpoint(struct synod_repl *r)
-{
-	int err;
-
-	lockdep_assert_held(&r->lock);
-	synod_repl_push(r);
-	err = blkdev_issue_flush(r->vol->backing.bdev);
-	if (err)
-		return err;
-	r->vol->sb.applied_index = r->applied;
-	r->vol->sb.cfg = r->applied_cfg;
-	err = synod_repl_sb_write(r);
-	if (err)
-		return err;
-	r->checkpointed = r->applied;
-	r->ckpt_cfg = r->applied_cfg;
-	synod_journal_reclaim(r->journal, r->applied);
-	return 0;
+	if (synod_repl_ckpt_due(r) && !r->fenced && r->up)
+		queue_work(r->vol->wq, &r->ckpt_work);	/* replica_ckpt.c */
 }
 
 /*

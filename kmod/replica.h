@@ -180,6 +180,9 @@ struct synod_repl {
 	struct synod_applyq aq;		/* applies past it (replica_apply.c) */
 	u64 checkpointed;		/* applied index in the superblock */
 	struct synod_config ckpt_cfg;	/* configuration written with it */
+	/* flushes, then writes the superblock (replica_ckpt.c) */
+	struct work_struct ckpt_work;
+	u64 ckpt_flushes;		/* by the work, for the down line */
 	/*
 	 * Frames received and dropped, by why (enum synod_rx_drop): the
 	 * first two are the payload store's backpressure (the sender
@@ -327,8 +330,16 @@ void synod_repl_events_send(struct synod_repl *r,
 			    const struct synod_repl_events *ev);	/* unlocked */
 void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_promoting(struct synod_repl *r, u64 now);
-int synod_repl_sb_write(struct synod_repl *r);
-int synod_repl_checkpoint(struct synod_repl *r);
+int __synod_repl_sb_write(struct synod_repl *r, bool flushed);
+/* a superblock write that depends on no other write: a new promise */
+static inline int synod_repl_sb_write(struct synod_repl *r)
+{
+	return __synod_repl_sb_write(r, false);
+}
+
+/* replica_ckpt.c: checkpoints */
+int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
+void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,

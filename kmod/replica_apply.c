@@ -499,9 +499,9 @@ void synod_apply_drain(struct synod_repl *r)
 
 /*
  * The work: reap, then let the engine report the landing (it serves the
- * reads that waited for it) and checkpoint, also when a kick landed the
- * writes and left the checkpoint to us (repl_apply()).  Like every input
- * it makes room in the journal's filling group first (replica.h).
+ * reads that waited for it, and queues a checkpoint now and then).  Like
+ * every input it makes room in the journal's filling group first
+ * (replica.h).
  */
 static void apply_work(struct work_struct *work)
 {
@@ -512,8 +512,7 @@ static void apply_work(struct work_struct *work)
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	r->aq.work_runs++;
 	apply_reap(r);
-	if (r->up && !r->fenced &&
-	    (r->applied > r->core.landed || synod_repl_ckpt_due(r)))
+	if (r->up && !r->fenced && r->applied > r->core.landed)
 		synod_repl_execute(r);
 	synod_repl_unlock(r);
 	memalloc_noio_restore(noio);
@@ -525,7 +524,7 @@ static void apply_work(struct work_struct *work)
  * engine report the landing, which may send frames and issue more
  * applies.  The kick runs in whatever thread let go of the lock (a
  * submitter, a receiver, a netlink request), so it never waits for the
- * disk: a checkpoint due goes to the work (repl_apply()), and the
+ * disk: checkpoints are a work of their own (replica_ckpt.c), and the
  * engine runs only on an empty output (kick_may_run()).  It lets go
  * without a kick of its own: its caller submits next.
  */

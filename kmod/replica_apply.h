@@ -77,7 +77,7 @@ struct synod_applyq {
 	u64 kick_reaps;			/* reaps by a kick or the writer */
 	/*
 	 * The engine runs in a kick (the lock): a thread that only let go
-	 * of the lock, so no disk waits; a due checkpoint goes to the work.
+	 * of the lock, so no disk waits (synod_repl_push() warns).
 	 */
 	bool in_kick;
 };

@@ -189,6 +189,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	synod_held_init(&r->held);
 	/* now: destroy cancels it, and a work without a function warns */
 	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
+	synod_ckpt_init(r);
 	r->vol = vol;
 	r->net = net;
 	r->cfg = *cfg;
@@ -327,7 +328,7 @@ fail:
  * Undo create; the replica is down (or never was up), so no journal
  * write is in flight and nothing is queued (synod_jq_drain()).  Its
  * works ran on the host's workqueue, which outlives it: each is waited
- * for here (all three are set up before create may fail), where the
+ * for here (all four are set up before create may fail), where the
  * volume's own queue was once drained.
  */
 void synod_repl_destroy(struct synod_repl *r)
@@ -336,6 +337,7 @@ void synod_repl_destroy(struct synod_repl *r)
 	cancel_delayed_work_sync(&r->tick);
 	flush_work(&r->jwork);
 	flush_work(&r->aq.work);
+	flush_work(&r->ckpt_work);
 	if (r->tp)
 		r->tops->destroy(r->tp);
 	if (r->journal)
@@ -456,6 +458,8 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	synod_jq_drain(r);
 	/* no input runs now: the applies in flight land */
 	synod_apply_drain(r);
+	/* a checkpoint flushing now writes nothing once it sees us down */
+	flush_work(&r->ckpt_work);
 	given = trim_going_down(r, force);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
@@ -465,7 +469,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		rx += r->rx_drop[n];
 	synod_journal_counters(r->journal, &jheld, &jrecords, &jbios,
 			       &jcorrupt);
-	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu (%llu records in %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
+	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); journal groups %llu (%llu records in %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints flushed outside the lock %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu\n",
 		r->vol->name, rx, r->rx_drop[SYNOD_RXD_NOBUF],
 		r->rx_drop[SYNOD_RXD_NOPAY], r->rx_drop[SYNOD_RXD_LATE],
 		r->rx_drop[SYNOD_RXD_BAD], r->tx_dropped, r->pay.exhausted,
@@ -474,6 +478,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
 		r->jgroups, jrecords, jbios, r->jwaits, r->aq.writes,
 		r->aq.blocked, r->aq.work_runs, r->aq.kick_reaps,
+		r->ckpt_flushes,
 		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem, again);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)

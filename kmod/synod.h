@@ -274,7 +274,7 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
 			   struct netlink_ext_ack *extack);
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
-			    struct page *page);
+			    struct page *page, bool preflush);
 
 /* replica_sb.c: replicated settings in the superblock */
 bool synod_sb_replicated(const struct synod_sb *sb);

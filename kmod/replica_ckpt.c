@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoints: make what has landed in the data area durable, then say
+ * so in the superblock (the applied index and the configuration in
+ * effect there, which a restart restores together), and free the
+ * journal ring up to it.  A checkpoint is a flush of the backing
+ * device, then a FUA write of one superblock copy.
+ *
+ * Every SYNOD_CHECKPOINT_SLOTS slots the engine queues the checkpoint
+ * work (repl_apply()), which flushes with the replica's lock dropped:
+ * a flush writes back a disk's whole volatile cache and may take long,
+ * and under the lock it held up every input of the replica, the
+ * acknowledgements and heartbeats too.  Only the superblock write runs
+ * under the lock, as every superblock write does: one copy is written
+ * at a time, and vol->sb changes only under the lock.  The flush makes
+ * durable every data-area write that had ended when it was issued, so
+ * the applied index taken before it is safe to write after it without a
+ * second flush.
+ *
+ * The synchronous form (synod_repl_checkpoint()) stays for the callers
+ * that need the ring freed or the data area settled before they go on:
+ * a journal ring full of records not yet checkpointed, a state
+ * transfer, the trim going idle or down.
+ */
+#include <linux/blkdev.h>
+#include <linux/sched/mm.h>
+
+#include "replica.h"
+
+/*
+ * The superblock write and what follows it, under the lock, once the
+ * data area up to @upto is durable: @upto's configuration is @cfg.
+ */
+static int ckpt_commit(struct synod_repl *r, u64 upto,
+		       const struct synod_config *cfg)
+{
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(upto > r->applied || upto < r->checkpointed);
+	r->vol->sb.applied_index = upto;
+	r->vol->sb.cfg = *cfg;
+	err = __synod_repl_sb_write(r, true);
+	if (err)
+		return err;
+	r->checkpointed = upto;
+	r->ckpt_cfg = *cfg;
+	synod_journal_reclaim(r->journal, upto);
+	return 0;
+}
+
+/*
+ * Checkpoint what has landed, synchronously, under the lock; the
+ * superblock is written even if nothing landed since the last one, with
+ * whatever else changed in vol->sb (a state transfer's flag rides on
+ * it: resync_mark()).  The caller fences on error.
+ */
+int synod_repl_checkpoint(struct synod_repl *r)
+{
+	int err;
+
+	lockdep_assert_held(&r->lock);
+	synod_repl_push(r);	/* before the wait */
+	err = blkdev_issue_flush(r->vol->backing.bdev);
+	if (err)
+		return err;
+	return ckpt_commit(r, r->applied, &r->applied_cfg);
+}
+
+/*
+ * The checkpoint work: take the applied index and its configuration
+ * under the lock, flush without it, write the superblock under it
+ * again, and let the engine tell the core what is durable now
+ * (synod_repl_execute(): synod_replica_applied()).  Meanwhile another
+ * checkpoint (the synchronous form) may have gone further: then ours is
+ * already covered.  A replica going down, or fenced, checkpoints no
+ * more here; going down does its own (synod_repl_trim()) after it has
+ * waited for this work.
+ */
+static void ckpt_work(struct work_struct *work)
+{
+	struct synod_repl *r = container_of(work, struct synod_repl,
+					    ckpt_work);
+	unsigned int noio = memalloc_noio_save();	/* serves the disk */
+	struct synod_config cfg;
+	u64 upto;
+	int err;
+
+	mutex_lock(&r->lock);
+	/* the engine runs below: room first, as every input (replica.h) */
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	if (!r->up || r->fenced || !synod_repl_ckpt_due(r)) {
+		synod_repl_unlock(r);
+		goto out;
+	}
+	upto = r->applied;
+	cfg = r->applied_cfg;
+	r->ckpt_flushes++;
+	synod_repl_unlock(r);
+
+	err = blkdev_issue_flush(r->vol->backing.bdev);
+
+	mutex_lock(&r->lock);
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	if (!r->up || r->fenced || upto <= r->checkpointed) {
+		synod_repl_unlock(r);
+		goto out;
+	}
+	if (!err)
+		err = ckpt_commit(r, upto, &cfg);
+	if (err) {
+		pr_err("%s: checkpoint at slot %llu failed: %d\n",
+		       r->vol->name, upto, err);
+		synod_repl_fence(r, "checkpoint failed");
+	} else {
+		synod_repl_execute(r);	/* the checkpoint, to the core */
+	}
+	synod_repl_unlock(r);
+out:
+	memalloc_noio_restore(noio);
+}
+
+/* At create, before anything may queue it. */
+void synod_ckpt_init(struct synod_repl *r)
+{
+	INIT_WORK(&r->ckpt_work, ckpt_work);
+}
