@@ -70,8 +70,9 @@ void synod_backing_close(struct synod_backing *b, void *holder)
 
 /*
  * One synchronous 4 KiB transfer of a superblock copy.  Writes carry
- * PREFLUSH and FUA: the superblock must be on stable media, and ordered
- * after everything written before it, when this returns.  GFP_NOIO: a
+ * FUA, and PREFLUSH unless the caller flushed itself (@opf): the
+ * superblock must be on stable media, and ordered after everything it
+ * speaks for, when this returns.  GFP_NOIO: a
  * running replica updates its superblock under its lock, on the way of
  * writes to its disk, where reclaim must not wait for that disk (the
  * bio comes from a mempool, so it does not fail either).

@@ -22,11 +22,14 @@
  * lock is let go (synod_repl_release()), or just before one of the
  * synchronous waits below (synod_repl_push()): a MAC per frame, the
  * socket writes and the submission of bios never hold up the other
- * inputs.  Everything else runs synchronously under the lock for now:
- * the superblock write of a new promise (and every other superblock
- * update: vol->sb and the superblock page change only under the lock),
- * checkpoints, the reads and writes of a state transfer (which first
- * wait for the applies in flight to land).
+ * inputs.  A checkpoint flushes the disk in a work item of its own,
+ * with the lock dropped (replica_ckpt.c).  Everything else runs
+ * synchronously under the lock for now: the superblock write of a new
+ * promise or a checkpoint (and every other superblock update: vol->sb
+ * and the superblock page change only under the lock), the checkpoints
+ * that must free the journal ring or settle the data area, the reads
+ * and writes of a state transfer (which first wait for the applies in
+ * flight to land).
  * Nothing here allocates after creation; what the kernel allocates for us
  * under the lock (bios) is GFP_NOIO, and the threads and work that serve
  * the disk run in a memalloc_noio scope, because direct reclaim could
@@ -182,7 +185,7 @@ struct synod_repl {
 	struct synod_config ckpt_cfg;	/* configuration written with it */
 	/* flushes, then writes the superblock (replica_ckpt.c) */
 	struct work_struct ckpt_work;
-	u64 ckpt_flushes;		/* by the work, for the down line */
+	u64 ckpt_async;			/* written by the work: down line */
 	/*
 	 * Frames received and dropped, by why (enum synod_rx_drop): the
 	 * first two are the payload store's backpressure (the sender

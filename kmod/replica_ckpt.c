@@ -76,6 +76,12 @@ int synod_repl_checkpoint(struct synod_repl *r)
  * already covered.  A replica going down, or fenced, checkpoints no
  * more here; going down does its own (synod_repl_trim()) after it has
  * waited for this work.
+ *
+ * The leader proposes at most SYNOD_LOG_MAX (128) slots past what a
+ * checkpoint made durable (the core's log window), and one is due every
+ * SYNOD_CHECKPOINT_SLOTS (64): a disk whose flush takes longer than the
+ * next 64 slots' writes still slows the leader, through the window
+ * rather than the lock, and no other input waits meanwhile.
  */
 static void ckpt_work(struct work_struct *work)
 {
@@ -86,33 +92,36 @@ static void ckpt_work(struct work_struct *work)
 	u64 upto;
 	int err;
 
+	/* no engine step before the flush: no journal room needed */
 	mutex_lock(&r->lock);
-	/* the engine runs below: room first, as every input (replica.h) */
-	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	if (!r->up || r->fenced || !synod_repl_ckpt_due(r)) {
 		synod_repl_unlock(r);
 		goto out;
 	}
 	upto = r->applied;
 	cfg = r->applied_cfg;
-	r->ckpt_flushes++;
 	synod_repl_unlock(r);
 
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 
 	mutex_lock(&r->lock);
+	/* the engine runs below: room first, as every input (replica.h) */
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	/*
+	 * A failed flush may have lost data-area writes from the cache:
+	 * fence whatever happened meanwhile, or a later flush that works
+	 * would name an applied index over writes that are gone.
+	 */
+	if (err && !r->fenced)
+		synod_repl_fence(r, "checkpoint flush failed");
 	if (!r->up || r->fenced || upto <= r->checkpointed) {
 		synod_repl_unlock(r);
 		goto out;
 	}
-	if (!err)
-		err = ckpt_commit(r, upto, &cfg);
-	if (err) {
-		pr_err("%s: checkpoint at slot %llu failed: %d\n",
-		       r->vol->name, upto, err);
+	if (ckpt_commit(r, upto, &cfg)) {
 		synod_repl_fence(r, "checkpoint failed");
 	} else {
+		r->ckpt_async++;
 		synod_repl_execute(r);	/* the checkpoint, to the core */
 	}
 	synod_repl_unlock(r);

@@ -397,7 +397,7 @@ down_reaps() {
 	# the journal's writer) submits it: that thread reaps it and reports
 	# it landed, rather than waking the apply work to take the lock it
 	# has just dropped.  The work still reaps what ends while another
-	# thread holds the lock, and checkpoints.  The work must run at most
+	# thread holds the lock.  The work must run at most
 	# half as often as writes are reaped inline, on every replica (on
 	# 6.1 and 6.12: 67 and 94 runs against 1345 and 2403 inline reaps
 	# on the leader, 0 to 4 against 1132 to 2137 on followers; at least
