@@ -652,8 +652,9 @@ static void tell_links_up(struct synod_repl *r)
  * last checkpoint (a flush and a superblock write; only if @write), so
  * that the core may forget every slot nobody needs from it, their
  * payloads with them; then the store sweeps and gives back its free
- * buffers.  From the tick once the replica has been idle a while, and
- * going down, when no tick will come (synod_repl_down()).  Without
+ * buffers.  From the tick once the replica has been idle a while (the
+ * checkpoint then by its work, replica_ckpt.c, which trims again after
+ * it), and going down, when no tick will come (synod_repl_down()).  Without
  * @write (a forced down, a delete) nothing goes to the disk, which may
  * be the one that stalls: the core forgets only what an earlier
  * checkpoint covers.  A checkpoint that fails fences the replica, as
@@ -677,7 +678,15 @@ static void tell_links_up(struct synod_repl *r)
 void synod_repl_trim(struct synod_repl *r, bool write)
 {
 	lockdep_assert_held(&r->lock);
-	if (!r->fenced && write) {
+	if (!r->fenced && write && r->up && r->applied > r->checkpointed) {
+		/*
+		 * Idle, but heartbeats and status still take the lock: the
+		 * checkpoint work flushes without it, then trims again
+		 * (without @write) once the core has heard of it.
+		 */
+		r->ckpt_trim = true;
+		queue_work(r->vol->wq, &r->ckpt_work);
+	} else if (!r->fenced && write) {
 		if (r->applied > r->checkpointed && synod_repl_checkpoint(r))
 			synod_repl_fence(r, "checkpoint failed");
 		if (r->up)

@@ -186,6 +186,7 @@ struct synod_repl {
 	/* flushes, then writes the superblock (replica_ckpt.c) */
 	struct work_struct ckpt_work;
 	u64 ckpt_async;			/* written by the work: down line */
+	bool ckpt_trim;			/* the work trims after it (idle) */
 	/*
 	 * Frames received and dropped, by why (enum synod_rx_drop): the
 	 * first two are the payload store's backpressure (the sender

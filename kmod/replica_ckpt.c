@@ -7,7 +7,8 @@
  * device, then a FUA write of one superblock copy.
  *
  * Every SYNOD_CHECKPOINT_SLOTS slots the engine queues the checkpoint
- * work (repl_apply()), which flushes with the replica's lock dropped:
+ * work (repl_apply()), and so does a replica idle a while (its trim),
+ * and the work flushes with the replica's lock dropped:
  * a flush writes back a disk's whole volatile cache and may take long,
  * and under the lock it held up every input of the replica, the
  * acknowledgements and heartbeats too.  Only the superblock write runs
@@ -20,7 +21,7 @@
  * The synchronous form (synod_repl_checkpoint()) stays for the callers
  * that need the ring freed or the data area settled before they go on:
  * a journal ring full of records not yet checkpointed, a state
- * transfer, the trim going idle or down.
+ * transfer, going down.
  */
 #include <linux/blkdev.h>
 #include <linux/sched/mm.h>
@@ -68,7 +69,9 @@ int synod_repl_checkpoint(struct synod_repl *r)
 }
 
 /*
- * The checkpoint work: take the applied index and its configuration
+ * The checkpoint work, queued every SYNOD_CHECKPOINT_SLOTS slots
+ * (repl_apply()) and by an idle trim (synod_repl_trim()), which it
+ * repeats after: take the applied index and its configuration
  * under the lock, flush without it, write the superblock under it
  * again, and let the engine tell the core what is durable now
  * (synod_repl_execute(): synod_replica_applied()).  Meanwhile another
@@ -94,7 +97,8 @@ static void ckpt_work(struct work_struct *work)
 
 	/* no engine step before the flush: no journal room needed */
 	mutex_lock(&r->lock);
-	if (!r->up || r->fenced || !synod_repl_ckpt_due(r)) {
+	if (!r->up || r->fenced || r->applied <= r->checkpointed) {
+		r->ckpt_trim = false;
 		synod_repl_unlock(r);
 		goto out;
 	}
@@ -115,6 +119,7 @@ static void ckpt_work(struct work_struct *work)
 	if (err && !r->fenced)
 		synod_repl_fence(r, "checkpoint flush failed");
 	if (!r->up || r->fenced || upto <= r->checkpointed) {
+		r->ckpt_trim = false;	/* the next idle tick trims */
 		synod_repl_unlock(r);
 		goto out;
 	}
@@ -123,6 +128,10 @@ static void ckpt_work(struct work_struct *work)
 	} else {
 		r->ckpt_async++;
 		synod_repl_execute(r);	/* the checkpoint, to the core */
+		/* an idle trim asked for it: forget and give back now */
+		if (r->ckpt_trim && r->up && !r->fenced)
+			synod_repl_trim(r, false);
+		r->ckpt_trim = false;
 	}
 	synod_repl_unlock(r);
 out:

@@ -395,13 +395,15 @@ nullb_cached() {
 	modprobe null_blk nr_devices=0
 	mountpoint -q /sys/kernel/config ||
 		mount -t configfs none /sys/kernel/config
-	NB_DIR=/sys/kernel/config/nullb/synodf0
+	# 6.12 names the disk after the directory, 6.1 nullb<index>: the
+	# first device of a fresh module is nullb0 either way
+	NB_DIR=/sys/kernel/config/nullb/nullb0
 	mkdir "$NB_DIR"
 	echo 64 > "$NB_DIR/size"
 	echo 1 > "$NB_DIR/memory_backed"
 	echo 16 > "$NB_DIR/cache_size"
 	echo 1 > "$NB_DIR/power"
-	NB_DEV=/dev/nullb$(cat "$NB_DIR/index")
+	NB_DEV=/dev/nullb0
 	wait_for 10 test -b "$NB_DEV"
 }
 
