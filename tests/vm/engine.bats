@@ -318,6 +318,25 @@ slow_fio() {
 	FIO_PID=$!
 }
 
+# sample_status N WHAT CMD...: N times, a second apart, time a status of
+# node 0 (and of node 1, for comparison: what TCG alone costs) and ask
+# CMD how many I/Os (WHAT, for the log) a delay target holds right now.
+# Sets MAX, the slowest of node 0's, in ms, and BUSY, how many samples
+# found the delay holding something.
+sample_status() {
+	local n=$1 what=$2 i ms held
+	shift 2
+	MAX=0 BUSY=0
+	for ((i = 0; i < n; i++)); do
+		held=$("$@")
+		ms=$(status_ms 0)
+		echo "status: $ms ms ($held $what held in the delay; node 1: $(status_ms 1) ms)"
+		[ "$ms" -le "$MAX" ] || MAX=$ms
+		[ "${held:-0}" = 0 ] || BUSY=$((BUSY + 1))
+		sleep 1
+	done
+}
+
 # leader_kept BALLOT: node 0 still leads, in BALLOT, and nodes 1 and 2
 # follow it: nobody campaigned
 leader_kept() {
@@ -336,7 +355,7 @@ slow_journal_on() {
 }
 
 @test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
-	local pid rc ballot i ms w max=0 busy=0 c0 c1
+	local pid rc ballot i max busy c0 c1
 	# Each journal write of node 0 takes 10 s.  Before journal writes
 	# left the replica's lock, a status waited for the write in
 	# progress and those queued before it; now it must answer in half
@@ -357,15 +376,8 @@ slow_journal_on() {
 	slow_journal_on $delay_ms
 	ballot=$(field 0 $VOL ballot)
 	c0=$(field 0 $VOL commit_index)
-	for ((i = 0; i < 10; i++)); do
-		w=$(delayed_writes "$SJ_DM")
-		ms=$(status_ms 0)
-		# a follower's, for comparison: what TCG alone costs
-		echo "status: $ms ms ($w journal writes held in the delay; node 1: $(status_ms 1) ms)"
-		[ "$ms" -le "$max" ] || max=$ms
-		[ "${w:-0}" = 0 ] || busy=$((busy + 1))
-		sleep 1
-	done
+	sample_status 10 "journal writes" delayed_writes "$SJ_DM"
+	max=$MAX busy=$BUSY
 	c1=$(field 0 $VOL commit_index)
 	job_rc $pid 180; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
@@ -425,7 +437,7 @@ delayed_flushes() {
 }
 
 @test "engine: a slow cache flush under the leader holds up no command: checkpoints flush with the lock dropped" {
-	local pid rc ballot i ms f max=0 busy=0 c0 c1
+	local pid rc ballot max busy c0 c1
 	# Every cache flush of node 0's disk takes 10 s; its writes, FUA
 	# ones included, do not wait.  A checkpoint (every 64 slots)
 	# flushes the disk, then writes the superblock.  Both ran under
@@ -448,14 +460,8 @@ delayed_flushes() {
 	slow_flush synod-f0 "$NB_DEV" $delay_ms
 	ballot=$(field 0 $VOL ballot)
 	c0=$(field 0 $VOL commit_index)
-	for ((i = 0; i < 12; i++)); do
-		f=$(delayed_flushes synod-f0)
-		ms=$(status_ms 0)
-		echo "status: $ms ms ($f flushes held in the delay; node 1: $(status_ms 1) ms)"
-		[ "$ms" -le "$max" ] || max=$ms
-		[ "${f:-0}" = 0 ] || busy=$((busy + 1))
-		sleep 1
-	done
+	sample_status 12 flushes delayed_flushes synod-f0
+	max=$MAX busy=$BUSY
 	c1=$(field 0 $VOL commit_index)
 	job_rc $pid 180; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
