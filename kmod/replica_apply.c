@@ -181,6 +181,20 @@ static void submit_issued(struct synod_repl *r)
 }
 
 /*
+ * submit_issued(), counted in aq.kicking meanwhile: a write that ends
+ * inside the submission is left to the caller, who looks at aq.done
+ * after this returns (the barrier pairs with llist_add() in
+ * apply_end_io(), which says why nothing is missed) and reaps it.
+ */
+static void submit_counted(struct synod_repl *r)
+{
+	atomic_inc(&r->aq.kicking);
+	submit_issued(r);
+	atomic_dec(&r->aq.kicking);
+	smp_mb__after_atomic();	/* then the caller loads aq.done */
+}
+
+/*
  * Submit what was issued and reap nothing, the lock held: before every
  * synchronous wait for the disk under the lock (synod_repl_push(): the
  * writes it waits for, if any, would otherwise never end, and a wait
@@ -206,12 +220,8 @@ void synod_apply_submit(struct synod_repl *r)
 void synod_apply_writer_submit(struct synod_repl *r)
 {
 	lockdep_assert_not_held(&r->lock);
-	if (llist_empty(&r->aq.tosubmit))
-		return;
-	atomic_inc(&r->aq.kicking);
-	submit_issued(r);
-	atomic_dec(&r->aq.kicking);
-	smp_mb__after_atomic();	/* pairs with llist_add() in apply_end_io() */
+	if (!llist_empty(&r->aq.tosubmit))
+		submit_counted(r);
 }
 
 /* Issue queued writes in order, up to the first that must wait. */
@@ -584,10 +594,7 @@ static bool kick_round(struct synod_repl *r, bool last)
 	if (llist_empty(&aq->tosubmit))
 		return false;
 	atomic_inc(&aq->inflight);
-	atomic_inc(&aq->kicking);
-	submit_issued(r);
-	atomic_dec(&aq->kicking);
-	smp_mb__after_atomic();	/* pairs with llist_add() in apply_end_io() */
+	submit_counted(r);
 	if (!llist_empty(&aq->done)) {
 		reap = !last && mutex_trylock(&r->lock);
 		if (reap && !kick_may_run(r)) {
