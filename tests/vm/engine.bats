@@ -17,6 +17,7 @@
 
 load helpers
 load cluster
+load engine
 
 VOL=r0
 PARAMS=/sys/module/synod/parameters
@@ -57,36 +58,6 @@ teardown() {
 	synod_teardown
 }
 
-# pid_gone PID: the background job PID has ended (bash reaps it).
-pid_gone() { ! kill -0 "$1" 2>/dev/null; }
-
-# job_rc PID SECONDS: wait at most SECONDS for background job PID and set
-# RC to its exit status; a job still running then (hung in the kernel)
-# sets 124, as timeout(1) would.  Not in a $(...): a subshell cannot wait
-# for its parent's jobs.
-job_rc() {
-	RC=0
-	if ! wait_for "$2" pid_gone "$1"; then
-		echo "job $1 still running after $2 s: hung?" >&2
-		RC=124
-		return 0
-	fi
-	wait "$1" || RC=$?
-}
-
-# Reload the module with PARAM=VALUE... (those of the test build).
-reload_synod() {
-	rmmod synod
-	insmod "$KO" "$@"
-}
-
-# A warning a test caused on purpose is not a kernel complaint: mark the
-# log again so that teardown only checks what comes after.
-remark_log() {
-	SYNOD_MARK="synod-test: again $BATS_TEST_NUMBER $$ $RANDOM"
-	echo "$SYNOD_MARK" > /dev/kmsg
-}
-
 @test "engine: a write outside the data area is refused by the followers, counted, never chosen" {
 	local pat=$BATS_TEST_TMPDIR/pattern d0 d1 pid rc
 	cluster_create $VOL "0 1 2" --on-no-quorum error
@@ -125,36 +96,6 @@ remark_log() {
 	followers_clean
 }
 
-# Nothing of the pattern is anywhere on nodes 1 and 2, journal included.
-followers_clean() {
-	local n l
-	for n in 1 2; do
-		l=LOOP_$n
-		blockdev --flushbufs "${!l}"
-		if grep -q SYNOD-OUT-OF-RANGE "${!l}"; then
-			echo "node $n's disk holds the write" >&2
-			return 1
-		fi
-	done
-}
-
-# others_go_on_without_1: node 1 fenced itself, and its promote asked
-# node 0 to step down first: nodes 0 and 2 elect one of them, which
-# commits a write without node 1 (within 60 s), and node 1 stays down.
-others_go_on_without_1() {
-	local d l='' n pid rc
-	wait_for 60 some_leader $VOL 0 2
-	for n in 0 2; do is_role $n $VOL leader && l=$n; done
-	[ -n "$l" ]
-	d=$(dev_of "$l" $VOL)
-	dd if=/dev/urandom of="$d" bs=4k count=16 oflag=direct &
-	pid=$!
-	job_rc $pid 60; rc=$RC
-	echo "dd on node $l: $rc"
-	[ "$rc" = 0 ]
-	[ "$(field 1 $VOL role)" = down ]
-}
-
 @test "engine: a failed core assertion fences its own replica only" {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
@@ -178,25 +119,6 @@ others_go_on_without_1() {
 	kernel_log_since_mark | grep -q "fenced"
 	remark_log
 	others_go_on_without_1
-}
-
-# dm_cluster DM [DEV]: volume $VOL on three nodes, node 0's backing
-# device a device-mapper linear map DM of DEV or a new loop device (so
-# that a test can swap its table), node 0 leading.  Sets DMC_LOOP (what
-# DM maps) and DMC_DEV (node 0's disk).
-dm_cluster() {
-	export DM_DISABLE_UDEV=1
-	new_secret
-	DMC_LOOP=${2:-$(new_loop 64M)}
-	dmsetup create "$1" --noudevsync \
-		--table "0 $(blockdev --getsz "$DMC_LOOP") linear $DMC_LOOP 0"
-	DM_DEVS+=("$1")
-	replica_create_on $VOL 0 "0 1 2" "/dev/mapper/$1"
-	replica_create $VOL 1 "0 1 2"
-	replica_create $VOL 2 "0 1 2"
-	for n in 0 1 2; do ctl $n volume up $VOL; done
-	settle_leader 0 $VOL 0 1 2
-	DMC_DEV=$(dev_of 0 $VOL)
 }
 
 @test "engine: the leader's backing device fails under fio: EIO at once, umount works, another replica leads" {
@@ -240,120 +162,6 @@ dm_cluster() {
 	fi
 }
 
-# journal_ring DEV: "START SECTORS" of the journal ring on DEV, from its
-# superblock (journal_offset at 0x60, journal_size at 0x68, in bytes;
-# Documentation/ondisk.rst), read past the page cache.
-journal_ring() {
-	dd if="$1" bs=4096 count=1 iflag=direct status=none |
-		od -An -t u8 -j 96 -N 16 |
-		awk '{ print $1 / 512, $2 / 512 }'
-}
-
-# data_area DEV: "START SECTORS" of the data area on DEV, from its
-# superblock (data_offset at 0x30, data_size at 0x38, in bytes).
-data_area() {
-	dd if="$1" bs=4096 count=1 iflag=direct status=none |
-		od -An -t u8 -j 48 -N 16 |
-		awk '{ print $1 / 512, $2 / 512 }'
-}
-
-# slow_journal DM LOOP START SECTORS MS: DM (a linear map of LOOP) delays
-# every write to sectors START..START+SECTORS (the journal ring, or the
-# data area) by MS ms from now on; reads and flushes of the range, and
-# everything outside it, go straight through.
-slow_journal() {
-	local dm=$1 l=$2 s=$3 n=$4 sz table rc=0
-	sz=$(blockdev --getsz "$l")
-	table="0 $s linear $l 0
-$s $n delay $l $s 0 $l $s $5 $l $s 0"
-	# the data area may end where the device does
-	[ $((s + n)) -ge "$sz" ] ||
-		table="$table
-$((s + n)) $((sz - s - n)) linear $l $((s + n))"
-	dmsetup suspend --noudevsync "$dm"
-	# resumed whatever happens: a device left suspended hangs its I/O
-	echo "$table" | dmsetup load "$dm" || rc=$?
-	dmsetup resume --noudevsync "$dm"
-	return $rc
-}
-
-# delayed_writes DM: writes the delay target of DM holds right now
-delayed_writes() {
-	dmsetup status "$1" | awk '$3 == "delay" { print $5 }'
-}
-
-# status_ms N: how long a status of node N's volume takes, in ms
-status_ms() {
-	local t0 t1
-	t0=$(date +%s%N)
-	ctl "$1" status $VOL >/dev/null
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
-}
-
-# slow_journal_cluster: volume $VOL on three nodes, node 0's backing
-# device a device-mapper map synod-j0 of a loop device (so that its
-# journal ring can be slowed), node 0 leading.  Sets SJ_DM, SJ_LOOP,
-# SJ_RING ("START SECTORS") and SJ_DEV (node 0's disk).
-slow_journal_cluster() {
-	SJ_DM=synod-j0
-	dm_cluster $SJ_DM
-	SJ_LOOP=$DMC_LOOP
-	SJ_DEV=$DMC_DEV
-	SJ_RING=$(journal_ring "$SJ_LOOP")
-	echo "journal ring (sectors): $SJ_RING"
-}
-
-# slow_fio DEPTH SECONDS [FIO OPTION...]: 4 KiB random writes to node 0's
-# disk in the background, DEPTH in flight, for SECONDS; sets FIO_PID
-slow_fio() {
-	# the debug kernel (tests/debug) runs several times slower: the
-	# setup after fio starts (a quorum, commits, the delay switched on)
-	# took longer than 40 s there, and the samples found fio gone
-	local depth=$1 secs=$(($2 * ${SYNOD_DEBUG_TIME_SCALE:-1}))
-	shift 2
-	fio --name=w --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=16M \
-		--direct=1 --ioengine=libaio --iodepth="$depth" "$@" \
-		--time_based --runtime="$secs" --output="$BATS_TEST_TMPDIR/fio" &
-	FIO_PID=$!
-}
-
-# sample_status N WHAT CMD...: N times, a second apart, time a status of
-# node 0 (and of node 1, for comparison: what TCG alone costs) and ask
-# CMD how many I/Os (WHAT, for the log) a delay target holds right now.
-# Sets MAX, the slowest of node 0's, in ms, and BUSY, how many samples
-# found the delay holding something.
-sample_status() {
-	local n=$1 what=$2 i ms held
-	shift 2
-	MAX=0 BUSY=0
-	for ((i = 0; i < n; i++)); do
-		held=$("$@")
-		ms=$(status_ms 0)
-		echo "status: $ms ms ($held $what held in the delay; node 1: $(status_ms 1) ms)"
-		[ "$ms" -le "$MAX" ] || MAX=$ms
-		[ "${held:-0}" = 0 ] || BUSY=$((BUSY + 1))
-		sleep 1
-	done
-}
-
-# leader_kept BALLOT: node 0 still leads, in BALLOT, and nodes 1 and 2
-# follow it: nobody campaigned
-leader_kept() {
-	[ "$(field 0 $VOL role)" = leader ] || return 1
-	[ "$(field 0 $VOL ballot)" = "$1" ] || return 1
-	for n in 1 2; do [ "$(field $n $VOL leader)" = 0 ] || return 1; done
-}
-
-# slow_journal_on MS: from now on node 0's journal writes take MS ms
-# (undone by teardown)
-slow_journal_on() {
-	# shellcheck disable=SC2086
-	slow_journal "$SJ_DM" "$SJ_LOOP" $SJ_RING "$1"
-	# shellcheck disable=SC2206
-	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" $SJ_RING)
-}
-
 @test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
 	local pid rc ballot i max busy c0 c1
 	# Each journal write of node 0 takes 10 s.  Before journal writes
@@ -395,45 +203,6 @@ slow_journal_on() {
 	[ "$max" -lt "$limit_ms" ]
 	[ "$rc" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-}
-
-# nullb_cached: a memory-backed null_blk disk of 64 MiB with a volatile
-# write cache of 16 MiB (written back on a flush, FUA honoured); sets
-# NB_DIR (its configfs directory, undone by teardown) and NB_DEV.  Not
-# a loop device: that has a cache but no FUA, so the block layer above
-# it turns each FUA write into a write and a flush, and a delay on
-# flushes would slow every journal write too.
-nullb_cached() {
-	modprobe null_blk nr_devices=0
-	mountpoint -q /sys/kernel/config ||
-		mount -t configfs none /sys/kernel/config
-	# 6.12 names the disk after the directory, 6.1 nullb<index>: the
-	# first device of a fresh module is nullb0 either way
-	NB_DIR=/sys/kernel/config/nullb/nullb0
-	mkdir "$NB_DIR"
-	echo 64 > "$NB_DIR/size"
-	echo 1 > "$NB_DIR/memory_backed"
-	echo 16 > "$NB_DIR/cache_size"
-	echo 1 > "$NB_DIR/power"
-	NB_DEV=/dev/nullb0
-	wait_for 10 test -b "$NB_DEV"
-}
-
-# slow_flush DM DEV MS: DM (a map of all of DEV) delays every cache
-# flush by MS ms from now on (0: none); reads and writes, FUA ones too,
-# go straight through.
-slow_flush() {
-	local rc=0 sz
-	sz=$(blockdev --getsz "$2")
-	dmsetup suspend --noudevsync "$1"
-	echo "0 $sz delay $2 0 0 $2 0 0 $2 0 $3" | dmsetup load "$1" || rc=$?
-	dmsetup resume --noudevsync "$1"
-	return $rc
-}
-
-# delayed_flushes DM: flushes the delay target of DM holds right now
-delayed_flushes() {
-	dmsetup status "$1" | awk '$3 == "delay" { print $6 }'
 }
 
 @test "engine: a slow cache flush under the leader holds up no command: checkpoints flush with the lock dropped" {
@@ -514,18 +283,6 @@ delayed_flushes() {
 	[ "$c1" -gt "$c0" ]
 	[ "$rc" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-}
-
-# slow_data_on MS: from now on node 0's writes to its data area take MS
-# ms (undone by teardown)
-slow_data_on() {
-	local range
-	range=$(data_area "$SJ_LOOP")
-	echo "data area (sectors): $range"
-	# shellcheck disable=SC2086
-	slow_journal "$SJ_DM" "$SJ_LOOP" $range "$1"
-	# shellcheck disable=SC2206
-	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" $range)
 }
 
 @test "engine: a slow data area under the leader holds up no write: writes complete once chosen, the leader keeps its ballot" {
@@ -628,46 +385,6 @@ slow_data_on() {
 	if grep -q "verify: bad" "$BATS_TEST_TMPDIR/fio"; then
 		false
 	fi
-}
-
-# block4k N DEV: 4 KiB block N of DEV (O_DIRECT, past any cache)
-block4k() {
-	dd if="$2" bs=4096 skip="$1" count=1 iflag=direct status=none
-}
-
-# put4k N FILE DEV: write FILE (4 KiB) as block N of DEV, O_DIRECT
-put4k() {
-	dd if="$2" of="$3" bs=4096 seek="$1" count=1 oflag=direct \
-		conv=notrunc status=none
-}
-
-# still_held PID: the background write PID has not completed (a setup
-# check: the cut did leave its outcome unknown)
-still_held() {
-	if pid_gone "$1"; then
-		echo "setup: the write to node 0 was not held" >&2
-		return 1
-	fi
-}
-
-# lead_and_finish PID WHAT: node 0 leads again; the held write PID
-# completes, successfully
-lead_and_finish() {
-	settle_leader 0 $VOL 0 1 2
-	job_rc "$1" 60
-	echo "held write, $2: exit $RC"
-	[ "$RC" = 0 ]
-}
-
-# new_leader_of VOLUME NODES...: wait for one of NODES to lead, agreed by
-# all of them; print it
-new_leader_of() {
-	local vol=$1 l
-	shift
-	wait_for 60 some_leader "$vol" "$@" >&2 || return 1
-	for l in "$@"; do is_role "$l" "$vol" leader && break; done
-	wait_for 30 agreed_leader "$vol" "$@" >&2 || return 1
-	echo "$l"
 }
 
 @test "engine: --on-no-quorum suspend: a held write completes if its slot chose it, and is proposed again only if it did not" {
