@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A test hook for journal.c inside a VM, before anything else calls the
- * journal.  Built only with -DSYNOD_JOURNAL_DEBUGFS; tests/vm/
- * journal_debugfs.sh drives it against a loop device.
+ * A test hook for journal.c inside a VM, with no replica around it.
+ * Built with -DSYNOD_JOURNAL_DEBUGFS and in the test build (testing.h,
+ * -DSYNOD_TESTING); tests/vm/journal_debugfs.sh and recovery.bats drive
+ * it against a loop device.
  *
  * The hook is a module parameter, not a debugfs file: module parameters
  * are registered and removed by the module loader itself, so this file
@@ -12,15 +13,19 @@
  *
  *   format DEV                   lay out a format 1 superblock on DEV,
  *                                with a new random volume UUID
+ *   format3 DEV                  the same in format 3 (small slots and a
+ *                                payload ring)
  *   write DEV FIRST N [RECLAIM]  recover, then write records for slots
  *                                FIRST..FIRST+N-1, three per call, after
  *                                reclaiming up to slot RECLAIM
  *   recover DEV                  recover and check every record found
  *
  * Record contents are a function of the slot, so recover can check every
- * payload byte without remembering what was written.
+ * payload byte without remembering what was written.  Slots from
+ * JT_BIG_SLOT on carry the most a record can: SYNOD_BATCH_MAX writes of
+ * SYNOD_PAYLOAD_MAX, in the payload ring in format 3.
  */
-#ifdef SYNOD_JOURNAL_DEBUGFS
+#if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
 
 #include <linux/gfp.h>
 #include <linux/kernel.h>
@@ -34,6 +39,7 @@
 #include "journal.h"
 
 #define JT_PER_CALL	3u	/* records per synod_journal_write() */
+#define JT_BIG_SLOT	(1ull << 20)	/* first slot of the largest records */
 
 static char jt_result[256] = "idle";
 static int jt_holder;		/* our identity as the device's holder */
@@ -41,11 +47,13 @@ static int jt_holder;		/* our identity as the device's holder */
 /* Writes of slot @s: how many, and how long each is. */
 static u32 jt_nwrites(u64 s)
 {
-	return 1 + s % SYNOD_BATCH_MAX;
+	return s >= JT_BIG_SLOT ? SYNOD_BATCH_MAX : 1 + s % SYNOD_BATCH_MAX;
 }
 
 static u32 jt_len(u64 s, u32 i)
 {
+	if (s >= JT_BIG_SLOT)
+		return SYNOD_PAYLOAD_MAX;
 	return 512 * (1 + (s + i) % (SYNOD_PAYLOAD_MAX / 512));
 }
 
@@ -129,15 +137,31 @@ static int jt_recover(struct synod_journal *j, struct jt_check *c)
 	return synod_journal_recover(j, jt_found, jt_corrupt, c);
 }
 
-static int jt_format(struct synod_backing *b)
+/*
+ * A replicated superblock of format 3 (@v3) or 1, as a replica's would
+ * be but for its peers.  The module creates format 3 only; format 1's
+ * journal (one slot per record, no payload ring) is still read and
+ * written for older volumes, so it is laid out here by hand: its slots
+ * where format 3's begin, ending before the data area of format 3.
+ */
+static int jt_format(struct synod_backing *b, bool v3)
 {
 	struct synod_sb sb;
 	u8 uuid[16];
 
 	/* A new volume each time: the old ring's records become foreign. */
 	get_random_bytes(uuid, sizeof(uuid));
-	if (synod_sb_init_v1(&sb, uuid, b->size_bytes, b->block_size))
+	if (synod_sb_init_repl(&sb, uuid, b->size_bytes, b->block_size))
 		return -ENOSPC;
+	if (v3) {
+		get_random_bytes(sb.secret_fp, sizeof(sb.secret_fp));
+	} else {
+		sb.format = SYNOD_SB_FORMAT_V1;
+		sb.jrec_size = SYNOD_JREC_SIZE;
+		sb.journal_size = (u64)sb.jrec_size * sb.jrec_count;
+		if (sb.journal_offset + sb.journal_size > sb.data_offset)
+			return -ENOSPC;
+	}
 	sb.node_id = 1;
 	sb.cfg = (struct synod_config){ .epoch = 1, .voters = 0x7,
 					.q1 = 2, .q2 = 2 };
@@ -215,8 +239,8 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 	err = synod_backing_open(&b, dev, &jt_holder, NULL);
 	if (err)
 		return err;
-	if (!strcmp(cmd, "format")) {
-		err = jt_format(&b);
+	if (!strncmp(cmd, "format", 6)) {
+		err = jt_format(&b, !strcmp(cmd, "format3"));
 		scnprintf(jt_result, sizeof(jt_result), "format err=%d\n", err);
 		goto out_close;
 	}
@@ -250,7 +274,8 @@ static int jt_set(const char *val, const struct kernel_param *kp)
 	got = sscanf(val, "%15s %63s %llu %llu %llu", cmd, dev, &a, &n, &r);
 	if (got < 2)
 		return -EINVAL;
-	if (strcmp(cmd, "format") && strcmp(cmd, "recover") &&
+	if (strcmp(cmd, "format") && strcmp(cmd, "format3") &&
+	    strcmp(cmd, "recover") &&
 	    (strcmp(cmd, "write") || got < 4))
 		return -EINVAL;
 	scnprintf(jt_result, sizeof(jt_result), "%s failed\n", cmd);
@@ -269,6 +294,6 @@ static const struct kernel_param_ops jt_ops = {
 	.get = jt_get,
 };
 module_param_cb(journal_test, &jt_ops, NULL, 0600);
-MODULE_PARM_DESC(journal_test, "journal self-test command (debug builds)");
+MODULE_PARM_DESC(journal_test, "journal self-test command (test and debug builds)");
 
-#endif /* SYNOD_JOURNAL_DEBUGFS */
+#endif /* SYNOD_JOURNAL_DEBUGFS || SYNOD_TESTING */

@@ -18,6 +18,18 @@
 #include "synod.h"
 #include "journal_priv.h"
 #include "core/crc32c.h"
+#include "testing.h"
+
+/*
+ * Test build only (testing.h): the journal sequence whose record
+ * reread() takes for changed once, as a transient misread of failing
+ * media would make it (0: none).  It clears itself when used.
+ * recovery.bats uses it to show that such a record keeps its payload
+ * ring bytes.
+ */
+static unsigned long test_journal_unstable;
+SYNOD_TEST_PARAM(test_journal_unstable, ulong,
+		 "journal sequence recovery misreads once when it reads it again");
 
 /* One synchronous read into the bio vectors already added to bio[0]. */
 static int read_submit(struct synod_journal *j)
@@ -168,6 +180,9 @@ static int reread(struct synod_journal *j, u64 jseq)
 	err = read_record(j, idx, &sc);
 	if (err)
 		return err;
+	if (READ_ONCE(test_journal_unstable) == jseq &&
+	    cmpxchg(&test_journal_unstable, jseq, 0) == jseq)
+		sc.state = SYNOD_JS_BROKEN;
 	if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq)
 		return 0;
 	j->scan[idx].state = SYNOD_JS_UNSTABLE;
