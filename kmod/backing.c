@@ -8,6 +8,7 @@
 #include <linux/bio.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "synod.h"
@@ -190,6 +191,135 @@ int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
 					REQ_PREFLUSH | REQ_FUA);
 	if (err)
 		NL_SET_ERR_MSG(extack, "writing the superblock failed");
+	__free_page(page);
+	return err;
+}
+
+/*
+ * Look for an old volume's superblock: *@present if either copy starts
+ * with the synod magic (its place in every format: ondisk.h).  A copy
+ * with the magic counts even if it fails its checksum: zeroing a copy
+ * that needed nothing costs one write, keeping one that a newer module
+ * could still read would keep a promise alive.  *@last: the copy to
+ * zero last, the current one (synod_sb_select()'s rule: valid, highest
+ * sequence, copy 0 on a tie), so that a crash after the first write
+ * leaves the old volume whole rather than its older copy current (an
+ * older promise).
+ */
+static int sb_find_old(struct synod_backing *b, struct page *page,
+		       bool *present, u32 *last)
+{
+	bool valid[SYNOD_SB_COPIES] = {};
+	u64 seq[SYNOD_SB_COPIES] = {};
+	struct synod_sb *sb;
+	u32 i;
+	int err = 0;
+
+	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	if (!sb)
+		return -ENOMEM;
+	*present = false;
+	for (i = 0; i < SYNOD_SB_COPIES && !err; i++) {
+		err = sb_rw(b, page, i, REQ_OP_READ | REQ_SYNC);
+		if (err)
+			break;
+		if (memcmp(page_address(page), SYNOD_SB_MAGIC,
+			   SYNOD_SB_MAGIC_LEN))
+			continue;
+		*present = true;
+		valid[i] = synod_sb_decode(page_address(page), sb) ==
+			   SYNOD_SB_OK;
+		seq[i] = sb->seq;
+	}
+	*last = valid[1] && (!valid[0] || seq[1] > seq[0]);
+	/* a format 1 copy holds its volume's secret */
+	memzero_explicit(page_address(page), PAGE_SIZE);
+	kfree_sensitive(sb);
+	return err;
+}
+
+/*
+ * Zero both superblock copies, @last second, each on stable media
+ * before the next write is issued.
+ */
+static int sb_invalidate(struct synod_backing *b, struct page *page,
+			 u32 last)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA;
+	int err;
+
+	memzero_explicit(page_address(page), PAGE_SIZE);
+	err = sb_rw(b, page, !last, opf);
+	if (!err)
+		err = sb_rw(b, page, last, opf);
+	return err;
+}
+
+/*
+ * Make the device ready for the new replicated volume @sb, before its
+ * superblock is written (synod_backing_sb_write(), which flushes first,
+ * so the zeros are durable before the superblock that speaks for them):
+ * zero the journal's record slots, so that its first recovery finds
+ * only records this volume wrote.  Left alone, the device's old bytes
+ * are read as records: another volume's intact ones are foreign, but a
+ * torn one, or data that merely starts like a header, is a broken
+ * record of ours, and a ring of them is damage (the replica then
+ * promises nothing until its peers fill the whole window).  The payload
+ * ring is not zeroed: recovery reads its bytes only where an intact
+ * header of this volume (its UUID under the checksums) names them, and
+ * believes them only if they match that header's CRC-32C, so old bytes
+ * there are never taken for a record's payload (a payload that did not
+ * land fails its CRC, unless the old bytes were the very same data).
+ * BLKDEV_ZERO_NOUNMAP: a thin device would otherwise unmap the journal
+ * and allocate it again at the first writes.
+ *
+ * Order, should a crash or an error stop it half way: an old volume's
+ * superblock (either copy) is zeroed first, durably, and only then its
+ * journal; a valid old superblock over a zeroed journal would be a
+ * replica whose accepted entries are gone while its promise stays.  A
+ * device left without a superblock is refused at attach, and create can
+ * start over.  Netlink context: GFP_KERNEL, and it may sleep.
+ */
+int synod_backing_prepare(struct synod_backing *b, const struct synod_sb *sb,
+			  struct netlink_ext_ack *extack)
+{
+	sector_t start = sb->journal_offset >> SECTOR_SHIFT;
+	sector_t nr = ((u64)sb->jrec_size * sb->jrec_count) >> SECTOR_SHIFT;
+	struct page *page;
+	u32 last;
+	bool old;
+	int err;
+
+	if (WARN_ON_ONCE(!synod_sb_is_repl(sb) ||
+			 sb->journal_offset % SECTOR_SIZE ||
+			 ((u64)sb->jrec_size * sb->jrec_count) % SECTOR_SIZE))
+		return -EINVAL;
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	err = sb_find_old(b, page, &old, &last);
+	if (err) {
+		if (err != -ENOMEM)
+			NL_SET_ERR_MSG(extack,
+				       "reading the old superblock failed; the device is unchanged");
+		goto out_free_page;
+	}
+	if (old) {
+		err = sb_invalidate(b, page, last);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "invalidating the old superblock failed; its journal is untouched");
+			goto out_free_page;
+		}
+	}
+	err = blkdev_issue_zeroout(b->bdev, start, nr, GFP_KERNEL,
+				   BLKDEV_ZERO_NOUNMAP);
+	if (err && old)
+		NL_SET_ERR_MSG(extack,
+			       "zeroing the journal failed; the old superblock is already invalidated");
+	else if (err)
+		NL_SET_ERR_MSG(extack, "zeroing the journal failed");
+out_free_page:
 	__free_page(page);
 	return err;
 }

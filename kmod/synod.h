@@ -273,6 +273,8 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 			  struct netlink_ext_ack *extack);
 int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
 			   struct netlink_ext_ack *extack);
+int synod_backing_prepare(struct synod_backing *b, const struct synod_sb *sb,
+			  struct netlink_ext_ack *extack);
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 			    struct page *page, bool preflush);
 

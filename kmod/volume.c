@@ -261,9 +261,14 @@ static int sb_convert_write(struct synod_volume *vol,
  * allocate the disk, write the superblock if formatting (or converting
  * format 1), and only then publish the disk.  Every step before the
  * superblock write leaves the device untouched, so refusals change
- * nothing.  @repl: create's settings of a replicated volume; @secret:
- * attach's secret (create's is in @repl).  Called without
- * synod_volumes_lock: the reads and writes may stall with the device.
+ * nothing; except that formatting a replicated volume first invalidates
+ * an old superblock and zeroes the journal (synod_backing_prepare(): a
+ * failure there leaves no valid superblock over what it changed).
+ * synodctl refuses a device holding a volume unless --force; the kernel
+ * formats what it is told to.  @repl: create's settings of a replicated
+ * volume; @secret: attach's secret (create's is in @repl).  Called
+ * without synod_volumes_lock: the reads and writes may stall with the
+ * device.
  */
 static int volume_build(struct synod_volume *vol, const char *backing_path,
 			bool format, const struct synod_repl_cfg *repl,
@@ -323,6 +328,11 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot allocate the disk");
 		goto out_close_backing;
+	}
+	if (format && repl) {
+		err = synod_backing_prepare(&vol->backing, &vol->sb, extack);
+		if (err)
+			goto out_destroy_disk;
 	}
 	if (format) {
 		err = synod_backing_sb_write(&vol->backing, &vol->sb, extack);
