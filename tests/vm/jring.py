@@ -5,8 +5,11 @@
 The geometry comes from the superblock (Documentation/ondisk.rst), never
 from constants: formats 1 and 2 have slots of 68 KiB holding every
 payload, format 3 slots of 20 KiB and a payload ring after them, where a
-record with flag PRING keeps its payloads from byte poff.  Headers only:
-checksums are not checked (the module's recovery does that).
+record with flag PRING keeps its payloads from byte poff.  A superblock
+copy counts only if its CRC-32C (the last 4 bytes, over the rest) holds,
+as for the module: a ring located by a corrupt copy would be damaged in
+the wrong place.  Record headers only: their checksums are not checked
+(the module's recovery does that).
 
   jring.py last-batch DEV   "first n last idx": the journal's last batch
                             (from the header of the highest record), its
@@ -22,21 +25,58 @@ import struct
 import sys
 
 SB_MAGIC = b"SYNODVOL"
+SB_SIZE = 4096
 JREC_MAGIC = 0x524A5953
 F_PRING = 0x2
 
 
+def _crc32c_table():
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli, reflected, init and final XOR 0xffffffff)."""
+    c = 0xFFFFFFFF
+    for b in data:
+        c = CRC32C_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+def sb_valid(sb):
+    """A superblock copy: the magic, and its CRC-32C over all but the last
+    4 bytes matching them (Documentation/ondisk.rst)."""
+    return (len(sb) == SB_SIZE and sb[:8] == SB_MAGIC and
+            crc32c(sb[:SB_SIZE - 4]) ==
+            struct.unpack_from("<I", sb, SB_SIZE - 4)[0])
+
+
 def geometry(f):
-    """(slot start, slot size, count, payload ring start) from copy 0 or 1."""
+    """(slot start, slot size, count, payload ring start) from the valid
+    superblock copy with the highest sequence number."""
     best = None
+    bad = 0
     for copy in (0, 1):
-        f.seek(copy * 4096)
-        sb = f.read(4096)
+        f.seek(copy * SB_SIZE)
+        sb = f.read(SB_SIZE)
         if sb[:8] != SB_MAGIC:
+            continue
+        if not sb_valid(sb):
+            bad += 1
             continue
         seq = struct.unpack_from("<Q", sb, 0x10)[0]
         if best is None or seq > best[0]:
             best = (seq, sb)
+    if best is None and bad:
+        sys.exit("jring: superblock checksum mismatch (%d copy/copies)" % bad)
     if best is None:
         sys.exit("jring: no superblock")
     sb = best[1]
