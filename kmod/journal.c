@@ -448,9 +448,14 @@ static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)
  * the payload ring (format 3), in plan[0..n): packed from the head, each
  * record's payloads together on whole blocks of SYNOD_PRING_ALIGN of its
  * own (plan[].len counts them), starting over at 0 where a record would
- * pass the ring's end.  The head stays aligned.  Returns -ENOSPC if the ring cannot take them
- * without overwriting payloads still held (a record's slot above the
- * reclaim point @reclaim): nothing is written then.
+ * pass the ring's end.  The head stays aligned.  Returns -ENOSPC if the
+ * ring cannot take them without overwriting bytes still held: those
+ * j->ext[] names at a ring index whose slot is above the reclaim point
+ * @reclaim, written here or found by recovery, where a record reported
+ * corrupt keeps them too when its header checked (journal_recover.c).
+ * Nothing is written then, and the caller checkpoints and retries: no
+ * assertion, no state grows.  j->ext[] holds at most one extent per
+ * ring index, so what recovery keeps can never exceed it either.
  */
 static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 		      u32 n, u64 reclaim)

@@ -20,7 +20,9 @@
  *    every record whose payload ring bytes may have been reused having a
  *    slot at or below the superblock's applied index.  Otherwise (and if
  *    the write's own payloads exceed the payload ring) synod_journal_
- *    write() returns -ENOSPC and writes nothing.
+ *    write() returns -ENOSPC and writes nothing.  A record recovery
+ *    reported corrupt (below) holds its slot when known, and its payload
+ *    ring bytes when its header checked, as if it had been found.
  *  - synod_journal_recover() reads the whole ring at attach, and reports
  *    in journal order every intact record (found), and every record that
  *    is corrupt and older than the last batch (corrupt: the slot it held,

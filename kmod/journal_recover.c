@@ -43,10 +43,12 @@ static int read_submit(struct synod_journal *j)
 /*
  * Read and check the record at ring slot @idx into j->hdr and the
  * payload buffers.  Returns 0 and fills @sc; -EIO only if the device
- * fails the read.
+ * fails the read.  @ext (NULL: not wanted) gets the payload ring bytes
+ * the record holds wherever its header checked, whatever its payloads
+ * do: as plan_pring() placed them, whole blocks.
  */
 static int read_record(struct synod_journal *j, u32 idx,
-		       struct synod_jscan *sc)
+		       struct synod_jscan *sc, struct synod_jext *ext)
 {
 	struct synod_jrec_hdr *h = &j->hdr;
 	struct bio *bio = &j->bio[0];
@@ -95,6 +97,10 @@ static int read_record(struct synod_journal *j, u32 idx,
 	sc->jseq = h->jseq;
 	sc->slot = h->e.slot;
 	sc->slot_known = true;
+	if (ext && (h->flags & SYNOD_JREC_F_PRING)) {
+		ext->off = h->poff;
+		ext->len = round_up(paylen, SYNOD_PRING_ALIGN);
+	}
 	sc->batch_first = h->batch_first;
 	sc->batch_n = h->batch_n;
 	if (h->flags & SYNOD_JREC_F_VOID) {
@@ -135,14 +141,17 @@ bad_payload:
 	return 0;
 }
 
-/* Pass 1: every ring index, in disk order. */
+/*
+ * Pass 1: every ring index, in disk order.  j->ext[] gets what each
+ * header names; replay() keeps it where the slot stays held.
+ */
 static int scan_ring(struct synod_journal *j)
 {
 	u32 idx;
 	int err;
 
 	for (idx = 0; idx < j->count; idx++) {
-		err = read_record(j, idx, &j->scan[idx]);
+		err = read_record(j, idx, &j->scan[idx], &j->ext[idx]);
 		if (err)
 			return err;
 		cond_resched();
@@ -150,16 +159,30 @@ static int scan_ring(struct synod_journal *j)
 	return 0;
 }
 
-/* Tell the caller about journal sequence @jseq, damaged but durable. */
+/*
+ * Tell the caller about journal sequence @jseq, damaged but durable.
+ * Its slot stays held where known.  So do its payload ring bytes where
+ * its header checked (the scan put them in j->ext[]), and the head
+ * moves past them, exactly as for a record read whole: the damage may
+ * be a misread of a record whole on the medium (its payload failing its
+ * CRC once, or UNSTABLE), perhaps acknowledged, which the next recovery
+ * must find whole, not with its payloads written over by later records
+ * (and, as the journal's end, taken for a torn tail).  Holding them
+ * costs what holding an intact record's costs: no more than one extent
+ * per ring index, freed with the slot at the reclaim point.
+ */
 static void report_corrupt(struct synod_journal *j, u64 jseq,
 			   void (*corrupt)(void *ctx, u64 slot, bool known),
 			   void *ctx)
 {
-	struct synod_jscan *sc = &j->scan[synod_journal_index(j, jseq)];
+	u32 idx = synod_journal_index(j, jseq);
+	struct synod_jscan *sc = &j->scan[idx];
 	bool known = sc->jseq == jseq && sc->slot_known;
 
 	j->corrupt++;
-	j->slot[synod_journal_index(j, jseq)] = known ? sc->slot : SLOT_FREE;
+	j->slot[idx] = known ? sc->slot : SLOT_FREE;
+	if (known && j->ext[idx].len)
+		j->phead = j->ext[idx].off + j->ext[idx].len;
 	corrupt(ctx, known ? sc->slot : 0, known);
 }
 
@@ -177,7 +200,7 @@ static int reread(struct synod_journal *j, u64 jseq)
 	struct synod_jscan sc;
 	int err;
 
-	err = read_record(j, idx, &sc);
+	err = read_record(j, idx, &sc, NULL);
 	if (err)
 		return err;
 	if (READ_ONCE(test_journal_unstable) == jseq &&
@@ -229,8 +252,10 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		}
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;
+		/* as plan_pring() placed it: whole blocks */
+		j->ext[idx].off = 0;
+		j->ext[idx].len = 0;
 		if (j->hdr.flags & SYNOD_JREC_F_PRING) {
-			/* as plan_pring() placed it: whole blocks */
 			j->ext[idx].off = j->hdr.poff;
 			j->ext[idx].len = round_up(synod_jrec_paylen(&j->hdr),
 						   SYNOD_PRING_ALIGN);
@@ -240,6 +265,24 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		cond_resched();
 	}
 	return 0;
+}
+
+/*
+ * After the replay: payload ring bytes stay held only by the records
+ * whose slot is held (found, or corrupt with a known slot); what the
+ * scan noted for the others (void, reclaimed, torn, outside the window)
+ * holds nothing.
+ */
+static void release_unheld(struct synod_journal *j)
+{
+	u32 idx;
+
+	for (idx = 0; idx < j->count; idx++) {
+		if (j->slot[idx] != SLOT_FREE)
+			continue;
+		j->ext[idx].off = 0;
+		j->ext[idx].len = 0;
+	}
 }
 
 /*
@@ -375,6 +418,7 @@ int synod_journal_recover(struct synod_journal *j,
 				err, end.batch_first, end.last);
 		err = 0;
 	}
+	release_unheld(j);
 	if (!end.damaged && end.after)
 		pr_info("synod: journal on %pg: dropped %u torn record(s) after journal sequence %llu\n",
 			j->bdev, end.after, end.last);
