@@ -8,15 +8,17 @@
 # while damage in the middle is reported, with the slot when the header's
 # trailer copy survives.
 #
-#   make KCFLAGS='-Werror -DSYNOD_JOURNAL_DEBUGFS' kmod
+#   make kmod
 #   scripts/vm --kernel 6.1 --mem 1024 -- tests/vm/journal_debugfs.sh [KO]
 #
-# KO defaults to build/kmod/$(uname -r)/synod.ko.  Prints TAP; exits
-# non-zero if any check failed.
+# KO defaults to the test build, build/kmod-test/$(uname -r)/synod.ko,
+# which has the hook (as has a module built with KCFLAGS='-Werror
+# -DSYNOD_JOURNAL_DEBUGFS').  Prints TAP; exits non-zero if any check
+# failed.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-$top/build}
-KO=${1:-$B/kmod/$(uname -r)/synod.ko}
+KO=${1:-$B/kmod-test/$(uname -r)/synod.ko}
 P=/sys/module/synod/parameters/journal_test
 MIB=1048576
 JREC=69632		# SYNOD_JREC_SIZE: 4 KiB header + 4 x 16 KiB payload
