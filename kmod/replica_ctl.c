@@ -100,15 +100,19 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 	 * assertions fence this replica (synod_repl_create()). */
 	if (j->e.kind == SYNOD_ENTRY_WRITE) {
 		for (k = 0; k < j->e.nwrites; k++) {
-			pay = synod_pay_store(&r->pay, j->e.w[k].ref, &r->core);
-			if (!pay || !j->len[k] || j->len[k] > SYNOD_PAYLOAD_MAX) {
+			pay = j->len[k] && j->len[k] <= SYNOD_PAYLOAD_MAX ?
+			      synod_pay_store(&r->pay, j->e.w[k].ref,
+					      j->len[k], &r->core) : NULL;
+			/* a chain stored before must hold it too */
+			if (!pay || j->len[k] > pay->nseg * SYNOD_PAY_BUF_BYTES) {
 				pr_warn("%s: journal entry for slot %llu dropped: payload store full or bad length\n",
 					r->vol->name, j->e.slot);
 				SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core,
 								j->e.slot));
 				return;
 			}
-			memcpy(pay->data, j->data[k], j->len[k]);
+			synod_pay_copy_in(&r->pay, pay, 0, j->data[k],
+					  j->len[k]);
 			pay->len = j->len[k];
 			pay->durable = true;	/* in our journal: never replaced */
 		}
