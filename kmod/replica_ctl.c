@@ -92,7 +92,7 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 {
 	struct synod_repl *r = ctx;
 	struct synod_pay *pay;
-	u32 k;
+	u32 k, s, off;
 
 	if (j->e.slot <= r->applied)
 		return;		/* already in the data area */
@@ -111,8 +111,13 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 								j->e.slot));
 				return;
 			}
-			synod_pay_copy_in(&r->pay, pay, 0, j->data[k],
-					  j->len[k]);
+			/* the record's segments, in order, into the chain */
+			for (s = 0, off = 0; s < j->nseg[k]; s++) {
+				synod_pay_copy_in(&r->pay, pay, off,
+						  j->seg[k][s].data,
+						  j->seg[k][s].len);
+				off += j->seg[k][s].len;
+			}
 			pay->len = j->len[k];
 			pay->durable = true;	/* in our journal: never replaced */
 		}
