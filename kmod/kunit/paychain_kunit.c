@@ -129,13 +129,20 @@ static void paychain_sweep_frees_chains(struct kunit *test)
 {
 	struct synod_replica *core;
 	struct synod_paystore *ps = chain_store(test, &core);
-	struct synod_pay *gone, *kept, *b[5];
+	struct synod_pay *gone, *kept, *b[5], *k[4];
 	u32 i, nfree;
 
+	/* the buffers noted now: a broken sweep may unlink them */
 	gone = chain_new(test, ps, core, 5 * BUF, false);
 	kept = chain_new(test, ps, core, 4 * BUF, true);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 5; i++) {
 		b[i] = chain_buf(ps, gone, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		k[i] = chain_buf(ps, kept, i);
+		KUNIT_ASSERT_NOT_NULL(test, k[i]);
+	}
 	/* @gone old enough at the sweep below, not before */
 	for (i = 0; i < SYNOD_PAY_FRESH - 1; i++)
 		chain_new(test, ps, core, 512, true);
@@ -150,7 +157,7 @@ static void paychain_sweep_frees_chains(struct kunit *test)
 	}
 	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, kept->ref), kept);
 	for (i = 0; i < 4; i++)
-		KUNIT_EXPECT_TRUE(test, chain_buf(ps, kept, i)->used);
+		KUNIT_EXPECT_TRUE(test, k[i]->used);
 	/* the freed buffers are reused for a new chain */
 	KUNIT_EXPECT_NOT_NULL(test, chain_new(test, ps, core, 5 * BUF, false));
 	unpin_all(ps);
@@ -167,9 +174,15 @@ static void paychain_busy_over_chain(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = chain_store(test, &core);
 	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
-	struct page *last = virt_to_page(chain_buf(ps, p, 2)->data + BUF - 1);
+	struct synod_pay *b[3];
+	struct page *last;
 	u32 i;
 
+	for (i = 0; i < 3; i++) {
+		b[i] = chain_buf(ps, p, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	last = virt_to_page(b[2]->data + BUF - 1);
 	KUNIT_EXPECT_FALSE(test, synod_pay_busy(ps, p));
 	get_page(last);
 	KUNIT_EXPECT_TRUE(test, synod_pay_busy(ps, p));
@@ -179,7 +192,7 @@ static void paychain_busy_over_chain(struct kunit *test)
 	synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, p->ref), p);
 	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_TRUE(test, chain_buf(ps, p, i)->used);
+		KUNIT_EXPECT_TRUE(test, b[i]->used);
 	put_page(last);
 	KUNIT_EXPECT_FALSE(test, synod_pay_busy(ps, p));
 	synod_pay_sweep(ps, core);
@@ -212,6 +225,8 @@ static void paychain_lend_counts_buffers(struct kunit *test)
 	c = chain_new(test, ps, core, 24 * BUF, true);
 	KUNIT_ASSERT_GE(test, ps->backed, 2 * SYNOD_PAY_LEND_MAX);
 	/* sockets hold a page of a buffer inside each lent chain */
+	KUNIT_ASSERT_NOT_NULL(test, chain_buf(ps, a, 5));
+	KUNIT_ASSERT_NOT_NULL(test, chain_buf(ps, c, 23));
 	held_a = virt_to_page(chain_buf(ps, a, 5)->data);
 	held_c = virt_to_page(chain_buf(ps, c, 23)->data);
 	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, a));
@@ -256,6 +271,7 @@ static void paychain_copy_in_across(struct kunit *test)
 	for (i = 0; i < len; i++)
 		src[i] = i * 7 + i / 251;
 	synod_pay_copy_in(ps, p, 0, src, len);
+	KUNIT_ASSERT_NOT_NULL(test, chain_buf(ps, p, 1));
 	for (i = 0, off = 0, q = p; q; i++, q = synod_pay_next(ps, q)) {
 		n = synod_pay_seg_len(p, i);
 		KUNIT_EXPECT_EQ(test, memcmp(q->data, src + off, n), 0);
