@@ -202,7 +202,7 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
 /* A record the caller may hand us: the format bounds every field. */
 static bool rec_ok(const struct synod_jrec *r)
 {
-	u32 i;
+	u32 i, nseg = 0;
 
 	if (r->e.kind == SYNOD_ENTRY_WRITE ?
 	    (!r->e.nwrites || r->e.nwrites > SYNOD_BATCH_MAX) : r->e.nwrites)
@@ -210,13 +210,15 @@ static bool rec_ok(const struct synod_jrec *r)
 	if (r->e.flags & ~SYNOD_ENTF_ALL)
 		return false;
 	for (i = 0; i < r->e.nwrites; i++) {
-		if (!r->data[i] || !r->len[i] || r->len[i] % SECTOR_SIZE ||
-		    r->len[i] > SYNOD_PAYLOAD_MAX)
+		if (!r->len[i] || r->len[i] % SECTOR_SIZE ||
+		    r->len[i] > SYNOD_PAYLOAD_MAX ||
+		    !synod_jseg_ok(r->seg[i], r->nseg[i], r->len[i]))
 			return false;
-		/* One bio vector per payload: it must be one page block. */
-		if (WARN_ON_ONCE(is_vmalloc_addr(r->data[i])))
-			return false;
+		/* JVECS counts SYNOD_JREC_SEGS vectors of a record at most */
+		nseg += r->nseg[i];
 	}
+	if (nseg > SYNOD_JREC_SEGS)
+		return false;
 	return r->e.kind >= SYNOD_ENTRY_NOOP && r->e.kind <= SYNOD_ENTRY_CONFIG;
 }
 
@@ -293,14 +295,13 @@ static void add_zeros(struct bio *bio, u32 len)
 	}
 }
 
-/* Add record @r's payloads (each one page block, rec_ok()) in order. */
+/* Add record @r's payloads (segment lists, rec_ok()) in order. */
 static void add_payloads(struct bio *bio, const struct synod_jrec *r)
 {
 	u32 i;
 
 	for (i = 0; i < r->e.nwrites; i++)
-		__bio_add_page(bio, virt_to_page(r->data[i]), r->len[i],
-			       offset_in_page(r->data[i]));
+		synod_jseg_add(bio, r->seg[i], r->nseg[i]);
 }
 
 /*
@@ -363,7 +364,7 @@ static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 		memset(&h->e.cfg, 0, sizeof(h->e.cfg));
 	for (i = 0; i < r->e.nwrites; i++) {
 		h->len[i] = r->len[i];
-		h->crc[i] = synod_crc32c(0, r->data[i], r->len[i]);
+		h->crc[i] = synod_jseg_crc(r->seg[i], r->nseg[i]);
 	}
 	if (plan->len) {
 		h->flags |= SYNOD_JREC_F_PRING;

@@ -62,16 +62,36 @@ struct synod_sb;
  */
 #define SYNOD_JOURNAL_BATCH	16u
 
+/*
+ * A piece of a payload in memory: physically contiguous bytes inside
+ * one page block from alloc_pages() (one buffer of a payload chain,
+ * payload.h), a multiple of 512.  A payload is a list of them, in order.
+ */
+struct synod_jseg {
+	const void *data;
+	u32 len;
+};
+
+/*
+ * Segments of all the payloads of one record, at most: as many as its
+ * bytes (SYNOD_JREC_WRITES payloads of SYNOD_PAYLOAD_MAX) in 4 KiB
+ * pieces.  Each is a bio vector of its own (journal_seg.c).
+ */
+#define SYNOD_JREC_SEGS		16u
+
 /* One record, to write or as recovered. */
 struct synod_jrec {
 	u64 seq;				/* core persist seq */
 	struct synod_entry e;			/* slot, ballot, kind, writes */
 	u32 len[SYNOD_BATCH_MAX];		/* payload bytes of e.w[i] */
 	/*
-	 * payload of e.w[i]: physically contiguous (a page block from
-	 * alloc_pages()), len[i] bytes, a multiple of 512
+	 * payload of e.w[i]: nseg[i] segments of the caller's table at
+	 * seg[i], len[i] bytes in all; their lengths add up to len[i]
+	 * (synod_jseg_ok()), and all of a record's add up to no more
+	 * than SYNOD_JREC_SEGS
 	 */
-	const void *data[SYNOD_BATCH_MAX];
+	const struct synod_jseg *seg[SYNOD_BATCH_MAX];
+	u32 nseg[SYNOD_BATCH_MAX];
 };
 
 struct synod_journal;
@@ -123,5 +143,11 @@ int synod_journal_recover(struct synod_journal *j,
  */
 void synod_journal_counters(struct synod_journal *j, u64 *records,
 			    u64 *written, u64 *bios, u64 *corrupt);
+
+/* journal_seg.c: a payload as a segment list (struct synod_jseg) */
+struct bio;
+bool synod_jseg_ok(const struct synod_jseg *seg, u32 nseg, u32 len);
+u32 synod_jseg_crc(const struct synod_jseg *seg, u32 nseg);
+void synod_jseg_add(struct bio *bio, const struct synod_jseg *seg, u32 nseg);
 
 #endif /* SYNOD_JOURNAL_H */

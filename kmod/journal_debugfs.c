@@ -63,9 +63,16 @@ static u32 jt_word(u64 s, u32 i, u32 w)
 	return (u32)s * 2654435761u ^ (i << 24) ^ w;
 }
 
-static void jt_fill(struct synod_jrec *r, u64 s, void *const buf[])
+/*
+ * Record of slot @s over buffers @buf, each payload given as two
+ * segments where it has two sectors (the first half, rounded to a
+ * sector, then the rest; @seg has 2 per write): recovery reads it back
+ * as one, so the CRC and the bytes on disk must be those of the whole.
+ */
+static void jt_fill(struct synod_jrec *r, u64 s, void *const buf[],
+		    struct synod_jseg *seg)
 {
-	u32 i, w;
+	u32 i, w, half;
 
 	memset(r, 0, sizeof(*r));
 	r->seq = s + 1000;
@@ -80,7 +87,12 @@ static void jt_fill(struct synod_jrec *r, u64 s, void *const buf[])
 		r->len[i] = jt_len(s, i);
 		for (w = 0; w < r->len[i] / 4; w++)
 			p[w] = jt_word(s, i, w);
-		r->data[i] = buf[i];
+		half = round_down(r->len[i] / 2, 512);
+		r->seg[i] = &seg[2 * i];
+		r->nseg[i] = half ? 2 : 1;
+		seg[2 * i] = (struct synod_jseg){ buf[i], half ?: r->len[i] };
+		seg[2 * i + 1] = (struct synod_jseg){ buf[i] + half,
+						      r->len[i] - half };
 	}
 }
 
@@ -107,9 +119,10 @@ static void jt_found(void *ctx, const struct synod_jrec *r)
 		return;
 	}
 	for (i = 0; i < r->e.nwrites; i++) {
-		const u32 *p = r->data[i];
+		const u32 *p = r->seg[i][0].data;
 
-		if (r->len[i] != jt_len(s, i) || r->e.w[i].block != s * 4 + i) {
+		if (r->len[i] != jt_len(s, i) || r->e.w[i].block != s * 4 + i ||
+		    r->nseg[i] != 1 || r->seg[i][0].len != r->len[i]) {
 			c->bad++;
 			return;
 		}
@@ -171,6 +184,7 @@ static int jt_format(struct synod_backing *b, bool v3)
 static int jt_write(struct synod_journal *j, u64 first, u64 n, u64 reclaim)
 {
 	struct synod_jrec *recs;
+	struct synod_jseg *seg;
 	void *buf[JT_PER_CALL][SYNOD_BATCH_MAX] = {};
 	struct jt_check c;
 	u64 s = first;
@@ -178,8 +192,10 @@ static int jt_write(struct synod_journal *j, u64 first, u64 n, u64 reclaim)
 	int err = -ENOMEM;
 
 	recs = kcalloc(JT_PER_CALL, sizeof(*recs), GFP_KERNEL);
-	if (!recs)
-		return err;
+	seg = kcalloc(JT_PER_CALL * SYNOD_BATCH_MAX * 2, sizeof(*seg),
+		      GFP_KERNEL);
+	if (!recs || !seg)
+		goto out_free;
 	for (k = 0; k < JT_PER_CALL; k++)
 		for (i = 0; i < SYNOD_BATCH_MAX; i++) {
 			buf[k][i] = (void *)__get_free_pages(GFP_KERNEL,
@@ -194,7 +210,8 @@ static int jt_write(struct synod_journal *j, u64 first, u64 n, u64 reclaim)
 	while (s < first + n) {
 		cnt = min_t(u64, JT_PER_CALL, first + n - s);
 		for (k = 0; k < cnt; k++)
-			jt_fill(&recs[k], s + k, buf[k]);
+			jt_fill(&recs[k], s + k, buf[k],
+				seg + k * SYNOD_BATCH_MAX * 2);
 		err = synod_journal_write(j, recs, cnt);
 		if (err)
 			break;
@@ -209,6 +226,7 @@ out_free:
 			if (buf[k][i])
 				free_pages((unsigned long)buf[k][i],
 					   get_order(SYNOD_PAYLOAD_MAX));
+	kfree(seg);
 	kfree(recs);
 	return err;
 }

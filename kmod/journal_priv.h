@@ -24,13 +24,14 @@
 #define JBIOS			SYNOD_JOURNAL_BATCH
 /*
  * Vectors of one chunk, over all its bios: per record its header, a
- * vector per payload, and in format 3 the zero pages that fill the rest
- * of its slot (at most SYNOD_PAYLOAD_MAX / PAGE_SIZE) and, for payloads
- * in the payload ring, the zeros to the end of their last block (one):
- * at most 10 of the 13 counted here.
+ * vector per payload segment (SYNOD_JREC_SEGS at most, journal_seg.c),
+ * and in format 3 the zero pages that fill the rest of its slot (at
+ * most SYNOD_PAYLOAD_MAX / PAGE_SIZE) and, for payloads in the payload
+ * ring, the zeros to the end of their last block (one; SYNOD_JREC_WRITES
+ * counted).
  */
 #define JVECS			(SYNOD_JOURNAL_BATCH * \
-				 (1 + 2 * SYNOD_JREC_WRITES + \
+				 (1 + SYNOD_JREC_SEGS + SYNOD_JREC_WRITES + \
 				  SYNOD_PAYLOAD_MAX / PAGE_SIZE))
 
 /* The payload ring bytes a format 3 record holds (len 0: none). */
@@ -64,6 +65,7 @@ struct synod_journal {
 	struct synod_jrec rec;		/* what found() is given */
 	struct page *hpage[SYNOD_JOURNAL_BATCH];	/* encoded headers */
 	struct page *pay[SYNOD_JREC_WRITES];	/* recovery payloads, 16 KiB */
+	struct synod_jseg rseg[SYNOD_JREC_WRITES];	/* rec's: one each */
 	struct bio bio[JBIOS];		/* the bios of a chunk */
 	struct bio_vec *bvec;		/* JVECS, shared by them */
 	u32 nbio;			/* bios of the chunk being built */

@@ -248,7 +248,11 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		r->e = j->hdr.e;
 		for (i = 0; i < r->e.nwrites; i++) {
 			r->len[i] = j->hdr.len[i];
-			r->data[i] = page_address(j->pay[i]);
+			/* read into one buffer: one segment */
+			j->rseg[i].data = page_address(j->pay[i]);
+			j->rseg[i].len = r->len[i];
+			r->seg[i] = &j->rseg[i];
+			r->nseg[i] = 1;
 		}
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;

@@ -46,7 +46,7 @@ static void unback_slot(struct synod_paystore *ps, u32 i)
 	struct synod_pay *p = &ps->pay[i];
 
 	WARN_ON_ONCE(!p->data || !ps->backed);
-	if (synod_pay_busy(p))
+	if (synod_pay_buf_busy(p))
 		synod_paypool_free(p->data);
 	else
 		synod_paypool_give(ps->pool, p->data);
@@ -85,6 +85,14 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 	/* a store at its floor lends some; a full one, the whole cap */
 	BUILD_BUG_ON(SYNOD_PAY_FLOOR / 2 == 0 ||
 		     2 * SYNOD_PAY_LEND_MAX > SYNOD_PAY_COUNT);
+	/*
+	 * The journal's records, the apply's vectors and the payload
+	 * frames still carry SYNOD_PAYLOAD_MAX at most, so every payload of
+	 * the I/O path is one buffer; only tests store chains (payload.h).
+	 */
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX != SYNOD_PAY_BUF_BYTES);
+	/* a lent chain fits the cap of a full store */
+	BUILD_BUG_ON(SYNOD_PAY_SEGS_MAX > SYNOD_PAY_LEND_MAX);
 	memset(ps, 0, sizeof(*ps));
 	err = synod_paypool_reserve(pool, SYNOD_PAY_COUNT);
 	if (err)
@@ -97,8 +105,10 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 	if (!ps->pay || !ps->free || !ps->bare)
 		goto fail;
 	/* the lowest slots first, so a small store is a dense one */
-	for (i = 0; i < SYNOD_PAY_COUNT; i++)
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		ps->bare[ps->nbare++] = SYNOD_PAY_COUNT - 1 - i;
+		ps->pay[i].next = SYNOD_PAY_NONE;
+	}
 	/* the floor is ours: allocated now, the spares left for bursts */
 	for (i = 0; i < SYNOD_PAY_FLOOR; i++)
 		if (!back_slot(ps, synod_paypool_alloc(GFP_KERNEL)))
@@ -135,7 +145,7 @@ void synod_pay_exit(struct synod_paystore *ps)
 	ps->bare = NULL;
 }
 
-/* The buffer holding @ref, or NULL. */
+/* The head of the chain holding @ref, or NULL. */
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref)
 {
 	struct synod_pay *p;
@@ -173,8 +183,48 @@ static void mark_ref(struct synod_paystore *ps, u64 ref)
 }
 
 /*
- * Free the buffers this sweep found unheld, unpinned and not lent (nor
+ * Something besides the store holds the pages of a buffer of chain
+ * @head: the network may hold any of them (a frame's pages go out in
+ * order, and a retransmission may be of any part).
+ */
+bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head)
+{
+	const struct synod_pay *p = head;
+	u32 n;
+
+	WARN_ON_ONCE(!head->nseg || head->nseg > SYNOD_PAY_SEGS_MAX);
+	for (n = 0; p && n < head->nseg; n++, p = synod_pay_next(ps, p))
+		if (synod_pay_buf_busy(p))
+			return true;
+	return false;
+}
+
+/*
+ * Buffer @head and the rest of its chain back on the free stack.  The
+ * head leaves the hash first: nothing finds the chain meanwhile.
+ */
+static void free_chain(struct synod_paystore *ps, struct synod_pay *head)
+{
+	struct synod_pay *p = head, *next;
+	u32 n = head->nseg;
+
+	hlist_del(&head->hash);
+	for (; p && n; n--, p = next) {
+		next = synod_pay_next(ps, p);
+		WARN_ON_ONCE(!p->used || (p != head && p->nseg));
+		p->used = false;
+		p->nseg = 0;
+		p->next = SYNOD_PAY_NONE;
+		ps->free[ps->nfree++] = p - ps->pay;
+		ps->swept++;
+	}
+	WARN_ON_ONCE(n || p);	/* the chain was as long as nseg said */
+}
+
+/*
+ * Free the chains this sweep found unheld, unpinned and not lent (nor
  * held by anyone else, synod_pay_busy()), only the old ones unless @all.
+ * Only heads are looked at: a chain's other buffers go with it.
  */
 static void free_unheld(struct synod_paystore *ps, bool all)
 {
@@ -183,14 +233,11 @@ static void free_unheld(struct synod_paystore *ps, bool all)
 
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		p = &ps->pay[i];
-		if (!p->used || p->held == ps->sweeps || p->pins ||
+		if (!p->used || !p->nseg || p->held == ps->sweeps || p->pins ||
 		    (!all && ps->stores - p->seen < SYNOD_PAY_FRESH) ||
-		    p->lent || synod_pay_busy(p))
+		    p->lent || synod_pay_busy(ps, p))
 			continue;
-		hlist_del(&p->hash);
-		p->used = false;
-		ps->free[ps->nfree++] = i;
-		ps->swept++;
+		free_chain(ps, p);
 	}
 }
 
@@ -205,19 +252,22 @@ static void reclaim_lent(struct synod_paystore *ps)
 
 	for (i = 0; i < ps->nlent; i++) {
 		p = &ps->pay[ps->lent_idx[i]];
-		if (WARN_ON_ONCE(!p->lent) || !synod_pay_busy(p))
+		if (WARN_ON_ONCE(!p->lent) || !synod_pay_busy(ps, p)) {
 			p->lent = false;
-		else
+			ps->lent_segs -= min(ps->lent_segs, p->nseg);
+		} else {
 			ps->lent_idx[kept++] = ps->lent_idx[i];
+		}
 	}
 	ps->nlent = kept;
+	WARN_ON_ONCE(!kept && ps->lent_segs);
 }
 
 /*
- * Buffers that may be lent at once: half the store's backed ones, at
- * most SYNOD_PAY_LEND_MAX (payload.h says why).  A trim may leave more
- * lent than that (it gives back free buffers only): nothing more is
- * lent until the network lets go of enough.
+ * Buffers (not chains) that may be lent at once: half the store's
+ * backed ones, at most SYNOD_PAY_LEND_MAX (payload.h says why).  A
+ * trim may leave more lent than that (it gives back free buffers
+ * only): nothing more is lent until the network lets go of enough.
  */
 static u32 lend_cap(const struct synod_paystore *ps)
 {
@@ -225,30 +275,36 @@ static u32 lend_cap(const struct synod_paystore *ps)
 }
 
 /*
- * May @p be sent by reference (queue_page())?  Yes if it is lent already
- * or can be now: fewer than lend_cap() are, perhaps after taking back
- * those the network let go of.  No for small payloads (a copy is
- * cheaper) and at the cap: the caller copies then.  The replica's lock
- * held, as for every store call.
+ * May chain @p be sent by reference (queue_page())?  Yes if it is lent
+ * already or can be now: its buffers fit under lend_cap() with those
+ * lent, perhaps after taking back those the network let go of.  No for
+ * small payloads (a copy is cheaper) and at the cap: the caller copies
+ * then.  Never a buffer that is not a stored head: only a payload the
+ * store holds may be lent, or the sweep could free it under a socket.
+ * The replica's lock held, as for every store call.
  */
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p)
 {
+	if (WARN_ON_ONCE(!p->used || !p->nseg))
+		return false;
 	if (p->len < SYNOD_PAY_LEND_MIN)
 		return false;
 	if (p->lent)
 		return true;
-	/* at the cap, look again once per buffer stored, not per send */
-	if (ps->nlent >= lend_cap(ps) && ps->reclaimed_at != ps->stores) {
+	/* at the cap, look again once per payload stored, not per send */
+	if (ps->lent_segs + p->nseg > lend_cap(ps) &&
+	    ps->reclaimed_at != ps->stores) {
 		reclaim_lent(ps);
 		ps->reclaimed_at = ps->stores;
 	}
-	if (ps->nlent >= lend_cap(ps)) {
+	if (ps->lent_segs + p->nseg > lend_cap(ps) ||
+	    WARN_ON_ONCE(ps->nlent >= SYNOD_PAY_LEND_MAX)) {
 		ps->lend_full++;
 		return false;
 	}
-	WARN_ON_ONCE(!p->used);
 	p->lent = true;
 	ps->lent_idx[ps->nlent++] = p - ps->pay;
+	ps->lent_segs += p->nseg;
 	ps->lends++;
 	return true;
 }
@@ -264,13 +320,13 @@ static void mark_entry(struct synod_paystore *ps, const struct synod_entry *e)
 }
 
 /*
- * Free every buffer the core no longer refers to and that is older than
- * SYNOD_PAY_FRESH stores (or young too, if @all); if that frees nothing
- * and nothing is free, every buffer nothing holds (payload.h).  Cost:
- * one hash lookup per ref the core holds.
+ * Free every chain the core no longer refers to and that is older than
+ * SYNOD_PAY_FRESH stores (or young too, if @all); if that leaves fewer
+ * than @need buffers free, every chain nothing holds (payload.h).
+ * Cost: one hash lookup per ref the core holds.
  */
 static void sweep(struct synod_paystore *ps, const struct synod_replica *core,
-		  bool all)
+		  bool all, u32 need)
 {
 	u32 i;
 
@@ -293,7 +349,7 @@ static void sweep(struct synod_paystore *ps, const struct synod_replica *core,
 	for (i = 0; ps->gathered && i < *ps->ngathered; i++)
 		mark_ref(ps, ps->gathered[i].ref);
 	free_unheld(ps, all);
-	if (!ps->nfree)
+	if (ps->nfree < need)
 		free_unheld(ps, true);
 	WARN_ON_ONCE(ps->nfree > ps->backed);
 }
@@ -301,7 +357,7 @@ static void sweep(struct synod_paystore *ps, const struct synod_replica *core,
 void synod_pay_sweep(struct synod_paystore *ps,
 		     const struct synod_replica *core)
 {
-	sweep(ps, core, false);
+	sweep(ps, core, false, 1);
 }
 
 /*
@@ -336,7 +392,7 @@ void synod_pay_trim(struct synod_paystore *ps,
 {
 	u32 i;
 
-	sweep(ps, core, true);
+	sweep(ps, core, true, 1);
 	while (ps->backed > SYNOD_PAY_FLOOR && ps->nfree) {
 		i = ps->free[--ps->nfree];
 		unback_slot(ps, i);
@@ -347,45 +403,117 @@ void synod_pay_trim(struct synod_paystore *ps,
 }
 
 /*
- * A buffer for @ref: the existing one if @ref is known (the same ref is
- * the same data), else a free one, sweeping first when few are left.
- * NULL when the store is exhausted; the caller drops the frame or retries.
+ * Make @need buffers free if the store can: sweep first when few are
+ * left (what has aged is reused, so a steady load keeps a steady
+ * store), but not at every store: a sweep frees only what has aged
+ * since, so one right after another costs a pass over the store and
+ * frees nothing new.  Then grow.  Short after both: sweep the young ones
+ * too (sweep()).  For one buffer exactly as before chains were.
+ */
+static bool make_room(struct synod_paystore *ps,
+		      const struct synod_replica *core, u32 need)
+{
+	if (ps->nfree < SYNOD_PAY_LOW + need - 1 &&
+	    ps->stores - ps->swept_at >= SYNOD_PAY_FRESH / 4)
+		sweep(ps, core, false, need);
+	if (ps->nfree < SYNOD_PAY_LOW + need - 1)
+		grow(ps, SYNOD_PAY_GROW + need - 1);
+	if (ps->nfree < need)
+		sweep(ps, core, false, need);
+	return ps->nfree >= need;
+}
+
+/* Take a free buffer off the stack as a part of a chain. */
+static struct synod_pay *take_free(struct synod_paystore *ps)
+{
+	struct synod_pay *p = &ps->pay[ps->free[--ps->nfree]];
+
+	WARN_ON_ONCE(p->used || !p->data || p->pins || p->lent);
+	p->used = true;
+	p->nseg = 0;
+	p->next = SYNOD_PAY_NONE;
+	p->len = 0;
+	return p;
+}
+
+/*
+ * A payload for @ref of @bytes (0 counts as one buffer): the existing
+ * chain if @ref is known (the same ref is the same data; the caller
+ * checks its length), else a chain of as many free buffers as @bytes
+ * needs, all of them or none (payload.h).  NULL when the store cannot
+ * have them, or @bytes is beyond SYNOD_PAY_BYTES_MAX; the caller drops
+ * the frame or retries.
  */
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
-				  const struct synod_replica *core)
+				  u32 bytes, const struct synod_replica *core)
 {
-	struct synod_pay *p = synod_pay_find(ps, ref);
+	struct synod_pay *p = synod_pay_find(ps, ref), *q;
+	u32 need = max(1u, DIV_ROUND_UP(bytes, SYNOD_PAY_BUF_BYTES)), n;
 
 	if (p)
 		return p;	/* the caller says whether it is fresh again */
-	/*
-	 * When few are free: sweep first (what has aged is reused, so a
-	 * steady load keeps a steady store), but not at every store: a
-	 * sweep frees only what has aged since, so one right after another
-	 * costs a pass over the store and frees nothing new.  Then grow.
-	 * Empty after both: sweep the young ones too (synod_pay_sweep()).
-	 */
-	if (ps->nfree < SYNOD_PAY_LOW &&
-	    ps->stores - ps->swept_at >= SYNOD_PAY_FRESH / 4)
-		synod_pay_sweep(ps, core);
-	if (ps->nfree < SYNOD_PAY_LOW)
-		grow(ps, SYNOD_PAY_GROW);
-	if (!ps->nfree)
-		synod_pay_sweep(ps, core);
-	if (!ps->nfree) {
+	if (WARN_ON_ONCE(bytes > SYNOD_PAY_BYTES_MAX))
+		return NULL;
+	if (!make_room(ps, core, need)) {
 		ps->exhausted++;
 		return NULL;
 	}
-	p = &ps->pay[ps->free[--ps->nfree]];
-	WARN_ON_ONCE(p->used || !p->data);
-	p->used = true;
+	p = take_free(ps);
+	for (q = p, n = 1; n < need; n++) {
+		q->next = ps->free[ps->nfree - 1];
+		q = take_free(ps);
+	}
+	p->nseg = need;
 	p->ref = ref;
-	p->len = 0;
 	p->senders = 0;
 	p->durable = false;
-	WARN_ON_ONCE(p->pins || p->lent);
 	ps->stores++;
 	synod_pay_seen(ps, p);
 	hlist_add_head(&p->hash, pay_bucket(ps, ref));
 	return p;
+}
+
+/*
+ * Copy @len bytes from @src to payload @head at byte @off, across its
+ * buffers.  The chain must be long enough (synod_pay_store() of at
+ * least off + len bytes).  Sets no length: the caller does.
+ */
+void synod_pay_copy_in(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 off, const void *src, u32 len)
+{
+	struct synod_pay *p = head;
+	u32 skip = off / SYNOD_PAY_BUF_BYTES, at, n;
+
+	if (WARN_ON_ONCE((u64)off + len >
+			 (u64)head->nseg * SYNOD_PAY_BUF_BYTES))
+		return;
+	while (p && skip--)
+		p = synod_pay_next(ps, p);
+	at = off % SYNOD_PAY_BUF_BYTES;
+	for (; p && len; p = synod_pay_next(ps, p), at = 0) {
+		n = min(len, SYNOD_PAY_BUF_BYTES - at);
+		memcpy(p->data + at, src, n);
+		src += n;
+		len -= n;
+	}
+	WARN_ON_ONCE(len);
+}
+
+/* Whether payload @head holds exactly the @len bytes at @src. */
+bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
+		     const void *src, u32 len)
+{
+	const struct synod_pay *p = head;
+	u32 i, n;
+
+	if (head->len != len)
+		return false;
+	for (i = 0; p && len; i++, p = synod_pay_next(ps, p)) {
+		n = synod_pay_seg_len(head, i);
+		if (memcmp(p->data, src, n))
+			return false;
+		src += n;
+		len -= n;
+	}
+	return !len;
 }

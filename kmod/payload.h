@@ -62,6 +62,24 @@
  * being sent on to another peer (busy); otherwise the proposer is
  * counted, and its resend, once no socket or send ring holds the copy,
  * wins.
+ *
+ * A payload longer than one buffer (SYNOD_PAY_BUF_BYTES) is a chain of
+ * up to SYNOD_PAY_SEGS_MAX buffers, linked by index (->next): buffers
+ * stay order-2 page blocks, which the page allocator still finds when
+ * memory is fragmented, where a 1 MiB block would not be there.  Only
+ * the chain's first buffer, its head, is a payload: it alone is hashed
+ * by ref, carries the length, senders, pins and the lent and durable
+ * marks, and counts as held; the other buffers belong to it and are
+ * stored, swept and reused with it, never alone.  synod_pay_store()
+ * takes all the buffers a length needs or none (a half-stored payload
+ * would hold buffers that nothing can use); synod_pay_busy() looks at
+ * every buffer, since the network may hold the pages of any; the lend
+ * cap counts buffers, not chains, because what it bounds is memory kept
+ * by sockets.  The journal writes a chain as a list of segments, one per
+ * buffer (journal.h), the data area as one vector per buffer
+ * (replica_apply.c), and a payload frame carries it in order.  Until
+ * the record format and the frames carry more than SYNOD_PAYLOAD_MAX,
+ * every payload of the I/O path is one buffer (synod_pay_init()).
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
@@ -122,6 +140,14 @@
 #define SYNOD_PAY_LEND_MIN	4096u
 #define SYNOD_PAY_HASH_BITS	8
 /*
+ * Buffers of one chain at most: 1 MiB payloads, the largest request the
+ * block layer is to be given (one buffer per 16 KiB).
+ */
+#define SYNOD_PAY_SEGS_MAX	64u
+#define SYNOD_PAY_BYTES_MAX	(SYNOD_PAY_SEGS_MAX * SYNOD_PAY_BUF_BYTES)
+/* ->next of a chain's last buffer (and of one not in a chain). */
+#define SYNOD_PAY_NONE		U32_MAX
+/*
  * A buffer nothing refers to is kept until this many more buffers have
  * been stored: twice what one message can name (its payload frames come
  * just before it), so a frame's data is there when its message comes.
@@ -129,9 +155,16 @@
 #define SYNOD_PAY_FRESH		(2 * SYNOD_MSG_ENTRIES_MAX * SYNOD_BATCH_MAX)
 
 struct synod_pay {
-	struct hlist_node hash;	/* in the store's hash, if used */
+	struct hlist_node hash;	/* in the store's hash, if a used head */
 	u64 ref;		/* cluster-unique name of the data */
-	u32 len;		/* bytes of data, a multiple of 512 */
+	u32 len;		/* bytes of data, a multiple of 512; head only */
+	/*
+	 * The chain (payload.h): index of the next buffer, SYNOD_PAY_NONE
+	 * at its end; on the head, the buffers in it (1..SYNOD_PAY_SEGS_MAX),
+	 * 0 on the others.  The fields below mean something on a head only.
+	 */
+	u32 next;
+	u32 nseg;
 	u64 seen;		/* ps->stores when stored, announced or held */
 	u64 held;		/* ps->sweeps of the last sweep that found it held */
 	bool used;
@@ -156,7 +189,7 @@ struct synod_pay {
 	 * never frees a pinned buffer.  One pin per record.
 	 */
 	u32 pins;
-	void *data;		/* SYNOD_PAYLOAD_MAX bytes, contiguous; NULL: unbacked */
+	void *data;		/* SYNOD_PAY_BUF_BYTES, contiguous; NULL: unbacked */
 };
 
 struct synod_paystore {
@@ -199,8 +232,9 @@ struct synod_paystore {
 	u32 next;			/* counter for new refs */
 	struct hlist_head hash[1 << SYNOD_PAY_HASH_BITS];
 	u64 sweeps, swept, exhausted;	/* counters for status and tests */
-	u32 lent_idx[SYNOD_PAY_LEND_MAX];	/* the buffers lent */
+	u32 lent_idx[SYNOD_PAY_LEND_MAX];	/* the chains lent (heads) */
 	u32 nlent;
+	u32 lent_segs;			/* their buffers: what the cap counts */
 	u64 reclaimed_at;		/* ->stores at the last full reclaim */
 	u64 lends, lend_full;		/* lent; refused (cap reached) */
 };
@@ -212,21 +246,47 @@ struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
 
 
 /*
- * Something besides the store holds @p's pages (payload.h): page
- * references other than the store's own, counted on the compound page's
- * head.  A socket's go away at any time (a softirq frees an acknowledged
- * skb); a transient one (a speculative page-cache lookup) may show up,
- * which only delays.  Acquire: whoever sees it false and then reuses
- * the bytes comes after the last reader's put_page().
+ * Something besides the store holds the pages of buffer @p alone
+ * (payload.h): page references other than the store's own, counted on
+ * the compound page's head.  A socket's go away at any time (a softirq
+ * frees an acknowledged skb); a transient one (a speculative page-cache
+ * lookup) may show up, which only delays.  Acquire: whoever sees it
+ * false and then reuses the bytes comes after the last reader's
+ * put_page().
  */
-static inline bool synod_pay_busy(const struct synod_pay *p)
+static inline bool synod_pay_buf_busy(const struct synod_pay *p)
 {
 	return atomic_read_acquire(&virt_to_head_page(p->data)->_refcount) > 1;
 }
 
+/*
+ * The buffer after @p in its chain, NULL at the end.  Walks are bounded
+ * by the head's nseg; a link out of range ends the chain (and warns).
+ */
+static inline struct synod_pay *synod_pay_next(struct synod_paystore *ps,
+					       const struct synod_pay *p)
+{
+	if (p->next == SYNOD_PAY_NONE || WARN_ON_ONCE(p->next >= SYNOD_PAY_COUNT))
+		return NULL;
+	return &ps->pay[p->next];
+}
+
+/* Bytes of payload @head that its buffer @i holds. */
+static inline u32 synod_pay_seg_len(const struct synod_pay *head, u32 i)
+{
+	u32 off = i * SYNOD_PAY_BUF_BYTES;
+
+	return head->len > off ? min(head->len - off, SYNOD_PAY_BUF_BYTES) : 0;
+}
+
+bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head);
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p);
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
-				  const struct synod_replica *core);
+				  u32 bytes, const struct synod_replica *core);
+void synod_pay_copy_in(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 off, const void *src, u32 len);
+bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
+		     const void *src, u32 len);
 u64 synod_pay_new_ref(struct synod_paystore *ps);
 void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,

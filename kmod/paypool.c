@@ -10,7 +10,7 @@
 #include "paypool.h"
 #include "core/jrec.h"
 
-#define PAY_ORDER	get_order(SYNOD_PAYLOAD_MAX)
+#define PAY_ORDER	get_order(SYNOD_PAY_BUF_BYTES)
 
 /*
  * One buffer: physically contiguous (the journal adds it to bios as one

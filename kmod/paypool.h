@@ -28,8 +28,9 @@
  *    requeued, the frame resent), never a wait.
  *  - gives memory back: buffers returned beyond @want are freed.
  *
- * Buffers are compound pages of SYNOD_PAYLOAD_MAX bytes (payload.c says
- * why), handed out as their kernel address.
+ * Buffers are compound pages of SYNOD_PAY_BUF_BYTES (payload.c says
+ * why), handed out as their kernel address.  A payload larger than one
+ * is a chain of them (payload.h).
  */
 #ifndef SYNOD_PAYPOOL_H
 #define SYNOD_PAYPOOL_H
@@ -38,6 +39,13 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+/*
+ * Bytes of one buffer: a payload store's unit, what a payload of one
+ * buffer carries at most (a longer one is a chain, payload.h).  An
+ * order-2 page block: larger ones fragment memory and fail to allocate
+ * long before the pool's bound is reached.
+ */
+#define SYNOD_PAY_BUF_BYTES	(16u * 1024)
 /* Spare buffers a pool keeps at most: 8 MiB, a burst of a few volumes. */
 #define SYNOD_PAYPOOL_SPARE_MAX	512u
 /* A refill whose allocation failed tries again after this long. */

@@ -18,7 +18,7 @@
  */
 #define HOST_SPARE	256u
 /* A replica's reservation: its store at full size (payload.c). */
-#define HOST_REPLICA_MB		(SYNOD_PAY_COUNT * SYNOD_PAYLOAD_MAX >> 20)
+#define HOST_REPLICA_MB		(SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES >> 20)
 /* Smallest default bound: a handful of replicas. */
 #define HOST_BOUND_MIN_MB	(4 * HOST_REPLICA_MB)
 
@@ -51,13 +51,13 @@ int synod_host_paypool_init(void)
 	/* what sysfs shows is the bound in effect */
 	payload_pool_mb = min_t(u64, mb, UINT_MAX);
 	err = synod_paypool_init(&synod_host_paypool,
-				 (mb << 20) / SYNOD_PAYLOAD_MAX, HOST_SPARE);
+				 (mb << 20) / SYNOD_PAY_BUF_BYTES, HOST_SPARE);
 	if (err)
 		pr_err("cannot set up the payload pool (%llu MiB): %d\n",
 		       mb, err);
 	else
 		pr_info("payload pool: at most %llu MiB, %u KiB spare\n", mb,
-			HOST_SPARE * (SYNOD_PAYLOAD_MAX >> 10));
+			HOST_SPARE * (SYNOD_PAY_BUF_BYTES >> 10));
 	return err;
 }
 

@@ -197,27 +197,40 @@ static void repl_persist(struct synod_repl *r)
  * One payload frame for @to of the bytes of @pay: by reference
  * (queue_page()) if the store lends the buffer (payload.h: it then keeps
  * the bytes as they are while the network holds them), else, or if the
- * ring's budget of pages is spent (-ENOSPC), by copy.
+ * ring's budget of pages is spent (-ENOSPC), by copy, one vector per
+ * buffer of its chain.  A frame refers to one page block: a chain of
+ * more buffers goes by copy, and one longer than a frame carries is
+ * refused (-EINVAL): none is while payloads fit a buffer
+ * (synod_pay_init()).
  */
 static int send_payload(struct synod_repl *r, u32 to, struct synod_pay *pay)
 {
 	struct page *head = virt_to_head_page(pay->data);
+	/* a frame carries SYNOD_PAYLOAD_MAX at most (transport.h) */
+	struct kvec iov[1 + DIV_ROUND_UP(SYNOD_PAYLOAD_MAX,
+					 SYNOD_PAY_BUF_BYTES)];
+	const struct synod_pay *b = pay;
 	u8 hdr[SYNOD_PAYLOAD_HDR];
-	struct kvec iov[2];
 	int err = -ENOSPC;
+	u32 n;
 
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = SYNOD_FRAME_PAYLOAD;
 	synod_put_le32(hdr + 4, pay->len);
 	synod_put_le64(hdr + 8, pay->ref);
 	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
-	iov[1] = (struct kvec){ pay->data, pay->len };
-	if (synod_pay_lend(&r->pay, pay))
+	if (pay->nseg >= ARRAY_SIZE(iov))
+		return -EINVAL;
+	for (n = 0; b && n < pay->nseg && synod_pay_seg_len(pay, n);
+	     n++, b = synod_pay_next(&r->pay, b))
+		iov[1 + n] = (struct kvec){ b->data,
+					    synod_pay_seg_len(pay, n) };
+	if (n == 1 && synod_pay_lend(&r->pay, pay))
 		err = r->tops->queue_page(r->tp, to, iov, head,
 					  pay->data - page_address(head),
 					  pay->len);
 	if (err == -ENOSPC)
-		err = r->tops->queue(r->tp, to, iov, 2);
+		err = r->tops->queue(r->tp, to, iov, 1 + n);
 	return err;
 }
 

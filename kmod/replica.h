@@ -136,6 +136,8 @@ struct synod_repl_events {
  */
 struct synod_jgroup {
 	struct synod_jrec *rec;		/* SYNOD_JQ_MAX, allocated at create */
+	/* their payloads' segments: SYNOD_JQ_SEGS per record, in order */
+	struct synod_jseg *seg;
 	u32 n;				/* records in rec[] */
 	u64 seq;			/* 0: nothing queued, not even a promise */
 };
@@ -162,6 +164,14 @@ struct synod_jgroup {
 #define SYNOD_JQ_RESERVE	(3 * SYNOD_OUT_PERSIST_MAX)	/* traffic */
 #define SYNOD_JQ_RESERVE_LOCAL	SYNOD_OUT_PERSIST_MAX		/* others */
 #define SYNOD_JQ_MAX		(5 * SYNOD_OUT_PERSIST_MAX)
+/*
+ * Segments of one queued record: a buffer per SYNOD_PAY_BUF_BYTES of
+ * the largest payload, for each write.  Not SYNOD_JREC_SEGS: the tables
+ * of both groups are pinned with the volume.
+ */
+#define SYNOD_JQ_SEGS		(SYNOD_BATCH_MAX * \
+				 DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, \
+					      SYNOD_PAY_BUF_BYTES))
 
 struct synod_repl {
 	struct mutex lock;		/* serialises everything below */

@@ -133,7 +133,8 @@ static void apply_end_io(struct bio *bio)
 static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 {
 	struct bio *bio = &w->bio;
-	u32 off;
+	struct synod_pay *p = w->pay;
+	u32 i, n;
 
 	/* as O_DIRECT writes: not throttled as background writeback */
 	bio_init(bio, r->vol->backing.bdev, w->bvec, ARRAY_SIZE(w->bvec),
@@ -147,9 +148,13 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
 	/* and a kick may issue it too: no caller's cgroup pays or throttles */
 	bio_associate_blkg_from_css(bio, blkcg_root_css);
-	for (off = 0; off < w->len; off += PAGE_SIZE)
-		__bio_add_page(bio, virt_to_page(w->pay->data + off),
-			       min_t(u32, PAGE_SIZE, w->len - off), 0);
+	/* a buffer is one page block: one vector each (checked queued) */
+	for (i = 0; p && i < w->pay->nseg; i++, p = synod_pay_next(&r->pay, p)) {
+		n = synod_pay_seg_len(w->pay, i);
+		if (!n)
+			break;
+		__bio_add_page(bio, virt_to_page(p->data), n, 0);
+	}
 	bio->bi_end_io = apply_end_io;
 	bio->bi_private = r;
 	w->state = SYNOD_AW_FLIGHT;
@@ -307,6 +312,11 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 		pay[k] = synod_pay_find(&r->pay, e->w[k].ref);
 		if (!pay[k] || !pay[k]->len) {
 			synod_repl_fence(r, "payload of a chosen write missing");
+			return;
+		}
+		/* its bio has a vector per buffer (synod_pay_init()) */
+		if (WARN_ON_ONCE(pay[k]->nseg > ARRAY_SIZE(ent->w[k].bvec))) {
+			synod_repl_fence(r, "chosen write longer than a data area write");
 			return;
 		}
 		if (!synod_block_range_ok(e->w[k].block,

@@ -12,6 +12,7 @@
 #include <linux/llist.h>
 #include <linux/workqueue.h>
 
+#include "paypool.h"
 #include "core/jrec.h"
 #include "core/replica.h"
 
@@ -32,7 +33,8 @@ enum synod_aw_state {
  */
 struct synod_aw {
 	struct bio bio;
-	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, PAGE_SIZE)];
+	/* one multi-page vector per buffer of its payload chain */
+	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, SYNOD_PAY_BUF_BYTES)];
 	struct llist_node sub;		/* on aq.tosubmit once issued */
 	struct llist_node done;		/* on aq.done once the bio ended */
 	struct synod_pay *pay;		/* its data, pinned while queued */

@@ -92,7 +92,7 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 {
 	struct synod_repl *r = ctx;
 	struct synod_pay *pay;
-	u32 k;
+	u32 k, s, off;
 
 	if (j->e.slot <= r->applied)
 		return;		/* already in the data area */
@@ -100,15 +100,24 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 	 * assertions fence this replica (synod_repl_create()). */
 	if (j->e.kind == SYNOD_ENTRY_WRITE) {
 		for (k = 0; k < j->e.nwrites; k++) {
-			pay = synod_pay_store(&r->pay, j->e.w[k].ref, &r->core);
-			if (!pay || !j->len[k] || j->len[k] > SYNOD_PAYLOAD_MAX) {
+			pay = j->len[k] && j->len[k] <= SYNOD_PAYLOAD_MAX ?
+			      synod_pay_store(&r->pay, j->e.w[k].ref,
+					      j->len[k], &r->core) : NULL;
+			/* a chain stored before must hold it too */
+			if (!pay || j->len[k] > pay->nseg * SYNOD_PAY_BUF_BYTES) {
 				pr_warn("%s: journal entry for slot %llu dropped: payload store full or bad length\n",
 					r->vol->name, j->e.slot);
 				SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core,
 								j->e.slot));
 				return;
 			}
-			memcpy(pay->data, j->data[k], j->len[k]);
+			/* the record's segments, in order, into the chain */
+			for (s = 0, off = 0; s < j->nseg[k]; s++) {
+				synod_pay_copy_in(&r->pay, pay, off,
+						  j->seg[k][s].data,
+						  j->seg[k][s].len);
+				off += j->seg[k][s].len;
+			}
 			pay->len = j->len[k];
 			pay->durable = true;	/* in our journal: never replaced */
 		}

@@ -218,12 +218,17 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
 	struct bio_vec bv;
 	u64 sector = blk_rq_pos(rq);
 	u32 off = 0;
+	void *src;
 
-	pay = synod_pay_store(&r->pay, synod_pay_new_ref(&r->pay), &r->core);
+	pay = synod_pay_store(&r->pay, synod_pay_new_ref(&r->pay),
+			      blk_rq_bytes(rq), &r->core);
 	if (!pay)
 		return SYNOD_BUSY;
+	/* a bvec of the request is one page: it may cross a buffer */
 	rq_for_each_segment(bv, rq, iter) {
-		memcpy_from_bvec(pay->data + off, &bv);
+		src = bvec_kmap_local(&bv);
+		synod_pay_copy_in(&r->pay, pay, off, src, bv.bv_len);
+		kunmap_local(src);
 		off += bv.bv_len;
 	}
 	pay->len = off;

@@ -94,20 +94,49 @@ void synod_jq_free(struct synod_repl *r)
 	}
 	kvfree(r->jq.rec);
 	kvfree(r->jw.rec);
+	kvfree(r->jq.seg);
+	kvfree(r->jw.seg);
 	r->jq.rec = NULL;
 	r->jw.rec = NULL;
+	r->jq.seg = NULL;
+	r->jw.seg = NULL;
+}
+
+/*
+ * Give record @j's payload @k, chain @pay, as one segment per buffer in
+ * @seg (room for what is left of the record's SYNOD_JQ_SEGS): the
+ * journal writes the buffers where they lie.  The segments used.
+ */
+static u32 jq_segs(struct synod_repl *r, struct synod_jrec *j, u32 k,
+		   const struct synod_pay *pay, struct synod_jseg *seg,
+		   u32 room)
+{
+	const struct synod_pay *b = pay;
+	u32 n;
+
+	for (n = 0; b && n < pay->nseg && n < room;
+	     n++, b = synod_pay_next(&r->pay, b))
+		seg[n] = (struct synod_jseg){ b->data,
+					      synod_pay_seg_len(pay, n) };
+	j->seg[k] = seg;
+	j->nseg[k] = n;
+	return n;
 }
 
 /*
  * Queue the record of persist action @p (an entry) in the filling group,
  * its payloads pinned and marked durable: from now on these bytes are
- * the journal's.  False if the replica was fenced instead.
+ * the journal's.  False if the replica was fenced instead.  A payload
+ * whose chain does not fit a record's segments is refused by the
+ * journal's write (rec_ok()), which fences: none does while payloads
+ * are one buffer (synod_pay_init()).
  */
 bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 {
 	struct synod_pay *pay[SYNOD_BATCH_MAX];
+	struct synod_jseg *seg;
 	struct synod_jrec *j;
-	u32 k, nw = entry_writes(&p->e);
+	u32 k, nw = entry_writes(&p->e), used = 0;
 
 	lockdep_assert_held(&r->lock);
 	/* synod_jq_reserve() before every input makes this impossible */
@@ -122,14 +151,18 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 			return false;
 		}
 	}
+	seg = r->jq.seg + r->jq.n * SYNOD_JQ_SEGS;
 	j = &r->jq.rec[r->jq.n++];
 	j->seq = p->seq;
 	j->e = p->e;
 	for (k = 0; k < SYNOD_BATCH_MAX; k++) {
 		j->len[k] = k < nw ? pay[k]->len : 0;
-		j->data[k] = k < nw ? pay[k]->data : NULL;
+		j->seg[k] = NULL;
+		j->nseg[k] = 0;
 		if (k >= nw)
 			continue;
+		used += jq_segs(r, j, k, pay[k], seg + used,
+				SYNOD_JQ_SEGS - used);
 		pay[k]->durable = true;
 		synod_pay_pin(pay[k]);
 	}
@@ -401,11 +434,18 @@ int synod_jq_init(struct synod_repl *r)
 	BUILD_BUG_ON(SYNOD_JQ_RESERVE + SYNOD_JQ_RESERVE_LOCAL > SYNOD_JQ_MAX);
 	BUILD_BUG_ON(2 * SYNOD_WINDOW + 1 > SYNOD_JQ_RESERVE_LOCAL);
 	BUILD_BUG_ON(SYNOD_OUT_PERSIST_MAX > SYNOD_JQ_RESERVE_LOCAL);
+	/* a queued record's segments are all the journal takes */
+	BUILD_BUG_ON(SYNOD_JQ_SEGS > SYNOD_JREC_SEGS);
 	init_waitqueue_head(&r->jwait);
 	INIT_WORK(&r->jwork, jq_work);
 	r->jq.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jq.rec), GFP_KERNEL);
 	r->jw.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jw.rec), GFP_KERNEL);
-	return r->jq.rec && r->jw.rec ? 0 : -ENOMEM;
+	r->jq.seg = kvcalloc(SYNOD_JQ_MAX * SYNOD_JQ_SEGS,
+			     sizeof(*r->jq.seg), GFP_KERNEL);
+	r->jw.seg = kvcalloc(SYNOD_JQ_MAX * SYNOD_JQ_SEGS,
+			     sizeof(*r->jw.seg), GFP_KERNEL);
+	return r->jq.rec && r->jw.rec && r->jq.seg && r->jw.seg ?
+	       0 : -ENOMEM;
 }
 
 /*

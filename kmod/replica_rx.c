@@ -36,15 +36,17 @@ static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
 				u32 plen)
 {
-	bool busy = synod_pay_busy(pay);	/* read once: it may change */
+	bool busy = synod_pay_busy(&r->pay, pay);	/* read once: it may change */
 	u32 n, liars = BIT(from);
 	bool replaced = false;
 
+	/* a chain too short for the new bytes keeps its own */
 	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable &&
-	    !pay->pins && !busy) {
+	    !pay->pins && !busy &&
+	    plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
 		replaced = true;
 		liars = pay->senders;
-		memcpy(pay->data, data, plen);
+		synod_pay_copy_in(&r->pay, pay, 0, data, plen);
 		pay->len = plen;
 		pay->senders = BIT(from);
 		if (SYNOD_TEST_BUILD)
@@ -116,18 +118,19 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE ||
 	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
 		goto drop;
-	pay = test_nobuf_now() ? NULL : synod_pay_store(&r->pay, ref, &r->core);
+	pay = test_nobuf_now() ? NULL :
+	      synod_pay_store(&r->pay, ref, plen, &r->core);
 	if (!pay) {
 		/* backpressure: the sender resends it with its message */
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
 		return;
 	}
-	if (!pay->len) {
-		memcpy(pay->data, f + SYNOD_PAYLOAD_HDR, plen);
+	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
+		synod_pay_copy_in(&r->pay, pay, 0, f + SYNOD_PAYLOAD_HDR, plen);
 		pay->len = plen;
 	} else if (!(pay->senders & BIT(from)) &&
-		   (pay->len != plen ||
-		    memcmp(pay->data, f + SYNOD_PAYLOAD_HDR, plen))) {
+		   !synod_pay_equal(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
+				    plen)) {
 		if (!rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR,
 					 plen))
 			r->rx_drop[SYNOD_RXD_BAD]++;

@@ -4,7 +4,8 @@
 # Debian's kernels lack CONFIG_KUNIT, so we build a UML kernel from
 # Debian's linux-source-6.1 with kunit.py.  The module's pure sources
 # (kmod/core, kmod/uapi), the secret's fingerprint (kmod/secret.c, which
-# needs only the kernel's SHA-256 library), the TCP transport's send
+# needs only the kernel's SHA-256 library), the payload store, the
+# journal's segment lists (kmod/journal_seg.c), the TCP transport's send
 # rings (kmod/tcp_ring.c) and the suites (kmod/kunit) are
 # linked, as a symlink tree, into lib/synod of that source tree; the UML
 # build directory is cached under BUILD_DIR/kunit, so a rerun rebuilds
@@ -32,6 +33,8 @@ cp -as "$top/kmod/replica_held.c" "$top/kmod/replica_held.h" "$dst/"
 # the payload store (pure but for page allocation) and its headers
 cp -as "$top/kmod/payload.c" "$top/kmod/payload.h" "$top/kmod/journal.h" \
 	"$top/kmod/paypool.c" "$top/kmod/paypool.h" "$dst/"
+# a journal record's payload as a segment list (pure but for the bio)
+cp -as "$top/kmod/journal_seg.c" "$dst/"
 # the TCP transport's send rings (no socket) and the headers they need
 cp -as "$top/kmod/tcp_ring.c" "$top/kmod/tcp_priv.h" "$top/kmod/transport.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
@@ -48,7 +51,7 @@ config SYNOD_KUNIT_TEST
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/tcp_ring.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/tcp_ring.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

@@ -72,7 +72,7 @@ static void store_some(struct kunit *test, struct synod_paystore *ps,
 
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps,
-					synod_pay_new_ref(ps), core));
+					synod_pay_new_ref(ps), 0, core));
 }
 
 /* Named by nothing: kept by sweeps until SYNOD_PAY_FRESH stores later. */
@@ -82,7 +82,7 @@ static void payload_unreferenced_swept(struct kunit *test)
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
 
-	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, ref, core));
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, ref, 0, core));
 	store_some(test, ps, core, SYNOD_PAY_FRESH - 1);
 	synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_NOT_NULL(test, synod_pay_find(ps, ref));
@@ -105,7 +105,7 @@ static void payload_back_to_back_sweeps_keep_fresh(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
-	struct synod_pay *p = synod_pay_store(ps, ref, core);
+	struct synod_pay *p = synod_pay_store(ps, ref, 0, core);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -115,7 +115,7 @@ static void payload_back_to_back_sweeps_keep_fresh(struct kunit *test)
 	store_some(test, ps, core, SYNOD_PAY_FRESH - 1);
 	/* the frame comes again (a resend; rx_payload accepts it): as
 	 * fresh as a new one */
-	KUNIT_EXPECT_PTR_EQ(test, synod_pay_store(ps, ref, core), p);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_store(ps, ref, 0, core), p);
 	synod_pay_seen(ps, p);
 	store_some(test, ps, core, SYNOD_PAY_FRESH - 1);
 	synod_pay_sweep(ps, core);
@@ -129,7 +129,7 @@ static void payload_gathered_kept(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
-	struct synod_pay *p = synod_pay_store(ps, ref, core);
+	struct synod_pay *p = synod_pay_store(ps, ref, 0, core);
 	struct synod_wait_write w = { .req = 1, .block = 8, .ref = ref };
 	u32 n = 1;
 	int i;
@@ -157,7 +157,7 @@ static void payload_pass_fills_store(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 first = synod_pay_new_ref(ps), ref;
-	struct synod_pay *p0 = synod_pay_store(ps, first, core), *p;
+	struct synod_pay *p0 = synod_pay_store(ps, first, 0, core), *p;
 	struct synod_wait_write w = { .req = 1, .block = 8, .ref = first };
 	u32 i, sweeps, n = 1;
 
@@ -167,7 +167,7 @@ static void payload_pass_fills_store(struct kunit *test)
 	/* expectations only from here: the store is freed at the end */
 	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
 		ref = synod_pay_new_ref(ps);
-		p = synod_pay_store(ps, ref, core);
+		p = synod_pay_store(ps, ref, 0, core);
 		KUNIT_EXPECT_NOT_NULL(test, p);
 		if (!p)
 			break;
@@ -198,13 +198,13 @@ static void payload_exhausted_recovers(struct kunit *test)
 	ps->ngathered = &n;
 	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		w[i].ref = synod_pay_new_ref(ps);
-		KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, w[i].ref, core));
+		KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, w[i].ref, 0, core));
 		n = i + 1;
 	}
 	KUNIT_EXPECT_EQ(test, ps->nfree, 0u);
-	KUNIT_EXPECT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps), core));
+	KUNIT_EXPECT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps), 0, core));
 	n = 0;		/* all given to the core, which dropped them */
-	KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps), core));
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps), 0, core));
 	synod_pay_exit(ps);
 }
 
@@ -222,7 +222,7 @@ static void payload_outbox_kept(struct kunit *test)
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, out);
-	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, ref, core));
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, ref, 0, core));
 	out->persist[0].kind = SYNOD_PERSIST_ENTRY;
 	out->persist[0].e.slot = 7;
 	out->persist[0].e.kind = SYNOD_ENTRY_WRITE;
@@ -254,7 +254,7 @@ static void fill_twice_keeping(struct kunit *test, struct synod_paystore *ps,
 	u32 i;
 
 	for (i = 0; i < 2 * SYNOD_PAY_COUNT; i++) {
-		q = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+		q = synod_pay_store(ps, synod_pay_new_ref(ps), 0, core);
 		KUNIT_EXPECT_NOT_NULL(test, q);
 		if (!q)
 			break;
@@ -276,7 +276,7 @@ static void payload_pinned_kept(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
-	struct synod_pay *p = synod_pay_store(ps, ref, core);
+	struct synod_pay *p = synod_pay_store(ps, ref, 0, core);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	synod_pay_pin(p);
@@ -303,18 +303,18 @@ static void payload_busy_kept(struct kunit *test)
 	struct synod_replica *core;
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 ref = synod_pay_new_ref(ps);
-	struct synod_pay *p = synod_pay_store(ps, ref, core);
+	struct synod_pay *p = synod_pay_store(ps, ref, 0, core);
 	struct page *tail;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_FALSE(test, synod_pay_busy(p));
+	KUNIT_ASSERT_FALSE(test, synod_pay_busy(ps, p));
 	tail = virt_to_page(p->data + SYNOD_PAYLOAD_MAX - 1);
 	get_page(tail);
-	KUNIT_EXPECT_TRUE(test, synod_pay_busy(p));
+	KUNIT_EXPECT_TRUE(test, synod_pay_busy(ps, p));
 	/* expectations only from here: the store is freed at the end */
 	fill_twice_keeping(test, ps, core, p);
 	put_page(tail);
-	KUNIT_EXPECT_FALSE(test, synod_pay_busy(p));
+	KUNIT_EXPECT_FALSE(test, synod_pay_busy(ps, p));
 	store_some(test, ps, core, SYNOD_PAY_FRESH);
 	synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
@@ -340,7 +340,7 @@ static void payload_lend_capped(struct kunit *test)
 	store_some(test, ps, core, 2 * SYNOD_PAY_LEND_MAX);
 	KUNIT_ASSERT_GE(test, ps->backed, 2 * SYNOD_PAY_LEND_MAX);
 	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++) {
-		lent[i] = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+		lent[i] = synod_pay_store(ps, synod_pay_new_ref(ps), 0, core);
 		KUNIT_ASSERT_NOT_NULL(test, lent[i]);
 		lent[i]->len = SYNOD_PAYLOAD_MAX;
 		KUNIT_ASSERT_TRUE(test, synod_pay_lend(ps, lent[i]));
@@ -348,10 +348,16 @@ static void payload_lend_capped(struct kunit *test)
 		get_page(virt_to_page(lent[i]->data + SYNOD_PAYLOAD_MAX - 1));
 	}
 	/* expectations only from here: the store is freed at the end */
-	p = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+	p = synod_pay_store(ps, synod_pay_new_ref(ps), 0, core);
 	KUNIT_EXPECT_NOT_NULL(test, p);
 	if (!p)
 		goto out;
+	/*
+	 * Pinned, as a payload being sent is held: the stores below age
+	 * it past SYNOD_PAY_FRESH, and their sweeps would free it (then
+	 * lending it would be lending a free buffer, which lend refuses).
+	 */
+	synod_pay_pin(p);
 	p->len = SYNOD_PAY_LEND_MIN / 2;
 	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, p));	/* small */
 	p->len = SYNOD_PAYLOAD_MAX;
@@ -361,7 +367,7 @@ static void payload_lend_capped(struct kunit *test)
 	/* unheld and old: kept while the socket holds them */
 	for (i = 0; i < SYNOD_PAY_FRESH; i++)
 		KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps,
-					synod_pay_new_ref(ps), core));
+					synod_pay_new_ref(ps), 0, core));
 	synod_pay_sweep(ps, core);
 	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++)
 		KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, lent[i]->ref),
@@ -376,6 +382,7 @@ static void payload_lend_capped(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, lent[3]->lent);
 	synod_pay_sweep(ps, core);
 	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, lent[3]->ref));
+	synod_pay_unpin(p);
 out:
 	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++)
 		if (i != 3)
@@ -388,7 +395,7 @@ out:
 static struct synod_pay *store_len(struct synod_paystore *ps,
 				   struct synod_replica *core, u32 len)
 {
-	struct synod_pay *p = synod_pay_store(ps, synod_pay_new_ref(ps), core);
+	struct synod_pay *p = synod_pay_store(ps, synod_pay_new_ref(ps), 0, core);
 
 	if (p)
 		p->len = len;
@@ -459,8 +466,8 @@ static void payload_stale_pending_swept(struct kunit *test)
 	struct synod_paystore *ps = store_new(test, &core);
 	u64 queued = synod_pay_new_ref(ps), gone = synod_pay_new_ref(ps);
 
-	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, queued, core));
-	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, gone, core));
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, queued, 0, core));
+	KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, gone, 0, core));
 	/* a queue that wraps: its head in the last slot, then slot 0 */
 	core->pend[SYNOD_PENDING_MAX - 1].ref = gone;
 	core->pend[0].ref = queued;
@@ -489,7 +496,7 @@ static void hold_some(struct kunit *test, struct synod_paystore *ps,
 	while (more--) {
 		w[*n].ref = synod_pay_new_ref(ps);
 		KUNIT_ASSERT_NOT_NULL(test, synod_pay_store(ps, w[*n].ref,
-							    core));
+							    0, core));
 		(*n)++;
 	}
 }
@@ -560,14 +567,14 @@ static void payload_pool_empty_backpressure(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	hold_some(test, ps, core, w, &n, SYNOD_PAY_FLOOR);
 	KUNIT_EXPECT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps),
-						core));
+						0, core));
 	KUNIT_EXPECT_EQ(test, ps->exhausted, 1u);
 	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
 	KUNIT_EXPECT_GT(test, pool->empty, 0u);
 	pool->want = SYNOD_PAY_GROW;
 	synod_paypool_fill(pool);
 	KUNIT_EXPECT_NOT_NULL(test, synod_pay_store(ps, synod_pay_new_ref(ps),
-						    core));
+						    0, core));
 	ps->gathered = NULL;
 	synod_pay_exit(ps);
 }

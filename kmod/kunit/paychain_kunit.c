@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "synod_paychain": payloads longer than one buffer, stored
+ * as chains of buffers (kmod/payload.h).  A chain is stored whole or not
+ * at all, so a short store never holds half a payload; the sweep frees
+ * whole chains and never a buffer of a chain on its own; the network may
+ * hold any buffer of a chain, so busy looks at all of them; the cap on
+ * lending counts buffers, since what it bounds is memory that sockets
+ * keep; bytes are copied in across buffers, in order.
+ */
+#include <kunit/test.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "payload.h"
+
+#define BUF	SYNOD_PAY_BUF_BYTES
+
+/* A store of node 0 on a pool of its own (freed by the suite's exit). */
+static struct synod_paystore *chain_store(struct kunit *test,
+					  struct synod_replica **core)
+{
+	struct synod_paypool *pool = kunit_kzalloc(test, sizeof(*pool),
+						   GFP_KERNEL);
+	struct synod_paystore *ps = kunit_kzalloc(test, sizeof(*ps),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, ps);
+	KUNIT_ASSERT_EQ(test, synod_paypool_init(pool, 2 * SYNOD_PAY_COUNT, 0),
+			0);
+	test->priv = pool;
+	*core = kunit_kzalloc(test, sizeof(**core), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *core);
+	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0, pool), 0);
+	ps->gfp = GFP_KERNEL;
+	return ps;
+}
+
+/* A chain of @bytes under a fresh ref, its length set; pinned if @pin. */
+static struct synod_pay *chain_new(struct kunit *test,
+				   struct synod_paystore *ps,
+				   struct synod_replica *core, u32 bytes,
+				   bool pin)
+{
+	struct synod_pay *p = synod_pay_store(ps, synod_pay_new_ref(ps), bytes,
+					      core);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->len = bytes;
+	if (pin)
+		synod_pay_pin(p);
+	return p;
+}
+
+/* Let go of every pin, before the store's exit (which keeps pinned ones). */
+static void unpin_all(struct synod_paystore *ps)
+{
+	u32 i;
+
+	for (i = 0; i < SYNOD_PAY_COUNT; i++)
+		while (ps->pay[i].pins)
+			synod_pay_unpin(&ps->pay[i]);
+}
+
+/* Buffer @i of chain @head (0: the head). */
+static struct synod_pay *chain_buf(struct synod_paystore *ps,
+				   struct synod_pay *head, u32 i)
+{
+	struct synod_pay *p = head;
+
+	while (p && i--)
+		p = synod_pay_next(ps, p);
+	return p;
+}
+
+/*
+ * A store that cannot grow (no spares, no allocation) with 3 buffers
+ * free: a payload of 4 buffers takes none of them and is refused, one
+ * of 3 takes them all.  The chain is as long as its bytes need, its
+ * buffers distinct and in use, its length per buffer what it holds.
+ */
+static void paychain_store_all_or_nothing(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *p, *q;
+	u64 ref = synod_pay_new_ref(ps);
+	u32 i;
+
+	ps->gfp = 0;
+	for (i = 0; i < SYNOD_PAY_FLOOR - 3; i++)
+		chain_new(test, ps, core, BUF, true);
+	KUNIT_ASSERT_EQ(test, ps->nfree, 3u);
+	KUNIT_ASSERT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	KUNIT_EXPECT_NULL(test, synod_pay_store(ps, ref, 3 * BUF + 512, core));
+	KUNIT_EXPECT_EQ(test, ps->nfree, 3u);	/* nothing taken */
+	KUNIT_EXPECT_EQ(test, ps->exhausted, 1u);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	p = synod_pay_store(ps, ref, 2 * BUF + 512, core);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, ps->nfree, 0u);
+	KUNIT_EXPECT_EQ(test, p->nseg, 3u);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	p->len = 2 * BUF + 512;
+	for (i = 0, q = p; q; i++, q = synod_pay_next(ps, q)) {
+		KUNIT_EXPECT_TRUE(test, q->used);
+		KUNIT_EXPECT_EQ(test, q->nseg, i ? 0u : 3u);
+		KUNIT_EXPECT_NOT_NULL(test, q->data);
+	}
+	KUNIT_EXPECT_EQ(test, i, 3u);
+	KUNIT_EXPECT_EQ(test, synod_pay_seg_len(p, 0), BUF);
+	KUNIT_EXPECT_EQ(test, synod_pay_seg_len(p, 2), 512u);
+	KUNIT_EXPECT_EQ(test, synod_pay_seg_len(p, 3), 0u);
+	/* a known ref is the chain stored, whatever length is asked */
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_store(ps, ref, BUF, core), p);
+	unpin_all(ps);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The sweep frees a chain nothing holds with all its buffers (each
+ * free again), and keeps a pinned chain whole: a buffer of a chain is
+ * never freed on its own, though it is neither hashed nor held.
+ */
+static void paychain_sweep_frees_chains(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *gone, *kept, *b[5], *k[4];
+	u32 i, nfree;
+
+	/* the buffers noted now: a broken sweep may unlink them */
+	gone = chain_new(test, ps, core, 5 * BUF, false);
+	kept = chain_new(test, ps, core, 4 * BUF, true);
+	for (i = 0; i < 5; i++) {
+		b[i] = chain_buf(ps, gone, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		k[i] = chain_buf(ps, kept, i);
+		KUNIT_ASSERT_NOT_NULL(test, k[i]);
+	}
+	/* @gone old enough at the sweep below, not before */
+	for (i = 0; i < SYNOD_PAY_FRESH - 1; i++)
+		chain_new(test, ps, core, 512, true);
+	KUNIT_ASSERT_PTR_EQ(test, synod_pay_find(ps, gone->ref), gone);
+	nfree = ps->nfree;
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, gone->ref));
+	KUNIT_EXPECT_EQ(test, ps->nfree, nfree + 5);
+	for (i = 0; i < 5; i++) {
+		KUNIT_EXPECT_FALSE(test, b[i]->used);
+		KUNIT_EXPECT_EQ(test, b[i]->next, SYNOD_PAY_NONE);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, kept->ref), kept);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, k[i]->used);
+	/* the freed buffers are reused for a new chain */
+	KUNIT_EXPECT_NOT_NULL(test, chain_new(test, ps, core, 5 * BUF, false));
+	unpin_all(ps);
+	synod_pay_exit(ps);
+}
+
+/*
+ * A socket holding a page of the last buffer of a chain makes the chain
+ * busy (not its head's buffer alone), and the sweep keeps the chain
+ * until the page is let go.
+ */
+static void paychain_busy_over_chain(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
+	struct synod_pay *b[3];
+	struct page *last;
+	u32 i;
+
+	for (i = 0; i < 3; i++) {
+		b[i] = chain_buf(ps, p, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	last = virt_to_page(b[2]->data + BUF - 1);
+	KUNIT_EXPECT_FALSE(test, synod_pay_busy(ps, p));
+	get_page(last);
+	KUNIT_EXPECT_TRUE(test, synod_pay_busy(ps, p));
+	KUNIT_EXPECT_FALSE(test, synod_pay_buf_busy(p));
+	for (i = 0; i < SYNOD_PAY_FRESH; i++)
+		chain_new(test, ps, core, 512, false);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, p->ref), p);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, b[i]->used);
+	put_page(last);
+	KUNIT_EXPECT_FALSE(test, synod_pay_busy(ps, p));
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, p->ref));
+	synod_pay_exit(ps);
+}
+
+/*
+ * The lend cap (SYNOD_PAY_LEND_MAX, the store grown first) counts
+ * buffers: chains of 40 and 24 reach it, one of 30 more is refused,
+ * though only two chains are lent.  Taken back once no socket holds
+ * them, their buffers count no more.  Only a stored head may be lent:
+ * a buffer inside a chain is refused.  What is lent is pinned, as a
+ * payload being sent is held: the sweeps of the stores in between must
+ * not free it.
+ */
+static void paychain_lend_counts_buffers(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *a, *b, *c;
+	struct page *held_a, *held_c;
+	u32 i;
+
+	for (i = 0; i < 2 * SYNOD_PAY_LEND_MAX; i++)
+		chain_new(test, ps, core, 512, false);
+	KUNIT_ASSERT_GE(test, ps->backed, 2 * SYNOD_PAY_LEND_MAX);
+	a = chain_new(test, ps, core, 40 * BUF, true);
+	b = chain_new(test, ps, core, 30 * BUF, true);
+	c = chain_new(test, ps, core, 24 * BUF, true);
+	KUNIT_ASSERT_GE(test, ps->backed, 2 * SYNOD_PAY_LEND_MAX);
+	/* sockets hold a page of a buffer inside each lent chain */
+	KUNIT_ASSERT_NOT_NULL(test, chain_buf(ps, a, 5));
+	KUNIT_ASSERT_NOT_NULL(test, chain_buf(ps, c, 23));
+	held_a = virt_to_page(chain_buf(ps, a, 5)->data);
+	held_c = virt_to_page(chain_buf(ps, c, 23)->data);
+	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, a));
+	get_page(held_a);
+	KUNIT_EXPECT_EQ(test, ps->lent_segs, 40u);
+	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, b));
+	KUNIT_EXPECT_EQ(test, ps->lend_full, 1u);
+	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, c));
+	get_page(held_c);
+	KUNIT_EXPECT_EQ(test, ps->lent_segs, SYNOD_PAY_LEND_MAX);
+	KUNIT_EXPECT_EQ(test, ps->nlent, 2u);
+	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, chain_buf(ps, a, 1)));
+	/* @a let go: taken back at the cap (after a store), @b fits now */
+	put_page(held_a);
+	chain_new(test, ps, core, 512, false);
+	KUNIT_EXPECT_TRUE(test, synod_pay_lend(ps, b));
+	KUNIT_EXPECT_EQ(test, ps->lent_segs, 24u + 30u);
+	KUNIT_EXPECT_EQ(test, ps->nlent, 2u);
+	KUNIT_EXPECT_FALSE(test, a->lent);
+	KUNIT_EXPECT_TRUE(test, c->lent);
+	put_page(held_c);
+	synod_pay_unpin(a);
+	synod_pay_unpin(b);
+	synod_pay_unpin(c);
+	synod_pay_exit(ps);
+}
+
+/*
+ * Bytes copied in at any offset land across buffers in order: a run
+ * over a buffer's end continues at the next one's start, and a whole
+ * payload copied in reads back, buffer by buffer, as it was.
+ */
+static void paychain_copy_in_across(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	u32 len = 2 * BUF + 1024, i, n, off;
+	struct synod_pay *p = chain_new(test, ps, core, len, false), *q;
+	u8 *src = kunit_kmalloc(test, len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	for (i = 0; i < len; i++)
+		src[i] = i * 7 + i / 251;
+	synod_pay_copy_in(ps, p, 0, src, len);
+	KUNIT_ASSERT_NOT_NULL(test, chain_buf(ps, p, 1));
+	for (i = 0, off = 0, q = p; q; i++, q = synod_pay_next(ps, q)) {
+		n = synod_pay_seg_len(p, i);
+		KUNIT_EXPECT_EQ(test, memcmp(q->data, src + off, n), 0);
+		off += n;
+	}
+	KUNIT_EXPECT_EQ(test, off, len);
+	KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, src, len));
+	/* a run over the end of buffer 0 into buffer 1 */
+	memset(src, 0xa5, 2048);
+	synod_pay_copy_in(ps, p, BUF - 1024, src, 2048);
+	KUNIT_EXPECT_EQ(test, ((u8 *)p->data)[BUF - 1024], 0xa5);
+	KUNIT_EXPECT_EQ(test, ((u8 *)p->data)[BUF - 1], 0xa5);
+	KUNIT_EXPECT_EQ(test, ((u8 *)chain_buf(ps, p, 1)->data)[0], 0xa5);
+	KUNIT_EXPECT_EQ(test, ((u8 *)chain_buf(ps, p, 1)->data)[1023], 0xa5);
+	KUNIT_EXPECT_NE(test, ((u8 *)chain_buf(ps, p, 1)->data)[1024], 0xa5);
+	KUNIT_EXPECT_FALSE(test, synod_pay_equal(ps, p, src, len));
+	synod_pay_exit(ps);
+}
+
+static void paychain_test_exit(struct kunit *test)
+{
+	if (test->priv)
+		synod_paypool_exit(test->priv);
+}
+
+static struct kunit_case paychain_cases[] = {
+	KUNIT_CASE(paychain_store_all_or_nothing),
+	KUNIT_CASE(paychain_sweep_frees_chains),
+	KUNIT_CASE(paychain_busy_over_chain),
+	KUNIT_CASE(paychain_lend_counts_buffers),
+	KUNIT_CASE(paychain_copy_in_across),
+	{}
+};
+
+static struct kunit_suite paychain_suite = {
+	.name = "synod_paychain",
+	.exit = paychain_test_exit,
+	.test_cases = paychain_cases,
+};
+
+kunit_test_suites(&paychain_suite);
+MODULE_LICENSE("GPL");
