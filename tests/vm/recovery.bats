@@ -319,7 +319,7 @@ jt_expect() {
 # would find the record damaged for real, and at the end of the journal
 # take it for a torn tail and drop it.
 @test "recovery: a record misread at recovery keeps its payload ring bytes" {
-	local l b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
+	local l idx b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
 	l=$(new_loop 64M)
 	jt_expect "format err=0" format3 "$l"
 	# journal sequences 1..9, each 64 KiB in the payload ring, packed
