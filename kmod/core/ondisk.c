@@ -479,6 +479,8 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
  */
 bool synod_sb_peek_seq(const u8 *buf, u64 *seq)
 {
+	synod_assert(buf);
+	synod_assert(seq);
 	if (synod_memcmp(buf + OFF_MAGIC, SYNOD_SB_MAGIC, SYNOD_SB_MAGIC_LEN) ||
 	    synod_crc32c(0, buf, OFF_CSUM) != synod_get_le32(buf + OFF_CSUM))
 		return false;
