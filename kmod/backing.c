@@ -4,6 +4,8 @@
  * superblock I/O done at create and attach time.  The data path (clones of
  * the synod disk's bios) lives in blkdev.c.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/blkdev.h>
 #include <linux/bio.h>
 #include <linux/gfp.h>
@@ -200,42 +202,47 @@ int synod_backing_sb_write(struct synod_backing *b, const struct synod_sb *sb,
  * with the synod magic (its place in every format: ondisk.h).  A copy
  * with the magic counts even if it fails its checksum: zeroing a copy
  * that needed nothing costs one write, keeping one that a newer module
- * could still read would keep a promise alive.  *@last: the copy to
- * zero last, the current one (synod_sb_select()'s rule: valid, highest
- * sequence, copy 0 on a tie), so that a crash after the first write
- * leaves the old volume whole rather than its older copy current (an
- * older promise).
+ * could still read would keep a promise alive.  A copy that cannot be
+ * read counts too: the write that zeroes it often succeeds (a disk
+ * remaps a pending bad sector on write), and create never needed to
+ * read the device before; a copy this module cannot read would not have
+ * served the old volume anyway.
+ *
+ * *@last: the copy to zero last, the current one, so that a crash after
+ * the first write leaves the old volume whole rather than its older copy
+ * current (an older promise).  Current as whichever module wrote it
+ * would judge: the highest sequence among copies with the magic and a
+ * valid checksum (synod_sb_peek_seq(), which reads a newer format's seq
+ * too; synod_sb_decode() refuses such a copy), copy 0 on a tie.
  */
-static int sb_find_old(struct synod_backing *b, struct page *page,
-		       bool *present, u32 *last)
+static void sb_find_old(struct synod_backing *b, struct page *page,
+			bool *present, u32 *last)
 {
-	bool valid[SYNOD_SB_COPIES] = {};
+	bool intact[SYNOD_SB_COPIES] = {};
 	u64 seq[SYNOD_SB_COPIES] = {};
-	struct synod_sb *sb;
 	u32 i;
-	int err = 0;
+	int err;
 
-	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
-	if (!sb)
-		return -ENOMEM;
+	/* *@last is a bool index below: "copy 1 is current". */
+	BUILD_BUG_ON(SYNOD_SB_COPIES != 2);
 	*present = false;
-	for (i = 0; i < SYNOD_SB_COPIES && !err; i++) {
+	for (i = 0; i < SYNOD_SB_COPIES; i++) {
 		err = sb_rw(b, page, i, REQ_OP_READ | REQ_SYNC);
-		if (err)
-			break;
+		if (err) {
+			pr_warn("%pg: reading superblock copy %u failed (%d); zeroing it all the same\n",
+				b->bdev, i, err);
+			*present = true;
+			continue;
+		}
 		if (memcmp(page_address(page), SYNOD_SB_MAGIC,
 			   SYNOD_SB_MAGIC_LEN))
 			continue;
 		*present = true;
-		valid[i] = synod_sb_decode(page_address(page), sb) ==
-			   SYNOD_SB_OK;
-		seq[i] = sb->seq;
+		intact[i] = synod_sb_peek_seq(page_address(page), &seq[i]);
 	}
-	*last = valid[1] && (!valid[0] || seq[1] > seq[0]);
+	*last = intact[1] && (!intact[0] || seq[1] > seq[0]);
 	/* a format 1 copy holds its volume's secret */
 	memzero_explicit(page_address(page), PAGE_SIZE);
-	kfree_sensitive(sb);
-	return err;
 }
 
 /*
@@ -297,13 +304,7 @@ int synod_backing_prepare(struct synod_backing *b, const struct synod_sb *sb,
 	page = alloc_page(GFP_KERNEL);
 	if (!page)
 		return -ENOMEM;
-	err = sb_find_old(b, page, &old, &last);
-	if (err) {
-		if (err != -ENOMEM)
-			NL_SET_ERR_MSG(extack,
-				       "reading the old superblock failed; the device is unchanged");
-		goto out_free_page;
-	}
+	sb_find_old(b, page, &old, &last);
 	if (old) {
 		err = sb_invalidate(b, page, last);
 		if (err) {

@@ -454,9 +454,11 @@ static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)
  * j->ext[] names at a ring index whose slot is above the reclaim point
  * @reclaim, written here or found by recovery, where a record reported
  * corrupt keeps them too when its header checked (journal_recover.c).
- * Nothing is written then, and the caller checkpoints and retries: no
- * assertion, no state grows.  j->ext[] holds at most one extent per
- * ring index, so what recovery keeps can never exceed it either.
+ * Nothing is written then, and the caller checkpoints once and retries,
+ * and fences the replica "journal full" if the records still do not fit
+ * (replica_jq.c, group_enospc()): no assertion, no state grows.
+ * j->ext[] holds at most one extent per ring index, so what recovery
+ * keeps can never exceed it either.
  */
 static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 		      u32 n, u64 reclaim)

@@ -203,6 +203,11 @@ static int reread(struct synod_journal *j, u64 jseq)
 	err = read_record(j, idx, &sc, NULL);
 	if (err)
 		return err;
+	/*
+	 * A ulong knob against a u64 jseq: where long is 32 bits a jseq
+	 * past 2^32 never equals it, so the knob does not fire (the tests
+	 * name small ones), and the cmpxchg() runs only once they matched.
+	 */
 	if (READ_ONCE(test_journal_unstable) == jseq &&
 	    cmpxchg(&test_journal_unstable, jseq, 0) == jseq)
 		sc.state = SYNOD_JS_BROKEN;
@@ -256,9 +261,9 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		}
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;
-		/* as plan_pring() placed it: whole blocks */
 		j->ext[idx].off = 0;
 		j->ext[idx].len = 0;
+		/* as plan_pring() placed it: whole blocks */
 		if (j->hdr.flags & SYNOD_JREC_F_PRING) {
 			j->ext[idx].off = j->hdr.poff;
 			j->ext[idx].len = round_up(synod_jrec_paylen(&j->hdr),

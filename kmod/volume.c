@@ -263,7 +263,12 @@ static int sb_convert_write(struct synod_volume *vol,
  * superblock write leaves the device untouched, so refusals change
  * nothing; except that formatting a replicated volume first invalidates
  * an old superblock and zeroes the journal (synod_backing_prepare(): a
- * failure there leaves no valid superblock over what it changed).
+ * failure there leaves no valid superblock over what it changed).  The
+ * refusals synod_repl_create() finds (the quorum check, -ENOSPC from the
+ * payload pool, the transport) come after those destructive steps and
+ * after the new superblock is written: such a refused create leaves the
+ * new volume's superblock and empty journal on the device, the old
+ * volume gone.
  * synodctl refuses a device holding a volume unless --force; the kernel
  * formats what it is told to.  @repl: create's settings of a replicated
  * volume; @secret: attach's secret (create's is in @repl).  Called

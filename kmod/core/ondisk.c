@@ -13,9 +13,10 @@
 #include "crc32c.h"
 
 /*
- * Byte offsets inside one copy.  Magic, format and the checksum at the
- * very end keep their places in every future format version, so that any
- * version can tell "corrupt" from "newer than me".
+ * Byte offsets inside one copy.  Magic, format, seq and the checksum at
+ * the very end keep their places in every future format version, so that
+ * any version can tell "corrupt" from "newer than me", and rank a newer
+ * version's copies (synod_sb_peek_seq()).
  */
 #define OFF_MAGIC		0x000	/* u8[8]  SYNOD_SB_MAGIC */
 #define OFF_FORMAT		0x008	/* le32   format version */
@@ -468,6 +469,23 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 	if (st == SYNOD_SB_OK && synod_sb_is_repl(sb))
 		st = decode_v1(buf, sb);
 	return st;
+}
+
+/*
+ * Formats 0 to 3 all have seq at OFF_SEQ and the CRC-32C of every byte
+ * before it at OFF_CSUM; ondisk.rst makes both (with the magic and the
+ * format) stable across versions, so a newer format's copy is read here
+ * by the same offsets.
+ */
+bool synod_sb_peek_seq(const u8 *buf, u64 *seq)
+{
+	synod_assert(buf);
+	synod_assert(seq);
+	if (synod_memcmp(buf + OFF_MAGIC, SYNOD_SB_MAGIC, SYNOD_SB_MAGIC_LEN) ||
+	    synod_crc32c(0, buf, OFF_CSUM) != synod_get_le32(buf + OFF_CSUM))
+		return false;
+	*seq = synod_get_le64(buf + OFF_SEQ);
+	return true;
 }
 
 enum synod_sb_status synod_sb_check_fit(const struct synod_sb *sb,

@@ -241,6 +241,18 @@ void synod_sb_encode(const struct synod_sb *sb, u8 *buf);
 /* Decode and check one copy of SYNOD_SB_SIZE bytes at @buf. */
 enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb);
 
+/*
+ * Whether @buf (SYNOD_SB_SIZE bytes) is a copy some version of synod
+ * wrote, whatever its format: the magic and a matching checksum.  If so,
+ * stores its sequence number in *@seq, unchecked.  Unlike
+ * synod_sb_decode(), a copy from a newer format or with unknown flags
+ * counts: create ranks an old volume's copies with it (which one is
+ * current) before it zeroes them, and must rank a newer module's copies
+ * as that module would.  Magic, seq and checksum keep their places in
+ * every format (Documentation/ondisk.rst).
+ */
+bool synod_sb_peek_seq(const u8 *buf, u64 *seq);
+
 /* Check that a decoded layout fits a backing device as it is now. */
 enum synod_sb_status synod_sb_check_fit(const struct synod_sb *sb,
 					u64 backing_bytes, u32 block_size);

@@ -54,7 +54,7 @@ SIM_REAL_DEFS := -DSYNOD_WINDOW=16 -DSYNOD_LOG_MAX=128
 SIM_REAL_BIN := $(B)/sim/synod-sim-real
 SIM_REAL_SEEDS ?= 200
 CORE_TEST_NAMES := test_wire test_quorum test_replica test_leader test_selftest
-CORE_TEST_NAMES += test_jrec test_restore test_jscan test_transfer
+CORE_TEST_NAMES += test_jrec test_restore test_jscan test_transfer test_ondisk
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
 FUZZ_BIN := $(B)/fuzz/fuzz_wire
 

@@ -56,7 +56,7 @@ img=$(mktemp /tmp/journal.XXXXXX)
 truncate -s 32M "$img"
 dev=$(losetup -f --show "$img") || { echo "Bail out! no loop device"; exit 1; }
 insmod "$KO" || { echo "Bail out! insmod $KO"; losetup -d "$dev"; exit 1; }
-[ -e "$P" ] || { echo "Bail out! $KO built without SYNOD_JOURNAL_DEBUGFS"; exit 1; }
+[ -e "$P" ] || { echo "Bail out! $KO is not the test build (nor -DSYNOD_JOURNAL_DEBUGFS)"; exit 1; }
 echo "# $(uname -r), $dev"
 
 expect "format v1 superblock" "format err=0" format "$dev"

@@ -19,8 +19,13 @@ setup() {
 	cluster_net 0 1 2
 }
 
+JZ_DM=
+
 teardown() {
 	cluster_teardown
+	if [ -n "$JZ_DM" ]; then
+		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$JZ_DM" || true
+	fi
 	synod_teardown
 }
 
@@ -319,7 +324,7 @@ jt_expect() {
 # would find the record damaged for real, and at the end of the journal
 # take it for a torn tail and drop it.
 @test "recovery: a record misread at recovery keeps its payload ring bytes" {
-	local l b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
+	local l idx b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
 	l=$(new_loop 64M)
 	jt_expect "format err=0" format3 "$l"
 	# journal sequences 1..9, each 64 KiB in the payload ring, packed
@@ -345,4 +350,55 @@ jt_expect() {
 	done
 	jt_expect "found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0" \
 		recover "$l"
+}
+
+# swap_table DM TABLE: load TABLE into the device-mapper device DM
+swap_table() {
+	dmsetup suspend --noudevsync "$1"
+	echo "$2" | dmsetup load "$1"
+	dmsetup resume --noudevsync "$1"
+}
+
+# Create over an old replica zeroes its superblock copies before its
+# journal (kmod/backing.c, synod_backing_prepare()): a journal zeroing
+# that fails half way must leave no superblock whose promise speaks for
+# accepted entries that are gone.  The journal's slots (1 MiB, 256 x
+# 20 KiB: sectors 2048..12287, Documentation/ondisk.rst) fail every
+# write; the superblock copies and the rest are a linear map.
+@test "recovery: create invalidates an old superblock before it zeroes the journal" {
+	local dm=synod-jz0 l sz js=2048 jn=10240
+	export DM_DISABLE_UDEV=1
+	new_secret
+	l=$(new_loop 64M)
+	sz=$(blockdev --getsz "$l")
+	dmsetup create $dm --noudevsync --table "0 $sz linear $l 0"
+	JZ_DM=$dm
+	replica_create_on $VOL 0 "0 1 2" /dev/mapper/$dm
+	# journal_offset (0x60) is where the error map expects it
+	[ "$(dd if=/dev/mapper/$dm bs=4096 count=1 iflag=direct status=none |
+		od -An -t u8 -j 96 -N 8 | tr -d ' ')" = $((js * 512)) ]
+	ctl 0 volume delete $VOL
+	swap_table $dm "0 $js linear $l 0
+$js $jn error
+$((js + jn)) $((sz - js - jn)) linear $l $((js + jn))"
+	run ctl 0 volume create $VOL --backing /dev/mapper/$dm --node 0 \
+		--listen "$(addr 0):7790" --peer "1=$(addr 1):7790" \
+		--peer "2=$(addr 2):7790" --secret-file "$SECRET_FILE" \
+		--cluster $VOL --force
+	echo "# create: $status: $output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"zeroing the journal failed; the old superblock is already invalidated"* ]]
+	# both copies are zero, and the old volume cannot come back
+	cmp <(dd if=/dev/mapper/$dm bs=4096 count=2 iflag=direct status=none) \
+		<(head -c 8192 /dev/zero)
+	run ctl 0 volume attach $VOL --backing /dev/mapper/$dm \
+		--secret-file "$SECRET_FILE"
+	echo "# attach: $status: $output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no synod superblock"* ]]
+	# whole again, the device takes a new replica
+	swap_table $dm "0 $sz linear $l 0"
+	replica_create_on $VOL 0 "0 1 2" /dev/mapper/$dm --force
+	ctl 0 volume up $VOL
+	[ "$(field 0 $VOL role)" != down ]
 }
