@@ -4,23 +4,6 @@
 # Sourced after helpers.bash and cluster.bash; uses their globals ($VOL,
 # $KO, LOOP_n) and engine.bats's (DM_DEVS, SLOW_JOURNAL, NB_DIR, NB_DEV).
 
-# pid_gone PID: the background job PID has ended (bash reaps it).
-pid_gone() { ! kill -0 "$1" 2>/dev/null; }
-
-# job_rc PID SECONDS: wait at most SECONDS for background job PID and set
-# RC to its exit status; a job still running then (hung in the kernel)
-# sets 124, as timeout(1) would.  Not in a $(...): a subshell cannot wait
-# for its parent's jobs.
-job_rc() {
-	RC=0
-	if ! wait_for "$2" pid_gone "$1"; then
-		echo "job $1 still running after $2 s: hung?" >&2
-		RC=124
-		return 0
-	fi
-	wait "$1" || RC=$?
-}
-
 # Reload the module with PARAM=VALUE... (those of the test build).
 reload_synod() {
 	rmmod synod

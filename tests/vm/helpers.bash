@@ -232,3 +232,21 @@ print('errno=%d msg=%s' % (err, text))
 sys.exit(1 if err else 0)
 PY
 }
+
+# pid_gone PID: the background job PID has ended (bash reaps it).
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# job_rc PID SECONDS: wait at most SECONDS for background job PID and set
+# RC to its exit status; a job still running then (hung in the kernel)
+# sets 124, as timeout(1) would.  Not in a $(...): a subshell cannot wait
+# for its parent's jobs.
+# shellcheck disable=SC2034 # RC is the caller's
+job_rc() {
+	RC=0
+	if ! wait_for "$2" pid_gone "$1"; then
+		echo "job $1 still running after $2 s: hung?" >&2
+		RC=124
+		return 0
+	fi
+	wait "$1" || RC=$?
+}

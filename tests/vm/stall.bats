@@ -45,24 +45,15 @@ teardown() {
 	synod_teardown
 }
 
-# pid_gone PID: the background job PID has ended (bash reaps it).
-pid_gone() { ! kill -0 "$1" 2>/dev/null; }
-
 # bounded SECONDS CMD...: run CMD in the background and wait at most
-# SECONDS for it; RC is its exit status, 124 if it still runs (blocked in
-# the kernel, where timeout(1)'s signals cannot reach it).
+# SECONDS for it (job_rc, helpers.bash); RC is its exit status, 124 if it
+# still runs (blocked in the kernel, where timeout(1)'s signals cannot
+# reach it).
 bounded() {
-	local secs=$1 pid
+	local secs=$1
 	shift
 	"$@" &
-	pid=$!
-	RC=0
-	if ! wait_for "$secs" pid_gone "$pid"; then
-		echo "still blocked after $secs s: $*" >&2
-		RC=124
-		return 0
-	fi
-	wait "$pid" || RC=$?
+	job_rc $! "$secs"
 }
 
 # others_answer DEV: a status of sb, and a create of sc on DEV and its
