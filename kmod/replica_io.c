@@ -236,7 +236,7 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
 	if (READ_ONCE(test_bad_block))
 		sector = xchg(&test_bad_block, 0) ?: sector;
 	*w = (struct synod_wait_write){ .req = req, .block = sector,
-					.ref = pay->ref };
+					.ref = pay->ref, .len = pay->len };
 	return SYNOD_OK;
 }
 

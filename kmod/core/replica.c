@@ -686,13 +686,14 @@ u32 synod_replica_leader(const struct synod_replica *r)
 }
 
 /*
- * A client write of one block.  SYNOD_OK means "accepted": a done[] entry
- * will follow.  Anything else means it certainly did not happen.
+ * A client write of @len bytes at @block.  SYNOD_OK means "accepted": a
+ * done[] entry will follow.  Anything else means it certainly did not
+ * happen.
  */
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
-			u64 block, u64 ref, struct synod_out *out)
+			u64 block, u64 ref, u32 len, struct synod_out *out)
 {
-	const struct synod_wait_write w = { req, block, ref };
+	const struct synod_wait_write w = { req, block, ref, len };
 	int st = SYNOD_OK;
 
 	synod_assert(out != NULL);

@@ -160,10 +160,19 @@ struct synod_out {
 	struct synod_done done[SYNOD_OUT_DONE_MAX];
 };
 
+/* A client write waiting in pend[] for a slot (synod_replica_writes()). */
 struct synod_wait_write {
-	u64 req;
-	u64 block;
-	u64 ref;
+	u64 req;		/* the glue's id, given back in done[] */
+	u64 block;		/* where it goes: the data area's sector */
+	u64 ref;		/* its payload in the glue's store */
+	/*
+	 * Its payload's length in bytes, 1..SYNOD_SLOT_BYTES: the core
+	 * never sees the data, but it bounds the bytes a slot and the
+	 * window carry (propose_writes()).  Not sent: on the wire and in
+	 * the journal an entry's writes are (block, ref), and the payload
+	 * frame and record carry the length.
+	 */
+	u32 len;
 };
 
 struct synod_wait_read {
@@ -426,7 +435,7 @@ void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
 bool synod_replica_heard(const struct synod_replica *r, u64 now,
 			 u64 window_ns);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
-			u64 block, u64 ref, struct synod_out *out);
+			u64 block, u64 ref, u32 len, struct synod_out *out);
 bool synod_out_room(const struct synod_out *out);
 u32 synod_replica_writes(struct synod_replica *r, u64 now,
 			 const struct synod_wait_write *w, u32 n, int *st,

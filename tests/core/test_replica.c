@@ -33,7 +33,7 @@ static void test_elect_and_commit(void **state)
 	l = elect();
 	T.ndone = 0;
 	assert_int_equal(synod_replica_write(&T.r[l], T.now, 77, 3, 0xbeef,
-					     &T.out[l]), SYNOD_OK);
+					     4096, &T.out[l]), SYNOD_OK);
 	pump();
 	assert_int_equal(T.ndone, 1);
 	assert_int_equal(T.done[0].req, 77);
@@ -44,7 +44,8 @@ static void test_elect_and_commit(void **state)
 	for (i = 0; i < 3; i++)
 		if (i != l)
 			assert_int_equal(synod_replica_write(&T.r[i], T.now, 1,
-							     1, 1, &T.out[i]),
+							     1, 1, 4096,
+							     &T.out[i]),
 					 SYNOD_NOT_LEADER);
 }
 
@@ -65,7 +66,8 @@ static void test_writes_batch(void **state)
 	setup_cluster(3, false);
 	l = elect();
 	for (i = 0; i < (int)ARRAY_SIZE(w); i++)
-		w[i] = (struct synod_wait_write){ 200 + i, 10 + i, 0x1000 + i };
+		w[i] = (struct synod_wait_write){ 200 + i, 10 + i, 0x1000 + i,
+						  4096 };
 	T.ndone = 0;
 	slot0 = T.r[l].next_slot;
 	st = -1;
@@ -104,7 +106,7 @@ static void test_no_ack_before_durable(void **state)
 		if (i != l)
 			T.hold_durable[i] = true;
 	T.ndone = 0;
-	synod_replica_write(&T.r[l], T.now, 5, 1, 0x55, &T.out[l]);
+	synod_replica_write(&T.r[l], T.now, 5, 1, 0x55, 4096, &T.out[l]);
 	pump();
 	assert_int_equal(T.ndone, 0);	/* no quorum of durable accepts */
 	f = (l + 1) % 3;
@@ -149,7 +151,7 @@ static void test_read_waits_for_landing(void **state)
 	advance(2 * MS);
 	T.hold_land[l] = true;
 	T.ndone = 0;
-	synod_replica_write(&T.r[l], T.now, 21, 4, 0x44, &T.out[l]);
+	synod_replica_write(&T.r[l], T.now, 21, 4, 0x44, 4096, &T.out[l]);
 	pump();
 	assert_int_equal(T.ndone, 1);	/* chosen: done, not yet landed */
 	assert_int_equal(T.done[0].status, SYNOD_OK);
@@ -210,7 +212,7 @@ static void test_step_down(void **state)
 	T.hold_durable[(l + 2) % 3] = true;
 	T.hold_durable[o] = true;
 	s = T.r[l].next_slot;
-	synod_replica_write(&T.r[l], T.now, 31, 1, 0x31, &T.out[l]);
+	synod_replica_write(&T.r[l], T.now, 31, 1, 0x31, 4096, &T.out[l]);
 	pump();
 	T.hold_durable[o] = false;
 	T.hold_durable[(l + 2) % 3] = false;
@@ -350,7 +352,7 @@ static void test_add_voter(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(T.r[i].cfg.epoch, 2);
 	T.ndone = 0;
-	synod_replica_write(&T.r[l], T.now, 44, 0, 0x44, &T.out[l]);
+	synod_replica_write(&T.r[l], T.now, 44, 0, 0x44, 4096, &T.out[l]);
 	pump();
 	assert_int_equal(T.ndone, 1);
 	assert_true(T.r[l].chosen_upto >= 3);
@@ -467,7 +469,8 @@ static void write_slots(int l, int n)
 	T.ndone = 0;
 	for (i = 0; i < n; i++, req++)
 		assert_int_equal(synod_replica_write(&T.r[l], T.now, req,
-						     req % 8, req, &T.out[l]),
+						     req % 8, req, 4096,
+						     &T.out[l]),
 				 SYNOD_OK);
 	pump();
 }

@@ -75,7 +75,8 @@ void client_submit(struct sim *s, int idx)
 	}
 	if (h->write)
 		st = synod_replica_write(&nd->r, sim_local(s, nd), (uint64_t)idx,
-					 (uint64_t)h->block, h->value, &nd->out);
+					 (uint64_t)h->block, h->value, h->len,
+					 &nd->out);
 	else
 		st = synod_replica_read(&nd->r, sim_local(s, nd), (uint64_t)idx,
 					(uint64_t)h->block, &nd->out);
@@ -117,7 +118,8 @@ void client_submit_batch(struct sim *s, struct node *nd)
 		}
 		idx[n] = nd->batch[k];
 		w[n] = (struct synod_wait_write){ .req = (uint64_t)idx[n],
-			.block = (uint64_t)h->block, .ref = h->value };
+			.block = (uint64_t)h->block, .ref = h->value,
+			.len = h->len };
 		n++;
 	}
 	nd->nbatch = 0;
@@ -153,8 +155,10 @@ void client_start(struct sim *s, struct client *c)
 	*h = (struct hop){ .client = c->id, .call = s->now, .node = c->target,
 			   .block = (int)sim_below(s, SIM_BLOCKS) };
 	h->write = sim_chance(s, 550000);
-	if (h->write)
+	if (h->write) {
 		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
+		h->len = 4096;
+	}
 	c->cur = idx;
 	nd = &s->nodes[c->target];
 	if (nd->up && nd->paused)

@@ -158,6 +158,7 @@ struct hop {			/* one client operation */
 	bool write;
 	int block;
 	uint64_t value;
+	uint32_t len;		/* write: its payload's bytes, for the core */
 	uint64_t call, ret;
 	int ok;			/* enum op_ok */
 	bool done;
