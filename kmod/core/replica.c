@@ -13,6 +13,7 @@ static void check_build_constants(void)
 	synod_assert((SYNOD_LOG_MAX & (SYNOD_LOG_MAX - 1)) == 0);
 	synod_assert(SYNOD_LOG_MAX >= 2 * SYNOD_MSG_ENTRIES_MAX);
 	synod_assert(SYNOD_WINDOW >= 1 && SYNOD_WINDOW < SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(SYNOD_SLOT_BYTES <= SYNOD_WINDOW_BYTES);
 	synod_assert(SYNOD_NODES_MAX <= 32);
 }
 
@@ -284,7 +285,8 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 	const struct synod_slot *sl;
 
 	while ((sl = slot_get(r, r->chosen_upto + 1)) && sl->chosen) {
-		synod_assert(!sl->faulty);
+		synod_assert(!sl->faulty && sl->bytes <= r->win_bytes);
+		r->win_bytes -= sl->bytes;	/* out of the byte window */
 		r->chosen_upto++;
 	}
 	if (r->lost_slot && r->chosen_upto >= r->lost_slot) {
@@ -728,6 +730,8 @@ u32 synod_replica_writes(struct synod_replica *r, u64 now,
 	}
 	*st = SYNOD_BUSY;	/* the window is the backpressure */
 	for (i = 0; i < n && r->npend < SYNOD_PENDING_MAX; i++) {
+		/* the glue refuses longer ones: a slot must take any write */
+		synod_assert(w[i].len > 0 && w[i].len <= SYNOD_SLOT_BYTES);
 		r->pend[(r->pend_head + r->npend) % SYNOD_PENDING_MAX] = w[i];
 		r->npend++;
 	}

@@ -56,6 +56,23 @@
 #endif
 #define SYNOD_PENDING_MAX	64u	/* client writes waiting for a slot */
 /*
+ * Bytes of client writes (synod_wait_write.len) that one slot may carry,
+ * and that the slots in flight may carry together (large requests, S4).
+ * A slot is one journal record and one apply, so SYNOD_SLOT_BYTES bounds
+ * both; it is also the largest write (a payload chain's 1 MiB), so a
+ * slot can always take one.  The window's bytes are what the payload
+ * store must hold for proposals in flight: half of its 16 MiB.  With
+ * today's writes, at most SYNOD_PAYLOAD_MAX (16 KiB) and SYNOD_BATCH_MAX
+ * a slot, a slot carries 64 KiB and a full window 1 MiB: neither bound
+ * is ever reached and slots form as before (test_replica.c,
+ * test_window_small_writes).  The simulator overrides the window's
+ * bytes, in proportion to its small window of slots.
+ */
+#define SYNOD_SLOT_BYTES	(1u << 20)
+#ifndef SYNOD_WINDOW_BYTES
+#define SYNOD_WINDOW_BYTES	(8u << 20)
+#endif
+/*
  * A silent peer is resent its unacked slots after at most 8 retransmission
  * periods (struct synod_replica, retx_ns).
  */
@@ -112,6 +129,12 @@ struct synod_slot {
 	struct synod_entry e;	/* e.slot == 0: empty */
 	u64 seq;		/* journal record holding e */
 	u64 req[SYNOD_BATCH_MAX];	/* leader: client requests in e */
+	/*
+	 * Leader, while owned: the bytes of those requests (<=
+	 * SYNOD_SLOT_BYTES), counted in win_bytes while the slot is in
+	 * flight.  Like req[], never sent nor journaled.
+	 */
+	u32 bytes;
 	u32 acks;		/* leader: nodes that accepted e in ballot */
 	bool chosen;		/* value known chosen */
 	bool faulty;		/* journal copy corrupt: unknown, ask peers */
@@ -357,6 +380,15 @@ struct synod_replica {
 	bool active;		/* own no-op committed: may serve */
 	u64 noop_slot;
 	u64 next_slot;
+	/*
+	 * The byte window: the bytes of the slots in flight, those in
+	 * (chosen_upto, next_slot), at most SYNOD_WINDOW_BYTES.  Kept as
+	 * slots are proposed (propose_writes()) and chosen
+	 * (synod_log_advance()); 0 outside a reign.  Only slots of our
+	 * own writes count: a value recovered in phase 1 carries no
+	 * length, but it is chosen before we serve (our no-op follows it).
+	 */
+	u64 win_bytes;
 	u64 hb_ns;		/* last heartbeat sent */
 	/*
 	 * Phase-2 retransmission, per peer.  Links are reliable and in
