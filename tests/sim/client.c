@@ -24,6 +24,34 @@ static int new_op(struct sim *s)
 	return s->nhist++;
 }
 
+/*
+ * The length of the write of @value: one unit to s->write_max bytes, in
+ * units of 512 bytes or of 4 KiB (a coin per write), a quarter of them
+ * the longest and a quarter one unit.  A hash of the seed and the value
+ * rather than the seed's stream, so that lengths change no other draw:
+ * with the default (16 KiB, the module's longest write today) the core's
+ * byte bounds are never reached and seeds run as before lengths.
+ */
+static uint32_t write_len(const struct sim *s, uint64_t value)
+{
+	uint64_t h = (s->seed * 0x9e3779b97f4a7c15ull) ^ value;
+	uint32_t unit, units;
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	unit = h & 1 ? 512 : 4096;
+	units = s->write_max / unit;
+	switch ((h >> 1) & 3) {
+	case 0:
+		return units * unit;
+	case 1:
+		return unit;
+	default:
+		return (uint32_t)(1 + (h >> 3) % units) * unit;
+	}
+}
+
 static void retarget(struct sim *s, struct client *c, int from)
 {
 	uint32_t hint = SYNOD_NODE_NONE;
@@ -157,7 +185,7 @@ void client_start(struct sim *s, struct client *c)
 	h->write = sim_chance(s, 550000);
 	if (h->write) {
 		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
-		h->len = 4096;
+		h->len = write_len(s, h->value);
 	}
 	c->cur = idx;
 	nd = &s->nodes[c->target];

@@ -194,6 +194,7 @@ struct sim {
 	bool no_faults;		/* --no-faults: no faults, no bit flips */
 	uint32_t batch_ppm;	/* --batch-ppm: writes that wait for a pass */
 	uint32_t rx_defer_ppm;	/* --rx-defer-ppm: messages whose outputs wait */
+	uint32_t write_max;	/* --write-kb-max: the longest write, bytes */
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -234,6 +235,8 @@ struct sim {
 	uint64_t xfer_jumps;	/* jumps into a state transfer (passes) */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
+	/* checks of a leader that held writes back by bytes (check_window) */
+	uint64_t window_full;
 };
 
 enum ev_kind {
@@ -324,6 +327,7 @@ void check_acks_sent(struct sim *s, struct node *nd);
 void check_restarted(struct sim *s, struct node *nd);
 void check_replay(struct sim *s, struct node *nd, bool ahead);
 void check_lossy_jump(struct sim *s, struct node *nd);
+void check_window(struct sim *s, struct node *nd);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 
