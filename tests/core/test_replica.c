@@ -518,9 +518,9 @@ static void test_lost_catchup_no_second_jump(void **state)
 }
 
 /*
- * The byte window (large requests, S4; protocol.rst "Window and
- * batching").  The leader @l is given SYNOD_PENDING_MAX writes of @len
- * bytes each (req 300 + i), or of lens[i] when @lens is set, while its
+ * The byte window (large requests, S4; protocol.rst "Phase 2 (steady
+ * state)").  The leader @l is given @n writes of @len bytes
+ * each (req 300 + i), or of lens[i] when @lens is set, while its
  * followers hold their acks back, so that nothing commits: the slots it
  * forms then are as many as the window lets it.  Returns the first slot
  * formed.
