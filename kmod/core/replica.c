@@ -703,7 +703,7 @@ int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 		st = SYNOD_OK;
 	/* OK even if the leader stepped down within: done says FAILED */
 	synod_assert(st == SYNOD_OK || st == SYNOD_NOT_LEADER ||
-		     st == SYNOD_BUSY);
+		     st == SYNOD_BUSY || st == SYNOD_FAILED);
 	return st;
 }
 
@@ -714,7 +714,8 @@ int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
  * and its accept, and the whole pass is one group commit.  Returns how
  * many were queued, always a prefix of @w; *@st is the status of the
  * others (meaningless when there are none): SYNOD_NOT_LEADER, or
- * SYNOD_BUSY when the queue is full (backpressure).
+ * SYNOD_BUSY when the queue is full (backpressure), or SYNOD_FAILED when
+ * the next one's length is out of range (a glue bug: asserted).
  */
 u32 synod_replica_writes(struct synod_replica *r, u64 now,
 			 const struct synod_wait_write *w, u32 n, int *st,
@@ -732,6 +733,11 @@ u32 synod_replica_writes(struct synod_replica *r, u64 now,
 	for (i = 0; i < n && r->npend < SYNOD_PENDING_MAX; i++) {
 		/* the glue refuses longer ones: a slot must take any write */
 		synod_assert(w[i].len > 0 && w[i].len <= SYNOD_SLOT_BYTES);
+		if (w[i].len == 0 || w[i].len > SYNOD_SLOT_BYTES) {
+			/* not queued even where the assertion returns */
+			*st = SYNOD_FAILED;
+			break;
+		}
 		r->pend[(r->pend_head + r->npend) % SYNOD_PENDING_MAX] = w[i];
 		r->npend++;
 	}
