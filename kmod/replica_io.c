@@ -195,6 +195,13 @@ static bool req_valid(struct synod_repl *r, struct request *rq)
 {
 	u32 len = blk_rq_bytes(rq);
 
+	/*
+	 * The core asserts a write fits a slot (synod_replica_writes()):
+	 * what we let through and what the store holds must, or a write
+	 * would fence the volume.
+	 */
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX > SYNOD_SLOT_BYTES);
+	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_SLOT_BYTES);
 	if (WARN_ON_ONCE(!len || len % SECTOR_SIZE ||
 			 (req_op(rq) == REQ_OP_WRITE &&
 			  len > SYNOD_PAYLOAD_MAX)))
