@@ -60,8 +60,14 @@
  * and that the slots in flight may carry together (large requests, S4).
  * A slot is one journal record and one apply, so SYNOD_SLOT_BYTES bounds
  * both; it is also the largest write (a payload chain's 1 MiB), so a
- * slot can always take one.  The window's bytes are what the payload
- * store must hold for proposals in flight: half of its 16 MiB.  With
+ * slot can always take one.  The window's bytes bound the leader's own
+ * writes in flight only, not all that the payload store holds: values
+ * recovered in phase 1 count 0 (up to SYNOD_P1_CHUNK slots of up to
+ * SYNOD_SLOT_BYTES each, finish_chunk()), slots chosen but not yet
+ * applied have left the window while their payloads stay held, and the
+ * SYNOD_PENDING_MAX writes waiting for a slot are not counted; sizing the
+ * store is the glue's (large-requests.md, section 4).  8 MiB is half of
+ * the store's 16 MiB.  With
  * today's writes, at most SYNOD_PAYLOAD_MAX (16 KiB) and SYNOD_BATCH_MAX
  * a slot, a slot carries 64 KiB and a full window 1 MiB: neither bound
  * is ever reached and slots form as before (test_replica.c,
@@ -387,6 +393,8 @@ struct synod_replica {
 	 * (synod_log_advance()); 0 outside a reign.  Only slots of our
 	 * own writes count: a value recovered in phase 1 carries no
 	 * length, but it is chosen before we serve (our no-op follows it).
+	 * So it bounds our own writes in flight, not the payloads we hold
+	 * (see SYNOD_WINDOW_BYTES).
 	 */
 	u64 win_bytes;
 	u64 hb_ns;		/* last heartbeat sent */
