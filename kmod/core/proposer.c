@@ -603,13 +603,15 @@ static u32 pack_slot(const struct synod_replica *r, struct synod_entry *e)
 	for (k = 0; k < SYNOD_BATCH_MAX && k < r->npend; k++) {
 		const struct synod_wait_write *w =
 			&r->pend[(r->pend_head + k) % SYNOD_PENDING_MAX];
+		/* the mutant: the slot's first write alone is counted */
+		u32 len = MUTANT_WINDOW_BYTES_FIRST && k ? 0 : w->len;
 
-		if (w->len > room - bytes)
+		if (len > room - bytes)
 			break;
 		e->w[k].block = w->block;
 		e->w[k].ref = w->ref;
 		e->nwrites++;
-		bytes += w->len;
+		bytes += len;
 	}
 	synod_assert(bytes <= room && bytes <= SYNOD_SLOT_BYTES);
 	synod_assert(e->nwrites > 0 || r->win_bytes > 0);
