@@ -618,9 +618,10 @@ void check_lossy_jump(struct sim *s, struct node *nd)
  * (chosen_upto, next_slot), counted from the history's lengths, not the
  * core's counter (which the core's invariants recount), stay within the
  * byte bounds, and each slot's count matches.  Counts the times the byte
- * window was what held the next waiting write back.
+ * window was what held the next waiting write back, in steps (one
+ * episode of a full window spans many).
  */
-void check_window(struct sim *s, struct node *nd)
+void check_byte_window(struct sim *s, struct node *nd)
 {
 	const struct synod_replica *r = &nd->r;
 	uint64_t slot, total = 0, bytes;
@@ -651,7 +652,7 @@ void check_window(struct sim *s, struct node *nd)
 		return;
 	if (total + s->hist[r->pend[r->pend_head].req].len >
 	    SYNOD_WINDOW_BYTES)
-		s->window_full++;
+		s->window_full_steps++;
 }
 
 static void check_liveness(struct sim *s)

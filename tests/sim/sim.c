@@ -488,7 +488,7 @@ int main(int argc, char **argv)
 		tot_xcrash += s.xfer_crashes;
 		tot_xjumps += s.xfer_jumps;
 		tot_batch += s.batched;
-		tot_wfull += s.window_full;
+		tot_wfull += s.window_full_steps;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -506,8 +506,8 @@ int main(int argc, char **argv)
 	       tot_chunks,
 	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_camp,
 	       tot_changes, max_changes);
-	if (opt_write_kb != 16)	/* how often the byte window held writes */
-		printf(" byte window full %" PRIu64, tot_wfull);
+	if (opt_write_kb != 16)	/* steps the byte window held writes back */
+		printf(" byte window full %" PRIu64 " steps", tot_wfull);
 	printf(" cpu %.3f s\n", (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();
 	return failures ? 1 : 0;

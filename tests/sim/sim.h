@@ -235,8 +235,11 @@ struct sim {
 	uint64_t xfer_jumps;	/* jumps into a state transfer (passes) */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
-	/* checks of a leader that held writes back by bytes (check_window) */
-	uint64_t window_full;
+	/*
+	 * Steps after which a leader held its next waiting write back for
+	 * the byte window alone (check_byte_window): steps, not episodes
+	 */
+	uint64_t window_full_steps;
 };
 
 enum ev_kind {
@@ -327,7 +330,7 @@ void check_acks_sent(struct sim *s, struct node *nd);
 void check_restarted(struct sim *s, struct node *nd);
 void check_replay(struct sim *s, struct node *nd, bool ahead);
 void check_lossy_jump(struct sim *s, struct node *nd);
-void check_window(struct sim *s, struct node *nd);
+void check_byte_window(struct sim *s, struct node *nd);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 
