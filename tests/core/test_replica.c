@@ -517,6 +517,9 @@ static void test_lost_catchup_no_second_jump(void **state)
 	assert_int_equal(T.r[f].stats.transfers, 1);
 }
 
+/* The writes of the byte-window tests: ww[i] is req 300 + i. */
+static struct synod_wait_write ww[SYNOD_PENDING_MAX];
+
 /*
  * The byte window (large requests, S4; protocol.rst "Phase 2 (steady
  * state)").  The leader @l is given @n writes of @len bytes
@@ -525,8 +528,6 @@ static void test_lost_catchup_no_second_jump(void **state)
  * forms then are as many as the window lets it.  Returns the first slot
  * formed.
  */
-static struct synod_wait_write ww[SYNOD_PENDING_MAX];
-
 static u64 fill_window(int l, u32 len, const u32 *lens, int n)
 {
 	u64 lo = T.r[l].next_slot;
