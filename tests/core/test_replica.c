@@ -628,6 +628,52 @@ static void test_slot_bytes(void **state)
 }
 
 /*
+ * A slot cut to what the window has left, not to SYNOD_SLOT_BYTES: with
+ * 7 x 1 MiB and 768 KiB in flight (8 slots, 256 KiB short of
+ * SYNOD_WINDOW_BYTES), three writes of 128 KiB arriving next would fit
+ * one slot, but a 9th slot takes two and the third waits, the window
+ * exactly full; when the slots are chosen it goes too and all commit.
+ */
+static void test_slot_cut_to_window(void **state)
+{
+	static const u32 lens[] = {
+		1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20,
+		768 << 10,
+	};
+	const struct synod_slot *sl;
+	u64 lo, s;
+	int l, i, st = -1, n = ARRAY_SIZE(lens);
+
+	(void)state;
+	assert_int_equal(SYNOD_SLOT_BYTES, 1 << 20);
+	assert_int_equal(SYNOD_WINDOW_BYTES, 8 << 20);
+	setup_cluster(3, false);
+	l = elect();
+	lo = fill_window(l, 0, lens, n);
+	assert_int_equal(T.r[l].next_slot - lo, 8);	/* one write a slot */
+	for (s = lo; s < lo + 8; s++)
+		assert_int_equal(slot_bytes(l, s), lens[s - lo]);
+	assert_int_equal(T.r[l].win_bytes, SYNOD_WINDOW_BYTES - (256 << 10));
+	for (i = n; i < n + 3; i++)
+		ww[i] = (struct synod_wait_write){ 300 + i, 8 * i, 0x3000 + i,
+						   128 << 10 };
+	assert_int_equal(synod_replica_writes(&T.r[l], T.now, &ww[n], 3, &st,
+					      &T.out[l]), 3);
+	pump();
+	assert_int_equal(T.ndone, 0);
+	assert_int_equal(T.r[l].next_slot - lo, 9);
+	sl = &T.r[l].log[(lo + 8) & (SYNOD_LOG_MAX - 1)];
+	assert_int_equal(sl->e.nwrites, 2);
+	assert_int_equal(sl->req[0], 300 + n);
+	assert_int_equal(sl->req[1], 300 + n + 1);
+	assert_int_equal(slot_bytes(l, lo + 8), 256 << 10);
+	assert_int_equal(T.r[l].npend, 1);	/* the third still waits */
+	assert_int_equal(T.r[l].pend[T.r[l].pend_head].req, 300 + n + 2);
+	assert_int_equal(T.r[l].win_bytes, SYNOD_WINDOW_BYTES);
+	drain_window(l, n + 3);
+}
+
+/*
  * Today's writes, at most SYNOD_PAYLOAD_MAX (16 KiB), four a slot:
  * SYNOD_WINDOW slots of SYNOD_BATCH_MAX fill the window by count as
  * before, at 1 MiB, far under SYNOD_WINDOW_BYTES: the byte bounds change
@@ -703,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_lost_catchup_no_second_jump),
 		cmocka_unit_test(test_window_bytes),
 		cmocka_unit_test(test_slot_bytes),
+		cmocka_unit_test(test_slot_cut_to_window),
 		cmocka_unit_test(test_window_small_writes),
 		cmocka_unit_test(test_window_bytes_new_leader),
 	};
