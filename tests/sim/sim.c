@@ -38,9 +38,9 @@ static uint32_t opt_rx_defer_ppm = 300000;
 /* --lossy-catchup: loss (ppm) on a follower's links while it catches up */
 static uint32_t opt_lossy_ppm;
 /* --retransmit-ms: every replica's retransmit_ns (node.c's template) */
+static uint64_t opt_retransmit_ms;
 /* --write-kb-max: the longest client write (client.c), KiB */
 static uint32_t opt_write_kb = 16;
-static uint64_t opt_retransmit_ms;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */

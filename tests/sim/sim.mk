@@ -35,7 +35,7 @@ SIM_CPPFLAGS := -I$(TOP)/kmod/core -I$(TOP)/tests/sim -I$(TOP)/tests/core
 # for 16 slots of at most 1 MiB: 1.5 MiB for 3), so that --write-kb-max
 # writes fill it.
 SIM_CORE_DEFS ?= -DSYNOD_WINDOW=3 -DSYNOD_LOG_MAX=64 \
-	-DSYNOD_WINDOW_BYTES=1572864
+	-DSYNOD_WINDOW_BYTES=1572864u
 ARGS ?=
 SIM_SEEDS ?= 500
 MUTANT_SEEDS ?= 2000
