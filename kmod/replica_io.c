@@ -195,6 +195,13 @@ static bool req_valid(struct synod_repl *r, struct request *rq)
 {
 	u32 len = blk_rq_bytes(rq);
 
+	/*
+	 * The core asserts a write fits a slot (synod_replica_writes()):
+	 * what we let through and what the store holds must, or a write
+	 * would fence the volume.
+	 */
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX > SYNOD_SLOT_BYTES);
+	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_SLOT_BYTES);
 	if (WARN_ON_ONCE(!len || len % SECTOR_SIZE ||
 			 (req_op(rq) == REQ_OP_WRITE &&
 			  len > SYNOD_PAYLOAD_MAX)))
@@ -236,7 +243,7 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
 	if (READ_ONCE(test_bad_block))
 		sector = xchg(&test_bad_block, 0) ?: sector;
 	*w = (struct synod_wait_write){ .req = req, .block = sector,
-					.ref = pay->ref };
+					.ref = pay->ref, .len = pay->len };
 	return SYNOD_OK;
 }
 

@@ -24,12 +24,39 @@ static void check_log(const struct synod_replica *r)
 		synod_assert(!sl->faulty || !sl->chosen);
 		synod_assert(sl->seq <= r->persist_seq);
 		synod_assert(!sl->owned || r->role == SYNOD_LEADER);
+		/* bytes of our own writes, only while they are ours */
+		synod_assert(sl->bytes <= SYNOD_SLOT_BYTES);
+		synod_assert(!sl->bytes || (sl->owned &&
+					    sl->e.kind == SYNOD_ENTRY_WRITE));
 		synod_assert(sl->e.kind >= SYNOD_ENTRY_NOOP &&
 			     sl->e.kind <= SYNOD_ENTRY_CONFIG);
 		faulty += sl->faulty;
 	}
 	synod_assert(!r->lost_slot || r->lost_slot > r->chosen_upto);
 	synod_assert(faulty + (r->lost_slot != 0) == r->nfaulty);
+}
+
+/*
+ * The byte window (replica.h, win_bytes) against a recount of the slots
+ * in flight: a counter that drifted would stall the leader for good, or
+ * let its window grow past what the payload store holds.
+ */
+static void check_window(const struct synod_replica *r)
+{
+	u64 s, bytes = 0;
+
+	synod_assert(r->win_bytes <= SYNOD_WINDOW_BYTES);
+	if (r->role != SYNOD_LEADER) {
+		synod_assert(r->win_bytes == 0);
+		return;
+	}
+	for (s = r->chosen_upto + 1; s < r->next_slot; s++) {
+		const struct synod_slot *sl = slot_get(r, s);
+
+		if (sl)
+			bytes += sl->bytes;
+	}
+	synod_assert(bytes == r->win_bytes);
 }
 
 /* A pre-vote asks for a ballot of ours above our promise; never raises it. */
@@ -108,5 +135,6 @@ void synod_replica_check(const struct synod_replica *r)
 		synod_assert(!r->active && !r->cfg_pending);
 	}
 	check_log(r);
+	check_window(r);
 	check_prevote(r);
 }

@@ -23,7 +23,8 @@
 	defined(SYNOD_MUTANT_SNAPSHOT_STALE) ||				 \
 	defined(SYNOD_MUTANT_PAUSE_CLOCK_STOPS) ||			 \
 	defined(SYNOD_MUTANT_RESYNC_CANDIDATE) ||			 \
-	defined(SYNOD_MUTANT_READ_UNLANDED))
+	defined(SYNOD_MUTANT_READ_UNLANDED) ||				 \
+	defined(SYNOD_MUTANT_WINDOW_BYTES_FIRST))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -133,6 +134,17 @@
 #define MUTANT_READ_UNLANDED		1	/* read before the apply landed */
 #else
 #define MUTANT_READ_UNLANDED		0
+#endif
+
+/*
+ * A slot counts the bytes of its first write only (pack_slot()): the
+ * core's byte counters stay consistent with each other, while the writes
+ * its slots carry pass SYNOD_SLOT_BYTES and SYNOD_WINDOW_BYTES.
+ */
+#ifdef SYNOD_MUTANT_WINDOW_BYTES_FIRST
+#define MUTANT_WINDOW_BYTES_FIRST	1	/* a slot counts its first write only */
+#else
+#define MUTANT_WINDOW_BYTES_FIRST	0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

@@ -40,7 +40,10 @@ static void fail_all(struct synod_replica *r, struct synod_out *out)
 				       SYNOD_UNKNOWN, sl->e.slot,
 				       sl->e.w[k].block, false);
 		sl->owned = false;
+		sl->bytes = 0;
 	}
+	/* our slots in flight are no longer ours to bound */
+	r->win_bytes = 0;
 	for (i = 0; i < r->nreads; i++)
 		synod_out_done(out, r->reads[i].req, SYNOD_OP_READ,
 			       SYNOD_FAILED, 0, r->reads[i].block, false);
@@ -228,7 +231,7 @@ static void propose_at(struct synod_replica *r, u64 s,
 	struct synod_slot *sl = slot_at(r, s);
 
 	synod_assert(r->role == SYNOD_LEADER && s > r->chosen_upto);
-	synod_assert(!sl->owned);
+	synod_assert(!sl->owned && !sl->bytes);
 	if (sl->e.slot == s && sl->faulty)
 		r->nfaulty--;
 	synod_memset(sl, 0, sizeof(*sl));
@@ -355,6 +358,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 	}
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
+	synod_assert(r->win_bytes == 0);	/* step_down() emptied it */
 }
 
 /*
@@ -575,13 +579,56 @@ void synod_prop_durable(struct synod_replica *r, u64 now,
 	}
 }
 
-/* Form slots from waiting writes while the window has room. */
+/*
+ * Fill @e with the writes at the head of pend[] that the next slot takes:
+ * up to SYNOD_BATCH_MAX, in order, while their bytes stay within
+ * SYNOD_SLOT_BYTES and within what the byte window has left, so that
+ * win_bytes never passes SYNOD_WINDOW_BYTES (a hard bound, which the
+ * payload store can be sized by).  Returns their bytes.  @e takes none
+ * only when the window is short of room for the first; an empty window
+ * never is, as no write is longer than SYNOD_SLOT_BYTES
+ * (synod_replica_writes()).
+ */
+static u32 pack_slot(const struct synod_replica *r, struct synod_entry *e)
+{
+	u64 room = SYNOD_WINDOW_BYTES - r->win_bytes;
+	u32 bytes = 0, k;
+
+	synod_assert(r->win_bytes <= SYNOD_WINDOW_BYTES);
+	synod_assert(r->npend > 0);
+	if (room > SYNOD_SLOT_BYTES)
+		room = SYNOD_SLOT_BYTES;
+	synod_memset(e, 0, sizeof(*e));
+	e->kind = SYNOD_ENTRY_WRITE;
+	for (k = 0; k < SYNOD_BATCH_MAX && k < r->npend; k++) {
+		const struct synod_wait_write *w =
+			&r->pend[(r->pend_head + k) % SYNOD_PENDING_MAX];
+		/* the mutant: the slot's first write alone is counted */
+		u32 len = MUTANT_WINDOW_BYTES_FIRST && k ? 0 : w->len;
+
+		if (len > room - bytes)
+			break;
+		e->w[k].block = w->block;
+		e->w[k].ref = w->ref;
+		e->nwrites++;
+		bytes += len;
+	}
+	synod_assert(bytes <= room && bytes <= SYNOD_SLOT_BYTES);
+	synod_assert(e->nwrites > 0 || r->win_bytes > 0);
+	return bytes;
+}
+
+/*
+ * Form slots from waiting writes while the window has room: fewer than
+ * SYNOD_WINDOW slots in flight, and room in the byte window for the
+ * next slot's writes (pack_slot()).
+ */
 static void propose_writes(struct synod_replica *r, u64 now,
 			   struct synod_out *out)
 {
 	struct synod_entry e;
 	u64 lo = r->next_slot;
-	u32 k;
+	u32 k, bytes;
 
 	synod_assert(r->active && !r->cfg_pending);
 	while (r->npend && r->next_slot < r->chosen_upto + 1 + SYNOD_WINDOW &&
@@ -589,16 +636,9 @@ static void propose_writes(struct synod_replica *r, u64 now,
 	       synod_log_make_room(r, r->next_slot)) {
 		struct synod_slot *sl;
 
-		synod_memset(&e, 0, sizeof(e));
-		e.kind = SYNOD_ENTRY_WRITE;
-		for (k = 0; k < SYNOD_BATCH_MAX && k < r->npend; k++) {
-			const struct synod_wait_write *w =
-				&r->pend[(r->pend_head + k) % SYNOD_PENDING_MAX];
-
-			e.w[k].block = w->block;
-			e.w[k].ref = w->ref;
-			e.nwrites++;
-		}
+		bytes = pack_slot(r, &e);
+		if (!e.nwrites)
+			break;	/* the byte window is full */
 		sl = slot_at(r, r->next_slot);
 		propose_at(r, r->next_slot, &e, out);
 		for (k = 0; k < e.nwrites; k++) {
@@ -607,11 +647,14 @@ static void propose_writes(struct synod_replica *r, u64 now,
 			r->npend--;
 		}
 		sl->owned = true;
+		sl->bytes = bytes;
+		r->win_bytes += bytes;
 	}
 	if (r->next_slot > lo)
 		send_accepts_all(r, now, lo, out);
 	synod_assert(r->next_slot <= r->chosen_upto + 1 + SYNOD_WINDOW ||
 		     r->next_slot == lo);
+	synod_assert(r->win_bytes <= SYNOD_WINDOW_BYTES);
 }
 
 /*
@@ -651,6 +694,7 @@ void synod_prop_slot_applied(struct synod_replica *r, struct synod_slot *sl,
 			synod_out_done(out, sl->req[k], SYNOD_OP_WRITE, SYNOD_OK,
 				       sl->e.slot, sl->e.w[k].block, false);
 		sl->owned = false;
+		sl->bytes = 0;	/* left the window when chosen */
 	}
 	if (r->role == SYNOD_LEADER && r->cfg_pending &&
 	    sl->e.slot == r->cfg_slot)

@@ -13,6 +13,7 @@ static void check_build_constants(void)
 	synod_assert((SYNOD_LOG_MAX & (SYNOD_LOG_MAX - 1)) == 0);
 	synod_assert(SYNOD_LOG_MAX >= 2 * SYNOD_MSG_ENTRIES_MAX);
 	synod_assert(SYNOD_WINDOW >= 1 && SYNOD_WINDOW < SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(SYNOD_SLOT_BYTES <= SYNOD_WINDOW_BYTES);
 	synod_assert(SYNOD_NODES_MAX <= 32);
 }
 
@@ -284,7 +285,8 @@ void synod_log_advance(struct synod_replica *r, u64 now, struct synod_out *out)
 	const struct synod_slot *sl;
 
 	while ((sl = slot_get(r, r->chosen_upto + 1)) && sl->chosen) {
-		synod_assert(!sl->faulty);
+		synod_assert(!sl->faulty && sl->bytes <= r->win_bytes);
+		r->win_bytes -= sl->bytes;	/* out of the byte window */
 		r->chosen_upto++;
 	}
 	if (r->lost_slot && r->chosen_upto >= r->lost_slot) {
@@ -686,13 +688,14 @@ u32 synod_replica_leader(const struct synod_replica *r)
 }
 
 /*
- * A client write of one block.  SYNOD_OK means "accepted": a done[] entry
- * will follow.  Anything else means it certainly did not happen.
+ * A client write of @len bytes at @block.  SYNOD_OK means "accepted": a
+ * done[] entry will follow.  Anything else means it certainly did not
+ * happen.
  */
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
-			u64 block, u64 ref, struct synod_out *out)
+			u64 block, u64 ref, u32 len, struct synod_out *out)
 {
-	const struct synod_wait_write w = { req, block, ref };
+	const struct synod_wait_write w = { req, block, ref, len };
 	int st = SYNOD_OK;
 
 	synod_assert(out != NULL);
@@ -700,7 +703,7 @@ int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
 		st = SYNOD_OK;
 	/* OK even if the leader stepped down within: done says FAILED */
 	synod_assert(st == SYNOD_OK || st == SYNOD_NOT_LEADER ||
-		     st == SYNOD_BUSY);
+		     st == SYNOD_BUSY || st == SYNOD_FAILED);
 	return st;
 }
 
@@ -711,7 +714,8 @@ int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
  * and its accept, and the whole pass is one group commit.  Returns how
  * many were queued, always a prefix of @w; *@st is the status of the
  * others (meaningless when there are none): SYNOD_NOT_LEADER, or
- * SYNOD_BUSY when the queue is full (backpressure).
+ * SYNOD_BUSY when the queue is full (backpressure), or SYNOD_FAILED when
+ * the next one's length is out of range (a glue bug: asserted).
  */
 u32 synod_replica_writes(struct synod_replica *r, u64 now,
 			 const struct synod_wait_write *w, u32 n, int *st,
@@ -727,6 +731,13 @@ u32 synod_replica_writes(struct synod_replica *r, u64 now,
 	}
 	*st = SYNOD_BUSY;	/* the window is the backpressure */
 	for (i = 0; i < n && r->npend < SYNOD_PENDING_MAX; i++) {
+		/* the glue refuses longer ones: a slot must take any write */
+		synod_assert(w[i].len > 0 && w[i].len <= SYNOD_SLOT_BYTES);
+		if (w[i].len == 0 || w[i].len > SYNOD_SLOT_BYTES) {
+			/* not queued even where the assertion returns */
+			*st = SYNOD_FAILED;
+			break;
+		}
 		r->pend[(r->pend_head + r->npend) % SYNOD_PENDING_MAX] = w[i];
 		r->npend++;
 	}

@@ -56,6 +56,29 @@
 #endif
 #define SYNOD_PENDING_MAX	64u	/* client writes waiting for a slot */
 /*
+ * Bytes of client writes (synod_wait_write.len) that one slot may carry,
+ * and that the slots in flight may carry together (large requests, S4).
+ * A slot is one journal record and one apply, so SYNOD_SLOT_BYTES bounds
+ * both; it is also the largest write (a payload chain's 1 MiB), so a
+ * slot can always take one.  The window's bytes bound the leader's own
+ * writes in flight only, not all that the payload store holds: values
+ * recovered in phase 1 count 0 (up to SYNOD_P1_CHUNK slots of up to
+ * SYNOD_SLOT_BYTES each, finish_chunk()), slots chosen but not yet
+ * applied have left the window while their payloads stay held, and the
+ * SYNOD_PENDING_MAX writes waiting for a slot are not counted; sizing the
+ * store is the glue's (large-requests.md, section 4).  8 MiB is half of
+ * the store's 16 MiB.  With
+ * today's writes, at most SYNOD_PAYLOAD_MAX (16 KiB) and SYNOD_BATCH_MAX
+ * a slot, a slot carries 64 KiB and a full window 1 MiB: neither bound
+ * is ever reached and slots form as before (test_replica.c,
+ * test_window_small_writes).  The simulator overrides the window's
+ * bytes, in proportion to its small window of slots.
+ */
+#define SYNOD_SLOT_BYTES	(1u << 20)
+#ifndef SYNOD_WINDOW_BYTES
+#define SYNOD_WINDOW_BYTES	(8u << 20)
+#endif
+/*
  * A silent peer is resent its unacked slots after at most 8 retransmission
  * periods (struct synod_replica, retx_ns).
  */
@@ -112,6 +135,12 @@ struct synod_slot {
 	struct synod_entry e;	/* e.slot == 0: empty */
 	u64 seq;		/* journal record holding e */
 	u64 req[SYNOD_BATCH_MAX];	/* leader: client requests in e */
+	/*
+	 * Leader, while owned: the bytes of those requests (<=
+	 * SYNOD_SLOT_BYTES), counted in win_bytes while the slot is in
+	 * flight.  Like req[], never sent nor journaled.
+	 */
+	u32 bytes;
 	u32 acks;		/* leader: nodes that accepted e in ballot */
 	bool chosen;		/* value known chosen */
 	bool faulty;		/* journal copy corrupt: unknown, ask peers */
@@ -160,10 +189,19 @@ struct synod_out {
 	struct synod_done done[SYNOD_OUT_DONE_MAX];
 };
 
+/* A client write waiting in pend[] for a slot (synod_replica_writes()). */
 struct synod_wait_write {
-	u64 req;
-	u64 block;
-	u64 ref;
+	u64 req;		/* the glue's id, given back in done[] */
+	u64 block;		/* where it goes: the data area's sector */
+	u64 ref;		/* its payload in the glue's store */
+	/*
+	 * Its payload's length in bytes, 1..SYNOD_SLOT_BYTES: the core
+	 * never sees the data, but it bounds the bytes a slot and the
+	 * window carry (propose_writes()).  Not sent: on the wire and in
+	 * the journal an entry's writes are (block, ref), and the payload
+	 * frame and record carry the length.
+	 */
+	u32 len;
 };
 
 struct synod_wait_read {
@@ -348,6 +386,17 @@ struct synod_replica {
 	bool active;		/* own no-op committed: may serve */
 	u64 noop_slot;
 	u64 next_slot;
+	/*
+	 * The byte window: the bytes of the slots in flight, those in
+	 * (chosen_upto, next_slot), at most SYNOD_WINDOW_BYTES.  Kept as
+	 * slots are proposed (propose_writes()) and chosen
+	 * (synod_log_advance()); 0 outside a reign.  Only slots of our
+	 * own writes count: a value recovered in phase 1 carries no
+	 * length, but it is chosen before we serve (our no-op follows it).
+	 * So it bounds our own writes in flight, not the payloads we hold
+	 * (see SYNOD_WINDOW_BYTES).
+	 */
+	u64 win_bytes;
 	u64 hb_ns;		/* last heartbeat sent */
 	/*
 	 * Phase-2 retransmission, per peer.  Links are reliable and in
@@ -426,7 +475,7 @@ void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
 bool synod_replica_heard(const struct synod_replica *r, u64 now,
 			 u64 window_ns);
 int synod_replica_write(struct synod_replica *r, u64 now, u64 req,
-			u64 block, u64 ref, struct synod_out *out);
+			u64 block, u64 ref, u32 len, struct synod_out *out);
 bool synod_out_room(const struct synod_out *out);
 u32 synod_replica_writes(struct synod_replica *r, u64 now,
 			 const struct synod_wait_write *w, u32 n, int *st,

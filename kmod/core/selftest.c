@@ -145,7 +145,8 @@ static bool write_some(struct synod_selftest *t, u32 l, u32 n)
 	synod_assert(l < ST_N);
 	for (k = 0; k < n; k++) {
 		if (synod_replica_write(&t->r[l], t->now, 100 + k, k,
-					0xdead0000u + k, &t->out[l]) != SYNOD_OK)
+					0xdead0000u + k, 4096,
+					&t->out[l]) != SYNOD_OK)
 			return false;
 		drain(t, l);
 		pump(t);

@@ -223,7 +223,7 @@ static int write_to_silent_peers(int *f, int *g)
 	T.cut[*f] = true;
 	T.cut[*g] = true;
 	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
-					     &T.out[l]), SYNOD_OK);
+					     4096, &T.out[l]), SYNOD_OK);
 	pump();
 	assert_int_equal(T.r[l].role, SYNOD_LEADER);
 	return l;
@@ -355,7 +355,7 @@ static void test_late_acks_are_progress(void **state)
 	for (i = 0; i < 40; i++) {
 		T.hold_durable[g] = true;
 		assert_int_equal(synod_replica_write(&T.r[l], T.now,
-						     (u64)100 + i, 3, i,
+						     (u64)100 + i, 3, i, 4096,
 						     &T.out[l]), SYNOD_OK);
 		pump();
 		/* chosen with f alone; g's ack is held in its core */
@@ -391,7 +391,7 @@ static void test_heard_counts_phase2_answers(void **state)
 	t0 = T.now;
 	for (i = 0; i < 30; i++) {
 		assert_int_equal(synod_replica_write(&T.r[l], T.now,
-						     (u64)100 + i, 3, i,
+						     (u64)100 + i, 3, i, 4096,
 						     &T.out[l]), SYNOD_OK);
 		advance(MS);
 	}
@@ -423,7 +423,7 @@ static void write8(int l, u64 req)
 
 	for (i = 0; i < 8; i++)
 		assert_int_equal(synod_replica_write(&T.r[l], T.now, req + i,
-						     (u64)i, req + i,
+						     (u64)i, req + i, 4096,
 						     &T.out[l]), SYNOD_OK);
 	pump();
 }

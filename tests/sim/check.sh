@@ -4,16 +4,17 @@
 # The make-check stage of the consensus core (make sim-check): cmocka unit
 # tests of kmod/core, SEEDS simulator seeds on 3 and on 5 replicas (run
 # side by side), REAL seeds of the simulator built with the kernel's
-# window and ring (synod-sim-real), a lossy catch-up (--lossy-catchup),
+# window and ring (synod-sim-real) beside LARGE seeds of writes up to
+# 1 MiB (--write-kb-max 1024), a lossy catch-up (--lossy-catchup),
 # every mutant given (each must be caught by its own checker:
 # mutants.sh), and the wire fuzzer for FUZZ seconds.
 # One TAP line per check; exits non-zero when any check failed.
 #
 # usage: tests/sim/check.sh BUILD_DIR SEEDS MUTANT_SEEDS FUZZ_SECONDS REAL
-#                           MUTANT_BIN...
+#                           LARGE MUTANT_BIN...
 set -u
-B=$1 seeds=$2 mseeds=$3 fuzz=$4 real=$5
-shift 5
+B=$1 seeds=$2 mseeds=$3 fuzz=$4 real=$5 large=$6
+shift 6
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 # tap STATUS DESCRIPTION; $n and $failed
@@ -56,12 +57,29 @@ for r in 3 5; do
 	tap $rc "sim: $seeds seeds, $r replicas, full fault mix${changes:+ ($changes)}"
 done
 
-# the kernel's SYNOD_WINDOW and SYNOD_LOG_MAX, replicas alternating 3 and 5
+# the kernel's SYNOD_WINDOW and SYNOD_LOG_MAX, replicas alternating 3 and 5;
+# beside it, writes of up to 1 MiB, which fill the byte window (a slot
+# carries at most 1 MiB, the slots in flight at most SYNOD_WINDOW_BYTES)
+"$sim" --seed 3000001 --seeds "$large" --replicas 0 --write-kb-max 1024 \
+	> "$B/sim/check-large.log" 2>&1 &
+pl=$!
 "$B/sim/synod-sim-real" --seed 2000001 --seeds "$real" --replicas 0 \
 	> "$B/sim/check-real.log" 2>&1
 rc=$?
+wait $pl
+rcl=$?
 sed 's/^/# /' "$B/sim/check-real.log" | grep -v '^# synod: assertion' | head -20
 tap $rc "sim: $real seeds with the kernel's window and ring (synod-sim-real)"
+sed 's/^/# /' "$B/sim/check-large.log" | grep -v '^# synod: assertion' | head -20
+# a run that never filled the byte window tested nothing: fail it
+full=$(grep -o 'byte window full [0-9]* steps' "$B/sim/check-large.log" |
+	tail -1)
+steps=$(awk '{print $4}' <<< "$full")
+if [ "$rcl" -eq 0 ] && [ "${steps:-0}" -eq 0 ]; then
+	echo "# the byte window was never full: the stage tested nothing"
+	rcl=1
+fi
+tap $rcl "sim: $large seeds of writes up to 1 MiB (${full:-no byte window count})"
 
 # a follower catching up by a state transfer over links that lose 5% of
 # its messages, under the kernel's ratio of retransmission period to the

@@ -24,6 +24,34 @@ static int new_op(struct sim *s)
 	return s->nhist++;
 }
 
+/*
+ * The length of the write of @value: one unit to s->write_max bytes, in
+ * units of 512 bytes or of 4 KiB (a coin per write), a quarter of them
+ * the longest and a quarter one unit.  A hash of the seed and the value
+ * rather than the seed's stream, so that lengths change no other draw:
+ * with the default (16 KiB, the module's longest write today) the core's
+ * byte bounds are never reached and seeds run as before lengths.
+ */
+static uint32_t write_len(const struct sim *s, uint64_t value)
+{
+	uint64_t h = (s->seed * 0x9e3779b97f4a7c15ull) ^ value;
+	uint32_t unit, units;
+
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	unit = h & 1 ? 512 : 4096;
+	units = s->write_max / unit;
+	switch ((h >> 1) & 3) {
+	case 0:
+		return units * unit;
+	case 1:
+		return unit;
+	default:
+		return (uint32_t)(1 + (h >> 3) % units) * unit;
+	}
+}
+
 static void retarget(struct sim *s, struct client *c, int from)
 {
 	uint32_t hint = SYNOD_NODE_NONE;
@@ -75,7 +103,8 @@ void client_submit(struct sim *s, int idx)
 	}
 	if (h->write)
 		st = synod_replica_write(&nd->r, sim_local(s, nd), (uint64_t)idx,
-					 (uint64_t)h->block, h->value, &nd->out);
+					 (uint64_t)h->block, h->value, h->len,
+					 &nd->out);
 	else
 		st = synod_replica_read(&nd->r, sim_local(s, nd), (uint64_t)idx,
 					(uint64_t)h->block, &nd->out);
@@ -117,7 +146,8 @@ void client_submit_batch(struct sim *s, struct node *nd)
 		}
 		idx[n] = nd->batch[k];
 		w[n] = (struct synod_wait_write){ .req = (uint64_t)idx[n],
-			.block = (uint64_t)h->block, .ref = h->value };
+			.block = (uint64_t)h->block, .ref = h->value,
+			.len = h->len };
 		n++;
 	}
 	nd->nbatch = 0;
@@ -153,8 +183,10 @@ void client_start(struct sim *s, struct client *c)
 	*h = (struct hop){ .client = c->id, .call = s->now, .node = c->target,
 			   .block = (int)sim_below(s, SIM_BLOCKS) };
 	h->write = sim_chance(s, 550000);
-	if (h->write)
+	if (h->write) {
 		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
+		h->len = write_len(s, h->value);
+	}
 	c->cur = idx;
 	nd = &s->nodes[c->target];
 	if (nd->up && nd->paused)

@@ -35,6 +35,7 @@ expect() {
 	PAUSE_CLOCK_STOPS) echo 'lease safety' ;;
 	RESYNC_CANDIDATE) echo 'resync: node [0-9]+ (leads|campaigned|served)' ;;
 	READ_UNLANDED) echo 'linearizability: history of block' ;;
+	WINDOW_BYTES_FIRST) echo 'window: node [0-9]+ (slot|has)' ;;
 	*) return 1 ;;
 	esac
 }

@@ -494,6 +494,7 @@ void sim_process(struct sim *s, struct node *nd)
 	uint64_t durable;
 
 	check_acks_sent(s, nd);
+	check_byte_window(s, nd);
 	for (i = 0; i < out->npersist; i++)
 		disk_write(s, nd, &out->persist[i]);
 	for (i = 0; i < out->nmsgs; i++)

@@ -39,6 +39,8 @@ static uint32_t opt_rx_defer_ppm = 300000;
 static uint32_t opt_lossy_ppm;
 /* --retransmit-ms: every replica's retransmit_ns (node.c's template) */
 static uint64_t opt_retransmit_ms;
+/* --write-kb-max: the longest client write (client.c), KiB */
+static uint32_t opt_write_kb = 16;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
@@ -287,6 +289,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->no_faults = opt_no_faults;
 	s->batch_ppm = opt_batch_ppm;
 	s->rx_defer_ppm = opt_rx_defer_ppm;
+	s->write_max = opt_write_kb << 10;
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
@@ -349,7 +352,8 @@ static void usage(void)
 		"          [--history FILE] [--stop-on-fail] [--fault-ms MS]\n"
 		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
 		"          [--batch-ppm PPM] [--rx-defer-ppm PPM]\n"
-		"          [--lossy-catchup PPM] [--retransmit-ms MS] [-v]\n"
+		"          [--lossy-catchup PPM] [--retransmit-ms MS]\n"
+		"          [--write-kb-max KB] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
 		"  search that runs out is a failure\n"
@@ -361,7 +365,9 @@ static void usage(void)
 		"  --lossy-catchup: no faults but one: a follower cut off for\n"
 		"  the fault phase, then catching up by a state transfer while\n"
 		"  PPM of the messages and chunks on its links are lost\n"
-		"  --retransmit-ms: the replicas' retransmission period (5)\n",
+		"  --retransmit-ms: the replicas' retransmission period (5)\n"
+		"  --write-kb-max: the longest write, 4 to 1024 KiB (16);\n"
+		"  writes are 512-byte or 4 KiB units up to it\n",
 		argv0);
 }
 
@@ -381,6 +387,7 @@ int main(int argc, char **argv)
 		{ "rx-defer-ppm", required_argument, NULL, 'd' },
 		{ "lossy-catchup", required_argument, NULL, 'L' },
 		{ "retransmit-ms", required_argument, NULL, 'R' },
+		{ "write-kb-max", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -390,7 +397,7 @@ int main(int argc, char **argv)
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
-	uint64_t tot_xjumps = 0;
+	uint64_t tot_xjumps = 0, tot_wfull = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -410,12 +417,14 @@ int main(int argc, char **argv)
 		case 'd': opt_rx_defer_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'L': opt_lossy_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'R': opt_retransmit_ms = strtoull(optarg, NULL, 0); break;
+		case 'W': opt_write_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
 	}
 	if ((replicas != 0 && replicas != 3 && replicas != 5 &&
-	     replicas != 7) || opt_heal_ms < 1000) {
+	     replicas != 7) || opt_heal_ms < 1000 || opt_write_kb < 4 ||
+	    opt_write_kb > SYNOD_SLOT_BYTES >> 10) {
 		usage();
 		return 2;
 	}
@@ -445,6 +454,10 @@ int main(int argc, char **argv)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
 			 " --wgl-budget %" PRIu64, opt_wgl_budget);
+	if (opt_write_kb != 16)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --write-kb-max %" PRIu32, opt_write_kb);
 	for (k = 0; k < nseeds; k++) {
 		uint64_t sd = seed + k;
 		int n = replicas ? replicas : (sd & 1 ? 3 : 5);
@@ -475,6 +488,7 @@ int main(int argc, char **argv)
 		tot_xcrash += s.xfer_crashes;
 		tot_xjumps += s.xfer_jumps;
 		tot_batch += s.batched;
+		tot_wfull += s.window_full_steps;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -486,12 +500,15 @@ int main(int argc, char **argv)
 	       " acked writes %" PRIu64 " (%" PRIu64 " given together)"
 	       " lease reads %" PRIu64
 	       " campaigns %" PRIu64 " leader changes %" PRIu64
-	       " (at most %" PRIu64 " in one seed) cpu %.3f s\n",
+	       " (at most %" PRIu64 " in one seed)",
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
 	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_xjumps,
 	       tot_chunks,
 	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_camp,
-	       tot_changes, max_changes, (double)clock() / CLOCKS_PER_SEC);
+	       tot_changes, max_changes);
+	if (opt_write_kb != 16)	/* steps the byte window held writes back */
+		printf(" byte window full %" PRIu64 " steps", tot_wfull);
+	printf(" cpu %.3f s\n", (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();
 	return failures ? 1 : 0;
 }

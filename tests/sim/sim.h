@@ -158,6 +158,7 @@ struct hop {			/* one client operation */
 	bool write;
 	int block;
 	uint64_t value;
+	uint32_t len;		/* write: its payload's bytes, for the core */
 	uint64_t call, ret;
 	int ok;			/* enum op_ok */
 	bool done;
@@ -193,6 +194,7 @@ struct sim {
 	bool no_faults;		/* --no-faults: no faults, no bit flips */
 	uint32_t batch_ppm;	/* --batch-ppm: writes that wait for a pass */
 	uint32_t rx_defer_ppm;	/* --rx-defer-ppm: messages whose outputs wait */
+	uint32_t write_max;	/* --write-kb-max: the longest write, bytes */
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -233,6 +235,11 @@ struct sim {
 	uint64_t xfer_jumps;	/* jumps into a state transfer (passes) */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
+	/*
+	 * Steps after which a leader held its next waiting write back for
+	 * the byte window alone (check_byte_window): steps, not episodes
+	 */
+	uint64_t window_full_steps;
 };
 
 enum ev_kind {
@@ -323,6 +330,7 @@ void check_acks_sent(struct sim *s, struct node *nd);
 void check_restarted(struct sim *s, struct node *nd);
 void check_replay(struct sim *s, struct node *nd, bool ahead);
 void check_lossy_jump(struct sim *s, struct node *nd);
+void check_byte_window(struct sim *s, struct node *nd);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 

@@ -9,7 +9,8 @@
 #                (make sim ARGS='--seed 5 --replicas 5')
 #   sim-check    the make-check stage: core unit tests, $(SIM_SEEDS) seeds
 #                on 3 and on 5 replicas, $(SIM_REAL_SEEDS) seeds with the
-#                kernel's window and ring, a lossy catch-up, every mutant,
+#                kernel's window and ring, $(SIM_LARGE_SEEDS) seeds of
+#                writes up to 1 MiB, a lossy catch-up, every mutant,
 #                the wire fuzzer for $(FUZZ_SECONDS) s; TAP lines; fails on
 #                any failure
 #   sim-mutants  each deliberate bug must be found within $(MUTANT_SEEDS),
@@ -29,8 +30,12 @@ SIM_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 SIM_CPPFLAGS := -I$(TOP)/kmod/core -I$(TOP)/tests/sim -I$(TOP)/tests/core
 # The simulator runs the core with a small window and journal ring, so that
-# backpressure, batching, ring reclaim and state transfer happen often.
-SIM_CORE_DEFS ?= -DSYNOD_WINDOW=3 -DSYNOD_LOG_MAX=64
+# backpressure, batching, ring reclaim and state transfer happen often; its
+# window's bytes are in the kernel's proportion to the window's slots (8 MiB
+# for 16 slots of at most 1 MiB: 1.5 MiB for 3), so that --write-kb-max
+# writes fill it.
+SIM_CORE_DEFS ?= -DSYNOD_WINDOW=3 -DSYNOD_LOG_MAX=64 \
+	-DSYNOD_WINDOW_BYTES=1572864u
 ARGS ?=
 SIM_SEEDS ?= 500
 MUTANT_SEEDS ?= 2000
@@ -47,12 +52,15 @@ SIM_BIN := $(B)/sim/synod-sim
 SIM_MUTANTS := QUORUM_OFF_BY_ONE NO_RECOVERY ACK_BEFORE_DURABLE \
 	LEASE_NO_WAIT READ_NO_INDEX APPLIED_UNFLUSHED NO_PREVOTE PREVOTE_YES \
 	PROMISE_NOT_PERSISTED CONFIG_UNSAFE FAULTY_PROMISES NO_DRIFT_MARGIN \
-	SNAPSHOT_STALE PAUSE_CLOCK_STOPS RESYNC_CANDIDATE READ_UNLANDED
+	SNAPSHOT_STALE PAUSE_CLOCK_STOPS RESYNC_CANDIDATE READ_UNLANDED \
+	WINDOW_BYTES_FIRST
 SIM_MUTANT_BINS := $(SIM_MUTANTS:%=$(B)/sim/synod-sim-%)
 # The kernel's own window and ring (replica.h's defaults), for one run
 SIM_REAL_DEFS := -DSYNOD_WINDOW=16 -DSYNOD_LOG_MAX=128
 SIM_REAL_BIN := $(B)/sim/synod-sim-real
 SIM_REAL_SEEDS ?= 200
+# Seeds of writes up to 1 MiB (--write-kb-max 1024), run beside the above
+SIM_LARGE_SEEDS ?= 200
 CORE_TEST_NAMES := test_wire test_quorum test_replica test_leader test_selftest
 CORE_TEST_NAMES += test_jrec test_restore test_jscan test_transfer test_ondisk
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
@@ -111,7 +119,8 @@ fuzz: $(FUZZ_BIN)
 sim-check: $(CORE_TESTS) $(SIM_BIN) $(SIM_REAL_BIN) $(SIM_MUTANT_BINS) \
 		$(FUZZ_BIN)
 	@$(TOP)/tests/sim/check.sh $(B) $(SIM_SEEDS) $(MUTANT_SEEDS) \
-		$(FUZZ_SECONDS) $(SIM_REAL_SEEDS) $(SIM_MUTANT_BINS)
+		$(FUZZ_SECONDS) $(SIM_REAL_SEEDS) $(SIM_LARGE_SEEDS) \
+		$(SIM_MUTANT_BINS)
 
 bench-core: $(SIM_BIN)
 	@$(TOP)/tests/sim/bench.sh $(SIM_BIN) $(B)/sim
