@@ -31,6 +31,17 @@ static unsigned long test_journal_unstable;
 SYNOD_TEST_PARAM(test_journal_unstable, ulong,
 		 "journal sequence recovery misreads once when it reads it again");
 
+/*
+ * Test build only: the journal sequence whose record the scan (pass 1)
+ * takes for broken once, header and trailer both, as a bad transfer can
+ * make a record that is whole on the medium read (0: none).  It clears
+ * itself when used.  recovery.bats uses it in the last batch, below its
+ * end, where such a record must not be voided as torn.
+ */
+static unsigned long test_journal_misread_scan;
+SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
+		 "journal sequence the recovery scan misreads once");
+
 /* One synchronous read into the bio vectors already added to bio[0]. */
 static int read_submit(struct synod_journal *j)
 {
@@ -142,6 +153,25 @@ bad_payload:
 }
 
 /*
+ * test_journal_misread_scan: the scan found @sc (with @ext) whole; make it
+ * what a misread header whose trailer failed too leaves: broken, naming
+ * nothing, holding no payload ring bytes.  (See reread() for the ulong
+ * knob against a u64 jseq.)
+ */
+static void test_misread_scan(struct synod_jscan *sc, struct synod_jext *ext)
+{
+	u64 jseq = sc->jseq;
+
+	if (!jseq || READ_ONCE(test_journal_misread_scan) != jseq ||
+	    cmpxchg(&test_journal_misread_scan, jseq, 0) != jseq)
+		return;
+	memset(sc, 0, sizeof(*sc));
+	sc->state = SYNOD_JS_BROKEN;
+	ext->off = 0;
+	ext->len = 0;
+}
+
+/*
  * Pass 1: every ring index, in disk order.  j->ext[] gets what each
  * header names; replay() keeps it where the slot stays held.
  */
@@ -154,6 +184,7 @@ static int scan_ring(struct synod_journal *j)
 		err = read_record(j, idx, &j->scan[idx], &j->ext[idx]);
 		if (err)
 			return err;
+		test_misread_scan(&j->scan[idx], &j->ext[idx]);
 		cond_resched();
 	}
 	return 0;
