@@ -36,7 +36,8 @@ SYNOD_TEST_PARAM(test_journal_unstable, ulong,
  * takes for broken once, header and trailer both, as a bad transfer can
  * make a record that is whole on the medium read (0: none).  It clears
  * itself when used.  recovery.bats uses it in the last batch, below its
- * end, where such a record must not be voided as torn.
+ * end, where such a record must be read again (recheck_torn()), not
+ * voided as torn.
  */
 static unsigned long test_journal_misread_scan;
 SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
@@ -249,6 +250,49 @@ static int reread(struct synod_journal *j, u64 jseq)
 }
 
 /*
+ * Before the replay: read again every record of the last batch below its
+ * end that the scan found torn.  A bad transfer (a CRC mismatch once) can
+ * make a record whole on the medium read broken; it was written whole,
+ * perhaps acknowledged (a follower's ack counted toward a majority), and
+ * voiding it would lose it for good.  Read intact now, it is taken as
+ * the scan should have taken it: replay() reads it once more and finds
+ * it (or, changed again, reports it UNSTABLE), and void_torn() leaves it.
+ * Still broken, it is torn as before.  At most one batch of reads, into
+ * the buffers the scan used; nothing else is written meanwhile.
+ *
+ * The end record itself is not covered: misread, it lowers end->last, so
+ * it lies after the end, where a broken record is the torn tail and is
+ * dropped (Documentation/ondisk.rst, "Recovery").  Reading the torn tail
+ * again would have to move the end and the last batch with it.
+ */
+static int recheck_torn(struct synod_journal *j,
+			const struct synod_jscan_end *end)
+{
+	enum synod_jscan_fate fate;
+	struct synod_jscan sc;
+	u64 jseq;
+	u32 idx;
+	int err;
+
+	for (jseq = end->batch_first; jseq < end->last; jseq++) {
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
+		if (fate != SYNOD_JF_TORN)
+			continue;
+		idx = synod_journal_index(j, jseq);
+		err = read_record(j, idx, &sc, NULL);
+		if (err)
+			return err;
+		if (sc.state != SYNOD_JS_INTACT || sc.jseq != jseq)
+			continue;
+		pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
+			j->bdev, jseq);
+		j->scan[idx] = sc;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * Pass 2: the window, in order.  Intact records are read again (the scan
  * kept no payloads) and handed to found(); damaged ones before the last
  * batch are reported corrupt().  Void, reclaimed and torn ones hold
@@ -383,8 +427,9 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
  * Within the window, intact records are found() in order.  A record
- * missing or damaged in the last batch was never acknowledged (jscan.h):
- * it is the torn tail, dropped and rewritten void.  Anything else missing
+ * missing or damaged in the last batch, still so when read again (a
+ * misread at the scan must not destroy a whole record), was never
+ * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.  Anything else missing
  * is corrupt(): durable once, since later writes were issued only after
  * it was durable.  Broken records after M are the torn tail too, dropped,
  * if the one batch in flight at a crash can hold them all.  If not, they
@@ -447,6 +492,9 @@ int synod_journal_recover(struct synod_journal *j,
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
+		err = recheck_torn(j, &end);
+		if (err)
+			goto out_unlock;
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
 			goto out_unlock;
