@@ -5,10 +5,11 @@
  *
  * Pass 1 reads every ring slot and checks its record: header, and the
  * payloads wherever they are (in the slot, or in format 3's payload ring).
- * Pass 2 replays the window in journal order, reports what is corrupt,
- * and rewrites the torn tail void.  Afterwards the write path (journal.c)
- * knows the head, which slot holds which log slot, and which payload
- * ring bytes are held.
+ * Pass 2 reads what looks torn in the last batch again (a misread is not a
+ * torn write), replays the window in journal order, reports what is
+ * corrupt, and rewrites the torn tail void.  Afterwards the write path
+ * (journal.c) knows the head, which slot holds which log slot, and which
+ * payload ring bytes are held.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -429,16 +430,16 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * Within the window, intact records are found() in order.  A record
  * missing or damaged in the last batch, still so when read again (a
  * misread at the scan must not destroy a whole record), was never
- * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.  Anything else missing
- * is corrupt(): durable once, since later writes were issued only after
- * it was durable.  Broken records after M are the torn tail too, dropped,
- * if the one batch in flight at a crash can hold them all.  If not, they
- * are damage (end.damaged): durable records, perhaps accepted entries,
- * are lost and their slots unknown, so corrupt() is told once without a
- * slot (the replica then promises nothing until its peers supply the
- * window), and writing resumes past any jseq ever issued (the highest
- * any header names, plus the ring, plus a batch), never over the
- * sequences of records the ring still holds.
+ * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.
+ * Anything else missing is corrupt(): durable once, since later writes
+ * were issued only after it was durable.  Broken records after M are the
+ * torn tail too, dropped, if the one batch in flight at a crash can hold
+ * them all.  If not, they are damage (end.damaged): durable records,
+ * perhaps accepted entries, are lost and their slots unknown, so corrupt()
+ * is told once without a slot (the replica then promises nothing until its
+ * peers supply the window), and writing resumes past any jseq ever issued
+ * (the highest any header names, plus the ring, plus a batch), never over
+ * the sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
