@@ -308,6 +308,16 @@ jt() {
 	cat /sys/module/synod/parameters/journal_test
 }
 
+# jt_held COMMAND...: the payload ring bytes held after the hook's
+# recovery (its held=)
+jt_held() {
+	local out
+	out=$(jt "$@")
+	echo "# $* -> $out" >&2
+	out=${out##* held=}
+	echo "${out%%[!0-9]*}"
+}
+
 # jt_expect PATTERN COMMAND...: the hook's result holds PATTERN
 jt_expect() {
 	local pat=$1 out
@@ -355,33 +365,30 @@ jt_expect() {
 # A record of the last batch, below its end, that the scan misreads once
 # (a bad transfer, test_journal_misread_scan) looks torn, but it is whole
 # on the medium and may have been acknowledged: recovery must read it
-# again and keep it, not rewrite it void.  Its payload ring bytes must
-# stay held too, under the records written next.
+# again and keep it, not rewrite it void, and hold its payload ring bytes
+# as it holds every found record's (the hook's held=).
 @test "recovery: a record of the last batch misread at the scan is kept, not voided as torn" {
-	local l out k=/sys/module/synod/parameters/test_journal_misread_scan
+	local l out h k=/sys/module/synod/parameters/test_journal_misread_scan
 	local b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
 	l=$(new_loop 64M)
 	jt_expect "format err=0" format3 "$l"
 	# journal sequences 1..9, three to a batch: the last is 7..9
 	jt_expect "write err=0 next=$((b + 10))" write "$l" $((b + 1)) 9
+	# read properly: the payload ring bytes 1..9 hold
+	h=$(jt_held recover "$l")
+	[ "$h" -gt 0 ]
 	# the scan misreads sequence 8 once
 	echo 8 > "$k"
 	out=$(jt recover "$l")
 	echo "# misread 8 at the scan -> $out"
 	[ "$(cat "$k")" = 0 ]
-	# read properly, 8 is still there and whole
-	jt_expect "found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0" \
-		recover "$l"
-	# and the misread recovery replayed it, telling the administrator
-	[[ "$out" == *"found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0"* ]]
+	# that recovery replayed 8, holding its bytes, voided nothing, and
+	# told the administrator
+	[[ "$out" == *"found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=$h"* ]]
 	kernel_log_since_mark | grep -q "sequence 8 of the last batch misread"
-	# misread again, then a batch of three more (10..12) written after
-	# that recovery: they must not take 8's payload ring bytes
-	echo 8 > "$k"
-	jt_expect "write err=0 next=$((b + 13)) recovered=9 corrupt=0" \
-		write "$l" $((b + 10)) 3
-	[ "$(cat "$k")" = 0 ]
-	jt_expect "found=12 first=$((b + 1)) last=$((b + 12)) order_err=0 bad=0 corrupt=0" \
+	if kernel_log_since_mark | grep "torn record(s) of the last batch"; then false; fi
+	# read properly again, 8 is still there and whole
+	jt_expect "found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=$h" \
 		recover "$l"
 }
 
