@@ -195,14 +195,14 @@ static int scan_ring(struct synod_journal *j)
 /*
  * Tell the caller about journal sequence @jseq, damaged but durable.
  * Its slot stays held where known.  So do its payload ring bytes where
- * its header checked (the scan put them in j->ext[]), and the head
- * moves past them, exactly as for a record read whole: the damage may
- * be a misread of a record whole on the medium (its payload failing its
- * CRC once, or UNSTABLE), perhaps acknowledged, which the next recovery
- * must find whole, not with its payloads written over by later records
- * (and, as the journal's end, taken for a torn tail).  Holding them
- * costs what holding an intact record's costs: no more than one extent
- * per ring index, freed with the slot at the reclaim point.
+ * its header checked (the scan or recheck_torn() put them in j->ext[]),
+ * and the head moves past them, exactly as for a record read whole: the
+ * damage may be a misread of a record whole on the medium (its payload
+ * failing its CRC once, or UNSTABLE), perhaps acknowledged, which the
+ * next recovery must find whole, not with its payloads written over by
+ * later records (and, as the journal's end, taken for a torn tail).
+ * Holding them costs what holding an intact record's costs: no more than
+ * one extent per ring index, freed with the slot at the reclaim point.
  */
 static void report_corrupt(struct synod_journal *j, u64 jseq,
 			   void (*corrupt)(void *ctx, u64 slot, bool known),
@@ -276,18 +276,25 @@ static int recheck_torn(struct synod_journal *j,
 	int err;
 
 	for (jseq = end->batch_first; jseq < end->last; jseq++) {
+		struct synod_jext ext = {0};
+
 		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
 		if (fate != SYNOD_JF_TORN)
 			continue;
 		idx = synod_journal_index(j, jseq);
-		err = read_record(j, idx, &sc, NULL);
+		err = read_record(j, idx, &sc, &ext);
 		if (err)
 			return err;
 		if (sc.state != SYNOD_JS_INTACT || sc.jseq != jseq)
 			continue;
 		pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
 			j->bdev, jseq);
+		/*
+		 * Its extent too: should replay() find it changed,
+		 * report_corrupt() holds these bytes with its slot.
+		 */
 		j->scan[idx] = sc;
+		j->ext[idx] = ext;
 		cond_resched();
 	}
 	return 0;
