@@ -164,7 +164,8 @@ static void test_misread_scan(struct synod_jscan *sc, struct synod_jext *ext)
 {
 	u64 jseq = sc->jseq;
 
-	if (!jseq || READ_ONCE(test_journal_misread_scan) != jseq ||
+	if (sc->state != SYNOD_JS_INTACT || !jseq ||
+	    READ_ONCE(test_journal_misread_scan) != jseq ||
 	    cmpxchg(&test_journal_misread_scan, jseq, 0) != jseq)
 		return;
 	memset(sc, 0, sizeof(*sc));
@@ -258,8 +259,10 @@ static int reread(struct synod_journal *j, u64 jseq)
  * voiding it would lose it for good.  Read intact now, it is taken as
  * the scan should have taken it: replay() reads it once more and finds
  * it (or, changed again, reports it UNSTABLE), and void_torn() leaves it.
- * Still broken, it is torn as before.  At most one batch of reads, into
- * the buffers the scan used; nothing else is written meanwhile.
+ * Still broken, it is torn as before.  At most the last batch's records
+ * are read (batch_first..last - 1, the batch the end record's header
+ * names, never more than the ring holds), into the buffers the scan
+ * used; nothing else is written meanwhile.
  *
  * The end record itself is not covered: misread, it lowers end->last, so
  * it lies after the end, where a broken record is the torn tail and is
@@ -285,16 +288,16 @@ static int recheck_torn(struct synod_journal *j,
 		err = read_record(j, idx, &sc, &ext);
 		if (err)
 			return err;
-		if (sc.state != SYNOD_JS_INTACT || sc.jseq != jseq)
-			continue;
-		pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
-			j->bdev, jseq);
-		/*
-		 * Its extent too: should replay() find it changed,
-		 * report_corrupt() holds these bytes with its slot.
-		 */
-		j->scan[idx] = sc;
-		j->ext[idx] = ext;
+		if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq) {
+			pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
+				j->bdev, jseq);
+			/*
+			 * Its extent too: should replay() find it changed,
+			 * report_corrupt() holds these bytes with its slot.
+			 */
+			j->scan[idx] = sc;
+			j->ext[idx] = ext;
+		}
 		cond_resched();
 	}
 	return 0;
