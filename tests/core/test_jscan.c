@@ -213,8 +213,8 @@ static void test_reread_damage_is_corrupt(void **state)
 }
 
 /*
- * A record of the last batch below its end that the scan misread (issue
- * 10's follow-up) looks torn, named or not; journal_recover.c reads it
+ * A record of the last batch below its end that the scan misread
+ * (session 23's review) looks torn, named or not; journal_recover.c reads it
  * again and, intact now, puts it back in the scan and replays it without
  * computing the end again.  That holds because a record below the end
  * moves nothing the end is made of.  Misreading the end itself does move
