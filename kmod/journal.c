@@ -199,6 +199,21 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
 	mutex_unlock(&j->lock);
 }
 
+#if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
+u64 synod_journal_pring_held(struct synod_journal *j)
+{
+	u64 n = 0;
+	u32 i;
+
+	mutex_lock(&j->lock);
+	for (i = 0; i < j->count; i++)
+		if (j->slot[i] != SLOT_FREE)
+			n += j->ext[i].len;
+	mutex_unlock(&j->lock);
+	return n;
+}
+#endif
+
 /* A record the caller may hand us: the format bounds every field. */
 static bool rec_ok(const struct synod_jrec *r)
 {

@@ -143,6 +143,10 @@ int synod_journal_recover(struct synod_journal *j,
  */
 void synod_journal_counters(struct synod_journal *j, u64 *records,
 			    u64 *written, u64 *bios, u64 *corrupt);
+#if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
+/* for the test hook: payload ring bytes held, by records whose slot is */
+u64 synod_journal_pring_held(struct synod_journal *j);
+#endif
 
 /* journal_seg.c: a payload as a segment list (struct synod_jseg) */
 struct bio;

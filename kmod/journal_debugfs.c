@@ -20,6 +20,9 @@
  *                                reclaiming up to slot RECLAIM
  *   recover DEV                  recover and check every record found
  *
+ * After a recovery, held= is the payload ring bytes it left held: the
+ * extents of the records whose ring slot stays held.
+ *
  * Record contents are a function of the slot, so recover can check every
  * payload byte without remembering what was written.  Slots from
  * JT_BIG_SLOT on carry the most a record can: SYNOD_BATCH_MAX writes of
@@ -98,6 +101,7 @@ static void jt_fill(struct synod_jrec *r, u64 s, void *const buf[],
 
 struct jt_check {
 	u64 found, first, last, order_err, bad, corrupt, known;
+	u64 held;	/* payload ring bytes held after the recovery */
 	u64 corrupt_slot[8];
 };
 
@@ -146,8 +150,13 @@ static void jt_corrupt(void *ctx, u64 slot, bool known)
 
 static int jt_recover(struct synod_journal *j, struct jt_check *c)
 {
+	int err;
+
 	memset(c, 0, sizeof(*c));
-	return synod_journal_recover(j, jt_found, jt_corrupt, c);
+	err = synod_journal_recover(j, jt_found, jt_corrupt, c);
+	if (!err)
+		c->held = synod_journal_pring_held(j);
+	return err;
 }
 
 /*
@@ -218,8 +227,8 @@ static int jt_write(struct synod_journal *j, u64 first, u64 n, u64 reclaim)
 		s += cnt;
 	}
 	scnprintf(jt_result, sizeof(jt_result),
-		  "write err=%d next=%llu recovered=%llu corrupt=%llu\n",
-		  err, s, c.found, c.corrupt);
+		  "write err=%d next=%llu recovered=%llu corrupt=%llu held=%llu\n",
+		  err, s, c.found, c.corrupt, c.held);
 out_free:
 	for (k = 0; k < JT_PER_CALL; k++)
 		for (i = 0; i < SYNOD_BATCH_MAX; i++)
@@ -240,9 +249,9 @@ static void jt_report(const struct jt_check *c)
 		off += scnprintf(slots + off, sizeof(slots) - off, "%s%llu",
 				 i ? "," : "", c->corrupt_slot[i]);
 	scnprintf(jt_result, sizeof(jt_result),
-		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s\n",
+		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu\n",
 		  c->found, c->first, c->last, c->order_err, c->bad,
-		  c->corrupt, c->known, slots[0] ? slots : "-");
+		  c->corrupt, c->known, slots[0] ? slots : "-", c->held);
 }
 
 /* Open @dev, run @cmd on its journal, close: one command per write. */

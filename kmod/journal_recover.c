@@ -5,10 +5,11 @@
  *
  * Pass 1 reads every ring slot and checks its record: header, and the
  * payloads wherever they are (in the slot, or in format 3's payload ring).
- * Pass 2 replays the window in journal order, reports what is corrupt,
- * and rewrites the torn tail void.  Afterwards the write path (journal.c)
- * knows the head, which slot holds which log slot, and which payload
- * ring bytes are held.
+ * Pass 2 reads what looks torn in the last batch again (a misread is not a
+ * torn write), replays the window in journal order, reports what is
+ * corrupt, and rewrites the torn tail void.  Afterwards the write path
+ * (journal.c) knows the head, which slot holds which log slot, and which
+ * payload ring bytes are held.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -30,6 +31,18 @@
 static unsigned long test_journal_unstable;
 SYNOD_TEST_PARAM(test_journal_unstable, ulong,
 		 "journal sequence recovery misreads once when it reads it again");
+
+/*
+ * Test build only: the journal sequence whose record the scan (pass 1)
+ * takes for broken once, header and trailer both, as a bad transfer can
+ * make a record that is whole on the medium read (0: none).  It clears
+ * itself when used.  recovery.bats uses it in the last batch, below its
+ * end, where such a record must be read again (recheck_torn()), not
+ * voided as torn.
+ */
+static unsigned long test_journal_misread_scan;
+SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
+		 "journal sequence the recovery scan misreads once");
 
 /* One synchronous read into the bio vectors already added to bio[0]. */
 static int read_submit(struct synod_journal *j)
@@ -142,6 +155,26 @@ bad_payload:
 }
 
 /*
+ * test_journal_misread_scan: the scan found @sc (with @ext) whole; make it
+ * what a misread header whose trailer failed too leaves: broken, naming
+ * nothing, holding no payload ring bytes.  (See reread() for the ulong
+ * knob against a u64 jseq.)
+ */
+static void test_misread_scan(struct synod_jscan *sc, struct synod_jext *ext)
+{
+	u64 jseq = sc->jseq;
+
+	if (sc->state != SYNOD_JS_INTACT || !jseq ||
+	    READ_ONCE(test_journal_misread_scan) != jseq ||
+	    cmpxchg(&test_journal_misread_scan, jseq, 0) != jseq)
+		return;
+	memset(sc, 0, sizeof(*sc));
+	sc->state = SYNOD_JS_BROKEN;
+	ext->off = 0;
+	ext->len = 0;
+}
+
+/*
  * Pass 1: every ring index, in disk order.  j->ext[] gets what each
  * header names; replay() keeps it where the slot stays held.
  */
@@ -154,6 +187,7 @@ static int scan_ring(struct synod_journal *j)
 		err = read_record(j, idx, &j->scan[idx], &j->ext[idx]);
 		if (err)
 			return err;
+		test_misread_scan(&j->scan[idx], &j->ext[idx]);
 		cond_resched();
 	}
 	return 0;
@@ -162,14 +196,14 @@ static int scan_ring(struct synod_journal *j)
 /*
  * Tell the caller about journal sequence @jseq, damaged but durable.
  * Its slot stays held where known.  So do its payload ring bytes where
- * its header checked (the scan put them in j->ext[]), and the head
- * moves past them, exactly as for a record read whole: the damage may
- * be a misread of a record whole on the medium (its payload failing its
- * CRC once, or UNSTABLE), perhaps acknowledged, which the next recovery
- * must find whole, not with its payloads written over by later records
- * (and, as the journal's end, taken for a torn tail).  Holding them
- * costs what holding an intact record's costs: no more than one extent
- * per ring index, freed with the slot at the reclaim point.
+ * its header checked (the scan or recheck_torn() put them in j->ext[]),
+ * and the head moves past them, exactly as for a record read whole: the
+ * damage may be a misread of a record whole on the medium (its payload
+ * failing its CRC once, or UNSTABLE), perhaps acknowledged, which the
+ * next recovery must find whole, not with its payloads written over by
+ * later records (and, as the journal's end, taken for a torn tail).
+ * Holding them costs what holding an intact record's costs: no more than
+ * one extent per ring index, freed with the slot at the reclaim point.
  */
 static void report_corrupt(struct synod_journal *j, u64 jseq,
 			   void (*corrupt)(void *ctx, u64 slot, bool known),
@@ -215,6 +249,58 @@ static int reread(struct synod_journal *j, u64 jseq)
 		return 0;
 	j->scan[idx].state = SYNOD_JS_UNSTABLE;
 	return 1;
+}
+
+/*
+ * Before the replay: read again every record of the last batch below its
+ * end that the scan found torn.  A bad transfer (a CRC mismatch once) can
+ * make a record whole on the medium read broken; it was written whole,
+ * perhaps acknowledged (a follower's ack counted toward a majority), and
+ * voiding it would lose it for good.  Read intact now, it is taken as
+ * the scan should have taken it: replay() reads it once more and finds
+ * it (or, changed again, reports it UNSTABLE), and void_torn() leaves it.
+ * Still broken, it is torn as before.  At most the last batch's records
+ * are read (batch_first..last - 1, the batch the end record's header
+ * names, never more than the ring holds), into the buffers the scan
+ * used; nothing else is written meanwhile.
+ *
+ * The end record itself is not covered: misread, it lowers end->last, so
+ * it lies after the end, where a broken record is the torn tail and is
+ * dropped (Documentation/ondisk.rst, "Recovery").  Reading the torn tail
+ * again would have to move the end and the last batch with it.
+ */
+static int recheck_torn(struct synod_journal *j,
+			const struct synod_jscan_end *end)
+{
+	enum synod_jscan_fate fate;
+	struct synod_jscan sc;
+	u64 jseq;
+	u32 idx;
+	int err;
+
+	for (jseq = end->batch_first; jseq < end->last; jseq++) {
+		struct synod_jext ext = {0};
+
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
+		if (fate != SYNOD_JF_TORN)
+			continue;
+		idx = synod_journal_index(j, jseq);
+		err = read_record(j, idx, &sc, &ext);
+		if (err)
+			return err;
+		if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq) {
+			pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
+				j->bdev, jseq);
+			/*
+			 * Its extent too: should replay() find it changed,
+			 * report_corrupt() holds these bytes with its slot.
+			 */
+			j->scan[idx] = sc;
+			j->ext[idx] = ext;
+		}
+		cond_resched();
+	}
+	return 0;
 }
 
 /*
@@ -352,17 +438,18 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
  * Within the window, intact records are found() in order.  A record
- * missing or damaged in the last batch was never acknowledged (jscan.h):
- * it is the torn tail, dropped and rewritten void.  Anything else missing
- * is corrupt(): durable once, since later writes were issued only after
- * it was durable.  Broken records after M are the torn tail too, dropped,
- * if the one batch in flight at a crash can hold them all.  If not, they
- * are damage (end.damaged): durable records, perhaps accepted entries,
- * are lost and their slots unknown, so corrupt() is told once without a
- * slot (the replica then promises nothing until its peers supply the
- * window), and writing resumes past any jseq ever issued (the highest
- * any header names, plus the ring, plus a batch), never over the
- * sequences of records the ring still holds.
+ * missing or damaged in the last batch, still so when read again (a
+ * misread at the scan must not destroy a whole record), was never
+ * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.
+ * Anything else missing is corrupt(): durable once, since later writes
+ * were issued only after it was durable.  Broken records after M are the
+ * torn tail too, dropped, if the one batch in flight at a crash can hold
+ * them all.  If not, they are damage (end.damaged): durable records,
+ * perhaps accepted entries, are lost and their slots unknown, so corrupt()
+ * is told once without a slot (the replica then promises nothing until its
+ * peers supply the window), and writing resumes past any jseq ever issued
+ * (the highest any header names, plus the ring, plus a batch), never over
+ * the sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -416,6 +503,9 @@ int synod_journal_recover(struct synod_journal *j,
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
+		err = recheck_torn(j, &end);
+		if (err)
+			goto out_unlock;
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
 			goto out_unlock;

@@ -16,7 +16,10 @@
  * (each FUA) and acknowledged only once every one of them has completed,
  * durable, and the next batch is issued only then.  After a
  * power cut any record of the last batch may be missing or damaged, below
- * intact ones too; none of them was acknowledged.  Before the last batch,
+ * intact ones too; none of them was acknowledged.  (A misread at the scan
+ * can make a whole record look torn too: kmod/journal_recover.c reads
+ * every SYNOD_JF_TORN record again before it voids any, and replays one
+ * that reads intact then.)  Before the last batch,
  * everything was durable before later writes were issued: a record
  * missing there was durable and is damage.
  *

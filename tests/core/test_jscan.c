@@ -213,6 +213,47 @@ static void test_reread_damage_is_corrupt(void **state)
 }
 
 /*
+ * A record of the last batch below its end that the scan misread
+ * (session 23's review) looks torn, named or not; journal_recover.c reads it
+ * again and, intact now, puts it back in the scan and replays it without
+ * computing the end again.  That holds because a record below the end
+ * moves nothing the end is made of.  Misreading the end itself does move
+ * it, lower: the documented limit (ondisk.rst), its record then after the
+ * end, the torn tail.
+ */
+static void test_misread_below_end_moves_no_end(void **state)
+{
+	struct synod_jscan_end whole;
+	struct synod_jscan keep;
+	struct synod_jscan *sc = &scan[synod_jscan_index(6, COUNT)];
+
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	batch(5, 4);
+	scan_end();
+	whole = end;
+	keep = *sc;
+	memset(sc, 0, sizeof(*sc));	/* header and trailer misread */
+	sc->state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_memory_equal(&end, &whole, sizeof(end));
+	assert_int_equal(fate(6), SYNOD_JF_TORN);
+	broken(6);			/* the trailer read: named */
+	scan_end();
+	assert_memory_equal(&end, &whole, sizeof(end));
+	assert_int_equal(fate(6), SYNOD_JF_TORN);
+	*sc = keep;			/* read again: intact */
+	assert_int_equal(fate(6), SYNOD_JF_FOUND);
+	broken(8);			/* the end misread: 7 ends it */
+	scan_end();
+	assert_int_equal(end.last, 7);
+	assert_int_equal(end.batch_first, 5);
+	assert_false(end.damaged);
+	assert_int_equal(end.after, 1);
+}
+
+/*
  * Issue 9 (nemesis, seed 43, flakey-corrupt): every record of the ring
  * fails its checksum, but its trailer still names its jseq.  Jseqs 1..40
  * were written in batches of 4; the ring holds 33..40.  No record is
@@ -394,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_wrapped_ring),
 		cmocka_unit_test(test_implausible_batch),
 		cmocka_unit_test(test_reread_damage_is_corrupt),
+		cmocka_unit_test(test_misread_below_end_moves_no_end),
 		cmocka_unit_test(test_all_broken_is_damage),
 		cmocka_unit_test(test_broken_after_end_beyond_a_batch_is_damage),
 		cmocka_unit_test(test_broken_within_a_batch_after_end_is_torn),
