@@ -122,19 +122,33 @@ fail:
 	return -ENOMEM;
 }
 
+/*
+ * Every buffer back to the pool but those of pinned chains: a journal
+ * or data-area bio may still read them.  Returns how many were kept
+ * (synod_pay_exit() warns: nothing is pinned once the volume is down).
+ */
+u32 synod_pay_unback_all(struct synod_paystore *ps)
+{
+	u32 i, kept = 0;
+
+	for (i = 0; ps->pay && i < SYNOD_PAY_COUNT; i++) {
+		if (!ps->pay[i].data)
+			continue;
+		if (ps->pay[i].pins)
+			kept++;
+		else
+			unback_slot(ps, i);
+	}
+	return kept;
+}
+
 /* Every buffer back to the pool, and the reservation. */
 void synod_pay_exit(struct synod_paystore *ps)
 {
-	u32 i;
-
 	if (!ps->pool)
 		return;
-	if (ps->pay)
-		for (i = 0; i < SYNOD_PAY_COUNT; i++)
-			if (ps->pay[i].data &&
-			    !WARN_ON_ONCE(ps->pay[i].pins))
-				unback_slot(ps, i);
-	WARN_ON_ONCE(ps->backed);
+	if (!WARN_ON_ONCE(synod_pay_unback_all(ps)))
+		WARN_ON_ONCE(ps->backed);
 	synod_paypool_unreserve(ps->pool, SYNOD_PAY_COUNT);
 	ps->pool = NULL;
 	kvfree(ps->pay);
@@ -448,7 +462,7 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 				  u32 bytes, const struct synod_replica *core)
 {
 	struct synod_pay *p = synod_pay_find(ps, ref), *q;
-	u32 need = max(1u, DIV_ROUND_UP(bytes, SYNOD_PAY_BUF_BYTES)), n;
+	u32 need = synod_pay_nbufs(bytes), n;
 
 	if (p)
 		return p;	/* the caller says whether it is fresh again */
@@ -516,4 +530,54 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 		len -= n;
 	}
 	return !len;
+}
+
+/*
+ * Payload @head holds @len bytes now (its bytes copied in already):
+ * false, and nothing changed, if its chain is too short for them.
+ */
+bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 len)
+{
+	if (WARN_ON_ONCE(!head->used || !head->nseg) ||
+	    (u64)len > (u64)head->nseg * SYNOD_PAY_BUF_BYTES)
+		return false;
+	head->len = len;
+	return true;
+}
+
+/*
+ * Payload @head as a journal segment list (journal.h): one segment per
+ * buffer, where it lies, in order, into @seg, which has room for @room.
+ * Returns how many, 0 if they do not fit (the journal refuses an empty
+ * list).
+ */
+u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
+		   struct synod_jseg *seg, u32 room)
+{
+	const struct synod_pay *b = head;
+	u32 n;
+
+	for (n = 0; b && n < head->nseg && n < room;
+	     n++, b = synod_pay_next(ps, b))
+		seg[n] = (struct synod_jseg){ b->data,
+					      synod_pay_seg_len(head, n) };
+	return n;
+}
+
+/*
+ * Copy a segment list's bytes (a recovered journal record's payload)
+ * into payload @head from its start, in order.  The chain must hold
+ * them all (synod_pay_copy_in()).  Returns the bytes copied.
+ */
+u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
+			const struct synod_jseg *seg, u32 nseg)
+{
+	u32 s, off = 0;
+
+	for (s = 0; s < nseg; s++) {
+		synod_pay_copy_in(ps, head, off, seg[s].data, seg[s].len);
+		off += seg[s].len;
+	}
+	return off;
 }

@@ -242,6 +242,7 @@ struct synod_paystore {
 int synod_pay_init(struct synod_paystore *ps, u32 node,
 		   struct synod_paypool *pool);
 void synod_pay_exit(struct synod_paystore *ps);
+u32 synod_pay_unback_all(struct synod_paystore *ps);
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
 
 
@@ -279,6 +280,16 @@ static inline u32 synod_pay_seg_len(const struct synod_pay *head, u32 i)
 	return head->len > off ? min(head->len - off, SYNOD_PAY_BUF_BYTES) : 0;
 }
 
+/*
+ * Buffers a payload of @len bytes takes: one per SYNOD_PAY_BUF_BYTES,
+ * and 0 bytes one too (a stored payload is at least its head, which
+ * carries its ref; its bytes come later, payload.c).
+ */
+static inline u32 synod_pay_nbufs(u32 len)
+{
+	return max(1u, DIV_ROUND_UP(len, SYNOD_PAY_BUF_BYTES));
+}
+
 bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head);
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p);
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
@@ -287,6 +298,12 @@ void synod_pay_copy_in(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 off, const void *src, u32 len);
 bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 		     const void *src, u32 len);
+bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 len);
+u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
+		   struct synod_jseg *seg, u32 room);
+u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
+			const struct synod_jseg *seg, u32 nseg);
 u64 synod_pay_new_ref(struct synod_paystore *ps);
 void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,

@@ -103,27 +103,6 @@ void synod_jq_free(struct synod_repl *r)
 }
 
 /*
- * Give record @j's payload @k, chain @pay, as one segment per buffer in
- * @seg (room for what is left of the record's SYNOD_JQ_SEGS): the
- * journal writes the buffers where they lie.  The segments used.
- */
-static u32 jq_segs(struct synod_repl *r, struct synod_jrec *j, u32 k,
-		   const struct synod_pay *pay, struct synod_jseg *seg,
-		   u32 room)
-{
-	const struct synod_pay *b = pay;
-	u32 n;
-
-	for (n = 0; b && n < pay->nseg && n < room;
-	     n++, b = synod_pay_next(&r->pay, b))
-		seg[n] = (struct synod_jseg){ b->data,
-					      synod_pay_seg_len(pay, n) };
-	j->seg[k] = seg;
-	j->nseg[k] = n;
-	return n;
-}
-
-/*
  * Queue the record of persist action @p (an entry) in the filling group,
  * its payloads pinned and marked durable: from now on these bytes are
  * the journal's.  False if the replica was fenced instead.  A payload
@@ -161,8 +140,10 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 		j->nseg[k] = 0;
 		if (k >= nw)
 			continue;
-		used += jq_segs(r, j, k, pay[k], seg + used,
-				SYNOD_JQ_SEGS - used);
+		j->seg[k] = seg + used;
+		j->nseg[k] = synod_pay_segs(&r->pay, pay[k], seg + used,
+					    SYNOD_JQ_SEGS - used);
+		used += j->nseg[k];
 		pay[k]->durable = true;
 		synod_pay_pin(pay[k]);
 	}

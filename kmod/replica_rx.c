@@ -47,7 +47,7 @@ static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 		replaced = true;
 		liars = pay->senders;
 		synod_pay_copy_in(&r->pay, pay, 0, data, plen);
-		pay->len = plen;
+		synod_pay_set_len(&r->pay, pay, plen);
 		pay->senders = BIT(from);
 		if (SYNOD_TEST_BUILD)
 			pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",
@@ -127,7 +127,7 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	}
 	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
 		synod_pay_copy_in(&r->pay, pay, 0, f + SYNOD_PAYLOAD_HDR, plen);
-		pay->len = plen;
+		synod_pay_set_len(&r->pay, pay, plen);
 	} else if (!(pay->senders & BIT(from)) &&
 		   !synod_pay_equal(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
 				    plen)) {
