@@ -2,6 +2,7 @@
 /*
  * Payload store: see payload.h for why it exists and how refs are named.
  */
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
 #include <linux/mm.h>
@@ -129,12 +130,26 @@ fail:
  */
 u32 synod_pay_unback_all(struct synod_paystore *ps)
 {
-	u32 i, kept = 0;
+	DECLARE_BITMAP(keep, SYNOD_PAY_COUNT);
+	const struct synod_pay *p;
+	u32 i, n, kept = 0;
 
-	for (i = 0; ps->pay && i < SYNOD_PAY_COUNT; i++) {
+	if (!ps->pay)
+		return 0;
+	/* pins are on heads: a pinned chain keeps all its buffers */
+	bitmap_zero(keep, SYNOD_PAY_COUNT);
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		p = &ps->pay[i];
+		if (!p->used || !p->nseg || !p->pins)
+			continue;
+		for (n = 0; p && n < ps->pay[i].nseg;
+		     n++, p = synod_pay_next(ps, p))
+			__set_bit(p - ps->pay, keep);
+	}
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
 		if (!ps->pay[i].data)
 			continue;
-		if (ps->pay[i].pins)
+		if (test_bit(i, keep))
 			kept++;
 		else
 			unback_slot(ps, i);
@@ -533,15 +548,60 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 }
 
 /*
+ * The buffers of chain @head past its first @keep back on the free
+ * stack: nothing reads them (the caller checked), so they are reused
+ * at once, and a lent chain's count of lent buffers shrinks with it.
+ */
+static void cut_chain(struct synod_paystore *ps, struct synod_pay *head,
+		      u32 keep)
+{
+	struct synod_pay *p = head, *next;
+	u32 n;
+
+	for (n = 1; p && n < keep; n++)
+		p = synod_pay_next(ps, p);
+	if (WARN_ON_ONCE(!p))
+		return;
+	next = synod_pay_next(ps, p);
+	p->next = SYNOD_PAY_NONE;
+	for (n = keep; next && n < head->nseg; n++) {
+		p = next;
+		next = synod_pay_next(ps, p);
+		WARN_ON_ONCE(!p->used || p->nseg);
+		p->used = false;
+		p->next = SYNOD_PAY_NONE;
+		ps->free[ps->nfree++] = p - ps->pay;
+	}
+	WARN_ON_ONCE(n != head->nseg || next);
+	if (head->lent)
+		ps->lent_segs -= min(ps->lent_segs, head->nseg - keep);
+	head->nseg = keep;
+}
+
+/*
  * Payload @head holds @len bytes now (its bytes copied in already):
- * false, and nothing changed, if its chain is too short for them.
+ * false, and nothing changed, if its chain is too short for them.  A
+ * chain longer than @len needs (the proposer's shorter bytes replaced
+ * a longer copy, replica_rx.c) gives back the buffers past them: a
+ * stored chain is always as long as its length needs
+ * (synod_pay_nbufs()), which the journal's segments, the apply's
+ * vectors and the send count on, and a 1 MiB chain cut to 16 KiB does
+ * not keep 63 idle buffers until the sweep.  Only bytes nothing reads
+ * may shrink: not pinned, not busy (the caller's checks; warns).
  */
 bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len)
 {
+	u32 keep = synod_pay_nbufs(len);
+
 	if (WARN_ON_ONCE(!head->used || !head->nseg) ||
 	    (u64)len > (u64)head->nseg * SYNOD_PAY_BUF_BYTES)
 		return false;
+	if (head->nseg > keep) {
+		if (WARN_ON_ONCE(head->pins || synod_pay_busy(ps, head)))
+			return false;
+		cut_chain(ps, head, keep);
+	}
 	head->len = len;
 	return true;
 }
