@@ -610,7 +610,8 @@ bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
  * Payload @head as a journal segment list (journal.h): one segment per
  * buffer, where it lies, in order, into @seg, which has room for @room.
  * Returns how many, 0 if they do not fit (the journal refuses an empty
- * list).
+ * list).  Reads only what a pin keeps as it is (payload.h), so the
+ * journal's writer calls it with the replica's lock dropped.
  */
 u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 		   struct synod_jseg *seg, u32 room)
@@ -618,11 +619,40 @@ u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 	const struct synod_pay *b = head;
 	u32 n;
 
-	for (n = 0; b && n < head->nseg && n < room;
-	     n++, b = synod_pay_next(ps, b))
+	if (head->nseg > room)
+		return 0;
+	for (n = 0; b && n < head->nseg; n++, b = synod_pay_next(ps, b))
 		seg[n] = (struct synod_jseg){ b->data,
 					      synod_pay_seg_len(head, n) };
 	return n;
+}
+
+/*
+ * Journal record @rec's payloads as segment lists (rec->seg, rec->nseg):
+ * its write k is the chain whose head is the store's buffer @head[k],
+ * k < @nw.  Their segments go to @seg, which has room for @room, and
+ * at most SYNOD_JREC_SEGS for the record (rec_ok() in journal.c).
+ * Returns the segments used, 0 if they do not fit.
+ */
+u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
+			const u32 *head, u32 nw, struct synod_jseg *seg,
+			u32 room)
+{
+	u32 k, n, used = 0;
+
+	room = min(room, SYNOD_JREC_SEGS);
+	for (k = 0; k < nw && k < SYNOD_BATCH_MAX; k++) {
+		if (WARN_ON_ONCE(head[k] >= SYNOD_PAY_COUNT))
+			return 0;
+		n = synod_pay_segs(ps, &ps->pay[head[k]], seg + used,
+				   room - used);
+		if (!n)
+			return 0;
+		rec->seg[k] = seg + used;
+		rec->nseg[k] = n;
+		used += n;
+	}
+	return used;
 }
 
 /*

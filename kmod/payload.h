@@ -302,6 +302,9 @@ bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len);
 u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 		   struct synod_jseg *seg, u32 room);
+u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
+			const u32 *head, u32 nw, struct synod_jseg *seg,
+			u32 room);
 u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
 			const struct synod_jseg *seg, u32 nseg);
 u64 synod_pay_new_ref(struct synod_paystore *ps);

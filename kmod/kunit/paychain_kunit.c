@@ -437,6 +437,50 @@ static void paychain_recover_segments(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * The journal's writer gives a chunk's records their segments just
+ * before writing it (replica_jq.c, chunk_segs()): one per buffer of
+ * each write's chain, in order, each write's list one the journal
+ * takes; refused (0) when a record's chains need more segments than
+ * the room left or a record takes (SYNOD_JREC_SEGS).
+ */
+static void paychain_jrec_segs(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *a = chain_new(test, ps, core, 2 * BUF, false);
+	struct synod_pay *b = chain_new(test, ps, core, 2 * BUF + 512, false);
+	struct synod_pay *big = chain_new(test, ps, core,
+					  (SYNOD_JREC_SEGS + 1) * BUF,
+					  false);
+	struct synod_jseg seg[2 * SYNOD_JREC_SEGS];
+	struct synod_jrec rec = {};
+	u32 head[SYNOD_BATCH_MAX];
+
+	head[0] = a - ps->pay;
+	head[1] = b - ps->pay;
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg,
+						  ARRAY_SIZE(seg)), 5u);
+	KUNIT_EXPECT_PTR_EQ(test, rec.seg[0], &seg[0]);
+	KUNIT_EXPECT_EQ(test, rec.nseg[0], 2u);
+	KUNIT_EXPECT_PTR_EQ(test, rec.seg[1], &seg[2]);
+	KUNIT_EXPECT_EQ(test, rec.nseg[1], 3u);
+	KUNIT_EXPECT_TRUE(test, synod_jseg_ok(rec.seg[0], 2, a->len));
+	KUNIT_EXPECT_TRUE(test, synod_jseg_ok(rec.seg[1], 3, b->len));
+	KUNIT_EXPECT_PTR_EQ(test, seg[1].data, chain_buf(ps, a, 1)->data);
+	KUNIT_EXPECT_PTR_EQ(test, seg[4].data, chain_buf(ps, b, 2)->data);
+	KUNIT_EXPECT_EQ(test, seg[4].len, 512u);
+	/* the room left too small for b's chain */
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg, 4),
+			0u);
+	/* a chain of more buffers than a record takes */
+	KUNIT_ASSERT_GT(test, big->nseg, SYNOD_JREC_SEGS);
+	head[0] = big - ps->pay;
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 1, seg,
+						  ARRAY_SIZE(seg)), 0u);
+	synod_pay_exit(ps);
+}
+
 static void paychain_test_exit(struct kunit *test)
 {
 	if (test->priv)
@@ -453,6 +497,7 @@ static struct kunit_case paychain_cases[] = {
 	KUNIT_CASE(paychain_exit_keeps_pinned_chain),
 	KUNIT_CASE(paychain_make_room_young),
 	KUNIT_CASE(paychain_recover_segments),
+	KUNIT_CASE(paychain_jrec_segs),
 	{}
 };
 
