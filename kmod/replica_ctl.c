@@ -104,7 +104,8 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 			      synod_pay_store(&r->pay, j->e.w[k].ref,
 					      j->len[k], &r->core) : NULL;
 			/* a chain stored before must hold it too */
-			if (!pay || j->len[k] > pay->nseg * SYNOD_PAY_BUF_BYTES) {
+			if (!pay ||
+			    j->len[k] > pay->nseg * SYNOD_PAY_BUF_BYTES) {
 				pr_warn("%s: journal entry for slot %llu dropped: payload store full or bad length\n",
 					r->vol->name, j->e.slot);
 				SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core,
