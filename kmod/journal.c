@@ -412,11 +412,12 @@ static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 /*
  * Write @n records (n <= SYNOD_JOURNAL_BATCH) as journal sequences
  * next_jseq.., where @plan says (synod_journal_write()), all in flight at
- * once (FUA).  In format 3 the slots of adjacent records are one bio,
- * each slot written whole (the room a record leaves is zeros) except the
- * last, and the payloads placed in the payload ring one more, adjacent
- * ones again together.  Only when everything is durable does the head
- * move and the ring learn what it holds.
+ * once (FUA).  In format 3 there is one bio per run of adjacent slots up
+ * to BIO_MAX_VECS vectors, each slot written whole (the room a record
+ * leaves is zeros) except the last slot of each bio, which is unpadded;
+ * the payloads placed in the payload ring go in more bios, one per run
+ * of adjacent ones up to BIO_MAX_VECS vectors.  Only when everything is
+ * durable does the head move and the ring learn what it holds.
  */
 static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		       u32 n, const struct synod_jext *plan)
