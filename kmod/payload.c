@@ -588,7 +588,9 @@ static void cut_chain(struct synod_paystore *ps, struct synod_pay *head,
  * (synod_pay_nbufs()), which the journal's segments, the apply's
  * vectors and the send count on, and a 1 MiB chain cut to 16 KiB does
  * not keep 63 idle buffers until the sweep.  Only bytes nothing reads
- * may shrink: not pinned, not busy (the caller's checks; warns).
+ * may shrink: not pinned (a caller's bug: warns) and not busy, which a
+ * transient page reference (payload.h) can make a chain at any time:
+ * false then, with no warning, and the chain as it was.
  */
 bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len)
@@ -599,11 +601,27 @@ bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 	    (u64)len > (u64)head->nseg * SYNOD_PAY_BUF_BYTES)
 		return false;
 	if (head->nseg > keep) {
-		if (WARN_ON_ONCE(head->pins || synod_pay_busy(ps, head)))
+		if (WARN_ON_ONCE(head->pins) || synod_pay_busy(ps, head))
 			return false;
 		cut_chain(ps, head, keep);
 	}
 	head->len = len;
+	return true;
+}
+
+/*
+ * @len bytes at @src replace payload @head's (its proposer's bytes,
+ * replica_rx.c): the length first, so that a refusal (the chain too
+ * short, or busy after all, synod_pay_set_len()) leaves the bytes and
+ * the length as they were, never new bytes under the old length.
+ * Returns whether they were taken.
+ */
+bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,
+		       const void *src, u32 len)
+{
+	if (!synod_pay_set_len(ps, head, len))
+		return false;
+	synod_pay_copy_in(ps, head, 0, src, len);
 	return true;
 }
 

@@ -306,6 +306,8 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 		     const void *src, u32 len);
 bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len);
+bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,
+		       const void *src, u32 len);
 u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 		   struct synod_jseg *seg, u32 room);
 u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,

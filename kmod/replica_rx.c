@@ -62,11 +62,16 @@ static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 	const char *why = conflict_kept(pay, from, busy, plen);
 	u32 n, liars = BIT(from);
 
+	/*
+	 * The length first (a shorter payload gives back the buffers it
+	 * leaves), then the bytes: a buffer busy since @busy was read (a
+	 * transient page reference, payload.h) refuses them, and the held
+	 * bytes stay whole under their own length.
+	 */
+	if (!why && !synod_pay_replace(&r->pay, pay, data, plen))
+		why = "being sent";
 	if (!why) {
 		liars = pay->senders;
-		synod_pay_copy_in(&r->pay, pay, 0, data, plen);
-		/* a shorter payload gives back the buffers it leaves */
-		synod_pay_set_len(&r->pay, pay, plen);
 		pay->senders = BIT(from);
 		if (SYNOD_TEST_BUILD)
 			pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",

@@ -342,6 +342,50 @@ static void paychain_replace_shorter(struct kunit *test)
 }
 
 /*
+ * The proposer's shorter bytes come while a buffer of the held chain is
+ * busy after all (a transient page reference, such as a speculative
+ * page-cache get, taken after rx_payload_conflict() looked): the
+ * replacement is refused and the chain keeps its bytes, its length and
+ * its buffers, never new bytes under the old length.  Once the page is
+ * let go, the same replacement is taken and the chain shrinks.
+ */
+static void paychain_replace_busy_refused(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
+	u8 *old = kunit_kmalloc(test, 3 * BUF, GFP_KERNEL);
+	u8 *src = kunit_kmalloc(test, 1024, GFP_KERNEL);
+	struct synod_pay *b[3];
+	struct page *last;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	memset(old, 0xa5, 3 * BUF);
+	memset(src, 0x5a, 1024);
+	synod_pay_copy_in(ps, p, 0, old, 3 * BUF);
+	for (i = 0; i < 3; i++) {
+		b[i] = chain_buf(ps, p, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	last = virt_to_page(b[2]->data + BUF - 1);
+	get_page(last);
+	KUNIT_EXPECT_FALSE(test, synod_pay_replace(ps, p, src, 1024));
+	KUNIT_EXPECT_EQ(test, p->len, 3 * BUF);
+	KUNIT_EXPECT_EQ(test, p->nseg, 3u);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, b[i]->used);
+	KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, old, 3 * BUF));
+	put_page(last);
+	KUNIT_EXPECT_TRUE(test, synod_pay_replace(ps, p, src, 1024));
+	KUNIT_EXPECT_EQ(test, p->len, 1024u);
+	KUNIT_EXPECT_EQ(test, p->nseg, 1u);
+	KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, src, 1024));
+	synod_pay_exit(ps);
+}
+
+/*
  * A chain pinned at exit (a bio may still read it: a bug, which exit
  * warns about) keeps every buffer, not its head alone: the pins are on
  * the head, and the tail's pages are as much the bio's.
@@ -494,6 +538,7 @@ static struct kunit_case paychain_cases[] = {
 	KUNIT_CASE(paychain_lend_counts_buffers),
 	KUNIT_CASE(paychain_copy_in_across),
 	KUNIT_CASE(paychain_replace_shorter),
+	KUNIT_CASE(paychain_replace_busy_refused),
 	KUNIT_CASE(paychain_exit_keeps_pinned_chain),
 	KUNIT_CASE(paychain_make_room_young),
 	KUNIT_CASE(paychain_recover_segments),
