@@ -9,8 +9,8 @@
  * that, so the bytes on disk and their recovery do not change.
  */
 #include <linux/bio.h>
-#include <linux/log2.h>
 #include <linux/blkdev.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 
 #include "journal.h"
@@ -36,9 +36,10 @@ bool synod_jseg_ok(const struct synod_jseg *seg, u32 nseg, u32 len)
 		return false;
 	for (i = 0; i < nseg; i++) {
 		off = (unsigned long)seg[i].data & (SYNOD_PAY_BUF_BYTES - 1);
+		/* off < SYNOD_PAY_BUF_BYTES: no sum to wrap */
 		if (!seg[i].data || !seg[i].len ||
 		    seg[i].len % SECTOR_SIZE ||
-		    off + seg[i].len > SYNOD_PAY_BUF_BYTES)
+		    seg[i].len > SYNOD_PAY_BUF_BYTES - off)
 			return false;
 		/* one bio vector per segment: it must be one page block */
 		if (is_vmalloc_addr(seg[i].data))
