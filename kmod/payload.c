@@ -162,6 +162,10 @@ void synod_pay_exit(struct synod_paystore *ps)
 {
 	if (!ps->pool)
 		return;
+	/*
+	 * Buffers kept (pinned: a bio may read them) leak with the
+	 * reservation given back: only on a path that is buggy already.
+	 */
 	if (!WARN_ON_ONCE(synod_pay_unback_all(ps)))
 		WARN_ON_ONCE(ps->backed);
 	synod_paypool_unreserve(ps->pool, SYNOD_PAY_COUNT);
@@ -314,8 +318,8 @@ static u32 lend_cap(const struct synod_paystore *ps)
  */
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p)
 {
-	/* a refusal is safe (a copy goes instead): no warning */
-	if (!p->used || !p->nseg)
+	/* not a stored head: a caller's bug (a copy goes instead) */
+	if (WARN_ON_ONCE(!p->used || !p->nseg))
 		return false;
 	if (p->len < SYNOD_PAY_LEND_MIN)
 		return false;

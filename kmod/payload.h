@@ -176,7 +176,9 @@ struct synod_pay {
 	/*
 	 * Lent to the network (synod_pay_lend()): sent by reference, and
 	 * not yet seen back (synod_pay_busy() false) by a reclaim.  Never
-	 * freed, reused or overwritten while set.
+	 * freed, reused or overwritten while busy; a lent chain no longer
+	 * busy may be shrunk (synod_pay_set_len() frees its tail buffers,
+	 * which nothing reads), and the lent count shrinks with it.
 	 */
 	bool lent;
 	u32 senders;		/* bit n: node n sent us these bytes */

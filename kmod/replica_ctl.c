@@ -113,7 +113,8 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 				return;
 			}
 			/* the record's segments, in order, into the chain */
-			synod_pay_copy_segs(&r->pay, pay, j->seg[k], j->nseg[k]);
+			synod_pay_copy_segs(&r->pay, pay, j->seg[k],
+					    j->nseg[k]);
 			synod_pay_set_len(&r->pay, pay, j->len[k]);
 			pay->durable = true;	/* in our journal: never replaced */
 		}

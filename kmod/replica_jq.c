@@ -70,6 +70,7 @@ static u32 entry_writes(const struct synod_entry *e)
 static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 {
 	struct synod_pay *pay;
+	bool lost = false;
 	u32 i, k, h;
 
 	for (i = 0; i < g->n; i++) {
@@ -79,12 +80,18 @@ static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 				continue;
 			/* pinned, so never swept */
 			pay = &r->pay.pay[h];
-			WARN_ON_ONCE(pay->ref != g->rec[i].e.w[k].ref);
+			/* not the chain pinned: unpin no other one */
+			if (WARN_ON_ONCE(pay->ref != g->rec[i].e.w[k].ref)) {
+				lost = true;
+				continue;
+			}
 			synod_pay_unpin(pay);
 		}
 	}
 	g->n = 0;
 	g->seq = 0;
+	if (lost)
+		synod_repl_fence(r, "journal group lost a payload's pin");
 }
 
 /*
@@ -201,13 +208,27 @@ bool synod_jq_room(const struct synod_repl *r, u32 need)
 static int chunk_segs(struct synod_repl *r, struct synod_jgroup *g,
 		      u32 first, u32 n)
 {
+	const struct synod_pay *p;
 	struct synod_jrec *rec;
-	u32 i, used = 0, m;
+	u32 i, k, h, used = 0, m;
 
+	/* a chunk is at most SYNOD_JOURNAL_BATCH records (group_write()) */
+	if (WARN_ON_ONCE(n > SYNOD_JOURNAL_BATCH))
+		return -E2BIG;
 	for (i = first; i < first + n; i++) {
 		rec = &g->rec[i];
 		if (!entry_writes(&rec->e))
 			continue;
+		/* pinned, and as long as the record says (see above) */
+		for (k = 0; k < entry_writes(&rec->e); k++) {
+			h = g->head[i * SYNOD_BATCH_MAX + k];
+			if (h >= SYNOD_PAY_COUNT)
+				continue;	/* synod_pay_jrec_segs() */
+			p = &r->pay.pay[h];
+			if (WARN_ON_ONCE(!READ_ONCE(p->pins)) ||
+			    WARN_ON_ONCE(READ_ONCE(p->len) != rec->len[k]))
+				return -EIO;
+		}
 		m = synod_pay_jrec_segs(&r->pay, rec,
 					g->head + i * SYNOD_BATCH_MAX,
 					entry_writes(&rec->e), r->jseg + used,
@@ -231,6 +252,8 @@ static int group_write(struct synod_repl *r, struct synod_jgroup *g,
 	u32 k;
 	int err;
 
+	/* a chunk's segments fit r->jseg (chunk_segs()) */
+	BUILD_BUG_ON(JCHUNK_SEGS < SYNOD_JOURNAL_BATCH * SYNOD_JREC_SEGS);
 	while (*done < g->n) {
 		k = min_t(u32, g->n - *done, SYNOD_JOURNAL_BATCH);
 		err = chunk_segs(r, g, *done, k) ?:

@@ -30,8 +30,10 @@ static const char *conflict_kept(const struct synod_pay *pay, u32 from,
 		return "being written";
 	if (busy)
 		return "being sent";
-	if ((pay->ref >> 56) != from + 1 || !pay->senders)
+	if ((pay->ref >> 56) != from + 1)
 		return "not its proposer";
+	if (!pay->senders)
+		return "no sender";	/* held, but sent by nobody */
 	/* S3 swaps in a new chain instead (plans/large-requests.md) */
 	if (plen > pay->nseg * SYNOD_PAY_BUF_BYTES)
 		return "chain too short";
