@@ -253,7 +253,7 @@ static int group_write(struct synod_repl *r, struct synod_jgroup *g,
 	int err;
 
 	/* a chunk's segments fit r->jseg (chunk_segs()) */
-	BUILD_BUG_ON(JCHUNK_SEGS < SYNOD_JOURNAL_BATCH * SYNOD_JREC_SEGS);
+	BUILD_BUG_ON(SYNOD_JOURNAL_BATCH * SYNOD_JREC_SEGS > JCHUNK_SEGS);
 	while (*done < g->n) {
 		k = min_t(u32, g->n - *done, SYNOD_JOURNAL_BATCH);
 		err = chunk_segs(r, g, *done, k) ?:
