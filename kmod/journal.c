@@ -57,7 +57,7 @@ static void free_pages_of(struct synod_journal *j)
 
 static void free_arrays_of(struct synod_journal *j)
 {
-	kfree(j->bvec);
+	kvfree(j->bvec);
 	kvfree(j->plan);
 	kvfree(j->ext);
 	kvfree(j->scan);
@@ -87,6 +87,15 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_PRING_MIN <
 		     SYNOD_JOURNAL_BATCH * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX);
 
+	/*
+	 * A record's vectors fit one bio, and the bios of a chunk fit
+	 * JBIOS: one per record in format 1; in format 3 two per ring
+	 * (a wrap), plus one for each BIO_MAX_VECS less a record's
+	 * vectors (a bio is cut only when the next record does not fit).
+	 */
+	BUILD_BUG_ON(JVECS / SYNOD_JOURNAL_BATCH > BIO_MAX_VECS);
+	BUILD_BUG_ON(4 + JVECS / (BIO_MAX_VECS - JVECS / SYNOD_JOURNAL_BATCH) >
+		     JBIOS);
 	/* A ring of one batch could be torn whole (jscan.h) */
 	BUILD_BUG_ON(SYNOD_JOURNAL_RECORDS_MIN <= SYNOD_JOURNAL_BATCH);
 	if (!synod_sb_is_repl(sb) ||
@@ -122,7 +131,7 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	j->ext = kvcalloc(j->count, sizeof(*j->ext), GFP_KERNEL);
 	j->plan = kvcalloc(j->count, sizeof(*j->plan), GFP_KERNEL);
 	j->scan = kvcalloc(j->count, sizeof(*j->scan), GFP_KERNEL);
-	j->bvec = kcalloc(JVECS, sizeof(*j->bvec), GFP_KERNEL);
+	j->bvec = kvcalloc(JVECS, sizeof(*j->bvec), GFP_KERNEL);
 	if (!j->slot || !j->ext || !j->plan || !j->scan || !j->bvec)
 		goto out_free;
 	for (i = 0; i < j->count; i++)
@@ -268,14 +277,16 @@ static struct bio *chunk_bio(struct synod_journal *j, sector_t sector)
 	/*
 	 * No check against JBIOS and JVECS here: they bound what a chunk
 	 * can need by construction (journal_priv.h), as write_chunk() and
-	 * void_torn() build them.
+	 * void_torn() build them, and synod_journal_create() checks.
 	 */
 	if (j->nbio)
 		j->nvec += j->bio[j->nbio - 1].bi_vcnt;
 	if (READ_ONCE(test_journal_no_flush))
 		opf &= ~REQ_FUA;
 	bio = &j->bio[j->nbio++];
-	bio_init(bio, j->bdev, j->bvec + j->nvec, JVECS - j->nvec, opf);
+	/* what stacked drivers and bio clones can take (fits_bio()) */
+	bio_init(bio, j->bdev, j->bvec + j->nvec,
+		 min_t(u32, JVECS - j->nvec, BIO_MAX_VECS), opf);
 	bio->bi_iter.bi_sector = sector;
 	bio->bi_end_io = journal_end_io;
 	bio->bi_private = j;
@@ -308,6 +319,32 @@ static void add_zeros(struct bio *bio, u32 len)
 		n = min_t(u32, len, PAGE_SIZE);
 		__bio_add_page(bio, ZERO_PAGE(0), n, 0);
 	}
+}
+
+/*
+ * Whether @bio takes @n more vectors: a bio never holds more than
+ * BIO_MAX_VECS (stacked drivers such as dm and bio clones expect no
+ * more), so a chunk whose records need more starts another bio.
+ */
+static bool fits_bio(const struct bio *bio, u32 n)
+{
+	return bio->bi_vcnt + n <= min_t(u32, bio->bi_max_vecs, BIO_MAX_VECS);
+}
+
+/* Vectors of @len bytes of zeros (add_zeros()). */
+static u32 zero_vecs(u32 len)
+{
+	return DIV_ROUND_UP(len, PAGE_SIZE);
+}
+
+/* Vectors of record @r's payloads: one per segment. */
+static u32 rec_segs(const struct synod_jrec *r)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < r->e.nwrites; i++)
+		n += r->nseg[i];
+	return n;
 }
 
 /* Add record @r's payloads (segment lists, rec_ok()) in order. */
@@ -390,11 +427,12 @@ static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 /*
  * Write @n records (n <= SYNOD_JOURNAL_BATCH) as journal sequences
  * next_jseq.., where @plan says (synod_journal_write()), all in flight at
- * once (FUA).  In format 3 the slots of adjacent records are one bio,
- * each slot written whole (the room a record leaves is zeros) except the
- * last, and the payloads placed in the payload ring one more, adjacent
- * ones again together.  Only when everything is durable does the head
- * move and the ring learn what it holds.
+ * once (FUA).  In format 3 there is one bio per run of adjacent slots up
+ * to BIO_MAX_VECS vectors, each slot written whole (the room a record
+ * leaves is zeros) except the last slot of each bio, which is unpadded;
+ * the payloads placed in the payload ring go in more bios, one per run
+ * of adjacent ones up to BIO_MAX_VECS vectors.  Only when everything is
+ * durable does the head move and the ring learn what it holds.
  */
 static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		       u32 n, const struct synod_jext *plan)
@@ -410,8 +448,14 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		 * used <= slot_bytes: plan_pring() keeps payloads in the
 		 * slot only where they fit.
 		 */
+		/*
+		 * A bio at BIO_MAX_VECS ends at the slot before, unpadded
+		 * as the last one of a chunk is.
+		 */
 		if (bio && j->format == SYNOD_JREC_FORMAT_V3 &&
-		    idx == synod_journal_index(j, first + k - 1) + 1) {
+		    idx == synod_journal_index(j, first + k - 1) + 1 &&
+		    fits_bio(bio, zero_vecs(j->slot_bytes - used) + 1 +
+				  (plan[k].len ? 0 : rec_segs(&recs[k])))) {
 			add_zeros(bio, j->slot_bytes - used);
 			encode_owned(j, k);
 			__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
@@ -428,7 +472,10 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	for (k = 0; k < n; k++) {
 		if (!plan[k].len)
 			continue;
-		if (!bio || plan[k].off != pend)
+		if (!bio || plan[k].off != pend ||
+		    !fits_bio(bio, rec_segs(&recs[k]) +
+				   zero_vecs(plan[k].len -
+					     rec_paylen(&recs[k]))))
 			bio = chunk_bio(j, synod_journal_pring_sector(j,
 							plan[k].off));
 		add_payloads(bio, &recs[k]);

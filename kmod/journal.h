@@ -64,8 +64,9 @@ struct synod_sb;
 
 /*
  * A piece of a payload in memory: physically contiguous bytes inside
- * one page block from alloc_pages() (one buffer of a payload chain,
- * payload.h), a multiple of 512.  A payload is a list of them, in order.
+ * one block of SYNOD_PAY_BUF_BYTES aligned to its size (one buffer of a
+ * payload chain, payload.h; synod_jseg_ok()), a multiple of 512.  A
+ * payload is a list of them, in order.
  */
 struct synod_jseg {
 	const void *data;

@@ -19,6 +19,11 @@
  *                                FIRST..FIRST+N-1, three per call, after
  *                                reclaiming up to slot RECLAIM
  *   recover DEV                  recover and check every record found
+ *   writeseg DEV FIRST N         recover, then write records for slots
+ *                                FIRST..FIRST+N-1 (from JT_SEG_SLOT on),
+ *                                SYNOD_JOURNAL_BATCH per call, each
+ *                                payload in 512-byte segments; says the
+ *                                bios they took
  *
  * After a recovery, held= is the payload ring bytes it left held: the
  * extents of the records whose ring slot stays held.
@@ -43,6 +48,8 @@
 
 #define JT_PER_CALL	3u	/* records per synod_journal_write() */
 #define JT_BIG_SLOT	(1ull << 20)	/* first slot of the largest records */
+/* first slot of records of SYNOD_JREC_SEGS segments of 512 bytes */
+#define JT_SEG_SLOT	(1ull << 21)
 
 static char jt_result[256] = "idle";
 static int jt_holder;		/* our identity as the device's holder */
@@ -50,11 +57,15 @@ static int jt_holder;		/* our identity as the device's holder */
 /* Writes of slot @s: how many, and how long each is. */
 static u32 jt_nwrites(u64 s)
 {
+	if (s >= JT_SEG_SLOT)
+		return SYNOD_BATCH_MAX;
 	return s >= JT_BIG_SLOT ? SYNOD_BATCH_MAX : 1 + s % SYNOD_BATCH_MAX;
 }
 
 static u32 jt_len(u64 s, u32 i)
 {
+	if (s >= JT_SEG_SLOT)
+		return SYNOD_JREC_SEGS / SYNOD_BATCH_MAX * 512;
 	if (s >= JT_BIG_SLOT)
 		return SYNOD_PAYLOAD_MAX;
 	return 512 * (1 + (s + i) % (SYNOD_PAYLOAD_MAX / 512));
@@ -240,6 +251,81 @@ out_free:
 	return err;
 }
 
+/*
+ * Record @r (jt_fill()) again as segments of 512 bytes, @seg room for
+ * SYNOD_JREC_SEGS: a chunk of them needs more vectors than a bio holds
+ * (BIO_MAX_VECS), so write_chunk() cuts its slots into several bios.
+ */
+static void jt_split(struct synod_jrec *r, struct synod_jseg *seg)
+{
+	u32 i, k, n = 0;
+
+	for (i = 0; i < r->e.nwrites; i++) {
+		const u8 *p = r->seg[i][0].data;
+
+		r->seg[i] = &seg[n];
+		r->nseg[i] = r->len[i] / 512;
+		for (k = 0; k < r->nseg[i]; k++)
+			seg[n++] = (struct synod_jseg){ p + k * 512, 512 };
+	}
+}
+
+static int jt_writeseg(struct synod_journal *j, u64 first, u64 n)
+{
+	const u32 per = SYNOD_JOURNAL_BATCH, nb = SYNOD_BATCH_MAX;
+	u64 s = first, chunks = 0, b0, b1, x;
+	struct synod_jseg *seg, *tmp;
+	struct synod_jrec *recs;
+	void **buf;
+	struct jt_check c;
+	u32 i, k, cnt;
+	int err = -ENOMEM;
+
+	BUILD_BUG_ON(SYNOD_JREC_SEGS / SYNOD_BATCH_MAX * 512 > PAGE_SIZE);
+	if (first < JT_SEG_SLOT)
+		return -EINVAL;
+	recs = kcalloc(per, sizeof(*recs), GFP_KERNEL);
+	seg = kcalloc(per * SYNOD_JREC_SEGS, sizeof(*seg), GFP_KERNEL);
+	tmp = kcalloc(per * nb * 2, sizeof(*tmp), GFP_KERNEL);
+	buf = kcalloc(per * nb, sizeof(*buf), GFP_KERNEL);
+	if (!recs || !seg || !tmp || !buf)
+		goto out_free;
+	for (i = 0; i < per * nb; i++) {
+		buf[i] = (void *)__get_free_page(GFP_KERNEL);
+		if (!buf[i])
+			goto out_free;
+	}
+	err = jt_recover(j, &c);
+	if (err)
+		goto out_free;
+	synod_journal_counters(j, &x, &x, &b0, &x);
+	while (s < first + n) {
+		cnt = min_t(u64, per, first + n - s);
+		for (k = 0; k < cnt; k++) {
+			jt_fill(&recs[k], s + k, buf + k * nb,
+				tmp + k * nb * 2);
+			jt_split(&recs[k], seg + k * SYNOD_JREC_SEGS);
+		}
+		err = synod_journal_write(j, recs, cnt);
+		if (err)
+			break;
+		s += cnt;
+		chunks++;
+	}
+	synod_journal_counters(j, &x, &x, &b1, &x);
+	scnprintf(jt_result, sizeof(jt_result),
+		  "writeseg err=%d next=%llu recovered=%llu chunks=%llu bios=%llu\n",
+		  err, s, c.found, chunks, b1 - b0);
+out_free:
+	for (i = 0; buf && i < per * nb; i++)
+		free_page((unsigned long)buf[i]);
+	kfree(buf);
+	kfree(tmp);
+	kfree(seg);
+	kfree(recs);
+	return err;
+}
+
 static void jt_report(const struct jt_check *c)
 {
 	char slots[96] = "";
@@ -281,6 +367,8 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 	}
 	if (!strcmp(cmd, "write")) {
 		err = jt_write(j, a, n, r);
+	} else if (!strcmp(cmd, "writeseg")) {
+		err = jt_writeseg(j, a, n);
 	} else {
 		err = jt_recover(j, &c);
 		if (!err)
@@ -303,7 +391,7 @@ static int jt_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	if (strcmp(cmd, "format") && strcmp(cmd, "format3") &&
 	    strcmp(cmd, "recover") &&
-	    (strcmp(cmd, "write") || got < 4))
+	    ((strcmp(cmd, "write") && strcmp(cmd, "writeseg")) || got < 4))
 		return -EINVAL;
 	scnprintf(jt_result, sizeof(jt_result), "%s failed\n", cmd);
 	err = jt_run(cmd, dev, a, n, r);

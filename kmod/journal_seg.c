@@ -10,6 +10,7 @@
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 
 #include "journal.h"
@@ -19,23 +20,29 @@
 /*
  * Whether @nseg segments at @seg are a payload of @len bytes the
  * journal can write: 1 to SYNOD_JREC_SEGS of them, each non-empty,
- * whole sectors, no larger than a store buffer and in memory a bio
- * vector can name (not vmalloc: one page block), adding up to @len.
+ * whole sectors, inside one store buffer (a page block of
+ * SYNOD_PAY_BUF_BYTES, aligned to its size, paypool.c) and in memory a
+ * bio vector can name (not vmalloc: one page block), adding up to
+ * @len.  A refusal fences the replica (the write fails): no warning
+ * here, so a test can show one.
  */
 bool synod_jseg_ok(const struct synod_jseg *seg, u32 nseg, u32 len)
 {
 	u64 sum = 0;
-	u32 i;
+	u32 i, off;
 
+	BUILD_BUG_ON(!is_power_of_2(SYNOD_PAY_BUF_BYTES));
 	if (!seg || !nseg || nseg > SYNOD_JREC_SEGS)
 		return false;
 	for (i = 0; i < nseg; i++) {
+		off = (unsigned long)seg[i].data & (SYNOD_PAY_BUF_BYTES - 1);
+		/* off < SYNOD_PAY_BUF_BYTES: no sum to wrap */
 		if (!seg[i].data || !seg[i].len ||
 		    seg[i].len % SECTOR_SIZE ||
-		    seg[i].len > SYNOD_PAY_BUF_BYTES)
+		    seg[i].len > SYNOD_PAY_BUF_BYTES - off)
 			return false;
 		/* one bio vector per segment: it must be one page block */
-		if (WARN_ON_ONCE(is_vmalloc_addr(seg[i].data)))
+		if (is_vmalloc_addr(seg[i].data))
 			return false;
 		sum += seg[i].len;
 	}

@@ -2,6 +2,7 @@
 /*
  * Payload store: see payload.h for why it exists and how refs are named.
  */
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
 #include <linux/mm.h>
@@ -122,19 +123,51 @@ fail:
 	return -ENOMEM;
 }
 
+/*
+ * Every buffer back to the pool but those of pinned chains: a journal
+ * or data-area bio may still read them.  Returns how many were kept
+ * (synod_pay_exit() warns: nothing is pinned once the volume is down).
+ */
+u32 synod_pay_unback_all(struct synod_paystore *ps)
+{
+	DECLARE_BITMAP(keep, SYNOD_PAY_COUNT);
+	const struct synod_pay *p;
+	u32 i, n, kept = 0;
+
+	if (!ps->pay)
+		return 0;
+	/* pins are on heads: a pinned chain keeps all its buffers */
+	bitmap_zero(keep, SYNOD_PAY_COUNT);
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		p = &ps->pay[i];
+		if (!p->used || !p->nseg || !p->pins)
+			continue;
+		for (n = 0; p && n < ps->pay[i].nseg;
+		     n++, p = synod_pay_next(ps, p))
+			__set_bit(p - ps->pay, keep);
+	}
+	for (i = 0; i < SYNOD_PAY_COUNT; i++) {
+		if (!ps->pay[i].data)
+			continue;
+		if (test_bit(i, keep))
+			kept++;
+		else
+			unback_slot(ps, i);
+	}
+	return kept;
+}
+
 /* Every buffer back to the pool, and the reservation. */
 void synod_pay_exit(struct synod_paystore *ps)
 {
-	u32 i;
-
 	if (!ps->pool)
 		return;
-	if (ps->pay)
-		for (i = 0; i < SYNOD_PAY_COUNT; i++)
-			if (ps->pay[i].data &&
-			    !WARN_ON_ONCE(ps->pay[i].pins))
-				unback_slot(ps, i);
-	WARN_ON_ONCE(ps->backed);
+	/*
+	 * Buffers kept (pinned: a bio may read them) leak with the
+	 * reservation given back: only on a path that is buggy already.
+	 */
+	if (!WARN_ON_ONCE(synod_pay_unback_all(ps)))
+		WARN_ON_ONCE(ps->backed);
 	synod_paypool_unreserve(ps->pool, SYNOD_PAY_COUNT);
 	ps->pool = NULL;
 	kvfree(ps->pay);
@@ -285,6 +318,7 @@ static u32 lend_cap(const struct synod_paystore *ps)
  */
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p)
 {
+	/* not a stored head: a caller's bug (a copy goes instead) */
 	if (WARN_ON_ONCE(!p->used || !p->nseg))
 		return false;
 	if (p->len < SYNOD_PAY_LEND_MIN)
@@ -448,7 +482,7 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 				  u32 bytes, const struct synod_replica *core)
 {
 	struct synod_pay *p = synod_pay_find(ps, ref), *q;
-	u32 need = max(1u, DIV_ROUND_UP(bytes, SYNOD_PAY_BUF_BYTES)), n;
+	u32 need = synod_pay_nbufs(bytes), n;
 
 	if (p)
 		return p;	/* the caller says whether it is fresh again */
@@ -516,4 +550,147 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 		len -= n;
 	}
 	return !len;
+}
+
+/*
+ * The buffers of chain @head past its first @keep back on the free
+ * stack: nothing reads them (the caller checked), so they are reused
+ * at once, and a lent chain's count of lent buffers shrinks with it.
+ */
+static void cut_chain(struct synod_paystore *ps, struct synod_pay *head,
+		      u32 keep)
+{
+	struct synod_pay *p = head, *next;
+	u32 n;
+
+	for (n = 1; p && n < keep; n++)
+		p = synod_pay_next(ps, p);
+	if (WARN_ON_ONCE(!p))
+		return;
+	next = synod_pay_next(ps, p);
+	p->next = SYNOD_PAY_NONE;
+	for (n = keep; next && n < head->nseg; n++) {
+		p = next;
+		next = synod_pay_next(ps, p);
+		WARN_ON_ONCE(!p->used || p->nseg);
+		p->used = false;
+		p->next = SYNOD_PAY_NONE;
+		ps->free[ps->nfree++] = p - ps->pay;
+	}
+	WARN_ON_ONCE(n != head->nseg || next);
+	if (head->lent)
+		ps->lent_segs -= min(ps->lent_segs, head->nseg - keep);
+	head->nseg = keep;
+}
+
+/*
+ * Payload @head holds @len bytes now (its bytes copied in already):
+ * false, and nothing changed, if its chain is too short for them.  A
+ * chain longer than @len needs (the proposer's shorter bytes replaced
+ * a longer copy, replica_rx.c) gives back the buffers past them: a
+ * stored chain is always as long as its length needs
+ * (synod_pay_nbufs()), which the journal's segments, the apply's
+ * vectors and the send count on, and a 1 MiB chain cut to 16 KiB does
+ * not keep 63 idle buffers until the sweep.  Only bytes nothing reads
+ * may shrink: not pinned (a caller's bug: warns) and not busy, which a
+ * transient page reference (payload.h) can make a chain at any time:
+ * false then, with no warning, and the chain as it was.
+ */
+bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 len)
+{
+	u32 keep = synod_pay_nbufs(len);
+
+	if (WARN_ON_ONCE(!head->used || !head->nseg) ||
+	    (u64)len > (u64)head->nseg * SYNOD_PAY_BUF_BYTES)
+		return false;
+	if (head->nseg > keep) {
+		if (WARN_ON_ONCE(head->pins) || synod_pay_busy(ps, head))
+			return false;
+		cut_chain(ps, head, keep);
+	}
+	head->len = len;
+	return true;
+}
+
+/*
+ * @len bytes at @src replace payload @head's (its proposer's bytes,
+ * replica_rx.c): the length first, so that a refusal (the chain too
+ * short, or busy after all, synod_pay_set_len()) leaves the bytes and
+ * the length as they were, never new bytes under the old length.
+ * Returns whether they were taken.
+ */
+bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,
+		       const void *src, u32 len)
+{
+	if (!synod_pay_set_len(ps, head, len))
+		return false;
+	synod_pay_copy_in(ps, head, 0, src, len);
+	return true;
+}
+
+/*
+ * Payload @head as a journal segment list (journal.h): one segment per
+ * buffer, where it lies, in order, into @seg, which has room for @room.
+ * Returns how many, 0 if they do not fit (the journal refuses an empty
+ * list).  Reads only what a pin keeps as it is (payload.h), so the
+ * journal's writer calls it with the replica's lock dropped.
+ */
+u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
+		   struct synod_jseg *seg, u32 room)
+{
+	const struct synod_pay *b = head;
+	u32 n;
+
+	if (head->nseg > room)
+		return 0;
+	for (n = 0; b && n < head->nseg; n++, b = synod_pay_next(ps, b))
+		seg[n] = (struct synod_jseg){ b->data,
+					      synod_pay_seg_len(head, n) };
+	return n;
+}
+
+/*
+ * Journal record @rec's payloads as segment lists (rec->seg, rec->nseg):
+ * its write k is the chain whose head is the store's buffer @head[k],
+ * k < @nw.  Their segments go to @seg, which has room for @room, and
+ * at most SYNOD_JREC_SEGS for the record (rec_ok() in journal.c).
+ * Returns the segments used, 0 if they do not fit.
+ */
+u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
+			const u32 *head, u32 nw, struct synod_jseg *seg,
+			u32 room)
+{
+	u32 k, n, used = 0;
+
+	room = min(room, SYNOD_JREC_SEGS);
+	for (k = 0; k < nw && k < SYNOD_BATCH_MAX; k++) {
+		if (WARN_ON_ONCE(head[k] >= SYNOD_PAY_COUNT))
+			return 0;
+		n = synod_pay_segs(ps, &ps->pay[head[k]], seg + used,
+				   room - used);
+		if (!n)
+			return 0;
+		rec->seg[k] = seg + used;
+		rec->nseg[k] = n;
+		used += n;
+	}
+	return used;
+}
+
+/*
+ * Copy a segment list's bytes (a recovered journal record's payload)
+ * into payload @head from its start, in order.  The chain must hold
+ * them all (synod_pay_copy_in()).  Returns the bytes copied.
+ */
+u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
+			const struct synod_jseg *seg, u32 nseg)
+{
+	u32 s, off = 0;
+
+	for (s = 0; s < nseg; s++) {
+		synod_pay_copy_in(ps, head, off, seg[s].data, seg[s].len);
+		off += seg[s].len;
+	}
+	return off;
 }

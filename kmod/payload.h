@@ -75,11 +75,16 @@
  * would hold buffers that nothing can use); synod_pay_busy() looks at
  * every buffer, since the network may hold the pages of any; the lend
  * cap counts buffers, not chains, because what it bounds is memory kept
- * by sockets.  The journal writes a chain as a list of segments, one per
- * buffer (journal.h), the data area as one vector per buffer
- * (replica_apply.c), and a payload frame carries it in order.  Until
- * the record format and the frames carry more than SYNOD_PAYLOAD_MAX,
- * every payload of the I/O path is one buffer (synod_pay_init()).
+ * by sockets.  A chain is exactly as long as its length needs
+ * (synod_pay_nbufs(); synod_pay_set_len() gives back what a shorter
+ * length leaves).  The journal writes a chain as a list of segments,
+ * one per buffer (journal.h), the data area as one vector per buffer
+ * (replica_apply.c).  A payload frame carries one buffer, by reference
+ * or by copy, and a chain of more is refused until the frames carry
+ * chains in pieces (replica.c, send_payload(); S3 of
+ * Documentation/plans/large-requests.md).  Until the record format
+ * and the frames carry more than SYNOD_PAYLOAD_MAX, every payload of
+ * the I/O path is one buffer (synod_pay_init()).
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
@@ -157,7 +162,7 @@
 struct synod_pay {
 	struct hlist_node hash;	/* in the store's hash, if a used head */
 	u64 ref;		/* cluster-unique name of the data */
-	u32 len;		/* bytes of data, a multiple of 512; head only */
+	u32 len;		/* bytes of data, a multiple of 512 (head) */
 	/*
 	 * The chain (payload.h): index of the next buffer, SYNOD_PAY_NONE
 	 * at its end; on the head, the buffers in it (1..SYNOD_PAY_SEGS_MAX),
@@ -171,7 +176,9 @@ struct synod_pay {
 	/*
 	 * Lent to the network (synod_pay_lend()): sent by reference, and
 	 * not yet seen back (synod_pay_busy() false) by a reclaim.  Never
-	 * freed, reused or overwritten while set.
+	 * freed, reused or overwritten while busy; a lent chain no longer
+	 * busy may be shrunk (synod_pay_set_len() frees its tail buffers,
+	 * which nothing reads), and the lent count shrinks with it.
 	 */
 	bool lent;
 	u32 senders;		/* bit n: node n sent us these bytes */
@@ -189,7 +196,7 @@ struct synod_pay {
 	 * never frees a pinned buffer.  One pin per record.
 	 */
 	u32 pins;
-	void *data;		/* SYNOD_PAY_BUF_BYTES, contiguous; NULL: unbacked */
+	void *data;		/* SYNOD_PAY_BUF_BYTES; NULL: unbacked */
 };
 
 struct synod_paystore {
@@ -234,7 +241,7 @@ struct synod_paystore {
 	u64 sweeps, swept, exhausted;	/* counters for status and tests */
 	u32 lent_idx[SYNOD_PAY_LEND_MAX];	/* the chains lent (heads) */
 	u32 nlent;
-	u32 lent_segs;			/* their buffers: what the cap counts */
+	u32 lent_segs;			/* their buffers: the cap counts */
 	u64 reclaimed_at;		/* ->stores at the last full reclaim */
 	u64 lends, lend_full;		/* lent; refused (cap reached) */
 };
@@ -242,6 +249,7 @@ struct synod_paystore {
 int synod_pay_init(struct synod_paystore *ps, u32 node,
 		   struct synod_paypool *pool);
 void synod_pay_exit(struct synod_paystore *ps);
+u32 synod_pay_unback_all(struct synod_paystore *ps);
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
 
 
@@ -266,7 +274,8 @@ static inline bool synod_pay_buf_busy(const struct synod_pay *p)
 static inline struct synod_pay *synod_pay_next(struct synod_paystore *ps,
 					       const struct synod_pay *p)
 {
-	if (p->next == SYNOD_PAY_NONE || WARN_ON_ONCE(p->next >= SYNOD_PAY_COUNT))
+	if (p->next == SYNOD_PAY_NONE ||
+	    WARN_ON_ONCE(p->next >= SYNOD_PAY_COUNT))
 		return NULL;
 	return &ps->pay[p->next];
 }
@@ -279,6 +288,16 @@ static inline u32 synod_pay_seg_len(const struct synod_pay *head, u32 i)
 	return head->len > off ? min(head->len - off, SYNOD_PAY_BUF_BYTES) : 0;
 }
 
+/*
+ * Buffers a payload of @len bytes takes: one per SYNOD_PAY_BUF_BYTES,
+ * and 0 bytes one too (a stored payload is at least its head, which
+ * carries its ref; its bytes come later, payload.c).
+ */
+static inline u32 synod_pay_nbufs(u32 len)
+{
+	return max(1u, DIV_ROUND_UP(len, SYNOD_PAY_BUF_BYTES));
+}
+
 bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head);
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p);
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
@@ -287,6 +306,17 @@ void synod_pay_copy_in(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 off, const void *src, u32 len);
 bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 		     const void *src, u32 len);
+bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 len);
+bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,
+		       const void *src, u32 len);
+u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
+		   struct synod_jseg *seg, u32 room);
+u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
+			const u32 *head, u32 nw, struct synod_jseg *seg,
+			u32 room);
+u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
+			const struct synod_jseg *seg, u32 nseg);
 u64 synod_pay_new_ref(struct synod_paystore *ps);
 void synod_pay_seen(struct synod_paystore *ps, struct synod_pay *p);
 void synod_pay_sweep(struct synod_paystore *ps,

@@ -15,7 +15,9 @@
 /*
  * One buffer: physically contiguous (the journal adds it to bios as one
  * run of pages) and compound (a reference on any page counts on the
- * first, which synod_pay_busy() reads).  NULL if @gfp cannot have it.
+ * first, which synod_pay_buf_busy() reads), and aligned to its size (a
+ * page block is: journal_seg.c checks segments against it).  NULL if
+ * @gfp cannot have it.
  */
 void *synod_paypool_alloc(gfp_t gfp)
 {
@@ -179,7 +181,7 @@ void *synod_paypool_take(struct synod_paypool *pool, gfp_t gfp)
 
 /*
  * A store gives @data back: it holds no bytes anyone needs and nothing
- * else refers to its pages (synod_pay_busy() false), so another store
+ * else refers to its pages (synod_pay_buf_busy() false), so another store
  * may write it at once.  Kept as a spare while there is room, else
  * freed.
  */

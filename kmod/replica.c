@@ -197,11 +197,11 @@ static void repl_persist(struct synod_repl *r)
  * One payload frame for @to of the bytes of @pay: by reference
  * (queue_page()) if the store lends the buffer (payload.h: it then keeps
  * the bytes as they are while the network holds them), else, or if the
- * ring's budget of pages is spent (-ENOSPC), by copy, one vector per
- * buffer of its chain.  A frame refers to one page block: a chain of
- * more buffers goes by copy, and one longer than a frame carries is
- * refused (-EINVAL): none is while payloads fit a buffer
- * (synod_pay_init()).
+ * ring's budget of pages is spent (-ENOSPC), by copy.  A frame carries
+ * SYNOD_PAYLOAD_MAX, one buffer, at most: a chain of more buffers is
+ * refused (-EINVAL), by reference or by copy, until the frames carry a
+ * chain in pieces (S3, plans/large-requests.md); none is while
+ * payloads fit a buffer (synod_pay_init()).
  */
 static int send_payload(struct synod_repl *r, u32 to, struct synod_pay *pay)
 {

@@ -136,8 +136,14 @@ struct synod_repl_events {
  */
 struct synod_jgroup {
 	struct synod_jrec *rec;		/* SYNOD_JQ_MAX, allocated at create */
-	/* their payloads' segments: SYNOD_JQ_SEGS per record, in order */
-	struct synod_jseg *seg;
+	/*
+	 * rec[i]'s write k is the chain whose head is the store's buffer
+	 * head[i * SYNOD_BATCH_MAX + k], pinned while queued; the writer
+	 * gives a chunk of records their segments just before writing it
+	 * (replica_jq.c, chunk_segs()), not the queue: segment tables per
+	 * queued record would grow with the largest payload.
+	 */
+	u32 *head;
 	u32 n;				/* records in rec[] */
 	u64 seq;			/* 0: nothing queued, not even a promise */
 };
@@ -164,15 +170,6 @@ struct synod_jgroup {
 #define SYNOD_JQ_RESERVE	(3 * SYNOD_OUT_PERSIST_MAX)	/* traffic */
 #define SYNOD_JQ_RESERVE_LOCAL	SYNOD_OUT_PERSIST_MAX		/* others */
 #define SYNOD_JQ_MAX		(5 * SYNOD_OUT_PERSIST_MAX)
-/*
- * Segments of one queued record: a buffer per SYNOD_PAY_BUF_BYTES of
- * the largest payload, for each write.  Not SYNOD_JREC_SEGS: the tables
- * of both groups are pinned with the volume.
- */
-#define SYNOD_JQ_SEGS		(SYNOD_BATCH_MAX * \
-				 DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, \
-					      SYNOD_PAY_BUF_BYTES))
-
 struct synod_repl {
 	struct mutex lock;		/* serialises everything below */
 	struct synod_volume *vol;	/* owner */
@@ -252,6 +249,8 @@ struct synod_repl {
 	struct synod_jgroup jq;		/* filling, under the lock */
 	/* being written: the writer's alone, empty otherwise */
 	struct synod_jgroup jw;
+	/* the segments of the chunk jw writes: the writer's (replica_jq.c) */
+	struct synod_jseg *jseg;
 	/*
 	 * The writer's role is taken: an input writes, or jwork is queued
 	 * or runs; nobody else writes the journal.  Read without the lock

@@ -149,7 +149,8 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	/* and a kick may issue it too: no caller's cgroup pays or throttles */
 	bio_associate_blkg_from_css(bio, blkcg_root_css);
 	/* a buffer is one page block: one vector each (checked queued) */
-	for (i = 0; p && i < w->pay->nseg; i++, p = synod_pay_next(&r->pay, p)) {
+	for (i = 0; p && i < w->pay->nseg;
+	     i++, p = synod_pay_next(&r->pay, p)) {
 		n = synod_pay_seg_len(w->pay, i);
 		if (!n)
 			break;

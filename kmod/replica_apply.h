@@ -34,7 +34,8 @@ enum synod_aw_state {
 struct synod_aw {
 	struct bio bio;
 	/* one multi-page vector per buffer of its payload chain */
-	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX, SYNOD_PAY_BUF_BYTES)];
+	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX,
+					SYNOD_PAY_BUF_BYTES)];
 	struct llist_node sub;		/* on aq.tosubmit once issued */
 	struct llist_node done;		/* on aq.done once the bio ended */
 	struct synod_pay *pay;		/* its data, pinned while queued */

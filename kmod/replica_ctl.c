@@ -92,7 +92,7 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 {
 	struct synod_repl *r = ctx;
 	struct synod_pay *pay;
-	u32 k, s, off;
+	u32 k;
 
 	if (j->e.slot <= r->applied)
 		return;		/* already in the data area */
@@ -104,7 +104,8 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 			      synod_pay_store(&r->pay, j->e.w[k].ref,
 					      j->len[k], &r->core) : NULL;
 			/* a chain stored before must hold it too */
-			if (!pay || j->len[k] > pay->nseg * SYNOD_PAY_BUF_BYTES) {
+			if (!pay ||
+			    j->len[k] > pay->nseg * SYNOD_PAY_BUF_BYTES) {
 				pr_warn("%s: journal entry for slot %llu dropped: payload store full or bad length\n",
 					r->vol->name, j->e.slot);
 				SYNOD_CORE(r, synod_replica_restore_corrupt(&r->core,
@@ -112,13 +113,9 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 				return;
 			}
 			/* the record's segments, in order, into the chain */
-			for (s = 0, off = 0; s < j->nseg[k]; s++) {
-				synod_pay_copy_in(&r->pay, pay, off,
-						  j->seg[k][s].data,
-						  j->seg[k][s].len);
-				off += j->seg[k][s].len;
-			}
-			pay->len = j->len[k];
+			synod_pay_copy_segs(&r->pay, pay, j->seg[k],
+					    j->nseg[k]);
+			synod_pay_set_len(&r->pay, pay, j->len[k]);
 			pay->durable = true;	/* in our journal: never replaced */
 		}
 	}

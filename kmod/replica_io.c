@@ -238,7 +238,7 @@ static int write_prepare(struct synod_repl *r, struct request *rq, u64 req,
 		kunmap_local(src);
 		off += bv.bv_len;
 	}
-	pay->len = off;
+	synod_pay_set_len(&r->pay, pay, off);
 	((struct synod_rq *)blk_mq_rq_to_pdu(rq))->ref = pay->ref;
 	if (READ_ONCE(test_bad_block))
 		sector = xchg(&test_bad_block, 0) ?: sector;

@@ -60,22 +60,38 @@ static u32 entry_writes(const struct synod_entry *e)
 	       min_t(u32, e->nwrites, SYNOD_BATCH_MAX) : 0;
 }
 
+/*
+ * Segments of one chunk's payloads, the most the journal writes at once
+ * (SYNOD_JOURNAL_BATCH records, rec_ok() in journal.c): 4 KiB.
+ */
+#define JCHUNK_SEGS		(SYNOD_JOURNAL_BATCH * SYNOD_JREC_SEGS)
+
 /* Let go of @g's payload buffers, and of @g. */
 static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 {
 	struct synod_pay *pay;
-	u32 i, k;
+	bool lost = false;
+	u32 i, k, h;
 
 	for (i = 0; i < g->n; i++) {
 		for (k = 0; k < entry_writes(&g->rec[i].e); k++) {
-			pay = synod_pay_find(&r->pay, g->rec[i].e.w[k].ref);
+			h = g->head[i * SYNOD_BATCH_MAX + k];
+			if (WARN_ON_ONCE(h >= SYNOD_PAY_COUNT))
+				continue;
 			/* pinned, so never swept */
-			if (!WARN_ON_ONCE(!pay))
-				synod_pay_unpin(pay);
+			pay = &r->pay.pay[h];
+			/* not the chain pinned: unpin no other one */
+			if (WARN_ON_ONCE(pay->ref != g->rec[i].e.w[k].ref)) {
+				lost = true;
+				continue;
+			}
+			synod_pay_unpin(pay);
 		}
 	}
 	g->n = 0;
 	g->seq = 0;
+	if (lost)
+		synod_repl_fence(r, "journal group lost a payload's pin");
 }
 
 /*
@@ -94,49 +110,29 @@ void synod_jq_free(struct synod_repl *r)
 	}
 	kvfree(r->jq.rec);
 	kvfree(r->jw.rec);
-	kvfree(r->jq.seg);
-	kvfree(r->jw.seg);
+	kvfree(r->jq.head);
+	kvfree(r->jw.head);
+	kvfree(r->jseg);
 	r->jq.rec = NULL;
 	r->jw.rec = NULL;
-	r->jq.seg = NULL;
-	r->jw.seg = NULL;
-}
-
-/*
- * Give record @j's payload @k, chain @pay, as one segment per buffer in
- * @seg (room for what is left of the record's SYNOD_JQ_SEGS): the
- * journal writes the buffers where they lie.  The segments used.
- */
-static u32 jq_segs(struct synod_repl *r, struct synod_jrec *j, u32 k,
-		   const struct synod_pay *pay, struct synod_jseg *seg,
-		   u32 room)
-{
-	const struct synod_pay *b = pay;
-	u32 n;
-
-	for (n = 0; b && n < pay->nseg && n < room;
-	     n++, b = synod_pay_next(&r->pay, b))
-		seg[n] = (struct synod_jseg){ b->data,
-					      synod_pay_seg_len(pay, n) };
-	j->seg[k] = seg;
-	j->nseg[k] = n;
-	return n;
+	r->jq.head = NULL;
+	r->jw.head = NULL;
+	r->jseg = NULL;
 }
 
 /*
  * Queue the record of persist action @p (an entry) in the filling group,
  * its payloads pinned and marked durable: from now on these bytes are
  * the journal's.  False if the replica was fenced instead.  A payload
- * whose chain does not fit a record's segments is refused by the
- * journal's write (rec_ok()), which fences: none does while payloads
- * are one buffer (synod_pay_init()).
+ * whose chain does not fit a record's segments fences when its chunk
+ * is written (chunk_segs()): none does while payloads are one buffer
+ * (synod_pay_init()).
  */
 bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 {
 	struct synod_pay *pay[SYNOD_BATCH_MAX];
-	struct synod_jseg *seg;
 	struct synod_jrec *j;
-	u32 k, nw = entry_writes(&p->e), used = 0;
+	u32 *head, k, nw = entry_writes(&p->e);
 
 	lockdep_assert_held(&r->lock);
 	/* synod_jq_reserve() before every input makes this impossible */
@@ -151,7 +147,7 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 			return false;
 		}
 	}
-	seg = r->jq.seg + r->jq.n * SYNOD_JQ_SEGS;
+	head = r->jq.head + r->jq.n * SYNOD_BATCH_MAX;
 	j = &r->jq.rec[r->jq.n++];
 	j->seq = p->seq;
 	j->e = p->e;
@@ -161,8 +157,7 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 		j->nseg[k] = 0;
 		if (k >= nw)
 			continue;
-		used += jq_segs(r, j, k, pay[k], seg + used,
-				SYNOD_JQ_SEGS - used);
+		head[k] = pay[k] - r->pay.pay;
 		pay[k]->durable = true;
 		synod_pay_pin(pay[k]);
 	}
@@ -196,20 +191,73 @@ bool synod_jq_room(const struct synod_repl *r, u32 need)
 }
 
 /*
+ * Give records @first.. (@n of them, one chunk) of @g their payloads'
+ * segments, one per buffer of each chain, in the writer's table
+ * r->jseg: sized for the chunk the journal writes at once, not per
+ * queued record.  Called with the lock dropped (group_write()), which
+ * is safe because the chains are pinned from synod_jq_queue() until
+ * group_release(), and a pinned chain's links, length and buffers
+ * never change: the sweep and synod_pay_exit() free no buffer of a
+ * pinned chain, the trim gives back free buffers only,
+ * synod_pay_set_len() shrinks no pinned chain and rx_payload_conflict()
+ * replaces no pinned bytes (payload.h); and ps->pay, where the links
+ * point, stays put from create to destroy.  -E2BIG: a record's chains
+ * need more segments than a record takes (none while payloads fit a
+ * buffer, synod_jq_init()).
+ */
+static int chunk_segs(struct synod_repl *r, struct synod_jgroup *g,
+		      u32 first, u32 n)
+{
+	const struct synod_pay *p;
+	struct synod_jrec *rec;
+	u32 i, k, h, used = 0, m;
+
+	/* a chunk is at most SYNOD_JOURNAL_BATCH records (group_write()) */
+	if (WARN_ON_ONCE(n > SYNOD_JOURNAL_BATCH))
+		return -E2BIG;
+	for (i = first; i < first + n; i++) {
+		rec = &g->rec[i];
+		if (!entry_writes(&rec->e))
+			continue;
+		/* pinned, and as long as the record says (see above) */
+		for (k = 0; k < entry_writes(&rec->e); k++) {
+			h = g->head[i * SYNOD_BATCH_MAX + k];
+			if (h >= SYNOD_PAY_COUNT)
+				continue;	/* synod_pay_jrec_segs() */
+			p = &r->pay.pay[h];
+			if (WARN_ON_ONCE(!READ_ONCE(p->pins)) ||
+			    WARN_ON_ONCE(READ_ONCE(p->len) != rec->len[k]))
+				return -EIO;
+		}
+		m = synod_pay_jrec_segs(&r->pay, rec,
+					g->head + i * SYNOD_BATCH_MAX,
+					entry_writes(&rec->e), r->jseg + used,
+					JCHUNK_SEGS - used);
+		if (!m)
+			return -E2BIG;
+		used += m;
+	}
+	return 0;
+}
+
+/*
  * Records *@done.. of @g, in pieces that even the smallest ring takes
  * (SYNOD_JOURNAL_BATCH, which is also how the journal chunks a longer
  * write, so the I/O is the same), so that -ENOSPC only ever means one
  * piece was not written.
  */
-static int group_write(struct synod_repl *r, const struct synod_jgroup *g,
+static int group_write(struct synod_repl *r, struct synod_jgroup *g,
 		       u32 *done)
 {
 	u32 k;
 	int err;
 
+	/* a chunk's segments fit r->jseg (chunk_segs()) */
+	BUILD_BUG_ON(SYNOD_JOURNAL_BATCH * SYNOD_JREC_SEGS > JCHUNK_SEGS);
 	while (*done < g->n) {
 		k = min_t(u32, g->n - *done, SYNOD_JOURNAL_BATCH);
-		err = synod_journal_write(r->journal, g->rec + *done, k);
+		err = chunk_segs(r, g, *done, k) ?:
+		      synod_journal_write(r->journal, g->rec + *done, k);
 		if (err)
 			return err;
 		*done += k;
@@ -223,7 +271,7 @@ static int group_write(struct synod_repl *r, const struct synod_jgroup *g,
  * rest of @g.  Under the lock, since the superblock changes only under
  * it; rare, so synchronously.
  */
-static int group_enospc(struct synod_repl *r, const struct synod_jgroup *g,
+static int group_enospc(struct synod_repl *r, struct synod_jgroup *g,
 			u32 *done)
 {
 	int err;
@@ -279,7 +327,9 @@ static u64 jq_write(struct synod_repl *r)
 	r->jgroups++;
 	if (err) {
 		synod_repl_fence(r, err == -ENOSPC ? "journal full" :
-					       "journal write failed");
+				 err == -E2BIG ?
+				 "payload longer than a journal record takes" :
+				 "journal write failed");
 	} else if (READ_ONCE(r->core_failed)) {
 		/*
 		 * Our records were encoded in our assertion window (the
@@ -434,18 +484,24 @@ int synod_jq_init(struct synod_repl *r)
 	BUILD_BUG_ON(SYNOD_JQ_RESERVE + SYNOD_JQ_RESERVE_LOCAL > SYNOD_JQ_MAX);
 	BUILD_BUG_ON(2 * SYNOD_WINDOW + 1 > SYNOD_JQ_RESERVE_LOCAL);
 	BUILD_BUG_ON(SYNOD_OUT_PERSIST_MAX > SYNOD_JQ_RESERVE_LOCAL);
-	/* a queued record's segments are all the journal takes */
-	BUILD_BUG_ON(SYNOD_JQ_SEGS > SYNOD_JREC_SEGS);
+	/*
+	 * A record of the largest payloads has the segments it needs (one
+	 * per buffer): SYNOD_JREC_SEGS must rise with SYNOD_PAYLOAD_MAX.
+	 */
+	BUILD_BUG_ON(SYNOD_BATCH_MAX * DIV_ROUND_UP(SYNOD_PAYLOAD_MAX,
+						    SYNOD_PAY_BUF_BYTES) >
+		     SYNOD_JREC_SEGS);
 	init_waitqueue_head(&r->jwait);
 	INIT_WORK(&r->jwork, jq_work);
 	r->jq.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jq.rec), GFP_KERNEL);
 	r->jw.rec = kvcalloc(SYNOD_JQ_MAX, sizeof(*r->jw.rec), GFP_KERNEL);
-	r->jq.seg = kvcalloc(SYNOD_JQ_MAX * SYNOD_JQ_SEGS,
-			     sizeof(*r->jq.seg), GFP_KERNEL);
-	r->jw.seg = kvcalloc(SYNOD_JQ_MAX * SYNOD_JQ_SEGS,
-			     sizeof(*r->jw.seg), GFP_KERNEL);
-	return r->jq.rec && r->jw.rec && r->jq.seg && r->jw.seg ?
-	       0 : -ENOMEM;
+	r->jq.head = kvcalloc(SYNOD_JQ_MAX * SYNOD_BATCH_MAX,
+			      sizeof(*r->jq.head), GFP_KERNEL);
+	r->jw.head = kvcalloc(SYNOD_JQ_MAX * SYNOD_BATCH_MAX,
+			      sizeof(*r->jw.head), GFP_KERNEL);
+	r->jseg = kvcalloc(JCHUNK_SEGS, sizeof(*r->jseg), GFP_KERNEL);
+	return r->jq.rec && r->jw.rec && r->jq.head && r->jw.head &&
+	       r->jseg ? 0 : -ENOMEM;
 }
 
 /*

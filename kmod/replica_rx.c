@@ -18,6 +18,29 @@
 #include "trace.h"
 
 /*
+ * Why held bytes under a ref are kept against @from's other bytes
+ * (rx_payload_conflict()): NULL if the proposer's bytes may replace them.
+ */
+static const char *conflict_kept(const struct synod_pay *pay, u32 from,
+				 bool busy, u32 plen)
+{
+	if (pay->durable)
+		return "in the journal";
+	if (pay->pins)
+		return "being written";
+	if (busy)
+		return "being sent";
+	if ((pay->ref >> 56) != from + 1)
+		return "not its proposer";
+	if (!pay->senders)
+		return "no sender";	/* held, but sent by nobody */
+	/* S3 swaps in a new chain instead (plans/large-requests.md) */
+	if (plen > pay->nseg * SYNOD_PAY_BUF_BYTES)
+		return "chain too short";
+	return NULL;
+}
+
+/*
  * Other bytes under a ref we hold, from @from.  The ref's proposer (the
  * top byte of the ref, payload.c) defines its bytes: if @from is the
  * proposer and the held copy came only from other peers, the proposer's
@@ -29,55 +52,57 @@
  * reading them, nor busy ones: a socket or a send ring may be sending
  * (and resending) them to another peer (payload.h); a buffer lent but
  * no longer busy has no reader, and none can come while we hold the
- * replica's lock.  The sender is counted then.  A test build logs
- * which way it went.  Returns whether the frame's bytes were taken.
+ * replica's lock.  Nor, for now, bytes longer than the held chain can
+ * take.  The sender is counted then.  A test build logs which way it
+ * went.  Returns whether the frame's bytes were taken.
  */
 static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
 				u32 plen)
 {
-	bool busy = synod_pay_busy(&r->pay, pay);	/* read once: it may change */
+	bool busy = synod_pay_busy(&r->pay, pay);	/* read once */
+	const char *why = conflict_kept(pay, from, busy, plen);
 	u32 n, liars = BIT(from);
-	bool replaced = false;
 
-	/* a chain too short for the new bytes keeps its own */
-	if ((pay->ref >> 56) == from + 1 && pay->senders && !pay->durable &&
-	    !pay->pins && !busy &&
-	    plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
-		replaced = true;
+	/*
+	 * The length first (a shorter payload gives back the buffers it
+	 * leaves), then the bytes: a buffer busy since @busy was read (a
+	 * transient page reference, payload.h) refuses them, and the held
+	 * bytes stay whole under their own length.
+	 */
+	if (!why && !synod_pay_replace(&r->pay, pay, data, plen))
+		why = "being sent";
+	if (!why) {
 		liars = pay->senders;
-		synod_pay_copy_in(&r->pay, pay, 0, data, plen);
-		pay->len = plen;
 		pay->senders = BIT(from);
 		if (SYNOD_TEST_BUILD)
 			pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",
 				r->vol->name, pay->ref);
 	} else if (SYNOD_TEST_BUILD) {
 		pr_info("%s: TEST: ref %llx kept (%s), node %u's bytes refused\n",
-			r->vol->name, pay->ref,
-			pay->durable ? "in the journal" :
-			pay->pins ? "being written" :
-			busy ? "being sent" : "not its proposer",
-			from);
+			r->vol->name, pay->ref, why, from);
 	}
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!(liars & BIT(n)))
 			continue;
 		r->rx_unbound[n]++;
-		if (pay->durable && n == from && (pay->ref >> 56) == n + 1)
+		if (!why || n != from || (pay->ref >> 56) != n + 1)
+			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
+					    r->vol->name, n, pay->ref);
+		else if (pay->durable)
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than our journal holds: dropped\n",
 					    r->vol->name, n, pay->ref);
-		else if (pay->pins && n == from && (pay->ref >> 56) == n + 1)
+		else if (pay->pins)
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than we are writing: dropped\n",
 					    r->vol->name, n, pay->ref);
-		else if (busy && n == from && (pay->ref >> 56) == n + 1)
+		else if (busy)
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than we are sending: dropped\n",
 					    r->vol->name, n, pay->ref);
 		else
-			pr_warn_ratelimited("%s: node %u sent other data under ref %llx than its proposer: dropped\n",
-					    r->vol->name, n, pay->ref);
+			pr_warn_ratelimited("%s: node %u sent other data under ref %llx, kept (%s): dropped\n",
+					    r->vol->name, n, pay->ref, why);
 	}
-	return replaced;
+	return !why;
 }
 
 /*
@@ -127,7 +152,7 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	}
 	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
 		synod_pay_copy_in(&r->pay, pay, 0, f + SYNOD_PAYLOAD_HDR, plen);
-		pay->len = plen;
+		synod_pay_set_len(&r->pay, pay, plen);
 	} else if (!(pay->senders & BIT(from)) &&
 		   !synod_pay_equal(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
 				    plen)) {

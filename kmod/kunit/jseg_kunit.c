@@ -5,8 +5,9 @@
  * chained, is the CRC of the bytes joined, however they are cut: the
  * format's checksum and recovery (which reads a payload back as one
  * block) do not change.  A segment list is refused where the journal
- * could not write it (empty or partial segments, too many, a length
- * that is not the payload's); each segment is one bio vector.
+ * could not write it (empty or partial segments, too many, one past
+ * its buffer's end, a length that is not the payload's), without a
+ * warning; each segment is one bio vector.
  */
 #include <kunit/test.h>
 #include <linux/bio.h>
@@ -107,6 +108,11 @@ static void jseg_ok_checks(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, synod_jseg_ok(seg, 2, 1212));
 	seg[1].len = BUF + 512;				/* a buffer */
 	KUNIT_EXPECT_FALSE(test, synod_jseg_ok(seg, 2, BUF + 1024));
+	/* inside its buffer: up to its end, not past it */
+	seg[1] = (struct synod_jseg){ buf[1] + BUF - 512, 512 };
+	KUNIT_EXPECT_TRUE(test, synod_jseg_ok(seg, 2, 1024));
+	seg[1] = (struct synod_jseg){ buf[1] + BUF - 512, 1024 };
+	KUNIT_EXPECT_FALSE(test, synod_jseg_ok(seg, 2, 1536));
 	seg[1] = (struct synod_jseg){ NULL, 512 };
 	KUNIT_EXPECT_FALSE(test, synod_jseg_ok(seg, 2, 1024));
 	/* vmalloc memory is no page block: no bio vector can name it */

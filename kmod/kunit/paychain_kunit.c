@@ -204,8 +204,9 @@ static void paychain_busy_over_chain(struct kunit *test)
  * The lend cap (SYNOD_PAY_LEND_MAX, the store grown first) counts
  * buffers: chains of 40 and 24 reach it, one of 30 more is refused,
  * though only two chains are lent.  Taken back once no socket holds
- * them, their buffers count no more.  Only a stored head may be lent:
- * a buffer inside a chain is refused.  What is lent is pinned, as a
+ * them, their buffers count no more.  (Lending a buffer inside a
+ * chain is a caller's bug, which synod_pay_lend() warns of: not driven
+ * here.)  What is lent is pinned, as a
  * payload being sent is held: the sweeps of the stores in between must
  * not free it.
  */
@@ -238,7 +239,6 @@ static void paychain_lend_counts_buffers(struct kunit *test)
 	get_page(held_c);
 	KUNIT_EXPECT_EQ(test, ps->lent_segs, SYNOD_PAY_LEND_MAX);
 	KUNIT_EXPECT_EQ(test, ps->nlent, 2u);
-	KUNIT_EXPECT_FALSE(test, synod_pay_lend(ps, chain_buf(ps, a, 1)));
 	/* @a let go: taken back at the cap (after a store), @b fits now */
 	put_page(held_a);
 	chain_new(test, ps, core, 512, false);
@@ -291,6 +291,240 @@ static void paychain_copy_in_across(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * The proposer's bytes replace a longer copy (replica_rx.c,
+ * rx_payload_conflict()): a chain of 3 buffers now holds 1024 bytes.
+ * It must be as long as those bytes need, no longer: the journal
+ * refuses a segment list with empty segments (and fences), the apply
+ * and the send count the chain's buffers.  Its tail buffers are free
+ * again, and a lent chain's buffers count as lent no more.
+ */
+static void paychain_replace_shorter(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
+	struct synod_jseg seg[4];
+	struct synod_pay *b[3];
+	u8 *src = kunit_kmalloc(test, 1024, GFP_KERNEL);
+	u32 i, n, nfree;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	memset(src, 0x5a, 1024);
+	for (i = 0; i < 3; i++) {
+		b[i] = chain_buf(ps, p, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	KUNIT_ASSERT_TRUE(test, synod_pay_lend(ps, p));
+	KUNIT_ASSERT_EQ(test, ps->lent_segs, 3u);
+	nfree = ps->nfree;
+	/* what rx_payload_conflict() does: the bytes, then the length */
+	synod_pay_copy_in(ps, p, 0, src, 1024);
+	KUNIT_EXPECT_TRUE(test, synod_pay_set_len(ps, p, 1024));
+	KUNIT_EXPECT_EQ(test, p->len, 1024u);
+	KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, src, 1024));
+	/* the chain is as long as its bytes need */
+	KUNIT_EXPECT_EQ(test, p->nseg, synod_pay_nbufs(1024));
+	KUNIT_EXPECT_EQ(test, p->next, SYNOD_PAY_NONE);
+	KUNIT_EXPECT_EQ(test, ps->nfree, nfree + 2);
+	KUNIT_EXPECT_FALSE(test, b[1]->used);
+	KUNIT_EXPECT_FALSE(test, b[2]->used);
+	KUNIT_EXPECT_EQ(test, ps->lent_segs, 1u);
+	/* the journal takes its segments */
+	n = synod_pay_segs(ps, p, seg, ARRAY_SIZE(seg));
+	KUNIT_EXPECT_EQ(test, n, 1u);
+	KUNIT_EXPECT_TRUE(test, synod_jseg_ok(seg, n, p->len));
+	/* a one-buffer chain: one apply vector, a frame by reference */
+	KUNIT_EXPECT_EQ(test, p->nseg, 1u);
+	/* and the store's walks see the chain it is */
+	KUNIT_EXPECT_FALSE(test, synod_pay_busy(ps, p));
+	synod_pay_exit(ps);
+}
+
+/*
+ * The proposer's shorter bytes come while a buffer of the held chain is
+ * busy after all (a transient page reference, such as a speculative
+ * page-cache get, taken after rx_payload_conflict() looked): the
+ * replacement is refused and the chain keeps its bytes, its length and
+ * its buffers, never new bytes under the old length.  Once the page is
+ * let go, the same replacement is taken and the chain shrinks.
+ */
+static void paychain_replace_busy_refused(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
+	u8 *old = kunit_kmalloc(test, 3 * BUF, GFP_KERNEL);
+	u8 *src = kunit_kmalloc(test, 1024, GFP_KERNEL);
+	struct synod_pay *b[3];
+	struct page *last;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	memset(old, 0xa5, 3 * BUF);
+	memset(src, 0x5a, 1024);
+	synod_pay_copy_in(ps, p, 0, old, 3 * BUF);
+	for (i = 0; i < 3; i++) {
+		b[i] = chain_buf(ps, p, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	last = virt_to_page(b[2]->data + BUF - 1);
+	get_page(last);
+	KUNIT_EXPECT_FALSE(test, synod_pay_replace(ps, p, src, 1024));
+	KUNIT_EXPECT_EQ(test, p->len, 3 * BUF);
+	KUNIT_EXPECT_EQ(test, p->nseg, 3u);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, b[i]->used);
+	KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, old, 3 * BUF));
+	put_page(last);
+	KUNIT_EXPECT_TRUE(test, synod_pay_replace(ps, p, src, 1024));
+	KUNIT_EXPECT_EQ(test, p->len, 1024u);
+	KUNIT_EXPECT_EQ(test, p->nseg, 1u);
+	KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, src, 1024));
+	synod_pay_exit(ps);
+}
+
+/*
+ * A chain pinned at exit (a bio may still read it: a bug, which exit
+ * warns about) keeps every buffer, not its head alone: the pins are on
+ * the head, and the tail's pages are as much the bio's.
+ */
+static void paychain_exit_keeps_pinned_chain(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, true);
+	struct synod_pay *b[3];
+	u32 i;
+
+	chain_new(test, ps, core, 2 * BUF, false);
+	for (i = 0; i < 3; i++) {
+		b[i] = chain_buf(ps, p, i);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	KUNIT_EXPECT_EQ(test, synod_pay_unback_all(ps), 3u);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NOT_NULL(test, b[i]->data);
+	KUNIT_EXPECT_EQ(test, ps->backed, 3u);
+	synod_pay_unpin(p);
+	synod_pay_exit(ps);
+}
+
+/*
+ * A store that cannot grow, short by more than one buffer for a chain,
+ * with young chains nothing holds: the sweep that frees only old ones
+ * frees nothing, so make_room() frees the young ones too (a store that
+ * can never fill again would stop the replica), all but the pinned.
+ */
+static void paychain_make_room_young(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *young[6], *kept, *p;
+	u32 i;
+
+	ps->gfp = 0;
+	for (i = 0; i < ARRAY_SIZE(young); i++)
+		young[i] = chain_new(test, ps, core, 4 * BUF, false);
+	kept = chain_new(test, ps, core, 4 * BUF, true);
+	KUNIT_ASSERT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	KUNIT_ASSERT_EQ(test, ps->nfree, 4u);
+	p = synod_pay_store(ps, synod_pay_new_ref(ps), 6 * BUF, core);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p->nseg, 6u);
+	KUNIT_EXPECT_EQ(test, ps->exhausted, 0u);
+	/* no growth */
+	KUNIT_EXPECT_EQ(test, ps->backed, SYNOD_PAY_FLOOR);
+	for (i = 0; i < ARRAY_SIZE(young); i++)
+		KUNIT_EXPECT_NULL(test, synod_pay_find(ps, young[i]->ref));
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, kept->ref), kept);
+	KUNIT_EXPECT_EQ(test, kept->nseg, 4u);
+	KUNIT_EXPECT_EQ(test, ps->nfree, SYNOD_PAY_FLOOR - 4 - 6);
+	unpin_all(ps);
+	synod_pay_exit(ps);
+}
+
+/*
+ * Journal recovery (replica_ctl.c, recover_found()) copies a record's
+ * payload into a chain segment by segment: however the segments are
+ * cut against the chain's buffers, the chain holds the bytes in order.
+ */
+static void paychain_recover_segments(struct kunit *test)
+{
+	static const u32 cuts[][4] = {
+		{ BUF, BUF, 1024, 0 }, { 512, BUF, BUF - 512, 1024 },
+		{ 3 * 512, BUF - 1024, BUF, 512 },
+	};
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	u8 *flat = kunit_kmalloc(test, 3 * BUF, GFP_KERNEL);
+	struct synod_jseg seg[4];
+	struct synod_pay *p;
+	u32 c, i, len, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, flat);
+	for (i = 0; i < 3 * BUF; i++)
+		flat[i] = i * 31 + i / 509;
+	for (c = 0; c < ARRAY_SIZE(cuts); c++) {
+		for (i = 0, n = 0, len = 0; i < 4 && cuts[c][i]; i++, n++) {
+			seg[i] = (struct synod_jseg){ flat + len, cuts[c][i] };
+			len += cuts[c][i];
+		}
+		p = synod_pay_store(ps, synod_pay_new_ref(ps), len, core);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, p->nseg, synod_pay_nbufs(len));
+		KUNIT_EXPECT_EQ(test, synod_pay_copy_segs(ps, p, seg, n), len);
+		KUNIT_EXPECT_TRUE(test, synod_pay_set_len(ps, p, len));
+		KUNIT_EXPECT_TRUE(test, synod_pay_equal(ps, p, flat, len));
+	}
+	synod_pay_exit(ps);
+}
+
+/*
+ * The journal's writer gives a chunk's records their segments just
+ * before writing it (replica_jq.c, chunk_segs()): one per buffer of
+ * each write's chain, in order, each write's list one the journal
+ * takes; refused (0) when a record's chains need more segments than
+ * the room left or a record takes (SYNOD_JREC_SEGS).
+ */
+static void paychain_jrec_segs(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *a = chain_new(test, ps, core, 2 * BUF, false);
+	struct synod_pay *b = chain_new(test, ps, core, 2 * BUF + 512, false);
+	struct synod_pay *big = chain_new(test, ps, core,
+					  (SYNOD_JREC_SEGS + 1) * BUF,
+					  false);
+	struct synod_jseg seg[2 * SYNOD_JREC_SEGS];
+	struct synod_jrec rec = {};
+	u32 head[SYNOD_BATCH_MAX];
+
+	head[0] = a - ps->pay;
+	head[1] = b - ps->pay;
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg,
+						  ARRAY_SIZE(seg)), 5u);
+	KUNIT_EXPECT_PTR_EQ(test, rec.seg[0], &seg[0]);
+	KUNIT_EXPECT_EQ(test, rec.nseg[0], 2u);
+	KUNIT_EXPECT_PTR_EQ(test, rec.seg[1], &seg[2]);
+	KUNIT_EXPECT_EQ(test, rec.nseg[1], 3u);
+	KUNIT_EXPECT_TRUE(test, synod_jseg_ok(rec.seg[0], 2, a->len));
+	KUNIT_EXPECT_TRUE(test, synod_jseg_ok(rec.seg[1], 3, b->len));
+	KUNIT_EXPECT_PTR_EQ(test, seg[1].data, chain_buf(ps, a, 1)->data);
+	KUNIT_EXPECT_PTR_EQ(test, seg[4].data, chain_buf(ps, b, 2)->data);
+	KUNIT_EXPECT_EQ(test, seg[4].len, 512u);
+	/* the room left too small for b's chain */
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg, 4),
+			0u);
+	/* a chain of more buffers than a record takes */
+	KUNIT_ASSERT_GT(test, big->nseg, SYNOD_JREC_SEGS);
+	head[0] = big - ps->pay;
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 1, seg,
+						  ARRAY_SIZE(seg)), 0u);
+	synod_pay_exit(ps);
+}
+
 static void paychain_test_exit(struct kunit *test)
 {
 	if (test->priv)
@@ -303,6 +537,12 @@ static struct kunit_case paychain_cases[] = {
 	KUNIT_CASE(paychain_busy_over_chain),
 	KUNIT_CASE(paychain_lend_counts_buffers),
 	KUNIT_CASE(paychain_copy_in_across),
+	KUNIT_CASE(paychain_replace_shorter),
+	KUNIT_CASE(paychain_replace_busy_refused),
+	KUNIT_CASE(paychain_exit_keeps_pinned_chain),
+	KUNIT_CASE(paychain_make_room_young),
+	KUNIT_CASE(paychain_recover_segments),
+	KUNIT_CASE(paychain_jrec_segs),
 	{}
 };
 

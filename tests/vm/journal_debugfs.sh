@@ -114,6 +114,19 @@ expect "ring wraps, oldest record replaced" \
 expect "write past reclaim point refused" "write err=-28 next=258" \
 	write "$dev" 258 2 2
 
+# Bios of a chunk hold at most BIO_MAX_VECS (256) vectors: records of
+# 16 segments of 512 bytes (the hook's slots from 2^21 on), 16 per chunk,
+# need ~17 vectors each in format 3's slots, so each chunk's slots are
+# cut into two bios; every record recovers with its bytes.
+s=2097152
+expect "format v3 superblock" "format err=0" format3 "$dev"
+expect "32 records of 16 x 512-byte segments: two bios per chunk" \
+	"writeseg err=0 next=$((s + 33)) recovered=0 chunks=2 bios=4" \
+	writeseg "$dev" $((s + 1)) 32
+expect "every segmented record recovered whole, in order" \
+	"found=32 first=$((s + 1)) last=$((s + 32)) order_err=0 bad=0 corrupt=0" \
+	recover "$dev"
+
 rmmod synod 2>/dev/null
 losetup -d "$dev"
 rm -f "$img"
