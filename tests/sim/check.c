@@ -157,8 +157,8 @@ static void acks_grow(struct node *nd, uint64_t slot)
 }
 
 /* The entry @r holds for @slot in its log ring, or NULL. */
-static const struct synod_slot *held(const struct synod_replica *r,
-				     uint64_t slot)
+const struct synod_slot *sim_held(const struct synod_replica *r,
+				  uint64_t slot)
 {
 	const struct synod_slot *sl = &r->log[slot & (SYNOD_LOG_MAX - 1)];
 
@@ -256,7 +256,7 @@ void check_acks_sent(struct sim *s, struct node *nd)
 		    (m->flags & SYNOD_MSGF_NACK))
 			continue;
 		for (slot = m->slot; slot <= m->slot_hi && slot; slot++) {
-			const struct synod_slot *sl = held(&nd->r, slot);
+			const struct synod_slot *sl = sim_held(&nd->r, slot);
 			struct sent_ack *a;
 
 			acks_grow(nd, slot);
@@ -296,7 +296,7 @@ void check_restarted(struct sim *s, struct node *nd)
 	for (slot = r->chosen_upto + 1; slot < nd->nacks && !s->failed;
 	     slot++) {
 		const struct sent_ack *a = &nd->acks[slot];
-		const struct synod_slot *sl = held(r, slot);
+		const struct synod_slot *sl = sim_held(r, slot);
 
 		if (!a->ballot)
 			continue;
@@ -611,82 +611,6 @@ void check_lossy_jump(struct sim *s, struct node *nd)
 			 "pass %u): a lost FETCH or CATCHUP let the leader "
 			 "trim past it again", nd->id, s->lossy_jumps,
 			 nd->rs.pass);
-}
-
-/*
- * Would synod_log_make_room() find slot @s a place in the ring?  The same
- * test, without forgetting anything.
- */
-static bool ring_room(const struct synod_replica *r, uint64_t s)
-{
-	uint64_t new_base;
-
-	if (s < r->log_base)
-		return false;
-	if (s - r->log_base < SYNOD_LOG_MAX)
-		return true;
-	new_base = s - SYNOD_LOG_MAX + 1;
-	return new_base <= r->applied_durable + 1 &&
-	       new_base <= r->applied + 1;
-}
-
-/*
- * 10. After every input of leader @nd: the writes in its slots in flight,
- * (chosen_upto, next_slot), counted from the history's lengths, not the
- * core's counter (which the core's invariants recount), stay within the
- * byte bounds, and each slot's count matches.  Counts the times the byte
- * window was what held the next waiting write back, in steps (one
- * episode of a full window spans many), and fails a leader that formed
- * no slot although nothing held its next write back (a wedge).
- */
-void check_byte_window(struct sim *s, struct node *nd)
-{
-	const struct synod_replica *r = &nd->r;
-	uint64_t slot, total = 0, bytes;
-	uint32_t k, first;
-
-	if (r->role != SYNOD_LEADER)
-		return;
-	for (slot = r->chosen_upto + 1; slot < r->next_slot; slot++) {
-		const struct synod_slot *sl = held(r, slot);
-
-		if (!sl || !sl->owned)
-			continue;
-		for (k = 0, bytes = 0; k < sl->e.nwrites; k++)
-			bytes += sl->req[k] < (uint64_t)s->nhist ?
-				 s->hist[sl->req[k]].len : SYNOD_SLOT_BYTES + 1;
-		if (bytes > SYNOD_SLOT_BYTES || bytes != sl->bytes)
-			sim_fail(s, "window: node %d slot %" PRIu64 " holds %"
-				 PRIu64 " bytes of writes (counted %u)",
-				 nd->id, slot, bytes, sl->bytes);
-		total += bytes;
-	}
-	if (total > SYNOD_WINDOW_BYTES)
-		sim_fail(s, "window: node %d has %" PRIu64 " bytes in flight",
-			 nd->id, total);
-	if (!r->npend || !r->active || r->cfg_pending ||
-	    r->next_slot - r->chosen_upto - 1 >= SYNOD_WINDOW ||
-	    r->pend[r->pend_head].req >= (uint64_t)s->nhist)
-		return;
-	first = s->hist[r->pend[r->pend_head].req].len;
-	if (total + first > SYNOD_WINDOW_BYTES) {
-		s->window_full_steps++;
-		return;
-	}
-	/*
-	 * A wedge: every input of a leader ends in propose_writes(), which
-	 * forms slots while there are waiting writes, slots free in the
-	 * window, room in the outputs and in the ring, and bytes for the
-	 * first write.  All hold after this step, yet it stopped: a byte
-	 * count that drifted would stall the leader for good this way.
-	 */
-	if (nd->out.npersist < SYNOD_OUT_PERSIST_MAX &&
-	    ring_room(r, r->next_slot))
-		sim_fail(s, "window: node %d wedged: %u writes waiting, the "
-			 "first of %u bytes, %" PRIu64 " of %u bytes in "
-			 "flight, %" PRIu64 " slots", nd->id, r->npend, first,
-			 total, SYNOD_WINDOW_BYTES,
-			 r->next_slot - r->chosen_upto - 1);
 }
 
 static void check_liveness(struct sim *s)

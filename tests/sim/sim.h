@@ -331,6 +331,8 @@ void check_restarted(struct sim *s, struct node *nd);
 void check_replay(struct sim *s, struct node *nd, bool ahead);
 void check_lossy_jump(struct sim *s, struct node *nd);
 void check_byte_window(struct sim *s, struct node *nd);
+const struct synod_slot *sim_held(const struct synod_replica *r,
+				  uint64_t slot);
 void check_final(struct sim *s);
 void check_linearizable(struct sim *s);
 

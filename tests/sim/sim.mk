@@ -46,7 +46,7 @@ REPLICAS ?= 0
 SIM_CORE_SRCS := $(sort $(wildcard $(TOP)/kmod/core/*.c))
 SIM_CORE_HDRS := $(wildcard $(TOP)/kmod/core/*.h)
 SIM_SRCS := $(addprefix $(TOP)/tests/sim/,sim.c events.c net.c node.c \
-	fault.c client.c check.c wgl.c)
+	fault.c client.c check.c check_window.c wgl.c)
 SIM_HDRS := $(wildcard $(TOP)/tests/sim/*.h)
 SIM_BIN := $(B)/sim/synod-sim
 SIM_MUTANTS := QUORUM_OFF_BY_ONE NO_RECOVERY ACK_BEFORE_DURABLE \
