@@ -151,8 +151,18 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	}
 	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
-		synod_pay_copy_in(&r->pay, pay, 0, f + SYNOD_PAYLOAD_HDR, plen);
-		synod_pay_set_len(&r->pay, pay, plen);
+		/*
+		 * The length first, then the bytes.  A chain that cannot
+		 * be cut to @plen's buffers now (left longer by an earlier
+		 * store, and found busy) stays as it was, length 0; the
+		 * frame counts as backpressure, as a full store would,
+		 * and its sender resends it with its message.
+		 */
+		if (!synod_pay_replace(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
+				       plen)) {
+			r->rx_drop[SYNOD_RXD_NOBUF]++;
+			return;
+		}
 	} else if (!(pay->senders & BIT(from)) &&
 		   !synod_pay_equal(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
 				    plen)) {
