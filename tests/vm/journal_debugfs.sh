@@ -65,6 +65,19 @@ expect "write 20 records" "write err=0 next=21" write "$dev" 1 20
 expect "all 20 recovered in order, payloads intact" \
 	"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
 
+# A misread at the scan (the test build's knob: that record read broken
+# once) of the journal's end (20) or of a record before the last batch
+# (10): read again, whole, each is found, neither dropped nor corrupt.
+K=/sys/module/synod/parameters/test_journal_misread_scan
+if [ -w "$K" ]; then
+	echo 20 > "$K"
+	expect "the end misread at the scan is read again, not dropped" \
+		"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
+	echo 10 > "$K"
+	expect "a record misread before the last batch is read again, not corrupt" \
+		"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
+fi
+
 # Torn tail: the last record (slot 20, ring index 19) lost its first
 # sector, and the one before it (slot 19) a payload word.
 smash "$img" 19 0 512 /dev/zero
