@@ -2,7 +2,7 @@
 /*
  * Journal recovery's decisions (see jscan.h for the why): where the
  * journal ends, and the fate of each journal sequence in its window.
- * Pure code: the scan array comes from kmod/journal.c.
+ * Pure code: the scan array comes from kmod/journal_recover.c.
  */
 #include "jscan.h"
 
@@ -152,4 +152,57 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 	if (end->damaged)
 		return SYNOD_JF_CORRUPT;
 	return jseq >= end->batch_first ? SYNOD_JF_TORN : SYNOD_JF_CORRUPT;
+}
+
+/*
+ * Whether journal sequence @jseq, after the end, is worth reading again
+ * before the end is believed.  A misread at the scan (a bad transfer
+ * failing a checksum once) of the true end's record, whole on the medium
+ * and perhaps acknowledged, ends the journal lower and leaves that record
+ * after the end, in the torn tail, to be dropped and written over.  A
+ * torn tail lies within the one batch after the end (damaged_after()),
+ * so only @jseq in (last, last + @batch_max] can hold the lost end, and
+ * less than a lap past last (further on, its index is the end's own or
+ * another of the window).  Its index is worth reading only if the scan
+ * did not read it whole: broken, or empty (a transfer that zeroed the
+ * header; it costs a header read).  journal_recover.c reads these again
+ * and computes the end anew while it moves.
+ */
+bool synod_jscan_recheck_after(const struct synod_jscan *scan, u32 count,
+			       u32 batch_max,
+			       const struct synod_jscan_end *end, u64 jseq)
+{
+	u8 state;
+
+	synod_assert(scan != NULL && count >= 1 && batch_max >= 1);
+	synod_assert(end->next > end->last && end->seen >= end->last);
+	if (jseq <= end->last || jseq - end->last > batch_max ||
+	    jseq - end->last >= count)
+		return false;
+	state = scan[synod_jscan_index(jseq, count)].state;
+	return state == SYNOD_JS_BROKEN || state == SYNOD_JS_EMPTY;
+}
+
+/*
+ * Whether journal sequence @jseq of the window is worth reading again
+ * before it is voided as torn or reported as corrupt: a misread at the
+ * scan can make a record whole on the medium look damaged or missing
+ * (broken, or empty).  Voided, a record of the last batch that was
+ * perhaps acknowledged is lost for good; reported corrupt, the record is
+ * fetched from the peers, and with no slot known the replica promises
+ * nothing meanwhile.  Not worth it: an older record read whole at its
+ * index (the write of @jseq never landed: the medium holds that one),
+ * and an UNSTABLE one, read twice already (intact, then not).
+ */
+bool synod_jscan_recheck(const struct synod_jscan *scan, u32 count,
+			 const struct synod_jscan_end *end, u64 jseq)
+{
+	enum synod_jscan_fate fate = synod_jscan_fate(scan, count, end, jseq);
+	u8 state = scan[synod_jscan_index(jseq, count)].state;
+
+	synod_assert(end->last && jseq >= end->first && jseq <= end->last);
+	synod_assert(fate != SYNOD_JF_FOUND || state == SYNOD_JS_INTACT);
+	if (fate != SYNOD_JF_TORN && fate != SYNOD_JF_CORRUPT)
+		return false;
+	return state == SYNOD_JS_BROKEN || state == SYNOD_JS_EMPTY;
 }

@@ -218,8 +218,8 @@ static void test_reread_damage_is_corrupt(void **state)
  * again and, intact now, puts it back in the scan and replays it without
  * computing the end again.  That holds because a record below the end
  * moves nothing the end is made of.  Misreading the end itself does move
- * it, lower: the documented limit (ondisk.rst), its record then after the
- * end, the torn tail.
+ * it, lower, its record then after the end, where the torn tail is: it
+ * is read again too (synod_jscan_recheck_after(), next test).
  */
 static void test_misread_below_end_moves_no_end(void **state)
 {
@@ -251,6 +251,119 @@ static void test_misread_below_end_moves_no_end(void **state)
 	assert_int_equal(end.batch_first, 5);
 	assert_false(end.damaged);
 	assert_int_equal(end.after, 1);
+	assert_true(synod_jscan_recheck_after(scan, COUNT, BATCH_MAX, &end, 8));
+}
+
+static bool recheck_after(u64 jseq)
+{
+	return synod_jscan_recheck_after(scan, COUNT, BATCH_MAX, &end, jseq);
+}
+
+/*
+ * Session 25: the end's own record misread at the scan (whole on the
+ * medium, perhaps acknowledged) ends the journal one lower, and the
+ * record, after that end, was dropped as the torn tail and written over.
+ * The indexes after the end that the one batch in flight could reach,
+ * and that the scan did not read whole, are worth reading again; read
+ * whole, the end moves back.  Jseqs 1..6 in batches of three, 6 misread.
+ */
+static void test_misread_end_is_read_again(void **state)
+{
+	struct synod_jscan keep;
+	struct synod_jscan *sc = &scan[synod_jscan_index(6, COUNT)];
+
+	(void)state;
+	setup_empty();
+	batch(1, 3);
+	batch(4, 3);
+	keep = *sc;
+	memset(sc, 0, sizeof(*sc));	/* header and trailer misread */
+	sc->state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 5);
+	assert_int_equal(end.after, 1);	/* the torn tail, so far */
+	assert_false(recheck_after(5));	/* the end: read whole */
+	assert_true(recheck_after(6));	/* broken */
+	assert_true(recheck_after(7));	/* empty: a zeroed read too */
+	assert_true(recheck_after(8));
+	assert_false(recheck_after(9));	/* index 0 holds 1, read whole */
+	/* up to a batch after the end, no further */
+	scan[synod_jscan_index(5 + BATCH_MAX, COUNT)].state = SYNOD_JS_BROKEN;
+	scan[synod_jscan_index(6 + BATCH_MAX, COUNT)].state = SYNOD_JS_BROKEN;
+	assert_true(recheck_after(5 + BATCH_MAX));
+	assert_false(recheck_after(6 + BATCH_MAX));
+	batch(1, 3);
+	*sc = keep;			/* read again: intact */
+	scan_end();
+	assert_int_equal(end.last, 6);
+	assert_int_equal(end.batch_first, 4);
+	assert_int_equal(fate(6), SYNOD_JF_FOUND);
+	assert_false(recheck_after(6));
+	assert_true(recheck_after(7));
+}
+
+/*
+ * Never a lap past the end, whatever the batch: that index is the end's
+ * own, or one of the window, which synod_jscan_recheck() judges.
+ */
+static void test_recheck_after_stays_within_a_lap(void **state)
+{
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	batch(1, 1);
+	for (idx = 1; idx < COUNT; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 1);
+	assert_true(synod_jscan_recheck_after(scan, COUNT, COUNT + 2, &end,
+					      COUNT));
+	assert_false(synod_jscan_recheck_after(scan, COUNT, COUNT + 2, &end,
+					       COUNT + 1));
+}
+
+static bool recheck(u64 jseq)
+{
+	return synod_jscan_recheck(scan, COUNT, &end, jseq);
+}
+
+/*
+ * Session 25: a record before the last batch that the scan misread was
+ * reported corrupt without another read (its slot unknown, the replica
+ * then promising nothing until its peers supplied the window).  Torn and
+ * corrupt records the scan did not read whole are worth reading again,
+ * before they are voided or reported; others are not.  Jseqs 1..11 in
+ * batches of four, four and three: the ring (8) holds 4..11, the last
+ * batch 9..11.
+ */
+static void test_recheck_damaged_in_window(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	batch(5, 4);
+	batch(9, 3);
+	/* 10 never landed: its index still holds 2, read whole */
+	put(2, SYNOD_JS_INTACT, 1, 4);
+	broken(9);
+	broken(5);
+	memset(&scan[synod_jscan_index(6, COUNT)], 0, sizeof(scan[0]));
+	scan_end();
+	assert_int_equal(end.last, 11);
+	assert_int_equal(end.first, 4);
+	assert_int_equal(end.batch_first, 9);
+	assert_true(recheck(9));	/* torn, broken */
+	assert_false(recheck(10));	/* torn, but the medium holds 2 */
+	assert_true(recheck(5));	/* corrupt, broken */
+	assert_true(recheck(6));	/* corrupt, empty */
+	assert_false(recheck(4));	/* found */
+	assert_false(recheck(11));
+	put(7, SYNOD_JS_VOID, 5, 4);
+	assert_false(recheck(7));
+	scan[synod_jscan_index(8, COUNT)].state = SYNOD_JS_UNSTABLE;
+	assert_int_equal(fate(8), SYNOD_JF_CORRUPT);
+	assert_false(recheck(8));	/* read twice already */
 }
 
 /*
@@ -436,6 +549,9 @@ int main(void)
 		cmocka_unit_test(test_implausible_batch),
 		cmocka_unit_test(test_reread_damage_is_corrupt),
 		cmocka_unit_test(test_misread_below_end_moves_no_end),
+		cmocka_unit_test(test_misread_end_is_read_again),
+		cmocka_unit_test(test_recheck_after_stays_within_a_lap),
+		cmocka_unit_test(test_recheck_damaged_in_window),
 		cmocka_unit_test(test_all_broken_is_damage),
 		cmocka_unit_test(test_broken_after_end_beyond_a_batch_is_damage),
 		cmocka_unit_test(test_broken_within_a_batch_after_end_is_torn),
