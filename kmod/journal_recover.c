@@ -5,11 +5,13 @@
  *
  * Pass 1 reads every ring slot and checks its record: header, and the
  * payloads wherever they are (in the slot, or in format 3's payload ring).
- * Pass 2 reads what looks torn in the last batch again (a misread is not a
- * torn write), replays the window in journal order, reports what is
- * corrupt, and rewrites the torn tail void.  Afterwards the write path
- * (journal.c) knows the head, which slot holds which log slot, and which
- * payload ring bytes are held.
+ * What it found damaged after the end, in the batch a torn tail can
+ * hold, is read again before the end is believed (the end's own record
+ * may have been misread).  Pass 2 reads what looks torn in the last batch
+ * again (a misread is not a torn write), replays the window in journal
+ * order, reports what is corrupt, and rewrites the torn tail void.
+ * Afterwards the write path (journal.c) knows the head, which slot holds
+ * which log slot, and which payload ring bytes are held.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -36,9 +38,10 @@ SYNOD_TEST_PARAM(test_journal_unstable, ulong,
  * Test build only: the journal sequence whose record the scan (pass 1)
  * takes for broken once, header and trailer both, as a bad transfer can
  * make a record that is whole on the medium read (0: none).  It clears
- * itself when used.  recovery.bats uses it in the last batch, below its
- * end, where such a record must be read again (recheck_torn()), not
- * voided as torn.
+ * itself when used.  recovery.bats names a record of the last batch
+ * below its end, and the end itself: each must be read again
+ * (recheck_torn(), recheck_after_end()), not voided as torn, nor
+ * dropped after the end.
  */
 static unsigned long test_journal_misread_scan;
 SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
@@ -196,7 +199,8 @@ static int scan_ring(struct synod_journal *j)
 /*
  * Tell the caller about journal sequence @jseq, damaged but durable.
  * Its slot stays held where known.  So do its payload ring bytes where
- * its header checked (the scan or recheck_torn() put them in j->ext[]),
+ * its header checked (the scan, recheck_torn() or rescan() put them in
+ * j->ext[]),
  * and the head moves past them, exactly as for a record read whole: the
  * damage may be a misread of a record whole on the medium (its payload
  * failing its CRC once, or UNSTABLE), perhaps acknowledged, which the
@@ -252,6 +256,82 @@ static int reread(struct synod_journal *j, u64 jseq)
 }
 
 /*
+ * Read the record of journal sequence @jseq again, after the scan found
+ * its ring index damaged or missing.  Nothing writes the ring during
+ * recovery, so a record read whole now (intact or void, naming @jseq)
+ * is whole on the medium and the scan misread it (a bad transfer
+ * failing a checksum once): it replaces what the scan noted there, its
+ * payload ring extent too (should replay() find it changed again,
+ * report_corrupt() holds those bytes with its slot).  Returns 1 if so,
+ * 0 if the record is still damaged or missing, or -EIO.
+ */
+static int rescan(struct synod_journal *j, u64 jseq)
+{
+	u32 idx = synod_journal_index(j, jseq);
+	struct synod_jext ext = {0};
+	struct synod_jscan sc;
+	int err;
+
+	err = read_record(j, idx, &sc, &ext);
+	cond_resched();
+	if (err)
+		return err;
+	if ((sc.state != SYNOD_JS_INTACT && sc.state != SYNOD_JS_VOID) ||
+	    sc.jseq != jseq)
+		return 0;
+	j->scan[idx] = sc;
+	j->ext[idx] = ext;
+	return 1;
+}
+
+/*
+ * Before the end is believed: read again the records a torn tail can
+ * hold, the batch after the end (synod_jscan_recheck_after()).  Should
+ * the scan have misread the true end's record, whole on the medium and
+ * perhaps acknowledged (a follower's vote counted toward a majority),
+ * the end found is lower and that record lies after it, in what is
+ * dropped as the torn tail and written over by the next records: an
+ * accepted entry forgotten.  Read whole now, it counts, and @end is
+ * computed anew; where the end moved, the batch after the new end is
+ * read too.  Each round turns an index read damaged into one read whole,
+ * so there are no more rounds than ring indexes, and each reads at most
+ * SYNOD_JOURNAL_BATCH records it has not read before.  Still broken, the
+ * records are the torn tail as before.
+ */
+static int recheck_after_end(struct synod_journal *j,
+			     struct synod_jscan_end *end)
+{
+	const u32 batch = SYNOD_JOURNAL_BATCH;
+	u64 jseq, done = end->last;
+	u32 round;
+	bool again;
+	int err, kept;
+
+	for (round = 0; round < j->count; round++) {
+		kept = 0;
+		for (jseq = max(done, end->last) + 1;
+		     jseq <= end->last + batch; jseq++) {
+			JCORE(j, again = synod_jscan_recheck_after(j->scan,
+					j->count, batch, end, jseq));
+			if (!again)
+				continue;
+			err = rescan(j, jseq);
+			if (err < 0)
+				return err;
+			if (err)
+				pr_warn("synod: journal on %pg: journal sequence %llu after the journal's end misread at the scan, intact when read again: kept, not dropped as torn (the device may be failing)\n",
+					j->bdev, jseq);
+			kept += err;
+		}
+		if (!kept)
+			return 0;
+		done = end->last + batch;
+		JCORE(j, synod_jscan_end(j->scan, j->count, batch, end));
+	}
+	return 0;
+}
+
+/*
  * Before the replay: read again every record of the last batch below its
  * end that the scan found torn.  A bad transfer (a CRC mismatch once) can
  * make a record whole on the medium read broken; it was written whole,
@@ -264,10 +344,8 @@ static int reread(struct synod_journal *j, u64 jseq)
  * names, never more than the ring holds), into the buffers the scan
  * used; nothing else is written meanwhile.
  *
- * The end record itself is not covered: misread, it lowers end->last, so
- * it lies after the end, where a broken record is the torn tail and is
- * dropped (Documentation/ondisk.rst, "Recovery").  Reading the torn tail
- * again would have to move the end and the last batch with it.
+ * The end record itself, misread, lies after the end: recheck_after_end()
+ * read it again before the end was believed.
  */
 static int recheck_torn(struct synod_journal *j,
 			const struct synod_jscan_end *end)
@@ -442,14 +520,15 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * misread at the scan must not destroy a whole record), was never
  * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.
  * Anything else missing is corrupt(): durable once, since later writes
- * were issued only after it was durable.  Broken records after M are the
- * torn tail too, dropped, if the one batch in flight at a crash can hold
- * them all.  If not, they are damage (end.damaged): durable records,
- * perhaps accepted entries, are lost and their slots unknown, so corrupt()
- * is told once without a slot (the replica then promises nothing until its
- * peers supply the window), and writing resumes past any jseq ever issued
- * (the highest any header names, plus the ring, plus a batch), never over
- * the sequences of records the ring still holds.
+ * were issued only after it was durable.  Broken records after M, read
+ * again before M is believed (M's own record, misread, would lie there),
+ * are the torn tail too, dropped, if the one batch in flight at a crash
+ * can hold them all.  If not, they are damage (end.damaged): durable
+ * records, perhaps accepted entries, are lost and their slots unknown, so
+ * corrupt() is told once without a slot (the replica then promises
+ * nothing until its peers supply the window), and writing resumes past
+ * any jseq ever issued (the highest any header names, plus the ring, plus
+ * a batch), never over the sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -474,6 +553,9 @@ int synod_journal_recover(struct synod_journal *j,
 		goto out_unlock;
 	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
 				 &end));
+	err = recheck_after_end(j, &end);
+	if (err)
+		goto out_unlock;
 	/*
 	 * Sequences are believed up to SYNOD_JSEQ_MAX only: writing past it
 	 * would make our own records unbelievable at the next scan.  No
