@@ -5,13 +5,13 @@
  *
  * Pass 1 reads every ring slot and checks its record: header, and the
  * payloads wherever they are (in the slot, or in format 3's payload ring).
- * What it found damaged after the end, in the batch a torn tail can
- * hold, is read again before the end is believed (the end's own record
- * may have been misread).  Pass 2 reads what looks torn in the last batch
- * again (a misread is not a torn write), replays the window in journal
- * order, reports what is corrupt, and rewrites the torn tail void.
- * Afterwards the write path (journal.c) knows the head, which slot holds
- * which log slot, and which payload ring bytes are held.
+ * What it found damaged where a misread would cost a record is read
+ * again: the batch after the end (the end's own record may have been
+ * misread), then the window's torn and corrupt records (a misread is
+ * neither a torn write nor corruption).  Pass 2 replays the window in
+ * journal order, reports what is corrupt, and rewrites the torn tail
+ * void.  Afterwards the write path (journal.c) knows the head, which
+ * slot holds which log slot, and which payload ring bytes are held.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -39,9 +39,9 @@ SYNOD_TEST_PARAM(test_journal_unstable, ulong,
  * takes for broken once, header and trailer both, as a bad transfer can
  * make a record that is whole on the medium read (0: none).  It clears
  * itself when used.  recovery.bats names a record of the last batch
- * below its end, and the end itself: each must be read again
- * (recheck_torn(), recheck_after_end()), not voided as torn, nor
- * dropped after the end.
+ * below its end, the end itself, and one before the last batch: each
+ * must be read again (recheck_after_end(), recheck_window()), not voided
+ * as torn, dropped after the end, or reported corrupt.
  */
 static unsigned long test_journal_misread_scan;
 SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
@@ -199,8 +199,7 @@ static int scan_ring(struct synod_journal *j)
 /*
  * Tell the caller about journal sequence @jseq, damaged but durable.
  * Its slot stays held where known.  So do its payload ring bytes where
- * its header checked (the scan, recheck_torn() or rescan() put them in
- * j->ext[]),
+ * its header checked (the scan or rescan() put them in j->ext[]),
  * and the head moves past them, exactly as for a record read whole: the
  * damage may be a misread of a record whole on the medium (its payload
  * failing its CRC once, or UNSTABLE), perhaps acknowledged, which the
@@ -332,51 +331,41 @@ static int recheck_after_end(struct synod_journal *j,
 }
 
 /*
- * Before the replay: read again every record of the last batch below its
- * end that the scan found torn.  A bad transfer (a CRC mismatch once) can
- * make a record whole on the medium read broken; it was written whole,
- * perhaps acknowledged (a follower's ack counted toward a majority), and
- * voiding it would lose it for good.  Read intact now, it is taken as
- * the scan should have taken it: replay() reads it once more and finds
- * it (or, changed again, reports it UNSTABLE), and void_torn() leaves it.
- * Still broken, it is torn as before.  At most the last batch's records
- * are read (batch_first..last - 1, the batch the end record's header
- * names, never more than the ring holds), into the buffers the scan
- * used; nothing else is written meanwhile.
- *
- * The end record itself, misread, lies after the end: recheck_after_end()
- * read it again before the end was believed.
+ * Before the replay: read again every record of the window that the scan
+ * found damaged or missing (synod_jscan_recheck()).  A bad transfer can
+ * make a record whole on the medium read broken.  In the last batch
+ * below its end it looks torn, but it was written whole, perhaps
+ * acknowledged, and voiding it would lose it for good; before the last
+ * batch it looks corrupt, and the replica would fetch it from its peers
+ * and, its slot unknown, promise nothing meanwhile.  Read whole now, it
+ * is taken as the scan should have taken it: replay() reads it once more
+ * and finds it (or, changed again, reports it UNSTABLE), and void_torn()
+ * leaves it.  Still damaged, it is torn or corrupt as before.  At most
+ * the window's records are read, into the buffers the scan used, all of
+ * them only where the ring is damaged throughout; nothing else is
+ * written meanwhile.
  */
-static int recheck_torn(struct synod_journal *j,
-			const struct synod_jscan_end *end)
+static int recheck_window(struct synod_journal *j,
+			  const struct synod_jscan_end *end)
 {
-	enum synod_jscan_fate fate;
-	struct synod_jscan sc;
+	bool again;
 	u64 jseq;
-	u32 idx;
 	int err;
 
-	for (jseq = end->batch_first; jseq < end->last; jseq++) {
-		struct synod_jext ext = {0};
-
-		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
-		if (fate != SYNOD_JF_TORN)
+	for (jseq = end->first; jseq <= end->last; jseq++) {
+		JCORE(j, again = synod_jscan_recheck(j->scan, j->count, end,
+						     jseq));
+		if (!again)
 			continue;
-		idx = synod_journal_index(j, jseq);
-		err = read_record(j, idx, &sc, &ext);
-		if (err)
+		err = rescan(j, jseq);
+		if (err < 0)
 			return err;
-		if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq) {
+		if (err && jseq >= end->batch_first && !end->damaged)
 			pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
 				j->bdev, jseq);
-			/*
-			 * Its extent too: should replay() find it changed,
-			 * report_corrupt() holds these bytes with its slot.
-			 */
-			j->scan[idx] = sc;
-			j->ext[idx] = ext;
-		}
-		cond_resched();
+		else if (err)
+			pr_warn("synod: journal on %pg: journal sequence %llu before the last batch misread at the scan, intact when read again: replayed, not reported corrupt (the device may be failing)\n",
+				j->bdev, jseq);
 	}
 	return 0;
 }
@@ -515,20 +504,21 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
- * Within the window, intact records are found() in order.  A record
- * missing or damaged in the last batch, still so when read again (a
- * misread at the scan must not destroy a whole record), was never
- * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.
- * Anything else missing is corrupt(): durable once, since later writes
- * were issued only after it was durable.  Broken records after M, read
- * again before M is believed (M's own record, misread, would lie there),
- * are the torn tail too, dropped, if the one batch in flight at a crash
- * can hold them all.  If not, they are damage (end.damaged): durable
- * records, perhaps accepted entries, are lost and their slots unknown, so
- * corrupt() is told once without a slot (the replica then promises
- * nothing until its peers supply the window), and writing resumes past
- * any jseq ever issued (the highest any header names, plus the ring, plus
- * a batch), never over the sequences of records the ring still holds.
+ * Within the window, intact records are found() in order.  Damaged or
+ * missing records are read again first (a misread at the scan must not
+ * destroy a whole record, nor have it fetched from peers).  A record
+ * still missing or damaged in the last batch was never acknowledged
+ * (jscan.h): it is the torn tail, dropped and rewritten void.  Anything
+ * else missing is corrupt(): durable once, since later writes were issued
+ * only after it was durable.  Broken records after M, read again too
+ * before M is believed (M's own record, misread, would lie there), are
+ * the torn tail too, dropped, if the one batch in flight at a crash can
+ * hold them all.  If not, they are damage (end.damaged): durable records,
+ * perhaps accepted entries, are lost and their slots unknown, so corrupt()
+ * is told once without a slot (the replica then promises nothing until its
+ * peers supply the window), and writing resumes past any jseq ever issued
+ * (the highest any header names, plus the ring, plus a batch), never over
+ * the sequences of records the ring still holds.
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -585,7 +575,7 @@ int synod_journal_recover(struct synod_journal *j,
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
-		err = recheck_torn(j, &end);
+		err = recheck_window(j, &end);
 		if (err)
 			goto out_unlock;
 		err = replay(j, &end, found, corrupt, ctx);
