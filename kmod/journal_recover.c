@@ -47,6 +47,14 @@ static unsigned long test_journal_misread_scan;
 SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
 		 "journal sequence the recovery scan misreads once");
 
+/*
+ * The vectors a read bio may take: what j->bvec holds, capped at
+ * BIO_MAX_VECS, the most the block layer lets a bio carry (stacked
+ * drivers and bio clones expect no more; journal.c caps its write bios
+ * alike).  A read takes a header, or one vector per payload.
+ */
+#define RVECS	min_t(u32, JVECS, BIO_MAX_VECS)
+
 /* One synchronous read into the bio vectors already added to bio[0]. */
 static int read_submit(struct synod_journal *j)
 {
@@ -74,7 +82,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 	int st;
 
 	memset(sc, 0, sizeof(*sc));
-	bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+	bio_init(bio, j->bdev, j->bvec, RVECS, REQ_OP_READ);
 	bio->bi_iter.bi_sector = synod_journal_slot_sector(j, idx);
 	__bio_add_page(bio, j->hpage[0], SYNOD_JREC_HDR_SIZE, 0);
 	if (read_submit(j))
@@ -129,7 +137,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 			  synod_journal_pring_sector(j, h->poff) :
 			  synod_journal_slot_sector(j, idx) +
 			  (SYNOD_JREC_HDR_SIZE >> SECTOR_SHIFT);
-		bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+		bio_init(bio, j->bdev, j->bvec, RVECS, REQ_OP_READ);
 		bio->bi_iter.bi_sector = psector;
 		for (i = 0; i < h->e.nwrites; i++)
 			__bio_add_page(bio, j->pay[i], h->len[i], 0);
