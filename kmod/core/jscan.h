@@ -122,6 +122,27 @@ enum synod_jscan_fate {
 	SYNOD_JF_CORRUPT,	/* damaged before the last batch: durable, lost */
 };
 
+/*
+ * What a read again of a ring index (after the scan found it damaged or
+ * missing) brought back worth keeping (synod_jscan_keep()).
+ */
+enum synod_jscan_keep {
+	SYNOD_JK_NONE = 0,	/* still damaged, or not a record we need */
+	SYNOD_JK_ASKED,		/* the jseq asked for, whole: the end may move */
+	SYNOD_JK_WINDOW,	/* another jseq, of the window, whole */
+};
+
+/*
+ * Where the reads again of the batch after the end stand
+ * (synod_jscan_after_next()).  Zero it to begin.
+ */
+struct synod_jscan_after {
+	u64 jseq;		/* the jseq to read again now */
+	u64 done;		/* every jseq up to it considered already */
+	u32 round;		/* rounds over so far */
+	bool moved;		/* the caller kept jseq (SYNOD_JK_ASKED) */
+};
+
 /* jscan.c */
 void synod_jscan_end(const struct synod_jscan *scan, u32 count,
 		     u32 batch_max, struct synod_jscan_end *end);
@@ -134,6 +155,13 @@ bool synod_jscan_recheck_after(const struct synod_jscan *scan, u32 count,
 			       const struct synod_jscan_end *end, u64 jseq);
 bool synod_jscan_recheck(const struct synod_jscan *scan, u32 count,
 			 const struct synod_jscan_end *end, u64 jseq);
+bool synod_jscan_after_next(const struct synod_jscan *scan, u32 count,
+			    u32 batch_max, struct synod_jscan_end *end,
+			    struct synod_jscan_after *it);
+enum synod_jscan_keep synod_jscan_keep(const struct synod_jscan *scan,
+				       u32 count,
+				       const struct synod_jscan_end *end,
+				       u64 jseq, const struct synod_jscan *got);
 
 /* Ring index of journal sequence @jseq (>= 1) in a ring of @count. */
 static inline u32 synod_jscan_index(u64 jseq, u32 count)

@@ -174,6 +174,38 @@ static void recheck_damaged_in_window(struct kunit *test)
 }
 
 /*
+ * A wrapped ring (batches of four up to 12; the window 5..12): 5, before
+ * the last batch, and 12, the end, misread at the scan.  The reads again
+ * after the end (11) find 12 whole, and the end moves back; 5's index is
+ * also 13's (after the end), so 5 comes back whole: kept, not left to a
+ * third read that alone would decide whether it is reported corrupt (or,
+ * in the last batch of a larger ring, voided as torn).
+ */
+static void window_record_read_after_end_kept(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {}, medium[COUNT];
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 4);
+	batch(scan, 5, 4);
+	batch(scan, 9, 4);
+	memcpy(medium, scan, sizeof(scan));
+	memset(&scan[synod_jscan_index(5, COUNT)], 0, sizeof(scan[0]));
+	scan[synod_jscan_index(5, COUNT)].state = SYNOD_JS_BROKEN;
+	memset(&scan[synod_jscan_index(12, COUNT)], 0, sizeof(scan[0]));
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 11ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 5),
+			SYNOD_JF_CORRUPT);
+	KUNIT_EXPECT_EQ(test, jscan_fx_after_end(scan, medium, COUNT,
+			BATCH_MAX, &end, NULL), 2u);
+	KUNIT_EXPECT_EQ(test, end.last, 12ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 5),
+			SYNOD_JF_FOUND);
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck(scan, COUNT, &end, 5));
+}
+
+/*
  * A void record as the format has it (ondisk.rst), decoded in-kernel, in
  * both record formats: recovery rewrites voids in the journal's format.
  */
@@ -213,6 +245,7 @@ static struct kunit_case jscan_cases[] = {
 	KUNIT_CASE(all_broken_is_damage),
 	KUNIT_CASE(misread_end_read_again),
 	KUNIT_CASE(recheck_damaged_in_window),
+	KUNIT_CASE(window_record_read_after_end_kept),
 	KUNIT_CASE(void_record_decodes),
 	{}
 };
