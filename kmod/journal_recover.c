@@ -263,18 +263,38 @@ static int reread(struct synod_journal *j, u64 jseq)
 }
 
 /*
- * Read the record of journal sequence @jseq again, after the scan found
- * its ring index damaged or missing.  Nothing writes the ring during
- * recovery, so a record read whole now (intact or void, naming @jseq)
- * is whole on the medium and the scan misread it (a bad transfer
- * failing a checksum once): it replaces what the scan noted there, its
- * payload ring extent too (should replay() find it changed again,
- * report_corrupt() holds those bytes with its slot).  Returns 1 if so,
- * 0 if the record is still damaged or missing, or -EIO.
+ * Say that the scan misread window record @jseq, whole on the medium,
+ * and what that spared it: @fate, what the scan's read made of it.
  */
-static int rescan(struct synod_journal *j, u64 jseq)
+static void warn_misread(struct synod_journal *j, u64 jseq,
+			 enum synod_jscan_fate fate)
+{
+	if (fate == SYNOD_JF_TORN)
+		pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, whole when read again: kept, not voided (the device may be failing)\n",
+			j->bdev, jseq);
+	else if (fate == SYNOD_JF_CORRUPT)
+		pr_warn("synod: journal on %pg: journal sequence %llu misread at the scan, whole when read again: replayed, not reported corrupt (the device may be failing)\n",
+			j->bdev, jseq);
+	else
+		pr_warn("synod: journal on %pg: journal sequence %llu misread at the scan, whole when read again (the device may be failing)\n",
+			j->bdev, jseq);
+}
+
+/*
+ * Read the ring index of journal sequence @jseq again, after the scan
+ * found it damaged or missing.  What synod_jscan_keep() finds worth
+ * keeping (a whole record of @jseq, or of the window: the scan misread
+ * it) replaces what the scan noted there, its payload ring extent too
+ * (should replay() find it changed again, report_corrupt() holds those
+ * bytes with its slot).  Returns what was kept (enum synod_jscan_keep;
+ * only SYNOD_JK_ASKED can move the end), or -EIO.
+ */
+static int rescan(struct synod_journal *j, const struct synod_jscan_end *end,
+		  u64 jseq)
 {
 	u32 idx = synod_journal_index(j, jseq);
+	enum synod_jscan_fate fate = SYNOD_JF_FOUND;
+	enum synod_jscan_keep keep;
 	struct synod_jext ext = {0};
 	struct synod_jscan sc;
 	int err;
@@ -283,59 +303,57 @@ static int rescan(struct synod_journal *j, u64 jseq)
 	cond_resched();
 	if (err)
 		return err;
-	if ((sc.state != SYNOD_JS_INTACT && sc.state != SYNOD_JS_VOID) ||
-	    sc.jseq != jseq)
-		return 0;
+	JCORE(j, keep = synod_jscan_keep(j->scan, j->count, end, jseq, &sc));
+	if (keep == SYNOD_JK_NONE)
+		return keep;
+	/* a window record: what the scan's read made of it, for the log */
+	if (sc.jseq <= end->last)
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end,
+						 sc.jseq));
 	j->scan[idx] = sc;
 	j->ext[idx] = ext;
-	return 1;
+	if (sc.jseq <= end->last)
+		warn_misread(j, sc.jseq, fate);
+	return keep;
 }
 
 /*
  * Before the end is believed: read again the records a torn tail can
- * hold, the batch after the end (synod_jscan_recheck_after()).  Should
- * the scan have misread the true end's record, whole on the medium and
- * perhaps acknowledged (a follower's vote counted toward a majority),
- * the end found is lower and that record lies after it, in what is
- * dropped as the torn tail and written over by the next records: an
- * accepted entry forgotten.  Read whole now, it counts, and @end is
- * computed anew; where the end moved, the batch after the new end is
- * read too.  Each round turns an index read damaged into one read whole,
- * so there are no more rounds than ring indexes, and each reads at most
- * SYNOD_JOURNAL_BATCH records it has not read before.  Still broken, the
- * records are the torn tail as before.
+ * hold, the batch after the end (synod_jscan_after_next() says which,
+ * round by round).  Should the scan have misread the true end's record,
+ * whole on the medium and perhaps acknowledged (a follower's vote
+ * counted toward a majority), the end found is lower and that record
+ * lies after it, in what is dropped as the torn tail and written over by
+ * the next records: an accepted entry forgotten.  Read whole now, it
+ * counts, and @end is computed anew; where the end moved, the batch
+ * after the new end is read too.  A window record read whole at one of
+ * those indexes (after the first lap they are also the oldest window
+ * records') is kept as well.  Still broken, the records are the torn
+ * tail as before.
  */
 static int recheck_after_end(struct synod_journal *j,
 			     struct synod_jscan_end *end)
 {
-	const u32 batch = SYNOD_JOURNAL_BATCH;
-	u64 jseq, done = end->last;
-	u32 round;
-	bool again;
-	int err, kept;
+	struct synod_jscan_after it = {0};
+	bool more;
+	int keep;
 
-	for (round = 0; round < j->count; round++) {
-		kept = 0;
-		for (jseq = max(done, end->last) + 1;
-		     jseq <= end->last + batch; jseq++) {
-			JCORE(j, again = synod_jscan_recheck_after(j->scan,
-					j->count, batch, end, jseq));
-			if (!again)
-				continue;
-			err = rescan(j, jseq);
-			if (err < 0)
-				return err;
-			if (err)
-				pr_warn("synod: journal on %pg: journal sequence %llu after the journal's end misread at the scan, intact when read again: kept, not dropped as torn (the device may be failing)\n",
-					j->bdev, jseq);
-			kept += err;
-		}
-		if (!kept)
+	/* bounded: synod_jscan_after_next() ends after j->count rounds */
+	for (;;) {
+		JCORE(j, more = synod_jscan_after_next(j->scan, j->count,
+						       SYNOD_JOURNAL_BATCH,
+						       end, &it));
+		if (!more)
 			return 0;
-		done = end->last + batch;
-		JCORE(j, synod_jscan_end(j->scan, j->count, batch, end));
+		keep = rescan(j, end, it.jseq);
+		if (keep < 0)
+			return keep;
+		if (keep != SYNOD_JK_ASKED)
+			continue;
+		pr_warn("synod: journal on %pg: journal sequence %llu after the journal's end misread at the scan, whole when read again: kept, not dropped as torn (the device may be failing)\n",
+			j->bdev, it.jseq);
+		it.moved = true;
 	}
-	return 0;
 }
 
 /*
@@ -346,12 +364,12 @@ static int recheck_after_end(struct synod_journal *j,
  * acknowledged, and voiding it would lose it for good; before the last
  * batch it looks corrupt, and the replica would fetch it from its peers
  * and, its slot unknown, promise nothing meanwhile.  Read whole now, it
- * is taken as the scan should have taken it: replay() reads it once more
- * and finds it (or, changed again, reports it UNSTABLE), and void_torn()
- * leaves it.  Still damaged, it is torn or corrupt as before.  At most
- * the window's records are read, into the buffers the scan used, all of
- * them only where the ring is damaged throughout; nothing else is
- * written meanwhile.
+ * is taken as the scan should have taken it (rescan() says so): replay()
+ * reads it once more and finds it (or, changed again, reports it
+ * UNSTABLE), and void_torn() leaves it.  Still damaged, it is torn or
+ * corrupt as before.  At most the window's records are read, into the
+ * buffers the scan used, all of them only where the ring is damaged
+ * throughout; nothing else is written meanwhile.
  */
 static int recheck_window(struct synod_journal *j,
 			  const struct synod_jscan_end *end)
@@ -365,15 +383,9 @@ static int recheck_window(struct synod_journal *j,
 						     jseq));
 		if (!again)
 			continue;
-		err = rescan(j, jseq);
+		err = rescan(j, end, jseq);
 		if (err < 0)
 			return err;
-		if (err && jseq >= end->batch_first && !end->damaged)
-			pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
-				j->bdev, jseq);
-		else if (err)
-			pr_warn("synod: journal on %pg: journal sequence %llu before the last batch misread at the scan, intact when read again: replayed, not reported corrupt (the device may be failing)\n",
-				j->bdev, jseq);
 	}
 	return 0;
 }
