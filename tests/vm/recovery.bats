@@ -394,8 +394,9 @@ misread_setup() {
 # replay, the record changes (test_journal_unstable on the same
 # sequence): it is corrupt, its slot held, and its payload ring bytes
 # must be held too, or later records may be written over them and the
-# next recovery find it damaged for real.  recheck_torn() must take the
-# record's extent with its header: the scan's misread left none.
+# next recovery find it damaged for real.  rescan() (called from
+# recheck_window()) must take the record's extent with its header: the
+# scan's misread left none.
 @test "recovery: a record of the last batch misread at the scan, then unstable, keeps its payload ring bytes" {
 	local l b h p=/sys/module/synod/parameters
 	misread_setup
@@ -429,7 +430,8 @@ misread_setup() {
 	kernel_log_since_mark | grep -q "sequence 9 after the journal's end misread"
 	if kernel_log_since_mark | grep "torn record(s) after journal sequence"; then false; fi
 	# the same misread, then three more records (sequences 10..12): they
-	# go after 9, not over it
+	# go after 9, not over it.  write runs a recovery of its own first,
+	# and the knob cleared itself in the one above: set it again
 	echo 9 > "$k"
 	jt_expect "write err=0 next=$((b + 13)) recovered=9 corrupt=0 held=$h" \
 		write "$l" $((b + 10)) 3
@@ -451,7 +453,7 @@ misread_setup() {
 	echo "# misread 5 at the scan -> $out"
 	[ "$(cat "$k")" = 0 ]
 	[[ "$out" == *"found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=$h"* ]]
-	kernel_log_since_mark | grep -q "sequence 5 before the last batch misread"
+	kernel_log_since_mark | grep -q "sequence 5 misread at the scan, whole when read again: replayed, not reported corrupt"
 }
 
 # swap_table DM TABLE: load TABLE into the device-mapper device DM
