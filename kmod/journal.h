@@ -30,7 +30,8 @@
  *    unknown).  A missing or broken record of the last batch, or after the
  *    last intact record, is the torn tail of a crash (never acknowledged:
  *    a batch is acknowledged only once all its records are durable) and
- *    is dropped;
+ *    is dropped (every damaged record that matters is read again first:
+ *    one read whole then counts, as a misread at the scan);
  *    holes of the last batch are rewritten as void records before recover
  *    returns (Documentation/ondisk.rst).  Unless broken records after the
  *    last intact one name sequences more than SYNOD_JOURNAL_BATCH past it

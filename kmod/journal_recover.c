@@ -5,11 +5,13 @@
  *
  * Pass 1 reads every ring slot and checks its record: header, and the
  * payloads wherever they are (in the slot, or in format 3's payload ring).
- * Pass 2 reads what looks torn in the last batch again (a misread is not a
- * torn write), replays the window in journal order, reports what is
- * corrupt, and rewrites the torn tail void.  Afterwards the write path
- * (journal.c) knows the head, which slot holds which log slot, and which
- * payload ring bytes are held.
+ * What it found damaged where a misread would cost a record is read
+ * again: the batch after the end (the end's own record may have been
+ * misread), then the window's torn and corrupt records (a misread is
+ * neither a torn write nor corruption).  Pass 2 replays the window in
+ * journal order, reports what is corrupt, and rewrites the torn tail
+ * void.  Afterwards the write path (journal.c) knows the head, which
+ * slot holds which log slot, and which payload ring bytes are held.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -36,13 +38,22 @@ SYNOD_TEST_PARAM(test_journal_unstable, ulong,
  * Test build only: the journal sequence whose record the scan (pass 1)
  * takes for broken once, header and trailer both, as a bad transfer can
  * make a record that is whole on the medium read (0: none).  It clears
- * itself when used.  recovery.bats uses it in the last batch, below its
- * end, where such a record must be read again (recheck_torn()), not
- * voided as torn.
+ * itself when used.  recovery.bats names a record of the last batch
+ * below its end, the end itself, and one before the last batch: each
+ * must be read again (recheck_after_end(), recheck_window()), not voided
+ * as torn, dropped after the end, or reported corrupt.
  */
 static unsigned long test_journal_misread_scan;
 SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
 		 "journal sequence the recovery scan misreads once");
+
+/*
+ * The vectors a read bio may take: what j->bvec holds, capped at
+ * BIO_MAX_VECS, the most the block layer lets a bio carry (stacked
+ * drivers and bio clones expect no more; journal.c caps its write bios
+ * alike).  A read takes a header, or one vector per payload.
+ */
+#define RVECS	min_t(u32, JVECS, BIO_MAX_VECS)
 
 /* One synchronous read into the bio vectors already added to bio[0]. */
 static int read_submit(struct synod_journal *j)
@@ -71,7 +82,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 	int st;
 
 	memset(sc, 0, sizeof(*sc));
-	bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+	bio_init(bio, j->bdev, j->bvec, RVECS, REQ_OP_READ);
 	bio->bi_iter.bi_sector = synod_journal_slot_sector(j, idx);
 	__bio_add_page(bio, j->hpage[0], SYNOD_JREC_HDR_SIZE, 0);
 	if (read_submit(j))
@@ -126,7 +137,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 			  synod_journal_pring_sector(j, h->poff) :
 			  synod_journal_slot_sector(j, idx) +
 			  (SYNOD_JREC_HDR_SIZE >> SECTOR_SHIFT);
-		bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+		bio_init(bio, j->bdev, j->bvec, RVECS, REQ_OP_READ);
 		bio->bi_iter.bi_sector = psector;
 		for (i = 0; i < h->e.nwrites; i++)
 			__bio_add_page(bio, j->pay[i], h->len[i], 0);
@@ -196,7 +207,7 @@ static int scan_ring(struct synod_journal *j)
 /*
  * Tell the caller about journal sequence @jseq, damaged but durable.
  * Its slot stays held where known.  So do its payload ring bytes where
- * its header checked (the scan or recheck_torn() put them in j->ext[]),
+ * its header checked (the scan or rescan() put them in j->ext[]),
  * and the head moves past them, exactly as for a record read whole: the
  * damage may be a misread of a record whole on the medium (its payload
  * failing its CRC once, or UNSTABLE), perhaps acknowledged, which the
@@ -252,53 +263,129 @@ static int reread(struct synod_journal *j, u64 jseq)
 }
 
 /*
- * Before the replay: read again every record of the last batch below its
- * end that the scan found torn.  A bad transfer (a CRC mismatch once) can
- * make a record whole on the medium read broken; it was written whole,
- * perhaps acknowledged (a follower's ack counted toward a majority), and
- * voiding it would lose it for good.  Read intact now, it is taken as
- * the scan should have taken it: replay() reads it once more and finds
- * it (or, changed again, reports it UNSTABLE), and void_torn() leaves it.
- * Still broken, it is torn as before.  At most the last batch's records
- * are read (batch_first..last - 1, the batch the end record's header
- * names, never more than the ring holds), into the buffers the scan
- * used; nothing else is written meanwhile.
- *
- * The end record itself is not covered: misread, it lowers end->last, so
- * it lies after the end, where a broken record is the torn tail and is
- * dropped (Documentation/ondisk.rst, "Recovery").  Reading the torn tail
- * again would have to move the end and the last batch with it.
+ * Say that the scan misread window record @jseq, whole on the medium,
+ * and what that spared it: @fate, what the scan's read made of it.
  */
-static int recheck_torn(struct synod_journal *j,
-			const struct synod_jscan_end *end)
+static void warn_misread(struct synod_journal *j, u64 jseq,
+			 enum synod_jscan_fate fate)
 {
-	enum synod_jscan_fate fate;
+	if (fate == SYNOD_JF_TORN)
+		pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, whole when read again: kept, not voided (the device may be failing)\n",
+			j->bdev, jseq);
+	else if (fate == SYNOD_JF_CORRUPT)
+		pr_warn("synod: journal on %pg: journal sequence %llu misread at the scan, whole when read again: replayed, not reported corrupt (the device may be failing)\n",
+			j->bdev, jseq);
+	else
+		pr_warn("synod: journal on %pg: journal sequence %llu misread at the scan, whole when read again (the device may be failing)\n",
+			j->bdev, jseq);
+}
+
+/*
+ * Read the ring index of journal sequence @jseq again, after the scan
+ * found it damaged or missing.  What synod_jscan_keep() finds worth
+ * keeping (a whole record of @jseq, or of the window: the scan misread
+ * it) replaces what the scan noted there, its payload ring extent too
+ * (should replay() find it changed again, report_corrupt() holds those
+ * bytes with its slot).  Returns what was kept (enum synod_jscan_keep;
+ * only SYNOD_JK_ASKED can move the end), or -EIO.
+ */
+static int rescan(struct synod_journal *j, const struct synod_jscan_end *end,
+		  u64 jseq)
+{
+	u32 idx = synod_journal_index(j, jseq);
+	enum synod_jscan_fate fate = SYNOD_JF_FOUND;
+	enum synod_jscan_keep keep;
+	struct synod_jext ext = {0};
 	struct synod_jscan sc;
-	u64 jseq;
-	u32 idx;
 	int err;
 
-	for (jseq = end->batch_first; jseq < end->last; jseq++) {
-		struct synod_jext ext = {0};
+	err = read_record(j, idx, &sc, &ext);
+	cond_resched();
+	if (err)
+		return err;
+	JCORE(j, keep = synod_jscan_keep(j->scan, j->count, end, jseq, &sc));
+	if (keep == SYNOD_JK_NONE)
+		return keep;
+	/* a window record: what the scan's read made of it, for the log */
+	if (sc.jseq <= end->last)
+		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end,
+						 sc.jseq));
+	j->scan[idx] = sc;
+	j->ext[idx] = ext;
+	if (sc.jseq <= end->last)
+		warn_misread(j, sc.jseq, fate);
+	return keep;
+}
 
-		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
-		if (fate != SYNOD_JF_TORN)
+/*
+ * Before the end is believed: read again the records a torn tail can
+ * hold, the batch after the end (synod_jscan_after_next() says which,
+ * round by round).  Should the scan have misread the true end's record,
+ * whole on the medium and perhaps acknowledged (a follower's vote
+ * counted toward a majority), the end found is lower and that record
+ * lies after it, in what is dropped as the torn tail and written over by
+ * the next records: an accepted entry forgotten.  Read whole now, it
+ * counts, and @end is computed anew; where the end moved, the batch
+ * after the new end is read too.  A window record read whole at one of
+ * those indexes (after the first lap they are also the oldest window
+ * records') is kept as well.  Still broken, the records are the torn
+ * tail as before.
+ */
+static int recheck_after_end(struct synod_journal *j,
+			     struct synod_jscan_end *end)
+{
+	struct synod_jscan_after it = {0};
+	bool more;
+	int keep;
+
+	/* bounded: synod_jscan_after_next() ends after j->count rounds */
+	for (;;) {
+		JCORE(j, more = synod_jscan_after_next(j->scan, j->count,
+						       SYNOD_JOURNAL_BATCH,
+						       end, &it));
+		if (!more)
+			return 0;
+		keep = rescan(j, end, it.jseq);
+		if (keep < 0)
+			return keep;
+		if (keep != SYNOD_JK_ASKED)
 			continue;
-		idx = synod_journal_index(j, jseq);
-		err = read_record(j, idx, &sc, &ext);
-		if (err)
+		pr_warn("synod: journal on %pg: journal sequence %llu after the journal's end misread at the scan, whole when read again: kept, not dropped as torn (the device may be failing)\n",
+			j->bdev, it.jseq);
+		it.moved = true;
+	}
+}
+
+/*
+ * Before the replay: read again every record of the window that the scan
+ * found damaged or missing (synod_jscan_recheck()).  A bad transfer can
+ * make a record whole on the medium read broken.  In the last batch
+ * below its end it looks torn, but it was written whole, perhaps
+ * acknowledged, and voiding it would lose it for good; before the last
+ * batch it looks corrupt, and the replica would fetch it from its peers
+ * and, its slot unknown, promise nothing meanwhile.  Read whole now, it
+ * is taken as the scan should have taken it (rescan() says so): replay()
+ * reads it once more and finds it (or, changed again, reports it
+ * UNSTABLE), and void_torn() leaves it.  Still damaged, it is torn or
+ * corrupt as before.  At most the window's records are read, into the
+ * buffers the scan used, all of them only where the ring is damaged
+ * throughout; nothing else is written meanwhile.
+ */
+static int recheck_window(struct synod_journal *j,
+			  const struct synod_jscan_end *end)
+{
+	bool again;
+	u64 jseq;
+	int err;
+
+	for (jseq = end->first; jseq <= end->last; jseq++) {
+		JCORE(j, again = synod_jscan_recheck(j->scan, j->count, end,
+						     jseq));
+		if (!again)
+			continue;
+		err = rescan(j, end, jseq);
+		if (err < 0)
 			return err;
-		if (sc.state == SYNOD_JS_INTACT && sc.jseq == jseq) {
-			pr_warn("synod: journal on %pg: journal sequence %llu of the last batch misread at the scan, intact when read again: kept, not voided (the device may be failing)\n",
-				j->bdev, jseq);
-			/*
-			 * Its extent too: should replay() find it changed,
-			 * report_corrupt() holds these bytes with its slot.
-			 */
-			j->scan[idx] = sc;
-			j->ext[idx] = ext;
-		}
-		cond_resched();
 	}
 	return 0;
 }
@@ -437,14 +524,16 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
- * Within the window, intact records are found() in order.  A record
- * missing or damaged in the last batch, still so when read again (a
- * misread at the scan must not destroy a whole record), was never
- * acknowledged (jscan.h): it is the torn tail, dropped and rewritten void.
- * Anything else missing is corrupt(): durable once, since later writes
- * were issued only after it was durable.  Broken records after M are the
- * torn tail too, dropped, if the one batch in flight at a crash can hold
- * them all.  If not, they are damage (end.damaged): durable records,
+ * Within the window, intact records are found() in order.  Damaged or
+ * missing records are read again first (a misread at the scan must not
+ * destroy a whole record, nor have it fetched from peers).  A record
+ * still missing or damaged in the last batch was never acknowledged
+ * (jscan.h): it is the torn tail, dropped and rewritten void.  Anything
+ * else missing is corrupt(): durable once, since later writes were issued
+ * only after it was durable.  Broken records after M, read again too
+ * before M is believed (M's own record, misread, would lie there), are
+ * the torn tail too, dropped, if the one batch in flight at a crash can
+ * hold them all.  If not, they are damage (end.damaged): durable records,
  * perhaps accepted entries, are lost and their slots unknown, so corrupt()
  * is told once without a slot (the replica then promises nothing until its
  * peers supply the window), and writing resumes past any jseq ever issued
@@ -474,6 +563,9 @@ int synod_journal_recover(struct synod_journal *j,
 		goto out_unlock;
 	JCORE(j, synod_jscan_end(j->scan, j->count, SYNOD_JOURNAL_BATCH,
 				 &end));
+	err = recheck_after_end(j, &end);
+	if (err)
+		goto out_unlock;
 	/*
 	 * Sequences are believed up to SYNOD_JSEQ_MAX only: writing past it
 	 * would make our own records unbelievable at the next scan.  No
@@ -503,7 +595,7 @@ int synod_journal_recover(struct synod_journal *j,
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
-		err = recheck_torn(j, &end);
+		err = recheck_window(j, &end);
 		if (err)
 			goto out_unlock;
 		err = replay(j, &end, found, corrupt, ctx);

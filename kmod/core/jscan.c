@@ -2,7 +2,7 @@
 /*
  * Journal recovery's decisions (see jscan.h for the why): where the
  * journal ends, and the fate of each journal sequence in its window.
- * Pure code: the scan array comes from kmod/journal.c.
+ * Pure code: the scan array comes from kmod/journal_recover.c.
  */
 #include "jscan.h"
 
@@ -152,4 +152,136 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 	if (end->damaged)
 		return SYNOD_JF_CORRUPT;
 	return jseq >= end->batch_first ? SYNOD_JF_TORN : SYNOD_JF_CORRUPT;
+}
+
+/*
+ * Whether journal sequence @jseq, after the end, is worth reading again
+ * before the end is believed.  A misread at the scan (a bad transfer
+ * failing a checksum once) of the true end's record, whole on the medium
+ * and perhaps acknowledged, ends the journal lower and leaves that record
+ * after the end, in the torn tail, to be dropped and written over.  A
+ * torn tail lies within the one batch after the end (damaged_after()),
+ * so only @jseq in (last, last + @batch_max] can hold the lost end, and
+ * less than a lap past last (further on, its index is the end's own or
+ * another of the window).  Its index is worth reading only if the scan
+ * did not read it whole: broken, or empty (a transfer that zeroed the
+ * header; it costs a header read).  journal_recover.c reads these again
+ * and computes the end anew while it moves.
+ */
+bool synod_jscan_recheck_after(const struct synod_jscan *scan, u32 count,
+			       u32 batch_max,
+			       const struct synod_jscan_end *end, u64 jseq)
+{
+	u8 state;
+
+	synod_assert(scan != NULL && count >= 1 && batch_max >= 1);
+	synod_assert(end->next > end->last && end->seen >= end->last);
+	if (jseq <= end->last || jseq - end->last > batch_max ||
+	    jseq - end->last >= count)
+		return false;
+	state = scan[synod_jscan_index(jseq, count)].state;
+	return state == SYNOD_JS_BROKEN || state == SYNOD_JS_EMPTY;
+}
+
+/*
+ * Whether journal sequence @jseq of the window is worth reading again
+ * before it is voided as torn or reported as corrupt: a misread at the
+ * scan can make a record whole on the medium look damaged or missing
+ * (broken, or empty).  Voided, a record of the last batch that was
+ * perhaps acknowledged is lost for good; reported corrupt, the record is
+ * fetched from the peers, and with no slot known the replica promises
+ * nothing meanwhile.  Not worth it: an older record read whole at its
+ * index (the write of @jseq never landed: the medium holds that one),
+ * and an UNSTABLE one, read twice already (intact, then not).
+ */
+bool synod_jscan_recheck(const struct synod_jscan *scan, u32 count,
+			 const struct synod_jscan_end *end, u64 jseq)
+{
+	enum synod_jscan_fate fate = synod_jscan_fate(scan, count, end, jseq);
+	u8 state = scan[synod_jscan_index(jseq, count)].state;
+
+	synod_assert(end->last && jseq >= end->first && jseq <= end->last);
+	/* read whole once, changed since: never torn, never read again */
+	synod_assert(state != SYNOD_JS_UNSTABLE || fate == SYNOD_JF_CORRUPT);
+	if (fate != SYNOD_JF_TORN && fate != SYNOD_JF_CORRUPT)
+		return false;
+	return state == SYNOD_JS_BROKEN || state == SYNOD_JS_EMPTY;
+}
+
+/*
+ * The reads again of the batch after the end, in rounds: the next jseq
+ * to read (it->jseq; true), or false once none is left.  A round reads
+ * the jseqs of (last, last + @batch_max] that synod_jscan_recheck_after()
+ * names and that no earlier round read (it->done).  If the caller kept
+ * one (it->moved), the end may have moved: @end is computed anew and the
+ * batch after the new end is the next round; if not, @end stands.  Each
+ * round that goes on turned an index read damaged into one read whole,
+ * so there are no more rounds than ring indexes.
+ */
+bool synod_jscan_after_next(const struct synod_jscan *scan, u32 count,
+			    u32 batch_max, struct synod_jscan_end *end,
+			    struct synod_jscan_after *it)
+{
+	u64 jseq;
+
+	synod_assert(scan != NULL && count >= 1 && batch_max >= 1);
+	synod_assert(!it->jseq || (it->jseq > end->last &&
+				   it->jseq == it->done));
+	while (it->round < count) {
+		jseq = (it->done > end->last ? it->done : end->last) + 1;
+		for (; jseq <= end->last + batch_max; jseq++) {
+			if (!synod_jscan_recheck_after(scan, count, batch_max,
+						       end, jseq))
+				continue;
+			it->jseq = jseq;
+			it->done = jseq;
+			return true;
+		}
+		it->done = end->last + batch_max;
+		it->round++;
+		if (!it->moved)
+			return false;
+		it->moved = false;
+		synod_jscan_end(scan, count, batch_max, end);
+		synod_assert(end->last <= it->done);
+	}
+	return false;
+}
+
+/*
+ * Journal sequence @jseq was read again (synod_jscan_recheck_after(),
+ * synod_jscan_recheck()) and @got is what its ring index holds now.
+ * Nothing writes the ring during recovery, so a record read whole now
+ * (intact or void) is whole on the medium: the scan misread it, and
+ * @got replaces what the scan noted there.  Whether it is @jseq or not:
+ * after the first lap, the index of a jseq after the end is also that of
+ * a window record (jseq - count), perhaps of the last batch.  Read whole
+ * once, that record is never voided as torn (the replay reads it again
+ * and, changed, reports it corrupt), so it is kept too; only @jseq
+ * itself can move the end.  A whole record older than the window holds
+ * nothing the replay needs.
+ */
+enum synod_jscan_keep synod_jscan_keep(const struct synod_jscan *scan,
+				       u32 count,
+				       const struct synod_jscan_end *end,
+				       u64 jseq, const struct synod_jscan *got)
+{
+	u8 was = scan[synod_jscan_index(jseq, count)].state;
+	enum synod_jscan_keep keep = SYNOD_JK_NONE;
+
+	synod_assert(jseq >= 1 && (was == SYNOD_JS_BROKEN ||
+				   was == SYNOD_JS_EMPTY));
+	if (got->state != SYNOD_JS_INTACT && got->state != SYNOD_JS_VOID)
+		return SYNOD_JK_NONE;
+	/* journal_recover.c believes no record at an index not its own */
+	synod_assert(got->jseq >= 1 && synod_jscan_index(got->jseq, count) ==
+		     synod_jscan_index(jseq, count));
+	if (got->jseq == jseq)
+		keep = SYNOD_JK_ASKED;
+	else if (end->last && got->jseq >= end->first &&
+		 got->jseq <= end->last)
+		keep = SYNOD_JK_WINDOW;
+	/* in the window, an index holds one jseq only: the one asked */
+	synod_assert(keep != SYNOD_JK_WINDOW || jseq > end->last);
+	return keep;
 }

@@ -16,12 +16,17 @@
  * (each FUA) and acknowledged only once every one of them has completed,
  * durable, and the next batch is issued only then.  After a
  * power cut any record of the last batch may be missing or damaged, below
- * intact ones too; none of them was acknowledged.  (A misread at the scan
- * can make a whole record look torn too: kmod/journal_recover.c reads
- * every SYNOD_JF_TORN record again before it voids any, and replays one
- * that reads intact then.)  Before the last batch,
+ * intact ones too; none of them was acknowledged.  Before the last batch,
  * everything was durable before later writes were issued: a record
  * missing there was durable and is damage.
+ *
+ * A misread at the scan (a bad transfer failing a checksum once) can make
+ * a whole record look damaged anywhere: kmod/journal_recover.c reads
+ * again, before it believes the end, the indexes after it that a torn
+ * tail can hold (synod_jscan_recheck_after(): the true end itself may
+ * have been misread), and, before it voids or reports any, the damaged
+ * records of the window (synod_jscan_recheck()); one read whole then is
+ * taken as the scan should have taken it.
  *
  * The same bound applies after the end: only one batch, of at most
  * batch_max records (SYNOD_JOURNAL_BATCH), can have been in flight, and it
@@ -117,6 +122,27 @@ enum synod_jscan_fate {
 	SYNOD_JF_CORRUPT,	/* damaged before the last batch: durable, lost */
 };
 
+/*
+ * What a read again of a ring index (after the scan found it damaged or
+ * missing) brought back worth keeping (synod_jscan_keep()).
+ */
+enum synod_jscan_keep {
+	SYNOD_JK_NONE = 0,	/* still damaged, or not a record we need */
+	SYNOD_JK_ASKED,		/* the jseq asked for, whole: the end may move */
+	SYNOD_JK_WINDOW,	/* another jseq, of the window, whole */
+};
+
+/*
+ * Where the reads again of the batch after the end stand
+ * (synod_jscan_after_next()).  Zero it to begin.
+ */
+struct synod_jscan_after {
+	u64 jseq;		/* the jseq to read again now */
+	u64 done;		/* every jseq up to it considered already */
+	u32 round;		/* rounds over so far */
+	bool moved;		/* the caller kept jseq (SYNOD_JK_ASKED) */
+};
+
 /* jscan.c */
 void synod_jscan_end(const struct synod_jscan *scan, u32 count,
 		     u32 batch_max, struct synod_jscan_end *end);
@@ -124,6 +150,18 @@ enum synod_jscan_fate synod_jscan_fate(const struct synod_jscan *scan,
 				       u32 count,
 				       const struct synod_jscan_end *end,
 				       u64 jseq);
+bool synod_jscan_recheck_after(const struct synod_jscan *scan, u32 count,
+			       u32 batch_max,
+			       const struct synod_jscan_end *end, u64 jseq);
+bool synod_jscan_recheck(const struct synod_jscan *scan, u32 count,
+			 const struct synod_jscan_end *end, u64 jseq);
+bool synod_jscan_after_next(const struct synod_jscan *scan, u32 count,
+			    u32 batch_max, struct synod_jscan_end *end,
+			    struct synod_jscan_after *it);
+enum synod_jscan_keep synod_jscan_keep(const struct synod_jscan *scan,
+				       u32 count,
+				       const struct synod_jscan_end *end,
+				       u64 jseq, const struct synod_jscan *got);
 
 /* Ring index of journal sequence @jseq (>= 1) in a ring of @count. */
 static inline u32 synod_jscan_index(u64 jseq, u32 count)

@@ -42,4 +42,34 @@ static inline void jscan_fx_batch(struct synod_jscan *scan, u32 count,
 		jscan_fx_put(scan, count, first + i, SYNOD_JS_INTACT, first, n);
 }
 
+/*
+ * kmod/journal_recover.c's recheck_after_end() without the I/O: read
+ * again, from @medium (what the ring holds, as a scan without misreads
+ * finds it), each jseq synod_jscan_after_next() names, and keep what
+ * synod_jscan_keep() says.  Returns the number of reads; @reads (NULL:
+ * not wanted) counts them per ring index.
+ */
+static inline u32 jscan_fx_after_end(struct synod_jscan *scan,
+				     const struct synod_jscan *medium,
+				     u32 count, u32 batch_max,
+				     struct synod_jscan_end *end, u32 *reads)
+{
+	struct synod_jscan_after it = {0};
+	enum synod_jscan_keep keep;
+	u32 idx, n = 0;
+
+	while (synod_jscan_after_next(scan, count, batch_max, end, &it)) {
+		idx = synod_jscan_index(it.jseq, count);
+		keep = synod_jscan_keep(scan, count, end, it.jseq, &medium[idx]);
+		if (keep != SYNOD_JK_NONE)
+			scan[idx] = medium[idx];
+		if (keep == SYNOD_JK_ASKED)
+			it.moved = true;
+		if (reads)
+			reads[idx]++;
+		n++;
+	}
+	return n;
+}
+
 #endif /* SYNOD_JSCAN_FIXTURE_H */

@@ -67,8 +67,10 @@ static void hole_before_last_batch_is_corrupt(struct kunit *test)
 			SYNOD_JF_CORRUPT);
 }
 
-/* Voided holes, later in the middle, hold nothing; so does a torn write
- * after the end over a reclaimed record. */
+/*
+ * Voided holes, later in the middle, hold nothing; so does a torn write
+ * after the end over a reclaimed record.
+ */
 static void void_and_reclaimed(struct kunit *test)
 {
 	struct synod_jscan scan[COUNT] = {};
@@ -114,6 +116,96 @@ static void all_broken_is_damage(struct kunit *test)
 }
 
 /*
+ * The end's own record (6) misread at the scan: the end is 5, and 6,
+ * after it, is worth reading again (and the rest of one batch after the
+ * end the scan did not read whole), never the end or an index read
+ * whole.  Read intact, the end is 6 again.
+ */
+static void misread_end_read_again(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {};
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 3);
+	batch(scan, 4, 3);
+	memset(&scan[synod_jscan_index(6, COUNT)], 0, sizeof(scan[0]));
+	scan[synod_jscan_index(6, COUNT)].state = SYNOD_JS_BROKEN;
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 5ull);
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck_after(scan, COUNT,
+			   BATCH_MAX, &end, 5));
+	KUNIT_EXPECT_TRUE(test, synod_jscan_recheck_after(scan, COUNT,
+			  BATCH_MAX, &end, 6));
+	KUNIT_EXPECT_TRUE(test, synod_jscan_recheck_after(scan, COUNT,
+			  BATCH_MAX, &end, 7));
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck_after(scan, COUNT,
+			   BATCH_MAX, &end, 9));
+	put(scan, 6, SYNOD_JS_INTACT, 4, 3);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 6ull);
+	KUNIT_EXPECT_EQ(test, end.batch_first, 4ull);
+}
+
+/*
+ * Torn (3) and corrupt (1, 2) records the scan did not read whole are
+ * worth reading again before they are voided or reported; found, void
+ * and UNSTABLE ones are not.
+ */
+static void recheck_damaged_in_window(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {};
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 2);
+	batch(scan, 3, 4);
+	put(scan, 1, SYNOD_JS_BROKEN, 0, 0);
+	memset(&scan[synod_jscan_index(2, COUNT)], 0, sizeof(scan[0]));
+	put(scan, 3, SYNOD_JS_BROKEN, 0, 0);
+	put(scan, 4, SYNOD_JS_VOID, 3, 4);
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 6ull);
+	KUNIT_EXPECT_TRUE(test, synod_jscan_recheck(scan, COUNT, &end, 1));
+	KUNIT_EXPECT_TRUE(test, synod_jscan_recheck(scan, COUNT, &end, 2));
+	KUNIT_EXPECT_TRUE(test, synod_jscan_recheck(scan, COUNT, &end, 3));
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck(scan, COUNT, &end, 4));
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck(scan, COUNT, &end, 5));
+	scan[synod_jscan_index(5, COUNT)].state = SYNOD_JS_UNSTABLE;
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck(scan, COUNT, &end, 5));
+}
+
+/*
+ * A wrapped ring (batches of four up to 12; the window 5..12): 5, before
+ * the last batch, and 12, the end, misread at the scan.  The reads again
+ * after the end (11) find 12 whole, and the end moves back; 5's index is
+ * also 13's (after the end), so 5 comes back whole: kept, not left to a
+ * third read that alone would decide whether it is reported corrupt (or,
+ * in the last batch of a larger ring, voided as torn).
+ */
+static void window_record_read_after_end_kept(struct kunit *test)
+{
+	struct synod_jscan scan[COUNT] = {}, medium[COUNT];
+	struct synod_jscan_end end;
+
+	batch(scan, 1, 4);
+	batch(scan, 5, 4);
+	batch(scan, 9, 4);
+	memcpy(medium, scan, sizeof(scan));
+	memset(&scan[synod_jscan_index(5, COUNT)], 0, sizeof(scan[0]));
+	scan[synod_jscan_index(5, COUNT)].state = SYNOD_JS_BROKEN;
+	memset(&scan[synod_jscan_index(12, COUNT)], 0, sizeof(scan[0]));
+	synod_jscan_end(scan, COUNT, BATCH_MAX, &end);
+	KUNIT_EXPECT_EQ(test, end.last, 11ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 5),
+			SYNOD_JF_CORRUPT);
+	KUNIT_EXPECT_EQ(test, jscan_fx_after_end(scan, medium, COUNT,
+			BATCH_MAX, &end, NULL), 2u);
+	KUNIT_EXPECT_EQ(test, end.last, 12ull);
+	KUNIT_EXPECT_EQ(test, synod_jscan_fate(scan, COUNT, &end, 5),
+			SYNOD_JF_FOUND);
+	KUNIT_EXPECT_FALSE(test, synod_jscan_recheck(scan, COUNT, &end, 5));
+}
+
+/*
  * A void record as the format has it (ondisk.rst), decoded in-kernel, in
  * both record formats: recovery rewrites voids in the journal's format.
  */
@@ -151,6 +243,9 @@ static struct kunit_case jscan_cases[] = {
 	KUNIT_CASE(hole_before_last_batch_is_corrupt),
 	KUNIT_CASE(void_and_reclaimed),
 	KUNIT_CASE(all_broken_is_damage),
+	KUNIT_CASE(misread_end_read_again),
+	KUNIT_CASE(recheck_damaged_in_window),
+	KUNIT_CASE(window_record_read_after_end_kept),
 	KUNIT_CASE(void_record_decodes),
 	{}
 };

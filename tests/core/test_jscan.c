@@ -213,13 +213,13 @@ static void test_reread_damage_is_corrupt(void **state)
 }
 
 /*
- * A record of the last batch below its end that the scan misread
- * (session 23's review) looks torn, named or not; journal_recover.c reads it
+ * A record of the last batch below its end that the scan misread (a bad
+ * transfer, whole on the medium) looks torn, named or not, and was voided; journal_recover.c reads it
  * again and, intact now, puts it back in the scan and replays it without
  * computing the end again.  That holds because a record below the end
  * moves nothing the end is made of.  Misreading the end itself does move
- * it, lower: the documented limit (ondisk.rst), its record then after the
- * end, the torn tail.
+ * it, lower, its record then after the end, where the torn tail is: it
+ * is read again too (synod_jscan_recheck_after(), next test).
  */
 static void test_misread_below_end_moves_no_end(void **state)
 {
@@ -251,6 +251,267 @@ static void test_misread_below_end_moves_no_end(void **state)
 	assert_int_equal(end.batch_first, 5);
 	assert_false(end.damaged);
 	assert_int_equal(end.after, 1);
+	assert_true(synod_jscan_recheck_after(scan, COUNT, BATCH_MAX, &end, 8));
+}
+
+static bool recheck_after(u64 jseq)
+{
+	return synod_jscan_recheck_after(scan, COUNT, BATCH_MAX, &end, jseq);
+}
+
+static bool recheck(u64 jseq)
+{
+	return synod_jscan_recheck(scan, COUNT, &end, jseq);
+}
+
+/*
+ * The end's own record misread at the scan (whole on the medium, perhaps
+ * acknowledged) ended the journal one lower, and the record, after that
+ * end, was dropped as the torn tail and written over.
+ * The indexes after the end that the one batch in flight could reach,
+ * and that the scan did not read whole, are worth reading again; read
+ * whole, the end moves back.  Jseqs 1..6 in batches of three, 6 misread.
+ */
+static void test_misread_end_is_read_again(void **state)
+{
+	struct synod_jscan keep;
+	struct synod_jscan *sc = &scan[synod_jscan_index(6, COUNT)];
+
+	(void)state;
+	setup_empty();
+	batch(1, 3);
+	batch(4, 3);
+	keep = *sc;
+	memset(sc, 0, sizeof(*sc));	/* header and trailer misread */
+	sc->state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 5);
+	assert_int_equal(end.after, 1);	/* the torn tail, so far */
+	assert_false(recheck_after(5));	/* the end: read whole */
+	assert_true(recheck_after(6));	/* broken */
+	assert_true(recheck_after(7));	/* empty: a zeroed read too */
+	assert_true(recheck_after(8));
+	assert_false(recheck_after(9));	/* index 0 holds 1, read whole */
+	/* up to a batch after the end, no further */
+	scan[synod_jscan_index(5 + BATCH_MAX, COUNT)].state = SYNOD_JS_BROKEN;
+	scan[synod_jscan_index(6 + BATCH_MAX, COUNT)].state = SYNOD_JS_BROKEN;
+	assert_true(recheck_after(5 + BATCH_MAX));
+	assert_false(recheck_after(6 + BATCH_MAX));
+	batch(1, 3);
+	*sc = keep;			/* read again: intact */
+	scan_end();
+	assert_int_equal(end.last, 6);
+	assert_int_equal(end.batch_first, 4);
+	assert_int_equal(fate(6), SYNOD_JF_FOUND);
+	assert_false(recheck_after(6));
+	assert_true(recheck_after(7));
+}
+
+/*
+ * Misread the end of a ring past its first lap: the record lost is as
+ * acknowledged as on the first lap, and its index is the one the oldest
+ * record of the window left.  Jseqs 1..12 in batches of four (the ring
+ * holds 5..12), 12 misread: the end is 11, and 12's index holds what the
+ * scan took for a broken record after it.  Read again, whole, it is the
+ * end once more.
+ */
+static void test_misread_end_of_wrapped_ring(void **state)
+{
+	struct synod_jscan medium[COUNT];
+	struct synod_jscan *sc = &scan[synod_jscan_index(12, COUNT)];
+
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	batch(5, 4);
+	batch(9, 4);
+	memcpy(medium, scan, sizeof(scan));
+	memset(sc, 0, sizeof(*sc));	/* header and trailer misread */
+	sc->state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 11);
+	assert_int_equal(end.first, 4);
+	assert_true(recheck_after(12));
+	assert_false(recheck_after(13));	/* holds 5, read whole */
+	assert_int_equal(synod_jscan_keep(scan, COUNT, &end, 12,
+					  &medium[synod_jscan_index(12, COUNT)]),
+			 SYNOD_JK_ASKED);
+	assert_int_equal(jscan_fx_after_end(scan, medium, COUNT, BATCH_MAX,
+					    &end, NULL), 1);
+	assert_int_equal(end.last, 12);
+	assert_int_equal(end.first, 5);
+	assert_int_equal(end.batch_first, 9);
+	assert_int_equal(fate(12), SYNOD_JF_FOUND);
+	assert_int_equal(end.after, 0);
+}
+
+/*
+ * After the first lap, the index of a jseq after the end is also that of
+ * a window record, jseq - COUNT.  The scan misread such a record of the
+ * last batch; read again as the end's next batch, whole, it named not
+ * the jseq asked for but its own, and was thrown away: the read of the
+ * window (synod_jscan_recheck()) then decided on a third read alone,
+ * and a record read whole once could be voided as torn.  Jseqs 1..12 in
+ * batches of four, the last 9..12; 9's index is 17's (12 + BATCH_MAX).
+ * And 5, before the last batch, at 13's: kept too, so never reported
+ * corrupt on a later misread.
+ */
+static void test_window_record_read_after_end_is_kept(void **state)
+{
+	struct synod_jscan medium[COUNT], old;
+	u32 reads[COUNT] = {0};
+
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	batch(5, 4);
+	batch(9, 4);
+	memcpy(medium, scan, sizeof(scan));
+	memset(&scan[synod_jscan_index(9, COUNT)], 0, sizeof(scan[0]));
+	scan[synod_jscan_index(9, COUNT)].state = SYNOD_JS_BROKEN;
+	memset(&scan[synod_jscan_index(5, COUNT)], 0, sizeof(scan[0]));
+	scan_end();
+	assert_int_equal(end.last, 12);
+	assert_int_equal(end.batch_first, 9);
+	assert_int_equal(fate(9), SYNOD_JF_TORN);
+	assert_int_equal(fate(5), SYNOD_JF_CORRUPT);
+	assert_true(recheck_after(17));
+	assert_true(recheck_after(13));
+	assert_int_equal(synod_jscan_keep(scan, COUNT, &end, 17,
+					  &medium[synod_jscan_index(9, COUNT)]),
+			 SYNOD_JK_WINDOW);
+	assert_int_equal(jscan_fx_after_end(scan, medium, COUNT, BATCH_MAX,
+					    &end, reads), 2);
+	assert_int_equal(reads[synod_jscan_index(9, COUNT)], 1);
+	assert_int_equal(end.last, 12);		/* the end stays */
+	assert_int_equal(fate(9), SYNOD_JF_FOUND);
+	assert_int_equal(fate(5), SYNOD_JF_FOUND);
+	assert_false(recheck(9));	/* no third read decides alone */
+	assert_false(recheck(5));
+	/* changed when the replay reads it: corrupt, never torn */
+	scan[synod_jscan_index(9, COUNT)].state = SYNOD_JS_UNSTABLE;
+	assert_int_equal(fate(9), SYNOD_JF_CORRUPT);
+	/* a whole record older than the window is nothing to keep */
+	old = medium[synod_jscan_index(9, COUNT)];
+	old.jseq = 1;
+	old.batch_first = 1;
+	memset(&scan[synod_jscan_index(9, COUNT)], 0, sizeof(scan[0]));
+	assert_int_equal(synod_jscan_keep(scan, COUNT, &end, 17, &old),
+			 SYNOD_JK_NONE);
+}
+
+/*
+ * The end moved twice: misread records a whole batch after the end, and
+ * another a batch after that, on a ring of 32 (first lap; a ring crafted
+ * for the arithmetic of the rounds, not one a crash leaves).  Each round
+ * reads only what no earlier round read: the first (2, 2 + 5], the
+ * second (7, 12], the third (12, 17], which finds nothing whole.  And
+ * where the end moves by less than a batch, the next round starts after
+ * what the last one read, not after the new end.
+ */
+#define WIDE	32u
+
+static void test_end_moves_twice(void **state)
+{
+	struct synod_jscan ring[WIDE], medium[WIDE];
+	struct synod_jscan_end e;
+	u32 idx, reads[WIDE] = {0};
+	u64 j;
+
+	(void)state;
+	memset(ring, 0, sizeof(ring));
+	jscan_fx_batch(ring, WIDE, 1, 2);
+	for (j = 3; j <= 12; j++)	/* torn, really */
+		jscan_fx_put(ring, WIDE, j, SYNOD_JS_BROKEN, 0, 0);
+	jscan_fx_put(ring, WIDE, 7, SYNOD_JS_INTACT, 7, 1);
+	jscan_fx_put(ring, WIDE, 12, SYNOD_JS_INTACT, 12, 1);
+	memcpy(medium, ring, sizeof(ring));
+	jscan_fx_put(ring, WIDE, 7, SYNOD_JS_BROKEN, 0, 0);	/* misread */
+	jscan_fx_put(ring, WIDE, 12, SYNOD_JS_BROKEN, 0, 0);
+	synod_jscan_end(ring, WIDE, BATCH_MAX, &e);
+	assert_int_equal(e.last, 2);
+	assert_int_equal(jscan_fx_after_end(ring, medium, WIDE, BATCH_MAX, &e,
+					    reads), 15);
+	assert_int_equal(e.last, 12);
+	assert_int_equal(e.batch_first, 12);
+	assert_false(e.damaged);
+	/* 3..6, 8..11: in the window now (no crash leaves this ring) */
+	assert_int_equal(e.after, 0);
+	for (idx = 0; idx < WIDE; idx++)
+		assert_true(reads[idx] == (idx >= 2 && idx < 17));
+
+	/* the end moves by one: the next round starts past 2 + 5 */
+	memset(ring, 0, sizeof(ring));
+	memset(reads, 0, sizeof(reads));
+	jscan_fx_batch(ring, WIDE, 1, 2);
+	jscan_fx_put(ring, WIDE, 3, SYNOD_JS_INTACT, 3, 1);
+	memcpy(medium, ring, sizeof(ring));
+	jscan_fx_put(ring, WIDE, 3, SYNOD_JS_BROKEN, 0, 0);
+	synod_jscan_end(ring, WIDE, BATCH_MAX, &e);
+	assert_int_equal(jscan_fx_after_end(ring, medium, WIDE, BATCH_MAX, &e,
+					    reads), 6);
+	assert_int_equal(e.last, 3);
+	for (idx = 0; idx < WIDE; idx++)
+		assert_true(reads[idx] == (idx >= 2 && idx < 8));
+}
+
+/*
+ * Never a lap past the end, whatever the batch: that index is the end's
+ * own, or one of the window, which synod_jscan_recheck() judges.
+ */
+static void test_recheck_after_stays_within_a_lap(void **state)
+{
+	u32 idx;
+
+	(void)state;
+	setup_empty();
+	batch(1, 1);
+	for (idx = 1; idx < COUNT; idx++)
+		scan[idx].state = SYNOD_JS_BROKEN;
+	scan_end();
+	assert_int_equal(end.last, 1);
+	assert_true(synod_jscan_recheck_after(scan, COUNT, COUNT + 2, &end,
+					      COUNT));
+	assert_false(synod_jscan_recheck_after(scan, COUNT, COUNT + 2, &end,
+					       COUNT + 1));
+}
+
+/*
+ * A record before the last batch that the scan misread was
+ * reported corrupt without another read (its slot unknown, the replica
+ * then promising nothing until its peers supplied the window).  Torn and
+ * corrupt records the scan did not read whole are worth reading again,
+ * before they are voided or reported; others are not.  Jseqs 1..11 in
+ * batches of four, four and three: the ring (8) holds 4..11, the last
+ * batch 9..11.
+ */
+static void test_recheck_damaged_in_window(void **state)
+{
+	(void)state;
+	setup_empty();
+	batch(1, 4);
+	batch(5, 4);
+	batch(9, 3);
+	/* 10 never landed: its index still holds 2, read whole */
+	put(2, SYNOD_JS_INTACT, 1, 4);
+	broken(9);
+	broken(5);
+	memset(&scan[synod_jscan_index(6, COUNT)], 0, sizeof(scan[0]));
+	scan_end();
+	assert_int_equal(end.last, 11);
+	assert_int_equal(end.first, 4);
+	assert_int_equal(end.batch_first, 9);
+	assert_true(recheck(9));	/* torn, broken */
+	assert_false(recheck(10));	/* torn, but the medium holds 2 */
+	assert_true(recheck(5));	/* corrupt, broken */
+	assert_true(recheck(6));	/* corrupt, empty */
+	assert_false(recheck(4));	/* found */
+	assert_false(recheck(11));
+	put(7, SYNOD_JS_VOID, 5, 4);
+	assert_false(recheck(7));
+	scan[synod_jscan_index(8, COUNT)].state = SYNOD_JS_UNSTABLE;
+	assert_int_equal(fate(8), SYNOD_JF_CORRUPT);
+	assert_false(recheck(8));	/* read twice already */
 }
 
 /*
@@ -436,6 +697,12 @@ int main(void)
 		cmocka_unit_test(test_implausible_batch),
 		cmocka_unit_test(test_reread_damage_is_corrupt),
 		cmocka_unit_test(test_misread_below_end_moves_no_end),
+		cmocka_unit_test(test_misread_end_is_read_again),
+		cmocka_unit_test(test_misread_end_of_wrapped_ring),
+		cmocka_unit_test(test_window_record_read_after_end_is_kept),
+		cmocka_unit_test(test_end_moves_twice),
+		cmocka_unit_test(test_recheck_after_stays_within_a_lap),
+		cmocka_unit_test(test_recheck_damaged_in_window),
 		cmocka_unit_test(test_all_broken_is_damage),
 		cmocka_unit_test(test_broken_after_end_beyond_a_batch_is_damage),
 		cmocka_unit_test(test_broken_within_a_batch_after_end_is_torn),

@@ -50,6 +50,13 @@ synod_teardown() {
 	for ((i = ${#SYNOD_LOOPS[@]} - 1; i >= 0; i--)); do
 		losetup -d "${SYNOD_LOOPS[i]}" 2>/dev/null || true
 	done
+	# and those new_loop made in a subshell (l=$(new_loop 64M)): its
+	# SYNOD_LOOPS entry went with the subshell; their backing files
+	# tell them
+	losetup -n -l -O NAME,BACK-FILE 2>/dev/null | while read -r d f; do
+		[[ "$f" == "${BATS_TEST_TMPDIR:?}"/backing.* ]] || continue
+		losetup -d "$d" 2>/dev/null || true
+	done
 	# bats (1.8) removes the tests' directories only when the whole
 	# run ends, and /tmp is a tmpfs of half the VM's memory: the
 	# backing files written by every test before filled it, and a
@@ -68,7 +75,9 @@ volume_names() {
 }
 
 # new_loop SIZE: a loop device over a fresh sparse file of SIZE (truncate
-# syntax: 64M); prints the device.
+# syntax: 64M); prints the device.  Called in a subshell ($(new_loop)),
+# its SYNOD_LOOPS entry is lost: teardown finds the device by its
+# backing file instead.
 new_loop() {
 	local f dev
 	f=$(mktemp "$BATS_TEST_TMPDIR/backing.XXXXXX")

@@ -65,6 +65,30 @@ expect "write 20 records" "write err=0 next=21" write "$dev" 1 20
 expect "all 20 recovered in order, payloads intact" \
 	"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
 
+# A misread at the scan (the test build's knob: that record read broken
+# once) of the journal's end (20) or of a record before the last batch
+# (10): read again, whole, each is found, neither dropped nor corrupt.
+K=/sys/module/synod/parameters/test_journal_misread_scan
+# misread JSEQ DESCRIPTION PATTERN COMMAND...: expect, with JSEQ misread
+# once at the scan; the knob clears itself once used
+misread() {
+	if [ ! -w "$K" ]; then
+		n=$((n + 1))
+		echo "ok $n # SKIP $2: no $K in this module"
+		return
+	fi
+	js=$1
+	echo "$js" > "$K"
+	shift
+	expect "$@"
+	[ "$(cat "$K")" = 0 ]
+	ok $? "the scan did misread $js (the knob cleared itself)"
+}
+misread 20 "the end misread at the scan is read again, not dropped" \
+	"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
+misread 10 "a record misread before the last batch is read again, not corrupt" \
+	"found=20 first=1 last=20 order_err=0 bad=0 corrupt=0" recover "$dev"
+
 # Torn tail: the last record (slot 20, ring index 19) lost its first
 # sector, and the one before it (slot 19) a payload word.
 smash "$img" 19 0 512 /dev/zero
@@ -110,6 +134,10 @@ expect "ENOSPC wrote nothing" "found=256 first=1 last=256 order_err=0 bad=0 corr
 expect "reclaimed slot may be overwritten" "write err=0 next=258" \
 	write "$dev" 257 1 1
 expect "ring wraps, oldest record replaced" \
+	"found=256 first=2 last=257 order_err=0 bad=0 corrupt=0" recover "$dev"
+# The end misread past the ring's first lap: 257's index is the one 1
+# left.  Read again, whole, it is still the end, not a torn tail.
+misread 257 "the end of a wrapped ring misread at the scan is read again" \
 	"found=256 first=2 last=257 order_err=0 bad=0 corrupt=0" recover "$dev"
 expect "write past reclaim point refused" "write err=-28 next=258" \
 	write "$dev" 258 2 2

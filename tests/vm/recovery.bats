@@ -308,16 +308,6 @@ jt() {
 	cat /sys/module/synod/parameters/journal_test
 }
 
-# jt_held COMMAND...: the payload ring bytes held after the hook's
-# recovery (its held=)
-jt_held() {
-	local out
-	out=$(jt "$@")
-	echo "# $* -> $out" >&2
-	out=${out##* held=}
-	echo "${out%%[!0-9]*}"
-}
-
 # jt_expect PATTERN COMMAND...: the hook's result holds PATTERN
 jt_expect() {
 	local pat=$1 out
@@ -327,6 +317,25 @@ jt_expect() {
 	[[ "$out" == *"$pat"* ]]
 }
 
+# misread_setup: a journal alone on a new loop device $l, format 3,
+# journal sequences 1..9 written three to a batch (the last batch is
+# 7..9), for the hook's slots from $b on (4 x 16 KiB each, in the payload
+# ring); read properly, all nine are found, and $h gets the payload ring
+# bytes they hold.  The callers declare l, b and h local.
+misread_setup() {
+	local out
+	b=1048576
+	l=$(new_loop 64M)
+	jt_expect "format err=0" format3 "$l"
+	jt_expect "write err=0 next=$((b + 10))" write "$l" $((b + 1)) 9
+	out=$(jt recover "$l")
+	echo "# recover $l -> $out"
+	[[ "$out" == *"found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held="* ]]
+	h=${out##* held=}
+	h=${h%%[!0-9]*}
+	[ "$h" -gt 0 ]
+}
+
 # A record read whole by the scan but not when read again (a transient
 # misread, test_journal_unstable) is reported corrupt, its slot held; it
 # may well be whole on the medium, and acknowledged.  Its payload ring
@@ -334,13 +343,9 @@ jt_expect() {
 # would find the record damaged for real, and at the end of the journal
 # take it for a torn tail and drop it.
 @test "recovery: a record misread at recovery keeps its payload ring bytes" {
-	local l idx b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
-	l=$(new_loop 64M)
-	jt_expect "format err=0" format3 "$l"
+	local l b h idx
 	# journal sequences 1..9, each 64 KiB in the payload ring, packed
-	jt_expect "write err=0 next=$((b + 10))" write "$l" $((b + 1)) 9
-	jt_expect "found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0" \
-		recover "$l"
+	misread_setup
 	# the end of the journal (sequence 9) misread once: corrupt, its
 	# slot held (not reclaimed: reclaim stops below it); then three
 	# more records in one batch (sequences 10..12)
@@ -368,15 +373,8 @@ jt_expect() {
 # again and keep it, not rewrite it void, and hold its payload ring bytes
 # as it holds every found record's (the hook's held=).
 @test "recovery: a record of the last batch misread at the scan is kept, not voided as torn" {
-	local l out h k=/sys/module/synod/parameters/test_journal_misread_scan
-	local b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
-	l=$(new_loop 64M)
-	jt_expect "format err=0" format3 "$l"
-	# journal sequences 1..9, three to a batch: the last is 7..9
-	jt_expect "write err=0 next=$((b + 10))" write "$l" $((b + 1)) 9
-	# read properly: the payload ring bytes 1..9 hold
-	h=$(jt_held recover "$l")
-	[ "$h" -gt 0 ]
+	local l b h out k=/sys/module/synod/parameters/test_journal_misread_scan
+	misread_setup
 	# the scan misreads sequence 8 once
 	echo 8 > "$k"
 	out=$(jt recover "$l")
@@ -396,16 +394,12 @@ jt_expect() {
 # replay, the record changes (test_journal_unstable on the same
 # sequence): it is corrupt, its slot held, and its payload ring bytes
 # must be held too, or later records may be written over them and the
-# next recovery find it damaged for real.  recheck_torn() must take the
-# record's extent with its header: the scan's misread left none.
+# next recovery find it damaged for real.  rescan() (called from
+# recheck_window()) must take the record's extent with its header: the
+# scan's misread left none.
 @test "recovery: a record of the last batch misread at the scan, then unstable, keeps its payload ring bytes" {
-	local l h p=/sys/module/synod/parameters
-	local b=1048576	# the hook's slots from b on: 4 x 16 KiB, PRING
-	l=$(new_loop 64M)
-	jt_expect "format err=0" format3 "$l"
-	jt_expect "write err=0 next=$((b + 10))" write "$l" $((b + 1)) 9
-	h=$(jt_held recover "$l")
-	[ "$h" -gt 0 ]
+	local l b h p=/sys/module/synod/parameters
+	misread_setup
 	echo 8 > $p/test_journal_misread_scan
 	echo 8 > $p/test_journal_unstable
 	jt_expect "found=8 first=$((b + 1)) last=$((b + 9)) order_err=1 bad=0 corrupt=1 known=1 slots=$((b + 8)) held=$h" \
@@ -417,6 +411,49 @@ jt_expect() {
 	# read properly, it is whole
 	jt_expect "found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=$h" \
 		recover "$l"
+}
+
+# The end of the journal itself (sequence 9, the newest record, whole and
+# perhaps acknowledged) misread at the scan: the scan ends the journal at
+# 8, and 9 lies after that end, where a broken record is the torn tail.
+# Recovery must read the records after the end again and move the end
+# back to 9: dropped, 9 would be written over by the next record (jseq 9
+# again), an acknowledged entry forgotten.
+@test "recovery: the journal's end misread at the scan is read again, not dropped as the torn tail" {
+	local l b h out k=/sys/module/synod/parameters/test_journal_misread_scan
+	misread_setup
+	echo 9 > "$k"
+	out=$(jt recover "$l")
+	echo "# misread 9 at the scan -> $out"
+	[ "$(cat "$k")" = 0 ]
+	[[ "$out" == *"found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=$h"* ]]
+	kernel_log_since_mark | grep -q "sequence 9 after the journal's end misread"
+	if kernel_log_since_mark | grep "torn record(s) after journal sequence"; then false; fi
+	# the same misread, then three more records (sequences 10..12): they
+	# go after 9, not over it.  write runs a recovery of its own first,
+	# and the knob cleared itself in the one above: set it again
+	echo 9 > "$k"
+	jt_expect "write err=0 next=$((b + 13)) recovered=9 corrupt=0 held=$h" \
+		write "$l" $((b + 10)) 3
+	[ "$(cat "$k")" = 0 ]
+	jt_expect "found=12 first=$((b + 1)) last=$((b + 12)) order_err=0 bad=0 corrupt=0 known=0 slots=-" \
+		recover "$l"
+}
+
+# A record before the last batch (sequence 5, of the batch 4..6) that the
+# scan misreads once is reported corrupt (with no slot: the misread left
+# no header), and a replica then fetches it from its peers and promises
+# nothing meanwhile, though the record is whole on the medium.  Recovery
+# must read it again first and, whole now, replay it.
+@test "recovery: a record before the last batch misread at the scan is read again, not reported corrupt" {
+	local l b h out k=/sys/module/synod/parameters/test_journal_misread_scan
+	misread_setup
+	echo 5 > "$k"
+	out=$(jt recover "$l")
+	echo "# misread 5 at the scan -> $out"
+	[ "$(cat "$k")" = 0 ]
+	[[ "$out" == *"found=9 first=$((b + 1)) last=$((b + 9)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=$h"* ]]
+	kernel_log_since_mark | grep -q "sequence 5 misread at the scan, whole when read again: replayed, not reported corrupt"
 }
 
 # swap_table DM TABLE: load TABLE into the device-mapper device DM
