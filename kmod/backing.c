@@ -156,6 +156,11 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 			       "backing device smaller than the volume's data area");
 		err = -ENOSPC;
 		break;
+	case SYNOD_SB_SMALL_PRING:
+		NL_SET_ERR_MSG(extack,
+			       "large requests (LARGE flag) need a payload ring of at least 5 MiB: this volume's is smaller");
+		err = -EUCLEAN;
+		break;
 	}
 
 	/* A refused format 1 copy must not leave its secret in @sb either. */

@@ -46,6 +46,8 @@ struct synod_journal {
 	struct synod_journal_owner owner;	/* told around each encode;
 						 * all NULL: nobody */
 	u32 format;			/* SYNOD_JREC_FORMAT_V1 or _V3 */
+	u32 paymax;			/* largest payload of a write: the
+					 * superblock's (synod_sb_paymax()) */
 	sector_t start;			/* first sector of the slots */
 	u32 count;			/* slots in the ring */
 	u32 slot_bytes;			/* bytes per slot */

@@ -78,7 +78,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 		return -EIO;
 
 	JCORE(j, st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid,
-					j->format, h));
+					j->format, j->paymax, h));
 	if (st == SYNOD_JREC_EMPTY || st == SYNOD_JREC_FOREIGN)
 		return 0;		/* SYNOD_JS_EMPTY */
 	sc->state = SYNOD_JS_BROKEN;
@@ -391,6 +391,7 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 
 	memset(h, 0, sizeof(*h));
 	h->format = j->format;
+	h->paymax = j->paymax;
 	h->jseq = jseq;
 	h->batch_first = end->batch_first;
 	h->batch_n = end->batch_n;
