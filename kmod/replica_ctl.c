@@ -91,8 +91,8 @@ void synod_repl_params_from_cfg(struct synod_params *p,
 static void recover_found(void *ctx, const struct synod_jrec *j)
 {
 	struct synod_repl *r = ctx;
+	u32 k, paymax = synod_sb_paymax(&r->vol->sb);
 	struct synod_pay *pay;
-	u32 k;
 
 	if (j->e.slot <= r->applied)
 		return;		/* already in the data area */
@@ -100,7 +100,8 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 	 * assertions fence this replica (synod_repl_create()). */
 	if (j->e.kind == SYNOD_ENTRY_WRITE) {
 		for (k = 0; k < j->e.nwrites; k++) {
-			pay = j->len[k] && j->len[k] <= SYNOD_PAYLOAD_MAX ?
+			/* the volume's bound: 1 MiB (a chain) on LARGE */
+			pay = j->len[k] && j->len[k] <= paymax ?
 			      synod_pay_store(&r->pay, j->e.w[k].ref,
 					      j->len[k], &r->core) : NULL;
 			/* a chain stored before must hold it too */
