@@ -184,6 +184,18 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	u32 n;
 	int err = -ENOMEM, apply_err;
 
+	/*
+	 * A LARGE journal may hold payloads of up to 1 MiB, which this
+	 * module can neither apply (one buffer per write) nor send to a
+	 * peer (one buffer per frame) until large requests S3 and S5:
+	 * refuse the disk, as any on-disk feature that cannot be honoured,
+	 * before the journal is read.  The journal alone handles LARGE
+	 * (journal_debugfs.c, KUnit).
+	 */
+	if (vol->sb.flags & SYNOD_SB_FLAG_LARGE) {
+		NL_SET_ERR_MSG(extack, "this module cannot serve large requests yet (on-disk flag LARGE)");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
 	if (!r || !tcfg) {

@@ -426,12 +426,6 @@ swap_table() {
 	dmsetup resume --noudevsync "$1"
 }
 
-# Create over an old replica zeroes its superblock copies before its
-# journal (kmod/backing.c, synod_backing_prepare()): a journal zeroing
-# that fails half way must leave no superblock whose promise speaks for
-# accepted entries that are gone.  The journal's slots (1 MiB, 256 x
-# 20 KiB: sectors 2048..12287, Documentation/ondisk.rst) fail every
-# write; the superblock copies and the rest are a linear map.
 # smash_payload_at DEV IDX OFF: zero one sector OFF bytes into the
 # payloads of the record in ring slot IDX (a large record torn in its
 # middle, its header and first sector whole).
@@ -479,6 +473,36 @@ smash_payload_at() {
 		recover "$l"
 }
 
+# A replica's disk with the superblock flag LARGE (format 3) may hold
+# records of up to 1 MiB, which this module cannot yet apply or send to
+# a peer (large requests S3/S5): the replica refuses the disk at attach,
+# as a module refuses any on-disk feature it cannot honour, and changes
+# nothing on it.
+@test "recovery: a replica refuses a disk with the LARGE flag until it can serve large records" {
+	local l sum
+	new_secret
+	l=$(new_loop 64M)
+	replica_create_on $VOL 0 "0 1 2" "$l"
+	ctl 0 volume delete $VOL
+	# flags is the le32 at offset 12 of each copy; LARGE is 0x2
+	sb_patch "$l" 0 12 2
+	sb_patch "$l" 1 12 2
+	python3 "$BATS_TEST_DIRNAME/jring.py" sb "$l" >&3
+	[[ "$(python3 "$BATS_TEST_DIRNAME/jring.py" sb "$l")" == "format 3 flags 0x2 large 1 "* ]]
+	sum=$(dev_sum "$l")
+	expect_refusal "Operation not supported" \
+		"cannot serve large requests yet \\(on-disk flag LARGE\\)" \
+		ctl 0 volume attach $VOL --backing "$l" --secret-file "$SECRET_FILE"
+	[ "$(dev_sum "$l")" = "$sum" ]
+	[ -z "$(ctl 0 status 2>/dev/null | grep -w $VOL)" ]
+}
+
+# Create over an old replica zeroes its superblock copies before its
+# journal (kmod/backing.c, synod_backing_prepare()): a journal zeroing
+# that fails half way must leave no superblock whose promise speaks for
+# accepted entries that are gone.  The journal's slots (1 MiB, 256 x
+# 20 KiB: sectors 2048..12287, Documentation/ondisk.rst) fail every
+# write; the superblock copies and the rest are a linear map.
 @test "recovery: create invalidates an old superblock before it zeroes the journal" {
 	local dm=synod-jz0 l sz js=2048 jn=10240
 	export DM_DISABLE_UDEV=1
