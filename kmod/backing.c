@@ -10,6 +10,7 @@
 #include <linux/bio.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -157,8 +158,10 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 		err = -ENOSPC;
 		break;
 	case SYNOD_SB_SMALL_PRING:
+		/* the message's figure (no formatted extack before 6.2) */
+		BUILD_BUG_ON(SYNOD_PRING_MIN_LARGE != 9 * SZ_1M);
 		NL_SET_ERR_MSG(extack,
-			       "large requests (LARGE flag) need a payload ring of at least 5 MiB: this volume's is smaller");
+			       "large requests (LARGE flag) need a payload ring of at least 9 MiB: this volume's is smaller");
 		err = -EUCLEAN;
 		break;
 	}

@@ -30,6 +30,7 @@
 #include "synod.h"
 #include "journal_priv.h"
 #include "core/crc32c.h"
+#include "core/replica.h"	/* SYNOD_SLOT_BYTES, SYNOD_WINDOW_BYTES */
 #include "testing.h"
 
 /*
@@ -90,6 +91,14 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 		     SYNOD_JOURNAL_BATCH * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX);
 	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX_LARGE > SYNOD_JCHUNK_PRING);
 	BUILD_BUG_ON(SYNOD_JCHUNK_PRING + SYNOD_PAYLOAD_MAX_LARGE >
+		     SYNOD_PRING_MIN_LARGE);
+	/* A LARGE record is one slot of the core's: the two bounds are one. */
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX_LARGE != SYNOD_SLOT_BYTES);
+	/*
+	 * Records of slots not yet chosen cannot be reclaimed: the least
+	 * LARGE ring holds the leader's whole window of them, and a wrap.
+	 */
+	BUILD_BUG_ON(SYNOD_WINDOW_BYTES + SYNOD_SLOT_BYTES >
 		     SYNOD_PRING_MIN_LARGE);
 	/* Below SYNOD_JCHUNK_PRING, a ring without LARGE is never cut. */
 	BUILD_BUG_ON(SYNOD_JOURNAL_BATCH * SYNOD_JREC_WRITES *

@@ -12,11 +12,6 @@
  */
 #include "jrec.h"
 #include "crc32c.h"
-#include "replica.h"	/* SYNOD_SLOT_BYTES */
-
-/* A LARGE record is one slot of the core's: the two bounds are one. */
-_Static_assert(SYNOD_PAYLOAD_MAX_LARGE == SYNOD_SLOT_BYTES,
-	       "a LARGE volume's payload bound is the slot byte cap");
 
 /* Byte offsets inside the header block; Documentation/ondisk.rst. */
 #define OFF_MAGIC		0x000	/* le32   SYNOD_JREC_MAGIC */

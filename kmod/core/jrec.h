@@ -40,8 +40,8 @@
  * Largest payload of one write on a LARGE volume (superblock format 3
  * with SYNOD_SB_FLAG_LARGE, core/ondisk.h), and the most a record's
  * payloads take together there: the core's per-slot byte cap,
- * SYNOD_SLOT_BYTES (core/replica.h; jrec.c checks they agree), since a
- * record is one slot.  Such payloads never fit a format 3 slot: they are
+ * SYNOD_SLOT_BYTES (core/replica.h; kmod/journal.c checks they agree),
+ * since a record is one slot.  Such payloads never fit a format 3 slot: they are
  * always in the payload ring.  A volume's bound, SYNOD_PAYLOAD_MAX or
  * this, is the paymax the record functions below are given.
  */
@@ -86,12 +86,17 @@
  */
 #define SYNOD_JCHUNK_PRING	(4u * 1024 * 1024)
 /*
- * The least payload ring a LARGE superblock may name: a batch's bytes
- * and the most a wrap can skip (just less than the largest record), so
- * that a batch always fits once what it would overwrite is reclaimed.
- * The 12 MiB ring of every format 3 volume made so far passes.
+ * The least payload ring a LARGE superblock may name: the leader's
+ * window of writes not yet chosen (8 MiB, SYNOD_WINDOW_BYTES of the
+ * module's core/replica.h), whose records cannot be reclaimed, and the
+ * most a wrap can skip (just less than the largest record).  A smaller
+ * ring would fill (-ENOSPC, a fenced "journal full") under ordinary
+ * load; this one also holds a batch (SYNOD_JCHUNK_PRING) and its wrap.
+ * A literal, as a format constant must be: the simulator builds the
+ * core with a smaller window (kmod/journal.c checks the module's).  The
+ * 12 MiB ring of every format 3 volume made so far passes.
  */
-#define SYNOD_PRING_MIN_LARGE	(SYNOD_JCHUNK_PRING + SYNOD_PAYLOAD_MAX_LARGE)
+#define SYNOD_PRING_MIN_LARGE	(8u * 1024 * 1024 + SYNOD_PAYLOAD_MAX_LARGE)
 /*
  * Each record's payloads in the payload ring start on a boundary of this
  * many bytes and own the blocks up to the next: a disk writes a physical
