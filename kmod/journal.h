@@ -138,8 +138,10 @@ struct synod_journal_owner {
  * takes (1 at least): SYNOD_JOURNAL_BATCH, fewer where their payload
  * ring bytes would pass SYNOD_JCHUNK_PRING; it reads only the records'
  * entries and lengths, and the journal's geometry, fixed at create.
- * synod_journal_recover() returns 0 or -EIO (a read, or the write of a void
- * record, failed); it must have succeeded once
+ * synod_journal_recover() returns 0, -EIO (a read, or the write of a void
+ * record, failed), -ENOMEM (its payload blocks, allocated for the
+ * recovery only) or -EUCLEAN (a record names an implausible journal
+ * sequence: crafted or a checksum collision); it must have succeeded once
  * before the first write (a write before it returns -EINVAL), also on a
  * new volume, where it finds nothing and starts at journal sequence 1.
  */

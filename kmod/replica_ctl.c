@@ -282,7 +282,13 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	err = synod_journal_recover(r->journal, recover_found, recover_corrupt,
 				    r);
 	r->pay.gfp = 0;
-	if (err) {
+	if (err == -ENOMEM) {
+		NL_SET_ERR_MSG(extack, "out of memory for the journal's recovery buffers");
+		goto fail;
+	} else if (err == -EUCLEAN) {
+		NL_SET_ERR_MSG(extack, "the journal names an implausible journal sequence (crafted or corrupt)");
+		goto fail;
+	} else if (err) {
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
 	}
