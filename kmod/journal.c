@@ -64,9 +64,10 @@ static void free_arrays_of(struct synod_journal *j)
 }
 
 /*
- * Allocate everything the journal will ever use, at volume creation:
+ * Allocate everything a journal write will ever use, at volume creation:
  * later, under memory pressure, a write must not be able to fail for
- * want of memory.  The ring geometry comes from a decoded (so checked)
+ * want of memory.  Only recovery, at attach, allocates more (its payload
+ * blocks, journal_recover.c), and frees it before it returns.  The ring geometry comes from a decoded (so checked)
  * superblock of a replicated format (1, 2 or 3).
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
@@ -646,7 +647,11 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 			err = -EINVAL;
 			goto out_unlock;
 		}
-	/* Check the whole write first: -ENOSPC must mean nothing written. */
+	/*
+	 * The slots of the whole write first: -ENOSPC here means nothing
+	 * written.  The payload ring is planned chunk by chunk below, where
+	 * -ENOSPC leaves the chunks before durable (journal.h).
+	 */
 	if (n > j->count) {
 		err = -ENOSPC;
 		goto out_unlock;

@@ -158,7 +158,8 @@ static int read_record(struct synod_journal *j, u32 idx,
 	int st;
 
 	memset(sc, 0, sizeof(*sc));
-	bio_init(bio, j->bdev, j->bvec, JVECS, REQ_OP_READ);
+	bio_init(bio, j->bdev, j->bvec, min_t(u32, JVECS, BIO_MAX_VECS),
+		 REQ_OP_READ);
 	bio->bi_iter.bi_sector = synod_journal_slot_sector(j, idx);
 	__bio_add_page(bio, j->hpage[0], SYNOD_JREC_HDR_SIZE, 0);
 	if (read_submit(j))
@@ -548,11 +549,16 @@ int synod_journal_recover(struct synod_journal *j,
 	u32 idx;
 	int err;
 
-	mutex_lock(&j->lock);
-	j->recovered = false;
+	/*
+	 * Allocated outside the lock: the blocks are recovery's own, and
+	 * nothing else runs on the journal before it has recovered (a
+	 * write before that returns -EINVAL).
+	 */
 	err = rbuf_alloc(j);
 	if (err)
-		goto out_unlock;
+		return err;
+	mutex_lock(&j->lock);
+	j->recovered = false;
 	for (idx = 0; idx < j->count; idx++) {
 		j->slot[idx] = SLOT_FREE;
 		j->ext[idx].off = 0;
@@ -615,7 +621,7 @@ int synod_journal_recover(struct synod_journal *j,
 	j->next_jseq = end.next;
 	j->recovered = true;
 out_unlock:
-	rbuf_free(j);
 	mutex_unlock(&j->lock);
+	rbuf_free(j);
 	return err;
 }
