@@ -66,6 +66,10 @@ const char *synod_jrec_err_name(int err)
 /* A volume's payload bound: 16 KiB, or (format 3 only) LARGE's 1 MiB. */
 static bool paymax_ok(u32 format, u32 paymax)
 {
+	/* both come from the journal's superblock, never from a record */
+	synod_assert(format == SYNOD_JREC_FORMAT_V1 ||
+		     format == SYNOD_JREC_FORMAT_V3);
+	synod_assert(paymax != 0);
 	return paymax == SYNOD_PAYLOAD_MAX ||
 	       (paymax == SYNOD_PAYLOAD_MAX_LARGE &&
 		format == SYNOD_JREC_FORMAT_V3);

@@ -237,10 +237,17 @@ static void encode_v1(const struct synod_sb *sb, u8 *buf)
  */
 static u32 sb_flags_known(u32 format)
 {
+	u32 known;
+
 	synod_assert(format <= SYNOD_SB_FORMAT_V3);
 	if (format == SYNOD_SB_FORMAT_V3)
-		return SYNOD_SB_FLAGS_V3;
-	return format == SYNOD_SB_FORMAT_V0 ? 0u : SYNOD_SB_FLAGS_V1;
+		known = SYNOD_SB_FLAGS_V3;
+	else
+		known = format == SYNOD_SB_FORMAT_V0 ? 0u : SYNOD_SB_FLAGS_V1;
+	/* LARGE only in format 3: older slots have no room for it */
+	synod_assert(format == SYNOD_SB_FORMAT_V3 ||
+		     !(known & SYNOD_SB_FLAG_LARGE));
+	return known;
 }
 
 void synod_sb_encode(const struct synod_sb *sb, u8 *buf)

@@ -238,6 +238,10 @@ static inline u64 synod_sb_pring_size(const struct synod_sb *sb)
  */
 static inline u32 synod_sb_paymax(const struct synod_sb *sb)
 {
+	/* a decoded or newly made superblock: decode refuses the others */
+	synod_assert(!(sb->flags & ~SYNOD_SB_FLAGS_V3));
+	synod_assert(!(sb->flags & SYNOD_SB_FLAG_LARGE) ||
+		     sb->format == SYNOD_SB_FORMAT_V3);
 	return sb->flags & SYNOD_SB_FLAG_LARGE ? SYNOD_PAYLOAD_MAX_LARGE :
 						 SYNOD_PAYLOAD_MAX;
 }
