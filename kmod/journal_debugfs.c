@@ -249,6 +249,8 @@ static int jt_format(struct synod_backing *b, bool v3, bool large, u64 mib)
 		return -ENOSPC;
 	if (large) {
 		/* a ring of @mib MiB: the data area moves after it */
+		if (mib > b->size_bytes / SZ_1M)
+			return -ENOSPC;
 		sb.flags |= SYNOD_SB_FLAG_LARGE;
 		sb.journal_size = (u64)sb.jrec_size * sb.jrec_count +
 				  (mib ?: 12) * SZ_1M;
@@ -441,7 +443,7 @@ static void jt_large_fill(struct synod_jrec *recs, u32 cnt, u64 s, u32 kb,
 	}
 }
 
-static int jt_large(struct synod_journal *j, u64 first, u64 n, u32 kb)
+static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 {
 	const u32 per = JT_LARGE_PER, nblk = per * SYNOD_JREC_SEGS;
 	u64 s = first, x, b0, b1, chunks = 0;

@@ -185,7 +185,8 @@ dd if=/dev/zero of="$limg" bs=512 seek=$(((off + 716800) / 512)) count=1 \
 expect "a damaged large record in the middle is reported corrupt" \
 	"found=46 first=$((L + 1)) last=$((L + 48)) order_err=2 bad=0 corrupt=1 known=1 slots=$((L + 10))" \
 	recover "$ldev"
-# Records of other lengths: 16 KiB + 512 (PRING even in one write) and
+# Records of other lengths: 17 KiB (split among a record's writes: in
+# one write more than a slot holds, in four 4 KiB that fit it) and
 # 100 KiB, a fresh LARGE journal with the module's 12 MiB ring.
 expect "format v3 LARGE, 12 MiB ring" "format err=0" format3large "$ldev"
 expect "records of 16.5 KiB" "large err=0 next=$((L + 9)) recovered=0 chunks=1 " \
