@@ -145,7 +145,7 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 	case SYNOD_SB_BAD_VERSION:
 	case SYNOD_SB_BAD_FLAGS:
 		NL_SET_ERR_MSG(extack,
-			       "unsupported on-disk format version or features (this module reads 0 to 2)");
+			       "unsupported on-disk format version or features (this module reads 0 to 3)");
 		err = -EOPNOTSUPP;
 		break;
 	case SYNOD_SB_BAD_SIZES:
