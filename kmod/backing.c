@@ -10,6 +10,7 @@
 #include <linux/bio.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -144,7 +145,7 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 	case SYNOD_SB_BAD_VERSION:
 	case SYNOD_SB_BAD_FLAGS:
 		NL_SET_ERR_MSG(extack,
-			       "unsupported on-disk format version or features (this module reads 0 to 2)");
+			       "unsupported on-disk format version or features (this module reads 0 to 3)");
 		err = -EOPNOTSUPP;
 		break;
 	case SYNOD_SB_BAD_SIZES:
@@ -155,6 +156,13 @@ int synod_backing_sb_read(struct synod_backing *b, struct synod_sb *sb,
 		NL_SET_ERR_MSG(extack,
 			       "backing device smaller than the volume's data area");
 		err = -ENOSPC;
+		break;
+	case SYNOD_SB_SMALL_PRING:
+		/* the message's figure (no formatted extack before 6.2) */
+		BUILD_BUG_ON(SYNOD_PRING_MIN_LARGE != 9 * SZ_1M);
+		NL_SET_ERR_MSG(extack,
+			       "large requests (LARGE flag) need a payload ring of at least 9 MiB: this volume's is smaller");
+		err = -EUCLEAN;
 		break;
 	}
 

@@ -12,10 +12,11 @@
  * journal order; either way a chunk of records is a few bios, not one
  * per record: the slots in one (two where the ring wraps) and the
  * payload ring's part in another.  Format 1 slots are too large to write
- * whole: one bio per record.  Everything is allocated at creation: the
- * header pages of one chunk of records, the bios and their vectors, the
- * recovery read buffers and the arrays indexed by ring slot.  The write
- * path allocates nothing.
+ * whole: one bio per record.  Everything the write path uses is
+ * allocated at creation: the header pages of one chunk of records, the
+ * bios and their vectors and the arrays indexed by ring slot.  The write
+ * path allocates nothing.  Recovery's payload buffers (over 1 MiB on a
+ * LARGE volume) live only while it runs (journal_recover.c).
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -29,6 +30,7 @@
 #include "synod.h"
 #include "journal_priv.h"
 #include "core/crc32c.h"
+#include "core/replica.h"	/* SYNOD_SLOT_BYTES, SYNOD_WINDOW_BYTES */
 #include "testing.h"
 
 /*
@@ -50,9 +52,6 @@ static void free_pages_of(struct synod_journal *j)
 	for (i = 0; i < SYNOD_JOURNAL_BATCH; i++)
 		if (j->hpage[i])
 			__free_page(j->hpage[i]);
-	for (i = 0; i < SYNOD_JREC_WRITES; i++)
-		if (j->pay[i])
-			__free_pages(j->pay[i], PAYLOAD_ORDER);
 }
 
 static void free_arrays_of(struct synod_journal *j)
@@ -65,9 +64,10 @@ static void free_arrays_of(struct synod_journal *j)
 }
 
 /*
- * Allocate everything the journal will ever use, at volume creation:
+ * Allocate everything a journal write will ever use, at volume creation:
  * later, under memory pressure, a write must not be able to fail for
- * want of memory.  The ring geometry comes from a decoded (so checked)
+ * want of memory.  Only recovery, at attach, allocates more (its payload
+ * blocks, journal_recover.c), and frees it before it returns.  The ring geometry comes from a decoded (so checked)
  * superblock of a replicated format (1, 2 or 3).
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
@@ -83,15 +83,36 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	BUILD_BUG_ON(SYNOD_BATCH_MAX > SYNOD_JREC_WRITES);
 	BUILD_BUG_ON(SYNOD_JREC_SIZE % SECTOR_SIZE);
 	BUILD_BUG_ON(SYNOD_JREC3_SLOT % PAGE_SIZE);
-	/* The payload ring holds a whole chunk of the largest records. */
+	/*
+	 * The payload ring holds a whole chunk of the largest records;
+	 * on a LARGE volume a chunk is cut at SYNOD_JCHUNK_PRING bytes,
+	 * which one record never passes (synod_journal_chunk()).
+	 */
 	BUILD_BUG_ON(SYNOD_PRING_MIN <
 		     SYNOD_JOURNAL_BATCH * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX);
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX_LARGE > SYNOD_JCHUNK_PRING);
+	BUILD_BUG_ON(SYNOD_JCHUNK_PRING + SYNOD_PAYLOAD_MAX_LARGE >
+		     SYNOD_PRING_MIN_LARGE);
+	/* A LARGE record is one slot of the core's: the two bounds are one. */
+	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX_LARGE != SYNOD_SLOT_BYTES);
+	/*
+	 * Records of slots not yet chosen cannot be reclaimed: the least
+	 * LARGE ring holds the leader's whole window of them, and a wrap.
+	 */
+	BUILD_BUG_ON(SYNOD_WINDOW_BYTES + SYNOD_SLOT_BYTES >
+		     SYNOD_PRING_MIN_LARGE);
+	/* Below SYNOD_JCHUNK_PRING, a ring without LARGE is never cut. */
+	BUILD_BUG_ON(SYNOD_JOURNAL_BATCH * SYNOD_JREC_WRITES *
+		     SYNOD_PAYLOAD_MAX > SYNOD_JCHUNK_PRING);
 
 	/*
 	 * A record's vectors fit one bio, and the bios of a chunk fit
 	 * JBIOS: one per record in format 1; in format 3 two per ring
 	 * (a wrap), plus one for each BIO_MAX_VECS less a record's
 	 * vectors (a bio is cut only when the next record does not fit).
+	 * A record of 1 MiB is 64 segments (SYNOD_JREC_SEGS counts the
+	 * most, 68), so it fits with room: no record is ever split
+	 * across bios (large-requests.md, section 2, option b).
 	 */
 	BUILD_BUG_ON(JVECS / SYNOD_JOURNAL_BATCH > BIO_MAX_VECS);
 	BUILD_BUG_ON(4 + JVECS / (BIO_MAX_VECS - JVECS / SYNOD_JOURNAL_BATCH) >
@@ -106,6 +127,11 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	    (format == SYNOD_JREC_FORMAT_V3 &&
 	     synod_sb_pring_size(sb) < SYNOD_PRING_MIN))
 		return ERR_PTR(-EINVAL);
+	/* decode checks it; the chunk bound rests on it (plan_pring()) */
+	if ((sb->flags & SYNOD_SB_FLAG_LARGE) &&
+	    (format != SYNOD_JREC_FORMAT_V3 ||
+	     synod_sb_pring_size(sb) < SYNOD_PRING_MIN_LARGE))
+		return ERR_PTR(-EINVAL);
 
 	j = kzalloc(sizeof(*j), GFP_KERNEL);
 	if (!j)
@@ -115,6 +141,7 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 		j->owner = *owner;
 	memcpy(j->uuid, sb->uuid, sizeof(j->uuid));
 	j->format = format;
+	j->paymax = synod_sb_paymax(sb);
 	j->start = sb->journal_offset >> SECTOR_SHIFT;
 	j->count = sb->jrec_count;
 	j->slot_bytes = sb->jrec_size;
@@ -139,11 +166,6 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	for (i = 0; i < SYNOD_JOURNAL_BATCH; i++) {
 		j->hpage[i] = alloc_page(GFP_KERNEL);
 		if (!j->hpage[i])
-			goto out_free_pages;
-	}
-	for (i = 0; i < SYNOD_JREC_WRITES; i++) {
-		j->pay[i] = alloc_pages(GFP_KERNEL, PAYLOAD_ORDER);
-		if (!j->pay[i])
 			goto out_free_pages;
 	}
 	return j;
@@ -223,10 +245,14 @@ u64 synod_journal_pring_held(struct synod_journal *j)
 }
 #endif
 
-/* A record the caller may hand us: the format bounds every field. */
-static bool rec_ok(const struct synod_jrec *r)
+/*
+ * A record the caller may hand us: the format bounds every field, and
+ * the volume its payloads (j->paymax each, SYNOD_JREC_PAYLEN_MAX of it
+ * together: on a LARGE volume the slot byte cap, 1 MiB).
+ */
+static bool rec_ok(const struct synod_journal *j, const struct synod_jrec *r)
 {
-	u32 i, nseg = 0;
+	u32 i, nseg = 0, len = 0;
 
 	if (r->e.kind == SYNOD_ENTRY_WRITE ?
 	    (!r->e.nwrites || r->e.nwrites > SYNOD_BATCH_MAX) : r->e.nwrites)
@@ -235,13 +261,14 @@ static bool rec_ok(const struct synod_jrec *r)
 		return false;
 	for (i = 0; i < r->e.nwrites; i++) {
 		if (!r->len[i] || r->len[i] % SECTOR_SIZE ||
-		    r->len[i] > SYNOD_PAYLOAD_MAX ||
+		    r->len[i] > j->paymax ||
 		    !synod_jseg_ok(r->seg[i], r->nseg[i], r->len[i]))
 			return false;
 		/* JVECS counts SYNOD_JREC_SEGS vectors of a record at most */
 		nseg += r->nseg[i];
+		len += r->len[i];	/* <= 4 x 1 MiB: no wrap */
 	}
-	if (nseg > SYNOD_JREC_SEGS)
+	if (nseg > SYNOD_JREC_SEGS || len > SYNOD_JREC_PAYLEN_MAX(j->paymax))
 		return false;
 	return r->e.kind >= SYNOD_ENTRY_NOOP && r->e.kind <= SYNOD_ENTRY_CONFIG;
 }
@@ -396,6 +423,46 @@ static u32 rec_paylen(const struct synod_jrec *r)
 	return len;
 }
 
+/*
+ * Payload ring bytes record @r takes (as plan_pring() places it, its
+ * wrap skip aside): none in format 1 or where its payloads fit its slot,
+ * else its payloads on whole blocks of SYNOD_PRING_ALIGN.
+ */
+static u32 rec_pring(const struct synod_journal *j, const struct synod_jrec *r)
+{
+	u32 len = rec_paylen(r);
+
+	if (j->format == SYNOD_JREC_FORMAT_V1 ||
+	    SYNOD_JREC_HDR_SIZE + len <= j->slot_bytes)
+		return 0;
+	return round_up(len, SYNOD_PRING_ALIGN);
+}
+
+/*
+ * Records of @recs (@n > 0) the next chunk takes: SYNOD_JOURNAL_BATCH at
+ * most, and no more than SYNOD_JCHUNK_PRING of payload ring bytes, the
+ * first record always (none passes it alone: rec_ok() bounds it by the
+ * slot byte cap).  A chunk is one batch on disk (batch_first, batch_n),
+ * written whole and waited for, so a crash tears the last batch only
+ * (core/jscan.h) and a batch never needs more ring than
+ * SYNOD_PRING_MIN_LARGE.  Without LARGE no chunk reaches the byte
+ * bound.  Pure arithmetic on lengths and the fixed geometry: the writer
+ * (replica_jq.c) cuts its pieces with it before taking the lock.
+ */
+unsigned int synod_journal_chunk(const struct synod_journal *j,
+				 const struct synod_jrec *recs, unsigned int n)
+{
+	unsigned int k;
+	u64 bytes = 0;
+
+	for (k = 0; k < n && k < SYNOD_JOURNAL_BATCH; k++) {
+		bytes += rec_pring(j, &recs[k]);
+		if (k && bytes > SYNOD_JCHUNK_PRING)
+			break;
+	}
+	return n ? max(k, 1u) : 0;
+}
+
 /* Fill j->hdr for record @r as journal sequence @jseq of its batch. */
 static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 			u64 jseq, u64 first, u32 n,
@@ -406,6 +473,7 @@ static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 
 	memset(h, 0, sizeof(*h));
 	h->format = j->format;
+	h->paymax = j->paymax;
 	h->jseq = jseq;
 	h->batch_first = first;
 	h->batch_n = n;
@@ -507,8 +575,9 @@ static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)
 }
 
 /*
- * Place the payloads of the @n records that do not fit their slot in
- * the payload ring (format 3), in plan[0..n): packed from the head, each
+ * Place the payloads of the @n records of one chunk (synod_journal_
+ * chunk()) that do not fit their slot in the payload ring (format 3), in
+ * plan[0..n): packed from the head, each
  * record's payloads together on whole blocks of SYNOD_PRING_ALIGN of its
  * own (plan[].len counts them), starting over at 0 where a record would
  * pass the ring's end.  The head stays aligned.  Returns -ENOSPC if the
@@ -531,12 +600,10 @@ static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 	for (i = 0; i < n; i++) {
 		j->plan[i].off = 0;
 		j->plan[i].len = 0;
-		len = rec_paylen(&recs[i]);
-		if (j->format == SYNOD_JREC_FORMAT_V1 ||
-		    SYNOD_JREC_HDR_SIZE + len <= j->slot_bytes)
-			continue;
 		/* whole blocks: a torn write must not reach the record before */
-		len = round_up(len, SYNOD_PRING_ALIGN);
+		len = rec_pring(j, &recs[i]);
+		if (!len)
+			continue;
 		if (head + len > j->psize) {
 			taken += j->psize - head;
 			head = 0;
@@ -567,7 +634,7 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 			unsigned int n)
 {
 	u64 reclaim = atomic64_read(&j->reclaim);
-	unsigned int i;
+	unsigned int i, k;
 	int err = 0;
 
 	mutex_lock(&j->lock);
@@ -576,11 +643,15 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 		goto out_unlock;
 	}
 	for (i = 0; i < n; i++)
-		if (!rec_ok(&recs[i])) {
+		if (!rec_ok(j, &recs[i])) {
 			err = -EINVAL;
 			goto out_unlock;
 		}
-	/* Check the whole write first: -ENOSPC must mean nothing written. */
+	/*
+	 * The slots of the whole write first: -ENOSPC here means nothing
+	 * written.  The payload ring is planned chunk by chunk below, where
+	 * -ENOSPC leaves the chunks before durable (journal.h).
+	 */
 	if (n > j->count) {
 		err = -ENOSPC;
 		goto out_unlock;
@@ -593,11 +664,15 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 			goto out_unlock;
 		}
 	}
-	err = plan_pring(j, recs, n, reclaim);
-	for (i = 0; i < n && !err; i += SYNOD_JOURNAL_BATCH)
-		err = write_chunk(j, recs + i,
-				  min_t(u32, n - i, SYNOD_JOURNAL_BATCH),
-				  j->plan + i);
+	/*
+	 * Each chunk planned on its own, after the one before is durable
+	 * and the head has moved: the ring need hold one chunk at a time.
+	 */
+	for (i = 0; i < n && !err; i += k) {
+		k = synod_journal_chunk(j, recs + i, n - i);
+		err = plan_pring(j, recs + i, k, reclaim) ?:
+		      write_chunk(j, recs + i, k, j->plan);
+	}
 out_unlock:
 	mutex_unlock(&j->lock);
 	return err;

@@ -19,8 +19,9 @@
  *    recorded in a superblock that is durable already: recovery counts on
  *    every record whose payload ring bytes may have been reused having a
  *    slot at or below the superblock's applied index.  Otherwise (and if
- *    the write's own payloads exceed the payload ring) synod_journal_
- *    write() returns -ENOSPC and writes nothing.  A record recovery
+ *    a chunk's own payloads exceed the payload ring) synod_journal_
+ *    write() returns -ENOSPC and writes nothing of that chunk and the
+ *    ones after it (one chunk: nothing; below).  A record recovery
  *    reported corrupt (below) holds its slot when known, and its payload
  *    ring bytes when its header checked, as if it had been found.
  *  - synod_journal_recover() reads the whole ring at attach, and reports
@@ -59,7 +60,10 @@ struct synod_sb;
  * write() is done in chunks of this many, each made durable before the
  * next is issued.  The core's slot window (16) fits in one chunk.  So no
  * more than this many records are ever in flight at once (void_torn()
- * too): recovery's bound on a crash's torn tail (jscan.h).
+ * too): recovery's bound on a crash's torn tail (jscan.h).  A chunk also
+ * ends before a record that would take its payload ring bytes past
+ * SYNOD_JCHUNK_PRING (core/jrec.h; only large records can):
+ * synod_journal_chunk().
  */
 #define SYNOD_JOURNAL_BATCH	16u
 
@@ -75,11 +79,16 @@ struct synod_jseg {
 };
 
 /*
- * Segments of all the payloads of one record, at most: as many as its
- * bytes (SYNOD_JREC_WRITES payloads of SYNOD_PAYLOAD_MAX) in 4 KiB
- * pieces.  Each is a bio vector of its own (journal_seg.c).
+ * Segments of all the payloads of one record, at most: one per 16 KiB
+ * buffer (SYNOD_PAYLOAD_MAX, a payload chain's buffer) of the most a
+ * record holds, the slot byte cap SYNOD_PAYLOAD_MAX_LARGE (1 MiB, core/
+ * jrec.h), and one more per write, whose chain starts a buffer of its
+ * own and may leave its last one part full.  Each is a bio vector of
+ * its own (journal_seg.c), so a record's vectors fit one bio of
+ * BIO_MAX_VECS with room (journal.c checks).
  */
-#define SYNOD_JREC_SEGS		16u
+#define SYNOD_JREC_SEGS		(SYNOD_PAYLOAD_MAX_LARGE / SYNOD_PAYLOAD_MAX + \
+				 SYNOD_BATCH_MAX)
 
 /* One record, to write or as recovered. */
 struct synod_jrec {
@@ -120,10 +129,20 @@ struct synod_journal_owner {
  * replicated (format 1, 2 or 3) superblock, ERR_PTR(-ENOMEM); the journal keeps no reference to @sb
  * (the UUID, ring geometry and the applied index as the first reclaim
  * point are copied) but uses @b's block device, which must stay open
- * until synod_journal_destroy().  synod_journal_write() returns 0, -ENOSPC (nothing
- * written), -EINVAL (a malformed record; nothing written) or -EIO.
- * synod_journal_recover() returns 0 or -EIO (a read, or the write of a void
- * record, failed); it must have succeeded once
+ * until synod_journal_destroy().  synod_journal_write() returns 0, -ENOSPC,
+ * -EINVAL (a malformed record; nothing written) or -EIO.  It writes in
+ * chunks (synod_journal_chunk()), each planned in the payload ring on
+ * its own; -ENOSPC means nothing was written if the records are one
+ * chunk, as group_write() (replica_jq.c) always gives, else that the
+ * chunks before the one that did not fit are durable and the rest not.
+ * synod_journal_chunk() says how many of @n records the next chunk
+ * takes (1 at least): SYNOD_JOURNAL_BATCH, fewer where their payload
+ * ring bytes would pass SYNOD_JCHUNK_PRING; it reads only the records'
+ * entries and lengths, and the journal's geometry, fixed at create.
+ * synod_journal_recover() returns 0, -EIO (a read, or the write of a void
+ * record, failed), -ENOMEM (its payload blocks, allocated for the
+ * recovery only) or -EUCLEAN (a record names an implausible journal
+ * sequence: crafted or a checksum collision); it must have succeeded once
  * before the first write (a write before it returns -EINVAL), also on a
  * new volume, where it finds nothing and starts at journal sequence 1.
  */
@@ -133,6 +152,8 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 void synod_journal_destroy(struct synod_journal *j);
 int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 			unsigned int n);
+unsigned int synod_journal_chunk(const struct synod_journal *j,
+				 const struct synod_jrec *recs, unsigned int n);
 void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot);
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),

@@ -24,9 +24,21 @@
  *                                SYNOD_JOURNAL_BATCH per call, each
  *                                payload in 512-byte segments; says the
  *                                bios they took
+ *   format3large DEV [MIB]       format3 with the LARGE flag (payloads up
+ *                                to 1 MiB), a payload ring of MIB MiB
+ *                                (default 12, the module's)
+ *   large DEV FIRST N KB         recover, then write records for slots
+ *                                FIRST..FIRST+N-1 (from JT_LARGE_SLOT
+ *                                on) of KB KiB each (up to 1024), split
+ *                                in 1 + slot % 4 writes, as payload
+ *                                chains of 16 KiB buffers, JT_LARGE_PER
+ *                                per call; says the chunks and bios
+ *                                they took and crc= of their payloads
  *
  * After a recovery, held= is the payload ring bytes it left held: the
- * extents of the records whose ring slot stays held.
+ * extents of the records whose ring slot stays held; bytes= and crc= are
+ * the bytes of the payloads found and the CRC-32C of them all in journal
+ * order, to compare with what large wrote.
  *
  * Record contents are a function of the slot, so recover can check every
  * payload byte without remembering what was written.  Slots from
@@ -40,16 +52,27 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/random.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "synod.h"
 #include "journal.h"
+#include "core/crc32c.h"
 
 #define JT_PER_CALL	3u	/* records per synod_journal_write() */
 #define JT_BIG_SLOT	(1ull << 20)	/* first slot of the largest records */
-/* first slot of records of SYNOD_JREC_SEGS segments of 512 bytes */
+/* first slot of records of JT_SEGS segments of 512 bytes */
 #define JT_SEG_SLOT	(1ull << 21)
+/*
+ * Segments of those records: as many as the journal took per record
+ * before large records (now SYNOD_JREC_SEGS, 68), so that a chunk of
+ * them, in its slots, still needs more vectors than one bio holds.
+ */
+#define JT_SEGS		16u
+/* first slot of the large records, whose lengths the writer chooses */
+#define JT_LARGE_SLOT	(1ull << 22)
+#define JT_LARGE_PER	8u	/* records per synod_journal_write() */
 
 static char jt_result[256] = "idle";
 static int jt_holder;		/* our identity as the device's holder */
@@ -57,6 +80,8 @@ static int jt_holder;		/* our identity as the device's holder */
 /* Writes of slot @s: how many, and how long each is. */
 static u32 jt_nwrites(u64 s)
 {
+	if (s >= JT_LARGE_SLOT)
+		return 1 + s % SYNOD_BATCH_MAX;
 	if (s >= JT_SEG_SLOT)
 		return SYNOD_BATCH_MAX;
 	return s >= JT_BIG_SLOT ? SYNOD_BATCH_MAX : 1 + s % SYNOD_BATCH_MAX;
@@ -65,7 +90,7 @@ static u32 jt_nwrites(u64 s)
 static u32 jt_len(u64 s, u32 i)
 {
 	if (s >= JT_SEG_SLOT)
-		return SYNOD_JREC_SEGS / SYNOD_BATCH_MAX * 512;
+		return JT_SEGS / SYNOD_BATCH_MAX * 512;
 	if (s >= JT_BIG_SLOT)
 		return SYNOD_PAYLOAD_MAX;
 	return 512 * (1 + (s + i) % (SYNOD_PAYLOAD_MAX / 512));
@@ -113,8 +138,30 @@ static void jt_fill(struct synod_jrec *r, u64 s, void *const buf[],
 struct jt_check {
 	u64 found, first, last, order_err, bad, corrupt, known;
 	u64 held;	/* payload ring bytes held after the recovery */
+	u64 bytes;	/* payload bytes found */
+	u32 crc;	/* CRC-32C of them, in journal order */
 	u64 corrupt_slot[8];
 };
+
+/*
+ * A large record's payload @i: its segments must add up to its length
+ * and hold the slot's pattern, word by word across them.
+ */
+static bool jt_large_ok(const struct synod_jrec *r, u32 i)
+{
+	u32 k, w, at = 0, len = 0;
+
+	for (k = 0; k < r->nseg[i]; k++) {
+		const u32 *p = r->seg[i][k].data;
+
+		for (w = 0; w < r->seg[i][k].len / 4; w++)
+			if (p[w] != jt_word(r->e.slot, i, at + w))
+				return false;
+		at += r->seg[i][k].len / 4;
+		len += r->seg[i][k].len;
+	}
+	return len == r->len[i] && r->len[i] && r->len[i] % 512 == 0;
+}
 
 /* found(): the record must be the next slot and hold its pattern. */
 static void jt_found(void *ctx, const struct synod_jrec *r)
@@ -131,6 +178,20 @@ static void jt_found(void *ctx, const struct synod_jrec *r)
 	c->found++;
 	if (r->seq != s + 1000 || r->e.nwrites != jt_nwrites(s)) {
 		c->bad++;
+		return;
+	}
+	for (i = 0; i < r->e.nwrites; i++) {
+		c->bytes += r->len[i];
+		for (w = 0; w < r->nseg[i]; w++)
+			c->crc = synod_crc32c(c->crc, r->seg[i][w].data,
+					r->seg[i][w].len);
+	}
+	if (s >= JT_LARGE_SLOT) {
+		for (i = 0; i < r->e.nwrites; i++)
+			if (!jt_large_ok(r, i)) {
+				c->bad++;
+				return;
+			}
 		return;
 	}
 	for (i = 0; i < r->e.nwrites; i++) {
@@ -177,7 +238,7 @@ static int jt_recover(struct synod_journal *j, struct jt_check *c)
  * written for older volumes, so it is laid out here by hand: its slots
  * where format 3's begin, ending before the data area of format 3.
  */
-static int jt_format(struct synod_backing *b, bool v3)
+static int jt_format(struct synod_backing *b, bool v3, bool large, u64 mib)
 {
 	struct synod_sb sb;
 	u8 uuid[16];
@@ -186,6 +247,20 @@ static int jt_format(struct synod_backing *b, bool v3)
 	get_random_bytes(uuid, sizeof(uuid));
 	if (synod_sb_init_repl(&sb, uuid, b->size_bytes, b->block_size))
 		return -ENOSPC;
+	if (large) {
+		/* a ring of @mib MiB: the data area moves after it */
+		if (mib > b->size_bytes / SZ_1M)
+			return -ENOSPC;
+		sb.flags |= SYNOD_SB_FLAG_LARGE;
+		sb.journal_size = (u64)sb.jrec_size * sb.jrec_count +
+				  (mib ?: 12) * SZ_1M;
+		sb.data_offset = round_up(sb.journal_offset + sb.journal_size,
+					  SZ_1M);
+		if (sb.data_offset + SZ_1M > b->size_bytes)
+			return -ENOSPC;
+		sb.data_size = round_down(b->size_bytes - sb.data_offset,
+					  SYNOD_DATA_ALIGN_BYTES);
+	}
 	if (v3) {
 		get_random_bytes(sb.secret_fp, sizeof(sb.secret_fp));
 	} else {
@@ -253,7 +328,7 @@ out_free:
 
 /*
  * Record @r (jt_fill()) again as segments of 512 bytes, @seg room for
- * SYNOD_JREC_SEGS: a chunk of them needs more vectors than a bio holds
+ * JT_SEGS: a chunk of them needs more vectors than a bio holds
  * (BIO_MAX_VECS), so write_chunk() cuts its slots into several bios.
  */
 static void jt_split(struct synod_jrec *r, struct synod_jseg *seg)
@@ -281,11 +356,12 @@ static int jt_writeseg(struct synod_journal *j, u64 first, u64 n)
 	u32 i, k, cnt;
 	int err = -ENOMEM;
 
-	BUILD_BUG_ON(SYNOD_JREC_SEGS / SYNOD_BATCH_MAX * 512 > PAGE_SIZE);
+	BUILD_BUG_ON(JT_SEGS / SYNOD_BATCH_MAX * 512 > PAGE_SIZE);
+	BUILD_BUG_ON(JT_SEGS > SYNOD_JREC_SEGS);
 	if (first < JT_SEG_SLOT)
 		return -EINVAL;
 	recs = kcalloc(per, sizeof(*recs), GFP_KERNEL);
-	seg = kcalloc(per * SYNOD_JREC_SEGS, sizeof(*seg), GFP_KERNEL);
+	seg = kcalloc(per * JT_SEGS, sizeof(*seg), GFP_KERNEL);
 	tmp = kcalloc(per * nb * 2, sizeof(*tmp), GFP_KERNEL);
 	buf = kcalloc(per * nb, sizeof(*buf), GFP_KERNEL);
 	if (!recs || !seg || !tmp || !buf)
@@ -304,7 +380,7 @@ static int jt_writeseg(struct synod_journal *j, u64 first, u64 n)
 		for (k = 0; k < cnt; k++) {
 			jt_fill(&recs[k], s + k, buf + k * nb,
 				tmp + k * nb * 2);
-			jt_split(&recs[k], seg + k * SYNOD_JREC_SEGS);
+			jt_split(&recs[k], seg + k * JT_SEGS);
 		}
 		err = synod_journal_write(j, recs, cnt);
 		if (err)
@@ -326,6 +402,102 @@ out_free:
 	return err;
 }
 
+/*
+ * Large records (jt_large()) of slots @s.. into @recs (@cnt), their
+ * payloads in the 16 KiB blocks @blk (SYNOD_JREC_SEGS a record), as
+ * payload chains lie in the store: write i from a block of its own on.
+ * Adds their bytes' CRC-32C to *@crc.
+ */
+static void jt_large_fill(struct synod_jrec *recs, u32 cnt, u64 s, u32 kb,
+			  void **blk, struct synod_jseg *seg, u32 *crc)
+{
+	u32 k, i, b, w, n, off, len;
+
+	for (k = 0; k < cnt; k++) {
+		struct synod_jrec *r = &recs[k];
+		void **rb = blk + k * SYNOD_JREC_SEGS;
+		struct synod_jseg *rs = seg + k * SYNOD_JREC_SEGS;
+
+		memset(r, 0, sizeof(*r));
+		r->seq = s + k + 1000;
+		r->e.slot = s + k;
+		r->e.ballot = synod_ballot_make(1, 1);
+		r->e.kind = SYNOD_ENTRY_WRITE;
+		r->e.nwrites = jt_nwrites(s + k);
+		len = max_t(u32, 512, round_down(kb * 1024 / r->e.nwrites, 512));
+		for (i = 0, b = 0; i < r->e.nwrites; i++) {
+			r->e.w[i].block = (s + k) * 4 + i;
+			r->len[i] = len;
+			r->seg[i] = &rs[b];
+			for (off = 0; off < len; off += n, b++) {
+				u32 *p = rb[b];
+
+				n = min_t(u32, len - off, SYNOD_PAYLOAD_MAX);
+				for (w = 0; w < n / 4; w++)
+					p[w] = jt_word(s + k, i, off / 4 + w);
+				rs[b] = (struct synod_jseg){ p, n };
+				r->nseg[i]++;
+				*crc = synod_crc32c(*crc, p, n);
+			}
+		}
+	}
+}
+
+static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
+{
+	const u32 per = JT_LARGE_PER, nblk = per * SYNOD_JREC_SEGS;
+	u64 s = first, x, b0, b1, chunks = 0;
+	struct synod_jseg *seg = NULL;
+	struct synod_jrec *recs;
+	void **blk = NULL;
+	struct jt_check c;
+	u32 i, k, cnt, crc = 0;
+	int err = -ENOMEM;
+
+	if (first < JT_LARGE_SLOT || !kb || kb > SYNOD_PAYLOAD_MAX_LARGE / 1024)
+		return -EINVAL;
+	recs = kcalloc(per, sizeof(*recs), GFP_KERNEL);
+	seg = kcalloc(nblk, sizeof(*seg), GFP_KERNEL);
+	blk = kcalloc(nblk, sizeof(*blk), GFP_KERNEL);
+	if (!recs || !seg || !blk)
+		goto out_free;
+	for (i = 0; i < nblk; i++) {
+		blk[i] = (void *)__get_free_pages(GFP_KERNEL,
+						  get_order(SYNOD_PAYLOAD_MAX));
+		if (!blk[i])
+			goto out_free;
+	}
+	err = jt_recover(j, &c);
+	if (err)
+		goto out_free;
+	synod_journal_counters(j, &x, &x, &b0, &x);
+	while (s < first + n) {
+		cnt = min_t(u64, per, first + n - s);
+		jt_large_fill(recs, cnt, s, kb, blk, seg, &crc);
+		/* the chunks the journal cuts this write into */
+		for (k = 0; k < cnt; k += synod_journal_chunk(j, recs + k,
+							      cnt - k))
+			chunks++;
+		err = synod_journal_write(j, recs, cnt);
+		if (err)
+			break;
+		s += cnt;
+	}
+	synod_journal_counters(j, &x, &x, &b1, &x);
+	scnprintf(jt_result, sizeof(jt_result),
+		  "large err=%d next=%llu recovered=%llu chunks=%llu bios=%llu crc=%08x\n",
+		  err, s, c.found, chunks, b1 - b0, crc);
+out_free:
+	for (i = 0; blk && i < nblk; i++)
+		if (blk[i])
+			free_pages((unsigned long)blk[i],
+				   get_order(SYNOD_PAYLOAD_MAX));
+	kfree(blk);
+	kfree(seg);
+	kfree(recs);
+	return err;
+}
+
 static void jt_report(const struct jt_check *c)
 {
 	char slots[96] = "";
@@ -335,9 +507,10 @@ static void jt_report(const struct jt_check *c)
 		off += scnprintf(slots + off, sizeof(slots) - off, "%s%llu",
 				 i ? "," : "", c->corrupt_slot[i]);
 	scnprintf(jt_result, sizeof(jt_result),
-		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu\n",
+		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu bytes=%llu crc=%08x\n",
 		  c->found, c->first, c->last, c->order_err, c->bad,
-		  c->corrupt, c->known, slots[0] ? slots : "-", c->held);
+		  c->corrupt, c->known, slots[0] ? slots : "-", c->held,
+		  c->bytes, c->crc);
 }
 
 /* Open @dev, run @cmd on its journal, close: one command per write. */
@@ -353,7 +526,8 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 	if (err)
 		return err;
 	if (!strncmp(cmd, "format", 6)) {
-		err = jt_format(&b, !strcmp(cmd, "format3"));
+		err = jt_format(&b, strcmp(cmd, "format"),
+				!strcmp(cmd, "format3large"), a);
 		scnprintf(jt_result, sizeof(jt_result), "format err=%d\n", err);
 		goto out_close;
 	}
@@ -369,6 +543,8 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 		err = jt_write(j, a, n, r);
 	} else if (!strcmp(cmd, "writeseg")) {
 		err = jt_writeseg(j, a, n);
+	} else if (!strcmp(cmd, "large")) {
+		err = jt_large(j, a, n, r);
 	} else {
 		err = jt_recover(j, &c);
 		if (!err)
@@ -384,14 +560,17 @@ static int jt_set(const char *val, const struct kernel_param *kp)
 {
 	char cmd[16], dev[64];
 	unsigned long long a = 0, n = 0, r = 0;
+	bool fmt, wr;
 	int got, err;
 
 	got = sscanf(val, "%15s %63s %llu %llu %llu", cmd, dev, &a, &n, &r);
 	if (got < 2)
 		return -EINVAL;
-	if (strcmp(cmd, "format") && strcmp(cmd, "format3") &&
-	    strcmp(cmd, "recover") &&
-	    ((strcmp(cmd, "write") && strcmp(cmd, "writeseg")) || got < 4))
+	fmt = !strcmp(cmd, "format") || !strcmp(cmd, "format3") ||
+	      !strcmp(cmd, "format3large");
+	wr = !strcmp(cmd, "write") || !strcmp(cmd, "writeseg");
+	if (!fmt && strcmp(cmd, "recover") && !(wr && got >= 4) &&
+	    !(!strcmp(cmd, "large") && got == 5))
 		return -EINVAL;
 	scnprintf(jt_result, sizeof(jt_result), "%s failed\n", cmd);
 	err = jt_run(cmd, dev, a, n, r);

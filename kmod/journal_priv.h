@@ -46,6 +46,7 @@ struct synod_journal {
 	struct synod_journal_owner owner;	/* told around each encode;
 						 * all NULL: nobody */
 	u32 format;			/* SYNOD_JREC_FORMAT_V1 or _V3 */
+	u32 paymax;			/* largest write: synod_sb_paymax() */
 	sector_t start;			/* first sector of the slots */
 	u32 count;			/* slots in the ring */
 	u32 slot_bytes;			/* bytes per slot */
@@ -64,8 +65,14 @@ struct synod_journal {
 	struct synod_jrec_hdr hdr;	/* decode scratch (recover) */
 	struct synod_jrec rec;		/* what found() is given */
 	struct page *hpage[SYNOD_JOURNAL_BATCH];	/* encoded headers */
-	struct page *pay[SYNOD_JREC_WRITES];	/* recovery payloads, 16 KiB */
-	struct synod_jseg rseg[SYNOD_JREC_WRITES];	/* rec's: one each */
+	/*
+	 * recovery's payload blocks of 16 KiB, nrbuf of them, only while
+	 * synod_journal_recover() runs (journal_recover.c, rbuf_alloc())
+	 */
+	struct page **rbuf;
+	u32 nrbuf;
+	struct synod_jseg rseg[SYNOD_JREC_SEGS];	/* rec's: one a block */
+	u32 rnseg[SYNOD_JREC_WRITES];	/* of them, write i's */
 	struct bio bio[JBIOS];		/* the bios of a chunk */
 	struct bio_vec *bvec;		/* JVECS, shared by them */
 	u32 nbio;			/* bios of the chunk being built */

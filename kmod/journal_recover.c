@@ -51,9 +51,97 @@ SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
  * The vectors a read bio may take: what j->bvec holds, capped at
  * BIO_MAX_VECS, the most the block layer lets a bio carry (stacked
  * drivers and bio clones expect no more; journal.c caps its write bios
- * alike).  A read takes a header, or one vector per payload.
+ * alike).  A read takes a header, or one vector per 16 KiB block of its
+ * payloads (add_read_blocks()).
  */
 #define RVECS	min_t(u32, JVECS, BIO_MAX_VECS)
+
+/*
+ * The payload blocks recovery reads into, 16 KiB each (SYNOD_PAYLOAD_MAX,
+ * one payload chain buffer's size): as many as the largest record of
+ * the volume takes, one per write at 16 KiB, SYNOD_JREC_SEGS on a LARGE
+ * volume (1 MiB and a part-filled block per write).  Allocated for one
+ * synod_journal_recover() and freed at its end, so that an idle volume
+ * does not pin a megabyte it reads only at attach; GFP_KERNEL, since
+ * recovery runs at attach, where the payload store grows too.
+ */
+static u32 rbuf_count(const struct synod_journal *j)
+{
+	return j->paymax > SYNOD_PAYLOAD_MAX ? SYNOD_JREC_SEGS :
+					       SYNOD_JREC_WRITES;
+}
+
+static void rbuf_free(struct synod_journal *j)
+{
+	u32 i;
+
+	for (i = 0; j->rbuf && i < j->nrbuf; i++)
+		if (j->rbuf[i])
+			__free_pages(j->rbuf[i], PAYLOAD_ORDER);
+	kfree(j->rbuf);
+	j->rbuf = NULL;
+	j->nrbuf = 0;
+}
+
+static int rbuf_alloc(struct synod_journal *j)
+{
+	u32 i, n = rbuf_count(j);
+
+	/* a block is one bio vector; a record's fit one bio */
+	BUILD_BUG_ON(SYNOD_JREC_SEGS >= BIO_MAX_VECS);
+	j->rbuf = kcalloc(n, sizeof(*j->rbuf), GFP_KERNEL);
+	if (!j->rbuf)
+		return -ENOMEM;
+	j->nrbuf = n;
+	for (i = 0; i < n; i++) {
+		j->rbuf[i] = alloc_pages(GFP_KERNEL, PAYLOAD_ORDER);
+		if (!j->rbuf[i]) {
+			rbuf_free(j);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Add the payloads @h names to @bio, each from a block of its own on,
+ * one vector per block of j->rbuf, and note them as segments: j->rseg
+ * in order, j->rnseg[i] of them for write i.  False if they need more
+ * blocks than there are (decode bounds them: never).
+ */
+static bool add_read_blocks(struct synod_journal *j, struct bio *bio,
+			    const struct synod_jrec_hdr *h)
+{
+	u32 i, off, n, blk = 0;
+
+	for (i = 0; i < h->e.nwrites; i++) {
+		j->rnseg[i] = 0;
+		for (off = 0; off < h->len[i]; off += n) {
+			if (WARN_ON_ONCE(blk >= j->nrbuf))
+				return false;
+			n = min_t(u32, h->len[i] - off, SYNOD_PAYLOAD_MAX);
+			__bio_add_page(bio, j->rbuf[blk], n, 0);
+			j->rseg[blk].data = page_address(j->rbuf[blk]);
+			j->rseg[blk].len = n;
+			j->rnseg[i]++;
+			blk++;
+		}
+	}
+	return true;
+}
+
+/* Whether each payload read (add_read_blocks()) has the CRC its header names. */
+static bool payloads_ok(struct synod_journal *j, const struct synod_jrec_hdr *h)
+{
+	u32 i, blk = 0;
+
+	for (i = 0; i < h->e.nwrites; i++) {
+		if (synod_jseg_crc(&j->rseg[blk], j->rnseg[i]) != h->crc[i])
+			return false;
+		blk += j->rnseg[i];
+	}
+	return true;
+}
 
 /* One synchronous read into the bio vectors already added to bio[0]. */
 static int read_submit(struct synod_journal *j)
@@ -78,7 +166,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 	struct bio *bio = &j->bio[0];
 	u8 *hbuf = page_address(j->hpage[0]);
 	sector_t psector;
-	u32 i, paylen;
+	u32 paylen;
 	int st;
 
 	memset(sc, 0, sizeof(*sc));
@@ -89,7 +177,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 		return -EIO;
 
 	JCORE(j, st = synod_jrec_decode(hbuf, SYNOD_JREC_HDR_SIZE, j->uuid,
-					j->format, h));
+					j->format, j->paymax, h));
 	if (st == SYNOD_JREC_EMPTY || st == SYNOD_JREC_FOREIGN)
 		return 0;		/* SYNOD_JS_EMPTY */
 	sc->state = SYNOD_JS_BROKEN;
@@ -139,15 +227,15 @@ static int read_record(struct synod_journal *j, u32 idx,
 			  (SYNOD_JREC_HDR_SIZE >> SECTOR_SHIFT);
 		bio_init(bio, j->bdev, j->bvec, RVECS, REQ_OP_READ);
 		bio->bi_iter.bi_sector = psector;
-		for (i = 0; i < h->e.nwrites; i++)
-			__bio_add_page(bio, j->pay[i], h->len[i], 0);
+		if (!add_read_blocks(j, bio, h)) {
+			bio_uninit(bio);
+			return 0;	/* broken, as if unreadable */
+		}
 		if (read_submit(j))
 			return -EIO;
 	}
-	for (i = 0; i < h->e.nwrites; i++)
-		if (synod_crc32c(0, page_address(j->pay[i]), h->len[i]) !=
-		    h->crc[i])
-			goto bad_payload;
+	if (!payloads_ok(j, h))
+		goto bad_payload;
 	sc->state = SYNOD_JS_INTACT;
 	return 0;
 
@@ -404,7 +492,7 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 	struct synod_jrec *r = &j->rec;
 	enum synod_jscan_fate fate;
 	u64 jseq;
-	u32 i, idx;
+	u32 i, idx, blk;
 	int err;
 
 	for (jseq = end->first; jseq <= end->last; jseq++) {
@@ -424,13 +512,12 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		memset(r, 0, sizeof(*r));
 		r->seq = j->hdr.pseq;
 		r->e = j->hdr.e;
-		for (i = 0; i < r->e.nwrites; i++) {
+		/* as reread() read them: a segment per 16 KiB block */
+		for (i = 0, blk = 0; i < r->e.nwrites; i++) {
 			r->len[i] = j->hdr.len[i];
-			/* read into one buffer: one segment */
-			j->rseg[i].data = page_address(j->pay[i]);
-			j->rseg[i].len = r->len[i];
-			r->seg[i] = &j->rseg[i];
-			r->nseg[i] = 1;
+			r->seg[i] = &j->rseg[blk];
+			r->nseg[i] = j->rnseg[i];
+			blk += j->rnseg[i];
 		}
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;
@@ -478,6 +565,7 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 
 	memset(h, 0, sizeof(*h));
 	h->format = j->format;
+	h->paymax = j->paymax;
 	h->jseq = jseq;
 	h->batch_first = end->batch_first;
 	h->batch_n = end->batch_n;
@@ -549,6 +637,14 @@ int synod_journal_recover(struct synod_journal *j,
 	u32 idx;
 	int err;
 
+	/*
+	 * Allocated outside the lock: the blocks are recovery's own, and
+	 * nothing else runs on the journal before it has recovered (a
+	 * write before that returns -EINVAL).
+	 */
+	err = rbuf_alloc(j);
+	if (err)
+		return err;
 	mutex_lock(&j->lock);
 	j->recovered = false;
 	for (idx = 0; idx < j->count; idx++) {
@@ -617,5 +713,6 @@ int synod_journal_recover(struct synod_journal *j,
 	j->recovered = true;
 out_unlock:
 	mutex_unlock(&j->lock);
+	rbuf_free(j);
 	return err;
 }

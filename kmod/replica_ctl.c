@@ -91,8 +91,8 @@ void synod_repl_params_from_cfg(struct synod_params *p,
 static void recover_found(void *ctx, const struct synod_jrec *j)
 {
 	struct synod_repl *r = ctx;
+	u32 k, paymax = synod_sb_paymax(&r->vol->sb);
 	struct synod_pay *pay;
-	u32 k;
 
 	if (j->e.slot <= r->applied)
 		return;		/* already in the data area */
@@ -100,7 +100,8 @@ static void recover_found(void *ctx, const struct synod_jrec *j)
 	 * assertions fence this replica (synod_repl_create()). */
 	if (j->e.kind == SYNOD_ENTRY_WRITE) {
 		for (k = 0; k < j->e.nwrites; k++) {
-			pay = j->len[k] && j->len[k] <= SYNOD_PAYLOAD_MAX ?
+			/* the volume's bound: 1 MiB (a chain) on LARGE */
+			pay = j->len[k] && j->len[k] <= paymax ?
 			      synod_pay_store(&r->pay, j->e.w[k].ref,
 					      j->len[k], &r->core) : NULL;
 			/* a chain stored before must hold it too */
@@ -183,6 +184,18 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	u32 n;
 	int err = -ENOMEM, apply_err;
 
+	/*
+	 * A LARGE journal may hold payloads of up to 1 MiB, which this
+	 * module can neither apply (one buffer per write) nor send to a
+	 * peer (one buffer per frame) until large requests S3 and S5:
+	 * refuse the disk, as any on-disk feature that cannot be honoured,
+	 * before the journal is read.  The journal alone handles LARGE
+	 * (journal_debugfs.c, KUnit).
+	 */
+	if (vol->sb.flags & SYNOD_SB_FLAG_LARGE) {
+		NL_SET_ERR_MSG(extack, "this module cannot serve large requests yet (on-disk flag LARGE)");
+		return ERR_PTR(-EOPNOTSUPP);
+	}
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
 	if (!r || !tcfg) {
@@ -269,7 +282,13 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	err = synod_journal_recover(r->journal, recover_found, recover_corrupt,
 				    r);
 	r->pay.gfp = 0;
-	if (err) {
+	if (err == -ENOMEM) {
+		NL_SET_ERR_MSG(extack, "out of memory for the journal's recovery buffers");
+		goto fail;
+	} else if (err == -EUCLEAN) {
+		NL_SET_ERR_MSG(extack, "the journal names an implausible journal sequence (crafted or corrupt)");
+		goto fail;
+	} else if (err) {
 		NL_SET_ERR_MSG(extack, "reading the journal failed");
 		goto fail;
 	}

@@ -242,9 +242,10 @@ static int chunk_segs(struct synod_repl *r, struct synod_jgroup *g,
 
 /*
  * Records *@done.. of @g, in pieces that even the smallest ring takes
- * (SYNOD_JOURNAL_BATCH, which is also how the journal chunks a longer
- * write, so the I/O is the same), so that -ENOSPC only ever means one
- * piece was not written.
+ * (one chunk each, synod_journal_chunk(): SYNOD_JOURNAL_BATCH records,
+ * fewer where their payload ring bytes would pass SYNOD_JCHUNK_PRING;
+ * the journal chunks a longer write the same way, so the I/O is the
+ * same), so that -ENOSPC only ever means one piece was not written.
  */
 static int group_write(struct synod_repl *r, struct synod_jgroup *g,
 		       u32 *done)
@@ -255,7 +256,8 @@ static int group_write(struct synod_repl *r, struct synod_jgroup *g,
 	/* a chunk's segments fit r->jseg (chunk_segs()) */
 	BUILD_BUG_ON(SYNOD_JOURNAL_BATCH * SYNOD_JREC_SEGS > JCHUNK_SEGS);
 	while (*done < g->n) {
-		k = min_t(u32, g->n - *done, SYNOD_JOURNAL_BATCH);
+		k = synod_journal_chunk(r->journal, g->rec + *done,
+					g->n - *done);
 		err = chunk_segs(r, g, *done, k) ?:
 		      synod_journal_write(r->journal, g->rec + *done, k);
 		if (err)
@@ -485,9 +487,13 @@ int synod_jq_init(struct synod_repl *r)
 	BUILD_BUG_ON(2 * SYNOD_WINDOW + 1 > SYNOD_JQ_RESERVE_LOCAL);
 	BUILD_BUG_ON(SYNOD_OUT_PERSIST_MAX > SYNOD_JQ_RESERVE_LOCAL);
 	/*
-	 * A record of the largest payloads has the segments it needs (one
-	 * per buffer): SYNOD_JREC_SEGS must rise with SYNOD_PAYLOAD_MAX.
+	 * A record has the segments it needs (one per buffer): a slot
+	 * carries at most SYNOD_SLOT_BYTES (the core's cap), and each of
+	 * its writes starts a buffer of its own, so one more per write.
+	 * Also the largest record of today's writes, 4 x SYNOD_PAYLOAD_MAX.
 	 */
+	BUILD_BUG_ON(SYNOD_SLOT_BYTES / SYNOD_PAY_BUF_BYTES + SYNOD_BATCH_MAX >
+		     SYNOD_JREC_SEGS);
 	BUILD_BUG_ON(SYNOD_BATCH_MAX * DIV_ROUND_UP(SYNOD_PAYLOAD_MAX,
 						    SYNOD_PAY_BUF_BYTES) >
 		     SYNOD_JREC_SEGS);

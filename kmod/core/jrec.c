@@ -63,13 +63,26 @@ const char *synod_jrec_err_name(int err)
 	return jrec_err_names[err];
 }
 
+/* A volume's payload bound: 16 KiB, or (format 3 only) LARGE's 1 MiB. */
+static bool paymax_ok(u32 format, u32 paymax)
+{
+	/* both come from the journal's superblock, never from a record */
+	synod_assert(format == SYNOD_JREC_FORMAT_V1 ||
+		     format == SYNOD_JREC_FORMAT_V3);
+	synod_assert(paymax != 0);
+	return paymax == SYNOD_PAYLOAD_MAX ||
+	       (paymax == SYNOD_PAYLOAD_MAX_LARGE &&
+		format == SYNOD_JREC_FORMAT_V3);
+}
+
 u32 synod_jrec_payload_off(const struct synod_jrec_hdr *h, u32 i)
 {
 	u32 off = SYNOD_JREC_HDR_SIZE, k;
 
 	synod_assert(i < SYNOD_JREC_WRITES);
+	synod_assert(paymax_ok(h->format, h->paymax));
 	for (k = 0; k < i; k++) {
-		synod_assert(h->len[k] <= SYNOD_PAYLOAD_MAX);
+		synod_assert(h->len[k] <= h->paymax);
 		off += h->len[k];
 	}
 	return off;
@@ -80,7 +93,7 @@ u32 synod_jrec_paylen(const struct synod_jrec_hdr *h)
 	u32 len = synod_jrec_payload_off(h, SYNOD_JREC_WRITES - 1) +
 		  h->len[SYNOD_JREC_WRITES - 1] - SYNOD_JREC_HDR_SIZE;
 
-	synod_assert(len <= SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX);
+	synod_assert(len <= SYNOD_JREC_PAYLEN_MAX(h->paymax));
 	synod_assert(len % 512 == 0);
 	return len;
 }
@@ -123,6 +136,7 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 		      !(h->flags & ~SYNOD_JREC_F_ALL_V1)));
 	synod_assert((h->flags & SYNOD_JREC_F_PRING) ?
 		     e->nwrites && h->poff % SYNOD_PRING_ALIGN == 0 : !h->poff);
+	synod_assert(paymax_ok(h->format, h->paymax));
 
 	synod_memset(buf, 0, SYNOD_JREC_HDR_SIZE);
 	synod_put_le32(buf + OFF_MAGIC, SYNOD_JREC_MAGIC);
@@ -147,7 +161,7 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 	for (i = 0; i < e->nwrites; i++) {
 		u8 *w = buf + OFF_WRITES + i * WRITE_LEN;
 
-		synod_assert(h->len[i] <= SYNOD_PAYLOAD_MAX);
+		synod_assert(h->len[i] <= h->paymax);
 		synod_put_le64(w, e->w[i].block);
 		synod_put_le64(w + 8, e->w[i].ref);
 		synod_put_le32(w + 16, h->len[i]);
@@ -184,8 +198,7 @@ static bool entry_ok(const u8 *buf, const struct synod_jrec_hdr *h)
 	if (synod_get_le16(buf + OFF_CFG + 14))
 		return false;
 	for (i = 0; i < e->nwrites; i++) {
-		if (!h->len[i] || h->len[i] > SYNOD_PAYLOAD_MAX ||
-		    h->len[i] % 512)
+		if (!h->len[i] || h->len[i] > h->paymax || h->len[i] % 512)
 			return false;
 		if (!synod_all_zero(buf + OFF_WRITES + i * WRITE_LEN + 24, 8))
 			return false;
@@ -222,6 +235,7 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 {
 	struct synod_entry *e = &h->e;
 	u32 i, end;
+	u64 sum;
 
 	h->jseq = synod_get_le64(buf + OFF_JSEQ);
 	h->batch_first = synod_get_le64(buf + OFF_BATCH_FIRST);
@@ -273,6 +287,11 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 		return false;
 	if (!entry_ok(buf, h) || !pring_ok(buf, h))
 		return false;
+	/* Each within paymax (entry_ok()), all within a record's bound. */
+	for (sum = 0, i = 0; i < e->nwrites; i++)
+		sum += h->len[i];
+	if (sum > SYNOD_JREC_PAYLEN_MAX(h->paymax))
+		return false;
 	/* Payloads kept in a format 3 slot must fit it. */
 	return h->format == SYNOD_JREC_FORMAT_V1 ||
 	       (h->flags & SYNOD_JREC_F_PRING) ||
@@ -280,7 +299,7 @@ static bool fields_ok(const u8 *buf, struct synod_jrec_hdr *h)
 }
 
 int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
-		      struct synod_jrec_hdr *h)
+		      u32 paymax, struct synod_jrec_hdr *h)
 {
 	int err = SYNOD_JREC_OK;
 
@@ -297,7 +316,9 @@ int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
 		return SYNOD_JREC_CRC_BAD;
 	synod_assert(format == SYNOD_JREC_FORMAT_V1 ||
 		     format == SYNOD_JREC_FORMAT_V3);
+	synod_assert(paymax_ok(format, paymax));
 	h->format = format;
+	h->paymax = paymax;
 	/*
 	 * Another volume's record is empty space, whatever its format: a
 	 * volume created over an older one, with slots of another size,
@@ -314,6 +335,8 @@ int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
 	if (err)
 		synod_memset(h, 0, sizeof(*h));
 	synod_assert(err || synod_jrec_used(h) <= SYNOD_JREC_SIZE);
+	synod_assert(err || synod_jrec_paylen(h) <=
+		     SYNOD_JREC_PAYLEN_MAX(paymax));
 	return err;
 }
 

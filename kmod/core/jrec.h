@@ -37,6 +37,24 @@
 /* Largest payload of one write (one request); also the frame bound. */
 #define SYNOD_PAYLOAD_MAX	(16u * 1024)
 /*
+ * Largest payload of one write on a LARGE volume (superblock format 3
+ * with SYNOD_SB_FLAG_LARGE, core/ondisk.h), and the most a record's
+ * payloads take together there: the core's per-slot byte cap,
+ * SYNOD_SLOT_BYTES (core/replica.h; kmod/journal.c checks they agree),
+ * since a record is one slot.  Such payloads never fit a format 3 slot: they are
+ * always in the payload ring.  A volume's bound, SYNOD_PAYLOAD_MAX or
+ * this, is the paymax the record functions below are given.
+ */
+#define SYNOD_PAYLOAD_MAX_LARGE	(1u << 20)
+/*
+ * The most a record's payloads take together under the bound @paymax:
+ * SYNOD_JREC_WRITES payloads of SYNOD_PAYLOAD_MAX (every format), or one
+ * slot's bytes on a LARGE volume.
+ */
+#define SYNOD_JREC_PAYLEN_MAX(paymax) \
+	((paymax) > SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX ? (paymax) : \
+	 SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
+/*
  * Writes a record has room for.  A format constant, independent of the
  * build-time SYNOD_BATCH_MAX, which must not exceed it.
  */
@@ -59,6 +77,26 @@
  */
 #define SYNOD_PRING_BYTES	(12u * 1024 * 1024)
 #define SYNOD_PRING_MIN		((16u + 1) * SYNOD_JREC_WRITES * SYNOD_PAYLOAD_MAX)
+/*
+ * Payload ring bytes one batch (a chunk of one journal write, kmod/
+ * journal.c) holds at most on a LARGE volume: a chunk ends before the
+ * record that would take it past this (its first record always goes, and
+ * no record exceeds it).  Without LARGE a batch of the largest records
+ * is 1 MiB, so the bound never cuts one.
+ */
+#define SYNOD_JCHUNK_PRING	(4u * 1024 * 1024)
+/*
+ * The least payload ring a LARGE superblock may name: the leader's
+ * window of writes not yet chosen (8 MiB, SYNOD_WINDOW_BYTES of the
+ * module's core/replica.h), whose records cannot be reclaimed, and the
+ * most a wrap can skip (just less than the largest record).  A smaller
+ * ring would fill (-ENOSPC, a fenced "journal full") under ordinary
+ * load; this one also holds a batch (SYNOD_JCHUNK_PRING) and its wrap.
+ * A literal, as a format constant must be: the simulator builds the
+ * core with a smaller window (kmod/journal.c checks the module's).  The
+ * 12 MiB ring of every format 3 volume made so far passes.
+ */
+#define SYNOD_PRING_MIN_LARGE	(8u * 1024 * 1024 + SYNOD_PAYLOAD_MAX_LARGE)
 /*
  * Each record's payloads in the payload ring start on a boundary of this
  * many bytes and own the blocks up to the next: a disk writes a physical
@@ -104,6 +142,12 @@ struct synod_jrec_hdr {
 	u32 len[SYNOD_JREC_WRITES];	/* payload bytes of e.w[i] */
 	u32 crc[SYNOD_JREC_WRITES];	/* CRC-32C of payload i */
 	u64 poff;		/* PRING: payload 0's byte in the ring */
+	/*
+	 * The volume's payload bound, not on disk: SYNOD_PAYLOAD_MAX, or
+	 * SYNOD_PAYLOAD_MAX_LARGE (format 3 only); each len[i] is at most
+	 * this, all together at most SYNOD_JREC_PAYLEN_MAX(paymax)
+	 */
+	u32 paymax;
 };
 
 /* Why a header block was refused; 0 means accepted. */
@@ -141,7 +185,7 @@ u32 synod_jrec_used(const struct synod_jrec_hdr *h);
 /*
  * Encode @h for the volume @uuid into @buf (SYNOD_JREC_HDR_SIZE bytes),
  * both checksums included, in the format h->format.  The payload crcs
- * must already be in @h.
+ * must already be in @h, and its payloads within h->paymax.
  */
 void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 		       u8 *buf);
@@ -149,13 +193,16 @@ void synod_jrec_encode(const struct synod_jrec_hdr *h, const u8 uuid[16],
 /*
  * Decode and check the header block at @buf, @len bytes long, for the
  * volume @uuid, whose journal holds records of @format only (another
- * format is SYNOD_JREC_VERSION_BAD).  Never reads outside the buffer; on
- * refusal @h is zeroed.  A PRING record's poff is a multiple of
- * SYNOD_PRING_ALIGN and no more than SYNOD_JREC_JSEQ_MAX; whether it lies
- * in the ring is the reader's to check.
+ * format is SYNOD_JREC_VERSION_BAD) with payloads of at most @paymax
+ * bytes each (SYNOD_PAYLOAD_MAX, or SYNOD_PAYLOAD_MAX_LARGE in format 3;
+ * a longer one is SYNOD_JREC_FIELD_BAD, as are payloads over
+ * SYNOD_JREC_PAYLEN_MAX(paymax) together).  Never reads outside the
+ * buffer; on refusal @h is zeroed.  A PRING record's poff is a multiple
+ * of SYNOD_PRING_ALIGN and no more than SYNOD_JREC_JSEQ_MAX; whether it
+ * lies in the ring is the reader's to check.
  */
 int synod_jrec_decode(const u8 *buf, u32 len, const u8 uuid[16], u32 format,
-		      struct synod_jrec_hdr *h);
+		      u32 paymax, struct synod_jrec_hdr *h);
 
 /*
  * Read only the trailer copy of (jseq, slot) from a header block that

@@ -82,6 +82,8 @@ const char *synod_sb_status_str(enum synod_sb_status status)
 		return "invalid superblock layout or field";
 	case SYNOD_SB_TOO_SMALL:
 		return "backing device too small";
+	case SYNOD_SB_SMALL_PRING:
+		return "payload ring too small for large requests (LARGE flag)";
 	}
 	return "unknown superblock status";
 }
@@ -228,8 +230,29 @@ static void encode_v1(const struct synod_sb *sb, u8 *buf)
 		put_addr(buf + OFF_PEERS + i * ADDR_LEN, &sb->peer[i]);
 }
 
+/*
+ * The incompatible flags format @format may carry: none in v0, RESYNC in
+ * v1 and v2, and LARGE too in v3 (formats 1 and 2 keep every payload in
+ * a fixed slot of 4 x 16 KiB: no room for large ones).
+ */
+static u32 sb_flags_known(u32 format)
+{
+	u32 known;
+
+	synod_assert(format <= SYNOD_SB_FORMAT_V3);
+	if (format == SYNOD_SB_FORMAT_V3)
+		known = SYNOD_SB_FLAGS_V3;
+	else
+		known = format == SYNOD_SB_FORMAT_V0 ? 0u : SYNOD_SB_FLAGS_V1;
+	/* LARGE only in format 3: older slots have no room for it */
+	synod_assert(format == SYNOD_SB_FORMAT_V3 ||
+		     !(known & SYNOD_SB_FLAG_LARGE));
+	return known;
+}
+
 void synod_sb_encode(const struct synod_sb *sb, u8 *buf)
 {
+	synod_assert(!(sb->flags & ~sb_flags_known(sb->format)));
 	synod_assert(sb->format == SYNOD_SB_FORMAT_V0 || synod_sb_is_repl(sb));
 	synod_assert(sb->seq != 0);
 
@@ -427,6 +450,16 @@ static enum synod_sb_status decode_v1(const u8 *buf, struct synod_sb *sb)
 		return SYNOD_SB_BAD_SIZES;
 	if (!journal_layout_ok(sb))
 		return SYNOD_SB_BAD_SIZES;
+	/*
+	 * A batch of large records and a wrap's skip must fit the ring
+	 * (core/jrec.h): said apart from BAD_SIZES, since the layout is
+	 * sound and the bit is what cannot be honoured.
+	 */
+	if ((sb->flags & SYNOD_SB_FLAG_LARGE) &&
+	    synod_sb_pring_size(sb) < SYNOD_PRING_MIN_LARGE)
+		return SYNOD_SB_SMALL_PRING;
+	synod_assert(!(sb->flags & SYNOD_SB_FLAG_LARGE) ||
+		     sb->format == SYNOD_SB_FORMAT_V3);
 	return SYNOD_SB_OK;
 }
 
@@ -444,7 +477,7 @@ enum synod_sb_status synod_sb_decode(const u8 *buf, struct synod_sb *sb)
 	if (sb->format != SYNOD_SB_FORMAT_V0 && !synod_sb_is_repl(sb))
 		return SYNOD_SB_BAD_VERSION;
 	sb->flags = synod_get_le32(buf + OFF_FLAGS);
-	if (sb->flags & ~(synod_sb_is_repl(sb) ? SYNOD_SB_FLAGS_V1 : 0u))
+	if (sb->flags & ~sb_flags_known(sb->format))
 		return SYNOD_SB_BAD_FLAGS;
 
 	sb->seq = synod_get_le64(buf + OFF_SEQ);
@@ -509,6 +542,7 @@ static int failure_rank(enum synod_sb_status status)
 	case SYNOD_SB_BAD_FLAGS:
 		return 3;
 	case SYNOD_SB_BAD_SIZES:
+	case SYNOD_SB_SMALL_PRING:
 		return 2;
 	case SYNOD_SB_BAD_CSUM:
 		return 1;

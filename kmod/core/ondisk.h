@@ -93,12 +93,19 @@
 #define SYNOD_SB_AF_INET6		10u
 
 /*
- * Incompatible flags.  Formats 1 and 2: RESYNC marks the data area suspect
+ * Incompatible flags.  Formats 1 to 3: RESYNC marks the data area suspect
  * while a state transfer runs (kmod/resync.h); a reader that does not know
- * it must not attach, since it would serve that data.
+ * it must not attach, since it would serve that data.  Format 3 only:
+ * LARGE, the journal may hold payloads of up to SYNOD_PAYLOAD_MAX_LARGE
+ * (core/jrec.h), which a reader bounded by SYNOD_PAYLOAD_MAX would take
+ * for damage; so one that does not know the bit refuses the disk
+ * (SYNOD_SB_BAD_FLAGS), as every module before it does.  Its payload
+ * ring holds at least SYNOD_PRING_MIN_LARGE.
  */
 #define SYNOD_SB_FLAG_RESYNC		0x1u
+#define SYNOD_SB_FLAG_LARGE		0x2u
 #define SYNOD_SB_FLAGS_V1		SYNOD_SB_FLAG_RESYNC
+#define SYNOD_SB_FLAGS_V3		(SYNOD_SB_FLAG_RESYNC | SYNOD_SB_FLAG_LARGE)
 
 /* Format 1 and 2 option bits (behaviour, not layout). */
 #define SYNOD_SB_OPT_AUTO_PROMOTE	0x1u	/* open for write promotes */
@@ -122,7 +129,7 @@ struct synod_sb_addr {
  */
 struct synod_sb {
 	u32 format;		/* on-disk format version */
-	u32 flags;		/* incompatible flags: none in v0, v1 RESYNC */
+	u32 flags;		/* incompatible: none in v0, v1 RESYNC, v3 LARGE */
 	u64 seq;		/* sequence number; higher copy wins */
 	u8 uuid[16];		/* made at create; each replica its own */
 	u32 block_size;		/* logical block size at creation, bytes */
@@ -168,6 +175,7 @@ enum synod_sb_status {
 	SYNOD_SB_BAD_FLAGS,	/* intact, but unknown incompatible features */
 	SYNOD_SB_BAD_SIZES,	/* intact, but the layout is impossible */
 	SYNOD_SB_TOO_SMALL,	/* the layout does not fit the backing device */
+	SYNOD_SB_SMALL_PRING,	/* LARGE, but its payload ring is too small */
 };
 
 /* A short English description of @status, for logs and netlink errors. */
@@ -221,6 +229,21 @@ static inline u64 synod_sb_pring_size(const struct synod_sb *sb)
 	if (sb->format != SYNOD_SB_FORMAT_V3)
 		return 0;
 	return sb->journal_size - (u64)sb->jrec_size * sb->jrec_count;
+}
+
+/*
+ * The largest payload of one write @sb's journal may hold (paymax of
+ * core/jrec.h): 1 MiB with LARGE (format 3 only, decode checks), else
+ * 16 KiB.
+ */
+static inline u32 synod_sb_paymax(const struct synod_sb *sb)
+{
+	/* a decoded or newly made superblock: decode refuses the others */
+	synod_assert(!(sb->flags & ~SYNOD_SB_FLAGS_V3));
+	synod_assert(!(sb->flags & SYNOD_SB_FLAG_LARGE) ||
+		     sb->format == SYNOD_SB_FORMAT_V3);
+	return sb->flags & SYNOD_SB_FLAG_LARGE ? SYNOD_PAYLOAD_MAX_LARGE :
+						 SYNOD_PAYLOAD_MAX;
 }
 
 /*

@@ -23,6 +23,8 @@
 #define OFF_POFF	0x0e0
 #define OFF_T_JSEQ	0xfe8
 #define OFF_CSUM	0xffc
+/* The payload bound of the volumes under test: before LARGE, 16 KiB. */
+#define PM		SYNOD_PAYLOAD_MAX
 
 /* A payload ring byte for the PRING records: sector-aligned, not 0. */
 #define TEST_POFF	(12345ull * SYNOD_PRING_ALIGN)
@@ -52,6 +54,7 @@ static void fill(struct synod_jrec_hdr *h, u32 nw, u32 fmt)
 
 	memset(h, 0, sizeof(*h));
 	h->format = fmt;
+	h->paymax = PM;
 	h->jseq = 5;
 	h->batch_first = 4;
 	h->batch_n = 4;
@@ -90,7 +93,7 @@ static void round_trip(struct kunit *test, u32 fmt)
 	fill(h, SYNOD_BATCH_MAX, fmt);
 	synod_jrec_encode(h, test_uuid, buf);
 	KUNIT_ASSERT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
-						test_uuid, fmt, h + 1),
+						test_uuid, fmt, PM, h + 1),
 			SYNOD_JREC_OK);
 	KUNIT_EXPECT_EQ(test, h[1].format, fmt);
 	KUNIT_EXPECT_EQ(test, h[1].jseq, 5ull);
@@ -140,12 +143,12 @@ static void every_bit_flip_caught(struct kunit *test, u32 fmt)
 	for (bit = 0; bit < SYNOD_JREC_HDR_SIZE * 8; bit++) {
 		buf[bit / 8] ^= 1u << (bit % 8);
 		KUNIT_EXPECT_EQ_MSG(test, synod_jrec_decode(buf,
-				SYNOD_JREC_HDR_SIZE, test_uuid, fmt, &d),
+				SYNOD_JREC_HDR_SIZE, test_uuid, fmt, PM, &d),
 				SYNOD_JREC_CRC_BAD, "bit %u", bit);
 		buf[bit / 8] ^= 1u << (bit % 8);
 	}
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
-						test_uuid, fmt, &d),
+						test_uuid, fmt, PM, &d),
 			SYNOD_JREC_OK);
 }
 
@@ -160,14 +163,14 @@ static void bad_lengths_refused(struct kunit *test, u32 fmt)
 	fill(&h, 1, fmt);
 	synod_jrec_encode(&h, test_uuid, buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE - 1,
-						test_uuid, fmt, &d),
+						test_uuid, fmt, PM, &d),
 			SYNOD_JREC_SHORT);
 	for (i = 0; i < ARRAY_SIZE(lens); i++) {
 		synod_jrec_encode(&h, test_uuid, buf);
 		synod_put_le32(buf + OFF_WRITES + 16, lens[i]);
 		reseal(buf);
 		KUNIT_EXPECT_EQ_MSG(test, synod_jrec_decode(buf,
-				SYNOD_JREC_HDR_SIZE, test_uuid, fmt, &d),
+				SYNOD_JREC_HDR_SIZE, test_uuid, fmt, PM, &d),
 				SYNOD_JREC_FIELD_BAD, "len %u", lens[i]);
 	}
 	/* A length for a write the entry does not have. */
@@ -175,7 +178,7 @@ static void bad_lengths_refused(struct kunit *test, u32 fmt)
 	synod_put_le32(buf + OFF_WRITES + 32 + 16, 512);
 	reseal(buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
-						test_uuid, fmt, &d),
+						test_uuid, fmt, PM, &d),
 			SYNOD_JREC_FIELD_BAD);
 }
 
@@ -189,7 +192,7 @@ static void slot_from_trailer(struct kunit *test, u32 fmt)
 	synod_jrec_encode(&h, test_uuid, buf);
 	memset(buf, 0, 512);		/* torn first sector */
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
-						test_uuid, fmt, &d),
+						test_uuid, fmt, PM, &d),
 			SYNOD_JREC_CRC_BAD);
 	KUNIT_ASSERT_TRUE(test, synod_jrec_trailer(buf, SYNOD_JREC_HDR_SIZE,
 						   test_uuid, &jseq, &slot));
@@ -200,7 +203,7 @@ static void slot_from_trailer(struct kunit *test, u32 fmt)
 						    test_uuid, &jseq, &slot));
 	memset(buf, 0, SYNOD_JREC_HDR_SIZE);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
-						test_uuid, fmt, &d),
+						test_uuid, fmt, PM, &d),
 			SYNOD_JREC_EMPTY);
 }
 
@@ -229,21 +232,21 @@ static void formats_refuse_each_other(struct kunit *test)
 	synod_jrec_encode(&h, test_uuid, buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V3, &d),
+						SYNOD_JREC_FORMAT_V3, PM, &d),
 			SYNOD_JREC_VERSION_BAD);
 	KUNIT_EXPECT_EQ(test, d.jseq, 0ull);
 	fill(&h, 1, SYNOD_JREC_FORMAT_V3);
 	synod_jrec_encode(&h, test_uuid, buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V1, &d),
+						SYNOD_JREC_FORMAT_V1, PM, &d),
 			SYNOD_JREC_VERSION_BAD);
 	/* format 2 records do not exist */
 	synod_put_le16(buf + OFF_FORMAT, 2);
 	reseal(buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V3, &d),
+						SYNOD_JREC_FORMAT_V3, PM, &d),
 			SYNOD_JREC_VERSION_BAD);
 }
 
@@ -265,7 +268,7 @@ static void foreign_whatever_format(struct kunit *test)
 		for (r = SYNOD_JREC_FORMAT_V1; r <= SYNOD_JREC_FORMAT_V3;
 		     r += 2)
 			KUNIT_EXPECT_EQ_MSG(test, synod_jrec_decode(buf,
-					SYNOD_JREC_HDR_SIZE, test_uuid, r, &d),
+					SYNOD_JREC_HDR_SIZE, test_uuid, r, PM, &d),
 					SYNOD_JREC_FOREIGN,
 					"written %u, read as %u", w, r);
 		/* a format nobody writes, too */
@@ -273,7 +276,7 @@ static void foreign_whatever_format(struct kunit *test)
 		reseal(buf);
 		KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf,
 				SYNOD_JREC_HDR_SIZE, test_uuid,
-				SYNOD_JREC_FORMAT_V3, &d), SYNOD_JREC_FOREIGN);
+				SYNOD_JREC_FORMAT_V3, PM, &d), SYNOD_JREC_FOREIGN);
 	}
 }
 
@@ -293,7 +296,7 @@ static void v3_payloads_in_slot(struct kunit *test)
 	synod_jrec_encode(&h, test_uuid, buf);
 	KUNIT_ASSERT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V3, &d),
+						SYNOD_JREC_FORMAT_V3, PM, &d),
 			SYNOD_JREC_OK);
 	KUNIT_EXPECT_EQ(test, synod_jrec_used(&d), SYNOD_JREC3_SLOT);
 	KUNIT_EXPECT_EQ(test, synod_jrec_payload_off(&d, 0),
@@ -307,7 +310,7 @@ static void v3_payloads_in_slot(struct kunit *test)
 	synod_jrec_encode(&h, test_uuid, buf);
 	KUNIT_ASSERT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V3, &d),
+						SYNOD_JREC_FORMAT_V3, PM, &d),
 			SYNOD_JREC_OK);
 	KUNIT_EXPECT_EQ(test, synod_jrec_used(&d), SYNOD_JREC3_SLOT);
 	KUNIT_EXPECT_EQ(test, synod_jrec_payload_off(&d, 3),
@@ -319,7 +322,7 @@ static void v3_payloads_in_slot(struct kunit *test)
 	reseal(buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V3, &d),
+						SYNOD_JREC_FORMAT_V3, PM, &d),
 			SYNOD_JREC_FIELD_BAD);
 	/* which a format 1 slot holds */
 	h.format = SYNOD_JREC_FORMAT_V1;
@@ -327,7 +330,7 @@ static void v3_payloads_in_slot(struct kunit *test)
 	synod_jrec_encode(&h, test_uuid, buf);
 	KUNIT_EXPECT_EQ(test, synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE,
 						test_uuid,
-						SYNOD_JREC_FORMAT_V1, &d),
+						SYNOD_JREC_FORMAT_V1, PM, &d),
 			SYNOD_JREC_OK);
 }
 
@@ -345,7 +348,7 @@ static int edited(struct kunit *test, const struct synod_jrec_hdr *h,
 		synod_put_le32(buf + off, (u32)val);
 	reseal(buf);
 	return synod_jrec_decode(buf, SYNOD_JREC_HDR_SIZE, test_uuid,
-				 h->format, &d);
+				 h->format, PM, &d);
 }
 
 /*

@@ -221,6 +221,7 @@ static void void_record_decodes(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, buf);
 	for (i = 0; i < ARRAY_SIZE(formats); i++) {
 		h.format = formats[i];
+		h.paymax = SYNOD_PAYLOAD_MAX;
 		h.jseq = 4;
 		h.batch_first = 3;
 		h.batch_n = 4;
@@ -228,7 +229,8 @@ static void void_record_decodes(struct kunit *test)
 		h.e.kind = SYNOD_ENTRY_NOOP;
 		synod_jrec_encode(&h, uuid, buf);
 		KUNIT_ASSERT_EQ(test, synod_jrec_decode(buf,
-				SYNOD_JREC_HDR_SIZE, uuid, formats[i], &d),
+				SYNOD_JREC_HDR_SIZE, uuid, formats[i],
+				SYNOD_PAYLOAD_MAX, &d),
 				SYNOD_JREC_OK);
 		KUNIT_EXPECT_EQ(test, d.format, formats[i]);
 		KUNIT_EXPECT_EQ(test, d.flags, SYNOD_JREC_F_VOID);

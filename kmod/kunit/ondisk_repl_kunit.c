@@ -383,7 +383,9 @@ static void fp_bad_fields_rejected(struct kunit *test, u32 format)
 	expect_at(test, encoded(test, format), 0x1ac, 1, 1, bad);
 	expect_at(test, encoded(test, format), OFF_OPTS, 2, 4,
 		  SYNOD_SB_BAD_FLAGS);
-	expect_at(test, encoded(test, format), OFF_FLAGS, 2, 4,
+	expect_at(test, encoded(test, format), OFF_FLAGS, 4, 4,
+		  SYNOD_SB_BAD_FLAGS);
+	expect_at(test, encoded(test, format), OFF_FLAGS, 0x80000000, 4,
 		  SYNOD_SB_BAD_FLAGS);
 	expect_at(test, encoded(test, format), OFF_FLAGS,
 		  SYNOD_SB_FLAG_RESYNC, 4, SYNOD_SB_OK);
@@ -508,6 +510,47 @@ static void v3_bad_layout_rejected(struct kunit *test)
 }
 
 /*
+ * LARGE (0x2, large requests) is format 3's only: formats 1 and 2, whose
+ * 68 KiB slots hold 4 x 16 KiB, refuse it as an unknown feature, as every
+ * module before it refuses it in format 3 too.  On format 3 it decodes,
+ * with RESYNC or alone, and bounds the journal's payloads at 1 MiB; its
+ * payload ring must hold SYNOD_PRING_MIN_LARGE (a batch of large records
+ * and a wrap), or the copy is refused saying so, not as corrupt.
+ */
+static void large_flag_v3_only(struct kunit *test)
+{
+	struct synod_sb sb;
+	u8 *buf;
+
+	expect_v1(test, OFF_FLAGS, SYNOD_SB_FLAG_LARGE, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v2(test, OFF_FLAGS, SYNOD_SB_FLAG_LARGE, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v2(test, OFF_FLAGS, SYNOD_SB_FLAGS_V3, 4, SYNOD_SB_BAD_FLAGS);
+	expect_v3(test, OFF_FLAGS, SYNOD_SB_FLAG_LARGE, 4, SYNOD_SB_OK);
+	expect_v3(test, OFF_FLAGS, SYNOD_SB_FLAGS_V3, 4, SYNOD_SB_OK);
+
+	buf = encoded(test, SYNOD_SB_FORMAT_V3);
+	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, synod_sb_paymax(&sb), SYNOD_PAYLOAD_MAX);
+	expect_at(test, buf, OFF_FLAGS, SYNOD_SB_FLAG_LARGE, 4, SYNOD_SB_OK);
+	KUNIT_ASSERT_EQ(test, synod_sb_decode(buf, &sb), SYNOD_SB_OK);
+	KUNIT_EXPECT_EQ(test, sb.flags, SYNOD_SB_FLAG_LARGE);
+	KUNIT_EXPECT_EQ(test, synod_sb_paymax(&sb), SYNOD_PAYLOAD_MAX_LARGE);
+	/* every format 3 volume made so far has a ring large enough */
+	KUNIT_EXPECT_GE(test, synod_sb_pring_size(&sb),
+			(u64)SYNOD_PRING_MIN_LARGE);
+
+	/* the least ring LARGE takes, and 4 KiB less */
+	expect_at(test, buf, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_MIN_LARGE), 8, SYNOD_SB_OK);
+	expect_at(test, buf, OFF_JOURNAL_SIZE, jbytes(256, SYNOD_JREC3_SLOT,
+		  SYNOD_PRING_MIN_LARGE - 4096), 8, SYNOD_SB_SMALL_PRING);
+	KUNIT_EXPECT_STREQ(test, synod_sb_status_str(SYNOD_SB_SMALL_PRING),
+			   "payload ring too small for large requests (LARGE flag)");
+	/* which is a valid ring without the bit */
+	expect_at(test, buf, OFF_FLAGS, 0, 4, SYNOD_SB_OK);
+}
+
+/*
  * Formats 1 and 2 keep their ring of 68 KiB format 1 slots: no payload
  * ring (journal_size is count * size) and not format 3's slots.
  */
@@ -609,6 +652,7 @@ static struct kunit_case ondisk_repl_cases[] = {
 	KUNIT_CASE(v3_round_trip),
 	KUNIT_CASE(v3_bad_fields_rejected),
 	KUNIT_CASE(v3_bad_layout_rejected),
+	KUNIT_CASE(large_flag_v3_only),
 	KUNIT_CASE(v1_v2_selection),
 	KUNIT_CASE(v1_flipped_bit_rejected),
 	KUNIT_CASE(v1_bad_fields_rejected),

@@ -486,7 +486,9 @@ static void paychain_recover_segments(struct kunit *test)
  * before writing it (replica_jq.c, chunk_segs()): one per buffer of
  * each write's chain, in order, each write's list one the journal
  * takes; refused (0) when a record's chains need more segments than
- * the room left or a record takes (SYNOD_JREC_SEGS).
+ * the room left or a record takes (SYNOD_JREC_SEGS: one chain of 1 MiB
+ * and a part-filled buffer per write, large requests S2, so it takes
+ * two chains of 1 MiB to pass it).
  */
 static void paychain_jrec_segs(struct kunit *test)
 {
@@ -494,9 +496,10 @@ static void paychain_jrec_segs(struct kunit *test)
 	struct synod_paystore *ps = chain_store(test, &core);
 	struct synod_pay *a = chain_new(test, ps, core, 2 * BUF, false);
 	struct synod_pay *b = chain_new(test, ps, core, 2 * BUF + 512, false);
-	struct synod_pay *big = chain_new(test, ps, core,
-					  (SYNOD_JREC_SEGS + 1) * BUF,
+	struct synod_pay *big = chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX,
 					  false);
+	struct synod_pay *big2 = chain_new(test, ps, core,
+					   SYNOD_PAY_BYTES_MAX, false);
 	struct synod_jseg seg[2 * SYNOD_JREC_SEGS];
 	struct synod_jrec rec = {};
 	u32 head[SYNOD_BATCH_MAX];
@@ -517,10 +520,15 @@ static void paychain_jrec_segs(struct kunit *test)
 	/* the room left too small for b's chain */
 	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg, 4),
 			0u);
-	/* a chain of more buffers than a record takes */
-	KUNIT_ASSERT_GT(test, big->nseg, SYNOD_JREC_SEGS);
+	/* the largest chain fits a record, with a short one beside it */
 	head[0] = big - ps->pay;
-	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 1, seg,
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg,
+						  ARRAY_SIZE(seg)),
+			SYNOD_PAY_SEGS_MAX + 3);
+	/* chains of more buffers than a record takes */
+	head[1] = big2 - ps->pay;
+	KUNIT_ASSERT_GT(test, big->nseg + big2->nseg, SYNOD_JREC_SEGS);
+	KUNIT_EXPECT_EQ(test, synod_pay_jrec_segs(ps, &rec, head, 2, seg,
 						  ARRAY_SIZE(seg)), 0u);
 	synod_pay_exit(ps);
 }

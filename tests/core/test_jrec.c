@@ -16,6 +16,8 @@
 #define OFF_WRITES	0x060
 #define OFF_T_JSEQ	0xfe8
 #define OFF_CSUM	0xffc
+/* The payload bound of the volumes under test: before LARGE, 16 KiB. */
+#define PM		SYNOD_PAYLOAD_MAX
 
 static const u8 uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8,
 			     9, 10, 11, 12, 13, 14, 15, 16 };
@@ -35,6 +37,7 @@ static void fill_write(struct synod_jrec_hdr *x, u32 nw)
 
 	memset(x, 0, sizeof(*x));
 	x->format = fmt;
+	x->paymax = PM;
 	x->jseq = 11;
 	x->batch_first = 10;
 	x->batch_n = 3;
@@ -64,7 +67,7 @@ static void test_roundtrip_write(void **state)
 	(void)state;
 	fill_write(&h, SYNOD_BATCH_MAX);
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.jseq, 11);
 	assert_int_equal(d.batch_first, 10);
@@ -97,6 +100,7 @@ static void encode_noop(void)
 {
 	memset(&h, 0, sizeof(h));
 	h.format = fmt;
+	h.paymax = PM;
 	h.jseq = h.batch_first = 1;
 	h.batch_n = 1;
 	h.e.slot = 7;
@@ -108,7 +112,7 @@ static void test_roundtrip_noop_config(void **state)
 {
 	(void)state;
 	encode_noop();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.e.kind, SYNOD_ENTRY_NOOP);
 	assert_int_equal(d.e.nwrites, 0);
@@ -118,7 +122,7 @@ static void test_roundtrip_noop_config(void **state)
 	h.e.cfg = (struct synod_config){ .epoch = 3, .voters = 0x7,
 		.learners = 0x8, .q1 = 2, .q2 = 2 };
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.e.cfg.epoch, 3);
 	assert_int_equal(d.e.cfg.voters, 0x7);
@@ -137,11 +141,11 @@ static void test_every_bit_flip(void **state)
 	synod_jrec_encode(&h, uuid, buf);
 	for (bit = 0; bit < SYNOD_JREC_HDR_SIZE * 8; bit++) {
 		buf[bit / 8] ^= (u8)(1u << (bit % 8));
-		assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+		assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 				 SYNOD_JREC_CRC_BAD);
 		buf[bit / 8] ^= (u8)(1u << (bit % 8));
 	}
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 }
 
@@ -149,23 +153,23 @@ static void test_empty_short_foreign(void **state)
 {
 	(void)state;
 	memset(buf, 0, sizeof(buf));
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_EMPTY);
 	memset(buf, 0xff, sizeof(buf));
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_EMPTY);
 	fill_write(&h, 1);
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf) - 1, uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf) - 1, uuid, fmt, PM, &d),
 			 SYNOD_JREC_SHORT);
-	assert_int_equal(synod_jrec_decode(buf, 0, uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, 0, uuid, fmt, PM, &d),
 			 SYNOD_JREC_SHORT);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid, fmt, PM, &d),
 			 SYNOD_JREC_FOREIGN);
 	assert_int_equal(d.e.slot, 0);
 	synod_put_le16(buf + 4, 2);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_VERSION_BAD);
 }
 
@@ -183,7 +187,7 @@ static void expect_field_bad(u32 off, u32 val, u32 width)
 	else
 		synod_put_le64(buf + off, val);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	assert_int_equal(d.jseq, 0);
 }
@@ -217,11 +221,11 @@ static void test_bad_fields(void **state)
 	fill_write(&h, 1);
 	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	h.jseq = h.batch_first = SYNOD_JREC_JSEQ_MAX + 1;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 }
 
@@ -236,13 +240,14 @@ static void test_void_record(void **state)
 	(void)state;
 	memset(&h, 0, sizeof(h));
 	h.format = fmt;
+	h.paymax = PM;
 	h.jseq = 12;
 	h.batch_first = 10;
 	h.batch_n = 4;
 	h.flags = SYNOD_JREC_F_VOID;
 	h.e.kind = SYNOD_ENTRY_NOOP;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.flags, SYNOD_JREC_F_VOID);
 	assert_int_equal(d.e.slot, 0);
@@ -255,19 +260,19 @@ static void test_void_record(void **state)
 	/* without the flag, slot 0 is no entry */
 	synod_put_le32(buf + 0x01c, 0);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* unknown record flags */
 	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID | 2);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* a void record holds no entry: no slot, ballot, kind or flags */
 	expect_field_bad(0x01c, SYNOD_JREC_F_VOID, 4);
 	encode_noop();
 	synod_put_le32(buf + 0x01c, SYNOD_JREC_F_VOID);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 }
 
@@ -285,14 +290,14 @@ static void test_trailer_recovers_slot(void **state)
 
 	/* First sector torn (zero, as a never-completed write leaves it). */
 	memset(buf, 0, 512);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_CRC_BAD);
 	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
 	assert_int_equal(jseq, 11);
 	assert_int_equal(slot, h.e.slot);
 	/* Everything but the last sector torn. */
 	memset(buf, 0x5a, SYNOD_JREC_HDR_SIZE - 512);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_CRC_BAD);
 	assert_true(synod_jrec_trailer(buf, sizeof(buf), uuid, &jseq, &slot));
 	assert_int_equal(slot, h.e.slot);
@@ -321,7 +326,7 @@ static void test_garbage(void **state)
 		}
 		if (n & 1)
 			synod_put_le32(buf, SYNOD_JREC_MAGIC);
-		assert_int_not_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+		assert_int_not_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM,
 						       &d), SYNOD_JREC_OK);
 	}
 	assert_string_equal(synod_jrec_err_name(SYNOD_JREC_CRC_BAD),
@@ -343,7 +348,7 @@ static void test_v3_payload_ring(void **state)
 	h.flags = SYNOD_JREC_F_PRING;
 	h.poff = 7 * 4096;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(d.format, SYNOD_JREC_FORMAT_V3);
 	assert_int_equal(d.flags, SYNOD_JREC_F_PRING);
@@ -354,41 +359,41 @@ static void test_v3_payload_ring(void **state)
 	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC_HDR_SIZE);
 	/* the other format's reader refuses it, whole */
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
-					   SYNOD_JREC_FORMAT_V1, &d),
+					   SYNOD_JREC_FORMAT_V1, PM, &d),
 			 SYNOD_JREC_VERSION_BAD);
 
 	/* poff starts a block of its own (SYNOD_PRING_ALIGN) */
 	synod_put_le64(buf + OFF_POFF, 7 * 4096 + 512);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	synod_put_le64(buf + OFF_POFF, 7 * 4096 + 1);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	synod_put_le64(buf + OFF_POFF, 0);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	/* beyond any ring: poff + payloads could wrap */
 	fill_write(&h, 1);
 	h.flags = SYNOD_JREC_F_PRING;
 	h.poff = SYNOD_JREC_JSEQ_MAX + 4096;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* poff without PRING */
 	fill_write(&h, 1);
 	synod_jrec_encode(&h, uuid, buf);
 	synod_put_le64(buf + OFF_POFF, 4096);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* PRING on an entry without payloads */
 	encode_noop();
 	synod_put_le32(buf + OFF_RFLAGS, SYNOD_JREC_F_PRING);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 
 	/* Payloads in the slot: 16 KiB fit, 16.5 KiB do not. */
@@ -396,12 +401,12 @@ static void test_v3_payload_ring(void **state)
 	h.len[0] = SYNOD_PAYLOAD_MAX - 512;
 	h.len[1] = 512;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC3_SLOT);
 	synod_put_le32(buf + OFF_WRITES + 32 + 16, 1024);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_FIELD_BAD);
 	/* which format 1's larger slot holds */
 	fmt = SYNOD_JREC_FORMAT_V1;
@@ -409,10 +414,10 @@ static void test_v3_payload_ring(void **state)
 	h.len[0] = SYNOD_PAYLOAD_MAX;
 	h.len[1] = 1024;
 	synod_jrec_encode(&h, uuid, buf);
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
 			 SYNOD_JREC_OK);
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid,
-					   SYNOD_JREC_FORMAT_V3, &d),
+					   SYNOD_JREC_FORMAT_V3, PM, &d),
 			 SYNOD_JREC_VERSION_BAD);
 	/*
 	 * Another volume's record is empty space whatever its format: a
@@ -420,12 +425,82 @@ static void test_v3_payload_ring(void **state)
 	 * some of its slots, and they must not look like damage.
 	 */
 	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), other_uuid,
-					   SYNOD_JREC_FORMAT_V3, &d),
+					   SYNOD_JREC_FORMAT_V3, PM, &d),
 			 SYNOD_JREC_FOREIGN);
 	/* and a format 1 record with bytes at poff's place is refused */
 	synod_put_le64(buf + OFF_POFF, 4096);
 	reseal();
-	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, &d),
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt, PM, &d),
+			 SYNOD_JREC_FIELD_BAD);
+}
+
+/*
+ * A LARGE volume (format 3): payloads up to SYNOD_PAYLOAD_MAX_LARGE
+ * each, up to that much in a record, always in the payload ring.  The
+ * bytes are the same as before; only the bound differs, so a record of
+ * 16 KiB + 512 is intact under the 1 MiB bound and FIELD_BAD under 16
+ * KiB.  The header is patched by hand, as a LARGE journal would hold it,
+ * so that the same bytes are given to both bounds.
+ */
+static void test_v3_large(void **state)
+{
+	const u32 big = SYNOD_PAYLOAD_MAX + 512;
+
+	(void)state;
+	fmt = SYNOD_JREC_FORMAT_V3;
+	fill_write(&h, 1);
+	h.flags = SYNOD_JREC_F_PRING;
+	h.poff = 3 * 4096;
+	synod_jrec_encode(&h, uuid, buf);
+	synod_put_le32(buf + OFF_WRITES + 16, big);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX_LARGE, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(d.len[0], big);
+	assert_int_equal(d.paymax, SYNOD_PAYLOAD_MAX_LARGE);
+	assert_int_equal(synod_jrec_paylen(&d), big);
+	assert_int_equal(synod_jrec_used(&d), SYNOD_JREC_HDR_SIZE);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX, &d),
+			 SYNOD_JREC_FIELD_BAD);
+
+	/* encode writes what decode reads: 1 MiB, and 4 writes of 256 KiB */
+	fill_write(&h, 1);
+	h.paymax = SYNOD_PAYLOAD_MAX_LARGE;
+	h.flags = SYNOD_JREC_F_PRING;
+	h.len[0] = SYNOD_PAYLOAD_MAX_LARGE;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX_LARGE, &d),
+			 SYNOD_JREC_OK);
+	assert_int_equal(synod_jrec_paylen(&d), SYNOD_PAYLOAD_MAX_LARGE);
+	fill_write(&h, SYNOD_BATCH_MAX);
+	h.paymax = SYNOD_PAYLOAD_MAX_LARGE;
+	h.flags = SYNOD_JREC_F_PRING;
+	h.len[0] = h.len[1] = h.len[2] = h.len[3] = 256 * 1024;
+	synod_jrec_encode(&h, uuid, buf);
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX_LARGE, &d),
+			 SYNOD_JREC_OK);
+	/* one payload over 1 MiB, or a record over 1 MiB: impossible */
+	synod_put_le32(buf + OFF_WRITES + 16, 256 * 1024 + 512);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX_LARGE, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	synod_put_le32(buf + OFF_WRITES + 16, SYNOD_PAYLOAD_MAX_LARGE + 512);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX_LARGE, &d),
+			 SYNOD_JREC_FIELD_BAD);
+	/* a large payload is never in the slot */
+	fill_write(&h, 1);
+	synod_jrec_encode(&h, uuid, buf);
+	synod_put_le32(buf + OFF_WRITES + 16, big);
+	reseal();
+	assert_int_equal(synod_jrec_decode(buf, sizeof(buf), uuid, fmt,
+					   SYNOD_PAYLOAD_MAX_LARGE, &d),
 			 SYNOD_JREC_FIELD_BAD);
 }
 
@@ -457,6 +532,7 @@ int main(void)
 	};
 	const struct CMUnitTest v3[] = {
 		cmocka_unit_test(test_v3_payload_ring),
+		cmocka_unit_test(test_v3_large),
 	};
 	int failed;
 

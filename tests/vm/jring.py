@@ -20,6 +20,16 @@ the wrong place.  Record headers only: their checksums are not checked
                             sector of the record in slot IDX
   jring.py flip DEV OFF     flip header byte OFF of every record of the
                             ring (XOR 0xff)
+  jring.py sb DEV           "format F flags 0xX large 0|1 paymax N pring
+                            BYTES": the superblock's format and flags, the
+                            payload bound they give (LARGE, flag 0x2,
+                            format 3 only: 1 MiB; else 16 KiB) and the
+                            payload ring's size
+  jring.py record DEV IDX   "jseq J batch FIRST N flags 0xX len L,L,..
+                            poff P" of the record in slot IDX, and
+                            "over-bound" if a payload or their sum passes
+                            the volume's bound (as the module's decoder
+                            would refuse it)
 """
 import struct
 import sys
@@ -28,6 +38,9 @@ SB_MAGIC = b"SYNODVOL"
 SB_SIZE = 4096
 JREC_MAGIC = 0x524A5953
 F_PRING = 0x2
+SB_FLAG_LARGE = 0x2         # format 3 only: payloads up to 1 MiB
+PAYLOAD_MAX = 16 * 1024
+PAYLOAD_MAX_LARGE = 1024 * 1024
 
 
 def _crc32c_table():
@@ -59,9 +72,8 @@ def sb_valid(sb):
             struct.unpack_from("<I", sb, SB_SIZE - 4)[0])
 
 
-def geometry(f):
-    """(slot start, slot size, count, payload ring start) from the valid
-    superblock copy with the highest sequence number."""
+def superblock(f):
+    """The valid superblock copy with the highest sequence number."""
     best = None
     bad = 0
     for copy in (0, 1):
@@ -79,7 +91,23 @@ def geometry(f):
         sys.exit("jring: superblock checksum mismatch (%d copy/copies)" % bad)
     if best is None:
         sys.exit("jring: no superblock")
-    sb = best[1]
+    return best[1]
+
+
+def sb_info(sb):
+    """(format, flags, payload bound, payload ring bytes)."""
+    fmt, flags = struct.unpack_from("<II", sb, 0x08)
+    jsize = struct.unpack_from("<Q", sb, 0x68)[0]
+    size, count = struct.unpack_from("<II", sb, 0x78)
+    large = fmt == 3 and flags & SB_FLAG_LARGE
+    pring = jsize - size * count if fmt == 3 else 0
+    return fmt, flags, PAYLOAD_MAX_LARGE if large else PAYLOAD_MAX, pring
+
+
+def geometry(f):
+    """(slot start, slot size, count, payload ring start) from the valid
+    superblock copy with the highest sequence number."""
+    sb = superblock(f)
     joff = struct.unpack_from("<Q", sb, 0x60)[0]
     size, count = struct.unpack_from("<II", sb, 0x78)
     return joff, size, count, joff + size * count
@@ -119,6 +147,22 @@ def last_batch(f, geo):
     return "%d %d %d %d" % (first, n, last, below[0] if below else -1)
 
 
+def record(f, geo, idx):
+    h = header(f, geo, idx)
+    if h is None:
+        return "empty"
+    _, _, paymax, _ = sb_info(superblock(f))
+    jseq, first, n, flags = struct.unpack_from("<QQII", h, 8)
+    nw = h[0x49]
+    lens = [struct.unpack_from("<I", h, 0x60 + 32 * i + 16)[0]
+            for i in range(min(nw, 4))]
+    poff = struct.unpack_from("<Q", h, 0xE0)[0]
+    over = any(x > paymax for x in lens) or sum(lens) > max(paymax, 4 * PAYLOAD_MAX)
+    return "jseq %d batch %d %d flags 0x%x len %s poff %d%s" % (
+        jseq, first, n, flags, ",".join(map(str, lens)) or "-", poff,
+        " over-bound" if over else "")
+
+
 def flip(f, geo, off):
     joff, size, count, _ = geo
     for idx in range(count):
@@ -142,6 +186,12 @@ def main():
             print(payload_offset(f, geo, int(sys.argv[3])))
         elif cmd == "flip":
             flip(f, geo, int(sys.argv[3]))
+        elif cmd == "sb":
+            fmt, flags, paymax, pring = sb_info(superblock(f))
+            print("format %d flags 0x%x large %d paymax %d pring %d" % (
+                fmt, flags, paymax == PAYLOAD_MAX_LARGE, paymax, pring))
+        elif cmd == "record":
+            print(record(f, geo, int(sys.argv[3])))
         else:
             sys.exit(__doc__)
 

@@ -463,6 +463,77 @@ swap_table() {
 	dmsetup resume --noudevsync "$1"
 }
 
+# smash_payload_at DEV IDX OFF: zero one sector OFF bytes into the
+# payloads of the record in ring slot IDX (a large record torn in its
+# middle, its header and first sector whole).
+smash_payload_at() {
+	local off
+	off=$(python3 "$BATS_TEST_DIRNAME/jring.py" payload "$1" "$2")
+	dd if=/dev/zero of="$1" bs=512 count=1 conv=notrunc status=none \
+		oflag=direct seek=$(((off + $3) / 512))
+}
+
+# A LARGE journal (superblock flag LARGE, payloads up to 1 MiB, large
+# requests S2): 40 records of 1 MiB written as 10 batches of 4 (a batch
+# holds at most 4 MiB of payload ring) all recover, crc for crc.  A power
+# cut that tears the whole last batch, each record in the middle of its
+# megabyte, drops that batch as the torn tail; a record damaged in the
+# middle of the ring is corrupt, with its slot.  Before S2 the journal
+# refused such records (rec_ok(): -EINVAL).
+@test "recovery: a LARGE journal of 1 MiB records: a torn 4 MiB batch is dropped, a damaged record corrupt" {
+	local l wcrc out idx L=4194304	# the hook's large slots from L on
+	l=$(new_loop 96M)
+	jt_expect "format err=0" format3large "$l" 48
+	out=$(jt large "$l" $((L + 1)) 40 1024)
+	echo "# $out"
+	[[ "$out" == *"large err=0 next=$((L + 41)) recovered=0 chunks=10 "* ]]
+	wcrc=${out##*crc=}
+	jt_expect "found=40 first=$((L + 1)) last=$((L + 40)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=41943040 bytes=" \
+		recover "$l"
+	jt_expect "crc=$wcrc" recover "$l"
+	[ "$(last_batch "$l" | cut -d' ' -f1-3)" = "37 4 40" ]
+	# the last batch (journal sequences 37..40) torn, each record
+	# 600 KiB into its payloads
+	for idx in 36 37 38 39; do
+		smash_payload_at "$l" $idx 614400
+	done
+	jt_expect "found=36 first=$((L + 1)) last=$((L + 36)) order_err=0 bad=0 corrupt=0" \
+		recover "$l"
+	# writing resumes after the last intact record, over the torn ones
+	jt_expect "large err=0 next=$((L + 41)) recovered=36 chunks=1 " \
+		large "$l" $((L + 37)) 4 1024
+	jt_expect "found=40 first=$((L + 1)) last=$((L + 40)) order_err=0 bad=0 corrupt=0" \
+		recover "$l"
+	# journal sequence 5 (slot L + 5) damaged in its last KiB
+	smash_payload_at "$l" 4 $((1048576 - 4096))
+	jt_expect "found=39 first=$((L + 1)) last=$((L + 40)) order_err=1 bad=0 corrupt=1 known=1 slots=$((L + 5))" \
+		recover "$l"
+}
+
+# A replica's disk with the superblock flag LARGE (format 3) may hold
+# records of up to 1 MiB, which this module cannot yet apply or send to
+# a peer (large requests S3/S5): the replica refuses the disk at attach,
+# as a module refuses any on-disk feature it cannot honour, and changes
+# nothing on it.
+@test "recovery: a replica refuses a disk with the LARGE flag until it can serve large records" {
+	local l sum
+	new_secret
+	l=$(new_loop 64M)
+	replica_create_on $VOL 0 "0 1 2" "$l"
+	ctl 0 volume delete $VOL
+	# flags is the le32 at offset 12 of each copy; LARGE is 0x2
+	sb_patch "$l" 0 12 2
+	sb_patch "$l" 1 12 2
+	python3 "$BATS_TEST_DIRNAME/jring.py" sb "$l" >&3
+	[[ "$(python3 "$BATS_TEST_DIRNAME/jring.py" sb "$l")" == "format 3 flags 0x2 large 1 "* ]]
+	sum=$(dev_sum "$l")
+	expect_refusal "Operation not supported" \
+		"cannot serve large requests yet \\(on-disk flag LARGE\\)" \
+		ctl 0 volume attach $VOL --backing "$l" --secret-file "$SECRET_FILE"
+	[ "$(dev_sum "$l")" = "$sum" ]
+	[ -z "$(ctl 0 status 2>/dev/null | grep -w $VOL)" ]
+}
+
 # Create over an old replica zeroes its superblock copies before its
 # journal (kmod/backing.c, synod_backing_prepare()): a journal zeroing
 # that fails half way must leave no superblock whose promise speaks for
