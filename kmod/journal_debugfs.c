@@ -327,6 +327,37 @@ out_free:
 }
 
 /*
+ * @n blocks of 2^@order pages for a command's payloads (a table of
+ * their addresses), all or none: NULL if any allocation fails.  Freed
+ * with jt_blocks_free(), which takes a NULL table too.
+ */
+static void **jt_blocks_alloc(u32 n, unsigned int order)
+{
+	void **v = kcalloc(n, sizeof(*v), GFP_KERNEL);
+	u32 i;
+
+	for (i = 0; v && i < n; i++) {
+		v[i] = (void *)__get_free_pages(GFP_KERNEL, order);
+		if (!v[i]) {
+			while (i--)
+				free_pages((unsigned long)v[i], order);
+			kfree(v);
+			v = NULL;
+		}
+	}
+	return v;
+}
+
+static void jt_blocks_free(void **v, u32 n, unsigned int order)
+{
+	u32 i;
+
+	for (i = 0; v && i < n; i++)
+		free_pages((unsigned long)v[i], order);
+	kfree(v);
+}
+
+/*
  * Record @r (jt_fill()) again as segments of 512 bytes, @seg room for
  * JT_SEGS: a chunk of them needs more vectors than a bio holds
  * (BIO_MAX_VECS), so write_chunk() cuts its slots into several bios.
@@ -353,7 +384,7 @@ static int jt_writeseg(struct synod_journal *j, u64 first, u64 n)
 	struct synod_jrec *recs;
 	void **buf;
 	struct jt_check c;
-	u32 i, k, cnt;
+	u32 k, cnt;
 	int err = -ENOMEM;
 
 	BUILD_BUG_ON(JT_SEGS / SYNOD_BATCH_MAX * 512 > PAGE_SIZE);
@@ -363,14 +394,9 @@ static int jt_writeseg(struct synod_journal *j, u64 first, u64 n)
 	recs = kcalloc(per, sizeof(*recs), GFP_KERNEL);
 	seg = kcalloc(per * JT_SEGS, sizeof(*seg), GFP_KERNEL);
 	tmp = kcalloc(per * nb * 2, sizeof(*tmp), GFP_KERNEL);
-	buf = kcalloc(per * nb, sizeof(*buf), GFP_KERNEL);
+	buf = jt_blocks_alloc(per * nb, 0);
 	if (!recs || !seg || !tmp || !buf)
 		goto out_free;
-	for (i = 0; i < per * nb; i++) {
-		buf[i] = (void *)__get_free_page(GFP_KERNEL);
-		if (!buf[i])
-			goto out_free;
-	}
 	err = jt_recover(j, &c);
 	if (err)
 		goto out_free;
@@ -393,9 +419,7 @@ static int jt_writeseg(struct synod_journal *j, u64 first, u64 n)
 		  "writeseg err=%d next=%llu recovered=%llu chunks=%llu bios=%llu\n",
 		  err, s, c.found, chunks, b1 - b0);
 out_free:
-	for (i = 0; buf && i < per * nb; i++)
-		free_page((unsigned long)buf[i]);
-	kfree(buf);
+	jt_blocks_free(buf, per * nb, 0);
 	kfree(tmp);
 	kfree(seg);
 	kfree(recs);
@@ -451,22 +475,16 @@ static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 	struct synod_jrec *recs;
 	void **blk = NULL;
 	struct jt_check c;
-	u32 i, k, cnt, crc = 0;
+	u32 k, cnt, crc = 0;
 	int err = -ENOMEM;
 
 	if (first < JT_LARGE_SLOT || !kb || kb > SYNOD_PAYLOAD_MAX_LARGE / 1024)
 		return -EINVAL;
 	recs = kcalloc(per, sizeof(*recs), GFP_KERNEL);
 	seg = kcalloc(nblk, sizeof(*seg), GFP_KERNEL);
-	blk = kcalloc(nblk, sizeof(*blk), GFP_KERNEL);
+	blk = jt_blocks_alloc(nblk, get_order(SYNOD_PAYLOAD_MAX));
 	if (!recs || !seg || !blk)
 		goto out_free;
-	for (i = 0; i < nblk; i++) {
-		blk[i] = (void *)__get_free_pages(GFP_KERNEL,
-						  get_order(SYNOD_PAYLOAD_MAX));
-		if (!blk[i])
-			goto out_free;
-	}
 	err = jt_recover(j, &c);
 	if (err)
 		goto out_free;
@@ -488,11 +506,7 @@ static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 		  "large err=%d next=%llu recovered=%llu chunks=%llu bios=%llu crc=%08x\n",
 		  err, s, c.found, chunks, b1 - b0, crc);
 out_free:
-	for (i = 0; blk && i < nblk; i++)
-		if (blk[i])
-			free_pages((unsigned long)blk[i],
-				   get_order(SYNOD_PAYLOAD_MAX));
-	kfree(blk);
+	jt_blocks_free(blk, nblk, get_order(SYNOD_PAYLOAD_MAX));
 	kfree(seg);
 	kfree(recs);
 	return err;
