@@ -638,6 +638,7 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.send = synod_tcp_send,
 	.queue = synod_tcp_queue,
 	.queue_page = synod_tcp_queue_page,
+	.queue_pieces = synod_tcp_queue_pieces,
 	.push = synod_tcp_push,
 	.set_peer = tcp_set_peer,
 	.peer_state = tcp_peer_state,

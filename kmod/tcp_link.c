@@ -153,7 +153,10 @@ u64 synod_tcp_link_features(void)
 	return SYNOD_LINK_FEATURES;
 }
 
-/* The frame MAC of link @version (past SYNOD_LINK_VERSION: pinned). */
+/*
+ * The frame MAC of link @version (past SYNOD_LINK_VERSION: pinned): 5
+ * (pieces) tags its frames as 4 does.
+ */
 static u8 version_mac(u16 version)
 {
 	if (version >= SYNOD_LINK_V_POLY1305)

@@ -586,6 +586,9 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 			 u32 len);
 int synod_tcp_queue(struct synod_transport *t, u32 to,
 		    const struct kvec *iov, unsigned int niov);
+int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
+			   const struct synod_tx_piece *pc, unsigned int n,
+			   bool copy);
 void synod_tcp_push(struct synod_transport *t);
 
 /* Is @p's tx work being stopped?  Then it ends what it does at once. */

@@ -16,8 +16,9 @@
 #include "tcp_priv.h"
 
 /*
- * Room check shared by queue() and queue_page(): 0 if a record of @need
- * ring bytes referring to a page of @ref_size bytes (0: none) may go in
+ * Room check shared by queue(), queue_page() and queue_pieces(): 0 if
+ * records of @need ring bytes referring to pages of @ref_size bytes (0:
+ * none) may go in
  * now, else why not: -ENOTCONN, -EAGAIN (ring full, but it will grow
  * soon: the tx work is asked to, so the caller may queue again soon),
  * -ENOBUFS (ring full at its largest, or growth waits after a failed
@@ -110,6 +111,83 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 				   hdr->iov_base, held);
 		p->head += need;
 		p->ref_bytes += page_size(page);
+	}
+	grow = ring_marked(p, err);
+	spin_unlock_bh(&p->lock);
+	ring_refused(p, err, grow);
+	return err;
+}
+
+/*
+ * queue_pieces() (transport.h): @n frames for @to, each @pc[i].hdr's
+ * bytes then @pc[i].len bytes at @pc[i].off in @pc[i].page, all queued
+ * or none.  By reference unless @copy (then each frame's bytes are
+ * copied into its record, as queue() does): the room for the sum of the
+ * records, and by reference the budget of pages for the sum of theirs,
+ * is checked once, and all go in under one hold of p->lock, so a full
+ * ring never cuts a payload in half on the wire (the receiver could
+ * only throw the half away, replica_piece.c).  Same rules as queue():
+ * never sleeps, never allocates.
+ */
+int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
+			   const struct synod_tx_piece *pc, unsigned int n,
+			   bool copy)
+{
+	u32 need = 0, refs = 0, i, pos, word, held, len;
+	struct tcp_peer *p;
+	bool grow;
+	int err;
+
+	if (to >= SYNOD_NODES_MAX || to == t->cfg.self || !n ||
+	    n > SYNOD_TX_PIECES_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!pc[i].hdr.iov_len || !pc[i].len ||
+		    pc[i].hdr.iov_len + pc[i].len > SYNOD_FRAME_MAX ||
+		    WARN_ON_ONCE(PageSlab(pc[i].page) ||
+				 !page_count(pc[i].page) ||
+				 (size_t)pc[i].off + pc[i].len >
+				 page_size(pc[i].page)))
+			return -EINVAL;
+		held = pc[i].hdr.iov_len;
+		if (copy) {
+			need += stcp_rec_len(held + pc[i].len);
+		} else {
+			need += stcp_ref_rec_len(held);
+			refs += page_size(pc[i].page);
+		}
+	}
+	p = &t->peers[to];
+
+	spin_lock_bh(&p->lock);
+	err = ring_room(p, need, refs);
+	for (i = 0; !err && i < n; i++) {
+		const struct synod_tx_piece *q = &pc[i];
+		struct stcp_ref ref = { .page = q->page, .off = q->off,
+					.len = q->len };
+
+		held = q->hdr.iov_len;
+		pos = p->head;
+		if (copy) {
+			len = held + q->len;
+			synod_tcp_ring_put(p, pos, &len, sizeof(len));
+			pos += sizeof(len);
+			synod_tcp_ring_put(p, pos, q->hdr.iov_base, held);
+			synod_tcp_ring_put(p, pos + held,
+					   page_address(q->page) + q->off,
+					   q->len);
+			p->head += stcp_rec_len(len);
+			continue;
+		}
+		get_page(q->page);
+		word = (held + q->len) | STCP_REC_REF;
+		synod_tcp_ring_put(p, pos, &word, sizeof(word));
+		synod_tcp_ring_put(p, pos + sizeof(u32), &held, sizeof(held));
+		synod_tcp_ring_put(p, pos + 2 * sizeof(u32), &ref, sizeof(ref));
+		synod_tcp_ring_put(p, pos + 2 * sizeof(u32) + sizeof(ref),
+				   q->hdr.iov_base, held);
+		p->head += stcp_ref_rec_len(held);
+		p->ref_bytes += page_size(q->page);
 	}
 	grow = ring_marked(p, err);
 	spin_unlock_bh(&p->lock);

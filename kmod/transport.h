@@ -42,6 +42,17 @@
  *    the page.  -ENOSPC: the queue's budget of such pages is spent,
  *    not its room (queue() may still take a copy).  This is how a
  *    payload leaves the leader uncopied.
+ *  - queue_pieces() is @n frames of queue_page()'s form at once (at most
+ *    SYNOD_TX_PIECES_MAX), all queued or none: the room for all of
+ *    them, and by reference the budget of pages for all of them, is
+ *    checked once, and nothing is queued if either is short (the same
+ *    errors as queue_page(); -ENOSPC only by reference).  With @copy the
+ *    bytes of every frame are copied into the queue (as queue() would),
+ *    and no page reference is kept: the caller's fallback when it may
+ *    not lend its pages.  The frames leave back to back, in order, with
+ *    no other frame of this caller between them.  This is how a payload
+ *    of more than one buffer leaves (pieces, replica.c), which a link
+ *    below SYNOD_LINK_V_PIECES cannot carry.
  *  - rx() is called in process context (a work item of the
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
@@ -97,6 +108,8 @@ struct page;
 /* Longest shared secret, bytes. */
 #define SYNOD_SECRET_MAX	64u
 #define SYNOD_SECRET_MIN	16u
+/* Frames one queue_pieces() call takes at most: a 1 MiB payload. */
+#define SYNOD_TX_PIECES_MAX	64u
 /*
  * Link versions spoken in the handshake, and feature bits.
  * Version 2: every frame carries a sequence number and a MAC, HMAC-SHA256
@@ -105,18 +118,23 @@ struct page;
  * BLAKE2b-256 truncated to 128 bits, several times cheaper per byte;
  * the handshake is unchanged.  Version 4: the same, but the frame MAC
  * is Poly1305 under a one-time key per frame, keyed BLAKE2b-256 of the
- * frame's header (linkkey.c), about twice as fast again.  A transport
+ * frame's header (linkkey.c), about twice as fast again.  Version 5:
+ * the same frames and MAC, and the peer understands PIECE frames, the
+ * parts of a payload longer than one frame (replica.h): a replica sends
+ * a payload over 16 KiB only on a link of version 5 or later, and
+ * refuses it to a peer whose link runs an older one.  A transport
  * offers versions SYNOD_LINK_VERSION_MIN to SYNOD_LINK_VERSION, or only
- * up to 3 if the kernel has no poly1305, up to 2 if it has no
+ * up to 3 if the kernel has no poly1305 (so without large payloads), up to 2 if it has no
  * blake2b-256 (tcp.c); a connection runs the highest version both ends
  * offer (Documentation/transport.rst).  The feature
  * FRAME_MAC is always offered and required; only the test build can turn
  * it off (both ends must agree), to measure what it costs.
  */
 #define SYNOD_LINK_VERSION_MIN	2u
-#define SYNOD_LINK_VERSION	4u
+#define SYNOD_LINK_VERSION	5u
 #define SYNOD_LINK_V_BLAKE2B	3u	/* first version with BLAKE2b MACs */
 #define SYNOD_LINK_V_POLY1305	4u	/* first with one-time Poly1305 */
+#define SYNOD_LINK_V_PIECES	5u	/* first that carries PIECE frames */
 #define SYNOD_LINK_F_FRAME_MAC	(1ull << 0)
 #define SYNOD_LINK_FEATURES	SYNOD_LINK_F_FRAME_MAC
 
@@ -162,6 +180,17 @@ struct synod_transport_cfg {
 
 struct synod_transport;
 
+/*
+ * One frame of queue_pieces(): @hdr's bytes, then @len bytes at @off
+ * from page_address(@page), on the terms of queue_page() (contract).
+ */
+struct synod_tx_piece {
+	struct kvec hdr;
+	struct page *page;
+	u32 off;
+	u32 len;
+};
+
 /* What the link to one peer runs, for status. */
 struct synod_link_info {
 	u16 version;	/* negotiated link version; 0: our link is not up */
@@ -201,6 +230,10 @@ struct synod_transport_ops {
 	int (*queue_page)(struct synod_transport *t, u32 to,
 			  const struct kvec *hdr, struct page *page, u32 off,
 			  u32 len);
+	/* @n frames of queue_page()'s form, all or none; @copy: by copy */
+	int (*queue_pieces)(struct synod_transport *t, u32 to,
+			    const struct synod_tx_piece *pc, unsigned int n,
+			    bool copy);
 	void (*push)(struct synod_transport *t);
 	/* membership change: add (addr) or remove (NULL) a peer */
 	int (*set_peer)(struct synod_transport *t, u32 node,

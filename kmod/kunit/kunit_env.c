@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 
 #include "kunit_env.h"
+#include "tcp_priv.h"
 
 /* Set by a failed synod_assert(); the suites clear and check it. */
 bool synod_core_assert_failed;
@@ -27,4 +28,18 @@ int synod_kunit_init(struct kunit *test)
 void synod_kunit_exit(struct kunit *test)
 {
 	KUNIT_EXPECT_FALSE(test, synod_core_assert_failed);
+}
+
+/*
+ * tcp_tx.c: the transport's writer, absent here.  The send ring's
+ * queuers (tcp_queue.c) wake it; the suites stand in for it themselves.
+ */
+void synod_tcp_tx_kick(struct tcp_peer *p)
+{
+	set_bit(STCP_KICK, &p->flags);
+}
+
+bool synod_tcp_tx_inline(struct tcp_peer *p)
+{
+	return false;
 }

@@ -7,7 +7,8 @@
  * the live bytes fit, and then keeps them too; records that refer to a
  * page keep their reference through a resize and give it back on drop;
  * a queuer asks for growth once past half, and the tx work's look
- * doubles the ring.  The test stands in for the queuers (records put as
+ * doubles the ring; queue_pieces() queues all its frames or none.  The
+ * test stands in for the queuers (records put as
  * queue() and queue_page() put them) and for the writer (records read
  * back oldest first, as the tx work reads them).
  */
@@ -15,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "tcp_priv.h"
 
@@ -387,6 +389,114 @@ static void ring_grow_request_dropped_at_largest(struct kunit *test)
 	synod_tcp_ring_free(p);
 }
 
+/* Ring bytes of one piece record by reference with a @held-byte header. */
+#define PIECE_HDR	24u
+#define PIECES_N	4u
+
+/*
+ * queue_pieces() puts all its frames or none: a ring short by one
+ * record (by a word) takes none, by reference or by copy, and keeps no
+ * page reference; a budget of pages short by one page takes none by
+ * reference (-ENOSPC) but all by copy; with room, all go in, in order,
+ * each with its reference, given back by the drop.
+ */
+static void ring_pieces_all_or_none(struct kunit *test)
+{
+	struct synod_transport *t = vzalloc(sizeof(*t));
+	struct synod_tx_piece pc[PIECES_N];
+	u8 hdr[PIECES_N][PIECE_HDR];
+	u32 one = stcp_ref_rec_len(PIECE_HDR), head, i, pos;
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_COMP, 2);
+	struct tcp_peer *p;
+	struct stcp_rec r;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	t->cfg.self = 1;
+	p = &t->peers[0];
+	p->t = t;
+	mutex_init(&p->send_mutex);
+	spin_lock_init(&p->lock);
+	KUNIT_ASSERT_EQ(test, synod_tcp_ring_alloc(p), 0);
+	p->head = RING_T_START;
+	p->tail = RING_T_START;
+	p->up = true;
+	/* no tx work here: a kick finds one pending and stops */
+	set_bit(STCP_KICK, &p->flags);
+	for (i = 0; i < PIECES_N; i++) {
+		memset(hdr[i], 0xa0 + i, PIECE_HDR);
+		memset(page_address(page) + i * 4096, i + 1, 4096);
+		pc[i] = (struct synod_tx_piece){
+			.hdr = { hdr[i], PIECE_HDR }, .page = page,
+			.off = i * 4096, .len = 4096 };
+	}
+
+	/* room for all but the last record, short by one word */
+	p->head = p->tail + p->ring_size - (PIECES_N * one - 4);
+	head = p->head;
+	KUNIT_EXPECT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     true), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, p->head, head);
+	KUNIT_EXPECT_EQ(test, p->ref_bytes, 0u);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
+
+	/* the word comes free: all four go in, by reference */
+	p->tail += 4;
+	pos = p->head;
+	KUNIT_ASSERT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     false), 0);
+	KUNIT_EXPECT_EQ(test, p->head - pos, PIECES_N * one);
+	KUNIT_EXPECT_EQ(test, p->ref_bytes, PIECES_N * page_size(page));
+	KUNIT_EXPECT_EQ(test, page_count(page), 1 + PIECES_N);
+	for (i = 0; i < PIECES_N; i++) {
+		KUNIT_ASSERT_EQ(test, synod_tcp_rec_read(p, pos, p->head, &r),
+				0);
+		KUNIT_EXPECT_EQ(test, r.len, PIECE_HDR + 4096);
+		KUNIT_EXPECT_EQ(test, r.held, PIECE_HDR);
+		KUNIT_EXPECT_PTR_EQ(test, r.ref.page, page);
+		KUNIT_EXPECT_EQ(test, r.ref.off, i * 4096);
+		pos += r.rec;
+	}
+	/* the link drops: every reference comes back */
+	spin_lock_bh(&p->lock);
+	p->tail = head;
+	synod_tcp_ring_drop(p);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
+
+	/* a budget of pages short by one: none by reference, all by copy */
+	p->ref_bytes = SYNOD_SENDQ_BYTES - (PIECES_N - 1) * page_size(page);
+	head = p->head;
+	KUNIT_EXPECT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     false), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, p->head, head);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
+	KUNIT_ASSERT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     true), 0);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
+	pos = head;
+	for (i = 0; i < PIECES_N; i++) {
+		u8 b[PIECE_HDR + 2];
+
+		KUNIT_ASSERT_EQ(test, synod_tcp_rec_read(p, pos, p->head, &r),
+				0);
+		KUNIT_EXPECT_EQ(test, r.len, PIECE_HDR + 4096);
+		KUNIT_EXPECT_EQ(test, r.held, r.len);
+		KUNIT_EXPECT_EQ(test, r.ref.len, 0u);
+		synod_tcp_ring_get(p, pos + sizeof(u32), b, sizeof(b));
+		KUNIT_EXPECT_EQ(test, b[0], 0xa0 + i);
+		KUNIT_EXPECT_EQ(test, b[PIECE_HDR], i + 1);
+		pos += r.rec;
+	}
+	KUNIT_EXPECT_EQ(test, pos, p->head);
+	p->ref_bytes = 0;
+	synod_tcp_ring_free(p);
+	__free_pages(page, 2);
+	vfree(t);
+}
+
 static struct kunit_case tcp_ring_cases[] = {
 	KUNIT_CASE(ring_grow_keeps_order_across_wrap),
 	KUNIT_CASE(ring_shrink_only_when_fits),
@@ -394,6 +504,7 @@ static struct kunit_case tcp_ring_cases[] = {
 	KUNIT_CASE(ring_grows_past_half),
 	KUNIT_CASE(ring_grow_waits_quietly_after_nomem),
 	KUNIT_CASE(ring_grow_request_dropped_at_largest),
+	KUNIT_CASE(ring_pieces_all_or_none),
 	{}
 };
 

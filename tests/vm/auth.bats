@@ -7,8 +7,9 @@
 # frame, a frame corrupted after its MAC, a skipped sequence number.
 # The receiver must drop it, count it by reason, log it once, reset the
 # connection, and change nothing; the link comes back and I/O goes on.
-# These links run link version 4 (Poly1305 frame MACs under one-time
-# keys) unless the kernel lacks poly1305 (then 3, keyed BLAKE2b) or
+# These links run link version 5 (Poly1305 frame MACs under one-time
+# keys, as 4 does; 5 adds payloads in pieces) unless the kernel lacks
+# poly1305 (then 3, keyed BLAKE2b) or
 # blake2b-256 (then 2, HMAC-SHA256); the tests on link versions say
 # which runs where, that a replica offering only version 3 or 2 still
 # interoperates, and that a frame tagged with another version's MAC is a
@@ -352,7 +353,7 @@ create_with_odd_node() {
 # version V (test_link_version)
 create_with_pinned_node() { create_with_odd_node $LINK_PARAM "$1"; }
 
-@test "auth: links between current modules run the highest link version, 4 with Poly1305 MACs; status shows it" {
+@test "auth: links between current modules run the highest link version, 5 with Poly1305 MACs; status shows it" {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	have_poly1305 || true
@@ -452,7 +453,7 @@ forged_alg_counted() {
 	io_ok after
 }
 
-@test "auth: a frame tagged with another link version's MAC under the right key is a bad MAC, on v4 and on v2" {
+@test "auth: a frame tagged with another link version's MAC under the right key is a bad MAC, on v5 and on v2" {
 	have_blake2b || skip "no blake2b-256 in this kernel: every link runs version 2"
 	create_with_pinned_node 2
 	have_poly1305 || true
@@ -461,7 +462,7 @@ forged_alg_counted() {
 	wait_for 20 link_is 1 $VOL 0 $DEFAULT_LINK
 	wait_for 20 link_is 0 $VOL 2 2 hmac-sha256
 	forging_starts
-	# node 1's link to node 0 runs v4: a frame tagged with v3's keyed
+	# node 1's link to node 0 runs v5: a frame tagged with v3's keyed
 	# BLAKE2b (on a kernel without poly1305 it runs v3: HMAC-SHA256)
 	forge 13 1 0
 	wait_for 20 rejected_or_resigned mac 1

@@ -171,7 +171,7 @@ have_blake2b() {
 # have_poly1305: the kernel has poly1305 and blake2b-256 (loaded here if
 # modules: the alias loads poly1305_generic and the x86 glue, as the
 # module's own request does), so that links between current modules run
-# link version 4 with Poly1305 frame MACs under one-time keys; without
+# link version 5 with Poly1305 frame MACs under one-time keys; without
 # poly1305 they run 3, without blake2b-256 2 (have_blake2b).  Sets
 # DEFAULT_LINK to "VERSION MAC" of the highest version this kernel has.
 # shellcheck disable=SC2034 # DEFAULT_LINK is for the tests
@@ -179,7 +179,7 @@ have_poly1305() {
 	have_blake2b || return 1
 	modprobe -q crypto-poly1305 2>/dev/null || true
 	if grep -q '^name *: poly1305$' /proc/crypto; then
-		DEFAULT_LINK="4 poly1305"
+		DEFAULT_LINK="5 poly1305"
 		return 0
 	fi
 	return 1
