@@ -92,6 +92,8 @@ void synod_repl_fence(struct synod_repl *r, const char *why)
 		return;
 	r->fenced = true;
 	synod_jq_drop(r);
+	/* no piece is taken from now on: nothing may stay pinned */
+	synod_repl_pieces_abandon(r);
 	pr_err("%s: fenced: %s; I/O fails until the volume is attached again\n",
 	       r->vol->name, why);
 	blk_mq_tagset_busy_iter(&r->vol->tag_set, fail_held, NULL);

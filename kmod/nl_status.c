@@ -63,6 +63,10 @@ static int put_peer(struct sk_buff *skb, const struct synod_peer_status *p)
 			      SYNOD_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_PEER_TX_AGAIN, p->tx_again,
 			      SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_TX_REFUSED_LARGE,
+			      p->tx_refused_large, SYNOD_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_PEER_RX_PIECES, p->rx_pieces,
+			      SYNOD_A_PEER_PAD) ||
 	    put_link(skb, p)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

@@ -553,6 +553,33 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 }
 
 /*
+ * Whether the @len bytes at byte @off of chain @head are those at @src
+ * (a piece compared with a payload held whole, replica_piece.c): false
+ * past the chain's length too.
+ */
+bool synod_pay_equal_at(struct synod_paystore *ps,
+			const struct synod_pay *head, u32 off, const void *src,
+			u32 len)
+{
+	const struct synod_pay *p = head;
+	u32 skip = off / SYNOD_PAY_BUF_BYTES, at, n;
+
+	if ((u64)off + len > head->len)
+		return false;
+	while (p && skip--)
+		p = synod_pay_next(ps, p);
+	at = off % SYNOD_PAY_BUF_BYTES;
+	for (; p && len; p = synod_pay_next(ps, p), at = 0) {
+		n = min(len, SYNOD_PAY_BUF_BYTES - at);
+		if (memcmp(p->data + at, src, n))
+			return false;
+		src += n;
+		len -= n;
+	}
+	return !len;
+}
+
+/*
  * The buffers of chain @head past its first @keep back on the free
  * stack: nothing reads them (the caller checked), so they are reused
  * at once, and a lent chain's count of lent buffers shrinks with it.

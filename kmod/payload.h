@@ -80,10 +80,11 @@
  * length leaves).  The journal writes a chain as a list of segments,
  * one per buffer (journal.h), the data area as one vector per buffer
  * (replica_apply.c).  A payload frame carries one buffer, by reference
- * or by copy, and a chain of more is refused until the frames carry
- * chains in pieces (replica.c, send_payload(); S3 of
- * Documentation/plans/large-requests.md).  Until the record format
- * and the frames carry more than SYNOD_PAYLOAD_MAX, every payload of
+ * or by copy; a chain of more goes as one PIECE frame per buffer, all
+ * by reference or all by copy (replica.c, send_pieces()), and is put
+ * together again by the receiver (replica_piece.c).  Only a LARGE
+ * volume under the test build's test_max_request_kb takes requests of
+ * more than SYNOD_PAYLOAD_MAX yet (blkdev.c); every other payload of
  * the I/O path is one buffer (synod_pay_init()).
  */
 #ifndef SYNOD_PAYLOAD_H
@@ -306,6 +307,9 @@ void synod_pay_copy_in(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 off, const void *src, u32 len);
 bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 		     const void *src, u32 len);
+bool synod_pay_equal_at(struct synod_paystore *ps,
+			const struct synod_pay *head, u32 off, const void *src,
+			u32 len);
 bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len);
 bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,

@@ -194,43 +194,93 @@ static void repl_persist(struct synod_repl *r)
 /* ---- send --------------------------------------------------------------- */
 
 /*
+ * Payload @pay, a chain of more than one buffer, to @to as one PIECE
+ * frame per buffer (replica_piece.h), all queued or none
+ * (queue_pieces(), transport.h): by reference if the store lends the
+ * chain, else, or if the ring's budget of pages is spent, by copy.  A
+ * peer whose link runs a version below SYNOD_LINK_V_PIECES would drop
+ * its link at the first piece: refused (-EOPNOTSUPP) and counted.
+ */
+static int send_pieces(struct synod_repl *r, u32 to, struct synod_pay *pay)
+{
+	const struct synod_pay *b = pay;
+	struct synod_link_info li;
+	struct page *page;
+	bool copy;
+	u32 n, len;
+	u8 *h;
+	int err;
+
+	BUILD_BUG_ON(SYNOD_PAY_SEGS_MAX > SYNOD_TX_PIECES_MAX);
+	BUILD_BUG_ON(SYNOD_PIECE_HDR + SYNOD_PAY_BUF_BYTES > SYNOD_FRAME_MAX);
+	r->tops->link_info(r->tp, to, &li);
+	if (!li.version)
+		return -ENOTCONN;
+	if (li.version < SYNOD_LINK_V_PIECES) {
+		r->tx_refused_large[to]++;
+		pr_warn_ratelimited("%s: node %u's link runs version %u, which cannot carry a payload of %u bytes: not sent\n",
+				    r->vol->name, to, li.version, pay->len);
+		return -EOPNOTSUPP;
+	}
+	if (WARN_ON_ONCE(pay->nseg > SYNOD_PAY_SEGS_MAX))
+		return -EINVAL;
+	for (n = 0; b && n < pay->nseg; n++, b = synod_pay_next(&r->pay, b)) {
+		len = synod_pay_seg_len(pay, n);
+		if (WARN_ON_ONCE(!len))
+			return -EINVAL;
+		h = r->txph[n];
+		memset(h, 0, SYNOD_PIECE_HDR);
+		h[0] = SYNOD_FRAME_PIECE;
+		synod_put_le32(h + 4, pay->len);
+		synod_put_le64(h + 8, pay->ref);
+		synod_put_le32(h + 16, n * SYNOD_PAY_BUF_BYTES);
+		synod_put_le32(h + 20, len);
+		page = virt_to_head_page(b->data);
+		r->txpc[n] = (struct synod_tx_piece){
+			.hdr = { h, SYNOD_PIECE_HDR }, .page = page,
+			.off = b->data - page_address(page), .len = len };
+	}
+	if (WARN_ON_ONCE(n != pay->nseg))
+		return -EINVAL;
+	copy = !synod_pay_lend(&r->pay, pay);
+	err = r->tops->queue_pieces(r->tp, to, r->txpc, n, copy);
+	if (err == -ENOSPC && !copy)
+		err = r->tops->queue_pieces(r->tp, to, r->txpc, n, true);
+	if (!err)
+		r->tx_pieces += n;
+	return err;
+}
+
+/*
  * One payload frame for @to of the bytes of @pay: by reference
  * (queue_page()) if the store lends the buffer (payload.h: it then keeps
  * the bytes as they are while the network holds them), else, or if the
  * ring's budget of pages is spent (-ENOSPC), by copy.  A frame carries
- * SYNOD_PAYLOAD_MAX, one buffer, at most: a chain of more buffers is
- * refused (-EINVAL), by reference or by copy, until the frames carry a
- * chain in pieces (S3, plans/large-requests.md); none is while
- * payloads fit a buffer (synod_pay_init()).
+ * one buffer at most: a chain of more goes in pieces (send_pieces()).
  */
 static int send_payload(struct synod_repl *r, u32 to, struct synod_pay *pay)
 {
 	struct page *head = virt_to_head_page(pay->data);
-	/* a frame carries SYNOD_PAYLOAD_MAX at most (transport.h) */
-	struct kvec iov[1 + DIV_ROUND_UP(SYNOD_PAYLOAD_MAX,
-					 SYNOD_PAY_BUF_BYTES)];
-	const struct synod_pay *b = pay;
+	struct kvec iov[2];
 	u8 hdr[SYNOD_PAYLOAD_HDR];
 	int err = -ENOSPC;
-	u32 n;
 
+	if (pay->nseg > 1)
+		return send_pieces(r, to, pay);
 	memset(hdr, 0, sizeof(hdr));
 	hdr[0] = SYNOD_FRAME_PAYLOAD;
 	synod_put_le32(hdr + 4, pay->len);
 	synod_put_le64(hdr + 8, pay->ref);
 	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
-	if (pay->nseg >= ARRAY_SIZE(iov))
+	iov[1] = (struct kvec){ pay->data, pay->len };
+	if (WARN_ON_ONCE(!pay->len || pay->len > SYNOD_PAY_BUF_BYTES))
 		return -EINVAL;
-	for (n = 0; b && n < pay->nseg && synod_pay_seg_len(pay, n);
-	     n++, b = synod_pay_next(&r->pay, b))
-		iov[1 + n] = (struct kvec){ b->data,
-					    synod_pay_seg_len(pay, n) };
-	if (n == 1 && synod_pay_lend(&r->pay, pay))
+	if (synod_pay_lend(&r->pay, pay))
 		err = r->tops->queue_page(r->tp, to, iov, head,
 					  pay->data - page_address(head),
 					  pay->len);
 	if (err == -ENOSPC)
-		err = r->tops->queue(r->tp, to, iov, 1 + n);
+		err = r->tops->queue(r->tp, to, iov, 2);
 	return err;
 }
 
@@ -741,6 +791,8 @@ void synod_repl_tick(struct work_struct *work)
 		return;
 	}
 	now = synod_repl_now();
+	/* pieces of a link that went down and nothing came from since */
+	synod_repl_pieces_reset(r);
 	if (!r->fenced) {
 		/* A data area being copied must not serve: do not lead,
 		 * and offer no transfer from it. */

@@ -55,12 +55,14 @@
 #include "payload.h"
 #include "resync.h"
 #include "replica_apply.h"
+#include "replica_piece.h"
 #include "core/replica.h"
 
 /* Frame kinds: the first byte of every frame on the transport. */
 #define SYNOD_FRAME_MSG		1	/* a consensus message, wire.c form */
 #define SYNOD_FRAME_PAYLOAD	2	/* the data of one write */
 #define SYNOD_FRAME_STEPDOWN	3	/* "promote" elsewhere: leader, resign */
+/* SYNOD_FRAME_PIECE (6): a part of a longer payload, replica_piece.h */
 /*
  * Payload frame header, little-endian: kind u8, pad u8[3], len u32,
  * ref u64; then len bytes of data.
@@ -224,6 +226,16 @@ struct synod_repl {
 	/* payloads from a peer that conflict with, or messages that name,
 	 * data the peer itself never sent us (payload.h) */
 	u64 rx_unbound[SYNOD_NODES_MAX];
+	/* each peer's payload arriving in pieces (replica_piece.c) */
+	struct synod_piece_asm piece[SYNOD_NODES_MAX];
+	/* peers whose link went down: their assembly is abandoned at the
+	 * next frame or tick (link_event() sets it without the lock) */
+	unsigned long piece_reset;
+	u64 rx_pieces[SYNOD_NODES_MAX];	/* pieces taken from each peer */
+	/* payloads of several buffers not sent to a peer whose link runs a
+	 * version below SYNOD_LINK_V_PIECES (status shows it) */
+	u64 tx_refused_large[SYNOD_NODES_MAX];
+	u64 tx_pieces;			/* pieces queued, to all peers */
 	/* journal recovery: reports of corrupt records with and without a
 	 * known slot, so that the log gets the first of each kind (the
 	 * journal counts the records) */
@@ -273,6 +285,9 @@ struct synod_repl {
 	struct request *subrq[SYNOD_QUEUE_DEPTH];
 	u32 nsub;			/* of them gathered, 0 between passes */
 	u8 txbuf[SYNOD_WIRE_MAX_LEN + 1];	/* encoded frame */
+	/* the frames of one payload in pieces (send_payload()) */
+	struct synod_tx_piece txpc[SYNOD_PAY_SEGS_MAX];
+	u8 txph[SYNOD_PAY_SEGS_MAX][SYNOD_PIECE_HDR];
 };
 
 /* Has enough landed since the last checkpoint to write another? */
@@ -375,6 +390,8 @@ static inline bool synod_repl_resyncing(const struct synod_repl *r)
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
 void synod_repl_rx_done(void *ctx);				/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
+void synod_repl_pieces_reset(struct synod_repl *r);
+void synod_repl_pieces_abandon(struct synod_repl *r);
 
 /* replica_io.c: client requests */
 void synod_repl_submit(struct synod_repl *r, struct llist_node *list); /* locks */

@@ -423,6 +423,8 @@ static u64 trim_going_down(struct synod_repl *r, bool force)
 	mutex_lock(&r->lock);
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	given = r->pay.trimmed;
+	/* no frame comes now (links stopped): nothing may stay pinned */
+	synod_repl_pieces_abandon(r);
 	synod_repl_trim(r, !force);
 	given = r->pay.trimmed - given;
 	synod_repl_unlock(r);
@@ -710,6 +712,8 @@ int synod_repl_status(struct synod_repl *r, struct synod_repl_status *st)
 						       SYNOD_REJECT_ORDER);
 		ps->unbound = r->rx_unbound[n];
 		ps->tx_again = r->tx_again_count[n];
+		ps->tx_refused_large = r->tx_refused_large[n];
+		ps->rx_pieces = r->rx_pieces[n];
 		st->rejected += ps->rejected_mac + ps->rejected_replay +
 				ps->rejected_order + ps->unbound;
 	}

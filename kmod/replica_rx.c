@@ -41,6 +41,18 @@ static const char *conflict_kept(const struct synod_pay *pay, u32 from,
 }
 
 /*
+ * Why bytes held under a ref are kept against a peer's that came in
+ * pieces (replica_piece.c): those are compared one piece at a time and
+ * never held whole, so nothing could replace the held ones yet (a new
+ * chain swapped in for the proposer's: later work).
+ */
+static const char *conflict_kept_pieces(const struct synod_pay *pay, u32 from,
+					bool busy, u32 plen)
+{
+	return conflict_kept(pay, from, busy, plen) ?: "sent in pieces";
+}
+
+/*
  * Other bytes under a ref we hold, from @from.  The ref's proposer (the
  * top byte of the ref, payload.c) defines its bytes: if @from is the
  * proposer and the held copy came only from other peers, the proposer's
@@ -53,15 +65,17 @@ static const char *conflict_kept(const struct synod_pay *pay, u32 from,
  * (and resending) them to another peer (payload.h); a buffer lent but
  * no longer busy has no reader, and none can come while we hold the
  * replica's lock.  Nor, for now, bytes longer than the held chain can
- * take.  The sender is counted then.  A test build logs which way it
- * went.  Returns whether the frame's bytes were taken.
+ * take, or bytes that came in pieces (@data NULL).  The sender is
+ * counted then.  A test build logs which way it went.  Returns whether
+ * the frame's bytes were taken.
  */
 static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 				struct synod_pay *pay, const u8 *data,
 				u32 plen)
 {
 	bool busy = synod_pay_busy(&r->pay, pay);	/* read once */
-	const char *why = conflict_kept(pay, from, busy, plen);
+	const char *why = data ? conflict_kept(pay, from, busy, plen) :
+				 conflict_kept_pieces(pay, from, busy, plen);
 	u32 n, liars = BIT(from);
 
 	/*
@@ -177,6 +191,88 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	return;
 drop:
 	r->rx_drop[SYNOD_RXD_BAD]++;
+}
+
+/*
+ * Abandon the assemblies of the peers whose link went down since we
+ * last looked (synod_repl_link_event()): their last pieces are lost
+ * with the connection, and the sender resends the payload whole.
+ */
+void synod_repl_pieces_reset(struct synod_repl *r)
+{
+	u32 n;
+
+	lockdep_assert_held(&r->lock);
+	if (!READ_ONCE(r->piece_reset))
+		return;
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		if (test_and_clear_bit(n, &r->piece_reset))
+			synod_piece_abandon(&r->piece[n]);
+}
+
+/*
+ * Every assembly abandoned: the volume goes down or is fenced, and
+ * nothing may stay pinned (synod_pay_exit() warns of what is).
+ */
+void synod_repl_pieces_abandon(struct synod_repl *r)
+{
+	u32 n;
+
+	lockdep_assert_held(&r->lock);
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		synod_piece_abandon(&r->piece[n]);
+}
+
+/*
+ * A piece frame from @from (replica_piece.c puts a peer's pieces
+ * together): counted by what it did.  A store with no room counts once
+ * per payload, as one PAYLOAD frame would; a piece out of order is BAD
+ * (an honest link never makes one); other bytes under a ref held whole
+ * go to the conflict path, which keeps the held ones.
+ */
+static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
+{
+	struct synod_piece_hdr h;
+	struct synod_pay *held;
+
+	if (from >= SYNOD_NODES_MAX) {
+		r->rx_drop[SYNOD_RXD_BAD]++;
+		return;
+	}
+	if (synod_piece_parse(f, len, &h)) {
+		synod_piece_abandon(&r->piece[from]);
+		r->rx_drop[SYNOD_RXD_BAD]++;
+		return;
+	}
+	if (!h.off && test_nobuf_now()) {
+		synod_piece_abandon(&r->piece[from]);
+		r->piece[from].ref = h.ref;
+		r->piece[from].skip = true;
+		r->rx_drop[SYNOD_RXD_NOBUF]++;
+		return;
+	}
+	switch (synod_piece_rx(&r->pay, &r->core, &r->piece[from], from, &h,
+			       f + SYNOD_PIECE_HDR, &held)) {
+	case SYNOD_PIECE_TAKEN:
+	case SYNOD_PIECE_DONE:
+		r->rx_pieces[from]++;
+		break;
+	case SYNOD_PIECE_SKIP:
+		break;
+	case SYNOD_PIECE_NOBUF:
+		/* backpressure: the sender resends it with its message */
+		r->rx_drop[SYNOD_RXD_NOBUF]++;
+		break;
+	case SYNOD_PIECE_BAD:
+		r->rx_drop[SYNOD_RXD_BAD]++;
+		pr_warn_ratelimited("%s: node %u sent a piece of ref %llx out of order (at %u of %u): dropped\n",
+				    r->vol->name, from, h.ref, h.off, h.total);
+		break;
+	case SYNOD_PIECE_CONFLICT:
+		if (held && !rx_payload_conflict(r, from, held, NULL, h.total))
+			r->rx_drop[SYNOD_RXD_BAD]++;
+		break;
+	}
 }
 
 /*
@@ -303,6 +399,18 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		synod_jq_reserve(r, rx_reserve(f, len));
 	if (!r->up || r->fenced)
 		goto out;
+	synod_repl_pieces_reset(r);
+	if (f[0] == SYNOD_FRAME_PIECE) {
+		rx_piece(r, from, f, len);
+		goto out;
+	}
+	/*
+	 * A peer queues a payload's pieces back to back: any other frame
+	 * in between means its connection was reset midway (the incoming
+	 * one, which link_event() does not report).  Not a fault.
+	 */
+	if (from < SYNOD_NODES_MAX)
+		synod_piece_abandon(&r->piece[from]);
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
 		rx_payload(r, from, f, len);
 		goto out;
@@ -405,6 +513,9 @@ void synod_repl_link_event(void *ctx, u32 node, bool up)
 
 	if (up && node < SYNOD_NODES_MAX)
 		set_bit(node, &r->links_up);
+	/* its pieces in flight are lost: abandoned under the lock, later */
+	if (!up && node < SYNOD_NODES_MAX)
+		set_bit(node, &r->piece_reset);
 	synod_netlink_notify_repl(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
 					       SYNOD_EVENT_PEER_DISCONNECTED,
 				  r->vol->name, U32_MAX, U32_MAX, 0, node);

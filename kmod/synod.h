@@ -162,6 +162,8 @@ struct synod_peer_status {
 	u64 rejected_mac, rejected_replay, rejected_order;
 	u64 unbound;		/* named data it did not send (payload.h) */
 	u64 tx_again;		/* messages our growing send ring refused */
+	u64 tx_refused_large;	/* large payloads its link cannot carry */
+	u64 rx_pieces;		/* PIECE frames taken from it */
 	bool voter;
 	/* our link to it: version (0: not up) and enum synod_link_mac */
 	u16 link_version;

@@ -6,8 +6,8 @@
 # (kmod/core, kmod/uapi), the secret's fingerprint (kmod/secret.c, which
 # needs only the kernel's SHA-256 library), the payload store, the
 # journal's segment lists (kmod/journal_seg.c), the TCP transport's send
-# rings and queuers (kmod/tcp_ring.c, tcp_queue.c) and the suites
-# (kmod/kunit) are
+# rings and queuers (kmod/tcp_ring.c, tcp_queue.c), a peer's pieces'
+# assembly (kmod/replica_piece.c) and the suites (kmod/kunit) are
 # linked, as a symlink tree, into lib/synod of that source tree; the UML
 # build directory is cached under BUILD_DIR/kunit, so a rerun rebuilds
 # only what changed.
@@ -38,6 +38,8 @@ cp -as "$top/kmod/payload.c" "$top/kmod/payload.h" "$top/kmod/journal.h" \
 cp -as "$top/kmod/journal_seg.c" "$dst/"
 # the TCP transport's send rings (no socket) and the headers they need
 cp -as "$top/kmod/tcp_ring.c" "$top/kmod/tcp_queue.c" "$top/kmod/tcp_priv.h" "$top/kmod/transport.h" "$dst/"
+# a peer's pieces put together into a payload chain (pure but for the store)
+cp -as "$top/kmod/replica_piece.c" "$top/kmod/replica_piece.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
 config SYNOD_KUNIT_TEST
 	bool "KUnit tests for synod's pure core and on-disk format" if !KUNIT_ALL_TESTS
@@ -52,7 +54,7 @@ config SYNOD_KUNIT_TEST
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/tcp_ring.c $(srctree)/lib/synod/tcp_queue.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/tcp_ring.c $(srctree)/lib/synod/tcp_queue.c $(srctree)/lib/synod/replica_piece.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

@@ -76,6 +76,8 @@ static struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_LINK_VERSION] = { .type = NLA_U32 },
 	[SYNOD_A_PEER_LINK_MAC] = { .type = NLA_U32 },
 	[SYNOD_A_PEER_TX_AGAIN] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_TX_REFUSED_LARGE] = { .type = NLA_U64 },
+	[SYNOD_A_PEER_RX_PIECES] = { .type = NLA_U64 },
 };
 
 static int parse_attrs(struct nl_msg *msg, struct nlattr **tb)
@@ -158,6 +160,8 @@ static int peer_from_nest(struct nlattr *nest, struct synod_peer_info *p)
 	p->link_version = get_u32(tb[SYNOD_A_PEER_LINK_VERSION]);
 	p->link_mac = get_u32(tb[SYNOD_A_PEER_LINK_MAC]);
 	p->tx_again = get_u64(tb[SYNOD_A_PEER_TX_AGAIN]);
+	p->tx_refused_large = get_u64(tb[SYNOD_A_PEER_TX_REFUSED_LARGE]);
+	p->rx_pieces = get_u64(tb[SYNOD_A_PEER_RX_PIECES]);
 	return 0;
 }
 
@@ -252,7 +256,8 @@ int synod_volume_parse(struct nl_msg *msg, struct synod_volume *v)
 
 /*
  * One peer:
- *	"    peer 2 10.0.0.2:7790 connected match 9 voter refused 0 tx-again 0"
+ *	"    peer 2 10.0.0.2:7790 connected match 9 voter refused 0 tx-again 0
+ *	 refused-large 0 pieces-in 0"
  *	"      rejected mac 0 replay 0 order 0 unbound 0"
  * and, while our link to it is up, "      link v4 mac poly1305" (JSON:
  * null while it is not).
@@ -275,7 +280,11 @@ static void peer_print(struct synod_out *o, const struct synod_peer_info *p)
 	out_text(o, p->voter ? " voter" : " learner");
 	out_u64(o, "refused", " refused %" PRIu64, p->refused);
 	/* messages to it our send ring refused while growing (resent) */
-	out_u64(o, "tx_again", " tx-again %" PRIu64 "\n", p->tx_again);
+	out_u64(o, "tx_again", " tx-again %" PRIu64, p->tx_again);
+	/* large payloads its link (below v5) cannot carry; pieces from it */
+	out_u64(o, "tx_refused_large", " refused-large %" PRIu64,
+		p->tx_refused_large);
+	out_u64(o, "rx_pieces", " pieces-in %" PRIu64 "\n", p->rx_pieces);
 	out_u64(o, "rejected_mac", "      rejected mac %" PRIu64,
 		p->rejected_mac);
 	out_u64(o, "rejected_replay", " replay %" PRIu64, p->rejected_replay);

@@ -41,6 +41,8 @@ struct synod_peer_info {
 	uint64_t rejected_mac, rejected_replay, rejected_order;
 	uint64_t unbound;		/* named data it did not send */
 	uint64_t tx_again;		/* sent to it: refused by our growing ring */
+	uint64_t tx_refused_large;	/* large payloads its link cannot carry */
+	uint64_t rx_pieces;		/* PIECE frames taken from it */
 	/* our link to it, while up: version (0: not up), enum synod_link_mac */
 	uint32_t link_version;
 	uint32_t link_mac;

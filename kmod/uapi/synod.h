@@ -116,6 +116,14 @@ enum synod_peer_attr {
 	 * load, or memory to grow it is short.
 	 */
 	SYNOD_A_PEER_TX_AGAIN,
+	/*
+	 * u64: payloads of more than one buffer not sent to this peer
+	 * because our link to it runs a version below 5, which cannot
+	 * carry them (transport.rst, "Payloads in pieces").
+	 */
+	SYNOD_A_PEER_TX_REFUSED_LARGE,
+	/* u64: PIECE frames taken from this peer (parts of large payloads) */
+	SYNOD_A_PEER_RX_PIECES,
 
 	__SYNOD_A_PEER_MAX,
 	SYNOD_A_PEER_MAX = __SYNOD_A_PEER_MAX - 1

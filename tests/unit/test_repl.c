@@ -486,12 +486,14 @@ static void test_status_replicated(void **state)
 		"\"auto_promote\":false,\"peers\":["
 		"{\"node\":2,\"address\":\"10.0.0.2:7790\","
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
-		"\"refused\":1,\"tx_again\":5,\"rejected_mac\":3,\"rejected_replay\":0,"
+		"\"refused\":1,\"tx_again\":5,\"tx_refused_large\":0,"
+		"\"rx_pieces\":0,\"rejected_mac\":3,\"rejected_replay\":0,"
 		"\"rejected_order\":0,\"unbound\":1,"
 		"\"link_version\":4,\"link_mac\":\"poly1305\"},"
 		"{\"node\":3,\"address\":\"[fd00::3]:7790\","
 		"\"state\":\"connecting\",\"match_index\":80,\"voter\":false,"
-		"\"refused\":1,\"tx_again\":6,\"rejected_mac\":3,\"rejected_replay\":0,"
+		"\"refused\":1,\"tx_again\":6,\"tx_refused_large\":0,"
+		"\"rx_pieces\":0,\"rejected_mac\":3,\"rejected_replay\":0,"
 		"\"rejected_order\":0,\"unbound\":1,"
 		"\"link_version\":null,\"link_mac\":null}]}]\n");
 	free(got);
@@ -505,10 +507,12 @@ static void test_status_replicated(void **state)
 		"    commit 100 applied 99 catchup 1 refused 2 rejected 8 out-of-range 0\n"
 		"    resync none, 0 completed\n"
 		"    on-no-quorum suspend auto-promote false\n"
-		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1 tx-again 5\n"
+		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1 tx-again 5"
+		" refused-large 0 pieces-in 0\n"
 		"      rejected mac 3 replay 0 order 0 unbound 1\n"
 		"      link v4 mac poly1305\n"
-		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1 tx-again 6\n"
+		"    peer 3 [fd00::3]:7790 connecting match 80 learner refused 1 tx-again 6"
+		" refused-large 0 pieces-in 0\n"
 		"      rejected mac 3 replay 0 order 0 unbound 1\n");
 	free(got);
 	nlmsg_free(msg);

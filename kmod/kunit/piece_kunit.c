@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "synod_piece": a peer's PIECE frames put together into a
+ * payload chain (kmod/replica_piece.c) on a real payload store.  Pieces
+ * in order make the payload whole, bound to its sender and unpinned; a
+ * store too full for the payload counts once and drops the rest quietly;
+ * a piece out of order, or the link going down, abandons the assembly and
+ * leaves nothing pinned; a resend of a payload held whole is compared,
+ * never copied, and a piece that differs is a conflict; lengths and
+ * offsets from the wire that a sender never makes are refused before use.
+ */
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "replica_piece.h"
+#include "core/env.h"
+
+#define BUF	SYNOD_PAY_BUF_BYTES
+/* three buffers, the last one short: 2 x 16 KiB + 512 */
+#define TOTAL	(2 * BUF + 512)
+
+/* A store of node 0 on a pool of its own (freed by the suite's exit). */
+static struct synod_paystore *piece_store(struct kunit *test,
+					  struct synod_replica **core)
+{
+	struct synod_paypool *pool = kunit_kzalloc(test, sizeof(*pool),
+						   GFP_KERNEL);
+	struct synod_paystore *ps = kunit_kzalloc(test, sizeof(*ps),
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_NOT_NULL(test, ps);
+	KUNIT_ASSERT_EQ(test, synod_paypool_init(pool, 2 * SYNOD_PAY_COUNT, 0),
+			0);
+	test->priv = pool;
+	*core = kunit_kzalloc(test, sizeof(**core), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *core);
+	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0, pool), 0);
+	ps->gfp = GFP_KERNEL;
+	return ps;
+}
+
+/* Byte @i of the payload with @seed. */
+static u8 pbyte(u32 seed, u32 i)
+{
+	return (u8)(seed * 37 + i * 13 + (i >> 9));
+}
+
+/*
+ * The frame of piece @k (of BUF bytes each, the last what is left) of
+ * a @total-byte payload @ref with bytes of @seed, into @f; its length.
+ */
+static u32 piece_frame(u8 *f, u64 ref, u32 total, u32 k, u32 seed)
+{
+	u32 off = k * BUF, len = min(total - off, BUF), i;
+
+	memset(f, 0, SYNOD_PIECE_HDR);
+	f[0] = SYNOD_FRAME_PIECE;
+	synod_put_le32(f + 4, total);
+	synod_put_le64(f + 8, ref);
+	synod_put_le32(f + 16, off);
+	synod_put_le32(f + 20, len);
+	for (i = 0; i < len; i++)
+		f[SYNOD_PIECE_HDR + i] = pbyte(seed, off + i);
+	return SYNOD_PIECE_HDR + len;
+}
+
+/* Piece @k of payload @ref from @from, parsed and handed to @a. */
+static enum synod_piece_res piece_in(struct kunit *test,
+				     struct synod_paystore *ps,
+				     struct synod_replica *core,
+				     struct synod_piece_asm *a, u32 from,
+				     u64 ref, u32 k, u32 seed,
+				     struct synod_pay **held)
+{
+	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
+	struct synod_piece_hdr h;
+	enum synod_piece_res res;
+	u32 len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	len = piece_frame(f, ref, TOTAL, k, seed);
+	KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len, &h), 0);
+	res = synod_piece_rx(ps, core, a, from, &h, f + SYNOD_PIECE_HDR, held);
+	kunit_kfree(test, f);
+	return res;
+}
+
+/* Whether payload @p holds exactly the bytes of @seed. */
+static bool holds(struct synod_paystore *ps, struct synod_pay *p, u32 seed)
+{
+	u8 *want = kmalloc(TOTAL, GFP_KERNEL);
+	bool ok;
+	u32 i;
+
+	if (!want)
+		return false;
+	for (i = 0; i < TOTAL; i++)
+		want[i] = pbyte(seed, i);
+	ok = synod_pay_equal(ps, p, want, TOTAL);
+	kfree(want);
+	return ok;
+}
+
+/* A ref proposed by node 1: top byte 2 (payload.c). */
+static u64 ref_of_1(u32 n)
+{
+	return (2ull << 56) | 0x1000 | n;
+}
+
+/*
+ * Three pieces in order: the first stores and pins the whole chain
+ * (absent to messages: no length yet), the last sets the length, binds
+ * the sender and unpins.
+ */
+static void piece_in_order(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a = {};
+	struct synod_pay *p, *held;
+	u64 ref = ref_of_1(1);
+
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 7, &held),
+			SYNOD_PIECE_TAKEN);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p->nseg, 3u);
+	KUNIT_EXPECT_EQ(test, p->len, 0u);
+	KUNIT_EXPECT_EQ(test, p->pins, 1u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 7, &held),
+			SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, p->len, 0u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 7, &held),
+			SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_EQ(test, p->len, TOTAL);
+	KUNIT_EXPECT_EQ(test, p->pins, 0u);
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 7));
+	KUNIT_EXPECT_NULL(test, a.head);
+	synod_pay_exit(ps);
+}
+
+/*
+ * A store that cannot grow and has two buffers free: the first piece
+ * of a three-buffer payload takes none (NOBUF, counted once by the
+ * caller), the others are dropped quietly, nothing is pinned, and the
+ * next payload that fits goes in.
+ */
+static void piece_store_full_skips(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a = {};
+	struct synod_pay *held, *fill[SYNOD_PAY_FLOOR];
+	u64 ref = ref_of_1(2);
+	u32 i, n = 0;
+
+	ps->gfp = 0;
+	while (ps->nfree > 2) {
+		fill[n] = synod_pay_store(ps, synod_pay_new_ref(ps), BUF, core);
+		KUNIT_ASSERT_NOT_NULL(test, fill[n]);
+		fill[n]->len = BUF;
+		synod_pay_pin(fill[n++]);
+	}
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 3, &held),
+			SYNOD_PIECE_NOBUF);
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	KUNIT_EXPECT_EQ(test, ps->nfree, 2u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 3, &held),
+			SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 3, &held),
+			SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_NULL(test, a.head);
+	/* room again: the resend goes in whole */
+	synod_pay_unpin(fill[0]);
+	synod_pay_unpin(fill[1]);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, i,
+					       3, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 3));
+	for (i = 2; i < n; i++)
+		synod_pay_unpin(fill[i]);
+	synod_pay_exit(ps);
+}
+
+/* Pinned buffers of the store, all told. */
+static u32 pinned(struct synod_paystore *ps)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < SYNOD_PAY_COUNT; i++)
+		n += ps->pay[i].pins;
+	return n;
+}
+
+/*
+ * A piece out of order (one skipped) abandons the assembly: nothing
+ * pinned, no length, and the pieces after it are out of order too
+ * until a first piece opens another.
+ */
+static void piece_out_of_order_abandons(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a = {};
+	struct synod_pay *held;
+	u64 ref = ref_of_1(3);
+
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 5, &held),
+			SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 1u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 5, &held),
+			SYNOD_PIECE_BAD);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_NULL(test, a.head);
+	KUNIT_EXPECT_EQ(test, synod_pay_find(ps, ref)->len, 0u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 5, &held),
+			SYNOD_PIECE_BAD);
+	/* a piece of another ref than the open one: abandoned too */
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 5, &held),
+			SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref_of_1(4), 1,
+				       5, &held), SYNOD_PIECE_BAD);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The link goes down midway (the replica abandons that peer's
+ * assembly, replica_rx.c): nothing stays pinned, the rest of the old
+ * pieces are refused, and the resend from its first piece is taken.
+ */
+static void piece_link_down_abandons(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a = {};
+	struct synod_pay *held;
+	u64 ref = ref_of_1(5);
+	u32 i;
+
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 9, &held),
+			SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 9, &held),
+			SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(&a));
+	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(&a));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 9, &held),
+			SYNOD_PIECE_BAD);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, i,
+					       9, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 9));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * A payload held whole, resent: by its own sender, skipped unread; by
+ * another peer with the same bytes, compared (bound to it too, bytes
+ * untouched); by a third with a piece that differs, a conflict on that
+ * piece with the held payload returned, the rest skipped, the held
+ * bytes unchanged and nothing pinned.
+ */
+static void piece_resend_compares(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a1 = {}, a2 = {}, a3 = {};
+	struct synod_pay *p, *held;
+	u64 ref = ref_of_1(6);
+	u32 i;
+
+	for (i = 0; i < 3; i++)
+		piece_in(test, ps, core, &a1, 1, ref, i, 11, &held);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, p->len, TOTAL);
+	/* its sender again: nothing read */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       99, &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 11));
+	/* another peer, same bytes: compared, bound */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a2, 2, ref, i,
+					       11, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)(BIT(1) | BIT(2)));
+	KUNIT_EXPECT_EQ(test, p->len, TOTAL);
+	/* a third, other bytes from its second piece on: a conflict */
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 0, ref, 0, 11,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 0, ref, 1, 12,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, p);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 0, ref, 2, 12,
+				       &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 11));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)(BIT(1) | BIT(2)));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/* A frame of piece @k with one header field at @at set to @v (u32). */
+static int parse_with(u8 *f, u32 k, u32 at, u32 v, u32 cut)
+{
+	struct synod_piece_hdr h;
+	u32 len = piece_frame(f, ref_of_1(7), TOTAL, k, 1);
+
+	if (at)
+		synod_put_le32(f + at, v);
+	return synod_piece_parse(f, len - cut, &h);
+}
+
+/*
+ * Lengths and offsets no sender of ours makes are refused by the parse,
+ * before anything uses them: a total of 0, past SYNOD_PAY_BYTES_MAX or
+ * not of whole sectors; an offset not at a buffer or past the total; a
+ * length other than the frame's, or than a whole buffer (the last: what
+ * is left); flags or pad set; a frame shorter than its header; a ref
+ * without a proposer.
+ */
+static void piece_bad_lengths_refused(struct kunit *test)
+{
+	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
+	struct synod_piece_hdr h;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 0, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 2, 0, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 4, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 4, SYNOD_PAY_BYTES_MAX + 512, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 4, TOTAL + 100, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 16, 512, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 16, 3 * BUF, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 20, BUF + 512, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 0, 0, 512), -EINVAL);
+	/* the last piece is 512 bytes: a whole buffer is too long */
+	KUNIT_EXPECT_EQ(test, parse_with(f, 2, 4, 3 * BUF, 0), -EINVAL);
+	/* a middle piece shorter than a buffer */
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 4, 512, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 0, 0, 0), 0);
+	f[1] = 1;
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF, &h),
+			-EINVAL);
+	f[1] = 0;
+	f[3] = 1;
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF, &h),
+			-EINVAL);
+	f[3] = 0;
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR - 1, &h),
+			-EINVAL);
+	synod_put_le64(f + 8, 0x1234);
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF, &h),
+			-EINVAL);
+}
+
+static void piece_test_exit(struct kunit *test)
+{
+	if (test->priv)
+		synod_paypool_exit(test->priv);
+}
+
+static struct kunit_case piece_cases[] = {
+	KUNIT_CASE(piece_in_order),
+	KUNIT_CASE(piece_store_full_skips),
+	KUNIT_CASE(piece_out_of_order_abandons),
+	KUNIT_CASE(piece_link_down_abandons),
+	KUNIT_CASE(piece_resend_compares),
+	KUNIT_CASE(piece_bad_lengths_refused),
+	{}
+};
+
+static struct kunit_suite piece_suite = {
+	.name = "synod_piece",
+	.exit = piece_test_exit,
+	.test_cases = piece_cases,
+};
+
+kunit_test_suites(&piece_suite);
+MODULE_LICENSE("GPL");

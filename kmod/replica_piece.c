@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A payload longer than one frame arrives as PIECE frames (replica_piece.h:
+ * one buffer each, in order, back to back), which are put together here
+ * into a chain of the payload store, one open assembly per peer.  The
+ * chain is stored whole when the first piece comes (all its buffers or
+ * none, payload.h), pinned while it fills so that no sweep frees it, and
+ * has no length until the last piece is in: until then the store calls
+ * it absent to a message that names it (replica_rx.c), and the sender
+ * resends both.  Every length and offset from the wire is checked before
+ * it is used.  The rules, one peer at a time:
+ *  - off 0 opens an assembly (abandoning one still open: the connection
+ *    was reset midway).  Store full: counted once (NOBUF) and the rest of
+ *    that payload's pieces dropped quietly.  A ref already complete here
+ *    (a resend) is compared piece by piece instead of copied, unless this
+ *    peer sent those bytes already (then nothing is read, as for a
+ *    PAYLOAD frame); the first difference is a conflict (the caller runs
+ *    its conflict path) and the rest of the payload is dropped.
+ *  - The next piece in order is copied in (or compared).
+ *  - The last one sets the length, binds the payload to its sender and
+ *    unpins it.
+ *  - Anything else (a piece out of order, or of another ref) abandons
+ *    the assembly: unpinned, its chain left to the sweep.  This cannot
+ *    happen on an honest link, so it is counted BAD by the caller.
+ * The replica abandons a peer's assembly also when that peer's link goes
+ * down, and all of them when it goes down or is fenced, so nothing is
+ * left pinned (replica_rx.c).  The replica's lock is held throughout.
+ */
+#include <linux/blkdev.h>
+#include <linux/errno.h>
+
+#include "replica_piece.h"
+#include "core/wire.h"
+
+/*
+ * Decode and check the piece frame @f of @len bytes into *@h: 0, or
+ * -EINVAL for anything a sender of ours never makes.  Nothing of a
+ * frame is trusted before this.
+ */
+int synod_piece_parse(const u8 *f, u32 len, struct synod_piece_hdr *h)
+{
+	u32 left;
+
+	if (len < SYNOD_PIECE_HDR || f[0] != SYNOD_FRAME_PIECE || f[1] ||
+	    f[2] || f[3])
+		return -EINVAL;
+	h->total = synod_get_le32(f + 4);
+	h->ref = synod_get_le64(f + 8);
+	h->off = synod_get_le32(f + 16);
+	h->len = synod_get_le32(f + 20);
+	if (h->len != len - SYNOD_PIECE_HDR || !h->total ||
+	    h->total > SYNOD_PAY_BYTES_MAX || h->total % SECTOR_SIZE ||
+	    h->off % SYNOD_PAY_BUF_BYTES || h->off >= h->total)
+		return -EINVAL;
+	/* refs carry their proposer + 1 in the top byte (payload.c) */
+	if (!(h->ref >> 56) || (h->ref >> 56) > SYNOD_NODES_MAX)
+		return -EINVAL;
+	/* every piece a whole buffer but the last: off + len <= total */
+	left = h->total - h->off;
+	if (h->len != min(left, SYNOD_PAY_BUF_BYTES))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Let go of @a's open assembly, if any: unpinned, its chain (no length
+ * yet, or complete if it was being compared) left to the sweep or to
+ * whoever holds it.  Returns whether one was open.
+ */
+bool synod_piece_abandon(struct synod_piece_asm *a)
+{
+	struct synod_pay *head = a->head;
+
+	a->skip = false;
+	if (!head)
+		return false;
+	WARN_ON_ONCE(!head->pins);
+	synod_pay_unpin(head);
+	a->head = NULL;
+	return true;
+}
+
+/* The first piece of a payload, @h->off 0: open an assembly for it. */
+static enum synod_piece_res piece_open(struct synod_paystore *ps,
+				       const struct synod_replica *core,
+				       struct synod_piece_asm *a, u32 from,
+				       const struct synod_piece_hdr *h,
+				       struct synod_pay **held)
+{
+	struct synod_pay *head;
+
+	synod_piece_abandon(a);
+	a->ref = h->ref;
+	a->total = h->total;
+	a->next_off = 0;
+	a->compare = false;
+	head = synod_pay_store(ps, h->ref, h->total, core);
+	if (head && head->len) {
+		/* complete here already: a resend, or another's copy */
+		if (head->senders & BIT(from)) {
+			synod_pay_seen(ps, head);
+			a->skip = true;
+			return SYNOD_PIECE_SKIP;
+		}
+		if (head->len != h->total) {
+			*held = head;
+			a->skip = true;
+			return SYNOD_PIECE_CONFLICT;
+		}
+		a->compare = true;
+	} else if (head && (head->pins || synod_pay_busy(ps, head) ||
+			    h->total > head->nseg * SYNOD_PAY_BUF_BYTES)) {
+		/*
+		 * Stored without its bytes and pinned: another peer's
+		 * assembly fills it; or busy, or too short (a PAYLOAD
+		 * frame's): its bytes may not change now.  The sender
+		 * resends with its message, as for a full store.
+		 */
+		head = NULL;
+	}
+	if (!head) {
+		a->skip = true;
+		return SYNOD_PIECE_NOBUF;
+	}
+	synod_pay_pin(head);
+	a->head = head;
+	return SYNOD_PIECE_TAKEN;
+}
+
+/*
+ * One piece @h with its @h->len bytes at @data, from peer @from, whose
+ * assembly is @a (replica_piece.h).  On SYNOD_PIECE_CONFLICT *@held is
+ * the complete payload the bytes differ from, unpinned: the caller's
+ * conflict path decides whose bytes count.  The rules are at the top of
+ * this file.
+ */
+enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
+				    const struct synod_replica *core,
+				    struct synod_piece_asm *a, u32 from,
+				    const struct synod_piece_hdr *h,
+				    const u8 *data, struct synod_pay **held)
+{
+	enum synod_piece_res res = SYNOD_PIECE_TAKEN;
+	struct synod_pay *head;
+
+	*held = NULL;
+	if (WARN_ON_ONCE(from >= SYNOD_NODES_MAX))
+		return SYNOD_PIECE_BAD;
+	if (!h->off) {
+		res = piece_open(ps, core, a, from, h, held);
+		if (res != SYNOD_PIECE_TAKEN)
+			return res;
+	} else if (a->skip && a->ref == h->ref && !a->head) {
+		return SYNOD_PIECE_SKIP;
+	} else if (!a->head || a->ref != h->ref || a->total != h->total ||
+		   a->next_off != h->off) {
+		synod_piece_abandon(a);
+		return SYNOD_PIECE_BAD;
+	}
+	head = a->head;
+	/* parse checked off + len <= total, which the chain holds */
+	if (WARN_ON_ONCE((u64)h->off + h->len >
+			 (u64)head->nseg * SYNOD_PAY_BUF_BYTES)) {
+		synod_piece_abandon(a);
+		return SYNOD_PIECE_BAD;
+	}
+	if (a->compare) {
+		if (!synod_pay_equal_at(ps, head, h->off, data, h->len)) {
+			synod_piece_abandon(a);
+			a->skip = true;
+			*held = head;
+			return SYNOD_PIECE_CONFLICT;
+		}
+	} else {
+		synod_pay_copy_in(ps, head, h->off, data, h->len);
+	}
+	a->next_off = h->off + h->len;
+	if (a->next_off < a->total)
+		return SYNOD_PIECE_TAKEN;
+	/* whole: unpinned first, so that the length may cut the chain */
+	synod_piece_abandon(a);
+	if (!a->compare && !synod_pay_set_len(ps, head, a->total))
+		return SYNOD_PIECE_NOBUF;	/* busy: as rx_payload() */
+	head->senders |= BIT(from);
+	synod_pay_seen(ps, head);
+	return SYNOD_PIECE_DONE;
+}

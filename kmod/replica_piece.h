@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Assembling the PIECE frames of one peer into a payload chain
+ * (replica_piece.c).  Pure bookkeeping on the payload store: the
+ * replica's receive path (replica_rx.c) parses a frame, hands it here
+ * under the replica's lock, and counts and logs what comes back.
+ */
+#ifndef SYNOD_REPLICA_PIECE_H
+#define SYNOD_REPLICA_PIECE_H
+
+#include <linux/types.h>
+
+#include "payload.h"
+
+/*
+ * Frame kind of a piece: one buffer's worth of a payload longer than one
+ * buffer (SYNOD_PAY_BUF_BYTES), sent only on links of version
+ * SYNOD_LINK_V_PIECES or later (transport.h).  4 and 5 are state
+ * transfer's (resync.h).
+ */
+#define SYNOD_FRAME_PIECE	6
+/*
+ * Piece frame header, 24 bytes, little-endian; then @len bytes of data.
+ *    0  kind   u8   SYNOD_FRAME_PIECE
+ *    1  flags  u8   0: none defined yet; a receiver refuses others, so
+ *                   that a later meaning cannot be misread as data
+ *    2  pad    u16  0, refused otherwise
+ *    4  total  u32  bytes of the whole payload: a multiple of 512, at
+ *                   most SYNOD_PAY_BYTES_MAX; the same in every piece
+ *    8  ref    u64  the payload's cluster-unique ref (payload.h), as in a
+ *                   PAYLOAD frame: top byte its proposer + 1
+ *   16  off    u32  where the data goes in the payload: a multiple of
+ *                   SYNOD_PAY_BUF_BYTES; pieces come in order, off 0 first
+ *   20  len    u32  bytes of data that follow: SYNOD_PAY_BUF_BYTES, the
+ *                   last piece what is left (off + len <= total)
+ */
+#define SYNOD_PIECE_HDR		24u
+
+/* A piece frame's header, decoded and checked (synod_piece_parse()). */
+struct synod_piece_hdr {
+	u32 total;
+	u64 ref;
+	u32 off;
+	u32 len;
+};
+
+/*
+ * The payload one peer is sending in pieces now.  A peer's frames come
+ * in order on one connection and a sender queues all pieces of a
+ * payload back to back (queue_pieces(), transport.h), so one assembly
+ * per peer is enough: anything else abandons it.
+ */
+struct synod_piece_asm {
+	/* the chain being filled, pinned so no sweep frees it; NULL: none */
+	struct synod_pay *head;
+	u64 ref;		/* of @head, or of the payload skipped */
+	u32 total;		/* bytes @head is to hold */
+	u32 next_off;		/* the next piece's off */
+	bool compare;		/* @head was complete: compare, never copy */
+	bool skip;		/* drop @ref's other pieces quietly */
+};
+
+/* What one piece did (synod_piece_rx()). */
+enum synod_piece_res {
+	SYNOD_PIECE_TAKEN,	/* copied (or compared equal); more to come */
+	SYNOD_PIECE_DONE,	/* the payload is whole, bound to its sender */
+	SYNOD_PIECE_SKIP,	/* of a payload refused before: dropped */
+	SYNOD_PIECE_NOBUF,	/* no room for its payload: the rest skipped */
+	SYNOD_PIECE_BAD,	/* out of order: the open assembly abandoned */
+	SYNOD_PIECE_CONFLICT,	/* other bytes than held under its ref */
+};
+
+int synod_piece_parse(const u8 *f, u32 len, struct synod_piece_hdr *h);
+enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
+				    const struct synod_replica *core,
+				    struct synod_piece_asm *a, u32 from,
+				    const struct synod_piece_hdr *h,
+				    const u8 *data, struct synod_pay **held);
+bool synod_piece_abandon(struct synod_piece_asm *a);
+
+#endif /* SYNOD_REPLICA_PIECE_H */
