@@ -34,6 +34,8 @@ struct synod_limits {
 	unsigned int max_discard_sectors;	/* 0: no discard */
 	unsigned int discard_granularity;
 	unsigned int max_write_zeroes_sectors;	/* 0: no write zeroes */
+	unsigned int max_segments;		/* 0: the block layer's */
+	unsigned int max_segment_size;		/* 0: the block layer's */
 };
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
@@ -52,6 +54,9 @@ static inline struct gendisk *synod_alloc_disk(struct blk_mq_tag_set *set,
 		.max_hw_discard_sectors = l->max_discard_sectors,
 		.discard_granularity = l->discard_granularity,
 		.max_write_zeroes_sectors = l->max_write_zeroes_sectors,
+		/* 0 takes the defaults (blk_validate_limits()) */
+		.max_segments = l->max_segments,
+		.max_segment_size = l->max_segment_size,
 		/* Volatile cache and FUA, so that flushes reach us. */
 		.features = BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA,
 	};
@@ -78,6 +83,10 @@ static inline struct gendisk *synod_alloc_disk(struct blk_mq_tag_set *set,
 	blk_queue_max_discard_sectors(q, l->max_discard_sectors);
 	q->limits.discard_granularity = l->discard_granularity;
 	blk_queue_max_write_zeroes_sectors(q, l->max_write_zeroes_sectors);
+	if (l->max_segments)
+		blk_queue_max_segments(q, l->max_segments);
+	if (l->max_segment_size)
+		blk_queue_max_segment_size(q, l->max_segment_size);
 	blk_queue_write_cache(q, true, true);
 	return disk;
 }

@@ -290,6 +290,16 @@ struct synod_repl {
 	u8 txph[SYNOD_PAY_SEGS_MAX][SYNOD_PIECE_HDR];
 };
 
+/*
+ * The largest write the volume takes (its queue limits say so,
+ * blkdev.c): a chain of buffers on a LARGE one, one buffer otherwise.
+ */
+static inline u32 synod_repl_write_max(const struct synod_repl *r)
+{
+	return r->vol->sb.flags & SYNOD_SB_FLAG_LARGE ? SYNOD_PAY_BYTES_MAX :
+							 SYNOD_PAYLOAD_MAX;
+}
+
 /* Has enough landed since the last checkpoint to write another? */
 static inline bool synod_repl_ckpt_due(const struct synod_repl *r)
 {

@@ -188,7 +188,7 @@ void synod_repl_done(struct synod_repl *r, bool unknown)
 
 /*
  * Is @rq one the engine can carry: whole sectors inside the data area,
- * a write no larger than a payload buffer?  Block numbers are checked on
+ * a write no larger than the volume takes?  Block numbers are checked on
  * the leader too, not only where they arrive.  Under r->lock.
  */
 static bool req_valid(struct synod_repl *r, struct request *rq)
@@ -204,7 +204,7 @@ static bool req_valid(struct synod_repl *r, struct request *rq)
 	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_SLOT_BYTES);
 	if (WARN_ON_ONCE(!len || len % SECTOR_SIZE ||
 			 (req_op(rq) == REQ_OP_WRITE &&
-			  len > SYNOD_PAYLOAD_MAX)))
+			  len > synod_repl_write_max(r))))
 		return false;
 	if (synod_block_range_ok(blk_rq_pos(rq), len >> SECTOR_SHIFT,
 				 synod_repl_sectors(r)))

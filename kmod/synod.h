@@ -293,6 +293,7 @@ void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq);
 void synod_blkdev_end(struct request *rq, blk_status_t status);
 int synod_blkdev_create(struct synod_volume *vol);
+u32 synod_test_request_bytes(void);
 int synod_blkdev_add(struct synod_volume *vol);
 bool synod_blkdev_claim_for_delete(struct synod_volume *vol);
 void synod_blkdev_unclaim(struct synod_volume *vol);

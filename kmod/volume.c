@@ -300,6 +300,9 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 						vol->backing.block_size);
 			if (st == SYNOD_SB_OK)
 				synod_repl_cfg_to_sb(repl, &vol->sb);
+			/* test build: large requests before S5 (blkdev.c) */
+			if (st == SYNOD_SB_OK && synod_test_request_bytes())
+				vol->sb.flags |= SYNOD_SB_FLAG_LARGE;
 			secret = repl->secret;
 			secret_len = repl->secret_len;
 		} else {
