@@ -196,18 +196,26 @@ drop:
 /*
  * Abandon the assemblies of the peers whose link went down since we
  * last looked (synod_repl_link_event()): their last pieces are lost
- * with the connection, and the sender resends the payload whole.
+ * with the connection, and the sender resends the payload whole.  The
+ * down is of our outgoing link and may be told after pieces came on a
+ * new incoming one: the rest of an abandoned payload is dropped
+ * quietly, not counted as out of order.
  */
 void synod_repl_pieces_reset(struct synod_repl *r)
 {
+	struct synod_piece_asm *a;
 	u32 n;
 
 	lockdep_assert_held(&r->lock);
 	if (!READ_ONCE(r->piece_reset))
 		return;
-	for (n = 0; n < SYNOD_NODES_MAX; n++)
-		if (test_and_clear_bit(n, &r->piece_reset))
-			synod_piece_abandon(&r->piece[n]);
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (!test_and_clear_bit(n, &r->piece_reset))
+			continue;
+		a = &r->piece[n];
+		if (synod_piece_abandon(a))
+			a->skip = true;		/* a->ref: the one abandoned */
+	}
 }
 
 /*
