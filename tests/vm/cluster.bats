@@ -745,3 +745,103 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	grep -qx synod-io "$BATS_TEST_TMPDIR/before"
 	grep -qx synod-net "$BATS_TEST_TMPDIR/before"
 }
+
+# Large requests S3 (issue 10): with test_max_request_kb=1024 a new
+# replicated volume is LARGE and its queue takes 1 MiB requests; each is
+# a payload chain of 64 buffers, which leaves the leader as 64 PIECE
+# frames (link version 5) and is put together again on each follower
+# (kmod/replica_piece.c).  What the wire does is checked first; applying
+# a chain to the data area is S4's (replica_apply.c: until it lands, the
+# first apply fences the replica, and the write fails after the pieces
+# went through).
+@test "cluster: 1 MiB writes go to the followers in pieces and read back the same on every replica (test_max_request_kb=1024)" {
+	local d n p
+	rmmod synod
+	insmod "$KO" time_scale=4 test_max_request_kb=1024
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	for n in 0 1 2; do
+		wait_for 20 link_is $n $VOL $(( (n + 1) % 3 )) 5 poly1305
+	done
+	d=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_segments")" = 256 ]
+	head -c 8M /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	run dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M count=8 oflag=direct status=none
+	echo "dd: $status $output"
+	# the first payload, 64 pieces, reached both followers whole
+	for n in 1 2; do
+		wait_for 20 peer_field_ge $n $VOL 0 rx_pieces 64
+		echo "node $n: pieces from node 0: $(peer_field $n $VOL 0 rx_pieces)"
+	done
+	[ "$(peer_field 0 $VOL 1 tx_refused_large)" = 0 ]
+	[ "$(peer_field 0 $VOL 2 tx_refused_large)" = 0 ]
+	# from here on the data area's part (S4)
+	[ "$status" -eq 0 ]
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	# each follower put 8 payloads of 64 pieces together at least
+	for n in 1 2; do
+		[ "$(peer_field $n $VOL 0 rx_pieces)" -ge 512 ]
+	done
+	# every replica's data area, read through it as leader in turn
+	for n in 0 1 2; do
+		settle_leader $n $VOL 0 1 2
+		cmp <(dd if="$(dev_of $n $VOL)" bs=1M count=8 iflag=direct status=none) \
+			"$BATS_TEST_TMPDIR/a"
+	done
+	for n in 0 1 2; do
+		[ "$(field $n $VOL out_of_range)" = 0 ]
+		for p in 0 1 2; do
+			[ $p = $n ] && continue
+			[ "$(peer_field $n $VOL $p unbound)" = 0 ]
+		done
+	done
+	# no piece dropped for want of a buffer, none bad
+	for n in 0 1 2; do ctl $n volume down $VOL; done
+	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	down_drops "$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/drops"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/drops")" -eq 3 ]
+	[ "$(sort -u "$BATS_TEST_TMPDIR/drops")" = "0 0" ]
+}
+
+# A follower whose link runs version 4 (test_link_version=4 at its
+# create) cannot take PIECE frames: the leader refuses it every 1 MiB
+# write, counts that per peer and logs it, and the writes commit on the
+# leader and the other follower, a majority.
+@test "cluster: a follower on link version 4 is refused 1 MiB writes, counted; they commit on the other two" {
+	local d n
+	rmmod synod
+	insmod "$KO" time_scale=4 test_max_request_kb=1024
+	new_secret
+	replica_create $VOL 0 "0 1 2"
+	replica_create $VOL 1 "0 1 2"
+	echo 4 > $LINK_PARAM
+	replica_create $VOL 2 "0 1 2"
+	echo 0 > $LINK_PARAM
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	wait_for 20 link_is 0 $VOL 2 4 poly1305
+	wait_for 20 link_is 0 $VOL 1 5 poly1305
+	d=$(dev_of 0 $VOL)
+	head -c 4M /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	run dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M count=4 oflag=direct status=none
+	echo "dd: $status $output"
+	# node 2 is refused, counted and logged; node 1 gets the pieces
+	wait_for 20 peer_field_ge 0 $VOL 2 tx_refused_large 1
+	echo "refused to node 2: $(peer_field 0 $VOL 2 tx_refused_large)"
+	[ "$(peer_field 0 $VOL 1 tx_refused_large)" = 0 ]
+	[ "$(peer_field 2 $VOL 0 rx_pieces)" = 0 ]
+	wait_for 20 peer_field_ge 1 $VOL 0 rx_pieces 64
+	kernel_log_since_mark |
+		grep -q "$VOL: node 2's link runs version 4, which cannot carry a payload of 1048576 bytes: not sent"
+	# from here on the data area's part (S4): all four commit and apply
+	[ "$status" -eq 0 ]
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	[ "$(peer_field 0 $VOL 2 tx_refused_large)" -ge 4 ]
+	[ "$(peer_field 1 $VOL 0 rx_pieces)" -ge 256 ]
+	cmp <(dd if="$d" bs=1M count=4 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
+}
