@@ -34,10 +34,14 @@
 
 /*
  * Decode and check the piece frame @f of @len bytes into *@h: 0, or
- * -EINVAL for anything a sender of ours never makes.  Nothing of a
- * frame is trusted before this.
+ * -EINVAL for anything a sender of ours never makes, or -EFBIG for a
+ * payload longer than @max, the largest write this volume takes
+ * (synod_repl_write_max()): well formed, but the journal would refuse
+ * its record (journal.c, rec_ok()) and fence the replica after the core
+ * accepted it.  Nothing of a frame is trusted before this.
  */
-int synod_piece_parse(const u8 *f, u32 len, struct synod_piece_hdr *h)
+int synod_piece_parse(const u8 *f, u32 len, u32 max,
+		      struct synod_piece_hdr *h)
 {
 	u32 left;
 
@@ -59,7 +63,7 @@ int synod_piece_parse(const u8 *f, u32 len, struct synod_piece_hdr *h)
 	left = h->total - h->off;
 	if (h->len != min(left, SYNOD_PAY_BUF_BYTES))
 		return -EINVAL;
-	return 0;
+	return h->total > max ? -EFBIG : 0;
 }
 
 /*

@@ -70,7 +70,8 @@ enum synod_piece_res {
 	SYNOD_PIECE_CONFLICT,	/* other bytes than held under its ref */
 };
 
-int synod_piece_parse(const u8 *f, u32 len, struct synod_piece_hdr *h);
+int synod_piece_parse(const u8 *f, u32 len, u32 max,
+		      struct synod_piece_hdr *h);
 enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const struct synod_replica *core,
 				    struct synod_piece_asm *a, u32 from,

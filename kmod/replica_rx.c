@@ -242,14 +242,20 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
 	struct synod_piece_hdr h;
 	struct synod_pay *held;
+	int err;
 
 	if (from >= SYNOD_NODES_MAX) {
 		r->rx_drop[SYNOD_RXD_BAD]++;
 		return;
 	}
-	if (synod_piece_parse(f, len, &h)) {
+	err = synod_piece_parse(f, len, synod_repl_write_max(r), &h);
+	if (err) {
 		synod_piece_abandon(&r->piece[from]);
 		r->rx_drop[SYNOD_RXD_BAD]++;
+		if (err == -EFBIG)
+			pr_warn_ratelimited("%s: node %u sent a piece of a payload of %u bytes, this volume takes %u: dropped\n",
+					    r->vol->name, from, h.total,
+					    synod_repl_write_max(r));
 		return;
 	}
 	if (!h.off && test_nobuf_now()) {
@@ -322,7 +328,9 @@ static bool msg_payloads_present(struct synod_repl *r,
  * carries it: an ACCEPT, the values a PROMISE reports for recovery, a
  * CATCHUP.  Block numbers from the wire are trusted nowhere: a message
  * with one outside is refused whole (counted in status, logged), so such
- * an entry is never accepted, recovered or applied here.  The payloads
+ * an entry is never accepted, recovered or applied here.  So is one
+ * whose payload is longer than this volume takes (a relayed or
+ * recovered one too: rx_piece() refuses only what comes in pieces).  The payloads
  * are present (msg_payloads_present()), so their lengths are known.
  */
 static bool msg_writes_in_range(struct synod_repl *r, u32 from,
@@ -338,6 +346,18 @@ static bool msg_writes_in_range(struct synod_repl *r, u32 from,
 			continue;
 		for (k = 0; k < e->nwrites; k++) {
 			pay = synod_pay_find(&r->pay, e->w[k].ref);
+			if (pay && pay->len > synod_repl_write_max(r)) {
+				/*
+				 * the journal would refuse its record and
+				 * fence us (rec_ok()) after the core took it
+				 */
+				r->out_of_range++;
+				pr_warn_ratelimited("%s: node %u sent a write of %u bytes, this volume takes %u (slot %llu): refused\n",
+						    r->vol->name, from, pay->len,
+						    synod_repl_write_max(r),
+						    e->slot);
+				return false;
+			}
 			if (pay && synod_block_range_ok(e->w[k].block,
 					pay->len >> SECTOR_SHIFT,
 					synod_repl_sectors(r)))

@@ -81,7 +81,7 @@ static enum synod_piece_res piece_in(struct kunit *test,
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	len = piece_frame(f, ref, TOTAL, k, seed);
-	KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len, &h), 0);
+	KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len, SYNOD_PAY_BYTES_MAX, &h), 0);
 	res = synod_piece_rx(ps, core, a, from, &h, f + SYNOD_PIECE_HDR, held);
 	kunit_kfree(test, f);
 	return res;
@@ -315,7 +315,7 @@ static int parse_with(u8 *f, u32 k, u32 at, u32 v, u32 cut)
 
 	if (at)
 		synod_put_le32(f + at, v);
-	return synod_piece_parse(f, len - cut, &h);
+	return synod_piece_parse(f, len - cut, SYNOD_PAY_BYTES_MAX, &h);
 }
 
 /*
@@ -348,17 +348,51 @@ static void piece_bad_lengths_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 4, 512, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, parse_with(f, 0, 0, 0, 0), 0);
 	f[1] = 1;
-	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF, &h),
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF,
+					  SYNOD_PAY_BYTES_MAX, &h),
 			-EINVAL);
 	f[1] = 0;
 	f[3] = 1;
-	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF, &h),
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF,
+					  SYNOD_PAY_BYTES_MAX, &h),
 			-EINVAL);
 	f[3] = 0;
-	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR - 1, &h),
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR - 1,
+					  SYNOD_PAY_BYTES_MAX, &h),
 			-EINVAL);
 	synod_put_le64(f + 8, 0x1234);
-	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF, &h),
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, SYNOD_PIECE_HDR + BUF,
+					  SYNOD_PAY_BYTES_MAX, &h),
+			-EINVAL);
+}
+
+/*
+ * A volume that is not LARGE takes one buffer per write
+ * (synod_repl_write_max()): a 32 KiB payload's pieces, well formed, are
+ * refused for it (-EFBIG) and taken on a LARGE one.  Taken, the chain
+ * would become present, an ACCEPT naming it would pass, and the
+ * journal, whose records hold one buffer there, would fence the replica.
+ */
+static void piece_too_long_for_volume(struct kunit *test)
+{
+	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
+	struct synod_piece_hdr h;
+	u32 k, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	for (k = 0; k < 2; k++) {
+		len = piece_frame(f, ref_of_1(9), 2 * BUF, k, 3);
+		KUNIT_EXPECT_EQ(test, synod_piece_parse(f, len,
+							SYNOD_PAYLOAD_MAX, &h),
+				-EFBIG);
+		KUNIT_EXPECT_EQ(test, synod_piece_parse(f, len,
+							SYNOD_PAY_BYTES_MAX,
+							&h), 0);
+		KUNIT_EXPECT_EQ(test, h.total, 2 * BUF);
+	}
+	/* what is malformed stays -EINVAL, whatever the volume takes */
+	synod_put_le32(f + 4, 2 * BUF + 100);
+	KUNIT_EXPECT_EQ(test, synod_piece_parse(f, len, SYNOD_PAYLOAD_MAX, &h),
 			-EINVAL);
 }
 
@@ -375,6 +409,7 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_link_down_abandons),
 	KUNIT_CASE(piece_resend_compares),
 	KUNIT_CASE(piece_bad_lengths_refused),
+	KUNIT_CASE(piece_too_long_for_volume),
 	{}
 };
 
