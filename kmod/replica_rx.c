@@ -159,6 +159,13 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		goto drop;
 	pay = test_nobuf_now() ? NULL :
 	      synod_pay_store(&r->pay, ref, plen, &r->core);
+	/*
+	 * Stored without its bytes and pinned: another peer's pieces fill
+	 * it (replica_piece.c), and its length may not change under them
+	 * (synod_pay_set_len() warns).  Backpressure, as piece_open() does.
+	 */
+	if (pay && !pay->len && pay->pins)
+		pay = NULL;
 	if (!pay) {
 		/* backpressure: the sender resends it with its message */
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
