@@ -76,12 +76,27 @@ bool synod_piece_abandon(struct synod_piece_asm *a)
 	struct synod_pay *head = a->head;
 
 	a->skip = false;
+	a->conflict = false;
 	if (!head)
 		return false;
 	WARN_ON_ONCE(!head->pins);
 	synod_pay_unpin(head);
 	a->head = NULL;
 	return true;
+}
+
+/*
+ * Whether @a's peer sent payload @ref in pieces that were skipped here
+ * without a difference in its bytes: for want of a buffer, or because
+ * another peer's pieces of it were being put together, or its link went
+ * down midway.  Then a message of that peer naming @ref finds it held
+ * but not bound to the peer (the other's copy), which is no fault of
+ * the peer's (an honest leader change sends the same ref twice): the
+ * caller treats it as absent, and the peer resends it.
+ */
+bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref)
+{
+	return a->skip && !a->head && a->ref == ref && !a->conflict;
 }
 
 /* The first piece of a payload, @h->off 0: open an assembly for it. */
@@ -109,6 +124,7 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 		if (head->len != h->total) {
 			*held = head;
 			a->skip = true;
+			a->conflict = true;
 			return SYNOD_PIECE_CONFLICT;
 		}
 		a->compare = true;
@@ -172,6 +188,7 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 		if (!synod_pay_equal_at(ps, head, h->off, data, h->len)) {
 			synod_piece_abandon(a);
 			a->skip = true;
+			a->conflict = true;
 			*held = head;
 			return SYNOD_PIECE_CONFLICT;
 		}

@@ -58,6 +58,7 @@ struct synod_piece_asm {
 	u32 next_off;		/* the next piece's off */
 	bool compare;		/* @head was complete: compare, never copy */
 	bool skip;		/* drop @ref's other pieces quietly */
+	bool conflict;		/* @ref skipped: its bytes differ from ours */
 };
 
 /* What one piece did (synod_piece_rx()). */
@@ -78,5 +79,6 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const struct synod_piece_hdr *h,
 				    const u8 *data, struct synod_pay **held);
 bool synod_piece_abandon(struct synod_piece_asm *a);
+bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref);
 
 #endif /* SYNOD_REPLICA_PIECE_H */

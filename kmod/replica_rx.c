@@ -301,8 +301,10 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
  * sender itself, before the core sees it.  One not here at all sets
  * *@why to SYNOD_RXD_NOPAY: its frame was dropped for want of a buffer,
  * or a sweep let it go, and the sender resends both (a peer naming a
- * ref nobody ever sent looks the same from here).  One here but from
- * another sender leaves *@why as it is (a fault, counted by peer).
+ * ref nobody ever sent looks the same from here).  So does one here
+ * from another sender whose pieces from @m's sender were skipped
+ * (synod_piece_skipped()).  One here but from another sender otherwise
+ * leaves *@why as it is (a fault, counted by peer).
  */
 static bool msg_payloads_present(struct synod_repl *r,
 				 const struct synod_msg *m,
@@ -317,6 +319,12 @@ static bool msg_payloads_present(struct synod_repl *r,
 		for (k = 0; k < m->e[i].nwrites; k++) {
 			pay = synod_pay_find(&r->pay, m->e[i].w[k].ref);
 			if (!pay || !pay->len) {
+				*why = SYNOD_RXD_NOPAY;
+				return false;
+			}
+			if (!(pay->senders & BIT(m->from)) &&
+			    m->from < SYNOD_NODES_MAX &&
+			    synod_piece_skipped(&r->piece[m->from], pay->ref)) {
 				*why = SYNOD_RXD_NOPAY;
 				return false;
 			}

@@ -197,6 +197,50 @@ static u32 pinned(struct synod_paystore *ps)
 }
 
 /*
+ * Peer 2's pieces of a ref whose assembly peer 1 holds open are refused
+ * (NOBUF) and the rest of them dropped quietly: none of their bytes land
+ * in peer 1's chain.  When peer 1 is done, the ref is held but not bound
+ * to peer 2, and synod_piece_skipped() says peer 2's copy was skipped,
+ * not different (its message then finds the payload absent, not
+ * unbound).  A conflict is not such a skip.
+ */
+static void piece_other_peer_refused(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a1 = {}, a2 = {}, a3 = {};
+	struct synod_pay *p, *held;
+	u64 ref = ref_of_1(4);
+	u32 k;
+
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 5,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a2, 2, ref, 0, 6,
+				       &held), SYNOD_PIECE_NOBUF);
+	for (k = 1; k < 3; k++) {
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a2, 2, ref, k,
+					       6, &held), SYNOD_PIECE_SKIP);
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, k,
+					       5, &held),
+				k < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	}
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 5));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a2, ref));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a2, ref_of_1(5)));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	/* peer 3's other bytes under the ref: a conflict, not a skip */
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, 0, 9,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, p);
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a3, ref));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
  * A piece out of order (one skipped) abandons the assembly: nothing
  * pinned, no length, and the pieces after it are out of order too
  * until a first piece opens another.
@@ -410,6 +454,7 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_resend_compares),
 	KUNIT_CASE(piece_bad_lengths_refused),
 	KUNIT_CASE(piece_too_long_for_volume),
+	KUNIT_CASE(piece_other_peer_refused),
 	{}
 };
 
