@@ -61,6 +61,8 @@ const struct nla_policy synod_peer_policy[SYNOD_A_PEER_MAX + 1] = {
 	[SYNOD_A_PEER_LINK_VERSION] = { .type = NLA_REJECT },
 	[SYNOD_A_PEER_LINK_MAC] = { .type = NLA_REJECT },
 	[SYNOD_A_PEER_TX_AGAIN] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_TX_REFUSED_LARGE] = { .type = NLA_REJECT },
+	[SYNOD_A_PEER_RX_PIECES] = { .type = NLA_REJECT },
 };
 
 /*
