@@ -198,8 +198,11 @@ static void repl_persist(struct synod_repl *r)
  * frame per buffer (replica_piece.h), all queued or none
  * (queue_pieces(), transport.h): by reference if the store lends the
  * chain, else, or if the ring's budget of pages is spent, by copy.  A
- * peer whose link runs a version below SYNOD_LINK_V_PIECES would drop
- * its link at the first piece: refused (-EOPNOTSUPP) and counted.
+ * peer whose link runs a version below SYNOD_LINK_V_PIECES would count
+ * every piece BAD (a kind it does not know; the link stays): refused here
+ * (-EOPNOTSUPP), every attempt counted, the first of each link-up logged.
+ * The message naming the payload is not sent either (send_msg()): the
+ * peer stays connected and falls behind (transport.rst).
  */
 static int send_pieces(struct synod_repl *r, u32 to, struct synod_pay *pay)
 {
@@ -217,9 +220,12 @@ static int send_pieces(struct synod_repl *r, u32 to, struct synod_pay *pay)
 	if (!li.version)
 		return -ENOTCONN;
 	if (li.version < SYNOD_LINK_V_PIECES) {
+		/* each attempt counts; the log says it once per link-up */
 		r->tx_refused_large[to]++;
-		pr_warn_ratelimited("%s: node %u's link runs version %u, which cannot carry a payload of %u bytes: not sent\n",
-				    r->vol->name, to, li.version, pay->len);
+		if (to < SYNOD_NODES_MAX &&
+		    !test_and_set_bit(to, &r->refused_large_logged))
+			pr_warn("%s: node %u's link runs version %u, which cannot carry a payload of %u bytes: not sent (counted in tx_refused_large; logged again at its next link-up)\n",
+				r->vol->name, to, li.version, pay->len);
 		return -EOPNOTSUPP;
 	}
 	if (WARN_ON_ONCE(pay->nseg > SYNOD_PAY_SEGS_MAX))

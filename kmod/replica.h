@@ -232,9 +232,12 @@ struct synod_repl {
 	 * next frame or tick (link_event() sets it without the lock) */
 	unsigned long piece_reset;
 	u64 rx_pieces[SYNOD_NODES_MAX];	/* pieces taken from each peer */
-	/* payloads of several buffers not sent to a peer whose link runs a
-	 * version below SYNOD_LINK_V_PIECES (status shows it) */
+	/* attempts to send a payload of several buffers to a peer whose
+	 * link runs a version below SYNOD_LINK_V_PIECES, each resend
+	 * counted (status shows it) */
 	u64 tx_refused_large[SYNOD_NODES_MAX];
+	/* peers told of in the log since their link last came up */
+	unsigned long refused_large_logged;
 	u64 tx_pieces;			/* pieces queued, to all peers */
 	/* journal recovery: reports of corrupt records with and without a
 	 * known slot, so that the log gets the first of each kind (the

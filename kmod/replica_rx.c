@@ -554,8 +554,11 @@ void synod_repl_link_event(void *ctx, u32 node, bool up)
 	struct synod_repl *r = ctx;
 	unsigned int noio = memalloc_noio_save();
 
-	if (up && node < SYNOD_NODES_MAX)
+	if (up && node < SYNOD_NODES_MAX) {
 		set_bit(node, &r->links_up);
+		/* a large payload refused to it is logged again, once */
+		clear_bit(node, &r->refused_large_logged);
+	}
 	/* its pieces in flight are lost: abandoned under the lock, later */
 	if (!up && node < SYNOD_NODES_MAX)
 		set_bit(node, &r->piece_reset);

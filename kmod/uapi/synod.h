@@ -117,9 +117,10 @@ enum synod_peer_attr {
 	 */
 	SYNOD_A_PEER_TX_AGAIN,
 	/*
-	 * u64: payloads of more than one buffer not sent to this peer
-	 * because our link to it runs a version below 5, which cannot
-	 * carry them (transport.rst, "Payloads in pieces").
+	 * u64: attempts to send this peer a payload of more than one
+	 * buffer refused because our link to it runs a version below 5,
+	 * which cannot carry them; each resend counts (transport.rst,
+	 * "Payloads in pieces").
 	 */
 	SYNOD_A_PEER_TX_REFUSED_LARGE,
 	/* u64: PIECE frames taken from this peer (parts of large payloads) */

@@ -777,7 +777,9 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	done
 	[ "$(peer_field 0 $VOL 1 tx_refused_large)" = 0 ]
 	[ "$(peer_field 0 $VOL 2 tx_refused_large)" = 0 ]
-	# from here on the data area's part (S4)
+	echo "wire half passed: pieces went out and were put together"
+	# from here on the data area's part (S4: s4glue's apply of chains)
+	echo "data half: the writes must commit, apply and read back"
 	[ "$status" -eq 0 ]
 	c=$(field 0 $VOL commit_index)
 	wait_for 60 field_ge 1 $VOL applied_index "$c"
@@ -810,8 +812,10 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 
 # A follower whose link runs version 4 (test_link_version=4 at its
 # create) cannot take PIECE frames: the leader refuses it every 1 MiB
-# write, counts that per peer and logs it, and the writes commit on the
-# leader and the other follower, a majority.
+# write, counts each attempt per peer and logs the first of the link-up,
+# and the writes commit on the leader and the other follower, a
+# majority.  The wire half is asserted first, so that a failure in the
+# data half (applying chains: S4) says so.
 @test "cluster: a follower on link version 4 is refused 1 MiB writes, counted; they commit on the other two" {
 	local d n
 	rmmod synod
@@ -838,11 +842,16 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	wait_for 20 peer_field_ge 1 $VOL 0 rx_pieces 64
 	kernel_log_since_mark |
 		grep -q "$VOL: node 2's link runs version 4, which cannot carry a payload of 1048576 bytes: not sent"
-	# from here on the data area's part (S4): all four commit and apply
+	echo "wire half passed: refused to node 2, counted and logged; pieces to node 1"
+	# from here on the data area's part (S4: s4glue's apply of chains):
+	# all four commit and apply
+	echo "data half: the writes must commit, apply and read back"
 	[ "$status" -eq 0 ]
 	c=$(field 0 $VOL commit_index)
 	wait_for 60 field_ge 1 $VOL applied_index "$c"
 	[ "$(peer_field 0 $VOL 2 tx_refused_large)" -ge 4 ]
+	# every attempt counted, logged once while the link stayed up
+	[ "$(kernel_log_since_mark | grep -c "$VOL: node 2's link runs version 4")" -eq 1 ]
 	[ "$(peer_field 1 $VOL 0 rx_pieces)" -ge 256 ]
 	cmp <(dd if="$d" bs=1M count=4 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
 }
