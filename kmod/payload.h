@@ -61,7 +61,12 @@
  * bytes win wherever its frame arrives before the copy is journaled or
  * being sent on to another peer (busy); otherwise the proposer is
  * counted, and its resend, once no socket or send ring holds the copy,
- * wins.
+ * wins.  Not yet for a payload that comes in pieces (replica_piece.c):
+ * its pieces are compared with a copy held whole and never held whole
+ * themselves, so the held copy is kept, whoever sent it, and the
+ * proposer counted (replica_rx.c, conflict_kept_pieces()).  The fix:
+ * put the proposer's pieces together in a fresh chain and swap it in
+ * for the held one when whole.
  *
  * A payload longer than one buffer (SYNOD_PAY_BUF_BYTES) is a chain of
  * up to SYNOD_PAY_SEGS_MAX buffers, linked by index (->next): buffers
