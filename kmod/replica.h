@@ -238,7 +238,7 @@ struct synod_repl {
 	u64 tx_refused_large[SYNOD_NODES_MAX];
 	/* peers told of in the log since their link last came up */
 	unsigned long refused_large_logged;
-	u64 tx_pieces;			/* pieces queued, to all peers */
+	u64 tx_pieces;			/* pieces queued, to all peers (down log) */
 	/* journal recovery: reports of corrupt records with and without a
 	 * known slot, so that the log gets the first of each kind (the
 	 * journal counts the records) */

@@ -36,7 +36,8 @@
  *    the transport copies them, where the socket cannot take the page).
  *    @page is the caller's, from the page allocator, never slab, and
  *    the head of a compound page if the bytes cross a page (@off is
- *    from the head, the whole page counts against the queue's budget); the caller must not change those
+ *    from the head, the whole page counts against the queue's
+ *    budget); the caller must not change those
  *    bytes while anyone else holds a reference (page_ref_count() > 1,
  *    payload.c), and only frees its own reference: the last one frees
  *    the page.  -ENOSPC: the queue's budget of such pages is spent,
@@ -124,11 +125,11 @@ struct page;
  * a payload over 16 KiB only on a link of version 5 or later, and
  * refuses it to a peer whose link runs an older one.  A transport
  * offers versions SYNOD_LINK_VERSION_MIN to SYNOD_LINK_VERSION, or only
- * up to 3 if the kernel has no poly1305 (so without large payloads), up to 2 if it has no
- * blake2b-256 (tcp.c); a connection runs the highest version both ends
- * offer (Documentation/transport.rst).  The feature
- * FRAME_MAC is always offered and required; only the test build can turn
- * it off (both ends must agree), to measure what it costs.
+ * up to 3 if the kernel has no poly1305 (so without large payloads),
+ * up to 2 if it has no blake2b-256 (tcp.c); a connection runs the
+ * highest version both ends offer (Documentation/transport.rst).  The
+ * feature FRAME_MAC is always offered and required; only the test build
+ * can turn it off (both ends must agree), to measure what it costs.
  */
 #define SYNOD_LINK_VERSION_MIN	2u
 #define SYNOD_LINK_VERSION	5u
