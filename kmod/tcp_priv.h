@@ -94,7 +94,10 @@
  * by copy or hundreds of records by reference, more than a link holds
  * between two push()es at queue depth 1, and below its half (the grow
  * mark) one largest frame always fits, so the frame that passes the
- * mark is never refused for want of room; a 3-replica volume's two
+ * mark is never refused for want of room.  A batch of frames queued all
+ * or none (a payload's pieces by copy, up to 1 MiB: queue_pieces()) may
+ * be: it is refused once, and the growth it asks for makes room for all
+ * of it (synod_tcp_ring_mark()); a 3-replica volume's two
  * rings per node pin 128 KiB, not 8 MiB.  Past the mark the tx work
  * doubles the ring before it fills.  A ring whose fill stayed at most
  * a quarter of a smaller size for STCP_RING_IDLE_MS shrinks to that
@@ -329,6 +332,8 @@ struct tcp_peer {
 	 */
 	u32 ref_bytes;
 	u32 ring_peak;			/* most bytes queued since ring_since */
+	/* the largest batch refused since the last growth (tcp_ring.c) */
+	u32 ring_need;
 	/* tx work: jiffies the shrink window began, no growth before */
 	unsigned long ring_since, ring_retry;
 	bool up;			/* authenticated: send() may queue */
@@ -571,7 +576,7 @@ void synod_tcp_ring_get(const struct tcp_peer *p, u32 pos, void *dst, u32 len);
 int synod_tcp_rec_read(const struct tcp_peer *p, u32 pos, u32 head,
 		       struct stcp_rec *r);
 void synod_tcp_ring_drop(struct tcp_peer *p);
-bool synod_tcp_ring_mark(struct tcp_peer *p, bool refused);
+bool synod_tcp_ring_mark(struct tcp_peer *p, bool refused, u32 need);
 bool synod_tcp_ring_growing(const struct tcp_peer *p);
 int synod_tcp_ring_swap(struct tcp_peer *p, u8 **ring, u32 size);
 int synod_tcp_ring_resize(struct tcp_peer *p, u32 size);

@@ -47,11 +47,11 @@ static int ring_room(struct tcp_peer *p, u32 need, u32 ref_size)
  * After a queuer's ring_room() and put, under p->lock: whether the tx
  * work must be kicked to grow the ring (synod_tcp_ring_mark()).
  */
-static bool ring_marked(struct tcp_peer *p, int err)
+static bool ring_marked(struct tcp_peer *p, int err, u32 need)
 {
 	if (err && err != -ENOBUFS && err != -EAGAIN)
 		return false;	/* no link, or the page budget: not room */
-	return synod_tcp_ring_mark(p, err != 0);
+	return synod_tcp_ring_mark(p, err != 0, need);
 }
 
 /*
@@ -112,7 +112,7 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
 		p->head += need;
 		p->ref_bytes += page_size(page);
 	}
-	grow = ring_marked(p, err);
+	grow = ring_marked(p, err, need);
 	spin_unlock_bh(&p->lock);
 	ring_refused(p, err, grow);
 	return err;
@@ -127,7 +127,13 @@ int synod_tcp_queue_page(struct synod_transport *t, u32 to,
  * is checked once, and all go in under one hold of p->lock, so a full
  * ring never cuts a payload in half on the wire (the receiver could
  * only throw the half away, replica_piece.c).  Same rules as queue():
- * never sleeps, never allocates.
+ * never sleeps, never allocates.  By copy that is up to 64 records of
+ * 16 KiB, a memcpy of 1 MiB with bottom halves off (some 50-100 us at
+ * memory speed), once per payload and only past the lend cap or the
+ * page budget: the copy must be inside the lock that makes the frames
+ * all or none, and a reservation taken under it and filled after would
+ * let the tx work find a record half written.  A ring refusing them
+ * asks to grow by their whole size at once (synod_tcp_ring_mark()).
  */
 int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
 			   const struct synod_tx_piece *pc, unsigned int n,
@@ -189,7 +195,7 @@ int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
 		p->head += stcp_ref_rec_len(held);
 		p->ref_bytes += page_size(q->page);
 	}
-	grow = ring_marked(p, err);
+	grow = ring_marked(p, err, need);
 	spin_unlock_bh(&p->lock);
 	ring_refused(p, err, grow);
 	return err;
@@ -238,7 +244,7 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 		}
 		p->head += need;
 	}
-	grow = ring_marked(p, err);
+	grow = ring_marked(p, err, need);
 	spin_unlock_bh(&p->lock);
 	ring_refused(p, err, grow);
 	return err;

@@ -161,17 +161,23 @@ void synod_tcp_ring_drop(struct tcp_peer *p)
 }
 
 /*
- * A queuer's note, p->lock held, after it put a record (@refused false)
- * or found no room for one (@refused true): keep the window's peak and
- * say whether the tx work must be woken to grow the ring, which it
- * must once the ring is more than half full (or full) and not at its
- * largest, once per request (STCP_GROW).
+ * A queuer's note, p->lock held, after it put records of @need bytes
+ * (@refused false) or found no room for them (@refused true): keep the
+ * window's peak and say whether the tx work must be woken to grow the
+ * ring, which it must once the ring is more than half full (or full)
+ * and not at its largest, once per request (STCP_GROW).  A refused
+ * @need is kept (the largest since the last growth), so that the
+ * growth makes room for it too: a payload's pieces by copy (up to 1 MiB
+ * of records, queue_pieces()) would else be refused again by a ring
+ * grown only to twice its live bytes.
  */
-bool synod_tcp_ring_mark(struct tcp_peer *p, bool refused)
+bool synod_tcp_ring_mark(struct tcp_peer *p, bool refused, u32 need)
 {
 	u32 used = refused ? p->ring_size : p->head - p->tail;
 
 	lockdep_assert_held(&p->lock);
+	if (refused)
+		p->ring_need = max(p->ring_need, need);
 	p->ring_peak = max(p->ring_peak, used);
 	return used > p->ring_size / 2 && p->ring_size < SYNOD_SENDQ_BYTES &&
 	       !test_and_set_bit(STCP_GROW, &p->flags);
@@ -312,7 +318,8 @@ static u32 ring_fit(u32 peak)
  * The tx work's look at its ring before each frame, and once a second
  * while the ring is above its least size or a growth request stands
  * (tcp_tx.c, out_up()): grow it if a queuer asked (STCP_GROW), to the
- * first doubling the live bytes fill at most half of (after a failed
+ * first doubling the live bytes and the largest refused batch
+ * (synod_tcp_ring_mark()) fill at most half of (after a failed
  * allocation, not before STCP_RING_RETRY_MS, the request standing so
  * that queuers do not kick this work meanwhile); else, once a
  * shrink window of STCP_RING_IDLE_MS is over, shrink it to the smallest
@@ -321,12 +328,13 @@ static u32 ring_fit(u32 peak)
  */
 void synod_tcp_ring_adjust(struct tcp_peer *p)
 {
-	u32 size = p->ring_size, want, used, peak;
+	u32 size = p->ring_size, want, used, peak, need;
 	int err;
 
 	spin_lock_bh(&p->lock);
 	used = p->head - p->tail;
 	peak = p->ring_peak;
+	need = p->ring_need;
 	spin_unlock_bh(&p->lock);
 	if (test_bit(STCP_GROW, &p->flags) && size < SYNOD_SENDQ_BYTES) {
 		/*
@@ -336,8 +344,12 @@ void synod_tcp_ring_adjust(struct tcp_peer *p)
 		if (ring_retry_waits(p))
 			return;
 		clear_bit(STCP_GROW, &p->flags);
+		/* room for the live bytes and the largest refused, at half */
+		spin_lock_bh(&p->lock);
+		p->ring_need = 0;
+		spin_unlock_bh(&p->lock);
 		want = size * 2;
-		while (want < SYNOD_SENDQ_BYTES && used > want / 2)
+		while (want < SYNOD_SENDQ_BYTES && (u64)used + need > want / 2)
 			want *= 2;
 		err = synod_tcp_ring_resize(p, want);
 		if (err == -ENOMEM)	/* queuers read it */

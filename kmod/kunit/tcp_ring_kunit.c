@@ -68,7 +68,7 @@ static bool rec_put(struct tcp_peer *p, u32 seq)
 		synod_tcp_ring_put(p, p->head, &len, sizeof(len));
 		synod_tcp_ring_put(p, p->head + sizeof(len), buf, len);
 		p->head += need;
-		synod_tcp_ring_mark(p, false);
+		synod_tcp_ring_mark(p, false, 0);
 	}
 	spin_unlock_bh(&p->lock);
 	kfree(buf);
@@ -289,7 +289,7 @@ static void ring_grows_past_half(struct kunit *test)
 	}
 	KUNIT_EXPECT_TRUE(test, test_bit(STCP_GROW, &p->flags));
 	spin_lock_bh(&p->lock);
-	asked = synod_tcp_ring_mark(p, false);
+	asked = synod_tcp_ring_mark(p, false, 0);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_FALSE(test, asked);	/* asked already */
 	synod_tcp_ring_adjust(p);
@@ -298,7 +298,7 @@ static void ring_grows_past_half(struct kunit *test)
 
 	/* a refusal asks too */
 	spin_lock_bh(&p->lock);
-	asked = synod_tcp_ring_mark(p, true);
+	asked = synod_tcp_ring_mark(p, true, 0);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_TRUE(test, asked);
 	synod_tcp_ring_adjust(p);
@@ -309,7 +309,7 @@ static void ring_grows_past_half(struct kunit *test)
 	/* never past the largest */
 	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, SYNOD_SENDQ_BYTES), 0);
 	spin_lock_bh(&p->lock);
-	asked = synod_tcp_ring_mark(p, true);
+	asked = synod_tcp_ring_mark(p, true, 0);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_FALSE(test, asked);
 	synod_tcp_ring_adjust(p);
@@ -317,6 +317,36 @@ static void ring_grows_past_half(struct kunit *test)
 	/* a link down takes it back to the least */
 	synod_tcp_ring_reset(p);
 	KUNIT_EXPECT_EQ(test, p->ring_size, STCP_RING_MIN);
+	synod_tcp_ring_free(p);
+}
+
+/*
+ * A batch refused whole (a payload's pieces by copy, 1 MiB of records)
+ * asks for a growth that makes room for it and the live bytes at half
+ * the ring, in one step: twice the live bytes alone would refuse it
+ * again, a growth each time.  A later growth asks nothing more.
+ */
+static void ring_grows_for_refused_batch(struct kunit *test)
+{
+	struct tcp_peer *p = peer_new(test, 0);
+	/* 64 pieces of 16 KiB by copy, with their headers */
+	u32 need = 64 * (16384 + 64), put = 0, took = 0;
+	bool asked;
+
+	KUNIT_ASSERT_TRUE(test, rec_put(p, put++));
+	spin_lock_bh(&p->lock);
+	asked = synod_tcp_ring_mark(p, true, need);
+	spin_unlock_bh(&p->lock);
+	KUNIT_EXPECT_TRUE(test, asked);
+	synod_tcp_ring_adjust(p);
+	KUNIT_EXPECT_EQ(test, p->ring_size,
+			min_t(u32, SYNOD_SENDQ_BYTES,
+			      roundup_pow_of_two(2 * (p->head - p->tail +
+						      need))));
+	KUNIT_EXPECT_GE(test, p->ring_size / 2, need);
+	KUNIT_EXPECT_EQ(test, p->ring_need, 0u);
+	while (took < put)
+		rec_take(test, p, took++);
 	synod_tcp_ring_free(p);
 }
 
@@ -343,14 +373,14 @@ static void ring_grow_waits_quietly_after_nomem(struct kunit *test)
 	spin_lock_bh(&p->lock);
 	/* not while the growth waits: -ENOBUFS, the core's backoff */
 	KUNIT_EXPECT_FALSE(test, synod_tcp_ring_growing(p));
-	asked = synod_tcp_ring_mark(p, true);
+	asked = synod_tcp_ring_mark(p, true, 0);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_TRUE(test, asked);
 	synod_tcp_ring_adjust(p);
 	KUNIT_EXPECT_EQ(test, p->ring_size, STCP_RING_MIN);
 	/* the next refusals within the wait wake nobody */
 	spin_lock_bh(&p->lock);
-	asked = synod_tcp_ring_mark(p, true);
+	asked = synod_tcp_ring_mark(p, true, 0);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_FALSE(test, asked);
 	KUNIT_EXPECT_TRUE(test, test_bit(STCP_GROW, &p->flags));
@@ -383,7 +413,7 @@ static void ring_grow_request_dropped_at_largest(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, test_bit(STCP_GROW, &p->flags));
 	KUNIT_ASSERT_EQ(test, synod_tcp_ring_resize(p, STCP_RING_MIN), 0);
 	spin_lock_bh(&p->lock);
-	asked = synod_tcp_ring_mark(p, true);
+	asked = synod_tcp_ring_mark(p, true, 0);
 	spin_unlock_bh(&p->lock);
 	KUNIT_EXPECT_TRUE(test, asked);
 	synod_tcp_ring_free(p);
@@ -502,6 +532,7 @@ static struct kunit_case tcp_ring_cases[] = {
 	KUNIT_CASE(ring_shrink_only_when_fits),
 	KUNIT_CASE(ring_ref_moves_with_bytes),
 	KUNIT_CASE(ring_grows_past_half),
+	KUNIT_CASE(ring_grows_for_refused_batch),
 	KUNIT_CASE(ring_grow_waits_quietly_after_nomem),
 	KUNIT_CASE(ring_grow_request_dropped_at_largest),
 	KUNIT_CASE(ring_pieces_all_or_none),
