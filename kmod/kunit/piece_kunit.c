@@ -305,6 +305,86 @@ static void piece_link_down_abandons(struct kunit *test)
 }
 
 /*
+ * The replica's reset of a peer whose link went down
+ * (synod_repl_pieces_reset(): abandon, then skip that ref): the rest of
+ * the old pieces are dropped quietly (SKIP, not BAD, as pieces on a new
+ * incoming connection may still come), the skip is not a conflict, and
+ * a first piece opens the payload again.
+ */
+static void piece_reset_skips_quietly(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a = {};
+	struct synod_pay *held;
+	u64 ref = ref_of_1(8);
+	u32 i;
+
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 4, &held),
+			SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(&a));
+	a.skip = true;
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 4, &held),
+			SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 4, &held),
+			SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a, ref));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, i,
+					       4, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 4));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a, ref));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * A resend from another peer whose total differs from the length held:
+ * a conflict at its first piece, with the held payload, whose bytes and
+ * length stay; the rest of it is dropped quietly, and the skip is a
+ * conflict's (synod_piece_skipped() false: the message naming it counts
+ * as unbound, not absent).
+ */
+static void piece_resend_other_total(struct kunit *test)
+{
+	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a1 = {}, a2 = {};
+	struct synod_pay *p, *held;
+	struct synod_piece_hdr h;
+	u64 ref = ref_of_1(10);
+	u32 i, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	for (i = 0; i < 3; i++)
+		piece_in(test, ps, core, &a1, 1, ref, i, 13, &held);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, p->len, TOTAL);
+	for (i = 0; i < 2; i++) {
+		len = piece_frame(f, ref, 2 * BUF, i, 13);
+		KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len,
+							SYNOD_PAY_BYTES_MAX,
+							&h), 0);
+		KUNIT_EXPECT_EQ(test, synod_piece_rx(ps, core, &a2, 2, &h,
+						     f + SYNOD_PIECE_HDR,
+						     &held),
+				i ? SYNOD_PIECE_SKIP : SYNOD_PIECE_CONFLICT);
+		if (!i)
+			KUNIT_EXPECT_PTR_EQ(test, held, p);
+	}
+	KUNIT_EXPECT_EQ(test, p->len, TOTAL);
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 13));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a2, ref));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
  * A payload held whole, resent: by its own sender, skipped unread; by
  * another peer with the same bytes, compared (bound to it too, bytes
  * untouched); by a third with a piece that differs, a conflict on that
@@ -455,6 +535,8 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_bad_lengths_refused),
 	KUNIT_CASE(piece_too_long_for_volume),
 	KUNIT_CASE(piece_other_peer_refused),
+	KUNIT_CASE(piece_reset_skips_quietly),
+	KUNIT_CASE(piece_resend_other_total),
 	{}
 };
 

@@ -522,6 +522,23 @@ static void ring_pieces_all_or_none(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, pos, p->head);
 	p->ref_bytes = 0;
+
+	/* by copy, a ring short by one word of all the records: none */
+	spin_lock_bh(&p->lock);
+	synod_tcp_ring_drop(p);
+	spin_unlock_bh(&p->lock);
+	one = stcp_rec_len(PIECE_HDR + 4096);
+	p->head = p->tail + p->ring_size - (PIECES_N * one - 4);
+	head = p->head;
+	KUNIT_EXPECT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     true), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, p->head, head);
+	KUNIT_EXPECT_GE(test, p->ring_need, PIECES_N * one);
+	p->tail += 4;
+	KUNIT_EXPECT_EQ(test, synod_tcp_queue_pieces(t, 0, pc, PIECES_N,
+						     true), 0);
+	KUNIT_EXPECT_EQ(test, p->head - head, PIECES_N * one);
+	KUNIT_EXPECT_EQ(test, page_count(page), 1);
 	synod_tcp_ring_free(p);
 	__free_pages(page, 2);
 	vfree(t);
