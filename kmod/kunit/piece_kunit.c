@@ -501,7 +501,7 @@ static void piece_too_long_for_volume(struct kunit *test)
 {
 	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
 	struct synod_piece_hdr h;
-	u32 k, len;
+	u32 k, len = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	for (k = 0; k < 2; k++) {
