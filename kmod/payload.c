@@ -2,6 +2,7 @@
 /*
  * Payload store: see payload.h for why it exists and how refs are named.
  */
+#include <linux/bio.h>
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
@@ -648,6 +649,35 @@ u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 		seg[n] = (struct synod_jseg){ b->data,
 					      synod_pay_seg_len(head, n) };
 	return n;
+}
+
+/*
+ * Payload @head's bytes to @bio, whose vector has room for head->nseg
+ * more: one multi-page vector per buffer (a buffer is one page block),
+ * in order, so a 1 MiB chain takes 64 vectors, well under BIO_MAX_VECS
+ * (stacked backings clone with bio_alloc_bioset(), which takes no
+ * more).  Returns the bytes added, 0 if the vector has no room for the
+ * chain.  Reads only what a pin keeps as it is, so the data-area apply
+ * builds its bios with the replica's lock dropped (replica_apply.c).
+ */
+u32 synod_pay_bio_add(struct synod_paystore *ps, const struct synod_pay *head,
+		      struct bio *bio)
+{
+	const struct synod_pay *b = head;
+	u32 i, n, added = 0;
+
+	if (WARN_ON_ONCE(!head->nseg ||
+			 bio->bi_vcnt + head->nseg > bio->bi_max_vecs))
+		return 0;
+	for (i = 0; b && i < head->nseg; i++, b = synod_pay_next(ps, b)) {
+		n = synod_pay_seg_len(head, i);
+		if (!n)
+			break;
+		__bio_add_page(bio, virt_to_page(b->data), n, 0);
+		added += n;
+	}
+	WARN_ON_ONCE(added != head->len);
+	return added;
 }
 
 /*

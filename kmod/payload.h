@@ -315,6 +315,9 @@ u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
 			const u32 *head, u32 nw, struct synod_jseg *seg,
 			u32 room);
+struct bio;
+u32 synod_pay_bio_add(struct synod_paystore *ps, const struct synod_pay *head,
+		      struct bio *bio);
 u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
 			const struct synod_jseg *seg, u32 nseg);
 u64 synod_pay_new_ref(struct synod_paystore *ps);
