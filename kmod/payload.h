@@ -328,6 +328,12 @@ bool synod_pay_trim_due(struct synod_paystore *ps);
 void synod_pay_trim(struct synod_paystore *ps,
 		    const struct synod_replica *core);
 
+/* Buffers not free: held, or not swept since nothing holds them. */
+static inline u32 synod_pay_used(const struct synod_paystore *ps)
+{
+	return ps->backed - ps->nfree;
+}
+
 /* A journal record names @p until it is written or dropped. */
 static inline void synod_pay_pin(struct synod_pay *p)
 {

@@ -348,6 +348,7 @@ static void apply_land(struct synod_repl *r)
 		if (WARN_ON_ONCE(ent->slot != r->applied + 1) || ent->left)
 			break;
 		r->applied = ent->slot;
+		r->applied_bytes += ent->bytes;	/* checkpoints by bytes */
 		/* a checkpoint writes it with the applied index */
 		if (ent->config && ent->cfg.epoch >= r->applied_cfg.epoch) {
 			r->applied_cfg = ent->cfg;
@@ -413,6 +414,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 	ent->slot = e->slot;
 	ent->nw = nw;
 	ent->left = nw;
+	ent->bytes = 0;
 	for (k = 0; k < nw; k++) {
 		w = &ent->w[k];
 		w->pay = pay[k];
@@ -420,6 +422,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 		w->slot = e->slot;
 		w->sector = e->w[k].block;
 		w->len = w->pay->len;
+		ent->bytes += w->len;
 		w->state = SYNOD_AW_QUEUED;
 	}
 	ent->config = e->kind == SYNOD_ENTRY_CONFIG;

@@ -54,6 +54,7 @@ struct synod_aent {
 	u64 slot;			/* 0: none */
 	u32 nw;				/* writes in w[] */
 	u32 left;			/* of them not landed yet */
+	u32 bytes;			/* of its writes together */
 	bool config;			/* a membership change: cfg */
 	struct synod_config cfg;	/* in effect once it lands */
 	struct synod_aw w[SYNOD_BATCH_MAX];
