@@ -10,6 +10,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+#include "admit.h"
 #include "payload.h"
 
 static struct hlist_head *pay_bucket(struct synod_paystore *ps, u64 ref)
@@ -82,6 +83,21 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 
 	BUILD_BUG_ON((SYNOD_LOG_MAX + SYNOD_P1_CHUNK) * SYNOD_BATCH_MAX +
 		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX >= SYNOD_PAY_COUNT);
+	/*
+	 * The same in bytes, with large writes (payload.h): whatever is in
+	 * flight, what the log retains, what sockets hold.  A sweep that
+	 * would leave nothing free frees young buffers, so SYNOD_PAY_FRESH
+	 * stays a soft reserve there.
+	 */
+	BUILD_BUG_ON((u64)SYNOD_ADMIT_BYTES + SYNOD_RETAIN_BYTES +
+		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >
+		     (u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
+	BUILD_BUG_ON((u64)SYNOD_WINDOW_BYTES + SYNOD_RETAIN_BYTES +
+		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >
+		     (u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
+	/* the largest write fits what is in flight, alone or not */
+	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_ADMIT_BYTES ||
+		     SYNOD_PAY_BYTES_MAX > SYNOD_WINDOW_BYTES);
 	BUILD_BUG_ON(SYNOD_PAY_FLOOR > SYNOD_PAY_COUNT ||
 		     SYNOD_PAY_LOW + SYNOD_PAY_GROW > SYNOD_PAY_COUNT);
 	/* a store at its floor lends some; a full one, the whole cap */

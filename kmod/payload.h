@@ -109,6 +109,19 @@
  */
 #define SYNOD_PAY_COUNT		1024u
 /*
+ * The same reserve in bytes, for large writes (synod_pay_init()), where
+ * a write holds one buffer per 16 KiB: the client writes in flight
+ * (admitted, SYNOD_ADMIT_BYTES, on a leader; the window's bytes,
+ * SYNOD_WINDOW_BYTES, on a follower, whose accepted slots are the
+ * leader's window), plus chosen writes the core's log still names until
+ * a checkpoint lets it forget them (landed: at most a checkpoint's
+ * worth, SYNOD_CHECKPOINT_BYTES, before one is queued, replica_ckpt.c),
+ * plus the lent buffers.  16 MiB in all: 8 + 4 + 1 MiB today.  A lend
+ * cap of 256 buffers (4 MiB) still fits; 512 (8 MiB) would need the
+ * store at 1280 buffers (20 MiB) per replica.
+ */
+#define SYNOD_RETAIN_BYTES	(4u << 20)
+/*
  * Buffers a store keeps even when idle: what a burst of small writes
  * needs before the first growth (512 KiB; payload_pool_mb bounds the rest).
  */

@@ -206,5 +206,8 @@ out:
 /* At create, before anything may queue it. */
 void synod_ckpt_init(struct synod_repl *r)
 {
+	/* the store's reserve counts a checkpoint's worth (payload.h) */
+	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES > SYNOD_RETAIN_BYTES);
+	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES < SYNOD_SLOT_BYTES);
 	INIT_WORK(&r->ckpt_work, ckpt_work);
 }

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "admit.h"
 #include "payload.h"
 
 #define BUF	SYNOD_PAY_BUF_BYTES
@@ -595,6 +596,35 @@ static void paychain_bio_vectors(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * The store's reserve in bytes (payload.h, synod_pay_init()): with what
+ * is in flight (admitted, or the window's bytes), what the log retains
+ * and the lent buffers all held as 1 MiB chains and single buffers, a
+ * store still takes the largest write, and the reserve is within its
+ * SYNOD_PAY_COUNT buffers.
+ */
+static void paychain_byte_reserve(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	u32 held = max(SYNOD_ADMIT_BYTES, SYNOD_WINDOW_BYTES) +
+		   SYNOD_RETAIN_BYTES;
+	u32 i;
+
+	KUNIT_EXPECT_LE(test, (u64)held + (u64)SYNOD_PAY_LEND_MAX *
+			SYNOD_PAY_BUF_BYTES,
+			(u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
+	for (i = 0; i < held / SYNOD_PAY_BYTES_MAX; i++)
+		chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX, true);
+	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++)
+		chain_new(test, ps, core, BUF, true);
+	/* room for one more of the largest, held or not */
+	chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX, true);
+	KUNIT_EXPECT_LE(test, synod_pay_used(ps), SYNOD_PAY_COUNT);
+	unpin_all(ps);
+	synod_pay_exit(ps);
+}
+
 static void paychain_test_exit(struct kunit *test)
 {
 	if (test->priv)
@@ -614,6 +644,7 @@ static struct kunit_case paychain_cases[] = {
 	KUNIT_CASE(paychain_recover_segments),
 	KUNIT_CASE(paychain_jrec_segs),
 	KUNIT_CASE(paychain_bio_vectors),
+	KUNIT_CASE(paychain_byte_reserve),
 	{}
 };
 
