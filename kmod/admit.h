@@ -51,31 +51,35 @@ static inline void synod_admit_init(struct synod_admit *a)
 	atomic_long_set(&a->refused, 0);
 }
 
-/* Take @bytes if they fit, or if nothing is admitted. */
-static inline bool synod_admit_try(struct synod_admit *a, u32 bytes)
+/* Take @bytes if they fit under @limit, or if nothing is admitted. */
+static inline bool synod_admit_try(struct synod_admit *a, u32 bytes,
+				   u32 limit)
 {
 	int cur = atomic_read(&a->bytes);
 
 	do {
-		if (cur && (u64)cur + bytes > SYNOD_ADMIT_BYTES)
+		if (cur && (u64)cur + bytes > limit)
 			return false;
 	} while (!atomic_try_cmpxchg(&a->bytes, &cur, cur + bytes));
 	return true;
 }
 
 /*
- * Admit a request of @bytes: true if taken, false if it must wait for a
- * release (the caller returns BLK_STS_DEV_RESOURCE).
+ * Admit a request of @bytes while those admitted stay at or under
+ * @limit (SYNOD_ADMIT_BYTES; less in tests): true if taken, false if it
+ * must wait for a release (the caller returns BLK_STS_DEV_RESOURCE).
  */
-static inline bool synod_admit_take(struct synod_admit *a, u32 bytes)
+static inline bool synod_admit_take(struct synod_admit *a, u32 bytes,
+				    u32 limit)
 {
-	if (WARN_ON_ONCE(bytes > SYNOD_ADMIT_BYTES * 2u))
+	if (WARN_ON_ONCE(bytes > SYNOD_ADMIT_BYTES * 2u ||
+			 limit > SYNOD_ADMIT_BYTES))
 		return false;
-	if (synod_admit_try(a, bytes))
+	if (synod_admit_try(a, bytes, limit))
 		return true;
 	atomic_set(&a->waiting, 1);
 	smp_mb__after_atomic();		/* the flag, then the second look */
-	if (synod_admit_try(a, bytes))
+	if (synod_admit_try(a, bytes, limit))
 		return true;
 	atomic_long_inc(&a->refused);
 	return false;

@@ -31,6 +31,7 @@
 #include "synod.h"
 #include "replica.h"
 #include "compat.h"
+#include "testing.h"
 #include "trace.h"
 #include "workers.h"
 
@@ -193,6 +194,23 @@ void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq)
 }
 
 /*
+ * Test build only (testing.h): admit this many KiB of replicated writes
+ * at once instead of SYNOD_ADMIT_BYTES (0: that), so that requests of
+ * today's 16 KiB bound are turned back too (tests/vm/engine.bats).
+ */
+static unsigned int test_admit_kb;
+SYNOD_TEST_PARAM(test_admit_kb, uint,
+		 "admit this many KiB of replicated writes at once (0: 8 MiB)");
+
+static u32 admit_limit(void)
+{
+	u32 kb = READ_ONCE(test_admit_kb);
+
+	return kb && kb < SYNOD_ADMIT_BYTES / 1024 ? kb * 1024 :
+						     SYNOD_ADMIT_BYTES;
+}
+
+/*
  * Release the bytes @rq was admitted with (admit.h), once: at its end,
  * or when it goes back to the requeue list (dispatched again, it is
  * admitted again).  A request turned back meanwhile is dispatched again
@@ -301,7 +319,8 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	 * back, not started, until a release reruns the queue.
 	 */
 	if (vol->repl && req_op(rq) == REQ_OP_WRITE) {
-		if (!synod_admit_take(&vol->admit, blk_rq_bytes(rq)))
+		if (!synod_admit_take(&vol->admit, blk_rq_bytes(rq),
+				      admit_limit()))
 			return BLK_STS_DEV_RESOURCE;
 		cmd->admitted = blk_rq_bytes(rq);
 	}

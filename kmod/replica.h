@@ -384,6 +384,7 @@ static inline int synod_repl_sb_write(struct synod_repl *r)
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
 void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
+void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto);
 void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,

@@ -49,8 +49,11 @@ void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes)
 	r->jheld += bytes;
 }
 
-/* The ring held by the records of slots in (@from, @upto] is free. */
-static void ckpt_release(struct synod_repl *r, u64 from, u64 upto)
+/*
+ * The ring held by the records of slots in (@from, @upto] is free: a
+ * checkpoint, or a state transfer's jump (resync.c), reclaimed them.
+ */
+void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto)
 {
 	u32 *held;
 	u64 s;
@@ -84,7 +87,7 @@ static int ckpt_commit(struct synod_repl *r, u64 upto,
 	err = __synod_repl_sb_write(r, true);
 	if (err)
 		return err;
-	ckpt_release(r, r->checkpointed, upto);
+	synod_ckpt_release(r, r->checkpointed, upto);
 	r->checkpointed = upto;
 	r->ckpt_cfg = *cfg;
 	r->ckpt_bytes = bytes;
