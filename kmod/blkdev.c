@@ -193,12 +193,73 @@ void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq)
 	pass_down(vol, rq);
 }
 
+/*
+ * Test build only (testing.h): admit this many KiB of replicated writes
+ * at once instead of SYNOD_ADMIT_BYTES (0: that), so that requests of
+ * today's 16 KiB bound are turned back too (tests/vm/engine.bats).
+ */
+static unsigned int test_admit_kb;
+SYNOD_TEST_PARAM(test_admit_kb, uint,
+		 "admit this many KiB of replicated writes at once (0: 8 MiB)");
+
+static u32 admit_limit(void)
+{
+	u32 kb = READ_ONCE(test_admit_kb);
+
+	return kb && kb < SYNOD_ADMIT_BYTES / 1024 ? kb * 1024 :
+						     SYNOD_ADMIT_BYTES;
+}
+
+/*
+ * Release the bytes @rq was admitted with (admit.h), once: at its end,
+ * or when it goes back to the requeue list (dispatched again, it is
+ * admitted again).  A request turned back meanwhile is dispatched again
+ * by the rerun; one that went back for want of store room
+ * (synod_blkdev_requeue_busy()) by a kick of the requeue list.
+ */
+void synod_blkdev_admit_put(struct request *rq)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	struct synod_volume *vol = rq->q->queuedata;
+	u32 bytes = cmd->admitted;
+
+	if (!bytes)
+		return;
+	cmd->admitted = 0;
+	if (synod_admit_put(&vol->admit, bytes))
+		blk_mq_run_hw_queues(rq->q, true);
+	/* after the release (fully ordered): see the requeue path */
+	if (atomic_read(&vol->busy_requeued) &&
+	    atomic_xchg(&vol->busy_requeued, 0))
+		blk_mq_kick_requeue_list(rq->q);
+}
+
+/*
+ * @rq, a write the store had no room for, goes back to the requeue list
+ * (blk_mq_requeue_request() done), to be dispatched again when the next
+ * admitted write is released: a release is what lets the engine go on,
+ * and the store frees as slots are chosen and checkpointed.  When
+ * nothing else is admitted no release comes, and a timer kicks the list
+ * instead.  The flag is set before the count is read; a release
+ * subtracts before it reads the flag: one of the two kicks.
+ */
+void synod_blkdev_requeue_busy(struct request *rq, unsigned long ms)
+{
+	struct synod_volume *vol = rq->q->queuedata;
+
+	atomic_set(&vol->busy_requeued, 1);
+	smp_mb__after_atomic();	/* the flag, then the count: see above */
+	if (!synod_admit_bytes(&vol->admit))
+		blk_mq_delay_kick_requeue_list(rq->q, ms);
+}
+
 /* Complete a request the replica engine finished (or refused). */
 void synod_blkdev_end(struct request *rq, blk_status_t status)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
 	WARN_ON_ONCE(synod_held_busy(&cmd->held));	/* dropped first */
+	synod_blkdev_admit_put(rq);
 	cmd->req = 0;
 	rq_account(rq, status);
 	if (status)
@@ -252,6 +313,17 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct synod_volume *vol = rq->q->queuedata;
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
+	/*
+	 * A replicated write's data is held in the payload store until its
+	 * slot is chosen and after: admitted by bytes (admit.h), or turned
+	 * back, not started, until a release reruns the queue.
+	 */
+	if (vol->repl && req_op(rq) == REQ_OP_WRITE) {
+		if (!synod_admit_take(&vol->admit, blk_rq_bytes(rq),
+				      admit_limit()))
+			return BLK_STS_DEV_RESOURCE;
+		cmd->admitted = blk_rq_bytes(rq);
+	}
 	atomic_set(&cmd->pending, 1);
 	cmd->status = BLK_STS_OK;
 	/*
@@ -284,6 +356,7 @@ static int synod_init_request(struct blk_mq_tag_set *set, struct request *rq,
 	cmd->slot = 0;
 	cmd->ref = 0;
 	cmd->held.state = SYNOD_HELD_FREE;
+	cmd->admitted = 0;
 	INIT_LIST_HEAD(&cmd->held.node);
 	return 0;
 }
@@ -425,6 +498,8 @@ int synod_blkdev_create(struct synod_volume *vol)
 	int err;
 
 	init_llist_head(&vol->subq);
+	synod_admit_init(&vol->admit);
+	atomic_set(&vol->busy_requeued, 0);
 	INIT_WORK(&vol->sub_work, synod_sub_work);
 	vol->index = ida_alloc(&synod_disk_ida, GFP_KERNEL);
 	if (vol->index < 0)

@@ -2,6 +2,7 @@
 /*
  * Payload store: see payload.h for why it exists and how refs are named.
  */
+#include <linux/bio.h>
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
@@ -9,6 +10,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+#include "admit.h"
 #include "payload.h"
 
 static struct hlist_head *pay_bucket(struct synod_paystore *ps, u64 ref)
@@ -81,6 +83,21 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 
 	BUILD_BUG_ON((SYNOD_LOG_MAX + SYNOD_P1_CHUNK) * SYNOD_BATCH_MAX +
 		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX >= SYNOD_PAY_COUNT);
+	/*
+	 * The same in bytes, with large writes (payload.h): whatever is in
+	 * flight, what the log retains, what sockets hold.  A sweep that
+	 * would leave nothing free frees young buffers, so SYNOD_PAY_FRESH
+	 * stays a soft reserve there.
+	 */
+	BUILD_BUG_ON((u64)SYNOD_ADMIT_BYTES + SYNOD_RETAIN_BYTES +
+		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >
+		     (u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
+	BUILD_BUG_ON((u64)SYNOD_WINDOW_BYTES + SYNOD_RETAIN_BYTES +
+		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >
+		     (u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
+	/* the largest write fits what is in flight, alone or not */
+	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_ADMIT_BYTES ||
+		     SYNOD_PAY_BYTES_MAX > SYNOD_WINDOW_BYTES);
 	BUILD_BUG_ON(SYNOD_PAY_FLOOR > SYNOD_PAY_COUNT ||
 		     SYNOD_PAY_LOW + SYNOD_PAY_GROW > SYNOD_PAY_COUNT);
 	/* a store at its floor lends some; a full one, the whole cap */
@@ -675,6 +692,35 @@ u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 		seg[n] = (struct synod_jseg){ b->data,
 					      synod_pay_seg_len(head, n) };
 	return n;
+}
+
+/*
+ * Payload @head's bytes to @bio, whose vector has room for head->nseg
+ * more: one multi-page vector per buffer (a buffer is one page block),
+ * in order, so a 1 MiB chain takes 64 vectors, well under BIO_MAX_VECS
+ * (stacked backings clone with bio_alloc_bioset(), which takes no
+ * more).  Returns the bytes added, 0 if the vector has no room for the
+ * chain.  Reads only what a pin keeps as it is, so the data-area apply
+ * builds its bios with the replica's lock dropped (replica_apply.c).
+ */
+u32 synod_pay_bio_add(struct synod_paystore *ps, const struct synod_pay *head,
+		      struct bio *bio)
+{
+	const struct synod_pay *b = head;
+	u32 i, n, added = 0;
+
+	if (WARN_ON_ONCE(!head->nseg ||
+			 bio->bi_vcnt + head->nseg > bio->bi_max_vecs))
+		return 0;
+	for (i = 0; b && i < head->nseg; i++, b = synod_pay_next(ps, b)) {
+		n = synod_pay_seg_len(head, i);
+		if (!n)
+			break;
+		__bio_add_page(bio, virt_to_page(b->data), n, 0);
+		added += n;
+	}
+	WARN_ON_ONCE(added != head->len);
+	return added;
 }
 
 /*

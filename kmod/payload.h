@@ -115,6 +115,19 @@
  */
 #define SYNOD_PAY_COUNT		1024u
 /*
+ * The same reserve in bytes, for large writes (synod_pay_init()), where
+ * a write holds one buffer per 16 KiB: the client writes in flight
+ * (admitted, SYNOD_ADMIT_BYTES, on a leader; the window's bytes,
+ * SYNOD_WINDOW_BYTES, on a follower, whose accepted slots are the
+ * leader's window), plus chosen writes the core's log still names until
+ * a checkpoint lets it forget them (landed: at most a checkpoint's
+ * worth, SYNOD_CHECKPOINT_BYTES, before one is queued, replica_ckpt.c),
+ * plus the lent buffers.  16 MiB in all: 8 + 4 + 1 MiB today.  A lend
+ * cap of 256 buffers (4 MiB) still fits; 512 (8 MiB) would need the
+ * store at 1280 buffers (20 MiB) per replica.
+ */
+#define SYNOD_RETAIN_BYTES	(4u << 20)
+/*
  * Buffers a store keeps even when idle: what a burst of small writes
  * needs before the first growth (512 KiB; payload_pool_mb bounds the rest).
  */
@@ -324,6 +337,9 @@ u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
 u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
 			const u32 *head, u32 nw, struct synod_jseg *seg,
 			u32 room);
+struct bio;
+u32 synod_pay_bio_add(struct synod_paystore *ps, const struct synod_pay *head,
+		      struct bio *bio);
 u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
 			const struct synod_jseg *seg, u32 nseg);
 u64 synod_pay_new_ref(struct synod_paystore *ps);
@@ -333,6 +349,12 @@ void synod_pay_sweep(struct synod_paystore *ps,
 bool synod_pay_trim_due(struct synod_paystore *ps);
 void synod_pay_trim(struct synod_paystore *ps,
 		    const struct synod_replica *core);
+
+/* Buffers not free: held, or not swept since nothing holds them. */
+static inline u32 synod_pay_used(const struct synod_paystore *ps)
+{
+	return ps->backed - ps->nfree;
+}
 
 /* A journal record names @p until it is written or dropped. */
 static inline void synod_pay_pin(struct synod_pay *p)

@@ -113,6 +113,13 @@ extern unsigned int synod_time_scale;
 #define SYNOD_STEPDOWN_QUIET_NS	(SYNOD_LEASE_NS + 4 * SYNOD_ELECTION_NS)
 /* Checkpoint the applied index into the superblock this often (slots). */
 #define SYNOD_CHECKPOINT_SLOTS	64u
+/*
+ * And after this many bytes of writes have landed since the last one:
+ * 64 slots of 1 MiB writes would hold 64 MiB of the journal's payload
+ * ring (12 MiB) and of the payload store (16 MiB) until then.  Small
+ * writes reach the slot count first (64 slots of 4 x 16 KiB = 4 MiB).
+ */
+#define SYNOD_CHECKPOINT_BYTES	(4u << 20)
 
 /*
  * Netlink events found under the lock, sent after it is dropped: at most
@@ -195,6 +202,17 @@ struct synod_repl {
 	/* flushes, then writes the superblock (replica_ckpt.c) */
 	struct work_struct ckpt_work;
 	u64 ckpt_async;			/* written by the work: down line */
+	/*
+	 * Bytes, for checkpoints by bytes (replica_ckpt.c): of writes
+	 * landed since create, and of them at the last checkpoint's index;
+	 * of journal records of slots past the checkpoint, which hold the
+	 * journal's payload ring until one covers them, by slot.
+	 */
+	u64 applied_bytes;
+	u64 ckpt_bytes;
+	u64 jheld;
+	u32 jheld_slot[SYNOD_LOG_MAX];
+	u64 ckpt_forgets;		/* forgets after one (store full) */
 	bool ckpt_trim;			/* the work trims after it (idle) */
 	/*
 	 * Frames received and dropped, by why (enum synod_rx_drop): the
@@ -303,10 +321,22 @@ static inline u32 synod_repl_write_max(const struct synod_repl *r)
 							 SYNOD_PAYLOAD_MAX;
 }
 
-/* Has enough landed since the last checkpoint to write another? */
+/*
+ * Has enough landed since the last checkpoint to write another?  Every
+ * SYNOD_CHECKPOINT_SLOTS slots or SYNOD_CHECKPOINT_BYTES bytes, or once
+ * records not covered hold half the journal's payload ring (their
+ * bytes, replica_ckpt.c): a full ring makes the journal's writer
+ * checkpoint synchronously under the lock (group_enospc()), a stall.
+ */
 static inline bool synod_repl_ckpt_due(const struct synod_repl *r)
 {
-	return r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS;
+	u64 pring = synod_sb_pring_size(&r->vol->sb);
+
+	if (r->applied <= r->checkpointed)
+		return false;
+	return r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS ||
+	       r->applied_bytes - r->ckpt_bytes >= SYNOD_CHECKPOINT_BYTES ||
+	       (pring && 2 * r->jheld >= pring);
 }
 
 /*
@@ -381,6 +411,8 @@ static inline int synod_repl_sb_write(struct synod_repl *r)
 /* replica_ckpt.c: checkpoints */
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
 void synod_ckpt_init(struct synod_repl *r);		/* at create */
+void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
+void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto);
 void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,

@@ -58,6 +58,23 @@
  */
 #define KICK_ROUNDS	4u
 
+/*
+ * A chained write's bio, from aq.bs: the write it carries in front of
+ * it (the bioset's front_pad), since the bio is not inside the write.
+ */
+struct synod_aw_bio {
+	struct synod_aw *w;
+	struct bio bio;		/* last: its inline vector follows */
+};
+
+/*
+ * Bios of chains in aq.bs's reserve: the writes of one slot.  Progress
+ * needs one (each is submitted before the next is taken, and a task
+ * that sleeps in the mempool flushes its plug first); more would pin a
+ * 4 KiB vector each per idle volume.
+ */
+#define AW_BIO_RESERVE	SYNOD_BATCH_MAX
+
 static struct synod_aent *aent(struct synod_repl *r, u64 slot)
 {
 	return &r->aq.ring[slot & (SYNOD_LOG_MAX - 1)];
@@ -110,12 +127,8 @@ static bool aw_overlaps(struct synod_repl *r, const struct synod_aw *x)
  * drops: once it reaches zero a drain may go on to free the replica,
  * after flushing the work.
  */
-static void apply_end_io(struct bio *bio)
+static void aw_ended(struct synod_repl *r, struct synod_aw *w)
 {
-	struct synod_aw *w = container_of(bio, struct synod_aw, bio);
-	struct synod_repl *r = bio->bi_private;
-
-	w->status = bio->bi_status;
 	/* a full barrier before the waiter check and the kicking load */
 	llist_add(&w->done, &r->aq.done);
 	wake_up_var(&r->aq.done);	/* synod_apply_quiesce_range() */
@@ -123,6 +136,81 @@ static void apply_end_io(struct bio *bio)
 		queue_work(r->vol->wq, &r->aq.work);
 	if (atomic_dec_and_test(&r->aq.inflight))
 		wake_up_var(&r->aq.inflight);
+}
+
+/* The end of a one-buffer write's bio, the write's own. */
+static void apply_end_io(struct bio *bio)
+{
+	struct synod_aw *w = container_of(bio, struct synod_aw, bio);
+
+	w->status = bio->bi_status;
+	aw_ended(bio->bi_private, w);
+}
+
+/*
+ * The end of a chain's bio: back to the bioset before the write is
+ * handed on (once on aq.done it may be reaped and reused at once), so
+ * no lock is needed to free it and a submitter waiting in the mempool
+ * gets it.
+ */
+static void apply_chain_end_io(struct bio *bio)
+{
+	struct synod_aw *w = container_of(bio, struct synod_aw_bio, bio)->w;
+	struct synod_repl *r = bio->bi_private;
+
+	w->status = bio->bi_status;
+	bio_put(bio);
+	aw_ended(r, w);
+}
+
+/*
+ * What every apply bio carries besides its data: @w's place in the data
+ * area, and who pays for it.
+ */
+static void aw_bio_setup(struct synod_repl *r, struct synod_aw *w,
+			 struct bio *bio)
+{
+	bio->bi_iter.bi_sector = r->vol->data_start + w->sector;
+	/*
+	 * Whoever lets go of the lock submits it (synod_apply_kick()), a
+	 * "synodctl status" run under ionice -c3 too: the block layer would
+	 * give it that task's I/O priority, so it gets the default here,
+	 */
+	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
+	/* and a kick may issue it too: no caller's cgroup pays or throttles */
+	bio_associate_blkg_from_css(bio, blkcg_root_css);
+	bio->bi_private = r;
+}
+
+/*
+ * The bio of @w, an issued write about to be submitted, NULL if it
+ * ended already.  A chain's is
+ * built now, with the lock dropped unless a wait under it submits
+ * (synod_apply_submit()): from the bioset, GFP_NOIO, which waits for a
+ * chain's bio to end rather than fail; one vector per buffer.  Its
+ * buffers are pinned until the write is reaped, so they stay as they
+ * are (synod_pay_bio_add()).
+ */
+static struct bio *aw_bio(struct synod_repl *r, struct synod_aw *w)
+{
+	struct synod_aw_bio *ab;
+	struct bio *bio;
+
+	if (!w->chained)
+		return &w->bio;
+	bio = bio_alloc_bioset(r->vol->backing.bdev, w->pay->nseg,
+			       REQ_OP_WRITE | REQ_SYNC | REQ_IDLE, GFP_NOIO,
+			       &r->aq.bs);
+	ab = container_of(bio, struct synod_aw_bio, bio);
+	ab->w = w;
+	aw_bio_setup(r, w, bio);
+	bio->bi_end_io = apply_chain_end_io;
+	/* a chain shorter than its length: fail the write (it fences) */
+	if (synod_pay_bio_add(&r->pay, w->pay, bio) != w->len) {
+		bio_io_error(bio);
+		return NULL;
+	}
+	return bio;
 }
 
 /*
@@ -133,31 +221,18 @@ static void apply_end_io(struct bio *bio)
 static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 {
 	struct bio *bio = &w->bio;
-	struct synod_pay *p = w->pay;
-	u32 i, n;
 
-	/* as O_DIRECT writes: not throttled as background writeback */
-	bio_init(bio, r->vol->backing.bdev, w->bvec, ARRAY_SIZE(w->bvec),
-		 REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
-	bio->bi_iter.bi_sector = r->vol->data_start + w->sector;
-	/*
-	 * Whoever lets go of the lock submits it (synod_apply_kick()), a
-	 * "synodctl status" run under ionice -c3 too: the block layer would
-	 * give it that task's I/O priority, so it gets the default here,
-	 */
-	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
-	/* and a kick may issue it too: no caller's cgroup pays or throttles */
-	bio_associate_blkg_from_css(bio, blkcg_root_css);
-	/* a buffer is one page block: one vector each (checked queued) */
-	for (i = 0; p && i < w->pay->nseg;
-	     i++, p = synod_pay_next(&r->pay, p)) {
-		n = synod_pay_seg_len(w->pay, i);
-		if (!n)
-			break;
-		__bio_add_page(bio, virt_to_page(p->data), n, 0);
+	/* a chain's bio is built when it is submitted (aw_bio()) */
+	w->chained = w->pay->nseg > 1;
+	if (!w->chained) {
+		/* as O_DIRECT writes: not throttled as background writeback */
+		bio_init(bio, r->vol->backing.bdev, &w->bvec, 1,
+			 REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
+		aw_bio_setup(r, w, bio);
+		bio->bi_end_io = apply_end_io;
+		/* a buffer is one page block: one vector */
+		synod_pay_bio_add(&r->pay, w->pay, bio);
 	}
-	bio->bi_end_io = apply_end_io;
-	bio->bi_private = r;
 	w->state = SYNOD_AW_FLIGHT;
 	r->aq.flight++;
 	r->aq.writes++;
@@ -178,11 +253,15 @@ static void submit_issued(struct synod_repl *r)
 	struct llist_node *list = llist_del_all(&r->aq.tosubmit);
 	struct synod_aw *w, *tmp;
 	struct blk_plug plug;
+	struct bio *bio;
 
 	blk_start_plug(&plug);
 	/* _safe: once submitted, a write may end and be reaped at once */
-	llist_for_each_entry_safe(w, tmp, llist_reverse_order(list), sub)
-		submit_bio(&w->bio);
+	llist_for_each_entry_safe(w, tmp, llist_reverse_order(list), sub) {
+		bio = aw_bio(r, w);
+		if (bio)
+			submit_bio(bio);
+	}
 	blk_finish_plug(&plug);
 }
 
@@ -269,6 +348,7 @@ static void apply_land(struct synod_repl *r)
 		if (WARN_ON_ONCE(ent->slot != r->applied + 1) || ent->left)
 			break;
 		r->applied = ent->slot;
+		r->applied_bytes += ent->bytes;	/* checkpoints by bytes */
 		/* a checkpoint writes it with the applied index */
 		if (ent->config && ent->cfg.epoch >= r->applied_cfg.epoch) {
 			r->applied_cfg = ent->cfg;
@@ -315,8 +395,8 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 			synod_repl_fence(r, "payload of a chosen write missing");
 			return;
 		}
-		/* its bio has a vector per buffer (synod_pay_init()) */
-		if (WARN_ON_ONCE(pay[k]->nseg > ARRAY_SIZE(ent->w[k].bvec))) {
+		/* its bio has a vector per buffer, a chain's from aq.bs */
+		if (WARN_ON_ONCE(pay[k]->nseg > SYNOD_PAY_SEGS_MAX)) {
 			synod_repl_fence(r, "chosen write longer than a data area write");
 			return;
 		}
@@ -334,6 +414,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 	ent->slot = e->slot;
 	ent->nw = nw;
 	ent->left = nw;
+	ent->bytes = 0;
 	for (k = 0; k < nw; k++) {
 		w = &ent->w[k];
 		w->pay = pay[k];
@@ -341,6 +422,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 		w->slot = e->slot;
 		w->sector = e->w[k].block;
 		w->len = w->pay->len;
+		ent->bytes += w->len;
 		w->state = SYNOD_AW_QUEUED;
 	}
 	ent->config = e->kind == SYNOD_ENTRY_CONFIG;
@@ -363,7 +445,9 @@ static bool apply_reap(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	llist_for_each_entry_safe(w, tmp, list, done) {
-		bio_uninit(&w->bio);
+		if (!w->chained)	/* a chain's was put at its end */
+			bio_uninit(&w->bio);
+		w->chained = false;
 		if (!WARN_ON_ONCE(w->state != SYNOD_AW_FLIGHT)) {
 			r->aq.flight--;
 			aent(r, w->slot)->left--;
@@ -662,6 +746,8 @@ int synod_apply_init(struct synod_repl *r)
 
 	BUILD_BUG_ON(!is_power_of_2(SYNOD_LOG_MAX));
 	BUILD_BUG_ON(SYNOD_PAYLOAD_MAX % SECTOR_SIZE);
+	/* a chain is one bio: stacked backings clone at most this many */
+	BUILD_BUG_ON(SYNOD_PAY_SEGS_MAX > BIO_MAX_VECS);
 	INIT_WORK(&aq->work, apply_work);
 	init_llist_head(&aq->done);
 	init_llist_head(&aq->tosubmit);
@@ -669,7 +755,12 @@ int synod_apply_init(struct synod_repl *r)
 	atomic_set(&aq->kicking, 0);
 	aq->next = 1;
 	aq->ring = kvcalloc(SYNOD_LOG_MAX, sizeof(*aq->ring), GFP_KERNEL);
-	return aq->ring ? 0 : -ENOMEM;
+	if (!aq->ring)
+		return -ENOMEM;
+	/* a failed init has cleaned up; synod_apply_free() exits it anyway */
+	return bioset_init(&aq->bs, AW_BIO_RESERVE,
+			   offsetof(struct synod_aw_bio, bio),
+			   BIOSET_NEED_BVECS);
 }
 
 /*
@@ -681,6 +772,7 @@ void synod_apply_free(struct synod_repl *r)
 {
 	WARN_ON_ONCE(atomic_read(&r->aq.inflight) || r->aq.flight ||
 		     !llist_empty(&r->aq.tosubmit));
+	bioset_exit(&r->aq.bs);	/* safe on one never set up */
 	kvfree(r->aq.ring);
 	r->aq.ring = NULL;
 }

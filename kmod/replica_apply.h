@@ -27,15 +27,18 @@ enum synod_aw_state {
 };
 
 /*
- * One write of a chosen entry.  Its bio and vector live here, allocated
- * with the volume: applying allocates nothing.  The bio's inline vector
- * (a flexible array) stays empty: bio_init() is given bvec[].
+ * One write of a chosen entry.  A write of one buffer (up to 16 KiB, every
+ * small write) has its bio and vector here, allocated with the volume:
+ * applying it allocates nothing.  The bio's inline vector (a flexible
+ * array) stays empty: bio_init() is given bvec.  A chain (a large write)
+ * takes a bio of its own from the replica's bioset when it is submitted,
+ * with the lock dropped (replica_apply.c): 128 slots of 4 writes with 64
+ * vectors each would pin 512 KiB per volume.
  */
 struct synod_aw {
 	struct bio bio;
-	/* one multi-page vector per buffer of its payload chain */
-	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_PAYLOAD_MAX,
-					SYNOD_PAY_BUF_BYTES)];
+	struct bio_vec bvec;		/* a one-buffer write's vector */
+	bool chained;			/* its bio is from aq.bs, not ->bio */
 	struct llist_node sub;		/* on aq.tosubmit once issued */
 	struct llist_node done;		/* on aq.done once the bio ended */
 	struct synod_pay *pay;		/* its data, pinned while queued */
@@ -51,6 +54,7 @@ struct synod_aent {
 	u64 slot;			/* 0: none */
 	u32 nw;				/* writes in w[] */
 	u32 left;			/* of them not landed yet */
+	u32 bytes;			/* of its writes together */
 	bool config;			/* a membership change: cfg */
 	struct synod_config cfg;	/* in effect once it lands */
 	struct synod_aw w[SYNOD_BATCH_MAX];
@@ -64,6 +68,12 @@ struct synod_aent {
  */
 struct synod_applyq {
 	struct synod_aent *ring;	/* SYNOD_LOG_MAX of them, at create */
+	/*
+	 * Bios of chained writes, vector pool included: a chain's bio
+	 * waits in the mempool rather than fail, and its end gives it back
+	 * without the lock, so the wait ends (synod_apply_init()).
+	 */
+	struct bio_set bs;
 	u64 issued;			/* entries queued up to this slot */
 	u64 next;			/* first slot with a write not issued */
 	u32 next_w;			/* its first write not issued */

@@ -6,8 +6,10 @@
  * journal ring up to it.  A checkpoint is a flush of the backing
  * device, then a FUA write of one superblock copy.
  *
- * Every SYNOD_CHECKPOINT_SLOTS slots the engine queues the checkpoint
- * work (repl_apply()), and so does a replica idle a while (its trim),
+ * Every SYNOD_CHECKPOINT_SLOTS slots or SYNOD_CHECKPOINT_BYTES bytes
+ * landed, or once the records it would free hold half the journal's
+ * payload ring, the engine queues the checkpoint work (repl_apply(),
+ * synod_repl_ckpt_due()), and so does a replica idle a while (its trim),
  * and the work flushes with the replica's lock dropped:
  * a flush writes back a disk's whole volatile cache and may take long,
  * and under the lock it held up every input of the replica, the
@@ -29,11 +31,52 @@
 #include "replica.h"
 
 /*
+ * A journal record of @slot with @bytes of payloads was queued: it holds
+ * the journal's payload ring until a checkpoint covers @slot (the
+ * journal reclaims by slot, synod_journal_reclaim()).  Counted by slot:
+ * the core accepts nothing more than SYNOD_LOG_MAX slots past what it
+ * knows is checkpointed, so no two held slots share an entry.  A slot
+ * written again (a later ballot) holds the ring twice, and counts so.
+ * Its records in the slot ring, which hold no payload ring, count too:
+ * an estimate from above, small beside the ring for small writes.
+ */
+void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes)
+{
+	lockdep_assert_held(&r->lock);
+	if (!bytes || slot <= r->checkpointed)
+		return;
+	r->jheld_slot[slot & (SYNOD_LOG_MAX - 1)] += bytes;
+	r->jheld += bytes;
+}
+
+/*
+ * The ring held by the records of slots in (@from, @upto] is free: a
+ * checkpoint, or a state transfer's jump (resync.c), reclaimed them.
+ */
+void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto)
+{
+	u32 *held;
+	u64 s;
+
+	if (upto - from >= SYNOD_LOG_MAX) {	/* a jump: all of it */
+		memset(r->jheld_slot, 0, sizeof(r->jheld_slot));
+		r->jheld = 0;
+		return;
+	}
+	for (s = from + 1; s <= upto; s++) {
+		held = &r->jheld_slot[s & (SYNOD_LOG_MAX - 1)];
+		r->jheld -= min_t(u64, r->jheld, *held);
+		*held = 0;
+	}
+}
+
+/*
  * The superblock write and what follows it, under the lock, once the
- * data area up to @upto is durable: @upto's configuration is @cfg.
+ * data area up to @upto is durable: @upto's configuration is @cfg, and
+ * @bytes were r->applied_bytes when r->applied was @upto.
  */
 static int ckpt_commit(struct synod_repl *r, u64 upto,
-		       const struct synod_config *cfg)
+		       const struct synod_config *cfg, u64 bytes)
 {
 	int err;
 
@@ -44,8 +87,10 @@ static int ckpt_commit(struct synod_repl *r, u64 upto,
 	err = __synod_repl_sb_write(r, true);
 	if (err)
 		return err;
+	synod_ckpt_release(r, r->checkpointed, upto);
 	r->checkpointed = upto;
 	r->ckpt_cfg = *cfg;
+	r->ckpt_bytes = bytes;
 	synod_journal_reclaim(r->journal, upto);
 	return 0;
 }
@@ -65,7 +110,28 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
 		return err;
-	return ckpt_commit(r, r->applied, &r->applied_cfg);
+	return ckpt_commit(r, r->applied, &r->applied_cfg, r->applied_bytes);
+}
+
+/*
+ * After a checkpoint, with the payload store above 3/4 of what it may
+ * hold: let the core forget now what it need not keep, as it does when
+ * idle (payload.h), so the next sweep frees those payloads.  It keeps
+ * what lagging voters and recent fetchers still need
+ * (synod_replica_forget()).  Under load the core otherwise forgets only
+ * at its own pace, and 1 MiB writes fill the store with what its log
+ * still names (SYNOD_LOG_MAX slots).
+ */
+static void ckpt_forget(struct synod_repl *r)
+{
+	lockdep_assert_held(&r->lock);
+	if (!r->up || r->fenced ||
+	    4 * synod_pay_used(&r->pay) <= 3 * SYNOD_PAY_COUNT)
+		return;
+	r->ckpt_forgets++;
+	SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now(), false));
+	if (READ_ONCE(r->core_failed))
+		synod_repl_fence(r, "consensus core assertion failed");
 }
 
 /*
@@ -92,7 +158,7 @@ static void ckpt_work(struct work_struct *work)
 					    ckpt_work);
 	unsigned int noio = memalloc_noio_save();	/* serves the disk */
 	struct synod_config cfg;
-	u64 upto;
+	u64 upto, bytes;
 	int err;
 
 	/* no engine step before the flush: no journal room needed */
@@ -104,6 +170,7 @@ static void ckpt_work(struct work_struct *work)
 	}
 	upto = r->applied;
 	cfg = r->applied_cfg;
+	bytes = r->applied_bytes;
 	synod_repl_unlock(r);
 
 	err = blkdev_issue_flush(r->vol->backing.bdev);
@@ -123,11 +190,12 @@ static void ckpt_work(struct work_struct *work)
 		synod_repl_unlock(r);
 		goto out;
 	}
-	if (ckpt_commit(r, upto, &cfg)) {
+	if (ckpt_commit(r, upto, &cfg, bytes)) {
 		synod_repl_fence(r, "checkpoint failed");
 	} else {
 		r->ckpt_async++;
 		synod_repl_execute(r);	/* the checkpoint, to the core */
+		ckpt_forget(r);
 		/* an idle trim asked for it: forget and give back now */
 		if (r->ckpt_trim && r->up && !r->fenced)
 			synod_repl_trim(r, false);
@@ -141,5 +209,8 @@ out:
 /* At create, before anything may queue it. */
 void synod_ckpt_init(struct synod_repl *r)
 {
+	/* the store's reserve counts a checkpoint's worth (payload.h) */
+	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES > SYNOD_RETAIN_BYTES);
+	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES < SYNOD_SLOT_BYTES);
 	INIT_WORK(&r->ckpt_work, ckpt_work);
 }

@@ -56,11 +56,18 @@ static struct request *req_lookup(struct synod_repl *r, u64 req)
 /*
  * Back into the requeue list, to be dispatched again in @ms; straight to
  * dispatch, with nothing merged into it (RQF_DONTPREP, synod_queue_rq()).
+ * It lets go of its admitted bytes meanwhile.  @busy: backpressure (a
+ * full store or core queue), dispatched again at the next release of
+ * admitted bytes, or in @ms if none is admitted (blkdev.c).
  */
-static void req_requeue(struct request *rq, unsigned long ms)
+static void req_requeue(struct request *rq, unsigned long ms, bool busy)
 {
+	synod_blkdev_admit_put(rq);
 	blk_mq_requeue_request(rq, false);
-	blk_mq_delay_kick_requeue_list(rq->q, ms);
+	if (busy)
+		synod_blkdev_requeue_busy(rq, ms);
+	else
+		blk_mq_delay_kick_requeue_list(rq->q, ms);
 }
 
 /* May a request refused for want of a leader wait for one (suspend)? */
@@ -107,7 +114,10 @@ static void req_refused(struct synod_repl *r, struct request *rq, int st,
 		synod_blkdev_end(rq, BLK_STS_IOERR);
 		return;
 	}
-	req_requeue(rq, st == SYNOD_BUSY ? 10 : 100);
+	if (st == SYNOD_BUSY)
+		req_requeue(rq, 10, true);
+	else
+		req_requeue(rq, 100, false);
 }
 
 /*
@@ -135,7 +145,7 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 		return false;
 	case SYNOD_HELD_WAIT:
 		if (req_may_wait(r, cmd)) {
-			req_requeue(rq, 100);
+			req_requeue(rq, 100, false);
 			return true;
 		}
 		synod_held_drop(&r->held, &cmd->held);

@@ -132,7 +132,7 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 {
 	struct synod_pay *pay[SYNOD_BATCH_MAX];
 	struct synod_jrec *j;
-	u32 *head, k, nw = entry_writes(&p->e);
+	u32 *head, k, nw = entry_writes(&p->e), bytes = 0;
 
 	lockdep_assert_held(&r->lock);
 	/* synod_jq_reserve() before every input makes this impossible */
@@ -158,10 +158,12 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 		if (k >= nw)
 			continue;
 		head[k] = pay[k] - r->pay.pay;
+		bytes += pay[k]->len;
 		pay[k]->durable = true;
 		synod_pay_pin(pay[k]);
 	}
 	r->jq.seq = max(r->jq.seq, p->seq);
+	synod_ckpt_journaled(r, p->e.slot, bytes);	/* ring held */
 	return true;
 }
 

@@ -184,6 +184,8 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	}
 	synod_apply_reset(r, slot);	/* r->applied */
 	r->applied_cfg = r->vol->sb.cfg;
+	synod_ckpt_release(r, r->checkpointed, slot);	/* reclaimed below */
+	r->ckpt_bytes = r->applied_bytes;	/* nothing landed past it */
 	r->checkpointed = slot;
 	r->ckpt_cfg = r->vol->sb.cfg;
 	synod_journal_reclaim(r->journal, slot);

@@ -17,6 +17,7 @@
 #include <net/net_namespace.h>
 
 #include "uapi/synod.h"
+#include "admit.h"
 #include "core/ondisk.h"
 #include "replica_held.h"
 
@@ -84,6 +85,10 @@ struct synod_volume {
 	 * which takes them all in one pass (one group commit) */
 	struct llist_head subq;
 	struct work_struct sub_work;	/* that pass */
+	/* replicated: client write bytes taken, not completed (admit.h) */
+	struct synod_admit admit;
+	/* a write went back for want of store room (replica_io.c) */
+	atomic_t busy_requeued;
 	struct blk_mq_tag_set tag_set;	/* request tags and per-request data */
 	struct gendisk *disk;		/* the synodN disk */
 	struct net *net;		/* namespace it belongs to; no
@@ -122,6 +127,7 @@ struct synod_rq {
 	struct synod_held held;		/* write of unknown outcome, held */
 	u64 held_pos;			/* sector it was proposed at */
 	u32 held_bytes;			/* and its length */
+	u32 admitted;			/* bytes in vol->admit, or 0 */
 };
 
 /*
@@ -292,6 +298,8 @@ void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 /* blkdev.c: the blk-mq disk */
 void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq);
 void synod_blkdev_end(struct request *rq, blk_status_t status);
+void synod_blkdev_admit_put(struct request *rq);
+void synod_blkdev_requeue_busy(struct request *rq, unsigned long ms);
 int synod_blkdev_create(struct synod_volume *vol);
 u32 synod_test_request_bytes(void);
 int synod_blkdev_add(struct synod_volume *vol);

@@ -9,11 +9,13 @@
  * keep; bytes are copied in across buffers, in order.
  */
 #include <kunit/test.h>
+#include <linux/bio.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "admit.h"
 #include "payload.h"
 
 #define BUF	SYNOD_PAY_BUF_BYTES
@@ -533,6 +535,96 @@ static void paychain_jrec_segs(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * The data area's apply writes a payload with one bio (replica_apply.c):
+ * one vector per buffer of its chain, each the buffer's page block from
+ * its start, the last one part-filled; a one-buffer write takes the one
+ * vector it has inline; a bio without room for the chain takes nothing.
+ */
+static void paychain_bio_vectors(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_pay *one = chain_new(test, ps, core, 4096, true);
+	struct synod_pay *c = chain_new(test, ps, core, 2 * BUF + 1024, true);
+	struct synod_pay *big = chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX,
+					  true);
+	struct bio_vec *bv = kunit_kcalloc(test, SYNOD_PAY_SEGS_MAX,
+					   sizeof(*bv), GFP_KERNEL);
+	struct bio *bio = kunit_kzalloc(test, sizeof(*bio), GFP_KERNEL);
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bv);
+	KUNIT_ASSERT_NOT_NULL(test, bio);
+	bio_init(bio, NULL, bv, 1, REQ_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, synod_pay_bio_add(ps, one, bio), 4096u);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, 1);
+	KUNIT_EXPECT_EQ(test, bio->bi_iter.bi_size, 4096u);
+	KUNIT_EXPECT_PTR_EQ(test, bv[0].bv_page, virt_to_page(one->data));
+	bio_uninit(bio);
+
+	/* one vector of room, a chain of three: nothing added */
+	bio_init(bio, NULL, bv, 1, REQ_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, synod_pay_bio_add(ps, c, bio), 0u);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, 0);
+	bio_uninit(bio);
+
+	bio_init(bio, NULL, bv, c->nseg, REQ_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, synod_pay_bio_add(ps, c, bio), 2 * BUF + 1024);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, 3);
+	KUNIT_EXPECT_EQ(test, bio->bi_iter.bi_size, 2 * BUF + 1024);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, bv[i].bv_page,
+				    virt_to_page(chain_buf(ps, c, i)->data));
+		KUNIT_EXPECT_EQ(test, bv[i].bv_offset, 0u);
+	}
+	KUNIT_EXPECT_EQ(test, bv[0].bv_len, BUF);
+	KUNIT_EXPECT_EQ(test, bv[2].bv_len, 1024u);
+	bio_uninit(bio);
+
+	/* the largest: a vector per buffer, under what stacked devices take */
+	bio_init(bio, NULL, bv, SYNOD_PAY_SEGS_MAX, REQ_OP_WRITE);
+	KUNIT_EXPECT_EQ(test, synod_pay_bio_add(ps, big, bio),
+			SYNOD_PAY_BYTES_MAX);
+	KUNIT_EXPECT_EQ(test, bio->bi_vcnt, SYNOD_PAY_SEGS_MAX);
+	KUNIT_EXPECT_LE(test, bio->bi_vcnt, BIO_MAX_VECS);
+	KUNIT_EXPECT_PTR_EQ(test, bv[SYNOD_PAY_SEGS_MAX - 1].bv_page,
+			    virt_to_page(chain_buf(ps, big,
+						   SYNOD_PAY_SEGS_MAX - 1)->data));
+	bio_uninit(bio);
+	unpin_all(ps);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The store's reserve in bytes (payload.h, synod_pay_init()): with what
+ * is in flight (admitted, or the window's bytes), what the log retains
+ * and the lent buffers all held as 1 MiB chains and single buffers, a
+ * store still takes the largest write, and the reserve is within its
+ * SYNOD_PAY_COUNT buffers.
+ */
+static void paychain_byte_reserve(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = chain_store(test, &core);
+	u32 held = max(SYNOD_ADMIT_BYTES, SYNOD_WINDOW_BYTES) +
+		   SYNOD_RETAIN_BYTES;
+	u32 i;
+
+	KUNIT_EXPECT_LE(test, (u64)held + (u64)SYNOD_PAY_LEND_MAX *
+			SYNOD_PAY_BUF_BYTES,
+			(u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
+	for (i = 0; i < held / SYNOD_PAY_BYTES_MAX; i++)
+		chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX, true);
+	for (i = 0; i < SYNOD_PAY_LEND_MAX; i++)
+		chain_new(test, ps, core, BUF, true);
+	/* room for one more of the largest, held or not */
+	chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX, true);
+	KUNIT_EXPECT_LE(test, synod_pay_used(ps), SYNOD_PAY_COUNT);
+	unpin_all(ps);
+	synod_pay_exit(ps);
+}
+
 static void paychain_test_exit(struct kunit *test)
 {
 	if (test->priv)
@@ -551,6 +643,8 @@ static struct kunit_case paychain_cases[] = {
 	KUNIT_CASE(paychain_make_room_young),
 	KUNIT_CASE(paychain_recover_segments),
 	KUNIT_CASE(paychain_jrec_segs),
+	KUNIT_CASE(paychain_bio_vectors),
+	KUNIT_CASE(paychain_byte_reserve),
 	{}
 };
 
