@@ -243,6 +243,16 @@ u64 synod_journal_pring_held(struct synod_journal *j)
 	mutex_unlock(&j->lock);
 	return n;
 }
+
+u64 synod_journal_chunks(struct synod_journal *j)
+{
+	u64 n;
+
+	mutex_lock(&j->lock);
+	n = j->chunks;
+	mutex_unlock(&j->lock);
+	return n;
+}
 #endif
 
 /*
@@ -565,6 +575,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	j->next_jseq += n;
 	j->written += n;
 	j->bios += nbio;
+	j->chunks++;
 	return 0;
 }
 

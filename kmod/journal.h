@@ -169,6 +169,8 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
 #if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
 /* for the test hook: payload ring bytes held, by records whose slot is */
 u64 synod_journal_pring_held(struct synod_journal *j);
+/* for the test hook: chunks (batches on disk) written since creation */
+u64 synod_journal_chunks(struct synod_journal *j);
 #endif
 
 /* journal_seg.c: a payload as a segment list (struct synod_jseg) */

@@ -82,6 +82,7 @@ struct synod_journal {
 	struct completion done;		/* the chunk's last bio completed */
 	u64 written;			/* records written since creation */
 	u64 bios;			/* the bios they took */
+	u64 chunks;			/* the chunks (batches) they made */
 	u64 corrupt;			/* corrupt records reported */
 };
 
