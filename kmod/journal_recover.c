@@ -556,9 +556,10 @@ static void release_unheld(struct synod_journal *j)
 
 /*
  * Encode a void record for @jseq, of the batch @end names, into header
- * page @k and a bio of its own: a header alone, in any format.
+ * page @k and a bio of its own: a header alone, in any format.  False
+ * if the chunk has no bio left for it (chunk_bio()).
  */
-static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
+static bool prep_void(struct synod_journal *j, u32 k, u64 jseq,
 		      const struct synod_jscan_end *end)
 {
 	struct synod_jrec_hdr *h = &j->hdr;
@@ -571,7 +572,7 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 	h->batch_n = end->batch_n;
 	h->flags = SYNOD_JREC_F_VOID;
 	h->e.kind = SYNOD_ENTRY_NOOP;
-	synod_journal_header_bio(j, k, jseq);
+	return !!synod_journal_header_bio(j, k, jseq);
 }
 
 /*
@@ -592,7 +593,8 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
 		if (fate != SYNOD_JF_TORN)
 			continue;
-		prep_void(j, k++, jseq, end);
+		if (!prep_void(j, k++, jseq, end))
+			return synod_journal_drop(j);
 		sc = &j->scan[synod_journal_index(j, jseq)];
 		sc->jseq = jseq;	/* what the ring holds once written */
 		sc->state = SYNOD_JS_VOID;
