@@ -8,7 +8,8 @@
  * What it found damaged where a misread would cost a record is read
  * again: the batch after the end (the end's own record may have been
  * misread), then the window's torn and corrupt records (a misread is
- * neither a torn write nor corruption).  Pass 2 replays the window in
+ * neither a torn write nor corruption).  Then one cache flush makes what
+ * was read durable (flush_reads()).  Pass 2 replays the window in
  * journal order, reports what is corrupt, and rewrites the torn tail
  * void.  Afterwards the write path (journal.c) knows the head, which
  * slot holds which log slot, and which payload ring bytes are held.
@@ -611,6 +612,30 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 }
 
 /*
+ * Make what the reads found durable before any of it is handed on: one
+ * cache flush of the device, after the scan and the reads again, before
+ * the replay.  A kernel crash (not a power cut) can leave a record that
+ * was in flight in the disk's volatile write cache; recovery reads it
+ * whole from there, the replica replays it, votes and serves on it, and
+ * a later power cut would lose it after all.  The superblock, read
+ * before the journal, is covered too.  Once per attach, also where the
+ * journal is empty; a disk without a volatile cache completes it at
+ * once (the block layer drops it).  The journal's mutex is held, no
+ * replica lock (synod_repl_create() recovers before the replica runs,
+ * the test hook holds nothing), and the flush allocates nothing (its
+ * bio is on the stack).  Returns 0 or -EIO.
+ */
+static int flush_reads(struct synod_journal *j)
+{
+	int err = blkdev_issue_flush(j->bdev);
+
+	if (err)
+		pr_err("synod: journal on %pg: flushing the disk's cache after recovery's reads failed (%d)\n",
+		       j->bdev, err);
+	return err ? -EIO : 0;
+}
+
+/*
  * Read the whole ring at attach.  The highest intact journal sequence M
  * ends the journal: the ring holds the window [M - count + 1, M], every
  * sequence of which was written, and M's header names the last batch.
@@ -628,7 +653,8 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * is told once without a slot (the replica then promises nothing until its
  * peers supply the window), and writing resumes past any jseq ever issued
  * (the highest any header names, plus the ring, plus a batch), never over
- * the sequences of records the ring still holds.
+ * the sequences of records the ring still holds.  Between the reads and
+ * the first report the device's cache is flushed (flush_reads()).
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -676,6 +702,15 @@ int synod_journal_recover(struct synod_journal *j,
 		err = -EUCLEAN;
 		goto out_unlock;
 	}
+	if (end.last) {
+		err = recheck_window(j, &end);
+		if (err)
+			goto out_unlock;
+	}
+	/* the reads are done: what they found is made durable first */
+	err = flush_reads(j);
+	if (err)
+		goto out_unlock;
 	/*
 	 * Told first, once: the slots of the lost records are unknown, so
 	 * the core refuses to promise for its whole window past the
@@ -693,9 +728,6 @@ int synod_journal_recover(struct synod_journal *j,
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
-		err = recheck_window(j, &end);
-		if (err)
-			goto out_unlock;
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
 			goto out_unlock;
