@@ -327,12 +327,16 @@ static struct bio *chunk_bio(struct synod_journal *j, sector_t sector)
 	 * and synod_journal_create() checks the sums.  Should a change
 	 * break that, the chunk fails (NULL: the caller drops it with
 	 * synod_journal_drop(), nothing submitted) rather than run past
-	 * j->bio[].
+	 * j->bio[] or j->bvec: a bio started with no vector left would
+	 * get bi_max_vecs 0, and __bio_add_page() only warns on a full
+	 * bio and writes past it anyway.
 	 */
 	if (WARN_ON_ONCE(j->nbio >= min_t(u32, jbios, JBIOS)))
 		return NULL;
 	if (j->nbio)
 		j->nvec += j->bio[j->nbio - 1].bi_vcnt;
+	if (WARN_ON_ONCE(j->nvec >= JVECS))
+		return NULL;
 	if (READ_ONCE(test_journal_no_flush))
 		opf &= ~REQ_FUA;
 	bio = &j->bio[j->nbio++];
@@ -414,6 +418,18 @@ static u32 rec_segs(const struct synod_jrec *r)
 	for (i = 0; i < r->e.nwrites; i++)
 		n += r->nseg[i];
 	return n;
+}
+
+/*
+ * Whether @bio, just started by chunk_bio() (NULL: none left), takes the
+ * @n vectors its first record still adds.  JVECS and BIO_MAX_VECS bound
+ * a record's by construction (journal_priv.h, synod_journal_create());
+ * should a change break that, the chunk fails rather than
+ * add_payloads() writing past the bio's vectors.
+ */
+static bool new_bio_fits(const struct bio *bio, u32 n)
+{
+	return bio && !WARN_ON_ONCE(!fits_bio(bio, n));
 }
 
 /* Add record @r's payloads (segment lists, rec_ok()) in order. */
@@ -571,7 +587,8 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 			__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
 		} else {
 			bio = synod_journal_header_bio(j, k, first + k);
-			if (!bio)
+			if (!new_bio_fits(bio, plan[k].len ? 0 :
+					  rec_segs(&recs[k])))
 				return synod_journal_drop(j);
 		}
 		used = SYNOD_JREC_HDR_SIZE;
@@ -590,7 +607,9 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 					     rec_paylen(&recs[k])))) {
 			bio = chunk_bio(j, synod_journal_pring_sector(j,
 							plan[k].off));
-			if (!bio)
+			if (!new_bio_fits(bio, rec_segs(&recs[k]) +
+					  zero_vecs(plan[k].len -
+						    rec_paylen(&recs[k]))))
 				return synod_journal_drop(j);
 		}
 		add_payloads(bio, &recs[k]);
