@@ -351,9 +351,10 @@ static struct bio *chunk_bio(struct synod_journal *j, sector_t sector)
 
 /*
  * Drop the bios of the chunk built so far, none submitted: the chunk
- * fails whole, nothing of it written, the head where it was.  -EIO.
+ * fails whole, nothing of it written, the head where it was (the
+ * callers return -EIO).
  */
-int synod_journal_drop(struct synod_journal *j)
+void synod_journal_drop(struct synod_journal *j)
 {
 	u32 k;
 
@@ -361,7 +362,6 @@ int synod_journal_drop(struct synod_journal *j)
 		bio_uninit(&j->bio[k]);
 	j->nbio = 0;
 	j->nvec = 0;
-	return -EIO;
 }
 
 /*
@@ -589,7 +589,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 			bio = synod_journal_header_bio(j, k, first + k);
 			if (!new_bio_fits(bio, plan[k].len ? 0 :
 					  rec_segs(&recs[k])))
-				return synod_journal_drop(j);
+				goto drop;
 		}
 		used = SYNOD_JREC_HDR_SIZE;
 		if (!plan[k].len) {
@@ -610,7 +610,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 			if (!new_bio_fits(bio, rec_segs(&recs[k]) +
 					  zero_vecs(plan[k].len -
 						    rec_paylen(&recs[k]))))
-				return synod_journal_drop(j);
+				goto drop;
 		}
 		add_payloads(bio, &recs[k]);
 		/* the rest of its last block, so the next one is adjacent */
@@ -633,6 +633,9 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	j->bios += nbio;
 	j->chunks++;
 	return 0;
+drop:
+	synod_journal_drop(j);
+	return -EIO;
 }
 
 /* Whether [a, a + alen) and [b, b + blen) share a byte. */

@@ -143,11 +143,12 @@ struct synod_journal_owner {
  * ring bytes would pass SYNOD_JCHUNK_PRING; it reads only the records'
  * entries and lengths, and the journal's geometry, fixed at create.
  * synod_journal_recover() returns 0, -EIO (a read, the cache flush, or
- * the write of a void record, failed), -ENOMEM (its payload blocks, allocated for the
- * recovery only) or -EUCLEAN (a record names an implausible journal
- * sequence: crafted or a checksum collision); it must have succeeded once
- * before the first write (a write before it returns -EINVAL), also on a
- * new volume, where it finds nothing and starts at journal sequence 1.
+ * the write of a void record, failed), -ENOMEM (its payload blocks,
+ * allocated for the recovery only) or -EUCLEAN (a record names an
+ * implausible journal sequence: crafted or a checksum collision); it
+ * must have succeeded once before the first write (a write before it
+ * returns -EINVAL), also on a new volume, where it finds nothing and
+ * starts at journal sequence 1.
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
 					   const struct synod_sb *sb,

@@ -646,7 +646,8 @@ static int jt_set(const char *val, const struct kernel_param *kp)
 	    !(large && got >= 5))
 		return -EINVAL;
 	scnprintf(jt_result, sizeof(jt_result), "%s failed\n", cmd);
-	err = jt_run(cmd, dev, a, n, r, applied);
+	/* APPLIED is large's alone */
+	err = jt_run(cmd, dev, a, n, r, large ? applied : 0);
 	pr_info("synod: journal_test %s %s: %d: %s", cmd, dev, err, jt_result);
 	return err == -ENOSPC ? 0 : err;
 }

@@ -122,7 +122,7 @@ static inline sector_t synod_journal_pring_sector(const struct synod_journal *j,
 /* journal.c */
 struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 				     u64 jseq);
-int synod_journal_drop(struct synod_journal *j);
+void synod_journal_drop(struct synod_journal *j);
 int synod_journal_run(struct synod_journal *j);
 
 #endif /* SYNOD_JOURNAL_PRIV_H */

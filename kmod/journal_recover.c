@@ -594,8 +594,10 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
 		if (fate != SYNOD_JF_TORN)
 			continue;
-		if (!prep_void(j, k++, jseq, end))
-			return synod_journal_drop(j);
+		if (!prep_void(j, k++, jseq, end)) {
+			synod_journal_drop(j);
+			return -EIO;
+		}
 		sc = &j->scan[synod_journal_index(j, jseq)];
 		sc->jseq = jseq;	/* what the ring holds once written */
 		sc->state = SYNOD_JS_VOID;
@@ -618,12 +620,17 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * was in flight in the disk's volatile write cache; recovery reads it
  * whole from there, the replica replays it, votes and serves on it, and
  * a later power cut would lose it after all.  The superblock, read
- * before the journal, is covered too.  Once per attach, also where the
- * journal is empty; a disk without a volatile cache completes it at
- * once (the block layer drops it).  The journal's mutex is held, no
- * replica lock (synod_repl_create() recovers before the replica runs,
- * the test hook holds nothing), and the flush allocates nothing (its
- * bio is on the stack).  Returns 0 or -EIO.
+ * before the journal, is covered too (it is not read again after the
+ * flush: only a device that dropped its cache in between, a reset,
+ * could make what was read differ from what is durable, and such a
+ * device loses records too).  Once per attach, also where the journal
+ * is empty; a disk without a volatile cache completes it at once (the
+ * block layer drops it).  The journal's mutex is held, no replica lock
+ * (synod_repl_create() recovers before the replica runs); the test hook
+ * runs it inside a module_param set callback, under kernel_param_lock,
+ * which only serialises parameter writes: harmless for a flush that
+ * may sleep.  The flush allocates nothing (its bio is on the stack).
+ * Returns 0 or -EIO.
  */
 static int flush_reads(struct synod_journal *j)
 {
