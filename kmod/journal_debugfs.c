@@ -43,7 +43,8 @@
  *                                the chunks (batches) and bios written,
  *                                and crc= of the payloads written
  *
- * After a recovery, held= is the payload ring bytes it left held: the
+ * After a recovery, err= is what it returned (what it found is reported
+ * either way), held= is the payload ring bytes it left held: the
  * extents of the records whose ring slot stays held; bytes= and crc= are
  * the bytes of the payloads found and the CRC-32C of them all in journal
  * order, to compare with what large wrote.
@@ -548,7 +549,8 @@ out_free:
 	return err;
 }
 
-static void jt_report(const struct jt_check *c)
+/* what a recovery that returned @err found (none, if the flush failed) */
+static void jt_report(const struct jt_check *c, int err)
 {
 	char slots[96] = "";
 	u32 i, off = 0;
@@ -557,8 +559,8 @@ static void jt_report(const struct jt_check *c)
 		off += scnprintf(slots + off, sizeof(slots) - off, "%s%llu",
 				 i ? "," : "", c->corrupt_slot[i]);
 	scnprintf(jt_result, sizeof(jt_result),
-		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu bytes=%llu crc=%08x\n",
-		  c->found, c->first, c->last, c->order_err, c->bad,
+		  "recover err=%d found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu bytes=%llu crc=%08x\n",
+		  err, c->found, c->first, c->last, c->order_err, c->bad,
 		  c->corrupt, c->known, slots[0] ? slots : "-", c->held,
 		  c->bytes, c->crc);
 }
@@ -618,8 +620,7 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r,
 		err = jt_large(j, a, n, r);
 	} else {
 		err = jt_recover(j, &c);
-		if (!err)
-			jt_report(&c);
+		jt_report(&c, err);
 	}
 	synod_journal_destroy(j);
 out_close:

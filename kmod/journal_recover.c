@@ -49,6 +49,15 @@ SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
 		 "journal sequence the recovery scan misreads once");
 
 /*
+ * Test build only: the next recovery's cache flush (flush_reads()) fails
+ * with -EIO, once, as a disk that fails a flush does: recovery must
+ * then fail whole, having reported nothing (journal.h).
+ */
+static bool test_journal_flush_fail;
+SYNOD_TEST_PARAM(test_journal_flush_fail, bool,
+		 "the next journal recovery's cache flush fails (-EIO), once");
+
+/*
  * The vectors a read bio may take: what j->bvec holds, capped at
  * BIO_MAX_VECS, the most the block layer lets a bio carry (stacked
  * drivers and bio clones expect no more; journal.c caps its write bios
@@ -636,6 +645,9 @@ static int flush_reads(struct synod_journal *j)
 {
 	int err = blkdev_issue_flush(j->bdev);
 
+	if (!err && READ_ONCE(test_journal_flush_fail) &&
+	    xchg(&test_journal_flush_fail, false))
+		err = -EIO;
 	if (err)
 		pr_err("synod: journal on %pg: flushing the disk's cache after recovery's reads failed (%d)\n",
 		       j->bdev, err);

@@ -608,6 +608,32 @@ flushes() {
 	[ "$f1" -gt "$f0" ]
 }
 
+# A flush that fails (the test build's knob, once) fails the recovery,
+# which has then reported nothing; an attach whose recovery fails so is
+# refused, saying it may have been the flush, and leaves no volume.
+@test "recovery: a recovery whose cache flush fails reports nothing, and the attach is refused" {
+	local l b h F=/sys/module/synod/parameters/test_journal_flush_fail
+	[ -w "$F" ] || skip "no $F in this module"
+	misread_setup
+	echo 1 > "$F"
+	jt_expect "recover err=-5 found=0 first=0 last=0 order_err=0 bad=0 corrupt=0" \
+		recover "$l"
+	[ "$(cat "$F")" = N ]
+	new_secret
+	l=$(new_loop 64M)
+	replica_create_on $VOL 0 "0 1 2" "$l"
+	ctl 0 volume delete $VOL
+	echo 1 > "$F"
+	expect_refusal "Input/output error" \
+		"reading or flushing the journal failed \\(see the kernel log\\)" \
+		ctl 0 volume attach $VOL --backing "$l" --secret-file "$SECRET_FILE"
+	[ "$(cat "$F")" = N ]
+	[ -z "$(ctl 0 status 2>/dev/null | grep -w $VOL)" ]
+	# the flush was the only thing wrong
+	ctl 0 volume attach $VOL --backing "$l" --secret-file "$SECRET_FILE"
+	[ -n "$(ctl 0 status 2>/dev/null | grep -w $VOL)" ]
+}
+
 # A replica's disk with the superblock flag LARGE (format 3) may hold
 # records of up to 1 MiB, which this module cannot yet apply or send to
 # a peer (large requests S3/S5): the replica refuses the disk at attach,
