@@ -45,6 +45,15 @@ static bool test_journal_no_flush;
 SYNOD_TEST_PARAM(test_journal_no_flush, bool,
 		 "journal writes are not FUA (a lying disk)");
 
+/*
+ * Test build only: the bios a chunk may take, if below JBIOS (0: JBIOS),
+ * so that tests/vm/journal_debugfs.sh can make a chunk need more bios
+ * than it may take and see it fail whole (chunk_bio()).
+ */
+static unsigned int test_journal_jbios;
+SYNOD_TEST_PARAM(test_journal_jbios, uint,
+		 "bios a journal chunk may take (0: all it has)");
+
 static void free_pages_of(struct synod_journal *j)
 {
 	u32 i;
@@ -243,6 +252,16 @@ u64 synod_journal_pring_held(struct synod_journal *j)
 	mutex_unlock(&j->lock);
 	return n;
 }
+
+u64 synod_journal_chunks(struct synod_journal *j)
+{
+	u64 n;
+
+	mutex_lock(&j->lock);
+	n = j->chunks;
+	mutex_unlock(&j->lock);
+	return n;
+}
 #endif
 
 /*
@@ -298,16 +317,26 @@ static void journal_end_io(struct bio *bio)
  */
 static struct bio *chunk_bio(struct synod_journal *j, sector_t sector)
 {
+	u32 jbios = READ_ONCE(test_journal_jbios) ?: JBIOS;
 	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC | REQ_FUA;
 	struct bio *bio;
 
 	/*
-	 * No check against JBIOS and JVECS here: they bound what a chunk
-	 * can need by construction (journal_priv.h), as write_chunk() and
-	 * void_torn() build them, and synod_journal_create() checks.
+	 * JBIOS and JVECS bound what a chunk can need by construction
+	 * (journal_priv.h), as write_chunk() and void_torn() build them,
+	 * and synod_journal_create() checks the sums.  Should a change
+	 * break that, the chunk fails (NULL: the caller drops it with
+	 * synod_journal_drop(), nothing submitted) rather than run past
+	 * j->bio[] or j->bvec: a bio started with no vector left would
+	 * get bi_max_vecs 0, and __bio_add_page() only warns on a full
+	 * bio and writes past it anyway.
 	 */
+	if (WARN_ON_ONCE(j->nbio >= min_t(u32, jbios, JBIOS)))
+		return NULL;
 	if (j->nbio)
 		j->nvec += j->bio[j->nbio - 1].bi_vcnt;
+	if (WARN_ON_ONCE(j->nvec >= JVECS))
+		return NULL;
 	if (READ_ONCE(test_journal_no_flush))
 		opf &= ~REQ_FUA;
 	bio = &j->bio[j->nbio++];
@@ -321,9 +350,25 @@ static struct bio *chunk_bio(struct synod_journal *j, sector_t sector)
 }
 
 /*
+ * Drop the bios of the chunk built so far, none submitted: the chunk
+ * fails whole, nothing of it written, the head where it was (the
+ * callers return -EIO).
+ */
+void synod_journal_drop(struct synod_journal *j)
+{
+	u32 k;
+
+	for (k = 0; k < j->nbio; k++)
+		bio_uninit(&j->bio[k]);
+	j->nbio = 0;
+	j->nvec = 0;
+}
+
+/*
  * Encode j->hdr into header page @k and start a bio with it: a write of
  * that header at the start of @jseq's ring slot, not yet submitted (the
- * caller may add the record's payloads).
+ * caller may add the record's payloads).  NULL if the chunk has no bio
+ * left (chunk_bio()).
  */
 struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 				     u64 jseq)
@@ -333,7 +378,8 @@ struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 	encode_owned(j, k);
 	bio = chunk_bio(j, synod_journal_slot_sector(j,
 					synod_journal_index(j, jseq)));
-	__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
+	if (bio)
+		__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
 	return bio;
 }
 
@@ -372,6 +418,18 @@ static u32 rec_segs(const struct synod_jrec *r)
 	for (i = 0; i < r->e.nwrites; i++)
 		n += r->nseg[i];
 	return n;
+}
+
+/*
+ * Whether @bio, just started by chunk_bio() (NULL: none left), takes the
+ * @n vectors its first record still adds.  JVECS and BIO_MAX_VECS bound
+ * a record's by construction (journal_priv.h, synod_journal_create());
+ * should a change break that, the chunk fails rather than
+ * add_payloads() writing past the bio's vectors.
+ */
+static bool new_bio_fits(const struct bio *bio, u32 n)
+{
+	return bio && !WARN_ON_ONCE(!fits_bio(bio, n));
 }
 
 /* Add record @r's payloads (segment lists, rec_ok()) in order. */
@@ -529,6 +587,9 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 			__bio_add_page(bio, j->hpage[k], SYNOD_JREC_HDR_SIZE, 0);
 		} else {
 			bio = synod_journal_header_bio(j, k, first + k);
+			if (!new_bio_fits(bio, plan[k].len ? 0 :
+					  rec_segs(&recs[k])))
+				goto drop;
 		}
 		used = SYNOD_JREC_HDR_SIZE;
 		if (!plan[k].len) {
@@ -543,9 +604,14 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		if (!bio || plan[k].off != pend ||
 		    !fits_bio(bio, rec_segs(&recs[k]) +
 				   zero_vecs(plan[k].len -
-					     rec_paylen(&recs[k]))))
+					     rec_paylen(&recs[k])))) {
 			bio = chunk_bio(j, synod_journal_pring_sector(j,
 							plan[k].off));
+			if (!new_bio_fits(bio, rec_segs(&recs[k]) +
+					  zero_vecs(plan[k].len -
+						    rec_paylen(&recs[k]))))
+				goto drop;
+		}
 		add_payloads(bio, &recs[k]);
 		/* the rest of its last block, so the next one is adjacent */
 		add_zeros(bio, plan[k].len - rec_paylen(&recs[k]));
@@ -565,7 +631,11 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	j->next_jseq += n;
 	j->written += n;
 	j->bios += nbio;
+	j->chunks++;
 	return 0;
+drop:
+	synod_journal_drop(j);
+	return -EIO;
 }
 
 /* Whether [a, a + alen) and [b, b + blen) share a byte. */

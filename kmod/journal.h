@@ -42,7 +42,10 @@
  *    sequence ever issued (the highest named, plus the ring, plus a
  *    batch).  Payloads handed to found() live only during the call.
  *    Afterwards the head is after the last intact record (past all, if
- *    damaged).
+ *    damaged).  Before it reports anything, recovery flushes the
+ *    device's write cache once: what it read (after a kernel crash,
+ *    perhaps from that cache) and the superblock read before it are
+ *    durable before anything relies on them.
  */
 #ifndef SYNOD_JOURNAL_H
 #define SYNOD_JOURNAL_H
@@ -139,12 +142,13 @@ struct synod_journal_owner {
  * takes (1 at least): SYNOD_JOURNAL_BATCH, fewer where their payload
  * ring bytes would pass SYNOD_JCHUNK_PRING; it reads only the records'
  * entries and lengths, and the journal's geometry, fixed at create.
- * synod_journal_recover() returns 0, -EIO (a read, or the write of a void
- * record, failed), -ENOMEM (its payload blocks, allocated for the
- * recovery only) or -EUCLEAN (a record names an implausible journal
- * sequence: crafted or a checksum collision); it must have succeeded once
- * before the first write (a write before it returns -EINVAL), also on a
- * new volume, where it finds nothing and starts at journal sequence 1.
+ * synod_journal_recover() returns 0, -EIO (a read, the cache flush, or
+ * the write of a void record, failed), -ENOMEM (its payload blocks,
+ * allocated for the recovery only) or -EUCLEAN (a record names an
+ * implausible journal sequence: crafted or a checksum collision); it
+ * must have succeeded once before the first write (a write before it
+ * returns -EINVAL), also on a new volume, where it finds nothing and
+ * starts at journal sequence 1.
  */
 struct synod_journal *synod_journal_create(struct synod_backing *b,
 					   const struct synod_sb *sb,
@@ -169,6 +173,8 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
 #if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
 /* for the test hook: payload ring bytes held, by records whose slot is */
 u64 synod_journal_pring_held(struct synod_journal *j);
+/* for the test hook: chunks (batches on disk) written since creation */
+u64 synod_journal_chunks(struct synod_journal *j);
 #endif
 
 /* journal_seg.c: a payload as a segment list (struct synod_jseg) */

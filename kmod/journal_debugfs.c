@@ -27,15 +27,24 @@
  *   format3large DEV [MIB]       format3 with the LARGE flag (payloads up
  *                                to 1 MiB), a payload ring of MIB MiB
  *                                (default 12, the module's)
- *   large DEV FIRST N KB         recover, then write records for slots
+ *   large DEV FIRST N KB [APPLIED]
+ *                                recover, then write records for slots
  *                                FIRST..FIRST+N-1 (from JT_LARGE_SLOT
  *                                on) of KB KiB each (up to 1024), split
  *                                in 1 + slot % 4 writes, as payload
  *                                chains of 16 KiB buffers, JT_LARGE_PER
- *                                per call; says the chunks and bios
- *                                they took and crc= of their payloads
+ *                                per call, stopping at the first error;
+ *                                with APPLIED, first write a superblock
+ *                                whose applied index is APPLIED, as a
+ *                                checkpoint does, which makes it the
+ *                                reclaim point.  Says, from the
+ *                                journal's own counters, the slot after
+ *                                the last record made durable (next=),
+ *                                the chunks (batches) and bios written,
+ *                                and crc= of the payloads written
  *
- * After a recovery, held= is the payload ring bytes it left held: the
+ * After a recovery, err= is what it returned (what it found is reported
+ * either way), held= is the payload ring bytes it left held: the
  * extents of the records whose ring slot stays held; bytes= and crc= are
  * the bytes of the payloads found and the CRC-32C of them all in journal
  * order, to compare with what large wrote.
@@ -430,10 +439,9 @@ out_free:
  * Large records (jt_large()) of slots @s.. into @recs (@cnt), their
  * payloads in the 16 KiB blocks @blk (SYNOD_JREC_SEGS a record), as
  * payload chains lie in the store: write i from a block of its own on.
- * Adds their bytes' CRC-32C to *@crc.
  */
 static void jt_large_fill(struct synod_jrec *recs, u32 cnt, u64 s, u32 kb,
-			  void **blk, struct synod_jseg *seg, u32 *crc)
+			  void **blk, struct synod_jseg *seg)
 {
 	u32 k, i, b, w, n, off, len;
 
@@ -461,21 +469,52 @@ static void jt_large_fill(struct synod_jrec *recs, u32 cnt, u64 s, u32 kb,
 					p[w] = jt_word(s + k, i, off / 4 + w);
 				rs[b] = (struct synod_jseg){ p, n };
 				r->nseg[i]++;
-				*crc = synod_crc32c(*crc, p, n);
 			}
 		}
 	}
 }
 
+/*
+ * @crc carried on over the payloads of records @recs (@cnt), in the
+ * order jt_found() takes them: what recovery's crc= is of the same
+ * records.
+ */
+static u32 jt_recs_crc(u32 crc, const struct synod_jrec *recs, u32 cnt)
+{
+	u32 k, i, b;
+
+	for (k = 0; k < cnt; k++)
+		for (i = 0; i < recs[k].e.nwrites; i++)
+			for (b = 0; b < recs[k].nseg[i]; b++)
+				crc = synod_crc32c(crc, recs[k].seg[i][b].data,
+						   recs[k].seg[i][b].len);
+	return crc;
+}
+
+/* Records the journal has made durable since its creation. */
+static u64 jt_written(struct synod_journal *j)
+{
+	u64 x, written;
+
+	synod_journal_counters(j, &x, &written, &x, &x);
+	return written;
+}
+
+/*
+ * next= and chunks= are the journal's word, not ours: a write of
+ * several chunks that fails with -ENOSPC leaves the chunks before the
+ * refused one durable (journal.h), so the records written are what
+ * the journal counted, and the crc= covers those only.
+ */
 static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 {
 	const u32 per = JT_LARGE_PER, nblk = per * SYNOD_JREC_SEGS;
-	u64 s = first, x, b0, b1, chunks = 0;
+	u64 s = first, x, b0, b1, c0, w0, done;
 	struct synod_jseg *seg = NULL;
 	struct synod_jrec *recs;
 	void **blk = NULL;
 	struct jt_check c;
-	u32 k, cnt, crc = 0;
+	u32 cnt, crc = 0;
 	int err = -ENOMEM;
 
 	if (first < JT_LARGE_SLOT || !kb || kb > SYNOD_PAYLOAD_MAX_LARGE / 1024)
@@ -489,22 +528,20 @@ static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 	if (err)
 		goto out_free;
 	synod_journal_counters(j, &x, &x, &b0, &x);
-	while (s < first + n) {
+	c0 = synod_journal_chunks(j);
+	while (s < first + n && !err) {
 		cnt = min_t(u64, per, first + n - s);
-		jt_large_fill(recs, cnt, s, kb, blk, seg, &crc);
-		/* the chunks the journal cuts this write into */
-		for (k = 0; k < cnt; k += synod_journal_chunk(j, recs + k,
-							      cnt - k))
-			chunks++;
+		jt_large_fill(recs, cnt, s, kb, blk, seg);
+		w0 = jt_written(j);
 		err = synod_journal_write(j, recs, cnt);
-		if (err)
-			break;
-		s += cnt;
+		done = min_t(u64, jt_written(j) - w0, cnt);
+		crc = jt_recs_crc(crc, recs, done);
+		s += done;
 	}
 	synod_journal_counters(j, &x, &x, &b1, &x);
 	scnprintf(jt_result, sizeof(jt_result),
 		  "large err=%d next=%llu recovered=%llu chunks=%llu bios=%llu crc=%08x\n",
-		  err, s, c.found, chunks, b1 - b0, crc);
+		  err, s, c.found, synod_journal_chunks(j) - c0, b1 - b0, crc);
 out_free:
 	jt_blocks_free(blk, nblk, get_order(SYNOD_PAYLOAD_MAX));
 	kfree(seg);
@@ -512,7 +549,8 @@ out_free:
 	return err;
 }
 
-static void jt_report(const struct jt_check *c)
+/* what a recovery that returned @err found (none, if the flush failed) */
+static void jt_report(const struct jt_check *c, int err)
 {
 	char slots[96] = "";
 	u32 i, off = 0;
@@ -521,14 +559,34 @@ static void jt_report(const struct jt_check *c)
 		off += scnprintf(slots + off, sizeof(slots) - off, "%s%llu",
 				 i ? "," : "", c->corrupt_slot[i]);
 	scnprintf(jt_result, sizeof(jt_result),
-		  "recover found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu bytes=%llu crc=%08x\n",
-		  c->found, c->first, c->last, c->order_err, c->bad,
+		  "recover err=%d found=%llu first=%llu last=%llu order_err=%llu bad=%llu corrupt=%llu known=%llu slots=%s held=%llu bytes=%llu crc=%08x\n",
+		  err, c->found, c->first, c->last, c->order_err, c->bad,
 		  c->corrupt, c->known, slots[0] ? slots : "-", c->held,
 		  c->bytes, c->crc);
 }
 
-/* Open @dev, run @cmd on its journal, close: one command per write. */
-static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
+/*
+ * A checkpoint's superblock: applied index @applied (never lowered),
+ * written durably before the journal is created from it, so that the
+ * journal's reclaim point is applied and recorded in a durable
+ * superblock, as journal.h asks of it (a replica checkpoints so).
+ */
+static int jt_checkpoint(struct synod_backing *b, struct synod_sb *sb,
+			 u64 applied)
+{
+	if (applied <= sb->applied_index)
+		return 0;
+	sb->applied_index = applied;
+	sb->seq++;
+	return synod_backing_sb_write(b, sb, NULL);
+}
+
+/*
+ * Open @dev, run @cmd on its journal, close: one command per write.
+ * @applied (0: none) is large's APPLIED.
+ */
+static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r,
+		  u64 applied)
 {
 	struct synod_backing b = {};
 	struct synod_journal *j;
@@ -545,7 +603,8 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 		scnprintf(jt_result, sizeof(jt_result), "format err=%d\n", err);
 		goto out_close;
 	}
-	err = synod_backing_sb_read(&b, &sb, NULL);
+	err = synod_backing_sb_read(&b, &sb, NULL) ?:
+	      jt_checkpoint(&b, &sb, applied);
 	if (err)
 		goto out_close;
 	j = synod_journal_create(&b, &sb, NULL);
@@ -561,8 +620,7 @@ static int jt_run(const char *cmd, const char *dev, u64 a, u64 n, u64 r)
 		err = jt_large(j, a, n, r);
 	} else {
 		err = jt_recover(j, &c);
-		if (!err)
-			jt_report(&c);
+		jt_report(&c, err);
 	}
 	synod_journal_destroy(j);
 out_close:
@@ -573,21 +631,24 @@ out_close:
 static int jt_set(const char *val, const struct kernel_param *kp)
 {
 	char cmd[16], dev[64];
-	unsigned long long a = 0, n = 0, r = 0;
-	bool fmt, wr;
+	unsigned long long a = 0, n = 0, r = 0, applied = 0;
+	bool fmt, wr, large;
 	int got, err;
 
-	got = sscanf(val, "%15s %63s %llu %llu %llu", cmd, dev, &a, &n, &r);
+	got = sscanf(val, "%15s %63s %llu %llu %llu %llu", cmd, dev, &a, &n,
+		     &r, &applied);
 	if (got < 2)
 		return -EINVAL;
 	fmt = !strcmp(cmd, "format") || !strcmp(cmd, "format3") ||
 	      !strcmp(cmd, "format3large");
 	wr = !strcmp(cmd, "write") || !strcmp(cmd, "writeseg");
-	if (!fmt && strcmp(cmd, "recover") && !(wr && got >= 4) &&
-	    !(!strcmp(cmd, "large") && got == 5))
+	large = !strcmp(cmd, "large");
+	if (!fmt && strcmp(cmd, "recover") && !(wr && got >= 4 && got <= 5) &&
+	    !(large && got >= 5))
 		return -EINVAL;
 	scnprintf(jt_result, sizeof(jt_result), "%s failed\n", cmd);
-	err = jt_run(cmd, dev, a, n, r);
+	/* APPLIED is large's alone */
+	err = jt_run(cmd, dev, a, n, r, large ? applied : 0);
 	pr_info("synod: journal_test %s %s: %d: %s", cmd, dev, err, jt_result);
 	return err == -ENOSPC ? 0 : err;
 }

@@ -82,6 +82,7 @@ struct synod_journal {
 	struct completion done;		/* the chunk's last bio completed */
 	u64 written;			/* records written since creation */
 	u64 bios;			/* the bios they took */
+	u64 chunks;			/* the chunks (batches) they made */
 	u64 corrupt;			/* corrupt records reported */
 };
 
@@ -121,6 +122,7 @@ static inline sector_t synod_journal_pring_sector(const struct synod_journal *j,
 /* journal.c */
 struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 				     u64 jseq);
+void synod_journal_drop(struct synod_journal *j);
 int synod_journal_run(struct synod_journal *j);
 
 #endif /* SYNOD_JOURNAL_PRIV_H */

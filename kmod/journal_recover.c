@@ -8,7 +8,8 @@
  * What it found damaged where a misread would cost a record is read
  * again: the batch after the end (the end's own record may have been
  * misread), then the window's torn and corrupt records (a misread is
- * neither a torn write nor corruption).  Pass 2 replays the window in
+ * neither a torn write nor corruption).  Then one cache flush makes what
+ * was read durable (flush_reads()).  Pass 2 replays the window in
  * journal order, reports what is corrupt, and rewrites the torn tail
  * void.  Afterwards the write path (journal.c) knows the head, which
  * slot holds which log slot, and which payload ring bytes are held.
@@ -46,6 +47,15 @@ SYNOD_TEST_PARAM(test_journal_unstable, ulong,
 static unsigned long test_journal_misread_scan;
 SYNOD_TEST_PARAM(test_journal_misread_scan, ulong,
 		 "journal sequence the recovery scan misreads once");
+
+/*
+ * Test build only: the next recovery's cache flush (flush_reads()) fails
+ * with -EIO, once, as a disk that fails a flush does: recovery must
+ * then fail whole, having reported nothing (journal.h).
+ */
+static bool test_journal_flush_fail;
+SYNOD_TEST_PARAM(test_journal_flush_fail, bool,
+		 "the next journal recovery's cache flush fails (-EIO), once");
 
 /*
  * The vectors a read bio may take: what j->bvec holds, capped at
@@ -556,9 +566,10 @@ static void release_unheld(struct synod_journal *j)
 
 /*
  * Encode a void record for @jseq, of the batch @end names, into header
- * page @k and a bio of its own: a header alone, in any format.
+ * page @k and a bio of its own: a header alone, in any format.  False
+ * if the chunk has no bio left for it (chunk_bio()).
  */
-static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
+static bool prep_void(struct synod_journal *j, u32 k, u64 jseq,
 		      const struct synod_jscan_end *end)
 {
 	struct synod_jrec_hdr *h = &j->hdr;
@@ -571,7 +582,7 @@ static void prep_void(struct synod_journal *j, u32 k, u64 jseq,
 	h->batch_n = end->batch_n;
 	h->flags = SYNOD_JREC_F_VOID;
 	h->e.kind = SYNOD_ENTRY_NOOP;
-	synod_journal_header_bio(j, k, jseq);
+	return !!synod_journal_header_bio(j, k, jseq);
 }
 
 /*
@@ -592,7 +603,10 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
 		if (fate != SYNOD_JF_TORN)
 			continue;
-		prep_void(j, k++, jseq, end);
+		if (!prep_void(j, k++, jseq, end)) {
+			synod_journal_drop(j);
+			return -EIO;
+		}
 		sc = &j->scan[synod_journal_index(j, jseq)];
 		sc->jseq = jseq;	/* what the ring holds once written */
 		sc->state = SYNOD_JS_VOID;
@@ -606,6 +620,38 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
 	if (k && synod_journal_run(j))
 		return -EIO;
 	return n;
+}
+
+/*
+ * Make what the reads found durable before any of it is handed on: one
+ * cache flush of the device, after the scan and the reads again, before
+ * the replay.  A kernel crash (not a power cut) can leave a record that
+ * was in flight in the disk's volatile write cache; recovery reads it
+ * whole from there, the replica replays it, votes and serves on it, and
+ * a later power cut would lose it after all.  The superblock, read
+ * before the journal, is covered too (it is not read again after the
+ * flush: only a device that dropped its cache in between, a reset,
+ * could make what was read differ from what is durable, and such a
+ * device loses records too).  Once per attach, also where the journal
+ * is empty; a disk without a volatile cache completes it at once (the
+ * block layer drops it).  The journal's mutex is held, no replica lock
+ * (synod_repl_create() recovers before the replica runs); the test hook
+ * runs it inside a module_param set callback, under kernel_param_lock,
+ * which only serialises parameter writes: harmless for a flush that
+ * may sleep.  The flush allocates nothing (its bio is on the stack).
+ * Returns 0 or -EIO.
+ */
+static int flush_reads(struct synod_journal *j)
+{
+	int err = blkdev_issue_flush(j->bdev);
+
+	if (!err && READ_ONCE(test_journal_flush_fail) &&
+	    xchg(&test_journal_flush_fail, false))
+		err = -EIO;
+	if (err)
+		pr_err("synod: journal on %pg: flushing the disk's cache after recovery's reads failed (%d)\n",
+		       j->bdev, err);
+	return err ? -EIO : 0;
 }
 
 /*
@@ -626,7 +672,8 @@ static int void_torn(struct synod_journal *j, const struct synod_jscan_end *end)
  * is told once without a slot (the replica then promises nothing until its
  * peers supply the window), and writing resumes past any jseq ever issued
  * (the highest any header names, plus the ring, plus a batch), never over
- * the sequences of records the ring still holds.
+ * the sequences of records the ring still holds.  Between the reads and
+ * the first report the device's cache is flushed (flush_reads()).
  */
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
@@ -674,6 +721,15 @@ int synod_journal_recover(struct synod_journal *j,
 		err = -EUCLEAN;
 		goto out_unlock;
 	}
+	if (end.last) {
+		err = recheck_window(j, &end);
+		if (err)
+			goto out_unlock;
+	}
+	/* the reads are done: what they found is made durable first */
+	err = flush_reads(j);
+	if (err)
+		goto out_unlock;
 	/*
 	 * Told first, once: the slots of the lost records are unknown, so
 	 * the core refuses to promise for its whole window past the
@@ -691,9 +747,6 @@ int synod_journal_recover(struct synod_journal *j,
 		corrupt(ctx, 0, false);
 	}
 	if (end.last) {
-		err = recheck_window(j, &end);
-		if (err)
-			goto out_unlock;
 		err = replay(j, &end, found, corrupt, ctx);
 		if (err)
 			goto out_unlock;

@@ -291,7 +291,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 		NL_SET_ERR_MSG(extack, "the journal names an implausible journal sequence (crafted or corrupt)");
 		goto fail;
 	} else if (err) {
-		NL_SET_ERR_MSG(extack, "reading the journal failed");
+		NL_SET_ERR_MSG(extack, "reading or flushing the journal failed (see the kernel log)");
 		goto fail;
 	}
 	/*
