@@ -138,9 +138,16 @@ stage vm-tmp "$top/tests/host/vm_tmp.sh" "${KERNELS%% *}"
 # kernel's; the netlink fuzzer runs once for the same reason, since it
 # checks our own attribute parsing, which compat.h does not switch.
 VM_COMPAT_FILTER=${VM_COMPAT_FILTER:-'^(volume|xdp|privilege|workload): |^cluster: (three replicas elect|--auto-promote|fio data written|latency histograms)'}
+# Tests tagged slow (`# bats test_tags=slow`: wall-bound by design, each
+# 2-3 minutes of device or link delays whose subject a shorter test
+# also covers) run with VM_FULL=1, `make vm-test` and `make
+# check-debug`, not in make check: CI's 90 minutes hold the rest.
+vm_tags=(--filter-tags '!slow')
+[ "${VM_FULL:-0}" = 1 ] && vm_tags=()
 for k in $KERNELS; do
-	vm_args=("$top/tests/vm")
-	on_kernel first "$k" || vm_args=(-f "$VM_COMPAT_FILTER" "$top/tests/vm")
+	vm_args=("${vm_tags[@]}" "$top/tests/vm")
+	on_kernel first "$k" ||
+		vm_args=(-f "$VM_COMPAT_FILTER" "${vm_tags[@]}" "$top/tests/vm")
 	stage --timeout 3300 "vm-$k" "$top/scripts/vm" --kernel "$k" --timeout 3200 -- \
 		bats --tap "${vm_args[@]}"
 done

@@ -474,6 +474,7 @@ forged_alg_counted() {
 	forged_alg_counted "0 1" "2 0"
 }
 
+# bats test_tags=slow
 @test "auth: a frame tagged with another link version's MAC under the right key is a bad MAC, on v3" {
 	have_blake2b || skip "no blake2b-256 in this kernel: version 3 cannot run"
 	create_with_pinned_node 3
@@ -510,6 +511,7 @@ status_links() {
 }
 
 # The same without blake2b-256 either (test_hide_mac_alg 2): version 2.
+# bats test_tags=slow
 @test "auth: a replica without blake2b-256 and poly1305 (test_hide_mac_alg 2) offers version 2 at most; its links run HMAC-SHA256, writes reach it" {
 	create_with_odd_node $HIDE_PARAM 2
 	kernel_log_since_mark | grep -q "$VOL/2: TEST: acting as if the kernel had no blake2b-256 nor poly1305\$"

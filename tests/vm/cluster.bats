@@ -253,6 +253,7 @@ version_misfit() {
 	kernel_log_since_mark | grep -q "$VOL/2: refused incoming link with node 0: $WHY"
 }
 
+# bats test_tags=slow
 @test "cluster: a replica speaking another protocol version is refused, counted, logged once; nothing changes" {
 	version_misfit 99
 }

@@ -164,6 +164,7 @@ teardown() {
 	fi
 }
 
+# bats test_tags=slow
 @test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
 	local pid rc ballot i max busy c0 c1
 	# Each journal write of node 0 takes 10 s.  Before journal writes
@@ -207,6 +208,7 @@ teardown() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
 
+# bats test_tags=slow
 @test "engine: a slow cache flush under the leader holds up no command: checkpoints flush with the lock dropped" {
 	local pid rc ballot max busy c0 c1
 	# Every cache flush of node 0's disk takes 10 s; its writes, FUA
