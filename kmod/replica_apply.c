@@ -464,6 +464,9 @@ static bool apply_reap(struct synod_repl *r)
 	}
 	apply_land(r);
 	apply_submit(r);
+	/* their data unpinned: the next sweep may free it */
+	if (list)
+		synod_blkdev_kick_busy(r->vol);
 	return list != NULL;
 }
 
