@@ -349,6 +349,7 @@ static void apply_land(struct synod_repl *r)
 			break;
 		r->applied = ent->slot;
 		r->applied_bytes += ent->bytes;	/* checkpoints by bytes */
+		synod_ckpt_landed(r, ent->slot);
 		/* a checkpoint writes it with the applied index */
 		if (ent->config && ent->cfg.epoch >= r->applied_cfg.epoch) {
 			r->applied_cfg = ent->cfg;

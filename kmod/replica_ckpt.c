@@ -47,6 +47,21 @@ void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes)
 		return;
 	r->jheld_slot[slot & (SYNOD_LOG_MAX - 1)] += bytes;
 	r->jheld += bytes;
+	if (slot <= r->applied)		/* written again, applied already */
+		r->jfree += bytes;
+}
+
+/*
+ * @slot landed (apply_land()): the next checkpoint covers it, and frees
+ * the ring its records hold.
+ */
+void synod_ckpt_landed(struct synod_repl *r, u64 slot)
+{
+	lockdep_assert_held(&r->lock);
+	if (slot <= r->checkpointed)
+		return;
+	r->jfree += r->jheld_slot[slot & (SYNOD_LOG_MAX - 1)];
+	WARN_ON_ONCE(r->jfree > r->jheld);
 }
 
 /*
@@ -61,11 +76,14 @@ void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto)
 	if (upto - from >= SYNOD_LOG_MAX) {	/* a jump: all of it */
 		memset(r->jheld_slot, 0, sizeof(r->jheld_slot));
 		r->jheld = 0;
+		r->jfree = 0;
 		return;
 	}
 	for (s = from + 1; s <= upto; s++) {
 		held = &r->jheld_slot[s & (SYNOD_LOG_MAX - 1)];
 		r->jheld -= min_t(u64, r->jheld, *held);
+		/* a jump's slots never landed here: less may be counted */
+		r->jfree -= min_t(u64, r->jfree, *held);
 		*held = 0;
 	}
 }
