@@ -132,10 +132,22 @@ int synod_repl_checkpoint(struct synod_repl *r)
 }
 
 /*
- * After a checkpoint, with the payload store above 3/4 of what it may
- * hold: let the core forget now what it need not keep, as it does when
- * idle (payload.h), so the next sweep frees those payloads.  It keeps
- * what lagging voters and recent fetchers still need
+ * Forget after a checkpoint once the store holds more buffers than this:
+ * what the reserve (payload.h) leaves for what the log retains, less a
+ * checkpoint's worth, so that one more checkpoint's bytes landed before
+ * the forget still fit.  3/4 of the store (768) let a follower reach its
+ * whole store: 512 in flight + 256 retained + 64 lent is 832.
+ */
+#define CKPT_FORGET_USED						\
+	(SYNOD_PAY_COUNT - SYNOD_PAY_LEND_MAX -				\
+	 (max_t(u32, SYNOD_ADMIT_BYTES, SYNOD_WINDOW_BYTES) +		\
+	  SYNOD_CHECKPOINT_BYTES) / SYNOD_PAY_BUF_BYTES)
+
+/*
+ * After a checkpoint, with the payload store above CKPT_FORGET_USED: let
+ * the core forget now what it need not keep, as it does when idle
+ * (payload.h), so the next sweep frees those payloads.  It keeps what
+ * lagging voters and recent fetchers still need
  * (synod_replica_forget()).  Under load the core otherwise forgets only
  * at its own pace, and 1 MiB writes fill the store with what its log
  * still names (SYNOD_LOG_MAX slots).
@@ -143,8 +155,7 @@ int synod_repl_checkpoint(struct synod_repl *r)
 static void ckpt_forget(struct synod_repl *r)
 {
 	lockdep_assert_held(&r->lock);
-	if (!r->up || r->fenced ||
-	    4 * synod_pay_used(&r->pay) <= 3 * SYNOD_PAY_COUNT)
+	if (!r->up || r->fenced || synod_pay_used(&r->pay) <= CKPT_FORGET_USED)
 		return;
 	r->ckpt_forgets++;
 	SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now(), false));
@@ -232,5 +243,8 @@ void synod_ckpt_init(struct synod_repl *r)
 	/* the store's reserve counts a checkpoint's worth (payload.h) */
 	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES > SYNOD_RETAIN_BYTES);
 	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES < SYNOD_SLOT_BYTES);
+	/* some room left to forget in: 192 buffers today */
+	BUILD_BUG_ON(!CKPT_FORGET_USED ||
+		     CKPT_FORGET_USED >= SYNOD_PAY_COUNT);
 	INIT_WORK(&r->ckpt_work, ckpt_work);
 }
