@@ -258,7 +258,10 @@ void synod_blkdev_kick_busy(struct synod_volume *vol)
  * re-arms its timer (mod_delayed_work()): each write that goes back
  * pushes the fallback @ms past itself, and a kick now cancels it; a
  * write that goes back was dispatched, by a kick or the timer, so the
- * list is never left without one.
+ * list is never left without one.  No barrier between the flag and a
+ * kick's look at it: the requeue (replica_io.c) and the kicks of the
+ * checkpoint and the reap run under the replica's lock, and a kick
+ * that misses the flag all the same leaves the timer armed here.
  */
 void synod_blkdev_requeue_busy(struct request *rq, unsigned long ms)
 {
@@ -334,8 +337,14 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	 * back, not started, until a release reruns the queue.
 	 */
 	if (vol->repl && req_op(rq) == REQ_OP_WRITE) {
-		if (!synod_admit_take(&vol->admit, blk_rq_bytes(rq),
-				      admit_limit()))
+		int taken;
+
+		WARN_ON_ONCE(cmd->admitted);	/* released when it went back */
+		taken = synod_admit_take(&vol->admit, blk_rq_bytes(rq),
+					 admit_limit());
+		if (taken < 0)			/* would never fit */
+			return BLK_STS_IOERR;
+		if (!taken)
 			return BLK_STS_DEV_RESOURCE;
 		cmd->admitted = blk_rq_bytes(rq);
 	}
