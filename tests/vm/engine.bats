@@ -496,7 +496,9 @@ down_field() {
 	# requeued every 10 ms) and the journal's 12 MiB payload ring
 	# (synchronous checkpoints under the lock, or "journal full").  Now
 	# writes are admitted by bytes, checkpoints come every 4 MiB or at
-	# half the ring, and the store forgets after them when 3/4 full.
+	# half the ring, and the store forgets after them past what its
+	# reserve leaves retained writes.  The leader's store must never be
+	# full (writes requeued, "payload store full").
 	# Requests of 1 MiB reach the engine only with the test knob of S3.
 	[ -e $PARAMS/test_max_request_kb ] ||
 		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
@@ -539,6 +541,14 @@ down_field() {
 	# 64 MiB: 16 checkpoints' worth by bytes, 1 by slots, on each
 	awk '{ if ($1 < 4) bad = 1 } END { exit bad || NR != 3 }' \
 		"$BATS_TEST_TMPDIR/ckpt"
+	# node 0, the leader, went down first: its line is the first
+	down_field "$BATS_TEST_TMPDIR/down" ' payload store full \([0-9]*\) times' \
+		> "$BATS_TEST_TMPDIR/full"
+	down_field "$BATS_TEST_TMPDIR/down" ' forgets after a checkpoint \([0-9]*\);' \
+		> "$BATS_TEST_TMPDIR/forgets"
+	echo "# store full: $(tr "\n" " " < "$BATS_TEST_TMPDIR/full"); forgets after a checkpoint: $(tr "\n" " " < "$BATS_TEST_TMPDIR/forgets")" >&3
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/full")" = 3 ]
+	[ "$(head -n1 "$BATS_TEST_TMPDIR/full")" = 0 ]
 }
 
 @test "engine: writes past the admitted bytes wait in blk-mq and go at the next release (test_admit_kb=64)" {
