@@ -9,26 +9,36 @@
  * BLK_STS_DEV_RESOURCE before it is started, and blk-mq keeps it on its
  * dispatch list until the queue runs again: "the driver guarantees the
  * queue is rerun once resources are available" (blk_types.h, both
- * kernels), which the release of admitted bytes does here
- * (synod_admit_put() says when).  blk-mq's own restart on a completion
- * would mostly do it too, but not for a release that lands between our
- * refusal and its marking the queue for restart.  No timer: a refused
- * request goes as soon as bytes are released.
+ * kernels).  What guarantees it here is blk-mq's own restart when a
+ * request of the queue is freed (a completion: the refusal marks the
+ * hardware queue for restart before it puts the request back), and
+ * the kicks of the requeue list, which run the queues.  The rerun a
+ * release asks for (synod_admit_put()) helps but guarantees nothing: it
+ * may run before the refused request is on the dispatch list.  No
+ * timer: a refused request goes as soon as bytes are released.
+ *
+ * A scheduler other than "none" keeps the refused request to dispatch
+ * it first; with "none", blk-mq may dispatch others (on other hardware
+ * queues, or inserted directly) ahead of it, which admission allows.
  *
  * A request of any size is admitted when nothing is: one larger than
- * the bound alone would otherwise never go.
+ * the bound alone would otherwise never go.  One over twice the bound
+ * is a bug (a queue limit): it fails rather than wait forever and hold
+ * up what is behind it.
  *
- * Lock-free, any context.  A refusal sets @waiting, then looks again; a
- * release subtracts, then looks at @waiting.  Both with a full barrier
- * between, so either the second look admits, or the release sees the
- * flag and reruns the queue.  A refusal means bytes were admitted when
- * it looked again, whose release comes later and finds the flag.
+ * Lock-free, any context.  A refusal sets @waiting (a full barrier:
+ * atomic_xchg()), then looks again; a release subtracts (fully ordered,
+ * atomic_sub_return()), then looks at @waiting.  So either the second
+ * look admits, or the release sees the flag and reruns the queue.  A
+ * refusal means bytes were admitted when it looked again, whose release
+ * comes later and finds the flag.
  */
 #ifndef SYNOD_ADMIT_H
 #define SYNOD_ADMIT_H
 
 #include <linux/atomic.h>
 #include <linux/bug.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 
 /*
@@ -66,23 +76,24 @@ static inline bool synod_admit_try(struct synod_admit *a, u32 bytes,
 
 /*
  * Admit a request of @bytes while those admitted stay at or under
- * @limit (SYNOD_ADMIT_BYTES; less in tests): true if taken, false if it
- * must wait for a release (the caller returns BLK_STS_DEV_RESOURCE).
+ * @limit (SYNOD_ADMIT_BYTES; less in tests): 1 if taken, 0 if it must
+ * wait for a release (the caller returns BLK_STS_DEV_RESOURCE), -EINVAL
+ * if it never fits (the caller fails it).
  */
-static inline bool synod_admit_take(struct synod_admit *a, u32 bytes,
-				    u32 limit)
+static inline int synod_admit_take(struct synod_admit *a, u32 bytes,
+				   u32 limit)
 {
 	if (WARN_ON_ONCE(bytes > SYNOD_ADMIT_BYTES * 2u ||
 			 limit > SYNOD_ADMIT_BYTES))
-		return false;
+		return -EINVAL;
 	if (synod_admit_try(a, bytes, limit))
-		return true;
-	atomic_set(&a->waiting, 1);
-	smp_mb__after_atomic();		/* the flag, then the second look */
+		return 1;
+	/* a full barrier, not atomic_set() + smp_mb__after_atomic() */
+	atomic_xchg(&a->waiting, 1);
 	if (synod_admit_try(a, bytes, limit))
-		return true;
+		return 1;
 	atomic_long_inc(&a->refused);
-	return false;
+	return 0;
 }
 
 /*

@@ -211,13 +211,16 @@ static u32 admit_limit(void)
 }
 
 /*
- * Release the bytes @rq was admitted with (admit.h), once: at its end,
- * or when it goes back to the requeue list (dispatched again, it is
- * admitted again).  A request turned back meanwhile is dispatched again
- * by the rerun; one that went back for want of store room
- * (synod_blkdev_requeue_busy()) by a kick of the requeue list.
+ * Release the bytes @rq was admitted with (admit.h), once: at its end
+ * (@completed), or when it goes back to the requeue list (dispatched
+ * again, it is admitted again).  A request turned back meanwhile is
+ * dispatched again by the rerun.  Only a completion kicks the writes
+ * that went back for want of store room (synod_blkdev_requeue_busy()):
+ * a requeued request's release frees no store room, and kicking there
+ * had two such writes dispatch each other again with no delay, each
+ * round a sweep of the store under the replica's lock.
  */
-void synod_blkdev_admit_put(struct request *rq)
+void synod_blkdev_admit_put(struct request *rq, bool completed)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 	struct synod_volume *vol = rq->q->queuedata;
@@ -228,29 +231,44 @@ void synod_blkdev_admit_put(struct request *rq)
 	cmd->admitted = 0;
 	if (synod_admit_put(&vol->admit, bytes))
 		blk_mq_run_hw_queues(rq->q, true);
-	/* after the release (fully ordered): see the requeue path */
+	if (completed)
+		synod_blkdev_kick_busy(vol);
+}
+
+/*
+ * Dispatch again now the writes the store had no room for, if any went
+ * back since the last kick: a write completed, or the store freed room
+ * (a checkpoint's forget, applies unpinning their data).  Any context;
+ * the replica's lock may be held (the kick is a work of kblockd's).
+ */
+void synod_blkdev_kick_busy(struct synod_volume *vol)
+{
 	if (atomic_read(&vol->busy_requeued) &&
 	    atomic_xchg(&vol->busy_requeued, 0))
-		blk_mq_kick_requeue_list(rq->q);
+		blk_mq_kick_requeue_list(vol->disk->queue);
 }
 
 /*
  * @rq, a write the store had no room for, goes back to the requeue list
- * (blk_mq_requeue_request() done), to be dispatched again when the next
- * admitted write is released: a release is what lets the engine go on,
- * and the store frees as slots are chosen and checkpointed.  When
- * nothing else is admitted no release comes, and a timer kicks the list
- * instead.  The flag is set before the count is read; a release
- * subtracts before it reads the flag: one of the two kicks.
+ * (blk_mq_requeue_request() done), to be dispatched again at the next
+ * kick (synod_blkdev_kick_busy()): the store frees as slots are chosen,
+ * applied and checkpointed, and as the core forgets.  And in @ms in any
+ * case, the fallback when no kick comes (nothing else in flight, or
+ * room freed where no kick is).  blk_mq_delay_kick_requeue_list()
+ * re-arms its timer (mod_delayed_work()): each write that goes back
+ * pushes the fallback @ms past itself, and a kick now cancels it; a
+ * write that goes back was dispatched, by a kick or the timer, so the
+ * list is never left without one.  No barrier between the flag and a
+ * kick's look at it: the requeue (replica_io.c) and the kicks of the
+ * checkpoint and the reap run under the replica's lock, and a kick
+ * that misses the flag all the same leaves the timer armed here.
  */
 void synod_blkdev_requeue_busy(struct request *rq, unsigned long ms)
 {
 	struct synod_volume *vol = rq->q->queuedata;
 
 	atomic_set(&vol->busy_requeued, 1);
-	smp_mb__after_atomic();	/* the flag, then the count: see above */
-	if (!synod_admit_bytes(&vol->admit))
-		blk_mq_delay_kick_requeue_list(rq->q, ms);
+	blk_mq_delay_kick_requeue_list(rq->q, ms);
 }
 
 /* Complete a request the replica engine finished (or refused). */
@@ -259,7 +277,7 @@ void synod_blkdev_end(struct request *rq, blk_status_t status)
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
 	WARN_ON_ONCE(synod_held_busy(&cmd->held));	/* dropped first */
-	synod_blkdev_admit_put(rq);
+	synod_blkdev_admit_put(rq, true);
 	cmd->req = 0;
 	rq_account(rq, status);
 	if (status)
@@ -319,8 +337,14 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	 * back, not started, until a release reruns the queue.
 	 */
 	if (vol->repl && req_op(rq) == REQ_OP_WRITE) {
-		if (!synod_admit_take(&vol->admit, blk_rq_bytes(rq),
-				      admit_limit()))
+		int taken;
+
+		WARN_ON_ONCE(cmd->admitted);	/* released when it went back */
+		taken = synod_admit_take(&vol->admit, blk_rq_bytes(rq),
+					 admit_limit());
+		if (taken < 0)			/* would never fit */
+			return BLK_STS_IOERR;
+		if (!taken)
 			return BLK_STS_DEV_RESOURCE;
 		cmd->admitted = blk_rq_bytes(rq);
 	}

@@ -125,6 +125,20 @@
  * plus the lent buffers.  16 MiB in all: 8 + 4 + 1 MiB today.  A lend
  * cap of 256 buffers (4 MiB) still fits; 512 (8 MiB) would need the
  * store at 1280 buffers (20 MiB) per replica.
+ *
+ * Left out: values phase 1 recovers (up to SYNOD_P1_CHUNK slots of up
+ * to a slot's bytes each, marked by sweep()), and on a follower chosen
+ * slots not applied yet; both bounded in buffers above, not in bytes.
+ *
+ * SYNOD_RETAIN_BYTES is NOT enforced yet: nothing bounds in bytes what
+ * the log retains.  The core forgets only up to the slowest voter's
+ * peer_chosen, and sweep() keeps every payload the log's SYNOD_LOG_MAX
+ * slots name: with 1 MiB writes and a voter down the leader's store
+ * fills and writes stop (SYNOD_BUSY).  Nothing writes over 16 KiB but
+ * a test knob until S5, and S5 (1 MiB by default) depends on the fix
+ * (S4b): a core forget that, past SYNOD_RETAIN_BYTES retained beyond
+ * applied_durable, ignores peer_chosen/all_chosen, the lagging voter
+ * then catching up by state transfer; in the simulator first.
  */
 #define SYNOD_RETAIN_BYTES	(4u << 20)
 /*

@@ -206,11 +206,13 @@ struct synod_repl {
 	 * Bytes, for checkpoints by bytes (replica_ckpt.c): of writes
 	 * landed since create, and of them at the last checkpoint's index;
 	 * of journal records of slots past the checkpoint, which hold the
-	 * journal's payload ring until one covers them, by slot.
+	 * journal's payload ring until one covers them, by slot; and of
+	 * those the applied ones, which the next checkpoint frees.
 	 */
 	u64 applied_bytes;
 	u64 ckpt_bytes;
 	u64 jheld;
+	u64 jfree;
 	u32 jheld_slot[SYNOD_LOG_MAX];
 	u64 ckpt_forgets;		/* forgets after one (store full) */
 	bool ckpt_trim;			/* the work trims after it (idle) */
@@ -324,9 +326,13 @@ static inline u32 synod_repl_write_max(const struct synod_repl *r)
 /*
  * Has enough landed since the last checkpoint to write another?  Every
  * SYNOD_CHECKPOINT_SLOTS slots or SYNOD_CHECKPOINT_BYTES bytes, or once
- * records not covered hold half the journal's payload ring (their
- * bytes, replica_ckpt.c): a full ring makes the journal's writer
- * checkpoint synchronously under the lock (group_enospc()), a stall.
+ * records a checkpoint would free (of applied slots past the last one:
+ * their bytes, replica_ckpt.c) hold half the journal's payload ring: a
+ * full ring makes the journal's writer checkpoint synchronously under
+ * the lock (group_enospc()), a stall.  Not records of slots in flight,
+ * which no checkpoint frees: counting those made every landing due once
+ * the window's bytes reached half the ring (a flush and a FUA write per
+ * slot).
  */
 static inline bool synod_repl_ckpt_due(const struct synod_repl *r)
 {
@@ -336,7 +342,7 @@ static inline bool synod_repl_ckpt_due(const struct synod_repl *r)
 		return false;
 	return r->applied >= r->checkpointed + SYNOD_CHECKPOINT_SLOTS ||
 	       r->applied_bytes - r->ckpt_bytes >= SYNOD_CHECKPOINT_BYTES ||
-	       (pring && 2 * r->jheld >= pring);
+	       (pring && 2 * r->jfree >= pring);
 }
 
 /*
@@ -412,6 +418,7 @@ static inline int synod_repl_sb_write(struct synod_repl *r)
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
 void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
+void synod_ckpt_landed(struct synod_repl *r, u64 slot);
 void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto);
 void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);

@@ -184,9 +184,9 @@ static void aw_bio_setup(struct synod_repl *r, struct synod_aw *w,
 
 /*
  * The bio of @w, an issued write about to be submitted, NULL if it
- * ended already.  A chain's is
- * built now, with the lock dropped unless a wait under it submits
- * (synod_apply_submit()): from the bioset, GFP_NOIO, which waits for a
+ * ended already (failed).  A chain's is built now, with the lock
+ * dropped unless a wait under it submits (synod_apply_submit(), which
+ * builds it under the lock): from the bioset, GFP_NOIO, which waits for a
  * chain's bio to end rather than fail; one vector per buffer.  Its
  * buffers are pinned until the write is reaped, so they stay as they
  * are (synod_pay_bio_add()).
@@ -196,11 +196,23 @@ static struct bio *aw_bio(struct synod_repl *r, struct synod_aw *w)
 	struct synod_aw_bio *ab;
 	struct bio *bio;
 
-	if (!w->chained)
+	if (!w->chained) {
+		/* a buffer shorter than the write: fail it (it fences) */
+		if (WARN_ON_ONCE(w->bio.bi_iter.bi_size != w->len)) {
+			bio_io_error(&w->bio);
+			return NULL;
+		}
 		return &w->bio;
+	}
 	bio = bio_alloc_bioset(r->vol->backing.bdev, w->pay->nseg,
 			       REQ_OP_WRITE | REQ_SYNC | REQ_IDLE, GFP_NOIO,
 			       &r->aq.bs);
+	/* a mempool's GFP_NOIO waits rather than fail: should not happen */
+	if (WARN_ON_ONCE(!bio)) {
+		w->status = BLK_STS_RESOURCE;
+		aw_ended(r, w);
+		return NULL;
+	}
 	ab = container_of(bio, struct synod_aw_bio, bio);
 	ab->w = w;
 	aw_bio_setup(r, w, bio);
@@ -349,6 +361,7 @@ static void apply_land(struct synod_repl *r)
 			break;
 		r->applied = ent->slot;
 		r->applied_bytes += ent->bytes;	/* checkpoints by bytes */
+		synod_ckpt_landed(r, ent->slot);
 		/* a checkpoint writes it with the applied index */
 		if (ent->config && ent->cfg.epoch >= r->applied_cfg.epoch) {
 			r->applied_cfg = ent->cfg;
@@ -464,6 +477,9 @@ static bool apply_reap(struct synod_repl *r)
 	}
 	apply_land(r);
 	apply_submit(r);
+	/* their data unpinned: the next sweep may free it */
+	if (list)
+		synod_blkdev_kick_busy(r->vol);
 	return list != NULL;
 }
 

@@ -47,6 +47,21 @@ void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes)
 		return;
 	r->jheld_slot[slot & (SYNOD_LOG_MAX - 1)] += bytes;
 	r->jheld += bytes;
+	if (slot <= r->applied)		/* written again, applied already */
+		r->jfree += bytes;
+}
+
+/*
+ * @slot landed (apply_land()): the next checkpoint covers it, and frees
+ * the ring its records hold.
+ */
+void synod_ckpt_landed(struct synod_repl *r, u64 slot)
+{
+	lockdep_assert_held(&r->lock);
+	if (slot <= r->checkpointed)
+		return;
+	r->jfree += r->jheld_slot[slot & (SYNOD_LOG_MAX - 1)];
+	WARN_ON_ONCE(r->jfree > r->jheld);
 }
 
 /*
@@ -61,11 +76,14 @@ void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto)
 	if (upto - from >= SYNOD_LOG_MAX) {	/* a jump: all of it */
 		memset(r->jheld_slot, 0, sizeof(r->jheld_slot));
 		r->jheld = 0;
+		r->jfree = 0;
 		return;
 	}
 	for (s = from + 1; s <= upto; s++) {
 		held = &r->jheld_slot[s & (SYNOD_LOG_MAX - 1)];
 		r->jheld -= min_t(u64, r->jheld, *held);
+		/* a jump's slots never landed here: less may be counted */
+		r->jfree -= min_t(u64, r->jfree, *held);
 		*held = 0;
 	}
 }
@@ -114,10 +132,22 @@ int synod_repl_checkpoint(struct synod_repl *r)
 }
 
 /*
- * After a checkpoint, with the payload store above 3/4 of what it may
- * hold: let the core forget now what it need not keep, as it does when
- * idle (payload.h), so the next sweep frees those payloads.  It keeps
- * what lagging voters and recent fetchers still need
+ * Forget after a checkpoint once the store holds more buffers than this:
+ * what the reserve (payload.h) leaves for what the log retains, less a
+ * checkpoint's worth, so that one more checkpoint's bytes landed before
+ * the forget still fit.  3/4 of the store (768) let a follower reach its
+ * whole store: 512 in flight + 256 retained + 64 lent is 832.
+ */
+#define CKPT_FORGET_USED						\
+	(SYNOD_PAY_COUNT - SYNOD_PAY_LEND_MAX -				\
+	 (max_t(u32, SYNOD_ADMIT_BYTES, SYNOD_WINDOW_BYTES) +		\
+	  SYNOD_CHECKPOINT_BYTES) / SYNOD_PAY_BUF_BYTES)
+
+/*
+ * After a checkpoint, with the payload store above CKPT_FORGET_USED: let
+ * the core forget now what it need not keep, as it does when idle
+ * (payload.h), so the next sweep frees those payloads.  It keeps what
+ * lagging voters and recent fetchers still need
  * (synod_replica_forget()).  Under load the core otherwise forgets only
  * at its own pace, and 1 MiB writes fill the store with what its log
  * still names (SYNOD_LOG_MAX slots).
@@ -125,8 +155,7 @@ int synod_repl_checkpoint(struct synod_repl *r)
 static void ckpt_forget(struct synod_repl *r)
 {
 	lockdep_assert_held(&r->lock);
-	if (!r->up || r->fenced ||
-	    4 * synod_pay_used(&r->pay) <= 3 * SYNOD_PAY_COUNT)
+	if (!r->up || r->fenced || synod_pay_used(&r->pay) <= CKPT_FORGET_USED)
 		return;
 	r->ckpt_forgets++;
 	SYNOD_CORE(r, synod_replica_forget(&r->core, synod_repl_now(), false));
@@ -196,6 +225,8 @@ static void ckpt_work(struct work_struct *work)
 		r->ckpt_async++;
 		synod_repl_execute(r);	/* the checkpoint, to the core */
 		ckpt_forget(r);
+		/* the core let go of what it forgot: writes may fit now */
+		synod_blkdev_kick_busy(r->vol);
 		/* an idle trim asked for it: forget and give back now */
 		if (r->ckpt_trim && r->up && !r->fenced)
 			synod_repl_trim(r, false);
@@ -212,5 +243,8 @@ void synod_ckpt_init(struct synod_repl *r)
 	/* the store's reserve counts a checkpoint's worth (payload.h) */
 	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES > SYNOD_RETAIN_BYTES);
 	BUILD_BUG_ON(SYNOD_CHECKPOINT_BYTES < SYNOD_SLOT_BYTES);
+	/* some room left to forget in: 192 buffers today */
+	BUILD_BUG_ON(!CKPT_FORGET_USED ||
+		     CKPT_FORGET_USED >= SYNOD_PAY_COUNT);
 	INIT_WORK(&r->ckpt_work, ckpt_work);
 }

@@ -57,12 +57,12 @@ static struct request *req_lookup(struct synod_repl *r, u64 req)
  * Back into the requeue list, to be dispatched again in @ms; straight to
  * dispatch, with nothing merged into it (RQF_DONTPREP, synod_queue_rq()).
  * It lets go of its admitted bytes meanwhile.  @busy: backpressure (a
- * full store or core queue), dispatched again at the next release of
- * admitted bytes, or in @ms if none is admitted (blkdev.c).
+ * full store or core queue), dispatched again at the next completion or
+ * when the store frees room, in @ms at the latest (blkdev.c).
  */
 static void req_requeue(struct request *rq, unsigned long ms, bool busy)
 {
-	synod_blkdev_admit_put(rq);
+	synod_blkdev_admit_put(rq, false);	/* frees no store room */
 	blk_mq_requeue_request(rq, false);
 	if (busy)
 		synod_blkdev_requeue_busy(rq, ms);

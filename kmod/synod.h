@@ -298,7 +298,8 @@ void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 /* blkdev.c: the blk-mq disk */
 void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq);
 void synod_blkdev_end(struct request *rq, blk_status_t status);
-void synod_blkdev_admit_put(struct request *rq);
+void synod_blkdev_admit_put(struct request *rq, bool completed);
+void synod_blkdev_kick_busy(struct synod_volume *vol);
 void synod_blkdev_requeue_busy(struct request *rq, unsigned long ms);
 int synod_blkdev_create(struct synod_volume *vol);
 u32 synod_test_request_bytes(void);

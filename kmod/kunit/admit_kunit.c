@@ -16,7 +16,7 @@
 /* Admit under the module's bound. */
 static bool take(struct synod_admit *a, u32 bytes)
 {
-	return synod_admit_take(a, bytes, SYNOD_ADMIT_BYTES);
+	return synod_admit_take(a, bytes, SYNOD_ADMIT_BYTES) > 0;
 }
 
 /* QD4 of 1 MiB always passes; eight fill the bound; the ninth waits. */
@@ -87,9 +87,13 @@ static void admit_lower_limit(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, synod_admit_take(&a, 512, 32768));
 	KUNIT_EXPECT_TRUE(test, synod_admit_put(&a, 16384));
 	KUNIT_EXPECT_TRUE(test, synod_admit_take(&a, 512, 32768));
-	/* a limit above the bound is a bug of the caller */
-	KUNIT_EXPECT_FALSE(test, synod_admit_take(&a, 512,
-						  SYNOD_ADMIT_BYTES + 1));
+	/* a limit above the bound is a bug of the caller: it fails */
+	KUNIT_EXPECT_EQ(test, synod_admit_take(&a, 512, SYNOD_ADMIT_BYTES + 1),
+			-EINVAL);
+	/* as does a request that would never fit, not waits forever */
+	KUNIT_EXPECT_EQ(test, synod_admit_take(&a, 2 * SYNOD_ADMIT_BYTES + 1,
+					       SYNOD_ADMIT_BYTES), -EINVAL);
+	KUNIT_EXPECT_EQ(test, synod_admit_bytes(&a), 16384u + 512u);
 }
 
 static struct kunit_case admit_cases[] = {

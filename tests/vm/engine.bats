@@ -496,7 +496,9 @@ down_field() {
 	# requeued every 10 ms) and the journal's 12 MiB payload ring
 	# (synchronous checkpoints under the lock, or "journal full").  Now
 	# writes are admitted by bytes, checkpoints come every 4 MiB or at
-	# half the ring, and the store forgets after them when 3/4 full.
+	# half the ring, and the store forgets after them past what its
+	# reserve leaves retained writes.  The leader's store must never be
+	# full (writes requeued, "payload store full").
 	# Requests of 1 MiB reach the engine only with the test knob of S3.
 	[ -e $PARAMS/test_max_request_kb ] ||
 		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
@@ -539,6 +541,54 @@ down_field() {
 	# 64 MiB: 16 checkpoints' worth by bytes, 1 by slots, on each
 	awk '{ if ($1 < 4) bad = 1 } END { exit bad || NR != 3 }' \
 		"$BATS_TEST_TMPDIR/ckpt"
+	# node 0, the leader, went down first: its line is the first
+	down_field "$BATS_TEST_TMPDIR/down" ' payload store full \([0-9]*\) times' \
+		> "$BATS_TEST_TMPDIR/full"
+	down_field "$BATS_TEST_TMPDIR/down" ' forgets after a checkpoint \([0-9]*\);' \
+		> "$BATS_TEST_TMPDIR/forgets"
+	echo "# store full: $(tr "\n" " " < "$BATS_TEST_TMPDIR/full"); forgets after a checkpoint: $(tr "\n" " " < "$BATS_TEST_TMPDIR/forgets")" >&3
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/full")" = 3 ]
+	[ "$(head -n1 "$BATS_TEST_TMPDIR/full")" = 0 ]
+}
+
+@test "engine: 1 MiB writes with a follower down: the leader's store never fills (retention bound, S4b)" {
+	local d0 n rc
+	# Nothing bounds in bytes what the log retains for a lagging voter
+	# (payload.h, SYNOD_RETAIN_BYTES): the core forgets only up to the
+	# slowest voter's peer_chosen, and the sweep keeps every payload the
+	# log's 128 slots name, so with 1 MiB writes and a follower down
+	# the leader's store fills and writes go back (SYNOD_BUSY, "payload
+	# store full").  Fixed by a core forget past the bound (S4b); until
+	# then this test shows the failure.  To run it, drop the skip and:
+	#   scripts/vm --kernel 6.12 --timeout 1800 -- bats --tap \
+	#     -f 'follower down: the leader' tests/vm/engine.bats
+	# (needs test_max_request_kb, large requests S3, branch pieces).
+	skip "retention bound: S4b"
+	[ -e $PARAMS/test_max_request_kb ] ||
+		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
+	reload_synod time_scale=$TIME_SCALE test_max_request_kb=1024
+	new_secret
+	for n in 0 1 2; do
+		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"
+	done
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	ctl 2 volume down $VOL
+	d0=$(dev_of 0 $VOL)
+	remark_log
+	fio --name=w --filename="$d0" --rw=write --bs=1M --size=64M \
+		--direct=1 --ioengine=libaio --iodepth=4 --verify=crc32c \
+		--output="$BATS_TEST_TMPDIR/fio" &
+	job_rc $! 600; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	[ "$rc" = 0 ]
+	for n in 0 1; do ctl $n volume down $VOL; done
+	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	down_field "$BATS_TEST_TMPDIR/down" ' payload store full \([0-9]*\) times' \
+		> "$BATS_TEST_TMPDIR/full"
+	echo "# store full (leader, follower): $(tr "\n" " " < "$BATS_TEST_TMPDIR/full")" >&3
+	[ "$(head -n1 "$BATS_TEST_TMPDIR/full")" = 0 ]
 }
 
 @test "engine: writes past the admitted bytes wait in blk-mq and go at the next release (test_admit_kb=64)" {
