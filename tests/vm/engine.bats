@@ -502,6 +502,13 @@ down_field() {
 	# Requests of 1 MiB reach the engine only with the test knob of S3.
 	[ -e $PARAMS/test_max_request_kb ] ||
 		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
+	# Fails today (6.12, 2026-12-06): fio completes and verifies, but the
+	# leader's store was full 6,238 times, the followers dropped 7 and 11
+	# payload frames for want of a buffer, and writes waited up to 15 s:
+	# the log still holds payloads in bytes no bound limits (S4b,
+	# Documentation/plans/large-requests.md).  Delete the skip below to
+	# run it; S4b deletes it.
+	skip "store retention in bytes (S4b) not built: the store fills under 1 MiB writes"
 	reload_synod time_scale=$TIME_SCALE test_max_request_kb=1024
 	new_secret
 	# 64 MiB of data past a 12 MiB payload ring: 160 MiB disks
