@@ -801,13 +801,18 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 			[ "$(peer_field $n $VOL $p unbound)" = 0 ]
 		done
 	done
-	# no piece dropped for want of a buffer, none bad
+	# No frame bad.  A frame dropped for want of a buffer is backpressure,
+	# resent (the test "payload frames a follower drops for want of a
+	# buffer are resent"); with 1 MiB writes a store can fill until the
+	# log's retention is bounded in bytes (S4b): 6.1 dropped one here
+	# once (2026-12-06), so they are printed, not asserted.
 	for n in 0 1 2; do ctl $n volume down $VOL; done
 	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	down_drops "$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/drops"
+	echo "# dropped for want of a buffer, bad: $(tr "\n" ";" < "$BATS_TEST_TMPDIR/drops")" >&3
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/drops")" -eq 3 ]
-	[ "$(sort -u "$BATS_TEST_TMPDIR/drops")" = "0 0" ]
+	awk '{ if ($2 != 0) bad = 1 } END { exit bad }' "$BATS_TEST_TMPDIR/drops"
 }
 
 # A follower whose link runs version 4 (test_link_version=4 at its
