@@ -86,7 +86,7 @@
  * one per buffer (journal.h), the data area as one vector per buffer
  * (replica_apply.c).  A payload frame carries one buffer, by reference
  * or by copy; a chain of more goes as one PIECE frame per buffer, all
- * by reference or all by copy (replica.c, send_pieces()), and is put
+ * by reference or all by copy (replica_tx.c, send_pieces()), and is put
  * together again by the receiver (replica_piece.c).  Only a LARGE
  * volume under the test build's test_max_request_kb takes requests of
  * more than SYNOD_PAYLOAD_MAX yet (blkdev.c); every other payload of

@@ -395,6 +395,8 @@ extern unsigned int synod_group_writes;		/* module parameters */
 extern unsigned int synod_group_records;
 u64 synod_cluster_id(const char *name);
 void synod_repl_execute(struct synod_repl *r);
+/* replica_tx.c: a message and the payloads it names, queued (not pushed) */
+void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m);
 void synod_repl_release(struct synod_repl *r);	/* drops the lock */
 void __synod_repl_release(struct synod_repl *r);	/* the same, no kick */
 void synod_repl_push(struct synod_repl *r);
