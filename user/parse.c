@@ -28,6 +28,7 @@
 #define F_PEER		(1u << 6)	/* ID[=ADDR:PORT] after NAME required */
 #define F_PEER_ADDR	(1u << 7)	/* ... and its address too */
 #define F_SECRET	(1u << 8)	/* --secret-file FILE is allowed */
+#define F_LARGE		(1u << 9)	/* --large-requests is required */
 
 struct cmd_spec {
 	const char *object;
@@ -42,6 +43,8 @@ static const struct cmd_spec cmd_specs[] = {
 	{ "volume", "attach", SYNODCTL_OP_VOLUME_ATTACH,
 	  F_NAME | F_BACKING | F_SECRET },
 	{ "volume", "delete", SYNODCTL_OP_VOLUME_DELETE, F_NAME },
+	{ "volume", "upgrade", SYNODCTL_OP_VOLUME_UPGRADE,
+	  F_BACKING | F_LARGE },
 	{ "volume", "up", SYNODCTL_OP_VOLUME_UP, F_NAME },
 	{ "volume", "down", SYNODCTL_OP_VOLUME_DOWN, F_NAME | F_FORCE },
 	{ "volume", "promote", SYNODCTL_OP_VOLUME_PROMOTE, F_NAME },
@@ -67,6 +70,7 @@ void synodctl_usage(FILE *fp)
 	      "                 [--on-no-quorum suspend|error] [--auto-promote]]\n"
 	      "       synodctl volume attach NAME --backing DEV [--secret-file FILE]\n"
 	      "       synodctl volume up|promote|demote|delete NAME\n"
+	      "       synodctl volume upgrade --backing DEV --large-requests\n"
 	      "       synodctl volume down NAME [--force]\n"
 	      "       synodctl peer add NAME ID=ADDR:PORT\n"
 	      "       synodctl peer remove NAME ID\n"
@@ -366,6 +370,7 @@ static int take_positional(const char *value, unsigned int flags,
 enum opt_id {
 	O_BACKING, O_COUNT, O_NODE, O_LISTEN, O_PEER, O_SECRET_FILE,
 	O_CLUSTER, O_Q1, O_Q2, O_ON_NO_QUORUM, O_AUTO_PROMOTE, O_FORCE,
+	O_LARGE,
 };
 
 struct opt_spec {
@@ -388,6 +393,7 @@ static const struct opt_spec opt_specs[] = {
 	{ "--on-no-quorum", O_ON_NO_QUORUM, F_REPL, true },
 	{ "--auto-promote", O_AUTO_PROMOTE, F_REPL, false },
 	{ "--force", O_FORCE, F_FORCE, false },
+	{ "--large-requests", O_LARGE, F_LARGE, false },
 };
 
 #define N_OPTS (sizeof(opt_specs) / sizeof(opt_specs[0]))
@@ -444,6 +450,9 @@ static int take_opt(const struct opt_spec *o, const char *value,
 		return 0;
 	case O_FORCE:
 		req->force = true;
+		return 0;
+	case O_LARGE:
+		req->large_requests = true;
 		return 0;
 	}
 	return fail(err, err_len, "unknown option '%s'", o->name);
@@ -561,6 +570,11 @@ int synodctl_parse(int argc, char **argv, struct synodctl_req *req,
 			    s->object, s->command);
 	if ((s->flags & F_BACKING) && !req->backing)
 		return fail(err, err_len, "missing '--backing DEV' for '%s %s'",
+			    s->object, s->command);
+	/* the only upgrade so far: say which, so that later ones can come */
+	if ((s->flags & F_LARGE) && !req->large_requests)
+		return fail(err, err_len,
+			    "missing '--large-requests' for '%s %s' (the upgrade to make)",
 			    s->object, s->command);
 	if ((s->flags & F_PEER) && !req->peer_set)
 		return fail(err, err_len, "missing '%s' for '%s %s'",

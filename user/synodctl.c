@@ -69,6 +69,10 @@ int main(int argc, char **argv)
 		       SYNOD_FORMAT_REPL);
 		return finish_stdout(SYNODCTL_EXIT_OK);
 	}
+	/* offline: the module need not even be loaded */
+	if (req.op == SYNODCTL_OP_VOLUME_UPGRADE)
+		return finish_stdout(synodctl_volume_upgrade(&req) ?
+				     SYNODCTL_EXIT_FAIL : SYNODCTL_EXIT_OK);
 	if (synod_nl_open(&nl))
 		return SYNODCTL_EXIT_FAIL;
 	ret = handlers[req.op](&nl, &req);

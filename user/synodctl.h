@@ -37,6 +37,7 @@ enum synodctl_op {
 	SYNODCTL_OP_STATUS,
 	SYNODCTL_OP_STATS,
 	SYNODCTL_OP_EVENTS,
+	SYNODCTL_OP_VOLUME_UPGRADE,	/* offline: no netlink (upgrade.c) */
 	SYNODCTL_OP_COUNT
 };
 
@@ -77,6 +78,7 @@ struct synodctl_req {
 	bool json;		/* -j */
 	bool pretty;		/* -p */
 	bool force;		/* volume down --force; create --force */
+	bool large_requests;	/* volume upgrade --large-requests */
 	bool peer_set;		/* peer add/remove: ID[=ADDR:PORT] given */
 	struct synodctl_peer peer;	/* ... and what it said */
 	struct synodctl_repl repl;	/* volume create, replicated */
@@ -103,6 +105,9 @@ int synodctl_status(struct synod_nl *nl, const struct synodctl_req *req);
 struct nl_msg;
 int synodctl_put_repl(struct nl_msg *msg, const struct synodctl_repl *r,
 		      const uint8_t *secret, size_t secret_len);
+
+/* upgrade.c: works on a backing device no volume holds, without netlink */
+int synodctl_volume_upgrade(const struct synodctl_req *req);
 
 /* stats.c */
 int synodctl_stats(struct synod_nl *nl, const struct synodctl_req *req);

@@ -20,7 +20,7 @@ CFLAGS_USER ?= -O2 -g -Wall -Wextra -Werror -std=gnu11
 SYNOD_VERSION ?= 0.3.0
 USER_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-USER_CPPFLAGS := -I$(TOP)/kmod/uapi -I$(TOP)/user \
+USER_CPPFLAGS := -I$(TOP)/kmod/uapi -I$(TOP)/user -iquote $(TOP)/kmod \
 	-DSYNOD_VERSION='"$(SYNOD_VERSION)"' \
 	$(shell pkg-config --cflags libnl-genl-3.0) \
 	$(shell pkg-config --cflags blkid)
@@ -32,21 +32,35 @@ USER_CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
 # The helper library that later daemons share.
 USER_LIB_SRCS := json.c print.c util.c addr.c
 # synodctl without main(), so unit tests can link its parser and printers.
-SYNODCTL_SRCS := parse.c nl.c show.c volume.c stats.c events.c probe.c
+SYNODCTL_SRCS := parse.c nl.c show.c volume.c stats.c events.c probe.c \
+	upgrade.c
+# The module's superblock code, pure (kmod/core/env.h), for the offline
+# upgrade: the tool reads and writes it exactly as the module does.
+USER_CORE_SRCS := ondisk.c crc32c.c
 
 USER_LIB_OBJS := $(USER_LIB_SRCS:%.c=$(B)/user/lib/%.o)
-SYNODCTL_OBJS := $(SYNODCTL_SRCS:%.c=$(B)/user/%.o)
+SYNODCTL_OBJS := $(SYNODCTL_SRCS:%.c=$(B)/user/%.o) \
+	$(USER_CORE_SRCS:%.c=$(B)/user/core/%.o)
 USER_SAN_OBJS := $(USER_LIB_SRCS:%.c=$(B)/tests/unit/obj/lib/%.o) \
-	$(SYNODCTL_SRCS:%.c=$(B)/tests/unit/obj/%.o)
+	$(SYNODCTL_SRCS:%.c=$(B)/tests/unit/obj/%.o) \
+	$(USER_CORE_SRCS:%.c=$(B)/tests/unit/obj/core/%.o)
 
 USER_BINS += $(B)/user/synodctl
 UNIT_TEST_NAMES := test_json test_util test_parse test_show test_nl test_repl \
-	test_probe
+	test_probe test_upgrade
 UNIT_TESTS += $(UNIT_TEST_NAMES:%=$(B)/tests/unit/%)
 
 $(B)/user/%.o: $(TOP)/user/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_USER) $(USER_CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/user/core/%.o: $(TOP)/kmod/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(USER_CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/obj/core/%.o: $(TOP)/kmod/core/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_USER) $(USER_SAN) $(USER_CPPFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/user/lib/libsynod.a: $(USER_LIB_OBJS)
 	@mkdir -p $(@D)
@@ -83,7 +97,8 @@ unit-check: $(UNIT_TESTS)
 	if [ $$fail -ne 0 ]; then echo "unit-check: FAILED"; exit 1; fi; \
 	echo "unit-check: all passed"
 
--include $(wildcard $(B)/user/*.d $(B)/user/lib/*.d \
+-include $(wildcard $(B)/user/*.d $(B)/user/lib/*.d $(B)/user/core/*.d \
+	$(B)/tests/unit/obj/core/*.d \
 	$(B)/tests/unit/obj/*.d $(B)/tests/unit/obj/lib/*.d \
 	$(B)/tests/unit/obj/tests/*.d)
 

@@ -107,6 +107,28 @@ static void test_volume_attach_delete(void **state)
 	assert_null(req.backing);
 }
 
+/* volume upgrade: offline, by backing device, the upgrade named */
+static void test_volume_upgrade(void **state)
+{
+	struct synodctl_req req;
+
+	(void)state;
+	assert_int_equal(parse(ARGV("volume", "upgrade", "--backing",
+				    "/dev/loop2", "--large-requests"), &req), 0);
+	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_UPGRADE);
+	assert_string_equal(req.backing, "/dev/loop2");
+	assert_true(req.large_requests);
+	assert_null(req.name);
+	expect_fail(ARGV("volume", "upgrade", "--backing", "/dev/x"),
+		    "--large-requests");
+	expect_fail(ARGV("volume", "upgrade", "--large-requests"),
+		    "--backing");
+	expect_fail(ARGV("volume", "upgrade", "r0", "--backing", "/dev/x",
+			 "--large-requests"), "'r0'");
+	expect_fail(ARGV("volume", "attach", "r0", "--backing", "/dev/x",
+			 "--large-requests"), "'--large-requests'");
+}
+
 static void test_json_pretty_positions(void **state)
 {
 	struct synodctl_req req;
@@ -292,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_volume_create_backing_first),
 		cmocka_unit_test(test_volume_create_force),
 		cmocka_unit_test(test_volume_attach_delete),
+		cmocka_unit_test(test_volume_upgrade),
 		cmocka_unit_test(test_json_pretty_positions),
 		cmocka_unit_test(test_status_stats_events),
 		cmocka_unit_test(test_help_version),
