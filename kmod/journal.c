@@ -271,7 +271,7 @@ u64 synod_journal_chunks(struct synod_journal *j)
  */
 static bool rec_ok(const struct synod_journal *j, const struct synod_jrec *r)
 {
-	u32 i, nseg = 0, len = 0;
+	u32 i, nseg = 0, len = 0, paymax = READ_ONCE(j->paymax);
 
 	if (r->e.kind == SYNOD_ENTRY_WRITE ?
 	    (!r->e.nwrites || r->e.nwrites > SYNOD_BATCH_MAX) : r->e.nwrites)
@@ -280,16 +280,32 @@ static bool rec_ok(const struct synod_journal *j, const struct synod_jrec *r)
 		return false;
 	for (i = 0; i < r->e.nwrites; i++) {
 		if (!r->len[i] || r->len[i] % SECTOR_SIZE ||
-		    r->len[i] > j->paymax ||
+		    r->len[i] > paymax ||
 		    !synod_jseg_ok(r->seg[i], r->nseg[i], r->len[i]))
 			return false;
 		/* JVECS counts SYNOD_JREC_SEGS vectors of a record at most */
 		nseg += r->nseg[i];
 		len += r->len[i];	/* <= 4 x 1 MiB: no wrap */
 	}
-	if (nseg > SYNOD_JREC_SEGS || len > SYNOD_JREC_PAYLEN_MAX(j->paymax))
+	if (nseg > SYNOD_JREC_SEGS || len > SYNOD_JREC_PAYLEN_MAX(paymax))
 		return false;
 	return r->e.kind >= SYNOD_ENTRY_NOOP && r->e.kind <= SYNOD_ENTRY_CONFIG;
+}
+
+/*
+ * The superblock says LARGE now (synod_jq_queue() wrote it before the
+ * first record over SYNOD_PAYLOAD_MAX): take payloads of up to
+ * SYNOD_PAYLOAD_MAX_LARGE.  Without j->lock, which a group write holds
+ * across its I/O: the bound only ever rises, so a write running
+ * meanwhile checks its records against the old bound or the new, and
+ * both hold for what it was given.
+ */
+void synod_journal_set_large(struct synod_journal *j)
+{
+	if (WARN_ON_ONCE(j->format != SYNOD_JREC_FORMAT_V3 ||
+			 j->psize < SYNOD_PRING_MIN_LARGE))
+		return;
+	WRITE_ONCE(j->paymax, SYNOD_PAYLOAD_MAX_LARGE);
 }
 
 static void journal_end_io(struct bio *bio)
@@ -531,7 +547,7 @@ static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 
 	memset(h, 0, sizeof(*h));
 	h->format = j->format;
-	h->paymax = j->paymax;
+	h->paymax = READ_ONCE(j->paymax);
 	h->jseq = jseq;
 	h->batch_first = first;
 	h->batch_n = n;

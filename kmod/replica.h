@@ -314,13 +314,45 @@ struct synod_repl {
 };
 
 /*
- * The largest write the volume takes (its queue limits say so,
- * blkdev.c): a chain of buffers on a LARGE one, one buffer otherwise.
+ * Whether this replica may take payloads over SYNOD_PAYLOAD_MAX although
+ * its superblock does not say LARGE yet: a format 3 journal whose payload
+ * ring holds SYNOD_PRING_MIN_LARGE (what a LARGE superblock needs,
+ * ondisk.c), on a module that serves large requests.  Such a replica,
+ * made before large requests, follows a LARGE leader with no admin step:
+ * it writes LARGE into its superblock before its first large record
+ * (synod_jq_queue()), so that its journal is never read with the
+ * smaller bound.
  */
-static inline u32 synod_repl_write_max(const struct synod_repl *r)
+static inline bool synod_repl_large_ok(const struct synod_repl *r)
+{
+	const struct synod_sb *sb = &r->vol->sb;
+
+	return synod_test_request_bytes() &&
+	       synod_sb_jrec_format(sb) == SYNOD_JREC_FORMAT_V3 &&
+	       synod_sb_pring_size(sb) >= SYNOD_PRING_MIN_LARGE;
+}
+
+/*
+ * The largest request the volume's own queue takes (its limits say so,
+ * blkdev.c, fixed when the disk was made): a chain of buffers on a LARGE
+ * one, one buffer otherwise.
+ */
+static inline u32 synod_repl_req_max(const struct synod_repl *r)
 {
 	return r->vol->sb.flags & SYNOD_SB_FLAG_LARGE ? SYNOD_PAY_BYTES_MAX :
 							 SYNOD_PAYLOAD_MAX;
+}
+
+/*
+ * The largest payload the replica takes from a peer: a LARGE one's, or
+ * one that may become LARGE (synod_repl_large_ok()), where a LARGE
+ * leader's writes may come from.
+ */
+static inline u32 synod_repl_write_max(const struct synod_repl *r)
+{
+	return (r->vol->sb.flags & SYNOD_SB_FLAG_LARGE) ||
+	       synod_repl_large_ok(r) ? SYNOD_PAY_BYTES_MAX :
+					SYNOD_PAYLOAD_MAX;
 }
 
 /*

@@ -214,7 +214,7 @@ static bool req_valid(struct synod_repl *r, struct request *rq)
 	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_SLOT_BYTES);
 	if (WARN_ON_ONCE(!len || len % SECTOR_SIZE ||
 			 (req_op(rq) == REQ_OP_WRITE &&
-			  len > synod_repl_write_max(r))))
+			  len > synod_repl_req_max(r))))
 		return false;
 	if (synod_block_range_ok(blk_rq_pos(rq), len >> SECTOR_SHIFT,
 				 synod_repl_sectors(r)))

@@ -121,6 +121,41 @@ void synod_jq_free(struct synod_repl *r)
 }
 
 /*
+ * A record with a payload over SYNOD_PAYLOAD_MAX on a replica whose
+ * superblock does not say LARGE yet: a follower of a LARGE leader, or a
+ * new leader recovering such a write (synod_repl_large_ok() let the
+ * payload in).  Say LARGE on disk first, so that no record the smaller
+ * bound refuses is ever in a journal read with that bound (after a
+ * crash, recovery takes the bound from the superblock).  A crash after
+ * the superblock and before the record leaves only the flag, which
+ * costs nothing.  One synchronous superblock write under the lock, as
+ * for a promise (repl_persist()), once in the life of the replica.
+ * False if the replica was fenced instead.
+ */
+static bool jq_go_large(struct synod_repl *r)
+{
+	struct synod_sb *sb = &r->vol->sb;
+
+	lockdep_assert_held(&r->lock);
+	if (!synod_repl_large_ok(r)) {
+		/* the receive path refuses such payloads (write_max) */
+		WARN_ON_ONCE(1);
+		synod_repl_fence(r, "a payload over 16 KiB on a volume that cannot journal it");
+		return false;
+	}
+	sb->flags |= SYNOD_SB_FLAG_LARGE;
+	if (synod_repl_sb_write(r)) {
+		sb->flags &= ~SYNOD_SB_FLAG_LARGE;
+		synod_repl_fence(r, "superblock write failed (setting LARGE)");
+		return false;
+	}
+	synod_journal_set_large(r->journal);
+	pr_info("%s: takes large requests from now on: on-disk flag LARGE written before the first record over %u KiB (its own queue keeps %u KiB requests until it is attached again)\n",
+		r->vol->name, SYNOD_PAYLOAD_MAX >> 10, SYNOD_PAYLOAD_MAX >> 10);
+	return true;
+}
+
+/*
  * Queue the record of persist action @p (an entry) in the filling group,
  * its payloads pinned and marked durable: from now on these bytes are
  * the journal's.  False if the replica was fenced instead.  A payload
@@ -132,7 +167,7 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 {
 	struct synod_pay *pay[SYNOD_BATCH_MAX];
 	struct synod_jrec *j;
-	u32 *head, k, nw = entry_writes(&p->e), bytes = 0;
+	u32 *head, k, nw = entry_writes(&p->e), bytes = 0, big = 0;
 
 	lockdep_assert_held(&r->lock);
 	/* synod_jq_reserve() before every input makes this impossible */
@@ -146,7 +181,11 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 			synod_repl_fence(r, "payload of an accepted write missing");
 			return false;
 		}
+		big = max(big, pay[k]->len);
 	}
+	if (big > SYNOD_PAYLOAD_MAX &&
+	    !(r->vol->sb.flags & SYNOD_SB_FLAG_LARGE) && !jq_go_large(r))
+		return false;
 	head = r->jq.head + r->jq.n * SYNOD_BATCH_MAX;
 	j = &r->jq.rec[r->jq.n++];
 	j->seq = p->seq;

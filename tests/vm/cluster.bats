@@ -860,3 +860,87 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	[ "$(peer_field 1 $VOL 0 rx_pieces)" -ge 256 ]
 	cmp <(dd if="$d" bs=1M count=4 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
 }
+
+# Large requests S2b (issue 10): a replica made before large requests (no
+# LARGE flag) is upgraded offline, detached, with `synodctl volume
+# upgrade --large-requests`; attached again, its disk takes 1 MiB
+# requests.  Its two peers, format 3 without LARGE, take its 1 MiB
+# writes: each writes LARGE into its own superblock before its first
+# large record (kmod/replica_jq.c), with no step by the administrator,
+# and reads its journal of large records back after an attach of its
+# own.  Before S2b the peers refused such payloads, and the writes could
+# not commit.
+@test "cluster: a replica upgraded offline to large requests leads 1 MiB writes; its peers turn LARGE by themselves" {
+	local d d1 n c l
+	rmmod synod
+	insmod "$KO" time_scale=4
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_hw_sectors_kb")" = 16 ]
+	head -c 64K /dev/urandom > "$BATS_TEST_TMPDIR/small"
+	dd if="$BATS_TEST_TMPDIR/small" of="$d" bs=16k oflag=direct status=none
+	# refused while attached, with the way out
+	run ctl 0 volume upgrade --backing "$LOOP_0" --large-requests
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is in use"*"volume delete"* ]]
+	for n in 0 1 2; do
+		ctl $n volume down $VOL
+		ctl $n volume delete $VOL
+	done
+	rmmod synod
+	insmod "$KO" time_scale=4 test_max_request_kb=1024
+	run ctl 0 volume upgrade --backing "$LOOP_0" --large-requests
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"on-disk flag LARGE set"* ]]
+	for n in 0 1 2; do l=LOOP_$n; blockdev --flushbufs "${!l}"; done
+	python3 "$BATS_TEST_DIRNAME/jring.py" sb "$LOOP_0" | grep -q " large 1 "
+	python3 "$BATS_TEST_DIRNAME/jring.py" sb "$LOOP_1" | grep -q " large 0 "
+	for n in 0 1 2; do
+		l=LOOP_$n
+		ctl $n volume attach $VOL --backing "${!l}" \
+			--secret-file "$SECRET_FILE"
+		ctl $n volume up $VOL
+	done
+	settle_leader 0 $VOL 0 1 2
+	d=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
+	d1=$(dev_of 1 $VOL)
+	[ "$(cat "/sys/block/${d1#/dev/}/queue/max_hw_sectors_kb")" = 16 ]
+	head -c 8M /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	run timeout 120 dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M seek=1 \
+		count=8 oflag=direct status=none
+	echo "dd: $status $output"
+	[ "$status" -eq 0 ]
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	# each follower said LARGE on disk once, before its first large record
+	kernel_log_since_mark | grep "takes large requests from now on" || true
+	[ "$(kernel_log_since_mark | grep -c "$VOL: takes large requests from now on")" -eq 2 ]
+	! kernel_log_since_mark | grep -E "fenced|journal full" || false
+	# the followers detached and attached again: their superblocks say
+	# LARGE, their disks take 1 MiB, and their journals of 1 MiB records
+	# read back; then every replica's data, read through it as leader
+	for n in 1 2; do
+		ctl $n volume down $VOL
+		ctl $n volume delete $VOL
+		l=LOOP_$n
+		blockdev --flushbufs "${!l}"
+		python3 "$BATS_TEST_DIRNAME/jring.py" sb "${!l}" | grep -q " large 1 "
+		ctl $n volume attach $VOL --backing "${!l}" \
+			--secret-file "$SECRET_FILE"
+		ctl $n volume up $VOL
+		d1=$(dev_of $n $VOL)
+		[ "$(cat "/sys/block/${d1#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
+	done
+	for n in 0 1 2; do
+		settle_leader $n $VOL 0 1 2
+		cmp <(dd if="$(dev_of $n $VOL)" bs=16k count=4 iflag=direct status=none) \
+			"$BATS_TEST_TMPDIR/small"
+		cmp <(dd if="$(dev_of $n $VOL)" bs=1M skip=1 count=8 iflag=direct status=none) \
+			"$BATS_TEST_TMPDIR/a"
+	done
+}
