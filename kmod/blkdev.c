@@ -469,7 +469,7 @@ static void limits_from_backing(struct synod_limits *l,
  */
 static uint test_max_request_kb;
 SYNOD_TEST_PARAM(test_max_request_kb, uint,
-		 "replicated volumes created later are LARGE, and take requests of up to this many KiB (over 16; 0: normal)");
+		 "replicated volumes created later are LARGE and take requests of up to this many KiB; replicas created or attached later take a LARGE peer's writes and turn LARGE on disk (over 16; 0: normal)");
 
 /*
  * The largest request the test knob above asks replicated volumes to

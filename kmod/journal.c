@@ -298,14 +298,16 @@ static bool rec_ok(const struct synod_journal *j, const struct synod_jrec *r)
  * SYNOD_PAYLOAD_MAX_LARGE.  Without j->lock, which a group write holds
  * across its I/O: the bound only ever rises, so a write running
  * meanwhile checks its records against the old bound or the new, and
- * both hold for what it was given.
+ * both hold for what it was given.  False if this journal's geometry
+ * cannot hold large records (never, after synod_repl_large_ok()).
  */
-void synod_journal_set_large(struct synod_journal *j)
+bool synod_journal_set_large(struct synod_journal *j)
 {
 	if (WARN_ON_ONCE(j->format != SYNOD_JREC_FORMAT_V3 ||
 			 j->psize < SYNOD_PRING_MIN_LARGE))
-		return;
+		return false;
 	WRITE_ONCE(j->paymax, SYNOD_PAYLOAD_MAX_LARGE);
+	return true;
 }
 
 static void journal_end_io(struct bio *bio)

@@ -159,7 +159,7 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 unsigned int synod_journal_chunk(const struct synod_journal *j,
 				 const struct synod_jrec *recs, unsigned int n);
 void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot);
-void synod_journal_set_large(struct synod_journal *j);
+bool synod_journal_set_large(struct synod_journal *j);
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),
 			  void (*corrupt)(void *ctx, u64 slot, bool slot_known),

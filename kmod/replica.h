@@ -187,6 +187,12 @@ struct synod_repl {
 	u64 volume_id;			/* cluster name hashed, on the wire */
 	bool up;			/* taking part (volume up) */
 	bool fenced;			/* a fatal error: I/O fails */
+	/*
+	 * May take payloads over 16 KiB and turn LARGE before journaling
+	 * one (synod_repl_large_ok()): decided once at create, so that a
+	 * knob changed later cannot strand a payload let in (replica_ctl.c).
+	 */
+	bool large_ok;
 	bool core_failed;		/* a core assertion failed: fence */
 	u32 last_role;			/* for ROLE_CHANGED events */
 	u32 last_leader;
@@ -325,11 +331,7 @@ struct synod_repl {
  */
 static inline bool synod_repl_large_ok(const struct synod_repl *r)
 {
-	const struct synod_sb *sb = &r->vol->sb;
-
-	return synod_test_request_bytes() &&
-	       synod_sb_jrec_format(sb) == SYNOD_JREC_FORMAT_V3 &&
-	       synod_sb_pring_size(sb) >= SYNOD_PRING_MIN_LARGE;
+	return r->large_ok;
 }
 
 /*

@@ -212,6 +212,15 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
 	synod_ckpt_init(r);
 	r->vol = vol;
+	/*
+	 * A format 3 journal with a ring for large records, on a module
+	 * that serves large requests: may take a LARGE peer's payloads and
+	 * turn LARGE itself (synod_repl_large_ok()).  Once, here: the knob
+	 * may change later, a payload let in must still be journaled.
+	 */
+	r->large_ok = synod_test_request_bytes() &&
+		      synod_sb_jrec_format(&vol->sb) == SYNOD_JREC_FORMAT_V3 &&
+		      synod_sb_pring_size(&vol->sb) >= SYNOD_PRING_MIN_LARGE;
 	r->net = net;
 	r->cfg = *cfg;
 	r->volume_id = synod_cluster_id(cfg->cluster);

@@ -137,9 +137,8 @@ static bool jq_go_large(struct synod_repl *r)
 	struct synod_sb *sb = &r->vol->sb;
 
 	lockdep_assert_held(&r->lock);
-	if (!synod_repl_large_ok(r)) {
-		/* the receive path refuses such payloads (write_max) */
-		WARN_ON_ONCE(1);
+	/* the receive path refuses such payloads (write_max) */
+	if (WARN_ON_ONCE(!synod_repl_large_ok(r))) {
 		synod_repl_fence(r, "a payload over 16 KiB on a volume that cannot journal it");
 		return false;
 	}
@@ -149,7 +148,11 @@ static bool jq_go_large(struct synod_repl *r)
 		synod_repl_fence(r, "superblock write failed (setting LARGE)");
 		return false;
 	}
-	synod_journal_set_large(r->journal);
+	/* the same superblock's geometry as large_ok's: cannot fail */
+	if (!synod_journal_set_large(r->journal)) {
+		synod_repl_fence(r, "the journal cannot take large records");
+		return false;
+	}
 	pr_info("%s: takes large requests from now on: on-disk flag LARGE written before the first record over %u KiB (its own queue keeps %u KiB requests until it is attached again)\n",
 		r->vol->name, SYNOD_PAYLOAD_MAX >> 10, SYNOD_PAYLOAD_MAX >> 10);
 	return true;

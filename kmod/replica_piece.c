@@ -35,7 +35,7 @@
 /*
  * Decode and check the piece frame @f of @len bytes into *@h: 0, or
  * -EINVAL for anything a sender of ours never makes, or -EFBIG for a
- * payload longer than @max, the largest write this volume takes
+ * payload longer than @max, the largest write this replica may journal
  * (synod_repl_write_max()): well formed, but the journal would refuse
  * its record (journal.c, rec_ok()) and fence the replica after the core
  * accepted it.  Nothing of a frame is trusted before this.

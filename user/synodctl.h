@@ -108,6 +108,7 @@ int synodctl_put_repl(struct nl_msg *msg, const struct synodctl_repl *r,
 
 /* upgrade.c: works on a backing device no volume holds, without netlink */
 int synodctl_volume_upgrade(const struct synodctl_req *req);
+int synodctl_upgrade_large(const char *dev, bool file);
 
 /* stats.c */
 int synodctl_stats(struct synod_nl *nl, const struct synodctl_req *req);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "synodctl.h"
@@ -41,25 +42,31 @@ void synod_assert_fail(const char *cond, const char *file, int line)
 
 /*
  * Open @path for reading and writing, alone: O_EXCL on a block device
- * fails with EBUSY while anything holds it exclusively.  O_DIRECT so
- * that what we read is the device's, not a cache the module's bios
- * passed by; an image file on a file system without it (tmpfs, in the
- * unit tests) is opened without.
+ * fails with EBUSY while anything holds it exclusively, the module's
+ * attached volumes included.  On a regular file O_EXCL excludes nothing
+ * (a loop device over it may be attached), so files are refused unless
+ * @file (the unit tests' images).  O_DIRECT on a device, so that what we
+ * read is the device's, not a cache the module's bios passed by.
  */
-static int open_alone(const char *path)
+static int open_alone(const char *path, bool file)
 {
-	int fd = open(path, O_RDWR | O_EXCL | O_DIRECT | O_CLOEXEC);
+	struct stat st;
 
-	if (fd < 0 && errno == EINVAL)
-		fd = open(path, O_RDWR | O_EXCL | O_CLOEXEC);
-	return fd;
+	if (stat(path, &st))
+		return -1;
+	if (S_ISBLK(st.st_mode))
+		return open(path, O_RDWR | O_EXCL | O_DIRECT | O_CLOEXEC);
+	if (file && S_ISREG(st.st_mode))
+		return open(path, O_RDWR | O_CLOEXEC);
+	errno = ENOTBLK;
+	return -1;
 }
 
-static int rw_copy(int fd, uint8_t *buf, uint32_t copy, bool write)
+static int rw_copy(int fd, uint8_t *buf, uint32_t copy, bool is_write)
 {
 	off_t off = (off_t)SYNOD_SB_OFFSET(copy);
-	ssize_t n = write ? pwrite(fd, buf, SYNOD_SB_SIZE, off) :
-			    pread(fd, buf, SYNOD_SB_SIZE, off);
+	ssize_t n = is_write ? pwrite(fd, buf, SYNOD_SB_SIZE, off) :
+			       pread(fd, buf, SYNOD_SB_SIZE, off);
 
 	if (n == (ssize_t)SYNOD_SB_SIZE)
 		return 0;
@@ -92,16 +99,12 @@ static const char *large_refusal(const struct synod_sb *sb, char *why,
 	return NULL;
 }
 
-/*
- * Read both copies, pick the current one, and check it re-encodes byte
- * for byte (else this tool does not know every field of it, and must
- * not rewrite it).  0, or -1 after saying why.
- */
+/* Read both copies and pick the current one.  0, or -1 after saying why. */
 static int read_current(int fd, const char *dev, uint8_t *copy[2],
-			uint8_t *scratch, struct synod_sb *sb)
+			struct synod_sb *sb, uint32_t *which)
 {
 	enum synod_sb_status st;
-	uint32_t i, which;
+	uint32_t i;
 	int err;
 
 	for (i = 0; i < SYNOD_SB_COPIES; i++) {
@@ -112,15 +115,34 @@ static int read_current(int fd, const char *dev, uint8_t *copy[2],
 			return -1;
 		}
 	}
-	st = synod_sb_select(copy[0], copy[1], sb, &which);
+	st = synod_sb_select(copy[0], copy[1], sb, which);
 	if (st != SYNOD_SB_OK) {
 		fprintf(stderr, "synodctl: %s: %s\n", dev,
 			synod_sb_status_str(st));
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * Whether the current copy (@which) may be rewritten as @sb with the next
+ * sequence number: it must encode back byte for byte (else this tool
+ * does not know every field of it), and the copy the next number goes
+ * to must not be the current one, unless both copies are the same (a
+ * new volume's, written together): the other is then the fallback.
+ */
+static int may_rewrite(const char *dev, uint8_t *copy[2], uint32_t which,
+		       const struct synod_sb *sb, uint8_t *scratch)
+{
 	synod_sb_encode(sb, scratch);
 	if (memcmp(scratch, copy[which], SYNOD_SB_SIZE)) {
 		fprintf(stderr, "synodctl: %s: the superblock does not encode back to the same bytes; not rewriting it\n",
+			dev);
+		return -1;
+	}
+	if (synod_sb_copy_for_seq(sb->seq + 1) == which &&
+	    memcmp(copy[0], copy[1], SYNOD_SB_SIZE)) {
+		fprintf(stderr, "synodctl: %s: the current superblock copy is not where its sequence number puts it; not rewriting it\n",
 			dev);
 		return -1;
 	}
@@ -158,17 +180,25 @@ static int write_next(int fd, const char *dev, struct synod_sb *sb,
 	return 0;
 }
 
-int synodctl_volume_upgrade(const struct synodctl_req *req)
+/*
+ * The upgrade of the device or (@file, unit tests only) image file at
+ * @dev.  0, or -1 after saying why on stderr.
+ */
+int synodctl_upgrade_large(const char *dev, bool file)
 {
-	const char *dev = req->backing, *no;
 	uint8_t *buf = NULL, *copy[2];
-	struct synod_sb sb;
+	struct synod_sb sb = {};
+	uint32_t which;
+	const char *no;
 	char why[256];
 	int fd, ret = -1;
 
-	fd = open_alone(dev);
+	fd = open_alone(dev, file);
 	if (fd < 0) {
-		if (errno == EBUSY)
+		if (errno == ENOTBLK)
+			fprintf(stderr, "synodctl: %s is not a block device (for a file, attach a loop device over it, and name that)\n",
+				dev);
+		else if (errno == EBUSY)
 			fprintf(stderr, "synodctl: %s is in use (attached to a synod volume, or mounted): on this host, 'synodctl volume delete NAME' first (nothing on the device is lost), upgrade, then 'synodctl volume attach'\n",
 				dev);
 		else
@@ -183,23 +213,23 @@ int synodctl_volume_upgrade(const struct synodctl_req *req)
 	}
 	copy[0] = buf;
 	copy[1] = buf + SYNOD_SB_SIZE;
-	if (read_current(fd, dev, copy, buf + 2 * SYNOD_SB_SIZE, &sb))
+	if (read_current(fd, dev, copy, &sb, &which))
 		goto out;
-	if (req->large_requests) {
-		no = large_refusal(&sb, why, sizeof(why));
-		if (no) {
-			fprintf(stderr, "synodctl: %s: cannot take large requests: %s\n",
-				dev, no);
-			goto out;
-		}
-		if (sb.flags & SYNOD_SB_FLAG_LARGE) {
-			printf("%s: already takes large requests (on-disk flag LARGE)\n",
-			       dev);
-			ret = 0;
-			goto out;
-		}
-		sb.flags |= SYNOD_SB_FLAG_LARGE;
+	no = large_refusal(&sb, why, sizeof(why));
+	if (no) {
+		fprintf(stderr, "synodctl: %s: cannot take large requests: %s\n",
+			dev, no);
+		goto out;
 	}
+	if (sb.flags & SYNOD_SB_FLAG_LARGE) {
+		printf("%s: already takes large requests (on-disk flag LARGE)\n",
+		       dev);
+		ret = 0;
+		goto out;
+	}
+	if (may_rewrite(dev, copy, which, &sb, buf + 2 * SYNOD_SB_SIZE))
+		goto out;
+	sb.flags |= SYNOD_SB_FLAG_LARGE;
 	if (write_next(fd, dev, &sb, copy, buf + 2 * SYNOD_SB_SIZE))
 		goto out;
 	printf("%s: on-disk flag LARGE set (superblock sequence %llu): once attached, the replica takes requests of up to %u KiB, and its format 3 peers follow by themselves; a module that cannot serve large requests refuses it\n",
@@ -212,4 +242,12 @@ out:
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+int synodctl_volume_upgrade(const struct synodctl_req *req)
+{
+	/* --large-requests is the only upgrade (parse.c insists on it) */
+	if (!req->large_requests)
+		return -1;
+	return synodctl_upgrade_large(req->backing, false);
 }

@@ -20,7 +20,7 @@ CFLAGS_USER ?= -O2 -g -Wall -Wextra -Werror -std=gnu11
 SYNOD_VERSION ?= 0.3.0
 USER_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-USER_CPPFLAGS := -I$(TOP)/kmod/uapi -I$(TOP)/user -iquote $(TOP)/kmod \
+USER_CPPFLAGS := -I$(TOP)/kmod/uapi -I$(TOP)/user \
 	-DSYNOD_VERSION='"$(SYNOD_VERSION)"' \
 	$(shell pkg-config --cflags libnl-genl-3.0) \
 	$(shell pkg-config --cflags blkid)
@@ -37,6 +37,10 @@ SYNODCTL_SRCS := parse.c nl.c show.c volume.c stats.c events.c probe.c \
 # The module's superblock code, pure (kmod/core/env.h), for the offline
 # upgrade: the tool reads and writes it exactly as the module does.
 USER_CORE_SRCS := ondisk.c crc32c.c
+# ... which its users include as "core/ondisk.h"; only they see kmod/
+# (its synod.h is not the uapi one).
+$(B)/user/upgrade.o $(B)/tests/unit/obj/upgrade.o \
+$(B)/tests/unit/obj/tests/test_upgrade.o: USER_CPPFLAGS += -iquote $(TOP)/kmod
 
 USER_LIB_OBJS := $(USER_LIB_SRCS:%.c=$(B)/user/lib/%.o)
 SYNODCTL_OBJS := $(SYNODCTL_SRCS:%.c=$(B)/user/%.o) \

@@ -6,8 +6,9 @@
  * was not current, with the next sequence number, the current copy left
  * as it was (a crash in the middle loses nothing); a second run changes
  * nothing; a replica that cannot take large requests (format 0, format 2,
- * a payload ring too small) or a device without a superblock is refused
- * and left byte for byte as it was.
+ * a payload ring too small), a device without a superblock, copies out
+ * of their order, and a regular file (no exclusion) are refused and left
+ * byte for byte as they were.
  */
 #include "unit.h"
 
@@ -39,23 +40,39 @@ static void repl_sb(struct synod_sb *sb)
 	memset(sb->secret_fp, 0x5a, sizeof(sb->secret_fp));
 }
 
-/* An image file holding @sb in both copies, as create writes it. */
-static void make_image(char *path, const struct synod_sb *sb)
+/* Copy @i of an image: @sb encoded, or garbage (a torn write) if NULL. */
+static void put_copy(u8 *buf, u32 i, const struct synod_sb *sb)
 {
-	u8 buf[IMG_HEAD];
+	if (sb)
+		synod_sb_encode(sb, buf + i * SYNOD_SB_SIZE);
+	else
+		memset(buf + i * SYNOD_SB_SIZE, 0xa5, SYNOD_SB_SIZE);
+}
+
+/* An image file whose first two 4 KiB blocks are @head. */
+static void make_image_head(char *path, const u8 *head)
+{
 	int fd;
 
 	strcpy(path, "/tmp/synod-test-upgrade-XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	memset(buf, 0, sizeof(buf));
-	if (sb) {
-		synod_sb_encode(sb, buf);
-		memcpy(buf + SYNOD_SB_SIZE, buf, SYNOD_SB_SIZE);
-	}
-	assert_int_equal(pwrite(fd, buf, sizeof(buf), 0), (ssize_t)sizeof(buf));
+	assert_int_equal(pwrite(fd, head, IMG_HEAD, 0), (ssize_t)IMG_HEAD);
 	assert_int_equal(ftruncate(fd, 1 << 20), 0);
 	close(fd);
+}
+
+/* An image file holding @sb in both copies, as create writes it. */
+static void make_image(char *path, const struct synod_sb *sb)
+{
+	u8 buf[IMG_HEAD];
+
+	memset(buf, 0, sizeof(buf));
+	if (sb) {
+		put_copy(buf, 0, sb);
+		put_copy(buf, 1, sb);
+	}
+	make_image_head(path, buf);
 }
 
 static void read_head(const char *path, u8 *buf)
@@ -67,15 +84,10 @@ static void read_head(const char *path, u8 *buf)
 	close(fd);
 }
 
+/* The upgrade, on an image file (the command takes block devices only). */
 static int upgrade(const char *path)
 {
-	struct synodctl_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.op = SYNODCTL_OP_VOLUME_UPGRADE;
-	req.backing = path;
-	req.large_requests = true;
-	return synodctl_volume_upgrade(&req);
+	return synodctl_upgrade_large(path, true);
 }
 
 static void test_sets_large_in_the_other_copy(void **state)
@@ -101,7 +113,10 @@ static void test_sets_large_in_the_other_copy(void **state)
 	assert_int_equal(got.seq, sb.seq + 1);
 	assert_int_equal(which, synod_sb_copy_for_seq(sb.seq + 1));
 	assert_int_equal(synod_sb_paymax(&got), SYNOD_PAYLOAD_MAX_LARGE);
-	/* the copy that was current is untouched: a crash loses nothing */
+	/*
+	 * Both copies were the same (a new volume's): the next seq goes to
+	 * copy 0, and copy 1 keeps the old bytes for a crash meanwhile
+	 */
 	assert_memory_equal(after + SYNOD_SB_SIZE * (1 - which),
 			    before + SYNOD_SB_SIZE * (1 - which), SYNOD_SB_SIZE);
 	/* everything else is what it was */
@@ -116,6 +131,79 @@ static void test_sets_large_in_the_other_copy(void **state)
 	assert_int_equal(upgrade(path), 0);
 	read_head(path, again);
 	assert_memory_equal(again, after, IMG_HEAD);
+	unlink(path);
+}
+
+/*
+ * A replica the module has written since: its copies differ, the current
+ * one (seq 6, in copy 0 as 6 % 2 says) and an older one (seq 5, or torn).
+ * The upgrade goes to the older copy with seq 7; the current stays.
+ */
+static void test_writes_the_older_copy(void **state)
+{
+	u8 head[IMG_HEAD], after[IMG_HEAD];
+	struct synod_sb cur, old, got;
+	char path[64];
+	int torn;
+	u32 which;
+
+	(void)state;
+	for (torn = 0; torn < 2; torn++) {
+		repl_sb(&cur);
+		cur.seq = 6;
+		cur.applied_index = 600;
+		old = cur;
+		old.seq = 5;
+		old.applied_index = 500;
+		put_copy(head, 0, &cur);
+		put_copy(head, 1, torn ? NULL : &old);
+		make_image_head(path, head);
+		assert_int_equal(upgrade(path), 0);
+		read_head(path, after);
+		assert_memory_equal(after, head, SYNOD_SB_SIZE);
+		assert_int_equal(synod_sb_select(after, after + SYNOD_SB_SIZE,
+						 &got, &which), SYNOD_SB_OK);
+		assert_int_equal(which, 1);
+		assert_int_equal(got.seq, 7);
+		assert_int_equal(got.applied_index, 600);
+		assert_true(got.flags & SYNOD_SB_FLAG_LARGE);
+		unlink(path);
+	}
+	/*
+	 * The current copy where its seq does not put it (seq 7 in copy 0):
+	 * the next would overwrite it while the other differs.  Refused.
+	 */
+	cur.seq = 7;
+	cur.flags = 0;
+	old.seq = 6;
+	put_copy(head, 0, &cur);
+	put_copy(head, 1, &old);
+	make_image_head(path, head);
+	assert_int_not_equal(upgrade(path), 0);
+	read_head(path, after);
+	assert_memory_equal(after, head, IMG_HEAD);
+	unlink(path);
+}
+
+/* The command itself takes block devices only: a file is refused. */
+static void test_command_refuses_a_file(void **state)
+{
+	u8 before[IMG_HEAD], after[IMG_HEAD];
+	struct synodctl_req req;
+	struct synod_sb sb;
+	char path[64];
+
+	(void)state;
+	repl_sb(&sb);
+	make_image(path, &sb);
+	read_head(path, before);
+	memset(&req, 0, sizeof(req));
+	req.op = SYNODCTL_OP_VOLUME_UPGRADE;
+	req.backing = path;
+	req.large_requests = true;
+	assert_int_not_equal(synodctl_volume_upgrade(&req), 0);
+	read_head(path, after);
+	assert_memory_equal(after, before, IMG_HEAD);
 	unlink(path);
 }
 
@@ -170,6 +258,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sets_large_in_the_other_copy),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_writes_the_older_copy),
+		cmocka_unit_test(test_command_refuses_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -867,11 +867,11 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 # requests.  Its two peers, format 3 without LARGE, take its 1 MiB
 # writes: each writes LARGE into its own superblock before its first
 # large record (kmod/replica_jq.c), with no step by the administrator,
-# and reads its journal of large records back after an attach of its
-# own.  Before S2b the peers refused such payloads, and the writes could
+# and, stopped before any checkpoint (down --force), reads its journal
+# of a large record back at its next attach.  Before S2b the peers refused such payloads, and the writes could
 # not commit.
 @test "cluster: a replica upgraded offline to large requests leads 1 MiB writes; its peers turn LARGE by themselves" {
-	local d d1 n c l
+	local d d1 n c l sbl applied
 	rmmod synod
 	insmod "$KO" time_scale=4
 	cluster_create $VOL "0 1 2"
@@ -910,32 +910,54 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	d1=$(dev_of 1 $VOL)
 	[ "$(cat "/sys/block/${d1#/dev/}/queue/max_hw_sectors_kb")" = 16 ]
 	head -c 8M /dev/urandom > "$BATS_TEST_TMPDIR/a"
-	run timeout 120 dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M seek=1 \
-		count=8 oflag=direct status=none
+	# One 1 MiB write first: both followers journal it; then they stop
+	# at once, without the checkpoint of a clean down (--force), and
+	# before an idle one if they can.  Their superblocks must say LARGE
+	# already: written before the record, not by a checkpoint after it.
+	run timeout 60 dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M seek=1 \
+		count=1 oflag=direct status=none
 	echo "dd: $status $output"
 	[ "$status" -eq 0 ]
 	c=$(field 0 $VOL commit_index)
-	wait_for 60 field_ge 1 $VOL applied_index "$c"
-	wait_for 60 field_ge 2 $VOL applied_index "$c"
-	# each follower said LARGE on disk once, before its first large record
-	kernel_log_since_mark | grep "takes large requests from now on" || true
-	[ "$(kernel_log_since_mark | grep -c "$VOL: takes large requests from now on")" -eq 2 ]
-	! kernel_log_since_mark | grep -E "fenced|journal full" || false
-	# the followers detached and attached again: their superblocks say
-	# LARGE, their disks take 1 MiB, and their journals of 1 MiB records
-	# read back; then every replica's data, read through it as leader
+	wait_for 30 field_ge 1 $VOL applied_index "$c"
+	wait_for 30 field_ge 2 $VOL applied_index "$c"
+	for n in 1 2; do ctl $n volume down $VOL --force; done
 	for n in 1 2; do
-		ctl $n volume down $VOL
 		ctl $n volume delete $VOL
 		l=LOOP_$n
 		blockdev --flushbufs "${!l}"
-		python3 "$BATS_TEST_DIRNAME/jring.py" sb "${!l}" | grep -q " large 1 "
+		sbl=$(python3 "$BATS_TEST_DIRNAME/jring.py" sb "${!l}")
+		echo "node $n: $sbl (the 1 MiB write is slot $c or below)"
+		[[ "$sbl" == *" large 1 "* ]]
+		applied=${sbl##* applied }
+		applied=${applied%% *}
+		if [ "$applied" -lt "$c" ]; then
+			echo "# node $n: LARGE on disk, its checkpoint at $applied below the large write" >&3
+		fi
+	done
+	# each follower said LARGE on disk once, before its first large record
+	kernel_log_since_mark | grep "takes large requests from now on" || true
+	[ "$(kernel_log_since_mark | grep -c "$VOL: takes large requests from now on")" -eq 2 ]
+	# attached again, each reads its journal of a 1 MiB record back
+	# (replayed past the checkpoint) and its disk takes 1 MiB
+	for n in 1 2; do
+		l=LOOP_$n
 		ctl $n volume attach $VOL --backing "${!l}" \
 			--secret-file "$SECRET_FILE"
 		ctl $n volume up $VOL
 		d1=$(dev_of $n $VOL)
 		[ "$(cat "/sys/block/${d1#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
 	done
+	settle_leader 0 $VOL 0 1 2
+	run timeout 120 dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M skip=1 \
+		seek=2 count=7 oflag=direct status=none
+	echo "dd: $status $output"
+	[ "$status" -eq 0 ]
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	! kernel_log_since_mark | grep -E "fenced|journal full|corrupt" || false
+	# every replica's data, read through it as leader
 	for n in 0 1 2; do
 		settle_leader $n $VOL 0 1 2
 		cmp <(dd if="$(dev_of $n $VOL)" bs=16k count=4 iflag=direct status=none) \

@@ -21,10 +21,11 @@ the wrong place.  Record headers only: their checksums are not checked
   jring.py flip DEV OFF     flip header byte OFF of every record of the
                             ring (XOR 0xff)
   jring.py sb DEV           "format F flags 0xX large 0|1 paymax N pring
-                            BYTES": the superblock's format and flags, the
-                            payload bound they give (LARGE, flag 0x2,
-                            format 3 only: 1 MiB; else 16 KiB) and the
-                            payload ring's size
+                            BYTES applied A seq S": the superblock's format
+                            and flags, the payload bound they give (LARGE,
+                            flag 0x2, format 3 only: 1 MiB; else 16 KiB),
+                            the payload ring's size, the applied index a
+                            checkpoint wrote and the copy's sequence
   jring.py record DEV IDX   "jseq J batch FIRST N flags 0xX len L,L,..
                             poff P" of the record in slot IDX, and
                             "over-bound" if a payload or their sum passes
@@ -187,9 +188,13 @@ def main():
         elif cmd == "flip":
             flip(f, geo, int(sys.argv[3]))
         elif cmd == "sb":
-            fmt, flags, paymax, pring = sb_info(superblock(f))
-            print("format %d flags 0x%x large %d paymax %d pring %d" % (
-                fmt, flags, paymax == PAYLOAD_MAX_LARGE, paymax, pring))
+            sb = superblock(f)
+            fmt, flags, paymax, pring = sb_info(sb)
+            print("format %d flags 0x%x large %d paymax %d pring %d "
+                  "applied %d seq %d" % (
+                      fmt, flags, paymax == PAYLOAD_MAX_LARGE, paymax, pring,
+                      struct.unpack_from("<Q", sb, 0x70)[0],
+                      struct.unpack_from("<Q", sb, 0x10)[0]))
         elif cmd == "record":
             print(record(f, geo, int(sys.argv[3])))
         else:
