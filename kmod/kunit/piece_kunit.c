@@ -87,8 +87,12 @@ static enum synod_piece_res piece_in(struct kunit *test,
 	return res;
 }
 
-/* Whether payload @p holds exactly the bytes of @seed. */
-static bool holds(struct synod_paystore *ps, struct synod_pay *p, u32 seed)
+/*
+ * Whether payload @p holds exactly the bytes of a payload sent as its
+ * first piece of @seed0, the others of @seed.
+ */
+static bool holds2(struct synod_paystore *ps, struct synod_pay *p,
+		   u32 seed0, u32 seed)
 {
 	u8 *want = kmalloc(TOTAL, GFP_KERNEL);
 	bool ok;
@@ -97,10 +101,16 @@ static bool holds(struct synod_paystore *ps, struct synod_pay *p, u32 seed)
 	if (!want)
 		return false;
 	for (i = 0; i < TOTAL; i++)
-		want[i] = pbyte(seed, i);
+		want[i] = pbyte(i < BUF ? seed0 : seed, i);
 	ok = synod_pay_equal(ps, p, want, TOTAL);
 	kfree(want);
 	return ok;
+}
+
+/* Whether payload @p holds exactly the bytes of @seed. */
+static bool holds(struct synod_paystore *ps, struct synod_pay *p, u32 seed)
+{
+	return holds2(ps, p, seed, seed);
 }
 
 /* A ref proposed by node 1: top byte 2 (payload.c). */
@@ -431,6 +441,39 @@ static void piece_resend_compares(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * Proposer-wins for pieces (payload.h): node 2 relays a copy of node 1's
+ * ref first, held whole; then node 1, the proposer, sends other bytes
+ * (the first piece the same, the others not).  Once its last piece is
+ * in, the store's entry for the ref holds node 1's bytes, bound to node
+ * 1 alone, and nothing is pinned.
+ */
+static void piece_proposer_replaces_held(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_piece_asm a1 = {}, a2 = {};
+	struct synod_pay *p, *held;
+	u64 ref = ref_of_1(11);
+	u32 i;
+
+	for (i = 0; i < 3; i++)
+		piece_in(test, ps, core, &a2, 2, ref, i, 21, &held);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, p->len, TOTAL);
+	KUNIT_ASSERT_EQ(test, p->senders, (u32)BIT(2));
+	for (i = 0; i < 3; i++)
+		piece_in(test, ps, core, &a1, 1, ref, i, i ? 22 : 21, &held);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p->len, TOTAL);
+	KUNIT_EXPECT_TRUE(test, holds2(ps, p, 21, 22));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
 /* A frame of piece @k with one header field at @at set to @v (u32). */
 static int parse_with(u8 *f, u32 k, u32 at, u32 v, u32 cut)
 {
@@ -537,6 +580,7 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_other_peer_refused),
 	KUNIT_CASE(piece_reset_skips_quietly),
 	KUNIT_CASE(piece_resend_other_total),
+	KUNIT_CASE(piece_proposer_replaces_held),
 	{}
 };
 
