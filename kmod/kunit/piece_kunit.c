@@ -13,33 +13,13 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
+#include "paystore_fixture.h"
 #include "replica_piece.h"
 #include "core/env.h"
 
 #define BUF	SYNOD_PAY_BUF_BYTES
 /* three buffers, the last one short: 2 x 16 KiB + 512 */
 #define TOTAL	(2 * BUF + 512)
-
-/* A store of node 0 on a pool of its own (freed by the suite's exit). */
-static struct synod_paystore *piece_store(struct kunit *test,
-					  struct synod_replica **core)
-{
-	struct synod_paypool *pool = kunit_kzalloc(test, sizeof(*pool),
-						   GFP_KERNEL);
-	struct synod_paystore *ps = kunit_kzalloc(test, sizeof(*ps),
-						  GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_NOT_NULL(test, ps);
-	KUNIT_ASSERT_EQ(test, synod_paypool_init(pool, 2 * SYNOD_PAY_COUNT, 0),
-			0);
-	test->priv = pool;
-	*core = kunit_kzalloc(test, sizeof(**core), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, *core);
-	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0, pool), 0);
-	ps->gfp = GFP_KERNEL;
-	return ps;
-}
 
 /* Byte @i of the payload with @seed. */
 static u8 pbyte(u32 seed, u32 i)
@@ -127,7 +107,7 @@ static u64 ref_of_1(u32 n)
 static void piece_in_order(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(1);
@@ -161,7 +141,7 @@ static void piece_in_order(struct kunit *test)
 static void piece_store_full_skips(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held, *fill[SYNOD_PAY_FLOOR];
 	u64 ref = ref_of_1(2);
@@ -217,7 +197,7 @@ static u32 pinned(struct synod_paystore *ps)
 static void piece_other_peer_refused(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {}, a3 = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(4);
@@ -258,7 +238,7 @@ static void piece_other_peer_refused(struct kunit *test)
 static void piece_out_of_order_abandons(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held;
 	u64 ref = ref_of_1(3);
@@ -290,7 +270,7 @@ static void piece_out_of_order_abandons(struct kunit *test)
 static void piece_link_down_abandons(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held;
 	u64 ref = ref_of_1(5);
@@ -324,7 +304,7 @@ static void piece_link_down_abandons(struct kunit *test)
 static void piece_reset_skips_quietly(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held;
 	u64 ref = ref_of_1(8);
@@ -361,7 +341,7 @@ static void piece_resend_other_total(struct kunit *test)
 {
 	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {};
 	struct synod_pay *p, *held;
 	struct synod_piece_hdr h;
@@ -404,7 +384,7 @@ static void piece_resend_other_total(struct kunit *test)
 static void piece_resend_compares(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {}, a3 = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(6);
@@ -451,7 +431,7 @@ static void piece_resend_compares(struct kunit *test)
 static void piece_proposer_replaces_held(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(11);
@@ -563,12 +543,6 @@ static void piece_too_long_for_volume(struct kunit *test)
 			-EINVAL);
 }
 
-static void piece_test_exit(struct kunit *test)
-{
-	if (test->priv)
-		synod_paypool_exit(test->priv);
-}
-
 static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_in_order),
 	KUNIT_CASE(piece_store_full_skips),
@@ -586,7 +560,7 @@ static struct kunit_case piece_cases[] = {
 
 static struct kunit_suite piece_suite = {
 	.name = "synod_piece",
-	.exit = piece_test_exit,
+	.exit = paystore_fixture_exit,
 	.test_cases = piece_cases,
 };
 
