@@ -252,14 +252,16 @@ bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head)
 
 /*
  * Buffer @head and the rest of its chain back on the free stack.  The
- * head leaves the hash first: nothing finds the chain meanwhile.
+ * head leaves the hash first, if it is there (a chain swapped out or
+ * given up, synod_pay_swap(), is not): nothing finds the chain meanwhile.
  */
 static void free_chain(struct synod_paystore *ps, struct synod_pay *head)
 {
 	struct synod_pay *p = head, *next;
 	u32 n = head->nseg;
 
-	hlist_del(&head->hash);
+	if (!hlist_unhashed(&head->hash))
+		hlist_del_init(&head->hash);
 	for (; p && n; n--, p = next) {
 		next = synod_pay_next(ps, p);
 		WARN_ON_ONCE(!p->used || (p != head && p->nseg));
@@ -489,21 +491,24 @@ static struct synod_pay *take_free(struct synod_paystore *ps)
 }
 
 /*
- * A payload for @ref of @bytes (0 counts as one buffer): the existing
- * chain if @ref is known (the same ref is the same data; the caller
- * checks its length), else a chain of as many free buffers as @bytes
- * needs, all of them or none (payload.h).  NULL when the store cannot
- * have them, or @bytes is beyond SYNOD_PAY_BYTES_MAX; the caller drops
- * the frame or retries.
+ * A chain for @ref of @bytes (0 counts as one buffer) that the hash
+ * does not know: as many free buffers as @bytes needs, all of them or
+ * none (payload.h), making room as a store does (a sweep, growth from
+ * the pool with the store's gfp: nothing allocated on the receive
+ * path).  NULL when the store cannot have them, or @bytes is beyond
+ * SYNOD_PAY_BYTES_MAX.  synod_pay_store() hashes it at once; the
+ * proposer's pieces put together apart from the copy held under the
+ * same ref (replica_piece.c) wait for synod_pay_swap() or
+ * synod_pay_drop().  Nothing finds it by its ref meanwhile, so no sweep
+ * marks it: its owner pins it.
  */
-struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
-				  u32 bytes, const struct synod_replica *core)
+struct synod_pay *synod_pay_store_fresh(struct synod_paystore *ps, u64 ref,
+					u32 bytes,
+					const struct synod_replica *core)
 {
-	struct synod_pay *p = synod_pay_find(ps, ref), *q;
 	u32 need = synod_pay_nbufs(bytes), n;
+	struct synod_pay *p, *q;
 
-	if (p)
-		return p;	/* the caller says whether it is fresh again */
 	if (WARN_ON_ONCE(bytes > SYNOD_PAY_BYTES_MAX))
 		return NULL;
 	if (!make_room(ps, core, need)) {
@@ -515,14 +520,70 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 		q->next = ps->free[ps->nfree - 1];
 		q = take_free(ps);
 	}
+	INIT_HLIST_NODE(&p->hash);
 	p->nseg = need;
 	p->ref = ref;
 	p->senders = 0;
 	p->durable = false;
 	ps->stores++;
 	synod_pay_seen(ps, p);
-	hlist_add_head(&p->hash, pay_bucket(ps, ref));
+	WARN_ON_ONCE(p->pins || p->lent);
 	return p;
+}
+
+/*
+ * A payload for @ref of @bytes: the existing chain if @ref is known (the
+ * same ref is the same data; the caller checks its length), else a
+ * fresh one (synod_pay_store_fresh()), hashed under @ref.  NULL when
+ * the store cannot have it; the caller drops the frame or retries.
+ */
+struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
+				  u32 bytes, const struct synod_replica *core)
+{
+	struct synod_pay *p = synod_pay_find(ps, ref);
+
+	if (p)
+		return p;	/* the caller says whether it is fresh again */
+	p = synod_pay_store_fresh(ps, ref, bytes, core);
+	if (p)
+		hlist_add_head(&p->hash, pay_bucket(ps, ref));
+	return p;
+}
+
+/*
+ * Chain @fresh, whole and unpinned, the hash did not know
+ * (synod_pay_store_fresh()), is payload @fresh->ref now, in place of
+ * @old (NULL: none held any more).  @old's bytes do not change (a
+ * socket or a reader may still have them), but nothing finds it by its
+ * ref: it is aged at once, and the next sweep frees it unless it is
+ * lent or busy then.  The caller checked that @old may go: not durable,
+ * not pinned (replica_piece.c).
+ */
+void synod_pay_swap(struct synod_paystore *ps, struct synod_pay *old,
+		    struct synod_pay *fresh)
+{
+	WARN_ON_ONCE(!hlist_unhashed(&fresh->hash) || fresh->pins ||
+		     !fresh->used || !fresh->nseg);
+	if (old) {
+		WARN_ON_ONCE(old->ref != fresh->ref || old->pins ||
+			     old->durable);
+		hlist_del_init(&old->hash);
+		old->seen = ps->stores - SYNOD_PAY_FRESH;
+	}
+	hlist_add_head(&fresh->hash, pay_bucket(ps, fresh->ref));
+	synod_pay_seen(ps, fresh);
+}
+
+/*
+ * Give up chain @fresh, which the hash does not know and nothing else
+ * holds (never lent, unpinned): its buffers are free again at once.
+ */
+void synod_pay_drop(struct synod_paystore *ps, struct synod_pay *fresh)
+{
+	if (WARN_ON_ONCE(!hlist_unhashed(&fresh->hash) || fresh->pins ||
+			 fresh->lent || !fresh->used || !fresh->nseg))
+		return;
+	free_chain(ps, fresh);
 }
 
 /*

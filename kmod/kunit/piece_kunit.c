@@ -280,8 +280,8 @@ static void piece_link_down_abandons(struct kunit *test)
 			SYNOD_PIECE_TAKEN);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 9, &held),
 			SYNOD_PIECE_TAKEN);
-	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(&a));
-	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(&a));
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(ps, &a));
+	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(ps, &a));
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 9, &held),
 			SYNOD_PIECE_BAD);
@@ -312,7 +312,7 @@ static void piece_reset_skips_quietly(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 4, &held),
 			SYNOD_PIECE_TAKEN);
-	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(&a));
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(ps, &a));
 	a.skip = true;
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 4, &held),
@@ -422,34 +422,262 @@ static void piece_resend_compares(struct kunit *test)
 }
 
 /*
- * Proposer-wins for pieces (payload.h): node 2 relays a copy of node 1's
- * ref first, held whole; then node 1, the proposer, sends other bytes
- * (the first piece the same, the others not).  Once its last piece is
- * in, the store's entry for the ref holds node 1's bytes, bound to node
- * 1 alone, and nothing is pinned.
+ * Proposer-wins for pieces (payload.h): node 2 relays a copy of node
+ * 1's ref first, held whole, which the caller would have bound to node
+ * 2.  Returns it.
+ */
+static struct synod_pay *relayed_copy(struct kunit *test,
+				      struct synod_paystore *ps,
+				      struct synod_replica *core, u64 ref,
+				      u32 seed)
+{
+	struct synod_piece_asm a2 = {};
+	struct synod_pay *p, *held;
+	u32 i;
+
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a2, 2, ref, i,
+					       seed, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, p->len, TOTAL);
+	KUNIT_ASSERT_EQ(test, p->senders, (u32)BIT(2));
+	return p;
+}
+
+/*
+ * Then node 1, the ref's proposer, sends other bytes: its first piece
+ * the same (compared), the others not.  From the first difference its
+ * pieces go into a fresh chain (the equal first buffer copied from the
+ * held copy), and at the last one that chain is the store's entry for
+ * the ref: node 1's bytes, bound to node 1 alone, REPLACED with node 2
+ * to be counted, nothing pinned.  The held copy, found by nothing now,
+ * goes at the next sweep; the new one stays.
  */
 static void piece_proposer_replaces_held(struct kunit *test)
 {
 	struct synod_replica *core;
 	struct synod_paystore *ps = paystore_new(test, &core);
-	struct synod_piece_asm a1 = {}, a2 = {};
-	struct synod_pay *p, *held;
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *old, *p, *held;
 	u64 ref = ref_of_1(11);
-	u32 i;
+	u32 used;
 
-	for (i = 0; i < 3; i++)
-		piece_in(test, ps, core, &a2, 2, ref, i, 21, &held);
+	old = relayed_copy(test, ps, core, ref, 21);
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 21,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 22,
+				       &held), SYNOD_PIECE_TAKEN);
+	/* the held copy stays the entry until the fresh one is whole */
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 1u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 22,
+				       &held), SYNOD_PIECE_REPLACED);
 	p = synod_pay_find(ps, ref);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, p->len, TOTAL);
-	KUNIT_ASSERT_EQ(test, p->senders, (u32)BIT(2));
-	for (i = 0; i < 3; i++)
-		piece_in(test, ps, core, &a1, 1, ref, i, i ? 22 : 21, &held);
-	p = synod_pay_find(ps, ref);
-	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, held, p);
+	KUNIT_EXPECT_PTR_NE(test, p, old);
 	KUNIT_EXPECT_EQ(test, p->len, TOTAL);
 	KUNIT_EXPECT_TRUE(test, holds2(ps, p, 21, 22));
 	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)BIT(2));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used + 3);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	KUNIT_EXPECT_TRUE(test, holds2(ps, p, 21, 22));
+	synod_pay_exit(ps);
+}
+
+/*
+ * The proposer's payload of another total than the copy held: it goes
+ * into a fresh chain from its first piece, and replaces the copy.
+ */
+static void piece_proposer_other_total(struct kunit *test)
+{
+	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *p, *held;
+	struct synod_piece_hdr h;
+	u64 ref = ref_of_1(12);
+	u32 i, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	relayed_copy(test, ps, core, ref, 23);
+	for (i = 0; i < 2; i++) {
+		len = piece_frame(f, ref, 2 * BUF, i, 24);
+		KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len,
+							SYNOD_PAY_BYTES_MAX,
+							&h), 0);
+		KUNIT_EXPECT_EQ(test, synod_piece_rx(ps, core, &a1, 1, &h,
+						     f + SYNOD_PIECE_HDR,
+						     &held),
+				i ? SYNOD_PIECE_REPLACED : SYNOD_PIECE_TAKEN);
+	}
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p->len, 2 * BUF);
+	KUNIT_EXPECT_EQ(test, p->nseg, 2u);
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)BIT(2));
+	for (i = 0; i < 2 * BUF; i += BUF) {
+		piece_frame(f, ref, 2 * BUF, i / BUF, 24);
+		KUNIT_EXPECT_TRUE(test, synod_pay_equal_at(ps, p, i,
+							   f + SYNOD_PIECE_HDR,
+							   BUF));
+	}
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The copy held is journaled (durable): its bytes never change, not
+ * even for its proposer.  Node 1's first differing piece is a conflict
+ * with the held copy (the caller counts node 1), the rest is dropped
+ * quietly, no fresh chain is taken, and the skip is a conflict's.
+ */
+static void piece_proposer_journaled_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *old, *held;
+	u64 ref = ref_of_1(13);
+	u32 used;
+
+	old = relayed_copy(test, ps, core, ref, 25);
+	old->durable = true;
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 25,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 26,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, old);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 26,
+				       &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 25));
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)BIT(2));
+	KUNIT_EXPECT_STREQ(test, synod_pay_kept_why(old, 1, false),
+			   "in the journal");
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The copy held is busy (the network holds a page of it: lent, being
+ * sent on to another peer): kept, and node 1 counted, both when it is
+ * busy as the proposer's pieces first differ and when it becomes busy
+ * while they are put together apart (checked again at the swap: the
+ * fresh chain is given back).  Once the network lets go, the
+ * proposer's resend wins.
+ */
+static void piece_proposer_busy_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *old, *held;
+	struct page *pg;
+	u64 ref = ref_of_1(14);
+	u32 i, used;
+
+	old = relayed_copy(test, ps, core, ref, 27);
+	used = synod_pay_used(ps);
+	pg = virt_to_page(synod_pay_next(ps, old)->data);
+	get_page(pg);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 28,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, old);
+	KUNIT_EXPECT_STREQ(test, synod_pay_kept_why(old, 1, true),
+			   "being sent");
+	put_page(pg);
+	/* busy from the second piece on: refused at the swap */
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 28,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used + 3);
+	get_page(pg);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 28,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 28,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, old);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 27));
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)BIT(2));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	put_page(pg);
+	/* the network let go: the resend wins */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       28, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN :
+					SYNOD_PIECE_REPLACED);
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 28));
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)BIT(2));
+	synod_pay_exit(ps);
+}
+
+/*
+ * The proposer's link goes down (or a frame comes between its pieces)
+ * while its pieces fill a fresh chain: the held copy is untouched and
+ * still the entry, nothing stays pinned, and the fresh chain's buffers
+ * are free again at once.  The rest of its pieces are dropped quietly
+ * (a skip, not a conflict: its message finds the payload absent and it
+ * is resent).  Meanwhile node 3's pieces, the same bytes as the copy,
+ * were compared with the copy and bound to it; the resend replaces the
+ * copy and both relays are counted.
+ */
+static void piece_proposer_abandoned(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {}, a3 = {};
+	struct synod_pay *old, *held;
+	u64 ref = ref_of_1(15);
+	u32 i, used;
+
+	old = relayed_copy(test, ps, core, ref, 29);
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 30,
+				       &held), SYNOD_PIECE_TAKEN);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, i,
+					       29, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)(BIT(2) | BIT(3)));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 30,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used + 3);
+	/* synod_repl_pieces_reset(): abandoned, the rest skipped */
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(ps, &a1));
+	a1.skip = true;
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 29));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 30,
+				       &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 29));
+	/* the resend */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       30, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN :
+					SYNOD_PIECE_REPLACED);
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)(BIT(2) | BIT(3)));
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 30));
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	synod_pay_exit(ps);
 }
@@ -555,6 +783,10 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_reset_skips_quietly),
 	KUNIT_CASE(piece_resend_other_total),
 	KUNIT_CASE(piece_proposer_replaces_held),
+	KUNIT_CASE(piece_proposer_other_total),
+	KUNIT_CASE(piece_proposer_journaled_kept),
+	KUNIT_CASE(piece_proposer_busy_kept),
+	KUNIT_CASE(piece_proposer_abandoned),
 	{}
 };
 
