@@ -256,8 +256,8 @@ static bool chains_equal(struct synod_paystore *ps, const struct synod_pay *x,
  * may have freed the copy the pieces differed from, or another peer's
  * pieces filled a new one meanwhile), if that still may give way
  * (may_replace()): REPLACED, *@held the fresh chain, a->replaced the
- * peers that sent the copy swapped out.  The same bytes: the sender
- * added, as for a resend.  Kept: the fresh chain given back, CONFLICT
+ * peers that sent the copy swapped out (DONE if no copy with bytes was
+ * there any more).  The same bytes: the sender added, as for a resend.  Kept: the fresh chain given back, CONFLICT
  * with *@held the copy kept.  Stored without its bytes and pinned
  * (another peer's pieces fill it): NOBUF, as piece_open().
  */
@@ -293,10 +293,11 @@ static enum synod_piece_res piece_swap(struct synod_paystore *ps,
 		*held = old;
 		return SYNOD_PIECE_CONFLICT;
 	}
-	if (old)
-		a->replaced = old->senders & ~BIT(from);
 	fresh->senders = BIT(from);
 	synod_pay_swap(ps, old, fresh);
+	if (!old || !old->len)
+		return SYNOD_PIECE_DONE;	/* no copy was there after all */
+	a->replaced = old->senders & ~BIT(from);
 	*held = fresh;
 	return SYNOD_PIECE_REPLACED;
 }

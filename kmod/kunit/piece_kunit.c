@@ -682,6 +682,36 @@ static void piece_proposer_abandoned(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * The copy the proposer's pieces differed from is swept while they are
+ * put together apart (nothing held it): at the last piece the fresh
+ * chain is simply the payload, DONE, with no one to count.
+ */
+static void piece_proposer_copy_swept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *p, *held;
+	u64 ref = ref_of_1(16);
+
+	relayed_copy(test, ps, core, ref, 31);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 32,
+				       &held), SYNOD_PIECE_TAKEN);
+	synod_pay_trim(ps, core);	/* sweeps the young too */
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 32,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 32,
+				       &held), SYNOD_PIECE_DONE);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 32));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
 /* A frame of piece @k with one header field at @at set to @v (u32). */
 static int parse_with(u8 *f, u32 k, u32 at, u32 v, u32 cut)
 {
@@ -787,6 +817,7 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_proposer_journaled_kept),
 	KUNIT_CASE(piece_proposer_busy_kept),
 	KUNIT_CASE(piece_proposer_abandoned),
+	KUNIT_CASE(piece_proposer_copy_swept),
 	{}
 };
 
