@@ -328,48 +328,63 @@ void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
 }
 
 /*
- * The PIECE frames kept, to @to, back to back: queued while this tx
- * work holds the link's send mutex, so they leave in a row unless the
- * replica queues a frame to @to in between (then the receiver drops
- * the planted payload as cut, and a test sees no planted ref arrive).
+ * The PIECE frames kept, to @to, back to back: queued all or none under
+ * one hold of the peer's ring lock (synod_tcp_queue_frames()), so no
+ * frame the replica queues to @to lands between them.  Returns 0 or why
+ * the ring refused them all (full: the planted payload is not sent).
  */
-static void plant_send_pieces(struct synod_transport *t, u32 to)
+static int plant_send_pieces(struct synod_transport *t, u32 to)
 {
-	struct kvec v;
+	struct kvec v[STCP_PLANT_FRAMES];
 	u32 i;
 
-	for (i = 0; i < t->plant_n; i++) {
-		v = (struct kvec){ t->plant + i * SYNOD_FRAME_MAX,
-				   t->plant_lens[i] };
-		synod_tcp_ops.queue(t, to, &v, 1);
-	}
+	for (i = 0; i < t->plant_n; i++)
+		v[i] = (struct kvec){ t->plant + i * SYNOD_FRAME_MAX,
+				      t->plant_lens[i] };
+	return synod_tcp_queue_frames(t, to, v, t->plant_n);
 }
 
-/* tx work of @p: queue the doctored frame if it is ready for @p. */
+/*
+ * tx work of @p: queue the doctored frame if it is ready for @p.  A
+ * planted payload is logged once queued, so that a test waiting for it
+ * fails there if the ring refused it ("planting failed").
+ */
 void synod_tcp_forge_plant(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 	struct kvec v;
+	u64 ref;
+	int err;
 
 	if (!SYNOD_TEST_BUILD ||
 	    atomic_read_acquire(&t->plant_state) != STCP_PLANT_READY ||
 	    t->plant_to != p->node)
 		return;
 	v = (struct kvec){ t->plant, t->plant_len };
-	if (t->plant[0] == SYNOD_FRAME_PAYLOAD ||
-	    t->plant[0] == SYNOD_FRAME_PIECE) {
-		WRITE_ONCE(planted_ref, get_unaligned_le64(t->plant + 8));
+	ref = get_unaligned_le64(t->plant + 8);
+	if (t->plant[0] == SYNOD_FRAME_PIECE) {
+		/* before the frames can arrive: the receiver logs them */
+		WRITE_ONCE(planted_ref, ref);
+		err = plant_send_pieces(t, p->node);
+		if (err) {
+			WRITE_ONCE(planted_ref, 0);
+			pr_info("%s/%u: TEST: planting failed (%d), ref %llx at node %u\n",
+				t->cfg.cluster, t->cfg.self, err, ref,
+				p->node);
+		} else {
+			pr_info("%s/%u: TEST: planting ref %llx at node %u\n",
+				t->cfg.cluster, t->cfg.self, ref, p->node);
+		}
+	} else if (t->plant[0] == SYNOD_FRAME_PAYLOAD) {
+		WRITE_ONCE(planted_ref, ref);
 		pr_info("%s/%u: TEST: planting ref %llx at node %u\n",
-			t->cfg.cluster, t->cfg.self,
-			get_unaligned_le64(t->plant + 8), p->node);
+			t->cfg.cluster, t->cfg.self, ref, p->node);
+		synod_tcp_ops.send(t, p->node, &v, 1);
 	} else {
 		pr_info("%s/%u: TEST: relaying a message naming others' writes to node %u\n",
 			t->cfg.cluster, t->cfg.self, p->node);
-	}
-	if (t->plant[0] == SYNOD_FRAME_PIECE)
-		plant_send_pieces(t, p->node);
-	else
 		synod_tcp_ops.send(t, p->node, &v, 1);
+	}
 	atomic_set(&t->plant_state, STCP_PLANT_IDLE);
 }
 

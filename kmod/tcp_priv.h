@@ -602,6 +602,8 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
 			   const struct synod_tx_piece *pc, unsigned int n,
 			   bool copy);
+int synod_tcp_queue_frames(struct synod_transport *t, u32 to,
+			   const struct kvec *f, unsigned int n);
 void synod_tcp_push(struct synod_transport *t);
 
 /* Is @p's tx work being stopped?  Then it ends what it does at once. */

@@ -37,7 +37,8 @@ cp -as "$top/kmod/payload.c" "$top/kmod/payload_seg.c" "$top/kmod/payload.h" \
 # a journal record's payload as a segment list (pure but for the bio)
 cp -as "$top/kmod/journal_seg.c" "$top/kmod/admit.h" "$dst/"
 # the TCP transport's send rings (no socket) and the headers they need
-cp -as "$top/kmod/tcp_ring.c" "$top/kmod/tcp_queue.c" "$top/kmod/tcp_priv.h" "$top/kmod/transport.h" "$dst/"
+cp -as "$top/kmod/tcp_ring.c" "$top/kmod/tcp_queue.c" "$top/kmod/tcp_priv.h" "$top/kmod/transport.h" \
+	"$top/kmod/testing.h" "$dst/"
 # a peer's pieces put together into a payload chain (pure but for the store)
 cp -as "$top/kmod/replica_piece.c" "$top/kmod/replica_piece.h" "$dst/"
 cat > "$dst/Kconfig" <<'KC'
