@@ -25,6 +25,10 @@
  *    swapped in for the held one (REPLACED: the caller counts the peers
  *    that sent the held copy), which the next sweep frees.  No fresh
  *    chain to be had: NOBUF, the rest dropped, as for a full store.
+ *    Nor while the copy is pinned and not journaled (another peer's
+ *    pieces are compared with it, or a bio reads it): NOBUF too, not a
+ *    conflict, as the pin ends soon; the proposer sends both again and
+ *    the rule decides then (piece_kept()).
  *  - The next piece in order is copied in (or compared).
  *  - The last one sets the length, binds the payload to its sender and
  *    unpins it.
@@ -149,6 +153,27 @@ static bool may_replace(struct synod_paystore *ps, const struct synod_pay *held,
 }
 
 /*
+ * @kept, held whole under @a->ref, stays against @from's other bytes
+ * (!may_replace()): a conflict with it (*@held, the caller counts
+ * @from), the rest of the payload dropped.  But if only for now, as it
+ * is pinned and not journaled (another peer's pieces compared with it,
+ * a bio reading it) and @from is its proposer: NOBUF, the rest skipped,
+ * not a conflict, so the proposer's message finds the payload absent
+ * (synod_piece_skipped()) and both come again, to be decided then.
+ */
+static enum synod_piece_res piece_kept(struct synod_piece_asm *a,
+				       struct synod_pay *kept, u32 from,
+				       struct synod_pay **held)
+{
+	a->skip = true;
+	if (kept->pins && !kept->durable && (kept->ref >> 56) == from + 1)
+		return SYNOD_PIECE_NOBUF;
+	a->conflict = true;
+	*held = kept;
+	return SYNOD_PIECE_CONFLICT;
+}
+
+/*
  * The proposer @from's bytes of @h->ref differ from the copy @held
  * (may_replace()): go on in a fresh chain, pinned, its first @upto
  * bytes (whole buffers, compared equal) copied from @held.  @held is
@@ -209,10 +234,7 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 		if (head->len != h->total) {
 			if (may_replace(ps, head, from))
 				return piece_fresh(ps, core, a, h, head, 0);
-			*held = head;
-			a->skip = true;
-			a->conflict = true;
-			return SYNOD_PIECE_CONFLICT;
+			return piece_kept(a, head, from, held);
 		}
 		a->compare = true;
 	} else if (head && (head->pins || synod_pay_busy(ps, head) ||
@@ -258,7 +280,8 @@ static bool chains_equal(struct synod_paystore *ps, const struct synod_pay *x,
  * (may_replace()): REPLACED, *@held the fresh chain, a->replaced the
  * peers that sent the copy swapped out (DONE if no copy with bytes was
  * there any more).  The same bytes: the sender added, as for a resend.  Kept: the fresh chain given back, CONFLICT
- * with *@held the copy kept.  Stored without its bytes and pinned
+ * with *@held the copy kept, or NOBUF if only pinned (piece_kept()).
+ * Stored without its bytes and pinned
  * (another peer's pieces fill it): NOBUF, as piece_open().
  */
 static enum synod_piece_res piece_swap(struct synod_paystore *ps,
@@ -288,10 +311,7 @@ static enum synod_piece_res piece_swap(struct synod_paystore *ps,
 	}
 	if (old && old->len && !may_replace(ps, old, from)) {
 		synod_pay_drop(ps, fresh);
-		a->skip = true;
-		a->conflict = true;
-		*held = old;
-		return SYNOD_PIECE_CONFLICT;
+		return piece_kept(a, old, from, held);
 	}
 	fresh->senders = BIT(from);
 	synod_pay_swap(ps, old, fresh);
@@ -343,12 +363,8 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 	}
 	if (a->compare && !synod_pay_equal_at(ps, head, h->off, data, h->len)) {
 		synod_piece_abandon(ps, a);
-		if (!may_replace(ps, head, from)) {
-			a->skip = true;
-			a->conflict = true;
-			*held = head;
-			return SYNOD_PIECE_CONFLICT;
-		}
+		if (!may_replace(ps, head, from))
+			return piece_kept(a, head, from, held);
 		res = piece_fresh(ps, core, a, h, head, h->off);
 		if (res != SYNOD_PIECE_TAKEN)
 			return res;

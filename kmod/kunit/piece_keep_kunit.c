@@ -5,7 +5,8 @@
  * kmod/replica_piece.c) where the store, not the copy, decides: no
  * fresh chain to be had where the receive path cannot allocate; another
  * peer's pieces filling the ref at the swap; the copy journaled between
- * pieces; the copy swept and the proposer's bytes relayed meanwhile.
+ * pieces; the copy swept and the proposer's bytes relayed meanwhile;
+ * the copy pinned for now by another peer's compare.
  * The cases of synod_piece (piece_kunit.c) run where the store may
  * allocate (paystore_fixture.h); these set ps->gfp to 0 where it
  * matters, as the receive path has it.
@@ -191,11 +192,59 @@ static void keep_swept_then_relayed(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * The copy is pinned, not journaled, as the proposer's first piece
+ * differs from it: node 3's pieces, the same bytes, are being compared
+ * with it.  Kept only for now: NOBUF, not a conflict (the proposer's
+ * message finds the payload absent, synod_piece_skipped(), and comes
+ * again), nothing of the proposer's taken.  Once node 3 is done the
+ * proposer's resend replaces the copy, both relays counted.
+ */
+static void keep_pinned_for_now(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {}, a3 = {};
+	struct synod_pay *old, *held;
+	u64 ref = ref_of_1(35);
+	u32 i, used;
+
+	old = relayed_copy(test, ps, core, ref, 50);
+	ps->gfp = 0;
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, 0, 50,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, old->pins, 1u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 51,
+				       &held), SYNOD_PIECE_NOBUF);
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 51,
+				       &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_EQ(test, old->pins, 1u);
+	for (i = 1; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, i,
+					       50, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)(BIT(2) | BIT(3)));
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 50));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       51, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN :
+					SYNOD_PIECE_REPLACED);
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)(BIT(2) | BIT(3)));
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 51));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
 static struct kunit_case keep_cases[] = {
 	KUNIT_CASE(keep_no_fresh_chain),
 	KUNIT_CASE(keep_other_fill_at_swap),
 	KUNIT_CASE(keep_journaled_between_pieces),
 	KUNIT_CASE(keep_swept_then_relayed),
+	KUNIT_CASE(keep_pinned_for_now),
 	{}
 };
 
