@@ -659,6 +659,52 @@ bool synod_pay_equal_at(struct synod_paystore *ps,
 }
 
 /*
+ * Whether whole chains @x and @y hold the same bytes (the proposer's
+ * pieces, put together apart, and a copy held, replica_piece.c).
+ */
+bool synod_pay_chains_equal(struct synod_paystore *ps,
+			    const struct synod_pay *x, const struct synod_pay *y)
+{
+	const struct synod_pay *p = y;
+	u32 i;
+
+	if (x->len != y->len)
+		return false;
+	for (i = 0; p && i < y->nseg; i++, p = synod_pay_next(ps, p))
+		if (!synod_pay_equal_at(ps, x, i * SYNOD_PAY_BUF_BYTES, p->data,
+					synod_pay_seg_len(y, i)))
+			return false;
+	return true;
+}
+
+/*
+ * Why the payload @pay held under a ref is kept against other bytes
+ * from peer @from, @busy if the network holds its pages: NULL if
+ * @from's bytes may take its place (the proposer's last word,
+ * payload.h).  Bytes a journal record of ours holds never change
+ * (recovery replays them), nor pinned ones (a bio, or another peer's
+ * pieces being compared, may be reading them), nor busy ones (a socket
+ * may still be sending them on to another peer: its later resend wins);
+ * only the ref's proposer (its top byte) displaces a copy that other
+ * peers sent.  Both receive paths ask (replica_rx.c, replica_piece.c).
+ */
+const char *synod_pay_kept_why(const struct synod_pay *pay, u32 from,
+			       bool busy)
+{
+	if (pay->durable)
+		return "in the journal";
+	if (pay->pins)
+		return "being written";
+	if (busy)
+		return "being sent";
+	if ((pay->ref >> 56) != from + 1)
+		return "not its proposer";
+	if (!pay->senders)
+		return "no sender";	/* held, but sent by nobody */
+	return NULL;
+}
+
+/*
  * The buffers of chain @head past its first @keep back on the free
  * stack: nothing reads them (the caller checked), so they are reused
  * at once, and a lent chain's count of lent buffers shrinks with it.

@@ -70,7 +70,7 @@
  * unchanged) if that copy still may give way then; otherwise the fresh
  * chain is given back (synod_pay_drop()), as it is if the assembly is
  * abandoned.  Which rule keeps a copy is one function for both paths
- * (synod_pay_kept_why(), replica_piece.c).
+ * (synod_pay_kept_why()).
  *
  * A payload longer than one buffer (SYNOD_PAY_BUF_BYTES) is a chain of
  * up to SYNOD_PAY_SEGS_MAX buffers, linked by index (->next): buffers
@@ -352,6 +352,10 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 bool synod_pay_equal_at(struct synod_paystore *ps,
 			const struct synod_pay *head, u32 off, const void *src,
 			u32 len);
+bool synod_pay_chains_equal(struct synod_paystore *ps,
+			    const struct synod_pay *x, const struct synod_pay *y);
+const char *synod_pay_kept_why(const struct synod_pay *pay, u32 from,
+			       bool busy);
 bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len);
 bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,

@@ -81,33 +81,6 @@ int synod_piece_parse(const u8 *f, u32 len, u32 max,
 }
 
 /*
- * Why the payload @pay held under a ref is kept against other bytes
- * from peer @from, @busy if the network holds its pages: NULL if
- * @from's bytes may take its place (payload.h, the proposer's last
- * word).  Bytes a journal record of ours holds never change (recovery
- * replays them), nor pinned ones (a bio, or another peer's pieces being
- * compared, may be reading them), nor busy ones (a socket may still be
- * sending them on to another peer: its later resend wins); only the
- * ref's proposer (its top byte, payload.c) displaces a copy that other
- * peers sent.  The single-buffer path (replica_rx.c) asks the same.
- */
-const char *synod_pay_kept_why(const struct synod_pay *pay, u32 from,
-			       bool busy)
-{
-	if (pay->durable)
-		return "in the journal";
-	if (pay->pins)
-		return "being written";
-	if (busy)
-		return "being sent";
-	if ((pay->ref >> 56) != from + 1)
-		return "not its proposer";
-	if (!pay->senders)
-		return "no sender";	/* held, but sent by nobody */
-	return NULL;
-}
-
-/*
  * Let go of @a's open assembly, if any: unpinned, its chain (no length
  * yet, or complete if it was being compared) left to the sweep or to
  * whoever holds it; a fresh chain (nothing else knows it) back to the
@@ -256,22 +229,6 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 	return SYNOD_PIECE_TAKEN;
 }
 
-/* Whether chains @x and @y hold the same bytes. */
-static bool chains_equal(struct synod_paystore *ps, const struct synod_pay *x,
-			 const struct synod_pay *y)
-{
-	const struct synod_pay *p = y;
-	u32 i;
-
-	if (x->len != y->len)
-		return false;
-	for (i = 0; p && i < y->nseg; i++, p = synod_pay_next(ps, p))
-		if (!synod_pay_equal_at(ps, x, i * SYNOD_PAY_BUF_BYTES, p->data,
-					synod_pay_seg_len(y, i)))
-			return false;
-	return true;
-}
-
 /*
  * The proposer @from's fresh chain in @a is whole: it takes the place
  * of what the store holds under the ref now, looked up again (a sweep
@@ -303,7 +260,7 @@ static enum synod_piece_res piece_swap(struct synod_paystore *ps,
 		a->skip = true;
 		return SYNOD_PIECE_NOBUF;
 	}
-	if (old && old->len && chains_equal(ps, old, fresh)) {
+	if (old && old->len && synod_pay_chains_equal(ps, old, fresh)) {
 		synod_pay_drop(ps, fresh);
 		old->senders |= BIT(from);
 		synod_pay_seen(ps, old);

@@ -93,7 +93,5 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const u8 *data, struct synod_pay **held);
 bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a);
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref);
-const char *synod_pay_kept_why(const struct synod_pay *pay, u32 from,
-			       bool busy);
 
 #endif /* SYNOD_REPLICA_PIECE_H */
