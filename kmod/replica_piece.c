@@ -236,10 +236,10 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
  * pieces filled a new one meanwhile), if that still may give way
  * (may_replace()): REPLACED, *@held the fresh chain, a->replaced the
  * peers that sent the copy swapped out (DONE if no copy with bytes was
- * there any more).  The same bytes: the sender added, as for a resend.  Kept: the fresh chain given back, CONFLICT
- * with *@held the copy kept, or NOBUF if only pinned (piece_kept()).
- * Stored without its bytes and pinned
- * (another peer's pieces fill it): NOBUF, as piece_open().
+ * there any more).  The same bytes: the sender added, as for a resend.
+ * Kept: the fresh chain given back, CONFLICT with *@held the copy kept,
+ * or NOBUF if only pinned (piece_kept()).  Stored without its bytes and
+ * pinned (another peer's pieces fill it): NOBUF, as piece_open().
  */
 static enum synod_piece_res piece_swap(struct synod_paystore *ps,
 				       struct synod_piece_asm *a, u32 from,
