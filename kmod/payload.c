@@ -2,7 +2,6 @@
 /*
  * Payload store: see payload.h for why it exists and how refs are named.
  */
-#include <linux/bio.h>
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
@@ -253,14 +252,16 @@ bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head)
 
 /*
  * Buffer @head and the rest of its chain back on the free stack.  The
- * head leaves the hash first: nothing finds the chain meanwhile.
+ * head leaves the hash first, if it is there (a chain swapped out or
+ * given up, synod_pay_swap(), is not): nothing finds the chain meanwhile.
  */
 static void free_chain(struct synod_paystore *ps, struct synod_pay *head)
 {
 	struct synod_pay *p = head, *next;
 	u32 n = head->nseg;
 
-	hlist_del(&head->hash);
+	if (!hlist_unhashed(&head->hash))
+		hlist_del_init(&head->hash);
 	for (; p && n; n--, p = next) {
 		next = synod_pay_next(ps, p);
 		WARN_ON_ONCE(!p->used || (p != head && p->nseg));
@@ -490,21 +491,24 @@ static struct synod_pay *take_free(struct synod_paystore *ps)
 }
 
 /*
- * A payload for @ref of @bytes (0 counts as one buffer): the existing
- * chain if @ref is known (the same ref is the same data; the caller
- * checks its length), else a chain of as many free buffers as @bytes
- * needs, all of them or none (payload.h).  NULL when the store cannot
- * have them, or @bytes is beyond SYNOD_PAY_BYTES_MAX; the caller drops
- * the frame or retries.
+ * A chain for @ref of @bytes (0 counts as one buffer) that the hash
+ * does not know: as many free buffers as @bytes needs, all of them or
+ * none (payload.h), making room as a store does (a sweep, growth from
+ * the pool with the store's gfp: nothing allocated on the receive
+ * path).  NULL when the store cannot have them, or @bytes is beyond
+ * SYNOD_PAY_BYTES_MAX.  synod_pay_store() hashes it at once; the
+ * proposer's pieces put together apart from the copy held under the
+ * same ref (replica_piece.c) wait for synod_pay_swap() or
+ * synod_pay_drop().  Nothing finds it by its ref meanwhile, so no sweep
+ * marks it: its owner pins it.
  */
-struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
-				  u32 bytes, const struct synod_replica *core)
+struct synod_pay *synod_pay_store_fresh(struct synod_paystore *ps, u64 ref,
+					u32 bytes,
+					const struct synod_replica *core)
 {
-	struct synod_pay *p = synod_pay_find(ps, ref), *q;
 	u32 need = synod_pay_nbufs(bytes), n;
+	struct synod_pay *p, *q;
 
-	if (p)
-		return p;	/* the caller says whether it is fresh again */
 	if (WARN_ON_ONCE(bytes > SYNOD_PAY_BYTES_MAX))
 		return NULL;
 	if (!make_room(ps, core, need)) {
@@ -516,14 +520,70 @@ struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 		q->next = ps->free[ps->nfree - 1];
 		q = take_free(ps);
 	}
+	INIT_HLIST_NODE(&p->hash);
 	p->nseg = need;
 	p->ref = ref;
 	p->senders = 0;
 	p->durable = false;
 	ps->stores++;
 	synod_pay_seen(ps, p);
-	hlist_add_head(&p->hash, pay_bucket(ps, ref));
+	WARN_ON_ONCE(p->pins || p->lent);
 	return p;
+}
+
+/*
+ * A payload for @ref of @bytes: the existing chain if @ref is known (the
+ * same ref is the same data; the caller checks its length), else a
+ * fresh one (synod_pay_store_fresh()), hashed under @ref.  NULL when
+ * the store cannot have it; the caller drops the frame or retries.
+ */
+struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
+				  u32 bytes, const struct synod_replica *core)
+{
+	struct synod_pay *p = synod_pay_find(ps, ref);
+
+	if (p)
+		return p;	/* the caller says whether it is fresh again */
+	p = synod_pay_store_fresh(ps, ref, bytes, core);
+	if (p)
+		hlist_add_head(&p->hash, pay_bucket(ps, ref));
+	return p;
+}
+
+/*
+ * Chain @fresh, whole and unpinned, the hash did not know
+ * (synod_pay_store_fresh()), is payload @fresh->ref now, in place of
+ * @old (NULL: none held any more).  @old's bytes do not change (a
+ * socket or a reader may still have them), but nothing finds it by its
+ * ref: it is aged at once, and the next sweep frees it unless it is
+ * lent or busy then.  The caller checked that @old may go: not durable,
+ * not pinned (replica_piece.c).
+ */
+void synod_pay_swap(struct synod_paystore *ps, struct synod_pay *old,
+		    struct synod_pay *fresh)
+{
+	WARN_ON_ONCE(!hlist_unhashed(&fresh->hash) || fresh->pins ||
+		     !fresh->used || !fresh->nseg);
+	if (old) {
+		WARN_ON_ONCE(old->ref != fresh->ref || old->pins ||
+			     old->durable);
+		hlist_del_init(&old->hash);
+		old->seen = ps->stores - SYNOD_PAY_FRESH;
+	}
+	hlist_add_head(&fresh->hash, pay_bucket(ps, fresh->ref));
+	synod_pay_seen(ps, fresh);
+}
+
+/*
+ * Give up chain @fresh, which the hash does not know and nothing else
+ * holds (never lent, unpinned): its buffers are free again at once.
+ */
+void synod_pay_drop(struct synod_paystore *ps, struct synod_pay *fresh)
+{
+	if (WARN_ON_ONCE(!hlist_unhashed(&fresh->hash) || fresh->pins ||
+			 fresh->lent || !fresh->used || !fresh->nseg))
+		return;
+	free_chain(ps, fresh);
 }
 
 /*
@@ -596,6 +656,52 @@ bool synod_pay_equal_at(struct synod_paystore *ps,
 		len -= n;
 	}
 	return !len;
+}
+
+/*
+ * Whether whole chains @x and @y hold the same bytes (the proposer's
+ * pieces, put together apart, and a copy held, replica_piece.c).
+ */
+bool synod_pay_chains_equal(struct synod_paystore *ps,
+			    const struct synod_pay *x, const struct synod_pay *y)
+{
+	const struct synod_pay *p = y;
+	u32 i;
+
+	if (x->len != y->len)
+		return false;
+	for (i = 0; p && i < y->nseg; i++, p = synod_pay_next(ps, p))
+		if (!synod_pay_equal_at(ps, x, i * SYNOD_PAY_BUF_BYTES, p->data,
+					synod_pay_seg_len(y, i)))
+			return false;
+	return true;
+}
+
+/*
+ * Why the payload @pay held under a ref is kept against other bytes
+ * from peer @from, @busy if the network holds its pages: NULL if
+ * @from's bytes may take its place (the proposer's last word,
+ * payload.h).  Bytes a journal record of ours holds never change
+ * (recovery replays them), nor pinned ones (a bio, or another peer's
+ * pieces being compared, may be reading them), nor busy ones (a socket
+ * may still be sending them on to another peer: its later resend wins);
+ * only the ref's proposer (its top byte) displaces a copy that other
+ * peers sent.  Both receive paths ask (replica_rx.c, replica_piece.c).
+ */
+const char *synod_pay_kept_why(const struct synod_pay *pay, u32 from,
+			       bool busy)
+{
+	if (pay->durable)
+		return "in the journal";
+	if (pay->pins)
+		return "being written";
+	if (busy)
+		return "being sent";
+	if ((pay->ref >> 56) != from + 1)
+		return "not its proposer";
+	if (!pay->senders)
+		return "no sender";	/* held, but sent by nobody */
+	return NULL;
 }
 
 /*
@@ -673,99 +779,4 @@ bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,
 		return false;
 	synod_pay_copy_in(ps, head, 0, src, len);
 	return true;
-}
-
-/*
- * Payload @head as a journal segment list (journal.h): one segment per
- * buffer, where it lies, in order, into @seg, which has room for @room.
- * Returns how many, 0 if they do not fit (the journal refuses an empty
- * list).  Reads only what a pin keeps as it is (payload.h), so the
- * journal's writer calls it with the replica's lock dropped.
- */
-u32 synod_pay_segs(struct synod_paystore *ps, const struct synod_pay *head,
-		   struct synod_jseg *seg, u32 room)
-{
-	const struct synod_pay *b = head;
-	u32 n;
-
-	if (head->nseg > room)
-		return 0;
-	for (n = 0; b && n < head->nseg; n++, b = synod_pay_next(ps, b))
-		seg[n] = (struct synod_jseg){ b->data,
-					      synod_pay_seg_len(head, n) };
-	return n;
-}
-
-/*
- * Payload @head's bytes to @bio, whose vector has room for head->nseg
- * more: one multi-page vector per buffer (a buffer is one page block),
- * in order, so a 1 MiB chain takes 64 vectors, well under BIO_MAX_VECS
- * (stacked backings clone with bio_alloc_bioset(), which takes no
- * more).  Returns the bytes added, 0 if the vector has no room for the
- * chain.  Reads only what a pin keeps as it is, so the data-area apply
- * builds its bios with the replica's lock dropped (replica_apply.c).
- */
-u32 synod_pay_bio_add(struct synod_paystore *ps, const struct synod_pay *head,
-		      struct bio *bio)
-{
-	const struct synod_pay *b = head;
-	u32 i, n, added = 0;
-
-	if (WARN_ON_ONCE(!head->nseg ||
-			 bio->bi_vcnt + head->nseg > bio->bi_max_vecs))
-		return 0;
-	for (i = 0; b && i < head->nseg; i++, b = synod_pay_next(ps, b)) {
-		n = synod_pay_seg_len(head, i);
-		if (!n)
-			break;
-		__bio_add_page(bio, virt_to_page(b->data), n, 0);
-		added += n;
-	}
-	WARN_ON_ONCE(added != head->len);
-	return added;
-}
-
-/*
- * Journal record @rec's payloads as segment lists (rec->seg, rec->nseg):
- * its write k is the chain whose head is the store's buffer @head[k],
- * k < @nw.  Their segments go to @seg, which has room for @room, and
- * at most SYNOD_JREC_SEGS for the record (rec_ok() in journal.c).
- * Returns the segments used, 0 if they do not fit.
- */
-u32 synod_pay_jrec_segs(struct synod_paystore *ps, struct synod_jrec *rec,
-			const u32 *head, u32 nw, struct synod_jseg *seg,
-			u32 room)
-{
-	u32 k, n, used = 0;
-
-	room = min(room, SYNOD_JREC_SEGS);
-	for (k = 0; k < nw && k < SYNOD_BATCH_MAX; k++) {
-		if (WARN_ON_ONCE(head[k] >= SYNOD_PAY_COUNT))
-			return 0;
-		n = synod_pay_segs(ps, &ps->pay[head[k]], seg + used,
-				   room - used);
-		if (!n)
-			return 0;
-		rec->seg[k] = seg + used;
-		rec->nseg[k] = n;
-		used += n;
-	}
-	return used;
-}
-
-/*
- * Copy a segment list's bytes (a recovered journal record's payload)
- * into payload @head from its start, in order.  The chain must hold
- * them all (synod_pay_copy_in()).  Returns the bytes copied.
- */
-u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
-			const struct synod_jseg *seg, u32 nseg)
-{
-	u32 s, off = 0;
-
-	for (s = 0; s < nseg; s++) {
-		synod_pay_copy_in(ps, head, off, seg[s].data, seg[s].len);
-		off += seg[s].len;
-	}
-	return off;
 }

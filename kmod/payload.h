@@ -61,12 +61,16 @@
  * bytes win wherever its frame arrives before the copy is journaled or
  * being sent on to another peer (busy); otherwise the proposer is
  * counted, and its resend, once no socket or send ring holds the copy,
- * wins.  Not yet for a payload that comes in pieces (replica_piece.c):
- * its pieces are compared with a copy held whole and never held whole
- * themselves, so the held copy is kept, whoever sent it, and the
- * proposer counted (replica_rx.c, conflict_kept_pieces()).  The fix:
- * put the proposer's pieces together in a fresh chain and swap it in
- * for the held one when whole.
+ * wins.  A payload that comes in pieces (replica_piece.c) follows the
+ * same rule: the proposer's pieces are compared with a copy held whole,
+ * and from the first difference on put together in a fresh chain apart
+ * from the hash (synod_pay_store_fresh(): free buffers, as any store),
+ * which once whole takes the held copy's place under the ref
+ * (synod_pay_swap(): the held copy is left to the next sweep, its bytes
+ * unchanged) if that copy still may give way then; otherwise the fresh
+ * chain is given back (synod_pay_drop()), as it is if the assembly is
+ * abandoned.  Which rule keeps a copy is one function for both paths
+ * (synod_pay_kept_why()).
  *
  * A payload longer than one buffer (SYNOD_PAY_BUF_BYTES) is a chain of
  * up to SYNOD_PAY_SEGS_MAX buffers, linked by index (->next): buffers
@@ -335,6 +339,12 @@ bool synod_pay_busy(struct synod_paystore *ps, const struct synod_pay *head);
 bool synod_pay_lend(struct synod_paystore *ps, struct synod_pay *p);
 struct synod_pay *synod_pay_store(struct synod_paystore *ps, u64 ref,
 				  u32 bytes, const struct synod_replica *core);
+struct synod_pay *synod_pay_store_fresh(struct synod_paystore *ps, u64 ref,
+					u32 bytes,
+					const struct synod_replica *core);
+void synod_pay_swap(struct synod_paystore *ps, struct synod_pay *old,
+		    struct synod_pay *fresh);
+void synod_pay_drop(struct synod_paystore *ps, struct synod_pay *fresh);
 void synod_pay_copy_in(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 off, const void *src, u32 len);
 bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
@@ -342,6 +352,10 @@ bool synod_pay_equal(struct synod_paystore *ps, const struct synod_pay *head,
 bool synod_pay_equal_at(struct synod_paystore *ps,
 			const struct synod_pay *head, u32 off, const void *src,
 			u32 len);
+bool synod_pay_chains_equal(struct synod_paystore *ps,
+			    const struct synod_pay *x, const struct synod_pay *y);
+const char *synod_pay_kept_why(const struct synod_pay *pay, u32 from,
+			       bool busy);
 bool synod_pay_set_len(struct synod_paystore *ps, struct synod_pay *head,
 		       u32 len);
 bool synod_pay_replace(struct synod_paystore *ps, struct synod_pay *head,

@@ -243,8 +243,9 @@ bool synod_jq_room(const struct synod_repl *r, u32 need)
  * group_release(), and a pinned chain's links, length and buffers
  * never change: the sweep and synod_pay_exit() free no buffer of a
  * pinned chain, the trim gives back free buffers only,
- * synod_pay_set_len() shrinks no pinned chain and rx_payload_conflict()
- * replaces no pinned bytes (payload.h); and ps->pay, where the links
+ * synod_pay_set_len() shrinks no pinned chain, rx_payload_conflict()
+ * replaces no pinned bytes and synod_pay_swap() swaps out no pinned
+ * chain (payload.h, replica_piece.c); and ps->pay, where the links
  * point, stays put from create to destroy.  -E2BIG: a record's chains
  * need more segments than a record takes (none while payloads fit a
  * buffer, synod_jq_init()).

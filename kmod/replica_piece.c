@@ -16,12 +16,26 @@
  *    peer sent those bytes already (then nothing is read, as for a
  *    PAYLOAD frame); the first difference is a conflict (the caller runs
  *    its conflict path) and the rest of the payload is dropped.
+ *  - Unless the sender is the ref's proposer and the copy held may give
+ *    way to its bytes (synod_pay_kept_why(): not journaled, pinned or
+ *    busy, sent by other peers only): then, from the first difference
+ *    on (or from the first piece, if the totals differ), the pieces go
+ *    into a fresh chain apart from the hash, the bytes compared equal
+ *    before copied from the held copy, and once whole that chain is
+ *    swapped in for the held one (REPLACED: the caller counts the peers
+ *    that sent the held copy), which the next sweep frees.  No fresh
+ *    chain to be had: NOBUF, the rest dropped, as for a full store.
+ *    Nor while the copy is pinned and not journaled (another peer's
+ *    pieces are compared with it, or a bio reads it): NOBUF too, not a
+ *    conflict, as the pin ends soon; the proposer sends both again and
+ *    the rule decides then (piece_kept()).
  *  - The next piece in order is copied in (or compared).
  *  - The last one sets the length, binds the payload to its sender and
  *    unpins it.
  *  - Anything else (a piece out of order, or of another ref) abandons
- *    the assembly: unpinned, its chain left to the sweep.  This cannot
- *    happen on an honest link, so it is counted BAD by the caller.
+ *    the assembly: unpinned, its chain left to the sweep (a fresh chain
+ *    given back at once).  This cannot happen on an honest link, so it
+ *    is counted BAD by the caller.
  * The replica abandons a peer's assembly also when that peer's link goes
  * down, and all of them when it goes down or is fenced, so nothing is
  * left pinned (replica_rx.c).  The replica's lock is held throughout.
@@ -69,19 +83,24 @@ int synod_piece_parse(const u8 *f, u32 len, u32 max,
 /*
  * Let go of @a's open assembly, if any: unpinned, its chain (no length
  * yet, or complete if it was being compared) left to the sweep or to
- * whoever holds it.  Returns whether one was open.
+ * whoever holds it; a fresh chain (nothing else knows it) back to the
+ * store's free buffers at once.  Returns whether one was open.
  */
-bool synod_piece_abandon(struct synod_piece_asm *a)
+bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a)
 {
 	struct synod_pay *head = a->head;
+	bool fresh = a->fresh;
 
 	a->skip = false;
 	a->conflict = false;
+	a->fresh = false;
 	if (!head)
 		return false;
 	WARN_ON_ONCE(!head->pins);
 	synod_pay_unpin(head);
 	a->head = NULL;
+	if (fresh)
+		synod_pay_drop(ps, head);
 	return true;
 }
 
@@ -99,6 +118,70 @@ bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref)
 	return a->skip && !a->head && a->ref == ref && !a->conflict;
 }
 
+/* Whether @from's bytes may take the place of @held's (its proposer's). */
+static bool may_replace(struct synod_paystore *ps, const struct synod_pay *held,
+			u32 from)
+{
+	return !synod_pay_kept_why(held, from, synod_pay_busy(ps, held));
+}
+
+/*
+ * @kept, held whole under @a->ref, stays against @from's other bytes
+ * (!may_replace()): a conflict with it (*@held, the caller counts
+ * @from), the rest of the payload dropped.  But if only for now, as it
+ * is pinned and not journaled (another peer's pieces compared with it,
+ * a bio reading it) and @from is its proposer: NOBUF, the rest skipped,
+ * not a conflict, so the proposer's message finds the payload absent
+ * (synod_piece_skipped()) and both come again, to be decided then.
+ */
+static enum synod_piece_res piece_kept(struct synod_piece_asm *a,
+				       struct synod_pay *kept, u32 from,
+				       struct synod_pay **held)
+{
+	a->skip = true;
+	if (kept->pins && !kept->durable && (kept->ref >> 56) == from + 1)
+		return SYNOD_PIECE_NOBUF;
+	a->conflict = true;
+	*held = kept;
+	return SYNOD_PIECE_CONFLICT;
+}
+
+/*
+ * The proposer @from's bytes of @h->ref differ from the copy @held
+ * (may_replace()): go on in a fresh chain, pinned, its first @upto
+ * bytes (whole buffers, compared equal) copied from @held.  @held is
+ * pinned meanwhile: making room may sweep.  No room: NOBUF, and the
+ * rest of the payload is skipped, not a conflict (its message finds
+ * the payload absent, synod_piece_skipped(), and it comes again).
+ */
+static enum synod_piece_res piece_fresh(struct synod_paystore *ps,
+					const struct synod_replica *core,
+					struct synod_piece_asm *a,
+					const struct synod_piece_hdr *h,
+					struct synod_pay *held, u32 upto)
+{
+	struct synod_pay *fresh, *p = held;
+	u32 off;
+
+	WARN_ON_ONCE(a->head || upto % SYNOD_PAY_BUF_BYTES ||
+		     upto > held->len);
+	synod_pay_pin(held);
+	fresh = synod_pay_store_fresh(ps, h->ref, h->total, core);
+	for (off = 0; fresh && p && off < upto; off += SYNOD_PAY_BUF_BYTES,
+	     p = synod_pay_next(ps, p))
+		synod_pay_copy_in(ps, fresh, off, p->data, SYNOD_PAY_BUF_BYTES);
+	synod_pay_unpin(held);
+	if (!fresh) {
+		a->skip = true;
+		return SYNOD_PIECE_NOBUF;
+	}
+	synod_pay_pin(fresh);
+	a->head = fresh;
+	a->fresh = true;
+	a->compare = false;
+	return SYNOD_PIECE_TAKEN;
+}
+
 /* The first piece of a payload, @h->off 0: open an assembly for it. */
 static enum synod_piece_res piece_open(struct synod_paystore *ps,
 				       const struct synod_replica *core,
@@ -108,7 +191,7 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 {
 	struct synod_pay *head;
 
-	synod_piece_abandon(a);
+	synod_piece_abandon(ps, a);
 	a->ref = h->ref;
 	a->total = h->total;
 	a->next_off = 0;
@@ -122,10 +205,9 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 			return SYNOD_PIECE_SKIP;
 		}
 		if (head->len != h->total) {
-			*held = head;
-			a->skip = true;
-			a->conflict = true;
-			return SYNOD_PIECE_CONFLICT;
+			if (may_replace(ps, head, from))
+				return piece_fresh(ps, core, a, h, head, 0);
+			return piece_kept(a, head, from, held);
 		}
 		a->compare = true;
 	} else if (head && (head->pins || synod_pay_busy(ps, head) ||
@@ -148,11 +230,63 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 }
 
 /*
+ * The proposer @from's fresh chain in @a is whole: it takes the place
+ * of what the store holds under the ref now, looked up again (a sweep
+ * may have freed the copy the pieces differed from, or another peer's
+ * pieces filled a new one meanwhile), if that still may give way
+ * (may_replace()): REPLACED, *@held the fresh chain, a->replaced the
+ * peers that sent the copy swapped out (DONE if no copy with bytes was
+ * there any more).  The same bytes: the sender added, as for a resend.
+ * Kept: the fresh chain given back, CONFLICT with *@held the copy kept,
+ * or NOBUF if only pinned (piece_kept()).  Stored without its bytes and
+ * pinned (another peer's pieces fill it): NOBUF, as piece_open().
+ */
+static enum synod_piece_res piece_swap(struct synod_paystore *ps,
+				       struct synod_piece_asm *a, u32 from,
+				       struct synod_pay **held)
+{
+	struct synod_pay *fresh = a->head;
+	struct synod_pay *old = synod_pay_find(ps, a->ref);
+
+	WARN_ON_ONCE(!a->fresh || !fresh->pins);
+	synod_pay_unpin(fresh);
+	a->head = NULL;
+	a->fresh = false;
+	a->replaced = 0;
+	/* exactly as long as its total (synod_pay_store_fresh()) */
+	if (WARN_ON_ONCE(!synod_pay_set_len(ps, fresh, a->total)) ||
+	    (old && !old->len && (old->pins || synod_pay_busy(ps, old)))) {
+		synod_pay_drop(ps, fresh);
+		a->skip = true;
+		return SYNOD_PIECE_NOBUF;
+	}
+	if (old && old->len && synod_pay_chains_equal(ps, old, fresh)) {
+		synod_pay_drop(ps, fresh);
+		old->senders |= BIT(from);
+		synod_pay_seen(ps, old);
+		return SYNOD_PIECE_DONE;
+	}
+	if (old && old->len && !may_replace(ps, old, from)) {
+		synod_pay_drop(ps, fresh);
+		return piece_kept(a, old, from, held);
+	}
+	fresh->senders = BIT(from);
+	synod_pay_swap(ps, old, fresh);
+	if (!old || !old->len)
+		return SYNOD_PIECE_DONE;	/* no copy was there after all */
+	a->replaced = old->senders & ~BIT(from);
+	*held = fresh;
+	return SYNOD_PIECE_REPLACED;
+}
+
+/*
  * One piece @h with its @h->len bytes at @data, from peer @from, whose
  * assembly is @a (replica_piece.h).  On SYNOD_PIECE_CONFLICT *@held is
- * the complete payload the bytes differ from, unpinned: the caller's
- * conflict path decides whose bytes count.  The rules are at the top of
- * this file.
+ * the complete payload the bytes differ from, unpinned and kept: the
+ * caller's conflict path counts the sender.  On SYNOD_PIECE_REPLACED
+ * *@held is the proposer's payload now held under the ref, and
+ * a->replaced the peers to count.  The rules are at the top of this
+ * file.
  */
 enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const struct synod_replica *core,
@@ -174,32 +308,34 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 		return SYNOD_PIECE_SKIP;
 	} else if (!a->head || a->ref != h->ref || a->total != h->total ||
 		   a->next_off != h->off) {
-		synod_piece_abandon(a);
+		synod_piece_abandon(ps, a);
 		return SYNOD_PIECE_BAD;
 	}
 	head = a->head;
 	/* parse checked off + len <= total, which the chain holds */
 	if (WARN_ON_ONCE((u64)h->off + h->len >
 			 (u64)head->nseg * SYNOD_PAY_BUF_BYTES)) {
-		synod_piece_abandon(a);
+		synod_piece_abandon(ps, a);
 		return SYNOD_PIECE_BAD;
 	}
-	if (a->compare) {
-		if (!synod_pay_equal_at(ps, head, h->off, data, h->len)) {
-			synod_piece_abandon(a);
-			a->skip = true;
-			a->conflict = true;
-			*held = head;
-			return SYNOD_PIECE_CONFLICT;
-		}
-	} else {
-		synod_pay_copy_in(ps, head, h->off, data, h->len);
+	if (a->compare && !synod_pay_equal_at(ps, head, h->off, data, h->len)) {
+		synod_piece_abandon(ps, a);
+		if (!may_replace(ps, head, from))
+			return piece_kept(a, head, from, held);
+		res = piece_fresh(ps, core, a, h, head, h->off);
+		if (res != SYNOD_PIECE_TAKEN)
+			return res;
+		head = a->head;
 	}
+	if (!a->compare)
+		synod_pay_copy_in(ps, head, h->off, data, h->len);
 	a->next_off = h->off + h->len;
 	if (a->next_off < a->total)
 		return SYNOD_PIECE_TAKEN;
+	if (a->fresh)
+		return piece_swap(ps, a, from, held);
 	/* whole: unpinned first, so that the length may cut the chain */
-	synod_piece_abandon(a);
+	synod_piece_abandon(ps, a);
 	if (!a->compare && !synod_pay_set_len(ps, head, a->total))
 		return SYNOD_PIECE_NOBUF;	/* busy: as rx_payload() */
 	head->senders |= BIT(from);

@@ -57,8 +57,16 @@ struct synod_piece_asm {
 	u32 total;		/* bytes @head is to hold */
 	u32 next_off;		/* the next piece's off */
 	bool compare;		/* @head was complete: compare, never copy */
+	/*
+	 * @head is a fresh chain, apart from the hash, for the proposer's
+	 * bytes that differ from a copy other peers sent: swapped in for
+	 * that copy once whole, given up if abandoned (replica_piece.c).
+	 */
+	bool fresh;
 	bool skip;		/* drop @ref's other pieces quietly */
 	bool conflict;		/* @ref skipped: its bytes differ from ours */
+	/* SYNOD_PIECE_REPLACED: who sent the copy swapped out, to count */
+	u32 replaced;
 };
 
 /* What one piece did (synod_piece_rx()). */
@@ -69,6 +77,11 @@ enum synod_piece_res {
 	SYNOD_PIECE_NOBUF,	/* no room for its payload: the rest skipped */
 	SYNOD_PIECE_BAD,	/* out of order: the open assembly abandoned */
 	SYNOD_PIECE_CONFLICT,	/* other bytes than held under its ref */
+	/*
+	 * the proposer's payload is whole and has replaced, under its ref,
+	 * a copy that only other peers sent (->replaced: those peers)
+	 */
+	SYNOD_PIECE_REPLACED,
 };
 
 int synod_piece_parse(const u8 *f, u32 len, u32 max,
@@ -78,7 +91,7 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    struct synod_piece_asm *a, u32 from,
 				    const struct synod_piece_hdr *h,
 				    const u8 *data, struct synod_pay **held);
-bool synod_piece_abandon(struct synod_piece_asm *a);
+bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a);
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref);
 
 #endif /* SYNOD_REPLICA_PIECE_H */

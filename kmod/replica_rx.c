@@ -18,84 +18,42 @@
 #include "trace.h"
 
 /*
- * Why held bytes under a ref are kept against @from's other bytes
- * (rx_payload_conflict()): NULL if the proposer's bytes may replace them.
+ * Why held bytes under a ref are kept against @from's other bytes in a
+ * PAYLOAD frame (rx_payload_conflict()): NULL if the proposer's bytes
+ * may replace them (synod_pay_kept_why()), in place.  A PAYLOAD frame
+ * carries one buffer, and a held chain has one at least, so it is
+ * never too short for it; checked all the same, as replacing in place
+ * needs it.
  */
 static const char *conflict_kept(const struct synod_pay *pay, u32 from,
 				 bool busy, u32 plen)
 {
-	if (pay->durable)
-		return "in the journal";
-	if (pay->pins)
-		return "being written";
-	if (busy)
-		return "being sent";
-	if ((pay->ref >> 56) != from + 1)
-		return "not its proposer";
-	if (!pay->senders)
-		return "no sender";	/* held, but sent by nobody */
-	/* S3 swaps in a new chain instead (plans/large-requests.md) */
-	if (plen > pay->nseg * SYNOD_PAY_BUF_BYTES)
+	const char *why = synod_pay_kept_why(pay, from, busy);
+
+	if (!why && plen > pay->nseg * SYNOD_PAY_BUF_BYTES)
 		return "chain too short";
-	return NULL;
+	return why;
 }
 
 /*
- * Why bytes held under a ref are kept against a peer's that came in
- * pieces (replica_piece.c): those are compared one piece at a time and
- * never held whole, so nothing could replace the held ones yet (a new
- * chain swapped in for the proposer's: later work).
+ * Count and log the peers in @liars that sent other bytes under
+ * @pay's ref than the ones kept: the held copy was replaced by
+ * @from's, its proposer's, if @why is NULL (@liars: the peers that
+ * had sent the copy), else @from's were refused for @why (@liars:
+ * @from).  A test build logs which way it went.
  */
-static const char *conflict_kept_pieces(const struct synod_pay *pay, u32 from,
-					bool busy, u32 plen)
+static void conflict_count(struct synod_repl *r, u32 from,
+			   const struct synod_pay *pay, u32 liars,
+			   const char *why, bool busy)
 {
-	return conflict_kept(pay, from, busy, plen) ?: "sent in pieces";
-}
+	u32 n;
 
-/*
- * Other bytes under a ref we hold, from @from.  The ref's proposer (the
- * top byte of the ref, payload.c) defines its bytes: if @from is the
- * proposer and the held copy came only from other peers, the proposer's
- * bytes replace it and those peers are counted; otherwise @from is.
- * Bytes a journal record of ours holds (pay->durable) are never
- * replaced, not even by the proposer (a ref collision, or a proposer
- * gone wrong): recovery would replay other data than we applied.  Nor
- * are pinned bytes: a bio of the journal or the data area may be
- * reading them, nor busy ones: a socket or a send ring may be sending
- * (and resending) them to another peer (payload.h); a buffer lent but
- * no longer busy has no reader, and none can come while we hold the
- * replica's lock.  Nor, for now, bytes longer than the held chain can
- * take, or bytes that came in pieces (@data NULL).  The sender is
- * counted then.  A test build logs which way it went.  Returns whether
- * the frame's bytes were taken.
- */
-static bool rx_payload_conflict(struct synod_repl *r, u32 from,
-				struct synod_pay *pay, const u8 *data,
-				u32 plen)
-{
-	bool busy = synod_pay_busy(&r->pay, pay);	/* read once */
-	const char *why = data ? conflict_kept(pay, from, busy, plen) :
-				 conflict_kept_pieces(pay, from, busy, plen);
-	u32 n, liars = BIT(from);
-
-	/*
-	 * The length first (a shorter payload gives back the buffers it
-	 * leaves), then the bytes: a buffer busy since @busy was read (a
-	 * transient page reference, payload.h) refuses them, and the held
-	 * bytes stay whole under their own length.
-	 */
-	if (!why && !synod_pay_replace(&r->pay, pay, data, plen))
-		why = "being sent";
-	if (!why) {
-		liars = pay->senders;
-		pay->senders = BIT(from);
-		if (SYNOD_TEST_BUILD)
-			pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",
-				r->vol->name, pay->ref);
-	} else if (SYNOD_TEST_BUILD) {
+	if (!why && SYNOD_TEST_BUILD)
+		pr_info("%s: TEST: ref %llx replaced by its proposer's bytes\n",
+			r->vol->name, pay->ref);
+	else if (SYNOD_TEST_BUILD)
 		pr_info("%s: TEST: ref %llx kept (%s), node %u's bytes refused\n",
 			r->vol->name, pay->ref, why, from);
-	}
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		if (!(liars & BIT(n)))
 			continue;
@@ -116,6 +74,51 @@ static bool rx_payload_conflict(struct synod_repl *r, u32 from,
 			pr_warn_ratelimited("%s: node %u sent other data under ref %llx, kept (%s): dropped\n",
 					    r->vol->name, n, pay->ref, why);
 	}
+}
+
+/*
+ * Other bytes under a ref we hold, from @from.  The ref's proposer (the
+ * top byte of the ref, payload.c) defines its bytes: if @from is the
+ * proposer and the held copy came only from other peers, the proposer's
+ * bytes replace it and those peers are counted; otherwise @from is.
+ * Bytes a journal record of ours holds (pay->durable) are never
+ * replaced, not even by the proposer (a ref collision, or a proposer
+ * gone wrong): recovery would replay other data than we applied.  Nor
+ * are pinned bytes: a bio of the journal or the data area may be
+ * reading them, nor busy ones: a socket or a send ring may be sending
+ * (and resending) them to another peer (payload.h); a buffer lent but
+ * no longer busy has no reader, and none can come while we hold the
+ * replica's lock.  The sender is counted then.  Bytes that came in
+ * pieces (@data NULL) were put together apart and swapped in already
+ * where they could be (replica_piece.c): here they are only counted,
+ * for the same reasons.  Returns whether the frame's bytes were taken.
+ */
+static bool rx_payload_conflict(struct synod_repl *r, u32 from,
+				struct synod_pay *pay, const u8 *data,
+				u32 plen)
+{
+	bool busy = synod_pay_busy(&r->pay, pay);	/* read once */
+	u32 liars = BIT(from);
+	const char *why;
+
+	if (data)
+		why = conflict_kept(pay, from, busy, plen);
+	else	/* only what replica_piece.c kept comes here: never NULL */
+		why = synod_pay_kept_why(pay, from, busy) ?: "sent in pieces";
+
+	/*
+	 * The length first (a shorter payload gives back the buffers it
+	 * leaves), then the bytes: a buffer busy since @busy was read (a
+	 * transient page reference, payload.h) refuses them, and the held
+	 * bytes stay whole under their own length.
+	 */
+	if (!why && !synod_pay_replace(&r->pay, pay, data, plen))
+		why = "being sent";
+	if (!why) {
+		liars = pay->senders;
+		pay->senders = BIT(from);
+	}
+	conflict_count(r, from, pay, liars, why, busy);
 	return !why;
 }
 
@@ -220,7 +223,7 @@ void synod_repl_pieces_reset(struct synod_repl *r)
 		if (!test_and_clear_bit(n, &r->piece_reset))
 			continue;
 		a = &r->piece[n];
-		if (synod_piece_abandon(a))
+		if (synod_piece_abandon(&r->pay, a))
 			a->skip = true;		/* a->ref: the one abandoned */
 	}
 }
@@ -235,7 +238,7 @@ void synod_repl_pieces_abandon(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	for (n = 0; n < SYNOD_NODES_MAX; n++)
-		synod_piece_abandon(&r->piece[n]);
+		synod_piece_abandon(&r->pay, &r->piece[n]);
 }
 
 /*
@@ -243,7 +246,8 @@ void synod_repl_pieces_abandon(struct synod_repl *r)
  * together): counted by what it did.  A store with no room counts once
  * per payload, as one PAYLOAD frame would; a piece out of order is BAD
  * (an honest link never makes one); other bytes under a ref held whole
- * go to the conflict path, which keeps the held ones.
+ * are the proposer's, which replaced the held copy (its senders are
+ * counted), or go to the conflict path, which counts @from.
  */
 static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
@@ -257,7 +261,7 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	}
 	err = synod_piece_parse(f, len, synod_repl_write_max(r), &h);
 	if (err) {
-		synod_piece_abandon(&r->piece[from]);
+		synod_piece_abandon(&r->pay, &r->piece[from]);
 		r->rx_drop[SYNOD_RXD_BAD]++;
 		if (err == -EFBIG)
 			pr_warn_ratelimited("%s: node %u sent a piece of a payload of %u bytes, this volume takes %u: dropped\n",
@@ -266,7 +270,7 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	}
 	if (!h.off && test_nobuf_now()) {
-		synod_piece_abandon(&r->piece[from]);
+		synod_piece_abandon(&r->pay, &r->piece[from]);
 		r->piece[from].ref = h.ref;
 		r->piece[from].skip = true;
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
@@ -292,6 +296,12 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	case SYNOD_PIECE_CONFLICT:
 		if (held && !rx_payload_conflict(r, from, held, NULL, h.total))
 			r->rx_drop[SYNOD_RXD_BAD]++;
+		break;
+	case SYNOD_PIECE_REPLACED:
+		r->rx_pieces[from]++;
+		if (held)
+			conflict_count(r, from, held, r->piece[from].replaced,
+				       NULL, false);
 		break;
 	}
 }
@@ -453,7 +463,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	 * one, which link_event() does not report).  Not a fault.
 	 */
 	if (from < SYNOD_NODES_MAX)
-		synod_piece_abandon(&r->piece[from]);
+		synod_piece_abandon(&r->pay, &r->piece[from]);
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
 		rx_payload(r, from, f, len);
 		goto out;

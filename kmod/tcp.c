@@ -291,7 +291,8 @@ static struct synod_transport *tcp_create(const struct synod_transport_cfg *cfg)
 	if (err)
 		goto out_destroy;
 	if (SYNOD_TEST_BUILD) {
-		t->plant = kvmalloc(SYNOD_FRAME_MAX, GFP_KERNEL);
+		t->plant = kvmalloc(STCP_PLANT_FRAMES * SYNOD_FRAME_MAX,
+				    GFP_KERNEL);
 		if (!t->plant) {
 			err = -ENOMEM;
 			goto out_destroy;

@@ -46,7 +46,11 @@
  *  13  ALG: the next frame leaves tagged with another link version's
  *      MAC (keyed BLAKE2b on a v4 link, HMAC-SHA256 on a v3 one, keyed
  *      BLAKE2b on a v2 one) under the right frame key, as a peer wrong
- *      about the version would.
+ *      about the version would;
+ *  14  PLANT_PIECES: PLANT for a payload in PIECE frames: the next one
+ *      of at most STCP_PLANT_FRAMES pieces (32 KiB) node FROM receives
+ *      is sent on to TO, its pieces back to back, under ref + 1 and
+ *      with its bytes inverted.
  * A planted payload and a relayed message are logged when queued; a
  * planted payload is logged again by whichever transport of this
  * module receives it, so a test can wait for it to have arrived.
@@ -138,13 +142,15 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p)
 		t->plant_to = p->node;
 		atomic_set_release(&t->plant_state, STCP_PLANT_READY);
 	}
-	if ((kind == STCP_FORGE_PLANT || kind == STCP_FORGE_UNBOUND) &&
-	    t->plant) {
+	if ((kind == STCP_FORGE_PLANT || kind == STCP_FORGE_UNBOUND ||
+	     kind == STCP_FORGE_PLANT_PIECES) && t->plant) {
 		/* plant_to before the state that publishes it */
 		t->plant_to = p->node;
+		t->plant_n = 0;
 		atomic_set_release(&t->plant_state,
 				   kind == STCP_FORGE_PLANT ? STCP_PLANT_ARMED :
-							      STCP_PLANT_RELAY);
+				   kind == STCP_FORGE_UNBOUND ? STCP_PLANT_RELAY :
+								STCP_PLANT_PIECES);
 	}
 	return kind;
 }
@@ -213,6 +219,44 @@ static void plant_keep(struct synod_transport *t, const u8 *f, u32 len)
 }
 
 /*
+ * Keep a doctored copy of PIECE frame @f as PLANT does (next ref, bytes
+ * inverted), after the pieces of its payload kept before.  Only a
+ * payload of STCP_PLANT_FRAMES pieces at most, from its first piece;
+ * another is let pass.  Returns whether the payload is whole now.
+ */
+static bool plant_keep_piece(struct synod_transport *t, const u8 *f, u32 len)
+{
+	u32 total = get_unaligned_le32(f + 4), off = get_unaligned_le32(f + 16);
+	u8 *dst;
+	u32 i;
+
+	if (len > SYNOD_FRAME_MAX ||
+	    total > STCP_PLANT_FRAMES * SYNOD_PAY_BUF_BYTES)
+		return false;
+	if (!off)
+		t->plant_n = 0;
+	if (t->plant_n >= STCP_PLANT_FRAMES ||
+	    off != t->plant_n * SYNOD_PAY_BUF_BYTES)
+		return false;
+	dst = t->plant + t->plant_n * SYNOD_FRAME_MAX;
+	memcpy(dst, f, len);
+	put_unaligned_le64(get_unaligned_le64(f + 8) + 1, dst + 8);
+	for (i = SYNOD_PIECE_HDR; i < len; i++)
+		dst[i] = ~f[i];
+	t->plant_lens[t->plant_n++] = len;
+	return off + len - SYNOD_PIECE_HDR == total;
+}
+
+/* Whether @f is the last PIECE frame of planted ref @ref. */
+static bool planted_last_piece(const u8 *f, u32 len, u64 ref)
+{
+	return len > SYNOD_PIECE_HDR && f[0] == SYNOD_FRAME_PIECE &&
+	       get_unaligned_le64(f + 8) == ref &&
+	       get_unaligned_le32(f + 16) + len - SYNOD_PIECE_HDR ==
+	       get_unaligned_le32(f + 4);
+}
+
+/*
  * rx work, before a frame from peer @from is delivered: log the
  * arrival of a planted payload; if a PLANT or UNBOUND is armed, keep
  * a doctored copy for the tx work, and hand it over when ready.
@@ -225,8 +269,9 @@ void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 
 	if (!SYNOD_TEST_BUILD)
 		return;
-	if (ref && len > SYNOD_PAYLOAD_HDR && f[0] == SYNOD_FRAME_PAYLOAD &&
-	    get_unaligned_le64(f + 8) == ref)
+	if (ref && ((len > SYNOD_PAYLOAD_HDR && f[0] == SYNOD_FRAME_PAYLOAD &&
+		     get_unaligned_le64(f + 8) == ref) ||
+		    planted_last_piece(f, len, ref)))
 		pr_info("%s/%u: TEST: received planted ref %llx from node %u\n",
 			t->cfg.cluster, t->cfg.self, ref, from);
 	if (!t->plant)
@@ -235,6 +280,10 @@ void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 	if (state == STCP_PLANT_ARMED && len > SYNOD_PAYLOAD_HDR &&
 	    f[0] == SYNOD_FRAME_PAYLOAD) {
 		plant_keep(t, f, len);
+	} else if (state == STCP_PLANT_PIECES && len > SYNOD_PIECE_HDR &&
+		   f[0] == SYNOD_FRAME_PIECE) {
+		if (!plant_keep_piece(t, f, len))
+			return;
 	} else if (state == STCP_PLANT_RELAY && msg_names_writes(f, len)) {
 		relay_keep(t, f, len);
 		atomic_set(&t->plant_state, STCP_PLANT_HELD);
@@ -278,27 +327,64 @@ void synod_tcp_forge_repay_keep(struct tcp_peer *p, const struct kvec *vec,
 	atomic_set_release(&t->plant_state, STCP_PLANT_OWN);
 }
 
-/* tx work of @p: queue the doctored frame if it is ready for @p. */
+/*
+ * The PIECE frames kept, to @to, back to back: queued all or none under
+ * one hold of the peer's ring lock (synod_tcp_queue_frames()), so no
+ * frame the replica queues to @to lands between them.  Returns 0 or why
+ * the ring refused them all (full: the planted payload is not sent).
+ */
+static int plant_send_pieces(struct synod_transport *t, u32 to)
+{
+	struct kvec v[STCP_PLANT_FRAMES];
+	u32 i;
+
+	for (i = 0; i < t->plant_n; i++)
+		v[i] = (struct kvec){ t->plant + i * SYNOD_FRAME_MAX,
+				      t->plant_lens[i] };
+	return synod_tcp_queue_frames(t, to, v, t->plant_n);
+}
+
+/*
+ * tx work of @p: queue the doctored frame if it is ready for @p.  A
+ * planted payload is logged once queued, so that a test waiting for it
+ * fails there if the ring refused it ("planting failed").
+ */
 void synod_tcp_forge_plant(struct tcp_peer *p)
 {
 	struct synod_transport *t = p->t;
 	struct kvec v;
+	u64 ref;
+	int err;
 
 	if (!SYNOD_TEST_BUILD ||
 	    atomic_read_acquire(&t->plant_state) != STCP_PLANT_READY ||
 	    t->plant_to != p->node)
 		return;
 	v = (struct kvec){ t->plant, t->plant_len };
-	if (t->plant[0] == SYNOD_FRAME_PAYLOAD) {
-		WRITE_ONCE(planted_ref, get_unaligned_le64(t->plant + 8));
+	ref = get_unaligned_le64(t->plant + 8);
+	if (t->plant[0] == SYNOD_FRAME_PIECE) {
+		/* before the frames can arrive: the receiver logs them */
+		WRITE_ONCE(planted_ref, ref);
+		err = plant_send_pieces(t, p->node);
+		if (err) {
+			WRITE_ONCE(planted_ref, 0);
+			pr_info("%s/%u: TEST: planting failed (%d), ref %llx at node %u\n",
+				t->cfg.cluster, t->cfg.self, err, ref,
+				p->node);
+		} else {
+			pr_info("%s/%u: TEST: planting ref %llx at node %u\n",
+				t->cfg.cluster, t->cfg.self, ref, p->node);
+		}
+	} else if (t->plant[0] == SYNOD_FRAME_PAYLOAD) {
+		WRITE_ONCE(planted_ref, ref);
 		pr_info("%s/%u: TEST: planting ref %llx at node %u\n",
-			t->cfg.cluster, t->cfg.self,
-			get_unaligned_le64(t->plant + 8), p->node);
+			t->cfg.cluster, t->cfg.self, ref, p->node);
+		synod_tcp_ops.send(t, p->node, &v, 1);
 	} else {
 		pr_info("%s/%u: TEST: relaying a message naming others' writes to node %u\n",
 			t->cfg.cluster, t->cfg.self, p->node);
+		synod_tcp_ops.send(t, p->node, &v, 1);
 	}
-	synod_tcp_ops.send(t, p->node, &v, 1);
 	atomic_set(&t->plant_state, STCP_PLANT_IDLE);
 }
 

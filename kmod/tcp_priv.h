@@ -237,6 +237,7 @@ enum stcp_forge {
 	STCP_FORGE_REPAY_KEEP,	/* keep our next payload, bytes inverted */
 	STCP_FORGE_REPAY,	/* send what REPAY_KEEP kept */
 	STCP_FORGE_ALG,		/* tag the next frame with the other MAC */
+	STCP_FORGE_PLANT_PIECES,	/* PLANT for a payload in pieces */
 	STCP_FORGE_MAX,
 };
 
@@ -251,7 +252,11 @@ enum stcp_plant {
 	STCP_PLANT_RELAY,	/* UNBOUND: keep the next message with writes */
 	STCP_PLANT_HELD,	/* UNBOUND: kept; send at the next such one */
 	STCP_PLANT_OWN,		/* REPAY_KEEP: kept; send on REPAY */
+	STCP_PLANT_PIECES,	/* PLANT_PIECES: doctor the next pieces */
 };
+
+/* Frames t->plant holds: a payload of up to 2 pieces (PLANT_PIECES). */
+#define STCP_PLANT_FRAMES	2u
 
 /*
  * The frame MAC of one connection: one transform per algorithm, all
@@ -488,7 +493,10 @@ struct synod_transport {
 	/* test build only (tcp_forge.c): STCP_FORGE_PLANT and _UNBOUND */
 	atomic_t plant_state;		/* enum stcp_plant */
 	u32 plant_to, plant_len;	/* peer to plant on, frame bytes */
-	u8 *plant;			/* SYNOD_FRAME_MAX bytes, or NULL */
+	/* PLANT_PIECES: frames kept, each at SYNOD_FRAME_MAX * i, bytes */
+	u32 plant_n, plant_lens[STCP_PLANT_FRAMES];
+	/* STCP_PLANT_FRAMES * SYNOD_FRAME_MAX bytes, or NULL */
+	u8 *plant;
 };
 
 /* tcp.c: socket plumbing shared by both works */
@@ -594,6 +602,8 @@ int synod_tcp_queue(struct synod_transport *t, u32 to,
 int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
 			   const struct synod_tx_piece *pc, unsigned int n,
 			   bool copy);
+int synod_tcp_queue_frames(struct synod_transport *t, u32 to,
+			   const struct kvec *f, unsigned int n);
 void synod_tcp_push(struct synod_transport *t);
 
 /* Is @p's tx work being stopped?  Then it ends what it does at once. */

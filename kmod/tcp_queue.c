@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 
+#include "testing.h"
 #include "tcp_priv.h"
 
 /*
@@ -194,6 +195,49 @@ int synod_tcp_queue_pieces(struct synod_transport *t, u32 to,
 				   q->hdr.iov_base, held);
 		p->head += stcp_ref_rec_len(held);
 		p->ref_bytes += page_size(q->page);
+	}
+	grow = ring_marked(p, err, need);
+	spin_unlock_bh(&p->lock);
+	ring_refused(p, err, grow);
+	return err;
+}
+
+/*
+ * Test build only (tcp_forge.c, PLANT_PIECES): @n frames @f[i] for @to,
+ * each copied into a record as queue() does, all queued or none: the
+ * room for the sum is checked once and all go in under one hold of
+ * p->lock, so no frame another context queues lands between them and a
+ * full ring refuses them all (-EAGAIN, -ENOBUFS, as ring_room()), as
+ * queue_pieces() does for a payload's pieces.
+ */
+int synod_tcp_queue_frames(struct synod_transport *t, u32 to,
+			   const struct kvec *f, unsigned int n)
+{
+	u32 need = 0, pos, len, i;
+	struct tcp_peer *p;
+	bool grow;
+	int err;
+
+	if (!SYNOD_TEST_BUILD)
+		return -EOPNOTSUPP;
+	if (to >= SYNOD_NODES_MAX || to == t->cfg.self || !n ||
+	    n > SYNOD_TX_PIECES_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!f[i].iov_len || f[i].iov_len > SYNOD_FRAME_MAX)
+			return -EINVAL;
+		need += stcp_rec_len(f[i].iov_len);
+	}
+	p = &t->peers[to];
+
+	spin_lock_bh(&p->lock);
+	err = ring_room(p, need, 0);
+	for (i = 0; !err && i < n; i++) {
+		len = f[i].iov_len;
+		pos = p->head;
+		synod_tcp_ring_put(p, pos, &len, sizeof(len));
+		synod_tcp_ring_put(p, pos + sizeof(len), f[i].iov_base, len);
+		p->head += stcp_rec_len(len);
 	}
 	grow = ring_marked(p, err, need);
 	spin_unlock_bh(&p->lock);

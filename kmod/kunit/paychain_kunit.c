@@ -17,29 +17,9 @@
 
 #include "admit.h"
 #include "payload.h"
+#include "paystore_fixture.h"
 
 #define BUF	SYNOD_PAY_BUF_BYTES
-
-/* A store of node 0 on a pool of its own (freed by the suite's exit). */
-static struct synod_paystore *chain_store(struct kunit *test,
-					  struct synod_replica **core)
-{
-	struct synod_paypool *pool = kunit_kzalloc(test, sizeof(*pool),
-						   GFP_KERNEL);
-	struct synod_paystore *ps = kunit_kzalloc(test, sizeof(*ps),
-						  GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_NOT_NULL(test, ps);
-	KUNIT_ASSERT_EQ(test, synod_paypool_init(pool, 2 * SYNOD_PAY_COUNT, 0),
-			0);
-	test->priv = pool;
-	*core = kunit_kzalloc(test, sizeof(**core), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, *core);
-	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0, pool), 0);
-	ps->gfp = GFP_KERNEL;
-	return ps;
-}
 
 /* A chain of @bytes under a fresh ref, its length set; pinned if @pin. */
 static struct synod_pay *chain_new(struct kunit *test,
@@ -87,7 +67,7 @@ static struct synod_pay *chain_buf(struct synod_paystore *ps,
 static void paychain_store_all_or_nothing(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *p, *q;
 	u64 ref = synod_pay_new_ref(ps);
 	u32 i;
@@ -130,7 +110,7 @@ static void paychain_store_all_or_nothing(struct kunit *test)
 static void paychain_sweep_frees_chains(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *gone, *kept, *b[5], *k[4];
 	u32 i, nfree;
 
@@ -174,7 +154,7 @@ static void paychain_sweep_frees_chains(struct kunit *test)
 static void paychain_busy_over_chain(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
 	struct synod_pay *b[3];
 	struct page *last;
@@ -215,7 +195,7 @@ static void paychain_busy_over_chain(struct kunit *test)
 static void paychain_lend_counts_buffers(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *a, *b, *c;
 	struct page *held_a, *held_c;
 	u32 i;
@@ -264,7 +244,7 @@ static void paychain_lend_counts_buffers(struct kunit *test)
 static void paychain_copy_in_across(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	u32 len = 2 * BUF + 1024, i, n, off;
 	struct synod_pay *p = chain_new(test, ps, core, len, false), *q;
 	u8 *src = kunit_kmalloc(test, len, GFP_KERNEL);
@@ -304,7 +284,7 @@ static void paychain_copy_in_across(struct kunit *test)
 static void paychain_replace_shorter(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
 	struct synod_jseg seg[4];
 	struct synod_pay *b[3];
@@ -354,7 +334,7 @@ static void paychain_replace_shorter(struct kunit *test)
 static void paychain_replace_busy_refused(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, false);
 	u8 *old = kunit_kmalloc(test, 3 * BUF, GFP_KERNEL);
 	u8 *src = kunit_kmalloc(test, 1024, GFP_KERNEL);
@@ -395,7 +375,7 @@ static void paychain_replace_busy_refused(struct kunit *test)
 static void paychain_exit_keeps_pinned_chain(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *p = chain_new(test, ps, core, 3 * BUF, true);
 	struct synod_pay *b[3];
 	u32 i;
@@ -422,7 +402,7 @@ static void paychain_exit_keeps_pinned_chain(struct kunit *test)
 static void paychain_make_room_young(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *young[6], *kept, *p;
 	u32 i;
 
@@ -459,7 +439,7 @@ static void paychain_recover_segments(struct kunit *test)
 		{ 3 * 512, BUF - 1024, BUF, 512 },
 	};
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	u8 *flat = kunit_kmalloc(test, 3 * BUF, GFP_KERNEL);
 	struct synod_jseg seg[4];
 	struct synod_pay *p;
@@ -495,7 +475,7 @@ static void paychain_recover_segments(struct kunit *test)
 static void paychain_jrec_segs(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *a = chain_new(test, ps, core, 2 * BUF, false);
 	struct synod_pay *b = chain_new(test, ps, core, 2 * BUF + 512, false);
 	struct synod_pay *big = chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX,
@@ -544,7 +524,7 @@ static void paychain_jrec_segs(struct kunit *test)
 static void paychain_bio_vectors(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_pay *one = chain_new(test, ps, core, 4096, true);
 	struct synod_pay *c = chain_new(test, ps, core, 2 * BUF + 1024, true);
 	struct synod_pay *big = chain_new(test, ps, core, SYNOD_PAY_BYTES_MAX,
@@ -606,7 +586,7 @@ static void paychain_bio_vectors(struct kunit *test)
 static void paychain_byte_reserve(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = chain_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	u32 held = max(SYNOD_ADMIT_BYTES, SYNOD_WINDOW_BYTES) +
 		   SYNOD_RETAIN_BYTES;
 	u32 i;
@@ -624,12 +604,6 @@ static void paychain_byte_reserve(struct kunit *test)
 			SYNOD_PAY_BYTES_MAX / BUF);
 	unpin_all(ps);
 	synod_pay_exit(ps);
-}
-
-static void paychain_test_exit(struct kunit *test)
-{
-	if (test->priv)
-		synod_paypool_exit(test->priv);
 }
 
 static struct kunit_case paychain_cases[] = {
@@ -651,7 +625,7 @@ static struct kunit_case paychain_cases[] = {
 
 static struct kunit_suite paychain_suite = {
 	.name = "synod_paychain",
-	.exit = paychain_test_exit,
+	.exit = paystore_fixture_exit,
 	.test_cases = paychain_cases,
 };
 

@@ -13,101 +13,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 
-#include "replica_piece.h"
-#include "core/env.h"
-
-#define BUF	SYNOD_PAY_BUF_BYTES
-/* three buffers, the last one short: 2 x 16 KiB + 512 */
-#define TOTAL	(2 * BUF + 512)
-
-/* A store of node 0 on a pool of its own (freed by the suite's exit). */
-static struct synod_paystore *piece_store(struct kunit *test,
-					  struct synod_replica **core)
-{
-	struct synod_paypool *pool = kunit_kzalloc(test, sizeof(*pool),
-						   GFP_KERNEL);
-	struct synod_paystore *ps = kunit_kzalloc(test, sizeof(*ps),
-						  GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	KUNIT_ASSERT_NOT_NULL(test, ps);
-	KUNIT_ASSERT_EQ(test, synod_paypool_init(pool, 2 * SYNOD_PAY_COUNT, 0),
-			0);
-	test->priv = pool;
-	*core = kunit_kzalloc(test, sizeof(**core), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, *core);
-	KUNIT_ASSERT_EQ(test, synod_pay_init(ps, 0, pool), 0);
-	ps->gfp = GFP_KERNEL;
-	return ps;
-}
-
-/* Byte @i of the payload with @seed. */
-static u8 pbyte(u32 seed, u32 i)
-{
-	return (u8)(seed * 37 + i * 13 + (i >> 9));
-}
-
-/*
- * The frame of piece @k (of BUF bytes each, the last what is left) of
- * a @total-byte payload @ref with bytes of @seed, into @f; its length.
- */
-static u32 piece_frame(u8 *f, u64 ref, u32 total, u32 k, u32 seed)
-{
-	u32 off = k * BUF, len = min(total - off, BUF), i;
-
-	memset(f, 0, SYNOD_PIECE_HDR);
-	f[0] = SYNOD_FRAME_PIECE;
-	synod_put_le32(f + 4, total);
-	synod_put_le64(f + 8, ref);
-	synod_put_le32(f + 16, off);
-	synod_put_le32(f + 20, len);
-	for (i = 0; i < len; i++)
-		f[SYNOD_PIECE_HDR + i] = pbyte(seed, off + i);
-	return SYNOD_PIECE_HDR + len;
-}
-
-/* Piece @k of payload @ref from @from, parsed and handed to @a. */
-static enum synod_piece_res piece_in(struct kunit *test,
-				     struct synod_paystore *ps,
-				     struct synod_replica *core,
-				     struct synod_piece_asm *a, u32 from,
-				     u64 ref, u32 k, u32 seed,
-				     struct synod_pay **held)
-{
-	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
-	struct synod_piece_hdr h;
-	enum synod_piece_res res;
-	u32 len;
-
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	len = piece_frame(f, ref, TOTAL, k, seed);
-	KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len, SYNOD_PAY_BYTES_MAX, &h), 0);
-	res = synod_piece_rx(ps, core, a, from, &h, f + SYNOD_PIECE_HDR, held);
-	kunit_kfree(test, f);
-	return res;
-}
-
-/* Whether payload @p holds exactly the bytes of @seed. */
-static bool holds(struct synod_paystore *ps, struct synod_pay *p, u32 seed)
-{
-	u8 *want = kmalloc(TOTAL, GFP_KERNEL);
-	bool ok;
-	u32 i;
-
-	if (!want)
-		return false;
-	for (i = 0; i < TOTAL; i++)
-		want[i] = pbyte(seed, i);
-	ok = synod_pay_equal(ps, p, want, TOTAL);
-	kfree(want);
-	return ok;
-}
-
-/* A ref proposed by node 1: top byte 2 (payload.c). */
-static u64 ref_of_1(u32 n)
-{
-	return (2ull << 56) | 0x1000 | n;
-}
+#include "piece_fixture.h"
 
 /*
  * Three pieces in order: the first stores and pins the whole chain
@@ -117,7 +23,7 @@ static u64 ref_of_1(u32 n)
 static void piece_in_order(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(1);
@@ -151,7 +57,7 @@ static void piece_in_order(struct kunit *test)
 static void piece_store_full_skips(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held, *fill[SYNOD_PAY_FLOOR];
 	u64 ref = ref_of_1(2);
@@ -186,16 +92,6 @@ static void piece_store_full_skips(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
-/* Pinned buffers of the store, all told. */
-static u32 pinned(struct synod_paystore *ps)
-{
-	u32 i, n = 0;
-
-	for (i = 0; i < SYNOD_PAY_COUNT; i++)
-		n += ps->pay[i].pins;
-	return n;
-}
-
 /*
  * Peer 2's pieces of a ref whose assembly peer 1 holds open are refused
  * (NOBUF) and the rest of them dropped quietly: none of their bytes land
@@ -207,7 +103,7 @@ static u32 pinned(struct synod_paystore *ps)
 static void piece_other_peer_refused(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {}, a3 = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(4);
@@ -248,7 +144,7 @@ static void piece_other_peer_refused(struct kunit *test)
 static void piece_out_of_order_abandons(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held;
 	u64 ref = ref_of_1(3);
@@ -280,7 +176,7 @@ static void piece_out_of_order_abandons(struct kunit *test)
 static void piece_link_down_abandons(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held;
 	u64 ref = ref_of_1(5);
@@ -290,8 +186,8 @@ static void piece_link_down_abandons(struct kunit *test)
 			SYNOD_PIECE_TAKEN);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 9, &held),
 			SYNOD_PIECE_TAKEN);
-	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(&a));
-	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(&a));
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(ps, &a));
+	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(ps, &a));
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 9, &held),
 			SYNOD_PIECE_BAD);
@@ -314,7 +210,7 @@ static void piece_link_down_abandons(struct kunit *test)
 static void piece_reset_skips_quietly(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a = {};
 	struct synod_pay *held;
 	u64 ref = ref_of_1(8);
@@ -322,7 +218,7 @@ static void piece_reset_skips_quietly(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 0, 4, &held),
 			SYNOD_PIECE_TAKEN);
-	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(&a));
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(ps, &a));
 	a.skip = true;
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 1, 4, &held),
@@ -351,7 +247,7 @@ static void piece_resend_other_total(struct kunit *test)
 {
 	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {};
 	struct synod_pay *p, *held;
 	struct synod_piece_hdr h;
@@ -394,7 +290,7 @@ static void piece_resend_other_total(struct kunit *test)
 static void piece_resend_compares(struct kunit *test)
 {
 	struct synod_replica *core;
-	struct synod_paystore *ps = piece_store(test, &core);
+	struct synod_paystore *ps = paystore_new(test, &core);
 	struct synod_piece_asm a1 = {}, a2 = {}, a3 = {};
 	struct synod_pay *p, *held;
 	u64 ref = ref_of_1(6);
@@ -427,6 +323,273 @@ static void piece_resend_compares(struct kunit *test)
 				       &held), SYNOD_PIECE_SKIP);
 	KUNIT_EXPECT_TRUE(test, holds(ps, p, 11));
 	KUNIT_EXPECT_EQ(test, p->senders, (u32)(BIT(1) | BIT(2)));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+
+/*
+ * Then node 1, the ref's proposer, sends other bytes: its first piece
+ * the same (compared), the others not.  From the first difference its
+ * pieces go into a fresh chain (the equal first buffer copied from the
+ * held copy), and at the last one that chain is the store's entry for
+ * the ref: node 1's bytes, bound to node 1 alone, REPLACED with node 2
+ * to be counted, nothing pinned.  The held copy, found by nothing now,
+ * goes at the next sweep; the new one stays.
+ */
+static void piece_proposer_replaces_held(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *old, *p, *held;
+	u64 ref = ref_of_1(11);
+	u32 used;
+
+	old = relayed_copy(test, ps, core, ref, 21);
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 21,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 22,
+				       &held), SYNOD_PIECE_TAKEN);
+	/* the held copy stays the entry until the fresh one is whole */
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 1u);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 22,
+				       &held), SYNOD_PIECE_REPLACED);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, held, p);
+	KUNIT_EXPECT_PTR_NE(test, p, old);
+	KUNIT_EXPECT_EQ(test, p->len, TOTAL);
+	KUNIT_EXPECT_TRUE(test, holds2(ps, p, 21, 22));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)BIT(2));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used + 3);
+	synod_pay_sweep(ps, core);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), p);
+	KUNIT_EXPECT_TRUE(test, holds2(ps, p, 21, 22));
+	synod_pay_exit(ps);
+}
+
+/*
+ * The proposer's payload of another total than the copy held: it goes
+ * into a fresh chain from its first piece, and replaces the copy.
+ */
+static void piece_proposer_other_total(struct kunit *test)
+{
+	u8 *f = kunit_kmalloc(test, SYNOD_PIECE_HDR + BUF, GFP_KERNEL);
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *p, *held;
+	struct synod_piece_hdr h;
+	u64 ref = ref_of_1(12);
+	u32 i, len;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	relayed_copy(test, ps, core, ref, 23);
+	for (i = 0; i < 2; i++) {
+		len = piece_frame(f, ref, 2 * BUF, i, 24);
+		KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len,
+							SYNOD_PAY_BYTES_MAX,
+							&h), 0);
+		KUNIT_EXPECT_EQ(test, synod_piece_rx(ps, core, &a1, 1, &h,
+						     f + SYNOD_PIECE_HDR,
+						     &held),
+				i ? SYNOD_PIECE_REPLACED : SYNOD_PIECE_TAKEN);
+	}
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p->len, 2 * BUF);
+	KUNIT_EXPECT_EQ(test, p->nseg, 2u);
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)BIT(2));
+	for (i = 0; i < 2 * BUF; i += BUF) {
+		piece_frame(f, ref, 2 * BUF, i / BUF, 24);
+		KUNIT_EXPECT_TRUE(test, synod_pay_equal_at(ps, p, i,
+							   f + SYNOD_PIECE_HDR,
+							   BUF));
+	}
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The copy held is journaled (durable): its bytes never change, not
+ * even for its proposer.  Node 1's first differing piece is a conflict
+ * with the held copy (the caller counts node 1), the rest is dropped
+ * quietly, no fresh chain is taken, and the skip is a conflict's.
+ */
+static void piece_proposer_journaled_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *old, *held;
+	u64 ref = ref_of_1(13);
+	u32 used;
+
+	old = relayed_copy(test, ps, core, ref, 25);
+	old->durable = true;
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 25,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 26,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, old);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 26,
+				       &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 25));
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)BIT(2));
+	KUNIT_EXPECT_STREQ(test, synod_pay_kept_why(old, 1, false),
+			   "in the journal");
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The copy held is busy (the network holds a page of it: lent, being
+ * sent on to another peer): kept, and node 1 counted, both when it is
+ * busy as the proposer's pieces first differ and when it becomes busy
+ * while they are put together apart (checked again at the swap: the
+ * fresh chain is given back).  Once the network lets go, the
+ * proposer's resend wins.
+ */
+static void piece_proposer_busy_kept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *old, *held;
+	struct page *pg;
+	u64 ref = ref_of_1(14);
+	u32 i, used;
+
+	old = relayed_copy(test, ps, core, ref, 27);
+	used = synod_pay_used(ps);
+	pg = virt_to_page(synod_pay_next(ps, old)->data);
+	get_page(pg);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 28,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, old);
+	KUNIT_EXPECT_STREQ(test, synod_pay_kept_why(old, 1, true),
+			   "being sent");
+	put_page(pg);
+	/* busy from the second piece on: refused at the swap */
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 28,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used + 3);
+	get_page(pg);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 28,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 28,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, old);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 27));
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)BIT(2));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	put_page(pg);
+	/* the network let go: the resend wins */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       28, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN :
+					SYNOD_PIECE_REPLACED);
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 28));
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)BIT(2));
+	synod_pay_exit(ps);
+}
+
+/*
+ * The proposer's link goes down (or a frame comes between its pieces)
+ * while its pieces fill a fresh chain: the held copy is untouched and
+ * still the entry, nothing stays pinned, and the fresh chain's buffers
+ * are free again at once.  The rest of its pieces are dropped quietly
+ * (a skip, not a conflict: its message finds the payload absent and it
+ * is resent).  Meanwhile node 3's pieces, the same bytes as the copy,
+ * were compared with the copy and bound to it; the resend replaces the
+ * copy and both relays are counted.
+ */
+static void piece_proposer_abandoned(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {}, a3 = {};
+	struct synod_pay *old, *held;
+	u64 ref = ref_of_1(15);
+	u32 i, used;
+
+	old = relayed_copy(test, ps, core, ref, 29);
+	used = synod_pay_used(ps);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 30,
+				       &held), SYNOD_PIECE_TAKEN);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, i,
+					       29, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	KUNIT_EXPECT_EQ(test, old->senders, (u32)(BIT(2) | BIT(3)));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 30,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used + 3);
+	/* synod_repl_pieces_reset(): abandoned, the rest skipped */
+	KUNIT_EXPECT_TRUE(test, synod_piece_abandon(ps, &a1));
+	a1.skip = true;
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	KUNIT_EXPECT_EQ(test, synod_pay_used(ps), used);
+	KUNIT_EXPECT_PTR_EQ(test, synod_pay_find(ps, ref), old);
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 29));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 30,
+				       &held), SYNOD_PIECE_SKIP);
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_TRUE(test, holds(ps, old, 29));
+	/* the resend */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       30, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN :
+					SYNOD_PIECE_REPLACED);
+	KUNIT_EXPECT_EQ(test, a1.replaced, (u32)(BIT(2) | BIT(3)));
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 30));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The copy the proposer's pieces differed from is swept while they are
+ * put together apart (nothing held it): at the last piece the fresh
+ * chain is simply the payload, DONE, with no one to count.
+ */
+static void piece_proposer_copy_swept(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *p, *held;
+	u64 ref = ref_of_1(16);
+
+	relayed_copy(test, ps, core, ref, 31);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 32,
+				       &held), SYNOD_PIECE_TAKEN);
+	synod_pay_trim(ps, core);	/* sweeps the young too */
+	KUNIT_EXPECT_NULL(test, synod_pay_find(ps, ref));
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 1, 32,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 32,
+				       &held), SYNOD_PIECE_DONE);
+	p = synod_pay_find(ps, ref);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, holds(ps, p, 32));
+	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	synod_pay_exit(ps);
 }
@@ -520,12 +683,6 @@ static void piece_too_long_for_volume(struct kunit *test)
 			-EINVAL);
 }
 
-static void piece_test_exit(struct kunit *test)
-{
-	if (test->priv)
-		synod_paypool_exit(test->priv);
-}
-
 static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_in_order),
 	KUNIT_CASE(piece_store_full_skips),
@@ -537,12 +694,18 @@ static struct kunit_case piece_cases[] = {
 	KUNIT_CASE(piece_other_peer_refused),
 	KUNIT_CASE(piece_reset_skips_quietly),
 	KUNIT_CASE(piece_resend_other_total),
+	KUNIT_CASE(piece_proposer_replaces_held),
+	KUNIT_CASE(piece_proposer_other_total),
+	KUNIT_CASE(piece_proposer_journaled_kept),
+	KUNIT_CASE(piece_proposer_busy_kept),
+	KUNIT_CASE(piece_proposer_abandoned),
+	KUNIT_CASE(piece_proposer_copy_swept),
 	{}
 };
 
 static struct kunit_suite piece_suite = {
 	.name = "synod_piece",
-	.exit = piece_test_exit,
+	.exit = paystore_fixture_exit,
 	.test_cases = piece_cases,
 };
 

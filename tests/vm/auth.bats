@@ -162,31 +162,54 @@ planted_at_2() {
 	kernel_log_since_mark | grep -q "$VOL/2: TEST: received planted ref [0-9a-f]* from node $1"
 }
 
-@test "auth: a member planting data under the leader's next ref changes nothing and is counted" {
-	cluster_create $VOL "0 1 2"
-	settle_leader 0 $VOL 0 1 2
+# plant_replaced KIND BYTES: node 1 sends node 2 the next payload it gets
+# (test_forge KIND), inverted, under the ref the leader uses next; the
+# leader writes BYTES at block 10 (the payload planted) and, once the
+# planted one reached node 2, BYTES at block 11 under that ref.  Node 2
+# must hold the leader's bytes (promoted, it reads both back), having
+# replaced the planted ones (not by arriving first), and count the
+# planter, never the leader.
+plant_replaced() {
+	local d0 d2
 	d0=$(dev_of 0 $VOL)
-	head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/a"
-	head -c 4096 /dev/urandom > "$BATS_TEST_TMPDIR/b"
-	# node 1 will send node 2 the next payload it gets, inverted, under
-	# the ref the leader uses next
-	forge 5 1 2
-	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs=4k seek=10 count=1 oflag=direct status=none
+	head -c "$2" /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	head -c "$2" /dev/urandom > "$BATS_TEST_TMPDIR/b"
+	forge "$1" 1 2
+	dd if="$BATS_TEST_TMPDIR/a" of="$d0" bs="$2" seek=10 count=1 oflag=direct status=none
 	wait_for 20 planted
-	# the planted frame reaches node 2 before the next write
+	# the planted frames reach node 2 before the next write
 	wait_for 20 planted_at_2 1
-	dd if="$BATS_TEST_TMPDIR/b" of="$d0" bs=4k seek=11 count=1 oflag=direct status=none
+	dd if="$BATS_TEST_TMPDIR/b" of="$d0" bs="$2" seek=11 count=1 oflag=direct status=none
 	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
-	# node 2 holds the leader's bytes: let it lead and read them back
 	settle_leader 2 $VOL 0 1 2
 	d2=$(dev_of 2 $VOL)
-	cmp <(dd if="$d2" bs=4k skip=10 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
-	cmp <(dd if="$d2" bs=4k skip=11 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/b"
-	# the proposer's bytes won, by replacing the planted ones (not by
-	# arriving first); the planter is counted, the leader not
+	cmp <(dd if="$d2" bs="$2" skip=10 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
+	cmp <(dd if="$d2" bs="$2" skip=11 count=1 iflag=direct status=none) "$BATS_TEST_TMPDIR/b"
 	kernel_log_since_mark | grep -q "$VOL: TEST: ref [0-9a-f]* replaced by its proposer's bytes"
 	wait_for 20 peer_field_ge 2 $VOL 1 unbound 1
 	[ "$(peer_field 2 $VOL 0 unbound)" = 0 ]
+}
+
+@test "auth: a member planting data under the leader's next ref changes nothing and is counted" {
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	plant_replaced 5 4096
+}
+
+# The same for a payload in pieces (proposer-wins for pieces,
+# replica_piece.c): with test_max_request_kb=32 a 32 KiB write is one
+# payload of two PIECE frames, which node 1 plants (test_forge kind
+# 14).  The leader's own pieces of that ref differ from the copy node 2
+# holds whole: they are put together in a fresh chain and swapped in.
+@test "auth: a member planting a payload in pieces under the leader's next ref changes nothing; the proposer's pieces replace it" {
+	local d0
+	rmmod synod
+	insmod "$KO" time_scale=4 test_max_request_kb=32
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d0#/dev/}/queue/max_hw_sectors_kb")" = 32 ]
+	plant_replaced 14 32768
 }
 
 kept_own() { kernel_log_since_mark | grep -q "$VOL/0: TEST: kept ref"; }
