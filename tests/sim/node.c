@@ -489,9 +489,9 @@ void node_resume(struct sim *s, struct node *nd)
 /*
  * --retain-kb, the module's byte bound (kmod/replica_ckpt.c,
  * synod_ckpt_retain()): once a checkpoint has moved applied_durable, add
- * up the bytes of the writes the slots [log_base, applied_durable] name,
+ * up the bytes of the writes the applied slots [log_base, applied] name,
  * newest first, and past s->retain_bytes let the core shed the older
- * slots, even those a lagging voter, all_chosen or a fetcher still
+ * ones at or below applied_durable, even those a lagging voter, all_chosen or a fetcher still
  * wants: that peer then catches up by a state transfer.  The sim knows
  * every write's length from its value (client.c); the module looks its
  * payloads up by ref.
@@ -505,7 +505,7 @@ static void shed(struct sim *s, struct node *nd)
 	if (!s->retain_bytes || r->applied_durable == nd->shed_at)
 		return;
 	nd->shed_at = r->applied_durable;
-	for (slot = r->applied_durable; slot >= r->log_base && slot; slot--) {
+	for (slot = r->applied; slot >= r->log_base && slot; slot--) {
 		const struct synod_slot *sl = &r->log[slot &
 						      (SYNOD_LOG_MAX - 1)];
 
@@ -518,6 +518,8 @@ static void shed(struct sim *s, struct node *nd)
 	}
 	if (bytes <= s->retain_bytes)
 		return;
+	if (slot > r->applied_durable)	/* not durable yet: keep those */
+		slot = r->applied_durable;
 	if (synod_replica_shed(r, sim_local(s, nd), slot))
 		s->sheds++;
 	s->shed_slots += r->stats.shed - was;
