@@ -132,6 +132,87 @@ int synod_repl_checkpoint(struct synod_repl *r)
 }
 
 /*
+ * The newest slot of the log to shed for the byte bound, 0 if none: the
+ * applied slots [log_base, applied] name payloads the store holds, in
+ * buffers (what fills the store), and past SYNOD_RETAIN_BYTES of them,
+ * newest first, the older ones at or below applied_durable go (those
+ * above it are not durable yet: at most a checkpoint's worth,
+ * SYNOD_CHECKPOINT_BYTES <= SYNOD_RETAIN_BYTES, synod_ckpt_init()).  So
+ * the store's reserve (payload.h) holds what the log retains.  One hash
+ * lookup per write the log names: at most SYNOD_LOG_MAX x
+ * SYNOD_BATCH_MAX.
+ */
+static u64 retain_upto(struct synod_repl *r)
+{
+	const struct synod_replica *c = &r->core;
+	const struct synod_slot *sl;
+	struct synod_pay *p;
+	u64 s, held = 0;
+	u32 k;
+
+	for (s = c->applied; s >= c->log_base && s; s--) {
+		sl = &c->log[s & (SYNOD_LOG_MAX - 1)];
+		if (sl->e.slot != s || sl->e.kind != SYNOD_ENTRY_WRITE)
+			continue;
+		for (k = 0; k < sl->e.nwrites && k < SYNOD_BATCH_MAX; k++) {
+			p = synod_pay_find(&r->pay, sl->e.w[k].ref);
+			if (p)
+				held += (u64)p->nseg * SYNOD_PAY_BUF_BYTES;
+		}
+		if (held > SYNOD_RETAIN_BYTES)
+			return min(s, c->applied_durable);
+	}
+	return 0;
+}
+
+/*
+ * The byte bound on what the log retains past its checkpoint (S4b,
+ * payload.h): once the core has heard of a checkpoint (the end of
+ * synod_repl_execute(), so a synchronous one counts too), and the
+ * payloads its applied slots name take more than SYNOD_RETAIN_BYTES of
+ * the store, it sheds the older durable slots, even those
+ * a lagging voter, the all_chosen of the leader's last word or a recent
+ * fetcher still wants (synod_replica_shed()): the core does not know
+ * payload sizes on a follower, so the glue measures and the core obeys.
+ * Such a peer catches up by a state transfer instead of holding the
+ * store full and the writes turned back.  Only when applied_durable
+ * moved: nothing else changes what may be shed.  Under the lock, no
+ * allocation.
+ */
+void synod_ckpt_retain(struct synod_repl *r)
+{
+	struct synod_replica *c = &r->core;
+	unsigned long behind = 0;
+	u64 upto, was = c->stats.shed;
+	u32 i;
+
+	lockdep_assert_held(&r->lock);
+	if (!r->up || r->fenced || c->applied_durable == r->retain_at)
+		return;
+	r->retain_at = c->applied_durable;
+	upto = retain_upto(r);
+	if (!upto)
+		return;
+	SYNOD_CORE(r, synod_replica_shed(c, synod_repl_now(), upto));
+	if (c->stats.shed == was)
+		return;
+	r->retain_shed += c->stats.shed - was;
+	for (i = 0; i < SYNOD_NODES_MAX && c->role == SYNOD_LEADER; i++)
+		if (i != c->p.self && (c->cfg.voters & BIT(i)) &&
+		    c->peer_chosen[i] + 1 < c->log_base)
+			__set_bit(i, &behind);
+	if (behind)
+		pr_info_ratelimited("%s: log shed to slot %llu past %u MiB retained: node(s) %*pbl will catch up by state transfer\n",
+				    r->vol->name, c->log_base - 1,
+				    SYNOD_RETAIN_BYTES >> 20, SYNOD_NODES_MAX,
+				    &behind);
+	else
+		pr_info_ratelimited("%s: log shed to slot %llu past %u MiB retained: a peer behind it will catch up by state transfer\n",
+				    r->vol->name, c->log_base - 1,
+				    SYNOD_RETAIN_BYTES >> 20);
+}
+
+/*
  * Forget after a checkpoint once the store holds more buffers than this:
  * what the reserve (payload.h) leaves for what the log retains, less a
  * checkpoint's worth, so that one more checkpoint's bytes landed before
