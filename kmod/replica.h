@@ -217,10 +217,12 @@ struct synod_repl {
 	u64 ckpt_forgets;		/* forgets after one (store full) */
 	/*
 	 * The byte bound on what the log retains (synod_ckpt_retain()):
-	 * the core's applied_durable when it last looked, and the slots
-	 * it shed that a peer still wanted (down line).
+	 * the core's applied_durable and our applied_bytes when it last
+	 * looked, and the slots it shed that a peer still wanted (down
+	 * line).
 	 */
 	u64 retain_at;
+	u64 retain_bytes_at;
 	u64 retain_shed;
 	bool ckpt_trim;			/* the work trims after it (idle) */
 	/*

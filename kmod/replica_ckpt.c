@@ -176,8 +176,11 @@ static u64 retain_upto(struct synod_repl *r)
  * payload sizes on a follower, so the glue measures and the core obeys.
  * Such a peer catches up by a state transfer instead of holding the
  * store full and the writes turned back.  Only when applied_durable
- * moved: nothing else changes what may be shed.  Under the lock, no
- * allocation.
+ * moved, or a quarter of the bound landed since the last look: between
+ * two checkpoints what lands adds up to a checkpoint's worth, and shed
+ * only at checkpoints the log held the bound plus that (a follower's
+ * store, whose window fills its half, then dropped payload frames for
+ * want of a buffer, 6.1).  Under the lock, no allocation.
  */
 void synod_ckpt_retain(struct synod_repl *r)
 {
@@ -187,9 +190,12 @@ void synod_ckpt_retain(struct synod_repl *r)
 	u32 i;
 
 	lockdep_assert_held(&r->lock);
-	if (!r->up || r->fenced || c->applied_durable == r->retain_at)
+	if (!r->up || r->fenced || (c->applied_durable == r->retain_at &&
+				    r->applied_bytes - r->retain_bytes_at <
+				    SYNOD_RETAIN_BYTES / 4))
 		return;
 	r->retain_at = c->applied_durable;
+	r->retain_bytes_at = r->applied_bytes;
 	upto = retain_upto(r);
 	if (!upto)
 		return;
