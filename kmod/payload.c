@@ -88,10 +88,11 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 	 * flight, what the log retains, what sockets hold.  A sweep that
 	 * would leave nothing free frees young buffers, so SYNOD_PAY_FRESH
 	 * stays a soft reserve there.  What the log retains of applied
-	 * slots is held to SYNOD_RETAIN_BYTES after every checkpoint
-	 * (synod_ckpt_retain(), payload.h), whoever lags; between two it
-	 * grows by what lands, a checkpoint's worth, no more than the
-	 * bound (synod_ckpt_init()).
+	 * slots is held to SYNOD_RETAIN_BYTES after every checkpoint and
+	 * every quarter of it landed (synod_ckpt_retain(), payload.h),
+	 * whoever lags, as far as slots at or below the checkpoint can
+	 * go: those past it are at most a checkpoint's worth, no more
+	 * than the bound (synod_ckpt_init()).
 	 */
 	BUILD_BUG_ON((u64)SYNOD_ADMIT_BYTES + SYNOD_RETAIN_BYTES +
 		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >

@@ -136,7 +136,7 @@
  * it lately, and sweep() keeps every payload the log's SYNOD_LOG_MAX
  * slots name: with 1 MiB writes and a voter down the store filled and
  * writes stopped (SYNOD_BUSY).  So whenever the core hears of a
- * checkpoint, the glue adds up the buffers of the payloads the applied
+ * checkpoint, and every quarter of the bound landed, the glue adds up the buffers of the payloads the applied
  * slots [log_base, applied] name, newest first, and past this bound
  * lets the core shed the older ones at or below applied_durable,
  * whoever still wants them (replica_ckpt.c, synod_ckpt_retain(); core
