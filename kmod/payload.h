@@ -136,8 +136,10 @@
  * it lately, and sweep() keeps every payload the log's SYNOD_LOG_MAX
  * slots name: with 1 MiB writes and a voter down the store filled and
  * writes stopped (SYNOD_BUSY).  So whenever the core hears of a
- * checkpoint, and every quarter of the bound landed, the glue adds up the buffers of the payloads the applied
- * slots [log_base, applied] name, newest first, and past this bound
+ * checkpoint, and every quarter of the bound landed, while the store is
+ * more than 10 MiB full, the glue adds up the buffers of the payloads in
+ * chains the applied slots [log_base, applied] name, newest first, and
+ * past this bound (2 MiB more while a peer fetched lately)
  * lets the core shed the older ones at or below applied_durable,
  * whoever still wants them (replica_ckpt.c, synod_ckpt_retain(); core
  * synod_replica_shed()).  A lagging voter then catches up by a state
