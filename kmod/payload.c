@@ -86,9 +86,12 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 	 * The same in bytes, with large writes (payload.h): whatever is in
 	 * flight, what the log retains, what sockets hold.  A sweep that
 	 * would leave nothing free frees young buffers, so SYNOD_PAY_FRESH
-	 * stays a soft reserve there.  Arithmetic only: what the log
-	 * retains is not held to SYNOD_RETAIN_BYTES yet (payload.h, S4b),
-	 * so a lagging voter can still fill the store with large writes.
+	 * stays a soft reserve there.  What the log retains of applied
+	 * slots is held to SYNOD_RETAIN_BYTES after every checkpoint and
+	 * every quarter of it landed (synod_ckpt_retain(), payload.h),
+	 * whoever lags, as far as slots at or below the checkpoint can
+	 * go: those past it are at most a checkpoint's worth, no more
+	 * than the bound (synod_ckpt_init()).
 	 */
 	BUILD_BUG_ON((u64)SYNOD_ADMIT_BYTES + SYNOD_RETAIN_BYTES +
 		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >

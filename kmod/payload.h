@@ -134,15 +134,20 @@
  * to a slot's bytes each, marked by sweep()), and on a follower chosen
  * slots not applied yet; both bounded in buffers above, not in bytes.
  *
- * SYNOD_RETAIN_BYTES is NOT enforced yet: nothing bounds in bytes what
- * the log retains.  The core forgets only up to the slowest voter's
- * peer_chosen, and sweep() keeps every payload the log's SYNOD_LOG_MAX
- * slots name: with 1 MiB writes and a voter down the leader's store
- * fills and writes stop (SYNOD_BUSY).  Nothing writes over 16 KiB but
- * a test knob until S5, and S5 (1 MiB by default) depends on the fix
- * (S4b): a core forget that, past SYNOD_RETAIN_BYTES retained beyond
- * applied_durable, ignores peer_chosen/all_chosen, the lagging voter
- * then catching up by state transfer; in the simulator first.
+ * SYNOD_RETAIN_BYTES bounds what the log retains of applied slots
+ * (S4b).  The core forgets a slot only once every voter has chosen it
+ * (the slowest voter's peer_chosen, or all_chosen) and no peer fetched
+ * it lately, and sweep() keeps every payload the log's SYNOD_LOG_MAX
+ * slots name: with 1 MiB writes and a voter down the store filled and
+ * writes stopped (SYNOD_BUSY).  So whenever the core hears of a
+ * checkpoint, and every quarter of the bound landed, while the store is
+ * more than 10 MiB full, the glue adds up the buffers of the payloads in
+ * chains the applied slots [log_base, applied] name, newest first, and
+ * past this bound (2 MiB more while a peer fetched lately)
+ * lets the core shed the older ones at or below applied_durable,
+ * whoever still wants them (replica_ckpt.c, synod_ckpt_retain(); core
+ * synod_replica_shed()).  A lagging voter then catches up by a state
+ * transfer; the down line counts "slots shed past a lagging peer".
  */
 #define SYNOD_RETAIN_BYTES	(4u << 20)
 /*

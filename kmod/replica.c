@@ -369,6 +369,9 @@ void synod_repl_execute(struct synod_repl *r)
 		break;
 	}
 	WARN_ON_ONCE(round == 64);
+	/* a checkpoint the core just heard of may let the log shed */
+	if (!r->fenced && !READ_ONCE(r->core_failed))
+		synod_ckpt_retain(r);
 	if (READ_ONCE(r->core_failed))
 		synod_repl_fence(r, "consensus core assertion failed");
 }

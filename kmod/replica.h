@@ -221,6 +221,15 @@ struct synod_repl {
 	u64 jfree;
 	u32 jheld_slot[SYNOD_LOG_MAX];
 	u64 ckpt_forgets;		/* forgets after one (store full) */
+	/*
+	 * The byte bound on what the log retains (synod_ckpt_retain()):
+	 * the core's applied_durable and our applied_bytes when it last
+	 * looked, and the slots it shed that a peer still wanted (down
+	 * line).
+	 */
+	u64 retain_at;
+	u64 retain_bytes_at;
+	u64 retain_shed;
 	bool ckpt_trim;			/* the work trims after it (idle) */
 	/*
 	 * Frames received and dropped, by why (enum synod_rx_drop): the
@@ -456,6 +465,7 @@ void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
 void synod_ckpt_landed(struct synod_repl *r, u64 slot);
 void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto);
+void synod_ckpt_retain(struct synod_repl *r);
 void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,

@@ -107,6 +107,54 @@ bool synod_log_make_room(struct synod_replica *r, u64 s)
 }
 
 /*
+ * Forget the slots from log_base up to @upto (at most applied_durable),
+ * stopping at the first faulty or owned one, which make_room may not
+ * drop.  Returns how many were forgotten.
+ */
+static u64 forget_upto(struct synod_replica *r, u64 upto)
+{
+	u64 s, n;
+
+	synod_assert(upto <= r->applied_durable);
+	for (s = r->log_base; s <= upto; s++) {
+		const struct synod_slot *sl = &r->log[s & (SYNOD_LOG_MAX - 1)];
+
+		if (sl->faulty || sl->owned)
+			break;
+	}
+	n = s - r->log_base;
+	if (n && !synod_log_make_room(r, s - 1 + SYNOD_LOG_MAX))
+		n = 0;
+	synod_assert(r->log_base <= r->applied_durable + 1);
+	return n;
+}
+
+/*
+ * The highest slot synod_replica_forget() lets go of: applied_durable,
+ * less what a peer may still want from us (its comment says which).
+ */
+static u64 forget_bound(const struct synod_replica *r, u64 now, bool leaving)
+{
+	u64 upto = r->applied_durable;
+	u32 i;
+
+	synod_assert(now >= r->last_now);
+	if (!leaving && r->role != SYNOD_LEADER && r->all_chosen < upto)
+		upto = r->all_chosen;
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		if (r->role == SYNOD_LEADER && i != r->p.self &&
+		    is_voter(r, i) && r->peer_chosen[i] < upto)
+			upto = r->peer_chosen[i];
+		if (r->fetch_seen_ns[i] &&
+		    now - r->fetch_seen_ns[i] < 4 * r->p.election_ns &&
+		    r->fetch_seen_slot[i] <= upto)
+			upto = r->fetch_seen_slot[i] ? r->fetch_seen_slot[i] - 1 : 0;
+	}
+	synod_assert(upto <= r->applied_durable);
+	return upto;
+}
+
+/*
  * Forget the slots at the low end of the log that the data area holds
  * durably (applied and checkpointed here): make_room forgets those at
  * any time when it needs the room, so the protocol never relies on them;
@@ -127,32 +175,45 @@ bool synod_log_make_room(struct synod_replica *r, u64 s)
  */
 u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving)
 {
-	u64 upto = r->applied_durable, s, n;
-	u32 i;
+	u64 n;
 
 	synod_assert(r->log_base >= 1);
 	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
-	if (!leaving && r->role != SYNOD_LEADER && r->all_chosen < upto)
-		upto = r->all_chosen;
-	for (i = 0; i < SYNOD_NODES_MAX; i++) {
-		if (r->role == SYNOD_LEADER && i != r->p.self &&
-		    is_voter(r, i) && r->peer_chosen[i] < upto)
-			upto = r->peer_chosen[i];
-		if (r->fetch_seen_ns[i] &&
-		    now - r->fetch_seen_ns[i] < 4 * r->p.election_ns &&
-		    r->fetch_seen_slot[i] <= upto)
-			upto = r->fetch_seen_slot[i] ? r->fetch_seen_slot[i] - 1 : 0;
-	}
-	for (s = r->log_base; s <= upto; s++) {
-		const struct synod_slot *sl = &r->log[s & (SYNOD_LOG_MAX - 1)];
+	n = forget_upto(r, forget_bound(r, now, leaving));
+	synod_replica_check(r);
+	return n;
+}
 
-		if (sl->faulty || sl->owned)
-			break;
-	}
-	n = s - r->log_base;
-	if (n && !synod_log_make_room(r, s - 1 + SYNOD_LOG_MAX))
-		n = 0;
-	synod_assert(r->log_base <= r->applied_durable + 1);
+/*
+ * Forget the slots up to @upto that the data area holds durably, even
+ * those synod_replica_forget() keeps for a lagging voter, for the
+ * voters the leader last said had chosen them (all_chosen) or for a
+ * recent fetcher.  The glue calls this when the payloads the log names
+ * past its checkpoint take more bytes than it may retain (the core
+ * knows no payload sizes on a follower): a slow or lost peer then costs
+ * it a state transfer (the slots are gone: a FETCH below log_base is
+ * answered with a snapshot, a PROMISE asked below it with TOO_FAR)
+ * instead of a store that fills and turns writes back.  Safe for the
+ * same reason forget is: make_room drops such slots whenever it needs
+ * the room, so the protocol never relies on them.  Counts in
+ * stats.shed the slots forgotten that forget would have kept.  Returns
+ * how many slots were forgotten.
+ */
+u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto)
+{
+	u64 keep, base = r->log_base, n;
+
+	synod_assert(base >= 1);
+	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
+	if (upto > r->applied_durable)
+		upto = r->applied_durable;
+	keep = forget_bound(r, now, false);
+	n = forget_upto(r, upto);
+	if (r->log_base - 1 > keep)
+		r->stats.shed += r->log_base - 1 -
+				 (keep > base - 1 ? keep : base - 1);
+	synod_assert(r->log_base == base + n);
+	synod_assert(!n || r->log_base <= upto + 1);
 	synod_replica_check(r);
 	return n;
 }

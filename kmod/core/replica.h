@@ -236,6 +236,8 @@ struct synod_stats {
 	u64 old_snapshots;	/* jumps on a CATCHUP|SNAPSHOT of an older peer */
 	u64 jumps;
 	u64 resends;		/* leader: slots resent to a silent peer */
+	/* slots shed past what a peer wanted (synod_replica_shed()) */
+	u64 shed;
 };
 
 struct synod_replica {
@@ -487,6 +489,7 @@ int synod_replica_change_config(struct synod_replica *r, u64 now,
 				struct synod_out *out);
 void synod_replica_check(const struct synod_replica *r);
 u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving);
+u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto);
 u32 synod_replica_leader(const struct synod_replica *r);
 
 /* proposer.c */

@@ -504,6 +504,113 @@ static void test_idle_forget_all_up_forgets_all(void **state)
 	}
 }
 
+/* Writes through leader @l until it has chosen @slots more slots. */
+static void write_slots(int l, u64 req, u64 slots)
+{
+	u64 upto = T.r[l].chosen_upto + slots;
+
+	while (T.r[l].chosen_upto < upto) {
+		write8(l, req);
+		req += 8;
+		beat();
+	}
+}
+
+/*
+ * S4b: a voter down while large writes go on.  The leader's forget keeps
+ * every slot that voter lacks, so its payloads stay in the store; past
+ * the byte bound the glue sheds them (synod_replica_shed()), never past
+ * applied_durable, and the voter, back, catches up by a state transfer
+ * from the leader: its FETCH is below the leader's log_base.
+ */
+static void test_shed_past_a_down_voter(void **state)
+{
+	int l, f, m;
+	u64 base, ad, lacks, n;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	m = (l + 2) % 3;
+	T.cut[f] = true;
+	write_slots(l, 0x400, 20);
+	ad = T.r[l].applied_durable;
+	lacks = T.r[f].chosen_upto;
+	assert_true(ad >= lacks + 20);
+	synod_replica_forget(&T.r[l], T.now, false);
+	assert_true(T.r[l].log_base <= lacks + 1);	/* kept for f */
+	base = T.r[l].log_base;
+	/* a bound: keep the newest four slots */
+	n = synod_replica_shed(&T.r[l], T.now, ad - 4);
+	assert_int_equal(n, ad - 4 - base + 1);
+	assert_int_equal(T.r[l].log_base, ad - 3);
+	assert_int_equal(T.r[l].stats.shed, ad - 4 - lacks);
+	/* never past what the data area holds durably */
+	n = synod_replica_shed(&T.r[l], T.now, ad + 100);
+	assert_int_equal(n, 4);
+	assert_int_equal(T.r[l].log_base, ad + 1);
+	assert_int_equal(T.r[l].stats.shed, ad - lacks);
+	assert_int_equal(synod_replica_shed(&T.r[l], T.now, ad), 0);
+	/* f back, m away: only the leader can serve f, by a transfer */
+	T.cut[m] = true;
+	T.cut[f] = false;
+	T.install[f] = true;
+	for (int i = 0; i < 300; i++)
+		advance(MS);
+	assert_true(T.jumps[f] >= 1);
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	assert_int_equal(T.r[f].chosen_upto, T.r[l].chosen_upto);
+	/* and the pair goes on choosing without m */
+	write8(l, 0x900);
+	beat();
+	assert_true(T.r[f].chosen_upto >= ad + 8);
+}
+
+/*
+ * S4b on a follower: shedding past all_chosen (what the leader last
+ * said every voter had) is safe.  The voter that lacks those slots comes
+ * back when the leader is gone: whichever of the two survivors leads,
+ * it learns them by a state transfer from the one that shed (a FETCH
+ * below its log_base, or phase 1 told TOO_FAR), and the pair serves.
+ */
+static void test_shed_past_all_chosen_on_a_follower(void **state)
+{
+	int l, f, m, nl;
+	u64 ad, lacks;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	m = (l + 2) % 3;
+	T.cut[f] = true;
+	write_slots(l, 0x400, 20);
+	ad = T.r[m].applied_durable;
+	lacks = T.r[f].chosen_upto;
+	assert_true(ad >= lacks + 20);
+	assert_true(T.r[m].all_chosen <= lacks);
+	synod_replica_forget(&T.r[m], T.now, false);
+	assert_true(T.r[m].log_base <= lacks + 1);	/* kept for f */
+	assert_true(synod_replica_shed(&T.r[m], T.now, ad) > 0);
+	assert_int_equal(T.r[m].log_base, ad + 1);
+	assert_true(T.r[m].stats.shed >= ad - lacks);
+	/* the leader is lost for good; f comes back */
+	T.cut[l] = true;
+	T.cut[f] = false;
+	T.install[f] = true;
+	nl = elect_except(l);
+	for (int i = 0; i < 300; i++)
+		advance(MS);
+	assert_true(T.jumps[f] >= 1);
+	assert_int_equal(T.r[f].chosen_upto, T.r[m].chosen_upto);
+	assert_true(T.r[f].chosen_upto >= ad);
+	write8(nl, 0x900);
+	beat();
+	assert_true(T.r[f].chosen_upto >= ad + 8);
+	assert_int_equal(T.r[f].chosen_upto, T.r[m].chosen_upto);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +625,8 @@ int main(void)
 		cmocka_unit_test(test_late_acks_are_progress),
 		cmocka_unit_test(test_idle_forget_keeps_what_a_cut_voter_lacks),
 		cmocka_unit_test(test_idle_forget_all_up_forgets_all),
+		cmocka_unit_test(test_shed_past_a_down_voter),
+		cmocka_unit_test(test_shed_past_all_chosen_on_a_follower),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);

@@ -32,7 +32,7 @@ static int new_op(struct sim *s)
  * with the default (16 KiB, the module's longest write today) the core's
  * byte bounds are never reached and seeds run as before lengths.
  */
-static uint32_t write_len(const struct sim *s, uint64_t value)
+uint32_t sim_write_len(const struct sim *s, uint64_t value)
 {
 	uint64_t h = (s->seed * 0x9e3779b97f4a7c15ull) ^ value;
 	uint32_t unit, units;
@@ -185,7 +185,7 @@ void client_start(struct sim *s, struct client *c)
 	h->write = sim_chance(s, 550000);
 	if (h->write) {
 		h->value = ((uint64_t)(c->id + 1) << 40) | ++c->counter;
-		h->len = write_len(s, h->value);
+		h->len = sim_write_len(s, h->value);
 	}
 	c->cur = idx;
 	nd = &s->nodes[c->target];

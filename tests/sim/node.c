@@ -486,6 +486,48 @@ void node_resume(struct sim *s, struct node *nd)
 	sim_trace(s, "node %d: resumes", nd->id);
 }
 
+/*
+ * --retain-kb, the module's byte bound (kmod/replica_ckpt.c,
+ * synod_ckpt_retain()): once a checkpoint has moved applied_durable, add
+ * up the bytes of the writes the applied slots [log_base, applied] name,
+ * newest first, and past s->retain_bytes let the core shed the older
+ * ones at or below applied_durable, even those a lagging voter, all_chosen or a fetcher still
+ * wants: that peer then catches up by a state transfer.  The sim knows
+ * every write's length from its value (client.c); the module looks its
+ * payloads up by ref.
+ */
+static void shed(struct sim *s, struct node *nd)
+{
+	struct synod_replica *r = &nd->r;
+	uint64_t slot, bytes = 0, was = r->stats.shed;
+	uint32_t i;
+
+	if (!s->retain_bytes || r->applied_durable == nd->shed_at)
+		return;
+	nd->shed_at = r->applied_durable;
+	for (slot = r->applied; slot >= r->log_base && slot; slot--) {
+		const struct synod_slot *sl = &r->log[slot &
+						      (SYNOD_LOG_MAX - 1)];
+
+		if (sl->e.slot != slot || sl->e.kind != SYNOD_ENTRY_WRITE)
+			continue;
+		for (i = 0; i < sl->e.nwrites; i++)
+			bytes += sim_write_len(s, sl->e.w[i].ref);
+		if (bytes > s->retain_bytes)
+			break;
+	}
+	if (bytes <= s->retain_bytes)
+		return;
+	if (slot > r->applied_durable)	/* not durable yet: keep those */
+		slot = r->applied_durable;
+	if (synod_replica_shed(r, sim_local(s, nd), slot))
+		s->sheds++;
+	s->shed_slots += r->stats.shed - was;
+	sim_trace(s, "node %d: shed up to slot %" PRIu64 " (log_base %" PRIu64
+		  ", %" PRIu64 " past a peer)", nd->id, slot, r->log_base,
+		  r->stats.shed - was);
+}
+
 /* Carry out a replica's actions in the documented order. */
 void sim_process(struct sim *s, struct node *nd)
 {
@@ -521,6 +563,7 @@ void sim_process(struct sim *s, struct node *nd)
 		synod_replica_applied(&nd->r, durable,
 				      MUTANT_APPLIED_UNFLUSHED ? &nd->cfg :
 								 &nd->ckpt_cfg);
+	shed(s, nd);
 	check_leaders(s);
 }
 

@@ -41,6 +41,8 @@ static uint32_t opt_lossy_ppm;
 static uint64_t opt_retransmit_ms;
 /* --write-kb-max: the longest client write (client.c), KiB */
 static uint32_t opt_write_kb = 16;
+/* --retain-kb: the byte bound on what a log retains (node.c, shed()) */
+static uint32_t opt_retain_kb;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
@@ -290,6 +292,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->batch_ppm = opt_batch_ppm;
 	s->rx_defer_ppm = opt_rx_defer_ppm;
 	s->write_max = opt_write_kb << 10;
+	s->retain_bytes = (uint64_t)opt_retain_kb << 10;
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
@@ -353,7 +356,7 @@ static void usage(void)
 		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
 		"          [--batch-ppm PPM] [--rx-defer-ppm PPM]\n"
 		"          [--lossy-catchup PPM] [--retransmit-ms MS]\n"
-		"          [--write-kb-max KB] [-v]\n"
+		"          [--write-kb-max KB] [--retain-kb KB] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
 		"  search that runs out is a failure\n"
@@ -367,7 +370,9 @@ static void usage(void)
 		"  PPM of the messages and chunks on its links are lost\n"
 		"  --retransmit-ms: the replicas' retransmission period (5)\n"
 		"  --write-kb-max: the longest write, 4 to 1024 KiB (16);\n"
-		"  writes are 512-byte or 4 KiB units up to it\n",
+		"  writes are 512-byte or 4 KiB units up to it\n"
+		"  --retain-kb: after a checkpoint, shed the durable slots\n"
+		"  past the newest KB of writes, whoever still wants them (0)\n",
 		argv0);
 }
 
@@ -388,6 +393,7 @@ int main(int argc, char **argv)
 		{ "lossy-catchup", required_argument, NULL, 'L' },
 		{ "retransmit-ms", required_argument, NULL, 'R' },
 		{ "write-kb-max", required_argument, NULL, 'W' },
+		{ "retain-kb", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -397,7 +403,7 @@ int main(int argc, char **argv)
 	uint64_t tot_lease = 0, tot_ok = 0, tot_xfer = 0;
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
-	uint64_t tot_xjumps = 0, tot_wfull = 0;
+	uint64_t tot_xjumps = 0, tot_wfull = 0, tot_sheds = 0, tot_shed = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -418,6 +424,7 @@ int main(int argc, char **argv)
 		case 'L': opt_lossy_ppm = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'R': opt_retransmit_ms = strtoull(optarg, NULL, 0); break;
 		case 'W': opt_write_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'K': opt_retain_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -458,6 +465,10 @@ int main(int argc, char **argv)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
 			 " --write-kb-max %" PRIu32, opt_write_kb);
+	if (opt_retain_kb)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --retain-kb %" PRIu32, opt_retain_kb);
 	for (k = 0; k < nseeds; k++) {
 		uint64_t sd = seed + k;
 		int n = replicas ? replicas : (sd & 1 ? 3 : 5);
@@ -489,6 +500,8 @@ int main(int argc, char **argv)
 		tot_xjumps += s.xfer_jumps;
 		tot_batch += s.batched;
 		tot_wfull += s.window_full_steps;
+		tot_sheds += s.sheds;
+		tot_shed += s.shed_slots;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -508,6 +521,9 @@ int main(int argc, char **argv)
 	       tot_changes, max_changes);
 	if (opt_write_kb != 16)	/* steps the byte window held writes back */
 		printf(" byte window full %" PRIu64 " steps", tot_wfull);
+	if (opt_retain_kb)	/* sheds, and slots a peer still wanted */
+		printf(" sheds %" PRIu64 " (%" PRIu64 " slots past a peer)",
+		       tot_sheds, tot_shed);
 	printf(" cpu %.3f s\n", (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();
 	return failures ? 1 : 0;

@@ -91,6 +91,8 @@ struct node {
 	/* ticks so far: every SIM_FORGET_TICKS-th forgets the applied log,
 	 * as the module's idle payload store does (kmod/payload.c) */
 	uint64_t ticks;
+	/* the applied_durable the last byte-bound look (shed()) saw */
+	uint64_t shed_at;
 	/* peers a message to was lost at random since the last tick: the
 	 * module learns of a refusal by a send queue still growing, and
 	 * tells its core at the tick (synod_replica_peer_refused()) */
@@ -195,6 +197,12 @@ struct sim {
 	uint32_t batch_ppm;	/* --batch-ppm: writes that wait for a pass */
 	uint32_t rx_defer_ppm;	/* --rx-defer-ppm: messages whose outputs wait */
 	uint32_t write_max;	/* --write-kb-max: the longest write, bytes */
+	/*
+	 * --retain-kb: bytes of payloads the slots in [log_base,
+	 * applied_durable] may name before the node sheds the oldest
+	 * (node.c, shed(); the module's SYNOD_RETAIN_BYTES); 0: no bound
+	 */
+	uint64_t retain_bytes;
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -233,6 +241,8 @@ struct sim {
 	uint64_t msgs, events, lease_reads, commits_ok, transfers, crashes;
 	uint64_t corruptions, jumps, pauses, chunks, xfer_crashes;
 	uint64_t xfer_jumps;	/* jumps into a state transfer (passes) */
+	/* --retain-kb: sheds that forgot slots, and the slots a peer wanted */
+	uint64_t sheds, shed_slots;
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
 	/*
@@ -312,6 +322,7 @@ void fault_restore_members(struct sim *s);
 void fault_lossy_cut(struct sim *s);
 
 /* client.c */
+uint32_t sim_write_len(const struct sim *s, uint64_t value);
 void client_start(struct sim *s, struct client *c);
 void client_submit(struct sim *s, int idx);
 void client_submit_batch(struct sim *s, struct node *nd);
