@@ -258,6 +258,7 @@ version_misfit() {
 	version_misfit 99
 }
 
+# bats test_tags=slow
 @test "cluster: a replica offering only a protocol version below ours (1) is refused alike" {
 	version_misfit 1
 }
@@ -466,6 +467,7 @@ down_reaps() {
 	     END { exit bad || NR != 3 || nobuf < 10 }' "$BATS_TEST_TMPDIR/drops"
 }
 
+# bats test_tags=slow
 @test "cluster: a slow follower holding payloads sent by reference gets the bytes the MAC covered, and the same data" {
 	# The leader sends payloads by reference: the pages of its payload
 	# store sit in the socket to node 2 until node 2's TCP acknowledges
