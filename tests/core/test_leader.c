@@ -517,6 +517,24 @@ static void write_slots(int l, u64 req, u64 slots)
 }
 
 /*
+ * S4b's setting: three replicas, a leader (returned) and two followers,
+ * *f cut off while 20 slots of writes are chosen by the leader and *m.
+ */
+static int shed_setup(int *f, int *m)
+{
+	int l;
+
+	setup_cluster(3, false);
+	l = elect();
+	*f = (l + 1) % 3;
+	*m = (l + 2) % 3;
+	T.cut[*f] = true;
+	write_slots(l, 0x400, 20);
+	assert_true(T.r[*f].chosen_upto + 20 <= T.r[l].chosen_upto);
+	return l;
+}
+
+/*
  * S4b: a voter down while large writes go on.  The leader's forget keeps
  * every slot that voter lacks, so its payloads stay in the store; past
  * the byte bound the glue sheds them (synod_replica_shed()), never past
@@ -529,12 +547,7 @@ static void test_shed_past_a_down_voter(void **state)
 	u64 base, ad, lacks, n;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	m = (l + 2) % 3;
-	T.cut[f] = true;
-	write_slots(l, 0x400, 20);
+	l = shed_setup(&f, &m);
 	ad = T.r[l].applied_durable;
 	lacks = T.r[f].chosen_upto;
 	assert_true(ad >= lacks + 20);
@@ -580,12 +593,7 @@ static void test_shed_past_all_chosen_on_a_follower(void **state)
 	u64 ad, lacks;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	m = (l + 2) % 3;
-	T.cut[f] = true;
-	write_slots(l, 0x400, 20);
+	l = shed_setup(&f, &m);
 	ad = T.r[m].applied_durable;
 	lacks = T.r[f].chosen_upto;
 	assert_true(ad >= lacks + 20);
