@@ -187,24 +187,6 @@ static u64 retain_upto(struct synod_repl *r, u64 limit)
 }
 
 /*
- * The newest slot a peer that fetched from us in the last four election
- * timeouts does not need (it asked from the one after), U64_MAX if
- * none: synod_replica_forget() keeps those for the same reason.
- */
-static u64 retain_fetch_spare(const struct synod_replica *c, u64 now)
-{
-	u64 spare = U64_MAX;
-	u32 i;
-
-	for (i = 0; i < SYNOD_NODES_MAX; i++)
-		if (c->fetch_seen_ns[i] &&
-		    now - c->fetch_seen_ns[i] < 4 * c->p.election_ns)
-			spare = min(spare, c->fetch_seen_slot[i] ?
-				    c->fetch_seen_slot[i] - 1 : 0);
-	return spare;
-}
-
-/*
  * The byte bound on what the log retains past its checkpoint (S4b,
  * payload.h): once the core has heard of a checkpoint (the end of
  * synod_repl_execute(), so a synchronous one counts too), and the
@@ -242,7 +224,7 @@ void synod_ckpt_retain(struct synod_repl *r)
 	if (synod_pay_used(&r->pay) <= RETAIN_SHED_USED)
 		return;
 	upto = retain_upto(r, SYNOD_RETAIN_BYTES);
-	spare = retain_fetch_spare(c, now);
+	spare = synod_replica_fetch_spare(c, now);
 	if (upto > spare)
 		upto = max(spare, retain_upto(r, SYNOD_RETAIN_BYTES +
 					      RETAIN_SPARE_BYTES));

@@ -130,26 +130,50 @@ static u64 forget_upto(struct synod_replica *r, u64 upto)
 }
 
 /*
+ * The newest slot that no peer which fetched from us in the last four
+ * election timeouts still needs (it asked from the one after), ~0 if no
+ * peer did: such a peer is catching up from our log.  Forget keeps its
+ * slots; the glue's byte bound spares it a little more
+ * (kmod/replica_ckpt.c).
+ */
+u64 synod_replica_fetch_spare(const struct synod_replica *r, u64 now)
+{
+	u64 spare = ~0ULL, s;
+	u32 i;
+
+	synod_assert(now >= r->last_now);
+	/* 4 x election_ns below cannot wrap */
+	synod_assert(r->p.election_ns >> 32 == 0);
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		if (!r->fetch_seen_ns[i] ||
+		    now - r->fetch_seen_ns[i] >= 4 * r->p.election_ns)
+			continue;
+		s = r->fetch_seen_slot[i] ? r->fetch_seen_slot[i] - 1 : 0;
+		if (s < spare)
+			spare = s;
+	}
+	return spare;
+}
+
+/*
  * The highest slot synod_replica_forget() lets go of: applied_durable,
  * less what a peer may still want from us (its comment says which).
  */
 static u64 forget_bound(const struct synod_replica *r, u64 now, bool leaving)
 {
-	u64 upto = r->applied_durable;
+	u64 upto = r->applied_durable, spare;
 	u32 i;
 
 	synod_assert(now >= r->last_now);
 	if (!leaving && r->role != SYNOD_LEADER && r->all_chosen < upto)
 		upto = r->all_chosen;
-	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+	for (i = 0; i < SYNOD_NODES_MAX; i++)
 		if (r->role == SYNOD_LEADER && i != r->p.self &&
 		    is_voter(r, i) && r->peer_chosen[i] < upto)
 			upto = r->peer_chosen[i];
-		if (r->fetch_seen_ns[i] &&
-		    now - r->fetch_seen_ns[i] < 4 * r->p.election_ns &&
-		    r->fetch_seen_slot[i] <= upto)
-			upto = r->fetch_seen_slot[i] ? r->fetch_seen_slot[i] - 1 : 0;
-	}
+	spare = synod_replica_fetch_spare(r, now);
+	if (spare < upto)
+		upto = spare;
 	synod_assert(upto <= r->applied_durable);
 	return upto;
 }
