@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Forgetting the low end of the log: what a replica may let go of once
+ * its data area holds it durably, keeping what a peer may still want
+ * (synod_replica_forget()), and past the glue's byte bound even that
+ * (synod_replica_shed(), large requests S4b).  make_room, which forgets
+ * to make room at any time, stays with the log in replica.c.
+ */
+#include "internal.h"
+
+/*
+ * Forget the slots from log_base up to @upto (at most applied_durable),
+ * stopping at the first faulty or owned one, which make_room may not
+ * drop.  Returns how many were forgotten.
+ */
+static u64 forget_upto(struct synod_replica *r, u64 upto)
+{
+	u64 s, n;
+
+	synod_assert(upto <= r->applied_durable);
+	for (s = r->log_base; s <= upto; s++) {
+		const struct synod_slot *sl = &r->log[s & (SYNOD_LOG_MAX - 1)];
+
+		if (sl->faulty || sl->owned)
+			break;
+	}
+	n = s - r->log_base;
+	if (n && !synod_log_make_room(r, s - 1 + SYNOD_LOG_MAX))
+		n = 0;
+	synod_assert(r->log_base <= r->applied_durable + 1);
+	return n;
+}
+
+/*
+ * The newest slot that no peer which fetched from us in the last four
+ * election timeouts still needs (it asked from the one after), ~0 if no
+ * peer did: such a peer is catching up from our log.  Forget keeps its
+ * slots; the glue's byte bound spares it a little more
+ * (kmod/replica_ckpt.c).
+ */
+u64 synod_replica_fetch_spare(const struct synod_replica *r, u64 now)
+{
+	u64 spare = ~0ULL, s;
+	u32 i;
+
+	synod_assert(now >= r->last_now);
+	/* 4 x election_ns below cannot wrap */
+	synod_assert(r->p.election_ns >> 32 == 0);
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		if (!r->fetch_seen_ns[i] ||
+		    now - r->fetch_seen_ns[i] >= 4 * r->p.election_ns)
+			continue;
+		s = r->fetch_seen_slot[i] ? r->fetch_seen_slot[i] - 1 : 0;
+		if (s < spare)
+			spare = s;
+	}
+	return spare;
+}
+
+/*
+ * The highest slot synod_replica_forget() lets go of: applied_durable,
+ * less what a peer may still want from us (its comment says which).
+ */
+static u64 forget_bound(const struct synod_replica *r, u64 now, bool leaving)
+{
+	u64 upto = r->applied_durable, spare;
+	u32 i;
+
+	synod_assert(now >= r->last_now);
+	if (!leaving && r->role != SYNOD_LEADER && r->all_chosen < upto)
+		upto = r->all_chosen;
+	for (i = 0; i < SYNOD_NODES_MAX; i++)
+		if (r->role == SYNOD_LEADER && i != r->p.self &&
+		    is_voter(r, i) && r->peer_chosen[i] < upto)
+			upto = r->peer_chosen[i];
+	spare = synod_replica_fetch_spare(r, now);
+	if (spare < upto)
+		upto = spare;
+	synod_assert(upto <= r->applied_durable);
+	return upto;
+}
+
+/*
+ * Forget the slots at the low end of the log that the data area holds
+ * durably (applied and checkpointed here): make_room forgets those at
+ * any time when it needs the room, so the protocol never relies on them;
+ * a peer that asks for one is answered that it must catch up by state
+ * transfer.  So keep what a peer may still want from us: on a leader,
+ * every slot past the chosen prefix of some voter (a follower down for
+ * a while catches up from our log when it comes back); on any other
+ * replica, every slot past the one the leader last said every voter had
+ * chosen (all_chosen: a voter cut off, perhaps the leader itself, comes
+ * back fetching from us or campaigning, and its phase 1 asks us for
+ * them), unless @leaving (going down: we serve nobody until we are up
+ * again, and then we are behind); and anywhere, the slots from the one a
+ * peer fetched in the last four election timeouts (it is catching up
+ * from us).  The glue calls this when the
+ * replica has been idle a while, so that an idle log names no payloads
+ * and their buffers can go back to the host (kmod/payload.c).  Returns
+ * how many slots were forgotten.
+ */
+u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving)
+{
+	u64 n;
+
+	synod_assert(r->log_base >= 1);
+	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
+	n = forget_upto(r, forget_bound(r, now, leaving));
+	synod_replica_check(r);
+	return n;
+}
+
+/*
+ * Forget the slots up to @upto that the data area holds durably, even
+ * those synod_replica_forget() keeps for a lagging voter, for the
+ * voters the leader last said had chosen them (all_chosen) or for a
+ * recent fetcher.  The glue calls this when the payloads the log names
+ * past its checkpoint take more bytes than it may retain (the core
+ * knows no payload sizes on a follower): a slow or lost peer then costs
+ * it a state transfer (the slots are gone: a FETCH below log_base is
+ * answered with a snapshot, a PROMISE asked below it with TOO_FAR)
+ * instead of a store that fills and turns writes back.  Safe for the
+ * same reason forget is: make_room drops such slots whenever it needs
+ * the room, so the protocol never relies on them.  Counts in
+ * stats.shed the slots forgotten that forget would have kept.  Returns
+ * how many slots were forgotten.
+ */
+u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto)
+{
+	u64 keep, base = r->log_base, n;
+
+	synod_assert(base >= 1);
+	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
+	if (upto > r->applied_durable)
+		upto = r->applied_durable;
+	keep = forget_bound(r, now, false);
+	n = forget_upto(r, upto);
+	if (r->log_base - 1 > keep)
+		r->stats.shed += r->log_base - 1 -
+				 (keep > base - 1 ? keep : base - 1);
+	synod_assert(r->log_base == base + n);
+	synod_assert(!n || r->log_base <= upto + 1);
+	synod_replica_check(r);
+	return n;
+}
