@@ -107,7 +107,7 @@ FLAGS=0 LEN=32768 mkimg "$tmp/img4" 1 0
 out=$(python3 "$jring" sb "$tmp/img4" 2>&1)
 echo "# $out"
 tap_run "without LARGE the bound is 16 KiB" \
-	[ "$out" = "format 3 flags 0x0 large 0 paymax 16384 pring 12582912" ]
+	[ "$out" = "format 3 flags 0x0 large 0 paymax 16384 pring 12582912 applied 0 seq 1" ]
 out=$(python3 "$jring" record "$tmp/img4" 0 2>&1)
 echo "# $out"
 tap_run "a 32 KiB payload is over that bound" grep -q "over-bound" <<< "$out"
@@ -115,7 +115,7 @@ FLAGS=2 LEN=32768 mkimg "$tmp/img5" 1 0
 out=$(python3 "$jring" sb "$tmp/img5" 2>&1)
 echo "# $out"
 tap_run "LARGE read from the flags: 1 MiB" \
-	[ "$out" = "format 3 flags 0x2 large 1 paymax 1048576 pring 12582912" ]
+	[ "$out" = "format 3 flags 0x2 large 1 paymax 1048576 pring 12582912 applied 0 seq 1" ]
 out=$(python3 "$jring" record "$tmp/img5" 0 2>&1)
 echo "# $out"
 tap_run "and a 32 KiB payload is within it" \
