@@ -493,6 +493,21 @@ u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto);
 u64 synod_replica_fetch_spare(const struct synod_replica *r, u64 now);
 u32 synod_replica_leader(const struct synod_replica *r);
 
+/*
+ * room.c: a follower's room past a slot it lacks.  synod_log_first_hole()
+ * is the lowest slot past the chosen prefix the log does not hold (0:
+ * none).  synod_room_filter() drops from an ACCEPT or CATCHUP @m, before
+ * it is stepped, the entries past that hole whose records (@need, in
+ * bytes, the glue's measure) would take what the log holds past the
+ * applied index over @room; returns how many, and the hole and the
+ * bytes held once it weighed (0 and 0 if it had nothing to weigh).
+ */
+typedef u32 (*synod_room_need_fn)(void *ctx, const struct synod_entry *e);
+u64 synod_log_first_hole(const struct synod_replica *r);
+u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
+		      u64 room, synod_room_need_fn need, void *ctx,
+		      u64 *hole, u64 *held);
+
 /* proposer.c */
 bool synod_replica_lease_valid(const struct synod_replica *r, u64 now);
 

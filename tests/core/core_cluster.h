@@ -31,6 +31,15 @@ static struct {
 	int accepts[N_MAX][N_MAX];	/* ACCEPTs sent, [from][to], lost too */
 	int drop_catchup[N_MAX];	/* lose the next CATCHUPs with entries */
 	bool install[N_MAX];	/* jump when the core asks for a transfer */
+	int drop_accept[N_MAX];	/* lose the next ACCEPTs with entries */
+	/*
+	 * Journal room past a hole, in records (0: unbounded): ACCEPTs and
+	 * CATCHUPs to the node go through synod_room_filter() first, each
+	 * WRITE entry's record counting one, as the module's receive path
+	 * does with bytes (kmod/replica_room.c); and what it dropped.
+	 */
+	u64 room[N_MAX];
+	u32 room_dropped[N_MAX];
 	u64 ckpt_slots;		/* checkpoint period; 0: every apply */
 	int jumps[N_MAX];	/* ... and how many times it did */
 	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
@@ -137,6 +146,21 @@ static inline void drain(int i)
 	}
 }
 
+/* A record per WRITE entry: the unit of T.room. */
+static inline u32 room_need_one(void *ctx, const struct synod_entry *e)
+{
+	(void)ctx;
+	return e->kind == SYNOD_ENTRY_WRITE;
+}
+
+static inline u32 room_filter(int to, struct synod_msg *m)
+{
+	u64 hole, held;
+
+	return synod_room_filter(&T.r[to], m, T.room[to], room_need_one,
+				 NULL, &hole, &held);
+}
+
 static inline void pump(void)
 {
 	int i, rounds = 0;
@@ -164,6 +188,13 @@ static inline void pump(void)
 		}
 		if (m.to >= T.n || T.cut[m.to] || T.cut[m.from])
 			continue;
+		if (m.type == SYNOD_MSG_ACCEPT && m.count &&
+		    T.drop_accept[m.to] > 0) {
+			T.drop_accept[m.to]--;
+			continue;
+		}
+		if (T.room[m.to])
+			T.room_dropped[m.to] += room_filter(m.to, &m);
 		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);
 		drain(m.to);
 	}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Room past a slot the replica lacks.  Its journal frees only records
+ * of applied slots, and nothing past a hole in its log applies until
+ * the hole is filled.  A follower that missed one slot under large
+ * writes (a payload frame dropped for want of a buffer) went on
+ * accepting the later ones, and its journal's payload ring (eleven
+ * 1 MiB records by default) filled before the leader resent the slot or
+ * the follower fetched it: it fenced "journal full".  So, past the
+ * first hole, an ACCEPT or CATCHUP entry is taken only while the room
+ * the glue measures (bytes of its journal, less a reserve for the
+ * hole's own record) holds it with what the log already holds past the
+ * applied index; the others are dropped before the step, as if their
+ * frame were lost: the leader resends what stays unacked, the replica
+ * fetches the hole (fetch.c), and once it applies, the journal frees.
+ * Entries at or below the first hole are always taken (they are what
+ * lets the replica go on), and so are those the log holds already in
+ * the same ballot or chosen (no new record: accept_one() acks them).
+ * The glue weighs entries (@need: bytes of its record) since the core
+ * knows no payload's size on a follower (kmod/replica_room.c).
+ */
+#include "internal.h"
+
+u64 synod_log_first_hole(const struct synod_replica *r)
+{
+	u64 s;
+
+	synod_assert(r->applied <= r->chosen_upto);
+	synod_assert(r->chosen_upto + 1 >= r->log_base);
+	for (s = r->chosen_upto + 1; s <= r->last_slot; s++)
+		if (!slot_get(r, s))
+			return s;
+	return 0;
+}
+
+/*
+ * Whether @e of @m needs no new record: the log holds its slot chosen,
+ * or accepted in the ballot of the ACCEPT that brings it again.
+ */
+static bool room_held_already(const struct synod_replica *r,
+			      const struct synod_msg *m,
+			      const struct synod_entry *e)
+{
+	const struct synod_slot *sl = slot_get(r, e->slot);
+
+	return sl && !sl->faulty &&
+	       (sl->chosen || (m->type == SYNOD_MSG_ACCEPT &&
+			       sl->e.ballot == m->ballot));
+}
+
+u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
+		      u64 room, synod_room_need_fn need, void *ctx,
+		      u64 *hole_out, u64 *held_out)
+{
+	const struct synod_slot *sl;
+	u64 hole, held = 0, s;
+	u32 i, n = 0, dropped = 0, b;
+	bool weighed = false;
+
+	synod_assert(m->count <= SYNOD_MSG_ENTRIES_MAX);
+	synod_assert(need != NULL);
+	*hole_out = 0;
+	*held_out = 0;
+	if ((m->type != SYNOD_MSG_ACCEPT && m->type != SYNOD_MSG_CATCHUP) ||
+	    !m->count || r->role == SYNOD_LEADER)
+		return 0;
+	hole = synod_log_first_hole(r);
+	if (!hole)
+		return 0;
+	for (i = 0; i < m->count; i++) {
+		const struct synod_entry *e = &m->e[i];
+
+		if (e->slot > hole && !room_held_already(r, m, e)) {
+			if (!weighed) {
+				/* what no checkpoint frees until it applies */
+				for (s = r->applied + 1; s <= r->last_slot; s++) {
+					sl = slot_get(r, s);
+					if (sl)
+						held += need(ctx, &sl->e);
+				}
+				weighed = true;
+			}
+			b = need(ctx, e);
+			if (held + b > room) {
+				dropped++;
+				continue;
+			}
+			held += b;
+		}
+		if (n != i)
+			m->e[n] = m->e[i];
+		n++;
+	}
+	synod_assert(n + dropped == m->count);
+	m->count = n;
+	*hole_out = hole;
+	*held_out = held;
+	return dropped;
+}
