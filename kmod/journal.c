@@ -506,12 +506,26 @@ static u32 rec_paylen(const struct synod_jrec *r)
  */
 static u32 rec_pring(const struct synod_journal *j, const struct synod_jrec *r)
 {
-	u32 len = rec_paylen(r);
+	return synod_journal_pring_need(j, rec_paylen(r));
+}
 
+/*
+ * Payload ring bytes a record whose payloads take @paylen bytes needs,
+ * as rec_pring() counts them, and the ring's size (0 in format 1).
+ * Fixed geometry, no lock: a follower's receive path weighs with them
+ * what it may accept past a slot it lacks (replica_room.c).
+ */
+u32 synod_journal_pring_need(const struct synod_journal *j, u32 paylen)
+{
 	if (j->format == SYNOD_JREC_FORMAT_V1 ||
-	    SYNOD_JREC_HDR_SIZE + len <= j->slot_bytes)
+	    SYNOD_JREC_HDR_SIZE + paylen <= j->slot_bytes)
 		return 0;
-	return round_up(len, SYNOD_PRING_ALIGN);
+	return round_up(paylen, SYNOD_PRING_ALIGN);
+}
+
+u64 synod_journal_pring_size(const struct synod_journal *j)
+{
+	return j->psize;
 }
 
 /*

@@ -159,6 +159,8 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 unsigned int synod_journal_chunk(const struct synod_journal *j,
 				 const struct synod_jrec *recs, unsigned int n);
 void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot);
+u32 synod_journal_pring_need(const struct synod_journal *j, u32 paylen);
+u64 synod_journal_pring_size(const struct synod_journal *j);
 bool synod_journal_set_large(struct synod_journal *j);
 int synod_journal_recover(struct synod_journal *j,
 			  void (*found)(void *ctx, const struct synod_jrec *r),

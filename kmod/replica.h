@@ -239,6 +239,8 @@ struct synod_repl {
 	 */
 	u64 rx_drop[SYNOD_RXD_MAX];
 	u64 out_of_range;		/* writes refused: outside the data area */
+	/* entries refused past a slot we lack, for journal room (replica_room.c) */
+	u64 room_refused;
 	u64 tx_dropped;			/* messages not sent: queue full, no link */
 	/* of those, by peer: to a send ring still growing (status shows it) */
 	u64 tx_again_count[SYNOD_NODES_MAX];
@@ -489,6 +491,9 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
 void synod_repl_rx_done(void *ctx);				/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
 void synod_repl_pieces_reset(struct synod_repl *r);
+
+/* replica_room.c: journal room past a slot we lack, under the lock */
+void synod_room_filter_msg(struct synod_repl *r, struct synod_msg *m);
 void synod_repl_pieces_abandon(struct synod_repl *r);
 
 /* replica_io.c: client requests */

@@ -520,6 +520,9 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		tx.ring_grows, tx.ring_shrinks, tx.ring_nomem, again,
 		r->tx_pieces, r->ckpt_forgets, r->retain_shed,
 		atomic_long_read(&r->vol->admit.refused));
+	if (r->room_refused)
+		pr_info("%s: down; entries refused past a missing slot for journal room: %llu\n",
+			r->vol->name, r->room_refused);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)
 		err = -EIO;
