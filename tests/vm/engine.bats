@@ -575,19 +575,19 @@ down_field() {
 @test "engine: followers that miss payload frames under 1 MiB writes never fence 'journal full' (room past a hole)" {
 	local d0 n rc c
 	# A follower that lacks a slot (its payload frame dropped, here one
-	# in 4 by test_rx_nobuf) accepts the later ones but applies nothing
+	# in 3 by test_rx_nobuf) accepts the later ones but applies nothing
 	# past it, and its journal frees only applied records.  With 1 MiB
 	# records its 12 MiB payload ring filled in about eleven slots,
 	# before the leader resent the slot or the follower fetched it, and
 	# it fenced "journal full" (the QD4 test above, 1 run in 6,
-	# 2026-12-06).  Protocol timeouts times 32 here keep a hole open for
+	# 2026-12-06).  Protocol timeouts times 20 here keep a hole open for
 	# seconds, as a congested link did there.  Now past a hole it takes
 	# no record its ring cannot hold with room left for the hole's own
 	# (kmod/core/room.c): the rest are refused as if lost, and come
 	# again once the hole is filled.
 	[ -e $PARAMS/test_max_request_kb ] ||
 		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
-	reload_synod time_scale=32 test_max_request_kb=1024 test_rx_nobuf=4
+	reload_synod time_scale=20 test_max_request_kb=1024 test_rx_nobuf=3
 	new_secret
 	for n in 0 1 2; do
 		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"
