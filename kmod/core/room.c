@@ -13,9 +13,10 @@
  * applied index; the others are dropped before the step, as if their
  * frame were lost: the leader resends what stays unacked, the replica
  * fetches the hole (fetch.c), and once it applies, the journal frees.
- * Entries at or below the first hole are always taken (they are what
- * lets the replica go on), and so are those the log holds already in
- * the same ballot or chosen (no new record: accept_one() acks them).
+ * Entries below the first hole, and each that fills it (the hole then
+ * moves to the next slot the log lacks), are always taken: they are what
+ * lets the replica go on; so are those the log holds already in the
+ * same ballot or chosen (no new record: accept_one() acks them).
  * The glue weighs entries (@need: bytes of its record) since the core
  * knows no payload's size on a follower (kmod/replica_room.c).
  */
@@ -48,6 +49,22 @@ static bool room_held_already(const struct synod_replica *r,
 			       sl->e.ballot == m->ballot));
 }
 
+/*
+ * The next hole after @s, a slot just taken (held now, or coming in the
+ * same message): the lowest past it the log does not hold, or ~0 once
+ * past the log's last slot (no hole left: the rest is taken, as with
+ * none at all).
+ */
+static u64 room_next_hole(const struct synod_replica *r, u64 s)
+{
+	synod_assert(s >= r->log_base);
+	synod_assert(s > r->chosen_upto);
+	for (s++; s <= r->last_slot; s++)
+		if (!slot_get(r, s))
+			return s;
+	return ~0ull;
+}
+
 u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 		      u64 room, synod_room_need_fn need, void *ctx,
 		      u64 *hole_out, u64 *held_out)
@@ -61,16 +78,31 @@ u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 	synod_assert(need != NULL);
 	*hole_out = 0;
 	*held_out = 0;
+	/*
+	 * A snapshot's one entry is the configuration at its checkpoint,
+	 * never a record (acceptor.c, snapshot_sane()): the jump it starts
+	 * is what frees a replica behind a trimmed log.
+	 */
 	if ((m->type != SYNOD_MSG_ACCEPT && m->type != SYNOD_MSG_CATCHUP) ||
-	    !m->count || r->role == SYNOD_LEADER)
+	    (m->flags & SYNOD_MSGF_SNAPSHOT) || !m->count ||
+	    r->role == SYNOD_LEADER)
 		return 0;
 	hole = synod_log_first_hole(r);
 	if (!hole)
 		return 0;
+	*hole_out = hole;
 	for (i = 0; i < m->count; i++) {
 		const struct synod_entry *e = &m->e[i];
 
-		if (e->slot > hole && !room_held_already(r, m, e)) {
+		if (e->slot == hole) {
+			/*
+			 * It fills the hole: the run from the chosen prefix
+			 * grows, and its slots can apply once chosen.  A
+			 * CATCHUP's entries run on from the prefix, so all
+			 * of them are taken, one hole after the other.
+			 */
+			hole = room_next_hole(r, hole);
+		} else if (e->slot > hole && !room_held_already(r, m, e)) {
 			if (!weighed) {
 				/* what no checkpoint frees until it applies */
 				for (s = r->applied + 1; s <= r->last_slot; s++) {
@@ -93,7 +125,6 @@ u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 	}
 	synod_assert(n + dropped == m->count);
 	m->count = n;
-	*hole_out = hole;
 	*held_out = held;
 	return dropped;
 }

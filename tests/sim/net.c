@@ -79,6 +79,19 @@ void net_send(struct sim *s, int from, const struct synod_msg *m)
 	net_deliver(s, m->to, buf, len);
 }
 
+/* --room-kb's measure of an entry: the bytes of its writes. */
+static uint32_t room_need(void *ctx, const struct synod_entry *e)
+{
+	const struct sim *s = ctx;
+	uint32_t i, n = 0;
+
+	if (e->kind != SYNOD_ENTRY_WRITE)
+		return 0;
+	for (i = 0; i < e->nwrites; i++)
+		n += sim_write_len(s, e->w[i].ref);
+	return n;
+}
+
 /* Decode a delivered message and step its node with it. */
 void net_receive(struct sim *s, struct event *e)
 {
@@ -105,6 +118,18 @@ void net_receive(struct sim *s, struct event *e)
 	/* room for this message's outputs, as the module makes it */
 	if (!synod_out_room(&nd->out))
 		sim_process(s, nd);
+	/* past a hole, only what its journal holds (kmod/replica_room.c) */
+	if (s->room_bytes) {
+		uint64_t hole, held;
+		uint32_t n = synod_room_filter(&nd->r, &rx_msg, s->room_bytes,
+					       room_need, s, &hole, &held);
+
+		s->room_dropped += n;
+		if (n)
+			sim_trace(s, "node %d: slot %" PRIu64 " missing, %"
+				  PRIu64 " bytes held past it: %u dropped",
+				  nd->id, hole, held, n);
+	}
 	synod_replica_step(&nd->r, sim_local(s, nd), &rx_msg, &nd->out);
 	/*
 	 * A run of frames: the module carries out what they left once the

@@ -43,6 +43,8 @@ static uint64_t opt_retransmit_ms;
 static uint32_t opt_write_kb = 16;
 /* --retain-kb: the byte bound on what a log retains (node.c, shed()) */
 static uint32_t opt_retain_kb;
+/* --room-kb: a follower's journal room past a hole (net.c) */
+static uint32_t opt_room_kb;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
@@ -293,6 +295,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->rx_defer_ppm = opt_rx_defer_ppm;
 	s->write_max = opt_write_kb << 10;
 	s->retain_bytes = (uint64_t)opt_retain_kb << 10;
+	s->room_bytes = (uint64_t)opt_room_kb << 10;
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
@@ -356,7 +359,7 @@ static void usage(void)
 		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
 		"          [--batch-ppm PPM] [--rx-defer-ppm PPM]\n"
 		"          [--lossy-catchup PPM] [--retransmit-ms MS]\n"
-		"          [--write-kb-max KB] [--retain-kb KB] [-v]\n"
+		"          [--write-kb-max KB] [--retain-kb KB] [--room-kb KB] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
 		"  search that runs out is a failure\n"
@@ -372,7 +375,9 @@ static void usage(void)
 		"  --write-kb-max: the longest write, 4 to 1024 KiB (16);\n"
 		"  writes are 512-byte or 4 KiB units up to it\n"
 		"  --retain-kb: after a checkpoint, shed the durable slots\n"
-		"  past the newest KB of writes, whoever still wants them (0)\n",
+		"  past the newest KB of writes, whoever still wants them (0)\n"
+		"  --room-kb: a follower drops the entries past a slot it lacks\n"
+		"  that would hold more than KB of writes past its applied index (0)\n",
 		argv0);
 }
 
@@ -394,6 +399,7 @@ int main(int argc, char **argv)
 		{ "retransmit-ms", required_argument, NULL, 'R' },
 		{ "write-kb-max", required_argument, NULL, 'W' },
 		{ "retain-kb", required_argument, NULL, 'K' },
+		{ "room-kb", required_argument, NULL, 'O' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -404,6 +410,7 @@ int main(int argc, char **argv)
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
 	uint64_t tot_xjumps = 0, tot_wfull = 0, tot_sheds = 0, tot_shed = 0;
+	uint64_t tot_room = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -425,6 +432,7 @@ int main(int argc, char **argv)
 		case 'R': opt_retransmit_ms = strtoull(optarg, NULL, 0); break;
 		case 'W': opt_write_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'K': opt_retain_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'O': opt_room_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -469,6 +477,10 @@ int main(int argc, char **argv)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
 			 " --retain-kb %" PRIu32, opt_retain_kb);
+	if (opt_room_kb)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --room-kb %" PRIu32, opt_room_kb);
 	for (k = 0; k < nseeds; k++) {
 		uint64_t sd = seed + k;
 		int n = replicas ? replicas : (sd & 1 ? 3 : 5);
@@ -502,6 +514,7 @@ int main(int argc, char **argv)
 		tot_wfull += s.window_full_steps;
 		tot_sheds += s.sheds;
 		tot_shed += s.shed_slots;
+		tot_room += s.room_dropped;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -524,6 +537,8 @@ int main(int argc, char **argv)
 	if (opt_retain_kb)	/* sheds, and slots a peer still wanted */
 		printf(" sheds %" PRIu64 " (%" PRIu64 " slots past a peer)",
 		       tot_sheds, tot_shed);
+	if (opt_room_kb)	/* entries past a hole a follower dropped */
+		printf(" room refused %" PRIu64 " entries", tot_room);
 	printf(" cpu %.3f s\n", (double)clock() / CLOCKS_PER_SEC);
 	sim_events_release();
 	return failures ? 1 : 0;

@@ -203,6 +203,12 @@ struct sim {
 	 * (node.c, shed(); the module's SYNOD_RETAIN_BYTES); 0: no bound
 	 */
 	uint64_t retain_bytes;
+	/*
+	 * --room-kb: a follower's journal room past a slot it lacks, in
+	 * bytes of the writes its log holds past its applied index (net.c,
+	 * as the module's kmod/replica_room.c); 0: no bound
+	 */
+	uint64_t room_bytes;
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -243,6 +249,7 @@ struct sim {
 	uint64_t xfer_jumps;	/* jumps into a state transfer (passes) */
 	/* --retain-kb: sheds that forgot slots, and the slots a peer wanted */
 	uint64_t sheds, shed_slots;
+	uint64_t room_dropped;	/* --room-kb: entries dropped past a hole */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
 	/*

@@ -580,14 +580,14 @@ down_field() {
 	# records its 12 MiB payload ring filled in about eleven slots,
 	# before the leader resent the slot or the follower fetched it, and
 	# it fenced "journal full" (the QD4 test above, 1 run in 6,
-	# 2026-12-06).  Protocol timeouts times 20 here keep a hole open for
+	# 2026-12-06).  Protocol timeouts times 16 here keep a hole open for
 	# seconds, as a congested link did there.  Now past a hole it takes
 	# no record its ring cannot hold with room left for the hole's own
 	# (kmod/core/room.c): the rest are refused as if lost, and come
 	# again once the hole is filled.
 	[ -e $PARAMS/test_max_request_kb ] ||
 		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
-	reload_synod time_scale=20 test_max_request_kb=1024 test_rx_nobuf=3
+	reload_synod time_scale=16 test_max_request_kb=1024 test_rx_nobuf=3
 	new_secret
 	for n in 0 1 2; do
 		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"
