@@ -45,7 +45,7 @@ u64 synod_replica_fetch_spare(const struct synod_replica *r, u64 now)
 
 	synod_assert(now >= r->last_now);
 	/* 4 x election_ns below cannot wrap */
-	synod_assert(r->p.election_ns >> 32 == 0);
+	synod_assert(r->p.election_ns >> 40 == 0);
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
 		if (!r->fetch_seen_ns[i] ||
 		    now - r->fetch_seen_ns[i] >= 4 * r->p.election_ns)

@@ -27,8 +27,13 @@ static int check_params(const struct synod_params *p)
 	 * neither votes nor campaigns until a leader adds it back. */
 	if (p->self >= SYNOD_NODES_MAX)
 		return -1;
+	/*
+	 * election_ns below 2^40 (18 minutes): the module's time_scale up
+	 * to 20 makes it 8 s, past 2^32 ns, which this refused, so that a
+	 * module loaded with time_scale=11 or more created no volume
+	 */
 	if (!p->heartbeat_ns || !p->retransmit_ns || !p->jump_ns ||
-	    p->election_ns <= p->heartbeat_ns || p->election_ns >> 32)
+	    p->election_ns <= p->heartbeat_ns || p->election_ns >> 40)
 		return -1;
 	/* retransmit_ns: the resend wait doubles up to 8x, without wrapping */
 	if (p->lease_ns >> 40 || p->retransmit_ns >> 40 ||
@@ -123,8 +128,10 @@ u64 synod_election_timeout(struct synod_replica *r)
 	x ^= x >> 7;
 	x ^= x << 17;
 	r->rng = x;
-	synod_assert(r->p.election_ns >> 32 == 0);
-	return r->p.election_ns + (((x >> 32) * r->p.election_ns) >> 32);
+	synod_assert(r->p.election_ns >> 40 == 0);
+	/* election_ns * (x >> 32) / 2^32, in two halves: no 64-bit wrap */
+	return r->p.election_ns + (r->p.election_ns >> 32) * (x >> 32) +
+	       (((r->p.election_ns & 0xffffffffull) * (x >> 32)) >> 32);
 }
 
 static void apply_one(struct synod_replica *r, struct synod_slot *sl,

@@ -9,6 +9,7 @@
 #include "core_msg.h"
 #include "core_cluster.h"
 #include "jrec.h"
+#include "internal.h"	/* synod_election_timeout() */
 
 static void test_refuses_bad_quorums(void **state)
 {
@@ -727,6 +728,35 @@ static void test_window_bytes_new_leader(void **state)
 	drain_window(o, SYNOD_PENDING_MAX);
 }
 
+/*
+ * The module's time_scale goes up to 20: timeouts 20 times the default,
+ * an election timeout of 8 s, past 2^32 ns.  The core refused such
+ * parameters, so a module loaded with time_scale=11 or more created no
+ * volume ("invalid quorum configuration"); and the random election
+ * timeout must stay in [election_ns, 2 election_ns) without wrapping.
+ */
+static void test_scaled_timeouts_up_to_20(void **state)
+{
+	static struct synod_replica r;
+	struct synod_params p = params(0, 3, true);
+	u64 t;
+	int i;
+
+	(void)state;
+	p.heartbeat_ns = 20 * 50 * MS;
+	p.election_ns = 20 * 400 * MS;
+	p.retransmit_ns = 20 * 100 * MS;
+	p.lease_ns = 20 * 1000 * MS;
+	p.lease_margin_ns = 20 * 100 * MS;
+	p.jump_ns = 20 * 2000 * MS;
+	assert_true(p.election_ns >> 32 != 0);
+	assert_int_equal(synod_replica_init(&r, &p, 1), 0);
+	for (i = 0; i < 1000; i++) {
+		t = synod_election_timeout(&r);
+		assert_true(t >= p.election_ns && t < 2 * p.election_ns);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -752,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_slot_cut_to_window),
 		cmocka_unit_test(test_window_small_writes),
 		cmocka_unit_test(test_window_bytes_new_leader),
+		cmocka_unit_test(test_scaled_timeouts_up_to_20),
 	};
 
 	return cmocka_run_group_tests_name("core_replica", tests, NULL, NULL);
