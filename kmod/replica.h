@@ -468,6 +468,9 @@ void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
 void synod_ckpt_landed(struct synod_repl *r, u64 slot);
 void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto);
 void synod_ckpt_retain(struct synod_repl *r);
+
+/* replica_room.c: journal room past a slot we lack, under the lock */
+void synod_room_filter_msg(struct synod_repl *r, struct synod_msg *m);
 void synod_repl_trim(struct synod_repl *r, bool write);
 int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next);
 int synod_repl_data_io(struct synod_repl *r, blk_opf_t op, u64 sector,
@@ -491,9 +494,6 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
 void synod_repl_rx_done(void *ctx);				/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
 void synod_repl_pieces_reset(struct synod_repl *r);
-
-/* replica_room.c: journal room past a slot we lack, under the lock */
-void synod_room_filter_msg(struct synod_repl *r, struct synod_msg *m);
 void synod_repl_pieces_abandon(struct synod_repl *r);
 
 /* replica_io.c: client requests */

@@ -258,7 +258,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	if (!format)
 		p.config = vol->sb.cfg;
 	if (synod_replica_init(&r->core, &p, synod_repl_now())) {
-		NL_SET_ERR_MSG(extack, "invalid quorum configuration (q1 + q2 must exceed the voters)");
+		NL_SET_ERR_MSG(extack, "invalid consensus parameters (q1 + q2 must exceed the voters; timeouts scaled by time_scale)");
 		err = -EINVAL;
 		goto fail;
 	}

@@ -39,15 +39,39 @@ static u32 room_need(void *ctx, const struct synod_entry *e)
 }
 
 /*
+ * Ring bytes the journal holds that no checkpoint has freed: every
+ * record queued since the last one (replica_ckpt.c, r->jheld: older
+ * ballots' records and applied ones too, which only a checkpoint
+ * frees), and the records the outputs not yet carried out will queue
+ * (a run of frames leaves them in r->out until its end).
+ */
+static u64 room_held(struct synod_repl *r)
+{
+	const struct synod_out *o = &r->out;
+	u64 held = r->jheld;
+	u32 k;
+
+	for (k = 0; k < o->npersist; k++)
+		if (o->persist[k].kind == SYNOD_PERSIST_ENTRY)
+			held += room_need(r, &o->persist[k].e);
+	return held;
+}
+
+/*
  * Drop from @m (before the core steps it) the entries past the log's
  * first hole that the journal's payload ring cannot hold; counted, and
- * logged (ratelimited) with the hole.  Under the lock: one walk of the
- * slots past the chosen prefix per message with entries, and of the log
- * past the applied index only when an entry lies past a hole.
+ * logged (ratelimited) with the hole.  The room is the ring less two
+ * records of the volume's largest, and at most the leader's window of
+ * bytes (SYNOD_WINDOW_BYTES): the payload store keeps what the log
+ * names past the applied index, and a CATCHUP that fills the hole
+ * needs buffers of its own (payload.h).  Under the lock, just before
+ * the step: one walk of the slots in flight past the chosen prefix per
+ * message with entries, and of the outputs pending when one lies past
+ * a hole.
  */
 void synod_room_filter_msg(struct synod_repl *r, struct synod_msg *m)
 {
-	u64 psize = synod_journal_pring_size(r->journal), reserve, hole, held;
+	u64 psize = synod_journal_pring_size(r->journal), reserve, room, hole;
 	u32 dropped;
 
 	lockdep_assert_held(&r->lock);
@@ -55,13 +79,15 @@ void synod_room_filter_msg(struct synod_repl *r, struct synod_msg *m)
 		return;		/* format 1: records hold their payloads */
 	reserve = 2ull * synod_journal_pring_need(r->journal,
 			SYNOD_JREC_PAYLEN_MAX(synod_repl_write_max(r)));
-	SYNOD_CORE(r, dropped = synod_room_filter(&r->core, m,
-			psize > reserve ? psize - reserve : 0,
-			room_need, r, &hole, &held));
+	room = psize > reserve ? psize - reserve : 0;
+	room = min_t(u64, room, SYNOD_WINDOW_BYTES);
+	SYNOD_CORE(r, dropped = synod_room_filter(&r->core, m, room,
+			synod_log_first_hole(&r->core) ? room_held(r) : 0,
+			room_need, r, &hole));
 	if (!dropped)
 		return;
 	r->room_refused += dropped;
-	pr_info_ratelimited("%s: slot %llu missing, %llu KiB of the journal's payload ring held past it: %u entr%s refused until it is filled\n",
-			    r->vol->name, hole, held >> 10, dropped,
+	pr_info_ratelimited("%s: slot %llu missing, the journal's payload ring full past it: %u entr%s refused until it is filled\n",
+			    r->vol->name, hole, dropped,
 			    dropped == 1 ? "y" : "ies");
 }

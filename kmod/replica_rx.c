@@ -502,14 +502,14 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		goto out;
 	}
 	synod_repl_peer_heard(r, from, &r->msg);
-	/* past a slot we lack, only what the journal can hold */
-	synod_room_filter_msg(r, &r->msg);
 	/* room for this frame's outputs, taken before its time is */
 	if (!synod_out_room(&r->out)) {
 		synod_repl_execute(r);
 		if (r->fenced)
 			goto out;
 	}
+	/* past a slot we lack, only what the journal can hold */
+	synod_room_filter_msg(r, &r->msg);
 	/* after the outputs carried out above, which are older frames' */
 	trace_synod_msg_in(r->vol->name, &r->msg, from);
 	SYNOD_CORE(r, synod_replica_step(&r->core, synod_repl_now(), &r->msg,

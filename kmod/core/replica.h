@@ -236,6 +236,7 @@ struct synod_stats {
 	u64 old_snapshots;	/* jumps on a CATCHUP|SNAPSHOT of an older peer */
 	u64 jumps;
 	u64 resends;		/* leader: slots resent to a silent peer */
+	u64 gap_resends;	/* leader: holes resent to a peer acking past them */
 	/* slots shed past what a peer wanted (synod_replica_shed()) */
 	u64 shed;
 };
@@ -418,6 +419,16 @@ struct synod_replica {
 	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
 	u64 refused_ns[SYNOD_NODES_MAX];	/* last early resend for a refusal */
 	u64 retx_rto_ns[SYNOD_NODES_MAX];	/* current wait */
+	/*
+	 * The lowest slot a peer acking past it lacks (its ACCEPT lost:
+	 * dropped for want of a buffer, a send queue full), resent to it
+	 * at once and then once a retx_base() wait, when it last was
+	 * (synod_prop_accepted()): a peer that acks resets retx_ns, so
+	 * resend_silent() never resent such a hole, and a follower under
+	 * 1 MiB writes filled its journal past it (kmod/core/room.c).
+	 */
+	u64 gap_slot[SYNOD_NODES_MAX];
+	u64 gap_ns[SYNOD_NODES_MAX];
 	u64 srtt_ns[SYNOD_NODES_MAX];	/* heartbeat round trip, 7/8 old */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
 	u64 ack_run[SYNOD_NODES_MAX];	/* run_ns at its last answer; 0: none */
@@ -495,18 +506,22 @@ u32 synod_replica_leader(const struct synod_replica *r);
 
 /*
  * room.c: a follower's room past a slot it lacks.  synod_log_first_hole()
- * is the lowest slot past the chosen prefix the log does not hold (0:
- * none).  synod_room_filter() drops from an ACCEPT or CATCHUP @m, before
- * it is stepped, the entries past that hole whose records (@need, in
- * bytes, the glue's measure) would take what the log holds past the
- * applied index over @room; returns how many, and the hole and the
- * bytes held once it weighed (0 and 0 if it had nothing to weigh).
+ * is the lowest slot past the chosen prefix the log does not hold whole
+ * (0: none).  synod_room_filter() drops from an ACCEPT or CATCHUP @m,
+ * before it is stepped, the entries past that hole whose records (@need,
+ * in bytes, the glue's measure) would take @held, what the journal holds
+ * already, over @room; entries taken count on.  Returns how many it
+ * dropped, and the first hole (0: none, nothing weighed).
+ * synod_room_held() is @held from the log alone (the records of its
+ * slots past the applied index), for callers with no journal.
  */
 typedef u32 (*synod_room_need_fn)(void *ctx, const struct synod_entry *e);
 u64 synod_log_first_hole(const struct synod_replica *r);
+u64 synod_room_held(const struct synod_replica *r, synod_room_need_fn need,
+		    void *ctx);
 u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
-		      u64 room, synod_room_need_fn need, void *ctx,
-		      u64 *hole, u64 *held);
+		      u64 room, u64 held, synod_room_need_fn need, void *ctx,
+		      u64 *hole);
 
 /* proposer.c */
 bool synod_replica_lease_valid(const struct synod_replica *r, u64 now);

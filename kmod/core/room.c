@@ -18,9 +18,21 @@
  * lets the replica go on; so are those the log holds already in the
  * same ballot or chosen (no new record: accept_one() acks them).
  * The glue weighs entries (@need: bytes of its record) since the core
- * knows no payload's size on a follower (kmod/replica_room.c).
+ * knows no payload's size on a follower, and says what its journal
+ * holds already (kmod/replica_room.c: every record not yet checkpointed,
+ * older ballots' too); the simulator and the unit tests, which have no
+ * journal, take synod_room_held().  A corrupt slot (faulty) is a hole:
+ * nothing past it applies until it is repaired.
  */
 #include "internal.h"
+
+/* A slot the log holds whole: an entry, not known corrupt. */
+static bool room_holds(const struct synod_replica *r, u64 s)
+{
+	const struct synod_slot *sl = slot_get(r, s);
+
+	return sl && !sl->faulty;
+}
 
 u64 synod_log_first_hole(const struct synod_replica *r)
 {
@@ -29,9 +41,25 @@ u64 synod_log_first_hole(const struct synod_replica *r)
 	synod_assert(r->applied <= r->chosen_upto);
 	synod_assert(r->chosen_upto + 1 >= r->log_base);
 	for (s = r->chosen_upto + 1; s <= r->last_slot; s++)
-		if (!slot_get(r, s))
+		if (!room_holds(r, s))
 			return s;
 	return 0;
+}
+
+u64 synod_room_held(const struct synod_replica *r, synod_room_need_fn need,
+		    void *ctx)
+{
+	const struct synod_slot *sl;
+	u64 s, held = 0;
+
+	synod_assert(need != NULL);
+	synod_assert(r->applied + 1 >= r->log_base);
+	for (s = r->applied + 1; s <= r->last_slot; s++) {
+		sl = slot_get(r, s);
+		if (sl)
+			held += need(ctx, &sl->e);
+	}
+	return held;
 }
 
 /*
@@ -44,6 +72,9 @@ static bool room_held_already(const struct synod_replica *r,
 {
 	const struct synod_slot *sl = slot_get(r, e->slot);
 
+	synod_assert(m->type == SYNOD_MSG_ACCEPT ||
+		     m->type == SYNOD_MSG_CATCHUP);
+	synod_assert(!sl || sl->e.slot == e->slot);
 	return sl && !sl->faulty &&
 	       (sl->chosen || (m->type == SYNOD_MSG_ACCEPT &&
 			       sl->e.ballot == m->ballot));
@@ -51,33 +82,30 @@ static bool room_held_already(const struct synod_replica *r,
 
 /*
  * The next hole after @s, a slot just taken (held now, or coming in the
- * same message): the lowest past it the log does not hold, or ~0 once
- * past the log's last slot (no hole left: the rest is taken, as with
- * none at all).
+ * same message): the lowest past it the log does not hold whole, at
+ * most the one after the log's last slot, so that an entry that jumps
+ * past the end is weighed too.
  */
 static u64 room_next_hole(const struct synod_replica *r, u64 s)
 {
 	synod_assert(s >= r->log_base);
 	synod_assert(s > r->chosen_upto);
 	for (s++; s <= r->last_slot; s++)
-		if (!slot_get(r, s))
+		if (!room_holds(r, s))
 			return s;
-	return ~0ull;
+	return s;
 }
 
 u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
-		      u64 room, synod_room_need_fn need, void *ctx,
-		      u64 *hole_out, u64 *held_out)
+		      u64 room, u64 held, synod_room_need_fn need, void *ctx,
+		      u64 *hole_out)
 {
-	const struct synod_slot *sl;
-	u64 hole, held = 0, s;
+	u64 hole;
 	u32 i, n = 0, dropped = 0, b;
-	bool weighed = false;
 
 	synod_assert(m->count <= SYNOD_MSG_ENTRIES_MAX);
 	synod_assert(need != NULL);
 	*hole_out = 0;
-	*held_out = 0;
 	/*
 	 * A snapshot's one entry is the configuration at its checkpoint,
 	 * never a record (acceptor.c, snapshot_sane()): the jump it starts
@@ -93,7 +121,10 @@ u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 	*hole_out = hole;
 	for (i = 0; i < m->count; i++) {
 		const struct synod_entry *e = &m->e[i];
+		bool free = e->slot < r->log_base ||
+			    room_held_already(r, m, e);
 
+		b = free ? 0 : need(ctx, e);
 		if (e->slot == hole) {
 			/*
 			 * It fills the hole: the run from the chosen prefix
@@ -102,29 +133,17 @@ u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 			 * of them are taken, one hole after the other.
 			 */
 			hole = room_next_hole(r, hole);
-		} else if (e->slot > hole && !room_held_already(r, m, e)) {
-			if (!weighed) {
-				/* what no checkpoint frees until it applies */
-				for (s = r->applied + 1; s <= r->last_slot; s++) {
-					sl = slot_get(r, s);
-					if (sl)
-						held += need(ctx, &sl->e);
-				}
-				weighed = true;
-			}
-			b = need(ctx, e);
-			if (held + b > room) {
-				dropped++;
-				continue;
-			}
-			held += b;
+		} else if (e->slot > hole && held + b > room) {
+			dropped++;
+			continue;
 		}
+		/* taken: its record holds the ring like the others */
+		held += b;
 		if (n != i)
 			m->e[n] = m->e[i];
 		n++;
 	}
 	synod_assert(n + dropped == m->count);
 	m->count = n;
-	*held_out = held;
 	return dropped;
 }

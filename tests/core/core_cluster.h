@@ -32,6 +32,7 @@ static struct {
 	int drop_catchup[N_MAX];	/* lose the next CATCHUPs with entries */
 	bool install[N_MAX];	/* jump when the core asks for a transfer */
 	int drop_accept[N_MAX];	/* lose the next ACCEPTs with entries */
+	u64 lose_slot[N_MAX];	/* lose every ACCEPT that carries it */
 	/*
 	 * Journal room past a hole, in records (0: unbounded): ACCEPTs and
 	 * CATCHUPs to the node go through synod_room_filter() first, each
@@ -146,6 +147,17 @@ static inline void drain(int i)
 	}
 }
 
+/* Whether @m carries an entry for slot @s. */
+static inline bool carries(const struct synod_msg *m, u64 s)
+{
+	u32 i;
+
+	for (i = 0; i < m->count; i++)
+		if (m->e[i].slot == s)
+			return true;
+	return false;
+}
+
 /* A record per WRITE entry: the unit of T.room. */
 static inline u32 room_need_one(void *ctx, const struct synod_entry *e)
 {
@@ -155,10 +167,11 @@ static inline u32 room_need_one(void *ctx, const struct synod_entry *e)
 
 static inline u32 room_filter(int to, struct synod_msg *m)
 {
-	u64 hole, held;
+	u64 hole;
 
-	return synod_room_filter(&T.r[to], m, T.room[to], room_need_one,
-				 NULL, &hole, &held);
+	return synod_room_filter(&T.r[to], m, T.room[to],
+				 synod_room_held(&T.r[to], room_need_one, NULL),
+				 room_need_one, NULL, &hole);
 }
 
 static inline void pump(void)
@@ -193,6 +206,9 @@ static inline void pump(void)
 			T.drop_accept[m.to]--;
 			continue;
 		}
+		if (m.type == SYNOD_MSG_ACCEPT && T.lose_slot[m.to] &&
+		    carries(&m, T.lose_slot[m.to]))
+			continue;
 		if (T.room[m.to])
 			T.room_dropped[m.to] += room_filter(m.to, &m);
 		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);

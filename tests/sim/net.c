@@ -120,14 +120,14 @@ void net_receive(struct sim *s, struct event *e)
 		sim_process(s, nd);
 	/* past a hole, only what its journal holds (kmod/replica_room.c) */
 	if (s->room_bytes) {
-		uint64_t hole, held;
+		uint64_t hole, held = synod_room_held(&nd->r, room_need, s);
 		uint32_t n = synod_room_filter(&nd->r, &rx_msg, s->room_bytes,
-					       room_need, s, &hole, &held);
+					       held, room_need, s, &hole);
 
 		s->room_dropped += n;
 		if (n)
 			sim_trace(s, "node %d: slot %" PRIu64 " missing, %"
-				  PRIu64 " bytes held past it: %u dropped",
+				  PRIu64 " bytes held: %u dropped",
 				  nd->id, hole, held, n);
 	}
 	synod_replica_step(&nd->r, sim_local(s, nd), &rx_msg, &nd->out);
