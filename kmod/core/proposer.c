@@ -74,8 +74,6 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
 		r->peer_chosen[i] = 0;
-		r->gap_slot[i] = 0;
-		r->gap_ns[i] = 0;
 	}
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
@@ -454,35 +452,6 @@ static void try_commit(struct synod_replica *r, struct synod_slot *sl)
 	}
 }
 
-/*
- * @v acked up to @hi: the lowest slot of our ballot below that it has
- * not acked (from the log's base: chosen slots too, which it learns
- * from an ACCEPT of our ballot and the commit index as well as any)
- * was lost on the way, since a link delivers in order.  Resend it at
- * once, and again only after retx_base() if the peer still lacks it.
- * One slot: the next ack past the rest brings the next.
- */
-static void resend_gap(struct synod_replica *r, u64 now, u32 v, u64 hi,
-		       struct synod_out *out)
-{
-	u64 s;
-
-	synod_assert(v < SYNOD_NODES_MAX && v != r->p.self);
-	synod_assert(r->role == SYNOD_LEADER);
-	for (s = r->log_base; s < hi; s++)
-		if (unacked(r, slot_get(r, s), v))
-			break;
-	if (s >= hi || out->nmsgs >= SYNOD_OUT_MSGS_MAX)
-		return;
-	if (s == r->gap_slot[v] && now - r->gap_ns[v] < retx_base(r, v))
-		return;
-	if (!send_accepts(r, now, v, s, s + 1, out))
-		return;
-	r->gap_slot[v] = s;
-	r->gap_ns[v] = now;
-	r->stats.gap_resends++;
-}
-
 void synod_prop_accepted(struct synod_replica *r, u64 now,
 			 const struct synod_msg *m, struct synod_out *out)
 {
@@ -516,8 +485,6 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 		sl->acks |= node_bit(m->from);
 		try_commit(r, sl);
 	}
-	if (hi >= lo && m->from != r->p.self && m->from < SYNOD_NODES_MAX)
-		resend_gap(r, now, m->from, lo, out);
 	synod_assert(r->next_slot > r->chosen_upto);
 	synod_assert(r->retx_ns[m->from] <= now);
 }

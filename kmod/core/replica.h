@@ -236,7 +236,6 @@ struct synod_stats {
 	u64 old_snapshots;	/* jumps on a CATCHUP|SNAPSHOT of an older peer */
 	u64 jumps;
 	u64 resends;		/* leader: slots resent to a silent peer */
-	u64 gap_resends;	/* leader: holes resent to a peer acking past them */
 	/* slots shed past what a peer wanted (synod_replica_shed()) */
 	u64 shed;
 };
@@ -419,16 +418,6 @@ struct synod_replica {
 	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
 	u64 refused_ns[SYNOD_NODES_MAX];	/* last early resend for a refusal */
 	u64 retx_rto_ns[SYNOD_NODES_MAX];	/* current wait */
-	/*
-	 * The lowest slot a peer acking past it lacks (its ACCEPT lost:
-	 * dropped for want of a buffer, a send queue full), resent to it
-	 * at once and then once a retx_base() wait, when it last was
-	 * (synod_prop_accepted()): a peer that acks resets retx_ns, so
-	 * resend_silent() never resent such a hole, and a follower under
-	 * 1 MiB writes filled its journal past it (kmod/core/room.c).
-	 */
-	u64 gap_slot[SYNOD_NODES_MAX];
-	u64 gap_ns[SYNOD_NODES_MAX];
 	u64 srtt_ns[SYNOD_NODES_MAX];	/* heartbeat round trip, 7/8 old */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */
 	u64 ack_run[SYNOD_NODES_MAX];	/* run_ns at its last answer; 0: none */

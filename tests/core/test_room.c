@@ -54,10 +54,7 @@ static void test_room_past_a_hole(void **state)
 	advance(MS);
 	assert_int_equal(T.r[f].chosen_upto, T.r[l].chosen_upto);
 	T.room[f] = 4;
-	/*
-	 * f loses every ACCEPT of one slot (the leader resends a hole at
-	 * once: test_gap_resent_at_once), and its fetches find no answer
-	 */
+	/* f loses every ACCEPT of one slot, and its fetches find no answer */
 	T.lose_slot[f] = T.r[l].next_slot;
 	T.drop_catchup[f] = 1000;
 	for (i = 0; i < 12; i++)
@@ -181,50 +178,11 @@ static void test_room_takes_what_lets_it_go_on(void **state)
 	assert_int_equal(a.count, 1);
 }
 
-/*
- * A follower that acks past a slot it lacks gets that slot again at
- * once, with no time passing: acks reset the leader's resend wait, so a
- * hole was left to the follower's FETCH, and under 1 MiB writes the
- * leader had shed the slot by then (engine.bats, QD4).  And no more
- * than once a resend wait for the same slot.
- */
-static void test_gap_resent_at_once(void **state)
-{
-	int l, f, i;
-	u64 was;
-
-	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	advance(MS);
-	was = T.r[l].stats.gap_resends;
-	T.drop_accept[f] = 1;
-	T.drop_catchup[f] = 1000;
-	for (i = 0; i < 4; i++)
-		write_now(l, 0x500 + 8 * (u64)i, 8);
-	assert_true(T.r[l].stats.gap_resends > was);
-	assert_int_equal(synod_log_first_hole(&T.r[f]), 0);
-	assert_true(T.r[f].last_slot >= T.r[l].chosen_upto);
-	/* lost for good: resent once, then only after the wait */
-	T.lose_slot[f] = T.r[l].next_slot;
-	was = T.r[l].stats.gap_resends;
-	for (i = 0; i < 4; i++)
-		write_now(l, 0x600 + 8 * (u64)i, 8);
-	assert_int_equal(T.r[l].stats.gap_resends, was + 1);
-	T.lose_slot[f] = 0;
-	T.drop_catchup[f] = 0;
-	for (i = 0; i < 100; i++)
-		advance(MS);
-	assert_int_equal(T.r[f].chosen_upto, T.r[l].chosen_upto);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_room_past_a_hole),
 		cmocka_unit_test(test_room_takes_what_lets_it_go_on),
-		cmocka_unit_test(test_gap_resent_at_once),
 	};
 
 	return cmocka_run_group_tests_name("core_room", tests, NULL, NULL);
