@@ -669,6 +669,52 @@ static void test_peer_chosen_follows_acks(void **state)
 	assert_int_equal(T.r[l].stats.shed, 0);
 }
 
+/*
+ * S4b, phase 1 after a shed: a follower m shed past all_chosen, the
+ * leader is lost, and f, which lacks those slots, campaigns.  Its phase
+ * 1 asks m from below m's log_base: m answers TOO_FAR (acceptor.c,
+ * build_promise()), so f, short of a phase-1 quorum, fetches from m and
+ * catches up by a state transfer (its FETCH is below m's log_base too).
+ * Campaigning again from there, f completes phase 1 and leads the pair.
+ */
+static void test_phase1_below_a_shed_log(void **state)
+{
+	int l, f, m, i;
+	u64 ad;
+
+	(void)state;
+	l = shed_setup(&f, &m);
+	ad = T.r[m].applied_durable;
+	assert_true(synod_replica_shed(&T.r[m], T.now, ad) > 0);
+	assert_int_equal(T.r[m].log_base, ad + 1);
+	assert_true(T.r[f].chosen_upto + 1 < T.r[m].log_base);
+	T.cut[l] = true;
+	T.cut[f] = false;
+	T.install[f] = true;
+	synod_replica_campaign(&T.r[f], T.now, &T.out[f]);
+	drain(f);
+	pump();
+	assert_int_equal(T.too_far[f], 1);
+	assert_int_equal(T.jumps[f], 1);
+	assert_int_equal(T.r[f].role, SYNOD_FOLLOWER);
+	assert_true(T.r[f].chosen_upto >= ad);
+	/* from there, phase 1 asks m for nothing it let go of */
+	advance(MS);
+	synod_replica_campaign(&T.r[f], T.now, &T.out[f]);
+	drain(f);
+	pump();
+	for (i = 0; i < 10 && !T.r[f].active; i++)
+		advance(MS);
+	assert_int_equal(T.r[f].role, SYNOD_LEADER);
+	assert_true(T.r[f].p1_done && T.r[f].active);
+	assert_int_equal(T.too_far[f], 1);
+	assert_int_equal(T.jumps[f], 1);
+	write8(f, 0xa00);
+	beat();
+	assert_true(T.r[m].chosen_upto >= ad + 8);
+	assert_int_equal(T.r[f].chosen_upto, T.r[m].chosen_upto);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_shed_past_a_down_voter),
 		cmocka_unit_test(test_shed_past_all_chosen_on_a_follower),
 		cmocka_unit_test(test_peer_chosen_follows_acks),
+		cmocka_unit_test(test_phase1_below_a_shed_log),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);
