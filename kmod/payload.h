@@ -403,6 +403,20 @@ void synod_pay_trim(struct synod_paystore *ps,
 u64 synod_pay_shed_upto(struct synod_paystore *ps,
 			const struct synod_replica *c, u64 spare);
 
+/*
+ * Whether @pay, held under a ref whose proposer is @from, is kept
+ * against @from's other bytes only for now: pinned (a bio reads it,
+ * another peer's pieces are compared with it) but not journaled.  Then
+ * @from's frame is backpressure, not a conflict, on both receive paths
+ * (replica_rx.c, replica_piece.c): the pin ends soon, its message finds
+ * the payload absent, and its resend replaces the copy (proposer-wins).
+ */
+static inline bool synod_pay_kept_for_now(const struct synod_pay *pay,
+					  u32 from)
+{
+	return pay->pins && !pay->durable && (pay->ref >> 56) == from + 1;
+}
+
 /* Buffers not free: held, or not swept since nothing holds them. */
 static inline u32 synod_pay_used(const struct synod_paystore *ps)
 {
