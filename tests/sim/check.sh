@@ -116,7 +116,7 @@ if [ "$rc" -eq 0 ] && [ "${xfer#transfers }" = "${xfer}" ]; then
 	rc=1
 elif [ "$rc" -eq 0 ] && { [ "$(awk '{print $2}' <<< "$xfer")" -eq 0 ] ||
 			   [ "${jumps:-0}" -eq 0 ]; }; then
-	echo "# no state transfer ($xfer): the stage tested nothing"
+	echo "# no state transfer ended in a jump: the stage tested nothing"
 	rc=1
 fi
 tap $rc "sim: $large seeds of 1 MiB writes, 2 MiB retained (${shed:-no shed count}; ${xfer:+$xfer)})"
