@@ -151,6 +151,23 @@
  */
 #define SYNOD_RETAIN_BYTES	(4u << 20)
 /*
+ * Shed only while the store holds more than this many buffers (10 MiB
+ * of 16): below it there is room for the leader's whole window or the
+ * writes admitted (8 MiB) and the lent buffers, whatever the log
+ * retains, and a slot kept is a peer spared a state transfer.  Past it
+ * the bound above holds the store to its reserve.
+ */
+#define SYNOD_RETAIN_SHED_USED	(SYNOD_PAY_COUNT * 5 / 8)
+/*
+ * What a peer that fetched from us lately (it is catching up from our
+ * log: a healthy follower that missed a payload frame, say) is spared
+ * beyond SYNOD_RETAIN_BYTES: 2 of the 3 MiB the reserve leaves (16 - 8
+ * admitted or in the window - 4 retained - 1 lent), the rest for what
+ * lands between two looks.  Past it the fetcher goes to state transfer
+ * too.
+ */
+#define SYNOD_RETAIN_SPARE_BYTES	(2u << 20)
+/*
  * Buffers a store keeps even when idle: what a burst of small writes
  * needs before the first growth (512 KiB; payload_pool_mb bounds the rest).
  */
@@ -382,6 +399,23 @@ void synod_pay_sweep(struct synod_paystore *ps,
 bool synod_pay_trim_due(struct synod_paystore *ps);
 void synod_pay_trim(struct synod_paystore *ps,
 		    const struct synod_replica *core);
+
+u64 synod_pay_shed_upto(struct synod_paystore *ps,
+			const struct synod_replica *c, u64 spare);
+
+/*
+ * Whether @pay, held under a ref whose proposer is @from, is kept
+ * against @from's other bytes only for now: pinned (a bio reads it,
+ * another peer's pieces are compared with it) but not journaled.  Then
+ * @from's frame is backpressure, not a conflict, on both receive paths
+ * (replica_rx.c, replica_piece.c): the pin ends soon, its message finds
+ * the payload absent, and its resend replaces the copy (proposer-wins).
+ */
+static inline bool synod_pay_kept_for_now(const struct synod_pay *pay,
+					  u32 from)
+{
+	return pay->pins && !pay->durable && (pay->ref >> 56) == from + 1;
+}
 
 /* Buffers not free: held, or not swept since nothing holds them. */
 static inline u32 synod_pay_used(const struct synod_paystore *ps)

@@ -134,59 +134,6 @@ int synod_repl_checkpoint(struct synod_repl *r)
 }
 
 /*
- * Shed only while the store holds more than this many buffers (10 MiB
- * of 16): below it there is room for the leader's whole window or the
- * writes admitted (8 MiB) and the lent buffers, whatever the log
- * retains, and a slot kept is a peer spared a state transfer.  Past it
- * the bound below holds the store to its reserve (payload.h).
- */
-#define RETAIN_SHED_USED	(SYNOD_PAY_COUNT * 5 / 8)
-/*
- * What a peer that fetched from us lately (it is catching up from our
- * log: a healthy follower that missed a payload frame, say) is spared
- * beyond SYNOD_RETAIN_BYTES: 2 of the 3 MiB the reserve leaves (16 - 8
- * admitted or in the window - 4 retained - 1 lent), the rest for what
- * lands between two looks.  Past it the fetcher goes to state transfer
- * too.
- */
-#define RETAIN_SPARE_BYTES	(2u << 20)
-
-/*
- * The newest slot of the log to shed so that the applied slots
- * [log_base, applied] name at most @limit bytes of payloads in chains,
- * 0 if none: newest first, the older ones at or below applied_durable
- * go (those above it are not durable yet: at most a checkpoint's worth,
- * SYNOD_CHECKPOINT_BYTES <= SYNOD_RETAIN_BYTES, synod_ckpt_init()).
- * Only chains count (payloads over one buffer: large requests): the
- * SYNOD_LOG_MAX slots of one-buffer writes fit the store by themselves
- * (payload.c), and a volume of small writes keeps its whole log for a
- * lagging voter, as before large requests.  One hash lookup per write
- * the log names: at most SYNOD_LOG_MAX x SYNOD_BATCH_MAX.
- */
-static u64 retain_upto(struct synod_repl *r, u64 limit)
-{
-	const struct synod_replica *c = &r->core;
-	const struct synod_slot *sl;
-	struct synod_pay *p;
-	u64 s, held = 0;
-	u32 k;
-
-	for (s = c->applied; s >= c->log_base && s; s--) {
-		sl = &c->log[s & (SYNOD_LOG_MAX - 1)];
-		if (sl->e.slot != s || sl->e.kind != SYNOD_ENTRY_WRITE)
-			continue;
-		for (k = 0; k < sl->e.nwrites && k < SYNOD_BATCH_MAX; k++) {
-			p = synod_pay_find(&r->pay, sl->e.w[k].ref);
-			if (p && p->nseg > 1)
-				held += (u64)p->nseg * SYNOD_PAY_BUF_BYTES;
-		}
-		if (held > limit)
-			return min(s, c->applied_durable);
-	}
-	return 0;
-}
-
-/*
  * The byte bound on what the log retains past its checkpoint (S4b,
  * payload.h): once the core has heard of a checkpoint (the end of
  * synod_repl_execute(), so a synchronous one counts too), and the
@@ -201,11 +148,13 @@ static u64 retain_upto(struct synod_repl *r, u64 limit)
  * two checkpoints what lands adds up to a checkpoint's worth, and shed
  * only at checkpoints the log held the bound plus that (a follower's
  * store, whose window fills its half, then dropped payload frames for
- * want of a buffer, 6.1).  And only while the store is above
- * RETAIN_SHED_USED: a healthy follower that missed a payload frame and
- * fetches it must not be sent to a state transfer of the whole data
+ * want of a buffer, 6.1).  How far: synod_pay_shed_upto()
+ * (payload_retain.c), which sheds only while the store is above
+ * SYNOD_RETAIN_SHED_USED: a healthy follower that missed a payload frame
+ * and fetches it must not be sent to a state transfer of the whole data
  * area because the log was at its bound; a recent fetcher is spared up
- * to RETAIN_SPARE_BYTES more even then.  Under the lock, no allocation.
+ * to SYNOD_RETAIN_SPARE_BYTES more even then.  Under the lock, no
+ * allocation.
  */
 void synod_ckpt_retain(struct synod_repl *r)
 {
@@ -221,13 +170,8 @@ void synod_ckpt_retain(struct synod_repl *r)
 		return;
 	r->retain_at = c->applied_durable;
 	r->retain_bytes_at = r->applied_bytes;
-	if (synod_pay_used(&r->pay) <= RETAIN_SHED_USED)
-		return;
-	upto = retain_upto(r, SYNOD_RETAIN_BYTES);
 	spare = synod_replica_fetch_spare(c, now);
-	if (upto > spare)
-		upto = max(spare, retain_upto(r, SYNOD_RETAIN_BYTES +
-					      RETAIN_SPARE_BYTES));
+	upto = synod_pay_shed_upto(&r->pay, c, spare);
 	if (!upto)
 		return;
 	SYNOD_CORE(r, synod_replica_shed(c, now, upto));

@@ -115,7 +115,21 @@ bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a)
  */
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref)
 {
-	return a->skip && !a->head && a->ref == ref && !a->conflict;
+	return (a->skip && !a->head && a->ref == ref && !a->conflict) ||
+	       (ref && a->held_back == ref);
+}
+
+/*
+ * @a's peer, the proposer of @ref, sent bytes of it that the copy held
+ * here keeps out only for now (synod_pay_kept_for_now()), in pieces or
+ * in one PAYLOAD frame (replica_rx.c): its message naming @ref, which
+ * comes after another frame and so after synod_piece_abandon(), finds
+ * the payload absent (synod_piece_skipped()), and both come again.
+ */
+void synod_piece_hold_back(struct synod_piece_asm *a, u64 ref)
+{
+	WARN_ON_ONCE(!ref);
+	a->held_back = ref;
 }
 
 /* Whether @from's bytes may take the place of @held's (its proposer's). */
@@ -139,8 +153,10 @@ static enum synod_piece_res piece_kept(struct synod_piece_asm *a,
 				       struct synod_pay **held)
 {
 	a->skip = true;
-	if (kept->pins && !kept->durable && (kept->ref >> 56) == from + 1)
+	if (synod_pay_kept_for_now(kept, from)) {
+		synod_piece_hold_back(a, kept->ref);
 		return SYNOD_PIECE_NOBUF;
+	}
 	a->conflict = true;
 	*held = kept;
 	return SYNOD_PIECE_CONFLICT;

@@ -67,6 +67,13 @@ struct synod_piece_asm {
 	bool conflict;		/* @ref skipped: its bytes differ from ours */
 	/* SYNOD_PIECE_REPLACED: who sent the copy swapped out, to count */
 	u32 replaced;
+	/*
+	 * The ref of this peer's payload last held back for now
+	 * (synod_pay_kept_for_now()), 0: none.  Unlike @skip it outlives
+	 * synod_piece_abandon(), which every frame other than a piece
+	 * calls, so that the peer's message naming it comes after.
+	 */
+	u64 held_back;
 };
 
 /* What one piece did (synod_piece_rx()). */
@@ -93,5 +100,6 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const u8 *data, struct synod_pay **held);
 bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a);
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref);
+void synod_piece_hold_back(struct synod_piece_asm *a, u64 ref);
 
 #endif /* SYNOD_REPLICA_PIECE_H */

@@ -190,6 +190,18 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	} else if (!(pay->senders & BIT(from)) &&
 		   !synod_pay_equal(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
 				    plen)) {
+		/*
+		 * Its proposer's other bytes, kept out only while the copy
+		 * is pinned: backpressure, as for pieces (replica_piece.c,
+		 * piece_kept()), not a conflict; its message finds the
+		 * payload absent, and its resend replaces the copy.  @from
+		 * is the ref's proposer, so below SYNOD_NODES_MAX.
+		 */
+		if (synod_pay_kept_for_now(pay, from)) {
+			synod_piece_hold_back(&r->piece[from], ref);
+			r->rx_drop[SYNOD_RXD_NOBUF]++;
+			return;
+		}
 		if (!rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR,
 					 plen))
 			r->rx_drop[SYNOD_RXD_BAD]++;

@@ -11,7 +11,7 @@
 /*
  * The slot every voter has chosen up to, as far as we know: the least of
  * our own chosen prefix and each other voter's (peer_chosen, 0 until it
- * answers a heartbeat in our ballot).  Heartbeats carry it, so that
+ * answers a heartbeat or acks in our ballot).  Heartbeats carry it, so that
  * followers keep what a voter that lags may still fetch.
  */
 u64 synod_prop_voters_chosen(const struct synod_replica *r)

@@ -467,6 +467,16 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 		return;
 	r->ack_run[m->from] = r->run_ns;
 	r->answer_ns[m->from] = now;
+	/*
+	 * Its chosen prefix as it acked (every message carries the
+	 * sender's chosen_upto): under large writes heartbeat answers come
+	 * seconds apart, and a stale peer_chosen made the glue's byte bound
+	 * shed past a healthy follower, sending it to a state transfer.
+	 * Only up within a ballot: a late ACCEPTED must not undo a newer
+	 * one; the heartbeat answer may lower it (a restart lost some).
+	 */
+	if (m->commit > r->peer_chosen[m->from])
+		r->peer_chosen[m->from] = m->commit;
 	/* Chosen slots count too: a follower whose acks come second keeps
 	 * up; it must not look silent nor show as matching nothing. */
 	lo = m->slot > r->log_base ? m->slot : r->log_base;

@@ -314,7 +314,8 @@ struct synod_replica {
 	u64 fetch_seen_ns[SYNOD_NODES_MAX];
 	/*
 	 * Leader: each peer's contiguous chosen prefix, as its last
-	 * heartbeat answer in our ballot said (0: none yet).  Slots a voter
+	 * heartbeat answer in our ballot said, raised by the ACCEPTEDs it
+	 * sent since (0: none yet).  Slots a voter
 	 * may still lack are not forgotten (synod_replica_forget()): a
 	 * follower down for a while catches up from our log, not by a
 	 * state transfer.

@@ -6,7 +6,8 @@
  * fresh chain to be had where the receive path cannot allocate; another
  * peer's pieces filling the ref at the swap; the copy journaled between
  * pieces; the copy swept and the proposer's bytes relayed meanwhile;
- * the copy pinned for now by another peer's compare.
+ * the copy pinned for now by another peer's compare, and the proposer's
+ * message after it; the same rule for one buffer (replica_rx.c).
  * The cases of synod_piece (piece_kunit.c) run where the store may
  * allocate (paystore_fixture.h); these set ps->gfp to 0 where it
  * matters, as the receive path has it.
@@ -239,12 +240,94 @@ static void keep_pinned_for_now(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * As keep_pinned_for_now, but as the receive path has it: between the
+ * proposer's skipped pieces and its message naming the ref comes the
+ * end of the pieces, a frame of another kind, on which the receive path
+ * abandons the peer's assembly (replica_rx.c).  The message must still
+ * find the payload absent (synod_piece_skipped(): NOPAY, sent again),
+ * not held from another peer only (counted as unbound).
+ */
+static void keep_pinned_message_after_frame(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {}, a3 = {};
+	struct synod_pay *old, *held;
+	u64 ref = ref_of_1(36);
+	u32 i;
+
+	old = relayed_copy(test, ps, core, ref, 52);
+	ps->gfp = 0;
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, 0, 52,
+				       &held), SYNOD_PIECE_TAKEN);
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 0, 53,
+				       &held), SYNOD_PIECE_NOBUF);
+	synod_piece_abandon(ps, &a1);	/* node 1's message frame */
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a1, ref));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref_of_1(37)));
+	KUNIT_EXPECT_FALSE(test, old->senders & BIT(1));
+	for (i = 1; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, i,
+					       52, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN : SYNOD_PIECE_DONE);
+	/* the resend, the copy no longer pinned: the proposer's wins */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, i,
+					       53, &held),
+				i < 2 ? SYNOD_PIECE_TAKEN :
+					SYNOD_PIECE_REPLACED);
+	KUNIT_EXPECT_TRUE(test, holds(ps, synod_pay_find(ps, ref), 53));
+	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
+	synod_pay_exit(ps);
+}
+
+/*
+ * The rule the single-buffer path (replica_rx.c, rx_payload()) asks of
+ * a copy of one buffer that differs from its proposer's PAYLOAD frame,
+ * the one piece_kept() asks: kept only for now while pinned and not
+ * journaled, for the proposer only; not once unpinned (the proposer's
+ * bytes replace it), nor journaled (a conflict: the proposer counted).
+ * Held back, the ref outlives the frame's end of the assembly, as the
+ * message comes in a frame of its own.
+ */
+static void keep_single_buffer_pinned(struct kunit *test)
+{
+	struct synod_replica *core;
+	struct synod_paystore *ps = paystore_new(test, &core);
+	struct synod_piece_asm a1 = {};
+	struct synod_pay *p;
+	u64 ref = ref_of_1(38);
+
+	p = synod_pay_store(ps, ref, BUF, core);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->len = BUF;
+	p->senders = BIT(2);
+	KUNIT_EXPECT_FALSE(test, synod_pay_kept_for_now(p, 1));
+	KUNIT_EXPECT_NULL(test, synod_pay_kept_why(p, 1, false));
+	synod_pay_pin(p);	/* a bio of the data area reads it */
+	KUNIT_EXPECT_TRUE(test, synod_pay_kept_for_now(p, 1));
+	KUNIT_EXPECT_FALSE(test, synod_pay_kept_for_now(p, 2));
+	KUNIT_EXPECT_NOT_NULL(test, synod_pay_kept_why(p, 1, false));
+	synod_piece_hold_back(&a1, ref);
+	synod_piece_abandon(ps, &a1);
+	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a1, ref));
+	p->durable = true;
+	KUNIT_EXPECT_FALSE(test, synod_pay_kept_for_now(p, 1));
+	p->durable = false;
+	synod_pay_unpin(p);
+	KUNIT_EXPECT_FALSE(test, synod_pay_kept_for_now(p, 1));
+	synod_pay_exit(ps);
+}
+
 static struct kunit_case keep_cases[] = {
 	KUNIT_CASE(keep_no_fresh_chain),
 	KUNIT_CASE(keep_other_fill_at_swap),
 	KUNIT_CASE(keep_journaled_between_pieces),
 	KUNIT_CASE(keep_swept_then_relayed),
 	KUNIT_CASE(keep_pinned_for_now),
+	KUNIT_CASE(keep_pinned_message_after_frame),
+	KUNIT_CASE(keep_single_buffer_pinned),
 	{}
 };
 

@@ -43,6 +43,7 @@ static struct {
 	u32 room_dropped[N_MAX];
 	u64 ckpt_slots;		/* checkpoint period; 0: every apply */
 	int jumps[N_MAX];	/* ... and how many times it did */
+	int too_far[N_MAX];	/* PROMISEs with TOO_FAR it was sent */
 	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
 	u64 persisted[N_MAX];
 	u64 applied[N_MAX];
@@ -201,6 +202,9 @@ static inline void pump(void)
 		}
 		if (m.to >= T.n || T.cut[m.to] || T.cut[m.from])
 			continue;
+		if (m.type == SYNOD_MSG_PROMISE &&
+		    (m.flags & SYNOD_MSGF_TOO_FAR))
+			T.too_far[m.to]++;
 		if (m.type == SYNOD_MSG_ACCEPT && m.count &&
 		    T.drop_accept[m.to] > 0) {
 			T.drop_accept[m.to]--;

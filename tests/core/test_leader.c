@@ -619,6 +619,102 @@ static void test_shed_past_all_chosen_on_a_follower(void **state)
 	assert_int_equal(T.r[f].chosen_upto, T.r[m].chosen_upto);
 }
 
+/*
+ * A follower that acks every write but whose heartbeat answers are lost
+ * (under 1 MiB writes they come seconds apart): the leader must still
+ * know its chosen prefix, which every ACCEPTED carries (m->commit), or
+ * the glue's byte bound counts it behind and sheds past it, sending a
+ * healthy follower to a state transfer (/work/logs/s27, 6.12).  The
+ * prefix only grows within a ballot: a late ACCEPTED does not lower it.
+ */
+static void test_peer_chosen_follows_acks(void **state)
+{
+	int l, f, i;
+	u64 was, ad;
+	struct synod_msg a;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	beat();
+	f = (l + 1) % 3;
+	was = T.r[l].peer_chosen[f];
+	T.drop_hb = true;
+	for (i = 0; i < 6; i++) {
+		write8(l, 0x1000 + 8 * i);
+		advance(MS);
+	}
+	/* it knew all but the last batch when it acked that batch */
+	assert_true(T.r[f].chosen_upto + 8 >= T.r[l].chosen_upto);
+	assert_true(T.r[l].peer_chosen[f] >= was + 40);
+	assert_true(T.r[l].peer_chosen[f] <= T.r[f].chosen_upto);
+	/* a late answer from before does not lower it */
+	was = T.r[l].peer_chosen[f];
+	a = core_msg(SYNOD_MSG_ACCEPTED, f, l);
+	a.ballot = T.r[l].ballot;
+	a.slot = a.slot_hi = 2;
+	a.commit = 1;
+	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
+	drain(l);
+	assert_int_equal(T.r[l].peer_chosen[f], was);
+	/* shed up to what both followers have chosen: past nobody */
+	ad = T.r[l].applied_durable;
+	if (ad > T.r[l].peer_chosen[f])
+		ad = T.r[l].peer_chosen[f];
+	if (ad > T.r[l].peer_chosen[3 - l - f])
+		ad = T.r[l].peer_chosen[3 - l - f];
+	assert_true(ad >= 40);
+	assert_true(synod_replica_shed(&T.r[l], T.now, ad) > 0);
+	assert_int_equal(T.r[l].log_base, ad + 1);
+	assert_int_equal(T.r[l].stats.shed, 0);
+}
+
+/*
+ * S4b, phase 1 after a shed: a follower m shed past all_chosen, the
+ * leader is lost, and f, which lacks those slots, campaigns.  Its phase
+ * 1 asks m from below m's log_base: m answers TOO_FAR (acceptor.c,
+ * build_promise()), so f, short of a phase-1 quorum, fetches from m and
+ * catches up by a state transfer (its FETCH is below m's log_base too).
+ * Campaigning again from there, f completes phase 1 and leads the pair.
+ */
+static void test_phase1_below_a_shed_log(void **state)
+{
+	int l, f, m, i;
+	u64 ad;
+
+	(void)state;
+	l = shed_setup(&f, &m);
+	ad = T.r[m].applied_durable;
+	assert_true(synod_replica_shed(&T.r[m], T.now, ad) > 0);
+	assert_int_equal(T.r[m].log_base, ad + 1);
+	assert_true(T.r[f].chosen_upto + 1 < T.r[m].log_base);
+	T.cut[l] = true;
+	T.cut[f] = false;
+	T.install[f] = true;
+	synod_replica_campaign(&T.r[f], T.now, &T.out[f]);
+	drain(f);
+	pump();
+	assert_int_equal(T.too_far[f], 1);
+	assert_int_equal(T.jumps[f], 1);
+	assert_int_equal(T.r[f].role, SYNOD_FOLLOWER);
+	assert_true(T.r[f].chosen_upto >= ad);
+	/* from there, phase 1 asks m for nothing it let go of */
+	advance(MS);
+	synod_replica_campaign(&T.r[f], T.now, &T.out[f]);
+	drain(f);
+	pump();
+	for (i = 0; i < 10 && !T.r[f].active; i++)
+		advance(MS);
+	assert_int_equal(T.r[f].role, SYNOD_LEADER);
+	assert_true(T.r[f].p1_done && T.r[f].active);
+	assert_int_equal(T.too_far[f], 1);
+	assert_int_equal(T.jumps[f], 1);
+	write8(f, 0xa00);
+	beat();
+	assert_true(T.r[m].chosen_upto >= ad + 8);
+	assert_int_equal(T.r[f].chosen_upto, T.r[m].chosen_upto);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +731,8 @@ int main(void)
 		cmocka_unit_test(test_idle_forget_all_up_forgets_all),
 		cmocka_unit_test(test_shed_past_a_down_voter),
 		cmocka_unit_test(test_shed_past_all_chosen_on_a_follower),
+		cmocka_unit_test(test_peer_chosen_follows_acks),
+		cmocka_unit_test(test_phase1_below_a_shed_log),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);

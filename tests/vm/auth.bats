@@ -248,7 +248,7 @@ kept_own() { kernel_log_since_mark | grep -q "$VOL/0: TEST: kept ref"; }
 	# and its last down line (it went down once at the start too)
 	# files the refused frame under bad ones
 	ctl 2 volume down $VOL
-	kernel_log_since_mark | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	bad=$(sed -n 's/.* late state-transfer answers, \([0-9]*\) bad).*/\1/p' "$BATS_TEST_TMPDIR/down")
 	[ "$bad" -ge 1 ]
@@ -275,7 +275,7 @@ relayed() { kernel_log_since_mark | grep -q "$VOL/1: TEST: relaying a message na
 	# node 2's down line counts the message among the bad frames, not
 	# among the store's backpressure ("naming a payload not here")
 	ctl 2 volume down $VOL
-	kernel_log_since_mark | grep "$VOL: down; frames dropped" > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep "$VOL: down; frames dropped" > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	sed -n 's/.* received ([0-9]* for want of a payload buffer, [0-9]* naming a payload not here, [0-9]* late state-transfer answers, \([0-9]*\) bad).*/\1/p' \
 		"$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/bad"

@@ -348,7 +348,7 @@ down_drops() {
 		done
 	done
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/down")" -eq 3 ]
 	# Frames received and dropped, by why: the store's backpressure
@@ -432,7 +432,7 @@ down_reaps() {
 	[ "$status" -eq 0 ]
 	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/v" || false
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	down_reaps "$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/reaps"
 	echo "# apply work runs, reaps inline: $(tr "\n" ";" < "$BATS_TEST_TMPDIR/reaps")" >&3
 	awk '{ if ($1 + $2 < 256 || 2 * $1 > $2) bad = 1 }
@@ -459,7 +459,7 @@ down_reaps() {
 	cmp <(dd if="$(dev_of 1 $VOL)" bs=64k count=32 iflag=direct status=none) \
 		"$BATS_TEST_TMPDIR/a"
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	down_drops "$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/drops"
 	cat "$BATS_TEST_TMPDIR/drops"
@@ -539,7 +539,7 @@ down_reaps() {
 	# store gives back what it took beyond its floor
 	sleep 10
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/down")" -eq 3 ]
 	# "payload buffers N at most (G taken from the host pool, T given
@@ -572,7 +572,7 @@ down_reaps() {
 	ctl 2 volume down $VOL
 	kill $pid 2>/dev/null || true
 	wait $pid || true
-	kernel_log_since_mark | grep "$VOL: down; frames dropped" > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep "$VOL: down; frames dropped" > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/down")" -eq 1 ]
 	# "(G taken from the host pool, T given back, D of them going
@@ -809,7 +809,7 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	# log's retention is bounded in bytes (S4b): 6.1 dropped one here
 	# once (2026-12-06), so they are printed, not asserted.
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	down_drops "$BATS_TEST_TMPDIR/down" > "$BATS_TEST_TMPDIR/drops"
 	echo "# dropped for want of a buffer, bad: $(tr "\n" ";" < "$BATS_TEST_TMPDIR/drops")" >&3

@@ -546,7 +546,7 @@ down_field() {
 	wait_for 120 field_ge 1 $VOL applied_index "$c"
 	wait_for 120 field_ge 2 $VOL applied_index "$c"
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	if kernel_log_since_mark | grep -E "journal full|fenced"; then
 		false
@@ -622,7 +622,7 @@ down_field() {
 	[ "$sum0" = "$sum2" ]
 	for n in 0 1 2; do ctl $n volume down $VOL; done
 	kernel_log_since_mark | grep -E "$VOL: log shed" | head -3
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	if kernel_log_since_mark | grep -E "journal full|fenced"; then
 		false
@@ -662,7 +662,7 @@ down_field() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/fio" || false
 	for n in 0 1 2; do ctl $n volume down $VOL; done
-	kernel_log_since_mark | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	if kernel_log_since_mark | grep -E "fenced"; then
 		false

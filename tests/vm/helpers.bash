@@ -29,6 +29,33 @@ kernel_log_since_mark() {
 	dmesg | sed -n "/$SYNOD_MARK/,\$p"
 }
 
+# The counters a volume prints going down since synod_setup(), one line
+# per volume taken down: the module prints them in two lines ("V: down;
+# frames dropped: ..." and "V: down, continued: ..."; one line came near
+# printk's limit), joined here with "; " so that every counter is on the
+# line a test greps for ": down; frames dropped".  Paired by volume name,
+# in case two volumes go down at once.
+down_lines() {
+	kernel_log_since_mark | awk '
+		function vol(l, what) {
+			sub(what ".*", "", l)
+			sub(/^.* /, "", l)
+			return l
+		}
+		/: down; frames dropped: / {
+			held[vol($0, ": down; frames dropped: ")] = $0
+			next
+		}
+		/: down, continued: / {
+			k = vol($0, ": down, continued: ")
+			r = $0
+			sub(/.*: down, continued: /, "", r)
+			print held[k] "; " r
+			delete held[k]
+		}
+		END { for (k in held) print held[k] }'
+}
+
 # Undo everything, newest first, then fail if the kernel complained.
 synod_teardown() {
 	local i m j

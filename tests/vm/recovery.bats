@@ -219,7 +219,7 @@ node2_journal_end() {
 	c=$(field 0 $VOL commit_index)
 	wait_wall 120 field_ge 2 $VOL applied_index "$c"
 	ctl 2 volume down $VOL
-	kernel_log_since_mark | grep "$VOL: down;" | tail -1 |
+	down_lines | grep "$VOL: down;" | tail -1 |
 		sed 's/.*\(journal groups[^;]*\).*/# node 2: \1/' >&3
 	ctl 2 volume delete $VOL
 	# every slot of the ring holds a record, many of them with payloads

@@ -151,7 +151,7 @@ disk_md5() {
 	# chunk asked again, answered twice), none bad
 	ctl 2 volume down $VOL
 	# (the last down line: fall_behind took node 2 down once before)
-	kernel_log_since_mark | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
 	grep -q " late state-transfer answers, 0 bad)" "$BATS_TEST_TMPDIR/down"
 }
