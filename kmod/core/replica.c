@@ -499,6 +499,13 @@ void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 		r->srtt_ns[node] = 0;	/* a new connection: a new queue */
 		r->retx_ns[node] = now >= r->p.retransmit_ns ?
 				   now - r->p.retransmit_ns : 0;
+		/*
+		 * It may have restarted, its chosen prefix back at its
+		 * checkpoint: what it has chosen is learned again from its
+		 * next answer, and ACCEPTED only raises it (proposer.c).
+		 * Meanwhile forget keeps what it may lack.
+		 */
+		r->peer_chosen[node] = 0;
 	}
 	if (r->fetch_ns && r->fetch_to == node)
 		r->fetch_ns = 0;
