@@ -111,6 +111,38 @@ u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving)
 }
 
 /*
+ * On a leader, the newest slot a phase-2 quorum of voters has chosen by
+ * what it knows (its own chosen prefix, and peer_chosen, which follows
+ * each follower's ACCEPTED): the q2-th highest.  Shedding stops there,
+ * so that it only ever sends a minority to a state transfer.  A
+ * majority that lags (a slow link to both followers under 1 MiB
+ * writes) keeps the log, the store fills and writes are turned back:
+ * backpressure at the speed of the quorum, as before the bound, where
+ * shedding past both sent them to transfers and the leader lost its
+ * quorum (engine.bats, 1 MiB writes over a slow link).  ~0 elsewhere.
+ */
+static u64 shed_quorum_bound(const struct synod_replica *r)
+{
+	u64 v[SYNOD_NODES_MAX], x;
+	u32 i, j, n = 0, q = r->cfg.q2;
+
+	synod_assert(q >= 1 && q <= SYNOD_NODES_MAX);
+	if (r->role != SYNOD_LEADER)
+		return ~0ULL;
+	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		if (!is_voter(r, i))
+			continue;
+		x = i == r->p.self ? r->chosen_upto : r->peer_chosen[i];
+		/* insert in descending order */
+		for (j = n++; j > 0 && v[j - 1] < x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	synod_assert(n <= SYNOD_NODES_MAX);
+	return n >= q ? v[q - 1] : 0;
+}
+
+/*
  * Forget the slots up to @upto that the data area holds durably, even
  * those synod_replica_forget() keeps for a lagging voter, for the
  * voters the leader last said had chosen them (all_chosen) or for a
@@ -119,7 +151,8 @@ u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving)
  * knows no payload sizes on a follower): a slow or lost peer then costs
  * it a state transfer (the slots are gone: a FETCH below log_base is
  * answered with a snapshot, a PROMISE asked below it with TOO_FAR)
- * instead of a store that fills and turns writes back.  Safe for the
+ * instead of a store that fills and turns writes back; never past what
+ * a phase-2 quorum has chosen (shed_quorum_bound()).  Safe for the
  * same reason forget is: make_room drops such slots whenever it needs
  * the room, so the protocol never relies on them.  Counts in
  * stats.shed the slots forgotten that forget would have kept.  Returns
@@ -133,6 +166,8 @@ u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto)
 	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
 	if (upto > r->applied_durable)
 		upto = r->applied_durable;
+	if (upto > shed_quorum_bound(r))
+		upto = shed_quorum_bound(r);
 	keep = forget_bound(r, now, false);
 	n = forget_upto(r, upto);
 	if (r->log_base - 1 > keep)
