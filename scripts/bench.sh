@@ -410,7 +410,8 @@ fi
 if [ -d /sys/module/synod ]; then
 	synod_teardown
 	say "synod's counters at volume down (dmesg)"
-	dmesg | grep -E ': down; frames dropped' | sed 's/^\[[^]]*\] //' |
+	dmesg | grep -E ': down(; frames dropped|, continued): ' |
+		sed 's/^\[[^]]*\] //' |
 		tee "$W/counters.txt"
 fi
 
