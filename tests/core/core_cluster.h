@@ -234,6 +234,21 @@ static inline void advance(u64 ns)
 }
 
 /*
+ * @n writes of 4 KiB through leader @l (requests and refs @req on, blocks
+ * 0 on), delivered, with no time passing.
+ */
+static inline void write_n(int l, u64 req, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(synod_replica_write(&T.r[l], T.now, req + (u64)i,
+						     (u64)i, req + (u64)i, 4096,
+						     &T.out[l]), SYNOD_OK);
+	pump();
+}
+
+/*
  * Run time forward until a node other than @not (-1: any) leads and is
  * active; at most 500 ms (a cut-off leader is deposed in fewer).
  */

@@ -419,13 +419,7 @@ static void beat(void)
 /* Eight writes through leader @l, all chosen. */
 static void write8(int l, u64 req)
 {
-	int i;
-
-	for (i = 0; i < 8; i++)
-		assert_int_equal(synod_replica_write(&T.r[l], T.now, req + i,
-						     (u64)i, req + i, 4096,
-						     &T.out[l]), SYNOD_OK);
-	pump();
+	write_n(l, req, 8);
 }
 
 /*

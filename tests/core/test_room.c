@@ -28,17 +28,11 @@ static u64 held_past_applied(int i)
 	return n;
 }
 
-/* @n writes through leader @l, delivered, with no time passing. */
+/* @n writes through leader @l, with no time passing (write_n()). */
 static void write_now(int l, u64 req, int n)
 {
-	int i;
-
 	T.ndone = 0;		/* completions are not looked at here */
-	for (i = 0; i < n; i++)
-		assert_int_equal(synod_replica_write(&T.r[l], T.now, req + i,
-						     (u64)i, req + i, 4096,
-						     &T.out[l]), SYNOD_OK);
-	pump();
+	write_n(l, req, n);
 }
 
 static void test_room_past_a_hole(void **state)
