@@ -554,10 +554,18 @@ static bool ack_valid(const struct synod_replica *r, const struct synod_ack *a)
 	return sl && !sl->faulty && (sl->chosen || sl->e.ballot == a->ballot);
 }
 
-/* Send the promises and accepts whose journal records are now durable. */
+/*
+ * Send the promises and accepts whose journal records are now durable.
+ * An ACCEPTED past a slot the log lacks names it in aux (0: none; a
+ * NACK's aux is the promised ballot instead): on links that keep order
+ * an acknowledgement past a hole tells the leader the hole's ACCEPT was
+ * lost, not only its acknowledgement, and it resends just that
+ * (synod_prop_accepted()).  Older leaders ignore it.
+ */
 void synod_acc_flush(struct synod_replica *r, struct synod_out *out)
 {
 	struct synod_msg *cur = NULL;
+	u64 hole = ~0ull;	/* not looked up yet */
 	u32 i, n = 0;
 
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
@@ -584,8 +592,13 @@ void synod_acc_flush(struct synod_replica *r, struct synod_out *out)
 			continue;
 		}
 		cur = synod_out_msg(r, out, SYNOD_MSG_ACCEPTED, a.to, a.ballot);
-		if (cur)
-			cur->slot = cur->slot_hi = a.slot;
+		if (!cur)
+			continue;
+		cur->slot = cur->slot_hi = a.slot;
+		if (hole == ~0ull)
+			hole = synod_log_first_hole(r);
+		if (hole && hole < a.slot)
+			cur->aux = hole;
 	}
 	synod_assert(n <= r->nackq);
 	r->nackq = n;

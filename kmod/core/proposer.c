@@ -349,6 +349,8 @@ static void become_leader(struct synod_replica *r, u64 now)
 		r->retx_ns[i] = now;
 		r->retx_rto_ns[i] = r->p.retransmit_ns;
 		r->refused_ns[i] = 0;	/* a refusal of the last reign */
+		r->gap_slot[i] = 0;
+		r->gap_ns[i] = 0;
 		r->srtt_ns[i] = 0;
 		r->ack_time[i] = 0;
 		r->ack_run[i] = 0;
@@ -452,6 +454,44 @@ static void try_commit(struct synod_replica *r, struct synod_slot *sl)
 	}
 }
 
+/*
+ * @m acked past a slot its sender lacks (aux, synod_acc_flush()): links
+ * keep order, so the ACCEPT of that slot was lost (a payload frame
+ * refused for want of a buffer, an entry refused for want of journal
+ * room), not only its acknowledgement.  Resend the slots from the hole
+ * up to the acked ones that the peer has not acked, now: waiting for it
+ * to fall silent meant waiting for ever while it acked later slots, and
+ * by the time its FETCH came the slot was often shed, which cost a
+ * state transfer.  A resend answers only a named hole, never a missing
+ * acknowledgement (a leader that resent on those sent 2.7 times the
+ * data while a follower's send queue grew), and the same hole goes
+ * again only after the peer's current wait (retx_base()).
+ */
+static void resend_gap(struct synod_replica *r, u64 now,
+		       const struct synod_msg *m, struct synod_out *out)
+{
+	u64 hole = m->aux, hi;
+	u32 v = m->from, n;
+
+	synod_assert(v < SYNOD_NODES_MAX && v != r->p.self);
+	synod_assert(r->role == SYNOD_LEADER && m->ballot == r->ballot);
+	if (!hole || hole >= m->slot || hole < r->log_base ||
+	    hole >= r->next_slot || !(peer_mask(r) & node_bit(v)) ||
+	    out->nmsgs >= SYNOD_OUT_MSGS_MAX)
+		return;		/* none, shed (FETCH), not ours, or no room */
+	if (hole == r->gap_slot[v] && now - r->gap_ns[v] < retx_base(r, v))
+		return;		/* its copy may be on the way */
+	hi = m->slot < hole + SYNOD_MSG_ENTRIES_MAX ?
+	     m->slot : hole + SYNOD_MSG_ENTRIES_MAX;
+	n = send_accepts(r, now, v, hole, hi, out);
+	if (!n)
+		return;		/* chosen in an older ballot: FETCH */
+	r->gap_slot[v] = hole;
+	r->gap_ns[v] = now;
+	r->stats.gap_resends += n;
+	synod_assert(r->gap_ns[v] <= now);
+}
+
 void synod_prop_accepted(struct synod_replica *r, u64 now,
 			 const struct synod_msg *m, struct synod_out *out)
 {
@@ -495,6 +535,7 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 		sl->acks |= node_bit(m->from);
 		try_commit(r, sl);
 	}
+	resend_gap(r, now, m, out);
 	synod_assert(r->next_slot > r->chosen_upto);
 	synod_assert(r->retx_ns[m->from] <= now);
 }

@@ -236,6 +236,7 @@ struct synod_stats {
 	u64 old_snapshots;	/* jumps on a CATCHUP|SNAPSHOT of an older peer */
 	u64 jumps;
 	u64 resends;		/* leader: slots resent to a silent peer */
+	u64 gap_resends;	/* leader: slots resent for a peer's hole */
 	/* slots shed past what a peer wanted (synod_replica_shed()) */
 	u64 shed;
 };
@@ -418,6 +419,17 @@ struct synod_replica {
 	 */
 	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
 	u64 refused_ns[SYNOD_NODES_MAX];	/* last early resend for a refusal */
+	/*
+	 * Gap retransmission, per peer: a follower's ACCEPTED names the
+	 * first slot past its chosen prefix its log lacks (aux), and a
+	 * leader resends that slot at once rather than when the peer falls
+	 * silent, which one that acks later slots never does.  A hole it
+	 * names again before the copy can have arrived (the peer's current
+	 * wait, retx_base()) is not sent twice: gap_slot/gap_ns say what
+	 * went last, and when.
+	 */
+	u64 gap_slot[SYNOD_NODES_MAX];
+	u64 gap_ns[SYNOD_NODES_MAX];
 	u64 retx_rto_ns[SYNOD_NODES_MAX];	/* current wait */
 	u64 srtt_ns[SYNOD_NODES_MAX];	/* heartbeat round trip, 7/8 old */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */

@@ -32,7 +32,10 @@
  *                       ACCEPT, FETCH; echoed by HEARTBEAT_ACK, CATCHUP
  *    72  aux      u64  type-specific (promised ballot in a refusal;
  *                       HEARTBEAT: the slot every voter had chosen up to,
- *                       as the leader knows, 0 from older modules)
+ *                       as the leader knows, 0 from older modules;
+ *                       ACCEPTED: the first slot past the sender's
+ *                       chosen prefix its log lacks, if below slot,
+ *                       else 0, as from older modules)
  *    80  count    u16  number of entries that follow
  *    82  pad      u16  zero
  *   entries, count times

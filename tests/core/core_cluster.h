@@ -33,6 +33,8 @@ static struct {
 	bool install[N_MAX];	/* jump when the core asks for a transfer */
 	int drop_accept[N_MAX];	/* lose the next ACCEPTs with entries */
 	u64 lose_slot[N_MAX];	/* lose every ACCEPT that carries it */
+	int drop_accepted[N_MAX];	/* lose the next ACCEPTEDs it sends */
+	bool no_hole[N_MAX];	/* its ACCEPTEDs name no hole: an older module */
 	/*
 	 * Journal room past a hole, in records (0: unbounded): ACCEPTs and
 	 * CATCHUPs to the node go through synod_room_filter() first, each
@@ -213,6 +215,14 @@ static inline void pump(void)
 		if (m.type == SYNOD_MSG_ACCEPT && T.lose_slot[m.to] &&
 		    carries(&m, T.lose_slot[m.to]))
 			continue;
+		if (m.type == SYNOD_MSG_ACCEPTED && m.from < N_MAX &&
+		    T.drop_accepted[m.from] > 0) {
+			T.drop_accepted[m.from]--;
+			continue;
+		}
+		if (m.type == SYNOD_MSG_ACCEPTED && m.from < N_MAX &&
+		    T.no_hole[m.from] && !(m.flags & SYNOD_MSGF_NACK))
+			m.aux = 0;
 		if (T.room[m.to])
 			T.room_dropped[m.to] += room_filter(m.to, &m);
 		synod_replica_step(&T.r[m.to], T.now, &m, &T.out[m.to]);
