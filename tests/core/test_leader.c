@@ -757,6 +757,191 @@ static void test_shed_stops_at_the_quorum(void **state)
 	assert_int_equal(T.r[l].stats.shed, ad - lag);
 }
 
+/*
+ * Review of shed_quorum_bound() (helper shedrev): a three-voter cluster
+ * with node 3 as a learner, every node in the same configuration.
+ */
+static void setup_learner_cluster(void)
+{
+	struct synod_params p;
+	int i;
+
+	memset(&T, 0, sizeof(T));
+	T.n = 4;
+	T.now = 1000 * MS;
+	for (i = 0; i < 4; i++) {
+		p = params((u32)i, 4, false);
+		p.config.voters = 0x7;
+		p.config.learners = 0x8;
+		p.config.q1 = 2;
+		p.config.q2 = 2;
+		assert_int_equal(synod_replica_init(&T.r[i], &p, T.now), 0);
+		synod_out_reset(&T.out[i]);
+	}
+}
+
+/*
+ * A learner's chosen prefix is no vote: with both followers behind and
+ * the learner caught up, the leader sheds only to the better follower,
+ * as without the learner.  (Counting every node, learners too, sheds
+ * past both followers: the quorum lost as in engine.bats.)
+ */
+static void test_shed_quorum_ignores_learners(void **state)
+{
+	int l, f, m;
+	u64 ad, lag;
+
+	(void)state;
+	setup_learner_cluster();
+	l = elect();
+	assert_true(l < 3);
+	f = (l + 1) % 3;
+	m = (l + 2) % 3;
+	write_slots(l, 0x3000, 24);
+	ad = T.r[l].applied_durable;
+	assert_true(ad >= 20);
+	lag = T.r[l].log_base + 3;
+	T.r[l].peer_chosen[f] = lag;
+	T.r[l].peer_chosen[m] = lag + 2;
+	T.r[l].peer_chosen[3] = T.r[l].chosen_upto;
+	synod_replica_shed(&T.r[l], T.now, ad);
+	assert_int_equal(T.r[l].log_base, lag + 3);
+}
+
+/*
+ * Four voters, q2 = 3: the third highest of the leader's own prefix
+ * and its three followers' (not the best follower's, not the worst's);
+ * with a flexible q2 = 2 (q1 = 3), the second highest.
+ */
+static void test_shed_quorum_is_the_q2th(void **state)
+{
+	int l, a, b, c;
+	u64 ad, lag;
+
+	(void)state;
+	setup_cluster(4, false);
+	assert_int_equal(T.r[0].cfg.q2, 3);
+	l = elect();
+	a = (l + 1) % 4;
+	b = (l + 2) % 4;
+	c = (l + 3) % 4;
+	write_slots(l, 0x3000, 24);
+	ad = T.r[l].applied_durable;
+	assert_true(ad >= 20);
+	lag = T.r[l].log_base + 3;
+	T.r[l].peer_chosen[a] = lag;
+	T.r[l].peer_chosen[b] = lag + 2;
+	T.r[l].peer_chosen[c] = lag + 4;
+	synod_replica_shed(&T.r[l], T.now, ad);
+	assert_int_equal(T.r[l].log_base, lag + 3);
+	/* flexible quorums: q2 = 2 keeps only what the best follower lacks */
+	T.r[l].cfg.q1 = 3;
+	T.r[l].cfg.q2 = 2;
+	synod_replica_shed(&T.r[l], T.now, ad);
+	assert_int_equal(T.r[l].log_base, lag + 5);
+}
+
+/*
+ * A leader that has just taken over knows no follower's prefix
+ * (become_leader() zeroes peer_chosen): it sheds nothing until one
+ * answers.
+ */
+static void test_shed_quorum_new_leader_waits(void **state)
+{
+	int l, v;
+	u64 ad, base;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	write_slots(l, 0x3000, 24);
+	for (v = 0; v < 3; v++)
+		T.r[l].peer_chosen[v] = 0;
+	ad = T.r[l].applied_durable;
+	base = T.r[l].log_base;
+	assert_true(ad >= base + 20);
+	assert_int_equal(synod_replica_shed(&T.r[l], T.now, ad), 0);
+	assert_int_equal(T.r[l].log_base, base);
+}
+
+/*
+ * A membership change in flight: node 3, a learner, becomes the fourth
+ * voter (q2 = 3 of 4).  Until the CONFIG entry applies, r->cfg is the
+ * old configuration, where the better follower m is a phase-2 quorum
+ * with the leader; but the next one needs f or node 3 as well, and both
+ * lag.  Shedding past both sends both to state transfers: once the
+ * change applies the leader has lost its quorum, as in engine.bats.
+ * The bound must be the lower of the two configurations' (try_commit()
+ * asks both past cfg_slot).
+ */
+static void test_shed_quorum_next_config(void **state)
+{
+	struct synod_config next;
+	int l, f, m;
+	u64 ad, lag;
+
+	(void)state;
+	setup_learner_cluster();
+	l = elect();
+	assert_true(l < 3);
+	f = (l + 1) % 3;
+	m = (l + 2) % 3;
+	write_slots(l, 0x3000, 24);
+	ad = T.r[l].applied_durable;
+	assert_true(ad >= 20);
+	next = T.r[l].cfg;
+	next.epoch++;
+	next.voters = 0xf;
+	next.learners = 0;
+	next.q1 = 3;
+	next.q2 = 3;
+	assert_int_equal(synod_replica_change_config(&T.r[l], T.now, &next,
+						     &T.out[l]), SYNOD_OK);
+	assert_true(T.r[l].cfg_pending);
+	assert_int_equal(T.r[l].applied_durable, ad);
+	lag = T.r[l].log_base + 3;
+	T.r[l].peer_chosen[f] = lag;
+	T.r[l].peer_chosen[3] = lag + 2;
+	T.r[l].peer_chosen[m] = T.r[l].chosen_upto;
+	synod_replica_shed(&T.r[l], T.now, ad);
+	/* the third highest of {l, m, 3, f} in the next configuration */
+	assert_int_equal(T.r[l].log_base, lag + 3);
+	pump();
+}
+
+/*
+ * A voter that went silent keeps the peer_chosen it last reported:
+ * m, in step, is lost for good; f answers but lags (a slot it lacks
+ * does not reach it).  The leader's phase-2 quorum is now f and itself,
+ * yet m's stale prefix counts as chosen by a quorum: the leader sheds
+ * past f, which must then catch up by a state transfer while the leader
+ * has no quorum (the engine.bats failure, reached by m's crash).
+ */
+static void test_shed_quorum_silent_voter(void **state)
+{
+	int l, f, m, i;
+	u64 ad, lacks;
+
+	(void)state;
+	l = shed_setup(&f, &m);
+	T.cut[m] = true;
+	/* the first slot f holds no value for never reaches it */
+	T.lose_slot[f] = T.r[f].last_slot + 1;
+	T.drop_catchup[f] = 1000;
+	T.cut[f] = false;
+	for (i = 0; i < 50; i++)
+		advance(MS);
+	lacks = T.r[f].chosen_upto + 1;
+	assert_true(lacks <= T.lose_slot[f]);
+	assert_true(T.r[l].answer_ns[f] + 5 * MS >= T.now);
+	assert_int_equal(T.r[l].peer_chosen[f], lacks - 1);
+	assert_true(T.r[l].peer_chosen[m] > lacks + 10);
+	ad = T.r[l].applied_durable;
+	assert_true(ad > lacks + 10);
+	synod_replica_shed(&T.r[l], T.now, ad);
+	assert_true(T.r[l].log_base <= lacks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -776,6 +961,11 @@ int main(void)
 		cmocka_unit_test(test_peer_chosen_follows_acks),
 		cmocka_unit_test(test_phase1_below_a_shed_log),
 		cmocka_unit_test(test_shed_stops_at_the_quorum),
+		cmocka_unit_test(test_shed_quorum_ignores_learners),
+		cmocka_unit_test(test_shed_quorum_is_the_q2th),
+		cmocka_unit_test(test_shed_quorum_new_leader_waits),
+		cmocka_unit_test(test_shed_quorum_next_config),
+		cmocka_unit_test(test_shed_quorum_silent_voter),
 	};
 
 	return cmocka_run_group_tests_name("core_leader", tests, NULL, NULL);
