@@ -223,12 +223,15 @@ struct synod_repl {
 	u64 ckpt_forgets;		/* forgets after one (store full) */
 	/*
 	 * The byte bound on what the log retains (synod_ckpt_retain()):
-	 * the core's applied_durable and our applied_bytes when it last
-	 * looked, and the slots it shed that a peer still wanted (down
-	 * line).
+	 * the core's applied_durable, our applied_bytes and the core's
+	 * shed bound (synod_replica_shed_bound()) when it last looked,
+	 * whether that bound held the shed short of what the store asked,
+	 * and the slots it shed that a peer still wanted (down line).
 	 */
 	u64 retain_at;
 	u64 retain_bytes_at;
+	u64 retain_bound;
+	bool retain_short;
 	u64 retain_shed;
 	bool ckpt_trim;			/* the work trims after it (idle) */
 	/*

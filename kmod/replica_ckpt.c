@@ -144,7 +144,11 @@ int synod_repl_checkpoint(struct synod_repl *r)
  * payload sizes on a follower, so the glue measures and the core obeys.
  * Such a peer catches up by a state transfer instead of holding the
  * store full and the writes turned back.  Only when applied_durable
- * moved, or a quarter of the bound landed since the last look: between
+ * moved, the core's quorum bound on shedding moved while it held the
+ * last shed short (a lagging voter acked: with nothing newly applied, a
+ * store held full by that bound was otherwise never looked at again and
+ * writes stayed turned back),
+ * or a quarter of the bound landed since the last look: between
  * two checkpoints what lands adds up to a checkpoint's worth, and shed
  * only at checkpoints the log held the bound plus that (a follower's
  * store, whose window fills its half, then dropped payload frames for
@@ -160,18 +164,23 @@ void synod_ckpt_retain(struct synod_repl *r)
 {
 	struct synod_replica *c = &r->core;
 	unsigned long behind = 0;
-	u64 upto, spare, now = synod_repl_now(), was = c->stats.shed;
+	u64 upto, spare, bound, now = synod_repl_now(), was = c->stats.shed;
 	u32 i;
 
 	lockdep_assert_held(&r->lock);
-	if (!r->up || r->fenced || (c->applied_durable == r->retain_at &&
-				    r->applied_bytes - r->retain_bytes_at <
-				    SYNOD_RETAIN_BYTES / 4))
+	if (!r->up || r->fenced)
+		return;
+	bound = synod_replica_shed_bound(c, now);
+	if (c->applied_durable == r->retain_at &&
+	    r->applied_bytes - r->retain_bytes_at < SYNOD_RETAIN_BYTES / 4 &&
+	    (!r->retain_short || bound == r->retain_bound))
 		return;
 	r->retain_at = c->applied_durable;
 	r->retain_bytes_at = r->applied_bytes;
+	r->retain_bound = bound;
 	spare = synod_replica_fetch_spare(c, now);
 	upto = synod_pay_shed_upto(&r->pay, c, spare);
+	r->retain_short = upto > bound;
 	if (!upto)
 		return;
 	SYNOD_CORE(r, synod_replica_shed(c, now, upto));

@@ -111,35 +111,71 @@ u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving)
 }
 
 /*
- * On a leader, the newest slot a phase-2 quorum of voters has chosen by
- * what it knows (its own chosen prefix, and peer_chosen, which follows
- * each follower's ACCEPTED): the q2-th highest.  Shedding stops there,
- * so that it only ever sends a minority to a state transfer.  A
- * majority that lags (a slow link to both followers under 1 MiB
- * writes) keeps the log, the store fills and writes are turned back:
- * backpressure at the speed of the quorum, as before the bound, where
- * shedding past both sent them to transfers and the leader lost its
- * quorum (engine.bats, 1 MiB writes over a slow link).  ~0 elsewhere.
+ * The newest slot a phase-2 quorum of @c's voters has chosen, as this
+ * leader knows: the q2-th highest of its own chosen prefix and each
+ * voter's peer_chosen (which follows its ACCEPTED).  A voter not heard
+ * within an election timeout counts 0: a dead one's last prefix makes
+ * no quorum with the leader (shedding past the live follower by it sent
+ * that one to a transfer while the leader had no other).
  */
-static u64 shed_quorum_bound(const struct synod_replica *r)
+static u64 quorum_chosen(const struct synod_replica *r,
+			 const struct synod_config *c, u64 now)
 {
 	u64 v[SYNOD_NODES_MAX], x;
-	u32 i, j, n = 0, q = r->cfg.q2;
+	u32 i, j, n = 0, q = c->q2;
 
 	synod_assert(q >= 1 && q <= SYNOD_NODES_MAX);
-	if (r->role != SYNOD_LEADER)
-		return ~0ULL;
+	synod_assert(r->role == SYNOD_LEADER);
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
-		if (!is_voter(r, i))
+		if (!(c->voters & node_bit(i)))
 			continue;
-		x = i == r->p.self ? r->chosen_upto : r->peer_chosen[i];
+		if (i == r->p.self)
+			x = r->chosen_upto;
+		else if (!r->answer_ns[i] ||
+			 now - r->answer_ns[i] > r->p.election_ns)
+			x = 0;		/* silent: maybe dead */
+		else
+			x = r->peer_chosen[i];
 		/* insert in descending order */
 		for (j = n++; j > 0 && v[j - 1] < x; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
 	}
-	synod_assert(n <= SYNOD_NODES_MAX);
-	return n >= q ? v[q - 1] : 0;
+	synod_assert(n >= q);	/* synod_replica_check(): q2 <= voters */
+	return v[q - 1];
+}
+
+/*
+ * On a leader, where shedding stops: what a phase-2 quorum has chosen
+ * (quorum_chosen()), of the configuration in effect and, while a change
+ * is in flight, of the next one too (try_commit() needs both then, and
+ * a bound from the old one alone shed past the new voters, which had no
+ * quorum once it applied).  So shedding only ever sends voters outside
+ * a working quorum to a state transfer.  A quorum that lags (a slow
+ * link to both followers under 1 MiB writes) keeps the log, the store
+ * fills and writes are turned back: backpressure at the speed of the
+ * quorum, as before the bound, where shedding past both sent them to
+ * transfers and the leader lost its quorum (engine.bats, 1 MiB writes
+ * over a slow link).  ~0 elsewhere: a follower's log is bounded by its
+ * own room, and a leader's bound once it has the role.  The glue looks
+ * again when it moves (a lagging voter's ACCEPTED), even with nothing
+ * newly applied (kmod/replica_ckpt.c, synod_ckpt_retain()).
+ */
+u64 synod_replica_shed_bound(const struct synod_replica *r, u64 now)
+{
+	u64 b, next;
+
+	synod_assert(now >= r->last_now);
+	synod_assert(!r->cfg_pending || r->cfg_next.q2 >= 1);
+	if (r->role != SYNOD_LEADER)
+		return ~0ULL;
+	b = quorum_chosen(r, &r->cfg, now);
+	if (r->cfg_pending) {
+		next = quorum_chosen(r, &r->cfg_next, now);
+		if (next < b)
+			b = next;
+	}
+	return b;
 }
 
 /*
@@ -152,7 +188,7 @@ static u64 shed_quorum_bound(const struct synod_replica *r)
  * it a state transfer (the slots are gone: a FETCH below log_base is
  * answered with a snapshot, a PROMISE asked below it with TOO_FAR)
  * instead of a store that fills and turns writes back; never past what
- * a phase-2 quorum has chosen (shed_quorum_bound()).  Safe for the
+ * a phase-2 quorum has chosen (synod_replica_shed_bound()).  Safe for the
  * same reason forget is: make_room drops such slots whenever it needs
  * the room, so the protocol never relies on them.  Counts in
  * stats.shed the slots forgotten that forget would have kept.  Returns
@@ -160,14 +196,15 @@ static u64 shed_quorum_bound(const struct synod_replica *r)
  */
 u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto)
 {
-	u64 keep, base = r->log_base, n;
+	u64 keep, base = r->log_base, n, bound;
 
 	synod_assert(base >= 1);
 	synod_assert(now >= r->last_now && r->applied_durable <= r->applied);
 	if (upto > r->applied_durable)
 		upto = r->applied_durable;
-	if (upto > shed_quorum_bound(r))
-		upto = shed_quorum_bound(r);
+	bound = synod_replica_shed_bound(r, now);
+	if (upto > bound)
+		upto = bound;
 	keep = forget_bound(r, now, false);
 	n = forget_upto(r, upto);
 	if (r->log_base - 1 > keep)

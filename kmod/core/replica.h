@@ -503,6 +503,7 @@ int synod_replica_change_config(struct synod_replica *r, u64 now,
 void synod_replica_check(const struct synod_replica *r);
 u64 synod_replica_forget(struct synod_replica *r, u64 now, bool leaving);
 u64 synod_replica_shed(struct synod_replica *r, u64 now, u64 upto);
+u64 synod_replica_shed_bound(const struct synod_replica *r, u64 now);
 u64 synod_replica_fetch_spare(const struct synod_replica *r, u64 now);
 u32 synod_replica_leader(const struct synod_replica *r);
 
