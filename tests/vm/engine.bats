@@ -512,16 +512,13 @@ down_field() {
 	# A follower that missed one slot once accepted the later ones,
 	# applied nothing, filled its journal ring and fenced "journal
 	# full" (1 run in 6, 6.12, 2026-12-06); now it takes past a hole
-	# only what its ring holds (core/room.c).  Not in make check yet: a
-	# follower's hole is filled only by its FETCH (its acks of later
-	# slots keep the leader's resend wait from running out), the leader
-	# has often shed the slot by then, and the follower comes back by a
-	# state transfer, which this test forbids with all three up (after
-	# the room rule, 6.12: "slot 2 missing", no fence, 3 transfers,
-	# /work/logs/s28/hole-after-612.log).  A leader that resent such a
-	# hole at once resent 2.7x the data on lost acknowledgements (its
-	# followers' send rings full while growing) and was dropped.
-	skip "a follower's hole under 1 MiB writes costs it a state transfer: the leader sheds before the FETCH comes"
+	# only what its ring holds (core/room.c).  Its hole was then filled
+	# only by its FETCH (its acks of later slots kept the leader's
+	# resend wait from running out), the leader had often shed the slot
+	# by then, and it came back by a state transfer, which this test
+	# forbids with all three up (6.12, "slot 2 missing", 3 transfers,
+	# s28).  Now its acknowledgements name the hole and the leader
+	# resends it at once (gap retransmission, core/proposer.c).
 	reload_synod time_scale=$TIME_SCALE test_max_request_kb=1024
 	new_secret
 	# 64 MiB of data past a 12 MiB payload ring: 160 MiB disks
@@ -568,7 +565,9 @@ down_field() {
 		> "$BATS_TEST_TMPDIR/forgets"
 	down_field "$BATS_TEST_TMPDIR/down" ' slots shed past a lagging peer \([0-9]*\);' \
 		> "$BATS_TEST_TMPDIR/shed"
-	echo "# store full: $(tr "\n" " " < "$BATS_TEST_TMPDIR/full"); forgets after a checkpoint: $(tr "\n" " " < "$BATS_TEST_TMPDIR/forgets"); slots shed past a lagging peer: $(tr "\n" " " < "$BATS_TEST_TMPDIR/shed")" >&3
+	down_field "$BATS_TEST_TMPDIR/down" " slots resent for a peer's missing one \([0-9]*\)" \
+		> "$BATS_TEST_TMPDIR/gap"
+	echo "# store full: $(tr "\n" " " < "$BATS_TEST_TMPDIR/full"); forgets after a checkpoint: $(tr "\n" " " < "$BATS_TEST_TMPDIR/forgets"); slots shed past a lagging peer: $(tr "\n" " " < "$BATS_TEST_TMPDIR/shed"); slots resent for a missing one: $(tr "\n" " " < "$BATS_TEST_TMPDIR/gap")" >&3
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/full")" = 3 ]
 	[ "$(head -n1 "$BATS_TEST_TMPDIR/full")" = 0 ]
 	# all three were up: nobody was sent to a state transfer of the whole
