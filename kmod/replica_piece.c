@@ -38,7 +38,11 @@
  *    is counted BAD by the caller.
  * The replica abandons a peer's assembly also when that peer's link goes
  * down, and all of them when it goes down or is fenced, so nothing is
- * left pinned (replica_rx.c).  The replica's lock is held throughout.
+ * left pinned (replica_rx.c).  A ref whose pieces were refused with no
+ * difference seen in their bytes is held back for the peer (@held_back,
+ * replica_piece.h) until it sends that ref again: its message, in a
+ * frame after, finds the payload absent.  The replica's lock is held
+ * throughout.
  */
 #include <linux/blkdev.h>
 #include <linux/errno.h>
@@ -84,13 +88,23 @@ int synod_piece_parse(const u8 *f, u32 len, u32 max,
  * Let go of @a's open assembly, if any: unpinned, its chain (no length
  * yet, or complete if it was being compared) left to the sweep or to
  * whoever holds it; a fresh chain (nothing else knows it) back to the
- * store's free buffers at once.  Returns whether one was open.
+ * store's free buffers at once.  Returns whether one was open.  A ref
+ * whose pieces were being skipped without a difference in their bytes
+ * (no room, another peer's assembly filling it, a link reset) is kept
+ * as the peer's @held_back: every frame other than a piece comes here
+ * (replica_rx.c), the peer's message naming the ref among them, and
+ * that message must find the payload absent, not unbound
+ * (synod_piece_skipped()).
  */
 bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a)
 {
 	struct synod_pay *head = a->head;
 	bool fresh = a->fresh;
 
+	/* a skip has no chain open: piece_open() and friends return first */
+	WARN_ON_ONCE(a->skip && head);
+	if (a->skip && !a->conflict && !head && a->ref)
+		synod_piece_hold_back(a, a->ref);
 	a->skip = false;
 	a->conflict = false;
 	a->fresh = false;
@@ -108,10 +122,13 @@ bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a)
  * Whether @a's peer sent payload @ref in pieces that were skipped here
  * without a difference in its bytes: for want of a buffer, or because
  * another peer's pieces of it were being put together, or its link went
- * down midway.  Then a message of that peer naming @ref finds it held
- * but not bound to the peer (the other's copy), which is no fault of
- * the peer's (an honest leader change sends the same ref twice): the
- * caller treats it as absent, and the peer resends it.
+ * down midway; or sent bytes of it kept out for now (@a->held_back).
+ * The first clause holds while the skip lasts, the second after
+ * synod_piece_abandon() too, which comes before the peer's message.
+ * Then a message of that peer naming @ref finds it held but not bound
+ * to the peer (the other's copy), which is no fault of the peer's (an
+ * honest leader change sends the same ref twice): the caller treats it
+ * as absent, and the peer resends it.
  */
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref)
 {
@@ -208,6 +225,9 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 	struct synod_pay *head;
 
 	synod_piece_abandon(ps, a);
+	/* sent again: what comes of it now decides (held back anew, or not) */
+	if (a->held_back == h->ref)
+		a->held_back = 0;
 	a->ref = h->ref;
 	a->total = h->total;
 	a->next_off = 0;

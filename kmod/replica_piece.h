@@ -68,10 +68,14 @@ struct synod_piece_asm {
 	/* SYNOD_PIECE_REPLACED: who sent the copy swapped out, to count */
 	u32 replaced;
 	/*
-	 * The ref of this peer's payload last held back for now
-	 * (synod_pay_kept_for_now()), 0: none.  Unlike @skip it outlives
-	 * synod_piece_abandon(), which every frame other than a piece
-	 * calls, so that the peer's message naming it comes after.
+	 * The ref of this peer's payload last held back: kept out for now
+	 * (synod_pay_kept_for_now()), or its pieces skipped without a
+	 * difference in their bytes (@skip, not @conflict, when
+	 * synod_piece_abandon() ends it); 0: none.  Unlike @skip it
+	 * outlives synod_piece_abandon(), which every frame other than a
+	 * piece calls, so that the peer's message naming it comes after.
+	 * Cleared when the peer sends that ref again in pieces
+	 * (piece_open()).
 	 */
 	u64 held_back;
 };
