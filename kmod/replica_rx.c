@@ -300,9 +300,10 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
  * *@why to SYNOD_RXD_NOPAY: its frame was dropped for want of a buffer,
  * or a sweep let it go, and the sender resends both (a peer naming a
  * ref nobody ever sent looks the same from here).  So does one here
- * from another sender whose pieces from @m's sender were skipped
- * (synod_piece_skipped()).  One here but from another sender otherwise
- * leaves *@why as it is (a fault, counted by peer).
+ * from another sender whose bytes from @m's sender were refused with
+ * no difference seen: pieces skipped, a PAYLOAD frame dropped as
+ * backpressure (synod_piece_skipped()).  One here but from another
+ * sender otherwise leaves *@why as it is (a fault, counted by peer).
  */
 static bool msg_payloads_present(struct synod_repl *r,
 				 const struct synod_msg *m,
