@@ -38,7 +38,12 @@
  *    is counted BAD by the caller.
  * The replica abandons a peer's assembly also when that peer's link goes
  * down, and all of them when it goes down or is fenced, so nothing is
- * left pinned (replica_rx.c).  The replica's lock is held throughout.
+ * left pinned (replica_rx.c).  A payload of one buffer comes in one
+ * PAYLOAD frame instead, by the same rules (synod_piece_payload()).
+ * A ref refused with no difference seen in its bytes is held back for
+ * the peer (@held_back, replica_piece.h) until it sends that ref again:
+ * its message, in a frame after, finds the payload absent.  The
+ * replica's lock is held throughout.
  */
 #include <linux/blkdev.h>
 #include <linux/errno.h>
@@ -84,13 +89,23 @@ int synod_piece_parse(const u8 *f, u32 len, u32 max,
  * Let go of @a's open assembly, if any: unpinned, its chain (no length
  * yet, or complete if it was being compared) left to the sweep or to
  * whoever holds it; a fresh chain (nothing else knows it) back to the
- * store's free buffers at once.  Returns whether one was open.
+ * store's free buffers at once.  Returns whether one was open.  A ref
+ * whose pieces were being skipped without a difference in their bytes
+ * (no room, another peer's assembly filling it, a link reset) is kept
+ * as the peer's @held_back: every frame other than a piece comes here
+ * (replica_rx.c), the peer's message naming the ref among them, and
+ * that message must find the payload absent, not unbound
+ * (synod_piece_skipped()).
  */
 bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a)
 {
 	struct synod_pay *head = a->head;
 	bool fresh = a->fresh;
 
+	/* a skip has no chain open: piece_open() and friends return first */
+	WARN_ON_ONCE(a->skip && head);
+	if (a->skip && !a->conflict && !head && a->ref)
+		synod_piece_hold_back(a, a->ref);
 	a->skip = false;
 	a->conflict = false;
 	a->fresh = false;
@@ -108,10 +123,13 @@ bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a)
  * Whether @a's peer sent payload @ref in pieces that were skipped here
  * without a difference in its bytes: for want of a buffer, or because
  * another peer's pieces of it were being put together, or its link went
- * down midway.  Then a message of that peer naming @ref finds it held
- * but not bound to the peer (the other's copy), which is no fault of
- * the peer's (an honest leader change sends the same ref twice): the
- * caller treats it as absent, and the peer resends it.
+ * down midway; or sent bytes of it kept out for now (@a->held_back).
+ * The first clause holds while the skip lasts, the second after
+ * synod_piece_abandon() too, which comes before the peer's message.
+ * Then a message of that peer naming @ref finds it held but not bound
+ * to the peer (the other's copy), which is no fault of the peer's (an
+ * honest leader change sends the same ref twice): the caller treats it
+ * as absent, and the peer resends it.
  */
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref)
 {
@@ -208,6 +226,9 @@ static enum synod_piece_res piece_open(struct synod_paystore *ps,
 	struct synod_pay *head;
 
 	synod_piece_abandon(ps, a);
+	/* sent again: what comes of it now decides (held back anew, or not) */
+	if (a->held_back == h->ref)
+		a->held_back = 0;
 	a->ref = h->ref;
 	a->total = h->total;
 	a->next_off = 0;
@@ -357,4 +378,65 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 	head->senders |= BIT(from);
 	synod_pay_seen(ps, head);
 	return SYNOD_PIECE_DONE;
+}
+
+/*
+ * The bytes of payload @ref in one PAYLOAD frame, @plen bytes at @data
+ * (checked by the caller: a whole number of sectors, at most one
+ * buffer), from peer @from, whose assembly is @a: the same rules as
+ * for pieces, for a payload of one buffer.
+ *  - No room, or stored without its bytes and pinned (another peer's
+ *    pieces fill it, and its length may not change under them:
+ *    synod_pay_set_len() warns), or left longer by an earlier store
+ *    and busy, so that it cannot be cut to @plen now: NOBUF.
+ *  - Held with other bytes, not sent by @from: the proposer's bytes
+ *    kept out only while the copy is pinned (piece_kept()): NOBUF.
+ *    Otherwise CONFLICT, *@held the copy: the caller's conflict path
+ *    replaces it with the proposer's bytes, or counts @from.
+ *  - Else the bytes are taken (or equal to those held): DONE, bound to
+ *    @from, seen again (its message follows, as for a new one).
+ * Every NOBUF holds the ref back (synod_piece_hold_back()): the bytes
+ * were refused without a difference seen, so @from's message naming
+ * @ref finds the payload absent, not unbound, even if another peer's
+ * copy is held by then, and both come again.  A frame of @ref ends
+ * what an earlier one held back.
+ */
+enum synod_piece_res synod_piece_payload(struct synod_paystore *ps,
+					 const struct synod_replica *core,
+					 struct synod_piece_asm *a, u32 from,
+					 u64 ref, const u8 *data, u32 plen,
+					 struct synod_pay **held)
+{
+	struct synod_pay *pay;
+
+	*held = NULL;
+	if (WARN_ON_ONCE(from >= SYNOD_NODES_MAX || !ref || !plen ||
+			 plen > SYNOD_PAY_BUF_BYTES))
+		return SYNOD_PIECE_BAD;
+	/* a PAYLOAD frame is no piece: the caller abandoned the assembly */
+	WARN_ON_ONCE(a->head);
+	if (a->held_back == ref)
+		a->held_back = 0;
+	pay = synod_pay_store(ps, ref, plen, core);
+	if (pay && !pay->len && pay->pins)
+		pay = NULL;
+	if (!pay)
+		goto nobuf;
+	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
+		/* the length first, then the bytes (payload.h) */
+		if (!synod_pay_replace(ps, pay, data, plen))
+			goto nobuf;
+	} else if (!(pay->senders & BIT(from)) &&
+		   !synod_pay_equal(ps, pay, data, plen)) {
+		if (synod_pay_kept_for_now(pay, from))
+			goto nobuf;
+		*held = pay;
+		return SYNOD_PIECE_CONFLICT;
+	}
+	pay->senders |= BIT(from);
+	synod_pay_seen(ps, pay);
+	return SYNOD_PIECE_DONE;
+nobuf:
+	synod_piece_hold_back(a, ref);
+	return SYNOD_PIECE_NOBUF;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Assembling the PIECE frames of one peer into a payload chain
- * (replica_piece.c).  Pure bookkeeping on the payload store: the
+ * (replica_piece.c), and the same rules for a payload of one buffer in
+ * one PAYLOAD frame.  Pure bookkeeping on the payload store: the
  * replica's receive path (replica_rx.c) parses a frame, hands it here
  * under the replica's lock, and counts and logs what comes back.
  */
@@ -68,15 +69,22 @@ struct synod_piece_asm {
 	/* SYNOD_PIECE_REPLACED: who sent the copy swapped out, to count */
 	u32 replaced;
 	/*
-	 * The ref of this peer's payload last held back for now
-	 * (synod_pay_kept_for_now()), 0: none.  Unlike @skip it outlives
-	 * synod_piece_abandon(), which every frame other than a piece
-	 * calls, so that the peer's message naming it comes after.
+	 * The ref of this peer's payload last held back: kept out for now
+	 * (synod_pay_kept_for_now()), or its pieces skipped without a
+	 * difference in their bytes (@skip, not @conflict, when
+	 * synod_piece_abandon() ends it); 0: none.  Unlike @skip it
+	 * outlives synod_piece_abandon(), which every frame other than a
+	 * piece calls, so that the peer's message naming it comes after.
+	 * Cleared when the peer sends that ref again (piece_open(),
+	 * synod_piece_payload()).
 	 */
 	u64 held_back;
 };
 
-/* What one piece did (synod_piece_rx()). */
+/*
+ * What one piece did (synod_piece_rx()), or one PAYLOAD frame
+ * (synod_piece_payload(): DONE, NOBUF, CONFLICT or BAD only).
+ */
 enum synod_piece_res {
 	SYNOD_PIECE_TAKEN,	/* copied (or compared equal); more to come */
 	SYNOD_PIECE_DONE,	/* the payload is whole, bound to its sender */
@@ -98,6 +106,11 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    struct synod_piece_asm *a, u32 from,
 				    const struct synod_piece_hdr *h,
 				    const u8 *data, struct synod_pay **held);
+enum synod_piece_res synod_piece_payload(struct synod_paystore *ps,
+					 const struct synod_replica *core,
+					 struct synod_piece_asm *a, u32 from,
+					 u64 ref, const u8 *data, u32 plen,
+					 struct synod_pay **held);
 bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a);
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref);
 void synod_piece_hold_back(struct synod_piece_asm *a, u64 ref);

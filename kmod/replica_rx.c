@@ -142,16 +142,21 @@ static bool test_nobuf_now(void)
 
 /*
  * A payload frame from @from: keep the data under its ref, bound to
- * @from (payload.h).  Other bytes under a ref already held are refused
- * and counted (rx_payload_conflict()).
+ * @from (payload.h), by the rules of synod_piece_payload()
+ * (replica_piece.c), which decides and is tested on its own; here the
+ * frame is checked and what it did counted.  No room, or bytes kept out
+ * for now: backpressure, the sender resends the payload with its
+ * message.  Other bytes under a ref already held: the conflict path
+ * (rx_payload_conflict()), which replaces them or counts the sender.
  */
 static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
-	struct synod_pay *pay;
+	struct synod_piece_asm *a;
+	struct synod_pay *held;
 	u32 plen;
 	u64 ref;
 
-	if (len < SYNOD_PAYLOAD_HDR)
+	if (len < SYNOD_PAYLOAD_HDR || from >= SYNOD_NODES_MAX)
 		goto drop;
 	plen = synod_get_le32(f + 4);
 	ref = synod_get_le64(f + 8);
@@ -160,57 +165,28 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE ||
 	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
 		goto drop;
-	pay = test_nobuf_now() ? NULL :
-	      synod_pay_store(&r->pay, ref, plen, &r->core);
-	/*
-	 * Stored without its bytes and pinned: another peer's pieces fill
-	 * it (replica_piece.c), and its length may not change under them
-	 * (synod_pay_set_len() warns).  Backpressure, as piece_open() does.
-	 */
-	if (pay && !pay->len && pay->pins)
-		pay = NULL;
-	if (!pay) {
-		/* backpressure: the sender resends it with its message */
+	a = &r->piece[from];
+	if (test_nobuf_now()) {
+		/* as if the store were full: as synod_piece_payload() */
+		synod_piece_hold_back(a, ref);
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
 		return;
 	}
-	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
-		/*
-		 * The length first, then the bytes.  A chain that cannot
-		 * be cut to @plen's buffers now (left longer by an earlier
-		 * store, and found busy) stays as it was, length 0; the
-		 * frame counts as backpressure, as a full store would,
-		 * and its sender resends it with its message.
-		 */
-		if (!synod_pay_replace(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
-				       plen)) {
-			r->rx_drop[SYNOD_RXD_NOBUF]++;
-			return;
-		}
-	} else if (!(pay->senders & BIT(from)) &&
-		   !synod_pay_equal(&r->pay, pay, f + SYNOD_PAYLOAD_HDR,
-				    plen)) {
-		/*
-		 * Its proposer's other bytes, kept out only while the copy
-		 * is pinned: backpressure, as for pieces (replica_piece.c,
-		 * piece_kept()), not a conflict; its message finds the
-		 * payload absent, and its resend replaces the copy.  @from
-		 * is the ref's proposer, so below SYNOD_NODES_MAX.
-		 */
-		if (synod_pay_kept_for_now(pay, from)) {
-			synod_piece_hold_back(&r->piece[from], ref);
-			r->rx_drop[SYNOD_RXD_NOBUF]++;
-			return;
-		}
-		if (!rx_payload_conflict(r, from, pay, f + SYNOD_PAYLOAD_HDR,
-					 plen))
-			r->rx_drop[SYNOD_RXD_BAD]++;
+	switch (synod_piece_payload(&r->pay, &r->core, a, from, ref,
+				    f + SYNOD_PAYLOAD_HDR, plen, &held)) {
+	case SYNOD_PIECE_DONE:
 		return;
+	case SYNOD_PIECE_NOBUF:
+		r->rx_drop[SYNOD_RXD_NOBUF]++;
+		return;
+	case SYNOD_PIECE_CONFLICT:
+		if (held && rx_payload_conflict(r, from, held,
+						f + SYNOD_PAYLOAD_HDR, plen))
+			return;
+		break;
+	default:
+		break;
 	}
-	pay->senders |= BIT(from);
-	/* sent again (a resend): its message follows, as for a new one */
-	synod_pay_seen(&r->pay, pay);
-	return;
 drop:
 	r->rx_drop[SYNOD_RXD_BAD]++;
 }
@@ -324,9 +300,10 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
  * *@why to SYNOD_RXD_NOPAY: its frame was dropped for want of a buffer,
  * or a sweep let it go, and the sender resends both (a peer naming a
  * ref nobody ever sent looks the same from here).  So does one here
- * from another sender whose pieces from @m's sender were skipped
- * (synod_piece_skipped()).  One here but from another sender otherwise
- * leaves *@why as it is (a fault, counted by peer).
+ * from another sender whose bytes from @m's sender were refused with
+ * no difference seen: pieces skipped, a PAYLOAD frame dropped as
+ * backpressure (synod_piece_skipped()).  One here but from another
+ * sender otherwise leaves *@why as it is (a fault, counted by peer).
  */
 static bool msg_payloads_present(struct synod_repl *r,
 				 const struct synod_msg *m,

@@ -98,7 +98,10 @@ static void piece_store_full_skips(struct kunit *test)
  * in peer 1's chain.  When peer 1 is done, the ref is held but not bound
  * to peer 2, and synod_piece_skipped() says peer 2's copy was skipped,
  * not different (its message then finds the payload absent, not
- * unbound).  A conflict is not such a skip.
+ * unbound), also after the frame that carries that message has
+ * abandoned peer 2's assembly (replica_rx.c), as it always comes first.
+ * A conflict is not such a skip, and a resend of the ref that conflicts
+ * ends the skip.
  */
 static void piece_other_peer_refused(struct kunit *test)
 {
@@ -124,6 +127,9 @@ static void piece_other_peer_refused(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_TRUE(test, holds(ps, p, 5));
 	KUNIT_EXPECT_EQ(test, p->senders, (u32)BIT(1));
+	/* the frames that carry the peers' messages */
+	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(ps, &a2));
+	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(ps, &a1));
 	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a2, ref));
 	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a2, ref_of_1(5)));
 	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a1, ref));
@@ -131,7 +137,14 @@ static void piece_other_peer_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a3, 3, ref, 0, 9,
 				       &held), SYNOD_PIECE_CONFLICT);
 	KUNIT_EXPECT_PTR_EQ(test, held, p);
+	synod_piece_abandon(ps, &a3);
 	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a3, ref));
+	/* peer 2 resends its bytes, which differ: no longer a skip */
+	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a2, 2, ref, 0, 6,
+				       &held), SYNOD_PIECE_CONFLICT);
+	KUNIT_EXPECT_PTR_EQ(test, held, p);
+	synod_piece_abandon(ps, &a2);
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a2, ref));
 	KUNIT_EXPECT_EQ(test, pinned(ps), 0u);
 	synod_pay_exit(ps);
 }
@@ -204,8 +217,10 @@ static void piece_link_down_abandons(struct kunit *test)
  * The replica's reset of a peer whose link went down
  * (synod_repl_pieces_reset(): abandon, then skip that ref): the rest of
  * the old pieces are dropped quietly (SKIP, not BAD, as pieces on a new
- * incoming connection may still come), the skip is not a conflict, and
- * a first piece opens the payload again.
+ * incoming connection may still come), the skip is not a conflict and
+ * outlasts the frame of the peer's message, which abandons its
+ * assembly first (replica_rx.c), and a first piece opens the payload
+ * again, which ends the skip.
  */
 static void piece_reset_skips_quietly(struct kunit *test)
 {
@@ -225,7 +240,10 @@ static void piece_reset_skips_quietly(struct kunit *test)
 			SYNOD_PIECE_SKIP);
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, 2, 4, &held),
 			SYNOD_PIECE_SKIP);
+	/* the frame of node 1's message */
+	KUNIT_EXPECT_FALSE(test, synod_piece_abandon(ps, &a));
 	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a, ref));
+	KUNIT_EXPECT_FALSE(test, synod_piece_skipped(&a, ref_of_1(9)));
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a, 1, ref, i,
 					       4, &held),
@@ -550,6 +568,7 @@ static void piece_proposer_abandoned(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, holds(ps, old, 29));
 	KUNIT_EXPECT_EQ(test, piece_in(test, ps, core, &a1, 1, ref, 2, 30,
 				       &held), SYNOD_PIECE_SKIP);
+	synod_piece_abandon(ps, &a1);	/* the frame of node 1's message */
 	KUNIT_EXPECT_TRUE(test, synod_piece_skipped(&a1, ref));
 	KUNIT_EXPECT_TRUE(test, holds(ps, old, 29));
 	/* the resend */
