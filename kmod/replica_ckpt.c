@@ -144,11 +144,11 @@ int synod_repl_checkpoint(struct synod_repl *r)
  * payload sizes on a follower, so the glue measures and the core obeys.
  * Such a peer catches up by a state transfer instead of holding the
  * store full and the writes turned back.  Only when applied_durable
- * moved, the core's quorum bound on shedding moved while it held the
- * last shed short (a lagging voter acked: with nothing newly applied, a
- * store held full by that bound was otherwise never looked at again and
- * writes stayed turned back),
- * or a quarter of the bound landed since the last look: between
+ * moved, when the core's quorum bound on shedding rose while it held
+ * the last shed short (a lagging voter acked: with nothing newly
+ * applied, a store held full by that bound was otherwise never looked
+ * at again and writes stayed turned back), or when a quarter of the
+ * bound landed since the last look: between
  * two checkpoints what lands adds up to a checkpoint's worth, and shed
  * only at checkpoints the log held the bound plus that (a follower's
  * store, whose window fills its half, then dropped payload frames for
@@ -170,15 +170,21 @@ void synod_ckpt_retain(struct synod_repl *r)
 	lockdep_assert_held(&r->lock);
 	if (!r->up || r->fenced)
 		return;
-	bound = synod_replica_shed_bound(c, now);
+	SYNOD_CORE(r, bound = synod_replica_shed_bound(c, now));
+	if (READ_ONCE(r->core_failed)) {
+		synod_repl_fence(r, "consensus core assertion failed");
+		return;
+	}
+	if (bound < r->retain_bound)
+		r->retain_bound = bound;	/* lower: never sheds more */
 	if (c->applied_durable == r->retain_at &&
 	    r->applied_bytes - r->retain_bytes_at < SYNOD_RETAIN_BYTES / 4 &&
-	    (!r->retain_short || bound == r->retain_bound))
+	    (!r->retain_short || bound <= r->retain_bound))
 		return;
 	r->retain_at = c->applied_durable;
 	r->retain_bytes_at = r->applied_bytes;
 	r->retain_bound = bound;
-	spare = synod_replica_fetch_spare(c, now);
+	SYNOD_CORE(r, spare = synod_replica_fetch_spare(c, now));
 	upto = synod_pay_shed_upto(&r->pay, c, spare);
 	r->retain_short = upto > bound;
 	if (!upto)

@@ -351,6 +351,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 		r->refused_ns[i] = 0;	/* a refusal of the last reign */
 		r->gap_slot[i] = 0;
 		r->gap_ns[i] = 0;
+		r->gap_rto_ns[i] = r->p.retransmit_ns;
 		r->srtt_ns[i] = 0;
 		r->ack_time[i] = 0;
 		r->ack_run[i] = 0;
@@ -458,38 +459,43 @@ static void try_commit(struct synod_replica *r, struct synod_slot *sl)
  * @m acked past a slot its sender lacks (aux, synod_acc_flush()): links
  * keep order, so the ACCEPT of that slot was lost (a payload frame
  * refused for want of a buffer, an entry refused for want of journal
- * room), not only its acknowledgement.  Resend the slots from the hole
- * up to the acked ones that the peer has not acked, now: waiting for it
- * to fall silent meant waiting for ever while it acked later slots, and
- * by the time its FETCH came the slot was often shed, which cost a
- * state transfer.  A resend answers only a named hole, never a missing
- * acknowledgement (a leader that resent on those sent 2.7 times the
- * data while a follower's send queue grew), and the same hole goes
- * again only after the peer's current wait (retx_base()).
+ * room), not only its acknowledgement.  Resend that slot, now: waiting
+ * for the peer to fall silent meant waiting for ever while it acked
+ * later slots, and by the time its FETCH came the slot was often shed,
+ * which cost a state transfer.  Only the slot named, never the unacked
+ * ones past it: the peer may hold those with their acknowledgements
+ * lost (a leader that resent on missing acknowledgements sent 2.7 times
+ * the data while a follower's send queue grew), and its next ACCEPTED
+ * names its next hole.  The same hole goes again only after gap_rto_ns,
+ * which doubles while the peer still names it.
  */
 static void resend_gap(struct synod_replica *r, u64 now,
 		       const struct synod_msg *m, struct synod_out *out)
 {
-	u64 hole = m->aux, hi;
-	u32 v = m->from, n;
+	u64 hole = m->aux, max = retx_max(r);
+	u32 v = m->from;
 
 	synod_assert(v < SYNOD_NODES_MAX && v != r->p.self);
 	synod_assert(r->role == SYNOD_LEADER && m->ballot == r->ballot);
 	if (!hole || hole >= m->slot || hole < r->log_base ||
 	    hole >= r->next_slot || !(peer_mask(r) & node_bit(v)) ||
+	    !unacked(r, slot_get(r, hole), v) ||
 	    out->nmsgs >= SYNOD_OUT_MSGS_MAX)
-		return;		/* none, shed (FETCH), not ours, or no room */
-	if (hole == r->gap_slot[v] && now - r->gap_ns[v] < retx_base(r, v))
-		return;		/* its copy may be on the way */
-	hi = m->slot < hole + SYNOD_MSG_ENTRIES_MAX ?
-	     m->slot : hole + SYNOD_MSG_ENTRIES_MAX;
-	n = send_accepts(r, now, v, hole, hi, out);
-	if (!n)
-		return;		/* chosen in an older ballot: FETCH */
+		return;		/* none, shed or older (FETCH), or no room */
+	if (hole == r->gap_slot[v]) {
+		if (now - r->gap_ns[v] < r->gap_rto_ns[v])
+			return;	/* its copy may be on the way */
+		r->gap_rto_ns[v] = r->gap_rto_ns[v] * 2 < max ?
+				   r->gap_rto_ns[v] * 2 : max;
+	} else {
+		r->gap_rto_ns[v] = retx_base(r, v);
+	}
+	if (!send_accepts(r, now, v, hole, hole + 1, out))
+		return;
 	r->gap_slot[v] = hole;
 	r->gap_ns[v] = now;
-	r->stats.gap_resends += n;
-	synod_assert(r->gap_ns[v] <= now);
+	r->stats.gap_resends++;
+	synod_assert(r->gap_rto_ns[v] >= r->p.retransmit_ns);
 }
 
 void synod_prop_accepted(struct synod_replica *r, u64 now,

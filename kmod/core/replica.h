@@ -424,12 +424,15 @@ struct synod_replica {
 	 * first slot past its chosen prefix its log lacks (aux), and a
 	 * leader resends that slot at once rather than when the peer falls
 	 * silent, which one that acks later slots never does.  A hole it
-	 * names again before the copy can have arrived (the peer's current
-	 * wait, retx_base()) is not sent twice: gap_slot/gap_ns say what
-	 * went last, and when.
+	 * names again before the copy can have arrived is not sent twice:
+	 * gap_slot/gap_ns say what went last, and when; gap_rto_ns is the
+	 * wait before the same hole goes again, first retx_base(), doubling
+	 * while the peer names it still (every copy dropped), up to
+	 * retx_max(), as resend_silent()'s.
 	 */
 	u64 gap_slot[SYNOD_NODES_MAX];
 	u64 gap_ns[SYNOD_NODES_MAX];
+	u64 gap_rto_ns[SYNOD_NODES_MAX];
 	u64 retx_rto_ns[SYNOD_NODES_MAX];	/* current wait */
 	u64 srtt_ns[SYNOD_NODES_MAX];	/* heartbeat round trip, 7/8 old */
 	u64 ack_time[SYNOD_NODES_MAX];	/* newest echoed heartbeat time */

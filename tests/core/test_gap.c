@@ -49,6 +49,33 @@ static void test_hole_resent_at_once(void **state)
 	assert_int_equal(T.r[f].chosen_upto, T.r[l].chosen_upto);
 }
 
+/*
+ * A hole, and the acknowledgements of the next slots lost too: only the
+ * hole goes again, not the slots f holds whose acks were lost.
+ */
+static void test_hole_with_lost_acks(void **state)
+{
+	int l, f, i;
+	u64 hole;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	advance(MS);
+	T.drop_catchup[f] = 1000;
+	hole = T.r[l].next_slot;
+	T.lose_slot[f] = hole;
+	write_n(l, 0x100, 1);
+	T.lose_slot[f] = 0;
+	T.drop_accepted[f] = 2;	/* its acks of hole + 1 and hole + 2 */
+	for (i = 0; i < 3; i++)
+		write_n(l, 0x200 + 8 * (u64)i, 1);
+	assert_int_equal(T.drop_accepted[f], 0);
+	assert_int_equal(synod_log_first_hole(&T.r[f]), 0);
+	assert_int_equal(T.r[l].stats.gap_resends, 1);
+}
+
 static void test_lost_ack_resends_nothing(void **state)
 {
 	int l, f, i;
@@ -102,17 +129,28 @@ static void test_hole_named_once(void **state)
 	a.aux = s1;
 	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
 	assert_int_equal(T.r[l].stats.gap_resends, 0);
-	/* f names s1: s1 and s1 + 1, which it has not acked, go again */
+	/* nor in another ballot, nor a refusal (its aux is a ballot) */
 	a.from = (u16)f;
+	a.ballot = T.r[l].ballot + 1;
 	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
-	assert_int_equal(T.r[l].stats.gap_resends, 2);
+	a.ballot = T.r[l].ballot;
+	a.flags = SYNOD_MSGF_NACK;
+	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
+	assert_int_equal(T.r[l].stats.gap_resends, 0);
+	a.flags = 0;
+	/* f names s1: s1 alone goes again, not s1 + 1 it has not acked */
+	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
+	assert_int_equal(T.r[l].stats.gap_resends, 1);
 	/* named again at once: its copy is on the way, nothing more */
 	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
-	assert_int_equal(T.r[l].stats.gap_resends, 2);
-	/* after the peer's wait, the hole goes again */
+	assert_int_equal(T.r[l].stats.gap_resends, 1);
+	/* after the peer's wait, the hole goes again, then waits twice as long */
 	T.now += 100 * MS;
 	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
-	assert_int_equal(T.r[l].stats.gap_resends, 4);
+	assert_int_equal(T.r[l].stats.gap_resends, 2);
+	T.now += T.r[l].gap_rto_ns[f] / 2 + 1;
+	synod_replica_step(&T.r[l], T.now, &a, &T.out[l]);
+	assert_int_equal(T.r[l].stats.gap_resends, 2);
 	T.cut[f] = false;
 	drain(l);
 	pump();
@@ -122,6 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hole_resent_at_once),
+		cmocka_unit_test(test_hole_with_lost_acks),
 		cmocka_unit_test(test_lost_ack_resends_nothing),
 		cmocka_unit_test(test_hole_named_once),
 	};

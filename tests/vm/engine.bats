@@ -637,6 +637,7 @@ down_field() {
 	echo "# store full: $(tr "\n" " " < "$BATS_TEST_TMPDIR/full"); slots shed past a lagging peer: $(tr "\n" " " < "$BATS_TEST_TMPDIR/shed")" >&3
 	# node 0, the leader while fio ran, went down first
 	[ "$(wc -l < "$BATS_TEST_TMPDIR/full")" = 3 ]
+	[ "$(head -n1 "$BATS_TEST_TMPDIR/full")" = 0 ]
 	[ "$(head -n1 "$BATS_TEST_TMPDIR/shed")" -gt 0 ]
 }
 
