@@ -432,15 +432,15 @@ sb_large() {
 	L2=$(new_loop 64M)
 	L3=$(new_loop 64M)
 	repl_create r0 "$L1" 7790
-	repl_create r1 "$L2" 7791 --small-requests
-	"$CTL" volume create r2 --backing "$L3"
 	echo "r0: $(queue_of r0 max_hw_sectors_kb) KiB, $(queue_of r0 max_segments) segments of $(queue_of r0 max_segment_size)"
-	echo "r1: $(queue_of r1 max_hw_sectors_kb) KiB"
 	[ "$(queue_of r0 max_hw_sectors_kb)" = 1024 ]
 	[ "$(queue_of r0 max_sectors_kb)" = 1024 ]
 	[ "$(queue_of r0 max_segments)" = 256 ]
 	[ "$(queue_of r0 max_segment_size)" = 4294967295 ]
+	repl_create r1 "$L2" 7791 --small-requests
+	echo "r1: $(queue_of r1 max_hw_sectors_kb) KiB"
 	[ "$(queue_of r1 max_hw_sectors_kb)" = 16 ]
+	"$CTL" volume create r2 --backing "$L3"
 	[ "$(queue_of r2 max_hw_sectors_kb)" = \
 	  "$(cat "/sys/block/$(basename "$L3")/queue/max_hw_sectors_kb")" ]
 	# the on-disk flag says so (ondisk.rst), and stays across an attach
