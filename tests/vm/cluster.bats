@@ -793,7 +793,7 @@ write_sizes() {
 	mount -o ro "$d1" "$M"
 	run fio --name=big --filename="$M/f" --rw=write --bs=1M --size=24M \
 		--direct=1 --ioengine=libaio --iodepth=2 --verify=crc32c \
-		--verify_only --readonly --output="$BATS_TEST_TMPDIR/v"
+		--verify_only --output="$BATS_TEST_TMPDIR/v"
 	cat "$BATS_TEST_TMPDIR/v"
 	umount "$M"
 	[ "$status" -eq 0 ]
