@@ -790,7 +790,8 @@ write_sizes() {
 	wait_for 60 field_ge 2 $VOL applied_index "$c"
 	promote_and_wait 1 $VOL
 	d1=$(dev_of 1 $VOL)
-	mount -o ro "$d1" "$M"
+	# read-write: fio opens the file for writing even to verify only
+	mount "$d1" "$M"
 	run fio --name=big --filename="$M/f" --rw=write --bs=1M --size=24M \
 		--direct=1 --ioengine=libaio --iodepth=2 --verify=crc32c \
 		--verify_only --output="$BATS_TEST_TMPDIR/v"
