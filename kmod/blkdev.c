@@ -458,53 +458,25 @@ static void limits_from_backing(struct synod_limits *l,
 }
 
 /*
- * Test build only: replicated volumes created from now on are LARGE
- * (format 3 with journal records of up to 1 MiB, volume.c), and a LARGE
- * volume created or attached from now on takes requests of up to this
- * many KiB (at most SYNOD_PAY_BYTES_MAX), if it is more than 16: the
- * stages of large requests before S5 (which makes it the default for
- * LARGE volumes) are tested through it (Documentation/plans/
- * large-requests.md).  0, the default, and anything up to 16 change
- * nothing.  Never set it in production.
+ * A replicated volume copies each write into payload buffers and writes
+ * its data area with bios of its own, so the backing device's request
+ * size is no bound on it: a LARGE one (on-disk flag) takes requests of
+ * SYNOD_PAY_BYTES_MAX, a chain of buffers, any other one request of one
+ * buffer, SYNOD_PAYLOAD_MAX.  A 1 MiB request of scattered pages is 256
+ * segments, and no DMA engine bounds a segment: segment limits below
+ * those would cut it (plans/large-requests.md, S5).  Discard and write
+ * zeroes are not replicated yet, so not advertised.
  */
-static uint test_max_request_kb;
-SYNOD_TEST_PARAM(test_max_request_kb, uint,
-		 "replicated volumes created later are LARGE and take requests of up to this many KiB; replicas created or attached later take a LARGE peer's writes and turn LARGE on disk (over 16; 0: normal)");
-
-/*
- * The largest request the test knob above asks replicated volumes to
- * take, in bytes, or 0: the normal SYNOD_PAYLOAD_MAX.
- */
-u32 synod_test_request_bytes(void)
+static void limits_replicated(struct synod_limits *l, bool large)
 {
-	u32 kb = READ_ONCE(test_max_request_kb);
+	u32 bytes = large ? SYNOD_PAY_BYTES_MAX : SYNOD_PAYLOAD_MAX;
 
-	if (!SYNOD_TEST_BUILD || kb <= SYNOD_PAYLOAD_MAX >> 10)
-		return 0;
-	return min(kb, SYNOD_PAY_BYTES_MAX >> 10) << 10;
-}
-
-/*
- * A replicated volume carries each write whole in one log entry and one
- * payload buffer, so requests are at most SYNOD_PAYLOAD_MAX; discard and
- * write zeroes are not replicated yet, so not advertised.  A LARGE one
- * under the test knob takes @large bytes in a chain of buffers instead:
- * synod writes the data area with bios of its own, so the backing
- * device's request size is no bound on it, and a request of scattered
- * pages or of large folios must not be cut by the segment limits
- * (plans/large-requests.md, S5).
- */
-static void limits_replicated(struct synod_limits *l, u32 large)
-{
+	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX / PAGE_SIZE > BIO_MAX_VECS);
 	l->logical_block_size = max(l->logical_block_size, 512u);
-	l->max_hw_sectors = min(l->max_hw_sectors,
-				SYNOD_PAYLOAD_MAX >> SECTOR_SHIFT);
-	if (large) {
-		l->max_hw_sectors = round_down(large, l->logical_block_size) >>
-				    SECTOR_SHIFT;
-		l->max_segments = SYNOD_PAY_BYTES_MAX / PAGE_SIZE;
-		l->max_segment_size = UINT_MAX;
-	}
+	l->max_hw_sectors = round_down(bytes, l->logical_block_size) >>
+			    SECTOR_SHIFT;
+	l->max_segments = large ? SYNOD_PAY_BYTES_MAX / PAGE_SIZE : 0;
+	l->max_segment_size = large ? UINT_MAX : 0;
 	l->max_discard_sectors = 0;
 	l->discard_granularity = 0;
 	l->max_write_zeroes_sectors = 0;
@@ -549,8 +521,7 @@ int synod_blkdev_create(struct synod_volume *vol)
 
 	limits_from_backing(&lim, vol->backing.bdev);
 	if (synod_sb_replicated(&vol->sb))
-		limits_replicated(&lim, vol->sb.flags & SYNOD_SB_FLAG_LARGE ?
-				  synod_test_request_bytes() : 0);
+		limits_replicated(&lim, vol->sb.flags & SYNOD_SB_FLAG_LARGE);
 	disk = synod_alloc_disk(&vol->tag_set, &lim, vol);
 	if (IS_ERR(disk)) {
 		err = PTR_ERR(disk);

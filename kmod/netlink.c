@@ -106,6 +106,8 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 						       SYNOD_NO_QUORUM_ERROR),
 	/* create: opening the disk for write campaigns for leadership */
 	[SYNOD_A_VOLUME_AUTO_PROMOTE] = { .type = NLA_FLAG },
+	/* create: requests of 16 KiB, no on-disk LARGE (old modules) */
+	[SYNOD_A_VOLUME_SMALL_REQUESTS] = { .type = NLA_FLAG },
 	/* down: drop links at once instead of handing over leadership */
 	[SYNOD_A_VOLUME_FORCE] = { .type = NLA_FLAG },
 	/* output only: replicated state */

@@ -198,6 +198,8 @@ static int repl_parse_quorum(struct genl_info *info,
 		cfg->on_no_quorum =
 			nla_get_u32(info->attrs[SYNOD_A_VOLUME_ON_NO_QUORUM]);
 	cfg->auto_promote = nla_get_flag(info->attrs[SYNOD_A_VOLUME_AUTO_PROMOTE]);
+	cfg->small_requests =
+		nla_get_flag(info->attrs[SYNOD_A_VOLUME_SMALL_REQUESTS]);
 	return 0;
 }
 
@@ -228,8 +230,30 @@ static const int repl_only_attrs[] = {
 	SYNOD_A_VOLUME_NODE, SYNOD_A_VOLUME_CLUSTER, SYNOD_A_VOLUME_LISTEN,
 	SYNOD_A_VOLUME_PEER, SYNOD_A_VOLUME_SECRET, SYNOD_A_VOLUME_Q1,
 	SYNOD_A_VOLUME_Q2, SYNOD_A_VOLUME_ON_NO_QUORUM,
-	SYNOD_A_VOLUME_AUTO_PROMOTE,
+	SYNOD_A_VOLUME_AUTO_PROMOTE, SYNOD_A_VOLUME_SMALL_REQUESTS,
 };
+
+/*
+ * Refuse @nla, an attribute that means nothing where it was given.
+ * Small requests get a reason of their own: an administrator may well
+ * expect them to apply to any volume, or to an existing one.
+ */
+static void repl_attr_refuse(struct genl_info *info, struct nlattr *nla,
+			     int attr, bool attach)
+{
+	if (attr == SYNOD_A_VOLUME_SMALL_REQUESTS && attach)
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "small requests are chosen at create: attach keeps the request size the disk says (on-disk flag LARGE)");
+	else if (attr == SYNOD_A_VOLUME_SMALL_REQUESTS)
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "small requests are for replicated volumes (give a node id): a single replica keeps its backing device's request size");
+	else if (attach)
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "attach takes replication options from disk");
+	else
+		NL_SET_ERR_MSG_ATTR(info->extack, nla,
+				    "replication option given without node id");
+}
 
 bool synod_nl_no_repl_attrs(struct genl_info *info, bool attach)
 {
@@ -240,12 +264,7 @@ bool synod_nl_no_repl_attrs(struct genl_info *info, bool attach)
 		nla = info->attrs[repl_only_attrs[i]];
 		if (!nla || (attach && repl_only_attrs[i] == SYNOD_A_VOLUME_SECRET))
 			continue;
-		if (attach)
-			NL_SET_ERR_MSG_ATTR(info->extack, nla,
-					    "attach takes replication options from disk");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack, nla,
-					    "replication option given without node id");
+		repl_attr_refuse(info, nla, repl_only_attrs[i], attach);
 		return false;
 	}
 	return true;

@@ -92,9 +92,9 @@
  * or by copy; a chain of more goes as one PIECE frame per buffer, all
  * by reference or all by copy (replica_tx.c, send_pieces()), and is put
  * together again by the receiver (replica_piece.c).  Only a LARGE
- * volume under the test build's test_max_request_kb takes requests of
- * more than SYNOD_PAYLOAD_MAX yet (blkdev.c); every other payload of
- * the I/O path is one buffer (synod_pay_init()).
+ * volume (on-disk flag, the default for new replicated volumes) takes
+ * requests of more than SYNOD_PAYLOAD_MAX (blkdev.c); every other
+ * payload of the I/O path is one buffer (synod_pay_init()).
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H

@@ -189,8 +189,8 @@ struct synod_repl {
 	bool fenced;			/* a fatal error: I/O fails */
 	/*
 	 * May take payloads over 16 KiB and turn LARGE before journaling
-	 * one (synod_repl_large_ok()): decided once at create, so that a
-	 * knob changed later cannot strand a payload let in (replica_ctl.c).
+	 * one (synod_repl_large_ok()): decided once at create, from the
+	 * disk's format and payload ring (replica_ctl.c).
 	 */
 	bool large_ok;
 	bool core_failed;		/* a core assertion failed: fence */
@@ -337,11 +337,10 @@ struct synod_repl {
  * Whether this replica may take payloads over SYNOD_PAYLOAD_MAX although
  * its superblock does not say LARGE yet: a format 3 journal whose payload
  * ring holds SYNOD_PRING_MIN_LARGE (what a LARGE superblock needs,
- * ondisk.c), on a module that serves large requests.  Such a replica,
- * made before large requests, follows a LARGE leader with no admin step:
- * it writes LARGE into its superblock before its first large record
- * (synod_jq_queue()), so that its journal is never read with the
- * smaller bound.
+ * ondisk.c).  Such a replica, made before large requests or with
+ * small ones, follows a LARGE leader with no admin step: it writes LARGE
+ * into its superblock before its first large record (synod_jq_queue()),
+ * so that its journal is never read with the smaller bound.
  */
 static inline bool synod_repl_large_ok(const struct synod_repl *r)
 {

@@ -184,20 +184,6 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	u32 n;
 	int err = -ENOMEM, apply_err;
 
-	/*
-	 * A LARGE journal may hold payloads of up to 1 MiB, which this
-	 * module cannot apply yet (one buffer per write) until large
-	 * requests S4 and S5: refuse the disk, as any on-disk feature that
-	 * cannot be honoured, before the journal is read.  The journal
-	 * alone handles LARGE (journal_debugfs.c, KUnit); the frames carry
-	 * large payloads in pieces (S3), which the test build's
-	 * test_max_request_kb lets through to be tested (blkdev.c).
-	 */
-	if ((vol->sb.flags & SYNOD_SB_FLAG_LARGE) &&
-	    !synod_test_request_bytes()) {
-		NL_SET_ERR_MSG(extack, "this module cannot serve large requests yet (on-disk flag LARGE)");
-		return ERR_PTR(-EOPNOTSUPP);
-	}
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
 	if (!r || !tcfg) {
@@ -213,14 +199,15 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	synod_ckpt_init(r);
 	r->vol = vol;
 	/*
-	 * A format 3 journal with a ring for large records, on a module
-	 * that serves large requests: may take a LARGE peer's payloads and
-	 * turn LARGE itself (synod_repl_large_ok()).  Once, here: the knob
-	 * may change later, a payload let in must still be journaled.
+	 * A format 3 journal with a ring for large records may take a
+	 * LARGE peer's payloads and turn LARGE itself (synod_repl_large_ok()):
+	 * what the disk can hold decides, every module serves large
+	 * requests.  A LARGE disk always passes (ondisk.c refuses a LARGE
+	 * superblock with a smaller ring).
 	 */
-	r->large_ok = synod_test_request_bytes() &&
-		      synod_sb_jrec_format(&vol->sb) == SYNOD_JREC_FORMAT_V3 &&
+	r->large_ok = synod_sb_jrec_format(&vol->sb) == SYNOD_JREC_FORMAT_V3 &&
 		      synod_sb_pring_size(&vol->sb) >= SYNOD_PRING_MIN_LARGE;
+	WARN_ON_ONCE((vol->sb.flags & SYNOD_SB_FLAG_LARGE) && !r->large_ok);
 	r->net = net;
 	r->cfg = *cfg;
 	r->volume_id = synod_cluster_id(cfg->cluster);

@@ -155,6 +155,8 @@ struct synod_repl_cfg {
 	u32 q1, q2;				/* 0: majority */
 	u32 on_no_quorum;			/* enum synod_on_no_quorum */
 	bool auto_promote;			/* open for write promotes */
+	/* create only: not LARGE, requests of 16 KiB (not in the sb) */
+	bool small_requests;
 };
 
 /* A peer as status reports it. */
@@ -302,7 +304,6 @@ void synod_blkdev_admit_put(struct request *rq, bool completed);
 void synod_blkdev_kick_busy(struct synod_volume *vol);
 void synod_blkdev_requeue_busy(struct request *rq, unsigned long ms);
 int synod_blkdev_create(struct synod_volume *vol);
-u32 synod_test_request_bytes(void);
 int synod_blkdev_add(struct synod_volume *vol);
 bool synod_blkdev_claim_for_delete(struct synod_volume *vol);
 void synod_blkdev_unclaim(struct synod_volume *vol);

@@ -256,6 +256,27 @@ static int sb_convert_write(struct synod_volume *vol,
 }
 
 /*
+ * A new replicated volume is LARGE (requests and journal records of up to
+ * 1 MiB, Documentation/ondisk.rst) unless created with small requests,
+ * which replicas on modules of before large requests can still attach.
+ * Every new format 3 journal has the same 12 MiB payload ring whatever
+ * the device's size, more than a LARGE one needs: a device too small for
+ * it is too small for a replicated volume at all (SYNOD_SB_TOO_SMALL,
+ * refused before this), so no device is big enough for a replicated
+ * volume yet too small for large requests, and nothing here can refuse.
+ */
+static void volume_set_large(struct synod_volume *vol,
+			     const struct synod_repl_cfg *repl)
+{
+	BUILD_BUG_ON(SYNOD_PRING_BYTES < SYNOD_PRING_MIN_LARGE);
+	if (repl->small_requests)
+		return;
+	WARN_ON_ONCE(synod_sb_jrec_format(&vol->sb) != SYNOD_JREC_FORMAT_V3 ||
+		     synod_sb_pring_size(&vol->sb) < SYNOD_PRING_MIN_LARGE);
+	vol->sb.flags |= SYNOD_SB_FLAG_LARGE;
+}
+
+/*
  * Build a volume on @backing_path: claim the device, then either format it
  * (@format) or read its superblock and check @secret against it, then
  * allocate the disk, write the superblock if formatting (or converting
@@ -298,11 +319,10 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 			st = synod_sb_init_repl(&vol->sb, uuid,
 						vol->backing.size_bytes,
 						vol->backing.block_size);
-			if (st == SYNOD_SB_OK)
+			if (st == SYNOD_SB_OK) {
 				synod_repl_cfg_to_sb(repl, &vol->sb);
-			/* test build: large requests before S5 (blkdev.c) */
-			if (st == SYNOD_SB_OK && synod_test_request_bytes())
-				vol->sb.flags |= SYNOD_SB_FLAG_LARGE;
+				volume_set_large(vol, repl);
+			}
 			secret = repl->secret;
 			secret_len = repl->secret_len;
 		} else {

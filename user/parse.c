@@ -67,7 +67,8 @@ void synodctl_usage(FILE *fp)
 	      "       synodctl volume create NAME --backing DEV [--force]\n"
 	      "                [--node ID --listen ADDR:PORT --peer ID=ADDR:PORT...\n"
 	      "                 --secret-file FILE [--cluster NAME] [--q1 N] [--q2 N]\n"
-	      "                 [--on-no-quorum suspend|error] [--auto-promote]]\n"
+	      "                 [--on-no-quorum suspend|error] [--auto-promote]\n"
+	      "                 [--small-requests]]\n"
 	      "       synodctl volume attach NAME --backing DEV [--secret-file FILE]\n"
 	      "       synodctl volume up|promote|demote|delete NAME\n"
 	      "       synodctl volume upgrade --backing DEV --large-requests\n"
@@ -370,7 +371,7 @@ static int take_positional(const char *value, unsigned int flags,
 enum opt_id {
 	O_BACKING, O_COUNT, O_NODE, O_LISTEN, O_PEER, O_SECRET_FILE,
 	O_CLUSTER, O_Q1, O_Q2, O_ON_NO_QUORUM, O_AUTO_PROMOTE, O_FORCE,
-	O_LARGE,
+	O_LARGE, O_SMALL,
 };
 
 struct opt_spec {
@@ -392,6 +393,7 @@ static const struct opt_spec opt_specs[] = {
 	{ "--q2", O_Q2, F_REPL, true },
 	{ "--on-no-quorum", O_ON_NO_QUORUM, F_REPL, true },
 	{ "--auto-promote", O_AUTO_PROMOTE, F_REPL, false },
+	{ "--small-requests", O_SMALL, F_REPL, false },
 	{ "--force", O_FORCE, F_FORCE, false },
 	{ "--large-requests", O_LARGE, F_LARGE, false },
 };
@@ -447,6 +449,9 @@ static int take_opt(const struct opt_spec *o, const char *value,
 		return take_on_no_quorum(value, req, err, err_len);
 	case O_AUTO_PROMOTE:
 		req->repl.auto_promote = true;
+		return 0;
+	case O_SMALL:
+		req->repl.small_requests = true;
 		return 0;
 	case O_FORCE:
 		req->force = true;

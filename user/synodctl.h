@@ -66,6 +66,7 @@ struct synodctl_repl {
 	bool on_no_quorum_set;
 	uint32_t on_no_quorum;		/* enum synod_on_no_quorum */
 	bool auto_promote;		/* --auto-promote */
+	bool small_requests;		/* --small-requests: 16 KiB, no LARGE */
 	const char *first_opt;		/* first option seen, for messages */
 };
 

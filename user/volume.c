@@ -116,7 +116,9 @@ int synodctl_put_repl(struct nl_msg *msg, const struct synodctl_repl *r,
 	     nla_put_u32(msg, SYNOD_A_VOLUME_ON_NO_QUORUM,
 			 r->on_no_quorum) < 0) ||
 	    (r->auto_promote &&
-	     nla_put_flag(msg, SYNOD_A_VOLUME_AUTO_PROMOTE) < 0))
+	     nla_put_flag(msg, SYNOD_A_VOLUME_AUTO_PROMOTE) < 0) ||
+	    (r->small_requests &&
+	     nla_put_flag(msg, SYNOD_A_VOLUME_SMALL_REQUESTS) < 0))
 		return -ENOMEM;
 	for (i = 0; i < r->npeers; i++)
 		if (put_peer(msg, &r->peer[i]))

@@ -190,6 +190,12 @@ enum synod_attr {
 	 * jump kept this replica's own membership.
 	 */
 	SYNOD_A_VOLUME_OLD_SNAPSHOTS,
+	/*
+	 * flag, create of a replicated volume: requests of at most 16 KiB
+	 * and no on-disk flag LARGE, for clusters that still run modules of
+	 * before large requests (Documentation/admin-guide.rst)
+	 */
+	SYNOD_A_VOLUME_SMALL_REQUESTS,
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

@@ -80,7 +80,8 @@ static const struct {
 } reads[] = {
 	{ SYNOD_CMD_VOLUME_CREATE, "volume-name volume-backing volume-cluster "
 	  "volume-node volume-listen volume-peer volume-secret volume-q1 "
-	  "volume-q2 volume-on-no-quorum volume-auto-promote" },
+	  "volume-q2 volume-on-no-quorum volume-auto-promote "
+	  "volume-small-requests" },
 	{ SYNOD_CMD_VOLUME_ATTACH, "volume-name volume-backing volume-secret" },
 	{ SYNOD_CMD_VOLUME_DELETE, "volume-name" },
 	{ SYNOD_CMD_VOLUME_GET, "volume-name" },
@@ -189,6 +190,8 @@ static void tmpl_create_repl(struct nlf_msg *m, int ns)
 		put_u32(m, SYNOD_A_VOLUME_ON_NO_QUORUM, rnd(2));
 	if (chance(20))
 		nlf_put(m, SYNOD_A_VOLUME_AUTO_PROMOTE, NULL, 0);
+	if (chance(20))
+		nlf_put(m, SYNOD_A_VOLUME_SMALL_REQUESTS, NULL, 0);
 }
 
 /* The attributes of @cmd for volume @name (backing @backing). */

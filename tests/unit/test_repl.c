@@ -200,7 +200,8 @@ static void test_parse_replicated_create(void **state)
 				    "--peer=3=[fd00::3]:7790", "--secret-file",
 				    "/etc/synod/r0.key", "--cluster", "c0",
 				    "--q1", "2", "--q2=2", "--on-no-quorum",
-				    "error", "--auto-promote"), &req), 0);
+				    "error", "--auto-promote",
+				    "--small-requests"), &req), 0);
 	assert_int_equal(req.op, SYNODCTL_OP_VOLUME_CREATE);
 	assert_true(r->node_set);
 	assert_int_equal(r->node, 1);
@@ -217,11 +218,13 @@ static void test_parse_replicated_create(void **state)
 	assert_true(r->on_no_quorum_set);
 	assert_int_equal(r->on_no_quorum, SYNOD_NO_QUORUM_ERROR);
 	assert_true(r->auto_promote);
+	assert_true(r->small_requests);
 
 	/* single replica: no replication state at all */
 	assert_int_equal(parse(ARGV("volume", "create", "r0", "--backing",
 				    "/dev/x"), &req), 0);
 	assert_false(r->node_set);
+	assert_false(r->small_requests);
 	assert_int_equal(r->npeers, 0);
 }
 
@@ -235,6 +238,8 @@ static void test_parse_replicated_refusals(void **state)
 			 "--peer", "2=10.0.0.2:7790"), "'--peer' needs '--node");
 	expect_fail(ARGV("volume", "create", "r0", "--backing", "/dev/x",
 			 "--auto-promote"), "--node");
+	expect_fail(ARGV("volume", "create", "r0", "--backing", "/dev/x",
+			 "--small-requests"), "'--small-requests' needs '--node");
 	expect_fail(ARGV("volume", "create", "r0", "--backing", "/dev/x",
 			 "--node", "1", "--peer", "2=10.0.0.2:7790",
 			 "--secret-file", "/k"), "--listen");
@@ -750,6 +755,19 @@ static void test_create_attrs(void **state)
 		peers++;
 	}
 	assert_int_equal(peers, 2);
+	assert_null(tb[SYNOD_A_VOLUME_SMALL_REQUESTS]);
+	nlmsg_free(msg);
+
+	/* --small-requests: the flag, nothing else changes */
+	msg = genl_msg(SYNOD_CMD_VOLUME_CREATE);
+	assert_int_equal(parse(ARGV(CREATE3, "--peer", "2=10.0.0.2:7790",
+				    "--small-requests"), &req), 0);
+	assert_int_equal(synodctl_put_repl(msg, &req.repl, key, 16), 0);
+	nlh = nlmsg_hdr(msg);
+	assert_true(genlmsg_parse(nlh, 0, tb, SYNOD_A_MAX, NULL) >= 0);
+	assert_non_null(tb[SYNOD_A_VOLUME_SMALL_REQUESTS]);
+	assert_int_equal(nla_len(tb[SYNOD_A_VOLUME_SMALL_REQUESTS]), 0);
+	assert_null(tb[SYNOD_A_VOLUME_AUTO_PROMOTE]);
 	nlmsg_free(msg);
 }
 

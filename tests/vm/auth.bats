@@ -197,19 +197,21 @@ plant_replaced() {
 }
 
 # The same for a payload in pieces (proposer-wins for pieces,
-# replica_piece.c): with test_max_request_kb=32 a 32 KiB write is one
-# payload of two PIECE frames, which node 1 plants (test_forge kind
-# 14).  The leader's own pieces of that ref differ from the copy node 2
+# replica_piece.c): a 32 KiB write to a LARGE volume (the default) is
+# one request and one payload of two PIECE frames, which node 1 plants
+# (test_forge kind 14).  The leader's own pieces of that ref differ from the copy node 2
 # holds whole: they are put together in a fresh chain and swapped in.
 @test "auth: a member planting a payload in pieces under the leader's next ref changes nothing; the proposer's pieces replace it" {
 	local d0
 	rmmod synod
-	insmod "$KO" time_scale=4 test_max_request_kb=32
+	insmod "$KO" time_scale=4
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	[ "$(cat "/sys/block/${d0#/dev/}/queue/max_hw_sectors_kb")" = 32 ]
+	[ "$(cat "/sys/block/${d0#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
 	plant_replaced 14 32768
+	# the leader's own pieces reached node 2: two per 32 KiB write
+	[ "$(peer_field 2 $VOL 0 rx_pieces)" -ge 2 ]
 }
 
 kept_own() { kernel_log_since_mark | grep -q "$VOL/0: TEST: kept ref"; }

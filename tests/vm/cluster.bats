@@ -304,7 +304,7 @@ down_drops() {
 }
 
 @test "cluster: fio data written on one leader verifies on the next (crc32c)" {
-	# A 1 MiB request is 64 writes of a payload each, 16 requests deep:
+	# Requests up to 1 MiB, 16 deep, of up to 64 payload buffers each:
 	# on a busy host the TCG VM's replicas then tick late and leadership
 	# moves on its own (fio sees EIO), failing this test for the wrong
 	# reason.  time_scale=4 stretches the protocol's timeouts, as in
@@ -317,8 +317,8 @@ down_drops() {
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	# requests of 4 KiB to 1 MiB: one slot each up to a payload (16
-	# KiB), larger ones split into several written at once
+	# requests of 4 KiB to 1 MiB: one slot each (a LARGE volume: a
+	# chain of payload buffers past 16 KiB)
 	fio --name=w --filename="$d0" --rw=randwrite --bsrange=4k-1m --size=8M \
 		--direct=1 --ioengine=libaio --iodepth=16 --randseed=7 \
 		--verify=crc32c --do_verify=0 --output="$BATS_TEST_TMPDIR/w"
@@ -749,18 +749,71 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	grep -qx synod-net "$BATS_TEST_TMPDIR/before"
 }
 
-# Large requests S3 (issue 10): with test_max_request_kb=1024 a new
-# replicated volume is LARGE and its queue takes 1 MiB requests; each is
+# write_sizes DEV: "WRITES SECTORS" the disk DEV has completed
+# (/sys/block/X/stat fields 5 and 7)
+write_sizes() {
+	awk '{ print $5, $7 }' "/sys/block/${1#/dev/}/stat"
+}
+
+# Large requests S5 (issue 10): a new replicated volume takes 1 MiB
+# requests (on-disk flag LARGE, queue limits of 1 MiB and 256 segments),
+# so a file system's 1 MiB direct writes reach synod whole, one slot and
+# one journal record each, instead of 64 requests of 16 KiB.  Written on
+# node 0, verified through node 1 after it takes over.  Before S5 the
+# queue said 16 KiB.
+@test "cluster: ext4 takes 1 MiB direct writes (fio --bs=1M, crc32c) that verify on a follower after promote" {
+	local d0 d1 w0 s0 w1 s1 M=$BATS_TEST_TMPDIR/mnt
+	rmmod synod
+	insmod "$KO" time_scale=4
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d0#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
+	mkfs.ext4 -q -F "$d0"
+	mount_at "$d0" "$M"
+	read -r w0 s0 < <(write_sizes "$d0")
+	run fio --name=big --filename="$M/f" --rw=write --bs=1M --size=24M \
+		--direct=1 --ioengine=libaio --iodepth=2 --verify=crc32c \
+		--do_verify=1 --output="$BATS_TEST_TMPDIR/w"
+	cat "$BATS_TEST_TMPDIR/w"
+	[ "$status" -eq 0 ]
+	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/w" || false
+	read -r w1 s1 < <(write_sizes "$d0")
+	# the file's data went in requests of more than 16 KiB: 24 MiB in
+	# fewer than 24 x 64 writes (ext4's own metadata writes are few)
+	echo "# node 0: $((w1 - w0)) writes, $(( (s1 - s0) / 2 )) KiB" >&3
+	[ $(( (s1 - s0) / 2 )) -ge 24576 ]
+	[ $((w1 - w0)) -lt 768 ]
+	umount "$M"
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	promote_and_wait 1 $VOL
+	d1=$(dev_of 1 $VOL)
+	# read-write: fio opens the file for writing even to verify only
+	mount "$d1" "$M"
+	run fio --name=big --filename="$M/f" --rw=write --bs=1M --size=24M \
+		--direct=1 --ioengine=libaio --iodepth=2 --verify=crc32c \
+		--verify_only --output="$BATS_TEST_TMPDIR/v"
+	cat "$BATS_TEST_TMPDIR/v"
+	umount "$M"
+	[ "$status" -eq 0 ]
+	! grep -q "verify: bad" "$BATS_TEST_TMPDIR/v" || false
+	! kernel_log_since_mark | grep -E "fenced|journal full|corrupt" || false
+}
+
+# Large requests S3 (issue 10): a new replicated volume is LARGE (the
+# default since S5) and its queue takes 1 MiB requests; each is
 # a payload chain of 64 buffers, which leaves the leader as 64 PIECE
 # frames (link version 5) and is put together again on each follower
 # (kmod/replica_piece.c).  What the wire does is checked first; applying
 # a chain to the data area is S4's (replica_apply.c: until it lands, the
 # first apply fences the replica, and the write fails after the pieces
 # went through).
-@test "cluster: 1 MiB writes go to the followers in pieces and read back the same on every replica (test_max_request_kb=1024)" {
+@test "cluster: 1 MiB writes go to the followers in pieces and read back the same on every replica" {
 	local d n p
 	rmmod synod
-	insmod "$KO" time_scale=4 test_max_request_kb=1024
+	insmod "$KO" time_scale=4
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
 	for n in 0 1 2; do
@@ -826,7 +879,7 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 @test "cluster: a follower on link version 4 is refused 1 MiB writes, counted; they commit on the other two" {
 	local d n
 	rmmod synod
-	insmod "$KO" time_scale=4 test_max_request_kb=1024
+	insmod "$KO" time_scale=4
 	new_secret
 	replica_create $VOL 0 "0 1 2"
 	replica_create $VOL 1 "0 1 2"
@@ -863,8 +916,9 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	cmp <(dd if="$d" bs=1M count=4 iflag=direct status=none) "$BATS_TEST_TMPDIR/a"
 }
 
-# Large requests S2b (issue 10): a replica made before large requests (no
-# LARGE flag) is upgraded offline, detached, with `synodctl volume
+# Large requests S2b (issue 10): a replica made before large requests, or
+# with --small-requests (no LARGE flag, as here), is upgraded offline,
+# detached, with `synodctl volume
 # upgrade --large-requests`; attached again, its disk takes 1 MiB
 # requests.  Its two peers, format 3 without LARGE, take its 1 MiB
 # writes: each writes LARGE into its own superblock before its first
@@ -876,7 +930,7 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 	local d d1 n c l sbl applied
 	rmmod synod
 	insmod "$KO" time_scale=4
-	cluster_create $VOL "0 1 2"
+	cluster_create $VOL "0 1 2" --small-requests
 	settle_leader 0 $VOL 0 1 2
 	d=$(dev_of 0 $VOL)
 	[ "$(cat "/sys/block/${d#/dev/}/queue/max_hw_sectors_kb")" = 16 ]
@@ -892,7 +946,7 @@ is_connected() { [ "$(peer_field "$1" "$2" "$3" state)" = '"connected"' ]; }
 		ctl $n volume delete $VOL
 	done
 	rmmod synod
-	insmod "$KO" time_scale=4 test_max_request_kb=1024
+	insmod "$KO" time_scale=4
 	run ctl 0 volume upgrade --backing "$LOOP_0" --large-requests
 	echo "$output"
 	[ "$status" -eq 0 ]

@@ -4,7 +4,8 @@
 # device that fails under the leader, a leader whose journal writes are
 # slow, a leader cut off while writes are in flight, a held write that
 # was chosen, 1 MiB writes over a slow link, 1 MiB requests at queue
-# depth 4 (test_max_request_kb), writes past the admitted bytes, more
+# depth 4 (the default of a new replicated volume, large requests S5),
+# writes past the admitted bytes, more
 # reads in flight than the core queues, and an open waiting for
 # auto-promote.  Three replicas
 # in three network namespaces, as in cluster.bats:
@@ -498,9 +499,6 @@ down_field() {
 	# writes are admitted by bytes, checkpoints come every 4 MiB or at
 	# half the ring, and the store forgets after them past what its
 	# reserve leaves retained writes.
-	# Requests of 1 MiB reach the engine only with the test knob of S3.
-	[ -e $PARAMS/test_max_request_kb ] ||
-		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
 	# Before S4b (6.12, 2026-12-06) fio completed and verified, but the
 	# leader's store was full 6,238 times, the followers dropped 7 and
 	# 11 payload frames for want of a buffer, and writes waited up to 15
@@ -518,7 +516,7 @@ down_field() {
 	# forbids with all three up (6.12, "slot 2 missing", 3 transfers,
 	# s28).  Now its acknowledgements name the hole and the leader
 	# resends it at once (gap retransmission, core/proposer.c).
-	reload_synod time_scale=$TIME_SCALE test_max_request_kb=1024
+	reload_synod time_scale=$TIME_SCALE
 	new_secret
 	# 64 MiB of data past a 12 MiB payload ring: 160 MiB disks
 	for n in 0 1 2; do
@@ -591,9 +589,7 @@ down_field() {
 	# at most SYNOD_RETAIN_BYTES past its checkpoint (payload.h): the
 	# leader sheds the rest (synod_ckpt_retain()), and the follower,
 	# back, catches up by a state transfer, to the same bytes.
-	[ -e $PARAMS/test_max_request_kb ] ||
-		skip "no test_max_request_kb in this build: 1 MiB requests need large requests S3 (branch pieces)"
-	reload_synod time_scale=$TIME_SCALE test_max_request_kb=1024
+	reload_synod time_scale=$TIME_SCALE
 	new_secret
 	for n in 0 1 2; do
 		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"

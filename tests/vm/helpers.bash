@@ -210,17 +210,19 @@ can_open_excl() {
 	python3 -c 'import os, sys; os.close(os.open(sys.argv[1], os.O_RDWR | os.O_EXCL))' "$1"
 }
 
-# raw_volume_create NAME BACKING: send VOLUME_CREATE straight over generic
-# netlink, bypassing synodctl's own checks, so that the kernel's validation
-# is what answers.  Prints "errno=N msg=TEXT"; exits 0 if the kernel
-# accepted, 1 if it refused.
+# raw_volume_create NAME BACKING [FLAG...]: send VOLUME_CREATE straight
+# over generic netlink, bypassing synodctl's own checks, so that the
+# kernel's validation is what answers; each FLAG (an attribute number of
+# kmod/uapi/synod.h) is added as an empty flag attribute.  Prints
+# "errno=N msg=TEXT"; exits 0 if the kernel accepted, 1 if it refused.
+# RAW_CMD=N sends command N instead (2: VOLUME_ATTACH).
 raw_volume_create() {
-	python3 - "$@" <<'PY'
+	RAW_CMD=${RAW_CMD:-1} python3 - "$@" <<'PY'
 import os, socket, struct, sys
 
 NETLINK_EXT_ACK, NLMSG_ERROR, NLM_F_REQUEST, NLM_F_ACK = 11, 2, 1, 4
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
-SYNOD_CMD_VOLUME_CREATE, SYNOD_A_VOLUME_NAME, SYNOD_A_VOLUME_BACKING = 1, 2, 3
+SYNOD_A_VOLUME_NAME, SYNOD_A_VOLUME_BACKING = 2, 3
 
 def attr(kind, payload):
     a = struct.pack('HH', 4 + len(payload), kind) + payload
@@ -261,9 +263,11 @@ err, text, replies = request(s, GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
 family = [struct.unpack('H', v[:2])[0] for k, v in attrs(replies[0])
           if k == CTRL_ATTR_FAMILY_ID][0]
 name, backing = (a.encode() for a in sys.argv[1:3])
-err, text, _ = request(s, family, SYNOD_CMD_VOLUME_CREATE,
+flags = b''.join(attr(int(f), b'') for f in sys.argv[3:])
+err, text, _ = request(s, family, int(os.environ['RAW_CMD']),
                        attr(SYNOD_A_VOLUME_NAME, name + b'\0') +
-                       attr(SYNOD_A_VOLUME_BACKING, backing + b'\0'))
+                       attr(SYNOD_A_VOLUME_BACKING, backing + b'\0') +
+                       flags)
 print('errno=%d msg=%s' % (err, text))
 sys.exit(1 if err else 0)
 PY

@@ -634,28 +634,56 @@ flushes() {
 	[ -n "$(ctl 0 status 2>/dev/null | grep -w $VOL)" ]
 }
 
-# A replica's disk with the superblock flag LARGE (format 3) may hold
-# records of up to 1 MiB, which this module cannot yet apply or send to
-# a peer (large requests S3/S5): the replica refuses the disk at attach,
-# as a module refuses any on-disk feature it cannot honour, and changes
-# nothing on it.
-@test "recovery: a replica refuses a disk with the LARGE flag until it can serve large records" {
-	local l sum
-	new_secret
-	l=$(new_loop 64M)
-	replica_create_on $VOL 0 "0 1 2" "$l"
-	ctl 0 volume delete $VOL
-	# flags is the le32 at offset 12 of each copy; LARGE is 0x2
-	sb_patch "$l" 0 12 2
-	sb_patch "$l" 1 12 2
-	python3 "$BATS_TEST_DIRNAME/jring.py" sb "$l" >&3
-	[[ "$(python3 "$BATS_TEST_DIRNAME/jring.py" sb "$l")" == "format 3 flags 0x2 large 1 "* ]]
-	sum=$(dev_sum "$l")
-	expect_refusal "Operation not supported" \
-		"cannot serve large requests yet \\(on-disk flag LARGE\\)" \
-		ctl 0 volume attach $VOL --backing "$l" --secret-file "$SECRET_FILE"
-	[ "$(dev_sum "$l")" = "$sum" ]
-	[ -z "$(ctl 0 status 2>/dev/null | grep -w $VOL)" ]
+# A new replicated volume is LARGE (large requests S5): its journal may
+# hold records of up to 1 MiB.  Detached with such records in its journal
+# (down --force: no checkpoint of a clean down) and attached again, each
+# replica reads them back, takes the disk (before S5 a module without the
+# test knob refused a LARGE disk at attach) and serves 1 MiB requests
+# again; the data reads back the same.  Before S5 new volumes were not
+# LARGE and took 16 KiB.
+@test "recovery: a LARGE volume detached and attached again serves 1 MiB writes" {
+	local n l d c
+	cluster_create $VOL "0 1 2"
+	for n in 0 1 2; do
+		l=LOOP_$n
+		blockdev --flushbufs "${!l}"
+		[[ "$(python3 "$BATS_TEST_DIRNAME/jring.py" sb "${!l}")" == "format 3 "*" large 1 "* ]]
+	done
+	settle_leader 0 $VOL 0 1 2
+	d=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
+	head -c 8M /dev/urandom > "$BATS_TEST_TMPDIR/a"
+	run timeout 120 dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M count=4 \
+		oflag=direct status=none
+	echo "dd: $status $output"
+	[ "$status" -eq 0 ]
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	wait_for 60 field_ge 2 $VOL applied_index "$c"
+	for n in 0 1 2; do ctl $n volume down $VOL --force; done
+	for n in 0 1 2; do ctl $n volume delete $VOL; done
+	for n in 0 1 2; do
+		l=LOOP_$n
+		ctl $n volume attach $VOL --backing "${!l}" \
+			--secret-file "$SECRET_FILE"
+		ctl $n volume up $VOL
+	done
+	settle_leader 0 $VOL 0 1 2
+	d=$(dev_of 0 $VOL)
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_hw_sectors_kb")" = 1024 ]
+	[ "$(cat "/sys/block/${d#/dev/}/queue/max_segments")" = 256 ]
+	run timeout 120 dd if="$BATS_TEST_TMPDIR/a" of="$d" bs=1M skip=4 \
+		seek=4 count=4 oflag=direct status=none
+	echo "dd: $status $output"
+	[ "$status" -eq 0 ]
+	c=$(field 0 $VOL commit_index)
+	wait_for 60 field_ge 1 $VOL applied_index "$c"
+	! kernel_log_since_mark | grep -E "fenced|journal full|corrupt" || false
+	for n in 0 1; do
+		settle_leader $n $VOL 0 1 2
+		cmp <(dd if="$(dev_of $n $VOL)" bs=1M count=8 iflag=direct status=none) \
+			"$BATS_TEST_TMPDIR/a"
+	done
 }
 
 # Create over an old replica zeroes its superblock copies before its

@@ -387,3 +387,91 @@ teardown() {
 	rmmod synod
 	insmod "$KO"
 }
+
+# Large requests S5 (issue 10).  SYNOD_A_VOLUME_SMALL_REQUESTS in
+# kmod/uapi/synod.h, for raw_volume_create.
+A_SMALL_REQUESTS=40
+
+# repl_create NAME DEV PORT [options...]: a replicated volume (node 0)
+# whose one peer never comes up: the disk and its queue exist all the
+# same.  Each volume listens on a port of its own.
+repl_create() {
+	local name=$1 dev=$2 port=$3
+	shift 3
+	[ -e "$BATS_TEST_TMPDIR/key" ] ||
+		{ head -c 48 /dev/urandom | base64 -w 0 > "$BATS_TEST_TMPDIR/key"; }
+	chmod 600 "$BATS_TEST_TMPDIR/key"
+	"$CTL" volume create "$name" --backing "$dev" --node 0 \
+		--listen "127.0.0.1:$port" --peer "1=127.0.0.2:$port" \
+		--secret-file "$BATS_TEST_TMPDIR/key" "$@"
+}
+
+# queue_of NAME ATTR: the volume's disk's queue attribute ATTR
+queue_of() {
+	local d
+	d=$(status_field "$1" device)
+	cat "/sys/block/${d#/dev/}/queue/$2"
+}
+
+# sb_large DEV 0|1: DEV's superblock is format 3 with LARGE clear or set
+sb_large() {
+	blockdev --flushbufs "$1"
+	python3 "$BATS_TEST_DIRNAME/jring.py" sb "$1"
+	[[ "$(python3 "$BATS_TEST_DIRNAME/jring.py" sb "$1")" == "format 3 "*" large $2 "* ]]
+}
+
+# A new replicated volume is LARGE (on-disk flag) and its queue takes 1
+# MiB requests of up to 256 segments of any size: a 1 MiB O_DIRECT write
+# of scattered pages is one request (blkdev.c, limits_replicated()).
+# --small-requests keeps the 16 KiB of before, for clusters with old
+# modules; a single replica keeps its backing device's limits.  Before
+# S5 every replicated volume took 16 KiB.
+@test "volume: a new replicated volume takes 1 MiB requests; --small-requests 16 KiB; a single replica its backing's" {
+	local L1 L2 L3
+	L1=$(new_loop 64M)
+	L2=$(new_loop 64M)
+	L3=$(new_loop 64M)
+	repl_create r0 "$L1" 7790
+	echo "r0: $(queue_of r0 max_hw_sectors_kb) KiB, $(queue_of r0 max_segments) segments of $(queue_of r0 max_segment_size)"
+	[ "$(queue_of r0 max_hw_sectors_kb)" = 1024 ]
+	[ "$(queue_of r0 max_sectors_kb)" = 1024 ]
+	[ "$(queue_of r0 max_segments)" = 256 ]
+	[ "$(queue_of r0 max_segment_size)" = 4294967295 ]
+	repl_create r1 "$L2" 7791 --small-requests
+	echo "r1: $(queue_of r1 max_hw_sectors_kb) KiB"
+	[ "$(queue_of r1 max_hw_sectors_kb)" = 16 ]
+	"$CTL" volume create r2 --backing "$L3"
+	[ "$(queue_of r2 max_hw_sectors_kb)" = \
+	  "$(cat "/sys/block/$(basename "$L3")/queue/max_hw_sectors_kb")" ]
+	# the on-disk flag says so (ondisk.rst), and stays across an attach
+	sb_large "$L1" 1
+	sb_large "$L2" 0
+	"$CTL" volume delete r0
+	"$CTL" volume attach r0 --backing "$L1" --secret-file "$BATS_TEST_TMPDIR/key"
+	[ "$(queue_of r0 max_hw_sectors_kb)" = 1024 ]
+	[ "$(queue_of r0 max_segments)" = 256 ]
+}
+
+# --small-requests means something only at the create of a replicated
+# volume: synodctl and the kernel refuse it elsewhere, saying why.
+@test "volume: small requests are refused for a single replica and at attach, naming why" {
+	local L
+	L=$(new_loop 64M)
+	run "$CTL" volume create r0 --backing "$L" --small-requests
+	echo "status=$status output=$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"'--small-requests' needs '--node ID'"* ]]
+	# the kernel checks too, whatever the client sends
+	run raw_volume_create r0 "$L" $A_SMALL_REQUESTS
+	echo "status=$status output=$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "errno=22 msg=small requests are for replicated volumes (give a node id)"* ]]
+	[ -z "$(volume_names)" ]
+	"$CTL" volume create r0 --backing "$L"
+	"$CTL" volume delete r0
+	RAW_CMD=2 run raw_volume_create r0 "$L" $A_SMALL_REQUESTS
+	echo "status=$status output=$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == "errno=22 msg=small requests are chosen at create: attach keeps"* ]]
+	[ -z "$(volume_names)" ]
+}
