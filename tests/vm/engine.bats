@@ -487,6 +487,7 @@ down_field() {
 	sed -n "s/.*$2.*/\\1/p" "$1"
 }
 
+# bats test_tags=slow
 @test "engine: 1 MiB writes at queue depth 4: no journal full, no state transfer with all three up, checkpoints by the work" {
 	local d0 n c rc
 	# Large requests (issue 10): the engine counts writes in bytes.  A
