@@ -295,6 +295,25 @@ static void setup_learner_cluster(void)
 }
 
 /*
+ * The learner cluster with a leader among the voters, its two followers
+ * in @f and @m, 24 slots chosen, and its applied_durable in @ad.
+ */
+static int learner_leader(int *f, int *m, u64 *ad)
+{
+	int l;
+
+	setup_learner_cluster();
+	l = elect();
+	assert_true(l < 3);
+	*f = (l + 1) % 3;
+	*m = (l + 2) % 3;
+	write_slots(l, 0x3000, 24);
+	*ad = T.r[l].applied_durable;
+	assert_true(*ad >= 20);
+	return l;
+}
+
+/*
  * A learner's chosen prefix is no vote: with both followers behind and
  * the learner caught up, the leader sheds only to the better follower,
  * as without the learner.  (Counting every node, learners too, sheds
@@ -306,14 +325,7 @@ static void test_shed_quorum_ignores_learners(void **state)
 	u64 ad, lag;
 
 	(void)state;
-	setup_learner_cluster();
-	l = elect();
-	assert_true(l < 3);
-	f = (l + 1) % 3;
-	m = (l + 2) % 3;
-	write_slots(l, 0x3000, 24);
-	ad = T.r[l].applied_durable;
-	assert_true(ad >= 20);
+	l = learner_leader(&f, &m, &ad);
 	lag = T.r[l].log_base + 3;
 	T.r[l].peer_chosen[f] = lag;
 	T.r[l].peer_chosen[m] = lag + 2;
@@ -395,14 +407,7 @@ static void test_shed_quorum_next_config(void **state)
 	u64 ad, lag;
 
 	(void)state;
-	setup_learner_cluster();
-	l = elect();
-	assert_true(l < 3);
-	f = (l + 1) % 3;
-	m = (l + 2) % 3;
-	write_slots(l, 0x3000, 24);
-	ad = T.r[l].applied_durable;
-	assert_true(ad >= 20);
+	l = learner_leader(&f, &m, &ad);
 	next = T.r[l].cfg;
 	next.epoch++;
 	next.voters = 0xf;
