@@ -258,6 +258,21 @@ static inline void write_n(int l, u64 req, int n)
 	pump();
 }
 
+/* Ten heartbeat periods: answers in, their bound out and back. */
+static inline void beat(void)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		advance(MS);
+}
+
+/* Eight writes through leader @l, all chosen. */
+static inline void write8(int l, u64 req)
+{
+	write_n(l, req, 8);
+}
+
 /*
  * Run time forward until a node other than @not (-1: any) leads and is
  * active; at most 500 ms (a cut-off leader is deposed in fewer).
