@@ -72,6 +72,23 @@ static inline u32 peer_mask(const struct synod_replica *r)
 	return (r->cfg.voters | r->cfg.learners) & ~node_bit(r->p.self);
 }
 
+/*
+ * A leader learns @v's chosen prefix (@chosen: its ACCEPTED or heartbeat
+ * answer), as of @now: peer_chosen and, when it rose or is level with
+ * ours, chosen_ns (replica.h).  @lower: a heartbeat answer may lower it
+ * (a restart lost some), an ACCEPTED only raises it.
+ */
+static inline void synod_peer_chosen(struct synod_replica *r, u32 v,
+				     u64 chosen, u64 now, bool lower)
+{
+	synod_assert(v < SYNOD_NODES_MAX && v != r->p.self);
+	synod_assert(now >= r->last_now);
+	if (chosen > r->peer_chosen[v] || chosen >= r->chosen_upto)
+		r->chosen_ns[v] = now;
+	if (chosen > r->peer_chosen[v] || lower)
+		r->peer_chosen[v] = chosen;
+}
+
 /* replica.c */
 struct synod_msg *synod_out_msg(struct synod_replica *r, struct synod_out *out,
 				u8 type, u32 to, u64 ballot);

@@ -124,6 +124,8 @@ void synod_replica_check(const struct synod_replica *r)
 			synod_assert(r->retx_ns[v] <= r->last_now);
 			synod_assert(r->refused_ns[v] <= r->last_now);
 			synod_assert(r->gap_ns[v] <= r->last_now);
+			synod_assert(r->chosen_ns[v] <= r->last_now);
+			synod_assert(!r->chosen_ns[v] || v != r->p.self);
 			synod_assert(!r->gap_slot[v] || r->gap_ns[v]);
 			synod_assert(r->retx_rto_ns[v] >= r->p.retransmit_ns &&
 				     r->retx_rto_ns[v] <= retx_max(r));

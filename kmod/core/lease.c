@@ -51,7 +51,7 @@ void synod_prop_hb_ack(struct synod_replica *r, u64 now,
 	if (m->slot > r->ack_round[m->from] && m->slot <= r->hb_round)
 		r->ack_round[m->from] = m->slot;
 	/* its chosen prefix now (less after a restart that lost some) */
-	r->peer_chosen[m->from] = m->commit;
+	synod_peer_chosen(r, m->from, m->commit, now, true);
 	synod_assert(r->ack_time[m->from] <= now);
 }
 

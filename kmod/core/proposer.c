@@ -74,6 +74,7 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
 		r->peer_chosen[i] = 0;
+		r->chosen_ns[i] = 0;
 	}
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
@@ -358,6 +359,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 		r->answer_ns[i] = 0;
 		r->ack_round[i] = 0;
 		r->peer_chosen[i] = 0;
+		r->chosen_ns[i] = 0;
 	}
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
@@ -521,8 +523,7 @@ void synod_prop_accepted(struct synod_replica *r, u64 now,
 	 * Only up within a ballot: a late ACCEPTED must not undo a newer
 	 * one; the heartbeat answer may lower it (a restart lost some).
 	 */
-	if (m->commit > r->peer_chosen[m->from])
-		r->peer_chosen[m->from] = m->commit;
+	synod_peer_chosen(r, m->from, m->commit, now, false);
 	/* Chosen slots count too: a follower whose acks come second keeps
 	 * up; it must not look silent nor show as matching nothing. */
 	lo = m->slot > r->log_base ? m->slot : r->log_base;

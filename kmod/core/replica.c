@@ -506,6 +506,7 @@ void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 		 * Meanwhile forget keeps what it may lack.
 		 */
 		r->peer_chosen[node] = 0;
+		r->chosen_ns[node] = 0;
 	}
 	if (r->fetch_ns && r->fetch_to == node)
 		r->fetch_ns = 0;

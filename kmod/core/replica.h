@@ -323,6 +323,13 @@ struct synod_replica {
 	 */
 	u64 peer_chosen[SYNOD_NODES_MAX];
 	/*
+	 * Local time peer_chosen[] last rose, or was found level with our
+	 * own chosen prefix (0: not since we lead, or since its link came
+	 * up): a voter whose prefix moves within an election timeout keeps
+	 * up, and shedding stops short of it (synod_replica_shed_bound()).
+	 */
+	u64 chosen_ns[SYNOD_NODES_MAX];
+	/*
 	 * Not leading: a slot every voter had chosen up to, as the leader
 	 * last said in a heartbeat (aux; 0: never said, or a leader from
 	 * before this release).  A follower forgets no slot past it
