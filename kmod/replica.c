@@ -519,26 +519,38 @@ void synod_repl_events_send(struct synod_repl *r,
 /* ---- inputs ----------------------------------------------------------- */
 
 /*
- * Tell the core of the links that came up since the last tick (noted by
- * synod_repl_link_event() without the lock), and of the peers a message
- * was refused to while their queue grows (replica_tx.c): a leader
- * resends what those peers have not acked (for a refusal, at most once
- * per retransmission period).  Called with r->lock held.
+ * Tell the core what the links did since the last tick: which came up
+ * (noted by synod_repl_link_event() without the lock), which refused a
+ * message while their queue grows (replica_tx.c): a leader resends what
+ * those peers have not acked (for a refusal, at most once per
+ * retransmission period); else, to a leader, which still hold frames
+ * in their send queue (its wait before resending starts over); and, to
+ * a follower, whether its leader's payload bytes came (synod_repl_rx():
+ * they postpone an election as its messages do).  Called with r->lock
+ * held.
  */
-static void tell_links_up(struct synod_repl *r)
+static void tell_links(struct synod_repl *r)
 {
-	bool up, again;
+	bool up, again, bytes, lead;
 	u32 n;
 
 	lockdep_assert_held(&r->lock);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
 		up = test_and_clear_bit(n, &r->links_up);
 		again = test_and_clear_bit(n, &r->tx_again);
+		bytes = test_and_clear_bit(n, &r->rx_bytes);
+		lead = r->core.role == SYNOD_LEADER;
 		if (up)
 			SYNOD_CORE(r, synod_replica_peer_up(&r->core,
 					synod_repl_now(), n, &r->out));
 		else if (again)
 			SYNOD_CORE(r, synod_replica_peer_refused(&r->core,
+					synod_repl_now(), n, &r->out));
+		else if (lead && r->tops->backlogged(r->tp, n))
+			SYNOD_CORE(r, synod_replica_peer_backlog(&r->core,
+					synod_repl_now(), n, &r->out));
+		else if (bytes && !lead && r->core.leader == n)
+			SYNOD_CORE(r, synod_replica_leader_bytes(&r->core,
 					synod_repl_now(), n, &r->out));
 		else
 			continue;
@@ -636,7 +648,7 @@ void synod_repl_tick(struct work_struct *work)
 		r->core.no_campaign = synod_repl_resyncing(r);
 		r->core.data_suspect = synod_repl_resyncing(r);
 		SYNOD_CORE(r, test_assert(r));
-		tell_links_up(r);
+		tell_links(r);
 		now = synod_repl_now();	/* not before what that stepped */
 		SYNOD_CORE(r, synod_replica_tick(&r->core, now, &r->out));
 		synod_repl_execute(r);

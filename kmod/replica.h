@@ -255,6 +255,12 @@ struct synod_repl {
 	 * core (synod_replica_peer_refused(): one early resend per period)
 	 */
 	unsigned long tx_again;
+	/*
+	 * peers a payload or a piece of one came from since the last tick
+	 * (under the lock): the tick tells the core, for which the leader's
+	 * bytes postpone an election (synod_replica_leader_bytes())
+	 */
+	unsigned long rx_bytes;
 	u64 gen;			/* request id generation */
 	/* rx() left outputs in @out for rx_done() (set under the lock,
 	 * read without it by rx_done(), which the same thread calls) */

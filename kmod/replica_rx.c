@@ -442,6 +442,9 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	if (!r->up || r->fenced)
 		goto out;
 	synod_repl_pieces_reset(r);
+	if ((f[0] == SYNOD_FRAME_PIECE || f[0] == SYNOD_FRAME_PAYLOAD) &&
+	    from < SYNOD_NODES_MAX)
+		set_bit(from, &r->rx_bytes);
 	if (f[0] == SYNOD_FRAME_PIECE) {
 		rx_piece(r, from, f, len);
 		goto out;

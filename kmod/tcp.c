@@ -551,6 +551,27 @@ static enum synod_peer_state tcp_peer_state(struct synod_transport *t,
 	return SYNOD_PEER_CONNECTING;
 }
 
+/*
+ * Whether @node's send ring holds frames while its link is up.  Only the
+ * ring: the socket's own buffer is the tx work's to look at, and what
+ * waits there the core's wait already covers (twice the heartbeat round
+ * trip, which goes through it).
+ */
+static bool tcp_backlogged(struct synod_transport *t, u32 node)
+{
+	struct tcp_peer *p;
+	bool busy;
+
+	if (node >= SYNOD_NODES_MAX || node == t->cfg.self ||
+	    !test_bit(node, &t->peer_mask))
+		return false;
+	p = &t->peers[node];
+	spin_lock_bh(&p->lock);
+	busy = p->up && p->head != p->tail;
+	spin_unlock_bh(&p->lock);
+	return busy;
+}
+
 /* Refusals of @why from @node, or from unknown ids if SYNOD_NODES_MAX. */
 static u64 tcp_refused(struct synod_transport *t, u32 node,
 		       enum synod_refusal why)
@@ -642,6 +663,7 @@ const struct synod_transport_ops synod_tcp_ops = {
 	.queue_pieces = synod_tcp_queue_pieces,
 	.push = synod_tcp_push,
 	.set_peer = tcp_set_peer,
+	.backlogged = tcp_backlogged,
 	.peer_state = tcp_peer_state,
 	.refused = tcp_refused,
 	.rejected = tcp_rejected,

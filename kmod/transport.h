@@ -239,6 +239,12 @@ struct synod_transport_ops {
 	/* membership change: add (addr) or remove (NULL) a peer */
 	int (*set_peer)(struct synod_transport *t, u32 node,
 			const struct sockaddr_storage *addr);
+	/*
+	 * whether frames to @node wait in our send queue on a link that is
+	 * up: what they carry is on its way, not lost (the core's wait
+	 * before resending, synod_replica_peer_backlog())
+	 */
+	bool (*backlogged)(struct synod_transport *t, u32 node);
 	/* for status */
 	enum synod_peer_state (*peer_state)(struct synod_transport *t,
 					    u32 node);

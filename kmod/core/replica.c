@@ -540,6 +540,57 @@ void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
 }
 
 /*
+ * The local send queue to @node still holds frames (the transport's
+ * backlog): what @node has not acked is queued here, not lost, so its
+ * silent wait starts over now (replica.h, retx_ns).  On a 2 MB/s link
+ * under 1 MiB writes a slot took longer to go than the wait's cap, and
+ * resend_silent() queued every unacked slot again behind the first
+ * copies: the link carried copies, the leader lost its followers
+ * (engine.bats, 1 MiB writes over a slow link).  A frame that never
+ * reaches the queue is resent another way (synod_replica_peer_refused(),
+ * synod_replica_peer_up()), a payload the peer dropped by its gap
+ * (proposer.c, resend_gap()) or once the queue has drained.
+ */
+void synod_replica_peer_backlog(struct synod_replica *r, u64 now, u32 node,
+				struct synod_out *out)
+{
+	synod_assert(node < SYNOD_NODES_MAX);
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (r->role == SYNOD_LEADER && node != r->p.self)
+		r->retx_ns[node] = now;
+	end(r, now, out);
+}
+
+/*
+ * Bytes that are not a message (a payload, or a piece of one) came from
+ * @node since the last tick.  A leader's messages wait behind its
+ * payloads in one queue; on a slow link a 1 MiB payload takes longer
+ * than an election timeout, and a follower that counted only messages
+ * campaigned against a leader that was sending it data.  So if @node is
+ * the leader we follow, and we promised no newer ballot (a deposed
+ * leader's queue may drain for seconds), its bytes postpone our
+ * election and answer pre-votes as its messages do.  Only the link
+ * authenticated to @node brings them.  Contact only ever moves later:
+ * nothing we promised holds for less.
+ */
+void synod_replica_leader_bytes(struct synod_replica *r, u64 now, u32 node,
+				struct synod_out *out)
+{
+	synod_assert(node < SYNOD_NODES_MAX);
+	begin(r, now, out);
+	synod_assert(r->last_now == now);
+	if (r->role == SYNOD_FOLLOWER && node != r->p.self &&
+	    r->leader == node && r->promised &&
+	    synod_ballot_node(r->promised) == node) {
+		r->last_contact_ns = now;
+		r->contact_run_ns = r->run_ns;
+		r->election_due_ns = now + synod_election_timeout(r);
+	}
+	end(r, now, out);
+}
+
+/*
  * Leader: did a quorum of voters answer in our ballot (a heartbeat echo
  * or a phase-2 ack) within @window_ns of local time?  This is liveness,
  * not a lease: a link loaded with payloads delays every echo past a lease

@@ -422,7 +422,9 @@ struct synod_replica {
 	 * to SYNOD_RETX_BACKOFF_MAX periods; and at once when its link
 	 * comes up again (synod_replica_peer_up()), or when the local send
 	 * queue refused a message to it (synod_replica_peer_refused(), at
-	 * most once per period: refused_ns).
+	 * most once per period: refused_ns).  The wait starts over while
+	 * the local send queue to it still holds frames
+	 * (synod_replica_peer_backlog()): those are queued, not lost.
 	 */
 	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
 	u64 refused_ns[SYNOD_NODES_MAX];	/* last early resend for a refusal */
@@ -496,6 +498,10 @@ void synod_replica_clock_disrupted(struct synod_replica *r, u64 now);
 void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 			   struct synod_out *out);
 void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
+				struct synod_out *out);
+void synod_replica_peer_backlog(struct synod_replica *r, u64 now, u32 node,
+				struct synod_out *out);
+void synod_replica_leader_bytes(struct synod_replica *r, u64 now, u32 node,
 				struct synod_out *out);
 bool synod_replica_heard(const struct synod_replica *r, u64 now,
 			 u64 window_ns);

@@ -63,7 +63,7 @@ SIM_REAL_SEEDS ?= 200
 SIM_LARGE_SEEDS ?= 200
 CORE_TEST_NAMES := test_wire test_quorum test_replica test_leader test_selftest
 CORE_TEST_NAMES += test_jrec test_restore test_jscan test_transfer test_ondisk
-CORE_TEST_NAMES += test_room test_gap test_shed
+CORE_TEST_NAMES += test_room test_gap test_shed test_link
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
 FUZZ_BIN := $(B)/fuzz/fuzz_wire
 

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of what the links tell the core besides messages
+ * (kmod/core/replica.c): a send queue that still holds frames to a peer
+ * (synod_replica_peer_backlog()) and a leader's payload bytes arriving
+ * (synod_replica_leader_bytes()).  Both are for slow links under 1 MiB
+ * writes (issue 10, engine.bats "1 MiB writes over a slow link keep
+ * their leader"): a slot then takes longer to go than the leader's
+ * wait before resending it and than a follower's election timeout, and
+ * the leader filled its link with copies while its followers campaigned
+ * against it.  The cluster is core_cluster.h's; a node cut off stands
+ * for one whose messages wait behind payloads.
+ */
+#include "core_test.h"
+#include "core_msg.h"
+#include "core_cluster.h"
+
+/*
+ * Three replicas, a leader elected, both followers (*@f, *@g) cut off,
+ * one write proposed: the leader owes each of them an ACCEPT.  Returns
+ * the leader.
+ */
+static int owe_both(int *f, int *g)
+{
+	int l;
+
+	setup_cluster(3, false);
+	l = elect();
+	*f = (l + 1) % 3;
+	*g = (l + 2) % 3;
+	T.cut[*f] = true;
+	T.cut[*g] = true;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
+					     4096, &T.out[l]), SYNOD_OK);
+	pump();
+	return l;
+}
+
+/*
+ * While frames to a peer wait in the local send queue, the leader
+ * resends it nothing however long it stays silent (its slots are queued,
+ * not lost), while a silent peer with nothing queued is resent as
+ * before; once the queue drains, the wait runs again from then: the
+ * first resend comes one wait later, not at once.  A follower owes
+ * nothing: the backlog changes nothing there.
+ */
+static void test_backlog_holds_resends(void **state)
+{
+	int l, f, g, sent_f, sent_g, i;
+	u64 rto;
+
+	(void)state;
+	l = owe_both(&f, &g);
+	sent_f = T.accepts[l][f];
+	sent_g = T.accepts[l][g];
+	for (i = 0; i < 200; i++) {
+		synod_replica_peer_backlog(&T.r[l], T.now, (u32)f, &T.out[l]);
+		drain(l);
+		advance(MS);
+	}
+	assert_int_equal(T.accepts[l][f], sent_f);
+	assert_true(T.accepts[l][g] >= sent_g + 5);	/* 5, 10, 20, 40 ... */
+	assert_int_equal(T.r[l].stats.resends, T.accepts[l][g] - sent_g);
+	/* f's wait never backed off: nothing went to it */
+	rto = T.r[l].retx_rto_ns[f];
+	assert_int_equal(rto, 5 * MS);
+	/* drained: nothing for one wait, then one resend */
+	synod_replica_peer_backlog(&T.r[l], T.now, (u32)f, &T.out[l]);
+	drain(l);
+	for (i = 0; i < 4; i++)
+		advance(MS);
+	assert_int_equal(T.accepts[l][f], sent_f);
+	advance(MS);
+	advance(MS);
+	assert_int_equal(T.accepts[l][f], sent_f + 1);
+	/* a follower's waits do not move */
+	rto = T.r[f].retx_ns[l];
+	synod_replica_peer_backlog(&T.r[f], T.now, (u32)l, &T.out[f]);
+	assert_int_equal(T.r[f].retx_ns[l], rto);
+	assert_int_equal(T.r[f].role, SYNOD_FOLLOWER);
+}
+
+/*
+ * Three replicas with leases; the leader's messages stop reaching its
+ * followers (cut off) but its payload bytes keep coming to @f: f does
+ * not campaign and refuses the other follower's pre-vote for as long as
+ * they come, so nobody else leads.  When they stop, f and g elect a new
+ * leader within the usual time.
+ */
+static void test_leader_bytes_postpone_election(void **state)
+{
+	int l, f, g, i, n;
+	u64 pv_f, pv_g;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	beat();
+	assert_int_equal(T.r[f].leader, (u32)l);
+	T.cut[l] = true;
+	pv_f = T.r[f].stats.prevotes;
+	pv_g = T.r[g].stats.prevotes;
+	for (i = 0; i < 200; i++) {	/* 20 election timeouts */
+		synod_replica_leader_bytes(&T.r[f], T.now, (u32)l, &T.out[f]);
+		drain(f);
+		advance(MS);
+		assert_int_equal(T.r[f].role, SYNOD_FOLLOWER);
+		assert_int_not_equal(T.r[g].role, SYNOD_LEADER);
+	}
+	assert_int_equal(T.r[f].stats.prevotes, pv_f);
+	assert_int_equal(T.r[f].promised, T.r[l].ballot);
+	assert_int_equal(T.r[g].promised, T.r[l].ballot);
+	assert_true(T.r[g].stats.prevotes > pv_g);	/* g tried, f said no */
+	n = elect_except(l);
+	assert_true(n == f || n == g);
+	assert_true(T.r[n].ballot > T.r[l].ballot);
+}
+
+/*
+ * Only the leader one follows, and only while one promised no newer
+ * ballot, postpones an election by its bytes: bytes from the other
+ * follower do not, nor, once a newer ballot is promised, those of the
+ * old leader (its queue may drain for seconds after it was deposed).
+ */
+static void test_bytes_of_others_postpone_nothing(void **state)
+{
+	struct synod_msg m;
+	int l, f, g, i, n = -1;
+	u64 contact;
+
+	(void)state;
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	beat();
+	T.cut[l] = true;
+	for (i = 0; i < 500 && n < 0; i++) {
+		synod_replica_leader_bytes(&T.r[f], T.now, (u32)g, &T.out[f]);
+		drain(f);
+		advance(MS);
+		if (T.r[f].role == SYNOD_LEADER && T.r[f].active)
+			n = f;
+		if (T.r[g].role == SYNOD_LEADER && T.r[g].active)
+			n = g;
+	}
+	assert_true(n == f || n == g);
+	/* f follows (or is) the new leader: l's late bytes change nothing */
+	advance(MS);
+	contact = T.r[f].last_contact_ns;
+	synod_replica_leader_bytes(&T.r[f], T.now, (u32)l, &T.out[f]);
+	assert_int_equal(T.r[f].last_contact_ns, contact);
+
+	/* a newer ballot promised, its leader not heard yet */
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	beat();
+	T.now += 20 * MS;	/* f's lease to l is over; no tick: no jump */
+	m = core_msg(SYNOD_MSG_PREPARE, g, f);
+	m.ballot = synod_ballot_make(synod_ballot_round(T.r[l].ballot) + 1,
+				     (u32)g);
+	m.slot = T.r[f].chosen_upto + 1;
+	synod_replica_step(&T.r[f], T.now, &m, &T.out[f]);
+	synod_out_reset(&T.out[f]);
+	assert_int_equal(T.r[f].promised, m.ballot);
+	T.now += MS;
+	contact = T.r[f].last_contact_ns;
+	synod_replica_leader_bytes(&T.r[f], T.now, (u32)l, &T.out[f]);
+	assert_int_equal(T.r[f].last_contact_ns, contact);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backlog_holds_resends),
+		cmocka_unit_test(test_leader_bytes_postpone_election),
+		cmocka_unit_test(test_bytes_of_others_postpone_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
