@@ -532,7 +532,7 @@ void synod_repl_events_send(struct synod_repl *r,
 static void tell_links(struct synod_repl *r)
 {
 	bool up, again, bytes, lead;
-	u32 n;
+	u32 n, busy = 0;
 
 	lockdep_assert_held(&r->lock);
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {
@@ -540,20 +540,25 @@ static void tell_links(struct synod_repl *r)
 		again = test_and_clear_bit(n, &r->tx_again);
 		bytes = test_and_clear_bit(n, &r->rx_bytes);
 		lead = r->core.role == SYNOD_LEADER;
+		if (!up && !again && lead && r->tops->backlogged(r->tp, n))
+			busy |= BIT(n);
 		if (up)
 			SYNOD_CORE(r, synod_replica_peer_up(&r->core,
 					synod_repl_now(), n, &r->out));
 		else if (again)
 			SYNOD_CORE(r, synod_replica_peer_refused(&r->core,
 					synod_repl_now(), n, &r->out));
-		else if (lead && r->tops->backlogged(r->tp, n))
-			SYNOD_CORE(r, synod_replica_peer_backlog(&r->core,
-					synod_repl_now(), n, &r->out));
 		else if (bytes && !lead && r->core.leader == n)
 			SYNOD_CORE(r, synod_replica_leader_bytes(&r->core,
 					synod_repl_now(), n, &r->out));
 		else
 			continue;
+		synod_repl_execute(r);
+	}
+	/* one call for every peer whose queue holds frames */
+	if (busy && r->core.role == SYNOD_LEADER) {
+		SYNOD_CORE(r, synod_replica_peer_backlog(&r->core,
+				synod_repl_now(), busy, &r->out));
 		synod_repl_execute(r);
 	}
 }

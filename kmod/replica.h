@@ -256,9 +256,10 @@ struct synod_repl {
 	 */
 	unsigned long tx_again;
 	/*
-	 * peers a payload or a piece of one came from since the last tick
-	 * (under the lock): the tick tells the core, for which the leader's
-	 * bytes postpone an election (synod_replica_leader_bytes())
+	 * peers a payload or a piece of one of their own data came from
+	 * since the last tick (replica_rx.c, note_bytes(), under the lock):
+	 * the tick tells the core, for which the leader's bytes postpone an
+	 * election (synod_replica_leader_bytes())
 	 */
 	unsigned long rx_bytes;
 	u64 gen;			/* request id generation */

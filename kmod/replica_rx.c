@@ -141,6 +141,18 @@ static bool test_nobuf_now(void)
 }
 
 /*
+ * A well-formed payload frame or piece of @ref came from @from: if the
+ * data is its own (a leader's writes, not ones it relays), the tick
+ * tells the core that @from was heard (synod_replica_leader_bytes()),
+ * whether or not there was room for it here.
+ */
+static void note_bytes(struct synod_repl *r, u32 from, u64 ref)
+{
+	if (from < SYNOD_NODES_MAX && (ref >> 56) == from + 1)
+		set_bit(from, &r->rx_bytes);
+}
+
+/*
  * A payload frame from @from: keep the data under its ref, bound to
  * @from (payload.h), by the rules of synod_piece_payload()
  * (replica_piece.c), which decides and is tested on its own; here the
@@ -165,6 +177,7 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	    plen > SYNOD_PAYLOAD_MAX || plen % SECTOR_SIZE ||
 	    !(ref >> 56) || (ref >> 56) > SYNOD_NODES_MAX)
 		goto drop;
+	note_bytes(r, from, ref);
 	a = &r->piece[from];
 	if (test_nobuf_now()) {
 		/* as if the store were full: as synod_piece_payload() */
@@ -257,6 +270,7 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 					    synod_repl_write_max(r));
 		return;
 	}
+	note_bytes(r, from, h.ref);
 	if (!h.off && test_nobuf_now()) {
 		synod_piece_abandon(&r->pay, &r->piece[from]);
 		r->piece[from].ref = h.ref;
@@ -442,9 +456,6 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	if (!r->up || r->fenced)
 		goto out;
 	synod_repl_pieces_reset(r);
-	if ((f[0] == SYNOD_FRAME_PIECE || f[0] == SYNOD_FRAME_PAYLOAD) &&
-	    from < SYNOD_NODES_MAX)
-		set_bit(from, &r->rx_bytes);
 	if (f[0] == SYNOD_FRAME_PIECE) {
 		rx_piece(r, from, f, len);
 		goto out;

@@ -148,33 +148,42 @@ static u64 quorum_chosen(const struct synod_replica *r,
 /*
  * @b lowered to the chosen prefix of every voter (of the configuration,
  * and of the next while a change is in flight) that keeps up: answered
- * within an election timeout, and its prefix rose (or was level with
- * ours) within one too (chosen_ns).  Such a voter is only behind by what
- * is on its way to it, often a hole being resent (proposer.c,
- * resend_gap()): shedding past it under 1 MiB writes, as soon as the
- * store filled, sent a follower that was up and acking to a state
- * transfer of the whole disk (engine.bats, 1 MiB writes at queue depth
- * 4).  So it keeps the log, and the store's backpressure slows writes to
- * its pace; one whose prefix stands still for an election timeout (a
- * hole never filled, a link that no longer moves) is shed past, as a
- * silent one is.
+ * within an election timeout, its prefix rose (or was level with ours)
+ * within one too (chosen_ns), and it is behind by no more than can be
+ * in flight (SYNOD_MSG_ENTRIES_MAX slots) and not past our log.  Such a
+ * voter is only behind by what is on its way to it, often a hole being
+ * resent (proposer.c, resend_gap()): shedding past it under 1 MiB
+ * writes, as soon as the store filled, sent a follower that was up and
+ * acking to a state transfer of the whole disk (engine.bats, 1 MiB
+ * writes at queue depth 4).  So it keeps the log, and the store's
+ * backpressure slows writes to its pace; one whose prefix stands still
+ * for an election timeout (a hole never filled, a link that no longer
+ * moves) or falls further behind is shed past, as a silent one is.  One
+ * whose link just came up back (prefix unknown, 0) holds shedding back
+ * until it answers, an election timeout at most.
  */
 static u64 keeping_up(const struct synod_replica *r, u64 now, u64 b)
 {
 	u32 voters = r->cfg.voters, i;
+	u64 x;
 
 	synod_assert(r->role == SYNOD_LEADER);
 	synod_assert(now >= r->last_now);
 	if (r->cfg_pending)
 		voters |= r->cfg_next.voters;
 	for (i = 0; i < SYNOD_NODES_MAX; i++) {
+		x = r->peer_chosen[i];
 		if (i == r->p.self || !(voters & node_bit(i)) ||
 		    !r->answer_ns[i] || !r->chosen_ns[i] ||
 		    now - r->answer_ns[i] > r->p.election_ns ||
 		    now - r->chosen_ns[i] > r->p.election_ns)
 			continue;
-		if (r->peer_chosen[i] < b)
-			b = r->peer_chosen[i];
+		/* behind more than can be in flight, or past our log */
+		if (x && (x + 1 < r->log_base ||
+			  r->chosen_upto - x > SYNOD_MSG_ENTRIES_MAX))
+			continue;
+		if (x < b)
+			b = x;
 	}
 	return b;
 }

@@ -74,16 +74,20 @@ static inline u32 peer_mask(const struct synod_replica *r)
 
 /*
  * A leader learns @v's chosen prefix (@chosen: its ACCEPTED or heartbeat
- * answer), as of @now: peer_chosen and, when it rose or is level with
- * ours, chosen_ns (replica.h).  @lower: a heartbeat answer may lower it
- * (a restart lost some), an ACCEPTED only raises it.
+ * answer), as of @now: peer_chosen and, when it rose from one known
+ * (not the 0 of a new reign or a link just up: a follower stuck on a
+ * hole whose link kept coming back rose from 0 at each answer and was
+ * spared for ever) or is level with ours, chosen_ns (replica.h).
+ * @lower: a heartbeat answer may lower it (a restart lost some), an
+ * ACCEPTED only raises it.
  */
 static inline void synod_peer_chosen(struct synod_replica *r, u32 v,
 				     u64 chosen, u64 now, bool lower)
 {
 	synod_assert(v < SYNOD_NODES_MAX && v != r->p.self);
 	synod_assert(now >= r->last_now);
-	if (chosen > r->peer_chosen[v] || chosen >= r->chosen_upto)
+	if ((r->peer_chosen[v] && chosen > r->peer_chosen[v]) ||
+	    chosen >= r->chosen_upto)
 		r->chosen_ns[v] = now;
 	if (chosen > r->peer_chosen[v] || lower)
 		r->peer_chosen[v] = chosen;

@@ -118,7 +118,14 @@ void synod_replica_check(const struct synod_replica *r)
 		synod_assert(r->ballot != 0 && r->ballot == r->promised);
 		synod_assert(synod_ballot_node(r->ballot) == r->p.self);
 	}
+	if (r->role != SYNOD_LEADER) {
+		/* step_down() and become_leader() reset them */
+		synod_assert(r->forced == 0);
+		for (v = 0; v < SYNOD_NODES_MAX; v++)
+			synod_assert(r->chosen_ns[v] == 0);
+	}
 	if (r->role == SYNOD_LEADER) {
+		synod_assert(r->forced < (1u << SYNOD_NODES_MAX));
 		for (v = 0; v < SYNOD_NODES_MAX; v++) {
 			synod_assert(r->answer_ns[v] <= r->last_now);
 			synod_assert(r->retx_ns[v] <= r->last_now);

@@ -76,6 +76,7 @@ static void step_down(struct synod_replica *r, u64 now, struct synod_out *out)
 		r->peer_chosen[i] = 0;
 		r->chosen_ns[i] = 0;
 	}
+	r->forced = 0;
 	r->hb_round = 0;
 	synod_assert(r->npend == 0 && r->nreads == 0);
 }
@@ -350,6 +351,7 @@ static void become_leader(struct synod_replica *r, u64 now)
 		r->retx_ns[i] = now;
 		r->retx_rto_ns[i] = r->p.retransmit_ns;
 		r->refused_ns[i] = 0;	/* a refusal of the last reign */
+		r->forced = 0;
 		r->gap_slot[i] = 0;
 		r->gap_ns[i] = 0;
 		r->gap_rto_ns[i] = r->p.retransmit_ns;
@@ -565,6 +567,7 @@ static void resend_silent(struct synod_replica *r, u64 now, u32 v,
 	    out->nmsgs >= SYNOD_OUT_MSGS_MAX)
 		return;		/* not due, or no room: the next tick */
 	r->retx_ns[v] = now;
+	r->forced &= ~node_bit(v);
 	n = send_accepts(r, now, v, r->chosen_upto + 1, r->next_slot, out);
 	if (!n)
 		return;		/* nothing owed: no backoff */

@@ -506,7 +506,13 @@ void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 		 * Meanwhile forget keeps what it may lack.
 		 */
 		r->peer_chosen[node] = 0;
-		r->chosen_ns[node] = 0;
+		/*
+		 * chosen_ns stays: one that kept up, its prefix unknown
+		 * (0) until it answers, holds shedding back for an
+		 * election timeout at most, not sent to a transfer by a
+		 * blip (synod_replica_shed_bound()).
+		 */
+		r->forced |= node_bit(node);
 	}
 	if (r->fetch_ns && r->fetch_to == node)
 		r->fetch_ns = 0;
@@ -535,14 +541,16 @@ void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
 		r->refused_ns[node] = now;
 		r->retx_ns[node] = now >= r->retx_rto_ns[node] ?
 				   now - r->retx_rto_ns[node] : 0;
+		r->forced |= node_bit(node);
 	}
 	end(r, now, out);
 }
 
 /*
- * The local send queue to @node still holds frames (the transport's
- * backlog): what @node has not acked is queued here, not lost, so its
- * silent wait starts over now (replica.h, retx_ns).  On a 2 MB/s link
+ * The local send queues to the peers in @nodes still hold frames (the
+ * transport's backlog): what they have not acked is queued here, not
+ * lost, so their silent waits start over now (replica.h, retx_ns),
+ * unless a link-up or a refusal forced a resend not made yet (forced).  On a 2 MB/s link
  * under 1 MiB writes a slot took longer to go than the wait's cap, and
  * resend_silent() queued every unacked slot again behind the first
  * copies: the link carried copies, the leader lost its followers
@@ -551,14 +559,18 @@ void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
  * synod_replica_peer_up()), a payload the peer dropped by its gap
  * (proposer.c, resend_gap()) or once the queue has drained.
  */
-void synod_replica_peer_backlog(struct synod_replica *r, u64 now, u32 node,
+void synod_replica_peer_backlog(struct synod_replica *r, u64 now, u32 nodes,
 				struct synod_out *out)
 {
-	synod_assert(node < SYNOD_NODES_MAX);
+	u32 v;
+
+	synod_assert(nodes < (1u << SYNOD_NODES_MAX));
 	begin(r, now, out);
 	synod_assert(r->last_now == now);
-	if (r->role == SYNOD_LEADER && node != r->p.self)
-		r->retx_ns[node] = now;
+	for (v = 0; v < SYNOD_NODES_MAX && r->role == SYNOD_LEADER; v++)
+		if ((nodes & node_bit(v)) && v != r->p.self &&
+		    !(r->forced & node_bit(v)))
+			r->retx_ns[v] = now;
 	end(r, now, out);
 }
 
@@ -583,6 +595,7 @@ void synod_replica_leader_bytes(struct synod_replica *r, u64 now, u32 node,
 	if (r->role == SYNOD_FOLLOWER && node != r->p.self &&
 	    r->leader == node && r->promised &&
 	    synod_ballot_node(r->promised) == node) {
+		synod_pv_cancel(r);	/* a leader is alive: no campaign */
 		r->last_contact_ns = now;
 		r->contact_run_ns = r->run_ns;
 		r->election_due_ns = now + synod_election_timeout(r);

@@ -429,6 +429,13 @@ struct synod_replica {
 	u64 retx_ns[SYNOD_NODES_MAX];	/* last resend or progress */
 	u64 refused_ns[SYNOD_NODES_MAX];	/* last early resend for a refusal */
 	/*
+	 * Peers whose resend a link-up or a refusal brought forward and
+	 * resend_silent() has not made yet (its outbox was full): a send
+	 * queue that still holds frames does not put it off
+	 * (synod_replica_peer_backlog()), the frames it lost are not there.
+	 */
+	u32 forced;
+	/*
 	 * Gap retransmission, per peer: a follower's ACCEPTED names the
 	 * first slot past its chosen prefix its log lacks (aux), and a
 	 * leader resends that slot at once rather than when the peer falls
@@ -499,7 +506,7 @@ void synod_replica_peer_up(struct synod_replica *r, u64 now, u32 node,
 			   struct synod_out *out);
 void synod_replica_peer_refused(struct synod_replica *r, u64 now, u32 node,
 				struct synod_out *out);
-void synod_replica_peer_backlog(struct synod_replica *r, u64 now, u32 node,
+void synod_replica_peer_backlog(struct synod_replica *r, u64 now, u32 nodes,
 				struct synod_out *out);
 void synod_replica_leader_bytes(struct synod_replica *r, u64 now, u32 node,
 				struct synod_out *out);
