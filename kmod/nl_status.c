@@ -168,7 +168,9 @@ static int put_volume(struct sk_buff *skb, struct synod_volume *vol,
 		    vol->sb.uuid) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_ROLE,
 			repl ? st->role : SYNOD_ROLE_LEADER) ||
-	    nla_put_u32(skb, SYNOD_A_VOLUME_FORMAT, vol->sb.format))
+	    nla_put_u32(skb, SYNOD_A_VOLUME_FORMAT, vol->sb.format) ||
+	    nla_put_u32(skb, SYNOD_A_VOLUME_MAX_REQUEST,
+			queue_max_hw_sectors(vol->disk->queue) << SECTOR_SHIFT))
 		return -EMSGSIZE;
 	return repl ? put_repl(skb, st) : 0;
 }

@@ -530,7 +530,9 @@ def report(a):
              'p99_s2_drbd': ratio(s2, d, 'lat_p99'), 'p99_s3_drbd': ratio(s3, d, 'lat_p99'),
              'cpu_s3_drbd': ratio(s3, d, 'cpu_per_io'), 'cpu_s2_drbd': ratio(s2, d, 'cpu_per_io'),
              'iops_drbd_raw': ratio(d, r, 'iops'),
-             'iops_s3_nomac': ratio(s3, get('nomac', wl), 'iops')}
+             'iops_s3_nomac': ratio(s3, get('nomac', wl), 'iops'),
+             'iops_s3_small3': ratio(s3, get('small3', wl), 'iops'),
+             'p99_s3_small3': ratio(s3, get('small3', wl), 'lat_p99')}
         ratios[wl] = x
         print(rh % (wl, fmt(x['iops_s2_drbd']), fmt(x['iops_s3_drbd']), fmt(x['iops_s3_raw']),
                     fmt(x['p50_s2_drbd']), fmt(x['p50_s3_drbd']), fmt(x['p99_s3_drbd']),
@@ -538,6 +540,11 @@ def report(a):
     if 'nomac' in targets:
         print('frame MACs: synod3 / nomac IOPS: ' + ' '.join(
             '%s=%s' % (wl, fmt(ratios[wl]['iops_s3_nomac'])) for wl in workloads))
+    if 'small3' in targets:
+        print('1 MiB requests: synod3 / small3 (16 KiB) IOPS: ' + ' '.join(
+            '%s=%s' % (wl, fmt(ratios[wl]['iops_s3_small3'])) for wl in workloads) +
+            '; p99: ' + ' '.join(
+            '%s=%s' % (wl, fmt(ratios[wl]['p99_s3_small3'])) for wl in workloads))
 
     slowpeer = {}
     if slow:

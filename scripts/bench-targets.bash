@@ -11,6 +11,8 @@
 #   synod3  synod, 3 replicas: s3n0 (leader), s3n1, s3n2 on 127.0.3.1-3
 #   nomac   synod3 with frame MACs off (test build only): nmn0..2 on
 #           127.0.4.1-3, to show what authenticating every frame costs
+#   small3  synod3 created with --small-requests (16 KiB requests, as
+#           before 1 MiB became the default): smn0..2 on 127.0.5.1-3
 #
 # All synod volumes are in the VM's own network namespace; a volume's
 # name is local (the volumes of one cluster agree on the secret, node ids
@@ -157,6 +159,7 @@ synod_shape() {
 	synod2) echo "s2n 2 2" ;;
 	synod3) echo "s3n 3 3" ;;
 	nomac) echo "nmn 4 3" ;;
+	small3) echo "smn 5 3" ;;
 	*) return 1 ;;
 	esac
 }
@@ -195,7 +198,7 @@ synod_insmod() {
 # the device of node 0 ends up in SYNOD_DEV[TARGET].
 declare -A SYNOD_DEV
 target_synod_setup() {
-	local t=$1 prefix g n k p peers quorum=() secret out i dev mac=0
+	local t=$1 prefix g n k p peers quorum=() secret out i dev mac=0 small=()
 	read -r prefix g n <<<"$(synod_shape "$t")"
 	if [ "${SYNOD_BENCH_BUILD_RC:-0}" != 0 ]; then
 		fail "$t" "not run: 'make all' failed (exit $SYNOD_BENCH_BUILD_RC) before the VM started; see its output above"
@@ -209,6 +212,7 @@ target_synod_setup() {
 	echo "$mac" > /sys/module/synod/parameters/test_frame_mac_off || {
 		fail "$t" "cannot set test_frame_mac_off"; return 1; }
 	[ "$n" = 2 ] && quorum=(--q1 1 --q2 2)
+	[ "$t" = small3 ] && small=(--small-requests)
 	secret=$W/secret-$t
 	head -c 32 /dev/urandom | base64 > "$secret"
 	chmod 600 "$secret"
@@ -220,7 +224,7 @@ target_synod_setup() {
 		done
 		try "$t" ctl volume create "$prefix$k" --backing "$BK" \
 			--node "$k" --listen "$(synod_addr "$g" "$k"):7790" \
-			"${peers[@]}" "${quorum[@]}" --cluster "bench-$t" \
+			"${peers[@]}" "${quorum[@]}" "${small[@]}" --cluster "bench-$t" \
 			--secret-file "$secret" || return 1
 	done
 	echo 0 > /sys/module/synod/parameters/test_frame_mac_off
@@ -290,7 +294,7 @@ target_dev() {
 # target_ready TARGET: before each run; synod's node 0 leads.
 target_ready() {
 	case "$1" in
-	synod2 | synod3 | nomac) synod_lead "$1" ;;
+	synod2 | synod3 | nomac | small3) synod_lead "$1" ;;
 	*) return 0 ;;
 	esac
 }
@@ -301,7 +305,7 @@ target_setup() {
 	case "$1" in
 	raw) target_raw_setup ;;
 	drbd) target_drbd_setup ;;
-	synod2 | synod3 | nomac) target_synod_setup "$1" ;;
+	synod2 | synod3 | nomac | small3) target_synod_setup "$1" ;;
 	*) fail "$1" "unknown target"; return 1 ;;
 	esac
 }

@@ -9,6 +9,8 @@
 #   synod2  synod, 2 replicas, --q1 1 --q2 2: DRBD's copies and wait
 #   synod3  synod, 3 replicas: a majority of 3
 #   nomac   synod3 with frame MACs off (not by default; a test-build knob)
+#   small3  synod3 with --small-requests: 16 KiB requests, as before 1 MiB
+#           became the default (not by default)
 #
 # Every replica reaches its peers over loopback (scripts/bench-targets.bash).
 # The backing devices are null_blk disks with memory_backed=1 and a

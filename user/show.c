@@ -26,6 +26,7 @@ static struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 				  .maxlen = SYNOD_UUID_LEN },
 	[SYNOD_A_VOLUME_ROLE] = { .type = NLA_U32 },
 	[SYNOD_A_VOLUME_FORMAT] = { .type = NLA_U32 },
+	[SYNOD_A_VOLUME_MAX_REQUEST] = { .type = NLA_U32 },
 	[SYNOD_A_STATS_XDP_KFUNC_CALLS] = { .type = NLA_U64 },
 	[SYNOD_A_EVENT] = { .type = NLA_U32 },
 	[SYNOD_A_VOLUME_CLUSTER] = { .type = NLA_STRING,
@@ -120,6 +121,10 @@ static void volume_from_attrs(struct nlattr **tb, struct synod_volume *v)
 	if (tb[SYNOD_A_VOLUME_FORMAT]) {
 		v->format = nla_get_u32(tb[SYNOD_A_VOLUME_FORMAT]);
 		v->have |= SYNOD_VOL_FORMAT;
+	}
+	if (tb[SYNOD_A_VOLUME_MAX_REQUEST]) {
+		v->max_request = nla_get_u32(tb[SYNOD_A_VOLUME_MAX_REQUEST]);
+		v->have |= SYNOD_VOL_MAX_REQUEST;
 	}
 }
 
@@ -389,7 +394,7 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
  * Text, one block per volume:
  *	r0: device /dev/synod0 role leader
  *	    backing /dev/loop0 size 1069547520 (1020 MiB)
- *	    uuid 8c4e...-... format 0
+ *	    uuid 8c4e...-... format 3 requests up to 1048576 bytes
  * and for a replicated volume, repl_print()'s lines after these.
  */
 void synod_volume_print(struct synod_out *o, const struct synod_volume *v)
@@ -418,6 +423,9 @@ void synod_volume_print(struct synod_out *o, const struct synod_volume *v)
 	}
 	if (v->have & SYNOD_VOL_FORMAT)
 		out_u64(o, "format", " format %" PRIu64, v->format);
+	if (v->have & SYNOD_VOL_MAX_REQUEST)
+		out_u64(o, "max_request_bytes", " requests up to %" PRIu64 " bytes",
+			v->max_request);
 	out_text(o, "\n");
 	if (v->have & SYNOD_VOL_REPL)
 		repl_print(o, &v->repl);

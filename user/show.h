@@ -27,6 +27,7 @@
 #define SYNOD_VOL_ROLE		(1u << 4)
 #define SYNOD_VOL_FORMAT	(1u << 5)
 #define SYNOD_VOL_REPL		(1u << 6)	/* replicated: repl is valid */
+#define SYNOD_VOL_MAX_REQUEST	(1u << 7)
 
 /* One peer of a replicated volume, from a SYNOD_A_VOLUME_PEER nest. */
 struct synod_peer_info {
@@ -93,6 +94,7 @@ struct synod_volume {
 	uint8_t uuid[SYNOD_UUID_LEN];
 	uint32_t role;			/* enum synod_role */
 	uint32_t format;		/* on-disk format version */
+	uint32_t max_request;		/* largest request, bytes */
 	unsigned int have;		/* SYNOD_VOL_* */
 	struct synod_repl_info repl;	/* if have & SYNOD_VOL_REPL */
 };

@@ -196,6 +196,13 @@ enum synod_attr {
 	 * before large requests (Documentation/admin-guide.rst)
 	 */
 	SYNOD_A_VOLUME_SMALL_REQUESTS,
+	/*
+	 * u32: the largest request the volume's device takes, in bytes (its
+	 * queue's max_hw_sectors): 1 MiB on a replicated volume with large
+	 * requests (on-disk flag LARGE), 16 KiB on one without, the backing
+	 * device's on a single replica
+	 */
+	SYNOD_A_VOLUME_MAX_REQUEST,
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1

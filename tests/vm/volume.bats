@@ -443,6 +443,12 @@ sb_large() {
 	"$CTL" volume create r2 --backing "$L3"
 	[ "$(queue_of r2 max_hw_sectors_kb)" = \
 	  "$(cat "/sys/block/$(basename "$L3")/queue/max_hw_sectors_kb")" ]
+	# status says it, in bytes (max_request_bytes)
+	"$CTL" status r0 | grep -q "requests up to 1048576 bytes"
+	[ "$("$CTL" -j status r0 | grep -o '"max_request_bytes": *[0-9]*' | grep -o '[0-9]*$')" = 1048576 ]
+	[ "$("$CTL" -j status r1 | grep -o '"max_request_bytes": *[0-9]*' | grep -o '[0-9]*$')" = 16384 ]
+	[ "$("$CTL" -j status r2 | grep -o '"max_request_bytes": *[0-9]*' | grep -o '[0-9]*$')" = \
+	  $(($(cat "/sys/block/$(basename "$L3")/queue/max_hw_sectors_kb") * 1024)) ]
 	# the on-disk flag says so (ondisk.rst), and stays across an attach
 	sb_large "$L1" 1
 	sb_large "$L2" 0
