@@ -239,6 +239,16 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
 	mutex_unlock(&j->lock);
 }
 
+u64 synod_journal_chunks(struct synod_journal *j)
+{
+	u64 n;
+
+	mutex_lock(&j->lock);
+	n = j->chunks;
+	mutex_unlock(&j->lock);
+	return n;
+}
+
 #if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
 u64 synod_journal_pring_held(struct synod_journal *j)
 {
@@ -249,16 +259,6 @@ u64 synod_journal_pring_held(struct synod_journal *j)
 	for (i = 0; i < j->count; i++)
 		if (j->slot[i] != SLOT_FREE)
 			n += j->ext[i].len;
-	mutex_unlock(&j->lock);
-	return n;
-}
-
-u64 synod_journal_chunks(struct synod_journal *j)
-{
-	u64 n;
-
-	mutex_lock(&j->lock);
-	n = j->chunks;
 	mutex_unlock(&j->lock);
 	return n;
 }

@@ -173,11 +173,15 @@ int synod_journal_recover(struct synod_journal *j,
  */
 void synod_journal_counters(struct synod_journal *j, u64 *records,
 			    u64 *written, u64 *bios, u64 *corrupt);
+/*
+ * for the down line and the test hook: chunks (batches on disk of up to
+ * SYNOD_JOURNAL_BATCH records, submitted and waited for together)
+ * written since creation
+ */
+u64 synod_journal_chunks(struct synod_journal *j);
 #if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
 /* for the test hook: payload ring bytes held, by records whose slot is */
 u64 synod_journal_pring_held(struct synod_journal *j);
-/* for the test hook: chunks (batches on disk) written since creation */
-u64 synod_journal_chunks(struct synod_journal *j);
 #endif
 
 /* journal_seg.c: a payload as a segment list (struct synod_jseg) */

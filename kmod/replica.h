@@ -286,6 +286,8 @@ struct synod_repl {
 	/* peers told of in the log since their link last came up */
 	unsigned long refused_large_logged;
 	u64 tx_pieces;			/* pieces queued, to all peers (down log) */
+	/* CATCHUP answers cut by their payloads' bytes (replica_tx.c) */
+	u64 catchup_cut;
 	/* journal recovery: reports of corrupt records with and without a
 	 * known slot, so that the log gets the first of each kind (the
 	 * journal counts the records) */

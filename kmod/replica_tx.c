@@ -145,9 +145,72 @@ static void send_dropped(struct synod_repl *r, u32 to, int err)
 }
 
 /*
+ * Payload bytes a CATCHUP answer carries at most, its first entry
+ * always (a slot carries SYNOD_SLOT_BYTES at most).  The core answers a
+ * FETCH with up to SYNOD_MSG_ENTRIES_MAX chosen entries (acceptor.c,
+ * synod_acc_fetch()) and knows nothing of their payloads' lengths; with
+ * 1 MiB writes that is up to 32 MiB, queued ahead of the message.  A
+ * send ring takes SYNOD_SENDQ_BYTES at most, so such an answer never
+ * went: each FETCH cost the asker up to 4 MiB of pieces and brought it
+ * nothing, and it stayed behind for ever.  The asker's store, too,
+ * keeps a payload no message names yet only until SYNOD_PAY_FRESH more
+ * buffers (4 MiB) have come after it.  Half of both: the asker takes
+ * what came and asks again from there (synod_acc_catchup()).
+ */
+#define SYNOD_CATCHUP_BYTES	(SYNOD_SENDQ_BYTES / 2)
+
+/* Payload bytes of @e's writes held here (0 for one not held). */
+static u64 entry_pay_bytes(struct synod_repl *r, const struct synod_entry *e)
+{
+	const struct synod_pay *pay;
+	u64 bytes = 0;
+	u32 k;
+
+	if (e->kind != SYNOD_ENTRY_WRITE)
+		return 0;
+	for (k = 0; k < min_t(u32, e->nwrites, SYNOD_BATCH_MAX); k++) {
+		pay = synod_pay_find(&r->pay, e->w[k].ref);
+		if (pay)
+			bytes += pay->len;
+	}
+	return bytes;
+}
+
+/*
+ * Cut CATCHUP @m (entries, not a snapshot) after the entries whose
+ * payloads come to SYNOD_CATCHUP_BYTES, the first always kept: its
+ * entries are chosen ones from m->slot on, in order, so a shorter
+ * answer is still one, and the asker asks again after its last entry.
+ * Counted per answer cut (the down line).
+ */
+static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
+{
+	u64 bytes = 0;
+	u32 i;
+
+	BUILD_BUG_ON(SYNOD_CATCHUP_BYTES + SYNOD_SLOT_BYTES >
+		     SYNOD_SENDQ_BYTES);
+	BUILD_BUG_ON(SYNOD_CATCHUP_BYTES + SYNOD_SLOT_BYTES >
+		     SYNOD_PAY_FRESH * SYNOD_PAY_BUF_BYTES);
+	if (m->type != SYNOD_MSG_CATCHUP || (m->flags & SYNOD_MSGF_SNAPSHOT))
+		return;
+	for (i = 0; i < m->count; i++) {
+		bytes += entry_pay_bytes(r, &m->e[i]);
+		if (i && bytes > SYNOD_CATCHUP_BYTES)
+			break;
+	}
+	if (i == m->count)
+		return;
+	m->count = i;
+	m->slot_hi = m->e[i - 1].slot;
+	r->catchup_cut++;
+}
+
+/*
  * Queue one message: the payloads its entries name, then the message;
  * synod_repl_execute() pushes a round's messages out together.  A
- * message that cannot go whole is dropped; the core retransmits.
+ * message that cannot go whole is dropped; the core retransmits.  A
+ * catch-up answer may go cut short (catchup_cut()).
  */
 void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
 {
@@ -158,6 +221,7 @@ void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
 	if (!r->tp || m->to >= SYNOD_NODES_MAX)
 		return;
 	m->volume = r->volume_id;
+	catchup_cut(r, m);
 	for (i = 0; i < m->count; i++) {
 		err = send_payloads(r, m->to, &m->e[i]);
 		if (err) {
