@@ -288,6 +288,9 @@ struct synod_repl {
 	u64 tx_pieces;			/* pieces queued, to all peers (down log) */
 	/* CATCHUP answers cut by their payloads' bytes (replica_tx.c) */
 	u64 catchup_cut;
+	/* ACCEPTs sent in parts by their payloads' bytes, parts past the
+	 * first (replica_tx.c) */
+	u64 accept_parts;
 	/* journal recovery: reports of corrupt records with and without a
 	 * known slot, so that the log gets the first of each kind (the
 	 * journal counts the records) */

@@ -177,13 +177,10 @@ static u64 entry_pay_bytes(struct synod_repl *r, const struct synod_entry *e)
 }
 
 /*
- * Cut CATCHUP @m (entries, not a snapshot) after the entries whose
- * payloads come to SYNOD_CATCHUP_BYTES, the first always kept: its
- * entries are chosen ones from m->slot on, in order, so a shorter
- * answer is still one, and the asker asks again after its last entry.
- * Counted per answer cut (the down line).
+ * How many entries at the head of @m have payloads that come to
+ * SYNOD_CATCHUP_BYTES at most, the first always counted.
  */
-static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
+static u32 head_within(struct synod_repl *r, const struct synod_msg *m)
 {
 	u64 bytes = 0;
 	u32 i;
@@ -192,13 +189,28 @@ static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
 		     SYNOD_SENDQ_BYTES);
 	BUILD_BUG_ON(SYNOD_CATCHUP_BYTES + SYNOD_SLOT_BYTES >
 		     SYNOD_PAY_FRESH * SYNOD_PAY_BUF_BYTES);
-	if (m->type != SYNOD_MSG_CATCHUP || (m->flags & SYNOD_MSGF_SNAPSHOT))
-		return;
 	for (i = 0; i < m->count; i++) {
 		bytes += entry_pay_bytes(r, &m->e[i]);
 		if (i && bytes > SYNOD_CATCHUP_BYTES)
 			break;
 	}
+	return i;
+}
+
+/*
+ * Cut CATCHUP @m (entries, not a snapshot) after the entries whose
+ * payloads come to SYNOD_CATCHUP_BYTES, the first always kept: its
+ * entries are chosen ones from m->slot on, in order, so a shorter
+ * answer is still one, and the asker asks again after its last entry.
+ * Counted per answer cut (the down line).
+ */
+static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
+{
+	u32 i;
+
+	if (m->type != SYNOD_MSG_CATCHUP || (m->flags & SYNOD_MSGF_SNAPSHOT))
+		return;
+	i = head_within(r, m);
 	if (i == m->count)
 		return;
 	m->count = i;
@@ -207,37 +219,68 @@ static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
 }
 
 /*
- * Queue one message: the payloads its entries name, then the message;
- * synod_repl_execute() pushes a round's messages out together.  A
- * message that cannot go whole is dropped; the core retransmits.  A
- * catch-up answer may go cut short (catchup_cut()).
+ * Queue @m whole: the payloads its entries name, then the message.  A
+ * message that cannot go whole is dropped (counted; the core
+ * retransmits): returns the error then.
  */
-void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
+static int send_whole(struct synod_repl *r, struct synod_msg *m)
 {
 	struct kvec iov;
 	u32 len, i;
 	int err;
 
-	if (!r->tp || m->to >= SYNOD_NODES_MAX)
-		return;
-	m->volume = r->volume_id;
-	catchup_cut(r, m);
 	for (i = 0; i < m->count; i++) {
 		err = send_payloads(r, m->to, &m->e[i]);
 		if (err) {
 			send_dropped(r, m->to, err);
-			return;
+			return err;
 		}
 	}
 	r->txbuf[0] = SYNOD_FRAME_MSG;
 	SYNOD_CORE(r, len = synod_wire_encode(m, r->txbuf + 1,
 					      sizeof(r->txbuf) - 1));
 	if (WARN_ON_ONCE(!len))
-		return;
+		return -EINVAL;
 	iov = (struct kvec){ r->txbuf, len + 1 };
 	/* before queue(): the tx work may write it at once */
 	trace_synod_msg_out(r->vol->name, m, m->to);
 	err = r->tops->queue(r->tp, m->to, &iov, 1);
 	if (err)
 		send_dropped(r, m->to, err);
+	return err;
+}
+
+/*
+ * Queue one message of the core; synod_repl_execute() pushes a round's
+ * messages out together.  A catch-up answer may go cut short
+ * (catchup_cut()).  An ACCEPT whose payloads come to more than
+ * SYNOD_CATCHUP_BYTES goes as several, each with the entries of the
+ * next SYNOD_CATCHUP_BYTES: a resend of every slot a follower has not
+ * acked (8 MiB under 1 MiB writes) or a run of new ones never fitted a
+ * send ring whole, and was dropped each time it was resent.  Each entry
+ * stands alone at the acceptor, so parts are as good as the whole; if
+ * one part cannot go, the rest stay for the core's retransmission.
+ * Counted per part past the first (the down line).
+ */
+void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
+{
+	u32 k, rest;
+
+	if (!r->tp || m->to >= SYNOD_NODES_MAX)
+		return;
+	m->volume = r->volume_id;
+	catchup_cut(r, m);
+	while (m->type == SYNOD_MSG_ACCEPT && m->count > 1) {
+		k = head_within(r, m);
+		if (k >= m->count)
+			break;
+		rest = m->count - k;
+		m->count = k;
+		if (send_whole(r, m))
+			return;
+		memmove(&m->e[0], &m->e[k], rest * sizeof(m->e[0]));
+		m->count = rest;
+		r->accept_parts++;
+	}
+	send_whole(r, m);
 }

@@ -683,6 +683,43 @@ down_field() {
 	fi
 }
 
+# bats test_tags=slow
+@test "engine: the leader goes down under 1 MiB writes at queue depth 16: another replica leads and takes writes" {
+	local d0 d n l='' pid
+	# A new leader's phase 1 gathers what the others accepted past
+	# what it knows chosen, values and payloads, in promises that are
+	# never cut (protocol.rst, "Catch-up"): with 1 MiB writes in
+	# flight, up to 8 MiB of them.  A promise past what a send ring
+	# takes cannot go; this checks that losing a leader under such a
+	# load still elects another that serves, and that what it then
+	# writes reads back.
+	reload_synod time_scale=$TIME_SCALE
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	d0=$(dev_of 0 $VOL)
+	fio --name=w --filename="$d0" --rw=write --bs=1M --size=96M \
+		--direct=1 --ioengine=libaio --iodepth=16 --time_based \
+		--runtime=60 --output="$BATS_TEST_TMPDIR/fio0" &
+	pid=$!
+	sleep 10
+	ctl 0 volume down --force $VOL
+	job_rc $pid 180
+	echo "# writes before the leader went: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio0" | sed 's/^ *//')" >&3
+	wait_for 120 some_leader $VOL 1 2
+	for n in 1 2; do is_role $n $VOL leader && l=$n; done
+	[ -n "$l" ]
+	for n in 1 2; do
+		echo "# node $n: $(field $n $VOL role) commit $(field $n $VOL commit_index) applied $(field $n $VOL applied_index)" >&3
+	done
+	d=$(dev_of "$l" $VOL)
+	run fio --name=v --filename="$d" --rw=write --bs=1M --size=8M \
+		--direct=1 --ioengine=libaio --iodepth=4 --verify=crc32c \
+		--output="$BATS_TEST_TMPDIR/fio1"
+	cat "$BATS_TEST_TMPDIR/fio1"
+	[ "$status" -eq 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio1"
+}
+
 @test "engine: writes past the admitted bytes wait in blk-mq and go at the next release (test_admit_kb=64)" {
 	local d0 rc n
 	# Admission by bytes (kmod/admit.h): a replicated write over the
