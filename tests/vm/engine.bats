@@ -639,7 +639,7 @@ down_field() {
 }
 
 # bats test_tags=slow
-@test "engine: 1 MiB writes with a follower down and the other on a slow link complete: the shed bound is looked at again when it rises" {
+@test "engine: 1 MiB writes with a follower down and the other on a 2 MB/s link complete: the shed bound is looked at again when it rises" {
 	local d0 n rc
 	# With node 2 down the quorum is the leader and node 1, and the
 	# leader sheds no further than node 1's chosen prefix, which its
@@ -648,7 +648,8 @@ down_field() {
 	# of that bound alone was never acted on before: the store stayed
 	# full and every write waited for ever (found reading the code,
 	# session 29; synod_ckpt_retain() now looks again when the bound
-	# rises past a shed it held short).  Node 0's link carries 4 MB/s.
+	# rises past a shed it held short).  Node 0's link carries 2 MB/s
+	# (at 4 MB/s the store never filled: the path was not taken).
 	reload_synod time_scale=$TIME_SCALE
 	new_secret
 	for n in 0 1 2; do
@@ -658,15 +659,15 @@ down_field() {
 	settle_leader 0 $VOL 0 1 2
 	ctl 2 volume down $VOL
 	modprobe sch_netem
-	in_node 0 tc qdisc add dev eth0 root netem rate 32mbit
+	in_node 0 tc qdisc add dev eth0 root netem rate 16mbit
 	d0=$(dev_of 0 $VOL)
 	remark_log
-	fio --name=w --filename="$d0" --rw=write --bs=1M --size=96M \
+	fio --name=w --filename="$d0" --rw=write --bs=1M --size=64M \
 		--direct=1 --ioengine=libaio --iodepth=4 --verify=crc32c \
 		--output="$BATS_TEST_TMPDIR/fio" &
 	job_rc $! 400; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
-	echo "# 1 MiB qd4, follower down, 4 MB/s link: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio" | sed 's/^ *//')" >&3
+	echo "# 1 MiB qd4, follower down, 2 MB/s link: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio" | sed 's/^ *//')" >&3
 	in_node 0 tc qdisc del dev eth0 root
 	for n in 0 1; do ctl $n volume down $VOL; done
 	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
@@ -692,7 +693,11 @@ down_field() {
 	# flight, up to 8 MiB of them.  A promise past what a send ring
 	# takes cannot go; this checks that losing a leader under such a
 	# load still elects another that serves, and that what it then
-	# writes reads back.
+	# writes reads back.  KNOWN TO FAIL (session 30, 6.1): a follower
+	# fenced "journal full" about 30 s after the leader went and the
+	# new leader's writes hung: the journal's 12 MiB payload ring
+	# frees only applied records, and re-accepting the window's values
+	# in the new ballot writes them again (issue 10's notes).
 	reload_synod time_scale=$TIME_SCALE
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
@@ -712,12 +717,17 @@ down_field() {
 		echo "# node $n: $(field $n $VOL role) commit $(field $n $VOL commit_index) applied $(field $n $VOL applied_index)" >&3
 	done
 	d=$(dev_of "$l" $VOL)
-	run fio --name=v --filename="$d" --rw=write --bs=1M --size=8M \
+	fio --name=v --filename="$d" --rw=write --bs=1M --size=8M \
 		--direct=1 --ioengine=libaio --iodepth=4 --verify=crc32c \
-		--output="$BATS_TEST_TMPDIR/fio1"
+		--output="$BATS_TEST_TMPDIR/fio1" &
+	job_rc $! 180
 	cat "$BATS_TEST_TMPDIR/fio1"
-	[ "$status" -eq 0 ]
+	kernel_log_since_mark | grep -E "synod|$VOL" | tail -20
+	[ "$RC" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio1"
+	if kernel_log_since_mark | grep -E "journal full|fenced"; then
+		false
+	fi
 }
 
 @test "engine: writes past the admitted bytes wait in blk-mq and go at the next release (test_admit_kb=64)" {
