@@ -695,9 +695,10 @@ down_field() {
 	# load still elects another that serves, and that what it then
 	# writes reads back.  KNOWN TO FAIL (session 30, 6.1): a follower
 	# fenced "journal full" about 30 s after the leader went and the
-	# new leader's writes hung: the journal's 12 MiB payload ring
-	# frees only applied records, and re-accepting the window's values
-	# in the new ballot writes them again (issue 10's notes).
+	# new leader's writes hung; not diagnosed: probably the journal's
+	# 12 MiB payload ring, which frees only applied records, taking
+	# the window's values a second time when the new ballot accepts
+	# them again (issue 10's notes).
 	reload_synod time_scale=$TIME_SCALE
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
