@@ -298,6 +298,28 @@ static inline int elect(void)
 	return elect_except(-1);
 }
 
+/*
+ * Three replicas, a leader elected, both followers (*@f, *@g) cut off,
+ * one write proposed: the leader owes each of them an ACCEPT.  Returns
+ * the leader.
+ */
+static inline int write_to_silent_peers(int *f, int *g)
+{
+	int l;
+
+	setup_cluster(3, false);
+	l = elect();
+	*f = (l + 1) % 3;
+	*g = (l + 2) % 3;
+	T.cut[*f] = true;
+	T.cut[*g] = true;
+	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
+					     4096, &T.out[l]), SYNOD_OK);
+	pump();
+	assert_int_equal(T.r[l].role, SYNOD_LEADER);
+	return l;
+}
+
 /* Run @ms milliseconds of ticks with every node cut off from the others. */
 static inline void run_alone(int ms)
 {

@@ -15,26 +15,6 @@
 #include "core_msg.h"
 #include "core_cluster.h"
 
-/*
- * Three replicas, a leader elected, both followers (*@f, *@g) cut off,
- * one write proposed: the leader owes each of them an ACCEPT.  Returns
- * the leader.
- */
-static int owe_both(int *f, int *g)
-{
-	int l;
-
-	setup_cluster(3, false);
-	l = elect();
-	*f = (l + 1) % 3;
-	*g = (l + 2) % 3;
-	T.cut[*f] = true;
-	T.cut[*g] = true;
-	assert_int_equal(synod_replica_write(&T.r[l], T.now, 9, 3, 0xbeef,
-					     4096, &T.out[l]), SYNOD_OK);
-	pump();
-	return l;
-}
 
 /*
  * While frames to a peer wait in the local send queue, the leader
@@ -50,7 +30,7 @@ static void test_backlog_holds_resends(void **state)
 	u64 rto;
 
 	(void)state;
-	l = owe_both(&f, &g);
+	l = write_to_silent_peers(&f, &g);
 	sent_f = T.accepts[l][f];
 	sent_g = T.accepts[l][g];
 	for (i = 0; i < 200; i++) {
@@ -91,7 +71,7 @@ static void test_backlog_keeps_a_forced_resend(void **state)
 	int l, f, g, sent, i;
 
 	(void)state;
-	l = owe_both(&f, &g);
+	l = write_to_silent_peers(&f, &g);
 	advance(MS);
 	sent = T.accepts[l][f];
 	synod_replica_peer_up(&T.r[l], T.now, (u32)f, &T.out[l]);

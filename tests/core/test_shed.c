@@ -235,6 +235,28 @@ static void test_phase1_below_a_shed_log(void **state)
 }
 
 /*
+ * Three replicas, a leader elected (returned), its followers in @f and
+ * @m, 32 writes chosen by all in four rounds; the leader's
+ * applied_durable in @ad.
+ */
+static int three_wrote_32(int *f, int *m, u64 *ad)
+{
+	int l, i;
+
+	setup_cluster(3, false);
+	l = elect();
+	*f = (l + 1) % 3;
+	*m = (l + 2) % 3;
+	for (i = 0; i < 4; i++) {
+		write8(l, 0x3000 + 8 * (u64)i);
+		beat();
+	}
+	*ad = T.r[l].applied_durable;
+	assert_true(*ad >= 20);
+	return l;
+}
+
+/*
  * The byte bound never sheds past what a phase-2 quorum has chosen:
  * with both followers behind (a slow link to both under 1 MiB writes),
  * shedding past them sent both to state transfers and the leader lost
@@ -243,20 +265,11 @@ static void test_phase1_below_a_shed_log(void **state)
  */
 static void test_shed_stops_at_the_quorum(void **state)
 {
-	int l, f, m, i;
+	int l, f, m;
 	u64 ad, lag;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	m = (l + 2) % 3;
-	for (i = 0; i < 4; i++) {
-		write8(l, 0x3000 + 8 * (u64)i);
-		beat();
-	}
-	ad = T.r[l].applied_durable;
-	assert_true(ad >= 20);
+	l = three_wrote_32(&f, &m, &ad);
 	/* both followers known behind: the bound stops at the better */
 	lag = T.r[l].log_base + 3;
 	T.r[l].peer_chosen[f] = lag;
@@ -285,20 +298,11 @@ static void test_shed_stops_at_the_quorum(void **state)
  */
 static void test_shed_spares_a_follower_keeping_up(void **state)
 {
-	int l, f, m, i;
+	int l, f, m;
 	u64 ad, lag;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	m = (l + 2) % 3;
-	for (i = 0; i < 4; i++) {
-		write8(l, 0x3000 + 8 * (u64)i);
-		beat();
-	}
-	ad = T.r[l].applied_durable;
-	assert_true(ad >= 20);
+	l = three_wrote_32(&f, &m, &ad);
 	lag = T.r[l].log_base + 3;
 	T.r[l].peer_chosen[f] = lag;	/* its last ack, just now */
 	T.r[l].chosen_ns[f] = T.now;
