@@ -16,6 +16,19 @@
 #include "core_cluster.h"
 
 
+/* @ms milliseconds of ticks, leader @l told before each that its send
+ * queue to @f still holds frames. */
+static void backlogged_ms(int l, int f, int ms)
+{
+	int i;
+
+	for (i = 0; i < ms; i++) {
+		synod_replica_peer_backlog(&T.r[l], T.now, 1u << f, &T.out[l]);
+		drain(l);
+		advance(MS);
+	}
+}
+
 /*
  * While frames to a peer wait in the local send queue, the leader
  * resends it nothing however long it stays silent (its slots are queued,
@@ -33,11 +46,7 @@ static void test_backlog_holds_resends(void **state)
 	l = write_to_silent_peers(&f, &g);
 	sent_f = T.accepts[l][f];
 	sent_g = T.accepts[l][g];
-	for (i = 0; i < 200; i++) {
-		synod_replica_peer_backlog(&T.r[l], T.now, 1u << f, &T.out[l]);
-		drain(l);
-		advance(MS);
-	}
+	backlogged_ms(l, f, 200);
 	assert_int_equal(T.accepts[l][f], sent_f);
 	assert_true(T.accepts[l][g] >= sent_g + 5);	/* 5, 10, 20, 40 ... */
 	assert_int_equal(T.r[l].stats.resends, T.accepts[l][g] - sent_g);
@@ -68,7 +77,7 @@ static void test_backlog_holds_resends(void **state)
  */
 static void test_backlog_keeps_a_forced_resend(void **state)
 {
-	int l, f, g, sent, i;
+	int l, f, g, sent;
 
 	(void)state;
 	l = write_to_silent_peers(&f, &g);
@@ -82,18 +91,12 @@ static void test_backlog_keeps_a_forced_resend(void **state)
 	synod_out_reset(&T.out[l]);
 	assert_int_equal(T.accepts[l][f], sent);
 	assert_true(T.r[l].forced & (1u << f));
-	synod_replica_peer_backlog(&T.r[l], T.now, 1u << f, &T.out[l]);
-	drain(l);
-	advance(MS);
+	backlogged_ms(l, f, 1);
 	assert_int_equal(T.accepts[l][f], sent + 1);
 	assert_false(T.r[l].forced & (1u << f));
 	/* not forced any more: the backlog holds the next one off */
 	sent = T.accepts[l][f];
-	for (i = 0; i < 100; i++) {
-		synod_replica_peer_backlog(&T.r[l], T.now, 1u << f, &T.out[l]);
-		drain(l);
-		advance(MS);
-	}
+	backlogged_ms(l, f, 100);
 	assert_int_equal(T.accepts[l][f], sent);
 }
 

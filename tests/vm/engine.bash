@@ -271,3 +271,18 @@ new_leader_of() {
 	wait_for 30 agreed_leader "$vol" "$@" >&2 || return 1
 	echo "$l"
 }
+
+# three_on_loops_node2_down: the module reloaded at $TIME_SCALE, $VOL on
+# three 160 MiB loop devices, node 0 leading, node 2 taken down (the
+# 1 MiB follower-down tests of engine.bats)
+three_on_loops_node2_down() {
+	local n
+	reload_synod time_scale=$TIME_SCALE
+	new_secret
+	for n in 0 1 2; do
+		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"
+	done
+	for n in 0 1 2; do ctl $n volume up $VOL; done
+	settle_leader 0 $VOL 0 1 2
+	ctl 2 volume down $VOL
+}

@@ -590,14 +590,7 @@ down_field() {
 	# at most SYNOD_RETAIN_BYTES past its checkpoint (payload.h): the
 	# leader sheds the rest (synod_ckpt_retain()), and the follower,
 	# back, catches up by a state transfer, to the same bytes.
-	reload_synod time_scale=$TIME_SCALE
-	new_secret
-	for n in 0 1 2; do
-		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"
-	done
-	for n in 0 1 2; do ctl $n volume up $VOL; done
-	settle_leader 0 $VOL 0 1 2
-	ctl 2 volume down $VOL
+	three_on_loops_node2_down
 	d0=$(dev_of 0 $VOL)
 	remark_log
 	fio --name=w --filename="$d0" --rw=write --bs=1M --size=64M \
@@ -654,14 +647,7 @@ down_field() {
 	# session 29; synod_ckpt_retain() now looks again when the bound
 	# rises past a shed it held short).  Node 0's link carries 2 MB/s
 	# (at 4 MB/s the store never filled: the path was not taken).
-	reload_synod time_scale=$TIME_SCALE
-	new_secret
-	for n in 0 1 2; do
-		replica_create_on $VOL $n "0 1 2" "$(new_loop 160M)"
-	done
-	for n in 0 1 2; do ctl $n volume up $VOL; done
-	settle_leader 0 $VOL 0 1 2
-	ctl 2 volume down $VOL
+	three_on_loops_node2_down
 	modprobe sch_netem
 	in_node 0 tc qdisc add dev eth0 root netem rate 16mbit
 	d0=$(dev_of 0 $VOL)
