@@ -101,6 +101,23 @@ static void test_backlog_keeps_a_forced_resend(void **state)
 }
 
 /*
+ * Three replicas with leases, a leader elected (returned) and heard by
+ * its followers *@f and *@g.
+ */
+static int lease_cluster(int *f, int *g)
+{
+	int l;
+
+	setup_cluster(3, true);
+	advance(20 * MS);
+	l = elect();
+	*f = (l + 1) % 3;
+	*g = (l + 2) % 3;
+	beat();
+	return l;
+}
+
+/*
  * Three replicas with leases; the leader's messages stop reaching its
  * followers (cut off) but its payload bytes keep coming to @f: f does
  * not campaign and refuses the other follower's pre-vote for as long as
@@ -113,12 +130,7 @@ static void test_leader_bytes_postpone_election(void **state)
 	u64 pv_f, pv_g;
 
 	(void)state;
-	setup_cluster(3, true);
-	advance(20 * MS);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	beat();
+	l = lease_cluster(&f, &g);
 	assert_int_equal(T.r[f].leader, (u32)l);
 	T.cut[l] = true;
 	pv_f = T.r[f].stats.prevotes;
@@ -152,12 +164,7 @@ static void test_bytes_of_others_postpone_nothing(void **state)
 	u64 contact;
 
 	(void)state;
-	setup_cluster(3, true);
-	advance(20 * MS);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	beat();
+	l = lease_cluster(&f, &g);
 	T.cut[l] = true;
 	for (i = 0; i < 500 && n < 0; i++) {
 		synod_replica_leader_bytes(&T.r[f], T.now, (u32)g, &T.out[f]);
@@ -176,12 +183,7 @@ static void test_bytes_of_others_postpone_nothing(void **state)
 	assert_int_equal(T.r[f].last_contact_ns, contact);
 
 	/* a newer ballot promised, its leader not heard yet */
-	setup_cluster(3, true);
-	advance(20 * MS);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	beat();
+	l = lease_cluster(&f, &g);
 	T.now += 20 * MS;	/* f's lease to l is over; no tick: no jump */
 	m = core_msg(SYNOD_MSG_PREPARE, g, f);
 	m.ballot = synod_ballot_make(synod_ballot_round(T.r[l].ballot) + 1,
