@@ -66,6 +66,7 @@ static void free_pages_of(struct synod_journal *j)
 static void free_arrays_of(struct synod_journal *j)
 {
 	kvfree(j->bvec);
+	kvfree(j->pay);
 	kvfree(j->plan);
 	kvfree(j->ext);
 	kvfree(j->scan);
@@ -166,9 +167,11 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	j->slot = kvmalloc_array(j->count, sizeof(*j->slot), GFP_KERNEL);
 	j->ext = kvcalloc(j->count, sizeof(*j->ext), GFP_KERNEL);
 	j->plan = kvcalloc(j->count, sizeof(*j->plan), GFP_KERNEL);
+	j->pay = kvcalloc(j->count, sizeof(*j->pay), GFP_KERNEL);
 	j->scan = kvcalloc(j->count, sizeof(*j->scan), GFP_KERNEL);
 	j->bvec = kvcalloc(JVECS, sizeof(*j->bvec), GFP_KERNEL);
-	if (!j->slot || !j->ext || !j->plan || !j->scan || !j->bvec)
+	if (!j->slot || !j->ext || !j->plan || !j->pay || !j->scan ||
+	    !j->bvec)
 		goto out_free;
 	for (i = 0; i < j->count; i++)
 		j->slot[i] = SLOT_FREE;
@@ -257,12 +260,22 @@ u64 synod_journal_pring_held(struct synod_journal *j)
 
 	mutex_lock(&j->lock);
 	for (i = 0; i < j->count; i++)
-		if (j->slot[i] != SLOT_FREE)
+		if (j->slot[i] != SLOT_FREE && !j->ext[i].shared)
 			n += j->ext[i].len;
 	mutex_unlock(&j->lock);
 	return n;
 }
 #endif
+
+u64 synod_journal_shared(struct synod_journal *j)
+{
+	u64 n;
+
+	mutex_lock(&j->lock);
+	n = j->shared;
+	mutex_unlock(&j->lock);
+	return n;
+}
 
 /*
  * A record the caller may hand us: the format bounds every field, and
@@ -556,7 +569,7 @@ unsigned int synod_journal_chunk(const struct synod_journal *j,
 /* Fill j->hdr for record @r as journal sequence @jseq of its batch. */
 static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 			u64 jseq, u64 first, u32 n,
-			const struct synod_jext *plan)
+			const struct synod_jext *plan, const u32 *crc)
 {
 	struct synod_jrec_hdr *h = &j->hdr;
 	u32 i;
@@ -574,7 +587,7 @@ static void prep_header(struct synod_journal *j, const struct synod_jrec *r,
 		memset(&h->e.cfg, 0, sizeof(h->e.cfg));
 	for (i = 0; i < r->e.nwrites; i++) {
 		h->len[i] = r->len[i];
-		h->crc[i] = synod_jseg_crc(r->seg[i], r->nseg[i]);
+		h->crc[i] = crc[i];
 	}
 	if (plan->len) {
 		h->flags |= SYNOD_JREC_F_PRING;
@@ -601,7 +614,8 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 
 	for (k = 0; k < n; k++) {
 		idx = synod_journal_index(j, first + k);
-		prep_header(j, &recs[k], first + k, first, n, &plan[k]);
+		prep_header(j, &recs[k], first + k, first, n, &plan[k],
+			    j->ccrc[k]);
 		/*
 		 * used <= slot_bytes: plan_pring() keeps payloads in the
 		 * slot only where they fit.
@@ -631,7 +645,8 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 	}
 	bio = NULL;
 	for (k = 0; k < n; k++) {
-		if (!plan[k].len)
+		/* a shared record's payloads are on disk already */
+		if (!plan[k].len || plan[k].shared)
 			continue;
 		if (!bio || plan[k].off != pend ||
 		    !fits_bio(bio, rec_segs(&recs[k]) +
@@ -657,7 +672,11 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		idx = synod_journal_index(j, first + k);
 		j->slot[idx] = recs[k].e.slot;
 		j->ext[idx] = plan[k];
-		if (plan[k].len)
+		synod_jshare_note(j, idx, &recs[k].e, recs[k].len, j->ccrc[k],
+				  plan[k].len);
+		if (plan[k].shared)
+			j->shared++;
+		else if (plan[k].len)
 			j->phead = plan[k].off + plan[k].len;
 	}
 	j->next_jseq += n;
@@ -668,6 +687,24 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 drop:
 	synod_journal_drop(j);
 	return -EIO;
+}
+
+/*
+ * The CRC-32C of each payload of the @n records (a chunk) at @recs, in
+ * j->ccrc[]: computed once, for the headers (prep_header()) and to know
+ * a payload written before (plan_pring()).
+ */
+static void chunk_crcs(struct synod_journal *j, const struct synod_jrec *recs,
+		       u32 n)
+{
+	u32 k, i;
+
+	WARN_ON_ONCE(n > SYNOD_JOURNAL_BATCH);
+	for (k = 0; k < n && k < SYNOD_JOURNAL_BATCH; k++)
+		for (i = 0; i < SYNOD_BATCH_MAX; i++)
+			j->ccrc[k][i] = i < recs[k].e.nwrites ?
+				synod_jseg_crc(recs[k].seg[i], recs[k].nseg[i]) :
+				0;
 }
 
 /* Whether [a, a + alen) and [b, b + blen) share a byte. */
@@ -691,7 +728,9 @@ static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)
  * and fences the replica "journal full" if the records still do not fit
  * (replica_jq.c, group_enospc()): no assertion, no state grows.
  * j->ext[] holds at most one extent per ring index, so what recovery
- * keeps can never exceed it either.
+ * keeps can never exceed it either.  A record whose payloads a held
+ * record of its slot wrote already (the same value in a later ballot)
+ * names those bytes and takes none (journal_share.c).
  */
 static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 		      u32 n, u64 reclaim)
@@ -702,9 +741,13 @@ static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 	for (i = 0; i < n; i++) {
 		j->plan[i].off = 0;
 		j->plan[i].len = 0;
+		j->plan[i].shared = false;
 		/* whole blocks: a torn write must not reach the record before */
 		len = rec_pring(j, &recs[i]);
 		if (!len)
+			continue;
+		if (synod_jshare_find(j, &recs[i].e, recs[i].len, j->ccrc[i],
+				      len, reclaim, &j->plan[i]))
 			continue;
 		if (head + len > j->psize) {
 			taken += j->psize - head;
@@ -726,7 +769,8 @@ static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 		    j->slot[x] <= reclaim)
 			continue;
 		for (i = 0; i < n; i++)
-			if (j->plan[i].len && ext_overlap(&j->plan[i], &j->ext[x]))
+			if (j->plan[i].len && !j->plan[i].shared &&
+			    ext_overlap(&j->plan[i], &j->ext[x]))
 				return -ENOSPC;
 	}
 	return 0;
@@ -772,6 +816,7 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 	 */
 	for (i = 0; i < n && !err; i += k) {
 		k = synod_journal_chunk(j, recs + i, n - i);
+		chunk_crcs(j, recs + i, k);
 		err = plan_pring(j, recs + i, k, reclaim) ?:
 		      write_chunk(j, recs + i, k, j->plan);
 	}

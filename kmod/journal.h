@@ -179,6 +179,12 @@ void synod_journal_counters(struct synod_journal *j, u64 *records,
  * written since creation
  */
 u64 synod_journal_chunks(struct synod_journal *j);
+/*
+ * for the down line and the test hook: records written since creation
+ * that named payload ring bytes a held record of their slot wrote
+ * (the same value in a later ballot, journal_share.c)
+ */
+u64 synod_journal_shared(struct synod_journal *j);
 #if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
 /* for the test hook: payload ring bytes held, by records whose slot is */
 u64 synod_journal_pring_held(struct synod_journal *j);

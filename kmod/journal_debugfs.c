@@ -41,7 +41,12 @@
  *                                journal's own counters, the slot after
  *                                the last record made durable (next=),
  *                                the chunks (batches) and bios written,
- *                                and crc= of the payloads written
+ *                                the records among them that named
+ *                                payloads a held record of their slot
+ *                                wrote (shared=, journal_share.c: a
+ *                                slot written again with the same
+ *                                payloads), and crc= of the payloads
+ *                                written
  *
  * After a recovery, err= is what it returned (what it found is reported
  * either way), held= is the payload ring bytes it left held: the
@@ -509,7 +514,7 @@ static u64 jt_written(struct synod_journal *j)
 static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 {
 	const u32 per = JT_LARGE_PER, nblk = per * SYNOD_JREC_SEGS;
-	u64 s = first, x, b0, b1, c0, w0, done;
+	u64 s = first, x, b0, b1, c0, w0, done, sh0;
 	struct synod_jseg *seg = NULL;
 	struct synod_jrec *recs;
 	void **blk = NULL;
@@ -529,6 +534,7 @@ static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 		goto out_free;
 	synod_journal_counters(j, &x, &x, &b0, &x);
 	c0 = synod_journal_chunks(j);
+	sh0 = synod_journal_shared(j);
 	while (s < first + n && !err) {
 		cnt = min_t(u64, per, first + n - s);
 		jt_large_fill(recs, cnt, s, kb, blk, seg);
@@ -540,8 +546,9 @@ static int jt_large(struct synod_journal *j, u64 first, u64 n, u64 kb)
 	}
 	synod_journal_counters(j, &x, &x, &b1, &x);
 	scnprintf(jt_result, sizeof(jt_result),
-		  "large err=%d next=%llu recovered=%llu chunks=%llu bios=%llu crc=%08x\n",
-		  err, s, c.found, synod_journal_chunks(j) - c0, b1 - b0, crc);
+		  "large err=%d next=%llu recovered=%llu chunks=%llu bios=%llu shared=%llu crc=%08x\n",
+		  err, s, c.found, synod_journal_chunks(j) - c0, b1 - b0,
+		  synod_journal_shared(j) - sh0, crc);
 out_free:
 	jt_blocks_free(blk, nblk, get_order(SYNOD_PAYLOAD_MAX));
 	kfree(seg);

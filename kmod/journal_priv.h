@@ -38,6 +38,24 @@
 struct synod_jext {
 	u64 off;			/* first byte, in the payload ring */
 	u32 len;			/* bytes: all its payloads */
+	/*
+	 * an earlier record of the same slot, still held, wrote them and
+	 * names them too; this one wrote nothing there (journal_share.c)
+	 */
+	bool shared;
+};
+
+/*
+ * The payloads a record keeps in the payload ring, to find them again
+ * (journal_share.c): a later record of the same slot with these same
+ * payloads names their bytes instead of writing them again.
+ */
+struct synod_jpay {
+	struct synod_write w[SYNOD_BATCH_MAX];	/* e.w[i]: block and ref */
+	u32 len[SYNOD_BATCH_MAX];	/* payload bytes of w[i] */
+	u32 crc[SYNOD_BATCH_MAX];	/* their CRC-32C, as in the header */
+	u32 n;		/* writes; 0: nothing to share (not in the ring,
+			 * not known whole, or reclaimed) */
 };
 
 struct synod_journal {
@@ -61,6 +79,9 @@ struct synod_journal {
 	u64 *slot;			/* by ring index: slot held or FREE */
 	struct synod_jext *ext;		/* by ring index: payload ring held */
 	struct synod_jext *plan;	/* by record of a write: where to */
+	struct synod_jpay *pay;		/* by ring index: what to share */
+	/* CRC-32C of each payload of the chunk being written, by record */
+	u32 ccrc[SYNOD_JOURNAL_BATCH][SYNOD_BATCH_MAX];
 	struct synod_jscan *scan;	/* by ring index: recovery scan */
 	struct synod_jrec_hdr hdr;	/* decode scratch (recover) */
 	struct synod_jrec rec;		/* what found() is given */
@@ -83,6 +104,8 @@ struct synod_journal {
 	u64 written;			/* records written since creation */
 	u64 bios;			/* the bios they took */
 	u64 chunks;			/* the chunks (batches) they made */
+	u64 shared;			/* of them, those that named ring
+					 * bytes written before */
 	u64 corrupt;			/* corrupt records reported */
 };
 
@@ -124,5 +147,16 @@ struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 				     u64 jseq);
 void synod_journal_drop(struct synod_journal *j);
 int synod_journal_run(struct synod_journal *j);
+
+/* journal_share.c */
+void synod_jshare_note(struct synod_journal *j, u32 idx,
+		       const struct synod_entry *e, const u32 *len,
+		       const u32 *crc, bool in_ring);
+void synod_jshare_forget(struct synod_journal *j, u32 idx);
+bool synod_jshare_find(const struct synod_journal *j,
+		       const struct synod_entry *e, const u32 *len,
+		       const u32 *crc, u32 need, u64 reclaim,
+		       struct synod_jext *ext);
+bool synod_jshare_named_before(const struct synod_journal *j, u32 idx);
 
 #endif /* SYNOD_JOURNAL_PRIV_H */

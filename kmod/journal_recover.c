@@ -222,6 +222,7 @@ static int read_record(struct synod_journal *j, u32 idx,
 	if (ext && (h->flags & SYNOD_JREC_F_PRING)) {
 		ext->off = h->poff;
 		ext->len = round_up(paylen, SYNOD_PRING_ALIGN);
+		ext->shared = false;	/* replay() tells */
 	}
 	sc->batch_first = h->batch_first;
 	sc->batch_n = h->batch_n;
@@ -279,8 +280,7 @@ static void test_misread_scan(struct synod_jscan *sc, struct synod_jext *ext)
 		return;
 	memset(sc, 0, sizeof(*sc));
 	sc->state = SYNOD_JS_BROKEN;
-	ext->off = 0;
-	ext->len = 0;
+	memset(ext, 0, sizeof(*ext));
 }
 
 /*
@@ -300,6 +300,19 @@ static int scan_ring(struct synod_journal *j)
 		cond_resched();
 	}
 	return 0;
+}
+
+/*
+ * Replaying in journal order, ring index @idx's record holds payload ring
+ * bytes: the head goes past them, unless a record replayed before it and
+ * still held names them too (journal_share.c): then that one wrote them,
+ * long before, and this one wrote nothing there.
+ */
+static void move_head(struct synod_journal *j, u32 idx)
+{
+	j->ext[idx].shared = synod_jshare_named_before(j, idx);
+	if (!j->ext[idx].shared)
+		j->phead = j->ext[idx].off + j->ext[idx].len;
 }
 
 /*
@@ -324,8 +337,10 @@ static void report_corrupt(struct synod_journal *j, u64 jseq,
 
 	j->corrupt++;
 	j->slot[idx] = known ? sc->slot : SLOT_FREE;
+	/* damaged: nothing of it to share (journal_share.c) */
+	synod_jshare_forget(j, idx);
 	if (known && j->ext[idx].len)
-		j->phead = j->ext[idx].off + j->ext[idx].len;
+		move_head(j, idx);
 	corrupt(ctx, known ? sc->slot : 0, known);
 }
 
@@ -531,15 +546,17 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		}
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;
-		j->ext[idx].off = 0;
-		j->ext[idx].len = 0;
+		memset(&j->ext[idx], 0, sizeof(j->ext[idx]));
 		/* as plan_pring() placed it: whole blocks */
 		if (j->hdr.flags & SYNOD_JREC_F_PRING) {
 			j->ext[idx].off = j->hdr.poff;
 			j->ext[idx].len = round_up(synod_jrec_paylen(&j->hdr),
 						   SYNOD_PRING_ALIGN);
-			j->phead = j->ext[idx].off + j->ext[idx].len;
+			move_head(j, idx);
 		}
+		/* read whole: a later record of its slot may share them */
+		synod_jshare_note(j, idx, &j->hdr.e, j->hdr.len, j->hdr.crc,
+				  j->hdr.flags & SYNOD_JREC_F_PRING);
 		found(ctx, r);
 		cond_resched();
 	}
@@ -559,8 +576,8 @@ static void release_unheld(struct synod_journal *j)
 	for (idx = 0; idx < j->count; idx++) {
 		if (j->slot[idx] != SLOT_FREE)
 			continue;
-		j->ext[idx].off = 0;
-		j->ext[idx].len = 0;
+		memset(&j->ext[idx], 0, sizeof(j->ext[idx]));
+		synod_jshare_forget(j, idx);
 	}
 }
 
@@ -696,8 +713,8 @@ int synod_journal_recover(struct synod_journal *j,
 	j->recovered = false;
 	for (idx = 0; idx < j->count; idx++) {
 		j->slot[idx] = SLOT_FREE;
-		j->ext[idx].off = 0;
-		j->ext[idx].len = 0;
+		memset(&j->ext[idx], 0, sizeof(j->ext[idx]));
+		synod_jshare_forget(j, idx);
 	}
 	/* replay() moves it after the last payloads it finds held */
 	j->phead = 0;

@@ -38,7 +38,9 @@
  * journal reclaims by slot, synod_journal_reclaim()).  Counted by slot:
  * the core accepts nothing more than SYNOD_LOG_MAX slots past what it
  * knows is checkpointed, so no two held slots share an entry.  A slot
- * written again (a later ballot) holds the ring twice, and counts so.
+ * written again (a later ballot) counts twice: an estimate from above
+ * where its payloads are the same, since the journal then names the
+ * first record's ring bytes again (journal_share.c).
  * Its records in the slot ring, which hold no payload ring, count too:
  * an estimate from above, small beside the ring for small writes.
  */

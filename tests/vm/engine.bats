@@ -676,19 +676,20 @@ down_field() {
 
 # bats test_tags=slow
 @test "engine: the leader goes down under 1 MiB writes at queue depth 16: another replica leads and takes writes" {
-	local d0 d n l='' pid
+	local d0 d n l='' pid t
 	# A new leader's phase 1 gathers what the others accepted past
 	# what it knows chosen, values and payloads, in promises that are
 	# never cut (protocol.rst, "Catch-up"): with 1 MiB writes in
 	# flight, up to 8 MiB of them.  A promise past what a send ring
 	# takes cannot go; this checks that losing a leader under such a
 	# load still elects another that serves, and that what it then
-	# writes reads back.  KNOWN TO FAIL (session 30, 6.1): a follower
-	# fenced "journal full" about 30 s after the leader went and the
-	# new leader's writes hung; not diagnosed: probably the journal's
-	# 12 MiB payload ring, which frees only applied records, taking
-	# the window's values a second time when the new ballot accepts
-	# them again (issue 10's notes).
+	# writes reads back.  It failed (session 30, 6.1): a follower
+	# fenced "journal full" and the new leader's writes hung.  Every
+	# replica journals the values the new leader proposes again in
+	# its ballot, and each such record took the payload ring again
+	# while the first record of its slot still held it: up to twice
+	# the window, 16 MiB in a 12 MiB ring.  Now such a record names
+	# the first one's ring bytes (kmod/journal_share.c).
 	reload_synod time_scale=$TIME_SCALE
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
@@ -698,20 +699,25 @@ down_field() {
 		--runtime=60 --output="$BATS_TEST_TMPDIR/fio0" &
 	pid=$!
 	sleep 10
+	t=$SECONDS
 	ctl 0 volume down --force $VOL
 	job_rc $pid 180
-	echo "# writes before the leader went: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio0" | sed 's/^ *//')" >&3
+	echo "# writes before the leader went: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio0" | sed 's/^ *//'); down and fio gone in $((SECONDS - t)) s" >&3
+	t=$SECONDS
 	wait_for 120 some_leader $VOL 1 2
 	for n in 1 2; do is_role $n $VOL leader && l=$n; done
 	[ -n "$l" ]
+	echo "# node $l leads after $((SECONDS - t)) s" >&3
 	for n in 1 2; do
 		echo "# node $n: $(field $n $VOL role) commit $(field $n $VOL commit_index) applied $(field $n $VOL applied_index)" >&3
 	done
 	d=$(dev_of "$l" $VOL)
+	t=$SECONDS
 	fio --name=v --filename="$d" --rw=write --bs=1M --size=8M \
 		--direct=1 --ioengine=libaio --iodepth=4 --verify=crc32c \
 		--output="$BATS_TEST_TMPDIR/fio1" &
 	job_rc $! 180
+	echo "# 8 MiB written and verified on the new leader in $((SECONDS - t)) s" >&3
 	cat "$BATS_TEST_TMPDIR/fio1"
 	kernel_log_since_mark | grep -E "synod|$VOL" | tail -20
 	[ "$RC" = 0 ]
@@ -719,6 +725,9 @@ down_field() {
 	if kernel_log_since_mark | grep -E "journal full|fenced"; then
 		false
 	fi
+	for n in 1 2; do ctl $n volume down $VOL; done
+	down_lines | grep ': down; frames dropped' > "$BATS_TEST_TMPDIR/down"
+	echo "# records naming payloads journaled before (nodes 1, 2): $(down_field "$BATS_TEST_TMPDIR/down" ' records naming payloads journaled before \([0-9]*\)' | tr '\n' ' ')" >&3
 }
 
 @test "engine: writes past the admitted bytes wait in blk-mq and go at the next release (test_admit_kb=64)" {

@@ -543,7 +543,7 @@ large_bytes() {
 	wcrc=${out##*crc=}
 	# nothing reclaimed: the next chunk would wrap over records 1..3,
 	# still held, and is refused whole
-	jt_expect "large err=-28 next=$((L + 9)) recovered=8 chunks=0 bios=0 crc=00000000" \
+	jt_expect "large err=-28 next=$((L + 9)) recovered=8 chunks=0 bios=0 shared=0 crc=00000000" \
 		large "$l" $((L + 9)) 8 1024
 	jt_expect "found=8 first=$((L + 1)) last=$((L + 8)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=8388608 bytes=$(large_bytes $((L + 1)) $((L + 8))) crc=$wcrc" \
 		recover "$l"
@@ -564,6 +564,51 @@ large_bytes() {
 	[[ "$out" == *"large err=0 next=$((L + 21)) recovered=9 chunks=2 "* ]]
 	[ "$(last_batch "$l" | cut -d' ' -f1-3)" = "17 4 20" ]
 	jt_expect "found=9 first=$((L + 12)) last=$((L + 20)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=9437184 bytes=$(large_bytes $((L + 12)) $((L + 20))) " \
+		recover "$l"
+	if kernel_log_since_mark | grep -E "is corrupt|damaged record|torn record"; then
+		false
+	fi
+}
+
+# A slot written again with the same payloads (the same value accepted
+# in a later ballot: a new leader proposes again what its phase 1 found)
+# names the payload ring bytes of its first record instead of taking
+# new ones (kmod/journal_share.c).  Before, a leader lost under 1 MiB
+# writes left twice its window of payloads held, 16 MiB in a 12 MiB
+# ring, and the replicas fenced "journal full" (engine.bats, the leader
+# loss at queue depth 16).  Here, on a journal alone with the module's
+# 12 MiB ring: 8 records of 1 MiB, the same 8 again (-ENOSPC in its
+# second chunk before), the first 4 a third time; recovery finds them
+# all, 8 MiB held; the head is past the last bytes written, not after
+# the last record (a share of bytes at 3 MiB), so 3 MiB more fit; once
+# the slots are reclaimed, their shared bytes are written over.
+@test "recovery: a LARGE journal's slot written again with the same payloads takes no more payload ring" {
+	local l out wcrc L=4194304	# the hook's large slots from L on
+	l=$(new_loop 64M)
+	jt_expect "format err=0" format3large "$l" 12
+	out=$(jt large "$l" $((L + 1)) 8 1024)
+	echo "# $out"
+	[[ "$out" == *"large err=0 next=$((L + 9)) recovered=0 chunks=2 "* ]]
+	wcrc=${out##*crc=}
+	out=$(jt large "$l" $((L + 1)) 8 1024)
+	echo "# again: $out"
+	[[ "$out" == *"large err=0 next=$((L + 9)) recovered=8 chunks=2 "* ]]
+	[[ "$out" == *" shared=8 crc=$wcrc"* ]]
+	jt_expect "large err=0 next=$((L + 5)) recovered=16 chunks=1 " \
+		large "$l" $((L + 1)) 4 1024
+	jt_expect "found=20 first=$((L + 1)) last=$((L + 4)) order_err=2 bad=0 corrupt=0 known=0 slots=- held=8388608 bytes=$(( $(large_bytes $((L + 1)) $((L + 8))) * 2 + $(large_bytes $((L + 1)) $((L + 4))) )) " \
+		recover "$l"
+	# the head is at 8 MiB: 8..11 MiB are free
+	jt_expect "large err=0 next=$((L + 12)) recovered=20 chunks=1 " \
+		large "$l" $((L + 9)) 3 1024
+	jt_expect "found=23 first=$((L + 1)) last=$((L + 11)) order_err=3 bad=0 corrupt=0 known=0 slots=- held=11534336 " \
+		recover "$l"
+	# applied through L + 8: its records, first and shared, free
+	# their bytes together; 8 MiB more wrap over all but L + 8's
+	# (7..8 MiB; its two records are found, applied, bytes intact)
+	jt_expect "large err=0 next=$((L + 20)) recovered=23 chunks=2 " \
+		large "$l" $((L + 12)) 8 1024 $((L + 8))
+	jt_expect "found=13 first=$((L + 8)) last=$((L + 19)) order_err=1 bad=0 corrupt=0 known=0 slots=- held=12582912 " \
 		recover "$l"
 	if kernel_log_since_mark | grep -E "is corrupt|damaged record|torn record"; then
 		false
