@@ -110,7 +110,9 @@ run_stage_files() {
 	unset -f host_stages vm_stages
 }
 
-stage build make -C "$top" --no-print-directory all
+# -j: the four module builds and the tools, on every CPU (CI's make
+# check gives no -j of its own)
+stage build make -C "$top" --no-print-directory -j"$(nproc)" all
 stage docs "$top/tests/host/docs_check.sh"
 stage lint "$top/tests/host/tests_lint.sh"
 stage bench-report "$top/tests/host/bench_report.sh"
