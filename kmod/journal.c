@@ -167,11 +167,13 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	j->slot = kvmalloc_array(j->count, sizeof(*j->slot), GFP_KERNEL);
 	j->ext = kvcalloc(j->count, sizeof(*j->ext), GFP_KERNEL);
 	j->plan = kvcalloc(j->count, sizeof(*j->plan), GFP_KERNEL);
-	j->pay = kvcalloc(j->count, sizeof(*j->pay), GFP_KERNEL);
+	/* format 1 has no payload ring: nothing to share */
+	if (j->psize)
+		j->pay = kvcalloc(j->count, sizeof(*j->pay), GFP_KERNEL);
 	j->scan = kvcalloc(j->count, sizeof(*j->scan), GFP_KERNEL);
 	j->bvec = kvcalloc(JVECS, sizeof(*j->bvec), GFP_KERNEL);
-	if (!j->slot || !j->ext || !j->plan || !j->pay || !j->scan ||
-	    !j->bvec)
+	if (!j->slot || !j->ext || !j->plan || (j->psize && !j->pay) ||
+	    !j->scan || !j->bvec)
 		goto out_free;
 	for (i = 0; i < j->count; i++)
 		j->slot[i] = SLOT_FREE;
@@ -746,7 +748,8 @@ static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
 		len = rec_pring(j, &recs[i]);
 		if (!len)
 			continue;
-		if (synod_jshare_find(j, &recs[i].e, recs[i].len, j->ccrc[i],
+		if (recs[i].again &&
+		    synod_jshare_find(j, &recs[i].e, recs[i].len, j->ccrc[i],
 				      len, reclaim, &j->plan[i]))
 			continue;
 		if (head + len > j->psize) {

@@ -106,6 +106,13 @@ struct synod_jrec {
 	 */
 	const struct synod_jseg *seg[SYNOD_BATCH_MAX];
 	u32 nseg[SYNOD_BATCH_MAX];
+	/*
+	 * to write: every payload is the very copy a record of ours
+	 * holds already (the store's durable copy, never replaced), so
+	 * a held record of the slot with the same payloads may lend it
+	 * its payload ring bytes (journal_share.c); unused in recovery
+	 */
+	bool again;
 };
 
 struct synod_journal;

@@ -50,7 +50,8 @@
  *
  * After a recovery, err= is what it returned (what it found is reported
  * either way), held= is the payload ring bytes it left held: the
- * extents of the records whose ring slot stays held; bytes= and crc= are
+ * extents of the records whose ring slot stays held, each counted once
+ * (a record naming bytes another wrote adds none); bytes= and crc= are
  * the bytes of the payloads found and the CRC-32C of them all in journal
  * order, to compare with what large wrote.
  *
@@ -461,6 +462,11 @@ static void jt_large_fill(struct synod_jrec *recs, u32 cnt, u64 s, u32 kb,
 		r->e.ballot = synod_ballot_make(1, 1);
 		r->e.kind = SYNOD_ENTRY_WRITE;
 		r->e.nwrites = jt_nwrites(s + k);
+		/*
+		 * a slot's bytes are always the same: a record of it
+		 * again may share the first one's (journal_share.c)
+		 */
+		r->again = true;
 		len = max_t(u32, 512, round_down(kb * 1024 / r->e.nwrites, 512));
 		for (i = 0, b = 0; i < r->e.nwrites; i++) {
 			r->e.w[i].block = (s + k) * 4 + i;

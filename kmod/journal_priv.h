@@ -54,8 +54,10 @@ struct synod_jpay {
 	struct synod_write w[SYNOD_BATCH_MAX];	/* e.w[i]: block and ref */
 	u32 len[SYNOD_BATCH_MAX];	/* payload bytes of w[i] */
 	u32 crc[SYNOD_BATCH_MAX];	/* their CRC-32C, as in the header */
-	u32 n;		/* writes; 0: nothing to share (not in the ring,
-			 * not known whole, or reclaimed) */
+	/* writes; 0: nothing to share (not in the ring, not known
+	 * whole, or reclaimed)
+	 */
+	u32 n;
 };
 
 struct synod_journal {
@@ -71,6 +73,12 @@ struct synod_journal {
 	sector_t pstart;		/* first sector of the payload ring */
 	u64 psize;			/* its bytes; 0: none (format 1) */
 	u64 phead;			/* its byte the next payloads go to */
+	/*
+	 * recovery: the end of the last payload ring bytes written that
+	 * are still held (slot above applied0), if rhead_set (move_head())
+	 */
+	u64 rhead;
+	bool rhead_set;
 	u64 applied0;			/* applied index of the superblock */
 	struct mutex lock;		/* serializes write and recover */
 	bool recovered;			/* recover() succeeded: head is known */
@@ -104,8 +112,8 @@ struct synod_journal {
 	u64 written;			/* records written since creation */
 	u64 bios;			/* the bios they took */
 	u64 chunks;			/* the chunks (batches) they made */
-	u64 shared;			/* of them, those that named ring
-					 * bytes written before */
+	/* of them, those that named ring bytes written before */
+	u64 shared;
 	u64 corrupt;			/* corrupt records reported */
 };
 

@@ -304,15 +304,28 @@ static int scan_ring(struct synod_journal *j)
 
 /*
  * Replaying in journal order, ring index @idx's record holds payload ring
- * bytes: the head goes past them, unless a record replayed before it and
- * still held names them too (journal_share.c): then that one wrote them,
- * long before, and this one wrote nothing there.
+ * bytes: the head goes past them, unless a record of its slot replayed
+ * before it names them too (journal_share.c): then that one wrote them,
+ * and this one wrote nothing there.  A share whose first record is gone
+ * (reclaimed and its ring index written over) cannot be told from a
+ * record that wrote its bytes, and would put the head back before bytes
+ * still held, so the head finally goes after the last bytes written
+ * that are still held, where there are any (j->rhead, replay()): the
+ * records after them in journal order are of applied slots, whose bytes
+ * the next writes may take.
  */
 static void move_head(struct synod_journal *j, u32 idx)
 {
+	u64 end = j->ext[idx].off + j->ext[idx].len;
+
 	j->ext[idx].shared = synod_jshare_named_before(j, idx);
-	if (!j->ext[idx].shared)
-		j->phead = j->ext[idx].off + j->ext[idx].len;
+	if (j->ext[idx].shared)
+		return;
+	j->phead = end;
+	if (j->slot[idx] > j->applied0) {
+		j->rhead = end;
+		j->rhead_set = true;
+	}
 }
 
 /*
@@ -520,6 +533,7 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 	u32 i, idx, blk;
 	int err;
 
+	j->rhead_set = false;
 	for (jseq = end->first; jseq <= end->last; jseq++) {
 		JCORE(j, fate = synod_jscan_fate(j->scan, j->count, end, jseq));
 		if (fate == SYNOD_JF_FOUND) {
@@ -560,6 +574,8 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		found(ctx, r);
 		cond_resched();
 	}
+	if (j->rhead_set)
+		j->phead = j->rhead;
 	return 0;
 }
 

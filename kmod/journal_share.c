@@ -22,14 +22,22 @@
  * are reclaimed together).  "Those payloads" means the same writes (the
  * entry's block and payload reference of each), of the same lengths and
  * CRC-32Cs: a value proposed again carries its references unchanged,
- * while a different value of the slot has other references.
+ * while a different value of the slot has other references.  And the
+ * caller says (struct synod_jrec, again) that its copies are the very
+ * ones a record of ours holds: the store never replaces such a copy,
+ * and one it let go and fetched again is new, its bytes perhaps others
+ * under the same CRC (chosen by a member that holds the secret, CRC-32C
+ * being linear), so it is written anew.
  *
  * Recovery must then not take a sharing record's extent for the ring's
  * head (it names bytes written before): an extent also named by a record
  * of the same slot replayed before it was written by that one, so it
- * moves nothing.  (A record of an applied slot written again over a
- * reclaimed one's bytes, at the very same place, is taken for a share
- * too: the head then stays before bytes that are reclaimable anyway.)
+ * moves nothing; and the head finally goes after the last bytes written
+ * that are still held (journal_recover.c, move_head()), which a share
+ * whose first record is gone cannot move back.  (A record of an applied
+ * slot written again over a reclaimed one's bytes, at the very same
+ * place, is taken for a share too: the head then stays before bytes
+ * that are reclaimable anyway.)
  */
 #include <linux/string.h>
 
@@ -45,11 +53,13 @@ void synod_jshare_note(struct synod_journal *j, u32 idx,
 		       const struct synod_entry *e, const u32 *len,
 		       const u32 *crc, bool in_ring)
 {
-	struct synod_jpay *p = &j->pay[idx];
+	struct synod_jpay *p;
 	u32 i;
 
 	lockdep_assert_held(&j->lock);
-	WARN_ON_ONCE(idx >= j->count || e->nwrites > SYNOD_BATCH_MAX);
+	if (!j->pay || WARN_ON_ONCE(idx >= j->count))
+		return;
+	p = &j->pay[idx];
 	memset(p, 0, sizeof(*p));
 	if (!in_ring || e->kind != SYNOD_ENTRY_WRITE)
 		return;
@@ -64,7 +74,9 @@ void synod_jshare_note(struct synod_journal *j, u32 idx,
 /* Ring index @idx holds nothing to share any more (reclaimed, damaged). */
 void synod_jshare_forget(struct synod_journal *j, u32 idx)
 {
-	WARN_ON_ONCE(idx >= j->count);
+	lockdep_assert_held(&j->lock);
+	if (!j->pay || WARN_ON_ONCE(idx >= j->count))
+		return;
 	memset(&j->pay[idx], 0, sizeof(j->pay[idx]));
 }
 
@@ -100,7 +112,8 @@ bool synod_jshare_find(const struct synod_journal *j,
 	u32 x;
 
 	lockdep_assert_held(&j->lock);
-	if (e->kind != SYNOD_ENTRY_WRITE || !need || e->slot <= reclaim)
+	if (!j->pay || e->kind != SYNOD_ENTRY_WRITE || !need ||
+	    e->slot <= reclaim)
 		return false;
 	for (x = 0; x < j->count; x++) {
 		if (j->slot[x] != e->slot || j->ext[x].len != need ||

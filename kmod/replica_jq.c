@@ -193,6 +193,14 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 	j = &r->jq.rec[r->jq.n++];
 	j->seq = p->seq;
 	j->e = p->e;
+	/*
+	 * Journaled before: the bytes are the ones a record of ours holds
+	 * (a copy fetched again is a new, not durable one), which the
+	 * journal may then name instead of writing them again.
+	 */
+	j->again = nw > 0;
+	for (k = 0; k < nw; k++)
+		j->again &= pay[k]->durable;
 	for (k = 0; k < SYNOD_BATCH_MAX; k++) {
 		j->len[k] = k < nw ? pay[k]->len : 0;
 		j->seg[k] = NULL;

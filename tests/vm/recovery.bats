@@ -615,6 +615,37 @@ large_bytes() {
 	fi
 }
 
+# A share whose first record is gone looks like a record that wrote its
+# bytes.  Slot L + 1's first record writes 0..1 MiB of the ring, a held
+# record (slot L + 500) 1..2 MiB, then a record of L + 1 again shares
+# 0..1 MiB; once L + 1 is applied, small records (in their slots) take
+# the journal's 256 slots round, over the first record of L + 1.
+# Recovery must resume after 2 MiB, the last bytes written still held,
+# not after the share's at 1 MiB, where the next 1 MiB would pass over
+# the held record's: before, that write was refused (-ENOSPC), and a
+# replica would have checkpointed and fenced "journal full".
+@test "recovery: a LARGE journal resumes after the last held bytes written, not after a share whose first record is gone" {
+	local l L=4194304	# the hook's large slots from L on
+	l=$(new_loop 64M)
+	jt_expect "format err=0" format3large "$l" 12
+	jt_expect "large err=0 next=$((L + 2)) " large "$l" $((L + 1)) 1 1024
+	jt_expect "large err=0 next=$((L + 12)) " large "$l" $((L + 2)) 10 1
+	jt_expect "large err=0 next=$((L + 501)) " \
+		large "$l" $((L + 500)) 1 1024
+	jt_expect "large err=0 next=$((L + 2)) recovered=12 chunks=1 bios=1 shared=1 " \
+		large "$l" $((L + 1)) 1 1024
+	# applied through L + 400 (L + 500 stays held): journal sequences
+	# 14..258, and 257 is at the ring index of sequence 1
+	jt_expect "large err=0 next=$((L + 257)) " \
+		large "$l" $((L + 12)) 245 1 $((L + 400))
+	jt_expect "large err=0 next=$((L + 502)) recovered=256 " \
+		large "$l" $((L + 501)) 1 1024
+	jt_expect "found=256 " recover "$l"
+	if kernel_log_since_mark | grep -E "is corrupt|damaged record|torn record"; then
+		false
+	fi
+}
+
 # flushes DEV: the flush requests DEV's disk has completed (field 16 of
 # /sys/block/NAME/stat; Documentation/block/stat.rst, 5.5 on).  A loop
 # device has a volatile write cache (a flush is an fsync of its file).
