@@ -453,6 +453,7 @@ odd_node_interop() {
 	pinned_interop 2 hmac-sha256
 }
 
+# bats test_tags=slow
 @test "auth: a replica offering only link version 3 interoperates; its links run BLAKE2b, the others' their best" {
 	have_blake2b || skip "no blake2b-256 in this kernel: version 3 cannot run"
 	pinned_interop 3 blake2b

@@ -864,6 +864,7 @@ write_sizes() {
 # a chain to the data area is S4's (replica_apply.c: until it lands, the
 # first apply fences the replica, and the write fails after the pieces
 # went through).
+# bats test_tags=slow
 @test "cluster: 1 MiB writes go to the followers in pieces and read back the same on every replica" {
 	local d n p
 	rmmod synod

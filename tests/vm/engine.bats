@@ -334,6 +334,7 @@ teardown() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
 
+# bats test_tags=slow
 @test "engine: fio verify over a slow data area: every block reads back its last write" {
 	local rc
 	# Writes complete before their applies land (2 s each here), and
@@ -392,6 +393,7 @@ teardown() {
 	fi
 }
 
+# bats test_tags=slow
 @test "engine: --on-no-quorum suspend: a held write completes if its slot chose it, and is proposed again only if it did not" {
 	local d0 dl l pid v
 	cluster_create $VOL "0 1 2" --on-no-quorum suspend
@@ -785,6 +787,7 @@ down_field() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
 
+# bats test_tags=slow
 @test "engine: an open waiting for auto-promote blocks neither status nor the delete of another volume" {
 	local d1 l opid dpid spid rc t
 	# auto-promote waits 5 s x time_scale: 40 s here

@@ -275,6 +275,7 @@ print('%x %d %d' % (magic, typ, reason))
 PY
 }
 
+# bats test_tags=slow
 @test "listen: 100 idle connections from a non-peer while the cluster forms and writes: nothing disconnects" {
 	new_secret
 	for n in 0 1 2; do
