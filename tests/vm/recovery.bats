@@ -480,14 +480,24 @@ smash_payload_at() {
 # megabyte, drops that batch as the torn tail; a record damaged in the
 # middle of the ring is corrupt, with its slot.  Before S2 the journal
 # refused such records (rec_ok(): -EINVAL).
-@test "recovery: a LARGE journal of 1 MiB records: a torn 4 MiB batch is dropped, a damaged record corrupt" {
-	local l wcrc out idx L=4194304	# the hook's large slots from L on
-	l=$(new_loop 96M)
-	jt_expect "format err=0" format3large "$l" 48
-	out=$(jt large "$l" $((L + 1)) 40 1024)
+# large_ring SIZE MIB N CHUNKS: a journal alone on a new loop device $l
+# of SIZE, format 3 with LARGE and a payload ring of MIB MiB, and N
+# records of 1 MiB for the hook's slots L + 1..L + N ($L), written in
+# CHUNKS chunks; $wcrc gets the CRC of their payloads.  The callers
+# declare l, L and wcrc local.
+large_ring() {
+	local out
+	l=$(new_loop "$1")
+	jt_expect "format err=0" format3large "$l" "$2"
+	out=$(jt large "$l" $((L + 1)) "$3" 1024)
 	echo "# $out"
-	[[ "$out" == *"large err=0 next=$((L + 41)) recovered=0 chunks=10 "* ]]
+	[[ "$out" == *"large err=0 next=$((L + $3 + 1)) recovered=0 chunks=$4 "* ]]
 	wcrc=${out##*crc=}
+}
+
+@test "recovery: a LARGE journal of 1 MiB records: a torn 4 MiB batch is dropped, a damaged record corrupt" {
+	local l wcrc idx L=4194304	# the hook's large slots from L on
+	large_ring 96M 48 40 10
 	jt_expect "found=40 first=$((L + 1)) last=$((L + 40)) order_err=0 bad=0 corrupt=0 known=0 slots=- held=41943040 bytes=" \
 		recover "$l"
 	jt_expect "crc=$wcrc" recover "$l"
@@ -584,12 +594,7 @@ large_bytes() {
 # the slots are reclaimed, their shared bytes are written over.
 @test "recovery: a LARGE journal's slot written again with the same payloads takes no more payload ring" {
 	local l out wcrc L=4194304	# the hook's large slots from L on
-	l=$(new_loop 64M)
-	jt_expect "format err=0" format3large "$l" 12
-	out=$(jt large "$l" $((L + 1)) 8 1024)
-	echo "# $out"
-	[[ "$out" == *"large err=0 next=$((L + 9)) recovered=0 chunks=2 "* ]]
-	wcrc=${out##*crc=}
+	large_ring 64M 12 8 2
 	out=$(jt large "$l" $((L + 1)) 8 1024)
 	echo "# again: $out"
 	[[ "$out" == *"large err=0 next=$((L + 9)) recovered=8 chunks=2 "* ]]
