@@ -228,57 +228,6 @@ void synod_journal_reclaim(struct synod_journal *j, u64 applied_slot)
 	}
 }
 
-void synod_journal_counters(struct synod_journal *j, u64 *records,
-			    u64 *written, u64 *bios, u64 *corrupt)
-{
-	u64 n = 0;
-	u32 i;
-
-	mutex_lock(&j->lock);
-	for (i = 0; i < j->count; i++)
-		n += j->slot[i] != SLOT_FREE;
-	*records = n;
-	*written = j->written;
-	*bios = j->bios;
-	*corrupt = j->corrupt;
-	mutex_unlock(&j->lock);
-}
-
-u64 synod_journal_chunks(struct synod_journal *j)
-{
-	u64 n;
-
-	mutex_lock(&j->lock);
-	n = j->chunks;
-	mutex_unlock(&j->lock);
-	return n;
-}
-
-#if defined(SYNOD_JOURNAL_DEBUGFS) || defined(SYNOD_TESTING)
-u64 synod_journal_pring_held(struct synod_journal *j)
-{
-	u64 n = 0;
-	u32 i;
-
-	mutex_lock(&j->lock);
-	for (i = 0; i < j->count; i++)
-		if (j->slot[i] != SLOT_FREE && !j->ext[i].shared)
-			n += j->ext[i].len;
-	mutex_unlock(&j->lock);
-	return n;
-}
-#endif
-
-u64 synod_journal_shared(struct synod_journal *j)
-{
-	u64 n;
-
-	mutex_lock(&j->lock);
-	n = j->shared;
-	mutex_unlock(&j->lock);
-	return n;
-}
-
 /*
  * A record the caller may hand us: the format bounds every field, and
  * the volume its payloads (j->paymax each, SYNOD_JREC_PAYLEN_MAX of it
