@@ -709,6 +709,14 @@ down_field() {
 	job_rc $pid 180
 	echo "# writes before the leader went: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio0" | sed 's/^ *//'); down and fio gone in $((SECONDS - t)) s" >&3
 	t=$SECONDS
+	# Session 31 saw this wait never end (status calls hung, no
+	# teardown, no log): the kernel's synod lines go out after 150 s
+	# whatever happens (teardown kills this job)
+	(
+		sleep 150
+		kernel_log_since_mark | grep -E 'synod' | tail -n 60 |
+			sed 's/^/# 150 s: /'
+	) >&3 &
 	wait_for 120 some_leader $VOL 1 2
 	for n in 1 2; do is_role $n $VOL leader && l=$n; done
 	[ -n "$l" ]
