@@ -691,10 +691,10 @@ down_field() {
 	# its ballot, and each such record took the payload ring again
 	# while the first record of its slot still held it: up to twice
 	# the window, 16 MiB in a 12 MiB ring.  Now such a record names
-	# the first one's ring bytes (kmod/journal_share.c).  Passed once
-	# so (session 31); with the review's condition that only copies
-	# already journaled share, the next run fenced "journal full"
-	# again right after the leader went: not yet understood.
+	# the first one's ring bytes (kmod/journal_share.c).  It passed
+	# once so (session 31), then failed earlier: a follower with
+	# missing slots fenced "journal full" under the QD16 writes
+	# before the leader went, leaving no quorum after (still open).
 	reload_synod time_scale=$TIME_SCALE
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
