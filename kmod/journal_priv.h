@@ -75,7 +75,8 @@ struct synod_journal {
 	u64 phead;			/* its byte the next payloads go to */
 	/*
 	 * recovery: the end of the last payload ring bytes written that
-	 * are still held (slot above applied0), if rhead_set (move_head())
+	 * are still held (slot above applied0), if rhead_set
+	 * (synod_jshare_move_head())
 	 */
 	u64 rhead;
 	bool rhead_set;
@@ -166,5 +167,6 @@ bool synod_jshare_find(const struct synod_journal *j,
 		       const u32 *crc, u32 need, u64 reclaim,
 		       struct synod_jext *ext);
 bool synod_jshare_named_before(const struct synod_journal *j, u32 idx);
+void synod_jshare_move_head(struct synod_journal *j, u32 idx);
 
 #endif /* SYNOD_JOURNAL_PRIV_H */

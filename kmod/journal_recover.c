@@ -303,32 +303,6 @@ static int scan_ring(struct synod_journal *j)
 }
 
 /*
- * Replaying in journal order, ring index @idx's record holds payload ring
- * bytes: the head goes past them, unless a record of its slot replayed
- * before it names them too (journal_share.c): then that one wrote them,
- * and this one wrote nothing there.  A share whose first record is gone
- * (reclaimed and its ring index written over) cannot be told from a
- * record that wrote its bytes, and would put the head back before bytes
- * still held, so the head finally goes after the last bytes written
- * that are still held, where there are any (j->rhead, replay()): the
- * records after them in journal order are of applied slots, whose bytes
- * the next writes may take.
- */
-static void move_head(struct synod_journal *j, u32 idx)
-{
-	u64 end = j->ext[idx].off + j->ext[idx].len;
-
-	j->ext[idx].shared = synod_jshare_named_before(j, idx);
-	if (j->ext[idx].shared)
-		return;
-	j->phead = end;
-	if (j->slot[idx] > j->applied0) {
-		j->rhead = end;
-		j->rhead_set = true;
-	}
-}
-
-/*
  * Tell the caller about journal sequence @jseq, damaged but durable.
  * Its slot stays held where known.  So do its payload ring bytes where
  * its header checked (the scan or rescan() put them in j->ext[]),
@@ -353,7 +327,7 @@ static void report_corrupt(struct synod_journal *j, u64 jseq,
 	/* damaged: nothing of it to share (journal_share.c) */
 	synod_jshare_forget(j, idx);
 	if (known && j->ext[idx].len)
-		move_head(j, idx);
+		synod_jshare_move_head(j, idx);
 	corrupt(ctx, known ? sc->slot : 0, known);
 }
 
@@ -566,7 +540,7 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 			j->ext[idx].off = j->hdr.poff;
 			j->ext[idx].len = round_up(synod_jrec_paylen(&j->hdr),
 						   SYNOD_PRING_ALIGN);
-			move_head(j, idx);
+			synod_jshare_move_head(j, idx);
 		}
 		/* read whole: a later record of its slot may share them */
 		synod_jshare_note(j, idx, &j->hdr.e, j->hdr.len, j->hdr.crc,

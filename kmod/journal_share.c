@@ -33,7 +33,7 @@
  * head (it names bytes written before): an extent also named by a record
  * of the same slot replayed before it was written by that one, so it
  * moves nothing; and the head finally goes after the last bytes written
- * that are still held (journal_recover.c, move_head()), which a share
+ * that are still held (synod_jshare_move_head() below), which a share
  * whose first record is gone cannot move back.  (A record of an applied
  * slot written again over a reclaimed one's bytes, at the very same
  * place, is taken for a share too: the head then stays before bytes
@@ -146,4 +146,31 @@ bool synod_jshare_named_before(const struct synod_journal *j, u32 idx)
 		    j->ext[y].off == e->off && j->ext[y].len == e->len)
 			return true;
 	return false;
+}
+
+/*
+ * Recovery, replaying in journal order: ring index @idx's record holds
+ * payload ring bytes.  The head goes past them, unless a record of its
+ * slot replayed before it names them too: then that one wrote them, and
+ * this one wrote nothing there.  A share whose first record is gone
+ * (reclaimed and its ring index written over) cannot be told from a
+ * record that wrote its bytes, and would put the head back before bytes
+ * still held, so the head finally goes after the last bytes written
+ * that are still held, where there are any (j->rhead, taken by
+ * journal_recover.c replay()): the records after them in journal order
+ * are of applied slots, whose bytes the next writes may take.
+ */
+void synod_jshare_move_head(struct synod_journal *j, u32 idx)
+{
+	u64 end = j->ext[idx].off + j->ext[idx].len;
+
+	lockdep_assert_held(&j->lock);
+	j->ext[idx].shared = synod_jshare_named_before(j, idx);
+	if (j->ext[idx].shared)
+		return;
+	j->phead = end;
+	if (j->slot[idx] > j->applied0) {
+		j->rhead = end;
+		j->rhead_set = true;
+	}
 }
