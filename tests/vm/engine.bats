@@ -489,36 +489,12 @@ down_field() {
 	sed -n "s/.*$2.*/\\1/p" "$1"
 }
 
-# bats test_tags=slow
-@test "engine: 1 MiB writes at queue depth 4: no journal full, no state transfer with all three up, checkpoints by the work" {
-	local d0 n c rc
-	# Large requests (issue 10): the engine counts writes in bytes.  A
-	# follower's store holds what the leader's window sends it, and the
-	# core's log names every slot up to a checkpoint: checkpointed
-	# every 64 slots only, 1 MiB writes filled the 16 MiB store with
-	# what the log held (frames dropped for want of a buffer, writes
-	# requeued every 10 ms) and the journal's 12 MiB payload ring
-	# (synchronous checkpoints under the lock, or "journal full").  Now
-	# writes are admitted by bytes, checkpoints come every 4 MiB or at
-	# half the ring, and the store forgets after them past what its
-	# reserve leaves retained writes.
-	# Before S4b (6.12, 2026-12-06) fio completed and verified, but the
-	# leader's store was full 6,238 times, the followers dropped 7 and
-	# 11 payload frames for want of a buffer, and writes waited up to 15
-	# s; in another run a follower that missed a slot applied nothing,
-	# fenced "journal full", and the leader's log, kept for it, held the
-	# store full until fio timed out.  Now the log retains at most
-	# SYNOD_RETAIN_BYTES of applied writes (payload.h).
-	# A follower that missed one slot once accepted the later ones,
-	# applied nothing, filled its journal ring and fenced "journal
-	# full" (1 run in 6, 6.12, 2026-12-06); now it takes past a hole
-	# only what its ring holds (core/room.c).  Its hole was then filled
-	# only by its FETCH (its acks of later slots kept the leader's
-	# resend wait from running out), the leader had often shed the slot
-	# by then, and it came back by a state transfer, which this test
-	# forbids with all three up (6.12, "slot 2 missing", 3 transfers,
-	# s28).  Now its acknowledgements name the hole and the leader
-	# resends it at once (gap retransmission, core/proposer.c).
+# 64 MiB of 1 MiB writes at queue depth $1 with all three up, verified:
+# no fence, no state transfer, checkpoints by the work; the
+# backpressure counters printed.
+large_writes_steady() {
+	local qd=$1 d0 n c rc
+
 	reload_synod time_scale=$TIME_SCALE
 	new_secret
 	# 64 MiB of data past a 12 MiB payload ring: 160 MiB disks
@@ -531,12 +507,12 @@ down_field() {
 	echo "max_hw_sectors_kb: $(cat "/sys/block/${d0##*/}/queue/max_hw_sectors_kb")"
 	remark_log
 	fio --name=w --filename="$d0" --rw=write --bs=1M --size=64M \
-		--direct=1 --ioengine=libaio --iodepth=4 --verify=crc32c \
+		--direct=1 --ioengine=libaio --iodepth="$qd" --verify=crc32c \
 		--output="$BATS_TEST_TMPDIR/fio" &
 	job_rc $! 600; rc=$RC
 	cat "$BATS_TEST_TMPDIR/fio"
 	echo "fio: exit $rc"
-	echo "# 1 MiB qd4: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio" | sed 's/^ *//')" >&3
+	echo "# 1 MiB qd$qd: $(grep -E '^ +WRITE:' "$BATS_TEST_TMPDIR/fio" | sed 's/^ *//')" >&3
 	[ "$rc" = 0 ]
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 	c=$(field 0 $VOL commit_index)
@@ -581,6 +557,48 @@ down_field() {
 	if kernel_log_since_mark | grep "state transfer from"; then
 		false
 	fi
+}
+
+# bats test_tags=slow
+@test "engine: 1 MiB writes at queue depth 4: no journal full, no state transfer with all three up, checkpoints by the work" {
+	# Large requests (issue 10): the engine counts writes in bytes.  A
+	# follower's store holds what the leader's window sends it, and the
+	# core's log names every slot up to a checkpoint: checkpointed
+	# every 64 slots only, 1 MiB writes filled the 16 MiB store with
+	# what the log held (frames dropped for want of a buffer, writes
+	# requeued every 10 ms) and the journal's 12 MiB payload ring
+	# (synchronous checkpoints under the lock, or "journal full").  Now
+	# writes are admitted by bytes, checkpoints come every 4 MiB or at
+	# half the ring, and the store forgets after them past what its
+	# reserve leaves retained writes.
+	# Before S4b (6.12, 2026-12-06) fio completed and verified, but the
+	# leader's store was full 6,238 times, the followers dropped 7 and
+	# 11 payload frames for want of a buffer, and writes waited up to 15
+	# s; in another run a follower that missed a slot applied nothing,
+	# fenced "journal full", and the leader's log, kept for it, held the
+	# store full until fio timed out.  Now the log retains at most
+	# SYNOD_RETAIN_BYTES of applied writes (payload.h).
+	# A follower that missed one slot once accepted the later ones,
+	# applied nothing, filled its journal ring and fenced "journal
+	# full" (1 run in 6, 6.12, 2026-12-06); now it takes past a hole
+	# only what its ring holds (core/room.c).  Its hole was then filled
+	# only by its FETCH (its acks of later slots kept the leader's
+	# resend wait from running out), the leader had often shed the slot
+	# by then, and it came back by a state transfer, which this test
+	# forbids with all three up (6.12, "slot 2 missing", 3 transfers,
+	# s28).  Now its acknowledgements name the hole and the leader
+	# resends it at once (gap retransmission, core/proposer.c).
+	large_writes_steady 4
+}
+
+# bats test_tags=slow
+@test "engine: 1 MiB writes at queue depth 16: no journal full, no state transfer with all three up, checkpoints by the work" {
+	# Four times the QD4 test's writes in flight: twice the window's
+	# bytes (SYNOD_WINDOW_BYTES) wait for a slot, and the followers'
+	# rings hold what the window sends past their checkpoints.  A
+	# follower fenced "journal full" so (the leader-loss test below,
+	# session 31, before its leader went down).
+	large_writes_steady 16
 }
 
 @test "engine: 1 MiB writes with a follower down: the leader sheds past it, writes go on; the follower comes back by state transfer (retention bound, S4b)" {
