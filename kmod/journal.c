@@ -67,6 +67,7 @@ static void free_arrays_of(struct synod_journal *j)
 {
 	kvfree(j->bvec);
 	kvfree(j->pay);
+	kvfree(j->busy);
 	kvfree(j->plan);
 	kvfree(j->ext);
 	kvfree(j->scan);
@@ -137,7 +138,7 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	    (format == SYNOD_JREC_FORMAT_V3 &&
 	     synod_sb_pring_size(sb) < SYNOD_PRING_MIN))
 		return ERR_PTR(-EINVAL);
-	/* decode checks it; the chunk bound rests on it (plan_pring()) */
+	/* decode checks it; the chunk bound rests on it (journal_plan.c) */
 	if ((sb->flags & SYNOD_SB_FLAG_LARGE) &&
 	    (format != SYNOD_JREC_FORMAT_V3 ||
 	     synod_sb_pring_size(sb) < SYNOD_PRING_MIN_LARGE))
@@ -167,12 +168,16 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 	j->slot = kvmalloc_array(j->count, sizeof(*j->slot), GFP_KERNEL);
 	j->ext = kvcalloc(j->count, sizeof(*j->ext), GFP_KERNEL);
 	j->plan = kvcalloc(j->count, sizeof(*j->plan), GFP_KERNEL);
-	/* format 1 has no payload ring: nothing to share */
-	if (j->psize)
+	/* format 1 has no payload ring: nothing to share or place */
+	if (j->psize) {
 		j->pay = kvcalloc(j->count, sizeof(*j->pay), GFP_KERNEL);
+		j->busy = kvcalloc(j->count + SYNOD_JOURNAL_BATCH,
+				   sizeof(*j->busy), GFP_KERNEL);
+	}
 	j->scan = kvcalloc(j->count, sizeof(*j->scan), GFP_KERNEL);
 	j->bvec = kvcalloc(JVECS, sizeof(*j->bvec), GFP_KERNEL);
-	if (!j->slot || !j->ext || !j->plan || (j->psize && !j->pay) ||
+	if (!j->slot || !j->ext || !j->plan ||
+	    (j->psize && (!j->pay || !j->busy)) ||
 	    !j->scan || !j->bvec)
 		goto out_free;
 	for (i = 0; i < j->count; i++)
@@ -464,18 +469,20 @@ static u32 rec_paylen(const struct synod_jrec *r)
 }
 
 /*
- * Payload ring bytes record @r takes (as plan_pring() places it, its
- * wrap skip aside): none in format 1 or where its payloads fit its slot,
- * else its payloads on whole blocks of SYNOD_PRING_ALIGN.
+ * Payload ring bytes record @r takes (as synod_journal_plan() places
+ * it): none in format 1 or where its payloads fit its slot, else its
+ * payloads on whole blocks of SYNOD_PRING_ALIGN.
  */
-static u32 rec_pring(const struct synod_journal *j, const struct synod_jrec *r)
+u32 synod_journal_rec_pring(const struct synod_journal *j,
+			    const struct synod_jrec *r)
 {
 	return synod_journal_pring_need(j, rec_paylen(r));
 }
 
 /*
  * Payload ring bytes a record whose payloads take @paylen bytes needs,
- * as rec_pring() counts them, and the ring's size (0 in format 1).
+ * as synod_journal_rec_pring() counts them, and the ring's size (0 in
+ * format 1).
  * Fixed geometry, no lock: a follower's receive path weighs with them
  * what it may accept past a slot it lacks (replica_room.c).
  */
@@ -510,7 +517,7 @@ unsigned int synod_journal_chunk(const struct synod_journal *j,
 	u64 bytes = 0;
 
 	for (k = 0; k < n && k < SYNOD_JOURNAL_BATCH; k++) {
-		bytes += rec_pring(j, &recs[k]);
+		bytes += synod_journal_rec_pring(j, &recs[k]);
 		if (k && bytes > SYNOD_JCHUNK_PRING)
 			break;
 	}
@@ -568,8 +575,8 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		prep_header(j, &recs[k], first + k, first, n, &plan[k],
 			    j->ccrc[k]);
 		/*
-		 * used <= slot_bytes: plan_pring() keeps payloads in the
-		 * slot only where they fit.
+		 * used <= slot_bytes: synod_journal_plan() keeps payloads
+		 * in the slot only where they fit.
 		 */
 		/*
 		 * A bio at BIO_MAX_VECS ends at the slot before, unpadded
@@ -643,7 +650,7 @@ drop:
 /*
  * The CRC-32C of each payload of the @n records (a chunk) at @recs, in
  * j->ccrc[]: computed once, for the headers (prep_header()) and to know
- * a payload written before (plan_pring()).
+ * a payload written before (synod_journal_plan()).
  */
 static void chunk_crcs(struct synod_journal *j, const struct synod_jrec *recs,
 		       u32 n)
@@ -656,76 +663,6 @@ static void chunk_crcs(struct synod_journal *j, const struct synod_jrec *recs,
 			j->ccrc[k][i] = i < recs[k].e.nwrites ?
 				synod_jseg_crc(recs[k].seg[i], recs[k].nseg[i]) :
 				0;
-}
-
-/* Whether [a, a + alen) and [b, b + blen) share a byte. */
-static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)
-{
-	return a->off < b->off + b->len && b->off < a->off + a->len;
-}
-
-/*
- * Place the payloads of the @n records of one chunk (synod_journal_
- * chunk()) that do not fit their slot in the payload ring (format 3), in
- * plan[0..n): packed from the head, each
- * record's payloads together on whole blocks of SYNOD_PRING_ALIGN of its
- * own (plan[].len counts them), starting over at 0 where a record would
- * pass the ring's end.  The head stays aligned.  Returns -ENOSPC if the
- * ring cannot take them without overwriting bytes still held: those
- * j->ext[] names at a ring index whose slot is above the reclaim point
- * @reclaim, written here or found by recovery, where a record reported
- * corrupt keeps them too when its header checked (journal_recover.c).
- * Nothing is written then, and the caller checkpoints once and retries,
- * and fences the replica "journal full" if the records still do not fit
- * (replica_jq.c, group_enospc()): no assertion, no state grows.
- * j->ext[] holds at most one extent per ring index, so what recovery
- * keeps can never exceed it either.  A record whose payloads a held
- * record of its slot wrote already (the same value in a later ballot)
- * names those bytes and takes none (journal_share.c).
- */
-static int plan_pring(struct synod_journal *j, const struct synod_jrec *recs,
-		      u32 n, u64 reclaim)
-{
-	u64 head = j->phead, taken = 0;
-	u32 i, x, len;
-
-	for (i = 0; i < n; i++) {
-		j->plan[i].off = 0;
-		j->plan[i].len = 0;
-		j->plan[i].shared = false;
-		/* whole blocks: a torn write must not reach the record before */
-		len = rec_pring(j, &recs[i]);
-		if (!len)
-			continue;
-		if (recs[i].again &&
-		    synod_jshare_find(j, &recs[i].e, recs[i].len, j->ccrc[i],
-				      len, reclaim, &j->plan[i]))
-			continue;
-		if (head + len > j->psize) {
-			taken += j->psize - head;
-			head = 0;
-		}
-		j->plan[i].off = head;
-		j->plan[i].len = len;
-		head += len;
-		taken += len;
-	}
-	if (taken > j->psize)
-		return -ENOSPC;
-	/*
-	 * A slot this write overwrites held a reclaimable record (checked
-	 * before), so only the others can hold payloads that must stay.
-	 */
-	for (x = 0; taken && x < j->count; x++) {
-		if (!j->ext[x].len || j->slot[x] == SLOT_FREE ||
-		    j->slot[x] <= reclaim)
-			continue;
-		for (i = 0; i < n; i++)
-			if (j->plan[i].len && !j->plan[i].shared &&
-			    ext_overlap(&j->plan[i], &j->ext[x]))
-				return -ENOSPC;
-	}
-	return 0;
 }
 
 int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
@@ -769,7 +706,7 @@ int synod_journal_write(struct synod_journal *j, const struct synod_jrec *recs,
 	for (i = 0; i < n && !err; i += k) {
 		k = synod_journal_chunk(j, recs + i, n - i);
 		chunk_crcs(j, recs + i, k);
-		err = plan_pring(j, recs + i, k, reclaim) ?:
+		err = synod_journal_plan(j, recs + i, k, reclaim) ?:
 		      write_chunk(j, recs + i, k, j->plan);
 	}
 out_unlock:

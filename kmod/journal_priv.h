@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 
 #include "journal.h"
+#include "journal_pring.h"
 #include "core/jscan.h"
 
 /* slot[] value of a ring index whose record may be overwritten at will. */
@@ -33,17 +34,6 @@
 #define JVECS			(SYNOD_JOURNAL_BATCH * \
 				 (1 + SYNOD_JREC_SEGS + SYNOD_JREC_WRITES + \
 				  SYNOD_PAYLOAD_MAX / PAGE_SIZE))
-
-/* The payload ring bytes a format 3 record holds (len 0: none). */
-struct synod_jext {
-	u64 off;			/* first byte, in the payload ring */
-	u32 len;			/* bytes: all its payloads */
-	/*
-	 * an earlier record of the same slot, still held, wrote them and
-	 * names them too; this one wrote nothing there (journal_share.c)
-	 */
-	bool shared;
-};
 
 /*
  * The payloads a record keeps in the payload ring, to find them again
@@ -88,6 +78,8 @@ struct synod_journal {
 	u64 *slot;			/* by ring index: slot held or FREE */
 	struct synod_jext *ext;		/* by ring index: payload ring held */
 	struct synod_jext *plan;	/* by record of a write: where to */
+	/* bytes held, the scratch of a search for free ones (format 3) */
+	struct synod_jext *busy;
 	struct synod_jpay *pay;		/* by ring index: what to share */
 	/* CRC-32C of each payload of the chunk being written, by record */
 	u32 ccrc[SYNOD_JOURNAL_BATCH][SYNOD_BATCH_MAX];
@@ -156,6 +148,12 @@ struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 				     u64 jseq);
 void synod_journal_drop(struct synod_journal *j);
 int synod_journal_run(struct synod_journal *j);
+u32 synod_journal_rec_pring(const struct synod_journal *j,
+			    const struct synod_jrec *r);
+
+/* journal_plan.c */
+int synod_journal_plan(struct synod_journal *j, const struct synod_jrec *recs,
+		       u32 n, u64 reclaim);
 
 /* journal_share.c */
 void synod_jshare_note(struct synod_journal *j, u32 idx,

@@ -167,7 +167,7 @@ static int read_submit(struct synod_journal *j)
  * payload buffers.  Returns 0 and fills @sc; -EIO only if the device
  * fails the read.  @ext (NULL: not wanted) gets the payload ring bytes
  * the record holds wherever its header checked, whatever its payloads
- * do: as plan_pring() placed them, whole blocks.
+ * do: as synod_journal_plan() placed them, whole blocks.
  */
 static int read_record(struct synod_journal *j, u32 idx,
 		       struct synod_jscan *sc, struct synod_jext *ext)
@@ -535,7 +535,7 @@ static int replay(struct synod_journal *j, const struct synod_jscan_end *end,
 		idx = synod_journal_index(j, jseq);
 		j->slot[idx] = r->e.slot;
 		memset(&j->ext[idx], 0, sizeof(j->ext[idx]));
-		/* as plan_pring() placed it: whole blocks */
+		/* as synod_journal_plan() placed it: whole blocks */
 		if (j->hdr.flags & SYNOD_JREC_F_PRING) {
 			j->ext[idx].off = j->hdr.poff;
 			j->ext[idx].len = round_up(synod_jrec_paylen(&j->hdr),

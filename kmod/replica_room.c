@@ -9,7 +9,7 @@
  * record in the payload ring, from its payloads' lengths in the store,
  * and the room, the ring less two records of the volume's largest (the
  * hole's own and the skip where a record would pass the ring's end,
- * journal.c plan_pring()).
+ * journal_plan.c, synod_journal_plan()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
