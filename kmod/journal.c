@@ -8,10 +8,11 @@
  * (J - 1) % count, so the ring always holds a window of consecutive
  * sequence numbers and a missing number is a hole, never an ambiguity.
  * Format 3 (superblock format 3) keeps a record's payloads in its slot
- * when they fit, else in the payload ring after the slots, packed in
- * journal order; either way a chunk of records is a few bios, not one
- * per record: the slots in one (two where the ring wraps) and the
- * payload ring's part in another.  Format 1 slots are too large to write
+ * when they fit, else in the payload ring after the slots, in journal
+ * order from its head where those bytes are free (journal_plan.c);
+ * either way a chunk of records is a few bios, not one per record: the
+ * slots in one (two where the ring wraps) and the payload ring's part in
+ * one per run of adjacent payloads.  Format 1 slots are too large to write
  * whole: one bio per record.  Everything the write path uses is
  * allocated at creation: the header pages of one chunk of records, the
  * bios and their vectors and the arrays indexed by ring slot.  The write
@@ -118,15 +119,18 @@ struct synod_journal *synod_journal_create(struct synod_backing *b,
 
 	/*
 	 * A record's vectors fit one bio, and the bios of a chunk fit
-	 * JBIOS: one per record in format 1; in format 3 two per ring
-	 * (a wrap), plus one for each BIO_MAX_VECS less a record's
-	 * vectors (a bio is cut only when the next record does not fit).
+	 * JBIOS: one per record in format 1; in format 3 two for the
+	 * slots (a wrap) and one per record for the payload ring (each
+	 * may go in a free run of its own, journal_pring.c), plus one
+	 * for each BIO_MAX_VECS less a record's vectors (a bio is cut
+	 * only when the next record does not fit).
 	 * A record of 1 MiB is 64 segments (SYNOD_JREC_SEGS counts the
 	 * most, 68), so it fits with room: no record is ever split
 	 * across bios (large-requests.md, section 2, option b).
 	 */
 	BUILD_BUG_ON(JVECS / SYNOD_JOURNAL_BATCH > BIO_MAX_VECS);
-	BUILD_BUG_ON(4 + JVECS / (BIO_MAX_VECS - JVECS / SYNOD_JOURNAL_BATCH) >
+	BUILD_BUG_ON(2 + SYNOD_JOURNAL_BATCH +
+		     JVECS / (BIO_MAX_VECS - JVECS / SYNOD_JOURNAL_BATCH) >
 		     JBIOS);
 	/* A ring of one batch could be torn whole (jscan.h) */
 	BUILD_BUG_ON(SYNOD_JOURNAL_RECORDS_MIN <= SYNOD_JOURNAL_BATCH);

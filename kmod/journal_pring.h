@@ -7,6 +7,7 @@
 #ifndef SYNOD_JOURNAL_PRING_H
 #define SYNOD_JOURNAL_PRING_H
 
+#include <linux/limits.h>
 #include <linux/types.h>
 
 /* The payload ring bytes a format 3 record holds (len 0: none). */

@@ -20,9 +20,12 @@
 #define PAYLOAD_ORDER		get_order(SYNOD_PAYLOAD_MAX)
 /*
  * Bios of one chunk: format 1 writes one per record; format 3 one for
- * the slots and one for the payload ring, each two where its ring wraps.
+ * the slots, two where their ring wraps, and one per run of adjacent
+ * payloads in the payload ring, up to one per record where each goes in
+ * a free run of its own (journal_pring.c); more where a bio fills
+ * (synod_journal_create() checks the sum).
  */
-#define JBIOS			SYNOD_JOURNAL_BATCH
+#define JBIOS			(2 * SYNOD_JOURNAL_BATCH)
 /*
  * Vectors of one chunk, over all its bios: per record its header, a
  * vector per payload segment (SYNOD_JREC_SEGS at most, journal_seg.c),

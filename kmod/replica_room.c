@@ -9,7 +9,10 @@
  * record in the payload ring, from its payloads' lengths in the store,
  * and the room, the ring less two records of the volume's largest (the
  * hole's own and the skip where a record would pass the ring's end,
- * journal_plan.c, synod_journal_plan()).
+ * journal_plan.c, synod_journal_plan()).  Bytes, not free runs: records
+ * of mixed sizes freed out of order can leave free runs each too short
+ * for the hole's record while the bytes held leave room (a known limit,
+ * ondisk.rst).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -595,9 +595,13 @@ large_writes_steady() {
 @test "engine: 1 MiB writes at queue depth 16: no journal full, no state transfer with all three up, checkpoints by the work" {
 	# Four times the QD4 test's writes in flight: twice the window's
 	# bytes (SYNOD_WINDOW_BYTES) wait for a slot, and the followers'
-	# rings hold what the window sends past their checkpoints.  A
-	# follower fenced "journal full" so (the leader-loss test below,
-	# session 31, before its leader went down).
+	# rings hold what the window sends past their checkpoints.  It
+	# failed (6.1, session 32, first run): a follower that missed a
+	# slot journaled the later ones first, and the record of the
+	# missing one, written last, found the bytes at its payload ring's
+	# head held by a later slot's record with 7 of 12 MiB free: it
+	# fenced "journal full", and fio's writes waited on.  Now a record
+	# goes in the first free run past a held head (journal_pring.c).
 	large_writes_steady 16
 }
 
