@@ -288,6 +288,8 @@ struct synod_repl {
 	u64 tx_pieces;			/* pieces queued, to all peers (down log) */
 	/* CATCHUP answers cut by their payloads' bytes (replica_tx.c) */
 	u64 catchup_cut;
+	/* PROMISEs cut by their payloads' bytes (replica_tx.c) */
+	u64 promise_cut;
 	/* ACCEPTs sent in parts by their payloads' bytes, parts past the
 	 * first (replica_tx.c) */
 	u64 accept_parts;

@@ -219,6 +219,31 @@ static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
 }
 
 /*
+ * Cut PROMISE @m (a plain one, with entries) the same way: it reports
+ * what we accepted in a chunk of 31 slots, up to 31 MiB of payloads
+ * under 1 MiB writes, more than a send ring takes, so a candidate
+ * behind by that much never finished phase 1.  The cut one says what it
+ * covers (SYNOD_MSGF_PART, aux: the slot before the first entry left
+ * out), and the candidate decides only those slots and asks again past
+ * them (core/proposer.c, cut_chunk()).  Counted (the down line).
+ */
+static void promise_cut(struct synod_repl *r, struct synod_msg *m)
+{
+	u32 i;
+
+	if (m->type != SYNOD_MSG_PROMISE || m->count < 2 ||
+	    (m->flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR)))
+		return;
+	i = head_within(r, m);
+	if (i == m->count)
+		return;
+	m->aux = m->e[i].slot - 1;
+	m->count = i;
+	m->flags |= SYNOD_MSGF_PART;
+	r->promise_cut++;
+}
+
+/*
  * Queue @m whole: the payloads its entries name, then the message.  A
  * message that cannot go whole is dropped (counted; the core
  * retransmits): returns the error then.
@@ -252,8 +277,8 @@ static int send_whole(struct synod_repl *r, struct synod_msg *m)
 
 /*
  * Queue one message of the core; synod_repl_execute() pushes a round's
- * messages out together.  A catch-up answer may go cut short
- * (catchup_cut()).  An ACCEPT whose payloads come to more than
+ * messages out together.  A catch-up answer or a promise may go cut
+ * short (catchup_cut(), promise_cut()).  An ACCEPT whose payloads come to more than
  * SYNOD_CATCHUP_BYTES goes as several, each with the entries of the
  * next SYNOD_CATCHUP_BYTES: a resend of every slot a follower has not
  * acked (8 MiB under 1 MiB writes) or a run of new ones never fitted a
@@ -270,6 +295,7 @@ void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
 		return;
 	m->volume = r->volume_id;
 	catchup_cut(r, m);
+	promise_cut(r, m);
 	while (m->type == SYNOD_MSG_ACCEPT && m->count > 1) {
 		k = head_within(r, m);
 		if (k >= m->count)

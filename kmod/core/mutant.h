@@ -24,7 +24,8 @@
 	defined(SYNOD_MUTANT_PAUSE_CLOCK_STOPS) ||			 \
 	defined(SYNOD_MUTANT_RESYNC_CANDIDATE) ||			 \
 	defined(SYNOD_MUTANT_READ_UNLANDED) ||				 \
-	defined(SYNOD_MUTANT_WINDOW_BYTES_FIRST))
+	defined(SYNOD_MUTANT_WINDOW_BYTES_FIRST) ||			 \
+	defined(SYNOD_MUTANT_PART_WHOLE))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -145,6 +146,17 @@
 #define MUTANT_WINDOW_BYTES_FIRST	1	/* a slot counts its first write only */
 #else
 #define MUTANT_WINDOW_BYTES_FIRST	0
+#endif
+
+/*
+ * A promise cut by bytes (SYNOD_MSGF_PART) is taken for a whole one: the
+ * candidate believes its sender accepted nothing past the cut, and may
+ * put a no-op where a value was chosen.
+ */
+#ifdef SYNOD_MUTANT_PART_WHOLE
+#define MUTANT_PART_WHOLE		1	/* a cut promise taken whole */
+#else
+#define MUTANT_PART_WHOLE		0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

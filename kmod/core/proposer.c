@@ -127,7 +127,8 @@ static void merge_entry(struct synod_replica *r, const struct synod_entry *e)
 	bool e_chosen = e->flags & SYNOD_ENTF_CHOSEN;
 
 	synod_assert(r->p1_from != 0);
-	if (e->slot < r->p1_from || e->slot - r->p1_from >= SYNOD_P1_CHUNK)
+	synod_assert(r->p1_hi < r->p1_from + SYNOD_P1_CHUNK);
+	if (e->slot < r->p1_from || e->slot > r->p1_hi)
 		return;
 	cur = &r->recov[e->slot - r->p1_from];
 	if (cur->slot == 0 || (e_chosen && !(cur->flags & SYNOD_ENTF_CHOSEN)) ||
@@ -142,8 +143,46 @@ static void note_last(struct synod_replica *r, u64 last_slot)
 {
 	synod_assert(r->p1_from != 0);
 	synod_assert(r->role != SYNOD_FOLLOWER);
-	if (last_slot >= r->p1_from + SYNOD_P1_CHUNK)
+	if (last_slot > r->p1_hi)
 		r->p1_more = true;
+}
+
+/*
+ * A promise cut by bytes reports slots up to @hi only: this chunk ends
+ * there, for the values the others reported past it too, since a slot
+ * whose quorum did not all report cannot be decided; the next chunk
+ * asks again from past what this one proposes (synod_prop_propose()).
+ */
+static void cut_chunk(struct synod_replica *r, u64 hi)
+{
+	u64 s;
+
+	synod_assert(hi >= r->p1_from);
+	if (hi >= r->p1_hi)
+		return;
+	for (s = hi + 1; s <= r->p1_hi; s++)
+		synod_memset(&r->recov[s - r->p1_from], 0,
+			     sizeof(r->recov[0]));
+	r->p1_hi = hi;
+	r->p1_more = true;
+	if (r->p1_max > hi)
+		r->p1_max = hi;
+	synod_assert(r->p1_max <= r->p1_hi && r->p1_more);
+}
+
+/*
+ * A cut promise (SYNOD_MSGF_PART) that can be taken: a plain one (not a
+ * refusal), covering [slot, aux] with at least one entry, all of them
+ * in it.  At least one, so that the chunk proposes past its first slot
+ * and the next one starts further on.
+ */
+static bool part_ok(const struct synod_msg *m)
+{
+	synod_assert(m->type == SYNOD_MSG_PROMISE);
+	synod_assert(m->flags & SYNOD_MSGF_PART);
+	return !(m->flags & SYNOD_MSGF_TOO_FAR) && m->count &&
+	       m->aux >= m->slot && m->e[m->count - 1].slot <= m->aux &&
+	       m->e[0].slot >= m->slot;
 }
 
 /* Our own promise counts once its journal record is durable. */
@@ -157,7 +196,7 @@ static void self_promise(struct synod_replica *r)
 	if (r->p1_from < r->log_base)
 		return;		/* a state transfer overtook this round */
 	synod_assert(r->p1_from >= 1);
-	for (s = r->p1_from; s < r->p1_from + SYNOD_P1_CHUNK; s++) {
+	for (s = r->p1_from; s <= r->p1_hi; s++) {
 		const struct synod_slot *sl = slot_get(r, s);
 		struct synod_entry e;
 
@@ -169,7 +208,7 @@ static void self_promise(struct synod_replica *r)
 	}
 	note_last(r, r->last_slot);
 	r->p1_promised |= node_bit(r->p.self);
-	synod_assert(r->p1_max < r->p1_from + SYNOD_P1_CHUNK);
+	synod_assert(r->p1_max <= r->p1_hi);
 }
 
 static void start_chunk(struct synod_replica *r, u64 now, u64 from,
@@ -179,6 +218,7 @@ static void start_chunk(struct synod_replica *r, u64 now, u64 from,
 	synod_assert(r->role != SYNOD_FOLLOWER);
 	r->p1_from = from;
 	r->p1_max = from - 1;
+	r->p1_hi = from + SYNOD_P1_CHUNK - 1;
 	r->p1_promised = 0;
 	r->p1_more = false;
 	r->p1_done = false;
@@ -431,6 +471,11 @@ void synod_prop_promise(struct synod_replica *r, u64 now,
 			step_down(r, now, out);
 		synod_send_fetch(r, now, m->from, out);
 		return;
+	}
+	if ((m->flags & SYNOD_MSGF_PART) && !MUTANT_PART_WHOLE) {
+		if (!part_ok(m))
+			return;
+		cut_chunk(r, m->aux);
 	}
 	for (i = 0; i < m->count; i++)
 		merge_entry(r, &m->e[i]);

@@ -386,6 +386,12 @@ struct synod_replica {
 	u32 pv_answered;	/* voters that answered, yes or no */
 	u64 p1_from;		/* phase 1: first slot of this chunk */
 	u64 p1_max;		/* highest slot reported in this chunk */
+	/*
+	 * last slot of this chunk that every promise counted reports:
+	 * p1_from + SYNOD_P1_CHUNK - 1, less where a promise was cut by
+	 * bytes (SYNOD_MSGF_PART); slots past it are asked again
+	 */
+	u64 p1_hi;
 	u64 p1_sent_ns;
 	u64 p1_seq;		/* own promise record */
 	u32 p1_promised;	/* voters that promised for this chunk */

@@ -116,7 +116,15 @@ enum synod_msg_type {
 #define SYNOD_MSGF_LEASE	0x08	/* PREPARE refused: lease in force */
 #define SYNOD_MSGF_EPOCH	0x10	/* refused: sender's epoch is stale */
 #define SYNOD_MSGF_LEADER	0x20	/* PREVOTE refused: a leader is alive */
-#define SYNOD_MSGF_ALL		0x3f
+/*
+ * PROMISE: reports only slots [slot, aux], cut by bytes (the glue: its
+ * entries' payloads past what a send ring takes); the candidate asks
+ * again past it (proposer.c, cut_chunk()).  A module that knows no PART
+ * refuses the frame, which is safe: it never takes a cut promise for a
+ * whole one.
+ */
+#define SYNOD_MSGF_PART		0x40
+#define SYNOD_MSGF_ALL		0x7f
 
 enum synod_entry_kind {
 	SYNOD_ENTRY_NOOP = 1,	/* fills a gap found by phase 1 */

@@ -46,9 +46,18 @@ static struct {
 	u64 ckpt_slots;		/* checkpoint period; 0: every apply */
 	int jumps[N_MAX];	/* ... and how many times it did */
 	int too_far[N_MAX];	/* PROMISEs with TOO_FAR it was sent */
+	/*
+	 * Entries a plain PROMISE the node sends keeps, the rest cut off
+	 * with SYNOD_MSGF_PART as the module's glue cuts by bytes
+	 * (kmod/replica_tx.c, promise_cut()); 0: whole.  And how many it
+	 * sent cut.
+	 */
+	u32 cut_promise[N_MAX];
+	int promises_cut[N_MAX];
 	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
 	u64 persisted[N_MAX];
 	u64 applied[N_MAX];
+	bool applied_ref[N_MAX][128];	/* refs below 128 it applied */
 	struct synod_done done[64];
 	int ndone;
 } T;
@@ -122,8 +131,15 @@ static inline void drain(int i)
 		assert_true(T.nq < QMAX);
 		T.q[T.nq++] = o->msgs[k];
 	}
-	for (k = 0; k < o->napply; k++)
-		T.applied[i] = o->apply[k].slot;
+	for (k = 0; k < o->napply; k++) {
+		const struct synod_entry *e = &o->apply[k];
+		u32 w;
+
+		T.applied[i] = e->slot;
+		for (w = 0; e->kind == SYNOD_ENTRY_WRITE && w < e->nwrites; w++)
+			if (e->w[w].ref < 128)
+				T.applied_ref[i][e->w[w].ref] = true;
+	}
 	for (k = 0; k < o->ndone; k++) {
 		assert_true(T.ndone < (int)ARRAY_SIZE(T.done));
 		T.done[T.ndone++] = o->done[k];
@@ -207,6 +223,15 @@ static inline void pump(void)
 		if (m.type == SYNOD_MSG_PROMISE &&
 		    (m.flags & SYNOD_MSGF_TOO_FAR))
 			T.too_far[m.to]++;
+		if (m.type == SYNOD_MSG_PROMISE && m.from < N_MAX &&
+		    T.cut_promise[m.from] &&
+		    m.count > T.cut_promise[m.from] &&
+		    !(m.flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR))) {
+			m.aux = m.e[T.cut_promise[m.from]].slot - 1;
+			m.count = T.cut_promise[m.from];
+			m.flags |= SYNOD_MSGF_PART;
+			T.promises_cut[m.from]++;
+		}
 		if (m.type == SYNOD_MSG_ACCEPT && m.count &&
 		    T.drop_accept[m.to] > 0) {
 			T.drop_accept[m.to]--;

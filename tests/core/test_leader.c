@@ -183,6 +183,48 @@ static void test_prevote_elects_after_leader_loss(void **state)
 	assert_int_equal(T.r[n].role, SYNOD_LEADER);
 }
 
+/*
+ * A promise cut by bytes (SYNOD_MSGF_PART, the glue's promise_cut()):
+ * the candidate decides only the slots it covers and asks again past
+ * them, so that the values its sender accepted past the cut are
+ * proposed again, not replaced by no-ops.  Six writes chosen by the
+ * leader and one follower while the other is cut off; the leader goes,
+ * the other comes back and campaigns, and the follower's promises go
+ * cut to 2 entries.  Taken for whole ones (the PART_WHOLE mutant), the
+ * candidate put no-ops over four chosen writes.
+ */
+static void test_cut_promise_recovers_past_the_cut(void **state)
+{
+	const struct synod_replica *c;
+	int l, f, g, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	T.cut[g] = true;
+	write_n(l, 100, 6);
+	assert_true(T.r[l].chosen_upto >= 7);
+	T.cut[l] = true;
+	T.cut[g] = false;
+	T.cut_promise[f] = 2;
+	synod_replica_campaign(&T.r[g], T.now, &T.out[g]);
+	pump();
+	for (i = 0; i < 50 && !(T.r[g].role == SYNOD_LEADER &&
+				T.r[g].active); i++)
+		advance(MS);
+	c = &T.r[g];
+	assert_int_equal(c->role, SYNOD_LEADER);
+	assert_true(c->active);
+	/* the new leader applied every chosen write, none lost */
+	beat();
+	for (i = 0; i < 6; i++)
+		assert_true(T.applied_ref[g][100 + i]);
+	/* each chunk's promise went cut: at least two chunks */
+	assert_true(T.promises_cut[f] >= 2);
+}
+
 static void test_jump_drops_prevote(void **state)
 {
 	struct synod_msg m;
@@ -469,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_prevote_refused_under_lease),
 		cmocka_unit_test(test_prevote_stall_is_not_silence),
 		cmocka_unit_test(test_prevote_elects_after_leader_loss),
+		cmocka_unit_test(test_cut_promise_recovers_past_the_cut),
 		cmocka_unit_test(test_jump_drops_prevote),
 		cmocka_unit_test(test_retransmit_backs_off_while_silent),
 		cmocka_unit_test(test_refused_resends_once_per_period),

@@ -36,6 +36,7 @@ expect() {
 	RESYNC_CANDIDATE) echo 'resync: node [0-9]+ (leads|campaigned|served)' ;;
 	READ_UNLANDED) echo 'linearizability: history of block' ;;
 	WINDOW_BYTES_FIRST) echo 'window: node [0-9]+ (slot|has)' ;;
+	PART_WHOLE) echo '(agreement|acked write .* is not in the log|linearizability):' ;;
 	*) return 1 ;;
 	esac
 }

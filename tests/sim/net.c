@@ -39,6 +39,32 @@ bool net_lossy_drop(struct sim *s, int from, int to)
 }
 
 /*
+ * The module's glue cuts a promise whose entries' payloads pass what a
+ * send ring takes (kmod/replica_tx.c, promise_cut()): here every third
+ * promise with two entries or more goes cut after 1 to count - 1 of
+ * them, chosen by the message count, so that no random number is drawn
+ * and every run keeps its schedule.
+ */
+static const struct synod_msg *cut_promise(struct sim *s,
+					   const struct synod_msg *m)
+{
+	static struct synod_msg cut;	/* large: keep off the stack */
+	uint32_t k;
+
+	if (m->type != SYNOD_MSG_PROMISE || m->count < 2 ||
+	    (m->flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR)) ||
+	    s->msgs % 3)
+		return m;
+	cut = *m;
+	k = 1 + (uint32_t)(s->msgs / 3 % (m->count - 1));
+	cut.aux = m->e[k].slot - 1;
+	cut.count = k;
+	cut.flags |= SYNOD_MSGF_PART;
+	s->promises_cut++;
+	return &cut;
+}
+
+/*
  * Encode and send one message: dropped when the link is blocked or lost,
  * maybe sent twice, and during the fault phase a byte may flip (the
  * decoder's checksum must refuse it).  Every other message lost at
@@ -48,8 +74,10 @@ bool net_lossy_drop(struct sim *s, int from, int to)
 void net_send(struct sim *s, int from, const struct synod_msg *m)
 {
 	uint8_t *buf = malloc(SYNOD_WIRE_MAX_LEN);
-	uint32_t len = synod_wire_encode(m, buf, SYNOD_WIRE_MAX_LEN);
+	uint32_t len;
 
+	m = cut_promise(s, m);
+	len = synod_wire_encode(m, buf, SYNOD_WIRE_MAX_LEN);
 	s->msgs++;
 	if (!len)
 		sim_fail(s, "encode failed");

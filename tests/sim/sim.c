@@ -410,7 +410,7 @@ int main(int argc, char **argv)
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
 	uint64_t tot_xjumps = 0, tot_wfull = 0, tot_sheds = 0, tot_shed = 0;
-	uint64_t tot_room = 0;
+	uint64_t tot_room = 0, tot_pcut = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -515,6 +515,7 @@ int main(int argc, char **argv)
 		tot_sheds += s.sheds;
 		tot_shed += s.shed_slots;
 		tot_room += s.room_dropped;
+		tot_pcut += s.promises_cut;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -526,12 +527,12 @@ int main(int argc, char **argv)
 	       " acked writes %" PRIu64 " (%" PRIu64 " given together)"
 	       " lease reads %" PRIu64
 	       " campaigns %" PRIu64 " leader changes %" PRIu64
-	       " (at most %" PRIu64 " in one seed)",
+	       " (at most %" PRIu64 " in one seed) promises cut %" PRIu64,
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
 	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_xjumps,
 	       tot_chunks,
 	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_camp,
-	       tot_changes, max_changes);
+	       tot_changes, max_changes, tot_pcut);
 	if (opt_write_kb != 16)	/* steps the byte window held writes back */
 		printf(" byte window full %" PRIu64 " steps", tot_wfull);
 	if (opt_retain_kb)	/* sheds, and slots a peer still wanted */

@@ -250,6 +250,7 @@ struct sim {
 	/* --retain-kb: sheds that forgot slots, and the slots a peer wanted */
 	uint64_t sheds, shed_slots;
 	uint64_t room_dropped;	/* --room-kb: entries dropped past a hole */
+	uint64_t promises_cut;	/* promises sent cut (net.c, cut_promise()) */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
 	/*

@@ -716,7 +716,11 @@ large_writes_steady() {
 	# the first one's ring bytes (kmod/journal_share.c).  It passed
 	# once so (session 31), then failed earlier: a follower with
 	# missing slots fenced "journal full" under the QD16 writes
-	# before the leader went, leaving no quorum after (still open).
+	# before the leader went, leaving no quorum after (a record's
+	# ring bytes are now found past a held head, journal_pring.c).
+	# Then nobody led in 150 s (6.1, session 32): a promise of
+	# values past 4 MiB never went; now promises are cut by bytes
+	# and say which slots they report (protocol.rst, PART).
 	reload_synod time_scale=$TIME_SCALE
 	cluster_create $VOL "0 1 2"
 	settle_leader 0 $VOL 0 1 2
