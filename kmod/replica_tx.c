@@ -225,7 +225,7 @@ static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
  * behind by that much never finished phase 1.  The cut one says what it
  * covers (SYNOD_MSGF_PART, aux: the slot before the first entry left
  * out), and the candidate decides only those slots and asks again past
- * them (core/proposer.c, cut_chunk()).  Counted (the down line).
+ * them (core/phase1.c, cut_chunk()).  Counted (the down line).
  */
 static void promise_cut(struct synod_repl *r, struct synod_msg *m)
 {
@@ -278,9 +278,9 @@ static int send_whole(struct synod_repl *r, struct synod_msg *m)
 /*
  * Queue one message of the core; synod_repl_execute() pushes a round's
  * messages out together.  A catch-up answer or a promise may go cut
- * short (catchup_cut(), promise_cut()).  An ACCEPT whose payloads come to more than
- * SYNOD_CATCHUP_BYTES goes as several, each with the entries of the
- * next SYNOD_CATCHUP_BYTES: a resend of every slot a follower has not
+ * short (catchup_cut(), promise_cut()).  An ACCEPT whose payloads come
+ * to more than SYNOD_CATCHUP_BYTES goes as several, each with the
+ * entries of the next SYNOD_CATCHUP_BYTES: a resend of every slot a follower has not
  * acked (8 MiB under 1 MiB writes) or a run of new ones never fitted a
  * send ring whole, and was dropped each time it was resent.  Each entry
  * stands alone at the acceptor, so parts are as good as the whole; if

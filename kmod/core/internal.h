@@ -135,6 +135,11 @@ void synod_pv_reply(struct synod_replica *r, u64 now,
 		    const struct synod_msg *m, struct synod_out *out);
 void synod_pv_cancel(struct synod_replica *r);
 
+/* phase1.c */
+void synod_p1_reset(struct synod_replica *r, u64 from);
+void synod_p1_self(struct synod_replica *r);
+bool synod_p1_take(struct synod_replica *r, const struct synod_msg *m);
+
 /* proposer.c */
 u64 synod_prop_next_ballot(const struct synod_replica *r);
 void synod_prop_campaign(struct synod_replica *r, u64 now,

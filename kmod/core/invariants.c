@@ -73,6 +73,20 @@ static void check_prevote(const struct synod_replica *r)
 	synod_assert((r->pv_yes & ~r->pv_answered) == 0);
 }
 
+/*
+ * A phase-1 chunk decides only what every promise counted reports:
+ * nothing past p1_hi, itself within the chunk (a cut promise lowers
+ * it, phase1.c, cut_chunk()).
+ */
+static void check_phase1(const struct synod_replica *r)
+{
+	if (!r->p1_from)
+		return;
+	synod_assert(r->p1_max + 1 >= r->p1_from && r->p1_max <= r->p1_hi);
+	synod_assert(r->p1_hi >= r->p1_from &&
+		     r->p1_hi < r->p1_from + SYNOD_P1_CHUNK);
+}
+
 /* The invariants, checked after every input. */
 void synod_replica_check(const struct synod_replica *r)
 {
@@ -148,4 +162,5 @@ void synod_replica_check(const struct synod_replica *r)
 	check_log(r);
 	check_window(r);
 	check_prevote(r);
+	check_phase1(r);
 }

@@ -385,7 +385,7 @@ struct synod_replica {
 	u32 pv_yes;		/* voters that would promise pv_ballot, us too */
 	u32 pv_answered;	/* voters that answered, yes or no */
 	u64 p1_from;		/* phase 1: first slot of this chunk */
-	u64 p1_max;		/* highest slot reported in this chunk */
+	u64 p1_max;		/* highest slot reported in this chunk, <= p1_hi */
 	/*
 	 * last slot of this chunk that every promise counted reports:
 	 * p1_from + SYNOD_P1_CHUNK - 1, less where a promise was cut by

@@ -62,7 +62,10 @@ u8 synod_msg_flags_allowed(u32 type)
 	return type_flags[type];
 }
 
-/* A refusal's reason (LEASE, EPOCH, LEADER) comes only with NACK. */
+/*
+ * A refusal's reason (LEASE, EPOCH, LEADER) comes only with NACK, and
+ * PART only without either NACK or TOO_FAR.
+ */
 static bool flags_valid(u32 type, u32 flags)
 {
 	const u32 why = SYNOD_MSGF_LEASE | SYNOD_MSGF_EPOCH | SYNOD_MSGF_LEADER;
@@ -70,6 +73,10 @@ static bool flags_valid(u32 type, u32 flags)
 	synod_assert(synod_msg_type_valid(type));
 	synod_assert(!(why & SYNOD_MSGF_NACK));
 	if (flags & ~synod_msg_flags_allowed(type))
+		return false;
+	/* a cut promise is a plain one: no refusal, no TOO_FAR */
+	if ((flags & SYNOD_MSGF_PART) &&
+	    (flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR)))
 		return false;
 	return !(flags & why) || (flags & SYNOD_MSGF_NACK);
 }

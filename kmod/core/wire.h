@@ -119,7 +119,7 @@ enum synod_msg_type {
 /*
  * PROMISE: reports only slots [slot, aux], cut by bytes (the glue: its
  * entries' payloads past what a send ring takes); the candidate asks
- * again past it (proposer.c, cut_chunk()).  A module that knows no PART
+ * again past it (phase1.c, cut_chunk()).  A module that knows no PART
  * refuses the frame, which is safe: it never takes a cut promise for a
  * whole one.
  */

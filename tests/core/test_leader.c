@@ -225,6 +225,85 @@ static void test_cut_promise_recovers_past_the_cut(void **state)
 	assert_true(T.promises_cut[f] >= 2);
 }
 
+/*
+ * The candidate's own log holds values of an old ballot past the cut
+ * (c led alone: six writes accepted by it only), where a later ballot
+ * chose six other writes (a and b).  a goes; c campaigns with b's
+ * promises cut to 2 entries, its own promise counted before b's or
+ * after (@late_self).  The cut must end the chunk for c's own report
+ * too (p1_max lowered to the cut), or c proposes no-ops over chosen
+ * writes.
+ */
+static void own_values_past_the_cut(bool late_self)
+{
+	int a = 0, b = 1, c = 2, i;
+
+	setup_cluster(3, false);
+	synod_replica_campaign(&T.r[c], T.now, &T.out[c]);
+	pump();
+	i = 0;
+	while (i++ < 50 && !(T.r[c].role == SYNOD_LEADER && T.r[c].active))
+		advance(MS);
+	assert_int_equal(T.r[c].role, SYNOD_LEADER);
+	assert_true(T.r[c].active);
+	beat();
+	/* c accepts 6 writes alone (ballot b1): never chosen */
+	T.cut[a] = T.cut[b] = true;
+	write_n(c, 100, 6);
+	T.cut[c] = true;
+	T.cut[a] = T.cut[b] = false;
+	if (T.r[a].role == SYNOD_FOLLOWER)
+		synod_replica_campaign(&T.r[a], T.now, &T.out[a]);
+	pump();
+	i = 0;
+	while (i++ < 50 && !(T.r[a].role == SYNOD_LEADER && T.r[a].active))
+		advance(MS);
+	assert_int_equal(T.r[a].role, SYNOD_LEADER);
+	assert_true(T.r[a].active);
+	write_n(a, 110, 6);
+	beat();
+	synod_replica_resign(&T.r[c], T.now, 0, &T.out[c]);
+	drain(c);
+	pump();
+	T.cut[a] = true;
+	T.cut[c] = false;
+	T.cut_promise[b] = 2;
+	T.hold_durable[c] = late_self;
+	if (T.r[c].role == SYNOD_FOLLOWER)
+		synod_replica_campaign(&T.r[c], T.now, &T.out[c]);
+	pump();
+	if (late_self) {
+		assert_true(T.r[c].p1_hi < T.r[c].p1_from + SYNOD_P1_CHUNK - 1);
+		assert_int_equal(T.r[c].role, SYNOD_CANDIDATE);
+		T.hold_durable[c] = false;
+		drain(c);
+		pump();
+	}
+	i = 0;
+	while (i++ < 50 && !(T.r[c].role == SYNOD_LEADER && T.r[c].active))
+		advance(MS);
+	assert_int_equal(T.r[c].role, SYNOD_LEADER);
+	assert_true(T.r[c].active);
+	beat();
+	for (i = 0; i < 6; i++) {
+		assert_true(T.applied_ref[c][110 + i]);
+		assert_false(T.applied_ref[c][100 + i]);
+	}
+	assert_true(T.promises_cut[b] >= 1);
+}
+
+static void test_cut_promise_ends_own_report(void **state)
+{
+	(void)state;
+	own_values_past_the_cut(false);
+}
+
+static void test_cut_promise_ends_own_report_late(void **state)
+{
+	(void)state;
+	own_values_past_the_cut(true);
+}
+
 static void test_jump_drops_prevote(void **state)
 {
 	struct synod_msg m;
@@ -512,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_prevote_stall_is_not_silence),
 		cmocka_unit_test(test_prevote_elects_after_leader_loss),
 		cmocka_unit_test(test_cut_promise_recovers_past_the_cut),
+		cmocka_unit_test(test_cut_promise_ends_own_report),
+		cmocka_unit_test(test_cut_promise_ends_own_report_late),
 		cmocka_unit_test(test_jump_drops_prevote),
 		cmocka_unit_test(test_retransmit_backs_off_while_silent),
 		cmocka_unit_test(test_refused_resends_once_per_period),

@@ -40,10 +40,11 @@ bool net_lossy_drop(struct sim *s, int from, int to)
 
 /*
  * The module's glue cuts a promise whose entries' payloads pass what a
- * send ring takes (kmod/replica_tx.c, promise_cut()): here every third
- * promise with two entries or more goes cut after 1 to count - 1 of
- * them, chosen by the message count, so that no random number is drawn
- * and every run keeps its schedule.
+ * send ring takes (kmod/replica_tx.c, promise_cut()): here a promise
+ * with two entries or more goes cut after 1 to count - 1 of them when
+ * the message count is a multiple of 3 (about one in three), chosen by
+ * that count, so that no random number is drawn and every run keeps its
+ * schedule.
  */
 static const struct synod_msg *cut_promise(struct sim *s,
 					   const struct synod_msg *m)
