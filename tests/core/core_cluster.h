@@ -317,6 +317,24 @@ static inline int elect_except(int not)
 	return -1;
 }
 
+/*
+ * Node @n campaigns now, as "volume promote" makes it, and time runs on
+ * until it leads and is active: at most 50 ms.
+ */
+static inline void promote(int n)
+{
+	int i;
+
+	if (T.r[n].role == SYNOD_FOLLOWER)
+		synod_replica_campaign(&T.r[n], T.now, &T.out[n]);
+	pump();
+	for (i = 0; i < 50 && !(T.r[n].role == SYNOD_LEADER &&
+				T.r[n].active); i++)
+		advance(MS);
+	assert_int_equal(T.r[n].role, SYNOD_LEADER);
+	assert_true(T.r[n].active);
+}
+
 /* Run time forward until someone leads and is active. */
 static inline int elect(void)
 {

@@ -195,7 +195,6 @@ static void test_prevote_elects_after_leader_loss(void **state)
  */
 static void test_cut_promise_recovers_past_the_cut(void **state)
 {
-	const struct synod_replica *c;
 	int l, f, g, i;
 
 	(void)state;
@@ -209,14 +208,7 @@ static void test_cut_promise_recovers_past_the_cut(void **state)
 	T.cut[l] = true;
 	T.cut[g] = false;
 	T.cut_promise[f] = 2;
-	synod_replica_campaign(&T.r[g], T.now, &T.out[g]);
-	pump();
-	for (i = 0; i < 50 && !(T.r[g].role == SYNOD_LEADER &&
-				T.r[g].active); i++)
-		advance(MS);
-	c = &T.r[g];
-	assert_int_equal(c->role, SYNOD_LEADER);
-	assert_true(c->active);
+	promote(g);
 	/* the new leader applied every chosen write, none lost */
 	beat();
 	for (i = 0; i < 6; i++)
@@ -239,27 +231,14 @@ static void own_values_past_the_cut(bool late_self)
 	int a = 0, b = 1, c = 2, i;
 
 	setup_cluster(3, false);
-	synod_replica_campaign(&T.r[c], T.now, &T.out[c]);
-	pump();
-	i = 0;
-	while (i++ < 50 && !(T.r[c].role == SYNOD_LEADER && T.r[c].active))
-		advance(MS);
-	assert_int_equal(T.r[c].role, SYNOD_LEADER);
-	assert_true(T.r[c].active);
+	promote(c);
 	beat();
 	/* c accepts 6 writes alone (ballot b1): never chosen */
 	T.cut[a] = T.cut[b] = true;
 	write_n(c, 100, 6);
 	T.cut[c] = true;
 	T.cut[a] = T.cut[b] = false;
-	if (T.r[a].role == SYNOD_FOLLOWER)
-		synod_replica_campaign(&T.r[a], T.now, &T.out[a]);
-	pump();
-	i = 0;
-	while (i++ < 50 && !(T.r[a].role == SYNOD_LEADER && T.r[a].active))
-		advance(MS);
-	assert_int_equal(T.r[a].role, SYNOD_LEADER);
-	assert_true(T.r[a].active);
+	promote(a);
 	write_n(a, 110, 6);
 	beat();
 	synod_replica_resign(&T.r[c], T.now, 0, &T.out[c]);
@@ -277,13 +256,8 @@ static void own_values_past_the_cut(bool late_self)
 		assert_int_equal(T.r[c].role, SYNOD_CANDIDATE);
 		T.hold_durable[c] = false;
 		drain(c);
-		pump();
 	}
-	i = 0;
-	while (i++ < 50 && !(T.r[c].role == SYNOD_LEADER && T.r[c].active))
-		advance(MS);
-	assert_int_equal(T.r[c].role, SYNOD_LEADER);
-	assert_true(T.r[c].active);
+	promote(c);
 	beat();
 	for (i = 0; i < 6; i++) {
 		assert_true(T.applied_ref[c][110 + i]);
