@@ -359,17 +359,25 @@ teardown() {
 }
 
 @test "engine: --on-no-quorum suspend: writes in flight while the leader is cut off complete after it heals" {
-	local d0 pid rc
-	cluster_create $VOL "0 1 2" --on-no-quorum suspend
+	local d0 pid rc n
+	# 64 MiB of data past the journal: 128 MiB disks
+	new_secret
+	for n in 0 1 2; do
+		replica_create_on $VOL $n "0 1 2" "$(new_loop 128M)" \
+			--on-no-quorum suspend
+	done
+	for n in 0 1 2; do ctl $n volume up $VOL; done
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	# requests of 4 KiB to 1 MiB (split into 16 KiB payloads); 32 MiB,
-	# so that fio still writes when the cut comes
-	fio --name=w --filename="$d0" --rw=randwrite --bsrange=4k-1m --size=32M \
+	# requests of 4 KiB to 1 MiB; 64 MiB, so that fio still writes
+	# when the cut comes: with 32 MiB and a wait for slot 50, fio
+	# once ended first (6.1, two VMs on the host: 1 MiB requests take
+	# one slot each, and each status poll took seconds)
+	fio --name=w --filename="$d0" --rw=randwrite --bsrange=4k-1m --size=64M \
 		--direct=1 --ioengine=libaio --iodepth=16 --randseed=11 \
 		--verify=crc32c --output="$BATS_TEST_TMPDIR/fio" &
 	pid=$!
-	wait_for 60 field_ge 0 $VOL commit_index 50
+	wait_for 60 field_ge 0 $VOL commit_index 20
 	if pid_gone $pid; then
 		echo "fio ended before the cut" >&2
 		false
