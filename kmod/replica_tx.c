@@ -198,49 +198,40 @@ static u32 head_within(struct synod_repl *r, const struct synod_msg *m)
 }
 
 /*
- * Cut CATCHUP @m (entries, not a snapshot) after the entries whose
- * payloads come to SYNOD_CATCHUP_BYTES, the first always kept: its
- * entries are chosen ones from m->slot on, in order, so a shorter
- * answer is still one, and the asker asks again after its last entry.
- * Counted per answer cut (the down line).
+ * Cut an answer @m whose entries' payloads pass SYNOD_CATCHUP_BYTES
+ * after those that come to it, the first always kept; counted per
+ * answer cut (the down line).  A CATCHUP (entries, not a snapshot)
+ * carries chosen entries from m->slot on, in order, so a shorter one is
+ * still an answer, and the asker asks again after its last entry
+ * (slot_hi).  A plain PROMISE reports what we accepted in a chunk of 31
+ * slots, up to 31 MiB under 1 MiB writes, more than a send ring takes,
+ * so a candidate behind by that much never finished phase 1: the cut
+ * one says what it covers (SYNOD_MSGF_PART, aux: the slot before the
+ * first entry left out), and the candidate decides only those slots and
+ * asks again past them (core/phase1.c, cut_chunk()).
  */
-static void catchup_cut(struct synod_repl *r, struct synod_msg *m)
+static void answer_cut(struct synod_repl *r, struct synod_msg *m)
 {
+	bool catchup = m->type == SYNOD_MSG_CATCHUP &&
+		       !(m->flags & SYNOD_MSGF_SNAPSHOT);
+	bool promise = m->type == SYNOD_MSG_PROMISE &&
+		       !(m->flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR));
 	u32 i;
 
-	if (m->type != SYNOD_MSG_CATCHUP || (m->flags & SYNOD_MSGF_SNAPSHOT))
+	if (!catchup && !promise)
 		return;
 	i = head_within(r, m);
 	if (i == m->count)
 		return;
+	if (catchup) {
+		m->slot_hi = m->e[i - 1].slot;
+		r->catchup_cut++;
+	} else {
+		m->aux = m->e[i].slot - 1;
+		m->flags |= SYNOD_MSGF_PART;
+		r->promise_cut++;
+	}
 	m->count = i;
-	m->slot_hi = m->e[i - 1].slot;
-	r->catchup_cut++;
-}
-
-/*
- * Cut PROMISE @m (a plain one, with entries) the same way: it reports
- * what we accepted in a chunk of 31 slots, up to 31 MiB of payloads
- * under 1 MiB writes, more than a send ring takes, so a candidate
- * behind by that much never finished phase 1.  The cut one says what it
- * covers (SYNOD_MSGF_PART, aux: the slot before the first entry left
- * out), and the candidate decides only those slots and asks again past
- * them (core/phase1.c, cut_chunk()).  Counted (the down line).
- */
-static void promise_cut(struct synod_repl *r, struct synod_msg *m)
-{
-	u32 i;
-
-	if (m->type != SYNOD_MSG_PROMISE || m->count < 2 ||
-	    (m->flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR)))
-		return;
-	i = head_within(r, m);
-	if (i == m->count)
-		return;
-	m->aux = m->e[i].slot - 1;
-	m->count = i;
-	m->flags |= SYNOD_MSGF_PART;
-	r->promise_cut++;
 }
 
 /*
@@ -278,7 +269,7 @@ static int send_whole(struct synod_repl *r, struct synod_msg *m)
 /*
  * Queue one message of the core; synod_repl_execute() pushes a round's
  * messages out together.  A catch-up answer or a promise may go cut
- * short (catchup_cut(), promise_cut()).  An ACCEPT whose payloads come
+ * short (answer_cut()).  An ACCEPT whose payloads come
  * to more than SYNOD_CATCHUP_BYTES goes as several, each with the
  * entries of the next SYNOD_CATCHUP_BYTES: a resend of every slot a follower has not
  * acked (8 MiB under 1 MiB writes) or a run of new ones never fitted a
@@ -294,8 +285,7 @@ void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
 	if (!r->tp || m->to >= SYNOD_NODES_MAX)
 		return;
 	m->volume = r->volume_id;
-	catchup_cut(r, m);
-	promise_cut(r, m);
+	answer_cut(r, m);
 	while (m->type == SYNOD_MSG_ACCEPT && m->count > 1) {
 		k = head_within(r, m);
 		if (k >= m->count)

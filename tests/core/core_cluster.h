@@ -49,7 +49,7 @@ static struct {
 	/*
 	 * Entries a plain PROMISE the node sends keeps, the rest cut off
 	 * with SYNOD_MSGF_PART as the module's glue cuts by bytes
-	 * (kmod/replica_tx.c, promise_cut()); 0: whole.  And how many it
+	 * (kmod/replica_tx.c, answer_cut()); 0: whole.  And how many it
 	 * sent cut.
 	 */
 	u32 cut_promise[N_MAX];

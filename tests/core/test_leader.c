@@ -184,7 +184,7 @@ static void test_prevote_elects_after_leader_loss(void **state)
 }
 
 /*
- * A promise cut by bytes (SYNOD_MSGF_PART, the glue's promise_cut()):
+ * A promise cut by bytes (SYNOD_MSGF_PART, the glue's answer_cut()):
  * the candidate decides only the slots it covers and asks again past
  * them, so that the values its sender accepted past the cut are
  * proposed again, not replaced by no-ops.  Six writes chosen by the
