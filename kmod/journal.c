@@ -462,47 +462,6 @@ int synod_journal_run(struct synod_journal *j)
 	return 0;
 }
 
-/* Bytes of all of @r's payloads. */
-static u32 rec_paylen(const struct synod_jrec *r)
-{
-	u32 i, len = 0;
-
-	for (i = 0; i < r->e.nwrites; i++)
-		len += r->len[i];
-	return len;
-}
-
-/*
- * Payload ring bytes record @r takes (as synod_journal_plan() places
- * it): none in format 1 or where its payloads fit its slot, else its
- * payloads on whole blocks of SYNOD_PRING_ALIGN.
- */
-u32 synod_journal_rec_pring(const struct synod_journal *j,
-			    const struct synod_jrec *r)
-{
-	return synod_journal_pring_need(j, rec_paylen(r));
-}
-
-/*
- * Payload ring bytes a record whose payloads take @paylen bytes needs,
- * as synod_journal_rec_pring() counts them, and the ring's size (0 in
- * format 1).
- * Fixed geometry, no lock: a follower's receive path weighs with them
- * what it may accept past a slot it lacks (replica_room.c).
- */
-u32 synod_journal_pring_need(const struct synod_journal *j, u32 paylen)
-{
-	if (j->format == SYNOD_JREC_FORMAT_V1 ||
-	    SYNOD_JREC_HDR_SIZE + paylen <= j->slot_bytes)
-		return 0;
-	return round_up(paylen, SYNOD_PRING_ALIGN);
-}
-
-u64 synod_journal_pring_size(const struct synod_journal *j)
-{
-	return j->psize;
-}
-
 /*
  * Records of @recs (@n > 0) the next chunk takes: SYNOD_JOURNAL_BATCH at
  * most, and no more than SYNOD_JCHUNK_PRING of payload ring bytes, the
@@ -602,7 +561,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		used = SYNOD_JREC_HDR_SIZE;
 		if (!plan[k].len) {
 			add_payloads(bio, &recs[k]);
-			used += rec_paylen(&recs[k]);
+			used += synod_journal_rec_paylen(&recs[k]);
 		}
 	}
 	bio = NULL;
@@ -613,17 +572,17 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		if (!bio || plan[k].off != pend ||
 		    !fits_bio(bio, rec_segs(&recs[k]) +
 				   zero_vecs(plan[k].len -
-					     rec_paylen(&recs[k])))) {
+					     synod_journal_rec_paylen(&recs[k])))) {
 			bio = chunk_bio(j, synod_journal_pring_sector(j,
 							plan[k].off));
 			if (!new_bio_fits(bio, rec_segs(&recs[k]) +
 					  zero_vecs(plan[k].len -
-						    rec_paylen(&recs[k]))))
+						    synod_journal_rec_paylen(&recs[k]))))
 				goto drop;
 		}
 		add_payloads(bio, &recs[k]);
 		/* the rest of its last block, so the next one is adjacent */
-		add_zeros(bio, plan[k].len - rec_paylen(&recs[k]));
+		add_zeros(bio, plan[k].len - synod_journal_rec_paylen(&recs[k]));
 		pend = plan[k].off + plan[k].len;
 	}
 	nbio = j->nbio;

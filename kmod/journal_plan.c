@@ -5,9 +5,52 @@
  * first free run past it (journal_pring.c says why), or in the bytes a
  * held record of the same slot wrote already (journal_share.c).  Under
  * the journal's lock, from synod_journal_write(); the chunk's write
- * (journal.c, write_chunk()) then puts them there.
+ * (journal.c, write_chunk()) then puts them there.  With the sizes
+ * records take there: the receive path weighs them too (replica_room.c),
+ * and KUnit tests the planning on a journal of its own (jplan_kunit.c).
  */
 #include "journal_priv.h"
+
+/* Bytes of all of @r's payloads. */
+u32 synod_journal_rec_paylen(const struct synod_jrec *r)
+{
+	u32 i, len = 0;
+
+	for (i = 0; i < r->e.nwrites; i++)
+		len += r->len[i];
+	return len;
+}
+
+/*
+ * Payload ring bytes record @r takes (as synod_journal_plan() places
+ * it): none in format 1 or where its payloads fit its slot, else its
+ * payloads on whole blocks of SYNOD_PRING_ALIGN.
+ */
+u32 synod_journal_rec_pring(const struct synod_journal *j,
+			    const struct synod_jrec *r)
+{
+	return synod_journal_pring_need(j, synod_journal_rec_paylen(r));
+}
+
+/*
+ * Payload ring bytes a record whose payloads take @paylen bytes needs,
+ * as synod_journal_rec_pring() counts them, and the ring's size (0 in
+ * format 1).
+ * Fixed geometry, no lock: a follower's receive path weighs with them
+ * what it may accept past a slot it lacks (replica_room.c).
+ */
+u32 synod_journal_pring_need(const struct synod_journal *j, u32 paylen)
+{
+	if (j->format == SYNOD_JREC_FORMAT_V1 ||
+	    SYNOD_JREC_HDR_SIZE + paylen <= j->slot_bytes)
+		return 0;
+	return round_up(paylen, SYNOD_PRING_ALIGN);
+}
+
+u64 synod_journal_pring_size(const struct synod_journal *j)
+{
+	return j->psize;
+}
 
 /* Whether [a, a + alen) and [b, b + blen) share a byte. */
 static bool ext_overlap(const struct synod_jext *a, const struct synod_jext *b)

@@ -151,10 +151,11 @@ struct bio *synod_journal_header_bio(struct synod_journal *j, u32 k,
 				     u64 jseq);
 void synod_journal_drop(struct synod_journal *j);
 int synod_journal_run(struct synod_journal *j);
-u32 synod_journal_rec_pring(const struct synod_journal *j,
-			    const struct synod_jrec *r);
 
 /* journal_plan.c */
+u32 synod_journal_rec_paylen(const struct synod_jrec *r);
+u32 synod_journal_rec_pring(const struct synod_journal *j,
+			    const struct synod_jrec *r);
 int synod_journal_plan(struct synod_journal *j, const struct synod_jrec *recs,
 		       u32 n, u64 reclaim);
 
