@@ -509,7 +509,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given);
-	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; accepts sent in parts %llu; records naming payloads journaled before %llu\n",
+	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu\n",
 		r->vol->name, r->jgroups, jrecords, jbatches, jbios, r->jwaits,
 		r->aq.writes, r->aq.blocked, r->aq.work_runs,
 		r->aq.kick_reaps, r->ckpt_async,
@@ -517,7 +517,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->tx_pieces, r->ckpt_forgets, r->retain_shed,
 		atomic_long_read(&r->vol->admit.refused), r->room_refused,
 		r->core.stats.gap_resends, r->catchup_cut, r->promise_cut,
-		r->accept_parts,
+		r->core.stats.part_refused, r->accept_parts,
 		jshared);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)

@@ -131,8 +131,10 @@ bool synod_p1_take(struct synod_replica *r, const struct synod_msg *m)
 	synod_assert(m->type == SYNOD_MSG_PROMISE && m->slot == r->p1_from);
 	synod_assert(!(r->p1_promised & node_bit(m->from)));
 	if ((m->flags & SYNOD_MSGF_PART) && !MUTANT_PART_WHOLE) {
-		if (!part_ok(m))
+		if (!part_ok(m)) {
+			r->stats.part_refused++;
 			return false;
+		}
 		cut_chunk(r, m->aux);
 	}
 	for (i = 0; i < m->count; i++)

@@ -239,6 +239,12 @@ struct synod_stats {
 	u64 gap_resends;	/* leader: slots resent for a peer's hole */
 	/* slots shed past what a peer wanted (synod_replica_shed()) */
 	u64 shed;
+	/*
+	 * candidate: promises cut by bytes not taken, their entries not
+	 * within the end they named (synod_p1_take(), part_ok()); each
+	 * sender is asked again at the next PREPARE resend
+	 */
+	u64 part_refused;
 };
 
 struct synod_replica {

@@ -53,6 +53,7 @@ static struct {
 	 * sent cut.
 	 */
 	u32 cut_promise[N_MAX];
+	bool bad_cut[N_MAX];	/* its cut promises end before their last entry */
 	int promises_cut[N_MAX];
 	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
 	u64 persisted[N_MAX];
@@ -230,6 +231,8 @@ static inline void pump(void)
 			m.aux = m.e[T.cut_promise[m.from]].slot - 1;
 			m.count = T.cut_promise[m.from];
 			m.flags |= SYNOD_MSGF_PART;
+			if (T.bad_cut[m.from])
+				m.aux = m.e[m.count - 1].slot - 1;
 			T.promises_cut[m.from]++;
 		}
 		if (m.type == SYNOD_MSG_ACCEPT && m.count &&

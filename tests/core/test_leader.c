@@ -218,6 +218,40 @@ static void test_cut_promise_recovers_past_the_cut(void **state)
 }
 
 /*
+ * A cut promise whose entries pass the end it names (a sender's bug or a
+ * damaged frame the MAC let through) is not taken: the candidate does
+ * not lead on it, counts it, and leads once the sender's promises are
+ * sound again, every chosen write kept.
+ */
+static void test_cut_promise_unsound_refused(void **state)
+{
+	int l, f, g, i;
+
+	(void)state;
+	setup_cluster(3, false);
+	l = elect();
+	f = (l + 1) % 3;
+	g = (l + 2) % 3;
+	T.cut[g] = true;
+	write_n(l, 100, 6);
+	T.cut[l] = true;
+	T.cut[g] = false;
+	T.cut_promise[f] = 2;
+	T.bad_cut[f] = true;
+	synod_replica_campaign(&T.r[g], T.now, &T.out[g]);
+	pump();
+	for (i = 0; i < 30; i++)
+		advance(MS);
+	assert_true(T.r[g].role != SYNOD_LEADER);
+	assert_true(T.r[g].stats.part_refused >= 1);
+	T.bad_cut[f] = false;
+	promote(g);
+	beat();
+	for (i = 0; i < 6; i++)
+		assert_true(T.applied_ref[g][100 + i]);
+}
+
+/*
  * The candidate's own log holds values of an old ballot past the cut
  * (c led alone: six writes accepted by it only), where a later ballot
  * chose six other writes (a and b).  a goes; c campaigns with b's
@@ -565,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_prevote_stall_is_not_silence),
 		cmocka_unit_test(test_prevote_elects_after_leader_loss),
 		cmocka_unit_test(test_cut_promise_recovers_past_the_cut),
+		cmocka_unit_test(test_cut_promise_unsound_refused),
 		cmocka_unit_test(test_cut_promise_ends_own_report),
 		cmocka_unit_test(test_cut_promise_ends_own_report_late),
 		cmocka_unit_test(test_jump_drops_prevote),
