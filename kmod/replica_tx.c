@@ -5,6 +5,7 @@
  * chain), queued on the transport under the replica's lock; pushed by
  * synod_repl_execute() (replica.c).
  */
+#include "msg_cut.h"
 #include "replica.h"
 #include "trace.h"
 
@@ -145,27 +146,32 @@ static void send_dropped(struct synod_repl *r, u32 to, int err)
 }
 
 /*
- * Payload bytes a CATCHUP answer carries at most, its first entry
- * always (a slot carries SYNOD_SLOT_BYTES at most).  The core answers a
- * FETCH with up to SYNOD_MSG_ENTRIES_MAX chosen entries (acceptor.c,
- * synod_acc_fetch()) and knows nothing of their payloads' lengths; with
- * 1 MiB writes that is up to 32 MiB, queued ahead of the message.  A
- * send ring takes SYNOD_SENDQ_BYTES at most, so such an answer never
- * went: each FETCH cost the asker up to 4 MiB of pieces and brought it
- * nothing, and it stayed behind for ever.  The asker's store, too,
- * keeps a payload no message names yet only until SYNOD_PAY_FRESH more
- * buffers (4 MiB) have come after it.  Half of both: the asker takes
- * what came and asks again from there (synod_acc_catchup()).
+ * Payload bytes a message carries at most (msg_cut.c), its first entry
+ * always (a slot carries SYNOD_SLOT_BYTES at most).  A send ring takes
+ * SYNOD_SENDQ_BYTES at most, and the core knows nothing of payloads'
+ * lengths: under 1 MiB writes its answer to a FETCH (up to 32 entries)
+ * never went, and each FETCH cost the asker up to 4 MiB of pieces and
+ * brought it nothing, so it stayed behind for ever; a PROMISE (a chunk
+ * of 31 slots) never went, and nobody led again after the leader went;
+ * a resend of every slot a follower has not acked (8 MiB) was dropped
+ * each time.  The receiver's store, too, keeps a payload no message
+ * names yet only until SYNOD_PAY_FRESH more buffers (4 MiB) have come
+ * after it.  Half of both.
  */
-#define SYNOD_CATCHUP_BYTES	(SYNOD_SENDQ_BYTES / 2)
+#define SYNOD_TX_PART_BYTES	(SYNOD_SENDQ_BYTES / 2)
 
 /* Payload bytes of @e's writes held here (0 for one not held). */
-static u64 entry_pay_bytes(struct synod_repl *r, const struct synod_entry *e)
+static u64 entry_pay_bytes(void *ctx, const struct synod_entry *e)
 {
+	struct synod_repl *r = ctx;
 	const struct synod_pay *pay;
 	u64 bytes = 0;
 	u32 k;
 
+	BUILD_BUG_ON(SYNOD_TX_PART_BYTES + SYNOD_SLOT_BYTES >
+		     SYNOD_SENDQ_BYTES);
+	BUILD_BUG_ON(SYNOD_TX_PART_BYTES + SYNOD_SLOT_BYTES >
+		     SYNOD_PAY_FRESH * SYNOD_PAY_BUF_BYTES);
 	if (e->kind != SYNOD_ENTRY_WRITE)
 		return 0;
 	for (k = 0; k < min_t(u32, e->nwrites, SYNOD_BATCH_MAX); k++) {
@@ -174,64 +180,6 @@ static u64 entry_pay_bytes(struct synod_repl *r, const struct synod_entry *e)
 			bytes += pay->len;
 	}
 	return bytes;
-}
-
-/*
- * How many entries at the head of @m have payloads that come to
- * SYNOD_CATCHUP_BYTES at most, the first always counted.
- */
-static u32 head_within(struct synod_repl *r, const struct synod_msg *m)
-{
-	u64 bytes = 0;
-	u32 i;
-
-	BUILD_BUG_ON(SYNOD_CATCHUP_BYTES + SYNOD_SLOT_BYTES >
-		     SYNOD_SENDQ_BYTES);
-	BUILD_BUG_ON(SYNOD_CATCHUP_BYTES + SYNOD_SLOT_BYTES >
-		     SYNOD_PAY_FRESH * SYNOD_PAY_BUF_BYTES);
-	for (i = 0; i < m->count; i++) {
-		bytes += entry_pay_bytes(r, &m->e[i]);
-		if (i && bytes > SYNOD_CATCHUP_BYTES)
-			break;
-	}
-	return i;
-}
-
-/*
- * Cut an answer @m whose entries' payloads pass SYNOD_CATCHUP_BYTES
- * after those that come to it, the first always kept; counted per
- * answer cut (the down line).  A CATCHUP (entries, not a snapshot)
- * carries chosen entries from m->slot on, in order, so a shorter one is
- * still an answer, and the asker asks again after its last entry
- * (slot_hi).  A plain PROMISE reports what we accepted in a chunk of 31
- * slots, up to 31 MiB under 1 MiB writes, more than a send ring takes,
- * so a candidate behind by that much never finished phase 1: the cut
- * one says what it covers (SYNOD_MSGF_PART, aux: the slot before the
- * first entry left out), and the candidate decides only those slots and
- * asks again past them (core/phase1.c, cut_chunk()).
- */
-static void answer_cut(struct synod_repl *r, struct synod_msg *m)
-{
-	bool catchup = m->type == SYNOD_MSG_CATCHUP &&
-		       !(m->flags & SYNOD_MSGF_SNAPSHOT);
-	bool promise = m->type == SYNOD_MSG_PROMISE &&
-		       !(m->flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR));
-	u32 i;
-
-	if (!catchup && !promise)
-		return;
-	i = head_within(r, m);
-	if (i == m->count)
-		return;
-	if (catchup) {
-		m->slot_hi = m->e[i - 1].slot;
-		r->catchup_cut++;
-	} else {
-		m->aux = m->e[i].slot - 1;
-		m->flags |= SYNOD_MSGF_PART;
-		r->promise_cut++;
-	}
-	m->count = i;
 }
 
 /*
@@ -268,35 +216,41 @@ static int send_whole(struct synod_repl *r, struct synod_msg *m)
 
 /*
  * Queue one message of the core; synod_repl_execute() pushes a round's
- * messages out together.  A catch-up answer or a promise may go cut
- * short (answer_cut()).  An ACCEPT whose payloads come
- * to more than SYNOD_CATCHUP_BYTES goes as several, each with the
- * entries of the next SYNOD_CATCHUP_BYTES: a resend of every slot a follower has not
- * acked (8 MiB under 1 MiB writes) or a run of new ones never fitted a
- * send ring whole, and was dropped each time it was resent.  Each entry
- * stands alone at the acceptor, so parts are as good as the whole; if
- * one part cannot go, the rest stay for the core's retransmission.
- * Counted per part past the first (the down line).
+ * messages out together.  A catch-up answer or a promise whose payloads
+ * pass SYNOD_TX_PART_BYTES goes cut short, an ACCEPT as several parts
+ * (msg_cut.c); counted on the down line, per answer cut and per part
+ * queued past the first.  If one part cannot go, the parts after it are
+ * not tried: their slots wait for the core's retransmission, which the
+ * send ring's backlog postpones until the ring drains (forcing a resend
+ * now would queue again the parts already in the ring).
  */
 void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
 {
-	u32 k, rest;
+	bool more = false;
+	u32 rest;
 
 	if (!r->tp || m->to >= SYNOD_NODES_MAX)
 		return;
 	m->volume = r->volume_id;
-	answer_cut(r, m);
-	while (m->type == SYNOD_MSG_ACCEPT && m->count > 1) {
-		k = head_within(r, m);
-		if (k >= m->count)
-			break;
-		rest = m->count - k;
-		m->count = k;
+	switch (synod_cut_answer(m, entry_pay_bytes, r, SYNOD_TX_PART_BYTES)) {
+	case SYNOD_CUT_CATCHUP:
+		r->catchup_cut++;
+		break;
+	case SYNOD_CUT_PROMISE:
+		r->promise_cut++;
+		break;
+	case SYNOD_CUT_NONE:
+		break;
+	}
+	while ((rest = synod_cut_part(m, entry_pay_bytes, r,
+				      SYNOD_TX_PART_BYTES))) {
 		if (send_whole(r, m))
 			return;
-		memmove(&m->e[0], &m->e[k], rest * sizeof(m->e[0]));
-		m->count = rest;
-		r->accept_parts++;
+		if (more)
+			r->accept_parts++;
+		more = true;
+		synod_cut_next(m, rest);
 	}
-	send_whole(r, m);
+	if (!send_whole(r, m) && more)
+		r->accept_parts++;
 }

@@ -38,6 +38,8 @@ cp -as "$top/kmod/payload.c" "$top/kmod/payload_seg.c" "$top/kmod/payload_retain
 cp -as "$top/kmod/journal_seg.c" "$top/kmod/journal_pring.c" "$top/kmod/journal_pring.h" "$top/kmod/admit.h" "$dst/"
 # the planning of a chunk's payload ring bytes, and the shares it finds
 cp -as "$top/kmod/journal_plan.c" "$top/kmod/journal_share.c" "$top/kmod/journal_priv.h" "$dst/"
+# messages cut by their payloads' bytes (pure)
+cp -as "$top/kmod/msg_cut.c" "$top/kmod/msg_cut.h" "$dst/"
 # the TCP transport's send rings (no socket) and the headers they need
 cp -as "$top/kmod/tcp_ring.c" "$top/kmod/tcp_queue.c" "$top/kmod/tcp_priv.h" "$top/kmod/transport.h" \
 	"$top/kmod/testing.h" "$dst/"
@@ -57,7 +59,7 @@ config SYNOD_KUNIT_TEST
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/payload_seg.c $(srctree)/lib/synod/payload_retain.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/journal_pring.c $(srctree)/lib/synod/journal_plan.c $(srctree)/lib/synod/journal_share.c $(srctree)/lib/synod/tcp_ring.c $(srctree)/lib/synod/tcp_queue.c $(srctree)/lib/synod/replica_piece.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/payload_seg.c $(srctree)/lib/synod/payload_retain.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/journal_pring.c $(srctree)/lib/synod/journal_plan.c $(srctree)/lib/synod/journal_share.c $(srctree)/lib/synod/msg_cut.c $(srctree)/lib/synod/tcp_ring.c $(srctree)/lib/synod/tcp_queue.c $(srctree)/lib/synod/replica_piece.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

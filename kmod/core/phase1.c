@@ -5,8 +5,8 @@
  * at a time; per slot it keeps the value of the highest ballot reported
  * (a value flagged chosen wins), and learns whether some acceptor holds
  * slots past the chunk.  A promise cut by bytes (SYNOD_MSGF_PART, the
- * glue's answer_cut()) reports fewer slots and ends the chunk there
- * for every promise's values.  proposer.c starts chunks, sends the
+ * glue's synod_cut_answer(), kmod/msg_cut.c) reports fewer slots and
+ * ends the chunk there for every promise's values.  proposer.c starts chunks, sends the
  * PREPAREs and proposes what a quorum reported (finish_chunk()).
  */
 #include "internal.h"

@@ -35,7 +35,8 @@
  *                       as the leader knows, 0 from older modules;
  *                       ACCEPTED: the first slot past the sender's
  *                       chosen prefix its log lacks, if below slot,
- *                       else 0, as from older modules)
+ *                       else 0, as from older modules; PROMISE with
+ *                       PART: the last slot it reports)
  *    80  count    u16  number of entries that follow
  *    82  pad      u16  zero
  *   entries, count times

@@ -40,7 +40,7 @@ bool net_lossy_drop(struct sim *s, int from, int to)
 
 /*
  * The module's glue cuts a promise whose entries' payloads pass what a
- * send ring takes (kmod/replica_tx.c, answer_cut()): here a promise
+ * send ring takes (kmod/msg_cut.c, synod_cut_answer()): here a promise
  * with two entries or more goes cut after 1 to count - 1 of them when
  * the message count is a multiple of 3 (about one in three), chosen by
  * that count, so that no random number is drawn and every run keeps its
