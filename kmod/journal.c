@@ -531,7 +531,7 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 {
 	u64 first = j->next_jseq, pend = 0;
 	struct bio *bio = NULL;
-	u32 k, idx, nbio, used = 0;
+	u32 k, idx, nbio, tail, used = 0;
 
 	for (k = 0; k < n; k++) {
 		idx = synod_journal_index(j, first + k);
@@ -569,20 +569,18 @@ static int write_chunk(struct synod_journal *j, const struct synod_jrec *recs,
 		/* a shared record's payloads are on disk already */
 		if (!plan[k].len || plan[k].shared)
 			continue;
+		/* the rest of its last block, so the next one is adjacent */
+		tail = plan[k].len - synod_journal_rec_paylen(&recs[k]);
 		if (!bio || plan[k].off != pend ||
-		    !fits_bio(bio, rec_segs(&recs[k]) +
-				   zero_vecs(plan[k].len -
-					     synod_journal_rec_paylen(&recs[k])))) {
+		    !fits_bio(bio, rec_segs(&recs[k]) + zero_vecs(tail))) {
 			bio = chunk_bio(j, synod_journal_pring_sector(j,
 							plan[k].off));
 			if (!new_bio_fits(bio, rec_segs(&recs[k]) +
-					  zero_vecs(plan[k].len -
-						    synod_journal_rec_paylen(&recs[k]))))
+					  zero_vecs(tail)))
 				goto drop;
 		}
 		add_payloads(bio, &recs[k]);
-		/* the rest of its last block, so the next one is adjacent */
-		add_zeros(bio, plan[k].len - synod_journal_rec_paylen(&recs[k]));
+		add_zeros(bio, tail);
 		pend = plan[k].off + plan[k].len;
 	}
 	nbio = j->nbio;

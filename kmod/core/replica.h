@@ -240,9 +240,9 @@ struct synod_stats {
 	/* slots shed past what a peer wanted (synod_replica_shed()) */
 	u64 shed;
 	/*
-	 * candidate: promises cut by bytes not taken, their entries not
-	 * within the end they named (synod_p1_take(), part_ok()); each
-	 * sender is asked again at the next PREPARE resend
+	 * candidate: promises cut by bytes not taken, malformed: no
+	 * entries, or entries not within [slot, aux] (synod_p1_take(),
+	 * part_ok()); each sender is asked again at the next PREPARE resend
 	 */
 	u64 part_refused;
 };

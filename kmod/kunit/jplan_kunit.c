@@ -204,11 +204,11 @@ static void own_chunk_kept(struct kunit *test)
 /*
  * Free bytes enough, but no run long enough (held records of mixed
  * slots, 512 KiB each, every other 512 KiB): a 1 MiB record is refused,
- * a 512 KiB one goes in the first run past the head.
+ * a 512 KiB one goes in the first free run past the held head.
  */
 static void refused_without_a_run(struct kunit *test)
 {
-	struct jfix f = fix_init(test, 4 * MIB, MIB);
+	struct jfix f = fix_init(test, 4 * MIB, MIB + 512 * KIB);
 	u32 x;
 
 	for (x = 0; x < 4; x++)
@@ -217,7 +217,7 @@ static void refused_without_a_run(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, plan(&f, 1), -ENOSPC);
 	rec(&f, 0, 41, 512 * KIB);
 	KUNIT_ASSERT_EQ(test, plan(&f, 1), 0);
-	KUNIT_EXPECT_EQ(test, f.j->plan[0].off, (u64)MIB);
+	KUNIT_EXPECT_EQ(test, f.j->plan[0].off, 2ull * MIB);
 }
 
 /*

@@ -49,11 +49,15 @@ static struct {
 	/*
 	 * Entries a plain PROMISE the node sends keeps, the rest cut off
 	 * with SYNOD_MSGF_PART as the module's glue cuts by bytes
-	 * (kmod/replica_tx.c, answer_cut()); 0: whole.  And how many it
+	 * (kmod/msg_cut.c, synod_cut_answer()); 0: whole.  And how many it
 	 * sent cut.
 	 */
 	u32 cut_promise[N_MAX];
-	bool bad_cut[N_MAX];	/* its cut promises end before their last entry */
+	/*
+	 * its cut promises are malformed: 1 entries past aux, 2 none,
+	 * 3 aux below slot, its last entry out of order at aux (part_ok())
+	 */
+	int bad_cut[N_MAX];
 	int promises_cut[N_MAX];
 	u64 accept_at[N_MAX][N_MAX];	/* time of the last one */
 	u64 persisted[N_MAX];
@@ -231,8 +235,14 @@ static inline void pump(void)
 			m.aux = m.e[T.cut_promise[m.from]].slot - 1;
 			m.count = T.cut_promise[m.from];
 			m.flags |= SYNOD_MSGF_PART;
-			if (T.bad_cut[m.from])
+			if (T.bad_cut[m.from] == 1)
 				m.aux = m.e[m.count - 1].slot - 1;
+			else if (T.bad_cut[m.from] == 2)
+				m.count = 0;
+			else if (T.bad_cut[m.from] == 3) {
+				m.aux = m.slot - 1;
+				m.e[m.count - 1].slot = m.aux;
+			}
 			T.promises_cut[m.from]++;
 		}
 		if (m.type == SYNOD_MSG_ACCEPT && m.count &&

@@ -184,7 +184,7 @@ static void test_prevote_elects_after_leader_loss(void **state)
 }
 
 /*
- * A promise cut by bytes (SYNOD_MSGF_PART, the glue's answer_cut()):
+ * A promise cut by bytes (SYNOD_MSGF_PART, the glue's synod_cut_answer(), kmod/msg_cut.c):
  * the candidate decides only the slots it covers and asks again past
  * them, so that the values its sender accepted past the cut are
  * proposed again, not replaced by no-ops.  Six writes chosen by the
@@ -218,16 +218,15 @@ static void test_cut_promise_recovers_past_the_cut(void **state)
 }
 
 /*
- * A cut promise whose entries pass the end it names (a sender's bug or a
- * damaged frame the MAC let through) is not taken: the candidate does
- * not lead on it, counts it, and leads once the sender's promises are
- * sound again, every chosen write kept.
+ * A malformed cut promise (a sender's bug: entries past the end it
+ * names, none at all, or an end below its first slot) is not taken: the
+ * candidate neither asserts nor leads on it, counts it, and leads once
+ * the sender's promises are well formed again, every chosen write kept.
  */
-static void test_cut_promise_unsound_refused(void **state)
+static void cut_promise_malformed(int mode)
 {
 	int l, f, g, i;
 
-	(void)state;
 	setup_cluster(3, false);
 	l = elect();
 	f = (l + 1) % 3;
@@ -237,18 +236,27 @@ static void test_cut_promise_unsound_refused(void **state)
 	T.cut[l] = true;
 	T.cut[g] = false;
 	T.cut_promise[f] = 2;
-	T.bad_cut[f] = true;
+	T.bad_cut[f] = mode;
 	synod_replica_campaign(&T.r[g], T.now, &T.out[g]);
 	pump();
 	for (i = 0; i < 30; i++)
 		advance(MS);
 	assert_true(T.r[g].role != SYNOD_LEADER);
 	assert_true(T.r[g].stats.part_refused >= 1);
-	T.bad_cut[f] = false;
+	T.bad_cut[f] = 0;
 	promote(g);
 	beat();
 	for (i = 0; i < 6; i++)
 		assert_true(T.applied_ref[g][100 + i]);
+}
+
+static void test_cut_promise_malformed_refused(void **state)
+{
+	int mode;
+
+	(void)state;
+	for (mode = 1; mode <= 3; mode++)
+		cut_promise_malformed(mode);
 }
 
 /*
@@ -599,7 +607,7 @@ int main(void)
 		cmocka_unit_test(test_prevote_stall_is_not_silence),
 		cmocka_unit_test(test_prevote_elects_after_leader_loss),
 		cmocka_unit_test(test_cut_promise_recovers_past_the_cut),
-		cmocka_unit_test(test_cut_promise_unsound_refused),
+		cmocka_unit_test(test_cut_promise_malformed_refused),
 		cmocka_unit_test(test_cut_promise_ends_own_report),
 		cmocka_unit_test(test_cut_promise_ends_own_report_late),
 		cmocka_unit_test(test_jump_drops_prevote),
