@@ -63,12 +63,14 @@ enum synod_cut synod_cut_answer(struct synod_msg *m, synod_cut_bytes_fn bytes,
 		       !(m->flags & (SYNOD_MSGF_NACK | SYNOD_MSGF_TOO_FAR));
 	u32 i;
 
-	if (!catchup && !promise)
+	if ((!catchup && !promise) ||
+	    WARN_ON_ONCE(m->count > SYNOD_MSG_ENTRIES_MAX))
 		return SYNOD_CUT_NONE;
 	i = synod_cut_head(m, bytes, ctx, limit);
 	if (i >= m->count)
 		return SYNOD_CUT_NONE;
-	if (WARN_ON_ONCE(!i || m->e[i].slot <= m->e[i - 1].slot))
+	/* i >= 1: the first entry always stays */
+	if (WARN_ON_ONCE(m->e[i].slot <= m->e[i - 1].slot))
 		return SYNOD_CUT_NONE;
 	m->count = i;
 	if (catchup) {
@@ -92,7 +94,8 @@ u32 synod_cut_part(struct synod_msg *m, synod_cut_bytes_fn bytes, void *ctx,
 {
 	u32 k, rest;
 
-	if (m->type != SYNOD_MSG_ACCEPT || m->count < 2)
+	if (m->type != SYNOD_MSG_ACCEPT || m->count < 2 ||
+	    WARN_ON_ONCE(m->count > SYNOD_MSG_ENTRIES_MAX))
 		return 0;
 	k = synod_cut_head(m, bytes, ctx, limit);
 	if (k >= m->count)

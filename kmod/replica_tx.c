@@ -220,9 +220,12 @@ static int send_whole(struct synod_repl *r, struct synod_msg *m)
  * pass SYNOD_TX_PART_BYTES goes cut short, an ACCEPT as several parts
  * (msg_cut.c); counted on the down line, per answer cut and per part
  * queued past the first.  If one part cannot go, the parts after it are
- * not tried: their slots wait for the core's retransmission, which the
- * send ring's backlog postpones until the ring drains (forcing a resend
- * now would queue again the parts already in the ring).
+ * not tried: their slots wait for the core's retransmission.  Where the
+ * ring was full while it grows (-EAGAIN, send_dropped()), the core
+ * resends what the peer has not acked at the next tick, at most once per
+ * period, the parts already queued too; where it is full at its largest,
+ * the ring's backlog holds the resend off until it drains (a resend
+ * forced then would only queue again the parts already in the ring).
  */
 void synod_repl_send_msg(struct synod_repl *r, struct synod_msg *m)
 {

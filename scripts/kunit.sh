@@ -5,9 +5,11 @@
 # Debian's linux-source-6.1 with kunit.py.  The module's pure sources
 # (kmod/core, kmod/uapi), the secret's fingerprint (kmod/secret.c, which
 # needs only the kernel's SHA-256 library), the payload store, the
-# journal's segment lists (kmod/journal_seg.c), the TCP transport's send
-# rings and queuers (kmod/tcp_ring.c, tcp_queue.c), a peer's pieces'
-# assembly (kmod/replica_piece.c) and the suites (kmod/kunit) are
+# journal's segment lists and payload ring planning (kmod/journal_seg.c,
+# journal_pring.c, journal_plan.c, journal_share.c), messages cut by
+# payload bytes (kmod/msg_cut.c), the TCP transport's send rings and
+# queuers (kmod/tcp_ring.c, tcp_queue.c), a peer's pieces' assembly
+# (kmod/replica_piece.c) and the suites (kmod/kunit) are
 # linked, as a symlink tree, into lib/synod of that source tree; the UML
 # build directory is cached under BUILD_DIR/kunit, so a rerun rebuilds
 # only what changed.

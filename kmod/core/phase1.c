@@ -6,8 +6,9 @@
  * (a value flagged chosen wins), and learns whether some acceptor holds
  * slots past the chunk.  A promise cut by bytes (SYNOD_MSGF_PART, the
  * glue's synod_cut_answer(), kmod/msg_cut.c) reports fewer slots and
- * ends the chunk there for every promise's values.  proposer.c starts chunks, sends the
- * PREPAREs and proposes what a quorum reported (finish_chunk()).
+ * ends the chunk there for every promise's values.  proposer.c starts
+ * chunks, sends the PREPAREs and proposes what a quorum reported
+ * (finish_chunk()).
  */
 #include "internal.h"
 

@@ -98,6 +98,7 @@ static void promise_cut_across_holes(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, m->flags & SYNOD_MSGF_PART);
 	KUNIT_EXPECT_EQ(test, m->aux, 6ull);
 	KUNIT_EXPECT_EQ(test, m->slot, 5ull);
+	KUNIT_EXPECT_EQ(test, m->slot_hi, 9ull);	/* highest held: kept */
 }
 
 /* A catch-up answer ends at its last entry kept. */
@@ -112,6 +113,7 @@ static void catchup_cut_ends_early(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m->count, 2u);
 	KUNIT_EXPECT_EQ(test, m->slot_hi, 21ull);
 	KUNIT_EXPECT_FALSE(test, m->flags & SYNOD_MSGF_PART);
+	KUNIT_EXPECT_EQ(test, m->aux, 0ull);
 }
 
 /*
@@ -139,8 +141,13 @@ static void whole_when_within(struct kunit *test)
 	m->flags = SYNOD_MSGF_SNAPSHOT;
 	KUNIT_EXPECT_EQ(test, synod_cut_answer(m, ref_bytes, NULL, LIMIT),
 			SYNOD_CUT_NONE);
+	KUNIT_EXPECT_EQ(test, m->count, 3u);
 	msg_init(m, SYNOD_MSG_PROMISE, slots, 3, 2 * MIB);
 	m->flags = SYNOD_MSGF_NACK;
+	KUNIT_EXPECT_EQ(test, synod_cut_answer(m, ref_bytes, NULL, LIMIT),
+			SYNOD_CUT_NONE);
+	KUNIT_EXPECT_EQ(test, m->count, 3u);
+	m->flags = SYNOD_MSGF_TOO_FAR;
 	KUNIT_EXPECT_EQ(test, synod_cut_answer(m, ref_bytes, NULL, LIMIT),
 			SYNOD_CUT_NONE);
 	KUNIT_EXPECT_EQ(test, m->count, 3u);

@@ -55,7 +55,8 @@ static struct {
 	u32 cut_promise[N_MAX];
 	/*
 	 * its cut promises are malformed: 1 entries past aux, 2 none,
-	 * 3 aux below slot, its last entry out of order at aux (part_ok())
+	 * 3 aux below slot, its last entry out of order at aux, 4 its
+	 * first entry below slot (part_ok())
 	 */
 	int bad_cut[N_MAX];
 	int promises_cut[N_MAX];
@@ -242,6 +243,8 @@ static inline void pump(void)
 			else if (T.bad_cut[m.from] == 3) {
 				m.aux = m.slot - 1;
 				m.e[m.count - 1].slot = m.aux;
+			} else if (T.bad_cut[m.from] == 4) {
+				m.e[0].slot = m.slot - 1;
 			}
 			T.promises_cut[m.from]++;
 		}

@@ -184,7 +184,8 @@ static void test_prevote_elects_after_leader_loss(void **state)
 }
 
 /*
- * A promise cut by bytes (SYNOD_MSGF_PART, the glue's synod_cut_answer(), kmod/msg_cut.c):
+ * A promise cut by bytes (SYNOD_MSGF_PART, the glue's synod_cut_answer(),
+ * kmod/msg_cut.c):
  * the candidate decides only the slots it covers and asks again past
  * them, so that the values its sender accepted past the cut are
  * proposed again, not replaced by no-ops.  Six writes chosen by the
@@ -219,7 +220,8 @@ static void test_cut_promise_recovers_past_the_cut(void **state)
 
 /*
  * A malformed cut promise (a sender's bug: entries past the end it
- * names, none at all, or an end below its first slot) is not taken: the
+ * names, none at all, an end below its first slot, or an entry before
+ * its first slot) is not taken: the
  * candidate neither asserts nor leads on it, counts it, and leads once
  * the sender's promises are well formed again, every chosen write kept.
  */
@@ -255,7 +257,7 @@ static void test_cut_promise_malformed_refused(void **state)
 	int mode;
 
 	(void)state;
-	for (mode = 1; mode <= 3; mode++)
+	for (mode = 1; mode <= 4; mode++)
 		cut_promise_malformed(mode);
 }
 

@@ -687,6 +687,12 @@ void check_final(struct sim *s)
 				 "transfer at the end (%" PRIu64 " jumps, %"
 				 PRIu64 " transfers done in all)", i,
 				 s->xfer_jumps, s->transfers);
+	/* our own cut promises are well formed: none refused (phase1.c) */
+	for (i = 0; i < s->n && !s->failed; i++)
+		if (s->nodes[i].r.stats.part_refused)
+			sim_fail(s, "node %d refused %" PRIu64 " cut promises "
+				 "as malformed", i,
+				 s->nodes[i].r.stats.part_refused);
 	chosen_grow(s, top);
 	for (i = 0; i < s->n && !s->failed; i++)
 		check_replay(s, &s->nodes[i], false);
