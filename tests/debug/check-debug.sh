@@ -2,8 +2,9 @@
 # make check-debug: the VM suite and one nemesis run on the debug kernel
 # (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak, debugobjects),
 # failing on any splat or leak report.  Not part of make check: the
-# kernel takes hours to build once, and the suite about an hour under
-# KASAN and TCG.
+# kernel takes about an hour to build once, and the suite hours under
+# KASAN and TCG (about four minutes a test): run it in parts (TESTS=,
+# FILTER=, OUT=).
 #
 #  1. make all, and synod.ko (both builds) against the debug tree;
 #  2. one VM on the debug kernel runs tests/debug/guest.sh: bats on the
