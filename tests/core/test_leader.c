@@ -184,11 +184,31 @@ static void test_prevote_elects_after_leader_loss(void **state)
 }
 
 /*
+ * Six writes (refs 100-105) chosen by the leader and one follower (*@f)
+ * while the other (*@g) is cut off; then the leader is cut off and @g
+ * back, @f's promises cut to 2 entries.  Nobody has campaigned yet.
+ */
+static void six_chosen_leader_gone(int *f, int *g)
+{
+	int l;
+
+	setup_cluster(3, false);
+	l = elect();
+	*f = (l + 1) % 3;
+	*g = (l + 2) % 3;
+	T.cut[*g] = true;
+	write_n(l, 100, 6);
+	assert_true(T.r[l].chosen_upto >= 7);
+	T.cut[l] = true;
+	T.cut[*g] = false;
+	T.cut_promise[*f] = 2;
+}
+
+/*
  * A promise cut by bytes (SYNOD_MSGF_PART, the glue's synod_cut_answer(),
- * kmod/msg_cut.c):
- * the candidate decides only the slots it covers and asks again past
- * them, so that the values its sender accepted past the cut are
- * proposed again, not replaced by no-ops.  Six writes chosen by the
+ * kmod/msg_cut.c): the candidate decides only the slots it covers and
+ * asks again past them, so that the values its sender accepted past the
+ * cut are proposed again, not replaced by no-ops.  Six writes chosen by the
  * leader and one follower while the other is cut off; the leader goes,
  * the other comes back and campaigns, and the follower's promises go
  * cut to 2 entries.  Taken for whole ones (the PART_WHOLE mutant), the
@@ -196,19 +216,10 @@ static void test_prevote_elects_after_leader_loss(void **state)
  */
 static void test_cut_promise_recovers_past_the_cut(void **state)
 {
-	int l, f, g, i;
+	int f, g, i;
 
 	(void)state;
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	T.cut[g] = true;
-	write_n(l, 100, 6);
-	assert_true(T.r[l].chosen_upto >= 7);
-	T.cut[l] = true;
-	T.cut[g] = false;
-	T.cut_promise[f] = 2;
+	six_chosen_leader_gone(&f, &g);
 	promote(g);
 	/* the new leader applied every chosen write, none lost */
 	beat();
@@ -221,23 +232,15 @@ static void test_cut_promise_recovers_past_the_cut(void **state)
 /*
  * A malformed cut promise (a sender's bug: entries past the end it
  * names, none at all, an end below its first slot, or an entry before
- * its first slot) is not taken: the
- * candidate neither asserts nor leads on it, counts it, and leads once
- * the sender's promises are well formed again, every chosen write kept.
+ * its first slot) is not taken: the candidate neither asserts nor leads
+ * on it, counts it, and leads once the sender's promises are well
+ * formed again, every chosen write kept.
  */
 static void cut_promise_malformed(int mode)
 {
-	int l, f, g, i;
+	int f, g, i;
 
-	setup_cluster(3, false);
-	l = elect();
-	f = (l + 1) % 3;
-	g = (l + 2) % 3;
-	T.cut[g] = true;
-	write_n(l, 100, 6);
-	T.cut[l] = true;
-	T.cut[g] = false;
-	T.cut_promise[f] = 2;
+	six_chosen_leader_gone(&f, &g);
 	T.bad_cut[f] = mode;
 	synod_replica_campaign(&T.r[g], T.now, &T.out[g]);
 	pump();
