@@ -310,6 +310,8 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 void synod_pay_exit(struct synod_paystore *ps);
 u32 synod_pay_unback_all(struct synod_paystore *ps);
 struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref);
+u64 synod_pay_entry_bytes(struct synod_paystore *ps,
+			  const struct synod_entry *e);
 
 
 /*

@@ -28,17 +28,11 @@
 static u32 room_need(void *ctx, const struct synod_entry *e)
 {
 	struct synod_repl *r = ctx;
-	const struct synod_pay *pay;
-	u32 k, len = 0;
 
 	if (e->kind != SYNOD_ENTRY_WRITE)
 		return 0;
-	for (k = 0; k < e->nwrites && k < SYNOD_BATCH_MAX; k++) {
-		pay = synod_pay_find(&r->pay, e->w[k].ref);
-		if (pay)
-			len += pay->len;
-	}
-	return synod_journal_pring_need(r->journal, len);
+	return synod_journal_pring_need(r->journal,
+			(u32)synod_pay_entry_bytes(&r->pay, e));
 }
 
 /*

@@ -164,22 +164,12 @@ static void send_dropped(struct synod_repl *r, u32 to, int err)
 static u64 entry_pay_bytes(void *ctx, const struct synod_entry *e)
 {
 	struct synod_repl *r = ctx;
-	const struct synod_pay *pay;
-	u64 bytes = 0;
-	u32 k;
 
 	BUILD_BUG_ON(SYNOD_TX_PART_BYTES + SYNOD_SLOT_BYTES >
 		     SYNOD_SENDQ_BYTES);
 	BUILD_BUG_ON(SYNOD_TX_PART_BYTES + SYNOD_SLOT_BYTES >
 		     SYNOD_PAY_FRESH * SYNOD_PAY_BUF_BYTES);
-	if (e->kind != SYNOD_ENTRY_WRITE)
-		return 0;
-	for (k = 0; k < min_t(u32, e->nwrites, SYNOD_BATCH_MAX); k++) {
-		pay = synod_pay_find(&r->pay, e->w[k].ref);
-		if (pay)
-			bytes += pay->len;
-	}
-	return bytes;
+	return synod_pay_entry_bytes(&r->pay, e);
 }
 
 /*
