@@ -210,29 +210,6 @@ struct synod_pay *synod_pay_find(struct synod_paystore *ps, u64 ref)
 	return NULL;
 }
 
-/*
- * Payload bytes the writes of entry @e name that are held here (0 for a
- * write not held, and for an entry that is not a write): what its
- * frames carry ahead of a message (msg_cut.c) and what its journal
- * record takes (replica_room.c).
- */
-u64 synod_pay_entry_bytes(struct synod_paystore *ps,
-			  const struct synod_entry *e)
-{
-	const struct synod_pay *pay;
-	u64 bytes = 0;
-	u32 k;
-
-	if (e->kind != SYNOD_ENTRY_WRITE)
-		return 0;
-	for (k = 0; k < min_t(u32, e->nwrites, SYNOD_BATCH_MAX); k++) {
-		pay = synod_pay_find(ps, e->w[k].ref);
-		if (pay)
-			bytes += pay->len;
-	}
-	return bytes;
-}
-
 /* A ref nobody has used: this node, this boot, the next counter value. */
 u64 synod_pay_new_ref(struct synod_paystore *ps)
 {

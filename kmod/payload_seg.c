@@ -3,7 +3,8 @@
  * A payload chain of the store (payload.h) as the journal and the data
  * area take it: one segment (journal.h) or one bio vector per buffer,
  * where the bytes lie, never copied into one block first; and a
- * recovered record's segments copied back into a chain.  Apart from
+ * recovered record's segments copied back into a chain; and the bytes
+ * an entry's payloads take there and on the wire.  Apart from
  * payload.c, which keeps the store itself (its buffers, hash, sweep
  * and lending).
  */
@@ -104,4 +105,27 @@ u32 synod_pay_copy_segs(struct synod_paystore *ps, struct synod_pay *head,
 		off += seg[s].len;
 	}
 	return off;
+}
+
+/*
+ * Payload bytes the writes of entry @e name that are held here (0 for a
+ * write not held, and for an entry that is not a write): what its
+ * frames carry ahead of a message (msg_cut.c) and what its journal
+ * record takes (replica_room.c).
+ */
+u64 synod_pay_entry_bytes(struct synod_paystore *ps,
+			  const struct synod_entry *e)
+{
+	const struct synod_pay *pay;
+	u64 bytes = 0;
+	u32 k;
+
+	if (e->kind != SYNOD_ENTRY_WRITE)
+		return 0;
+	for (k = 0; k < min_t(u32, e->nwrites, SYNOD_BATCH_MAX); k++) {
+		pay = synod_pay_find(ps, e->w[k].ref);
+		if (pay)
+			bytes += pay->len;
+	}
+	return bytes;
 }
