@@ -112,6 +112,58 @@ bool synod_replica_lease_valid(const struct synod_replica *r, u64 now)
 	return synod_quorum_reached(&r->cfg, acks, r->cfg.q2);
 }
 
+/*
+ * Until when (our clock) may the glue serve a read from the data area
+ * without stepping us (its fast path, kmod/fastread.c)?  0: not at all.
+ * The lease must hold (synod_replica_lease_valid()) for every instant
+ * before the answer with nothing heard meanwhile, so the answer is the
+ * latest expiry E such that the voters whose grant outlives E, and we,
+ * are a phase-2 quorum: at any earlier instant those still hold it.
+ * Capped where the next input would take the gap since this one for a
+ * clock jump (begin(): the lease is dropped then), so that a stall of
+ * the host ends the fast path as it ends the lease.  Only once our
+ * no-op's slot and everything before it has been handed to the glue to
+ * apply: writes chosen under earlier leaders, which may have completed
+ * there, are in the glue's hands then, and the glue serves a read only
+ * where no write it was handed and has not landed covers the read's
+ * blocks; our own writes complete when applied (synod_prop_slot_applied()),
+ * so they are in its hands before they complete.
+ */
+u64 synod_replica_lease_until(const struct synod_replica *r)
+{
+	u64 best = 0, c, hold = r->lease_hold_ns;
+	u32 k, v, acks;
+
+	synod_assert(hold <= r->p.lease_ns);
+	if (!r->p.leases || r->role != SYNOD_LEADER || !r->active ||
+	    hold == 0 || r->applied < r->noop_slot)
+		return 0;
+	if (synod_quorum_reached(&r->cfg, node_bit(r->p.self), r->cfg.q2))
+		best = ~0ull;		/* our own vote holds it (q2 1) */
+	for (k = 0; k < SYNOD_NODES_MAX && best != ~0ull; k++) {
+		if (k == r->p.self || !r->ack_time[k])
+			continue;
+		c = r->ack_time[k] + hold;
+		if (c <= best)
+			continue;
+		acks = node_bit(r->p.self);
+		for (v = 0; v < SYNOD_NODES_MAX; v++)
+			if (r->ack_time[v] && r->ack_time[v] + hold >=
+			    (MUTANT_LEASE_UNTIL_MAX ? 0 : c))
+				acks |= node_bit(v);
+		if (synod_quorum_reached(&r->cfg, acks, r->cfg.q2))
+			best = c;
+	}
+	/* the lease holds now exactly when some quorum's grants outlive now */
+	synod_assert(MUTANT_LEASE_UNTIL_MAX ||
+		     (best > r->last_now) ==
+		     synod_replica_lease_valid(r, r->last_now));
+	if (best <= r->last_now)
+		return 0;
+	c = r->last_now + r->p.jump_ns + 1;
+	return best < c ? best : c;
+}
+
 /* Serve waiting reads whose leadership check and apply point are met. */
 void synod_prop_reads(struct synod_replica *r, u64 now, struct synod_out *out)
 {

@@ -25,7 +25,9 @@
 	defined(SYNOD_MUTANT_RESYNC_CANDIDATE) ||			 \
 	defined(SYNOD_MUTANT_READ_UNLANDED) ||				 \
 	defined(SYNOD_MUTANT_WINDOW_BYTES_FIRST) ||			 \
-	defined(SYNOD_MUTANT_PART_WHOLE))
+	defined(SYNOD_MUTANT_PART_WHOLE) ||				 \
+	defined(SYNOD_MUTANT_LEASE_UNTIL_MAX) ||			 \
+	defined(SYNOD_MUTANT_FASTREAD_UNLANDED))
 #error "synod mutants are for the simulator only"
 #endif
 
@@ -157,6 +159,29 @@
 #define MUTANT_PART_WHOLE		1	/* a cut promise taken whole */
 #else
 #define MUTANT_PART_WHOLE		0
+#endif
+
+/*
+ * The fast path's lease lasts until the latest grant expires, not until
+ * the last instant a phase-2 quorum's grants all hold
+ * (synod_replica_lease_until()): one follower's fresh grant keeps a
+ * leader reading after the others may have elected another.
+ */
+#ifdef SYNOD_MUTANT_LEASE_UNTIL_MAX
+#define MUTANT_LEASE_UNTIL_MAX		1	/* one grant holds the lease */
+#else
+#define MUTANT_LEASE_UNTIL_MAX		0
+#endif
+
+/*
+ * The fast read path (the simulator's model of kmod/fastread.c) serves
+ * a read over a block whose chosen write has not landed yet: the write
+ * completed, and the read returns the block's older value.
+ */
+#ifdef SYNOD_MUTANT_FASTREAD_UNLANDED
+#define MUTANT_FASTREAD_UNLANDED	1	/* fast reads ignore applies in flight */
+#else
+#define MUTANT_FASTREAD_UNLANDED	0
 #endif
 
 #endif /* SYNOD_CORE_MUTANT_H */

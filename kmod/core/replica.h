@@ -563,5 +563,6 @@ u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 
 /* proposer.c */
 bool synod_replica_lease_valid(const struct synod_replica *r, u64 now);
+u64 synod_replica_lease_until(const struct synod_replica *r);
 
 #endif /* SYNOD_CORE_REPLICA_H */
