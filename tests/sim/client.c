@@ -5,6 +5,7 @@
  * leader hints, and gives up after a timeout.  Writes carry unique values
  * and go to a few blocks, so that operations overlap.
  */
+#include "mutant.h"
 #include "sim.h"
 
 #include <inttypes.h>
@@ -76,6 +77,27 @@ static void finish(struct sim *s, struct client *c, int idx, int ok)
 }
 
 /*
+ * The module's fast read path (kmod/fastread.c): a leader serves a read
+ * from its data area without stepping its core while the lease its glue
+ * published holds (nd->fast_until, our clock) and no apply it was handed
+ * that has yet to land covers the block.
+ */
+static bool fast_read(struct sim *s, struct node *nd, int block)
+{
+	uint64_t until = nd->fast_until;
+	int i, k;
+
+	if (!s->fast_reads || !until || sim_local(s, nd) >= until)
+		return false;
+	for (i = 0; i < nd->nlandq && !MUTANT_FASTREAD_UNLANDED; i++)
+		for (k = 0; k < nd->landq[i].nwrites; k++)
+			if (nd->landq[i].kind == SYNOD_ENTRY_WRITE &&
+			    nd->landq[i].w[k].block == (uint64_t)block)
+				return false;
+	return true;
+}
+
+/*
  * Hand request @idx to its replica; a paused replica gets it when it
  * resumes (handle() holds the event), unless the client gave up first.
  */
@@ -99,6 +121,22 @@ void client_submit(struct sim *s, int idx)
 			sim_schedule(s, s->now + sim_below(s, 200 * SIM_US),
 				     EV_BATCH, nd->id, 0);
 		nd->batch[nd->nbatch++] = idx;
+		return;
+	}
+	if (!h->write && fast_read(s, nd, h->block)) {
+		s->fast_reads_n++;
+		if (s->verbose > 1)
+			sim_trace(s, "node %d: read of block %d past the core "
+				  "(lease until %" PRIu64 " ns, our clock; "
+				  "applied %" PRIu64 ", no-op %" PRIu64
+				  ", chosen %" PRIu64 ", %d applies in flight)",
+				  nd->id, h->block, nd->fast_until,
+				  nd->r.applied, nd->r.noop_slot,
+				  nd->r.chosen_upto, nd->nlandq);
+		client_done(s, nd, &(struct synod_done){
+			.req = (uint64_t)idx, .op = SYNOD_OP_READ,
+			.status = SYNOD_OK, .block = (uint64_t)h->block,
+			.lease = true });
 		return;
 	}
 	if (h->write)

@@ -37,6 +37,8 @@ expect() {
 	READ_UNLANDED) echo 'linearizability: history of block' ;;
 	WINDOW_BYTES_FIRST) echo 'window: node [0-9]+ (slot|has)' ;;
 	PART_WHOLE) echo '(agreement|acked write .* is not in the log|linearizability):' ;;
+	LEASE_UNTIL_MAX) echo 'lease safety' ;;
+	FASTREAD_UNLANDED) echo 'linearizability: history of block' ;;
 	*) return 1 ;;
 	esac
 }

@@ -167,6 +167,9 @@ void net_receive(struct sim *s, struct event *e)
 	 */
 	if (s->rx_defer_ppm && synod_out_room(&nd->out) &&
 	    sim_chance(s, s->rx_defer_ppm)) {
+		/* the lock let go between frames: publish no more than before */
+		if (synod_replica_lease_until(&nd->r) < nd->fast_until)
+			nd->fast_until = synod_replica_lease_until(&nd->r);
 		if (!nd->flush_due) {
 			nd->flush_due = true;
 			sim_schedule(s, s->now + sim_below(s, 100 * SIM_US),

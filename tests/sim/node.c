@@ -565,6 +565,7 @@ void sim_process(struct sim *s, struct node *nd)
 								 &nd->ckpt_cfg);
 	shed(s, nd);
 	check_leaders(s);
+	nd->fast_until = synod_replica_lease_until(&nd->r);
 }
 
 /* ---- node lifecycle ---- */
@@ -741,6 +742,7 @@ void node_crash(struct sim *s, struct node *nd)
 	nd->cfg = nd->ckpt_cfg;
 	nd->up = false;
 	nd->paused = false;
+	nd->fast_until = 0;
 	nd->incarnation++;
 	nd->refused = 0;	/* told to a core that is gone */
 	s->crashes++;

@@ -45,10 +45,12 @@ static uint32_t opt_write_kb = 16;
 static uint32_t opt_retain_kb;
 /* --room-kb: a follower's journal room past a hole (net.c) */
 static uint32_t opt_room_kb;
+/* --no-fast-reads: every read steps the core (client.c) */
+static bool opt_no_fast_reads;
 /* Steps the linearizability search may take per block (check.c) */
 static uint64_t opt_wgl_budget = 50 * 1000 * 1000ull;
 /* The options above that differ from their defaults, for replay lines */
-static char opt_extra[160];
+static char opt_extra[256];
 
 /* The core's assertions abort the run; say how to replay it first. */
 void synod_assert_fail(const char *cond, const char *file, int line)
@@ -296,6 +298,7 @@ static bool run_seed(struct sim *s, uint64_t seed, int n, int verbose,
 	s->write_max = opt_write_kb << 10;
 	s->retain_bytes = (uint64_t)opt_retain_kb << 10;
 	s->room_bytes = (uint64_t)opt_room_kb << 10;
+	s->fast_reads = !opt_no_fast_reads;
 	s->wgl_budget = opt_wgl_budget;
 	sim_events_reset();
 	cfg = initial_config(s, n);
@@ -359,7 +362,8 @@ static void usage(void)
 		"          [--heal-ms MS] [--no-faults] [--wgl-budget STEPS]\n"
 		"          [--batch-ppm PPM] [--rx-defer-ppm PPM]\n"
 		"          [--lossy-catchup PPM] [--retransmit-ms MS]\n"
-		"          [--write-kb-max KB] [--retain-kb KB] [--room-kb KB] [-v]\n"
+		"          [--write-kb-max KB] [--retain-kb KB] [--room-kb KB]\n"
+		"          [--no-fast-reads] [-v]\n"
 		"  --replicas 0 alternates 3 and 5 by seed\n"
 		"  --wgl-budget: linearizability search steps per block; a\n"
 		"  search that runs out is a failure\n"
@@ -377,7 +381,10 @@ static void usage(void)
 		"  --retain-kb: after a checkpoint, shed the durable slots\n"
 		"  past the newest KB of writes, whoever still wants them (0)\n"
 		"  --room-kb: a follower drops the entries past a slot it lacks\n"
-		"  that would hold more than KB of writes past its applied index (0)\n",
+		"  that would hold more than KB of writes past its applied index (0)\n"
+		"  --no-fast-reads: a leader steps its core for every read, as\n"
+		"  with no lease (default: reads under the lease it published\n"
+		"  at its last step go past the core, as in the module)\n",
 		argv0);
 }
 
@@ -400,6 +407,7 @@ int main(int argc, char **argv)
 		{ "write-kb-max", required_argument, NULL, 'W' },
 		{ "retain-kb", required_argument, NULL, 'K' },
 		{ "room-kb", required_argument, NULL, 'O' },
+		{ "no-fast-reads", no_argument, NULL, 'F' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -410,7 +418,7 @@ int main(int argc, char **argv)
 	uint64_t tot_changes = 0, max_changes = 0, tot_camp = 0;
 	uint64_t tot_pause = 0, tot_chunks = 0, tot_xcrash = 0, tot_batch = 0;
 	uint64_t tot_xjumps = 0, tot_wfull = 0, tot_sheds = 0, tot_shed = 0;
-	uint64_t tot_room = 0, tot_pcut = 0;
+	uint64_t tot_room = 0, tot_pcut = 0, tot_fast = 0;
 	int replicas = 3, verbose = 0, stop = 0, c;
 	const char *history = NULL;
 
@@ -433,6 +441,7 @@ int main(int argc, char **argv)
 		case 'W': opt_write_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'K': opt_retain_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'O': opt_room_kb = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'F': opt_no_fast_reads = true; break;
 		case 'v': verbose++; break;
 		default: usage(); return 2;
 		}
@@ -481,6 +490,10 @@ int main(int argc, char **argv)
 		snprintf(opt_extra + strlen(opt_extra),
 			 sizeof(opt_extra) - strlen(opt_extra),
 			 " --room-kb %" PRIu32, opt_room_kb);
+	if (opt_no_fast_reads)
+		snprintf(opt_extra + strlen(opt_extra),
+			 sizeof(opt_extra) - strlen(opt_extra),
+			 " --no-fast-reads");
 	for (k = 0; k < nseeds; k++) {
 		uint64_t sd = seed + k;
 		int n = replicas ? replicas : (sd & 1 ? 3 : 5);
@@ -516,6 +529,7 @@ int main(int argc, char **argv)
 		tot_shed += s.shed_slots;
 		tot_room += s.room_dropped;
 		tot_pcut += s.promises_cut;
+		tot_fast += s.fast_reads_n;
 		if (s.leader_changes > max_changes)
 			max_changes = s.leader_changes;
 	}
@@ -525,13 +539,13 @@ int main(int argc, char **argv)
 	       " (jumps %" PRIu64 ", chunks %" PRIu64
 	       ", crashes in one %" PRIu64 ")"
 	       " acked writes %" PRIu64 " (%" PRIu64 " given together)"
-	       " lease reads %" PRIu64
+	       " lease reads %" PRIu64 " (%" PRIu64 " past the core)"
 	       " campaigns %" PRIu64 " leader changes %" PRIu64
 	       " (at most %" PRIu64 " in one seed) promises cut %" PRIu64,
 	       k < nseeds ? k + 1 : nseeds, seed, failures, tot_ev, tot_msgs,
 	       tot_crash, tot_corrupt, tot_pause, tot_xfer, tot_xjumps,
 	       tot_chunks,
-	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_camp,
+	       tot_xcrash, tot_ok, tot_batch, tot_lease, tot_fast, tot_camp,
 	       tot_changes, max_changes, tot_pcut);
 	if (opt_write_kb != 16)	/* steps the byte window held writes back */
 		printf(" byte window full %" PRIu64 " steps", tot_wfull);

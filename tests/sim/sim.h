@@ -151,6 +151,14 @@ struct node {
 	int batch[SIM_CLIENTS];
 	int nbatch;
 	bool flush_due;		/* an EV_FLUSH will carry out its outbox */
+	/*
+	 * The lease its fast read path may use (client.c), as the module's
+	 * glue publishes it when it lets go of the replica's lock
+	 * (kmod/fastread.c): synod_replica_lease_until() once the outputs
+	 * are carried out (sim_process()), never raised while some wait
+	 * (net.c: an apply the core issued is not in landq yet)
+	 */
+	uint64_t fast_until;
 };
 
 enum op_ok { OK_FALSE = 0, OK_TRUE = 1, OK_UNKNOWN = 2 };
@@ -209,6 +217,12 @@ struct sim {
 	 * as the module's kmod/replica_room.c); 0: no bound
 	 */
 	uint64_t room_bytes;
+	/*
+	 * Reads a leader serves from its data area without stepping its
+	 * core while the lease it published holds (client.c, the module's
+	 * kmod/fastread.c); --no-fast-reads turns it off
+	 */
+	bool fast_reads;
 	struct node nodes[SIM_NODES_MAX];
 	struct client clients[SIM_CLIENTS];
 	/* network */
@@ -251,6 +265,7 @@ struct sim {
 	uint64_t sheds, shed_slots;
 	uint64_t room_dropped;	/* --room-kb: entries dropped past a hole */
 	uint64_t promises_cut;	/* promises sent cut (net.c, cut_promise()) */
+	uint64_t fast_reads_n;	/* reads served past the core (client.c) */
 	uint64_t leader_changes;	/* new leader ballots past phase 1 */
 	uint64_t batched;	/* writes given to a core two or more at once */
 	/*

@@ -53,7 +53,7 @@ SIM_MUTANTS := QUORUM_OFF_BY_ONE NO_RECOVERY ACK_BEFORE_DURABLE \
 	LEASE_NO_WAIT READ_NO_INDEX APPLIED_UNFLUSHED NO_PREVOTE PREVOTE_YES \
 	PROMISE_NOT_PERSISTED CONFIG_UNSAFE FAULTY_PROMISES NO_DRIFT_MARGIN \
 	SNAPSHOT_STALE PAUSE_CLOCK_STOPS RESYNC_CANDIDATE READ_UNLANDED \
-	WINDOW_BYTES_FIRST PART_WHOLE
+	WINDOW_BYTES_FIRST PART_WHOLE LEASE_UNTIL_MAX FASTREAD_UNLANDED
 SIM_MUTANT_BINS := $(SIM_MUTANTS:%=$(B)/sim/synod-sim-%)
 # The kernel's own window and ring (replica.h's defaults), for one run
 SIM_REAL_DEFS := -DSYNOD_WINDOW=16 -DSYNOD_LOG_MAX=128
@@ -63,7 +63,7 @@ SIM_REAL_SEEDS ?= 200
 SIM_LARGE_SEEDS ?= 200
 CORE_TEST_NAMES := test_wire test_quorum test_replica test_leader test_selftest
 CORE_TEST_NAMES += test_jrec test_restore test_jscan test_transfer test_ondisk
-CORE_TEST_NAMES += test_room test_gap test_shed test_link
+CORE_TEST_NAMES += test_room test_gap test_shed test_link test_lease
 CORE_TESTS := $(CORE_TEST_NAMES:%=$(B)/tests/core/%)
 FUZZ_BIN := $(B)/fuzz/fuzz_wire
 
