@@ -323,6 +323,27 @@ static void synod_sub_work(struct work_struct *work)
 	memalloc_noio_restore(noio);
 }
 
+/*
+ * A leader's read under its lease, over no write in flight
+ * (fastread.c): to the data area through the volume's worker, as a
+ * single replica's, never into the engine.  Traced and measured as the
+ * engine's reads are; its id (the @nth such read, the top bit set) is
+ * never one of the engine's.
+ */
+static void fast_read(struct synod_volume *vol, struct request *rq, u64 nth)
+{
+	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+
+	cmd->first_ns = ktime_get_raw_ns();
+	cmd->trace_req = BIT_ULL(63) | nth << 16 | rq->tag;
+	cmd->slot = 0;
+	trace_synod_rq_queued(vol->name, cmd->trace_req,
+			      (__force u32)REQ_OP_READ,
+			      blk_rq_pos(rq), blk_rq_bytes(rq));
+	blk_mq_start_request(rq);
+	queue_work(vol->wq, &cmd->work);
+}
+
 /* Start a request and pass it to the volume's worker. */
 static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 				   const struct blk_mq_queue_data *bd)
@@ -330,6 +351,7 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	struct request *rq = bd->rq;
 	struct synod_volume *vol = rq->q->queuedata;
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	u64 nth;
 
 	/*
 	 * A replicated write's data is held in the payload store until its
@@ -357,6 +379,12 @@ static blk_status_t synod_queue_rq(struct blk_mq_hw_ctx *hctx,
 	 * rq_flags (the timeout handler may once the request is started).
 	 */
 	rq->rq_flags |= RQF_DONTPREP;
+	if (vol->repl && req_op(rq) == REQ_OP_READ &&
+	    synod_fastread_ok(vol->repl, blk_rq_pos(rq), blk_rq_sectors(rq),
+			      &nth)) {
+		fast_read(vol, rq, nth);
+		return BLK_STS_OK;
+	}
 	blk_mq_start_request(rq);
 	if (vol->repl) {
 		llist_add(&cmd->sub, &vol->subq);

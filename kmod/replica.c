@@ -275,6 +275,7 @@ void __synod_repl_release(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	r->tx_push = false;
+	synod_fastread_publish(r);
 	mutex_unlock(&r->lock);
 	if (push && r->tp)
 		r->tops->push(r->tp);

@@ -54,6 +54,7 @@
 #include "journal.h"
 #include "payload.h"
 #include "resync.h"
+#include "fastread.h"
 #include "replica_apply.h"
 #include "replica_piece.h"
 #include "core/replica.h"
@@ -203,6 +204,7 @@ struct synod_repl {
 	u64 applied;			/* data area holds every slot <= */
 	struct synod_config applied_cfg;	/* in effect at @applied */
 	struct synod_applyq aq;		/* applies past it (replica_apply.c) */
+	struct synod_fastread fr;	/* reads past the engine (fastread.c) */
 	u64 checkpointed;		/* applied index in the superblock */
 	struct synod_config ckpt_cfg;	/* configuration written with it */
 	/* flushes, then writes the superblock (replica_ckpt.c) */

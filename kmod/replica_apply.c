@@ -129,6 +129,9 @@ static bool aw_overlaps(struct synod_repl *r, const struct synod_aw *x)
  */
 static void aw_ended(struct synod_repl *r, struct synod_aw *w)
 {
+	/* reads past the engine may see it now; a failed one never */
+	if (!w->status)
+		synod_fastread_put(&r->fr, w->sector, w->len >> SECTOR_SHIFT);
 	/* a full barrier before the waiter check and the kicking load */
 	llist_add(&w->done, &r->aq.done);
 	wake_up_var(&r->aq.done);	/* synod_apply_quiesce_range() */
@@ -437,6 +440,8 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 		w->len = w->pay->len;
 		ent->bytes += w->len;
 		w->state = SYNOD_AW_QUEUED;
+		/* before the writes it completes (held ones: just below) */
+		synod_fastread_hold(&r->fr, w->sector, w->len >> SECTOR_SHIFT);
 	}
 	ent->config = e->kind == SYNOD_ENTRY_CONFIG;
 	if (ent->config)
@@ -753,6 +758,7 @@ void synod_apply_reset(struct synod_repl *r, u64 slot)
 	aq->next = slot + 1;
 	aq->next_w = 0;
 	r->applied = slot;
+	synod_fastread_reset(&r->fr);	/* what failed or was dropped */
 }
 
 /* At create, before anything that may fail: destroy finds it set up. */

@@ -5,7 +5,9 @@
  * id the consensus core knows it by (generation << 16 | tag); entries of
  * the log by @slot.  Times are on the raw monotonic clock, in ns.
  *
- *   synod_rq_queued        the engine took the request from the disk
+ *   synod_rq_queued        the engine took the request from the disk, or a
+ *                          read went past it (fastread.c: then completed
+ *                          is its only other stage)
  *   synod_rq_proposed      handed to the core (a write proposed, a read
  *                          waiting on its lease or read-index)
  *   synod_journal_durable  a group commit of journal records is durable
