@@ -84,6 +84,7 @@ static const struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_ROLE] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_FORMAT] = { .type = NLA_REJECT },
 	[SYNOD_A_VOLUME_MAX_REQUEST] = { .type = NLA_REJECT },
+	[SYNOD_A_VOLUME_FAST_READS] = { .type = NLA_REJECT },
 	[SYNOD_A_STATS_XDP_KFUNC_CALLS] = { .type = NLA_REJECT },
 	[SYNOD_A_EVENT] = { .type = NLA_REJECT },
 	/* create: the name peers must agree on; same rules as volume names */

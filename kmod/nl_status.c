@@ -122,6 +122,8 @@ static int put_repl(struct sk_buff *skb, const struct synod_repl_status *st)
 			      st->out_of_range, SYNOD_A_PAD) ||
 	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_OLD_SNAPSHOTS,
 			      st->old_snapshots, SYNOD_A_PAD) ||
+	    nla_put_u64_64bit(skb, SYNOD_A_VOLUME_FAST_READS,
+			      st->fast_reads, SYNOD_A_PAD) ||
 	    nla_put_u32(skb, SYNOD_A_VOLUME_ON_NO_QUORUM, st->on_no_quorum) ||
 	    (st->auto_promote &&
 	     nla_put_flag(skb, SYNOD_A_VOLUME_AUTO_PROMOTE)) ||

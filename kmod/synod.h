@@ -200,6 +200,7 @@ struct synod_repl_status {
 	u64 resyncs;		/* transfers completed since create/attach */
 	u64 out_of_range;	/* writes refused: outside the data area */
 	u64 old_snapshots;	/* jumps on an older release's snapshot */
+	u64 fast_reads;		/* leader reads past the engine (fastread.c) */
 	u32 on_no_quorum;
 	bool auto_promote;
 	u32 npeers;

@@ -53,6 +53,7 @@ static struct nla_policy synod_policy[SYNOD_A_MAX + 1] = {
 	[SYNOD_A_VOLUME_RESYNCS] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_OUT_OF_RANGE] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_OLD_SNAPSHOTS] = { .type = NLA_U64 },
+	[SYNOD_A_VOLUME_FAST_READS] = { .type = NLA_U64 },
 	[SYNOD_A_VOLUME_LAT_WRITE] = { .type = NLA_UNSPEC,
 				       .minlen = SYNOD_LAT_BUCKETS * 8,
 				       .maxlen = SYNOD_LAT_BUCKETS * 8 },
@@ -230,6 +231,7 @@ static void repl_from_attrs(struct nlattr **tb, struct synod_repl_info *r)
 	r->resync_total = get_u64(tb[SYNOD_A_VOLUME_RESYNC_TOTAL]);
 	r->resyncs = get_u64(tb[SYNOD_A_VOLUME_RESYNCS]);
 	r->old_snapshots = get_u64(tb[SYNOD_A_VOLUME_OLD_SNAPSHOTS]);
+	r->fast_reads = get_u64(tb[SYNOD_A_VOLUME_FAST_READS]);
 	r->on_no_quorum = get_u32(tb[SYNOD_A_VOLUME_ON_NO_QUORUM]);
 	r->auto_promote = tb[SYNOD_A_VOLUME_AUTO_PROMOTE] != NULL;
 	r->has_lat = tb[SYNOD_A_VOLUME_LAT_WRITE] && tb[SYNOD_A_VOLUME_LAT_READ];
@@ -377,6 +379,8 @@ static void repl_print(struct synod_out *o, const struct synod_repl_info *r)
 	out_u64(o, "old_snapshots",
 		r->old_snapshots ? ", %" PRIu64 " from an older release\n" :
 				   "\n", r->old_snapshots);
+	out_u64(o, "fast_reads", "    reads past the engine %" PRIu64 "\n",
+		r->fast_reads);
 	out_string(o, "on_no_quorum", "    on-no-quorum %s",
 		   synod_on_no_quorum_name(r->on_no_quorum));
 	out_bool(o, "auto_promote", " auto-promote %s\n", r->auto_promote);

@@ -65,6 +65,7 @@ struct synod_repl_info {
 	uint64_t rejected;		/* every peer's rejected and unbound */
 	uint64_t out_of_range;		/* writes refused outside the data area */
 	uint64_t old_snapshots;		/* jumps on an older release's snapshot */
+	uint64_t fast_reads;		/* leader reads past the engine */
 	uint64_t catchup;
 	/* state transfer: data area suspect; peer, progress in chunks */
 	bool resync;

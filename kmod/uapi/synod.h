@@ -203,6 +203,12 @@ enum synod_attr {
 	 * device's on a single replica
 	 */
 	SYNOD_A_VOLUME_MAX_REQUEST,
+	/*
+	 * u64: reads the leader served under its lease from the data area
+	 * without entering the replica engine (kmod/fastread.c), since the
+	 * volume was created or attached
+	 */
+	SYNOD_A_VOLUME_FAST_READS,
 
 	__SYNOD_A_MAX,
 	SYNOD_A_MAX = __SYNOD_A_MAX - 1
