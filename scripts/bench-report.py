@@ -532,7 +532,9 @@ def report(a):
              'iops_drbd_raw': ratio(d, r, 'iops'),
              'iops_s3_nomac': ratio(s3, get('nomac', wl), 'iops'),
              'iops_s3_small3': ratio(s3, get('small3', wl), 'iops'),
-             'p99_s3_small3': ratio(s3, get('small3', wl), 'lat_p99')}
+             'p99_s3_small3': ratio(s3, get('small3', wl), 'lat_p99'),
+             'iops_s3_engread3': ratio(s3, get('engread3', wl), 'iops'),
+             'p50_s3_engread3': ratio(s3, get('engread3', wl), 'lat_p50')}
         ratios[wl] = x
         print(rh % (wl, fmt(x['iops_s2_drbd']), fmt(x['iops_s3_drbd']), fmt(x['iops_s3_raw']),
                     fmt(x['p50_s2_drbd']), fmt(x['p50_s3_drbd']), fmt(x['p99_s3_drbd']),
@@ -540,6 +542,11 @@ def report(a):
     if 'nomac' in targets:
         print('frame MACs: synod3 / nomac IOPS: ' + ' '.join(
             '%s=%s' % (wl, fmt(ratios[wl]['iops_s3_nomac'])) for wl in workloads))
+    if 'engread3' in targets:
+        print('reads past the engine: synod3 / engread3 IOPS: ' + ' '.join(
+            '%s=%s' % (wl, fmt(ratios[wl]['iops_s3_engread3'])) for wl in workloads) +
+            '; p50: ' + ' '.join(
+            '%s=%s' % (wl, fmt(ratios[wl]['p50_s3_engread3'])) for wl in workloads))
     if 'small3' in targets:
         print('1 MiB requests: synod3 / small3 (16 KiB) IOPS: ' + ' '.join(
             '%s=%s' % (wl, fmt(ratios[wl]['iops_s3_small3'])) for wl in workloads) +

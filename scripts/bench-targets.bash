@@ -13,6 +13,9 @@
 #           127.0.4.1-3, to show what authenticating every frame costs
 #   small3  synod3 created with --small-requests (16 KiB requests, as
 #           before 1 MiB became the default): smn0..2 on 127.0.5.1-3
+#   engread3  synod3 whose leader sends every read through the engine
+#           (module parameter fast_reads=0 while it runs): ern0..2 on
+#           127.0.6.1-3, to show what reads past the engine bring
 #
 # All synod volumes are in the VM's own network namespace; a volume's
 # name is local (the volumes of one cluster agree on the secret, node ids
@@ -160,6 +163,7 @@ synod_shape() {
 	synod3) echo "s3n 3 3" ;;
 	nomac) echo "nmn 4 3" ;;
 	small3) echo "smn 5 3" ;;
+	engread3) echo "ern 6 3" ;;
 	*) return 1 ;;
 	esac
 }
@@ -291,10 +295,16 @@ target_dev() {
 	esac
 }
 
-# target_ready TARGET: before each run; synod's node 0 leads.
+# target_ready TARGET: before each run; synod's node 0 leads, and reads
+# go past the engine under its lease (fastread.c) but for engread3's.
 target_ready() {
 	case "$1" in
-	synod2 | synod3 | nomac | small3) synod_lead "$1" ;;
+	synod2 | synod3 | nomac | small3 | engread3)
+		local fast=1
+		[ "$1" = engread3 ] && fast=0
+		echo $fast > /sys/module/synod/parameters/fast_reads ||
+			{ fail "$1" "cannot set fast_reads"; return 1; }
+		synod_lead "$1" ;;
 	*) return 0 ;;
 	esac
 }
@@ -305,7 +315,7 @@ target_setup() {
 	case "$1" in
 	raw) target_raw_setup ;;
 	drbd) target_drbd_setup ;;
-	synod2 | synod3 | nomac | small3) target_synod_setup "$1" ;;
+	synod2 | synod3 | nomac | small3 | engread3) target_synod_setup "$1" ;;
 	*) fail "$1" "unknown target"; return 1 ;;
 	esac
 }

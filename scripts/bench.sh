@@ -11,6 +11,8 @@
 #   nomac   synod3 with frame MACs off (not by default; a test-build knob)
 #   small3  synod3 with --small-requests: 16 KiB requests, as before 1 MiB
 #           became the default (not by default)
+#   engread3  synod3 with every read through the engine (fast_reads=0;
+#           not by default)
 #
 # Every replica reaches its peers over loopback (scripts/bench-targets.bash).
 # The backing devices are null_blk disks with memory_backed=1 and a
