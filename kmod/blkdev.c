@@ -334,7 +334,8 @@ static void fast_read(struct synod_volume *vol, struct request *rq, u64 nth)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
 
-	cmd->first_ns = ktime_get_raw_ns();
+	if (!cmd->first_ns)	/* a read the engine requeued keeps its own */
+		cmd->first_ns = ktime_get_raw_ns();
 	cmd->trace_req = BIT_ULL(63) | nth << 16 | rq->tag;
 	cmd->slot = 0;
 	trace_synod_rq_queued(vol->name, cmd->trace_req,

@@ -21,7 +21,7 @@
 
 struct synod_repl;
 
-struct synod_fastread {
+struct synod_fastread {	/* its own cache lines: read on every dispatch */
 	/*
 	 * Our raw clock (ktime_get_raw_ns()) up to which a read may go
 	 * past the engine; 0: none.  Written under the replica's lock as

@@ -91,6 +91,7 @@ void synod_repl_fence(struct synod_repl *r, const char *why)
 	if (r->fenced)
 		return;
 	r->fenced = true;
+	smp_store_release(&r->fr.until, 0);	/* no read past the engine */
 	synod_jq_drop(r);
 	/* no piece is taken from now on: nothing may stay pinned */
 	synod_repl_pieces_abandon(r);

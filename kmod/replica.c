@@ -293,6 +293,8 @@ void synod_repl_push(struct synod_repl *r)
 {
 	lockdep_assert_held(&r->lock);
 	WARN_ON_ONCE(r->aq.in_kick);	/* a kick waits for no disk */
+	/* frames leave before the lock does: readers see this step first */
+	synod_fastread_publish(r);
 	if (r->tx_push) {
 		r->tx_push = false;
 		if (r->tp)

@@ -204,7 +204,8 @@ struct synod_repl {
 	u64 applied;			/* data area holds every slot <= */
 	struct synod_config applied_cfg;	/* in effect at @applied */
 	struct synod_applyq aq;		/* applies past it (replica_apply.c) */
-	struct synod_fastread fr;	/* reads past the engine (fastread.c) */
+	/* reads past the engine (fastread.c) */
+	struct synod_fastread fr ____cacheline_aligned_in_smp;
 	u64 checkpointed;		/* applied index in the superblock */
 	struct synod_config ckpt_cfg;	/* configuration written with it */
 	/* flushes, then writes the superblock (replica_ckpt.c) */

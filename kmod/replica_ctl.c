@@ -502,14 +502,15 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	 * bench.sh and bench-report.py read the first one only; the tests
 	 * join the pair (tests/vm/helpers.bash, down_lines()).
 	 */
-	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); reads past the engine %lld (%lld under the lease sent in for a write)\n",
+	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); reads past the engine %llu (%llu under the lease sent in for a write)\n",
 		r->vol->name, rx, r->rx_drop[SYNOD_RXD_NOBUF],
 		r->rx_drop[SYNOD_RXD_NOPAY], r->rx_drop[SYNOD_RXD_LATE],
 		r->rx_drop[SYNOD_RXD_BAD], r->tx_dropped, r->pay.exhausted,
 		r->core.stats.resends, tx.frames, tx.pushed, tx.handed,
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
-		atomic64_read(&r->fr.reads), atomic64_read(&r->fr.busy_reads));
+		(u64)atomic64_read(&r->fr.reads),
+		(u64)atomic64_read(&r->fr.busy_reads));
 	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu\n",
 		r->vol->name, r->jgroups, jrecords, jbatches, jbios, r->jwaits,
 		r->aq.writes, r->aq.blocked, r->aq.work_runs,

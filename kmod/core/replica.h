@@ -561,7 +561,7 @@ u32 synod_room_filter(const struct synod_replica *r, struct synod_msg *m,
 		      u64 room, u64 held, synod_room_need_fn need, void *ctx,
 		      u64 *hole);
 
-/* proposer.c */
+/* lease.c */
 bool synod_replica_lease_valid(const struct synod_replica *r, u64 now);
 u64 synod_replica_lease_until(const struct synod_replica *r);
 

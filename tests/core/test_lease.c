@@ -102,6 +102,7 @@ static void test_lease_until_bounds(void **state)
  */
 static void test_lease_until_new_leader(void **state)
 {
+	static struct synod_replica was;
 	int l, o;
 
 	(void)state;
@@ -115,6 +116,11 @@ static void test_lease_until_new_leader(void **state)
 	assert_true(T.r[o].applied >= T.r[o].noop_slot);
 	assert_true(synod_replica_lease_until(&T.r[o]) > T.now);
 	assert_until_exact(o);
+	/* the same leader a moment before its no-op was handed over */
+	was = T.r[o];
+	was.applied = was.noop_slot - 1;
+	assert_true(synod_replica_lease_valid(&was, was.last_now));
+	assert_int_equal(synod_replica_lease_until(&was), 0);
 	/* the old leader reads past the core no more */
 	assert_int_equal(synod_replica_lease_until(&T.r[l]), 0);
 }

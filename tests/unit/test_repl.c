@@ -487,7 +487,8 @@ static void test_status_replicated(void **state)
 		"\"refused\":2,\"rejected\":8,\"out_of_range\":0,"
 		"\"resync\":false,\"resync_from\":null,"
 		"\"resync_done\":0,\"resync_total\":0,\"resyncs\":0,"
-		"\"old_snapshots\":0,\"on_no_quorum\":\"suspend\","
+		"\"old_snapshots\":0,\"fast_reads\":0,"
+		"\"on_no_quorum\":\"suspend\","
 		"\"auto_promote\":false,\"peers\":["
 		"{\"node\":2,\"address\":\"10.0.0.2:7790\","
 		"\"state\":\"connected\",\"match_index\":100,\"voter\":true,"
@@ -511,6 +512,7 @@ static void test_status_replicated(void **state)
 		"    cluster c0 node 1 leader 2 ballot 770 epoch 4 q1 2 q2 3 quorum true\n"
 		"    commit 100 applied 99 catchup 1 refused 2 rejected 8 out-of-range 0\n"
 		"    resync none, 0 completed\n"
+		"    reads past the engine 0\n"
 		"    on-no-quorum suspend auto-promote false\n"
 		"    peer 2 10.0.0.2:7790 connected match 100 voter refused 1 tx-again 5"
 		" refused-large 0 pieces-in 0\n"
@@ -557,6 +559,15 @@ static void test_status_replicated(void **state)
 	assert_int_equal(synod_volume_parse(msg, v), 0);
 	expect_printed(v, "\"resyncs\":3,\"old_snapshots\":2,",
 		       "\n    resync none, 3 completed, 2 from an older release\n");
+	nlmsg_free(msg);
+
+	/* reads the leader served past the engine (fastread.c) */
+	msg = repl_volume_msg(true);
+	assert_int_equal(nla_put_u64(msg, SYNOD_A_VOLUME_FAST_READS, 12345),
+			 0);
+	assert_int_equal(synod_volume_parse(msg, v), 0);
+	expect_printed(v, "\"old_snapshots\":0,\"fast_reads\":12345,",
+		       "\n    reads past the engine 12345\n");
 	nlmsg_free(msg);
 
 	/* due but not running yet (found at attach): pending */
