@@ -68,9 +68,10 @@ void synod_core_leave(struct synod_repl *r)
 static bool fail_held(struct request *rq, void *data)
 {
 	struct synod_rq *cmd = blk_mq_rq_to_pdu(rq);
+	struct synod_repl *r = data;
 
 	if (cmd->req)
-		synod_blkdev_end(rq, BLK_STS_IOERR);
+		r->host->end(rq, BLK_STS_IOERR);
 	return true;
 }
 
@@ -97,6 +98,6 @@ void synod_repl_fence(struct synod_repl *r, const char *why)
 	synod_repl_pieces_abandon(r);
 	pr_err("%s: fenced: %s; I/O fails until the volume is attached again\n",
 	       r->vol->name, why);
-	blk_mq_tagset_busy_iter(&r->vol->tag_set, fail_held, NULL);
+	blk_mq_tagset_busy_iter(&r->vol->tag_set, fail_held, r);
 	blk_mq_kick_requeue_list(r->vol->disk->queue);
 }

@@ -4,8 +4,10 @@
  * to the listeners of the network namespace where it changed.  Every
  * event is best effort (nobody may listen; a lost event must not fail
  * the operation that caused it).  The rest of the module calls
- * synod_netlink_notify() and synod_netlink_notify_repl() (synod.h); the
- * peer add and remove commands also synod_nl_notify_repl_now().
+ * synod_netlink_notify() and synod_netlink_notify_repl() (synod.h), the
+ * replica engine the latter through the callbacks its volume gives it
+ * (struct synod_repl_host, volume.c); the peer add and remove commands
+ * also synod_nl_notify_repl_now().
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>

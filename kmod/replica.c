@@ -514,9 +514,9 @@ void synod_repl_events_send(struct synod_repl *r,
 	u32 i;
 
 	for (i = 0; i < ev->n; i++)
-		synod_netlink_notify_repl(r->net, ev->ev[i].event, r->vol->name,
-					  ev->ev[i].role, ev->ev[i].leader,
-					  ev->ev[i].ballot, U32_MAX);
+		r->host->notify(r->net, ev->ev[i].event, r->vol->name,
+				ev->ev[i].role, ev->ev[i].leader,
+				ev->ev[i].ballot, U32_MAX);
 }
 
 /* ---- inputs ----------------------------------------------------------- */

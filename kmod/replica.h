@@ -4,6 +4,11 @@
  * its journal, its transport to the peers, its payload store, and the
  * requests of its blk-mq disk that wait on it.
  *
+ * The code reads one way: netlink -> volume -> engine (this) -> journal,
+ * transport, disk -> core.  The engine calls the parts below it by name;
+ * the disk's requests and the netlink events above it only through the
+ * callbacks its volume gives at create (struct synod_repl_host).
+ *
  * Concurrency: one mutex serialises the core and the execution of its
  * outputs, whatever the input (a frame from the transport's worker, the
  * tick work, a submission pass of the disk, netlink).  Outputs are
@@ -180,9 +185,35 @@ struct synod_jgroup {
 #define SYNOD_JQ_RESERVE	(3 * SYNOD_OUT_PERSIST_MAX)	/* traffic */
 #define SYNOD_JQ_RESERVE_LOCAL	SYNOD_OUT_PERSIST_MAX		/* others */
 #define SYNOD_JQ_MAX		(5 * SYNOD_OUT_PERSIST_MAX)
+
+/*
+ * What the engine may ask of the volume that owns it: the blk-mq disk's
+ * requests (blkdev.c) and netlink events (nl_events.c) sit above the
+ * engine, so it calls them through this table, which the volume passes
+ * to synod_repl_create() (volume.c), never by name.  Every member is set
+ * (create refuses a table with a hole): none is checked at the call.
+ */
+struct synod_repl_host {
+	/* complete a request the engine finished, failed or refused */
+	void (*end)(struct request *rq, blk_status_t status);
+	/* a read the core cleared: read the data area like one replica */
+	void (*pass_down)(struct synod_volume *vol, struct request *rq);
+	/* the store freed room: dispatch the writes it turned back */
+	void (*kick_busy)(struct synod_volume *vol);
+	/* a write back in the requeue list for want of store room */
+	void (*requeue_busy)(struct request *rq, unsigned long ms);
+	/* a requeued request lets go of its admitted bytes (admit.h) */
+	void (*admit_put)(struct request *rq, bool completed);
+	/* a role, quorum or link change, to the events group (U32_MAX: none) */
+	void (*notify)(struct net *net, enum synod_event event,
+		       const char *name, u32 role, u32 leader, u64 ballot,
+		       u32 node);
+};
+
 struct synod_repl {
 	struct mutex lock;		/* serialises everything below */
 	struct synod_volume *vol;	/* owner */
+	const struct synod_repl_host *host;	/* the owner's calls, above */
 	struct net *net;		/* namespace it was created in */
 	struct synod_repl_cfg cfg;	/* as created (peers may change) */
 	u64 volume_id;			/* cluster name hashed, on the wire */
@@ -523,6 +554,7 @@ void synod_repl_done(struct synod_repl *r, bool unknown);
 void synod_repl_params_from_cfg(struct synod_params *p,		/* pure */
 				const struct synod_repl_cfg *cfg, u64 volume_id);
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
+				     const struct synod_repl_host *host,
 				     const struct synod_repl_cfg *cfg,
 				     bool format,
 				     struct netlink_ext_ack *extack);

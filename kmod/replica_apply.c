@@ -484,7 +484,7 @@ static bool apply_reap(struct synod_repl *r)
 	apply_submit(r);
 	/* their data unpinned: the next sweep may free it */
 	if (list)
-		synod_blkdev_kick_busy(r->vol);
+		r->host->kick_busy(r->vol);
 	return list != NULL;
 }
 

@@ -309,7 +309,7 @@ static void ckpt_work(struct work_struct *work)
 		synod_repl_execute(r);	/* the checkpoint, to the core */
 		ckpt_forget(r);
 		/* the core let go of what it forgot: writes may fit now */
-		synod_blkdev_kick_busy(r->vol);
+		r->host->kick_busy(r->vol);
 		/* an idle trim asked for it: forget and give back now */
 		if (r->ckpt_trim && r->up && !r->fenced)
 			synod_repl_trim(r, false);

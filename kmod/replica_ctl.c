@@ -163,12 +163,21 @@ static void journal_leave(void *ctx)
 
 /* ---- create and destroy ------------------------------------------------- */
 
+/* Does @h fill every call the engine makes through it (replica.h)? */
+static bool host_whole(const struct synod_repl_host *h)
+{
+	return h && h->end && h->pass_down && h->kick_busy &&
+	       h->requeue_busy && h->admit_put && h->notify;
+}
+
 /*
  * Everything the replica will ever need, allocated now.  @format: a new
  * replica (empty journal); otherwise recover the journal's entries and the
- * promise and applied index from the superblock.
+ * promise and applied index from the superblock.  @host: the volume's
+ * calls (struct synod_repl_host), whole, kept for the replica's life.
  */
 struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
+				     const struct synod_repl_host *host,
 				     const struct synod_repl_cfg *cfg,
 				     bool format,
 				     struct netlink_ext_ack *extack)
@@ -184,6 +193,11 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	u32 n;
 	int err = -ENOMEM, apply_err;
 
+	/* called without a check on every request: a hole is a bug here */
+	if (WARN_ON(!host_whole(host))) {
+		NL_SET_ERR_MSG(extack, "internal error: the volume's calls for the replica are incomplete");
+		return ERR_PTR(-EINVAL);
+	}
 	r = kvzalloc(sizeof(*r), GFP_KERNEL);
 	tcfg = kzalloc(sizeof(*tcfg), GFP_KERNEL);
 	if (!r || !tcfg) {
@@ -198,6 +212,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	INIT_DELAYED_WORK(&r->tick, synod_repl_tick);
 	synod_ckpt_init(r);
 	r->vol = vol;
+	r->host = host;
 	/*
 	 * A format 3 journal with a ring for large records may take a
 	 * LARGE peer's payloads and turn LARGE itself (synod_repl_large_ok()):

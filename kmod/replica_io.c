@@ -60,12 +60,13 @@ static struct request *req_lookup(struct synod_repl *r, u64 req)
  * full store or core queue), dispatched again at the next completion or
  * when the store frees room, in @ms at the latest (blkdev.c).
  */
-static void req_requeue(struct request *rq, unsigned long ms, bool busy)
+static void req_requeue(struct synod_repl *r, struct request *rq,
+			unsigned long ms, bool busy)
 {
-	synod_blkdev_admit_put(rq, false);	/* frees no store room */
+	r->host->admit_put(rq, false);	/* frees no store room */
 	blk_mq_requeue_request(rq, false);
 	if (busy)
-		synod_blkdev_requeue_busy(rq, ms);
+		r->host->requeue_busy(rq, ms);
 	else
 		blk_mq_delay_kick_requeue_list(rq->q, ms);
 }
@@ -111,13 +112,13 @@ static void req_refused(struct synod_repl *r, struct request *rq, int st,
 		cmd->held_bytes = blk_rq_bytes(rq);
 	}
 	if (!hold) {
-		synod_blkdev_end(rq, BLK_STS_IOERR);
+		r->host->end(rq, BLK_STS_IOERR);
 		return;
 	}
 	if (st == SYNOD_BUSY)
-		req_requeue(rq, 10, true);
+		req_requeue(r, rq, 10, true);
 	else
-		req_requeue(rq, 100, false);
+		req_requeue(r, rq, 100, false);
 }
 
 /*
@@ -139,13 +140,13 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 	switch (synod_held_take(&r->held, &cmd->held, r->aq.issued)) {
 	case SYNOD_HELD_CHOSEN:
 		cmd->slot = cmd->held.slot;
-		synod_blkdev_end(rq, BLK_STS_OK);
+		r->host->end(rq, BLK_STS_OK);
 		return true;
 	case SYNOD_HELD_NOT_CHOSEN:
 		return false;
 	case SYNOD_HELD_WAIT:
 		if (req_may_wait(r, cmd)) {
-			req_requeue(rq, 100, false);
+			req_requeue(r, rq, 100, false);
 			return true;
 		}
 		synod_held_drop(&r->held, &cmd->held);
@@ -154,7 +155,7 @@ static bool req_held(struct synod_repl *r, struct request *rq)
 		break;
 	}
 fail:
-	synod_blkdev_end(rq, BLK_STS_IOERR);
+	r->host->end(rq, BLK_STS_IOERR);
 	return true;
 }
 
@@ -190,9 +191,9 @@ void synod_repl_done(struct synod_repl *r, bool unknown)
 		cmd->req = 0;
 		cmd->slot = d->slot;
 		if (d->op == SYNOD_OP_READ)
-			synod_blkdev_pass_down(r->vol, rq);
+			r->host->pass_down(r->vol, rq);
 		else
-			synod_blkdev_end(rq, BLK_STS_OK);
+			r->host->end(rq, BLK_STS_OK);
 	}
 }
 
@@ -333,11 +334,11 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 		cmd->ref = 0;
 	}
 	if (req_op(rq) == REQ_OP_FLUSH) {
-		synod_blkdev_end(rq, BLK_STS_OK);
+		r->host->end(rq, BLK_STS_OK);
 		return;
 	}
 	if (req_op(rq) != REQ_OP_READ && req_op(rq) != REQ_OP_WRITE) {
-		synod_blkdev_end(rq, BLK_STS_NOTSUPP);
+		r->host->end(rq, BLK_STS_NOTSUPP);
 		return;
 	}
 	/*
@@ -345,7 +346,7 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 	 * fence, and steps the core past any time taken earlier.
 	 */
 	make_room(r, n);
-	/* never another request's outcome (synod_blkdev_end warns too) */
+	/* never another request's outcome (the host's end warns too) */
 	if (fresh && WARN_ON_ONCE(synod_held_busy(&cmd->held)))
 		synod_held_drop(&r->held, &cmd->held);
 	if (synod_held_busy(&cmd->held) && req_held(r, rq))
@@ -358,7 +359,7 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 	    !r->fenced && r->up && r->core.role != SYNOD_LEADER &&
 	    req_valid(r, rq)) {
 		cmd->req = 0;
-		synod_blkdev_pass_down(r->vol, rq);	/* stale on purpose */
+		r->host->pass_down(r->vol, rq);	/* stale on purpose */
 		return;
 	}
 	/* a failed core takes nothing more: execute fences it */
@@ -368,7 +369,7 @@ static void submit_one(struct synod_repl *r, struct request *rq, u32 *n)
 		return;
 	}
 	if (!req_valid(r, rq)) {
-		synod_blkdev_end(rq, BLK_STS_IOERR);
+		r->host->end(rq, BLK_STS_IOERR);
 		return;
 	}
 	if (req_op(rq) == REQ_OP_WRITE) {

@@ -577,8 +577,8 @@ void synod_repl_link_event(void *ctx, u32 node, bool up)
 	/* its pieces in flight are lost: abandoned under the lock, later */
 	if (!up && node < SYNOD_NODES_MAX)
 		set_bit(node, &r->piece_reset);
-	synod_netlink_notify_repl(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
-					       SYNOD_EVENT_PEER_DISCONNECTED,
-				  r->vol->name, U32_MAX, U32_MAX, 0, node);
+	r->host->notify(r->net, up ? SYNOD_EVENT_PEER_CONNECTED :
+				     SYNOD_EVENT_PEER_DISCONNECTED,
+			r->vol->name, U32_MAX, U32_MAX, 0, node);
 	memalloc_noio_restore(noio);
 }

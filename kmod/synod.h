@@ -298,7 +298,10 @@ void synod_repl_cfg_to_sb(const struct synod_repl_cfg *cfg,
 void synod_repl_cfg_from_sb(const struct synod_sb *sb,
 			    struct synod_repl_cfg *cfg);
 
-/* blkdev.c: the blk-mq disk */
+/*
+ * blkdev.c: the blk-mq disk; the replica engine calls the first five
+ * through the callbacks its volume gives it (struct synod_repl_host)
+ */
 void synod_blkdev_pass_down(struct synod_volume *vol, struct request *rq);
 void synod_blkdev_end(struct request *rq, blk_status_t status);
 void synod_blkdev_admit_put(struct request *rq, bool completed);

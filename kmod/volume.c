@@ -277,6 +277,20 @@ static void volume_set_large(struct synod_volume *vol,
 }
 
 /*
+ * What a replica's engine calls above itself (replica.h): this volume's
+ * disk and the netlink events.  The engine gets them here, at create,
+ * so that it names neither.
+ */
+static const struct synod_repl_host volume_repl_host = {
+	.end = synod_blkdev_end,
+	.pass_down = synod_blkdev_pass_down,
+	.kick_busy = synod_blkdev_kick_busy,
+	.requeue_busy = synod_blkdev_requeue_busy,
+	.admit_put = synod_blkdev_admit_put,
+	.notify = synod_netlink_notify_repl,
+};
+
+/*
  * Build a volume on @backing_path: claim the device, then either format it
  * (@format) or read its superblock and check @secret against it, then
  * allocate the disk, write the superblock if formatting (or converting
@@ -376,8 +390,8 @@ static int volume_build(struct synod_volume *vol, const char *backing_path,
 		synod_repl_cfg_from_sb(&vol->sb, rc);
 		memcpy(rc->secret, secret, secret_len);
 		rc->secret_len = secret_len;
-		vol->repl = synod_repl_create(vol, vol->net, rc, format,
-					      extack);
+		vol->repl = synod_repl_create(vol, vol->net, &volume_repl_host,
+					      rc, format, extack);
 		kfree_sensitive(rc);
 		if (IS_ERR(vol->repl)) {
 			err = PTR_ERR(vol->repl);
