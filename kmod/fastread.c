@@ -82,8 +82,10 @@ void synod_fastread_publish(struct synod_repl *r)
 		until = 0;
 	if (o->napply || o->ndone || o->npersist || o->nmsgs)
 		until = min(until, was);
-	if (until != was)
-		smp_store_release(&r->fr.until, until);
+	if (until == was)
+		return;
+	/* pairs with synod_fastread_ok()'s acquire: counts before the lease */
+	smp_store_release(&r->fr.until, until);
 }
 
 /*
@@ -100,6 +102,7 @@ void synod_fastread_hold(struct synod_fastread *fr, u64 sector, u32 nsect)
 	regions(sector, nsect, &first, &last);
 	for (i = first; i <= last; i++)
 		atomic_inc(counter(fr, i));
+	/* the counts are visible before any completion this step makes */
 	smp_mb__after_atomic();
 }
 
@@ -114,6 +117,7 @@ void synod_fastread_put(struct synod_fastread *fr, u64 sector, u32 nsect)
 	if (WARN_ON_ONCE(!nsect))
 		return;
 	regions(sector, nsect, &first, &last);
+	/* the bio's end (its status read) before a reader sees the drop */
 	smp_mb__before_atomic();
 	for (i = first; i <= last; i++)
 		WARN_ON_ONCE(atomic_dec_return(counter(fr, i)) < 0);
@@ -141,7 +145,10 @@ bool synod_fastread_ok(struct synod_repl *r, u64 sector, u32 nsect,
 		       u64 *nth)
 {
 	struct synod_fastread *fr = &r->fr;
-	u64 until = smp_load_acquire(&fr->until), first, last, i;
+	u64 first, last, i, until;
+
+	/* pairs with synod_fastread_publish()'s release */
+	until = smp_load_acquire(&fr->until);
 
 	if (!until || ktime_get_raw_ns() >= until)
 		return false;
