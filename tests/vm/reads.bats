@@ -13,11 +13,10 @@
 load helpers
 load cluster
 load engine
+load loadcheck
 
 VOL=r0
 PARAMS=/sys/module/synod/parameters
-LOAD=$B/tests/synod-load
-LINCHECK=$B/tests/lincheck
 DM_DEVS=()
 SLOW_JOURNAL=()
 
@@ -82,36 +81,13 @@ sent_in() {
 }
 
 @test "reads: writes and reads at once on the leader stay linearizable, reads past the engine among them" {
-	local d0 seed acked seen run_id
+	local d0
 	cluster_create $VOL "0 1 2" --on-no-quorum error
 	settle_leader 0 $VOL 0 1 2
 	d0=$(dev_of 0 $VOL)
-	H=$BATS_TEST_TMPDIR/hist
-	seed=${SYNOD_LOAD_SEED:-$(date +%Y%m%d)}
-	echo "# seed $seed (SYNOD_LOAD_SEED=$seed reproduces the choices)" >&3
-	run timeout 120 "$LOAD" run --dev "$d0" --procs 4 --blocks 64 \
-		--max-blocks 8 --seconds 10 --seed "$seed" --out "$H" \
-		--hold-fd --node 0
-	echo "$output"
-	[ "$status" -eq 0 ]
-	acked=$(cat "$H"/client-*.jsonl | grep -c '"op":"write".*"ok":true')
-	seen=$(cat "$H"/client-*.jsonl |
-		grep '"op":"read".*"ok":true' | grep -vc '"value":0,')
-	echo "# acked block writes $acked, reads of written blocks $seen, reads past the engine $(fast_reads_of 0)" >&3
-	[ "$acked" -gt 20 ]
-	[ "$seen" -gt 20 ]
+	load_checked "$d0" 0 20 "$BATS_TEST_TMPDIR/hist"
+	echo "# reads past the engine $(fast_reads_of 0)" >&3
 	[ "$(fast_reads_of 0)" -gt 0 ]
-	! grep -q '"ok":\(false\|"unknown"\)' "$H"/client-*.jsonl || false
-	run_id=$(sed 's/.*"run_id":\([0-9]*\).*/\1/' "$H/load.json")
-	run "$LOAD" read-all --dev "$d0" --blocks 64 --run "$run_id" \
-		--out "$H/final.jsonl"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	run "$LINCHECK" "$H"
-	echo "$output" | tail -n 20
-	echo "# ${lines[-1]}" >&3
-	[ "$status" -eq 0 ]
-	[[ ${lines[-1]} == *": linearizable" ]]
 }
 
 @test "reads: fio verify reading back each block just written, at depth 16 on the leader, finds no bad block" {

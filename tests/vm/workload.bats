@@ -15,6 +15,7 @@
 # (tests/nemesis, tests/crash) add the faults.
 
 load helpers
+load loadcheck
 
 setup() {
 	synod_setup
@@ -24,45 +25,11 @@ teardown() {
 	synod_teardown
 }
 
-LOAD=$B/tests/synod-load
-LINCHECK=$B/tests/lincheck
-
 @test "workload: 4 procs for 10 s, writes of 1-8 blocks, are linearizable" {
 	L=$(new_loop 64M)
 	run "$CTL" volume create r0 --backing "$L"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	dev=$(status_field r0 device)
 	[ -b "$dev" ]
-	H=$BATS_TEST_TMPDIR/hist
-	seed=${SYNOD_LOAD_SEED:-$(date +%Y%m%d)}
-	echo "# seed $seed (SYNOD_LOAD_SEED=$seed reproduces the choices)" >&3
-	run timeout 60 "$LOAD" run --dev "$dev" --procs 4 --blocks 64 \
-		--max-blocks 8 --seconds 10 --seed "$seed" --out "$H" \
-		--hold-fd --node 0
-	echo "$output"
-	[ "$status" -eq 0 ]
-	# the run did real I/O: acknowledged writes and reads of written data
-	acked=$(cat "$H"/client-*.jsonl | grep -c '"op":"write".*"ok":true')
-	seen=$(cat "$H"/client-*.jsonl |
-		grep '"op":"read".*"ok":true' | grep -vc '"value":0,')
-	echo "# acked block writes $acked, reads of written blocks $seen" >&3
-	[ "$acked" -gt 50 ]
-	[ "$seen" -gt 50 ]
-	# no error on a healthy volume: every op completed with true
-	! grep -q '"ok":\(false\|"unknown"\)' "$H"/client-*.jsonl || false
-	run "$LINCHECK" "$H"
-	echo "$output" | tail -n 20
-	echo "# ${lines[-1]}" >&3
-	[ "$status" -eq 0 ]
-	[[ ${lines[-1]} == *": linearizable" ]]
-	# the blocks read back after the run agree with the history
-	run_id=$(sed 's/.*"run_id":\([0-9]*\).*/\1/' "$H/load.json")
-	run "$LOAD" read-all --dev "$dev" --blocks 64 --run "$run_id" \
-		--out "$H/final.jsonl"
-	echo "$output"
-	[ "$status" -eq 0 ]
-	run "$LINCHECK" "$H"
-	echo "$output" | tail -n 20
-	[ "$status" -eq 0 ]
-	[[ ${lines[-1]} == *": linearizable" ]]
+	load_checked "$dev" 0 50 "$BATS_TEST_TMPDIR/hist"
 }
