@@ -353,3 +353,25 @@ int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 		opf |= REQ_PREFLUSH;
 	return sb_rw(b, page, synod_sb_copy_for_seq(sb->seq), opf);
 }
+
+/*
+ * The same update, issued without waiting: a checkpoint's (replica_ckpt.c),
+ * whose flush ran just before, so FUA and no PREFLUSH.  @page holds the
+ * superblock of sequence @seq, encoded; @bio and its one vector @bv are
+ * the caller's, set up here, and @end_io gets @bio back once the copy
+ * is on stable media or failed (it calls bio_uninit()).  Allocates
+ * nothing: it is issued with the replica's lock dropped, by a work item
+ * that serves the disk.
+ */
+void synod_backing_sb_submit(struct synod_backing *b, struct bio *bio,
+			     struct bio_vec *bv, struct page *page, u64 seq,
+			     bio_end_io_t *end_io, void *private)
+{
+	bio_init(bio, b->bdev, bv, 1, REQ_OP_WRITE | REQ_SYNC | REQ_FUA);
+	bio->bi_iter.bi_sector =
+		SYNOD_SB_OFFSET(synod_sb_copy_for_seq(seq)) >> SECTOR_SHIFT;
+	__bio_add_page(bio, page, SYNOD_SB_SIZE, 0);
+	bio->bi_end_io = end_io;
+	bio->bi_private = private;
+	submit_bio(bio);
+}

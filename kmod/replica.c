@@ -92,11 +92,29 @@ u64 synod_cluster_id(const char *name)
 
 /* ---- persist ------------------------------------------------------------ */
 
-/* Superblock @sb into r->sb_page; in the window of @r (the core's). */
-static void sb_encode(struct synod_repl *r, const struct synod_sb *sb)
+/* Superblock @sb into @page; in the window of @r (the core's). */
+static void sb_encode(struct synod_repl *r, const struct synod_sb *sb,
+		      struct page *page)
 {
 	test_sb_encode_assert(r);
-	synod_sb_encode(sb, page_address(r->sb_page));
+	synod_sb_encode(sb, page_address(page));
+}
+
+/*
+ * @sb into @page for a write its caller issues itself (a checkpoint's,
+ * replica_ckpt.c), in our assertion window as for every superblock;
+ * -EINVAL, the replica fenced, if the encoder's assertion failed.
+ */
+int synod_repl_sb_encode(struct synod_repl *r, const struct synod_sb *sb,
+			 struct page *page)
+{
+	lockdep_assert_held(&r->lock);
+	SYNOD_CORE(r, sb_encode(r, sb, page));
+	if (READ_ONCE(r->core_failed)) {
+		synod_repl_fence(r, "consensus core assertion failed (superblock)");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -115,8 +133,13 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
+	/* one superblock write at a time; @next was built after it */
+	WARN_ON_ONCE(r->sb_async_busy);
+	synod_ckpt_settle(r);
+	if (r->fenced)
+		return -EIO;
 	next->seq = vol->sb.seq + 1;
-	SYNOD_CORE(r, sb_encode(r, next));
+	SYNOD_CORE(r, sb_encode(r, next, r->sb_page));
 	if (READ_ONCE(r->core_failed)) {
 		synod_repl_fence(r, "consensus core assertion failed (superblock)");
 		return -EINVAL;
@@ -140,8 +163,12 @@ int __synod_repl_sb_write(struct synod_repl *r, bool flushed)
 
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
+	/* one superblock write at a time, each copy after the last */
+	synod_ckpt_settle(r);
+	if (r->fenced)
+		return -EIO;
 	vol->sb.seq++;
-	SYNOD_CORE(r, sb_encode(r, &vol->sb));
+	SYNOD_CORE(r, sb_encode(r, &vol->sb, r->sb_page));
 	if (READ_ONCE(r->core_failed)) {
 		synod_repl_fence(r, "consensus core assertion failed (superblock)");
 		return -EINVAL;

@@ -49,6 +49,7 @@
 #define SYNOD_REPLICA_H
 
 #include <linux/blk-mq.h>
+#include <linux/completion.h>
 #include <linux/mutex.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
@@ -242,6 +243,24 @@ struct synod_repl {
 	/* flushes, then writes the superblock (replica_ckpt.c) */
 	struct work_struct ckpt_work;
 	u64 ckpt_async;			/* written by the work: down line */
+	/*
+	 * The checkpoint work's superblock write, issued with the lock
+	 * dropped (replica_ckpt.c, synod_ckpt_settle()): the superblock it
+	 * writes, encoded into its own page, and the bytes landed at its
+	 * applied index; whether it was issued and is not yet folded into
+	 * vol->sb (both under the lock); its completion and result, set
+	 * by the bio's end; the bio and its one vector; how often another
+	 * superblock writer waited for it (down line).
+	 */
+	struct synod_sb sb_async;
+	struct page *sb_async_page;
+	u64 sb_async_bytes;
+	bool sb_async_busy;
+	int sb_async_err;
+	struct completion sb_async_done;
+	struct bio sb_bio;
+	struct bio_vec sb_bvec;
+	u64 sb_async_waits;
 	/*
 	 * Bytes, for checkpoints by bytes (replica_ckpt.c): of writes
 	 * landed since create, and of them at the last checkpoint's index;
@@ -505,6 +524,8 @@ void synod_repl_events_send(struct synod_repl *r,
 void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_promoting(struct synod_repl *r, u64 now);
 int __synod_repl_sb_write(struct synod_repl *r, bool flushed);
+int synod_repl_sb_encode(struct synod_repl *r, const struct synod_sb *sb,
+			 struct page *page);
 /* a superblock write that depends on no other write: a new promise */
 static inline int synod_repl_sb_write(struct synod_repl *r)
 {
@@ -513,6 +534,7 @@ static inline int synod_repl_sb_write(struct synod_repl *r)
 
 /* replica_ckpt.c: checkpoints */
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
+void synod_ckpt_settle(struct synod_repl *r);		/* may wait for it */
 void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
 void synod_ckpt_landed(struct synod_repl *r, u64 slot);

@@ -13,12 +13,18 @@
  * and the work flushes with the replica's lock dropped:
  * a flush writes back a disk's whole volatile cache and may take long,
  * and under the lock it held up every input of the replica, the
- * acknowledgements and heartbeats too.  Only the superblock write runs
- * under the lock, as every superblock write does: one copy is written
- * at a time, and vol->sb changes only under the lock.  The flush makes
- * durable every data-area write that had ended when it was issued, so
- * the applied index taken before it is safe to write after it without a
- * second flush.
+ * acknowledgements and heartbeats too.  Its superblock write is issued
+ * with the lock dropped too (a FUA write may take as long as a flush
+ * on some disks): it is built and encoded under the lock, from vol->sb
+ * as it is then, and folded into vol->sb under the lock once on disk
+ * (synod_ckpt_settle()).  One copy is written at a time: every other
+ * superblock writer (a promise, a state transfer, the synchronous
+ * checkpoint) settles first, waiting for the write in flight, which
+ * is rare; the fold changes only what the checkpoint wrote (seq,
+ * applied index, configuration), so what such a writer changed in
+ * vol->sb meanwhile is kept.  The flush makes durable every data-area
+ * write that had ended when it was issued, so the applied index taken
+ * before it is safe to write after it without a second flush.
  *
  * The synchronous form (synod_repl_checkpoint()) stays for the callers
  * that need the ring freed or the data area settled before they go on:
@@ -93,6 +99,22 @@ void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto)
 }
 
 /*
+ * A checkpoint of @upto is on disk: free the journal's ring below it.
+ * @cfg was in effect at @upto, @bytes landed by then.
+ */
+static void ckpt_done(struct synod_repl *r, u64 upto,
+		      const struct synod_config *cfg, u64 bytes)
+{
+	lockdep_assert_held(&r->lock);
+	WARN_ON_ONCE(upto < r->checkpointed);
+	synod_ckpt_release(r, r->checkpointed, upto);
+	r->checkpointed = upto;
+	r->ckpt_cfg = *cfg;
+	r->ckpt_bytes = bytes;
+	synod_journal_reclaim(r->journal, upto);
+}
+
+/*
  * The superblock write and what follows it, under the lock, once the
  * data area up to @upto is durable: @upto's configuration is @cfg, and
  * @bytes were r->applied_bytes when r->applied was @upto.
@@ -104,16 +126,14 @@ static int ckpt_commit(struct synod_repl *r, u64 upto,
 
 	lockdep_assert_held(&r->lock);
 	WARN_ON_ONCE(upto > r->applied || upto < r->checkpointed);
+	/* settled by the caller: vol->sb is what the disk has */
+	WARN_ON_ONCE(r->sb_async_busy);
 	r->vol->sb.applied_index = upto;
 	r->vol->sb.cfg = *cfg;
 	err = __synod_repl_sb_write(r, true);
 	if (err)
 		return err;
-	synod_ckpt_release(r, r->checkpointed, upto);
-	r->checkpointed = upto;
-	r->ckpt_cfg = *cfg;
-	r->ckpt_bytes = bytes;
-	synod_journal_reclaim(r->journal, upto);
+	ckpt_done(r, upto, cfg, bytes);
 	return 0;
 }
 
@@ -129,10 +149,105 @@ int synod_repl_checkpoint(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
+	synod_ckpt_settle(r);	/* before vol->sb changes */
+	if (r->fenced)
+		return -EIO;
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
 		return err;
 	return ckpt_commit(r, r->applied, &r->applied_cfg, r->applied_bytes);
+}
+
+/* The checkpoint's superblock write ended (bio context): say so. */
+static void ckpt_sb_end(struct bio *bio)
+{
+	struct synod_repl *r = bio->bi_private;
+
+	r->sb_async_err = blk_status_to_errno(bio->bi_status);
+	bio_uninit(bio);
+	/* the result before the wakeup: complete_all() orders them */
+	complete_all(&r->sb_async_done);
+}
+
+/*
+ * Build, under the lock, the superblock a checkpoint of @upto writes:
+ * vol->sb as it is now with @upto and @cfg, the next sequence, encoded
+ * into its own page; then it may be issued with the lock dropped
+ * (ckpt_sb_issue()).  False if there is nothing to write (a synchronous
+ * checkpoint went as far meanwhile) or the replica was fenced.
+ */
+static bool ckpt_sb_build(struct synod_repl *r, u64 upto,
+			  const struct synod_config *cfg, u64 bytes)
+{
+	struct synod_sb *next = &r->sb_async;
+
+	lockdep_assert_held(&r->lock);
+	/* one in flight at most: the work alone issues it, and settles */
+	if (WARN_ON_ONCE(r->sb_async_busy) || upto <= r->checkpointed)
+		return false;
+	WARN_ON_ONCE(upto > r->applied);
+	*next = r->vol->sb;
+	next->applied_index = upto;
+	next->cfg = *cfg;
+	next->seq = r->vol->sb.seq + 1;
+	if (synod_repl_sb_encode(r, next, r->sb_async_page))
+		return false;
+	r->sb_async_bytes = bytes;
+	r->sb_async_err = 0;
+	reinit_completion(&r->sb_async_done);
+	r->sb_async_busy = true;
+	return true;
+}
+
+/* Issue the superblock ckpt_sb_build() made and wait, lock dropped. */
+static void ckpt_sb_issue(struct synod_repl *r)
+{
+	synod_backing_sb_submit(&r->vol->backing, &r->sb_bio, &r->sb_bvec,
+				r->sb_async_page, r->sb_async.seq,
+				ckpt_sb_end, r);
+	wait_for_completion(&r->sb_async_done);
+}
+
+/*
+ * Fold a checkpoint's superblock write into vol->sb once it is on disk
+ * (the copy of sequence vol->sb.seq + 1), and free the journal's ring
+ * below its applied index; fence if it failed (the copy aimed at may be
+ * torn: vol->sb keeps its sequence, so a later write would aim at that
+ * copy again, never at the last good one).  Every superblock writer
+ * calls this first, under the lock, so that copies are written one at a
+ * time in sequence, and so does the work once its write has ended.
+ * Waits for the disk only if the write is still in flight: a promise
+ * or a state transfer while a checkpoint writes, which is rare.  Only
+ * the fields the checkpoint wrote change: a writer may have changed
+ * others in vol->sb since it was built, for its own write.
+ */
+void synod_ckpt_settle(struct synod_repl *r)
+{
+	struct synod_sb *next = &r->sb_async, *sb = &r->vol->sb;
+
+	lockdep_assert_held(&r->lock);
+	if (!r->sb_async_busy)
+		return;
+	if (!completion_done(&r->sb_async_done)) {
+		r->sb_async_waits++;
+		wait_for_completion(&r->sb_async_done);
+	}
+	r->sb_async_busy = false;
+	if (r->sb_async_err) {
+		if (!r->fenced)
+			synod_repl_fence(r, "checkpoint failed (superblock write)");
+		return;
+	}
+	/* nothing else wrote in between: every writer settles first */
+	if (WARN_ON_ONCE(next->seq != sb->seq + 1 ||
+			 next->applied_index < r->checkpointed)) {
+		synod_repl_fence(r, "checkpoint superblock out of sequence");
+		return;
+	}
+	sb->seq = next->seq;
+	sb->applied_index = next->applied_index;
+	sb->cfg = next->cfg;
+	ckpt_done(r, next->applied_index, &next->cfg, r->sb_async_bytes);
 }
 
 /*
@@ -250,8 +365,10 @@ static void ckpt_forget(struct synod_repl *r)
  * The checkpoint work, queued every SYNOD_CHECKPOINT_SLOTS slots
  * (repl_apply()) and by an idle trim (synod_repl_trim()), which it
  * repeats after: take the applied index and its configuration
- * under the lock, flush without it, write the superblock under it
- * again, and let the engine tell the core what is durable now
+ * under the lock, flush without it, build the superblock under it
+ * again, write it without it, fold it in under it (synod_ckpt_settle(),
+ * which a superblock writer meanwhile may have done), and let the
+ * engine tell the core what is durable now
  * (synod_repl_execute(): synod_replica_applied()).  Meanwhile another
  * checkpoint (the synchronous form) may have gone further: then ours is
  * already covered.  A replica going down, or fenced, checkpoints no
@@ -297,13 +414,20 @@ static void ckpt_work(struct work_struct *work)
 	 */
 	if (err && !r->fenced)
 		synod_repl_fence(r, "checkpoint flush failed");
-	if (!r->up || r->fenced || upto <= r->checkpointed) {
+	if (!r->up || r->fenced || !ckpt_sb_build(r, upto, &cfg, bytes)) {
 		r->ckpt_trim = false;	/* the next idle tick trims */
 		synod_repl_unlock(r);
 		goto out;
 	}
-	if (ckpt_commit(r, upto, &cfg, bytes)) {
-		synod_repl_fence(r, "checkpoint failed");
+	synod_repl_unlock(r);
+
+	ckpt_sb_issue(r);
+
+	mutex_lock(&r->lock);
+	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	synod_ckpt_settle(r);	/* unless a writer meanwhile did */
+	if (!r->up || r->fenced) {
+		r->ckpt_trim = false;
 	} else {
 		r->ckpt_async++;
 		synod_repl_execute(r);	/* the checkpoint, to the core */

@@ -288,6 +288,9 @@ int synod_backing_prepare(struct synod_backing *b, const struct synod_sb *sb,
 			  struct netlink_ext_ack *extack);
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 			    struct page *page, bool preflush);
+void synod_backing_sb_submit(struct synod_backing *b, struct bio *bio,
+			     struct bio_vec *bv, struct page *page, u64 seq,
+			     bio_end_io_t *end_io, void *private);
 
 /* replica_sb.c: replicated settings in the superblock */
 bool synod_sb_replicated(const struct synod_sb *sb);
