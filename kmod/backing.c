@@ -359,9 +359,8 @@ int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
  * whose flush ran just before, so FUA and no PREFLUSH.  @page holds the
  * superblock of sequence @seq, encoded; @bio and its one vector @bv are
  * the caller's, set up here, and @end_io gets @bio back once the copy
- * is on stable media or failed (it calls bio_uninit()).  Allocates
- * nothing: it is issued with the replica's lock dropped, by a work item
- * that serves the disk.
+ * is on stable media or failed (it calls bio_uninit()).  Allocates no
+ * bio: it is issued by a work item that serves the disk.
  */
 void synod_backing_sb_submit(struct synod_backing *b, struct bio *bio,
 			     struct bio_vec *bv, struct page *page, u64 seq,

@@ -133,11 +133,16 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
-	/* one superblock write at a time; @next was built after it */
+	/*
+	 * One superblock write at a time.  @next was copied from vol->sb,
+	 * so the caller must have settled before it copied: a fold now
+	 * would leave @next with the applied index and configuration
+	 * before the checkpoint (resync_jump() settles first).
+	 */
 	WARN_ON_ONCE(r->sb_async_busy);
-	synod_ckpt_settle(r);
-	if (r->fenced)
-		return -EIO;
+	err = synod_ckpt_settle(r);
+	if (err)
+		return err;
 	next->seq = vol->sb.seq + 1;
 	SYNOD_CORE(r, sb_encode(r, next, r->sb_page));
 	if (READ_ONCE(r->core_failed)) {
@@ -164,9 +169,9 @@ int __synod_repl_sb_write(struct synod_repl *r, bool flushed)
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
 	/* one superblock write at a time, each copy after the last */
-	synod_ckpt_settle(r);
-	if (r->fenced)
-		return -EIO;
+	err = synod_ckpt_settle(r);
+	if (err)
+		return err;
 	vol->sb.seq++;
 	SYNOD_CORE(r, sb_encode(r, &vol->sb, r->sb_page));
 	if (READ_ONCE(r->core_failed)) {

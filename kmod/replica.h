@@ -534,7 +534,7 @@ static inline int synod_repl_sb_write(struct synod_repl *r)
 
 /* replica_ckpt.c: checkpoints */
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
-void synod_ckpt_settle(struct synod_repl *r);		/* may wait for it */
+int synod_ckpt_settle(struct synod_repl *r);		/* may wait for it */
 void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
 void synod_ckpt_landed(struct synod_repl *r, u64 slot);

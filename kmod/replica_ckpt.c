@@ -149,9 +149,9 @@ int synod_repl_checkpoint(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
-	synod_ckpt_settle(r);	/* before vol->sb changes */
-	if (r->fenced)
-		return -EIO;
+	err = synod_ckpt_settle(r);	/* before vol->sb changes */
+	if (err)
+		return err;
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 	if (err)
 		return err;
@@ -172,8 +172,8 @@ static void ckpt_sb_end(struct bio *bio)
 /*
  * Build, under the lock, the superblock a checkpoint of @upto writes:
  * vol->sb as it is now with @upto and @cfg, the next sequence, encoded
- * into its own page; then it may be issued with the lock dropped
- * (ckpt_sb_issue()).  False if there is nothing to write (a synchronous
+ * into its own page, and submit it; the caller waits for it with the
+ * lock dropped.  False if there is nothing to write (a synchronous
  * checkpoint went as far meanwhile) or the replica was fenced.
  */
 static bool ckpt_sb_build(struct synod_repl *r, u64 upto,
@@ -194,19 +194,24 @@ static bool ckpt_sb_build(struct synod_repl *r, u64 upto,
 		return false;
 	r->sb_async_bytes = bytes;
 	r->sb_async_err = 0;
+	/*
+	 * No one waits on the last write's completion any more: settle's
+	 * waiters hold the lock, which we hold, and the work's own wait
+	 * ended before it took the lock again (a work item never runs
+	 * twice at once).
+	 */
 	reinit_completion(&r->sb_async_done);
 	r->sb_async_busy = true;
+	/*
+	 * Submitted under the lock: busy means in flight, so whoever
+	 * settles waits only for the disk, never for this thread (which,
+	 * letting go of the lock, may run the engine and settle itself).
+	 */
+	synod_backing_sb_submit(&r->vol->backing, &r->sb_bio, &r->sb_bvec,
+				r->sb_async_page, next->seq, ckpt_sb_end, r);
 	return true;
 }
 
-/* Issue the superblock ckpt_sb_build() made and wait, lock dropped. */
-static void ckpt_sb_issue(struct synod_repl *r)
-{
-	synod_backing_sb_submit(&r->vol->backing, &r->sb_bio, &r->sb_bvec,
-				r->sb_async_page, r->sb_async.seq,
-				ckpt_sb_end, r);
-	wait_for_completion(&r->sb_async_done);
-}
 
 /*
  * Fold a checkpoint's superblock write into vol->sb once it is on disk
@@ -217,37 +222,41 @@ static void ckpt_sb_issue(struct synod_repl *r)
  * calls this first, under the lock, so that copies are written one at a
  * time in sequence, and so does the work once its write has ended.
  * Waits for the disk only if the write is still in flight: a promise
- * or a state transfer while a checkpoint writes, which is rare.  Only
+ * or a state transfer while a checkpoint writes, which is rare (the
+ * write is submitted when it is marked busy, ckpt_sb_build()).  Only
  * the fields the checkpoint wrote change: a writer may have changed
- * others in vol->sb since it was built, for its own write.
+ * others in vol->sb since it was built, for its own write.  0, or the
+ * error that fenced the replica.
  */
-void synod_ckpt_settle(struct synod_repl *r)
+int synod_ckpt_settle(struct synod_repl *r)
 {
 	struct synod_sb *next = &r->sb_async, *sb = &r->vol->sb;
 
 	lockdep_assert_held(&r->lock);
 	if (!r->sb_async_busy)
-		return;
+		return 0;
 	if (!completion_done(&r->sb_async_done)) {
 		r->sb_async_waits++;
-		wait_for_completion(&r->sb_async_done);
+		synod_repl_push(r);	/* before the wait */
+		wait_for_completion_io(&r->sb_async_done);
 	}
 	r->sb_async_busy = false;
 	if (r->sb_async_err) {
 		if (!r->fenced)
 			synod_repl_fence(r, "checkpoint failed (superblock write)");
-		return;
+		return r->sb_async_err;
 	}
 	/* nothing else wrote in between: every writer settles first */
 	if (WARN_ON_ONCE(next->seq != sb->seq + 1 ||
 			 next->applied_index < r->checkpointed)) {
 		synod_repl_fence(r, "checkpoint superblock out of sequence");
-		return;
+		return -EIO;
 	}
 	sb->seq = next->seq;
 	sb->applied_index = next->applied_index;
 	sb->cfg = next->cfg;
 	ckpt_done(r, next->applied_index, &next->cfg, r->sb_async_bytes);
+	return 0;
 }
 
 /*
@@ -334,7 +343,7 @@ void synod_ckpt_retain(struct synod_repl *r)
  * what the reserve (payload.h) leaves for what the log retains, less a
  * checkpoint's worth, so that one more checkpoint's bytes landed before
  * the forget still fit.  3/4 of the store (768) let a follower reach its
- * whole store: 512 in flight + 256 retained + 64 lent is 832.
+ * whole store: 512 in flight + 256 retained + 64 lent was 832.
  */
 #define CKPT_FORGET_USED						\
 	(SYNOD_PAY_COUNT - SYNOD_PAY_LEND_MAX -				\
@@ -405,7 +414,10 @@ static void ckpt_work(struct work_struct *work)
 	err = blkdev_issue_flush(r->vol->backing.bdev);
 
 	mutex_lock(&r->lock);
-	/* the engine runs below: room first, as every input (replica.h) */
+	/*
+	 * Room first, as every holder that may fence or step the core
+	 * (replica.h); it may drop the lock, so before anything is built.
+	 */
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	/*
 	 * A failed flush may have lost data-area writes from the cache:
@@ -421,9 +433,11 @@ static void ckpt_work(struct work_struct *work)
 	}
 	synod_repl_unlock(r);
 
-	ckpt_sb_issue(r);
+	/* as submit_bio_wait() waits: I/O wait, no hung-task report */
+	wait_for_completion_io(&r->sb_async_done);
 
 	mutex_lock(&r->lock);
+	/* the engine runs below: room first, as every input (replica.h) */
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	synod_ckpt_settle(r);	/* unless a writer meanwhile did */
 	if (!r->up || r->fenced) {

@@ -233,7 +233,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->sb_page = alloc_page(GFP_KERNEL);
 	r->sb_async_page = alloc_page(GFP_KERNEL);
 	init_completion(&r->sb_async_done);
-	/* both set up what destroy needs before they may fail */
+	/* each sets up what destroy needs before it may fail */
 	apply_err = synod_apply_init(r);
 	if (synod_jq_init(r) || apply_err || !r->sb_page ||
 	    !r->sb_async_page ||
@@ -389,8 +389,8 @@ void synod_repl_destroy(struct synod_repl *r)
 	synod_resync_free(r);
 	if (r->sb_page)
 		__free_page(r->sb_page);
-	/* the work that writes it has ended: down waited for it */
-	WARN_ON_ONCE(r->sb_async_busy && !completion_done(&r->sb_async_done));
+	/* the work that writes it has ended and folded it: down waited */
+	WARN_ON_ONCE(r->sb_async_busy);
 	if (r->sb_async_page)
 		__free_page(r->sb_async_page);
 	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));

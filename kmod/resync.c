@@ -163,7 +163,8 @@ static void resync_jump(struct synod_repl *r, u64 now)
 		return;
 	/* applies still in flight would land on the copy */
 	synod_apply_quiesce(r);
-	if (r->fenced)
+	/* a checkpoint's superblock write in flight: on disk first */
+	if (r->fenced || synod_ckpt_settle(r))
 		return;
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
 		return;
@@ -173,12 +174,8 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	 * The membership at the slot goes with it (the CONFIG entries up to
 	 * there are skipped), and a restart restores both.  cfg_durable, not
 	 * cfg: the core may already have issued applies past the slot.
-	 * Built in a copy: vol->sb takes them only once they are on disk,
-	 * and after a checkpoint's write in flight (folded first).
+	 * Built in a copy: vol->sb takes them only once they are on disk.
 	 */
-	synod_ckpt_settle(r);
-	if (r->fenced)
-		return;
 	*sb = r->vol->sb;
 	sb->applied_index = slot;
 	sb->cfg = r->core.cfg_durable;
