@@ -2,7 +2,49 @@
 # (device-mapper maps over loop devices, null_blk with a volatile cache),
 # status sampled while they are slow, background jobs with bounded waits.
 # Sourced after helpers.bash and cluster.bash; uses their globals ($VOL,
-# $KO, LOOP_n) and engine.bats's (DM_DEVS, SLOW_JOURNAL, NB_DIR, NB_DEV).
+# $KO, LOOP_n) and its own below, which the tests set (DM_DEVS,
+# SLOW_JOURNAL, NB_DIR, NB_DEV: what teardown undoes).
+
+# TCG VMs on a busy host stall for seconds, longer than an election
+# timeout: every protocol timeout times 8 (engine_setup), as in the
+# crash tests.  No test here depends on a timeout being short, only on
+# its order.
+TIME_SCALE=8
+HUNG=/proc/sys/kernel/hung_task_timeout_secs
+DM_DEVS=()
+SLOW_JOURNAL=()
+NB_DIR=
+NB_DEV=
+
+# engine_setup, engine_teardown: the setup and teardown of engine.bats
+# and slowdisk.bats: the module reloaded at time_scale $TIME_SCALE, three
+# namespaces; then every slow or failing device undone and removed.
+engine_setup() {
+	synod_setup
+	reload_synod time_scale=$TIME_SCALE
+	cluster_net 0 1 2
+	HUNG_WAS=$(cat $HUNG 2>/dev/null || true)
+}
+
+engine_teardown() {
+	local d
+	# a journal still slowed would make the teardown's drain crawl
+	if [ -n "${SLOW_JOURNAL[*]:-}" ]; then
+		slow_journal "${SLOW_JOURNAL[@]}" 0 || true
+	fi
+	if [ -n "$NB_DIR" ]; then slow_flush synod-f0 "$NB_DEV" 0 || true; fi
+	cluster_teardown
+	for d in "${DM_DEVS[@]}"; do
+		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$d" || true
+	done
+	if [ -n "$NB_DIR" ]; then
+		echo 0 > "$NB_DIR/power" || true
+		rmdir "$NB_DIR" || true
+		rmmod null_blk || true
+	fi
+	[ -z "$HUNG_WAS" ] || echo "$HUNG_WAS" > $HUNG
+	synod_teardown
+}
 
 # Reload the module with PARAM=VALUE... (those of the test build).
 reload_synod() {
@@ -88,10 +130,12 @@ data_area() {
 # data area) by MS ms from now on; reads and flushes of the range, and
 # everything outside it, go straight through.
 slow_journal() {
-	local dm=$1 l=$2 s=$3 n=$4 sz table rc=0
+	local dm=$1 l=$2 s=$3 n=$4 sz table='' rc=0
 	sz=$(blockdev --getsz "$l")
-	table="0 $s linear $l 0
-$s $n delay $l $s 0 $l $s $5 $l $s 0"
+	# the superblock starts at sector 0: no linear part before it
+	[ "$s" = 0 ] || table="0 $s linear $l 0
+"
+	table="$table$s $n delay $l $s 0 $l $s $5 $l $s 0"
 	# the data area may end where the device does
 	[ $((s + n)) -ge "$sz" ] ||
 		table="$table
@@ -218,6 +262,15 @@ slow_flush() {
 # delayed_flushes DM: flushes the delay target of DM holds right now
 delayed_flushes() {
 	dmsetup status "$1" | awk '$3 == "delay" { print $6 }'
+}
+
+# slow_sb_on MS: from now on node 0's writes to its superblock (both
+# copies: sectors 0 to 16, Documentation/ondisk.rst) take MS ms (undone
+# by teardown)
+slow_sb_on() {
+	slow_journal "$SJ_DM" "$SJ_LOOP" 0 16 "$1"
+	# shellcheck disable=SC2034 # teardown reads SLOW_JOURNAL
+	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" 0 16)
 }
 
 # slow_data_on MS: from now on node 0's writes to its data area take MS

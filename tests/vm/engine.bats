@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # The replica engine under faults: a write outside the data area, a
 # failed core assertion (in a tick, in the superblock encoder), a backing
-# device that fails under the leader, a leader whose journal writes are
-# slow, a leader cut off while writes are in flight, a held write that
+# device that fails under the leader (slow ones: slowdisk.bats), a
+# leader cut off while writes are in flight, a held write that
 # was chosen, 1 MiB writes over a slow link, 1 MiB requests at queue
 # depth 4 (the default of a new replicated volume, large requests S5),
 # writes past the admitted bytes, more
@@ -24,41 +24,13 @@ load engine
 
 VOL=r0
 PARAMS=/sys/module/synod/parameters
-# TCG VMs on a busy host stall for seconds, longer than an election
-# timeout: every protocol timeout times 8, as in the crash tests.  No
-# test here depends on a timeout being short, only on its order.
-TIME_SCALE=8
-HUNG=/proc/sys/kernel/hung_task_timeout_secs
-DM_DEVS=()
-SLOW_JOURNAL=()
-NB_DIR=
-NB_DEV=
 
 setup() {
-	synod_setup
-	reload_synod time_scale=$TIME_SCALE
-	cluster_net 0 1 2
-	HUNG_WAS=$(cat $HUNG 2>/dev/null || true)
+	engine_setup
 }
 
 teardown() {
-	local d
-	# a journal still slowed would make the teardown's drain crawl
-	if [ -n "${SLOW_JOURNAL[*]:-}" ]; then
-		slow_journal "${SLOW_JOURNAL[@]}" 0 || true
-	fi
-	if [ -n "$NB_DIR" ]; then slow_flush synod-f0 "$NB_DEV" 0 || true; fi
-	cluster_teardown
-	for d in "${DM_DEVS[@]}"; do
-		DM_DISABLE_UDEV=1 dmsetup remove --noudevsync "$d" || true
-	done
-	if [ -n "$NB_DIR" ]; then
-		echo 0 > "$NB_DIR/power" || true
-		rmdir "$NB_DIR" || true
-		rmmod null_blk || true
-	fi
-	[ -z "$HUNG_WAS" ] || echo "$HUNG_WAS" > $HUNG
-	synod_teardown
+	engine_teardown
 }
 
 @test "engine: a write outside the data area is refused by the followers, counted, never chosen" {
@@ -163,199 +135,6 @@ teardown() {
 	if kernel_log_since_mark | grep "blocked for more than"; then
 		false
 	fi
-}
-
-# bats test_tags=slow
-@test "engine: a slow journal under the leader holds up no command: status answers while it writes, the followers stay" {
-	local pid rc ballot i max busy c0 c1
-	# Each journal write of node 0 takes 10 s.  Before journal writes
-	# left the replica's lock, a status waited for the write in
-	# progress and those queued before it; now it must answer in half
-	# of one, also under TCG (where a status takes up to 2.5 s on any
-	# node of a busy host).  Writes come at 1 a second: a journal slowed
-	# this much takes 16 records per 10 s (one chunk), so its groups
-	# stay one chunk and the test measures the lock, not a backlog.
-	local delay_ms=10000 limit_ms=5000
-	slow_journal_cluster
-	# writes go on all along: two followers are a quorum without the
-	# leader's own journal
-	slow_fio 2 60 --rate_iops=1
-	pid=$FIO_PID
-	wait_for 60 field_ge 0 $VOL commit_index 10
-	for ((i = 0; i < 3; i++)); do
-		echo "status, journal not delayed: $(status_ms 0) ms"
-	done
-	slow_journal_on $delay_ms
-	ballot=$(field 0 $VOL ballot)
-	c0=$(field 0 $VOL commit_index)
-	sample_status 10 "journal writes" delayed_writes "$SJ_DM"
-	max=$MAX busy=$BUSY
-	c1=$(field 0 $VOL commit_index)
-	job_rc $pid 180; rc=$RC
-	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc; slowest status $max ms; $busy of 10 during a write; commit_index $c0 -> $c1"
-	echo "# slow journal: slowest status $max ms with journal writes of $delay_ms ms" >&3
-	# nobody campaigned: the same leader in the same ballot (a leader
-	# that holds its lock across a journal write this slow sends no
-	# heartbeat meanwhile, and is deposed within seconds)
-	leader_kept "$ballot"
-	# the delay did hold the leader's journal writes
-	[ "$busy" -ge 3 ]
-	# and writes went on committing meanwhile (1 a second, on the
-	# followers' records)
-	[ "$c1" -ge $((c0 + 5)) ]
-	[ "$max" -lt "$limit_ms" ]
-	[ "$rc" = 0 ]
-	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-}
-
-# bats test_tags=slow
-@test "engine: a slow cache flush under the leader holds up no command: checkpoints flush with the lock dropped" {
-	local pid rc ballot max busy c0 c1
-	# Every cache flush of node 0's disk takes 10 s; its writes, FUA
-	# ones included, do not wait.  A checkpoint (every 64 slots)
-	# flushes the disk, then writes the superblock.  Both ran under
-	# the replica's lock, the superblock write with a flush of its
-	# own, so a status (and every acknowledgement, heartbeat and
-	# write) waited up to two flushes.  Now the checkpoint's flush
-	# runs with the lock dropped and the superblock write after it
-	# needs none: a status must answer in half a flush (a status takes
-	# up to 2.5 s under TCG on a busy host).  Writes come at 4 a
-	# second: the leader proposes at most 128 slots past the last
-	# checkpoint, one is due every 64, and a flush of 10 s lets 40 more
-	# land meanwhile, so writes never wait for it either.
-	local delay_ms=10000 limit_ms=5000
-	nullb_cached
-	dm_cluster synod-f0 "$NB_DEV"
-	SJ_DEV=$DMC_DEV
-	slow_fio 2 60 --rate_iops=4
-	pid=$FIO_PID
-	wait_for 60 field_ge 0 $VOL commit_index 10
-	slow_flush synod-f0 "$NB_DEV" $delay_ms
-	ballot=$(field 0 $VOL ballot)
-	c0=$(field 0 $VOL commit_index)
-	sample_status 12 flushes delayed_flushes synod-f0
-	max=$MAX busy=$BUSY
-	c1=$(field 0 $VOL commit_index)
-	job_rc $pid 180; rc=$RC
-	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc; slowest status $max ms; $busy of 12 during a flush; commit_index $c0 -> $c1"
-	echo "# slow flush: slowest status $max ms with flushes of $delay_ms ms" >&3
-	leader_kept "$ballot"
-	# the checkpoints did flush meanwhile
-	[ "$busy" -ge 3 ]
-	# and writes went on committing (4 a second)
-	[ "$c1" -ge $((c0 + 25)) ]
-	[ "$max" -lt "$limit_ms" ]
-	[ "$rc" = 0 ]
-	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-}
-
-@test "engine: a slow journal under the leader at full queue depth: acknowledgements still arrive, the leader keeps its quorum" {
-	local pid rc ballot i c0 c1 role q lost=0
-	# Each journal write of node 0 takes 6 s while fio keeps 32 writes
-	# in flight: the leader's next journal group fills past what a
-	# submission pass may add, and a group takes tens of seconds.  Its
-	# receive thread must still take the followers' acknowledgements
-	# and heartbeat echoes (they queue at most a window of records), so
-	# status shows a quorum all along (heard within a lease, 8 s at
-	# time_scale 8).  A receive thread that waited for room like a
-	# submission pass heard nothing for a whole group: no quorum, and
-	# after 12 s more the leader resigned.
-	local delay_ms=6000
-	slow_journal_cluster
-	slow_fio 32 40
-	pid=$FIO_PID
-	wait_for 60 field_ge 0 $VOL commit_index 64
-	slow_journal_on $delay_ms
-	ballot=$(field 0 $VOL ballot)
-	c0=$(field 0 $VOL commit_index)
-	for ((i = 0; i < 15; i++)); do
-		sleep 2
-		role=$(field 0 $VOL role)
-		q=$(field 0 $VOL quorum)
-		echo "$((2 * i + 2)) s: role $role quorum $q commit_index $(field 0 $VOL commit_index), $(delayed_writes "$SJ_DM") journal writes held"
-		[ "$q" = true ] || lost=$((lost + 1))
-		[ "$role" = leader ] || break
-	done
-	c1=$(field 0 $VOL commit_index)
-	job_rc $pid 300; rc=$RC
-	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc; commit_index $c0 -> $c1; $lost samples without quorum"
-	[ "$lost" = 0 ]
-	leader_kept "$ballot"
-	# it went on committing, at the pace of its own journal's groups
-	[ "$c1" -gt "$c0" ]
-	[ "$rc" = 0 ]
-	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-}
-
-@test "engine: a slow data area under the leader holds up no write: writes complete once chosen, the leader keeps its ballot" {
-	local pid rc ballot i c0 c1 w busy=0 role t0 secs
-	# Each write of node 0 to its data area takes 3 s while fio keeps
-	# 8 writes in flight.  A write completes once chosen; its apply
-	# lands later, and only reads wait for it.  When applies ran under
-	# the replica's lock, one at a time, each held up every input for
-	# 3 s: a handful of commits in 10 s, and no heartbeat meanwhile.
-	local delay_ms=3000
-	slow_journal_cluster
-	slow_fio 8 40
-	pid=$FIO_PID
-	wait_for 60 field_ge 0 $VOL commit_index 64
-	slow_data_on $delay_ms
-	ballot=$(field 0 $VOL ballot)
-	c0=$(field 0 $VOL commit_index)
-	t0=$SECONDS
-	# Ten samples, each taken while fio still writes: on a slow kernel
-	# (KASAN under TCG) one round of status calls takes seconds, and a
-	# sample after fio's end finds an idle volume, which says nothing.
-	for ((i = 0; i < 10; i++)); do
-		sleep 1
-		kill -0 "$pid" 2>/dev/null || break
-		w=$(delayed_writes "$SJ_DM")
-		role=$(field 0 $VOL role)
-		echo "$((SECONDS - t0)) s: role $role commit_index $(field 0 $VOL commit_index) applied $(field 0 $VOL applied_index), $w data area writes held"
-		[ "${w:-0}" = 0 ] || busy=$((busy + 1))
-		[ "$role" = leader ] || break
-	done
-	c1=$(field 0 $VOL commit_index)
-	secs=$((SECONDS - t0))
-	job_rc $pid 300; rc=$RC
-	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc; commit_index $c0 -> $c1 in $secs s; $busy of $i samples with writes held"
-	echo "# slow data area: $((c1 - c0)) commits in $secs s with data area writes of $delay_ms ms" >&3
-	leader_kept "$ballot"
-	# the delay did hold the applies, in samples taken while fio ran
-	[ "$busy" -ge 3 ]
-	# at least 3 commits a second, where one apply at a time allowed
-	# one per 3 s
-	[ "$c1" -ge $((c0 + 3 * secs)) ]
-	[ "$rc" = 0 ]
-	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-}
-
-# bats test_tags=slow
-@test "engine: fio verify over a slow data area: every block reads back its last write" {
-	local rc
-	# Writes complete before their applies land (2 s each here), and
-	# the same 16 blocks are written 5 times over (io_size counts the
-	# verifying reads too): a read must wait for the applies before it,
-	# and a later write to a block must land after an earlier one.  fio
-	# checks what it wrote.
-	slow_journal_cluster
-	slow_data_on 2000
-	fio --name=v --filename="$SJ_DEV" --rw=randwrite --bs=4k --size=64k \
-		--io_size=640k --direct=1 --ioengine=libaio --iodepth=8 \
-		--verify=crc32c --do_verify=1 --verify_fatal=1 \
-		--output="$BATS_TEST_TMPDIR/fio" &
-	job_rc $! 600; rc=$RC
-	cat "$BATS_TEST_TMPDIR/fio"
-	echo "fio: exit $rc"
-	[ "$rc" = 0 ]
-	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
-	# writes and verifying reads both went through
-	grep -Eq "write: IOPS=" "$BATS_TEST_TMPDIR/fio"
-	grep -Eq "read: IOPS=" "$BATS_TEST_TMPDIR/fio"
 }
 
 @test "engine: --on-no-quorum suspend: writes in flight while the leader is cut off complete after it heals" {
