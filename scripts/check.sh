@@ -153,7 +153,7 @@ for k in $KERNELS; do
 	# bounded by CI's 90 minutes, not here: the whole 6.1 suite came
 	# near 3,200 s on a loaded host (session 31)
 	stage --timeout 4000 "vm-$k" "$top/scripts/vm" --kernel "$k" --timeout 3900 -- \
-		bats --tap "${vm_args[@]}"
+		bats --tap --timing "${vm_args[@]}"
 done
 for k in $KERNELS; do
 	on_kernel first "$k" || continue
