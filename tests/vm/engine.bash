@@ -189,6 +189,27 @@ slow_fio() {
 	FIO_PID=$!
 }
 
+# warm_up N: N 4 KiB writes to node 0's disk ($SJ_DEV), one at a
+# time, blocks 0 to N - 1: N slots chosen
+warm_up() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		dd if=/dev/urandom of="$SJ_DEV" bs=4k seek="$i" count=1 \
+			oflag=direct status=none
+	done
+}
+
+# delayed_is_held DM: the delay target of DM holds a write right now
+delayed_is_held() {
+	[ "$(delayed_writes "$1")" -ge 1 ]
+}
+
+# node_follows N L: node N is a follower of node L
+node_follows() {
+	[ "$(field "$1" $VOL role)" = follower ] &&
+		[ "$(field "$1" $VOL leader)" = "$2" ]
+}
+
 # sample_status N WHAT CMD...: N times, a second apart, time a status of
 # node 0 (and of node 1, for comparison: what TCG alone costs) and ask
 # CMD how many I/Os (WHAT, for the log) a delay target holds right now.
