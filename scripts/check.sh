@@ -118,7 +118,9 @@ stage lint "$top/tests/host/tests_lint.sh"
 stage bench-report "$top/tests/host/bench_report.sh"
 stage unit make -C "$top" --no-print-directory unit-check
 if grep -q '^sim-check:' "$top/tests/sim/sim.mk" 2>/dev/null; then
-	stage sim make -C "$top" --no-print-directory sim-check
+	# its 20 mutants, the simulators and 15 core tests (ASan) build
+	# two at a time: about 4 minutes of CPU, once one after another
+	stage sim make -C "$top" --no-print-directory -j"$(nproc)" sim-check
 fi
 run_stage_files host_stages
 stage kunit "$top/scripts/kunit.sh" "$B"
