@@ -50,6 +50,7 @@ sent_in() {
 		tail -n 1 | tr -dc 0-9
 }
 
+# bats test_tags=slow
 @test "reads: under its lease the leader reads past the engine, and each read sees the write just before it" {
 	local d0 i k before after
 	cluster_create $VOL "0 1 2"
@@ -111,6 +112,7 @@ sent_in() {
 	[ "$(fast_reads_of 0)" -gt 0 ]
 }
 
+# bats test_tags=slow
 @test "reads: with fast_reads=0 every read goes through the engine; set to 1 again, reads go past it" {
 	local d0
 	echo 0 > $PARAMS/fast_reads
