@@ -212,6 +212,16 @@ static bool ckpt_sb_build(struct synod_repl *r, u64 upto,
 	return true;
 }
 
+/*
+ * Wait for the checkpoint's superblock write as submit_bio_wait() waits:
+ * in I/O wait, and waking every 10 s, so that a write a slow disk holds
+ * for minutes is not reported as a hung task.
+ */
+static void ckpt_sb_wait(struct synod_repl *r)
+{
+	while (!wait_for_completion_io_timeout(&r->sb_async_done, 10 * HZ))
+		;
+}
 
 /*
  * Fold a checkpoint's superblock write into vol->sb once it is on disk
@@ -238,7 +248,7 @@ int synod_ckpt_settle(struct synod_repl *r)
 	if (!completion_done(&r->sb_async_done)) {
 		r->sb_async_waits++;
 		synod_repl_push(r);	/* before the wait */
-		wait_for_completion_io(&r->sb_async_done);
+		ckpt_sb_wait(r);
 	}
 	r->sb_async_busy = false;
 	if (r->sb_async_err) {
@@ -433,8 +443,7 @@ static void ckpt_work(struct work_struct *work)
 	}
 	synod_repl_unlock(r);
 
-	/* as submit_bio_wait() waits: I/O wait, no hung-task report */
-	wait_for_completion_io(&r->sb_async_done);
+	ckpt_sb_wait(r);
 
 	mutex_lock(&r->lock);
 	/* the engine runs below: room first, as every input (replica.h) */
