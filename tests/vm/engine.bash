@@ -229,6 +229,35 @@ sample_status() {
 	done
 }
 
+# status_under_delay N WHAT MIN DELAY_MS CMD...: node 0's disk has just
+# begun to hold WHAT (journal writes, flushes, superblock writes) for
+# DELAY_MS each while fio ($FIO_PID) writes.  Sample a status of node 0
+# N times (sample_status, CMD counting what the delay holds), wait for
+# fio, then check what the slow-disk tests of slowdisk.bats check: node
+# 0 still leads in its ballot (a leader that held its lock across such a
+# write sent no heartbeat meanwhile and was deposed), the delay held
+# WHAT in 3 samples or more, MIN more slots were chosen meanwhile, every
+# status answered in under half the delay, fio ended without an error.
+# The slowest status goes to the TAP stream.
+status_under_delay() {
+	local n=$1 what=$2 min=$3 delay_ms=$4 ballot c0 c1 rc
+	shift 4
+	ballot=$(field 0 $VOL ballot)
+	c0=$(field 0 $VOL commit_index)
+	sample_status "$n" "$what" "$@"
+	c1=$(field 0 $VOL commit_index)
+	job_rc "$FIO_PID" 180; rc=$RC
+	cat "$BATS_TEST_TMPDIR/fio"
+	echo "fio: exit $rc; slowest status $MAX ms; $BUSY of $n with $what held; commit_index $c0 -> $c1"
+	echo "# slow $what: slowest status $MAX ms, each held $delay_ms ms" >&3
+	leader_kept "$ballot" || return 1
+	[ "$BUSY" -ge 3 ] || return 1
+	[ "$c1" -ge $((c0 + min)) ] || return 1
+	[ "$MAX" -lt $((delay_ms / 2)) ] || return 1
+	[ "$rc" = 0 ] || return 1
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+}
+
 # leader_kept BALLOT: node 0 still leads, in BALLOT, and nodes 1 and 2
 # follow it: nobody campaigned
 leader_kept() {
