@@ -156,12 +156,16 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 }
 
 /*
- * Superblock update with the current promise and checkpoint, changed in
- * vol->sb in place; FUA, and a flush before it unless the caller has
- * just flushed what the update depends on (@flushed: a checkpoint).
- * See synod_repl_sb_commit().
+ * Superblock update with what changed in vol->sb in place (the LARGE
+ * flag, a synchronous checkpoint's applied index); FUA, and no flush
+ * first: what such a copy speaks for is on disk already.  The flag and
+ * the promise are durable by the FUA alone (each earlier copy was
+ * FUA too, and the journal records after it are FUA themselves), and a
+ * checkpoint has flushed the data area just before.  A flush of the
+ * disk's whole cache at every election bought nothing.  See
+ * synod_repl_sb_commit().
  */
-int __synod_repl_sb_write(struct synod_repl *r, bool flushed)
+int synod_repl_sb_write(struct synod_repl *r)
 {
 	struct synod_volume *vol = r->vol;
 	int err;
@@ -179,7 +183,7 @@ int __synod_repl_sb_write(struct synod_repl *r, bool flushed)
 		return -EINVAL;
 	}
 	err = synod_backing_sb_update(&vol->backing, &vol->sb, r->sb_page,
-				      !flushed);
+				      false);
 	/* The copy aimed at may be torn: the next write aims at it again,
 	 * never at the other, which is the last good one. */
 	if (err)

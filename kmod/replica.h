@@ -523,14 +523,9 @@ void synod_repl_events_send(struct synod_repl *r,
 			    const struct synod_repl_events *ev);	/* unlocked */
 void synod_repl_tick(struct work_struct *work);		/* takes the lock */
 void synod_repl_promoting(struct synod_repl *r, u64 now);
-int __synod_repl_sb_write(struct synod_repl *r, bool flushed);
+int synod_repl_sb_write(struct synod_repl *r);	/* vol->sb, FUA */
 int synod_repl_sb_encode(struct synod_repl *r, const struct synod_sb *sb,
 			 struct page *page);
-/* a superblock write that depends on no other write: a new promise */
-static inline int synod_repl_sb_write(struct synod_repl *r)
-{
-	return __synod_repl_sb_write(r, false);
-}
 
 /* replica_ckpt.c: checkpoints */
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */

@@ -130,7 +130,7 @@ static int ckpt_commit(struct synod_repl *r, u64 upto,
 	WARN_ON_ONCE(r->sb_async_busy);
 	r->vol->sb.applied_index = upto;
 	r->vol->sb.cfg = *cfg;
-	err = __synod_repl_sb_write(r, true);
+	err = synod_repl_sb_write(r);
 	if (err)
 		return err;
 	ckpt_done(r, upto, cfg, bytes);
