@@ -139,8 +139,9 @@ int synod_repl_sb_commit(struct synod_repl *r, struct synod_sb *next)
 	 * would leave @next with the applied index and configuration
 	 * before the checkpoint (resync_jump() settles first).
 	 */
-	WARN_ON_ONCE(r->sb_async_busy);
-	err = synod_ckpt_settle(r);
+	WARN_ON_ONCE(r->sbw[SYNOD_SBW_CKPT].busy ||
+		     r->sbw[SYNOD_SBW_PROMISE].busy);
+	err = synod_sbw_settle(r);
 	if (err)
 		return err;
 	next->seq = vol->sb.seq + 1;
@@ -173,7 +174,7 @@ int synod_repl_sb_write(struct synod_repl *r)
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
 	/* one superblock write at a time, each copy after the last */
-	err = synod_ckpt_settle(r);
+	err = synod_sbw_settle(r);
 	if (err)
 		return err;
 	vol->sb.seq++;
@@ -194,15 +195,17 @@ int synod_repl_sb_write(struct synod_repl *r)
 /*
  * Carry out every persist action of this round: queue the journal
  * records for the next group commit (replica_jq.c, which reports them
- * durable once written), write a new promise to the superblock now.
- * The promise is durable once written, but its seq is reported with the
- * group it is queued in: the report is cumulative, and records queued
- * before it may still be on their way.  Fences on error.
+ * durable once written), and a new promise with them: the group's
+ * writer writes it to the superblock before the group's records, with
+ * the lock dropped, and reports its seq with the group.  A promise no
+ * higher than one on disk or on its way there (the group in flight's, or
+ * the filling group's) rides on that one: groups are written and
+ * reported in order.  Fences on error.
  */
 static void repl_persist(struct synod_repl *r)
 {
 	struct synod_out *out = &r->out;
-	u64 promise = 0, pseq = 0;
+	u64 promise = 0, pseq = 0, have;
 	u32 i;
 
 	for (i = 0; i < out->npersist; i++) {
@@ -216,15 +219,11 @@ static void repl_persist(struct synod_repl *r)
 		promise = max(promise, p->ballot);
 		pseq = max(pseq, p->seq);
 	}
-	if (promise > r->vol->sb.promised_ballot) {
-		r->vol->sb.promised_ballot = promise;
-		if (synod_repl_sb_write(r)) {
-			synod_repl_fence(r, "superblock write failed");
-			return;
-		}
-	}
-	if (pseq)
-		synod_jq_promise(r, pseq);
+	if (!pseq)
+		return;
+	/* the group in flight's is stable while its writer has the role */
+	have = max3(r->vol->sb.promised_ballot, r->jw.promise, r->jq.promise);
+	synod_jq_promise(r, pseq, promise > have ? promise : 0);
 }
 
 /* ---- apply -------------------------------------------------------------- */

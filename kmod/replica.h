@@ -28,13 +28,14 @@
  * synchronous waits below (synod_repl_push()): a MAC per frame, the
  * socket writes and the submission of bios never hold up the other
  * inputs.  A checkpoint flushes the disk in a work item of its own,
- * with the lock dropped (replica_ckpt.c).  Everything else runs
- * synchronously under the lock for now: the superblock write of a new
- * promise or a checkpoint (and every other superblock update: vol->sb
- * and the superblock page change only under the lock), the checkpoints
- * that must free the journal ring or settle the data area, the reads
- * and writes of a state transfer (which first wait for the applies in
- * flight to land).
+ * with the lock dropped (replica_ckpt.c), and its superblock write, like
+ * a new promise's, runs with the lock dropped too (replica_sbw.c; the
+ * promise's by the group writer, before the group's records).
+ * Everything else runs synchronously under the lock for now: the other
+ * superblock updates (the LARGE flag, once; a state transfer's), the
+ * checkpoints that must free the journal ring or settle the data area,
+ * the reads and writes of a state transfer (which first wait for the
+ * applies in flight to land).
  * Nothing here allocates after creation; what the kernel allocates for us
  * under the lock (bios) is GFP_NOIO, and the threads and work that serve
  * the disk run in a memalloc_noio scope, because direct reclaim could
@@ -144,11 +145,36 @@ struct synod_repl_events {
 };
 
 /*
+ * The superblock writes that run with the replica's lock dropped
+ * (replica_sbw.c): a checkpoint's, issued by the checkpoint work, and
+ * a promise's, issued by the journal's group writer.  One slot each,
+ * so that each has one issuer, which alone re-arms its completion and
+ * waits for it without the lock; anyone else who must write a
+ * superblock settles first, under the lock.
+ */
+enum synod_sbw_kind {
+	SYNOD_SBW_CKPT,		/* applied index and configuration */
+	SYNOD_SBW_PROMISE,	/* promised ballot */
+	SYNOD_SBW_MAX
+};
+
+struct synod_sbw {
+	struct synod_sb next;	/* the copy written: vol->sb once folded */
+	struct page *page;	/* @next encoded, at create */
+	u64 bytes;		/* CKPT: r->applied_bytes at its index */
+	bool busy;		/* issued, not yet folded (under the lock) */
+	int err;		/* the bio's result, set before @done */
+	struct completion done;	/* the bio ended; re-armed by the issuer */
+	struct bio bio;		/* embedded: nothing allocated to write */
+	struct bio_vec bv;
+};
+
+/*
  * Journal records of one group commit (replica_jq.c).  @seq is the
  * highest persist seq the group makes durable once written: its records'
- * and those of the promises queued with them, which the superblock
- * already holds but which the core may count only once every record
- * before them is durable too.
+ * and those of the promises queued with them, which the core may count
+ * only once the superblock holds them and every record before them is
+ * durable too.
  */
 struct synod_jgroup {
 	struct synod_jrec *rec;		/* SYNOD_JQ_MAX, allocated at create */
@@ -162,6 +188,12 @@ struct synod_jgroup {
 	u32 *head;
 	u32 n;				/* records in rec[] */
 	u64 seq;			/* 0: nothing queued, not even a promise */
+	/*
+	 * The highest ballot promised in this group and not yet in the
+	 * superblock, 0 if none: the writer writes the superblock with it
+	 * before the group's records (replica_jq.c).
+	 */
+	u64 promise;
 };
 
 /*
@@ -244,23 +276,13 @@ struct synod_repl {
 	struct work_struct ckpt_work;
 	u64 ckpt_async;			/* written by the work: down line */
 	/*
-	 * The checkpoint work's superblock write, issued with the lock
-	 * dropped (replica_ckpt.c, synod_ckpt_settle()): the superblock it
-	 * writes, encoded into its own page, and the bytes landed at its
-	 * applied index; whether it was issued and is not yet folded into
-	 * vol->sb (both under the lock); its completion and result, set
-	 * by the bio's end; the bio and its one vector; how often another
-	 * superblock writer waited for it (down line).
+	 * Superblock writes issued with the lock dropped (replica_sbw.c):
+	 * a checkpoint's and a promise's, one in flight at most for the
+	 * whole replica; how often a writer waited for one in flight, and
+	 * how many promises were written so (down line).
 	 */
-	struct synod_sb sb_async;
-	struct page *sb_async_page;
-	u64 sb_async_bytes;
-	bool sb_async_busy;
-	int sb_async_err;
-	struct completion sb_async_done;
-	struct bio sb_bio;
-	struct bio_vec sb_bvec;
-	u64 sb_async_waits;
+	struct synod_sbw sbw[SYNOD_SBW_MAX];
+	u64 sb_async_waits, sb_promise_writes;
 	/*
 	 * Bytes, for checkpoints by bytes (replica_ckpt.c): of writes
 	 * landed since create, and of them at the last checkpoint's index;
@@ -494,7 +516,7 @@ static inline u8 synod_majority(u32 voters)
 int synod_jq_init(struct synod_repl *r);		/* at create */
 void synod_jq_free(struct synod_repl *r);		/* idle: no writer */
 bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p);
-void synod_jq_promise(struct synod_repl *r, u64 seq);
+void synod_jq_promise(struct synod_repl *r, u64 seq, u64 ballot);
 bool synod_jq_room(const struct synod_repl *r, u32 need);
 void synod_jq_reserve(struct synod_repl *r, u32 need);	/* may drop the lock */
 int synod_jq_reserve_intr(struct synod_repl *r, u32 need);
@@ -529,7 +551,20 @@ int synod_repl_sb_encode(struct synod_repl *r, const struct synod_sb *sb,
 
 /* replica_ckpt.c: checkpoints */
 int synod_repl_checkpoint(struct synod_repl *r);	/* waits for the disk */
-int synod_ckpt_settle(struct synod_repl *r);		/* may wait for it */
+void synod_ckpt_done(struct synod_repl *r, u64 upto,
+		     const struct synod_config *cfg, u64 bytes);
+
+/* replica_sbw.c: superblock writes with the lock dropped */
+int synod_sbw_init(struct synod_repl *r);		/* at create */
+void synod_sbw_free(struct synod_repl *r);		/* at destroy */
+struct synod_sb *synod_sbw_begin(struct synod_repl *r,
+				 enum synod_sbw_kind kind);
+bool synod_sbw_submit(struct synod_repl *r, enum synod_sbw_kind kind);
+void synod_sbw_wait(struct synod_repl *r, enum synod_sbw_kind kind);
+bool synod_sbw_inflight(struct synod_repl *r, enum synod_sbw_kind kind);
+void synod_sbw_wait_unlocked(struct synod_repl *r, enum synod_sbw_kind kind);
+int synod_sbw_settle(struct synod_repl *r);		/* may wait for it */
+int synod_sbw_settle_own(struct synod_repl *r, enum synod_sbw_kind kind);
 void synod_ckpt_init(struct synod_repl *r);		/* at create */
 void synod_ckpt_journaled(struct synod_repl *r, u64 slot, u32 bytes);
 void synod_ckpt_landed(struct synod_repl *r, u64 slot);

@@ -15,14 +15,10 @@
  * and under the lock it held up every input of the replica, the
  * acknowledgements and heartbeats too.  Its superblock write is issued
  * with the lock dropped too (a FUA write may take as long as a flush
- * on some disks): it is built and encoded under the lock, from vol->sb
- * as it is then, and folded into vol->sb under the lock once on disk
- * (synod_ckpt_settle()).  One copy is written at a time: every other
- * superblock writer (a promise, a state transfer, the synchronous
- * checkpoint) settles first, waiting for the write in flight, which
- * is rare; the fold changes only what the checkpoint wrote (seq,
- * applied index, configuration), so what such a writer changed in
- * vol->sb meanwhile is kept.  The flush makes durable every data-area
+ * on some disks): replica_sbw.c builds it under the lock from vol->sb
+ * as it is then, and folds it into vol->sb under the lock once on disk
+ * (synod_sbw_settle()), one superblock write at a time for the whole
+ * replica.  The flush makes durable every data-area
  * write that had ended when it was issued, so the applied index taken
  * before it is safe to write after it without a second flush.
  *
@@ -102,8 +98,8 @@ void synod_ckpt_release(struct synod_repl *r, u64 from, u64 upto)
  * A checkpoint of @upto is on disk: free the journal's ring below it.
  * @cfg was in effect at @upto, @bytes landed by then.
  */
-static void ckpt_done(struct synod_repl *r, u64 upto,
-		      const struct synod_config *cfg, u64 bytes)
+void synod_ckpt_done(struct synod_repl *r, u64 upto,
+		     const struct synod_config *cfg, u64 bytes)
 {
 	lockdep_assert_held(&r->lock);
 	WARN_ON_ONCE(upto < r->checkpointed);
@@ -127,13 +123,14 @@ static int ckpt_commit(struct synod_repl *r, u64 upto,
 	lockdep_assert_held(&r->lock);
 	WARN_ON_ONCE(upto > r->applied || upto < r->checkpointed);
 	/* settled by the caller: vol->sb is what the disk has */
-	WARN_ON_ONCE(r->sb_async_busy);
+	WARN_ON_ONCE(r->sbw[SYNOD_SBW_CKPT].busy ||
+		     r->sbw[SYNOD_SBW_PROMISE].busy);
 	r->vol->sb.applied_index = upto;
 	r->vol->sb.cfg = *cfg;
 	err = synod_repl_sb_write(r);
 	if (err)
 		return err;
-	ckpt_done(r, upto, cfg, bytes);
+	synod_ckpt_done(r, upto, cfg, bytes);
 	return 0;
 }
 
@@ -149,7 +146,7 @@ int synod_repl_checkpoint(struct synod_repl *r)
 
 	lockdep_assert_held(&r->lock);
 	synod_repl_push(r);	/* before the wait */
-	err = synod_ckpt_settle(r);	/* before vol->sb changes */
+	err = synod_sbw_settle(r);	/* before vol->sb changes */
 	if (err)
 		return err;
 	err = blkdev_issue_flush(r->vol->backing.bdev);
@@ -158,115 +155,28 @@ int synod_repl_checkpoint(struct synod_repl *r)
 	return ckpt_commit(r, r->applied, &r->applied_cfg, r->applied_bytes);
 }
 
-/* The checkpoint's superblock write ended (bio context): say so. */
-static void ckpt_sb_end(struct bio *bio)
-{
-	struct synod_repl *r = bio->bi_private;
-
-	r->sb_async_err = blk_status_to_errno(bio->bi_status);
-	bio_uninit(bio);
-	/* the result before the wakeup: complete_all() orders them */
-	complete_all(&r->sb_async_done);
-}
-
 /*
  * Build, under the lock, the superblock a checkpoint of @upto writes:
- * vol->sb as it is now with @upto and @cfg, the next sequence, encoded
- * into its own page, and submit it; the caller waits for it with the
- * lock dropped.  False if there is nothing to write (a synchronous
+ * vol->sb as it is now with @upto and @cfg, the next sequence, and
+ * submit it (replica_sbw.c); the caller waits for it with the lock
+ * dropped.  False if there is nothing to write (a synchronous
  * checkpoint went as far meanwhile) or the replica was fenced.
  */
 static bool ckpt_sb_build(struct synod_repl *r, u64 upto,
 			  const struct synod_config *cfg, u64 bytes)
 {
-	struct synod_sb *next = &r->sb_async;
+	struct synod_sb *next;
 
 	lockdep_assert_held(&r->lock);
-	/* one in flight at most: the work alone issues it, and settles */
-	if (WARN_ON_ONCE(r->sb_async_busy) || upto <= r->checkpointed)
+	/* settles a promise's write in flight first: rare, under the lock */
+	next = synod_sbw_begin(r, SYNOD_SBW_CKPT);
+	if (!next || upto <= r->checkpointed)
 		return false;
 	WARN_ON_ONCE(upto > r->applied);
-	*next = r->vol->sb;
 	next->applied_index = upto;
 	next->cfg = *cfg;
-	next->seq = r->vol->sb.seq + 1;
-	if (synod_repl_sb_encode(r, next, r->sb_async_page))
-		return false;
-	r->sb_async_bytes = bytes;
-	r->sb_async_err = 0;
-	/*
-	 * No one waits on the last write's completion any more: settle's
-	 * waiters hold the lock, which we hold, and the work's own wait
-	 * ended before it took the lock again (a work item never runs
-	 * twice at once).
-	 */
-	reinit_completion(&r->sb_async_done);
-	r->sb_async_busy = true;
-	/*
-	 * Submitted under the lock: busy means in flight, so whoever
-	 * settles waits only for the disk, never for this thread (which,
-	 * letting go of the lock, may run the engine and settle itself).
-	 */
-	synod_backing_sb_submit(&r->vol->backing, &r->sb_bio, &r->sb_bvec,
-				r->sb_async_page, next->seq, ckpt_sb_end, r);
-	return true;
-}
-
-/*
- * Wait for the checkpoint's superblock write as submit_bio_wait() waits:
- * in I/O wait, and waking every 10 s, so that a write a slow disk holds
- * for minutes is not reported as a hung task.
- */
-static void ckpt_sb_wait(struct synod_repl *r)
-{
-	while (!wait_for_completion_io_timeout(&r->sb_async_done, 10 * HZ))
-		;
-}
-
-/*
- * Fold a checkpoint's superblock write into vol->sb once it is on disk
- * (the copy of sequence vol->sb.seq + 1), and free the journal's ring
- * below its applied index; fence if it failed (the copy aimed at may be
- * torn: vol->sb keeps its sequence, so a later write would aim at that
- * copy again, never at the last good one).  Every superblock writer
- * calls this first, under the lock, so that copies are written one at a
- * time in sequence, and so does the work once its write has ended.
- * Waits for the disk only if the write is still in flight: a promise
- * or a state transfer while a checkpoint writes, which is rare (the
- * write is submitted when it is marked busy, ckpt_sb_build()).  Only
- * the fields the checkpoint wrote change: a writer may have changed
- * others in vol->sb since it was built, for its own write.  0, or the
- * error that fenced the replica.
- */
-int synod_ckpt_settle(struct synod_repl *r)
-{
-	struct synod_sb *next = &r->sb_async, *sb = &r->vol->sb;
-
-	lockdep_assert_held(&r->lock);
-	if (!r->sb_async_busy)
-		return 0;
-	if (!completion_done(&r->sb_async_done)) {
-		r->sb_async_waits++;
-		synod_repl_push(r);	/* before the wait */
-		ckpt_sb_wait(r);
-	}
-	r->sb_async_busy = false;
-	if (r->sb_async_err) {
-		if (!r->fenced)
-			synod_repl_fence(r, "checkpoint failed (superblock write)");
-		return r->sb_async_err;
-	}
-	/* nothing else wrote in between: every writer settles first */
-	if (WARN_ON_ONCE(next->seq != sb->seq + 1 ||
-			 next->applied_index < r->checkpointed)) {
-		synod_repl_fence(r, "checkpoint superblock out of sequence");
-		return -EIO;
-	}
-	sb->seq = next->seq;
-	sb->applied_index = next->applied_index;
-	sb->cfg = next->cfg;
-	ckpt_done(r, next->applied_index, &next->cfg, r->sb_async_bytes);
-	return 0;
+	r->sbw[SYNOD_SBW_CKPT].bytes = bytes;
+	return synod_sbw_submit(r, SYNOD_SBW_CKPT);
 }
 
 /*
@@ -385,7 +295,7 @@ static void ckpt_forget(struct synod_repl *r)
  * (repl_apply()) and by an idle trim (synod_repl_trim()), which it
  * repeats after: take the applied index and its configuration
  * under the lock, flush without it, build the superblock under it
- * again, write it without it, fold it in under it (synod_ckpt_settle(),
+ * again, write it without it, fold it in under it (synod_sbw_settle(),
  * which a superblock writer meanwhile may have done), and let the
  * engine tell the core what is durable now
  * (synod_repl_execute(): synod_replica_applied()).  Meanwhile another
@@ -425,10 +335,17 @@ static void ckpt_work(struct work_struct *work)
 
 	mutex_lock(&r->lock);
 	/*
-	 * Room first, as every holder that may fence or step the core
-	 * (replica.h); it may drop the lock, so before anything is built.
+	 * A promise's superblock write in flight (an election) is waited
+	 * for without the lock: the build would wait for it under the
+	 * lock (one write at a time, replica_sbw.c).  Then room, as
+	 * every holder that may fence or step the core (replica.h).  Both
+	 * may drop the lock, and another promise go meanwhile: until
+	 * none is in flight, before anything is built.
 	 */
-	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	do {
+		synod_sbw_wait_unlocked(r, SYNOD_SBW_PROMISE);
+		synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
+	} while (!r->fenced && synod_sbw_inflight(r, SYNOD_SBW_PROMISE));
 	/*
 	 * A failed flush may have lost data-area writes from the cache:
 	 * fence whatever happened meanwhile, or a later flush that works
@@ -443,12 +360,12 @@ static void ckpt_work(struct work_struct *work)
 	}
 	synod_repl_unlock(r);
 
-	ckpt_sb_wait(r);
+	synod_sbw_wait(r, SYNOD_SBW_CKPT);
 
 	mutex_lock(&r->lock);
 	/* the engine runs below: room first, as every input (replica.h) */
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
-	synod_ckpt_settle(r);	/* unless a writer meanwhile did */
+	synod_sbw_settle_own(r, SYNOD_SBW_CKPT);	/* unless one did */
 	if (!r->up || r->fenced) {
 		r->ckpt_trim = false;
 	} else {

@@ -191,7 +191,7 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	struct synod_repl *r;
 	u64 nrec, nwritten, nbios, ncorrupt;
 	u32 n;
-	int err = -ENOMEM, apply_err;
+	int err = -ENOMEM, apply_err, sbw_err;
 
 	/* called without a check on every request: a hole is a bug here */
 	if (WARN_ON(!host_whole(host))) {
@@ -231,12 +231,10 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->tops = &synod_tcp_ops;
 
 	r->sb_page = alloc_page(GFP_KERNEL);
-	r->sb_async_page = alloc_page(GFP_KERNEL);
-	init_completion(&r->sb_async_done);
 	/* each sets up what destroy needs before it may fail */
+	sbw_err = synod_sbw_init(r);
 	apply_err = synod_apply_init(r);
-	if (synod_jq_init(r) || apply_err || !r->sb_page ||
-	    !r->sb_async_page ||
+	if (synod_jq_init(r) || apply_err || sbw_err || !r->sb_page ||
 	    synod_resync_init(r, !format &&
 			      (vol->sb.flags & SYNOD_SB_FLAG_RESYNC)))
 		goto fail;
@@ -389,10 +387,7 @@ void synod_repl_destroy(struct synod_repl *r)
 	synod_resync_free(r);
 	if (r->sb_page)
 		__free_page(r->sb_page);
-	/* the work that writes it has ended and folded it: down waited */
-	WARN_ON_ONCE(r->sb_async_busy);
-	if (r->sb_async_page)
-		__free_page(r->sb_async_page);
+	synod_sbw_free(r);	/* down waited for both writers */
 	memzero_explicit(r->cfg.secret, sizeof(r->cfg.secret));
 	kvfree(r);
 }
@@ -533,7 +528,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
 		(u64)atomic64_read(&r->fr.reads),
 		(u64)atomic64_read(&r->fr.busy_reads));
-	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu; checkpoint superblock writes waited for %llu\n",
+	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu; superblock writes waited for %llu (promises written with the lock dropped %llu)\n",
 		r->vol->name, r->jgroups, jrecords, jbatches, jbios, r->jwaits,
 		r->aq.writes, r->aq.blocked, r->aq.work_runs,
 		r->aq.kick_reaps, r->ckpt_async,
@@ -542,7 +537,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		atomic_long_read(&r->vol->admit.refused), r->room_refused,
 		r->core.stats.gap_resends, r->catchup_cut, r->promise_cut,
 		r->core.stats.part_refused, r->accept_parts,
-		jshared, r->sb_async_waits);
+		jshared, r->sb_async_waits, r->sb_promise_writes);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)
 		err = -EIO;

@@ -5,8 +5,9 @@
  *
  * The engine (replica.c) carries out a round's persist actions under the
  * lock by queuing its records in the filling group r->jq, with their
- * payload buffers pinned (payload.h), and writing a new promise to the
- * superblock at once (rare: elections).  Every input that may have run
+ * payload buffers pinned (payload.h), a new promise with them (rare:
+ * elections), which the writer writes to the superblock before the
+ * group's records (replica_sbw.c).  Every input that may have run
  * the engine ends in synod_repl_unlock(): if a group is queued and
  * nobody has the writer's role (r->jbusy), it takes the role and hands
  * it to the writer work.  The writer takes the filling group as the
@@ -33,9 +34,9 @@
  * count its own vote (core/replica.h; tests/sim/node.c has always
  * modelled it so).  Groups are written in persist order, one at a time,
  * so a report covers every record before it.  A promise's seq is
- * reported with the group it was queued in (r->jq.seq): the superblock
- * holds it already, but a cumulative report of it would cover the
- * records queued before it too.
+ * reported with the group it was queued in (r->jq.seq), once its
+ * superblock copy and the group's records are on disk: a cumulative
+ * report of it covers the records queued before it too.
  *
  * Records queued but never written are dropped only when nothing will be
  * reported durable after them: the replica is fenced, or goes away.  A
@@ -90,6 +91,7 @@ static void group_release(struct synod_repl *r, struct synod_jgroup *g)
 	}
 	g->n = 0;
 	g->seq = 0;
+	g->promise = 0;
 	if (lost)
 		synod_repl_fence(r, "journal group lost a payload's pin");
 }
@@ -128,8 +130,9 @@ void synod_jq_free(struct synod_repl *r)
  * bound refuses is ever in a journal read with that bound (after a
  * crash, recovery takes the bound from the superblock).  A crash after
  * the superblock and before the record leaves only the flag, which
- * costs nothing.  One synchronous superblock write under the lock, as
- * for a promise (repl_persist()), once in the life of the replica.
+ * costs nothing.  One synchronous superblock write under the lock (it
+ * waits for a promise's or a checkpoint's in flight first: one at a
+ * time, replica_sbw.c), once in the life of the replica.
  * False if the replica was fenced instead.
  */
 static bool jq_go_large(struct synod_repl *r)
@@ -217,11 +220,17 @@ bool synod_jq_queue(struct synod_repl *r, const struct synod_persist *p)
 	return true;
 }
 
-/* Promises up to persist seq @seq are in the superblock (see above). */
-void synod_jq_promise(struct synod_repl *r, u64 seq)
+/*
+ * Promises up to persist seq @seq: @ballot, if not 0, is to be written
+ * to the superblock with the filling group (jq_write()); else they ride
+ * on a superblock copy written or on its way (repl_persist()).  Their
+ * seq is reported with the group either way.
+ */
+void synod_jq_promise(struct synod_repl *r, u64 seq, u64 ballot)
 {
 	lockdep_assert_held(&r->lock);
 	r->jq.seq = max(r->jq.seq, seq);
+	r->jq.promise = max(r->jq.promise, ballot);
 }
 
 /* Drop the filling group: the replica is fenced or going away. */
@@ -233,7 +242,7 @@ void synod_jq_drop(struct synod_repl *r)
 
 static bool jq_pending(const struct synod_repl *r)
 {
-	return r->jq.n || r->jq.seq;
+	return r->jq.n || r->jq.seq || r->jq.promise;
 }
 
 /* Room for an input that may queue @need records (SYNOD_JQ_RESERVE...). */
@@ -342,33 +351,76 @@ static int group_enospc(struct synod_repl *r, struct synod_jgroup *g,
 }
 
 /*
+ * Issue the superblock write of the promise @g carries, under the lock;
+ * the caller waits for it with the lock dropped.  A checkpoint's write
+ * in flight is waited for first (one at a time, replica_sbw.c), with
+ * the lock dropped too: settling it under the lock would hold up every
+ * input for as long as the disk takes.  False if the replica is fenced.
+ */
+static bool jq_promise_issue(struct synod_repl *r, struct synod_jgroup *g)
+{
+	struct synod_sb *next;
+
+	lockdep_assert_held(&r->lock);
+	synod_sbw_wait_unlocked(r, SYNOD_SBW_CKPT);
+	next = synod_sbw_begin(r, SYNOD_SBW_PROMISE);	/* folds it */
+	if (!next)
+		return false;
+	/* the filling group's promise was never folded before its own */
+	WARN_ON_ONCE(next->promised_ballot >= g->promise);
+	next->promised_ballot = max(next->promised_ballot, g->promise);
+	return synod_sbw_submit(r, SYNOD_SBW_PROMISE);
+}
+
+/*
  * Write the filling group as the group in flight, the lock dropped
  * around the I/O.  Returns the persist seq it made durable, 0 if it
  * made none (the replica is fenced now).  Called and returns with the
  * lock held, by the holder of the writer's role (r->jbusy).  A group
- * of promises alone is durable already.
+ * that carries a promise writes the superblock first, then its records:
+ * an ACCEPT of a higher ballot promises and accepts in one step, and a
+ * crash must not keep records of a ballot the superblock never promised
+ * (a state no restore has ever had to take, and the simulator's disk
+ * never makes).  The promise's write is FUA, and costs one trip to the
+ * disk only in groups that carry one: at elections.
  */
 static u64 jq_write(struct synod_repl *r)
 {
 	struct synod_jgroup *g = &r->jw;
 	u64 start_ns = synod_repl_now(), seq;
 	u32 done = 0;
-	int err;
+	int err = 0;
 
 	lockdep_assert_held(&r->lock);
-	WARN_ON_ONCE(!r->jbusy || g->n || g->seq);
+	WARN_ON_ONCE(!r->jbusy || g->n || g->seq || g->promise);
 	swap(r->jq, r->jw);
 	/* the filling group is empty again: inputs waiting for room go on */
 	WRITE_ONCE(r->jgen, r->jgen + 1);	/* jq_wait() reads it unlocked */
 	wake_up_all(&r->jwait);
-	if (!g->n)
+	if (!g->n && !g->promise)
 		goto out;
+	if (g->promise && !jq_promise_issue(r, g))
+		goto out;			/* fenced */
 	/* submit our applies, but reap them after the group's write */
 	__synod_repl_release(r);
 	synod_apply_writer_submit(r);
-	err = group_write(r, g, &done);
+	if (g->promise) {
+		/* ours alone re-arms it: no later write's completion */
+		synod_sbw_wait(r, SYNOD_SBW_PROMISE);
+		err = r->sbw[SYNOD_SBW_PROMISE].err;
+	}
+	/* no record of the ballot before the promise is on disk */
+	if (!err && g->n)
+		err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
 	synod_apply_writer_reap(r);
+	/*
+	 * Fold the promise into vol->sb, unless a superblock writer did
+	 * meanwhile; a failed write fenced the replica (a torn copy),
+	 * whoever folded it, and so nothing of the group is reported.
+	 */
+	if (g->promise && synod_sbw_settle_own(r, SYNOD_SBW_PROMISE))
+		goto out;
 	/*
 	 * One checkpoint frees what is applied, once the applies in flight
 	 * have landed; nothing more is issued while we hold the lock, so a
@@ -408,7 +460,7 @@ out:
  * out what that releases.  That report is one more input: if others
  * filled the next group meanwhile past the room it needs, write that one
  * too first (a report covers both).  Promises queued meanwhile with no
- * record after them are durable now too.
+ * record after them and no write of their own are durable now too.
  */
 static void jq_flush(struct synod_repl *r)
 {
@@ -419,7 +471,12 @@ static void jq_flush(struct synod_repl *r)
 		if (r->fenced)
 			return;
 	} while (!synod_jq_room(r, SYNOD_JQ_RESERVE_LOCAL));
-	if (!r->jq.n && r->jq.seq) {
+	/*
+	 * Promises queued meanwhile with no record, riding on a copy
+	 * written now (the group just written, or an earlier one): their
+	 * seq is durable.  Not one that still has its own write to do.
+	 */
+	if (!r->jq.n && !r->jq.promise && r->jq.seq) {
 		seq = max(seq, r->jq.seq);
 		r->jq.seq = 0;
 	}

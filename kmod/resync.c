@@ -164,7 +164,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 	/* applies still in flight would land on the copy */
 	synod_apply_quiesce(r);
 	/* a checkpoint's superblock write in flight: on disk first */
-	if (r->fenced || synod_ckpt_settle(r))
+	if (r->fenced || synod_sbw_settle(r))
 		return;
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
 		return;
