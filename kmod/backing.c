@@ -334,15 +334,17 @@ out_free_page:
 }
 
 /*
- * Update the superblock in place while the volume runs (a new promise, a
- * checkpoint): write only the copy that holds the older sequence number,
+ * Update the superblock in place while the volume runs (the LARGE flag, a
+ * synchronous checkpoint, a state transfer): write only the copy that
+ * holds the older sequence number,
  * so a torn write leaves the other copy intact.  @page is preallocated by
  * the caller, who has bumped @sb->seq and encoded @sb into @page (inside
  * its replica's assertion window, so that a failed assertion of the
  * encoder fences that replica: synod_repl_sb_write()).  FUA always; a
- * flush first if @preflush, which a caller that has just flushed what
- * the new copy speaks for (a checkpoint) leaves out: a second flush of
- * a disk's whole cache would buy nothing.
+ * flush first if @preflush, which a caller whose copy speaks for no
+ * write the cache may hold (the flag, a promise) or that has just
+ * flushed (a checkpoint) leaves out: a flush of a disk's whole cache
+ * would buy nothing.
  */
 int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 			    struct page *page, bool preflush)
@@ -355,12 +357,14 @@ int synod_backing_sb_update(struct synod_backing *b, const struct synod_sb *sb,
 }
 
 /*
- * The same update, issued without waiting: a checkpoint's (replica_ckpt.c),
- * whose flush ran just before, so FUA and no PREFLUSH.  @page holds the
- * superblock of sequence @seq, encoded; @bio and its one vector @bv are
- * the caller's, set up here, and @end_io gets @bio back once the copy
- * is on stable media or failed (it calls bio_uninit()).  Allocates no
- * bio: it is issued by a work item that serves the disk.
+ * The same update, issued without waiting (replica_sbw.c): a checkpoint's,
+ * whose flush ran just before, or a promise's, which speaks for no write
+ * the cache may hold, so FUA and no PREFLUSH.  @page holds the superblock
+ * of sequence @seq, encoded; @bio and its one vector @bv are the
+ * caller's, set up here, and @end_io gets @bio back once the copy is on
+ * stable media or failed.  Allocates no bio: it may be issued on the way
+ * to writing back this very disk (the checkpoint work, the journal's
+ * writer).
  */
 void synod_backing_sb_submit(struct synod_backing *b, struct bio *bio,
 			     struct bio_vec *bv, struct page *page, u64 seq,

@@ -101,8 +101,8 @@ static void sb_encode(struct synod_repl *r, const struct synod_sb *sb,
 }
 
 /*
- * @sb into @page for a write its caller issues itself (a checkpoint's,
- * replica_ckpt.c), in our assertion window as for every superblock;
+ * @sb into @page for a write its caller issues itself (a checkpoint's or
+ * a promise's, replica_sbw.c), in our assertion window as for every superblock;
  * -EINVAL, the replica fenced, if the encoder's assertion failed.
  */
 int synod_repl_sb_encode(struct synod_repl *r, const struct synod_sb *sb,
@@ -221,8 +221,15 @@ static void repl_persist(struct synod_repl *r)
 	}
 	if (!pseq)
 		return;
-	/* the group in flight's is stable while its writer has the role */
+	/*
+	 * The core raises its promise strictly each time it persists one
+	 * (raise_promise(), synod_prop_next_ballot()), so each has a write
+	 * of its own: a promise that rides on another's is defensive, for
+	 * a core that would persist an equal ballot again, and loud.  The
+	 * group in flight's is stable while its writer has the role.
+	 */
 	have = max3(r->vol->sb.promised_ballot, r->jw.promise, r->jq.promise);
+	WARN_ON_ONCE(promise <= have);
 	synod_jq_promise(r, pseq, promise > have ? promise : 0);
 }
 

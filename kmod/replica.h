@@ -165,6 +165,7 @@ struct synod_sbw {
 	bool busy;		/* issued, not yet folded (under the lock) */
 	int err;		/* the bio's result, set before @done */
 	struct completion done;	/* the bio ended; re-armed by the issuer */
+	u64 gen;		/* writes issued: what the other kind waits on */
 	struct bio bio;		/* embedded: nothing allocated to write */
 	struct bio_vec bv;
 };
@@ -279,10 +280,11 @@ struct synod_repl {
 	 * Superblock writes issued with the lock dropped (replica_sbw.c):
 	 * a checkpoint's and a promise's, one in flight at most for the
 	 * whole replica; how often a writer waited for one in flight, and
-	 * how many promises were written so (down line).
+	 * how many of those waits held the lock, and how many promises were
+ * written so (down line).
 	 */
 	struct synod_sbw sbw[SYNOD_SBW_MAX];
-	u64 sb_async_waits, sb_promise_writes;
+	u64 sb_async_waits, sb_locked_waits, sb_promise_writes;
 	/*
 	 * Bytes, for checkpoints by bytes (replica_ckpt.c): of writes
 	 * landed since create, and of them at the last checkpoint's index;

@@ -168,7 +168,7 @@ static bool ckpt_sb_build(struct synod_repl *r, u64 upto,
 	struct synod_sb *next;
 
 	lockdep_assert_held(&r->lock);
-	/* settles a promise's write in flight first: rare, under the lock */
+	/* folds a promise's write that has ended (ckpt_work() waited) */
 	next = synod_sbw_begin(r, SYNOD_SBW_CKPT);
 	if (!next || upto <= r->checkpointed)
 		return false;
@@ -335,24 +335,26 @@ static void ckpt_work(struct work_struct *work)
 
 	mutex_lock(&r->lock);
 	/*
+	 * A failed flush may have lost data-area writes from the cache:
+	 * fence at once, before anything below lets go of the lock, or a
+	 * synchronous checkpoint meanwhile, whose own flush works, would
+	 * name an applied index over writes that are gone.  A fence needs
+	 * no journal room (it queues nothing).
+	 */
+	if (err && !r->fenced)
+		synod_repl_fence(r, "checkpoint flush failed");
+	/*
 	 * A promise's superblock write in flight (an election) is waited
 	 * for without the lock: the build would wait for it under the
 	 * lock (one write at a time, replica_sbw.c).  Then room, as
-	 * every holder that may fence or step the core (replica.h).  Both
-	 * may drop the lock, and another promise go meanwhile: until
-	 * none is in flight, before anything is built.
+	 * every holder that may step the core (replica.h).  Both may
+	 * drop the lock, and another promise go meanwhile: until none is
+	 * in flight, before anything is built.
 	 */
 	do {
 		synod_sbw_wait_unlocked(r, SYNOD_SBW_PROMISE);
 		synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	} while (!r->fenced && synod_sbw_inflight(r, SYNOD_SBW_PROMISE));
-	/*
-	 * A failed flush may have lost data-area writes from the cache:
-	 * fence whatever happened meanwhile, or a later flush that works
-	 * would name an applied index over writes that are gone.
-	 */
-	if (err && !r->fenced)
-		synod_repl_fence(r, "checkpoint flush failed");
 	if (!r->up || r->fenced || !ckpt_sb_build(r, upto, &cfg, bytes)) {
 		r->ckpt_trim = false;	/* the next idle tick trims */
 		synod_repl_unlock(r);

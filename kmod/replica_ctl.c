@@ -514,10 +514,11 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	jbatches = synod_journal_chunks(r->journal);
 	jshared = synod_journal_shared(r->journal);
 	/*
-	 * Two lines: one of ~950 bytes came near printk's limit (992 with
-	 * its prefix on 6.1), past which the last counters would be cut.
-	 * bench.sh and bench-report.py read the first one only; the tests
-	 * join the pair (tests/vm/helpers.bash, down_lines()).
+	 * Three lines: one of ~950 bytes came near printk's limit (992 with
+	 * its prefix on 6.1), past which the last counters would be cut,
+	 * and so did the second.  bench.sh and bench-report.py read the
+	 * first one only; the tests join them (tests/vm/helpers.bash,
+	 * down_lines()), the "superblock" line last.
 	 */
 	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); reads past the engine %llu (%llu under the lease sent in for a write)\n",
 		r->vol->name, rx, r->rx_drop[SYNOD_RXD_NOBUF],
@@ -528,7 +529,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
 		(u64)atomic64_read(&r->fr.reads),
 		(u64)atomic64_read(&r->fr.busy_reads));
-	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu; superblock writes waited for %llu (promises written with the lock dropped %llu)\n",
+	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu\n",
 		r->vol->name, r->jgroups, jrecords, jbatches, jbios, r->jwaits,
 		r->aq.writes, r->aq.blocked, r->aq.work_runs,
 		r->aq.kick_reaps, r->ckpt_async,
@@ -537,7 +538,10 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		atomic_long_read(&r->vol->admit.refused), r->room_refused,
 		r->core.stats.gap_resends, r->catchup_cut, r->promise_cut,
 		r->core.stats.part_refused, r->accept_parts,
-		jshared, r->sb_async_waits, r->sb_promise_writes);
+		jshared);
+	pr_info("%s: down, superblock: writes waited for another in flight %llu (%llu of them under the lock), promises written with the lock dropped %llu\n",
+		r->vol->name, r->sb_async_waits, r->sb_locked_waits,
+		r->sb_promise_writes);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)
 		err = -EIO;

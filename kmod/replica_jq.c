@@ -362,6 +362,8 @@ static bool jq_promise_issue(struct synod_repl *r, struct synod_jgroup *g)
 	struct synod_sb *next;
 
 	lockdep_assert_held(&r->lock);
+	if (r->fenced)
+		return false;
 	synod_sbw_wait_unlocked(r, SYNOD_SBW_CKPT);
 	next = synod_sbw_begin(r, SYNOD_SBW_PROMISE);	/* folds it */
 	if (!next)
@@ -409,8 +411,12 @@ static u64 jq_write(struct synod_repl *r)
 		synod_sbw_wait(r, SYNOD_SBW_PROMISE);
 		err = r->sbw[SYNOD_SBW_PROMISE].err;
 	}
-	/* no record of the ballot before the promise is on disk */
-	if (!err && g->n)
+	/*
+	 * No record of the ballot before the promise is on disk; none at
+	 * all once fenced meanwhile (a racy look: it only saves the I/O,
+	 * nothing of a fenced replica is reported).
+	 */
+	if (!err && g->n && !READ_ONCE(r->fenced))
 		err = group_write(r, g, &done);
 	mutex_lock(&r->lock);
 	synod_apply_writer_reap(r);

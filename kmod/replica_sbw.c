@@ -31,8 +31,11 @@
  * writer's role (r->jbusy) for PROMISE.  Whoever else waits on it holds
  * the lock, as the issuer does when it re-arms, so such a waiter can
  * neither miss a completion nor see the next one's; an issuer that
- * waits for the other's write without the lock looks again under it
- * after each wake-up (synod_sbw_inflight()).  A fold changes only the fields
+ * waits for the other's write without the lock waits on the slot's
+ * generation instead, and looks again under the lock after each
+ * wake-up (synod_sbw_wait_unlocked()).  Writes are submitted under the
+ * lock, so that busy always means in flight; submit_bio() may wait for
+ * a tag meanwhile, as every write submitted under it does.  A fold changes only the fields
  * its kind wrote, so what a synchronous writer changed in vol->sb
  * meanwhile (a flag) is kept.  A failed write fences the replica, and
  * vol->sb keeps its sequence: the copy aimed at may be torn, and the
@@ -42,6 +45,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/blkdev.h>
+#include <linux/wait_bit.h>
 
 #include "replica.h"
 
@@ -59,6 +63,13 @@ static void sbw_end(struct bio *bio)
 	bio_uninit(bio);
 	/* the result before the wakeup: complete_all() orders them */
 	complete_all(&w->done);
+	/*
+	 * And the other kind's issuer, which waits without the lock on
+	 * the address alone (synod_sbw_wait_unlocked()): wake_up_var()
+	 * hashes @w, it does not read it, so that the issuer may already
+	 * have gone on does not matter.
+	 */
+	wake_up_var(w);
 }
 
 /*
@@ -106,9 +117,11 @@ bool synod_sbw_submit(struct synod_repl *r, enum synod_sbw_kind kind)
 	/*
 	 * No one waits on the last write's completion any more: a settle
 	 * waits under the lock, which we hold, and this slot's issuer,
-	 * the only waiter without the lock, is this thread.
+	 * the only one to wait on it without the lock, is this thread.
+	 * The other kind's issuer waits on @gen and the address instead.
 	 */
 	reinit_completion(&w->done);
+	WRITE_ONCE(w->gen, w->gen + 1);
 	w->busy = true;
 	if (kind == SYNOD_SBW_PROMISE)
 		r->sb_promise_writes++;
@@ -133,14 +146,17 @@ void synod_sbw_wait(struct synod_repl *r, enum synod_sbw_kind kind)
  * Under the lock, by the issuer of the other kind before it builds: wait
  * for @kind's write in flight with the lock dropped, so that the build's
  * settle need not wait for it under the lock, holding up every input
- * for as long as the disk takes.  Looks again under the lock every 10 s
- * and after each wake-up: the write may have been folded and another
- * of its kind issued meanwhile.  Returns with the lock held; the caller
- * must look again at anything the lock guards.
+ * for as long as the disk takes.  Not on the slot's completion, which
+ * its own issuer re-arms (a re-arm must find no one asleep on it), but
+ * until the write ends or another of its kind is issued, and every
+ * 10 s; then it looks again under the lock.  Returns with the lock
+ * held; the caller must look again at anything the lock guards.
  */
 void synod_sbw_wait_unlocked(struct synod_repl *r, enum synod_sbw_kind kind)
 {
+	struct synod_sbw *w = &r->sbw[kind];
 	bool counted = false;
+	u64 gen;
 
 	lockdep_assert_held(&r->lock);
 	while (!r->fenced && synod_sbw_inflight(r, kind)) {
@@ -148,8 +164,10 @@ void synod_sbw_wait_unlocked(struct synod_repl *r, enum synod_sbw_kind kind)
 			r->sb_async_waits++;
 			counted = true;
 		}
+		gen = w->gen;
 		__synod_repl_release(r);	/* pushes what is queued */
-		wait_for_completion_io_timeout(&r->sbw[kind].done, 10 * HZ);
+		wait_var_event_timeout(w, completion_done(&w->done) ||
+					  READ_ONCE(w->gen) != gen, 10 * HZ);
 		mutex_lock(&r->lock);
 	}
 }
@@ -200,6 +218,7 @@ int synod_sbw_settle(struct synod_repl *r)
 			continue;
 		if (!completion_done(&w->done)) {
 			r->sb_async_waits++;
+			r->sb_locked_waits++;
 			synod_repl_push(r);	/* before the wait */
 			synod_sbw_wait(r, kind);
 		}
@@ -244,8 +263,10 @@ int synod_sbw_init(struct synod_repl *r)
 {
 	u32 kind;
 
-	for (kind = 0; kind < SYNOD_SBW_MAX; kind++) {
+	/* every completion first: destroy may wait on any */
+	for (kind = 0; kind < SYNOD_SBW_MAX; kind++)
 		init_completion(&r->sbw[kind].done);
+	for (kind = 0; kind < SYNOD_SBW_MAX; kind++) {
 		r->sbw[kind].page = alloc_page(GFP_KERNEL);
 		if (!r->sbw[kind].page)
 			return -ENOMEM;
@@ -256,14 +277,16 @@ int synod_sbw_init(struct synod_repl *r)
 /*
  * At destroy, after down: the work that issued each write has waited
  * for it and folded it (the checkpoint work was flushed, the group
- * writer drained).
+ * writer drained).  Should one still be busy, its bio still writes the
+ * page and ends into the replica: wait for it before either goes.
  */
 void synod_sbw_free(struct synod_repl *r)
 {
 	u32 kind;
 
 	for (kind = 0; kind < SYNOD_SBW_MAX; kind++) {
-		WARN_ON_ONCE(r->sbw[kind].busy);
+		if (WARN_ON_ONCE(r->sbw[kind].busy))
+			synod_sbw_wait(r, kind);
 		if (r->sbw[kind].page)
 			__free_page(r->sbw[kind].page);
 		r->sbw[kind].page = NULL;

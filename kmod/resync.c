@@ -163,7 +163,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 		return;
 	/* applies still in flight would land on the copy */
 	synod_apply_quiesce(r);
-	/* a checkpoint's superblock write in flight: on disk first */
+	/* a superblock write in flight (a checkpoint's, a promise's): first */
 	if (r->fenced || synod_sbw_settle(r))
 		return;
 	if (!(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) && resync_mark(r, true))
