@@ -30,11 +30,12 @@ kernel_log_since_mark() {
 }
 
 # The counters a volume prints going down since synod_setup(), one line
-# per volume taken down: the module prints them in two lines ("V: down;
-# frames dropped: ..." and "V: down, continued: ..."; one line came near
-# printk's limit), joined here with "; " so that every counter is on the
-# line a test greps for ": down; frames dropped".  Paired by volume name,
-# in case two volumes go down at once.
+# per volume taken down: the module prints them in three lines ("V: down;
+# frames dropped: ...", "V: down, continued: ..." and, last, "V: down,
+# superblock: ..."; one line came near printk's limit), joined here with
+# "; " so that every counter is on the line a test greps for ": down;
+# frames dropped".  Paired by volume name, in case two volumes go down at
+# once.
 down_lines() {
 	kernel_log_since_mark | awk '
 		function vol(l, what) {
@@ -46,12 +47,15 @@ down_lines() {
 			held[vol($0, ": down; frames dropped: ")] = $0
 			next
 		}
-		/: down, continued: / {
-			k = vol($0, ": down, continued: ")
+		/: down, (continued|superblock): / {
+			k = vol($0, ": down, [a-z]*: ")
 			r = $0
-			sub(/.*: down, continued: /, "", r)
-			print held[k] "; " r
-			delete held[k]
+			sub(/.*: down, [a-z]*: /, "", r)
+			held[k] = held[k] "; " r
+			if ($0 ~ /: down, superblock: /) {
+				print held[k]
+				delete held[k]
+			}
 		}
 		END { for (k in held) print held[k] }'
 }

@@ -98,15 +98,18 @@ teardown() {
 }
 
 # bats test_tags=slow
-@test "engine: a promise while the checkpoint's superblock write is in flight waits for it, then is written after it" {
+@test "engine: a promise while the checkpoint's superblock write is in flight waits for it without the lock, then is written after it" {
 	local delay_ms=30000
 	# Node 0 leads; its superblock writes take 30 s from when about 50
 	# slots are chosen, so the checkpoint at slot 64 holds one in
 	# flight.  Node 1 is promoted meanwhile: node 0's promise must wait
 	# for the checkpoint's write (copies are written one at a time, in
-	# sequence: synod_ckpt_settle()), then be written itself.  Node 1
-	# leads on node 2's promise alone; node 0 follows once both writes
-	# are on disk, nothing fenced, and its down line counts the wait.
+	# sequence: replica_sbw.c), then be written itself.  Both waits
+	# run in the journal's group writer with the replica's lock
+	# dropped: a status answers meanwhile (it waited up to 60 s behind
+	# them).  Node 1 leads on node 2's promise alone; node 0 follows
+	# once both writes are on disk, nothing fenced, and its down line
+	# counts the wait and the promise.
 	slow_journal_cluster
 	warm_up 50
 	slow_sb_on $delay_ms
@@ -115,6 +118,10 @@ teardown() {
 	wait_for 30 delayed_is_held "$SJ_DM"
 	ctl 1 volume promote $VOL
 	echo "promoted node 1; $(delayed_writes "$SJ_DM") superblock writes held on node 0"
+	sample_status 10 "superblock writes" delayed_writes "$SJ_DM"
+	echo "# promise behind a checkpoint: slowest status $MAX ms, each write held $delay_ms ms" >&3
+	[ "$BUSY" -ge 3 ]
+	[ "$MAX" -lt $((delay_ms / 2)) ]
 	wait_for 60 is_role 1 $VOL leader
 	# node 0 follows node 1 once its promise is on disk, after the
 	# checkpoint's write: two delayed writes
@@ -122,7 +129,59 @@ teardown() {
 	ctl 0 volume down $VOL
 	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
-	grep -Eq 'checkpoint superblock writes waited for [1-9]' "$BATS_TEST_TMPDIR/down"
+	# the promise waited for the checkpoint's write, without the lock
+	grep -Eq 'writes waited for another in flight [1-9][0-9]* \(0 of them under the lock\), promises written with the lock dropped [1-9]' "$BATS_TEST_TMPDIR/down"
+	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
+		false
+	fi
+}
+
+# bats test_tags=slow
+@test "engine: a promise's superblock write on a slow disk holds up no command, and counts only once on disk" {
+	local delay_ms=30000 i b1
+	# Node 2 is down, so node 1 can lead only with node 0's promise.
+	# Every write of node 0's superblock takes 30 s, and node 1 is
+	# promoted.  Node 0's promise was written under the replica's
+	# lock: a status (and every heartbeat and acknowledgement) waited
+	# for it.  Now the journal's group writer writes it with the lock
+	# dropped, before the group's records, and reports it to the core
+	# only once it is on disk: a status answers in under 15 s while
+	# the write is held, and node 1 does not lead meanwhile (a promise
+	# reported early would let it).  Then the delay is switched off,
+	# which lets the write end: node 1 leads, node 0 follows, and the
+	# newest superblock copy on node 0's disk holds node 1's ballot.
+	# (While the write is held node 1's phase 1 times out and asks
+	# again with a higher ballot, as it would with any write longer
+	# than an election timeout: admin-guide.rst.)  Without leases node
+	# 0 promises the moment the PREPARE arrives (with them, only once
+	# its lease as leader has run out).
+	reload_synod time_scale=$TIME_SCALE test_no_lease=1
+	slow_journal_cluster
+	warm_up 8
+	ctl 2 volume down $VOL
+	slow_sb_on $delay_ms
+	ctl 1 volume promote $VOL
+	# node 0 has seen node 1's ballot: its promise is being written
+	wait_for 60 promised_to 0 1
+	wait_for 10 delayed_is_held "$SJ_DM"
+	sample_status 6 "superblock writes" delayed_writes "$SJ_DM"
+	echo "# slow promise: slowest status $MAX ms, each write held $delay_ms ms" >&3
+	[ "$BUSY" -ge 3 ]
+	[ "$MAX" -lt $((delay_ms / 2)) ]
+	if is_role 1 $VOL leader; then false; fi
+	delayed_is_held "$SJ_DM"
+	# the write ends; node 1's next round (or this one) wins
+	slow_journal "${SLOW_JOURNAL[@]}" 0
+	wait_for 60 is_role 1 $VOL leader
+	wait_for 60 node_follows 0 1
+	b1=$(field 1 $VOL ballot)
+	ctl 0 volume down $VOL
+	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	grep -Eq '\(0 of them under the lock\), promises written with the lock dropped [1-9]' "$BATS_TEST_TMPDIR/down"
+	sb_newest "$SJ_LOOP" > "$BATS_TEST_TMPDIR/sb"
+	echo "newest superblock copy (seq promised_ballot): $(cat "$BATS_TEST_TMPDIR/sb"); node 1's ballot $b1"
+	[ "$(cut -d' ' -f2 "$BATS_TEST_TMPDIR/sb")" = "$b1" ]
 	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
 		false
 	fi
