@@ -238,7 +238,8 @@ static int in_parse(struct synod_transport *t, struct tcp_in *c,
  * in transport.h), which may name memory of its own for its bytes past
  * a header it has seen.  Then what of them came already is moved there,
  * and the reads that follow fill it (in_read()).  Nothing of the frame
- * is checked yet but its length (in_frames() bounded it): that is all
+ * is checked yet but its length, bounded here by SYNOD_FRAME_MAX (with
+ * the budget spent, in_frames() may not have looked at it): that is all
  * rx_place() may trust, and the transport checks what it answers
  * against what is in the buffer.
  */
@@ -336,6 +337,8 @@ static int in_placed(struct synod_transport *t, struct tcp_in *c,
 	u64 t0;
 	int err;
 
+	if (SYNOD_TEST_BUILD)
+		synod_tcp_forge_rx_tail(t, c->node, c->tail, c->tail_len);
 	t0 = trace_synod_link_rx_enabled() ? ktime_get_ns() : 0;
 	err = in_check(t, c, hdr, v, 2);
 	if (err) {
