@@ -115,6 +115,29 @@ void synod_tcp_forge_started(struct synod_transport *t, bool started)
 	mutex_unlock(&forge_list_lock);
 }
 
+/*
+ * Test build: the next frame any transport receives in place (tcp_rx.c,
+ * in_placed()) has the last byte of its tail flipped before it is
+ * checked, as if the wire had corrupted a byte that the link read
+ * straight into the receiver's memory.  Its MAC must fail, the link be
+ * reset, and the receiver never see it.  Taken once (set back to 0).
+ */
+static uint test_rx_corrupt_tail;
+SYNOD_TEST_PARAM(test_rx_corrupt_tail, uint,
+		 "flip the last byte of the next frame received in place before its check (once)");
+
+/* Test build, rx work: carry out test_rx_corrupt_tail on @tail. */
+void synod_tcp_forge_rx_tail(struct synod_transport *t, u32 from, u8 *tail,
+			     u32 len)
+{
+	if (!SYNOD_TEST_BUILD || !len || !READ_ONCE(test_rx_corrupt_tail) ||
+	    !xchg(&test_rx_corrupt_tail, 0))
+		return;
+	tail[len - 1] ^= 0x01;
+	pr_info("%s/%u: TEST: corrupting a frame from node %u received in place\n",
+		t->cfg.cluster, t->cfg.self, from);
+}
+
 /* The last planted ref, for the receiver's log line; 0: none. */
 static u64 planted_ref;
 

@@ -648,6 +648,8 @@ enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
 bool synod_tcp_forge_busy(struct tcp_peer *p);
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 			u32 flen, const u8 *tail, u32 tail_len);
+void synod_tcp_forge_rx_tail(struct synod_transport *t, u32 from, u8 *tail,
+			     u32 len);
 void synod_tcp_forge_plant(struct tcp_peer *p);
 u32 synod_tcp_forge_keep(struct tcp_peer *p, struct kvec *vec,
 			 unsigned int nvec, u32 len);
