@@ -80,8 +80,10 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 	u32 i;
 	int err;
 
+	/* and one landing buffer per peer (payload_land.c) */
 	BUILD_BUG_ON((SYNOD_LOG_MAX + SYNOD_P1_CHUNK) * SYNOD_BATCH_MAX +
-		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX >= SYNOD_PAY_COUNT);
+		     SYNOD_PENDING_MAX + SYNOD_PAY_LEND_MAX + SYNOD_NODES_MAX >=
+		     SYNOD_PAY_COUNT);
 	/*
 	 * The same in bytes, with large writes (payload.h): whatever is in
 	 * flight, what the log retains, what sockets hold.  A sweep that
@@ -91,13 +93,15 @@ int synod_pay_init(struct synod_paystore *ps, u32 node,
 	 * every quarter of it landed (synod_ckpt_retain(), payload.h),
 	 * whoever lags, as far as slots at or below the checkpoint can
 	 * go: those past it are at most a checkpoint's worth, no more
-	 * than the bound (synod_ckpt_init()).
+	 * than the bound (synod_ckpt_init()).  And the landing buffers.
 	 */
 	BUILD_BUG_ON((u64)SYNOD_ADMIT_BYTES + SYNOD_RETAIN_BYTES +
-		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >
+		     (u64)(SYNOD_PAY_LEND_MAX + SYNOD_NODES_MAX) *
+		     SYNOD_PAY_BUF_BYTES >
 		     (u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
 	BUILD_BUG_ON((u64)SYNOD_WINDOW_BYTES + SYNOD_RETAIN_BYTES +
-		     (u64)SYNOD_PAY_LEND_MAX * SYNOD_PAY_BUF_BYTES >
+		     (u64)(SYNOD_PAY_LEND_MAX + SYNOD_NODES_MAX) *
+		     SYNOD_PAY_BUF_BYTES >
 		     (u64)SYNOD_PAY_COUNT * SYNOD_PAY_BUF_BYTES);
 	/* the largest write fits what is in flight, alone or not */
 	BUILD_BUG_ON(SYNOD_PAY_BYTES_MAX > SYNOD_ADMIT_BYTES ||
@@ -465,10 +469,11 @@ void synod_pay_trim(struct synod_paystore *ps,
  * store), but not at every store: a sweep frees only what has aged
  * since, so one right after another costs a pass over the store and
  * frees nothing new.  Then grow.  Short after both: sweep the young ones
- * too (sweep()).  For one buffer exactly as before chains were.
+ * too (sweep()).  For one buffer exactly as before chains were.  Also
+ * how a landing buffer is had (payload_land.c).
  */
-static bool make_room(struct synod_paystore *ps,
-		      const struct synod_replica *core, u32 need)
+bool synod_pay_make_room(struct synod_paystore *ps,
+			 const struct synod_replica *core, u32 need)
 {
 	if (ps->nfree < SYNOD_PAY_LOW + need - 1 &&
 	    ps->stores - ps->swept_at >= SYNOD_PAY_FRESH / 4)
@@ -514,7 +519,7 @@ struct synod_pay *synod_pay_store_fresh(struct synod_paystore *ps, u64 ref,
 
 	if (WARN_ON_ONCE(bytes > SYNOD_PAY_BYTES_MAX))
 		return NULL;
-	if (!make_room(ps, core, need)) {
+	if (!synod_pay_make_room(ps, core, need)) {
 		ps->exhausted++;
 		return NULL;
 	}

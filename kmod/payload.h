@@ -95,6 +95,25 @@
  * volume (on-disk flag, the default for new replicated volumes) takes
  * requests of more than SYNOD_PAYLOAD_MAX (blkdev.c); every other
  * payload of the I/O path is one buffer (synod_pay_init()).
+ *
+ * Landing buffers (payload_land.c): a follower receives the bytes of a
+ * PAYLOAD or PIECE frame straight from the socket into a store buffer,
+ * one per peer, named before they arrive (transport.h, rx_place()), and
+ * checked only once all of them are in: so a landing buffer holds bytes
+ * nobody has authenticated yet.  It is a backed slot marked used, with
+ * no chain (nseg 0), no ref, not hashed, never pinned or lent: no sweep,
+ * lookup, lend, trim or journal walk sees it (they look at hashed heads,
+ * the lent list or the free stack), and nothing but the receive path
+ * reads its bytes.  Once the frame passed its checks the replica commits
+ * it under its lock by swapping the data pointers of the landing slot and
+ * of the chain's buffer that the bytes belong in (synod_pay_land_swap()):
+ * store buffers are interchangeable pages of the pool, and whatever is
+ * keyed on a page (busy, lent) follows ->data.  Neither page may be busy
+ * (another reader would see its bytes change) nor the chain lent: then
+ * the bytes are copied, as before there were landing buffers.  Slot
+ * indexes, links, pins and counts never move, so a landing slot is one
+ * buffer taken for good until the volume goes down (replica_ctl.c gives
+ * it back, after the links stopped).
  */
 #ifndef SYNOD_PAYLOAD_H
 #define SYNOD_PAYLOAD_H
@@ -115,7 +134,9 @@
  * freed), plus SYNOD_PAY_FRESH young ones (256), a soft one (a sweep
  * that would leave nothing free frees young buffers too) that also
  * covers what only the outbox, a submission pass or a journal record
- * still names.  synod_pay_init() checks the hard part.
+ * still names.  Plus one landing buffer per peer (SYNOD_NODES_MAX,
+ * payload_land.c), taken for as long as the volume is up: hard too.
+ * synod_pay_init() checks the hard part.
  */
 #define SYNOD_PAY_COUNT		1024u
 /*
@@ -303,6 +324,8 @@ struct synod_paystore {
 	u32 lent_segs;			/* their buffers: the cap counts */
 	u64 reclaimed_at;		/* ->stores at the last full reclaim */
 	u64 lends, lend_full;		/* lent; refused (cap reached) */
+	/* buffers received in place: swapped in, copied (payload_land.c) */
+	u64 landed, land_copied;
 };
 
 int synod_pay_init(struct synod_paystore *ps, u32 node,
@@ -404,6 +427,15 @@ void synod_pay_trim(struct synod_paystore *ps,
 
 u64 synod_pay_shed_upto(struct synod_paystore *ps,
 			const struct synod_replica *c, u64 spare);
+bool synod_pay_make_room(struct synod_paystore *ps,
+			 const struct synod_replica *core, u32 need);
+
+/* payload_land.c: a peer's frames received in place (above) */
+u32 synod_pay_land_take(struct synod_paystore *ps,
+			const struct synod_replica *core);
+void synod_pay_land_give(struct synod_paystore *ps, u32 i);
+bool synod_pay_land_swap(struct synod_paystore *ps, struct synod_pay *head,
+			 u32 off, struct synod_pay *land);
 
 /*
  * Whether @pay, held under a ref whose proposer is @from, is kept

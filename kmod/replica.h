@@ -356,6 +356,14 @@ struct synod_repl {
 	 * next frame or tick (link_event() sets it without the lock) */
 	unsigned long piece_reset;
 	u64 rx_pieces[SYNOD_NODES_MAX];	/* pieces taken from each peer */
+	/*
+	 * Per peer, the store buffer its payload frames land in straight
+	 * from the socket (payload_land.c), SYNOD_PAY_NONE: none.  Written
+	 * under the lock, but only by the transport's rx work (rx() and
+	 * rx_placed()) or after tops->stop(); read without the lock by
+	 * rx_place(), which the same work calls: never while it changes.
+	 */
+	u32 land[SYNOD_NODES_MAX];
 	/* attempts to send a payload of several buffers to a peer whose
 	 * link runs a version below SYNOD_LINK_V_PIECES, each resend
 	 * counted (status shows it) */
@@ -595,6 +603,11 @@ static inline bool synod_repl_resyncing(const struct synod_repl *r)
 
 /* replica_rx.c: from the transport's receive context, nothing held */
 void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len);	/* locks */
+void *synod_repl_rx_place(void *ctx, u32 from, const u8 *f, u32 len,
+			  u32 *at);
+void synod_repl_rx_placed(void *ctx, u32 from, const u8 *f, u32 at,
+			  u8 *tail, u32 tail_len);		/* locks */
+void synod_repl_land_give_all(struct synod_repl *r);
 void synod_repl_rx_done(void *ctx);				/* locks */
 void synod_repl_link_event(void *ctx, u32 node, bool up);	/* no lock */
 void synod_repl_pieces_reset(struct synod_repl *r);

@@ -229,6 +229,8 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	r->last_role = SYNOD_ROLE_DOWN;
 	r->last_leader = U32_MAX;
 	r->tops = &synod_tcp_ops;
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		r->land[n] = SYNOD_PAY_NONE;
 
 	r->sb_page = alloc_page(GFP_KERNEL);
 	/* each sets up what destroy needs before it may fail */
@@ -340,6 +342,10 @@ struct synod_repl *synod_repl_create(struct synod_volume *vol, struct net *net,
 	tcfg->secret_len = cfg->secret_len;
 	tcfg->time_scale = synod_time_scale;
 	tcfg->rx = synod_repl_rx;
+	/* payload frames received straight into payload buffers */
+	tcfg->rx_head = SYNOD_PIECE_HDR;
+	tcfg->rx_place = synod_repl_rx_place;
+	tcfg->rx_placed = synod_repl_rx_placed;
 	tcfg->rx_done = synod_repl_rx_done;
 	tcfg->link_event = synod_repl_link_event;
 	tcfg->ctx = r;
@@ -440,6 +446,8 @@ static u64 trim_going_down(struct synod_repl *r, bool force)
 	given = r->pay.trimmed;
 	/* no frame comes now (links stopped): nothing may stay pinned */
 	synod_repl_pieces_abandon(r);
+	/* nor is one received in place: the landing buffers go back too */
+	synod_repl_land_give_all(r);
 	synod_repl_trim(r, !force);
 	given = r->pay.trimmed - given;
 	synod_repl_unlock(r);
@@ -464,7 +472,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 {
 	struct synod_tx_counts tx = {};
 	struct synod_repl_events ev = {};
-	u64 again = 0, rx = 0, given;
+	u64 again = 0, rx = 0, rx_pieces = 0, given;
 	u64 jheld, jrecords, jbios, jcorrupt, jbatches, jshared;
 	bool was_up, was_fenced;
 	int err = 0;
@@ -509,6 +517,8 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		again += r->tx_again_count[n];
 	for (n = 0; n < SYNOD_RXD_MAX; n++)
 		rx += r->rx_drop[n];
+	for (n = 0; n < SYNOD_NODES_MAX; n++)
+		rx_pieces += r->rx_pieces[n];
 	synod_journal_counters(r->journal, &jheld, &jrecords, &jbios,
 			       &jcorrupt);
 	jbatches = synod_journal_chunks(r->journal);
@@ -520,7 +530,7 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	 * first one only; the tests join them (tests/vm/helpers.bash,
 	 * down_lines()), the "superblock" line last.
 	 */
-	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); reads past the engine %llu (%llu under the lease sent in for a write)\n",
+	pr_info("%s: down; frames dropped: %llu received (%llu for want of a payload buffer, %llu naming a payload not here, %llu late state-transfer answers, %llu bad), %llu not sent; payload store full %llu times; slots resent %llu; frames sent %llu, %llu pushed, %llu handed over, %llu KiB by reference (buffers lent %llu, copied at the cap %llu); payload buffers %u at most (%llu taken from the host pool, %llu given back, %llu of them going down); reads past the engine %llu (%llu under the lease sent in for a write); frames received in place %llu, into payload buffers %llu, copied from there %llu, pieces received %llu, socket reads %llu\n",
 		r->vol->name, rx, r->rx_drop[SYNOD_RXD_NOBUF],
 		r->rx_drop[SYNOD_RXD_NOPAY], r->rx_drop[SYNOD_RXD_LATE],
 		r->rx_drop[SYNOD_RXD_BAD], r->tx_dropped, r->pay.exhausted,
@@ -528,7 +538,8 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		tx.spliced >> 10, r->pay.lends, r->pay.lend_full,
 		r->pay.peak, r->pay.grown, r->pay.trimmed, given,
 		(u64)atomic64_read(&r->fr.reads),
-		(u64)atomic64_read(&r->fr.busy_reads));
+		(u64)atomic64_read(&r->fr.busy_reads), tx.rx_placed,
+		r->pay.landed, r->pay.land_copied, rx_pieces, tx.rx_reads);
 	pr_info("%s: down, continued: journal groups %llu (%llu records in %llu batches, %llu writes), waits for room %llu; data area writes %llu, %llu waited for an overlap, apply work runs %llu, reaps inline %llu; checkpoints by the work %llu; send rings grown %llu, shrunk %llu, short of memory %llu, full while growing %llu; pieces sent %llu; forgets after a checkpoint %llu; slots shed past a lagging peer %llu; writes turned back by admission %ld; entries refused past a missing slot %llu; slots resent for a peer's missing one %llu; catch-up answers cut by bytes %llu; promises cut by bytes %llu; cut promises refused %llu; accepts sent in parts %llu; records naming payloads journaled before %llu\n",
 		r->vol->name, r->jgroups, jrecords, jbatches, jbios, r->jwaits,
 		r->aq.writes, r->aq.blocked, r->aq.work_runs,

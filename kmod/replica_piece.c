@@ -150,6 +150,19 @@ void synod_piece_hold_back(struct synod_piece_asm *a, u64 ref)
 	a->held_back = ref;
 }
 
+/*
+ * @len bytes at @data into chain @head at byte @off: if they were
+ * received in place (@land, the landing buffer @data is in), by taking
+ * @land's page (synod_pay_land_swap()), else, or if that page or the
+ * chain's may not move now, copied.
+ */
+static void piece_take(struct synod_paystore *ps, struct synod_pay *head,
+		       u32 off, const u8 *data, u32 len, struct synod_pay *land)
+{
+	if (!land || !synod_pay_land_swap(ps, head, off, land))
+		synod_pay_copy_in(ps, head, off, data, len);
+}
+
 /* Whether @from's bytes may take the place of @held's (its proposer's). */
 static bool may_replace(struct synod_paystore *ps, const struct synod_pay *held,
 			u32 from)
@@ -318,7 +331,9 @@ static enum synod_piece_res piece_swap(struct synod_paystore *ps,
 
 /*
  * One piece @h with its @h->len bytes at @data, from peer @from, whose
- * assembly is @a (replica_piece.h).  On SYNOD_PIECE_CONFLICT *@held is
+ * assembly is @a (replica_piece.h); @land: the landing buffer @data is
+ * in (payload.h), whose page the chain may take instead of a copy, or
+ * NULL.  Compared bytes stay where they are.  On SYNOD_PIECE_CONFLICT *@held is
  * the complete payload the bytes differ from, unpinned and kept: the
  * caller's conflict path counts the sender.  On SYNOD_PIECE_REPLACED
  * *@held is the proposer's payload now held under the ref, and
@@ -329,7 +344,8 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const struct synod_replica *core,
 				    struct synod_piece_asm *a, u32 from,
 				    const struct synod_piece_hdr *h,
-				    const u8 *data, struct synod_pay **held)
+				    const u8 *data, struct synod_pay *land,
+				    struct synod_pay **held)
 {
 	enum synod_piece_res res = SYNOD_PIECE_TAKEN;
 	struct synod_pay *head;
@@ -365,7 +381,7 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 		head = a->head;
 	}
 	if (!a->compare)
-		synod_pay_copy_in(ps, head, h->off, data, h->len);
+		piece_take(ps, head, h->off, data, h->len, land);
 	a->next_off = h->off + h->len;
 	if (a->next_off < a->total)
 		return SYNOD_PIECE_TAKEN;
@@ -383,8 +399,9 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 /*
  * The bytes of payload @ref in one PAYLOAD frame, @plen bytes at @data
  * (checked by the caller: a whole number of sectors, at most one
- * buffer), from peer @from, whose assembly is @a: the same rules as
- * for pieces, for a payload of one buffer.
+ * buffer), from peer @from, whose assembly is @a; @land as for a piece
+ * (synod_piece_rx()): the same rules as for pieces, for a payload of
+ * one buffer.
  *  - No room, or stored without its bytes and pinned (another peer's
  *    pieces fill it, and its length may not change under them:
  *    synod_pay_set_len() warns), or left longer by an earlier store
@@ -405,6 +422,7 @@ enum synod_piece_res synod_piece_payload(struct synod_paystore *ps,
 					 const struct synod_replica *core,
 					 struct synod_piece_asm *a, u32 from,
 					 u64 ref, const u8 *data, u32 plen,
+					 struct synod_pay *land,
 					 struct synod_pay **held)
 {
 	struct synod_pay *pay;
@@ -424,8 +442,9 @@ enum synod_piece_res synod_piece_payload(struct synod_paystore *ps,
 		goto nobuf;
 	if (!pay->len && plen <= pay->nseg * SYNOD_PAY_BUF_BYTES) {
 		/* the length first, then the bytes (payload.h) */
-		if (!synod_pay_replace(ps, pay, data, plen))
+		if (!synod_pay_set_len(ps, pay, plen))
 			goto nobuf;
+		piece_take(ps, pay, 0, data, plen, land);
 	} else if (!(pay->senders & BIT(from)) &&
 		   !synod_pay_equal(ps, pay, data, plen)) {
 		if (synod_pay_kept_for_now(pay, from))

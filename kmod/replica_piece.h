@@ -105,11 +105,13 @@ enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,
 				    const struct synod_replica *core,
 				    struct synod_piece_asm *a, u32 from,
 				    const struct synod_piece_hdr *h,
-				    const u8 *data, struct synod_pay **held);
+				    const u8 *data, struct synod_pay *land,
+				    struct synod_pay **held);
 enum synod_piece_res synod_piece_payload(struct synod_paystore *ps,
 					 const struct synod_replica *core,
 					 struct synod_piece_asm *a, u32 from,
 					 u64 ref, const u8 *data, u32 plen,
+					 struct synod_pay *land,
 					 struct synod_pay **held);
 bool synod_piece_abandon(struct synod_paystore *ps, struct synod_piece_asm *a);
 bool synod_piece_skipped(const struct synod_piece_asm *a, u64 ref);

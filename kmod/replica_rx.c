@@ -160,8 +160,11 @@ static void note_bytes(struct synod_repl *r, u32 from, u64 ref)
  * for now: backpressure, the sender resends the payload with its
  * message.  Other bytes under a ref already held: the conflict path
  * (rx_payload_conflict()), which replaces them or counts the sender.
+ * The frame's header is at @f, its bytes at @data: in the landing
+ * buffer @land if it was received in place (payload.h), else NULL.
  */
-static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
+static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len,
+		       const u8 *data, struct synod_pay *land)
 {
 	struct synod_piece_asm *a;
 	struct synod_pay *held;
@@ -185,16 +188,15 @@ static void rx_payload(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
 		return;
 	}
-	switch (synod_piece_payload(&r->pay, &r->core, a, from, ref,
-				    f + SYNOD_PAYLOAD_HDR, plen, &held)) {
+	switch (synod_piece_payload(&r->pay, &r->core, a, from, ref, data,
+				    plen, land, &held)) {
 	case SYNOD_PIECE_DONE:
 		return;
 	case SYNOD_PIECE_NOBUF:
 		r->rx_drop[SYNOD_RXD_NOBUF]++;
 		return;
 	case SYNOD_PIECE_CONFLICT:
-		if (held && rx_payload_conflict(r, from, held,
-						f + SYNOD_PAYLOAD_HDR, plen))
+		if (held && rx_payload_conflict(r, from, held, data, plen))
 			return;
 		break;
 	default:
@@ -248,9 +250,11 @@ void synod_repl_pieces_abandon(struct synod_repl *r)
  * per payload, as one PAYLOAD frame would; a piece out of order is BAD
  * (an honest link never makes one); other bytes under a ref held whole
  * are the proposer's, which replaced the held copy (its senders are
- * counted), or go to the conflict path, which counts @from.
+ * counted), or go to the conflict path, which counts @from.  @data and
+ * @land as for rx_payload().
  */
-static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
+static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len,
+		     const u8 *data, struct synod_pay *land)
 {
 	struct synod_piece_hdr h;
 	struct synod_pay *held;
@@ -279,7 +283,7 @@ static void rx_piece(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		return;
 	}
 	switch (synod_piece_rx(&r->pay, &r->core, &r->piece[from], from, &h,
-			       f + SYNOD_PIECE_HDR, &held)) {
+			       data, land, &held)) {
 	case SYNOD_PIECE_TAKEN:
 	case SYNOD_PIECE_DONE:
 		r->rx_pieces[from]++;
@@ -428,22 +432,20 @@ static u32 rx_reserve(const u8 *f, u32 len)
 }
 
 /*
- * Transport upcall: one frame from peer @from.  The transport's thread
- * serves the disk (it brings the acknowledgements writes wait for), so
- * nothing it does here may wait for writeback: memalloc_noio.
+ * One frame from peer @from, the replica's lock held: @len bytes, the
+ * first at @f; a PAYLOAD or PIECE frame's bytes past its header at
+ * @data, in the landing buffer @land if the frame was received in
+ * place (synod_repl_rx_placed()), else NULL and @f holds them all.
  */
-void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
+static void repl_rx_frame(struct synod_repl *r, u32 from, const u8 *f,
+			  u32 len, const u8 *data, struct synod_pay *land)
 {
-	struct synod_repl *r = ctx;
 	enum synod_rx_drop why;
-	unsigned int noio;
 	int err;
 
-	noio = memalloc_noio_save();
-	mutex_lock(&r->lock);
 	if (!len) {
 		r->rx_drop[SYNOD_RXD_BAD]++;	/* not even a kind */
-		goto out;
+		return;
 	}
 	/*
 	 * Room in the journal's next group for what the message's step
@@ -454,11 +456,11 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	if (f[0] == SYNOD_FRAME_MSG)
 		synod_jq_reserve(r, rx_reserve(f, len));
 	if (!r->up || r->fenced)
-		goto out;
+		return;
 	synod_repl_pieces_reset(r);
 	if (f[0] == SYNOD_FRAME_PIECE) {
-		rx_piece(r, from, f, len);
-		goto out;
+		rx_piece(r, from, f, len, data ?: f + SYNOD_PIECE_HDR, land);
+		return;
 	}
 	/*
 	 * A peer queues a payload's pieces back to back: any other frame
@@ -468,21 +470,27 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	if (from < SYNOD_NODES_MAX)
 		synod_piece_abandon(&r->pay, &r->piece[from]);
 	if (f[0] == SYNOD_FRAME_PAYLOAD) {
-		rx_payload(r, from, f, len);
-		goto out;
+		rx_payload(r, from, f, len, data ?: f + SYNOD_PAYLOAD_HDR,
+			   land);
+		return;
+	}
+	/* only PAYLOAD and PIECE frames are placed (rx_place()) */
+	if (WARN_ON_ONCE(data)) {
+		r->rx_drop[SYNOD_RXD_BAD]++;
+		return;
 	}
 	if (f[0] == SYNOD_FRAME_RESYNC_REQ) {
 		synod_resync_serve(r, from, f, len);
-		goto out;
+		return;
 	}
 	if (f[0] == SYNOD_FRAME_RESYNC_REPLY) {
 		synod_resync_reply(r, from, f, len);
-		goto out;
+		return;
 	}
 	if (f[0] == SYNOD_FRAME_STEPDOWN) {
 		if (len != 1) {
 			r->rx_drop[SYNOD_RXD_BAD]++;
-			goto out;
+			return;
 		}
 		/* Another replica was promoted: hand over, stay quiet. */
 		if (r->core.role == SYNOD_LEADER) {
@@ -492,7 +500,7 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 					SYNOD_STEPDOWN_QUIET_NS, &r->out));
 			synod_repl_execute(r);
 		}
-		goto out;
+		return;
 	}
 	err = -EINVAL;
 	why = SYNOD_RXD_BAD;
@@ -502,14 +510,14 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 	    !msg_payloads_present(r, &r->msg, &why) ||
 	    !msg_writes_in_range(r, from, &r->msg)) {
 		r->rx_drop[why]++;
-		goto out;
+		return;
 	}
 	synod_repl_peer_heard(r, from, &r->msg);
 	/* room for this frame's outputs, taken before its time is */
 	if (!synod_out_room(&r->out)) {
 		synod_repl_execute(r);
 		if (r->fenced)
-			goto out;
+			return;
 	}
 	/* past a slot we lack, only what the journal can hold */
 	synod_room_filter_msg(r, &r->msg);
@@ -529,7 +537,128 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
 		synod_repl_execute(r);
 	else
 		WRITE_ONCE(r->rx_deferred, true);
-out:
+}
+
+/*
+ * Test build: no frame is received in place (rx_place() declines), so
+ * that a test sees the copy path alone, and that the counters of the
+ * other one stay 0.
+ */
+static bool test_rx_place_off;
+SYNOD_TEST_PARAM(test_rx_place_off, bool,
+		 "receive no payload frame into a payload buffer, copy them all");
+
+/*
+ * After a PAYLOAD or PIECE frame from @from: the peer's landing buffer
+ * (payload_land.c), if it has none yet and the store can spare one, so
+ * that its next frames are received in place.  Only while up and not
+ * fenced: going down gives them back (synod_repl_land_give_all()), and
+ * no frame is taken after.  Its first frame, and every frame while the
+ * store is full, is copied.
+ */
+static void land_take(struct synod_repl *r, u32 from, const u8 *f, u32 len)
+{
+	u32 i;
+
+	if (!len || (f[0] != SYNOD_FRAME_PAYLOAD &&
+		     f[0] != SYNOD_FRAME_PIECE) ||
+	    from >= SYNOD_NODES_MAX || r->land[from] != SYNOD_PAY_NONE ||
+	    !r->up || r->fenced || READ_ONCE(test_rx_place_off))
+		return;
+	i = synod_pay_land_take(&r->pay, &r->core);
+	WRITE_ONCE(r->land[from], i);
+}
+
+/*
+ * Every peer's landing buffer back to the store: the volume goes down,
+ * after tops->stop(), so no rx work writes into one any more.  The
+ * replica's lock held.
+ */
+void synod_repl_land_give_all(struct synod_repl *r)
+{
+	u32 n;
+
+	lockdep_assert_held(&r->lock);
+	for (n = 0; n < SYNOD_NODES_MAX; n++) {
+		if (r->land[n] == SYNOD_PAY_NONE)
+			continue;
+		synod_pay_land_give(&r->pay, r->land[n]);
+		WRITE_ONCE(r->land[n], SYNOD_PAY_NONE);
+	}
+}
+
+/*
+ * Transport upcall: one frame from peer @from.  The transport's thread
+ * serves the disk (it brings the acknowledgements writes wait for), so
+ * nothing it does here may wait for writeback: memalloc_noio.
+ */
+void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
+{
+	struct synod_repl *r = ctx;
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&r->lock);
+	repl_rx_frame(r, from, f, len, NULL, NULL);
+	land_take(r, from, f, len);
+	synod_repl_unlock_rx(r);
+	memalloc_noio_restore(noio);
+}
+
+/*
+ * Transport upcall, without the lock, before the bytes of a frame from
+ * @from are read: where they go (transport.h).  Into @from's landing
+ * buffer, past the header, if the frame says it is a PAYLOAD or PIECE
+ * frame that fits one buffer; else NULL, and it comes whole to rx().
+ * Nothing of the frame is authenticated yet, its length is all the
+ * transport checked: hence the bound on it here, before anything is
+ * written (a forged PIECE of 20 KiB would overrun a 16 KiB buffer).
+ * The frame may be dropped after; then the buffer holds bytes nobody
+ * reads, and the next frame overwrites them.  Reads r->land[] and the
+ * slot's page, which only this same work changes (rx_placed(), rx()),
+ * or stop() before them.
+ */
+void *synod_repl_rx_place(void *ctx, u32 from, const u8 *f, u32 len, u32 *at)
+{
+	struct synod_repl *r = ctx;
+	u32 i, hdr;
+
+	if (from >= SYNOD_NODES_MAX || READ_ONCE(test_rx_place_off))
+		return NULL;
+	i = READ_ONCE(r->land[from]);
+	if (i >= SYNOD_PAY_COUNT)
+		return NULL;
+	if (f[0] == SYNOD_FRAME_PAYLOAD)
+		hdr = SYNOD_PAYLOAD_HDR;
+	else if (f[0] == SYNOD_FRAME_PIECE)
+		hdr = SYNOD_PIECE_HDR;
+	else
+		return NULL;
+	if (len <= hdr || len - hdr > SYNOD_PAY_BUF_BYTES)
+		return NULL;
+	*at = hdr;
+	return r->pay.pay[i].data;
+}
+
+/*
+ * Transport upcall: rx() of a frame that rx_place() placed, checked now:
+ * its first @at bytes at @f, the @tail_len others at @tail, which must
+ * be @from's landing buffer (else they are copied, as from any frame).
+ */
+void synod_repl_rx_placed(void *ctx, u32 from, const u8 *f, u32 at,
+			  u8 *tail, u32 tail_len)
+{
+	struct synod_repl *r = ctx;
+	struct synod_pay *land = NULL;
+	unsigned int noio;
+	u32 i;
+
+	noio = memalloc_noio_save();
+	mutex_lock(&r->lock);
+	i = from < SYNOD_NODES_MAX ? r->land[from] : SYNOD_PAY_NONE;
+	if (!WARN_ON_ONCE(i >= SYNOD_PAY_COUNT || r->pay.pay[i].data != tail))
+		land = &r->pay.pay[i];
+	repl_rx_frame(r, from, f, at + tail_len, tail, land);
 	synod_repl_unlock_rx(r);
 	memalloc_noio_restore(noio);
 }

@@ -607,6 +607,8 @@ static void tcp_tx_counts(struct synod_transport *t,
 		c->ring_shrinks += atomic64_read(&t->peers[n].ring_shrinks);
 		c->ring_nomem += atomic64_read(&t->peers[n].ring_nomem);
 	}
+	c->rx_placed = atomic64_read(&t->rx_placed);
+	c->rx_reads = atomic64_read(&t->rx_reads);
 }
 
 /*

@@ -19,6 +19,9 @@
  * node frames sent and received, sequence gaps and reorderings seen by
  * rx(), link events, peer state and refusals, and the send ring: its
  * size now, and how often it grew, shrank or could not be allocated.
+ * Frames of DBG_PLACE_MIN bytes or more are received in place (rx_place(),
+ * transport.h) into a buffer of the hook's, past their DBG_HDR bytes,
+ * and checked there: "placed" counts them.
  */
 #ifdef SYNOD_TCP_DEBUGFS
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,12 +40,13 @@
 #define DBG_MAX		4
 #define DBG_MAGIC	0x46474244u	/* "DBGF" */
 #define DBG_HDR		16u		/* magic, from, seq */
+#define DBG_PLACE_MIN	8192u		/* frames received in place, from */
 
 struct dbg_node {
 	u64 seq_tx;		/* next sequence number to send */
 	u64 seq_rx;		/* next expected from this node */
 	atomic64_t rx, gaps, reorder, corrupt, ev_up, ev_down;
-	atomic64_t send_err;
+	atomic64_t send_err, placed;
 };
 
 struct dbg_t {
@@ -50,29 +54,35 @@ struct dbg_t {
 	struct net *net;
 	u32 self;
 	u8 *frame;		/* SYNOD_FRAME_MAX + DBG_HDR: oversize too */
+	u8 *land;		/* SYNOD_FRAME_MAX: frames received in place */
 	struct dbg_node node[SYNOD_NODES_MAX];
 };
 
 static DEFINE_MUTEX(dbg_lock);
 static struct dbg_t *dbg[DBG_MAX];
 
-/* rx(): check the numbering and the fill pattern of a test frame. */
-static void dbg_rx(void *ctx, u32 from, const u8 *frame, u32 len)
+/*
+ * Check the numbering and the fill pattern of a test frame of @len
+ * bytes: its first @at at @frame, the others at @tail (received in
+ * place; @at is @len for a frame whole in the transport's buffer).
+ */
+static void dbg_check(struct dbg_t *d, u32 from, const u8 *frame, u32 at,
+		      const u8 *tail, u32 len)
 {
-	struct dbg_t *d = ctx;
 	struct dbg_node *n = &d->node[from];
 	u64 seq;
 	u32 i;
 
 	atomic64_inc(&n->rx);
-	if (len < DBG_HDR || get_unaligned_le32(frame) != DBG_MAGIC ||
+	if (len < DBG_HDR || at < DBG_HDR ||
+	    get_unaligned_le32(frame) != DBG_MAGIC ||
 	    get_unaligned_le32(frame + 4) != from) {
 		atomic64_inc(&n->corrupt);
 		return;
 	}
 	seq = get_unaligned_le64(frame + 8);
 	for (i = DBG_HDR; i < len; i++) {
-		if (frame[i] != (u8)(seq + i)) {
+		if ((i < at ? frame[i] : tail[i - at]) != (u8)(seq + i)) {
 			atomic64_inc(&n->corrupt);
 			break;
 		}
@@ -82,6 +92,39 @@ static void dbg_rx(void *ctx, u32 from, const u8 *frame, u32 len)
 	else if (seq > n->seq_rx)
 		atomic64_add(seq - n->seq_rx, &n->gaps);
 	n->seq_rx = seq + 1;
+}
+
+/* rx(): a frame whole in the transport's buffer. */
+static void dbg_rx(void *ctx, u32 from, const u8 *frame, u32 len)
+{
+	dbg_check(ctx, from, frame, len, NULL, len);
+}
+
+/*
+ * rx_place(): a frame of DBG_PLACE_MIN bytes or more goes into the
+ * hook's buffer past its header, whatever it holds: nothing of it is
+ * checked before rx_placed(), as the contract says.
+ */
+static void *dbg_rx_place(void *ctx, u32 from, const u8 *f, u32 len,
+			  u32 *at)
+{
+	struct dbg_t *d = ctx;
+
+	if (len < DBG_PLACE_MIN || WARN_ON_ONCE(len > SYNOD_FRAME_MAX))
+		return NULL;
+	*at = DBG_HDR;
+	return d->land;
+}
+
+/* rx_placed(): check a frame received in place, counted apart. */
+static void dbg_rx_placed(void *ctx, u32 from, const u8 *f, u32 at,
+			  u8 *tail, u32 tail_len)
+{
+	struct dbg_t *d = ctx;
+
+	WARN_ON_ONCE(tail != d->land || at != DBG_HDR);
+	atomic64_inc(&d->node[from].placed);
+	dbg_check(d, from, f, at, tail, at + tail_len);
 }
 
 /* Frames are counted one by one: nothing waits for the end of a run. */
@@ -136,7 +179,8 @@ static int dbg_create(unsigned int id, char *args)
 	if (!cfg || !d)
 		goto out_nomem;
 	d->frame = kvmalloc(SYNOD_FRAME_MAX + DBG_HDR, GFP_KERNEL);
-	if (!d->frame)
+	d->land = kvmalloc(SYNOD_FRAME_MAX, GFP_KERNEL);
+	if (!d->frame || !d->land)
 		goto out_nomem;
 	while ((tok = strsep(&args, " \t\n"))) {
 		if (!*tok)
@@ -170,6 +214,9 @@ static int dbg_create(unsigned int id, char *args)
 	d->self = cfg->self;
 	cfg->net = d->net;
 	cfg->rx = dbg_rx;
+	cfg->rx_head = DBG_HDR;
+	cfg->rx_place = dbg_rx_place;
+	cfg->rx_placed = dbg_rx_placed;
 	cfg->rx_done = dbg_rx_done;
 	cfg->link_event = dbg_link;
 	cfg->ctx = d;
@@ -187,8 +234,10 @@ static int dbg_create(unsigned int id, char *args)
 out_nomem:
 	err = -ENOMEM;
 out_free:
-	if (d)
+	if (d) {
 		kvfree(d->frame);
+		kvfree(d->land);
+	}
 	kfree(d);
 	kfree(cfg);
 	return err;
@@ -201,6 +250,7 @@ static void dbg_destroy(unsigned int id)
 	synod_tcp_ops.destroy(d->t);
 	put_net(d->net);
 	kvfree(d->frame);
+	kvfree(d->land);
 	kfree(d);
 	dbg[id] = NULL;
 	module_put(THIS_MODULE);
@@ -318,7 +368,7 @@ static int dbg_show(struct dbg_t *d, unsigned int id, char *buf, int len)
 		    !s.rx_frames)
 			continue;
 		n += scnprintf(buf + n, len - n,
-			       "t%u n%u state %d sent %llu q %u ring %u grows %llu shrinks %llu nomem %llu nobufs %llu notconn %llu links %llu rx %lld gaps %lld reorder %lld corrupt %lld up %lld down %lld refused %llu/%llu/%llu/%llu\n",
+			       "t%u n%u state %d sent %llu q %u ring %u grows %llu shrinks %llu nomem %llu nobufs %llu notconn %llu links %llu rx %lld gaps %lld reorder %lld corrupt %lld up %lld down %lld refused %llu/%llu/%llu/%llu placed %lld\n",
 			       id, i, synod_tcp_ops.peer_state(t, i),
 			       s.tx_frames, s.queued, s.ring_size,
 			       s.ring_grows, s.ring_shrinks, s.ring_nomem,
@@ -332,7 +382,8 @@ static int dbg_show(struct dbg_t *d, unsigned int id, char *buf, int len)
 			       synod_tcp_ops.refused(t, i, 0),
 			       synod_tcp_ops.refused(t, i, 1),
 			       synod_tcp_ops.refused(t, i, 2),
-			       synod_tcp_ops.refused(t, i, 3));
+			       synod_tcp_ops.refused(t, i, 3),
+			       atomic64_read(&dn->placed));
 	}
 	return n;
 }

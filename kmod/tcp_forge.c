@@ -115,6 +115,29 @@ void synod_tcp_forge_started(struct synod_transport *t, bool started)
 	mutex_unlock(&forge_list_lock);
 }
 
+/*
+ * Test build: the next frame any transport receives in place (tcp_rx.c,
+ * in_placed()) has the last byte of its tail flipped before it is
+ * checked, as if the wire had corrupted a byte that the link read
+ * straight into the receiver's memory.  Its MAC must fail, the link be
+ * reset, and the receiver never see it.  Taken once (set back to 0).
+ */
+static uint test_rx_corrupt_tail;
+SYNOD_TEST_PARAM(test_rx_corrupt_tail, uint,
+		 "flip the last byte of the next frame received in place before its check (once)");
+
+/* Test build, rx work: carry out test_rx_corrupt_tail on @tail. */
+void synod_tcp_forge_rx_tail(struct synod_transport *t, u32 from, u8 *tail,
+			     u32 len)
+{
+	if (!SYNOD_TEST_BUILD || !len || !READ_ONCE(test_rx_corrupt_tail) ||
+	    !xchg(&test_rx_corrupt_tail, 0))
+		return;
+	tail[len - 1] ^= 0x01;
+	pr_info("%s/%u: TEST: corrupting a frame from node %u received in place\n",
+		t->cfg.cluster, t->cfg.self, from);
+}
+
 /* The last planted ref, for the receiver's log line; 0: none. */
 static u64 planted_ref;
 
@@ -206,16 +229,30 @@ static void relay_keep(struct synod_transport *t, const u8 *f, u32 len)
 	t->plant_len = len;
 }
 
-/* Keep a doctored copy of PAYLOAD frame @f: next ref, bytes inverted. */
-static void plant_keep(struct synod_transport *t, const u8 *f, u32 len)
+/*
+ * Copy the frame of @flen bytes at @f and @tail_len more at @tail (a
+ * frame received in place, tcp_rx.c) to @dst, its bytes from @from on
+ * inverted.  @dst has room for the whole frame.
+ */
+static void frame_invert(u8 *dst, const u8 *f, u32 flen, const u8 *tail,
+			 u32 tail_len, u32 from)
 {
 	u32 i;
 
-	memcpy(t->plant, f, len);
+	memcpy(dst, f, flen);
+	if (tail_len)
+		memcpy(dst + flen, tail, tail_len);
+	for (i = from; i < flen + tail_len; i++)
+		dst[i] = ~dst[i];
+}
+
+/* Keep a doctored copy of PAYLOAD frame @f: next ref, bytes inverted. */
+static void plant_keep(struct synod_transport *t, const u8 *f, u32 flen,
+		       const u8 *tail, u32 tail_len)
+{
+	frame_invert(t->plant, f, flen, tail, tail_len, SYNOD_PAYLOAD_HDR);
 	put_unaligned_le64(get_unaligned_le64(f + 8) + 1, t->plant + 8);
-	for (i = SYNOD_PAYLOAD_HDR; i < len; i++)
-		t->plant[i] = ~f[i];
-	t->plant_len = len;
+	t->plant_len = flen + tail_len;
 }
 
 /*
@@ -224,11 +261,12 @@ static void plant_keep(struct synod_transport *t, const u8 *f, u32 len)
  * payload of STCP_PLANT_FRAMES pieces at most, from its first piece;
  * another is let pass.  Returns whether the payload is whole now.
  */
-static bool plant_keep_piece(struct synod_transport *t, const u8 *f, u32 len)
+static bool plant_keep_piece(struct synod_transport *t, const u8 *f,
+			     u32 flen, const u8 *tail, u32 tail_len)
 {
 	u32 total = get_unaligned_le32(f + 4), off = get_unaligned_le32(f + 16);
+	u32 len = flen + tail_len;
 	u8 *dst;
-	u32 i;
 
 	if (len > SYNOD_FRAME_MAX ||
 	    total > STCP_PLANT_FRAMES * SYNOD_PAY_BUF_BYTES)
@@ -239,10 +277,8 @@ static bool plant_keep_piece(struct synod_transport *t, const u8 *f, u32 len)
 	    off != t->plant_n * SYNOD_PAY_BUF_BYTES)
 		return false;
 	dst = t->plant + t->plant_n * SYNOD_FRAME_MAX;
-	memcpy(dst, f, len);
+	frame_invert(dst, f, flen, tail, tail_len, SYNOD_PIECE_HDR);
 	put_unaligned_le64(get_unaligned_le64(f + 8) + 1, dst + 8);
-	for (i = SYNOD_PIECE_HDR; i < len; i++)
-		dst[i] = ~f[i];
 	t->plant_lens[t->plant_n++] = len;
 	return off + len - SYNOD_PIECE_HDR == total;
 }
@@ -259,12 +295,15 @@ static bool planted_last_piece(const u8 *f, u32 len, u64 ref)
 /*
  * rx work, before a frame from peer @from is delivered: log the
  * arrival of a planted payload; if a PLANT or UNBOUND is armed, keep
- * a doctored copy for the tx work, and hand it over when ready.
+ * a doctored copy for the tx work, and hand it over when ready.  The
+ * frame is @flen bytes at @f, and @tail_len more at @tail if it was
+ * received in place (tcp_rx.c: then @f holds its header whole).
  */
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
-			u32 len)
+			u32 flen, const u8 *tail, u32 tail_len)
 {
 	u64 ref = READ_ONCE(planted_ref);
+	u32 len = flen + tail_len;
 	int state;
 
 	if (!SYNOD_TEST_BUILD)
@@ -279,16 +318,18 @@ void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
 	state = atomic_read_acquire(&t->plant_state);
 	if (state == STCP_PLANT_ARMED && len > SYNOD_PAYLOAD_HDR &&
 	    f[0] == SYNOD_FRAME_PAYLOAD) {
-		plant_keep(t, f, len);
+		plant_keep(t, f, flen, tail, tail_len);
 	} else if (state == STCP_PLANT_PIECES && len > SYNOD_PIECE_HDR &&
 		   f[0] == SYNOD_FRAME_PIECE) {
-		if (!plant_keep_piece(t, f, len))
+		if (!plant_keep_piece(t, f, flen, tail, tail_len))
 			return;
-	} else if (state == STCP_PLANT_RELAY && msg_names_writes(f, len)) {
+	} else if (state == STCP_PLANT_RELAY && !tail_len &&
+		   msg_names_writes(f, len)) {
 		relay_keep(t, f, len);
 		atomic_set(&t->plant_state, STCP_PLANT_HELD);
 		return;
-	} else if (state != STCP_PLANT_HELD || !msg_names_writes(f, len)) {
+	} else if (state != STCP_PLANT_HELD || tail_len ||
+		   !msg_names_writes(f, len)) {
 		return;
 	}
 	/* t->plant and plant_len before the state that publishes them */

@@ -145,6 +145,12 @@ struct stcp_rec {
 				 ALIGN((u32)(inl), 4))
 /* Receive buffer of one accepted connection: a whole largest frame. */
 #define STCP_IN_BUF		(STCP_FRAME_HDR + SYNOD_FRAME_MAX)
+/*
+ * A frame whose bytes still to come are at least this many is offered
+ * to the receiver's rx_place() (tcp_rx.c): below, the copy saved is
+ * worth less than the extra read a placed frame costs.
+ */
+#define STCP_PLACE_MIN		4096u
 
 /* A link timeout of @ms scaled by the transport's time_scale, in jiffies. */
 #define stcp_ms(t, ms)	msecs_to_jiffies((ms) * ((t)->cfg.time_scale ?: 1))
@@ -429,6 +435,14 @@ struct tcp_in {
 	u16 version;			/* link version both HELLOs agree on */
 	u8 *buf;			/* STCP_IN_BUF bytes, t->in_pairs[] */
 	u32 have;			/* bytes in buf */
+	/*
+	 * The frame at buf[0] continues at @tail, the receiver's memory
+	 * (cfg.rx_place(), tcp_rx.c), NULL: no frame is placed.  buf holds
+	 * its header and first @tail_at bytes, then the next frame's first
+	 * bytes; @tail_have of its @tail_len bytes are at @tail so far.
+	 */
+	u8 *tail;
+	u32 tail_at, tail_len, tail_have;
 	struct tcp_mac mac;		/* keyed when the client proved itself */
 	u64 rx_seq;			/* sequence number expected next */
 };
@@ -484,6 +498,8 @@ struct synod_transport {
 	atomic64_t rejected[SYNOD_NODES_MAX][SYNOD_REJECT_MAX];
 	unsigned long rejected_logged[SYNOD_NODES_MAX];	/* reasons logged */
 	atomic64_t rx_frames[SYNOD_NODES_MAX];
+	atomic64_t rx_placed;		/* of those, placed (cfg.rx_place()) */
+	atomic64_t rx_reads;		/* recvmsg() calls on frame links */
 	atomic64_t rx_bad;		/* bad length or flags: link dropped */
 	atomic64_t in_overflow;		/* accepted with no free slot */
 	atomic64_t hs_failed;		/* handshake I/O error or timeout */
@@ -631,7 +647,9 @@ void synod_tcp_forge_started(struct synod_transport *t, bool started);
 enum stcp_forge synod_tcp_forge_take(struct tcp_peer *p);
 bool synod_tcp_forge_busy(struct tcp_peer *p);
 void synod_tcp_forge_rx(struct synod_transport *t, u32 from, const u8 *f,
-			u32 len);
+			u32 flen, const u8 *tail, u32 tail_len);
+void synod_tcp_forge_rx_tail(struct synod_transport *t, u32 from, u8 *tail,
+			     u32 len);
 void synod_tcp_forge_plant(struct tcp_peer *p);
 u32 synod_tcp_forge_keep(struct tcp_peer *p, struct kvec *vec,
 			 unsigned int nvec, u32 len);

@@ -81,6 +81,11 @@ void synod_tcp_in_close(struct synod_transport *t, struct tcp_in *c)
 	c->sock = NULL;
 	c->state = STCP_IN_FREE;
 	c->have = 0;
+	/* a frame placed half: the receiver's memory is reused, unread */
+	c->tail = NULL;
+	c->tail_at = 0;
+	c->tail_len = 0;
+	c->tail_have = 0;
 }
 
 /* On stop, after the rx work is cancelled: close every connection. */
@@ -107,21 +112,22 @@ static void in_consume(struct tcp_in *c, u32 n)
 }
 
 /*
- * Check the frame at @hdr (whole in the buffer, payload @len bytes):
- * its tag first, so that its sequence number can be trusted, then the
- * sequence number.  0 if it may be delivered; -EKEYREJECTED, counted
- * and logged, if it must be dropped and the connection reset.
+ * Check the frame at @hdr, its payload in @v's @nvec pieces (one, whole
+ * in the buffer; or two, the second in the receiver's memory, for a
+ * frame received in place): its tag first, so that its sequence number
+ * can be trusted, then the sequence number.  The MAC is fed the pieces
+ * in order (synod_tcp_frame_tag()), so the tag is the one of the frame
+ * whole.  0 if it may be delivered; -EKEYREJECTED, counted and logged,
+ * if it must be dropped and the connection reset.
  */
 static int in_check(struct synod_transport *t, struct tcp_in *c,
-		    const u8 *hdr, u32 len)
+		    const u8 *hdr, const struct kvec *v, unsigned int nvec)
 {
-	struct kvec v = { .iov_base = (void *)hdr + STCP_FRAME_HDR,
-			  .iov_len = len };
 	u8 want[SYNOD_LINK_TAG_LEN];
 	enum synod_reject why;
 	int err;
 
-	err = synod_tcp_frame_tag(t, &c->mac, hdr, &v, 1, want);
+	err = synod_tcp_frame_tag(t, &c->mac, hdr, v, nvec, want);
 	if (err)
 		return err;
 	if (crypto_memneq(want, hdr + STCP_TAGGED, SYNOD_LINK_TAG_LEN)) {
@@ -161,6 +167,8 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 	while (*budget && c->have - off >= STCP_FRAME_HDR) {
 		const u8 *hdr = c->buf + off;
 		u32 len = get_unaligned_le32(hdr);
+		struct kvec v = { .iov_base = (void *)hdr + STCP_FRAME_HDR,
+				  .iov_len = len };
 		u64 t0;
 
 		if (!len || len > SYNOD_FRAME_MAX) {
@@ -171,7 +179,7 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 			break;
 		/* the tag check's time, read only while traced */
 		t0 = trace_synod_link_rx_enabled() ? ktime_get_ns() : 0;
-		err = in_check(t, c, hdr, len);
+		err = in_check(t, c, hdr, &v, 1);
 		if (err)
 			break;
 		if (t0)
@@ -185,7 +193,7 @@ static int in_frames(struct synod_transport *t, struct tcp_in *c,
 		atomic64_inc(&t->rx_frames[c->node]);
 		if (SYNOD_TEST_BUILD)
 			synod_tcp_forge_rx(t, c->node, hdr + STCP_FRAME_HDR,
-					   len);
+					   len, NULL, 0);
 		t->cfg.rx(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR, len);
 		off += STCP_FRAME_HDR + len;
 		(*budget)--;
@@ -225,37 +233,178 @@ static int in_parse(struct synod_transport *t, struct tcp_in *c,
 }
 
 /*
+ * The frame at buf[0] is not whole, and enough of it is still to come
+ * (STCP_PLACE_MIN): offer it to the receiver (cfg.rx_place(), contract
+ * in transport.h), which may name memory of its own for its bytes past
+ * a header it has seen.  Then what of them came already is moved there,
+ * and the reads that follow fill it (in_read()).  Nothing of the frame
+ * is checked yet but its length, bounded here by SYNOD_FRAME_MAX (with
+ * the budget spent, in_frames() may not have looked at it): that is all
+ * rx_place() may trust, and the transport checks what it answers
+ * against what is in the buffer.
+ */
+static void in_place(struct synod_transport *t, struct tcp_in *c)
+{
+	u32 len, got, at = 0;
+	u8 *tail;
+
+	if (!t->cfg.rx_place || c->tail || c->state != STCP_IN_FRAMES ||
+	    c->have < STCP_FRAME_HDR)
+		return;
+	len = get_unaligned_le32(c->buf);
+	got = c->have - STCP_FRAME_HDR;
+	/* whole, or bad: in_frames() delivers or refuses it (its budget) */
+	if (!len || len > SYNOD_FRAME_MAX || got >= len ||
+	    got < min(len, t->cfg.rx_head) || len - got < STCP_PLACE_MIN)
+		return;
+	tail = t->cfg.rx_place(t->cfg.ctx, c->node, c->buf + STCP_FRAME_HDR,
+			       len, &at);
+	if (!tail)
+		return;
+	if (WARN_ON_ONCE(at > t->cfg.rx_head || at > got))
+		return;
+	c->tail = tail;
+	c->tail_at = at;
+	c->tail_len = len - at;
+	c->tail_have = got - at;
+	memcpy(tail, c->buf + STCP_FRAME_HDR + at, c->tail_have);
+	c->have = STCP_FRAME_HDR + at;
+}
+
+/*
+ * Read what the socket has for @c: with a frame placed, the rest of its
+ * bytes into the receiver's memory and, in the same call, the header of
+ * the frame after (at most rx_head bytes of it, so that a long one is
+ * placed in turn with little to move); else as much as the buffer takes.
+ * The count of bytes read, or a negative errno (-EAGAIN: nothing now).
+ */
+static int in_read(struct synod_transport *t, struct tcp_in *c)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct kvec v[2];
+	unsigned int nv = 0;
+	u32 room = STCP_IN_BUF - c->have;
+	int n;
+
+	if (c->tail) {
+		/* buf: the placed frame's head, then the next one's */
+		u32 next = STCP_FRAME_HDR + c->tail_at;
+
+		v[nv].iov_base = c->tail + c->tail_have;
+		v[nv++].iov_len = c->tail_len - c->tail_have;
+		room = min(room, next + STCP_FRAME_HDR + t->cfg.rx_head -
+				 c->have);
+	}
+	if (room) {
+		v[nv].iov_base = c->buf + c->have;
+		v[nv++].iov_len = room;
+	}
+	if (WARN_ON_ONCE(!nv || !v[0].iov_len))
+		return -EOVERFLOW;
+	if (c->state == STCP_IN_FRAMES)
+		atomic64_inc(&t->rx_reads);
+	n = kernel_recvmsg(c->sock, &msg, v, nv, v[0].iov_len +
+			   (nv > 1 ? v[1].iov_len : 0), MSG_DONTWAIT);
+	if (n <= 0)
+		return n;
+	if (c->tail) {
+		u32 k = min_t(u32, n, c->tail_len - c->tail_have);
+
+		c->tail_have += k;
+		c->have += n - k;
+	} else {
+		c->have += n;
+	}
+	return n;
+}
+
+/*
+ * The frame placed at @c->tail is whole: check it as in_frames() does
+ * a frame in the buffer, its payload in two pieces, and give it to the
+ * receiver (cfg.rx_placed()).  On a bad tag or sequence the receiver
+ * is never told: its memory holds bytes nobody will read, and the
+ * connection is reset.
+ */
+static int in_placed(struct synod_transport *t, struct tcp_in *c,
+		     unsigned int *budget)
+{
+	const u8 *hdr = c->buf;
+	u32 len = c->tail_at + c->tail_len;
+	struct kvec v[2] = {
+		{ .iov_base = c->buf + STCP_FRAME_HDR, .iov_len = c->tail_at },
+		{ .iov_base = c->tail, .iov_len = c->tail_len },
+	};
+	u64 t0;
+	int err;
+
+	if (SYNOD_TEST_BUILD)
+		synod_tcp_forge_rx_tail(t, c->node, c->tail, c->tail_len);
+	t0 = trace_synod_link_rx_enabled() ? ktime_get_ns() : 0;
+	err = in_check(t, c, hdr, v, 2);
+	if (err) {
+		if (err == -EPROTO) {
+			atomic64_inc(&t->rx_bad);
+			pr_warn_ratelimited("%s/%u: bad frame from node %u (%d), dropping link\n",
+					    t->cfg.cluster, t->cfg.self,
+					    c->node, err);
+		}
+		return err;
+	}
+	if (t0)
+		t0 = ktime_get_ns() - t0;
+	if (!test_bit(c->node, &t->peer_mask))
+		return -ECONNRESET;
+	trace_synod_link_rx(t->cfg.cluster, c->node, t->cfg.self,
+			    get_unaligned_le64(hdr + 8), len, t0);
+	atomic64_inc(&t->rx_frames[c->node]);
+	atomic64_inc(&t->rx_placed);
+	if (SYNOD_TEST_BUILD)
+		synod_tcp_forge_rx(t, c->node, hdr + STCP_FRAME_HDR, c->tail_at,
+				   c->tail, c->tail_len);
+	t->cfg.rx_placed(t->cfg.ctx, c->node, hdr + STCP_FRAME_HDR,
+			 c->tail_at, c->tail, c->tail_len);
+	c->tail = NULL;
+	in_consume(c, STCP_FRAME_HDR + c->tail_at);
+	(*budget)--;
+	return 0;
+}
+
+/*
  * Read and act on one connection until it would block.  Returns true if
- * it stopped on its budget and needs another round.
+ * it stopped on its budget and needs another round.  A frame placed
+ * (in_place()) is delivered once its last byte is in; until then the
+ * buffer holds its header and nothing is parsed.
  */
 static bool in_service(struct synod_transport *t, struct tcp_in *c)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	unsigned int budget = STCP_RX_BUDGET;
-	struct kvec v;
 	int n;
 
 	for (;;) {
-		n = in_parse(t, c, &budget);
-		if (n)
-			break;
+		if (c->tail && c->tail_have == c->tail_len) {
+			n = in_placed(t, c, &budget);
+			if (n)
+				break;
+		}
+		if (!c->tail) {
+			n = in_parse(t, c, &budget);
+			if (n)
+				break;
+			in_place(t, c);
+		}
 		if (!budget || rx_stopping(t))
 			return true;
-		if (WARN_ON_ONCE(c->have >= STCP_IN_BUF)) {
+		if (WARN_ON_ONCE(c->have >= STCP_IN_BUF && !c->tail)) {
 			n = -EOVERFLOW;
 			break;
 		}
-		v.iov_base = c->buf + c->have;
-		v.iov_len = STCP_IN_BUF - c->have;
-		n = kernel_recvmsg(c->sock, &msg, &v, 1, v.iov_len,
-				   MSG_DONTWAIT);
+		n = in_read(t, c);
 		if (n == -EAGAIN)
 			return false;
 		if (n <= 0) {
 			n = n ? n : -ECONNRESET;
 			break;
 		}
-		c->have += n;
 	}
 	if (c->state != STCP_IN_FRAMES && n != -ECONNREFUSED)
 		atomic64_inc(&t->hs_failed);

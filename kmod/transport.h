@@ -58,6 +58,23 @@
  *    transport), one frame at a time per transport, with the frame valid
  *    only during the call; it may sleep (it takes the replica mutex and
  *    may write the journal).  It is never called after stop() returns.
+ *  - rx_place() and rx_placed() (optional, both or neither) let the
+ *    receiver take the tail of a long frame straight into memory of its
+ *    own, without a copy out of the transport's buffer.  Once at least
+ *    min(len, rx_head) bytes of a frame of @len bytes are in, the
+ *    transport may call rx_place() with them at @f: the frame is
+ *    neither authenticated nor sequence-checked yet, so nothing of it
+ *    may be trusted but its length, which the transport bounded by
+ *    SYNOD_FRAME_MAX.  It returns NULL (the frame is given whole to
+ *    rx(), as always), or memory for bytes [*@at, @len) of the frame,
+ *    with *@at <= rx_head: room for @len - *@at bytes, which no other
+ *    context reads.  The transport writes the frame's bytes there, and
+ *    may abandon them without a word (a bad tag, a reset, stop()).  If
+ *    the frame passes its checks, rx_placed() is rx() for it: its
+ *    first @at bytes at @f, the rest, @tail_len bytes, at @tail, the
+ *    memory rx_place() gave.  Same context as rx(), and no other call of
+ *    rx_place() comes between the two for that peer.  Without them
+ *    every frame is whole in the transport's buffer.
  *  - rx_done() follows a run of rx() calls, once every frame that had
  *    arrived has been given (the transport would block for more): the
  *    receiver may let the effects of a run of frames wait until then
@@ -174,6 +191,13 @@ struct synod_transport_cfg {
 	u32 time_scale;
 	/* upcalls, see the contract above */
 	void (*rx)(void *ctx, u32 from, const u8 *frame, u32 len);
+	/* frame bytes rx_place() is to see at least; see the contract */
+	u32 rx_head;
+	/* where bytes [*at, len) of a frame go, NULL: in the buffer */
+	void *(*rx_place)(void *ctx, u32 from, const u8 *f, u32 len, u32 *at);
+	/* rx() of a frame placed by rx_place(), once it passed its checks */
+	void (*rx_placed)(void *ctx, u32 from, const u8 *f, u32 at, u8 *tail,
+			  u32 tail_len);
 	void (*rx_done)(void *ctx);
 	void (*link_event)(void *ctx, u32 node, bool up);
 	void *ctx;
@@ -208,6 +232,8 @@ struct synod_tx_counts {
 	u64 ring_grows;	/* times a send ring grew, shrank */
 	u64 ring_shrinks;
 	u64 ring_nomem;	/* resizes that found no memory (ring kept) */
+	u64 rx_placed;	/* frames received into the receiver's memory */
+	u64 rx_reads;	/* reads of received frames' bytes (recvmsg) */
 };
 
 struct synod_transport_ops {

@@ -34,7 +34,7 @@ cp -as "$top/kmod/core" "$top/kmod/uapi" "$top/kmod/kunit" \
 cp -as "$top/kmod/linkkey.c" "$top/kmod/linkkey.h" "$top/kmod/compat_net.h" "$dst/"
 cp -as "$top/kmod/replica_held.c" "$top/kmod/replica_held.h" "$dst/"
 # the payload store (pure but for page allocation) and its headers
-cp -as "$top/kmod/payload.c" "$top/kmod/payload_seg.c" "$top/kmod/payload_retain.c" "$top/kmod/payload.h" \
+cp -as "$top/kmod/payload.c" "$top/kmod/payload_seg.c" "$top/kmod/payload_retain.c" "$top/kmod/payload_land.c" "$top/kmod/payload.h" \
 	"$top/kmod/journal.h" "$top/kmod/paypool.c" "$top/kmod/paypool.h" "$dst/"
 # a journal record's payload as a segment list (pure but for the bio)
 cp -as "$top/kmod/journal_seg.c" "$top/kmod/journal_pring.c" "$top/kmod/journal_pring.h" "$top/kmod/admit.h" "$dst/"
@@ -61,7 +61,7 @@ config SYNOD_KUNIT_TEST
 KC
 cat > "$dst/Makefile" <<'MK'
 ccflags-y := -I$(srctree)/lib/synod -I$(srctree)/lib/synod/core -I$(srctree)/lib/synod/uapi
-synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/payload_seg.c $(srctree)/lib/synod/payload_retain.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/journal_pring.c $(srctree)/lib/synod/journal_plan.c $(srctree)/lib/synod/journal_share.c $(srctree)/lib/synod/msg_cut.c $(srctree)/lib/synod/tcp_ring.c $(srctree)/lib/synod/tcp_queue.c $(srctree)/lib/synod/replica_piece.c))
+synod-objs := $(patsubst $(srctree)/lib/synod/%.c,%.o,$(wildcard $(srctree)/lib/synod/core/*.c $(srctree)/lib/synod/kunit/*.c $(srctree)/lib/synod/linkkey.c $(srctree)/lib/synod/secret.c $(srctree)/lib/synod/replica_held.c $(srctree)/lib/synod/payload.c $(srctree)/lib/synod/payload_seg.c $(srctree)/lib/synod/payload_retain.c $(srctree)/lib/synod/payload_land.c $(srctree)/lib/synod/paypool.c $(srctree)/lib/synod/journal_seg.c $(srctree)/lib/synod/journal_pring.c $(srctree)/lib/synod/journal_plan.c $(srctree)/lib/synod/journal_share.c $(srctree)/lib/synod/msg_cut.c $(srctree)/lib/synod/tcp_ring.c $(srctree)/lib/synod/tcp_queue.c $(srctree)/lib/synod/replica_piece.c))
 obj-$(CONFIG_SYNOD_KUNIT_TEST) += synod.o
 MK
 grep -q 'lib/synod/Kconfig' "$src/lib/Kconfig.debug" ||

@@ -305,6 +305,74 @@ static void poly1305_tag(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, memcmp(tag, want_ready, sizeof(tag)));
 }
 
+/*
+ * The tag of frame @hdr + @f (@len bytes) on link version @ver (2, 3
+ * or 4) under the keys in @t, the payload split at @at (0: whole).
+ */
+static int split_tag(struct linkkey_tfms *t, u32 ver, const u8 *hdr,
+		     u8 *f, u32 len, u32 at, u8 *tag)
+{
+	struct kvec v[2] = {
+		{ .iov_base = f, .iov_len = at ?: len },
+		{ .iov_base = f + at, .iov_len = len - at },
+	};
+	unsigned int n = at ? 2 : 1;
+
+	if (ver == 4)
+		return synod_link_mac_otk(t->b2, t->poly, hdr, v, n, tag);
+	return synod_link_mac(ver == 2 ? t->hmac : t->b2, hdr,
+			      SYNOD_LINK_HDR_LEN, v, n, tag);
+}
+
+/*
+ * What frames received in place rest on (tcp_rx.c, in_placed()): a
+ * frame's payload in two pieces, its header's part in the receive
+ * buffer and the rest in a payload buffer, has the tag of the frame
+ * whole, byte for byte, on every link version.  A PIECE frame of 16 KiB
+ * split where a receiver places it (after a PAYLOAD or PIECE header, 16
+ * and 24 bytes), at an odd offset and at one that cuts a 16-byte block.
+ */
+static void split_frame_tags(struct kunit *test)
+{
+	static const u8 key[SYNOD_LINK_KEY_LEN] = { 1, 2, 3, 4, 5 };
+	static const u32 at[] = { 16, 24, 7, 4099, 16407 };
+	struct linkkey_tfms *t = test->priv;
+	u8 hdr[SYNOD_LINK_HDR_LEN], whole[SYNOD_LINK_TAG_LEN];
+	u8 tag[SYNOD_LINK_TAG_LEN];
+	u32 len = 24 + 16384, ver, i;
+	u8 *f;
+
+	f = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	for (i = 0; i < len; i++)
+		f[i] = i * 31 + (i >> 8);
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->b2, key, sizeof(key)));
+	KUNIT_ASSERT_EQ(test, 0, crypto_shash_setkey(t->hmac, key,
+						     sizeof(key)));
+	put_unaligned_le32(len, hdr);
+	put_unaligned_le32(0, hdr + 4);
+	put_unaligned_le64(12345, hdr + 8);
+	for (ver = 2; ver <= 4; ver++) {
+		if (ver == 4 && !t->poly)
+			break;
+		KUNIT_ASSERT_EQ(test, 0, split_tag(t, ver, hdr, f, len, 0,
+						   whole));
+		for (i = 0; i < ARRAY_SIZE(at); i++) {
+			KUNIT_ASSERT_EQ(test, 0, split_tag(t, ver, hdr, f, len,
+							   at[i], tag));
+			KUNIT_EXPECT_EQ_MSG(test, 0,
+					    memcmp(tag, whole, sizeof(tag)),
+					    "v%u split at %u", ver, at[i]);
+		}
+		/* and a byte of the second piece changed is seen */
+		f[len - 1] ^= 1;
+		KUNIT_ASSERT_EQ(test, 0, split_tag(t, ver, hdr, f, len, 24,
+						   tag));
+		KUNIT_EXPECT_NE(test, 0, memcmp(tag, whole, sizeof(tag)));
+		f[len - 1] ^= 1;
+	}
+}
+
 /* Only the next sequence number passes; lower is a replay, higher a gap. */
 static void sequence_rule(struct kunit *test)
 {
@@ -321,6 +389,7 @@ static struct kunit_case linkkey_cases[] = {
 	KUNIT_CASE(link_key_and_tag),
 	KUNIT_CASE(blake2b_tag),
 	KUNIT_CASE(poly1305_tag),
+	KUNIT_CASE(split_frame_tags),
 	KUNIT_CASE(sequence_rule),
 	{}
 };

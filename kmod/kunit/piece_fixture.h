@@ -59,7 +59,8 @@ piece_in(struct kunit *test, struct synod_paystore *ps,
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	len = piece_frame(f, ref, TOTAL, k, seed);
 	KUNIT_ASSERT_EQ(test, synod_piece_parse(f, len, SYNOD_PAY_BYTES_MAX, &h), 0);
-	res = synod_piece_rx(ps, core, a, from, &h, f + SYNOD_PIECE_HDR, held);
+	res = synod_piece_rx(ps, core, a, from, &h, f + SYNOD_PIECE_HDR, NULL,
+			     held);
 	kunit_kfree(test, f);
 	return res;
 }

@@ -284,7 +284,7 @@ static void piece_resend_other_total(struct kunit *test)
 							SYNOD_PAY_BYTES_MAX,
 							&h), 0);
 		KUNIT_EXPECT_EQ(test, synod_piece_rx(ps, core, &a2, 2, &h,
-						     f + SYNOD_PIECE_HDR,
+						     f + SYNOD_PIECE_HDR, NULL,
 						     &held),
 				i ? SYNOD_PIECE_SKIP : SYNOD_PIECE_CONFLICT);
 		if (!i)
@@ -416,7 +416,7 @@ static void piece_proposer_other_total(struct kunit *test)
 							SYNOD_PAY_BYTES_MAX,
 							&h), 0);
 		KUNIT_EXPECT_EQ(test, synod_piece_rx(ps, core, &a1, 1, &h,
-						     f + SYNOD_PIECE_HDR,
+						     f + SYNOD_PIECE_HDR, NULL,
 						     &held),
 				i ? SYNOD_PIECE_REPLACED : SYNOD_PIECE_TAKEN);
 	}

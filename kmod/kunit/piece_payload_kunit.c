@@ -36,7 +36,7 @@ payload_in(struct kunit *test, struct synod_paystore *ps,
 	for (i = 0; i < plen; i++)
 		d[i] = pbyte(seed, i);
 	synod_piece_abandon(ps, a);
-	res = synod_piece_payload(ps, core, a, from, ref, d, plen, held);
+	res = synod_piece_payload(ps, core, a, from, ref, d, plen, NULL, held);
 	kunit_kfree(test, d);
 	return res;
 }

@@ -156,6 +156,43 @@ default_link() {
 	[ "$(peer_field 2 $VOL 0 rejected_mac)" = 0 ]
 }
 
+# corrupted_at: the follower whose link took test_rx_corrupt_tail on a
+# frame from node 0, printed; fails if none did yet
+corrupted_at() {
+	kernel_log_since_mark |
+		sed -n "s|.*$VOL/\([0-9]\): TEST: corrupting a frame from node 0 received in place.*|\1|p" |
+		grep .
+}
+
+@test "auth: a piece corrupted in the bytes received straight into a payload buffer is a bad MAC; the write completes and the follower holds it" {
+	local f=$BATS_TEST_TMPDIR/big n d
+	cluster_create $VOL "0 1 2"
+	settle_leader 0 $VOL 0 1 2
+	# each follower's first payload frame is copied, and takes it a
+	# landing buffer: the pieces after go straight into the store
+	io_ok warm
+	echo 1 > /sys/module/synod/parameters/test_rx_corrupt_tail
+	head -c 1M /dev/urandom > "$f"
+	timeout 60 dd if="$f" of="$(dev_of 0 $VOL)" bs=1M oflag=direct status=none
+	wait_for 20 corrupted_at
+	n=$(corrupted_at | head -n 1)
+	[ "$(cat /sys/module/synod/parameters/test_rx_corrupt_tail)" = 0 ]
+	# dropped for its MAC (the tail is covered), counted once, the link
+	# reset; the leader resends, and that follower holds the write
+	wait_for 20 peer_field_ge "$n" $VOL 0 rejected_mac 1
+	[ "$(peer_field "$n" $VOL 0 rejected_mac)" = 1 ]
+	[ "$(peer_field "$n" $VOL 0 rejected_order)" = 0 ]
+	[ "$(kernel_log_since_mark |
+	     grep -c "$VOL/$n: dropped frame from node 0: bad MAC")" -eq 1 ]
+	wait_for 30 field_ge "$n" $VOL applied_index "$(field 0 $VOL commit_index)"
+	settle_leader "$n" $VOL 0 1 2
+	d=$(dev_of "$n" $VOL)
+	cmp <(timeout 60 dd if="$d" bs=1M count=1 iflag=direct status=none) "$f"
+	if kernel_log_since_mark | grep -E "fenced"; then
+		false
+	fi
+}
+
 planted() { kernel_log_since_mark | grep -q "$VOL/1: TEST: planting ref"; }
 # planted_at_2 FROM: node 2 received the planted ref from node FROM
 planted_at_2() {
