@@ -74,8 +74,11 @@ void synod_pay_land_give(struct synod_paystore *ps, u32 i)
  * Only if neither page is busy (a reader of either would see its bytes
  * change: a socket sending the old ones, payload.h) and the chain is
  * not lent; false otherwise, with nothing changed: the caller copies
- * from @land->data then.  Sets no length.  Counted either way, for the
- * volume's down line.
+ * from @land->data then.  Never a chain the journal or an apply may be
+ * reading without the lock (durable, or pinned past the assembly's own
+ * pin, payload_seg.c): its callers pass none, and a WARN says so should
+ * one ever.  Sets no length.  Counted either way, for the volume's down
+ * line.
  */
 bool synod_pay_land_swap(struct synod_paystore *ps, struct synod_pay *head,
 			 u32 off, struct synod_pay *land)
@@ -84,7 +87,8 @@ bool synod_pay_land_swap(struct synod_paystore *ps, struct synod_pay *head,
 	u32 skip = off / SYNOD_PAY_BUF_BYTES;
 
 	if (WARN_ON_ONCE(!land_slot_ok(land) || !head->used || !head->nseg ||
-			 off % SYNOD_PAY_BUF_BYTES || skip >= head->nseg))
+			 off % SYNOD_PAY_BUF_BYTES || skip >= head->nseg) ||
+	    WARN_ON_ONCE(head->durable || READ_ONCE(head->pins) > 1))
 		return false;
 	while (p && skip--)
 		p = synod_pay_next(ps, p);

@@ -565,6 +565,15 @@ static void land_take(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	    from >= SYNOD_NODES_MAX || r->land[from] != SYNOD_PAY_NONE ||
 	    !r->up || r->fenced || READ_ONCE(test_rx_place_off))
 		return;
+	/*
+	 * Only a frame long enough to be placed (tcp_rx.c places one with
+	 * 4 KiB or more still to come after its head): a peer that sends
+	 * 4 KiB writes keeps no buffer for nothing.  And only with a free
+	 * buffer at hand: with the store exhausted, making room is a sweep
+	 * under the lock, which every payload frame would run again.
+	 */
+	if (len <= SYNOD_PAYLOAD_HDR + 2 * 4096 || !r->pay.nfree)
+		return;
 	i = synod_pay_land_take(&r->pay, &r->core);
 	WRITE_ONCE(r->land[from], i);
 }

@@ -204,6 +204,10 @@ static int cfg_check(const struct synod_transport_cfg *cfg)
 		return -EINVAL;
 	if (strnlen(cfg->cluster, sizeof(cfg->cluster)) > SYNOD_NAME_MAX)
 		return -EINVAL;
+	/* both or neither: in_placed() calls rx_placed() for rx_place() */
+	if (!cfg->rx_place != !cfg->rx_placed ||
+	    (cfg->rx_place && cfg->rx_head > SYNOD_FRAME_MAX))
+		return -EINVAL;
 	if (synod_tcp_addr_len(&cfg->listen) < 0)
 		return -EAFNOSUPPORT;
 	for (n = 0; n < SYNOD_NODES_MAX; n++) {

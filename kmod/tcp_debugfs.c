@@ -54,7 +54,8 @@ struct dbg_t {
 	struct net *net;
 	u32 self;
 	u8 *frame;		/* SYNOD_FRAME_MAX + DBG_HDR: oversize too */
-	u8 *land;		/* SYNOD_FRAME_MAX: frames received in place */
+	/* SYNOD_FRAME_MAX per node: frames received in place, per peer */
+	u8 *land;
 	struct dbg_node node[SYNOD_NODES_MAX];
 };
 
@@ -102,18 +103,20 @@ static void dbg_rx(void *ctx, u32 from, const u8 *frame, u32 len)
 
 /*
  * rx_place(): a frame of DBG_PLACE_MIN bytes or more goes into the
- * hook's buffer past its header, whatever it holds: nothing of it is
- * checked before rx_placed(), as the contract says.
+ * hook's buffer for its peer past its header, whatever it holds:
+ * nothing of it is checked before rx_placed(), as the contract says.
+ * One per peer: two peers' frames may be placed at once.
  */
 static void *dbg_rx_place(void *ctx, u32 from, const u8 *f, u32 len,
 			  u32 *at)
 {
 	struct dbg_t *d = ctx;
 
-	if (len < DBG_PLACE_MIN || WARN_ON_ONCE(len > SYNOD_FRAME_MAX))
+	if (len < DBG_PLACE_MIN || WARN_ON_ONCE(len > SYNOD_FRAME_MAX) ||
+	    WARN_ON_ONCE(from >= SYNOD_NODES_MAX))
 		return NULL;
 	*at = DBG_HDR;
-	return d->land;
+	return d->land + (size_t)from * SYNOD_FRAME_MAX;
 }
 
 /* rx_placed(): check a frame received in place, counted apart. */
@@ -122,7 +125,8 @@ static void dbg_rx_placed(void *ctx, u32 from, const u8 *f, u32 at,
 {
 	struct dbg_t *d = ctx;
 
-	WARN_ON_ONCE(tail != d->land || at != DBG_HDR);
+	WARN_ON_ONCE(tail != d->land + (size_t)from * SYNOD_FRAME_MAX ||
+		     at != DBG_HDR);
 	atomic64_inc(&d->node[from].placed);
 	dbg_check(d, from, f, at, tail, at + tail_len);
 }
@@ -179,7 +183,7 @@ static int dbg_create(unsigned int id, char *args)
 	if (!cfg || !d)
 		goto out_nomem;
 	d->frame = kvmalloc(SYNOD_FRAME_MAX + DBG_HDR, GFP_KERNEL);
-	d->land = kvmalloc(SYNOD_FRAME_MAX, GFP_KERNEL);
+	d->land = kvmalloc_array(SYNOD_NODES_MAX, SYNOD_FRAME_MAX, GFP_KERNEL);
 	if (!d->frame || !d->land)
 		goto out_nomem;
 	while ((tok = strsep(&args, " \t\n"))) {

@@ -73,8 +73,14 @@
  *    the frame passes its checks, rx_placed() is rx() for it: its
  *    first @at bytes at @f, the rest, @tail_len bytes, at @tail, the
  *    memory rx_place() gave.  Same context as rx(), and no other call of
- *    rx_place() comes between the two for that peer.  Without them
- *    every frame is whole in the transport's buffer.
+ *    rx_place() comes between the two for that peer.  The memory must
+ *    be the peer's own: placements of different peers may be
+ *    outstanding at once.  A new rx_place() for a peer means its last
+ *    placement was abandoned (one connection per peer takes frames),
+ *    which is how the receiver knows its memory is free again.  Only
+ *    the receiver can bound @len - *@at by its room, and must before it
+ *    returns.  Without them every frame is whole in the transport's
+ *    buffer.
  *  - rx_done() follows a run of rx() calls, once every frame that had
  *    arrived has been given (the transport would block for more): the
  *    receiver may let the effects of a run of frames wait until then
