@@ -205,7 +205,8 @@ warm_up() {
 promised_to() {
 	local b
 	b=$(field "$1" $VOL ballot)
-	[ -n "$b" ] && [ $((b & 255)) = "$2" ]
+	[ -n "$b" ] || return 1
+	[ $((b & 255)) = "$2" ]
 }
 
 # sb_newest DEV: "SEQ PROMISED_BALLOT" of the newer of DEV's two
