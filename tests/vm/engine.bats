@@ -5,6 +5,7 @@
 # leader cut off while writes are in flight, a held write that
 # was chosen, 1 MiB writes over a slow link, 1 MiB requests at queue
 # depth 4 (the default of a new replicated volume, large requests S5),
+# 1 MiB writes received in place by the followers (E7b) and copied,
 # writes past the admitted bytes, more
 # reads in flight than the core queues, and an open waiting for
 # auto-promote.  Three replicas
@@ -445,9 +446,13 @@ rx_place_writes() {
 	# 32 MiB in 2048 pieces; its first frame and those refused a swap
 	# (a busy page) are copied.
 	rx_place_writes 0
-	# every follower got its pieces, and nine in ten or more were
-	# received in place and swapped in, few copied
-	awk '{ if ($4 < 2000 || $2 * 10 < $4 * 9 || $3 * 10 > $4 ||
+	# every follower got its pieces, and most were received in place
+	# and swapped in, few copied.  A piece that arrives whole in one
+	# greedy read (after a message frame, mostly) is copied: with two
+	# VMs on the host, 90 to 96 % of the pieces were swapped in (6.1
+	# and 6.12, session 36); the bound leaves room below that, and a
+	# receive path that places nothing gives 0.
+	awk '{ if ($4 < 2000 || $2 * 100 < $4 * 85 || $3 * 10 > $4 ||
 		   $1 < $2) bad = 1 }
 	     END { exit bad }' "$BATS_TEST_TMPDIR/rx"
 }
