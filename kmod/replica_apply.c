@@ -676,9 +676,8 @@ static void kick_reap(struct synod_repl *r)
  * write) or wait for its writer.  Not when the engine's output holds
  * what a run of received frames left for later (a receive lets go of
  * the lock with its group's records and a PREPARE's promise pending,
- * replica_rx.c): carrying that out queues a promise and records into a
- * group the receiver did not write, splitting its group commit.  The
- * work does it then.
+ * replica_rx.c): carrying that out would split the receiver's group
+ * commit.  The work does it then.
  */
 static bool kick_may_run(struct synod_repl *r)
 {
