@@ -448,11 +448,12 @@ rx_place_writes() {
 	rx_place_writes 0
 	# every follower got its pieces, and most were received in place
 	# and swapped in, few copied.  A piece that arrives whole in one
-	# greedy read (after a message frame, mostly) is copied: with two
-	# VMs on the host, 90 to 96 % of the pieces were swapped in (6.1
-	# and 6.12, session 36); the bound leaves room below that, and a
-	# receive path that places nothing gives 0.
-	awk '{ if ($4 < 2000 || $2 * 100 < $4 * 85 || $3 * 10 > $4 ||
+	# greedy read (after a message frame, mostly) is copied, and more
+	# do on a loaded host: 90 to 96 % of the pieces were swapped in with
+	# two VMs on the host, 81 % once with three (6.1 and 6.12, session
+	# 36).  The bound, half, leaves room below that; a receive path
+	# that places nothing gives 0.
+	awk '{ if ($4 < 2000 || $2 * 100 < $4 * 50 || $3 * 10 > $4 ||
 		   $1 < $2) bad = 1 }
 	     END { exit bad }' "$BATS_TEST_TMPDIR/rx"
 }
