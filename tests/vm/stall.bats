@@ -85,20 +85,21 @@ others_answer() {
 	# sa's device queues every I/O from now on
 	dmsetup suspend --noudevsync "$DM"
 	DM_UP=1
-	# promote campaigns and writes the new promise to sa's superblock
-	# (FUA) under sa's replica lock, in the command or in the next tick
-	# (whichever comes first): the writer blocks there ...
+	# promote campaigns: the journal's group writer writes the new
+	# promise to sa's superblock (FUA), which waits with sa's replica
+	# lock dropped, so a status of sa still answers ...
 	ctl 0 volume promote sa &
 	pa=$!
-	# ... and so does a status of sa, which needs that lock.  When the
-	# tick writes the promise, it may come a little later: ask again
-	# until a status of sa stays in the kernel, for at most 30 s.
+	sleep 2
+	bounded 10 ctl 0 status sa
+	[ "$RC" = 0 ]
+	# ... but a down of sa waits for that writer: it stays in the
+	# kernel (looked at for at most 30 s).
+	ctl 0 volume down sa &
+	ps=$!
 	for ((i = 0; i < 15; i++)); do
-		ctl 0 status sa >/dev/null &
-		ps=$!
 		sleep 2
 		kill -0 $ps 2>/dev/null && break
-		wait $ps || true
 	done
 	kill -0 $ps		# really stalled: still in the kernel
 
@@ -125,6 +126,7 @@ others_answer() {
 	DM_UP=
 	wait_for 20 pid_gone $pa
 	wait_for 20 pid_gone $ps
+	bounded 10 ctl 0 volume up sa
 	bounded 10 ctl 0 status sa
 	[ "$RC" = 0 ]
 	[ "$(field 0 sa role)" != down ]
