@@ -209,39 +209,6 @@ promised_to() {
 	[ $((b & 255)) = "$2" ]
 }
 
-# sb_newest DEV: "SEQ PROMISED_BALLOT" of the newer of DEV's two
-# superblock copies (sequence at 0x10, promised ballot at 0x58:
-# Documentation/ondisk.rst), each checked against its CRC-32C; fails
-# if neither copy is valid or the two sequences are not consecutive
-# (copies are written one at a time, each after the other).
-sb_newest() {
-	blockdev --flushbufs "$1"
-	python3 - "$1" <<'PY'
-import struct, sys
-def crc32c(data):
-    crc = 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xffffffff
-good = []
-with open(sys.argv[1], 'rb') as f:
-    for copy in (0, 1):
-        f.seek(copy * 4096)
-        sb = f.read(4096)
-        if struct.unpack_from('<I', sb, 4092)[0] == crc32c(sb[:4092]):
-            good.append(struct.unpack_from('<QQ', sb, 0x10)[:1] +
-                        struct.unpack_from('<Q', sb, 0x58))
-if not good:
-    sys.exit('no valid superblock copy')
-if len(good) == 2 and abs(good[0][0] - good[1][0]) != 1:
-    sys.exit('superblock sequences %d and %d' % (good[0][0], good[1][0]))
-seq, ballot = max(good)
-print(seq, ballot)
-PY
-}
-
 # delayed_is_held DM: the delay target of DM holds a write right now
 delayed_is_held() {
 	[ "$(delayed_writes "$1")" -ge 1 ]

@@ -157,28 +157,16 @@ expect_refusal() {
 # before it (Documentation/ondisk.rst).
 sb_write() {
 	blockdev --flushbufs "$1"
-	python3 - "$@" <<'PY'
-import os, struct, sys
-dev, copy, edits = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-def crc32c(data):
-    crc = 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xffffffff
-with open(dev, 'r+b', buffering=0) as f:
-    f.seek(copy * 4096)
-    sb = bytearray(f.read(4096))
-    for off, data in zip(edits[0::2], edits[1::2]):
-        off, data = int(off, 0), bytes.fromhex(data)
-        assert off + len(data) <= 4092
-        sb[off:off + len(data)] = data
-    struct.pack_into('<I', sb, 4092, crc32c(bytes(sb[:4092])))
-    f.seek(copy * 4096)
-    f.write(sb)
-    os.fsync(f.fileno())
-PY
+	python3 "$BATS_TEST_DIRNAME/sb_copy.py" write "$@"
+}
+
+# sb_newest DEV: "SEQ PROMISED_BALLOT" of the newer of DEV's two
+# superblock copies, each checked against its CRC-32C; fails if neither
+# copy is valid or the two sequences are not consecutive (copies are
+# written one at a time, each after the other).
+sb_newest() {
+	blockdev --flushbufs "$1"
+	python3 "$BATS_TEST_DIRNAME/sb_copy.py" newest "$1"
 }
 
 # le32 VALUE: VALUE as a little-endian u32, in hex (for sb_write)
