@@ -85,12 +85,14 @@ others_answer() {
 	# sa's device queues every I/O from now on
 	dmsetup suspend --noudevsync "$DM"
 	DM_UP=1
-	# promote campaigns: the journal's group writer writes the new
-	# promise to sa's superblock (FUA), which waits with sa's replica
-	# lock dropped, so a status of sa still answers ...
+	# promote campaigns once the restart wait after up is over (leases:
+	# sa may have made a grant it forgot): the journal's group writer
+	# writes the new promise to sa's superblock (FUA), which waits with
+	# sa's replica lock dropped, so a status of sa still answers, and
+	# shows the candidate ...
 	ctl 0 volume promote sa &
 	pa=$!
-	sleep 2
+	wait_for 30 is_role 0 sa candidate
 	bounded 10 ctl 0 status sa
 	[ "$RC" = 0 ]
 	# ... but a down of sa waits for that writer: it stays in the
