@@ -68,14 +68,9 @@
 
 /* Frame kinds: the first byte of every frame on the transport. */
 #define SYNOD_FRAME_MSG		1	/* a consensus message, wire.c form */
-#define SYNOD_FRAME_PAYLOAD	2	/* the data of one write */
+/* SYNOD_FRAME_PAYLOAD (2): the data of one write, replica_piece.h */
 #define SYNOD_FRAME_STEPDOWN	3	/* "promote" elsewhere: leader, resign */
 /* SYNOD_FRAME_PIECE (6): a part of a longer payload, replica_piece.h */
-/*
- * Payload frame header, little-endian: kind u8, pad u8[3], len u32,
- * ref u64; then len bytes of data.
- */
-#define SYNOD_PAYLOAD_HDR	16u
 
 /* Why a frame received was dropped: struct synod_repl's rx_drop[] counts. */
 enum synod_rx_drop {

@@ -52,6 +52,31 @@
 #include "core/wire.h"
 
 /*
+ * Where the bytes of a frame from the socket may land in a payload
+ * buffer (synod_repl_rx_place()): the size of its header, past which
+ * the rest goes into a buffer of SYNOD_PAY_BUF_BYTES, or 0 if it must
+ * come whole to rx().  @f holds at least the kind byte; nothing of the
+ * frame is authenticated yet, and @len is only what the transport
+ * bounded (SYNOD_FRAME_MAX, more than a buffer): this bound is all
+ * that keeps a forged PAYLOAD or PIECE header from writing past the
+ * buffer's page.  A frame of its header alone has nothing to land.
+ */
+u32 synod_land_at(const u8 *f, u32 len)
+{
+	u32 hdr;
+
+	if (f[0] == SYNOD_FRAME_PAYLOAD)
+		hdr = SYNOD_PAYLOAD_HDR;
+	else if (f[0] == SYNOD_FRAME_PIECE)
+		hdr = SYNOD_PIECE_HDR;
+	else
+		return 0;
+	if (len <= hdr || len - hdr > SYNOD_PAY_BUF_BYTES)
+		return 0;
+	return hdr;
+}
+
+/*
  * Decode and check the piece frame @f of @len bytes into *@h: 0, or
  * -EINVAL for anything a sender of ours never makes, or -EFBIG for a
  * payload longer than @max, the largest write this replica may journal

@@ -14,6 +14,15 @@
 #include "payload.h"
 
 /*
+ * Frame kind of the data of one write of at most one buffer, and its
+ * header, little-endian: kind u8, pad u8[3], len u32, ref u64; then len
+ * bytes of data.  Here rather than in replica.h, beside the piece's, so
+ * that synod_land_at() and its unit test see both.
+ */
+#define SYNOD_FRAME_PAYLOAD	2
+#define SYNOD_PAYLOAD_HDR	16u
+
+/*
  * Frame kind of a piece: one buffer's worth of a payload longer than one
  * buffer (SYNOD_PAY_BUF_BYTES), sent only on links of version
  * SYNOD_LINK_V_PIECES or later (transport.h).  4 and 5 are state
@@ -99,6 +108,7 @@ enum synod_piece_res {
 	SYNOD_PIECE_REPLACED,
 };
 
+u32 synod_land_at(const u8 *f, u32 len);
 int synod_piece_parse(const u8 *f, u32 len, u32 max,
 		      struct synod_piece_hdr *h);
 enum synod_piece_res synod_piece_rx(struct synod_paystore *ps,

@@ -620,8 +620,9 @@ void synod_repl_rx(void *ctx, u32 from, const u8 *f, u32 len)
  * buffer, past the header, if the frame says it is a PAYLOAD or PIECE
  * frame that fits one buffer; else NULL, and it comes whole to rx().
  * Nothing of the frame is authenticated yet, its length is all the
- * transport checked: hence the bound on it here, before anything is
- * written (a forged PIECE of 20 KiB would overrun a 16 KiB buffer).
+ * transport checked: hence the bound on it (synod_land_at()), before
+ * anything is written (a forged PIECE of 20 KiB would overrun a 16 KiB
+ * buffer).
  * The frame may be dropped after; then the buffer holds bytes nobody
  * reads, and the next frame overwrites them.  Reads r->land[] and the
  * slot's page, which only this same work changes (rx_placed(), rx()),
@@ -637,13 +638,8 @@ void *synod_repl_rx_place(void *ctx, u32 from, const u8 *f, u32 len, u32 *at)
 	i = READ_ONCE(r->land[from]);
 	if (i >= SYNOD_PAY_COUNT)
 		return NULL;
-	if (f[0] == SYNOD_FRAME_PAYLOAD)
-		hdr = SYNOD_PAYLOAD_HDR;
-	else if (f[0] == SYNOD_FRAME_PIECE)
-		hdr = SYNOD_PIECE_HDR;
-	else
-		return NULL;
-	if (len <= hdr || len - hdr > SYNOD_PAY_BUF_BYTES)
+	hdr = synod_land_at(f, len);
+	if (!hdr)
 		return NULL;
 	*at = hdr;
 	return r->pay.pay[i].data;

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 
 #include "piece_fixture.h"
+#include "transport.h"
 
 /* A landing slot of @ps, as the replica takes one (replica_rx.c). */
 static struct synod_pay *land_new(struct kunit *test,
@@ -395,7 +396,52 @@ static void land_abandon_midway(struct kunit *test)
 	synod_pay_exit(ps);
 }
 
+/*
+ * Which frames may land in a buffer, and past how many bytes
+ * (synod_land_at()): the bound that keeps a forged header, read before
+ * the frame's MAC, from writing past a buffer's page.  PAYLOAD and
+ * PIECE frames of up to one buffer of data land, past their header; one
+ * byte more, a header alone, a short frame or any other kind does not.
+ */
+static void land_at_bound(struct kunit *test)
+{
+	u8 f[1];
+
+	f[0] = SYNOD_FRAME_PIECE;
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PIECE_HDR + BUF),
+			SYNOD_PIECE_HDR);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PIECE_HDR + 512),
+			SYNOD_PIECE_HDR);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PIECE_HDR + BUF + 1), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PIECE_HDR), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PIECE_HDR - 1), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, 0), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_FRAME_MAX), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, U32_MAX), 0u);
+
+	f[0] = SYNOD_FRAME_PAYLOAD;
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PAYLOAD_HDR + BUF),
+			SYNOD_PAYLOAD_HDR);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PAYLOAD_HDR + 1),
+			SYNOD_PAYLOAD_HDR);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PAYLOAD_HDR + BUF + 1),
+			0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PAYLOAD_HDR), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, 1), 0u);
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_FRAME_MAX), 0u);
+
+	/* a message, a step-down, state transfer's kinds, none at all */
+	for (f[0] = 0; f[0] < 16; f[0]++)
+		if (f[0] != SYNOD_FRAME_PAYLOAD && f[0] != SYNOD_FRAME_PIECE)
+			KUNIT_EXPECT_EQ(test, synod_land_at(f, 4096), 0u);
+	f[0] = 0xff;
+	KUNIT_EXPECT_EQ(test, synod_land_at(f, SYNOD_PIECE_HDR + BUF), 0u);
+	/* the largest frame is more than a buffer and its largest header */
+	KUNIT_EXPECT_GT(test, SYNOD_FRAME_MAX, SYNOD_PIECE_HDR + BUF);
+}
+
 static struct kunit_case land_cases[] = {
+	KUNIT_CASE(land_at_bound),
 	KUNIT_CASE(land_invisible),
 	KUNIT_CASE(land_payload_new_ref),
 	KUNIT_CASE(land_busy_copies),
