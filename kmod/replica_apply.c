@@ -30,12 +30,15 @@
  * the peers, and a checkpoint covers only landed slots.
  *
  * Whatever reads or rewrites the data area behind the engine's back
- * first waits for the applies that cover what it touches: a state
- * transfer serving or installing a chunk, for those covering the chunk
+ * first waits for the applies that cover what it touches.  A chunk a
+ * state transfer serves does so without the lock, as if it were an
+ * apply: its read waits for the earlier writes covering it, and later
+ * ones covering it wait for the read (resync_serve.c).  The others wait
+ * for the disk with the lock held, bounded by its own timeouts: a state
+ * transfer installing a chunk, for the writes covering the chunk
  * (synod_apply_quiesce_range()); the jump before a transfer, a replica
  * going down (synod_apply_drain()) and a checkpoint that must free
- * journal ring space, for all of them (synod_apply_quiesce()).  They
- * wait for the disk with the lock held; its own timeouts bound them.
+ * journal ring space, for all of them (synod_apply_quiesce()).
  * (The requester hashes its own chunks without waiting: a read torn by
  * an apply only costs a copy.)
  */
@@ -99,6 +102,9 @@ static bool aw_overlaps(struct synod_repl *r, const struct synod_aw *x)
 	u64 s;
 	u32 k;
 
+	/* a chunk served reads the state before it (resync_serve.c) */
+	if (synod_rserve_blocks(r, x->slot, x->sector, x->len >> SECTOR_SHIFT))
+		return true;
 	if (!aq->flight)
 		return false;
 	for (s = r->applied + 1; s <= aq->next; s++) {
@@ -450,6 +456,7 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 	aq->issued = e->slot;
 	apply_submit(r);
 	apply_land(r);
+	synod_rserve_try(r);
 }
 
 /*
@@ -482,6 +489,7 @@ static bool apply_reap(struct synod_repl *r)
 	}
 	apply_land(r);
 	apply_submit(r);
+	synod_rserve_try(r);	/* a chunk to serve may wait for them */
 	/* their data unpinned: the next sweep may free it */
 	if (list)
 		r->host->kick_busy(r->vol);
@@ -542,7 +550,8 @@ void synod_apply_quiesce(struct synod_repl *r)
 			apply_drop_queued(r);
 		if (r->fenced ? !aq->flight : r->applied == aq->issued)
 			break;
-		if (WARN_ON_ONCE(!aq->flight)) {
+		/* writes may wait for a chunk served: its read is in flight */
+		if (WARN_ON_ONCE(!aq->flight && !synod_rserve_reading(r))) {
 			synod_repl_fence(r, "applies stuck");
 			continue;
 		}
@@ -551,15 +560,20 @@ void synod_apply_quiesce(struct synod_repl *r)
 	}
 }
 
-/* Does a write queued or in flight cover a sector of [sector, +nsect)? */
-static bool range_busy(struct synod_repl *r, u64 sector, u32 nsect)
+/*
+ * Does a write of a slot up to @upto, queued or in flight, cover a
+ * sector of [@sector, +@nsect)?  Lock held.
+ */
+bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
+			    u64 upto)
 {
 	struct synod_aent *ent;
 	struct synod_aw *w;
 	u64 s;
 	u32 k;
 
-	for (s = r->applied + 1; s <= r->aq.issued; s++) {
+	lockdep_assert_held(&r->lock);
+	for (s = r->applied + 1; s <= min(r->aq.issued, upto); s++) {
 		ent = aent(r, s);
 		for (k = 0; k < ent->nw; k++) {
 			w = &ent->w[k];
@@ -587,20 +601,35 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 {
 	struct synod_applyq *aq = &r->aq;
 
+	bool reading;
+
 	lockdep_assert_held(&r->lock);
 	for (;;) {
 		apply_reap(r);
 		if (r->fenced)
 			return false;
-		if (!range_busy(r, sector, nsect))
+		if (!synod_apply_range_busy(r, sector, nsect, aq->issued))
 			return true;
-		if (WARN_ON_ONCE(!aq->flight)) {
+		/* writes may wait for a chunk served: its read is in flight */
+		reading = synod_rserve_reading(r);
+		if (WARN_ON_ONCE(!aq->flight && !reading)) {
 			synod_repl_fence(r, "applies stuck");
 			return false;
 		}
 		synod_repl_push(r);	/* and what we issued ourselves */
-		wait_var_event(&aq->done, !llist_empty(&aq->done));
+		/* the read's end wakes us too (rserve_end_io()) */
+		wait_var_event(&aq->done, !llist_empty(&aq->done) ||
+			       (reading && !synod_rserve_reading(r)));
 	}
+}
+
+/*
+ * Lock held: submit the writes that waited for something that has ended
+ * since (a chunk served, resync_serve.c); the unlock's kick sends them.
+ */
+void synod_apply_unblock(struct synod_repl *r)
+{
+	apply_submit(r);
 }
 
 /*

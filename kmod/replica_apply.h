@@ -105,6 +105,9 @@ void synod_apply_writer_submit(struct synod_repl *r);	/* lock not held */
 void synod_apply_writer_reap(struct synod_repl *r);	/* lock held */
 void synod_apply_quiesce(struct synod_repl *r);		/* waits for the disk */
 bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
+bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
+			    u64 upto);
+void synod_apply_unblock(struct synod_repl *r);		/* lock held */
 void synod_apply_drain(struct synod_repl *r);		/* takes the lock */
 
 #endif /* SYNOD_REPLICA_APPLY_H */

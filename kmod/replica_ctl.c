@@ -510,6 +510,8 @@ int synod_repl_down(struct synod_repl *r, bool force)
 	synod_jq_drain(r);
 	/* no input runs now: the applies in flight land */
 	synod_apply_drain(r);
+	/* and a chunk served, read among them, has been answered */
+	synod_rserve_flush(r);
 	given = trim_going_down(r, force);
 	/* after stop: the frames written while it drained count too */
 	r->tops->tx_counts(r->tp, &tx);
@@ -550,9 +552,10 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->core.stats.gap_resends, r->catchup_cut, r->promise_cut,
 		r->core.stats.part_refused, r->accept_parts,
 		jshared);
-	pr_info("%s: down, superblock: writes waited for another in flight %llu (%llu of them under the lock), promises written with the lock dropped %llu\n",
+	pr_info("%s: down, superblock: writes waited for another in flight %llu (%llu of them under the lock), promises written with the lock dropped %llu; state-transfer chunks served %llu, asks turned away %llu\n",
 		r->vol->name, r->sb_async_waits, r->sb_locked_waits,
-		r->sb_promise_writes);
+		r->sb_promise_writes, r->resync.srv.served,
+		r->resync.srv.turned_away);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)
 		err = -EIO;

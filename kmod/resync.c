@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * State transfer: see resync.h for the protocol and why a chunk read at
- * slot A may be installed while we apply slots of our own.  Everything
- * here runs under the replica mutex, like the rest of the engine, so an
- * installed chunk and an applied slot never race on the data area.
+ * State transfer, the asking side: see resync.h for the protocol and why
+ * a chunk read at slot A may be installed while we apply slots of our
+ * own.  Everything here runs under the replica mutex, like the rest of
+ * the engine, so an installed chunk and an applied slot never race on
+ * the data area.  The source side is resync_serve.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,8 +17,8 @@
 
 #include "replica.h"
 
-/* Sectors of chunk @c, which may be short at the end of the data area. */
-static u32 chunk_len(struct synod_repl *r, u64 c)
+/* Bytes of chunk @c, which may be short at the end of the data area. */
+u32 synod_resync_chunk_len(struct synod_repl *r, u64 c)
 {
 	u64 cap = (u64)get_capacity(r->vol->disk) << SECTOR_SHIFT;
 	u64 off = c * SYNOD_RESYNC_CHUNK;
@@ -26,9 +27,11 @@ static u32 chunk_len(struct synod_repl *r, u64 c)
 	return min_t(u64, SYNOD_RESYNC_CHUNK, cap - off);
 }
 
-static u64 chunk_sector(u64 c)
+/* Chunks of the data area, the last perhaps short. */
+u64 synod_resync_nchunks(struct synod_repl *r)
 {
-	return c * (SYNOD_RESYNC_CHUNK >> SECTOR_SHIFT);
+	return DIV_ROUND_UP((u64)get_capacity(r->vol->disk) << SECTOR_SHIFT,
+			    SYNOD_RESYNC_CHUNK);
 }
 
 /*
@@ -77,8 +80,7 @@ static void pass_start(struct synod_repl *r, u32 from, u64 now)
 	rs->copied = 0;
 	rs->started_ns = now;
 	rs->pass++;
-	rs->nchunks = DIV_ROUND_UP((u64)get_capacity(r->vol->disk) <<
-				   SECTOR_SHIFT, SYNOD_RESYNC_CHUNK);
+	rs->nchunks = synod_resync_nchunks(r);
 	rs->active = true;
 	rs->restart = false;
 	pr_info("%s: state transfer from node %u: %llu chunks from slot %llu\n",
@@ -103,7 +105,7 @@ int synod_resync_init(struct synod_repl *r, bool flagged)
 		return PTR_ERR(sha);
 	rs->sha = sha;
 	rs->buf = kmalloc(SYNOD_RESYNC_CHUNK, GFP_KERNEL);
-	if (!rs->buf)
+	if (synod_rserve_init(r) || !rs->buf)
 		return -ENOMEM;	/* synod_resync_free() undoes the rest */
 	rs->restart = flagged;
 	if (flagged)
@@ -114,6 +116,7 @@ int synod_resync_init(struct synod_repl *r, bool flagged)
 
 void synod_resync_free(struct synod_repl *r)
 {
+	synod_rserve_free(r);
 	kfree(r->resync.buf);
 	r->resync.buf = NULL;
 	crypto_free_shash(r->resync.sha);	/* NULL is fine */
@@ -204,7 +207,7 @@ static void resync_jump(struct synod_repl *r, u64 now)
 /* Synchronous read of chunk @c of our data area into the buffer. */
 static int chunk_read(struct synod_repl *r, u64 c, u32 len)
 {
-	return synod_repl_data_io(r, REQ_OP_READ, chunk_sector(c),
+	return synod_repl_data_io(r, REQ_OP_READ, synod_resync_sector(c),
 				  r->resync.buf, len);
 }
 
@@ -238,7 +241,7 @@ static void resync_pump(struct synod_repl *r, u64 now)
 			w->chunk = rs->next++;
 			w->busy = true;
 		}
-		len = chunk_len(r, w->chunk);
+		len = synod_resync_chunk_len(r, w->chunk);
 		if (chunk_read(r, w->chunk, len)) {
 			synod_repl_fence(r, "data area read failed");
 			return;
@@ -300,70 +303,6 @@ void synod_resync_tick(struct synod_repl *r, u64 now)
 	resync_finish(r, now);
 }
 
-/* Source side: answer one request from @from with our copy or SAME. */
-void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
-{
-	struct synod_resync *rs = &r->resync;
-	u8 hdr[SYNOD_RESYNC_HDR];
-	struct kvec iov[2];
-	const u8 *theirs;
-	u64 c, want;
-	u32 clen;
-	u8 st;
-
-	lockdep_assert_held(&r->lock);
-	if (len != SYNOD_RESYNC_REQ_LEN) {
-		r->rx_drop[SYNOD_RXD_BAD]++;
-		return;
-	}
-	c = synod_get_le32(f + 4);
-	want = synod_get_le64(f + 8);
-	theirs = f + 16;
-	if (c >= DIV_ROUND_UP((u64)get_capacity(r->vol->disk) << SECTOR_SHIFT,
-			      SYNOD_RESYNC_CHUNK)) {
-		r->rx_drop[SYNOD_RXD_BAD]++;
-		return;
-	}
-	clen = chunk_len(r, c);
-	/*
-	 * The chunk goes out labelled with the applies we issued: it must
-	 * hold exactly the slots up to there, so no apply covering it may
-	 * be queued or in flight (applies elsewhere go on).  Not waited
-	 * for where the answer is NOT_YET anyway.
-	 */
-	if (!rs->active && !(r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) &&
-	    r->aq.issued >= want &&
-	    !synod_apply_quiesce_range(r, chunk_sector(c),
-				       clen >> SECTOR_SHIFT))
-		return;		/* fenced */
-	memset(hdr, 0, sizeof(hdr));
-	hdr[0] = SYNOD_FRAME_RESYNC_REPLY;
-	memcpy(hdr + 2, f + 2, 2);	/* the pass, echoed */
-	synod_put_le32(hdr + 4, (u32)c);
-	synod_put_le64(hdr + 16, r->aq.issued);
-	iov[0] = (struct kvec){ hdr, sizeof(hdr) };
-	iov[1] = (struct kvec){ rs->buf, clen };
-	/* Our own copy is suspect, or older than theirs: they ask elsewhere. */
-	if (rs->active || (r->vol->sb.flags & SYNOD_SB_FLAG_RESYNC) ||
-	    r->aq.issued < want) {
-		hdr[1] = SYNOD_RESYNC_NOT_YET;
-		r->tops->send(r->tp, from, iov, 1);
-		return;
-	}
-	if (chunk_read(r, c, clen)) {
-		synod_repl_fence(r, "data area read failed");
-		return;
-	}
-	if (chunk_hash(r, rs->buf, clen, hdr + 24))
-		return;
-	/* Not secret: no need for a constant-time compare. */
-	st = memcmp(hdr + 24, theirs, SYNOD_RESYNC_HASH) ?
-	     SYNOD_RESYNC_DATA : SYNOD_RESYNC_SAME;
-	hdr[1] = st;
-	synod_put_le32(hdr + 8, st == SYNOD_RESYNC_DATA ? clen : 0);
-	r->tops->send(r->tp, from, iov, st == SYNOD_RESYNC_DATA ? 2 : 1);
-}
-
 /*
  * Write @dlen bytes of chunk @w->chunk, read at the source when it had
  * issued applies up to @slot, over ours.  Only with no apply of ours covering
@@ -383,11 +322,11 @@ static bool chunk_install(struct synod_repl *r, struct synod_resync_req *w,
 		resync_pump(r, synod_repl_now());
 		return false;
 	}
-	if (!synod_apply_quiesce_range(r, chunk_sector(w->chunk),
+	if (!synod_apply_quiesce_range(r, synod_resync_sector(w->chunk),
 				       dlen >> SECTOR_SHIFT))
 		return false;	/* fenced */
 	memcpy(rs->buf, data, dlen);
-	if (synod_repl_data_io(r, REQ_OP_WRITE, chunk_sector(w->chunk),
+	if (synod_repl_data_io(r, REQ_OP_WRITE, synod_resync_sector(w->chunk),
 			       rs->buf, dlen)) {
 		synod_repl_fence(r, "data area write failed");
 		return false;
@@ -429,7 +368,7 @@ void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 			goto late;
 		goto drop;	/* a chunk not asked for yet */
 	}
-	clen = chunk_len(r, c);
+	clen = synod_resync_chunk_len(r, c);
 	if (st == SYNOD_RESYNC_NOT_YET) {
 		/* Ask the leader next time, after a pause. */
 		rs->from = pick_source(r);

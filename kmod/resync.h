@@ -43,7 +43,11 @@
 #ifndef SYNOD_RESYNC_H
 #define SYNOD_RESYNC_H
 
+#include <linux/bio.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "core/wire.h"
 
 struct crypto_shash;
 struct synod_repl;
@@ -73,6 +77,58 @@ struct synod_resync_req {
 	bool busy;
 };
 
+/*
+ * One ask of a peer for a chunk we hold, waiting to be served
+ * (resync_serve.c): what its REQ frame said, checked.
+ */
+struct synod_rs_ask {
+	u32 from;		/* the peer asking */
+	u32 chunk;		/* which chunk, within our data area */
+	u64 want;		/* applies it issued: ours must reach it */
+	u16 pass;		/* its pass, echoed in the answer */
+	u8 hash[SYNOD_RESYNC_HASH];	/* of its copy: SAME if ours matches */
+};
+
+/* Asks held at once: every other node's whole window. */
+#define SYNOD_RESYNC_ASKS	(SYNOD_RESYNC_WINDOW * (SYNOD_NODES_MAX - 1))
+
+/* Where the chunk being served is (synod_rserve.state). */
+enum synod_rsv_state {
+	SYNOD_RSV_IDLE = 0,	/* none */
+	SYNOD_RSV_WAIT,		/* for the applies up to its label on it */
+	SYNOD_RSV_FLIGHT,	/* its read submitted */
+	SYNOD_RSV_ENDED,	/* read (or failed), answer not sent yet */
+};
+
+/*
+ * The source side of state transfers: chunks read one at a time with
+ * the replica's lock dropped, ordered among the applies as if the read
+ * were one of them (resync_serve.c says how), and answered from a work
+ * item.  Allocated at creation.
+ */
+struct synod_rserve {
+	struct synod_rs_ask q[SYNOD_RESYNC_ASKS];	/* a ring of asks */
+	u32 head;		/* first ask in q[] */
+	u32 n;			/* asks in q[] */
+	struct synod_rs_ask cur;	/* the one being served */
+	/*
+	 * enum synod_rsv_state: under the lock, but for FLIGHT to ENDED,
+	 * which the read's end stores (release), and the lock's holders
+	 * load (acquire) to let the applies it held back go.
+	 */
+	u8 state;
+	u64 sector;		/* cur's chunk in the data area */
+	u32 clen;		/* its bytes: short at the area's end */
+	u64 label;		/* aq.issued when it was taken: it holds them */
+	blk_status_t status;	/* of the read, set by its end */
+	struct bio bio;		/* the read, on bvec[] */
+	struct bio_vec bvec[SYNOD_RESYNC_CHUNK / PAGE_SIZE];
+	u8 *buf;		/* the chunk read */
+	struct work_struct work;	/* hashes and answers once read */
+	u64 served;		/* chunks read and answered, for down */
+	u64 turned_away;	/* asks dropped, q[] full (they ask again) */
+};
+
 struct synod_resync {
 	bool active;		/* a transfer is running */
 	bool restart;		/* flag found at attach: run once a leader is known */
@@ -93,8 +149,9 @@ struct synod_resync {
 				 * transfer came from a module before this
 				 * release */
 	struct synod_resync_req win[SYNOD_RESYNC_WINDOW];
-	u8 *buf;		/* one chunk: our copy, or the one we serve */
+	u8 *buf;		/* one chunk: our copy, hashed or installed */
 	struct crypto_shash *sha;	/* "sha256", for chunk hashes */
+	struct synod_rserve srv;	/* chunks we serve, resync_serve.c */
 };
 
 int synod_resync_init(struct synod_repl *r, bool flagged);
@@ -103,6 +160,21 @@ void synod_resync_wanted(struct synod_repl *r, u32 from, u64 slot,
 			 const struct synod_config *cfg, bool old);
 void synod_resync_tick(struct synod_repl *r, u64 now);
 void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len);
+int synod_rserve_init(struct synod_repl *r);
+void synod_rserve_free(struct synod_repl *r);
+void synod_rserve_flush(struct synod_repl *r);
+bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
+			 u32 nsect);
+void synod_rserve_try(struct synod_repl *r);
+bool synod_rserve_reading(struct synod_repl *r);
+u64 synod_resync_nchunks(struct synod_repl *r);
+u32 synod_resync_chunk_len(struct synod_repl *r, u64 c);
+
+/* Chunk @c's first sector in the data area. */
+static inline u64 synod_resync_sector(u64 c)
+{
+	return c * (SYNOD_RESYNC_CHUNK >> 9);
+}
 void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len);
 
 #endif /* SYNOD_RESYNC_H */

@@ -125,17 +125,18 @@ data_area() {
 		awk '{ print $1 / 512, $2 / 512 }'
 }
 
-# slow_journal DM LOOP START SECTORS MS: DM (a linear map of LOOP) delays
-# every write to sectors START..START+SECTORS (the journal ring, or the
-# data area) by MS ms from now on; reads and flushes of the range, and
-# everything outside it, go straight through.
+# slow_journal DM LOOP START SECTORS MS [READ_MS]: DM (a linear map of
+# LOOP) delays every write to sectors START..START+SECTORS (the journal
+# ring, or the data area) by MS ms from now on, and every read of them by
+# READ_MS (0: none); flushes of the range, and everything outside it, go
+# straight through.
 slow_journal() {
 	local dm=$1 l=$2 s=$3 n=$4 sz table='' rc=0
 	sz=$(blockdev --getsz "$l")
 	# the superblock starts at sector 0: no linear part before it
 	[ "$s" = 0 ] || table="0 $s linear $l 0
 "
-	table="$table$s $n delay $l $s 0 $l $s $5 $l $s 0"
+	table="$table$s $n delay $l $s ${6:-0} $l $s $5 $l $s 0"
 	# the data area may end where the device does
 	[ $((s + n)) -ge "$sz" ] ||
 		table="$table
@@ -150,6 +151,11 @@ $((s + n)) $((sz - s - n)) linear $l $((s + n))"
 # delayed_writes DM: writes the delay target of DM holds right now
 delayed_writes() {
 	dmsetup status "$1" | awk '$3 == "delay" { print $5 }'
+}
+
+# delayed_reads DM: reads the delay target of DM holds right now
+delayed_reads() {
+	dmsetup status "$1" | awk '$3 == "delay" { print $4 }'
 }
 
 # status_ms N: how long a status of node N's volume takes, in ms
@@ -341,6 +347,18 @@ slow_data_on() {
 	echo "data area (sectors): $range"
 	# shellcheck disable=SC2086
 	slow_journal "$SJ_DM" "$SJ_LOOP" $range "$1"
+	# shellcheck disable=SC2206,SC2034 # teardown reads SLOW_JOURNAL
+	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" $range)
+}
+
+# slow_reads_on MS: every read of node 0's data area takes MS ms from
+# now on (slow_journal_cluster); its writes go straight through
+slow_reads_on() {
+	local range
+	range=$(data_area "$SJ_LOOP")
+	echo "data area (sectors): $range"
+	# shellcheck disable=SC2086
+	slow_journal "$SJ_DM" "$SJ_LOOP" $range 0 "$1"
 	# shellcheck disable=SC2206,SC2034 # teardown reads SLOW_JOURNAL
 	SLOW_JOURNAL=("$SJ_DM" "$SJ_LOOP" $range)
 }

@@ -274,6 +274,61 @@ teardown() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
 
+# data_md5 DEV: md5 of the data area of the replica on DEV (its
+# superblock says where), read past the page cache
+data_md5() {
+	local range
+	range=$(data_area "$1")
+	dd if="$1" bs=1M iflag=direct,skip_bytes,count_bytes status=none \
+		skip=$((${range% *} * 512)) count=$((${range#* } * 512)) | md5sum
+}
+
+# bats test_tags=slow
+@test "engine: a state transfer's source on a slow disk holds up no command: it reads each chunk with the lock dropped" {
+	local delay_ms=6000 ballot
+	# Node 0 leads and is the source of node 2's state transfer, and
+	# every read of its data area takes 6 s.  It read each chunk asked
+	# for under its replica lock, after waiting there for the applies
+	# covering it (resync.c): a status of node 0 waited for the chunk
+	# being read, up to 6 s, and so did its heartbeats and writes.  Now
+	# the read runs with the lock dropped, ordered among the applies
+	# (resync_serve.c), and writes go on meanwhile.
+	slow_journal_cluster
+	warm_up 16
+	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
+	ctl 2 volume down $VOL
+	# more single-slot writes than a log holds: node 2 must copy
+	dd if=/dev/urandom of="$SJ_DEV" bs=4k count=300 seek=100 oflag=direct
+	slow_reads_on $delay_ms
+	ballot=$(field 0 $VOL ballot)
+	ctl 2 volume up $VOL
+	wait_for 60 is_field 2 $VOL resync true
+	slow_fio 1 40 --rate_iops=2
+	sample_status 10 "chunk reads" delayed_reads "$SJ_DM"
+	echo "# state transfer's source: slowest status $MAX ms, each chunk read held $delay_ms ms" >&3
+	[ "$BUSY" -ge 3 ]
+	[ "$MAX" -lt $((delay_ms / 2)) ]
+	leader_kept "$ballot"
+	job_rc "$FIO_PID" 180
+	cat "$BATS_TEST_TMPDIR/fio"
+	[ "$RC" = 0 ]
+	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
+	# reads fast again: the transfer ends, and node 2's data area is
+	# node 0's
+	slow_journal "${SLOW_JOURNAL[@]}" 0
+	wait_for 300 field_ge 2 $VOL resyncs 1
+	wait_for 30 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
+	wait_for 30 field_ge 0 $VOL applied_index "$(field 0 $VOL commit_index)"
+	[ "$(data_md5 "$LOOP_2")" = "$(data_md5 "$SJ_LOOP")" ]
+	ctl 0 volume down $VOL
+	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	grep -Eq 'state-transfer chunks served [1-9]' "$BATS_TEST_TMPDIR/down"
+	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
+		false
+	fi
+}
+
 # bats test_tags=slow
 @test "engine: fio verify over a slow data area: every block reads back its last write" {
 	local rc
