@@ -7,7 +7,8 @@
  * request of a busy device, and a device that completes in its
  * submitter (null_blk, a RAM disk) copies the data right there; only
  * the waits below, which need the applies to end, submit and wait with
- * the lock held.
+ * the lock held.  A chunk a state transfer serves is read the same way,
+ * among the applies (resync_serve.c).
  *
  * The engine (replica.c) hands each chosen entry over in slot order
  * (synod_apply_entry()): its writes are queued in a ring indexed by
@@ -262,6 +263,12 @@ static void aw_submit(struct synod_repl *r, struct synod_aw *w)
 	llist_add(&w->sub, &r->aq.tosubmit);
 }
 
+/* Is something issued and not submitted: a write, or a chunk's read? */
+static bool apply_due(struct synod_repl *r)
+{
+	return !llist_empty(&r->aq.tosubmit) || synod_rserve_kick_due(r);
+}
+
 /*
  * Submit the writes issued so far (aw_submit()), in the order they were
  * issued.  Several may run at once, each with the writes it took: two
@@ -277,6 +284,7 @@ static void submit_issued(struct synod_repl *r)
 	struct bio *bio;
 
 	blk_start_plug(&plug);
+	synod_rserve_kick(r);	/* a chunk served, read among them */
 	/* _safe: once submitted, a write may end and be reaped at once */
 	llist_for_each_entry_safe(w, tmp, llist_reverse_order(list), sub) {
 		bio = aw_bio(r, w);
@@ -309,7 +317,7 @@ static void submit_counted(struct synod_repl *r)
  */
 void synod_apply_submit(struct synod_repl *r)
 {
-	if (!llist_empty(&r->aq.tosubmit))
+	if (apply_due(r))
 		submit_issued(r);
 }
 
@@ -326,7 +334,7 @@ void synod_apply_submit(struct synod_repl *r)
 void synod_apply_writer_submit(struct synod_repl *r)
 {
 	lockdep_assert_not_held(&r->lock);
-	if (!llist_empty(&r->aq.tosubmit))
+	if (apply_due(r))
 		submit_counted(r);
 }
 
@@ -550,6 +558,12 @@ void synod_apply_quiesce(struct synod_repl *r)
 			apply_drop_queued(r);
 		if (r->fenced ? !aq->flight : r->applied == aq->issued)
 			break;
+		/*
+		 * None in flight, but a chunk served was read since the
+		 * reap looked: the next one submits the writes it held
+		 */
+		if (!aq->flight && synod_rserve_ended(r))
+			continue;
 		/* writes may wait for a chunk served: its read is in flight */
 		if (WARN_ON_ONCE(!aq->flight && !synod_rserve_reading(r))) {
 			synod_repl_fence(r, "applies stuck");
@@ -587,12 +601,40 @@ bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
 }
 
 /*
+ * The lowest slot after @after with a write queued or in flight that
+ * covers a sector of [@sector, +@nsect), U64_MAX if none: what labels a
+ * chunk read among the applies (resync_serve.c).  Lock held.
+ */
+u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
+			    u64 after)
+{
+	struct synod_aent *ent;
+	struct synod_aw *w;
+	u64 s;
+	u32 k;
+
+	lockdep_assert_held(&r->lock);
+	for (s = max(after, r->applied) + 1; s <= r->aq.issued; s++) {
+		ent = aent(r, s);
+		for (k = 0; k < ent->nw; k++) {
+			w = &ent->w[k];
+			if (w->state != SYNOD_AW_FREE &&
+			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
+					   sector, nsect))
+				return s;
+		}
+	}
+	return U64_MAX;
+}
+
+/*
  * Under the lock: wait until no apply queued or in flight covers a
  * sector of [@sector, @sector + @nsect) of the data area; then that
  * range holds the state at r->aq.issued, and no apply is submitted to
- * it while the lock is held (nothing is issued meanwhile).  What a state transfer needs for one
- * chunk, without waiting for the applies elsewhere (a slow data area
- * would otherwise hold the lock for every apply in flight, per chunk).
+ * it while the lock is held (nothing is issued meanwhile).  What a state
+ * transfer installing a chunk needs, without waiting for the applies
+ * elsewhere (a slow data area would otherwise hold the lock for every
+ * apply in flight, per chunk).
  * Each round waits for some bio to end and reaps it; aq.issued does not
  * move under the lock, so the writes to wait for are at most the
  * ring's, and it ends.  False if the replica is fenced.
@@ -600,7 +642,6 @@ bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
 bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 {
 	struct synod_applyq *aq = &r->aq;
-
 	bool reading;
 
 	lockdep_assert_held(&r->lock);
@@ -610,6 +651,12 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 			return false;
 		if (!synod_apply_range_busy(r, sector, nsect, aq->issued))
 			return true;
+		/*
+		 * None in flight, but a chunk served was read since the
+		 * reap looked: the next one submits the writes it held
+		 */
+		if (!aq->flight && synod_rserve_ended(r))
+			continue;
 		/* writes may wait for a chunk served: its read is in flight */
 		reading = synod_rserve_reading(r);
 		if (WARN_ON_ONCE(!aq->flight && !reading)) {
@@ -736,7 +783,7 @@ static bool kick_round(struct synod_repl *r, bool last)
 	struct synod_applyq *aq = &r->aq;
 	bool reap = false;
 
-	if (llist_empty(&aq->tosubmit))
+	if (!apply_due(r))
 		return false;
 	atomic_inc(&aq->inflight);
 	submit_counted(r);

@@ -108,6 +108,8 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
 bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
 			    u64 upto);
 void synod_apply_unblock(struct synod_repl *r);		/* lock held */
+u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
+			    u64 after);
 void synod_apply_drain(struct synod_repl *r);		/* takes the lock */
 
 #endif /* SYNOD_REPLICA_APPLY_H */

@@ -373,8 +373,9 @@ fail:
  * Undo create; the replica is down (or never was up), so no journal
  * write is in flight and nothing is queued (synod_jq_drain()).  Its
  * works ran on the host's workqueue, which outlives it: each is waited
- * for here (all four are set up before create may fail), where the
- * volume's own queue was once drained.
+ * for here (these four are set up before create may fail; a state
+ * transfer's source's, by synod_resync_free()), where the volume's own
+ * queue was once drained.
  */
 void synod_repl_destroy(struct synod_repl *r)
 {
@@ -552,10 +553,10 @@ int synod_repl_down(struct synod_repl *r, bool force)
 		r->core.stats.gap_resends, r->catchup_cut, r->promise_cut,
 		r->core.stats.part_refused, r->accept_parts,
 		jshared);
-	pr_info("%s: down, superblock: writes waited for another in flight %llu (%llu of them under the lock), promises written with the lock dropped %llu; state-transfer chunks served %llu, asks turned away %llu\n",
+	pr_info("%s: down, superblock: writes waited for another in flight %llu (%llu of them under the lock), promises written with the lock dropped %llu; state-transfer chunks served %llu (slots whose writes waited for their read %llu), asks turned away %llu\n",
 		r->vol->name, r->sb_async_waits, r->sb_locked_waits,
 		r->sb_promise_writes, r->resync.srv.served,
-		r->resync.srv.turned_away);
+		r->resync.srv.held, r->resync.srv.turned_away);
 	mutex_lock(&r->lock);
 	if (!force && !was_fenced && r->fenced)
 		err = -EIO;

@@ -9,8 +9,9 @@
  * for each it sends the SHA-256 of its own copy and the last slot whose
  * apply it issued (f); a peer that issued applies at least up to f
  * answers SAME, or with its copy of the chunk and the slot it was read
- * at (A >= f: no apply covering the chunk queued or in flight, the state
- * at its last slot issued).  A chunk read at A is installed only if we
+ * at (A >= f: the chunk holds exactly the slots up to A, no apply of a
+ * slot up to A covering it queued or in flight when it was read, none
+ * after A landed in it: resync_serve.c).  A chunk read at A is installed only if we
  * have not issued past A, once no apply of ours covers it; applying the
  * slots after A again then turns it into the current state, since every
  * write overwrites whole sectors.  When every chunk is settled and we applied
@@ -117,16 +118,21 @@ struct synod_rserve {
 	 * load (acquire) to let the applies it held back go.
 	 */
 	u8 state;
+	bool to_submit;		/* read built under the lock, not submitted */
+	u16 pass_at;		/* our own transfer's pass when cur was taken */
 	u64 sector;		/* cur's chunk in the data area */
 	u32 clen;		/* its bytes: short at the area's end */
 	u64 label;		/* aq.issued when it was taken: it holds them */
+	u64 first_later;	/* lowest later slot seen writing into it */
 	blk_status_t status;	/* of the read, set by its end */
 	struct bio bio;		/* the read, on bvec[] */
-	struct bio_vec bvec[SYNOD_RESYNC_CHUNK / PAGE_SIZE];
+	struct bio_vec bvec[DIV_ROUND_UP(SYNOD_RESYNC_CHUNK, PAGE_SIZE)];
 	u8 *buf;		/* the chunk read */
 	struct work_struct work;	/* hashes and answers once read */
 	u64 served;		/* chunks read and answered, for down */
 	u64 turned_away;	/* asks dropped, q[] full (they ask again) */
+	u64 held;		/* slots whose writes waited for a read */
+	u64 held_last;		/* the last slot counted in held */
 };
 
 struct synod_resync {
@@ -167,14 +173,17 @@ bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
 			 u32 nsect);
 void synod_rserve_try(struct synod_repl *r);
 bool synod_rserve_reading(struct synod_repl *r);
+void synod_rserve_kick(struct synod_repl *r);
+bool synod_rserve_kick_due(struct synod_repl *r);
+bool synod_rserve_ended(struct synod_repl *r);
 u64 synod_resync_nchunks(struct synod_repl *r);
 u32 synod_resync_chunk_len(struct synod_repl *r, u64 c);
+void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len);
 
 /* Chunk @c's first sector in the data area. */
 static inline u64 synod_resync_sector(u64 c)
 {
-	return c * (SYNOD_RESYNC_CHUNK >> 9);
+	return c * (SYNOD_RESYNC_CHUNK >> SECTOR_SHIFT);
 }
-void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len);
 
 #endif /* SYNOD_RESYNC_H */

@@ -13,12 +13,15 @@
  * is ordered among the applies as if it were one of them, and nothing
  * waits with the lock held:
  *
- *  - an ask is queued (q[], bounded: every other node's window) and the
- *    head taken when none is served: label L = aq.issued, state WAIT;
- *  - the read is submitted once no write of a slot up to L covering the
+ *  - an ask is queued (q[], bounded: a window per peer, a repeated ask
+ *    once) and the head taken when none is served: label L = aq.issued,
+ *    state WAIT;
+ *  - the read is built once no write of a slot up to L covering the
  *    chunk is queued or in flight (synod_rserve_try(), from every reap
- *    and every apply issued): then the chunk holds exactly the slots up
- *    to L, state FLIGHT;
+ *    and every apply issued), state FLIGHT, and submitted with the lock
+ *    dropped as the applies are (synod_rserve_kick(), from the kick, the
+ *    journal's writer and a wait under the lock): the chunk holds the
+ *    slots up to L;
  *  - from WAIT until its read ends, a write of a slot after L covering
  *    the chunk is held back (synod_rserve_blocks(), from aw_overlaps()),
  *    as an apply waits for an earlier one it overlaps, so nothing after
@@ -27,9 +30,19 @@
  *    reap) and queues the work, which hashes the chunk without the lock,
  *    then answers under it and takes the next ask.
  *
+ * The answer's label is not L but the last slot before the first later
+ * one that writes into the chunk, or the last issued if none does
+ * (rserve_label()): the slots in between wrote elsewhere, so the chunk
+ * is their state too.  An asker refuses a chunk older than what it has
+ * issued itself; labelled L, a chunk read while writes go on would be
+ * refused nearly every time, and a transfer would not end under a
+ * steady load on a slow disk.  A chunk written into during every read
+ * of it is still refused, until the writes into it pause for one read.
+ *
  * Writes after L that do not cover the chunk go on, but for those issued
- * behind one held back (applies are submitted in order): one read's
- * time, and only while a write covers the chunk being read.
+ * behind one held back (applies are submitted in order): the leader's
+ * writes may wait for one chunk's read when they write into the chunk
+ * being read.
  *
  * The read is counted in aq.inflight as a write is, so that every wait
  * for the applies (a drain, a quiesce) waits for it too, and going down
@@ -38,16 +51,27 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/hash.h>
+#include <linux/blk-cgroup.h>
 #include <linux/blkdev.h>
+#include <linux/ioprio.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "replica.h"
 
+/* Do [@a, +@an) and [@b, +@bn) share a sector? */
+static bool sectors_meet(u64 a, u32 an, u64 b, u32 bn)
+{
+	return a < b + bn && b < a + an;
+}
+
 /*
  * Is the chunk being served (or waiting to be) in the way of @slot's
- * write of [@sector, +@nsect)?  Only a later slot's write is: earlier
- * ones are what the read waits for.  Lock held.
+ * write of [@sector, +@nsect)?  Only a later slot's write is, and only
+ * until the read has ended: earlier ones are what the read waits for.
+ * Every write passes here, in slot order, before it is submitted, so
+ * the first later one into the chunk is noted for the label
+ * (rserve_label()), also once the read is over.  Lock held.
  */
 bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
 			 u32 nsect)
@@ -58,14 +82,18 @@ bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
 	lockdep_assert_held(&r->lock);
 	/* pairs with rserve_end_io(): ENDED, the read is over */
 	st = smp_load_acquire(&sv->state);
-	if (st != SYNOD_RSV_WAIT && st != SYNOD_RSV_FLIGHT)
+	if (st == SYNOD_RSV_IDLE || slot <= sv->label ||
+	    !sectors_meet(sector, nsect, sv->sector,
+			  sv->clen >> SECTOR_SHIFT))
 		return false;
-	WARN_ON_ONCE(slot <= sv->label && st == SYNOD_RSV_FLIGHT &&
-		     sector < sv->sector + (sv->clen >> SECTOR_SHIFT) &&
-		     sv->sector < sector + nsect);
-	return slot > sv->label &&
-	       sector < sv->sector + (sv->clen >> SECTOR_SHIFT) &&
-	       sv->sector < sector + nsect;
+	sv->first_later = min(sv->first_later, slot);
+	if (st == SYNOD_RSV_ENDED)
+		return false;
+	if (slot > sv->held_last) {
+		sv->held++;
+		sv->held_last = slot;
+	}
+	return true;
 }
 
 /*
@@ -76,6 +104,17 @@ bool synod_rserve_reading(struct synod_repl *r)
 {
 	/* pairs with rserve_end_io()'s store: then the read is over */
 	return smp_load_acquire(&r->resync.srv.state) == SYNOD_RSV_FLIGHT;
+}
+
+/*
+ * Has the read ended, its answer not sent yet?  The writes it held back
+ * may go, at the next reap: a wait for the applies with none in flight
+ * goes round again rather than call them stuck (replica_apply.c).
+ */
+bool synod_rserve_ended(struct synod_repl *r)
+{
+	/* pairs with rserve_end_io()'s store */
+	return smp_load_acquire(&r->resync.srv.state) == SYNOD_RSV_ENDED;
 }
 
 /* The read's end, any context: hand the chunk to the work. */
@@ -94,25 +133,56 @@ static void rserve_end_io(struct bio *bio)
 		wake_up_var(&r->aq.inflight);
 }
 
-/* Submit the read of the chunk taken: nothing up to its label covers it. */
-static void rserve_submit(struct synod_repl *r)
+/*
+ * Build the read of the chunk taken, nothing up to its label covering
+ * it, under the lock; whoever lets go of the lock submits it
+ * (synod_rserve_kick()), since submitting may wait for a request of a
+ * busy device.  Counted in flight from now: a wait for the applies
+ * under the lock submits it first (synod_apply_submit()).
+ */
+static void rserve_build(struct synod_repl *r)
 {
 	struct synod_rserve *sv = &r->resync.srv;
 	struct bio *bio = &sv->bio;
-	u32 off;
+	u32 off, n;
 
 	bio_init(bio, r->vol->backing.bdev, sv->bvec, ARRAY_SIZE(sv->bvec),
 		 REQ_OP_READ | REQ_SYNC);
 	bio->bi_iter.bi_sector = r->vol->data_start + sv->sector;
+	/* as an apply's: not the submitter's priority or cgroup */
+	bio->bi_ioprio = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, IOPRIO_BE_NORM);
+	bio_associate_blkg_from_css(bio, blkcg_root_css);
 	bio->bi_end_io = rserve_end_io;
 	bio->bi_private = r;
-	for (off = 0; off < sv->clen; off += PAGE_SIZE)
-		__bio_add_page(bio, virt_to_page(sv->buf + off),
-			       min_t(u32, PAGE_SIZE, sv->clen - off), 0);
-	sv->state = SYNOD_RSV_FLIGHT;
+	for (off = 0; off < sv->clen; off += n) {
+		n = min_t(u32, sv->clen - off,
+			  PAGE_SIZE - offset_in_page(sv->buf + off));
+		__bio_add_page(bio, virt_to_page(sv->buf + off), n,
+			       offset_in_page(sv->buf + off));
+	}
+	WRITE_ONCE(sv->state, SYNOD_RSV_FLIGHT);
 	atomic_inc(&r->aq.inflight);
-	/* may wait for a request, never for the read's end */
-	submit_bio(bio);
+	/* the bio, then the flag: the kick's xchg sees it built */
+	smp_store_release(&sv->to_submit, true);
+}
+
+/* A read built and not submitted yet? (the kick's test) */
+bool synod_rserve_kick_due(struct synod_repl *r)
+{
+	return READ_ONCE(r->resync.srv.to_submit);
+}
+
+/*
+ * Submit the read built under the lock (rserve_build()), once: from the
+ * kick or the journal's writer with the lock dropped, or from a wait
+ * under it, which must not wait for a read nobody submitted.
+ */
+void synod_rserve_kick(struct synod_repl *r)
+{
+	struct synod_rserve *sv = &r->resync.srv;
+
+	if (READ_ONCE(sv->to_submit) && xchg(&sv->to_submit, false))
+		submit_bio(&sv->bio);
 }
 
 /* Send @a an answer of its own: NOT_YET (we are behind, or suspect). */
@@ -137,10 +207,11 @@ static bool rserve_may(struct synod_repl *r, u64 want)
 }
 
 /*
- * Lock held: take the next ask if none is served, then submit its read
+ * Lock held: take the next ask if none is served, then build its read
  * once the applies it waits for have landed.  From the receive path,
  * every reap, every apply issued and the work.  Going down or fenced,
- * drop the asks and one still waiting (the writes it held back go).
+ * drop the asks and one still waiting, and let the writes it held back
+ * go, or a drain would wait for them forever.
  */
 void synod_rserve_try(struct synod_repl *r)
 {
@@ -150,11 +221,13 @@ void synod_rserve_try(struct synod_repl *r)
 	lockdep_assert_held(&r->lock);
 	if (!r->up || r->fenced) {
 		sv->n = 0;
-		if (sv->state == SYNOD_RSV_WAIT)
-			sv->state = SYNOD_RSV_IDLE;
+		if (READ_ONCE(sv->state) == SYNOD_RSV_WAIT) {
+			WRITE_ONCE(sv->state, SYNOD_RSV_IDLE);
+			synod_apply_unblock(r);
+		}
 		return;
 	}
-	while (sv->state == SYNOD_RSV_IDLE && sv->n) {
+	while (READ_ONCE(sv->state) == SYNOD_RSV_IDLE && sv->n) {
 		a = &sv->q[sv->head];
 		sv->head = (sv->head + 1) % SYNOD_RESYNC_ASKS;
 		sv->n--;
@@ -163,23 +236,45 @@ void synod_rserve_try(struct synod_repl *r)
 			continue;
 		}
 		sv->cur = *a;
+		sv->pass_at = r->resync.pass;
 		sv->sector = synod_resync_sector(a->chunk);
 		sv->clen = synod_resync_chunk_len(r, a->chunk);
 		sv->label = r->aq.issued;
-		sv->state = SYNOD_RSV_WAIT;
+		sv->first_later = U64_MAX;
+		WRITE_ONCE(sv->state, SYNOD_RSV_WAIT);
 	}
-	if (sv->state == SYNOD_RSV_WAIT &&
+	if (READ_ONCE(sv->state) == SYNOD_RSV_WAIT &&
 	    !synod_apply_range_busy(r, sv->sector, sv->clen >> SECTOR_SHIFT,
 				    sv->label))
-		rserve_submit(r);
+		rserve_build(r);
+}
+
+/*
+ * The slot the chunk read is the state at, lock held: the last slot
+ * issued before the first later one that writes into it, whether that
+ * write went through synod_rserve_blocks() already (first_later) or
+ * still waits behind another (synod_apply_first_cover()).  At least
+ * the slot it was taken at.
+ */
+static u64 rserve_label(struct synod_repl *r)
+{
+	struct synod_rserve *sv = &r->resync.srv;
+	u64 first = min(sv->first_later,
+			synod_apply_first_cover(r, sv->sector,
+						sv->clen >> SECTOR_SHIFT,
+						sv->label));
+
+	WARN_ON_ONCE(first <= sv->label);
+	return max(sv->label, min(r->aq.issued, first - 1));
 }
 
 /*
  * The work, once the read ended: hash the chunk with the lock dropped
  * (the buffer is ours until the state goes back to IDLE), then answer,
- * let the writes held back go and take the next ask.  Answers only if
- * the copy is still one to serve: a jump since (our own transfer)
- * makes the answer NOT_YET.
+ * and take the next ask.  Answers only if the copy is still one to
+ * serve and no transfer of our own started since the ask was taken
+ * (its chunk installs are not ordered with this read): NOT_YET
+ * otherwise.
  */
 static void rserve_work(struct work_struct *work)
 {
@@ -189,11 +284,10 @@ static void rserve_work(struct work_struct *work)
 	u8 hdr[SYNOD_RESYNC_HDR] = { SYNOD_FRAME_RESYNC_REPLY };
 	struct kvec iov[2];
 	unsigned int noio;
-	int err = 0;
+	int err;
 	u8 st;
 
-	/* pairs with rserve_end_io(): its status, then ENDED */
-	if (smp_load_acquire(&sv->state) != SYNOD_RSV_ENDED)
+	if (!synod_rserve_ended(r))
 		return;
 	if (sv->status)
 		err = blk_status_to_errno(sv->status);
@@ -202,15 +296,15 @@ static void rserve_work(struct work_struct *work)
 					      hdr + 24);
 	noio = memalloc_noio_save();	/* serves the disk */
 	mutex_lock(&r->lock);
-	sv->state = SYNOD_RSV_IDLE;
-	synod_apply_unblock(r);
 	if (r->up && !r->fenced && err) {
 		pr_err("%s: state transfer: chunk %u %s failed: %d\n",
 		       r->vol->name, sv->cur.chunk,
 		       sv->status ? "read" : "hash", err);
 		synod_repl_fence(r, sv->status ? "data area read failed" :
 				 "chunk hash failed");
-	} else if (r->up && !r->fenced && !rserve_may(r, sv->cur.want)) {
+	} else if (r->up && !r->fenced &&
+		   (!rserve_may(r, sv->cur.want) ||
+		    r->resync.pass != sv->pass_at)) {
 		rserve_not_yet(r, &sv->cur);
 	} else if (r->up && !r->fenced) {
 		/* Not secret: no need for a constant-time compare. */
@@ -220,31 +314,54 @@ static void rserve_work(struct work_struct *work)
 		synod_put_le16(hdr + 2, sv->cur.pass);
 		synod_put_le32(hdr + 4, sv->cur.chunk);
 		synod_put_le32(hdr + 8, st == SYNOD_RESYNC_DATA ? sv->clen : 0);
-		synod_put_le64(hdr + 16, sv->label);
+		synod_put_le64(hdr + 16, rserve_label(r));
 		iov[0] = (struct kvec){ hdr, sizeof(hdr) };
 		iov[1] = (struct kvec){ sv->buf, sv->clen };
 		/* Not sent (queue full, no link): they ask again. */
-		r->tops->send(r->tp, sv->cur.from, iov,
-			      st == SYNOD_RESYNC_DATA ? 2 : 1);
-		sv->served++;
+		if (!r->tops->send(r->tp, sv->cur.from, iov,
+				   st == SYNOD_RESYNC_DATA ? 2 : 1))
+			sv->served++;
 	}
+	/* after the label: it needs every write into the chunk noted */
+	WRITE_ONCE(sv->state, SYNOD_RSV_IDLE);
 	bio_uninit(&sv->bio);
+	synod_apply_unblock(r);	/* those the read held back, if no reap did */
 	synod_rserve_try(r);
 	synod_repl_unlock(r);
 	memalloc_noio_restore(noio);
 }
 
 /*
+ * Drop @from's queued asks of another pass than @pass: it started over
+ * (a jump), and answers to those would only come back late.
+ */
+static void rserve_forget(struct synod_rserve *sv, u32 from, u16 pass)
+{
+	struct synod_rs_ask *q;
+	u32 i, kept = 0;
+
+	for (i = 0; i < sv->n; i++) {
+		q = &sv->q[(sv->head + i) % SYNOD_RESYNC_ASKS];
+		if (q->from == from && q->pass != pass)
+			continue;
+		sv->q[(sv->head + kept) % SYNOD_RESYNC_ASKS] = *q;
+		kept++;
+	}
+	sv->n = kept;
+}
+
+/*
  * Source side of one REQ frame from @from, lock held: check it, answer
- * NOT_YET at once if we cannot serve, else queue it, once (a full queue
- * drops it: the asker's retry timer asks again).
+ * NOT_YET at once if we cannot serve, else queue it, once, at most a
+ * window of asks per peer (more are dropped: the asker's retry timer
+ * asks again).
  */
 void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 {
 	struct synod_rserve *sv = &r->resync.srv;
 	struct synod_rs_ask a, *q;
+	u32 i, mine;
 	u64 c;
-	u32 i;
 
 	lockdep_assert_held(&r->lock);
 	if (len != SYNOD_RESYNC_REQ_LEN || from >= SYNOD_NODES_MAX) {
@@ -266,15 +383,24 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 		rserve_not_yet(r, &a);
 		return;
 	}
+	/* an ask again of the chunk being read: its answer is coming */
+	if (READ_ONCE(sv->state) != SYNOD_RSV_IDLE && sv->cur.from == from &&
+	    sv->cur.chunk == c && sv->cur.pass == a.pass)
+		return;
+	rserve_forget(sv, from, a.pass);
 	/* an ask again (its answer was slow, or lost): once is enough */
-	for (i = 0; i < sv->n; i++) {
+	for (i = 0, mine = 0; i < sv->n; i++) {
 		q = &sv->q[(sv->head + i) % SYNOD_RESYNC_ASKS];
-		if (q->from == from && q->chunk == c && q->pass == a.pass) {
+		if (q->from != from)
+			continue;
+		if (q->chunk == c) {
 			*q = a;
 			return;
 		}
+		mine++;
 	}
-	if (sv->n == SYNOD_RESYNC_ASKS) {
+	/* a window per peer: more is not an asker of ours */
+	if (mine >= SYNOD_RESYNC_WINDOW || sv->n == SYNOD_RESYNC_ASKS) {
 		sv->turned_away++;
 		return;
 	}
@@ -283,15 +409,17 @@ void synod_resync_serve(struct synod_repl *r, u32 from, const u8 *f, u32 len)
 	synod_rserve_try(r);
 }
 
-/* At create, before anything that may fail: free finds it set up. */
+/*
+ * At create (synod_resync_init(), last of the steps that may fail): the
+ * chunk buffer and the work.  Free copes with a create that failed
+ * before.
+ */
 int synod_rserve_init(struct synod_repl *r)
 {
 	struct synod_rserve *sv = &r->resync.srv;
 
-	/* the bio's vectors cover a chunk, one page each */
-	BUILD_BUG_ON(SYNOD_RESYNC_CHUNK % PAGE_SIZE);
 	INIT_WORK(&sv->work, rserve_work);
-	/* page-aligned (a power of two): each page a vector of the read */
+	/* contiguous (kmalloc): the bio's vectors cover it page by page */
 	sv->buf = kmalloc(SYNOD_RESYNC_CHUNK, GFP_KERNEL);
 	return sv->buf ? 0 : -ENOMEM;
 }
@@ -306,10 +434,11 @@ void synod_rserve_flush(struct synod_repl *r)
 	WARN_ON_ONCE(READ_ONCE(r->resync.srv.state) == SYNOD_RSV_FLIGHT);
 }
 
-/* The replica goes away: down flushed the work. */
+/* The replica goes away: down flushed the work, if create set it up. */
 void synod_rserve_free(struct synod_repl *r)
 {
-	flush_work(&r->resync.srv.work);
+	if (r->resync.srv.work.func)
+		flush_work(&r->resync.srv.work);
 	kfree(r->resync.srv.buf);
 	r->resync.srv.buf = NULL;
 }

@@ -283,32 +283,61 @@ data_md5() {
 		skip=$((${range% *} * 512)) count=$((${range#* } * 512)) | md5sum
 }
 
+# hot_writes N: N rounds, 2 s apart, of 8 single-slot writes into 4 KiB
+# blocks 0 to 7 of node 0's disk (chunks 0 and 1 of 16 KiB); sets HOT_PID
+hot_writes() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		dd if=/dev/urandom of="$SJ_DEV" bs=4k count=8 oflag=direct \
+			status=none || return 1
+		sleep 2
+	done &
+	HOT_PID=$!
+}
+
 # bats test_tags=slow
 @test "engine: a state transfer's source on a slow disk holds up no command: it reads each chunk with the lock dropped" {
-	local delay_ms=6000 ballot
+	local delay_ms=6000 ballot d0 c0 c1
 	# Node 0 leads and is the source of node 2's state transfer, and
 	# every read of its data area takes 6 s.  It read each chunk asked
 	# for under its replica lock, after waiting there for the applies
 	# covering it (resync.c): a status of node 0 waited for the chunk
-	# being read, up to 6 s, and so did its heartbeats and writes.  Now
-	# the read runs with the lock dropped, ordered among the applies
-	# (resync_serve.c), and writes go on meanwhile.
+	# being read, up to 6 s, and so did its heartbeats and writes (on
+	# that code it was deposed, statuses took 3 to 15 s).  Now the read
+	# runs with the lock dropped, ordered among the applies
+	# (resync_serve.c): writes go on, and so does the transfer.
 	slow_journal_cluster
 	warm_up 16
 	wait_for 20 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	ctl 2 volume down $VOL
-	# more single-slot writes than a log holds: node 2 must copy
-	dd if=/dev/urandom of="$SJ_DEV" bs=4k count=300 seek=100 oflag=direct
+	# more single-slot writes than a log holds, into chunks 0 to 74,
+	# the first the transfer asks for: node 2 must copy them
+	dd if=/dev/urandom of="$SJ_DEV" bs=4k count=300 oflag=direct
 	slow_reads_on $delay_ms
 	ballot=$(field 0 $VOL ballot)
 	ctl 2 volume up $VOL
 	wait_for 60 is_field 2 $VOL resync true
-	slow_fio 1 40 --rate_iops=2
+	# node 0 serves it
+	kernel_log_since_mark | grep "$VOL: state transfer from node 0: "
+	# writes all over the disk, and into chunks 0 and 1, the first
+	# read: those wait for the read (and are counted)
+	slow_fio 1 60 --rate_iops=2
+	hot_writes 15
+	d0=$(field 2 $VOL resync_done)
+	c0=$(field 0 $VOL commit_index)
 	sample_status 10 "chunk reads" delayed_reads "$SJ_DM"
 	echo "# state transfer's source: slowest status $MAX ms, each chunk read held $delay_ms ms" >&3
 	[ "$BUSY" -ge 3 ]
 	[ "$MAX" -lt $((delay_ms / 2)) ]
+	# the transfer goes on while writes do: chunks copied, not only
+	# compared (the asker refuses a chunk older than what it applied)
+	wait_for 60 field_ge 2 $VOL resync_done $((d0 + 3))
+	c1=$(field 0 $VOL commit_index)
+	echo "chunks settled $d0 -> $(field 2 $VOL resync_done); commit_index $c0 -> $c1"
+	[ "$c1" -ge $((c0 + 30)) ]
 	leader_kept "$ballot"
+	job_rc "$HOT_PID" 120
+	[ "$RC" = 0 ]
 	job_rc "$FIO_PID" 180
 	cat "$BATS_TEST_TMPDIR/fio"
 	[ "$RC" = 0 ]
@@ -323,7 +352,7 @@ data_md5() {
 	ctl 0 volume down $VOL
 	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
 	cat "$BATS_TEST_TMPDIR/down"
-	grep -Eq 'state-transfer chunks served [1-9]' "$BATS_TEST_TMPDIR/down"
+	grep -Eq 'state-transfer chunks served [1-9][0-9]* \(slots whose writes waited for their read [1-9]' "$BATS_TEST_TMPDIR/down"
 	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
 		false
 	fi
