@@ -550,6 +550,8 @@ static void apply_drop_queued(struct synod_repl *r)
 void synod_apply_quiesce(struct synod_repl *r)
 {
 	struct synod_applyq *aq = &r->aq;
+	bool ended = false;
+	u8 st;
 
 	lockdep_assert_held(&r->lock);
 	for (;;) {
@@ -559,13 +561,16 @@ void synod_apply_quiesce(struct synod_repl *r)
 		if (r->fenced ? !aq->flight : r->applied == aq->issued)
 			break;
 		/*
-		 * None in flight, but a chunk served was read since the
-		 * reap looked: the next one submits the writes it held
+		 * None in flight, but writes may wait for a chunk served:
+		 * while its read is; once it ended since the reap looked,
+		 * the next reap submits them (once: then they are in flight)
 		 */
-		if (!aq->flight && synod_rserve_ended(r))
+		st = synod_rserve_state(r);
+		if (!aq->flight && st == SYNOD_RSV_ENDED && !ended) {
+			ended = true;
 			continue;
-		/* writes may wait for a chunk served: its read is in flight */
-		if (WARN_ON_ONCE(!aq->flight && !synod_rserve_reading(r))) {
+		}
+		if (WARN_ON_ONCE(!aq->flight && st != SYNOD_RSV_FLIGHT)) {
 			synod_repl_fence(r, "applies stuck");
 			continue;
 		}
@@ -642,7 +647,8 @@ u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
 bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 {
 	struct synod_applyq *aq = &r->aq;
-	bool reading;
+	bool reading, ended = false;
+	u8 st;
 
 	lockdep_assert_held(&r->lock);
 	for (;;) {
@@ -651,14 +657,13 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 			return false;
 		if (!synod_apply_range_busy(r, sector, nsect, aq->issued))
 			return true;
-		/*
-		 * None in flight, but a chunk served was read since the
-		 * reap looked: the next one submits the writes it held
-		 */
-		if (!aq->flight && synod_rserve_ended(r))
+		/* as in synod_apply_quiesce() */
+		st = synod_rserve_state(r);
+		if (!aq->flight && st == SYNOD_RSV_ENDED && !ended) {
+			ended = true;
 			continue;
-		/* writes may wait for a chunk served: its read is in flight */
-		reading = synod_rserve_reading(r);
+		}
+		reading = st == SYNOD_RSV_FLIGHT;
 		if (WARN_ON_ONCE(!aq->flight && !reading)) {
 			synod_repl_fence(r, "applies stuck");
 			return false;
@@ -666,7 +671,8 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 		synod_repl_push(r);	/* and what we issued ourselves */
 		/* the read's end wakes us too (rserve_end_io()) */
 		wait_var_event(&aq->done, !llist_empty(&aq->done) ||
-			       (reading && !synod_rserve_reading(r)));
+			       (reading &&
+				synod_rserve_state(r) != SYNOD_RSV_FLIGHT));
 	}
 }
 

@@ -78,6 +78,7 @@ static void pass_start(struct synod_repl *r, u32 from, u64 now)
 	rs->next = 0;
 	rs->settled = 0;
 	rs->copied = 0;
+	rs->older = 0;
 	rs->started_ns = now;
 	rs->pass++;
 	rs->nchunks = synod_resync_nchunks(r);
@@ -276,9 +277,10 @@ static void resync_finish(struct synod_repl *r, u64 now)
 		return;
 	rs->active = false;
 	rs->passes++;
-	pr_info("%s: state transfer from node %u done: %llu of %llu chunks copied in %llu ms, applied %llu\n",
+	pr_info("%s: state transfer from node %u done: %llu of %llu chunks copied in %llu ms (%llu answers older than our applies, asked again), applied %llu\n",
 		r->vol->name, rs->from, rs->copied, rs->nchunks,
-		div_u64(now - rs->started_ns, NSEC_PER_MSEC), r->applied);
+		div_u64(now - rs->started_ns, NSEC_PER_MSEC), rs->older,
+		r->applied);
 }
 
 /* From the tick: start, jump, retransmit, finish. */
@@ -318,6 +320,7 @@ static bool chunk_install(struct synod_repl *r, struct synod_resync_req *w,
 
 	/* what applied will be once the applies in flight land */
 	if (slot < r->aq.issued) {
+		rs->older++;
 		w->sent_ns = 0;
 		resync_pump(r, synod_repl_now());
 		return false;

@@ -11,11 +11,12 @@
  * answers SAME, or with its copy of the chunk and the slot it was read
  * at (A >= f: the chunk holds exactly the slots up to A, no apply of a
  * slot up to A covering it queued or in flight when it was read, none
- * after A landed in it: resync_serve.c).  A chunk read at A is installed only if we
- * have not issued past A, once no apply of ours covers it; applying the
- * slots after A again then turns it into the current state, since every
- * write overwrites whole sectors.  When every chunk is settled and we applied
- * every slot up to the newest A installed, the data area is consistent.
+ * after A landed in it: resync_serve.c).  A chunk read at A is
+ * installed only if we have not issued past A, once no apply of ours
+ * covers it; applying the slots after A again then turns it into the
+ * current state, since every write overwrites whole sectors.  When every
+ * chunk is settled and we applied every slot up to the newest A
+ * installed, the data area is consistent.
  *
  * The superblock carries SYNOD_SB_FLAG_RESYNC from the start of a
  * transfer to its end, so a crash in between restarts it on attach.
@@ -144,6 +145,7 @@ struct synod_resync {
 	u64 next;		/* next chunk not yet asked for */
 	u64 settled;		/* chunks answered SAME or installed */
 	u64 copied;		/* chunks installed in this pass */
+	u64 older;		/* answers refused as older, this pass */
 	u64 started_ns;
 	u16 pass;		/* bumped by every pass, echoed by replies */
 	u64 passes;		/* transfers completed since creation */
@@ -172,10 +174,9 @@ void synod_rserve_flush(struct synod_repl *r);
 bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
 			 u32 nsect);
 void synod_rserve_try(struct synod_repl *r);
-bool synod_rserve_reading(struct synod_repl *r);
 void synod_rserve_kick(struct synod_repl *r);
 bool synod_rserve_kick_due(struct synod_repl *r);
-bool synod_rserve_ended(struct synod_repl *r);
+u8 synod_rserve_state(struct synod_repl *r);
 u64 synod_resync_nchunks(struct synod_repl *r);
 u32 synod_resync_chunk_len(struct synod_repl *r, u64 c);
 void synod_resync_reply(struct synod_repl *r, u32 from, const u8 *f, u32 len);

@@ -2,9 +2,9 @@
 /*
  * State transfer, the source side: a peer asks for chunk c of our data
  * area with the hash of its copy and the applies it issued (resync.h);
- * we answer SAME, or with our copy, labelled with the applies we had
- * issued when it was read.  The answer's promise (resync.h): the chunk
- * holds exactly the slots up to its label.
+ * we answer SAME, or with our copy, labelled with a slot it is the
+ * state at (rserve_label()).  The answer's promise (resync.h): the
+ * chunk holds exactly the slots up to its label.
  *
  * Reading it synchronously under the replica's lock, as this once did,
  * held every input of the replica (heartbeats, acknowledgements, writes,
@@ -97,24 +97,15 @@ bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
 }
 
 /*
- * Is a chunk's read in flight?  Writes may wait for it: a wait for the
- * applies with none of them in flight is not stuck then (replica_apply.c).
+ * Where the chunk served is (enum synod_rsv_state), loaded once: a wait
+ * for the applies with none in flight is not stuck while its read is in
+ * flight (the writes it holds back wait for it), nor just after it ended
+ * (the next reap submits them) (replica_apply.c).
  */
-bool synod_rserve_reading(struct synod_repl *r)
+u8 synod_rserve_state(struct synod_repl *r)
 {
-	/* pairs with rserve_end_io()'s store: then the read is over */
-	return smp_load_acquire(&r->resync.srv.state) == SYNOD_RSV_FLIGHT;
-}
-
-/*
- * Has the read ended, its answer not sent yet?  The writes it held back
- * may go, at the next reap: a wait for the applies with none in flight
- * goes round again rather than call them stuck (replica_apply.c).
- */
-bool synod_rserve_ended(struct synod_repl *r)
-{
-	/* pairs with rserve_end_io()'s store */
-	return smp_load_acquire(&r->resync.srv.state) == SYNOD_RSV_ENDED;
+	/* pairs with rserve_end_io()'s store: ENDED, the read is over */
+	return smp_load_acquire(&r->resync.srv.state);
 }
 
 /* The read's end, any context: hand the chunk to the work. */
@@ -287,7 +278,7 @@ static void rserve_work(struct work_struct *work)
 	int err;
 	u8 st;
 
-	if (!synod_rserve_ended(r))
+	if (synod_rserve_state(r) != SYNOD_RSV_ENDED)
 		return;
 	if (sv->status)
 		err = blk_status_to_errno(sv->status);
