@@ -20,8 +20,8 @@
  * write on a lock-free list for whoever reaps it: the kick that
  * submitted it, if it ended meanwhile (as on a device that completes in
  * its submitter), else the work.  The reaper takes the lock, reaps what
- * ended (apply_reap()), lands the prefix of entries whose writes all
- * ended (r->applied), issues what waited, and runs the engine, which
+ * ended (synod_apply_reap()), lands the prefix of entries whose writes
+ * all ended (r->applied), issues what waited, and runs the engine, which
  * reports the landing to the core (synod_replica_landed()) and
  * checkpoints.
  *
@@ -31,7 +31,8 @@
  * the peers, and a checkpoint covers only landed slots.
  *
  * Whatever reads or rewrites the data area behind the engine's back
- * first waits for the applies that cover what it touches.  A chunk a
+ * first waits for the applies that cover what it touches
+ * (replica_quiesce.c).  A chunk a
  * state transfer serves does so without the lock, as if it were an
  * apply: its read waits for the earlier writes covering it, and later
  * ones covering it wait for the read (resync_serve.c).  The others wait
@@ -81,13 +82,7 @@ struct synod_aw_bio {
 
 static struct synod_aent *aent(struct synod_repl *r, u64 slot)
 {
-	return &r->aq.ring[slot & (SYNOD_LOG_MAX - 1)];
-}
-
-/* Sectors [a, a + an) and [b, b + bn) share one. */
-static bool ranges_overlap(u64 a, u32 an, u64 b, u32 bn)
-{
-	return a < b + bn && b < a + an;
+	return synod_aent(&r->aq, slot);
 }
 
 /*
@@ -115,8 +110,10 @@ static bool aw_overlaps(struct synod_repl *r, const struct synod_aw *x)
 			if (w == x)
 				return false;
 			if (w->state == SYNOD_AW_FLIGHT &&
-			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
-					   x->sector, x->len >> SECTOR_SHIFT))
+			    synod_sectors_meet(w->sector,
+					       w->len >> SECTOR_SHIFT,
+					       x->sector,
+					       x->len >> SECTOR_SHIFT))
 				return true;
 		}
 	}
@@ -469,9 +466,10 @@ void synod_apply_entry(struct synod_repl *r, const struct synod_entry *e)
 
 /*
  * Take the writes whose bios ended: unpin their data, fence on an error,
- * land what is complete, and submit what waited for them.
+ * land what is complete, and submit what waited for them.  Lock held;
+ * true if any ended.
  */
-static bool apply_reap(struct synod_repl *r)
+bool synod_apply_reap(struct synod_repl *r)
 {
 	struct llist_node *list = llist_del_all(&r->aq.done);
 	struct synod_aw *w, *tmp;
@@ -512,168 +510,8 @@ static bool apply_reap(struct synod_repl *r)
 void synod_apply_writer_reap(struct synod_repl *r)
 {
 	lockdep_assert_held(&r->lock);
-	if (apply_reap(r))
+	if (synod_apply_reap(r))
 		r->aq.kick_reaps++;
-}
-
-/*
- * A fenced replica writes no more: let go of the writes that were never
- * submitted.  Their slots never land.
- */
-static void apply_drop_queued(struct synod_repl *r)
-{
-	struct synod_applyq *aq = &r->aq;
-	struct synod_aent *ent;
-	struct synod_aw *w;
-
-	for (; aq->next <= aq->issued; aq->next++, aq->next_w = 0) {
-		ent = aent(r, aq->next);
-		for (; aq->next_w < ent->nw; aq->next_w++) {
-			w = &ent->w[aq->next_w];
-			if (WARN_ON_ONCE(w->state == SYNOD_AW_FLIGHT))
-				continue;
-			synod_pay_unpin(w->pay);
-			w->pay = NULL;
-			w->state = SYNOD_AW_FREE;
-		}
-	}
-}
-
-/*
- * Under the lock: wait until every queued apply has landed (a fenced
- * replica: until every bio has ended), so that the data area can be
- * read or written around the engine.  Waits for the disk with the lock
- * held; nothing queues meanwhile, so each round submits what the last
- * one unblocked and the loop ends.  Who calls it runs in a noio scope
- * (replica.h).
- */
-void synod_apply_quiesce(struct synod_repl *r)
-{
-	struct synod_applyq *aq = &r->aq;
-	bool ended = false;
-	u8 st;
-
-	lockdep_assert_held(&r->lock);
-	for (;;) {
-		apply_reap(r);
-		if (r->fenced && !aq->flight)
-			apply_drop_queued(r);
-		if (r->fenced ? !aq->flight : r->applied == aq->issued)
-			break;
-		/*
-		 * None in flight, but writes may wait for a chunk served:
-		 * while its read is; once it ended since the reap looked,
-		 * the next reap submits them (once: then they are in flight)
-		 */
-		st = synod_rserve_state(r);
-		if (!aq->flight && st == SYNOD_RSV_ENDED && !ended) {
-			ended = true;
-			continue;
-		}
-		if (WARN_ON_ONCE(!aq->flight && st != SYNOD_RSV_FLIGHT)) {
-			synod_repl_fence(r, "applies stuck");
-			continue;
-		}
-		synod_repl_push(r);	/* and what we issued ourselves */
-		wait_var_event(&aq->inflight, !atomic_read(&aq->inflight));
-	}
-}
-
-/*
- * Does a write of a slot up to @upto, queued or in flight, cover a
- * sector of [@sector, +@nsect)?  Lock held.
- */
-bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
-			    u64 upto)
-{
-	struct synod_aent *ent;
-	struct synod_aw *w;
-	u64 s;
-	u32 k;
-
-	lockdep_assert_held(&r->lock);
-	for (s = r->applied + 1; s <= min(r->aq.issued, upto); s++) {
-		ent = aent(r, s);
-		for (k = 0; k < ent->nw; k++) {
-			w = &ent->w[k];
-			if (w->state != SYNOD_AW_FREE &&
-			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
-					   sector, nsect))
-				return true;
-		}
-	}
-	return false;
-}
-
-/*
- * The lowest slot after @after with a write queued or in flight that
- * covers a sector of [@sector, +@nsect), U64_MAX if none: what labels a
- * chunk read among the applies (resync_serve.c).  Lock held.
- */
-u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
-			    u64 after)
-{
-	struct synod_aent *ent;
-	struct synod_aw *w;
-	u64 s;
-	u32 k;
-
-	lockdep_assert_held(&r->lock);
-	for (s = max(after, r->applied) + 1; s <= r->aq.issued; s++) {
-		ent = aent(r, s);
-		for (k = 0; k < ent->nw; k++) {
-			w = &ent->w[k];
-			if (w->state != SYNOD_AW_FREE &&
-			    ranges_overlap(w->sector, w->len >> SECTOR_SHIFT,
-					   sector, nsect))
-				return s;
-		}
-	}
-	return U64_MAX;
-}
-
-/*
- * Under the lock: wait until no apply queued or in flight covers a
- * sector of [@sector, @sector + @nsect) of the data area; then that
- * range holds the state at r->aq.issued, and no apply is submitted to
- * it while the lock is held (nothing is issued meanwhile).  What a state
- * transfer installing a chunk needs, without waiting for the applies
- * elsewhere (a slow data area would otherwise hold the lock for every
- * apply in flight, per chunk).
- * Each round waits for some bio to end and reaps it; aq.issued does not
- * move under the lock, so the writes to wait for are at most the
- * ring's, and it ends.  False if the replica is fenced.
- */
-bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
-{
-	struct synod_applyq *aq = &r->aq;
-	bool reading, ended = false;
-	u8 st;
-
-	lockdep_assert_held(&r->lock);
-	for (;;) {
-		apply_reap(r);
-		if (r->fenced)
-			return false;
-		if (!synod_apply_range_busy(r, sector, nsect, aq->issued))
-			return true;
-		/* as in synod_apply_quiesce() */
-		st = synod_rserve_state(r);
-		if (!aq->flight && st == SYNOD_RSV_ENDED && !ended) {
-			ended = true;
-			continue;
-		}
-		reading = st == SYNOD_RSV_FLIGHT;
-		if (WARN_ON_ONCE(!aq->flight && !reading)) {
-			synod_repl_fence(r, "applies stuck");
-			return false;
-		}
-		synod_repl_push(r);	/* and what we issued ourselves */
-		/* the read's end wakes us too (rserve_end_io()) */
-		wait_var_event(&aq->done, !llist_empty(&aq->done) ||
-			       (reading &&
-				synod_rserve_state(r) != SYNOD_RSV_FLIGHT));
-	}
 }
 
 /*
@@ -683,26 +521,6 @@ bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect)
 void synod_apply_unblock(struct synod_repl *r)
 {
 	apply_submit(r);
-}
-
-/*
- * Going down: every apply lands (or, fenced, ends), and the work has run
- * its last.  Takes the lock.  A write reaped is not yet a bio whose end
- * has returned (its end queues the work, then drops the count), nor is
- * a kick done when its writes are (kick_round()): wait for the count
- * too, then for the work, before the replica may go.
- */
-void synod_apply_drain(struct synod_repl *r)
-{
-	unsigned int noio = memalloc_noio_save();
-
-	mutex_lock(&r->lock);
-	synod_apply_quiesce(r);
-	synod_repl_release(r);
-	wait_var_event(&r->aq.inflight,
-		       !atomic_read_acquire(&r->aq.inflight));
-	flush_work(&r->aq.work);
-	memalloc_noio_restore(noio);
 }
 
 /*
@@ -719,7 +537,7 @@ static void apply_work(struct work_struct *work)
 	mutex_lock(&r->lock);
 	synod_jq_reserve(r, SYNOD_JQ_RESERVE_LOCAL);
 	r->aq.work_runs++;
-	apply_reap(r);
+	synod_apply_reap(r);
 	if (r->up && !r->fenced && r->applied > r->core.landed)
 		synod_repl_execute(r);
 	synod_repl_unlock(r);
@@ -740,7 +558,7 @@ static void kick_reap(struct synod_repl *r)
 {
 	unsigned int noio = memalloc_noio_save();	/* serves the disk */
 
-	if (apply_reap(r))
+	if (synod_apply_reap(r))
 		r->aq.kick_reaps++;
 	if (r->up && !r->fenced && r->applied > r->core.landed) {
 		r->aq.in_kick = true;

@@ -95,6 +95,19 @@ struct synod_applyq {
 	bool in_kick;
 };
 
+/* The entry of @slot in the ring of issued entries. */
+static inline struct synod_aent *synod_aent(struct synod_applyq *aq,
+					    u64 slot)
+{
+	return &aq->ring[slot & (SYNOD_LOG_MAX - 1)];
+}
+
+/* Sectors [a, a + an) and [b, b + bn) share one. */
+static inline bool synod_sectors_meet(u64 a, u32 an, u64 b, u32 bn)
+{
+	return a < b + bn && b < a + an;
+}
+
 int synod_apply_init(struct synod_repl *r);		/* at create */
 void synod_apply_free(struct synod_repl *r);		/* nothing in flight */
 void synod_apply_reset(struct synod_repl *r, u64 slot);	/* nothing in flight */
@@ -103,6 +116,7 @@ void synod_apply_kick(struct synod_repl *r);		/* lock not held */
 void synod_apply_submit(struct synod_repl *r);		/* lock held */
 void synod_apply_writer_submit(struct synod_repl *r);	/* lock not held */
 void synod_apply_writer_reap(struct synod_repl *r);	/* lock held */
+bool synod_apply_reap(struct synod_repl *r);		/* lock held */
 void synod_apply_quiesce(struct synod_repl *r);		/* waits for the disk */
 bool synod_apply_quiesce_range(struct synod_repl *r, u64 sector, u32 nsect);
 bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,

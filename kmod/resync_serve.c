@@ -59,12 +59,6 @@
 
 #include "replica.h"
 
-/* Do [@a, +@an) and [@b, +@bn) share a sector? */
-static bool sectors_meet(u64 a, u32 an, u64 b, u32 bn)
-{
-	return a < b + bn && b < a + an;
-}
-
 /*
  * Is the chunk being served (or waiting to be) in the way of @slot's
  * write of [@sector, +@nsect)?  Only a later slot's write is, and only
@@ -83,7 +77,7 @@ bool synod_rserve_blocks(struct synod_repl *r, u64 slot, u64 sector,
 	/* pairs with rserve_end_io(): ENDED, the read is over */
 	st = smp_load_acquire(&sv->state);
 	if (st == SYNOD_RSV_IDLE || slot <= sv->label ||
-	    !sectors_meet(sector, nsect, sv->sector,
+	    !synod_sectors_meet(sector, nsect, sv->sector,
 			  sv->clen >> SECTOR_SHIFT))
 		return false;
 	sv->first_later = min(sv->first_later, slot);
