@@ -79,11 +79,11 @@ void synod_apply_quiesce(struct synod_repl *r)
 }
 
 /*
- * Does a write of a slot up to @upto, queued or in flight, cover a
- * sector of [@sector, +@nsect)?  Lock held.
+ * The lowest slot in (@after, @upto] with a write queued or in flight
+ * that covers a sector of [@sector, +@nsect), U64_MAX if none.
  */
-bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
-			    u64 upto)
+static u64 first_cover(struct synod_repl *r, u64 sector, u32 nsect,
+		       u64 after, u64 upto)
 {
 	struct synod_aent *ent;
 	struct synod_aw *w;
@@ -91,35 +91,8 @@ bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
 	u32 k;
 
 	lockdep_assert_held(&r->lock);
-	for (s = r->applied + 1; s <= min(r->aq.issued, upto); s++) {
-		ent = synod_aent(&r->aq, s);
-		for (k = 0; k < ent->nw; k++) {
-			w = &ent->w[k];
-			if (w->state != SYNOD_AW_FREE &&
-			    synod_sectors_meet(w->sector,
-					       w->len >> SECTOR_SHIFT,
-					       sector, nsect))
-				return true;
-		}
-	}
-	return false;
-}
-
-/*
- * The lowest slot after @after with a write queued or in flight that
- * covers a sector of [@sector, +@nsect), U64_MAX if none: what labels a
- * chunk read among the applies (resync_serve.c).  Lock held.
- */
-u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
-			    u64 after)
-{
-	struct synod_aent *ent;
-	struct synod_aw *w;
-	u64 s;
-	u32 k;
-
-	lockdep_assert_held(&r->lock);
-	for (s = max(after, r->applied) + 1; s <= r->aq.issued; s++) {
+	upto = min(upto, r->aq.issued);
+	for (s = max(after, r->applied) + 1; s <= upto; s++) {
 		ent = synod_aent(&r->aq, s);
 		for (k = 0; k < ent->nw; k++) {
 			w = &ent->w[k];
@@ -131,6 +104,27 @@ u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
 		}
 	}
 	return U64_MAX;
+}
+
+/*
+ * Does a write of a slot up to @upto, queued or in flight, cover a
+ * sector of [@sector, +@nsect)?  Lock held.
+ */
+bool synod_apply_range_busy(struct synod_repl *r, u64 sector, u32 nsect,
+			    u64 upto)
+{
+	return first_cover(r, sector, nsect, 0, upto) != U64_MAX;
+}
+
+/*
+ * The lowest slot after @after with a write queued or in flight that
+ * covers a sector of [@sector, +@nsect), U64_MAX if none: what labels a
+ * chunk read among the applies (resync_serve.c).  Lock held.
+ */
+u64 synod_apply_first_cover(struct synod_repl *r, u64 sector, u32 nsect,
+			    u64 after)
+{
+	return first_cover(r, sector, nsect, after, U64_MAX);
 }
 
 /*
