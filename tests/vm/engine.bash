@@ -274,6 +274,19 @@ status_under_delay() {
 	grep -Eq "err= *0" "$BATS_TEST_TMPDIR/fio"
 }
 
+# down_clean N ERE: take node N's volume down; its down lines (joined,
+# the last set) match ERE, and the kernel log since the mark shows no
+# fence and no hung task.  The line is kept in $BATS_TEST_TMPDIR/down.
+down_clean() {
+	ctl "$1" volume down $VOL
+	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
+	cat "$BATS_TEST_TMPDIR/down"
+	grep -Eq "$2" "$BATS_TEST_TMPDIR/down" || return 1
+	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
+		return 1
+	fi
+}
+
 # leader_kept BALLOT: node 0 still leads, in BALLOT, and nodes 1 and 2
 # follow it: nobody campaigned
 leader_kept() {

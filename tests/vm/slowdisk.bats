@@ -126,14 +126,8 @@ teardown() {
 	# node 0 follows node 1 once its promise is on disk, after the
 	# checkpoint's write: two delayed writes
 	wait_for 150 node_follows 0 1
-	ctl 0 volume down $VOL
-	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
-	cat "$BATS_TEST_TMPDIR/down"
 	# the promise waited for the checkpoint's write, without the lock
-	grep -Eq 'writes waited for another in flight [1-9][0-9]* \(0 of them under the lock\), promises written with the lock dropped [1-9]' "$BATS_TEST_TMPDIR/down"
-	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
-		false
-	fi
+	down_clean 0 'writes waited for another in flight [1-9][0-9]* \(0 of them under the lock\), promises written with the lock dropped [1-9]'
 }
 
 # bats test_tags=slow
@@ -175,16 +169,10 @@ teardown() {
 	wait_for 60 is_role 1 $VOL leader
 	wait_for 60 node_follows 0 1
 	b1=$(field 1 $VOL ballot)
-	ctl 0 volume down $VOL
-	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
-	cat "$BATS_TEST_TMPDIR/down"
-	grep -Eq '\(0 of them under the lock\), promises written with the lock dropped [1-9]' "$BATS_TEST_TMPDIR/down"
+	down_clean 0 '\(0 of them under the lock\), promises written with the lock dropped [1-9]'
 	sb_newest "$SJ_LOOP" > "$BATS_TEST_TMPDIR/sb"
 	echo "newest superblock copy (seq promised_ballot): $(cat "$BATS_TEST_TMPDIR/sb"); node 1's ballot $b1"
 	[ "$(cut -d' ' -f2 "$BATS_TEST_TMPDIR/sb")" = "$b1" ]
-	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
-		false
-	fi
 }
 
 @test "engine: a slow journal under the leader at full queue depth: acknowledgements still arrive, the leader keeps its quorum" {
@@ -349,13 +337,7 @@ hot_writes() {
 	wait_for 30 field_ge 2 $VOL applied_index "$(field 0 $VOL commit_index)"
 	wait_for 30 field_ge 0 $VOL applied_index "$(field 0 $VOL commit_index)"
 	[ "$(data_md5 "$LOOP_2")" = "$(data_md5 "$SJ_LOOP")" ]
-	ctl 0 volume down $VOL
-	down_lines | grep "$VOL: down; frames dropped" | tail -n 1 > "$BATS_TEST_TMPDIR/down"
-	cat "$BATS_TEST_TMPDIR/down"
-	grep -Eq 'state-transfer chunks served [1-9][0-9]* \(slots whose writes waited for their read [1-9]' "$BATS_TEST_TMPDIR/down"
-	if kernel_log_since_mark | grep -E "fenced|blocked for more than"; then
-		false
-	fi
+	down_clean 0 'state-transfer chunks served [1-9][0-9]* \(slots whose writes waited for their read [1-9]'
 }
 
 # bats test_tags=slow
